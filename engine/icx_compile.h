@@ -1,0 +1,28 @@
+/* icx_compile.h - constraints to SPARQL.
+ *
+ * The query selects ?name, the name of each cloud that offers, for every
+ * domain class the constraints touch, one thing of that class meeting all
+ * the constraints on it.  Its text holds only IRIs from the vocabulary and
+ * literals icx formatted from parsed values.  Subsumption is expanded here
+ * into IN lists (the rasqal in use has no property paths).
+ */
+#ifndef ICX_COMPILE_H
+#define ICX_COMPILE_H
+
+#include "icx_constraint.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The variable every compiled query projects. */
+#define ICX_COMPILE_NAME_VAR "name"
+
+/* On success *sparql is a new NUL-terminated string the caller free()s.
+ * Errors: ICX_ERR_NOMEM, ICX_ERR_MISUSE (NULL arguments). */
+icx_rc icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,540 @@
+/* icx_constraint.c - constraint XML to resolved, typed constraints.
+ *
+ * The XML is read with raptor's SAX2 reader (libxml2 underneath).  Input
+ * that declares a DTD is refused before parsing, so no entity is ever
+ * expanded.  Values are validated and re-formatted here: decimals and
+ * integers keep only digits, a sign and a point, so that the compiler can
+ * put them in a query as they are.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_constraint.h"
+#include "icx_ctx_internal.h"
+#include "icx_util.h"
+
+typedef struct item {
+  const icx_attribute *attr;
+  const icx_individual *ind;
+  char *value;
+} item;
+
+struct icx_constraints {
+  const icx_vocab *vocab;
+  item *items;
+  size_t n;
+  size_t cap;
+};
+
+icx_constraints *
+icx_constraints_new(const icx_vocab *vocab)
+{
+  icx_constraints *set;
+
+  if (!vocab)
+    return NULL;
+  set = calloc(1, sizeof *set);
+  if (set)
+    set->vocab = vocab;
+  return set;
+}
+
+void
+icx_constraints_free(icx_constraints *set)
+{
+  size_t i;
+
+  if (!set)
+    return;
+  for (i = 0; i < set->n; i++)
+    free(set->items[i].value);
+  free(set->items);
+  free(set);
+}
+
+size_t icx_constraints_count(const icx_constraints *set) { return set->n; }
+const icx_vocab *icx_constraints_vocab(const icx_constraints *set) { return set->vocab; }
+
+const icx_attribute *
+icx_constraint_attribute(const icx_constraints *set, size_t i)
+{
+  return i < set->n ? set->items[i].attr : NULL;
+}
+
+const icx_individual *
+icx_constraint_individual(const icx_constraints *set, size_t i)
+{
+  return i < set->n ? set->items[i].ind : NULL;
+}
+
+const char *
+icx_constraint_value(const icx_constraints *set, size_t i)
+{
+  return i < set->n ? set->items[i].value : NULL;
+}
+
+/* --- values ------------------------------------------------------------- */
+
+#define MAX_DIGITS 40
+
+/* Canonical decimal: [-]digits[.digits], no leading zeros but one, no
+ * trailing fraction zeros.  Returns a new string, NULL if s is not a plain
+ * decimal (exponents, NaN and infinities are not). */
+static char *
+canon_decimal(const char *s, int integer_only)
+{
+  const char *ip, *fp = NULL;
+  size_t il = 0, fl = 0;
+  int neg = 0;
+  icx_buf b;
+
+  if (*s == '+' || *s == '-')
+    neg = *s++ == '-';
+  ip = s;
+  while (*s >= '0' && *s <= '9') {
+    s++;
+    il++;
+  }
+  if (*s == '.' && !integer_only) {
+    fp = ++s;
+    while (*s >= '0' && *s <= '9') {
+      s++;
+      fl++;
+    }
+  }
+  if (*s != '\0' || (il == 0 && fl == 0) || il + fl > MAX_DIGITS)
+    return NULL;
+  while (il > 1 && *ip == '0') {
+    ip++;
+    il--;
+  }
+  while (fl > 0 && fp[fl - 1] == '0')
+    fl--;
+  icx_buf_init(&b);
+  if (neg && !((il == 0 || (il == 1 && *ip == '0')) && fl == 0))
+    icx_buf_append(&b, "-");
+  if (il == 0)
+    icx_buf_append(&b, "0");
+  else
+    icx_buf_append_len(&b, ip, il);
+  if (fl > 0) {
+    icx_buf_append(&b, ".");
+    icx_buf_append_len(&b, fp, fl);
+  }
+  return icx_buf_take(&b);
+}
+
+/* A value list short enough for one error message. */
+static void
+append_known(icx_buf *b, const char *list)
+{
+  size_t n = strlen(list);
+
+  if (n <= 400) {
+    icx_buf_append(b, list);
+    return;
+  }
+  while (n > 0 && list[n] != ',')
+    n = n > 400 ? 400 : n - 1;
+  icx_buf_append_len(b, list, n);
+  icx_buf_append(b, ", ... (icx vocab lists them all)");
+}
+
+icx_rc
+icx_constraints_add(icx_ctx *ctx, icx_constraints *set, const char *name, const char *value)
+{
+  const icx_attribute *a;
+  const icx_individual *ind = NULL;
+  char *canon = NULL, *tname = NULL, *tval = NULL;
+  icx_rc rc = ICX_OK;
+  item *ni;
+
+  if (!ctx || !set || !name || !value)
+    return ICX_ERR_MISUSE;
+  if (set->n >= ICX_CONSTRAINT_MAX_COUNT)
+    return icx_fail(ctx, ICX_ERR_LIMIT, "more than %d constraints in one request",
+                    ICX_CONSTRAINT_MAX_COUNT);
+  if (strlen(name) > ICX_CONSTRAINT_MAX_TEXT || strlen(value) > ICX_CONSTRAINT_MAX_TEXT)
+    return icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
+                    ICX_CONSTRAINT_MAX_TEXT);
+  tname = icx_trim_dup(name, strlen(name));
+  tval = icx_trim_dup(value, strlen(value));
+  if (!tname || !tval) {
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (!*tname) {
+    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "a constraint has an empty attribute name");
+    goto done;
+  }
+  a = icx_vocab_find_attribute(set->vocab, tname);
+  if (!a) {
+    icx_buf msg;
+    icx_buf_init(&msg);
+    icx_buf_appendf(&msg, "unknown attribute \"%s\"; known attributes: ", tname);
+    append_known(&msg, icx_vocab_attribute_names(set->vocab));
+    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown attribute");
+    icx_buf_free(&msg);
+    goto done;
+  }
+  if (!*tval) {
+    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: the value is empty",
+                  icx_attribute_label(a));
+    goto done;
+  }
+  switch (icx_attribute_type(a)) {
+  case ICX_TYPE_DECIMAL:
+  case ICX_TYPE_INTEGER: {
+    int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER;
+    canon = canon_decimal(tval, integer);
+    if (!canon)
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
+                    "attribute %s: \"%.80s\" is not %s (at most %d digits)",
+                    icx_attribute_label(a), tval,
+                    integer ? "an integer" : "a decimal number", MAX_DIGITS);
+    break;
+  }
+  case ICX_TYPE_BOOLEAN:
+    if (icx_name_eq(tval, "true") || strcmp(tval, "1") == 0)
+      canon = strdup("true");
+    else if (icx_name_eq(tval, "false") || strcmp(tval, "0") == 0)
+      canon = strdup("false");
+    else
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
+                    "attribute %s: \"%.80s\" is not a boolean (true or false)",
+                    icx_attribute_label(a), tval);
+    break;
+  case ICX_TYPE_STRING:
+    canon = strdup(tval);
+    break;
+  case ICX_TYPE_INDIVIDUAL:
+    ind = icx_attribute_find_value(a, tval);
+    if (ind) {
+      canon = strdup(icx_individual_iri(ind));
+    } else {
+      icx_buf msg;
+      icx_buf_init(&msg);
+      icx_buf_appendf(&msg, "attribute %s: unknown value \"%.80s\"; known values: ",
+                      icx_attribute_label(a), tval);
+      append_known(&msg, icx_attribute_value_names(a));
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown value");
+      icx_buf_free(&msg);
+    }
+    break;
+  }
+  if (rc)
+    goto done;
+  if (!canon) {
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (set->n == set->cap) {
+    size_t ncap = set->cap ? set->cap * 2 : 8;
+    ni = realloc(set->items, ncap * sizeof *ni);
+    if (!ni) {
+      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    set->items = ni;
+    set->cap = ncap;
+  }
+  set->items[set->n].attr = a;
+  set->items[set->n].ind = ind;
+  set->items[set->n].value = canon;
+  canon = NULL;
+  set->n++;
+done:
+  free(canon);
+  free(tname);
+  free(tval);
+  return rc;
+}
+
+/* --- XML ------------------------------------------------------------------ */
+
+typedef enum {
+  IN_NOTHING = 0,   /* outside <constraints> */
+  IN_CONSTRAINTS,   /* directly inside <constraints> */
+  IN_CONSTRAINT,    /* directly inside <constraint> */
+  IN_ATTRIBUTE,     /* inside <attribute> */
+  IN_VALUE          /* inside <value> */
+} where;
+
+typedef struct pstate {
+  icx_ctx *ctx;
+  icx_constraints *set;
+  raptor_locator locator;
+  int depth;
+  where at;
+  int constraints_depth;   /* depth of <constraints>, 0 if not open */
+  int seen_constraints;    /* a <constraints> element was read completely */
+  int n_constraint;        /* <constraint> elements seen */
+  icx_buf text;            /* text of the current <attribute>/<value> */
+  char *attr;              /* current constraint's attribute text */
+  char *value;             /* current constraint's value text */
+  int n_attr, n_value;     /* how many of each the constraint had */
+  icx_rc rc;               /* first failure */
+} pstate;
+
+static void
+p_fail(pstate *ps, icx_rc rc, const char *fmt, const char *a, const char *b)
+{
+  char msg[1024];
+
+  if (ps->rc)
+    return;
+  snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+  if (ps->locator.line > 0)
+    icx_fail(ps->ctx, rc, "line %d, column %d: %s", ps->locator.line,
+             ps->locator.column > 0 ? ps->locator.column : 0, msg);
+  else
+    icx_fail(ps->ctx, rc, "%s", msg);
+  ps->rc = rc;
+}
+
+static const char *
+el_local(raptor_xml_element *el)
+{
+  return (const char *)raptor_qname_get_local_name(raptor_xml_element_get_name(el));
+}
+
+/* The element's namespace URI, or "" when it has none. */
+static const char *
+el_ns(raptor_xml_element *el)
+{
+  const raptor_namespace *ns = raptor_qname_get_namespace(raptor_xml_element_get_name(el));
+  raptor_uri *u = ns ? raptor_namespace_get_uri(ns) : NULL;
+
+  return u ? (const char *)raptor_uri_as_string(u) : "";
+}
+
+/* The constraints namespace, tolerating the stray spaces the paper's own
+ * answer has around it (xmlns=' http://www.csp/resOntology'). */
+static int
+is_constraints_ns(const char *ns)
+{
+  size_t n = strlen(ICX_CONSTRAINTS_NS);
+
+  while (icx_is_space((unsigned char)*ns))
+    ns++;
+  if (strncmp(ns, ICX_CONSTRAINTS_NS, n) != 0)
+    return 0;
+  for (ns += n; *ns; ns++)
+    if (!icx_is_space((unsigned char)*ns))
+      return 0;
+  return 1;
+}
+
+static void
+on_start(void *ud, raptor_xml_element *el)
+{
+  pstate *ps = ud;
+  const char *name = el_local(el);
+
+  ps->depth++;
+  if (ps->rc)
+    return;
+  if (ps->depth > ICX_CONSTRAINT_MAX_DEPTH) {
+    p_fail(ps, ICX_ERR_LIMIT, "elements nest deeper than %s levels%s", "64", "");
+    return;
+  }
+  switch (ps->at) {
+  case IN_NOTHING:
+    if (strcmp(name, "constraints") != 0)
+      return;
+    if (!is_constraints_ns(el_ns(el))) {
+      p_fail(ps, ICX_ERR_XML, "<constraints> is in namespace \"%s\", expected \"%s\"",
+             el_ns(el), ICX_CONSTRAINTS_NS);
+      return;
+    }
+    if (ps->seen_constraints) {
+      p_fail(ps, ICX_ERR_XML, "more than one <constraints> element%s%s", "", "");
+      return;
+    }
+    ps->at = IN_CONSTRAINTS;
+    ps->constraints_depth = ps->depth;
+    return;
+  case IN_CONSTRAINTS:
+    if (strcmp(name, "constraint") != 0) {
+      p_fail(ps, ICX_ERR_XML, "unexpected <%s> in <constraints>; expected <constraint>%s",
+             name, "");
+      return;
+    }
+    ps->at = IN_CONSTRAINT;
+    ps->n_constraint++;
+    ps->n_attr = ps->n_value = 0;
+    return;
+  case IN_CONSTRAINT:
+    if (strcmp(name, "attribute") == 0) {
+      ps->at = IN_ATTRIBUTE;
+      ps->n_attr++;
+    } else if (strcmp(name, "value") == 0) {
+      ps->at = IN_VALUE;
+      ps->n_value++;
+    } else {
+      p_fail(ps, ICX_ERR_XML,
+             "unexpected <%s> in <constraint>; expected <attribute> and <value>%s", name, "");
+      return;
+    }
+    icx_buf_free(&ps->text);
+    return;
+  case IN_ATTRIBUTE:
+  case IN_VALUE:
+    p_fail(ps, ICX_ERR_XML, "unexpected element <%s> inside <%s>", name,
+           ps->at == IN_ATTRIBUTE ? "attribute" : "value");
+    return;
+  }
+}
+
+static void
+on_chars(void *ud, raptor_xml_element *el, const unsigned char *s, int len)
+{
+  pstate *ps = ud;
+
+  if (ps->rc || (ps->at != IN_ATTRIBUTE && ps->at != IN_VALUE) || len <= 0)
+    return;
+  if (ps->text.len + (size_t)len > ICX_CONSTRAINT_MAX_TEXT) {
+    p_fail(ps, ICX_ERR_LIMIT, "the text of <%s> is longer than %s bytes",
+           ps->at == IN_ATTRIBUTE ? "attribute" : "value", "1024");
+    return;
+  }
+  icx_buf_append_len(&ps->text, (const char *)s, (size_t)len);
+}
+
+static void
+on_end(void *ud, raptor_xml_element *el)
+{
+  pstate *ps = ud;
+
+  ps->depth--;
+  if (ps->rc)
+    return;
+  switch (ps->at) {
+  case IN_NOTHING:
+    return;
+  case IN_CONSTRAINTS:
+    ps->at = IN_NOTHING;
+    ps->seen_constraints = 1;
+    return;
+  case IN_ATTRIBUTE:
+  case IN_VALUE: {
+    char **slot = ps->at == IN_ATTRIBUTE ? &ps->attr : &ps->value;
+    free(*slot);
+    *slot = icx_strdup(ps->text.data ? ps->text.data : "");
+    if (!*slot || icx_buf_failed(&ps->text))
+      p_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
+    icx_buf_free(&ps->text);
+    ps->at = IN_CONSTRAINT;
+    return;
+  }
+  case IN_CONSTRAINT: {
+    char num[24];
+    icx_rc rc;
+    ps->at = IN_CONSTRAINTS;
+    snprintf(num, sizeof num, "%d", ps->n_constraint);
+    if (ps->n_attr != 1 || ps->n_value != 1) {
+      p_fail(ps, ICX_ERR_XML, "constraint %s must have exactly one <attribute> and one "
+             "<value>%s", num, "");
+      return;
+    }
+    rc = icx_constraints_add(ps->ctx, ps->set, ps->attr, ps->value);
+    if (rc) {
+      char detail[2048];
+      snprintf(detail, sizeof detail, "%s", icx_ctx_errmsg(ps->ctx));
+      p_fail(ps, rc, "constraint %s: %s", num, detail);
+    }
+    free(ps->attr);
+    free(ps->value);
+    ps->attr = ps->value = NULL;
+    return;
+  }
+  }
+}
+
+/* raptor reports XML errors through the librdf logger, which the context
+ * routes into an icx_diag while parsing. */
+static int
+declares_dtd(const char *xml, size_t len)
+{
+  static const char *const bad[] = { "<!DOCTYPE", "<!ENTITY" };
+  size_t i, k;
+
+  for (i = 0; i + 2 < len; i++) {
+    if (xml[i] != '<' || xml[i + 1] != '!')
+      continue;
+    for (k = 0; k < 2; k++) {
+      size_t n = strlen(bad[k]);
+      if (i + n <= len && memcmp(xml + i, bad[k], n) == 0)
+        return 1;
+    }
+  }
+  return 0;
+}
+
+icx_rc
+icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
+                      icx_constraints **out)
+{
+  pstate ps;
+  raptor_world *rw;
+  raptor_sax2 *sax = NULL;
+  icx_diag diag;
+  icx_rc rc;
+
+  if (!ctx || !vocab || !xml || !out)
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  icx_clear_error(ctx);
+  if (len > ICX_CONSTRAINT_MAX_INPUT)
+    return icx_fail(ctx, ICX_ERR_LIMIT, "the request is larger than %d bytes",
+                    ICX_CONSTRAINT_MAX_INPUT);
+  if (declares_dtd(xml, len))
+    return icx_fail(ctx, ICX_ERR_XML, "the request declares a DTD or entity; "
+                    "constraint XML must not");
+  if (memchr(xml, '\0', len))
+    return icx_fail(ctx, ICX_ERR_XML, "the request contains a NUL byte");
+  memset(&ps, 0, sizeof ps);
+  ps.ctx = ctx;
+  icx_buf_init(&ps.text);
+  ps.set = icx_constraints_new(vocab);
+  rw = librdf_world_get_raptor(ctx->world);
+  if (ps.set && rw)
+    sax = raptor_new_sax2(rw, &ps.locator, &ps);
+  if (!ps.set || !sax) {
+    icx_constraints_free(ps.set);
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  }
+  raptor_sax2_set_start_element_handler(sax, on_start);
+  raptor_sax2_set_end_element_handler(sax, on_end);
+  raptor_sax2_set_characters_handler(sax, on_chars);
+  raptor_sax2_set_cdata_handler(sax, on_chars);
+  icx_diag_begin(ctx, &diag);
+  raptor_sax2_parse_start(sax, NULL);
+  raptor_sax2_parse_chunk(sax, (const unsigned char *)xml, len, 1);
+  icx_diag_end(ctx);
+  raptor_free_sax2(sax);
+
+  if (diag.errors && (!ps.rc || ps.rc == ICX_ERR_XML)) {
+    rc = icx_fail(ctx, ICX_ERR_XML, "malformed XML: %s", diag.first);
+  } else if (ps.rc) {
+    rc = ps.rc;
+  } else if (!ps.seen_constraints) {
+    rc = icx_fail(ctx, ICX_ERR_XML, "no complete <constraints xmlns='%s'> element in the request",
+                  ICX_CONSTRAINTS_NS);
+  } else if (ps.set->n == 0) {
+    rc = icx_fail(ctx, ICX_ERR_XML, "<constraints> holds no <constraint>");
+  } else {
+    rc = ICX_OK;
+  }
+  free(ps.attr);
+  free(ps.value);
+  icx_buf_free(&ps.text);
+  if (rc) {
+    icx_constraints_free(ps.set);
+    return rc;
+  }
+  *out = ps.set;
+  return ICX_OK;
+}

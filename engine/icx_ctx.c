@@ -1,0 +1,151 @@
+/* icx_ctx.c - context lifecycle, logging and error messages. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_ctx_internal.h"
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+static void
+stderr_sink(void *ud, icx_log_level level, const char *area, const char *msg)
+{
+  (void)ud;
+  fprintf(stderr, "icx: %s: %s: %s\n", level_names[level], area, msg);
+}
+
+/* librdf (and through it raptor and rasqal) report here. */
+static int
+rdf_logger(void *user_data, librdf_log_message *message)
+{
+  icx_ctx *ctx = user_data;
+  int lvl = librdf_log_message_level(message);
+  const char *text = librdf_log_message_message(message);
+  raptor_locator *loc = librdf_log_message_locator(message);
+  char where[96] = "";
+  icx_log_level ours;
+
+  if (!text)
+    text = "(no message)";
+  if (loc && loc->line > 0) {
+    if (loc->column > 0)
+      snprintf(where, sizeof where, "line %d, column %d: ", loc->line, loc->column);
+    else
+      snprintf(where, sizeof where, "line %d: ", loc->line);
+  }
+  ours = lvl >= LIBRDF_LOG_ERROR ? ICX_LOG_ERROR
+       : lvl == LIBRDF_LOG_WARN ? ICX_LOG_WARN : ICX_LOG_DEBUG;
+  if (ctx->diag && ours == ICX_LOG_ERROR) {
+    if (ctx->diag->errors++ == 0)
+      snprintf(ctx->diag->first, sizeof ctx->diag->first, "%s%s", where, text);
+    return 1;                   /* collected: the caller reports it */
+  }
+  icx_log(ctx, ours, "rdf", "%s%s", where, text);
+  return 1;
+}
+
+icx_ctx *
+icx_ctx_new(void)
+{
+  icx_ctx *ctx = calloc(1, sizeof *ctx);
+
+  if (!ctx)
+    return NULL;
+  ctx->log_fn = stderr_sink;
+  ctx->level = ICX_LOG_WARN;
+  ctx->world = librdf_new_world();
+  if (!ctx->world) {
+    free(ctx);
+    return NULL;
+  }
+  librdf_world_set_logger(ctx->world, ctx, rdf_logger);
+  librdf_world_open(ctx->world);
+  return ctx;
+}
+
+void
+icx_ctx_free(icx_ctx *ctx)
+{
+  if (!ctx)
+    return;
+  librdf_free_world(ctx->world);
+  free(ctx);
+}
+
+void
+icx_ctx_set_logger(icx_ctx *ctx, icx_log_fn fn, void *userdata)
+{
+  ctx->log_fn = fn ? fn : stderr_sink;
+  ctx->log_ud = fn ? userdata : NULL;
+}
+
+void
+icx_ctx_set_log_level(icx_ctx *ctx, icx_log_level level)
+{
+  if (level >= ICX_LOG_ERROR && level <= ICX_LOG_DEBUG)
+    ctx->level = level;
+}
+
+icx_log_level
+icx_ctx_log_level(const icx_ctx *ctx)
+{
+  return ctx->level;
+}
+
+const char *
+icx_ctx_errmsg(const icx_ctx *ctx)
+{
+  return ctx ? ctx->errmsg : "";
+}
+
+void
+icx_log(icx_ctx *ctx, icx_log_level level, const char *area, const char *fmt, ...)
+{
+  char buf[2048];
+  va_list ap;
+
+  if (!ctx || level > ctx->level)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  ctx->log_fn(ctx->log_ud, level, area, buf);
+}
+
+icx_rc
+icx_fail(icx_ctx *ctx, icx_rc rc, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+void
+icx_clear_error(icx_ctx *ctx)
+{
+  ctx->errmsg[0] = '\0';
+}
+
+void
+icx_diag_begin(icx_ctx *ctx, icx_diag *diag)
+{
+  memset(diag, 0, sizeof *diag);
+  ctx->diag = diag;
+}
+
+void
+icx_diag_end(icx_ctx *ctx)
+{
+  ctx->diag = NULL;
+}
+
+librdf_world *
+icx_ctx_world(icx_ctx *ctx)
+{
+  return ctx->world;
+}

@@ -1,0 +1,38 @@
+/* icx_ctx_internal.h - parts of the context that only icx modules see. */
+#ifndef ICX_CTX_INTERNAL_H
+#define ICX_CTX_INTERNAL_H
+
+#include <librdf.h>
+#include "icx_ctx.h"
+
+/* Collects RDF-library errors while a parse or query runs, so that the
+ * caller can report them with the file and line they came from. */
+typedef struct icx_diag {
+  int errors;            /* error-level messages seen */
+  char first[512];       /* the first error message, with its location */
+} icx_diag;
+
+struct icx_ctx {
+  librdf_world *world;
+  icx_log_fn log_fn;
+  void *log_ud;
+  icx_log_level level;
+  icx_diag *diag;        /* non-NULL while a caller collects diagnostics */
+  char errmsg[2048];
+};
+
+/* Sets the context's detailed message and returns rc, so that failures read
+ * "return icx_fail(ctx, ICX_ERR_X, "...", ...);". */
+icx_rc icx_fail(icx_ctx *ctx, icx_rc rc, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+/* Clears the detailed message; every public entry point calls it first. */
+void icx_clear_error(icx_ctx *ctx);
+
+/* Starts/stops collecting librdf/raptor/rasqal errors into diag. */
+void icx_diag_begin(icx_ctx *ctx, icx_diag *diag);
+void icx_diag_end(icx_ctx *ctx);
+
+librdf_world *icx_ctx_world(icx_ctx *ctx);
+
+#endif

@@ -1,0 +1,176 @@
+/* icx_exec.c - SELECT queries on the store, through librdf and rasqal.
+ *
+ * Every query runs on rasqal today.  The SQL path for the subset the
+ * compiler generates will plug in here, behind the same call, and report
+ * itself through icx_rows_path().
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_ctx_internal.h"
+#include "icx_exec.h"
+#include "icx_util.h"
+
+struct icx_rows {
+  char **vars;
+  size_t width;
+  char **cells;        /* count * width, NULL for unbound */
+  size_t count;
+  size_t cap;
+  const char *path;
+};
+
+void
+icx_rows_free(icx_rows *r)
+{
+  size_t i;
+
+  if (!r)
+    return;
+  for (i = 0; i < r->width; i++)
+    free(r->vars[i]);
+  free(r->vars);
+  for (i = 0; i < r->count * r->width; i++)
+    free(r->cells[i]);
+  free(r->cells);
+  free(r);
+}
+
+size_t icx_rows_count(const icx_rows *r) { return r->count; }
+size_t icx_rows_width(const icx_rows *r) { return r->width; }
+const char *icx_rows_path(const icx_rows *r) { return r->path; }
+
+const char *
+icx_rows_var(const icx_rows *r, size_t j)
+{
+  return j < r->width ? r->vars[j] : NULL;
+}
+
+const char *
+icx_rows_get(const icx_rows *r, size_t i, size_t j)
+{
+  return i < r->count && j < r->width ? r->cells[i * r->width + j] : NULL;
+}
+
+long
+icx_rows_column(const icx_rows *r, const char *name)
+{
+  size_t j;
+
+  for (j = 0; j < r->width; j++)
+    if (strcmp(r->vars[j], name) == 0)
+      return (long)j;
+  return -1;
+}
+
+static char *
+node_text(librdf_node *n)
+{
+  if (!n)
+    return NULL;
+  if (librdf_node_is_resource(n))
+    return icx_strdup((const char *)librdf_uri_as_string(librdf_node_get_uri(n)));
+  if (librdf_node_is_literal(n))
+    return icx_strdup((const char *)librdf_node_get_literal_value(n));
+  return icx_strdup((const char *)librdf_node_get_blank_identifier(n));
+}
+
+icx_rc
+icx_exec_select(icx_store *store, const char *sparql, icx_rows **out)
+{
+  icx_ctx *ctx;
+  librdf_query *q = NULL;
+  librdf_query_results *res = NULL;
+  icx_rows *r = NULL;
+  icx_diag diag;
+  icx_rc rc = ICX_OK;
+  int width, j;
+
+  if (!store || !sparql || !out)
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  ctx = icx_store_ctx(store);
+  icx_clear_error(ctx);
+  icx_diag_begin(ctx, &diag);
+  q = librdf_new_query(ctx->world, "sparql", NULL, (const unsigned char *)sparql, NULL);
+  if (!q) {
+    rc = icx_fail(ctx, ICX_ERR_QUERY, "the query does not parse: %s",
+                  diag.errors ? diag.first : "(no detail)");
+    goto done;
+  }
+  res = librdf_query_execute(q, icx_store_model(store));
+  if (!res || diag.errors) {
+    rc = icx_fail(ctx, ICX_ERR_QUERY, "the query failed: %s",
+                  diag.errors ? diag.first : "(no detail)");
+    goto done;
+  }
+  if (!librdf_query_results_is_bindings(res)) {
+    rc = icx_fail(ctx, ICX_ERR_QUERY, "only SELECT queries are supported");
+    goto done;
+  }
+  r = calloc(1, sizeof *r);
+  if (!r) {
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  r->path = "rasqal";
+  width = librdf_query_results_get_bindings_count(res);
+  if (width < 0) {
+    rc = icx_fail(ctx, ICX_ERR_QUERY, "the query has no result variables");
+    goto done;
+  }
+  r->vars = calloc((size_t)width + 1, sizeof *r->vars);
+  if (!r->vars) {
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (j = 0; j < width; j++) {
+    const char *name = librdf_query_results_get_binding_name(res, j);
+    if (!(r->vars[j] = icx_strdup(name ? name : ""))) {
+      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    r->width++;
+  }
+  while (!librdf_query_results_finished(res)) {
+    if (r->count == r->cap) {
+      size_t ncap = r->cap ? r->cap * 2 : 16;
+      char **nc;
+      if (r->width && ncap > (size_t)-1 / sizeof *nc / r->width) {
+        rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+      nc = realloc(r->cells, ncap * (r->width ? r->width : 1) * sizeof *nc);
+      if (!nc) {
+        rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+      r->cells = nc;
+      r->cap = ncap;
+    }
+    for (j = 0; j < width; j++) {
+      librdf_node *n = librdf_query_results_get_binding_value(res, j);
+      r->cells[r->count * r->width + (size_t)j] = node_text(n);
+      if (n)
+        librdf_free_node(n);
+    }
+    r->count++;
+    librdf_query_results_next(res);
+  }
+  if (diag.errors) {
+    rc = icx_fail(ctx, ICX_ERR_QUERY, "the query failed: %s", diag.first);
+    goto done;
+  }
+  *out = r;
+  r = NULL;
+done:
+  icx_diag_end(ctx);
+  icx_rows_free(r);
+  if (res)
+    librdf_free_query_results(res);
+  if (q)
+    librdf_free_query(q);
+  return rc;
+}

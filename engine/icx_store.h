@@ -1,0 +1,94 @@
+/* icx_store.h - the persistent RDF store: one SQLite file.
+ *
+ * Every loaded document is its own named graph (librdf context), so a
+ * reload replaces exactly that document's triples, in one transaction.
+ * Bookkeeping (where a document came from, when, in which format) lives in
+ * a graph of its own.  This module is the only one that knows how triples
+ * are kept; the query path reaches them through icx_store_model().
+ */
+#ifndef ICX_STORE_H
+#define ICX_STORE_H
+
+#include <stddef.h>
+#include <librdf.h>
+#include "icx_vocab.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct icx_store icx_store;
+
+enum {
+  ICX_STORE_READONLY = 1 << 0,  /* never write; fail if the file is missing */
+  ICX_STORE_CREATE = 1 << 1     /* create the file (and its folder) if missing */
+};
+
+/* Opens the store at path.  On success *out owns it; close with
+ * icx_store_free().  Errors: ICX_ERR_NOT_FOUND (missing, no CREATE),
+ * ICX_ERR_STORE (not an icx store, or a store of another format version:
+ * the message says which), ICX_ERR_IO, ICX_ERR_NOMEM. */
+icx_rc icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out);
+
+/* Closes the store.  NULL is a no-op. */
+void icx_store_free(icx_store *store);
+
+/* Where the store lives when nobody says: $ICX_STORE, else
+ * $XDG_DATA_HOME/icx/store.db, else $HOME/.local/share/icx/store.db.
+ * Returns a new string the caller free()s, or NULL if none can be made. */
+char *icx_store_default_path(void);
+
+/* What is known of one loaded document. */
+typedef struct icx_doc_info {
+  char *uri;          /* the document's graph name */
+  char *source;       /* where it was read from, as given */
+  char *format;       /* "turtle", "rdfxml", "ntriples" */
+  char *loaded_at;    /* xsd:dateTime, UTC */
+  long triples;       /* triples in its graph */
+  char **clouds;      /* names of the clouds it describes, sorted */
+  size_t n_clouds;
+} icx_doc_info;
+
+/* Replaces the graph named doc_uri by the statements of graph (every
+ * statement of it, contexts ignored) and records source and format, in one
+ * transaction: on any failure the store is as it was.  graph is borrowed.
+ * vocab tells which triples name clouds (for the listing).
+ * Errors: ICX_ERR_STORE, ICX_ERR_NOMEM, ICX_ERR_MISUSE (read-only store). */
+icx_rc icx_store_put_document(icx_store *store, const icx_vocab *vocab,
+                              const char *doc_uri, const char *source,
+                              const char *format, librdf_model *graph);
+
+/* Removes the document's graph and bookkeeping in one transaction.
+ * Errors: ICX_ERR_NOT_FOUND, ICX_ERR_STORE, ICX_ERR_MISUSE. */
+icx_rc icx_store_remove_document(icx_store *store, const char *doc_uri);
+
+/* 1 if a document of that graph name is loaded. */
+int icx_store_has_document(icx_store *store, const char *doc_uri);
+
+/* Lists loaded documents, sorted by URI.  *docs is a new array of *n
+ * entries; free it with icx_doc_info_free_array().  With a vocabulary,
+ * each entry names the clouds its document describes; with NULL, none. */
+icx_rc icx_store_list_documents(icx_store *store, const icx_vocab *vocab,
+                                icx_doc_info **docs, size_t *n);
+void icx_doc_info_free_array(icx_doc_info *docs, size_t n);
+
+typedef struct icx_store_stats {
+  long documents;
+  long clouds;
+  long services;      /* things a cloud offers */
+  long triples;       /* in document graphs, bookkeeping excluded */
+} icx_store_stats;
+
+icx_rc icx_store_stats_get(icx_store *store, const icx_vocab *vocab,
+                           icx_store_stats *stats);
+
+/* The librdf model over the whole store (every document graph).  Lent;
+ * valid until icx_store_free(). */
+librdf_model *icx_store_model(icx_store *store);
+icx_ctx *icx_store_ctx(icx_store *store);
+const char *icx_store_path(const icx_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

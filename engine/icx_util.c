@@ -1,0 +1,215 @@
+/* icx_util.c - string buffer, name normalisation, XML escaping. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_util.h"
+
+void
+icx_buf_init(icx_buf *b)
+{
+  memset(b, 0, sizeof *b);
+}
+
+static int
+buf_reserve(icx_buf *b, size_t extra)
+{
+  size_t need, cap;
+  char *p;
+
+  if (b->failed)
+    return -1;
+  if (extra > (size_t)-1 / 2 - b->len) {
+    b->failed = 1;
+    return -1;
+  }
+  need = b->len + extra + 1;
+  if (need <= b->cap)
+    return 0;
+  cap = b->cap ? b->cap : 64;
+  while (cap < need)
+    cap *= 2;
+  p = realloc(b->data, cap);
+  if (!p) {
+    b->failed = 1;
+    return -1;
+  }
+  b->data = p;
+  b->cap = cap;
+  return 0;
+}
+
+void
+icx_buf_append_len(icx_buf *b, const char *s, size_t n)
+{
+  if (buf_reserve(b, n))
+    return;
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void
+icx_buf_append(icx_buf *b, const char *s)
+{
+  icx_buf_append_len(b, s, strlen(s));
+}
+
+void
+icx_buf_appendf(icx_buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  va_start(ap, fmt);
+  n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    b->failed = 1;
+    return;
+  }
+  if (buf_reserve(b, (size_t)n))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void
+icx_buf_append_xml(icx_buf *b, const char *s)
+{
+  const char *run = s;
+
+  for (; *s; s++) {
+    const char *rep = NULL;
+    switch (*s) {
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '\'': rep = "&apos;"; break;
+    case '"': rep = "&quot;"; break;
+    default: break;
+    }
+    if (rep) {
+      icx_buf_append_len(b, run, (size_t)(s - run));
+      icx_buf_append(b, rep);
+      run = s + 1;
+    }
+  }
+  icx_buf_append_len(b, run, (size_t)(s - run));
+}
+
+int
+icx_buf_failed(const icx_buf *b)
+{
+  return b->failed;
+}
+
+char *
+icx_buf_take(icx_buf *b)
+{
+  char *s;
+
+  if (b->failed) {
+    icx_buf_free(b);
+    return NULL;
+  }
+  if (!b->data && buf_reserve(b, 0))
+    return NULL;
+  s = b->data;
+  icx_buf_init(b);
+  return s;
+}
+
+void
+icx_buf_free(icx_buf *b)
+{
+  free(b->data);
+  icx_buf_init(b);
+}
+
+char *
+icx_strdup(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
+
+char *
+icx_strndup(const char *s, size_t n)
+{
+  char *p = malloc(n + 1);
+
+  if (!p)
+    return NULL;
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+int
+icx_is_space(int c)
+{
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int
+icx_norm_name(const char *in, char *out, size_t outsz)
+{
+  size_t o = 0;
+  int pending_space = 0;
+
+  if (outsz == 0)
+    return -1;
+  while (*in && icx_is_space((unsigned char)*in))
+    in++;
+  for (; *in; in++) {
+    unsigned char c = (unsigned char)*in;
+    if (icx_is_space(c)) {
+      pending_space = 1;
+      continue;
+    }
+    if (pending_space) {
+      if (o + 1 >= outsz)
+        return -1;
+      out[o++] = ' ';
+      pending_space = 0;
+    }
+    if (o + 1 >= outsz)
+      return -1;
+    out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  }
+  out[o] = '\0';
+  return 0;
+}
+
+int
+icx_name_eq(const char *a, const char *b)
+{
+  char na[1100], nb[1100];
+
+  if (icx_norm_name(a, na, sizeof na) || icx_norm_name(b, nb, sizeof nb))
+    return 0;
+  return strcmp(na, nb) == 0;
+}
+
+char *
+icx_trim_dup(const char *s, size_t len)
+{
+  while (len > 0 && icx_is_space((unsigned char)*s)) {
+    s++;
+    len--;
+  }
+  while (len > 0 && icx_is_space((unsigned char)s[len - 1]))
+    len--;
+  return icx_strndup(s, len);
+}
+
+int
+icx_cmp_strp(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

@@ -1,0 +1,126 @@
+/* icx_vocab.h - the vocabulary: what requesters may constrain, and how.
+ *
+ * A vocabulary is read from every .ttl file of one folder (the ontology).
+ * Nothing about attributes is compiled into icx: names, aliases, datatypes,
+ * comparison rules, individuals and their broader/narrower relations all
+ * come from those files.  doc/ontology.md describes the terms it reads.
+ *
+ * A loaded vocabulary is immutable and may be shared read-only by several
+ * threads.  Every pointer it hands out is lent and lives as long as it.
+ */
+#ifndef ICX_VOCAB_H
+#define ICX_VOCAB_H
+
+#include <stddef.h>
+#include "icx_ctx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Namespace of the annotation terms icx reads (icxm:alias, icxm:rule...). */
+#define ICX_MATCH_NS "urn:icx:match#"
+
+typedef struct icx_vocab icx_vocab;
+typedef struct icx_attribute icx_attribute;
+typedef struct icx_individual icx_individual;
+
+typedef enum icx_datatype {
+  ICX_TYPE_DECIMAL = 0,     /* xsd:decimal (and xsd:double/float in data) */
+  ICX_TYPE_INTEGER = 1,     /* xsd:integer and its derived types */
+  ICX_TYPE_BOOLEAN = 2,     /* xsd:boolean */
+  ICX_TYPE_STRING = 3,      /* xsd:string */
+  ICX_TYPE_INDIVIDUAL = 4   /* an individual of the attribute's range class */
+} icx_datatype;
+
+typedef enum icx_rule {
+  ICX_RULE_AT_LEAST = 0,    /* the offer is >= the requested value */
+  ICX_RULE_AT_MOST = 1,     /* the offer is <= the requested value */
+  ICX_RULE_EQUALS = 2,      /* the offer equals the requested value */
+  ICX_RULE_INCLUDES = 3     /* some offered value is the requested one or narrower */
+} icx_rule;
+
+/* Loads every *.ttl file of dir (not recursively, in name order).
+ * On success *out owns a new vocabulary; free it with icx_vocab_free().
+ * Errors: ICX_ERR_IO (folder unreadable, no .ttl file), ICX_ERR_VOCAB
+ * (a file does not parse, or a term is incomplete: the message names the
+ * file and term), ICX_ERR_NOMEM. */
+icx_rc icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out);
+
+/* NULL is a no-op. */
+void icx_vocab_free(icx_vocab *vocab);
+
+/* The folder given to the default icx_vocab_load() callers: the value of
+ * $ICX_ONTOLOGY if set, else the installed ontology folder.  Lent. */
+const char *icx_vocab_default_dir(void);
+
+size_t icx_vocab_attribute_count(const icx_vocab *vocab);
+const icx_attribute *icx_vocab_attribute(const icx_vocab *vocab, size_t i);
+
+/* Finds an attribute by its IRI, label or alias.  Names are compared after
+ * trimming surrounding whitespace and folding ASCII case.  NULL if none. */
+const icx_attribute *icx_vocab_find_attribute(const icx_vocab *vocab, const char *name);
+
+/* A sentence-ready, comma-separated list of every attribute label, for
+ * error messages ("availability, replicationFactor, ...").  Lent. */
+const char *icx_vocab_attribute_names(const icx_vocab *vocab);
+
+/* Structural terms (declared in the ontology with icxm:CloudClass,
+ * icxm:OffersProperty, icxm:NameProperty).  Lent IRIs. */
+const char *icx_vocab_cloud_class(const icx_vocab *vocab);
+const char *icx_vocab_offers_property(const icx_vocab *vocab);
+const char *icx_vocab_name_property(const icx_vocab *vocab);
+
+/* The vocabulary's namespaces (vann:preferredNamespaceUri). */
+size_t icx_vocab_namespace_count(const icx_vocab *vocab);
+const char *icx_vocab_namespace(const icx_vocab *vocab, size_t i);
+/* 1 if iri starts with one of the vocabulary's namespaces. */
+int icx_vocab_in_namespace(const icx_vocab *vocab, const char *iri);
+/* 1 if iri is a class, property or individual the vocabulary defines. */
+int icx_vocab_defines(const icx_vocab *vocab, const char *iri);
+
+/* Classes: 1 if class_iri is sub_iri or a (transitive) superclass of it. */
+int icx_vocab_class_subsumes(const icx_vocab *vocab, const char *class_iri,
+                             const char *sub_iri);
+/* Every class that class_iri subsumes, itself included, as a NULL-ended
+ * array of lent IRIs (NULL if class_iri is unknown).  Lent. */
+const char *const *icx_vocab_subclasses(const icx_vocab *vocab, const char *class_iri);
+
+/* Attributes. */
+const char *icx_attribute_iri(const icx_attribute *a);
+const char *icx_attribute_label(const icx_attribute *a);
+const char *icx_attribute_comment(const icx_attribute *a);   /* "" if none */
+size_t icx_attribute_alias_count(const icx_attribute *a);
+const char *icx_attribute_alias(const icx_attribute *a, size_t i);
+icx_datatype icx_attribute_type(const icx_attribute *a);
+icx_rule icx_attribute_rule(const icx_attribute *a);
+/* The class of the things the attribute describes (rdfs:domain). */
+const char *icx_attribute_domain(const icx_attribute *a);
+/* The datatype IRI, or the class of individuals for ICX_TYPE_INDIVIDUAL. */
+const char *icx_attribute_range(const icx_attribute *a);
+/* Individuals that are values of the attribute (ICX_TYPE_INDIVIDUAL only;
+ * 0 otherwise), in label order. */
+size_t icx_attribute_value_count(const icx_attribute *a);
+const icx_individual *icx_attribute_value(const icx_attribute *a, size_t i);
+/* Resolves a requested value to an individual of the attribute's range by
+ * IRI, label, notation or alias (trimmed, ASCII case folded).  NULL if
+ * none. */
+const icx_individual *icx_attribute_find_value(const icx_attribute *a, const char *name);
+/* Comma-separated labels of every value, for error messages.  Lent. */
+const char *icx_attribute_value_names(const icx_attribute *a);
+
+/* Individuals. */
+const char *icx_individual_iri(const icx_individual *ind);
+const char *icx_individual_label(const icx_individual *ind);
+/* The individual and every individual narrower than it (transitively, via
+ * skos:broader), as a NULL-ended array.  Lent. */
+const icx_individual *const *icx_individual_narrower(const icx_individual *ind);
+
+/* Static names for enums ("decimal", "at least", ...). */
+const char *icx_datatype_name(icx_datatype t);
+const char *icx_rule_name(icx_rule r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

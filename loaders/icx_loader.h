@@ -1,0 +1,76 @@
+/* icx_loader.h - reading capability documents into the store.
+ *
+ * A document is parsed with raptor (Turtle, RDF/XML or N-Triples), checked
+ * against the vocabulary, and only then put into the store, replacing any
+ * earlier load of the same document in one transaction.  A document that
+ * fails leaves the store exactly as it was.
+ *
+ * Checks: every predicate and class in a vocabulary namespace is defined by
+ * it; every value of an attribute has the attribute's datatype (or is an
+ * individual of its range); every thing of a service class is offered by a
+ * cloud; every cloud has exactly one name.  Errors name the file and line.
+ */
+#ifndef ICX_LOADER_H
+#define ICX_LOADER_H
+
+#include <stdio.h>
+#include "icx_store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum icx_format {
+  ICX_FORMAT_AUTO = 0,     /* from the file name: .ttl, .rdf/.xml/.owl, .nt */
+  ICX_FORMAT_TURTLE = 1,
+  ICX_FORMAT_RDFXML = 2,
+  ICX_FORMAT_NTRIPLES = 3
+} icx_format;
+
+/* Parses "turtle", "rdfxml", "ntriples" (and "ttl", "rdf", "nt", "auto").
+ * Returns -1 for an unknown name. */
+int icx_format_from_name(const char *name);
+const char *icx_format_name(icx_format f);
+
+typedef struct icx_loader icx_loader;
+
+/* Called once per document tried.  rc is ICX_OK or the failure; message
+ * is the detailed error ("" on success); triples is the count loaded.
+ * All strings are lent for the duration of the call. */
+typedef void (*icx_load_report_fn)(void *userdata, const char *source,
+                                   icx_rc rc, const char *message, long triples);
+
+/* A loader writing into store, checking against vocab; both are borrowed
+ * and must outlive it.  NULL when out of memory. */
+icx_loader *icx_loader_new(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store);
+void icx_loader_free(icx_loader *loader);
+
+void icx_loader_set_format(icx_loader *loader, icx_format format);
+void icx_loader_set_report(icx_loader *loader, icx_load_report_fn fn, void *userdata);
+/* With dry_run set, documents are parsed and checked but not stored. */
+void icx_loader_set_dry_run(icx_loader *loader, int dry_run);
+
+/* Loads a file, or every file under a folder (recursively, in name order,
+ * skipping names that start with '.'), each as its own document.  In a
+ * folder, files of unknown extension are skipped unless a format was set.
+ * Every file is reported; good files load even when others fail.  Returns
+ * ICX_OK when all loaded, else the first failure's code. */
+icx_rc icx_loader_load_path(icx_loader *loader, const char *path);
+
+/* Loads len bytes as one document named name (its graph is
+ * "urn:icx:doc:" + name unless name is already an absolute IRI).  format
+ * must not be ICX_FORMAT_AUTO unless name has a known extension. */
+icx_rc icx_loader_load_buffer(icx_loader *loader, const char *name,
+                              const unsigned char *buf, size_t len);
+
+/* Reads all of fp (stdin) and loads it as icx_loader_load_buffer(). */
+icx_rc icx_loader_load_stream(icx_loader *loader, const char *name, FILE *fp);
+
+/* The graph name a file path loads into: "file://" + its absolute, resolved
+ * path.  New string, caller free()s; NULL if the path cannot be resolved. */
+char *icx_loader_doc_uri_for_path(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
