@@ -1,0 +1,84 @@
+/* icxd.c - the Intercloud Exchange XMPP service: reads its settings,
+ * installs the signal handlers and runs the service until SIGTERM/SIGINT.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "icxd_config.h"
+#include "icxd_log.h"
+#include "icxd_service.h"
+
+/* The only global: set by the signal handler, read by the loop. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+  (void)sig;
+  stop_requested = 1;
+}
+
+static int install_signals(void)
+{
+  struct sigaction sa;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  /* No SA_RESTART: the loop's select() wakes up at once. */
+  if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+    return -1;
+  sa.sa_handler = SIG_IGN;
+  return sigaction(SIGPIPE, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+  icxd_config *cfg = icxd_config_new();
+  icxd_service *svc = NULL;
+  icxd_logger log;
+  char err[1024];
+  int status = 1;
+
+  if (!cfg) {
+    fputs("icxd: out of memory\n", stderr);
+    return 1;
+  }
+  switch (icxd_config_from_args(cfg, argc, argv, err, sizeof err)) {
+  case ICXD_CONFIG_OK:
+    break;
+  case ICXD_CONFIG_EXIT_OK:
+    icxd_config_free(cfg);
+    return 0;
+  case ICXD_CONFIG_ERROR:
+    fprintf(stderr, "icxd: %s\n", err);
+    icxd_config_free(cfg);
+    return 2;
+  }
+  if (cfg->check_only) {
+    printf("icxd: configuration OK (%s mode, %s)\n", icxd_mode_name(cfg->mode),
+           cfg->jid);
+    icxd_config_free(cfg);
+    return 0;
+  }
+  icxd_logger_init(&log, (icxd_level)cfg->log_level, cfg->use_syslog);
+  log.xmpp_trace = cfg->trace;
+  if (install_signals() != 0) {
+    icxd_log(&log, ICXD_LOG_ERROR, "main", "cannot install signal handlers");
+    goto cleanup;
+  }
+  svc = icxd_service_new(cfg, &log, err, sizeof err);
+  if (!svc) {
+    icxd_log(&log, ICXD_LOG_ERROR, "main", "%s", err);
+    goto cleanup;
+  }
+  status = icxd_service_run(svc, &stop_requested) == 0 ? 0 : 1;
+  icxd_log(&log, ICXD_LOG_INFO, "main", "stopped");
+cleanup:
+  icxd_service_free(svc);
+  icxd_logger_close(&log);
+  icxd_config_free(cfg);
+  return status;
+}

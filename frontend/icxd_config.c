@@ -1,0 +1,459 @@
+/* icxd_config.c - defaults, icxd.conf parsing (libinih) and command-line
+ * options for icxd. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "icxd_config.h"
+#include "icxd_log.h"
+
+#define ICXD_SECRET_MAX 4096
+
+icxd_config *icxd_config_new(void)
+{
+  icxd_config *cfg = calloc(1, sizeof *cfg);
+
+  if (!cfg)
+    return NULL;
+  cfg->mode = ICXD_MODE_COMPONENT;
+  cfg->reconnect_min_ms = 500;
+  cfg->reconnect_max_ms = 30000;
+  cfg->workers = 2;
+  cfg->async_threshold_ms = 2000;
+  cfg->session_timeout_s = 600;
+  cfg->max_sessions = 1000;
+  cfg->max_queue = 256;
+  cfg->log_level = ICXD_LOG_INFO;
+  return cfg;
+}
+
+static void wipe_free(char *s)
+{
+  if (!s)
+    return;
+  explicit_bzero(s, strlen(s));
+  free(s);
+}
+
+void icxd_config_free(icxd_config *cfg)
+{
+  if (!cfg)
+    return;
+  free(cfg->jid);
+  free(cfg->host);
+  wipe_free(cfg->secret);
+  free(cfg->cafile);
+  free(cfg->capath);
+  free(cfg->store);
+  free(cfg->ontology);
+  free(cfg->config_path);
+  free(cfg);
+}
+
+const char *icxd_mode_name(icxd_mode mode)
+{
+  return mode == ICXD_MODE_CLIENT ? "client" : "component";
+}
+
+/* Replaces *slot by a copy of value ("" clears it).  0 or -1 (ENOMEM). */
+static int set_string(char **slot, const char *value)
+{
+  char *copy = NULL;
+
+  if (value && *value) {
+    copy = strdup(value);
+    if (!copy)
+      return -1;
+  }
+  free(*slot);
+  *slot = copy;
+  return 0;
+}
+
+static int parse_uint(const char *value, unsigned min, unsigned max,
+                      unsigned *out)
+{
+  char *end;
+  unsigned long v;
+
+  if (!value || !*value || *value == '-')
+    return -1;
+  errno = 0;
+  v = strtoul(value, &end, 10);
+  if (errno || *end || v < min || v > max)
+    return -1;
+  *out = (unsigned)v;
+  return 0;
+}
+
+static int parse_bool(const char *value, int *out)
+{
+  if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
+      !strcasecmp(value, "on") || !strcmp(value, "1"))
+    *out = 1;
+  else if (!strcasecmp(value, "false") || !strcasecmp(value, "no") ||
+           !strcasecmp(value, "off") || !strcmp(value, "0"))
+    *out = 0;
+  else
+    return -1;
+  return 0;
+}
+
+static int parse_mode(const char *value, icxd_mode *out)
+{
+  if (!strcasecmp(value, "component"))
+    *out = ICXD_MODE_COMPONENT;
+  else if (!strcasecmp(value, "client") || !strcasecmp(value, "c2s"))
+    *out = ICXD_MODE_CLIENT;
+  else
+    return -1;
+  return 0;
+}
+
+/* Applies one setting by its key.  Shared by the file and the command
+ * line so both accept the same values.  Returns 0, or -1 with err set. */
+static int apply(icxd_config *cfg, const char *section, const char *key,
+                 const char *value, char *err, size_t errlen)
+{
+  unsigned u;
+  int b, lvl, bad = 0;
+
+#define KEY(s, k) (strcmp(section, s) == 0 && strcmp(key, k) == 0)
+  if (KEY("xmpp", "mode")) {
+    bad = parse_mode(value, &cfg->mode);
+  } else if (KEY("xmpp", "jid")) {
+    bad = set_string(&cfg->jid, value);
+  } else if (KEY("xmpp", "host")) {
+    bad = set_string(&cfg->host, value);
+  } else if (KEY("xmpp", "port")) {
+    bad = parse_uint(value, 1, 65535, &u);
+    if (!bad)
+      cfg->port = u;
+  } else if (KEY("xmpp", "secret") || KEY("xmpp", "password")) {
+    wipe_free(cfg->secret);
+    cfg->secret = NULL;
+    bad = set_string(&cfg->secret, value);
+  } else if (KEY("xmpp", "secret_file") || KEY("xmpp", "password_file")) {
+    return icxd_config_read_secret(cfg, value, err, errlen);
+  } else if (KEY("xmpp", "cafile")) {
+    bad = set_string(&cfg->cafile, value);
+  } else if (KEY("xmpp", "capath")) {
+    bad = set_string(&cfg->capath, value);
+  } else if (KEY("xmpp", "insecure_tls")) {
+    bad = parse_bool(value, &cfg->insecure_tls);
+  } else if (KEY("xmpp", "reconnect_min_ms")) {
+    bad = parse_uint(value, 10, 3600000, &cfg->reconnect_min_ms);
+  } else if (KEY("xmpp", "reconnect_max_ms")) {
+    bad = parse_uint(value, 10, 3600000, &cfg->reconnect_max_ms);
+  } else if (KEY("exchange", "store")) {
+    bad = set_string(&cfg->store, value);
+  } else if (KEY("exchange", "ontology")) {
+    bad = set_string(&cfg->ontology, value);
+  } else if (KEY("exchange", "workers")) {
+    bad = parse_uint(value, 1, 64, &cfg->workers);
+  } else if (KEY("exchange", "async_threshold_ms")) {
+    bad = parse_uint(value, 0, 3600000, &cfg->async_threshold_ms);
+  } else if (KEY("exchange", "session_timeout")) {
+    bad = parse_uint(value, 1, 86400, &cfg->session_timeout_s);
+  } else if (KEY("exchange", "max_sessions")) {
+    bad = parse_uint(value, 1, 1000000, &cfg->max_sessions);
+  } else if (KEY("exchange", "max_queue")) {
+    bad = parse_uint(value, 1, 1000000, &cfg->max_queue);
+  } else if (KEY("exchange", "debug_query_delay_ms")) {
+    bad = parse_uint(value, 0, 600000, &cfg->debug_query_delay_ms);
+  } else if (KEY("log", "level")) {
+    lvl = icxd_level_from_name(value);
+    bad = lvl < 0;
+    if (!bad)
+      cfg->log_level = lvl;
+  } else if (KEY("log", "syslog")) {
+    bad = parse_bool(value, &b);
+    if (!bad)
+      cfg->use_syslog = b;
+  } else if (KEY("log", "trace")) {
+    bad = parse_bool(value, &b);
+    if (!bad)
+      cfg->trace = b;
+  } else {
+    snprintf(err, errlen, "unknown setting [%s] %s", section, key);
+    return -1;
+  }
+#undef KEY
+  if (bad) {
+    snprintf(err, errlen, "bad value for [%s] %s: '%s'", section, key, value);
+    return -1;
+  }
+  return 0;
+}
+
+int icxd_config_read_secret(icxd_config *cfg, const char *path, char *err,
+                            size_t errlen)
+{
+  FILE *fp;
+  char buf[ICXD_SECRET_MAX];
+  size_t n;
+  int rc = -1;
+
+  fp = fopen(path, "r");
+  if (!fp) {
+    snprintf(err, errlen, "cannot read secret file %s: %s", path,
+             strerror(errno));
+    return -1;
+  }
+  if (!fgets(buf, sizeof buf, fp)) {
+    snprintf(err, errlen, "secret file %s is empty", path);
+    goto cleanup;
+  }
+  n = strcspn(buf, "\r\n");
+  buf[n] = '\0';
+  if (n == 0) {
+    snprintf(err, errlen, "secret file %s starts with an empty line", path);
+    goto cleanup;
+  }
+  wipe_free(cfg->secret);
+  cfg->secret = strdup(buf);
+  if (!cfg->secret) {
+    snprintf(err, errlen, "out of memory");
+    goto cleanup;
+  }
+  rc = 0;
+cleanup:
+  explicit_bzero(buf, sizeof buf);
+  fclose(fp);
+  return rc;
+}
+
+struct ini_state {
+  icxd_config *cfg;
+  char *err;
+  size_t errlen;
+  int failed;
+};
+
+static int ini_cb(void *user, const char *section, const char *name,
+                  const char *value)
+{
+  struct ini_state *st = user;
+
+  if (st->failed)
+    return 0;
+  if (apply(st->cfg, section, name, value, st->err, st->errlen) != 0) {
+    st->failed = 1;
+    return 0;
+  }
+  return 1;
+}
+
+int icxd_config_load_file(icxd_config *cfg, const char *path, char *err,
+                          size_t errlen)
+{
+  struct ini_state st = { cfg, err, errlen, 0 };
+  char detail[512];
+  int rc;
+
+  detail[0] = '\0';
+  st.err = detail;
+  st.errlen = sizeof detail;
+  rc = ini_parse(path, ini_cb, &st);
+  if (rc == -1) {
+    snprintf(err, errlen, "cannot open config file %s: %s", path,
+             strerror(errno));
+    return -1;
+  }
+  if (rc == -2) {
+    snprintf(err, errlen, "out of memory reading %s", path);
+    return -1;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s:%d: %s", path, rc,
+             detail[0] ? detail : "syntax error");
+    return -1;
+  }
+  return set_string(&cfg->config_path, path) == 0 ? 0 : -1;
+}
+
+int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen)
+{
+  if (!cfg->jid) {
+    snprintf(err, errlen, "no JID: set [xmpp] jid or --jid");
+    return -1;
+  }
+  if (strchr(cfg->jid, ' ')) {
+    snprintf(err, errlen, "JID '%s' contains a space", cfg->jid);
+    return -1;
+  }
+  if (cfg->mode == ICXD_MODE_COMPONENT && strchr(cfg->jid, '@')) {
+    snprintf(err, errlen, "a component JID is a domain, not '%s'", cfg->jid);
+    return -1;
+  }
+  if (cfg->mode == ICXD_MODE_CLIENT && !strchr(cfg->jid, '@')) {
+    snprintf(err, errlen, "a client JID needs a user part: '%s'", cfg->jid);
+    return -1;
+  }
+  if (cfg->mode == ICXD_MODE_COMPONENT && !cfg->host) {
+    snprintf(err, errlen, "component mode needs [xmpp] host (the server)");
+    return -1;
+  }
+  if (!cfg->secret) {
+    snprintf(err, errlen,
+             "no secret: set [xmpp] secret, secret_file or --secret-file");
+    return -1;
+  }
+  if (cfg->mode == ICXD_MODE_CLIENT && !cfg->insecure_tls && !cfg->cafile &&
+      !cfg->capath) {
+    /* libstrophe then uses the system's default CA store: fine. */
+  }
+  if (cfg->reconnect_min_ms > cfg->reconnect_max_ms) {
+    snprintf(err, errlen, "reconnect_min_ms exceeds reconnect_max_ms");
+    return -1;
+  }
+  return 0;
+}
+
+enum {
+  OPT_SECRET_FILE = 256, OPT_CAFILE, OPT_CAPATH, OPT_INSECURE,
+  OPT_ASYNC, OPT_SESSION_TIMEOUT, OPT_SYSLOG, OPT_TRACE, OPT_CHECK,
+  OPT_DELAY, OPT_RECONNECT_MAX
+};
+
+static const struct option long_opts[] = {
+  { "config", required_argument, NULL, 'c' },
+  { "mode", required_argument, NULL, 'm' },
+  { "jid", required_argument, NULL, 'j' },
+  { "host", required_argument, NULL, 'H' },
+  { "port", required_argument, NULL, 'p' },
+  { "secret-file", required_argument, NULL, OPT_SECRET_FILE },
+  { "cafile", required_argument, NULL, OPT_CAFILE },
+  { "capath", required_argument, NULL, OPT_CAPATH },
+  { "insecure-tls", no_argument, NULL, OPT_INSECURE },
+  { "reconnect-max", required_argument, NULL, OPT_RECONNECT_MAX },
+  { "store", required_argument, NULL, 's' },
+  { "ontology", required_argument, NULL, 'o' },
+  { "workers", required_argument, NULL, 'w' },
+  { "async-threshold", required_argument, NULL, OPT_ASYNC },
+  { "session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT },
+  { "debug-query-delay", required_argument, NULL, OPT_DELAY },
+  { "log-level", required_argument, NULL, 'l' },
+  { "syslog", no_argument, NULL, OPT_SYSLOG },
+  { "trace", no_argument, NULL, OPT_TRACE },
+  { "check-config", no_argument, NULL, OPT_CHECK },
+  { "help", no_argument, NULL, 'h' },
+  { "version", no_argument, NULL, 'V' },
+  { NULL, 0, NULL, 0 }
+};
+
+static const char short_opts[] = "c:m:j:H:p:s:o:w:l:hV";
+
+static void usage(FILE *out)
+{
+  fputs("Usage: icxd [OPTION]...\n"
+        "The Intercloud Exchange XMPP service: answers the\n"
+        "constraint_catalog_resources ad-hoc command (XEP-0050, XEP-0244).\n\n"
+        "  -c, --config FILE         read settings from FILE (icxd.conf(5))\n"
+        "  -m, --mode MODE           component (XEP-0114) or client (c2s)\n"
+        "  -j, --jid JID             component domain or account JID\n"
+        "  -H, --host HOST           server to connect to\n"
+        "  -p, --port PORT           server port\n"
+        "      --secret-file FILE    read the secret/password from FILE\n"
+        "      --cafile FILE         CA certificates that verify the server\n"
+        "      --capath DIR          folder of CA certificates\n"
+        "      --insecure-tls        do not verify the server (tests only)\n"
+        "      --reconnect-max MS    cap of the reconnection backoff\n"
+        "  -s, --store FILE          the icx store (SQLite)\n"
+        "  -o, --ontology DIR        the vocabulary folder\n"
+        "  -w, --workers N           query worker threads\n"
+        "      --async-threshold MS  answer 'executing' after MS\n"
+        "      --session-timeout S   drop idle sessions after S seconds\n"
+        "  -l, --log-level LEVEL     error, warn, info or debug\n"
+        "      --syslog              log to syslog instead of stderr\n"
+        "      --trace               log every stanza (with -l debug)\n"
+        "      --check-config        check the settings and exit\n"
+        "  -h, --help                show this help\n"
+        "  -V, --version             show the version\n", out);
+}
+
+/* Maps an option to its config key, so the command line and the file
+ * share one parser.  Returns 0, or -1 with err set. */
+static int apply_opt(icxd_config *cfg, int opt, const char *arg, char *err,
+                     size_t errlen)
+{
+  switch (opt) {
+  case 'm': return apply(cfg, "xmpp", "mode", arg, err, errlen);
+  case 'j': return apply(cfg, "xmpp", "jid", arg, err, errlen);
+  case 'H': return apply(cfg, "xmpp", "host", arg, err, errlen);
+  case 'p': return apply(cfg, "xmpp", "port", arg, err, errlen);
+  case OPT_SECRET_FILE: return apply(cfg, "xmpp", "secret_file", arg, err, errlen);
+  case OPT_CAFILE: return apply(cfg, "xmpp", "cafile", arg, err, errlen);
+  case OPT_CAPATH: return apply(cfg, "xmpp", "capath", arg, err, errlen);
+  case OPT_INSECURE: return apply(cfg, "xmpp", "insecure_tls", "true", err, errlen);
+  case OPT_RECONNECT_MAX:
+    return apply(cfg, "xmpp", "reconnect_max_ms", arg, err, errlen);
+  case 's': return apply(cfg, "exchange", "store", arg, err, errlen);
+  case 'o': return apply(cfg, "exchange", "ontology", arg, err, errlen);
+  case 'w': return apply(cfg, "exchange", "workers", arg, err, errlen);
+  case OPT_ASYNC:
+    return apply(cfg, "exchange", "async_threshold_ms", arg, err, errlen);
+  case OPT_SESSION_TIMEOUT:
+    return apply(cfg, "exchange", "session_timeout", arg, err, errlen);
+  case OPT_DELAY:
+    return apply(cfg, "exchange", "debug_query_delay_ms", arg, err, errlen);
+  case 'l': return apply(cfg, "log", "level", arg, err, errlen);
+  case OPT_SYSLOG: return apply(cfg, "log", "syslog", "true", err, errlen);
+  case OPT_TRACE: return apply(cfg, "log", "trace", "true", err, errlen);
+  case OPT_CHECK: cfg->check_only = 1; return 0;
+  default:
+    snprintf(err, errlen, "unknown option (see icxd --help)");
+    return -1;
+  }
+}
+
+icxd_config_rc icxd_config_from_args(icxd_config *cfg, int argc, char **argv,
+                                     char *err, size_t errlen)
+{
+  const char *config_file = NULL;
+  int opt;
+
+  /* Pass 1: only --config, --help, --version. */
+  opterr = 0;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+    if (opt == 'c') {
+      config_file = optarg;
+    } else if (opt == 'h') {
+      usage(stdout);
+      return ICXD_CONFIG_EXIT_OK;
+    } else if (opt == 'V') {
+      printf("icxd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return ICXD_CONFIG_EXIT_OK;
+    } else if (opt == '?' || opt == ':') {
+      snprintf(err, errlen, "bad option '%s' (see icxd --help)",
+               argv[optind - 1 > 0 ? optind - 1 : 0]);
+      return ICXD_CONFIG_ERROR;
+    }
+  }
+  if (optind < argc) {
+    snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+    return ICXD_CONFIG_ERROR;
+  }
+  if (config_file && icxd_config_load_file(cfg, config_file, err, errlen))
+    return ICXD_CONFIG_ERROR;
+
+  /* Pass 2: everything else overrides the file. */
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+    if (opt == 'c')
+      continue;
+    if (apply_opt(cfg, opt, optarg, err, errlen))
+      return ICXD_CONFIG_ERROR;
+  }
+  if (icxd_config_validate(cfg, err, errlen))
+    return ICXD_CONFIG_ERROR;
+  return ICXD_CONFIG_OK;
+}

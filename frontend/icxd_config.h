@@ -1,0 +1,80 @@
+/* icxd_config.h - icxd's settings: defaults, the icxd.conf file (libinih),
+ * then command-line options, in that order of increasing precedence.
+ *
+ * doc/icxd.conf.5 documents every key; doc/icxd.8 every option.  Secrets
+ * (component secret, account password) come from the file or from a file
+ * named by secret_file / --secret-file, never from the command line.
+ */
+#ifndef ICXD_CONFIG_H
+#define ICXD_CONFIG_H
+
+#include <stddef.h>
+
+typedef enum icxd_mode {
+  ICXD_MODE_COMPONENT = 0,  /* XEP-0114 external component */
+  ICXD_MODE_CLIENT = 1      /* ordinary account over c2s */
+} icxd_mode;
+
+typedef struct icxd_config {
+  /* [xmpp] */
+  icxd_mode mode;
+  char *jid;              /* component domain, or account JID */
+  char *host;             /* server to connect to (NULL: from the JID) */
+  unsigned port;          /* 0: the mode's default (5347 / 5222) */
+  char *secret;           /* component secret or account password */
+  char *cafile;           /* CA bundle that verifies the server (c2s) */
+  char *capath;           /* CA folder (c2s) */
+  int insecure_tls;       /* 1: do not verify the certificate (tests) */
+  unsigned reconnect_min_ms;
+  unsigned reconnect_max_ms;
+  /* [exchange] */
+  char *store;            /* SQLite store (NULL: icx_store_default_path()) */
+  char *ontology;         /* NULL: icx_vocab_default_dir() */
+  unsigned workers;       /* worker threads */
+  unsigned async_threshold_ms; /* longer queries are answered 'executing' */
+  unsigned session_timeout_s;  /* idle sessions are dropped after this */
+  unsigned max_sessions;
+  unsigned max_queue;     /* jobs waiting for a worker */
+  unsigned debug_query_delay_ms; /* testing: each query first sleeps this */
+  /* [log] */
+  int log_level;          /* icxd_level */
+  int use_syslog;
+  int trace;              /* log every stanza (debug) */
+  /* command line only */
+  char *config_path;      /* the file read, if any */
+  int check_only;         /* --check-config: validate and exit */
+} icxd_config;
+
+typedef enum icxd_config_rc {
+  ICXD_CONFIG_OK = 0,
+  ICXD_CONFIG_EXIT_OK = 1,    /* --help / --version printed: exit 0 */
+  ICXD_CONFIG_ERROR = 2       /* message in err: exit 2 */
+} icxd_config_rc;
+
+/* A config holding the defaults.  NULL when out of memory.  Free with
+ * icxd_config_free(), which also wipes the secret. */
+icxd_config *icxd_config_new(void);
+void icxd_config_free(icxd_config *cfg);
+
+/* Reads argv: first finds --config (default: none), loads that file, then
+ * applies every other option over it, then checks the result.  On
+ * ICXD_CONFIG_ERROR, err (errlen bytes) holds the reason. */
+icxd_config_rc icxd_config_from_args(icxd_config *cfg, int argc, char **argv,
+                                     char *err, size_t errlen);
+
+/* Loads an icxd.conf file over cfg.  Returns 0, or -1 with err set. */
+int icxd_config_load_file(icxd_config *cfg, const char *path,
+                          char *err, size_t errlen);
+
+/* Reads a secret from a file: its first line, without the line end.
+ * Returns 0, or -1 with err set.  Replaces cfg->secret. */
+int icxd_config_read_secret(icxd_config *cfg, const char *path,
+                            char *err, size_t errlen);
+
+/* Checks the settings hang together (a JID, a secret, ...).  0 or -1. */
+int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen);
+
+/* "component" / "client". */
+const char *icxd_mode_name(icxd_mode mode);
+
+#endif

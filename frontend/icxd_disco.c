@@ -1,0 +1,132 @@
+/* icxd_disco.c - service discovery (XEP-0030) for the service, its command
+ * list and its one command node. */
+#include "config.h"
+
+#include <string.h>
+
+#include "icxd_service_internal.h"
+#include "icxd_stanza.h"
+
+static const char *const service_features[] = {
+  ICXD_NS_DISCO_INFO, ICXD_NS_DISCO_ITEMS, ICXD_NS_COMMANDS, ICXD_NS_IODATA,
+  ICXD_NS_DATA, ICXD_NS_PING, NULL
+};
+
+static const char *const command_features[] = {
+  ICXD_NS_COMMANDS, ICXD_NS_IODATA, ICXD_NS_DATA, NULL
+};
+
+static int add_identity(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
+                        const char *category, const char *type,
+                        const char *name)
+{
+  xmpp_stanza_t *id = icxd_elem(ctx, "identity", NULL);
+
+  if (!id || xmpp_stanza_set_attribute(id, "category", category) ||
+      xmpp_stanza_set_attribute(id, "type", type) ||
+      xmpp_stanza_set_attribute(id, "name", name)) {
+    if (id)
+      xmpp_stanza_release(id);
+    return -1;
+  }
+  return icxd_adopt(query, id);
+}
+
+static int add_features(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
+                        const char *const *features)
+{
+  xmpp_stanza_t *f;
+
+  for (; *features; features++) {
+    f = icxd_elem(ctx, "feature", NULL);
+    if (!f || xmpp_stanza_set_attribute(f, "var", *features)) {
+      if (f)
+        xmpp_stanza_release(f);
+      return -1;
+    }
+    if (icxd_adopt(query, f))
+      return -1;
+  }
+  return 0;
+}
+
+static int is(const char *a, const char *b)
+{
+  return a && b && strcmp(a, b) == 0;
+}
+
+int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
+                      xmpp_stanza_t *payload)
+{
+  xmpp_ctx_t *ctx = svc->xctx;
+  const char *self = icxd_self_for(svc, iq);
+  const char *ns = xmpp_stanza_get_ns(payload);
+  const char *node = xmpp_stanza_get_attribute(payload, "node");
+  xmpp_stanza_t *reply, *query, *item;
+  int info = is(ns, ICXD_NS_DISCO_INFO), bad = 0;
+
+  if (!is(xmpp_stanza_get_name(payload), "query") ||
+      !is(xmpp_stanza_get_type(iq), "get"))
+    return -1;
+  if (node && *node && !is(node, ICXD_NS_COMMANDS) && !is(node, ICXD_NODE)) {
+    icxd_reply_error(svc, iq, "cancel", "item-not-found", NULL, NULL,
+                     "no such node");
+    return 0;
+  }
+  if (node && !*node)
+    node = NULL;
+  reply = icxd_iq_reply(ctx, iq, "result", self, svc->domain);
+  query = icxd_elem(ctx, "query", ns);
+  if (!reply || !query)
+    goto nomem;
+  if (node && xmpp_stanza_set_attribute(query, "node", node))
+    goto nomem;
+
+  if (info && !node) {
+    bad |= svc->cfg->mode == ICXD_MODE_COMPONENT
+               ? add_identity(ctx, query, "component", "generic",
+                              "Intercloud Exchange")
+               : add_identity(ctx, query, "client", "bot",
+                              "Intercloud Exchange");
+    bad |= add_identity(ctx, query, "automation", "command-list",
+                        "Intercloud Exchange commands");
+    bad |= add_features(ctx, query, service_features);
+  } else if (info && is(node, ICXD_NS_COMMANDS)) {
+    bad |= add_identity(ctx, query, "automation", "command-list",
+                        "Intercloud Exchange commands");
+    bad |= add_features(ctx, query, (const char *const[]){ ICXD_NS_DISCO_INFO,
+                                                            ICXD_NS_DISCO_ITEMS,
+                                                            NULL });
+  } else if (info) {
+    bad |= add_identity(ctx, query, "automation", "command-node",
+                        ICXD_NODE_NAME);
+    bad |= add_features(ctx, query, command_features);
+  } else if (is(node, ICXD_NS_COMMANDS)) {
+    item = icxd_elem(ctx, "item", NULL);
+    if (!item || xmpp_stanza_set_attribute(item, "jid", self) ||
+        xmpp_stanza_set_attribute(item, "node", ICXD_NODE) ||
+        xmpp_stanza_set_attribute(item, "name", ICXD_NODE_NAME)) {
+      if (item)
+        xmpp_stanza_release(item);
+      goto nomem;
+    }
+    bad |= icxd_adopt(query, item);
+  }
+  /* disco#items on the service itself or on the command node: empty. */
+  if (bad)
+    goto nomem;
+  if (icxd_adopt(reply, query)) {
+    query = NULL;
+    goto nomem;
+  }
+  icxd_send(svc, reply);
+  return 0;
+nomem:
+  if (query)
+    xmpp_stanza_release(query);
+  if (reply)
+    xmpp_stanza_release(reply);
+  icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
+                   "out of memory");
+  return 0;
+}

@@ -1,0 +1,32 @@
+/* icxd_form.h - XEP-0004 data forms for people: the request form is
+ * generated from the vocabulary (one field per attribute), a submitted
+ * form becomes (name, value) pairs, and the answer is a result form.
+ * No attribute is named in C: everything comes from the icx_vocab.
+ */
+#ifndef ICXD_FORM_H
+#define ICXD_FORM_H
+
+#include <stddef.h>
+#include <strophe.h>
+
+#include "icx.h"
+#include "icxd_worker.h"
+
+/* Submitted forms may carry at most this many fields. */
+#define ICXD_FORM_MAX_FIELDS 512
+
+/* The request form: <x xmlns='jabber:x:data' type='form'>.  New stanza,
+ * caller releases; NULL on ENOMEM. */
+xmpp_stanza_t *icxd_form_request(xmpp_ctx_t *ctx, const icx_vocab *vocab);
+
+/* Copies the non-empty fields of a submitted form (type='submit') into
+ * job as (var, value) pairs, one pair per value.  Returns 0, or -1 with a
+ * message in err (too many fields, a field without var). */
+int icxd_form_collect(xmpp_ctx_t *ctx, xmpp_stanza_t *x, icxd_job *job,
+                      char *err, size_t errlen);
+
+/* The answer: <x type='result'> with a table of cloud names. */
+xmpp_stanza_t *icxd_form_result(xmpp_ctx_t *ctx, char *const *clouds,
+                                size_t n);
+
+#endif

@@ -1,0 +1,118 @@
+/* icxd_log.c - leveled logging to stderr or syslog, and the bridges that
+ * route libstrophe's and the engine's messages into it. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "icxd_log.h"
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+int icxd_level_from_name(const char *name)
+{
+  int i;
+
+  if (!name)
+    return -1;
+  for (i = 0; i < 4; i++)
+    if (strcmp(name, level_names[i]) == 0)
+      return i;
+  if (strcmp(name, "warning") == 0)
+    return ICXD_LOG_WARN;
+  return -1;
+}
+
+const char *icxd_level_name(icxd_level level)
+{
+  if ((int)level < 0 || (int)level > 3)
+    return "?";
+  return level_names[level];
+}
+
+void icxd_logger_init(icxd_logger *log, icxd_level level, int use_syslog)
+{
+  log->level = level;
+  log->use_syslog = use_syslog;
+  log->xmpp_trace = 0;
+  if (use_syslog)
+    openlog("icxd", LOG_PID, LOG_DAEMON);
+}
+
+void icxd_logger_close(icxd_logger *log)
+{
+  if (log && log->use_syslog)
+    closelog();
+}
+
+static void write_line(const icxd_logger *log, icxd_level level,
+                       const char *area, const char *msg)
+{
+  static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+  struct timespec ts;
+  struct tm tm;
+  char stamp[32];
+
+  if (log->use_syslog) {
+    syslog(prio[level], "%s: %s", area, msg);
+    return;
+  }
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  /* One fprintf per line: stdio locks the stream, so lines of several
+   * threads do not interleave. */
+  fprintf(stderr, "%s.%03ldZ icxd %s %s: %s\n", stamp, ts.tv_nsec / 1000000L,
+          level_names[level], area, msg);
+}
+
+void icxd_log(const icxd_logger *log, icxd_level level, const char *area,
+              const char *fmt, ...)
+{
+  char buf[2048];
+  va_list ap;
+
+  if (!log || level > log->level)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  write_line(log, level, area, buf);
+}
+
+static void xmpp_sink(void *userdata, xmpp_log_level_t xlevel,
+                      const char *area, const char *msg)
+{
+  icxd_logger *log = userdata;
+  icxd_level level;
+
+  switch (xlevel) {
+  case XMPP_LEVEL_ERROR: level = ICXD_LOG_ERROR; break;
+  case XMPP_LEVEL_WARN: level = ICXD_LOG_WARN; break;
+  case XMPP_LEVEL_INFO: level = ICXD_LOG_INFO; break;
+  case XMPP_LEVEL_DEBUG: level = ICXD_LOG_DEBUG; break;
+  default: level = ICXD_LOG_DEBUG; break;
+  }
+  /* libstrophe's INFO chatter is connection detail: demote it, and keep its
+   * stanza traces for --trace only. */
+  if (level == ICXD_LOG_INFO)
+    level = ICXD_LOG_DEBUG;
+  if (level == ICXD_LOG_DEBUG && !log->xmpp_trace)
+    return;
+  icxd_log(log, level, area, "%s", msg);
+}
+
+void icxd_logger_xmpp(icxd_logger *log, xmpp_log_t *out)
+{
+  out->handler = xmpp_sink;
+  out->userdata = log;
+}
+
+void icxd_logger_icx_sink(void *userdata, icx_log_level level,
+                          const char *area, const char *msg)
+{
+  icxd_log(userdata, (icxd_level)level, area, "%s", msg);
+}

@@ -1,0 +1,30 @@
+/* icxd_service.h - the icxd service as a whole: vocabulary, workers,
+ * sessions and the XMPP connection, driven by one event loop.
+ */
+#ifndef ICXD_SERVICE_H
+#define ICXD_SERVICE_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "icxd_config.h"
+#include "icxd_log.h"
+
+typedef struct icxd_service icxd_service;
+
+/* Loads the vocabulary, starts the workers and prepares the connection
+ * (nothing is sent yet).  cfg and log are borrowed and must outlive the
+ * service.  NULL with err set on failure. */
+icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
+                               char *err, size_t errlen);
+
+/* Disconnects (if connected), stops the workers, closes stores, frees all.
+ * NULL is a no-op. */
+void icxd_service_free(icxd_service *svc);
+
+/* Runs the event loop until *stop becomes non-zero (a signal handler sets
+ * it), reconnecting whenever the server goes away.  Then closes the
+ * stream politely, waiting at most a few seconds.  Returns 0. */
+int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,158 @@
+/* icxd_session.c - the table of live ad-hoc command sessions. */
+#include "config.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icxd_session.h"
+
+struct icxd_sessions {
+  icxd_session *head;
+  size_t count;
+  size_t max;
+  int64_t timeout_ms;
+};
+
+int icxd_random_hex(char *buf, size_t len)
+{
+  unsigned char raw[16];
+  size_t i;
+
+  if (len < 2 * sizeof raw + 1 || RAND_bytes(raw, sizeof raw) != 1)
+    return -1;
+  for (i = 0; i < sizeof raw; i++)
+    snprintf(buf + 2 * i, 3, "%02x", raw[i]);
+  return 0;
+}
+
+icxd_sessions *icxd_sessions_new(size_t max, int64_t timeout_ms)
+{
+  icxd_sessions *tab = calloc(1, sizeof *tab);
+
+  if (!tab)
+    return NULL;
+  tab->max = max;
+  tab->timeout_ms = timeout_ms;
+  return tab;
+}
+
+static void session_free(icxd_session *s)
+{
+  if (s->state == ICXD_SESS_DONE)
+    icxd_job_free(s->job);
+  free(s->owner);
+  free(s->self);
+  free(s->pending_iq);
+  free(s);
+}
+
+void icxd_sessions_free(icxd_sessions *tab)
+{
+  icxd_session *s, *next;
+
+  if (!tab)
+    return;
+  for (s = tab->head; s; s = next) {
+    next = s->next;
+    session_free(s);
+  }
+  free(tab);
+}
+
+icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
+                                   const char *self)
+{
+  icxd_session *s, **tail;
+  char hex[33];
+
+  if (tab->count >= tab->max || icxd_random_hex(hex, sizeof hex) != 0)
+    return NULL;
+  s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  snprintf(s->id, sizeof s->id, "icx-%s", hex);
+  s->owner = strdup(owner ? owner : "");
+  s->self = strdup(self ? self : "");
+  if (!s->owner || !s->self) {
+    session_free(s);
+    return NULL;
+  }
+  s->last_used_ms = icxd_now_ms();
+  for (tail = &tab->head; *tail; tail = &(*tail)->next)
+    ;
+  *tail = s;
+  tab->count++;
+  return s;
+}
+
+icxd_session *icxd_sessions_find(icxd_sessions *tab, const char *id,
+                                 const char *owner)
+{
+  icxd_session *s;
+
+  if (!id || !owner)
+    return NULL;
+  for (s = tab->head; s; s = s->next)
+    if (strcmp(s->id, id) == 0)
+      return strcmp(s->owner, owner) == 0 && !s->canceled ? s : NULL;
+  return NULL;
+}
+
+icxd_session *icxd_sessions_find_job(icxd_sessions *tab, uint64_t job_id)
+{
+  icxd_session *s;
+
+  for (s = tab->head; s; s = s->next)
+    if (s->state == ICXD_SESS_RUNNING && s->job_id == job_id)
+      return s;
+  return NULL;
+}
+
+void icxd_sessions_remove(icxd_sessions *tab, icxd_session *victim)
+{
+  icxd_session **pp;
+
+  for (pp = &tab->head; *pp; pp = &(*pp)->next) {
+    if (*pp == victim) {
+      *pp = victim->next;
+      tab->count--;
+      session_free(victim);
+      return;
+    }
+  }
+}
+
+size_t icxd_sessions_expire(icxd_sessions *tab, int64_t now_ms)
+{
+  icxd_session **pp = &tab->head, *s;
+  size_t dropped = 0;
+
+  while ((s = *pp)) {
+    if (s->state != ICXD_SESS_RUNNING &&
+        now_ms - s->last_used_ms > tab->timeout_ms) {
+      *pp = s->next;
+      tab->count--;
+      session_free(s);
+      dropped++;
+    } else {
+      pp = &s->next;
+    }
+  }
+  return dropped;
+}
+
+void icxd_sessions_each(icxd_sessions *tab,
+                        void (*fn)(icxd_session *s, void *ud), void *ud)
+{
+  icxd_session *s;
+
+  for (s = tab->head; s; s = s->next)
+    fn(s, ud);
+}
+
+size_t icxd_sessions_count(const icxd_sessions *tab)
+{
+  return tab->count;
+}

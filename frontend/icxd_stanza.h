@@ -1,0 +1,57 @@
+/* icxd_stanza.h - small helpers to build the stanzas icxd sends.
+ *
+ * Every stanza icxd sends carries 'from' and 'to': replies are built here,
+ * never with xmpp_stanza_reply() (which leaves 'from' unset and copies a
+ * stray 'lang').  All functions return new stanzas the caller releases
+ * with xmpp_stanza_release(), or NULL when out of memory.
+ */
+#ifndef ICXD_STANZA_H
+#define ICXD_STANZA_H
+
+#include <strophe.h>
+
+#define ICXD_NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define ICXD_NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+#define ICXD_NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
+#define ICXD_NS_COMMANDS "http://jabber.org/protocol/commands"
+#define ICXD_NS_IODATA "urn:xmpp:tmp:io-data"
+#define ICXD_NS_DATA "jabber:x:data"
+#define ICXD_NS_PING "urn:xmpp:ping"
+#define ICXD_NS_XDATA_VALIDATE "http://jabber.org/protocol/xdata-validate"
+
+/* An IQ of the given type answering req: same id, 'to' = req's 'from'
+ * (or fallback_to when req has none), 'from' = self. */
+xmpp_stanza_t *icxd_iq_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *req,
+                             const char *type, const char *self,
+                             const char *fallback_to);
+
+/* An IQ error answering req: <error type='etype'><condition/>[<app
+ * xmlns='app_ns'/>][<text>text</text>]</error>.  app_ns/app and text may
+ * be NULL.  The original payload is not echoed (it may be huge). */
+xmpp_stanza_t *icxd_iq_error(xmpp_ctx_t *ctx, xmpp_stanza_t *req,
+                             const char *self, const char *fallback_to,
+                             const char *etype, const char *condition,
+                             const char *app_ns, const char *app,
+                             const char *text);
+
+/* A new element <name xmlns='ns'> (ns may be NULL). */
+xmpp_stanza_t *icxd_elem(xmpp_ctx_t *ctx, const char *name, const char *ns);
+
+/* Appends a new <name>text</name> (text escaped by libstrophe) to parent
+ * and returns it (lent: parent owns it), or NULL on ENOMEM. */
+xmpp_stanza_t *icxd_add_text_child(xmpp_ctx_t *ctx, xmpp_stanza_t *parent,
+                                   const char *name, const char *text);
+
+/* Appends child to parent, which takes over the caller's reference.
+ * Returns 0, or -1 (child released) on failure. */
+int icxd_adopt(xmpp_stanza_t *parent, xmpp_stanza_t *child);
+
+/* The first child element named name in namespace ns (either may be NULL
+ * for "any").  Lent. */
+xmpp_stanza_t *icxd_child(xmpp_stanza_t *parent, const char *name,
+                          const char *ns);
+
+/* Number of element children of parent. */
+int icxd_count_children(xmpp_stanza_t *parent);
+
+#endif

@@ -1,0 +1,378 @@
+/* icxd_worker.c - worker threads that run constraint matches off the XMPP
+ * loop, each with its own icx_ctx and read-only store. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "icxd_worker.h"
+
+/* A FIFO of jobs, linked through a side array so icxd_job stays plain. */
+typedef struct job_node {
+  icxd_job *job;
+  struct job_node *next;
+} job_node;
+
+typedef struct job_queue {
+  job_node *head, *tail;
+  size_t len;
+} job_queue;
+
+struct icxd_pool {
+  icxd_pool_opts opts;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  job_queue todo;
+  job_queue done;
+  size_t running;
+  int stopping;
+  pthread_t *threads;
+  unsigned n_threads;
+};
+
+int64_t icxd_now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+icxd_job *icxd_job_new(uint64_t id)
+{
+  icxd_job *job = calloc(1, sizeof *job);
+
+  if (job)
+    job->id = id;
+  return job;
+}
+
+void icxd_job_free(icxd_job *job)
+{
+  size_t i;
+
+  if (!job)
+    return;
+  free(job->xml);
+  for (i = 0; i < job->n_pairs; i++) {
+    free(job->names[i]);
+    free(job->values[i]);
+  }
+  free(job->names);
+  free(job->values);
+  free(job->errmsg);
+  for (i = 0; i < job->n_clouds; i++)
+    free(job->clouds[i]);
+  free(job->clouds);
+  free(job->answer_xml);
+  free(job);
+}
+
+int icxd_job_add_pair(icxd_job *job, const char *name, const char *value)
+{
+  char **nn, **vv;
+  char *n = strdup(name), *v = strdup(value);
+
+  if (!n || !v)
+    goto fail;
+  nn = realloc(job->names, (job->n_pairs + 1) * sizeof *nn);
+  if (!nn)
+    goto fail;
+  job->names = nn;
+  vv = realloc(job->values, (job->n_pairs + 1) * sizeof *vv);
+  if (!vv)
+    goto fail;
+  job->values = vv;
+  job->names[job->n_pairs] = n;
+  job->values[job->n_pairs] = v;
+  job->n_pairs++;
+  return 0;
+fail:
+  free(n);
+  free(v);
+  return -1;
+}
+
+static int queue_push(job_queue *q, icxd_job *job)
+{
+  job_node *n = malloc(sizeof *n);
+
+  if (!n)
+    return -1;
+  n->job = job;
+  n->next = NULL;
+  if (q->tail)
+    q->tail->next = n;
+  else
+    q->head = n;
+  q->tail = n;
+  q->len++;
+  return 0;
+}
+
+static icxd_job *queue_pop(job_queue *q)
+{
+  job_node *n = q->head;
+  icxd_job *job;
+
+  if (!n)
+    return NULL;
+  q->head = n->next;
+  if (!q->head)
+    q->tail = NULL;
+  q->len--;
+  job = n->job;
+  free(n);
+  return job;
+}
+
+static char *dup_or_null(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
+
+/* Records a failure on job: rc and a copy of the detailed message. */
+static void job_fail(icxd_job *job, icx_rc rc, const char *msg)
+{
+  job->rc = rc;
+  free(job->errmsg);
+  job->errmsg = strdup(msg && *msg ? msg : icx_strerror(rc));
+}
+
+/* Runs one job with the worker's own context and store.  *store is opened
+ * on first use (the store may appear after icxd starts) and kept. */
+static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
+                    icxd_job *job)
+{
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  icx_rc rc;
+  size_t i, n;
+
+  if (pool->opts.delay_ms) {
+    struct timespec ts = { pool->opts.delay_ms / 1000,
+                           (long)(pool->opts.delay_ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+      ;
+  }
+  if (job->xml) {
+    rc = icx_constraints_parse(ctx, pool->opts.vocab, job->xml, job->xml_len,
+                               &set);
+    if (rc != ICX_OK) {
+      job_fail(job, rc, icx_ctx_errmsg(ctx));
+      goto cleanup;
+    }
+  } else {
+    set = icx_constraints_new(pool->opts.vocab);
+    if (!set) {
+      job_fail(job, ICX_ERR_NOMEM, NULL);
+      goto cleanup;
+    }
+    for (i = 0; i < job->n_pairs; i++) {
+      rc = icx_constraints_add(ctx, set, job->names[i], job->values[i]);
+      if (rc != ICX_OK) {
+        job_fail(job, rc, icx_ctx_errmsg(ctx));
+        goto cleanup;
+      }
+    }
+  }
+  if (!*store) {
+    rc = icx_store_open(ctx, pool->opts.store_path, ICX_STORE_READONLY, store);
+    if (rc != ICX_OK) {
+      *store = NULL;
+      job_fail(job, rc, icx_ctx_errmsg(ctx));
+      icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
+               "cannot open store %s: %s", pool->opts.store_path,
+               job->errmsg ? job->errmsg : "");
+      goto cleanup;
+    }
+  }
+  rc = icx_match_run(ctx, *store, set, &m);
+  if (rc != ICX_OK) {
+    job_fail(job, rc, icx_ctx_errmsg(ctx));
+    goto cleanup;
+  }
+  n = icx_match_count(m);
+  job->clouds = calloc(n ? n : 1, sizeof *job->clouds);
+  job->answer_xml = icx_match_to_xml(m, 0);
+  if (!job->clouds || !job->answer_xml) {
+    job_fail(job, ICX_ERR_NOMEM, NULL);
+    goto cleanup;
+  }
+  for (i = 0; i < n; i++) {
+    job->clouds[i] = dup_or_null(icx_match_cloud(m, i));
+    if (!job->clouds[i]) {
+      job_fail(job, ICX_ERR_NOMEM, NULL);
+      goto cleanup;
+    }
+    job->n_clouds++;
+  }
+  job->rc = ICX_OK;
+cleanup:
+  icx_match_free(m);
+  icx_constraints_free(set);
+}
+
+static void *worker_main(void *arg)
+{
+  icxd_pool *pool = arg;
+  icx_ctx *ctx = icx_ctx_new();
+  icx_store *store = NULL;
+  icxd_job *job;
+
+  if (ctx) {
+    icx_ctx_set_logger(ctx, icxd_logger_icx_sink, pool->opts.log);
+    icx_ctx_set_log_level(ctx, (icx_log_level)pool->opts.log->level);
+  } else {
+    icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
+             "cannot create an engine context: queries will fail");
+  }
+  pthread_mutex_lock(&pool->lock);
+  for (;;) {
+    while (!pool->stopping && pool->todo.len == 0)
+      pthread_cond_wait(&pool->wake, &pool->lock);
+    if (pool->stopping)
+      break;
+    job = queue_pop(&pool->todo);
+    job->state = ICXD_JOB_RUNNING;
+    job->started_ms = icxd_now_ms();
+    pool->running++;
+    pthread_mutex_unlock(&pool->lock);
+
+    if (ctx)
+      run_job(pool, ctx, &store, job);
+    else
+      job_fail(job, ICX_ERR_NOMEM, "no engine context");
+
+    pthread_mutex_lock(&pool->lock);
+    pool->running--;
+    job->state = ICXD_JOB_DONE;
+    job->finished_ms = icxd_now_ms();
+    if (queue_push(&pool->done, job) != 0) {
+      /* Cannot post it back: the session will time out. */
+      icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
+               "out of memory posting job %llu", (unsigned long long)job->id);
+      icxd_job_free(job);
+    }
+  }
+  pthread_mutex_unlock(&pool->lock);
+  icx_store_free(store);
+  icx_ctx_free(ctx);
+  return NULL;
+}
+
+icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
+{
+  icxd_pool *pool = calloc(1, sizeof *pool);
+  unsigned i;
+  int rc;
+
+  if (!pool) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  pool->opts = *opts;
+  pthread_mutex_init(&pool->lock, NULL);
+  pthread_cond_init(&pool->wake, NULL);
+  pool->threads = calloc(opts->workers ? opts->workers : 1,
+                         sizeof *pool->threads);
+  if (!pool->threads) {
+    snprintf(err, errlen, "out of memory");
+    icxd_pool_free(pool);
+    return NULL;
+  }
+  for (i = 0; i < opts->workers; i++) {
+    rc = pthread_create(&pool->threads[i], NULL, worker_main, pool);
+    if (rc != 0) {
+      snprintf(err, errlen, "cannot start worker thread: %s", strerror(rc));
+      icxd_pool_free(pool);
+      return NULL;
+    }
+    pool->n_threads++;
+  }
+  return pool;
+}
+
+void icxd_pool_free(icxd_pool *pool)
+{
+  icxd_job *job;
+  unsigned i;
+
+  if (!pool)
+    return;
+  pthread_mutex_lock(&pool->lock);
+  pool->stopping = 1;
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->lock);
+  for (i = 0; i < pool->n_threads; i++)
+    pthread_join(pool->threads[i], NULL);
+  while ((job = queue_pop(&pool->todo)))
+    icxd_job_free(job);
+  while ((job = queue_pop(&pool->done)))
+    icxd_job_free(job);
+  pthread_cond_destroy(&pool->wake);
+  pthread_mutex_destroy(&pool->lock);
+  free(pool->threads);
+  free(pool);
+}
+
+int icxd_pool_submit(icxd_pool *pool, icxd_job *job)
+{
+  int rc = -1;
+
+  pthread_mutex_lock(&pool->lock);
+  if (pool->todo.len < pool->opts.max_queue) {
+    job->state = ICXD_JOB_QUEUED;
+    job->queued_ms = icxd_now_ms();
+    if (queue_push(&pool->todo, job) == 0) {
+      pthread_cond_signal(&pool->wake);
+      rc = 0;
+    }
+  }
+  pthread_mutex_unlock(&pool->lock);
+  return rc;
+}
+
+icxd_job *icxd_pool_take_done(icxd_pool *pool)
+{
+  icxd_job *job;
+
+  pthread_mutex_lock(&pool->lock);
+  job = queue_pop(&pool->done);
+  pthread_mutex_unlock(&pool->lock);
+  return job;
+}
+
+size_t icxd_pool_in_flight(icxd_pool *pool)
+{
+  size_t n;
+
+  pthread_mutex_lock(&pool->lock);
+  n = pool->todo.len + pool->running + pool->done.len;
+  pthread_mutex_unlock(&pool->lock);
+  return n;
+}
+
+void icxd_pool_job_progress(icxd_pool *pool, const icxd_job *job,
+                            icxd_job_state *state, int64_t *running_ms,
+                            size_t *ahead)
+{
+  job_node *n;
+  size_t pos = 0;
+
+  pthread_mutex_lock(&pool->lock);
+  *state = job->state;
+  *running_ms = 0;
+  if (job->state == ICXD_JOB_RUNNING)
+    *running_ms = icxd_now_ms() - job->started_ms;
+  else if (job->state == ICXD_JOB_DONE)
+    *running_ms = job->finished_ms - job->started_ms;
+  for (n = pool->todo.head; n && n->job != job; n = n->next)
+    pos++;
+  *ahead = job->state == ICXD_JOB_QUEUED ? pos : 0;
+  pthread_mutex_unlock(&pool->lock);
+}

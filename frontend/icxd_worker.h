@@ -1,0 +1,93 @@
+/* icxd_worker.h - the query workers: threads that parse and match
+ * constraints so the XMPP event loop never waits for a query.
+ *
+ * The loop (one thread) submits jobs; each worker thread owns its own
+ * icx_ctx and its own read-only icx_store on the same SQLite file, and
+ * shares the loop's immutable icx_vocab.  Finished jobs are posted to a
+ * done queue that the loop drains after every turn (icxd_pool_take_done);
+ * workers never touch libstrophe.
+ */
+#ifndef ICXD_WORKER_H
+#define ICXD_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "icx.h"
+#include "icxd_log.h"
+
+typedef enum icxd_job_state {
+  ICXD_JOB_QUEUED = 0,
+  ICXD_JOB_RUNNING = 1,
+  ICXD_JOB_DONE = 2
+} icxd_job_state;
+
+/* One query.  Inputs are set by the loop before submitting; outputs are
+ * written by the worker and read by the loop only after the job came back
+ * from icxd_pool_take_done().  state and started_ms are read with
+ * icxd_pool_job_progress() (under the pool's lock). */
+typedef struct icxd_job {
+  uint64_t id;
+  /* input: either constraints XML, or (name, value) pairs from a form */
+  char *xml;
+  size_t xml_len;
+  char **names;
+  char **values;
+  size_t n_pairs;
+  /* output */
+  icx_rc rc;
+  char *errmsg;          /* detailed message when rc != ICX_OK */
+  char **clouds;         /* matching cloud names */
+  size_t n_clouds;
+  char *answer_xml;      /* the <matchingClouds> element */
+  /* progress (guarded by the pool lock) */
+  icxd_job_state state;
+  int64_t queued_ms;
+  int64_t started_ms;
+  int64_t finished_ms;
+} icxd_job;
+
+/* A new empty job (NULL on ENOMEM); free with icxd_job_free(). */
+icxd_job *icxd_job_new(uint64_t id);
+void icxd_job_free(icxd_job *job);
+/* Appends a copy of (name, value).  0, or -1 on ENOMEM. */
+int icxd_job_add_pair(icxd_job *job, const char *name, const char *value);
+
+typedef struct icxd_pool icxd_pool;
+
+typedef struct icxd_pool_opts {
+  const char *store_path;   /* borrowed; must outlive the pool */
+  const icx_vocab *vocab;   /* borrowed, shared read-only */
+  icxd_logger *log;         /* borrowed */
+  unsigned workers;
+  unsigned max_queue;
+  unsigned delay_ms;        /* testing: sleep before each query */
+} icxd_pool_opts;
+
+/* Starts the worker threads.  NULL with err set on failure. */
+icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen);
+
+/* Stops the workers (a running query finishes first), joins them and frees
+ * every job still queued or done.  NULL is a no-op. */
+void icxd_pool_free(icxd_pool *pool);
+
+/* Queues job; the pool owns it until icxd_pool_take_done() hands it back.
+ * Returns 0, or -1 when the queue is full (the caller keeps job). */
+int icxd_pool_submit(icxd_pool *pool, icxd_job *job);
+
+/* One finished job, now owned by the caller, or NULL if none. */
+icxd_job *icxd_pool_take_done(icxd_pool *pool);
+
+/* Jobs queued or running (not yet taken back). */
+size_t icxd_pool_in_flight(icxd_pool *pool);
+
+/* Reads a submitted job's progress under the lock: its state, the ms it has
+ * been running (0 while queued) and how many jobs are queued before it. */
+void icxd_pool_job_progress(icxd_pool *pool, const icxd_job *job,
+                            icxd_job_state *state, int64_t *running_ms,
+                            size_t *ahead);
+
+/* Monotonic milliseconds. */
+int64_t icxd_now_ms(void);
+
+#endif
