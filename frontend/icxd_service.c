@@ -68,6 +68,23 @@ icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
   svc->log = log;
   svc->next_job_id = 1;
 
+  svc->store_path = cfg->store ? strdup(cfg->store) : icx_store_default_path();
+  if (!svc->store_path) {
+    snprintf(err, errlen, "no store path: set [exchange] store or --store");
+    goto fail;
+  }
+
+  /* The workers' engine contexts first (see icxd_pool_new()). */
+  memset(&popts, 0, sizeof popts);
+  popts.store_path = svc->store_path;
+  popts.log = log;
+  popts.workers = cfg->workers;
+  popts.max_queue = cfg->max_queue;
+  popts.delay_ms = cfg->debug_query_delay_ms;
+  svc->pool = icxd_pool_new(&popts, err, errlen);
+  if (!svc->pool)
+    goto fail;
+
   svc->icx = icx_ctx_new();
   if (!svc->icx) {
     snprintf(err, errlen, "cannot create the engine context");
@@ -87,28 +104,14 @@ icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
   icxd_log(log, ICXD_LOG_INFO, "vocab", "%zu attributes from %s",
            icx_vocab_attribute_count(svc->vocab), dir);
 
-  svc->store_path = cfg->store ? strdup(cfg->store) : icx_store_default_path();
-  if (!svc->store_path) {
-    snprintf(err, errlen, "no store path: set [exchange] store or --store");
+  if (icxd_pool_start(svc->pool, svc->vocab, err, errlen) != 0)
     goto fail;
-  }
-
   svc->sessions = icxd_sessions_new(cfg->max_sessions,
                                     (int64_t)cfg->session_timeout_s * 1000);
   if (!svc->sessions) {
     snprintf(err, errlen, "out of memory");
     goto fail;
   }
-  memset(&popts, 0, sizeof popts);
-  popts.store_path = svc->store_path;
-  popts.vocab = svc->vocab;
-  popts.log = log;
-  popts.workers = cfg->workers;
-  popts.max_queue = cfg->max_queue;
-  popts.delay_ms = cfg->debug_query_delay_ms;
-  svc->pool = icxd_pool_new(&popts, err, errlen);
-  if (!svc->pool)
-    goto fail;
 
   xmpp_initialize();
   if (icxd_conn_setup(svc, err, errlen) != 0)

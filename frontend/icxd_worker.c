@@ -22,16 +22,29 @@ typedef struct job_queue {
   size_t len;
 } job_queue;
 
+/* What one worker thread owns. */
+typedef struct worker {
+  icxd_pool *pool;
+  pthread_t thread;
+  icx_ctx *ctx;
+  icx_store *store;     /* opened on first use if it was missing */
+} worker;
+
 struct icxd_pool {
   icxd_pool_opts opts;
   pthread_mutex_t lock;
+  /* Serializes engine set-up (contexts, store opening): Redland loads its
+   * storage modules and factories without locks, and two threads doing it
+   * at once lose a factory ("storage 'sqlite' not found"). */
+  pthread_mutex_t setup_lock;
   pthread_cond_t wake;
   job_queue todo;
   job_queue done;
   size_t running;
   int stopping;
-  pthread_t *threads;
-  unsigned n_threads;
+  worker *workers;
+  unsigned n_workers;   /* set up (context made) */
+  unsigned n_threads;   /* running */
 };
 
 int64_t icxd_now_ms(void)
@@ -181,7 +194,9 @@ static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
     }
   }
   if (!*store) {
+    pthread_mutex_lock(&pool->setup_lock);
     rc = icx_store_open(ctx, pool->opts.store_path, ICX_STORE_READONLY, store);
+    pthread_mutex_unlock(&pool->setup_lock);
     if (rc != ICX_OK) {
       *store = NULL;
       job_fail(job, rc, icx_ctx_errmsg(ctx));
@@ -219,18 +234,10 @@ cleanup:
 
 static void *worker_main(void *arg)
 {
-  icxd_pool *pool = arg;
-  icx_ctx *ctx = icx_ctx_new();
-  icx_store *store = NULL;
+  worker *w = arg;
+  icxd_pool *pool = w->pool;
   icxd_job *job;
 
-  if (ctx) {
-    icx_ctx_set_logger(ctx, icxd_logger_icx_sink, pool->opts.log);
-    icx_ctx_set_log_level(ctx, (icx_log_level)pool->opts.log->level);
-  } else {
-    icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
-             "cannot create an engine context: queries will fail");
-  }
   pthread_mutex_lock(&pool->lock);
   for (;;) {
     while (!pool->stopping && pool->todo.len == 0)
@@ -243,10 +250,7 @@ static void *worker_main(void *arg)
     pool->running++;
     pthread_mutex_unlock(&pool->lock);
 
-    if (ctx)
-      run_job(pool, ctx, &store, job);
-    else
-      job_fail(job, ICX_ERR_NOMEM, "no engine context");
+    run_job(pool, w->ctx, &w->store, job);
 
     pthread_mutex_lock(&pool->lock);
     pool->running--;
@@ -260,16 +264,38 @@ static void *worker_main(void *arg)
     }
   }
   pthread_mutex_unlock(&pool->lock);
-  icx_store_free(store);
-  icx_ctx_free(ctx);
   return NULL;
+}
+
+/* Gives w its engine context and, if the store exists already, its store
+ * handle.  Runs on the loop thread, one worker after the other. */
+static int worker_setup(icxd_pool *pool, worker *w, char *err, size_t errlen)
+{
+  icx_rc rc;
+
+  w->pool = pool;
+  w->ctx = icx_ctx_new();
+  if (!w->ctx) {
+    snprintf(err, errlen, "cannot create an engine context for a worker");
+    return -1;
+  }
+  icx_ctx_set_logger(w->ctx, icxd_logger_icx_sink, pool->opts.log);
+  icx_ctx_set_log_level(w->ctx, (icx_log_level)pool->opts.log->level);
+  rc = icx_store_open(w->ctx, pool->opts.store_path, ICX_STORE_READONLY,
+                      &w->store);
+  if (rc != ICX_OK) {
+    w->store = NULL;
+    icxd_log(pool->opts.log, ICXD_LOG_WARN, "worker",
+             "store %s not available yet (%s): queries will retry",
+             pool->opts.store_path, icx_ctx_errmsg(w->ctx));
+  }
+  return 0;
 }
 
 icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
 {
   icxd_pool *pool = calloc(1, sizeof *pool);
-  unsigned i;
-  int rc;
+  unsigned i, n = opts->workers ? opts->workers : 1;
 
   if (!pool) {
     snprintf(err, errlen, "out of memory");
@@ -277,30 +303,60 @@ icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
   }
   pool->opts = *opts;
   pthread_mutex_init(&pool->lock, NULL);
+  pthread_mutex_init(&pool->setup_lock, NULL);
   pthread_cond_init(&pool->wake, NULL);
-  pool->threads = calloc(opts->workers ? opts->workers : 1,
-                         sizeof *pool->threads);
-  if (!pool->threads) {
+  pool->workers = calloc(n, sizeof *pool->workers);
+  if (!pool->workers) {
     snprintf(err, errlen, "out of memory");
     icxd_pool_free(pool);
     return NULL;
   }
-  for (i = 0; i < opts->workers; i++) {
-    rc = pthread_create(&pool->threads[i], NULL, worker_main, pool);
-    if (rc != 0) {
-      snprintf(err, errlen, "cannot start worker thread: %s", strerror(rc));
+  for (i = 0; i < n; i++) {
+    if (worker_setup(pool, &pool->workers[i], err, errlen) != 0) {
       icxd_pool_free(pool);
       return NULL;
     }
-    pool->n_threads++;
+    pool->n_workers++;
+    /* Redland 1.0.17 registers its sqlite storage in the first RDF world
+     * of the process only: a later world cannot open the store.  When
+     * worker 0 could and this one cannot, keep the workers that work. */
+    if (i > 0 && pool->workers[0].store && !pool->workers[i].store) {
+      icxd_log(opts->log, ICXD_LOG_WARN, "worker",
+               "only %u of %u workers can open the store (Redland opens "
+               "sqlite stores from one RDF world per process): using %u",
+               i, n, i);
+      icx_ctx_free(pool->workers[i].ctx);
+      pool->workers[i].ctx = NULL;
+      pool->n_workers--;
+      break;
+    }
   }
   return pool;
+}
+
+int icxd_pool_start(icxd_pool *pool, const icx_vocab *vocab, char *err,
+                    size_t errlen)
+{
+  unsigned i;
+  int rc;
+
+  pool->opts.vocab = vocab;
+  for (i = 0; i < pool->n_workers; i++) {
+    rc = pthread_create(&pool->workers[i].thread, NULL, worker_main,
+                        &pool->workers[i]);
+    if (rc != 0) {
+      snprintf(err, errlen, "cannot start worker thread: %s", strerror(rc));
+      return -1;
+    }
+    pool->n_threads++;
+  }
+  return 0;
 }
 
 void icxd_pool_free(icxd_pool *pool)
 {
   icxd_job *job;
-  unsigned i;
+  unsigned i, n;
 
   if (!pool)
     return;
@@ -309,14 +365,20 @@ void icxd_pool_free(icxd_pool *pool)
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->lock);
   for (i = 0; i < pool->n_threads; i++)
-    pthread_join(pool->threads[i], NULL);
+    pthread_join(pool->workers[i].thread, NULL);
+  n = pool->n_workers;
+  for (i = 0; pool->workers && i < n; i++) {
+    icx_store_free(pool->workers[i].store);
+    icx_ctx_free(pool->workers[i].ctx);
+  }
   while ((job = queue_pop(&pool->todo)))
     icxd_job_free(job);
   while ((job = queue_pop(&pool->done)))
     icxd_job_free(job);
   pthread_cond_destroy(&pool->wake);
+  pthread_mutex_destroy(&pool->setup_lock);
   pthread_mutex_destroy(&pool->lock);
-  free(pool->threads);
+  free(pool->workers);
   free(pool);
 }
 

@@ -64,8 +64,18 @@ typedef struct icxd_pool_opts {
   unsigned delay_ms;        /* testing: sleep before each query */
 } icxd_pool_opts;
 
-/* Starts the worker threads.  NULL with err set on failure. */
+/* Sets the workers up: each gets its own icx_ctx and read-only store
+ * handle, made here one after the other.  Call this before any other
+ * icx_ctx_new() of the process: Redland 1.0.17 lets only the first RDF world
+ * open sqlite stores, so worker 0 must own it (extra workers that cannot
+ * open the store are dropped with a warning).  opts->vocab may be NULL
+ * here.  No thread runs yet.  NULL with err set on failure. */
 icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen);
+
+/* Starts the worker threads, which share vocab (borrowed; must outlive
+ * the pool).  0, or -1 with err set. */
+int icxd_pool_start(icxd_pool *pool, const icx_vocab *vocab, char *err,
+                    size_t errlen);
 
 /* Stops the workers (a running query finishes first), joins them and frees
  * every job still queued or done.  NULL is a no-op. */

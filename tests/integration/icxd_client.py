@@ -1,0 +1,682 @@
+#!/usr/bin/python3
+"""icxd_client.py - a real XMPP client (slixmpp) that drives icxd in the
+integration tests and in run-exchange.
+
+It sends stanzas as raw text (so the paper's request goes out verbatim),
+matches answers by id, and checks them.  Each scenario prints "ok - ..." or
+"not ok - ..." lines; the exit status is 0 only if every check passed.
+Every wait is bounded.  With --transcript FILE, every exchange is written
+to FILE (it feeds doc/protocol.md).
+"""
+
+import argparse
+import asyncio
+import logging
+import re
+import ssl
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+NS_CLIENT = "jabber:client"
+NS_CMD = "http://jabber.org/protocol/commands"
+NS_IO = "urn:xmpp:tmp:io-data"
+NS_DATA = "jabber:x:data"
+NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+NS_INFO = "http://jabber.org/protocol/disco#info"
+NS_ITEMS = "http://jabber.org/protocol/disco#items"
+NS_CSP = "http://www.csp/resOntology"
+NS_XS = "http://www.w3.org/2001/XMLSchema"
+NODE = "constraint_catalog_resources"
+WAIT = 15.0
+
+
+def q(ns, name):
+    return "{%s}%s" % (ns, name)
+
+
+def serialize(elem, parent_ns=None, indent=0):
+    """XML text with default-namespace declarations (no ns0: prefixes)."""
+    tag = elem.tag
+    ns, name = (tag[1:].split("}", 1) if tag.startswith("{") else (None, tag))
+    attrs = ""
+    if ns != parent_ns and ns is not None:
+        attrs += " xmlns='%s'" % ns
+    for k, v in elem.attrib.items():
+        if k.startswith("{http://www.w3.org/XML/1998/namespace}"):
+            k = "xml:" + k.split("}", 1)[1]
+        attrs += " %s='%s'" % (k, v.replace("&", "&amp;").replace("'", "&apos;")
+                               .replace("<", "&lt;"))
+    pad = "  " * indent
+    text = (elem.text or "").strip()
+    children = list(elem)
+    if not children and not text:
+        return "%s<%s%s/>" % (pad, name, attrs)
+    esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if not children:
+        return "%s<%s%s>%s</%s>" % (pad, name, attrs, esc, name)
+    out = ["%s<%s%s>%s" % (pad, name, attrs, esc)]
+    for c in children:
+        out.append(serialize(c, ns, indent + 1))
+    out.append("%s</%s>" % (pad, name))
+    return "\n".join(out)
+
+
+class Checker:
+    def __init__(self):
+        self.failures = 0
+        self.count = 0
+
+    def check(self, cond, what, detail=""):
+        self.count += 1
+        if cond:
+            print("ok %d - %s" % (self.count, what), flush=True)
+        else:
+            self.failures += 1
+            print("not ok %d - %s%s" % (self.count, what,
+                                        (": " + detail) if detail else ""),
+                  flush=True)
+        return cond
+
+
+class Client(slixmpp.ClientXMPP):
+    def __init__(self, args):
+        super().__init__(args.jid, args.password)
+        self.args = args
+        self.service = args.service
+        self.pending = {}
+        self.messages = []
+        self.message_event = asyncio.Event()
+        self.ok = Checker()
+        self.counter = 0
+        self.transcript = open(args.transcript, "a") if args.transcript else None
+        self.ca_certs = args.ca
+        if args.insecure:
+            self.ssl_context.check_hostname = False
+            self.ssl_context.verify_mode = ssl.CERT_NONE
+        self.register_handler(Callback("icx iq", MatchXPath(q(NS_CLIENT, "iq")),
+                                       self.on_iq))
+        self.register_handler(Callback(
+            "icx msg", MatchXPath("{%s}message/{%s}command" % (NS_CLIENT, NS_CMD)),
+            self.on_message))
+        self.add_event_handler("session_start", self.on_start)
+        self.add_event_handler("failed_auth", self.on_failed_auth)
+        self.result = None
+
+    def on_failed_auth(self, _event):
+        print("not ok - authentication failed", flush=True)
+        self.ok.failures += 1
+        self.disconnect()
+
+    def on_iq(self, iq):
+        xml = iq.xml
+        iid = xml.get("id")
+        fut = self.pending.pop(iid, None)
+        if fut and not fut.done():
+            fut.set_result(xml)
+
+    def on_message(self, msg):
+        self.messages.append(msg.xml)
+        self.message_event.set()
+        self.log("<!-- pushed by the exchange -->\n" + serialize(msg.xml))
+
+    def log(self, text):
+        if self.transcript:
+            self.transcript.write(text + "\n")
+            self.transcript.flush()
+
+    def new_id(self, prefix="t"):
+        self.counter += 1
+        return "%s%d" % (prefix, self.counter)
+
+    async def rpc(self, text, iid, title=None, timeout=WAIT):
+        """Sends raw stanza text, returns the answering <iq> element."""
+        fut = asyncio.get_event_loop().create_future()
+        self.pending[iid] = fut
+        if title:
+            self.log("\n### %s\n\n```xml\n%s\n```\n" % (title, text.strip()))
+        self.send_raw(text)
+        try:
+            res = await asyncio.wait_for(fut, timeout)
+        except asyncio.TimeoutError:
+            self.pending.pop(iid, None)
+            return None
+        if title:
+            self.log("```xml\n%s\n```" % serialize(res))
+        return res
+
+    def iq(self, typ, payload, iid, to=None):
+        return "<iq type='%s' to='%s' id='%s'>%s</iq>" % (
+            typ, to or self.service, iid, payload)
+
+    def command(self, inner="", action="execute", sid=None, node=NODE,
+                extra=""):
+        attrs = " node='%s'" % node if node is not None else ""
+        if action is not None:
+            attrs += " action='%s'" % action
+        if sid:
+            attrs += " sessionid='%s'" % sid
+        return "<command xmlns='%s'%s%s>%s</command>" % (NS_CMD, attrs, extra,
+                                                        inner)
+
+    @staticmethod
+    def constraints(pairs):
+        body = "".join("<constraint><attribute>%s</attribute><value>%s</value>"
+                       "</constraint>" % p for p in pairs)
+        return "<constraints xmlns='%s'>%s</constraints>" % (NS_CSP, body)
+
+    def io_input(self, inner):
+        return "<iodata xmlns='%s' type='input'><in>%s</in></iodata>" % (NS_IO,
+                                                                        inner)
+
+    # ---- checks on answers ---------------------------------------------
+    def addressed(self, res, what):
+        return self.ok.check(
+            res is not None and res.get("from") == self.service and
+            res.get("to") == str(self.boundjid), what + ": from and to",
+            "" if res is None else "from=%r to=%r" % (res.get("from"),
+                                                      res.get("to")))
+
+    @staticmethod
+    def error_of(res):
+        if res is None or res.get("type") != "error":
+            return None, None
+        err = res.find(q(NS_CLIENT, "error"))
+        if err is None:
+            return "?", None
+        cond = app = None
+        for c in err:
+            ns, name = c.tag[1:].split("}", 1)
+            if ns == NS_STANZAS and name != "text":
+                cond = name
+            elif ns == NS_CMD:
+                app = name
+        return cond, app
+
+    @staticmethod
+    def clouds_of(res):
+        return sorted(e.text.strip() for e in
+                      res.iter(q(NS_CSP, "cloudName")))
+
+    def expect_clouds(self, res, what, want=("cloud2", "cloud5")):
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        ok = (res is not None and res.get("type") == "result" and cmd is not None
+              and cmd.get("status") == "completed" and cmd.get("sessionid")
+              and cmd.get("node") == NODE)
+        io = cmd.find(q(NS_IO, "iodata")) if ok else None
+        ok = ok and io is not None and io.get("type") == "output"
+        clouds = self.clouds_of(res) if ok else None
+        return self.ok.check(ok and clouds == sorted(want), what,
+                             "got %s" % (serialize(res) if res is not None
+                                         else "no answer"))
+
+    # ---- scenarios -----------------------------------------------------
+    async def sc_paper(self):
+        with open(self.args.paper) as f:
+            text = f.read()
+        if self.service != "service.intercloudexchg.com":
+            text = text.replace("to='service.intercloudexchg.com'",
+                                "to='%s'" % self.service)
+        res = await self.rpc(text, "cloud1_id1",
+                             "The paper's request (section 6), sent verbatim")
+        self.expect_clouds(res, "paper request answers cloud2 and cloud5")
+        self.addressed(res, "paper answer")
+        if res is not None and self.args.print_answer:
+            print(serialize(res))
+
+    async def sc_ping(self):
+        iid = self.new_id("ping")
+        res = await self.rpc(self.iq("get", "<ping xmlns='urn:xmpp:ping'/>", iid),
+                             iid, "Ping (XEP-0199)")
+        self.ok.check(res is not None and res.get("type") == "result",
+                      "ping answered")
+        self.addressed(res, "ping")
+
+    async def sc_disco(self):
+        iid = self.new_id("disco")
+        res = await self.rpc(self.iq("get", "<query xmlns='%s'/>" % NS_INFO, iid),
+                             iid, "disco#info on the service")
+        feats = set()
+        idents = []
+        if res is not None and res.get("type") == "result":
+            qy = res.find(q(NS_INFO, "query"))
+            feats = {f.get("var") for f in qy.findall(q(NS_INFO, "feature"))}
+            idents = qy.findall(q(NS_INFO, "identity"))
+        want = {NS_INFO, NS_ITEMS, NS_CMD, NS_IO, NS_DATA, "urn:xmpp:ping"}
+        self.ok.check(want <= feats, "disco#info lists the features",
+                      "missing %s" % (want - feats))
+        self.ok.check(len(idents) >= 1, "disco#info has an identity")
+        self.addressed(res, "disco#info")
+
+        iid = self.new_id("disco")
+        res = await self.rpc(self.iq("get", "<query xmlns='%s' node='%s'/>"
+                                     % (NS_ITEMS, NS_CMD), iid),
+                             iid, "disco#items: the command list")
+        items = res.findall(".//" + q(NS_ITEMS, "item")) if res is not None else []
+        self.ok.check(len(items) == 1 and items[0].get("node") == NODE and
+                      items[0].get("name") and
+                      items[0].get("jid") == self.service,
+                      "command list names constraint_catalog_resources",
+                      serialize(res) if res is not None else "no answer")
+
+        iid = self.new_id("disco")
+        res = await self.rpc(self.iq("get", "<query xmlns='%s' node='%s'/>"
+                                     % (NS_INFO, NODE), iid),
+                             iid, "disco#info on the command node")
+        feats = set()
+        if res is not None and res.get("type") == "result":
+            feats = {f.get("var") for f in res.iter(q(NS_INFO, "feature"))}
+            ident = res.find(".//" + q(NS_INFO, "identity"))
+            self.ok.check(ident is not None and
+                          ident.get("category") == "automation" and
+                          ident.get("type") == "command-node",
+                          "command node identity automation/command-node")
+        self.ok.check({NS_CMD, NS_IO, NS_DATA} <= feats,
+                      "command node lists commands, io-data, x:data")
+
+    async def sc_schemata(self):
+        iid = self.new_id("schema")
+        res = await self.rpc(self.iq("set", self.command(
+            "<iodata xmlns='%s' type='io-schemata-get'/>" % NS_IO), iid),
+            iid, "IO Data schemata")
+        io = res.find(".//" + q(NS_IO, "iodata")) if res is not None else None
+        ok = io is not None and io.get("type") == "io-schemata-result"
+        self.ok.check(ok, "io-schemata-get answered io-schemata-result")
+        if not ok:
+            return
+        cmd = res.find(q(NS_CMD, "command"))
+        self.ok.check(cmd.get("status") == "completed" and cmd.get("sessionid"),
+                      "schemata: completed with a sessionid")
+        ins = io.find(q(NS_IO, "in"))
+        outs = io.find(q(NS_IO, "out"))
+        self.ok.check(io.find(q(NS_IO, "desc")) is not None, "schemata: desc")
+        for part, elem, name in (("in", ins, "constraints"),
+                                 ("out", outs, "matchingClouds")):
+            sch = elem.find(q(NS_XS, "schema")) if elem is not None else None
+            names = [e.get("name") for e in sch.iter(q(NS_XS, "element"))] \
+                if sch is not None else []
+            self.ok.check(sch is not None and
+                          sch.get("targetNamespace") == NS_CSP and name in names,
+                          "schemata: <%s> holds an XML Schema for <%s>" %
+                          (part, name))
+
+    async def sc_form(self):
+        iid = self.new_id("form")
+        res = await self.rpc(self.iq("set", self.command(), iid), iid,
+                             "Execute without payload: the data form")
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        x = cmd.find(q(NS_DATA, "x")) if cmd is not None else None
+        ok = (cmd is not None and cmd.get("status") == "executing" and
+              cmd.get("sessionid") and x is not None and x.get("type") == "form")
+        self.ok.check(ok, "execute without payload gets executing + a form")
+        if not ok:
+            return
+        sid = cmd.get("sessionid")
+        fields = {f.get("var"): f for f in x.findall(q(NS_DATA, "field"))
+                  if f.get("type") != "hidden"}
+        self.ok.check(len(fields) >= 5, "form has one field per attribute",
+                      "%d fields" % len(fields))
+        lists = [f for f in fields.values() if f.get("type") == "list-single"]
+        self.ok.check(lists and all(f.findall(q(NS_DATA, "option"))
+                                    for f in lists),
+                      "individual-valued fields carry options")
+        self.ok.check(all(f.find(q(NS_DATA, "desc")) is not None and
+                          "Rule:" in f.find(q(NS_DATA, "desc")).text
+                          for f in fields.values()),
+                      "every field describes its rule")
+        want = {"availability": "99.999", "replicationFactor": "5",
+                "tierCountry": "JAPAN", "replicationMethod": "AMQP",
+                "storageAccess": "NFS"}
+        # Pick option values by label, as a person would.
+        values = {}
+        for var, v in want.items():
+            f = fields.get(var)
+            if f is None:
+                continue
+            opts = {o.get("label", "").lower(): o.find(q(NS_DATA, "value")).text
+                    for o in f.findall(q(NS_DATA, "option"))}
+            values[var] = opts.get(v.lower(), v)
+        self.ok.check(len(values) == 5, "form names the paper's attributes",
+                      ", ".join(sorted(fields)))
+        sub = "".join("<field var='%s'><value>%s</value></field>" % kv
+                      for kv in values.items())
+        iid = self.new_id("form")
+        res = await self.rpc(self.iq("set", self.command(
+            "<x xmlns='%s' type='submit'>%s</x>" % (NS_DATA, sub),
+            action="complete", sid=sid), iid), iid, "Submitting the form")
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        x = cmd.find(q(NS_DATA, "x")) if cmd is not None else None
+        got = sorted(v.text for v in x.iter(q(NS_DATA, "value"))) \
+            if x is not None else None
+        self.ok.check(cmd is not None and cmd.get("status") == "completed" and
+                      x is not None and x.get("type") == "result" and
+                      got == ["cloud2", "cloud5"],
+                      "submitted form returns cloud2 and cloud5 as a result form",
+                      serialize(res) if res is not None else "no answer")
+        # Cancel a second form session.
+        iid = self.new_id("form")
+        res = await self.rpc(self.iq("set", self.command(), iid), iid)
+        sid = res.find(q(NS_CMD, "command")).get("sessionid")
+        iid = self.new_id("form")
+        res = await self.rpc(self.iq("set", self.command(action="cancel",
+                                                         sid=sid), iid), iid,
+                             "Canceling a form session")
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        self.ok.check(cmd is not None and cmd.get("status") == "canceled",
+                      "cancel answers status canceled")
+
+    async def sc_errors(self):
+        """A request with an unknown attribute: completed + note error."""
+        iid = self.new_id("err")
+        res = await self.rpc(self.iq("set", self.command(self.io_input(
+            self.constraints([("colourOfTheSky", "blue")]))), iid), iid,
+            "A constraint naming an unknown attribute")
+        self.expect_note_error(res, "unknown attribute: completed with a note",
+                               "colourOfTheSky")
+
+    def expect_note_error(self, res, what, mention=None, iodata=True):
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        note = cmd.find(q(NS_CMD, "note")) if cmd is not None else None
+        io = cmd.find(q(NS_IO, "iodata")) if cmd is not None else None
+        ok = (res is not None and res.get("type") == "result" and
+              cmd is not None and cmd.get("status") == "completed" and
+              note is not None and note.get("type") == "error" and
+              (note.text or "").strip() != "")
+        if iodata:
+            ok = ok and io is not None and io.get("type") == "error"
+        if mention:
+            ok = ok and mention.lower() in (note.text or "").lower()
+        return self.ok.check(ok, what, serialize(res)[:600]
+                             if res is not None else "no answer")
+
+    def hostile_table(self):
+        big = "9" * 100000
+        deep = "<a>" * 2000 + "1" + "</a>" * 2000
+        many = [("replicationFactor", str(i)) for i in range(3000)]
+        c = self.constraints
+        inp = self.io_input
+        cmd = self.command
+        return [
+            ("unknown action", "set", cmd(action="explode"),
+             ("error", "bad-request", "malformed-action")),
+            ("prev without a session", "set", cmd(action="prev"),
+             ("error", "bad-request", "bad-action")),
+            ("complete without a session", "set", cmd(action="complete"),
+             ("error", "bad-request", "bad-action")),
+            ("unknown node", "set", cmd(node="rm_rf_everything"),
+             ("error", "item-not-found", None)),
+            ("command without node", "set", cmd(node=None),
+             ("error", "bad-request", None)),
+            ("unknown sessionid", "set", cmd(sid="icx-00000000"),
+             ("error", "bad-request", "bad-sessionid")),
+            ("cancel of an unknown session", "set",
+             cmd(action="cancel", sid="nope"),
+             ("error", "bad-request", "bad-sessionid")),
+            ("getStatus without a session", "set",
+             cmd("<iodata xmlns='%s' type='getStatus'/>" % NS_IO),
+             ("error", "bad-request", "bad-sessionid")),
+            ("command sent as iq get", "get", cmd(inp(c([("replicas", "5")]))),
+             ("error", "bad-request", None)),
+            ("command in a wrong namespace", "set",
+             "<command xmlns='urn:evil' node='%s' action='execute'/>" % NODE,
+             ("error", "service-unavailable", None)),
+            ("unknown payload", "get", "<query xmlns='jabber:iq:evil'/>",
+             ("error", "service-unavailable", None)),
+            # Prosody itself refuses these two before routing them (its
+            # error has no 'to'); icxd answers them the same way if a
+            # server lets them through.
+            ("iq set without payload", "set", "",
+             ("error", "bad-request", None, "server")),
+            ("two payloads", "get",
+             "<ping xmlns='urn:xmpp:ping'/><ping xmlns='urn:xmpp:ping'/>",
+             ("error", "bad-request", None, "server")),
+            ("ping as set", "set", "<ping xmlns='urn:xmpp:ping'/>",
+             ("error", "service-unavailable", None)),
+            ("disco#info on an unknown node", "get",
+             "<query xmlns='%s' node='nowhere'/>" % NS_INFO,
+             ("error", "item-not-found", None)),
+            ("unknown iodata type", "set",
+             cmd("<iodata xmlns='%s' type='explode'/>" % NS_IO),
+             ("error", "bad-request", "bad-payload")),
+            ("iodata input without <in>", "set",
+             cmd("<iodata xmlns='%s' type='input'/>" % NS_IO),
+             ("error", "bad-request", "bad-payload")),
+            ("constraints in a wrong namespace", "set",
+             cmd(inp("<constraints xmlns='urn:evil'><constraint><attribute>"
+                     "replicas</attribute><value>5</value></constraint>"
+                     "</constraints>")), ("note", None)),
+            ("no constraints element", "set", cmd(inp("<foo/>")), ("note", None)),
+            ("constraint without value", "set",
+             cmd(inp("<constraints xmlns='%s'><constraint><attribute>replicas"
+                     "</attribute></constraint></constraints>" % NS_CSP)),
+             ("note", None)),
+            ("constraint without attribute", "set",
+             cmd(inp("<constraints xmlns='%s'><constraint><value>5</value>"
+                     "</constraint></constraints>" % NS_CSP)), ("note", None)),
+            ("unknown attribute", "set",
+             cmd(inp(c([("colourOfTheSky", "blue")]))),
+             ("note", "colourOfTheSky")),
+            ("unknown country", "set", cmd(inp(c([("tierCountries", "Atlantis")]))),
+             ("note", "Atlantis")),
+            ("value that is not a number", "set",
+             cmd(inp(c([("replicationFactor", "five")]))), ("note", None)),
+            ("SPARQL in a numeric value", "set",
+             cmd(inp(c([("availability", "99 } UNION { ?s ?p ?o }")]))),
+             ("note", None)),
+            ("SPARQL in an individual value", "set",
+             cmd(inp(c([("tierCountries",
+                         "JAPAN&quot; . } ; DROP ALL ; #")]))), ("note", None)),
+            ("SPARQL in an attribute name", "set",
+             cmd(inp(c([("&lt;http://evil&gt; ?p ?o } #", "1")]))),
+             ("note", None)),
+            ("markup escaping out of a value", "set",
+             cmd(inp(c([("replicas", "&lt;/value&gt;&lt;value&gt;5")]))),
+             ("note", None)),
+            ("huge value (100 kB)", "set",
+             cmd(inp(c([("availability", big)]))), ("note", None)),
+            ("deep nesting (2000 levels)", "set",
+             cmd(inp("<constraints xmlns='%s'><constraint><attribute>replicas"
+                     "</attribute><value>%s</value></constraint></constraints>"
+                     % (NS_CSP, deep))), ("note", None)),
+            ("3000 constraints", "set", cmd(inp(c(many))), ("note", None)),
+            ("form with an unknown field", "set",
+             cmd("<x xmlns='%s' type='submit'><field var='nonsense'><value>x"
+                 "</value></field></x>" % NS_DATA), ("form-note", None)),
+        ]
+
+    async def sc_hostile(self):
+        for title, typ, payload, expect in self.hostile_table():
+            iid = self.new_id("bad")
+            text = self.iq(typ, payload, iid)
+            shown = text if len(text) < 600 else text[:300] + " ... " + text[-120:]
+            self.log("\n### Hostile: %s\n\n```xml\n%s\n```\n" % (title, shown))
+            res = await self.rpc(text, iid)
+            if res is not None:
+                self.log("```xml\n%s\n```" % serialize(res))
+            if expect[0] == "error":
+                cond, app = self.error_of(res)
+                self.ok.check(cond == expect[1] and app == expect[2],
+                              "hostile: %s -> %s%s" % (
+                                  title, expect[1],
+                                  "/" + expect[2] if expect[2] else ""),
+                              "got %s/%s" % (cond, app))
+                if len(expect) < 4:
+                    self.addressed(res, "hostile: %s" % title)
+            elif expect[0] == "note":
+                self.expect_note_error(res, "hostile: %s -> completed with "
+                                       "note error" % title, expect[1])
+            else:
+                self.expect_note_error(res, "hostile: %s -> completed with "
+                                       "note error" % title, expect[1],
+                                       iodata=False)
+            iid = self.new_id("alive")
+            pong = await self.rpc(self.iq("get", "<ping xmlns='urn:xmpp:ping'/>",
+                                          iid), iid, timeout=5)
+            if not self.ok.check(pong is not None and
+                                 pong.get("type") == "result",
+                                 "icxd still answers after: %s" % title):
+                return
+        await self.sc_paper()
+
+    async def sc_async(self):
+        """Needs icxd with a query delay above its async threshold."""
+        paper = self.command(self.io_input(self.constraints([
+            ("availabilityQuanity ", "99.999"), ("replicationFactor", "5"),
+            ("tierCountries", "JAPAN"), ("StorageReplicationMethod\n", "AMQP"),
+            ("InterCloudStorageAccess\n", "NFS")])))
+        iid = self.new_id("async")
+        t0 = time.monotonic()
+        res = await self.rpc(self.iq("set", paper, iid), iid,
+                             "A long query: answered executing at once")
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        ok = cmd is not None and cmd.get("status") == "executing" and \
+            cmd.get("sessionid")
+        self.ok.check(ok, "long query answered executing with a sessionid",
+                      serialize(res) if res is not None else "no answer")
+        if not ok:
+            return
+        sid = cmd.get("sessionid")
+        iid = self.new_id("async")
+        t1 = time.monotonic()
+        pong = await self.rpc(self.iq("get", "<ping xmlns='urn:xmpp:ping'/>", iid),
+                              iid)
+        self.ok.check(pong is not None and time.monotonic() - t1 < 0.5,
+                      "the loop answers a ping while the query runs")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(
+            "<iodata xmlns='%s' type='getStatus'/>" % NS_IO, sid=sid), iid), iid,
+            "getStatus while the query runs")
+        st = res.find(".//" + q(NS_IO, "state")) if res is not None else None
+        self.ok.check(st is not None and st.text in ("queued", "running") and
+                      res.find(q(NS_CMD, "command")).get("status") == "executing",
+                      "getStatus reports progress",
+                      serialize(res) if res is not None else "no answer")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(action="complete",
+                                                         sid=sid), iid), iid,
+                             "complete before the query is done")
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        self.ok.check(cmd is not None and cmd.get("status") == "executing",
+                      "complete before done answers executing")
+        # The pushed message (bounded wait).
+        end = time.monotonic() + WAIT
+        pushed = None
+        while pushed is None and time.monotonic() < end:
+            for m in self.messages:
+                c = m.find(q(NS_CMD, "command"))
+                if c is not None and c.get("sessionid") == sid:
+                    pushed = m
+            if pushed is None:
+                self.message_event.clear()
+                try:
+                    await asyncio.wait_for(self.message_event.wait(),
+                                           max(0.1, end - time.monotonic()))
+                except asyncio.TimeoutError:
+                    break
+        self.ok.check(pushed is not None and
+                      pushed.find(q(NS_CMD, "command")).get("status") ==
+                      "completed" and self.clouds_of(pushed) ==
+                      ["cloud2", "cloud5"],
+                      "result pushed in a message when done (%.1f s)" %
+                      (time.monotonic() - t0))
+        self.ok.check(pushed is not None and
+                      pushed.get("from") == self.service and
+                      pushed.get("to") == str(self.boundjid),
+                      "pushed message: from and to")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(
+            "<iodata xmlns='%s' type='getOutput'/>" % NS_IO, sid=sid), iid), iid,
+            "getOutput after the push")
+        self.expect_clouds(res, "getOutput returns the result")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(
+            "<iodata xmlns='%s' type='getOutput'/>" % NS_IO, sid=sid), iid), iid)
+        self.ok.check(self.error_of(res) == ("bad-request", "bad-sessionid"),
+                      "the session is gone once fetched")
+        # complete fetches too; and cancel drops a running query.
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", paper, iid), iid)
+        sid = res.find(q(NS_CMD, "command")).get("sessionid")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(action="cancel",
+                                                         sid=sid), iid), iid,
+                             "cancel of a running query")
+        self.ok.check(res is not None and res.find(q(NS_CMD, "command"))
+                      .get("status") == "canceled", "running query canceled")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(
+            "<iodata xmlns='%s' type='getStatus'/>" % NS_IO, sid=sid), iid), iid)
+        self.ok.check(self.error_of(res) == ("bad-request", "bad-sessionid"),
+                      "a canceled session is gone")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", paper, iid), iid)
+        sid = res.find(q(NS_CMD, "command")).get("sessionid")
+        await asyncio.sleep(self.args.async_wait)
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(action="complete",
+                                                         sid=sid), iid), iid,
+                             "complete after the query is done")
+        self.expect_clouds(res, "complete fetches the result")
+
+    async def sc_other_user_session(self):
+        """Used with two clients: prints a sessionid for another to try."""
+        iid = self.new_id("form")
+        res = await self.rpc(self.iq("set", self.command(), iid), iid)
+        print("SESSION %s" % res.find(q(NS_CMD, "command")).get("sessionid"))
+
+    async def sc_steal(self):
+        iid = self.new_id("steal")
+        res = await self.rpc(self.iq("set", self.command(
+            action="cancel", sid=self.args.session), iid), iid)
+        self.ok.check(self.error_of(res) == ("bad-request", "bad-sessionid"),
+                      "another user's session is not visible")
+
+    async def on_start(self, _event):
+        try:
+            self.send_presence()
+            for name in self.args.scenario:
+                await getattr(self, "sc_" + name.replace("-", "_"))()
+        except Exception as exc:  # report, never hang
+            self.ok.check(False, "scenario raised", repr(exc))
+        finally:
+            self.result = self.ok.failures
+            self.disconnect()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jid", default="user@cloud1.org/test")
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=5222)
+    ap.add_argument("--ca")
+    ap.add_argument("--insecure", action="store_true")
+    ap.add_argument("--service", default="service.intercloudexchg.com")
+    ap.add_argument("--paper", default="data/constraints/paper.xml")
+    ap.add_argument("--scenario", action="append", default=[])
+    ap.add_argument("--session")
+    ap.add_argument("--async-wait", type=float, default=2.5)
+    ap.add_argument("--transcript")
+    ap.add_argument("--print-answer", action="store_true")
+    ap.add_argument("--timeout", type=float, default=150)
+    ap.add_argument("--debug", action="store_true")
+    args = ap.parse_args()
+    if args.debug:
+        logging.basicConfig(level=logging.DEBUG)
+    c = Client(args)
+    c.connect(address=(args.host, args.port))
+    c.loop.call_later(args.timeout, c.disconnect)
+    c.process(forever=False)
+    if c.result is None:
+        print("not ok - the client did not finish (connection or timeout)")
+        return 1
+    print("# %d checks, %d failed" % (c.ok.count, c.ok.failures))
+    return 1 if c.result else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

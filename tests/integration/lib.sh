@@ -1,0 +1,294 @@
+# tests/integration/lib.sh - shared by icxd's integration tests: a private
+# Prosody on loopback (own ports, own certificate, own data folder), a
+# store made with the icx CLI, icxd started and stopped, all bounded in
+# time and all cleaned up by a trap.  Source it; then call icxt_init.
+#
+# Environment (set by `make check`): ICX_SRCDIR, ICX_BUILDDIR, ICX_ONTOLOGY.
+# Optional: PROSODY (the prosody binary), ICXT_KEEP=1 (keep the temporary
+# folder), ICXD_WRAPPER (e.g. "valgrind -q").
+
+set -u
+
+: "${ICX_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${ICX_BUILDDIR:=$PWD}"
+: "${ICX_ONTOLOGY:=$ICX_SRCDIR/ontology}"
+export ICX_ONTOLOGY
+
+ICXT_PY=/usr/bin/python3
+ICXT_CLIENT="$ICX_SRCDIR/tests/integration/icxd_client.py"
+ICXT_SERVICE=service.intercloudexchg.com
+ICXT_USER_DOMAIN=cloud1.org
+ICXT_EXCHANGE_DOMAIN=intercloudexchg.com
+ICXT_SECRET=component-secret-for-tests
+ICXT_USER_PASS=user-password-for-tests
+ICXT_BOT_PASS=exchange-password-for-tests
+
+ICXT_DIR=
+PROSODY_PID=
+ICXD_PIDS=
+
+icxt_log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
+icxt_fail() { icxt_log "FAIL: $*"; exit 1; }
+
+# Skips (77) only when a test dependency is genuinely missing.
+icxt_require() {
+  PROSODY=${PROSODY:-$(command -v prosody || true)}
+  if [ -z "$PROSODY" ] || [ ! -x "$PROSODY" ]; then
+    icxt_log "SKIP: prosody is not installed"; exit 77
+  fi
+  PROSODYCTL=$(dirname "$PROSODY")/prosodyctl
+  [ -x "$PROSODYCTL" ] || PROSODYCTL=$(command -v prosodyctl || true)
+  if [ -z "$PROSODYCTL" ]; then
+    icxt_log "SKIP: prosodyctl is not installed"; exit 77
+  fi
+  if ! "$ICXT_PY" -c 'import slixmpp' 2>/dev/null; then
+    icxt_log "SKIP: slixmpp is not installed for $ICXT_PY"; exit 77
+  fi
+  command -v openssl >/dev/null || icxt_fail "openssl is missing"
+  [ -x "$ICX_BUILDDIR/icxd" ] || icxt_fail "no $ICX_BUILDDIR/icxd (build it)"
+  [ -x "$ICX_BUILDDIR/icx" ] || icxt_fail "no $ICX_BUILDDIR/icx (build it)"
+}
+
+# Waits (bounded) for a process to exit; kills it hard after $2 seconds.
+icxt_reap() {
+  pid=$1 limit=${2:-10} i=0
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt $((limit * 10)) ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    icxt_log "process $pid did not stop in ${limit}s: killing it"
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+}
+
+icxt_cleanup() {
+  status=$?
+  trap - EXIT INT TERM
+  for pid in $ICXD_PIDS; do
+    kill -TERM "$pid" 2>/dev/null && icxt_reap "$pid" 10
+  done
+  if [ -n "$PROSODY_PID" ]; then
+    kill -TERM "$PROSODY_PID" 2>/dev/null && icxt_reap "$PROSODY_PID" 10
+  fi
+  if [ -n "$ICXT_DIR" ] && [ -d "$ICXT_DIR" ]; then
+    if [ $status -ne 0 ] && [ $status -ne 77 ]; then
+      for f in "$ICXT_DIR"/*.log; do
+        [ -f "$f" ] || continue
+        echo "----- $f (last 40 lines)" >&2; tail -n 40 "$f" >&2
+      done
+    fi
+    if [ "${ICXT_KEEP:-0}" = 1 ]; then
+      icxt_log "kept $ICXT_DIR"
+    else
+      rm -rf "$ICXT_DIR"
+    fi
+  fi
+  exit $status
+}
+
+# A free TCP port on 127.0.0.1 (the kernel picks it).
+icxt_free_port() {
+  "$ICXT_PY" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits (bounded) until 127.0.0.1:$1 accepts connections.
+icxt_wait_port() {
+  "$ICXT_PY" - "$1" "${2:-10}" <<'PY'
+import socket, sys, time
+port, limit = int(sys.argv[1]), float(sys.argv[2])
+end = time.monotonic() + limit
+while time.monotonic() < end:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+# Waits (bounded, $3 seconds) until file $1 has a line matching $2 at
+# least $4 times (default 1).
+icxt_wait_log() {
+  file=$1 pattern=$2 limit=${3:-10} count=${4:-1} i=0
+  while [ $i -lt $((limit * 10)) ]; do
+    n=$(grep -c -- "$pattern" "$file" 2>/dev/null || true)
+    [ "${n:-0}" -ge "$count" ] && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  return 1
+}
+
+icxt_write_prosody_config() {
+  cat > "$ICXT_DIR/prosody.cfg.lua" <<LUA
+-- Written by $(basename "$0"): a private, loopback-only Prosody.
+run_as_root = true
+pidfile = "$ICXT_DIR/prosody.pid"
+data_path = "$ICXT_DIR/prosody-data"
+interfaces = { "127.0.0.1" }
+local_interfaces = { "127.0.0.1" }
+c2s_ports = { $C2S_PORT }
+s2s_ports = { $S2S_PORT }
+component_ports = { $COMPONENT_PORT }
+component_interface = "127.0.0.1"
+c2s_direct_tls_ports = { }
+http_ports = { }
+https_ports = { }
+network_settings = { nagle = false }
+log = { info = "$ICXT_DIR/prosody.log"; error = "$ICXT_DIR/prosody.log" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "presence", "message", "iq" }
+modules_disabled = { "s2s", "offline" }
+authentication = "internal_hashed"
+storage = "internal"
+c2s_require_encryption = true
+allow_registration = false
+ssl = {
+  key = "$ICXT_DIR/tls.key";
+  certificate = "$ICXT_DIR/tls.crt";
+}
+
+VirtualHost "$ICXT_USER_DOMAIN"
+VirtualHost "$ICXT_EXCHANGE_DOMAIN"
+
+Component "$ICXT_SERVICE"
+  component_secret = "$ICXT_SECRET"
+LUA
+}
+
+# Sets up everything but icxd: folder, certificate, Prosody config, users,
+# store; then starts Prosody.
+icxt_init() {
+  icxt_require
+  ICXT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/icxd-test.XXXXXX")
+  trap icxt_cleanup EXIT
+  trap 'exit 1' INT TERM
+  mkdir -p "$ICXT_DIR/prosody-data"
+  C2S_PORT=$(icxt_free_port)
+  S2S_PORT=$(icxt_free_port)
+  COMPONENT_PORT=$(icxt_free_port)
+
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+    -keyout "$ICXT_DIR/tls.key" -out "$ICXT_DIR/tls.crt" \
+    -subj "/CN=$ICXT_USER_DOMAIN" \
+    -addext "subjectAltName=DNS:$ICXT_USER_DOMAIN,DNS:$ICXT_EXCHANGE_DOMAIN,DNS:*.$ICXT_EXCHANGE_DOMAIN" \
+    >"$ICXT_DIR/openssl.log" 2>&1 || icxt_fail "openssl could not make a certificate"
+  chmod 644 "$ICXT_DIR/tls.key"
+  icxt_write_prosody_config
+  # An unrelated CA, for the "wrong CA is refused" check.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+    -keyout "$ICXT_DIR/other.key" -out "$ICXT_DIR/other-ca.crt" \
+    -subj "/CN=not-the-server" >>"$ICXT_DIR/openssl.log" 2>&1 \
+    || icxt_fail "openssl could not make the second certificate"
+
+  "$PROSODYCTL" --config "$ICXT_DIR/prosody.cfg.lua" register user \
+    "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS" >>"$ICXT_DIR/prosodyctl.log" 2>&1 \
+    || icxt_fail "prosodyctl register user failed"
+  "$PROSODYCTL" --config "$ICXT_DIR/prosody.cfg.lua" register other \
+    "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS" >>"$ICXT_DIR/prosodyctl.log" 2>&1 \
+    || icxt_fail "prosodyctl register other failed"
+  "$PROSODYCTL" --config "$ICXT_DIR/prosody.cfg.lua" register exchange \
+    "$ICXT_EXCHANGE_DOMAIN" "$ICXT_BOT_PASS" >>"$ICXT_DIR/prosodyctl.log" 2>&1 \
+    || icxt_fail "prosodyctl register exchange failed"
+
+  "$ICX_BUILDDIR/icx" --store "$ICXT_DIR/store.db" load \
+    "$ICX_SRCDIR/data/clouds" >"$ICXT_DIR/icx-load.log" 2>&1 \
+    || icxt_fail "icx could not load the sample clouds"
+
+  printf '%s\n' "$ICXT_SECRET" > "$ICXT_DIR/component.secret"
+  printf '%s\n' "$ICXT_BOT_PASS" > "$ICXT_DIR/bot.password"
+  chmod 600 "$ICXT_DIR/component.secret" "$ICXT_DIR/bot.password"
+  icxt_start_prosody
+}
+
+icxt_start_prosody() {
+  "$PROSODY" --config "$ICXT_DIR/prosody.cfg.lua" -F \
+    >>"$ICXT_DIR/prosody-stdout.log" 2>&1 &
+  PROSODY_PID=$!
+  icxt_wait_port "$C2S_PORT" 15 || icxt_fail "prosody does not listen on $C2S_PORT"
+  icxt_wait_port "$COMPONENT_PORT" 15 \
+    || icxt_fail "prosody does not listen on $COMPONENT_PORT"
+}
+
+icxt_stop_prosody() {
+  if [ -n "$PROSODY_PID" ]; then
+    kill -TERM "$PROSODY_PID" 2>/dev/null
+    icxt_reap "$PROSODY_PID" 10
+    PROSODY_PID=
+  fi
+}
+
+# Writes an icxd.conf for mode $1 (component|client) to $2; extra
+# "[section] key=value" settings follow as "section.key=value" arguments.
+icxt_icxd_conf() {
+  mode=$1 out=$2; shift 2
+  {
+    echo "; written by $(basename "$0")"
+    echo "[xmpp]"
+    echo "mode = $mode"
+    if [ "$mode" = component ]; then
+      echo "jid = $ICXT_SERVICE"
+      echo "host = 127.0.0.1"
+      echo "port = $COMPONENT_PORT"
+      echo "secret_file = $ICXT_DIR/component.secret"
+    else
+      echo "jid = exchange@$ICXT_EXCHANGE_DOMAIN/icxd"
+      echo "host = 127.0.0.1"
+      echo "port = $C2S_PORT"
+      echo "secret_file = $ICXT_DIR/bot.password"
+      echo "cafile = $ICXT_DIR/tls.crt"
+    fi
+    echo "reconnect_min_ms = 100"
+    echo "reconnect_max_ms = 1000"
+    for kv in "$@"; do
+      case $kv in xmpp.*) echo "${kv#xmpp.}";; esac
+    done
+    echo "[exchange]"
+    echo "store = $ICXT_DIR/store.db"
+    echo "ontology = $ICX_ONTOLOGY"
+    echo "workers = 2"
+    for kv in "$@"; do
+      case $kv in exchange.*) echo "${kv#exchange.}";; esac
+    done
+    echo "[log]"
+    echo "level = debug"
+    for kv in "$@"; do
+      case $kv in log.*) echo "${kv#log.}";; esac
+    done
+  } > "$out"
+}
+
+# Starts icxd with config $1, logging to $2; waits (bounded) for it to be
+# connected.  Sets ICXD_PID.
+icxt_start_icxd() {
+  conf=$1 logf=$2
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+    ${ICXD_WRAPPER:-} "$ICX_BUILDDIR/icxd" --config "$conf" >"$logf" 2>&1 &
+  ICXD_PID=$!
+  ICXD_PIDS="$ICXD_PIDS $ICXD_PID"
+  icxt_wait_log "$logf" "conn: connected" 20 \
+    || icxt_fail "icxd ($conf) did not connect; see $logf"
+}
+
+# Stops icxd $1 with SIGTERM; fails unless it exits 0 in time.
+icxt_stop_icxd() {
+  pid=$1 i=0
+  kill -TERM "$pid" 2>/dev/null || icxt_fail "icxd $pid is not running"
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid"; wait "$pid" 2>/dev/null
+    icxt_fail "icxd $pid ignored SIGTERM for 15 s"
+  fi
+  wait "$pid"; rc=$?
+  ICXD_PIDS=$(echo "$ICXD_PIDS" | sed "s/ $pid\b//")
+  [ $rc -eq 0 ] || icxt_fail "icxd $pid exited with status $rc"
+}
+
+# Runs the slixmpp client; $@: its options.  Bounded by its own timeout.
+icxt_client() {
+  timeout 180 "$ICXT_PY" "$ICXT_CLIENT" --host 127.0.0.1 --port "$C2S_PORT" \
+    --ca "$ICXT_DIR/tls.crt" --password "$ICXT_USER_PASS" "$@"
+}
