@@ -101,8 +101,6 @@ icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
                                        : icx_strerror(rc));
     goto fail;
   }
-  icxd_log(log, ICXD_LOG_INFO, "vocab", "%zu attributes from %s",
-           icx_vocab_attribute_count(svc->vocab), dir);
 
   if (icxd_pool_start(svc->pool, svc->vocab, err, errlen) != 0)
     goto fail;
