@@ -5,7 +5,8 @@
 #
 # Environment (set by `make check`): ICX_SRCDIR, ICX_BUILDDIR, ICX_ONTOLOGY.
 # Optional: PROSODY (the prosody binary), ICXT_KEEP=1 (keep the temporary
-# folder), ICXD_WRAPPER (e.g. "valgrind -q").
+# folder), ICXD_WRAPPER (e.g. "valgrind -q"), ICXT_STORE (use this store
+# instead of loading data/clouds into a fresh one).
 
 set -u
 
@@ -46,7 +47,9 @@ icxt_require() {
   fi
   command -v openssl >/dev/null || icxt_fail "openssl is missing"
   [ -x "$ICX_BUILDDIR/icxd" ] || icxt_fail "no $ICX_BUILDDIR/icxd (build it)"
-  [ -x "$ICX_BUILDDIR/icx" ] || icxt_fail "no $ICX_BUILDDIR/icx (build it)"
+  if [ -z "${ICXT_STORE:-}" ] && [ ! -x "$ICX_BUILDDIR/icx" ]; then
+    icxt_fail "no $ICX_BUILDDIR/icx (build it)"
+  fi
 }
 
 # Waits (bounded) for a process to exit; kills it hard after $2 seconds.
@@ -192,10 +195,15 @@ icxt_init() {
     "$ICXT_EXCHANGE_DOMAIN" "$ICXT_BOT_PASS" >>"$ICXT_DIR/prosodyctl.log" 2>&1 \
     || icxt_fail "prosodyctl register exchange failed"
 
-  # The store is a fixture here: leaks of the CLI are its own tests' business.
-  ASAN_OPTIONS=detect_leaks=0 "$ICX_BUILDDIR/icx" --store "$ICXT_DIR/store.db" load \
-    "$ICX_SRCDIR/data/clouds" >"$ICXT_DIR/icx-load.log" 2>&1 \
-    || icxt_fail "icx could not load the sample clouds"
+  if [ -n "${ICXT_STORE:-}" ]; then
+    ICXT_STORE_DB=$ICXT_STORE
+  else
+    ICXT_STORE_DB=$ICXT_DIR/store.db
+    # A fixture here: leaks of the CLI are its own tests' business.
+    ASAN_OPTIONS=detect_leaks=0 "$ICX_BUILDDIR/icx" --store "$ICXT_STORE_DB" \
+      load "$ICX_SRCDIR/data/clouds" >"$ICXT_DIR/icx-load.log" 2>&1 \
+      || icxt_fail "icx could not load the sample clouds"
+  fi
 
   printf '%s\n' "$ICXT_SECRET" > "$ICXT_DIR/component.secret"
   printf '%s\n' "$ICXT_BOT_PASS" > "$ICXT_DIR/bot.password"
@@ -246,7 +254,7 @@ icxt_icxd_conf() {
       case $kv in xmpp.*) echo "${kv#xmpp.}";; esac
     done
     echo "[exchange]"
-    echo "store = $ICXT_DIR/store.db"
+    echo "store = $ICXT_STORE_DB"
     echo "ontology = $ICX_ONTOLOGY"
     echo "workers = 2"
     for kv in "$@"; do
