@@ -8,41 +8,45 @@
 #include "icxd_iodata.h"
 #include "icxd_stanza.h"
 
+/* The schemas are written without namespace prefixes on purpose: the
+ * stanza layer (libstrophe) keeps each element's namespace but drops
+ * prefix declarations, so a QName such as xs:string would arrive unbound.
+ * With XML Schema as the default namespace, base='string' stays valid,
+ * and every type is anonymous (no QName into the target namespace). */
+#define TEXT_1K \
+  "<simpleType><restriction base='string'><minLength value='1'/>" \
+  "<maxLength value='1024'/></restriction></simpleType>"
+
 /* The input: the paper's <constraints> element.  Names and values are
  * free text here; the vocabulary (not the schema) decides what they may
  * be, and the engine trims surrounding whitespace. */
 static const char schema_constraints[] =
-  "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'"
-  " targetNamespace='" ICX_CONSTRAINTS_NS "'"
-  " xmlns='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
-  "<xs:annotation><xs:documentation>A request for clouds: every constraint"
+  "<schema xmlns='http://www.w3.org/2001/XMLSchema'"
+  " targetNamespace='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
+  "<annotation><documentation>A request for clouds: every constraint"
   " names an attribute of the exchange's vocabulary (by label or alias)"
   " and the value wanted; a cloud matches when it satisfies all of them."
-  "</xs:documentation></xs:annotation>"
-  "<xs:element name='constraints'><xs:complexType><xs:sequence>"
-  "<xs:element name='constraint' minOccurs='1' maxOccurs='256'>"
-  "<xs:complexType><xs:sequence>"
-  "<xs:element name='attribute' type='text1k'/>"
-  "<xs:element name='value' type='text1k'/>"
-  "</xs:sequence></xs:complexType></xs:element>"
-  "</xs:sequence></xs:complexType></xs:element>"
-  "<xs:simpleType name='text1k'><xs:restriction base='xs:string'>"
-  "<xs:minLength value='1'/><xs:maxLength value='1024'/>"
-  "</xs:restriction></xs:simpleType>"
-  "</xs:schema>";
+  "</documentation></annotation>"
+  "<element name='constraints'><complexType><sequence>"
+  "<element name='constraint' minOccurs='1' maxOccurs='256'>"
+  "<complexType><sequence>"
+  "<element name='attribute'>" TEXT_1K "</element>"
+  "<element name='value'>" TEXT_1K "</element>"
+  "</sequence></complexType></element>"
+  "</sequence></complexType></element>"
+  "</schema>";
 
 static const char schema_matching[] =
-  "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'"
-  " targetNamespace='" ICX_CONSTRAINTS_NS "'"
-  " xmlns='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
-  "<xs:annotation><xs:documentation>The answer: the names of the clouds"
-  " that satisfy every constraint, sorted, without duplicates (none when"
-  " no cloud matches).</xs:documentation></xs:annotation>"
-  "<xs:element name='matchingClouds'><xs:complexType><xs:sequence>"
-  "<xs:element name='cloudName' type='xs:string' minOccurs='0'"
+  "<schema xmlns='http://www.w3.org/2001/XMLSchema'"
+  " targetNamespace='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
+  "<annotation><documentation>The answer: the names of the clouds that"
+  " satisfy every constraint, sorted, without duplicates (none when no"
+  " cloud matches).</documentation></annotation>"
+  "<element name='matchingClouds'><complexType><sequence>"
+  "<element name='cloudName' type='string' minOccurs='0'"
   " maxOccurs='unbounded'/>"
-  "</xs:sequence></xs:complexType></xs:element>"
-  "</xs:schema>";
+  "</sequence></complexType></element>"
+  "</schema>";
 
 const char *icxd_schema_constraints(void)
 {

@@ -12,8 +12,11 @@ to FILE (it feeds doc/protocol.md).
 import argparse
 import asyncio
 import logging
-import re
+import os
+import shutil
 import ssl
+import subprocess
+import tempfile
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -303,6 +306,35 @@ class Client(slixmpp.ClientXMPP):
                           sch.get("targetNamespace") == NS_CSP and name in names,
                           "schemata: <%s> holds an XML Schema for <%s>" %
                           (part, name))
+            if sch is not None:
+                self.validate(sch, part)
+
+    def validate(self, schema, part):
+        """Validates the paper's stanzas with the schema (xmllint)."""
+        xmllint = shutil.which("xmllint")
+        if not xmllint:
+            print("# xmllint missing: schema %s not validated" % part)
+            return
+        with open(self.args.paper) as f:
+            paper = ET.fromstring(f.read())
+        if part == "in":
+            inst = paper.find(".//" + q(NS_CSP, "constraints"))
+        else:
+            inst = ET.fromstring("<matchingClouds xmlns='%s'><cloudName>cloud2"
+                                 "</cloudName><cloudName>cloud5</cloudName>"
+                                 "</matchingClouds>" % NS_CSP)
+        with tempfile.TemporaryDirectory() as d:
+            xsd, xml = os.path.join(d, "s.xsd"), os.path.join(d, "i.xml")
+            with open(xsd, "w") as f:
+                f.write(serialize(schema))
+            with open(xml, "w") as f:
+                f.write(serialize(inst))
+            r = subprocess.run([xmllint, "--noout", "--schema", xsd, xml],
+                               capture_output=True, text=True, timeout=30)
+        self.ok.check(r.returncode == 0, "schemata: the paper's %s validates "
+                      "against the <%s> schema" % (
+                          "request" if part == "in" else "answer", part),
+                      r.stderr.strip())
 
     async def sc_form(self):
         iid = self.new_id("form")
