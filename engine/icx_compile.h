@@ -1,6 +1,7 @@
 /* icx_compile.h - constraints to SPARQL.
  *
- * The query selects ?name, the name of each cloud that offers, for every
+ * The query selects ?name (possibly more than once: callers remove
+ * duplicates), the name of each cloud that offers, for every
  * domain class the constraints touch, one thing of that class meeting all
  * the constraints on it.  Its text holds only IRIs from the vocabulary and
  * literals icx formatted from parsed values.  Subsumption is expanded here

@@ -254,6 +254,8 @@ done:
 
 /* --- XML ------------------------------------------------------------------ */
 
+#define PARSE_CHUNK 64
+
 typedef enum {
   IN_NOTHING = 0,   /* outside <constraints> */
   IN_CONSTRAINTS,   /* directly inside <constraints> */
@@ -265,7 +267,8 @@ typedef enum {
 typedef struct pstate {
   icx_ctx *ctx;
   icx_constraints *set;
-  raptor_locator locator;
+  raptor_locator locator;  /* raptor's SAX2 does not fill it in; kept for its API */
+  int line, column;        /* start of the chunk being parsed (1-based) */
   int depth;
   where at;
   int constraints_depth;   /* depth of <constraints>, 0 if not open */
@@ -281,16 +284,12 @@ typedef struct pstate {
 static void
 p_fail(pstate *ps, icx_rc rc, const char *fmt, const char *a, const char *b)
 {
-  char msg[1024];
+  char msg[4096];
 
   if (ps->rc)
     return;
   snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
-  if (ps->locator.line > 0)
-    icx_fail(ps->ctx, rc, "line %d, column %d: %s", ps->locator.line,
-             ps->locator.column > 0 ? ps->locator.column : 0, msg);
-  else
-    icx_fail(ps->ctx, rc, "%s", msg);
+  icx_fail(ps->ctx, rc, "near line %d, column %d: %s", ps->line, ps->column, msg);
   ps->rc = rc;
 }
 
@@ -510,23 +509,59 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
   raptor_sax2_set_end_element_handler(sax, on_end);
   raptor_sax2_set_characters_handler(sax, on_chars);
   raptor_sax2_set_cdata_handler(sax, on_chars);
+  /* raptor's SAX2 reports no positions, so the text goes in small chunks
+   * that end at line ends: a problem is placed within the chunk where it
+   * showed up. */
   icx_diag_begin(ctx, &diag);
   raptor_sax2_parse_start(sax, NULL);
-  raptor_sax2_parse_chunk(sax, (const unsigned char *)xml, len, 1);
-  icx_diag_end(ctx);
-  raptor_free_sax2(sax);
+  ps.line = ps.column = 1;
+  {
+    size_t off = 0;
+    int err_line = 0, err_col = 0;
+    while (off < len && !ps.rc && !diag.errors) {
+      size_t n = 0;
+      while (off + n < len && n < PARSE_CHUNK && xml[off + n] != '\n')
+        n++;
+      if (off + n < len && xml[off + n] == '\n')
+        n++;
+      raptor_sax2_parse_chunk(sax, (const unsigned char *)xml + off, n, 0);
+      if (diag.errors && !err_line) {
+        err_line = ps.line;
+        err_col = ps.column;
+      }
+      if (n && xml[off + n - 1] == '\n') {
+        ps.line++;
+        ps.column = 1;
+      } else {
+        ps.column += (int)n;
+      }
+      off += n;
+    }
+    if (!ps.rc && !diag.errors)
+      raptor_sax2_parse_chunk(sax, NULL, 0, 1);
+    if (diag.errors && !err_line) {
+      err_line = ps.line;
+      err_col = ps.column;
+    }
+    icx_diag_end(ctx);
+    raptor_free_sax2(sax);
 
-  if (diag.errors && (!ps.rc || ps.rc == ICX_ERR_XML)) {
-    rc = icx_fail(ctx, ICX_ERR_XML, "malformed XML: %s", diag.first);
-  } else if (ps.rc) {
-    rc = ps.rc;
-  } else if (!ps.seen_constraints) {
-    rc = icx_fail(ctx, ICX_ERR_XML, "no complete <constraints xmlns='%s'> element in the request",
-                  ICX_CONSTRAINTS_NS);
-  } else if (ps.set->n == 0) {
-    rc = icx_fail(ctx, ICX_ERR_XML, "<constraints> holds no <constraint>");
-  } else {
-    rc = ICX_OK;
+    if (diag.errors && (!ps.rc || ps.rc == ICX_ERR_XML)) {
+      const char *m = diag.first;
+      if (!strncmp(m, "XML parser error: ", 18))
+        m += 18;
+      rc = icx_fail(ctx, ICX_ERR_XML, "near line %d, column %d: malformed XML: %s",
+                    err_line, err_col, m);
+    } else if (ps.rc) {
+      rc = ps.rc;
+    } else if (!ps.seen_constraints) {
+      rc = icx_fail(ctx, ICX_ERR_XML, "no complete <constraints xmlns='%s'> element in the request",
+                    ICX_CONSTRAINTS_NS);
+    } else if (ps.set->n == 0) {
+      rc = icx_fail(ctx, ICX_ERR_XML, "<constraints> holds no <constraint>");
+    } else {
+      rc = ICX_OK;
+    }
   }
   free(ps.attr);
   free(ps.value);

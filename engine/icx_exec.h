@@ -17,7 +17,8 @@ extern "C" {
 typedef struct icx_rows icx_rows;
 
 /* Runs a SELECT query.  On success *out owns a new table; free it with
- * icx_rows_free().  Errors: ICX_ERR_QUERY (does not parse, is not a SELECT,
+ * icx_rows_free().  A result with no rows may name no variables (width 0:
+ * librdf reports none then).  Errors: ICX_ERR_QUERY (does not parse, is not a SELECT,
  * or fails while running: the message says which), ICX_ERR_NOMEM. */
 icx_rc icx_exec_select(icx_store *store, const char *sparql, icx_rows **out);
 

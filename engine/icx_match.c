@@ -58,8 +58,9 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
     goto fail;
   if ((rc = icx_exec_select(store, m->sparql, &rows)))
     goto fail;
+  /* librdf names no variables for an empty result: nothing matched. */
   col = icx_rows_column(rows, ICX_COMPILE_NAME_VAR);
-  if (col < 0) {
+  if (col < 0 && icx_rows_count(rows) > 0) {
     rc = icx_fail(ctx, ICX_ERR_QUERY, "the compiled query returned no ?%s", ICX_COMPILE_NAME_VAR);
     goto fail;
   }

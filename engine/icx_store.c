@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "icx_ctx_internal.h"
 #include "icx_store.h"
 #include "icx_util.h"
@@ -142,6 +144,27 @@ mkdir_parents(const char *path)
   return rc;
 }
 
+/* 1 if the SQLite file at path has the tables of Redland's sqlite storage.
+ * Checked before librdf opens it: librdf's own failure paths on a foreign
+ * schema leak and say nothing useful. */
+static int
+has_store_tables(const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  int n = 0;
+
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                         "name IN ('uris', 'blanks', 'literals', 'triples')", -1, &st,
+                         NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n == 4;
+}
+
 static int
 looks_like_sqlite(const char *path)
 {
@@ -178,6 +201,9 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not a regular file", path);
   if (exists && !looks_like_sqlite(path))
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (not an SQLite file)", path);
+  if (exists && sb.st_size > 0 && !has_store_tables(path))
+    return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (an SQLite file of "
+                    "another schema)", path);
   if (exists && access(path, (flags & ICX_STORE_READONLY) ? R_OK : R_OK | W_OK) != 0)
     return icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
   if (!exists && mkdir_parents(path) != 0)
@@ -335,7 +361,8 @@ icx_store_has_document(icx_store *s, const char *doc_uri)
   librdf_node *subj = uri_node(s, doc_uri);
   librdf_node *pred = uri_node(s, RDF_TYPE);
   librdf_node *obj = term(s, "Document");
-  librdf_statement *st;
+  librdf_statement *pattern;
+  librdf_stream *st;
   int has = 0;
 
   if (!subj || !pred || !obj) {
@@ -344,11 +371,17 @@ icx_store_has_document(icx_store *s, const char *doc_uri)
     if (obj) librdf_free_node(obj);
     return 0;
   }
-  st = librdf_new_statement_from_nodes(s->ctx->world, subj, pred, obj);
+  /* The sqlite storage's contains_statement ignores contexts: search the
+   * bookkeeping graph instead. */
+  pattern = librdf_new_statement_from_nodes(s->ctx->world, subj, pred, obj);
+  if (!pattern)
+    return 0;
+  st = librdf_model_find_statements_in_context(s->model, pattern, s->meta);
   if (st) {
-    has = librdf_model_contains_statement(s->model, st) > 0;
-    librdf_free_statement(st);
+    has = !librdf_stream_end(st);
+    librdf_free_stream(st);
   }
+  librdf_free_statement(pattern);
   return has;
 }
 
@@ -538,6 +571,8 @@ free_strv(char **v, size_t n)
 {
   size_t i;
 
+  if (!v)
+    return;
   for (i = 0; i < n; i++)
     free(v[i]);
   free(v);
@@ -564,30 +599,44 @@ icx_doc_info_free_array(icx_doc_info *docs, size_t n)
 static int
 doc_clouds(icx_store *s, const icx_vocab *vocab, const char *doc_uri, char ***out, size_t *n)
 {
-  librdf_node *context = uri_node(s, doc_uri);
-  librdf_node *type = uri_node(s, RDF_TYPE);
-  librdf_node *cls = vocab ? uri_node(s, icx_vocab_cloud_class(vocab)) : NULL;
-  char **subjects = NULL;
-  size_t n_subjects = 0, i, k = 0;
+  librdf_node *context = NULL, *name_p = NULL;
+  librdf_statement *pattern = NULL;
+  librdf_stream *st = NULL;
   char **names = NULL;
+  size_t k = 0;
   int rc = -1;
 
   *out = NULL;
   *n = 0;
-  if (!vocab) {
-    rc = 0;
+  if (!vocab)
+    return 0;
+  context = uri_node(s, doc_uri);
+  name_p = uri_node(s, icx_vocab_name_property(vocab));
+  pattern = librdf_new_statement_from_nodes(s->ctx->world, NULL, uri_node(s, RDF_TYPE),
+                                            uri_node(s, icx_vocab_cloud_class(vocab)));
+  if (!context || !name_p || !pattern)
     goto done;
-  }
-  if (!context || !type || !cls ||
-      collect_subjects(s, context, type, cls, &subjects, &n_subjects))
+  st = librdf_model_find_statements_in_context(s->model, pattern, context);
+  if (!st)
     goto done;
-  names = calloc(n_subjects ? n_subjects : 1, sizeof *names);
-  if (!names)
-    goto done;
-  for (i = 0; i < n_subjects; i++) {
-    char *name = get_one(s, subjects[i], uri_node(s, icx_vocab_name_property(vocab)));
-    if (name)
-      names[k++] = name;
+  for (; !librdf_stream_end(st); librdf_stream_next(st)) {
+    librdf_node *subj = librdf_statement_get_subject(librdf_stream_get_object(st));
+    librdf_node *name = librdf_model_get_target(s->model, subj, name_p);
+    char **nv;
+    if (!name)
+      continue;
+    nv = librdf_node_is_literal(name) ? realloc(names, (k + 1) * sizeof *nv) : names;
+    if (nv && librdf_node_is_literal(name)) {
+      names = nv;
+      names[k] = icx_strdup((const char *)librdf_node_get_literal_value(name));
+      if (names[k])
+        k++;
+      else
+        nv = NULL;
+    }
+    librdf_free_node(name);
+    if (!nv)
+      goto done;
   }
   if (k > 1)
     qsort(names, k, sizeof *names, icx_cmp_strp);
@@ -596,11 +645,11 @@ doc_clouds(icx_store *s, const icx_vocab *vocab, const char *doc_uri, char ***ou
   names = NULL;
   rc = 0;
 done:
-  free(names);
-  free_strv(subjects, n_subjects);
+  free_strv(names, k);
+  if (st) librdf_free_stream(st);
+  if (pattern) librdf_free_statement(pattern);
   if (context) librdf_free_node(context);
-  if (type) librdf_free_node(type);
-  if (cls) librdf_free_node(cls);
+  if (name_p) librdf_free_node(name_p);
   return rc;
 }
 

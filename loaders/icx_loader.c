@@ -436,20 +436,23 @@ check_graph(icx_loader *l, const char *source, parse *p)
     icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  qsort(p->v, p->n, sizeof *p->v, cmp_subject);
+  if (p->n > 1)
+    qsort(p->v, p->n, sizeof *p->v, cmp_subject);
   for (i = 0; i < p->n; i++) {
     const char *pi = term_iri(p->v[i].st->predicate), *oi = term_iri(p->v[i].st->object);
     if (pi && !strcmp(pi, RDF_TYPE) && oi && icx_vocab_class_subsumes(v, cloud, oi))
       clouds[n_clouds++] = p->v[i].st->subject;
   }
-  qsort(clouds, n_clouds, sizeof *clouds, cmp_term_ptr);
+  if (n_clouds > 1)
+    qsort(clouds, n_clouds, sizeof *clouds, cmp_term_ptr);
   for (i = 0; i < p->n; i++) {
     const char *pi = term_iri(p->v[i].st->predicate);
     if (pi && !strcmp(pi, offers) &&
         bsearch(&p->v[i].st->subject, clouds, n_clouds, sizeof *clouds, cmp_term_ptr))
       offered[n_offered++] = p->v[i].st->object;
   }
-  qsort(offered, n_offered, sizeof *offered, cmp_term_ptr);
+  if (n_offered > 1)
+    qsort(offered, n_offered, sizeof *offered, cmp_term_ptr);
 
   for (i = 0; i < p->n; i = j) {
     raptor_term *subj = p->v[i].st->subject;

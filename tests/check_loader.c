@@ -1,0 +1,371 @@
+/* check_loader.c - capability documents: formats, validation with file and
+ * line, atomic replacement, folders with good and bad files. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_util.h"
+
+static icx_ctx *ctx;
+static icx_vocab *vocab;
+static icx_store *store;
+static icx_loader *loader;
+static char *dir;
+
+typedef struct tally {
+  int ok, failed;
+  char last_error[2048];
+} tally;
+static tally seen;
+
+static void
+report(void *ud, const char *source, icx_rc rc, const char *message, long triples)
+{
+  tally *t = ud;
+
+  (void)source;
+  (void)triples;
+  if (rc) {
+    t->failed++;
+    snprintf(t->last_error, sizeof t->last_error, "%s", message);
+  } else {
+    t->ok++;
+  }
+}
+
+static void
+setup(void)
+{
+  char *db;
+
+  ctx = tu_ctx();
+  vocab = tu_vocab(ctx);
+  dir = tu_tmpdir();
+  db = tu_path(dir, "store.db");
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+  free(db);
+  loader = icx_loader_new(ctx, vocab, store);
+  ck_assert_ptr_nonnull(loader);
+  memset(&seen, 0, sizeof seen);
+  icx_loader_set_report(loader, report, &seen);
+}
+
+static void
+teardown(void)
+{
+  icx_loader_free(loader);
+  icx_store_free(store);
+  tu_rmtree(dir);
+  free(dir);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+}
+
+static const char *HEAD =
+  "@prefix res: <http://www.csp/resOntology#> .\n"
+  "@prefix ex: <http://ex.example/> .\n";
+
+/* Writes HEAD + body to dir/name and returns the path (free it). */
+static char *
+doc(const char *name, const char *body)
+{
+  char *path = tu_path(dir, name);
+  char *text = malloc(strlen(HEAD) + strlen(body) + 1);
+
+  strcpy(text, HEAD);
+  strcat(text, body);
+  tu_write(path, text);
+  free(text);
+  return path;
+}
+
+static const char *GOOD =
+  "ex:c a res:Cloud ; res:cloudName \"good\" ; res:offers ex:s .\n"
+  "ex:s a res:StorageService ; res:availability 99.9 ; res:replicationFactor 3 ;\n"
+  "  res:tierCountry res:JP ; res:replicationMethod res:AMQP ; res:storageAccess res:NFSv4 .\n";
+
+static long
+triples_in_store(void)
+{
+  icx_store_stats st;
+
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  return st.triples;
+}
+
+/* Loading body must fail with rc and a message holding both needles. */
+static void
+expect_rejected(const char *body, icx_rc rc, const char *needle1, const char *needle2)
+{
+  char *path = doc("bad.ttl", body);
+  icx_rc got = icx_loader_load_path(loader, path);
+
+  ck_assert_msg(got == rc, "expected %s, got %s: %s", icx_strerror(rc), icx_strerror(got),
+                icx_ctx_errmsg(ctx));
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "bad.ttl") != NULL, "%s", icx_ctx_errmsg(ctx));
+  if (needle1)
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), needle1), "\"%s\" not in: %s", needle1,
+                  icx_ctx_errmsg(ctx));
+  if (needle2)
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), needle2), "\"%s\" not in: %s", needle2,
+                  icx_ctx_errmsg(ctx));
+  ck_assert_str_eq(seen.last_error, icx_ctx_errmsg(ctx));
+  free(path);
+}
+
+START_TEST(shipped_data_loads_in_all_three_formats)
+{
+  char *data = tu_path(tu_srcdir(), "data/clouds");
+  icx_doc_info *docs = NULL;
+  size_t n = 0, i;
+  int rdfxml = 0, nt = 0;
+
+  ck_assert_msg(icx_loader_load_path(loader, data) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(seen.ok, 8);
+  ck_assert_int_eq(seen.failed, 0);
+  ck_assert_int_eq(icx_store_list_documents(store, vocab, &docs, &n), ICX_OK);
+  ck_assert_int_eq(n, 8);
+  for (i = 0; i < n; i++) {
+    ck_assert_msg(docs[i].n_clouds == 1, "%s describes %zu clouds", docs[i].uri, docs[i].n_clouds);
+    ck_assert_str_eq(docs[i].uri, docs[i].uri);
+    ck_assert(!strncmp(docs[i].uri, "file:///", 8));
+    rdfxml |= !strcmp(docs[i].format, "rdfxml") && !strcmp(docs[i].clouds[0], "cloud3");
+    nt |= !strcmp(docs[i].format, "ntriples") && !strcmp(docs[i].clouds[0], "cloud4");
+  }
+  ck_assert(rdfxml && nt);
+  icx_doc_info_free_array(docs, n);
+  free(data);
+}
+END_TEST
+
+START_TEST(undefined_property_names_file_and_line)
+{
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ;\n  res:availabilty 99.9 .\n",
+                  ICX_ERR_INVALID, "bad.ttl:5", "availabilty");
+}
+END_TEST
+
+START_TEST(wrong_datatypes_are_rejected)
+{
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability \"high\" .\n",
+                  ICX_ERR_INVALID, "availability", "decimal");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:replicationFactor 2.5 .\n",
+                  ICX_ERR_INVALID, "replicationFactor", "integer");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:tierCountry \"Japan\" .\n",
+                  ICX_ERR_INVALID, "tierCountry", "Country");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:tierCountry res:NFS .\n",
+                  ICX_ERR_INVALID, "tierCountry", "NFS");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:tierCountry res:Atlantis .\n",
+                  ICX_ERR_INVALID, "Atlantis", "not defined");
+}
+END_TEST
+
+START_TEST(structure_is_checked)
+{
+  expect_rejected("ex:s a res:StorageService ; res:availability 99.9 .\n"
+                  "ex:c a res:Cloud ; res:cloudName \"x\" .\n",
+                  ICX_ERR_INVALID, "belongs to no cloud", "ex.example/s");
+  expect_rejected("ex:c a res:Cloud ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability 99.9 .\n",
+                  ICX_ERR_INVALID, "0 names", NULL);
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\", \"y\" .\n",
+                  ICX_ERR_INVALID, "2 names", NULL);
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s res:availability 99.9 .\n",
+                  ICX_ERR_INVALID, "not typed", "StorageService");
+  expect_rejected("ex:s a res:StorageService .\n", ICX_ERR_INVALID, "describes no cloud", NULL);
+}
+END_TEST
+
+START_TEST(syntax_errors_name_the_line)
+{
+  expect_rejected("ex:c a res:Cloud ;\n res:cloudName \"x\" \n res:offers ex:s .\n",
+                  ICX_ERR_RDF, "bad.ttl:5", NULL);
+  expect_rejected("", ICX_ERR_INVALID, "describes no cloud", NULL);
+}
+END_TEST
+
+START_TEST(failed_reload_keeps_the_old_document)
+{
+  char *path = doc("cloud.ttl", GOOD);
+  long before;
+
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  before = triples_in_store();
+  ck_assert_int_eq(before, 9);
+  /* The same file, now broken: the store keeps the earlier load whole. */
+  free(doc("cloud.ttl", "ex:c a res:Cloud ; res:cloudName \"good\" ; res:offers ex:s .\n"
+                        "ex:s a res:StorageService ; res:availability \"oops\" .\n"));
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_ERR_INVALID);
+  ck_assert_int_eq(triples_in_store(), before);
+  /* And fixed again: replaced, not added. */
+  free(doc("cloud.ttl", "ex:c a res:Cloud ; res:cloudName \"good\" .\n"));
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  ck_assert_int_eq(triples_in_store(), 2);
+  free(path);
+}
+END_TEST
+
+START_TEST(folder_loads_good_files_and_reports_bad_ones)
+{
+  char *sub = tu_path(dir, "docs");
+  char *deeper = tu_path(dir, "docs/more");
+  char *a, *b, *c;
+  char cmd[4096];
+
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s'", deeper);
+  ck_assert_int_eq(system(cmd), 0);
+  a = doc("docs/a.ttl", GOOD);
+  b = doc("docs/more/b.ttl", "ex:c a res:Cloud ; res:cloudName \"b\" ; res:bogus 1 .\n");
+  c = doc("docs/more/c.ttl", "ex:c a res:Cloud ; res:cloudName \"c\" .\n");
+  free(doc("docs/README", "not RDF, skipped by its name\n"));
+  free(doc("docs/.hidden.ttl", "garbage"));
+  ck_assert_int_eq(icx_loader_load_path(loader, sub), ICX_ERR_INVALID);
+  ck_assert_int_eq(seen.ok, 2);
+  ck_assert_int_eq(seen.failed, 1);
+  ck_assert_ptr_nonnull(strstr(seen.last_error, "b.ttl"));
+  ck_assert_int_eq(triples_in_store(), 11);
+  free(a);
+  free(b);
+  free(c);
+  free(sub);
+  free(deeper);
+}
+END_TEST
+
+START_TEST(blank_node_services_stay_apart)
+{
+  static const char *blank =
+    "@prefix res: <http://www.csp/resOntology#> .\n"
+    "[] a res:Cloud ; res:cloudName \"%s\" ;\n"
+    "   res:offers [ a res:StorageService ; res:replicationFactor %d ] .\n";
+  char text[512];
+  icx_store_stats st;
+  char *xml = tu_constraints("replicationFactor", "5", NULL);
+  char *got;
+
+  icx_loader_set_format(loader, ICX_FORMAT_TURTLE);
+  snprintf(text, sizeof text, blank, "one", 9);
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "one", (const unsigned char *)text,
+                                          strlen(text)), ICX_OK);
+  snprintf(text, sizeof text, blank, "two", 1);
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "two", (const unsigned char *)text,
+                                          strlen(text)), ICX_OK);
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.clouds, 2);
+  ck_assert_int_eq(st.services, 2);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "one");
+  free(got);
+  free(xml);
+  ck_assert(icx_store_has_document(store, "urn:icx:doc:one"));
+}
+END_TEST
+
+START_TEST(buffers_streams_and_formats)
+{
+  static const char *nt =
+    "<http://n.example/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+    "<http://www.csp/resOntology#Cloud> .\n"
+    "<http://n.example/c> <http://www.csp/resOntology#cloudName> \"n\" .\n";
+  FILE *fp = tmpfile();
+
+  /* No format and no extension: refused with a hint. */
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "noext", (const unsigned char *)nt, strlen(nt)),
+                   ICX_ERR_RDF);
+  ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "format"));
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "n.nt", (const unsigned char *)nt, strlen(nt)),
+                   ICX_OK);
+  fputs(nt, fp);
+  rewind(fp);
+  icx_loader_set_format(loader, ICX_FORMAT_NTRIPLES);
+  ck_assert_int_eq(icx_loader_load_stream(loader, "piped", fp), ICX_OK);
+  fclose(fp);
+  ck_assert(icx_store_has_document(store, "urn:icx:doc:n.nt"));
+  ck_assert(icx_store_has_document(store, "urn:icx:doc:piped"));
+  ck_assert_int_eq(icx_format_from_name("rdfxml"), ICX_FORMAT_RDFXML);
+  ck_assert_int_eq(icx_format_from_name("json"), -1);
+  ck_assert_int_eq(icx_loader_load_path(loader, "/nonexistent/file.ttl"), ICX_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(dry_run_stores_nothing)
+{
+  char *path = doc("cloud.ttl", GOOD);
+
+  icx_loader_set_dry_run(loader, 1);
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  ck_assert_int_eq(seen.ok, 1);
+  ck_assert_int_eq(triples_in_store(), 0);
+  free(path);
+}
+END_TEST
+
+START_TEST(rdfxml_external_entities_are_not_read)
+{
+  static const char *xxe =
+    "<?xml version='1.0'?>\n"
+    "<!DOCTYPE r [<!ENTITY secret SYSTEM 'file:///etc/hostname'>]>\n"
+    "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'\n"
+    "         xmlns:res='http://www.csp/resOntology#'>\n"
+    "  <res:Cloud rdf:about='http://x.example/c'><res:cloudName>&secret;</res:cloudName>"
+    "</res:Cloud>\n</rdf:RDF>\n";
+  icx_doc_info *docs = NULL;
+  size_t n = 0;
+  icx_rc rc = icx_loader_load_buffer(loader, "x.rdf", (const unsigned char *)xxe, strlen(xxe));
+
+  if (rc == ICX_OK) {
+    char *host = tu_read("/etc/hostname", NULL);
+    ck_assert_int_eq(icx_store_list_documents(store, vocab, &docs, &n), ICX_OK);
+    ck_assert_int_eq(n, 1);
+    if (host && *host)
+      ck_assert_msg(docs[0].n_clouds == 0 || !strstr(host, docs[0].clouds[0]) ||
+                    !*docs[0].clouds[0], "the entity was expanded: %s", docs[0].clouds[0]);
+    icx_doc_info_free_array(docs, n);
+    free(host);
+  }
+}
+END_TEST
+
+static Suite *
+loader_suite(void)
+{
+  Suite *s = suite_create("loader");
+  TCase *tc = tcase_create("load");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, shipped_data_loads_in_all_three_formats);
+  tcase_add_test(tc, undefined_property_names_file_and_line);
+  tcase_add_test(tc, wrong_datatypes_are_rejected);
+  tcase_add_test(tc, structure_is_checked);
+  tcase_add_test(tc, syntax_errors_name_the_line);
+  tcase_add_test(tc, failed_reload_keeps_the_old_document);
+  tcase_add_test(tc, folder_loads_good_files_and_reports_bad_ones);
+  tcase_add_test(tc, blank_node_services_stay_apart);
+  tcase_add_test(tc, buffers_streams_and_formats);
+  tcase_add_test(tc, dry_run_stores_nothing);
+  tcase_add_test(tc, rdfxml_external_entities_are_not_read);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  SRunner *sr = srunner_create(loader_suite());
+  int failed;
+
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,263 @@
+/* check_store.c - the persistent store: documents, persistence, refusal of
+ * foreign files. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check_util.h"
+#include "icx_ctx_internal.h"
+
+static icx_ctx *ctx;
+static icx_vocab *vocab;
+static char *dir, *db;
+
+static void
+setup(void)
+{
+  ctx = tu_ctx();
+  vocab = tu_vocab(ctx);
+  dir = tu_tmpdir();
+  db = tu_path(dir, "sub/store.db");
+}
+
+static void
+teardown(void)
+{
+  tu_rmtree(dir);
+  free(db);
+  free(dir);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+}
+
+/* A graph with one cloud named name offering one storage service. */
+static librdf_model *
+cloud_graph(librdf_storage **storage, const char *name, const char *avail)
+{
+  char ttl[1024];
+  librdf_parser *p;
+  librdf_uri *base;
+  librdf_model *m;
+
+  snprintf(ttl, sizeof ttl,
+           "@prefix res: <http://www.csp/resOntology#> .\n"
+           "<http://%s.example/c> a res:Cloud ; res:cloudName \"%s\" ; res:offers <http://%s.example/s> .\n"
+           "<http://%s.example/s> a res:StorageService ; res:availability %s .\n",
+           name, name, name, name, avail);
+  {
+    /* icx_store_put_document takes any librdf model; build one from text
+     * in the context's own world. */
+    librdf_world *cw = icx_ctx_world(ctx);
+    *storage = librdf_new_storage(cw, "memory", NULL, NULL);
+    m = librdf_new_model(cw, *storage, NULL);
+    p = librdf_new_parser(cw, "turtle", NULL, NULL);
+    base = librdf_new_uri(cw, (const unsigned char *)"http://example.org/");
+    ck_assert_int_eq(librdf_parser_parse_string_into_model(p, (const unsigned char *)ttl, base, m), 0);
+    librdf_free_uri(base);
+    librdf_free_parser(p);
+  }
+  return m;
+}
+
+static void
+put(icx_store *s, const char *uri, const char *name, const char *avail)
+{
+  librdf_storage *st;
+  librdf_model *m = cloud_graph(&st, name, avail);
+
+  ck_assert_msg(icx_store_put_document(s, vocab, uri, name, "turtle", m) == ICX_OK, "%s",
+                icx_ctx_errmsg(ctx));
+  librdf_free_model(m);
+  librdf_free_storage(st);
+}
+
+START_TEST(missing_store_is_not_found)
+{
+  icx_store *s = (icx_store *)1;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &s), ICX_ERR_NOT_FOUND);
+  ck_assert_ptr_null(s);
+  ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), db));
+}
+END_TEST
+
+START_TEST(documents_persist_across_reopen)
+{
+  icx_store *s = NULL;
+  icx_doc_info *docs = NULL;
+  icx_store_stats st;
+  size_t n = 0;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  put(s, "urn:test:a", "alpha", "99.9");
+  put(s, "urn:test:b", "beta", "99.99");
+  icx_store_free(s);
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
+  ck_assert_int_eq(icx_store_list_documents(s, vocab, &docs, &n), ICX_OK);
+  ck_assert_int_eq(n, 2);
+  ck_assert_str_eq(docs[0].uri, "urn:test:a");
+  ck_assert_str_eq(docs[0].source, "alpha");
+  ck_assert_str_eq(docs[0].format, "turtle");
+  ck_assert_int_eq(docs[0].triples, 5);
+  ck_assert_int_eq(docs[0].n_clouds, 1);
+  ck_assert_str_eq(docs[0].clouds[0], "alpha");
+  ck_assert_str_eq(docs[1].clouds[0], "beta");
+  icx_doc_info_free_array(docs, n);
+  ck_assert_int_eq(icx_store_stats_get(s, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.documents, 2);
+  ck_assert_int_eq(st.clouds, 2);
+  ck_assert_int_eq(st.services, 2);
+  ck_assert_int_eq(st.triples, 10);
+  icx_store_free(s);
+}
+END_TEST
+
+START_TEST(reload_replaces_exactly_one_document)
+{
+  icx_store *s = NULL;
+  icx_store_stats st;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  put(s, "urn:test:a", "alpha", "99.9");
+  put(s, "urn:test:b", "beta", "99.99");
+  put(s, "urn:test:a", "alpha2", "50");
+  ck_assert_int_eq(icx_store_stats_get(s, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.documents, 2);
+  ck_assert_int_eq(st.triples, 10);
+  {
+    icx_doc_info *docs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(icx_store_list_documents(s, vocab, &docs, &n), ICX_OK);
+    ck_assert_str_eq(docs[0].clouds[0], "alpha2");
+    ck_assert_str_eq(docs[0].source, "alpha2");
+    icx_doc_info_free_array(docs, n);
+  }
+  ck_assert(icx_store_has_document(s, "urn:test:b"));
+  ck_assert_int_eq(icx_store_remove_document(s, "urn:test:b"), ICX_OK);
+  ck_assert(!icx_store_has_document(s, "urn:test:b"));
+  ck_assert_int_eq(icx_store_remove_document(s, "urn:test:b"), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_stats_get(s, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.documents, 1);
+  ck_assert_int_eq(st.triples, 5);
+  icx_store_free(s);
+}
+END_TEST
+
+START_TEST(read_only_refuses_writes)
+{
+  icx_store *s = NULL;
+  librdf_storage *st;
+  librdf_model *m;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  icx_store_free(s);
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
+  m = cloud_graph(&st, "x", "1");
+  ck_assert_int_eq(icx_store_put_document(s, vocab, "urn:x", "x", "turtle", m), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_remove_document(s, "urn:x"), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_put_document(s, vocab, "urn:icx:meta", "x", "turtle", m),
+                   ICX_ERR_MISUSE);
+  librdf_free_model(m);
+  librdf_free_storage(st);
+  icx_store_free(s);
+}
+END_TEST
+
+START_TEST(foreign_files_are_refused)
+{
+  icx_store *s = (icx_store *)1;
+  char *text = tu_path(dir, "notes.txt");
+  char *folder = tu_path(dir, "afolder");
+  char *plain = tu_path(dir, "plain.db");
+  char cmd[4096];
+
+  tu_write(text, "hello, this is not a database\n");
+  ck_assert_int_eq(icx_store_open(ctx, text, 0, &s), ICX_ERR_STORE);
+  ck_assert_ptr_null(s);
+  ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "not an icx store"));
+  mkdir(folder, 0700);
+  ck_assert_int_eq(icx_store_open(ctx, folder, 0, &s), ICX_ERR_STORE);
+  /* An SQLite file of someone else's. */
+  snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'CREATE TABLE t(x); INSERT INTO t VALUES(1);'", plain);
+  if (system(cmd) == 0) {
+    ck_assert_int_eq(icx_store_open(ctx, plain, 0, &s), ICX_ERR_STORE);
+    ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "not an icx store"));
+  }
+  free(text);
+  free(folder);
+  free(plain);
+}
+END_TEST
+
+START_TEST(other_format_version_is_refused)
+{
+  icx_store *s = NULL;
+  char cmd[4096];
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  icx_store_free(s);
+  /* Rewrite the version literal as a future icx would. */
+  snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"UPDATE literals SET text='99' WHERE text='1'\"", db);
+  ck_assert_int_eq(system(cmd), 0);
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &s), ICX_ERR_STORE);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "format version 99") != NULL, "%s",
+                icx_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(default_path)
+{
+  char *p;
+
+  setenv("ICX_STORE", "/x/y.db", 1);
+  p = icx_store_default_path();
+  ck_assert_str_eq(p, "/x/y.db");
+  free(p);
+  unsetenv("ICX_STORE");
+  setenv("XDG_DATA_HOME", "/data", 1);
+  p = icx_store_default_path();
+  ck_assert_str_eq(p, "/data/icx/store.db");
+  free(p);
+  unsetenv("XDG_DATA_HOME");
+  setenv("HOME", "/home/u", 1);
+  p = icx_store_default_path();
+  ck_assert_str_eq(p, "/home/u/.local/share/icx/store.db");
+  free(p);
+  icx_store_free(NULL);
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+  Suite *s = suite_create("store");
+  TCase *tc = tcase_create("sqlite");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, missing_store_is_not_found);
+  tcase_add_test(tc, documents_persist_across_reopen);
+  tcase_add_test(tc, reload_replaces_exactly_one_document);
+  tcase_add_test(tc, read_only_refuses_writes);
+  tcase_add_test(tc, foreign_files_are_refused);
+  tcase_add_test(tc, other_format_version_is_refused);
+  tcase_add_test(tc, default_path);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  SRunner *sr = srunner_create(store_suite());
+  int failed;
+
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

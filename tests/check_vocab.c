@@ -1,0 +1,307 @@
+/* check_vocab.c - the vocabulary reader. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_util.h"
+
+static icx_ctx *ctx;
+static icx_vocab *vocab;
+
+static void
+setup(void)
+{
+  ctx = tu_ctx();
+  vocab = tu_vocab(ctx);
+}
+
+static void
+teardown(void)
+{
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+}
+
+START_TEST(paper_names_resolve)
+{
+  static const struct { const char *name, *label; } cases[] = {
+    { "availabilityQuanity ", "availability" },
+    { "availabilityQuantity", "availability" },
+    { "replicationFactor", "replicationFactor" },
+    { "tierCountries", "tierCountry" },
+    { "StorageReplicationMethod\n         ", "replicationMethod" },
+    { "InterCloudStorageAccess\n         ", "storageAccess" },
+    { "  intercloudstorageaccess", "storageAccess" },
+    { "http://www.csp/resOntology#availability", "availability" },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const icx_attribute *a = icx_vocab_find_attribute(vocab, cases[i].name);
+    ck_assert_msg(a != NULL, "\"%s\" does not resolve", cases[i].name);
+    ck_assert_str_eq(icx_attribute_label(a), cases[i].label);
+  }
+  ck_assert_ptr_null(icx_vocab_find_attribute(vocab, "availabilityQuantityX"));
+  ck_assert_ptr_null(icx_vocab_find_attribute(vocab, ""));
+}
+END_TEST
+
+START_TEST(attribute_descriptions)
+{
+  const icx_attribute *a = icx_vocab_find_attribute(vocab, "availability");
+
+  ck_assert_int_eq(icx_vocab_attribute_count(vocab), 5);
+  ck_assert_int_eq(icx_attribute_type(a), ICX_TYPE_DECIMAL);
+  ck_assert_int_eq(icx_attribute_rule(a), ICX_RULE_AT_LEAST);
+  ck_assert_str_eq(icx_attribute_domain(a), "http://www.csp/resOntology#StorageService");
+  a = icx_vocab_find_attribute(vocab, "replicationFactor");
+  ck_assert_int_eq(icx_attribute_type(a), ICX_TYPE_INTEGER);
+  a = icx_vocab_find_attribute(vocab, "tierCountry");
+  ck_assert_int_eq(icx_attribute_type(a), ICX_TYPE_INDIVIDUAL);
+  ck_assert_int_eq(icx_attribute_rule(a), ICX_RULE_INCLUDES);
+  ck_assert_uint_ge(icx_attribute_value_count(a), 240);
+  ck_assert_str_eq(icx_vocab_cloud_class(vocab), "http://www.csp/resOntology#Cloud");
+  ck_assert_str_eq(icx_vocab_offers_property(vocab), "http://www.csp/resOntology#offers");
+  ck_assert_str_eq(icx_vocab_name_property(vocab), "http://www.csp/resOntology#cloudName");
+}
+END_TEST
+
+START_TEST(values_resolve_by_label_code_alias)
+{
+  const icx_attribute *country = icx_vocab_find_attribute(vocab, "tierCountry");
+  const icx_attribute *access = icx_vocab_find_attribute(vocab, "storageAccess");
+  static const char *const japan[] = { "JAPAN", "Japan", " japan\n", "JP", "jpn",
+                                       "http://www.csp/resOntology#JP" };
+  size_t i;
+
+  for (i = 0; i < sizeof japan / sizeof japan[0]; i++) {
+    const icx_individual *ind = icx_attribute_find_value(country, japan[i]);
+    ck_assert_msg(ind != NULL, "\"%s\" is not Japan", japan[i]);
+    ck_assert_str_eq(icx_individual_iri(ind), "http://www.csp/resOntology#JP");
+  }
+  ck_assert_ptr_null(icx_attribute_find_value(country, "Atlantis"));
+  /* A value of another attribute is not a value of this one. */
+  ck_assert_ptr_null(icx_attribute_find_value(country, "NFS"));
+  ck_assert_ptr_nonnull(icx_attribute_find_value(access, "nfs version 4"));
+}
+END_TEST
+
+START_TEST(narrower_closure)
+{
+  const icx_attribute *access = icx_vocab_find_attribute(vocab, "storageAccess");
+  const icx_individual *nfs = icx_attribute_find_value(access, "NFS");
+  const icx_individual *v4 = icx_attribute_find_value(access, "NFSv4");
+  const icx_individual *const *n;
+  int seen41 = 0, seen4 = 0, seen3 = 0, seencifs = 0, count = 0;
+
+  for (n = icx_individual_narrower(nfs); *n; n++, count++) {
+    const char *label = icx_individual_label(*n);
+    seen41 |= !strcmp(label, "NFSv4.1");
+    seen4 |= !strcmp(label, "NFSv4");
+    seen3 |= !strcmp(label, "NFSv3");
+    seencifs |= !strcmp(label, "CIFS");
+  }
+  ck_assert_ptr_eq(icx_individual_narrower(nfs)[0], nfs);
+  ck_assert(seen41 && seen4 && seen3 && !seencifs);
+  ck_assert_int_eq(count, 4);
+  /* Transitive, and only downwards. */
+  n = icx_individual_narrower(v4);
+  ck_assert_str_eq(icx_individual_label(n[0]), "NFSv4");
+  ck_assert_str_eq(icx_individual_label(n[1]), "NFSv4.1");
+  ck_assert_ptr_null(n[2]);
+}
+END_TEST
+
+START_TEST(classes_and_namespaces)
+{
+  const char *const *subs = icx_vocab_subclasses(vocab, "http://www.csp/resOntology#Service");
+  int storage = 0;
+
+  ck_assert_ptr_nonnull(subs);
+  for (; *subs; subs++)
+    storage |= !strcmp(*subs, "http://www.csp/resOntology#StorageService");
+  ck_assert(storage);
+  ck_assert(icx_vocab_class_subsumes(vocab, "http://www.csp/resOntology#Service",
+                                     "http://www.csp/resOntology#StorageService"));
+  ck_assert(!icx_vocab_class_subsumes(vocab, "http://www.csp/resOntology#StorageService",
+                                      "http://www.csp/resOntology#Service"));
+  ck_assert(icx_vocab_in_namespace(vocab, "http://www.csp/resOntology#anything"));
+  ck_assert(!icx_vocab_in_namespace(vocab, "http://example.org/x"));
+  ck_assert(icx_vocab_defines(vocab, "http://www.csp/resOntology#availability"));
+  ck_assert(!icx_vocab_defines(vocab, "http://www.csp/resOntology#availabilty"));
+}
+END_TEST
+
+/* --- broken vocabularies --------------------------------------------------- */
+
+static const char *PREFIXES =
+  "@prefix res: <http://www.csp/resOntology#> .\n"
+  "@prefix icxm: <urn:icx:match#> .\n"
+  "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+  "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+  "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n";
+
+/* Loads the shipped ontology plus one extra file; returns rc, message in ctx. */
+static icx_rc
+load_with_extra(const char *name, const char *body)
+{
+  char *dir = tu_tmpdir(), *path = tu_path(dir, name);
+  char *text = malloc(strlen(PREFIXES) + strlen(body) + 1);
+  icx_vocab *v = NULL;
+  icx_rc rc;
+
+  tu_copy_ontology(dir);
+  strcpy(text, PREFIXES);
+  strcat(text, body);
+  tu_write(path, text);
+  rc = icx_vocab_load(ctx, dir, &v);
+  icx_vocab_free(v);
+  tu_rmtree(dir);
+  free(text);
+  free(path);
+  free(dir);
+  return rc;
+}
+
+START_TEST(broken_turtle_names_file_and_line)
+{
+  icx_rc rc = load_with_extra("zz-broken.ttl", "res:x a owl:Class ;\n  rdfs:label \"x\" \n res:y .\n");
+
+  ck_assert_int_eq(rc, ICX_ERR_VOCAB);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "zz-broken.ttl") != NULL, "%s", icx_ctx_errmsg(ctx));
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "line 8") != NULL, "%s", icx_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(attribute_without_rule)
+{
+  icx_rc rc = load_with_extra("extra.ttl",
+    "res:price a icxm:Attribute ; rdfs:label \"price\" ; rdfs:domain res:StorageService ;"
+    " rdfs:range xsd:decimal .\n");
+
+  ck_assert_int_eq(rc, ICX_ERR_VOCAB);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "price") && strstr(icx_ctx_errmsg(ctx), "icxm:rule"),
+                "%s", icx_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(attribute_with_unknown_range)
+{
+  icx_rc rc = load_with_extra("extra.ttl",
+    "res:price a icxm:Attribute ; rdfs:label \"price\" ; rdfs:domain res:StorageService ;"
+    " rdfs:range xsd:dateTime ; icxm:rule icxm:atMost .\n");
+
+  ck_assert_int_eq(rc, ICX_ERR_VOCAB);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "dateTime") != NULL, "%s", icx_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(rule_that_does_not_fit_the_type)
+{
+  icx_rc rc = load_with_extra("extra.ttl",
+    "res:region a icxm:Attribute ; rdfs:label \"region\" ; rdfs:domain res:StorageService ;"
+    " rdfs:range res:Country ; icxm:rule icxm:atLeast .\n");
+
+  ck_assert_int_eq(rc, ICX_ERR_VOCAB);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "numeric") != NULL, "%s", icx_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(alias_collision_is_refused)
+{
+  icx_rc rc = load_with_extra("extra.ttl",
+    "res:uptime a icxm:Attribute ; rdfs:label \"uptime\" ; icxm:alias \"AVAILABILITY\" ;"
+    " rdfs:domain res:StorageService ; rdfs:range xsd:decimal ; icxm:rule icxm:atLeast .\n");
+
+  ck_assert_int_eq(rc, ICX_ERR_VOCAB);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "share the name") != NULL, "%s", icx_ctx_errmsg(ctx));
+}
+END_TEST
+
+START_TEST(missing_and_empty_folders)
+{
+  icx_vocab *v = NULL;
+  char *dir = tu_tmpdir();
+
+  ck_assert_int_eq(icx_vocab_load(ctx, "/nonexistent/icx/ontology", &v), ICX_ERR_IO);
+  ck_assert_ptr_null(v);
+  ck_assert_int_eq(icx_vocab_load(ctx, dir, &v), ICX_ERR_IO);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "no .ttl") != NULL, "%s", icx_ctx_errmsg(ctx));
+  tu_rmtree(dir);
+  free(dir);
+}
+END_TEST
+
+START_TEST(new_attribute_from_a_file)
+{
+  char *dir = tu_tmpdir(), *path = tu_path(dir, "latency.ttl");
+  icx_vocab *v = NULL;
+  const icx_attribute *a;
+  char text[2048];
+
+  tu_copy_ontology(dir);
+  snprintf(text, sizeof text, "%s%s", PREFIXES,
+           "res:maxLatency a owl:DatatypeProperty, icxm:Attribute ;\n"
+           "  rdfs:label \"maxLatency\" ; icxm:alias \"latencyMs\" ;\n"
+           "  rdfs:domain res:StorageService ; rdfs:range xsd:decimal ;\n"
+           "  icxm:rule icxm:atMost .\n");
+  tu_write(path, text);
+  ck_assert_int_eq(icx_vocab_load(ctx, dir, &v), ICX_OK);
+  ck_assert_int_eq(icx_vocab_attribute_count(v), 6);
+  a = icx_vocab_find_attribute(v, "LATENCYMS");
+  ck_assert_ptr_nonnull(a);
+  ck_assert_int_eq(icx_attribute_rule(a), ICX_RULE_AT_MOST);
+  icx_vocab_free(v);
+  tu_rmtree(dir);
+  free(path);
+  free(dir);
+}
+END_TEST
+
+START_TEST(free_null_is_noop)
+{
+  icx_vocab_free(NULL);
+  icx_ctx_free(NULL);
+}
+END_TEST
+
+static Suite *
+vocab_suite(void)
+{
+  Suite *s = suite_create("vocab");
+  TCase *tc = tcase_create("shipped");
+  TCase *bad = tcase_create("broken");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, paper_names_resolve);
+  tcase_add_test(tc, attribute_descriptions);
+  tcase_add_test(tc, values_resolve_by_label_code_alias);
+  tcase_add_test(tc, narrower_closure);
+  tcase_add_test(tc, classes_and_namespaces);
+  tcase_add_test(tc, new_attribute_from_a_file);
+  tcase_add_test(tc, free_null_is_noop);
+  suite_add_tcase(s, tc);
+  tcase_add_checked_fixture(bad, setup, teardown);
+  tcase_add_test(bad, broken_turtle_names_file_and_line);
+  tcase_add_test(bad, attribute_without_rule);
+  tcase_add_test(bad, attribute_with_unknown_range);
+  tcase_add_test(bad, rule_that_does_not_fit_the_type);
+  tcase_add_test(bad, alias_collision_is_refused);
+  tcase_add_test(bad, missing_and_empty_folders);
+  suite_add_tcase(s, bad);
+  return s;
+}
+
+int
+main(void)
+{
+  SRunner *sr = srunner_create(vocab_suite());
+  int failed;
+
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
