@@ -514,6 +514,9 @@ class Client(slixmpp.ClientXMPP):
              cmd(inp("<constraints xmlns='%s'><constraint><attribute>replicas"
                      "</attribute><value>%s</value></constraint></constraints>"
                      % (NS_CSP, deep))), ("note", None)),
+            ("deep nesting around constraints (2000 levels)", "set",
+             cmd(inp("<a>" * 2000 + c([("replicas", "5")]) + "</a>" * 2000)),
+             ("note", None)),
             ("3000 constraints", "set", cmd(inp(c(many))), ("note", None)),
             ("form with an unknown field", "set",
              cmd("<x xmlns='%s' type='submit'><field var='nonsense'><value>x"

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""mkprotocol.py - writes doc/protocol.md from its template
+(tests/integration/protocol.md.in) and a transcript captured by the
+component test:
+
+    ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-component.test
+    tests/integration/mkprotocol.py /tmp/t.md > doc/protocol.md
+
+Each @NAME@ of the template becomes the request and answer captured under
+the matching heading; the hostile table is built from the answers.
+"""
+import re
+import sys
+
+TRANSCRIPT = sys.argv[1]
+TEMPLATE = sys.argv[2] if len(sys.argv) > 2 else __file__.rsplit("/", 1)[0] + "/protocol.md.in"
+t = open(TRANSCRIPT).read()
+secs = {}
+order = []
+for m in re.finditer(r'^### (.*)$', t, re.M):
+    order.append((m.group(1), m.start()))
+for n, (title, start) in enumerate(order):
+    end = order[n+1][1] if n+1 < len(order) else len(t)
+    body = t[start:end]
+    # pushed messages may sit inside a section: keep them
+    secs.setdefault(title, body)
+
+def blocks(title):
+    body = secs[title]
+    return re.findall(r'```xml\n(.*?)\n```', body, re.S)
+
+def pushed():
+    m = re.search(r'<!-- pushed by the exchange -->\n(<message.*?</message>)', t, re.S)
+    return m.group(1)
+
+def trim_options(x, keep=3):
+    # shorten the country list of the form
+    def cut(m):
+        opts = re.findall(r"(\s*<option label=.*?</option>)", m.group(2), re.S)
+        if len(opts) <= keep + 1:
+            return m.group(0)
+        return m.group(1) + "".join(opts[:keep]) + "\n        <!-- ... %d more options, one per country of the vocabulary ... -->" % (len(opts) - keep) + m.group(3)
+    return re.sub(r"(<field [^>]*var='tierCountry'.*?</desc>)(.*?)(\n\s*</field>)", cut, x, flags=re.S)
+
+def ex(title, shown_title=None, sent=True, received=True, trim=False):
+    b = blocks(title)
+    out = []
+    if sent:
+        out.append("```xml\n%s\n```" % b[0])
+    if received and len(b) > 1:
+        r = b[1]
+        if trim:
+            r = trim_options(r)
+        out.append("```xml\n%s\n```" % r)
+    return "\n\n".join(out)
+
+def first_answer_line(title):
+    b = blocks(title)
+    if len(b) < 2:
+        return "?"
+    r = b[1]
+    m = re.search(r"<error type='(\w+)'>\s*<([\w-]+) xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>(?:\s*<([\w-]+) xmlns='http://jabber.org/protocol/commands'/>)?", r)
+    if m:
+        return "IQ error `%s`%s (type %s)" % (m.group(2), " + `%s`" % m.group(3) if m.group(3) else "", m.group(1))
+    m = re.search(r"<note type='error'>(.*?)</note>", r, re.S)
+    if m:
+        note = m.group(1)
+        note = note.replace('&lt;', '<').replace('&gt;', '>').replace('&apos;', "'").replace('&quot;', '"').replace('&amp;', '&')
+        if len(note) > 110:
+            note = note[:107] + "..."
+        return "completed, note error: \u201c%s\u201d" % note.replace("|", "\\|").replace("<", "&lt;")
+    return "?"
+
+hostile = [title for title, _ in order if title.startswith('Hostile: ')]
+rows = "\n".join("| %d | %s | %s |" % (i + 1, h[len('Hostile: '):].replace('|', '\\|').replace('<', '&lt;'), first_answer_line(h)) for i, h in enumerate(hostile))
+
+doc = open(TEMPLATE).read()
+doc = doc.replace('@PAPER@', ex("The paper's request (section 6), sent verbatim"))
+for key, title, kw in [
+    ('@DISCO_INFO@', 'disco#info on the service', {}),
+    ('@DISCO_ITEMS@', 'disco#items: the command list', {}),
+    ('@DISCO_NODE@', 'disco#info on the command node', {}),
+    ('@SCHEMATA@', 'IO Data schemata', {}),
+    ('@PING@', 'Ping (XEP-0199)', {}),
+    ('@FORM@', 'Execute without payload: the data form', {'trim': True}),
+    ('@SUBMIT@', 'Submitting the form', {}),
+    ('@CANCEL_FORM@', 'Canceling a form session', {}),
+    ('@UNKNOWN_ATTR@', 'A constraint naming an unknown attribute', {}),
+    ('@H_ACTION@', 'Hostile: unknown action', {}),
+    ('@H_NODE@', 'Hostile: unknown node', {}),
+    ('@H_SESSION@', 'Hostile: unknown sessionid', {}),
+    ('@H_PAYLOAD@', 'Hostile: unknown payload', {}),
+    ('@H_SPARQL@', 'Hostile: SPARQL in a numeric value', {}),
+    ('@ASYNC_START@', 'A long query: answered executing at once', {}),
+    ('@ASYNC_STATUS@', 'getStatus while the query runs', {}),
+    ('@ASYNC_EARLY@', 'complete before the query is done', {}),
+    ('@ASYNC_OUTPUT@', 'getOutput after the push', {}),
+    ('@ASYNC_CANCEL@', 'cancel of a running query', {}),
+    ('@ASYNC_COMPLETE@', 'complete after the query is done', {}),
+]:
+    doc = doc.replace(key, ex(title, **kw))
+doc = doc.replace('@PUSH@', "```xml\n%s\n```" % pushed())
+doc = doc.replace('@HOSTILE_TABLE@', rows)
+doc = doc.replace('@NHOSTILE@', str(len(hostile)))
+sys.stdout.write(doc)
