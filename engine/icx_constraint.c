@@ -126,9 +126,10 @@ canon_decimal(const char *s, int integer_only)
   return icx_buf_take(&b);
 }
 
-/* A value list short enough for one error message. */
+/* A list short enough for one error message, cut after a whole item (items
+ * end at sep). */
 static void
-append_known(icx_buf *b, const char *list)
+append_known(icx_buf *b, const char *list, char sep)
 {
   size_t n = strlen(list);
 
@@ -136,10 +137,11 @@ append_known(icx_buf *b, const char *list)
     icx_buf_append(b, list);
     return;
   }
-  while (n > 0 && list[n] != ',')
-    n = n > 400 ? 400 : n - 1;
+  n = 400;
+  while (n > 0 && list[n] != sep)
+    n--;
   icx_buf_append_len(b, list, n);
-  icx_buf_append(b, ", ... (icx vocab lists them all)");
+  icx_buf_appendf(b, "%c ... (icx vocab lists them all)", sep);
 }
 
 icx_rc
@@ -174,7 +176,7 @@ icx_constraints_add(icx_ctx *ctx, icx_constraints *set, const char *name, const 
     icx_buf msg;
     icx_buf_init(&msg);
     icx_buf_appendf(&msg, "unknown attribute \"%s\"; known attributes: ", tname);
-    append_known(&msg, icx_vocab_attribute_names(set->vocab));
+    append_known(&msg, icx_vocab_attribute_names(set->vocab), ',');
     rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown attribute");
     icx_buf_free(&msg);
     goto done;
@@ -218,7 +220,7 @@ icx_constraints_add(icx_ctx *ctx, icx_constraints *set, const char *name, const 
       icx_buf_init(&msg);
       icx_buf_appendf(&msg, "attribute %s: unknown value \"%.80s\"; known values: ",
                       icx_attribute_label(a), tval);
-      append_known(&msg, icx_attribute_value_names(a));
+      append_known(&msg, icx_attribute_value_names(a), ';');
       rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown value");
       icx_buf_free(&msg);
     }

@@ -396,8 +396,8 @@ now_utc(char *buf, size_t n)
 }
 
 icx_rc
-icx_store_put_document(icx_store *s, const icx_vocab *vocab, const char *doc_uri,
-                       const char *source, const char *format, librdf_model *graph)
+icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
+                       const char *format, librdf_model *graph)
 {
   librdf_node *ctxnode = NULL;
   librdf_stream *st = NULL;
@@ -411,7 +411,6 @@ icx_store_put_document(icx_store *s, const icx_vocab *vocab, const char *doc_uri
     return ICX_ERR_MISUSE;
   ctx = s->ctx;
   icx_clear_error(ctx);
-  (void)vocab;
   if (s->flags & ICX_STORE_READONLY)
     return icx_fail(ctx, ICX_ERR_MISUSE, "store %s is open read-only", s->path);
   if (strcmp(doc_uri, META_GRAPH) == 0)
@@ -454,9 +453,8 @@ icx_store_put_document(icx_store *s, const icx_vocab *vocab, const char *doc_uri
     goto done;
   }
   if (librdf_model_transaction_commit(s->model)) {
-    in_tx = 0;
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot commit document %s to %s", doc_uri, s->path);
-    goto done;
+    goto done;              /* in_tx still set: roll back */
   }
   in_tx = 0;
   icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%ld triples)", doc_uri, count);
@@ -492,6 +490,7 @@ icx_store_remove_document(icx_store *s, const char *doc_uri)
     librdf_model_transaction_rollback(s->model);
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot remove %s", doc_uri);
   } else if (librdf_model_transaction_commit(s->model)) {
+    librdf_model_transaction_rollback(s->model);
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot commit the removal of %s", doc_uri);
   }
   librdf_free_node(ctxnode);
@@ -595,59 +594,83 @@ icx_doc_info_free_array(icx_doc_info *docs, size_t n)
   free(docs);
 }
 
-/* Names of the clouds described in the graph of doc_uri, sorted. */
+/* Appends the names of things typed cls in context to *names. */
+static int
+names_of_type(icx_store *s, librdf_node *context, librdf_node *name_p, const char *cls,
+              char ***names, size_t *k)
+{
+  librdf_statement *pattern;
+  librdf_stream *st;
+  int rc = 0;
+
+  pattern = librdf_new_statement_from_nodes(s->ctx->world, NULL, uri_node(s, RDF_TYPE),
+                                            uri_node(s, cls));
+  if (!pattern)
+    return -1;
+  st = librdf_model_find_statements_in_context(s->model, pattern, context);
+  librdf_free_statement(pattern);
+  if (!st)
+    return -1;
+  for (; !librdf_stream_end(st) && !rc; librdf_stream_next(st)) {
+    librdf_node *subj = librdf_statement_get_subject(librdf_stream_get_object(st));
+    librdf_node *name = librdf_model_get_target(s->model, subj, name_p);
+    if (!name)
+      continue;
+    if (librdf_node_is_literal(name)) {
+      char **nv = realloc(*names, (*k + 1) * sizeof *nv);
+      if (nv)
+        *names = nv;
+      if (!nv || !(nv[*k] = icx_strdup((const char *)librdf_node_get_literal_value(name))))
+        rc = -1;
+      else
+        (*k)++;
+    }
+    librdf_free_node(name);
+  }
+  librdf_free_stream(st);
+  return rc;
+}
+
+/* Names of the clouds described in the graph of doc_uri (things typed with
+ * the cloud class or a subclass of it), sorted and unique. */
 static int
 doc_clouds(icx_store *s, const icx_vocab *vocab, const char *doc_uri, char ***out, size_t *n)
 {
   librdf_node *context = NULL, *name_p = NULL;
-  librdf_statement *pattern = NULL;
-  librdf_stream *st = NULL;
+  const char *const *classes;
   char **names = NULL;
-  size_t k = 0;
+  size_t k = 0, i;
   int rc = -1;
 
   *out = NULL;
   *n = 0;
   if (!vocab)
     return 0;
+  classes = icx_vocab_subclasses(vocab, icx_vocab_cloud_class(vocab));
   context = uri_node(s, doc_uri);
   name_p = uri_node(s, icx_vocab_name_property(vocab));
-  pattern = librdf_new_statement_from_nodes(s->ctx->world, NULL, uri_node(s, RDF_TYPE),
-                                            uri_node(s, icx_vocab_cloud_class(vocab)));
-  if (!context || !name_p || !pattern)
+  if (!classes || !context || !name_p)
     goto done;
-  st = librdf_model_find_statements_in_context(s->model, pattern, context);
-  if (!st)
-    goto done;
-  for (; !librdf_stream_end(st); librdf_stream_next(st)) {
-    librdf_node *subj = librdf_statement_get_subject(librdf_stream_get_object(st));
-    librdf_node *name = librdf_model_get_target(s->model, subj, name_p);
-    char **nv;
-    if (!name)
-      continue;
-    nv = librdf_node_is_literal(name) ? realloc(names, (k + 1) * sizeof *nv) : names;
-    if (nv && librdf_node_is_literal(name)) {
-      names = nv;
-      names[k] = icx_strdup((const char *)librdf_node_get_literal_value(name));
-      if (names[k])
-        k++;
-      else
-        nv = NULL;
-    }
-    librdf_free_node(name);
-    if (!nv)
+  for (i = 0; classes[i]; i++)
+    if (names_of_type(s, context, name_p, classes[i], &names, &k))
       goto done;
-  }
-  if (k > 1)
+  if (k > 1) {
+    size_t o = 1;
     qsort(names, k, sizeof *names, icx_cmp_strp);
+    for (i = 1; i < k; i++) {
+      if (strcmp(names[i], names[o - 1]) == 0)
+        free(names[i]);
+      else
+        names[o++] = names[i];
+    }
+    k = o;
+  }
   *out = names;
   *n = k;
   names = NULL;
   rc = 0;
 done:
   free_strv(names, k);
-  if (st) librdf_free_stream(st);
-  if (pattern) librdf_free_statement(pattern);
   if (context) librdf_free_node(context);
   if (name_p) librdf_free_node(name_p);
   return rc;

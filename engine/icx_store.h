@@ -52,11 +52,11 @@ typedef struct icx_doc_info {
 /* Replaces the graph named doc_uri by the statements of graph (every
  * statement of it, contexts ignored) and records source and format, in one
  * transaction: on any failure the store is as it was.  graph is borrowed.
- * vocab tells which triples name clouds (for the listing).
- * Errors: ICX_ERR_STORE, ICX_ERR_NOMEM, ICX_ERR_MISUSE (read-only store). */
-icx_rc icx_store_put_document(icx_store *store, const icx_vocab *vocab,
-                              const char *doc_uri, const char *source,
-                              const char *format, librdf_model *graph);
+ * Errors: ICX_ERR_STORE, ICX_ERR_NOMEM, ICX_ERR_MISUSE (read-only store, or
+ * the reserved graph name urn:icx:meta). */
+icx_rc icx_store_put_document(icx_store *store, const char *doc_uri,
+                              const char *source, const char *format,
+                              librdf_model *graph);
 
 /* Removes the document's graph and bookkeeping in one transaction.
  * Errors: ICX_ERR_NOT_FOUND, ICX_ERR_STORE, ICX_ERR_MISUSE. */

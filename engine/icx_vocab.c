@@ -622,7 +622,7 @@ join_labels(const icx_individual *const *v, size_t n)
   icx_buf_init(&b);
   for (i = 0; i < n; i++) {
     if (i)
-      icx_buf_append(&b, ", ");
+      icx_buf_append(&b, "; ");
     icx_buf_append(&b, v[i]->label);
   }
   return icx_buf_take(&b);

@@ -106,7 +106,8 @@ const icx_individual *icx_attribute_value(const icx_attribute *a, size_t i);
  * IRI, label, notation or alias (trimmed, ASCII case folded).  NULL if
  * none. */
 const icx_individual *icx_attribute_find_value(const icx_attribute *a, const char *name);
-/* Comma-separated labels of every value, for error messages.  Lent. */
+/* Labels of every value separated by "; " (labels may hold commas), for
+ * error messages and listings.  Lent. */
 const char *icx_attribute_value_names(const icx_attribute *a);
 
 /* Individuals. */

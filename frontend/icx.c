@@ -116,6 +116,7 @@ open_all(icx_ctx *ctx, const opts *o, int store_flags, icx_vocab **vocab, icx_st
 
 typedef struct load_tally {
   int quiet;
+  int dry_run;
   long ok, failed, triples;
 } load_tally;
 
@@ -132,7 +133,7 @@ load_report(void *ud, const char *source, icx_rc rc, const char *message, long t
   t->ok++;
   t->triples += triples;
   if (!t->quiet)
-    printf("loaded %s (%ld triples)\n", source, triples);
+    printf("%s %s (%ld triples)\n", t->dry_run ? "checked" : "loaded", source, triples);
 }
 
 static int
@@ -150,7 +151,7 @@ cmd_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_loader *loader = NULL;
-  load_tally tally = { o->quiet, 0, 0, 0 };
+  load_tally tally = { o->quiet, 0, 0, 0, 0 };
   icx_rc rc, first = ICX_OK;
 
   optind = 1;
@@ -182,13 +183,15 @@ cmd_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
   }
   icx_loader_set_format(loader, (icx_format)format);
   icx_loader_set_dry_run(loader, dry);
+  tally.dry_run = dry;
   icx_loader_set_report(loader, load_report, &tally);
   for (i = optind; i < argc; i++) {
+    long reported = tally.ok + tally.failed;
     if (!strcmp(argv[i], "-"))
       rc = icx_loader_load_stream(loader, name, stdin);
     else
       rc = icx_loader_load_path(loader, argv[i]);
-    if (rc && tally.failed == 0 && tally.ok == 0)
+    if (rc && tally.ok + tally.failed == reported)   /* failed before any document */
       fprintf(stderr, "icx: error: %s\n", icx_ctx_errmsg(ctx));
     if (rc && !first)
       first = rc;
@@ -332,7 +335,10 @@ cmd_vocab(icx_ctx *ctx, const opts *o, int argc, char **argv)
   size_t i, k;
   int code;
 
-  (void)argv;
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    usage(stdout);
+    return EXIT_OK;
+  }
   if (argc > 1) {
     fprintf(stderr, "icx: error: vocab takes no arguments\n");
     return EXIT_USAGE;
@@ -370,7 +376,10 @@ cmd_list(icx_ctx *ctx, const opts *o, int argc, char **argv)
   int code;
   icx_rc rc;
 
-  (void)argv;
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    usage(stdout);
+    return EXIT_OK;
+  }
   if (argc > 1) {
     fprintf(stderr, "icx: error: list takes no arguments\n");
     return EXIT_USAGE;
@@ -477,7 +486,10 @@ cmd_stats(icx_ctx *ctx, const opts *o, int argc, char **argv)
   int code;
   icx_rc rc;
 
-  (void)argv;
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    usage(stdout);
+    return EXIT_OK;
+  }
   if (argc > 1) {
     fprintf(stderr, "icx: error: stats takes no arguments\n");
     return EXIT_USAGE;

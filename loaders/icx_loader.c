@@ -400,6 +400,22 @@ check_statement(icx_loader *l, const char *source, const stmt *s)
   return 0;
 }
 
+/* 1 if cls is (a subclass of) the domain of an attribute of things other
+ * than clouds: a service class. */
+static int
+is_service_class(const icx_vocab *v, const char *cls)
+{
+  size_t i, n = icx_vocab_attribute_count(v);
+
+  for (i = 0; i < n; i++) {
+    const char *dom = icx_attribute_domain(icx_vocab_attribute(v, i));
+    if (!icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), dom) &&
+        icx_vocab_class_subsumes(v, dom, cls))
+      return 1;
+  }
+  return 0;
+}
+
 /* Sorting statements by subject lets the graph checks walk each subject's
  * statements together. */
 static int
@@ -456,18 +472,17 @@ check_graph(icx_loader *l, const char *source, parse *p)
 
   for (i = 0; i < p->n; i = j) {
     raptor_term *subj = p->v[i].st->subject;
-    int names = 0, is_cloud;
-    const icx_attribute *first_attr = NULL;
+    int names = 0, is_cloud, is_service = 0;
     int first_line = p->v[i].line;
+    size_t k, m;
     char shown[300];
 
     for (j = i; j < p->n && raptor_term_equals(p->v[j].st->subject, subj); j++) {
-      const char *pi = term_iri(p->v[j].st->predicate);
-      const icx_attribute *a = pi ? attribute_by_iri(v, pi) : NULL;
+      const char *pi = term_iri(p->v[j].st->predicate), *oi = term_iri(p->v[j].st->object);
       if (pi && !strcmp(pi, namep))
         names++;
-      if (a && !first_attr)
-        first_attr = a;
+      if (pi && !strcmp(pi, RDF_TYPE) && oi && is_service_class(v, oi))
+        is_service = 1;
     }
     term_show(subj, shown, sizeof shown);
     is_cloud = bsearch(&subj, clouds, n_clouds, sizeof *clouds, cmp_term_ptr) != NULL;
@@ -476,27 +491,32 @@ check_graph(icx_loader *l, const char *source, parse *p)
                source, first_line, shown, names, namep);
       goto done;
     }
-    if (first_attr) {
-      const char *dom = icx_attribute_domain(first_attr);
-      size_t k;
+    /* Every attribute it has needs its domain among the subject's types. */
+    for (k = i; k < j; k++) {
+      const char *pk = term_iri(p->v[k].st->predicate);
+      const icx_attribute *a = pk ? attribute_by_iri(v, pk) : NULL;
+      const char *dom;
       int typed = 0;
-      for (k = i; k < j; k++) {
-        const char *pi = term_iri(p->v[k].st->predicate), *oi = term_iri(p->v[k].st->object);
-        if (pi && !strcmp(pi, RDF_TYPE) && oi && icx_vocab_class_subsumes(v, dom, oi))
-          typed = 1;
+      if (!a)
+        continue;
+      dom = icx_attribute_domain(a);
+      for (m = i; m < j && !typed; m++) {
+        const char *pm = term_iri(p->v[m].st->predicate), *om = term_iri(p->v[m].st->object);
+        typed = pm && !strcmp(pm, RDF_TYPE) && om && icx_vocab_class_subsumes(v, dom, om);
       }
       if (!typed) {
         icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: %s has %s but is not typed <%s>",
-                 source, first_line, shown, icx_attribute_label(first_attr), dom);
+                 source, p->v[k].line, shown, icx_attribute_label(a), dom);
         goto done;
       }
-      if (!icx_vocab_class_subsumes(v, cloud, dom) &&
-          !bsearch(&subj, offered, n_offered, sizeof *offered, cmp_term_ptr)) {
-        icx_fail(l->ctx, ICX_ERR_INVALID,
-                 "%s:%d: service %s belongs to no cloud (no <%s> links a cloud to it)",
-                 source, first_line, shown, offers);
-        goto done;
-      }
+      if (!icx_vocab_class_subsumes(v, cloud, dom))
+        is_service = 1;
+    }
+    if (is_service && !bsearch(&subj, offered, n_offered, sizeof *offered, cmp_term_ptr)) {
+      icx_fail(l->ctx, ICX_ERR_INVALID,
+               "%s:%d: service %s belongs to no cloud (no <%s> links a cloud to it)",
+               source, first_line, shown, offers);
+      goto done;
     }
   }
   if (n_clouds == 0) {
@@ -578,7 +598,7 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
     goto done;
   }
   if (prc || diag.errors) {
-    rc = icx_fail(ctx, ICX_ERR_RDF, "%s:%s %s", source, diag.errors ? "" : "",
+    rc = icx_fail(ctx, ICX_ERR_RDF, "%s: %s", source,
                   diag.errors ? diag.first : "does not parse");
     if (diag.errors && !strncmp(diag.first, "line ", 5)) {
       /* "line N, column M: msg" reads better as "file:N:M: msg". */
@@ -612,7 +632,7 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
     }
-  rc = icx_store_put_document(l->store, l->vocab, doc_uri, source, icx_format_name(fmt), graph);
+  rc = icx_store_put_document(l->store, doc_uri, source, icx_format_name(fmt), graph);
 done:
   if (l->report)
     l->report(l->report_ud, source, rc, rc ? icx_ctx_errmsg(ctx) : "", rc ? 0 : (long)p.n);

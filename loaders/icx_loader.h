@@ -7,8 +7,11 @@
  *
  * Checks: every predicate and class in a vocabulary namespace is defined by
  * it; every value of an attribute has the attribute's datatype (or is an
- * individual of its range); every thing of a service class is offered by a
- * cloud; every cloud has exactly one name.  Errors name the file and line.
+ * individual of its range); whatever has an attribute is typed with the
+ * attribute's domain; every service (a thing typed with the domain of an
+ * attribute of non-clouds, or having such an attribute) is offered by a
+ * cloud; every cloud has exactly one name; the document describes at least
+ * one cloud.  Errors name the file and line.
  */
 #ifndef ICX_LOADER_H
 #define ICX_LOADER_H

@@ -182,7 +182,16 @@ START_TEST(structure_is_checked)
   expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
                   "ex:s res:availability 99.9 .\n",
                   ICX_ERR_INVALID, "not typed", "StorageService");
-  expect_rejected("ex:s a res:StorageService .\n", ICX_ERR_INVALID, "describes no cloud", NULL);
+  expect_rejected("ex:x a <http://other.example/Thing> .\n", ICX_ERR_INVALID,
+                  "describes no cloud", NULL);
+  /* A service with no attributes still needs a cloud. */
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" .\nex:s a res:StorageService .\n",
+                  ICX_ERR_INVALID, "belongs to no cloud", NULL);
+  /* Every attribute's domain is checked, not just the first one's. */
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability 99 .\n"
+                  "ex:c res:replicationFactor 3 .\n",
+                  ICX_ERR_INVALID, "replicationFactor", "not typed");
 }
 END_TEST
 

@@ -69,7 +69,7 @@ put(icx_store *s, const char *uri, const char *name, const char *avail)
   librdf_storage *st;
   librdf_model *m = cloud_graph(&st, name, avail);
 
-  ck_assert_msg(icx_store_put_document(s, vocab, uri, name, "turtle", m) == ICX_OK, "%s",
+  ck_assert_msg(icx_store_put_document(s, uri, name, "turtle", m) == ICX_OK, "%s",
                 icx_ctx_errmsg(ctx));
   librdf_free_model(m);
   librdf_free_storage(st);
@@ -158,9 +158,9 @@ START_TEST(read_only_refuses_writes)
   icx_store_free(s);
   ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
   m = cloud_graph(&st, "x", "1");
-  ck_assert_int_eq(icx_store_put_document(s, vocab, "urn:x", "x", "turtle", m), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_put_document(s, "urn:x", "x", "turtle", m), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_remove_document(s, "urn:x"), ICX_ERR_MISUSE);
-  ck_assert_int_eq(icx_store_put_document(s, vocab, "urn:icx:meta", "x", "turtle", m),
+  ck_assert_int_eq(icx_store_put_document(s, "urn:icx:meta", "x", "turtle", m),
                    ICX_ERR_MISUSE);
   librdf_free_model(m);
   librdf_free_storage(st);
