@@ -306,10 +306,8 @@ int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen)
              "no secret: set [xmpp] secret, secret_file or --secret-file");
     return -1;
   }
-  if (cfg->mode == ICXD_MODE_CLIENT && !cfg->insecure_tls && !cfg->cafile &&
-      !cfg->capath) {
-    /* libstrophe then uses the system's default CA store: fine. */
-  }
+  /* Client mode without cafile/capath: libstrophe verifies against the
+   * system's default CA store. */
   if (cfg->reconnect_min_ms > cfg->reconnect_max_ms) {
     snprintf(err, errlen, "reconnect_min_ms exceeds reconnect_max_ms");
     return -1;

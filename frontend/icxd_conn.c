@@ -72,6 +72,12 @@ static void on_conn_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
                "stream error %d%s%s", (int)stream_error->type,
                stream_error->text ? ": " : "",
                stream_error->text ? stream_error->text : "");
+    if (svc->stopping) {
+      icxd_log(svc->log, ICXD_LOG_INFO, "conn", "disconnected");
+      svc->connected = 0;
+      svc->connecting = 0;
+      break;
+    }
     icxd_log(svc->log, svc->connected ? ICXD_LOG_WARN : ICXD_LOG_INFO, "conn",
              "%s (error %d)",
              svc->connected ? "disconnected from the server"

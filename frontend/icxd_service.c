@@ -157,6 +157,7 @@ int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
   }
 
   icxd_log(svc->log, ICXD_LOG_INFO, "main", "shutting down");
+  svc->stopping = 1;
   icxd_command_shutdown(svc);
   if (svc->connected || svc->connecting) {
     xmpp_disconnect(svc->conn);

@@ -33,6 +33,7 @@ struct icxd_service {
   int connected;
   int connecting;
   int sm_ready;              /* libstrophe SM-state workaround applied */
+  int stopping;              /* shutting down: do not reconnect */
   unsigned backoff_ms;
   int64_t next_attempt_ms;
   uint64_t next_job_id;

@@ -576,10 +576,12 @@ class Client(slixmpp.ClientXMPP):
             return
         sid = cmd.get("sessionid")
         iid = self.new_id("async")
-        t1 = time.monotonic()
         pong = await self.rpc(self.iq("get", "<ping xmlns='urn:xmpp:ping'/>", iid),
                               iid)
-        self.ok.check(pong is not None and time.monotonic() - t1 < 0.5,
+        early = [m for m in self.messages
+                 if m.find(q(NS_CMD, "command")) is not None and
+                 m.find(q(NS_CMD, "command")).get("sessionid") == sid]
+        self.ok.check(pong is not None and not early,
                       "the loop answers a ping while the query runs")
         iid = self.new_id("async")
         res = await self.rpc(self.iq("set", self.command(
@@ -597,21 +599,7 @@ class Client(slixmpp.ClientXMPP):
         cmd = res.find(q(NS_CMD, "command")) if res is not None else None
         self.ok.check(cmd is not None and cmd.get("status") == "executing",
                       "complete before done answers executing")
-        # The pushed message (bounded wait).
-        end = time.monotonic() + WAIT
-        pushed = None
-        while pushed is None and time.monotonic() < end:
-            for m in self.messages:
-                c = m.find(q(NS_CMD, "command"))
-                if c is not None and c.get("sessionid") == sid:
-                    pushed = m
-            if pushed is None:
-                self.message_event.clear()
-                try:
-                    await asyncio.wait_for(self.message_event.wait(),
-                                           max(0.1, end - time.monotonic()))
-                except asyncio.TimeoutError:
-                    break
+        pushed = await self.wait_push(sid)
         self.ok.check(pushed is not None and
                       pushed.find(q(NS_CMD, "command")).get("status") ==
                       "completed" and self.clouds_of(pushed) ==
@@ -650,12 +638,29 @@ class Client(slixmpp.ClientXMPP):
         iid = self.new_id("async")
         res = await self.rpc(self.iq("set", paper, iid), iid)
         sid = res.find(q(NS_CMD, "command")).get("sessionid")
-        await asyncio.sleep(self.args.async_wait)
+        self.ok.check(await self.wait_push(sid) is not None,
+                      "the third query is pushed too")
         iid = self.new_id("async")
         res = await self.rpc(self.iq("set", self.command(action="complete",
                                                          sid=sid), iid), iid,
                              "complete after the query is done")
         self.expect_clouds(res, "complete fetches the result")
+
+    async def wait_push(self, sid, timeout=WAIT):
+        """The <message> pushed for session sid, or None (bounded wait)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for m in self.messages:
+                c = m.find(q(NS_CMD, "command"))
+                if c is not None and c.get("sessionid") == sid:
+                    return m
+            self.message_event.clear()
+            try:
+                await asyncio.wait_for(self.message_event.wait(),
+                                       max(0.05, end - time.monotonic()))
+            except asyncio.TimeoutError:
+                return None
+        return None
 
     async def sc_other_user_session(self):
         """Used with two clients: prints a sessionid for another to try."""
@@ -694,7 +699,6 @@ def main():
     ap.add_argument("--paper", default="data/constraints/paper.xml")
     ap.add_argument("--scenario", action="append", default=[])
     ap.add_argument("--session")
-    ap.add_argument("--async-wait", type=float, default=2.5)
     ap.add_argument("--transcript")
     ap.add_argument("--print-answer", action="store_true")
     ap.add_argument("--timeout", type=float, default=150)
