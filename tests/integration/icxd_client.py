@@ -517,6 +517,8 @@ class Client(slixmpp.ClientXMPP):
             ("deep nesting around constraints (2000 levels)", "set",
              cmd(inp("<a>" * 2000 + c([("replicas", "5")]) + "</a>" * 2000)),
              ("note", None)),
+            ("very deep nesting (30000 levels, near Prosody's size limit)",
+             "set", cmd(inp("<a>" * 30000 + "</a>" * 30000)), ("note", None)),
             ("3000 constraints", "set", cmd(inp(c(many))), ("note", None)),
             ("form with an unknown field", "set",
              cmd("<x xmlns='%s' type='submit'><field var='nonsense'><value>x"
