@@ -11,6 +11,8 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_exec.h"
+#include "icx_exec_internal.h"
+#include "icx_sql.h"
 #include "icx_util.h"
 
 struct icx_rows {
@@ -65,6 +67,60 @@ icx_rows_column(const icx_rows *r, const char *name)
   return -1;
 }
 
+icx_rows *
+icx_rows_new(size_t width, const char *const *vars, const char *path)
+{
+  icx_rows *r = calloc(1, sizeof *r);
+  size_t j;
+
+  if (!r)
+    return NULL;
+  r->path = path;
+  r->vars = calloc(width + 1, sizeof *r->vars);
+  if (!r->vars) {
+    free(r);
+    return NULL;
+  }
+  for (j = 0; j < width; j++) {
+    if (!(r->vars[j] = icx_strdup(vars[j] ? vars[j] : ""))) {
+      icx_rows_free(r);
+      return NULL;
+    }
+    r->width++;
+  }
+  return r;
+}
+
+int
+icx_rows_append(icx_rows *r, const char *const *cells)
+{
+  size_t j;
+
+  if (r->count == r->cap) {
+    size_t ncap = r->cap ? r->cap * 2 : 16;
+    size_t w = r->width ? r->width : 1;
+    char **nc;
+    if (ncap > (size_t)-1 / sizeof *nc / w)
+      return -1;
+    nc = realloc(r->cells, ncap * w * sizeof *nc);
+    if (!nc)
+      return -1;
+    r->cells = nc;
+    r->cap = ncap;
+  }
+  for (j = 0; j < r->width; j++) {
+    char *c = NULL;
+    if (cells[j] && !(c = strdup(cells[j]))) {
+      while (j > 0)
+        free(r->cells[r->count * r->width + --j]);
+      return -1;
+    }
+    r->cells[r->count * r->width + j] = c;
+  }
+  r->count++;
+  return 0;
+}
+
 static char *
 node_text(librdf_node *n)
 {
@@ -77,8 +133,61 @@ node_text(librdf_node *n)
   return icx_strdup((const char *)librdf_node_get_blank_identifier(n));
 }
 
+static icx_rc rasqal_select(icx_store *store, const char *sparql, icx_rows **out);
+
+/* The SQLite connection behind the store when its storage has the icx
+ * schema, else NULL.  Redland's stock sqlite storage (today's stores) has
+ * not: until the icx storage module lands, every query runs on rasqal. */
+static sqlite3 *
+store_db(icx_store *store)
+{
+  (void)store;
+  return NULL;
+}
+
 icx_rc
 icx_exec_select(icx_store *store, const char *sparql, icx_rows **out)
+{
+  return icx_exec_select_path(store, sparql, ICX_EXEC_AUTO, out);
+}
+
+icx_rc
+icx_exec_select_path(icx_store *store, const char *sparql, icx_exec_path path, icx_rows **out)
+{
+  icx_ctx *ctx;
+  sqlite3 *db;
+  icx_sql *q = NULL;
+  const char *why = NULL;
+  icx_rc rc;
+
+  if (!store || !sparql || !out)
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  ctx = icx_store_ctx(store);
+  icx_clear_error(ctx);
+  if (path == ICX_EXEC_RASQAL)
+    return rasqal_select(store, sparql, out);
+  db = store_db(store);
+  if (!db) {
+    if (path == ICX_EXEC_SQL)
+      return icx_fail(ctx, ICX_ERR_QUERY, "this store has no SQL path");
+    return rasqal_select(store, sparql, out);
+  }
+  if ((rc = icx_sql_translate(ctx, db, sparql, &q, &why)))
+    return rc;
+  if (!q) {
+    if (path == ICX_EXEC_SQL)
+      return icx_fail(ctx, ICX_ERR_QUERY, "outside the SQL subset: %s", why);
+    icx_log(ctx, ICX_LOG_DEBUG, "exec", "rasqal path: %s", why);
+    return rasqal_select(store, sparql, out);
+  }
+  rc = icx_sql_run(ctx, q, out);
+  icx_sql_free(q);
+  return rc;
+}
+
+static icx_rc
+rasqal_select(icx_store *store, const char *sparql, icx_rows **out)
 {
   icx_ctx *ctx;
   librdf_query *q = NULL;

@@ -1,8 +1,9 @@
 /* icx_exec.h - running SPARQL SELECT queries on a store.
  *
- * This module is the query path: today every query runs on rasqal through
- * librdf.  Results come back as a table of strings (IRIs, literal lexical
- * forms, blank node ids), owned by the table.
+ * This module is the query path: queries inside the subset icx generates
+ * run as one SQL statement on the store's own tables (icx_sql.h); the rest
+ * run on rasqal through librdf.  Results come back as a table of strings
+ * (IRIs, literal lexical forms, blank node ids), owned by the table.
  */
 #ifndef ICX_EXEC_H
 #define ICX_EXEC_H
@@ -16,7 +17,19 @@ extern "C" {
 
 typedef struct icx_rows icx_rows;
 
-/* Runs a SELECT query.  On success *out owns a new table; free it with
+/* Which engine runs a query.  AUTO takes the SQL path when the store has
+ * one and the query is inside its subset (see icx_sql.h), else rasqal. */
+typedef enum icx_exec_path {
+  ICX_EXEC_AUTO = 0,
+  ICX_EXEC_RASQAL = 1,   /* always rasqal (the oracle of the differential tests) */
+  ICX_EXEC_SQL = 2       /* only the SQL path: ICX_ERR_QUERY when it cannot */
+} icx_exec_path;
+
+/* As icx_exec_select(), on the path asked for. */
+icx_rc icx_exec_select_path(icx_store *store, const char *sparql, icx_exec_path path,
+                            icx_rows **out);
+
+/* Runs a SELECT query (ICX_EXEC_AUTO).  On success *out owns a new table; free it with
  * icx_rows_free().  A result with no rows may name no variables (width 0:
  * librdf reports none then).  Errors: ICX_ERR_QUERY (does not parse, is not a SELECT,
  * or fails while running: the message says which), ICX_ERR_NOMEM. */
@@ -31,7 +44,7 @@ const char *icx_rows_var(const icx_rows *rows, size_t j);
 const char *icx_rows_get(const icx_rows *rows, size_t i, size_t j);
 /* Column of variable name, or -1. */
 long icx_rows_column(const icx_rows *rows, const char *name);
-/* Which engine answered ("rasqal").  Static. */
+/* Which engine answered ("sql" or "rasqal").  Static. */
 const char *icx_rows_path(const icx_rows *rows);
 
 #ifdef __cplusplus

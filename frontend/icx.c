@@ -38,6 +38,8 @@ usage(FILE *to)
         "                    load capability documents (files, folders, - for stdin)\n"
         "  match [--sparql] [--format text|xml] FILE\n"
         "                    print the clouds that meet the constraints in FILE (- for stdin)\n"
+        "  sparql [--path auto|sql|rasqal] FILE\n"
+        "                    run a SPARQL SELECT query on the store (- for stdin)\n"
         "  vocab             list the attributes of the vocabulary\n"
         "  list              list loaded documents and the clouds each describes\n"
         "  remove DOC...     withdraw documents (by URI or path)\n"
@@ -326,6 +328,87 @@ done:
   return code;
 }
 
+/* --- sparql ------------------------------------------------------------------ */
+
+static int
+cmd_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "path", required_argument, NULL, 'p' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  icx_exec_path path = ICX_EXEC_AUTO;
+  icx_store *store = NULL;
+  icx_rows *rows = NULL;
+  char *text = NULL;
+  size_t len = 0, i, j;
+  FILE *fp;
+  int c, code;
+  icx_rc rc;
+
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "+p:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'p':
+      if (!strcmp(optarg, "auto"))
+        path = ICX_EXEC_AUTO;
+      else if (!strcmp(optarg, "sql"))
+        path = ICX_EXEC_SQL;
+      else if (!strcmp(optarg, "rasqal"))
+        path = ICX_EXEC_RASQAL;
+      else {
+        fprintf(stderr, "icx: error: unknown path \"%s\" (auto, sql, rasqal)\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'h': usage(stdout); return EXIT_OK;
+    default: return EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "icx: error: sparql needs exactly one FILE (or - for stdin)\n");
+    return EXIT_USAGE;
+  }
+  fp = strcmp(argv[optind], "-") ? fopen(argv[optind], "rb") : stdin;
+  if (!fp) {
+    fprintf(stderr, "icx: error: %s: %s\n", argv[optind], strerror(errno));
+    return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_FAILURE_SYS;
+  }
+  text = read_all(fp, &len);
+  if (fp != stdin)
+    fclose(fp);
+  if (!text || memchr(text, '\0', len)) {
+    fprintf(stderr, "icx: error: cannot read %s as text\n", argv[optind]);
+    free(text);
+    return EXIT_FAILURE_SYS;
+  }
+  text[len < ICX_CONSTRAINT_MAX_INPUT ? len : ICX_CONSTRAINT_MAX_INPUT] = '\0';
+  if ((code = open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
+    goto done;
+  if ((rc = icx_exec_select_path(store, text, path, &rows))) {
+    code = rc == ICX_ERR_QUERY ? (fail(ctx, rc), EXIT_INPUT) : fail(ctx, rc);
+    goto done;
+  }
+  printf("# path: %s\n", icx_rows_path(rows));
+  for (j = 0; j < icx_rows_width(rows); j++)
+    printf("%s?%s", j ? "\t" : "", icx_rows_var(rows, j));
+  printf("\n");
+  for (i = 0; i < icx_rows_count(rows); i++) {
+    for (j = 0; j < icx_rows_width(rows); j++) {
+      const char *v = icx_rows_get(rows, i, j);
+      printf("%s%s", j ? "\t" : "", v ? v : "");
+    }
+    printf("\n");
+  }
+  code = EXIT_OK;
+done:
+  icx_rows_free(rows);
+  icx_store_free(store);
+  free(text);
+  return code;
+}
+
 /* --- vocab, list, remove, stats --------------------------------------------- */
 
 static int
@@ -528,6 +611,7 @@ main(int argc, char **argv)
   } cmds[] = {
     { "load", cmd_load }, { "match", cmd_match }, { "vocab", cmd_vocab },
     { "list", cmd_list }, { "remove", cmd_remove }, { "stats", cmd_stats },
+    { "sparql", cmd_sparql },
   };
   opts o = { NULL, NULL, 0, 0 };
   icx_ctx *ctx;

@@ -1,0 +1,824 @@
+/* icx_sql.c - SPARQL (icx's subset) to one SQL statement over the icx
+ * storage schema, by walking the query rasqal parsed.
+ *
+ *   terms(id, kind 1 IRI | 2 blank | 3 literal, lex, dt, lang, num)
+ *   quads(s, p, o, g)
+ *
+ * Every triple pattern becomes an alias qN of quads; a variable is the
+ * column where it first appears; constants are looked up in terms once,
+ * here, and bound as parameters (an unknown constant becomes id -1, which
+ * matches nothing).  Literal values are reached through scalar subqueries
+ * on terms' primary key, so FROM holds only quads and SQLite is free to
+ * order the joins.  Each projected variable yields two columns, its term id
+ * (so that DISTINCT works on terms) and its text.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_ctx_internal.h"
+#include "icx_exec_internal.h"
+#include "icx_sql.h"
+#include "icx_util.h"
+
+#define MAX_VARS 256
+#define MAX_PATTERNS 256
+
+typedef struct param {
+  int kind;                 /* 0 integer, 1 double, 2 text */
+  sqlite3_int64 i;
+  double d;
+  char *s;
+} param;
+
+typedef struct var {
+  const char *name;         /* lent from rasqal */
+  char col[24];             /* "q3.o" */
+} var;
+
+struct icx_sql {
+  char *sql;
+  param *params;
+  size_t n_params;
+  char **names;             /* projected variable names */
+  size_t width;
+  sqlite3 *db;
+};
+
+typedef struct tr {
+  icx_ctx *ctx;
+  sqlite3 *db;
+  sqlite3_stmt *lookup;
+  icx_buf from;
+  icx_buf where;
+  param *params;
+  size_t n_params, cap;
+  var vars[MAX_VARS];
+  size_t n_vars;
+  int n_quads;
+  const char *why;          /* set when outside the subset */
+  int failed;               /* ENOMEM or SQLite error */
+} tr;
+
+static int
+unsupported(tr *t, const char *why)
+{
+  if (!t->why)
+    t->why = why;
+  return -1;
+}
+
+static int
+add_param(tr *t, param p)
+{
+  if (t->n_params == t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 16;
+    param *np = realloc(t->params, ncap * sizeof *np);
+    if (!np) {
+      free(p.s);
+      t->failed = 1;
+      return -1;
+    }
+    t->params = np;
+    t->cap = ncap;
+  }
+  t->params[t->n_params++] = p;
+  return (int)t->n_params;   /* ?N is 1-based */
+}
+
+static void
+append_int_param(tr *t, icx_buf *b, sqlite3_int64 v)
+{
+  param p = { 0, v, 0, NULL };
+  int k = add_param(t, p);
+
+  if (k > 0)
+    icx_buf_appendf(b, "?%d", k);
+}
+
+static void
+append_double_param(tr *t, icx_buf *b, double v)
+{
+  param p = { 1, 0, v, NULL };
+  int k = add_param(t, p);
+
+  if (k > 0)
+    icx_buf_appendf(b, "?%d", k);
+}
+
+static void
+append_text_param(tr *t, icx_buf *b, const char *s)
+{
+  param p = { 2, 0, 0, strdup(s) };
+  int k;
+
+  if (!p.s) {
+    t->failed = 1;
+    return;
+  }
+  k = add_param(t, p);
+  if (k > 0)
+    icx_buf_appendf(b, "?%d", k);
+}
+
+/* The id of a term, -1 when the store does not have it. */
+static sqlite3_int64
+term_id(tr *t, int kind, const char *lex, sqlite3_int64 dt, const char *lang)
+{
+  sqlite3_int64 id = -1;
+  int rc;
+
+  if (!t->lookup &&
+      sqlite3_prepare_v2(t->db, "SELECT id FROM terms WHERE lex = ?1 AND kind = ?2 AND dt = ?3 "
+                         "AND lang = ?4", -1, &t->lookup, NULL) != SQLITE_OK) {
+    t->failed = 1;
+    return -1;
+  }
+  sqlite3_reset(t->lookup);
+  sqlite3_bind_text(t->lookup, 1, lex, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(t->lookup, 2, kind);
+  sqlite3_bind_int64(t->lookup, 3, dt);
+  sqlite3_bind_text(t->lookup, 4, lang ? lang : "", -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step(t->lookup);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64(t->lookup, 0);
+  else if (rc != SQLITE_DONE)
+    t->failed = 1;
+  sqlite3_reset(t->lookup);
+  return id;
+}
+
+static int
+is_numeric_literal(const rasqal_literal *l)
+{
+  return l->type == RASQAL_LITERAL_INTEGER || l->type == RASQAL_LITERAL_DECIMAL ||
+         l->type == RASQAL_LITERAL_DOUBLE || l->type == RASQAL_LITERAL_FLOAT;
+}
+
+/* A constant of a triple pattern as a term id; -2 when it cannot be one. */
+static sqlite3_int64
+constant_id(tr *t, rasqal_literal *l)
+{
+  raptor_uri *dt;
+  sqlite3_int64 dt_id = 0;
+
+  switch (l->type) {
+  case RASQAL_LITERAL_URI:
+    return term_id(t, 1, (const char *)raptor_uri_as_string(l->value.uri), 0, "");
+  case RASQAL_LITERAL_STRING:
+  case RASQAL_LITERAL_XSD_STRING:
+  case RASQAL_LITERAL_INTEGER:
+  case RASQAL_LITERAL_DECIMAL:
+  case RASQAL_LITERAL_DOUBLE:
+  case RASQAL_LITERAL_FLOAT:
+  case RASQAL_LITERAL_BOOLEAN:
+  case RASQAL_LITERAL_DATETIME:
+  case RASQAL_LITERAL_UDT:
+    dt = rasqal_literal_datatype(l);
+    if (dt) {
+      dt_id = term_id(t, 1, (const char *)raptor_uri_as_string(dt), 0, "");
+      if (dt_id < 0)
+        return -1;
+    }
+    return term_id(t, 3, (const char *)l->string, dt_id, l->language ? l->language : "");
+  default:
+    unsupported(t, "a blank node or pattern in a triple pattern");
+    return -2;
+  }
+}
+
+static var *
+find_var(tr *t, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < t->n_vars; i++)
+    if (!strcmp(t->vars[i].name, name))
+      return &t->vars[i];
+  return NULL;
+}
+
+/* Adds the conditions of one triple pattern on alias qN to cond; binds
+ * variables seen for the first time. */
+static int
+triple(tr *t, rasqal_triple *tp, icx_buf *cond, int *first)
+{
+  static const char *const cols[3] = { "s", "p", "o" };
+  rasqal_literal *parts[3];
+  int n = t->n_quads, i;
+
+  parts[0] = tp->subject;
+  parts[1] = tp->predicate;
+  parts[2] = tp->object;
+  if (tp->origin)
+    return unsupported(t, "GRAPH");
+  for (i = 0; i < 3; i++) {
+    rasqal_literal *l = parts[i];
+    char col[24];
+    snprintf(col, sizeof col, "q%d.%s", n, cols[i]);
+    if (l->type == RASQAL_LITERAL_VARIABLE) {
+      const char *name = (const char *)l->value.variable->name;
+      var *v = find_var(t, name);
+      if (!v) {
+        if (t->n_vars == MAX_VARS)
+          return unsupported(t, "too many variables");
+        v = &t->vars[t->n_vars++];
+        v->name = name;
+        snprintf(v->col, sizeof v->col, "%s", col);
+        continue;
+      }
+      icx_buf_appendf(cond, "%s%s = %s", *first ? "" : " AND ", col, v->col);
+    } else {
+      sqlite3_int64 id = constant_id(t, l);
+      if (id == -2)
+        return -1;
+      icx_buf_appendf(cond, "%s%s = ", *first ? "" : " AND ", col);
+      append_int_param(t, cond, id);
+    }
+    *first = 0;
+  }
+  t->n_quads++;
+  return 0;
+}
+
+/* --- expressions -------------------------------------------------------- */
+
+static int expr(tr *t, rasqal_expression *e, icx_buf *b);
+
+/* The variable an operand names (?v), or NULL. */
+static var *
+operand_var(tr *t, rasqal_expression *e)
+{
+  if (e && e->op == RASQAL_EXPR_LITERAL && e->literal &&
+      e->literal->type == RASQAL_LITERAL_VARIABLE)
+    return find_var(t, (const char *)e->literal->value.variable->name);
+  return NULL;
+}
+
+static int
+is_var_operand(rasqal_expression *e)
+{
+  return e && e->op == RASQAL_EXPR_LITERAL && e->literal &&
+         e->literal->type == RASQAL_LITERAL_VARIABLE;
+}
+
+static rasqal_literal *
+operand_constant(rasqal_expression *e)
+{
+  if (e && e->op == RASQAL_EXPR_LITERAL && e->literal &&
+      e->literal->type != RASQAL_LITERAL_VARIABLE)
+    return e->literal;
+  return NULL;
+}
+
+static const char *
+sql_op(rasqal_op op)
+{
+  switch (op) {
+  case RASQAL_EXPR_EQ: return "=";
+  case RASQAL_EXPR_NEQ: return "!=";
+  case RASQAL_EXPR_LT: return "<";
+  case RASQAL_EXPR_GT: return ">";
+  case RASQAL_EXPR_LE: return "<=";
+  case RASQAL_EXPR_GE: return ">=";
+  default: return NULL;
+  }
+}
+
+static rasqal_op
+flip(rasqal_op op)
+{
+  switch (op) {
+  case RASQAL_EXPR_LT: return RASQAL_EXPR_GT;
+  case RASQAL_EXPR_GT: return RASQAL_EXPR_LT;
+  case RASQAL_EXPR_LE: return RASQAL_EXPR_GE;
+  case RASQAL_EXPR_GE: return RASQAL_EXPR_LE;
+  default: return op;
+  }
+}
+
+static double
+literal_double(rasqal_literal *l)
+{
+  return strtod((const char *)l->string, NULL);
+}
+
+static int
+comparison(tr *t, rasqal_op op, rasqal_expression *a, rasqal_expression *c, icx_buf *b)
+{
+  rasqal_literal *k;
+  var *v;
+  int str = 0;
+
+  if (operand_constant(a) && !operand_constant(c)) {
+    rasqal_expression *x = a;
+    a = c;
+    c = x;
+    op = flip(op);
+  }
+  k = operand_constant(c);
+  if (a && a->op == RASQAL_EXPR_STR && is_var_operand(a->arg1)) {
+    str = 1;
+    a = a->arg1;
+  }
+  if (!k || !is_var_operand(a))
+    return unsupported(t, "a comparison that is not between a variable and a constant");
+  v = operand_var(t, a);
+  if (!v) {
+    icx_buf_append(b, "NULL");      /* never bound: an error in SPARQL */
+    return 0;
+  }
+  if (str) {
+    if ((op != RASQAL_EXPR_EQ && op != RASQAL_EXPR_NEQ) ||
+        (k->type != RASQAL_LITERAL_STRING) || (k->language && *k->language))
+      return unsupported(t, "STR() compared other than = or != with a plain string");
+    icx_buf_appendf(b, "((SELECT lex FROM terms WHERE id = %s AND kind != 2) %s ", v->col,
+                    sql_op(op));
+    append_text_param(t, b, (const char *)k->string);
+    icx_buf_append(b, ")");
+    return 0;
+  }
+  if (is_numeric_literal(k)) {
+    if (op == RASQAL_EXPR_EQ || op == RASQAL_EXPR_NEQ) {
+      /* Numbers compare by value; an IRI or blank is simply unequal; a
+       * non-numeric literal is a type error. */
+      icx_buf_appendf(b, "(SELECT CASE WHEN kind != 3 THEN %d WHEN num IS NULL THEN NULL "
+                      "ELSE num %s ", op == RASQAL_EXPR_NEQ, sql_op(op));
+      append_double_param(t, b, literal_double(k));
+      icx_buf_appendf(b, " END FROM terms WHERE id = %s)", v->col);
+    } else {
+      icx_buf_appendf(b, "((SELECT num FROM terms WHERE id = %s) %s ", v->col, sql_op(op));
+      append_double_param(t, b, literal_double(k));
+      icx_buf_append(b, ")");
+    }
+    return 0;
+  }
+  if (k->type == RASQAL_LITERAL_URI) {
+    if (op != RASQAL_EXPR_EQ && op != RASQAL_EXPR_NEQ)
+      return unsupported(t, "an IRI compared other than = or !=");
+    icx_buf_appendf(b, "(%s %s ", v->col, sql_op(op));
+    append_int_param(t, b, constant_id(t, k));
+    icx_buf_append(b, ")");
+    return 0;
+  }
+  if (k->type == RASQAL_LITERAL_STRING && !(k->language && *k->language) &&
+      (op == RASQAL_EXPR_EQ || op == RASQAL_EXPR_NEQ)) {
+    icx_buf_appendf(b, "(SELECT CASE WHEN kind != 3 THEN %d WHEN dt != 0 OR lang != '' THEN NULL "
+                    "ELSE lex %s ", op == RASQAL_EXPR_NEQ, sql_op(op));
+    append_text_param(t, b, (const char *)k->string);
+    icx_buf_appendf(b, " END FROM terms WHERE id = %s)", v->col);
+    return 0;
+  }
+  return unsupported(t, "a comparison with a constant of this kind");
+}
+
+static int
+in_list(tr *t, rasqal_expression *e, icx_buf *b)
+{
+  int n = e->args ? raptor_sequence_size(e->args) : 0, i, iris = 0, nums = 0;
+  const char *neg = e->op == RASQAL_EXPR_NOT_IN ? "NOT " : "";
+  var *v;
+
+  if (!is_var_operand(e->arg1))
+    return unsupported(t, "IN on something other than a variable");
+  for (i = 0; i < n; i++) {
+    rasqal_literal *k = operand_constant(raptor_sequence_get_at(e->args, i));
+    if (k && k->type == RASQAL_LITERAL_URI)
+      iris++;
+    else if (k && is_numeric_literal(k))
+      nums++;
+    else
+      return unsupported(t, "IN with members other than IRIs and numbers");
+  }
+  if (iris && nums)
+    return unsupported(t, "IN mixing IRIs and numbers");
+  v = operand_var(t, e->arg1);
+  if (!v) {
+    icx_buf_append(b, "NULL");
+    return 0;
+  }
+  if (n == 0) {
+    icx_buf_appendf(b, "(CASE WHEN %s IS NULL THEN NULL ELSE %d END)", v->col, *neg ? 1 : 0);
+    return 0;
+  }
+  if (iris)
+    icx_buf_appendf(b, "(%s %sIN (", v->col, neg);
+  else
+    icx_buf_appendf(b, "((SELECT num FROM terms WHERE id = %s) %sIN (", v->col, neg);
+  for (i = 0; i < n; i++) {
+    rasqal_literal *k = operand_constant(raptor_sequence_get_at(e->args, i));
+    if (i)
+      icx_buf_append(b, ", ");
+    if (iris)
+      append_int_param(t, b, constant_id(t, k));
+    else
+      append_double_param(t, b, literal_double(k));
+  }
+  icx_buf_append(b, "))");
+  return 0;
+}
+
+static int
+expr(tr *t, rasqal_expression *e, icx_buf *b)
+{
+  var *v;
+
+  if (!e)
+    return unsupported(t, "an empty expression");
+  switch (e->op) {
+  case RASQAL_EXPR_AND:
+  case RASQAL_EXPR_OR:
+    icx_buf_append(b, "(");
+    if (expr(t, e->arg1, b))
+      return -1;
+    icx_buf_append(b, e->op == RASQAL_EXPR_AND ? " AND " : " OR ");
+    if (expr(t, e->arg2, b))
+      return -1;
+    icx_buf_append(b, ")");
+    return 0;
+  case RASQAL_EXPR_BANG:
+    icx_buf_append(b, "(NOT ");
+    if (expr(t, e->arg1, b))
+      return -1;
+    icx_buf_append(b, ")");
+    return 0;
+  case RASQAL_EXPR_BOUND:
+    if (!is_var_operand(e->arg1))
+      return unsupported(t, "BOUND of something other than a variable");
+    v = operand_var(t, e->arg1);
+    if (v)
+      icx_buf_appendf(b, "(%s IS NOT NULL)", v->col);
+    else
+      icx_buf_append(b, "0");
+    return 0;
+  case RASQAL_EXPR_EQ:
+  case RASQAL_EXPR_NEQ:
+  case RASQAL_EXPR_LT:
+  case RASQAL_EXPR_GT:
+  case RASQAL_EXPR_LE:
+  case RASQAL_EXPR_GE:
+    return comparison(t, e->op, e->arg1, e->arg2, b);
+  case RASQAL_EXPR_IN:
+  case RASQAL_EXPR_NOT_IN:
+    return in_list(t, e, b);
+  default:
+    return unsupported(t, "a FILTER function or operator outside the subset");
+  }
+}
+
+/* --- graph patterns ------------------------------------------------------ */
+
+/* OPTIONAL { one triple pattern . FILTER... } as a LEFT JOIN. */
+static int
+optional_block(tr *t, rasqal_graph_pattern *gp)
+{
+  rasqal_graph_pattern *inner = rasqal_graph_pattern_get_sub_graph_pattern(gp, 0);
+  rasqal_graph_pattern *basic = NULL, *sub;
+  rasqal_triple *tp;
+  icx_buf cond;
+  int first = 1, i, n_triples = 0, rc = 0;
+
+  if (!inner || rasqal_graph_pattern_get_sub_graph_pattern(gp, 1))
+    return unsupported(t, "an OPTIONAL of several groups");
+  if (rasqal_graph_pattern_get_operator(inner) == RASQAL_GRAPH_PATTERN_OPERATOR_BASIC) {
+    basic = inner;
+    inner = NULL;
+  } else if (rasqal_graph_pattern_get_operator(inner) != RASQAL_GRAPH_PATTERN_OPERATOR_GROUP) {
+    return unsupported(t, "an OPTIONAL block of this shape");
+  }
+  for (i = 0; inner && (sub = rasqal_graph_pattern_get_sub_graph_pattern(inner, i)); i++) {
+    rasqal_graph_pattern_operator op = rasqal_graph_pattern_get_operator(sub);
+    if (op == RASQAL_GRAPH_PATTERN_OPERATOR_BASIC && !basic)
+      basic = sub;
+    else if (op != RASQAL_GRAPH_PATTERN_OPERATOR_FILTER)
+      return unsupported(t, "an OPTIONAL block of this shape");
+  }
+  if (!basic)
+    return unsupported(t, "an OPTIONAL without a triple pattern");
+  while ((tp = rasqal_graph_pattern_get_triple(basic, n_triples)))
+    n_triples++;
+  if (n_triples != 1)
+    return unsupported(t, "an OPTIONAL of more than one triple pattern");
+  icx_buf_init(&cond);
+  icx_buf_appendf(&t->from, " LEFT JOIN quads q%d ON ", t->n_quads);
+  if (triple(t, rasqal_graph_pattern_get_triple(basic, 0), &cond, &first)) {
+    rc = -1;
+    goto done;
+  }
+  if (first)
+    icx_buf_append(&cond, "1");
+  for (i = 0; inner && (sub = rasqal_graph_pattern_get_sub_graph_pattern(inner, i)); i++) {
+    if (rasqal_graph_pattern_get_operator(sub) != RASQAL_GRAPH_PATTERN_OPERATOR_FILTER)
+      continue;
+    icx_buf_append(&cond, " AND ");
+    if (expr(t, rasqal_graph_pattern_get_filter_expression(sub), &cond)) {
+      rc = -1;
+      goto done;
+    }
+  }
+  icx_buf_appendf(&t->from, "(%s)", cond.data ? cond.data : "1");
+done:
+  icx_buf_free(&cond);
+  return rc;
+}
+
+static int
+basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
+{
+  rasqal_triple *tp;
+  int i;
+
+  for (i = 0; (tp = rasqal_graph_pattern_get_triple(gp, i)); i++) {
+    int first = 1;
+    size_t before = t->n_vars;
+    icx_buf cond;
+    if (after_optional)
+      return unsupported(t, "triple patterns after an OPTIONAL");
+    if (t->n_quads >= MAX_PATTERNS)
+      return unsupported(t, "too many triple patterns");
+    icx_buf_init(&cond);
+    icx_buf_appendf(&t->from, "%squads q%d", t->n_quads ? ", " : "", t->n_quads);
+    if (triple(t, tp, &cond, &first)) {
+      icx_buf_free(&cond);
+      return -1;
+    }
+    (void)before;
+    if (cond.data) {
+      icx_buf_appendf(&t->where, "%s%s", t->where.len ? " AND " : "", cond.data);
+    }
+    icx_buf_free(&cond);
+  }
+  return 0;
+}
+
+static int
+group(tr *t, rasqal_graph_pattern *gp)
+{
+  rasqal_graph_pattern *sub;
+  int i, seen_optional = 0;
+  rasqal_graph_pattern_operator op = rasqal_graph_pattern_get_operator(gp);
+
+  if (op == RASQAL_GRAPH_PATTERN_OPERATOR_BASIC)
+    return basic_block(t, gp, 0);
+  if (op != RASQAL_GRAPH_PATTERN_OPERATOR_GROUP)
+    return unsupported(t, "a graph pattern outside the subset (UNION, GRAPH, ...)");
+  /* Triples and OPTIONALs first, in order; FILTERs apply to the group. */
+  for (i = 0; (sub = rasqal_graph_pattern_get_sub_graph_pattern(gp, i)); i++) {
+    switch (rasqal_graph_pattern_get_operator(sub)) {
+    case RASQAL_GRAPH_PATTERN_OPERATOR_BASIC:
+      if (basic_block(t, sub, seen_optional))
+        return -1;
+      break;
+    case RASQAL_GRAPH_PATTERN_OPERATOR_OPTIONAL:
+      if (optional_block(t, sub))
+        return -1;
+      seen_optional = 1;
+      break;
+    case RASQAL_GRAPH_PATTERN_OPERATOR_FILTER:
+      break;
+    default:
+      return unsupported(t, "a graph pattern outside the subset (UNION, GRAPH, nested groups)");
+    }
+  }
+  for (i = 0; (sub = rasqal_graph_pattern_get_sub_graph_pattern(gp, i)); i++) {
+    if (rasqal_graph_pattern_get_operator(sub) != RASQAL_GRAPH_PATTERN_OPERATOR_FILTER)
+      continue;
+    if (t->where.len)
+      icx_buf_append(&t->where, " AND ");
+    if (expr(t, rasqal_graph_pattern_get_filter_expression(sub), &t->where))
+      return -1;
+  }
+  return 0;
+}
+
+/* --- the statement ---------------------------------------------------------- */
+
+void
+icx_sql_free(icx_sql *q)
+{
+  size_t i;
+
+  if (!q)
+    return;
+  for (i = 0; i < q->n_params; i++)
+    free(q->params[i].s);
+  free(q->params);
+  for (i = 0; i < q->width; i++)
+    free(q->names[i]);
+  free(q->names);
+  free(q->sql);
+  free(q);
+}
+
+const char *
+icx_sql_text(const icx_sql *q)
+{
+  return q->sql;
+}
+
+static int
+order_by(tr *t, rasqal_query *query, icx_buf *b)
+{
+  rasqal_expression *oc;
+  int i;
+
+  for (i = 0; (oc = rasqal_query_get_order_condition(query, i)); i++) {
+    rasqal_expression *x = oc;
+    const char *dir = "ASC";
+    var *v;
+    if (oc->op == RASQAL_EXPR_ORDER_COND_ASC || oc->op == RASQAL_EXPR_ORDER_COND_DESC) {
+      dir = oc->op == RASQAL_EXPR_ORDER_COND_DESC ? "DESC" : "ASC";
+      x = oc->arg1;
+    }
+    if (!is_var_operand(x))
+      return unsupported(t, "ORDER BY something other than a variable");
+    icx_buf_append(b, i ? ", " : " ORDER BY ");
+    v = operand_var(t, x);
+    if (!v) {
+      icx_buf_append(b, "NULL");
+      continue;
+    }
+    /* Numbers by value, then everything else by text. */
+    icx_buf_appendf(b, "(SELECT num FROM terms WHERE id = %s) %s, "
+                    "(SELECT lex FROM terms WHERE id = %s) %s", v->col, dir, v->col, dir);
+  }
+  return 0;
+}
+
+icx_rc
+icx_sql_translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out, const char **why)
+{
+  rasqal_world *rw;
+  rasqal_query *query = NULL;
+  raptor_sequence *proj;
+  tr t;
+  icx_buf sql;
+  icx_sql *q = NULL;
+  icx_diag diag;
+  icx_rc rc = ICX_OK;
+  int i, width, limit, offset;
+
+  if (!ctx || !db || !sparql || !out || !why)
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  *why = NULL;
+  memset(&t, 0, sizeof t);
+  t.ctx = ctx;
+  t.db = db;
+  icx_buf_init(&t.from);
+  icx_buf_init(&t.where);
+  icx_buf_init(&sql);
+  rw = librdf_world_get_rasqal(ctx->world);
+  query = rw ? rasqal_new_query(rw, "sparql", NULL) : NULL;
+  if (!query) {
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "cannot create a SPARQL parser");
+    goto done;
+  }
+  icx_diag_begin(ctx, &diag);
+  i = rasqal_query_prepare(query, (const unsigned char *)sparql, NULL);
+  icx_diag_end(ctx);
+  if (i || diag.errors) {
+    rc = icx_fail(ctx, ICX_ERR_QUERY, "the query does not parse: %s",
+                  diag.errors ? diag.first : "(no detail)");
+    goto done;
+  }
+  if (rasqal_query_get_verb(query) != RASQAL_QUERY_VERB_SELECT) {
+    *why = "not a SELECT query";
+    goto done;
+  }
+  if (group(&t, rasqal_query_get_query_graph_pattern(query)))
+    goto outside;
+  if (t.n_quads == 0) {
+    unsupported(&t, "no triple pattern");
+    goto outside;
+  }
+
+  proj = rasqal_query_get_bound_variable_sequence(query);
+  width = proj ? raptor_sequence_size(proj) : 0;
+  q = calloc(1, sizeof *q);
+  if (!q || !(q->names = calloc((size_t)width + 1, sizeof *q->names))) {
+    t.failed = 1;
+    goto done;
+  }
+  q->db = db;
+  icx_buf_appendf(&sql, "SELECT %s", rasqal_query_get_distinct(query) ? "DISTINCT " : "");
+  for (i = 0; i < width; i++) {
+    rasqal_variable *rv = raptor_sequence_get_at(proj, i);
+    var *v = find_var(&t, (const char *)rv->name);
+    if (rv->expression)
+      {
+        unsupported(&t, "a projected expression");
+        goto outside;
+      }
+    if (!(q->names[i] = strdup((const char *)rv->name))) {
+      t.failed = 1;
+      goto done;
+    }
+    q->width++;
+    if (v)
+      icx_buf_appendf(&sql, "%s%s, (SELECT lex FROM terms WHERE id = %s)", i ? ", " : "",
+                      v->col, v->col);
+    else
+      icx_buf_appendf(&sql, "%sNULL, NULL", i ? ", " : "");
+  }
+  if (width == 0)
+    icx_buf_append(&sql, "1");
+  icx_buf_appendf(&sql, " FROM %s", t.from.data);
+  if (t.where.len)
+    icx_buf_appendf(&sql, " WHERE %s", t.where.data);
+  if (order_by(&t, query, &sql))
+    goto outside;
+  limit = rasqal_query_get_limit(query);
+  offset = rasqal_query_get_offset(query);
+  if (limit >= 0 || offset > 0) {
+    icx_buf_append(&sql, " LIMIT ");
+    append_int_param(&t, &sql, limit >= 0 ? limit : -1);
+    if (offset > 0) {
+      icx_buf_append(&sql, " OFFSET ");
+      append_int_param(&t, &sql, offset);
+    }
+  }
+  if (t.failed || icx_buf_failed(&sql) || icx_buf_failed(&t.from) || icx_buf_failed(&t.where))
+    goto done;
+  q->sql = icx_buf_take(&sql);
+  q->params = t.params;
+  q->n_params = t.n_params;
+  t.params = NULL;
+  t.n_params = 0;
+  *out = q;
+  q = NULL;
+  goto done;
+outside:
+  *why = t.why ? t.why : "outside the SQL subset";
+done:
+  if (t.failed && rc == ICX_OK)
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "cannot translate the query (%s)", sqlite3_errmsg(db));
+  if (t.lookup)
+    sqlite3_finalize(t.lookup);
+  {
+    size_t k;
+    for (k = 0; k < t.n_params; k++)
+      free(t.params[k].s);
+    free(t.params);
+  }
+  icx_buf_free(&t.from);
+  icx_buf_free(&t.where);
+  icx_buf_free(&sql);
+  icx_sql_free(q);
+  if (query)
+    rasqal_free_query(query);
+  return rc;
+}
+
+icx_rc
+icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **out)
+{
+  sqlite3_stmt *st = NULL;
+  icx_rows *rows = NULL;
+  const char **cells = NULL;
+  size_t i;
+  int rc;
+  icx_rc result = ICX_OK;
+
+  if (!ctx || !q || !out)
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  if (sqlite3_prepare_v2(q->db, q->sql, -1, &st, NULL) != SQLITE_OK)
+    return icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
+  for (i = 0; i < q->n_params; i++) {
+    const param *p = &q->params[i];
+    int k = (int)i + 1;
+    if (p->kind == 0)
+      sqlite3_bind_int64(st, k, p->i);
+    else if (p->kind == 1)
+      sqlite3_bind_double(st, k, p->d);
+    else
+      sqlite3_bind_text(st, k, p->s, -1, SQLITE_STATIC);
+  }
+  rows = icx_rows_new(q->width, (const char *const *)q->names, "sql");
+  cells = calloc(q->width + 1, sizeof *cells);
+  if (!rows || !cells) {
+    result = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (i = 0; i < q->width; i++)
+      cells[i] = (const char *)sqlite3_column_text(st, (int)(2 * i + 1));
+    if (icx_rows_append(rows, cells)) {
+      result = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    result = icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
+    goto done;
+  }
+  *out = rows;
+  rows = NULL;
+done:
+  free(cells);
+  icx_rows_free(rows);
+  sqlite3_finalize(st);
+  return result;
+}
