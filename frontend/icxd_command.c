@@ -445,7 +445,19 @@ static void handle_session(icxd_service *svc, icxd_session *s,
   if (is(action, "cancel")) {
     reply_command(svc, iq, command_new(svc, s->id, "canceled"));
     if (s->state == ICXD_SESS_RUNNING) {
-      /* The pool still holds the job: drop the result when it returns. */
+      /* The pool still holds the job: drop the result when it returns.
+       * An IQ still owed an answer (a form submitted just before) is told
+       * that the command was canceled. */
+      if (s->pending_iq) {
+        xmpp_stanza_t *owed = session_stanza(svc, s, "iq", "result",
+                                             s->pending_iq);
+        if (owed && icxd_adopt(owed, command_new(svc, s->id, "canceled"))) {
+          xmpp_stanza_release(owed);
+          owed = NULL;
+        }
+        if (owed)
+          icxd_send(svc, owed);
+      }
       s->canceled = 1;
       free(s->pending_iq);
       s->pending_iq = NULL;
@@ -598,11 +610,14 @@ void icxd_command_tick(icxd_service *svc)
     s->job = job;
     s->state = ICXD_SESS_DONE;
     s->last_used_ms = icxd_now_ms();
-    icxd_log(svc->log, ICXD_LOG_DEBUG, "command",
-             "session %s: job %llu %s in %lld ms", s->id,
-             (unsigned long long)job->id,
-             job->rc == ICX_OK ? "matched" : icx_strerror(job->rc),
-             (long long)(job->finished_ms - job->started_ms));
+    if (job->rc == ICX_OK)
+      icxd_log(svc->log, ICXD_LOG_INFO, "command",
+               "%s: %zu matching cloud%s in %lld ms", s->owner, job->n_clouds,
+               job->n_clouds == 1 ? "" : "s",
+               (long long)(job->finished_ms - job->started_ms));
+    else
+      icxd_log(svc->log, ICXD_LOG_INFO, "command", "%s: %s: %s", s->owner,
+               icx_strerror(job->rc), job->errmsg ? job->errmsg : "");
     if (s->canceled)
       icxd_sessions_remove(svc->sessions, s);
     else if (s->pending_iq)

@@ -637,6 +637,26 @@ class Client(slixmpp.ClientXMPP):
             "<iodata xmlns='%s' type='getStatus'/>" % NS_IO, sid=sid), iid), iid)
         self.ok.check(self.error_of(res) == ("bad-request", "bad-sessionid"),
                       "a canceled session is gone")
+        # A form submitted, then canceled before the answer: both IQs are
+        # answered 'canceled'.
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(), iid), iid)
+        sid = res.find(q(NS_CMD, "command")).get("sessionid")
+        sub_id = self.new_id("async")
+        sub = asyncio.ensure_future(self.rpc(self.iq("set", self.command(
+            "<x xmlns='%s' type='submit'><field var='replicas'><value>5</value>"
+            "</field></x>" % NS_DATA, action="complete", sid=sid), sub_id),
+            sub_id))
+        await asyncio.sleep(0.05)
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(action="cancel",
+                                                         sid=sid), iid), iid)
+        sres = await sub
+        self.ok.check(all(r is not None and r.find(q(NS_CMD, "command"))
+                          is not None and r.find(q(NS_CMD, "command"))
+                          .get("status") == "canceled" for r in (res, sres)),
+                      "cancel while a submitted form runs: both IQs answered "
+                      "canceled")
         iid = self.new_id("async")
         res = await self.rpc(self.iq("set", paper, iid), iid)
         sid = res.find(q(NS_CMD, "command")).get("sessionid")
