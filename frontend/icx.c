@@ -236,8 +236,36 @@ read_all(FILE *fp, size_t *len)
     free(buf);
     return NULL;
   }
+  if (n == cap && !(nb = realloc(buf, cap + 1))) {
+    free(buf);
+    return NULL;
+  } else if (n == cap) {
+    buf = nb;
+  }
+  buf[n] = '\0';
   *len = n;
   return buf;
+}
+
+/* Reads a FILE argument ("-" is stdin) into a new NUL-terminated string.
+ * Returns 0, or the exit code after saying what went wrong. */
+static int
+read_input(const char *path, char **text, size_t *len)
+{
+  FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+
+  if (!fp) {
+    fprintf(stderr, "icx: error: %s: %s\n", path, strerror(errno));
+    return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_FAILURE_SYS;
+  }
+  *text = read_all(fp, len);
+  if (fp != stdin)
+    fclose(fp);
+  if (!*text) {
+    fprintf(stderr, "icx: error: cannot read %s\n", path);
+    return EXIT_FAILURE_SYS;
+  }
+  return 0;
 }
 
 static int
@@ -256,7 +284,6 @@ cmd_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
   icx_match *m = NULL;
   char *text = NULL;
   size_t len = 0, i;
-  FILE *fp;
   icx_rc rc;
 
   optind = 1;
@@ -279,18 +306,8 @@ cmd_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
     fprintf(stderr, "icx: error: match needs exactly one FILE (or - for stdin)\n");
     return EXIT_USAGE;
   }
-  fp = strcmp(argv[optind], "-") ? fopen(argv[optind], "rb") : stdin;
-  if (!fp) {
-    fprintf(stderr, "icx: error: %s: %s\n", argv[optind], strerror(errno));
-    return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_FAILURE_SYS;
-  }
-  text = read_all(fp, &len);
-  if (fp != stdin)
-    fclose(fp);
-  if (!text) {
-    fprintf(stderr, "icx: error: cannot read %s\n", argv[optind]);
-    return EXIT_FAILURE_SYS;
-  }
+  if ((code = read_input(argv[optind], &text, &len)))
+    return code;
   if ((code = open_all(ctx, o, 0, &vocab, NULL)))
     goto done;
   if ((rc = icx_constraints_parse(ctx, vocab, text, len, &set))) {
@@ -343,7 +360,6 @@ cmd_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv)
   icx_rows *rows = NULL;
   char *text = NULL;
   size_t len = 0, i, j;
-  FILE *fp;
   int c, code;
   icx_rc rc;
 
@@ -370,20 +386,13 @@ cmd_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv)
     fprintf(stderr, "icx: error: sparql needs exactly one FILE (or - for stdin)\n");
     return EXIT_USAGE;
   }
-  fp = strcmp(argv[optind], "-") ? fopen(argv[optind], "rb") : stdin;
-  if (!fp) {
-    fprintf(stderr, "icx: error: %s: %s\n", argv[optind], strerror(errno));
-    return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_FAILURE_SYS;
-  }
-  text = read_all(fp, &len);
-  if (fp != stdin)
-    fclose(fp);
-  if (!text || memchr(text, '\0', len)) {
-    fprintf(stderr, "icx: error: cannot read %s as text\n", argv[optind]);
+  if ((code = read_input(argv[optind], &text, &len)))
+    return code;
+  if (memchr(text, '\0', len)) {
+    fprintf(stderr, "icx: error: %s holds a NUL byte\n", argv[optind]);
     free(text);
-    return EXIT_FAILURE_SYS;
+    return EXIT_INPUT;
   }
-  text[len < ICX_CONSTRAINT_MAX_INPUT ? len : ICX_CONSTRAINT_MAX_INPUT] = '\0';
   if ((code = open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
     goto done;
   if ((rc = icx_exec_select_path(store, text, path, &rows))) {

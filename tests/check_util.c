@@ -214,3 +214,15 @@ tu_constraints(const char *first_name, ...)
   snprintf(out + len, cap - len, "</constraints>");
   return out;
 }
+
+int
+tu_run(Suite *s)
+{
+  SRunner *sr = srunner_create(s);
+  int failed;
+
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

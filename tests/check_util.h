@@ -37,4 +37,8 @@ char *tu_match(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, const cha
  * NULL-ended list.  New string. */
 char *tu_constraints(const char *first_name, ...);
 
+/* Runs every test of s, frees it, and returns the process exit status. */
+struct Suite;
+int tu_run(struct Suite *s);
+
 #endif

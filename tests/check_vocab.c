@@ -297,11 +297,5 @@ vocab_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(vocab_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tu_run(vocab_suite());
 }
