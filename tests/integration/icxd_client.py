@@ -684,6 +684,43 @@ class Client(slixmpp.ClientXMPP):
                 return None
         return None
 
+    async def sc_subscribe(self):
+        """Client mode: icxd accepts a subscription request, so the
+        requester's roster shows the exchange online (Prosody then sends
+        the exchange's available presence; it does not always forward the
+        'subscribed' itself)."""
+        bare = self.service.split("/", 1)[0]
+        got = asyncio.get_event_loop().create_future()
+
+        def on_presence(pres):
+            if pres["from"].bare == bare and pres["type"] in (
+                    "subscribed", "available", "chat", "away", "dnd", "xa") \
+                    and not got.done():
+                got.set_result(pres)
+        self.add_event_handler("presence_subscribed", on_presence)
+        self.add_event_handler("presence_available", on_presence)
+        self.send_presence(pto=bare, ptype="subscribe")
+        try:
+            await asyncio.wait_for(got, WAIT)
+            ok = True
+        except asyncio.TimeoutError:
+            ok = False
+        self.ok.check(ok, "subscription accepted: the exchange is seen online")
+
+    async def sc_shutdown_pending(self):
+        """Sends a slow query; the test stops icxd while it runs: the IQ
+        must still be answered (service-unavailable, type wait)."""
+        iid = self.new_id("stop")
+        print("PENDING", flush=True)
+        res = await self.rpc(self.iq("set", self.command(self.io_input(
+            self.constraints([("replicas", "5")]))), iid), iid,
+            "A query still running when icxd is stopped", timeout=WAIT)
+        err = res.find(q(NS_CLIENT, "error")) if res is not None else None
+        self.ok.check(self.error_of(res)[0] == "service-unavailable" and
+                      err.get("type") == "wait",
+                      "a query pending at shutdown gets service-unavailable",
+                      serialize(res) if res is not None else "no answer")
+
     async def sc_other_user_session(self):
         """Used with two clients: prints a sessionid for another to try."""
         iid = self.new_id("form")

@@ -97,6 +97,7 @@ for key, title, kw in [
     ('@ASYNC_OUTPUT@', 'getOutput after the push', {}),
     ('@ASYNC_CANCEL@', 'cancel of a running query', {}),
     ('@ASYNC_COMPLETE@', 'complete after the query is done', {}),
+    ('@SHUTDOWN@', 'A query still running when icxd is stopped', {}),
 ]:
     doc = doc.replace(key, ex(title, **kw))
 doc = doc.replace('@PUSH@', "```xml\n%s\n```" % pushed())
