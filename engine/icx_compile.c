@@ -2,13 +2,14 @@
  *
  * Shape of the output (the golden files in tests/golden show real ones):
  *
- *   SELECT ?name WHERE {
+ *   SELECT ?name ?v0 ?v1 ... WHERE {
  *     ?cloud rdf:type <Cloud> . ?cloud <cloudName> ?name .
- *     ?cloud <offers> ?s0 . ?s0 rdf:type ?t0 .          one per domain class
- *     ?s0 <attribute> ?v0 .                              one per constraint
- *     FILTER (?t0 IN (<class and subclasses>))
- *     FILTER (?v0 >= 99.999)                             rule of the attribute
+ *     ?cloud <offers> ?s0 . ?s0 rdf:type <Class> .       one per domain class
+ *     ?s0 <attribute> ?v0 .                              one per required constraint
+ *     OPTIONAL { ?s0 <attribute> ?v1 . FILTER (...) }    negations and soft ones
+ *     FILTER (?v0 >= 99.999)                             op, or rule of the attribute
  *     FILTER (?v2 IN (<value and narrower values>))      subsumption expanded
+ *     FILTER (!BOUND(?v1))                               a required negation
  *   } ORDER BY ?name
  *
  * IRIs come from the vocabulary and are checked to need no escaping;
@@ -104,16 +105,121 @@ append_in_iris(icx_ctx *ctx, icx_buf *b, const char *var, const char *const *iri
   return 0;
 }
 
-static const char *
-op_of(icx_rule r)
+void
+icx_compile_var_name(char *buf, size_t n, size_t constraint, size_t part)
 {
-  switch (r) {
-  case ICX_RULE_AT_LEAST: return ">=";
-  case ICX_RULE_AT_MOST: return "<=";
-  case ICX_RULE_EQUALS: return "=";
-  case ICX_RULE_INCLUDES: return "=";
+  if (part == (size_t)-1)
+    snprintf(buf, n, "v%zu", constraint);
+  else
+    snprintf(buf, n, "v%zu_%zu", constraint, part);
+}
+
+static const char *
+op_symbol(icx_op op)
+{
+  switch (op) {
+  case ICX_OP_AT_LEAST: return ">=";
+  case ICX_OP_AT_MOST: return "<=";
+  case ICX_OP_GREATER: return ">";
+  case ICX_OP_LESS: return "<";
+  default: return "=";
   }
-  return "=";
+}
+
+/* One requested value as a SPARQL term (numbers and booleans as icx
+ * formatted them, IRIs checked, strings escaped). */
+static int
+append_value(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i, size_t k,
+             icx_rc *rc)
+{
+  const char *val = icx_constraint_value_at(set, i, k);
+
+  switch (icx_attribute_type(icx_constraint_attribute(set, i))) {
+  case ICX_TYPE_DECIMAL:
+  case ICX_TYPE_INTEGER:
+  case ICX_TYPE_BOOLEAN:
+    icx_buf_append(b, val);
+    return 0;
+  case ICX_TYPE_STRING:
+    return append_string_literal(ctx, b, val, rc);
+  case ICX_TYPE_INDIVIDUAL:
+    return append_iri(ctx, b, val, rc);
+  }
+  return 0;
+}
+
+/* The positive condition of constraint i on ?var (for allOf, of its value
+ * part; part < 0: all values).  Nothing for exists and absent.  Negative
+ * ops get the condition of their positive twin: the caller negates. */
+static int
+append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i, long part,
+                 const char *var, icx_rc *rc)
+{
+  const icx_attribute *a = icx_constraint_attribute(set, i);
+  icx_op op = icx_constraint_op(set, i);
+  size_t n = icx_constraint_value_count(set, i), k, from = 0, to = n;
+  int first = 1;
+
+  if (part >= 0) {
+    from = (size_t)part;
+    to = from + 1;
+  }
+  switch (op) {
+  case ICX_OP_EXISTS:
+  case ICX_OP_ABSENT:
+    return 0;
+  case ICX_OP_AT_LEAST:
+  case ICX_OP_AT_MOST:
+  case ICX_OP_GREATER:
+  case ICX_OP_LESS:
+    icx_buf_appendf(b, "?%s %s ", var, op_symbol(op));
+    return append_value(ctx, b, set, i, 0, rc);
+  case ICX_OP_EQUAL:
+  case ICX_OP_NOT_EQUAL:
+    if (icx_attribute_type(a) == ICX_TYPE_STRING)
+      icx_buf_appendf(b, "STR(?%s) = ", var);
+    else
+      icx_buf_appendf(b, "?%s = ", var);
+    return append_value(ctx, b, set, i, 0, rc);
+  case ICX_OP_ANY_OF:
+  case ICX_OP_ALL_OF:
+  case ICX_OP_NONE_OF:
+    if (icx_attribute_type(a) == ICX_TYPE_STRING) {
+      for (k = from; k < to; k++) {
+        icx_buf_appendf(b, "%sSTR(?%s) = ", first ? "(" : " || ", var);
+        if (append_value(ctx, b, set, i, k, rc))
+          return -1;
+        first = 0;
+      }
+      icx_buf_append(b, ")");
+      return 0;
+    }
+    icx_buf_appendf(b, "?%s IN (", var);
+    for (k = from; k < to; k++) {
+      const icx_individual *ind = icx_constraint_individual_at(set, i, k);
+      if (ind) {
+        /* Subsumption: the value and everything narrower. */
+        const icx_individual *const *nar = icx_individual_narrower(ind);
+        size_t j;
+        for (j = 0; nar[j]; j++) {
+          if (!first)
+            icx_buf_append(b, ", ");
+          if (append_iri(ctx, b, icx_individual_iri(nar[j]), rc))
+            return -1;
+          first = 0;
+        }
+      } else {
+        if (!first)
+          icx_buf_append(b, ", ");
+        if (append_value(ctx, b, set, i, k, rc))
+          return -1;
+        first = 0;
+      }
+    }
+    icx_buf_append(b, ")");
+    return 0;
+  }
+  return 0;
 }
 
 icx_rc
@@ -123,7 +229,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   size_t n, i, j, n_domains = 0;
   const char **domains = NULL;
   size_t *dom_of = NULL;
-  icx_buf q, filters;
+  icx_buf q, filters, optionals, select;
   icx_rc rc = ICX_OK;
   const char *const *cloud_classes;
 
@@ -135,6 +241,8 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   n = icx_constraints_count(set);
   icx_buf_init(&q);
   icx_buf_init(&filters);
+  icx_buf_init(&optionals);
+  icx_buf_init(&select);
   domains = calloc(n ? n : 1, sizeof *domains);
   dom_of = calloc(n ? n : 1, sizeof *dom_of);
   if (!domains || !dom_of) {
@@ -152,7 +260,8 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     dom_of[i] = j;
   }
 
-  icx_buf_appendf(&q, "SELECT ?%s\nWHERE {\n", ICX_COMPILE_NAME_VAR);
+  icx_buf_appendf(&select, "SELECT ?%s", ICX_COMPILE_NAME_VAR);
+  icx_buf_append(&q, "WHERE {\n");
   cloud_classes = icx_vocab_subclasses(v, icx_vocab_cloud_class(v));
   if (cloud_classes && cloud_classes[0] && !cloud_classes[1]) {
     icx_buf_append(&q, "  ?cloud <" RDF_TYPE "> ");
@@ -202,8 +311,11 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
 
   for (i = 0; i < n; i++) {
     const icx_attribute *a = icx_constraint_attribute(set, i);
+    icx_op op = icx_constraint_op(set, i);
+    int required = icx_constraint_required(set, i);
     const char *subj;
     char subjbuf[32], var[32];
+    size_t k, parts = op == ICX_OP_ALL_OF ? icx_constraint_value_count(set, i) : 1;
 
     if (icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), domains[dom_of[i]])) {
       subj = "?cloud";
@@ -211,61 +323,63 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
       snprintf(subjbuf, sizeof subjbuf, "?s%zu", dom_of[i]);
       subj = subjbuf;
     }
-    snprintf(var, sizeof var, "v%zu", i);
-    icx_buf_appendf(&q, "  %s ", subj);
-    if (append_iri(ctx, &q, icx_attribute_iri(a), &rc))
-      goto done;
-    icx_buf_appendf(&q, " ?%s .\n", var);
-
-    icx_buf_append(&filters, "  FILTER (");
-    switch (icx_attribute_type(a)) {
-    case ICX_TYPE_DECIMAL:
-    case ICX_TYPE_INTEGER:
-      icx_buf_appendf(&filters, "?%s %s %s", var, op_of(icx_attribute_rule(a)),
-                      icx_constraint_value(set, i));
-      break;
-    case ICX_TYPE_BOOLEAN:
-      icx_buf_appendf(&filters, "?%s = %s", var, icx_constraint_value(set, i));
-      break;
-    case ICX_TYPE_STRING:
-      icx_buf_appendf(&filters, "STR(?%s) = ", var);
-      if (append_string_literal(ctx, &filters, icx_constraint_value(set, i), &rc))
+    for (k = 0; k < parts; k++) {
+      icx_buf cond;
+      if (op == ICX_OP_ALL_OF)
+        icx_compile_var_name(var, sizeof var, i, k);
+      else
+        icx_compile_var_name(var, sizeof var, i, (size_t)-1);
+      icx_buf_appendf(&select, " ?%s", var);
+      icx_buf_init(&cond);
+      if (append_condition(ctx, &cond, set, i, op == ICX_OP_ALL_OF ? (long)k : -1, var, &rc)) {
+        icx_buf_free(&cond);
         goto done;
-      break;
-    case ICX_TYPE_INDIVIDUAL: {
-      const icx_individual *ind = icx_constraint_individual(set, i);
-      if (icx_attribute_rule(a) == ICX_RULE_INCLUDES) {
-        const icx_individual *const *nar = icx_individual_narrower(ind);
-        size_t k;
-        icx_buf_appendf(&filters, "?%s IN (", var);
-        for (k = 0; nar[k]; k++) {
-          if (k)
-            icx_buf_append(&filters, ", ");
-          if (append_iri(ctx, &filters, icx_individual_iri(nar[k]), &rc))
-            goto done;
-        }
-        icx_buf_append(&filters, ")");
-      } else {
-        icx_buf_appendf(&filters, "?%s = ", var);
-        if (append_iri(ctx, &filters, icx_individual_iri(ind), &rc))
-          goto done;
       }
-      break;
+      if (required && !icx_op_is_negative(op)) {
+        icx_buf_appendf(&q, "  %s ", subj);
+        if (append_iri(ctx, &q, icx_attribute_iri(a), &rc)) {
+          icx_buf_free(&cond);
+          goto done;
+        }
+        icx_buf_appendf(&q, " ?%s .\n", var);
+        if (cond.data)
+          icx_buf_appendf(&filters, "  FILTER (%s)\n", cond.data);
+      } else {
+        /* Negations and soft constraints: the pattern is optional; whether
+         * it bound tells (FILTER(!BOUND) for required negations). */
+        icx_buf_appendf(&optionals, "  OPTIONAL { %s ", subj);
+        if (append_iri(ctx, &optionals, icx_attribute_iri(a), &rc)) {
+          icx_buf_free(&cond);
+          goto done;
+        }
+        icx_buf_appendf(&optionals, " ?%s .", var);
+        if (cond.data)
+          icx_buf_appendf(&optionals, " FILTER (%s)", cond.data);
+        icx_buf_append(&optionals, " }\n");
+        if (required)
+          icx_buf_appendf(&filters, "  FILTER (!BOUND(?%s))\n", var);
+      }
+      icx_buf_free(&cond);
     }
-    }
-    icx_buf_append(&filters, ")\n");
   }
+  if (optionals.data)
+    icx_buf_append(&q, optionals.data);
   if (filters.data)
     icx_buf_append(&q, filters.data);
   icx_buf_appendf(&q, "}\nORDER BY ?%s\n", ICX_COMPILE_NAME_VAR);
-  if (icx_buf_failed(&q) || icx_buf_failed(&filters)) {
+  icx_buf_append(&select, "\n");
+  icx_buf_append(&select, q.data ? q.data : "");
+  if (icx_buf_failed(&q) || icx_buf_failed(&filters) || icx_buf_failed(&select) ||
+      icx_buf_failed(&optionals)) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  *sparql = icx_buf_take(&q);
+  *sparql = icx_buf_take(&select);
 done:
   icx_buf_free(&q);
   icx_buf_free(&filters);
+  icx_buf_free(&optionals);
+  icx_buf_free(&select);
   free(domains);
   free(dom_of);
   return rc;

@@ -16,8 +16,15 @@
 extern "C" {
 #endif
 
-/* The variable every compiled query projects. */
+/* The variable every compiled query projects first. */
 #define ICX_COMPILE_NAME_VAR "name"
+
+/* After ?name, the query projects one variable per constraint (v0, v1,
+ * ...; for allOf one per value: v2_0, v2_1, ...), bound to the value that
+ * met the constraint, or unbound where a soft or negated constraint's
+ * pattern found nothing.  Writes the name of constraint's variable (part:
+ * the allOf value, or (size_t)-1) into buf. */
+void icx_compile_var_name(char *buf, size_t n, size_t constraint, size_t part);
 
 /* On success *sparql is a new NUL-terminated string the caller free()s.
  * Errors: ICX_ERR_NOMEM, ICX_ERR_MISUSE (NULL arguments). */

@@ -17,8 +17,13 @@
 
 typedef struct item {
   const icx_attribute *attr;
-  const icx_individual *ind;
-  char *value;
+  icx_op op;
+  int required;
+  int weight;
+  int explicit_op;           /* op='...' was given */
+  size_t n_values;
+  char **values;             /* canonical forms */
+  const icx_individual **inds;  /* per value; NULL unless individual-valued */
 } item;
 
 struct icx_constraints {
@@ -27,6 +32,68 @@ struct icx_constraints {
   size_t n;
   size_t cap;
 };
+
+static const struct {
+  const char *name;
+  icx_op op;
+} op_names[] = {
+  { "atleast", ICX_OP_AT_LEAST }, { "ge", ICX_OP_AT_LEAST }, { ">=", ICX_OP_AT_LEAST },
+  { "atmost", ICX_OP_AT_MOST }, { "le", ICX_OP_AT_MOST }, { "<=", ICX_OP_AT_MOST },
+  { "greater", ICX_OP_GREATER }, { "greaterthan", ICX_OP_GREATER }, { "gt", ICX_OP_GREATER },
+  { ">", ICX_OP_GREATER },
+  { "less", ICX_OP_LESS }, { "lessthan", ICX_OP_LESS }, { "lt", ICX_OP_LESS }, { "<", ICX_OP_LESS },
+  { "equal", ICX_OP_EQUAL }, { "equals", ICX_OP_EQUAL }, { "eq", ICX_OP_EQUAL },
+  { "=", ICX_OP_EQUAL },
+  { "notequal", ICX_OP_NOT_EQUAL }, { "ne", ICX_OP_NOT_EQUAL }, { "!=", ICX_OP_NOT_EQUAL },
+  { "anyof", ICX_OP_ANY_OF }, { "in", ICX_OP_ANY_OF },
+  { "allof", ICX_OP_ALL_OF },
+  { "noneof", ICX_OP_NONE_OF }, { "notin", ICX_OP_NONE_OF },
+  { "exists", ICX_OP_EXISTS },
+  { "absent", ICX_OP_ABSENT }, { "doesnotexist", ICX_OP_ABSENT },
+};
+
+const char *
+icx_op_name(icx_op op)
+{
+  switch (op) {
+  case ICX_OP_AT_LEAST: return "atLeast";
+  case ICX_OP_AT_MOST: return "atMost";
+  case ICX_OP_GREATER: return "greater";
+  case ICX_OP_LESS: return "less";
+  case ICX_OP_EQUAL: return "equal";
+  case ICX_OP_NOT_EQUAL: return "notEqual";
+  case ICX_OP_ANY_OF: return "anyOf";
+  case ICX_OP_ALL_OF: return "allOf";
+  case ICX_OP_NONE_OF: return "noneOf";
+  case ICX_OP_EXISTS: return "exists";
+  case ICX_OP_ABSENT: return "absent";
+  }
+  return "unknown";
+}
+
+int
+icx_op_from_name(const char *name)
+{
+  char norm[64], squeezed[64];
+  size_t i, o = 0;
+
+  if (!name || icx_norm_name(name, norm, sizeof norm))
+    return -1;
+  for (i = 0; norm[i]; i++)
+    if (norm[i] != ' ' && norm[i] != '_' && norm[i] != '-')
+      squeezed[o++] = norm[i];
+  squeezed[o] = '\0';
+  for (i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
+    if (!strcmp(squeezed, op_names[i].name))
+      return (int)op_names[i].op;
+  return -1;
+}
+
+int
+icx_op_is_negative(icx_op op)
+{
+  return op == ICX_OP_NOT_EQUAL || op == ICX_OP_NONE_OF || op == ICX_OP_ABSENT;
+}
 
 icx_constraints *
 icx_constraints_new(const icx_vocab *vocab)
@@ -48,8 +115,13 @@ icx_constraints_free(icx_constraints *set)
 
   if (!set)
     return;
-  for (i = 0; i < set->n; i++)
-    free(set->items[i].value);
+  for (i = 0; i < set->n; i++) {
+    size_t k;
+    for (k = 0; k < set->items[i].n_values; k++)
+      free(set->items[i].values[k]);
+    free(set->items[i].values);
+    free(set->items[i].inds);
+  }
   free(set->items);
   free(set);
 }
@@ -66,13 +138,46 @@ icx_constraint_attribute(const icx_constraints *set, size_t i)
 const icx_individual *
 icx_constraint_individual(const icx_constraints *set, size_t i)
 {
-  return i < set->n ? set->items[i].ind : NULL;
+  return icx_constraint_individual_at(set, i, 0);
 }
 
 const char *
 icx_constraint_value(const icx_constraints *set, size_t i)
 {
-  return i < set->n ? set->items[i].value : NULL;
+  return icx_constraint_value_at(set, i, 0);
+}
+
+icx_op icx_constraint_op(const icx_constraints *set, size_t i) { return set->items[i].op; }
+int icx_constraint_required(const icx_constraints *set, size_t i) { return set->items[i].required; }
+int icx_constraint_weight(const icx_constraints *set, size_t i) { return set->items[i].weight; }
+
+size_t
+icx_constraint_value_count(const icx_constraints *set, size_t i)
+{
+  return i < set->n ? set->items[i].n_values : 0;
+}
+
+const char *
+icx_constraint_value_at(const icx_constraints *set, size_t i, size_t k)
+{
+  return i < set->n && k < set->items[i].n_values ? set->items[i].values[k] : NULL;
+}
+
+const icx_individual *
+icx_constraint_individual_at(const icx_constraints *set, size_t i, size_t k)
+{
+  return i < set->n && k < set->items[i].n_values ? set->items[i].inds[k] : NULL;
+}
+
+int
+icx_constraints_extended(const icx_constraints *set)
+{
+  size_t i;
+
+  for (i = 0; i < set->n; i++)
+    if (set->items[i].explicit_op || !set->items[i].required)
+      return 1;
+  return 0;
 }
 
 /* --- values ------------------------------------------------------------- */
@@ -144,29 +249,128 @@ append_known(icx_buf *b, const char *list, char sep)
   icx_buf_appendf(b, "%c ... (icx vocab lists them all)", sep);
 }
 
+/* Resolves one requested value of attribute a: *canon gets a new string,
+ * *ind the individual for individual-valued attributes. */
+static icx_rc
+resolve_value(icx_ctx *ctx, const icx_attribute *a, const char *raw, char **canon,
+              const icx_individual **ind)
+{
+  char *tval = icx_trim_dup(raw, strlen(raw));
+  icx_rc rc = ICX_OK;
+
+  *canon = NULL;
+  *ind = NULL;
+  if (!tval)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  if (!*tval) {
+    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: the value is empty",
+                  icx_attribute_label(a));
+    goto done;
+  }
+  switch (icx_attribute_type(a)) {
+  case ICX_TYPE_DECIMAL:
+  case ICX_TYPE_INTEGER: {
+    int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER;
+    *canon = canon_decimal(tval, integer);
+    if (!*canon)
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
+                    "attribute %s: \"%.80s\" is not %s (at most %d digits)",
+                    icx_attribute_label(a), tval,
+                    integer ? "an integer" : "a decimal number", MAX_DIGITS);
+    break;
+  }
+  case ICX_TYPE_BOOLEAN:
+    if (icx_name_eq(tval, "true") || strcmp(tval, "1") == 0)
+      *canon = strdup("true");
+    else if (icx_name_eq(tval, "false") || strcmp(tval, "0") == 0)
+      *canon = strdup("false");
+    else
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
+                    "attribute %s: \"%.80s\" is not a boolean (true or false)",
+                    icx_attribute_label(a), tval);
+    break;
+  case ICX_TYPE_STRING: {
+    /* Inner runs of whitespace become one space: no control characters
+     * reach the query, even escaped. */
+    char *p, *o;
+    for (p = o = tval; *p; p++) {
+      if (icx_is_space((unsigned char)*p)) {
+        if (o > tval && o[-1] != ' ')
+          *o++ = ' ';
+      } else if ((unsigned char)*p >= 0x20) {
+        *o++ = *p;
+      }
+    }
+    *o = '\0';
+    *canon = strdup(tval);
+    break;
+  }
+  case ICX_TYPE_INDIVIDUAL:
+    *ind = icx_attribute_find_value(a, tval);
+    if (*ind) {
+      *canon = strdup(icx_individual_iri(*ind));
+    } else {
+      icx_buf msg;
+      icx_buf_init(&msg);
+      icx_buf_appendf(&msg, "attribute %s: unknown value \"%.80s\"; known values: ",
+                      icx_attribute_label(a), tval);
+      append_known(&msg, icx_attribute_value_names(a), ';');
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown value");
+      icx_buf_free(&msg);
+    }
+    break;
+  }
+  if (!rc && !*canon)
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+done:
+  free(tval);
+  return rc;
+}
+
+static icx_op
+default_op(const icx_attribute *a)
+{
+  switch (icx_attribute_rule(a)) {
+  case ICX_RULE_AT_LEAST: return ICX_OP_AT_LEAST;
+  case ICX_RULE_AT_MOST: return ICX_OP_AT_MOST;
+  case ICX_RULE_EQUALS: return ICX_OP_EQUAL;
+  case ICX_RULE_INCLUDES: return ICX_OP_ANY_OF;
+  }
+  return ICX_OP_EQUAL;
+}
+
 icx_rc
-icx_constraints_add(icx_ctx *ctx, icx_constraints *set, const char *name, const char *value)
+icx_constraints_add_op(icx_ctx *ctx, icx_constraints *set, const char *name, const char *op_name,
+                       const char *const *values, size_t n, int required, int weight)
 {
   const icx_attribute *a;
-  const icx_individual *ind = NULL;
-  char *canon = NULL, *tname = NULL, *tval = NULL;
+  char *tname = NULL;
   icx_rc rc = ICX_OK;
-  item *ni;
+  item it;
+  size_t k;
+  int numeric;
 
-  if (!ctx || !set || !name || !value)
+  if (!ctx || !set || !name || (n && !values))
     return ICX_ERR_MISUSE;
+  memset(&it, 0, sizeof it);
   if (set->n >= ICX_CONSTRAINT_MAX_COUNT)
     return icx_fail(ctx, ICX_ERR_LIMIT, "more than %d constraints in one request",
                     ICX_CONSTRAINT_MAX_COUNT);
-  if (strlen(name) > ICX_CONSTRAINT_MAX_TEXT || strlen(value) > ICX_CONSTRAINT_MAX_TEXT)
+  if (n > ICX_CONSTRAINT_MAX_VALUES)
+    return icx_fail(ctx, ICX_ERR_LIMIT, "more than %d values in one constraint",
+                    ICX_CONSTRAINT_MAX_VALUES);
+  if (strlen(name) > ICX_CONSTRAINT_MAX_TEXT)
     return icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
                     ICX_CONSTRAINT_MAX_TEXT);
-  tname = icx_trim_dup(name, strlen(name));
-  tval = icx_trim_dup(value, strlen(value));
-  if (!tname || !tval) {
-    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    goto done;
+  for (k = 0; k < n; k++) {
+    if (!values[k])
+      return ICX_ERR_MISUSE;
+    if (strlen(values[k]) > ICX_CONSTRAINT_MAX_TEXT)
+      return icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
+                      ICX_CONSTRAINT_MAX_TEXT);
   }
+  if (!(tname = icx_trim_dup(name, strlen(name))))
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (!*tname) {
     rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "a constraint has an empty attribute name");
     goto done;
@@ -181,60 +385,87 @@ icx_constraints_add(icx_ctx *ctx, icx_constraints *set, const char *name, const 
     icx_buf_free(&msg);
     goto done;
   }
-  if (!*tval) {
-    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: the value is empty",
+  it.attr = a;
+  it.required = required;
+  it.weight = weight;
+  if (op_name) {
+    int op = icx_op_from_name(op_name);
+    if (op < 0) {
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
+                    "attribute %s: unknown op \"%.40s\"; known: atLeast, atMost, greater, less, "
+                    "equal, notEqual, anyOf, allOf, noneOf, exists, absent",
+                    icx_attribute_label(a), op_name);
+      goto done;
+    }
+    it.op = (icx_op)op;
+    it.explicit_op = 1;
+  } else {
+    it.op = default_op(a);
+  }
+  if (required && weight != 0) {
+    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
+                  "attribute %s: a weight only applies to a constraint with required='false'",
                   icx_attribute_label(a));
     goto done;
   }
-  switch (icx_attribute_type(a)) {
-  case ICX_TYPE_DECIMAL:
-  case ICX_TYPE_INTEGER: {
-    int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER;
-    canon = canon_decimal(tval, integer);
-    if (!canon)
-      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
-                    "attribute %s: \"%.80s\" is not %s (at most %d digits)",
-                    icx_attribute_label(a), tval,
-                    integer ? "an integer" : "a decimal number", MAX_DIGITS);
-    break;
+  if (weight < -100 || weight > 100) {
+    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: weight %d is outside -100..100",
+                  icx_attribute_label(a), weight);
+    goto done;
   }
-  case ICX_TYPE_BOOLEAN:
-    if (icx_name_eq(tval, "true") || strcmp(tval, "1") == 0)
-      canon = strdup("true");
-    else if (icx_name_eq(tval, "false") || strcmp(tval, "0") == 0)
-      canon = strdup("false");
-    else
-      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
-                    "attribute %s: \"%.80s\" is not a boolean (true or false)",
-                    icx_attribute_label(a), tval);
+  numeric = icx_attribute_type(a) == ICX_TYPE_DECIMAL || icx_attribute_type(a) == ICX_TYPE_INTEGER;
+  switch (it.op) {
+  case ICX_OP_AT_LEAST:
+  case ICX_OP_AT_MOST:
+  case ICX_OP_GREATER:
+  case ICX_OP_LESS:
+    if (!numeric) {
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is %s: op %s needs a number",
+                    icx_attribute_label(a), icx_datatype_name(icx_attribute_type(a)),
+                    icx_op_name(it.op));
+      goto done;
+    }
+    /* fall through */
+  case ICX_OP_EQUAL:
+  case ICX_OP_NOT_EQUAL:
+    if (n != 1) {
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: op %s takes exactly one value, not %zu",
+                    icx_attribute_label(a), icx_op_name(it.op), n);
+      goto done;
+    }
     break;
-  case ICX_TYPE_STRING:
-    canon = strdup(tval);
+  case ICX_OP_ANY_OF:
+  case ICX_OP_ALL_OF:
+  case ICX_OP_NONE_OF:
+    if (n < 1) {
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: op %s needs at least one value",
+                    icx_attribute_label(a), icx_op_name(it.op));
+      goto done;
+    }
     break;
-  case ICX_TYPE_INDIVIDUAL:
-    ind = icx_attribute_find_value(a, tval);
-    if (ind) {
-      canon = strdup(icx_individual_iri(ind));
-    } else {
-      icx_buf msg;
-      icx_buf_init(&msg);
-      icx_buf_appendf(&msg, "attribute %s: unknown value \"%.80s\"; known values: ",
-                      icx_attribute_label(a), tval);
-      append_known(&msg, icx_attribute_value_names(a), ';');
-      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown value");
-      icx_buf_free(&msg);
+  case ICX_OP_EXISTS:
+  case ICX_OP_ABSENT:
+    if (n != 0) {
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: op %s takes no value",
+                    icx_attribute_label(a), icx_op_name(it.op));
+      goto done;
     }
     break;
   }
-  if (rc)
-    goto done;
-  if (!canon) {
+  it.values = calloc(n + 1, sizeof *it.values);
+  it.inds = calloc(n + 1, sizeof *it.inds);
+  if (!it.values || !it.inds) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
+  for (k = 0; k < n; k++) {
+    if ((rc = resolve_value(ctx, a, values[k], &it.values[k], &it.inds[k])))
+      goto done;
+    it.n_values++;
+  }
   if (set->n == set->cap) {
     size_t ncap = set->cap ? set->cap * 2 : 8;
-    ni = realloc(set->items, ncap * sizeof *ni);
+    item *ni = realloc(set->items, ncap * sizeof *ni);
     if (!ni) {
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
@@ -242,16 +473,23 @@ icx_constraints_add(icx_ctx *ctx, icx_constraints *set, const char *name, const 
     set->items = ni;
     set->cap = ncap;
   }
-  set->items[set->n].attr = a;
-  set->items[set->n].ind = ind;
-  set->items[set->n].value = canon;
-  canon = NULL;
-  set->n++;
+  set->items[set->n++] = it;
+  memset(&it, 0, sizeof it);
 done:
-  free(canon);
+  for (k = 0; k < it.n_values; k++)
+    free(it.values[k]);
+  free(it.values);
+  free(it.inds);
   free(tname);
-  free(tval);
   return rc;
+}
+
+icx_rc
+icx_constraints_add(icx_ctx *ctx, icx_constraints *set, const char *name, const char *value)
+{
+  if (!value)
+    return ICX_ERR_MISUSE;
+  return icx_constraints_add_op(ctx, set, name, NULL, &value, 1, 1, 0);
 }
 
 /* --- XML ------------------------------------------------------------------ */
@@ -278,7 +516,9 @@ typedef struct pstate {
   int n_constraint;        /* <constraint> elements seen */
   icx_buf text;            /* text of the current <attribute>/<value> */
   char *attr;              /* current constraint's attribute text */
-  char *value;             /* current constraint's value text */
+  char *values[ICX_CONSTRAINT_MAX_VALUES]; /* its <value> texts */
+  char *op;                /* its op='...', NULL if none */
+  int required, weight;    /* its required='...' and weight='...' */
   int n_attr, n_value;     /* how many of each the constraint had */
   icx_rc rc;               /* first failure */
 } pstate;
@@ -328,6 +568,59 @@ is_constraints_ns(const char *ns)
   return 1;
 }
 
+static int
+has_attribute(raptor_xml_element *el, const char *local)
+{
+  raptor_qname **attrs = raptor_xml_element_get_attributes(el);
+  int n = raptor_xml_element_get_attributes_count(el), i;
+
+  for (i = 0; attrs && i < n; i++)
+    if (!strcmp((const char *)raptor_qname_get_local_name(attrs[i]), local))
+      return 1;
+  return 0;
+}
+
+/* op='...', required='true|false', weight='-100..100' of <constraint>. */
+static void
+read_constraint_attributes(pstate *ps, raptor_xml_element *el)
+{
+  raptor_qname **attrs = raptor_xml_element_get_attributes(el);
+  int n = raptor_xml_element_get_attributes_count(el), i, weight_given = 0;
+
+  free(ps->op);
+  ps->op = NULL;
+  ps->required = 1;
+  ps->weight = 0;
+  for (i = 0; attrs && i < n && !ps->rc; i++) {
+    const char *name = (const char *)raptor_qname_get_local_name(attrs[i]);
+    const char *value = (const char *)raptor_qname_get_value(attrs[i]);
+    if (!value)
+      value = "";
+    if (!strcmp(name, "op")) {
+      if (!(ps->op = strdup(value)))
+        p_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
+    } else if (!strcmp(name, "required")) {
+      if (icx_name_eq(value, "true") || !strcmp(value, "1"))
+        ps->required = 1;
+      else if (icx_name_eq(value, "false") || !strcmp(value, "0"))
+        ps->required = 0;
+      else
+        p_fail(ps, ICX_ERR_XML, "required='%.40s' must be true or false%s", value, "");
+    } else if (!strcmp(name, "weight")) {
+      char *end;
+      long w = strtol(value, &end, 10);
+      while (icx_is_space((unsigned char)*end))
+        end++;
+      if (end == value || *end || w < -100 || w > 100)
+        p_fail(ps, ICX_ERR_XML, "weight='%.40s' must be an integer from -100 to 100%s", value, "");
+      ps->weight = (int)w;
+      weight_given = 1;
+    }
+  }
+  if (!ps->rc && weight_given && ps->required)
+    p_fail(ps, ICX_ERR_XML, "weight='...' needs required='false'%s%s", "", "");
+}
+
 static void
 on_start(void *ud, raptor_xml_element *el)
 {
@@ -366,12 +659,22 @@ on_start(void *ud, raptor_xml_element *el)
     ps->at = IN_CONSTRAINT;
     ps->n_constraint++;
     ps->n_attr = ps->n_value = 0;
+    read_constraint_attributes(ps, el);
     return;
   case IN_CONSTRAINT:
     if (strcmp(name, "attribute") == 0) {
       ps->at = IN_ATTRIBUTE;
       ps->n_attr++;
     } else if (strcmp(name, "value") == 0) {
+      if (ps->n_value >= ICX_CONSTRAINT_MAX_VALUES) {
+        p_fail(ps, ICX_ERR_LIMIT, "a constraint has more than %s values%s", "64", "");
+        return;
+      }
+      if (has_attribute(el, "unit")) {
+        p_fail(ps, ICX_ERR_CONSTRAINT, "<value unit='...'>: units are not supported yet%s%s",
+               "", "");
+        return;
+      }
       ps->at = IN_VALUE;
       ps->n_value++;
     } else {
@@ -421,7 +724,7 @@ on_end(void *ud, raptor_xml_element *el)
     return;
   case IN_ATTRIBUTE:
   case IN_VALUE: {
-    char **slot = ps->at == IN_ATTRIBUTE ? &ps->attr : &ps->value;
+    char **slot = ps->at == IN_ATTRIBUTE ? &ps->attr : &ps->values[ps->n_value - 1];
     free(*slot);
     *slot = icx_strdup(ps->text.data ? ps->text.data : "");
     if (!*slot || icx_buf_failed(&ps->text))
@@ -433,22 +736,39 @@ on_end(void *ud, raptor_xml_element *el)
   case IN_CONSTRAINT: {
     char num[24];
     icx_rc rc;
+    int k;
     ps->at = IN_CONSTRAINTS;
     snprintf(num, sizeof num, "%d", ps->n_constraint);
-    if (ps->n_attr != 1 || ps->n_value != 1) {
-      p_fail(ps, ICX_ERR_XML, "constraint %s must have exactly one <attribute> and one "
-             "<value>%s", num, "");
+    if (ps->n_attr != 1) {
+      p_fail(ps, ICX_ERR_XML, "constraint %s must have exactly one <attribute>%s", num, "");
       return;
     }
-    rc = icx_constraints_add(ps->ctx, ps->set, ps->attr, ps->value);
+    if (ps->n_value == 0 && !ps->op) {
+      p_fail(ps, ICX_ERR_XML, "constraint %s has no <value> (only op='exists' and op='absent' "
+             "need none)%s", num, "");
+      return;
+    }
+    if (ps->n_value > 1 && !ps->op) {
+      p_fail(ps, ICX_ERR_XML, "constraint %s must have exactly one <value> without "
+             "op='anyOf', 'allOf' or 'noneOf'%s", num, "");
+      return;
+    }
+    rc = icx_constraints_add_op(ps->ctx, ps->set, ps->attr, ps->op,
+                                (const char *const *)ps->values, (size_t)ps->n_value,
+                                ps->required, ps->weight);
     if (rc) {
       char detail[2048];
       snprintf(detail, sizeof detail, "%s", icx_ctx_errmsg(ps->ctx));
       p_fail(ps, rc, "constraint %s: %s", num, detail);
     }
     free(ps->attr);
-    free(ps->value);
-    ps->attr = ps->value = NULL;
+    ps->attr = NULL;
+    for (k = 0; k < ps->n_value; k++) {
+      free(ps->values[k]);
+      ps->values[k] = NULL;
+    }
+    free(ps->op);
+    ps->op = NULL;
     return;
   }
   }
@@ -483,6 +803,7 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
   raptor_sax2 *sax = NULL;
   icx_diag diag;
   icx_rc rc;
+  int k;
 
   if (!ctx || !vocab || !xml || !out)
     return ICX_ERR_MISUSE;
@@ -566,7 +887,9 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
     }
   }
   free(ps.attr);
-  free(ps.value);
+  for (k = 0; k < ICX_CONSTRAINT_MAX_VALUES; k++)
+    free(ps.values[k]);
+  free(ps.op);
   icx_buf_free(&ps.text);
   if (rc) {
     icx_constraints_free(ps.set);

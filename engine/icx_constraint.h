@@ -21,11 +21,37 @@ extern "C" {
 
 /* Limits on untrusted input; exceeding one is ICX_ERR_LIMIT. */
 #define ICX_CONSTRAINT_MAX_COUNT 256     /* constraints in one request */
+#define ICX_CONSTRAINT_MAX_VALUES 64     /* <value>s in one constraint */
 #define ICX_CONSTRAINT_MAX_TEXT 1024     /* bytes in one name or value */
 #define ICX_CONSTRAINT_MAX_DEPTH 64      /* element nesting */
 #define ICX_CONSTRAINT_MAX_INPUT (1024 * 1024) /* bytes of XML */
 
 typedef struct icx_constraints icx_constraints;
+
+/* What a constraint asks of an attribute's values.  A constraint without
+ * op='...' takes its attribute's rule (at least, at most, equals -> EQUAL,
+ * includes -> ANY_OF).  Individuals match themselves and every narrower
+ * individual, except under EQUAL and NOT_EQUAL, which are exact. */
+typedef enum icx_op {
+  ICX_OP_AT_LEAST = 0,   /* some value >= v            op='atLeast'  (also ge, >=) */
+  ICX_OP_AT_MOST = 1,    /* some value <= v            op='atMost'   (le, <=) */
+  ICX_OP_GREATER = 2,    /* some value > v             op='greater'  (gt, >) */
+  ICX_OP_LESS = 3,       /* some value < v             op='less'     (lt, <) */
+  ICX_OP_EQUAL = 4,      /* some value is v            op='equal'    (eq, =) */
+  ICX_OP_NOT_EQUAL = 5,  /* no value is v              op='notEqual' (ne, !=) */
+  ICX_OP_ANY_OF = 6,     /* some value is one of v...  op='anyOf'    (in) */
+  ICX_OP_ALL_OF = 7,     /* each of v... is a value    op='allOf' */
+  ICX_OP_NONE_OF = 8,    /* no value is one of v...    op='noneOf'   (notIn) */
+  ICX_OP_EXISTS = 9,     /* the attribute has a value  op='exists' */
+  ICX_OP_ABSENT = 10     /* the attribute has no value op='absent' */
+} icx_op;
+
+/* Static names ("atLeast", ...) and the parser of op='...' values (names
+ * above, case and spaces ignored); -1 for an unknown name. */
+const char *icx_op_name(icx_op op);
+int icx_op_from_name(const char *name);
+/* 1 for NOT_EQUAL, NONE_OF and ABSENT: met when nothing matches. */
+int icx_op_is_negative(icx_op op);
 
 /* Parses xml (len bytes, need not be NUL-terminated).  On success *out owns
  * a new set bound to vocab (which must outlive it); free with
@@ -40,10 +66,23 @@ icx_rc icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab,
 /* An empty set, to be filled with icx_constraints_add().  NULL on ENOMEM. */
 icx_constraints *icx_constraints_new(const icx_vocab *vocab);
 
-/* Resolves one (name, value) pair and appends it.  Both strings are copied.
- * Errors as for icx_constraints_parse(). */
+/* Resolves one (name, value) pair and appends it with the attribute's rule,
+ * as a required constraint.  Both strings are copied.  Errors as for
+ * icx_constraints_parse(). */
 icx_rc icx_constraints_add(icx_ctx *ctx, icx_constraints *set,
                            const char *name, const char *value);
+
+/* The general form: op is an op name or NULL (the attribute's rule);
+ * values has n entries (0 for exists and absent, 1 for the comparisons,
+ * 1 or more for anyOf, allOf, noneOf).  A constraint that is not required
+ * is soft: it never excludes a cloud, and a cloud that meets it gains
+ * weight (-100..100) in its score.  Strings are copied.  Errors:
+ * ICX_ERR_CONSTRAINT (unknown op, wrong number or type of values, a weight
+ * out of range or on a required constraint), plus those of
+ * icx_constraints_add(). */
+icx_rc icx_constraints_add_op(icx_ctx *ctx, icx_constraints *set, const char *name,
+                              const char *op, const char *const *values, size_t n,
+                              int required, int weight);
 
 /* NULL is a no-op. */
 void icx_constraints_free(icx_constraints *set);
@@ -53,9 +92,20 @@ const icx_vocab *icx_constraints_vocab(const icx_constraints *set);
 const icx_attribute *icx_constraint_attribute(const icx_constraints *set, size_t i);
 /* ICX_TYPE_INDIVIDUAL: the requested individual; NULL otherwise. */
 const icx_individual *icx_constraint_individual(const icx_constraints *set, size_t i);
-/* The value in canonical form, as icx formatted it ("99.999", "5",
- * "true", or the individual's IRI).  Lent. */
+/* The (first) value in canonical form, as icx formatted it ("99.999", "5",
+ * "true", or the individual's IRI); NULL for exists and absent.  Lent. */
 const char *icx_constraint_value(const icx_constraints *set, size_t i);
+
+icx_op icx_constraint_op(const icx_constraints *set, size_t i);
+int icx_constraint_required(const icx_constraints *set, size_t i);
+int icx_constraint_weight(const icx_constraints *set, size_t i);
+size_t icx_constraint_value_count(const icx_constraints *set, size_t i);
+const char *icx_constraint_value_at(const icx_constraints *set, size_t i, size_t k);
+const icx_individual *icx_constraint_individual_at(const icx_constraints *set, size_t i,
+                                                   size_t k);
+/* 1 if any constraint uses more than the paper's format (an op, a soft
+ * constraint): answers then carry scores and degrees. */
+int icx_constraints_extended(const icx_constraints *set);
 
 #ifdef __cplusplus
 }

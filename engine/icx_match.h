@@ -1,7 +1,8 @@
 /* icx_match.h - from constraints to the names of matching clouds.
  *
  * The one call the front ends make: compile, execute, collect.  Results are
- * plain data, sorted by cloud name, without duplicates.
+ * plain data: each matching cloud once, with its score and degrees, sorted
+ * by score (highest first), then by name.
  */
 #ifndef ICX_MATCH_H
 #define ICX_MATCH_H
@@ -29,11 +30,33 @@ const char *icx_match_cloud(const icx_match *m, size_t i);
 /* The SPARQL the match ran.  Lent. */
 const char *icx_match_sparql(const icx_match *m);
 
+/* How a cloud met a constraint: EXACT (the value asked for, a number, a
+ * negation or exists held), NARROWER (a narrower individual than the one
+ * asked for), NONE (a soft constraint it does not meet). */
+typedef enum icx_degree {
+  ICX_DEGREE_NONE = 0,
+  ICX_DEGREE_EXACT = 1,
+  ICX_DEGREE_NARROWER = 2
+} icx_degree;
+
+/* The sum of the weights of the soft constraints cloud i meets.  Clouds
+ * come ordered by score, highest first, then by name. */
+int icx_match_score(const icx_match *m, size_t i);
+/* NARROWER if any constraint matched narrower, else EXACT. */
+icx_degree icx_match_degree(const icx_match *m, size_t i);
+/* Degree of constraint c (index in the constraint set) for cloud i. */
+icx_degree icx_match_constraint_degree(const icx_match *m, size_t i, size_t c);
+size_t icx_match_constraint_count(const icx_match *m);
+const char *icx_degree_name(icx_degree d);
+
 /* The paper's answer element:
  *   <matchingClouds xmlns='http://www.csp/resOntology'>
  *     <cloudName>cloud2</cloudName> ...
  *   </matchingClouds>
- * with names XML-escaped.  indent > 0 pretty-prints with that many spaces.
+ * with names XML-escaped.  When the request went beyond the paper's format
+ * (an op, a soft constraint), each <cloudName> also carries score='N' and
+ * degree='exact|narrower'; the paper's own request gets the paper's own
+ * answer.  indent > 0 pretty-prints with that many spaces.
  * Returns a new string the caller free()s, or NULL when out of memory. */
 char *icx_match_to_xml(const icx_match *m, int indent);
 

@@ -36,7 +36,7 @@ usage(FILE *to)
         "commands:\n"
         "  load [--format FMT] [--name NAME] [--dry-run] PATH...\n"
         "                    load capability documents (files, folders, - for stdin)\n"
-        "  match [--sparql] [--format text|xml] FILE\n"
+        "  match [--sparql] [--details] [--format text|xml] FILE\n"
         "                    print the clouds that meet the constraints in FILE (- for stdin)\n"
         "  sparql [--path auto|sql|rasqal] FILE\n"
         "                    run a SPARQL SELECT query on the store (- for stdin)\n"
@@ -273,11 +273,12 @@ cmd_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
 {
   static const struct option longopts[] = {
     { "sparql", no_argument, NULL, 's' },
+    { "details", no_argument, NULL, 'd' },
     { "format", required_argument, NULL, 'f' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
-  int show_sparql = 0, xml = 0, c, code;
+  int show_sparql = 0, xml = 0, details = 0, c, code;
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_constraints *set = NULL;
@@ -287,9 +288,10 @@ cmd_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
   icx_rc rc;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "+sf:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+sdf:h", longopts, NULL)) != -1) {
     switch (c) {
     case 's': show_sparql = 1; break;
+    case 'd': details = 1; break;
     case 'f':
       if (!strcmp(optarg, "xml"))
         xml = 1;
@@ -332,8 +334,20 @@ cmd_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
     printf("%s\n", out);
     free(out);
   } else {
-    for (i = 0; i < icx_match_count(m); i++)
-      printf("%s\n", icx_match_cloud(m, i));
+    for (i = 0; i < icx_match_count(m); i++) {
+      size_t k;
+      if (!details) {
+        printf("%s\n", icx_match_cloud(m, i));
+        continue;
+      }
+      /* name, score, overall degree, then each constraint's degree. */
+      printf("%s\tscore=%d\tdegree=%s", icx_match_cloud(m, i), icx_match_score(m, i),
+             icx_degree_name(icx_match_degree(m, i)));
+      for (k = 0; k < icx_match_constraint_count(m); k++)
+        printf("\t%s=%s", icx_attribute_label(icx_constraint_attribute(set, k)),
+               icx_degree_name(icx_match_constraint_degree(m, i, k)));
+      printf("\n");
+    }
   }
   code = EXIT_OK;
 done:

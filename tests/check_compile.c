@@ -27,7 +27,8 @@ teardown(void)
   icx_ctx_free(ctx);
 }
 
-static const char *const cases[] = { "paper", "numeric", "subsumption", "repeated", "injection" };
+static const char *const cases[] = { "paper", "numeric", "subsumption", "repeated", "injection",
+                                     "operators", "soft" };
 
 START_TEST(golden)
 {

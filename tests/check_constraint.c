@@ -180,7 +180,7 @@ START_TEST(shape_errors)
   expect_error("<constraints xmlns='http://www.csp/resOntology'/>", ICX_ERR_XML, "no <constraint>",
                NULL);
   expect_error("<constraints xmlns='http://www.csp/resOntology'><constraint><attribute>replicas"
-               "</attribute></constraint></constraints>", ICX_ERR_XML, "exactly one", NULL);
+               "</attribute></constraint></constraints>", ICX_ERR_XML, "no <value>", NULL);
   expect_error("<constraints xmlns='http://www.csp/resOntology'><constraint><attribute>replicas"
                "</attribute><value>1</value><value>2</value></constraint></constraints>",
                ICX_ERR_XML, "exactly one", NULL);
@@ -268,6 +268,71 @@ START_TEST(api_misuse_and_add)
 }
 END_TEST
 
+#define ONE(attrs, body) \
+  "<constraints xmlns='http://www.csp/resOntology'><constraint " attrs ">" body \
+  "</constraint></constraints>"
+
+START_TEST(operators_and_soft_constraints)
+{
+  icx_constraints *set = NULL;
+  static const char *const ge[] = { "atLeast", "at least", "GE", ">=", " At_Least " };
+  size_t i;
+
+  for (i = 0; i < sizeof ge / sizeof ge[0]; i++)
+    ck_assert_int_eq(icx_op_from_name(ge[i]), ICX_OP_AT_LEAST);
+  ck_assert_int_eq(icx_op_from_name("sometimes"), -1);
+  ck_assert_int_eq(parse(ONE("op='anyOf' required='false' weight='-40'",
+                             "<attribute>tierCountry</attribute><value>JP</value>"
+                             "<value>Germany</value>"), &set), ICX_OK);
+  ck_assert_int_eq(icx_constraint_op(set, 0), ICX_OP_ANY_OF);
+  ck_assert_int_eq(icx_constraint_required(set, 0), 0);
+  ck_assert_int_eq(icx_constraint_weight(set, 0), -40);
+  ck_assert_int_eq(icx_constraint_value_count(set, 0), 2);
+  ck_assert_str_eq(icx_constraint_value_at(set, 0, 1), "http://www.csp/resOntology#DE");
+  ck_assert(icx_constraints_extended(set));
+  icx_constraints_free(set);
+  ck_assert_int_eq(parse(ONE("op='absent'", "<attribute>availability</attribute>"), &set),
+                   ICX_OK);
+  ck_assert_int_eq(icx_constraint_value_count(set, 0), 0);
+  ck_assert_ptr_null(icx_constraint_value(set, 0));
+  icx_constraints_free(set);
+  /* Without op, the attribute's rule. */
+  ck_assert_int_eq(parse(ONE("", "<attribute>replicas</attribute><value>2</value>"), &set),
+                   ICX_OK);
+  ck_assert_int_eq(icx_constraint_op(set, 0), ICX_OP_AT_LEAST);
+  ck_assert(!icx_constraints_extended(set));
+  icx_constraints_free(set);
+}
+END_TEST
+
+START_TEST(operator_errors)
+{
+  expect_error(ONE("op='atLeast'", "<attribute>tierCountry</attribute><value>JP</value>"),
+               ICX_ERR_CONSTRAINT, "needs a number", "tierCountry");
+  expect_error(ONE("op='sometimes'", "<attribute>replicas</attribute><value>1</value>"),
+               ICX_ERR_CONSTRAINT, "unknown op \"sometimes\"", "noneOf");
+  expect_error(ONE("op='exists'", "<attribute>replicas</attribute><value>1</value>"),
+               ICX_ERR_CONSTRAINT, "takes no value", NULL);
+  expect_error(ONE("op='greater'", "<attribute>replicas</attribute><value>1</value><value>2</value>"),
+               ICX_ERR_CONSTRAINT, "exactly one value", NULL);
+  expect_error(ONE("op='noneOf'", "<attribute>replicas</attribute>"),
+               ICX_ERR_CONSTRAINT, "at least one value", NULL);
+  expect_error(ONE("", "<attribute>replicas</attribute><value>1</value><value>2</value>"),
+               ICX_ERR_XML, "exactly one <value>", NULL);
+  expect_error(ONE("", "<attribute>replicas</attribute>"), ICX_ERR_XML, "no <value>", NULL);
+  expect_error(ONE("weight='10'", "<attribute>replicas</attribute><value>1</value>"),
+               ICX_ERR_XML, "required='false'", NULL);
+  expect_error(ONE("required='false' weight='101'", "<attribute>replicas</attribute><value>1</value>"),
+               ICX_ERR_XML, "-100 to 100", NULL);
+  expect_error(ONE("required='false' weight='ten'", "<attribute>replicas</attribute><value>1</value>"),
+               ICX_ERR_XML, "-100 to 100", NULL);
+  expect_error(ONE("required='maybe'", "<attribute>replicas</attribute><value>1</value>"),
+               ICX_ERR_XML, "true or false", NULL);
+  expect_error(ONE("", "<attribute>replicas</attribute><value unit='TB'>1</value>"),
+               ICX_ERR_CONSTRAINT, "units are not supported yet", NULL);
+}
+END_TEST
+
 static Suite *
 constraint_suite(void)
 {
@@ -286,6 +351,8 @@ constraint_suite(void)
   tcase_add_test(tc, dtd_and_entities_are_refused);
   tcase_add_test(tc, limits);
   tcase_add_test(tc, api_misuse_and_add);
+  tcase_add_test(tc, operators_and_soft_constraints);
+  tcase_add_test(tc, operator_errors);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -251,6 +251,109 @@ START_TEST(new_attribute_without_code)
 }
 END_TEST
 
+/* One constraint with an op, as XML. */
+static char *
+op_constraint(const char *op, const char *attr, const char *v1, const char *v2)
+{
+  char *x = malloc(1024);
+
+  snprintf(x, 1024, "<constraints xmlns='http://www.csp/resOntology'><constraint op='%s'>"
+           "<attribute>%s</attribute>%s%s%s%s%s%s</constraint></constraints>", op, attr,
+           v1 ? "<value>" : "", v1 ? v1 : "", v1 ? "</value>" : "",
+           v2 ? "<value>" : "", v2 ? v2 : "", v2 ? "</value>" : "");
+  return x;
+}
+
+START_TEST(operators)
+{
+  static const struct { const char *op, *attr, *v1, *v2, *names; } cases[] = {
+    { "noneOf", "storageAccess", "NFS", NULL, "cloud7 cloud8" },
+    { "absent", "availability", NULL, NULL, "" },
+    { "allOf", "tierCountry", "JP", "US", "cloud1 cloud2" },
+    { "equal", "storageAccess", "NFS", NULL, "cloud1 cloud2 cloud6" },
+    { "less", "replicationFactor", "5", NULL, "cloud3 cloud8" },
+    { "greater", "availability", "99.999", NULL, "cloud4 cloud5 cloud7 cloud8" },
+    { "exists", "replicationMethod", NULL, NULL,
+      "cloud1 cloud2 cloud3 cloud4 cloud5 cloud6 cloud7 cloud8" },
+    { "notEqual", "replicationMethod", "AMQP", NULL, "cloud4 cloud6 cloud8" },
+    { "anyOf", "tierCountry", "Germany", "Korea, Republic of", "cloud4 cloud7" },
+    { "atMost", "availability", "99.9", NULL, "cloud8" },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *xml = op_constraint(cases[i].op, cases[i].attr, cases[i].v1, cases[i].v2);
+    expect(xml, cases[i].names);
+    free(xml);
+  }
+}
+END_TEST
+
+START_TEST(soft_constraints_rank)
+{
+  char *path = tu_path(tu_srcdir(), "tests/golden/soft.xml");
+  char *xml = tu_read(path, NULL);
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  static const char *const order[] = { "cloud7", "cloud2", "cloud3", "cloud5", "cloud8",
+                                       "cloud6", "cloud1" };
+  static const int scores[] = { 35, 30, 30, 15, 15, 10, 0 };
+  size_t i;
+  char *out;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert(icx_constraints_extended(set));
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  /* By hand: a Japanese tier is required (cloud4 has none); +30 for five
+   * nines, -20 for rsync, +10 for no replication factor (nobody), +5 for
+   * S3 or CIFS: cloud7 30+5, cloud2 30, cloud3 30, cloud5 30-20+5, cloud8
+   * (its archive) 30-20+5, cloud6 30-20, cloud1 0; ties by name. */
+  ck_assert_int_eq(icx_match_count(m), 7);
+  for (i = 0; i < 7; i++) {
+    ck_assert_str_eq(icx_match_cloud(m, i), order[i]);
+    ck_assert_int_eq(icx_match_score(m, i), scores[i]);
+  }
+  /* Soft constraints not met have no degree; met ones do. */
+  ck_assert_int_eq(icx_match_constraint_degree(m, 6, 1), ICX_DEGREE_NONE);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 0, 1), ICX_DEGREE_EXACT);
+  out = icx_match_to_xml(m, 0);
+  ck_assert_ptr_nonnull(strstr(out, "<cloudName score='35' degree='exact'>cloud7</cloudName>"));
+  ck_assert_ptr_nonnull(strstr(out, "<cloudName score='0' degree='exact'>cloud1</cloudName>"));
+  free(out);
+  icx_match_free(m);
+  icx_constraints_free(set);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+START_TEST(degrees)
+{
+  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  char *xml = tu_read(path, NULL);
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert(!icx_constraints_extended(set));
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  ck_assert_int_eq(icx_match_count(m), 2);
+  ck_assert_str_eq(icx_match_cloud(m, 0), "cloud2");
+  ck_assert_int_eq(icx_match_degree(m, 0), ICX_DEGREE_EXACT);
+  /* cloud5 offers NFSv4 for the NFS asked for, and AMQP exactly. */
+  ck_assert_str_eq(icx_match_cloud(m, 1), "cloud5");
+  ck_assert_int_eq(icx_match_degree(m, 1), ICX_DEGREE_NARROWER);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 1, 4), ICX_DEGREE_NARROWER);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 1, 3), ICX_DEGREE_EXACT);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 1, 0), ICX_DEGREE_EXACT);
+  ck_assert_int_eq(icx_match_score(m, 1), 0);
+  icx_match_free(m);
+  icx_constraints_free(set);
+  free(xml);
+  free(path);
+}
+END_TEST
+
 static Suite *
 match_suite(void)
 {
@@ -265,6 +368,9 @@ match_suite(void)
   tcase_add_test(tc, xml_answer_has_the_paper_shape);
   tcase_add_test(tc, names_are_escaped_in_xml);
   tcase_add_test(tc, new_attribute_without_code);
+  tcase_add_test(tc, operators);
+  tcase_add_test(tc, soft_constraints_rank);
+  tcase_add_test(tc, degrees);
   suite_add_tcase(s, tc);
   return s;
 }
