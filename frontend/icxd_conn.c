@@ -50,8 +50,14 @@ static void on_conn_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
     svc->backoff_ms = svc->cfg->reconnect_min_ms;
     if (svc->cfg->mode == ICXD_MODE_CLIENT) {
       set_self(svc, xmpp_conn_get_bound_jid(conn));
-      /* Available presence, so contacts see the exchange online. */
+      /* Available presence, so contacts see the exchange online.  It is
+       * broadcast by the server, so it has a 'from' but, by definition of
+       * broadcast presence (RFC 6121), no 'to'. */
       pres = xmpp_presence_new(svc->xctx);
+      if (pres && xmpp_stanza_set_from(pres, svc->self) != XMPP_EOK) {
+        xmpp_stanza_release(pres);
+        pres = NULL;
+      }
       if (pres)
         icxd_send(svc, pres);
       icxd_log(svc->log, ICXD_LOG_INFO, "conn",
