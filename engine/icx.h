@@ -10,6 +10,7 @@
 #include "icx_store.h"
 #include "icx_exec.h"
 #include "icx_match.h"
+#include "icx_explain.h"
 #include "icx_loader.h"
 
 #endif

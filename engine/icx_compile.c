@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "icx_compile.h"
+#include "icx_compile_internal.h"
 #include "icx_ctx_internal.h"
 #include "icx_util.h"
 
@@ -44,8 +45,8 @@ iri_is_safe(const char *iri)
   return 1;
 }
 
-static int
-append_iri(icx_ctx *ctx, icx_buf *b, const char *iri, icx_rc *rc)
+int
+icx_sparql_append_iri(icx_ctx *ctx, icx_buf *b, const char *iri, icx_rc *rc)
 {
   if (!iri_is_safe(iri)) {
     *rc = icx_fail(ctx, ICX_ERR_VOCAB, "vocabulary IRI <%s> cannot be written into a query", iri);
@@ -57,8 +58,8 @@ append_iri(icx_ctx *ctx, icx_buf *b, const char *iri, icx_rc *rc)
   return 0;
 }
 
-static int
-append_string_literal(icx_ctx *ctx, icx_buf *b, const char *s, icx_rc *rc)
+int
+icx_sparql_append_string(icx_ctx *ctx, icx_buf *b, const char *s, icx_rc *rc)
 {
   raptor_world *rw = librdf_world_get_raptor(ctx->world);
   void *str = NULL;
@@ -98,7 +99,7 @@ append_in_iris(icx_ctx *ctx, icx_buf *b, const char *var, const char *const *iri
   for (i = 0; iris[i]; i++) {
     if (i)
       icx_buf_append(b, ", ");
-    if (append_iri(ctx, b, iris[i], rc))
+    if (icx_sparql_append_iri(ctx, b, iris[i], rc))
       return -1;
   }
   icx_buf_append(b, ")");
@@ -141,9 +142,9 @@ append_value(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i, siz
     icx_buf_append(b, val);
     return 0;
   case ICX_TYPE_STRING:
-    return append_string_literal(ctx, b, val, rc);
+    return icx_sparql_append_string(ctx, b, val, rc);
   case ICX_TYPE_INDIVIDUAL:
-    return append_iri(ctx, b, val, rc);
+    return icx_sparql_append_iri(ctx, b, val, rc);
   }
   return 0;
 }
@@ -204,7 +205,7 @@ append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i,
         for (j = 0; nar[j]; j++) {
           if (!first)
             icx_buf_append(b, ", ");
-          if (append_iri(ctx, b, icx_individual_iri(nar[j]), rc))
+          if (icx_sparql_append_iri(ctx, b, icx_individual_iri(nar[j]), rc))
             return -1;
           first = 0;
         }
@@ -265,7 +266,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   cloud_classes = icx_vocab_subclasses(v, icx_vocab_cloud_class(v));
   if (cloud_classes && cloud_classes[0] && !cloud_classes[1]) {
     icx_buf_append(&q, "  ?cloud <" RDF_TYPE "> ");
-    if (append_iri(ctx, &q, icx_vocab_cloud_class(v), &rc))
+    if (icx_sparql_append_iri(ctx, &q, icx_vocab_cloud_class(v), &rc))
       goto done;
     icx_buf_append(&q, " .\n");
   } else if (cloud_classes) {
@@ -276,7 +277,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     icx_buf_append(&filters, ")\n");
   }
   icx_buf_append(&q, "  ?cloud ");
-  if (append_iri(ctx, &q, icx_vocab_name_property(v), &rc))
+  if (icx_sparql_append_iri(ctx, &q, icx_vocab_name_property(v), &rc))
     goto done;
   icx_buf_appendf(&q, " ?%s .\n", ICX_COMPILE_NAME_VAR);
 
@@ -286,7 +287,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     if (icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), domains[j]))
       continue;                 /* attributes of the cloud itself */
     icx_buf_append(&q, "  ?cloud ");
-    if (append_iri(ctx, &q, icx_vocab_offers_property(v), &rc))
+    if (icx_sparql_append_iri(ctx, &q, icx_vocab_offers_property(v), &rc))
       goto done;
     icx_buf_appendf(&q, " ?s%zu .\n", j);
     subs = icx_vocab_subclasses(v, domains[j]);
@@ -296,7 +297,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     }
     if (!subs[1]) {             /* no subclasses: the class itself */
       icx_buf_appendf(&q, "  ?s%zu <" RDF_TYPE "> ", j);
-      if (append_iri(ctx, &q, domains[j], &rc))
+      if (icx_sparql_append_iri(ctx, &q, domains[j], &rc))
         goto done;
       icx_buf_append(&q, " .\n");
       continue;
@@ -337,7 +338,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
       }
       if (required && !icx_op_is_negative(op)) {
         icx_buf_appendf(&q, "  %s ", subj);
-        if (append_iri(ctx, &q, icx_attribute_iri(a), &rc)) {
+        if (icx_sparql_append_iri(ctx, &q, icx_attribute_iri(a), &rc)) {
           icx_buf_free(&cond);
           goto done;
         }
@@ -348,7 +349,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
         /* Negations and soft constraints: the pattern is optional; whether
          * it bound tells (FILTER(!BOUND) for required negations). */
         icx_buf_appendf(&optionals, "  OPTIONAL { %s ", subj);
-        if (append_iri(ctx, &optionals, icx_attribute_iri(a), &rc)) {
+        if (icx_sparql_append_iri(ctx, &optionals, icx_attribute_iri(a), &rc)) {
           icx_buf_free(&cond);
           goto done;
         }

@@ -126,6 +126,50 @@ icx_constraints_free(icx_constraints *set)
   free(set);
 }
 
+icx_constraints *
+icx_constraints_select(const icx_constraints *set, const unsigned char *keep, int all_required)
+{
+  icx_constraints *out;
+  size_t i, k;
+
+  if (!set || !keep || !(out = icx_constraints_new(set->vocab)))
+    return NULL;
+  out->items = calloc(set->n + 1, sizeof *out->items);
+  if (!out->items) {
+    free(out);
+    return NULL;
+  }
+  out->cap = set->n + 1;
+  for (i = 0; i < set->n; i++) {
+    const item *from = &set->items[i];
+    item *to;
+    if (!keep[i])
+      continue;
+    to = &out->items[out->n++];
+    *to = *from;
+    to->n_values = 0;
+    to->values = calloc(from->n_values + 1, sizeof *to->values);
+    to->inds = calloc(from->n_values + 1, sizeof *to->inds);
+    if (!to->values || !to->inds) {
+      icx_constraints_free(out);
+      return NULL;
+    }
+    for (k = 0; k < from->n_values; k++) {
+      if (!(to->values[k] = strdup(from->values[k]))) {
+        icx_constraints_free(out);
+        return NULL;
+      }
+      to->inds[k] = from->inds[k];
+      to->n_values++;
+    }
+    if (all_required) {
+      to->required = 1;
+      to->weight = 0;
+    }
+  }
+  return out;
+}
+
 size_t icx_constraints_count(const icx_constraints *set) { return set->n; }
 const icx_vocab *icx_constraints_vocab(const icx_constraints *set) { return set->vocab; }
 

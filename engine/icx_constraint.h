@@ -87,6 +87,13 @@ icx_rc icx_constraints_add_op(icx_ctx *ctx, icx_constraints *set, const char *na
 /* NULL is a no-op. */
 void icx_constraints_free(icx_constraints *set);
 
+/* A new set with the constraints i of set whose keep[i] is nonzero, in
+ * order (keep has icx_constraints_count(set) entries).  With
+ * all_required, soft constraints become required.  NULL on ENOMEM; free
+ * with icx_constraints_free(). */
+icx_constraints *icx_constraints_select(const icx_constraints *set,
+                                        const unsigned char *keep, int all_required);
+
 size_t icx_constraints_count(const icx_constraints *set);
 const icx_vocab *icx_constraints_vocab(const icx_constraints *set);
 const icx_attribute *icx_constraint_attribute(const icx_constraints *set, size_t i);

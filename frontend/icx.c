@@ -38,6 +38,8 @@ usage(FILE *to)
         "                    load capability documents (files, folders, - for stdin)\n"
         "  match [--sparql] [--details] [--format text|xml] FILE\n"
         "                    print the clouds that meet the constraints in FILE (- for stdin)\n"
+        "  explain [--cloud NAME]... [--format text|xml] FILE\n"
+        "                    say why clouds match the constraints in FILE or not\n"
         "  sparql [--path auto|sql|rasqal] FILE\n"
         "                    run a SPARQL SELECT query on the store (- for stdin)\n"
         "  vocab             list the attributes of the vocabulary\n"
@@ -359,6 +361,85 @@ done:
   return code;
 }
 
+/* --- explain ----------------------------------------------------------------- */
+
+static int
+cmd_explain(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "cloud", required_argument, NULL, 'c' },
+    { "format", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  const char **clouds = NULL;
+  size_t n_clouds = 0, len = 0;
+  int xml = 0, c, code;
+  icx_vocab *vocab = NULL;
+  icx_store *store = NULL;
+  icx_constraints *set = NULL;
+  icx_explain *e = NULL;
+  char *text = NULL, *out = NULL;
+  icx_rc rc;
+
+  clouds = calloc((size_t)argc + 1, sizeof *clouds);
+  if (!clouds)
+    return EXIT_FAILURE_SYS;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "+c:f:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'c': clouds[n_clouds++] = optarg; break;
+    case 'f':
+      if (!strcmp(optarg, "xml"))
+        xml = 1;
+      else if (strcmp(optarg, "text") != 0) {
+        fprintf(stderr, "icx: error: unknown output format \"%s\" (text, xml)\n", optarg);
+        free(clouds);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'h': usage(stdout); free(clouds); return EXIT_OK;
+    default: free(clouds); return EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "icx: error: explain needs exactly one FILE (or - for stdin)\n");
+    free(clouds);
+    return EXIT_USAGE;
+  }
+  if ((code = read_input(argv[optind], &text, &len)))
+    goto done;
+  if ((code = open_all(ctx, o, 0, &vocab, NULL)))
+    goto done;
+  if ((rc = icx_constraints_parse(ctx, vocab, text, len, &set))) {
+    fprintf(stderr, "icx: error: %s: %s\n", argv[optind], icx_ctx_errmsg(ctx));
+    code = exit_for(rc);
+    goto done;
+  }
+  if ((code = open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
+    goto done;
+  if ((rc = icx_explain_run(ctx, store, set, clouds, n_clouds, &e))) {
+    code = fail(ctx, rc);
+    goto done;
+  }
+  out = xml ? icx_explain_to_xml(e, 2) : icx_explain_to_text(e);
+  if (!out) {
+    code = fail(ctx, ICX_ERR_NOMEM);
+    goto done;
+  }
+  printf("%s%s", out, xml ? "\n" : "");
+  code = EXIT_OK;
+done:
+  free(out);
+  icx_explain_free(e);
+  icx_constraints_free(set);
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  free(text);
+  free(clouds);
+  return code;
+}
+
 /* --- sparql ------------------------------------------------------------------ */
 
 static int
@@ -634,7 +715,7 @@ main(int argc, char **argv)
   } cmds[] = {
     { "load", cmd_load }, { "match", cmd_match }, { "vocab", cmd_vocab },
     { "list", cmd_list }, { "remove", cmd_remove }, { "stats", cmd_stats },
-    { "sparql", cmd_sparql },
+    { "sparql", cmd_sparql }, { "explain", cmd_explain },
   };
   opts o = { NULL, NULL, 0, 0 };
   icx_ctx *ctx;

@@ -1,0 +1,554 @@
+/* icx_explain.c - explanations, built from matches of constraint subsets
+ * and from the values each cloud offers. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_compile_internal.h"
+#include "icx_ctx_internal.h"
+#include "icx_exec.h"
+#include "icx_explain.h"
+#include "icx_util.h"
+
+#define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#define MAX_RELAXATIONS 20
+
+typedef struct failure {
+  size_t constraint;
+  char *detail;
+} failure;
+
+typedef struct cloud_note {
+  char *name;
+  int known;
+  int matches;
+  failure *failures;
+  size_t n_failures;
+} cloud_note;
+
+typedef struct relaxation {
+  size_t removed[ICX_EXPLAIN_MAX_REMOVED];
+  size_t size;
+  char *clouds;
+} relaxation;
+
+struct icx_explain {
+  const icx_constraints *set;   /* borrowed: labels for the text forms */
+  size_t n;
+  long *alone;
+  long *remaining;
+  long matching;
+  cloud_note *clouds;
+  size_t n_clouds;
+  relaxation relax[MAX_RELAXATIONS];
+  size_t n_relax;
+};
+
+void
+icx_explain_free(icx_explain *e)
+{
+  size_t i, k;
+
+  if (!e)
+    return;
+  for (i = 0; i < e->n_clouds; i++) {
+    for (k = 0; k < e->clouds[i].n_failures; k++)
+      free(e->clouds[i].failures[k].detail);
+    free(e->clouds[i].failures);
+    free(e->clouds[i].name);
+  }
+  free(e->clouds);
+  for (i = 0; i < e->n_relax; i++)
+    free(e->relax[i].clouds);
+  free(e->alone);
+  free(e->remaining);
+  free(e);
+}
+
+/* Matches the constraints with keep[i] set (all required).  *m gets the
+ * result. */
+static icx_rc
+match_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+             const unsigned char *keep, icx_match **m)
+{
+  icx_constraints *sub = icx_constraints_select(set, keep, 1);
+  icx_rc rc;
+
+  if (!sub)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  rc = icx_match_run(ctx, store, sub, m);
+  icx_constraints_free(sub);
+  return rc;
+}
+
+static int
+match_has(const icx_match *m, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < icx_match_count(m); i++)
+    if (!strcmp(icx_match_cloud(m, i), name))
+      return 1;
+  return 0;
+}
+
+/* The values the named cloud offers for constraint c's attribute, as a
+ * table with one column.  The name goes into the query escaped. */
+static icx_rc
+offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_t c,
+               const char *cloud, icx_rows **rows)
+{
+  const icx_vocab *v = icx_constraints_vocab(set);
+  const icx_attribute *a = icx_constraint_attribute(set, c);
+  icx_buf q;
+  icx_rc rc = ICX_OK;
+  char *text;
+
+  icx_buf_init(&q);
+  icx_buf_append(&q, "SELECT ?v WHERE { ?cloud <" RDF_TYPE "> ");
+  if (icx_sparql_append_iri(ctx, &q, icx_vocab_cloud_class(v), &rc))
+    goto fail;
+  icx_buf_append(&q, " . ?cloud ");
+  if (icx_sparql_append_iri(ctx, &q, icx_vocab_name_property(v), &rc))
+    goto fail;
+  icx_buf_append(&q, " ?n . ");
+  if (icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), icx_attribute_domain(a))) {
+    icx_buf_append(&q, "?cloud ");
+  } else {
+    icx_buf_append(&q, "?cloud ");
+    if (icx_sparql_append_iri(ctx, &q, icx_vocab_offers_property(v), &rc))
+      goto fail;
+    icx_buf_append(&q, " ?s . ?s ");
+  }
+  if (icx_sparql_append_iri(ctx, &q, icx_attribute_iri(a), &rc))
+    goto fail;
+  icx_buf_append(&q, " ?v . FILTER (STR(?n) = ");
+  if (icx_sparql_append_string(ctx, &q, cloud, &rc))
+    goto fail;
+  icx_buf_append(&q, ") }");
+  if (!(text = icx_buf_take(&q)))
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  rc = icx_exec_select(store, text, rows);
+  free(text);
+  return rc;
+fail:
+  icx_buf_free(&q);
+  return rc;
+}
+
+/* A value as people read it: an individual's label, else as it is. */
+static const char *
+shown(const icx_attribute *a, const char *value)
+{
+  const icx_individual *ind = icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL
+    ? icx_attribute_find_value(a, value) : NULL;
+
+  return ind ? icx_individual_label(ind) : value;
+}
+
+static void
+append_asked(icx_buf *b, const icx_constraints *set, size_t c)
+{
+  const icx_attribute *a = icx_constraint_attribute(set, c);
+  size_t k, n = icx_constraint_value_count(set, c);
+
+  icx_buf_appendf(b, "asked %s", icx_op_name(icx_constraint_op(set, c)));
+  for (k = 0; k < n; k++)
+    icx_buf_appendf(b, "%s%s", k ? ", " : " ", shown(a, icx_constraint_value_at(set, c, k)));
+}
+
+/* One sentence on how the cloud fails constraint c. */
+static char *
+failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
+{
+  const icx_attribute *a = icx_constraint_attribute(set, c);
+  icx_op op = icx_constraint_op(set, c);
+  size_t i, n = icx_rows_count(offered);
+  icx_buf b;
+
+  icx_buf_init(&b);
+  icx_buf_appendf(&b, "%s: ", icx_attribute_label(a));
+  if (n == 0) {
+    icx_buf_append(&b, "no value; ");
+    append_asked(&b, set, c);
+    return icx_buf_take(&b);
+  }
+  if (op == ICX_OP_AT_LEAST || op == ICX_OP_GREATER || op == ICX_OP_AT_MOST ||
+      op == ICX_OP_LESS) {
+    int want_max = op == ICX_OP_AT_LEAST || op == ICX_OP_GREATER;
+    const char *best = NULL;
+    double bv = 0;
+    for (i = 0; i < n; i++) {
+      const char *val = icx_rows_get(offered, i, 0);
+      double d = val ? strtod(val, NULL) : 0;
+      if (val && (!best || (want_max ? d > bv : d < bv))) {
+        best = val;
+        bv = d;
+      }
+    }
+    icx_buf_appendf(&b, "best offer %s, ", best ? best : "?");
+    append_asked(&b, set, c);
+    return icx_buf_take(&b);
+  }
+  {
+    /* Labels sorted and each once, so that the sentence is stable. */
+    const char **labels = calloc(n + 1, sizeof *labels);
+    size_t m = 0;
+    if (!labels) {
+      icx_buf_free(&b);
+      return NULL;
+    }
+    for (i = 0; i < n; i++)
+      if (icx_rows_get(offered, i, 0))
+        labels[m++] = shown(a, icx_rows_get(offered, i, 0));
+    qsort(labels, m, sizeof *labels, icx_cmp_strp);
+    icx_buf_append(&b, "offers ");
+    for (i = 0; i < m && i < 12; i++)
+      if (i == 0 || strcmp(labels[i], labels[i - 1]))
+        icx_buf_appendf(&b, "%s%s", i ? "; " : "", labels[i]);
+    if (m > 12)
+      icx_buf_append(&b, "; ...");
+    free(labels);
+  }
+  icx_buf_append(&b, "; ");
+  append_asked(&b, set, c);
+  if (icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL && op != ICX_OP_EQUAL &&
+      op != ICX_OP_NOT_EQUAL && op != ICX_OP_EXISTS && op != ICX_OP_ABSENT)
+    icx_buf_append(&b, " (or narrower)");
+  return icx_buf_take(&b);
+}
+
+static icx_rc
+explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match **alone,
+              icx_match *all, cloud_note *note)
+{
+  size_t c, n = icx_constraints_count(set);
+  icx_rc rc = ICX_OK;
+  unsigned char *keep;
+  icx_match *any = NULL;
+
+  /* Is there such a cloud at all? */
+  keep = calloc(n + 1, 1);
+  if (!keep)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  rc = match_subset(ctx, store, set, keep, &any);
+  free(keep);
+  if (rc)
+    return rc;
+  note->known = match_has(any, note->name);
+  icx_match_free(any);
+  note->matches = match_has(all, note->name);
+  if (!note->known || note->matches)
+    return ICX_OK;
+  note->failures = calloc(n + 1, sizeof *note->failures);
+  if (!note->failures)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  for (c = 0; c < n; c++) {
+    icx_rows *rows = NULL;
+    char *detail;
+    if (match_has(alone[c], note->name))
+      continue;
+    if ((rc = offered_values(ctx, store, set, c, note->name, &rows)))
+      return rc;
+    detail = failure_detail(set, c, rows);
+    icx_rows_free(rows);
+    if (!detail)
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    note->failures[note->n_failures].constraint = c;
+    note->failures[note->n_failures].detail = detail;
+    note->n_failures++;
+  }
+  return ICX_OK;
+}
+
+static char *
+join_clouds(const icx_match *m)
+{
+  icx_buf b;
+  size_t i;
+
+  icx_buf_init(&b);
+  for (i = 0; i < icx_match_count(m); i++)
+    icx_buf_appendf(&b, "%s%s", i ? ", " : "", icx_match_cloud(m, i));
+  if (!b.data)
+    icx_buf_append(&b, "");
+  return icx_buf_take(&b);
+}
+
+/* Tries every way to remove k constraints (indices ascending from
+ * start); records the removals that give a match. */
+static icx_rc
+relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_explain *e,
+      unsigned char *keep, size_t *removed, size_t depth, size_t k, size_t start)
+{
+  size_t n = icx_constraints_count(set), c;
+  icx_rc rc;
+
+  if (depth == k) {
+    icx_match *m = NULL;
+    if ((rc = match_subset(ctx, store, set, keep, &m)))
+      return rc;
+    if (icx_match_count(m) > 0 && e->n_relax < MAX_RELAXATIONS) {
+      relaxation *r = &e->relax[e->n_relax];
+      memcpy(r->removed, removed, k * sizeof *removed);
+      r->size = k;
+      if (!(r->clouds = join_clouds(m))) {
+        icx_match_free(m);
+        return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+      }
+      e->n_relax++;
+    }
+    icx_match_free(m);
+    return ICX_OK;
+  }
+  for (c = start; c < n; c++) {
+    keep[c] = 0;
+    removed[depth] = c;
+    rc = relax(ctx, store, set, e, keep, removed, depth + 1, k, c + 1);
+    keep[c] = 1;
+    if (rc)
+      return rc;
+  }
+  return ICX_OK;
+}
+
+icx_rc
+icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                const char *const *clouds, size_t n_clouds, icx_explain **out)
+{
+  icx_explain *e;
+  size_t n, c, i;
+  unsigned char *keep = NULL;
+  icx_match **alone = NULL, *all = NULL;
+  icx_rc rc = ICX_OK;
+
+  if (!ctx || !store || !set || !out || (n_clouds && !clouds))
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  icx_clear_error(ctx);
+  n = icx_constraints_count(set);
+  e = calloc(1, sizeof *e);
+  keep = calloc(n + 1, 1);
+  alone = calloc(n + 1, sizeof *alone);
+  if (!e || !keep || !alone || !(e->alone = calloc(n + 1, sizeof *e->alone)) ||
+      !(e->remaining = calloc(n + 1, sizeof *e->remaining)) ||
+      !(e->clouds = calloc(n_clouds + 1, sizeof *e->clouds))) {
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  e->set = set;
+  e->n = n;
+  for (c = 0; c < n; c++) {
+    icx_match *m = NULL;
+    memset(keep, 0, n);
+    keep[c] = 1;
+    if ((rc = match_subset(ctx, store, set, keep, &alone[c])))
+      goto done;
+    e->alone[c] = (long)icx_match_count(alone[c]);
+    memset(keep, 1, c + 1);
+    if ((rc = match_subset(ctx, store, set, keep, &m)))
+      goto done;
+    e->remaining[c] = (long)icx_match_count(m);
+    if (c + 1 == n)
+      all = m;
+    else
+      icx_match_free(m);
+  }
+  if (!all) {
+    memset(keep, 0, n + 1);
+    if ((rc = match_subset(ctx, store, set, keep, &all)))
+      goto done;
+  }
+  e->matching = n ? e->remaining[n - 1] : (long)icx_match_count(all);
+  for (i = 0; i < n_clouds; i++) {
+    cloud_note *note = &e->clouds[e->n_clouds];
+    if (!(note->name = strdup(clouds[i] ? clouds[i] : ""))) {
+      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    e->n_clouds++;
+    if ((rc = explain_cloud(ctx, store, set, alone, all, note)))
+      goto done;
+  }
+  if (e->matching == 0 && n > 0 && n <= ICX_EXPLAIN_MAX_CONSTRAINTS) {
+    size_t k, removed[ICX_EXPLAIN_MAX_REMOVED];
+    for (k = 1; k <= ICX_EXPLAIN_MAX_REMOVED && k <= n && e->n_relax == 0; k++) {
+      memset(keep, 1, n);
+      if ((rc = relax(ctx, store, set, e, keep, removed, 0, k, 0)))
+        goto done;
+    }
+  }
+  *out = e;
+  e = NULL;
+done:
+  if (alone)
+    for (c = 0; c < n; c++)
+      icx_match_free(alone[c]);
+  free(alone);
+  icx_match_free(all);
+  free(keep);
+  icx_explain_free(e);
+  return rc;
+}
+
+size_t icx_explain_constraint_count(const icx_explain *e) { return e->n; }
+long icx_explain_alone(const icx_explain *e, size_t c) { return c < e->n ? e->alone[c] : 0; }
+long icx_explain_matching(const icx_explain *e) { return e->matching; }
+size_t icx_explain_cloud_count(const icx_explain *e) { return e->n_clouds; }
+size_t icx_explain_relaxation_count(const icx_explain *e) { return e->n_relax; }
+
+long
+icx_explain_remaining(const icx_explain *e, size_t c)
+{
+  return c < e->n ? e->remaining[c] : 0;
+}
+
+const char *
+icx_explain_cloud(const icx_explain *e, size_t i)
+{
+  return i < e->n_clouds ? e->clouds[i].name : NULL;
+}
+
+int
+icx_explain_cloud_known(const icx_explain *e, size_t i)
+{
+  return i < e->n_clouds && e->clouds[i].known;
+}
+
+int
+icx_explain_cloud_matches(const icx_explain *e, size_t i)
+{
+  return i < e->n_clouds && e->clouds[i].matches;
+}
+
+size_t
+icx_explain_failure_count(const icx_explain *e, size_t i)
+{
+  return i < e->n_clouds ? e->clouds[i].n_failures : 0;
+}
+
+size_t
+icx_explain_failure_constraint(const icx_explain *e, size_t i, size_t k)
+{
+  return e->clouds[i].failures[k].constraint;
+}
+
+const char *
+icx_explain_failure_detail(const icx_explain *e, size_t i, size_t k)
+{
+  return e->clouds[i].failures[k].detail;
+}
+
+size_t
+icx_explain_relaxation_size(const icx_explain *e, size_t r)
+{
+  return r < e->n_relax ? e->relax[r].size : 0;
+}
+
+size_t
+icx_explain_relaxation_removed(const icx_explain *e, size_t r, size_t k)
+{
+  return e->relax[r].removed[k];
+}
+
+const char *
+icx_explain_relaxation_clouds(const icx_explain *e, size_t r)
+{
+  return r < e->n_relax ? e->relax[r].clouds : NULL;
+}
+
+static const char *
+label_of(const icx_explain *e, size_t c)
+{
+  return icx_attribute_label(icx_constraint_attribute(e->set, c));
+}
+
+char *
+icx_explain_to_text(const icx_explain *e)
+{
+  icx_buf b;
+  size_t c, i, k;
+
+  icx_buf_init(&b);
+  icx_buf_appendf(&b, "%ld cloud%s meet%s every constraint.\n", e->matching,
+                  e->matching == 1 ? "" : "s", e->matching == 1 ? "s" : "");
+  icx_buf_append(&b, "constraint                 alone  remaining\n");
+  for (c = 0; c < e->n; c++)
+    icx_buf_appendf(&b, "%2zu %-22s %6ld %10ld\n", c + 1, label_of(e, c), e->alone[c],
+                    e->remaining[c]);
+  for (i = 0; i < e->n_clouds; i++) {
+    const cloud_note *cn = &e->clouds[i];
+    if (!cn->known) {
+      icx_buf_appendf(&b, "%s: no cloud of that name in the store\n", cn->name);
+      continue;
+    }
+    if (cn->matches) {
+      icx_buf_appendf(&b, "%s: meets every constraint\n", cn->name);
+      continue;
+    }
+    if (cn->n_failures == 0) {
+      icx_buf_appendf(&b, "%s: meets each constraint alone, but no single service of it "
+                      "meets them all together\n", cn->name);
+      continue;
+    }
+    icx_buf_appendf(&b, "%s: fails %zu constraint%s\n", cn->name, cn->n_failures,
+                    cn->n_failures == 1 ? "" : "s");
+    for (k = 0; k < cn->n_failures; k++)
+      icx_buf_appendf(&b, "  %zu %s\n", cn->failures[k].constraint + 1, cn->failures[k].detail);
+  }
+  for (i = 0; i < e->n_relax; i++) {
+    icx_buf_append(&b, i ? "  or without " : "Nothing matches. Without ");
+    for (k = 0; k < e->relax[i].size; k++)
+      icx_buf_appendf(&b, "%s%zu (%s)", k ? " and " : "", e->relax[i].removed[k] + 1,
+                      label_of(e, e->relax[i].removed[k]));
+    icx_buf_appendf(&b, ": %s\n", e->relax[i].clouds);
+  }
+  return icx_buf_take(&b);
+}
+
+char *
+icx_explain_to_xml(const icx_explain *e, int indent)
+{
+  icx_buf b;
+  size_t c, i, k;
+  const char *nl = indent > 0 ? "\n" : "";
+  int in1 = indent > 0 ? indent : 0, in2 = indent > 0 ? 2 * indent : 0;
+
+  icx_buf_init(&b);
+  icx_buf_appendf(&b, "<explanation xmlns='" ICX_CONSTRAINTS_NS "' matching='%ld'>%s",
+                  e->matching, nl);
+  for (c = 0; c < e->n; c++) {
+    icx_buf_appendf(&b, "%*s<constraint index='%zu' attribute='", in1, "", c + 1);
+    icx_buf_append_xml(&b, label_of(e, c));
+    icx_buf_appendf(&b, "' alone='%ld' remaining='%ld'/>%s", e->alone[c], e->remaining[c], nl);
+  }
+  for (i = 0; i < e->n_clouds; i++) {
+    const cloud_note *cn = &e->clouds[i];
+    icx_buf_appendf(&b, "%*s<cloud name='", in1, "");
+    icx_buf_append_xml(&b, cn->name);
+    icx_buf_appendf(&b, "' known='%s' matches='%s'", cn->known ? "true" : "false",
+                    cn->matches ? "true" : "false");
+    if (!cn->n_failures) {
+      icx_buf_appendf(&b, "/>%s", nl);
+      continue;
+    }
+    icx_buf_appendf(&b, ">%s", nl);
+    for (k = 0; k < cn->n_failures; k++) {
+      icx_buf_appendf(&b, "%*s<fails constraint='%zu'>", in2, "", cn->failures[k].constraint + 1);
+      icx_buf_append_xml(&b, cn->failures[k].detail);
+      icx_buf_appendf(&b, "</fails>%s", nl);
+    }
+    icx_buf_appendf(&b, "%*s</cloud>%s", in1, "", nl);
+  }
+  for (i = 0; i < e->n_relax; i++) {
+    icx_buf_appendf(&b, "%*s<relaxation without='", in1, "");
+    for (k = 0; k < e->relax[i].size; k++)
+      icx_buf_appendf(&b, "%s%zu", k ? " " : "", e->relax[i].removed[k] + 1);
+    icx_buf_append(&b, "' clouds='");
+    icx_buf_append_xml(&b, e->relax[i].clouds);
+    icx_buf_appendf(&b, "'/>%s", nl);
+  }
+  icx_buf_append(&b, "</explanation>");
+  return icx_buf_take(&b);
+}
