@@ -52,7 +52,7 @@ START_TEST(attribute_descriptions)
 {
   const icx_attribute *a = icx_vocab_find_attribute(vocab, "availability");
 
-  ck_assert_int_eq(icx_vocab_attribute_count(vocab), 5);
+  ck_assert_int_eq(icx_vocab_attribute_count(vocab), 13);
   ck_assert_int_eq(icx_attribute_type(a), ICX_TYPE_DECIMAL);
   ck_assert_int_eq(icx_attribute_rule(a), ICX_RULE_AT_LEAST);
   ck_assert_str_eq(icx_attribute_domain(a), "http://www.csp/resOntology#StorageService");
@@ -249,7 +249,7 @@ START_TEST(new_attribute_from_a_file)
            "  icxm:rule icxm:atMost .\n");
   tu_write(path, text);
   ck_assert_int_eq(icx_vocab_load(ctx, dir, &v), ICX_OK);
-  ck_assert_int_eq(icx_vocab_attribute_count(v), 6);
+  ck_assert_int_eq(icx_vocab_attribute_count(v), 14);
   a = icx_vocab_find_attribute(v, "LATENCYMS");
   ck_assert_ptr_nonnull(a);
   ck_assert_int_eq(icx_attribute_rule(a), ICX_RULE_AT_MOST);
@@ -257,6 +257,102 @@ START_TEST(new_attribute_from_a_file)
   tu_rmtree(dir);
   free(path);
   free(dir);
+}
+END_TEST
+
+/* 1 if label is among what ind includes (itself and everything narrower). */
+static int
+includes_label(const icx_individual *ind, const char *label)
+{
+  const icx_individual *const *n;
+
+  for (n = icx_individual_narrower(ind); *n; n++)
+    if (!strcmp(icx_individual_label(*n), label))
+      return 1;
+  return 0;
+}
+
+START_TEST(regions_contain_countries)
+{
+  const icx_attribute *tier = icx_vocab_find_attribute(vocab, "tierRegion");
+  const icx_individual *asia, *europe, *eu, *americas, *antarctic, *jp;
+
+  ck_assert_ptr_nonnull(tier);
+  ck_assert_str_eq(icx_attribute_label(tier), "tierCountry");
+  asia = icx_attribute_find_value(tier, "ASIA");
+  europe = icx_attribute_find_value(tier, "europe");
+  eu = icx_attribute_find_value(tier, "EU");
+  americas = icx_attribute_find_value(tier, "the Americas");
+  antarctic = icx_attribute_find_value(tier, "Antarctic region");
+  ck_assert(asia && europe && eu && americas && antarctic);
+  ck_assert_str_eq(icx_individual_iri(asia), "http://www.csp/resOntology#Asia");
+  /* Codes stay the countries': AS is American Samoa, NA Namibia, AQ and
+   * "Antarctica" the country; GB the United Kingdom (not a unit). */
+  ck_assert_str_eq(icx_individual_label(icx_attribute_find_value(tier, "AS")), "American Samoa");
+  ck_assert_str_eq(icx_individual_label(icx_attribute_find_value(tier, "NA")), "Namibia");
+  ck_assert_str_eq(icx_individual_iri(icx_attribute_find_value(tier, "Antarctica")),
+                   "http://www.csp/resOntology#AQ");
+  ck_assert_str_eq(icx_individual_label(icx_attribute_find_value(tier, "GB")), "United Kingdom");
+  /* Countries lie in their continents, transitively in groupings. */
+  ck_assert(includes_label(asia, "Japan") && includes_label(asia, "Singapore"));
+  ck_assert(!includes_label(asia, "France"));
+  ck_assert(includes_label(europe, "France") && includes_label(europe, "United Kingdom"));
+  ck_assert(includes_label(europe, "European Union"));
+  ck_assert(includes_label(eu, "Germany") && !includes_label(eu, "United Kingdom"));
+  ck_assert(!includes_label(eu, "Switzerland") && !includes_label(eu, "Norway"));
+  ck_assert(includes_label(americas, "Brazil") && includes_label(americas, "Canada"));
+  ck_assert(includes_label(americas, "Mexico") && includes_label(americas, "South America"));
+  ck_assert(includes_label(antarctic, "Antarctica"));
+  /* Russia spans two continents; Hawaii does not put the US in Oceania. */
+  ck_assert(includes_label(asia, "Russian Federation") && includes_label(europe, "Russian Federation"));
+  ck_assert(!includes_label(icx_attribute_find_value(tier, "Oceania"), "United States"));
+  /* A country includes only itself: asking for Japan does not find Asia. */
+  jp = icx_attribute_find_value(tier, "Japan");
+  ck_assert(!includes_label(jp, "Asia"));
+  ck_assert_ptr_null(icx_individual_narrower(jp)[1]);
+}
+END_TEST
+
+START_TEST(compute_price_and_compliance)
+{
+  const icx_attribute *gpu = icx_vocab_find_attribute(vocab, "gpu");
+  const icx_attribute *arch = icx_vocab_find_attribute(vocab, "arch");
+  const icx_attribute *cert = icx_vocab_find_attribute(vocab, "compliance");
+  const icx_attribute *a;
+  const icx_individual *nvidia, *instinct;
+
+  ck_assert(gpu && arch && cert);
+  ck_assert_str_eq(icx_attribute_domain(gpu), "http://www.csp/resOntology#ComputeService");
+  ck_assert_int_eq(icx_attribute_rule(gpu), ICX_RULE_INCLUDES);
+  nvidia = icx_attribute_find_value(gpu, "NVIDIA");
+  instinct = icx_attribute_find_value(gpu, "AMD Instinct");
+  ck_assert(includes_label(nvidia, "NVIDIA A100") && includes_label(nvidia, "NVIDIA H100"));
+  ck_assert(!includes_label(nvidia, "AMD Instinct MI250"));
+  ck_assert(includes_label(instinct, "AMD Instinct MI250"));
+  ck_assert_str_eq(icx_individual_label(icx_attribute_find_value(arch, "amd64")), "x86-64");
+  ck_assert_str_eq(icx_individual_label(icx_attribute_find_value(arch, "ARM64")), "AArch64");
+  ck_assert(includes_label(icx_attribute_find_value(arch, "ARM"), "AArch64"));
+
+  a = icx_vocab_find_attribute(vocab, "occi.compute.cores");
+  ck_assert(a && icx_attribute_type(a) == ICX_TYPE_INTEGER && icx_attribute_rule(a) == ICX_RULE_AT_LEAST);
+  a = icx_vocab_find_attribute(vocab, "RAM");
+  ck_assert(a && icx_attribute_type(a) == ICX_TYPE_DECIMAL && icx_attribute_rule(a) == ICX_RULE_AT_LEAST);
+  a = icx_vocab_find_attribute(vocab, "gpus");
+  ck_assert(a && icx_attribute_type(a) == ICX_TYPE_INTEGER);
+  a = icx_vocab_find_attribute(vocab, "pricePerHour");
+  ck_assert(a && icx_attribute_rule(a) == ICX_RULE_AT_MOST);
+  ck_assert_str_eq(icx_attribute_domain(a), "http://www.csp/resOntology#ComputeService");
+  a = icx_vocab_find_attribute(vocab, "storagePrice");
+  ck_assert(a && icx_attribute_rule(a) == ICX_RULE_AT_MOST);
+  ck_assert_str_eq(icx_attribute_domain(a), "http://www.csp/resOntology#StorageService");
+
+  ck_assert_str_eq(icx_attribute_domain(cert), "http://www.csp/resOntology#Cloud");
+  ck_assert(includes_label(icx_attribute_find_value(cert, "SOC2"), "SOC 2 Type II"));
+  ck_assert(!includes_label(icx_attribute_find_value(cert, "SOC 2 Type 2"), "SOC 2 Type I"));
+  ck_assert_str_eq(icx_individual_label(icx_attribute_find_value(cert, "iso 27001")), "ISO/IEC 27001");
+  /* Units are not values of anything, and no attribute is named after one. */
+  ck_assert_ptr_null(icx_vocab_find_attribute(vocab, "GiB"));
+  ck_assert_ptr_null(icx_attribute_find_value(icx_vocab_find_attribute(vocab, "memory"), "GiB"));
 }
 END_TEST
 
@@ -281,6 +377,8 @@ vocab_suite(void)
   tcase_add_test(tc, narrower_closure);
   tcase_add_test(tc, classes_and_namespaces);
   tcase_add_test(tc, new_attribute_from_a_file);
+  tcase_add_test(tc, regions_contain_countries);
+  tcase_add_test(tc, compute_price_and_compliance);
   tcase_add_test(tc, free_null_is_noop);
   suite_add_tcase(s, tc);
   tcase_add_checked_fixture(bad, setup, teardown);
