@@ -31,6 +31,7 @@ struct icx_individual {
   char *iri;
   char *label;
   char **names;            /* label(s), notations, aliases */
+  char **norms;            /* the same, in comparison form (icx_norm_name) */
   size_t n_names;
   char **types;            /* rdf:type IRIs */
   size_t n_types;
@@ -50,6 +51,7 @@ struct icx_attribute {
   char *domain;
   char *range;
   const icx_individual **values;    /* sorted by label */
+  const icx_individual **by_iri;    /* the same, sorted by IRI */
   size_t n_values;
   char *value_names;
 };
@@ -449,33 +451,99 @@ cmp_ind_label(const void *a, const void *b)
   return c ? c : strcmp(x->iri, y->iri);
 }
 
+/* Individuals are kept sorted by IRI (built from a sorted list). */
+static int
+cmp_ind_iri(const void *a, const void *b)
+{
+  return strcmp((*(const icx_individual *const *)a)->iri, (*(const icx_individual *const *)b)->iri);
+}
+
 static icx_individual *
 find_individual(const icx_vocab *v, const char *iri)
 {
-  size_t i;
+  size_t lo = 0, hi = v->n_inds;
 
-  for (i = 0; i < v->n_inds; i++)
-    if (strcmp(v->inds[i].iri, iri) == 0)
-      return &v->inds[i];
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(v->inds[mid].iri, iri);
+    if (c == 0)
+      return &v->inds[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
   return NULL;
 }
 
-/* 1 if ind reaches target through skos:broader (or is it). */
-static int
-ind_reaches(const icx_vocab *v, const icx_individual *ind, const char *target, int depth)
+/* Adds ind and everything narrower (children first found through the
+ * broader links of others) to out, once each; seen marks by index. */
+static void
+collect_narrower(const icx_vocab *v, const size_t *child_start, const size_t *children,
+                 size_t at, unsigned char *seen, const icx_individual **out, size_t *k)
 {
-  size_t i;
+  size_t c;
 
-  if (strcmp(ind->iri, target) == 0)
-    return 1;
-  if (depth > 64)
-    return 0;
-  for (i = 0; i < ind->n_broader; i++) {
-    const icx_individual *b = find_individual(v, ind->broader[i]);
-    if (b && ind_reaches(v, b, target, depth + 1))
-      return 1;
+  if (seen[at])
+    return;
+  seen[at] = 1;
+  out[(*k)++] = &v->inds[at];
+  for (c = child_start[at]; c < child_start[at + 1]; c++)
+    collect_narrower(v, child_start, children, children[c], seen, out, k);
+}
+
+/* The narrower closure of every individual, through the reverse of
+ * skos:broader (children lists), depth first; cycles are cut by marks. */
+static int
+build_narrower(icx_vocab *v)
+{
+  size_t n = v->n_inds, i, b, e = 0;
+  size_t *child_start = calloc(n + 2, sizeof *child_start);
+  size_t *fill = calloc(n + 1, sizeof *fill);
+  size_t *children = NULL;
+  unsigned char *seen = calloc(n + 1, 1);
+  const icx_individual **tmp = calloc(n + 1, sizeof *tmp);
+  int rc = -1;
+
+  if (!child_start || !fill || !seen || !tmp)
+    goto done;
+  for (i = 0; i < n; i++)
+    for (b = 0; b < v->inds[i].n_broader; b++) {
+      icx_individual *p = find_individual(v, v->inds[i].broader[b]);
+      if (p)
+        child_start[(size_t)(p - v->inds) + 1]++;
+      e++;
+    }
+  for (i = 0; i < n; i++)
+    child_start[i + 1] += child_start[i];
+  children = calloc(e + 1, sizeof *children);
+  if (!children)
+    goto done;
+  for (i = 0; i < n; i++)
+    for (b = 0; b < v->inds[i].n_broader; b++) {
+      icx_individual *p = find_individual(v, v->inds[i].broader[b]);
+      if (p) {
+        size_t pi = (size_t)(p - v->inds);
+        children[child_start[pi] + fill[pi]++] = i;
+      }
+    }
+  for (i = 0; i < n; i++) {
+    size_t k = 0;
+    memset(seen, 0, n);
+    collect_narrower(v, child_start, children, i, seen, tmp, &k);
+    v->inds[i].narrower = calloc(k + 1, sizeof *v->inds[i].narrower);
+    if (!v->inds[i].narrower)
+      goto done;
+    memcpy(v->inds[i].narrower, tmp, k * sizeof *tmp);
   }
-  return 0;
+  rc = 0;
+done:
+  free(child_start);
+  free(fill);
+  free(children);
+  free(seen);
+  free(tmp);
+  return rc;
 }
 
 /* Individuals: everything typed with a class the vocabulary defines, other
@@ -540,17 +608,19 @@ build_individuals(loadstate *ls, icx_vocab *v)
     if (objects(ls, ind->iri, NS_RDF "type", 1, &ind->types, &ind->n_types) ||
         objects(ls, ind->iri, NS_SKOS "broader", 1, &ind->broader, &ind->n_broader))
       goto oom;
-  }
-  for (i = 0; i < v->n_inds; i++) {
-    size_t k = 0;
-    v->inds[i].narrower = calloc(v->n_inds + 1, sizeof(icx_individual *));
-    if (!v->inds[i].narrower)
+    ind->norms = calloc(ind->n_names + 1, sizeof *ind->norms);
+    if (!ind->norms)
       goto oom;
-    v->inds[i].narrower[k++] = &v->inds[i];
-    for (j = 0; j < v->n_inds; j++)
-      if (j != i && ind_reaches(v, &v->inds[j], v->inds[i].iri, 0))
-        v->inds[i].narrower[k++] = &v->inds[j];
+    for (p = 0; p < ind->n_names; p++) {
+      char norm[1100];
+      if (icx_norm_name(ind->names[p], norm, sizeof norm))
+        norm[0] = '\0';       /* too long to be asked for */
+      if (!(ind->norms[p] = strdup(norm)))
+        goto oom;
+    }
   }
+  if (build_narrower(v))
+    goto oom;
   free_strv(subj, n_subj);
   return ICX_OK;
 oom:
@@ -701,12 +771,67 @@ build_attribute(loadstate *ls, icx_vocab *v, icx_attribute *a)
         a->values[a->n_values++] = &v->inds[i];
     if (a->n_values > 1)
       qsort(a->values, a->n_values, sizeof *a->values, cmp_ind_label);
+    a->by_iri = calloc(a->n_values + 1, sizeof *a->by_iri);
+    if (!a->by_iri) {
+      rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    memcpy(a->by_iri, a->values, a->n_values * sizeof *a->values);
+    if (a->n_values > 1)
+      qsort(a->by_iri, a->n_values, sizeof *a->by_iri, cmp_ind_iri);
   }
   a->value_names = join_labels(a->values, a->n_values);
   if (!a->value_names)
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 done:
   free(rule_iri);
+  return rc;
+}
+
+typedef struct named {
+  const char *norm;
+  const char *shown;
+  const icx_individual *ind;
+} named;
+
+static int
+cmp_named(const void *a, const void *b)
+{
+  return strcmp(((const named *)a)->norm, ((const named *)b)->norm);
+}
+
+/* Two values of a that share a name: sorting every (name, value) pair puts
+ * clashes side by side.  Returns 0, or -1 with the message set. */
+static int
+check_value_names(icx_ctx *ctx, const icx_attribute *a)
+{
+  size_t n = 0, i, k;
+  named *all;
+  int rc = 0;
+
+  for (i = 0; i < a->n_values; i++)
+    n += a->values[i]->n_names;
+  all = calloc(n + 1, sizeof *all);
+  if (!all) {
+    icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    return -1;
+  }
+  n = 0;
+  for (i = 0; i < a->n_values; i++)
+    for (k = 0; k < a->values[i]->n_names; k++) {
+      all[n].norm = a->values[i]->norms[k];
+      all[n].shown = a->values[i]->names[k];
+      all[n].ind = a->values[i];
+      n++;
+    }
+  qsort(all, n, sizeof *all, cmp_named);
+  for (i = 1; i < n && !rc; i++)
+    if (*all[i].norm && !strcmp(all[i].norm, all[i - 1].norm) && all[i].ind != all[i - 1].ind) {
+      icx_fail(ctx, ICX_ERR_VOCAB, "values <%s> and <%s> of attribute %s share the name \"%s\"",
+               all[i - 1].ind->iri, all[i].ind->iri, a->label, all[i].shown);
+      rc = -1;
+    }
+  free(all);
   return rc;
 }
 
@@ -739,17 +864,8 @@ check_names(icx_ctx *ctx, const icx_vocab *v)
                             a->iri, b->iri, a->aliases[k]);
       }
     }
-    for (j = 0; j < a->n_values; j++)
-      for (k = j + 1; k < a->n_values; k++) {
-        const icx_individual *x = a->values[j], *y = a->values[k];
-        size_t p, q;
-        for (p = 0; p < x->n_names; p++)
-          for (q = 0; q < y->n_names; q++)
-            if (icx_name_eq(x->names[p], y->names[q]))
-              return icx_fail(ctx, ICX_ERR_VOCAB,
-                              "values <%s> and <%s> of attribute %s share the name \"%s\"",
-                              x->iri, y->iri, a->label, x->names[p]);
-      }
+    if (check_value_names(ctx, a))
+      return ICX_ERR_VOCAB;
   }
   return ICX_OK;
 }
@@ -958,6 +1074,7 @@ icx_vocab_free(icx_vocab *v)
     free(a->domain);
     free(a->range);
     free(a->values);
+    free(a->by_iri);
     free(a->value_names);
   }
   free(v->attrs);
@@ -966,6 +1083,7 @@ icx_vocab_free(icx_vocab *v)
     free(ind->iri);
     free(ind->label);
     free_strv(ind->names, ind->n_names);
+    free_strv(ind->norms, ind->n_names);
     free_strv(ind->types, ind->n_types);
     free_strv(ind->broader, ind->n_broader);
     free(ind->narrower);
@@ -1093,17 +1211,27 @@ icx_attribute_value(const icx_attribute *a, size_t i)
 const icx_individual *
 icx_attribute_find_value(const icx_attribute *a, const char *name)
 {
-  char want[1100], have[1100];
-  size_t i, k;
+  char want[1100];
+  size_t i, k, lo = 0, hi = a->n_values;
 
-  if (!name || icx_norm_name(name, want, sizeof want))
+  if (!name)
+    return NULL;
+  while (lo < hi) {                 /* by IRI: what documents use */
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(a->by_iri[mid]->iri, name);
+    if (c == 0)
+      return a->by_iri[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (icx_norm_name(name, want, sizeof want) || !*want)
     return NULL;
   for (i = 0; i < a->n_values; i++) {
     const icx_individual *ind = a->values[i];
-    if (strcmp(ind->iri, name) == 0)
-      return ind;
     for (k = 0; k < ind->n_names; k++)
-      if (!icx_norm_name(ind->names[k], have, sizeof have) && strcmp(want, have) == 0)
+      if (!strcmp(want, ind->norms[k]))
         return ind;
   }
   return NULL;
