@@ -293,11 +293,51 @@ append_known(icx_buf *b, const char *list, char sep)
   icx_buf_appendf(b, "%c ... (icx vocab lists them all)", sep);
 }
 
-/* Resolves one requested value of attribute a: *canon gets a new string,
- * *ind the individual for individual-valued attributes. */
+/* Converts the canonical number *canon from unit `unit` into the
+ * attribute's unit, replacing *canon. */
 static icx_rc
-resolve_value(icx_ctx *ctx, const icx_attribute *a, const char *raw, char **canon,
-              const icx_individual **ind)
+convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribute *a, const char *unit,
+             char **canon)
+{
+  const icx_unit *to = icx_attribute_unit(a), *from;
+  char buf[128];
+  char *out;
+  double v;
+
+  if (!to)
+    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s has no unit: drop unit='%.40s'",
+                    icx_attribute_label(a), unit);
+  from = icx_vocab_find_unit(vocab, unit);
+  if (!from)
+    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: unknown unit \"%.40s\"; "
+                    "units for it: %s", icx_attribute_label(a), unit, icx_unit_peers(to));
+  if (strcmp(icx_unit_kind(from), icx_unit_kind(to)))
+    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is in %s; %s does not convert to it "
+                    "(units for it: %s)", icx_attribute_label(a), icx_unit_label(to),
+                    icx_unit_label(from), icx_unit_peers(to));
+  if (from == to)
+    return ICX_OK;
+  v = strtod(*canon, NULL) * (icx_unit_factor(from) / icx_unit_factor(to));
+  snprintf(buf, sizeof buf, "%.15g", v);
+  if (strchr(buf, 'e') || strchr(buf, 'n') || strchr(buf, 'i'))
+    snprintf(buf, sizeof buf, "%.12f", v);
+  out = canon_decimal(buf, icx_attribute_type(a) == ICX_TYPE_INTEGER);
+  if (!out)
+    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: %s %s is %s %s, which is not %s",
+                    icx_attribute_label(a), *canon, icx_unit_label(from), buf,
+                    icx_unit_label(to), icx_attribute_type(a) == ICX_TYPE_INTEGER
+                    ? "a whole number" : "a number icx can compare");
+  free(*canon);
+  *canon = out;
+  return ICX_OK;
+}
+
+/* Resolves one requested value of attribute a (in unit, if not NULL):
+ * *canon gets a new string, *ind the individual for individual-valued
+ * attributes. */
+static icx_rc
+resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribute *a, const char *raw,
+              const char *unit, char **canon, const icx_individual **ind)
 {
   char *tval = icx_trim_dup(raw, strlen(raw));
   icx_rc rc = ICX_OK;
@@ -366,6 +406,12 @@ resolve_value(icx_ctx *ctx, const icx_attribute *a, const char *raw, char **cano
   }
   if (!rc && !*canon)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  if (!rc && unit && (icx_attribute_type(a) == ICX_TYPE_DECIMAL ||
+                      icx_attribute_type(a) == ICX_TYPE_INTEGER))
+    rc = convert_unit(ctx, vocab, a, unit, canon);
+  else if (!rc && unit)
+    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is not a quantity: drop unit='%.40s'",
+                  icx_attribute_label(a), unit);
 done:
   free(tval);
   return rc;
@@ -386,6 +432,14 @@ default_op(const icx_attribute *a)
 icx_rc
 icx_constraints_add_op(icx_ctx *ctx, icx_constraints *set, const char *name, const char *op_name,
                        const char *const *values, size_t n, int required, int weight)
+{
+  return icx_constraints_add_units(ctx, set, name, op_name, values, NULL, n, required, weight);
+}
+
+icx_rc
+icx_constraints_add_units(icx_ctx *ctx, icx_constraints *set, const char *name,
+                          const char *op_name, const char *const *values,
+                          const char *const *units, size_t n, int required, int weight)
 {
   const icx_attribute *a;
   char *tname = NULL;
@@ -503,7 +557,8 @@ icx_constraints_add_op(icx_ctx *ctx, icx_constraints *set, const char *name, con
     goto done;
   }
   for (k = 0; k < n; k++) {
-    if ((rc = resolve_value(ctx, a, values[k], &it.values[k], &it.inds[k])))
+    if ((rc = resolve_value(ctx, set->vocab, a, values[k], units ? units[k] : NULL,
+                            &it.values[k], &it.inds[k])))
       goto done;
     it.n_values++;
   }
@@ -561,6 +616,7 @@ typedef struct pstate {
   icx_buf text;            /* text of the current <attribute>/<value> */
   char *attr;              /* current constraint's attribute text */
   char *values[ICX_CONSTRAINT_MAX_VALUES]; /* its <value> texts */
+  char *units[ICX_CONSTRAINT_MAX_VALUES];  /* their unit='...', or NULL */
   char *op;                /* its op='...', NULL if none */
   int required, weight;    /* its required='...' and weight='...' */
   int n_attr, n_value;     /* how many of each the constraint had */
@@ -612,16 +668,19 @@ is_constraints_ns(const char *ns)
   return 1;
 }
 
-static int
-has_attribute(raptor_xml_element *el, const char *local)
+/* The value of the element's attribute named local, or NULL.  Lent. */
+static const char *
+attribute_value(raptor_xml_element *el, const char *local)
 {
   raptor_qname **attrs = raptor_xml_element_get_attributes(el);
   int n = raptor_xml_element_get_attributes_count(el), i;
 
   for (i = 0; attrs && i < n; i++)
-    if (!strcmp((const char *)raptor_qname_get_local_name(attrs[i]), local))
-      return 1;
-  return 0;
+    if (!strcmp((const char *)raptor_qname_get_local_name(attrs[i]), local)) {
+      const char *v = (const char *)raptor_qname_get_value(attrs[i]);
+      return v ? v : "";
+    }
+  return NULL;
 }
 
 /* op='...', required='true|false', weight='-100..100' of <constraint>. */
@@ -714,13 +773,13 @@ on_start(void *ud, raptor_xml_element *el)
         p_fail(ps, ICX_ERR_LIMIT, "a constraint has more than %s values%s", "64", "");
         return;
       }
-      if (has_attribute(el, "unit")) {
-        p_fail(ps, ICX_ERR_CONSTRAINT, "<value unit='...'>: units are not supported yet%s%s",
-               "", "");
-        return;
-      }
       ps->at = IN_VALUE;
       ps->n_value++;
+      free(ps->units[ps->n_value - 1]);
+      ps->units[ps->n_value - 1] = NULL;
+      if (attribute_value(el, "unit") &&
+          !(ps->units[ps->n_value - 1] = strdup(attribute_value(el, "unit"))))
+        p_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
     } else {
       p_fail(ps, ICX_ERR_XML,
              "unexpected <%s> in <constraint>; expected <attribute> and <value>%s", name, "");
@@ -797,9 +856,10 @@ on_end(void *ud, raptor_xml_element *el)
              "op='anyOf', 'allOf' or 'noneOf'%s", num, "");
       return;
     }
-    rc = icx_constraints_add_op(ps->ctx, ps->set, ps->attr, ps->op,
-                                (const char *const *)ps->values, (size_t)ps->n_value,
-                                ps->required, ps->weight);
+    rc = icx_constraints_add_units(ps->ctx, ps->set, ps->attr, ps->op,
+                                   (const char *const *)ps->values,
+                                   (const char *const *)ps->units, (size_t)ps->n_value,
+                                   ps->required, ps->weight);
     if (rc) {
       char detail[2048];
       snprintf(detail, sizeof detail, "%s", icx_ctx_errmsg(ps->ctx));
@@ -809,7 +869,9 @@ on_end(void *ud, raptor_xml_element *el)
     ps->attr = NULL;
     for (k = 0; k < ps->n_value; k++) {
       free(ps->values[k]);
+      free(ps->units[k]);
       ps->values[k] = NULL;
+      ps->units[k] = NULL;
     }
     free(ps->op);
     ps->op = NULL;
@@ -931,8 +993,10 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
     }
   }
   free(ps.attr);
-  for (k = 0; k < ICX_CONSTRAINT_MAX_VALUES; k++)
+  for (k = 0; k < ICX_CONSTRAINT_MAX_VALUES; k++) {
     free(ps.values[k]);
+    free(ps.units[k]);
+  }
   free(ps.op);
   icx_buf_free(&ps.text);
   if (rc) {

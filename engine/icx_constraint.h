@@ -99,6 +99,16 @@ const icx_vocab *icx_constraints_vocab(const icx_constraints *set);
 const icx_attribute *icx_constraint_attribute(const icx_constraints *set, size_t i);
 /* ICX_TYPE_INDIVIDUAL: the requested individual; NULL otherwise. */
 const icx_individual *icx_constraint_individual(const icx_constraints *set, size_t i);
+/* As icx_constraints_add_op(), with a unit per value (units may be NULL,
+ * and so may any of its entries): numbers are converted from that unit into
+ * the attribute's (icxm:unit).  Errors: ICX_ERR_CONSTRAINT for a unit on an
+ * attribute without one, an unknown unit (the message lists the units that
+ * fit), or a unit of another kind (TB for a price). */
+icx_rc icx_constraints_add_units(icx_ctx *ctx, icx_constraints *set, const char *name,
+                                 const char *op, const char *const *values,
+                                 const char *const *units, size_t n, int required,
+                                 int weight);
+
 /* The (first) value in canonical form, as icx formatted it ("99.999", "5",
  * "true", or the individual's IRI); NULL for exists and absent.  Lent. */
 const char *icx_constraint_value(const icx_constraints *set, size_t i);

@@ -53,8 +53,22 @@ struct icx_attribute {
   const icx_individual **values;    /* sorted by label */
   const icx_individual **by_iri;    /* the same, sorted by IRI */
   size_t n_values;
+  const icx_unit *unit;
   char *value_names;
 };
+
+struct icx_unit {
+  char *iri;
+  char *label;
+  char **names;
+  size_t n_names;
+  char *kind;              /* NULL until resolved */
+  double factor;
+  char *peers;
+  int resolving;           /* cycle guard */
+};
+
+static icx_unit *unit_by_iri(const icx_vocab *v, const char *iri);
 
 typedef struct vclass {
   char *iri;
@@ -78,6 +92,8 @@ struct icx_vocab {
   char *offers;
   char *name_prop;
   char *attribute_names;
+  icx_unit *units;
+  size_t n_units;
 };
 
 /* --- small helpers over the temporary model ------------------------------ */
@@ -780,6 +796,23 @@ build_attribute(loadstate *ls, icx_vocab *v, icx_attribute *a)
     if (a->n_values > 1)
       qsort(a->by_iri, a->n_values, sizeof *a->by_iri, cmp_ind_iri);
   }
+  {
+    char *unit = one_object(ls, a->iri, ICX_MATCH_NS "unit", 1, &oom);
+    if (oom) {
+      rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    if (unit) {
+      a->unit = unit_by_iri(v, unit);
+      if (!a->unit || (a->type != ICX_TYPE_DECIMAL && a->type != ICX_TYPE_INTEGER)) {
+        rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: icxm:unit <%s> %s", a->label, unit,
+                      a->unit ? "needs a numeric range" : "is not an icxm:Unit");
+        free(unit);
+        goto done;
+      }
+      free(unit);
+    }
+  }
   a->value_names = join_labels(a->values, a->n_values);
   if (!a->value_names)
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
@@ -868,6 +901,140 @@ check_names(icx_ctx *ctx, const icx_vocab *v)
       return ICX_ERR_VOCAB;
   }
   return ICX_OK;
+}
+
+static icx_unit *
+unit_by_iri(const icx_vocab *v, const char *iri)
+{
+  size_t i;
+
+  for (i = 0; i < v->n_units; i++)
+    if (!strcmp(v->units[i].iri, iri))
+      return &v->units[i];
+  return NULL;
+}
+
+/* Kind and factor of a unit, following numerator and denominators. */
+static icx_rc
+resolve_unit(loadstate *ls, icx_vocab *v, icx_unit *u, int depth)
+{
+  char *kind = NULL, *num = NULL, *factor = NULL;
+  char **dens = NULL;
+  size_t n_dens = 0, i;
+  int oom = 0;
+  icx_rc rc = ICX_OK;
+  icx_buf k;
+
+  if (u->kind)
+    return ICX_OK;
+  if (u->resolving || depth > 8)
+    return icx_fail(ls->ctx, ICX_ERR_VOCAB, "unit <%s> is defined through itself", u->iri);
+  u->resolving = 1;
+  icx_buf_init(&k);
+  kind = one_object(ls, u->iri, ICX_MATCH_NS "quantityKind", 1, &oom);
+  factor = one_object(ls, u->iri, ICX_MATCH_NS "factor", 2, &oom);
+  num = one_object(ls, u->iri, ICX_MATCH_NS "numerator", 1, &oom);
+  if (oom || objects(ls, u->iri, ICX_MATCH_NS "denominator", 1, &dens, &n_dens)) {
+    rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (kind && factor && !num) {
+    char *end;
+    u->factor = strtod(factor, &end);
+    if (*end || !(u->factor > 0)) {
+      rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "unit %s: icxm:factor \"%s\" is not a positive number",
+                    u->label, factor);
+      goto done;
+    }
+    icx_buf_append(&k, kind);
+  } else if (num && n_dens > 0 && !kind) {
+    icx_unit *nu = unit_by_iri(v, num);
+    if (!nu || (rc = resolve_unit(ls, v, nu, depth + 1))) {
+      if (!rc)
+        rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "unit %s: numerator <%s> is not a unit", u->label, num);
+      goto done;
+    }
+    u->factor = nu->factor;
+    icx_buf_append(&k, nu->kind);
+    for (i = 0; i < n_dens; i++) {
+      icx_unit *du = unit_by_iri(v, dens[i]);
+      if (!du || (rc = resolve_unit(ls, v, du, depth + 1))) {
+        if (!rc)
+          rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "unit %s: denominator <%s> is not a unit",
+                        u->label, dens[i]);
+        goto done;
+      }
+      u->factor /= du->factor;
+      icx_buf_appendf(&k, " per %s", du->kind);
+    }
+  } else {
+    rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "unit %s needs icxm:quantityKind and icxm:factor, or "
+                  "icxm:numerator and icxm:denominator", u->label);
+    goto done;
+  }
+  if (!(u->kind = icx_buf_take(&k)))
+    rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+done:
+  icx_buf_free(&k);
+  u->resolving = 0;
+  free(kind);
+  free(num);
+  free(factor);
+  free_strv(dens, n_dens);
+  return rc;
+}
+
+static icx_rc
+build_units(loadstate *ls, icx_vocab *v)
+{
+  char **iris = NULL;
+  size_t n = 0, i, j;
+  icx_rc rc = ICX_OK;
+
+  if (subjects_of_type(ls, ICX_MATCH_NS "Unit", &iris, &n))
+    return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+  v->units = calloc(n + 1, sizeof *v->units);
+  if (!v->units) {
+    free_strv(iris, n);
+    return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+  }
+  for (i = 0; i < n; i++) {
+    icx_unit *u = &v->units[v->n_units++];
+    int oom = 0;
+    char **names;
+    size_t n_names, k;
+    u->iri = iris[i];
+    iris[i] = NULL;
+    u->label = one_object(ls, u->iri, NS_RDFS "label", 2, &oom);
+    if (oom || (!u->label && !(u->label = strdup(u->iri))))
+      goto oom;
+    if (strv_add_unique(&u->names, &u->n_names, u->label))
+      goto oom;
+    if (objects(ls, u->iri, ICX_MATCH_NS "alias", 2, &names, &n_names))
+      goto oom;
+    for (k = 0; k < n_names; k++)
+      if (strv_add_unique(&u->names, &u->n_names, names[k])) {
+        free_strv(names, n_names);
+        goto oom;
+      }
+    free_strv(names, n_names);
+  }
+  free_strv(iris, n);
+  for (i = 0; i < v->n_units && !rc; i++)
+    rc = resolve_unit(ls, v, &v->units[i], 0);
+  for (i = 0; i < v->n_units && !rc; i++) {
+    icx_buf peers;
+    icx_buf_init(&peers);
+    for (j = 0; j < v->n_units; j++)
+      if (!strcmp(v->units[j].kind, v->units[i].kind))
+        icx_buf_appendf(&peers, "%s%s", peers.len ? "; " : "", v->units[j].label);
+    if (!(v->units[i].peers = icx_buf_take(&peers)))
+      rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+  }
+  return rc;
+oom:
+  free_strv(iris, n);
+  return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 }
 
 static icx_rc
@@ -976,6 +1143,8 @@ icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out)
     goto done;
   if ((rc = build_defined(&ls, v)) || (rc = build_classes(&ls, v)) ||
       (rc = build_individuals(&ls, v)))
+    goto done;
+  if ((rc = build_units(&ls, v)))
     goto done;
   if ((rc = find_structural(&ls, "CloudClass", &v->cloud_class)) ||
       (rc = find_structural(&ls, "OffersProperty", &v->offers)) ||
@@ -1095,6 +1264,14 @@ icx_vocab_free(icx_vocab *v)
     free(v->classes[i].subs);
   }
   free(v->classes);
+  for (i = 0; i < v->n_units; i++) {
+    free(v->units[i].iri);
+    free(v->units[i].label);
+    free_strv(v->units[i].names, v->units[i].n_names);
+    free(v->units[i].kind);
+    free(v->units[i].peers);
+  }
+  free(v->units);
   free_strv(v->namespaces, v->n_namespaces);
   free_strv(v->defined, v->n_defined);
   free(v->cloud_class);
@@ -1270,4 +1447,44 @@ icx_rule_name(icx_rule r)
   case ICX_RULE_INCLUDES: return "includes";
   }
   return "unknown";
+}
+
+const icx_unit *icx_attribute_unit(const icx_attribute *a) { return a->unit; }
+const char *icx_unit_iri(const icx_unit *u) { return u->iri; }
+const char *icx_unit_label(const icx_unit *u) { return u->label; }
+const char *icx_unit_kind(const icx_unit *u) { return u->kind; }
+double icx_unit_factor(const icx_unit *u) { return u->factor; }
+const char *icx_unit_peers(const icx_unit *u) { return u->peers; }
+
+const icx_unit *
+icx_vocab_find_unit(const icx_vocab *v, const char *name)
+{
+  const icx_unit *folded = NULL;
+  int n_folded = 0;
+  char *t;
+  size_t i, k;
+
+  if (!name || !(t = icx_trim_dup(name, strlen(name))))
+    return NULL;
+  for (i = 0; i < v->n_units; i++) {
+    const icx_unit *u = &v->units[i];
+    if (!strcmp(u->iri, t)) {
+      free(t);
+      return u;
+    }
+    for (k = 0; k < u->n_names; k++) {
+      if (!strcmp(u->names[k], t)) {
+        free(t);
+        return u;
+      }
+      /* Words fold case ("Gibibytes"); symbols (up to 3 characters:
+       * MB, Mb, ms, Ms) never do. */
+      if (strlen(t) > 3 && icx_name_eq(u->names[k], t) && folded != u) {
+        folded = u;
+        n_folded++;
+      }
+    }
+  }
+  free(t);
+  return n_folded == 1 ? folded : NULL;
 }

@@ -24,6 +24,7 @@ extern "C" {
 typedef struct icx_vocab icx_vocab;
 typedef struct icx_attribute icx_attribute;
 typedef struct icx_individual icx_individual;
+typedef struct icx_unit icx_unit;
 
 typedef enum icx_datatype {
   ICX_TYPE_DECIMAL = 0,     /* xsd:decimal (and xsd:double/float in data) */
@@ -116,6 +117,25 @@ const char *icx_individual_label(const icx_individual *ind);
 /* The individual and every individual narrower than it (transitively, via
  * skos:broader), as a NULL-ended array.  Lent. */
 const icx_individual *const *icx_individual_narrower(const icx_individual *ind);
+
+/* Units (icxm:Unit individuals; doc/ontology.md, "Units").  A simple unit
+ * has a quantity kind and a factor (how many of the kind's base unit one of
+ * it is); a derived unit is a numerator unit per one or more denominator
+ * units, its kind and factor derived from theirs. */
+/* The unit an attribute's numbers are in (icxm:unit), or NULL. */
+const icx_unit *icx_attribute_unit(const icx_attribute *a);
+/* Finds a unit by IRI, label or alias: exactly, or for names longer than
+ * three characters ignoring case when that finds one unit only (symbols are
+ * case-sensitive: MB is not Mb).  NULL if none. */
+const icx_unit *icx_vocab_find_unit(const icx_vocab *vocab, const char *name);
+const char *icx_unit_iri(const icx_unit *u);
+const char *icx_unit_label(const icx_unit *u);
+/* The kind, as the kind IRIs of numerator and denominators joined by
+ * " per ": two units convert into each other when their kinds are equal. */
+const char *icx_unit_kind(const icx_unit *u);
+double icx_unit_factor(const icx_unit *u);
+/* Labels of the units of the same kind as u, "; "-separated.  Lent. */
+const char *icx_unit_peers(const icx_unit *u);
 
 /* Static names for enums ("decimal", "at least", ...). */
 const char *icx_datatype_name(icx_datatype t);

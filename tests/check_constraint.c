@@ -329,7 +329,42 @@ START_TEST(operator_errors)
   expect_error(ONE("required='maybe'", "<attribute>replicas</attribute><value>1</value>"),
                ICX_ERR_XML, "true or false", NULL);
   expect_error(ONE("", "<attribute>replicas</attribute><value unit='TB'>1</value>"),
-               ICX_ERR_CONSTRAINT, "units are not supported yet", NULL);
+               ICX_ERR_CONSTRAINT, "has no unit", NULL);
+  expect_error(ONE("", "<attribute>memory</attribute><value unit='furlong'>1</value>"),
+               ICX_ERR_CONSTRAINT, "unknown unit \"furlong\"", "GiB");
+  expect_error(ONE("", "<attribute>memory</attribute><value unit='h'>1</value>"),
+               ICX_ERR_CONSTRAINT, "does not convert", "TiB");
+  expect_error(ONE("", "<attribute>tierCountry</attribute><value unit='GB'>JP</value>"),
+               ICX_ERR_CONSTRAINT, "not a quantity", NULL);
+}
+END_TEST
+
+START_TEST(units_convert)
+{
+  static const struct { const char *attr, *unit, *value, *canon; } cases[] = {
+    { "memory", "MiB", "2048", "2" },
+    { "memory", "GiB", "16", "16" },
+    { "memory", "TiB", "0.5", "512" },
+    { "memory", "GB", "1", "0.931322574615479" },
+    { "memory", "Mebibytes", "1024", "1" },    /* words fold case */
+    { "availability", "%", "99.999", "99.999" },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char xml[512];
+    icx_constraints *set = NULL;
+    snprintf(xml, sizeof xml, "<constraints xmlns='http://www.csp/resOntology'><constraint>"
+             "<attribute>%s</attribute><value unit='%s'>%s</value></constraint></constraints>",
+             cases[i].attr, cases[i].unit, cases[i].value);
+    ck_assert_msg(parse(xml, &set) == ICX_OK, "%s %s: %s", cases[i].value, cases[i].unit,
+                  icx_ctx_errmsg(ctx));
+    ck_assert_str_eq(icx_constraint_value(set, 0), cases[i].canon);
+    icx_constraints_free(set);
+  }
+  ck_assert_ptr_nonnull(icx_vocab_find_unit(vocab, "MB"));
+  ck_assert_ptr_null(icx_vocab_find_unit(vocab, "Mb"));
+  ck_assert_ptr_nonnull(icx_attribute_unit(icx_vocab_find_attribute(vocab, "memory")));
 }
 END_TEST
 
@@ -353,6 +388,7 @@ constraint_suite(void)
   tcase_add_test(tc, api_misuse_and_add);
   tcase_add_test(tc, operators_and_soft_constraints);
   tcase_add_test(tc, operator_errors);
+  tcase_add_test(tc, units_convert);
   suite_add_tcase(s, tc);
   return s;
 }
