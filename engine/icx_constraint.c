@@ -413,6 +413,13 @@ resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribute *a, cons
     rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is not a quantity: drop unit='%.40s'",
                   icx_attribute_label(a), unit);
 done:
+  if (rc) {
+    /* A value that resolved but then failed (a unit that does not convert)
+     * leaves nothing behind: the caller frees only what succeeded. */
+    free(*canon);
+    *canon = NULL;
+    *ind = NULL;
+  }
   free(tval);
   return rc;
 }
