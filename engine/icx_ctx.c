@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "icx_ctx_internal.h"
+#include "icx_storage.h"
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -62,6 +63,7 @@ icx_ctx_new(void)
   }
   librdf_world_set_logger(ctx->world, ctx, rdf_logger);
   librdf_world_open(ctx->world);
+  icx_storage_register(ctx->world);
   return ctx;
 }
 

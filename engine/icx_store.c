@@ -1,13 +1,13 @@
-/* icx_store.c - the persistent store, on Redland's sqlite storage.
+/* icx_store.c - the persistent store, on icx's own librdf storage module
+ * (icx_storage.c: SQLite, a term dictionary and indexed quads).
  *
  * Each document is a librdf context named by its URI; the bookkeeping graph
  * <urn:icx:meta> records every document (icxm:Document, source, format,
- * load time, triple count) and the store's format version.  Every change
- * runs inside one storage transaction and is rolled back on any failure.
- *
- * This is the first store: correct and persistent, not fast.  The query
- * path reaches the triples only through icx_store_model(), so a faster
- * storage module can replace this file without touching its callers.
+ * load time, triple count).  The store's format and version live in the
+ * storage's icx_meta table.  Every change runs inside one storage
+ * transaction and is rolled back on any failure.  The query path reaches
+ * the triples through icx_store_model() (rasqal) or, for SQL, through the
+ * storage's connection (icx_storage_db()).
  */
 #include "config.h"
 
@@ -19,15 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "icx_ctx_internal.h"
+#include "icx_storage.h"
 #include "icx_store.h"
 #include "icx_util.h"
 
 #define META_GRAPH "urn:icx:meta"
-#define STORE_NODE "urn:icx:store"
-#define FORMAT_VERSION "1"
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #define XSD "http://www.w3.org/2001/XMLSchema#"
 
@@ -38,6 +35,8 @@ struct icx_store {
   librdf_storage *storage;
   librdf_model *model;
   librdf_node *meta;          /* the bookkeeping context */
+  icx_store_progress_fn progress;
+  void *progress_ud;
 };
 
 /* --- node helpers ------------------------------------------------------- */
@@ -144,39 +143,40 @@ mkdir_parents(const char *path)
   return rc;
 }
 
-/* 1 if the SQLite file at path has the tables of Redland's sqlite storage.
- * Checked before librdf opens it: librdf's own failure paths on a foreign
- * schema leak and say nothing useful. */
-static int
-has_store_tables(const char *path)
+/* Why the file at path cannot be opened as a store: ICX_OK when it can
+ * (*is_new set when a new store goes there), else the failure, with its
+ * message set. */
+static icx_rc
+check_file(icx_ctx *ctx, const char *path, int *is_new)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
-  int n = 0;
+  char version[64];
 
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-      sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                         "name IN ('uris', 'blanks', 'literals', 'triples')", -1, &st,
-                         NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    n = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return n == 4;
-}
-
-static int
-looks_like_sqlite(const char *path)
-{
-  char head[16];
-  FILE *fp = fopen(path, "rb");
-  size_t n;
-
-  if (!fp)
-    return 0;
-  n = fread(head, 1, sizeof head, fp);
-  fclose(fp);
-  return n == 0 || (n == 16 && memcmp(head, "SQLite format 3", 16) == 0);
+  *is_new = 0;
+  switch (icx_storage_probe(path, version, sizeof version)) {
+  case ICX_STORAGE_PROBE_OK:
+    return ICX_OK;
+  case ICX_STORAGE_PROBE_EMPTY:
+    *is_new = 1;
+    return ICX_OK;
+  case ICX_STORAGE_PROBE_NOT_SQLITE:
+    return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (not an SQLite file)", path);
+  case ICX_STORAGE_PROBE_FOREIGN:
+    return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (an SQLite file of "
+                    "another schema)", path);
+  case ICX_STORAGE_PROBE_REDLAND:
+    return icx_fail(ctx, ICX_ERR_STORE,
+                    "store %s has format version 1 (Redland's sqlite storage); this icx "
+                    "reads version %s (reload the documents into a new store)", path,
+                    ICX_STORAGE_VERSION);
+  case ICX_STORAGE_PROBE_VERSION:
+    return icx_fail(ctx, ICX_ERR_STORE,
+                    "store %s has format version %s; this icx reads version %s "
+                    "(reload the documents into a new store)", path,
+                    *version ? version : "(none)", ICX_STORAGE_VERSION);
+  case ICX_STORAGE_PROBE_UNREADABLE:
+    return icx_fail(ctx, ICX_ERR_IO, "cannot read store %s (locked, or an I/O error)", path);
+  }
+  return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store", path);
 }
 
 icx_rc
@@ -184,11 +184,10 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
 {
   icx_store *s;
   struct stat sb;
-  int exists;
-  char *options = NULL;
-  char *version = NULL;
+  int exists, is_new = 0;
+  char options[64];
   icx_rc rc = ICX_OK;
-  icx_buf ob;
+  icx_diag diag;
 
   if (!ctx || !path || !out || !*path)
     return ICX_ERR_MISUSE;
@@ -199,13 +198,12 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     return icx_fail(ctx, ICX_ERR_NOT_FOUND, "no store at %s (load documents first)", path);
   if (exists && !S_ISREG(sb.st_mode))
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not a regular file", path);
-  if (exists && !looks_like_sqlite(path))
-    return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (not an SQLite file)", path);
-  if (exists && sb.st_size > 0 && !has_store_tables(path))
-    return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (an SQLite file of "
-                    "another schema)", path);
   if (exists && access(path, (flags & ICX_STORE_READONLY) ? R_OK : R_OK | W_OK) != 0)
     return icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
+  if (exists && (rc = check_file(ctx, path, &is_new)))
+    return rc;
+  if (exists && is_new && !(flags & ICX_STORE_CREATE))
+    return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (an empty file)", path);
   if (!exists && mkdir_parents(path) != 0)
     return icx_fail(ctx, ICX_ERR_IO, "cannot create the folder of store %s: %s", path,
                     strerror(errno));
@@ -217,17 +215,16 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
   }
   s->ctx = ctx;
   s->flags = flags;
-  icx_buf_init(&ob);
-  icx_buf_appendf(&ob, "new='%s',synchronous='normal'", exists ? "no" : "yes");
-  options = icx_buf_take(&ob);
-  if (!options) {
-    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    goto fail;
-  }
-  s->storage = librdf_new_storage(ctx->world, "sqlite", path, options);
-  free(options);
+  snprintf(options, sizeof options, "new='%s',synchronous='normal'",
+           !exists || is_new ? "yes" : "no");
+  icx_diag_begin(ctx, &diag);
+  s->storage = librdf_new_storage(ctx->world, ICX_STORAGE_NAME, path, options);
+  icx_diag_end(ctx);
   if (!s->storage) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot open store %s", path);
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot open store %s%s%s", path,
+                  diag.errors ? ": " : "", diag.errors ? diag.first : "");
+    if (!exists)
+      unlink(path);
     goto fail;
   }
   s->model = librdf_new_model(ctx->world, s->storage, NULL);
@@ -236,31 +233,9 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto fail;
   }
-  if (!exists) {
-    if (add3(s, s->meta, uri_node(s, STORE_NODE), term(s, "formatVersion"),
-             literal(s, FORMAT_VERSION, NULL))) {
-      rc = icx_fail(ctx, ICX_ERR_STORE, "cannot initialise store %s", path);
-      unlink(path);
-      goto fail;
-    }
-  } else {
-    version = get_one(s, STORE_NODE, term(s, "formatVersion"));
-    if (!version) {
-      rc = icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (no format version)", path);
-      goto fail;
-    }
-    if (strcmp(version, FORMAT_VERSION) != 0) {
-      rc = icx_fail(ctx, ICX_ERR_STORE,
-                    "store %s has format version %s; this icx reads version %s "
-                    "(reload the documents into a new store)", path, version, FORMAT_VERSION);
-      goto fail;
-    }
-    free(version);
-  }
   *out = s;
   return ICX_OK;
 fail:
-  free(version);
   icx_store_free(s);
   return rc;
 }
@@ -301,6 +276,15 @@ icx_store_default_path(void)
 }
 
 librdf_model *icx_store_model(icx_store *s) { return s->model; }
+
+void
+icx_store_set_progress(icx_store *s, icx_store_progress_fn fn, void *userdata)
+{
+  if (!s)
+    return;
+  s->progress = fn;
+  s->progress_ud = fn ? userdata : NULL;
+}
 icx_ctx *icx_store_ctx(icx_store *s) { return s->ctx; }
 const char *icx_store_path(const icx_store *s) { return s->path; }
 
@@ -371,8 +355,8 @@ icx_store_has_document(icx_store *s, const char *doc_uri)
     if (obj) librdf_free_node(obj);
     return 0;
   }
-  /* The sqlite storage's contains_statement ignores contexts: search the
-   * bookkeeping graph instead. */
+  /* contains_statement would find it in any graph: search the bookkeeping
+   * graph only. */
   pattern = librdf_new_statement_from_nodes(s->ctx->world, subj, pred, obj);
   if (!pattern)
     return 0;
@@ -395,22 +379,33 @@ now_utc(char *buf, size_t n)
   strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-icx_rc
-icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
-                       const char *format, librdf_model *graph)
+typedef struct progress_relay {
+  icx_store *s;
+  const char *doc_uri;
+} progress_relay;
+
+static void
+relay_progress(void *ud, size_t done, size_t total)
+{
+  progress_relay *r = ud;
+
+  r->s->progress(r->s->progress_ud, r->doc_uri, done, total);
+}
+
+/* Replaces the graph doc_uri by v[0..n-1] and records it, in one
+ * transaction. */
+static icx_rc
+put_statements(icx_store *s, const char *doc_uri, const char *source, const char *format,
+               librdf_statement *const *v, size_t n)
 {
   librdf_node *ctxnode = NULL;
-  librdf_stream *st = NULL;
-  icx_ctx *ctx;
-  long count = 0;
+  icx_ctx *ctx = s->ctx;
+  size_t count = 0;
   char when[32], num[32];
   icx_rc rc = ICX_OK;
   int in_tx = 0;
+  progress_relay relay = { s, doc_uri };
 
-  if (!s || !doc_uri || !source || !format || !graph)
-    return ICX_ERR_MISUSE;
-  ctx = s->ctx;
-  icx_clear_error(ctx);
   if (s->flags & ICX_STORE_READONLY)
     return icx_fail(ctx, ICX_ERR_MISUSE, "store %s is open read-only", s->path);
   if (strcmp(doc_uri, META_GRAPH) == 0)
@@ -419,31 +414,24 @@ icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
   if (!ctxnode)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (librdf_model_transaction_start(s->model)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s", s->path);
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
+                  icx_storage_errmsg(s->storage));
     goto done;
   }
   in_tx = 1;
   if (librdf_model_context_remove_statements(s->model, ctxnode) || remove_meta(s, doc_uri)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s", doc_uri);
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s: %s", doc_uri,
+                  icx_storage_errmsg(s->storage));
     goto done;
   }
-  st = librdf_model_as_stream(graph);
-  if (!st) {
-    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  if (icx_storage_context_add_array(s->storage, ctxnode, v, n, &count,
+                                    s->progress ? relay_progress : NULL, &relay)) {
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot write the triples of %s: %s", doc_uri,
+                  icx_storage_errmsg(s->storage));
     goto done;
   }
-  for (; !librdf_stream_end(st); librdf_stream_next(st)) {
-    librdf_statement *x = librdf_stream_get_object(st);
-    if (librdf_model_context_add_statement(s->model, ctxnode, x)) {
-      rc = icx_fail(ctx, ICX_ERR_STORE, "cannot write a triple of %s", doc_uri);
-      goto done;
-    }
-    count++;
-  }
-  librdf_free_stream(st);
-  st = NULL;
   now_utc(when, sizeof when);
-  snprintf(num, sizeof num, "%ld", count);
+  snprintf(num, sizeof num, "%zu", count);
   if (add3(s, s->meta, uri_node(s, doc_uri), uri_node(s, RDF_TYPE), term(s, "Document")) ||
       add3(s, s->meta, uri_node(s, doc_uri), term(s, "source"), literal(s, source, NULL)) ||
       add3(s, s->meta, uri_node(s, doc_uri), term(s, "format"), literal(s, format, NULL)) ||
@@ -453,17 +441,69 @@ icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
     goto done;
   }
   if (librdf_model_transaction_commit(s->model)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot commit document %s to %s", doc_uri, s->path);
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot commit document %s to %s: %s", doc_uri, s->path,
+                  icx_storage_errmsg(s->storage));
     goto done;              /* in_tx still set: roll back */
   }
   in_tx = 0;
-  icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%ld triples)", doc_uri, count);
+  icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%zu triples)", doc_uri, count);
 done:
-  if (st)
-    librdf_free_stream(st);
   if (in_tx)
     librdf_model_transaction_rollback(s->model);
   librdf_free_node(ctxnode);
+  return rc;
+}
+
+icx_rc
+icx_store_put_statements(icx_store *s, const char *doc_uri, const char *source,
+                         const char *format, librdf_statement *const *statements, size_t n)
+{
+  if (!s || !doc_uri || !source || !format || (n && !statements))
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  return put_statements(s, doc_uri, source, format, statements, n);
+}
+
+icx_rc
+icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
+                       const char *format, librdf_model *graph)
+{
+  librdf_stream *st = NULL;
+  librdf_statement **v = NULL;
+  size_t n = 0, cap = 0, i;
+  icx_rc rc = ICX_OK;
+
+  if (!s || !doc_uri || !source || !format || !graph)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  st = librdf_model_as_stream(graph);
+  if (!st)
+    return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  /* Copies share the nodes (reference counts), so this costs little. */
+  for (; !librdf_stream_end(st); librdf_stream_next(st)) {
+    librdf_statement *x = librdf_stream_get_object(st);
+    if (n == cap) {
+      size_t ncap = cap ? cap * 2 : 256;
+      librdf_statement **nv = realloc(v, ncap * sizeof *nv);
+      if (!nv) {
+        rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+      v = nv;
+      cap = ncap;
+    }
+    if (!(v[n] = librdf_new_statement_from_statement(x))) {
+      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    n++;
+  }
+  rc = put_statements(s, doc_uri, source, format, v, n);
+done:
+  librdf_free_stream(st);
+  for (i = 0; i < n; i++)
+    librdf_free_statement(v[i]);
+  free(v);
   return rc;
 }
 

@@ -58,6 +58,22 @@ icx_rc icx_store_put_document(icx_store *store, const char *doc_uri,
                               const char *source, const char *format,
                               librdf_model *graph);
 
+/* As icx_store_put_document(), from the n statements statements[0..n-1]
+ * (borrowed; contexts ignored; a statement given twice is stored once).
+ * The path for loaders: no librdf model is built. */
+icx_rc icx_store_put_statements(icx_store *store, const char *doc_uri,
+                                const char *source, const char *format,
+                                librdf_statement *const *statements, size_t n);
+
+/* Called while a document's statements are written: done of total so far,
+ * every few thousand statements and once at the end.  doc_uri is lent for
+ * the call. */
+typedef void (*icx_store_progress_fn)(void *userdata, const char *doc_uri,
+                                      size_t done, size_t total);
+
+/* Sets (fn NULL: clears) the progress callback of store. */
+void icx_store_set_progress(icx_store *store, icx_store_progress_fn fn, void *userdata);
+
 /* Removes the document's graph and bookkeeping in one transaction.
  * Errors: ICX_ERR_NOT_FOUND, ICX_ERR_STORE, ICX_ERR_MISUSE. */
 icx_rc icx_store_remove_document(icx_store *store, const char *doc_uri);

@@ -551,8 +551,7 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
   icx_ctx *ctx = l->ctx;
   parse p;
   raptor_uri *base_uri = NULL;
-  librdf_storage *mem = NULL;
-  librdf_model *graph = NULL;
+  librdf_statement **sts = NULL;
   icx_diag diag;
   icx_rc rc = ICX_OK;
   size_t i;
@@ -621,25 +620,20 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
   }
   if (l->dry_run)
     goto done;
-  mem = librdf_new_storage(ctx->world, "memory", NULL, NULL);
-  graph = mem ? librdf_new_model(ctx->world, mem, NULL) : NULL;
-  if (!graph) {
+  /* The store takes the statements as they are (librdf_statement is
+   * raptor_statement); a librdf memory model would cost O(n^2). */
+  sts = malloc((p.n ? p.n : 1) * sizeof *sts);
+  if (!sts) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
   for (i = 0; i < p.n; i++)
-    if (librdf_model_add_statement(graph, (librdf_statement *)p.v[i].st)) {
-      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-      goto done;
-    }
-  rc = icx_store_put_document(l->store, doc_uri, source, icx_format_name(fmt), graph);
+    sts[i] = (librdf_statement *)p.v[i].st;
+  rc = icx_store_put_statements(l->store, doc_uri, source, icx_format_name(fmt), sts, p.n);
 done:
+  free(sts);
   if (l->report)
     l->report(l->report_ud, source, rc, rc ? icx_ctx_errmsg(ctx) : "", rc ? 0 : (long)p.n);
-  if (graph)
-    librdf_free_model(graph);
-  if (mem)
-    librdf_free_storage(mem);
   if (base_uri)
     raptor_free_uri(base_uri);
   parse_free(&p);

@@ -174,6 +174,7 @@ START_TEST(foreign_files_are_refused)
   char *text = tu_path(dir, "notes.txt");
   char *folder = tu_path(dir, "afolder");
   char *plain = tu_path(dir, "plain.db");
+  char *other = tu_path(dir, "other.db");
   char cmd[4096];
 
   tu_write(text, "hello, this is not a database\n");
@@ -185,12 +186,21 @@ START_TEST(foreign_files_are_refused)
   /* An SQLite file of someone else's. */
   snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'CREATE TABLE t(x); INSERT INTO t VALUES(1);'", plain);
   if (system(cmd) == 0) {
-    ck_assert_int_eq(icx_store_open(ctx, plain, 0, &s), ICX_ERR_STORE);
+    ck_assert_int_eq(icx_store_open(ctx, plain, ICX_STORE_CREATE, &s), ICX_ERR_STORE);
+    ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "not an icx store"));
+  }
+  /* One with an icx_meta table that names another format. */
+  snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"CREATE TABLE icx_meta (key TEXT PRIMARY KEY, "
+           "value TEXT NOT NULL); INSERT INTO icx_meta VALUES ('format', 'elsewhere'), "
+           "('version', '2');\"", other);
+  if (system(cmd) == 0) {
+    ck_assert_int_eq(icx_store_open(ctx, other, 0, &s), ICX_ERR_STORE);
     ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "not an icx store"));
   }
   free(text);
   free(folder);
   free(plain);
+  free(other);
 }
 END_TEST
 
@@ -201,12 +211,57 @@ START_TEST(other_format_version_is_refused)
 
   ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
   icx_store_free(s);
-  /* Rewrite the version literal as a future icx would. */
-  snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"UPDATE literals SET text='99' WHERE text='1'\"", db);
+  /* Rewrite the version as a future icx would. */
+  snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"UPDATE icx_meta SET value='99' WHERE key='version'\"",
+           db);
   ck_assert_int_eq(system(cmd), 0);
   ck_assert_int_eq(icx_store_open(ctx, db, 0, &s), ICX_ERR_STORE);
   ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "format version 99") != NULL, "%s",
                 icx_ctx_errmsg(ctx));
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "reload the documents into a new store") != NULL,
+                "%s", icx_ctx_errmsg(ctx));
+  ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* A store of format version 1: Redland's stock sqlite storage, with the
+ * version triple icx 1 wrote.  Needs librdf's sqlite module (CI has it). */
+START_TEST(version_1_store_is_refused)
+{
+  librdf_world *w = icx_ctx_world(ctx);
+  librdf_storage *st;
+  librdf_model *m;
+  librdf_statement *x;
+  librdf_node *meta;
+  icx_store *s = NULL;
+  char *v1 = tu_path(dir, "v1.db");
+
+  st = librdf_new_storage(w, "sqlite", v1, "new='yes'");
+  if (!st) {
+    fprintf(stderr, "check_store: librdf has no sqlite storage; version_1_store_is_refused "
+            "skipped\n");
+    free(v1);
+    return;
+  }
+  m = librdf_new_model(w, st, NULL);
+  meta = librdf_new_node_from_uri_string(w, (const unsigned char *)"urn:icx:meta");
+  x = librdf_new_statement_from_nodes(w,
+        librdf_new_node_from_uri_string(w, (const unsigned char *)"urn:icx:store"),
+        librdf_new_node_from_uri_string(w, (const unsigned char *)"urn:icx:match#formatVersion"),
+        librdf_new_node_from_literal(w, (const unsigned char *)"1", NULL, 0));
+  ck_assert_int_eq(librdf_model_context_add_statement(m, meta, x), 0);
+  librdf_free_statement(x);
+  librdf_free_node(meta);
+  librdf_free_model(m);
+  librdf_free_storage(st);
+
+  ck_assert_int_eq(icx_store_open(ctx, v1, ICX_STORE_CREATE, &s), ICX_ERR_STORE);
+  ck_assert_ptr_null(s);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "format version 1") != NULL, "%s",
+                icx_ctx_errmsg(ctx));
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "reload the documents into a new store") != NULL,
+                "%s", icx_ctx_errmsg(ctx));
+  free(v1);
 }
 END_TEST
 
@@ -245,6 +300,7 @@ store_suite(void)
   tcase_add_test(tc, read_only_refuses_writes);
   tcase_add_test(tc, foreign_files_are_refused);
   tcase_add_test(tc, other_format_version_is_refused);
+  tcase_add_test(tc, version_1_store_is_refused);
   tcase_add_test(tc, default_path);
   suite_add_tcase(s, tc);
   return s;

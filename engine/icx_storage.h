@@ -1,0 +1,84 @@
+/* icx_storage.h - icx's own librdf storage module, on SQLite (internal).
+ *
+ * Registered per librdf world under the factory name "icx"; a store is
+ * opened with librdf_new_storage(world, "icx", path, options), options
+ * "new='yes|no'" (create an empty store, or open an existing one) and
+ * "synchronous='off|normal|full'" (default normal).  Every storage has its
+ * own SQLite connection (WAL journal, busy timeout), so any number of
+ * worlds, in any threads, may open the same file.
+ *
+ * The schema is shared with the SPARQL-to-SQL path (icx_sql.c), which reads
+ * the tables directly through icx_storage_db():
+ *
+ *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '2')
+ *   terms (id, kind, lex, dt, lang, num)
+ *     id   >= 1, stable for the life of the file (terms are never deleted)
+ *     kind 1 IRI, 2 blank node, 3 literal
+ *     lex  the IRI, the blank node id, or the literal's lexical form
+ *     dt   literal: term id of its datatype IRI, 0 when none
+ *     lang literal: language tag, '' when none
+ *     num  literal of a numeric XSD type whose lexical form parses: its
+ *          value; else NULL
+ *     unique index terms_key (lex, kind, dt, lang)
+ *   quads (s, p, o, g)             g = term id of the context IRI, 0 = none
+ *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g)
+ *
+ * librdf semantics: a statement is added once per context (duplicates are
+ * no-ops); contains_statement finds a statement in any context;
+ * remove_statement and the NULL context of the context_* calls mean the
+ * statements added without a context (g = 0); find_statements searches
+ * every context and reports each match with its context.
+ */
+#ifndef ICX_STORAGE_H
+#define ICX_STORAGE_H
+
+#include <stddef.h>
+#include <librdf.h>
+#include <sqlite3.h>
+
+#define ICX_STORAGE_NAME "icx"
+#define ICX_STORAGE_FORMAT "icx-store"
+#define ICX_STORAGE_VERSION "2"
+
+/* Registers the "icx" storage factory with world (once per world; again is
+ * a no-op).  Returns 0, or non-0 when librdf refuses it. */
+int icx_storage_register(librdf_world *world);
+
+/* The SQLite connection of an icx storage, lent for the life of storage;
+ * NULL when storage is NULL or not an icx storage. */
+sqlite3 *icx_storage_db(librdf_storage *storage);
+
+/* What a file holds, as far as opening it as a store is concerned. */
+typedef enum icx_storage_probe_result {
+  ICX_STORAGE_PROBE_EMPTY = 0,     /* missing or empty: a new store may go there */
+  ICX_STORAGE_PROBE_OK = 1,        /* an icx store of ICX_STORAGE_VERSION */
+  ICX_STORAGE_PROBE_NOT_SQLITE = 2,
+  ICX_STORAGE_PROBE_FOREIGN = 3,   /* SQLite, but of another schema */
+  ICX_STORAGE_PROBE_REDLAND = 4,   /* Redland's stock sqlite storage (icx format 1) */
+  ICX_STORAGE_PROBE_VERSION = 5,   /* an icx store of another version */
+  ICX_STORAGE_PROBE_UNREADABLE = 6 /* cannot be opened or read (locked, I/O) */
+} icx_storage_probe_result;
+
+/* Looks at the file at path without changing it.  For PROBE_VERSION,
+ * version (n bytes) receives the version found. */
+icx_storage_probe_result icx_storage_probe(const char *path, char *version, size_t n);
+
+/* Called every few thousand statements while statements are added in bulk,
+ * and once at the end; done counts statements handled so far. */
+typedef void (*icx_storage_progress_fn)(void *userdata, size_t done, size_t total);
+
+/* Adds the n statements v[0..n-1] (borrowed) to context (an IRI node; NULL
+ * for no context), as context_add_statements does but from an array, with
+ * the term cache and prepared statements of a bulk load.  Runs inside the
+ * caller's transaction when one is open (librdf_storage_transaction_start),
+ * else in one of its own.  *added (if not NULL) receives how many were new
+ * in that context.  Returns 0, or non-0 after logging the failure through
+ * librdf (nothing of it stays when it ran in its own transaction). */
+int icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
+                                  librdf_statement *const *v, size_t n, size_t *added,
+                                  icx_storage_progress_fn progress, void *userdata);
+
+/* The text of the last SQLite error on this storage ("" when none).  Lent. */
+const char *icx_storage_errmsg(librdf_storage *storage);
+
+#endif
