@@ -1,8 +1,6 @@
-/* icx_exec.c - SELECT queries on the store, through librdf and rasqal.
- *
- * Every query runs on rasqal today.  The SQL path for the subset the
- * compiler generates will plug in here, behind the same call, and report
- * itself through icx_rows_path().
+/* icx_exec.c - SELECT queries on the store: as one SQL statement over the
+ * icx storage's tables when the query is in icx_sql's subset, else through
+ * librdf and rasqal.  icx_rows_path() says which path answered.
  */
 #include "config.h"
 
@@ -13,6 +11,8 @@
 #include "icx_exec.h"
 #include "icx_exec_internal.h"
 #include "icx_sql.h"
+#include "icx_storage.h"
+#include "icx_store.h"
 #include "icx_util.h"
 
 struct icx_rows {
@@ -135,14 +135,12 @@ node_text(librdf_node *n)
 
 static icx_rc rasqal_select(icx_store *store, const char *sparql, icx_rows **out);
 
-/* The SQLite connection behind the store when its storage has the icx
- * schema, else NULL.  Redland's stock sqlite storage (today's stores) has
- * not: until the icx storage module lands, every query runs on rasqal. */
+/* The SQLite connection behind the store when its storage is an icx
+ * storage (always, for stores icx_store_open made), else NULL. */
 static sqlite3 *
 store_db(icx_store *store)
 {
-  (void)store;
-  return NULL;
+  return icx_storage_db(icx_store_storage(store));
 }
 
 icx_rc

@@ -552,6 +552,49 @@ basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
   return 0;
 }
 
+/* FILTERs of group gp (the others are skipped) ANDed into t->where. */
+static int
+group_filters(tr *t, rasqal_graph_pattern *gp)
+{
+  rasqal_graph_pattern *sub;
+  int i;
+
+  for (i = 0; (sub = rasqal_graph_pattern_get_sub_graph_pattern(gp, i)); i++) {
+    if (rasqal_graph_pattern_get_operator(sub) != RASQAL_GRAPH_PATTERN_OPERATOR_FILTER)
+      continue;
+    if (t->where.len)
+      icx_buf_append(&t->where, " AND ");
+    if (expr(t, rasqal_graph_pattern_get_filter_expression(sub), &t->where))
+      return -1;
+  }
+  return 0;
+}
+
+/* { triple patterns FILTER... } first in the WHERE group: the compiler's
+ * required part when OPTIONALs follow.  Its FILTERs are translated before
+ * anything outside binds a variable, so a variable the group does not bind
+ * reads as unbound, as SPARQL's scoping says. */
+static int
+inner_group(tr *t, rasqal_graph_pattern *gp)
+{
+  rasqal_graph_pattern *sub;
+  int i;
+
+  for (i = 0; (sub = rasqal_graph_pattern_get_sub_graph_pattern(gp, i)); i++) {
+    switch (rasqal_graph_pattern_get_operator(sub)) {
+    case RASQAL_GRAPH_PATTERN_OPERATOR_BASIC:
+      if (basic_block(t, sub, 0))
+        return -1;
+      break;
+    case RASQAL_GRAPH_PATTERN_OPERATOR_FILTER:
+      break;
+    default:
+      return unsupported(t, "a nested group of other than triple patterns and FILTERs");
+    }
+  }
+  return group_filters(t, gp);
+}
+
 static int
 group(tr *t, rasqal_graph_pattern *gp)
 {
@@ -575,21 +618,19 @@ group(tr *t, rasqal_graph_pattern *gp)
         return -1;
       seen_optional = 1;
       break;
+    case RASQAL_GRAPH_PATTERN_OPERATOR_GROUP:
+      if (i != 0)
+        return unsupported(t, "a nested group other than first in the WHERE group");
+      if (inner_group(t, sub))
+        return -1;
+      break;
     case RASQAL_GRAPH_PATTERN_OPERATOR_FILTER:
       break;
     default:
-      return unsupported(t, "a graph pattern outside the subset (UNION, GRAPH, nested groups)");
+      return unsupported(t, "a graph pattern outside the subset (UNION, GRAPH, ...)");
     }
   }
-  for (i = 0; (sub = rasqal_graph_pattern_get_sub_graph_pattern(gp, i)); i++) {
-    if (rasqal_graph_pattern_get_operator(sub) != RASQAL_GRAPH_PATTERN_OPERATOR_FILTER)
-      continue;
-    if (t->where.len)
-      icx_buf_append(&t->where, " AND ");
-    if (expr(t, rasqal_graph_pattern_get_filter_expression(sub), &t->where))
-      return -1;
-  }
-  return 0;
+  return group_filters(t, gp);
 }
 
 /* --- the statement ---------------------------------------------------------- */

@@ -2,7 +2,8 @@
  * storage schema (tables terms and quads, see icx_storage.h).
  *
  * The subset is what icx's compiler writes and a little more: a group of
- * basic graph patterns (IRIs, literals and variables), FILTERs made of
+ * basic graph patterns (IRIs, literals and variables), optionally led by a
+ * nested group of triple patterns and FILTERs, FILTERs made of
  * comparisons of a variable with a number, an IRI or a string, IN lists of
  * IRIs or numbers, STR(), BOUND(), &&, || and !, OPTIONAL blocks of one
  * triple pattern (with their own FILTERs), DISTINCT, ORDER BY variables,

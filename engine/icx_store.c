@@ -276,6 +276,7 @@ icx_store_default_path(void)
 }
 
 librdf_model *icx_store_model(icx_store *s) { return s->model; }
+librdf_storage *icx_store_storage(icx_store *s) { return s ? s->storage : NULL; }
 
 void
 icx_store_set_progress(icx_store *s, icx_store_progress_fn fn, void *userdata)

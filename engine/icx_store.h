@@ -101,6 +101,9 @@ icx_rc icx_store_stats_get(icx_store *store, const icx_vocab *vocab,
 /* The librdf model over the whole store (every document graph).  Lent;
  * valid until icx_store_free(). */
 librdf_model *icx_store_model(icx_store *store);
+/* The librdf storage behind that model (an icx storage, icx_storage.h).
+ * Lent; valid until icx_store_free(). */
+librdf_storage *icx_store_storage(icx_store *store);
 icx_ctx *icx_store_ctx(icx_store *store);
 const char *icx_store_path(const icx_store *store);
 
