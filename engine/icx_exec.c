@@ -179,6 +179,7 @@ icx_exec_select_path(icx_store *store, const char *sparql, icx_exec_path path, i
     icx_log(ctx, ICX_LOG_DEBUG, "exec", "rasqal path: %s", why);
     return rasqal_select(store, sparql, out);
   }
+  icx_log(ctx, ICX_LOG_DEBUG, "exec", "sql path: %s", icx_sql_text(q));
   rc = icx_sql_run(ctx, q, out);
   icx_sql_free(q);
   return rc;

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,17 @@
 
 #define MAX_VARS 256
 #define MAX_PATTERNS 256
+#define MAX_INS 32
+#define MAX_IN_IDS 64
+/* Join order: a probe counts the quads of one (p, o) pair up to PROBE_CAP;
+ * past it, those whose subject id lies in the first 1/16, 1/256, ... of
+ * the id range, scaled up (ids are handed out in load order, so any slice
+ * of them is a fair sample).  Cost: a few index ranges of at most
+ * PROBE_CAP entries, whatever the size of the store. */
+#define PROBE_CAP 4096
+#define PROBE_SLICES 5          /* down to 1/16^5 of the ids */
+#define EST_P_ONLY 1e12       /* a pattern with only its predicate fixed */
+#define EST_NOTHING 1e15      /* no constant at all */
 
 typedef struct param {
   int kind;                 /* 0 integer, 1 double, 2 text */
@@ -46,12 +58,33 @@ struct icx_sql {
   sqlite3 *db;
 };
 
+/* A required triple pattern (alias qN of quads), for the join order. */
+typedef struct pat {
+  int alias;
+  sqlite3_int64 p, o;       /* constant term ids; 0 for a variable */
+  int var[3];               /* s, p, o: index in tr.vars, -1 for a constant */
+  double est;               /* estimated quads it matches alone */
+} pat;
+
+/* FILTER (?x IN (<a>, <b>)) at the top of a group: ?x's possible values. */
+typedef struct in_ids {
+  int var;
+  sqlite3_int64 ids[MAX_IN_IDS];
+  int n;
+} in_ids;
+
 typedef struct tr {
   icx_ctx *ctx;
   sqlite3 *db;
   sqlite3_stmt *lookup;
-  icx_buf from;
+  sqlite3_stmt *probe;
+  sqlite3_int64 max_id;     /* largest term id, 0 until a probe needs it */
+  icx_buf ljoins;           /* the OPTIONALs' LEFT JOINs, in order */
   icx_buf where;
+  pat pats[MAX_PATTERNS];
+  int n_pats;
+  in_ids ins[MAX_INS];
+  int n_ins;
   param *params;
   size_t n_params, cap;
   var vars[MAX_VARS];
@@ -202,12 +235,16 @@ find_var(tr *t, const char *name)
 /* Adds the conditions of one triple pattern on alias qN to cond; binds
  * variables seen for the first time. */
 static int
-triple(tr *t, rasqal_triple *tp, icx_buf *cond, int *first)
+triple(tr *t, rasqal_triple *tp, icx_buf *cond, int *first, pat *rec)
 {
   static const char *const cols[3] = { "s", "p", "o" };
   rasqal_literal *parts[3];
   int n = t->n_quads, i;
 
+  if (rec) {
+    memset(rec, 0, sizeof *rec);
+    rec->alias = n;
+  }
   parts[0] = tp->subject;
   parts[1] = tp->predicate;
   parts[2] = tp->object;
@@ -226,13 +263,24 @@ triple(tr *t, rasqal_triple *tp, icx_buf *cond, int *first)
         v = &t->vars[t->n_vars++];
         v->name = name;
         snprintf(v->col, sizeof v->col, "%s", col);
+        if (rec)
+          rec->var[i] = (int)(v - t->vars);
         continue;
       }
+      if (rec)
+        rec->var[i] = (int)(v - t->vars);
       icx_buf_appendf(cond, "%s%s = %s", *first ? "" : " AND ", col, v->col);
     } else {
       sqlite3_int64 id = constant_id(t, l);
       if (id == -2)
         return -1;
+      if (rec) {
+        rec->var[i] = -1;
+        if (i == 1)
+          rec->p = id;
+        else if (i == 2)
+          rec->o = id;
+      }
       icx_buf_appendf(cond, "%s%s = ", *first ? "" : " AND ", col);
       append_int_param(t, cond, id);
     }
@@ -501,8 +549,8 @@ optional_block(tr *t, rasqal_graph_pattern *gp)
   if (n_triples != 1)
     return unsupported(t, "an OPTIONAL of more than one triple pattern");
   icx_buf_init(&cond);
-  icx_buf_appendf(&t->from, " LEFT JOIN quads q%d ON ", t->n_quads);
-  if (triple(t, rasqal_graph_pattern_get_triple(basic, 0), &cond, &first)) {
+  icx_buf_appendf(&t->ljoins, " LEFT JOIN quads q%d ON ", t->n_quads);
+  if (triple(t, rasqal_graph_pattern_get_triple(basic, 0), &cond, &first, NULL)) {
     rc = -1;
     goto done;
   }
@@ -517,7 +565,7 @@ optional_block(tr *t, rasqal_graph_pattern *gp)
       goto done;
     }
   }
-  icx_buf_appendf(&t->from, "(%s)", cond.data ? cond.data : "1");
+  icx_buf_appendf(&t->ljoins, "(%s)", cond.data ? cond.data : "1");
 done:
   icx_buf_free(&cond);
   return rc;
@@ -538,18 +586,52 @@ basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
     if (t->n_quads >= MAX_PATTERNS)
       return unsupported(t, "too many triple patterns");
     icx_buf_init(&cond);
-    icx_buf_appendf(&t->from, "%squads q%d", t->n_quads ? ", " : "", t->n_quads);
-    if (triple(t, tp, &cond, &first)) {
+    if (triple(t, tp, &cond, &first, &t->pats[t->n_pats])) {
       icx_buf_free(&cond);
       return -1;
     }
     (void)before;
+    t->n_pats++;
     if (cond.data) {
       icx_buf_appendf(&t->where, "%s%s", t->where.len ? " AND " : "", cond.data);
     }
     icx_buf_free(&cond);
   }
   return 0;
+}
+
+/* Records the IN lists of IRIs that e requires (e itself, or under &&):
+ * what the join order knows of a variable's values. */
+static void
+note_in_lists(tr *t, rasqal_expression *e)
+{
+  in_ids *in;
+  var *v;
+  int n, i;
+
+  if (!e)
+    return;
+  if (e->op == RASQAL_EXPR_AND) {
+    note_in_lists(t, e->arg1);
+    note_in_lists(t, e->arg2);
+    return;
+  }
+  if (e->op != RASQAL_EXPR_IN || !is_var_operand(e->arg1) || t->n_ins == MAX_INS ||
+      !(v = operand_var(t, e->arg1)))
+    return;
+  n = e->args ? raptor_sequence_size(e->args) : 0;
+  if (n > MAX_IN_IDS)
+    return;
+  in = &t->ins[t->n_ins];
+  in->var = (int)(v - t->vars);
+  in->n = 0;
+  for (i = 0; i < n; i++) {
+    rasqal_literal *k = operand_constant(raptor_sequence_get_at(e->args, i));
+    if (!k || k->type != RASQAL_LITERAL_URI)
+      return;
+    in->ids[in->n++] = constant_id(t, k);
+  }
+  t->n_ins++;
 }
 
 /* FILTERs of group gp (the others are skipped) ANDed into t->where. */
@@ -564,6 +646,7 @@ group_filters(tr *t, rasqal_graph_pattern *gp)
       continue;
     if (t->where.len)
       icx_buf_append(&t->where, " AND ");
+    note_in_lists(t, rasqal_graph_pattern_get_filter_expression(sub));
     if (expr(t, rasqal_graph_pattern_get_filter_expression(sub), &t->where))
       return -1;
   }
@@ -633,6 +716,127 @@ group(tr *t, rasqal_graph_pattern *gp)
   return group_filters(t, gp);
 }
 
+/* --- join order ------------------------------------------------------------ */
+
+/* Quads with predicate p, object o and subject id below s_max, counted up
+ * to PROBE_CAP. */
+static double
+probe_count(tr *t, sqlite3_int64 p, sqlite3_int64 o, sqlite3_int64 s_max)
+{
+  double n = PROBE_CAP;
+
+  if (!t->probe &&
+      sqlite3_prepare_v2(t->db, "SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 "
+                         "AND o = ?2 AND s < ?3 LIMIT ?4)", -1, &t->probe, NULL) != SQLITE_OK) {
+    t->failed = 1;
+    return n;
+  }
+  sqlite3_bind_int64(t->probe, 1, p);
+  sqlite3_bind_int64(t->probe, 2, o);
+  sqlite3_bind_int64(t->probe, 3, s_max);
+  sqlite3_bind_int(t->probe, 4, PROBE_CAP);
+  if (sqlite3_step(t->probe) == SQLITE_ROW)
+    n = (double)sqlite3_column_int64(t->probe, 0);
+  sqlite3_reset(t->probe);
+  return n;
+}
+
+/* About how many quads have predicate p and object o. */
+static double
+probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
+{
+  double n, scale = 1;
+  int k;
+
+  if (p < 0 || o < 0)
+    return 0;               /* a term the store does not have: no quad */
+  n = probe_count(t, p, o, INT64_MAX);
+  if (n < PROBE_CAP)
+    return n;
+  if (!t->max_id) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(t->db, "SELECT max(id) FROM terms", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      t->max_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (t->max_id < 1)
+      t->max_id = 1;
+  }
+  for (k = 0; k < PROBE_SLICES; k++) {
+    scale *= 16;
+    n = probe_count(t, p, o, (sqlite3_int64)((double)t->max_id / scale) + 1);
+    if (n < PROBE_CAP)
+      return n * scale;
+  }
+  return PROBE_CAP * scale;
+}
+
+static void
+estimate(tr *t, pat *x)
+{
+  int i, k;
+
+  if (x->var[1] >= 0) {
+    x->est = EST_NOTHING;
+    return;
+  }
+  if (x->var[2] < 0) {
+    x->est = probe(t, x->p, x->o);
+    return;
+  }
+  x->est = EST_P_ONLY;
+  for (i = 0; i < t->n_ins; i++) {
+    if (t->ins[i].var != x->var[2])
+      continue;
+    x->est = 0;
+    for (k = 0; k < t->ins[i].n; k++)
+      x->est += probe(t, x->p, t->ins[i].ids[k]);
+    return;
+  }
+}
+
+/* Writes the FROM clause: the required patterns in the order they are
+ * joined, then the OPTIONALs.  SQLite has no statistics on values (and
+ * Debian's has no STAT4), so left to itself it may start from every cloud
+ * and, per cloud, scan every service with one protocol: quadratic.  The
+ * order here is greedy: first the pattern that matches fewest quads alone
+ * (probe()), then, again and again, the cheapest pattern sharing a
+ * variable with those already placed, so that every step is an index
+ * lookup; CROSS JOIN makes SQLite keep it. */
+static void
+write_from(tr *t, icx_buf *from)
+{
+  unsigned char placed[MAX_PATTERNS] = { 0 }, bound[MAX_VARS] = { 0 };
+  int step, i, j;
+
+  for (i = 0; i < t->n_pats; i++)
+    estimate(t, &t->pats[i]);
+  for (step = 0; step < t->n_pats; step++) {
+    int best = -1, best_linked = 0;
+    for (i = 0; i < t->n_pats; i++) {
+      pat *x = &t->pats[i];
+      int linked = 0;
+      if (placed[i])
+        continue;
+      for (j = 0; j < 3; j++)
+        if (x->var[j] >= 0 && bound[x->var[j]])
+          linked = 1;
+      if (best < 0 || linked > best_linked ||
+          (linked == best_linked && x->est < t->pats[best].est)) {
+        best = i;
+        best_linked = linked;
+      }
+    }
+    placed[best] = 1;
+    for (j = 0; j < 3; j++)
+      if (t->pats[best].var[j] >= 0)
+        bound[t->pats[best].var[j]] = 1;
+    icx_buf_appendf(from, "%squads q%d", step ? " CROSS JOIN " : "", t->pats[best].alias);
+  }
+  if (t->ljoins.len)
+    icx_buf_append(from, t->ljoins.data);
+}
+
 /* --- the statement ---------------------------------------------------------- */
 
 void
@@ -694,7 +898,7 @@ icx_sql_translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out, 
   rasqal_query *query = NULL;
   raptor_sequence *proj;
   tr t;
-  icx_buf sql;
+  icx_buf sql, from;
   icx_sql *q = NULL;
   icx_diag diag;
   icx_rc rc = ICX_OK;
@@ -707,7 +911,8 @@ icx_sql_translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out, 
   memset(&t, 0, sizeof t);
   t.ctx = ctx;
   t.db = db;
-  icx_buf_init(&t.from);
+  icx_buf_init(&t.ljoins);
+  icx_buf_init(&from);
   icx_buf_init(&t.where);
   icx_buf_init(&sql);
   rw = librdf_world_get_rasqal(ctx->world);
@@ -765,7 +970,8 @@ icx_sql_translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out, 
   }
   if (width == 0)
     icx_buf_append(&sql, "1");
-  icx_buf_appendf(&sql, " FROM %s", t.from.data);
+  write_from(&t, &from);
+  icx_buf_appendf(&sql, " FROM %s", from.data ? from.data : "");
   if (t.where.len)
     icx_buf_appendf(&sql, " WHERE %s", t.where.data);
   if (order_by(&t, query, &sql))
@@ -780,7 +986,8 @@ icx_sql_translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out, 
       append_int_param(&t, &sql, offset);
     }
   }
-  if (t.failed || icx_buf_failed(&sql) || icx_buf_failed(&t.from) || icx_buf_failed(&t.where))
+  if (t.failed || icx_buf_failed(&sql) || icx_buf_failed(&from) ||
+      icx_buf_failed(&t.ljoins) || icx_buf_failed(&t.where))
     goto done;
   q->sql = icx_buf_take(&sql);
   q->params = t.params;
@@ -797,13 +1004,16 @@ done:
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "cannot translate the query (%s)", sqlite3_errmsg(db));
   if (t.lookup)
     sqlite3_finalize(t.lookup);
+  if (t.probe)
+    sqlite3_finalize(t.probe);
   {
     size_t k;
     for (k = 0; k < t.n_params; k++)
       free(t.params[k].s);
     free(t.params);
   }
-  icx_buf_free(&t.from);
+  icx_buf_free(&t.ljoins);
+  icx_buf_free(&from);
   icx_buf_free(&t.where);
   icx_buf_free(&sql);
   icx_sql_free(q);
