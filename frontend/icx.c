@@ -140,6 +140,29 @@ load_report(void *ud, const char *source, icx_rc rc, const char *message, long t
     printf("%s %s (%ld triples)\n", t->dry_run ? "checked" : "loaded", source, triples);
 }
 
+/* A progress bar on standard error while a document's triples are written
+ * to the store; set only when standard error is a terminal.  The line is
+ * wiped when the document is done, so what stays is the usual report. */
+static void
+load_progress(void *userdata, const char *doc_uri, size_t done, size_t total)
+{
+  static const char bar[] = "##############################";
+  int width = (int)sizeof bar - 1, fill, pct;
+  const char *name = strrchr(doc_uri, '/');
+
+  (void)userdata;
+  name = name && name[1] ? name + 1 : doc_uri;
+  pct = total ? (int)((double)done * 100.0 / (double)total) : 100;
+  fill = pct * width / 100;
+  if (done >= total) {
+    fputs("\r\033[K", stderr);
+    return;
+  }
+  fprintf(stderr, "\r%.32s [%.*s%*s] %3d%% %zu/%zu triples", name, fill, bar, width - fill, "",
+          pct, done, total);
+  fflush(stderr);
+}
+
 static int
 cmd_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
 {
@@ -189,6 +212,8 @@ cmd_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
   icx_loader_set_dry_run(loader, dry);
   tally.dry_run = dry;
   icx_loader_set_report(loader, load_report, &tally);
+  if (!o->quiet && !dry && isatty(STDERR_FILENO))
+    icx_store_set_progress(store, load_progress, NULL);
   for (i = optind; i < argc; i++) {
     long reported = tally.ok + tally.failed;
     if (!strcmp(argv[i], "-"))
