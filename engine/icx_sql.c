@@ -64,7 +64,23 @@ typedef struct pat {
   sqlite3_int64 p, o;       /* constant term ids; 0 for a variable */
   int var[3];               /* s, p, o: index in tr.vars, -1 for a constant */
   double est;               /* estimated quads it matches alone */
+  int tier;                 /* what constrains its object: TIER_* */
 } pat;
+
+/* Once a pattern shares a variable with those already joined, it costs a
+ * few index lookups per row, and what matters is how many rows survive it.
+ * A numeric comparison first (two lookups: the quad, then the number by
+ * the term's primary key; the bench's thresholds drop most services), an
+ * IN list next (one lookup per value), a constant object such as the
+ * rdf:type of a class after (nearly every subject has it), and a pattern
+ * with nothing on its object last (it prunes nothing).  Measured on 100k
+ * clouds, warm: the paper's query 121 ms with the numeric patterns joined
+ * last, 104 ms after the IN lists, 69 ms right after the first pattern;
+ * the broad shape 664 ms last, 428 ms first. */
+enum { TIER_NUMERIC = 0, TIER_IN = 1, TIER_CONSTANT = 2, TIER_FREE = 3 };
+/* Among free patterns, one that binds a variable others wait for (?cloud
+ * offers ?s0) goes before a dead end (?cloud cloudName ?name). */
+#define TIER_DEAD_END 4
 
 /* FILTER (?x IN (<a>, <b>)) at the top of a group: ?x's possible values. */
 typedef struct in_ids {
@@ -85,6 +101,7 @@ typedef struct tr {
   int n_pats;
   in_ids ins[MAX_INS];
   int n_ins;
+  unsigned char numeric[MAX_VARS];  /* variables compared with a number */
   param *params;
   size_t n_params, cap;
   var vars[MAX_VARS];
@@ -616,6 +633,13 @@ note_in_lists(tr *t, rasqal_expression *e)
     note_in_lists(t, e->arg2);
     return;
   }
+  if ((e->op == RASQAL_EXPR_GE || e->op == RASQAL_EXPR_GT || e->op == RASQAL_EXPR_LE ||
+       e->op == RASQAL_EXPR_LT || e->op == RASQAL_EXPR_EQ) && is_var_operand(e->arg1) &&
+      operand_constant(e->arg2) && is_numeric_literal(operand_constant(e->arg2)) &&
+      (v = operand_var(t, e->arg1))) {
+    t->numeric[v - t->vars] = 1;
+    return;
+  }
   if (e->op != RASQAL_EXPR_IN || !is_var_operand(e->arg1) || t->n_ins == MAX_INS ||
       !(v = operand_var(t, e->arg1)))
     return;
@@ -776,12 +800,14 @@ estimate(tr *t, pat *x)
 {
   int i, k;
 
+  x->tier = TIER_FREE;
   if (x->var[1] >= 0) {
     x->est = EST_NOTHING;
     return;
   }
   if (x->var[2] < 0) {
     x->est = probe(t, x->p, x->o);
+    x->tier = TIER_CONSTANT;
     return;
   }
   x->est = EST_P_ONLY;
@@ -791,8 +817,49 @@ estimate(tr *t, pat *x)
     x->est = 0;
     for (k = 0; k < t->ins[i].n; k++)
       x->est += probe(t, x->p, t->ins[i].ids[k]);
+    x->tier = TIER_IN;
     return;
   }
+  if (t->numeric[x->var[2]])
+    x->tier = TIER_NUMERIC;
+}
+
+/* A candidate for the next place in the join. */
+typedef struct cand {
+  int i;                    /* index in t->pats, -1 for none yet */
+  int linked;               /* shares a variable with the patterns placed */
+  int tier;
+  double est;
+} cand;
+
+/* 1 if pattern i binds a variable that another unplaced pattern uses. */
+static int
+opens(const tr *t, const unsigned char *placed, const unsigned char *bound, int i)
+{
+  int j, a, b;
+
+  for (a = 0; a < 3; a++) {
+    int v = t->pats[i].var[a];
+    if (v < 0 || bound[v])
+      continue;
+    for (j = 0; j < t->n_pats; j++)
+      for (b = 0; j != i && !placed[j] && b < 3; b++)
+        if (t->pats[j].var[b] == v)
+          return 1;
+  }
+  return 0;
+}
+
+static int
+better(const cand *x, const cand *best)
+{
+  if (best->i < 0)
+    return 1;
+  if (x->linked != best->linked)
+    return x->linked > best->linked;
+  if (x->linked && x->tier != best->tier)
+    return x->tier < best->tier;
+  return x->est < best->est;
 }
 
 /* Writes the FROM clause: the required patterns in the order they are
@@ -800,9 +867,10 @@ estimate(tr *t, pat *x)
  * Debian's has no STAT4), so left to itself it may start from every cloud
  * and, per cloud, scan every service with one protocol: quadratic.  The
  * order here is greedy: first the pattern that matches fewest quads alone
- * (probe()), then, again and again, the cheapest pattern sharing a
- * variable with those already placed, so that every step is an index
- * lookup; CROSS JOIN makes SQLite keep it. */
+ * (probe()), then, again and again, among the patterns sharing a variable
+ * with those already placed (so that every step is an index lookup), the
+ * one that prunes most (TIER_*, then fewest quads); CROSS JOIN makes
+ * SQLite keep it. */
 static void
 write_from(tr *t, icx_buf *from)
 {
@@ -812,21 +880,25 @@ write_from(tr *t, icx_buf *from)
   for (i = 0; i < t->n_pats; i++)
     estimate(t, &t->pats[i]);
   for (step = 0; step < t->n_pats; step++) {
-    int best = -1, best_linked = 0;
+    cand c, bestc = { -1, 0, 0, 0 };
+    int best;
     for (i = 0; i < t->n_pats; i++) {
       pat *x = &t->pats[i];
-      int linked = 0;
       if (placed[i])
         continue;
+      c.i = i;
+      c.linked = 0;
       for (j = 0; j < 3; j++)
         if (x->var[j] >= 0 && bound[x->var[j]])
-          linked = 1;
-      if (best < 0 || linked > best_linked ||
-          (linked == best_linked && x->est < t->pats[best].est)) {
-        best = i;
-        best_linked = linked;
-      }
+          c.linked = 1;
+      c.tier = x->tier;
+      if (c.tier == TIER_FREE && !opens(t, placed, bound, i))
+        c.tier = TIER_DEAD_END;
+      c.est = x->est;
+      if (better(&c, &bestc))
+        bestc = c;
     }
+    best = bestc.i;
     placed[best] = 1;
     for (j = 0; j < 3; j++)
       if (t->pats[best].var[j] >= 0)
