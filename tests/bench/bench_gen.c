@@ -1,0 +1,561 @@
+/* bench_gen.c - seeded synthetic capability data for `make bench`, written
+ * as one Turtle document (for icx) and as plain SQLite tables (for the
+ * hand-written SQL baseline), with the answer of every shape computed in C
+ * on the way.
+ *
+ * Each cloud offers 1-3 storage services.  Each service has an
+ * availability from a fixed list of decimals, a replication factor 1..9,
+ * 1-3 distinct tier countries (Japan drawn for a slot with probability
+ * 7%, otherwise any ISO code), 1-2 distinct replication methods and 1-2
+ * distinct access protocols, narrower ones (NFSv4, NFSv4.1, AMQP 1.0)
+ * included so that subsumption matters.  With these weights about 2% of
+ * clouds meet the paper's request, <0.1% the selective shape and ~30% the
+ * broad one; the bench prints the real share of each run.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "bench_gen.h"
+
+#define RES "http://www.csp/resOntology#"
+
+/* --- the shapes ------------------------------------------------------------ */
+
+static const char *const jp[] = { "JP", NULL };
+static const char *const amqp_all[] = { "AMQP", "AMQP_0_9_1", "AMQP_1_0", NULL };
+static const char *const amqp_1_0[] = { "AMQP_1_0", NULL };
+static const char *const nfs_all[] = { "NFS", "NFSv3", "NFSv4", "NFSv4_1", NULL };
+static const char *const nfs_v4[] = { "NFSv4", "NFSv4_1", NULL };
+
+const bench_shape bench_shapes[BENCH_SHAPES] = {
+  /* data/constraints/paper.xml: 99.999, 5, JAPAN, AMQP, NFS */
+  { "paper", "data/constraints/paper.xml", 99.999, 5, jp, amqp_all, nfs_all },
+  /* tests/bench/selective.xml: 99.9999, 8, Japan, AMQP 1.0, NFSv4 */
+  { "selective", "tests/bench/selective.xml", 99.9999, 8, jp, amqp_1_0, nfs_v4 },
+  /* tests/bench/broad.xml: 99.999, 4, NFS */
+  { "broad", "tests/bench/broad.xml", 99.999, 4, NULL, NULL, nfs_all },
+};
+
+const char *const bench_methods[] = {
+  "AMQP", "AMQP_0_9_1", "AMQP_1_0", "XMPP", "Rsync", "HTTP", "DRBD", NULL
+};
+const char *const bench_protocols[] = {
+  "NFS", "NFSv3", "NFSv4", "NFSv4_1", "SMB", "CIFS", "iSCSI", "S3", "WebDAV", NULL
+};
+#define N_METHODS 7
+#define N_PROTOCOLS 9
+
+/* Availability values (as written in the document) and their weights in
+ * percent: P(>= 99.99) = 75%, P(>= 99.999) = 40%, P(>= 99.9999) = 15%. */
+static const struct {
+  const char *text;
+  double value;
+  int weight;
+} avail[] = {
+  { "99.9", 99.9, 15 },      { "99.95", 99.95, 10 },   { "99.99", 99.99, 20 },
+  { "99.995", 99.995, 15 },  { "99.999", 99.999, 15 }, { "99.9995", 99.9995, 10 },
+  { "99.9999", 99.9999, 10 }, { "99.99999", 99.99999, 5 },
+};
+#define N_AVAIL (sizeof avail / sizeof avail[0])
+#define JP_PERMILLE 70
+
+/* --- random numbers: splitmix64 -------------------------------------------- */
+
+static uint64_t
+next(uint64_t *s)
+{
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static unsigned
+below(uint64_t *s, unsigned n)
+{
+  return (unsigned)(next(s) % n);
+}
+
+/* --- one service, drawn ------------------------------------------------------ */
+
+typedef struct service {
+  unsigned avail;             /* index into avail[] */
+  int replication;
+  unsigned tiers[3], n_tiers; /* indexes into countries */
+  unsigned methods[2], n_methods;
+  unsigned access[2], n_access;
+} service;
+
+static int
+has(const unsigned *v, unsigned n, unsigned x)
+{
+  unsigned i;
+
+  for (i = 0; i < n; i++)
+    if (v[i] == x)
+      return 1;
+  return 0;
+}
+
+/* Draws k distinct values below n into v. */
+static void
+distinct(uint64_t *s, unsigned *v, unsigned k, unsigned n)
+{
+  unsigned i = 0;
+
+  while (i < k) {
+    unsigned x = below(s, n);
+    if (!has(v, i, x))
+      v[i++] = x;
+  }
+}
+
+static void
+draw(uint64_t *s, service *sv, size_t n_countries, unsigned jp_index)
+{
+  unsigned w = below(s, 100), acc = 0, i;
+
+  for (i = 0; i < N_AVAIL; i++) {
+    acc += (unsigned)avail[i].weight;
+    if (w < acc)
+      break;
+  }
+  sv->avail = i < N_AVAIL ? i : (unsigned)N_AVAIL - 1;
+  sv->replication = 1 + (int)below(s, 9);
+  sv->n_tiers = 1 + below(s, 3);
+  i = 0;
+  while (i < sv->n_tiers) {
+    unsigned c = below(s, 1000) < JP_PERMILLE ? jp_index : below(s, (unsigned)n_countries);
+    if (!has(sv->tiers, i, c))
+      sv->tiers[i++] = c;
+  }
+  sv->n_methods = 1 + below(s, 2);
+  distinct(s, sv->methods, sv->n_methods, N_METHODS);
+  sv->n_access = 1 + below(s, 2);
+  distinct(s, sv->access, sv->n_access, N_PROTOCOLS);
+}
+
+static int
+in_list(const char *const *list, const char *x)
+{
+  for (; *list; list++)
+    if (!strcmp(*list, x))
+      return 1;
+  return 0;
+}
+
+/* The C oracle: does sv meet every constraint of shape? */
+static int
+meets(const bench_shape *sh, const service *sv, const char *const *countries)
+{
+  unsigned i;
+  int ok;
+
+  if (avail[sv->avail].value < sh->min_availability || sv->replication < sh->min_replication)
+    return 0;
+  if (sh->tiers) {
+    for (ok = 0, i = 0; i < sv->n_tiers && !ok; i++)
+      ok = in_list(sh->tiers, countries[sv->tiers[i]]);
+    if (!ok)
+      return 0;
+  }
+  if (sh->methods) {
+    for (ok = 0, i = 0; i < sv->n_methods && !ok; i++)
+      ok = in_list(sh->methods, bench_methods[sv->methods[i]]);
+    if (!ok)
+      return 0;
+  }
+  if (sh->access) {
+    for (ok = 0, i = 0; i < sv->n_access && !ok; i++)
+      ok = in_list(sh->access, bench_protocols[sv->access[i]]);
+    if (!ok)
+      return 0;
+  }
+  return 1;
+}
+
+/* --- the baseline database ---------------------------------------------------- */
+
+static const char *const sql_schema =
+  "PRAGMA journal_mode = OFF;"
+  "PRAGMA synchronous = OFF;"
+  "CREATE TABLE clouds (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+  "CREATE TABLE services (id INTEGER PRIMARY KEY, cloud_id INTEGER NOT NULL,"
+  "  availability REAL NOT NULL, replication INTEGER NOT NULL);"
+  "CREATE TABLE service_tier (service_id INTEGER NOT NULL, country TEXT NOT NULL,"
+  "  PRIMARY KEY (service_id, country)) WITHOUT ROWID;"
+  "CREATE TABLE service_method (service_id INTEGER NOT NULL, method TEXT NOT NULL,"
+  "  PRIMARY KEY (service_id, method)) WITHOUT ROWID;"
+  "CREATE TABLE service_access (service_id INTEGER NOT NULL, protocol TEXT NOT NULL,"
+  "  PRIMARY KEY (service_id, protocol)) WITHOUT ROWID;"
+  "BEGIN;";
+
+/* Built after the rows: a covering index for the numeric filters (the
+ * cloud id rides along so the join needs no table lookup), and value-first
+ * indexes on each multi-valued attribute so a selective IN list can drive
+ * the plan; the WITHOUT ROWID primary keys already serve the
+ * (service_id, value) probes of EXISTS. */
+static const char *const sql_indexes =
+  "COMMIT;"
+  "CREATE INDEX services_numbers ON services (availability, replication, cloud_id);"
+  "CREATE INDEX services_cloud ON services (cloud_id);"
+  "CREATE INDEX service_tier_value ON service_tier (country, service_id);"
+  "CREATE INDEX service_method_value ON service_method (method, service_id);"
+  "CREATE INDEX service_access_value ON service_access (protocol, service_id);"
+  "ANALYZE;";
+
+typedef struct sqlout {
+  sqlite3 *db;
+  sqlite3_stmt *cloud, *svc, *tier, *method, *access;
+} sqlout;
+
+static int
+sql_fail(sqlout *o, const char *what)
+{
+  fprintf(stderr, "bench: baseline database: %s: %s\n", what,
+          o->db ? sqlite3_errmsg(o->db) : "cannot open");
+  return -1;
+}
+
+static int
+sql_open(sqlout *o, const char *path)
+{
+  memset(o, 0, sizeof *o);
+  remove(path);
+  if (sqlite3_open(path, &o->db) != SQLITE_OK)
+    return sql_fail(o, path);
+  if (sqlite3_exec(o->db, sql_schema, NULL, NULL, NULL) != SQLITE_OK)
+    return sql_fail(o, "schema");
+  if (sqlite3_prepare_v2(o->db, "INSERT INTO clouds VALUES (?, ?)", -1, &o->cloud, NULL) ||
+      sqlite3_prepare_v2(o->db, "INSERT INTO services VALUES (?, ?, ?, ?)", -1, &o->svc,
+                         NULL) ||
+      sqlite3_prepare_v2(o->db, "INSERT INTO service_tier VALUES (?, ?)", -1, &o->tier,
+                         NULL) ||
+      sqlite3_prepare_v2(o->db, "INSERT INTO service_method VALUES (?, ?)", -1, &o->method,
+                         NULL) ||
+      sqlite3_prepare_v2(o->db, "INSERT INTO service_access VALUES (?, ?)", -1, &o->access,
+                         NULL))
+    return sql_fail(o, "prepare");
+  return 0;
+}
+
+static int
+step(sqlite3_stmt *st)
+{
+  int rc = sqlite3_step(st);
+
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+pair(sqlite3_stmt *st, long id, const char *value)
+{
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+  return step(st);
+}
+
+static void
+sql_close(sqlout *o)
+{
+  sqlite3_finalize(o->cloud);
+  sqlite3_finalize(o->svc);
+  sqlite3_finalize(o->tier);
+  sqlite3_finalize(o->method);
+  sqlite3_finalize(o->access);
+  sqlite3_close(o->db);
+  memset(o, 0, sizeof *o);
+}
+
+/* --- the query ------------------------------------------------------------------ */
+
+static const char *const list_table[3] = { "service_tier", "service_method", "service_access" };
+static const char *const list_column[3] = { "country", "method", "protocol" };
+
+static const char *const *
+shape_list(const bench_shape *s, int k)
+{
+  return k == 0 ? s->tiers : k == 1 ? s->methods : s->access;
+}
+
+/* Appends the parameters of list k of s: ?first, ?first+1, ... */
+static void
+append_params(char *buf, size_t n, const char *const *list, int first)
+{
+  size_t len = strlen(buf);
+  const char *const *p;
+  int k = first;
+
+  for (p = list; *p && len < n; p++)
+    len += (size_t)snprintf(buf + len, n - len, "%s?%d", p == list ? "" : ", ", k++);
+}
+
+/* Number of the first parameter of list k: after ?1 (availability), ?2
+ * (replication) and the lists before k. */
+static int
+first_param(const bench_shape *s, int k)
+{
+  int first = 3, i;
+  const char *const *p;
+
+  for (i = 0; i < k; i++)
+    for (p = shape_list(s, i); p && *p; p++)
+      first++;
+  return first;
+}
+
+char *
+bench_sql_query(const bench_shape *s, int driver)
+{
+  size_t n = 4096;
+  char *buf;
+  int k;
+
+  if (driver < 0 || driver > 3 || (driver > 0 && !shape_list(s, driver - 1)))
+    return NULL;
+  if (!(buf = malloc(n)))
+    return NULL;
+  if (driver == 0) {
+    snprintf(buf, n, "SELECT DISTINCT c.name FROM services s JOIN clouds c ON c.id = s.cloud_id\n"
+             "WHERE s.availability >= ?1 AND s.replication >= ?2");
+  } else {
+    k = driver - 1;
+    snprintf(buf, n, "SELECT DISTINCT c.name FROM %s d CROSS JOIN services s CROSS JOIN clouds c\n"
+             "WHERE d.%s IN (", list_table[k], list_column[k]);
+    append_params(buf, n, shape_list(s, k), first_param(s, k));
+    snprintf(buf + strlen(buf), n - strlen(buf), ") AND s.id = d.service_id AND c.id = s.cloud_id"
+             "\n  AND s.availability >= ?1 AND s.replication >= ?2");
+  }
+  for (k = 0; k < 3; k++) {
+    if (!shape_list(s, k) || k == driver - 1)
+      continue;
+    snprintf(buf + strlen(buf), n - strlen(buf),
+             "\n  AND EXISTS (SELECT 1 FROM %s x WHERE x.service_id = s.id AND x.%s IN (",
+             list_table[k], list_column[k]);
+    append_params(buf, n, shape_list(s, k), first_param(s, k));
+    snprintf(buf + strlen(buf), n - strlen(buf), "))");
+  }
+  snprintf(buf + strlen(buf), n - strlen(buf), "\nORDER BY c.name");
+  return buf;
+}
+
+int
+bench_sql_bind(sqlite3_stmt *st, const bench_shape *s)
+{
+  const char *const *lists[3];
+  int k = 1, i;
+
+  lists[0] = s->tiers;
+  lists[1] = s->methods;
+  lists[2] = s->access;
+  if (sqlite3_bind_double(st, k++, s->min_availability) ||
+      sqlite3_bind_int(st, k++, s->min_replication))
+    return -1;
+  for (i = 0; i < 3; i++) {
+    const char *const *p;
+    for (p = lists[i]; p && *p; p++)
+      if (sqlite3_bind_text(st, k++, *p, -1, SQLITE_STATIC))
+        return -1;
+  }
+  return 0;
+}
+
+/* --- generation ---------------------------------------------------------------- */
+
+void
+bench_cloud_name(char *buf, size_t n, unsigned long i)
+{
+  snprintf(buf, n, "cloud%07lu", i);
+}
+
+static double
+now(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+push(bench_data *d, int k, size_t *cap, uint32_t id)
+{
+  if (d->n_truth[k] == cap[k]) {
+    size_t ncap = cap[k] ? cap[k] * 2 : 1024;
+    uint32_t *nv = realloc(d->truth[k], ncap * sizeof *nv);
+    if (!nv)
+      return -1;
+    d->truth[k] = nv;
+    cap[k] = ncap;
+  }
+  d->truth[k][d->n_truth[k]++] = id;
+  return 0;
+}
+
+/* Writes a comma-separated list of res: individuals. */
+static void
+objects(FILE *fp, const char *pred, const unsigned *v, unsigned n, const char *const *names)
+{
+  unsigned i;
+
+  fprintf(fp, " ;\n    res:%s ", pred);
+  for (i = 0; i < n; i++)
+    fprintf(fp, "%sres:%s", i ? ", " : "", names[v[i]]);
+}
+
+int
+bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
+               size_t n_countries, const char *ttl_path, const char *sql_path,
+               bench_data *d)
+{
+  uint64_t rng = seed;
+  FILE *fp = NULL;
+  sqlout o;
+  size_t cap[BENCH_SHAPES] = { 0 };
+  unsigned jp_index = 0, found_jp = 0;
+  unsigned long c;
+  long sid = 0;
+  double t0 = now(), t_sql = 0;
+  int rc = -1, k;
+  char name[32];
+
+  memset(d, 0, sizeof *d);
+  memset(&o, 0, sizeof o);
+  for (jp_index = 0; jp_index < n_countries; jp_index++)
+    if (!strcmp(countries[jp_index], "JP")) {
+      found_jp = 1;
+      break;
+    }
+  if (!found_jp || n > 9999999UL) {
+    fprintf(stderr, "bench: %s\n", found_jp ? "at most 9999999 clouds"
+            : "the vocabulary has no country JP");
+    return -1;
+  }
+  if (ttl_path) {
+    static char iobuf[1 << 20];
+    if (!(fp = fopen(ttl_path, "w"))) {
+      perror(ttl_path);
+      return -1;
+    }
+    setvbuf(fp, iobuf, _IOFBF, sizeof iobuf);
+    fprintf(fp, "# Synthetic capability data for `make bench` (tests/bench/bench_gen.c):\n"
+            "# %lu clouds, seed %llu.\n"
+            "@prefix res: <" RES "> .\n"
+            "@prefix b: <http://bench.example/> .\n", n, (unsigned long long)seed);
+  }
+  if (sql_path) {
+    double t = now();
+    if (sql_open(&o, sql_path))
+      goto done;
+    t_sql += now() - t;
+  }
+  for (c = 1; c <= n; c++) {
+    service sv[3];
+    unsigned ns = 1 + below(&rng, 3), i, j;
+    int hit[BENCH_SHAPES] = { 0 };
+
+    bench_cloud_name(name, sizeof name, c);
+    for (i = 0; i < ns; i++) {
+      draw(&rng, &sv[i], n_countries, jp_index);
+      for (k = 0; k < BENCH_SHAPES; k++)
+        hit[k] |= meets(&bench_shapes[k], &sv[i], countries);
+    }
+    for (k = 0; k < BENCH_SHAPES; k++)
+      if (hit[k] && push(d, k, cap, (uint32_t)c)) {
+        fprintf(stderr, "bench: out of memory\n");
+        goto done;
+      }
+    d->clouds++;
+    d->services += ns;
+    d->triples += 2 + ns;
+    for (i = 0; i < ns; i++)
+      d->triples += 3 + sv[i].n_tiers + sv[i].n_methods + sv[i].n_access;
+    if (fp) {
+      fprintf(fp, "\nb:c%lu a res:Cloud ;\n    res:cloudName \"%s\" ;\n    res:offers ", c, name);
+      for (i = 0; i < ns; i++)
+        fprintf(fp, "%sb:c%lus%u", i ? ", " : "", c, i + 1);
+      fputs(" .\n", fp);
+      for (i = 0; i < ns; i++) {
+        fprintf(fp, "b:c%lus%u a res:StorageService ;\n    res:availability %s ;\n"
+                "    res:replicationFactor %d", c, i + 1, avail[sv[i].avail].text,
+                sv[i].replication);
+        objects(fp, "tierCountry", sv[i].tiers, sv[i].n_tiers, countries);
+        objects(fp, "replicationMethod", sv[i].methods, sv[i].n_methods, bench_methods);
+        objects(fp, "storageAccess", sv[i].access, sv[i].n_access, bench_protocols);
+        fputs(" .\n", fp);
+      }
+    }
+    if (o.db) {
+      double t = now();
+      sqlite3_bind_int64(o.cloud, 1, (sqlite3_int64)c);
+      sqlite3_bind_text(o.cloud, 2, name, -1, SQLITE_STATIC);
+      if (step(o.cloud))
+        goto sqlerr;
+      for (i = 0; i < ns; i++) {
+        sid++;
+        sqlite3_bind_int64(o.svc, 1, sid);
+        sqlite3_bind_int64(o.svc, 2, (sqlite3_int64)c);
+        sqlite3_bind_double(o.svc, 3, avail[sv[i].avail].value);
+        sqlite3_bind_int(o.svc, 4, sv[i].replication);
+        if (step(o.svc))
+          goto sqlerr;
+        for (j = 0; j < sv[i].n_tiers; j++)
+          if (pair(o.tier, sid, countries[sv[i].tiers[j]]))
+            goto sqlerr;
+        for (j = 0; j < sv[i].n_methods; j++)
+          if (pair(o.method, sid, bench_methods[sv[i].methods[j]]))
+            goto sqlerr;
+        for (j = 0; j < sv[i].n_access; j++)
+          if (pair(o.access, sid, bench_protocols[sv[i].access[j]]))
+            goto sqlerr;
+      }
+      t_sql += now() - t;
+    }
+  }
+  if (fp) {
+    if (fclose(fp) != 0) {
+      fp = NULL;
+      perror(ttl_path);
+      goto done;
+    }
+    fp = NULL;
+  }
+  if (o.db) {
+    double t = now();
+    if (sqlite3_exec(o.db, sql_indexes, NULL, NULL, NULL) != SQLITE_OK)
+      goto sqlerr;
+    t_sql += now() - t;
+  }
+  d->sql_seconds = t_sql;
+  d->gen_seconds = now() - t0 - t_sql;
+  rc = 0;
+  goto done;
+sqlerr:
+  sql_fail(&o, "insert");
+done:
+  if (fp)
+    fclose(fp);
+  sql_close(&o);
+  if (rc)
+    bench_data_free(d);
+  return rc;
+}
+
+void
+bench_data_free(bench_data *d)
+{
+  int k;
+
+  for (k = 0; k < BENCH_SHAPES; k++) {
+    free(d->truth[k]);
+    d->truth[k] = NULL;
+    d->n_truth[k] = 0;
+  }
+}

@@ -1,0 +1,73 @@
+/* bench_gen.h - the benchmark's data: seeded synthetic clouds, the three
+ * constraint shapes, and the ground truth for each.
+ *
+ * One pass writes the same clouds twice: as one Turtle document for icx,
+ * and as rows of a plain SQLite schema for the hand-written SQL baseline
+ * (clouds, services, service_tier, service_method, service_access).  While
+ * it writes, it evaluates every shape in C, so each engine's answer is
+ * checked against a fourth, independent one.
+ */
+#ifndef BENCH_GEN_H
+#define BENCH_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A constraint shape: the XML icx gets (file under the source tree), and
+ * the same constraints written by hand for SQL and for the C oracle.  IN
+ * lists are the subsumption closure expanded by hand (NFS -> NFS, NFSv3,
+ * NFSv4, NFSv4_1).  NULL lists mean "not constrained". */
+typedef struct bench_shape {
+  const char *name;
+  const char *xml;               /* relative to the source tree */
+  double min_availability;
+  int min_replication;
+  const char *const *tiers;      /* ISO codes (local names), NULL-ended */
+  const char *const *methods;    /* local names of res: individuals */
+  const char *const *access;
+} bench_shape;
+
+#define BENCH_SHAPES 3
+extern const bench_shape bench_shapes[BENCH_SHAPES];
+
+/* What one generation produced. */
+typedef struct bench_data {
+  long clouds;
+  long services;
+  long triples;                  /* in the Turtle document */
+  uint32_t *truth[BENCH_SHAPES]; /* matching cloud numbers, ascending */
+  size_t n_truth[BENCH_SHAPES];
+  double gen_seconds;            /* Turtle + truth */
+  double sql_seconds;            /* baseline rows and indexes */
+} bench_data;
+
+/* Cloud number i is named "cloud%07lu" (names sort like numbers). */
+void bench_cloud_name(char *buf, size_t n, unsigned long i);
+
+/* Generates n clouds from seed, writing the Turtle document ttl_path and
+ * the baseline database sql_path (either may be NULL to skip it).
+ * countries are the ISO codes icx knows (from the vocabulary); JP must be
+ * one.  Returns 0, or -1 with a message on stderr. */
+int bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
+                   size_t n_countries, const char *ttl_path, const char *sql_path,
+                   bench_data *out);
+void bench_data_free(bench_data *d);
+
+/* A hand-written query of shape s for the baseline schema, and its
+ * parameters in order (numbers are bound as such).  driver says where the
+ * query starts: 0 from the numbers (index services_numbers), 1, 2, 3 from
+ * the tier, method or access list (their value indexes), the rest checked
+ * with EXISTS; the baseline times every form and keeps the fastest, as
+ * someone writing the query by hand for this data would.  Returns a new
+ * string the caller free()s, or NULL when the shape has no such list. */
+#define BENCH_SQL_FORMS 4
+char *bench_sql_query(const bench_shape *s, int driver);
+struct sqlite3_stmt;
+int bench_sql_bind(struct sqlite3_stmt *st, const bench_shape *s);
+
+/* The replication methods and access protocols the generator draws from
+ * (local names of res: individuals), NULL-ended. */
+extern const char *const bench_methods[];
+extern const char *const bench_protocols[];
+
+#endif
