@@ -296,6 +296,23 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     dom_of[i] = j;
   }
 
+  /* Refuse what SQLite could not join, before writing anything. */
+  {
+    size_t patterns = 2;
+    for (j = 0; j < n_domains; j++)
+      if (!icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), domains[j]))
+        patterns += 2;
+    for (i = 0; i < n; i++)
+      patterns += icx_constraint_op(set, i) == ICX_OP_ALL_OF ?
+                  icx_constraint_value_count(set, i) : 1;
+    if (patterns > ICX_COMPILE_MAX_PATTERNS) {
+      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "this request needs %zu triple patterns; icx "
+                    "matches with at most %d in one query (2 for the cloud, 2 per kind of "
+                    "service, 1 per constraint and allOf value): ask with fewer constraints",
+                    patterns, ICX_COMPILE_MAX_PATTERNS);
+      goto done;
+    }
+  }
   icx_buf_appendf(&select, "SELECT ?%s", ICX_COMPILE_NAME_VAR);
   cloud_classes = icx_vocab_subclasses(v, icx_vocab_cloud_class(v));
   if (cloud_classes && cloud_classes[0] && !cloud_classes[1]) {

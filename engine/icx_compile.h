@@ -26,8 +26,16 @@ extern "C" {
  * the allOf value, or (size_t)-1) into buf. */
 void icx_compile_var_name(char *buf, size_t n, size_t constraint, size_t part);
 
+/* The most triple patterns a compiled query may have: SQLite joins at
+ * most 64 tables, and the SQL path gives each pattern one.  A query has 2
+ * patterns for the cloud, 2 per class of service the constraints touch,
+ * and 1 per constraint (allOf: per value). */
+#define ICX_COMPILE_MAX_PATTERNS 64
+
 /* On success *sparql is a new NUL-terminated string the caller free()s.
- * Errors: ICX_ERR_NOMEM, ICX_ERR_MISUSE (NULL arguments). */
+ * Errors: ICX_ERR_CONSTRAINT (the query would need more than
+ * ICX_COMPILE_MAX_PATTERNS patterns; the message says how many),
+ * ICX_ERR_NOMEM, ICX_ERR_MISUSE (NULL arguments). */
 icx_rc icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql);
 
 #ifdef __cplusplus

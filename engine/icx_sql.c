@@ -24,7 +24,7 @@
 #include "icx_util.h"
 
 #define MAX_VARS 256
-#define MAX_PATTERNS 256
+#define MAX_PATTERNS 64        /* SQLite joins at most 64 tables */
 #define MAX_INS 32
 #define MAX_IN_IDS 64
 /* Join order: a probe counts the quads of one (p, o) pair up to PROBE_CAP;
@@ -546,6 +546,8 @@ optional_block(tr *t, rasqal_graph_pattern *gp)
 
   if (!inner || rasqal_graph_pattern_get_sub_graph_pattern(gp, 1))
     return unsupported(t, "an OPTIONAL of several groups");
+  if (t->n_quads >= MAX_PATTERNS)
+    return unsupported(t, "too many triple patterns");
   if (rasqal_graph_pattern_get_operator(inner) == RASQAL_GRAPH_PATTERN_OPERATOR_BASIC) {
     basic = inner;
     inner = NULL;

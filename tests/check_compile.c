@@ -106,6 +106,30 @@ START_TEST(misuse)
 }
 END_TEST
 
+/* SQLite joins at most 64 tables, one per triple pattern: a request that
+ * needs more is refused here with a message, not sent to SQLite (whose
+ * error said nothing of constraints) nor to rasqal (which took minutes). */
+START_TEST(too_many_patterns)
+{
+  icx_constraints *set = icx_constraints_new(vocab);
+  char *out = NULL;
+  int i;
+
+  ck_assert_ptr_nonnull(set);
+  for (i = 0; i < ICX_COMPILE_MAX_PATTERNS - 4; i++)
+    ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "3"), ICX_OK);
+  ck_assert_int_eq(icx_compile_sparql(ctx, set, &out), ICX_OK);  /* 4 + 60: just fits */
+  free(out);
+  out = NULL;
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "3"), ICX_OK);
+  ck_assert_int_eq(icx_compile_sparql(ctx, set, &out), ICX_ERR_CONSTRAINT);
+  ck_assert_ptr_null(out);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "65 triple patterns") &&
+                strstr(icx_ctx_errmsg(ctx), "at most 64"), "%s", icx_ctx_errmsg(ctx));
+  icx_constraints_free(set);
+}
+END_TEST
+
 static Suite *
 compile_suite(void)
 {
@@ -116,6 +140,7 @@ compile_suite(void)
   tcase_add_loop_test(tc, golden, 0, (int)(sizeof cases / sizeof cases[0]));
   tcase_add_test(tc, compiled_queries_parse);
   tcase_add_test(tc, misuse);
+  tcase_add_test(tc, too_many_patterns);
   suite_add_tcase(s, tc);
   return s;
 }
