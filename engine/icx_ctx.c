@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 
 #include "icx_ctx_internal.h"
 #include "icx_storage.h"
@@ -47,6 +48,14 @@ rdf_logger(void *user_data, librdf_log_message *message)
   return 1;
 }
 
+/* The one piece of process-wide state: librdf 1.0.17 sets libltdl's
+ * module search path (a global of libltdl) when a world is made, and
+ * resets it when one is freed.  Two threads doing that at once race; LSan
+ * caught the search path string of one of them lost (check_storage's
+ * worlds_in_threads).  Worlds are made and freed one at a time; using them
+ * needs no lock. */
+static pthread_mutex_t world_lock = PTHREAD_MUTEX_INITIALIZER;
+
 icx_ctx *
 icx_ctx_new(void)
 {
@@ -56,14 +65,18 @@ icx_ctx_new(void)
     return NULL;
   ctx->log_fn = stderr_sink;
   ctx->level = ICX_LOG_WARN;
+  pthread_mutex_lock(&world_lock);
   ctx->world = librdf_new_world();
+  if (ctx->world) {
+    librdf_world_set_logger(ctx->world, ctx, rdf_logger);
+    librdf_world_open(ctx->world);
+    icx_storage_register(ctx->world);
+  }
+  pthread_mutex_unlock(&world_lock);
   if (!ctx->world) {
     free(ctx);
     return NULL;
   }
-  librdf_world_set_logger(ctx->world, ctx, rdf_logger);
-  librdf_world_open(ctx->world);
-  icx_storage_register(ctx->world);
   return ctx;
 }
 
@@ -72,7 +85,9 @@ icx_ctx_free(icx_ctx *ctx)
 {
   if (!ctx)
     return;
+  pthread_mutex_lock(&world_lock);
   librdf_free_world(ctx->world);
+  pthread_mutex_unlock(&world_lock);
   free(ctx);
 }
 
