@@ -129,7 +129,7 @@ offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_
   icx_buf_append(&q, ") }");
   if (!(text = icx_buf_take(&q)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  rc = icx_exec_select(store, text, rows);
+  rc = icx_exec_select_path(store, text, ICX_EXEC_SQL, rows);   /* as icx_match */
   free(text);
   return rc;
 fail:
