@@ -25,7 +25,7 @@ icxd_config *icxd_config_new(void)
   cfg->mode = ICXD_MODE_COMPONENT;
   cfg->reconnect_min_ms = 500;
   cfg->reconnect_max_ms = 30000;
-  cfg->workers = 1;
+  cfg->workers = 2;
   cfg->async_threshold_ms = 2000;
   cfg->session_timeout_s = 600;
   cfg->max_sessions = 1000;

@@ -74,7 +74,7 @@ icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
     goto fail;
   }
 
-  /* The workers' engine contexts first (see icxd_pool_new()). */
+  /* The workers, each with its own engine context and store handle. */
   memset(&popts, 0, sizeof popts);
   popts.store_path = svc->store_path;
   popts.log = log;

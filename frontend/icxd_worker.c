@@ -317,13 +317,13 @@ icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
       return NULL;
     }
     pool->n_workers++;
-    /* Redland 1.0.17 registers its sqlite storage in the first RDF world
-     * of the process only: a later world cannot open the store.  When
-     * worker 0 could and this one cannot, keep the workers that work. */
+    /* Each worker's icx storage has its own SQLite connection, so every
+     * worker opens the store (check_icxd: pool_keeps_every_worker).  Should
+     * a later one still fail where worker 0 did not (out of file
+     * descriptors, say), keep the workers that work. */
     if (i > 0 && pool->workers[0].store && !pool->workers[i].store) {
       icxd_log(opts->log, ICXD_LOG_WARN, "worker",
-               "only %u of %u workers can open the store (Redland opens "
-               "sqlite stores from one RDF world per process): using %u",
+               "only %u of %u workers could open the store: using %u",
                i, n, i);
       icx_ctx_free(pool->workers[i].ctx);
       pool->workers[i].ctx = NULL;
@@ -407,6 +407,11 @@ icxd_job *icxd_pool_take_done(icxd_pool *pool)
   job = queue_pop(&pool->done);
   pthread_mutex_unlock(&pool->lock);
   return job;
+}
+
+unsigned icxd_pool_workers(const icxd_pool *pool)
+{
+  return pool ? pool->n_workers : 0;
 }
 
 size_t icxd_pool_in_flight(icxd_pool *pool)

@@ -65,11 +65,10 @@ typedef struct icxd_pool_opts {
 } icxd_pool_opts;
 
 /* Sets the workers up: each gets its own icx_ctx and read-only store
- * handle, made here one after the other.  Call this before any other
- * icx_ctx_new() of the process: Redland 1.0.17 lets only the first RDF world
- * open sqlite stores, so worker 0 must own it (extra workers that cannot
- * open the store are dropped with a warning).  opts->vocab may be NULL
- * here.  No thread runs yet.  NULL with err set on failure. */
+ * handle (its own SQLite connection), made here one after the other.  A
+ * worker after the first that cannot open the store is dropped with a
+ * warning.  opts->vocab may be NULL here.  No thread runs yet.  NULL with
+ * err set on failure. */
 icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen);
 
 /* Starts the worker threads, which share vocab (borrowed; must outlive
@@ -87,6 +86,9 @@ int icxd_pool_submit(icxd_pool *pool, icxd_job *job);
 
 /* One finished job, now owned by the caller, or NULL if none. */
 icxd_job *icxd_pool_take_done(icxd_pool *pool);
+
+/* How many worker threads the pool has. */
+unsigned icxd_pool_workers(const icxd_pool *pool);
 
 /* Jobs queued or running (not yet taken back). */
 size_t icxd_pool_in_flight(icxd_pool *pool);

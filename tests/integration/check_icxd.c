@@ -228,7 +228,7 @@ static char *make_store(void)
   icx_loader_free(loader);
   icx_store_free(store);
   icx_vocab_free(vocab);
-  /* Freed before the pool's contexts exist: see icxd_pool_new(). */
+  /* Freed before the pool's contexts exist. */
   icx_ctx_free(ctx);
   return path;
 }
@@ -292,6 +292,51 @@ START_TEST(pool_matches_the_paper)
 }
 END_TEST
 
+/* Every worker opens the store: each icx storage has its own SQLite
+ * connection.  (Redland's stock sqlite storage opened from one world per
+ * process only, and the pool dropped the others.) */
+START_TEST(pool_keeps_every_worker)
+{
+  char *store = make_store(), *paper_path, *paper, err[256];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 3, 8, 0 };
+  icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icxd_job *job;
+  size_t len;
+  int i;
+
+  ck_assert_ptr_nonnull(pool);
+  ck_assert_uint_eq(icxd_pool_workers(pool), 3);
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  paper_path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  paper = tu_read(paper_path, &len);
+  ck_assert_ptr_nonnull(paper);
+  for (i = 0; i < 6; i++) {
+    job = icxd_job_new((uint64_t)i);
+    job->xml = malloc(len);
+    ck_assert_ptr_nonnull(job->xml);
+    memcpy(job->xml, paper, len);
+    job->xml_len = len;
+    ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  }
+  for (i = 0; i < 6; i++) {
+    job = wait_done(pool);
+    ck_assert_ptr_nonnull(job);
+    ck_assert_int_eq(job->rc, ICX_OK);
+    ck_assert_uint_eq(job->n_clouds, 2);
+    icxd_job_free(job);
+  }
+  icxd_pool_free(pool);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(paper);
+  free(paper_path);
+  free(store);
+}
+END_TEST
+
 static Suite *icxd_suite(void)
 {
   Suite *s = suite_create("icxd");
@@ -304,6 +349,7 @@ static Suite *icxd_suite(void)
   tcase_add_test(tc, form_follows_the_vocabulary);
   tcase_add_test(tc, iodata_payloads);
   tcase_add_test(tc, pool_matches_the_paper);
+  tcase_add_test(tc, pool_keeps_every_worker);
   suite_add_tcase(s, tc);
   return s;
 }
