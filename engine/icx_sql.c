@@ -84,6 +84,7 @@ enum { TIER_NUMERIC = 0, TIER_IN = 1, TIER_CONSTANT = 2, TIER_FREE = 3 };
 
 /* FILTER (?x IN (<a>, <b>)) at the top of a group: ?x's possible values. */
 typedef struct in_ids {
+  const rasqal_expression *expr;   /* the IN, so in_list() reuses the ids */
   int var;
   sqlite3_int64 ids[MAX_IN_IDS];
   int n;
@@ -441,8 +442,9 @@ comparison(tr *t, rasqal_op op, rasqal_expression *a, rasqal_expression *c, icx_
 static int
 in_list(tr *t, rasqal_expression *e, icx_buf *b)
 {
-  int n = e->args ? raptor_sequence_size(e->args) : 0, i, iris = 0, nums = 0;
+  int n = e->args ? raptor_sequence_size(e->args) : 0, i, j, iris = 0, nums = 0;
   const char *neg = e->op == RASQAL_EXPR_NOT_IN ? "NOT " : "";
+  const in_ids *noted;
   var *v;
 
   if (!is_var_operand(e->arg1))
@@ -471,12 +473,15 @@ in_list(tr *t, rasqal_expression *e, icx_buf *b)
     icx_buf_appendf(b, "(%s %sIN (", v->col, neg);
   else
     icx_buf_appendf(b, "((SELECT num FROM terms WHERE id = %s) %sIN (", v->col, neg);
+  for (j = 0; iris && j < t->n_ins && t->ins[j].expr != e; j++)
+    ;
+  noted = iris && j < t->n_ins ? &t->ins[j] : NULL;   /* ids looked up already */
   for (i = 0; i < n; i++) {
     rasqal_literal *k = operand_constant(raptor_sequence_get_at(e->args, i));
     if (i)
       icx_buf_append(b, ", ");
     if (iris)
-      append_int_param(t, b, constant_id(t, k));
+      append_int_param(t, b, noted ? noted->ids[i] : constant_id(t, k));
     else
       append_double_param(t, b, literal_double(k));
   }
@@ -649,6 +654,7 @@ note_in_lists(tr *t, rasqal_expression *e)
   if (n > MAX_IN_IDS)
     return;
   in = &t->ins[t->n_ins];
+  in->expr = e;
   in->var = (int)(v - t->vars);
   in->n = 0;
   for (i = 0; i < n; i++) {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "icx_storage.h"
+#include "icx_util.h"
 
 /* get_feature() answers this feature with "1" on an icx storage only: how
  * icx_storage_db() tells an icx storage from any other. */
@@ -265,8 +266,8 @@ numeric_value(const char *dt, const char *lex, double *out)
     "nonNegativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
     "positiveInteger", NULL
   };
-  const char *local, *p = lex;
-  int is_int = 0, is_float = 0, digits = 0, i;
+  const char *local;
+  int is_int = 0, is_float = 0, i;
   char *end;
 
   if (!dt || strncmp(dt, XSD, sizeof XSD - 1) != 0)
@@ -285,25 +286,7 @@ numeric_value(const char *dt, const char *lex, double *out)
   }
   /* The XSD lexical forms, checked strictly: strtod alone would also take
    * hex, "inf", "nan" and leading space. */
-  if (*p == '+' || *p == '-')
-    p++;
-  for (; *p >= '0' && *p <= '9'; p++)
-    digits++;
-  if (!is_int && *p == '.')
-    for (p++; *p >= '0' && *p <= '9'; p++)
-      digits++;
-  if (!digits)
-    return 0;
-  if (is_float && (*p == 'e' || *p == 'E')) {
-    p++;
-    if (*p == '+' || *p == '-')
-      p++;
-    if (!(*p >= '0' && *p <= '9'))
-      return 0;
-    while (*p >= '0' && *p <= '9')
-      p++;
-  }
-  if (*p)
+  if (!icx_lexical_number(lex, !is_int, is_float))
     return 0;
   *out = strtod(lex, &end);
   return *end == '\0';

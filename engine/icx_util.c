@@ -213,3 +213,30 @@ icx_cmp_strp(const void *a, const void *b)
 {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
+
+int
+icx_lexical_number(const char *s, int fraction, int exponent)
+{
+  const char *p = s;
+  int digits = 0;
+
+  if (*p == '+' || *p == '-')
+    p++;
+  for (; *p >= '0' && *p <= '9'; p++)
+    digits++;
+  if (fraction && *p == '.')
+    for (p++; *p >= '0' && *p <= '9'; p++)
+      digits++;
+  if (!digits)
+    return 0;
+  if (exponent && (*p == 'e' || *p == 'E')) {
+    p++;
+    if (*p == '+' || *p == '-')
+      p++;
+    if (!(*p >= '0' && *p <= '9'))
+      return 0;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  return *p == '\0';
+}

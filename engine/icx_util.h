@@ -44,6 +44,12 @@ char *icx_trim_dup(const char *s, size_t len);
 /* 1 if s is a whitespace character of XML (space, tab, CR, LF). */
 int icx_is_space(int c);
 
+/* 1 if s is, in whole, an XSD numeric lexical form: an optional sign and
+ * digits, then (with fraction) '.' and digits, then (with exponent) 'e' or
+ * 'E', an optional sign and digits; at least one digit before any
+ * exponent.  Nothing else: no space, hex, "inf" or "nan". */
+int icx_lexical_number(const char *s, int fraction, int exponent);
+
 /* qsort comparator for arrays of char*. */
 int icx_cmp_strp(const void *a, const void *b);
 

@@ -244,9 +244,6 @@ term_show(const raptor_term *t, char *buf, size_t n)
 static int
 lexical_ok(icx_datatype t, const char *s)
 {
-  const char *p = s;
-  int digits = 0;
-
   switch (t) {
   case ICX_TYPE_BOOLEAN:
     return !strcmp(s, "true") || !strcmp(s, "false") || !strcmp(s, "1") || !strcmp(s, "0");
@@ -254,30 +251,9 @@ lexical_ok(icx_datatype t, const char *s)
   case ICX_TYPE_INDIVIDUAL:
     return 1;
   case ICX_TYPE_INTEGER:
+    return icx_lexical_number(s, 0, 0);
   case ICX_TYPE_DECIMAL:
-    if (*p == '+' || *p == '-')
-      p++;
-    while (*p >= '0' && *p <= '9') {
-      p++;
-      digits++;
-    }
-    if (t == ICX_TYPE_DECIMAL && *p == '.') {
-      p++;
-      while (*p >= '0' && *p <= '9') {
-        p++;
-        digits++;
-      }
-    }
-    if (t == ICX_TYPE_DECIMAL && digits && (*p == 'e' || *p == 'E')) {
-      p++;
-      if (*p == '+' || *p == '-')
-        p++;
-      if (!(*p >= '0' && *p <= '9'))
-        return 0;
-      while (*p >= '0' && *p <= '9')
-        p++;
-    }
-    return digits > 0 && *p == '\0';
+    return icx_lexical_number(s, 1, 1);   /* decimals, and doubles' forms */
   }
   return 0;
 }
