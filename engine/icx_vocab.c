@@ -70,6 +70,14 @@ struct icx_unit {
 
 static icx_unit *unit_by_iri(const icx_vocab *v, const char *iri);
 
+/* An equivalence read from owl:equivalentProperty / owl:equivalentClass:
+ * a term of another vocabulary (outer) that means a term of this one. */
+typedef struct vequiv {
+  char *outer;
+  char *inner;             /* the vocabulary's own term */
+  int is_class;
+} vequiv;
+
 typedef struct vclass {
   char *iri;
   char **supers;           /* direct rdfs:subClassOf */
@@ -94,6 +102,8 @@ struct icx_vocab {
   char *attribute_names;
   icx_unit *units;
   size_t n_units;
+  vequiv *equivs;          /* sorted by outer IRI */
+  size_t n_equivs;
 };
 
 /* --- small helpers over the temporary model ------------------------------ */
@@ -1111,6 +1121,111 @@ oom:
   return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 }
 
+/* --- alignment ----------------------------------------------------------------- */
+
+static int
+cmp_equiv(const void *a, const void *b)
+{
+  return strcmp(((const vequiv *)a)->outer, ((const vequiv *)b)->outer);
+}
+
+/* 1 if iri names a property of this vocabulary (an attribute or a
+ * structural property), 0 otherwise. */
+static int
+is_own_property(const icx_vocab *v, const char *iri)
+{
+  size_t i;
+
+  if (!strcmp(iri, v->offers) || !strcmp(iri, v->name_prop))
+    return 1;
+  for (i = 0; i < v->n_attrs; i++)
+    if (!strcmp(v->attrs[i].iri, iri))
+      return 1;
+  return 0;
+}
+
+/* Adds one equivalence statement (a equiv b) to v->equivs: one side must be
+ * a term of this vocabulary (of the right kind), the other a term outside
+ * its namespaces.  Statements between two foreign terms are not icx's
+ * business and are skipped. */
+static icx_rc
+add_equivalence(loadstate *ls, icx_vocab *v, const char *a, const char *b, int is_class)
+{
+  const char *what = is_class ? "owl:equivalentClass" : "owl:equivalentProperty";
+  int own_a = icx_vocab_in_namespace(v, a), own_b = icx_vocab_in_namespace(v, b);
+  const char *inner = own_a ? a : b, *outer = own_a ? b : a;
+  vequiv *nv;
+  size_t i;
+
+  if (!own_a && !own_b)
+    return ICX_OK;
+  if (own_a && own_b)
+    return icx_fail(ls->ctx, ICX_ERR_VOCAB,
+                    "%s between <%s> and <%s>: both are terms of this vocabulary "
+                    "(give one as an icxm:alias of the other instead)", what, a, b);
+  if (is_class ? !find_class(v, inner) : !is_own_property(v, inner))
+    return icx_fail(ls->ctx, ICX_ERR_VOCAB, "%s names <%s>, which is not %s of the vocabulary",
+                    what, inner, is_class ? "a class" : "an attribute or structural property");
+  for (i = 0; i < v->n_equivs; i++)
+    if (!strcmp(v->equivs[i].outer, outer)) {
+      if (!strcmp(v->equivs[i].inner, inner) && v->equivs[i].is_class == is_class)
+        return ICX_OK;
+      return icx_fail(ls->ctx, ICX_ERR_VOCAB,
+                      "<%s> is declared equivalent to both <%s> and <%s>; it may mean one term only",
+                      outer, v->equivs[i].inner, inner);
+    }
+  nv = realloc(v->equivs, (v->n_equivs + 1) * sizeof *nv);
+  if (!nv)
+    return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+  v->equivs = nv;
+  nv[v->n_equivs].outer = strdup(outer);
+  nv[v->n_equivs].inner = strdup(inner);
+  nv[v->n_equivs].is_class = is_class;
+  v->n_equivs++;
+  if (!nv[v->n_equivs - 1].outer || !nv[v->n_equivs - 1].inner)
+    return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+  return ICX_OK;
+}
+
+/* Reads every owl:equivalentProperty and owl:equivalentClass statement.
+ * Needs the classes, attributes and namespaces built first. */
+static icx_rc
+build_equivalences(loadstate *ls, icx_vocab *v)
+{
+  static const char *const preds[2] = { NS_OWL "equivalentProperty", NS_OWL "equivalentClass" };
+  icx_rc rc = ICX_OK;
+  int k;
+
+  for (k = 0; k < 2 && rc == ICX_OK; k++) {
+    librdf_node *p = librdf_new_node_from_uri_string(ls->world, (const unsigned char *)preds[k]);
+    librdf_statement *want = p ? librdf_new_statement_from_nodes(ls->world, NULL, p, NULL) : NULL;
+    librdf_stream *st = want ? librdf_model_find_statements(ls->model, want) : NULL;
+
+    if (!st) {
+      rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+    } else {
+      for (; rc == ICX_OK && !librdf_stream_end(st); librdf_stream_next(st)) {
+        librdf_statement *s = librdf_stream_get_object(st);
+        librdf_node *a = librdf_statement_get_subject(s), *b = librdf_statement_get_object(s);
+        if (!librdf_node_is_resource(a) || !librdf_node_is_resource(b)) {
+          rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "%s needs an IRI on both sides",
+                        k ? "owl:equivalentClass" : "owl:equivalentProperty");
+          break;
+        }
+        rc = add_equivalence(ls, v,
+                             (const char *)librdf_uri_as_string(librdf_node_get_uri(a)),
+                             (const char *)librdf_uri_as_string(librdf_node_get_uri(b)), k);
+      }
+      librdf_free_stream(st);
+    }
+    if (want)
+      librdf_free_statement(want);   /* owns p (and freed it on failure) */
+  }
+  if (rc == ICX_OK && v->n_equivs > 1)
+    qsort(v->equivs, v->n_equivs, sizeof *v->equivs, cmp_equiv);
+  return rc;
+}
+
 icx_rc
 icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out)
 {
@@ -1201,7 +1316,7 @@ icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out)
     if ((rc = build_attribute(&ls, v, &v->attrs[i])))
       goto done;
   }
-  if ((rc = check_names(ctx, v)))
+  if ((rc = check_names(ctx, v)) || (rc = build_equivalences(&ls, v)))
     goto done;
   icx_buf_init(&names);
   for (i = 0; i < v->n_attrs; i++) {
@@ -1272,6 +1387,11 @@ icx_vocab_free(icx_vocab *v)
     free(v->units[i].peers);
   }
   free(v->units);
+  for (i = 0; i < v->n_equivs; i++) {
+    free(v->equivs[i].outer);
+    free(v->equivs[i].inner);
+  }
+  free(v->equivs);
   free_strv(v->namespaces, v->n_namespaces);
   free_strv(v->defined, v->n_defined);
   free(v->cloud_class);
@@ -1315,7 +1435,38 @@ icx_vocab_find_attribute(const icx_vocab *v, const char *name)
       if (!icx_norm_name(a->aliases[k], have, sizeof have) && strcmp(want, have) == 0)
         return a;
   }
+  /* A property of another vocabulary declared equivalent to an attribute. */
+  {
+    const char *inner = icx_vocab_equivalent_property(v, name);
+    for (i = 0; inner && i < v->n_attrs; i++)
+      if (strcmp(v->attrs[i].iri, inner) == 0)
+        return &v->attrs[i];
+  }
   return NULL;
+}
+
+static const char *
+equivalent(const icx_vocab *v, const char *iri, int is_class)
+{
+  vequiv key, *e;
+
+  if (!iri || !v->n_equivs)
+    return NULL;
+  key.outer = (char *)iri;
+  e = bsearch(&key, v->equivs, v->n_equivs, sizeof *v->equivs, cmp_equiv);
+  return e && e->is_class == is_class ? e->inner : NULL;
+}
+
+const char *
+icx_vocab_equivalent_property(const icx_vocab *v, const char *iri)
+{
+  return equivalent(v, iri, 0);
+}
+
+const char *
+icx_vocab_equivalent_class(const icx_vocab *v, const char *iri)
+{
+  return equivalent(v, iri, 1);
 }
 
 const char *icx_vocab_attribute_names(const icx_vocab *v) { return v->attribute_names; }

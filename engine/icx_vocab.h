@@ -58,7 +58,8 @@ const char *icx_vocab_default_dir(void);
 size_t icx_vocab_attribute_count(const icx_vocab *vocab);
 const icx_attribute *icx_vocab_attribute(const icx_vocab *vocab, size_t i);
 
-/* Finds an attribute by its IRI, label or alias.  Names are compared after
+/* Finds an attribute by its IRI, label or alias, or by the IRI of a
+ * foreign property declared equivalent to it.  Names are compared after
  * trimming surrounding whitespace and folding ASCII case.  NULL if none. */
 const icx_attribute *icx_vocab_find_attribute(const icx_vocab *vocab, const char *name);
 
@@ -79,6 +80,13 @@ const char *icx_vocab_namespace(const icx_vocab *vocab, size_t i);
 int icx_vocab_in_namespace(const icx_vocab *vocab, const char *iri);
 /* 1 if iri is a class, property or individual the vocabulary defines. */
 int icx_vocab_defines(const icx_vocab *vocab, const char *iri);
+
+/* Alignment (owl:equivalentProperty, owl:equivalentClass): the term of
+ * this vocabulary that iri, a term of another vocabulary, is declared to
+ * mean, or NULL.  Each foreign term means one term at most (checked at
+ * load).  Lent. */
+const char *icx_vocab_equivalent_property(const icx_vocab *vocab, const char *iri);
+const char *icx_vocab_equivalent_class(const icx_vocab *vocab, const char *iri);
 
 /* Classes: 1 if class_iri is sub_iri or a (transitive) superclass of it. */
 int icx_vocab_class_subsumes(const icx_vocab *vocab, const char *class_iri,

@@ -147,6 +147,9 @@ icx_loader_doc_uri_for_path(const char *path)
 typedef struct stmt {
   raptor_statement *st;
   int line;
+  const char *via;         /* for a statement derived by alignment: the
+                              foreign term the document used (lent from
+                              the statement before it) */
 } stmt;
 
 typedef struct parse {
@@ -158,6 +161,8 @@ typedef struct parse {
   size_t n, cap;
   int oom;
 } parse;
+
+static const char *term_iri(const raptor_term *t);
 
 static raptor_term *
 rename_blank(parse *p, raptor_term *t)
@@ -171,32 +176,26 @@ rename_blank(parse *p, raptor_term *t)
   return raptor_new_term_from_blank(p->rw, (const unsigned char *)id);
 }
 
+/* Appends (subj, pred, obj), taking the three terms (freed on failure). */
 static void
-on_statement(void *ud, raptor_statement *s)
+push_statement(parse *p, raptor_term *subj, raptor_term *pred, raptor_term *obj)
 {
-  parse *p = ud;
-  raptor_term *subj, *pred, *obj;
   raptor_statement *copy;
 
-  if (p->oom)
-    return;
-  if (p->n == p->cap) {
+  if (p->n == p->cap && !p->oom) {
     size_t ncap = p->cap ? p->cap * 2 : 64;
     stmt *nv = realloc(p->v, ncap * sizeof *nv);
-    if (!nv) {
+    if (nv) {
+      p->v = nv;
+      p->cap = ncap;
+    } else {
       p->oom = 1;
-      return;
     }
-    p->v = nv;
-    p->cap = ncap;
   }
-  subj = rename_blank(p, s->subject);
-  pred = raptor_term_copy(s->predicate);
-  obj = rename_blank(p, s->object);
-  copy = (subj && pred && obj)
+  copy = (!p->oom && subj && pred && obj)
     ? raptor_new_statement_from_nodes(p->rw, subj, pred, obj, NULL) : NULL;
   if (!copy) {
-    if (!subj || !pred || !obj) {
+    if (p->oom || !subj || !pred || !obj) {   /* else raptor freed them */
       if (subj) raptor_free_term(subj);
       if (pred) raptor_free_term(pred);
       if (obj) raptor_free_term(obj);
@@ -206,7 +205,42 @@ on_statement(void *ud, raptor_statement *s)
   }
   p->v[p->n].st = copy;
   p->v[p->n].line = raptor_locator_line(raptor_parser_get_locator(p->parser));
+  p->v[p->n].via = NULL;
   p->n++;
+}
+
+static raptor_term *
+iri_term(parse *p, const char *iri)
+{
+  return raptor_new_term_from_uri_string(p->rw, (const unsigned char *)iri);
+}
+
+static void
+on_statement(void *ud, raptor_statement *s)
+{
+  parse *p = ud;
+  const icx_vocab *v = p->l->vocab;
+  const char *pi = term_iri(s->predicate), *mapped;
+
+  if (p->oom)
+    return;
+  push_statement(p, rename_blank(p, s->subject), raptor_term_copy(s->predicate),
+                 rename_blank(p, s->object));
+  /* Alignment: a statement in another vocabulary's terms declared
+   * equivalent to ours (owl:equivalentProperty / owl:equivalentClass) is
+   * also stored in ours, so that it matches; the original stays too. */
+  if ((mapped = icx_vocab_equivalent_property(v, pi))) {
+    push_statement(p, rename_blank(p, s->subject), iri_term(p, mapped),
+                   rename_blank(p, s->object));
+    if (!p->oom)
+      p->v[p->n - 1].via = term_iri(p->v[p->n - 2].st->predicate);
+  }
+  if (pi && !strcmp(pi, RDF_TYPE) && (mapped = icx_vocab_equivalent_class(v, term_iri(s->object)))) {
+    push_statement(p, rename_blank(p, s->subject), raptor_term_copy(s->predicate),
+                   iri_term(p, mapped));
+    if (!p->oom)
+      p->v[p->n - 1].via = term_iri(p->v[p->n - 2].st->object);
+  }
 }
 
 static void
@@ -323,6 +357,8 @@ check_statement(icx_loader *l, const char *source, const stmt *s)
   char subj[300];
 
   term_show(s->st->subject, subj, sizeof subj);
+  if (s->via)   /* "cores of <x>, stated with <omn...#hasCores>, is ..." */
+    snprintf(subj + strlen(subj), sizeof subj - strlen(subj), ", stated with <%.200s>,", s->via);
   if (p && icx_vocab_in_namespace(v, p) && !icx_vocab_defines(v, p)) {
     icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: property <%s> is not defined by the vocabulary",
              source, s->line, p);

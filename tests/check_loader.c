@@ -345,6 +345,68 @@ START_TEST(rdfxml_external_entities_are_not_read)
 }
 END_TEST
 
+/* alignment.ttl: OCCI's compute kind means res:ComputeService, OMN's
+ * hasCores (both namespaces) means res:cores.  A document in those terms is
+ * stored as written and in icx's terms, is checked as icx's terms are, and
+ * matches. */
+#define ALIGNED_PREFIXES \
+  "@prefix occi: <http://schemas.ogf.org/occi/infrastructure#> .\n" \
+  "@prefix omn: <https://github.com/w3c/omn/blob/master/omnlib/ontologies/omn-component#> .\n" \
+  "@prefix omn16: <http://open-multinet.info/ontology/omn-component#> .\n"
+
+START_TEST(aligned_terms_are_understood)
+{
+  char *path = doc("occi.ttl", ALIGNED_PREFIXES
+    "ex:c a res:Cloud ; res:cloudName \"occi\" ; res:offers ex:vm1, ex:vm2 .\n"
+    "ex:vm1 a occi:compute ; omn:hasCores 16 .\n"
+    "ex:vm2 a occi:compute ; omn16:hasCores 64 ; res:memory 256 .\n");
+  char *xml, *got;
+
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  /* 9 statements as written, plus two types and two core counts in ours. */
+  ck_assert_int_eq(triples_in_store(), 13);
+  xml = tu_constraints("cores", "32", NULL);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "occi");
+  free(got);
+  free(xml);
+  xml = tu_constraints("cores", "65", NULL);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "");
+  free(got);
+  free(xml);
+  /* Requesters may use the foreign name of the attribute too. */
+  xml = tu_constraints("http://open-multinet.info/ontology/omn-component#hasCores", "64",
+                       "memory", "256", NULL);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "occi");
+  free(got);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+START_TEST(aligned_terms_are_checked)
+{
+  /* The equivalent's datatype applies, and the message names the line. */
+  expect_rejected(ALIGNED_PREFIXES
+                  "ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:vm .\n"
+                  "ex:vm a occi:compute ;\n omn:hasCores \"many\" .\n",
+                  ICX_ERR_INVALID, "bad.ttl:8: cores of <http://ex.example/vm>, stated with <https://github.com/w3c/omn/blob/master/omnlib/ontologies/omn-component#hasCores>, is \"many\"", NULL);
+  /* An OCCI compute resource is a service: it needs a cloud. */
+  expect_rejected(ALIGNED_PREFIXES
+                  "ex:c a res:Cloud ; res:cloudName \"x\" .\n"
+                  "ex:vm a occi:compute ; omn:hasCores 4 .\n",
+                  ICX_ERR_INVALID, "belongs to no cloud", NULL);
+  /* hasCores on something that is not a compute service. */
+  expect_rejected(ALIGNED_PREFIXES
+                  "ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; omn:hasCores 4 .\n",
+                  ICX_ERR_INVALID, "not typed", "ComputeService");
+  ck_assert_int_eq(triples_in_store(), 0);
+}
+END_TEST
+
 static Suite *
 loader_suite(void)
 {
@@ -363,6 +425,8 @@ loader_suite(void)
   tcase_add_test(tc, buffers_streams_and_formats);
   tcase_add_test(tc, dry_run_stores_nothing);
   tcase_add_test(tc, rdfxml_external_entities_are_not_read);
+  tcase_add_test(tc, aligned_terms_are_understood);
+  tcase_add_test(tc, aligned_terms_are_checked);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -356,6 +356,80 @@ START_TEST(compute_price_and_compliance)
 }
 END_TEST
 
+/* --- alignment (alignment.ttl) -------------------------------------------- */
+
+#define OMN_2018 "https://github.com/w3c/omn/blob/master/omnlib/ontologies/omn-component#"
+#define OMN_2016 "http://open-multinet.info/ontology/omn-component#"
+#define OCCI_INFRA "http://schemas.ogf.org/occi/infrastructure#"
+#define RES "http://www.csp/resOntology#"
+
+START_TEST(alignment_is_read)
+{
+  const icx_attribute *cores = icx_vocab_find_attribute(vocab, "cores");
+
+  ck_assert_ptr_nonnull(cores);
+  ck_assert_str_eq(icx_vocab_equivalent_property(vocab, OMN_2018 "hasCores"), RES "cores");
+  ck_assert_str_eq(icx_vocab_equivalent_property(vocab, OMN_2016 "hasCores"), RES "cores");
+  ck_assert_str_eq(icx_vocab_equivalent_class(vocab, OCCI_INFRA "compute"), RES "ComputeService");
+  /* A property is not a class, and the other way round. */
+  ck_assert_ptr_null(icx_vocab_equivalent_class(vocab, OMN_2018 "hasCores"));
+  ck_assert_ptr_null(icx_vocab_equivalent_property(vocab, OCCI_INFRA "compute"));
+  ck_assert_ptr_null(icx_vocab_equivalent_property(vocab, OMN_2018 "hasModelType"));
+  ck_assert_ptr_null(icx_vocab_equivalent_property(vocab, NULL));
+  /* Requesters may name the attribute by the foreign IRI too. */
+  ck_assert_ptr_eq(icx_vocab_find_attribute(vocab, OMN_2016 "hasCores"), cores);
+}
+END_TEST
+
+START_TEST(alignment_either_way_round)
+{
+  char *dir = tu_tmpdir(), *path = tu_path(dir, "zz-extra.ttl");
+  icx_vocab *v = NULL;
+  char text[1024];
+
+  tu_copy_ontology(dir);
+  snprintf(text, sizeof text, "%s%s", PREFIXES,
+           "<http://example.org/sla#uptime> owl:equivalentProperty res:availability .\n"
+           "res:availability owl:equivalentProperty <http://example.org/sla#avail> .\n"
+           "<http://example.org/a#x> owl:equivalentProperty <http://example.org/b#x> .\n");
+  tu_write(path, text);
+  ck_assert_int_eq(icx_vocab_load(ctx, dir, &v), ICX_OK);
+  ck_assert_str_eq(icx_vocab_equivalent_property(v, "http://example.org/sla#uptime"),
+                   RES "availability");
+  ck_assert_str_eq(icx_vocab_equivalent_property(v, "http://example.org/sla#avail"),
+                   RES "availability");
+  /* Between two foreign terms: none of icx's business. */
+  ck_assert_ptr_null(icx_vocab_equivalent_property(v, "http://example.org/a#x"));
+  ck_assert_ptr_null(icx_vocab_equivalent_property(v, "http://example.org/b#x"));
+  icx_vocab_free(v);
+  tu_rmtree(dir);
+  free(path);
+  free(dir);
+}
+END_TEST
+
+START_TEST(alignment_errors)
+{
+  static const struct { const char *body, *want; } cases[] = {
+    { "res:availability owl:equivalentProperty res:replicationFactor .\n", "both are terms" },
+    { "<http://example.org/x#p> owl:equivalentProperty res:availability, res:cores .\n",
+      "equivalent to both" },
+    { "<http://example.org/x#C> owl:equivalentProperty res:ComputeService .\n",
+      "not an attribute or structural property" },
+    { "<http://example.org/x#p> owl:equivalentClass res:availability .\n", "not a class" },
+    { "res:cores owl:equivalentProperty \"hasCores\" .\n", "IRI on both sides" },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+    icx_rc rc = load_with_extra("zz-align.ttl", cases[i].body);
+    ck_assert_int_eq(rc, ICX_ERR_VOCAB);
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), cases[i].want) != NULL, "case %zu: %s", i,
+                  icx_ctx_errmsg(ctx));
+  }
+}
+END_TEST
+
 START_TEST(free_null_is_noop)
 {
   icx_vocab_free(NULL);
@@ -379,6 +453,8 @@ vocab_suite(void)
   tcase_add_test(tc, new_attribute_from_a_file);
   tcase_add_test(tc, regions_contain_countries);
   tcase_add_test(tc, compute_price_and_compliance);
+  tcase_add_test(tc, alignment_is_read);
+  tcase_add_test(tc, alignment_either_way_round);
   tcase_add_test(tc, free_null_is_noop);
   suite_add_tcase(s, tc);
   tcase_add_checked_fixture(bad, setup, teardown);
@@ -388,6 +464,7 @@ vocab_suite(void)
   tcase_add_test(bad, rule_that_does_not_fit_the_type);
   tcase_add_test(bad, alias_collision_is_refused);
   tcase_add_test(bad, missing_and_empty_folders);
+  tcase_add_test(bad, alignment_errors);
   suite_add_tcase(s, bad);
   return s;
 }
