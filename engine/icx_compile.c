@@ -8,6 +8,7 @@
  *     ?s0 <attribute> ?v0 .                              one per required constraint
  *     FILTER (?v0 >= 99.999)                             op, or rule of the attribute
  *     FILTER (?v2 IN (<value and narrower values>))      subsumption expanded
+ *     FILTER (?v3 IN (<places within the distance>))     latency from a place
  *   } ORDER BY ?name
  *
  * and when some constraints are negations or soft, the part above goes in a
@@ -181,6 +182,22 @@ append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i,
     from = (size_t)part;
     to = from + 1;
   }
+  if (icx_constraint_from(set, i)) {
+    /* A distance: the places that meet it were worked out from the
+     * vocabulary's table, exactly (no narrower places added: a region can
+     * meet it while a country in it does not). */
+    n = icx_constraint_place_count(set, i);
+    icx_buf_appendf(b, "?%s IN (", var);
+    for (k = 0; k < n; k++) {
+      if (k)
+        icx_buf_append(b, ", ");
+      if (icx_sparql_append_iri(ctx, b, icx_individual_iri(icx_constraint_place_at(set, i, k)),
+                                rc))
+        return -1;
+    }
+    icx_buf_append(b, ")");
+    return 0;
+  }
   switch (op) {
   case ICX_OP_EXISTS:
   case ICX_OP_ABSENT:
@@ -287,7 +304,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   }
   /* One subject variable per domain class, in order of first use. */
   for (i = 0; i < n; i++) {
-    const char *d = icx_attribute_domain(icx_constraint_attribute(set, i));
+    const char *d = icx_attribute_domain(icx_constraint_stated_attribute(set, i));
     for (j = 0; j < n_domains; j++)
       if (strcmp(domains[j], d) == 0)
         break;
@@ -362,7 +379,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   }
 
   for (i = 0; i < n; i++) {
-    const icx_attribute *a = icx_constraint_attribute(set, i);
+    const icx_attribute *a = icx_constraint_stated_attribute(set, i);
     icx_op op = icx_constraint_op(set, i);
     int required = icx_constraint_required(set, i);
     const char *subj;

@@ -24,6 +24,11 @@ typedef struct item {
   size_t n_values;
   char **values;             /* canonical forms */
   const icx_individual **inds;  /* per value; NULL unless individual-valued */
+  /* A distance constraint (icx_attribute_place): the place it is counted
+   * from, and the places of the place attribute that meet it. */
+  const icx_individual *from;
+  const icx_individual **places;
+  size_t n_places;
 } item;
 
 struct icx_constraints {
@@ -121,6 +126,7 @@ icx_constraints_free(icx_constraints *set)
       free(set->items[i].values[k]);
     free(set->items[i].values);
     free(set->items[i].inds);
+    free(set->items[i].places);
   }
   free(set->items);
   free(set);
@@ -150,10 +156,13 @@ icx_constraints_select(const icx_constraints *set, const unsigned char *keep, in
     to->n_values = 0;
     to->values = calloc(from->n_values + 1, sizeof *to->values);
     to->inds = calloc(from->n_values + 1, sizeof *to->inds);
-    if (!to->values || !to->inds) {
+    to->places = calloc(from->n_places + 1, sizeof *to->places);
+    if (!to->values || !to->inds || !to->places) {
       icx_constraints_free(out);
       return NULL;
     }
+    if (from->n_places)
+      memcpy(to->places, from->places, from->n_places * sizeof *to->places);
     for (k = 0; k < from->n_values; k++) {
       if (!(to->values[k] = strdup(from->values[k]))) {
         icx_constraints_free(out);
@@ -171,6 +180,33 @@ icx_constraints_select(const icx_constraints *set, const unsigned char *keep, in
 }
 
 size_t icx_constraints_count(const icx_constraints *set) { return set->n; }
+
+const icx_individual *
+icx_constraint_from(const icx_constraints *set, size_t i)
+{
+  return i < set->n ? set->items[i].from : NULL;
+}
+
+size_t
+icx_constraint_place_count(const icx_constraints *set, size_t i)
+{
+  return i < set->n ? set->items[i].n_places : 0;
+}
+
+const icx_individual *
+icx_constraint_place_at(const icx_constraints *set, size_t i, size_t k)
+{
+  return i < set->n && k < set->items[i].n_places ? set->items[i].places[k] : NULL;
+}
+
+const icx_attribute *
+icx_constraint_stated_attribute(const icx_constraints *set, size_t i)
+{
+  const icx_attribute *a = icx_constraint_attribute(set, i);
+  const icx_attribute *place = a ? icx_attribute_place(a) : NULL;
+
+  return place ? place : a;
+}
 const icx_vocab *icx_constraints_vocab(const icx_constraints *set) { return set->vocab; }
 
 const icx_attribute *
@@ -436,6 +472,11 @@ default_op(const icx_attribute *a)
   return ICX_OP_EQUAL;
 }
 
+static icx_rc add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
+                       const char *op_name, const char *const *values,
+                       const char *const *units, const char *from, size_t n, int required,
+                       int weight);
+
 icx_rc
 icx_constraints_add_op(icx_ctx *ctx, icx_constraints *set, const char *name, const char *op_name,
                        const char *const *values, size_t n, int required, int weight)
@@ -443,10 +484,96 @@ icx_constraints_add_op(icx_ctx *ctx, icx_constraints *set, const char *name, con
   return icx_constraints_add_units(ctx, set, name, op_name, values, NULL, n, required, weight);
 }
 
+/* Works out which places meet distance constraint it (op, one value
+ * already converted to the attribute's unit) counted from it->from. */
+static icx_rc
+resolve_places(icx_ctx *ctx, const icx_attribute *a, item *it)
+{
+  const icx_attribute *place = icx_attribute_place(a);
+  size_t i, n = icx_attribute_value_count(place);
+  double want = strtod(it->values[0], NULL);
+
+  it->places = calloc(n + 1, sizeof *it->places);
+  if (!it->places)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  for (i = 0; i < n; i++) {
+    const icx_individual *p = icx_attribute_value(place, i);
+    double least, most;
+    int met = 0;
+    if (!icx_attribute_distance(a, it->from, p, &least, &most))
+      continue;
+    switch (it->op) {
+    case ICX_OP_AT_MOST: met = most <= want; break;
+    case ICX_OP_LESS: met = most < want; break;
+    case ICX_OP_AT_LEAST: met = least >= want; break;
+    case ICX_OP_GREATER: met = least > want; break;
+    default: break;
+    }
+    if (met)
+      it->places[it->n_places++] = p;
+  }
+  return ICX_OK;
+}
+
+/* The checks and resolution a distance attribute adds (from='...'). */
+static icx_rc
+resolve_distance(icx_ctx *ctx, const icx_attribute *a, const char *from, item *it)
+{
+  const icx_attribute *place = icx_attribute_place(a);
+  char *tfrom;
+
+  if (!place) {
+    if (from)
+      return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: from='%.80s' applies only to "
+                      "attributes worked out between two places (such as latency)",
+                      icx_attribute_label(a), from);
+    return ICX_OK;
+  }
+  if (it->op != ICX_OP_AT_MOST && it->op != ICX_OP_LESS && it->op != ICX_OP_AT_LEAST &&
+      it->op != ICX_OP_GREATER)
+    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: op %s does not apply to it; "
+                    "use atMost, less, atLeast or greater", icx_attribute_label(a),
+                    icx_op_name(it->op));
+  if (!from)
+    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is counted from a place: give it "
+                    "on the value, as in <value from='Germany'>50</value> (any %s value)",
+                    icx_attribute_label(a), icx_attribute_label(place));
+  if (!(tfrom = icx_trim_dup(from, strlen(from))))
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  it->from = icx_attribute_find_value(place, tfrom);
+  if (!it->from) {
+    icx_rc rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: unknown place \"%.80s\" in "
+                         "from='...'; it must be a value of %s (a country or region: see "
+                         "icx vocab)", icx_attribute_label(a), tfrom, icx_attribute_label(place));
+    free(tfrom);
+    return rc;
+  }
+  free(tfrom);
+  return resolve_places(ctx, a, it);
+}
+
 icx_rc
 icx_constraints_add_units(icx_ctx *ctx, icx_constraints *set, const char *name,
                           const char *op_name, const char *const *values,
                           const char *const *units, size_t n, int required, int weight)
+{
+  return add_item(ctx, set, name, op_name, values, units, NULL, n, required, weight);
+}
+
+icx_rc
+icx_constraints_add_distance(icx_ctx *ctx, icx_constraints *set, const char *name,
+                             const char *op_name, const char *value, const char *unit,
+                             const char *from, int required, int weight)
+{
+  if (!value)
+    return ICX_ERR_MISUSE;
+  return add_item(ctx, set, name, op_name, &value, &unit, from, 1, required, weight);
+}
+
+static icx_rc
+add_item(icx_ctx *ctx, icx_constraints *set, const char *name, const char *op_name,
+         const char *const *values, const char *const *units, const char *from, size_t n,
+         int required, int weight)
 {
   const icx_attribute *a;
   char *tname = NULL;
@@ -569,6 +696,13 @@ icx_constraints_add_units(icx_ctx *ctx, icx_constraints *set, const char *name,
       goto done;
     it.n_values++;
   }
+  if (from && strlen(from) > ICX_CONSTRAINT_MAX_TEXT) {
+    rc = icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
+                  ICX_CONSTRAINT_MAX_TEXT);
+    goto done;
+  }
+  if ((rc = resolve_distance(ctx, a, from, &it)))
+    goto done;
   if (set->n == set->cap) {
     size_t ncap = set->cap ? set->cap * 2 : 8;
     item *ni = realloc(set->items, ncap * sizeof *ni);
@@ -586,6 +720,7 @@ done:
     free(it.values[k]);
   free(it.values);
   free(it.inds);
+  free(it.places);
   free(tname);
   return rc;
 }
@@ -624,6 +759,7 @@ typedef struct pstate {
   char *attr;              /* current constraint's attribute text */
   char *values[ICX_CONSTRAINT_MAX_VALUES]; /* its <value> texts */
   char *units[ICX_CONSTRAINT_MAX_VALUES];  /* their unit='...', or NULL */
+  char *from;              /* the first from='...' of its values, or NULL */
   char *op;                /* its op='...', NULL if none */
   int required, weight;    /* its required='...' and weight='...' */
   int n_attr, n_value;     /* how many of each the constraint had */
@@ -787,6 +923,9 @@ on_start(void *ud, raptor_xml_element *el)
       if (attribute_value(el, "unit") &&
           !(ps->units[ps->n_value - 1] = strdup(attribute_value(el, "unit"))))
         p_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
+      if (attribute_value(el, "from") && !ps->from &&
+          !(ps->from = strdup(attribute_value(el, "from"))))
+        p_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
     } else {
       p_fail(ps, ICX_ERR_XML,
              "unexpected <%s> in <constraint>; expected <attribute> and <value>%s", name, "");
@@ -863,10 +1002,9 @@ on_end(void *ud, raptor_xml_element *el)
              "op='anyOf', 'allOf' or 'noneOf'%s", num, "");
       return;
     }
-    rc = icx_constraints_add_units(ps->ctx, ps->set, ps->attr, ps->op,
-                                   (const char *const *)ps->values,
-                                   (const char *const *)ps->units, (size_t)ps->n_value,
-                                   ps->required, ps->weight);
+    rc = add_item(ps->ctx, ps->set, ps->attr, ps->op, (const char *const *)ps->values,
+                  (const char *const *)ps->units, ps->from, (size_t)ps->n_value,
+                  ps->required, ps->weight);
     if (rc) {
       char detail[2048];
       snprintf(detail, sizeof detail, "%s", icx_ctx_errmsg(ps->ctx));
@@ -882,6 +1020,8 @@ on_end(void *ud, raptor_xml_element *el)
     }
     free(ps->op);
     ps->op = NULL;
+    free(ps->from);
+    ps->from = NULL;
     return;
   }
   }
@@ -1005,6 +1145,7 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
     free(ps.units[k]);
   }
   free(ps.op);
+  free(ps.from);
   icx_buf_free(&ps.text);
   if (rc) {
     icx_constraints_free(ps.set);

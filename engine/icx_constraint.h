@@ -109,6 +109,26 @@ icx_rc icx_constraints_add_units(icx_ctx *ctx, icx_constraints *set, const char 
                                  const char *const *units, size_t n, int required,
                                  int weight);
 
+/* A constraint on a distance attribute (icx_attribute_place(), such as
+ * latency): value is one number (in unit, if not NULL), from the place it
+ * is counted from (a value of the place attribute: "Germany"), op one of
+ * atMost, less, atLeast, greater or NULL (the rule).  Errors as
+ * icx_constraints_add_units(), and ICX_ERR_CONSTRAINT for a missing or
+ * unknown place, another op, or from on an ordinary attribute. */
+icx_rc icx_constraints_add_distance(icx_ctx *ctx, icx_constraints *set, const char *name,
+                                    const char *op, const char *value, const char *unit,
+                                    const char *from, int required, int weight);
+
+/* The place a distance constraint is counted from; NULL for others. */
+const icx_individual *icx_constraint_from(const icx_constraints *set, size_t i);
+/* The places (values of the place attribute) that meet distance
+ * constraint i, in the place attribute's label order; none for others. */
+size_t icx_constraint_place_count(const icx_constraints *set, size_t i);
+const icx_individual *icx_constraint_place_at(const icx_constraints *set, size_t i, size_t k);
+/* The attribute whose statements constraint i reads: the place attribute
+ * of a distance constraint, else its own attribute. */
+const icx_attribute *icx_constraint_stated_attribute(const icx_constraints *set, size_t i);
+
 /* The (first) value in canonical form, as icx formatted it ("99.999", "5",
  * "true", or the individual's IRI); NULL for exists and absent.  Lent. */
 const char *icx_constraint_value(const icx_constraints *set, size_t i);

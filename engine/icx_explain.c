@@ -100,7 +100,7 @@ offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_
                const char *cloud, icx_rows **rows)
 {
   const icx_vocab *v = icx_constraints_vocab(set);
-  const icx_attribute *a = icx_constraint_attribute(set, c);
+  const icx_attribute *a = icx_constraint_stated_attribute(set, c);
   icx_buf q;
   icx_rc rc = ICX_OK;
   char *text;
@@ -156,6 +156,45 @@ append_asked(icx_buf *b, const icx_constraints *set, size_t c)
   icx_buf_appendf(b, "asked %s", icx_op_name(icx_constraint_op(set, c)));
   for (k = 0; k < n; k++)
     icx_buf_appendf(b, "%s%s", k ? ", " : " ", shown(a, icx_constraint_value_at(set, c, k)));
+  if (icx_constraint_from(set, c))
+    icx_buf_appendf(b, " from %s", icx_individual_label(icx_constraint_from(set, c)));
+}
+
+/* How a cloud fails a distance constraint: its place that comes closest
+ * to meeting it, and that place's figure ("nearest Japan, 180"). */
+static void
+append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
+                       const icx_rows *offered)
+{
+  const icx_attribute *a = icx_constraint_attribute(set, c);
+  const icx_attribute *place = icx_attribute_place(a);
+  icx_op op = icx_constraint_op(set, c);
+  int want_far = op == ICX_OP_AT_LEAST || op == ICX_OP_GREATER;
+  const icx_individual *best = NULL;
+  double best_d = 0;
+  size_t i, unknown = 0;
+
+  for (i = 0; i < icx_rows_count(offered); i++) {
+    const char *iri = icx_rows_get(offered, i, 0);
+    const icx_individual *p = iri ? icx_attribute_find_value(place, iri) : NULL;
+    double least, most, d;
+    if (!p || !icx_attribute_distance(a, icx_constraint_from(set, c), p, &least, &most)) {
+      unknown++;
+      continue;
+    }
+    d = want_far ? least : most;
+    if (!best || (want_far ? d > best_d : d < best_d) ||
+        (d == best_d && strcmp(icx_individual_label(p), icx_individual_label(best)) < 0)) {
+      best = p;
+      best_d = d;
+    }
+  }
+  if (best)
+    icx_buf_appendf(b, "%s %s, %g%s%s; ", want_far ? "farthest" : "nearest",
+                    icx_individual_label(best), best_d, icx_attribute_unit(a) ? " " : "",
+                    icx_attribute_unit(a) ? icx_unit_label(icx_attribute_unit(a)) : "");
+  if (unknown)
+    icx_buf_appendf(b, "%zu %s with no figure; ", unknown, unknown == 1 ? "place" : "places");
 }
 
 /* One sentence on how the cloud fails constraint c. */
@@ -169,8 +208,18 @@ failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
 
   icx_buf_init(&b);
   icx_buf_appendf(&b, "%s: ", icx_attribute_label(a));
+  if (n == 0 && icx_constraint_from(set, c)) {
+    icx_buf_appendf(&b, "no %s; ", icx_attribute_label(icx_constraint_stated_attribute(set, c)));
+    append_asked(&b, set, c);
+    return icx_buf_take(&b);
+  }
   if (n == 0) {
     icx_buf_append(&b, "no value; ");
+    append_asked(&b, set, c);
+    return icx_buf_take(&b);
+  }
+  if (icx_constraint_from(set, c)) {
+    append_distance_detail(&b, set, c, offered);
     append_asked(&b, set, c);
     return icx_buf_take(&b);
   }

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,13 @@ struct icx_attribute {
   size_t n_values;
   const icx_unit *unit;
   char *value_names;
+  /* A distance attribute (icxm:placeAttribute): worked out from where the
+   * place attribute puts a service and a table of figures between zones. */
+  char *place_iri, *figure_class;   /* as read */
+  const icx_attribute *place;
+  const icx_individual **zones;
+  size_t n_zones;
+  double *figures;                  /* n_zones x n_zones; NAN: no figure */
 };
 
 struct icx_unit {
@@ -737,6 +745,8 @@ build_attribute(loadstate *ls, icx_vocab *v, icx_attribute *a)
   a->domain = one_object(ls, a->iri, NS_RDFS "domain", 1, &oom);
   a->range = one_object(ls, a->iri, NS_RDFS "range", 1, &oom);
   rule_iri = one_object(ls, a->iri, ICX_MATCH_NS "rule", 1, &oom);
+  a->place_iri = one_object(ls, a->iri, ICX_MATCH_NS "placeAttribute", 1, &oom);
+  a->figure_class = one_object(ls, a->iri, ICX_MATCH_NS "figureClass", 1, &oom);
   if (oom || objects(ls, a->iri, ICX_MATCH_NS "alias", 2, &a->aliases, &a->n_aliases)) {
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
@@ -1121,6 +1131,159 @@ oom:
   return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 }
 
+/* --- distance attributes (icxm:placeAttribute; doc/ontology.md) ------------------ */
+
+/* 1 if y is x or narrower than x. */
+static int
+within(const icx_individual *y, const icx_individual *x)
+{
+  const icx_individual *const *n;
+
+  for (n = x->narrower; *n; n++)
+    if (*n == y)
+      return 1;
+  return 0;
+}
+
+/* The index of zone z in a's table, adding it if new; (size_t)-1 on ENOMEM. */
+static size_t
+zone_slot(icx_attribute *a, const icx_individual *z)
+{
+  const icx_individual **nz;
+  size_t i;
+
+  for (i = 0; i < a->n_zones; i++)
+    if (a->zones[i] == z)
+      return i;
+  nz = realloc(a->zones, (a->n_zones + 1) * sizeof *nz);
+  if (!nz)
+    return (size_t)-1;
+  a->zones = nz;
+  nz[a->n_zones] = z;
+  return a->n_zones++;
+}
+
+typedef struct figure {
+  size_t x, y;
+  double d;
+  const char *iri;
+} figure;
+
+/* Reads one figure individual into *f (zones added to a's table). */
+static icx_rc
+read_figure(loadstate *ls, icx_attribute *a, const char *iri, figure *f)
+{
+  char **between = NULL, **nums = NULL;
+  size_t n_between = 0, n_nums = 0, k, at[2] = { 0, 0 };
+  icx_rc rc = ICX_OK;
+
+  f->iri = iri;
+  if (objects(ls, iri, ICX_MATCH_NS "between", 1, &between, &n_between) ||
+      objects(ls, iri, ICX_MATCH_NS "figure", 2, &nums, &n_nums)) {
+    rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (n_between < 1 || n_between > 2 || n_nums != 1 || !icx_lexical_number(nums[0], 1, 0) ||
+      (f->d = strtod(nums[0], NULL)) < 0) {
+    rc = icx_fail(ls->ctx, ICX_ERR_VOCAB,
+                  "attribute %s: <%s> needs one or two icxm:between regions and one "
+                  "icxm:figure, a number of 0 or more", a->label, iri);
+    goto done;
+  }
+  for (k = 0; k < n_between; k++) {
+    const icx_individual *z = icx_attribute_find_value(a->place, between[k]);
+    if (!z || strcmp(z->iri, between[k]) != 0) {
+      rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: <%s> is between <%s>, which is "
+                    "not a value of %s", a->label, iri, between[k], a->place->label);
+      goto done;
+    }
+    if ((at[k] = zone_slot(a, z)) == (size_t)-1) {
+      rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+  }
+  f->x = at[0];
+  f->y = n_between == 2 ? at[1] : at[0];
+done:
+  free_strv(between, n_between);
+  free_strv(nums, n_nums);
+  return rc;
+}
+
+/* Resolves attribute a's icxm:placeAttribute and reads its figure table.
+ * Runs once every attribute is built. */
+static icx_rc
+build_distance(loadstate *ls, icx_vocab *v, icx_attribute *a)
+{
+  char **figs = NULL;
+  size_t n_figs = 0, i, k;
+  figure *f = NULL;
+  icx_rc rc = ICX_OK;
+
+  if (!a->place_iri && !a->figure_class)
+    return ICX_OK;
+  if (!a->place_iri || !a->figure_class)
+    return icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s needs both icxm:placeAttribute and "
+                    "icxm:figureClass, or neither", a->label);
+  for (i = 0; i < v->n_attrs; i++)
+    if (!strcmp(v->attrs[i].iri, a->place_iri))
+      a->place = &v->attrs[i];
+  if (!a->place || a->place == a || a->place->type != ICX_TYPE_INDIVIDUAL ||
+      a->place->place_iri || strcmp(a->place->domain, a->domain) != 0)
+    return icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: icxm:placeAttribute <%s> must be "
+                    "another attribute, valued with individuals, of the same rdfs:domain",
+                    a->label, a->place_iri);
+  if (a->type != ICX_TYPE_DECIMAL && a->type != ICX_TYPE_INTEGER)
+    return icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: a distance needs a numeric range",
+                    a->label);
+  if (!find_class(v, a->figure_class))
+    return icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: icxm:figureClass <%s> is not a "
+                    "class of the vocabulary", a->label, a->figure_class);
+  if (subjects_of_type(ls, a->figure_class, &figs, &n_figs))
+    return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+  if (n_figs == 0) {
+    rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: no <%s> figure is declared",
+                  a->label, a->figure_class);
+    goto done;
+  }
+  if (!(f = calloc(n_figs, sizeof *f))) {
+    rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (i = 0; i < n_figs; i++)
+    if ((rc = read_figure(ls, a, figs[i], &f[i])))
+      goto done;
+  if (!(a->figures = malloc(a->n_zones * a->n_zones * sizeof *a->figures))) {
+    rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (k = 0; k < a->n_zones * a->n_zones; k++)
+    a->figures[k] = NAN;
+  for (i = 0; i < n_figs; i++) {
+    double *xy = &a->figures[f[i].x * a->n_zones + f[i].y];
+    if (!isnan(*xy) && *xy != f[i].d) {
+      rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: two different figures between "
+                    "%s and %s (<%s> is one)", a->label, a->zones[f[i].x]->label,
+                    a->zones[f[i].y]->label, f[i].iri);
+      goto done;
+    }
+    *xy = a->figures[f[i].y * a->n_zones + f[i].x] = f[i].d;
+  }
+  /* A zone must not lie in another: a place would count twice. */
+  for (i = 0; i < a->n_zones; i++)
+    for (k = 0; k < a->n_zones; k++)
+      if (i != k && within(a->zones[i], a->zones[k])) {
+        rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: the figure table has both %s "
+                      "and %s, which lies in it", a->label, a->zones[k]->label,
+                      a->zones[i]->label);
+        goto done;
+      }
+done:
+  free(f);
+  free_strv(figs, n_figs);
+  return rc;
+}
+
 /* --- alignment ----------------------------------------------------------------- */
 
 static int
@@ -1318,6 +1481,9 @@ icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out)
   }
   if ((rc = check_names(ctx, v)) || (rc = build_equivalences(&ls, v)))
     goto done;
+  for (i = 0; i < v->n_attrs; i++)
+    if ((rc = build_distance(&ls, v, &v->attrs[i])))
+      goto done;
   icx_buf_init(&names);
   for (i = 0; i < v->n_attrs; i++) {
     if (i)
@@ -1360,6 +1526,10 @@ icx_vocab_free(icx_vocab *v)
     free(a->values);
     free(a->by_iri);
     free(a->value_names);
+    free(a->place_iri);
+    free(a->figure_class);
+    free(a->zones);
+    free(a->figures);
   }
   free(v->attrs);
   for (i = 0; i < v->n_inds; i++) {
@@ -1470,6 +1640,61 @@ icx_vocab_equivalent_class(const icx_vocab *v, const char *iri)
 }
 
 const char *icx_vocab_attribute_names(const icx_vocab *v) { return v->attribute_names; }
+
+const icx_attribute *icx_attribute_place(const icx_attribute *a) { return a->place; }
+
+/* The zones place p counts by: the table's zones it lies in (or is), else
+ * the zones that the places in it lie in.  Writes up to a->n_zones indexes; returns how
+ * many. */
+static size_t
+zones_of(const icx_attribute *a, const icx_individual *p, size_t *out)
+{
+  size_t i, n = 0;
+
+  const icx_individual *const *q;
+
+  for (i = 0; i < a->n_zones; i++)
+    if (within(p, a->zones[i]))
+      out[n++] = i;
+  if (n == 0)   /* wider than any zone (EMEA), or across them (Middle East) */
+    for (i = 0; i < a->n_zones; i++)
+      for (q = p->narrower; *q; q++)
+        if (within(*q, a->zones[i])) {
+          out[n++] = i;
+          break;
+        }
+  return n;
+}
+
+int
+icx_attribute_distance(const icx_attribute *a, const icx_individual *x, const icx_individual *y,
+                       double *least, double *most)
+{
+  size_t zx[64], zy[64], nx, ny, i, j;
+  double lo = INFINITY, hi = -INFINITY;
+
+  if (!a->place || !x || !y || a->n_zones > 64)
+    return 0;
+  nx = zones_of(a, x, zx);
+  ny = zones_of(a, y, zy);
+  if (!nx || !ny)
+    return 0;
+  for (i = 0; i < nx; i++)
+    for (j = 0; j < ny; j++) {
+      double d = a->figures[zx[i] * a->n_zones + zy[j]];
+      if (isnan(d))
+        return 0;
+      if (d < lo)
+        lo = d;
+      if (d > hi)
+        hi = d;
+    }
+  if (least)
+    *least = lo;
+  if (most)
+    *most = hi;
+  return 1;
+}
 const char *icx_vocab_cloud_class(const icx_vocab *v) { return v->cloud_class; }
 const char *icx_vocab_offers_property(const icx_vocab *v) { return v->offers; }
 const char *icx_vocab_name_property(const icx_vocab *v) { return v->name_prop; }

@@ -119,6 +119,20 @@ const icx_individual *icx_attribute_find_value(const icx_attribute *a, const cha
  * error messages and listings.  Lent. */
 const char *icx_attribute_value_names(const icx_attribute *a);
 
+/* Distance attributes (icxm:placeAttribute, icxm:figureClass;
+ * doc/ontology.md, "Network latency"): not stated by documents but worked
+ * out from the place attribute's values and a table of figures between
+ * zones.  The place attribute, or NULL for an ordinary attribute. */
+const icx_attribute *icx_attribute_place(const icx_attribute *a);
+/* The figure between places x and y (values of the place attribute): each
+ * counts by the table's zones it lies in (or is), or if none, the zones
+ * the places in it lie in (EMEA: Europe, Africa and, through the Middle
+ * East, Asia); *least and *most get the smallest and largest figure over those
+ * pairs of zones.  Returns 1, or 0 when a place has no zone or a pair has
+ * no figure (nothing is written then). */
+int icx_attribute_distance(const icx_attribute *a, const icx_individual *x,
+                           const icx_individual *y, double *least, double *most);
+
 /* Individuals. */
 const char *icx_individual_iri(const icx_individual *ind);
 const char *icx_individual_label(const icx_individual *ind);

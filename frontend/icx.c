@@ -571,6 +571,11 @@ cmd_vocab(icx_ctx *ctx, const opts *o, int argc, char **argv)
     printf("  of:       %s\n", icx_attribute_domain(a));
     if (icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL)
       printf("  values:   %s\n", icx_attribute_value_names(a));
+    if (icx_attribute_unit(a))
+      printf("  unit:     %s\n", icx_unit_label(icx_attribute_unit(a)));
+    if (icx_attribute_place(a))
+      printf("  from:     a %s value, given as from='...' on the value (worked out, "
+             "not stated)\n", icx_attribute_label(icx_attribute_place(a)));
     if (*icx_attribute_comment(a))
       printf("  about:    %s\n", icx_attribute_comment(a));
   }

@@ -125,8 +125,11 @@ xmpp_stanza_t *icxd_form_request(xmpp_ctx_t *ctx, const icx_vocab *vocab)
                            "satisfies every constraint given.") ||
       add_hidden_form_type(ctx, x))
     goto fail;
+  /* A distance (latency) needs a place as well as a number, which one
+   * form field cannot carry: it is asked with IO Data only. */
   for (i = 0; i < n; i++)
-    if (add_attribute_field(ctx, x, icx_vocab_attribute(vocab, i)))
+    if (!icx_attribute_place(icx_vocab_attribute(vocab, i)) &&
+        add_attribute_field(ctx, x, icx_vocab_attribute(vocab, i)))
       goto fail;
   return x;
 fail:

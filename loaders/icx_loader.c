@@ -379,6 +379,13 @@ check_statement(icx_loader *l, const char *source, const stmt *s)
   a = attribute_by_iri(v, p);
   if (!a)
     return 0;
+  if (icx_attribute_place(a)) {
+    icx_fail(l->ctx, ICX_ERR_INVALID,
+             "%s:%d: %s of %s: icx works %s out from %s; a document does not state it",
+             source, s->line, icx_attribute_label(a), subj, icx_attribute_label(a),
+             icx_attribute_label(icx_attribute_place(a)));
+    return -1;
+  }
   if (icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL) {
     if (!oi || !icx_attribute_find_value(a, oi)) {
       char shown[300];

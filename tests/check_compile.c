@@ -28,7 +28,7 @@ teardown(void)
 }
 
 static const char *const cases[] = { "paper", "numeric", "subsumption", "repeated", "injection",
-                                     "operators", "soft" };
+                                     "operators", "soft", "latency", "alignment" };
 
 START_TEST(golden)
 {

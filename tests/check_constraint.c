@@ -368,6 +368,83 @@ START_TEST(units_convert)
 }
 END_TEST
 
+START_TEST(distances)
+{
+  icx_constraints *set = NULL;
+  size_t k, n;
+  int de = 0, eu = 0, cy = 0, ru = 0, jp = 0;
+
+  ck_assert_int_eq(parse(ONE("", "<attribute>rtt</attribute>"
+                             "<value from=' germany ' unit='s'>0.03</value>"), &set), ICX_OK);
+  ck_assert_str_eq(icx_attribute_label(icx_constraint_attribute(set, 0)), "latency");
+  ck_assert_str_eq(icx_attribute_label(icx_constraint_stated_attribute(set, 0)), "tierCountry");
+  ck_assert_str_eq(icx_individual_label(icx_constraint_from(set, 0)), "Germany");
+  ck_assert_str_eq(icx_constraint_value(set, 0), "30");     /* converted to ms */
+  ck_assert_int_eq(icx_constraint_op(set, 0), ICX_OP_AT_MOST);
+  n = icx_constraint_place_count(set, 0);
+  for (k = 0; k < n; k++) {
+    const char *l = icx_individual_label(icx_constraint_place_at(set, 0, k));
+    de |= !strcmp(l, "Germany");
+    eu |= !strcmp(l, "European Union");
+    cy |= !strcmp(l, "Cyprus");
+    ru |= !strcmp(l, "Russian Federation");
+    jp |= !strcmp(l, "Japan");
+  }
+  /* Europe's countries and regions within it; not Cyprus or Russia, which
+   * also lie in Asia, nor Japan. */
+  ck_assert_msg(de && eu && !cy && !ru && !jp, "%d %d %d %d %d", de, eu, cy, ru, jp);
+  ck_assert_uint_ge(n, 50);
+  icx_constraints_free(set);
+
+  /* Far from Germany: at least 150 ms. */
+  ck_assert_int_eq(parse(ONE("op='atLeast'", "<attribute>latency</attribute>"
+                             "<value from='DE'>150</value>"), &set), ICX_OK);
+  n = icx_constraint_place_count(set, 0);
+  for (k = 0, jp = de = 0; k < n; k++) {
+    const char *l = icx_individual_label(icx_constraint_place_at(set, 0, k));
+    jp |= !strcmp(l, "Japan");
+    de |= !strcmp(l, "Germany") || !strcmp(l, "United States");
+  }
+  ck_assert(jp && !de);
+  icx_constraints_free(set);
+
+  /* Nothing within 10 ms of anywhere: a constraint no place meets. */
+  ck_assert_int_eq(parse(ONE("", "<attribute>latency</attribute><value from='JP'>10</value>"),
+                         &set), ICX_OK);
+  ck_assert_uint_eq(icx_constraint_place_count(set, 0), 0);
+  icx_constraints_free(set);
+  /* Ordinary constraints have no place. */
+  ck_assert_int_eq(parse(ONE("", "<attribute>replicas</attribute><value>2</value>"), &set),
+                   ICX_OK);
+  ck_assert_ptr_null(icx_constraint_from(set, 0));
+  ck_assert_uint_eq(icx_constraint_place_count(set, 0), 0);
+  ck_assert_str_eq(icx_attribute_label(icx_constraint_stated_attribute(set, 0)),
+                   "replicationFactor");
+  icx_constraints_free(set);
+}
+END_TEST
+
+START_TEST(distance_errors)
+{
+  expect_error(ONE("", "<attribute>latency</attribute><value>50</value>"),
+               ICX_ERR_CONSTRAINT, "counted from a place", "from='Germany'");
+  expect_error(ONE("", "<attribute>latency</attribute><value from='Atlantis'>50</value>"),
+               ICX_ERR_CONSTRAINT, "unknown place \"Atlantis\"", "tierCountry");
+  expect_error(ONE("op='equal'", "<attribute>latency</attribute><value from='DE'>50</value>"),
+               ICX_ERR_CONSTRAINT, "op equal does not apply", "atLeast");
+  expect_error(ONE("op='exists'", "<attribute>latency</attribute>"),
+               ICX_ERR_CONSTRAINT, "does not apply", NULL);
+  expect_error(ONE("", "<attribute>latency</attribute><value from='DE'>near</value>"),
+               ICX_ERR_CONSTRAINT, "not a decimal", NULL);
+  expect_error(ONE("", "<attribute>latency</attribute><value from='DE' unit='GB'>5</value>"),
+               ICX_ERR_CONSTRAINT, "does not convert", NULL);
+  expect_error(ONE("", "<attribute>availability</attribute><value from='DE'>99</value>"),
+               ICX_ERR_CONSTRAINT, "from='DE' applies only", NULL);
+  expect_error(ONE("", "<attribute>tierCountry</attribute><value from='DE'>JP</value>"),
+               ICX_ERR_CONSTRAINT, "applies only", NULL);
+}
+END_TEST
+
 static Suite *
 constraint_suite(void)
 {
@@ -389,6 +466,8 @@ constraint_suite(void)
   tcase_add_test(tc, operators_and_soft_constraints);
   tcase_add_test(tc, operator_errors);
   tcase_add_test(tc, units_convert);
+  tcase_add_test(tc, distances);
+  tcase_add_test(tc, distance_errors);
   suite_add_tcase(s, tc);
   return s;
 }

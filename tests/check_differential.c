@@ -473,7 +473,9 @@ check_hand(const char *sparql, const char *oracle_q, int distinct, size_t offset
 START_TEST(random_constraint_sets)
 {
   static const char *const attrs[] = { "availability", "replicationFactor", "tierCountry",
-                                       "replicationMethod", "storageAccess" };
+                                       "replicationMethod", "storageAccess", "latency" };
+  static const char *const latencies[] = { "30", "60", "80", "90", "140", "180", "200", "250" };
+  static const char *const dist_ops[] = { "atMost", "less", "atLeast", "greater" };
   static const char *const country_names[] = { "Japan", "US", "Germany", "France", "SG",
                                                "Korea, Republic of", "Brazil", "Italy" };
   static const char *const method_names[] = { "AMQP", "AMQP 1.0", "AMQP 0-9-1", "XMPP",
@@ -493,6 +495,15 @@ START_TEST(random_constraint_sets)
       size_t nv = 1;
       const char *op = NULL;
       int required = rnd(4) != 0, weight = required ? 0 : (int)rnd(201) - 100;
+      if (a == 5) {   /* a distance: an exact IN list of the places within it */
+        const char *from = country_names[rnd(N(country_names))];
+        op = rnd(2) ? dist_ops[rnd(N(dist_ops))] : NULL;
+        ck_assert_msg(icx_constraints_add_distance(ctx, set, "latency", op,
+                                                   latencies[rnd(N(latencies))], NULL, from,
+                                                   required, weight) == ICX_OK,
+                      "%s", icx_ctx_errmsg(ctx));
+        continue;
+      }
       switch (a) {
       case 0: snprintf(value, sizeof value, "%s", AVAIL[rnd(N(AVAIL))]); break;
       case 1: snprintf(value, sizeof value, "%u", rnd(10)); break;

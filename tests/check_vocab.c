@@ -52,7 +52,7 @@ START_TEST(attribute_descriptions)
 {
   const icx_attribute *a = icx_vocab_find_attribute(vocab, "availability");
 
-  ck_assert_int_eq(icx_vocab_attribute_count(vocab), 13);
+  ck_assert_int_eq(icx_vocab_attribute_count(vocab), 14);
   ck_assert_int_eq(icx_attribute_type(a), ICX_TYPE_DECIMAL);
   ck_assert_int_eq(icx_attribute_rule(a), ICX_RULE_AT_LEAST);
   ck_assert_str_eq(icx_attribute_domain(a), "http://www.csp/resOntology#StorageService");
@@ -165,6 +165,25 @@ load_with_extra(const char *name, const char *body)
   return rc;
 }
 
+/* Each extra file body must make the vocabulary fail with want in the
+ * message. */
+typedef struct bad_case {
+  const char *body, *want;
+} bad_case;
+
+static void
+expect_vocab_errors(const char *file, const bad_case *cases, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    icx_rc rc = load_with_extra(file, cases[i].body);
+    ck_assert_int_eq(rc, ICX_ERR_VOCAB);
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), cases[i].want) != NULL, "case %zu: %s", i,
+                  icx_ctx_errmsg(ctx));
+  }
+}
+
 START_TEST(broken_turtle_names_file_and_line)
 {
   icx_rc rc = load_with_extra("zz-broken.ttl", "res:x a owl:Class ;\n  rdfs:label \"x\" \n res:y .\n");
@@ -236,7 +255,7 @@ END_TEST
 
 START_TEST(new_attribute_from_a_file)
 {
-  char *dir = tu_tmpdir(), *path = tu_path(dir, "latency.ttl");
+  char *dir = tu_tmpdir(), *path = tu_path(dir, "zz-maxlatency.ttl");
   icx_vocab *v = NULL;
   const icx_attribute *a;
   char text[2048];
@@ -249,7 +268,7 @@ START_TEST(new_attribute_from_a_file)
            "  icxm:rule icxm:atMost .\n");
   tu_write(path, text);
   ck_assert_int_eq(icx_vocab_load(ctx, dir, &v), ICX_OK);
-  ck_assert_int_eq(icx_vocab_attribute_count(v), 14);
+  ck_assert_int_eq(icx_vocab_attribute_count(v), 15);
   a = icx_vocab_find_attribute(v, "LATENCYMS");
   ck_assert_ptr_nonnull(a);
   ck_assert_int_eq(icx_attribute_rule(a), ICX_RULE_AT_MOST);
@@ -410,7 +429,7 @@ END_TEST
 
 START_TEST(alignment_errors)
 {
-  static const struct { const char *body, *want; } cases[] = {
+  static const bad_case cases[] = {
     { "res:availability owl:equivalentProperty res:replicationFactor .\n", "both are terms" },
     { "<http://example.org/x#p> owl:equivalentProperty res:availability, res:cores .\n",
       "equivalent to both" },
@@ -419,14 +438,78 @@ START_TEST(alignment_errors)
     { "<http://example.org/x#p> owl:equivalentClass res:availability .\n", "not a class" },
     { "res:cores owl:equivalentProperty \"hasCores\" .\n", "IRI on both sides" },
   };
-  size_t i;
 
-  for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-    icx_rc rc = load_with_extra("zz-align.ttl", cases[i].body);
-    ck_assert_int_eq(rc, ICX_ERR_VOCAB);
-    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), cases[i].want) != NULL, "case %zu: %s", i,
-                  icx_ctx_errmsg(ctx));
-  }
+  expect_vocab_errors("zz-align.ttl", cases, sizeof cases / sizeof *cases);
+}
+END_TEST
+
+/* --- distances (latency.ttl) ------------------------------------------------ */
+
+/* Figure between two tierCountry values named by requesters; -1 if none. */
+static void
+distance(const char *x, const char *y, double *least, double *most)
+{
+  const icx_attribute *lat = icx_vocab_find_attribute(vocab, "latency");
+  const icx_attribute *place = icx_attribute_place(lat);
+  const icx_individual *a = icx_attribute_find_value(place, x);
+  const icx_individual *b = icx_attribute_find_value(place, y);
+
+  ck_assert_msg(a && b, "%s or %s unknown", x, y);
+  *least = *most = -1;
+  icx_attribute_distance(lat, a, b, least, most);
+}
+
+START_TEST(latency_table)
+{
+  const icx_attribute *lat = icx_vocab_find_attribute(vocab, "rtt");
+  double lo, hi;
+
+  ck_assert_ptr_nonnull(lat);
+  ck_assert_str_eq(icx_attribute_label(icx_attribute_place(lat)), "tierCountry");
+  ck_assert_ptr_null(icx_attribute_place(icx_vocab_find_attribute(vocab, "tierCountry")));
+  distance("Germany", "France", &lo, &hi);        /* both in Europe */
+  ck_assert(lo == 30 && hi == 30);
+  distance("JP", "DE", &lo, &hi);                 /* Asia - Europe, either way round */
+  ck_assert(lo == 180 && hi == 180);
+  distance("DE", "JP", &lo, &hi);
+  ck_assert(lo == 180 && hi == 180);
+  distance("Russian Federation", "Germany", &lo, &hi);   /* Europe and Asia */
+  ck_assert(lo == 30 && hi == 180);
+  distance("EU", "Germany", &lo, &hi);            /* a region in a zone counts by it */
+  ck_assert(lo == 30 && hi == 30);
+  /* EMEA holds Europe, Africa and (the Middle East's countries) Asia. */
+  distance("EMEA", "Japan", &lo, &hi);
+  ck_assert_msg(lo == 80 && hi == 250, "%g %g", lo, hi);
+  distance("Americas", "Brazil", &lo, &hi);       /* North and South America */
+  ck_assert(lo == 70 && hi == 140);
+  distance("Antarctica", "Germany", &lo, &hi);    /* no zone: no figure */
+  ck_assert(lo == -1 && hi == -1);
+}
+END_TEST
+
+START_TEST(latency_vocabulary_errors)
+{
+  static const bad_case cases[] = {
+    { "res:d a icxm:Attribute ; rdfs:label \"d\" ; rdfs:domain res:StorageService ;"
+      " rdfs:range xsd:decimal ; icxm:rule icxm:atMost ; icxm:placeAttribute res:tierCountry .\n",
+      "needs both" },
+    { "res:d a icxm:Attribute ; rdfs:label \"d\" ; rdfs:domain res:StorageService ;"
+      " rdfs:range xsd:decimal ; icxm:rule icxm:atMost ; icxm:placeAttribute res:availability ;"
+      " icxm:figureClass res:RoundTrip .\n", "valued with individuals" },
+    { "res:d a icxm:Attribute ; rdfs:label \"d\" ; rdfs:domain res:ComputeService ;"
+      " rdfs:range xsd:decimal ; icxm:rule icxm:atMost ; icxm:placeAttribute res:tierCountry ;"
+      " icxm:figureClass res:RoundTrip .\n", "same rdfs:domain" },
+    { "res:rttX a res:RoundTrip ; icxm:between res:Europe, res:Asia ; icxm:figure 10 .\n",
+      "two different figures" },
+    { "res:rttX a res:RoundTrip ; icxm:between res:Europe, res:NFS ; icxm:figure 10 .\n",
+      "not a value of tierCountry" },
+    { "res:rttX a res:RoundTrip ; icxm:between res:Europe ; icxm:figure -3 .\n",
+      "a number of 0 or more" },
+    { "res:rttX a res:RoundTrip ; icxm:between res:EuropeanUnion ; icxm:figure 20 .\n",
+      "which lies in it" },
+  };
+
+  expect_vocab_errors("zz-latency.ttl", cases, sizeof cases / sizeof *cases);
 }
 END_TEST
 
@@ -455,6 +538,7 @@ vocab_suite(void)
   tcase_add_test(tc, compute_price_and_compliance);
   tcase_add_test(tc, alignment_is_read);
   tcase_add_test(tc, alignment_either_way_round);
+  tcase_add_test(tc, latency_table);
   tcase_add_test(tc, free_null_is_noop);
   suite_add_tcase(s, tc);
   tcase_add_checked_fixture(bad, setup, teardown);
@@ -465,6 +549,7 @@ vocab_suite(void)
   tcase_add_test(bad, alias_collision_is_refused);
   tcase_add_test(bad, missing_and_empty_folders);
   tcase_add_test(bad, alignment_errors);
+  tcase_add_test(bad, latency_vocabulary_errors);
   suite_add_tcase(s, bad);
   return s;
 }
