@@ -28,7 +28,8 @@ teardown(void)
 }
 
 static const char *const cases[] = { "paper", "numeric", "subsumption", "repeated", "injection",
-                                     "operators", "soft", "latency", "alignment" };
+                                     "operators", "soft", "latency", "alignment",
+                                     "units" };
 
 START_TEST(golden)
 {
