@@ -277,7 +277,8 @@ static void handle_session(icxd_service *svc, icxd_session *s,
 
   s->last_used_ms = icxd_now_ms();
   if (is(action, "cancel")) {
-    icxd_reply_command(svc, iq, icxd_command_new(svc, s->node, s->id, "canceled"));
+    icxd_reply_command(svc, iq,
+                       icxd_command_new(svc, s->node, s->id, "canceled"));
     if (s->state == ICXD_SESS_RUNNING) {
       /* The pool still holds the job: drop the result when it returns.
        * An IQ still owed an answer (a form submitted just before) is told
@@ -285,8 +286,8 @@ static void handle_session(icxd_service *svc, icxd_session *s,
       if (s->pending_iq) {
         xmpp_stanza_t *owed = icxd_session_stanza(svc, s, "iq", "result",
                                                   s->pending_iq);
-        if (owed &&
-            icxd_adopt(owed, icxd_command_new(svc, s->node, s->id, "canceled"))) {
+        if (owed && icxd_adopt(owed, icxd_command_new(svc, s->node, s->id,
+                                                      "canceled"))) {
           xmpp_stanza_release(owed);
           owed = NULL;
         }
@@ -330,7 +331,8 @@ static void handle_session(icxd_service *svc, icxd_session *s,
   switch (s->state) {
   case ICXD_SESS_FORM:
     if (x && is(xmpp_stanza_get_type(x), "cancel")) {
-      icxd_reply_command(svc, iq, icxd_command_new(svc, s->node, s->id, "canceled"));
+      icxd_reply_command(svc, iq,
+                       icxd_command_new(svc, s->node, s->id, "canceled"));
       icxd_sessions_remove(svc->sessions, s);
     } else if (x && is(xmpp_stanza_get_type(x), "submit")) {
       submit_form(svc, s, iq, x);
