@@ -132,6 +132,8 @@ xmpp_stanza_t *icxd_completed_command(icxd_service *svc, icxd_session *s)
     } else {
       body = icxd_iodata_output(svc->xctx, job->answer_xml);
     }
+    if (job->info)
+      bad |= icxd_command_note(svc, cmd, "info", job->info);
   } else {
     bad |= icxd_command_note(svc, cmd, "error", job->errmsg ? job->errmsg
                                                    : icx_strerror(job->rc));

@@ -18,9 +18,6 @@
   "<simpleType><restriction base='string'><minLength value='1'/>" \
   "<maxLength value='1024'/></restriction></simpleType>"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 #define SCHEMA_OPEN \
   "<schema xmlns='http://www.w3.org/2001/XMLSchema'" \
   " targetNamespace='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
@@ -64,7 +61,7 @@ static const char schema_explain_input[] =
   SCHEMA_OPEN
   "<annotation><documentation>A request for an explanation: the"
   " constraints of a match request, followed by up to "
-  STR(ICXD_EXPLAIN_MAX_CLOUDS) " cloudName"
+  ICXD_STR(ICXD_EXPLAIN_MAX_CLOUDS) " cloudName"
   " elements, each naming a cloud whose failures are wanted."
   "</documentation></annotation>"
   CONSTRAINTS_ELEMENT
@@ -81,8 +78,8 @@ static const char schema_explanation[] =
   " whether it is known and matches, and every constraint it fails with a"
   " sentence saying how; when nothing matches, the smallest sets of"
   " constraints whose removal would give a match (up to "
-  STR(ICX_EXPLAIN_MAX_REMOVED) " removed, in requests of up to "
-  STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints), with the clouds each"
+  ICXD_STR(ICX_EXPLAIN_MAX_REMOVED) " removed, in requests of up to "
+  ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints), with the clouds each"
   " gives."
   "</documentation></annotation>"
   "<element name='explanation'><complexType><sequence>"

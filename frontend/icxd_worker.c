@@ -86,6 +86,7 @@ void icxd_job_free(icxd_job *job)
     free(job->clouds[i]);
   free(job->clouds);
   free(job->answer_xml);
+  free(job->info);
   free(job);
 }
 
@@ -232,6 +233,13 @@ static void run_explain(icx_ctx *ctx, icx_store *store,
     return;
   }
   job->answer_xml = icx_explain_to_xml(e, 0);
+  /* The engine searches removals only in small requests: say so rather
+   * than let an explanation without <relaxation> look like "none". */
+  if (icx_explain_matching(e) == 0 &&
+      icx_explain_constraint_count(e) > ICX_EXPLAIN_MAX_CONSTRAINTS)
+    job->info = strdup("nothing matches; constraints to drop are searched "
+                       "only in requests of at most "
+                       ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints");
   icx_explain_free(e);
   if (!job->answer_xml)
     job_fail(job, ICX_ERR_NOMEM, NULL);

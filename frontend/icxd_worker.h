@@ -29,6 +29,10 @@ typedef enum icxd_job_kind {
   ICXD_JOB_EXPLAIN = 1
 } icxd_job_kind;
 
+/* A macro's value as a string literal. */
+#define ICXD_STR_(x) #x
+#define ICXD_STR(x) ICXD_STR_(x)
+
 /* An explanation names at most this many clouds to explain one by one. */
 #define ICXD_EXPLAIN_MAX_CLOUDS 32
 
@@ -54,6 +58,7 @@ typedef struct icxd_job {
   char **clouds;         /* matching cloud names (matches only) */
   size_t n_clouds;
   char *answer_xml;      /* <matchingClouds>, or <explanation> */
+  char *info;            /* a remark for the requester, or NULL */
   /* progress (guarded by the pool lock) */
   icxd_job_state state;
   int64_t queued_ms;

@@ -315,6 +315,24 @@ static icxd_job *wait_done(icxd_pool *pool)
   return job;
 }
 
+/* Explains n copies of the constraint (name, value) on pool; the
+ * finished job. */
+static icxd_job *explain_repeated(icxd_pool *pool, int n, const char *name,
+                                  const char *value)
+{
+  icxd_job *job = icxd_job_new((uint64_t)n);
+  int i;
+
+  ck_assert_ptr_nonnull(job);
+  job->kind = ICXD_JOB_EXPLAIN;
+  for (i = 0; i < n; i++)
+    ck_assert_int_eq(icxd_job_add_pair(job, name, value), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  return job;
+}
+
 START_TEST(pool_matches_the_paper)
 {
   char *store = make_store(), *paper_path, *paper, *paper_copy, err[256];
@@ -325,7 +343,6 @@ START_TEST(pool_matches_the_paper)
   icx_vocab *vocab = tu_vocab(ctx);
   icxd_job *job;
   size_t len;
-  int i;
 
   ck_assert_ptr_nonnull(pool);
   ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
@@ -375,17 +392,22 @@ START_TEST(pool_matches_the_paper)
   ck_assert_ptr_nonnull(strstr(job->answer_xml,
                                "<fails constraint='1'>availability: best "
                                "offer 99.99, asked atLeast 99.999</fails>"));
+  ck_assert_ptr_null(job->info);
+  icxd_job_free(job);
+
+  /* Nothing matches 17 constraints: too many for the search of removals,
+   * and the job says so. */
+  job = explain_repeated(pool, 17, "replicationFactor", "100");
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, " matching='0'"));
+  ck_assert_ptr_null(strstr(job->answer_xml, "<relaxation"));
+  ck_assert_ptr_nonnull(job->info);
+  ck_assert_ptr_nonnull(strstr(job->info, "at most 16 constraints"));
   icxd_job_free(job);
 
   /* More triple patterns than a query may have: refused with the count of
    * the whole request, before any subset is matched. */
-  job = icxd_job_new(10);
-  job->kind = ICXD_JOB_EXPLAIN;
-  for (i = 0; i < 100; i++)
-    ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "1"), 0);
-  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
-  job = wait_done(pool);
-  ck_assert_ptr_nonnull(job);
+  job = explain_repeated(pool, 100, "replicationFactor", "1");
   ck_assert_int_eq(job->rc, ICX_ERR_CONSTRAINT);
   ck_assert_ptr_nonnull(strstr(job->errmsg, "needs 104 triple patterns"));
   icxd_job_free(job);

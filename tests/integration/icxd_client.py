@@ -812,6 +812,22 @@ class Client(slixmpp.ClientXMPP):
                           "no match: cloud5 fails storage access and replicas",
                           str(c5))
 
+        # Removals are searched in requests of at most 16 constraints; past
+        # that an explanation of no match says so in an info note.
+        iid = self.new_id("explain")
+        res = await self.rpc(self.explain_request(
+            [("replicationFactor", "100")] * 17, [], iid), iid)
+        ex = self.explanation_of(res, "explain 17 constraints nothing meets")
+        note = res.find("%s/%s" % (q(NS_CMD, "command"), q(NS_CMD, "note"))) \
+            if res is not None else None
+        self.ok.check(ex is not None and ex["matching"] == 0 and
+                      ex["relaxations"] == [] and note is not None and
+                      note.get("type") == "info" and
+                      "at most 16 constraints" in (note.text or ""),
+                      "17 constraints, no match: an info note says removals "
+                      "were not searched",
+                      serialize(res)[:600] if res is not None else "no answer")
+
         # A sessionid belongs to its node.
         iid = self.new_id("explain")
         res = await self.rpc(self.iq("set", self.command(), iid), iid)
