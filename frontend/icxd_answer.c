@@ -13,14 +13,14 @@
 #include "icxd_stanza.h"
 
 /* <command xmlns=... node=... sessionid=... status=...>, or NULL. */
-xmpp_stanza_t *icxd_command_new(icxd_service *svc, const char *sid,
-                                const char *status)
+xmpp_stanza_t *icxd_command_new(icxd_service *svc, const char *node,
+                                const char *sid, const char *status)
 {
   xmpp_stanza_t *c = icxd_elem(svc->xctx, "command", ICXD_NS_COMMANDS);
 
   if (!c)
     return NULL;
-  if (xmpp_stanza_set_attribute(c, "node", ICXD_NODE) ||
+  if (xmpp_stanza_set_attribute(c, "node", node) ||
       (sid && xmpp_stanza_set_attribute(c, "sessionid", sid)) ||
       xmpp_stanza_set_attribute(c, "status", status)) {
     xmpp_stanza_release(c);
@@ -116,7 +116,7 @@ fail:
 xmpp_stanza_t *icxd_completed_command(icxd_service *svc, icxd_session *s)
 {
   icxd_job *job = s->job;
-  xmpp_stanza_t *cmd = icxd_command_new(svc, s->id, "completed");
+  xmpp_stanza_t *cmd = icxd_command_new(svc, s->node, s->id, "completed");
   xmpp_stanza_t *body = NULL;
   char note[64];
   int bad = 0;
@@ -132,6 +132,8 @@ xmpp_stanza_t *icxd_completed_command(icxd_service *svc, icxd_session *s)
     } else {
       body = icxd_iodata_output(svc->xctx, job->answer_xml);
     }
+    if (job->info)
+      bad |= icxd_command_note(svc, cmd, "info", job->info);
   } else {
     bad |= icxd_command_note(svc, cmd, "error", job->errmsg ? job->errmsg
                                                    : icx_strerror(job->rc));
@@ -153,7 +155,7 @@ xmpp_stanza_t *icxd_completed_command(icxd_service *svc, icxd_session *s)
 xmpp_stanza_t *icxd_status_command(icxd_service *svc, icxd_session *s,
                                    const char *note)
 {
-  xmpp_stanza_t *cmd = icxd_command_new(svc, s->id, "executing");
+  xmpp_stanza_t *cmd = icxd_command_new(svc, s->node, s->id, "executing");
   icxd_job_state st = ICXD_JOB_DONE;
   int64_t ms = 0;
   size_t ahead = 0;

@@ -10,10 +10,10 @@
 
 #include "icxd_service_internal.h"
 
-/* <command xmlns=commands node=ICXD_NODE sessionid=sid status=status>;
+/* <command xmlns=commands node=node sessionid=sid status=status>;
  * sid may be NULL. */
-xmpp_stanza_t *icxd_command_new(icxd_service *svc, const char *sid,
-                                const char *status);
+xmpp_stanza_t *icxd_command_new(icxd_service *svc, const char *node,
+                                const char *sid, const char *status);
 
 /* Appends <note type=type>text</note> to cmd.  0, or -1 on ENOMEM. */
 int icxd_command_note(icxd_service *svc, xmpp_stanza_t *cmd, const char *type,

@@ -106,7 +106,12 @@ void icxd_command_tick(icxd_service *svc)
     s->job = job;
     s->state = ICXD_SESS_DONE;
     s->last_used_ms = icxd_now_ms();
-    if (job->rc == ICX_OK)
+    if (job->rc == ICX_OK && job->kind == ICXD_JOB_EXPLAIN)
+      icxd_log(svc->log, ICXD_LOG_INFO, "command",
+               "%s: explanation naming %zu cloud%s in %lld ms", s->owner,
+               job->n_explain, job->n_explain == 1 ? "" : "s",
+               (long long)(job->finished_ms - job->started_ms));
+    else if (job->rc == ICX_OK)
       icxd_log(svc->log, ICXD_LOG_INFO, "command",
                "%s: %zu matching cloud%s in %lld ms", s->owner, job->n_clouds,
                job->n_clouds == 1 ? "" : "s",

@@ -1,5 +1,6 @@
-/* icxd_command.c - the constraint_catalog_resources ad-hoc command
- * (XEP-0050) with IO Data (XEP-0244) or a data form (XEP-0004), run
+/* icxd_command.c - the ad-hoc commands (XEP-0050): the paper's
+ * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
+ * (XEP-0004), and explain_constraints, with IO Data only; run
  * synchronously or, past the async threshold, asynchronously.
  *
  * This file handles the requests; icxd_answer.c builds the answers and
@@ -42,6 +43,16 @@ static void bad_request(icxd_service *svc, xmpp_stanza_t *iq, const char *app,
                    app ? ICXD_NS_COMMANDS : NULL, app, text);
 }
 
+/* Frees job (may be NULL), drops session s and answers iq with
+ * resource-constraint (type wait) saying text. */
+static void refuse(icxd_service *svc, icxd_session *s, icxd_job *job,
+                   xmpp_stanza_t *iq, const char *text)
+{
+  icxd_job_free(job);
+  icxd_sessions_remove(svc->sessions, s);
+  icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL, text);
+}
+
 /* Hands job to the workers for session s; iq is owed an answer. */
 static void start_job(icxd_service *svc, icxd_session *s, icxd_job *job,
                       xmpp_stanza_t *iq)
@@ -50,18 +61,12 @@ static void start_job(icxd_service *svc, icxd_session *s, icxd_job *job,
 
   s->pending_iq = strdup(id ? id : "");
   if (!s->pending_iq) {
-    icxd_job_free(job);
-    icxd_sessions_remove(svc->sessions, s);
-    icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
-                     "out of memory");
+    refuse(svc, s, job, iq, "out of memory");
     return;
   }
   job->id = svc->next_job_id++;
   if (icxd_pool_submit(svc->pool, job) != 0) {
-    icxd_job_free(job);
-    icxd_sessions_remove(svc->sessions, s);
-    icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
-                     "too many queries waiting; try again later");
+    refuse(svc, s, job, iq, "too many queries waiting; try again later");
     return;
   }
   s->job = job;
@@ -100,7 +105,9 @@ static icxd_job *job_from_iodata(icxd_service *svc, xmpp_stanza_t *in)
   return job;
 }
 
-static icxd_session *new_session(icxd_service *svc, xmpp_stanza_t *iq)
+/* A session of the command at node (a static string). */
+static icxd_session *new_session(icxd_service *svc, xmpp_stanza_t *iq,
+                                 const char *node)
 {
   const char *from = xmpp_stanza_get_from(iq);
   icxd_session *s = icxd_sessions_create(svc->sessions, from ? from : "",
@@ -109,7 +116,42 @@ static icxd_session *new_session(icxd_service *svc, xmpp_stanza_t *iq)
   if (!s)
     icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
                      "too many open sessions; try again later");
+  else
+    s->node = node;
   return s;
+}
+
+/* Answers a request on a finished session with its result and drops it. */
+static void deliver_done(icxd_service *svc, icxd_session *s, xmpp_stanza_t *iq)
+{
+  icxd_reply_command(svc, iq, icxd_completed_command(svc, s));
+  icxd_sessions_remove(svc->sessions, s);
+}
+
+/* Reads the clouds an explanation names into job and hands it to the
+ * workers; a request the loop can already tell is wrong is answered at
+ * once, as a query failing on the requester's input is. */
+static void start_explain(icxd_service *svc, icxd_session *s, icxd_job *job,
+                          xmpp_stanza_t *iq, xmpp_stanza_t *in)
+{
+  char err[256];
+  icx_rc rc;
+
+  job->kind = ICXD_JOB_EXPLAIN;
+  rc = icxd_iodata_explain_clouds(svc->xctx, in, job, err, sizeof err);
+  if (rc == ICX_OK) {
+    start_job(svc, s, job, iq);
+    return;
+  }
+  job->rc = rc;
+  job->errmsg = strdup(err);
+  if (rc == ICX_ERR_NOMEM || !job->errmsg) {
+    refuse(svc, s, job, iq, "out of memory");
+    return;
+  }
+  s->job = job;
+  s->state = ICXD_SESS_DONE;
+  deliver_done(svc, s, iq);
 }
 
 /* A submitted form (x type='submit') for session s. */
@@ -120,9 +162,7 @@ static void submit_form(icxd_service *svc, icxd_session *s, xmpp_stanza_t *iq,
   char err[256];
 
   if (!job) {
-    icxd_sessions_remove(svc->sessions, s);
-    icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
-                     "out of memory");
+    refuse(svc, s, NULL, iq, "out of memory");
     return;
   }
   if (icxd_form_collect(svc->xctx, x, job, err, sizeof err) != 0) {
@@ -135,10 +175,12 @@ static void submit_form(icxd_service *svc, icxd_session *s, xmpp_stanza_t *iq,
   start_job(svc, s, job, iq);
 }
 
-/* execute without a session: IO Data, a filled form, or ask for a form. */
-static void handle_new(icxd_service *svc, xmpp_stanza_t *iq,
+/* execute without a session: IO Data, a filled form, or ask for a form
+ * (forms only at the match node). */
+static void handle_new(icxd_service *svc, xmpp_stanza_t *iq, const char *node,
                        xmpp_stanza_t *iodata, xmpp_stanza_t *x)
 {
+  int explain = is(node, ICXD_NODE_EXPLAIN);
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
   xmpp_stanza_t *cmd, *in, *actions;
   icxd_session *s;
@@ -150,8 +192,10 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq,
       if (icxd_random_hex(hex, sizeof hex) != 0)
         hex[0] = '\0';
       snprintf(sid, sizeof sid, "icx-%s", hex);
-      cmd = icxd_command_new(svc, sid, "completed");
-      if (cmd && icxd_adopt(cmd, icxd_iodata_schemata(svc->xctx)))
+      cmd = icxd_command_new(svc, node, sid, "completed");
+      if (cmd && icxd_adopt(cmd, explain
+                                     ? icxd_iodata_schemata_explain(svc->xctx)
+                                     : icxd_iodata_schemata(svc->xctx)))
         cmd = NULL;
       icxd_reply_command(svc, iq, cmd);
       return;
@@ -171,22 +215,29 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq,
       bad_request(svc, iq, "bad-payload", "iodata input without <in>");
       return;
     }
-    s = new_session(svc, iq);
+    s = new_session(svc, iq, node);
     if (!s)
       return;
     job = job_from_iodata(svc, in);
     if (!job) {
-      icxd_sessions_remove(svc->sessions, s);
-      icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
-                       "out of memory");
+      refuse(svc, s, NULL, iq, "out of memory");
       return;
     }
     s->output = ICXD_OUT_IODATA;
-    start_job(svc, s, job, iq);
+    if (explain)
+      start_explain(svc, s, job, iq, in);
+    else
+      start_job(svc, s, job, iq);
+    return;
+  }
+  if (explain) {
+    bad_request(svc, iq, "bad-payload", "explain_constraints takes IO Data: "
+                "<iodata type='input'> with <constraints> and any "
+                "<cloudName> in <in>");
     return;
   }
 
-  s = new_session(svc, iq);
+  s = new_session(svc, iq, node);
   if (!s)
     return;
   if (x && is(xmpp_stanza_get_type(x), "submit")) {
@@ -196,7 +247,7 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq,
   /* No payload: send the form. */
   s->state = ICXD_SESS_FORM;
   s->output = ICXD_OUT_FORM;
-  cmd = icxd_command_new(svc, s->id, "executing");
+  cmd = icxd_command_new(svc, s->node, s->id, "executing");
   actions = icxd_elem(svc->xctx, "actions", NULL);
   if (actions && (xmpp_stanza_set_attribute(actions, "execute", "complete") ||
                   icxd_adopt(actions, icxd_elem(svc->xctx, "complete", NULL)))) {
@@ -217,13 +268,6 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq,
   icxd_reply_command(svc, iq, cmd);
 }
 
-/* Answers a request on a finished session with its result and drops it. */
-static void deliver_done(icxd_service *svc, icxd_session *s, xmpp_stanza_t *iq)
-{
-  icxd_reply_command(svc, iq, icxd_completed_command(svc, s));
-  icxd_sessions_remove(svc->sessions, s);
-}
-
 /* A request naming an existing session. */
 static void handle_session(icxd_service *svc, icxd_session *s,
                            xmpp_stanza_t *iq, const char *action,
@@ -233,7 +277,8 @@ static void handle_session(icxd_service *svc, icxd_session *s,
 
   s->last_used_ms = icxd_now_ms();
   if (is(action, "cancel")) {
-    icxd_reply_command(svc, iq, icxd_command_new(svc, s->id, "canceled"));
+    icxd_reply_command(svc, iq,
+                       icxd_command_new(svc, s->node, s->id, "canceled"));
     if (s->state == ICXD_SESS_RUNNING) {
       /* The pool still holds the job: drop the result when it returns.
        * An IQ still owed an answer (a form submitted just before) is told
@@ -241,8 +286,8 @@ static void handle_session(icxd_service *svc, icxd_session *s,
       if (s->pending_iq) {
         xmpp_stanza_t *owed = icxd_session_stanza(svc, s, "iq", "result",
                                                   s->pending_iq);
-        if (owed &&
-            icxd_adopt(owed, icxd_command_new(svc, s->id, "canceled"))) {
+        if (owed && icxd_adopt(owed, icxd_command_new(svc, s->node, s->id,
+                                                      "canceled"))) {
           xmpp_stanza_release(owed);
           owed = NULL;
         }
@@ -286,7 +331,8 @@ static void handle_session(icxd_service *svc, icxd_session *s,
   switch (s->state) {
   case ICXD_SESS_FORM:
     if (x && is(xmpp_stanza_get_type(x), "cancel")) {
-      icxd_reply_command(svc, iq, icxd_command_new(svc, s->id, "canceled"));
+      icxd_reply_command(svc, iq,
+                       icxd_command_new(svc, s->node, s->id, "canceled"));
       icxd_sessions_remove(svc->sessions, s);
     } else if (x && is(xmpp_stanza_get_type(x), "submit")) {
       submit_form(svc, s, iq, x);
@@ -327,7 +373,11 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
     bad_request(svc, iq, NULL, "the command has no node");
     return;
   }
-  if (!is(node, ICXD_NODE)) {
+  if (is(node, ICXD_NODE)) {
+    node = ICXD_NODE;
+  } else if (is(node, ICXD_NODE_EXPLAIN)) {
+    node = ICXD_NODE_EXPLAIN;
+  } else {
     icxd_reply_error(svc, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
     return;
@@ -341,7 +391,7 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
     action = "execute";
   if (sid) {
     s = icxd_sessions_find(svc->sessions, sid, from ? from : "");
-    if (!s) {
+    if (!s || !is(s->node, node)) {
       bad_request(svc, iq, "bad-sessionid", "no such session");
       return;
     }
@@ -354,5 +404,5 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
                 "sessionid");
     return;
   }
-  handle_new(svc, iq, iodata, x);
+  handle_new(svc, iq, node, iodata, x);
 }

@@ -1,5 +1,5 @@
 /* icxd_disco.c - service discovery (XEP-0030) for the service, its command
- * list and its one command node. */
+ * list and its command nodes. */
 #include "config.h"
 
 #include <string.h>
@@ -15,6 +15,21 @@ static const char *const service_features[] = {
 static const char *const command_features[] = {
   ICXD_NS_COMMANDS, ICXD_NS_IODATA, ICXD_NS_DATA, NULL
 };
+
+/* explain_constraints takes IO Data only (no data form). */
+static const char *const explain_features[] = {
+  ICXD_NS_COMMANDS, ICXD_NS_IODATA, NULL
+};
+
+/* The command list, in the order disco#items gives it. */
+static const struct {
+  const char *node, *name;
+  const char *const *features;
+} commands[] = {
+  { ICXD_NODE, ICXD_NODE_NAME, command_features },
+  { ICXD_NODE_EXPLAIN, ICXD_NODE_EXPLAIN_NAME, explain_features },
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static int add_identity(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
                         const char *category, const char *type,
@@ -55,6 +70,39 @@ static int is(const char *a, const char *b)
   return a && b && strcmp(a, b) == 0;
 }
 
+/* The index of node in commands[], or -1. */
+static int command_index(const char *node)
+{
+  size_t i;
+
+  for (i = 0; i < N_COMMANDS; i++)
+    if (is(node, commands[i].node))
+      return (int)i;
+  return -1;
+}
+
+/* Appends <item jid=self node=... name=.../> for every command. */
+static int add_command_items(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
+                             const char *self)
+{
+  xmpp_stanza_t *item;
+  size_t i;
+
+  for (i = 0; i < N_COMMANDS; i++) {
+    item = icxd_elem(ctx, "item", NULL);
+    if (!item || xmpp_stanza_set_attribute(item, "jid", self) ||
+        xmpp_stanza_set_attribute(item, "node", commands[i].node) ||
+        xmpp_stanza_set_attribute(item, "name", commands[i].name)) {
+      if (item)
+        xmpp_stanza_release(item);
+      return -1;
+    }
+    if (icxd_adopt(query, item))
+      return -1;
+  }
+  return 0;
+}
+
 int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
                       xmpp_stanza_t *payload)
 {
@@ -62,13 +110,13 @@ int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
   const char *self = icxd_self_for(svc, iq);
   const char *ns = xmpp_stanza_get_ns(payload);
   const char *node = xmpp_stanza_get_attribute(payload, "node");
-  xmpp_stanza_t *reply, *query, *item;
-  int info = is(ns, ICXD_NS_DISCO_INFO), bad = 0;
+  xmpp_stanza_t *reply, *query;
+  int info = is(ns, ICXD_NS_DISCO_INFO), bad = 0, cmd = command_index(node);
 
   if (!is(xmpp_stanza_get_name(payload), "query") ||
       !is(xmpp_stanza_get_type(iq), "get"))
     return -1;
-  if (node && *node && !is(node, ICXD_NS_COMMANDS) && !is(node, ICXD_NODE)) {
+  if (node && *node && !is(node, ICXD_NS_COMMANDS) && cmd < 0) {
     icxd_reply_error(svc, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such node");
     return 0;
@@ -99,20 +147,12 @@ int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
                                                             NULL });
   } else if (info) {
     bad |= add_identity(ctx, query, "automation", "command-node",
-                        ICXD_NODE_NAME);
-    bad |= add_features(ctx, query, command_features);
+                        commands[cmd].name);
+    bad |= add_features(ctx, query, commands[cmd].features);
   } else if (is(node, ICXD_NS_COMMANDS)) {
-    item = icxd_elem(ctx, "item", NULL);
-    if (!item || xmpp_stanza_set_attribute(item, "jid", self) ||
-        xmpp_stanza_set_attribute(item, "node", ICXD_NODE) ||
-        xmpp_stanza_set_attribute(item, "name", ICXD_NODE_NAME)) {
-      if (item)
-        xmpp_stanza_release(item);
-      goto nomem;
-    }
-    bad |= icxd_adopt(query, item);
+    bad |= add_command_items(ctx, query, self);
   }
-  /* disco#items on the service itself or on the command node: empty. */
+  /* disco#items on the service itself or on a command node: empty. */
   if (bad)
     goto nomem;
   if (icxd_adopt(reply, query)) {

@@ -1,5 +1,6 @@
-/* icxd_iodata.c - IO Data (XEP-0244) payloads: output, error, status and
- * the XML Schemas of the constraint command's input and output. */
+/* icxd_iodata.c - IO Data (XEP-0244) payloads: output, error, status,
+ * the XML Schemas of the commands' input and output, and the clouds an
+ * explanation request names. */
 #include "config.h"
 
 #include <stdio.h>
@@ -17,28 +18,34 @@
   "<simpleType><restriction base='string'><minLength value='1'/>" \
   "<maxLength value='1024'/></restriction></simpleType>"
 
-/* The input: the paper's <constraints> element.  Names and values are
- * free text here; the vocabulary (not the schema) decides what they may
- * be, and the engine trims surrounding whitespace. */
-static const char schema_constraints[] =
-  "<schema xmlns='http://www.w3.org/2001/XMLSchema'"
+#define SCHEMA_OPEN \
+  "<schema xmlns='http://www.w3.org/2001/XMLSchema'" \
   " targetNamespace='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
+
+/* The paper's <constraints> element.  Names and values are free text
+ * here; the vocabulary (not the schema) decides what they may be, and the
+ * engine trims surrounding whitespace. */
+#define CONSTRAINTS_ELEMENT \
+  "<element name='constraints'><complexType><sequence>" \
+  "<element name='constraint' minOccurs='1' maxOccurs='256'>" \
+  "<complexType><sequence>" \
+  "<element name='attribute'>" TEXT_1K "</element>" \
+  "<element name='value'>" TEXT_1K "</element>" \
+  "</sequence></complexType></element>" \
+  "</sequence></complexType></element>"
+
+/* The input of constraint_catalog_resources. */
+static const char schema_constraints[] =
+  SCHEMA_OPEN
   "<annotation><documentation>A request for clouds: every constraint"
   " names an attribute of the exchange's vocabulary (by label or alias)"
   " and the value wanted; a cloud matches when it satisfies all of them."
   "</documentation></annotation>"
-  "<element name='constraints'><complexType><sequence>"
-  "<element name='constraint' minOccurs='1' maxOccurs='256'>"
-  "<complexType><sequence>"
-  "<element name='attribute'>" TEXT_1K "</element>"
-  "<element name='value'>" TEXT_1K "</element>"
-  "</sequence></complexType></element>"
-  "</sequence></complexType></element>"
+  CONSTRAINTS_ELEMENT
   "</schema>";
 
 static const char schema_matching[] =
-  "<schema xmlns='http://www.w3.org/2001/XMLSchema'"
-  " targetNamespace='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
+  SCHEMA_OPEN
   "<annotation><documentation>The answer: the names of the clouds that"
   " satisfy every constraint, sorted, without duplicates (none when no"
   " cloud matches).</documentation></annotation>"
@@ -46,6 +53,63 @@ static const char schema_matching[] =
   "<element name='cloudName' type='string' minOccurs='0'"
   " maxOccurs='unbounded'/>"
   "</sequence></complexType></element>"
+  "</schema>";
+
+/* The input of explain_constraints: the <in> element holds one
+ * <constraints> and any number of <cloudName> elements. */
+static const char schema_explain_input[] =
+  SCHEMA_OPEN
+  "<annotation><documentation>A request for an explanation: the"
+  " constraints of a match request, followed by up to "
+  ICXD_STR(ICXD_EXPLAIN_MAX_CLOUDS) " cloudName"
+  " elements, each naming a cloud whose failures are wanted."
+  "</documentation></annotation>"
+  CONSTRAINTS_ELEMENT
+  "<element name='cloudName'>" TEXT_1K "</element>"
+  "</schema>";
+
+/* The engine's <explanation> (icx_explain_to_xml()).  Constraints are
+ * numbered from 1 in the order of the request. */
+static const char schema_explanation[] =
+  SCHEMA_OPEN
+  "<annotation><documentation>The explanation: how many clouds meet every"
+  " constraint; for each constraint, how many clouds meet it alone and how"
+  " many remain after it and the ones before it; for each cloud named,"
+  " whether it is known and matches, and every constraint it fails with a"
+  " sentence saying how; when nothing matches, the smallest sets of"
+  " constraints whose removal would give a match (up to "
+  ICXD_STR(ICX_EXPLAIN_MAX_REMOVED) " removed, in requests of up to "
+  ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints), with the clouds each"
+  " gives."
+  "</documentation></annotation>"
+  "<element name='explanation'><complexType><sequence>"
+  "<element name='constraint' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType>"
+  "<attribute name='index' type='positiveInteger' use='required'/>"
+  "<attribute name='attribute' type='string' use='required'/>"
+  "<attribute name='alone' type='nonNegativeInteger' use='required'/>"
+  "<attribute name='remaining' type='nonNegativeInteger' use='required'/>"
+  "</complexType></element>"
+  "<element name='cloud' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType><sequence>"
+  "<element name='fails' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType><simpleContent><extension base='string'>"
+  "<attribute name='constraint' type='positiveInteger' use='required'/>"
+  "</extension></simpleContent></complexType></element>"
+  "</sequence>"
+  "<attribute name='name' type='string' use='required'/>"
+  "<attribute name='known' type='boolean' use='required'/>"
+  "<attribute name='matches' type='boolean' use='required'/>"
+  "</complexType></element>"
+  "<element name='relaxation' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType>"
+  "<attribute name='without' use='required'><simpleType>"
+  "<list itemType='positiveInteger'/></simpleType></attribute>"
+  "<attribute name='clouds' type='string' use='required'/>"
+  "</complexType></element>"
+  "</sequence>"
+  "<attribute name='matching' type='nonNegativeInteger' use='required'/>"
+  "</complexType></element>"
   "</schema>";
 
 const char *icxd_schema_constraints(void)
@@ -56,6 +120,16 @@ const char *icxd_schema_constraints(void)
 const char *icxd_schema_matching(void)
 {
   return schema_matching;
+}
+
+const char *icxd_schema_explain_input(void)
+{
+  return schema_explain_input;
+}
+
+const char *icxd_schema_explanation(void)
+{
+  return schema_explanation;
 }
 
 const char *icxd_rc_code(icx_rc rc)
@@ -150,23 +224,111 @@ fail:
   return NULL;
 }
 
-xmpp_stanza_t *icxd_iodata_schemata(xmpp_ctx_t *ctx)
+static xmpp_stanza_t *schemata(xmpp_ctx_t *ctx, const char *desc,
+                               const char *in, const char *out)
 {
   xmpp_stanza_t *io = iodata_new(ctx, "io-schemata-result");
 
   if (!io)
     return NULL;
-  if (!icxd_add_text_child(ctx, io, "desc",
-                           "Finds the clouds whose published capabilities "
-                           "satisfy every given constraint. Input: a "
-                           "<constraints> element; output: a "
-                           "<matchingClouds> element.") ||
-      add_wrapped_xml(ctx, io, "in", schema_constraints) != 0 ||
-      add_wrapped_xml(ctx, io, "out", schema_matching) != 0) {
+  if (!icxd_add_text_child(ctx, io, "desc", desc) ||
+      add_wrapped_xml(ctx, io, "in", in) != 0 ||
+      add_wrapped_xml(ctx, io, "out", out) != 0) {
     xmpp_stanza_release(io);
     return NULL;
   }
   return io;
+}
+
+xmpp_stanza_t *icxd_iodata_schemata(xmpp_ctx_t *ctx)
+{
+  return schemata(ctx, "Finds the clouds whose published capabilities "
+                       "satisfy every given constraint. Input: a "
+                       "<constraints> element; output: a "
+                       "<matchingClouds> element.",
+                  schema_constraints, schema_matching);
+}
+
+xmpp_stanza_t *icxd_iodata_schemata_explain(xmpp_ctx_t *ctx)
+{
+  return schemata(ctx, "Explains a match: how many clouds each constraint "
+                       "leaves, why each named cloud fails, and what to "
+                       "drop when nothing matches. Input: a <constraints> "
+                       "element and any number of <cloudName> elements; "
+                       "output: an <explanation> element.",
+                  schema_explain_input, schema_explanation);
+}
+
+/* Reads one <cloudName> (the n-th) into job. */
+static icx_rc explain_cloud(xmpp_ctx_t *ctx, xmpp_stanza_t *c, size_t n,
+                            icxd_job *job, char *err, size_t errlen)
+{
+  const char *ns = xmpp_stanza_get_ns(c);
+  char *text, *start, *end;
+  icx_rc rc = ICX_OK;
+
+  if (!ns || strcmp(ns, ICX_CONSTRAINTS_NS) != 0) {
+    snprintf(err, errlen, "<cloudName> %zu is in namespace \"%s\", expected "
+             "\"%s\"", n, ns ? ns : "", ICX_CONSTRAINTS_NS);
+    return ICX_ERR_XML;
+  }
+  if (icxd_count_children(c) > 0) {
+    snprintf(err, errlen, "<cloudName> %zu holds an element; it holds the "
+             "name of a cloud only", n);
+    return ICX_ERR_XML;
+  }
+  if (job->n_explain >= ICXD_EXPLAIN_MAX_CLOUDS) {
+    snprintf(err, errlen, "more than %d <cloudName> elements: explain at "
+             "most %d clouds at once", ICXD_EXPLAIN_MAX_CLOUDS,
+             ICXD_EXPLAIN_MAX_CLOUDS);
+    return ICX_ERR_LIMIT;
+  }
+  text = xmpp_stanza_get_text(c);
+  start = text ? text + strspn(text, " \t\r\n") : NULL;
+  end = start ? start + strlen(start) : NULL;
+  while (end && end > start && strchr(" \t\r\n", end[-1]))
+    *--end = '\0';
+  if (!start || !*start) {
+    snprintf(err, errlen, "<cloudName> %zu is empty", n);
+    rc = ICX_ERR_XML;
+  } else if ((size_t)(end - start) > ICX_CONSTRAINT_MAX_TEXT) {
+    snprintf(err, errlen, "the text of <cloudName> %zu is longer than %d "
+             "bytes", n, ICX_CONSTRAINT_MAX_TEXT);
+    rc = ICX_ERR_LIMIT;
+  } else if (icxd_job_add_explain(job, start) != 0) {
+    snprintf(err, errlen, "out of memory");
+    rc = ICX_ERR_NOMEM;
+  }
+  if (text)
+    xmpp_free(ctx, text);
+  return rc;
+}
+
+icx_rc icxd_iodata_explain_clouds(xmpp_ctx_t *ctx, xmpp_stanza_t *in,
+                                  icxd_job *job, char *err, size_t errlen)
+{
+  xmpp_stanza_t *c;
+  const char *name, *ns;
+  size_t n = 0;
+  icx_rc rc;
+
+  for (c = xmpp_stanza_get_children(in); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c))
+      continue;
+    name = xmpp_stanza_get_name(c);
+    ns = xmpp_stanza_get_ns(c);
+    if (name && strcmp(name, "cloudName") == 0) {
+      rc = explain_cloud(ctx, c, ++n, job, err, errlen);
+      if (rc != ICX_OK)
+        return rc;
+    } else if (name && strcmp(name, "constraints") != 0 && ns &&
+               strcmp(ns, ICX_CONSTRAINTS_NS) == 0) {
+      snprintf(err, errlen, "unexpected <%s> in <in>: explain_constraints "
+               "takes one <constraints> and any number of <cloudName>", name);
+      return ICX_ERR_XML;
+    }
+  }
+  return ICX_OK;
 }
 
 xmpp_stanza_t *icxd_iodata_status(xmpp_ctx_t *ctx, const char *state,

@@ -1,5 +1,5 @@
-/* icxd_iodata.h - XEP-0244 IO Data payloads of the constraint command:
- * reading the input, building output, error, status and schemata.
+/* icxd_iodata.h - XEP-0244 IO Data payloads of icxd's commands: reading
+ * the input, building output, error, status and schemata.
  *
  * Builders return a new <iodata xmlns='urn:xmpp:tmp:io-data'> stanza the
  * caller releases, or NULL when out of memory (or, for output, when the
@@ -10,9 +10,10 @@
 
 #include <strophe.h>
 #include "icx.h"
+#include "icxd_worker.h"
 
 /* <iodata type='output'><out>answer_xml</out></iodata>.  answer_xml is the
- * engine's <matchingClouds> element. */
+ * engine's <matchingClouds> or <explanation> element. */
 xmpp_stanza_t *icxd_iodata_output(xmpp_ctx_t *ctx, const char *answer_xml);
 
 /* <iodata type='error'><out><error xmlns='http://www.csp/resOntology'
@@ -24,6 +25,22 @@ xmpp_stanza_t *icxd_iodata_error(xmpp_ctx_t *ctx, icx_rc rc,
  * input (<constraints>) in <in> and the output (<matchingClouds>) in
  * <out>. */
 xmpp_stanza_t *icxd_iodata_schemata(xmpp_ctx_t *ctx);
+
+/* The same for explain_constraints: <constraints> and <cloudName> in
+ * <in>, <explanation> in <out>. */
+xmpp_stanza_t *icxd_iodata_schemata_explain(xmpp_ctx_t *ctx);
+
+/* Reads the clouds an explain_constraints request names: every
+ * <cloudName xmlns='http://www.csp/resOntology'> child of in, its text
+ * trimmed, is appended to job (icxd_job_add_explain()).  The <constraints>
+ * child and children in other namespaces are left to the engine.  Returns
+ * ICX_OK, or with a message in err: ICX_ERR_XML (a <cloudName> in another
+ * namespace, empty or holding elements; another element of the
+ * constraints namespace), ICX_ERR_LIMIT (more than ICXD_EXPLAIN_MAX_CLOUDS
+ * clouds, a name longer than ICX_CONSTRAINT_MAX_TEXT bytes),
+ * ICX_ERR_NOMEM. */
+icx_rc icxd_iodata_explain_clouds(xmpp_ctx_t *ctx, xmpp_stanza_t *in,
+                                  icxd_job *job, char *err, size_t errlen);
 
 /* <iodata type='status'><status><state>running</state>
  * <elapsed>ms</elapsed><queued-before>n</queued-before></status>. */
@@ -40,5 +57,7 @@ int icxd_rc_is_requester_fault(icx_rc rc);
 /* The XML Schema texts, for tests and docs.  Static. */
 const char *icxd_schema_constraints(void);
 const char *icxd_schema_matching(void);
+const char *icxd_schema_explain_input(void);
+const char *icxd_schema_explanation(void);
 
 #endif

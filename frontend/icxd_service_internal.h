@@ -13,9 +13,11 @@
 #include "icxd_service.h"
 #include "icxd_worker.h"
 
-/* The one command icxd offers. */
+/* The commands icxd offers: the paper's match, and its explanation. */
 #define ICXD_NODE "constraint_catalog_resources"
 #define ICXD_NODE_NAME "Match cloud resources against constraints"
+#define ICXD_NODE_EXPLAIN "explain_constraints"
+#define ICXD_NODE_EXPLAIN_NAME "Explain which constraints rule clouds out"
 
 struct icxd_service {
   const icxd_config *cfg;    /* borrowed */

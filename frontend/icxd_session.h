@@ -1,4 +1,4 @@
-/* icxd_session.h - XEP-0050 sessions of the constraint command.
+/* icxd_session.h - XEP-0050 sessions of icxd's commands.
  *
  * A session is created when a command needs more than one exchange (a form
  * to fill, or a query that outlives the async threshold) and is only ever
@@ -27,6 +27,7 @@ typedef enum icxd_sess_output {
 
 typedef struct icxd_session {
   char id[40];
+  const char *node;       /* the command's node: a static string */
   char *owner;            /* full JID of the requester */
   char *self;             /* the address the requester used for us */
   icxd_sess_state state;

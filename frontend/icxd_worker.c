@@ -1,5 +1,6 @@
-/* icxd_worker.c - worker threads that run constraint matches off the XMPP
- * loop, each with its own icx_ctx and read-only store. */
+/* icxd_worker.c - worker threads that run constraint matches and
+ * explanations off the XMPP loop, each with its own icx_ctx and read-only
+ * store. */
 #include "config.h"
 
 #include <errno.h>
@@ -77,11 +78,15 @@ void icxd_job_free(icxd_job *job)
   }
   free(job->names);
   free(job->values);
+  for (i = 0; i < job->n_explain; i++)
+    free(job->explain[i]);
+  free(job->explain);
   free(job->errmsg);
   for (i = 0; i < job->n_clouds; i++)
     free(job->clouds[i]);
   free(job->clouds);
   free(job->answer_xml);
+  free(job->info);
   free(job);
 }
 
@@ -108,6 +113,23 @@ fail:
   free(n);
   free(v);
   return -1;
+}
+
+int icxd_job_add_explain(icxd_job *job, const char *cloud)
+{
+  char **cc;
+  char *c = strdup(cloud);
+
+  if (!c)
+    return -1;
+  cc = realloc(job->explain, (job->n_explain + 1) * sizeof *cc);
+  if (!cc) {
+    free(c);
+    return -1;
+  }
+  job->explain = cc;
+  job->explain[job->n_explain++] = c;
+  return 0;
 }
 
 static int queue_push(job_queue *q, icxd_job *job)
@@ -156,15 +178,83 @@ static void job_fail(icxd_job *job, icx_rc rc, const char *msg)
   job->errmsg = strdup(msg && *msg ? msg : icx_strerror(rc));
 }
 
+/* Matches set on store: the cloud names and the <matchingClouds> answer. */
+static void run_match(icx_ctx *ctx, icx_store *store,
+                      const icx_constraints *set, icxd_job *job)
+{
+  icx_match *m = NULL;
+  icx_rc rc;
+  size_t i, n;
+
+  rc = icx_match_run(ctx, store, set, &m);
+  if (rc != ICX_OK) {
+    job_fail(job, rc, icx_ctx_errmsg(ctx));
+    return;
+  }
+  n = icx_match_count(m);
+  job->clouds = calloc(n ? n : 1, sizeof *job->clouds);
+  job->answer_xml = icx_match_to_xml(m, 0);
+  if (!job->clouds || !job->answer_xml) {
+    job_fail(job, ICX_ERR_NOMEM, NULL);
+    goto cleanup;
+  }
+  for (i = 0; i < n; i++) {
+    job->clouds[i] = dup_or_null(icx_match_cloud(m, i));
+    if (!job->clouds[i]) {
+      job_fail(job, ICX_ERR_NOMEM, NULL);
+      goto cleanup;
+    }
+    job->n_clouds++;
+  }
+  job->rc = ICX_OK;
+cleanup:
+  icx_match_free(m);
+}
+
+/* Explains set on store for the job's clouds: the <explanation> answer.
+ * An explanation matches many subsets of the constraints; a request whose
+ * whole query cannot be compiled is refused before any of them, with the
+ * compiler's message about the whole request (a subset would fail later,
+ * and its message would count only that subset's patterns). */
+static void run_explain(icx_ctx *ctx, icx_store *store,
+                        const icx_constraints *set, icxd_job *job)
+{
+  icx_explain *e = NULL;
+  char *sparql = NULL;
+  icx_rc rc;
+
+  rc = icx_compile_sparql(ctx, set, &sparql);
+  free(sparql);
+  if (rc == ICX_OK)
+    rc = icx_explain_run(ctx, store, set, (const char *const *)job->explain,
+                         job->n_explain, &e);
+  if (rc != ICX_OK) {
+    job_fail(job, rc, icx_ctx_errmsg(ctx));
+    return;
+  }
+  job->answer_xml = icx_explain_to_xml(e, 0);
+  /* The engine searches removals only in small requests: say so rather
+   * than let an explanation without <relaxation> look like "none". */
+  if (icx_explain_matching(e) == 0 &&
+      icx_explain_constraint_count(e) > ICX_EXPLAIN_MAX_CONSTRAINTS)
+    job->info = strdup("nothing matches; constraints to drop are searched "
+                       "only in requests of at most "
+                       ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints");
+  icx_explain_free(e);
+  if (!job->answer_xml)
+    job_fail(job, ICX_ERR_NOMEM, NULL);
+  else
+    job->rc = ICX_OK;
+}
+
 /* Runs one job with the worker's own context and store.  *store is opened
  * on first use (the store may appear after icxd starts) and kept. */
 static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
                     icxd_job *job)
 {
   icx_constraints *set = NULL;
-  icx_match *m = NULL;
   icx_rc rc;
-  size_t i, n;
+  size_t i;
 
   if (pool->opts.delay_ms) {
     struct timespec ts = { pool->opts.delay_ms / 1000,
@@ -206,29 +296,11 @@ static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
       goto cleanup;
     }
   }
-  rc = icx_match_run(ctx, *store, set, &m);
-  if (rc != ICX_OK) {
-    job_fail(job, rc, icx_ctx_errmsg(ctx));
-    goto cleanup;
-  }
-  n = icx_match_count(m);
-  job->clouds = calloc(n ? n : 1, sizeof *job->clouds);
-  job->answer_xml = icx_match_to_xml(m, 0);
-  if (!job->clouds || !job->answer_xml) {
-    job_fail(job, ICX_ERR_NOMEM, NULL);
-    goto cleanup;
-  }
-  for (i = 0; i < n; i++) {
-    job->clouds[i] = dup_or_null(icx_match_cloud(m, i));
-    if (!job->clouds[i]) {
-      job_fail(job, ICX_ERR_NOMEM, NULL);
-      goto cleanup;
-    }
-    job->n_clouds++;
-  }
-  job->rc = ICX_OK;
+  if (job->kind == ICXD_JOB_EXPLAIN)
+    run_explain(ctx, *store, set, job);
+  else
+    run_match(ctx, *store, set, job);
 cleanup:
-  icx_match_free(m);
   icx_constraints_free(set);
 }
 

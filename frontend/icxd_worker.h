@@ -1,5 +1,5 @@
-/* icxd_worker.h - the query workers: threads that parse and match
- * constraints so the XMPP event loop never waits for a query.
+/* icxd_worker.h - the query workers: threads that parse constraints and
+ * match or explain them, so the XMPP event loop never waits for a query.
  *
  * The loop (one thread) submits jobs; each worker thread owns its own
  * icx_ctx and its own read-only icx_store on the same SQLite file, and
@@ -22,24 +22,43 @@ typedef enum icxd_job_state {
   ICXD_JOB_DONE = 2
 } icxd_job_state;
 
+/* What a job asks for: the clouds that match (constraint_catalog_resources)
+ * or an explanation of the match (explain_constraints). */
+typedef enum icxd_job_kind {
+  ICXD_JOB_MATCH = 0,
+  ICXD_JOB_EXPLAIN = 1
+} icxd_job_kind;
+
+/* A macro's value as a string literal. */
+#define ICXD_STR_(x) #x
+#define ICXD_STR(x) ICXD_STR_(x)
+
+/* An explanation names at most this many clouds to explain one by one. */
+#define ICXD_EXPLAIN_MAX_CLOUDS 32
+
 /* One query.  Inputs are set by the loop before submitting; outputs are
  * written by the worker and read by the loop only after the job came back
  * from icxd_pool_take_done().  state and started_ms are read with
  * icxd_pool_job_progress() (under the pool's lock). */
 typedef struct icxd_job {
   uint64_t id;
+  icxd_job_kind kind;    /* ICXD_JOB_MATCH unless set */
   /* input: either constraints XML, or (name, value) pairs from a form */
   char *xml;
   size_t xml_len;
   char **names;
   char **values;
   size_t n_pairs;
+  /* input of an explanation: the clouds to explain one by one */
+  char **explain;
+  size_t n_explain;
   /* output */
   icx_rc rc;
   char *errmsg;          /* detailed message when rc != ICX_OK */
-  char **clouds;         /* matching cloud names */
+  char **clouds;         /* matching cloud names (matches only) */
   size_t n_clouds;
-  char *answer_xml;      /* the <matchingClouds> element */
+  char *answer_xml;      /* <matchingClouds>, or <explanation> */
+  char *info;            /* a remark for the requester, or NULL */
   /* progress (guarded by the pool lock) */
   icxd_job_state state;
   int64_t queued_ms;
@@ -52,6 +71,8 @@ icxd_job *icxd_job_new(uint64_t id);
 void icxd_job_free(icxd_job *job);
 /* Appends a copy of (name, value).  0, or -1 on ENOMEM. */
 int icxd_job_add_pair(icxd_job *job, const char *name, const char *value);
+/* Appends a copy of a cloud name to explain.  0, or -1 on ENOMEM. */
+int icxd_job_add_explain(icxd_job *job, const char *cloud);
 
 typedef struct icxd_pool icxd_pool;
 

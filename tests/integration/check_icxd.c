@@ -212,6 +212,75 @@ START_TEST(iodata_payloads)
   s = icxd_form_result(x, clouds, 2);
   ck_assert_int_eq(count_named(s, "item"), 2);
   xmpp_stanza_release(s);
+
+  s = icxd_iodata_schemata_explain(x);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_int_eq(xmpp_stanza_to_text(s, &text, &len), XMPP_EOK);
+  ck_assert_ptr_nonnull(strstr(text, "name=\"cloudName\""));
+  ck_assert_ptr_nonnull(strstr(text, "name=\"explanation\""));
+  xmpp_free(x, text);
+  xmpp_stanza_release(s);
+  xmpp_ctx_free(x);
+}
+END_TEST
+
+/* The clouds an explain_constraints request names: read from <cloudName>
+ * children of <in>, trimmed; the wrong shapes get a message. */
+static icx_rc explain_clouds(xmpp_ctx_t *x, const char *in, icxd_job *job,
+                             char *err, size_t errlen)
+{
+  xmpp_stanza_t *s = xmpp_stanza_new_from_string(x, in);
+  icx_rc rc;
+
+  ck_assert_ptr_nonnull(s);
+  rc = icxd_iodata_explain_clouds(x, s, job, err, errlen);
+  xmpp_stanza_release(s);
+  return rc;
+}
+
+#define CSP "xmlns='http://www.csp/resOntology'"
+
+START_TEST(iodata_explain_clouds)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  icxd_job *job = icxd_job_new(1);
+  char err[256], in[8192];
+  size_t n;
+  int i;
+
+  ck_assert_int_eq(explain_clouds(x, "<in xmlns='urn:xmpp:tmp:io-data'>"
+                       "<constraints " CSP "/><cloudName " CSP "> cloud1\n"
+                       "</cloudName><other xmlns='urn:x'/><cloudName " CSP
+                       ">a &amp; b</cloudName></in>", job, err, sizeof err),
+                   ICX_OK);
+  ck_assert_uint_eq(job->n_explain, 2);
+  ck_assert_str_eq(job->explain[0], "cloud1");
+  ck_assert_str_eq(job->explain[1], "a & b");
+  icxd_job_free(job);
+
+  job = icxd_job_new(2);
+  ck_assert_int_eq(explain_clouds(x, "<in xmlns='urn:xmpp:tmp:io-data'>"
+                       "<cloudName>cloud1</cloudName></in>", job, err,
+                       sizeof err), ICX_ERR_XML);
+  ck_assert_ptr_nonnull(strstr(err, "namespace \"urn:xmpp:tmp:io-data\""));
+  ck_assert_int_eq(explain_clouds(x, "<in><cloudName " CSP "> </cloudName>"
+                       "</in>", job, err, sizeof err), ICX_ERR_XML);
+  ck_assert_ptr_nonnull(strstr(err, "<cloudName> 1 is empty"));
+  ck_assert_int_eq(explain_clouds(x, "<in><cloudName " CSP "><b/></cloudName>"
+                       "</in>", job, err, sizeof err), ICX_ERR_XML);
+  ck_assert_int_eq(explain_clouds(x, "<in><cloud " CSP ">cloud1</cloud></in>",
+                                  job, err, sizeof err), ICX_ERR_XML);
+  ck_assert_ptr_nonnull(strstr(err, "unexpected <cloud>"));
+  ck_assert_uint_eq(job->n_explain, 0);
+
+  n = (size_t)snprintf(in, sizeof in, "<in>");
+  for (i = 0; i <= ICXD_EXPLAIN_MAX_CLOUDS; i++)
+    n += (size_t)snprintf(in + n, sizeof in - n,
+                          "<cloudName " CSP ">c%d</cloudName>", i);
+  snprintf(in + n, sizeof in - n, "</in>");
+  ck_assert_int_eq(explain_clouds(x, in, job, err, sizeof err), ICX_ERR_LIMIT);
+  ck_assert_ptr_nonnull(strstr(err, "more than 32 <cloudName>"));
+  icxd_job_free(job);
   xmpp_ctx_free(x);
 }
 END_TEST
@@ -252,9 +321,27 @@ static icxd_job *wait_done(icxd_pool *pool)
   return job;
 }
 
+/* Explains n copies of the constraint (name, value) on pool; the
+ * finished job. */
+static icxd_job *explain_repeated(icxd_pool *pool, int n, const char *name,
+                                  const char *value)
+{
+  icxd_job *job = icxd_job_new((uint64_t)n);
+  int i;
+
+  ck_assert_ptr_nonnull(job);
+  job->kind = ICXD_JOB_EXPLAIN;
+  for (i = 0; i < n; i++)
+    ck_assert_int_eq(icxd_job_add_pair(job, name, value), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  return job;
+}
+
 START_TEST(pool_matches_the_paper)
 {
-  char *store = make_store(), *paper_path, *paper, err[256];
+  char *store = make_store(), *paper_path, *paper, *paper_copy, err[256];
   icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
   icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0 };
   icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
@@ -268,6 +355,9 @@ START_TEST(pool_matches_the_paper)
   paper_path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
   paper = tu_read(paper_path, &len);
   ck_assert_ptr_nonnull(paper);
+  paper_copy = malloc(len);
+  ck_assert_ptr_nonnull(paper_copy);
+  memcpy(paper_copy, paper, len);
 
   job = icxd_job_new(7);
   job->xml = paper;
@@ -289,6 +379,45 @@ START_TEST(pool_matches_the_paper)
   ck_assert_int_eq(job->rc, ICX_ERR_CONSTRAINT);
   ck_assert_ptr_nonnull(strstr(job->errmsg, "colourOfTheSky"));
   icxd_job_free(job);
+
+  /* An explanation of the paper's request for cloud1, which misses only on
+   * availability (data/clouds/cloud1.ttl). */
+  job = icxd_job_new(9);
+  job->kind = ICXD_JOB_EXPLAIN;
+  job->xml = malloc(len);
+  ck_assert_ptr_nonnull(job->xml);
+  memcpy(job->xml, paper_copy, len);
+  job->xml_len = len;
+  ck_assert_int_eq(icxd_job_add_explain(job, "cloud1"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, "<explanation "));
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, " matching='2'"));
+  ck_assert_ptr_nonnull(strstr(job->answer_xml,
+                               "<fails constraint='1'>availability: best "
+                               "offer 99.99, asked atLeast 99.999</fails>"));
+  ck_assert_ptr_null(job->info);
+  icxd_job_free(job);
+
+  /* Nothing matches 17 constraints: too many for the search of removals,
+   * and the job says so. */
+  job = explain_repeated(pool, 17, "replicationFactor", "100");
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, " matching='0'"));
+  ck_assert_ptr_null(strstr(job->answer_xml, "<relaxation"));
+  ck_assert_ptr_nonnull(job->info);
+  ck_assert_ptr_nonnull(strstr(job->info, "at most 16 constraints"));
+  icxd_job_free(job);
+
+  /* More triple patterns than a query may have: refused with the count of
+   * the whole request, before any subset is matched. */
+  job = explain_repeated(pool, 100, "replicationFactor", "1");
+  ck_assert_int_eq(job->rc, ICX_ERR_CONSTRAINT);
+  ck_assert_ptr_nonnull(strstr(job->errmsg, "needs 104 triple patterns"));
+  icxd_job_free(job);
+  free(paper_copy);
 
   icxd_pool_free(pool);
   icx_vocab_free(vocab);
@@ -354,6 +483,7 @@ static Suite *icxd_suite(void)
   tcase_add_test(tc, sessions_are_private_and_expire);
   tcase_add_test(tc, form_follows_the_vocabulary);
   tcase_add_test(tc, iodata_payloads);
+  tcase_add_test(tc, iodata_explain_clouds);
   tcase_add_test(tc, pool_matches_the_paper);
   tcase_add_test(tc, pool_keeps_every_worker);
   suite_add_tcase(s, tc);

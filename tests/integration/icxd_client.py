@@ -35,6 +35,7 @@ NS_ITEMS = "http://jabber.org/protocol/disco#items"
 NS_CSP = "http://www.csp/resOntology"
 NS_XS = "http://www.w3.org/2001/XMLSchema"
 NODE = "constraint_catalog_resources"
+NODE_EXPLAIN = "explain_constraints"
 WAIT = 15.0
 
 
@@ -260,10 +261,11 @@ class Client(slixmpp.ClientXMPP):
                                      % (NS_ITEMS, NS_CMD), iid),
                              iid, "disco#items: the command list")
         items = res.findall(".//" + q(NS_ITEMS, "item")) if res is not None else []
-        self.ok.check(len(items) == 1 and items[0].get("node") == NODE and
-                      items[0].get("name") and
-                      items[0].get("jid") == self.service,
-                      "command list names constraint_catalog_resources",
+        self.ok.check([i.get("node") for i in items] == [NODE, NODE_EXPLAIN]
+                      and all(i.get("name") and i.get("jid") == self.service
+                              for i in items),
+                      "command list names constraint_catalog_resources and "
+                      "explain_constraints",
                       serialize(res) if res is not None else "no answer")
 
         iid = self.new_id("disco")
@@ -280,6 +282,23 @@ class Client(slixmpp.ClientXMPP):
                           "command node identity automation/command-node")
         self.ok.check({NS_CMD, NS_IO, NS_DATA} <= feats,
                       "command node lists commands, io-data, x:data")
+
+        iid = self.new_id("disco")
+        res = await self.rpc(self.iq("get", "<query xmlns='%s' node='%s'/>"
+                                     % (NS_INFO, NODE_EXPLAIN), iid),
+                             iid, "disco#info on the explain node")
+        feats = set()
+        ident = None
+        if res is not None and res.get("type") == "result":
+            feats = {f.get("var") for f in res.iter(q(NS_INFO, "feature"))}
+            ident = res.find(".//" + q(NS_INFO, "identity"))
+        self.ok.check(ident is not None and
+                      ident.get("category") == "automation" and
+                      ident.get("type") == "command-node" and
+                      feats == {NS_CMD, NS_IO},
+                      "explain node: automation/command-node with commands "
+                      "and io-data (no form)",
+                      serialize(res) if res is not None else "no answer")
 
     async def sc_schemata(self):
         iid = self.new_id("schema")
@@ -311,10 +330,6 @@ class Client(slixmpp.ClientXMPP):
 
     def validate(self, schema, part):
         """Validates the paper's stanzas with the schema (xmllint)."""
-        xmllint = shutil.which("xmllint")
-        if not xmllint:
-            print("# xmllint missing: schema %s not validated" % part)
-            return
         with open(self.args.paper) as f:
             paper = ET.fromstring(f.read())
         if part == "in":
@@ -323,6 +338,16 @@ class Client(slixmpp.ClientXMPP):
             inst = ET.fromstring("<matchingClouds xmlns='%s'><cloudName>cloud2"
                                  "</cloudName><cloudName>cloud5</cloudName>"
                                  "</matchingClouds>" % NS_CSP)
+        self.validate_with(schema, inst, "schemata: the paper's %s validates "
+                           "against the <%s> schema" % (
+                               "request" if part == "in" else "answer", part))
+
+    def validate_with(self, schema, inst, what):
+        """Checks that element inst is valid under schema (xmllint)."""
+        xmllint = shutil.which("xmllint")
+        if not xmllint:
+            print("# xmllint missing: not checked: %s" % what)
+            return
         with tempfile.TemporaryDirectory() as d:
             xsd, xml = os.path.join(d, "s.xsd"), os.path.join(d, "i.xml")
             with open(xsd, "w") as f:
@@ -331,10 +356,7 @@ class Client(slixmpp.ClientXMPP):
                 f.write(serialize(inst))
             r = subprocess.run([xmllint, "--noout", "--schema", xsd, xml],
                                capture_output=True, text=True, timeout=30)
-        self.ok.check(r.returncode == 0, "schemata: the paper's %s validates "
-                      "against the <%s> schema" % (
-                          "request" if part == "in" else "answer", part),
-                      r.stderr.strip())
+        self.ok.check(r.returncode == 0, what, r.stderr.strip())
 
     async def sc_form(self):
         iid = self.new_id("form")
@@ -432,6 +454,14 @@ class Client(slixmpp.ClientXMPP):
         c = self.constraints
         inp = self.io_input
         cmd = self.command
+
+        def explain(inner="", **kw):
+            return cmd(inner, node=NODE_EXPLAIN, **kw)
+
+        def cloud_names(*names, ns=NS_CSP):
+            return "".join("<cloudName xmlns='%s'>%s</cloudName>" % (ns, n)
+                           for n in names)
+        paper = c([("availability", "99.999"), ("replicationFactor", "5")])
         return [
             ("unknown action", "set", cmd(action="explode"),
              ("error", "bad-request", "malformed-action")),
@@ -520,9 +550,59 @@ class Client(slixmpp.ClientXMPP):
             ("very deep nesting (30000 levels, near Prosody's size limit)",
              "set", cmd(inp("<a>" * 30000 + "</a>" * 30000)), ("note", None)),
             ("3000 constraints", "set", cmd(inp(c(many))), ("note", None)),
+            # 256 constraints parse (the engine's count limit) but need 260
+            # triple patterns, and a query may have 64: refused at once by
+            # the compiler (the third element is the most seconds allowed).
+            ("256 constraints (260 triple patterns, more than 64)", "set",
+             cmd(inp(c(many[:256]))), ("note", "260 triple patterns", 5.0)),
             ("form with an unknown field", "set",
              cmd("<x xmlns='%s' type='submit'><field var='nonsense'><value>x"
                  "</value></field></x>" % NS_DATA), ("form-note", None)),
+            # explain_constraints takes the same input, plus <cloudName>s.
+            ("explain: unknown action", "set", explain(action="explode"),
+             ("error", "bad-request", "malformed-action")),
+            ("explain: execute without IO Data", "set", explain(),
+             ("error", "bad-request", "bad-payload")),
+            ("explain: a submitted form", "set",
+             explain("<x xmlns='%s' type='submit'><field var='replicas'>"
+                     "<value>5</value></field></x>" % NS_DATA),
+             ("error", "bad-request", "bad-payload")),
+            ("explain: getStatus without a session", "set",
+             explain("<iodata xmlns='%s' type='getStatus'/>" % NS_IO),
+             ("error", "bad-request", "bad-sessionid")),
+            ("explain: unknown attribute", "set",
+             explain(inp(c([("colourOfTheSky", "blue")]) +
+                         cloud_names("cloud1"))),
+             ("note", "colourOfTheSky")),
+            ("explain: no constraints element", "set",
+             explain(inp(cloud_names("cloud1"))), ("note", "<constraints")),
+            ("explain: <cloudName> outside the constraints namespace", "set",
+             explain(inp(paper + cloud_names("cloud1", ns=NS_IO))),
+             ("note", "expected \"%s\"" % NS_CSP)),
+            ("explain: empty <cloudName>", "set",
+             explain(inp(paper + cloud_names(" "))), ("note", "is empty")),
+            ("explain: <cloudName> holding an element", "set",
+             explain(inp(paper + cloud_names("<b>cloud1</b>"))),
+             ("note", "holds an element")),
+            ("explain: <cloud> instead of <cloudName>", "set",
+             explain(inp(paper + "<cloud xmlns='%s'>cloud1</cloud>" % NS_CSP)),
+             ("note", "unexpected <cloud>")),
+            ("explain: 33 clouds", "set",
+             explain(inp(paper + cloud_names(*["c%d" % i for i in range(33)]))),
+             ("note", "more than 32 <cloudName>")),
+            ("explain: huge cloud name (100 kB)", "set",
+             explain(inp(paper + cloud_names("c" * 100000))),
+             ("note", "longer than 1024 bytes")),
+            ("explain: SPARQL in a numeric value", "set",
+             explain(inp(c([("availability", "99 } UNION { ?s ?p ?o }")]))),
+             ("note", None)),
+            ("explain: 3000 constraints", "set", explain(inp(c(many))),
+             ("note", "more than 256 constraints")),
+            # An explanation matches many subsets of the constraints: the
+            # whole request is refused before any of them runs.
+            ("explain: 100 constraints (104 triple patterns, more than 64)",
+             "set", explain(inp(c(many[:100]))),
+             ("note", "104 triple patterns", 5.0)),
         ]
 
     async def sc_hostile(self):
@@ -531,9 +611,15 @@ class Client(slixmpp.ClientXMPP):
             text = self.iq(typ, payload, iid)
             shown = text if len(text) < 600 else text[:300] + " ... " + text[-120:]
             self.log("\n### Hostile: %s\n\n```xml\n%s\n```\n" % (title, shown))
+            t0 = time.monotonic()
             res = await self.rpc(text, iid)
+            took = time.monotonic() - t0
             if res is not None:
                 self.log("```xml\n%s\n```" % serialize(res))
+            if expect[0] == "note" and len(expect) > 2:
+                self.ok.check(res is not None and took <= expect[2],
+                              "hostile: %s answered within %.0f s" % (
+                                  title, expect[2]), "took %.1f s" % took)
             if expect[0] == "error":
                 cond, app = self.error_of(res)
                 self.ok.check(cond == expect[1] and app == expect[2],
@@ -558,6 +644,235 @@ class Client(slixmpp.ClientXMPP):
                                  "icxd still answers after: %s" % title):
                 return
         await self.sc_paper()
+
+    # ---- explain_constraints ------------------------------------------
+    PAPER_CONSTRAINTS = [
+        ("availabilityQuanity ", "99.999"), ("replicationFactor", "5"),
+        ("tierCountries", "JAPAN"), ("StorageReplicationMethod\n", "AMQP"),
+        ("InterCloudStorageAccess\n", "NFS")]
+
+    def explain_request(self, pairs, clouds=(), iid=None):
+        names = "".join("<cloudName xmlns='%s'>%s</cloudName>" % (NS_CSP, n)
+                        for n in clouds)
+        return self.iq("set", self.command(self.io_input(
+            self.constraints(pairs) + names), node=NODE_EXPLAIN), iid)
+
+    def explanation_of(self, res, what):
+        """The <explanation> of a completed explain_constraints answer, as
+        plain data, or None (and a failed check)."""
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        io = cmd.find(q(NS_IO, "iodata")) if cmd is not None else None
+        out = io.find(q(NS_IO, "out")) if io is not None else None
+        ex = out.find(q(NS_CSP, "explanation")) if out is not None else None
+        if not self.ok.check(
+                ex is not None and res.get("type") == "result" and
+                cmd.get("node") == NODE_EXPLAIN and
+                cmd.get("status") == "completed" and
+                io.get("type") == "output",
+                what + ": completed with an <explanation>",
+                serialize(res)[:800] if res is not None else "no answer"):
+            return None
+        return self.explanation_data(ex)
+
+    @staticmethod
+    def explanation_data(ex):
+        return {
+            "matching": int(ex.get("matching")),
+            "constraints": [(c.get("attribute"), int(c.get("alone")),
+                             int(c.get("remaining")))
+                            for c in ex.findall(q(NS_CSP, "constraint"))],
+            "clouds": {c.get("name"): (c.get("known"), c.get("matches"),
+                                       [(int(f.get("constraint")), f.text)
+                                        for f in c.findall(q(NS_CSP, "fails"))])
+                       for c in ex.findall(q(NS_CSP, "cloud"))},
+            "relaxations": [(r.get("without"), r.get("clouds"))
+                            for r in ex.findall(q(NS_CSP, "relaxation"))],
+            "element": ex,
+        }
+
+    async def sc_explain(self):
+        """explain_constraints on the shipped data (data/clouds)."""
+        iid = self.new_id("explain")
+        res = await self.rpc(self.iq("set", self.command(
+            "<iodata xmlns='%s' type='io-schemata-get'/>" % NS_IO,
+            node=NODE_EXPLAIN), iid), iid, "IO Data schemata of the explain node")
+        io = res.find(".//" + q(NS_IO, "iodata")) if res is not None else None
+        sch_in = io.find("%s/%s" % (q(NS_IO, "in"), q(NS_XS, "schema"))) \
+            if io is not None else None
+        sch_out = io.find("%s/%s" % (q(NS_IO, "out"), q(NS_XS, "schema"))) \
+            if io is not None else None
+        self.ok.check(io is not None and io.get("type") == "io-schemata-result"
+                      and sch_in is not None and sch_out is not None and
+                      res.find(q(NS_CMD, "command")).get("node") == NODE_EXPLAIN,
+                      "explain node: io-schemata-result with an <in> and an "
+                      "<out> schema")
+
+        # The paper's request, explained for five clouds.  Worked out by
+        # hand from data/clouds (every constraint must hold on one storage
+        # service of a cloud; cloud8 has two):
+        #  alone: availability >= 99.999 fails only cloud1 (99.99);
+        #    replicationFactor >= 5 only cloud3 (4); tier in Japan only
+        #    cloud4 (DE, FR); AMQP only cloud6 (Rsync; cloud4's AMQP 1.0 is
+        #    narrower than AMQP); NFS only cloud7 (CIFS; NFSv3, NFSv4 and
+        #    NFSv4.1 are narrower than NFS).  So 7 of the 8 clouds each.
+        #  remaining, in order: 7 (all but cloud1); 6 (cloud3 out); 5
+        #    (cloud4 out); 3 (cloud6 out, and cloud8: its archive service,
+        #    which met the first three, replicates over rsync; its fast
+        #    one has AMQP but 99.9 availability); 2 (cloud7 out): cloud2
+        #    and cloud5, the paper's answer.
+        #  cloud1 fails only constraint 1 (best offer 99.99); cloud4 only
+        #  constraint 3; cloud8 meets each constraint alone (archive or
+        #  fast) and so fails none, yet does not match; cloud2 matches; no
+        #  cloud is called "nosuch"; a name that tries to break out of the
+        #  query is just an unknown name.
+        names = ["cloud1", "cloud4", "cloud8", "cloud2", "nosuch",
+                 "x&quot;) } UNION { ?s ?p ?o } #"]
+        iid = self.new_id("explain")
+        res = await self.rpc(self.explain_request(self.PAPER_CONSTRAINTS, names,
+                                                  iid), iid,
+                             "Explaining the paper's request for six clouds")
+        ex = self.explanation_of(res, "explain the paper's request")
+        if ex is not None:
+            self.addressed(res, "explanation")
+            labels = ["availability", "replicationFactor", "tierCountry",
+                      "replicationMethod", "storageAccess"]
+            self.ok.check(ex["matching"] == 2, "explanation: 2 clouds match",
+                          str(ex["matching"]))
+            self.ok.check(ex["constraints"] ==
+                          list(zip(labels, [7] * 5, [7, 6, 5, 3, 2])),
+                          "explanation: 7 clouds meet each constraint alone; "
+                          "7, 6, 5, 3, 2 remain in order", str(ex["constraints"]))
+            cl = ex["clouds"]
+            self.ok.check(list(cl) == names[:5] + ['x") } UNION { ?s ?p ?o } #'],
+                          "explanation: one <cloud> per name, in order",
+                          str(list(cl)))
+            c1 = cl.get("cloud1", (None, None, []))
+            self.ok.check(c1[:2] == ("true", "false") and len(c1[2]) == 1 and
+                          c1[2][0][0] == 1 and "99.99," in c1[2][0][1] and
+                          "99.999" in c1[2][0][1],
+                          "explanation: cloud1 fails availability only "
+                          "(99.99 < 99.999)", str(c1))
+            c4 = cl.get("cloud4", (None, None, []))
+            self.ok.check(c4[:2] == ("true", "false") and
+                          [f[0] for f in c4[2]] == [3] and
+                          "France" in c4[2][0][1] and "Japan" in c4[2][0][1],
+                          "explanation: cloud4 fails the tier country only",
+                          str(c4))
+            self.ok.check(cl.get("cloud8") == ("true", "false", []),
+                          "explanation: cloud8 fails no constraint alone, "
+                          "yet does not match", str(cl.get("cloud8")))
+            self.ok.check(cl.get("cloud2") == ("true", "true", []),
+                          "explanation: cloud2 matches", str(cl.get("cloud2")))
+            self.ok.check(cl.get("nosuch") == ("false", "false", []) and
+                          cl.get('x") } UNION { ?s ?p ?o } #') ==
+                          ("false", "false", []),
+                          "explanation: unknown names (one of them SPARQL) "
+                          "are unknown clouds")
+            self.ok.check(ex["relaxations"] == [],
+                          "explanation: no relaxations when something matches")
+            if sch_out is not None:
+                self.validate_with(sch_out, ex["element"],
+                                   "explanation validates against the "
+                                   "explain node's <out> schema")
+            if sch_in is not None:
+                body = ET.fromstring(self.io_input(self.constraints(
+                    self.PAPER_CONSTRAINTS) + "<cloudName xmlns='%s'>cloud1"
+                    "</cloudName>" % NS_CSP)).find(q(NS_IO, "in"))
+                for part in body:
+                    self.validate_with(sch_in, part, "explain input <%s> "
+                                       "validates against the <in> schema" %
+                                       part.tag.split("}")[1])
+
+        # Nothing matches: storage access CIFS (only cloud7), a tier in
+        # Singapore (only cloud5), at least 9 replicas (only cloud8's
+        # archive).  Each constraint alone: 1 cloud; remaining: 1, then 0.
+        # Dropping one constraint leaves two that no cloud meets together;
+        # dropping two leaves one: without 1 and 2, cloud8; without 1 and
+        # 3, cloud5; without 2 and 3, cloud7.
+        iid = self.new_id("explain")
+        res = await self.rpc(self.explain_request(
+            [("storageAccess", "CIFS"), ("tierCountry", "Singapore"),
+             ("replicationFactor", "9")], ["cloud5"], iid), iid,
+            "An explanation when nothing matches")
+        ex = self.explanation_of(res, "explain a request nothing matches")
+        if ex is not None:
+            self.ok.check(ex["matching"] == 0 and
+                          [c[1:] for c in ex["constraints"]] ==
+                          [(1, 1), (1, 0), (1, 0)],
+                          "no match: 1 cloud per constraint alone; 1, 0, 0 "
+                          "remain", str(ex["constraints"]))
+            self.ok.check(ex["relaxations"] == [("1 2", "cloud8"),
+                                                ("1 3", "cloud5"),
+                                                ("2 3", "cloud7")],
+                          "no match: the three smallest removals and their "
+                          "clouds", str(ex["relaxations"]))
+            c5 = ex["clouds"].get("cloud5", (None, None, []))
+            self.ok.check(c5[:2] == ("true", "false") and
+                          [f[0] for f in c5[2]] == [1, 3],
+                          "no match: cloud5 fails storage access and replicas",
+                          str(c5))
+
+        # Removals are searched in requests of at most 16 constraints; past
+        # that an explanation of no match says so in an info note.
+        iid = self.new_id("explain")
+        res = await self.rpc(self.explain_request(
+            [("replicationFactor", "100")] * 17, [], iid), iid)
+        ex = self.explanation_of(res, "explain 17 constraints nothing meets")
+        note = res.find("%s/%s" % (q(NS_CMD, "command"), q(NS_CMD, "note"))) \
+            if res is not None else None
+        self.ok.check(ex is not None and ex["matching"] == 0 and
+                      ex["relaxations"] == [] and note is not None and
+                      note.get("type") == "info" and
+                      "at most 16 constraints" in (note.text or ""),
+                      "17 constraints, no match: an info note says removals "
+                      "were not searched",
+                      serialize(res)[:600] if res is not None else "no answer")
+
+        # A sessionid belongs to its node.
+        iid = self.new_id("explain")
+        res = await self.rpc(self.iq("set", self.command(), iid), iid)
+        sid = res.find(q(NS_CMD, "command")).get("sessionid") \
+            if res is not None else None
+        iid = self.new_id("explain")
+        res = await self.rpc(self.iq("set", self.command(
+            action="cancel", sid=sid, node=NODE_EXPLAIN), iid), iid)
+        self.ok.check(self.error_of(res) == ("bad-request", "bad-sessionid"),
+                      "a match session is not an explain session")
+        iid = self.new_id("explain")
+        res = await self.rpc(self.iq("set", self.command(action="cancel",
+                                                         sid=sid), iid), iid)
+        self.ok.check(res is not None and res.get("type") == "result",
+                      "the match session is still there for its own node")
+
+    async def sc_explain_async(self):
+        """Needs icxd with a query delay above its async threshold: an
+        explanation goes asynchronous like a match, and its push names the
+        explain node."""
+        iid = self.new_id("async")
+        res = await self.rpc(self.explain_request(self.PAPER_CONSTRAINTS,
+                                                  ["cloud1"], iid), iid)
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        ok = cmd is not None and cmd.get("status") == "executing" and \
+            cmd.get("node") == NODE_EXPLAIN and cmd.get("sessionid")
+        self.ok.check(ok, "long explanation answered executing on its node",
+                      serialize(res) if res is not None else "no answer")
+        if not ok:
+            return
+        sid = cmd.get("sessionid")
+        pushed = await self.wait_push(sid)
+        pc = pushed.find(q(NS_CMD, "command")) if pushed is not None else None
+        self.ok.check(pc is not None and pc.get("node") == NODE_EXPLAIN and
+                      pc.get("status") == "completed" and
+                      pushed.find(".//" + q(NS_CSP, "explanation")) is not None,
+                      "explanation pushed in a message from the explain node")
+        iid = self.new_id("async")
+        res = await self.rpc(self.iq("set", self.command(
+            "<iodata xmlns='%s' type='getOutput'/>" % NS_IO, sid=sid,
+            node=NODE_EXPLAIN), iid), iid)
+        ex = self.explanation_of(res, "getOutput of an explanation")
+        self.ok.check(ex is not None and ex["matching"] == 2 and
+                      [f[0] for f in ex["clouds"]["cloud1"][2]] == [1],
+                      "getOutput returns the explanation")
 
     async def sc_async(self):
         """Needs icxd with a query delay above its async threshold."""
