@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_compile.h"
 #include "icx_compile_internal.h"
 #include "icx_ctx_internal.h"
 #include "icx_exec.h"
@@ -377,6 +378,14 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   *out = NULL;
   icx_clear_error(ctx);
   n = icx_constraints_count(set);
+  {
+    /* A request the compiler refuses whole (too many patterns) is refused
+     * before any query runs, with the whole request's count. */
+    char *sparql = NULL;
+    if ((rc = icx_compile_sparql(ctx, set, &sparql)))
+      return rc;
+    free(sparql);
+  }
   e = calloc(1, sizeof *e);
   keep = calloc(n + 1, 1);
   alone = calloc(n + 1, sizeof *alone);

@@ -399,6 +399,23 @@ START_TEST(explanations)
 }
 END_TEST
 
+/* A request the compiler refuses whole gets the whole count, at once. */
+START_TEST(explaining_too_large_a_request)
+{
+  icx_constraints *set = icx_constraints_new(vocab);
+  icx_explain *e = NULL;
+  int i;
+
+  ck_assert_ptr_nonnull(set);
+  for (i = 0; i < 100; i++)
+    ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "3"), ICX_OK);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_ERR_CONSTRAINT);
+  ck_assert_ptr_null(e);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "104 triple patterns"), "%s", icx_ctx_errmsg(ctx));
+  icx_constraints_free(set);
+}
+END_TEST
+
 START_TEST(smallest_relaxations)
 {
   char *xml = tu_constraints("availability", "99.99999", "accessProtocol", "NFS",
@@ -443,6 +460,7 @@ match_suite(void)
   tcase_add_test(tc, degrees);
   tcase_add_test(tc, explanations);
   tcase_add_test(tc, smallest_relaxations);
+  tcase_add_test(tc, explaining_too_large_a_request);
   suite_add_tcase(s, tc);
   return s;
 }
