@@ -212,22 +212,16 @@ cleanup:
 }
 
 /* Explains set on store for the job's clouds: the <explanation> answer.
- * An explanation matches many subsets of the constraints; a request whose
- * whole query cannot be compiled is refused before any of them, with the
- * compiler's message about the whole request (a subset would fail later,
- * and its message would count only that subset's patterns). */
+ * (icx_explain_run refuses a request the compiler refuses whole before it
+ * runs any query, with the whole request's count.) */
 static void run_explain(icx_ctx *ctx, icx_store *store,
                         const icx_constraints *set, icxd_job *job)
 {
   icx_explain *e = NULL;
-  char *sparql = NULL;
   icx_rc rc;
 
-  rc = icx_compile_sparql(ctx, set, &sparql);
-  free(sparql);
-  if (rc == ICX_OK)
-    rc = icx_explain_run(ctx, store, set, (const char *const *)job->explain,
-                         job->n_explain, &e);
+  rc = icx_explain_run(ctx, store, set, (const char *const *)job->explain,
+                       job->n_explain, &e);
   if (rc != ICX_OK) {
     job_fail(job, rc, icx_ctx_errmsg(ctx));
     return;
