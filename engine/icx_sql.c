@@ -814,6 +814,22 @@ probe_count(tr *t, sqlite3_int64 p, sqlite3_int64 o, sqlite3_int64 s_max)
   return n;
 }
 
+/* The largest term id, read once per translation. */
+static sqlite3_int64
+max_id(tr *t)
+{
+  if (!t->max_id) {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(t->db, "SELECT max(id) FROM terms", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      t->max_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (t->max_id < 1)
+      t->max_id = 1;
+  }
+  return t->max_id;
+}
+
 /* About how many quads have predicate p and object o. */
 static double
 probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
@@ -826,15 +842,7 @@ probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
   n = probe_count(t, p, o, INT64_MAX);
   if (n < PROBE_CAP)
     return n;
-  if (!t->max_id) {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->db, "SELECT max(id) FROM terms", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-      t->max_id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (t->max_id < 1)
-      t->max_id = 1;
-  }
+  max_id(t);
   for (k = 0; k < PROBE_SLICES; k++) {
     scale *= 16;
     n = probe_count(t, p, o, (sqlite3_int64)((double)t->max_id / scale) + 1);
@@ -844,19 +852,22 @@ probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
   return PROBE_CAP * scale;
 }
 
-/* Quads with predicate p whose number lies in [lo, hi], counted up to cap
- * on quads_num (an index range, no seeks: cheaper by far than joining as
- * many rows). */
+/* Quads with predicate p whose number lies in [lo, hi] and whose subject
+ * id is below s_max, counted up to cap.  With s_max, the slice of subjects
+ * is read on the primary key (the + keep SQLite off quads_num, whose whole
+ * range it would read). */
 static double
-probe_range(tr *t, sqlite3_int64 p, double lo, double hi, double cap)
+range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_max, double cap)
 {
   sqlite3_stmt *st = NULL;
   double n = cap;
+  const char *sql = s_max < INT64_MAX
+    ? "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s < ?5 AND +p = ?1 "
+      "AND +num >= ?2 AND +num <= ?3 LIMIT ?4)"
+    : "SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 "
+      "AND num >= ?2 AND num <= ?3 LIMIT ?4)";
 
-  if (p < 0)
-    return 0;
-  if (sqlite3_prepare_v2(t->db, "SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 "
-                         "AND num >= ?2 AND num <= ?3 LIMIT ?4)", -1, &st, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) != SQLITE_OK) {
     t->failed = 1;
     return n;
   }
@@ -864,10 +875,34 @@ probe_range(tr *t, sqlite3_int64 p, double lo, double hi, double cap)
   sqlite3_bind_double(st, 2, lo);
   sqlite3_bind_double(st, 3, hi);
   sqlite3_bind_int64(st, 4, (sqlite3_int64)cap);
+  if (s_max < INT64_MAX)
+    sqlite3_bind_int64(st, 5, s_max);
   if (sqlite3_step(st) == SQLITE_ROW)
     n = (double)sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   return n;
+}
+
+/* About how many quads have predicate p and a number in [lo, hi]: counted
+ * on quads_num up to PROBE_CAP; past it, counted among the quads of the
+ * subjects in a slice of RANGE_SLICE_IDS ids (read on the primary key:
+ * every quad of those subjects, a few times RANGE_SLICE_IDS of them) and
+ * scaled up, as probe() does.  Cost: some thousands of index entries,
+ * whatever the size of the store. */
+#define RANGE_SLICE_IDS 1024
+static double
+probe_range(tr *t, sqlite3_int64 p, double lo, double hi)
+{
+  double n, scale;
+
+  if (p < 0)
+    return 0;
+  n = range_count(t, p, lo, hi, INT64_MAX, PROBE_CAP);
+  if (n < PROBE_CAP || max_id(t) <= 4 * RANGE_SLICE_IDS)
+    return n;
+  scale = (double)max_id(t) / RANGE_SLICE_IDS;
+  n = range_count(t, p, lo, hi, RANGE_SLICE_IDS + 1, 1e9);
+  return n * scale > PROBE_CAP ? n * scale : PROBE_CAP;
 }
 
 static void
@@ -900,29 +935,18 @@ estimate(tr *t, pat *x)
     x->tier = TIER_NUMERIC;
 }
 
-/* Numeric patterns may start the join too, from quads_num: each is counted
- * up to the smallest estimate of the others (past it, it would not start
- * the join anyway), so the count costs less than the rows of the start it
- * replaces.  Without any other estimate, up to RANGE_CAP. */
-#define RANGE_CAP (1 << 20)
+/* Numeric patterns may start the join too, from quads_num, when their
+ * range holds fewer quads than the other patterns' estimates. */
 static void
 estimate_ranges(tr *t)
 {
-  double cap = RANGE_CAP;
   int i;
 
-  for (i = 0; i < t->n_pats; i++)
-    if (t->pats[i].tier != TIER_NUMERIC && t->pats[i].est < cap)
-      cap = t->pats[i].est;
   for (i = 0; i < t->n_pats; i++) {
     pat *x = &t->pats[i];
     int v = x->var[2];
-    double n;
-    if (x->tier != TIER_NUMERIC || cap < 1)
-      continue;
-    n = probe_range(t, x->p, t->lo[v], t->hi[v], cap);
-    if (n < cap)
-      x->est = n;
+    if (x->tier == TIER_NUMERIC)
+      x->est = probe_range(t, x->p, t->lo[v], t->hi[v]);
   }
 }
 
