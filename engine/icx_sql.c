@@ -853,16 +853,17 @@ probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
 }
 
 /* Quads with predicate p whose number lies in [lo, hi] and whose subject
- * id is below s_max, counted up to cap.  With s_max, the slice of subjects
- * is read on the primary key (the + keep SQLite off quads_num, whose whole
- * range it would read). */
+ * id lies in [s_min, s_max), counted up to cap.  With s_max, the slice of
+ * subjects is read on the primary key (the + keep SQLite off quads_num,
+ * whose whole range it would read). */
 static double
-range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_max, double cap)
+range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_min,
+            sqlite3_int64 s_max, double cap)
 {
   sqlite3_stmt *st = NULL;
   double n = cap;
   const char *sql = s_max < INT64_MAX
-    ? "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s < ?5 AND +p = ?1 "
+    ? "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s >= ?6 AND s < ?5 AND +p = ?1 "
       "AND +num >= ?2 AND +num <= ?3 LIMIT ?4)"
     : "SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 "
       "AND num >= ?2 AND num <= ?3 LIMIT ?4)";
@@ -875,8 +876,10 @@ range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_max, d
   sqlite3_bind_double(st, 2, lo);
   sqlite3_bind_double(st, 3, hi);
   sqlite3_bind_int64(st, 4, (sqlite3_int64)cap);
-  if (s_max < INT64_MAX)
+  if (s_max < INT64_MAX) {
     sqlite3_bind_int64(st, 5, s_max);
+    sqlite3_bind_int64(st, 6, s_min);
+  }
   if (sqlite3_step(st) == SQLITE_ROW)
     n = (double)sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
@@ -885,24 +888,31 @@ range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_max, d
 
 /* About how many quads have predicate p and a number in [lo, hi]: counted
  * on quads_num up to PROBE_CAP; past it, counted among the quads of the
- * subjects in a slice of RANGE_SLICE_IDS ids (read on the primary key:
- * every quad of those subjects, a few times RANGE_SLICE_IDS of them) and
- * scaled up, as probe() does.  Cost: some thousands of index entries,
- * whatever the size of the store. */
-#define RANGE_SLICE_IDS 1024
+ * subjects in RANGE_SLICES slices of RANGE_SLICE_IDS ids spread over the
+ * id range (read on the primary key: every quad of those subjects, a few
+ * times as many as the ids) and scaled up, as probe() does.  Cost: some
+ * thousands of index entries, whatever the size of the store.  The count
+ * is known to be at least PROBE_CAP, so the estimate is never less. */
+#define RANGE_SLICES 4
+#define RANGE_SLICE_IDS 256
 static double
 probe_range(tr *t, sqlite3_int64 p, double lo, double hi)
 {
-  double n, scale;
+  double n, sampled = 0;
+  sqlite3_int64 top = max_id(t);
+  int k;
 
   if (p < 0)
     return 0;
-  n = range_count(t, p, lo, hi, INT64_MAX, PROBE_CAP);
-  if (n < PROBE_CAP || max_id(t) <= 4 * RANGE_SLICE_IDS)
+  n = range_count(t, p, lo, hi, 0, INT64_MAX, PROBE_CAP);
+  if (n < PROBE_CAP || top <= 4 * RANGE_SLICES * RANGE_SLICE_IDS)
     return n;
-  scale = (double)max_id(t) / RANGE_SLICE_IDS;
-  n = range_count(t, p, lo, hi, RANGE_SLICE_IDS + 1, 1e9);
-  return n * scale > PROBE_CAP ? n * scale : PROBE_CAP;
+  for (k = 0; k < RANGE_SLICES; k++) {
+    sqlite3_int64 from = top / RANGE_SLICES * k + top / RANGE_SLICES / 2;
+    sampled += range_count(t, p, lo, hi, from, from + RANGE_SLICE_IDS, 1e9);
+  }
+  n = sampled * (double)top / (RANGE_SLICES * RANGE_SLICE_IDS);
+  return n > PROBE_CAP ? n : PROBE_CAP;
 }
 
 static void
