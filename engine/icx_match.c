@@ -4,20 +4,29 @@
  * constraints, with the value each constraint matched (or nothing, for a
  * soft or negated constraint whose pattern found nothing).  Here every row
  * is scored (the weights of the soft constraints it meets) and graded
- * (exact or narrower per constraint); each cloud keeps its best row. */
+ * (exact or narrower per constraint); each cloud keeps its best row.
+ *
+ * Rows come from the SQL path as term ids, streamed (icx_sql_each()): a
+ * value is graded by comparing ids, a cloud's rows meet in a hash table
+ * keyed by the id of its name, and only the names of the clouds kept are
+ * read as text, once each.  Memory follows the clouds that match, not the
+ * rows. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "icx_compile.h"
 #include "icx_ctx_internal.h"
-#include "icx_exec.h"
 #include "icx_match.h"
+#include "icx_sql.h"
+#include "icx_storage.h"
 #include "icx_util.h"
 
 typedef struct hit {
   char *name;
+  sqlite3_int64 name_id;
   int score;
   int narrower;              /* constraints met narrower */
   icx_degree *degrees;       /* one per constraint */
@@ -88,27 +97,44 @@ icx_degree_name(icx_degree d)
   return "none";
 }
 
-/* Degree of a matched value: exact if it is one of the values asked for. */
+/* What scoring needs of the query and the constraints, and the clouds
+ * collected so far. */
+typedef struct collect {
+  const icx_constraints *set;
+  size_t n_c;
+  long name_col;
+  long *cols;                /* per constraint, the first column of its variables */
+  sqlite3_int64 **asked;     /* per constraint, the term ids of the individuals asked */
+  icx_match *m;
+  size_t *slots;             /* hash of name id -> 1 + index in m->hits; 0 empty */
+  size_t mask;               /* slots - 1 */
+  size_t cap;                /* m->hits allocated */
+  hit row;                   /* the row being scored */
+} collect;
+
+/* Degree of a matched value (a term id): exact if it is one of the
+ * individuals asked for. */
 static icx_degree
-grade(const icx_constraints *set, size_t c, const char *value)
+grade(const collect *cl, size_t c, sqlite3_int64 value)
 {
   size_t k;
 
-  if (!icx_constraint_individual_at(set, c, 0))
+  if (!icx_constraint_individual_at(cl->set, c, 0))
     return ICX_DEGREE_EXACT;
-  for (k = 0; k < icx_constraint_value_count(set, c); k++)
-    if (!strcmp(icx_constraint_value_at(set, c, k), value))
+  for (k = 0; k < icx_constraint_value_count(cl->set, c); k++)
+    if (cl->asked[c][k] == value)
       return ICX_DEGREE_EXACT;
   return ICX_DEGREE_NARROWER;
 }
 
-/* Scores one row into h (degrees sized for every constraint).  cols holds,
- * per constraint, the first column of its variables. */
+/* Scores one row (term ids, 0 unbound) into h (degrees sized for every
+ * constraint). */
 static void
-score_row(const icx_constraints *set, const icx_rows *rows, size_t r, const long *cols,
-          hit *h)
+score_row(const collect *cl, const sqlite3_int64 *ids, hit *h)
 {
-  size_t c, n = icx_constraints_count(set);
+  const icx_constraints *set = cl->set;
+  const long *cols = cl->cols;
+  size_t c, n = cl->n_c;
 
   h->score = 0;
   h->narrower = 0;
@@ -119,12 +145,12 @@ score_row(const icx_constraints *set, const icx_rows *rows, size_t r, const long
     icx_degree d = ICX_DEGREE_EXACT;
 
     for (k = 0; k < parts; k++) {
-      const char *v = cols[c] >= 0 ? icx_rows_get(rows, r, (size_t)cols[c] + k) : NULL;
+      sqlite3_int64 v = cols[c] >= 0 ? ids[cols[c] + (long)k] : 0;
       if (!v) {
         bound = 0;
         continue;
       }
-      if (!icx_op_is_negative(op) && grade(set, c, v) == ICX_DEGREE_NARROWER)
+      if (!icx_op_is_negative(op) && grade(cl, c, v) == ICX_DEGREE_NARROWER)
         d = ICX_DEGREE_NARROWER;
     }
     met = icx_op_is_negative(op) ? !bound : bound;
@@ -165,23 +191,202 @@ better(const hit *a, const hit *b)
   return a->narrower < b->narrower;
 }
 
+static uint64_t
+hash_id(sqlite3_int64 id)
+{
+  uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
+
+  return h ^ (h >> 32);
+}
+
+/* Doubles the hash table (or makes its first); 0 or -1. */
+static int
+grow_slots(collect *cl)
+{
+  size_t n = cl->mask ? (cl->mask + 1) * 2 : 1024, i;
+  size_t *slots = calloc(n, sizeof *slots);
+
+  if (!slots)
+    return -1;
+  for (i = 0; i < cl->m->n; i++) {
+    size_t j = (size_t)hash_id(cl->m->hits[i].name_id) & (n - 1);
+    while (slots[j])
+      j = (j + 1) & (n - 1);
+    slots[j] = i + 1;
+  }
+  free(cl->slots);
+  cl->slots = slots;
+  cl->mask = n - 1;
+  return 0;
+}
+
+/* One row of the query: scored, then kept when it is its cloud's first or
+ * a better way for it to match. */
+static icx_rc
+collect_row(void *userdata, const sqlite3_int64 *ids)
+{
+  collect *cl = userdata;
+  icx_match *m = cl->m;
+  sqlite3_int64 name = ids[cl->name_col];
+  size_t j;
+  hit *h;
+
+  if (!name)
+    return ICX_OK;
+  score_row(cl, ids, &cl->row);
+  if (2 * (m->n + 1) > cl->mask && grow_slots(cl))
+    return ICX_ERR_NOMEM;
+  for (j = (size_t)hash_id(name) & cl->mask; cl->slots[j]; j = (j + 1) & cl->mask) {
+    h = &m->hits[cl->slots[j] - 1];
+    if (h->name_id != name)
+      continue;
+    if (better(&cl->row, h)) {
+      icx_degree *d = h->degrees;
+      memcpy(d, cl->row.degrees, cl->n_c * sizeof *d);
+      *h = cl->row;
+      h->degrees = d;
+      h->name_id = name;
+    }
+    return ICX_OK;
+  }
+  if (m->n == cl->cap) {
+    size_t ncap = cl->cap ? cl->cap * 2 : 64;
+    hit *nh = realloc(m->hits, ncap * sizeof *nh);
+    if (!nh)
+      return ICX_ERR_NOMEM;
+    m->hits = nh;
+    cl->cap = ncap;
+  }
+  h = &m->hits[m->n];
+  *h = cl->row;
+  h->name_id = name;
+  if (!(h->degrees = malloc((cl->n_c + 1) * sizeof *h->degrees)))
+    return ICX_ERR_NOMEM;
+  memcpy(h->degrees, cl->row.degrees, cl->n_c * sizeof *h->degrees);
+  cl->slots[j] = ++m->n;
+  return ICX_OK;
+}
+
+/* The query's columns and the ids of the individuals asked, into cl. */
+static icx_rc
+collect_prepare(icx_ctx *ctx, sqlite3 *db, const icx_sql *q, collect *cl)
+{
+  const icx_constraints *set = cl->set;
+  size_t c, k, j;
+  icx_rc rc;
+
+  cl->name_col = -1;
+  for (j = 0; j < icx_sql_width(q); j++)
+    if (!strcmp(icx_sql_var(q, j), ICX_COMPILE_NAME_VAR))
+      cl->name_col = (long)j;
+  if (cl->name_col < 0)
+    return icx_fail(ctx, ICX_ERR_QUERY, "the compiled query returns no ?%s",
+                    ICX_COMPILE_NAME_VAR);
+  cl->cols = calloc(cl->n_c + 1, sizeof *cl->cols);
+  cl->asked = calloc(cl->n_c + 1, sizeof *cl->asked);
+  cl->row.degrees = calloc(cl->n_c + 1, sizeof *cl->row.degrees);
+  if (!cl->cols || !cl->asked || !cl->row.degrees)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  for (c = 0; c < cl->n_c; c++) {
+    char var[48];
+    size_t nv = icx_constraint_value_count(set, c);
+    icx_compile_var_name(var, sizeof var, c,
+                         icx_constraint_op(set, c) == ICX_OP_ALL_OF ? 0 : (size_t)-1);
+    cl->cols[c] = -1;
+    for (j = 0; j < icx_sql_width(q); j++)
+      if (!strcmp(icx_sql_var(q, j), var))
+        cl->cols[c] = (long)j;
+    if (cl->cols[c] >= 0 && icx_constraint_op(set, c) == ICX_OP_ALL_OF &&
+        (size_t)cl->cols[c] + nv > icx_sql_width(q))
+      return icx_fail(ctx, ICX_ERR_QUERY, "the compiled query lacks values of constraint %zu",
+                      c);
+    if (!(cl->asked[c] = calloc(nv + 1, sizeof *cl->asked[c])))
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    for (k = 0; k < nv && icx_constraint_individual_at(set, c, 0); k++)
+      if ((rc = icx_sql_iri_id(ctx, db, icx_constraint_value_at(set, c, k), &cl->asked[c][k])))
+        return rc;
+  }
+  return ICX_OK;
+}
+
+static void
+collect_clear(collect *cl)
+{
+  size_t c;
+
+  for (c = 0; cl->asked && c < cl->n_c; c++)
+    free(cl->asked[c]);
+  free(cl->asked);
+  free(cl->cols);
+  free(cl->slots);
+  free(cl->row.degrees);
+}
+
+/* Runs the compiled query on the SQL path into m->hits, named. */
+static icx_rc
+run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match *m)
+{
+  sqlite3 *db = icx_storage_db(icx_store_storage(store));
+  icx_sql *q = NULL;
+  const char *why = NULL;
+  collect cl;
+  sqlite3_int64 *ids = NULL;
+  char **names = NULL;
+  size_t i;
+  icx_rc rc;
+
+  memset(&cl, 0, sizeof cl);
+  cl.set = set;
+  cl.n_c = m->n_constraints;
+  cl.m = m;
+  if (!db)
+    return icx_fail(ctx, ICX_ERR_QUERY, "this store has no SQL path");
+  if ((rc = icx_sql_translate_ids(ctx, db, m->sparql, &q, &why)))
+    return rc;
+  if (!q)
+    return icx_fail(ctx, ICX_ERR_QUERY, "outside the SQL subset: %s", why);
+  icx_log(ctx, ICX_LOG_DEBUG, "match", "sql path: %s", icx_sql_text(q));
+  if ((rc = collect_prepare(ctx, db, q, &cl)) || (rc = icx_sql_each(ctx, q, collect_row, &cl)))
+    goto done;
+  ids = malloc((m->n + 1) * sizeof *ids);
+  names = calloc(m->n + 1, sizeof *names);
+  if (!ids || !names) {
+    rc = ICX_ERR_NOMEM;
+    goto done;
+  }
+  for (i = 0; i < m->n; i++)
+    ids[i] = m->hits[i].name_id;
+  rc = icx_sql_names(ctx, db, ids, m->n, names);
+  for (i = 0; i < m->n; i++)
+    m->hits[i].name = names[i];
+  for (i = 0; rc == ICX_OK && i < m->n; i++)
+    if (!names[i])
+      rc = icx_fail(ctx, ICX_ERR_STORE, "a matching cloud's name has no term");
+done:
+  if (rc == ICX_ERR_NOMEM)
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  free(ids);
+  free(names);
+  collect_clear(&cl);
+  icx_sql_free(q);
+  return rc;
+}
+
 icx_rc
 icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match **out)
 {
   icx_match *m;
-  icx_rows *rows = NULL;
   icx_rc rc;
-  long col, *cols = NULL;
-  size_t i, c, n_c, o;
+  size_t i, o;
 
   if (!ctx || !store || !set || !out)
     return ICX_ERR_MISUSE;
   *out = NULL;
-  n_c = icx_constraints_count(set);
+  icx_clear_error(ctx);
   m = calloc(1, sizeof *m);
   if (!m)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  m->n_constraints = n_c;
+  m->n_constraints = icx_constraints_count(set);
   m->extended = icx_constraints_extended(set);
   if ((rc = icx_compile_sparql(ctx, set, &m->sparql)))
     goto fail;
@@ -189,43 +394,10 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
    * alternative, rasqal 0.9.33, answers OPTIONALs wrongly and takes minutes
    * on large stores.  A query it refuses is an error, never a slow or wrong
    * answer. */
-  if ((rc = icx_exec_select_path(store, m->sparql, ICX_EXEC_SQL, &rows)))
+  if ((rc = run_query(ctx, store, set, m)))
     goto fail;
-  /* librdf names no variables for an empty result: nothing matched. */
-  col = icx_rows_column(rows, ICX_COMPILE_NAME_VAR);
-  if (col < 0 && icx_rows_count(rows) > 0) {
-    rc = icx_fail(ctx, ICX_ERR_QUERY, "the compiled query returned no ?%s", ICX_COMPILE_NAME_VAR);
-    goto fail;
-  }
-  cols = calloc(n_c + 1, sizeof *cols);
-  m->hits = calloc(icx_rows_count(rows) + 1, sizeof *m->hits);
-  if (!cols || !m->hits) {
-    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    goto fail;
-  }
-  for (c = 0; c < n_c; c++) {
-    char var[48];
-    icx_compile_var_name(var, sizeof var, c,
-                         icx_constraint_op(set, c) == ICX_OP_ALL_OF ? 0 : (size_t)-1);
-    cols[c] = icx_rows_column(rows, var);
-  }
-  for (i = 0; i < icx_rows_count(rows); i++) {
-    const char *name = icx_rows_get(rows, i, (size_t)col);
-    hit *h = &m->hits[m->n];
-    if (!name)
-      continue;
-    h->name = strdup(name);
-    h->degrees = calloc(n_c + 1, sizeof *h->degrees);
-    if (!h->name || !h->degrees) {
-      free(h->name);
-      free(h->degrees);
-      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-      goto fail;
-    }
-    score_row(set, rows, i, cols, h);
-    m->n++;
-  }
-  /* One hit per cloud, its best; then by score and name. */
+  /* One hit per name (two clouds may share one), its best; then by score
+   * and name. */
   if (m->n > 1) {
     qsort(m->hits, m->n, sizeof *m->hits, cmp_hit_name);
     for (i = 1, o = 1; i < m->n; i++) {
@@ -245,14 +417,11 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
     m->n = o;
     qsort(m->hits, m->n, sizeof *m->hits, cmp_hit);
   }
-  free(cols);
-  icx_rows_free(rows);
-  icx_log(ctx, ICX_LOG_DEBUG, "match", "%zu constraints, %zu clouds match", n_c, m->n);
+  icx_log(ctx, ICX_LOG_DEBUG, "match", "%zu constraints, %zu clouds match", m->n_constraints,
+          m->n);
   *out = m;
   return ICX_OK;
 fail:
-  free(cols);
-  icx_rows_free(rows);
   icx_match_free(m);
   return rc;
 }

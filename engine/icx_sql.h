@@ -28,6 +28,36 @@ typedef struct icx_sql icx_sql;
 icx_rc icx_sql_translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out,
                          const char **why);
 
+/* As icx_sql_translate(), for icx_sql_each(): the statement returns each
+ * projected variable's term id only (no text), and its rows come in no
+ * particular order (ORDER BY is kept only when LIMIT or OFFSET needs it). */
+icx_rc icx_sql_translate_ids(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out,
+                             const char **why);
+
+/* The number of projected variables, and the name of the j-th (lent). */
+size_t icx_sql_width(const icx_sql *q);
+const char *icx_sql_var(const icx_sql *q, size_t j);
+
+/* Called once per row of a statement from icx_sql_translate_ids(): ids
+ * (lent for the call) holds icx_sql_width() term ids, 0 for unbound.
+ * Anything but ICX_OK stops the run and is returned by icx_sql_each(). */
+typedef icx_rc (*icx_sql_row_fn)(void *userdata, const sqlite3_int64 *ids);
+
+/* Runs a statement from icx_sql_translate_ids(), streaming its rows to fn:
+ * nothing is held but the current row.  Errors: ICX_ERR_QUERY (SQLite
+ * failed), ICX_ERR_NOMEM, or what fn returned. */
+icx_rc icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata);
+
+/* The text (IRI, blank node id or lexical form) of each of the n term ids:
+ * out[i] a new string the caller free()s, NULL for an id the store does
+ * not have.  Errors: ICX_ERR_STORE, ICX_ERR_NOMEM (out[0..i-1] then stay set: the
+ * caller frees them). */
+icx_rc icx_sql_names(icx_ctx *ctx, sqlite3 *db, const sqlite3_int64 *ids, size_t n, char **out);
+
+/* *id: the term id of the IRI iri, -1 when the store does not have it.
+ * Errors: ICX_ERR_STORE. */
+icx_rc icx_sql_iri_id(icx_ctx *ctx, sqlite3 *db, const char *iri, sqlite3_int64 *id);
+
 /* Runs the statement; on success *rows is a new table (path "sql"). */
 icx_rc icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **rows);
 

@@ -38,6 +38,9 @@ static const char icx_storage_magic[] = "icx-storage";
 
 #define QUADS_POS_SQL "CREATE INDEX quads_pos ON quads (p, o, s)"
 #define QUADS_G_SQL "CREATE INDEX quads_g ON quads (g)"
+/* Numeric objects only: a comparison such as availability >= 99.999 reads
+ * a range of it (icx_sql.c). */
+#define QUADS_NUM_SQL "CREATE INDEX quads_num ON quads (p, num, s) WHERE num IS NOT NULL"
 
 static const char *const schema_sql =
   "CREATE TABLE icx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -47,8 +50,8 @@ static const char *const schema_sql =
   "CREATE UNIQUE INDEX terms_key ON terms (lex, kind, dt, lang);"
   "CREATE TABLE quads ("
   "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL,"
-  "  PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;"
-  QUADS_POS_SQL ";" QUADS_G_SQL ";"
+  "  num REAL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;"
+  QUADS_POS_SQL ";" QUADS_G_SQL ";" QUADS_NUM_SQL ";"
   "INSERT INTO icx_meta (key, value) VALUES ('format', '" ICX_STORAGE_FORMAT "'),"
   "  ('version', '" ICX_STORAGE_VERSION "');";
 
@@ -66,7 +69,8 @@ enum {
 static const char *const fixed_sql[Q_COUNT] = {
   "SELECT id FROM terms WHERE lex = ?1 AND kind = ?2 AND dt = ?3 AND lang = ?4",
   "INSERT OR IGNORE INTO terms (kind, lex, dt, lang, num) VALUES (?2, ?1, ?3, ?4, ?5)",
-  "INSERT OR IGNORE INTO quads (s, p, o, g) VALUES (?1, ?2, ?3, ?4)",
+  "INSERT OR IGNORE INTO quads (s, p, o, g, num) VALUES (?1, ?2, ?3, ?4,"
+  " (SELECT num FROM terms WHERE id = ?3))",
   "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
   "DELETE FROM quads WHERE g = ?1",
   "SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 LIMIT 1",
@@ -890,7 +894,8 @@ icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
   if (ok && n > 1)
     qsort(ids, n, sizeof *ids, cmp_id3);
   if (ok && n >= REINDEX_MIN && (size_t)icx_size(storage) <= n) {
-    if (exec_sql(t, "DROP INDEX quads_pos") || exec_sql(t, "DROP INDEX quads_g"))
+    if (exec_sql(t, "DROP INDEX quads_pos") || exec_sql(t, "DROP INDEX quads_g") ||
+        exec_sql(t, "DROP INDEX quads_num"))
       ok = 0;
     else
       reindex = 1;
@@ -912,7 +917,8 @@ icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
     if (progress && (i + 1) % PROGRESS_EVERY == 0)
       progress(userdata, n / 2 + (i + 1) / 2, n);
   }
-  if (ok && reindex && (exec_sql(t, QUADS_POS_SQL) || exec_sql(t, QUADS_G_SQL)))
+  if (ok && reindex && (exec_sql(t, QUADS_POS_SQL) || exec_sql(t, QUADS_G_SQL) ||
+                        exec_sql(t, QUADS_NUM_SQL)))
     ok = 0;
   if (ok && progress)
     progress(userdata, n, n);

@@ -10,7 +10,7 @@
  * The schema is shared with the SPARQL-to-SQL path (icx_sql.c), which reads
  * the tables directly through icx_storage_db():
  *
- *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '2')
+ *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '3')
  *   terms (id, kind, lex, dt, lang, num)
  *     id   >= 1, stable for the life of the file (terms are never deleted)
  *     kind 1 IRI, 2 blank node, 3 literal
@@ -20,8 +20,13 @@
  *     num  literal of a numeric XSD type whose lexical form parses: its
  *          value; else NULL
  *     unique index terms_key (lex, kind, dt, lang)
- *   quads (s, p, o, g)             g = term id of the context IRI, 0 = none
- *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g)
+ *   quads (s, p, o, g, num)        g = term id of the context IRI, 0 = none
+ *     num  terms.num of o, copied when the quad is added (the insert reads
+ *          it from terms), so that numeric comparisons read the quad alone
+ *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g),
+ *     quads_num (p, num, s) over the quads whose num is not NULL
+ *
+ * Version 2 had no quads.num; such stores are refused (reload them).
  *
  * librdf semantics: a statement is added once per context (duplicates are
  * no-ops); contains_statement finds a statement in any context;
@@ -38,7 +43,7 @@
 
 #define ICX_STORAGE_NAME "icx"
 #define ICX_STORAGE_FORMAT "icx-store"
-#define ICX_STORAGE_VERSION "2"
+#define ICX_STORAGE_VERSION "3"
 
 /* Registers the "icx" storage factory with world (once per world; again is
  * a no-op).  Returns 0, or non-0 when librdf refuses it. */

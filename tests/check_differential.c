@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "check_util.h"
+#include "icx_sql.h"
+#include "icx_storage.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -390,6 +392,70 @@ oracle_compiled(const char *sparql, lines *out)
 
 /* --- comparing -------------------------------------------------------------- */
 
+/* --- the ids path: what icx_match runs ---------------------------------------- */
+
+typedef struct id_rows {
+  sqlite3 *db;
+  size_t width;
+  lines *out;
+} id_rows;
+
+static icx_rc
+id_row(void *userdata, const sqlite3_int64 *ids)
+{
+  id_rows *r = userdata;
+  char buf[4096] = "";
+  size_t j;
+
+  for (j = 0; j < r->width; j++) {
+    char *text = NULL;
+    if (ids[j])
+      ck_assert_int_eq(icx_sql_names(ctx, r->db, &ids[j], 1, &text), ICX_OK);
+    ck_assert_msg(!ids[j] || text, "term %lld has no text", (long long)ids[j]);
+    append_cell(buf, sizeof buf, text);
+    free(text);
+  }
+  lines_add(r->out, buf);
+  return ICX_OK;
+}
+
+/* Runs sparql as term ids, streamed (icx_sql_translate_ids, icx_sql_each),
+ * names every cell, and compares with expected (in order when ordered). */
+static void
+check_ids(const char *sparql, lines *expected, int ordered)
+{
+  lines got = { 0 };
+  id_rows r;
+  icx_sql *q = NULL;
+  const char *why = NULL;
+  char *ta, *tb;
+
+  r.db = icx_storage_db(icx_store_storage(store));
+  r.out = &got;
+  ck_assert_ptr_nonnull(r.db);
+  ck_assert_int_eq(icx_sql_translate_ids(ctx, r.db, sparql, &q, &why), ICX_OK);
+  ck_assert_msg(q != NULL, "ids path refused: %s\n%s", why, sparql);
+  {
+    /* No text in the projection: it ends where FROM begins. */
+    const char *from = strstr(icx_sql_text(q), " FROM quads");
+    const char *lex = strstr(icx_sql_text(q), "lex");
+    ck_assert_ptr_nonnull(from);
+    ck_assert_msg(!lex || lex > from, "%s", icx_sql_text(q));
+  }
+  r.width = icx_sql_width(q);
+  ck_assert_int_eq(icx_sql_each(ctx, q, id_row, &r), ICX_OK);
+  icx_sql_free(q);
+  ta = lines_text(expected, ordered);
+  tb = lines_text(&got, ordered);
+  if (strcmp(ta, tb))
+    fprintf(stderr, "ids path disagrees on\n%s\noracle:\n%s\nids:\n%s", sparql, ta, tb);
+  ck_assert_msg(!strcmp(ta, tb), "ids path disagrees (%zu rows from the oracle, %zu) on\n"
+                "%.1500s", expected->n, got.n, sparql);
+  free(ta);
+  free(tb);
+  lines_free(&got);
+}
+
 /* Runs sparql on the SQL path; its rows must be the expected ones (in
  * order when ordered).  Returns the row count. */
 static size_t
@@ -417,13 +483,117 @@ check_sql(const char *sparql, lines *expected, int ordered)
   free(tb);
   lines_free(&got);
   icx_rows_free(b);
+  check_ids(sparql, expected, ordered);
   return n;
 }
 
+/* --- matching: icx_match_run against the oracle's rows, scored here -------- */
+
+/* A cloud as the oracle ranks it. */
+typedef struct want {
+  char name[64];
+  int score, narrower;
+} want;
+
+static int
+cmp_want(const void *a, const void *b)
+{
+  const want *x = a, *y = b;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+/* Cell j of a line "a|b|...|" into buf; 0 when "(unbound)". */
+static int
+line_cell(const char *line, size_t j, char *buf, size_t n)
+{
+  size_t len;
+
+  while (j--)
+    line = strchr(line, '|') + 1;
+  len = strcspn(line, "|");
+  snprintf(buf, n, "%.*s", (int)len, line);
+  return strcmp(buf, "(unbound)") != 0;
+}
+
+/* What icx_match promises, worked out from the oracle's rows: each row is
+ * scored (weights of the soft constraints met) and graded (a value other
+ * than the individuals asked is narrower); each name keeps its best row
+ * (score, then fewest narrower); names by score, then name. */
+static void
+check_match(const icx_constraints *set, const char *sparql, const lines *rows)
+{
+  size_t n_c = icx_constraints_count(set), i, c, k, n = 0, vars = 0;
+  want *w = calloc(rows->n + 1, sizeof *w);
+  char select[64][32], *line0, *tok;
+  icx_match *m = NULL;
+
+  ck_assert_ptr_nonnull(w);
+  line0 = dup_range(sparql + 7, strchr(sparql, '\n'));
+  for (tok = strtok(line0, " "); tok && vars < 64; tok = strtok(NULL, " "))
+    snprintf(select[vars++], sizeof select[0], "%s", tok + 1);
+  free(line0);
+  for (i = 0; i < rows->n; i++) {
+    want r;
+    size_t k2;
+    memset(&r, 0, sizeof r);
+    if (!line_cell(rows->v[i], 0, r.name, sizeof r.name))
+      continue;
+    for (c = 0; c < n_c; c++) {
+      icx_op op = icx_constraint_op(set, c);
+      size_t parts = op == ICX_OP_ALL_OF ? icx_constraint_value_count(set, c) : 1;
+      int bound = 1, narrower = 0, met;
+      for (k = 0; k < parts; k++) {
+        char var[48], val[512];
+        size_t j;
+        icx_compile_var_name(var, sizeof var, c, op == ICX_OP_ALL_OF ? k : (size_t)-1);
+        for (j = 0; j < vars && strcmp(select[j], var); j++)
+          ;
+        if (j == vars || !line_cell(rows->v[i], j, val, sizeof val)) {
+          bound = 0;
+          continue;
+        }
+        if (icx_constraint_individual_at(set, c, 0) && !icx_op_is_negative(op)) {
+          int asked = 0;
+          for (k2 = 0; k2 < icx_constraint_value_count(set, c); k2++)
+            asked |= !strcmp(icx_constraint_value_at(set, c, k2), val);
+          narrower |= !asked;
+        }
+      }
+      met = icx_op_is_negative(op) ? !bound : bound;
+      if (met && narrower)
+        r.narrower++;
+      if (met && !icx_constraint_required(set, c))
+        r.score += icx_constraint_weight(set, c);
+    }
+    for (k = 0; k < n && strcmp(w[k].name, r.name); k++)
+      ;
+    if (k == n)
+      w[n++] = r;
+    else if (r.score > w[k].score || (r.score == w[k].score && r.narrower < w[k].narrower))
+      w[k] = r;
+  }
+  qsort(w, n, sizeof *w, cmp_want);
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  ck_assert_msg(icx_match_count(m) == n, "icx_match: %zu clouds, the oracle %zu\n%s",
+                icx_match_count(m), n, sparql);
+  for (i = 0; i < n; i++) {
+    ck_assert_msg(!strcmp(icx_match_cloud(m, i), w[i].name), "match %zu: %s, the oracle %s\n%s",
+                  i, icx_match_cloud(m, i), w[i].name, sparql);
+    ck_assert_int_eq(icx_match_score(m, i), w[i].score);
+    ck_assert_int_eq(icx_match_degree(m, i),
+                     w[i].narrower ? ICX_DEGREE_NARROWER : ICX_DEGREE_EXACT);
+  }
+  icx_match_free(m);
+  free(w);
+}
+
 /* A query the compiler wrote: rasqal is the oracle, with OPTIONALs
- * decomposed (oracle_compiled). */
+ * decomposed (oracle_compiled); with set, icx_match_run too. */
 static size_t
-check_compiled(const char *sparql)
+check_compiled(const char *sparql, const icx_constraints *set)
 {
   lines expected = { 0 };
   size_t n;
@@ -436,6 +606,8 @@ check_compiled(const char *sparql)
     icx_rows_free(a);
   }
   n = check_sql(sparql, &expected, 0);
+  if (set)
+    check_match(set, sparql, &expected);
   lines_free(&expected);
   return n;
 }
@@ -532,7 +704,7 @@ START_TEST(random_constraint_sets)
                     == ICX_OK, "%s", icx_ctx_errmsg(ctx));
     }
     ck_assert_int_eq(icx_compile_sparql(ctx, set, &sparql), ICX_OK);
-    if (check_compiled(sparql))
+    if (check_compiled(sparql, set))
       nonempty++;
     else
       empty++;

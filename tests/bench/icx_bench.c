@@ -20,7 +20,7 @@
  *   ICX_BENCH_WARM_CAP     seconds of warm repetitions per engine and shape [20]
  *   ICX_BENCH_QUERY_CAP    seconds a child may take for open + first query [60];
  *                          past it the engine is "skipped (cap)" for this and larger N
- *   ICX_BENCH_RASQAL_CAP   the same for rasqal [30]
+ *   ICX_BENCH_RASQAL_CAP   the same for rasqal [30]; 0 does not run rasqal at all
  *   ICX_BENCH_LOAD_CAP     seconds for loading one size into icx [420]; a load
  *                          predicted (from the last rate) to take longer is skipped
  *   ICX_BENCH_DIR          where data and stores go [./bench-data], removed
@@ -805,6 +805,9 @@ run(void)
   }
   if (!(countries = vocab_countries(vocab, &n_countries)) || check_vocab(vocab))
     goto done;
+  if (rasqal_cap <= 0)
+    for (i = 0; i < BENCH_SHAPES; i++)
+      capped[1][i] = 1;
   if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
     perror(dir);
     goto done;
