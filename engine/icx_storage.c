@@ -221,6 +221,7 @@ typedef struct inst {
   int cache_on;               /* a transaction of ours or the caller's is open */
   int quiet;                  /* fail() records but does not log (bulk adds) */
   sqlite3_stmt *ids_q[3];     /* icx_storage_context_ids(), by shape */
+  sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
   tcache cache;
   unsigned char *kbuf;        /* scratch key for the cache */
   size_t kcap;
@@ -651,6 +652,7 @@ icx_terminate(librdf_storage *storage)
     sqlite3_finalize(t->find[i]);
   for (i = 0; i < 3; i++)
     sqlite3_finalize(t->ids_q[i]);
+  sqlite3_finalize(t->ins_rows);
   if (t->db)
     sqlite3_close(t->db);
   tcache_clear(&t->cache);
@@ -849,31 +851,63 @@ memo_term_id(inst *t, pmemo *m, librdf_node *n)
   return id;
 }
 
-/* Writes the quads ids[0..n-1] (sorted by cmp_id3) into g, each once;
- * *count grows by the number that were new.  Progress, when given, runs
- * over the second half of n.  0 or -1. */
+/* Quads a bulk insert writes per statement: one INSERT of many rows keeps
+ * its cursors on the three B-trees where the last row went, which in
+ * sorted order is next to where the next one goes (measured: 2M quads,
+ * 4.5 s one row at a time, 2.7 s 32 at a time). */
+#define INSERT_ROWS 32
+
+/* The statement inserting INSERT_ROWS quads, prepared on first use. */
+static sqlite3_stmt *
+insert_rows_stmt(inst *t)
+{
+  char sql[64 + 12 * INSERT_ROWS];
+  size_t k, len;
+
+  if (t->ins_rows)
+    return t->ins_rows;
+  len = (size_t)snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO quads (s, p, o, g) VALUES ");
+  for (k = 0; k < INSERT_ROWS; k++)
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?,?,?,?)", k ? "," : "");
+  if (sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->ins_rows, NULL) !=
+      SQLITE_OK) {
+    fail(t, "cannot prepare the bulk insert");
+    return NULL;
+  }
+  return t->ins_rows;
+}
+
+/* Writes the quads ids[0..n-1] (sorted by cmp_id3; duplicates are dropped
+ * in place) into g; *count grows by the number that were new.  Progress,
+ * when given, runs over the second half of n.  0 or -1. */
 static int
-insert_ids(inst *t, const id3 *ids, size_t n, sqlite3_int64 g, size_t *count,
+insert_ids(inst *t, id3 *ids, size_t n, sqlite3_int64 g, size_t *count,
            icx_storage_progress_fn progress, void *userdata)
 {
-  sqlite3_stmt *st = t->q[Q_QUAD_INS];
-  size_t i;
+  sqlite3_stmt *st;
+  size_t i, k, u = 0;
   int rc;
 
-  for (i = 0; i < n; i++) {
-    if (i > 0 && !cmp_id3(&ids[i], &ids[i - 1]))
-      continue;
-    sqlite3_bind_int64(st, 1, ids[i].s);
-    sqlite3_bind_int64(st, 2, ids[i].p);
-    sqlite3_bind_int64(st, 3, ids[i].o);
-    sqlite3_bind_int64(st, 4, g);
+  for (i = 0; i < n; i++)
+    if (!u || cmp_id3(&ids[i], &ids[u - 1]))
+      ids[u++] = ids[i];
+  for (i = 0; i < u;) {
+    size_t rows = u - i >= INSERT_ROWS ? INSERT_ROWS : 1;
+    if (!(st = rows > 1 ? insert_rows_stmt(t) : t->q[Q_QUAD_INS]))
+      return -1;
+    for (k = 0; k < rows; k++, i++) {
+      sqlite3_bind_int64(st, (int)(4 * k + 1), ids[i].s);
+      sqlite3_bind_int64(st, (int)(4 * k + 2), ids[i].p);
+      sqlite3_bind_int64(st, (int)(4 * k + 3), ids[i].o);
+      sqlite3_bind_int64(st, (int)(4 * k + 4), g);
+      if (progress && i % PROGRESS_EVERY == PROGRESS_EVERY - 1)
+        progress(userdata, n / 2 + (i + 1) * n / u / 2, n);
+    }
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
       return fail(t, "cannot add a statement");
-    *count += sqlite3_changes(t->db) > 0;
-    if (progress && (i + 1) % PROGRESS_EVERY == 0)
-      progress(userdata, n / 2 + (i + 1) / 2, n);
+    *count += (size_t)sqlite3_changes(t->db);
   }
   return 0;
 }
