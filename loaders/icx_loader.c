@@ -24,11 +24,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "icx_ctx_internal.h"
 #include "icx_loader.h"
+#include "icx_pieces.h"
 #include "icx_storage.h"
 #include "icx_util.h"
 
@@ -324,12 +324,10 @@ writer_free(writer *w)
 
 /* --- one document ---------------------------------------------------------- */
 
-/* Turtle is read in pieces that end at a statement's final '.': raptor's
- * Turtle parser keeps the whole text it is given until the end, so one
- * piece at a time bounds its memory.  Each piece is parsed after the
- * prologue, the @prefix and @base directives seen so far; a document with
- * SPARQL-style PREFIX or BASE is not split after the first one. */
-enum { TS_TOP, TS_IRI, TS_STR1, TS_STR2, TS_LONG1, TS_LONG2, TS_COMMENT };
+/* Turtle is read in pieces that end at a statement's final '.'
+ * (icx_pieces.h): raptor's Turtle parser keeps the whole text it is given
+ * until the end, so one piece at a time bounds its memory.  Each piece is
+ * parsed after the @prefix and @base directives seen so far. */
 #define PIECE_BYTES ((size_t)1 << 20)
 
 /* What the checks of one statement need to know of an IRI, remembered by
@@ -366,9 +364,7 @@ typedef struct doc {
   int split;
   char *text;
   size_t len, cap;
-  size_t scan, stmt, cut;     /* scanned to; statement start; last cut */
-  int state, depth, nosplit;
-  icx_buf prologue;
+  icx_pieces pieces;
   int prologue_lines;
   long line0;                 /* the document line of text[0] */
   long line_adjust;           /* document line = raptor's line - this */
@@ -1100,154 +1096,29 @@ fnv1a(const char *s)
   return h;
 }
 
-static int
-is_ws(char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* 1 if the statement text[from..to) is a directive that must be repeated
- * before every later piece (@prefix, @base); 2 if it starts with a
- * SPARQL-style PREFIX or BASE, which has no final '.'. */
-static int
-directive_kind(const char *t, size_t from, size_t to)
-{
-  while (from < to) {
-    if (is_ws(t[from])) {
-      from++;
-    } else if (t[from] == '#') {
-      while (from < to && t[from] != '\n')
-        from++;
-    } else {
-      break;
-    }
-  }
-  if (to - from > 7 && (!strncmp(t + from, "@prefix", 7) || !strncmp(t + from, "@base", 5)))
-    return 1;
-  if ((to - from > 6 && !strncasecmp(t + from, "prefix", 6) && is_ws(t[from + 6])) ||
-      (to - from > 4 && !strncasecmp(t + from, "base", 4) && is_ws(t[from + 4])))
-    return 2;
-  return 0;
-}
-
-/* Scans the unparsed text for the ends of statements: a '.' outside IRIs,
- * strings, comments, [] and (), followed by white space or a comment.
- * Stops short of what it cannot decide yet (a '.' or quote at the end). */
-static void
-scan_turtle(doc *d)
-{
-  const char *t = d->text;
-  size_t i = d->scan, n = d->len;
-
-  while (i < n && !d->nosplit) {
-    char ch = t[i];
-    switch (d->state) {
-    case TS_TOP:
-      if (ch == '<') {
-        d->state = TS_IRI;
-      } else if (ch == '"' || ch == '\'') {
-        if (i + 2 >= n)
-          goto out;
-        if (t[i + 1] == ch && t[i + 2] == ch) {
-          d->state = ch == '"' ? TS_LONG2 : TS_LONG1;
-          i += 2;
-        } else {
-          d->state = ch == '"' ? TS_STR2 : TS_STR1;
-        }
-      } else if (ch == '#') {
-        d->state = TS_COMMENT;
-      } else if (ch == '[' || ch == '(') {
-        d->depth++;
-      } else if (ch == ']' || ch == ')') {
-        d->depth--;
-      } else if (ch == '\\') {
-        if (i + 1 >= n)
-          goto out;
-        i++;
-      } else if (ch == '.' && d->depth == 0) {
-        int kind;
-        if (i + 1 >= n)
-          goto out;
-        if (!is_ws(t[i + 1]) && t[i + 1] != '#')
-          break;
-        kind = directive_kind(t, d->stmt, i + 1);
-        if (kind == 2) {
-          d->nosplit = 1;       /* PREFIX ... lumped with what follows */
-          goto out;
-        }
-        if (kind == 1) {
-          icx_buf_append_len(&d->prologue, t + d->stmt, i + 1 - d->stmt);
-          icx_buf_append(&d->prologue, "\n");
-        }
-        d->stmt = d->cut = i + 1;
-      }
-      break;
-    case TS_IRI:
-      if (ch == '>')
-        d->state = TS_TOP;
-      else if (ch == '\\' && ++i >= n)
-        goto out;
-      break;
-    case TS_STR1:
-    case TS_STR2:
-      if (ch == '\\') {
-        if (i + 1 >= n)
-          goto out;
-        i++;
-      } else if (ch == (d->state == TS_STR2 ? '"' : '\'')) {
-        d->state = TS_TOP;
-      }
-      break;
-    case TS_LONG1:
-    case TS_LONG2: {
-      char q = d->state == TS_LONG2 ? '"' : '\'';
-      if (ch == '\\') {
-        if (i + 1 >= n)
-          goto out;
-        i++;
-      } else if (ch == q) {
-        if (i + 2 >= n)
-          goto out;
-        if (t[i + 1] == q && t[i + 2] == q) {
-          d->state = TS_TOP;
-          i += 2;
-        }
-      }
-      break;
-    }
-    case TS_COMMENT:
-      if (ch == '\n' || ch == '\r')
-        d->state = TS_TOP;
-      break;
-    }
-    i++;
-  }
-out:
-  d->scan = i;
-}
-
 /* Parses text[0..upto) (after the prologue, for a piece) as a whole.
  * Returns raptor's result. */
 static int
 parse_piece(doc *d, size_t upto)
 {
+  const icx_buf *prologue = icx_pieces_prologue(&d->pieces);
   size_t i;
   long lines = 0;
   int prc;
 
-  if (icx_buf_failed(&d->prologue)) {
+  if (icx_buf_failed(prologue)) {
     d->rc = icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
     return 1;
   }
   d->prologue_lines = 0;
-  for (i = 0; i < d->prologue.len; i++)
-    d->prologue_lines += d->prologue.data[i] == '\n';
+  for (i = 0; i < prologue->len; i++)
+    d->prologue_lines += prologue->data[i] == '\n';
   d->line_adjust = d->prologue_lines - (d->line0 - 1);
   if (raptor_parser_parse_start(d->parser, d->base))
     return 1;
-  prc = d->prologue.len
-    ? raptor_parser_parse_chunk(d->parser, (const unsigned char *)d->prologue.data,
-                                d->prologue.len, 0) : 0;
+  prc = prologue->len
+    ? raptor_parser_parse_chunk(d->parser, (const unsigned char *)prologue->data,
+                                prologue->len, 0) : 0;
   if (!prc)
     prc = raptor_parser_parse_chunk(d->parser, (const unsigned char *)d->text, upto, 1);
   for (i = 0; i < upto; i++)
@@ -1255,9 +1126,7 @@ parse_piece(doc *d, size_t upto)
   d->line0 += lines;
   memmove(d->text, d->text + upto, d->len - upto);
   d->len -= upto;
-  d->scan -= upto;
-  d->stmt -= upto;
-  d->cut = 0;
+  icx_pieces_consumed(&d->pieces, upto);
   return prc;
 }
 
@@ -1287,9 +1156,8 @@ feed(doc *d, const unsigned char *p, size_t n, int end)
   d->len += n;
   if (end)
     return parse_piece(d, d->len);
-  scan_turtle(d);
-  if (d->cut >= PIECE_BYTES)
-    return parse_piece(d, d->cut);
+  if (icx_pieces_scan(&d->pieces, d->text, d->len) >= PIECE_BYTES)
+    return parse_piece(d, icx_pieces_cut(&d->pieces));
   return 0;
 }
 
@@ -1311,7 +1179,7 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
   d.source = source;
   d.line0 = 1;
   d.split = fmt == ICX_FORMAT_TURTLE;
-  icx_buf_init(&d.prologue);
+  icx_pieces_init(&d.pieces);
   d.rw = l->rw;
   raptor_world_set_log_handler(d.rw, &d, on_log);
   raptor_world_set_generate_bnodeid_handler(d.rw, &d, on_bnodeid);
@@ -1403,7 +1271,7 @@ done:
   writer_free(&d.w);
   memo_free(&d);
   free(d.text);
-  icx_buf_free(&d.prologue);
+  icx_pieces_free(&d.pieces);
   if (d.base)
     raptor_free_uri(d.base);
   if (d.parser)
