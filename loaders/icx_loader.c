@@ -340,6 +340,7 @@ typedef struct iri_info {
   int undefined;              /* in a vocabulary namespace, not defined by it */
   int is_name;                /* the name property */
   const icx_attribute *attr;  /* the attribute it is, or NULL */
+  const icx_attribute *value_of;   /* last attribute it was found a value of */
 } iri_info;
 
 typedef struct doc {
@@ -587,11 +588,22 @@ iri_info_of(doc *d, const raptor_term *t)
   info.undefined = icx_vocab_in_namespace(v, iri) && !icx_vocab_defines(v, iri);
   info.is_name = !strcmp(iri, icx_vocab_name_property(v));
   info.attr = attribute_by_iri(v, iri);
+  info.value_of = NULL;
   if (d->memo_uri[k])
     raptor_free_uri(d->memo_uri[k]);
   d->memo_uri[k] = raptor_uri_copy(u);
   d->memo[k] = info;
   return info;
+}
+
+/* Remembers that the IRI of t is a value of attribute a. */
+static void
+iri_value_of(doc *d, const raptor_term *t, const icx_attribute *a)
+{
+  size_t k = ((uintptr_t)t->value.uri >> 4) % IRI_MEMO;
+
+  if (d->memo_uri[k] == t->value.uri)
+    d->memo[k].value_of = a;
 }
 
 static void
@@ -613,7 +625,7 @@ check_statement(doc *d, const raptor_statement *s, int line)
   const char *p = term_iri(s->predicate);
   const raptor_term *o = s->object;
   const char *oi = term_iri(o);
-  iri_info pinfo = { 0, 0, NULL }, oinfo = { 0, 0, NULL };
+  iri_info pinfo = { 0, 0, NULL, NULL }, oinfo = { 0, 0, NULL, NULL };
   const icx_attribute *a;
   char subj[300];
 
@@ -642,6 +654,8 @@ check_statement(doc *d, const raptor_statement *s, int line)
   if (!(a = pinfo.attr))
     return 0;
   if (icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL) {
+    if (oi && oinfo.value_of == a)
+      return 0;
     if (!oi || !icx_attribute_find_value(a, oi)) {
       char shown[300];
       term_show(d, s->subject, subj, sizeof subj);
@@ -651,6 +665,7 @@ check_statement(doc *d, const raptor_statement *s, int line)
                source, line, icx_attribute_label(a), subj, shown, icx_attribute_range(a));
       return -1;
     }
+    iri_value_of(d, o, a);
     return 0;
   }
   if (o->type != RAPTOR_TERM_TYPE_LITERAL) {
