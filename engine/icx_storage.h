@@ -83,6 +83,66 @@ int icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
                                   librdf_statement *const *v, size_t n, size_t *added,
                                   icx_storage_progress_fn progress, void *userdata);
 
+/* --- streaming bulk loads -------------------------------------------------
+ *
+ * A load that arrives in pieces: icx_storage_bulk_new() inside a transaction
+ * the caller opened (librdf_storage_transaction_start), any number of
+ * icx_storage_bulk_add() calls, then the caller commits or rolls back.
+ * Terms go through the term cache of that transaction (bounded in bytes).
+ * After a failed add, the caller must roll the transaction back.
+ *
+ * Threads: between icx_storage_bulk_new() and icx_storage_bulk_free() only
+ * one thread at a time may use the storage, but it need not be the thread
+ * that made the handle: icx_storage_bulk_add() makes no librdf call and
+ * logs nothing (a failure's text is in icx_storage_errmsg()), so a loader
+ * may run it on a writer thread of its own. */
+
+/* A term as plain bytes.  Strings are borrowed for the call. */
+typedef struct icx_storage_term {
+  int kind;                   /* 1 IRI, 2 blank node, 3 literal */
+  const char *lex;            /* the IRI, blank node id or lexical form */
+  size_t len;                 /* bytes of lex */
+  const char *dt;             /* literal: datatype IRI, or NULL */
+  const char *lang;           /* literal: language tag, or NULL */
+} icx_storage_term;
+
+typedef struct icx_storage_bulk icx_storage_bulk;
+
+/* A bulk load into context (an IRI node, borrowed; NULL for no context).
+ * NULL when no transaction is open, or on failure (icx_storage_errmsg()). */
+icx_storage_bulk *icx_storage_bulk_new(librdf_storage *storage, librdf_node *context);
+
+/* Adds n statements, v[3i], v[3i+1], v[3i+2] being subject, predicate and
+ * object of the i-th; a statement already in the context is not added
+ * again.  Returns 0, or non-0 (and every later call fails too). */
+int icx_storage_bulk_add(icx_storage_bulk *bulk, const icx_storage_term *v, size_t n);
+
+/* How many statements the adds so far found new in the context. */
+size_t icx_storage_bulk_added(const icx_storage_bulk *bulk);
+
+/* Frees the handle (not what it wrote).  NULL is a no-op. */
+void icx_storage_bulk_free(icx_storage_bulk *bulk);
+
+/* Term ids, for checking a graph in the transaction that wrote it.  The id
+ * of an IRI: > 0, 0 when the store has no such term, -1 on error. */
+sqlite3_int64 icx_storage_iri_id(librdf_storage *storage, const char *iri);
+
+/* A term for messages: "<iri>", "_:id" or "\"lexical form\"".  New string,
+ * caller free()s; NULL when there is no such term or memory ran out. */
+char *icx_storage_term_text(librdf_storage *storage, sqlite3_int64 id);
+
+/* Called with each quad's term ids; non-0 stops the walk. */
+typedef int (*icx_storage_ids_fn)(void *userdata, sqlite3_int64 s, sqlite3_int64 p,
+                                  sqlite3_int64 o);
+
+/* Walks the quads of graph g (a term id) that match the non-0 ids among s,
+ * p, o, in one of three shapes: none (every quad of g, ordered by s, p, o),
+ * s and p (the objects), p and o (the subjects).  fn may walk another
+ * shape but not its own.  Returns 0, or -1 (another shape, or an error). */
+int icx_storage_context_ids(librdf_storage *storage, sqlite3_int64 g, sqlite3_int64 s,
+                            sqlite3_int64 p, sqlite3_int64 o, icx_storage_ids_fn fn,
+                            void *userdata);
+
 /* The text of the last SQLite error on this storage ("" when none).  Lent. */
 const char *icx_storage_errmsg(librdf_storage *storage);
 

@@ -37,6 +37,8 @@ struct icx_store {
   librdf_node *meta;          /* the bookkeeping context */
   icx_store_progress_fn progress;
   void *progress_ud;
+  librdf_node *doc;           /* the document being written, between
+                                 icx_store_document_begin() and its end */
 };
 
 /* --- node helpers ------------------------------------------------------- */
@@ -245,6 +247,7 @@ icx_store_free(icx_store *s)
 {
   if (!s)
     return;
+  icx_store_document_abort(s);
   if (s->meta)
     librdf_free_node(s->meta);
   if (s->model)
@@ -393,66 +396,107 @@ relay_progress(void *ud, size_t done, size_t total)
   r->s->progress(r->s->progress_ud, r->doc_uri, done, total);
 }
 
-/* Replaces the graph doc_uri by v[0..n-1] and records it, in one
- * transaction. */
-static icx_rc
-put_statements(icx_store *s, const char *doc_uri, const char *source, const char *format,
-               librdf_statement *const *v, size_t n)
+icx_rc
+icx_store_document_begin(icx_store *s, const char *doc_uri)
 {
-  librdf_node *ctxnode = NULL;
-  icx_ctx *ctx = s->ctx;
-  size_t count = 0;
-  char when[32], num[32];
-  icx_rc rc = ICX_OK;
-  int in_tx = 0;
-  progress_relay relay = { s, doc_uri };
+  icx_ctx *ctx;
 
+  if (!s || !doc_uri || s->doc)
+    return ICX_ERR_MISUSE;
+  ctx = s->ctx;
   if (s->flags & ICX_STORE_READONLY)
     return icx_fail(ctx, ICX_ERR_MISUSE, "store %s is open read-only", s->path);
   if (strcmp(doc_uri, META_GRAPH) == 0)
     return icx_fail(ctx, ICX_ERR_MISUSE, "<%s> is reserved for bookkeeping", META_GRAPH);
-  ctxnode = uri_node(s, doc_uri);
-  if (!ctxnode)
+  if (!(s->doc = uri_node(s, doc_uri)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (librdf_model_transaction_start(s->model)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
-                  icx_storage_errmsg(s->storage));
-    goto done;
+    librdf_free_node(s->doc);
+    s->doc = NULL;
+    return icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
+                    icx_storage_errmsg(s->storage));
   }
-  in_tx = 1;
-  if (librdf_model_context_remove_statements(s->model, ctxnode) || remove_meta(s, doc_uri)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s: %s", doc_uri,
-                  icx_storage_errmsg(s->storage));
-    goto done;
+  if (librdf_model_context_remove_statements(s->model, s->doc) || remove_meta(s, doc_uri)) {
+    icx_rc rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s: %s",
+                         doc_uri, icx_storage_errmsg(s->storage));
+    icx_store_document_abort(s);
+    return rc;
   }
-  if (icx_storage_context_add_array(s->storage, ctxnode, v, n, &count,
-                                    s->progress ? relay_progress : NULL, &relay)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot write the triples of %s: %s", doc_uri,
-                  icx_storage_errmsg(s->storage));
-    goto done;
-  }
+  return ICX_OK;
+}
+
+librdf_node *
+icx_store_document_node(icx_store *s)
+{
+  return s ? s->doc : NULL;
+}
+
+icx_rc
+icx_store_document_commit(icx_store *s, const char *source, const char *format,
+                          size_t triples)
+{
+  icx_ctx *ctx;
+  const char *doc_uri;
+  char when[32], num[32];
+  icx_rc rc;
+
+  if (!s || !s->doc || !source || !format)
+    return ICX_ERR_MISUSE;
+  ctx = s->ctx;
+  doc_uri = (const char *)librdf_uri_as_string(librdf_node_get_uri(s->doc));
   now_utc(when, sizeof when);
-  snprintf(num, sizeof num, "%zu", count);
+  snprintf(num, sizeof num, "%zu", triples);
   if (add3(s, s->meta, uri_node(s, doc_uri), uri_node(s, RDF_TYPE), term(s, "Document")) ||
       add3(s, s->meta, uri_node(s, doc_uri), term(s, "source"), literal(s, source, NULL)) ||
       add3(s, s->meta, uri_node(s, doc_uri), term(s, "format"), literal(s, format, NULL)) ||
       add3(s, s->meta, uri_node(s, doc_uri), term(s, "loadedAt"), literal(s, when, "dateTime")) ||
       add3(s, s->meta, uri_node(s, doc_uri), term(s, "triples"), literal(s, num, "integer"))) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot record document %s", doc_uri);
-    goto done;
+    icx_store_document_abort(s);
+    return rc;
   }
   if (librdf_model_transaction_commit(s->model)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot commit document %s to %s: %s", doc_uri, s->path,
                   icx_storage_errmsg(s->storage));
-    goto done;              /* in_tx still set: roll back */
+    icx_store_document_abort(s);
+    return rc;
   }
-  in_tx = 0;
-  icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%zu triples)", doc_uri, count);
-done:
-  if (in_tx)
-    librdf_model_transaction_rollback(s->model);
-  librdf_free_node(ctxnode);
-  return rc;
+  icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%zu triples)", doc_uri, triples);
+  librdf_free_node(s->doc);
+  s->doc = NULL;
+  return ICX_OK;
+}
+
+void
+icx_store_document_abort(icx_store *s)
+{
+  if (!s || !s->doc)
+    return;
+  librdf_model_transaction_rollback(s->model);
+  librdf_free_node(s->doc);
+  s->doc = NULL;
+}
+
+/* Replaces the graph doc_uri by v[0..n-1] and records it, in one
+ * transaction. */
+static icx_rc
+put_statements(icx_store *s, const char *doc_uri, const char *source, const char *format,
+               librdf_statement *const *v, size_t n)
+{
+  size_t count = 0;
+  icx_rc rc;
+  progress_relay relay = { s, doc_uri };
+
+  if ((rc = icx_store_document_begin(s, doc_uri)))
+    return rc;
+  if (icx_storage_context_add_array(s->storage, s->doc, v, n, &count,
+                                    s->progress ? relay_progress : NULL, &relay)) {
+    rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot write the triples of %s: %s", doc_uri,
+                  icx_storage_errmsg(s->storage));
+    icx_store_document_abort(s);
+    return rc;
+  }
+  return icx_store_document_commit(s, source, format, count);
 }
 
 icx_rc

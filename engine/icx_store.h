@@ -65,6 +65,26 @@ icx_rc icx_store_put_statements(icx_store *store, const char *doc_uri,
                                 const char *source, const char *format,
                                 librdf_statement *const *statements, size_t n);
 
+/* Replacing a document in steps, for loaders that write as they parse:
+ * icx_store_document_begin() opens a transaction and removes the earlier
+ * load of doc_uri; the caller then writes the new statements into the
+ * context icx_store_document_node() through the storage
+ * (icx_store_storage(); the bulk calls of icx_storage.h), and ends with
+ * icx_store_document_commit(), which records source, format and the count
+ * of triples and commits, or icx_store_document_abort(), which rolls back:
+ * the store is then as it was before begin.  One document at a time per
+ * store; icx_store_free() aborts one left open.
+ * Errors of begin: ICX_ERR_MISUSE (a document is open, read-only store,
+ * the reserved graph urn:icx:meta), ICX_ERR_STORE, ICX_ERR_NOMEM.  A
+ * commit that fails has rolled back. */
+icx_rc icx_store_document_begin(icx_store *store, const char *doc_uri);
+/* The open document's graph node, lent until its end; NULL when none. */
+librdf_node *icx_store_document_node(icx_store *store);
+icx_rc icx_store_document_commit(icx_store *store, const char *source, const char *format,
+                                 size_t triples);
+/* Rolls the open document back; no-op when none is open. */
+void icx_store_document_abort(icx_store *store);
+
 /* Called while a document's statements are written: done of total so far,
  * every few thousand statements and once at the end.  doc_uri is lent for
  * the call. */

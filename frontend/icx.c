@@ -140,26 +140,38 @@ load_report(void *ud, const char *source, icx_rc rc, const char *message, long t
     printf("%s %s (%ld triples)\n", t->dry_run ? "checked" : "loaded", source, triples);
 }
 
-/* A progress bar on standard error while a document's triples are written
- * to the store; set only when standard error is a terminal.  The line is
- * wiped when the document is done, so what stays is the usual report. */
+/* A progress bar on standard error while a document loads (bytes read of
+ * its size, and statements so far); set only when standard error is a
+ * terminal, and drawn only for documents past 1 MiB.  The line is wiped
+ * when the document is done, so what stays is the usual report. */
 static void
-load_progress(void *userdata, const char *doc_uri, size_t done, size_t total)
+load_progress(void *userdata, const char *source, size_t done, size_t total,
+              size_t statements, int finished)
 {
   static const char bar[] = "##############################";
   int width = (int)sizeof bar - 1, fill, pct;
-  const char *name = strrchr(doc_uri, '/');
+  const char *name = strrchr(source, '/');
+  int *drawn = userdata;
 
-  (void)userdata;
-  name = name && name[1] ? name + 1 : doc_uri;
-  pct = total ? (int)((double)done * 100.0 / (double)total) : 100;
-  fill = pct * width / 100;
-  if (done >= total) {
-    fputs("\r\033[K", stderr);
+  name = name && name[1] ? name + 1 : source;
+  if (finished) {
+    if (*drawn)
+      fputs("\r\033[K", stderr);
+    *drawn = 0;
     return;
   }
-  fprintf(stderr, "\r%.32s [%.*s%*s] %3d%% %zu/%zu triples", name, fill, bar, width - fill, "",
-          pct, done, total);
+  if ((total ? total : done) < ((size_t)1 << 20))
+    return;
+  *drawn = 1;
+  if (!total) {
+    fprintf(stderr, "\r%.32s %.1f MB read, %zu triples", name, (double)done / 1048576.0,
+            statements);
+  } else {
+    pct = (int)((double)done * 100.0 / (double)total);
+    fill = pct * width / 100;
+    fprintf(stderr, "\r%.32s [%.*s%*s] %3d%% of %.1f MB, %zu triples", name, fill, bar,
+            width - fill, "", pct, (double)total / 1048576.0, statements);
+  }
   fflush(stderr);
 }
 
@@ -179,6 +191,7 @@ cmd_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
   icx_store *store = NULL;
   icx_loader *loader = NULL;
   load_tally tally = { o->quiet, 0, 0, 0, 0 };
+  int drawn = 0;
   icx_rc rc, first = ICX_OK;
 
   optind = 1;
@@ -213,7 +226,7 @@ cmd_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
   tally.dry_run = dry;
   icx_loader_set_report(loader, load_report, &tally);
   if (!o->quiet && !dry && isatty(STDERR_FILENO))
-    icx_store_set_progress(store, load_progress, NULL);
+    icx_loader_set_progress(loader, load_progress, &drawn);
   for (i = optind; i < argc; i++) {
     long reported = tally.ok + tally.failed;
     if (!strcmp(argv[i], "-"))

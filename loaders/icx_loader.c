@@ -1,16 +1,26 @@
 /* icx_loader.c - capability documents: parse, check against the
- * vocabulary, then store in one transaction.
+ * vocabulary, and store, in one transaction, as the statements arrive.
  *
- * Statements are collected with the line they ended on, so that every
- * error can name file and line.  Blank node ids are made unique per
- * document (raptor numbers them from 1 in every parse), or two documents'
- * blank services would merge in the store.
+ * Outline.  A document is written while raptor parses it: each statement
+ * is checked alone as it arrives (its line is known then), copied as plain
+ * bytes into a batch, and the full batch goes to the store's bulk path,
+ * on a writer thread fed by a bounded queue once the document outgrows
+ * one batch.  The checks that need the whole graph (clouds have one name,
+ * attributes' subjects are typed, services belong to a cloud) run at the
+ * end, over the term ids the transaction wrote, in subject order.  Any
+ * failure rolls the transaction back, so the store is as it was; a dry run
+ * always rolls back.  Memory holds the queue's batches, the store's term
+ * cache and one subject's statements, whatever the document's size.
+ *
+ * Blank node ids are made unique per document (raptor numbers them from 1
+ * in every parse), or two documents' blank services would merge.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +28,21 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_loader.h"
+#include "icx_pieces.h"
+#include "icx_storage.h"
 #include "icx_util.h"
 
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #define XSD "http://www.w3.org/2001/XMLSchema#"
 #define MAX_FOLDER_DEPTH 32
+#define READ_CHUNK 65536
+/* A batch is written when it holds this many statements or bytes. */
+#define BATCH_STATEMENTS 16384
+#define BATCH_BYTES ((size_t)2 << 20)
+/* Batches filled or being written at once: the loader's memory bound. */
+#define QUEUE_BATCHES 4
+/* Services recently seen offered by a cloud, checked without a query. */
+#define OFFERED_WINDOW 65536
 
 struct icx_loader {
   icx_ctx *ctx;
@@ -31,7 +51,12 @@ struct icx_loader {
   icx_format format;
   icx_load_report_fn report;
   void *report_ud;
+  icx_load_progress_fn progress;
+  void *progress_ud;
   int dry_run;
+  /* A raptor world of the loader's own, not librdf's: its blank node ids
+   * and its errors are the loader's to handle (see on_bnodeid). */
+  raptor_world *rw;
 };
 
 int
@@ -102,6 +127,11 @@ icx_loader_new(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
   l = calloc(1, sizeof *l);
   if (!l)
     return NULL;
+  if (!(l->rw = raptor_new_world()) || raptor_world_open(l->rw)) {
+    raptor_free_world(l->rw);
+    free(l);
+    return NULL;
+  }
   l->ctx = ctx;
   l->vocab = vocab;
   l->store = store;
@@ -111,6 +141,9 @@ icx_loader_new(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
 void
 icx_loader_free(icx_loader *l)
 {
+  if (!l)
+    return;
+  raptor_free_world(l->rw);
   free(l);
 }
 
@@ -122,6 +155,13 @@ icx_loader_set_report(icx_loader *l, icx_load_report_fn fn, void *ud)
 {
   l->report = fn;
   l->report_ud = ud;
+}
+
+void
+icx_loader_set_progress(icx_loader *l, icx_load_progress_fn fn, void *ud)
+{
+  l->progress = fn;
+  l->progress_ud = fn ? ud : NULL;
 }
 
 char *
@@ -142,117 +182,305 @@ icx_loader_doc_uri_for_path(const char *path)
   return out;
 }
 
-/* --- one document ---------------------------------------------------------- */
+/* --- batches, and the writer thread that empties them -------------------- */
 
-typedef struct stmt {
-  raptor_statement *st;
-  int line;
-  const char *via;         /* for a statement derived by alignment: the
-                              foreign term the document used (lent from
-                              the statement before it) */
-} stmt;
+/* Statements as plain bytes: three terms each, pointing into the arena. */
+typedef struct batch {
+  icx_storage_term *terms;
+  size_t n;                   /* statements */
+  char *arena;
+  size_t used, cap;
+} batch;
 
-typedef struct parse {
-  icx_loader *l;
-  raptor_parser *parser;
-  raptor_world *rw;
-  char blank_prefix[24];
-  stmt *v;
-  size_t n, cap;
-  int oom;
-} parse;
+/* A bounded queue of batches between the parser (the caller's thread) and
+ * the store.  The parser fills q[(head + count) % QUEUE_BATCHES]; the
+ * writer writes q[head].  Until a document outgrows one batch there is no
+ * thread: the batch is written by the parser's thread at the end. */
+typedef struct writer {
+  icx_storage_bulk *bulk;
+  batch q[QUEUE_BATCHES];
+  size_t head, count;
+  int threaded, no_thread, done, cancel, failed;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+} writer;
 
-static const char *term_iri(const raptor_term *t);
-
-static raptor_term *
-rename_blank(parse *p, raptor_term *t)
+static batch *
+writer_current(writer *w)
 {
-  char id[256];
-
-  if (!t || t->type != RAPTOR_TERM_TYPE_BLANK)
-    return t ? raptor_term_copy(t) : NULL;
-  snprintf(id, sizeof id, "%s%.200s", p->blank_prefix,
-           (const char *)t->value.blank.string);
-  return raptor_new_term_from_blank(p->rw, (const unsigned char *)id);
+  return &w->q[(w->head + w->count) % QUEUE_BATCHES];
 }
 
-/* Appends (subj, pred, obj), taking the three terms (freed on failure). */
-static void
-push_statement(parse *p, raptor_term *subj, raptor_term *pred, raptor_term *obj)
+static void *
+writer_main(void *ud)
 {
-  raptor_statement *copy;
+  writer *w = ud;
 
-  if (p->n == p->cap && !p->oom) {
-    size_t ncap = p->cap ? p->cap * 2 : 64;
-    stmt *nv = realloc(p->v, ncap * sizeof *nv);
-    if (nv) {
-      p->v = nv;
-      p->cap = ncap;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    batch *b;
+    int rc;
+    while (!w->count && !w->done && !w->cancel)
+      pthread_cond_wait(&w->cv, &w->mu);
+    if (!w->count || w->cancel)
+      break;
+    b = &w->q[w->head];
+    pthread_mutex_unlock(&w->mu);
+    rc = icx_storage_bulk_add(w->bulk, b->terms, b->n);
+    pthread_mutex_lock(&w->mu);
+    if (rc) {
+      w->failed = 1;
+      pthread_cond_broadcast(&w->cv);
+      break;
+    }
+    b->n = 0;
+    b->used = 0;
+    w->head = (w->head + 1) % QUEUE_BATCHES;
+    w->count--;
+    pthread_cond_broadcast(&w->cv);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+/* Hands the current (full) batch over.  0, or -1 when the store failed. */
+static int
+writer_push(writer *w)
+{
+  int failed;
+
+  if (!w->threaded && !w->no_thread) {
+    if (pthread_mutex_init(&w->mu, NULL) != 0) {
+      w->no_thread = 1;
+    } else if (pthread_cond_init(&w->cv, NULL) != 0) {
+      pthread_mutex_destroy(&w->mu);
+      w->no_thread = 1;
+    } else if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+      pthread_cond_destroy(&w->cv);
+      pthread_mutex_destroy(&w->mu);
+      w->no_thread = 1;
     } else {
-      p->oom = 1;
+      w->threaded = 1;
     }
   }
-  copy = (!p->oom && subj && pred && obj)
-    ? raptor_new_statement_from_nodes(p->rw, subj, pred, obj, NULL) : NULL;
-  if (!copy) {
-    if (p->oom || !subj || !pred || !obj) {   /* else raptor freed them */
-      if (subj) raptor_free_term(subj);
-      if (pred) raptor_free_term(pred);
-      if (obj) raptor_free_term(obj);
-    }
-    p->oom = 1;
-    return;
+  if (!w->threaded) {         /* no thread to be had: write it here */
+    batch *b = &w->q[0];
+    if (icx_storage_bulk_add(w->bulk, b->terms, b->n))
+      return w->failed = 1, -1;
+    b->n = 0;
+    b->used = 0;
+    return 0;
   }
-  p->v[p->n].st = copy;
-  p->v[p->n].line = raptor_locator_line(raptor_parser_get_locator(p->parser));
-  p->v[p->n].via = NULL;
-  p->n++;
+  pthread_mutex_lock(&w->mu);
+  w->count++;
+  pthread_cond_broadcast(&w->cv);
+  while (w->count == QUEUE_BATCHES && !w->failed)
+    pthread_cond_wait(&w->cv, &w->mu);
+  failed = w->failed;
+  pthread_mutex_unlock(&w->mu);
+  return failed ? -1 : 0;
 }
 
-static raptor_term *
-iri_term(parse *p, const char *iri)
+/* Writes what is left (when ok; else drops it) and stops the thread.
+ * 0, or -1 when the store failed. */
+static int
+writer_finish(writer *w, int ok)
 {
-  return raptor_new_term_from_uri_string(p->rw, (const unsigned char *)iri);
+  batch *b = writer_current(w);
+
+  if (!w->threaded) {
+    if (ok && !w->failed && b->n && icx_storage_bulk_add(w->bulk, b->terms, b->n))
+      w->failed = 1;
+    return w->failed ? -1 : 0;
+  }
+  pthread_mutex_lock(&w->mu);
+  if (ok && b->n)
+    w->count++;
+  if (!ok)
+    w->cancel = 1;
+  w->done = 1;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  pthread_cond_destroy(&w->cv);
+  pthread_mutex_destroy(&w->mu);
+  w->threaded = 0;
+  w->no_thread = 1;           /* finished: never again */
+  return w->failed ? -1 : 0;
 }
 
 static void
-on_statement(void *ud, raptor_statement *s)
-{
-  parse *p = ud;
-  const icx_vocab *v = p->l->vocab;
-  const char *pi = term_iri(s->predicate), *mapped;
-
-  if (p->oom)
-    return;
-  push_statement(p, rename_blank(p, s->subject), raptor_term_copy(s->predicate),
-                 rename_blank(p, s->object));
-  /* Alignment: a statement in another vocabulary's terms declared
-   * equivalent to ours (owl:equivalentProperty / owl:equivalentClass) is
-   * also stored in ours, so that it matches; the original stays too. */
-  if ((mapped = icx_vocab_equivalent_property(v, pi))) {
-    push_statement(p, rename_blank(p, s->subject), iri_term(p, mapped),
-                   rename_blank(p, s->object));
-    if (!p->oom)
-      p->v[p->n - 1].via = term_iri(p->v[p->n - 2].st->predicate);
-  }
-  if (pi && !strcmp(pi, RDF_TYPE) && (mapped = icx_vocab_equivalent_class(v, term_iri(s->object)))) {
-    push_statement(p, rename_blank(p, s->subject), raptor_term_copy(s->predicate),
-                   iri_term(p, mapped));
-    if (!p->oom)
-      p->v[p->n - 1].via = term_iri(p->v[p->n - 2].st->object);
-  }
-}
-
-static void
-parse_free(parse *p)
+writer_free(writer *w)
 {
   size_t i;
 
-  for (i = 0; i < p->n; i++)
-    raptor_free_statement(p->v[i].st);
-  free(p->v);
-  if (p->parser)
-    raptor_free_parser(p->parser);
+  for (i = 0; i < QUEUE_BATCHES; i++) {
+    free(w->q[i].terms);
+    free(w->q[i].arena);
+  }
+  icx_storage_bulk_free(w->bulk);
+}
+
+/* --- one document ---------------------------------------------------------- */
+
+/* Turtle is read in pieces that end at a statement's final '.'
+ * (icx_pieces.h): raptor's Turtle parser keeps the whole text it is given
+ * until the end, so one piece at a time bounds its memory.  Each piece is
+ * parsed after the @prefix and @base directives seen so far. */
+#define PIECE_BYTES ((size_t)1 << 20)
+
+/* What the checks of one statement need to know of an IRI, remembered by
+ * the raptor_uri (raptor interns IRIs, so a predicate is one pointer in
+ * every statement); each slot holds a reference, so no pointer is reused
+ * while it is remembered. */
+#define IRI_MEMO 64
+
+typedef struct iri_info {
+  int undefined;              /* in a vocabulary namespace, not defined by it */
+  int is_name;                /* the name property */
+  const icx_attribute *attr;  /* the attribute it is, or NULL */
+  const icx_attribute *value_of;   /* last attribute it was found a value of */
+} iri_info;
+
+typedef struct doc {
+  icx_loader *l;
+  const char *source;
+  raptor_parser *parser;
+  raptor_world *rw;
+  raptor_uri *base;
+  char blank_prefix[24];
+  size_t prefix_len;
+  writer w;
+  size_t parsed;              /* statements delivered by raptor */
+  icx_rc rc;                  /* a check or the store failed (message set) */
+  unsigned long anon;         /* blank nodes without a label so far */
+  raptor_uri *memo_uri[IRI_MEMO];
+  iri_info memo[IRI_MEMO];
+  int errors;                 /* raptor's errors; the first one: */
+  long err_line;
+  int err_column;
+  char err_text[400];
+  /* the text not yet parsed, and the Turtle scanner over it */
+  int split;
+  char *text;
+  size_t len, cap;
+  icx_pieces pieces;
+  int prologue_lines;
+  long line0;                 /* the document line of text[0] */
+  long line_adjust;           /* document line = raptor's line - this */
+} doc;
+
+/* Bytes a term takes in the arena. */
+static size_t
+term_bytes(const doc *d, const raptor_term *t)
+{
+  switch (t->type) {
+  case RAPTOR_TERM_TYPE_URI: {
+    size_t n = 0;
+    raptor_uri_as_counted_string(t->value.uri, &n);
+    return n + 1;
+  }
+  case RAPTOR_TERM_TYPE_BLANK:
+    return d->prefix_len + t->value.blank.string_len + 1;
+  case RAPTOR_TERM_TYPE_LITERAL: {
+    size_t n = t->value.literal.string_len + 1 + t->value.literal.language_len + 1;
+    if (t->value.literal.datatype) {
+      size_t k = 0;
+      raptor_uri_as_counted_string(t->value.literal.datatype, &k);
+      n += k + 1;
+    }
+    return n;
+  }
+  case RAPTOR_TERM_TYPE_UNKNOWN:
+    break;
+  }
+  return 0;
+}
+
+static char *
+arena_put(batch *b, const char *a, size_t alen, const char *c, size_t clen)
+{
+  char *out = b->arena + b->used;
+
+  if (alen)
+    memcpy(out, a, alen);
+  if (clen)
+    memcpy(out + alen, c, clen);
+  out[alen + clen] = '\0';
+  b->used += alen + clen + 1;
+  return out;
+}
+
+/* Copies t into b (which has room) as x. */
+static void
+term_put(const doc *d, batch *b, icx_storage_term *x, const raptor_term *t)
+{
+  size_t n = 0;
+  const char *s;
+
+  memset(x, 0, sizeof *x);
+  switch (t->type) {
+  case RAPTOR_TERM_TYPE_URI:
+    s = (const char *)raptor_uri_as_counted_string(t->value.uri, &n);
+    x->kind = 1;
+    x->lex = arena_put(b, s, n, NULL, 0);
+    x->len = n;
+    break;
+  case RAPTOR_TERM_TYPE_BLANK:
+    x->kind = 2;
+    x->lex = arena_put(b, d->blank_prefix, d->prefix_len,
+                       (const char *)t->value.blank.string, t->value.blank.string_len);
+    x->len = d->prefix_len + t->value.blank.string_len;
+    break;
+  case RAPTOR_TERM_TYPE_LITERAL:
+    x->kind = 3;
+    x->len = t->value.literal.string_len;
+    x->lex = arena_put(b, (const char *)t->value.literal.string, x->len, NULL, 0);
+    if (t->value.literal.language && t->value.literal.language_len)
+      x->lang = arena_put(b, (const char *)t->value.literal.language,
+                          t->value.literal.language_len, NULL, 0);
+    if (t->value.literal.datatype) {
+      s = (const char *)raptor_uri_as_counted_string(t->value.literal.datatype, &n);
+      x->dt = arena_put(b, s, n, NULL, 0);
+    }
+    break;
+  case RAPTOR_TERM_TYPE_UNKNOWN:
+    break;
+  }
+}
+
+/* Appends a statement to the current batch, handing full batches to the
+ * writer.  ICX_OK, or the failure with its message set. */
+static icx_rc
+batch_add(doc *d, const raptor_statement *s)
+{
+  writer *w = &d->w;
+  batch *b = writer_current(w);
+  size_t need = term_bytes(d, s->subject) + term_bytes(d, s->predicate) +
+                term_bytes(d, s->object);
+
+  if (b->n && (b->n == BATCH_STATEMENTS || b->used + need > b->cap)) {
+    if (writer_push(w))
+      return icx_fail(d->l->ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", d->source,
+                      icx_storage_errmsg(icx_store_storage(d->l->store)));
+    b = writer_current(w);
+  }
+  if (!b->terms && !(b->terms = malloc(3 * BATCH_STATEMENTS * sizeof *b->terms)))
+    return icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
+  if (b->cap < need) {        /* the batch is empty: grow its arena */
+    size_t cap = need > BATCH_BYTES ? need : BATCH_BYTES;
+    char *na = realloc(b->arena, cap);
+    if (!na)
+      return icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
+    b->arena = na;
+    b->cap = cap;
+  }
+  term_put(d, b, &b->terms[3 * b->n], s->subject);
+  term_put(d, b, &b->terms[3 * b->n + 1], s->predicate);
+  term_put(d, b, &b->terms[3 * b->n + 2], s->object);
+  b->n++;
+  return ICX_OK;
 }
 
 static const char *
@@ -262,18 +490,17 @@ term_iri(const raptor_term *t)
     ? (const char *)raptor_uri_as_string(t->value.uri) : NULL;
 }
 
-/* A printable id for a subject: its IRI, or _:id for a blank node. */
+/* A printable id for a term: <IRI>, _:id for a blank node, "literal". */
 static void
-term_show(const raptor_term *t, char *buf, size_t n)
+term_show(const doc *d, const raptor_term *t, char *buf, size_t n)
 {
   if (t->type == RAPTOR_TERM_TYPE_URI)
     snprintf(buf, n, "<%s>", (const char *)raptor_uri_as_string(t->value.uri));
   else if (t->type == RAPTOR_TERM_TYPE_BLANK)
-    snprintf(buf, n, "_:%s", (const char *)t->value.blank.string);
+    snprintf(buf, n, "_:%s%s", d->blank_prefix, (const char *)t->value.blank.string);
   else
     snprintf(buf, n, "\"%s\"", (const char *)t->value.literal.string);
 }
-
 /* 1 if the literal's lexical form fits the attribute's datatype. */
 static int
 lexical_ok(icx_datatype t, const char *s)
@@ -345,61 +572,125 @@ attribute_by_iri(const icx_vocab *v, const char *iri)
   return NULL;
 }
 
-/* Checks one statement alone.  Returns 0, or -1 with the message set. */
-static int
-check_statement(icx_loader *l, const char *source, const stmt *s)
+/* What the checks need to know of the IRI of t (a URI term). */
+static iri_info
+iri_info_of(doc *d, const raptor_term *t)
 {
-  const icx_vocab *v = l->vocab;
-  const char *p = term_iri(s->st->predicate);
-  const raptor_term *o = s->st->object;
+  raptor_uri *u = t->value.uri;
+  size_t k = ((uintptr_t)u >> 4) % IRI_MEMO;
+  const icx_vocab *v = d->l->vocab;
+  const char *iri;
+  iri_info info;
+
+  if (d->memo_uri[k] == u)
+    return d->memo[k];
+  iri = (const char *)raptor_uri_as_string(u);
+  info.undefined = icx_vocab_in_namespace(v, iri) && !icx_vocab_defines(v, iri);
+  info.is_name = !strcmp(iri, icx_vocab_name_property(v));
+  info.attr = attribute_by_iri(v, iri);
+  info.value_of = NULL;
+  if (d->memo_uri[k])
+    raptor_free_uri(d->memo_uri[k]);
+  d->memo_uri[k] = raptor_uri_copy(u);
+  d->memo[k] = info;
+  return info;
+}
+
+/* Remembers that the IRI of t is a value of attribute a. */
+static void
+iri_value_of(doc *d, const raptor_term *t, const icx_attribute *a)
+{
+  size_t k = ((uintptr_t)t->value.uri >> 4) % IRI_MEMO;
+
+  if (d->memo_uri[k] == t->value.uri)
+    d->memo[k].value_of = a;
+}
+
+static void
+memo_free(doc *d)
+{
+  size_t k;
+
+  for (k = 0; k < IRI_MEMO; k++)
+    if (d->memo_uri[k])
+      raptor_free_uri(d->memo_uri[k]);
+}
+
+/* A subject as error messages show it; for a statement derived by
+ * alignment, with the foreign term the document used. */
+static void
+show_subject(const doc *d, const raptor_term *t, const char *via, char *buf, size_t n)
+{
+  term_show(d, t, buf, n);
+  if (via)
+    snprintf(buf + strlen(buf), n - strlen(buf), ", stated with <%.200s>,", via);
+}
+
+/* Checks one statement alone (via: see show_subject).  Returns 0, or -1
+ * with the message set. */
+static int
+check_statement(doc *d, const raptor_statement *s, int line, const char *via)
+{
+  icx_loader *l = d->l;
+  const char *source = d->source;
+  const char *p = term_iri(s->predicate);
+  const raptor_term *o = s->object;
   const char *oi = term_iri(o);
+  iri_info pinfo = { 0, 0, NULL, NULL }, oinfo = { 0, 0, NULL, NULL };
   const icx_attribute *a;
   char subj[300];
 
-  term_show(s->st->subject, subj, sizeof subj);
-  if (s->via)   /* "cores of <x>, stated with <omn...#hasCores>, is ..." */
-    snprintf(subj + strlen(subj), sizeof subj - strlen(subj), ", stated with <%.200s>,", s->via);
-  if (p && icx_vocab_in_namespace(v, p) && !icx_vocab_defines(v, p)) {
+  if (p)
+    pinfo = iri_info_of(d, s->predicate);
+  if (oi)
+    oinfo = iri_info_of(d, o);
+  if (pinfo.undefined) {
     icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: property <%s> is not defined by the vocabulary",
-             source, s->line, p);
+             source, line, p);
     return -1;
   }
-  if (oi && icx_vocab_in_namespace(v, oi) && !icx_vocab_defines(v, oi)) {
+  if (oinfo.undefined) {
     icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: <%s> is not defined by the vocabulary",
-             source, s->line, oi);
+             source, line, oi);
     return -1;
   }
   if (!p)
     return 0;
-  if (!strcmp(p, icx_vocab_name_property(v)) && o->type != RAPTOR_TERM_TYPE_LITERAL) {
+  if (pinfo.is_name && o->type != RAPTOR_TERM_TYPE_LITERAL) {
+    show_subject(d, s->subject, via, subj, sizeof subj);
     icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: the name of %s must be a literal",
-             source, s->line, subj);
+             source, line, subj);
     return -1;
   }
-  a = attribute_by_iri(v, p);
-  if (!a)
+  if (!(a = pinfo.attr))
     return 0;
   if (icx_attribute_place(a)) {
+    show_subject(d, s->subject, via, subj, sizeof subj);
     icx_fail(l->ctx, ICX_ERR_INVALID,
              "%s:%d: %s of %s: icx works %s out from %s; a document does not state it",
-             source, s->line, icx_attribute_label(a), subj, icx_attribute_label(a),
+             source, line, icx_attribute_label(a), subj, icx_attribute_label(a),
              icx_attribute_label(icx_attribute_place(a)));
     return -1;
   }
   if (icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL) {
+    if (oi && oinfo.value_of == a)
+      return 0;
     if (!oi || !icx_attribute_find_value(a, oi)) {
       char shown[300];
-      term_show(o, shown, sizeof shown);
+      show_subject(d, s->subject, via, subj, sizeof subj);
+      term_show(d, o, shown, sizeof shown);
       icx_fail(l->ctx, ICX_ERR_INVALID,
                "%s:%d: %s of %s is %s, which is not a <%s> of the vocabulary",
-               source, s->line, icx_attribute_label(a), subj, shown, icx_attribute_range(a));
+               source, line, icx_attribute_label(a), subj, shown, icx_attribute_range(a));
       return -1;
     }
+    iri_value_of(d, o, a);
     return 0;
   }
   if (o->type != RAPTOR_TERM_TYPE_LITERAL) {
+    show_subject(d, s->subject, via, subj, sizeof subj);
     icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: %s of %s must be a %s literal",
-             source, s->line, icx_attribute_label(a), subj,
+             source, line, icx_attribute_label(a), subj,
              icx_datatype_name(icx_attribute_type(a)));
     return -1;
   }
@@ -408,9 +699,10 @@ check_statement(icx_loader *l, const char *source, const stmt *s)
     const char *dt = o->value.literal.datatype
       ? (const char *)raptor_uri_as_string(o->value.literal.datatype) : NULL;
     if (!datatype_ok(icx_attribute_type(a), dt) || !lexical_ok(icx_attribute_type(a), lex)) {
+      show_subject(d, s->subject, via, subj, sizeof subj);
       icx_fail(l->ctx, ICX_ERR_INVALID,
                "%s:%d: %s of %s is \"%.60s\"%s%s%s; expected a value of type <%s>",
-               source, s->line, icx_attribute_label(a), subj, lex,
+               source, line, icx_attribute_label(a), subj, lex,
                dt ? "^^<" : " (no datatype)", dt ? dt : "", dt ? ">" : "",
                icx_attribute_range(a));
       return -1;
@@ -419,136 +711,446 @@ check_statement(icx_loader *l, const char *source, const stmt *s)
   return 0;
 }
 
-/* 1 if cls is (a subclass of) the domain of an attribute of things other
- * than clouds: a service class. */
-static int
-is_service_class(const icx_vocab *v, const char *cls)
+/* Blank node ids.  librdf's world would map labels to fresh ids anew in
+ * every parse (and not at all unless a librdf parser reset its map), so
+ * _:x twice in one document would be two nodes.  Labels are kept as they
+ * are written (the document's prefix makes them its own in term_put);
+ * nodes without a label are numbered "-N", which no label can be. */
+static unsigned char *
+on_bnodeid(void *ud, unsigned char *user_bnodeid)
 {
-  size_t i, n = icx_vocab_attribute_count(v);
+  doc *d = ud;
+  char id[32];
+  unsigned char *out;
 
-  for (i = 0; i < n; i++) {
-    const char *dom = icx_attribute_domain(icx_vocab_attribute(v, i));
-    if (!icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), dom) &&
-        icx_vocab_class_subsumes(v, dom, cls))
+  if (user_bnodeid)
+    return user_bnodeid;      /* raptor hands it over; it is ours to return */
+  snprintf(id, sizeof id, "-%lu", ++d->anon);
+  if ((out = malloc(strlen(id) + 1)))   /* raptor frees it with free() */
+    memcpy(out, id, strlen(id) + 1);
+  return out;
+}
+
+static void
+on_log(void *ud, raptor_log_message *m)
+{
+  doc *d = ud;
+  long line = m->locator && m->locator->line > 0 ? m->locator->line - d->line_adjust : 0;
+
+  if (m->level >= RAPTOR_LOG_LEVEL_ERROR) {
+    if (d->errors++ == 0) {
+      d->err_line = line;
+      d->err_column = m->locator ? m->locator->column : -1;
+      snprintf(d->err_text, sizeof d->err_text, "%s", m->text ? m->text : "(no message)");
+    }
+  } else if (m->level == RAPTOR_LOG_LEVEL_WARN) {
+    icx_log(d->l->ctx, ICX_LOG_WARN, "rdf", "%s:%ld: %s", d->source, line,
+            m->text ? m->text : "");
+  }
+}
+
+/* Alignment: a statement in another vocabulary's term declared
+ * equivalent to one of ours (owl:equivalentProperty, owl:equivalentClass)
+ * is also stored in ours, checked as ours; the original is stored too. */
+static icx_rc
+add_aligned(doc *d, const raptor_statement *s, int line)
+{
+  const icx_vocab *v = d->l->vocab;
+  const char *p = term_iri(s->predicate), *mapped;
+  raptor_statement derived = *s;
+  raptor_term *t = NULL;
+  const char *via = NULL;
+  icx_rc rc;
+
+  if ((mapped = icx_vocab_equivalent_property(v, p))) {
+    via = p;
+    if (!(t = raptor_new_term_from_uri_string(d->rw, (const unsigned char *)mapped)))
+      return icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
+    derived.predicate = t;
+  } else if (p && !strcmp(p, RDF_TYPE) &&
+             (mapped = icx_vocab_equivalent_class(v, term_iri(s->object)))) {
+    via = term_iri(s->object);
+    if (!(t = raptor_new_term_from_uri_string(d->rw, (const unsigned char *)mapped)))
+      return icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
+    derived.object = t;
+  } else {
+    return ICX_OK;
+  }
+  rc = check_statement(d, &derived, line, via) ? ICX_ERR_INVALID : batch_add(d, &derived);
+  raptor_free_term(t);
+  return rc;
+}
+
+static void
+on_statement(void *ud, raptor_statement *s)
+{
+  doc *d = ud;
+  int line;
+
+  if (d->rc)
+    return;
+  line = raptor_locator_line(raptor_parser_get_locator(d->parser));
+  if (line > 0)
+    line = (int)(line - d->line_adjust);
+  if (check_statement(d, s, line, NULL))
+    d->rc = ICX_ERR_INVALID;
+  else
+    d->rc = batch_add(d, s);
+  if (!d->rc)
+    d->rc = add_aligned(d, s, line);
+  if (d->rc)
+    raptor_parser_parse_abort(d->parser);
+  else
+    d->parsed++;
+}
+
+/* --- the checks over the whole graph, on the ids the load wrote ------------ */
+
+/* A class of the vocabulary that things in the graph are typed with. */
+typedef struct cls {
+  sqlite3_int64 id;
+  const char *iri;
+  int cloud, service;
+} cls;
+
+typedef struct attr_id {
+  sqlite3_int64 id;
+  const icx_attribute *a;
+} attr_id;
+
+typedef struct gcheck {
+  doc *d;
+  librdf_storage *st;
+  sqlite3_int64 g, type, name, offers;
+  cls *cls;
+  size_t n_cls;
+  attr_id *attrs;
+  size_t n_attrs;
+  /* the subject being read, and what it has */
+  sqlite3_int64 subj;
+  int names;
+  const cls **types;
+  const icx_attribute **used;
+  sqlite3_int64 *offered;
+  size_t n_types, n_used, n_offered, cap_types, cap_used, cap_offered;
+  /* services recently offered by a cloud: an open-addressing set */
+  sqlite3_int64 *window;
+  size_t in_window;
+  long clouds;
+  int found;
+  icx_rc rc;                  /* why the walk stopped */
+} gcheck;
+
+static int
+cmp_cls(const void *a, const void *b)
+{
+  const cls *x = a, *y = b;
+
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+cmp_attr_id(const void *a, const void *b)
+{
+  const attr_id *x = a, *y = b;
+
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static const cls *
+find_cls(const gcheck *c, sqlite3_int64 id)
+{
+  cls key;
+
+  key.id = id;
+  return c->n_cls ? bsearch(&key, c->cls, c->n_cls, sizeof key, cmp_cls) : NULL;
+}
+
+/* Grows *v (elements of size sz) to hold one more.  0 or -1. */
+static int
+grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+  void *nv;
+  size_t ncap;
+
+  if (n < *cap)
+    return 0;
+  ncap = *cap ? *cap * 2 : 16;
+  if (!(nv = realloc(*v, ncap * sz)))
+    return -1;
+  *v = nv;
+  *cap = ncap;
+  return 0;
+}
+
+static void
+window_add(gcheck *c, sqlite3_int64 id)
+{
+  size_t i, mask = 2 * OFFERED_WINDOW - 1;
+
+  if (c->in_window >= OFFERED_WINDOW) {
+    memset(c->window, 0, 2 * OFFERED_WINDOW * sizeof *c->window);
+    c->in_window = 0;
+  }
+  for (i = (size_t)id * 0x9E3779B97F4A7C15ULL >> 40 & mask; c->window[i]; i = (i + 1) & mask)
+    if (c->window[i] == id)
+      return;
+  c->window[i] = id;
+  c->in_window++;
+}
+
+static int
+window_has(const gcheck *c, sqlite3_int64 id)
+{
+  size_t i, mask = 2 * OFFERED_WINDOW - 1;
+
+  for (i = (size_t)id * 0x9E3779B97F4A7C15ULL >> 40 & mask; c->window[i]; i = (i + 1) & mask)
+    if (c->window[i] == id)
       return 1;
+  return 0;
+}
+
+/* Walking the types of a subject that offers the service: a cloud? */
+static int
+offerer_type(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
+{
+  gcheck *c = ud;
+  const cls *k = find_cls(c, o);
+
+  (void)s;
+  (void)p;
+  c->found = k && k->cloud;
+  return c->found;
+}
+
+static int
+offerer(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
+{
+  gcheck *c = ud;
+
+  (void)p;
+  (void)o;
+  if (icx_storage_context_ids(c->st, c->g, s, c->type, 0, offerer_type, c))
+    c->rc = ICX_ERR_STORE;
+  return c->found || c->rc;
+}
+
+/* 1 if a cloud of the graph offers id. */
+static int
+offered_by_cloud(gcheck *c, sqlite3_int64 id)
+{
+  if (window_has(c, id))
+    return 1;
+  c->found = 0;
+  if (c->offers > 0 && icx_storage_context_ids(c->st, c->g, 0, c->offers, id, offerer, c))
+    c->rc = ICX_ERR_STORE;
+  return c->found;
+}
+
+/* The checks on the subject just read.  0, or -1 with the message set. */
+static int
+subject_done(gcheck *c)
+{
+  const icx_vocab *v = c->d->l->vocab;
+  icx_ctx *ctx = c->d->l->ctx;
+  const char *cloud = icx_vocab_cloud_class(v);
+  int is_cloud = 0, is_service = 0, rc = 0;
+  size_t i, j;
+  char *shown = NULL;
+
+  if (!c->subj)
+    return 0;
+  for (i = 0; i < c->n_types; i++) {
+    is_cloud |= c->types[i]->cloud;
+    is_service |= c->types[i]->service;
+  }
+  if (is_cloud) {
+    c->clouds++;
+    if (c->names != 1) {
+      shown = icx_storage_term_text(c->st, c->subj);
+      icx_fail(ctx, ICX_ERR_INVALID, "%s: cloud %s has %d names (<%s>); it needs exactly one",
+               c->d->source, shown ? shown : "?", c->names, icx_vocab_name_property(v));
+      rc = -1;
+      goto done;
+    }
+    for (i = 0; i < c->n_offered; i++)
+      window_add(c, c->offered[i]);
+  }
+  /* Every attribute it has needs its domain among the subject's types. */
+  for (i = 0; i < c->n_used; i++) {
+    const char *dom = icx_attribute_domain(c->used[i]);
+    int typed = 0;
+    for (j = 0; j < c->n_types && !typed; j++)
+      typed = icx_vocab_class_subsumes(v, dom, c->types[j]->iri);
+    if (!typed) {
+      shown = icx_storage_term_text(c->st, c->subj);
+      icx_fail(ctx, ICX_ERR_INVALID, "%s: %s has %s but is not typed <%s>", c->d->source,
+               shown ? shown : "?", icx_attribute_label(c->used[i]), dom);
+      rc = -1;
+      goto done;
+    }
+    if (!icx_vocab_class_subsumes(v, cloud, dom))
+      is_service = 1;
+  }
+  if (is_service && !offered_by_cloud(c, c->subj) && !c->rc) {
+    shown = icx_storage_term_text(c->st, c->subj);
+    icx_fail(ctx, ICX_ERR_INVALID,
+             "%s: service %s belongs to no cloud (no <%s> links a cloud to it)",
+             c->d->source, shown ? shown : "?", icx_vocab_offers_property(v));
+    rc = -1;
+  }
+done:
+  free(shown);
+  if (rc && !c->rc)
+    c->rc = ICX_ERR_INVALID;
+  c->subj = 0;
+  c->names = 0;
+  c->n_types = c->n_used = c->n_offered = 0;
+  return rc;
+}
+
+static int
+graph_quad(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
+{
+  gcheck *c = ud;
+  attr_id key;
+  const attr_id *a;
+  const cls *k;
+  int nomem = 0;
+
+  if (s != c->subj) {
+    if (subject_done(c) || c->rc)
+      return 1;
+    c->subj = s;
+  }
+  if (p == c->type && (k = find_cls(c, o)))
+    nomem = grow((void **)&c->types, &c->cap_types, c->n_types, sizeof *c->types) ||
+            !(c->types[c->n_types++] = k);
+  if (p == c->name)
+    c->names++;
+  if (p == c->offers)
+    nomem |= grow((void **)&c->offered, &c->cap_offered, c->n_offered, sizeof *c->offered) ||
+             !(c->offered[c->n_offered++] = o);
+  key.id = p;
+  if (c->n_attrs && (a = bsearch(&key, c->attrs, c->n_attrs, sizeof key, cmp_attr_id)) &&
+      (!c->n_used || c->used[c->n_used - 1] != a->a))
+    nomem |= grow((void **)&c->used, &c->cap_used, c->n_used, sizeof *c->used) ||
+             !(c->used[c->n_used++] = a->a);
+  if (nomem)
+    c->rc = icx_fail(c->d->l->ctx, ICX_ERR_NOMEM, "out of memory");
+  return c->rc != ICX_OK;
+}
+
+/* Adds the classes of iris (NULL-ended; may be NULL) to c's table. */
+static int
+add_classes(gcheck *c, const char *const *iris, int cloud, int service)
+{
+  size_t i;
+
+  for (i = 0; iris && iris[i]; i++) {
+    sqlite3_int64 id = icx_storage_iri_id(c->st, iris[i]);
+    cls *nv;
+    if (id < 0)
+      return -1;
+    if (id == 0)
+      continue;               /* no statement can use it */
+    if (!(nv = realloc(c->cls, (c->n_cls + 1) * sizeof *nv)))
+      return -1;
+    c->cls = nv;
+    nv[c->n_cls].id = id;
+    nv[c->n_cls].iri = iris[i];
+    nv[c->n_cls].cloud = cloud;
+    nv[c->n_cls].service = service;
+    c->n_cls++;
   }
   return 0;
 }
 
-/* Sorting statements by subject lets the graph checks walk each subject's
- * statements together. */
-static int
-cmp_subject(const void *a, const void *b)
-{
-  const stmt *x = a, *y = b;
-  int c = raptor_term_compare(x->st->subject, y->st->subject);
-
-  return c ? c : (x->line - y->line);
-}
-
-static int
-cmp_term_ptr(const void *a, const void *b)
-{
-  return raptor_term_compare(*(raptor_term *const *)a, *(raptor_term *const *)b);
-}
-
 /* Graph checks: clouds have one name; things described by attributes are
- * typed with the attributes' domain and offered by a cloud. */
-static int
-check_graph(icx_loader *l, const char *source, parse *p)
+ * typed with the attributes' domain and offered by a cloud; there is a
+ * cloud.  Reads the graph the load wrote, subject by subject.  ICX_OK or
+ * the failure, with its message set. */
+static icx_rc
+check_graph(doc *d, const char *doc_uri)
 {
+  icx_loader *l = d->l;
   const icx_vocab *v = l->vocab;
   const char *cloud = icx_vocab_cloud_class(v);
-  const char *offers = icx_vocab_offers_property(v);
-  const char *namep = icx_vocab_name_property(v);
-  raptor_term **offered = NULL, **clouds = NULL;
-  size_t n_offered = 0, n_clouds = 0, i, j;
-  int rc = -1;
+  size_t i, n = icx_vocab_attribute_count(v), k;
+  gcheck c;
+  icx_rc rc = ICX_OK;
 
-  offered = calloc(p->n + 1, sizeof *offered);
-  clouds = calloc(p->n + 1, sizeof *clouds);
-  if (!offered || !clouds) {
-    icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
+  memset(&c, 0, sizeof c);
+  c.d = d;
+  c.st = icx_store_storage(l->store);
+  c.g = icx_storage_iri_id(c.st, doc_uri);
+  c.type = icx_storage_iri_id(c.st, RDF_TYPE);
+  c.name = icx_storage_iri_id(c.st, icx_vocab_name_property(v));
+  c.offers = icx_storage_iri_id(c.st, icx_vocab_offers_property(v));
+  c.attrs = calloc(n ? n : 1, sizeof *c.attrs);
+  c.window = calloc(2 * OFFERED_WINDOW, sizeof *c.window);
+  if (!c.attrs || !c.window) {
+    rc = icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  if (p->n > 1)
-    qsort(p->v, p->n, sizeof *p->v, cmp_subject);
-  for (i = 0; i < p->n; i++) {
-    const char *pi = term_iri(p->v[i].st->predicate), *oi = term_iri(p->v[i].st->object);
-    if (pi && !strcmp(pi, RDF_TYPE) && oi && icx_vocab_class_subsumes(v, cloud, oi))
-      clouds[n_clouds++] = p->v[i].st->subject;
+  if (c.g < 0 || c.type < 0 || c.name < 0 || c.offers < 0 ||
+      add_classes(&c, icx_vocab_subclasses(v, cloud), 1, 0))
+    goto store_failed;
+  for (i = 0; i < n; i++) {
+    const icx_attribute *a = icx_vocab_attribute(v, i);
+    const char *dom = icx_attribute_domain(a);
+    sqlite3_int64 id = icx_storage_iri_id(c.st, icx_attribute_iri(a));
+    if (id < 0 || add_classes(&c, icx_vocab_subclasses(v, dom), 0,
+                              !icx_vocab_class_subsumes(v, cloud, dom)))
+      goto store_failed;
+    if (id > 0) {
+      c.attrs[c.n_attrs].id = id;
+      c.attrs[c.n_attrs++].a = a;
+    }
   }
-  if (n_clouds > 1)
-    qsort(clouds, n_clouds, sizeof *clouds, cmp_term_ptr);
-  for (i = 0; i < p->n; i++) {
-    const char *pi = term_iri(p->v[i].st->predicate);
-    if (pi && !strcmp(pi, offers) &&
-        bsearch(&p->v[i].st->subject, clouds, n_clouds, sizeof *clouds, cmp_term_ptr))
-      offered[n_offered++] = p->v[i].st->object;
+  if (c.n_attrs > 1)
+    qsort(c.attrs, c.n_attrs, sizeof *c.attrs, cmp_attr_id);
+  if (c.n_cls > 1)
+    qsort(c.cls, c.n_cls, sizeof *c.cls, cmp_cls);
+  for (i = 0, k = 0; i < c.n_cls; i++) {       /* one entry per class */
+    if (k && c.cls[k - 1].id == c.cls[i].id) {
+      c.cls[k - 1].cloud |= c.cls[i].cloud;
+      c.cls[k - 1].service |= c.cls[i].service;
+    } else {
+      c.cls[k++] = c.cls[i];
+    }
   }
-  if (n_offered > 1)
-    qsort(offered, n_offered, sizeof *offered, cmp_term_ptr);
-
-  for (i = 0; i < p->n; i = j) {
-    raptor_term *subj = p->v[i].st->subject;
-    int names = 0, is_cloud, is_service = 0;
-    int first_line = p->v[i].line;
-    size_t k, m;
-    char shown[300];
-
-    for (j = i; j < p->n && raptor_term_equals(p->v[j].st->subject, subj); j++) {
-      const char *pi = term_iri(p->v[j].st->predicate), *oi = term_iri(p->v[j].st->object);
-      if (pi && !strcmp(pi, namep))
-        names++;
-      if (pi && !strcmp(pi, RDF_TYPE) && oi && is_service_class(v, oi))
-        is_service = 1;
-    }
-    term_show(subj, shown, sizeof shown);
-    is_cloud = bsearch(&subj, clouds, n_clouds, sizeof *clouds, cmp_term_ptr) != NULL;
-    if (is_cloud && names != 1) {
-      icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: cloud %s has %d names (<%s>); it needs exactly one",
-               source, first_line, shown, names, namep);
-      goto done;
-    }
-    /* Every attribute it has needs its domain among the subject's types. */
-    for (k = i; k < j; k++) {
-      const char *pk = term_iri(p->v[k].st->predicate);
-      const icx_attribute *a = pk ? attribute_by_iri(v, pk) : NULL;
-      const char *dom;
-      int typed = 0;
-      if (!a)
-        continue;
-      dom = icx_attribute_domain(a);
-      for (m = i; m < j && !typed; m++) {
-        const char *pm = term_iri(p->v[m].st->predicate), *om = term_iri(p->v[m].st->object);
-        typed = pm && !strcmp(pm, RDF_TYPE) && om && icx_vocab_class_subsumes(v, dom, om);
-      }
-      if (!typed) {
-        icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: %s has %s but is not typed <%s>",
-                 source, p->v[k].line, shown, icx_attribute_label(a), dom);
-        goto done;
-      }
-      if (!icx_vocab_class_subsumes(v, cloud, dom))
-        is_service = 1;
-    }
-    if (is_service && !bsearch(&subj, offered, n_offered, sizeof *offered, cmp_term_ptr)) {
-      icx_fail(l->ctx, ICX_ERR_INVALID,
-               "%s:%d: service %s belongs to no cloud (no <%s> links a cloud to it)",
-               source, first_line, shown, offers);
+  c.n_cls = k;
+  if (c.g > 0) {
+    if (icx_storage_context_ids(c.st, c.g, 0, 0, 0, graph_quad, &c))
+      goto store_failed;
+    if (!c.rc)
+      subject_done(&c);
+    if (c.rc == ICX_ERR_STORE)
+      goto store_failed;
+    if (c.rc) {
+      rc = c.rc;
       goto done;
     }
   }
-  if (n_clouds == 0) {
-    icx_fail(l->ctx, ICX_ERR_INVALID, "%s: describes no cloud (nothing is typed <%s>)",
-             source, cloud);
-    goto done;
-  }
-  rc = 0;
+  if (c.clouds == 0)
+    rc = icx_fail(l->ctx, ICX_ERR_INVALID, "%s: describes no cloud (nothing is typed <%s>)",
+                  d->source, cloud);
+  goto done;
+store_failed:
+  rc = icx_fail(l->ctx, ICX_ERR_STORE, "%s: cannot check the graph: %s", d->source,
+                icx_storage_errmsg(c.st));
 done:
-  free(offered);
-  free(clouds);
+  free(c.cls);
+  free(c.attrs);
+  free(c.types);
+  free(c.used);
+  free(c.offered);
+  free(c.window);
   return rc;
 }
+
+/* --- parsing, in pieces for Turtle --------------------------------------- */
 
 static uint64_t
 fnv1a(const char *s)
@@ -562,100 +1164,188 @@ fnv1a(const char *s)
   return h;
 }
 
+/* Parses text[0..upto) (after the prologue, for a piece) as a whole.
+ * Returns raptor's result. */
+static int
+parse_piece(doc *d, size_t upto)
+{
+  const icx_buf *prologue = icx_pieces_prologue(&d->pieces);
+  size_t i;
+  long lines = 0;
+  int prc;
+
+  if (icx_buf_failed(prologue)) {
+    d->rc = icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
+    return 1;
+  }
+  d->prologue_lines = 0;
+  for (i = 0; i < prologue->len; i++)
+    d->prologue_lines += prologue->data[i] == '\n';
+  d->line_adjust = d->prologue_lines - (d->line0 - 1);
+  if (raptor_parser_parse_start(d->parser, d->base))
+    return 1;
+  prc = prologue->len
+    ? raptor_parser_parse_chunk(d->parser, (const unsigned char *)prologue->data,
+                                prologue->len, 0) : 0;
+  if (!prc)
+    prc = raptor_parser_parse_chunk(d->parser, (const unsigned char *)d->text, upto, 1);
+  for (i = 0; i < upto; i++)
+    lines += d->text[i] == '\n';
+  d->line0 += lines;
+  memmove(d->text, d->text + upto, d->len - upto);
+  d->len -= upto;
+  icx_pieces_consumed(&d->pieces, upto);
+  return prc;
+}
+
+/* Takes n more bytes of the document (n == 0 at the end).  Turtle is
+ * parsed piece by piece, anything else as it comes.  Returns raptor's
+ * result. */
+static int
+feed(doc *d, const unsigned char *p, size_t n, int end)
+{
+  if (!d->split) {
+    return raptor_parser_parse_chunk(d->parser, p, n, end);
+  }
+  if (d->len + n > d->cap) {
+    size_t cap = d->cap ? d->cap : PIECE_BYTES + READ_CHUNK;
+    char *nt;
+    while (cap < d->len + n)
+      cap *= 2;
+    if (!(nt = realloc(d->text, cap))) {
+      d->rc = icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
+      return 1;
+    }
+    d->text = nt;
+    d->cap = cap;
+  }
+  if (n)
+    memcpy(d->text + d->len, p, n);
+  d->len += n;
+  if (end)
+    return parse_piece(d, d->len);
+  if (icx_pieces_scan(&d->pieces, d->text, d->len) >= PIECE_BYTES)
+    return parse_piece(d, icx_pieces_cut(&d->pieces));
+  return 0;
+}
+
 /* Reads from fp, or from buf/len when fp is NULL. */
 static icx_rc
 load_document(icx_loader *l, const char *source, const char *doc_uri, const char *base,
               icx_format fmt, FILE *fp, const unsigned char *buf, size_t len)
 {
   icx_ctx *ctx = l->ctx;
-  parse p;
-  raptor_uri *base_uri = NULL;
-  librdf_statement **sts = NULL;
-  icx_diag diag;
+  icx_store *store = l->store;
+  doc d;
   icx_rc rc = ICX_OK;
-  size_t i;
-  int prc = 0;
+  size_t total = 0, done = 0, count = 0;
+  int prc = 0, begun = 0;
+  struct stat sb;
 
-  memset(&p, 0, sizeof p);
-  p.l = l;
-  p.rw = librdf_world_get_raptor(ctx->world);
-  snprintf(p.blank_prefix, sizeof p.blank_prefix, "d%016llx_",
+  memset(&d, 0, sizeof d);
+  d.l = l;
+  d.source = source;
+  d.line0 = 1;
+  d.split = fmt == ICX_FORMAT_TURTLE;
+  icx_pieces_init(&d.pieces);
+  d.rw = l->rw;
+  raptor_world_set_log_handler(d.rw, &d, on_log);
+  raptor_world_set_generate_bnodeid_handler(d.rw, &d, on_bnodeid);
+  snprintf(d.blank_prefix, sizeof d.blank_prefix, "d%016llx_",
            (unsigned long long)fnv1a(doc_uri));
-  p.parser = raptor_new_parser(p.rw, raptor_name(fmt));
-  base_uri = raptor_new_uri(p.rw, (const unsigned char *)base);
-  if (!p.parser || !base_uri) {
+  d.prefix_len = strlen(d.blank_prefix);
+  d.parser = raptor_new_parser(d.rw, raptor_name(fmt));
+  d.base = raptor_new_uri(d.rw, (const unsigned char *)base);
+  if (!d.parser || !d.base) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  raptor_parser_set_option(p.parser, RAPTOR_OPTION_NO_NET, NULL, 1);
-  raptor_parser_set_option(p.parser, RAPTOR_OPTION_NO_FILE, NULL, 1);
-  raptor_parser_set_statement_handler(p.parser, &p, on_statement);
-  icx_diag_begin(ctx, &diag);
-  if (raptor_parser_parse_start(p.parser, base_uri) == 0) {
-    if (fp) {
-      unsigned char chunk[65536];
-      size_t got;
-      while (prc == 0 && !diag.errors && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        prc = raptor_parser_parse_chunk(p.parser, chunk, got, 0);
-      if (ferror(fp)) {
-        icx_diag_end(ctx);
-        rc = icx_fail(ctx, ICX_ERR_IO, "%s: read error: %s", source, strerror(errno));
-        goto done;
-      }
-      if (prc == 0 && !diag.errors)
-        prc = raptor_parser_parse_chunk(p.parser, NULL, 0, 1);
-    } else {
-      prc = raptor_parser_parse_chunk(p.parser, buf, len, 1);
+  raptor_parser_set_option(d.parser, RAPTOR_OPTION_NO_NET, NULL, 1);
+  raptor_parser_set_option(d.parser, RAPTOR_OPTION_NO_FILE, NULL, 1);
+  raptor_parser_set_statement_handler(d.parser, &d, on_statement);
+  if ((rc = icx_store_document_begin(store, doc_uri)))
+    goto done;
+  begun = 1;
+  if (!(d.w.bulk = icx_storage_bulk_new(icx_store_storage(store),
+                                        icx_store_document_node(store)))) {
+    rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write to the store: %s", source,
+                  icx_storage_errmsg(icx_store_storage(store)));
+    goto done;
+  }
+  if (fp)
+    total = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 0;
+  else
+    total = len;
+  if (raptor_parser_parse_start(d.parser, d.base) == 0) {
+    unsigned char chunk[READ_CHUNK];
+    for (;;) {
+      const unsigned char *piece = fp ? chunk : buf + done;
+      size_t got = fp ? fread(chunk, 1, sizeof chunk, fp)
+                      : (len - done < READ_CHUNK ? len - done : READ_CHUNK);
+      if (!got)
+        break;
+      done += got;
+      prc = feed(&d, piece, got, 0);
+      if (prc || d.errors || d.rc)
+        break;
+      if (l->progress)
+        l->progress(l->progress_ud, source, done, total, d.parsed, 0);
     }
+    if (fp && ferror(fp)) {
+      rc = icx_fail(ctx, ICX_ERR_IO, "%s: read error: %s", source, strerror(errno));
+      goto done;
+    }
+    if (prc == 0 && !d.errors && !d.rc)
+      prc = feed(&d, NULL, 0, 1);
   } else {
     prc = 1;
   }
-  icx_diag_end(ctx);
-  if (p.oom) {
-    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  if (d.rc) {
+    rc = d.rc;
     goto done;
   }
-  if (prc || diag.errors) {
-    rc = icx_fail(ctx, ICX_ERR_RDF, "%s: %s", source,
-                  diag.errors ? diag.first : "does not parse");
-    if (diag.errors && !strncmp(diag.first, "line ", 5)) {
-      /* "line N, column M: msg" reads better as "file:N:M: msg". */
-      int line = 0, col = 0, off = 0;
-      if (sscanf(diag.first, "line %d, column %d: %n", &line, &col, &off) >= 2 && off > 0)
-        icx_fail(ctx, ICX_ERR_RDF, "%s:%d:%d: %s", source, line, col, diag.first + off);
-      else if (sscanf(diag.first, "line %d: %n", &line, &off) >= 1 && off > 0)
-        icx_fail(ctx, ICX_ERR_RDF, "%s:%d: %s", source, line, diag.first + off);
-    }
+  if (prc || d.errors) {
+    if (!d.errors)
+      rc = icx_fail(ctx, ICX_ERR_RDF, "%s: does not parse", source);
+    else if (d.err_line > 0 && d.err_column > 0)
+      rc = icx_fail(ctx, ICX_ERR_RDF, "%s:%ld:%d: %s", source, d.err_line, d.err_column,
+                    d.err_text);
+    else if (d.err_line > 0)
+      rc = icx_fail(ctx, ICX_ERR_RDF, "%s:%ld: %s", source, d.err_line, d.err_text);
+    else
+      rc = icx_fail(ctx, ICX_ERR_RDF, "%s: %s", source, d.err_text);
     goto done;
   }
-  for (i = 0; i < p.n; i++)
-    if (check_statement(l, source, &p.v[i])) {
-      rc = ICX_ERR_INVALID;
-      goto done;
-    }
-  if (check_graph(l, source, &p)) {
-    rc = ICX_ERR_INVALID;
+  if (writer_finish(&d.w, 1)) {
+    rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", source,
+                  icx_storage_errmsg(icx_store_storage(store)));
     goto done;
   }
-  if (l->dry_run)
+  if ((rc = check_graph(&d, doc_uri)))
     goto done;
-  /* The store takes the statements as they are (librdf_statement is
-   * raptor_statement); a librdf memory model would cost O(n^2). */
-  sts = malloc((p.n ? p.n : 1) * sizeof *sts);
-  if (!sts) {
-    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    goto done;
+  count = icx_storage_bulk_added(d.w.bulk);
+  if (!l->dry_run) {
+    rc = icx_store_document_commit(store, source, icx_format_name(fmt), count);
+    begun = 0;
   }
-  for (i = 0; i < p.n; i++)
-    sts[i] = (librdf_statement *)p.v[i].st;
-  rc = icx_store_put_statements(l->store, doc_uri, source, icx_format_name(fmt), sts, p.n);
 done:
-  free(sts);
+  writer_finish(&d.w, 0);
+  if (begun)
+    icx_store_document_abort(store);
+  if (l->progress)
+    l->progress(l->progress_ud, source, done, total, rc ? d.parsed : count, 1);
   if (l->report)
-    l->report(l->report_ud, source, rc, rc ? icx_ctx_errmsg(ctx) : "", rc ? 0 : (long)p.n);
-  if (base_uri)
-    raptor_free_uri(base_uri);
-  parse_free(&p);
+    l->report(l->report_ud, source, rc, rc ? icx_ctx_errmsg(ctx) : "", rc ? 0 : (long)count);
+  writer_free(&d.w);
+  memo_free(&d);
+  free(d.text);
+  icx_pieces_free(&d.pieces);
+  if (d.base)
+    raptor_free_uri(d.base);
+  if (d.parser)
+    raptor_free_parser(d.parser);
+  raptor_world_set_log_handler(l->rw, NULL, NULL);
+  raptor_world_set_generate_bnodeid_handler(l->rw, NULL, NULL);
   return rc;
 }
 

@@ -1,9 +1,12 @@
 /* icx_loader.h - reading capability documents into the store.
  *
- * A document is parsed with raptor (Turtle, RDF/XML or N-Triples), checked
- * against the vocabulary, and only then put into the store, replacing any
- * earlier load of the same document in one transaction.  A document that
- * fails leaves the store exactly as it was.
+ * A document is parsed with raptor (Turtle, RDF/XML or N-Triples) and
+ * written to the store as its statements arrive, inside one transaction
+ * that replaces any earlier load of the same document; each statement is
+ * checked against the vocabulary as it arrives, the graph as a whole at the
+ * end.  A document that fails anywhere is rolled back: the store is
+ * exactly as it was.  Memory stays bounded whatever the document's size
+ * (Turtle is parsed in pieces that end at a statement's final '.').
  *
  * Checks: every predicate and class in a vocabulary namespace is defined by
  * it; every value of an attribute has the attribute's datatype (or is an
@@ -11,7 +14,9 @@
  * attribute's domain; every service (a thing typed with the domain of an
  * attribute of non-clouds, or having such an attribute) is offered by a
  * cloud; every cloud has exactly one name; the document describes at least
- * one cloud.  Errors name the file and line.
+ * one cloud.  Errors name the file, and the line for the checks of one
+ * statement and for syntax errors; the checks over the whole graph name
+ * the subject at fault instead.
  */
 #ifndef ICX_LOADER_H
 #define ICX_LOADER_H
@@ -50,7 +55,18 @@ void icx_loader_free(icx_loader *loader);
 
 void icx_loader_set_format(icx_loader *loader, icx_format format);
 void icx_loader_set_report(icx_loader *loader, icx_load_report_fn fn, void *userdata);
-/* With dry_run set, documents are parsed and checked but not stored. */
+
+/* Called while a document loads, after every 64 KiB read, and once more
+ * with finished set when it is done (stored, checked or failed): bytes of
+ * the document read so far, its size (0 when unknown, as for a pipe), and
+ * statements parsed so far (when finished: the triples stored).  source is
+ * lent for the call. */
+typedef void (*icx_load_progress_fn)(void *userdata, const char *source, size_t done,
+                                     size_t total, size_t statements, int finished);
+/* Sets (fn NULL: clears) the progress callback. */
+void icx_loader_set_progress(icx_loader *loader, icx_load_progress_fn fn, void *userdata);
+/* With dry_run set, documents are parsed, written and checked, then
+ * rolled back: nothing is stored. */
 void icx_loader_set_dry_run(icx_loader *loader, int dry_run);
 
 /* Loads a file, or every file under a folder (recursively, in name order,

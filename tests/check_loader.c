@@ -1,13 +1,19 @@
 /* check_loader.c - capability documents: formats, validation with file and
- * line, atomic replacement, folders with good and bad files. */
+ * line, atomic replacement, folders with good and bad files; large
+ * documents: a failure at the end leaves the store as it was, Turtle read
+ * in pieces means what it says, memory stays bounded. */
 #include "config.h"
 
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check_util.h"
+#include "icx_pieces.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -345,6 +351,237 @@ START_TEST(rdfxml_external_entities_are_not_read)
 }
 END_TEST
 
+
+/* Writes a Turtle document of n clouds, each with one storage service
+ * (8 triples a cloud), then tail (may be ""), to path.  Returns the count
+ * of lines written before tail. */
+static long
+big_doc(const char *path, long n, const char *tail)
+{
+  FILE *fp = fopen(path, "w");
+  long i, lines = 2;
+
+  ck_assert_ptr_nonnull(fp);
+  fputs("@prefix res: <http://www.csp/resOntology#> .\n@prefix b: <http://big.example/> .\n", fp);
+  for (i = 0; i < n; i++) {
+    fprintf(fp, "b:c%ld a res:Cloud ; res:cloudName \"big%ld\" ; res:offers b:c%lds .\n"
+            "b:c%lds a res:StorageService ; res:availability %ld.9 ;\n"
+            "  res:replicationFactor %ld ; res:tierCountry res:JP ; res:storageAccess res:NFS .\n",
+            i, i, i, i, 90 + i % 10, 1 + i % 7);
+    lines += 3;
+  }
+  fputs(tail, fp);
+  ck_assert_int_eq(fclose(fp), 0);
+  return lines;
+}
+
+START_TEST(a_bad_end_of_a_large_document_leaves_the_store_unchanged)
+{
+  static const struct {
+    const char *tail;
+    icx_rc rc;
+    const char *needle;
+  } bad[] = {
+    { "b:c1s res:availabilty 99.9 .\n", ICX_ERR_INVALID, "availabilty" },
+    { "b:c1s res:replicationFactor \"many\" .\n", ICX_ERR_INVALID, "replicationFactor" },
+    { "b:c1s res:tierCountry res:Atlantis .\n", ICX_ERR_INVALID, "Atlantis" },
+    { "b:c1 res:cloudName \"again\" .\n", ICX_ERR_INVALID, "2 names" },
+    { "b:c1s res:availability 99.9 ;\n", ICX_ERR_RDF, NULL },
+    { "b:c1s res:availability \"unterminated .\n", ICX_ERR_RDF, NULL },
+  };
+  char *keep = doc("keep.ttl", GOOD);
+  char *big = tu_path(dir, "big.ttl");
+  icx_doc_info *docs = NULL;
+  size_t n = 0, i;
+  long before, lines;
+  char where[64];
+
+  ck_assert_int_eq(icx_loader_load_path(loader, keep), ICX_OK);
+  /* The large document loads once, good, so that every failure below is
+   * a failed reload too: the earlier load must stay whole. */
+  big_doc(big, 12000, "");
+  ck_assert_msg(icx_loader_load_path(loader, big) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  before = triples_in_store();
+  ck_assert_int_eq(before, 9 + 12000 * 8);
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    icx_rc got;
+    lines = big_doc(big, 12000, bad[i].tail);
+    got = icx_loader_load_path(loader, big);
+    ck_assert_msg(got == bad[i].rc, "case %zu: %s", i, icx_ctx_errmsg(ctx));
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "big.ttl"), "%s", icx_ctx_errmsg(ctx));
+    if (bad[i].needle)
+      ck_assert_msg(strstr(icx_ctx_errmsg(ctx), bad[i].needle), "case %zu: %s", i,
+                    icx_ctx_errmsg(ctx));
+    if (bad[i].rc == ICX_ERR_RDF || strstr(bad[i].needle, "names") == NULL) {
+      /* The line of the bad statement (a syntax error may be found on the
+       * line after, at the end of the text). */
+      snprintf(where, sizeof where, "big.ttl:%ld", lines + 1);
+      ck_assert_msg(strstr(icx_ctx_errmsg(ctx), where) ||
+                    (bad[i].rc == ICX_ERR_RDF &&
+                     (snprintf(where, sizeof where, "big.ttl:%ld", lines + 2),
+                      strstr(icx_ctx_errmsg(ctx), where))),
+                    "case %zu: no line %ld in %s", i, lines + 1, icx_ctx_errmsg(ctx));
+    }
+    ck_assert_int_eq(triples_in_store(), before);
+  }
+  ck_assert_int_eq(icx_store_list_documents(store, vocab, &docs, &n), ICX_OK);
+  ck_assert_int_eq(n, 2);
+  ck_assert_int_eq(docs[0].triples + docs[1].triples, before);
+  icx_doc_info_free_array(docs, n);
+  free(keep);
+  free(big);
+}
+END_TEST
+
+/* Turtle is parsed in pieces of about 1 MiB: prefixes declared late, blank
+ * node labels, long strings and comments holding " . " must mean the same
+ * across the cuts, and errors must name the document's own lines. */
+START_TEST(turtle_pieces_mean_what_the_document_says)
+{
+  char *path = tu_path(dir, "pieces.ttl");
+  FILE *fp = fopen(path, "w");
+  char *xml = tu_constraints("replicationFactor", "9", NULL);
+  char *got;
+  long i, lines = 0;
+  icx_store_stats st;
+
+  ck_assert_ptr_nonnull(fp);
+  fputs("@prefix res: <http://www.csp/resOntology#> .\n"
+        "<http://p.example/first> a res:Cloud ; res:cloudName \"\"\"first . of\n"
+        " . all\"\"\" ; res:offers _:shared .   # a comment . with dots\n", fp);
+  lines = 3;
+  for (i = 0; i < 30000; i++, lines++)
+    fprintf(fp, "<http://p.example/c%ld> a res:Cloud ; res:cloudName 'c . %ld' .\n", i, i);
+  fputs("@prefix late: <http://late.example/> .\n"
+        "late:c a res:Cloud ; res:cloudName \"late\" .\n"
+        "_:shared a res:StorageService ; res:replicationFactor 9 .\n", fp);
+  ck_assert_int_eq(fclose(fp), 0);
+  ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.clouds, 30002);
+  ck_assert_int_eq(st.services, 1);
+  ck_assert_int_eq(st.triples, 3 + 30000 * 2 + 2 + 2);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "first . of\n . all");
+  free(got);
+  /* A syntax error far past the first piece names its own line. */
+  fp = fopen(path, "a");
+  fputs("late:c res:cloudName .\n", fp);
+  fclose(fp);
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_ERR_RDF);
+  {
+    char where[64];
+    snprintf(where, sizeof where, "pieces.ttl:%ld", lines + 4);
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), where), "no %s in %s", where,
+                  icx_ctx_errmsg(ctx));
+  }
+  ck_assert_int_eq(triples_in_store(), st.triples);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+/* Peak memory of loading a document of about a million triples (30 MB of
+ * Turtle), in a child so that the figure is its own.  The loader used to
+ * hold every statement (about 450 bytes each); now the page cache, the term
+ * cache and the queue are bounded, whatever the size.  Not under the
+ * sanitizers, whose allocator keeps freed memory. */
+START_TEST(memory_stays_bounded_on_a_large_document)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#else
+  char *path = tu_path(dir, "huge.ttl");
+  pid_t pid;
+  int status;
+  struct rusage ru;
+
+  big_doc(path, 130000, "");
+  fflush(NULL);
+  pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {           /* a context and store of its own: none crosses fork() */
+    char *db = tu_path(dir, "child.db");
+    icx_ctx *c2 = icx_ctx_new();
+    icx_vocab *v2 = NULL;
+    icx_store *s2 = NULL;
+    icx_loader *l2 = NULL;
+    int ok = c2 && icx_vocab_load(c2, tu_ontology(), &v2) == ICX_OK &&
+             icx_store_open(c2, db, ICX_STORE_CREATE, &s2) == ICX_OK &&
+             (l2 = icx_loader_new(c2, v2, s2)) && icx_loader_load_path(l2, path) == ICX_OK;
+    _exit(ok ? 0 : 1);
+  }
+  ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the load failed");
+  ck_assert_msg(ru.ru_maxrss < 256 * 1024, "peak RSS %ld KiB for 1040000 triples",
+                ru.ru_maxrss);
+  free(path);
+#endif
+}
+END_TEST
+
+
+/* The cutter: a cut falls only after a statement's final '.'. */
+static size_t
+cut_of(const char *text)
+{
+  icx_pieces p;
+  size_t cut;
+
+  icx_pieces_init(&p);
+  cut = icx_pieces_scan(&p, text, strlen(text));
+  icx_pieces_free(&p);
+  return cut;
+}
+
+START_TEST(turtle_is_cut_only_after_a_statement)
+{
+  static const struct {
+    const char *text;
+    const char *upto;         /* the text before the cut; "" for none */
+  } cases[] = {
+    { "<a> <b> <c> .\n<d> <e> <f> .\n", "<a> <b> <c> .\n<d> <e> <f> ." },
+    { "<a> <b> \"x . y\" .\n<a> <b> 'z", "<a> <b> \"x . y\" ." },
+    { "<a> <b> \"\"\"x .\n\" . \"\"\" .\n", "<a> <b> \"\"\"x .\n\" . \"\"\" ." },
+    { "<a> <b> '''x ''' . <a> <b> '''.\n", "<a> <b> '''x ''' ." },
+    { "<a> <b> [ <c> <d> . <e> <f> ] .\n", "<a> <b> [ <c> <d> . <e> <f> ] ." },
+    { "<a> <b> ( 1.5 2. ) .\n", "<a> <b> ( 1.5 2. ) ." },
+    { "<a> <b> 1.5 .", "" },                      /* the end: undecided yet */
+    { "# a comment . here\n<a> <b> <c>.#x\n", "# a comment . here\n<a> <b> <c>." },
+    { "<a> <b> \"q\\\" . \" .\n", "<a> <b> \"q\\\" . \" ." },
+    { "<http://x/a.b> <b> ex:c\\. .\n", "<http://x/a.b> <b> ex:c\\. ." },
+    { "<a> <b> <c> .\nPREFIX ex: <http://x/>\nex:a ex:b ex:c .\n", "<a> <b> <c> ." },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    ck_assert_msg(cut_of(cases[i].text) == strlen(cases[i].upto), "case %zu: cut at %zu, not %zu",
+                  i, cut_of(cases[i].text), strlen(cases[i].upto));
+}
+END_TEST
+
+/* Text arriving in bits is scanned where the last scan stopped, and the
+ * prologue gathers @prefix and @base. */
+START_TEST(turtle_cuts_carry_over_bits_and_prefixes)
+{
+  static const char text[] =
+    "@prefix a: <http://a/> .\n<x> <y> \"s . t\" .\n@base <http://b/> .\n<z> <y> <w> .\n";
+  icx_pieces p;
+  size_t n, last = 0;
+
+  icx_pieces_init(&p);
+  for (n = 1; n <= strlen(text); n++)
+    last = icx_pieces_scan(&p, text, n);
+  ck_assert_uint_eq(last, strlen(text) - 1);
+  ck_assert_str_eq(icx_pieces_prologue(&p)->data,
+                   "@prefix a: <http://a/> .\n@base <http://b/> .\n");
+  icx_pieces_consumed(&p, last);
+  ck_assert_uint_eq(icx_pieces_cut(&p), 0);
+  ck_assert_uint_eq(icx_pieces_scan(&p, "\n<q> <r> <s> .\n", 15), 14);
+  icx_pieces_free(&p);
+}
+END_TEST
+
 /* alignment.ttl: OCCI's compute kind means res:ComputeService, OMN's
  * hasCores (both namespaces) means res:cores.  A document in those terms is
  * stored as written and in icx's terms, is checked as icx's terms are, and
@@ -427,6 +664,15 @@ loader_suite(void)
   tcase_add_test(tc, rdfxml_external_entities_are_not_read);
   tcase_add_test(tc, aligned_terms_are_understood);
   tcase_add_test(tc, aligned_terms_are_checked);
+  tcase_add_test(tc, turtle_is_cut_only_after_a_statement);
+  tcase_add_test(tc, turtle_cuts_carry_over_bits_and_prefixes);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("large");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 300);
+  tcase_add_test(tc, a_bad_end_of_a_large_document_leaves_the_store_unchanged);
+  tcase_add_test(tc, turtle_pieces_mean_what_the_document_says);
+  tcase_add_test(tc, memory_stays_bounded_on_a_large_document);
   suite_add_tcase(s, tc);
   return s;
 }
