@@ -217,6 +217,7 @@ typedef struct inst {
   char *path;
   int is_new;
   int synchronous;            /* index into sync_names */
+  int cache_mb;               /* SQLite page cache, MiB */
   sqlite3 *db;
   sqlite3_stmt *q[Q_COUNT];
   sqlite3_stmt *find[N_SHAPES];
@@ -588,8 +589,10 @@ open_db(inst *t)
   sqlite3_extended_result_codes(t->db, 1);
   sqlite3_busy_timeout(t->db, BUSY_TIMEOUT_MS);
   snprintf(pragma, sizeof pragma, "PRAGMA synchronous = %s", sync_names[t->synchronous]);
-  if (exec_sql(t, pragma) || exec_sql(t, "PRAGMA foreign_keys = OFF") ||
-      exec_sql(t, "PRAGMA cache_size = -65536"))
+  if (exec_sql(t, pragma) || exec_sql(t, "PRAGMA foreign_keys = OFF"))
+    return -1;
+  snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", t->cache_mb * 1024);
+  if (exec_sql(t, pragma))
     return -1;
   if (t->is_new) {
     if (exec_sql(t, "PRAGMA journal_mode = WAL") || exec_sql(t, "BEGIN IMMEDIATE"))
@@ -627,8 +630,16 @@ icx_init(librdf_storage *storage, const char *name, librdf_hash *options)
   t->storage = storage;
   t->world = librdf_storage_get_world(storage);
   t->synchronous = 1;
+  t->cache_mb = 64;
   if (options) {
+    char *cache;
     t->is_new = librdf_hash_get_as_boolean(options, "new") > 0;
+    if ((cache = librdf_hash_get(options, "cache-mb"))) {
+      long mb = strtol(cache, NULL, 10);
+      if (mb >= 1 && mb <= 4096)
+        t->cache_mb = (int)mb;
+      librdf_free_memory(cache);
+    }
     if ((sync = librdf_hash_get(options, "synchronous"))) {
       for (i = 0; sync_names[i]; i++)
         if (!strcmp(sync, sync_names[i]))

@@ -2,8 +2,9 @@
  *
  * Registered per librdf world under the factory name "icx"; a store is
  * opened with librdf_new_storage(world, "icx", path, options), options
- * "new='yes|no'" (create an empty store, or open an existing one) and
- * "synchronous='off|normal|full'" (default normal).  Every storage has its
+ * "new='yes|no'" (create an empty store, or open an existing one),
+ * "synchronous='off|normal|full'" (default normal) and "cache-mb='N'"
+ * (SQLite's page cache, 1 to 4096 MiB; default 64).  Every storage has its
  * own SQLite connection (WAL journal, busy timeout), so any number of
  * worlds, in any threads, may open the same file.
  *

@@ -21,6 +21,10 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_storage.h"
+
+/* SQLite's page cache for a store opened read-only, MiB; $ICX_READ_CACHE_MB
+ * (1 to 4096) overrides it. */
+#define ICX_STORE_READ_CACHE_MB 16
 #include "icx_store.h"
 #include "icx_util.h"
 
@@ -187,7 +191,7 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
   icx_store *s;
   struct stat sb;
   int exists, is_new = 0;
-  char options[64];
+  char options[96];
   icx_rc rc = ICX_OK;
   icx_diag diag;
 
@@ -217,8 +221,17 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
   }
   s->ctx = ctx;
   s->flags = flags;
-  snprintf(options, sizeof options, "new='%s',synchronous='normal'",
-           !exists || is_new ? "yes" : "no");
+  /* Loads want a large page cache; matching reads a few index ranges per
+   * query and is as fast with a small one, which keeps a worker's memory
+   * down (doc/performance.md). */
+  {
+    const char *env = getenv("ICX_READ_CACHE_MB");
+    long mb = env && *env ? strtol(env, NULL, 10) : ICX_STORE_READ_CACHE_MB;
+    if (mb < 1 || mb > 4096)
+      mb = ICX_STORE_READ_CACHE_MB;
+    snprintf(options, sizeof options, "new='%s',synchronous='normal',cache-mb='%ld'",
+             !exists || is_new ? "yes" : "no", (flags & ICX_STORE_READONLY) ? mb : 64L);
+  }
   icx_diag_begin(ctx, &diag);
   s->storage = librdf_new_storage(ctx->world, ICX_STORAGE_NAME, path, options);
   icx_diag_end(ctx);

@@ -10,6 +10,7 @@
 
 #include "check_util.h"
 #include "icx_ctx_internal.h"
+#include "icx_storage.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -165,6 +166,46 @@ START_TEST(read_only_refuses_writes)
   librdf_free_model(m);
   librdf_free_storage(st);
   icx_store_free(s);
+}
+END_TEST
+
+/* SQLite's page cache, in KiB as PRAGMA cache_size reports it (negative). */
+static long
+cache_kib(icx_store *s)
+{
+  sqlite3_stmt *st;
+  long v = 0;
+
+  ck_assert_int_eq(sqlite3_prepare_v2(icx_storage_db(icx_store_storage(s)),
+                                      "PRAGMA cache_size", -1, &st, NULL), SQLITE_OK);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = (long)sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return -v;
+}
+
+/* Loads get a 64 MiB page cache, read-only opens 16 MiB or
+ * $ICX_READ_CACHE_MB (doc/performance.md says why). */
+START_TEST(page_cache_by_use)
+{
+  icx_store *s = NULL;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  ck_assert_int_eq(cache_kib(s), 64 * 1024);
+  icx_store_free(s);
+  unsetenv("ICX_READ_CACHE_MB");
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
+  ck_assert_int_eq(cache_kib(s), 16 * 1024);
+  icx_store_free(s);
+  setenv("ICX_READ_CACHE_MB", "100", 1);
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
+  ck_assert_int_eq(cache_kib(s), 100 * 1024);
+  icx_store_free(s);
+  setenv("ICX_READ_CACHE_MB", "lots", 1);      /* not a number: the default */
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
+  ck_assert_int_eq(cache_kib(s), 16 * 1024);
+  icx_store_free(s);
+  unsetenv("ICX_READ_CACHE_MB");
 }
 END_TEST
 
@@ -325,6 +366,7 @@ store_suite(void)
   tcase_add_test(tc, documents_persist_across_reopen);
   tcase_add_test(tc, reload_replaces_exactly_one_document);
   tcase_add_test(tc, read_only_refuses_writes);
+  tcase_add_test(tc, page_cache_by_use);
   tcase_add_test(tc, foreign_files_are_refused);
   tcase_add_test(tc, other_format_version_is_refused);
   tcase_add_test(tc, version_1_store_is_refused);
