@@ -175,16 +175,18 @@ tcache_grow(tcache *c)
 
 /* Remembers key -> id.  Failing to remember is not an error. */
 static void
-tcache_put(tcache *c, uint64_t h, const unsigned char *key, size_t len, sqlite3_int64 id)
+tcache_put(tcache *c, size_t max_bytes, uint64_t h, const unsigned char *key, size_t len,
+           sqlite3_int64 id)
 {
-  tc_block *b = c->blocks;
+  tc_block *b;
   unsigned char *copy;
   size_t i;
 
-  if (c->bytes + (c->mask + 1) * sizeof *c->slots >= CACHE_MAX_BYTES)
-    tcache_clear(c);
+  if (c->bytes + (c->mask + 1) * sizeof *c->slots >= max_bytes)
+    tcache_clear(c);          /* frees the blocks: read c->blocks after */
   if ((c->count + 1) * 2 > c->mask + 1 && tcache_grow(c))
     return;
+  b = c->blocks;
   if (!b || b->cap - b->used < len) {
     size_t cap = len > (1u << 20) ? len : (1u << 20);
     b = malloc(sizeof *b + cap);
@@ -228,6 +230,7 @@ typedef struct inst {
   sqlite3_stmt *ids_q[3];     /* icx_storage_context_ids(), by shape */
   sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
   tcache cache;
+  size_t cache_max;           /* its bound in bytes (term-cache-mb) */
   unsigned char *kbuf;        /* scratch key for the cache */
   size_t kcap;
   char errmsg[512];
@@ -373,7 +376,7 @@ term_id_raw(inst *t, int kind, const unsigned char *lex, size_t lexlen, sqlite3_
       return fail(t, "a term vanished while being added");
   }
   if (id > 0 && t->cache_on)
-    tcache_put(&t->cache, h, t->kbuf, klen, id);
+    tcache_put(&t->cache, t->cache_max, h, t->kbuf, klen, id);
   return id;
 }
 
@@ -631,8 +634,15 @@ icx_init(librdf_storage *storage, const char *name, librdf_hash *options)
   t->world = librdf_storage_get_world(storage);
   t->synchronous = 1;
   t->cache_mb = 64;
+  t->cache_max = CACHE_MAX_BYTES;
   if (options) {
     char *cache;
+    if ((cache = librdf_hash_get(options, "term-cache-mb"))) {
+      long mb = strtol(cache, NULL, 10);
+      if (mb >= 1 && mb <= 4096)
+        t->cache_max = (size_t)mb << 20;
+      librdf_free_memory(cache);
+    }
     t->is_new = librdf_hash_get_as_boolean(options, "new") > 0;
     if ((cache = librdf_hash_get(options, "cache-mb"))) {
       long mb = strtol(cache, NULL, 10);

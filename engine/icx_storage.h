@@ -3,8 +3,9 @@
  * Registered per librdf world under the factory name "icx"; a store is
  * opened with librdf_new_storage(world, "icx", path, options), options
  * "new='yes|no'" (create an empty store, or open an existing one),
- * "synchronous='off|normal|full'" (default normal) and "cache-mb='N'"
- * (SQLite's page cache, 1 to 4096 MiB; default 64).  Every storage has its
+ * "synchronous='off|normal|full'" (default normal), "cache-mb='N'"
+ * (SQLite's page cache, 1 to 4096 MiB; default 64) and "term-cache-mb='N'"
+ * (the bound of the bulk path's term cache, 1 to 4096 MiB; default 64).  Every storage has its
  * own SQLite connection (WAL journal, busy timeout), so any number of
  * worlds, in any threads, may open the same file.
  *

@@ -716,6 +716,42 @@ START_TEST(bulk_array_add)
 }
 END_TEST
 
+/* The bulk path's term cache is bounded: when it is full it starts again.
+ * With a 1 MiB bound every few terms fill it; ids must stay right (and
+ * nothing may touch the memory it let go, which the sanitizer build
+ * checks). */
+START_TEST(term_cache_bound)
+{
+  enum { N = 20000 };
+  librdf_statement **v = malloc(N * sizeof *v);
+  librdf_node *c = iri("small"), *p = iri("p");
+  size_t added = 0, i;
+  char num[64];
+
+  close_model();
+  open_model("new='no',term-cache-mb='1'");
+  for (i = 0; i < N; i++) {
+    snprintf(num, sizeof num, "%zu-%s", i % 5000, "a long enough lexical form to fill it");
+    v[i] = st3(librdf_new_node_from_blank_identifier(world, (const unsigned char *)num),
+               librdf_new_node_from_node(p), plain(num, NULL));
+  }
+  ck_assert_int_eq(icx_storage_context_add_array(storage, c, v, N, &added, NULL, NULL), 0);
+  ck_assert_int_eq(added, 5000);
+  ck_assert_int_eq(count_in("small", NULL, NULL, NULL), 5000);
+  {
+    char *n = sql1("SELECT COUNT(*) FROM terms WHERE lex = ?1",
+                   "4999-a long enough lexical form to fill it");
+    ck_assert_str_eq(n, "2");    /* the blank node and the literal, once each */
+    free(n);
+  }
+  for (i = 0; i < N; i++)
+    librdf_free_statement(v[i]);
+  free(v);
+  librdf_free_node(c);
+  librdf_free_node(p);
+}
+END_TEST
+
 /* Two contexts, so two librdf worlds, on one file. */
 START_TEST(two_worlds_share_a_file)
 {
@@ -824,6 +860,7 @@ storage_suite(void)
   tcase_add_test(tc, serialise_a_context_and_parse_it_back);
   tcase_add_test(tc, rasqal_answers_as_on_the_memory_storage);
   tcase_add_test(tc, bulk_array_add);
+  tcase_add_test(tc, term_cache_bound);
   tcase_add_test(tc, two_worlds_share_a_file);
   tcase_add_test(tc, worlds_in_threads);
   suite_add_tcase(s, tc);
