@@ -275,6 +275,34 @@ append_indented(icx_buf *b, const char *text, const char *indent)
 }
 
 icx_rc
+icx_compile_check(icx_ctx *ctx, const icx_constraints *set)
+{
+  const icx_vocab *v;
+  size_t n, i, j, patterns = 2;
+
+  if (!ctx || !set)
+    return ICX_ERR_MISUSE;
+  v = icx_constraints_vocab(set);
+  n = icx_constraints_count(set);
+  for (i = 0; i < n; i++) {
+    const char *d = icx_attribute_domain(icx_constraint_stated_attribute(set, i));
+    for (j = 0; j < i; j++)     /* 2 for each kind of service, first seen at i */
+      if (!strcmp(d, icx_attribute_domain(icx_constraint_stated_attribute(set, j))))
+        break;
+    if (j == i && !icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), d))
+      patterns += 2;
+    patterns += icx_constraint_op(set, i) == ICX_OP_ALL_OF ?
+                icx_constraint_value_count(set, i) : 1;
+  }
+  if (patterns > ICX_COMPILE_MAX_PATTERNS)
+    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "this request needs %zu triple patterns; icx "
+                    "matches with at most %d in one query (2 for the cloud, 2 per kind of "
+                    "service, 1 per constraint and allOf value): ask with fewer constraints",
+                    patterns, ICX_COMPILE_MAX_PATTERNS);
+  return ICX_OK;
+}
+
+icx_rc
 icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
 {
   const icx_vocab *v;
@@ -314,22 +342,8 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   }
 
   /* Refuse what SQLite could not join, before writing anything. */
-  {
-    size_t patterns = 2;
-    for (j = 0; j < n_domains; j++)
-      if (!icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), domains[j]))
-        patterns += 2;
-    for (i = 0; i < n; i++)
-      patterns += icx_constraint_op(set, i) == ICX_OP_ALL_OF ?
-                  icx_constraint_value_count(set, i) : 1;
-    if (patterns > ICX_COMPILE_MAX_PATTERNS) {
-      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "this request needs %zu triple patterns; icx "
-                    "matches with at most %d in one query (2 for the cloud, 2 per kind of "
-                    "service, 1 per constraint and allOf value): ask with fewer constraints",
-                    patterns, ICX_COMPILE_MAX_PATTERNS);
-      goto done;
-    }
-  }
+  if ((rc = icx_compile_check(ctx, set)))
+    goto done;
   icx_buf_appendf(&select, "SELECT ?%s", ICX_COMPILE_NAME_VAR);
   cloud_classes = icx_vocab_subclasses(v, icx_vocab_cloud_class(v));
   if (cloud_classes && cloud_classes[0] && !cloud_classes[1]) {

@@ -38,6 +38,11 @@ void icx_compile_var_name(char *buf, size_t n, size_t constraint, size_t part);
  * ICX_ERR_NOMEM, ICX_ERR_MISUSE (NULL arguments). */
 icx_rc icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql);
 
+/* The check icx_compile_sparql() starts with, alone: ICX_OK, or
+ * ICX_ERR_CONSTRAINT when the query would need more than
+ * ICX_COMPILE_MAX_PATTERNS patterns (the message says how many). */
+icx_rc icx_compile_check(icx_ctx *ctx, const icx_constraints *set);
+
 #ifdef __cplusplus
 }
 #endif

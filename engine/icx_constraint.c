@@ -472,6 +472,19 @@ default_op(const icx_attribute *a)
   return ICX_OP_EQUAL;
 }
 
+static int
+too_long(const char *s)
+{
+  return strlen(s) > ICX_CONSTRAINT_MAX_TEXT;
+}
+
+static icx_rc
+fail_too_long(icx_ctx *ctx)
+{
+  return icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
+                  ICX_CONSTRAINT_MAX_TEXT);
+}
+
 static icx_rc add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
                        const char *op_name, const char *const *values,
                        const char *const *units, const char *from, size_t n, int required,
@@ -565,8 +578,6 @@ icx_constraints_add_distance(icx_ctx *ctx, icx_constraints *set, const char *nam
                              const char *op_name, const char *value, const char *unit,
                              const char *from, int required, int weight)
 {
-  if (!value)
-    return ICX_ERR_MISUSE;
   return add_item(ctx, set, name, op_name, &value, &unit, from, 1, required, weight);
 }
 
@@ -591,15 +602,13 @@ add_item(icx_ctx *ctx, icx_constraints *set, const char *name, const char *op_na
   if (n > ICX_CONSTRAINT_MAX_VALUES)
     return icx_fail(ctx, ICX_ERR_LIMIT, "more than %d values in one constraint",
                     ICX_CONSTRAINT_MAX_VALUES);
-  if (strlen(name) > ICX_CONSTRAINT_MAX_TEXT)
-    return icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
-                    ICX_CONSTRAINT_MAX_TEXT);
+  if (too_long(name) || (from && too_long(from)))
+    return fail_too_long(ctx);
   for (k = 0; k < n; k++) {
     if (!values[k])
       return ICX_ERR_MISUSE;
-    if (strlen(values[k]) > ICX_CONSTRAINT_MAX_TEXT)
-      return icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
-                      ICX_CONSTRAINT_MAX_TEXT);
+    if (too_long(values[k]))
+      return fail_too_long(ctx);
   }
   if (!(tname = icx_trim_dup(name, strlen(name))))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
@@ -695,11 +704,6 @@ add_item(icx_ctx *ctx, icx_constraints *set, const char *name, const char *op_na
                             &it.values[k], &it.inds[k])))
       goto done;
     it.n_values++;
-  }
-  if (from && strlen(from) > ICX_CONSTRAINT_MAX_TEXT) {
-    rc = icx_fail(ctx, ICX_ERR_LIMIT, "an attribute name or value is longer than %d bytes",
-                  ICX_CONSTRAINT_MAX_TEXT);
-    goto done;
   }
   if ((rc = resolve_distance(ctx, a, from, &it)))
     goto done;

@@ -44,6 +44,7 @@ struct icx_explain {
   size_t n_clouds;
   relaxation relax[MAX_RELAXATIONS];
   size_t n_relax;
+  int skipped_relax;            /* nothing matched, too many constraints to search */
 };
 
 void
@@ -271,23 +272,12 @@ failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
 
 static icx_rc
 explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match **alone,
-              icx_match *all, cloud_note *note)
+              icx_match *all, const icx_match *any, cloud_note *note)
 {
   size_t c, n = icx_constraints_count(set);
   icx_rc rc = ICX_OK;
-  unsigned char *keep;
-  icx_match *any = NULL;
 
-  /* Is there such a cloud at all? */
-  keep = calloc(n + 1, 1);
-  if (!keep)
-    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  rc = match_subset(ctx, store, set, keep, &any);
-  free(keep);
-  if (rc)
-    return rc;
   note->known = match_has(any, note->name);
-  icx_match_free(any);
   note->matches = match_has(all, note->name);
   if (!note->known || note->matches)
     return ICX_OK;
@@ -370,7 +360,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   icx_explain *e;
   size_t n, c, i;
   unsigned char *keep = NULL;
-  icx_match **alone = NULL, *all = NULL;
+  icx_match **alone = NULL, *all = NULL, *any = NULL;
   icx_rc rc = ICX_OK;
 
   if (!ctx || !store || !set || !out || (n_clouds && !clouds))
@@ -378,14 +368,10 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   *out = NULL;
   icx_clear_error(ctx);
   n = icx_constraints_count(set);
-  {
-    /* A request the compiler refuses whole (too many patterns) is refused
-     * before any query runs, with the whole request's count. */
-    char *sparql = NULL;
-    if ((rc = icx_compile_sparql(ctx, set, &sparql)))
-      return rc;
-    free(sparql);
-  }
+  /* A request the compiler refuses whole (too many patterns) is refused
+   * before any query runs, with the whole request's count. */
+  if ((rc = icx_compile_check(ctx, set)))
+    return rc;
   e = calloc(1, sizeof *e);
   keep = calloc(n + 1, 1);
   alone = calloc(n + 1, sizeof *alone);
@@ -419,6 +405,11 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
       goto done;
   }
   e->matching = n ? e->remaining[n - 1] : (long)icx_match_count(all);
+  if (n_clouds) {   /* every cloud there is, for "known": one query for all names */
+    memset(keep, 0, n + 1);
+    if ((rc = match_subset(ctx, store, set, keep, &any)))
+      goto done;
+  }
   for (i = 0; i < n_clouds; i++) {
     cloud_note *note = &e->clouds[e->n_clouds];
     if (!(note->name = strdup(clouds[i] ? clouds[i] : ""))) {
@@ -426,9 +417,10 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
       goto done;
     }
     e->n_clouds++;
-    if ((rc = explain_cloud(ctx, store, set, alone, all, note)))
+    if ((rc = explain_cloud(ctx, store, set, alone, all, any, note)))
       goto done;
   }
+  e->skipped_relax = e->matching == 0 && n > ICX_EXPLAIN_MAX_CONSTRAINTS;
   if (e->matching == 0 && n > 0 && n <= ICX_EXPLAIN_MAX_CONSTRAINTS) {
     size_t k, removed[ICX_EXPLAIN_MAX_REMOVED];
     for (k = 1; k <= ICX_EXPLAIN_MAX_REMOVED && k <= n && e->n_relax == 0; k++) {
@@ -445,12 +437,14 @@ done:
       icx_match_free(alone[c]);
   free(alone);
   icx_match_free(all);
+  icx_match_free(any);
   free(keep);
   icx_explain_free(e);
   return rc;
 }
 
 size_t icx_explain_constraint_count(const icx_explain *e) { return e->n; }
+int icx_explain_relaxations_skipped(const icx_explain *e) { return e->skipped_relax; }
 long icx_explain_alone(const icx_explain *e, size_t c) { return c < e->n ? e->alone[c] : 0; }
 long icx_explain_matching(const icx_explain *e) { return e->matching; }
 size_t icx_explain_cloud_count(const icx_explain *e) { return e->n_clouds; }

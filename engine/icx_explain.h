@@ -54,6 +54,10 @@ const char *icx_explain_failure_detail(const icx_explain *e, size_t i, size_t k)
 /* Minimal sets of constraints whose removal gives a match (only searched
  * when nothing matches). */
 size_t icx_explain_relaxation_count(const icx_explain *e);
+/* 1 when nothing matched but the request had more than
+ * ICX_EXPLAIN_MAX_CONSTRAINTS constraints, so removals were not searched
+ * (no relaxation then does not mean there is none). */
+int icx_explain_relaxations_skipped(const icx_explain *e);
 size_t icx_explain_relaxation_size(const icx_explain *e, size_t r);
 size_t icx_explain_relaxation_removed(const icx_explain *e, size_t r, size_t k);
 /* The clouds that relaxation would give, comma-separated.  Lent. */

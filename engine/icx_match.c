@@ -269,11 +269,10 @@ collect_row(void *userdata, const sqlite3_int64 *ids)
 
 /* The query's columns and the ids of the individuals asked, into cl. */
 static icx_rc
-collect_prepare(icx_ctx *ctx, sqlite3 *db, const icx_sql *q, collect *cl)
+collect_prepare(icx_ctx *ctx, icx_store *store, const icx_sql *q, collect *cl)
 {
   const icx_constraints *set = cl->set;
   size_t c, k, j;
-  icx_rc rc;
 
   cl->name_col = -1;
   for (j = 0; j < icx_sql_width(q); j++)
@@ -303,8 +302,10 @@ collect_prepare(icx_ctx *ctx, sqlite3 *db, const icx_sql *q, collect *cl)
     if (!(cl->asked[c] = calloc(nv + 1, sizeof *cl->asked[c])))
       return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     for (k = 0; k < nv && icx_constraint_individual_at(set, c, 0); k++)
-      if ((rc = icx_sql_iri_id(ctx, db, icx_constraint_value_at(set, c, k), &cl->asked[c][k])))
-        return rc;
+      if ((cl->asked[c][k] = icx_storage_iri_id(icx_store_storage(store),
+                                                icx_constraint_value_at(set, c, k))) < 0)
+        return icx_fail(ctx, ICX_ERR_STORE, "cannot look up <%s> in the store",
+                        icx_constraint_value_at(set, c, k));
   }
   return ICX_OK;
 }
@@ -333,6 +334,7 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   sqlite3_int64 *ids = NULL;
   char **names = NULL;
   size_t i;
+  int own_tx = 0;
   icx_rc rc;
 
   memset(&cl, 0, sizeof cl);
@@ -346,7 +348,11 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   if (!q)
     return icx_fail(ctx, ICX_ERR_QUERY, "outside the SQL subset: %s", why);
   icx_log(ctx, ICX_LOG_DEBUG, "match", "sql path: %s", icx_sql_text(q));
-  if ((rc = collect_prepare(ctx, db, q, &cl)) || (rc = icx_sql_each(ctx, q, collect_row, &cl)))
+  /* One read transaction: the rows and the names they are given come from
+   * one snapshot (a load committing in between cannot leave an id
+   * unnamed), and the name lookups do not each take the file locks. */
+  own_tx = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+  if ((rc = collect_prepare(ctx, store, q, &cl)) || (rc = icx_sql_each(ctx, q, collect_row, &cl)))
     goto done;
   ids = malloc((m->n + 1) * sizeof *ids);
   names = calloc(m->n + 1, sizeof *names);
@@ -363,6 +369,12 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
     if (!names[i])
       rc = icx_fail(ctx, ICX_ERR_STORE, "a matching cloud's name has no term");
 done:
+  if (own_tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == ICX_OK)
+      rc = icx_fail(ctx, ICX_ERR_STORE, "cannot end a read transaction: %s",
+                    sqlite3_errmsg(db));
+  }
   if (rc == ICX_ERR_NOMEM)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   free(ids);

@@ -19,13 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_compile.h"
 #include "icx_ctx_internal.h"
 #include "icx_exec_internal.h"
 #include "icx_sql.h"
 #include "icx_util.h"
 
 #define MAX_VARS 256
-#define MAX_PATTERNS 64        /* SQLite joins at most 64 tables */
+#define MAX_PATTERNS ICX_COMPILE_MAX_PATTERNS   /* SQLite joins at most 64 tables */
 #define MAX_INS 32
 #define MAX_IN_IDS 64
 /* Join order: a probe counts the quads of one (p, o) pair up to PROBE_CAP;
@@ -1188,6 +1189,10 @@ translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, int ids, icx_sql **out,
     unsupported(&t, "no triple pattern");
     goto outside;
   }
+  if (t.n_pats == 0) {        /* OPTIONALs alone: nothing to LEFT JOIN them to */
+    unsupported(&t, "no required triple pattern");
+    goto outside;
+  }
 
   proj = rasqal_query_get_bound_variable_sequence(query);
   width = proj ? raptor_sequence_size(proj) : 0;
@@ -1350,7 +1355,6 @@ icx_sql_names(icx_ctx *ctx, sqlite3 *db, const sqlite3_int64 *ids, size_t n, cha
   sqlite3_stmt *st = NULL;
   icx_rc result = ICX_OK;
   size_t i;
-  int own;
 
   if (!ctx || !db || (n && (!ids || !out)))
     return ICX_ERR_MISUSE;
@@ -1358,9 +1362,6 @@ icx_sql_names(icx_ctx *ctx, sqlite3 *db, const sqlite3_int64 *ids, size_t n, cha
     out[i] = NULL;
   if (sqlite3_prepare_v2(db, "SELECT lex FROM terms WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
     return icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db));
-  /* One read transaction for them all, not one per lookup (each takes and
-   * drops SQLite's file locks: a tenth of a broad match's time). */
-  own = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
   for (i = 0; i < n && result == ICX_OK; i++) {
     int rc;
     sqlite3_bind_int64(st, 1, ids[i]);
@@ -1372,24 +1373,7 @@ icx_sql_names(icx_ctx *ctx, sqlite3 *db, const sqlite3_int64 *ids, size_t n, cha
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
-  if (own)
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
   return result;
-}
-
-icx_rc
-icx_sql_iri_id(icx_ctx *ctx, sqlite3 *db, const char *iri, sqlite3_int64 *id)
-{
-  tr t;
-
-  if (!ctx || !db || !iri || !id)
-    return ICX_ERR_MISUSE;
-  memset(&t, 0, sizeof t);
-  t.db = db;
-  *id = term_id(&t, 1, iri, 0, "");
-  if (t.lookup)
-    sqlite3_finalize(t.lookup);
-  return t.failed ? icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db)) : ICX_OK;
 }
 
 icx_rc

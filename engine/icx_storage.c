@@ -188,7 +188,8 @@ tcache_put(tcache *c, size_t max_bytes, uint64_t h, const unsigned char *key, si
     return;
   b = c->blocks;
   if (!b || b->cap - b->used < len) {
-    size_t cap = len > (1u << 20) ? len : (1u << 20);
+    size_t block = max_bytes / 8 < ((size_t)1 << 20) ? max_bytes / 8 : ((size_t)1 << 20);
+    size_t cap = len > block ? len : block;
     b = malloc(sizeof *b + cap);
     if (!b)
       return;
@@ -638,16 +639,12 @@ icx_init(librdf_storage *storage, const char *name, librdf_hash *options)
   if (options) {
     char *cache;
     if ((cache = librdf_hash_get(options, "term-cache-mb"))) {
-      long mb = strtol(cache, NULL, 10);
-      if (mb >= 1 && mb <= 4096)
-        t->cache_max = (size_t)mb << 20;
+      t->cache_max = (size_t)icx_parse_mib(cache, 64) << 20;
       librdf_free_memory(cache);
     }
     t->is_new = librdf_hash_get_as_boolean(options, "new") > 0;
     if ((cache = librdf_hash_get(options, "cache-mb"))) {
-      long mb = strtol(cache, NULL, 10);
-      if (mb >= 1 && mb <= 4096)
-        t->cache_mb = (int)mb;
+      t->cache_mb = (int)icx_parse_mib(cache, 64);
       librdf_free_memory(cache);
     }
     if ((sync = librdf_hash_get(options, "synchronous"))) {

@@ -240,3 +240,15 @@ icx_lexical_number(const char *s, int fraction, int exponent)
   }
   return *p == '\0';
 }
+
+long
+icx_parse_mib(const char *s, long dflt)
+{
+  char *end;
+  long mb;
+
+  if (!s || !*s)
+    return dflt;
+  mb = strtol(s, &end, 10);
+  return *end == '\0' && mb >= 1 && mb <= 4096 ? mb : dflt;
+}

@@ -50,6 +50,10 @@ int icx_is_space(int c);
  * exponent.  Nothing else: no space, hex, "inf" or "nan". */
 int icx_lexical_number(const char *s, int fraction, int exponent);
 
+/* A size in MiB from s (a decimal number, 1 to 4096), else dflt (for s
+ * NULL, empty, not a number or out of range). */
+long icx_parse_mib(const char *s, long dflt);
+
 /* qsort comparator for arrays of char*. */
 int icx_cmp_strp(const void *a, const void *b);
 

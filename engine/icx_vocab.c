@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,8 +62,10 @@ struct icx_attribute {
   char *place_iri, *figure_class;   /* as read */
   const icx_attribute *place;
   const icx_individual **zones;
-  size_t n_zones;
+  size_t n_zones;                   /* at most 64 */
   double *figures;                  /* n_zones x n_zones; NAN: no figure */
+  uint64_t *zone_masks;             /* per value of place, in its by_iri
+                                       order: the zones it counts by */
 };
 
 struct icx_unit {
@@ -1131,6 +1134,37 @@ oom:
   return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 }
 
+/* The index in a->by_iri of the value whose IRI is iri, or (size_t)-1. */
+static size_t
+value_index_by_iri(const icx_attribute *a, const char *iri)
+{
+  size_t lo = 0, hi = a->n_values;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(a->by_iri[mid]->iri, iri);
+    if (c == 0)
+      return mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return (size_t)-1;
+}
+
+/* The attribute whose IRI is iri, or NULL. */
+static icx_attribute *
+attr_by_iri(const icx_vocab *v, const char *iri)
+{
+  size_t i;
+
+  for (i = 0; i < v->n_attrs; i++)
+    if (!strcmp(v->attrs[i].iri, iri))
+      return &v->attrs[i];
+  return NULL;
+}
+
 /* --- distance attributes (icxm:placeAttribute; doc/ontology.md) ------------------ */
 
 /* 1 if y is x or narrower than x. */
@@ -1191,8 +1225,9 @@ read_figure(loadstate *ls, icx_attribute *a, const char *iri, figure *f)
     goto done;
   }
   for (k = 0; k < n_between; k++) {
-    const icx_individual *z = icx_attribute_find_value(a->place, between[k]);
-    if (!z || strcmp(z->iri, between[k]) != 0) {
+    size_t at_value = value_index_by_iri(a->place, between[k]);
+    const icx_individual *z = at_value != (size_t)-1 ? a->place->by_iri[at_value] : NULL;
+    if (!z) {
       rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: <%s> is between <%s>, which is "
                     "not a value of %s", a->label, iri, between[k], a->place->label);
       goto done;
@@ -1210,6 +1245,28 @@ done:
   return rc;
 }
 
+/* The zones place p counts by, as a bit mask: the table's zones it lies
+ * in (or is), else the zones that the places in it lie in. */
+static uint64_t
+zones_of(const icx_attribute *a, const icx_individual *p)
+{
+  uint64_t m = 0;
+  size_t i;
+  const icx_individual *const *q;
+
+  for (i = 0; i < a->n_zones; i++)
+    if (within(p, a->zones[i]))
+      m |= (uint64_t)1 << i;
+  if (m == 0)   /* wider than any zone (EMEA), or across them (Middle East) */
+    for (i = 0; i < a->n_zones; i++)
+      for (q = p->narrower; *q; q++)
+        if (within(*q, a->zones[i])) {
+          m |= (uint64_t)1 << i;
+          break;
+        }
+  return m;
+}
+
 /* Resolves attribute a's icxm:placeAttribute and reads its figure table.
  * Runs once every attribute is built. */
 static icx_rc
@@ -1225,9 +1282,7 @@ build_distance(loadstate *ls, icx_vocab *v, icx_attribute *a)
   if (!a->place_iri || !a->figure_class)
     return icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s needs both icxm:placeAttribute and "
                     "icxm:figureClass, or neither", a->label);
-  for (i = 0; i < v->n_attrs; i++)
-    if (!strcmp(v->attrs[i].iri, a->place_iri))
-      a->place = &v->attrs[i];
+  a->place = attr_by_iri(v, a->place_iri);
   if (!a->place || a->place == a || a->place->type != ICX_TYPE_INDIVIDUAL ||
       a->place->place_iri || strcmp(a->place->domain, a->domain) != 0)
     return icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: icxm:placeAttribute <%s> must be "
@@ -1253,6 +1308,11 @@ build_distance(loadstate *ls, icx_vocab *v, icx_attribute *a)
   for (i = 0; i < n_figs; i++)
     if ((rc = read_figure(ls, a, figs[i], &f[i])))
       goto done;
+  if (a->n_zones > 64) {
+    rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: the figure table has %zu regions; "
+                  "at most 64", a->label, a->n_zones);
+    goto done;
+  }
   if (!(a->figures = malloc(a->n_zones * a->n_zones * sizeof *a->figures))) {
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
@@ -1278,6 +1338,13 @@ build_distance(loadstate *ls, icx_vocab *v, icx_attribute *a)
                       a->zones[i]->label);
         goto done;
       }
+  /* Each place's zones, worked out once here rather than per request. */
+  if (!(a->zone_masks = calloc(a->place->n_values + 1, sizeof *a->zone_masks))) {
+    rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (i = 0; i < a->place->n_values; i++)
+    a->zone_masks[i] = zones_of(a, a->place->by_iri[i]);
 done:
   free(f);
   free_strv(figs, n_figs);
@@ -1297,14 +1364,7 @@ cmp_equiv(const void *a, const void *b)
 static int
 is_own_property(const icx_vocab *v, const char *iri)
 {
-  size_t i;
-
-  if (!strcmp(iri, v->offers) || !strcmp(iri, v->name_prop))
-    return 1;
-  for (i = 0; i < v->n_attrs; i++)
-    if (!strcmp(v->attrs[i].iri, iri))
-      return 1;
-  return 0;
+  return !strcmp(iri, v->offers) || !strcmp(iri, v->name_prop) || attr_by_iri(v, iri);
 }
 
 /* Adds one equivalence statement (a equiv b) to v->equivs: one side must be
@@ -1530,6 +1590,7 @@ icx_vocab_free(icx_vocab *v)
     free(a->figure_class);
     free(a->zones);
     free(a->figures);
+    free(a->zone_masks);
   }
   free(v->attrs);
   for (i = 0; i < v->n_inds; i++) {
@@ -1608,11 +1669,8 @@ icx_vocab_find_attribute(const icx_vocab *v, const char *name)
   /* A property of another vocabulary declared equivalent to an attribute. */
   {
     const char *inner = icx_vocab_equivalent_property(v, name);
-    for (i = 0; inner && i < v->n_attrs; i++)
-      if (strcmp(v->attrs[i].iri, inner) == 0)
-        return &v->attrs[i];
+    return inner ? attr_by_iri(v, inner) : NULL;
   }
-  return NULL;
 }
 
 static const char *
@@ -1643,45 +1701,35 @@ const char *icx_vocab_attribute_names(const icx_vocab *v) { return v->attribute_
 
 const icx_attribute *icx_attribute_place(const icx_attribute *a) { return a->place; }
 
-/* The zones place p counts by: the table's zones it lies in (or is), else
- * the zones that the places in it lie in.  Writes up to a->n_zones indexes; returns how
- * many. */
-static size_t
-zones_of(const icx_attribute *a, const icx_individual *p, size_t *out)
+/* The zone mask of place p (a value of a's place attribute), or 0. */
+static uint64_t
+zone_mask(const icx_attribute *a, const icx_individual *p)
 {
-  size_t i, n = 0;
+  size_t at = value_index_by_iri(a->place, p->iri);
 
-  const icx_individual *const *q;
-
-  for (i = 0; i < a->n_zones; i++)
-    if (within(p, a->zones[i]))
-      out[n++] = i;
-  if (n == 0)   /* wider than any zone (EMEA), or across them (Middle East) */
-    for (i = 0; i < a->n_zones; i++)
-      for (q = p->narrower; *q; q++)
-        if (within(*q, a->zones[i])) {
-          out[n++] = i;
-          break;
-        }
-  return n;
+  return at != (size_t)-1 ? a->zone_masks[at] : 0;
 }
 
 int
 icx_attribute_distance(const icx_attribute *a, const icx_individual *x, const icx_individual *y,
                        double *least, double *most)
 {
-  size_t zx[64], zy[64], nx, ny, i, j;
+  uint64_t mx, my;
   double lo = INFINITY, hi = -INFINITY;
+  size_t i, j;
 
-  if (!a->place || !x || !y || a->n_zones > 64)
+  if (!a->place || !x || !y)
     return 0;
-  nx = zones_of(a, x, zx);
-  ny = zones_of(a, y, zy);
-  if (!nx || !ny)
+  mx = zone_mask(a, x);
+  my = zone_mask(a, y);
+  if (!mx || !my)
     return 0;
-  for (i = 0; i < nx; i++)
-    for (j = 0; j < ny; j++) {
-      double d = a->figures[zx[i] * a->n_zones + zy[j]];
+  for (i = 0; i < a->n_zones; i++)
+    for (j = 0; mx >> i & 1 && j < a->n_zones; j++) {
+      double d;
+      if (!(my >> j & 1))
+        continue;
+      d = a->figures[i * a->n_zones + j];
       if (isnan(d))
         return 0;
       if (d < lo)
@@ -1765,20 +1813,12 @@ const icx_individual *
 icx_attribute_find_value(const icx_attribute *a, const char *name)
 {
   char want[1100];
-  size_t i, k, lo = 0, hi = a->n_values;
+  size_t i, k, at;
 
   if (!name)
     return NULL;
-  while (lo < hi) {                 /* by IRI: what documents use */
-    size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(a->by_iri[mid]->iri, name);
-    if (c == 0)
-      return a->by_iri[mid];
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+  if ((at = value_index_by_iri(a, name)) != (size_t)-1)   /* what documents use */
+    return a->by_iri[at];
   if (icx_norm_name(name, want, sizeof want) || !*want)
     return NULL;
   for (i = 0; i < a->n_values; i++) {

@@ -167,7 +167,7 @@ load_progress(void *userdata, const char *source, size_t done, size_t total,
     fprintf(stderr, "\r%.32s %.1f MB read, %zu triples", name, (double)done / 1048576.0,
             statements);
   } else {
-    pct = (int)((double)done * 100.0 / (double)total);
+    pct = done >= total ? 100 : (int)((double)done * 100.0 / (double)total);  /* file grew */
     fill = pct * width / 100;
     fprintf(stderr, "\r%.32s [%.*s%*s] %3d%% of %.1f MB, %zu triples", name, fill, bar,
             width - fill, "", pct, (double)total / 1048576.0, statements);

@@ -229,11 +229,13 @@ static void run_explain(icx_ctx *ctx, icx_store *store,
   job->answer_xml = icx_explain_to_xml(e, 0);
   /* The engine searches removals only in small requests: say so rather
    * than let an explanation without <relaxation> look like "none". */
-  if (icx_explain_matching(e) == 0 &&
-      icx_explain_constraint_count(e) > ICX_EXPLAIN_MAX_CONSTRAINTS)
-    job->info = strdup("nothing matches; constraints to drop are searched "
-                       "only in requests of at most "
-                       ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints");
+  if (icx_explain_relaxations_skipped(e) &&
+      !(job->info = strdup("nothing matches; constraints to drop are searched "
+                           "only in requests of at most "
+                           ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints"))) {
+    free(job->answer_xml);
+    job->answer_xml = NULL;   /* out of memory: fail the job rather than drop the note */
+  }
   icx_explain_free(e);
   if (!job->answer_xml)
     job_fail(job, ICX_ERR_NOMEM, NULL);

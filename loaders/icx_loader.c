@@ -193,13 +193,17 @@ typedef struct batch {
 } batch;
 
 /* A bounded queue of batches between the parser (the caller's thread) and
- * the store.  The parser fills q[(head + count) % QUEUE_BATCHES]; the
- * writer writes q[head].  Until a document outgrows one batch there is no
- * thread: the batch is written by the parser's thread at the end. */
+ * the store.  The parser fills q[fill]; the writer writes q[head].  head
+ * and count change under the lock; fill belongs to the parser alone (it
+ * is (head + count) % QUEUE_BATCHES whenever the parser looks, but reading
+ * head and count for it would race with the writer).  Until a document
+ * outgrows one batch there is no thread: the batch is written by the
+ * parser's thread at the end. */
 typedef struct writer {
   icx_storage_bulk *bulk;
   batch q[QUEUE_BATCHES];
-  size_t head, count;
+  size_t head, count;         /* under mu once threaded */
+  size_t fill;                /* the parser's */
   int threaded, no_thread, done, cancel, failed;
   pthread_t thread;
   pthread_mutex_t mu;
@@ -209,7 +213,7 @@ typedef struct writer {
 static batch *
 writer_current(writer *w)
 {
-  return &w->q[(w->head + w->count) % QUEUE_BATCHES];
+  return &w->q[w->fill];
 }
 
 static void *
@@ -265,7 +269,7 @@ writer_push(writer *w)
     }
   }
   if (!w->threaded) {         /* no thread to be had: write it here */
-    batch *b = &w->q[0];
+    batch *b = writer_current(w);
     if (icx_storage_bulk_add(w->bulk, b->terms, b->n))
       return w->failed = 1, -1;
     b->n = 0;
@@ -279,6 +283,7 @@ writer_push(writer *w)
     pthread_cond_wait(&w->cv, &w->mu);
   failed = w->failed;
   pthread_mutex_unlock(&w->mu);
+  w->fill = (w->fill + 1) % QUEUE_BATCHES;   /* free: count < QUEUE_BATCHES */
   return failed ? -1 : 0;
 }
 
@@ -366,7 +371,6 @@ typedef struct doc {
   char *text;
   size_t len, cap;
   icx_pieces pieces;
-  int prologue_lines;
   long line0;                 /* the document line of text[0] */
   long line_adjust;           /* document line = raptor's line - this */
 } doc;
@@ -1042,7 +1046,7 @@ graph_quad(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
 }
 
 /* Adds the classes of iris (NULL-ended; may be NULL) to c's table. */
-static int
+static icx_rc
 add_classes(gcheck *c, const char *const *iris, int cloud, int service)
 {
   size_t i;
@@ -1051,11 +1055,11 @@ add_classes(gcheck *c, const char *const *iris, int cloud, int service)
     sqlite3_int64 id = icx_storage_iri_id(c->st, iris[i]);
     cls *nv;
     if (id < 0)
-      return -1;
+      return ICX_ERR_STORE;   /* the caller says so, with the store's message */
     if (id == 0)
       continue;               /* no statement can use it */
     if (!(nv = realloc(c->cls, (c->n_cls + 1) * sizeof *nv)))
-      return -1;
+      return icx_fail(c->d->l->ctx, ICX_ERR_NOMEM, "out of memory");
     c->cls = nv;
     nv[c->n_cls].id = id;
     nv[c->n_cls].iri = iris[i];
@@ -1093,16 +1097,19 @@ check_graph(doc *d, const char *doc_uri)
     rc = icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  if (c.g < 0 || c.type < 0 || c.name < 0 || c.offers < 0 ||
-      add_classes(&c, icx_vocab_subclasses(v, cloud), 1, 0))
+  if (c.g < 0 || c.type < 0 || c.name < 0 || c.offers < 0)
     goto store_failed;
+  if ((rc = add_classes(&c, icx_vocab_subclasses(v, cloud), 1, 0)))
+    goto classes_failed;
   for (i = 0; i < n; i++) {
     const icx_attribute *a = icx_vocab_attribute(v, i);
     const char *dom = icx_attribute_domain(a);
     sqlite3_int64 id = icx_storage_iri_id(c.st, icx_attribute_iri(a));
-    if (id < 0 || add_classes(&c, icx_vocab_subclasses(v, dom), 0,
-                              !icx_vocab_class_subsumes(v, cloud, dom)))
+    if (id < 0)
       goto store_failed;
+    if ((rc = add_classes(&c, icx_vocab_subclasses(v, dom), 0,
+                          !icx_vocab_class_subsumes(v, cloud, dom))))
+      goto classes_failed;
     if (id > 0) {
       c.attrs[c.n_attrs].id = id;
       c.attrs[c.n_attrs++].a = a;
@@ -1137,6 +1144,9 @@ check_graph(doc *d, const char *doc_uri)
     rc = icx_fail(l->ctx, ICX_ERR_INVALID, "%s: describes no cloud (nothing is typed <%s>)",
                   d->source, cloud);
   goto done;
+classes_failed:
+  if (rc != ICX_ERR_STORE)
+    goto done;                /* out of memory, said */
 store_failed:
   rc = icx_fail(l->ctx, ICX_ERR_STORE, "%s: cannot check the graph: %s", d->source,
                 icx_storage_errmsg(c.st));
@@ -1169,24 +1179,22 @@ fnv1a(const char *s)
 static int
 parse_piece(doc *d, size_t upto)
 {
-  const icx_buf *prologue = icx_pieces_prologue(&d->pieces);
-  size_t i;
-  long lines = 0;
+  size_t plen = 0, i;
+  const char *prologue = icx_pieces_prologue(&d->pieces, &plen);
+  long lines = 0, prologue_lines = 0;
   int prc;
 
-  if (icx_buf_failed(prologue)) {
+  if (!prologue) {
     d->rc = icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
     return 1;
   }
-  d->prologue_lines = 0;
-  for (i = 0; i < prologue->len; i++)
-    d->prologue_lines += prologue->data[i] == '\n';
-  d->line_adjust = d->prologue_lines - (d->line0 - 1);
+  for (i = 0; i < plen; i++)
+    prologue_lines += prologue[i] == '\n';
+  d->line_adjust = prologue_lines - (d->line0 - 1);
   if (raptor_parser_parse_start(d->parser, d->base))
     return 1;
-  prc = prologue->len
-    ? raptor_parser_parse_chunk(d->parser, (const unsigned char *)prologue->data,
-                                prologue->len, 0) : 0;
+  prc = plen ? raptor_parser_parse_chunk(d->parser, (const unsigned char *)prologue, plen, 0)
+             : 0;
   if (!prc)
     prc = raptor_parser_parse_chunk(d->parser, (const unsigned char *)d->text, upto, 1);
   for (i = 0; i < upto; i++)

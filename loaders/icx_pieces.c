@@ -2,6 +2,7 @@
  * alone (icx_pieces.h). */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,6 +21,7 @@ void
 icx_pieces_free(icx_pieces *p)
 {
   icx_buf_free(&p->prologue);
+  free(p->marks);
 }
 
 size_t
@@ -31,22 +33,52 @@ icx_pieces_cut(const icx_pieces *p)
 void
 icx_pieces_consumed(icx_pieces *p, size_t upto)
 {
+  size_t k = 0, j;
+
+  /* Directives in the consumed text now precede every later piece. */
+  while (k < p->n_marks && p->marks[k].end <= upto)
+    p->given = p->marks[k++].len;
+  for (j = k; j < p->n_marks; j++) {
+    p->marks[j - k] = p->marks[j];
+    p->marks[j - k].end -= upto;
+  }
+  p->n_marks -= k;
   p->scan -= upto;
   p->stmt -= upto;
   p->cut = 0;
 }
 
-const icx_buf *
-icx_pieces_prologue(const icx_pieces *p)
+const char *
+icx_pieces_prologue(const icx_pieces *p, size_t *len)
 {
-  return &p->prologue;
+  if (p->oom || icx_buf_failed(&p->prologue))
+    return NULL;
+  *len = p->given;
+  return p->given ? p->prologue.data : "";
 }
 
-static int
-is_ws(char c)
+/* Appends the directive text[from..to) to the prologue, marked as ending
+ * at `to` in the text. */
+static void
+add_directive(icx_pieces *p, const char *t, size_t from, size_t to)
 {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  if (p->n_marks == p->cap_marks) {
+    size_t ncap = p->cap_marks ? p->cap_marks * 2 : 8;
+    struct icx_piece_mark *nm = realloc(p->marks, ncap * sizeof *nm);
+    if (!nm) {
+      p->oom = 1;
+      return;
+    }
+    p->marks = nm;
+    p->cap_marks = ncap;
+  }
+  icx_buf_append_len(&p->prologue, t + from, to - from);
+  icx_buf_append(&p->prologue, "\n");
+  p->marks[p->n_marks].end = to;
+  p->marks[p->n_marks].len = p->prologue.len;
+  p->n_marks++;
 }
+
 
 /* 1 if the statement text[from..to) is a directive that must be repeated
  * before every later piece (@prefix, @base); 2 if it starts with a
@@ -56,7 +88,7 @@ static int
 directive_kind(const char *t, size_t from, size_t to, size_t *start)
 {
   while (from < to) {
-    if (is_ws(t[from])) {
+    if (icx_is_space((unsigned char)t[from])) {
       from++;
     } else if (t[from] == '#') {
       while (from < to && t[from] != '\n')
@@ -68,8 +100,10 @@ directive_kind(const char *t, size_t from, size_t to, size_t *start)
   *start = from;
   if (to - from > 7 && (!strncmp(t + from, "@prefix", 7) || !strncmp(t + from, "@base", 5)))
     return 1;
-  if ((to - from > 6 && !strncasecmp(t + from, "prefix", 6) && is_ws(t[from + 6])) ||
-      (to - from > 4 && !strncasecmp(t + from, "base", 4) && is_ws(t[from + 4])))
+  if ((to - from > 6 && !strncasecmp(t + from, "prefix", 6) &&
+       icx_is_space((unsigned char)t[from + 6])) ||
+      (to - from > 4 && !strncasecmp(t + from, "base", 4) &&
+       icx_is_space((unsigned char)t[from + 4])))
     return 2;
   return 0;
 }
@@ -109,17 +143,15 @@ icx_pieces_scan(icx_pieces *p, const char *t, size_t n)
         size_t start;
         if (i + 1 >= n)
           goto out;
-        if (!is_ws(t[i + 1]) && t[i + 1] != '#')
+        if (!icx_is_space((unsigned char)t[i + 1]) && t[i + 1] != '#')
           break;
         kind = directive_kind(t, p->stmt, i + 1, &start);
         if (kind == 2) {
           p->nosplit = 1;       /* PREFIX ... lumped with what follows */
           goto out;
         }
-        if (kind == 1) {
-          icx_buf_append_len(&p->prologue, t + start, i + 1 - start);
-          icx_buf_append(&p->prologue, "\n");
-        }
+        if (kind == 1)
+          add_directive(p, t, start, i + 1);
         p->stmt = p->cut = i + 1;
       }
       break;

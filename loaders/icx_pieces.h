@@ -20,7 +20,14 @@ typedef struct icx_pieces {
   size_t cut;                 /* just after the last statement's '.'; 0: none */
   int state, depth;
   int nosplit;                /* SPARQL-style PREFIX or BASE seen: no more cuts */
-  icx_buf prologue;
+  icx_buf prologue;           /* every directive scanned, in order */
+  size_t given;               /* prologue[0..given): those in parsed text */
+  struct icx_piece_mark {     /* each directive not yet parsed: */
+    size_t end;               /* where it ends in the text */
+    size_t len;               /* prologue's length with it */
+  } *marks;
+  size_t n_marks, cap_marks;
+  int oom;
 } icx_pieces;
 
 void icx_pieces_init(icx_pieces *p);
@@ -39,8 +46,10 @@ size_t icx_pieces_cut(const icx_pieces *p);
 /* Says that text[0..upto) (upto being the cut) was parsed and removed. */
 void icx_pieces_consumed(icx_pieces *p, size_t upto);
 
-/* The directives to parse before the next piece; lent.  Its failed flag
- * says that memory ran out. */
-const icx_buf *icx_pieces_prologue(const icx_pieces *p);
+/* The directives to parse before the next piece: those in the text
+ * already consumed, in order (a directive inside the next piece takes
+ * effect where it stands, not before).  Lent; *len gets its length.  NULL
+ * when memory ran out. */
+const char *icx_pieces_prologue(const icx_pieces *p, size_t *len);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "check_util.h"
 #include "icx_pieces.h"
+#include "icx_storage.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -436,6 +437,42 @@ END_TEST
 /* Turtle is parsed in pieces of about 1 MiB: prefixes declared late, blank
  * node labels, long strings and comments holding " . " must mean the same
  * across the cuts, and errors must name the document's own lines. */
+/* A prefix declared again part way through a later piece applies from
+ * where it stands: the statements before it in that piece keep the old
+ * namespace (the pieces' prologue holds only directives already parsed). */
+START_TEST(a_redefined_prefix_applies_from_where_it_stands)
+{
+  char *path = tu_path(dir, "redefined.ttl");
+  long n = 10000;   /* about 1.5 MiB: several pieces */
+  const char *sql_text;
+  icx_store_stats st;
+
+  big_doc(path, n, "@prefix b: <http://other.example/> .\n"
+                   "b:late a res:Cloud ; res:cloudName \"late\" .\n");
+  ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.clouds, n + 1);
+  /* Exactly one subject in the second namespace, and the last cloud of
+   * the big part still in the first. */
+  sql_text = "SELECT COUNT(*) FROM terms WHERE kind = 1 AND lex LIKE 'http://other.example/%'";
+  {
+    sqlite3 *db = icx_storage_db(icx_store_storage(store));
+    sqlite3_stmt *st2;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql_text, -1, &st2, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st2), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st2, 0), 1);
+    sqlite3_finalize(st2);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM terms WHERE lex = ?1", -1,
+                                        &st2, NULL), SQLITE_OK);
+    sqlite3_bind_text(st2, 1, "http://big.example/c9999", -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st2), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st2, 0), 1);
+    sqlite3_finalize(st2);
+  }
+  free(path);
+}
+END_TEST
+
 START_TEST(turtle_pieces_mean_what_the_document_says)
 {
   char *path = tu_path(dir, "pieces.ttl");
@@ -568,14 +605,19 @@ START_TEST(turtle_cuts_carry_over_bits_and_prefixes)
     "@prefix a: <http://a/> .\n<x> <y> \"s . t\" .\n@base <http://b/> .\n<z> <y> <w> .\n";
   icx_pieces p;
   size_t n, last = 0;
+  const char *prologue;
 
   icx_pieces_init(&p);
   for (n = 1; n <= strlen(text); n++)
     last = icx_pieces_scan(&p, text, n);
   ck_assert_uint_eq(last, strlen(text) - 1);
-  ck_assert_str_eq(icx_pieces_prologue(&p)->data,
-                   "@prefix a: <http://a/> .\n@base <http://b/> .\n");
+  /* Directives take effect where they stand: none precedes the first
+   * piece; once it is consumed, both precede the next. */
+  ck_assert_str_eq(icx_pieces_prologue(&p, &n), "");
   icx_pieces_consumed(&p, last);
+  prologue = icx_pieces_prologue(&p, &n);
+  ck_assert_uint_eq(n, strlen("@prefix a: <http://a/> .\n@base <http://b/> .\n"));
+  ck_assert(!strncmp(prologue, "@prefix a: <http://a/> .\n@base <http://b/> .\n", n));
   ck_assert_uint_eq(icx_pieces_cut(&p), 0);
   ck_assert_uint_eq(icx_pieces_scan(&p, "\n<q> <r> <s> .\n", 15), 14);
   icx_pieces_free(&p);
@@ -672,6 +714,7 @@ loader_suite(void)
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, a_bad_end_of_a_large_document_leaves_the_store_unchanged);
   tcase_add_test(tc, turtle_pieces_mean_what_the_document_says);
+  tcase_add_test(tc, a_redefined_prefix_applies_from_where_it_stands);
   tcase_add_test(tc, memory_stays_bounded_on_a_large_document);
   suite_add_tcase(s, tc);
   return s;

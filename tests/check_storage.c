@@ -667,6 +667,19 @@ on_progress(void *ud, size_t done, size_t total)
   p->total = total;
 }
 
+/* Frees a bulk test's statements, its context and its predicate. */
+static void
+free_batch(librdf_statement **v, size_t n, librdf_node *c, librdf_node *p)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    librdf_free_statement(v[i]);
+  free(v);
+  librdf_free_node(c);
+  librdf_free_node(p);
+}
+
 START_TEST(bulk_array_add)
 {
   enum { N = 70000 };
@@ -708,11 +721,7 @@ START_TEST(bulk_array_add)
     ck_assert_int_ne(icx_storage_context_add_array(storage, c, two, 2, &added, NULL, NULL), 0);
     librdf_free_statement(bad);
   }
-  for (i = 0; i < N; i++)
-    librdf_free_statement(v[i]);
-  free(v);
-  librdf_free_node(c);
-  librdf_free_node(p);
+  free_batch(v, N, c, p);
 }
 END_TEST
 
@@ -744,11 +753,7 @@ START_TEST(term_cache_bound)
     ck_assert_str_eq(n, "2");    /* the blank node and the literal, once each */
     free(n);
   }
-  for (i = 0; i < N; i++)
-    librdf_free_statement(v[i]);
-  free(v);
-  librdf_free_node(c);
-  librdf_free_node(p);
+  free_batch(v, N, c, p);
 }
 END_TEST
 

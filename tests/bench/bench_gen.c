@@ -375,8 +375,8 @@ bench_cloud_name(char *buf, size_t n, unsigned long i)
   snprintf(buf, n, "cloud%07lu", i);
 }
 
-static double
-now(void)
+double
+bench_now(void)
 {
   struct timespec ts;
 
@@ -422,7 +422,7 @@ bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
   unsigned jp_index = 0, found_jp = 0;
   unsigned long c;
   long sid = 0;
-  double t0 = now(), t_sql = 0;
+  double t0 = bench_now(), t_sql = 0;
   int rc = -1, k;
   char name[32];
 
@@ -451,10 +451,10 @@ bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
             "@prefix b: <http://bench.example/> .\n", n, (unsigned long long)seed);
   }
   if (sql_path) {
-    double t = now();
+    double t = bench_now();
     if (sql_open(&o, sql_path))
       goto done;
-    t_sql += now() - t;
+    t_sql += bench_now() - t;
   }
   for (c = 1; c <= n; c++) {
     service sv[3];
@@ -493,7 +493,7 @@ bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
       }
     }
     if (o.db) {
-      double t = now();
+      double t = bench_now();
       sqlite3_bind_int64(o.cloud, 1, (sqlite3_int64)c);
       sqlite3_bind_text(o.cloud, 2, name, -1, SQLITE_STATIC);
       if (step(o.cloud))
@@ -516,7 +516,7 @@ bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
           if (pair(o.access, sid, bench_protocols[sv[i].access[j]]))
             goto sqlerr;
       }
-      t_sql += now() - t;
+      t_sql += bench_now() - t;
     }
   }
   if (fp) {
@@ -528,13 +528,13 @@ bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
     fp = NULL;
   }
   if (o.db) {
-    double t = now();
+    double t = bench_now();
     if (sqlite3_exec(o.db, sql_indexes, NULL, NULL, NULL) != SQLITE_OK)
       goto sqlerr;
-    t_sql += now() - t;
+    t_sql += bench_now() - t;
   }
   d->sql_seconds = t_sql;
-  d->gen_seconds = now() - t0 - t_sql;
+  d->gen_seconds = bench_now() - t0 - t_sql;
   rc = 0;
   goto done;
 sqlerr:

@@ -43,6 +43,8 @@ typedef struct bench_data {
 
 /* Cloud number i is named "cloud%07lu" (names sort like numbers). */
 void bench_cloud_name(char *buf, size_t n, unsigned long i);
+/* Monotonic time in seconds. */
+double bench_now(void);
 
 /* Generates n clouds from seed, writing the Turtle document ttl_path and
  * the baseline database sql_path (either may be NULL to skip it).

@@ -64,15 +64,6 @@ static char self_exe[PATH_MAX];
 /* --- small helpers ----------------------------------------------------------- */
 
 static double
-now(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
 env_num(const char *name, double dflt)
 {
   const char *v = getenv(name);
@@ -279,7 +270,7 @@ typedef struct run_opts {
 static int
 keep_going(const run_opts *o, const timing *t, double t_warm0)
 {
-  return t->n < o->reps && (t->n == 0 || now() - t_warm0 < o->warm_cap);
+  return t->n < o->reps && (t->n == 0 || bench_now() - t_warm0 < o->warm_cap);
 }
 
 /* icx_match_run(), as the front ends call it. */
@@ -400,14 +391,14 @@ child_match(char **argv)
   if (o.reps < 1)
     o.reps = 1;
 
-  t0 = now();
+  t0 = bench_now();
   if (!strcmp(engine, "sql")) {
     static const char *const form_names[BENCH_SQL_FORMS] = {
       "numbers-first", "tier-first", "method-first", "access-first"
     };
     double best = -1;
     int f, k;
-    t1 = now();
+    t1 = bench_now();
     if (!(sql = bench_sql_query(shape, 0)))
       goto done;
     if (sqlite3_open_v2(store_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -416,7 +407,7 @@ child_match(char **argv)
     }
     if (sql_once(db, sql, shape, &got))
       goto done;
-    t2 = now();
+    t2 = bench_now();
     /* Every hand-written form, best of three runs each; the fastest is
      * the baseline. */
     engine_path = form_names[0];
@@ -426,12 +417,12 @@ child_match(char **argv)
       if (!q)
         continue;
       for (k = 0; k < 3; k++) {
-        double a = now(), ms;
+        double a = bench_now(), ms;
         if (sql_once(db, q, shape, &got)) {
           free(q);
           goto done;
         }
-        ms = (now() - a) * 1e3;
+        ms = (bench_now() - a) * 1e3;
         if (fbest < 0 || ms < fbest)
           fbest = ms;
       }
@@ -444,10 +435,10 @@ child_match(char **argv)
         free(q);
       }
     }
-    tw = now();
+    tw = bench_now();
     while (keep_going(&o, &t, tw)) {
-      double a = now();
-      if (sql_once(db, sql, shape, &got) || timing_add(&t, (now() - a) * 1e3))
+      double a = bench_now();
+      if (sql_once(db, sql, shape, &got) || timing_add(&t, (bench_now() - a) * 1e3))
         goto done;
     }
     rc = report(argv[5], engine_path, 0, (t2 - t1) * 1e3, &t, got.n) || names_write(&got, argv[6]);
@@ -468,7 +459,7 @@ child_match(char **argv)
     fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
     goto done;
   }
-  t1 = now();
+  t1 = bench_now();
   if (icx_store_open(ctx, store_path, ICX_STORE_READONLY, &store) != ICX_OK ||
       icx_constraints_parse(ctx, vocab, xml, len, &set) != ICX_OK) {
     fprintf(stderr, "bench: %s\n", icx_ctx_errmsg(ctx));
@@ -478,11 +469,11 @@ child_match(char **argv)
     icx_rows *rows = NULL;
     if (icx_once(ctx, store, set, &got))
       goto done;
-    t2 = now();
-    tw = now();
+    t2 = bench_now();
+    tw = bench_now();
     while (keep_going(&o, &t, tw)) {
-      double a = now();
-      if (icx_once(ctx, store, set, &got) || timing_add(&t, (now() - a) * 1e3))
+      double a = bench_now();
+      if (icx_once(ctx, store, set, &got) || timing_add(&t, (bench_now() - a) * 1e3))
         goto done;
     }
     /* Which path answered: the SQL path either answers at once or refuses. */
@@ -500,11 +491,11 @@ child_match(char **argv)
     }
     if (rasqal_once(world, model, sparql, &got))
       goto done;
-    t2 = now();
-    tw = now();
+    t2 = bench_now();
+    tw = bench_now();
     while (keep_going(&o, &t, tw)) {
-      double a = now();
-      if (rasqal_once(world, model, sparql, &got) || timing_add(&t, (now() - a) * 1e3))
+      double a = bench_now();
+      if (rasqal_once(world, model, sparql, &got) || timing_add(&t, (bench_now() - a) * 1e3))
         goto done;
     }
   } else {
@@ -547,7 +538,7 @@ child_load(char **argv)
   remove(argv[2]);
   if (icx_vocab_load(ctx, icx_vocab_default_dir(), &vocab) != ICX_OK)
     goto fail;
-  t0 = now();
+  t0 = bench_now();
   if (icx_store_open(ctx, argv[2], ICX_STORE_CREATE, &store) != ICX_OK ||
       !(loader = icx_loader_new(ctx, vocab, store)) ||
       icx_loader_load_path(loader, argv[3]) != ICX_OK)
@@ -556,7 +547,7 @@ child_load(char **argv)
   loader = NULL;
   icx_store_free(store);   /* closing is part of a load: it flushes */
   store = NULL;
-  t0 = now() - t0;
+  t0 = bench_now() - t0;
   if (icx_store_open(ctx, argv[2], ICX_STORE_READONLY, &store) != ICX_OK ||
       icx_store_stats_get(store, vocab, &stats) != ICX_OK)
     goto fail;
@@ -583,7 +574,7 @@ done:
 static int
 spawn(char *const args[], double timeout, double *elapsed)
 {
-  double t0 = now();
+  double t0 = bench_now();
   pid_t pid;
   int status;
 
@@ -603,15 +594,15 @@ spawn(char *const args[], double timeout, double *elapsed)
       break;
     if (w < 0 && errno != EINTR)
       return -1;
-    if (now() - t0 > timeout) {
+    if (bench_now() - t0 > timeout) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
-      *elapsed = now() - t0;
+      *elapsed = bench_now() - t0;
       return CHILD_TIMEOUT;
     }
     nanosleep(&ts, NULL);
   }
-  *elapsed = now() - t0;
+  *elapsed = bench_now() - t0;
   if (WIFEXITED(status))
     return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -792,7 +783,7 @@ run(void)
   size_t n_countries = 0;
   char *list = NULL, *tok, *save = NULL;
   int failures = 0;
-  double t_run = now();
+  double t_run = bench_now();
 
   /* Rows of the final tables, kept to print them together at the end. */
   char summary[64][512];
@@ -974,7 +965,7 @@ run(void)
          "|---:|---|---:|---|---:|---:|---:|---|---:|---:|---:|\n");
   for (i = 0; i < n_summary; i++)
     printf("%s\n", summary[i]);
-  printf("\nwhole run: %.0f s; %s\n", now() - t_run,
+  printf("\nwhole run: %.0f s; %s\n", bench_now() - t_run,
          failures ? "FAILED (see the messages above)" : "every answer agreed");
 done:
   if (!keep)
