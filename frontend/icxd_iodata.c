@@ -22,16 +22,29 @@
   "<schema xmlns='http://www.w3.org/2001/XMLSchema'" \
   " targetNamespace='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
 
-/* The paper's <constraints> element.  Names and values are free text
- * here; the vocabulary (not the schema) decides what they may be, and the
- * engine trims surrounding whitespace. */
+/* The paper's <constraints> element, with what icx adds to it (icx(1)):
+ * op, required and weight on <constraint>; no <value> (exists, absent)
+ * or several (anyOf, allOf, noneOf); unit and from on <value>.  Names and
+ * values are free text here; the vocabulary (not the schema) decides what
+ * they may be, and the engine trims surrounding whitespace and enforces
+ * the 1024-byte limit on values too. */
 #define CONSTRAINTS_ELEMENT \
   "<element name='constraints'><complexType><sequence>" \
   "<element name='constraint' minOccurs='1' maxOccurs='256'>" \
   "<complexType><sequence>" \
   "<element name='attribute'>" TEXT_1K "</element>" \
-  "<element name='value'>" TEXT_1K "</element>" \
-  "</sequence></complexType></element>" \
+  "<element name='value' minOccurs='0' maxOccurs='64'><complexType>" \
+  "<simpleContent><extension base='string'>" \
+  "<attribute name='unit' use='optional'>" TEXT_1K "</attribute>" \
+  "<attribute name='from' use='optional'>" TEXT_1K "</attribute>" \
+  "</extension></simpleContent></complexType></element>" \
+  "</sequence>" \
+  "<attribute name='op' type='string' use='optional'/>" \
+  "<attribute name='required' type='boolean' use='optional'/>" \
+  "<attribute name='weight' use='optional'><simpleType>" \
+  "<restriction base='integer'><minInclusive value='-100'/>" \
+  "<maxInclusive value='100'/></restriction></simpleType></attribute>" \
+  "</complexType></element>" \
   "</sequence></complexType></element>"
 
 /* The input of constraint_catalog_resources. */
@@ -50,8 +63,11 @@ static const char schema_matching[] =
   " satisfy every constraint, sorted, without duplicates (none when no"
   " cloud matches).</documentation></annotation>"
   "<element name='matchingClouds'><complexType><sequence>"
-  "<element name='cloudName' type='string' minOccurs='0'"
-  " maxOccurs='unbounded'/>"
+  "<element name='cloudName' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType><simpleContent><extension base='string'>"
+  "<attribute name='score' type='integer' use='optional'/>"
+  "<attribute name='degree' type='string' use='optional'/>"
+  "</extension></simpleContent></complexType></element>"
   "</sequence></complexType></element>"
   "</schema>";
 

@@ -329,18 +329,34 @@ class Client(slixmpp.ClientXMPP):
                 self.validate(sch, part)
 
     def validate(self, schema, part):
-        """Validates the paper's stanzas with the schema (xmllint)."""
+        """Validates the paper's stanzas, and the extended forms (op, soft
+        constraints, units, a place; scores and degrees), with the schema
+        (xmllint)."""
         with open(self.args.paper) as f:
             paper = ET.fromstring(f.read())
         if part == "in":
-            inst = paper.find(".//" + q(NS_CSP, "constraints"))
+            what = "request"
+            insts = [("the paper's", paper.find(".//" + q(NS_CSP, "constraints"))),
+                     ("an extended", ET.fromstring(
+                         "<constraints xmlns='%s'><constraint op='atLeast'><attribute>"
+                         "memory</attribute><value unit='TB'>2</value></constraint>"
+                         "<constraint required='false' weight='-5'><attribute>latency"
+                         "</attribute><value from='Germany' unit='ms'>50</value>"
+                         "</constraint><constraint op='exists'><attribute>gpuModel"
+                         "</attribute></constraint><constraint op='anyOf'><attribute>"
+                         "tierCountry</attribute><value>JP</value><value>SG</value>"
+                         "</constraint></constraints>" % NS_CSP))]
         else:
-            inst = ET.fromstring("<matchingClouds xmlns='%s'><cloudName>cloud2"
-                                 "</cloudName><cloudName>cloud5</cloudName>"
-                                 "</matchingClouds>" % NS_CSP)
-        self.validate_with(schema, inst, "schemata: the paper's %s validates "
-                           "against the <%s> schema" % (
-                               "request" if part == "in" else "answer", part))
+            what = "answer"
+            insts = [("the paper's", ET.fromstring(
+                         "<matchingClouds xmlns='%s'><cloudName>cloud2</cloudName>"
+                         "<cloudName>cloud5</cloudName></matchingClouds>" % NS_CSP)),
+                     ("an extended", ET.fromstring(
+                         "<matchingClouds xmlns='%s'><cloudName score='5' "
+                         "degree='narrower'>cloud2</cloudName></matchingClouds>" % NS_CSP))]
+        for which, inst in insts:
+            self.validate_with(schema, inst, "schemata: %s %s validates against the "
+                               "<%s> schema" % (which, what, part))
 
     def validate_with(self, schema, inst, what):
         """Checks that element inst is valid under schema (xmllint)."""
