@@ -335,6 +335,7 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   char **names = NULL;
   size_t i;
   int own_tx = 0;
+  double t0 = icx_now_ms(), t1, t2;
   icx_rc rc;
 
   memset(&cl, 0, sizeof cl);
@@ -347,13 +348,16 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
     return rc;
   if (!q)
     return icx_fail(ctx, ICX_ERR_QUERY, "outside the SQL subset: %s", why);
-  icx_log(ctx, ICX_LOG_DEBUG, "match", "sql path: %s", icx_sql_text(q));
+  t1 = icx_now_ms();
+  icx_log(ctx, ICX_LOG_DEBUG, "match", "sql path (translated in %.1f ms): %s", t1 - t0,
+          icx_sql_text(q));
   /* One read transaction: the rows and the names they are given come from
    * one snapshot (a load committing in between cannot leave an id
    * unnamed), and the name lookups do not each take the file locks. */
   own_tx = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
   if ((rc = collect_prepare(ctx, store, q, &cl)) || (rc = icx_sql_each(ctx, q, collect_row, &cl)))
     goto done;
+  t2 = icx_now_ms();
   ids = malloc((m->n + 1) * sizeof *ids);
   names = calloc(m->n + 1, sizeof *names);
   if (!ids || !names) {
@@ -368,6 +372,9 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   for (i = 0; rc == ICX_OK && i < m->n; i++)
     if (!names[i])
       rc = icx_fail(ctx, ICX_ERR_STORE, "a matching cloud's name has no term");
+  if (rc == ICX_OK)
+    icx_log(ctx, ICX_LOG_DEBUG, "match", "rows in %.1f ms, %zu clouds named in %.1f ms",
+            t2 - t1, m->n, icx_now_ms() - t2);
 done:
   if (own_tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -1349,30 +1349,59 @@ done:
   return result;
 }
 
+/* An id and where its name goes, sorted by id. */
+typedef struct id_at {
+  sqlite3_int64 id;
+  size_t at;
+} id_at;
+
+static int
+cmp_id_at(const void *a, const void *b)
+{
+  const id_at *x = a, *y = b;
+
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
 icx_rc
 icx_sql_names(icx_ctx *ctx, sqlite3 *db, const sqlite3_int64 *ids, size_t n, char **out)
 {
   sqlite3_stmt *st = NULL;
   icx_rc result = ICX_OK;
+  id_at *order;
   size_t i;
 
   if (!ctx || !db || (n && (!ids || !out)))
     return ICX_ERR_MISUSE;
   for (i = 0; i < n; i++)
     out[i] = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT lex FROM terms WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+  /* In id order: consecutive lookups then walk the terms table forward,
+   * mostly within pages already read (28k names at 100k clouds: 24 ms in
+   * the order given, xx ms sorted). */
+  if (!(order = malloc((n + 1) * sizeof *order)))
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  for (i = 0; i < n; i++) {
+    order[i].id = ids[i];
+    order[i].at = i;
+  }
+  qsort(order, n, sizeof *order, cmp_id_at);
+  if (sqlite3_prepare_v2(db, "SELECT lex FROM terms WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+    free(order);
     return icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db));
+  }
   for (i = 0; i < n && result == ICX_OK; i++) {
     int rc;
-    sqlite3_bind_int64(st, 1, ids[i]);
+    sqlite3_bind_int64(st, 1, order[i].id);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && !(out[i] = icx_strdup((const char *)sqlite3_column_text(st, 0))))
+    if (rc == SQLITE_ROW &&
+        !(out[order[i].at] = icx_strdup((const char *)sqlite3_column_text(st, 0))))
       result = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
       result = icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db));
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
+  free(order);
   return result;
 }
 

@@ -50,9 +50,11 @@ icx_rc icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
 
 /* The text (IRI, blank node id or lexical form) of each of the n term ids:
  * out[i] a new string the caller free()s, NULL for an id the store does
- * not have.  Errors: ICX_ERR_STORE, ICX_ERR_NOMEM (out[0..i-1] then stay set: the
- * caller frees them).  Call it inside a read transaction: each lookup
- * outside one takes and drops SQLite's file locks (icx_match_run does). */
+ * not have.  Errors: ICX_ERR_STORE, ICX_ERR_NOMEM (the names read before
+ * the failure stay set, the others NULL: the caller frees them).  The ids
+ * are looked up in ascending order.  Call it inside a read transaction:
+ * each lookup outside one takes and drops SQLite's file locks
+ * (icx_match_run does). */
 icx_rc icx_sql_names(icx_ctx *ctx, sqlite3 *db, const sqlite3_int64 *ids, size_t n, char **out);
 
 /* Runs the statement; on success *rows is a new table (path "sql"). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "icx_util.h"
 
@@ -251,4 +252,13 @@ icx_parse_mib(const char *s, long dflt)
     return dflt;
   mb = strtol(s, &end, 10);
   return *end == '\0' && mb >= 1 && mb <= 4096 ? mb : dflt;
+}
+
+double
+icx_now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }

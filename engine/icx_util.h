@@ -54,6 +54,9 @@ int icx_lexical_number(const char *s, int fraction, int exponent);
  * NULL, empty, not a number or out of range). */
 long icx_parse_mib(const char *s, long dflt);
 
+/* Milliseconds on the monotonic clock, for the timings -v logs. */
+double icx_now_ms(void);
+
 /* qsort comparator for arrays of char*. */
 int icx_cmp_strp(const void *a, const void *b);
 

@@ -979,6 +979,14 @@ subject_done(gcheck *c)
     }
     for (i = 0; i < c->n_offered; i++)
       window_add(c, c->offered[i]);
+  } else if (c->names || c->n_offered) {
+    /* The compiled queries rely on it (icx_compile.c, typed_by_pattern). */
+    shown = icx_storage_term_text(c->st, c->subj);
+    icx_fail(ctx, ICX_ERR_INVALID, "%s: %s has <%s> but is not typed <%s> or a class under it",
+             c->d->source, shown ? shown : "?",
+             c->names ? icx_vocab_name_property(v) : icx_vocab_offers_property(v), cloud);
+    rc = -1;
+    goto done;
   }
   /* Every attribute it has needs its domain among the subject's types. */
   for (i = 0; i < c->n_used; i++) {
@@ -1071,8 +1079,8 @@ add_classes(gcheck *c, const char *const *iris, int cloud, int service)
 }
 
 /* Graph checks: clouds have one name; things described by attributes are
- * typed with the attributes' domain and offered by a cloud; there is a
- * cloud.  Reads the graph the load wrote, subject by subject.  ICX_OK or
+ * typed with the attributes' domain and offered by a cloud; only clouds
+ * have a name or offer services; there is a cloud.  Reads the graph the load wrote, subject by subject.  ICX_OK or
  * the failure, with its message set. */
 static icx_rc
 check_graph(doc *d, const char *doc_uri)

@@ -28,7 +28,7 @@ teardown(void)
 }
 
 static const char *const cases[] = { "paper", "numeric", "subsumption", "repeated", "injection",
-                                     "operators", "soft", "latency", "alignment",
+                                     "operators", "soft", "latency", "alignment", "typed",
                                      "units" };
 
 START_TEST(golden)

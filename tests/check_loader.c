@@ -191,6 +191,20 @@ START_TEST(structure_is_checked)
                   ICX_ERR_INVALID, "not typed", "StorageService");
   expect_rejected("ex:x a <http://other.example/Thing> .\n", ICX_ERR_INVALID,
                   "describes no cloud", NULL);
+  /* Only clouds have a name or offer services: the compiled queries leave
+   * the cloud's type pattern out on that ground (icx_compile.c). */
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:cloudName \"y\" .\n",
+                  ICX_ERR_INVALID, "has <http://www.csp/resOntology#cloudName> but is not typed",
+                  "ex.example/s");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:offers ex:t .\n"
+                  "ex:t a res:StorageService .\n",
+                  ICX_ERR_INVALID, "has <http://www.csp/resOntology#offers> but is not typed",
+                  "ex.example/s");
+  expect_rejected("ex:c res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability 99.9 .\n",
+                  ICX_ERR_INVALID, "is not typed <http://www.csp/resOntology#Cloud>", NULL);
   /* A service with no attributes still needs a cloud. */
   expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" .\nex:s a res:StorageService .\n",
                   ICX_ERR_INVALID, "belongs to no cloud", NULL);
