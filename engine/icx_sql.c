@@ -22,6 +22,7 @@
 #include "icx_compile.h"
 #include "icx_ctx_internal.h"
 #include "icx_exec_internal.h"
+#include "icx_semi.h"
 #include "icx_sql.h"
 #include "icx_util.h"
 
@@ -34,13 +35,13 @@
  * the id range, scaled up (ids are handed out in load order, so any slice
  * of them is a fair sample).  Cost: a few index ranges of at most
  * PROBE_CAP entries, whatever the size of the store. */
-#define PROBE_CAP 4096
+#define PROBE_CAP 1024
 #define PROBE_SLICES 5          /* down to 1/16^5 of the ids */
 #define EST_P_ONLY 1e12       /* a pattern with only its predicate fixed */
 #define EST_NOTHING 1e15      /* no constant at all */
 
 typedef struct param {
-  int kind;                 /* 0 integer, 1 double, 2 text */
+  int kind;                 /* 0 integer, 1 double, 2 text, 3 subject set i */
   sqlite3_int64 i;
   double d;
   char *s;
@@ -58,6 +59,7 @@ struct icx_sql {
   char **names;             /* projected variable names */
   size_t width;
   sqlite3 *db;
+  icx_semi *semi;           /* subject sets the statement tests, or NULL */
 };
 
 /* A required triple pattern (alias qN of quads), for the join order. */
@@ -68,6 +70,7 @@ typedef struct pat {
   double est;               /* estimated quads it matches alone */
   int in;                   /* TIER_IN: its IN list in tr.ins */
   int tier;                 /* what constrains its object: TIER_* */
+  int in_set;               /* read into a subject set (subject_set()) */
 } pat;
 
 /* Once a pattern shares a variable with those already joined, it costs a
@@ -84,6 +87,10 @@ enum { TIER_NUMERIC = 0, TIER_IN = 1, TIER_CONSTANT = 2, TIER_FREE = 3 };
 /* Among free patterns, one that binds a variable others wait for (?cloud
  * offers ?s0) goes before a dead end (?cloud cloudName ?name). */
 #define TIER_DEAD_END 4
+/* A pattern in a subject set prunes no row the set has not removed: it
+ * only binds its value, and may multiply rows (a service with two of the
+ * protocols asked), so it is joined last. */
+#define TIER_IN_SET 5
 
 /* FILTER (?x IN (<a>, <b>)) at the top of a group: ?x's possible values. */
 typedef struct in_ids {
@@ -106,9 +113,11 @@ typedef struct tr {
   in_ids ins[MAX_INS];
   int n_ins;
   unsigned char numeric[MAX_VARS];  /* variables compared with a number */
+  int set_of[MAX_VARS];     /* 1 + the subject set of a variable, 0 for none */
   double lo[MAX_VARS], hi[MAX_VARS]; /* ... and the range those comparisons require */
   param *params;
   size_t n_params, cap;
+  icx_semi *semi;
   var vars[MAX_VARS];
   size_t n_vars;
   int n_quads;
@@ -160,6 +169,17 @@ append_double_param(tr *t, icx_buf *b, double v)
 
   if (k > 0)
     icx_buf_appendf(b, "?%d", k);
+}
+
+/* icx_in(?N, col): col's term is in subject set k (icx_semi.h). */
+static void
+append_in_set(tr *t, icx_buf *b, int k, const char *col)
+{
+  param p = { 3, k, 0, NULL };
+  int n = add_param(t, p);
+
+  if (n > 0)
+    icx_buf_appendf(b, "%sicx_in(?%d, %s)", b->len ? " AND " : "", n, col);
 }
 
 static void
@@ -1032,6 +1052,107 @@ drive_in(tr *t, const pat *x)
   icx_buf_append(&t->where, ")");
 }
 
+/* What streaming one index entry into a set costs, in index seeks
+ * (measured at 100k clouds, warm: about a quarter). */
+#define SET_SCAN_COST 0.25
+
+static int
+cmp_est(const void *a, const void *b)
+{
+  const pat *const *x = a, *const *y = b;
+
+  return (*x)->est < (*y)->est ? -1 : (*x)->est > (*y)->est;
+}
+
+/* The set of variable v (icx_semi.h): the required patterns with v as
+ * subject, a constant predicate and a constrained object (a numeric
+ * range, an IN list, a constant), other than the first pattern of the
+ * join, that are worth reading whole.  Without the set, a pattern is
+ * sought once per row that reaches it; with it, reading the pattern's
+ * range costs SET_SCAN_COST seeks per entry and spares the seeks of the
+ * rows it removes.  So, fewest quads first, a pattern goes in while its
+ * range costs less than the rows still expected, each pattern keeping
+ * est / n of them, n the largest count of any of v's patterns (a lower
+ * bound on v's subjects, so a pattern is never thought more selective
+ * than it is).  The index of the set, -1 for none, -2 out of memory. */
+static int
+subject_set(tr *t, const pat *first, int v)
+{
+  pat *cands[MAX_PATTERNS];
+  double rows = first->est, n = first->est;
+  int n_cand = 0, i, k = -1, rc = 0;
+
+  for (i = 0; i < t->n_pats; i++) {
+    pat *y = &t->pats[i];
+    if (y == first || y->var[0] != v || y->var[1] != -1 ||
+        (y->tier != TIER_NUMERIC && y->tier != TIER_IN && y->tier != TIER_CONSTANT))
+      continue;
+    cands[n_cand++] = y;
+    if (y->est > n)
+      n = y->est;
+  }
+  qsort(cands, (size_t)n_cand, sizeof *cands, cmp_est);
+  for (i = 0; i < n_cand && !rc; i++) {
+    pat *y = cands[i];
+    if (SET_SCAN_COST * y->est >= rows)
+      break;
+    y->in_set = 1;
+    rows *= n > 0 ? y->est / n : 0;
+    if (!t->semi && !(t->semi = icx_semi_new()))
+      return -2;
+    if (k < 0 && (k = icx_semi_add_set(t->semi)) < 0)
+      return -2;
+    if (y->tier == TIER_NUMERIC)
+      rc = icx_semi_add_range(t->semi, k, y->p, t->lo[y->var[2]], t->hi[y->var[2]]);
+    else if (y->tier == TIER_IN)
+      rc = icx_semi_add_objects(t->semi, k, y->p, t->ins[y->in].ids, t->ins[y->in].n);
+    else
+      rc = icx_semi_add_objects(t->semi, k, y->p, &y->o, 1);
+  }
+  return rc ? -2 : k;
+}
+
+/* The subject sets of every variable, for the join that starts with
+ * pattern first: t->set_of and the patterns' in_set. */
+static void
+choose_sets(tr *t, const pat *first)
+{
+  int v, k;
+
+  for (v = 0; v < (int)t->n_vars; v++) {
+    if ((k = subject_set(t, first, v)) == -2) {
+      t->failed = 1;
+      return;
+    }
+    t->set_of[v] = k + 1;
+  }
+}
+
+/* Each set's test, where the join first binds its variable.  order: the
+ * join order. */
+static void
+test_sets(tr *t, const int *order)
+{
+  static const char cols[] = "spo";
+  unsigned char seen[MAX_VARS] = { 0 };
+  int step, a;
+
+  for (step = 0; step < t->n_pats; step++) {
+    const pat *x = &t->pats[order[step]];
+    for (a = 0; a < 3; a++) {
+      int v = x->var[a];
+      char col[24];
+      if (v < 0 || seen[v])
+        continue;
+      seen[v] = 1;
+      if (!t->set_of[v])
+        continue;
+      snprintf(col, sizeof col, "q%d.%c", x->alias, cols[a]);
+      append_in_set(t, &t->where, t->set_of[v] - 1, col);
+    }
+  }
+}
+
 /* Writes the FROM clause: the required patterns in the order they are
  * joined, then the OPTIONALs.  SQLite has no statistics on values (and
  * Debian's has no STAT4), so left to itself it may start from every cloud
@@ -1040,11 +1161,14 @@ drive_in(tr *t, const pat *x)
  * (probe()), then, again and again, among the patterns sharing a variable
  * with those already placed (so that every step is an index lookup), the
  * one that prunes most (TIER_*, then fewest quads); CROSS JOIN makes
- * SQLite keep it. */
+ * SQLite keep it.  Once the first pattern is chosen, the patterns worth
+ * reading whole become subject sets (choose_sets()), tested where their
+ * variable is first bound; being known to hold, they are joined last. */
 static void
 write_from(tr *t, icx_buf *from)
 {
   unsigned char placed[MAX_PATTERNS] = { 0 }, bound[MAX_VARS] = { 0 };
+  int order[MAX_PATTERNS];
   int step, i, j;
 
   for (i = 0; i < t->n_pats; i++)
@@ -1062,7 +1186,7 @@ write_from(tr *t, icx_buf *from)
       for (j = 0; j < 3; j++)
         if (x->var[j] >= 0 && bound[x->var[j]])
           c.linked = 1;
-      c.tier = x->tier;
+      c.tier = x->in_set ? TIER_IN_SET : x->tier;
       if (c.tier == TIER_FREE && !opens(t, placed, bound, i))
         c.tier = TIER_DEAD_END;
       c.est = x->est;
@@ -1070,6 +1194,7 @@ write_from(tr *t, icx_buf *from)
         bestc = c;
     }
     best = bestc.i;
+    order[step] = best;
     placed[best] = 1;
     for (j = 0; j < 3; j++)
       if (t->pats[best].var[j] >= 0)
@@ -1079,7 +1204,11 @@ write_from(tr *t, icx_buf *from)
       drive_range(t, &t->pats[best]);
     if (step == 0 && t->pats[best].tier == TIER_IN)
       drive_in(t, &t->pats[best]);
+    if (step == 0)
+      choose_sets(t, &t->pats[best]);
   }
+  if (t->n_pats)
+    test_sets(t, order);
   if (t->ljoins.len)
     icx_buf_append(from, t->ljoins.data);
 }
@@ -1100,6 +1229,7 @@ icx_sql_free(icx_sql *q)
     free(q->names[i]);
   free(q->names);
   free(q->sql);
+  icx_semi_free(q->semi);
   free(q);
 }
 
@@ -1227,6 +1357,8 @@ translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, int ids, icx_sql **out,
   if (width == 0)
     icx_buf_append(&sql, "1");
   write_from(&t, &from);
+  if (t.semi && icx_semi_register(db) != SQLITE_OK)
+    t.failed = 1;
   icx_buf_appendf(&sql, " FROM %s", from.data ? from.data : "");
   if (t.where.len)
     icx_buf_appendf(&sql, " WHERE %s", t.where.data);
@@ -1248,8 +1380,10 @@ translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, int ids, icx_sql **out,
   q->sql = icx_buf_take(&sql);
   q->params = t.params;
   q->n_params = t.n_params;
+  q->semi = t.semi;
   t.params = NULL;
   t.n_params = 0;
+  t.semi = NULL;
   *out = q;
   q = NULL;
   goto done;
@@ -1268,6 +1402,7 @@ done:
       free(t.params[k].s);
     free(t.params);
   }
+  icx_semi_free(t.semi);
   icx_buf_free(&t.ljoins);
   icx_buf_free(&from);
   icx_buf_free(&t.where);
@@ -1299,12 +1434,22 @@ icx_sql_var(const icx_sql *q, size_t j)
   return j < q->width ? q->names[j] : NULL;
 }
 
-/* The statement of q, prepared, its parameters bound. */
+/* The statement of q, prepared, its parameters bound, its subject sets
+ * filled.  Call it inside the read transaction the statement runs in
+ * (begin_read()). */
 static icx_rc
 prepare_bound(icx_ctx *ctx, const icx_sql *q, sqlite3_stmt **st)
 {
+  icx_rc rc;
   size_t i;
 
+  if (q->semi) {
+    double t0 = icx_now_ms();
+    if ((rc = icx_semi_fill(ctx, q->semi, q->db)))
+      return rc;
+    icx_log(ctx, ICX_LOG_DEBUG, "sql", "%d subject sets filled in %.1f ms",
+            icx_semi_count(q->semi), icx_now_ms() - t0);
+  }
   if (sqlite3_prepare_v2(q->db, q->sql, -1, st, NULL) != SQLITE_OK)
     return icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
   for (i = 0; i < q->n_params; i++) {
@@ -1314,10 +1459,29 @@ prepare_bound(icx_ctx *ctx, const icx_sql *q, sqlite3_stmt **st)
       sqlite3_bind_int64(*st, k, p->i);
     else if (p->kind == 1)
       sqlite3_bind_double(*st, k, p->d);
-    else
+    else if (p->kind == 2)
       sqlite3_bind_text(*st, k, p->s, -1, SQLITE_STATIC);
+    else
+      icx_semi_bind(q->semi, (int)p->i, *st, k);
   }
   return ICX_OK;
+}
+
+/* A statement with subject sets reads the store twice (the sets, then the
+ * rows): outside a transaction, a load committing in between could give
+ * rows the sets did not see.  1 when this began a read transaction. */
+static int
+begin_read(const icx_sql *q)
+{
+  return q->semi && sqlite3_get_autocommit(q->db) &&
+         sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void
+end_read(const icx_sql *q, int began)
+{
+  if (began && sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 icx_rc
@@ -1327,12 +1491,13 @@ icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
   sqlite3_int64 *ids;
   icx_rc result;
   size_t i;
-  int rc;
+  int rc, began;
 
   if (!ctx || !q || !fn)
     return ICX_ERR_MISUSE;
   if (!(ids = calloc(q->width + 1, sizeof *ids)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  began = begin_read(q);
   if ((result = prepare_bound(ctx, q, &st)))
     goto done;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1345,6 +1510,7 @@ icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
     result = icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
 done:
   sqlite3_finalize(st);
+  end_read(q, began);
   free(ids);
   return result;
 }
@@ -1412,14 +1578,15 @@ icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **out)
   icx_rows *rows = NULL;
   const char **cells = NULL;
   size_t i;
-  int rc;
+  int rc, began;
   icx_rc result = ICX_OK;
 
   if (!ctx || !q || !out)
     return ICX_ERR_MISUSE;
   *out = NULL;
+  began = begin_read(q);
   if ((result = prepare_bound(ctx, q, &st)))
-    return result;
+    goto done;
   rows = icx_rows_new(q->width, (const char *const *)q->names, "sql");
   cells = calloc(q->width + 1, sizeof *cells);
   if (!rows || !cells) {
@@ -1444,5 +1611,6 @@ done:
   free(cells);
   icx_rows_free(rows);
   sqlite3_finalize(st);
+  end_read(q, began);
   return result;
 }

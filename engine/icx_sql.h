@@ -10,6 +10,11 @@
  * LIMIT and OFFSET.  Anything else is reported as outside the subset, and
  * the caller runs the query on rasqal instead.  Constants go to SQLite as
  * bound parameters; the SQL text holds only table aliases and operators.
+ *
+ * A statement may test subject sets (icx_semi.h) with the SQL function
+ * icx_in(): they are filled from the store each time it runs, and the run
+ * takes a read transaction of its own when the connection has none, so
+ * that the sets and the rows see one snapshot.
  */
 #ifndef ICX_SQL_H
 #define ICX_SQL_H

@@ -1257,6 +1257,7 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
   size_t total = 0, done = 0, count = 0;
   int prc = 0, begun = 0;
   struct stat sb;
+  double t0 = icx_now_ms(), t1, t2, t3;
 
   memset(&d, 0, sizeof d);
   d.l = l;
@@ -1332,18 +1333,24 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
       rc = icx_fail(ctx, ICX_ERR_RDF, "%s: %s", source, d.err_text);
     goto done;
   }
+  t1 = icx_now_ms();
   if (writer_finish(&d.w, 1)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", source,
                   icx_storage_errmsg(icx_store_storage(store)));
     goto done;
   }
+  t2 = icx_now_ms();
   if ((rc = check_graph(&d, doc_uri)))
     goto done;
+  t3 = icx_now_ms();
   count = icx_storage_bulk_added(d.w.bulk);
   if (!l->dry_run) {
     rc = icx_store_document_commit(store, source, icx_format_name(fmt), count);
     begun = 0;
   }
+  icx_log(ctx, ICX_LOG_DEBUG, "loader", "%s: parsed in %.0f ms, writes done %.0f ms later, "
+          "graph checks %.0f ms, commit %.0f ms", source, t1 - t0, t2 - t1, t3 - t2,
+          icx_now_ms() - t3);
 done:
   writer_finish(&d.w, 0);
   if (begun)

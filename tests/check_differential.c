@@ -419,6 +419,9 @@ id_row(void *userdata, const sqlite3_int64 *ids)
   return ICX_OK;
 }
 
+/* Statements the ids path ran with subject sets (icx_semi.h), and without. */
+static int with_sets, without_sets;
+
 /* Runs sparql as term ids, streamed (icx_sql_translate_ids, icx_sql_each),
  * names every cell, and compares with expected (in order when ordered). */
 static void
@@ -443,6 +446,10 @@ check_ids(const char *sparql, lines *expected, int ordered)
     ck_assert_msg(!lex || lex > from, "%s", icx_sql_text(q));
   }
   r.width = icx_sql_width(q);
+  if (strstr(icx_sql_text(q), "icx_in("))
+    with_sets++;
+  else
+    without_sets++;
   ck_assert_int_eq(icx_sql_each(ctx, q, id_row, &r), ICX_OK);
   icx_sql_free(q);
   ta = lines_text(expected, ordered);
@@ -714,6 +721,9 @@ START_TEST(random_constraint_sets)
   /* The generator must exercise both outcomes, or the comparison says little. */
   ck_assert_msg(nonempty > cases / 10 && empty > cases / 10, "%d non-empty, %d empty answers",
                 nonempty, empty);
+  /* ... and the ids path with and without subject sets. */
+  ck_assert_msg(with_sets > cases / 10 && without_sets > cases / 10,
+                "%d statements with subject sets, %d without", with_sets, without_sets);
 }
 END_TEST
 
