@@ -1204,10 +1204,13 @@ int
 icx_storage_context_ids(librdf_storage *storage, sqlite3_int64 g, sqlite3_int64 s,
                         sqlite3_int64 p, sqlite3_int64 o, icx_storage_ids_fn fn, void *ud)
 {
+  /* Without statistics SQLite took quads_g (g = ?) for the third shape
+   * too, reading the whole graph for one subject: the + keeps it on
+   * quads_pos (p, o, s), and g is checked on the rows found. */
   static const char *const sql[3] = {
     "SELECT s, p, o FROM quads WHERE g = ?1 ORDER BY s, p, o",
     "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
-    "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND g = ?1"
+    "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1"
   };
   inst *t = get_inst(storage);
   sqlite3_stmt *st;
@@ -1371,8 +1374,11 @@ find_stmt(inst *t, int shape, int *slot)
     n += (size_t)snprintf(sql + n, sizeof sql - n, " AND q.p = ?2");
   if (shape & BOUND_O)
     n += (size_t)snprintf(sql + n, sizeof sql - n, " AND q.o = ?3");
+  /* g is checked on the rows a subject, or a predicate and object, find;
+   * left to itself SQLite may read the whole graph on quads_g instead. */
   if (shape & BOUND_G)
-    snprintf(sql + n, sizeof sql - n, " AND q.g = ?4");
+    snprintf(sql + n, sizeof sql - n, " AND %sq.g = ?4",
+             (shape & BOUND_S) || ((shape & BOUND_P) && (shape & BOUND_O)) ? "+" : "");
   if (sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
     fail(t, "cannot prepare a search");
     return NULL;
