@@ -339,6 +339,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   size_t *dom_of = NULL;
   icx_buf q, filters, optionals, negations, select;
   icx_rc rc = ICX_OK;
+  const char *const *cloud_classes;
 
   if (!ctx || !set || !sparql)
     return ICX_ERR_MISUSE;
@@ -372,7 +373,23 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   if ((rc = icx_compile_check(ctx, set)))
     goto done;
   icx_buf_appendf(&select, "SELECT ?%s", ICX_COMPILE_NAME_VAR);
-  /* The name pattern implies the cloud's type (typed_by_pattern()). */
+  /* The name pattern implies the cloud's type (typed_by_pattern()); a
+   * request of no constraints (an explanation's "without all of them")
+   * keeps it all the same, or ?cloud would appear once and rasqal warn
+   * on stderr that it is unused. */
+  cloud_classes = n ? NULL : icx_vocab_subclasses(v, icx_vocab_cloud_class(v));
+  if (cloud_classes && cloud_classes[0] && !cloud_classes[1]) {
+    icx_buf_append(&q, "  ?cloud <" RDF_TYPE "> ");
+    if (icx_sparql_append_iri(ctx, &q, icx_vocab_cloud_class(v), &rc))
+      goto done;
+    icx_buf_append(&q, " .\n");
+  } else if (cloud_classes) {
+    icx_buf_append(&q, "  ?cloud <" RDF_TYPE "> ?ctype .\n");
+    icx_buf_append(&filters, "  FILTER (");
+    if (append_in_iris(ctx, &filters, "ctype", cloud_classes, &rc))
+      goto done;
+    icx_buf_append(&filters, ")\n");
+  }
   icx_buf_append(&q, "  ?cloud ");
   if (icx_sparql_append_iri(ctx, &q, icx_vocab_name_property(v), &rc))
     goto done;
