@@ -8,6 +8,7 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_storage.h"
+#include "icx_util.h"
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -165,4 +166,46 @@ librdf_world *
 icx_ctx_world(icx_ctx *ctx)
 {
   return ctx->world;
+}
+
+void
+icx_ctx_set_time_limit(icx_ctx *ctx, unsigned long ms)
+{
+  ctx->time_limit_ms = ms;
+}
+
+unsigned long
+icx_ctx_time_limit(const icx_ctx *ctx)
+{
+  return ctx->time_limit_ms;
+}
+
+int
+icx_deadline_start(icx_ctx *ctx)
+{
+  if (!ctx->time_limit_ms || ctx->deadline_ms > 0)
+    return 0;
+  ctx->deadline_ms = icx_now_ms() + (double)ctx->time_limit_ms;
+  return 1;
+}
+
+void
+icx_deadline_stop(icx_ctx *ctx, int started)
+{
+  if (started)
+    ctx->deadline_ms = 0;
+}
+
+int
+icx_deadline_passed(const icx_ctx *ctx)
+{
+  return ctx->deadline_ms > 0 && icx_now_ms() > ctx->deadline_ms;
+}
+
+icx_rc
+icx_deadline_failure(icx_ctx *ctx)
+{
+  return icx_fail(ctx, ICX_ERR_LIMIT, "stopped at the time limit of %lu ms: the request asks "
+                  "more than this exchange answers at once (ask with fewer constraints, or "
+                  "narrower ones)", ctx->time_limit_ms);
 }

@@ -48,6 +48,14 @@ icx_log_level icx_ctx_log_level(const icx_ctx *ctx);
  * Lent: valid until the next icx call on ctx. */
 const char *icx_ctx_errmsg(const icx_ctx *ctx);
 
+/* A time limit for matching and explaining on ctx: icx_match_run() and
+ * icx_explain_run() stop with ICX_ERR_LIMIT once a call has run for ms
+ * milliseconds (an explanation's queries share one budget).  SQLite is
+ * interrupted mid-statement, so one long query cannot overrun it by much.
+ * 0, the default, means no limit. */
+void icx_ctx_set_time_limit(icx_ctx *ctx, unsigned long ms);
+unsigned long icx_ctx_time_limit(const icx_ctx *ctx);
+
 /* Logs one message through ctx's sink if level is enabled. */
 void icx_log(icx_ctx *ctx, icx_log_level level, const char *area,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));

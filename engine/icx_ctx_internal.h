@@ -18,6 +18,8 @@ struct icx_ctx {
   void *log_ud;
   icx_log_level level;
   icx_diag *diag;        /* non-NULL while a caller collects diagnostics */
+  unsigned long time_limit_ms;  /* 0: none */
+  double deadline_ms;    /* icx_now_ms() past which work stops; 0: none running */
   char errmsg[2048];
 };
 
@@ -34,5 +36,16 @@ void icx_diag_begin(icx_ctx *ctx, icx_diag *diag);
 void icx_diag_end(icx_ctx *ctx);
 
 librdf_world *icx_ctx_world(icx_ctx *ctx);
+
+/* The time limit of a call: icx_deadline_start() sets the deadline from
+ * the context's limit unless an outer call set one already (an
+ * explanation's matches), and returns 1 when it did; icx_deadline_stop()
+ * with that value clears it.  icx_deadline_passed() is 1 once the
+ * deadline is past. */
+int icx_deadline_start(icx_ctx *ctx);
+void icx_deadline_stop(icx_ctx *ctx, int started);
+int icx_deadline_passed(const icx_ctx *ctx);
+/* Sets the message of a call stopped by its time limit; ICX_ERR_LIMIT. */
+icx_rc icx_deadline_failure(icx_ctx *ctx);
 
 #endif

@@ -362,6 +362,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   unsigned char *keep = NULL;
   icx_match **alone = NULL, *all = NULL, *any = NULL;
   icx_rc rc = ICX_OK;
+  int timed;
 
   if (!ctx || !store || !set || !out || (n_clouds && !clouds))
     return ICX_ERR_MISUSE;
@@ -372,6 +373,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
    * before any query runs, with the whole request's count. */
   if ((rc = icx_compile_check(ctx, set)))
     return rc;
+  timed = icx_deadline_start(ctx);     /* one budget for all its queries */
   e = calloc(1, sizeof *e);
   keep = calloc(n + 1, 1);
   alone = calloc(n + 1, sizeof *alone);
@@ -432,6 +434,9 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   *out = e;
   e = NULL;
 done:
+  if (rc == ICX_ERR_LIMIT && timed)
+    icx_deadline_failure(ctx);
+  icx_deadline_stop(ctx, timed);
   if (alone)
     for (c = 0; c < n; c++)
       icx_match_free(alone[c]);

@@ -323,6 +323,18 @@ collect_clear(collect *cl)
   free(cl->row.degrees);
 }
 
+/* SQLite's progress handler while a deadline runs: non-0 interrupts the
+ * statement (SQLITE_INTERRUPT). */
+static int
+past_deadline(void *ud)
+{
+  return icx_deadline_passed(ud);
+}
+
+/* How many virtual-machine steps SQLite runs between two looks at the
+ * clock (a few tens of microseconds). */
+#define DEADLINE_STEPS 10000
+
 /* Runs the compiled query on the SQL path into m->hits, named. */
 static icx_rc
 run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match *m)
@@ -335,7 +347,7 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   char **names = NULL;
   size_t i;
   int own_tx = 0;
-  double t0 = icx_now_ms(), t1, t2;
+  double t0 = icx_now_ms(), t1 = t0, t2 = t0;
   icx_rc rc;
 
   memset(&cl, 0, sizeof cl);
@@ -344,10 +356,16 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   cl.m = m;
   if (!db)
     return icx_fail(ctx, ICX_ERR_QUERY, "this store has no SQL path");
+  if (icx_deadline_passed(ctx))
+    return ICX_ERR_LIMIT;
+  if (ctx->deadline_ms > 0)
+    sqlite3_progress_handler(db, DEADLINE_STEPS, past_deadline, ctx);
   if ((rc = icx_sql_translate_ids(ctx, db, m->sparql, &q, &why)))
-    return rc;
-  if (!q)
-    return icx_fail(ctx, ICX_ERR_QUERY, "outside the SQL subset: %s", why);
+    goto done;
+  if (!q) {
+    rc = icx_fail(ctx, ICX_ERR_QUERY, "outside the SQL subset: %s", why);
+    goto done;
+  }
   t1 = icx_now_ms();
   icx_log(ctx, ICX_LOG_DEBUG, "match", "sql path (translated in %.1f ms): %s", t1 - t0,
           icx_sql_text(q));
@@ -382,8 +400,12 @@ done:
       rc = icx_fail(ctx, ICX_ERR_STORE, "cannot end a read transaction: %s",
                     sqlite3_errmsg(db));
   }
+  if (ctx->deadline_ms > 0)
+    sqlite3_progress_handler(db, 0, NULL, NULL);
   if (rc == ICX_ERR_NOMEM)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  if (rc != ICX_OK && icx_deadline_passed(ctx))
+    rc = ICX_ERR_LIMIT;         /* the outermost call says so (icx_deadline_failure()) */
   free(ids);
   free(names);
   collect_clear(&cl);
@@ -397,6 +419,7 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   icx_match *m;
   icx_rc rc;
   size_t i, o;
+  int timed;
 
   if (!ctx || !store || !set || !out)
     return ICX_ERR_MISUSE;
@@ -405,6 +428,7 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   m = calloc(1, sizeof *m);
   if (!m)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  timed = icx_deadline_start(ctx);
   m->n_constraints = icx_constraints_count(set);
   m->extended = icx_constraints_extended(set);
   if ((rc = icx_compile_sparql(ctx, set, &m->sparql)))
@@ -413,8 +437,11 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
    * alternative, rasqal 0.9.33, answers OPTIONALs wrongly and takes minutes
    * on large stores.  A query it refuses is an error, never a slow or wrong
    * answer. */
-  if ((rc = run_query(ctx, store, set, m)))
+  if ((rc = run_query(ctx, store, set, m))) {
+    if (rc == ICX_ERR_LIMIT && timed)
+      icx_deadline_failure(ctx);
     goto fail;
+  }
   /* One hit per name (two clouds may share one), its best; then by score
    * and name. */
   if (m->n > 1) {
@@ -439,8 +466,10 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   icx_log(ctx, ICX_LOG_DEBUG, "match", "%zu constraints, %zu clouds match", m->n_constraints,
           m->n);
   *out = m;
+  icx_deadline_stop(ctx, timed);
   return ICX_OK;
 fail:
+  icx_deadline_stop(ctx, timed);
   icx_match_free(m);
   return rc;
 }

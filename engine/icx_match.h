@@ -19,7 +19,8 @@ typedef struct icx_match icx_match;
 
 /* Matches set against store.  On success *out owns the result; free it with
  * icx_match_free().  An empty answer is success with a count of 0.
- * Errors: those of icx_compile_sparql() and icx_exec_select(). */
+ * Errors: those of icx_compile_sparql() and icx_exec_select(), and
+ * ICX_ERR_LIMIT past the context's time limit (icx_ctx_set_time_limit()). */
 icx_rc icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
                      icx_match **out);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check_util.h"
 
@@ -441,6 +442,60 @@ START_TEST(smallest_relaxations)
 }
 END_TEST
 
+static double
+now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A time limit stops an explanation (all its queries share one budget)
+ * with ICX_ERR_LIMIT and a message, and leaves the context usable.  The
+ * limit is a tenth of what the same explanation takes unlimited here, so
+ * the test does not depend on the machine's speed. */
+START_TEST(time_limit_stops_an_explanation)
+{
+  icx_constraints *set = icx_constraints_new(vocab);
+  icx_explain *e = NULL;
+  icx_match *m = NULL;
+  double t0, took;
+  int i;
+
+  ck_assert_ptr_nonnull(set);
+  /* Three constraints no cloud meets among sixteen: the smallest
+   * relaxations remove three, so hundreds of subsets are matched. */
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "40"), ICX_OK);
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "41"), ICX_OK);
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "42"), ICX_OK);
+  for (i = 0; i < 13; i++)
+    ck_assert_int_eq(icx_constraints_add(ctx, set, "availability", "90"), ICX_OK);
+  t0 = now_ms();
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
+  took = now_ms() - t0;
+  ck_assert_int_eq(icx_explain_relaxation_size(e, 0), 3);
+  icx_explain_free(e);
+  e = NULL;
+  ck_assert_msg(took >= 5, "the explanation took %.2f ms: too fast to limit", took);
+
+  icx_ctx_set_time_limit(ctx, (unsigned long)(took / 10) + 1);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_ERR_LIMIT);
+  ck_assert_ptr_null(e);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "time limit of"), "%s", icx_ctx_errmsg(ctx));
+
+  /* The deadline went with the call: a generous limit, then none. */
+  icx_ctx_set_time_limit(ctx, 600000);
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  ck_assert_int_eq(icx_match_count(m), 0);
+  icx_match_free(m);
+  icx_ctx_set_time_limit(ctx, 0);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
+  icx_explain_free(e);
+  icx_constraints_free(set);
+}
+END_TEST
+
 static Suite *
 match_suite(void)
 {
@@ -461,6 +516,7 @@ match_suite(void)
   tcase_add_test(tc, explanations);
   tcase_add_test(tc, smallest_relaxations);
   tcase_add_test(tc, explaining_too_large_a_request);
+  tcase_add_test(tc, time_limit_stops_an_explanation);
   suite_add_tcase(s, tc);
   return s;
 }
