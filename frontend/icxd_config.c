@@ -30,6 +30,7 @@ icxd_config *icxd_config_new(void)
   cfg->session_timeout_s = 600;
   cfg->max_sessions = 1000;
   cfg->max_queue = 256;
+  cfg->query_time_limit_s = 60;
   cfg->log_level = ICXD_LOG_INFO;
   return cfg;
 }
@@ -166,6 +167,8 @@ static int apply(icxd_config *cfg, const char *section, const char *key,
     bad = parse_uint(value, 1, 1000000, &cfg->max_sessions);
   } else if (KEY("exchange", "max_queue")) {
     bad = parse_uint(value, 1, 1000000, &cfg->max_queue);
+  } else if (KEY("exchange", "query_time_limit")) {
+    bad = parse_uint(value, 0, 86400, &cfg->query_time_limit_s);
   } else if (KEY("exchange", "debug_query_delay_ms")) {
     bad = parse_uint(value, 0, 600000, &cfg->debug_query_delay_ms);
   } else if (KEY("log", "level")) {
@@ -318,7 +321,7 @@ int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen)
 enum {
   OPT_SECRET_FILE = 256, OPT_CAFILE, OPT_CAPATH, OPT_INSECURE,
   OPT_ASYNC, OPT_SESSION_TIMEOUT, OPT_SYSLOG, OPT_TRACE, OPT_CHECK,
-  OPT_DELAY, OPT_RECONNECT_MAX
+  OPT_DELAY, OPT_RECONNECT_MAX, OPT_TIME_LIMIT
 };
 
 static const struct option long_opts[] = {
@@ -337,6 +340,7 @@ static const struct option long_opts[] = {
   { "workers", required_argument, NULL, 'w' },
   { "async-threshold", required_argument, NULL, OPT_ASYNC },
   { "session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT },
+  { "query-time-limit", required_argument, NULL, OPT_TIME_LIMIT },
   { "debug-query-delay", required_argument, NULL, OPT_DELAY },
   { "log-level", required_argument, NULL, 'l' },
   { "syslog", no_argument, NULL, OPT_SYSLOG },
@@ -369,6 +373,7 @@ static void usage(FILE *out)
         "  -w, --workers N           query worker threads\n"
         "      --async-threshold MS  answer 'executing' after MS\n"
         "      --session-timeout S   drop idle sessions after S seconds\n"
+        "      --query-time-limit S  stop a query after S seconds (0: never)\n"
         "  -l, --log-level LEVEL     error, warn, info or debug\n"
         "      --syslog              log to syslog instead of stderr\n"
         "      --trace               log every stanza (with -l debug)\n"
@@ -400,6 +405,8 @@ static int apply_opt(icxd_config *cfg, int opt, const char *arg, char *err,
     return apply(cfg, "exchange", "async_threshold_ms", arg, err, errlen);
   case OPT_SESSION_TIMEOUT:
     return apply(cfg, "exchange", "session_timeout", arg, err, errlen);
+  case OPT_TIME_LIMIT:
+    return apply(cfg, "exchange", "query_time_limit", arg, err, errlen);
   case OPT_DELAY:
     return apply(cfg, "exchange", "debug_query_delay_ms", arg, err, errlen);
   case 'l': return apply(cfg, "log", "level", arg, err, errlen);

@@ -35,6 +35,7 @@ typedef struct icxd_config {
   unsigned session_timeout_s;  /* idle sessions are dropped after this */
   unsigned max_sessions;
   unsigned max_queue;     /* jobs waiting for a worker */
+  unsigned query_time_limit_s; /* a match or explanation stops after this; 0: none */
   unsigned debug_query_delay_ms; /* testing: each query first sleeps this */
   /* [log] */
   int log_level;          /* icxd_level */

@@ -81,6 +81,7 @@ icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
   popts.workers = cfg->workers;
   popts.max_queue = cfg->max_queue;
   popts.delay_ms = cfg->debug_query_delay_ms;
+  popts.time_limit_ms = cfg->query_time_limit_s * 1000u;
   svc->pool = icxd_pool_new(&popts, err, errlen);
   if (!svc->pool)
     goto fail;

@@ -349,6 +349,7 @@ static int worker_setup(icxd_pool *pool, worker *w, char *err, size_t errlen)
   }
   icx_ctx_set_logger(w->ctx, icxd_logger_icx_sink, pool->opts.log);
   icx_ctx_set_log_level(w->ctx, (icx_log_level)pool->opts.log->level);
+  icx_ctx_set_time_limit(w->ctx, pool->opts.time_limit_ms);
   rc = icx_store_open(w->ctx, pool->opts.store_path, ICX_STORE_READONLY,
                       &w->store);
   if (rc != ICX_OK) {

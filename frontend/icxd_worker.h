@@ -83,6 +83,7 @@ typedef struct icxd_pool_opts {
   unsigned workers;
   unsigned max_queue;
   unsigned delay_ms;        /* testing: sleep before each query */
+  unsigned time_limit_ms;   /* a query stops with ICX_ERR_LIMIT after this; 0: none */
 } icxd_pool_opts;
 
 /* Sets the workers up: each gets its own icx_ctx and read-only store

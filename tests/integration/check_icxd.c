@@ -47,7 +47,7 @@ START_TEST(config_file_then_args)
   snprintf(text, sizeof text,
            "[xmpp]\nmode = client\njid = bot@example.test/icxd\n"
            "port = 5223\nsecret_file = %s\n[exchange]\nworkers = 3\n"
-           "async_threshold_ms = 10\n[log]\nlevel = debug\n", secret);
+           "async_threshold_ms = 10\nquery_time_limit = 5\n[log]\nlevel = debug\n", secret);
   tu_write(conf, text);
   argv[0] = a0;
   argv[1] = a1;
@@ -63,6 +63,7 @@ START_TEST(config_file_then_args)
   ck_assert_str_eq(cfg->secret, "s3cret");     /* line end stripped */
   ck_assert_uint_eq(cfg->workers, 3);
   ck_assert_uint_eq(cfg->async_threshold_ms, 10);
+  ck_assert_uint_eq(cfg->query_time_limit_s, 5);
   ck_assert_int_eq(cfg->log_level, ICXD_LOG_DEBUG);
   icxd_config_free(cfg);
   free(conf);
@@ -343,7 +344,7 @@ START_TEST(pool_matches_the_paper)
 {
   char *store = make_store(), *paper_path, *paper, *paper_copy, err[256];
   icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
-  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 0 };
   icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
   icx_ctx *ctx = tu_ctx();
   icx_vocab *vocab = tu_vocab(ctx);
@@ -427,6 +428,52 @@ START_TEST(pool_matches_the_paper)
 }
 END_TEST
 
+/* A worker's queries stop at the pool's time limit: an explanation that
+ * matches hundreds of subsets (three impossible constraints among
+ * sixteen, so removals of three are searched) comes back with
+ * ICX_ERR_LIMIT after 1 ms, and the worker answers the next job. */
+START_TEST(pool_time_limit)
+{
+  char *store = make_store(), err[256];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 1 };
+  icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icxd_job *job;
+  int i;
+
+  ck_assert_ptr_nonnull(pool);
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  job = icxd_job_new(1);
+  job->kind = ICXD_JOB_EXPLAIN;
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "40"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "41"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "42"), 0);
+  for (i = 0; i < 13; i++)
+    ck_assert_int_eq(icxd_job_add_pair(job, "availability", "90"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_eq(job->rc, ICX_ERR_LIMIT);
+  ck_assert_msg(strstr(job->errmsg, "time limit of 1 ms") != NULL, "%s", job->errmsg);
+  ck_assert_int_eq(icxd_rc_is_requester_fault(job->rc), 1);
+  icxd_job_free(job);
+
+  job = icxd_job_new(2);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "1"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  icxd_job_free(job);
+  icxd_pool_free(pool);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(store);
+}
+END_TEST
+
 /* Every worker opens the store: each icx storage has its own SQLite
  * connection.  (Redland's stock sqlite storage opened from one world per
  * process only, and the pool dropped the others.) */
@@ -434,7 +481,7 @@ START_TEST(pool_keeps_every_worker)
 {
   char *store = make_store(), *paper_path, *paper, err[256];
   icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
-  icxd_pool_opts opts = { store, NULL, &log, 3, 8, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 3, 8, 0, 0 };
   icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
   icx_ctx *ctx = tu_ctx();
   icx_vocab *vocab = tu_vocab(ctx);
@@ -485,6 +532,7 @@ static Suite *icxd_suite(void)
   tcase_add_test(tc, iodata_payloads);
   tcase_add_test(tc, iodata_explain_clouds);
   tcase_add_test(tc, pool_matches_the_paper);
+  tcase_add_test(tc, pool_time_limit);
   tcase_add_test(tc, pool_keeps_every_worker);
   suite_add_tcase(s, tc);
   return s;
