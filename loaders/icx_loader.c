@@ -1372,6 +1372,28 @@ done:
   return rc;
 }
 
+/* 1 for a file named *.xml whose first 4 KiB do not name the RDF
+ * namespace: other XML (constraint requests beside the documents, say),
+ * which a folder walk skips rather than reporting as broken RDF/XML.  A
+ * file named on its own is always loaded. */
+static int
+is_xml_not_rdf(const char *path)
+{
+  static const char rdf_ns[] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+  size_t n = strlen(path), got;
+  char head[4097];
+  FILE *fp;
+
+  if (n < 4 || strcmp(path + n - 4, ".xml") != 0 || !(fp = fopen(path, "rb")))
+    return 0;
+  got = fread(head, 1, sizeof head - 1, fp);
+  fclose(fp);
+  head[got] = '\0';
+  if (memchr(head, '\0', got))
+    return 0;                 /* not text: let the parser say what it is */
+  return strstr(head, rdf_ns) == NULL;
+}
+
 static icx_rc
 load_file(icx_loader *l, const char *path, icx_format fmt)
 {
@@ -1451,9 +1473,13 @@ load_folder(icx_loader *l, const char *dir, int depth)
       rc = icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
     } else {
       struct stat sb;
-      if (stat(path.data, &sb) == 0 && S_ISREG(sb.st_mode) && l->format == ICX_FORMAT_AUTO &&
-          format_of_name(path.data) == ICX_FORMAT_AUTO) {
+      int by_name = l->format == ICX_FORMAT_AUTO && stat(path.data, &sb) == 0 &&
+                    S_ISREG(sb.st_mode);
+      if (by_name && format_of_name(path.data) == ICX_FORMAT_AUTO) {
         icx_log(l->ctx, ICX_LOG_INFO, "loader", "skipping %s: not an RDF file name", path.data);
+        rc = ICX_OK;
+      } else if (by_name && is_xml_not_rdf(path.data)) {
+        icx_log(l->ctx, ICX_LOG_INFO, "loader", "skipping %s: XML, but not RDF/XML", path.data);
         rc = ICX_OK;
       } else {
         rc = load_tree(l, path.data, depth + 1);
