@@ -25,15 +25,10 @@
 #include "icxd_service_internal.h"
 #include "icxd_stanza.h"
 
-static int is(const char *a, const char *b)
-{
-  return a && b && strcmp(a, b) == 0;
-}
-
 static int known_action(const char *a)
 {
-  return is(a, "execute") || is(a, "cancel") || is(a, "complete") ||
-         is(a, "next") || is(a, "prev");
+  return icxd_is(a, "execute") || icxd_is(a, "cancel") || icxd_is(a, "complete") ||
+         icxd_is(a, "next") || icxd_is(a, "prev");
 }
 
 static void bad_request(icxd_service *svc, xmpp_stanza_t *iq, const char *app,
@@ -180,7 +175,7 @@ static void submit_form(icxd_service *svc, icxd_session *s, xmpp_stanza_t *iq,
 static void handle_new(icxd_service *svc, xmpp_stanza_t *iq, const char *node,
                        xmpp_stanza_t *iodata, xmpp_stanza_t *x)
 {
-  int explain = is(node, ICXD_NODE_EXPLAIN);
+  int explain = icxd_is(node, ICXD_NODE_EXPLAIN);
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
   xmpp_stanza_t *cmd, *in, *actions;
   icxd_session *s;
@@ -188,7 +183,7 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq, const char *node,
   char sid[40], hex[33];
 
   if (iodata) {
-    if (is(iotype, "io-schemata-get")) {
+    if (icxd_is(iotype, "io-schemata-get")) {
       if (icxd_random_hex(hex, sizeof hex) != 0)
         hex[0] = '\0';
       snprintf(sid, sizeof sid, "icx-%s", hex);
@@ -200,12 +195,12 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq, const char *node,
       icxd_reply_command(svc, iq, cmd);
       return;
     }
-    if (is(iotype, "getStatus") || is(iotype, "getOutput")) {
+    if (icxd_is(iotype, "getStatus") || icxd_is(iotype, "getOutput")) {
       bad_request(svc, iq, "bad-sessionid", "getStatus and getOutput need "
                                             "the sessionid of a query");
       return;
     }
-    if (!is(iotype, "input")) {
+    if (!icxd_is(iotype, "input")) {
       bad_request(svc, iq, "bad-payload", "iodata type must be input, "
                   "io-schemata-get, getStatus or getOutput");
       return;
@@ -240,7 +235,7 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq, const char *node,
   s = new_session(svc, iq, node);
   if (!s)
     return;
-  if (x && is(xmpp_stanza_get_type(x), "submit")) {
+  if (x && icxd_is(xmpp_stanza_get_type(x), "submit")) {
     submit_form(svc, s, iq, x);
     return;
   }
@@ -276,7 +271,7 @@ static void handle_session(icxd_service *svc, icxd_session *s,
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
 
   s->last_used_ms = icxd_now_ms();
-  if (is(action, "cancel")) {
+  if (icxd_is(action, "cancel")) {
     icxd_reply_command(svc, iq,
                        icxd_command_new(svc, s->node, s->id, "canceled"));
     if (s->state == ICXD_SESS_RUNNING) {
@@ -302,7 +297,7 @@ static void handle_session(icxd_service *svc, icxd_session *s,
     }
     return;
   }
-  if (is(action, "prev")) {
+  if (icxd_is(action, "prev")) {
     bad_request(svc, iq, "bad-action", "this command has a single stage");
     return;
   }
@@ -313,9 +308,9 @@ static void handle_session(icxd_service *svc, icxd_session *s,
     return;
   }
   if (iodata) {
-    if (is(iotype, "getStatus")) {
+    if (icxd_is(iotype, "getStatus")) {
       icxd_reply_command(svc, iq, icxd_status_command(svc, s, NULL));
-    } else if (is(iotype, "getOutput")) {
+    } else if (icxd_is(iotype, "getOutput")) {
       if (s->state == ICXD_SESS_DONE)
         deliver_done(svc, s, iq);
       else
@@ -330,11 +325,11 @@ static void handle_session(icxd_service *svc, icxd_session *s,
   }
   switch (s->state) {
   case ICXD_SESS_FORM:
-    if (x && is(xmpp_stanza_get_type(x), "cancel")) {
+    if (x && icxd_is(xmpp_stanza_get_type(x), "cancel")) {
       icxd_reply_command(svc, iq,
                        icxd_command_new(svc, s->node, s->id, "canceled"));
       icxd_sessions_remove(svc->sessions, s);
-    } else if (x && is(xmpp_stanza_get_type(x), "submit")) {
+    } else if (x && icxd_is(xmpp_stanza_get_type(x), "submit")) {
       submit_form(svc, s, iq, x);
     } else {
       bad_request(svc, iq, "bad-payload",
@@ -343,7 +338,7 @@ static void handle_session(icxd_service *svc, icxd_session *s,
     break;
   case ICXD_SESS_RUNNING:
     icxd_reply_command(svc, iq, icxd_status_command(svc, s,
-                                                    is(action, "complete")
+                                                    icxd_is(action, "complete")
                                               ? "not complete yet: the query "
                                                 "is still running"
                                               : NULL));
@@ -365,7 +360,7 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
   xmpp_stanza_t *x = icxd_child(command, "x", ICXD_NS_DATA);
   icxd_session *s;
 
-  if (!is(xmpp_stanza_get_type(iq), "set")) {
+  if (!icxd_is(xmpp_stanza_get_type(iq), "set")) {
     bad_request(svc, iq, NULL, "commands are run with an iq of type set");
     return;
   }
@@ -373,9 +368,9 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
     bad_request(svc, iq, NULL, "the command has no node");
     return;
   }
-  if (is(node, ICXD_NODE)) {
+  if (icxd_is(node, ICXD_NODE)) {
     node = ICXD_NODE;
-  } else if (is(node, ICXD_NODE_EXPLAIN)) {
+  } else if (icxd_is(node, ICXD_NODE_EXPLAIN)) {
     node = ICXD_NODE_EXPLAIN;
   } else {
     icxd_reply_error(svc, iq, "cancel", "item-not-found", NULL, NULL,
@@ -391,14 +386,14 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
     action = "execute";
   if (sid) {
     s = icxd_sessions_find(svc->sessions, sid, from ? from : "");
-    if (!s || !is(s->node, node)) {
+    if (!s || !icxd_is(s->node, node)) {
       bad_request(svc, iq, "bad-sessionid", "no such session");
       return;
     }
     handle_session(svc, s, iq, action, iodata, x);
     return;
   }
-  if (!is(action, "execute")) {
+  if (!icxd_is(action, "execute")) {
     bad_request(svc, iq, "bad-action",
                 "only execute starts a command; other actions need a "
                 "sessionid");

@@ -65,18 +65,13 @@ static int add_features(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
   return 0;
 }
 
-static int is(const char *a, const char *b)
-{
-  return a && b && strcmp(a, b) == 0;
-}
-
 /* The index of node in commands[], or -1. */
 static int command_index(const char *node)
 {
   size_t i;
 
   for (i = 0; i < N_COMMANDS; i++)
-    if (is(node, commands[i].node))
+    if (icxd_is(node, commands[i].node))
       return (int)i;
   return -1;
 }
@@ -111,12 +106,12 @@ int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
   const char *ns = xmpp_stanza_get_ns(payload);
   const char *node = xmpp_stanza_get_attribute(payload, "node");
   xmpp_stanza_t *reply, *query;
-  int info = is(ns, ICXD_NS_DISCO_INFO), bad = 0, cmd = command_index(node);
+  int info = icxd_is(ns, ICXD_NS_DISCO_INFO), bad = 0, cmd = command_index(node);
 
-  if (!is(xmpp_stanza_get_name(payload), "query") ||
-      !is(xmpp_stanza_get_type(iq), "get"))
+  if (!icxd_is(xmpp_stanza_get_name(payload), "query") ||
+      !icxd_is(xmpp_stanza_get_type(iq), "get"))
     return -1;
-  if (node && *node && !is(node, ICXD_NS_COMMANDS) && cmd < 0) {
+  if (node && *node && !icxd_is(node, ICXD_NS_COMMANDS) && cmd < 0) {
     icxd_reply_error(svc, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such node");
     return 0;
@@ -139,7 +134,7 @@ int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
     bad |= add_identity(ctx, query, "automation", "command-list",
                         "Intercloud Exchange commands");
     bad |= add_features(ctx, query, service_features);
-  } else if (info && is(node, ICXD_NS_COMMANDS)) {
+  } else if (info && icxd_is(node, ICXD_NS_COMMANDS)) {
     bad |= add_identity(ctx, query, "automation", "command-list",
                         "Intercloud Exchange commands");
     bad |= add_features(ctx, query, (const char *const[]){ ICXD_NS_DISCO_INFO,
@@ -149,7 +144,7 @@ int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
     bad |= add_identity(ctx, query, "automation", "command-node",
                         commands[cmd].name);
     bad |= add_features(ctx, query, commands[cmd].features);
-  } else if (is(node, ICXD_NS_COMMANDS)) {
+  } else if (icxd_is(node, ICXD_NS_COMMANDS)) {
     bad |= add_command_items(ctx, query, self);
   }
   /* disco#items on the service itself or on a command node: empty. */

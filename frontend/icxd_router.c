@@ -7,11 +7,6 @@
 #include "icxd_service_internal.h"
 #include "icxd_stanza.h"
 
-static int is(const char *a, const char *b)
-{
-  return a && b && strcmp(a, b) == 0;
-}
-
 int icxd_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
   icxd_service *svc = ud;
@@ -22,9 +17,9 @@ int icxd_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
   (void)conn;
   /* Answers are never answered (and libstrophe's own bind/session results
    * pass through here too). */
-  if (is(type, "result") || is(type, "error"))
+  if (icxd_is(type, "result") || icxd_is(type, "error"))
     return 1;
-  if (!is(type, "get") && !is(type, "set")) {
+  if (!icxd_is(type, "get") && !icxd_is(type, "set")) {
     icxd_reply_error(svc, st, "modify", "bad-request", NULL, NULL,
                      "an iq needs type get, set, result or error");
     return 1;
@@ -42,15 +37,15 @@ int icxd_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
            ns ? ns : "", name ? name : "",
            xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "?");
 
-  if (is(ns, ICXD_NS_DISCO_INFO) || is(ns, ICXD_NS_DISCO_ITEMS)) {
+  if (icxd_is(ns, ICXD_NS_DISCO_INFO) || icxd_is(ns, ICXD_NS_DISCO_ITEMS)) {
     if (icxd_disco_handle(svc, st, payload) == 0)
       return 1;
-  } else if (is(ns, ICXD_NS_PING) && is(name, "ping") && is(type, "get")) {
+  } else if (icxd_is(ns, ICXD_NS_PING) && icxd_is(name, "ping") && icxd_is(type, "get")) {
     reply = icxd_iq_reply(svc->xctx, st, "result", icxd_self_for(svc, st),
                           svc->domain);
     icxd_send(svc, reply);
     return 1;
-  } else if (is(ns, ICXD_NS_COMMANDS) && is(name, "command")) {
+  } else if (icxd_is(ns, ICXD_NS_COMMANDS) && icxd_is(name, "command")) {
     icxd_command_handle(svc, st, payload);
     return 1;
   }
@@ -81,7 +76,7 @@ int icxd_on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
   (void)conn;
   /* In client mode, accept subscription requests so a person's roster shows
    * the exchange online (and their client offers its commands). */
-  if (svc->cfg->mode == ICXD_MODE_CLIENT && is(type, "subscribe") && from) {
+  if (svc->cfg->mode == ICXD_MODE_CLIENT && icxd_is(type, "subscribe") && from) {
     pres = xmpp_presence_new(svc->xctx);
     if (pres && xmpp_stanza_set_type(pres, "subscribed") == XMPP_EOK &&
         xmpp_stanza_set_to(pres, from) == XMPP_EOK &&

@@ -143,3 +143,8 @@ fail_iq:
   xmpp_stanza_release(iq);
   return NULL;
 }
+
+int icxd_is(const char *a, const char *b)
+{
+  return a && b && strcmp(a, b) == 0;
+}

@@ -19,6 +19,10 @@
 #define ICXD_NS_PING "urn:xmpp:ping"
 #define ICXD_NS_XDATA_VALIDATE "http://jabber.org/protocol/xdata-validate"
 
+/* 1 when a and b are both set and equal: for attribute values and
+ * element names, which libstrophe gives as NULL when absent. */
+int icxd_is(const char *a, const char *b);
+
 /* An IQ of the given type answering req: same id, 'to' = req's 'from'
  * (or fallback_to when req has none), 'from' = self. */
 xmpp_stanza_t *icxd_iq_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *req,

@@ -1080,8 +1080,9 @@ add_classes(gcheck *c, const char *const *iris, int cloud, int service)
 
 /* Graph checks: clouds have one name; things described by attributes are
  * typed with the attributes' domain and offered by a cloud; only clouds
- * have a name or offer services; there is a cloud.  Reads the graph the load wrote, subject by subject.  ICX_OK or
- * the failure, with its message set. */
+ * have a name or offer services; there is a cloud.  Reads the graph the
+ * load wrote, subject by subject.  ICX_OK or the failure, with its
+ * message set. */
 static icx_rc
 check_graph(doc *d, const char *doc_uri)
 {
