@@ -230,6 +230,8 @@ typedef struct inst {
   int quiet;                  /* fail() records but does not log (bulk adds) */
   sqlite3_stmt *ids_q[3];     /* icx_storage_context_ids(), by shape */
   sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
+  sqlite3_stmt *ins_rows_num; /* the same, each number given */
+  sqlite3_stmt *ins_num;      /* one quad, its number given */
   tcache cache;
   size_t cache_max;           /* its bound in bytes (term-cache-mb) */
   unsigned char *kbuf;        /* scratch key for the cache */
@@ -675,6 +677,8 @@ icx_terminate(librdf_storage *storage)
   for (i = 0; i < 3; i++)
     sqlite3_finalize(t->ids_q[i]);
   sqlite3_finalize(t->ins_rows);
+  sqlite3_finalize(t->ins_rows_num);
+  sqlite3_finalize(t->ins_num);
   if (t->db)
     sqlite3_close(t->db);
   tcache_clear(&t->cache);
@@ -829,8 +833,11 @@ icx_add_statements(librdf_storage *storage, librdf_stream *stream)
 /* A bulk load resolves each statement's terms first, then writes the
  * quads sorted by primary key, so that the B-trees grow mostly at their
  * right edge. */
+/* A quad's term ids; num is the object's number when has_num is 1. */
 typedef struct id3 {
   sqlite3_int64 s, p, o;
+  double num;
+  int has_num;
 } id3;
 
 static int
@@ -879,37 +886,47 @@ memo_term_id(inst *t, pmemo *m, librdf_node *n)
  * 4.5 s one row at a time, 2.7 s 32 at a time). */
 #define INSERT_ROWS 32
 
-/* The statement inserting INSERT_ROWS quads, prepared on first use. */
+/* The statement inserting rows quads (INSERT_ROWS or 1), prepared on
+ * first use.  With nums, each row's number is a parameter; else it is
+ * copied from terms, as Q_QUAD_INS does (store format 3). */
 static sqlite3_stmt *
-insert_rows_stmt(inst *t)
+insert_stmt(inst *t, size_t rows, int nums)
 {
+  sqlite3_stmt **slot = rows > 1 ? (nums ? &t->ins_rows_num : &t->ins_rows) : &t->ins_num;
   char sql[80 + 96 * INSERT_ROWS];
   size_t k, len;
 
-  if (t->ins_rows)
-    return t->ins_rows;
-  /* Each row as Q_QUAD_INS writes it: the object's number copied from
-   * terms (store format 3). */
+  if (rows == 1 && !nums)
+    return t->q[Q_QUAD_INS];
+  if (*slot)
+    return *slot;
   len = (size_t)snprintf(sql, sizeof sql,
                          "INSERT OR IGNORE INTO quads (s, p, o, g, num) VALUES ");
-  for (k = 0; k < INSERT_ROWS; k++)
-    len += (size_t)snprintf(sql + len, sizeof sql - len,
-                            "%s(?%zu,?%zu,?%zu,?%zu,(SELECT num FROM terms WHERE id = ?%zu))",
-                            k ? "," : "", 4 * k + 1, 4 * k + 2, 4 * k + 3, 4 * k + 4,
-                            4 * k + 3);
-  if (sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->ins_rows, NULL) !=
-      SQLITE_OK) {
+  for (k = 0; k < rows; k++) {
+    if (nums)
+      len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?%zu,?%zu,?%zu,?%zu,?%zu)",
+                              k ? "," : "", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4,
+                              5 * k + 5);
+    else
+      len += (size_t)snprintf(sql + len, sizeof sql - len,
+                              "%s(?%zu,?%zu,?%zu,?%zu,(SELECT num FROM terms WHERE id = ?%zu))",
+                              k ? "," : "", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4,
+                              5 * k + 3);
+  }
+  if (sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
     fail(t, "cannot prepare the bulk insert");
     return NULL;
   }
-  return t->ins_rows;
+  return *slot;
 }
 
 /* Writes the quads ids[0..n-1] (sorted by cmp_id3; duplicates are dropped
- * in place) into g; *count grows by the number that were new.  Progress,
- * when given, runs over the second half of n.  0 or -1. */
+ * in place) into g; *count grows by the number that were new.  With nums,
+ * each quad's number is its has_num/num (the caller worked it out from the
+ * literal, as the terms row has it); else it is read from terms, a seek per
+ * quad.  Progress, when given, runs over the second half of n.  0 or -1. */
 static int
-insert_ids(inst *t, id3 *ids, size_t n, sqlite3_int64 g, size_t *count,
+insert_ids(inst *t, id3 *ids, size_t n, sqlite3_int64 g, int nums, size_t *count,
            icx_storage_progress_fn progress, void *userdata)
 {
   sqlite3_stmt *st;
@@ -921,13 +938,19 @@ insert_ids(inst *t, id3 *ids, size_t n, sqlite3_int64 g, size_t *count,
       ids[u++] = ids[i];
   for (i = 0; i < u;) {
     size_t rows = u - i >= INSERT_ROWS ? INSERT_ROWS : 1;
-    if (!(st = rows > 1 ? insert_rows_stmt(t) : t->q[Q_QUAD_INS]))
+    int base = rows > 1 || nums ? 5 : 4;    /* Q_QUAD_INS has 4 parameters a row */
+    if (!(st = insert_stmt(t, rows, nums)))
       return -1;
     for (k = 0; k < rows; k++, i++) {
-      sqlite3_bind_int64(st, (int)(4 * k + 1), ids[i].s);
-      sqlite3_bind_int64(st, (int)(4 * k + 2), ids[i].p);
-      sqlite3_bind_int64(st, (int)(4 * k + 3), ids[i].o);
-      sqlite3_bind_int64(st, (int)(4 * k + 4), g);
+      int at = (int)k * base;
+      sqlite3_bind_int64(st, at + 1, ids[i].s);
+      sqlite3_bind_int64(st, at + 2, ids[i].p);
+      sqlite3_bind_int64(st, at + 3, ids[i].o);
+      sqlite3_bind_int64(st, at + 4, g);
+      if (nums && ids[i].has_num)
+        sqlite3_bind_double(st, at + 5, ids[i].num);
+      else if (nums)
+        sqlite3_bind_null(st, at + 5);
       if (progress && i % PROGRESS_EVERY == PROGRESS_EVERY - 1)
         progress(userdata, n / 2 + (i + 1) * n / u / 2, n);
     }
@@ -996,7 +1019,7 @@ icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
     else
       reindex = 1;
   }
-  if (ok && insert_ids(t, ids, n, g, &count, progress, userdata))
+  if (ok && insert_ids(t, ids, n, g, 0, &count, progress, userdata))
     ok = 0;
   if (ok && reindex && (exec_sql(t, QUADS_POS_SQL) || exec_sql(t, QUADS_G_SQL) ||
                         exec_sql(t, QUADS_NUM_SQL)))
@@ -1150,10 +1173,14 @@ icx_storage_bulk_add(icx_storage_bulk *b, const icx_storage_term *v, size_t n)
     for (j = 0; ok && j < 3; j++)
       if ((*id[j] = plain_term_id(t, &b->last[j], &x[j])) <= 0)
         ok = 0;
+    /* The number terms.num holds for the object, worked out here rather
+     * than read back with a seek per quad. */
+    b->ids[i].has_num = x[2].kind == 3 && x[2].dt &&
+                        numeric_value(x[2].dt, x[2].lex, &b->ids[i].num);
   }
   if (ok && n > 1)
     qsort(b->ids, n, sizeof *b->ids, cmp_id3);
-  if (ok && insert_ids(t, b->ids, n, b->g, &b->added, NULL, NULL))
+  if (ok && insert_ids(t, b->ids, n, b->g, 1, &b->added, NULL, NULL))
     ok = 0;
   t->quiet = 0;
   if (!ok)

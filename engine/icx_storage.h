@@ -102,7 +102,7 @@ int icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
 /* A term as plain bytes.  Strings are borrowed for the call. */
 typedef struct icx_storage_term {
   int kind;                   /* 1 IRI, 2 blank node, 3 literal */
-  const char *lex;            /* the IRI, blank node id or lexical form */
+  const char *lex;            /* the IRI, blank node id or lexical form (NUL at len) */
   size_t len;                 /* bytes of lex */
   const char *dt;             /* literal: datatype IRI, or NULL */
   const char *lang;           /* literal: language tag, or NULL */

@@ -454,6 +454,38 @@ END_TEST
 /* A prefix declared again part way through a later piece applies from
  * where it stands: the statements before it in that piece keep the old
  * namespace (the pieces' prologue holds only directives already parsed). */
+/* The loader gives each quad its object's number itself (not read back
+ * from terms): it must be the number terms holds, and none for what is
+ * not a number, whatever the numeric datatype. */
+START_TEST(quads_carry_their_objects_numbers)
+{
+  char *path = doc("numbers.ttl",
+                   "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                   "ex:c a res:Cloud ; res:cloudName \"5\" ; res:offers ex:s, ex:t .\n"
+                   "ex:s a res:StorageService ; res:availability \"99.5\"^^xsd:decimal ;\n"
+                   "  res:replicationFactor \"03\"^^xsd:int .\n"
+                   "ex:t a res:StorageService ; res:availability \"9.95E1\"^^xsd:double ;\n"
+                   "  res:replicationFactor 4 ; res:tierCountry res:JP .\n");
+  sqlite3 *db = icx_storage_db(icx_store_storage(store));
+  sqlite3_stmt *st;
+
+  ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  /* The bookkeeping graph (urn:icx:meta) holds a number of its own. */
+  ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*), sum(q.num IS NOT t.num), "
+                                      "sum(q.num IS NOT NULL AND g.lex != 'urn:icx:meta'), "
+                                      "sum(q.num = 99.5) FROM quads q "
+                                      "JOIN terms t ON t.id = q.o JOIN terms g ON g.id = q.g",
+                                      -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_int_gt(sqlite3_column_int(st, 0), 10);
+  ck_assert_int_eq(sqlite3_column_int(st, 1), 0);    /* every quad as its term */
+  ck_assert_int_eq(sqlite3_column_int(st, 2), 4);    /* the four numbers, not "5" */
+  ck_assert_int_eq(sqlite3_column_int(st, 3), 2);    /* 99.5 and 9.95E1 */
+  sqlite3_finalize(st);
+  free(path);
+}
+END_TEST
+
 START_TEST(a_redefined_prefix_applies_from_where_it_stands)
 {
   char *path = tu_path(dir, "redefined.ttl");
@@ -728,6 +760,7 @@ loader_suite(void)
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, a_bad_end_of_a_large_document_leaves_the_store_unchanged);
   tcase_add_test(tc, turtle_pieces_mean_what_the_document_says);
+  tcase_add_test(tc, quads_carry_their_objects_numbers);
   tcase_add_test(tc, a_redefined_prefix_applies_from_where_it_stands);
   tcase_add_test(tc, memory_stays_bounded_on_a_large_document);
   suite_add_tcase(s, tc);
