@@ -104,7 +104,9 @@ typedef struct collect {
   size_t n_c;
   long name_col;
   long *cols;                /* per constraint, the first column of its variables */
-  sqlite3_int64 **asked;     /* per constraint, the term ids of the individuals asked */
+  sqlite3_int64 **asked;     /* per constraint, the term ids of the individuals asked
+                              * (NULL when it asks none: every value is exact) */
+  size_t *n_asked;
   icx_match *m;
   size_t *slots;             /* hash of name id -> 1 + index in m->hits; 0 empty */
   size_t mask;               /* slots - 1 */
@@ -119,9 +121,9 @@ grade(const collect *cl, size_t c, sqlite3_int64 value)
 {
   size_t k;
 
-  if (!icx_constraint_individual_at(cl->set, c, 0))
+  if (!cl->asked[c])
     return ICX_DEGREE_EXACT;
-  for (k = 0; k < icx_constraint_value_count(cl->set, c); k++)
+  for (k = 0; k < cl->n_asked[c]; k++)
     if (cl->asked[c][k] == value)
       return ICX_DEGREE_EXACT;
   return ICX_DEGREE_NARROWER;
@@ -283,8 +285,9 @@ collect_prepare(icx_ctx *ctx, icx_store *store, const icx_sql *q, collect *cl)
                     ICX_COMPILE_NAME_VAR);
   cl->cols = calloc(cl->n_c + 1, sizeof *cl->cols);
   cl->asked = calloc(cl->n_c + 1, sizeof *cl->asked);
+  cl->n_asked = calloc(cl->n_c + 1, sizeof *cl->n_asked);
   cl->row.degrees = calloc(cl->n_c + 1, sizeof *cl->row.degrees);
-  if (!cl->cols || !cl->asked || !cl->row.degrees)
+  if (!cl->cols || !cl->asked || !cl->n_asked || !cl->row.degrees)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   for (c = 0; c < cl->n_c; c++) {
     char var[48];
@@ -299,9 +302,12 @@ collect_prepare(icx_ctx *ctx, icx_store *store, const icx_sql *q, collect *cl)
         (size_t)cl->cols[c] + nv > icx_sql_width(q))
       return icx_fail(ctx, ICX_ERR_QUERY, "the compiled query lacks values of constraint %zu",
                       c);
+    if (!icx_constraint_individual_at(set, c, 0))
+      continue;
     if (!(cl->asked[c] = calloc(nv + 1, sizeof *cl->asked[c])))
       return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    for (k = 0; k < nv && icx_constraint_individual_at(set, c, 0); k++)
+    cl->n_asked[c] = nv;
+    for (k = 0; k < nv; k++)
       if ((cl->asked[c][k] = icx_storage_iri_id(icx_store_storage(store),
                                                 icx_constraint_value_at(set, c, k))) < 0)
         return icx_fail(ctx, ICX_ERR_STORE, "cannot look up <%s> in the store",
@@ -318,6 +324,7 @@ collect_clear(collect *cl)
   for (c = 0; cl->asked && c < cl->n_c; c++)
     free(cl->asked[c]);
   free(cl->asked);
+  free(cl->n_asked);
   free(cl->cols);
   free(cl->slots);
   free(cl->row.degrees);

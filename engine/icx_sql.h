@@ -50,7 +50,8 @@ typedef icx_rc (*icx_sql_row_fn)(void *userdata, const sqlite3_int64 *ids);
 
 /* Runs a statement from icx_sql_translate_ids(), streaming its rows to fn:
  * nothing is held but the current row.  Errors: ICX_ERR_QUERY (SQLite
- * failed), ICX_ERR_NOMEM, or what fn returned. */
+ * failed), ICX_ERR_NOMEM, ICX_ERR_MISUSE (a statement from
+ * icx_sql_translate()), or what fn returned. */
 icx_rc icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata);
 
 /* The text (IRI, blank node id or lexical form) of each of the n term ids:
@@ -62,7 +63,8 @@ icx_rc icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
  * (icx_match_run does). */
 icx_rc icx_sql_names(icx_ctx *ctx, sqlite3 *db, const sqlite3_int64 *ids, size_t n, char **out);
 
-/* Runs the statement; on success *rows is a new table (path "sql"). */
+/* Runs a statement from icx_sql_translate(); on success *rows is a new
+ * table (path "sql").  ICX_ERR_MISUSE for one from icx_sql_translate_ids(). */
 icx_rc icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **rows);
 
 /* The SQL text (with ?N parameters), for EXPLAIN QUERY PLAN and debugging.

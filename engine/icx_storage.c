@@ -832,8 +832,8 @@ icx_add_statements(librdf_storage *storage, librdf_stream *stream)
 
 /* A bulk load resolves each statement's terms first, then writes the
  * quads sorted by primary key, so that the B-trees grow mostly at their
- * right edge. */
-/* A quad's term ids; num is the object's number when has_num is 1. */
+ * right edge.  A quad's term ids; num is the object's number when has_num
+ * is 1. */
 typedef struct id3 {
   sqlite3_int64 s, p, o;
   double num;
