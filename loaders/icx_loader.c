@@ -812,33 +812,33 @@ on_statement(void *ud, raptor_statement *s)
 
 /* A class of the vocabulary that things in the graph are typed with. */
 typedef struct cls {
-  sqlite3_int64 id;
+  icx_id id;
   const char *iri;
   int cloud, service;
 } cls;
 
 typedef struct attr_id {
-  sqlite3_int64 id;
+  icx_id id;
   const icx_attribute *a;
 } attr_id;
 
 typedef struct gcheck {
   doc *d;
   librdf_storage *st;
-  sqlite3_int64 g, type, name, offers;
+  icx_id g, type, name, offers;
   cls *cls;
   size_t n_cls;
   attr_id *attrs;
   size_t n_attrs;
   /* the subject being read, and what it has */
-  sqlite3_int64 subj;
+  icx_id subj;
   int names;
   const cls **types;
   const icx_attribute **used;
-  sqlite3_int64 *offered;
+  icx_id *offered;
   size_t n_types, n_used, n_offered, cap_types, cap_used, cap_offered;
   /* services recently offered by a cloud: an open-addressing set */
-  sqlite3_int64 *window;
+  icx_id *window;
   size_t in_window;
   long clouds;
   int found;
@@ -862,7 +862,7 @@ cmp_attr_id(const void *a, const void *b)
 }
 
 static const cls *
-find_cls(const gcheck *c, sqlite3_int64 id)
+find_cls(const gcheck *c, icx_id id)
 {
   cls key;
 
@@ -888,7 +888,7 @@ grow(void **v, size_t *cap, size_t n, size_t sz)
 }
 
 static void
-window_add(gcheck *c, sqlite3_int64 id)
+window_add(gcheck *c, icx_id id)
 {
   size_t i, mask = 2 * OFFERED_WINDOW - 1;
 
@@ -904,7 +904,7 @@ window_add(gcheck *c, sqlite3_int64 id)
 }
 
 static int
-window_has(const gcheck *c, sqlite3_int64 id)
+window_has(const gcheck *c, icx_id id)
 {
   size_t i, mask = 2 * OFFERED_WINDOW - 1;
 
@@ -916,7 +916,7 @@ window_has(const gcheck *c, sqlite3_int64 id)
 
 /* Walking the types of a subject that offers the service: a cloud? */
 static int
-offerer_type(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
+offerer_type(void *ud, icx_id s, icx_id p, icx_id o)
 {
   gcheck *c = ud;
   const cls *k = find_cls(c, o);
@@ -928,7 +928,7 @@ offerer_type(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
 }
 
 static int
-offerer(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
+offerer(void *ud, icx_id s, icx_id p, icx_id o)
 {
   gcheck *c = ud;
 
@@ -941,7 +941,7 @@ offerer(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
 
 /* 1 if a cloud of the graph offers id. */
 static int
-offered_by_cloud(gcheck *c, sqlite3_int64 id)
+offered_by_cloud(gcheck *c, icx_id id)
 {
   if (window_has(c, id))
     return 1;
@@ -1022,7 +1022,7 @@ done:
 }
 
 static int
-graph_quad(void *ud, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o)
+graph_quad(void *ud, icx_id s, icx_id p, icx_id o)
 {
   gcheck *c = ud;
   attr_id key;
@@ -1060,7 +1060,7 @@ add_classes(gcheck *c, const char *const *iris, int cloud, int service)
   size_t i;
 
   for (i = 0; iris && iris[i]; i++) {
-    sqlite3_int64 id = icx_storage_iri_id(c->st, iris[i]);
+    icx_id id = icx_storage_iri_id(c->st, iris[i]);
     cls *nv;
     if (id < 0)
       return ICX_ERR_STORE;   /* the caller says so, with the store's message */
@@ -1113,7 +1113,7 @@ check_graph(doc *d, const char *doc_uri)
   for (i = 0; i < n; i++) {
     const icx_attribute *a = icx_vocab_attribute(v, i);
     const char *dom = icx_attribute_domain(a);
-    sqlite3_int64 id = icx_storage_iri_id(c.st, icx_attribute_iri(a));
+    icx_id id = icx_storage_iri_id(c.st, icx_attribute_iri(a));
     if (id < 0)
       goto store_failed;
     if ((rc = add_classes(&c, icx_vocab_subclasses(v, dom), 0,

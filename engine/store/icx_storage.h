@@ -1,0 +1,152 @@
+/* icx_storage.h - icx's own librdf storage module, on SQLite (internal).
+ *
+ * Registered per librdf world under the factory name "icx"; a store is
+ * opened with librdf_new_storage(world, "icx", path, options), options
+ * "new='yes|no'" (create an empty store, or open an existing one),
+ * "synchronous='off|normal|full'" (default normal), "cache-mb='N'"
+ * (SQLite's page cache, 1 to 4096 MiB; default 64) and "term-cache-mb='N'"
+ * (the bound of the bulk path's term cache, 1 to 4096 MiB; default 64).  Every storage has its
+ * own SQLite connection (WAL journal, busy timeout), so any number of
+ * worlds, in any threads, may open the same file.
+ *
+ * The schema is shared with the SPARQL-to-SQL path (icx_sql.c), which reads
+ * the tables directly through icx_storage_db():
+ *
+ *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '3')
+ *   terms (id, kind, lex, dt, lang, num)
+ *     id   >= 1, stable for the life of the file (terms are never deleted)
+ *     kind 1 IRI, 2 blank node, 3 literal
+ *     lex  the IRI, the blank node id, or the literal's lexical form
+ *     dt   literal: term id of its datatype IRI, 0 when none
+ *     lang literal: language tag, '' when none
+ *     num  literal of a numeric XSD type whose lexical form parses: its
+ *          value; else NULL
+ *     unique index terms_key (lex, kind, dt, lang)
+ *   quads (s, p, o, g, num)        g = term id of the context IRI, 0 = none
+ *     num  terms.num of o, copied when the quad is added (the insert reads
+ *          it from terms), so that numeric comparisons read the quad alone
+ *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g),
+ *     quads_num (p, num, s) over the quads whose num is not NULL
+ *
+ * Version 2 had no quads.num; such stores are refused (reload them).
+ *
+ * librdf semantics: a statement is added once per context (duplicates are
+ * no-ops); contains_statement finds a statement in any context;
+ * remove_statement and the NULL context of the context_* calls mean the
+ * statements added without a context (g = 0); find_statements searches
+ * every context and reports each match with its context.
+ */
+#ifndef ICX_STORAGE_H
+#define ICX_STORAGE_H
+
+#include <stddef.h>
+#include <librdf.h>
+#include <sqlite3.h>
+#include "icx_id.h"
+
+#define ICX_STORAGE_NAME "icx"
+#define ICX_STORAGE_FORMAT "icx-store"
+#define ICX_STORAGE_VERSION "3"
+
+/* Registers the "icx" storage factory with world (once per world; again is
+ * a no-op).  Returns 0, or non-0 when librdf refuses it. */
+int icx_storage_register(librdf_world *world);
+
+/* The SQLite connection of an icx storage, lent for the life of storage;
+ * NULL when storage is NULL or not an icx storage. */
+sqlite3 *icx_storage_db(librdf_storage *storage);
+
+/* What a file holds, as far as opening it as a store is concerned. */
+typedef enum icx_storage_probe_result {
+  ICX_STORAGE_PROBE_EMPTY = 0,     /* missing or empty: a new store may go there */
+  ICX_STORAGE_PROBE_OK = 1,        /* an icx store of ICX_STORAGE_VERSION */
+  ICX_STORAGE_PROBE_NOT_SQLITE = 2,
+  ICX_STORAGE_PROBE_FOREIGN = 3,   /* SQLite, but of another schema */
+  ICX_STORAGE_PROBE_REDLAND = 4,   /* Redland's stock sqlite storage (icx format 1) */
+  ICX_STORAGE_PROBE_VERSION = 5,   /* an icx store of another version */
+  ICX_STORAGE_PROBE_UNREADABLE = 6 /* cannot be opened or read (locked, I/O) */
+} icx_storage_probe_result;
+
+/* Looks at the file at path without changing it.  For PROBE_VERSION,
+ * version (n bytes) receives the version found. */
+icx_storage_probe_result icx_storage_probe(const char *path, char *version, size_t n);
+
+/* Called every few thousand statements while statements are added in bulk,
+ * and once at the end; done counts statements handled so far. */
+typedef void (*icx_storage_progress_fn)(void *userdata, size_t done, size_t total);
+
+/* Adds the n statements v[0..n-1] (borrowed) to context (an IRI node; NULL
+ * for no context), as context_add_statements does but from an array, with
+ * the term cache and prepared statements of a bulk load.  Runs inside the
+ * caller's transaction when one is open (librdf_storage_transaction_start),
+ * else in one of its own.  *added (if not NULL) receives how many were new
+ * in that context.  Returns 0, or non-0 after logging the failure through
+ * librdf (nothing of it stays when it ran in its own transaction). */
+int icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
+                                  librdf_statement *const *v, size_t n, size_t *added,
+                                  icx_storage_progress_fn progress, void *userdata);
+
+/* --- streaming bulk loads -------------------------------------------------
+ *
+ * A load that arrives in pieces: icx_storage_bulk_new() inside a transaction
+ * the caller opened (librdf_storage_transaction_start), any number of
+ * icx_storage_bulk_add() calls, then the caller commits or rolls back.
+ * Terms go through the term cache of that transaction (bounded in bytes).
+ * After a failed add, the caller must roll the transaction back.
+ *
+ * Threads: between icx_storage_bulk_new() and icx_storage_bulk_free() only
+ * one thread at a time may use the storage, but it need not be the thread
+ * that made the handle: icx_storage_bulk_add() makes no librdf call and
+ * logs nothing (a failure's text is in icx_storage_errmsg()), so a loader
+ * may run it on a writer thread of its own. */
+
+/* A term as plain bytes.  Strings are borrowed for the call. */
+typedef struct icx_storage_term {
+  int kind;                   /* 1 IRI, 2 blank node, 3 literal */
+  const char *lex;            /* the IRI, blank node id or lexical form (NUL at len) */
+  size_t len;                 /* bytes of lex */
+  const char *dt;             /* literal: datatype IRI, or NULL */
+  const char *lang;           /* literal: language tag, or NULL */
+} icx_storage_term;
+
+typedef struct icx_storage_bulk icx_storage_bulk;
+
+/* A bulk load into context (an IRI node, borrowed; NULL for no context).
+ * NULL when no transaction is open, or on failure (icx_storage_errmsg()). */
+icx_storage_bulk *icx_storage_bulk_new(librdf_storage *storage, librdf_node *context);
+
+/* Adds n statements, v[3i], v[3i+1], v[3i+2] being subject, predicate and
+ * object of the i-th; a statement already in the context is not added
+ * again.  Returns 0, or non-0 (and every later call fails too). */
+int icx_storage_bulk_add(icx_storage_bulk *bulk, const icx_storage_term *v, size_t n);
+
+/* How many statements the adds so far found new in the context. */
+size_t icx_storage_bulk_added(const icx_storage_bulk *bulk);
+
+/* Frees the handle (not what it wrote).  NULL is a no-op. */
+void icx_storage_bulk_free(icx_storage_bulk *bulk);
+
+/* Term ids, for checking a graph in the transaction that wrote it.  The id
+ * of an IRI: > 0, 0 when the store has no such term, -1 on error. */
+icx_id icx_storage_iri_id(librdf_storage *storage, const char *iri);
+
+/* A term for messages: "<iri>", "_:id" or "\"lexical form\"".  New string,
+ * caller free()s; NULL when there is no such term or memory ran out. */
+char *icx_storage_term_text(librdf_storage *storage, icx_id id);
+
+/* Called with each quad's term ids; non-0 stops the walk. */
+typedef int (*icx_storage_ids_fn)(void *userdata, icx_id s, icx_id p,
+                                  icx_id o);
+
+/* Walks the quads of graph g (a term id) that match the non-0 ids among s,
+ * p, o, in one of three shapes: none (every quad of g, ordered by s, p, o),
+ * s and p (the objects), p and o (the subjects).  fn may walk another
+ * shape but not its own.  Returns 0, or -1 (another shape, or an error). */
+int icx_storage_context_ids(librdf_storage *storage, icx_id g, icx_id s,
+                            icx_id p, icx_id o, icx_storage_ids_fn fn,
+                            void *userdata);
+
+/* The text of the last SQLite error on this storage ("" when none).  Lent. */
+const char *icx_storage_errmsg(librdf_storage *storage);
+
+#endif

@@ -1,0 +1,774 @@
+/* check_loader.c - capability documents: formats, validation with file and
+ * line, atomic replacement, folders with good and bad files; large
+ * documents: a failure at the end leaves the store as it was, Turtle read
+ * in pieces means what it says, memory stays bounded. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "icx_pieces.h"
+#include "icx_storage.h"
+
+static icx_ctx *ctx;
+static icx_vocab *vocab;
+static icx_store *store;
+static icx_loader *loader;
+static char *dir;
+
+typedef struct tally {
+  int ok, failed;
+  char last_error[2048];
+} tally;
+static tally seen;
+
+static void
+report(void *ud, const char *source, icx_rc rc, const char *message, long triples)
+{
+  tally *t = ud;
+
+  (void)source;
+  (void)triples;
+  if (rc) {
+    t->failed++;
+    snprintf(t->last_error, sizeof t->last_error, "%s", message);
+  } else {
+    t->ok++;
+  }
+}
+
+static void
+setup(void)
+{
+  char *db;
+
+  ctx = tu_ctx();
+  vocab = tu_vocab(ctx);
+  dir = tu_tmpdir();
+  db = tu_path(dir, "store.db");
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+  free(db);
+  loader = icx_loader_new(ctx, vocab, store);
+  ck_assert_ptr_nonnull(loader);
+  memset(&seen, 0, sizeof seen);
+  icx_loader_set_report(loader, report, &seen);
+}
+
+static void
+teardown(void)
+{
+  icx_loader_free(loader);
+  icx_store_free(store);
+  tu_rmtree(dir);
+  free(dir);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+}
+
+static const char *HEAD =
+  "@prefix res: <http://www.csp/resOntology#> .\n"
+  "@prefix ex: <http://ex.example/> .\n";
+
+/* Writes HEAD + body to dir/name and returns the path (free it). */
+static char *
+doc(const char *name, const char *body)
+{
+  char *path = tu_path(dir, name);
+  char *text = malloc(strlen(HEAD) + strlen(body) + 1);
+
+  strcpy(text, HEAD);
+  strcat(text, body);
+  tu_write(path, text);
+  free(text);
+  return path;
+}
+
+static const char *GOOD =
+  "ex:c a res:Cloud ; res:cloudName \"good\" ; res:offers ex:s .\n"
+  "ex:s a res:StorageService ; res:availability 99.9 ; res:replicationFactor 3 ;\n"
+  "  res:tierCountry res:JP ; res:replicationMethod res:AMQP ; res:storageAccess res:NFSv4 .\n";
+
+static long
+triples_in_store(void)
+{
+  icx_store_stats st;
+
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  return st.triples;
+}
+
+/* Loading body must fail with rc and a message holding both needles. */
+static void
+expect_rejected(const char *body, icx_rc rc, const char *needle1, const char *needle2)
+{
+  char *path = doc("bad.ttl", body);
+  icx_rc got = icx_loader_load_path(loader, path);
+
+  ck_assert_msg(got == rc, "expected %s, got %s: %s", icx_strerror(rc), icx_strerror(got),
+                icx_ctx_errmsg(ctx));
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "bad.ttl") != NULL, "%s", icx_ctx_errmsg(ctx));
+  if (needle1)
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), needle1), "\"%s\" not in: %s", needle1,
+                  icx_ctx_errmsg(ctx));
+  if (needle2)
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), needle2), "\"%s\" not in: %s", needle2,
+                  icx_ctx_errmsg(ctx));
+  ck_assert_str_eq(seen.last_error, icx_ctx_errmsg(ctx));
+  free(path);
+}
+
+START_TEST(shipped_data_loads_in_all_three_formats)
+{
+  char *data = tu_path(tu_srcdir(), "data/clouds");
+  icx_doc_info *docs = NULL;
+  size_t n = 0, i;
+  int rdfxml = 0, nt = 0;
+
+  ck_assert_msg(icx_loader_load_path(loader, data) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(seen.ok, 8);
+  ck_assert_int_eq(seen.failed, 0);
+  ck_assert_int_eq(icx_store_list_documents(store, vocab, &docs, &n), ICX_OK);
+  ck_assert_int_eq(n, 8);
+  for (i = 0; i < n; i++) {
+    ck_assert_msg(docs[i].n_clouds == 1, "%s describes %zu clouds", docs[i].uri, docs[i].n_clouds);
+    ck_assert_str_eq(docs[i].uri, docs[i].uri);
+    ck_assert(!strncmp(docs[i].uri, "file:///", 8));
+    rdfxml |= !strcmp(docs[i].format, "rdfxml") && !strcmp(docs[i].clouds[0], "cloud3");
+    nt |= !strcmp(docs[i].format, "ntriples") && !strcmp(docs[i].clouds[0], "cloud4");
+  }
+  ck_assert(rdfxml && nt);
+  icx_doc_info_free_array(docs, n);
+  free(data);
+}
+END_TEST
+
+START_TEST(undefined_property_names_file_and_line)
+{
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ;\n  res:availabilty 99.9 .\n",
+                  ICX_ERR_INVALID, "bad.ttl:5", "availabilty");
+}
+END_TEST
+
+START_TEST(wrong_datatypes_are_rejected)
+{
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability \"high\" .\n",
+                  ICX_ERR_INVALID, "availability", "decimal");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:replicationFactor 2.5 .\n",
+                  ICX_ERR_INVALID, "replicationFactor", "integer");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:tierCountry \"Japan\" .\n",
+                  ICX_ERR_INVALID, "tierCountry", "Country");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:tierCountry res:NFS .\n",
+                  ICX_ERR_INVALID, "tierCountry", "NFS");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:tierCountry res:Atlantis .\n",
+                  ICX_ERR_INVALID, "Atlantis", "not defined");
+}
+END_TEST
+
+START_TEST(structure_is_checked)
+{
+  expect_rejected("ex:s a res:StorageService ; res:availability 99.9 .\n"
+                  "ex:c a res:Cloud ; res:cloudName \"x\" .\n",
+                  ICX_ERR_INVALID, "belongs to no cloud", "ex.example/s");
+  expect_rejected("ex:c a res:Cloud ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability 99.9 .\n",
+                  ICX_ERR_INVALID, "0 names", NULL);
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\", \"y\" .\n",
+                  ICX_ERR_INVALID, "2 names", NULL);
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s res:availability 99.9 .\n",
+                  ICX_ERR_INVALID, "not typed", "StorageService");
+  expect_rejected("ex:x a <http://other.example/Thing> .\n", ICX_ERR_INVALID,
+                  "describes no cloud", NULL);
+  /* Only clouds have a name or offer services: the compiled queries leave
+   * the cloud's type pattern out on that ground (icx_compile.c). */
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:cloudName \"y\" .\n",
+                  ICX_ERR_INVALID, "has <http://www.csp/resOntology#cloudName> but is not typed",
+                  "ex.example/s");
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:offers ex:t .\n"
+                  "ex:t a res:StorageService .\n",
+                  ICX_ERR_INVALID, "has <http://www.csp/resOntology#offers> but is not typed",
+                  "ex.example/s");
+  expect_rejected("ex:c res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability 99.9 .\n",
+                  ICX_ERR_INVALID, "is not typed <http://www.csp/resOntology#Cloud>", NULL);
+  /* A service with no attributes still needs a cloud. */
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" .\nex:s a res:StorageService .\n",
+                  ICX_ERR_INVALID, "belongs to no cloud", NULL);
+  /* Every attribute's domain is checked, not just the first one's. */
+  expect_rejected("ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; res:availability 99 .\n"
+                  "ex:c res:replicationFactor 3 .\n",
+                  ICX_ERR_INVALID, "replicationFactor", "not typed");
+}
+END_TEST
+
+START_TEST(syntax_errors_name_the_line)
+{
+  expect_rejected("ex:c a res:Cloud ;\n res:cloudName \"x\" \n res:offers ex:s .\n",
+                  ICX_ERR_RDF, "bad.ttl:5", NULL);
+  expect_rejected("", ICX_ERR_INVALID, "describes no cloud", NULL);
+}
+END_TEST
+
+START_TEST(failed_reload_keeps_the_old_document)
+{
+  char *path = doc("cloud.ttl", GOOD);
+  long before;
+
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  before = triples_in_store();
+  ck_assert_int_eq(before, 9);
+  /* The same file, now broken: the store keeps the earlier load whole. */
+  free(doc("cloud.ttl", "ex:c a res:Cloud ; res:cloudName \"good\" ; res:offers ex:s .\n"
+                        "ex:s a res:StorageService ; res:availability \"oops\" .\n"));
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_ERR_INVALID);
+  ck_assert_int_eq(triples_in_store(), before);
+  /* And fixed again: replaced, not added. */
+  free(doc("cloud.ttl", "ex:c a res:Cloud ; res:cloudName \"good\" .\n"));
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  ck_assert_int_eq(triples_in_store(), 2);
+  free(path);
+}
+END_TEST
+
+START_TEST(folder_loads_good_files_and_reports_bad_ones)
+{
+  char *sub = tu_path(dir, "docs");
+  char *deeper = tu_path(dir, "docs/more");
+  char *a, *b, *c;
+  char cmd[4096];
+
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s'", deeper);
+  ck_assert_int_eq(system(cmd), 0);
+  a = doc("docs/a.ttl", GOOD);
+  b = doc("docs/more/b.ttl", "ex:c a res:Cloud ; res:cloudName \"b\" ; res:bogus 1 .\n");
+  c = doc("docs/more/c.ttl", "ex:c a res:Cloud ; res:cloudName \"c\" .\n");
+  free(doc("docs/README", "not RDF, skipped by its name\n"));
+  free(doc("docs/.hidden.ttl", "garbage"));
+  ck_assert_int_eq(icx_loader_load_path(loader, sub), ICX_ERR_INVALID);
+  ck_assert_int_eq(seen.ok, 2);
+  ck_assert_int_eq(seen.failed, 1);
+  ck_assert_ptr_nonnull(strstr(seen.last_error, "b.ttl"));
+  ck_assert_int_eq(triples_in_store(), 11);
+  free(a);
+  free(b);
+  free(c);
+  free(sub);
+  free(deeper);
+}
+END_TEST
+
+START_TEST(blank_node_services_stay_apart)
+{
+  static const char *blank =
+    "@prefix res: <http://www.csp/resOntology#> .\n"
+    "[] a res:Cloud ; res:cloudName \"%s\" ;\n"
+    "   res:offers [ a res:StorageService ; res:replicationFactor %d ] .\n";
+  char text[512];
+  icx_store_stats st;
+  char *xml = tu_constraints("replicationFactor", "5", NULL);
+  char *got;
+
+  icx_loader_set_format(loader, ICX_FORMAT_TURTLE);
+  snprintf(text, sizeof text, blank, "one", 9);
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "one", (const unsigned char *)text,
+                                          strlen(text)), ICX_OK);
+  snprintf(text, sizeof text, blank, "two", 1);
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "two", (const unsigned char *)text,
+                                          strlen(text)), ICX_OK);
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.clouds, 2);
+  ck_assert_int_eq(st.services, 2);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "one");
+  free(got);
+  free(xml);
+  ck_assert(icx_store_has_document(store, "urn:icx:doc:one"));
+}
+END_TEST
+
+START_TEST(buffers_streams_and_formats)
+{
+  static const char *nt =
+    "<http://n.example/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+    "<http://www.csp/resOntology#Cloud> .\n"
+    "<http://n.example/c> <http://www.csp/resOntology#cloudName> \"n\" .\n";
+  FILE *fp = tmpfile();
+
+  /* No format and no extension: refused with a hint. */
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "noext", (const unsigned char *)nt, strlen(nt)),
+                   ICX_ERR_RDF);
+  ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "format"));
+  ck_assert_int_eq(icx_loader_load_buffer(loader, "n.nt", (const unsigned char *)nt, strlen(nt)),
+                   ICX_OK);
+  fputs(nt, fp);
+  rewind(fp);
+  icx_loader_set_format(loader, ICX_FORMAT_NTRIPLES);
+  ck_assert_int_eq(icx_loader_load_stream(loader, "piped", fp), ICX_OK);
+  fclose(fp);
+  ck_assert(icx_store_has_document(store, "urn:icx:doc:n.nt"));
+  ck_assert(icx_store_has_document(store, "urn:icx:doc:piped"));
+  ck_assert_int_eq(icx_format_from_name("rdfxml"), ICX_FORMAT_RDFXML);
+  ck_assert_int_eq(icx_format_from_name("json"), -1);
+  ck_assert_int_eq(icx_loader_load_path(loader, "/nonexistent/file.ttl"), ICX_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(dry_run_stores_nothing)
+{
+  char *path = doc("cloud.ttl", GOOD);
+
+  icx_loader_set_dry_run(loader, 1);
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  ck_assert_int_eq(seen.ok, 1);
+  ck_assert_int_eq(triples_in_store(), 0);
+  free(path);
+}
+END_TEST
+
+START_TEST(rdfxml_external_entities_are_not_read)
+{
+  static const char *xxe =
+    "<?xml version='1.0'?>\n"
+    "<!DOCTYPE r [<!ENTITY secret SYSTEM 'file:///etc/hostname'>]>\n"
+    "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'\n"
+    "         xmlns:res='http://www.csp/resOntology#'>\n"
+    "  <res:Cloud rdf:about='http://x.example/c'><res:cloudName>&secret;</res:cloudName>"
+    "</res:Cloud>\n</rdf:RDF>\n";
+  icx_doc_info *docs = NULL;
+  size_t n = 0;
+  icx_rc rc = icx_loader_load_buffer(loader, "x.rdf", (const unsigned char *)xxe, strlen(xxe));
+
+  if (rc == ICX_OK) {
+    char *host = tu_read("/etc/hostname", NULL);
+    ck_assert_int_eq(icx_store_list_documents(store, vocab, &docs, &n), ICX_OK);
+    ck_assert_int_eq(n, 1);
+    if (host && *host)
+      ck_assert_msg(docs[0].n_clouds == 0 || !strstr(host, docs[0].clouds[0]) ||
+                    !*docs[0].clouds[0], "the entity was expanded: %s", docs[0].clouds[0]);
+    icx_doc_info_free_array(docs, n);
+    free(host);
+  }
+}
+END_TEST
+
+
+/* Writes a Turtle document of n clouds, each with one storage service
+ * (8 triples a cloud), then tail (may be ""), to path.  Returns the count
+ * of lines written before tail. */
+static long
+big_doc(const char *path, long n, const char *tail)
+{
+  FILE *fp = fopen(path, "w");
+  long i, lines = 2;
+
+  ck_assert_ptr_nonnull(fp);
+  fputs("@prefix res: <http://www.csp/resOntology#> .\n@prefix b: <http://big.example/> .\n", fp);
+  for (i = 0; i < n; i++) {
+    fprintf(fp, "b:c%ld a res:Cloud ; res:cloudName \"big%ld\" ; res:offers b:c%lds .\n"
+            "b:c%lds a res:StorageService ; res:availability %ld.9 ;\n"
+            "  res:replicationFactor %ld ; res:tierCountry res:JP ; res:storageAccess res:NFS .\n",
+            i, i, i, i, 90 + i % 10, 1 + i % 7);
+    lines += 3;
+  }
+  fputs(tail, fp);
+  ck_assert_int_eq(fclose(fp), 0);
+  return lines;
+}
+
+START_TEST(a_bad_end_of_a_large_document_leaves_the_store_unchanged)
+{
+  static const struct {
+    const char *tail;
+    icx_rc rc;
+    const char *needle;
+  } bad[] = {
+    { "b:c1s res:availabilty 99.9 .\n", ICX_ERR_INVALID, "availabilty" },
+    { "b:c1s res:replicationFactor \"many\" .\n", ICX_ERR_INVALID, "replicationFactor" },
+    { "b:c1s res:tierCountry res:Atlantis .\n", ICX_ERR_INVALID, "Atlantis" },
+    { "b:c1 res:cloudName \"again\" .\n", ICX_ERR_INVALID, "2 names" },
+    { "b:c1s res:availability 99.9 ;\n", ICX_ERR_RDF, NULL },
+    { "b:c1s res:availability \"unterminated .\n", ICX_ERR_RDF, NULL },
+  };
+  char *keep = doc("keep.ttl", GOOD);
+  char *big = tu_path(dir, "big.ttl");
+  icx_doc_info *docs = NULL;
+  size_t n = 0, i;
+  long before, lines;
+  char where[64];
+
+  ck_assert_int_eq(icx_loader_load_path(loader, keep), ICX_OK);
+  /* The large document loads once, good, so that every failure below is
+   * a failed reload too: the earlier load must stay whole. */
+  big_doc(big, 12000, "");
+  ck_assert_msg(icx_loader_load_path(loader, big) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  before = triples_in_store();
+  ck_assert_int_eq(before, 9 + 12000 * 8);
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    icx_rc got;
+    lines = big_doc(big, 12000, bad[i].tail);
+    got = icx_loader_load_path(loader, big);
+    ck_assert_msg(got == bad[i].rc, "case %zu: %s", i, icx_ctx_errmsg(ctx));
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "big.ttl"), "%s", icx_ctx_errmsg(ctx));
+    if (bad[i].needle)
+      ck_assert_msg(strstr(icx_ctx_errmsg(ctx), bad[i].needle), "case %zu: %s", i,
+                    icx_ctx_errmsg(ctx));
+    if (bad[i].rc == ICX_ERR_RDF || strstr(bad[i].needle, "names") == NULL) {
+      /* The line of the bad statement (a syntax error may be found on the
+       * line after, at the end of the text). */
+      snprintf(where, sizeof where, "big.ttl:%ld", lines + 1);
+      ck_assert_msg(strstr(icx_ctx_errmsg(ctx), where) ||
+                    (bad[i].rc == ICX_ERR_RDF &&
+                     (snprintf(where, sizeof where, "big.ttl:%ld", lines + 2),
+                      strstr(icx_ctx_errmsg(ctx), where))),
+                    "case %zu: no line %ld in %s", i, lines + 1, icx_ctx_errmsg(ctx));
+    }
+    ck_assert_int_eq(triples_in_store(), before);
+  }
+  ck_assert_int_eq(icx_store_list_documents(store, vocab, &docs, &n), ICX_OK);
+  ck_assert_int_eq(n, 2);
+  ck_assert_int_eq(docs[0].triples + docs[1].triples, before);
+  icx_doc_info_free_array(docs, n);
+  free(keep);
+  free(big);
+}
+END_TEST
+
+/* Turtle is parsed in pieces of about 1 MiB: prefixes declared late, blank
+ * node labels, long strings and comments holding " . " must mean the same
+ * across the cuts, and errors must name the document's own lines. */
+/* A prefix declared again part way through a later piece applies from
+ * where it stands: the statements before it in that piece keep the old
+ * namespace (the pieces' prologue holds only directives already parsed). */
+/* The loader gives each quad its object's number itself (not read back
+ * from terms): it must be the number terms holds, and none for what is
+ * not a number, whatever the numeric datatype. */
+START_TEST(quads_carry_their_objects_numbers)
+{
+  char *path = doc("numbers.ttl",
+                   "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                   "ex:c a res:Cloud ; res:cloudName \"5\" ; res:offers ex:s, ex:t .\n"
+                   "ex:s a res:StorageService ; res:availability \"99.5\"^^xsd:decimal ;\n"
+                   "  res:replicationFactor \"03\"^^xsd:int .\n"
+                   "ex:t a res:StorageService ; res:availability \"9.95E1\"^^xsd:double ;\n"
+                   "  res:replicationFactor 4 ; res:tierCountry res:JP .\n");
+  sqlite3 *db = icx_storage_db(icx_store_storage(store));
+  sqlite3_stmt *st;
+
+  ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  /* The bookkeeping graph (urn:icx:meta) holds a number of its own. */
+  ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*), sum(q.num IS NOT t.num), "
+                                      "sum(q.num IS NOT NULL AND g.lex != 'urn:icx:meta'), "
+                                      "sum(q.num = 99.5) FROM quads q "
+                                      "JOIN terms t ON t.id = q.o JOIN terms g ON g.id = q.g",
+                                      -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_int_gt(sqlite3_column_int(st, 0), 10);
+  ck_assert_int_eq(sqlite3_column_int(st, 1), 0);    /* every quad as its term */
+  ck_assert_int_eq(sqlite3_column_int(st, 2), 4);    /* the four numbers, not "5" */
+  ck_assert_int_eq(sqlite3_column_int(st, 3), 2);    /* 99.5 and 9.95E1 */
+  sqlite3_finalize(st);
+  free(path);
+}
+END_TEST
+
+START_TEST(a_redefined_prefix_applies_from_where_it_stands)
+{
+  char *path = tu_path(dir, "redefined.ttl");
+  long n = 10000;   /* about 1.5 MiB: several pieces */
+  const char *sql_text;
+  icx_store_stats st;
+
+  big_doc(path, n, "@prefix b: <http://other.example/> .\n"
+                   "b:late a res:Cloud ; res:cloudName \"late\" .\n");
+  ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.clouds, n + 1);
+  /* Exactly one subject in the second namespace, and the last cloud of
+   * the big part still in the first. */
+  sql_text = "SELECT COUNT(*) FROM terms WHERE kind = 1 AND lex LIKE 'http://other.example/%'";
+  {
+    sqlite3 *db = icx_storage_db(icx_store_storage(store));
+    sqlite3_stmt *st2;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql_text, -1, &st2, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st2), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st2, 0), 1);
+    sqlite3_finalize(st2);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM terms WHERE lex = ?1", -1,
+                                        &st2, NULL), SQLITE_OK);
+    sqlite3_bind_text(st2, 1, "http://big.example/c9999", -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st2), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st2, 0), 1);
+    sqlite3_finalize(st2);
+  }
+  free(path);
+}
+END_TEST
+
+START_TEST(turtle_pieces_mean_what_the_document_says)
+{
+  char *path = tu_path(dir, "pieces.ttl");
+  FILE *fp = fopen(path, "w");
+  char *xml = tu_constraints("replicationFactor", "9", NULL);
+  char *got;
+  long i, lines = 0;
+  icx_store_stats st;
+
+  ck_assert_ptr_nonnull(fp);
+  fputs("@prefix res: <http://www.csp/resOntology#> .\n"
+        "<http://p.example/first> a res:Cloud ; res:cloudName \"\"\"first . of\n"
+        " . all\"\"\" ; res:offers _:shared .   # a comment . with dots\n", fp);
+  lines = 3;
+  for (i = 0; i < 30000; i++, lines++)
+    fprintf(fp, "<http://p.example/c%ld> a res:Cloud ; res:cloudName 'c . %ld' .\n", i, i);
+  fputs("@prefix late: <http://late.example/> .\n"
+        "late:c a res:Cloud ; res:cloudName \"late\" .\n"
+        "_:shared a res:StorageService ; res:replicationFactor 9 .\n", fp);
+  ck_assert_int_eq(fclose(fp), 0);
+  ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(icx_store_stats_get(store, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.clouds, 30002);
+  ck_assert_int_eq(st.services, 1);
+  ck_assert_int_eq(st.triples, 3 + 30000 * 2 + 2 + 2);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "first . of\n . all");
+  free(got);
+  /* A syntax error far past the first piece names its own line. */
+  fp = fopen(path, "a");
+  fputs("late:c res:cloudName .\n", fp);
+  fclose(fp);
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_ERR_RDF);
+  {
+    char where[64];
+    snprintf(where, sizeof where, "pieces.ttl:%ld", lines + 4);
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), where), "no %s in %s", where,
+                  icx_ctx_errmsg(ctx));
+  }
+  ck_assert_int_eq(triples_in_store(), st.triples);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+/* Peak memory of loading a document of about a million triples (30 MB of
+ * Turtle), in a child so that the figure is its own.  The loader used to
+ * hold every statement (about 450 bytes each); now the page cache, the term
+ * cache and the queue are bounded, whatever the size.  Not under the
+ * sanitizers, whose allocator keeps freed memory. */
+START_TEST(memory_stays_bounded_on_a_large_document)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#else
+  char *path = tu_path(dir, "huge.ttl");
+  pid_t pid;
+  int status;
+  struct rusage ru;
+
+  big_doc(path, 130000, "");
+  fflush(NULL);
+  pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {           /* a context and store of its own: none crosses fork() */
+    char *db = tu_path(dir, "child.db");
+    icx_ctx *c2 = icx_ctx_new();
+    icx_vocab *v2 = NULL;
+    icx_store *s2 = NULL;
+    icx_loader *l2 = NULL;
+    int ok = c2 && icx_vocab_load(c2, tu_ontology(), &v2) == ICX_OK &&
+             icx_store_open(c2, db, ICX_STORE_CREATE, &s2) == ICX_OK &&
+             (l2 = icx_loader_new(c2, v2, s2)) && icx_loader_load_path(l2, path) == ICX_OK;
+    _exit(ok ? 0 : 1);
+  }
+  ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the load failed");
+  ck_assert_msg(ru.ru_maxrss < 256 * 1024, "peak RSS %ld KiB for 1040000 triples",
+                ru.ru_maxrss);
+  free(path);
+#endif
+}
+END_TEST
+
+
+/* The cutter: a cut falls only after a statement's final '.'. */
+static size_t
+cut_of(const char *text)
+{
+  icx_pieces p;
+  size_t cut;
+
+  icx_pieces_init(&p);
+  cut = icx_pieces_scan(&p, text, strlen(text));
+  icx_pieces_free(&p);
+  return cut;
+}
+
+START_TEST(turtle_is_cut_only_after_a_statement)
+{
+  static const struct {
+    const char *text;
+    const char *upto;         /* the text before the cut; "" for none */
+  } cases[] = {
+    { "<a> <b> <c> .\n<d> <e> <f> .\n", "<a> <b> <c> .\n<d> <e> <f> ." },
+    { "<a> <b> \"x . y\" .\n<a> <b> 'z", "<a> <b> \"x . y\" ." },
+    { "<a> <b> \"\"\"x .\n\" . \"\"\" .\n", "<a> <b> \"\"\"x .\n\" . \"\"\" ." },
+    { "<a> <b> '''x ''' . <a> <b> '''.\n", "<a> <b> '''x ''' ." },
+    { "<a> <b> [ <c> <d> . <e> <f> ] .\n", "<a> <b> [ <c> <d> . <e> <f> ] ." },
+    { "<a> <b> ( 1.5 2. ) .\n", "<a> <b> ( 1.5 2. ) ." },
+    { "<a> <b> 1.5 .", "" },                      /* the end: undecided yet */
+    { "# a comment . here\n<a> <b> <c>.#x\n", "# a comment . here\n<a> <b> <c>." },
+    { "<a> <b> \"q\\\" . \" .\n", "<a> <b> \"q\\\" . \" ." },
+    { "<http://x/a.b> <b> ex:c\\. .\n", "<http://x/a.b> <b> ex:c\\. ." },
+    { "<a> <b> <c> .\nPREFIX ex: <http://x/>\nex:a ex:b ex:c .\n", "<a> <b> <c> ." },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    ck_assert_msg(cut_of(cases[i].text) == strlen(cases[i].upto), "case %zu: cut at %zu, not %zu",
+                  i, cut_of(cases[i].text), strlen(cases[i].upto));
+}
+END_TEST
+
+/* Text arriving in bits is scanned where the last scan stopped, and the
+ * prologue gathers @prefix and @base. */
+START_TEST(turtle_cuts_carry_over_bits_and_prefixes)
+{
+  static const char text[] =
+    "@prefix a: <http://a/> .\n<x> <y> \"s . t\" .\n@base <http://b/> .\n<z> <y> <w> .\n";
+  icx_pieces p;
+  size_t n, last = 0;
+  const char *prologue;
+
+  icx_pieces_init(&p);
+  for (n = 1; n <= strlen(text); n++)
+    last = icx_pieces_scan(&p, text, n);
+  ck_assert_uint_eq(last, strlen(text) - 1);
+  /* Directives take effect where they stand: none precedes the first
+   * piece; once it is consumed, both precede the next. */
+  ck_assert_str_eq(icx_pieces_prologue(&p, &n), "");
+  icx_pieces_consumed(&p, last);
+  prologue = icx_pieces_prologue(&p, &n);
+  ck_assert_uint_eq(n, strlen("@prefix a: <http://a/> .\n@base <http://b/> .\n"));
+  ck_assert(!strncmp(prologue, "@prefix a: <http://a/> .\n@base <http://b/> .\n", n));
+  ck_assert_uint_eq(icx_pieces_cut(&p), 0);
+  ck_assert_uint_eq(icx_pieces_scan(&p, "\n<q> <r> <s> .\n", 15), 14);
+  icx_pieces_free(&p);
+}
+END_TEST
+
+/* alignment.ttl: OCCI's compute kind means res:ComputeService, OMN's
+ * hasCores (both namespaces) means res:cores.  A document in those terms is
+ * stored as written and in icx's terms, is checked as icx's terms are, and
+ * matches. */
+#define ALIGNED_PREFIXES \
+  "@prefix occi: <http://schemas.ogf.org/occi/infrastructure#> .\n" \
+  "@prefix omn: <https://github.com/w3c/omn/blob/master/omnlib/ontologies/omn-component#> .\n" \
+  "@prefix omn16: <http://open-multinet.info/ontology/omn-component#> .\n"
+
+START_TEST(aligned_terms_are_understood)
+{
+  char *path = doc("occi.ttl", ALIGNED_PREFIXES
+    "ex:c a res:Cloud ; res:cloudName \"occi\" ; res:offers ex:vm1, ex:vm2 .\n"
+    "ex:vm1 a occi:compute ; omn:hasCores 16 .\n"
+    "ex:vm2 a occi:compute ; omn16:hasCores 64 ; res:memory 256 .\n");
+  char *xml, *got;
+
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_OK);
+  /* 9 statements as written, plus two types and two core counts in ours. */
+  ck_assert_int_eq(triples_in_store(), 13);
+  xml = tu_constraints("cores", "32", NULL);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "occi");
+  free(got);
+  free(xml);
+  xml = tu_constraints("cores", "65", NULL);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "");
+  free(got);
+  free(xml);
+  /* Requesters may use the foreign name of the attribute too. */
+  xml = tu_constraints("http://open-multinet.info/ontology/omn-component#hasCores", "64",
+                       "memory", "256", NULL);
+  got = tu_match(ctx, vocab, store, xml);
+  ck_assert_str_eq(got, "occi");
+  free(got);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+START_TEST(aligned_terms_are_checked)
+{
+  /* The equivalent's datatype applies, and the message names the line. */
+  expect_rejected(ALIGNED_PREFIXES
+                  "ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:vm .\n"
+                  "ex:vm a occi:compute ;\n omn:hasCores \"many\" .\n",
+                  ICX_ERR_INVALID, "bad.ttl:8: cores of <http://ex.example/vm>, stated with <https://github.com/w3c/omn/blob/master/omnlib/ontologies/omn-component#hasCores>, is \"many\"", NULL);
+  /* An OCCI compute resource is a service: it needs a cloud. */
+  expect_rejected(ALIGNED_PREFIXES
+                  "ex:c a res:Cloud ; res:cloudName \"x\" .\n"
+                  "ex:vm a occi:compute ; omn:hasCores 4 .\n",
+                  ICX_ERR_INVALID, "belongs to no cloud", NULL);
+  /* hasCores on something that is not a compute service. */
+  expect_rejected(ALIGNED_PREFIXES
+                  "ex:c a res:Cloud ; res:cloudName \"x\" ; res:offers ex:s .\n"
+                  "ex:s a res:StorageService ; omn:hasCores 4 .\n",
+                  ICX_ERR_INVALID, "not typed", "ComputeService");
+  ck_assert_int_eq(triples_in_store(), 0);
+}
+END_TEST
+
+static Suite *
+loader_suite(void)
+{
+  Suite *s = suite_create("loader");
+  TCase *tc = tcase_create("load");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, shipped_data_loads_in_all_three_formats);
+  tcase_add_test(tc, undefined_property_names_file_and_line);
+  tcase_add_test(tc, wrong_datatypes_are_rejected);
+  tcase_add_test(tc, structure_is_checked);
+  tcase_add_test(tc, syntax_errors_name_the_line);
+  tcase_add_test(tc, failed_reload_keeps_the_old_document);
+  tcase_add_test(tc, folder_loads_good_files_and_reports_bad_ones);
+  tcase_add_test(tc, blank_node_services_stay_apart);
+  tcase_add_test(tc, buffers_streams_and_formats);
+  tcase_add_test(tc, dry_run_stores_nothing);
+  tcase_add_test(tc, rdfxml_external_entities_are_not_read);
+  tcase_add_test(tc, aligned_terms_are_understood);
+  tcase_add_test(tc, aligned_terms_are_checked);
+  tcase_add_test(tc, turtle_is_cut_only_after_a_statement);
+  tcase_add_test(tc, turtle_cuts_carry_over_bits_and_prefixes);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("large");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 300);
+  tcase_add_test(tc, a_bad_end_of_a_large_document_leaves_the_store_unchanged);
+  tcase_add_test(tc, turtle_pieces_mean_what_the_document_says);
+  tcase_add_test(tc, quads_carry_their_objects_numbers);
+  tcase_add_test(tc, a_redefined_prefix_applies_from_where_it_stands);
+  tcase_add_test(tc, memory_stays_bounded_on_a_large_document);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  return tu_run(loader_suite());
+}

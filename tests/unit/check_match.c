@@ -1,0 +1,528 @@
+/* check_match.c - matching on the shipped clouds: the paper's answer, why
+ * each other cloud misses, subsumption, and a new attribute added by an
+ * ontology file alone. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fixture.h"
+
+static icx_ctx *ctx;
+static icx_vocab *vocab;
+static icx_store *store;
+static char *dir;
+
+static void
+open_loaded(const char *ontology, const char *data)
+{
+  icx_loader *l;
+  char *db = tu_path(dir, "store.db");
+
+  ck_assert_int_eq(icx_vocab_load(ctx, ontology, &vocab), ICX_OK);
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+  l = icx_loader_new(ctx, vocab, store);
+  ck_assert_msg(icx_loader_load_path(l, data) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  icx_loader_free(l);
+  free(db);
+}
+
+static void
+setup(void)
+{
+  char *data;
+
+  ctx = tu_ctx();
+  dir = tu_tmpdir();
+  data = tu_path(tu_srcdir(), "data/clouds");
+  open_loaded(tu_ontology(), data);
+  free(data);
+}
+
+static void
+teardown(void)
+{
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  tu_rmtree(dir);
+  free(dir);
+  icx_ctx_free(ctx);
+}
+
+static void
+expect(const char *xml, const char *names)
+{
+  char *got = tu_match(ctx, vocab, store, xml);
+
+  ck_assert_msg(!strcmp(got, names), "expected \"%s\", got \"%s\" for %.300s", names, got, xml);
+  free(got);
+}
+
+START_TEST(paper_request_gives_cloud2_and_cloud5)
+{
+  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  char *xml = tu_read(path, NULL);
+
+  expect(xml, "cloud2 cloud5");
+  free(xml);
+  free(path);
+}
+END_TEST
+
+/* Relaxing one constraint of the paper's request brings in exactly the
+ * cloud that failed on it: each cloud fails for its own reason. */
+START_TEST(each_other_cloud_misses_for_its_own_reason)
+{
+  static const struct { const char *a, *r, *c, *m, *s, *names; } cases[] = {
+    { "99.99", "5", "JAPAN", "AMQP", "NFS", "cloud1 cloud2 cloud5" },
+    { "99.999", "4", "JAPAN", "AMQP", "NFS", "cloud2 cloud3 cloud5" },
+    { "99.999", "5", "GERMANY", "AMQP", "NFS", "cloud4" },
+    { "99.999", "5", "JAPAN", "rsync", "NFS", "cloud5 cloud6" },
+    { "99.999", "5", "JAPAN", "AMQP", "SMB", "cloud7" },
+    { "99.999", "5", "JAPAN", "AMQP", "CIFS", "cloud7" },
+    { "99.999", "5", "JAPAN", "AMQP", "NFSv4", "cloud5" },
+    { "99.999", "5", "JAPAN", "AMQP", "NFSv3", "" },  /* cloud3 has NFSv3 but 4 copies */
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *xml = tu_constraints("availabilityQuanity", cases[i].a, "replicationFactor", cases[i].r,
+                               "tierCountries", cases[i].c, "StorageReplicationMethod", cases[i].m,
+                               "InterCloudStorageAccess", cases[i].s, NULL);
+    expect(xml, cases[i].names);
+    free(xml);
+  }
+}
+END_TEST
+
+START_TEST(constraints_hold_on_one_service)
+{
+  /* cloud8 has a fast AMQP/NFSv4 service and a durable rsync/S3 one. */
+  char *xml = tu_constraints("availability", "99.99999", "accessProtocol", "NFS", NULL);
+
+  expect(xml, "");
+  free(xml);
+  xml = tu_constraints("availability", "99.99999", NULL);
+  expect(xml, "cloud8");
+  free(xml);
+  xml = tu_constraints("accessProtocol", "S3", "replicationMethod", "rsync", NULL);
+  expect(xml, "cloud5 cloud8");
+  free(xml);
+}
+END_TEST
+
+START_TEST(subsumption_and_numbers)
+{
+  char *xml = tu_constraints("StorageReplicationMethod", "AMQP", NULL);
+
+  /* cloud4 replicates over AMQP 1.0, a kind of AMQP. */
+  expect(xml, "cloud1 cloud2 cloud3 cloud4 cloud5 cloud7 cloud8");
+  free(xml);
+  xml = tu_constraints("StorageReplicationMethod", "AMQP 1.0", NULL);
+  expect(xml, "cloud4");
+  free(xml);
+  xml = tu_constraints("replicationFactor", "8", NULL);
+  expect(xml, "cloud4 cloud8");
+  free(xml);
+  xml = tu_constraints("availability", "100", NULL);
+  expect(xml, "");
+  free(xml);
+  xml = tu_constraints("availability", "0", NULL);
+  expect(xml, "cloud1 cloud2 cloud3 cloud4 cloud5 cloud6 cloud7 cloud8");
+  free(xml);
+}
+END_TEST
+
+START_TEST(xml_answer_has_the_paper_shape)
+{
+  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  char *xml = tu_read(path, NULL);
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  char *out;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  out = icx_match_to_xml(m, 0);
+  ck_assert_str_eq(out, "<matchingClouds xmlns='http://www.csp/resOntology'>"
+                        "<cloudName>cloud2</cloudName><cloudName>cloud5</cloudName>"
+                        "</matchingClouds>");
+  free(out);
+  ck_assert_ptr_nonnull(strstr(icx_match_sparql(m), "SELECT ?name"));
+  icx_match_free(m);
+  icx_match_free(NULL);
+  icx_constraints_free(set);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+START_TEST(names_are_escaped_in_xml)
+{
+  static const char *doc =
+    "@prefix res: <http://www.csp/resOntology#> .\n"
+    "<http://e.example/c> a res:Cloud ; res:cloudName \"a<b>&'c\\\"\" ;"
+    " res:offers <http://e.example/s> .\n"
+    "<http://e.example/s> a res:StorageService ; res:replicationFactor 42 .\n";
+  icx_loader *l = icx_loader_new(ctx, vocab, store);
+  char *xml = tu_constraints("replicationFactor", "42", NULL);
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  char *out;
+
+  ck_assert_int_eq(icx_loader_load_buffer(l, "odd.ttl", (const unsigned char *)doc, strlen(doc)),
+                   ICX_OK);
+  icx_loader_free(l);
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  out = icx_match_to_xml(m, 0);
+  ck_assert_str_eq(out, "<matchingClouds xmlns='http://www.csp/resOntology'>"
+                        "<cloudName>a&lt;b&gt;&amp;&apos;c&quot;</cloudName></matchingClouds>");
+  free(out);
+  icx_match_free(m);
+  icx_constraints_free(set);
+  free(xml);
+}
+END_TEST
+
+/* An ontology author adds an attribute with a .ttl file; documents use it;
+ * requesters match on it.  No C changes. */
+START_TEST(new_attribute_without_code)
+{
+  char *onto = tu_path(dir, "onto"), *data = tu_path(dir, "data");
+  char *f;
+  char cmd[4096];
+
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  store = NULL;
+  vocab = NULL;
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s' '%s' && rm -f '%s/store.db'", onto, data, dir);
+  ck_assert_int_eq(system(cmd), 0);
+  tu_copy_ontology(onto);
+  f = tu_path(onto, "encryption.ttl");
+  tu_write(f,
+    "@prefix res: <http://www.csp/resOntology#> .\n"
+    "@prefix icxm: <urn:icx:match#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    "res:encryption a owl:ObjectProperty, icxm:Attribute ; rdfs:label \"encryption\" ;\n"
+    "  icxm:alias \"encryptionAtRest\" ; rdfs:domain res:StorageService ;\n"
+    "  rdfs:range res:Cipher ; icxm:rule icxm:includes .\n"
+    "res:maxLatencyMs a owl:DatatypeProperty, icxm:Attribute ; rdfs:label \"maxLatencyMs\" ;\n"
+    "  rdfs:domain res:StorageService ; rdfs:range xsd:decimal ; icxm:rule icxm:atMost .\n"
+    "res:Cipher a owl:Class .\n"
+    "res:AES a res:Cipher ; rdfs:label \"AES\" .\n"
+    "res:AES256 a res:Cipher ; rdfs:label \"AES-256\" ; skos:broader res:AES .\n"
+    "res:ChaCha20 a res:Cipher ; rdfs:label \"ChaCha20\" .\n");
+  free(f);
+  f = tu_path(data, "x.ttl");
+  tu_write(f,
+    "@prefix res: <http://www.csp/resOntology#> .\n"
+    "<http://x.example/c> a res:Cloud ; res:cloudName \"x\" ; res:offers <http://x.example/s> .\n"
+    "<http://x.example/s> a res:StorageService ; res:encryption res:AES256 ;"
+    " res:maxLatencyMs 12.5 .\n");
+  free(f);
+  f = tu_path(data, "y.ttl");
+  tu_write(f,
+    "@prefix res: <http://www.csp/resOntology#> .\n"
+    "<http://y.example/c> a res:Cloud ; res:cloudName \"y\" ; res:offers <http://y.example/s> .\n"
+    "<http://y.example/s> a res:StorageService ; res:encryption res:ChaCha20 ;"
+    " res:maxLatencyMs 3 .\n");
+  free(f);
+  open_loaded(onto, data);
+  {
+    char *xml = tu_constraints("encryptionAtRest", "aes", NULL);
+    expect(xml, "x");
+    free(xml);
+    xml = tu_constraints("maxLatencyMs", "10", NULL);
+    expect(xml, "y");
+    free(xml);
+    xml = tu_constraints("maxLatencyMs", "20", "encryption", "chacha20", NULL);
+    expect(xml, "y");
+    free(xml);
+  }
+  free(onto);
+  free(data);
+}
+END_TEST
+
+/* One constraint with an op, as XML. */
+static char *
+op_constraint(const char *op, const char *attr, const char *v1, const char *v2)
+{
+  char *x = malloc(1024);
+
+  snprintf(x, 1024, "<constraints xmlns='http://www.csp/resOntology'><constraint op='%s'>"
+           "<attribute>%s</attribute>%s%s%s%s%s%s</constraint></constraints>", op, attr,
+           v1 ? "<value>" : "", v1 ? v1 : "", v1 ? "</value>" : "",
+           v2 ? "<value>" : "", v2 ? v2 : "", v2 ? "</value>" : "");
+  return x;
+}
+
+START_TEST(operators)
+{
+  static const struct { const char *op, *attr, *v1, *v2, *names; } cases[] = {
+    { "noneOf", "storageAccess", "NFS", NULL, "cloud7 cloud8" },
+    { "absent", "availability", NULL, NULL, "" },
+    { "allOf", "tierCountry", "JP", "US", "cloud1 cloud2" },
+    { "equal", "storageAccess", "NFS", NULL, "cloud1 cloud2 cloud6" },
+    { "less", "replicationFactor", "5", NULL, "cloud3 cloud8" },
+    { "greater", "availability", "99.999", NULL, "cloud4 cloud5 cloud7 cloud8" },
+    { "exists", "replicationMethod", NULL, NULL,
+      "cloud1 cloud2 cloud3 cloud4 cloud5 cloud6 cloud7 cloud8" },
+    { "notEqual", "replicationMethod", "AMQP", NULL, "cloud4 cloud6 cloud8" },
+    { "anyOf", "tierCountry", "Germany", "Korea, Republic of", "cloud4 cloud7" },
+    { "atMost", "availability", "99.9", NULL, "cloud8" },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *xml = op_constraint(cases[i].op, cases[i].attr, cases[i].v1, cases[i].v2);
+    expect(xml, cases[i].names);
+    free(xml);
+  }
+}
+END_TEST
+
+START_TEST(soft_constraints_rank)
+{
+  char *path = tu_path(tu_srcdir(), "tests/golden/soft.xml");
+  char *xml = tu_read(path, NULL);
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  static const char *const order[] = { "cloud7", "cloud2", "cloud3", "cloud5", "cloud8",
+                                       "cloud6", "cloud1" };
+  static const int scores[] = { 35, 30, 30, 15, 15, 10, 0 };
+  size_t i;
+  char *out;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert(icx_constraints_extended(set));
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  /* By hand: a Japanese tier is required (cloud4 has none); +30 for five
+   * nines, -20 for rsync, +10 for no replication factor (nobody), +5 for
+   * S3 or CIFS: cloud7 30+5, cloud2 30, cloud3 30, cloud5 30-20+5, cloud8
+   * (its archive) 30-20+5, cloud6 30-20, cloud1 0; ties by name. */
+  ck_assert_int_eq(icx_match_count(m), 7);
+  for (i = 0; i < 7; i++) {
+    ck_assert_str_eq(icx_match_cloud(m, i), order[i]);
+    ck_assert_int_eq(icx_match_score(m, i), scores[i]);
+  }
+  /* Soft constraints not met have no degree; met ones do. */
+  ck_assert_int_eq(icx_match_constraint_degree(m, 6, 1), ICX_DEGREE_NONE);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 0, 1), ICX_DEGREE_EXACT);
+  out = icx_match_to_xml(m, 0);
+  ck_assert_ptr_nonnull(strstr(out, "<cloudName score='35' degree='exact'>cloud7</cloudName>"));
+  ck_assert_ptr_nonnull(strstr(out, "<cloudName score='0' degree='exact'>cloud1</cloudName>"));
+  free(out);
+  icx_match_free(m);
+  icx_constraints_free(set);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+START_TEST(degrees)
+{
+  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  char *xml = tu_read(path, NULL);
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert(!icx_constraints_extended(set));
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  ck_assert_int_eq(icx_match_count(m), 2);
+  ck_assert_str_eq(icx_match_cloud(m, 0), "cloud2");
+  ck_assert_int_eq(icx_match_degree(m, 0), ICX_DEGREE_EXACT);
+  /* cloud5 offers NFSv4 for the NFS asked for, and AMQP exactly. */
+  ck_assert_str_eq(icx_match_cloud(m, 1), "cloud5");
+  ck_assert_int_eq(icx_match_degree(m, 1), ICX_DEGREE_NARROWER);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 1, 4), ICX_DEGREE_NARROWER);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 1, 3), ICX_DEGREE_EXACT);
+  ck_assert_int_eq(icx_match_constraint_degree(m, 1, 0), ICX_DEGREE_EXACT);
+  ck_assert_int_eq(icx_match_score(m, 1), 0);
+  icx_match_free(m);
+  icx_constraints_free(set);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+START_TEST(explanations)
+{
+  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  char *xml = tu_read(path, NULL);
+  static const char *const who[] = { "cloud1", "cloud3", "cloud4", "cloud8", "cloud2", "nosuch" };
+  icx_constraints *set = NULL;
+  icx_explain *e = NULL;
+  char *text;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, who, 6, &e), ICX_OK);
+  ck_assert_int_eq(icx_explain_matching(e), 2);
+  /* Alone: seven of eight clouds meet each constraint; in order 7, 6, 5, 3, 2. */
+  ck_assert_int_eq(icx_explain_alone(e, 0), 7);
+  ck_assert_int_eq(icx_explain_remaining(e, 0), 7);
+  ck_assert_int_eq(icx_explain_remaining(e, 1), 6);
+  ck_assert_int_eq(icx_explain_remaining(e, 2), 5);
+  ck_assert_int_eq(icx_explain_remaining(e, 3), 3);
+  ck_assert_int_eq(icx_explain_remaining(e, 4), 2);
+  /* cloud1: just under on availability. */
+  ck_assert_int_eq(icx_explain_failure_count(e, 0), 1);
+  ck_assert_int_eq(icx_explain_failure_constraint(e, 0, 0), 0);
+  ck_assert_str_eq(icx_explain_failure_detail(e, 0, 0),
+                   "availability: best offer 99.99, asked atLeast 99.999");
+  ck_assert_str_eq(icx_explain_failure_detail(e, 1, 0),
+                   "replicationFactor: best offer 4, asked atLeast 5");
+  ck_assert_str_eq(icx_explain_failure_detail(e, 2, 0),
+                   "tierCountry: offers France; Germany; asked anyOf Japan (or narrower)");
+  /* cloud8 meets each alone, on different services. */
+  ck_assert(icx_explain_cloud_known(e, 3));
+  ck_assert_int_eq(icx_explain_failure_count(e, 3), 0);
+  ck_assert(!icx_explain_cloud_matches(e, 3));
+  ck_assert(icx_explain_cloud_matches(e, 4));
+  ck_assert(!icx_explain_cloud_known(e, 5));
+  ck_assert_int_eq(icx_explain_relaxation_count(e), 0);
+  text = icx_explain_to_text(e);
+  ck_assert_ptr_nonnull(strstr(text, "no single service"));
+  free(text);
+  icx_explain_free(e);
+  icx_constraints_free(set);
+  free(xml);
+  free(path);
+}
+END_TEST
+
+/* A request the compiler refuses whole gets the whole count, at once. */
+START_TEST(explaining_too_large_a_request)
+{
+  icx_constraints *set = icx_constraints_new(vocab);
+  icx_explain *e = NULL;
+  int i;
+
+  ck_assert_ptr_nonnull(set);
+  for (i = 0; i < 100; i++)
+    ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "3"), ICX_OK);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_ERR_CONSTRAINT);
+  ck_assert_ptr_null(e);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "104 triple patterns"), "%s", icx_ctx_errmsg(ctx));
+  icx_constraints_free(set);
+}
+END_TEST
+
+START_TEST(smallest_relaxations)
+{
+  char *xml = tu_constraints("availability", "99.99999", "accessProtocol", "NFS",
+                             "tierCountry", "Germany", NULL);
+  icx_constraints *set = NULL;
+  icx_explain *e = NULL;
+  char *out;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
+  ck_assert_int_eq(icx_explain_matching(e), 0);
+  /* Only dropping availability gives a match (cloud4: NFSv4.1 in Germany). */
+  ck_assert_int_eq(icx_explain_relaxation_count(e), 1);
+  ck_assert_int_eq(icx_explain_relaxation_size(e, 0), 1);
+  ck_assert_int_eq(icx_explain_relaxation_removed(e, 0, 0), 0);
+  ck_assert_str_eq(icx_explain_relaxation_clouds(e, 0), "cloud4");
+  out = icx_explain_to_xml(e, 0);
+  ck_assert_ptr_nonnull(strstr(out, "<relaxation without='1' clouds='cloud4'/>"));
+  free(out);
+  icx_explain_free(e);
+  icx_constraints_free(set);
+  free(xml);
+}
+END_TEST
+
+static double
+now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A time limit stops an explanation (all its queries share one budget)
+ * with ICX_ERR_LIMIT and a message, and leaves the context usable.  The
+ * limit is a tenth of what the same explanation takes unlimited here, so
+ * the test does not depend on the machine's speed. */
+START_TEST(time_limit_stops_an_explanation)
+{
+  icx_constraints *set = icx_constraints_new(vocab);
+  icx_explain *e = NULL;
+  icx_match *m = NULL;
+  double t0, took;
+  int i;
+
+  ck_assert_ptr_nonnull(set);
+  /* Three constraints no cloud meets among sixteen: the smallest
+   * relaxations remove three, so hundreds of subsets are matched. */
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "40"), ICX_OK);
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "41"), ICX_OK);
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "42"), ICX_OK);
+  for (i = 0; i < 13; i++)
+    ck_assert_int_eq(icx_constraints_add(ctx, set, "availability", "90"), ICX_OK);
+  t0 = now_ms();
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
+  took = now_ms() - t0;
+  ck_assert_int_eq(icx_explain_relaxation_size(e, 0), 3);
+  icx_explain_free(e);
+  e = NULL;
+  ck_assert_msg(took >= 5, "the explanation took %.2f ms: too fast to limit", took);
+
+  icx_ctx_set_time_limit(ctx, (unsigned long)(took / 10) + 1);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_ERR_LIMIT);
+  ck_assert_ptr_null(e);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "time limit of"), "%s", icx_ctx_errmsg(ctx));
+
+  /* The deadline went with the call: a generous limit, then none. */
+  icx_ctx_set_time_limit(ctx, 600000);
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  ck_assert_int_eq(icx_match_count(m), 0);
+  icx_match_free(m);
+  icx_ctx_set_time_limit(ctx, 0);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
+  icx_explain_free(e);
+  icx_constraints_free(set);
+}
+END_TEST
+
+static Suite *
+match_suite(void)
+{
+  Suite *s = suite_create("match");
+  TCase *tc = tcase_create("shipped");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, paper_request_gives_cloud2_and_cloud5);
+  tcase_add_test(tc, each_other_cloud_misses_for_its_own_reason);
+  tcase_add_test(tc, constraints_hold_on_one_service);
+  tcase_add_test(tc, subsumption_and_numbers);
+  tcase_add_test(tc, xml_answer_has_the_paper_shape);
+  tcase_add_test(tc, names_are_escaped_in_xml);
+  tcase_add_test(tc, new_attribute_without_code);
+  tcase_add_test(tc, operators);
+  tcase_add_test(tc, soft_constraints_rank);
+  tcase_add_test(tc, degrees);
+  tcase_add_test(tc, explanations);
+  tcase_add_test(tc, smallest_relaxations);
+  tcase_add_test(tc, explaining_too_large_a_request);
+  tcase_add_test(tc, time_limit_stops_an_explanation);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  return tu_run(match_suite());
+}

@@ -1,0 +1,228 @@
+/* fixture.c - fixtures shared by the Check suites. */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+const char *
+tu_srcdir(void)
+{
+  const char *s = getenv("ICX_SRCDIR");
+
+  return s && *s ? s : "..";
+}
+
+const char *
+tu_ontology(void)
+{
+  static char buf[4096];
+  const char *s = getenv("ICX_ONTOLOGY");
+
+  if (s && *s)
+    return s;
+  snprintf(buf, sizeof buf, "%s/ontology", tu_srcdir());
+  return buf;
+}
+
+char *
+tu_tmpdir(void)
+{
+  const char *base = getenv("TMPDIR");
+  char *p = malloc(4096);
+
+  ck_assert_ptr_nonnull(p);
+  snprintf(p, 4096, "%s/icx-check-XXXXXX", base && *base ? base : "/tmp");
+  ck_assert_msg(mkdtemp(p) != NULL, "mkdtemp failed");
+  return p;
+}
+
+void
+tu_rmtree(const char *dir)
+{
+  DIR *d = opendir(dir);
+  struct dirent *de;
+
+  if (!d)
+    return;
+  while ((de = readdir(d))) {
+    char *p;
+    struct stat sb;
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+      continue;
+    p = tu_path(dir, de->d_name);
+    if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
+      tu_rmtree(p);
+    else
+      unlink(p);
+    free(p);
+  }
+  closedir(d);
+  rmdir(dir);
+}
+
+char *
+tu_path(const char *dir, const char *name)
+{
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+
+  ck_assert_ptr_nonnull(p);
+  snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+void
+tu_write(const char *path, const char *text)
+{
+  FILE *fp = fopen(path, "wb");
+
+  ck_assert_msg(fp != NULL, "cannot write %s", path);
+  fputs(text, fp);
+  fclose(fp);
+}
+
+char *
+tu_read(const char *path, size_t *len)
+{
+  FILE *fp = fopen(path, "rb");
+  char *buf;
+  long n;
+
+  if (!fp)
+    return NULL;
+  fseek(fp, 0, SEEK_END);
+  n = ftell(fp);
+  fseek(fp, 0, SEEK_SET);
+  buf = malloc((size_t)n + 1);
+  if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(fp);
+  if (buf) {
+    buf[n] = '\0';
+    if (len)
+      *len = (size_t)n;
+  }
+  return buf;
+}
+
+void
+tu_copy_ontology(const char *dir)
+{
+  DIR *d = opendir(tu_ontology());
+  struct dirent *de;
+
+  ck_assert_msg(d != NULL, "cannot read %s", tu_ontology());
+  while ((de = readdir(d))) {
+    size_t n = strlen(de->d_name);
+    char *from, *to, *text;
+    if (n < 5 || strcmp(de->d_name + n - 4, ".ttl"))
+      continue;
+    from = tu_path(tu_ontology(), de->d_name);
+    to = tu_path(dir, de->d_name);
+    text = tu_read(from, NULL);
+    ck_assert_ptr_nonnull(text);
+    tu_write(to, text);
+    free(text);
+    free(from);
+    free(to);
+  }
+  closedir(d);
+}
+
+static void
+drop(void *ud, icx_log_level level, const char *area, const char *msg)
+{
+  (void)ud; (void)level; (void)area; (void)msg;
+}
+
+icx_ctx *
+tu_ctx(void)
+{
+  icx_ctx *ctx = icx_ctx_new();
+
+  ck_assert_ptr_nonnull(ctx);
+  icx_ctx_set_logger(ctx, drop, NULL);
+  icx_ctx_set_log_level(ctx, ICX_LOG_ERROR);
+  return ctx;
+}
+
+icx_vocab *
+tu_vocab(icx_ctx *ctx)
+{
+  icx_vocab *v = NULL;
+  icx_rc rc = icx_vocab_load(ctx, tu_ontology(), &v);
+
+  ck_assert_msg(rc == ICX_OK, "vocabulary: %s", icx_ctx_errmsg(ctx));
+  return v;
+}
+
+char *
+tu_match(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, const char *xml)
+{
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  icx_rc rc;
+  char *out;
+  size_t cap = 4096, i, len = 0;
+
+  out = malloc(cap);
+  ck_assert_ptr_nonnull(out);
+  out[0] = '\0';
+  rc = icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set);
+  if (!rc)
+    rc = icx_match_run(ctx, store, set, &m);
+  if (rc) {
+    snprintf(out, cap, "ERROR: %s", icx_ctx_errmsg(ctx));
+  } else {
+    for (i = 0; i < icx_match_count(m); i++)
+      len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? " " : "", icx_match_cloud(m, i));
+  }
+  icx_match_free(m);
+  icx_constraints_free(set);
+  return out;
+}
+
+char *
+tu_constraints(const char *first_name, ...)
+{
+  va_list ap;
+  const char *name = first_name;
+  size_t cap = 65536, len = 0;
+  char *out = malloc(cap);
+
+  ck_assert_ptr_nonnull(out);
+  len += (size_t)snprintf(out, cap, "<constraints xmlns='http://www.csp/resOntology'>");
+  va_start(ap, first_name);
+  while (name) {
+    const char *value = va_arg(ap, const char *);
+    len += (size_t)snprintf(out + len, cap - len,
+                            "<constraint><attribute>%s</attribute><value>%s</value></constraint>",
+                            name, value);
+    name = va_arg(ap, const char *);
+  }
+  va_end(ap);
+  snprintf(out + len, cap - len, "</constraints>");
+  return out;
+}
+
+int
+tu_run(Suite *s)
+{
+  SRunner *sr = srunner_create(s);
+  int failed;
+
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
