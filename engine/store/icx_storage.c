@@ -228,7 +228,7 @@ typedef struct inst {
   int in_tx;                  /* a librdf transaction is open */
   int cache_on;               /* a transaction of ours or the caller's is open */
   int quiet;                  /* fail() records but does not log (bulk adds) */
-  sqlite3_stmt *ids_q[3];     /* icx_storage_context_ids(), by shape */
+  sqlite3_stmt *ids_q[5];     /* icx_storage_context_ids(), by shape; subject walks */
   sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
   sqlite3_stmt *ins_rows_num; /* the same, each number given */
   sqlite3_stmt *ins_num;      /* one quad, its number given */
@@ -674,7 +674,7 @@ icx_terminate(librdf_storage *storage)
     sqlite3_finalize(t->q[i]);
   for (i = 0; i < N_SHAPES; i++)
     sqlite3_finalize(t->find[i]);
-  for (i = 0; i < 3; i++)
+  for (i = 0; i < (int)(sizeof t->ids_q / sizeof t->ids_q[0]); i++)
     sqlite3_finalize(t->ids_q[i]);
   sqlite3_finalize(t->ins_rows);
   sqlite3_finalize(t->ins_rows_num);
@@ -1276,6 +1276,72 @@ icx_storage_context_ids(librdf_storage *storage, sqlite3_int64 g, sqlite3_int64 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return fail(t, "cannot read a graph");
   return 0;
+}
+
+/* Steps st, bound, handing column 0 of each row to fn.  0 or -1. */
+static int
+walk_subjects(inst *t, sqlite3_stmt *st, icx_storage_id_fn fn, void *ud)
+{
+  int rc;
+
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (fn(ud, sqlite3_column_int64(st, 0)))
+      break;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return fail(t, "cannot read subjects");
+  return 0;
+}
+
+/* The prepared statement of subject walk k (3: a range, 4: an object).
+ * Ranges read quads_num (p, num, s), objects quads_pos (p, o, s): both
+ * cover the subject, so SQLite reads the index alone.  NULL when it cannot
+ * be prepared or runs already (a walk from inside its own callback). */
+static sqlite3_stmt *
+subjects_query(inst *t, int k)
+{
+  static const char *const sql[2] = {
+    "SELECT s FROM quads WHERE p = ?1 AND num >= ?2 AND num <= ?3",
+    "SELECT s FROM quads WHERE p = ?1 AND o = ?2"
+  };
+
+  if (!t->ids_q[k] &&
+      sqlite3_prepare_v3(t->db, sql[k - 3], -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[k],
+                         NULL) != SQLITE_OK) {
+    fail(t, "cannot prepare a subject walk");
+    return NULL;
+  }
+  return sqlite3_stmt_busy(t->ids_q[k]) ? NULL : t->ids_q[k];
+}
+
+int
+icx_storage_subjects_in_range(librdf_storage *storage, icx_id p, double lo, double hi,
+                              icx_storage_id_fn fn, void *ud)
+{
+  inst *t = get_inst(storage);
+  sqlite3_stmt *st;
+
+  if (!t || t->magic != icx_storage_magic || !fn || !(st = subjects_query(t, 3)))
+    return -1;
+  sqlite3_bind_int64(st, 1, p);
+  sqlite3_bind_double(st, 2, lo);
+  sqlite3_bind_double(st, 3, hi);
+  return walk_subjects(t, st, fn, ud);
+}
+
+int
+icx_storage_subjects_with(librdf_storage *storage, icx_id p, icx_id o,
+                          icx_storage_id_fn fn, void *ud)
+{
+  inst *t = get_inst(storage);
+  sqlite3_stmt *st;
+
+  if (!t || t->magic != icx_storage_magic || !fn || !(st = subjects_query(t, 4)))
+    return -1;
+  sqlite3_bind_int64(st, 1, p);
+  sqlite3_bind_int64(st, 2, o);
+  return walk_subjects(t, st, fn, ud);
 }
 
 /* Removes the quad (statement, g).  0 or -1. */

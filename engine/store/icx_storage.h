@@ -100,14 +100,8 @@ int icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
  * logs nothing (a failure's text is in icx_storage_errmsg()), so a loader
  * may run it on a writer thread of its own. */
 
-/* A term as plain bytes.  Strings are borrowed for the call. */
-typedef struct icx_storage_term {
-  int kind;                   /* 1 IRI, 2 blank node, 3 literal */
-  const char *lex;            /* the IRI, blank node id or lexical form (NUL at len) */
-  size_t len;                 /* bytes of lex */
-  const char *dt;             /* literal: datatype IRI, or NULL */
-  const char *lang;           /* literal: language tag, or NULL */
-} icx_storage_term;
+/* A term as plain bytes (icx_id.h). */
+typedef icx_term icx_storage_term;
 
 typedef struct icx_storage_bulk icx_storage_bulk;
 
@@ -145,6 +139,17 @@ typedef int (*icx_storage_ids_fn)(void *userdata, icx_id s, icx_id p,
 int icx_storage_context_ids(librdf_storage *storage, icx_id g, icx_id s,
                             icx_id p, icx_id o, icx_storage_ids_fn fn,
                             void *userdata);
+
+/* Called with each subject id of a subject walk; non-0 stops it. */
+typedef int (*icx_storage_id_fn)(void *userdata, icx_id id);
+
+/* The subjects, in every graph, of the quads of predicate p whose number
+ * lies in [lo, hi] (quads_num), or whose object is o (quads_pos).  0, or
+ * -1 on an error. */
+int icx_storage_subjects_in_range(librdf_storage *storage, icx_id p, double lo, double hi,
+                                  icx_storage_id_fn fn, void *userdata);
+int icx_storage_subjects_with(librdf_storage *storage, icx_id p, icx_id o,
+                              icx_storage_id_fn fn, void *userdata);
 
 /* The text of the last SQLite error on this storage ("" when none).  Lent. */
 const char *icx_storage_errmsg(librdf_storage *storage);

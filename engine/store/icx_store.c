@@ -21,6 +21,7 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
+#include "icx_schema.h"
 #include "icx_storage.h"
 #include "icx_store.h"
 #include "icx_util.h"
@@ -38,6 +39,7 @@ struct icx_store {
   char *path;
   int flags;
   librdf_storage *storage;
+  sqlite3 *db;                /* the storage's connection (icx_schema.h) */
   librdf_model *model;
   librdf_node *meta;          /* the bookkeeping context */
   icx_store_progress_fn progress;
@@ -247,6 +249,7 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
       unlink(path);
     goto fail;
   }
+  s->db = icx_storage_db(s->storage);
   s->model = librdf_new_model(icx_ctx_world(ctx), s->storage, NULL);
   s->meta = uri_node(s, META_GRAPH);
   if (!s->model || !s->meta) {
@@ -298,6 +301,7 @@ icx_store_default_path(void)
 
 librdf_model *icx_store_model(icx_store *s) { return s->model; }
 librdf_storage *icx_store_storage(icx_store *s) { return s ? s->storage : NULL; }
+sqlite3 *icx_store_db(icx_store *s) { return s ? s->db : NULL; }
 
 void
 icx_store_set_progress(icx_store *s, icx_store_progress_fn fn, void *userdata)

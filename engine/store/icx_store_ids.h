@@ -1,0 +1,118 @@
+/* icx_store_ids.h - the store's calls by term id (internal).
+ *
+ * What the layers above the store (the loader, the query path's subject
+ * sets, matching and explaining) use to read and write a store without
+ * knowing how it keeps its triples.  Terms are icx_id values (icx_id.h);
+ * nothing here names a table, a column or SQLite.  Only engine/store
+ * writes the schema, and only it and engine/query read it (icx_schema.h).
+ *
+ * Calls that return int give 0 on success, or -1 after a store error whose
+ * text icx_store_errmsg() gives; calls that return icx_rc set the message
+ * of the store's context.
+ */
+#ifndef ICX_STORE_IDS_H
+#define ICX_STORE_IDS_H
+
+#include <stddef.h>
+#include "icx_id.h"
+#include "icx_store.h"
+
+/* --- terms ----------------------------------------------------------------- */
+
+/* The id of an IRI: > 0, 0 when the store has no such term, -1 on error. */
+icx_id icx_store_iri_id(icx_store *store, const char *iri);
+
+/* A term for messages: "<iri>", "_:id" or "\"lexical form\"".  New string,
+ * caller free()s; NULL when there is no such term or memory ran out. */
+char *icx_store_term_text(icx_store *store, icx_id id);
+
+/* The lexical form (IRI, blank node id or literal's text) of each of the n
+ * ids: out[i] a new string the caller free()s, NULL for an id the store
+ * does not have.  The ids are looked up in ascending order, so a caller
+ * reading many (the names of matching clouds) walks the dictionary
+ * forward; call it inside icx_store_read_begin() so that the lookups share
+ * one snapshot and one set of file locks.  Errors: ICX_ERR_STORE,
+ * ICX_ERR_NOMEM (the strings read before the failure stay set, the others
+ * NULL: the caller frees them), ICX_ERR_MISUSE. */
+icx_rc icx_store_lex(icx_store *store, const icx_id *ids, size_t n, char **out);
+
+/* The largest term id in use (0 for an empty store), -1 on error: the
+ * size of a bitmap indexed by term id. */
+icx_id icx_store_max_id(icx_store *store);
+
+/* --- walks ----------------------------------------------------------------- */
+
+/* Called with each quad's term ids; non-0 stops the walk. */
+typedef int (*icx_store_quad_fn)(void *userdata, icx_id s, icx_id p, icx_id o);
+
+/* Walks the quads of graph g (a term id) that match the non-0 ids among s,
+ * p, o, in one of three shapes: none (every quad of g, ordered by s, p,
+ * o), s and p (the objects), p and o (the subjects).  fn may walk another
+ * shape but not its own.  0, or -1 (another shape, or an error). */
+int icx_store_walk(icx_store *store, icx_id g, icx_id s, icx_id p, icx_id o,
+                   icx_store_quad_fn fn, void *userdata);
+
+/* Called with each subject id of a subject walk; non-0 stops it. */
+typedef int (*icx_store_id_fn)(void *userdata, icx_id id);
+
+/* The subjects, in every graph, of the quads of predicate p whose object
+ * is a number in [lo, hi] (-HUGE_VAL and HUGE_VAL: no bound), read from
+ * one index range; a subject comes once per quad.  0 or -1. */
+int icx_store_subjects_in_range(icx_store *store, icx_id p, double lo, double hi,
+                                icx_store_id_fn fn, void *userdata);
+
+/* The subjects, in every graph, of the quads of predicate p and object o,
+ * read from one index range.  0 or -1. */
+int icx_store_subjects_with(icx_store *store, icx_id p, icx_id o, icx_store_id_fn fn,
+                            void *userdata);
+
+/* --- writing the open document ----------------------------------------------
+ *
+ * Between icx_store_document_begin() and its commit or abort: a writer,
+ * any number of adds, then icx_store_writer_free() before the commit.
+ * Terms go through the term cache of that transaction (bounded in bytes).
+ * After a failed add the document must be aborted.
+ *
+ * Threads: between icx_store_writer_new() and icx_store_writer_free() only
+ * one thread at a time may use the store, but it need not be the thread
+ * that made the writer: icx_store_writer_add() makes no librdf call and
+ * logs nothing (a failure's text is in icx_store_errmsg()), so a loader
+ * may run it on a writer thread of its own. */
+
+typedef struct icx_store_writer icx_store_writer;
+
+/* A writer into the open document.  NULL when none is open, or on failure
+ * (icx_store_errmsg()). */
+icx_store_writer *icx_store_writer_new(icx_store *store);
+
+/* Adds n statements, v[3i], v[3i+1], v[3i+2] being subject, predicate and
+ * object of the i-th; a statement already in the document is not added
+ * again.  0, or -1 (and every later call fails too). */
+int icx_store_writer_add(icx_store_writer *w, const icx_term *v, size_t n);
+
+/* How many statements the adds so far found new in the document. */
+size_t icx_store_writer_added(const icx_store_writer *w);
+
+/* Frees the writer (not what it wrote).  NULL is a no-op. */
+void icx_store_writer_free(icx_store_writer *w);
+
+/* --- reading --------------------------------------------------------------- */
+
+/* Opens a read transaction when none is open on this handle, so that the
+ * reads until icx_store_read_end() see one snapshot.  Returns 1 when it
+ * opened one (pass it to icx_store_read_end()), 0 when one was open
+ * already or it could not (the reads then each see the latest commit). */
+int icx_store_read_begin(icx_store *store);
+
+/* Ends the read transaction icx_store_read_begin() opened (began 1); a
+ * no-op for 0.  ICX_OK, or ICX_ERR_STORE. */
+icx_rc icx_store_read_end(icx_store *store, int began);
+
+/* While set, stop(userdata) is called every few thousand steps of a read;
+ * non-0 interrupts it (the call in progress fails).  NULL clears it. */
+void icx_store_set_interrupt(icx_store *store, int (*stop)(void *userdata), void *userdata);
+
+/* The text of the last store error on this handle ("" when none).  Lent. */
+const char *icx_store_errmsg(icx_store *store);
+
+#endif
