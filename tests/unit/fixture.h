@@ -37,7 +37,16 @@ char *tu_match(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, const cha
  * NULL-ended list.  New string. */
 char *tu_constraints(const char *first_name, ...);
 
-/* Runs every test of s, frees it, and returns the process exit status. */
+/* Records that the running test cannot run here, and why (a program or
+ * library module the machine lacks, a build that cannot measure it); the
+ * test then returns.  Prints "SKIP: why".  Works in Check's forked
+ * children as in no-fork mode. */
+void tu_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Runs every test of s, frees it, and returns the process exit status:
+ * EXIT_FAILURE when a test failed, else 77 (the test driver's SKIP) when a
+ * test called tu_skip(), listing each reason, else EXIT_SUCCESS.  A skipped
+ * test never reads as a pass. */
 struct Suite;
 int tu_run(struct Suite *s);
 
