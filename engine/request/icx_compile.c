@@ -53,7 +53,7 @@
 
 /* 1 if iri can stand between < and > in SPARQL as it is. */
 static int
-iri_is_safe(const char *iri)
+compile_iri_is_safe(const char *iri)
 {
   const unsigned char *p = (const unsigned char *)iri;
 
@@ -68,7 +68,7 @@ iri_is_safe(const char *iri)
 int
 icx_sparql_append_iri(icx_ctx *ctx, icx_buf *b, const char *iri, icx_rc *rc)
 {
-  if (!iri_is_safe(iri)) {
+  if (!compile_iri_is_safe(iri)) {
     *rc = icx_fail(ctx, ICX_ERR_VOCAB, "vocabulary IRI <%s> cannot be written into a query", iri);
     return -1;
   }
@@ -112,7 +112,8 @@ icx_sparql_append_string(icx_ctx *ctx, icx_buf *b, const char *s, icx_rc *rc)
 
 /* Appends "?var IN (<a>, <b>)" for a NULL-ended IRI list. */
 static int
-append_in_iris(icx_ctx *ctx, icx_buf *b, const char *var, const char *const *iris, icx_rc *rc)
+compile_append_in_iris(icx_ctx *ctx, icx_buf *b, const char *var, const char *const *iris,
+                       icx_rc *rc)
 {
   size_t i;
 
@@ -137,7 +138,7 @@ icx_compile_var_name(char *buf, size_t n, size_t constraint, size_t part)
 }
 
 static const char *
-op_symbol(icx_op op)
+compile_op_symbol(icx_op op)
 {
   switch (op) {
   case ICX_OP_AT_LEAST: return ">=";
@@ -151,8 +152,8 @@ op_symbol(icx_op op)
 /* One requested value as a SPARQL term (numbers and booleans as icx
  * formatted them, IRIs checked, strings escaped). */
 static int
-append_value(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i, size_t k,
-             icx_rc *rc)
+compile_append_value(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i, size_t k,
+                     icx_rc *rc)
 {
   const char *val = icx_constraint_value_at(set, i, k);
 
@@ -174,8 +175,8 @@ append_value(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i, siz
  * part; part < 0: all values).  Nothing for exists and absent.  Negative
  * ops get the condition of their positive twin: the caller negates. */
 static int
-append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i, long part,
-                 const char *var, icx_rc *rc)
+compile_append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i,
+                         long part, const char *var, icx_rc *rc)
 {
   const icx_attribute *a = icx_constraint_attribute(set, i);
   icx_op op = icx_constraint_op(set, i);
@@ -210,22 +211,22 @@ append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i,
   case ICX_OP_AT_MOST:
   case ICX_OP_GREATER:
   case ICX_OP_LESS:
-    icx_buf_appendf(b, "?%s %s ", var, op_symbol(op));
-    return append_value(ctx, b, set, i, 0, rc);
+    icx_buf_appendf(b, "?%s %s ", var, compile_op_symbol(op));
+    return compile_append_value(ctx, b, set, i, 0, rc);
   case ICX_OP_EQUAL:
   case ICX_OP_NOT_EQUAL:
     if (icx_attribute_type(a) == ICX_TYPE_STRING)
       icx_buf_appendf(b, "STR(?%s) = ", var);
     else
       icx_buf_appendf(b, "?%s = ", var);
-    return append_value(ctx, b, set, i, 0, rc);
+    return compile_append_value(ctx, b, set, i, 0, rc);
   case ICX_OP_ANY_OF:
   case ICX_OP_ALL_OF:
   case ICX_OP_NONE_OF:
     if (icx_attribute_type(a) == ICX_TYPE_STRING) {
       for (k = from; k < to; k++) {
         icx_buf_appendf(b, "%sSTR(?%s) = ", first ? "(" : " || ", var);
-        if (append_value(ctx, b, set, i, k, rc))
+        if (compile_append_value(ctx, b, set, i, k, rc))
           return -1;
         first = 0;
       }
@@ -249,7 +250,7 @@ append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i,
       } else {
         if (!first)
           icx_buf_append(b, ", ");
-        if (append_value(ctx, b, set, i, k, rc))
+        if (compile_append_value(ctx, b, set, i, k, rc))
           return -1;
         first = 0;
       }
@@ -262,7 +263,7 @@ append_condition(icx_ctx *ctx, icx_buf *b, const icx_constraints *set, size_t i,
 
 /* Appends text to b with indent before every line. */
 static void
-append_indented(icx_buf *b, const char *text, const char *indent)
+compile_append_indented(icx_buf *b, const char *text, const char *indent)
 {
   const char *nl;
 
@@ -293,7 +294,7 @@ append_indented(icx_buf *b, const char *text, const char *indent)
 
 /* 1 if a required, positive constraint reads a service of domain j. */
 static int
-typed_by_pattern(const icx_constraints *set, const size_t *dom_of, size_t j)
+compile_typed_by_pattern(const icx_constraints *set, const size_t *dom_of, size_t j)
 {
   size_t i, n = icx_constraints_count(set);
 
@@ -375,10 +376,10 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   if ((rc = icx_compile_check(ctx, set)))
     goto done;
   icx_buf_appendf(&select, "SELECT ?%s", ICX_COMPILE_NAME_VAR);
-  /* The name pattern implies the cloud's type (typed_by_pattern()); a
-   * request of no constraints (an explanation's "without all of them")
-   * keeps it all the same, or ?cloud would appear once and rasqal warn
-   * on stderr that it is unused. */
+  /* The name pattern implies the cloud's type
+   * (compile_typed_by_pattern()); a request of no constraints (an
+   * explanation's "without all of them") keeps it all the same, or ?cloud
+   * would appear once and rasqal warn on stderr that it is unused. */
   cloud_classes = n ? NULL : icx_vocab_subclasses(v, icx_vocab_cloud_class(v));
   if (cloud_classes && cloud_classes[0] && !cloud_classes[1]) {
     icx_buf_append(&q, "  ?cloud <" RDF_TYPE "> ");
@@ -388,7 +389,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   } else if (cloud_classes) {
     icx_buf_append(&q, "  ?cloud <" RDF_TYPE "> ?ctype .\n");
     icx_buf_append(&filters, "  FILTER (");
-    if (append_in_iris(ctx, &filters, "ctype", cloud_classes, &rc))
+    if (compile_append_in_iris(ctx, &filters, "ctype", cloud_classes, &rc))
       goto done;
     icx_buf_append(&filters, ")\n");
   }
@@ -406,7 +407,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     if (icx_sparql_append_iri(ctx, &q, icx_vocab_offers_property(v), &rc))
       goto done;
     icx_buf_appendf(&q, " ?s%zu .\n", j);
-    if (typed_by_pattern(set, dom_of, j))
+    if (compile_typed_by_pattern(set, dom_of, j))
       continue;
     subs = icx_vocab_subclasses(v, domains[j]);
     if (!subs) {
@@ -423,7 +424,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     icx_buf_appendf(&q, "  ?s%zu <" RDF_TYPE "> ?t%zu .\n", j, j);
     snprintf(tvar, sizeof tvar, "t%zu", j);
     icx_buf_append(&filters, "  FILTER (");
-    if (append_in_iris(ctx, &filters, tvar, subs, &rc))
+    if (compile_append_in_iris(ctx, &filters, tvar, subs, &rc))
       goto done;
     icx_buf_append(&filters, ")\n");
   }
@@ -450,7 +451,8 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
         icx_compile_var_name(var, sizeof var, i, (size_t)-1);
       icx_buf_appendf(&select, " ?%s", var);
       icx_buf_init(&cond);
-      if (append_condition(ctx, &cond, set, i, op == ICX_OP_ALL_OF ? (long)k : -1, var, &rc)) {
+      if (compile_append_condition(ctx, &cond, set, i, op == ICX_OP_ALL_OF ? (long)k : -1, var,
+                                   &rc)) {
         icx_buf_free(&cond);
         goto done;
       }
@@ -486,7 +488,7 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   icx_buf_append(&select, "\nWHERE {\n");
   if (optionals.data) {
     icx_buf_append(&select, "  {\n");
-    append_indented(&select, q.data ? q.data : "", "  ");
+    compile_append_indented(&select, q.data ? q.data : "", "  ");
     icx_buf_append(&select, "  }\n");
     icx_buf_append(&select, optionals.data);
     if (negations.data)

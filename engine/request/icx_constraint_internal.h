@@ -1,0 +1,66 @@
+/* icx_constraint_internal.h - the constraint set's layout and the functions
+ * its files share (not installed; only engine/request includes it).
+ *
+ * icx_constraint.c holds the set (ops, lifecycle, adding a constraint,
+ * accessors); icx_constraint_values.c parses, checks and re-formats the
+ * requested values; icx_constraint_xml.c reads the constraint XML.
+ */
+#ifndef ICX_CONSTRAINT_INTERNAL_H
+#define ICX_CONSTRAINT_INTERNAL_H
+
+#include <stddef.h>
+
+#include "icx_constraint.h"
+#include "icx_util.h"
+
+typedef struct constraint_item {
+  const icx_attribute *attr;
+  icx_op op;
+  int required;
+  int weight;
+  int explicit_op;           /* op='...' was given */
+  size_t n_values;
+  char **values;             /* canonical forms */
+  const icx_individual **inds;  /* per value; NULL unless individual-valued */
+  /* A distance constraint (icx_attribute_place): the place it is counted
+   * from, and the places of the place attribute that meet it. */
+  const icx_individual *from;
+  const icx_individual **places;
+  size_t n_places;
+} constraint_item;
+
+struct icx_constraints {
+  const icx_vocab *vocab;
+  constraint_item *items;
+  size_t n;
+  size_t cap;
+};
+
+/* icx_constraint.c: the general add, behind every icx_constraints_add_*
+ * and the XML reader: resolves the attribute name, checks op, weight and
+ * the number of values, resolves each value (in units[k], if units and
+ * units[k] are not NULL) and, for a distance attribute, the place it is
+ * counted from (from, or NULL).  Strings are copied.  Errors as for
+ * icx_constraints_add_distance(). */
+icx_rc icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
+                               const char *op_name, const char *const *values,
+                               const char *const *units, const char *from, size_t n,
+                               int required, int weight);
+
+/* icx_constraint_values.c. */
+/* Resolves one requested value of attribute a (in unit, if not NULL):
+ * *canon gets a new string, *ind the individual for individual-valued
+ * attributes.  On failure both are NULL and the message is set. */
+icx_rc icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab,
+                                    const icx_attribute *a, const char *raw,
+                                    const char *unit, char **canon,
+                                    const icx_individual **ind);
+/* The checks and resolution a distance attribute adds (from='...'):
+ * it->from and the places that meet it (it->op and it->values[0] set). */
+icx_rc icx_constraint_resolve_distance(icx_ctx *ctx, const icx_attribute *a,
+                                       const char *from, constraint_item *it);
+/* Appends list, cut after a whole item (items end at sep) when it is too
+ * long for one error message. */
+void icx_constraint_append_known(icx_buf *b, const char *list, char sep);
+
+#endif
