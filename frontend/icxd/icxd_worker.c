@@ -387,9 +387,10 @@ icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
     }
     pool->n_workers++;
     /* Each worker's icx storage has its own SQLite connection, so every
-     * worker opens the store (check_icxd: pool_keeps_every_worker).  Should
-     * a later one still fail where worker 0 did not (out of file
-     * descriptors, say), keep the workers that work. */
+     * worker opens the store (check_icxd_worker:
+     * pool_keeps_every_worker).  Should a later one still fail where
+     * worker 0 did not (out of file descriptors, say), keep the workers
+     * that work. */
     if (i > 0 && pool->workers[0].store && !pool->workers[i].store) {
       icxd_log(opts->log, ICXD_LOG_WARN, "worker",
                "only %u of %u workers could open the store: using %u",
