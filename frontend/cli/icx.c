@@ -1,7 +1,8 @@
-/* icx.c - the icx command-line tool: load capability documents, match
- * constraints, inspect the vocabulary and the store.  See doc/icx.1.
- * This file reads the global options and runs the subcommand; each
- * subcommand lives in its own file (icx_cli.h lists them). */
+/* icx.c - the icx command-line tool: options, usage, dispatch. */
+/* icx loads capability documents, matches constraints, and shows the
+ * vocabulary and the store (doc/icx.1).  This file reads the global
+ * options and runs the subcommand; each subcommand lives in its own file
+ * (icx_cli.h lists them). */
 #include "config.h"
 
 #include <getopt.h>

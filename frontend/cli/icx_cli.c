@@ -1,6 +1,6 @@
-/* icx_cli.c - the plumbing icx's subcommands share: exit codes for
- * engine results, error messages, opening the vocabulary and the store,
- * reading an input file. */
+/* icx_cli.c - the plumbing icx's subcommands share. */
+/* Exit codes for engine results, error messages, opening the vocabulary
+ * and the store, reading an input file. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* icx_docs.c - icx load and icx remove: capability documents into and
- * out of the store, with a report per document (and a progress bar on a
- * terminal). */
+/* icx_docs.c - icx load and icx remove: documents in and out. */
+/* Capability documents into and out of the store, with a report per
+ * document (and a progress bar on a terminal). */
 #include "config.h"
 
 #include <getopt.h>

@@ -1,6 +1,6 @@
-/* icx_match.c - icx match and icx explain: the clouds that meet the
- * constraints of a file, and why clouds match them or not, as text or
- * XML. */
+/* icx_match.c - icx match and icx explain. */
+/* The clouds that meet the constraints of a file, and why clouds match
+ * them or not, as text or XML. */
 #include "config.h"
 
 #include <getopt.h>

@@ -1,5 +1,5 @@
-/* icx_show.c - icx vocab, icx list and icx stats: what the vocabulary,
- * the loaded documents and the store hold. */
+/* icx_show.c - icx vocab, list and stats: what is loaded. */
+/* What the vocabulary, the loaded documents and the store hold. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* icx_sparql.c - icx sparql: a SPARQL SELECT query run on the store (on
- * the SQL path or through rasqal), its rows printed tab-separated. */
+/* icx_sparql.c - icx sparql: a SPARQL SELECT run on the store. */
+/* On the SQL path or through rasqal; the rows printed tab-separated. */
 #include "config.h"
 
 #include <getopt.h>

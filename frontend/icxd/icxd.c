@@ -1,6 +1,6 @@
-/* icxd.c - the Intercloud Exchange XMPP service: reads its settings,
- * installs the signal handlers and runs the service until SIGTERM/SIGINT.
- */
+/* icxd.c - icxd's main: reads the settings, runs the service till SIGTERM. */
+/* Installs the signal handlers (SIGTERM and SIGINT stop the service,
+ * SIGPIPE is ignored) and maps failures to exit codes. */
 #include "config.h"
 
 #include <signal.h>

@@ -1,11 +1,7 @@
-/* icxd_command.c - the ad-hoc commands (XEP-0050): the paper's
- * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
- * (XEP-0004), and explain_constraints, with IO Data only; run
- * synchronously or, past the async threshold, asynchronously.
- *
- * This file takes the requests; icxd_command_answer.c builds the answers
- * and icxd_command_async.c runs what happens between two turns of the
- * loop.
+/* icxd_command.c - icxd's ad-hoc commands: taking their requests. */
+/* icxd_command.h says what the commands do.  This file takes the
+ * requests; icxd_command_answer.c builds the answers and
+ * icxd_command_async.c runs what happens between two turns of the loop.
  *
  * Flow: every query becomes a job for the worker threads.  The IQ that
  * asked stays owed ("pending") until either the job comes back (answer:

@@ -1,7 +1,7 @@
-/* icxd_command_answer.c - the <command> payloads and stanzas the commands
- * answer with:
- * completed (output, result form or error note), executing with a status,
- * canceled, and the IQs a session still owes its requester. */
+/* icxd_command_answer.c - the answers of icxd's commands. */
+/* The <command> payloads and stanzas the commands answer with: completed
+ * (output, result form or error note), executing with a status, canceled,
+ * and the IQs a session still owes its requester. */
 #include "config.h"
 
 #include <stdio.h>

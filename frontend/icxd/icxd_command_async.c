@@ -1,7 +1,7 @@
-/* icxd_command_async.c - what the loop does for the commands between two
- * turns: collect the jobs the workers finished and answer (or push) them, turn
- * IQs owed past the async threshold into 'executing', expire idle
- * sessions; and, at shutdown, answer every IQ still owed. */
+/* icxd_command_async.c - the commands' work between two loop turns. */
+/* Collects the jobs the workers finished and answers (or pushes) them,
+ * turns IQs owed past the async threshold into 'executing', expires idle
+ * sessions; and, at shutdown, answers every IQ still owed. */
 #include "config.h"
 
 #include <stdio.h>

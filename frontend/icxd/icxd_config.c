@@ -1,5 +1,6 @@
-/* icxd_config.c - defaults, icxd.conf parsing (libinih) and command-line
- * options for icxd. */
+/* icxd_config.c - icxd's settings: defaults, icxd.conf, the command line. */
+/* The file is parsed with libinih; options are applied over it with the
+ * same parser, then the result is checked. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,5 +1,6 @@
-/* icxd_conn.c - the XMPP connection: component (XEP-0114) or client
- * (c2s with mandatory STARTTLS), reconnection with capped backoff. */
+/* icxd_conn.c - icxd's XMPP connection: connect, reconnect, send. */
+/* Component (XEP-0114) or client (c2s with mandatory STARTTLS),
+ * reconnection with capped backoff. */
 #include "config.h"
 
 #include <stdint.h>

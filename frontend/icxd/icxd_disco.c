@@ -1,5 +1,6 @@
-/* icxd_disco.c - service discovery (XEP-0030) for the service, its command
- * list and its command nodes. */
+/* icxd_disco.c - service discovery (XEP-0030) of icxd. */
+/* The service, its command list and its command nodes, from the spec the
+ * service gives (this file names no command). */
 #include "config.h"
 
 #include <stdlib.h>

@@ -1,6 +1,7 @@
-/* icxd_dispatch.c - the gate and fallback around libstrophe's stanza
- * handlers, so that every IQ get or set is answered exactly once, and the
- * handlers of messages and presence. */
+/* icxd_dispatch.c - hands received stanzas to their handlers. */
+/* A gate and a fallback around libstrophe's stanza handlers, so that
+ * every IQ get or set is answered exactly once, and the handlers of
+ * messages and presence. */
 #include "config.h"
 
 #include <stdlib.h>

@@ -1,5 +1,7 @@
-/* icxd_form.c - the constraint command as a data form (XEP-0004), built
- * from the vocabulary; XEP-0122 validation hints for numeric fields. */
+/* icxd_form.c - data forms (XEP-0004) for the match command. */
+/* The request form is built from the vocabulary, with XEP-0122 validation
+ * hints for numeric fields; a submitted form becomes (name, value) pairs;
+ * the answer is a result form. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* icxd_iodata.c - IO Data (XEP-0244) payloads: output, error, status,
- * the XML Schemas of the commands' input and output, and the clouds an
- * explanation request names. */
+/* icxd_iodata.c - IO Data (XEP-0244) payloads of icxd's commands. */
+/* Output, error, status, the XML Schemas of the commands' input and
+ * output, and the clouds an explanation request names. */
 #include "config.h"
 
 #include <stdio.h>

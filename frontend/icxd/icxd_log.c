@@ -1,5 +1,6 @@
-/* icxd_log.c - leveled logging to stderr or syslog, and the bridges that
- * route libstrophe's and the engine's messages into it. */
+/* icxd_log.c - icxd's leveled logger, to stderr or syslog. */
+/* Also the bridges that route libstrophe's and the engine's messages into
+ * it. */
 #include "config.h"
 
 #include <stdarg.h>

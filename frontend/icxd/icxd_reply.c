@@ -1,5 +1,6 @@
-/* icxd_reply.c - answers to a received stanza: IQ results and errors with
- * 'from' and 'to' set, built and sent on the connection. */
+/* icxd_reply.c - answers to a received stanza, built and sent. */
+/* IQ results and errors with 'from' and 'to' set, sent on the
+ * connection. */
 #include "config.h"
 
 #include "icxd_reply.h"

@@ -1,6 +1,5 @@
-/* icxd_service.c - building the service and running its event loop.
- *
- * The loop is libstrophe's xmpp_run_once() driven by icxd itself, so it
+/* icxd_service.c - icxd as a whole: builds its parts, runs the loop. */
+/* The loop is libstrophe's xmpp_run_once() driven by icxd itself, so it
  * can reconnect (xmpp_run() cannot be restarted) and, between two turns,
  * collect the jobs the worker threads finished.  Turns are short (5 ms)
  * while jobs are in flight and longer (200 ms) when idle; a turn returns as

@@ -1,5 +1,5 @@
-/* icxd_stanza.c - element helpers over libstrophe: new elements, text
- * children, adoption, child lookup. */
+/* icxd_stanza.c - element helpers over libstrophe. */
+/* New elements, text children, adoption, child lookup. */
 #include "config.h"
 
 #include <string.h>

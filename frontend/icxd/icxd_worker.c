@@ -1,5 +1,5 @@
-/* icxd_worker.c - worker threads that run constraint matches and
- * explanations off the XMPP loop, each with its own icx_ctx and read-only
+/* icxd_worker.c - the worker threads that run matches and explanations. */
+/* They run off the XMPP loop, each with its own icx_ctx and read-only
  * store. */
 #include "config.h"
 

@@ -1,5 +1,6 @@
-/* check_icxd_config.c - icxd_config: defaults, the icxd.conf file and the
- * command line, and the errors that name the line. */
+/* check_icxd_config.c - unit tests of icxd_config. */
+/* Defaults, the icxd.conf file and the command line, and the errors that
+ * name the line. */
 #include "config.h"
 
 #include <check.h>

@@ -1,5 +1,6 @@
-/* check_icxd_form.c - icxd_form: the request form follows the
- * vocabulary, submitted forms become pairs, the result form lists clouds. */
+/* check_icxd_form.c - unit tests of icxd_form. */
+/* The request form follows the vocabulary, submitted forms become pairs,
+ * the result form lists clouds. */
 #include "config.h"
 
 #include <check.h>

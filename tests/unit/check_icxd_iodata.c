@@ -1,5 +1,6 @@
-/* check_icxd_iodata.c - icxd_iodata: the IO Data payloads (schemata,
- * output, error) and the clouds an explanation names. */
+/* check_icxd_iodata.c - unit tests of icxd_iodata. */
+/* The IO Data payloads (schemata, output, error) and the clouds an
+ * explanation names. */
 #include "config.h"
 
 #include <check.h>

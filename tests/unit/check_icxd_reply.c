@@ -1,7 +1,8 @@
-/* check_icxd_reply.c - icxd_reply: answers carry the request's id, go back
- * to its sender (or the server's domain) from our address, and errors
- * carry their condition, application condition and text, never the
- * request's payload.  No server: the connection is only prepared. */
+/* check_icxd_reply.c - unit tests of icxd_reply. */
+/* Answers carry the request's id, go back to its sender (or the server's
+ * domain) from our address, and errors carry their condition, application
+ * condition and text, never the request's payload.  No server: the
+ * connection is only prepared. */
 #include "config.h"
 
 #include <check.h>

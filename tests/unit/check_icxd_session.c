@@ -1,5 +1,5 @@
-/* check_icxd_session.c - icxd_session: sessions are private to their
- * owner, limited in number, and expire. */
+/* check_icxd_session.c - unit tests of icxd_session. */
+/* Sessions are private to their owner, limited in number, and expire. */
 #include "config.h"
 
 #include <check.h>

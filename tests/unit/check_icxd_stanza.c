@@ -1,5 +1,6 @@
-/* check_icxd_stanza.c - icxd_stanza: the element helpers (comparison,
- * child lookup, counting, adoption, text children). */
+/* check_icxd_stanza.c - unit tests of icxd_stanza. */
+/* The element helpers: comparison, child lookup, counting, adoption, text
+ * children. */
 #include "config.h"
 
 #include <check.h>

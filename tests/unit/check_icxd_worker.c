@@ -1,6 +1,6 @@
-/* check_icxd_worker.c - icxd_worker: the pool matches and explains on
- * every worker, against a store loaded from data/clouds, within its time
- * limit. */
+/* check_icxd_worker.c - unit tests of icxd_worker. */
+/* The pool matches and explains on every worker, against a store loaded
+ * from data/clouds, within its time limit. */
 #include "config.h"
 
 #include <check.h>
