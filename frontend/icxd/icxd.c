@@ -1,6 +1,6 @@
-/* icxd.c - the Intercloud Exchange XMPP service: reads its settings,
- * installs the signal handlers and runs the service until SIGTERM/SIGINT.
- */
+/* icxd.c - icxd's main: reads the settings, runs the service till SIGTERM. */
+/* Installs the signal handlers (SIGTERM and SIGINT stop the service,
+ * SIGPIPE is ignored) and maps failures to exit codes. */
 #include "config.h"
 
 #include <signal.h>
@@ -14,18 +14,18 @@
 /* The only global: set by the signal handler, read by the loop. */
 static volatile sig_atomic_t stop_requested;
 
-static void on_signal(int sig)
+static void main_on_signal(int sig)
 {
   (void)sig;
   stop_requested = 1;
 }
 
-static int install_signals(void)
+static int main_install_signals(void)
 {
   struct sigaction sa;
 
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
+  sa.sa_handler = main_on_signal;
   sigemptyset(&sa.sa_mask);
   /* No SA_RESTART: the loop's select() wakes up at once. */
   if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
   }
   icxd_logger_init(&log, (icxd_level)cfg->log_level, cfg->use_syslog);
   log.xmpp_trace = cfg->trace;
-  if (install_signals() != 0) {
+  if (main_install_signals() != 0) {
     icxd_log(&log, ICXD_LOG_ERROR, "main", "cannot install signal handlers");
     goto cleanup;
   }

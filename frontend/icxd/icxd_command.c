@@ -1,10 +1,7 @@
-/* icxd_command.c - the ad-hoc commands (XEP-0050): the paper's
- * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
- * (XEP-0004), and explain_constraints, with IO Data only; run
- * synchronously or, past the async threshold, asynchronously.
- *
- * This file handles the requests; icxd_answer.c builds the answers and
- * icxd_async.c runs what happens between two turns of the loop.
+/* icxd_command.c - icxd's ad-hoc commands: taking their requests. */
+/* icxd_command.h says what the commands do.  This file takes the
+ * requests; icxd_command_answer.c builds the answers and
+ * icxd_command_async.c runs what happens between two turns of the loop.
  *
  * Flow: every query becomes a job for the worker threads.  The IQ that
  * asked stays owed ("pending") until either the job comes back (answer:
@@ -19,62 +16,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "icxd_answer.h"
+#include "icxd_command_internal.h"
 #include "icxd_form.h"
 #include "icxd_iodata.h"
-#include "icxd_service_internal.h"
+#include "icxd_reply.h"
 #include "icxd_stanza.h"
 
-static int known_action(const char *a)
+static int command_known_action(const char *a)
 {
-  return icxd_is(a, "execute") || icxd_is(a, "cancel") || icxd_is(a, "complete") ||
-         icxd_is(a, "next") || icxd_is(a, "prev");
+  return icxd_is(a, "execute") || icxd_is(a, "cancel") ||
+         icxd_is(a, "complete") || icxd_is(a, "next") || icxd_is(a, "prev");
 }
 
-static void bad_request(icxd_service *svc, xmpp_stanza_t *iq, const char *app,
-                        const char *text)
+static void command_bad_request(icxd_command *cmds, xmpp_stanza_t *iq,
+                                const char *app, const char *text)
 {
-  icxd_reply_error(svc, iq, "modify", "bad-request",
+  icxd_reply_error(cmds->conn, iq, "modify", "bad-request",
                    app ? ICXD_NS_COMMANDS : NULL, app, text);
 }
 
 /* Frees job (may be NULL), drops session s and answers iq with
  * resource-constraint (type wait) saying text. */
-static void refuse(icxd_service *svc, icxd_session *s, icxd_job *job,
-                   xmpp_stanza_t *iq, const char *text)
+static void command_refuse(icxd_command *cmds, icxd_session *s, icxd_job *job,
+                           xmpp_stanza_t *iq, const char *text)
 {
   icxd_job_free(job);
-  icxd_sessions_remove(svc->sessions, s);
-  icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL, text);
+  icxd_sessions_remove(cmds->sessions, s);
+  icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
+                   text);
 }
 
 /* Hands job to the workers for session s; iq is owed an answer. */
-static void start_job(icxd_service *svc, icxd_session *s, icxd_job *job,
-                      xmpp_stanza_t *iq)
+static void command_start_job(icxd_command *cmds, icxd_session *s,
+                              icxd_job *job, xmpp_stanza_t *iq)
 {
   const char *id = xmpp_stanza_get_id(iq);
 
   s->pending_iq = strdup(id ? id : "");
   if (!s->pending_iq) {
-    refuse(svc, s, job, iq, "out of memory");
+    command_refuse(cmds, s, job, iq, "out of memory");
     return;
   }
-  job->id = svc->next_job_id++;
-  if (icxd_pool_submit(svc->pool, job) != 0) {
-    refuse(svc, s, job, iq, "too many queries waiting; try again later");
+  job->id = cmds->next_job_id++;
+  if (icxd_pool_submit(cmds->pool, job) != 0) {
+    command_refuse(cmds, s, job, iq,
+                   "too many queries waiting; try again later");
     return;
   }
   s->job = job;
   s->job_id = job->id;
   s->state = ICXD_SESS_RUNNING;
-  s->deadline_ms = icxd_now_ms() + svc->cfg->async_threshold_ms;
+  s->deadline_ms = icxd_now_ms() + cmds->cfg->async_threshold_ms;
   s->last_used_ms = icxd_now_ms();
-  icxd_log(svc->log, ICXD_LOG_DEBUG, "command", "session %s: job %llu queued",
+  icxd_log(cmds->log, ICXD_LOG_DEBUG, "command", "session %s: job %llu queued",
            s->id, (unsigned long long)job->id);
 }
 
 /* The <in> of an IO Data input as text for the engine, in a new job. */
-static icxd_job *job_from_iodata(icxd_service *svc, xmpp_stanza_t *in)
+static icxd_job *command_job_from_iodata(icxd_command *cmds, xmpp_stanza_t *in)
 {
   icxd_job *job = icxd_job_new(0);
   char *text = NULL;
@@ -92,7 +91,7 @@ static icxd_job *job_from_iodata(icxd_service *svc, xmpp_stanza_t *in)
     job->xml[len] = '\0';
     job->xml_len = len;
   }
-  xmpp_free(svc->xctx, text);
+  xmpp_free(cmds->xctx, text);
   if (!job->xml) {
     icxd_job_free(job);
     return NULL;
@@ -101,15 +100,15 @@ static icxd_job *job_from_iodata(icxd_service *svc, xmpp_stanza_t *in)
 }
 
 /* A session of the command at node (a static string). */
-static icxd_session *new_session(icxd_service *svc, xmpp_stanza_t *iq,
-                                 const char *node)
+static icxd_session *command_new_session(icxd_command *cmds, xmpp_stanza_t *iq,
+                                         const char *node)
 {
   const char *from = xmpp_stanza_get_from(iq);
-  icxd_session *s = icxd_sessions_create(svc->sessions, from ? from : "",
-                                         icxd_self_for(svc, iq));
+  icxd_session *s = icxd_sessions_create(cmds->sessions, from ? from : "",
+                                         icxd_reply_from(cmds->conn, iq));
 
   if (!s)
-    icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
+    icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
                      "too many open sessions; try again later");
   else
     s->node = node;
@@ -117,63 +116,66 @@ static icxd_session *new_session(icxd_service *svc, xmpp_stanza_t *iq,
 }
 
 /* Answers a request on a finished session with its result and drops it. */
-static void deliver_done(icxd_service *svc, icxd_session *s, xmpp_stanza_t *iq)
+static void command_deliver_done(icxd_command *cmds, icxd_session *s,
+                                 xmpp_stanza_t *iq)
 {
-  icxd_reply_command(svc, iq, icxd_completed_command(svc, s));
-  icxd_sessions_remove(svc->sessions, s);
+  icxd_command_reply(cmds, iq, icxd_command_completed(cmds, s));
+  icxd_sessions_remove(cmds->sessions, s);
 }
 
 /* Reads the clouds an explanation names into job and hands it to the
  * workers; a request the loop can already tell is wrong is answered at
  * once, as a query failing on the requester's input is. */
-static void start_explain(icxd_service *svc, icxd_session *s, icxd_job *job,
-                          xmpp_stanza_t *iq, xmpp_stanza_t *in)
+static void command_start_explain(icxd_command *cmds, icxd_session *s,
+                                  icxd_job *job, xmpp_stanza_t *iq,
+                                  xmpp_stanza_t *in)
 {
   char err[256];
   icx_rc rc;
 
   job->kind = ICXD_JOB_EXPLAIN;
-  rc = icxd_iodata_explain_clouds(svc->xctx, in, job, err, sizeof err);
+  rc = icxd_iodata_explain_clouds(cmds->xctx, in, job, err, sizeof err);
   if (rc == ICX_OK) {
-    start_job(svc, s, job, iq);
+    command_start_job(cmds, s, job, iq);
     return;
   }
   job->rc = rc;
   job->errmsg = strdup(err);
   if (rc == ICX_ERR_NOMEM || !job->errmsg) {
-    refuse(svc, s, job, iq, "out of memory");
+    command_refuse(cmds, s, job, iq, "out of memory");
     return;
   }
   s->job = job;
   s->state = ICXD_SESS_DONE;
-  deliver_done(svc, s, iq);
+  command_deliver_done(cmds, s, iq);
 }
 
 /* A submitted form (x type='submit') for session s. */
-static void submit_form(icxd_service *svc, icxd_session *s, xmpp_stanza_t *iq,
-                        xmpp_stanza_t *x)
+static void command_submit_form(icxd_command *cmds, icxd_session *s,
+                                xmpp_stanza_t *iq, xmpp_stanza_t *x)
 {
   icxd_job *job = icxd_job_new(0);
   char err[256];
 
   if (!job) {
-    refuse(svc, s, NULL, iq, "out of memory");
+    command_refuse(cmds, s, NULL, iq, "out of memory");
     return;
   }
-  if (icxd_form_collect(svc->xctx, x, job, err, sizeof err) != 0) {
+  if (icxd_form_collect(cmds->xctx, x, job, err, sizeof err) != 0) {
     icxd_job_free(job);
-    icxd_sessions_remove(svc->sessions, s);
-    bad_request(svc, iq, "bad-payload", err);
+    icxd_sessions_remove(cmds->sessions, s);
+    command_bad_request(cmds, iq, "bad-payload", err);
     return;
   }
   s->output = ICXD_OUT_FORM;
-  start_job(svc, s, job, iq);
+  command_start_job(cmds, s, job, iq);
 }
 
 /* execute without a session: IO Data, a filled form, or ask for a form
  * (forms only at the match node). */
-static void handle_new(icxd_service *svc, xmpp_stanza_t *iq, const char *node,
-                       xmpp_stanza_t *iodata, xmpp_stanza_t *x)
+static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
+                               const char *node, xmpp_stanza_t *iodata,
+                               xmpp_stanza_t *x)
 {
   int explain = icxd_is(node, ICXD_NODE_EXPLAIN);
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
@@ -187,170 +189,181 @@ static void handle_new(icxd_service *svc, xmpp_stanza_t *iq, const char *node,
       if (icxd_random_hex(hex, sizeof hex) != 0)
         hex[0] = '\0';
       snprintf(sid, sizeof sid, "icx-%s", hex);
-      cmd = icxd_command_new(svc, node, sid, "completed");
+      cmd = icxd_command_elem(cmds, node, sid, "completed");
       if (cmd && icxd_adopt(cmd, explain
-                                     ? icxd_iodata_schemata_explain(svc->xctx)
-                                     : icxd_iodata_schemata(svc->xctx)))
+                                     ? icxd_iodata_schemata_explain(cmds->xctx)
+                                     : icxd_iodata_schemata(cmds->xctx)))
         cmd = NULL;
-      icxd_reply_command(svc, iq, cmd);
+      icxd_command_reply(cmds, iq, cmd);
       return;
     }
     if (icxd_is(iotype, "getStatus") || icxd_is(iotype, "getOutput")) {
-      bad_request(svc, iq, "bad-sessionid", "getStatus and getOutput need "
-                                            "the sessionid of a query");
+      command_bad_request(cmds, iq, "bad-sessionid",
+                          "getStatus and getOutput need the sessionid of a "
+                          "query");
       return;
     }
     if (!icxd_is(iotype, "input")) {
-      bad_request(svc, iq, "bad-payload", "iodata type must be input, "
-                  "io-schemata-get, getStatus or getOutput");
+      command_bad_request(cmds, iq, "bad-payload",
+                          "iodata type must be input, io-schemata-get, "
+                          "getStatus or getOutput");
       return;
     }
     in = icxd_child(iodata, "in", NULL);
     if (!in) {
-      bad_request(svc, iq, "bad-payload", "iodata input without <in>");
+      command_bad_request(cmds, iq, "bad-payload",
+                          "iodata input without <in>");
       return;
     }
-    s = new_session(svc, iq, node);
+    s = command_new_session(cmds, iq, node);
     if (!s)
       return;
-    job = job_from_iodata(svc, in);
+    job = command_job_from_iodata(cmds, in);
     if (!job) {
-      refuse(svc, s, NULL, iq, "out of memory");
+      command_refuse(cmds, s, NULL, iq, "out of memory");
       return;
     }
     s->output = ICXD_OUT_IODATA;
     if (explain)
-      start_explain(svc, s, job, iq, in);
+      command_start_explain(cmds, s, job, iq, in);
     else
-      start_job(svc, s, job, iq);
+      command_start_job(cmds, s, job, iq);
     return;
   }
   if (explain) {
-    bad_request(svc, iq, "bad-payload", "explain_constraints takes IO Data: "
-                "<iodata type='input'> with <constraints> and any "
-                "<cloudName> in <in>");
+    command_bad_request(cmds, iq, "bad-payload",
+                        "explain_constraints takes IO Data: <iodata "
+                        "type='input'> with <constraints> and any "
+                        "<cloudName> in <in>");
     return;
   }
 
-  s = new_session(svc, iq, node);
+  s = command_new_session(cmds, iq, node);
   if (!s)
     return;
   if (x && icxd_is(xmpp_stanza_get_type(x), "submit")) {
-    submit_form(svc, s, iq, x);
+    command_submit_form(cmds, s, iq, x);
     return;
   }
   /* No payload: send the form. */
   s->state = ICXD_SESS_FORM;
   s->output = ICXD_OUT_FORM;
-  cmd = icxd_command_new(svc, s->node, s->id, "executing");
-  actions = icxd_elem(svc->xctx, "actions", NULL);
-  if (actions && (xmpp_stanza_set_attribute(actions, "execute", "complete") ||
-                  icxd_adopt(actions, icxd_elem(svc->xctx, "complete", NULL)))) {
+  cmd = icxd_command_elem(cmds, s->node, s->id, "executing");
+  actions = icxd_elem(cmds->xctx, "actions", NULL);
+  if (actions &&
+      (xmpp_stanza_set_attribute(actions, "execute", "complete") ||
+       icxd_adopt(actions, icxd_elem(cmds->xctx, "complete", NULL)))) {
     xmpp_stanza_release(actions);
     actions = NULL;
   }
   if (!cmd || !actions || icxd_adopt(cmd, actions) ||
-      icxd_adopt(cmd, icxd_form_request(svc->xctx, svc->vocab))) {
+      icxd_adopt(cmd, icxd_form_request(cmds->xctx, cmds->vocab))) {
     if (!cmd && actions)
       xmpp_stanza_release(actions);
     if (cmd)
       xmpp_stanza_release(cmd);
-    icxd_sessions_remove(svc->sessions, s);
-    icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
+    icxd_sessions_remove(cmds->sessions, s);
+    icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
                      "out of memory");
     return;
   }
-  icxd_reply_command(svc, iq, cmd);
+  icxd_command_reply(cmds, iq, cmd);
 }
 
 /* A request naming an existing session. */
-static void handle_session(icxd_service *svc, icxd_session *s,
-                           xmpp_stanza_t *iq, const char *action,
-                           xmpp_stanza_t *iodata, xmpp_stanza_t *x)
+static void command_handle_session(icxd_command *cmds, icxd_session *s,
+                                   xmpp_stanza_t *iq, const char *action,
+                                   xmpp_stanza_t *iodata, xmpp_stanza_t *x)
 {
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
 
   s->last_used_ms = icxd_now_ms();
   if (icxd_is(action, "cancel")) {
-    icxd_reply_command(svc, iq,
-                       icxd_command_new(svc, s->node, s->id, "canceled"));
+    icxd_command_reply(cmds, iq,
+                       icxd_command_elem(cmds, s->node, s->id, "canceled"));
     if (s->state == ICXD_SESS_RUNNING) {
       /* The pool still holds the job: drop the result when it returns.
        * An IQ still owed an answer (a form submitted just before) is told
        * that the command was canceled. */
       if (s->pending_iq) {
-        xmpp_stanza_t *owed = icxd_session_stanza(svc, s, "iq", "result",
-                                                  s->pending_iq);
-        if (owed && icxd_adopt(owed, icxd_command_new(svc, s->node, s->id,
-                                                      "canceled"))) {
+        xmpp_stanza_t *owed = icxd_command_session_stanza(cmds, s, "iq",
+                                                          "result",
+                                                          s->pending_iq);
+        if (owed && icxd_adopt(owed, icxd_command_elem(cmds, s->node, s->id,
+                                                       "canceled"))) {
           xmpp_stanza_release(owed);
           owed = NULL;
         }
         if (owed)
-          icxd_send(svc, owed);
+          icxd_conn_send(cmds->conn, owed);
       }
       s->canceled = 1;
       free(s->pending_iq);
       s->pending_iq = NULL;
     } else {
-      icxd_sessions_remove(svc->sessions, s);
+      icxd_sessions_remove(cmds->sessions, s);
     }
     return;
   }
   if (icxd_is(action, "prev")) {
-    bad_request(svc, iq, "bad-action", "this command has a single stage");
+    command_bad_request(cmds, iq, "bad-action",
+                        "this command has a single stage");
     return;
   }
   if (s->state == ICXD_SESS_RUNNING && s->pending_iq) {
     /* Still owed an answer for the first request: report progress. */
-    icxd_reply_command(svc, iq,
-                       icxd_status_command(svc, s, "the query is running"));
+    icxd_command_reply(cmds, iq,
+                       icxd_command_status(cmds, s, "the query is running"));
     return;
   }
   if (iodata) {
     if (icxd_is(iotype, "getStatus")) {
-      icxd_reply_command(svc, iq, icxd_status_command(svc, s, NULL));
+      icxd_command_reply(cmds, iq, icxd_command_status(cmds, s, NULL));
     } else if (icxd_is(iotype, "getOutput")) {
       if (s->state == ICXD_SESS_DONE)
-        deliver_done(svc, s, iq);
+        command_deliver_done(cmds, s, iq);
       else
-        icxd_reply_command(svc, iq, icxd_status_command(svc, s,
-                                              "no output yet: the query is "
-                                                        "still running"));
+        icxd_command_reply(cmds, iq,
+                           icxd_command_status(cmds, s,
+                                               "no output yet: the query is "
+                                               "still running"));
     } else {
-      bad_request(svc, iq, "bad-payload",
-                  "in a session, iodata type must be getStatus or getOutput");
+      command_bad_request(cmds, iq, "bad-payload",
+                          "in a session, iodata type must be getStatus or "
+                          "getOutput");
     }
     return;
   }
   switch (s->state) {
   case ICXD_SESS_FORM:
     if (x && icxd_is(xmpp_stanza_get_type(x), "cancel")) {
-      icxd_reply_command(svc, iq,
-                       icxd_command_new(svc, s->node, s->id, "canceled"));
-      icxd_sessions_remove(svc->sessions, s);
+      icxd_command_reply(cmds, iq,
+                         icxd_command_elem(cmds, s->node, s->id, "canceled"));
+      icxd_sessions_remove(cmds->sessions, s);
     } else if (x && icxd_is(xmpp_stanza_get_type(x), "submit")) {
-      submit_form(svc, s, iq, x);
+      command_submit_form(cmds, s, iq, x);
     } else {
-      bad_request(svc, iq, "bad-payload",
-                  "expected the form back with type='submit'");
+      command_bad_request(cmds, iq, "bad-payload",
+                          "expected the form back with type='submit'");
     }
     break;
   case ICXD_SESS_RUNNING:
-    icxd_reply_command(svc, iq, icxd_status_command(svc, s,
-                                                    icxd_is(action, "complete")
-                                              ? "not complete yet: the query "
-                                                "is still running"
-                                              : NULL));
+    icxd_command_reply(cmds, iq,
+                       icxd_command_status(cmds, s,
+                                           icxd_is(action, "complete")
+                                               ? "not complete yet: the "
+                                                 "query is still running"
+                                               : NULL));
     break;
   case ICXD_SESS_DONE:
-    deliver_done(svc, s, iq);
+    command_deliver_done(cmds, s, iq);
     break;
   }
 }
 
-void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
-                         xmpp_stanza_t *command)
+/* A <command/> in an IQ get or set (the gate let it through). */
+static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
+                           xmpp_stanza_t *command)
 {
   const char *node = xmpp_stanza_get_attribute(command, "node");
   const char *action = xmpp_stanza_get_attribute(command, "action");
@@ -361,11 +374,12 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
   icxd_session *s;
 
   if (!icxd_is(xmpp_stanza_get_type(iq), "set")) {
-    bad_request(svc, iq, NULL, "commands are run with an iq of type set");
+    command_bad_request(cmds, iq, NULL,
+                        "commands are run with an iq of type set");
     return;
   }
   if (!node || !*node) {
-    bad_request(svc, iq, NULL, "the command has no node");
+    command_bad_request(cmds, iq, NULL, "the command has no node");
     return;
   }
   if (icxd_is(node, ICXD_NODE)) {
@@ -373,31 +387,101 @@ void icxd_command_handle(icxd_service *svc, xmpp_stanza_t *iq,
   } else if (icxd_is(node, ICXD_NODE_EXPLAIN)) {
     node = ICXD_NODE_EXPLAIN;
   } else {
-    icxd_reply_error(svc, iq, "cancel", "item-not-found", NULL, NULL,
+    icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
     return;
   }
-  if (action && !known_action(action)) {
-    bad_request(svc, iq, "malformed-action",
+  if (action && !command_known_action(action)) {
+    command_bad_request(cmds, iq, "malformed-action",
                 "action must be execute, cancel, complete, next or prev");
     return;
   }
   if (!action)
     action = "execute";
   if (sid) {
-    s = icxd_sessions_find(svc->sessions, sid, from ? from : "");
+    s = icxd_sessions_find(cmds->sessions, sid, from ? from : "");
     if (!s || !icxd_is(s->node, node)) {
-      bad_request(svc, iq, "bad-sessionid", "no such session");
+      command_bad_request(cmds, iq, "bad-sessionid", "no such session");
       return;
     }
-    handle_session(svc, s, iq, action, iodata, x);
+    command_handle_session(cmds, s, iq, action, iodata, x);
     return;
   }
   if (!icxd_is(action, "execute")) {
-    bad_request(svc, iq, "bad-action",
+    command_bad_request(cmds, iq, "bad-action",
                 "only execute starts a command; other actions need a "
                 "sessionid");
     return;
   }
-  handle_new(svc, iq, node, iodata, x);
+  command_handle_new(cmds, iq, node, iodata, x);
+}
+
+/* IQs in the commands namespace: a <command/> payload is ours; any other
+ * element is left to the fallback (service-unavailable). */
+static int command_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *iq, void *ud)
+{
+  icxd_command *cmds = ud;
+  xmpp_stanza_t *command = icxd_child(iq, "command", ICXD_NS_COMMANDS);
+
+  (void)conn;
+  if (command && icxd_dispatch_claim(cmds->dispatch, iq))
+    command_handle(cmds, iq, command);
+  return 1;
+}
+
+icxd_command *icxd_command_new(icxd_dispatch *d, const icxd_config *cfg,
+                               icxd_logger *log, const icx_vocab *vocab,
+                               icxd_pool *pool)
+{
+  icxd_command *cmds = calloc(1, sizeof *cmds);
+
+  if (!cmds)
+    return NULL;
+  cmds->dispatch = d;
+  cmds->conn = icxd_dispatch_conn(d);
+  cmds->xctx = icxd_conn_xmpp_ctx(cmds->conn);
+  cmds->cfg = cfg;
+  cmds->log = log;
+  cmds->vocab = vocab;
+  cmds->pool = pool;
+  cmds->next_job_id = 1;
+  cmds->sessions = icxd_sessions_new(cfg->max_sessions,
+                                     (int64_t)cfg->session_timeout_s * 1000);
+  /* Any type: a get is told that commands are run with a set. */
+  if (!cmds->sessions ||
+      icxd_dispatch_add_iq(d, command_on_iq, ICXD_NS_COMMANDS, NULL,
+                           cmds) != 0) {
+    icxd_command_free(cmds);
+    return NULL;
+  }
+  return cmds;
+}
+
+void icxd_command_free(icxd_command *cmds)
+{
+  if (!cmds)
+    return;
+  icxd_sessions_free(cmds->sessions);
+  free(cmds);
+}
+
+/* What disco shows of each command.  explain_constraints takes IO Data
+ * only (no data form). */
+static const char *const command_match_features[] = {
+  ICXD_NS_COMMANDS, ICXD_NS_IODATA, ICXD_NS_DATA, NULL
+};
+
+static const char *const command_explain_features[] = {
+  ICXD_NS_COMMANDS, ICXD_NS_IODATA, NULL
+};
+
+static const icxd_disco_command command_disco_list[] = {
+  { ICXD_NODE, ICXD_NODE_NAME, command_match_features },
+  { ICXD_NODE_EXPLAIN, ICXD_NODE_EXPLAIN_NAME, command_explain_features },
+};
+
+const icxd_disco_command *icxd_command_disco(size_t *n)
+{
+  *n = sizeof command_disco_list / sizeof command_disco_list[0];
+  return command_disco_list;
 }

@@ -1,5 +1,6 @@
-/* icxd_config.c - defaults, icxd.conf parsing (libinih) and command-line
- * options for icxd. */
+/* icxd_config.c - icxd's settings: defaults, icxd.conf, the command line. */
+/* The file is parsed with libinih; options are applied over it with the
+ * same parser, then the result is checked. */
 #include "config.h"
 
 #include <errno.h>
@@ -35,7 +36,7 @@ icxd_config *icxd_config_new(void)
   return cfg;
 }
 
-static void wipe_free(char *s)
+static void config_wipe_free(char *s)
 {
   if (!s)
     return;
@@ -49,7 +50,7 @@ void icxd_config_free(icxd_config *cfg)
     return;
   free(cfg->jid);
   free(cfg->host);
-  wipe_free(cfg->secret);
+  config_wipe_free(cfg->secret);
   free(cfg->cafile);
   free(cfg->capath);
   free(cfg->store);
@@ -64,7 +65,7 @@ const char *icxd_mode_name(icxd_mode mode)
 }
 
 /* Replaces *slot by a copy of value ("" clears it).  0 or -1 (ENOMEM). */
-static int set_string(char **slot, const char *value)
+static int config_set_string(char **slot, const char *value)
 {
   char *copy = NULL;
 
@@ -78,8 +79,8 @@ static int set_string(char **slot, const char *value)
   return 0;
 }
 
-static int parse_uint(const char *value, unsigned min, unsigned max,
-                      unsigned *out)
+static int config_parse_uint(const char *value, unsigned min, unsigned max,
+                             unsigned *out)
 {
   char *end;
   unsigned long v;
@@ -94,7 +95,7 @@ static int parse_uint(const char *value, unsigned min, unsigned max,
   return 0;
 }
 
-static int parse_bool(const char *value, int *out)
+static int config_parse_bool(const char *value, int *out)
 {
   if (!strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
       !strcasecmp(value, "on") || !strcmp(value, "1"))
@@ -107,7 +108,7 @@ static int parse_bool(const char *value, int *out)
   return 0;
 }
 
-static int parse_mode(const char *value, icxd_mode *out)
+static int config_parse_mode(const char *value, icxd_mode *out)
 {
   if (!strcasecmp(value, "component"))
     *out = ICXD_MODE_COMPONENT;
@@ -120,68 +121,68 @@ static int parse_mode(const char *value, icxd_mode *out)
 
 /* Applies one setting by its key.  Shared by the file and the command
  * line so both accept the same values.  Returns 0, or -1 with err set. */
-static int apply(icxd_config *cfg, const char *section, const char *key,
-                 const char *value, char *err, size_t errlen)
+static int config_apply(icxd_config *cfg, const char *section, const char *key,
+                        const char *value, char *err, size_t errlen)
 {
   unsigned u;
   int b, lvl, bad = 0;
 
 #define KEY(s, k) (strcmp(section, s) == 0 && strcmp(key, k) == 0)
   if (KEY("xmpp", "mode")) {
-    bad = parse_mode(value, &cfg->mode);
+    bad = config_parse_mode(value, &cfg->mode);
   } else if (KEY("xmpp", "jid")) {
-    bad = set_string(&cfg->jid, value);
+    bad = config_set_string(&cfg->jid, value);
   } else if (KEY("xmpp", "host")) {
-    bad = set_string(&cfg->host, value);
+    bad = config_set_string(&cfg->host, value);
   } else if (KEY("xmpp", "port")) {
-    bad = parse_uint(value, 1, 65535, &u);
+    bad = config_parse_uint(value, 1, 65535, &u);
     if (!bad)
       cfg->port = u;
   } else if (KEY("xmpp", "secret") || KEY("xmpp", "password")) {
-    wipe_free(cfg->secret);
+    config_wipe_free(cfg->secret);
     cfg->secret = NULL;
-    bad = set_string(&cfg->secret, value);
+    bad = config_set_string(&cfg->secret, value);
   } else if (KEY("xmpp", "secret_file") || KEY("xmpp", "password_file")) {
     return icxd_config_read_secret(cfg, value, err, errlen);
   } else if (KEY("xmpp", "cafile")) {
-    bad = set_string(&cfg->cafile, value);
+    bad = config_set_string(&cfg->cafile, value);
   } else if (KEY("xmpp", "capath")) {
-    bad = set_string(&cfg->capath, value);
+    bad = config_set_string(&cfg->capath, value);
   } else if (KEY("xmpp", "insecure_tls")) {
-    bad = parse_bool(value, &cfg->insecure_tls);
+    bad = config_parse_bool(value, &cfg->insecure_tls);
   } else if (KEY("xmpp", "reconnect_min_ms")) {
-    bad = parse_uint(value, 10, 3600000, &cfg->reconnect_min_ms);
+    bad = config_parse_uint(value, 10, 3600000, &cfg->reconnect_min_ms);
   } else if (KEY("xmpp", "reconnect_max_ms")) {
-    bad = parse_uint(value, 10, 3600000, &cfg->reconnect_max_ms);
+    bad = config_parse_uint(value, 10, 3600000, &cfg->reconnect_max_ms);
   } else if (KEY("exchange", "store")) {
-    bad = set_string(&cfg->store, value);
+    bad = config_set_string(&cfg->store, value);
   } else if (KEY("exchange", "ontology")) {
-    bad = set_string(&cfg->ontology, value);
+    bad = config_set_string(&cfg->ontology, value);
   } else if (KEY("exchange", "workers")) {
-    bad = parse_uint(value, 1, 64, &cfg->workers);
+    bad = config_parse_uint(value, 1, 64, &cfg->workers);
   } else if (KEY("exchange", "async_threshold_ms")) {
-    bad = parse_uint(value, 0, 3600000, &cfg->async_threshold_ms);
+    bad = config_parse_uint(value, 0, 3600000, &cfg->async_threshold_ms);
   } else if (KEY("exchange", "session_timeout")) {
-    bad = parse_uint(value, 1, 86400, &cfg->session_timeout_s);
+    bad = config_parse_uint(value, 1, 86400, &cfg->session_timeout_s);
   } else if (KEY("exchange", "max_sessions")) {
-    bad = parse_uint(value, 1, 1000000, &cfg->max_sessions);
+    bad = config_parse_uint(value, 1, 1000000, &cfg->max_sessions);
   } else if (KEY("exchange", "max_queue")) {
-    bad = parse_uint(value, 1, 1000000, &cfg->max_queue);
+    bad = config_parse_uint(value, 1, 1000000, &cfg->max_queue);
   } else if (KEY("exchange", "query_time_limit")) {
-    bad = parse_uint(value, 0, 86400, &cfg->query_time_limit_s);
+    bad = config_parse_uint(value, 0, 86400, &cfg->query_time_limit_s);
   } else if (KEY("exchange", "debug_query_delay_ms")) {
-    bad = parse_uint(value, 0, 600000, &cfg->debug_query_delay_ms);
+    bad = config_parse_uint(value, 0, 600000, &cfg->debug_query_delay_ms);
   } else if (KEY("log", "level")) {
     lvl = icxd_level_from_name(value);
     bad = lvl < 0;
     if (!bad)
       cfg->log_level = lvl;
   } else if (KEY("log", "syslog")) {
-    bad = parse_bool(value, &b);
+    bad = config_parse_bool(value, &b);
     if (!bad)
       cfg->use_syslog = b;
   } else if (KEY("log", "trace")) {
-    bad = parse_bool(value, &b);
+    bad = config_parse_bool(value, &b);
     if (!bad)
       cfg->trace = b;
   } else {
@@ -220,7 +221,7 @@ int icxd_config_read_secret(icxd_config *cfg, const char *path, char *err,
     snprintf(err, errlen, "secret file %s starts with an empty line", path);
     goto cleanup;
   }
-  wipe_free(cfg->secret);
+  config_wipe_free(cfg->secret);
   cfg->secret = strdup(buf);
   if (!cfg->secret) {
     snprintf(err, errlen, "out of memory");
@@ -240,14 +241,14 @@ struct ini_state {
   int failed;
 };
 
-static int ini_cb(void *user, const char *section, const char *name,
-                  const char *value)
+static int config_ini_cb(void *user, const char *section, const char *name,
+                         const char *value)
 {
   struct ini_state *st = user;
 
   if (st->failed)
     return 0;
-  if (apply(st->cfg, section, name, value, st->err, st->errlen) != 0) {
+  if (config_apply(st->cfg, section, name, value, st->err, st->errlen) != 0) {
     st->failed = 1;
     return 0;
   }
@@ -264,7 +265,7 @@ int icxd_config_load_file(icxd_config *cfg, const char *path, char *err,
   detail[0] = '\0';
   st.err = detail;
   st.errlen = sizeof detail;
-  rc = ini_parse(path, ini_cb, &st);
+  rc = ini_parse(path, config_ini_cb, &st);
   if (rc == -1) {
     snprintf(err, errlen, "cannot open config file %s: %s", path,
              strerror(errno));
@@ -279,7 +280,7 @@ int icxd_config_load_file(icxd_config *cfg, const char *path, char *err,
              detail[0] ? detail : "syntax error");
     return -1;
   }
-  return set_string(&cfg->config_path, path) == 0 ? 0 : -1;
+  return config_set_string(&cfg->config_path, path) == 0 ? 0 : -1;
 }
 
 int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen)
@@ -353,7 +354,7 @@ static const struct option long_opts[] = {
 
 static const char short_opts[] = "c:m:j:H:p:s:o:w:l:hV";
 
-static void usage(FILE *out)
+static void config_usage(FILE *out)
 {
   fputs("Usage: icxd [OPTION]...\n"
         "The Intercloud Exchange XMPP service: answers the\n"
@@ -384,34 +385,39 @@ static void usage(FILE *out)
 
 /* Maps an option to its config key, so the command line and the file
  * share one parser.  Returns 0, or -1 with err set. */
-static int apply_opt(icxd_config *cfg, int opt, const char *arg, char *err,
-                     size_t errlen)
+static int config_apply_opt(icxd_config *cfg, int opt, const char *arg,
+                            char *err, size_t errlen)
 {
   switch (opt) {
-  case 'm': return apply(cfg, "xmpp", "mode", arg, err, errlen);
-  case 'j': return apply(cfg, "xmpp", "jid", arg, err, errlen);
-  case 'H': return apply(cfg, "xmpp", "host", arg, err, errlen);
-  case 'p': return apply(cfg, "xmpp", "port", arg, err, errlen);
-  case OPT_SECRET_FILE: return apply(cfg, "xmpp", "secret_file", arg, err, errlen);
-  case OPT_CAFILE: return apply(cfg, "xmpp", "cafile", arg, err, errlen);
-  case OPT_CAPATH: return apply(cfg, "xmpp", "capath", arg, err, errlen);
-  case OPT_INSECURE: return apply(cfg, "xmpp", "insecure_tls", "true", err, errlen);
+  case 'm': return config_apply(cfg, "xmpp", "mode", arg, err, errlen);
+  case 'j': return config_apply(cfg, "xmpp", "jid", arg, err, errlen);
+  case 'H': return config_apply(cfg, "xmpp", "host", arg, err, errlen);
+  case 'p': return config_apply(cfg, "xmpp", "port", arg, err, errlen);
+  case OPT_SECRET_FILE:
+    return config_apply(cfg, "xmpp", "secret_file", arg, err, errlen);
+  case OPT_CAFILE: return config_apply(cfg, "xmpp", "cafile", arg, err, errlen);
+  case OPT_CAPATH: return config_apply(cfg, "xmpp", "capath", arg, err, errlen);
+  case OPT_INSECURE:
+    return config_apply(cfg, "xmpp", "insecure_tls", "true", err, errlen);
   case OPT_RECONNECT_MAX:
-    return apply(cfg, "xmpp", "reconnect_max_ms", arg, err, errlen);
-  case 's': return apply(cfg, "exchange", "store", arg, err, errlen);
-  case 'o': return apply(cfg, "exchange", "ontology", arg, err, errlen);
-  case 'w': return apply(cfg, "exchange", "workers", arg, err, errlen);
+    return config_apply(cfg, "xmpp", "reconnect_max_ms", arg, err, errlen);
+  case 's': return config_apply(cfg, "exchange", "store", arg, err, errlen);
+  case 'o': return config_apply(cfg, "exchange", "ontology", arg, err, errlen);
+  case 'w': return config_apply(cfg, "exchange", "workers", arg, err, errlen);
   case OPT_ASYNC:
-    return apply(cfg, "exchange", "async_threshold_ms", arg, err, errlen);
+    return config_apply(cfg, "exchange", "async_threshold_ms", arg, err,
+                        errlen);
   case OPT_SESSION_TIMEOUT:
-    return apply(cfg, "exchange", "session_timeout", arg, err, errlen);
+    return config_apply(cfg, "exchange", "session_timeout", arg, err, errlen);
   case OPT_TIME_LIMIT:
-    return apply(cfg, "exchange", "query_time_limit", arg, err, errlen);
+    return config_apply(cfg, "exchange", "query_time_limit", arg, err, errlen);
   case OPT_DELAY:
-    return apply(cfg, "exchange", "debug_query_delay_ms", arg, err, errlen);
-  case 'l': return apply(cfg, "log", "level", arg, err, errlen);
-  case OPT_SYSLOG: return apply(cfg, "log", "syslog", "true", err, errlen);
-  case OPT_TRACE: return apply(cfg, "log", "trace", "true", err, errlen);
+    return config_apply(cfg, "exchange", "debug_query_delay_ms", arg, err,
+                        errlen);
+  case 'l': return config_apply(cfg, "log", "level", arg, err, errlen);
+  case OPT_SYSLOG:
+    return config_apply(cfg, "log", "syslog", "true", err, errlen);
+  case OPT_TRACE: return config_apply(cfg, "log", "trace", "true", err, errlen);
   case OPT_CHECK: cfg->check_only = 1; return 0;
   default:
     snprintf(err, errlen, "unknown option (see icxd --help)");
@@ -432,7 +438,7 @@ icxd_config_rc icxd_config_from_args(icxd_config *cfg, int argc, char **argv,
     if (opt == 'c') {
       config_file = optarg;
     } else if (opt == 'h') {
-      usage(stdout);
+      config_usage(stdout);
       return ICXD_CONFIG_EXIT_OK;
     } else if (opt == 'V') {
       printf("icxd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
@@ -455,7 +461,7 @@ icxd_config_rc icxd_config_from_args(icxd_config *cfg, int argc, char **argv,
   while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
     if (opt == 'c')
       continue;
-    if (apply_opt(cfg, opt, optarg, err, errlen))
+    if (config_apply_opt(cfg, opt, optarg, err, errlen))
       return ICXD_CONFIG_ERROR;
   }
   if (icxd_config_validate(cfg, err, errlen))

@@ -1,39 +1,22 @@
-/* icxd_disco.c - service discovery (XEP-0030) for the service, its command
- * list and its command nodes. */
+/* icxd_disco.c - service discovery (XEP-0030) of icxd. */
+/* The service, its command list and its command nodes, from the spec the
+ * service gives (this file names no command). */
 #include "config.h"
 
-#include <string.h>
+#include <stdlib.h>
 
-#include "icxd_service_internal.h"
+#include "icxd_disco.h"
+#include "icxd_reply.h"
 #include "icxd_stanza.h"
 
-static const char *const service_features[] = {
-  ICXD_NS_DISCO_INFO, ICXD_NS_DISCO_ITEMS, ICXD_NS_COMMANDS, ICXD_NS_IODATA,
-  ICXD_NS_DATA, ICXD_NS_PING, NULL
+struct icxd_disco {
+  icxd_dispatch *dispatch;     /* borrowed */
+  icxd_disco_spec spec;
 };
 
-static const char *const command_features[] = {
-  ICXD_NS_COMMANDS, ICXD_NS_IODATA, ICXD_NS_DATA, NULL
-};
-
-/* explain_constraints takes IO Data only (no data form). */
-static const char *const explain_features[] = {
-  ICXD_NS_COMMANDS, ICXD_NS_IODATA, NULL
-};
-
-/* The command list, in the order disco#items gives it. */
-static const struct {
-  const char *node, *name;
-  const char *const *features;
-} commands[] = {
-  { ICXD_NODE, ICXD_NODE_NAME, command_features },
-  { ICXD_NODE_EXPLAIN, ICXD_NODE_EXPLAIN_NAME, explain_features },
-};
-#define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-static int add_identity(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
-                        const char *category, const char *type,
-                        const char *name)
+static int disco_add_identity(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
+                              const char *category, const char *type,
+                              const char *name)
 {
   xmpp_stanza_t *id = icxd_elem(ctx, "identity", NULL);
 
@@ -47,8 +30,8 @@ static int add_identity(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
   return icxd_adopt(query, id);
 }
 
-static int add_features(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
-                        const char *const *features)
+static int disco_add_features(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
+                              const char *const *features)
 {
   xmpp_stanza_t *f;
 
@@ -65,25 +48,28 @@ static int add_features(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
   return 0;
 }
 
-/* The index of node in commands[], or -1. */
-static int command_index(const char *node)
+/* The command at node, or NULL. */
+static const icxd_disco_command *disco_command(const icxd_disco_spec *spec,
+                                               const char *node)
 {
   size_t i;
 
-  for (i = 0; i < N_COMMANDS; i++)
-    if (icxd_is(node, commands[i].node))
-      return (int)i;
-  return -1;
+  for (i = 0; i < spec->n_commands; i++)
+    if (icxd_is(node, spec->commands[i].node))
+      return &spec->commands[i];
+  return NULL;
 }
 
 /* Appends <item jid=self node=... name=.../> for every command. */
-static int add_command_items(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
-                             const char *self)
+static int disco_add_command_items(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
+                                   const icxd_disco_spec *spec,
+                                   const char *self)
 {
+  const icxd_disco_command *commands = spec->commands;
   xmpp_stanza_t *item;
   size_t i;
 
-  for (i = 0; i < N_COMMANDS; i++) {
+  for (i = 0; i < spec->n_commands; i++) {
     item = icxd_elem(ctx, "item", NULL);
     if (!item || xmpp_stanza_set_attribute(item, "jid", self) ||
         xmpp_stanza_set_attribute(item, "node", commands[i].node) ||
@@ -98,70 +84,103 @@ static int add_command_items(xmpp_ctx_t *ctx, xmpp_stanza_t *query,
   return 0;
 }
 
-int icxd_disco_handle(icxd_service *svc, xmpp_stanza_t *iq,
-                      xmpp_stanza_t *payload)
+/* Answers a disco#info (info = 1) or disco#items query; a payload other
+ * than <query/> is left to the fallback (service-unavailable). */
+static void disco_answer(icxd_disco *disco, xmpp_stanza_t *iq, int info)
 {
-  xmpp_ctx_t *ctx = svc->xctx;
-  const char *self = icxd_self_for(svc, iq);
-  const char *ns = xmpp_stanza_get_ns(payload);
-  const char *node = xmpp_stanza_get_attribute(payload, "node");
-  xmpp_stanza_t *reply, *query;
-  int info = icxd_is(ns, ICXD_NS_DISCO_INFO), bad = 0, cmd = command_index(node);
+  const icxd_disco_spec *spec = &disco->spec;
+  icxd_conn *c = icxd_dispatch_conn(disco->dispatch);
+  xmpp_ctx_t *ctx = icxd_conn_xmpp_ctx(c);
+  const char *self = icxd_reply_from(c, iq);
+  xmpp_stanza_t *payload = icxd_child(iq, "query", info ? ICXD_NS_DISCO_INFO
+                                                        : ICXD_NS_DISCO_ITEMS);
+  const icxd_disco_command *cmd;
+  const char *node;
+  xmpp_stanza_t *query;
+  int bad = 0;
 
-  if (!icxd_is(xmpp_stanza_get_name(payload), "query") ||
-      !icxd_is(xmpp_stanza_get_type(iq), "get"))
-    return -1;
-  if (node && *node && !icxd_is(node, ICXD_NS_COMMANDS) && cmd < 0) {
-    icxd_reply_error(svc, iq, "cancel", "item-not-found", NULL, NULL,
+  if (!payload || !icxd_dispatch_claim(disco->dispatch, iq))
+    return;
+  node = xmpp_stanza_get_attribute(payload, "node");
+  cmd = disco_command(spec, node);
+  if (node && *node && !icxd_is(node, ICXD_NS_COMMANDS) && !cmd) {
+    icxd_reply_error(c, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such node");
-    return 0;
+    return;
   }
   if (node && !*node)
     node = NULL;
-  reply = icxd_iq_reply(ctx, iq, "result", self, svc->domain);
-  query = icxd_elem(ctx, "query", ns);
-  if (!reply || !query)
+  query = icxd_elem(ctx, "query", xmpp_stanza_get_ns(payload));
+  if (!query)
     goto nomem;
   if (node && xmpp_stanza_set_attribute(query, "node", node))
     goto nomem;
 
   if (info && !node) {
-    bad |= svc->cfg->mode == ICXD_MODE_COMPONENT
-               ? add_identity(ctx, query, "component", "generic",
-                              "Intercloud Exchange")
-               : add_identity(ctx, query, "client", "bot",
-                              "Intercloud Exchange");
-    bad |= add_identity(ctx, query, "automation", "command-list",
-                        "Intercloud Exchange commands");
-    bad |= add_features(ctx, query, service_features);
+    bad |= disco_add_identity(ctx, query, spec->category, spec->type,
+                              spec->name);
+    bad |= disco_add_identity(ctx, query, "automation", "command-list",
+                              spec->commands_name);
+    bad |= disco_add_features(ctx, query, spec->features);
   } else if (info && icxd_is(node, ICXD_NS_COMMANDS)) {
-    bad |= add_identity(ctx, query, "automation", "command-list",
-                        "Intercloud Exchange commands");
-    bad |= add_features(ctx, query, (const char *const[]){ ICXD_NS_DISCO_INFO,
-                                                            ICXD_NS_DISCO_ITEMS,
-                                                            NULL });
+    bad |= disco_add_identity(ctx, query, "automation", "command-list",
+                              spec->commands_name);
+    bad |= disco_add_features(ctx, query,
+                              (const char *const[]){ ICXD_NS_DISCO_INFO,
+                                                     ICXD_NS_DISCO_ITEMS,
+                                                     NULL });
   } else if (info) {
-    bad |= add_identity(ctx, query, "automation", "command-node",
-                        commands[cmd].name);
-    bad |= add_features(ctx, query, commands[cmd].features);
+    bad |= disco_add_identity(ctx, query, "automation", "command-node",
+                              cmd->name);
+    bad |= disco_add_features(ctx, query, cmd->features);
   } else if (icxd_is(node, ICXD_NS_COMMANDS)) {
-    bad |= add_command_items(ctx, query, self);
+    bad |= disco_add_command_items(ctx, query, spec, self);
   }
   /* disco#items on the service itself or on a command node: empty. */
   if (bad)
     goto nomem;
-  if (icxd_adopt(reply, query)) {
-    query = NULL;
-    goto nomem;
-  }
-  icxd_send(svc, reply);
-  return 0;
+  icxd_reply_result(c, iq, query);
+  return;
 nomem:
   if (query)
     xmpp_stanza_release(query);
-  if (reply)
-    xmpp_stanza_release(reply);
-  icxd_reply_error(svc, iq, "wait", "resource-constraint", NULL, NULL,
+  icxd_reply_error(c, iq, "wait", "resource-constraint", NULL, NULL,
                    "out of memory");
-  return 0;
+}
+
+static int disco_on_info(xmpp_conn_t *conn, xmpp_stanza_t *iq, void *ud)
+{
+  (void)conn;
+  disco_answer(ud, iq, 1);
+  return 1;
+}
+
+static int disco_on_items(xmpp_conn_t *conn, xmpp_stanza_t *iq, void *ud)
+{
+  (void)conn;
+  disco_answer(ud, iq, 0);
+  return 1;
+}
+
+icxd_disco *icxd_disco_new(icxd_dispatch *d, const icxd_disco_spec *spec)
+{
+  icxd_disco *disco = calloc(1, sizeof *disco);
+
+  if (!disco)
+    return NULL;
+  disco->dispatch = d;
+  disco->spec = *spec;
+  if (icxd_dispatch_add_iq(d, disco_on_info, ICXD_NS_DISCO_INFO, "get",
+                           disco) != 0 ||
+      icxd_dispatch_add_iq(d, disco_on_items, ICXD_NS_DISCO_ITEMS, "get",
+                           disco) != 0) {
+    free(disco);
+    return NULL;
+  }
+  return disco;
+}
+
+void icxd_disco_free(icxd_disco *disco)
+{
+  free(disco);
 }

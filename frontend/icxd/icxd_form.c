@@ -1,5 +1,7 @@
-/* icxd_form.c - the constraint command as a data form (XEP-0004), built
- * from the vocabulary; XEP-0122 validation hints for numeric fields. */
+/* icxd_form.c - data forms (XEP-0004) for the match command. */
+/* The request form is built from the vocabulary, with XEP-0122 validation
+ * hints for numeric fields; a submitted form becomes (name, value) pairs;
+ * the answer is a result form. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,8 +12,8 @@
 
 #define ICXD_FORM_TYPE "urn:icx:constraints"
 
-static xmpp_stanza_t *field_new(xmpp_ctx_t *ctx, const char *var,
-                                const char *type, const char *label)
+static xmpp_stanza_t *form_field_new(xmpp_ctx_t *ctx, const char *var,
+                                     const char *type, const char *label)
 {
   xmpp_stanza_t *f = icxd_elem(ctx, "field", NULL);
 
@@ -26,8 +28,8 @@ static xmpp_stanza_t *field_new(xmpp_ctx_t *ctx, const char *var,
   return f;
 }
 
-static int add_option(xmpp_ctx_t *ctx, xmpp_stanza_t *field,
-                      const char *label, const char *value)
+static int form_add_option(xmpp_ctx_t *ctx, xmpp_stanza_t *field,
+                           const char *label, const char *value)
 {
   xmpp_stanza_t *opt = icxd_elem(ctx, "option", NULL);
 
@@ -41,8 +43,8 @@ static int add_option(xmpp_ctx_t *ctx, xmpp_stanza_t *field,
 }
 
 /* XEP-0122: <validate xmlns=... datatype='xs:decimal'><basic/></validate>. */
-static int add_validate(xmpp_ctx_t *ctx, xmpp_stanza_t *field,
-                        const char *datatype)
+static int form_add_validate(xmpp_ctx_t *ctx, xmpp_stanza_t *field,
+                             const char *datatype)
 {
   xmpp_stanza_t *v = icxd_elem(ctx, "validate", ICXD_NS_XDATA_VALIDATE);
 
@@ -57,8 +59,8 @@ static int add_validate(xmpp_ctx_t *ctx, xmpp_stanza_t *field,
 
 /* One field for attribute a: its label as var, its rule and comment as
  * the description, options for individuals and booleans. */
-static int add_attribute_field(xmpp_ctx_t *ctx, xmpp_stanza_t *x,
-                               const icx_attribute *a)
+static int form_add_attribute_field(xmpp_ctx_t *ctx, xmpp_stanza_t *x,
+                                    const icx_attribute *a)
 {
   icx_datatype t = icx_attribute_type(a);
   const char *comment = icx_attribute_comment(a);
@@ -69,8 +71,10 @@ static int add_attribute_field(xmpp_ctx_t *ctx, xmpp_stanza_t *x,
   size_t i, n;
   int bad = 0;
 
-  f = field_new(ctx, label, (t == ICX_TYPE_INDIVIDUAL || t == ICX_TYPE_BOOLEAN)
-                                ? "list-single" : "text-single", label);
+  f = form_field_new(ctx, label,
+                     (t == ICX_TYPE_INDIVIDUAL || t == ICX_TYPE_BOOLEAN)
+                         ? "list-single" : "text-single",
+                     label);
   if (!f)
     return -1;
   snprintf(desc, sizeof desc, "Rule: %s (%s).%s%s",
@@ -82,16 +86,16 @@ static int add_attribute_field(xmpp_ctx_t *ctx, xmpp_stanza_t *x,
     n = icx_attribute_value_count(a);
     for (i = 0; i < n && !bad; i++) {
       ind = icx_attribute_value(a, i);
-      bad |= add_option(ctx, f, icx_individual_label(ind),
-                        icx_individual_label(ind));
+      bad |= form_add_option(ctx, f, icx_individual_label(ind),
+                             icx_individual_label(ind));
     }
   } else if (t == ICX_TYPE_BOOLEAN) {
-    bad |= add_option(ctx, f, "yes", "true");
-    bad |= add_option(ctx, f, "no", "false");
+    bad |= form_add_option(ctx, f, "yes", "true");
+    bad |= form_add_option(ctx, f, "no", "false");
   } else if (t == ICX_TYPE_DECIMAL) {
-    bad |= add_validate(ctx, f, "xs:decimal");
+    bad |= form_add_validate(ctx, f, "xs:decimal");
   } else if (t == ICX_TYPE_INTEGER) {
-    bad |= add_validate(ctx, f, "xs:integer");
+    bad |= form_add_validate(ctx, f, "xs:integer");
   }
   if (bad) {
     xmpp_stanza_release(f);
@@ -100,9 +104,9 @@ static int add_attribute_field(xmpp_ctx_t *ctx, xmpp_stanza_t *x,
   return icxd_adopt(x, f);
 }
 
-static int add_hidden_form_type(xmpp_ctx_t *ctx, xmpp_stanza_t *x)
+static int form_add_hidden_form_type(xmpp_ctx_t *ctx, xmpp_stanza_t *x)
 {
-  xmpp_stanza_t *f = field_new(ctx, "FORM_TYPE", "hidden", NULL);
+  xmpp_stanza_t *f = form_field_new(ctx, "FORM_TYPE", "hidden", NULL);
 
   if (!f || !icxd_add_text_child(ctx, f, "value", ICXD_FORM_TYPE)) {
     if (f)
@@ -123,13 +127,13 @@ xmpp_stanza_t *icxd_form_request(xmpp_ctx_t *ctx, const icx_vocab *vocab)
                            "Fill in the constraints you need; leave a field "
                            "empty to ignore it. A cloud matches when it "
                            "satisfies every constraint given.") ||
-      add_hidden_form_type(ctx, x))
+      form_add_hidden_form_type(ctx, x))
     goto fail;
   /* A distance (latency) needs a place as well as a number, which one
    * form field cannot carry: it is asked with IO Data only. */
   for (i = 0; i < n; i++)
     if (!icx_attribute_place(icx_vocab_attribute(vocab, i)) &&
-        add_attribute_field(ctx, x, icx_vocab_attribute(vocab, i)))
+        form_add_attribute_field(ctx, x, icx_vocab_attribute(vocab, i)))
       goto fail;
   return x;
 fail:
@@ -195,7 +199,7 @@ xmpp_stanza_t *icxd_form_result(xmpp_ctx_t *ctx, char *const *clouds,
     goto fail;
   reported = icxd_elem(ctx, "reported", NULL);
   if (!reported ||
-      icxd_adopt(reported, field_new(ctx, "cloudName", "text-single",
+      icxd_adopt(reported, form_field_new(ctx, "cloudName", "text-single",
                                      "Cloud"))) {
     goto fail;
   }
@@ -206,7 +210,7 @@ xmpp_stanza_t *icxd_form_result(xmpp_ctx_t *ctx, char *const *clouds,
   reported = NULL;
   for (i = 0; i < n; i++) {
     item = icxd_elem(ctx, "item", NULL);
-    f = field_new(ctx, "cloudName", NULL, NULL);
+    f = form_field_new(ctx, "cloudName", NULL, NULL);
     if (!item || !f || !icxd_add_text_child(ctx, f, "value", clouds[i])) {
       if (f)
         xmpp_stanza_release(f);

@@ -1,6 +1,6 @@
-/* icxd_iodata.c - IO Data (XEP-0244) payloads: output, error, status,
- * the XML Schemas of the commands' input and output, and the clouds an
- * explanation request names. */
+/* icxd_iodata.c - IO Data (XEP-0244) payloads of icxd's commands. */
+/* Output, error, status, the XML Schemas of the commands' input and
+ * output, and the clouds an explanation request names. */
 #include "config.h"
 
 #include <stdio.h>
@@ -185,8 +185,8 @@ static xmpp_stanza_t *iodata_new(xmpp_ctx_t *ctx, const char *type)
 }
 
 /* <name> holding the parsed xml, appended to parent.  0 or -1. */
-static int add_wrapped_xml(xmpp_ctx_t *ctx, xmpp_stanza_t *parent,
-                           const char *name, const char *xml)
+static int iodata_add_wrapped_xml(xmpp_ctx_t *ctx, xmpp_stanza_t *parent,
+                                  const char *name, const char *xml)
 {
   xmpp_stanza_t *wrap = icxd_elem(ctx, name, NULL);
   xmpp_stanza_t *body;
@@ -207,7 +207,7 @@ xmpp_stanza_t *icxd_iodata_output(xmpp_ctx_t *ctx, const char *answer_xml)
 
   if (!io)
     return NULL;
-  if (add_wrapped_xml(ctx, io, "out", answer_xml) != 0) {
+  if (iodata_add_wrapped_xml(ctx, io, "out", answer_xml) != 0) {
     xmpp_stanza_release(io);
     return NULL;
   }
@@ -240,16 +240,16 @@ fail:
   return NULL;
 }
 
-static xmpp_stanza_t *schemata(xmpp_ctx_t *ctx, const char *desc,
-                               const char *in, const char *out)
+static xmpp_stanza_t *iodata_schemata(xmpp_ctx_t *ctx, const char *desc,
+                                      const char *in, const char *out)
 {
   xmpp_stanza_t *io = iodata_new(ctx, "io-schemata-result");
 
   if (!io)
     return NULL;
   if (!icxd_add_text_child(ctx, io, "desc", desc) ||
-      add_wrapped_xml(ctx, io, "in", in) != 0 ||
-      add_wrapped_xml(ctx, io, "out", out) != 0) {
+      iodata_add_wrapped_xml(ctx, io, "in", in) != 0 ||
+      iodata_add_wrapped_xml(ctx, io, "out", out) != 0) {
     xmpp_stanza_release(io);
     return NULL;
   }
@@ -258,26 +258,28 @@ static xmpp_stanza_t *schemata(xmpp_ctx_t *ctx, const char *desc,
 
 xmpp_stanza_t *icxd_iodata_schemata(xmpp_ctx_t *ctx)
 {
-  return schemata(ctx, "Finds the clouds whose published capabilities "
-                       "satisfy every given constraint. Input: a "
-                       "<constraints> element; output: a "
-                       "<matchingClouds> element.",
-                  schema_constraints, schema_matching);
+  return iodata_schemata(ctx,
+                         "Finds the clouds whose published capabilities "
+                         "satisfy every given constraint. Input: a "
+                         "<constraints> element; output: a "
+                         "<matchingClouds> element.",
+                         schema_constraints, schema_matching);
 }
 
 xmpp_stanza_t *icxd_iodata_schemata_explain(xmpp_ctx_t *ctx)
 {
-  return schemata(ctx, "Explains a match: how many clouds each constraint "
-                       "leaves, why each named cloud fails, and what to "
-                       "drop when nothing matches. Input: a <constraints> "
-                       "element and any number of <cloudName> elements; "
-                       "output: an <explanation> element.",
-                  schema_explain_input, schema_explanation);
+  return iodata_schemata(ctx,
+                         "Explains a match: how many clouds each constraint "
+                         "leaves, why each named cloud fails, and what to "
+                         "drop when nothing matches. Input: a <constraints> "
+                         "element and any number of <cloudName> elements; "
+                         "output: an <explanation> element.",
+                         schema_explain_input, schema_explanation);
 }
 
 /* Reads one <cloudName> (the n-th) into job. */
-static icx_rc explain_cloud(xmpp_ctx_t *ctx, xmpp_stanza_t *c, size_t n,
-                            icxd_job *job, char *err, size_t errlen)
+static icx_rc iodata_explain_cloud(xmpp_ctx_t *ctx, xmpp_stanza_t *c, size_t n,
+                                   icxd_job *job, char *err, size_t errlen)
 {
   const char *ns = xmpp_stanza_get_ns(c);
   char *text, *start, *end;
@@ -334,7 +336,7 @@ icx_rc icxd_iodata_explain_clouds(xmpp_ctx_t *ctx, xmpp_stanza_t *in,
     name = xmpp_stanza_get_name(c);
     ns = xmpp_stanza_get_ns(c);
     if (name && strcmp(name, "cloudName") == 0) {
-      rc = explain_cloud(ctx, c, ++n, job, err, errlen);
+      rc = iodata_explain_cloud(ctx, c, ++n, job, err, errlen);
       if (rc != ICX_OK)
         return rc;
     } else if (name && strcmp(name, "constraints") != 0 && ns &&

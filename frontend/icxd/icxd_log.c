@@ -1,5 +1,6 @@
-/* icxd_log.c - leveled logging to stderr or syslog, and the bridges that
- * route libstrophe's and the engine's messages into it. */
+/* icxd_log.c - icxd's leveled logger, to stderr or syslog. */
+/* Also the bridges that route libstrophe's and the engine's messages into
+ * it. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -48,8 +49,8 @@ void icxd_logger_close(icxd_logger *log)
     closelog();
 }
 
-static void write_line(const icxd_logger *log, icxd_level level,
-                       const char *area, const char *msg)
+static void log_write_line(const icxd_logger *log, icxd_level level,
+                           const char *area, const char *msg)
 {
   static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
   struct timespec ts;
@@ -80,11 +81,11 @@ void icxd_log(const icxd_logger *log, icxd_level level, const char *area,
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  write_line(log, level, area, buf);
+  log_write_line(log, level, area, buf);
 }
 
-static void xmpp_sink(void *userdata, xmpp_log_level_t xlevel,
-                      const char *area, const char *msg)
+static void log_xmpp_sink(void *userdata, xmpp_log_level_t xlevel,
+                          const char *area, const char *msg)
 {
   icxd_logger *log = userdata;
   icxd_level level;
@@ -107,7 +108,7 @@ static void xmpp_sink(void *userdata, xmpp_log_level_t xlevel,
 
 void icxd_logger_xmpp(icxd_logger *log, xmpp_log_t *out)
 {
-  out->handler = xmpp_sink;
+  out->handler = log_xmpp_sink;
   out->userdata = log;
 }
 

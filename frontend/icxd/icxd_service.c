@@ -1,6 +1,5 @@
-/* icxd_service.c - building the service and running its event loop.
- *
- * The loop is libstrophe's xmpp_run_once() driven by icxd itself, so it
+/* icxd_service.c - icxd as a whole: builds its parts, runs the loop. */
+/* The loop is libstrophe's xmpp_run_once() driven by icxd itself, so it
  * can reconnect (xmpp_run() cannot be restarted) and, between two turns,
  * collect the jobs the worker threads finished.  Turns are short (5 ms)
  * while jobs are in flight and longer (200 ms) when idle; a turn returns as
@@ -12,44 +11,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "icxd_service_internal.h"
+#include "icx.h"
+#include "icxd_command.h"
+#include "icxd_conn.h"
+#include "icxd_disco.h"
+#include "icxd_dispatch.h"
+#include "icxd_ping.h"
+#include "icxd_service.h"
 #include "icxd_stanza.h"
+#include "icxd_worker.h"
 
 #define ICXD_TURN_BUSY_MS 5
 #define ICXD_TURN_IDLE_MS 200
 #define ICXD_SHUTDOWN_MS 3000
 
-void icxd_send(icxd_service *svc, xmpp_stanza_t *stanza)
-{
-  if (!stanza) {
-    icxd_log(svc->log, ICXD_LOG_ERROR, "xmpp",
-             "out of memory building a stanza: not sent");
-    return;
-  }
-  if (svc->connected)
-    xmpp_send(svc->conn, stanza);
-  else
-    icxd_log(svc->log, ICXD_LOG_DEBUG, "xmpp", "not connected: stanza dropped");
-  xmpp_stanza_release(stanza);
-}
+struct icxd_service {
+  const icxd_config *cfg;    /* borrowed */
+  icxd_logger *log;          /* borrowed */
+  icx_ctx *icx;              /* the loop's engine context */
+  icx_vocab *vocab;          /* shared read-only with the workers */
+  char *store_path;
+  icxd_pool *pool;
+  icxd_conn *conn;
+  icxd_dispatch *dispatch;
+  icxd_disco *disco;
+  icxd_command *command;
+  icxd_disco_spec disco_spec;
+};
 
-const char *icxd_self_for(icxd_service *svc, xmpp_stanza_t *req)
-{
-  const char *to = xmpp_stanza_get_to(req);
+/* The features of the service as a whole, as disco#info lists them. */
+static const char *const service_features[] = {
+  ICXD_NS_DISCO_INFO, ICXD_NS_DISCO_ITEMS, ICXD_NS_COMMANDS, ICXD_NS_IODATA,
+  ICXD_NS_DATA, ICXD_NS_PING, NULL
+};
 
-  return to && *to ? to : svc->self;
-}
-
-void icxd_reply_error(icxd_service *svc, xmpp_stanza_t *req, const char *etype,
-                      const char *condition, const char *app_ns,
-                      const char *app, const char *text)
+/* The XMPP side: the connection, the dispatch of its stanzas, and the
+ * handlers of disco, ping and the commands.  0, or -1 with err set. */
+static int service_setup_xmpp(icxd_service *svc, char *err, size_t errlen)
 {
-  icxd_log(svc->log, ICXD_LOG_DEBUG, "xmpp", "error %s/%s%s%s to %s",
-           etype, condition, app ? "/" : "", app ? app : "",
-           xmpp_stanza_get_from(req) ? xmpp_stanza_get_from(req) : "?");
-  icxd_send(svc, icxd_iq_error(svc->xctx, req, icxd_self_for(svc, req),
-                               svc->domain, etype, condition, app_ns, app,
-                               text));
+  const icxd_config *cfg = svc->cfg;
+  icxd_disco_spec *spec = &svc->disco_spec;
+
+  svc->conn = icxd_conn_new(cfg, svc->log, err, errlen);
+  if (!svc->conn)
+    return -1;
+  svc->dispatch = icxd_dispatch_new(svc->conn);
+  if (!svc->dispatch)
+    goto nomem;
+  svc->command = icxd_command_new(svc->dispatch, cfg, svc->log, svc->vocab,
+                                  svc->pool);
+  if (!svc->command)
+    goto nomem;
+  spec->category = cfg->mode == ICXD_MODE_COMPONENT ? "component" : "client";
+  spec->type = cfg->mode == ICXD_MODE_COMPONENT ? "generic" : "bot";
+  spec->name = "Intercloud Exchange";
+  spec->features = service_features;
+  spec->commands_name = "Intercloud Exchange commands";
+  spec->commands = icxd_command_disco(&spec->n_commands);
+  svc->disco = icxd_disco_new(svc->dispatch, spec);
+  if (!svc->disco || icxd_ping_register(svc->dispatch) != 0)
+    goto nomem;
+  return 0;
+nomem:
+  snprintf(err, errlen, "out of memory");
+  return -1;
 }
 
 icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
@@ -66,7 +91,6 @@ icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
   }
   svc->cfg = cfg;
   svc->log = log;
-  svc->next_job_id = 1;
 
   svc->store_path = cfg->store ? strdup(cfg->store) : icx_store_default_path();
   if (!svc->store_path) {
@@ -105,15 +129,7 @@ icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
 
   if (icxd_pool_start(svc->pool, svc->vocab, err, errlen) != 0)
     goto fail;
-  svc->sessions = icxd_sessions_new(cfg->max_sessions,
-                                    (int64_t)cfg->session_timeout_s * 1000);
-  if (!svc->sessions) {
-    snprintf(err, errlen, "out of memory");
-    goto fail;
-  }
-
-  xmpp_initialize();
-  if (icxd_conn_setup(svc, err, errlen) != 0)
+  if (service_setup_xmpp(svc, err, errlen) != 0)
     goto fail;
   return svc;
 fail:
@@ -127,46 +143,33 @@ void icxd_service_free(icxd_service *svc)
     return;
   /* Workers first: they borrow the vocabulary and hand back jobs. */
   icxd_pool_free(svc->pool);
-  icxd_sessions_free(svc->sessions);
-  if (svc->xctx) {
-    icxd_conn_teardown(svc);
-    xmpp_shutdown();
-  }
+  /* Then the sessions, which own the jobs the pool handed back. */
+  icxd_command_free(svc->command);
+  icxd_disco_free(svc->disco);
+  icxd_dispatch_free(svc->dispatch);
+  icxd_conn_free(svc->conn);
   icx_vocab_free(svc->vocab);
   icx_ctx_free(svc->icx);
   free(svc->store_path);
-  free(svc->self);
-  free(svc->domain);
   free(svc);
 }
 
 int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
 {
-  int64_t deadline;
   unsigned long turn;
 
   icxd_log(svc->log, ICXD_LOG_INFO, "main", "icxd %s starting: %s mode, %s",
            PACKAGE_VERSION, icxd_mode_name(svc->cfg->mode), svc->cfg->jid);
   while (!*stop) {
-    if (!svc->connected && !svc->connecting &&
-        icxd_now_ms() >= svc->next_attempt_ms)
-      icxd_conn_attempt(svc);
     turn = icxd_pool_in_flight(svc->pool) ? ICXD_TURN_BUSY_MS
                                           : ICXD_TURN_IDLE_MS;
-    xmpp_run_once(svc->xctx, turn);
-    icxd_command_tick(svc);
+    icxd_conn_run_once(svc->conn, turn);
+    icxd_command_tick(svc->command);
   }
 
   icxd_log(svc->log, ICXD_LOG_INFO, "main", "shutting down");
-  svc->stopping = 1;
-  icxd_command_shutdown(svc);
-  if (svc->connected || svc->connecting) {
-    xmpp_disconnect(svc->conn);
-    /* Bounded: the server has ICXD_SHUTDOWN_MS to close the stream. */
-    deadline = icxd_now_ms() + ICXD_SHUTDOWN_MS;
-    while (!xmpp_conn_is_disconnected(svc->conn) && icxd_now_ms() < deadline)
-      xmpp_run_once(svc->xctx, 50);
-  }
-  svc->connected = 0;
+  icxd_command_shutdown(svc->command);
+  /* Bounded: the server has ICXD_SHUTDOWN_MS to close the stream. */
+  icxd_conn_close(svc->conn, ICXD_SHUTDOWN_MS);
   return 0;
 }

@@ -1,4 +1,5 @@
-/* icxd_stanza.c - building replies and error stanzas with from and to. */
+/* icxd_stanza.c - element helpers over libstrophe. */
+/* New elements, text children, adoption, child lookup. */
 #include "config.h"
 
 #include <string.h>
@@ -88,60 +89,6 @@ int icxd_count_children(xmpp_stanza_t *parent)
     if (xmpp_stanza_is_tag(c))
       n++;
   return n;
-}
-
-xmpp_stanza_t *icxd_iq_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *req,
-                             const char *type, const char *self,
-                             const char *fallback_to)
-{
-  const char *id = xmpp_stanza_get_id(req);
-  const char *from = xmpp_stanza_get_from(req);
-  xmpp_stanza_t *iq = xmpp_iq_new(ctx, type, id);
-
-  if (!iq)
-    return NULL;
-  if (!from || !*from)
-    from = fallback_to;
-  if (xmpp_stanza_set_from(iq, self) != XMPP_EOK ||
-      (from && xmpp_stanza_set_to(iq, from) != XMPP_EOK)) {
-    xmpp_stanza_release(iq);
-    return NULL;
-  }
-  return iq;
-}
-
-xmpp_stanza_t *icxd_iq_error(xmpp_ctx_t *ctx, xmpp_stanza_t *req,
-                             const char *self, const char *fallback_to,
-                             const char *etype, const char *condition,
-                             const char *app_ns, const char *app,
-                             const char *text)
-{
-  xmpp_stanza_t *iq = icxd_iq_reply(ctx, req, "error", self, fallback_to);
-  xmpp_stanza_t *err, *t;
-
-  if (!iq)
-    return NULL;
-  err = icxd_elem(ctx, "error", NULL);
-  if (!err || xmpp_stanza_set_type(err, etype) != XMPP_EOK)
-    goto fail_err;
-  if (icxd_adopt(err, icxd_elem(ctx, condition, ICXD_NS_STANZAS)) != 0)
-    goto fail_err;
-  if (app && app_ns && icxd_adopt(err, icxd_elem(ctx, app, app_ns)) != 0)
-    goto fail_err;
-  if (text) {
-    t = icxd_add_text_child(ctx, err, "text", text);
-    if (!t || xmpp_stanza_set_ns(t, ICXD_NS_STANZAS) != XMPP_EOK)
-      goto fail_err;
-  }
-  if (icxd_adopt(iq, err) != 0)
-    goto fail_iq;
-  return iq;
-fail_err:
-  if (err)
-    xmpp_stanza_release(err);
-fail_iq:
-  xmpp_stanza_release(iq);
-  return NULL;
 }
 
 int icxd_is(const char *a, const char *b)

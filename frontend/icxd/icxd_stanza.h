@@ -1,9 +1,9 @@
-/* icxd_stanza.h - small helpers to build the stanzas icxd sends.
+/* icxd_stanza.h - small helpers to build and read XML elements with
+ * libstrophe, and the namespaces icxd speaks.  They know no connection:
+ * answers addressed to a requester are built in icxd_reply.h.
  *
- * Every stanza icxd sends carries 'from' and 'to': replies are built here,
- * never with xmpp_stanza_reply() (which leaves 'from' unset and copies a
- * stray 'lang').  All functions return new stanzas the caller releases
- * with xmpp_stanza_release(), or NULL when out of memory.
+ * Builders return new stanzas the caller releases with
+ * xmpp_stanza_release(), or NULL when out of memory.
  */
 #ifndef ICXD_STANZA_H
 #define ICXD_STANZA_H
@@ -22,21 +22,6 @@
 /* 1 when a and b are both set and equal: for attribute values and
  * element names, which libstrophe gives as NULL when absent. */
 int icxd_is(const char *a, const char *b);
-
-/* An IQ of the given type answering req: same id, 'to' = req's 'from'
- * (or fallback_to when req has none), 'from' = self. */
-xmpp_stanza_t *icxd_iq_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *req,
-                             const char *type, const char *self,
-                             const char *fallback_to);
-
-/* An IQ error answering req: <error type='etype'><condition/>[<app
- * xmlns='app_ns'/>][<text>text</text>]</error>.  app_ns/app and text may
- * be NULL.  The original payload is not echoed (it may be huge). */
-xmpp_stanza_t *icxd_iq_error(xmpp_ctx_t *ctx, xmpp_stanza_t *req,
-                             const char *self, const char *fallback_to,
-                             const char *etype, const char *condition,
-                             const char *app_ns, const char *app,
-                             const char *text);
 
 /* A new element <name xmlns='ns'> (ns may be NULL). */
 xmpp_stanza_t *icxd_elem(xmpp_ctx_t *ctx, const char *name, const char *ns);

@@ -1,5 +1,5 @@
-/* icxd_worker.c - worker threads that run constraint matches and
- * explanations off the XMPP loop, each with its own icx_ctx and read-only
+/* icxd_worker.c - the worker threads that run matches and explanations. */
+/* They run off the XMPP loop, each with its own icx_ctx and read-only
  * store. */
 #include "config.h"
 
@@ -132,7 +132,7 @@ int icxd_job_add_explain(icxd_job *job, const char *cloud)
   return 0;
 }
 
-static int queue_push(job_queue *q, icxd_job *job)
+static int worker_queue_push(job_queue *q, icxd_job *job)
 {
   job_node *n = malloc(sizeof *n);
 
@@ -149,7 +149,7 @@ static int queue_push(job_queue *q, icxd_job *job)
   return 0;
 }
 
-static icxd_job *queue_pop(job_queue *q)
+static icxd_job *worker_queue_pop(job_queue *q)
 {
   job_node *n = q->head;
   icxd_job *job;
@@ -165,13 +165,13 @@ static icxd_job *queue_pop(job_queue *q)
   return job;
 }
 
-static char *dup_or_null(const char *s)
+static char *worker_strdup(const char *s)
 {
   return s ? strdup(s) : NULL;
 }
 
 /* Records a failure on job: rc and a copy of the detailed message. */
-static void job_fail(icxd_job *job, icx_rc rc, const char *msg)
+static void worker_job_fail(icxd_job *job, icx_rc rc, const char *msg)
 {
   job->rc = rc;
   free(job->errmsg);
@@ -179,8 +179,8 @@ static void job_fail(icxd_job *job, icx_rc rc, const char *msg)
 }
 
 /* Matches set on store: the cloud names and the <matchingClouds> answer. */
-static void run_match(icx_ctx *ctx, icx_store *store,
-                      const icx_constraints *set, icxd_job *job)
+static void worker_run_match(icx_ctx *ctx, icx_store *store,
+                             const icx_constraints *set, icxd_job *job)
 {
   icx_match *m = NULL;
   icx_rc rc;
@@ -188,20 +188,20 @@ static void run_match(icx_ctx *ctx, icx_store *store,
 
   rc = icx_match_run(ctx, store, set, &m);
   if (rc != ICX_OK) {
-    job_fail(job, rc, icx_ctx_errmsg(ctx));
+    worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
     return;
   }
   n = icx_match_count(m);
   job->clouds = calloc(n ? n : 1, sizeof *job->clouds);
   job->answer_xml = icx_match_to_xml(m, 0);
   if (!job->clouds || !job->answer_xml) {
-    job_fail(job, ICX_ERR_NOMEM, NULL);
+    worker_job_fail(job, ICX_ERR_NOMEM, NULL);
     goto cleanup;
   }
   for (i = 0; i < n; i++) {
-    job->clouds[i] = dup_or_null(icx_match_cloud(m, i));
+    job->clouds[i] = worker_strdup(icx_match_cloud(m, i));
     if (!job->clouds[i]) {
-      job_fail(job, ICX_ERR_NOMEM, NULL);
+      worker_job_fail(job, ICX_ERR_NOMEM, NULL);
       goto cleanup;
     }
     job->n_clouds++;
@@ -214,8 +214,8 @@ cleanup:
 /* Explains set on store for the job's clouds: the <explanation> answer.
  * (icx_explain_run refuses a request the compiler refuses whole before it
  * runs any query, with the whole request's count.) */
-static void run_explain(icx_ctx *ctx, icx_store *store,
-                        const icx_constraints *set, icxd_job *job)
+static void worker_run_explain(icx_ctx *ctx, icx_store *store,
+                               const icx_constraints *set, icxd_job *job)
 {
   icx_explain *e = NULL;
   icx_rc rc;
@@ -223,7 +223,7 @@ static void run_explain(icx_ctx *ctx, icx_store *store,
   rc = icx_explain_run(ctx, store, set, (const char *const *)job->explain,
                        job->n_explain, &e);
   if (rc != ICX_OK) {
-    job_fail(job, rc, icx_ctx_errmsg(ctx));
+    worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
     return;
   }
   job->answer_xml = icx_explain_to_xml(e, 0);
@@ -238,15 +238,15 @@ static void run_explain(icx_ctx *ctx, icx_store *store,
   }
   icx_explain_free(e);
   if (!job->answer_xml)
-    job_fail(job, ICX_ERR_NOMEM, NULL);
+    worker_job_fail(job, ICX_ERR_NOMEM, NULL);
   else
     job->rc = ICX_OK;
 }
 
 /* Runs one job with the worker's own context and store.  *store is opened
  * on first use (the store may appear after icxd starts) and kept. */
-static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
-                    icxd_job *job)
+static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
+                           icxd_job *job)
 {
   icx_constraints *set = NULL;
   icx_rc rc;
@@ -262,19 +262,19 @@ static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
     rc = icx_constraints_parse(ctx, pool->opts.vocab, job->xml, job->xml_len,
                                &set);
     if (rc != ICX_OK) {
-      job_fail(job, rc, icx_ctx_errmsg(ctx));
+      worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
       goto cleanup;
     }
   } else {
     set = icx_constraints_new(pool->opts.vocab);
     if (!set) {
-      job_fail(job, ICX_ERR_NOMEM, NULL);
+      worker_job_fail(job, ICX_ERR_NOMEM, NULL);
       goto cleanup;
     }
     for (i = 0; i < job->n_pairs; i++) {
       rc = icx_constraints_add(ctx, set, job->names[i], job->values[i]);
       if (rc != ICX_OK) {
-        job_fail(job, rc, icx_ctx_errmsg(ctx));
+        worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
         goto cleanup;
       }
     }
@@ -285,7 +285,7 @@ static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
     pthread_mutex_unlock(&pool->setup_lock);
     if (rc != ICX_OK) {
       *store = NULL;
-      job_fail(job, rc, icx_ctx_errmsg(ctx));
+      worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
       icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
                "cannot open store %s: %s", pool->opts.store_path,
                job->errmsg ? job->errmsg : "");
@@ -293,9 +293,9 @@ static void run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
     }
   }
   if (job->kind == ICXD_JOB_EXPLAIN)
-    run_explain(ctx, *store, set, job);
+    worker_run_explain(ctx, *store, set, job);
   else
-    run_match(ctx, *store, set, job);
+    worker_run_match(ctx, *store, set, job);
 cleanup:
   icx_constraints_free(set);
 }
@@ -312,19 +312,19 @@ static void *worker_main(void *arg)
       pthread_cond_wait(&pool->wake, &pool->lock);
     if (pool->stopping)
       break;
-    job = queue_pop(&pool->todo);
+    job = worker_queue_pop(&pool->todo);
     job->state = ICXD_JOB_RUNNING;
     job->started_ms = icxd_now_ms();
     pool->running++;
     pthread_mutex_unlock(&pool->lock);
 
-    run_job(pool, w->ctx, &w->store, job);
+    worker_run_job(pool, w->ctx, &w->store, job);
 
     pthread_mutex_lock(&pool->lock);
     pool->running--;
     job->state = ICXD_JOB_DONE;
     job->finished_ms = icxd_now_ms();
-    if (queue_push(&pool->done, job) != 0) {
+    if (worker_queue_push(&pool->done, job) != 0) {
       /* Cannot post it back: the session will time out. */
       icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
                "out of memory posting job %llu", (unsigned long long)job->id);
@@ -387,9 +387,10 @@ icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
     }
     pool->n_workers++;
     /* Each worker's icx storage has its own SQLite connection, so every
-     * worker opens the store (check_icxd: pool_keeps_every_worker).  Should
-     * a later one still fail where worker 0 did not (out of file
-     * descriptors, say), keep the workers that work. */
+     * worker opens the store (check_icxd_worker:
+     * pool_keeps_every_worker).  Should a later one still fail where
+     * worker 0 did not (out of file descriptors, say), keep the workers
+     * that work. */
     if (i > 0 && pool->workers[0].store && !pool->workers[i].store) {
       icxd_log(opts->log, ICXD_LOG_WARN, "worker",
                "only %u of %u workers could open the store: using %u",
@@ -440,9 +441,9 @@ void icxd_pool_free(icxd_pool *pool)
     icx_store_free(pool->workers[i].store);
     icx_ctx_free(pool->workers[i].ctx);
   }
-  while ((job = queue_pop(&pool->todo)))
+  while ((job = worker_queue_pop(&pool->todo)))
     icxd_job_free(job);
-  while ((job = queue_pop(&pool->done)))
+  while ((job = worker_queue_pop(&pool->done)))
     icxd_job_free(job);
   pthread_cond_destroy(&pool->wake);
   pthread_mutex_destroy(&pool->setup_lock);
@@ -459,7 +460,7 @@ int icxd_pool_submit(icxd_pool *pool, icxd_job *job)
   if (pool->todo.len < pool->opts.max_queue) {
     job->state = ICXD_JOB_QUEUED;
     job->queued_ms = icxd_now_ms();
-    if (queue_push(&pool->todo, job) == 0) {
+    if (worker_queue_push(&pool->todo, job) == 0) {
       pthread_cond_signal(&pool->wake);
       rc = 0;
     }
@@ -473,7 +474,7 @@ icxd_job *icxd_pool_take_done(icxd_pool *pool)
   icxd_job *job;
 
   pthread_mutex_lock(&pool->lock);
-  job = queue_pop(&pool->done);
+  job = worker_queue_pop(&pool->done);
   pthread_mutex_unlock(&pool->lock);
   return job;
 }

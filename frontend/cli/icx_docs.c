@@ -1,0 +1,220 @@
+/* icx_docs.c - icx load and icx remove: documents in and out. */
+/* Capability documents into and out of the store, with a report per
+ * document (and a progress bar on a terminal). */
+#include "config.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "icx_cli.h"
+
+/* --- load ------------------------------------------------------------------ */
+
+typedef struct load_tally {
+  int quiet;
+  int dry_run;
+  long ok, failed, triples;
+} load_tally;
+
+static void
+cli_load_report(void *ud, const char *source, icx_rc rc, const char *message, long triples)
+{
+  load_tally *t = ud;
+
+  if (rc) {
+    t->failed++;
+    fprintf(stderr, "icx: error: %s\n", *message ? message : icx_strerror(rc));
+    return;
+  }
+  t->ok++;
+  t->triples += triples;
+  if (!t->quiet)
+    printf("%s %s (%ld triples)\n", t->dry_run ? "checked" : "loaded", source, triples);
+}
+
+/* A progress bar on standard error while a document loads (bytes read of
+ * its size, and statements so far); set only when standard error is a
+ * terminal, and drawn only for documents past 1 MiB.  The line is wiped
+ * when the document is done, so what stays is the usual report. */
+static void
+cli_load_progress(void *userdata, const char *source, size_t done, size_t total,
+              size_t statements, int finished)
+{
+  static const char bar[] = "##############################";
+  int width = (int)sizeof bar - 1, fill, pct;
+  const char *name = strrchr(source, '/');
+  int *drawn = userdata;
+
+  name = name && name[1] ? name + 1 : source;
+  if (finished) {
+    if (*drawn)
+      fputs("\r\033[K", stderr);
+    *drawn = 0;
+    return;
+  }
+  if ((total ? total : done) < ((size_t)1 << 20))
+    return;
+  *drawn = 1;
+  if (!total) {
+    fprintf(stderr, "\r%.32s %.1f MB read, %zu triples", name, (double)done / 1048576.0,
+            statements);
+  } else {
+    pct = done >= total ? 100 : (int)((double)done * 100.0 / (double)total);  /* file grew */
+    fill = pct * width / 100;
+    fprintf(stderr, "\r%.32s [%.*s%*s] %3d%% of %.1f MB, %zu triples", name, fill, bar,
+            width - fill, "", pct, (double)total / 1048576.0, statements);
+  }
+  fflush(stderr);
+}
+
+int
+icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "name", required_argument, NULL, 'n' },
+    { "dry-run", no_argument, NULL, 'd' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  const char *name = "stdin";
+  int format = ICX_FORMAT_AUTO, dry = 0, c, i, code;
+  icx_vocab *vocab = NULL;
+  icx_store *store = NULL;
+  icx_loader *loader = NULL;
+  load_tally tally = { o->quiet, 0, 0, 0, 0 };
+  int drawn = 0;
+  icx_rc rc, first = ICX_OK;
+
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "+f:n:dh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'f':
+      format = icx_format_from_name(optarg);
+      if (format < 0) {
+        fprintf(stderr, "icx: error: unknown format \"%s\" (turtle, rdfxml, ntriples)\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'n': name = optarg; break;
+    case 'd': dry = 1; break;
+    case 'h': icx_cli_usage(stdout); return EXIT_OK;
+    default: return EXIT_USAGE;
+    }
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "icx: error: load needs at least one PATH (or - for stdin)\n");
+    return EXIT_USAGE;
+  }
+  if ((code = icx_cli_open_all(ctx, o, ICX_STORE_CREATE, &vocab, &store)))
+    goto done;
+  loader = icx_loader_new(ctx, vocab, store);
+  if (!loader) {
+    code = icx_cli_fail(ctx, ICX_ERR_NOMEM);
+    goto done;
+  }
+  icx_loader_set_format(loader, (icx_format)format);
+  icx_loader_set_dry_run(loader, dry);
+  tally.dry_run = dry;
+  icx_loader_set_report(loader, cli_load_report, &tally);
+  if (!o->quiet && !dry && isatty(STDERR_FILENO))
+    icx_loader_set_progress(loader, cli_load_progress, &drawn);
+  for (i = optind; i < argc; i++) {
+    long reported = tally.ok + tally.failed;
+    if (!strcmp(argv[i], "-"))
+      rc = icx_loader_load_stream(loader, name, stdin);
+    else
+      rc = icx_loader_load_path(loader, argv[i]);
+    if (rc && tally.ok + tally.failed == reported)   /* failed before any document */
+      fprintf(stderr, "icx: error: %s\n", icx_ctx_errmsg(ctx));
+    if (rc && !first)
+      first = rc;
+  }
+  if (!o->quiet && tally.ok + tally.failed > 1)
+    printf("%ld document%s %s, %ld triples; %ld failed\n", tally.ok, tally.ok == 1 ? "" : "s",
+           dry ? "checked" : "loaded", tally.triples, tally.failed);
+  code = icx_cli_exit_for(first);
+done:
+  icx_loader_free(loader);
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  return code;
+}
+
+/* --- remove ---------------------------------------------------------------- */
+
+/* A document named on the command line: its URI as listed, a path (made
+ * absolute, so a deleted file can still be withdrawn), or its source. */
+static char *
+cli_resolve_doc(icx_store *store, const char *arg)
+{
+  icx_doc_info *docs = NULL;
+  size_t n = 0, i;
+  char *found = NULL, *uri;
+
+  if (icx_store_has_document(store, arg))
+    return strdup(arg);
+  uri = icx_loader_doc_uri_for_path(arg);
+  if (!uri && arg[0] != '/') {
+    char cwd[PATH_MAX], *abs;
+    size_t len;
+    if (getcwd(cwd, sizeof cwd)) {
+      len = strlen(cwd) + strlen(arg) + 2;
+      if ((abs = malloc(len))) {
+        snprintf(abs, len, "%s/%s", cwd, arg);
+        uri = malloc(len + 8);
+        if (uri)
+          snprintf(uri, len + 8, "file://%s", abs);
+        free(abs);
+      }
+    }
+  }
+  if (uri && icx_store_has_document(store, uri))
+    return uri;
+  free(uri);
+  if (icx_store_list_documents(store, NULL, &docs, &n) == ICX_OK)
+    for (i = 0; i < n && !found; i++)
+      if (docs[i].source && !strcmp(docs[i].source, arg))
+        found = strdup(docs[i].uri);
+  icx_doc_info_free_array(docs, n);
+  return found;
+}
+
+int
+icx_cli_remove(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  icx_store *store = NULL;
+  int code, i;
+  icx_rc rc, first = ICX_OK;
+
+  if (argc < 2) {
+    fprintf(stderr, "icx: error: remove needs at least one DOCUMENT\n");
+    return EXIT_USAGE;
+  }
+  if ((code = icx_cli_open_all(ctx, o, 0, NULL, &store)))
+    return code;
+  for (i = 1; i < argc; i++) {
+    char *uri = cli_resolve_doc(store, argv[i]);
+    if (!uri) {
+      fprintf(stderr, "icx: error: no document %s in the store (icx list shows them)\n", argv[i]);
+      if (!first)
+        first = ICX_ERR_NOT_FOUND;
+      continue;
+    }
+    rc = icx_store_remove_document(store, uri);
+    if (rc) {
+      icx_cli_fail(ctx, rc);
+      if (!first)
+        first = rc;
+    } else if (!o->quiet) {
+      printf("removed %s\n", uri);
+    }
+    free(uri);
+  }
+  icx_store_free(store);
+  return icx_cli_exit_for(first);
+}

@@ -1,0 +1,121 @@
+/* icx_show.c - icx vocab, list and stats: what is loaded. */
+/* What the vocabulary, the loaded documents and the store hold. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "icx_cli.h"
+
+int
+icx_cli_vocab(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  icx_vocab *vocab = NULL;
+  size_t i, k;
+  int code;
+
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    icx_cli_usage(stdout);
+    return EXIT_OK;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "icx: error: vocab takes no arguments\n");
+    return EXIT_USAGE;
+  }
+  if ((code = icx_cli_open_all(ctx, o, 0, &vocab, NULL)))
+    return code;
+  for (i = 0; i < icx_vocab_attribute_count(vocab); i++) {
+    const icx_attribute *a = icx_vocab_attribute(vocab, i);
+    printf("%s\n", icx_attribute_label(a));
+    printf("  iri:      %s\n", icx_attribute_iri(a));
+    printf("  aliases:  ");
+    for (k = 0; k < icx_attribute_alias_count(a); k++)
+      printf("%s%s", k ? ", " : "", icx_attribute_alias(a, k));
+    printf("%s\n", icx_attribute_alias_count(a) ? "" : "(none)");
+    printf("  type:     %s (%s)\n", icx_datatype_name(icx_attribute_type(a)),
+           icx_attribute_range(a));
+    printf("  rule:     %s\n", icx_rule_name(icx_attribute_rule(a)));
+    printf("  of:       %s\n", icx_attribute_domain(a));
+    if (icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL)
+      printf("  values:   %s\n", icx_attribute_value_names(a));
+    if (icx_attribute_unit(a))
+      printf("  unit:     %s\n", icx_unit_label(icx_attribute_unit(a)));
+    if (icx_attribute_place(a))
+      printf("  from:     a %s value, given as from='...' on the value (worked out, "
+             "not stated)\n", icx_attribute_label(icx_attribute_place(a)));
+    if (*icx_attribute_comment(a))
+      printf("  about:    %s\n", icx_attribute_comment(a));
+  }
+  icx_vocab_free(vocab);
+  return EXIT_OK;
+}
+
+int
+icx_cli_list(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  icx_vocab *vocab = NULL;
+  icx_store *store = NULL;
+  icx_doc_info *docs = NULL;
+  size_t n = 0, i, k;
+  int code;
+  icx_rc rc;
+
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    icx_cli_usage(stdout);
+    return EXIT_OK;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "icx: error: list takes no arguments\n");
+    return EXIT_USAGE;
+  }
+  if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, &vocab, &store)))
+    goto done;
+  if ((rc = icx_store_list_documents(store, vocab, &docs, &n))) {
+    code = icx_cli_fail(ctx, rc);
+    goto done;
+  }
+  for (i = 0; i < n; i++) {
+    printf("%s\n  source: %s\n  format: %s, %ld triples, loaded %s\n  clouds: ", docs[i].uri,
+           docs[i].source ? docs[i].source : "?", docs[i].format ? docs[i].format : "?",
+           docs[i].triples, docs[i].loaded_at ? docs[i].loaded_at : "?");
+    for (k = 0; k < docs[i].n_clouds; k++)
+      printf("%s%s", k ? ", " : "", docs[i].clouds[k]);
+    printf("%s\n", docs[i].n_clouds ? "" : "(none)");
+  }
+done:
+  icx_doc_info_free_array(docs, n);
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  return code;
+}
+
+int
+icx_cli_stats(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  icx_vocab *vocab = NULL;
+  icx_store *store = NULL;
+  icx_store_stats st;
+  int code;
+  icx_rc rc;
+
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    icx_cli_usage(stdout);
+    return EXIT_OK;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "icx: error: stats takes no arguments\n");
+    return EXIT_USAGE;
+  }
+  if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, &vocab, &store)))
+    goto done;
+  if ((rc = icx_store_stats_get(store, vocab, &st))) {
+    code = icx_cli_fail(ctx, rc);
+    goto done;
+  }
+  printf("store:     %s\ndocuments: %ld\nclouds:    %ld\nservices:  %ld\ntriples:   %ld\n",
+         icx_store_path(store), st.documents, st.clouds, st.services, st.triples);
+done:
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  return code;
+}

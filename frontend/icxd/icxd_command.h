@@ -1,0 +1,44 @@
+/* icxd_command.h - icxd's ad-hoc commands (XEP-0050): the paper's
+ * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
+ * (XEP-0004), and explain_constraints, with IO Data only; each query runs
+ * on the worker pool, answered at once or, past the async threshold,
+ * asynchronously (XEP-0244's executing / getStatus / getOutput, and a
+ * <message> pushing the result).  Loop thread only.
+ */
+#ifndef ICXD_COMMAND_H
+#define ICXD_COMMAND_H
+
+#include <stddef.h>
+
+#include "icx.h"
+#include "icxd_config.h"
+#include "icxd_disco.h"
+#include "icxd_dispatch.h"
+#include "icxd_log.h"
+#include "icxd_worker.h"
+
+typedef struct icxd_command icxd_command;
+
+/* The commands, with their own session table, answering the IQs of d.
+ * cfg, log, vocab and pool are borrowed and must outlive them.  NULL on
+ * ENOMEM.  Free with icxd_command_free(). */
+icxd_command *icxd_command_new(icxd_dispatch *d, const icxd_config *cfg,
+                               icxd_logger *log, const icx_vocab *vocab,
+                               icxd_pool *pool);
+
+/* Frees the sessions and the jobs they own: free the pool first (it may
+ * still hold jobs the sessions wait for).  NULL is a no-op. */
+void icxd_command_free(icxd_command *cmds);
+
+/* The commands as disco shows them (static), n set to their number. */
+const icxd_disco_command *icxd_command_disco(size_t *n);
+
+/* Called by the loop after every turn: answers or pushes the jobs the
+ * workers finished, turns IQs owed past the async threshold into
+ * 'executing', drops idle sessions. */
+void icxd_command_tick(icxd_command *cmds);
+
+/* Shutdown: answers every IQ still owed with an error. */
+void icxd_command_shutdown(icxd_command *cmds);
+
+#endif

@@ -1,0 +1,153 @@
+/* icxd_command_async.c - the commands' work between two loop turns. */
+/* Collects the jobs the workers finished and answers (or pushes) them,
+ * turns IQs owed past the async threshold into 'executing', expires idle
+ * sessions; and, at shutdown, answers every IQ still owed. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icxd_command_internal.h"
+#include "icxd_iodata.h"
+#include "icxd_stanza.h"
+
+/* Answers the IQ a finished session still owes, then drops the session. */
+static void command_answer_pending(icxd_command *cmds, icxd_session *s)
+{
+  icxd_job *job = s->job;
+  xmpp_stanza_t *iq, *cmd;
+
+  if (job->rc != ICX_OK && !icxd_rc_is_requester_fault(job->rc)) {
+    /* The exchange's fault (store, query): an IQ error the requester may
+     * retry, with the detail as text. */
+    icxd_conn_send(cmds->conn,
+                   icxd_command_owed_error(cmds, s, "wait",
+                                           "internal-server-error",
+                                           job->errmsg ? job->errmsg : ""));
+    icxd_sessions_remove(cmds->sessions, s);
+    return;
+  }
+  iq = icxd_command_session_stanza(cmds, s, "iq", "result", s->pending_iq);
+  cmd = icxd_command_completed(cmds, s);
+  if (iq && cmd && !icxd_adopt(iq, cmd)) {
+    icxd_conn_send(cmds->conn, iq);
+  } else {
+    if (iq)
+      xmpp_stanza_release(iq);
+    icxd_log(cmds->log, ICXD_LOG_ERROR, "command",
+             "out of memory answering session %s", s->id);
+  }
+  icxd_sessions_remove(cmds->sessions, s);
+}
+
+/* Pushes a finished async session's result in a <message>. */
+static void command_push_result(icxd_command *cmds, icxd_session *s)
+{
+  char id[40], hex[33];
+  xmpp_stanza_t *msg, *cmd;
+
+  if (icxd_random_hex(hex, sizeof hex) != 0)
+    snprintf(hex, sizeof hex, "%llu", (unsigned long long)s->job_id);
+  snprintf(id, sizeof id, "push-%.32s", hex);
+  msg = icxd_command_session_stanza(cmds, s, "message", "normal", id);
+  cmd = icxd_command_completed(cmds, s);
+  if (!msg || !cmd || icxd_adopt(msg, cmd)) {
+    if (msg)
+      xmpp_stanza_release(msg);
+    return;
+  }
+  icxd_log(cmds->log, ICXD_LOG_INFO, "command",
+           "session %s done: result pushed to %s", s->id, s->owner);
+  icxd_conn_send(cmds->conn, msg);
+}
+
+struct command_tick_state {
+  icxd_command *cmds;
+  int64_t now;
+};
+
+static void command_send_executing(icxd_session *s, void *ud)
+{
+  struct command_tick_state *ts = ud;
+  icxd_command *cmds = ts->cmds;
+  xmpp_stanza_t *iq, *cmd;
+
+  if (s->state != ICXD_SESS_RUNNING || !s->pending_iq || s->canceled ||
+      ts->now < s->deadline_ms)
+    return;
+  iq = icxd_command_session_stanza(cmds, s, "iq", "result", s->pending_iq);
+  cmd = icxd_command_status(cmds, s,
+                            "the query takes a while: its result will be "
+                            "sent in a message, and can be fetched with "
+                            "getOutput");
+  if (iq && cmd && !icxd_adopt(iq, cmd)) {
+    icxd_conn_send(cmds->conn, iq);
+  } else if (iq) {
+    xmpp_stanza_release(iq);
+  }
+  free(s->pending_iq);
+  s->pending_iq = NULL;
+  s->async = 1;
+  icxd_log(cmds->log, ICXD_LOG_INFO, "command",
+           "session %s goes asynchronous", s->id);
+}
+
+void icxd_command_tick(icxd_command *cmds)
+{
+  struct command_tick_state ts;
+  icxd_session *s;
+  icxd_job *job;
+
+  while ((job = icxd_pool_take_done(cmds->pool))) {
+    s = icxd_sessions_find_job(cmds->sessions, job->id);
+    if (!s) {
+      icxd_job_free(job);
+      continue;
+    }
+    s->job = job;
+    s->state = ICXD_SESS_DONE;
+    s->last_used_ms = icxd_now_ms();
+    if (job->rc == ICX_OK && job->kind == ICXD_JOB_EXPLAIN)
+      icxd_log(cmds->log, ICXD_LOG_INFO, "command",
+               "%s: explanation naming %zu cloud%s in %lld ms", s->owner,
+               job->n_explain, job->n_explain == 1 ? "" : "s",
+               (long long)(job->finished_ms - job->started_ms));
+    else if (job->rc == ICX_OK)
+      icxd_log(cmds->log, ICXD_LOG_INFO, "command",
+               "%s: %zu matching cloud%s in %lld ms", s->owner, job->n_clouds,
+               job->n_clouds == 1 ? "" : "s",
+               (long long)(job->finished_ms - job->started_ms));
+    else
+      icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s: %s", s->owner,
+               icx_strerror(job->rc), job->errmsg ? job->errmsg : "");
+    if (s->canceled)
+      icxd_sessions_remove(cmds->sessions, s);
+    else if (s->pending_iq)
+      command_answer_pending(cmds, s);
+    else
+      command_push_result(cmds, s);
+  }
+  ts.cmds = cmds;
+  ts.now = icxd_now_ms();
+  icxd_sessions_each(cmds->sessions, command_send_executing, &ts);
+  icxd_sessions_expire(cmds->sessions, ts.now);
+}
+
+static void command_refuse_owed(icxd_session *s, void *ud)
+{
+  icxd_command *cmds = ud;
+
+  if (!s->pending_iq || s->canceled)
+    return;
+  icxd_conn_send(cmds->conn,
+                 icxd_command_owed_error(cmds, s, "wait", "service-unavailable",
+                                         "the exchange is shutting down"));
+  free(s->pending_iq);
+  s->pending_iq = NULL;
+}
+
+void icxd_command_shutdown(icxd_command *cmds)
+{
+  icxd_sessions_each(cmds->sessions, command_refuse_owed, cmds);
+}

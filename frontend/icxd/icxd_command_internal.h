@@ -1,0 +1,73 @@
+/* icxd_command_internal.h - what the files of the command module share:
+ * its structure, its nodes, and the answers icxd_command_answer.c builds
+ * for icxd_command.c (requests) and icxd_command_async.c (between turns).
+ *
+ * Builders return new stanzas the caller releases (or hands to
+ * icxd_conn_send()), or NULL when out of memory.  Loop thread only.
+ */
+#ifndef ICXD_COMMAND_INTERNAL_H
+#define ICXD_COMMAND_INTERNAL_H
+
+#include <stdint.h>
+#include <strophe.h>
+
+#include "icxd_command.h"
+#include "icxd_conn.h"
+#include "icxd_session.h"
+
+/* The commands icxd offers: the paper's match, and its explanation. */
+#define ICXD_NODE "constraint_catalog_resources"
+#define ICXD_NODE_NAME "Match cloud resources against constraints"
+#define ICXD_NODE_EXPLAIN "explain_constraints"
+#define ICXD_NODE_EXPLAIN_NAME "Explain which constraints rule clouds out"
+
+struct icxd_command {
+  icxd_dispatch *dispatch;   /* borrowed */
+  icxd_conn *conn;           /* borrowed: the dispatch's */
+  xmpp_ctx_t *xctx;          /* borrowed: the connection's */
+  const icxd_config *cfg;    /* borrowed */
+  icxd_logger *log;          /* borrowed */
+  const icx_vocab *vocab;    /* borrowed, shared read-only with the workers */
+  icxd_pool *pool;           /* borrowed */
+  icxd_sessions *sessions;
+  uint64_t next_job_id;
+};
+
+/* <command xmlns=commands node=node sessionid=sid status=status>;
+ * sid may be NULL. */
+xmpp_stanza_t *icxd_command_elem(icxd_command *cmds, const char *node,
+                                 const char *sid, const char *status);
+
+/* Appends <note type=type>text</note> to elem.  0, or -1 on ENOMEM. */
+int icxd_command_note(icxd_command *cmds, xmpp_stanza_t *elem,
+                      const char *type, const char *text);
+
+/* Sends an IQ result carrying elem (consumed; NULL answers
+ * resource-constraint) in answer to iq. */
+void icxd_command_reply(icxd_command *cmds, xmpp_stanza_t *iq,
+                        xmpp_stanza_t *elem);
+
+/* A stanza (iq or message) of the given type from the session's address to
+ * its owner, with id (NULL or "" for none). */
+xmpp_stanza_t *icxd_command_session_stanza(icxd_command *cmds, icxd_session *s,
+                                           const char *name, const char *type,
+                                           const char *id);
+
+/* An IQ error for the IQ s still owes: <error type=etype><condition/>
+ * <text>text</text></error> (text may be NULL). */
+xmpp_stanza_t *icxd_command_owed_error(icxd_command *cmds, icxd_session *s,
+                                       const char *etype,
+                                       const char *condition,
+                                       const char *text);
+
+/* The completed <command> of a finished session (s->job is done): IO Data
+ * output or a result form, or a note of type error (plus iodata type
+ * error for IO Data sessions). */
+xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s);
+
+/* <command status='executing'> with an optional info note and the
+ * session's <iodata type='status'>. */
+xmpp_stanza_t *icxd_command_status(icxd_command *cmds, icxd_session *s,
+                                   const char *note);
+
+#endif

@@ -1,0 +1,68 @@
+/* icxd_conn.h - icxd's XMPP connection: component (XEP-0114) or client
+ * (c2s with mandatory STARTTLS), reconnection with capped backoff, sending,
+ * and the addresses icxd answers from.
+ *
+ * The connection knows no stanza's meaning: handlers are registered on it
+ * (icxd_dispatch.h does that for icxd).  Loop thread only.
+ */
+#ifndef ICXD_CONN_H
+#define ICXD_CONN_H
+
+#include <stddef.h>
+#include <strophe.h>
+
+#include "icxd_config.h"
+#include "icxd_log.h"
+
+typedef struct icxd_conn icxd_conn;
+
+/* Prepares the connection from cfg (nothing is sent yet); calls
+ * xmpp_initialize().  cfg and log are borrowed and must outlive the
+ * connection.  NULL with err set on failure.  Free with icxd_conn_free(). */
+icxd_conn *icxd_conn_new(const icxd_config *cfg, icxd_logger *log, char *err,
+                         size_t errlen);
+
+/* Releases the connection and libstrophe's context, then calls
+ * xmpp_shutdown().  NULL is a no-op. */
+void icxd_conn_free(icxd_conn *c);
+
+/* One turn of the event loop: starts a connection attempt when one is due
+ * (at once, then after each failure with a doubling backoff), then waits at
+ * most timeout_ms for the socket and runs the handlers of what arrived. */
+void icxd_conn_run_once(icxd_conn *c, unsigned long timeout_ms);
+
+/* Closes the stream politely, running the loop at most timeout_ms for the
+ * server to close it too.  No reconnection happens afterwards. */
+void icxd_conn_close(icxd_conn *c, unsigned long timeout_ms);
+
+/* Registers a libstrophe stanza handler (xmpp_handler_add(): ns matches
+ * the stanza's namespace or any child's, name and type the stanza's; NULL
+ * matches anything).  libstrophe calls every matching handler, in the
+ * order they were added, and refuses a second (handler, ud) pair whatever
+ * the filters. */
+void icxd_conn_handler_add(icxd_conn *c, xmpp_handler handler, const char *ns,
+                           const char *name, const char *type, void *ud);
+
+/* Removes every registration of handler. */
+void icxd_conn_handler_delete(icxd_conn *c, xmpp_handler handler);
+
+/* Sends stanza and releases the caller's reference.  Not connected: the
+ * stanza is dropped (logged at debug).  NULL: logs "out of memory". */
+void icxd_conn_send(icxd_conn *c, xmpp_stanza_t *stanza);
+
+/* libstrophe's context, for building stanzas.  Lent. */
+xmpp_ctx_t *icxd_conn_xmpp_ctx(const icxd_conn *c);
+
+/* Our address: the component's domain, or the bound JID in client mode
+ * once connected.  Lent; changes when the connection does. */
+const char *icxd_conn_self(const icxd_conn *c);
+
+/* Our server's domain (where answers go when a request has no 'from').
+ * Lent. */
+const char *icxd_conn_domain(const icxd_conn *c);
+
+/* The settings and logger the connection was made with.  Lent. */
+const icxd_config *icxd_conn_config(const icxd_conn *c);
+icxd_logger *icxd_conn_log(const icxd_conn *c);
+
+#endif

@@ -1,0 +1,85 @@
+/* check_icxd_config.c - unit tests of icxd_config. */
+/* Defaults, the icxd.conf file and the command line, and the errors that
+ * name the line. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "fixture_icxd.h"
+#include "icxd_config.h"
+#include "icxd_log.h"
+
+START_TEST(config_file_then_args)
+{
+  char *conf = tu_path(tu_icxd_tmp, "icxd.conf"), *secret = tu_path(tu_icxd_tmp, "secret");
+  char text[1024], err[256];
+  char a0[] = "icxd", a1[] = "--port", a2[] = "6000", a3[] = "-c";
+  char *argv[6];
+  icxd_config *cfg = icxd_config_new();
+
+  tu_write(secret, "s3cret\n");
+  snprintf(text, sizeof text,
+           "[xmpp]\nmode = client\njid = bot@example.test/icxd\n"
+           "port = 5223\nsecret_file = %s\n[exchange]\nworkers = 3\n"
+           "async_threshold_ms = 10\nquery_time_limit = 5\n[log]\nlevel = debug\n", secret);
+  tu_write(conf, text);
+  argv[0] = a0;
+  argv[1] = a1;
+  argv[2] = a2;
+  argv[3] = a3;
+  argv[4] = conf;
+  argv[5] = NULL;
+  ck_assert_int_eq(icxd_config_from_args(cfg, 5, argv, err, sizeof err),
+                   ICXD_CONFIG_OK);
+  ck_assert_int_eq(cfg->mode, ICXD_MODE_CLIENT);
+  ck_assert_str_eq(cfg->jid, "bot@example.test/icxd");
+  ck_assert_uint_eq(cfg->port, 6000);          /* the option wins */
+  ck_assert_str_eq(cfg->secret, "s3cret");     /* line end stripped */
+  ck_assert_uint_eq(cfg->workers, 3);
+  ck_assert_uint_eq(cfg->async_threshold_ms, 10);
+  ck_assert_uint_eq(cfg->query_time_limit_s, 5);
+  ck_assert_int_eq(cfg->log_level, ICXD_LOG_DEBUG);
+  icxd_config_free(cfg);
+  free(conf);
+  free(secret);
+}
+END_TEST
+
+START_TEST(config_errors_name_the_line)
+{
+  char *conf = tu_path(tu_icxd_tmp, "bad.conf");
+  char err[256];
+  icxd_config *cfg = icxd_config_new();
+
+  tu_write(conf, "[xmpp]\njid = a.test\n\nreconnect_max_ms = soon\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, ":4: bad value for [xmpp] reconnect_max_ms"));
+  tu_write(conf, "[nowhere]\nkey = 1\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "unknown setting [nowhere] key"));
+  ck_assert_int_eq(icxd_config_validate(cfg, err, sizeof err), -1);
+  icxd_config_free(cfg);
+  free(conf);
+}
+END_TEST
+
+static Suite *icxd_config_suite(void)
+{
+  Suite *s = suite_create("icxd_config");
+  TCase *tc = tcase_create("config");
+
+  tcase_add_checked_fixture(tc, tu_icxd_tmp_setup, tu_icxd_tmp_teardown);
+  tcase_add_test(tc, config_file_then_args);
+  tcase_add_test(tc, config_errors_name_the_line);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  return tu_run(icxd_config_suite());
+}

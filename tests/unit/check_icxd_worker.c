@@ -1,0 +1,265 @@
+/* check_icxd_worker.c - unit tests of icxd_worker. */
+/* The pool matches and explains on every worker, against a store loaded
+ * from data/clouds, within its time limit. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "fixture_icxd.h"
+#include "icxd_iodata.h"
+#include "icxd_log.h"
+#include "icxd_worker.h"
+
+static char *make_store(void)
+{
+  char *path = tu_path(tu_icxd_tmp, "store.db"), *clouds;
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icx_store *store = NULL;
+  icx_loader *loader;
+
+  ck_assert_int_eq(icx_store_open(ctx, path, ICX_STORE_CREATE, &store), ICX_OK);
+  loader = icx_loader_new(ctx, vocab, store);
+  clouds = tu_path(tu_srcdir(), "data/clouds");
+  ck_assert_int_eq(icx_loader_load_path(loader, clouds), ICX_OK);
+  free(clouds);
+  icx_loader_free(loader);
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  /* Freed before the pool's contexts exist. */
+  icx_ctx_free(ctx);
+  return path;
+}
+
+static icxd_job *wait_done(icxd_pool *pool)
+{
+  icxd_job *job = NULL;
+  int i;
+
+  for (i = 0; i < 3000 && !job; i++) {
+    job = icxd_pool_take_done(pool);
+    if (!job)
+      usleep(10000);
+  }
+  return job;
+}
+
+/* Explains n copies of the constraint (name, value) on pool; the
+ * finished job. */
+static icxd_job *explain_repeated(icxd_pool *pool, int n, const char *name,
+                                  const char *value)
+{
+  icxd_job *job = icxd_job_new((uint64_t)n);
+  int i;
+
+  ck_assert_ptr_nonnull(job);
+  job->kind = ICXD_JOB_EXPLAIN;
+  for (i = 0; i < n; i++)
+    ck_assert_int_eq(icxd_job_add_pair(job, name, value), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  return job;
+}
+
+START_TEST(pool_matches_the_paper)
+{
+  char *store = make_store(), *paper_path, *paper, *paper_copy, err[256];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 0 };
+  icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icxd_job *job;
+  size_t len;
+
+  ck_assert_ptr_nonnull(pool);
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  paper_path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  paper = tu_read(paper_path, &len);
+  ck_assert_ptr_nonnull(paper);
+  paper_copy = malloc(len);
+  ck_assert_ptr_nonnull(paper_copy);
+  memcpy(paper_copy, paper, len);
+
+  job = icxd_job_new(7);
+  job->xml = paper;
+  job->xml_len = len;
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_uint_eq(job->n_clouds, 2);
+  ck_assert_str_eq(job->clouds[0], "cloud2");
+  ck_assert_str_eq(job->clouds[1], "cloud5");
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, "matchingClouds"));
+  icxd_job_free(job);
+
+  job = icxd_job_new(8);
+  ck_assert_int_eq(icxd_job_add_pair(job, "colourOfTheSky", "blue"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_int_eq(job->rc, ICX_ERR_CONSTRAINT);
+  ck_assert_ptr_nonnull(strstr(job->errmsg, "colourOfTheSky"));
+  icxd_job_free(job);
+
+  /* An explanation of the paper's request for cloud1, which misses only on
+   * availability (data/clouds/cloud1.ttl). */
+  job = icxd_job_new(9);
+  job->kind = ICXD_JOB_EXPLAIN;
+  job->xml = malloc(len);
+  ck_assert_ptr_nonnull(job->xml);
+  memcpy(job->xml, paper_copy, len);
+  job->xml_len = len;
+  ck_assert_int_eq(icxd_job_add_explain(job, "cloud1"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, "<explanation "));
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, " matching='2'"));
+  ck_assert_ptr_nonnull(strstr(job->answer_xml,
+                               "<fails constraint='1'>availability: best "
+                               "offer 99.99, asked atLeast 99.999</fails>"));
+  ck_assert_ptr_null(job->info);
+  icxd_job_free(job);
+
+  /* Nothing matches 17 constraints: too many for the search of removals,
+   * and the job says so. */
+  job = explain_repeated(pool, 17, "replicationFactor", "100");
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, " matching='0'"));
+  ck_assert_ptr_null(strstr(job->answer_xml, "<relaxation"));
+  ck_assert_ptr_nonnull(job->info);
+  ck_assert_ptr_nonnull(strstr(job->info, "at most 16 constraints"));
+  icxd_job_free(job);
+
+  /* More triple patterns than a query may have: refused with the count of
+   * the whole request, before any subset is matched. */
+  job = explain_repeated(pool, 100, "replicationFactor", "1");
+  ck_assert_int_eq(job->rc, ICX_ERR_CONSTRAINT);
+  ck_assert_ptr_nonnull(strstr(job->errmsg, "needs 104 triple patterns"));
+  icxd_job_free(job);
+  free(paper_copy);
+
+  icxd_pool_free(pool);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(paper_path);
+  free(store);
+}
+END_TEST
+
+/* A worker's queries stop at the pool's time limit: an explanation that
+ * matches hundreds of subsets (three impossible constraints among
+ * sixteen, so removals of three are searched) comes back with
+ * ICX_ERR_LIMIT after 1 ms, and the worker answers the next job. */
+START_TEST(pool_time_limit)
+{
+  char *store = make_store(), err[256];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 1 };
+  icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icxd_job *job;
+  int i;
+
+  ck_assert_ptr_nonnull(pool);
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  job = icxd_job_new(1);
+  job->kind = ICXD_JOB_EXPLAIN;
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "40"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "41"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "42"), 0);
+  for (i = 0; i < 13; i++)
+    ck_assert_int_eq(icxd_job_add_pair(job, "availability", "90"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_eq(job->rc, ICX_ERR_LIMIT);
+  ck_assert_msg(strstr(job->errmsg, "time limit of 1 ms") != NULL, "%s", job->errmsg);
+  ck_assert_int_eq(icxd_rc_is_requester_fault(job->rc), 1);
+  icxd_job_free(job);
+
+  job = icxd_job_new(2);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "1"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  icxd_job_free(job);
+  icxd_pool_free(pool);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(store);
+}
+END_TEST
+
+/* Every worker opens the store: each icx storage has its own SQLite
+ * connection.  (Redland's stock sqlite storage opened from one world per
+ * process only, and the pool dropped the others.) */
+START_TEST(pool_keeps_every_worker)
+{
+  char *store = make_store(), *paper_path, *paper, err[256];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 3, 8, 0, 0 };
+  icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icxd_job *job;
+  size_t len;
+  int i;
+
+  ck_assert_ptr_nonnull(pool);
+  ck_assert_uint_eq(icxd_pool_workers(pool), 3);
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  paper_path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  paper = tu_read(paper_path, &len);
+  ck_assert_ptr_nonnull(paper);
+  for (i = 0; i < 6; i++) {
+    job = icxd_job_new((uint64_t)i);
+    job->xml = malloc(len);
+    ck_assert_ptr_nonnull(job->xml);
+    memcpy(job->xml, paper, len);
+    job->xml_len = len;
+    ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  }
+  for (i = 0; i < 6; i++) {
+    job = wait_done(pool);
+    ck_assert_ptr_nonnull(job);
+    ck_assert_int_eq(job->rc, ICX_OK);
+    ck_assert_uint_eq(job->n_clouds, 2);
+    icxd_job_free(job);
+  }
+  icxd_pool_free(pool);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(paper);
+  free(paper_path);
+  free(store);
+}
+END_TEST
+
+static Suite *icxd_worker_suite(void)
+{
+  Suite *s = suite_create("icxd_worker");
+  TCase *tc = tcase_create("pool");
+
+  tcase_add_checked_fixture(tc, tu_icxd_tmp_setup, tu_icxd_tmp_teardown);
+  tcase_add_test(tc, pool_matches_the_paper);
+  tcase_add_test(tc, pool_time_limit);
+  tcase_add_test(tc, pool_keeps_every_worker);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  return tu_run(icxd_worker_suite());
+}
