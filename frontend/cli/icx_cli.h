@@ -50,13 +50,13 @@ int icx_cli_open_all(icx_ctx *ctx, const opts *o, int store_flags,
 int icx_cli_read_input(const char *path, char **text, size_t *len);
 
 /* The subcommands. */
-int icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv);     /* icx_docs.c */
-int icx_cli_remove(icx_ctx *ctx, const opts *o, int argc, char **argv);   /* icx_docs.c */
-int icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv);    /* icx_match.c */
-int icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv);  /* icx_match.c */
-int icx_cli_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv);   /* icx_sparql.c */
-int icx_cli_vocab(icx_ctx *ctx, const opts *o, int argc, char **argv);    /* icx_show.c */
-int icx_cli_list(icx_ctx *ctx, const opts *o, int argc, char **argv);     /* icx_show.c */
-int icx_cli_stats(icx_ctx *ctx, const opts *o, int argc, char **argv);    /* icx_show.c */
+int icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv);     /* icx_cli_docs.c */
+int icx_cli_remove(icx_ctx *ctx, const opts *o, int argc, char **argv);   /* icx_cli_docs.c */
+int icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv);    /* icx_cli_match.c */
+int icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv);  /* icx_cli_match.c */
+int icx_cli_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv);   /* icx_cli_sparql.c */
+int icx_cli_vocab(icx_ctx *ctx, const opts *o, int argc, char **argv);    /* icx_cli_show.c */
+int icx_cli_list(icx_ctx *ctx, const opts *o, int argc, char **argv);     /* icx_cli_show.c */
+int icx_cli_stats(icx_ctx *ctx, const opts *o, int argc, char **argv);    /* icx_cli_show.c */
 
 #endif

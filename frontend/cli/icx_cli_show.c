@@ -1,4 +1,4 @@
-/* icx_show.c - icx vocab, list and stats: what is loaded. */
+/* icx_cli_show.c - icx vocab, list and stats: what is loaded. */
 /* What the vocabulary, the loaded documents and the store hold. */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* icx_docs.c - icx load and icx remove: documents in and out. */
+/* icx_cli_docs.c - icx load and icx remove: documents in and out. */
 /* Capability documents into and out of the store, with a report per
  * document (and a progress bar on a terminal). */
 #include "config.h"

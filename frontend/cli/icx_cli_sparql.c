@@ -1,4 +1,4 @@
-/* icx_sparql.c - icx sparql: a SPARQL SELECT run on the store. */
+/* icx_cli_sparql.c - icx sparql: a SPARQL SELECT run on the store. */
 /* On the SQL path or through rasqal; the rows printed tab-separated. */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* icx_match.c - icx match and icx explain. */
+/* icx_cli_match.c - icx match and icx explain. */
 /* The clouds that meet the constraints of a file, and why clouds match
  * them or not, as text or XML. */
 #include "config.h"
