@@ -37,6 +37,12 @@ char *tu_match(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, const cha
  * NULL-ended list.  New string. */
 char *tu_constraints(const char *first_name, ...);
 
+/* A new store dir/store.db holding the Turtle text ttl as one document
+ * ("doc"), checked against vocab; fails the test on error.  Free it with
+ * icx_store_free(). */
+icx_store *tu_store_turtle(icx_ctx *ctx, const icx_vocab *vocab, const char *dir,
+                           const char *ttl);
+
 /* Runs every test of s, frees it, and returns the process exit status. */
 struct Suite;
 int tu_run(struct Suite *s);
