@@ -71,8 +71,8 @@ icx_explain_free(icx_explain *e)
 /* Matches the constraints with keep[i] set (all required).  *m gets the
  * result. */
 static icx_rc
-match_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
-             const unsigned char *keep, icx_match **m)
+explain_match_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                     const unsigned char *keep, icx_match **m)
 {
   icx_constraints *sub = icx_constraints_select(set, keep, 1);
   icx_rc rc;
@@ -85,7 +85,7 @@ match_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
 }
 
 static int
-match_has(const icx_match *m, const char *name)
+explain_match_has(const icx_match *m, const char *name)
 {
   size_t i;
 
@@ -98,8 +98,8 @@ match_has(const icx_match *m, const char *name)
 /* The values the named cloud offers for constraint c's attribute, as a
  * table with one column.  The name goes into the query escaped. */
 static icx_rc
-offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_t c,
-               const char *cloud, icx_rows **rows)
+explain_offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_t c,
+                       const char *cloud, icx_rows **rows)
 {
   const icx_vocab *v = icx_constraints_vocab(set);
   const icx_attribute *a = icx_constraint_stated_attribute(set, c);
@@ -141,7 +141,7 @@ fail:
 
 /* A value as people read it: an individual's label, else as it is. */
 static const char *
-shown(const icx_attribute *a, const char *value)
+explain_shown(const icx_attribute *a, const char *value)
 {
   const icx_individual *ind = icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL
     ? icx_attribute_find_value(a, value) : NULL;
@@ -150,14 +150,15 @@ shown(const icx_attribute *a, const char *value)
 }
 
 static void
-append_asked(icx_buf *b, const icx_constraints *set, size_t c)
+explain_append_asked(icx_buf *b, const icx_constraints *set, size_t c)
 {
   const icx_attribute *a = icx_constraint_attribute(set, c);
   size_t k, n = icx_constraint_value_count(set, c);
 
   icx_buf_appendf(b, "asked %s", icx_op_name(icx_constraint_op(set, c)));
   for (k = 0; k < n; k++)
-    icx_buf_appendf(b, "%s%s", k ? ", " : " ", shown(a, icx_constraint_value_at(set, c, k)));
+    icx_buf_appendf(b, "%s%s", k ? ", " : " ",
+                    explain_shown(a, icx_constraint_value_at(set, c, k)));
   if (icx_constraint_from(set, c))
     icx_buf_appendf(b, " from %s", icx_individual_label(icx_constraint_from(set, c)));
 }
@@ -165,8 +166,8 @@ append_asked(icx_buf *b, const icx_constraints *set, size_t c)
 /* How a cloud fails a distance constraint: its place that comes closest
  * to meeting it, and that place's figure ("nearest Japan, 180"). */
 static void
-append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
-                       const icx_rows *offered)
+explain_append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
+                               const icx_rows *offered)
 {
   const icx_attribute *a = icx_constraint_attribute(set, c);
   const icx_attribute *place = icx_attribute_place(a);
@@ -201,7 +202,7 @@ append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
 
 /* One sentence on how the cloud fails constraint c. */
 static char *
-failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
+explain_failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
 {
   const icx_attribute *a = icx_constraint_attribute(set, c);
   icx_op op = icx_constraint_op(set, c);
@@ -212,17 +213,17 @@ failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
   icx_buf_appendf(&b, "%s: ", icx_attribute_label(a));
   if (n == 0 && icx_constraint_from(set, c)) {
     icx_buf_appendf(&b, "no %s; ", icx_attribute_label(icx_constraint_stated_attribute(set, c)));
-    append_asked(&b, set, c);
+    explain_append_asked(&b, set, c);
     return icx_buf_take(&b);
   }
   if (n == 0) {
     icx_buf_append(&b, "no value; ");
-    append_asked(&b, set, c);
+    explain_append_asked(&b, set, c);
     return icx_buf_take(&b);
   }
   if (icx_constraint_from(set, c)) {
-    append_distance_detail(&b, set, c, offered);
-    append_asked(&b, set, c);
+    explain_append_distance_detail(&b, set, c, offered);
+    explain_append_asked(&b, set, c);
     return icx_buf_take(&b);
   }
   if (op == ICX_OP_AT_LEAST || op == ICX_OP_GREATER || op == ICX_OP_AT_MOST ||
@@ -239,7 +240,7 @@ failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
       }
     }
     icx_buf_appendf(&b, "best offer %s, ", best ? best : "?");
-    append_asked(&b, set, c);
+    explain_append_asked(&b, set, c);
     return icx_buf_take(&b);
   }
   {
@@ -252,7 +253,7 @@ failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
     }
     for (i = 0; i < n; i++)
       if (icx_rows_get(offered, i, 0))
-        labels[m++] = shown(a, icx_rows_get(offered, i, 0));
+        labels[m++] = explain_shown(a, icx_rows_get(offered, i, 0));
     qsort(labels, m, sizeof *labels, icx_cmp_strp);
     icx_buf_append(&b, "offers ");
     for (i = 0; i < m && i < 12; i++)
@@ -263,7 +264,7 @@ failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
     free(labels);
   }
   icx_buf_append(&b, "; ");
-  append_asked(&b, set, c);
+  explain_append_asked(&b, set, c);
   if (icx_attribute_type(a) == ICX_TYPE_INDIVIDUAL && op != ICX_OP_EQUAL &&
       op != ICX_OP_NOT_EQUAL && op != ICX_OP_EXISTS && op != ICX_OP_ABSENT)
     icx_buf_append(&b, " (or narrower)");
@@ -277,8 +278,8 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   size_t c, n = icx_constraints_count(set);
   icx_rc rc = ICX_OK;
 
-  note->known = match_has(any, note->name);
-  note->matches = match_has(all, note->name);
+  note->known = explain_match_has(any, note->name);
+  note->matches = explain_match_has(all, note->name);
   if (!note->known || note->matches)
     return ICX_OK;
   note->failures = calloc(n + 1, sizeof *note->failures);
@@ -287,11 +288,11 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   for (c = 0; c < n; c++) {
     icx_rows *rows = NULL;
     char *detail;
-    if (match_has(alone[c], note->name))
+    if (explain_match_has(alone[c], note->name))
       continue;
-    if ((rc = offered_values(ctx, store, set, c, note->name, &rows)))
+    if ((rc = explain_offered_values(ctx, store, set, c, note->name, &rows)))
       return rc;
-    detail = failure_detail(set, c, rows);
+    detail = explain_failure_detail(set, c, rows);
     icx_rows_free(rows);
     if (!detail)
       return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
@@ -303,7 +304,7 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
 }
 
 static char *
-join_clouds(const icx_match *m)
+explain_join_clouds(const icx_match *m)
 {
   icx_buf b;
   size_t i;
@@ -319,21 +320,21 @@ join_clouds(const icx_match *m)
 /* Tries every way to remove k constraints (indices ascending from
  * start); records the removals that give a match. */
 static icx_rc
-relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_explain *e,
-      unsigned char *keep, size_t *removed, size_t depth, size_t k, size_t start)
+explain_relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_explain *e,
+              unsigned char *keep, size_t *removed, size_t depth, size_t k, size_t start)
 {
   size_t n = icx_constraints_count(set), c;
   icx_rc rc;
 
   if (depth == k) {
     icx_match *m = NULL;
-    if ((rc = match_subset(ctx, store, set, keep, &m)))
+    if ((rc = explain_match_subset(ctx, store, set, keep, &m)))
       return rc;
     if (icx_match_count(m) > 0 && e->n_relax < MAX_RELAXATIONS) {
       relaxation *r = &e->relax[e->n_relax];
       memcpy(r->removed, removed, k * sizeof *removed);
       r->size = k;
-      if (!(r->clouds = join_clouds(m))) {
+      if (!(r->clouds = explain_join_clouds(m))) {
         icx_match_free(m);
         return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       }
@@ -345,7 +346,7 @@ relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_explain *e
   for (c = start; c < n; c++) {
     keep[c] = 0;
     removed[depth] = c;
-    rc = relax(ctx, store, set, e, keep, removed, depth + 1, k, c + 1);
+    rc = explain_relax(ctx, store, set, e, keep, removed, depth + 1, k, c + 1);
     keep[c] = 1;
     if (rc)
       return rc;
@@ -389,11 +390,11 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     icx_match *m = NULL;
     memset(keep, 0, n);
     keep[c] = 1;
-    if ((rc = match_subset(ctx, store, set, keep, &alone[c])))
+    if ((rc = explain_match_subset(ctx, store, set, keep, &alone[c])))
       goto done;
     e->alone[c] = (long)icx_match_count(alone[c]);
     memset(keep, 1, c + 1);
-    if ((rc = match_subset(ctx, store, set, keep, &m)))
+    if ((rc = explain_match_subset(ctx, store, set, keep, &m)))
       goto done;
     e->remaining[c] = (long)icx_match_count(m);
     if (c + 1 == n)
@@ -403,13 +404,13 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   }
   if (!all) {
     memset(keep, 0, n + 1);
-    if ((rc = match_subset(ctx, store, set, keep, &all)))
+    if ((rc = explain_match_subset(ctx, store, set, keep, &all)))
       goto done;
   }
   e->matching = n ? e->remaining[n - 1] : (long)icx_match_count(all);
   if (n_clouds) {   /* every cloud there is, for "known": one query for all names */
     memset(keep, 0, n + 1);
-    if ((rc = match_subset(ctx, store, set, keep, &any)))
+    if ((rc = explain_match_subset(ctx, store, set, keep, &any)))
       goto done;
   }
   for (i = 0; i < n_clouds; i++) {
@@ -427,7 +428,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     size_t k, removed[ICX_EXPLAIN_MAX_REMOVED];
     for (k = 1; k <= ICX_EXPLAIN_MAX_REMOVED && k <= n && e->n_relax == 0; k++) {
       memset(keep, 1, n);
-      if ((rc = relax(ctx, store, set, e, keep, removed, 0, k, 0)))
+      if ((rc = explain_relax(ctx, store, set, e, keep, removed, 0, k, 0)))
         goto done;
     }
   }
@@ -516,7 +517,7 @@ icx_explain_relaxation_clouds(const icx_explain *e, size_t r)
 }
 
 static const char *
-label_of(const icx_explain *e, size_t c)
+explain_label_of(const icx_explain *e, size_t c)
 {
   return icx_attribute_label(icx_constraint_attribute(e->set, c));
 }
@@ -532,7 +533,7 @@ icx_explain_to_text(const icx_explain *e)
                   e->matching == 1 ? "" : "s", e->matching == 1 ? "s" : "");
   icx_buf_append(&b, "constraint                 alone  remaining\n");
   for (c = 0; c < e->n; c++)
-    icx_buf_appendf(&b, "%2zu %-22s %6ld %10ld\n", c + 1, label_of(e, c), e->alone[c],
+    icx_buf_appendf(&b, "%2zu %-22s %6ld %10ld\n", c + 1, explain_label_of(e, c), e->alone[c],
                     e->remaining[c]);
   for (i = 0; i < e->n_clouds; i++) {
     const cloud_note *cn = &e->clouds[i];
@@ -558,7 +559,7 @@ icx_explain_to_text(const icx_explain *e)
     icx_buf_append(&b, i ? "  or without " : "Nothing matches. Without ");
     for (k = 0; k < e->relax[i].size; k++)
       icx_buf_appendf(&b, "%s%zu (%s)", k ? " and " : "", e->relax[i].removed[k] + 1,
-                      label_of(e, e->relax[i].removed[k]));
+                      explain_label_of(e, e->relax[i].removed[k]));
     icx_buf_appendf(&b, ": %s\n", e->relax[i].clouds);
   }
   return icx_buf_take(&b);
@@ -577,7 +578,7 @@ icx_explain_to_xml(const icx_explain *e, int indent)
                   e->matching, nl);
   for (c = 0; c < e->n; c++) {
     icx_buf_appendf(&b, "%*s<constraint index='%zu' attribute='", in1, "", c + 1);
-    icx_buf_append_xml(&b, label_of(e, c));
+    icx_buf_append_xml(&b, explain_label_of(e, c));
     icx_buf_appendf(&b, "' alone='%ld' remaining='%ld'/>%s", e->alone[c], e->remaining[c], nl);
   }
   for (i = 0; i < e->n_clouds; i++) {

@@ -10,35 +10,17 @@
  * value is graded by comparing ids, a cloud's rows meet in a hash table
  * keyed by the id of its name, and only the names of the clouds kept are
  * read as text, once each.  Memory follows the clouds that match, not the
- * rows. */
+ * rows.  The scoring is icx_match_collect.c's. */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "icx_compile.h"
 #include "icx_ctx_internal.h"
-#include "icx_match.h"
-#include "icx_sql.h"
-#include "icx_storage.h"
+#include "icx_match_internal.h"
+#include "icx_store_ids.h"
 #include "icx_util.h"
-
-typedef struct hit {
-  char *name;
-  icx_id name_id;
-  int score;
-  int narrower;              /* constraints met narrower */
-  icx_degree *degrees;       /* one per constraint */
-} hit;
-
-struct icx_match {
-  char *sparql;
-  hit *hits;
-  size_t n;
-  size_t n_constraints;
-  int extended;
-};
 
 void
 icx_match_free(icx_match *m)
@@ -97,81 +79,10 @@ icx_degree_name(icx_degree d)
   return "none";
 }
 
-/* What scoring needs of the query and the constraints, and the clouds
- * collected so far. */
-typedef struct collect {
-  const icx_constraints *set;
-  size_t n_c;
-  long name_col;
-  long *cols;                /* per constraint, the first column of its variables */
-  icx_id **asked;     /* per constraint, the term ids of the individuals asked
-                              * (NULL when it asks none: every value is exact) */
-  size_t *n_asked;
-  icx_match *m;
-  size_t *slots;             /* hash of name id -> 1 + index in m->hits; 0 empty */
-  size_t mask;               /* slots - 1 */
-  size_t cap;                /* m->hits allocated */
-  hit row;                   /* the row being scored */
-} collect;
-
-/* Degree of a matched value (a term id): exact if it is one of the
- * individuals asked for. */
-static icx_degree
-grade(const collect *cl, size_t c, icx_id value)
-{
-  size_t k;
-
-  if (!cl->asked[c])
-    return ICX_DEGREE_EXACT;
-  for (k = 0; k < cl->n_asked[c]; k++)
-    if (cl->asked[c][k] == value)
-      return ICX_DEGREE_EXACT;
-  return ICX_DEGREE_NARROWER;
-}
-
-/* Scores one row (term ids, 0 unbound) into h (degrees sized for every
- * constraint). */
-static void
-score_row(const collect *cl, const icx_id *ids, hit *h)
-{
-  const icx_constraints *set = cl->set;
-  const long *cols = cl->cols;
-  size_t c, n = cl->n_c;
-
-  h->score = 0;
-  h->narrower = 0;
-  for (c = 0; c < n; c++) {
-    icx_op op = icx_constraint_op(set, c);
-    size_t parts = op == ICX_OP_ALL_OF ? icx_constraint_value_count(set, c) : 1, k;
-    int bound = 1, met;
-    icx_degree d = ICX_DEGREE_EXACT;
-
-    for (k = 0; k < parts; k++) {
-      icx_id v = cols[c] >= 0 ? ids[cols[c] + (long)k] : 0;
-      if (!v) {
-        bound = 0;
-        continue;
-      }
-      if (!icx_op_is_negative(op) && grade(cl, c, v) == ICX_DEGREE_NARROWER)
-        d = ICX_DEGREE_NARROWER;
-    }
-    met = icx_op_is_negative(op) ? !bound : bound;
-    if (!met) {
-      h->degrees[c] = ICX_DEGREE_NONE;
-      continue;
-    }
-    h->degrees[c] = d;
-    if (d == ICX_DEGREE_NARROWER)
-      h->narrower++;
-    if (!icx_constraint_required(set, c))
-      h->score += icx_constraint_weight(set, c);
-  }
-}
-
 static int
-cmp_hit(const void *a, const void *b)
+match_cmp_hit(const void *a, const void *b)
 {
-  const hit *x = a, *y = b;
+  const match_hit *x = a, *y = b;
 
   if (x->score != y->score)
     return x->score > y->score ? -1 : 1;
@@ -179,177 +90,26 @@ cmp_hit(const void *a, const void *b)
 }
 
 static int
-cmp_hit_name(const void *a, const void *b)
+match_cmp_hit_name(const void *a, const void *b)
 {
-  return strcmp(((const hit *)a)->name, ((const hit *)b)->name);
+  return strcmp(((const match_hit *)a)->name, ((const match_hit *)b)->name);
 }
 
-/* 1 if a is a better way for a cloud to match than b. */
+/* The store's interrupt test while a deadline runs: non-0 stops the read
+ * in progress. */
 static int
-better(const hit *a, const hit *b)
-{
-  if (a->score != b->score)
-    return a->score > b->score;
-  return a->narrower < b->narrower;
-}
-
-static uint64_t
-hash_id(icx_id id)
-{
-  uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
-
-  return h ^ (h >> 32);
-}
-
-/* Doubles the hash table (or makes its first); 0 or -1. */
-static int
-grow_slots(collect *cl)
-{
-  size_t n = cl->mask ? (cl->mask + 1) * 2 : 1024, i;
-  size_t *slots = calloc(n, sizeof *slots);
-
-  if (!slots)
-    return -1;
-  for (i = 0; i < cl->m->n; i++) {
-    size_t j = (size_t)hash_id(cl->m->hits[i].name_id) & (n - 1);
-    while (slots[j])
-      j = (j + 1) & (n - 1);
-    slots[j] = i + 1;
-  }
-  free(cl->slots);
-  cl->slots = slots;
-  cl->mask = n - 1;
-  return 0;
-}
-
-/* One row of the query: scored, then kept when it is its cloud's first or
- * a better way for it to match. */
-static icx_rc
-collect_row(void *userdata, const icx_id *ids)
-{
-  collect *cl = userdata;
-  icx_match *m = cl->m;
-  icx_id name = ids[cl->name_col];
-  size_t j;
-  hit *h;
-
-  if (!name)
-    return ICX_OK;
-  score_row(cl, ids, &cl->row);
-  if (2 * (m->n + 1) > cl->mask && grow_slots(cl))
-    return ICX_ERR_NOMEM;
-  for (j = (size_t)hash_id(name) & cl->mask; cl->slots[j]; j = (j + 1) & cl->mask) {
-    h = &m->hits[cl->slots[j] - 1];
-    if (h->name_id != name)
-      continue;
-    if (better(&cl->row, h)) {
-      icx_degree *d = h->degrees;
-      memcpy(d, cl->row.degrees, cl->n_c * sizeof *d);
-      *h = cl->row;
-      h->degrees = d;
-      h->name_id = name;
-    }
-    return ICX_OK;
-  }
-  if (m->n == cl->cap) {
-    size_t ncap = cl->cap ? cl->cap * 2 : 64;
-    hit *nh = realloc(m->hits, ncap * sizeof *nh);
-    if (!nh)
-      return ICX_ERR_NOMEM;
-    m->hits = nh;
-    cl->cap = ncap;
-  }
-  h = &m->hits[m->n];
-  *h = cl->row;
-  h->name_id = name;
-  if (!(h->degrees = malloc((cl->n_c + 1) * sizeof *h->degrees)))
-    return ICX_ERR_NOMEM;
-  memcpy(h->degrees, cl->row.degrees, cl->n_c * sizeof *h->degrees);
-  cl->slots[j] = ++m->n;
-  return ICX_OK;
-}
-
-/* The query's columns and the ids of the individuals asked, into cl. */
-static icx_rc
-collect_prepare(icx_ctx *ctx, icx_store *store, const icx_sql *q, collect *cl)
-{
-  const icx_constraints *set = cl->set;
-  size_t c, k, j;
-
-  cl->name_col = -1;
-  for (j = 0; j < icx_sql_width(q); j++)
-    if (!strcmp(icx_sql_var(q, j), ICX_COMPILE_NAME_VAR))
-      cl->name_col = (long)j;
-  if (cl->name_col < 0)
-    return icx_fail(ctx, ICX_ERR_QUERY, "the compiled query returns no ?%s",
-                    ICX_COMPILE_NAME_VAR);
-  cl->cols = calloc(cl->n_c + 1, sizeof *cl->cols);
-  cl->asked = calloc(cl->n_c + 1, sizeof *cl->asked);
-  cl->n_asked = calloc(cl->n_c + 1, sizeof *cl->n_asked);
-  cl->row.degrees = calloc(cl->n_c + 1, sizeof *cl->row.degrees);
-  if (!cl->cols || !cl->asked || !cl->n_asked || !cl->row.degrees)
-    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  for (c = 0; c < cl->n_c; c++) {
-    char var[48];
-    size_t nv = icx_constraint_value_count(set, c);
-    icx_compile_var_name(var, sizeof var, c,
-                         icx_constraint_op(set, c) == ICX_OP_ALL_OF ? 0 : (size_t)-1);
-    cl->cols[c] = -1;
-    for (j = 0; j < icx_sql_width(q); j++)
-      if (!strcmp(icx_sql_var(q, j), var))
-        cl->cols[c] = (long)j;
-    if (cl->cols[c] >= 0 && icx_constraint_op(set, c) == ICX_OP_ALL_OF &&
-        (size_t)cl->cols[c] + nv > icx_sql_width(q))
-      return icx_fail(ctx, ICX_ERR_QUERY, "the compiled query lacks values of constraint %zu",
-                      c);
-    if (!icx_constraint_individual_at(set, c, 0))
-      continue;
-    if (!(cl->asked[c] = calloc(nv + 1, sizeof *cl->asked[c])))
-      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    cl->n_asked[c] = nv;
-    for (k = 0; k < nv; k++)
-      if ((cl->asked[c][k] = icx_storage_iri_id(icx_store_storage(store),
-                                                icx_constraint_value_at(set, c, k))) < 0)
-        return icx_fail(ctx, ICX_ERR_STORE, "cannot look up <%s> in the store",
-                        icx_constraint_value_at(set, c, k));
-  }
-  return ICX_OK;
-}
-
-static void
-collect_clear(collect *cl)
-{
-  size_t c;
-
-  for (c = 0; cl->asked && c < cl->n_c; c++)
-    free(cl->asked[c]);
-  free(cl->asked);
-  free(cl->n_asked);
-  free(cl->cols);
-  free(cl->slots);
-  free(cl->row.degrees);
-}
-
-/* SQLite's progress handler while a deadline runs: non-0 interrupts the
- * statement (SQLITE_INTERRUPT). */
-static int
-past_deadline(void *ud)
+match_past_deadline(void *ud)
 {
   return icx_deadline_passed(ud);
 }
 
-/* How many virtual-machine steps SQLite runs between two looks at the
- * clock (a few tens of microseconds). */
-#define DEADLINE_STEPS 10000
-
 /* Runs the compiled query on the SQL path into m->hits, named. */
 static icx_rc
-run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match *m)
+match_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match *m)
 {
-  sqlite3 *db = icx_storage_db(icx_store_storage(store));
   icx_sql *q = NULL;
   const char *why = NULL;
-  collect cl;
+  match_collect cl;
   icx_id *ids = NULL;
   char **names = NULL;
   size_t i;
@@ -361,13 +121,13 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   cl.set = set;
   cl.n_c = m->n_constraints;
   cl.m = m;
-  if (!db)
+  if (!icx_sql_available(store))
     return icx_fail(ctx, ICX_ERR_QUERY, "this store has no SQL path");
   if (icx_deadline_passed(ctx))
     return ICX_ERR_LIMIT;
   if (ctx->deadline_ms > 0)
-    sqlite3_progress_handler(db, DEADLINE_STEPS, past_deadline, ctx);
-  if ((rc = icx_sql_translate_ids(ctx, db, m->sparql, &q, &why)))
+    icx_store_set_interrupt(store, match_past_deadline, ctx);
+  if ((rc = icx_sql_translate_ids(ctx, store, m->sparql, &q, &why)))
     goto done;
   if (!q) {
     rc = icx_fail(ctx, ICX_ERR_QUERY, "outside the SQL subset: %s", why);
@@ -379,8 +139,9 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   /* One read transaction: the rows and the names they are given come from
    * one snapshot (a load committing in between cannot leave an id
    * unnamed), and the name lookups do not each take the file locks. */
-  own_tx = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-  if ((rc = collect_prepare(ctx, store, q, &cl)) || (rc = icx_sql_each(ctx, q, collect_row, &cl)))
+  own_tx = icx_store_read_begin(store);
+  if ((rc = icx_match_collect_prepare(ctx, store, q, &cl)) ||
+      (rc = icx_sql_each(ctx, q, icx_match_collect_row, &cl)))
     goto done;
   t2 = icx_now_ms();
   ids = malloc((m->n + 1) * sizeof *ids);
@@ -391,7 +152,7 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
   }
   for (i = 0; i < m->n; i++)
     ids[i] = m->hits[i].name_id;
-  rc = icx_sql_names(ctx, db, ids, m->n, names);
+  rc = icx_store_lex(store, ids, m->n, names);
   for (i = 0; i < m->n; i++)
     m->hits[i].name = names[i];
   for (i = 0; rc == ICX_OK && i < m->n; i++)
@@ -401,21 +162,24 @@ run_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match 
     icx_log(ctx, ICX_LOG_DEBUG, "match", "rows in %.1f ms, %zu clouds named in %.1f ms",
             t2 - t1, m->n, icx_now_ms() - t2);
 done:
-  if (own_tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    if (rc == ICX_OK)
-      rc = icx_fail(ctx, ICX_ERR_STORE, "cannot end a read transaction: %s",
-                    sqlite3_errmsg(db));
+  if (rc == ICX_OK) {
+    rc = icx_store_read_end(store, own_tx);
+  } else if (own_tx) {
+    /* The first failure is the one to report, not the end of the read. */
+    char kept[sizeof ctx->errmsg];
+    memcpy(kept, ctx->errmsg, sizeof kept);
+    icx_store_read_end(store, own_tx);
+    memcpy(ctx->errmsg, kept, sizeof kept);
   }
   if (ctx->deadline_ms > 0)
-    sqlite3_progress_handler(db, 0, NULL, NULL);
+    icx_store_set_interrupt(store, NULL, NULL);
   if (rc == ICX_ERR_NOMEM)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (rc != ICX_OK && icx_deadline_passed(ctx))
     rc = ICX_ERR_LIMIT;         /* the outermost call says so (icx_deadline_failure()) */
   free(ids);
   free(names);
-  collect_clear(&cl);
+  icx_match_collect_clear(&cl);
   icx_sql_free(q);
   return rc;
 }
@@ -444,7 +208,7 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
    * alternative, rasqal 0.9.33, answers OPTIONALs wrongly and takes minutes
    * on large stores.  A query it refuses is an error, never a slow or wrong
    * answer. */
-  if ((rc = run_query(ctx, store, set, m))) {
+  if ((rc = match_query(ctx, store, set, m))) {
     if (rc == ICX_ERR_LIMIT && timed)
       icx_deadline_failure(ctx);
     goto fail;
@@ -452,12 +216,12 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   /* One hit per name (two clouds may share one), its best; then by score
    * and name. */
   if (m->n > 1) {
-    qsort(m->hits, m->n, sizeof *m->hits, cmp_hit_name);
+    qsort(m->hits, m->n, sizeof *m->hits, match_cmp_hit_name);
     for (i = 1, o = 1; i < m->n; i++) {
-      hit *last = &m->hits[o - 1];
+      match_hit *last = &m->hits[o - 1];
       if (!strcmp(m->hits[i].name, last->name)) {
-        if (better(&m->hits[i], last)) {
-          hit tmp = *last;
+        if (icx_match_better(&m->hits[i], last)) {
+          match_hit tmp = *last;
           *last = m->hits[i];
           m->hits[i] = tmp;
         }
@@ -468,7 +232,7 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
       }
     }
     m->n = o;
-    qsort(m->hits, m->n, sizeof *m->hits, cmp_hit);
+    qsort(m->hits, m->n, sizeof *m->hits, match_cmp_hit);
   }
   icx_log(ctx, ICX_LOG_DEBUG, "match", "%zu constraints, %zu clouds match", m->n_constraints,
           m->n);

@@ -8,16 +8,17 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_semi.h"
+#include "icx_store_ids.h"
 
 /* The pointer type icx_in() accepts (sqlite3_bind_pointer). */
 #define SET_TYPE "icx-subject-set"
 
 /* One pattern of a set: a range of numbers, or a list of objects. */
 typedef struct part {
-  sqlite3_int64 p;
+  icx_id p;
   int range;
   double lo, hi;
-  sqlite3_int64 *o;
+  icx_id *o;
   int n;
 } part;
 
@@ -25,7 +26,7 @@ typedef struct set {
   part *parts;
   int n_parts;
   uint64_t *bits;           /* filled: bit id set when the subject can match */
-  sqlite3_int64 n_bits;
+  icx_id n_bits;
 } set;
 
 struct icx_semi {
@@ -69,7 +70,7 @@ icx_semi_add_set(icx_semi *s)
 }
 
 static part *
-new_part(icx_semi *s, int k)
+semi_new_part(icx_semi *s, int k)
 {
   set *t = &s->sets[k];
   part *nv = realloc(t->parts, (size_t)(t->n_parts + 1) * sizeof *nv);
@@ -82,9 +83,9 @@ new_part(icx_semi *s, int k)
 }
 
 int
-icx_semi_add_range(icx_semi *s, int k, sqlite3_int64 p, double lo, double hi)
+icx_semi_add_range(icx_semi *s, int k, icx_id p, double lo, double hi)
 {
-  part *x = new_part(s, k);
+  part *x = semi_new_part(s, k);
 
   if (!x)
     return -1;
@@ -96,9 +97,9 @@ icx_semi_add_range(icx_semi *s, int k, sqlite3_int64 p, double lo, double hi)
 }
 
 int
-icx_semi_add_objects(icx_semi *s, int k, sqlite3_int64 p, const sqlite3_int64 *o, int n)
+icx_semi_add_objects(icx_semi *s, int k, icx_id p, const icx_id *o, int n)
 {
-  part *x = new_part(s, k);
+  part *x = semi_new_part(s, k);
 
   if (!x || !(x->o = malloc((size_t)(n + 1) * sizeof *x->o)))
     return -1;
@@ -114,50 +115,47 @@ icx_semi_count(const icx_semi *s)
   return s ? s->n_sets : 0;
 }
 
-/* The statements a fill reads with, prepared once per fill. */
-typedef struct readers {
-  sqlite3_stmt *range, *object;
-} readers;
+/* Where a fill sets the bits of the subjects it reads. */
+typedef struct semi_into {
+  uint64_t *bits;
+  icx_id n_bits;
+} semi_into;
 
-/* Sets in bits the subject of every quad part x matches (ids past n_bits,
- * written after the size was read, are left out: they cannot be in the
- * statement's snapshot either).  0, or -1 on a SQLite error. */
+/* Sets the bit of a subject id (ids past n_bits, written after the size
+ * was read, are left out: they cannot be in the statement's snapshot
+ * either). */
 static int
-read_part(readers *r, const part *x, uint64_t *bits, sqlite3_int64 n_bits)
+semi_set_bit(void *userdata, icx_id id)
 {
-  int i, rc = SQLITE_DONE;
+  const semi_into *into = userdata;
+
+  if (id >= 0 && id < into->n_bits)
+    into->bits[id >> 6] |= (uint64_t)1 << (id & 63);
+  return 0;
+}
+
+/* Sets in into the subject of every quad part x matches, each read as one
+ * index range by the store: ranges from quads_num (p, num, s), objects
+ * from quads_pos (p, o, s).  0, or -1 on a store error. */
+static int
+semi_read_part(icx_store *store, const part *x, semi_into *into)
+{
+  int i;
 
   if (x->p < 0)
     return 0;
-  for (i = 0; i < (x->range ? 1 : x->n); i++) {
-    sqlite3_stmt *st = x->range ? r->range : r->object;
-    if (!x->range && x->o[i] < 0)
-      continue;
-    sqlite3_bind_int64(st, 1, x->p);
-    if (x->range) {
-      sqlite3_bind_double(st, 2, x->lo);
-      sqlite3_bind_double(st, 3, x->hi);
-    } else {
-      sqlite3_bind_int64(st, 2, x->o[i]);
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      sqlite3_int64 id = sqlite3_column_int64(st, 0);
-      if (id >= 0 && id < n_bits)
-        bits[id >> 6] |= (uint64_t)1 << (id & 63);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+  if (x->range)
+    return icx_store_subjects_in_range(store, x->p, x->lo, x->hi, semi_set_bit, into);
+  for (i = 0; i < x->n; i++)
+    if (x->o[i] >= 0 && icx_store_subjects_with(store, x->p, x->o[i], semi_set_bit, into))
       return -1;
-  }
   return 0;
 }
 
 icx_rc
-icx_semi_fill(icx_ctx *ctx, icx_semi *s, sqlite3 *db)
+icx_semi_fill(icx_ctx *ctx, icx_semi *s, icx_store *store)
 {
-  readers r = { NULL, NULL };
-  sqlite3_stmt *top = NULL;
-  sqlite3_int64 n_bits = 1;
+  icx_id n_bits;
   uint64_t *scratch = NULL;
   size_t words;
   icx_rc rc = ICX_OK;
@@ -165,18 +163,9 @@ icx_semi_fill(icx_ctx *ctx, icx_semi *s, sqlite3 *db)
 
   if (!s || !s->n_sets)
     return ICX_OK;
-  /* Ranges on quads_num (p, num, s), objects on quads_pos (p, o, s): both
-   * cover the subject, so SQLite reads the index alone. */
-  if (sqlite3_prepare_v2(db, "SELECT max(id) FROM terms", -1, &top, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "SELECT s FROM quads WHERE p = ?1 AND num >= ?2 AND num <= ?3",
-                         -1, &r.range, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, "SELECT s FROM quads WHERE p = ?1 AND o = ?2", -1, &r.object,
-                         NULL) != SQLITE_OK)
+  if ((n_bits = icx_store_max_id(store)) < 0)
     goto store_failed;
-  if (sqlite3_step(top) == SQLITE_ROW)
-    n_bits = sqlite3_column_int64(top, 0) + 1;
-  if (n_bits < 1)
-    n_bits = 1;
+  n_bits++;
   words = (size_t)((n_bits + 63) / 64);
   if (!(scratch = malloc(words * sizeof *scratch))) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
@@ -191,11 +180,14 @@ icx_semi_fill(icx_ctx *ctx, icx_semi *s, sqlite3 *db)
       goto done;
     }
     for (i = 0; i < t->n_parts; i++) {
-      uint64_t *into = i ? scratch : t->bits, any = 0;
+      semi_into into;
+      uint64_t any = 0;
       size_t w;
+      into.bits = i ? scratch : t->bits;
+      into.n_bits = n_bits;
       if (i)
         memset(scratch, 0, words * sizeof *scratch);
-      if (read_part(&r, &t->parts[i], into, n_bits))
+      if (semi_read_part(store, &t->parts[i], &into))
         goto store_failed;
       if (!i)
         continue;
@@ -207,11 +199,8 @@ icx_semi_fill(icx_ctx *ctx, icx_semi *s, sqlite3 *db)
   }
   goto done;
 store_failed:
-  rc = icx_fail(ctx, ICX_ERR_STORE, "SQL path: subject sets: %s", sqlite3_errmsg(db));
+  rc = icx_fail(ctx, ICX_ERR_STORE, "SQL path: subject sets: %s", icx_store_errmsg(store));
 done:
-  sqlite3_finalize(top);
-  sqlite3_finalize(r.range);
-  sqlite3_finalize(r.object);
   free(scratch);
   return rc;
 }
@@ -223,10 +212,10 @@ icx_semi_bind(const icx_semi *s, int k, sqlite3_stmt *st, int param)
 }
 
 static void
-fn_in(sqlite3_context *c, int argc, sqlite3_value **argv)
+semi_fn_in(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
   const set *t = sqlite3_value_pointer(argv[0], SET_TYPE);
-  sqlite3_int64 id = sqlite3_value_int64(argv[1]);
+  icx_id id = sqlite3_value_int64(argv[1]);
 
   (void)argc;
   if (!t || !t->bits)
@@ -245,5 +234,5 @@ icx_semi_register(sqlite3 *db)
     return SQLITE_OK;
   }
   return sqlite3_create_function_v2(db, "icx_in", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
-                                    fn_in, NULL, NULL, NULL);
+                                    semi_fn_in, NULL, NULL, NULL);
 }

@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 #include "icx_id.h"
 #include "icx_ctx.h"
+#include "icx_store.h"
 
 typedef struct icx_semi icx_semi;
 
@@ -46,9 +47,10 @@ int icx_semi_add_objects(icx_semi *s, int k, icx_id p, const icx_id *o, int n);
 /* The number of sets. */
 int icx_semi_count(const icx_semi *s);
 
-/* Fills every set from db: call it inside the read transaction the
- * statement will run in.  ICX_OK, ICX_ERR_NOMEM or ICX_ERR_STORE. */
-icx_rc icx_semi_fill(icx_ctx *ctx, icx_semi *s, sqlite3 *db);
+/* Fills every set from store, through its id-level calls
+ * (icx_store_ids.h): call it inside the read transaction the statement
+ * will run in.  ICX_OK, ICX_ERR_NOMEM or ICX_ERR_STORE. */
+icx_rc icx_semi_fill(icx_ctx *ctx, icx_semi *s, icx_store *store);
 
 /* Binds set k, filled, to parameter param of st (a pointer that only
  * icx_in() reads; s must outlive the statement's run). */

@@ -19,26 +19,31 @@
 #ifndef ICX_SQL_H
 #define ICX_SQL_H
 
-#include <sqlite3.h>
 #include "icx_id.h"
-#include "icx_exec.h"
+#include "icx_rows.h"
+#include "icx_store.h"
 
 typedef struct icx_sql icx_sql;
 
-/* Translates sparql for the store behind db.  Results:
+/* 1 when store has an SQL path (its storage is an icx storage: always,
+ * for stores icx_store_open() made), else 0. */
+int icx_sql_available(icx_store *store);
+
+/* Translates sparql for store.  Results:
  *   ICX_OK, *out set:   translated; run it with icx_sql_run();
  *   ICX_OK, *out NULL:  outside the subset; *why (static) says what;
  *   ICX_ERR_QUERY:      the query does not parse (message on ctx);
- *   ICX_ERR_NOMEM, ICX_ERR_STORE.
- * db is borrowed and must outlive *out. */
-icx_rc icx_sql_translate(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out,
+ *   ICX_ERR_NOMEM, ICX_ERR_STORE;
+ *   ICX_ERR_MISUSE:     a NULL argument, or a store without an SQL path.
+ * store is borrowed and must outlive *out. */
+icx_rc icx_sql_translate(icx_ctx *ctx, icx_store *store, const char *sparql, icx_sql **out,
                          const char **why);
 
 /* As icx_sql_translate(), for icx_sql_each(): the statement returns each
  * projected variable's term id only (no text), and its rows come in no
  * particular order (ORDER BY is kept only when LIMIT or OFFSET needs it). */
-icx_rc icx_sql_translate_ids(icx_ctx *ctx, sqlite3 *db, const char *sparql, icx_sql **out,
-                             const char **why);
+icx_rc icx_sql_translate_ids(icx_ctx *ctx, icx_store *store, const char *sparql,
+                             icx_sql **out, const char **why);
 
 /* The number of projected variables, and the name of the j-th (lent). */
 size_t icx_sql_width(const icx_sql *q);
@@ -54,15 +59,6 @@ typedef icx_rc (*icx_sql_row_fn)(void *userdata, const icx_id *ids);
  * failed), ICX_ERR_NOMEM, ICX_ERR_MISUSE (a statement from
  * icx_sql_translate()), or what fn returned. */
 icx_rc icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata);
-
-/* The text (IRI, blank node id or lexical form) of each of the n term ids:
- * out[i] a new string the caller free()s, NULL for an id the store does
- * not have.  Errors: ICX_ERR_STORE, ICX_ERR_NOMEM (the names read before
- * the failure stay set, the others NULL: the caller frees them).  The ids
- * are looked up in ascending order.  Call it inside a read transaction:
- * each lookup outside one takes and drops SQLite's file locks
- * (icx_match_run does). */
-icx_rc icx_sql_names(icx_ctx *ctx, sqlite3 *db, const icx_id *ids, size_t n, char **out);
 
 /* Runs a statement from icx_sql_translate(); on success *rows is a new
  * table (path "sql").  ICX_ERR_MISUSE for one from icx_sql_translate_ids(). */

@@ -16,7 +16,7 @@
 
 #include "fixture.h"
 #include "icx_sql.h"
-#include "icx_storage.h"
+#include "icx_store_ids.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -395,13 +395,13 @@ oracle_compiled(const char *sparql, lines *out)
 /* --- the ids path: what icx_match runs ---------------------------------------- */
 
 typedef struct id_rows {
-  sqlite3 *db;
+  icx_store *store;
   size_t width;
   lines *out;
 } id_rows;
 
 static icx_rc
-id_row(void *userdata, const sqlite3_int64 *ids)
+id_row(void *userdata, const icx_id *ids)
 {
   id_rows *r = userdata;
   char buf[4096] = "";
@@ -410,7 +410,7 @@ id_row(void *userdata, const sqlite3_int64 *ids)
   for (j = 0; j < r->width; j++) {
     char *text = NULL;
     if (ids[j])
-      ck_assert_int_eq(icx_sql_names(ctx, r->db, &ids[j], 1, &text), ICX_OK);
+      ck_assert_int_eq(icx_store_lex(r->store, &ids[j], 1, &text), ICX_OK);
     ck_assert_msg(!ids[j] || text, "term %lld has no text", (long long)ids[j]);
     append_cell(buf, sizeof buf, text);
     free(text);
@@ -433,10 +433,10 @@ check_ids(const char *sparql, lines *expected, int ordered)
   const char *why = NULL;
   char *ta, *tb;
 
-  r.db = icx_storage_db(icx_store_storage(store));
+  r.store = store;
   r.out = &got;
-  ck_assert_ptr_nonnull(r.db);
-  ck_assert_int_eq(icx_sql_translate_ids(ctx, r.db, sparql, &q, &why), ICX_OK);
+  ck_assert(icx_sql_available(r.store));
+  ck_assert_int_eq(icx_sql_translate_ids(ctx, r.store, sparql, &q, &why), ICX_OK);
   ck_assert_msg(q != NULL, "ids path refused: %s\n%s", why, sparql);
   {
     /* No text in the projection: it ends where FROM begins. */

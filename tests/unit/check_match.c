@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fixture.h"
 
@@ -355,147 +354,6 @@ START_TEST(degrees)
 }
 END_TEST
 
-START_TEST(explanations)
-{
-  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
-  char *xml = tu_read(path, NULL);
-  static const char *const who[] = { "cloud1", "cloud3", "cloud4", "cloud8", "cloud2", "nosuch" };
-  icx_constraints *set = NULL;
-  icx_explain *e = NULL;
-  char *text;
-
-  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
-  ck_assert_int_eq(icx_explain_run(ctx, store, set, who, 6, &e), ICX_OK);
-  ck_assert_int_eq(icx_explain_matching(e), 2);
-  /* Alone: seven of eight clouds meet each constraint; in order 7, 6, 5, 3, 2. */
-  ck_assert_int_eq(icx_explain_alone(e, 0), 7);
-  ck_assert_int_eq(icx_explain_remaining(e, 0), 7);
-  ck_assert_int_eq(icx_explain_remaining(e, 1), 6);
-  ck_assert_int_eq(icx_explain_remaining(e, 2), 5);
-  ck_assert_int_eq(icx_explain_remaining(e, 3), 3);
-  ck_assert_int_eq(icx_explain_remaining(e, 4), 2);
-  /* cloud1: just under on availability. */
-  ck_assert_int_eq(icx_explain_failure_count(e, 0), 1);
-  ck_assert_int_eq(icx_explain_failure_constraint(e, 0, 0), 0);
-  ck_assert_str_eq(icx_explain_failure_detail(e, 0, 0),
-                   "availability: best offer 99.99, asked atLeast 99.999");
-  ck_assert_str_eq(icx_explain_failure_detail(e, 1, 0),
-                   "replicationFactor: best offer 4, asked atLeast 5");
-  ck_assert_str_eq(icx_explain_failure_detail(e, 2, 0),
-                   "tierCountry: offers France; Germany; asked anyOf Japan (or narrower)");
-  /* cloud8 meets each alone, on different services. */
-  ck_assert(icx_explain_cloud_known(e, 3));
-  ck_assert_int_eq(icx_explain_failure_count(e, 3), 0);
-  ck_assert(!icx_explain_cloud_matches(e, 3));
-  ck_assert(icx_explain_cloud_matches(e, 4));
-  ck_assert(!icx_explain_cloud_known(e, 5));
-  ck_assert_int_eq(icx_explain_relaxation_count(e), 0);
-  text = icx_explain_to_text(e);
-  ck_assert_ptr_nonnull(strstr(text, "no single service"));
-  free(text);
-  icx_explain_free(e);
-  icx_constraints_free(set);
-  free(xml);
-  free(path);
-}
-END_TEST
-
-/* A request the compiler refuses whole gets the whole count, at once. */
-START_TEST(explaining_too_large_a_request)
-{
-  icx_constraints *set = icx_constraints_new(vocab);
-  icx_explain *e = NULL;
-  int i;
-
-  ck_assert_ptr_nonnull(set);
-  for (i = 0; i < 100; i++)
-    ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "3"), ICX_OK);
-  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_ERR_CONSTRAINT);
-  ck_assert_ptr_null(e);
-  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "104 triple patterns"), "%s", icx_ctx_errmsg(ctx));
-  icx_constraints_free(set);
-}
-END_TEST
-
-START_TEST(smallest_relaxations)
-{
-  char *xml = tu_constraints("availability", "99.99999", "accessProtocol", "NFS",
-                             "tierCountry", "Germany", NULL);
-  icx_constraints *set = NULL;
-  icx_explain *e = NULL;
-  char *out;
-
-  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
-  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
-  ck_assert_int_eq(icx_explain_matching(e), 0);
-  /* Only dropping availability gives a match (cloud4: NFSv4.1 in Germany). */
-  ck_assert_int_eq(icx_explain_relaxation_count(e), 1);
-  ck_assert_int_eq(icx_explain_relaxation_size(e, 0), 1);
-  ck_assert_int_eq(icx_explain_relaxation_removed(e, 0, 0), 0);
-  ck_assert_str_eq(icx_explain_relaxation_clouds(e, 0), "cloud4");
-  out = icx_explain_to_xml(e, 0);
-  ck_assert_ptr_nonnull(strstr(out, "<relaxation without='1' clouds='cloud4'/>"));
-  free(out);
-  icx_explain_free(e);
-  icx_constraints_free(set);
-  free(xml);
-}
-END_TEST
-
-static double
-now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* A time limit stops an explanation (all its queries share one budget)
- * with ICX_ERR_LIMIT and a message, and leaves the context usable.  The
- * limit is a tenth of what the same explanation takes unlimited here, so
- * the test does not depend on the machine's speed. */
-START_TEST(time_limit_stops_an_explanation)
-{
-  icx_constraints *set = icx_constraints_new(vocab);
-  icx_explain *e = NULL;
-  icx_match *m = NULL;
-  double t0, took;
-  int i;
-
-  ck_assert_ptr_nonnull(set);
-  /* Three constraints no cloud meets among sixteen: the smallest
-   * relaxations remove three, so hundreds of subsets are matched. */
-  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "40"), ICX_OK);
-  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "41"), ICX_OK);
-  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "42"), ICX_OK);
-  for (i = 0; i < 13; i++)
-    ck_assert_int_eq(icx_constraints_add(ctx, set, "availability", "90"), ICX_OK);
-  t0 = now_ms();
-  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
-  took = now_ms() - t0;
-  ck_assert_int_eq(icx_explain_relaxation_size(e, 0), 3);
-  icx_explain_free(e);
-  e = NULL;
-  ck_assert_msg(took >= 5, "the explanation took %.2f ms: too fast to limit", took);
-
-  icx_ctx_set_time_limit(ctx, (unsigned long)(took / 10) + 1);
-  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_ERR_LIMIT);
-  ck_assert_ptr_null(e);
-  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "time limit of"), "%s", icx_ctx_errmsg(ctx));
-
-  /* The deadline went with the call: a generous limit, then none. */
-  icx_ctx_set_time_limit(ctx, 600000);
-  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
-  ck_assert_int_eq(icx_match_count(m), 0);
-  icx_match_free(m);
-  icx_ctx_set_time_limit(ctx, 0);
-  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
-  icx_explain_free(e);
-  icx_constraints_free(set);
-}
-END_TEST
-
 static Suite *
 match_suite(void)
 {
@@ -513,10 +371,6 @@ match_suite(void)
   tcase_add_test(tc, operators);
   tcase_add_test(tc, soft_constraints_rank);
   tcase_add_test(tc, degrees);
-  tcase_add_test(tc, explanations);
-  tcase_add_test(tc, smallest_relaxations);
-  tcase_add_test(tc, explaining_too_large_a_request);
-  tcase_add_test(tc, time_limit_stops_an_explanation);
   suite_add_tcase(s, tc);
   return s;
 }

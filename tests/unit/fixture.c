@@ -215,6 +215,24 @@ tu_constraints(const char *first_name, ...)
   return out;
 }
 
+icx_store *
+tu_store_turtle(icx_ctx *ctx, const icx_vocab *vocab, const char *dir, const char *ttl)
+{
+  char *path = tu_path(dir, "store.db");
+  icx_store *store = NULL;
+  icx_loader *l;
+
+  ck_assert_int_eq(icx_store_open(ctx, path, ICX_STORE_CREATE, &store), ICX_OK);
+  free(path);
+  l = icx_loader_new(ctx, vocab, store);
+  ck_assert_ptr_nonnull(l);
+  icx_loader_set_format(l, ICX_FORMAT_TURTLE);
+  ck_assert_msg(icx_loader_load_buffer(l, "doc", (const unsigned char *)ttl, strlen(ttl)) ==
+                ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  icx_loader_free(l);
+  return store;
+}
+
 /* Where tu_skip() writes its reasons: a file, because Check runs each test
  * in a child process of its own. */
 #define TU_SKIP_ENV "ICX_TU_SKIP_FILE"

@@ -37,6 +37,12 @@ char *tu_match(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, const cha
  * NULL-ended list.  New string. */
 char *tu_constraints(const char *first_name, ...);
 
+/* A new store dir/store.db holding the Turtle text ttl as one document
+ * ("doc"), checked against vocab; fails the test on error.  Free it with
+ * icx_store_free(). */
+icx_store *tu_store_turtle(icx_ctx *ctx, const icx_vocab *vocab, const char *dir,
+                           const char *ttl);
+
 /* Records that the running test cannot run here, and why (a program or
  * library module the machine lacks, a build that cannot measure it); the
  * test then returns.  Prints "SKIP: why".  Works in Check's forked
