@@ -12,8 +12,8 @@
  * order the joins.  Each projected variable yields two columns, its term id
  * (so that DISTINCT works on terms) and its text.
  *
- * The join order is icx_sql_plan.c's, the running icx_sql_run.c's.  This
- * file is about 900 lines: it is one walk of rasqal's query (triple
+ * The join order is icx_sql_plan.c's, the running icx_sql_run.c's.  About
+ * 900 lines, and one file because it is one walk of rasqal's query (triple
  * patterns, FILTER expressions, graph patterns, projection) whose parts
  * all share the term lookups, variables and parameters at its top;
  * cutting the walk in two would export a dozen helpers for no reader's
