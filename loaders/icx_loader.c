@@ -3,14 +3,15 @@
  *
  * Outline.  A document is written while raptor parses it: each statement
  * is checked alone as it arrives (its line is known then), copied as plain
- * bytes into a batch, and the full batch goes to the store's bulk path,
- * on a writer thread fed by a bounded queue once the document outgrows
- * one batch.  The checks that need the whole graph (clouds have one name,
- * attributes' subjects are typed, services belong to a cloud) run at the
- * end, over the term ids the transaction wrote, in subject order.  Any
- * failure rolls the transaction back, so the store is as it was; a dry run
- * always rolls back.  Memory holds the queue's batches, the store's term
- * cache and one subject's statements, whatever the document's size.
+ * bytes into a batch, and the full batch goes to the store's writer
+ * (icx_store_ids.h), on a writer thread fed by a bounded queue once the
+ * document outgrows one batch.  The checks that need the whole graph
+ * (clouds have one name, attributes' subjects are typed, services belong
+ * to a cloud) run at the end, over the term ids the transaction wrote, in
+ * subject order.  Any failure rolls the transaction back, so the store is
+ * as it was; a dry run always rolls back.  Memory holds the queue's
+ * batches, the store's term cache and one subject's statements, whatever
+ * the document's size.
  *
  * Blank node ids are made unique per document (raptor numbers them from 1
  * in every parse), or two documents' blank services would merge.
@@ -25,11 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <raptor2.h>
 
 #include "icx_ctx_internal.h"
 #include "icx_loader.h"
 #include "icx_pieces.h"
-#include "icx_storage.h"
+#include "icx_store_ids.h"
 #include "icx_util.h"
 
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -186,7 +188,7 @@ icx_loader_doc_uri_for_path(const char *path)
 
 /* Statements as plain bytes: three terms each, pointing into the arena. */
 typedef struct batch {
-  icx_storage_term *terms;
+  icx_term *terms;
   size_t n;                   /* statements */
   char *arena;
   size_t used, cap;
@@ -200,7 +202,7 @@ typedef struct batch {
  * outgrows one batch there is no thread: the batch is written by the
  * parser's thread at the end. */
 typedef struct writer {
-  icx_storage_bulk *bulk;
+  icx_store_writer *out;
   batch q[QUEUE_BATCHES];
   size_t head, count;         /* under mu once threaded */
   size_t fill;                /* the parser's */
@@ -231,7 +233,7 @@ writer_main(void *ud)
       break;
     b = &w->q[w->head];
     pthread_mutex_unlock(&w->mu);
-    rc = icx_storage_bulk_add(w->bulk, b->terms, b->n);
+    rc = icx_store_writer_add(w->out, b->terms, b->n);
     pthread_mutex_lock(&w->mu);
     if (rc) {
       w->failed = 1;
@@ -270,7 +272,7 @@ writer_push(writer *w)
   }
   if (!w->threaded) {         /* no thread to be had: write it here */
     batch *b = writer_current(w);
-    if (icx_storage_bulk_add(w->bulk, b->terms, b->n))
+    if (icx_store_writer_add(w->out, b->terms, b->n))
       return w->failed = 1, -1;
     b->n = 0;
     b->used = 0;
@@ -295,7 +297,7 @@ writer_finish(writer *w, int ok)
   batch *b = writer_current(w);
 
   if (!w->threaded) {
-    if (ok && !w->failed && b->n && icx_storage_bulk_add(w->bulk, b->terms, b->n))
+    if (ok && !w->failed && b->n && icx_store_writer_add(w->out, b->terms, b->n))
       w->failed = 1;
     return w->failed ? -1 : 0;
   }
@@ -324,7 +326,7 @@ writer_free(writer *w)
     free(w->q[i].terms);
     free(w->q[i].arena);
   }
-  icx_storage_bulk_free(w->bulk);
+  icx_store_writer_free(w->out);
 }
 
 /* --- one document ---------------------------------------------------------- */
@@ -418,7 +420,7 @@ arena_put(batch *b, const char *a, size_t alen, const char *c, size_t clen)
 
 /* Copies t into b (which has room) as x. */
 static void
-term_put(const doc *d, batch *b, icx_storage_term *x, const raptor_term *t)
+term_put(const doc *d, batch *b, icx_term *x, const raptor_term *t)
 {
   size_t n = 0;
   const char *s;
@@ -427,18 +429,18 @@ term_put(const doc *d, batch *b, icx_storage_term *x, const raptor_term *t)
   switch (t->type) {
   case RAPTOR_TERM_TYPE_URI:
     s = (const char *)raptor_uri_as_counted_string(t->value.uri, &n);
-    x->kind = 1;
+    x->kind = ICX_TERM_IRI;
     x->lex = arena_put(b, s, n, NULL, 0);
     x->len = n;
     break;
   case RAPTOR_TERM_TYPE_BLANK:
-    x->kind = 2;
+    x->kind = ICX_TERM_BLANK;
     x->lex = arena_put(b, d->blank_prefix, d->prefix_len,
                        (const char *)t->value.blank.string, t->value.blank.string_len);
     x->len = d->prefix_len + t->value.blank.string_len;
     break;
   case RAPTOR_TERM_TYPE_LITERAL:
-    x->kind = 3;
+    x->kind = ICX_TERM_LITERAL;
     x->len = t->value.literal.string_len;
     x->lex = arena_put(b, (const char *)t->value.literal.string, x->len, NULL, 0);
     if (t->value.literal.language && t->value.literal.language_len)
@@ -467,7 +469,7 @@ batch_add(doc *d, const raptor_statement *s)
   if (b->n && (b->n == BATCH_STATEMENTS || b->used + need > b->cap)) {
     if (writer_push(w))
       return icx_fail(d->l->ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", d->source,
-                      icx_storage_errmsg(icx_store_storage(d->l->store)));
+                      icx_store_errmsg(d->l->store));
     b = writer_current(w);
   }
   if (!b->terms && !(b->terms = malloc(3 * BATCH_STATEMENTS * sizeof *b->terms)))
@@ -824,7 +826,7 @@ typedef struct attr_id {
 
 typedef struct gcheck {
   doc *d;
-  librdf_storage *st;
+  icx_store *store;
   icx_id g, type, name, offers;
   cls *cls;
   size_t n_cls;
@@ -934,7 +936,7 @@ offerer(void *ud, icx_id s, icx_id p, icx_id o)
 
   (void)p;
   (void)o;
-  if (icx_storage_context_ids(c->st, c->g, s, c->type, 0, offerer_type, c))
+  if (icx_store_walk(c->store, c->g, s, c->type, 0, offerer_type, c))
     c->rc = ICX_ERR_STORE;
   return c->found || c->rc;
 }
@@ -946,7 +948,7 @@ offered_by_cloud(gcheck *c, icx_id id)
   if (window_has(c, id))
     return 1;
   c->found = 0;
-  if (c->offers > 0 && icx_storage_context_ids(c->st, c->g, 0, c->offers, id, offerer, c))
+  if (c->offers > 0 && icx_store_walk(c->store, c->g, 0, c->offers, id, offerer, c))
     c->rc = ICX_ERR_STORE;
   return c->found;
 }
@@ -971,7 +973,7 @@ subject_done(gcheck *c)
   if (is_cloud) {
     c->clouds++;
     if (c->names != 1) {
-      shown = icx_storage_term_text(c->st, c->subj);
+      shown = icx_store_term_text(c->store, c->subj);
       icx_fail(ctx, ICX_ERR_INVALID, "%s: cloud %s has %d names (<%s>); it needs exactly one",
                c->d->source, shown ? shown : "?", c->names, icx_vocab_name_property(v));
       rc = -1;
@@ -981,7 +983,7 @@ subject_done(gcheck *c)
       window_add(c, c->offered[i]);
   } else if (c->names || c->n_offered) {
     /* The compiled queries rely on it (icx_compile.c, typed_by_pattern). */
-    shown = icx_storage_term_text(c->st, c->subj);
+    shown = icx_store_term_text(c->store, c->subj);
     icx_fail(ctx, ICX_ERR_INVALID, "%s: %s has <%s> but is not typed <%s> or a class under it",
              c->d->source, shown ? shown : "?",
              c->names ? icx_vocab_name_property(v) : icx_vocab_offers_property(v), cloud);
@@ -995,7 +997,7 @@ subject_done(gcheck *c)
     for (j = 0; j < c->n_types && !typed; j++)
       typed = icx_vocab_class_subsumes(v, dom, c->types[j]->iri);
     if (!typed) {
-      shown = icx_storage_term_text(c->st, c->subj);
+      shown = icx_store_term_text(c->store, c->subj);
       icx_fail(ctx, ICX_ERR_INVALID, "%s: %s has %s but is not typed <%s>", c->d->source,
                shown ? shown : "?", icx_attribute_label(c->used[i]), dom);
       rc = -1;
@@ -1005,7 +1007,7 @@ subject_done(gcheck *c)
       is_service = 1;
   }
   if (is_service && !offered_by_cloud(c, c->subj) && !c->rc) {
-    shown = icx_storage_term_text(c->st, c->subj);
+    shown = icx_store_term_text(c->store, c->subj);
     icx_fail(ctx, ICX_ERR_INVALID,
              "%s: service %s belongs to no cloud (no <%s> links a cloud to it)",
              c->d->source, shown ? shown : "?", icx_vocab_offers_property(v));
@@ -1060,7 +1062,7 @@ add_classes(gcheck *c, const char *const *iris, int cloud, int service)
   size_t i;
 
   for (i = 0; iris && iris[i]; i++) {
-    icx_id id = icx_storage_iri_id(c->st, iris[i]);
+    icx_id id = icx_store_iri_id(c->store, iris[i]);
     cls *nv;
     if (id < 0)
       return ICX_ERR_STORE;   /* the caller says so, with the store's message */
@@ -1095,11 +1097,11 @@ check_graph(doc *d, const char *doc_uri)
 
   memset(&c, 0, sizeof c);
   c.d = d;
-  c.st = icx_store_storage(l->store);
-  c.g = icx_storage_iri_id(c.st, doc_uri);
-  c.type = icx_storage_iri_id(c.st, RDF_TYPE);
-  c.name = icx_storage_iri_id(c.st, icx_vocab_name_property(v));
-  c.offers = icx_storage_iri_id(c.st, icx_vocab_offers_property(v));
+  c.store = l->store;
+  c.g = icx_store_iri_id(c.store, doc_uri);
+  c.type = icx_store_iri_id(c.store, RDF_TYPE);
+  c.name = icx_store_iri_id(c.store, icx_vocab_name_property(v));
+  c.offers = icx_store_iri_id(c.store, icx_vocab_offers_property(v));
   c.attrs = calloc(n ? n : 1, sizeof *c.attrs);
   c.window = calloc(2 * OFFERED_WINDOW, sizeof *c.window);
   if (!c.attrs || !c.window) {
@@ -1113,7 +1115,7 @@ check_graph(doc *d, const char *doc_uri)
   for (i = 0; i < n; i++) {
     const icx_attribute *a = icx_vocab_attribute(v, i);
     const char *dom = icx_attribute_domain(a);
-    icx_id id = icx_storage_iri_id(c.st, icx_attribute_iri(a));
+    icx_id id = icx_store_iri_id(c.store, icx_attribute_iri(a));
     if (id < 0)
       goto store_failed;
     if ((rc = add_classes(&c, icx_vocab_subclasses(v, dom), 0,
@@ -1138,7 +1140,7 @@ check_graph(doc *d, const char *doc_uri)
   }
   c.n_cls = k;
   if (c.g > 0) {
-    if (icx_storage_context_ids(c.st, c.g, 0, 0, 0, graph_quad, &c))
+    if (icx_store_walk(c.store, c.g, 0, 0, 0, graph_quad, &c))
       goto store_failed;
     if (!c.rc)
       subject_done(&c);
@@ -1158,7 +1160,7 @@ classes_failed:
     goto done;                /* out of memory, said */
 store_failed:
   rc = icx_fail(l->ctx, ICX_ERR_STORE, "%s: cannot check the graph: %s", d->source,
-                icx_storage_errmsg(c.st));
+                icx_store_errmsg(c.store));
 done:
   free(c.cls);
   free(c.attrs);
@@ -1284,10 +1286,9 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
   if ((rc = icx_store_document_begin(store, doc_uri)))
     goto done;
   begun = 1;
-  if (!(d.w.bulk = icx_storage_bulk_new(icx_store_storage(store),
-                                        icx_store_document_node(store)))) {
+  if (!(d.w.out = icx_store_writer_new(store))) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write to the store: %s", source,
-                  icx_storage_errmsg(icx_store_storage(store)));
+                  icx_store_errmsg(store));
     goto done;
   }
   if (fp)
@@ -1337,14 +1338,14 @@ load_document(icx_loader *l, const char *source, const char *doc_uri, const char
   t1 = icx_now_ms();
   if (writer_finish(&d.w, 1)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", source,
-                  icx_storage_errmsg(icx_store_storage(store)));
+                  icx_store_errmsg(store));
     goto done;
   }
   t2 = icx_now_ms();
   if ((rc = check_graph(&d, doc_uri)))
     goto done;
   t3 = icx_now_ms();
-  count = icx_storage_bulk_added(d.w.bulk);
+  count = icx_store_writer_added(d.w.out);
   if (!l->dry_run) {
     rc = icx_store_document_commit(store, source, icx_format_name(fmt), count);
     begun = 0;
