@@ -183,7 +183,7 @@ graph_subject_done(gcheck *c)
     for (i = 0; i < c->n_offered; i++)
       graph_window_add(c, c->offered[i]);
   } else if (c->names || c->n_offered) {
-    /* The compiled queries rely on it (icx_compile.c, typed_by_pattern). */
+    /* The compiled queries rely on it (icx_compile.c, compile_typed_by_pattern). */
     shown = icx_store_term_text(c->store, c->subj);
     icx_fail(ctx, ICX_ERR_INVALID, "%s: %s has <%s> but is not typed <%s> or a class under it",
              c->d->source, shown ? shown : "?",

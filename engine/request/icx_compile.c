@@ -280,7 +280,7 @@ compile_append_indented(icx_buf *b, const char *text, const char *indent)
 }
 
 /* Type patterns the loader makes redundant.  Every document in a store
- * passed the loader's graph checks (loaders/icx_loader.c, check_graph):
+ * passed the loader's graph checks (loaders/icx_loader_graph.c, icx_loader_check_graph):
  * a subject with an attribute is typed with the attribute's domain or a
  * class under it, and only clouds have a name or offer services.  So
  * "?cloud <cloudName> ?name" implies "?cloud a <Cloud>", and a required
