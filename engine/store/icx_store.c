@@ -7,7 +7,7 @@
  * storage's icx_meta table.  Every change runs inside one storage
  * transaction and is rolled back on any failure.  The query path reaches
  * the triples through icx_store_model() (rasqal) or, for SQL, through the
- * storage's connection (icx_storage_db()).
+ * storage's connection, cached here (icx_store_db(), icx_schema.h).
  */
 #include "config.h"
 
@@ -22,7 +22,7 @@
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
 #include "icx_schema.h"
-#include "icx_storage.h"
+#include "icx_storage_internal.h"   /* icx_storage_db() */
 #include "icx_store.h"
 #include "icx_util.h"
 
