@@ -425,6 +425,15 @@ START_TEST(writer_counts_what_is_new)
 }
 END_TEST
 
+/* A writer that is NULL (writer_new failed) is misuse, not a crash. */
+START_TEST(writer_null_is_refused)
+{
+  ck_assert_int_eq(icx_store_writer_add(NULL, doc_terms, 1), -1);
+  ck_assert_int_eq(icx_store_writer_added(NULL), 0);
+  icx_store_writer_free(NULL);
+}
+END_TEST
+
 START_TEST(writer_needs_an_open_document)
 {
   ck_assert_ptr_null(icx_store_writer_new(store));
@@ -547,6 +556,7 @@ store_ids_suite(void)
   tcase_add_test(tc, subjects_in_numeric_ranges);
   tcase_add_test(tc, subjects_with_an_object_in_every_graph);
   tcase_add_test(tc, writer_counts_what_is_new);
+  tcase_add_test(tc, writer_null_is_refused);
   tcase_add_test(tc, writer_needs_an_open_document);
   tcase_add_test(tc, writer_refuses_bad_statements_and_stays_failed);
   tcase_add_test(tc, read_transactions_nest_once);
