@@ -1,11 +1,29 @@
-/* icx_schema.h - the store's SQLite connection, for the query path
+/* icx_schema.h - the store's schema: its tables and indexes, the SQL that
+ * creates them, and the store's SQLite connection for the query path
  * (internal; included by engine/store and engine/query only).
  *
- * engine/query translates SPARQL into SQL over the tables that
- * icx_storage.h documents (terms, quads) and runs it on this connection;
- * nothing else above the store reads the schema, and only engine/store
- * writes it.  tests/tree.test checks that no other folder includes
- * sqlite3.h.
+ * engine/query translates SPARQL into SQL over these tables and runs it on
+ * icx_store_db(); nothing else above the store reads the schema, and only
+ * engine/store writes it (the DDL below is run by icx_storage_schema.c
+ * alone).  tests/tree.test checks that no other folder includes sqlite3.h.
+ *
+ *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '3')
+ *   terms (id, kind, lex, dt, lang, num)
+ *     id   >= 1, stable for the life of the file (terms are never deleted)
+ *     kind 1 IRI, 2 blank node, 3 literal
+ *     lex  the IRI, the blank node id, or the literal's lexical form
+ *     dt   literal: term id of its datatype IRI, 0 when none
+ *     lang literal: language tag, '' when none
+ *     num  literal of a numeric XSD type whose lexical form parses: its
+ *          value; else NULL
+ *     unique index terms_key (lex, kind, dt, lang)
+ *   quads (s, p, o, g, num)        g = term id of the context IRI, 0 = none
+ *     num  terms.num of o, copied when the quad is added (the insert reads
+ *          it from terms), so that numeric comparisons read the quad alone
+ *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g),
+ *     quads_num (p, num, s) over the quads whose num is not NULL
+ *
+ * Version 2 had no quads.num; such stores are refused (reload them).
  */
 #ifndef ICX_SCHEMA_H
 #define ICX_SCHEMA_H
@@ -13,6 +31,33 @@
 #include <sqlite3.h>
 #include "icx_id.h"
 #include "icx_store.h"
+
+/* What icx_meta says of a store of this schema. */
+#define ICX_STORAGE_FORMAT "icx-store"
+#define ICX_STORAGE_VERSION "3"
+
+/* The secondary indexes of quads, which a large bulk load drops and builds
+ * again (icx_storage_bulk.c). */
+#define ICX_SCHEMA_QUADS_POS_SQL "CREATE INDEX quads_pos ON quads (p, o, s)"
+#define ICX_SCHEMA_QUADS_G_SQL "CREATE INDEX quads_g ON quads (g)"
+/* Numeric objects only: a comparison such as availability >= 99.999 reads
+ * a range of it (icx_sql.c). */
+#define ICX_SCHEMA_QUADS_NUM_SQL \
+  "CREATE INDEX quads_num ON quads (p, num, s) WHERE num IS NOT NULL"
+
+/* A new store: the tables, their indexes and icx_meta's rows. */
+#define ICX_SCHEMA_SQL \
+  "CREATE TABLE icx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;" \
+  "CREATE TABLE terms (" \
+  "  id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, lex TEXT NOT NULL," \
+  "  dt INTEGER NOT NULL DEFAULT 0, lang TEXT NOT NULL DEFAULT '', num REAL);" \
+  "CREATE UNIQUE INDEX terms_key ON terms (lex, kind, dt, lang);" \
+  "CREATE TABLE quads (" \
+  "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL," \
+  "  num REAL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;" \
+  ICX_SCHEMA_QUADS_POS_SQL ";" ICX_SCHEMA_QUADS_G_SQL ";" ICX_SCHEMA_QUADS_NUM_SQL ";" \
+  "INSERT INTO icx_meta (key, value) VALUES ('format', '" ICX_STORAGE_FORMAT "')," \
+  "  ('version', '" ICX_STORAGE_VERSION "');"
 
 /* The SQLite connection of store, lent for the life of store. */
 sqlite3 *icx_store_db(icx_store *store);

@@ -9,26 +9,9 @@
  * own SQLite connection (WAL journal, busy timeout), so any number of
  * worlds, in any threads, may open the same file.
  *
- * The schema is shared with the SPARQL-to-SQL path (icx_sql.c), which reads
- * the tables directly through icx_storage_db():
- *
- *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '3')
- *   terms (id, kind, lex, dt, lang, num)
- *     id   >= 1, stable for the life of the file (terms are never deleted)
- *     kind 1 IRI, 2 blank node, 3 literal
- *     lex  the IRI, the blank node id, or the literal's lexical form
- *     dt   literal: term id of its datatype IRI, 0 when none
- *     lang literal: language tag, '' when none
- *     num  literal of a numeric XSD type whose lexical form parses: its
- *          value; else NULL
- *     unique index terms_key (lex, kind, dt, lang)
- *   quads (s, p, o, g, num)        g = term id of the context IRI, 0 = none
- *     num  terms.num of o, copied when the quad is added (the insert reads
- *          it from terms), so that numeric comparisons read the quad alone
- *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g),
- *     quads_num (p, num, s) over the quads whose num is not NULL
- *
- * Version 2 had no quads.num; such stores are refused (reload them).
+ * The schema (tables terms and quads, icx_meta) is documented, and created,
+ * in icx_schema.h; the SPARQL-to-SQL path reads the tables directly
+ * through icx_store_db().  The module's files share icx_storage_internal.h.
  *
  * librdf semantics: a statement is added once per context (duplicates are
  * no-ops); contains_statement finds a statement in any context;
@@ -41,20 +24,19 @@
 
 #include <stddef.h>
 #include <librdf.h>
-#include <sqlite3.h>
 #include "icx_id.h"
 
 #define ICX_STORAGE_NAME "icx"
-#define ICX_STORAGE_FORMAT "icx-store"
-#define ICX_STORAGE_VERSION "3"
 
 /* Registers the "icx" storage factory with world (once per world; again is
  * a no-op).  Returns 0, or non-0 when librdf refuses it. */
 int icx_storage_register(librdf_world *world);
 
-/* The SQLite connection of an icx storage, lent for the life of storage;
- * NULL when storage is NULL or not an icx storage. */
-sqlite3 *icx_storage_db(librdf_storage *storage);
+/* Transitional, for the callers in engine/query, engine/match and
+ * tests/unit/check_differential.c until they call icx_store_db()
+ * (icx_schema.h): delete it then.  Declared for real, with sqlite3.h, in
+ * icx_storage_internal.h. */
+struct sqlite3 *icx_storage_db(librdf_storage *storage);
 
 /* What a file holds, as far as opening it as a store is concerned. */
 typedef enum icx_storage_probe_result {

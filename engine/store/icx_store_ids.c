@@ -148,13 +148,13 @@ icx_store_writer_new(icx_store *store)
 int
 icx_store_writer_add(icx_store_writer *w, const icx_term *v, size_t n)
 {
-  return icx_storage_bulk_add(w->bulk, v, n) ? -1 : 0;
+  return w && !icx_storage_bulk_add(w->bulk, v, n) ? 0 : -1;
 }
 
 size_t
 icx_store_writer_added(const icx_store_writer *w)
 {
-  return icx_storage_bulk_added(w->bulk);
+  return w ? icx_storage_bulk_added(w->bulk) : 0;
 }
 
 void

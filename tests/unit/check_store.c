@@ -11,7 +11,7 @@
 #include "fixture.h"
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
-#include "icx_storage.h"
+#include "icx_schema.h"   /* icx_store_db(): the page cache has no call of its own */
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -177,8 +177,8 @@ cache_kib(icx_store *s)
   sqlite3_stmt *st;
   long v = 0;
 
-  ck_assert_int_eq(sqlite3_prepare_v2(icx_storage_db(icx_store_storage(s)),
-                                      "PRAGMA cache_size", -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_prepare_v2(icx_store_db(s), "PRAGMA cache_size", -1, &st, NULL),
+                   SQLITE_OK);
   if (sqlite3_step(st) == SQLITE_ROW)
     v = (long)sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);

@@ -1,0 +1,168 @@
+/* icx_storage_ids.c - the icx storage's reads by term id: the id of an
+ * IRI, a term's text for messages, the quads of a graph in three shapes and
+ * the subjects of one index range (icx_storage.h; icx_store_ids.h calls
+ * them for the layers above the store).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "icx_storage_internal.h"
+#include "icx_util.h"
+
+/* --- term ids, for checking what a load wrote ------------------------------------ */
+
+sqlite3_int64
+icx_storage_iri_id(librdf_storage *storage, const char *iri)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+
+  if (!t || t->magic != icx_storage_magic || !iri)
+    return -1;
+  return icx_storage_term_lookup(t, 1, (const unsigned char *)iri, strlen(iri), 0, NULL, NULL, 0);
+}
+
+char *
+icx_storage_term_text(librdf_storage *storage, sqlite3_int64 id)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+  sqlite3_stmt *st = NULL;
+  char *out = NULL;
+
+  if (!t || t->magic != icx_storage_magic)
+    return NULL;
+  if (sqlite3_prepare_v2(t->db, "SELECT kind, lex FROM terms WHERE id = ?1", -1, &st, NULL) !=
+      SQLITE_OK) {
+    icx_storage_fail(t, "cannot prepare a term lookup");
+    return NULL;
+  }
+  sqlite3_bind_int64(st, 1, id);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    int kind = sqlite3_column_int(st, 0);
+    const char *lex = (const char *)sqlite3_column_text(st, 1);
+    icx_buf b;
+    icx_buf_init(&b);
+    icx_buf_appendf(&b, kind == 1 ? "<%s>" : kind == 2 ? "_:%s" : "\"%s\"", lex ? lex : "");
+    out = icx_buf_take(&b);
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+int
+icx_storage_context_ids(librdf_storage *storage, sqlite3_int64 g, sqlite3_int64 s,
+                        sqlite3_int64 p, sqlite3_int64 o, icx_storage_ids_fn fn, void *ud)
+{
+  /* Without statistics SQLite took quads_g (g = ?) for the third shape
+   * too, reading the whole graph for one subject: the + keeps it on
+   * quads_pos (p, o, s), and g is checked on the rows found. */
+  static const char *const sql[3] = {
+    "SELECT s, p, o FROM quads WHERE g = ?1 ORDER BY s, p, o",
+    "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
+    "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1"
+  };
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+  sqlite3_stmt *st;
+  int shape, rc;
+
+  if (!t || t->magic != icx_storage_magic || !fn)
+    return -1;
+  if (!s && !p && !o)
+    shape = 0;
+  else if (s && p && !o)
+    shape = 1;
+  else if (!s && p && o)
+    shape = 2;
+  else
+    return -1;
+  if (!t->ids_q[shape] &&
+      sqlite3_prepare_v3(t->db, sql[shape], -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[shape],
+                         NULL) != SQLITE_OK)
+    return icx_storage_fail(t, "cannot prepare a scan");
+  st = t->ids_q[shape];
+  if (sqlite3_stmt_busy(st))
+    return -1;                /* the same shape from inside its own callback */
+  sqlite3_bind_int64(st, 1, g);
+  if (shape == 1)
+    sqlite3_bind_int64(st, 2, s);
+  if (shape >= 1)
+    sqlite3_bind_int64(st, 3, p);
+  if (shape == 2)
+    sqlite3_bind_int64(st, 4, o);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+           sqlite3_column_int64(st, 2)))
+      break;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return icx_storage_fail(t, "cannot read a graph");
+  return 0;
+}
+
+/* Steps st, bound, handing column 0 of each row to fn.  0 or -1. */
+static int
+storage_walk_subjects(icx_storage_inst *t, sqlite3_stmt *st, icx_storage_id_fn fn, void *ud)
+{
+  int rc;
+
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (fn(ud, sqlite3_column_int64(st, 0)))
+      break;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return icx_storage_fail(t, "cannot read subjects");
+  return 0;
+}
+
+/* The prepared statement of subject walk k (3: a range, 4: an object).
+ * Ranges read quads_num (p, num, s), objects quads_pos (p, o, s): both
+ * cover the subject, so SQLite reads the index alone.  NULL when it cannot
+ * be prepared or runs already (a walk from inside its own callback). */
+static sqlite3_stmt *
+storage_subjects_query(icx_storage_inst *t, int k)
+{
+  static const char *const sql[2] = {
+    "SELECT s FROM quads WHERE p = ?1 AND num >= ?2 AND num <= ?3",
+    "SELECT s FROM quads WHERE p = ?1 AND o = ?2"
+  };
+
+  if (!t->ids_q[k] &&
+      sqlite3_prepare_v3(t->db, sql[k - 3], -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[k],
+                         NULL) != SQLITE_OK) {
+    icx_storage_fail(t, "cannot prepare a subject walk");
+    return NULL;
+  }
+  return sqlite3_stmt_busy(t->ids_q[k]) ? NULL : t->ids_q[k];
+}
+
+int
+icx_storage_subjects_in_range(librdf_storage *storage, icx_id p, double lo, double hi,
+                              icx_storage_id_fn fn, void *ud)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+  sqlite3_stmt *st;
+
+  if (!t || t->magic != icx_storage_magic || !fn || !(st = storage_subjects_query(t, 3)))
+    return -1;
+  sqlite3_bind_int64(st, 1, p);
+  sqlite3_bind_double(st, 2, lo);
+  sqlite3_bind_double(st, 3, hi);
+  return storage_walk_subjects(t, st, fn, ud);
+}
+
+int
+icx_storage_subjects_with(librdf_storage *storage, icx_id p, icx_id o,
+                          icx_storage_id_fn fn, void *ud)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+  sqlite3_stmt *st;
+
+  if (!t || t->magic != icx_storage_magic || !fn || !(st = storage_subjects_query(t, 4)))
+    return -1;
+  sqlite3_bind_int64(st, 1, p);
+  sqlite3_bind_int64(st, 2, o);
+  return storage_walk_subjects(t, st, fn, ud);
+}
+

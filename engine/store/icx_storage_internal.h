@@ -1,0 +1,203 @@
+/* icx_storage_internal.h - what the files of the icx storage module share
+ * (internal to engine/store): the storage instance, its prepared
+ * statements, and the calls one file of the module makes into another.
+ *
+ * The module's files:
+ *   icx_storage.c         the factory and librdf's storage methods: open,
+ *                         close, size, add, remove, contains, transactions
+ *   icx_storage_find.c    find_statements, serialise and get_contexts:
+ *                         streams and iterators over SQL
+ *   icx_storage_terms.c   the term dictionary and its bounded cache
+ *   icx_storage_bulk.c    the bulk path: context_add_array and streaming
+ *                         bulk loads, index drop and rebuild
+ *   icx_storage_ids.c     reads by term id: iri_id, term_text, context_ids,
+ *                         subject walks
+ *   icx_storage_schema.c  creating and checking the schema, the secondary
+ *                         indexes, and probing a file
+ * The schema itself (documentation and DDL) is icx_schema.h.
+ */
+#ifndef ICX_STORAGE_INTERNAL_H
+#define ICX_STORAGE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <librdf.h>
+#include <sqlite3.h>
+#include "icx_storage.h"
+
+/* The module's own cross-file calls stay inside the library (libicx.so
+ * exports icx_*, and these are no API): hidden, a call among them is a
+ * direct call that the compiler may inline within a file, as it did when
+ * they were all static in one file. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#define ICX_STORAGE_LOCAL __attribute__((visibility("hidden")))
+#else
+#define ICX_STORAGE_LOCAL
+#endif
+
+/* SQLite's busy timeout, for the storage's connection and a probe's. */
+#define ICX_STORAGE_BUSY_TIMEOUT_MS 10000
+/* The term cache empties itself when its keys and slots pass this many
+ * bytes, so that a load of any size keeps a bounded cache (about 600k
+ * terms fit). */
+#define ICX_STORAGE_CACHE_MAX_BYTES ((size_t)64 << 20)
+
+/* The fixed statements every storage prepares when it opens (their text
+ * is in icx_storage.c). */
+enum {
+  Q_TERM_GET,
+  Q_TERM_INS,
+  Q_QUAD_INS,
+  Q_QUAD_DEL,
+  Q_QUAD_DEL_G,
+  Q_CONTAINS,
+  Q_SIZE,
+  Q_COUNT
+};
+
+/* Shapes of find patterns: which parts are bound. */
+enum { BOUND_S = 1, BOUND_P = 2, BOUND_O = 4, BOUND_G = 8, N_SHAPES = 16 };
+
+/* The term cache: (kind, dt, lang, lex) -> id, an open-addressing table
+ * whose keys live in blocks (icx_storage_terms.c). */
+typedef struct icx_storage_cache {
+  struct icx_storage_cache_slot *slots;
+  size_t mask;                /* slots - 1; 0 when no table yet */
+  size_t count;
+  size_t bytes;               /* blocks' capacity, slots not counted */
+  struct icx_storage_cache_block *blocks;
+} icx_storage_cache;
+
+/* The instance of one icx storage (librdf_storage_get_instance). */
+typedef struct icx_storage_inst {
+  const char *magic;          /* icx_storage_magic */
+  librdf_storage *storage;
+  librdf_world *world;
+  char *path;
+  int is_new;
+  int synchronous;            /* index into sync_names (icx_storage.c) */
+  int cache_mb;               /* SQLite page cache, MiB */
+  sqlite3 *db;
+  sqlite3_stmt *q[Q_COUNT];
+  sqlite3_stmt *find[N_SHAPES];
+  int find_busy[N_SHAPES];    /* a stream is stepping find[shape] */
+  int in_tx;                  /* a librdf transaction is open */
+  int cache_on;               /* a transaction of ours or the caller's is open */
+  int quiet;                  /* icx_storage_fail() records, does not log (bulk adds) */
+  sqlite3_stmt *ids_q[5];     /* icx_storage_context_ids(), by shape; subject walks */
+  sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
+  sqlite3_stmt *ins_rows_num; /* the same, each number given */
+  sqlite3_stmt *ins_num;      /* one quad, its number given */
+  icx_storage_cache cache;
+  size_t cache_max;           /* its bound in bytes (term-cache-mb) */
+  unsigned char *kbuf;        /* scratch key for the cache */
+  size_t kcap;
+  char errmsg[512];
+} icx_storage_inst;
+
+/* What every instance's magic points to: how the module's own calls tell
+ * an icx storage from another module's. */
+ICX_STORAGE_LOCAL
+extern const char icx_storage_magic[];
+
+/* The instance of storage (NULL for NULL; not checked to be ours). */
+static inline icx_storage_inst *
+icx_storage_inst_of(librdf_storage *storage)
+{
+  return storage ? (icx_storage_inst *)librdf_storage_get_instance(storage) : NULL;
+}
+
+/* The SQLite connection of an icx storage, lent for the life of storage;
+ * NULL when storage is NULL or not an icx storage. */
+sqlite3 *icx_storage_db(librdf_storage *storage);
+
+/* --- icx_storage.c ----------------------------------------------------------- */
+
+/* Records the failure what (with SQLite's message) in t->errmsg and logs
+ * it through librdf unless t->quiet; returns -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_fail(icx_storage_inst *t, const char *what);
+
+/* Runs sql (fixed text) on t's connection.  0, or -1 after
+ * icx_storage_fail(). */
+ICX_STORAGE_LOCAL
+int icx_storage_exec(icx_storage_inst *t, const char *sql);
+
+/* 1 when st has an IRI or blank subject, an IRI predicate and an object. */
+ICX_STORAGE_LOCAL
+int icx_storage_valid_statement(librdf_statement *st);
+
+/* The id of a context node (an IRI), created when missing with create; 0
+ * for NULL; -1 on error. */
+ICX_STORAGE_LOCAL
+sqlite3_int64 icx_storage_context_id(icx_storage_inst *t, librdf_node *context, int create);
+
+/* A unit of work: a savepoint inside the caller's transaction, else a
+ * transaction of its own (*own set).  0 or -1.  batch_end keeps it when
+ * ok, else undoes it; 0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_batch_begin(icx_storage_inst *t, int *own);
+ICX_STORAGE_LOCAL
+int icx_storage_batch_end(icx_storage_inst *t, int own, int ok);
+
+/* --- icx_storage_terms.c -------------------------------------------------------- */
+
+/* Empties the term cache (ids it holds may have been rolled back). */
+ICX_STORAGE_LOCAL
+void icx_storage_cache_clear(icx_storage_cache *c);
+
+/* 1 and *out set when dt is a numeric XSD type and lex a valid lexical form
+ * of it; else 0. */
+ICX_STORAGE_LOCAL
+int icx_storage_numeric_value(const char *dt, const char *lex, double *out);
+
+/* The id of the term (kind, lex, dt, lang), through the term cache while a
+ * transaction is open; dt_iri is the datatype's IRI (for terms.num); with
+ * create, added when missing.  Returns the id, 0 when missing and !create,
+ * -1 on error. */
+ICX_STORAGE_LOCAL
+sqlite3_int64 icx_storage_term_lookup(icx_storage_inst *t, int kind, const unsigned char *lex,
+                                      size_t lexlen, sqlite3_int64 dt, const char *lang,
+                                      const char *dt_iri, int create);
+
+/* The id of node n (see icx_storage_term_lookup); -1 also for a node of no
+ * known kind. */
+ICX_STORAGE_LOCAL
+sqlite3_int64 icx_storage_term_id(icx_storage_inst *t, librdf_node *n, int create);
+
+/* A new node from a term's columns; NULL when out of memory. */
+ICX_STORAGE_LOCAL
+librdf_node *icx_storage_node_new(icx_storage_inst *t, int kind, const unsigned char *lex,
+                                  int len, const unsigned char *lang, const unsigned char *dt);
+
+/* --- icx_storage_find.c ---------------------------------------------------------- */
+
+/* librdf's find_statements and its kin: statements matching pattern (NULL
+ * parts are wildcards, NULL: all) in context: has_context 0 searches every
+ * context, 1 only context (NULL: the statements without context). */
+ICX_STORAGE_LOCAL
+librdf_stream *icx_storage_find(librdf_storage *storage, librdf_statement *pattern,
+                                int has_context, librdf_node *context);
+
+/* librdf's get_contexts: every context IRI, in order. */
+ICX_STORAGE_LOCAL
+librdf_iterator *icx_storage_contexts(librdf_storage *storage);
+
+/* --- icx_storage_schema.c -------------------------------------------------------- */
+
+/* Creates the schema in t's new database (WAL journal, one transaction).
+ * 0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_schema_create(icx_storage_inst *t);
+
+/* Reads icx_meta; 0 when format and version are ours, else -1 (logged). */
+ICX_STORAGE_LOCAL
+int icx_storage_schema_check(icx_storage_inst *t);
+
+/* Drops, and builds again, the secondary indexes of quads.  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_schema_drop_indexes(icx_storage_inst *t);
+ICX_STORAGE_LOCAL
+int icx_storage_schema_build_indexes(icx_storage_inst *t);
+
+#endif

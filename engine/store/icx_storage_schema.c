@@ -1,0 +1,161 @@
+/* icx_storage_schema.c - the icx storage's schema on disk: creating it in
+ * a new store, checking an existing store's format and version, dropping
+ * and building again the secondary indexes of quads, and probing what a
+ * file holds without changing it.  The schema's text is icx_schema.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "icx_schema.h"
+#include "icx_storage_internal.h"
+
+int
+icx_storage_schema_create(icx_storage_inst *t)
+{
+  if (icx_storage_exec(t, "PRAGMA journal_mode = WAL") || icx_storage_exec(t, "BEGIN IMMEDIATE"))
+    return -1;
+  if (icx_storage_exec(t, "DROP TABLE IF EXISTS quads; DROP TABLE IF EXISTS terms;"
+                       "DROP TABLE IF EXISTS icx_meta") || icx_storage_exec(t, ICX_SCHEMA_SQL)) {
+    sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+  }
+  return icx_storage_exec(t, "COMMIT");
+}
+
+int
+icx_storage_schema_check(icx_storage_inst *t)
+{
+  sqlite3_stmt *st = NULL;
+  char format[64] = "", version[64] = "";
+  int rc;
+
+  if (sqlite3_prepare_v2(t->db, "SELECT key, value FROM icx_meta", -1, &st, NULL) != SQLITE_OK) {
+    snprintf(t->errmsg, sizeof t->errmsg, "not an icx store (no icx_meta table)");
+    goto bad;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *k = (const char *)sqlite3_column_text(st, 0);
+    const char *v = (const char *)sqlite3_column_text(st, 1);
+    if (k && v && !strcmp(k, "format"))
+      snprintf(format, sizeof format, "%s", v);
+    else if (k && v && !strcmp(k, "version"))
+      snprintf(version, sizeof version, "%s", v);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return icx_storage_fail(t, "cannot read icx_meta");
+  if (strcmp(format, ICX_STORAGE_FORMAT) != 0) {
+    snprintf(t->errmsg, sizeof t->errmsg, "not an icx store (format \"%s\")", format);
+    goto bad;
+  }
+  if (strcmp(version, ICX_STORAGE_VERSION) != 0) {
+    snprintf(t->errmsg, sizeof t->errmsg,
+             "an icx store of format version %s; this storage reads version %s", version,
+             ICX_STORAGE_VERSION);
+    goto bad;
+  }
+  return 0;
+bad:
+  librdf_log(t->world, 0, LIBRDF_LOG_ERROR, LIBRDF_FROM_STORAGE, NULL,
+             "icx storage %s: %s", t->path, t->errmsg);
+  return -1;
+}
+
+int
+icx_storage_schema_drop_indexes(icx_storage_inst *t)
+{
+  return icx_storage_exec(t, "DROP INDEX quads_pos") || icx_storage_exec(t, "DROP INDEX quads_g") ||
+         icx_storage_exec(t, "DROP INDEX quads_num") ? -1 : 0;
+}
+
+int
+icx_storage_schema_build_indexes(icx_storage_inst *t)
+{
+  return icx_storage_exec(t, ICX_SCHEMA_QUADS_POS_SQL) ||
+         icx_storage_exec(t, ICX_SCHEMA_QUADS_G_SQL) ||
+         icx_storage_exec(t, ICX_SCHEMA_QUADS_NUM_SQL) ? -1 : 0;
+}
+
+icx_storage_probe_result
+icx_storage_probe(const char *path, char *version, size_t n)
+{
+  static const char head_ok[16] = "SQLite format 3";
+  char head[16];
+  FILE *fp;
+  size_t got;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  int redland = 0, meta = 0, rc;
+  icx_storage_probe_result res = ICX_STORAGE_PROBE_FOREIGN;
+
+  if (version && n)
+    version[0] = '\0';
+  fp = fopen(path, "rb");
+  if (!fp)
+    return ICX_STORAGE_PROBE_EMPTY;
+  got = fread(head, 1, sizeof head, fp);
+  fclose(fp);
+  if (got == 0)
+    return ICX_STORAGE_PROBE_EMPTY;
+  if (got < sizeof head || memcmp(head, head_ok, sizeof head) != 0)
+    return ICX_STORAGE_PROBE_NOT_SQLITE;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    goto unreadable;
+  sqlite3_busy_timeout(db, ICX_STORAGE_BUSY_TIMEOUT_MS);
+  if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st,
+                         NULL) != SQLITE_OK)
+    goto unreadable;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    if (!name)
+      continue;
+    if (!strcmp(name, "icx_meta"))
+      meta = 1;
+    else if (!strcmp(name, "uris") || !strcmp(name, "blanks") || !strcmp(name, "literals") ||
+             !strcmp(name, "triples"))
+      redland++;
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (rc != SQLITE_DONE)
+    goto unreadable;
+  if (redland == 4 && !meta) {
+    res = ICX_STORAGE_PROBE_REDLAND;
+  } else if (meta) {
+    char format[64] = "", ver[64] = "";
+    if (sqlite3_prepare_v2(db, "SELECT key, value FROM icx_meta", -1, &st, NULL) != SQLITE_OK)
+      goto unreadable;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *k = (const char *)sqlite3_column_text(st, 0);
+      const char *v = (const char *)sqlite3_column_text(st, 1);
+      if (k && v && !strcmp(k, "format"))
+        snprintf(format, sizeof format, "%s", v);
+      else if (k && v && !strcmp(k, "version"))
+        snprintf(ver, sizeof ver, "%s", v);
+    }
+    if (strcmp(format, ICX_STORAGE_FORMAT) != 0)
+      res = ICX_STORAGE_PROBE_FOREIGN;
+    else if (strcmp(ver, ICX_STORAGE_VERSION) != 0)
+      res = ICX_STORAGE_PROBE_VERSION;
+    else
+      res = ICX_STORAGE_PROBE_OK;
+    if (version && n)
+      snprintf(version, n, "%s", ver);
+  } else {
+    /* An empty SQLite file (no tables at all) is no one's yet. */
+    sqlite3_stmt *cnt = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &cnt, NULL) ==
+          SQLITE_OK && sqlite3_step(cnt) == SQLITE_ROW && sqlite3_column_int(cnt, 0) == 0)
+      res = ICX_STORAGE_PROBE_EMPTY;
+    sqlite3_finalize(cnt);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return res;
+unreadable:
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return ICX_STORAGE_PROBE_UNREADABLE;
+}

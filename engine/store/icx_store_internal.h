@@ -1,0 +1,46 @@
+/* icx_store_internal.h - what the files of the store facade share
+ * (internal to engine/store): the store's struct and the nodes they all
+ * make.  icx_store.c opens and closes a store, icx_store_docs.c writes
+ * its documents, icx_store_list.c lists them.
+ */
+#ifndef ICX_STORE_INTERNAL_H
+#define ICX_STORE_INTERNAL_H
+
+#include <librdf.h>
+#include "icx_store.h"
+
+/* The bookkeeping graph, and rdf:type. */
+#define ICX_STORE_META_GRAPH "urn:icx:meta"
+#define ICX_STORE_RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+#if defined(__GNUC__) && !defined(_WIN32)
+#define ICX_STORE_LOCAL __attribute__((visibility("hidden")))
+#else
+#define ICX_STORE_LOCAL
+#endif
+
+struct icx_store {
+  icx_ctx *ctx;
+  char *path;
+  int flags;
+  librdf_storage *storage;
+  struct sqlite3 *db;         /* the storage's connection (icx_store_db(), icx_schema.h) */
+  librdf_model *model;
+  librdf_node *meta;          /* the bookkeeping context */
+  icx_store_progress_fn progress;
+  void *progress_ud;
+  librdf_node *doc;           /* the document being written, between
+                                 icx_store_document_begin() and its end */
+};
+
+
+/* A new node for iri; NULL when out of memory. */
+ICX_STORE_LOCAL
+librdf_node *icx_store_uri_node(icx_store *s, const char *iri);
+
+/* A new node for the term local of icx's match vocabulary (ICX_MATCH_NS,
+ * the bookkeeping graph's terms); NULL when out of memory. */
+ICX_STORE_LOCAL
+librdf_node *icx_store_match_node(icx_store *s, const char *local);
+
+#endif

@@ -1,0 +1,370 @@
+/* icx_store_list.c - reading a store's bookkeeping: the loaded documents
+ * with the clouds each describes, whether one is loaded, and the store's
+ * counts (documents, clouds, services, triples).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_ctx_internal.h"
+#include "icx_rdf.h"
+#include "icx_store_internal.h"
+#include "icx_util.h"
+
+/* The first object of (subj, pred) in the whole store, as a new string. */
+static char *
+store_get_one(icx_store *s, const char *subj_iri, librdf_node *pred_owned)
+{
+  librdf_node *subj = icx_store_uri_node(s, subj_iri);
+  librdf_node *obj = NULL;
+  char *out = NULL;
+
+  if (subj && pred_owned)
+    obj = librdf_model_get_target(s->model, subj, pred_owned);
+  if (obj) {
+    if (librdf_node_is_literal(obj))
+      out = icx_strdup((const char *)librdf_node_get_literal_value(obj));
+    else if (librdf_node_is_resource(obj))
+      out = icx_strdup((const char *)librdf_uri_as_string(librdf_node_get_uri(obj)));
+    librdf_free_node(obj);
+  }
+  if (subj)
+    librdf_free_node(subj);
+  if (pred_owned)
+    librdf_free_node(pred_owned);
+  return out;
+}
+
+/* --- is it loaded ---------------------------------------------------------- */
+
+int
+icx_store_has_document(icx_store *s, const char *doc_uri)
+{
+  librdf_node *subj = icx_store_uri_node(s, doc_uri);
+  librdf_node *pred = icx_store_uri_node(s, ICX_STORE_RDF_TYPE);
+  librdf_node *obj = icx_store_match_node(s, "Document");
+  librdf_statement *pattern;
+  librdf_stream *st;
+  int has = 0;
+
+  if (!subj || !pred || !obj) {
+    if (subj) librdf_free_node(subj);
+    if (pred) librdf_free_node(pred);
+    if (obj) librdf_free_node(obj);
+    return 0;
+  }
+  /* contains_statement would find it in any graph: search the bookkeeping
+   * graph only. */
+  pattern = librdf_new_statement_from_nodes(icx_ctx_world(s->ctx), subj, pred, obj);
+  if (!pattern)
+    return 0;
+  st = librdf_model_find_statements_in_context(s->model, pattern, s->meta);
+  if (st) {
+    has = !librdf_stream_end(st);
+    librdf_free_stream(st);
+  }
+  librdf_free_statement(pattern);
+  return has;
+}
+
+/* --- listing --------------------------------------------------------------- */
+
+/* Subjects of (?, p, o) in context (NULL: whole store); p and o borrowed. */
+static int
+store_collect_subjects(icx_store *s, librdf_node *context, librdf_node *p, librdf_node *o,
+                       char ***out, size_t *n)
+{
+  librdf_statement *pattern;
+  librdf_stream *st;
+  char **v = NULL;
+  size_t cnt = 0;
+  int rc = 0;
+
+  *out = NULL;
+  *n = 0;
+  pattern = librdf_new_statement_from_nodes(icx_ctx_world(s->ctx), NULL,
+                                            librdf_new_node_from_node(p),
+                                            librdf_new_node_from_node(o));
+  if (!pattern)
+    return -1;
+  st = context ? librdf_model_find_statements_in_context(s->model, pattern, context)
+               : librdf_model_find_statements(s->model, pattern);
+  if (!st) {
+    librdf_free_statement(pattern);
+    return -1;
+  }
+  for (; !librdf_stream_end(st); librdf_stream_next(st)) {
+    librdf_node *subj = librdf_statement_get_subject(librdf_stream_get_object(st));
+    const char *id;
+    char **nv;
+    if (librdf_node_is_resource(subj))
+      id = (const char *)librdf_uri_as_string(librdf_node_get_uri(subj));
+    else
+      id = (const char *)librdf_node_get_blank_identifier(subj);
+    nv = realloc(v, (cnt + 1) * sizeof *v);
+    if (!nv || !(nv[cnt] = strdup(id ? id : ""))) {
+      if (nv)
+        v = nv;
+      rc = -1;
+      break;
+    }
+    v = nv;
+    cnt++;
+  }
+  librdf_free_stream(st);
+  librdf_free_statement(pattern);
+  if (rc) {
+    while (cnt)
+      free(v[--cnt]);
+    free(v);
+    return -1;
+  }
+  if (cnt > 1) {
+    size_t i, o2 = 1;
+    qsort(v, cnt, sizeof *v, icx_cmp_strp);
+    for (i = 1; i < cnt; i++) {
+      if (strcmp(v[i], v[o2 - 1]) == 0)
+        free(v[i]);
+      else
+        v[o2++] = v[i];
+    }
+    cnt = o2;
+  }
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+static void
+store_free_strv(char **v, size_t n)
+{
+  size_t i;
+
+  if (!v)
+    return;
+  for (i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+void
+icx_doc_info_free_array(icx_doc_info *docs, size_t n)
+{
+  size_t i;
+
+  if (!docs)
+    return;
+  for (i = 0; i < n; i++) {
+    free(docs[i].uri);
+    free(docs[i].source);
+    free(docs[i].format);
+    free(docs[i].loaded_at);
+    store_free_strv(docs[i].clouds, docs[i].n_clouds);
+  }
+  free(docs);
+}
+
+/* Appends the names of things typed cls in context to *names. */
+static int
+store_names_of_type(icx_store *s, librdf_node *context, librdf_node *name_p, const char *cls,
+                    char ***names, size_t *k)
+{
+  librdf_statement *pattern;
+  librdf_stream *st;
+  int rc = 0;
+
+  pattern = librdf_new_statement_from_nodes(icx_ctx_world(s->ctx), NULL,
+                                            icx_store_uri_node(s, ICX_STORE_RDF_TYPE),
+                                            icx_store_uri_node(s, cls));
+  if (!pattern)
+    return -1;
+  st = librdf_model_find_statements_in_context(s->model, pattern, context);
+  librdf_free_statement(pattern);
+  if (!st)
+    return -1;
+  for (; !librdf_stream_end(st) && !rc; librdf_stream_next(st)) {
+    librdf_node *subj = librdf_statement_get_subject(librdf_stream_get_object(st));
+    librdf_node *name = librdf_model_get_target(s->model, subj, name_p);
+    if (!name)
+      continue;
+    if (librdf_node_is_literal(name)) {
+      char **nv = realloc(*names, (*k + 1) * sizeof *nv);
+      if (nv)
+        *names = nv;
+      if (!nv || !(nv[*k] = icx_strdup((const char *)librdf_node_get_literal_value(name))))
+        rc = -1;
+      else
+        (*k)++;
+    }
+    librdf_free_node(name);
+  }
+  librdf_free_stream(st);
+  return rc;
+}
+
+/* Names of the clouds described in the graph of doc_uri (things typed with
+ * the cloud class or a subclass of it), sorted and unique. */
+static int
+store_doc_clouds(icx_store *s, const icx_vocab *vocab, const char *doc_uri, char ***out, size_t *n)
+{
+  librdf_node *context = NULL, *name_p = NULL;
+  const char *const *classes;
+  char **names = NULL;
+  size_t k = 0, i;
+  int rc = -1;
+
+  *out = NULL;
+  *n = 0;
+  if (!vocab)
+    return 0;
+  classes = icx_vocab_subclasses(vocab, icx_vocab_cloud_class(vocab));
+  context = icx_store_uri_node(s, doc_uri);
+  name_p = icx_store_uri_node(s, icx_vocab_name_property(vocab));
+  if (!classes || !context || !name_p)
+    goto done;
+  for (i = 0; classes[i]; i++)
+    if (store_names_of_type(s, context, name_p, classes[i], &names, &k))
+      goto done;
+  if (k > 1) {
+    size_t o = 1;
+    qsort(names, k, sizeof *names, icx_cmp_strp);
+    for (i = 1; i < k; i++) {
+      if (strcmp(names[i], names[o - 1]) == 0)
+        free(names[i]);
+      else
+        names[o++] = names[i];
+    }
+    k = o;
+  }
+  *out = names;
+  *n = k;
+  names = NULL;
+  rc = 0;
+done:
+  store_free_strv(names, k);
+  if (context) librdf_free_node(context);
+  if (name_p) librdf_free_node(name_p);
+  return rc;
+}
+
+static icx_rc
+store_list_documents(icx_store *s, const icx_vocab *vocab, icx_doc_info **docs, size_t *n)
+{
+  librdf_node *type = icx_store_uri_node(s, ICX_STORE_RDF_TYPE);
+  librdf_node *doc = icx_store_match_node(s, "Document");
+  char **uris = NULL;
+  size_t n_uris = 0, i;
+  icx_doc_info *d = NULL;
+  icx_rc rc = ICX_OK;
+
+  *docs = NULL;
+  *n = 0;
+  if (!type || !doc || store_collect_subjects(s, s->meta, type, doc, &uris, &n_uris)) {
+    rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot list documents of %s", s->path);
+    goto done;
+  }
+  d = calloc(n_uris ? n_uris : 1, sizeof *d);
+  if (!d) {
+    rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (i = 0; i < n_uris; i++) {
+    char *triples;
+    d[i].uri = uris[i];
+    uris[i] = NULL;
+    d[i].source = store_get_one(s, d[i].uri, icx_store_match_node(s, "source"));
+    d[i].format = store_get_one(s, d[i].uri, icx_store_match_node(s, "format"));
+    d[i].loaded_at = store_get_one(s, d[i].uri, icx_store_match_node(s, "loadedAt"));
+    triples = store_get_one(s, d[i].uri, icx_store_match_node(s, "triples"));
+    d[i].triples = triples ? strtol(triples, NULL, 10) : 0;
+    free(triples);
+    if (store_doc_clouds(s, vocab, d[i].uri, &d[i].clouds, &d[i].n_clouds)) {
+      icx_doc_info_free_array(d, i + 1);
+      d = NULL;
+      rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot read document %s", uris[i] ? uris[i] : "");
+      goto done;
+    }
+  }
+  *docs = d;
+  *n = n_uris;
+done:
+  store_free_strv(uris, n_uris);
+  if (type) librdf_free_node(type);
+  if (doc) librdf_free_node(doc);
+  return rc;
+}
+
+icx_rc
+icx_store_list_documents(icx_store *s, const icx_vocab *vocab, icx_doc_info **docs, size_t *n)
+{
+  if (!s || !docs || !n)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  return store_list_documents(s, vocab, docs, n);
+}
+
+icx_rc
+icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats)
+{
+  icx_doc_info *docs = NULL;
+  size_t n = 0, i;
+  icx_rc rc;
+  librdf_node *offers;
+  char **subjects = NULL;
+  size_t n_subjects = 0;
+  librdf_statement *pattern;
+  librdf_stream *st;
+
+  if (!s || !vocab || !stats)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  memset(stats, 0, sizeof *stats);
+  if ((rc = store_list_documents(s, vocab, &docs, &n)))
+    return rc;
+  stats->documents = (long)n;
+  for (i = 0; i < n; i++) {
+    stats->triples += docs[i].triples;
+    stats->clouds += (long)docs[i].n_clouds;
+  }
+  icx_doc_info_free_array(docs, n);
+  /* Services: distinct objects of the offers property. */
+  offers = icx_store_uri_node(s, icx_vocab_offers_property(vocab));
+  pattern = offers ? librdf_new_statement_from_nodes(icx_ctx_world(s->ctx), NULL, offers, NULL)
+                   : NULL;
+  if (!pattern)
+    return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  st = librdf_model_find_statements(s->model, pattern);
+  if (!st) {
+    librdf_free_statement(pattern);
+    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot count services in %s", s->path);
+  }
+  for (; !librdf_stream_end(st); librdf_stream_next(st)) {
+    librdf_node *o = librdf_statement_get_object(librdf_stream_get_object(st));
+    const char *id = librdf_node_is_resource(o)
+      ? (const char *)librdf_uri_as_string(librdf_node_get_uri(o))
+      : (const char *)librdf_node_get_blank_identifier(o);
+    char **nv = realloc(subjects, (n_subjects + 1) * sizeof *nv);
+    if (!nv || !(nv[n_subjects] = strdup(id ? id : ""))) {
+      if (nv)
+        subjects = nv;
+      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+      break;
+    }
+    subjects = nv;
+    n_subjects++;
+  }
+  librdf_free_stream(st);
+  librdf_free_statement(pattern);
+  if (!rc && n_subjects) {
+    stats->services = 1;
+    qsort(subjects, n_subjects, sizeof *subjects, icx_cmp_strp);
+    for (i = 1; i < n_subjects; i++)
+      if (strcmp(subjects[i], subjects[i - 1]) != 0)
+        stats->services++;
+  }
+  store_free_strv(subjects, n_subjects);
+  return rc;
+}
+

@@ -1,0 +1,572 @@
+/* check_store_ids.c - the store's calls by term id (icx_store_ids.h): term
+ * lookups found and not, walks in each shape, subject walks with bounds,
+ * the open document's writer, read transactions, interrupts, and what each
+ * call does when misused. */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "icx_ctx_internal.h"
+#include "icx_store_ids.h"
+
+#define EX "http://ex.example/"
+#define RES "http://www.csp/resOntology#"
+#define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#define XSD "http://www.w3.org/2001/XMLSchema#"
+#define DOC "urn:doc:one"
+
+#define T_IRI(x) { ICX_TERM_IRI, x, sizeof x - 1, NULL, NULL }
+#define T_BLANK(x) { ICX_TERM_BLANK, x, sizeof x - 1, NULL, NULL }
+#define T_LIT(x, dt) { ICX_TERM_LITERAL, x, sizeof x - 1, dt, NULL }
+
+/* Nine statements: a cloud offering two services, their numbers and
+ * countries, and a blank node of a country of its own. */
+static const icx_term doc_terms[] = {
+  T_IRI(EX "c"), T_IRI(RDF_TYPE), T_IRI(RES "Cloud"),
+  T_IRI(EX "c"), T_IRI(RES "cloudName"), T_LIT("c", NULL),
+  T_IRI(EX "c"), T_IRI(RES "offers"), T_IRI(EX "s"),
+  T_IRI(EX "c"), T_IRI(RES "offers"), T_IRI(EX "t"),
+  T_IRI(EX "s"), T_IRI(RES "availability"), T_LIT("99.5", XSD "decimal"),
+  T_IRI(EX "t"), T_IRI(RES "availability"), T_LIT("90", XSD "integer"),
+  T_IRI(EX "s"), T_IRI(RES "tierCountry"), T_IRI(RES "JP"),
+  T_IRI(EX "t"), T_IRI(RES "tierCountry"), T_IRI(RES "JP"),
+  T_BLANK("b1"), T_IRI(RES "tierCountry"), T_IRI(RES "DE")
+};
+#define N_DOC (sizeof doc_terms / sizeof doc_terms[0] / 3)
+
+static icx_ctx *ctx;
+static char *dir, *db;
+static icx_store *store;
+
+static void
+setup(void)
+{
+  ctx = tu_ctx();
+  dir = tu_tmpdir();
+  db = tu_path(dir, "ids.db");
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+}
+
+static void
+teardown(void)
+{
+  icx_store_free(store);
+  store = NULL;
+  tu_rmtree(dir);
+  free(db);
+  free(dir);
+  icx_ctx_free(ctx);
+}
+
+/* Writes n statements v into document uri through a writer; returns how
+ * many were new. */
+static size_t
+write_doc(const char *uri, const icx_term *v, size_t n)
+{
+  icx_store_writer *w;
+  size_t added;
+
+  ck_assert_int_eq(icx_store_document_begin(store, uri), ICX_OK);
+  ck_assert_ptr_nonnull(w = icx_store_writer_new(store));
+  ck_assert_msg(icx_store_writer_add(w, v, n) == 0, "%s", icx_store_errmsg(store));
+  added = icx_store_writer_added(w);
+  icx_store_writer_free(w);
+  ck_assert_int_eq(icx_store_document_commit(store, "test", "turtle", added), ICX_OK);
+  return added;
+}
+
+static icx_id
+id_of(const char *iri)
+{
+  icx_id id = icx_store_iri_id(store, iri);
+
+  ck_assert_msg(id > 0, "no id for %s", iri);
+  return id;
+}
+
+/* --- walks' callbacks -------------------------------------------------------- */
+
+typedef struct seen {
+  int n;
+  int stop_after;            /* 0: never stop */
+  icx_id s[64], p[64], o[64];
+  int nested_rc;             /* what a nested walk returned */
+  int nested_same;           /* walk the same shape from inside (1) or another (2) */
+} seen;
+
+static int
+on_quad(void *ud, icx_id s, icx_id p, icx_id o)
+{
+  seen *x = ud;
+
+  if (x->n < 64) {
+    x->s[x->n] = s;
+    x->p[x->n] = p;
+    x->o[x->n] = o;
+  }
+  x->n++;
+  if (x->nested_same == 1)
+    x->nested_rc = icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &(seen){ 0 });
+  else if (x->nested_same == 2)
+    x->nested_rc = icx_store_walk(store, id_of(DOC), s, p, 0, on_quad, &(seen){ 0 });
+  return x->stop_after && x->n >= x->stop_after;
+}
+
+static int
+on_id(void *ud, icx_id id)
+{
+  seen *x = ud;
+
+  if (x->n < 64)
+    x->s[x->n] = id;
+  x->n++;
+  return x->stop_after && x->n >= x->stop_after;
+}
+
+/* 1 when id is among the first n of v. */
+static int
+has(const icx_id *v, int n, icx_id id)
+{
+  int i;
+
+  for (i = 0; i < n && i < 64; i++)
+    if (v[i] == id)
+      return 1;
+  return 0;
+}
+
+/* --- terms ------------------------------------------------------------------- */
+
+START_TEST(iri_ids_found_and_not)
+{
+  ck_assert_int_eq(write_doc(DOC, doc_terms, N_DOC), N_DOC);
+  ck_assert_int_gt(icx_store_iri_id(store, EX "c"), 0);
+  ck_assert_int_ne(icx_store_iri_id(store, EX "c"), icx_store_iri_id(store, EX "s"));
+  ck_assert_int_eq(icx_store_iri_id(store, EX "c"), icx_store_iri_id(store, EX "c"));
+  ck_assert_int_eq(icx_store_iri_id(store, EX "nothing"), 0);
+  /* A literal's or a blank node's text is no IRI. */
+  ck_assert_int_eq(icx_store_iri_id(store, "99.5"), 0);
+  ck_assert_int_eq(icx_store_iri_id(store, "b1"), 0);
+  ck_assert_int_eq(icx_store_iri_id(store, NULL), -1);
+  ck_assert_int_eq(icx_store_iri_id(NULL, EX "c"), -1);
+}
+END_TEST
+
+START_TEST(term_texts_by_kind)
+{
+  seen x = { 0 };
+  char *text;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  text = icx_store_term_text(store, id_of(EX "c"));
+  ck_assert_str_eq(text, "<" EX "c>");
+  free(text);
+  ck_assert_int_eq(icx_store_subjects_with(store, id_of(RES "tierCountry"), id_of(RES "DE"),
+                                           on_id, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  text = icx_store_term_text(store, x.s[0]);
+  ck_assert_str_eq(text, "_:b1");
+  free(text);
+  x.n = 0;
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), id_of(EX "c"), id_of(RES "cloudName"), 0,
+                                  on_quad, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  text = icx_store_term_text(store, x.o[0]);
+  ck_assert_str_eq(text, "\"c\"");
+  free(text);
+  ck_assert_ptr_null(icx_store_term_text(store, icx_store_max_id(store) + 1));
+  ck_assert_ptr_null(icx_store_term_text(store, 0));
+  ck_assert_ptr_null(icx_store_term_text(NULL, 1));
+}
+END_TEST
+
+START_TEST(lex_of_many_ids)
+{
+  icx_id ids[4];
+  char *out[4];
+  size_t i;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  ids[0] = id_of(EX "t");
+  ids[1] = icx_store_max_id(store) + 5;           /* no such term */
+  ids[2] = id_of(EX "c");                         /* out of order on purpose */
+  ids[3] = id_of(EX "t");                         /* twice */
+  ck_assert_int_eq(icx_store_lex(store, ids, 4, out), ICX_OK);
+  ck_assert_str_eq(out[0], EX "t");
+  ck_assert_ptr_null(out[1]);
+  ck_assert_str_eq(out[2], EX "c");
+  ck_assert_str_eq(out[3], EX "t");
+  for (i = 0; i < 4; i++)
+    free(out[i]);
+  ck_assert_int_eq(icx_store_lex(store, NULL, 0, NULL), ICX_OK);
+  ck_assert_int_eq(icx_store_lex(store, NULL, 1, out), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_lex(store, ids, 1, NULL), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_lex(NULL, ids, 1, out), ICX_ERR_MISUSE);
+}
+END_TEST
+
+START_TEST(max_id_grows_with_the_dictionary)
+{
+  icx_id top;
+  char *out[2];
+  icx_id ids[2];
+
+  ck_assert_int_eq(icx_store_max_id(store), 0);   /* a new store has no terms */
+  write_doc(DOC, doc_terms, N_DOC);
+  top = icx_store_max_id(store);
+  ck_assert_int_ge(top, id_of(EX "c"));
+  ck_assert_int_ge(top, id_of(RES "DE"));
+  ids[0] = top;
+  ids[1] = top + 1;
+  ck_assert_int_eq(icx_store_lex(store, ids, 2, out), ICX_OK);
+  ck_assert_ptr_nonnull(out[0]);
+  ck_assert_ptr_null(out[1]);
+  free(out[0]);
+  ck_assert_int_eq(icx_store_max_id(NULL), -1);
+}
+END_TEST
+
+/* --- walks ------------------------------------------------------------------- */
+
+START_TEST(walk_every_quad_of_a_graph_in_order)
+{
+  seen x = { 0 };
+  int i;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.n, (int)N_DOC);
+  for (i = 1; i < x.n; i++)
+    ck_assert(x.s[i - 1] < x.s[i] || (x.s[i - 1] == x.s[i] && (x.p[i - 1] < x.p[i] ||
+              (x.p[i - 1] == x.p[i] && x.o[i - 1] < x.o[i]))));
+  /* Another graph's quads are not this one's; a graph without quads has
+   * none. */
+  x.n = 0;
+  ck_assert_int_eq(icx_store_walk(store, id_of(EX "c"), 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  ck_assert_int_eq(icx_store_walk(store, 0, 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+}
+END_TEST
+
+START_TEST(walk_objects_of_a_subject_and_predicate)
+{
+  seen x = { 0 };
+
+  write_doc(DOC, doc_terms, N_DOC);
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), id_of(EX "c"), id_of(RES "offers"), 0,
+                                  on_quad, &x), 0);
+  ck_assert_int_eq(x.n, 2);
+  ck_assert(has(x.o, x.n, id_of(EX "s")) && has(x.o, x.n, id_of(EX "t")));
+  ck_assert_int_eq(x.s[0], id_of(EX "c"));
+  ck_assert_int_eq(x.p[1], id_of(RES "offers"));
+  x.n = 0;
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), id_of(EX "s"), id_of(RES "offers"), 0,
+                                  on_quad, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+}
+END_TEST
+
+START_TEST(walk_subjects_of_a_predicate_and_object)
+{
+  seen x = { 0 };
+  const icx_term other[] = {
+    T_IRI(EX "u"), T_IRI(RES "tierCountry"), T_IRI(RES "JP")
+  };
+
+  write_doc(DOC, doc_terms, N_DOC);
+  write_doc("urn:doc:two", other, 1);
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, id_of(RES "tierCountry"),
+                                  id_of(RES "JP"), on_quad, &x), 0);
+  ck_assert_int_eq(x.n, 2);       /* ex:u is in the other graph */
+  ck_assert(has(x.s, x.n, id_of(EX "s")) && has(x.s, x.n, id_of(EX "t")));
+  ck_assert(!has(x.s, x.n, id_of(EX "u")));
+}
+END_TEST
+
+START_TEST(walk_refuses_other_shapes_and_misuse)
+{
+  seen x = { 0 };
+  icx_id g, s, p, o;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  g = id_of(DOC);
+  s = id_of(EX "c");
+  p = id_of(RES "offers");
+  o = id_of(EX "s");
+  ck_assert_int_eq(icx_store_walk(store, g, s, 0, 0, on_quad, &x), -1);
+  ck_assert_int_eq(icx_store_walk(store, g, 0, p, 0, on_quad, &x), -1);
+  ck_assert_int_eq(icx_store_walk(store, g, 0, 0, o, on_quad, &x), -1);
+  ck_assert_int_eq(icx_store_walk(store, g, s, 0, o, on_quad, &x), -1);
+  ck_assert_int_eq(icx_store_walk(store, g, s, p, o, on_quad, &x), -1);
+  ck_assert_int_eq(x.n, 0);
+  ck_assert_int_eq(icx_store_walk(store, g, 0, 0, 0, NULL, NULL), -1);
+  ck_assert_int_eq(icx_store_walk(NULL, g, 0, 0, 0, on_quad, &x), -1);
+}
+END_TEST
+
+START_TEST(walk_stops_when_asked_and_nests_other_shapes)
+{
+  seen x = { 0 };
+
+  write_doc(DOC, doc_terms, N_DOC);
+  x.stop_after = 3;
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.n, 3);
+  /* Its own shape from inside a walk is refused, another shape runs. */
+  memset(&x, 0, sizeof x);
+  x.stop_after = 1;
+  x.nested_same = 1;
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.nested_rc, -1);
+  memset(&x, 0, sizeof x);
+  x.nested_same = 2;
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.n, (int)N_DOC);
+  ck_assert_int_eq(x.nested_rc, 0);
+  /* And the walk is free again afterwards. */
+  memset(&x, 0, sizeof x);
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.n, (int)N_DOC);
+}
+END_TEST
+
+/* --- subject walks ---------------------------------------------------------------- */
+
+START_TEST(subjects_in_numeric_ranges)
+{
+  seen x = { 0 };
+  icx_id av;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  av = id_of(RES "availability");
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, -HUGE_VAL, HUGE_VAL, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 2);
+  x.n = 0;
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, 99, HUGE_VAL, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  ck_assert_int_eq(x.s[0], id_of(EX "s"));
+  x.n = 0;
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, -HUGE_VAL, 90, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 1);       /* the bounds are inclusive */
+  ck_assert_int_eq(x.s[0], id_of(EX "t"));
+  x.n = 0;
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, 99.5, 99.5, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  x.n = 0;
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, 91, 99, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, 100, 0, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 0);       /* lo above hi: nothing */
+  /* Not numbers: no subjects, whatever the range. */
+  ck_assert_int_eq(icx_store_subjects_in_range(store, id_of(RES "cloudName"), -HUGE_VAL,
+                                               HUGE_VAL, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  x.stop_after = 1;
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, -HUGE_VAL, HUGE_VAL, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  ck_assert_int_eq(icx_store_subjects_in_range(store, av, 0, 1, NULL, NULL), -1);
+  ck_assert_int_eq(icx_store_subjects_in_range(NULL, av, 0, 1, on_id, &x), -1);
+}
+END_TEST
+
+START_TEST(subjects_with_an_object_in_every_graph)
+{
+  seen x = { 0 };
+  const icx_term other[] = {
+    T_IRI(EX "u"), T_IRI(RES "tierCountry"), T_IRI(RES "JP")
+  };
+  icx_id tc, jp;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  write_doc("urn:doc:two", other, 1);
+  tc = id_of(RES "tierCountry");
+  jp = id_of(RES "JP");
+  ck_assert_int_eq(icx_store_subjects_with(store, tc, jp, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 3);
+  ck_assert(has(x.s, x.n, id_of(EX "s")) && has(x.s, x.n, id_of(EX "t")) &&
+            has(x.s, x.n, id_of(EX "u")));
+  x.n = 0;
+  ck_assert_int_eq(icx_store_subjects_with(store, tc, id_of(EX "c"), on_id, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  x.stop_after = 2;
+  ck_assert_int_eq(icx_store_subjects_with(store, tc, jp, on_id, &x), 0);
+  ck_assert_int_eq(x.n, 2);
+  ck_assert_int_eq(icx_store_subjects_with(store, tc, jp, NULL, NULL), -1);
+  ck_assert_int_eq(icx_store_subjects_with(NULL, tc, jp, on_id, &x), -1);
+}
+END_TEST
+
+/* --- the writer ------------------------------------------------------------------- */
+
+START_TEST(writer_counts_what_is_new)
+{
+  icx_store_writer *w;
+
+  ck_assert_int_eq(icx_store_document_begin(store, DOC), ICX_OK);
+  ck_assert_ptr_nonnull(w = icx_store_writer_new(store));
+  ck_assert_int_eq(icx_store_writer_added(w), 0);
+  ck_assert_int_eq(icx_store_writer_add(w, doc_terms, 4), 0);
+  ck_assert_int_eq(icx_store_writer_added(w), 4);
+  /* Again, and overlapping: only the five not yet there are new. */
+  ck_assert_int_eq(icx_store_writer_add(w, doc_terms, N_DOC), 0);
+  ck_assert_int_eq(icx_store_writer_added(w), N_DOC);
+  ck_assert_int_eq(icx_store_writer_add(w, doc_terms, 0), 0);
+  ck_assert_int_eq(icx_store_writer_added(w), N_DOC);
+  icx_store_writer_free(w);
+  ck_assert_int_eq(icx_store_document_commit(store, "test", "turtle", N_DOC), ICX_OK);
+  ck_assert_int_gt(icx_store_iri_id(store, EX "c"), 0);
+  icx_store_writer_free(NULL);
+}
+END_TEST
+
+/* A writer that is NULL (writer_new failed) is misuse, not a crash. */
+START_TEST(writer_null_is_refused)
+{
+  ck_assert_int_eq(icx_store_writer_add(NULL, doc_terms, 1), -1);
+  ck_assert_int_eq(icx_store_writer_added(NULL), 0);
+  icx_store_writer_free(NULL);
+}
+END_TEST
+
+START_TEST(writer_needs_an_open_document)
+{
+  ck_assert_ptr_null(icx_store_writer_new(store));
+  ck_assert_ptr_null(icx_store_writer_new(NULL));
+  write_doc(DOC, doc_terms, N_DOC);
+  ck_assert_ptr_null(icx_store_writer_new(store));   /* committed: none open */
+}
+END_TEST
+
+START_TEST(writer_refuses_bad_statements_and_stays_failed)
+{
+  const icx_term bad[] = {
+    T_LIT("x", NULL), T_IRI(RES "cloudName"), T_LIT("c", NULL)
+  };
+  icx_store_writer *w;
+
+  ck_assert_str_eq(icx_store_errmsg(store), "");
+  ck_assert_int_eq(icx_store_document_begin(store, DOC), ICX_OK);
+  ck_assert_ptr_nonnull(w = icx_store_writer_new(store));
+  ck_assert_int_eq(icx_store_writer_add(w, bad, 1), -1);
+  ck_assert_str_ne(icx_store_errmsg(store), "");
+  ck_assert_int_eq(icx_store_writer_add(w, doc_terms, N_DOC), -1);
+  ck_assert_int_eq(icx_store_writer_added(w), 0);
+  ck_assert_int_eq(icx_store_writer_add(w, NULL, 1), -1);
+  icx_store_writer_free(w);
+  icx_store_document_abort(store);
+  ck_assert_int_eq(icx_store_iri_id(store, EX "c"), 0);   /* nothing stayed */
+  ck_assert_str_eq(icx_store_errmsg(NULL), "");
+}
+END_TEST
+
+/* --- reading ---------------------------------------------------------------------- */
+
+START_TEST(read_transactions_nest_once)
+{
+  int a, b;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  a = icx_store_read_begin(store);
+  ck_assert_int_eq(a, 1);
+  b = icx_store_read_begin(store);
+  ck_assert_int_eq(b, 0);          /* one is open already */
+  ck_assert_int_gt(icx_store_iri_id(store, EX "c"), 0);
+  ck_assert_int_eq(icx_store_read_end(store, b), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, a), ICX_OK);
+  ck_assert_int_eq(icx_store_read_begin(store), 1);   /* and again after */
+  ck_assert_int_eq(icx_store_read_end(store, 1), ICX_OK);
+  /* Inside a document's write transaction there is nothing to open. */
+  ck_assert_int_eq(icx_store_document_begin(store, "urn:doc:two"), ICX_OK);
+  ck_assert_int_eq(icx_store_read_begin(store), 0);
+  icx_store_document_abort(store);
+  ck_assert_int_eq(icx_store_read_begin(NULL), 0);
+  ck_assert_int_eq(icx_store_read_end(NULL, 1), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, 0), ICX_OK);
+}
+END_TEST
+
+typedef struct stopper {
+  int calls;
+  int stop_at;               /* the call that says stop */
+} stopper;
+
+static int
+stop_soon(void *ud)
+{
+  stopper *s = ud;
+
+  return ++s->calls >= s->stop_at;
+}
+
+START_TEST(interrupt_stops_a_long_read)
+{
+  enum { N = 20000 };
+  icx_term *v = malloc(3 * N * sizeof *v);
+  char (*names)[32] = malloc(N * sizeof *names);
+  stopper st = { 0, 2 };
+  seen x = { 0 };
+  size_t i;
+
+  ck_assert(v && names);
+  for (i = 0; i < N; i++) {
+    snprintf(names[i], sizeof names[i], EX "s%zu", i);
+    v[3 * i] = (icx_term){ ICX_TERM_IRI, names[i], strlen(names[i]), NULL, NULL };
+    v[3 * i + 1] = (icx_term){ ICX_TERM_IRI, RES "offers", sizeof RES "offers" - 1, NULL, NULL };
+    v[3 * i + 2] = (icx_term){ ICX_TERM_IRI, EX "c", sizeof EX "c" - 1, NULL, NULL };
+  }
+  ck_assert_int_eq(write_doc(DOC, v, N), N);
+  icx_store_set_interrupt(store, stop_soon, &st);
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &x), -1);
+  ck_assert_int_ge(st.calls, st.stop_at);
+  ck_assert_int_lt(x.n, N);
+  ck_assert_str_ne(icx_store_errmsg(store), "");
+  /* Cleared, the same read runs to its end. */
+  icx_store_set_interrupt(store, NULL, NULL);
+  x.n = 0;
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &x), 0);
+  ck_assert_int_eq(x.n, N);
+  icx_store_set_interrupt(NULL, stop_soon, &st);   /* no store: a no-op */
+  free(names);
+  free(v);
+}
+END_TEST
+
+static Suite *
+store_ids_suite(void)
+{
+  Suite *s = suite_create("store_ids");
+  TCase *tc = tcase_create("ids");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, iri_ids_found_and_not);
+  tcase_add_test(tc, term_texts_by_kind);
+  tcase_add_test(tc, lex_of_many_ids);
+  tcase_add_test(tc, max_id_grows_with_the_dictionary);
+  tcase_add_test(tc, walk_every_quad_of_a_graph_in_order);
+  tcase_add_test(tc, walk_objects_of_a_subject_and_predicate);
+  tcase_add_test(tc, walk_subjects_of_a_predicate_and_object);
+  tcase_add_test(tc, walk_refuses_other_shapes_and_misuse);
+  tcase_add_test(tc, walk_stops_when_asked_and_nests_other_shapes);
+  tcase_add_test(tc, subjects_in_numeric_ranges);
+  tcase_add_test(tc, subjects_with_an_object_in_every_graph);
+  tcase_add_test(tc, writer_counts_what_is_new);
+  tcase_add_test(tc, writer_null_is_refused);
+  tcase_add_test(tc, writer_needs_an_open_document);
+  tcase_add_test(tc, writer_refuses_bad_statements_and_stays_failed);
+  tcase_add_test(tc, read_transactions_nest_once);
+  tcase_add_test(tc, interrupt_stops_a_long_read);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  return tu_run(store_ids_suite());
+}
