@@ -1,5 +1,5 @@
 /* icx_sql.h - SPARQL SELECT queries as one SQL statement over the icx
- * storage schema (tables terms and quads, see icx_storage.h).
+ * storage schema (tables terms and quads, see icx_schema.h).
  *
  * The subset is what icx's compiler writes and a little more: a group of
  * basic graph patterns (IRIs, literals and variables), optionally led by a

@@ -30,7 +30,8 @@
 
 #include <sqlite3.h>
 #include "icx_id.h"
-#include "icx_store.h"
+
+struct icx_store;
 
 /* What icx_meta says of a store of this schema. */
 #define ICX_STORAGE_FORMAT "icx-store"
@@ -60,6 +61,6 @@
   "  ('version', '" ICX_STORAGE_VERSION "');"
 
 /* The SQLite connection of store, lent for the life of store. */
-sqlite3 *icx_store_db(icx_store *store);
+sqlite3 *icx_store_db(struct icx_store *store);
 
 #endif

@@ -32,12 +32,6 @@
  * a no-op).  Returns 0, or non-0 when librdf refuses it. */
 int icx_storage_register(librdf_world *world);
 
-/* Transitional, for the callers in engine/query, engine/match and
- * tests/unit/check_differential.c until they call icx_store_db()
- * (icx_schema.h): delete it then.  Declared for real, with sqlite3.h, in
- * icx_storage_internal.h. */
-struct sqlite3 *icx_storage_db(librdf_storage *storage);
-
 /* What a file holds, as far as opening it as a store is concerned. */
 typedef enum icx_storage_probe_result {
   ICX_STORAGE_PROBE_EMPTY = 0,     /* missing or empty: a new store may go there */

@@ -3,7 +3,8 @@
 
 Checks, reading the sources as text (nothing is built or run):
 
-  1. sqlite3.h: only engine/store and engine/query include it, and, among
+  1. sqlite3.h: only engine/store and engine/query include it (directly
+     or through one of their headers), and, among
      the tests, the suites of modules of those two folders and the bench
      (its hand-written SQL is the baseline icx is measured against).
   2. Layers: a file in engine/<layer>/ includes icx headers of its own
@@ -73,15 +74,30 @@ def rank(path):
 # 1. sqlite3.h
 schema_modules = {os.path.splitext(os.path.basename(p))[0]
                   for p in code if p.startswith(SCHEMA_FOLDERS) and p.endswith(".h")}
+def reaches_sqlite(path, seen=None):
+    """Whether path includes sqlite3.h, itself or through icx headers."""
+    seen = seen if seen is not None else set()
+    for inc in includes(path):
+        if inc == "sqlite3.h":
+            return True
+        target = headers.get(inc)
+        if target and target not in seen:
+            seen.add(target)
+            if reaches_sqlite(target, seen):
+                return True
+    return False
+
+
 for path in code + tests:
-    if "sqlite3.h" not in includes(path):
+    if not reaches_sqlite(path):
         continue
     if path.startswith(SCHEMA_FOLDERS) or path.startswith("tests/bench/"):
         continue
     m = re.match(r"tests/unit/check_(\w+)\.c$", path)
     if m and "icx_" + m.group(1) in schema_modules:
         continue
-    problems.append(f"{path}: includes sqlite3.h (only engine/store and engine/query may)")
+    problems.append(f"{path}: includes sqlite3.h, itself or through a header "
+                    f"(only engine/store and engine/query may)")
 
 # 2. layers
 for path in code:
