@@ -1,0 +1,170 @@
+/* check_util.c - the utilities of engine/base (icx_util.h): the string
+ * buffer, name normalisation, XML escaping, numbers, sizes, the clock. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "icx_util.h"
+
+START_TEST(buffer_grows_and_hands_over)
+{
+  icx_buf b;
+  char *s;
+  int i;
+
+  icx_buf_init(&b);
+  for (i = 0; i < 1000; i++)
+    icx_buf_append(&b, "ab");
+  icx_buf_append_len(&b, "xyz", 2);
+  icx_buf_appendf(&b, "-%d-%s", 42, "end");
+  ck_assert(!icx_buf_failed(&b));
+  ck_assert_uint_eq(b.len, 2000 + 2 + 7);
+  s = icx_buf_take(&b);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_int_eq(strncmp(s, "abab", 4), 0);
+  ck_assert_str_eq(s + 2000, "xy-42-end");
+  ck_assert_ptr_null(b.data);
+  ck_assert_uint_eq(b.len, 0);
+  free(s);
+  icx_buf_free(&b);             /* after a take: a no-op */
+}
+END_TEST
+
+START_TEST(buffer_escapes_xml)
+{
+  icx_buf b;
+  char *s;
+
+  icx_buf_init(&b);
+  icx_buf_append_xml(&b, "a<b>&'c\"");
+  s = icx_buf_take(&b);
+  ck_assert_str_eq(s, "a&lt;b&gt;&amp;&apos;c&quot;");
+  free(s);
+}
+END_TEST
+
+START_TEST(empty_buffer_takes_an_empty_string)
+{
+  icx_buf b;
+  char *s;
+
+  icx_buf_init(&b);
+  s = icx_buf_take(&b);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_str_eq(s, "");
+  free(s);
+}
+END_TEST
+
+START_TEST(names_normalise)
+{
+  char out[64];
+
+  ck_assert_int_eq(icx_norm_name("  availabilityQuanity \n", out, sizeof out), 0);
+  ck_assert_str_eq(out, "availabilityquanity");
+  ck_assert_int_eq(icx_norm_name("Storage \t Replication\n Method", out, sizeof out), 0);
+  ck_assert_str_eq(out, "storage replication method");
+  ck_assert_int_eq(icx_norm_name("", out, sizeof out), 0);
+  ck_assert_str_eq(out, "");
+  ck_assert_int_eq(icx_norm_name("a name far too long for four bytes", out, 4), -1);
+  ck_assert(icx_name_eq("JAPAN", " japan\n"));
+  ck_assert(icx_name_eq("Storage  Access", "storage access"));
+  ck_assert(!icx_name_eq("Japan", "Japa n"));
+}
+END_TEST
+
+START_TEST(strings_copy_and_trim)
+{
+  char *s;
+
+  ck_assert_ptr_null(icx_strdup(NULL));
+  s = icx_strdup("abc");
+  ck_assert_str_eq(s, "abc");
+  free(s);
+  s = icx_strndup("abcdef", 3);
+  ck_assert_str_eq(s, "abc");
+  free(s);
+  s = icx_trim_dup(" \t x y \r\n", 9);
+  ck_assert_str_eq(s, "x y");
+  free(s);
+  s = icx_trim_dup("   ", 3);
+  ck_assert_str_eq(s, "");
+  free(s);
+  ck_assert(icx_is_space(' ') && icx_is_space('\t') && icx_is_space('\r') &&
+            icx_is_space('\n'));
+  ck_assert(!icx_is_space('x') && !icx_is_space('\v'));
+}
+END_TEST
+
+START_TEST(lexical_numbers_are_exact)
+{
+  ck_assert(icx_lexical_number("42", 0, 0));
+  ck_assert(icx_lexical_number("-42", 0, 0));
+  ck_assert(icx_lexical_number("+7", 0, 0));
+  ck_assert(!icx_lexical_number("4.2", 0, 0));
+  ck_assert(icx_lexical_number("4.2", 1, 0));
+  ck_assert(icx_lexical_number("99.999", 1, 0));
+  ck_assert(!icx_lexical_number("1e3", 1, 0));
+  ck_assert(icx_lexical_number("1e3", 1, 1));
+  ck_assert(icx_lexical_number("1.5E-3", 1, 1));
+  ck_assert(!icx_lexical_number("", 1, 1));
+  ck_assert(!icx_lexical_number(" 1", 1, 1));
+  ck_assert(!icx_lexical_number("0x10", 1, 1));
+  ck_assert(!icx_lexical_number("inf", 1, 1));
+  ck_assert(!icx_lexical_number("nan", 1, 1));
+  ck_assert(!icx_lexical_number("e3", 1, 1));
+  ck_assert(!icx_lexical_number("1e", 1, 1));
+}
+END_TEST
+
+START_TEST(sizes_in_mib)
+{
+  ck_assert_int_eq(icx_parse_mib("16", 64), 16);
+  ck_assert_int_eq(icx_parse_mib("4096", 64), 4096);
+  ck_assert_int_eq(icx_parse_mib("4097", 64), 64);
+  ck_assert_int_eq(icx_parse_mib("0", 64), 64);
+  ck_assert_int_eq(icx_parse_mib("ten", 64), 64);
+  ck_assert_int_eq(icx_parse_mib("", 64), 64);
+  ck_assert_int_eq(icx_parse_mib(NULL, 64), 64);
+}
+END_TEST
+
+START_TEST(clock_moves_forward_and_strings_sort)
+{
+  double a = icx_now_ms(), b = icx_now_ms();
+  const char *v[] = { "cloud5", "cloud2", "cloud10" };
+
+  ck_assert(a > 0 && b >= a);
+  qsort(v, 3, sizeof v[0], icx_cmp_strp);
+  ck_assert_str_eq(v[0], "cloud10");
+  ck_assert_str_eq(v[1], "cloud2");
+  ck_assert_str_eq(v[2], "cloud5");
+}
+END_TEST
+
+static Suite *
+util_suite(void)
+{
+  Suite *s = suite_create("util");
+  TCase *tc = tcase_create("util");
+
+  tcase_add_test(tc, buffer_grows_and_hands_over);
+  tcase_add_test(tc, buffer_escapes_xml);
+  tcase_add_test(tc, empty_buffer_takes_an_empty_string);
+  tcase_add_test(tc, names_normalise);
+  tcase_add_test(tc, strings_copy_and_trim);
+  tcase_add_test(tc, lexical_numbers_are_exact);
+  tcase_add_test(tc, sizes_in_mib);
+  tcase_add_test(tc, clock_moves_forward_and_strings_sort);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  return tu_run(util_suite());
+}
