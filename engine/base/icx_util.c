@@ -38,6 +38,8 @@ buf_reserve(icx_buf *b, size_t extra)
     b->failed = 1;
     return -1;
   }
+  if (!b->data)
+    p[0] = '\0';               /* a new buffer is the empty string */
   b->data = p;
   b->cap = cap;
   return 0;
