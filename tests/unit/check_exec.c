@@ -10,44 +10,28 @@
 
 #include "fixture.h"
 
-#define RES "http://www.csp/resOntology#"
-#define EX "http://ex.example/ns#"
+#define RES TU_RES
+#define EX TU_EX
 #define PFX "PREFIX res: <" RES "> PREFIX ex: <" EX "> "
 
-static const char data[] =
-  "@prefix res: <" RES "> .\n"
-  "@prefix ex: <" EX "> .\n"
-  "ex:c1 a res:Cloud ; res:cloudName \"c1\" ; res:offers ex:s1 .\n"
-  "ex:s1 a res:StorageService ; res:availability 99.9 ; res:replicationFactor 3 ;\n"
-  "  res:storageAccess res:NFS .\n"
-  "ex:c2 a res:Cloud ; res:cloudName \"c2\" ; res:offers ex:s2 .\n"
-  "ex:s2 a res:StorageService ; res:availability 99.999 ; res:replicationFactor 5 ;\n"
-  "  res:storageAccess res:NFS .\n"
-  "ex:c3 a res:Cloud ; res:cloudName \"c3\" ; res:offers ex:s3 .\n"
-  "ex:s3 a res:StorageService ; res:availability 99.0 ; res:replicationFactor 5 .\n";
-
+static tu_world w;
 static icx_ctx *ctx;
 static icx_vocab *vocab;
 static icx_store *store;
-static char *dir;
 
 static void
 setup(void)
 {
-  ctx = tu_ctx();
-  vocab = tu_vocab(ctx);
-  dir = tu_tmpdir();
-  store = tu_store_turtle(ctx, vocab, dir, data);
+  tu_world_turtle(&w, tu_three_clouds);
+  ctx = w.ctx;
+  vocab = w.vocab;
+  store = w.store;
 }
 
 static void
 teardown(void)
 {
-  icx_store_free(store);
-  icx_vocab_free(vocab);
-  tu_rmtree(dir);
-  free(dir);
-  icx_ctx_free(ctx);
+  tu_world_close(&w);
 }
 
 /* Runs sparql on path; the cells as "a|b c|d" (unbound "-") and the path

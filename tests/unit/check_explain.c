@@ -11,23 +11,19 @@
 
 #include "fixture.h"
 
+static tu_world w;
 static icx_ctx *ctx;
 static icx_vocab *vocab;
 static icx_store *store;
 static char *dir;
 
+/* The vocabulary of ontology and a new store holding data (a path). */
 static void
 open_loaded(const char *ontology, const char *data)
 {
-  icx_loader *l;
-  char *db = tu_path(dir, "store.db");
-
-  ck_assert_int_eq(icx_vocab_load(ctx, ontology, &vocab), ICX_OK);
-  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
-  l = icx_loader_new(ctx, vocab, store);
-  ck_assert_msg(icx_loader_load_path(l, data) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
-  icx_loader_free(l);
-  free(db);
+  tu_world_load(&w, ontology, data);
+  vocab = w.vocab;
+  store = w.store;
 }
 
 static void
@@ -35,8 +31,9 @@ setup(void)
 {
   char *data;
 
-  ctx = tu_ctx();
-  dir = tu_tmpdir();
+  tu_world_open(&w);
+  ctx = w.ctx;
+  dir = w.dir;
   data = tu_path(tu_srcdir(), "data/clouds");
   open_loaded(tu_ontology(), data);
   free(data);
@@ -45,11 +42,7 @@ setup(void)
 static void
 teardown(void)
 {
-  icx_store_free(store);
-  icx_vocab_free(vocab);
-  tu_rmtree(dir);
-  free(dir);
-  icx_ctx_free(ctx);
+  tu_world_close(&w);
 }
 
 START_TEST(explanations)

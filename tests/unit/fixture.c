@@ -233,6 +233,60 @@ tu_store_turtle(icx_ctx *ctx, const icx_vocab *vocab, const char *dir, const cha
   return store;
 }
 
+void
+tu_world_open(tu_world *w)
+{
+  memset(w, 0, sizeof *w);
+  w->ctx = tu_ctx();
+  w->dir = tu_tmpdir();
+}
+
+void
+tu_world_load(tu_world *w, const char *ontology, const char *path)
+{
+  icx_loader *l;
+  char *db = tu_path(w->dir, "store.db");
+
+  ck_assert_int_eq(icx_vocab_load(w->ctx, ontology, &w->vocab), ICX_OK);
+  ck_assert_int_eq(icx_store_open(w->ctx, db, ICX_STORE_CREATE, &w->store), ICX_OK);
+  l = icx_loader_new(w->ctx, w->vocab, w->store);
+  ck_assert_msg(icx_loader_load_path(l, path) == ICX_OK, "%s", icx_ctx_errmsg(w->ctx));
+  icx_loader_free(l);
+  free(db);
+}
+
+void
+tu_world_turtle(tu_world *w, const char *ttl)
+{
+  tu_world_open(w);
+  w->vocab = tu_vocab(w->ctx);
+  w->store = tu_store_turtle(w->ctx, w->vocab, w->dir, ttl);
+}
+
+void
+tu_world_close(tu_world *w)
+{
+  icx_store_free(w->store);
+  icx_vocab_free(w->vocab);
+  if (w->dir)
+    tu_rmtree(w->dir);
+  free(w->dir);
+  icx_ctx_free(w->ctx);
+  memset(w, 0, sizeof *w);
+}
+
+const char tu_three_clouds[] =
+  "@prefix res: <" TU_RES "> .\n"
+  "@prefix ex: <" TU_EX "> .\n"
+  "ex:c1 a res:Cloud ; res:cloudName \"c1\" ; res:offers ex:s1 .\n"
+  "ex:s1 a res:StorageService ; res:availability 99.9 ; res:replicationFactor 3 ;\n"
+  "  res:storageAccess res:NFS .\n"
+  "ex:c2 a res:Cloud ; res:cloudName \"c2\" ; res:offers ex:s2 .\n"
+  "ex:s2 a res:StorageService ; res:availability 99.999 ; res:replicationFactor 5 ;\n"
+  "  res:storageAccess res:NFS .\n"
+  "ex:c3 a res:Cloud ; res:cloudName \"c3\" ; res:offers ex:s3 .\n"
+  "ex:s3 a res:StorageService ; res:availability 99.0 ; res:replicationFactor 5 .\n";
+
 /* Where tu_skip() writes its reasons: a file, because Check runs each test
  * in a child process of its own. */
 #define TU_SKIP_ENV "ICX_TU_SKIP_FILE"

@@ -43,6 +43,34 @@ char *tu_constraints(const char *first_name, ...);
 icx_store *tu_store_turtle(icx_ctx *ctx, const icx_vocab *vocab, const char *dir,
                            const char *ttl);
 
+/* What most suites start from: a quiet context, a new temporary folder,
+ * and, once loaded, a vocabulary and a store in that folder. */
+typedef struct tu_world {
+  icx_ctx *ctx;
+  icx_vocab *vocab;             /* NULL until loaded */
+  icx_store *store;             /* NULL until loaded */
+  char *dir;
+} tu_world;
+
+/* A context and a temporary folder; nothing loaded. */
+void tu_world_open(tu_world *w);
+/* The vocabulary of the folder ontology, and a new store dir/store.db
+ * holding the documents at path (a file or a folder); fails the test on
+ * error. */
+void tu_world_load(tu_world *w, const char *ontology, const char *path);
+/* tu_world_open(), then the shipped vocabulary and a store holding the
+ * Turtle text ttl as one document (tu_store_turtle()). */
+void tu_world_turtle(tu_world *w, const char *ttl);
+/* Frees what w holds and removes its folder. */
+void tu_world_close(tu_world *w);
+
+/* Three clouds of one storage service each, for the query path's suites
+ * (exec, sql, semi): c1 (availability 99.9, 3 replicas, NFS), c2 (99.999,
+ * 5, NFS), c3 (99.0, 5, no access protocol); subjects in TU_EX. */
+#define TU_RES "http://www.csp/resOntology#"
+#define TU_EX "http://ex.example/ns#"
+extern const char tu_three_clouds[];
+
 /* Records that the running test cannot run here, and why (a program or
  * library module the machine lacks, a build that cannot measure it); the
  * test then returns.  Prints "SKIP: why".  Works in Check's forked
