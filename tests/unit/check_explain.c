@@ -15,28 +15,14 @@ static tu_world w;
 static icx_ctx *ctx;
 static icx_vocab *vocab;
 static icx_store *store;
-static char *dir;
-
-/* The vocabulary of ontology and a new store holding data (a path). */
-static void
-open_loaded(const char *ontology, const char *data)
-{
-  tu_world_load(&w, ontology, data);
-  vocab = w.vocab;
-  store = w.store;
-}
 
 static void
 setup(void)
 {
-  char *data;
-
-  tu_world_open(&w);
+  tu_world_shipped(&w);
   ctx = w.ctx;
-  dir = w.dir;
-  data = tu_path(tu_srcdir(), "data/clouds");
-  open_loaded(tu_ontology(), data);
-  free(data);
+  vocab = w.vocab;
+  store = w.store;
 }
 
 static void

@@ -28,14 +28,11 @@ open_loaded(const char *ontology, const char *data)
 static void
 setup(void)
 {
-  char *data;
-
-  tu_world_open(&w);
+  tu_world_shipped(&w);
   ctx = w.ctx;
   dir = w.dir;
-  data = tu_path(tu_srcdir(), "data/clouds");
-  open_loaded(tu_ontology(), data);
-  free(data);
+  vocab = w.vocab;
+  store = w.store;
 }
 
 static void

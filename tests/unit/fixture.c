@@ -264,6 +264,16 @@ tu_world_turtle(tu_world *w, const char *ttl)
 }
 
 void
+tu_world_shipped(tu_world *w)
+{
+  char *data = tu_path(tu_srcdir(), "data/clouds");
+
+  tu_world_open(w);
+  tu_world_load(w, tu_ontology(), data);
+  free(data);
+}
+
+void
 tu_world_close(tu_world *w)
 {
   icx_store_free(w->store);

@@ -61,6 +61,9 @@ void tu_world_load(tu_world *w, const char *ontology, const char *path);
 /* tu_world_open(), then the shipped vocabulary and a store holding the
  * Turtle text ttl as one document (tu_store_turtle()). */
 void tu_world_turtle(tu_world *w, const char *ttl);
+/* tu_world_open(), then the shipped vocabulary and a store holding the
+ * shipped data/clouds (the paper's clouds). */
+void tu_world_shipped(tu_world *w);
 /* Frees what w holds and removes its folder. */
 void tu_world_close(tu_world *w);
 
