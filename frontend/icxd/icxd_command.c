@@ -73,7 +73,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
 }
 
 /* The <in> of an IO Data input as text for the engine, in a new job. */
-static icxd_job *command_job_from_iodata(icxd_command *cmds, xmpp_stanza_t *in)
+icxd_job *icxd_command_job_from_iodata(xmpp_ctx_t *xctx, xmpp_stanza_t *in)
 {
   icxd_job *job = icxd_job_new(0);
   char *text = NULL;
@@ -91,7 +91,7 @@ static icxd_job *command_job_from_iodata(icxd_command *cmds, xmpp_stanza_t *in)
     job->xml[len] = '\0';
     job->xml_len = len;
   }
-  xmpp_free(cmds->xctx, text);
+  xmpp_free(xctx, text);
   if (!job->xml) {
     icxd_job_free(job);
     return NULL;
@@ -218,7 +218,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
     s = command_new_session(cmds, iq, node);
     if (!s)
       return;
-    job = command_job_from_iodata(cmds, in);
+    job = icxd_command_job_from_iodata(cmds->xctx, in);
     if (!job) {
       command_refuse(cmds, s, NULL, iq, "out of memory");
       return;

@@ -33,6 +33,10 @@ struct icxd_command {
   uint64_t next_job_id;
 };
 
+/* The <in> of an IO Data input (its whole text, <in> included) as the
+ * constraints XML of a new job, or NULL on ENOMEM. */
+icxd_job *icxd_command_job_from_iodata(xmpp_ctx_t *xctx, xmpp_stanza_t *in);
+
 /* <command xmlns=commands node=node sessionid=sid status=status>;
  * sid may be NULL. */
 xmpp_stanza_t *icxd_command_elem(icxd_command *cmds, const char *node,

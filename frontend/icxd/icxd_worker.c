@@ -243,6 +243,48 @@ static void worker_run_explain(icx_ctx *ctx, icx_store *store,
     job->rc = ICX_OK;
 }
 
+icx_rc icxd_job_constraints(icx_ctx *ctx, const icx_vocab *vocab,
+                            icxd_job *job, icx_constraints **out)
+{
+  icx_constraints *set = NULL;
+  icx_rc rc = ICX_OK;
+  size_t i;
+
+  *out = NULL;
+  if (job->xml) {
+    rc = icx_constraints_parse(ctx, vocab, job->xml, job->xml_len, &set);
+    if (rc != ICX_OK) {
+      worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
+      return rc;
+    }
+  } else {
+    set = icx_constraints_new(vocab);
+    if (!set) {
+      worker_job_fail(job, ICX_ERR_NOMEM, NULL);
+      return ICX_ERR_NOMEM;
+    }
+    for (i = 0; i < job->n_pairs; i++) {
+      rc = icx_constraints_add(ctx, set, job->names[i], job->values[i]);
+      if (rc != ICX_OK) {
+        worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
+        icx_constraints_free(set);
+        return rc;
+      }
+    }
+  }
+  *out = set;
+  return ICX_OK;
+}
+
+void icxd_job_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                  icxd_job *job)
+{
+  if (job->kind == ICXD_JOB_EXPLAIN)
+    worker_run_explain(ctx, store, set, job);
+  else
+    worker_run_match(ctx, store, set, job);
+}
+
 /* Runs one job with the worker's own context and store.  *store is opened
  * on first use (the store may appear after icxd starts) and kept. */
 static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
@@ -250,7 +292,6 @@ static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
 {
   icx_constraints *set = NULL;
   icx_rc rc;
-  size_t i;
 
   if (pool->opts.delay_ms) {
     struct timespec ts = { pool->opts.delay_ms / 1000,
@@ -258,27 +299,8 @@ static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
       ;
   }
-  if (job->xml) {
-    rc = icx_constraints_parse(ctx, pool->opts.vocab, job->xml, job->xml_len,
-                               &set);
-    if (rc != ICX_OK) {
-      worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
-      goto cleanup;
-    }
-  } else {
-    set = icx_constraints_new(pool->opts.vocab);
-    if (!set) {
-      worker_job_fail(job, ICX_ERR_NOMEM, NULL);
-      goto cleanup;
-    }
-    for (i = 0; i < job->n_pairs; i++) {
-      rc = icx_constraints_add(ctx, set, job->names[i], job->values[i]);
-      if (rc != ICX_OK) {
-        worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
-        goto cleanup;
-      }
-    }
-  }
+  if (icxd_job_constraints(ctx, pool->opts.vocab, job, &set) != ICX_OK)
+    return;
   if (!*store) {
     pthread_mutex_lock(&pool->setup_lock);
     rc = icx_store_open(ctx, pool->opts.store_path, ICX_STORE_READONLY, store);
@@ -292,10 +314,7 @@ static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
       goto cleanup;
     }
   }
-  if (job->kind == ICXD_JOB_EXPLAIN)
-    worker_run_explain(ctx, *store, set, job);
-  else
-    worker_run_match(ctx, *store, set, job);
+  icxd_job_run(ctx, *store, set, job);
 cleanup:
   icx_constraints_free(set);
 }

@@ -74,6 +74,19 @@ int icxd_job_add_pair(icxd_job *job, const char *name, const char *value);
 /* Appends a copy of a cloud name to explain.  0, or -1 on ENOMEM. */
 int icxd_job_add_explain(icxd_job *job, const char *cloud);
 
+/* The two steps a worker takes for a job, callable on any thread (the
+ * unit suites and the fuzz target run them without a pool):
+ * icxd_job_constraints() parses the job's input (its constraints XML, else
+ * its (name, value) pairs) against vocab into *out (new, free with
+ * icx_constraints_free()); on failure *out is NULL and the job records the
+ * code and message (job->rc, job->errmsg).  icxd_job_run() matches or
+ * explains set on store (borrowed) as job->kind says and writes the job's
+ * outputs: rc, and clouds and answer_xml, or errmsg. */
+icx_rc icxd_job_constraints(icx_ctx *ctx, const icx_vocab *vocab,
+                            icxd_job *job, icx_constraints **out);
+void icxd_job_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                  icxd_job *job);
+
 typedef struct icxd_pool icxd_pool;
 
 typedef struct icxd_pool_opts {
