@@ -246,6 +246,78 @@ START_TEST(pool_keeps_every_worker)
 }
 END_TEST
 
+/* A job's two steps, run on the calling thread as the fuzz target runs
+ * them: the paper's request answers cloud2 and cloud5, by XML and by
+ * form pairs; input that does not parse fails in the first step with its
+ * code and message on the job. */
+START_TEST(job_steps_without_a_pool)
+{
+  tu_world w;
+  icxd_job *job;
+  icx_constraints *set = NULL;
+  char *paper_path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  size_t len = 0;
+  char *paper = tu_read(paper_path, &len);
+
+  ck_assert_ptr_nonnull(paper);
+  tu_world_shipped(&w);
+
+  job = icxd_job_new(1);
+  ck_assert_ptr_nonnull(job);
+  job->xml = paper;
+  job->xml_len = len;
+  paper = NULL;
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_OK);
+  ck_assert_ptr_nonnull(set);
+  icxd_job_run(w.ctx, w.store, set, job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_uint_eq(job->n_clouds, 2);
+  ck_assert_str_eq(job->clouds[0], "cloud2");
+  ck_assert_str_eq(job->clouds[1], "cloud5");
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, "<cloudName>cloud5</cloudName>"));
+  icx_constraints_free(set);
+  set = NULL;
+  icxd_job_free(job);
+
+  job = icxd_job_new(2);
+  ck_assert_int_eq(icxd_job_add_pair(job, "availability", "99.999"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "5"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "tierCountry", "Japan"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationMethod", "AMQP"), 0);
+  ck_assert_int_eq(icxd_job_add_pair(job, "storageAccess", "NFS"), 0);
+  job->kind = ICXD_JOB_EXPLAIN;
+  ck_assert_int_eq(icxd_job_add_explain(job, "cloud1"), 0);
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_OK);
+  icxd_job_run(w.ctx, w.store, set, job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, "<explanation"));
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, "cloud1"));
+  icx_constraints_free(set);
+  set = NULL;
+  icxd_job_free(job);
+
+  job = icxd_job_new(3);
+  job->xml = strdup("<constraints xmlns='http://www.csp/resOntology'><constraint>");
+  job->xml_len = strlen(job->xml);
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_ERR_XML);
+  ck_assert_ptr_null(set);
+  ck_assert_int_eq(job->rc, ICX_ERR_XML);
+  ck_assert_ptr_nonnull(job->errmsg);
+  ck_assert_str_ne(job->errmsg, "");
+  icxd_job_free(job);
+
+  job = icxd_job_new(4);
+  ck_assert_int_eq(icxd_job_add_pair(job, "noSuchAttribute", "1"), 0);
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_ERR_CONSTRAINT);
+  ck_assert_ptr_null(set);
+  ck_assert_ptr_nonnull(strstr(job->errmsg, "noSuchAttribute"));
+  icxd_job_free(job);
+
+  tu_world_close(&w);
+  free(paper_path);
+}
+END_TEST
+
 static Suite *icxd_worker_suite(void)
 {
   Suite *s = suite_create("icxd_worker");
@@ -255,6 +327,7 @@ static Suite *icxd_worker_suite(void)
   tcase_add_test(tc, pool_matches_the_paper);
   tcase_add_test(tc, pool_time_limit);
   tcase_add_test(tc, pool_keeps_every_worker);
+  tcase_add_test(tc, job_steps_without_a_pool);
   suite_add_tcase(s, tc);
   return s;
 }
