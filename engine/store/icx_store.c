@@ -70,6 +70,21 @@ store_mkdir_parents(const char *path)
   return rc;
 }
 
+/* Removes the file a failed create left at path, unless another
+ * writer has made a store there meanwhile (its write-ahead log exists,
+ * or the file has content). */
+static void
+store_unlink_unused(const char *path)
+{
+  struct stat sb;
+  char wal[4096];
+
+  if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal || stat(wal, &sb) == 0)
+    return;
+  if (stat(path, &sb) == 0 && sb.st_size == 0)
+    unlink(path);
+}
+
 /* Why the file at path cannot be opened as a store: ICX_OK when it can
  * (*is_new set when a new store goes there), else the failure, with its
  * message set. */
@@ -171,7 +186,7 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
                          ? ICX_ERR_DAMAGED : ICX_ERR_STORE, "cannot open store %s%s%s", path,
                   diag.errors ? ": " : "", diag.errors ? diag.first : "");
     if (!exists)
-      unlink(path);
+      store_unlink_unused(path);
     goto fail;
   }
   s->db = icx_storage_db(s->storage);

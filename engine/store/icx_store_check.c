@@ -67,7 +67,8 @@ check_prepare(check_run *c, const char *what, const char *sql)
     return NULL;
   if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
     c->unreadable = icx_schema_damage(sqlite3_errcode(c->db));
-    check_say(c, "cannot check %s: %s", what, sqlite3_errmsg(c->db));
+    check_say(c, "cannot check %s: %s%s", what, sqlite3_errmsg(c->db),
+              c->unreadable ? " (the store's own invariants are not checked)" : "");
     sqlite3_finalize(st);
     return NULL;
   }
