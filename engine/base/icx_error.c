@@ -20,6 +20,7 @@ icx_strerror(icx_rc rc)
   case ICX_ERR_NOT_FOUND:  return "not found";
   case ICX_ERR_MISUSE:     return "API misuse";
   case ICX_ERR_LIMIT:      return "input exceeds a limit";
+  case ICX_ERR_DAMAGED:    return "store is damaged; run icx check";
   }
   return "unknown result code";
 }

@@ -24,7 +24,9 @@ typedef enum icx_rc {
   ICX_ERR_QUERY = 9,       /* a query could not be prepared or run */
   ICX_ERR_NOT_FOUND = 10,  /* the named thing does not exist */
   ICX_ERR_MISUSE = 11,     /* the API was called with bad arguments */
-  ICX_ERR_LIMIT = 12       /* input exceeds a configured limit */
+  ICX_ERR_LIMIT = 12,      /* input exceeds a configured limit */
+  ICX_ERR_DAMAGED = 13     /* the store file is damaged (SQLite found corruption, or the
+                              store's own invariants fail): run icx check */
 } icx_rc;
 
 /* Returns a static, never-NULL sentence describing rc. */

@@ -242,7 +242,7 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
 fail:
   icx_deadline_stop(ctx, timed);
   icx_match_free(m);
-  return rc;
+  return icx_store_failed(store, rc);
 }
 
 char *

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "icx_rows_internal.h"
+#include "icx_schema.h"
 #include "icx_sql_internal.h"
 
 void
@@ -78,6 +79,17 @@ sql_prepare_bound(icx_ctx *ctx, const icx_sql *q, sqlite3_stmt **st)
 /* A statement with subject sets reads the store twice (the sets, then the
  * rows): outside a transaction, a load committing in between could give
  * rows the sets did not see.  1 when this began a read transaction. */
+/* The failure of a step that returned rc: ICX_ERR_DAMAGED when SQLite
+ * found the file corrupt, else ICX_ERR_QUERY. */
+static icx_rc
+sql_step_failed(icx_ctx *ctx, const icx_sql *q, int rc)
+{
+  if (icx_schema_damage(rc))
+    return icx_fail(ctx, ICX_ERR_DAMAGED, "SQL path: %s (the store is damaged; run icx check)",
+                    sqlite3_errmsg(q->db));
+  return icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
+}
+
 static int
 sql_begin_read(const icx_sql *q)
 {
@@ -115,7 +127,7 @@ icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
       goto done;
   }
   if (rc != SQLITE_DONE)
-    result = icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
+    result = sql_step_failed(ctx, q, rc);
 done:
   sqlite3_finalize(st);
   sql_end_read(q, began);
@@ -155,7 +167,7 @@ icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **out)
     }
   }
   if (rc != SQLITE_DONE) {
-    result = icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
+    result = sql_step_failed(ctx, q, rc);
     goto done;
   }
   *out = rows;

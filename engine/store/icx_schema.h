@@ -60,6 +60,14 @@ struct icx_store;
   "INSERT INTO icx_meta (key, value) VALUES ('format', '" ICX_STORAGE_FORMAT "')," \
   "  ('version', '" ICX_STORAGE_VERSION "');"
 
+/* 1 when an SQLite result code says the file is corrupt (the store is
+ * damaged: ICX_ERR_DAMAGED), else 0. */
+static inline int
+icx_schema_damage(int sqlite_rc)
+{
+  return (sqlite_rc & 0xff) == SQLITE_CORRUPT || (sqlite_rc & 0xff) == SQLITE_NOTADB;
+}
+
 /* The SQLite connection of store, lent for the life of store. */
 sqlite3 *icx_store_db(struct icx_store *store);
 

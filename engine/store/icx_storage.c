@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "icx_storage_internal.h"
 #include "icx_util.h"
@@ -45,8 +46,14 @@ static const char *const sync_names[] = { "off", "normal", "full", NULL };
 int
 icx_storage_fail(icx_storage_inst *t, const char *what)
 {
-  snprintf(t->errmsg, sizeof t->errmsg, "%s: %s", what,
-           t->db ? sqlite3_errmsg(t->db) : "no connection");
+  int code = t->db ? sqlite3_errcode(t->db) & 0xff : SQLITE_OK;
+
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    t->damaged = 1;
+  snprintf(t->errmsg, sizeof t->errmsg, "%s: %s%s", what,
+           t->db ? sqlite3_errmsg(t->db) : "no connection",
+           code == SQLITE_CORRUPT || code == SQLITE_NOTADB
+             ? " (" ICX_STORAGE_DAMAGED_NOTE ")" : "");
   if (!t->quiet)
     librdf_log(t->world, 0, LIBRDF_LOG_ERROR, LIBRDF_FROM_STORAGE, NULL,
                "icx storage %s: %s", t->path ? t->path : "", t->errmsg);
@@ -166,6 +173,58 @@ storage_prepare_all(icx_storage_inst *t)
   return 0;
 }
 
+/* SQLite's busy handler: waits for another connection's lock, in growing
+ * naps, up to t->wait_ms in all; says so through wait_fn once the wait
+ * has lasted ICX_STORAGE_WAIT_SAY_MS.  1 to try again, 0 to give up. */
+static int
+storage_busy(void *ud, int count)
+{
+  static const long naps_ms[] = { 1, 2, 5, 10, 20, 50, 100 };
+  icx_storage_inst *t = ud;
+  double now = icx_now_ms(), left;
+  long nap = naps_ms[count < 6 ? count : 6];
+  struct timespec ts;
+
+  if (count == 0) {
+    t->wait_start = now;
+    t->wait_said = 0;
+  }
+  left = (double)t->wait_ms - (now - t->wait_start);
+  if (left <= 0)
+    return 0;
+  if (!t->wait_said && t->wait_fn && now - t->wait_start >= ICX_STORAGE_WAIT_SAY_MS) {
+    t->wait_said = 1;
+    t->wait_fn(t->wait_ud, t->wait_ms);
+  }
+  if ((double)nap > left)
+    nap = (long)left + 1;
+  ts.tv_sec = nap / 1000;
+  ts.tv_nsec = (nap % 1000) * 1000000L;
+  nanosleep(&ts, NULL);
+  return 1;
+}
+
+void
+icx_storage_set_wait(librdf_storage *storage, long timeout_ms, icx_storage_wait_fn fn,
+                     void *userdata)
+{
+  icx_storage_inst *t = icx_storage_db(storage) ? icx_storage_inst_of(storage) : NULL;
+
+  if (!t)
+    return;
+  t->wait_ms = timeout_ms > 0 ? timeout_ms : 0;
+  t->wait_fn = fn;
+  t->wait_ud = fn ? userdata : NULL;
+}
+
+int
+icx_storage_damaged(librdf_storage *storage)
+{
+  icx_storage_inst *t = icx_storage_db(storage) ? icx_storage_inst_of(storage) : NULL;
+
+  return t ? t->damaged : 0;
+}
+
 static int
 storage_open_db(icx_storage_inst *t)
 {
@@ -175,7 +234,7 @@ storage_open_db(icx_storage_inst *t)
   if (sqlite3_open_v2(t->path, &t->db, flags, NULL) != SQLITE_OK)
     return icx_storage_fail(t, "cannot open");
   sqlite3_extended_result_codes(t->db, 1);
-  sqlite3_busy_timeout(t->db, ICX_STORAGE_BUSY_TIMEOUT_MS);
+  sqlite3_busy_handler(t->db, storage_busy, t);
   snprintf(pragma, sizeof pragma, "PRAGMA synchronous = %s", sync_names[t->synchronous]);
   if (icx_storage_exec(t, pragma) || icx_storage_exec(t, "PRAGMA foreign_keys = OFF"))
     return -1;
@@ -209,6 +268,7 @@ storage_init(librdf_storage *storage, const char *name, librdf_hash *options)
   t->synchronous = 1;
   t->cache_mb = 64;
   t->cache_max = ICX_STORAGE_CACHE_MAX_BYTES;
+  t->wait_ms = ICX_STORAGE_WAIT_MS;
   if (options) {
     char *cache;
     if ((cache = librdf_hash_get(options, "term-cache-mb"))) {

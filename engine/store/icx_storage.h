@@ -40,11 +40,16 @@ typedef enum icx_storage_probe_result {
   ICX_STORAGE_PROBE_FOREIGN = 3,   /* SQLite, but of another schema */
   ICX_STORAGE_PROBE_REDLAND = 4,   /* Redland's stock sqlite storage (icx format 1) */
   ICX_STORAGE_PROBE_VERSION = 5,   /* an icx store of another version */
-  ICX_STORAGE_PROBE_UNREADABLE = 6 /* cannot be opened or read (locked, I/O) */
+  ICX_STORAGE_PROBE_UNREADABLE = 6, /* cannot be opened or read (an I/O error) */
+  ICX_STORAGE_PROBE_DAMAGED = 7,   /* SQLite's header, but truncated or corrupt */
+  ICX_STORAGE_PROBE_LOCKED = 8     /* another connection holds a lock it cannot wait out */
 } icx_storage_probe_result;
 
-/* Looks at the file at path without changing it.  For PROBE_VERSION,
- * version (n bytes) receives the version found. */
+/* Looks at the file at path without changing it: its header, its schema,
+ * icx_meta, and the first and last entry of every table and index (a few
+ * pages each: what is cheap enough for every open).  For PROBE_VERSION,
+ * version (n bytes) receives the version found; for PROBE_DAMAGED,
+ * PROBE_LOCKED and PROBE_UNREADABLE, SQLite's message. */
 icx_storage_probe_result icx_storage_probe(const char *path, char *version, size_t n);
 
 /* Called every few thousand statements while statements are added in bulk,
@@ -126,6 +131,22 @@ int icx_storage_subjects_in_range(librdf_storage *storage, icx_id p, double lo, 
                                   icx_storage_id_fn fn, void *userdata);
 int icx_storage_subjects_with(librdf_storage *storage, icx_id p, icx_id o,
                               icx_storage_id_fn fn, void *userdata);
+
+/* Called once a storage has waited ICX_STORAGE_WAIT_SAY_MS for a lock
+ * (another writer), once per wait; timeout_ms is how long it will wait in
+ * all. */
+typedef void (*icx_storage_wait_fn)(void *userdata, long timeout_ms);
+
+/* How long storage waits for a lock held by another connection before
+ * failing with "database is locked" (ms; 0: not at all; default
+ * ICX_STORAGE_WAIT_MS, 5 minutes), and what it calls when a wait lasts
+ * (fn NULL: nothing). */
+void icx_storage_set_wait(librdf_storage *storage, long timeout_ms, icx_storage_wait_fn fn,
+                          void *userdata);
+
+/* 1 when SQLite has reported the file corrupt (SQLITE_CORRUPT,
+ * SQLITE_NOTADB) on this storage's connection since it opened, else 0. */
+int icx_storage_damaged(librdf_storage *storage);
 
 /* The text of the last SQLite error on this storage ("" when none).  Lent. */
 const char *icx_storage_errmsg(librdf_storage *storage);

@@ -250,8 +250,13 @@ storage_ctx_fetch(storage_ctx_iter *c)
     librdf_free_node(c->cur);
     c->cur = NULL;
   }
-  if (c->st && sqlite3_step(c->st) == SQLITE_ROW)
-    c->cur = librdf_new_node_from_uri_string(c->t->world, sqlite3_column_text(c->st, 0));
+  if (c->st) {
+    int rc = sqlite3_step(c->st);
+    if (rc == SQLITE_ROW)
+      c->cur = librdf_new_node_from_uri_string(c->t->world, sqlite3_column_text(c->st, 0));
+    else if (rc != SQLITE_DONE)
+      icx_storage_fail(c->t, "cannot read contexts");
+  }
 }
 
 static int

@@ -35,8 +35,15 @@
 #define ICX_STORAGE_LOCAL
 #endif
 
-/* SQLite's busy timeout, for the storage's connection and a probe's. */
+/* SQLite's busy timeout for a probe's connection (a reader: in WAL mode
+ * it waits only while another connection recovers the log). */
 #define ICX_STORAGE_BUSY_TIMEOUT_MS 10000
+/* How long a storage's connection waits for a lock when nobody says
+ * (icx_storage_set_wait()), and after how long of waiting it says so. */
+#define ICX_STORAGE_WAIT_MS 300000L
+#define ICX_STORAGE_WAIT_SAY_MS 250
+/* What icx_storage_fail() adds to the message of a corruption error. */
+#define ICX_STORAGE_DAMAGED_NOTE "the store is damaged; run icx check"
 /* The term cache empties itself when its keys and slots pass this many
  * bytes, so that a load of any size keeps a bounded cache (about 600k
  * terms fit). */
@@ -93,6 +100,12 @@ typedef struct icx_storage_inst {
   unsigned char *kbuf;        /* scratch key for the cache */
   size_t kcap;
   char errmsg[512];
+  int damaged;                /* SQLite said the file is corrupt (icx_storage_damaged()) */
+  long wait_ms;               /* how long a lock is waited for (storage_busy) */
+  double wait_start;          /* when the present wait began, icx_now_ms() */
+  int wait_said;              /* wait_fn was called for the present wait */
+  icx_storage_wait_fn wait_fn;
+  void *wait_ud;
 } icx_storage_inst;
 
 /* What every instance's magic points to: how the module's own calls tell
@@ -114,7 +127,9 @@ sqlite3 *icx_storage_db(librdf_storage *storage);
 /* --- icx_storage.c ----------------------------------------------------------- */
 
 /* Records the failure what (with SQLite's message) in t->errmsg and logs
- * it through librdf unless t->quiet; returns -1. */
+ * it through librdf unless t->quiet; returns -1.  When SQLite's error is
+ * SQLITE_CORRUPT or SQLITE_NOTADB, marks the storage damaged and says so
+ * in the message. */
 ICX_STORAGE_LOCAL
 int icx_storage_fail(icx_storage_inst *t, const char *what);
 

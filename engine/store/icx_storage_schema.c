@@ -78,11 +78,71 @@ icx_storage_schema_build_indexes(icx_storage_inst *t)
          icx_storage_exec(t, ICX_SCHEMA_QUADS_NUM_SQL) ? -1 : 0;
 }
 
+/* What a failed SQLite call on the probe's connection says of the file;
+ * SQLite's message goes to msg (n bytes). */
+static icx_storage_probe_result
+schema_probe_failure(sqlite3 *db, int rc, char *msg, size_t n)
+{
+  if (msg && n)
+    snprintf(msg, n, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+    return ICX_STORAGE_PROBE_DAMAGED;
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return ICX_STORAGE_PROBE_LOCKED;
+  }
+  return ICX_STORAGE_PROBE_UNREADABLE;
+}
+
+/* The first and the last entry of every table and index of the schema:
+ * reads the pages on both edges of each b-tree, so that a zeroed,
+ * truncated or overwritten root or edge page is found when the store
+ * opens, at the cost of a few pages per tree.  Damage deeper inside a
+ * large tree is found when a read reaches it, or by icx check. */
+static const char *const schema_edges[] = {
+  "SELECT key FROM icx_meta ORDER BY key",
+  "SELECT key FROM icx_meta ORDER BY key DESC",
+  "SELECT id FROM terms ORDER BY id",
+  "SELECT id FROM terms ORDER BY id DESC",
+  "SELECT lex FROM terms INDEXED BY terms_key ORDER BY lex, kind, dt, lang",
+  "SELECT lex FROM terms INDEXED BY terms_key ORDER BY lex DESC, kind DESC, dt DESC, lang DESC",
+  "SELECT s FROM quads ORDER BY s, p, o, g",
+  "SELECT s FROM quads ORDER BY s DESC, p DESC, o DESC, g DESC",
+  "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p, o, s",
+  "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p DESC, o DESC, s DESC",
+  "SELECT g FROM quads INDEXED BY quads_g ORDER BY g",
+  "SELECT g FROM quads INDEXED BY quads_g ORDER BY g DESC",
+  "SELECT p FROM quads INDEXED BY quads_num WHERE num IS NOT NULL ORDER BY p, num, s",
+  "SELECT p FROM quads INDEXED BY quads_num WHERE num IS NOT NULL"
+  " ORDER BY p DESC, num DESC, s DESC",
+  NULL
+};
+
+/* 0 when every edge reads, else the failing SQLite result. */
+static int
+schema_probe_edges(sqlite3 *db)
+{
+  int i, rc;
+  sqlite3_stmt *st;
+
+  for (i = 0; schema_edges[i]; i++) {
+    if ((rc = sqlite3_prepare_v2(db, schema_edges[i], -1, &st, NULL)) != SQLITE_OK)
+      return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;   /* a table or index gone */
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      return rc;
+  }
+  return 0;
+}
+
 icx_storage_probe_result
 icx_storage_probe(const char *path, char *version, size_t n)
 {
   static const char head_ok[16] = "SQLite format 3";
-  char head[16];
+  char head[100];
   FILE *fp;
   size_t got;
   sqlite3 *db = NULL;
@@ -99,14 +159,20 @@ icx_storage_probe(const char *path, char *version, size_t n)
   fclose(fp);
   if (got == 0)
     return ICX_STORAGE_PROBE_EMPTY;
-  if (got < sizeof head || memcmp(head, head_ok, sizeof head) != 0)
+  if (got < sizeof head_ok || memcmp(head, head_ok, sizeof head_ok) != 0)
     return ICX_STORAGE_PROBE_NOT_SQLITE;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-    goto unreadable;
+  if (got < sizeof head) {
+    if (version && n)
+      snprintf(version, n, "%zu bytes, shorter than SQLite's header", got);
+    return ICX_STORAGE_PROBE_DAMAGED;
+  }
+  if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL)) != SQLITE_OK)
+    goto failed;
+  sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, ICX_STORAGE_BUSY_TIMEOUT_MS);
-  if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st,
-                         NULL) != SQLITE_OK)
-    goto unreadable;
+  if ((rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                               &st, NULL)) != SQLITE_OK)
+    goto failed;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *name = (const char *)sqlite3_column_text(st, 0);
     if (!name)
@@ -120,14 +186,15 @@ icx_storage_probe(const char *path, char *version, size_t n)
   sqlite3_finalize(st);
   st = NULL;
   if (rc != SQLITE_DONE)
-    goto unreadable;
+    goto failed;
   if (redland == 4 && !meta) {
     res = ICX_STORAGE_PROBE_REDLAND;
   } else if (meta) {
     char format[64] = "", ver[64] = "";
-    if (sqlite3_prepare_v2(db, "SELECT key, value FROM icx_meta", -1, &st, NULL) != SQLITE_OK)
-      goto unreadable;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    if ((rc = sqlite3_prepare_v2(db, "SELECT key, value FROM icx_meta", -1, &st, NULL)) !=
+        SQLITE_OK)
+      goto failed;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       const char *k = (const char *)sqlite3_column_text(st, 0);
       const char *v = (const char *)sqlite3_column_text(st, 1);
       if (k && v && !strcmp(k, "format"))
@@ -135,13 +202,19 @@ icx_storage_probe(const char *path, char *version, size_t n)
       else if (k && v && !strcmp(k, "version"))
         snprintf(ver, sizeof ver, "%s", v);
     }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE)
+      goto failed;
     if (strcmp(format, ICX_STORAGE_FORMAT) != 0)
       res = ICX_STORAGE_PROBE_FOREIGN;
     else if (strcmp(ver, ICX_STORAGE_VERSION) != 0)
       res = ICX_STORAGE_PROBE_VERSION;
+    else if ((rc = schema_probe_edges(db)) != 0)
+      goto failed;
     else
       res = ICX_STORAGE_PROBE_OK;
-    if (version && n)
+    if (version && n && res != ICX_STORAGE_PROBE_OK)
       snprintf(version, n, "%s", ver);
   } else {
     /* An empty SQLite file (no tables at all) is no one's yet. */
@@ -151,11 +224,11 @@ icx_storage_probe(const char *path, char *version, size_t n)
       res = ICX_STORAGE_PROBE_EMPTY;
     sqlite3_finalize(cnt);
   }
+  sqlite3_close(db);
+  return res;
+failed:
+  res = schema_probe_failure(db, rc, version, n);
   sqlite3_finalize(st);
   sqlite3_close(db);
   return res;
-unreadable:
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return ICX_STORAGE_PROBE_UNREADABLE;
 }

@@ -70,13 +70,28 @@ store_mkdir_parents(const char *path)
   return rc;
 }
 
+/* Removes the file a failed create left at path, unless another
+ * writer has made a store there meanwhile (its write-ahead log exists,
+ * or the file has content). */
+static void
+store_unlink_unused(const char *path)
+{
+  struct stat sb;
+  char wal[4096];
+
+  if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal || stat(wal, &sb) == 0)
+    return;
+  if (stat(path, &sb) == 0 && sb.st_size == 0)
+    unlink(path);
+}
+
 /* Why the file at path cannot be opened as a store: ICX_OK when it can
  * (*is_new set when a new store goes there), else the failure, with its
  * message set. */
 static icx_rc
 store_check_file(icx_ctx *ctx, const char *path, int *is_new)
 {
-  char version[64];
+  char version[256];
 
   *is_new = 0;
   switch (icx_storage_probe(path, version, sizeof version)) {
@@ -100,8 +115,14 @@ store_check_file(icx_ctx *ctx, const char *path, int *is_new)
                     "store %s has format version %s; this icx reads version %s "
                     "(reload the documents into a new store)", path,
                     *version ? version : "(none)", ICX_STORAGE_VERSION);
+  case ICX_STORAGE_PROBE_DAMAGED:
+    return icx_fail(ctx, ICX_ERR_DAMAGED, "store %s is truncated or damaged (%s); run icx check",
+                    path, version);
+  case ICX_STORAGE_PROBE_LOCKED:
+    return icx_fail(ctx, ICX_ERR_STORE, "cannot read store %s: %s (another program holds a "
+                    "lock on it)", path, version);
   case ICX_STORAGE_PROBE_UNREADABLE:
-    return icx_fail(ctx, ICX_ERR_IO, "cannot read store %s (locked, or an I/O error)", path);
+    return icx_fail(ctx, ICX_ERR_IO, "cannot read store %s: %s", path, version);
   }
   return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store", path);
 }
@@ -161,10 +182,11 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
   s->storage = librdf_new_storage(icx_ctx_world(ctx), ICX_STORAGE_NAME, path, options);
   icx_diag_end(ctx);
   if (!s->storage) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot open store %s%s%s", path,
+    rc = icx_fail(ctx, diag.errors && strstr(diag.first, ICX_STORAGE_DAMAGED_NOTE)
+                         ? ICX_ERR_DAMAGED : ICX_ERR_STORE, "cannot open store %s%s%s", path,
                   diag.errors ? ": " : "", diag.errors ? diag.first : "");
     if (!exists)
-      unlink(path);
+      store_unlink_unused(path);
     goto fail;
   }
   s->db = icx_storage_db(s->storage);
@@ -215,6 +237,47 @@ icx_store_default_path(void)
   else
     return NULL;
   return icx_buf_take(&b);
+}
+
+/* Relays a storage's wait to the store's wait callback, with the path. */
+static void
+store_relay_wait(void *ud, long timeout_ms)
+{
+  icx_store *s = ud;
+
+  if (s->wait_fn)
+    s->wait_fn(s->wait_ud, s->path, timeout_ms);
+}
+
+void
+icx_store_set_wait(icx_store *s, long timeout_ms, icx_store_wait_fn fn, void *userdata)
+{
+  if (!s)
+    return;
+  s->wait_fn = fn;
+  s->wait_ud = fn ? userdata : NULL;
+  icx_storage_set_wait(s->storage, timeout_ms < 0 ? ICX_STORE_WAIT_MS : timeout_ms,
+                       fn ? store_relay_wait : NULL, s);
+}
+
+int
+icx_store_damaged(icx_store *s)
+{
+  return s ? icx_storage_damaged(s->storage) : 0;
+}
+
+icx_rc
+icx_store_failed(icx_store *s, icx_rc rc)
+{
+  char *why;
+
+  if (!s || !rc || rc == ICX_ERR_DAMAGED || !icx_storage_damaged(s->storage))
+    return rc;
+  why = strdup(*icx_ctx_errmsg(s->ctx) ? icx_ctx_errmsg(s->ctx) : icx_storage_errmsg(s->storage));
+  rc = icx_fail(s->ctx, ICX_ERR_DAMAGED, "store %s is damaged; run icx check (%s)", s->path,
+                why ? why : "");
+  free(why);
+  return rc;
 }
 
 librdf_model *icx_store_model(icx_store *s) { return s->model; }

@@ -25,13 +25,61 @@ enum {
 };
 
 /* Opens the store at path.  On success *out owns it; close with
- * icx_store_free().  Errors: ICX_ERR_NOT_FOUND (missing, no CREATE),
- * ICX_ERR_STORE (not an icx store, or a store of another format version:
- * the message says which), ICX_ERR_IO, ICX_ERR_NOMEM. */
+ * icx_store_free().  Before it opens, it looks at the file: its header,
+ * schema and format, and the first and last entry of every table and
+ * index (a few pages each, whatever the store's size).  Errors:
+ * ICX_ERR_NOT_FOUND (missing, no CREATE), ICX_ERR_STORE (not an icx
+ * store, or a store of another format version: the message says which),
+ * ICX_ERR_DAMAGED (truncated, or SQLite found it corrupt: the message
+ * says to run icx check), ICX_ERR_IO, ICX_ERR_NOMEM. */
 icx_rc icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out);
 
 /* Closes the store.  NULL is a no-op. */
 void icx_store_free(icx_store *store);
+
+/* How long a write waits for another writer's lock (one writer at a time
+ * per store), ms, unless set; readers never wait for writers. */
+#define ICX_STORE_WAIT_MS 300000L
+
+/* Called once per wait that lasts past a quarter of a second: another
+ * connection holds the lock this handle needs.  path is lent for the
+ * call; timeout_ms is how long the wait may last in all. */
+typedef void (*icx_store_wait_fn)(void *userdata, const char *path, long timeout_ms);
+
+/* How long store waits for another writer before the write fails with
+ * ICX_ERR_STORE ("database is locked"): timeout_ms (0: not at all; < 0:
+ * ICX_STORE_WAIT_MS); fn (NULL: none) is told when a wait lasts. */
+void icx_store_set_wait(icx_store *store, long timeout_ms, icx_store_wait_fn fn,
+                        void *userdata);
+
+/* 1 when SQLite has found the file corrupt on this handle since it
+ * opened (a read or write reached a damaged page), else 0. */
+int icx_store_damaged(icx_store *store);
+
+/* For a caller that failed with rc on store: ICX_ERR_DAMAGED (the
+ * context's message saying so, and to run icx check) when the failure
+ * came from a damaged file, else rc unchanged. */
+icx_rc icx_store_failed(icx_store *store, icx_rc rc);
+
+/* Called with each problem icx_store_check() finds; text lent for the
+ * call. */
+typedef void (*icx_store_problem_fn)(void *userdata, const char *text);
+
+/* Checks the store file at path whole, without librdf and without
+ * changing what it holds: SQLite's integrity check (with quick set, its
+ * quick check, which skips comparing indexes with their tables), the
+ * format, and the store's own invariants: every quad's terms exist and
+ * are of the right kind; every literal's number is the one its lexical
+ * form gives and every quad's number its object's; every document graph
+ * has its bookkeeping in <urn:icx:meta> and every bookkeeping entry its
+ * graph, with one source, format, load time and triple count each, the
+ * count being that of the graph's quads; the bookkeeping graph describes
+ * documents only.  fn is called once per problem (at most a few per kind).
+ * Returns ICX_OK (nothing wrong), ICX_ERR_DAMAGED (problems found; the
+ * context's message counts them), ICX_ERR_NOT_FOUND (no file),
+ * ICX_ERR_STORE (not an icx store), ICX_ERR_IO, ICX_ERR_NOMEM. */
+icx_rc icx_store_check(icx_ctx *ctx, const char *path, int quick, icx_store_problem_fn fn,
+                       void *userdata);
 
 /* Where the store lives when nobody says: $ICX_STORE, else
  * $XDG_DATA_HOME/icx/store.db, else $HOME/.local/share/icx/store.db.

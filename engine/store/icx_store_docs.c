@@ -142,6 +142,8 @@ icx_rc
 icx_store_document_begin(icx_store *s, const char *doc_uri)
 {
   icx_ctx *ctx;
+  icx_diag diag;
+  icx_rc rc = ICX_OK;
 
   if (!s || !doc_uri)
     return ICX_ERR_MISUSE;
@@ -155,19 +157,22 @@ icx_store_document_begin(icx_store *s, const char *doc_uri)
     return icx_fail(ctx, ICX_ERR_MISUSE, "<%s> is reserved for bookkeeping", ICX_STORE_META_GRAPH);
   if (!(s->doc = icx_store_uri_node(s, doc_uri)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  /* The storage's failures come back in the message below: collected,
+   * not printed a second time. */
+  icx_diag_begin(ctx, &diag);
   if (librdf_model_transaction_start(s->model)) {
     librdf_free_node(s->doc);
     s->doc = NULL;
-    return icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
-                    icx_storage_errmsg(s->storage));
-  }
-  if (librdf_model_context_remove_statements(s->model, s->doc) || store_remove_meta(s, doc_uri)) {
-    icx_rc rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s: %s",
-                         doc_uri, icx_storage_errmsg(s->storage));
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
+                  icx_storage_errmsg(s->storage));
+  } else if (librdf_model_context_remove_statements(s->model, s->doc) ||
+             store_remove_meta(s, doc_uri)) {
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s: %s",
+                  doc_uri, icx_storage_errmsg(s->storage));
     icx_store_document_abort(s);
-    return rc;
   }
-  return ICX_OK;
+  icx_diag_end(ctx);
+  return icx_store_failed(s, rc);
 }
 
 librdf_node *
@@ -183,7 +188,8 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
   icx_ctx *ctx;
   const char *doc_uri;
   char when[32], num[32];
-  icx_rc rc;
+  icx_rc rc = ICX_OK;
+  icx_diag diag;
 
   if (!s || !s->doc)
     return ICX_ERR_MISUSE;
@@ -195,6 +201,7 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
   doc_uri = (const char *)librdf_uri_as_string(librdf_node_get_uri(s->doc));
   store_now_utc(when, sizeof when);
   snprintf(num, sizeof num, "%zu", triples);
+  icx_diag_begin(ctx, &diag);
   if (store_add3(s, s->meta, icx_store_uri_node(s, doc_uri),
                  icx_store_uri_node(s, ICX_STORE_RDF_TYPE), icx_store_match_node(s, "Document")) ||
       store_add3(s, s->meta, icx_store_uri_node(s, doc_uri), icx_store_match_node(s, "source"),
@@ -205,15 +212,16 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
                  store_literal(s, when, "dateTime")) ||
       store_add3(s, s->meta, icx_store_uri_node(s, doc_uri), icx_store_match_node(s, "triples"),
                  store_literal(s, num, "integer"))) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot record document %s", doc_uri);
-    icx_store_document_abort(s);
-    return rc;
-  }
-  if (librdf_model_transaction_commit(s->model)) {
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot record document %s: %s", doc_uri,
+                  icx_storage_errmsg(s->storage));
+  } else if (librdf_model_transaction_commit(s->model)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot commit document %s to %s: %s", doc_uri, s->path,
                   icx_storage_errmsg(s->storage));
+  }
+  icx_diag_end(ctx);
+  if (rc) {
     icx_store_document_abort(s);
-    return rc;
+    return icx_store_failed(s, rc);
   }
   icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%zu triples)", doc_uri, triples);
   librdf_free_node(s->doc);
@@ -311,28 +319,37 @@ icx_store_remove_document(icx_store *s, const char *doc_uri)
 {
   librdf_node *ctxnode;
   icx_rc rc = ICX_OK;
+  icx_diag diag;
 
   if (!s || !doc_uri)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
   if (s->flags & ICX_STORE_READONLY)
     return icx_fail(s->ctx, ICX_ERR_MISUSE, "store %s is open read-only", s->path);
-  if (!icx_store_has_document(s, doc_uri))
+  if (!icx_store_has_document(s, doc_uri)) {
+    if (icx_storage_damaged(s->storage))
+      return icx_store_failed(s, icx_fail(s->ctx, ICX_ERR_STORE, "cannot read %s: %s", s->path,
+                                          icx_storage_errmsg(s->storage)));
     return icx_fail(s->ctx, ICX_ERR_NOT_FOUND, "no document %s in the store", doc_uri);
+  }
   if (!(ctxnode = icx_store_uri_node(s, doc_uri)))
     return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  icx_diag_begin(s->ctx, &diag);
   if (librdf_model_transaction_start(s->model)) {
-    librdf_free_node(ctxnode);
-    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot start a transaction on %s", s->path);
-  }
-  if (librdf_model_context_remove_statements(s->model, ctxnode) || store_remove_meta(s, doc_uri)) {
+    rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
+                  icx_storage_errmsg(s->storage));
+  } else if (librdf_model_context_remove_statements(s->model, ctxnode) ||
+             store_remove_meta(s, doc_uri)) {
+    rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot remove %s: %s", doc_uri,
+                  icx_storage_errmsg(s->storage));
     librdf_model_transaction_rollback(s->model);
-    rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot remove %s", doc_uri);
   } else if (librdf_model_transaction_commit(s->model)) {
+    rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot commit the removal of %s: %s", doc_uri,
+                  icx_storage_errmsg(s->storage));
     librdf_model_transaction_rollback(s->model);
-    rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot commit the removal of %s", doc_uri);
   }
+  icx_diag_end(s->ctx);
   librdf_free_node(ctxnode);
-  return rc;
+  return icx_store_failed(s, rc);
 }
 

@@ -31,6 +31,8 @@ struct icx_store {
   void *progress_ud;
   librdf_node *doc;           /* the document being written, between
                                  icx_store_document_begin() and its end */
+  icx_store_wait_fn wait_fn;  /* icx_store_set_wait() */
+  void *wait_ud;
 };
 
 

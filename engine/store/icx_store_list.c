@@ -10,6 +10,7 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
+#include "icx_storage.h"
 #include "icx_store_internal.h"
 #include "icx_util.h"
 
@@ -296,13 +297,33 @@ done:
   return rc;
 }
 
+/* librdf's streams end quietly on a read error: a damaged file would
+ * read as a smaller store.  ICX_ERR_DAMAGED when the storage found it
+ * corrupt, else rc. */
+static icx_rc
+store_read_result(icx_store *s, icx_rc rc)
+{
+  if (!icx_storage_damaged(s->storage))
+    return rc;
+  return icx_store_failed(s, rc ? rc : icx_fail(s->ctx, ICX_ERR_STORE, "cannot read %s: %s",
+                                                s->path, icx_storage_errmsg(s->storage)));
+}
+
 icx_rc
 icx_store_list_documents(icx_store *s, const icx_vocab *vocab, icx_doc_info **docs, size_t *n)
 {
+  icx_rc rc;
+
   if (!s || !docs || !n)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  return store_list_documents(s, vocab, docs, n);
+  rc = store_read_result(s, store_list_documents(s, vocab, docs, n));
+  if (rc && *docs) {
+    icx_doc_info_free_array(*docs, *n);
+    *docs = NULL;
+    *n = 0;
+  }
+  return rc;
 }
 
 icx_rc
@@ -322,7 +343,7 @@ icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats
   icx_clear_error(s->ctx);
   memset(stats, 0, sizeof *stats);
   if ((rc = store_list_documents(s, vocab, &docs, &n)))
-    return rc;
+    return store_read_result(s, rc);
   stats->documents = (long)n;
   for (i = 0; i < n; i++) {
     stats->triples += docs[i].triples;
@@ -365,6 +386,6 @@ icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats
         stats->services++;
   }
   store_free_strv(subjects, n_subjects);
-  return rc;
+  return store_read_result(s, rc);
 }
 

@@ -5,8 +5,10 @@
  * (icx_cli.h lists them). */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icx_cli.h"
@@ -14,7 +16,7 @@
 void
 icx_cli_usage(FILE *to)
 {
-  fputs("usage: icx [--store FILE] [--ontology DIR] [-q] [-v] COMMAND [ARGS]\n"
+  fputs("usage: icx [--store FILE] [--ontology DIR] [--wait SECONDS] [-q] [-v] COMMAND [ARGS]\n"
         "\n"
         "commands:\n"
         "  load [--format FMT] [--name NAME] [--dry-run] PATH...\n"
@@ -29,18 +31,35 @@ icx_cli_usage(FILE *to)
         "  list              list loaded documents and the clouds each describes\n"
         "  remove DOC...     withdraw documents (by URI or path)\n"
         "  stats             count documents, clouds, services and triples\n"
+        "  check [--quick]   check the store file whole; say what is wrong with it\n"
         "\n"
         "options:\n"
         "  -s, --store FILE     store file (default $ICX_STORE, else\n"
         "                       $XDG_DATA_HOME/icx/store.db or ~/.local/share/icx/store.db)\n"
         "  -o, --ontology DIR   vocabulary folder (default $ICX_ONTOLOGY, else the installed one)\n"
+        "  -w, --wait SECONDS   how long a write waits for another writer (default $ICX_WAIT,\n"
+        "                       else 300)\n"
         "  -q, --quiet          print only results and errors\n"
         "  -v, --verbose        log what icx does to stderr\n"
         "  -h, --help           show this help\n"
         "  -V, --version        show the version\n"
         "\n"
         "exit status: 0 success, 1 system failure, 2 usage error, 3 rejected input,\n"
-        "4 no such store or document\n", to);
+        "4 no such store or document, 5 the store is damaged\n", to);
+}
+
+/* A whole number of seconds (0 to a day) as ms, or -1. */
+static long
+cli_seconds(const char *text)
+{
+  char *end = NULL;
+  long v;
+
+  errno = 0;
+  v = strtol(text, &end, 10);
+  if (errno || end == text || *end || v < 0 || v > 86400)
+    return -1;
+  return v * 1000;
 }
 
 /* Reads the global options, then runs the subcommand named next with the
@@ -53,6 +72,7 @@ main(int argc, char **argv)
     { "ontology", required_argument, NULL, 'o' },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
+    { "wait", required_argument, NULL, 'w' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -69,14 +89,26 @@ main(int argc, char **argv)
     { "stats", icx_cli_stats },
     { "sparql", icx_cli_sparql },
     { "explain", icx_cli_explain },
+    { "check", icx_cli_check },
   };
-  opts o = { NULL, NULL, 0, 0 };
+  opts o = { NULL, NULL, 0, 0, ICX_STORE_WAIT_MS };
+  const char *wait = getenv("ICX_WAIT");
   icx_ctx *ctx;
   size_t i;
   int c, code;
 
-  while ((c = getopt_long(argc, argv, "+s:o:qvhV", longopts, NULL)) != -1) {
+  if (wait && *wait && (o.wait_ms = cli_seconds(wait)) < 0) {
+    fprintf(stderr, "icx: error: ICX_WAIT=\"%s\" is not a number of seconds\n", wait);
+    return EXIT_USAGE;
+  }
+  while ((c = getopt_long(argc, argv, "+s:o:w:qvhV", longopts, NULL)) != -1) {
     switch (c) {
+    case 'w':
+      if ((o.wait_ms = cli_seconds(optarg)) < 0) {
+        fprintf(stderr, "icx: error: --wait \"%s\" is not a number of seconds\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
     case 's': o.store = optarg; break;
     case 'o': o.ontology = optarg; break;
     case 'q': o.quiet = 1; break;

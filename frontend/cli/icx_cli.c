@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "icx_cli.h"
 
@@ -24,6 +25,8 @@ icx_cli_exit_for(icx_rc rc)
     return EXIT_INPUT;
   case ICX_ERR_NOT_FOUND:
     return EXIT_NOT_FOUND;
+  case ICX_ERR_DAMAGED:
+    return EXIT_DAMAGED;
   case ICX_ERR_MISUSE:
     return EXIT_USAGE;
   case ICX_ERR_NOMEM:
@@ -46,6 +49,31 @@ icx_cli_fail(icx_ctx *ctx, icx_rc rc)
 }
 
 int
+icx_cli_fail_store(icx_ctx *ctx, icx_store *store, icx_rc rc)
+{
+  return icx_cli_fail(ctx, icx_store_failed(store, rc));
+}
+
+char *
+icx_cli_store_path(const opts *o)
+{
+  char *path = o->store ? strdup(o->store) : icx_store_default_path();
+
+  if (!path)
+    fprintf(stderr, "icx: error: no store given and no default (set HOME or ICX_STORE)\n");
+  return path;
+}
+
+/* Tells a person at a terminal why nothing seems to happen. */
+static void
+cli_say_wait(void *userdata, const char *path, long timeout_ms)
+{
+  (void)userdata;
+  fprintf(stderr, "icx: waiting for another writer to finish with %s (up to %ld s) ...\n", path,
+          (timeout_ms + 999) / 1000);
+}
+
+int
 icx_cli_open_all(icx_ctx *ctx, const opts *o, int store_flags, icx_vocab **vocab, icx_store **store)
 {
   icx_rc rc;
@@ -55,14 +83,15 @@ icx_cli_open_all(icx_ctx *ctx, const opts *o, int store_flags, icx_vocab **vocab
     return icx_cli_fail(ctx, rc);
   if (!store)
     return EXIT_OK;
-  path = o->store ? strdup(o->store) : icx_store_default_path();
-  if (!path) {
-    fprintf(stderr, "icx: error: no store given and no default (set HOME or ICX_STORE)\n");
+  if (!(path = icx_cli_store_path(o)))
     return EXIT_USAGE;
-  }
   rc = icx_store_open(ctx, path, store_flags, store);
   free(path);
-  return rc ? icx_cli_fail(ctx, rc) : EXIT_OK;
+  if (rc)
+    return icx_cli_fail(ctx, rc);
+  icx_store_set_wait(*store, o->wait_ms,
+                     !o->quiet && isatty(STDERR_FILENO) ? cli_say_wait : NULL, NULL);
+  return EXIT_OK;
 }
 
 static char *

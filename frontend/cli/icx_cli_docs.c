@@ -82,7 +82,7 @@ icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
     { NULL, 0, NULL, 0 }
   };
   const char *name = "stdin";
-  int format = ICX_FORMAT_AUTO, dry = 0, c, i, code;
+  int format = ICX_FORMAT_AUTO, dry = 0, named = 0, stdin_given = 0, c, i, code;
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_loader *loader = NULL;
@@ -100,7 +100,7 @@ icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
         return EXIT_USAGE;
       }
       break;
-    case 'n': name = optarg; break;
+    case 'n': name = optarg; named = 1; break;
     case 'd': dry = 1; break;
     case 'h': icx_cli_usage(stdout); return EXIT_OK;
     default: return EXIT_USAGE;
@@ -108,6 +108,19 @@ icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
   }
   if (optind >= argc) {
     fprintf(stderr, "icx: error: load needs at least one PATH (or - for stdin)\n");
+    return EXIT_USAGE;
+  }
+  for (i = optind; i < argc; i++)
+    stdin_given += !strcmp(argv[i], "-");
+  /* A file is stored under its own path: a name given for files alone
+   * would be dropped without a word. */
+  if (named && !stdin_given) {
+    fprintf(stderr, "icx: error: --name names the document read from standard input; give - "
+            "among the PATHs, or drop --name (a file is stored under its own path)\n");
+    return EXIT_USAGE;
+  }
+  if (stdin_given > 1) {
+    fprintf(stderr, "icx: error: - (standard input) may be given once\n");
     return EXIT_USAGE;
   }
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_CREATE, &vocab, &store)))
@@ -138,6 +151,10 @@ icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
     printf("%ld document%s %s, %ld triples; %ld failed\n", tally.ok, tally.ok == 1 ? "" : "s",
            dry ? "checked" : "loaded", tally.triples, tally.failed);
   code = icx_cli_exit_for(first);
+  if (first && icx_store_damaged(store)) {
+    fprintf(stderr, "icx: error: store %s is damaged; run icx check\n", icx_store_path(store));
+    code = EXIT_DAMAGED;
+  }
 done:
   icx_loader_free(loader);
   icx_store_free(store);
@@ -207,6 +224,7 @@ icx_cli_remove(icx_ctx *ctx, const opts *o, int argc, char **argv)
     }
     rc = icx_store_remove_document(store, uri);
     if (rc) {
+      rc = icx_store_failed(store, rc);
       icx_cli_fail(ctx, rc);
       if (!first)
         first = rc;

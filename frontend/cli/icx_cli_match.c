@@ -64,7 +64,7 @@ icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
     goto done;
   if ((rc = icx_match_run(ctx, store, set, &m))) {
-    code = icx_cli_fail(ctx, rc);
+    code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }
   if (show_sparql)
@@ -161,7 +161,7 @@ icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv)
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
     goto done;
   if ((rc = icx_explain_run(ctx, store, set, clouds, n_clouds, &e))) {
-    code = icx_cli_fail(ctx, rc);
+    code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }
   out = xml ? icx_explain_to_xml(e, 2) : icx_explain_to_text(e);

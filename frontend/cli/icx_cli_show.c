@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icx_cli.h"
@@ -71,7 +72,7 @@ icx_cli_list(icx_ctx *ctx, const opts *o, int argc, char **argv)
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, &vocab, &store)))
     goto done;
   if ((rc = icx_store_list_documents(store, vocab, &docs, &n))) {
-    code = icx_cli_fail(ctx, rc);
+    code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }
   for (i = 0; i < n; i++) {
@@ -109,7 +110,7 @@ icx_cli_stats(icx_ctx *ctx, const opts *o, int argc, char **argv)
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, &vocab, &store)))
     goto done;
   if ((rc = icx_store_stats_get(store, vocab, &st))) {
-    code = icx_cli_fail(ctx, rc);
+    code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }
   printf("store:     %s\ndocuments: %ld\nclouds:    %ld\nservices:  %ld\ntriples:   %ld\n",
@@ -118,4 +119,39 @@ done:
   icx_store_free(store);
   icx_vocab_free(vocab);
   return code;
+}
+
+static void
+cli_check_problem(void *userdata, const char *text)
+{
+  (void)userdata;
+  printf("%s\n", text);
+}
+
+int
+icx_cli_check(icx_ctx *ctx, const opts *o, int argc, char **argv)
+{
+  int quick = 0, i;
+  char *path;
+  icx_rc rc;
+
+  for (i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      icx_cli_usage(stdout);
+      return EXIT_OK;
+    } else if (!strcmp(argv[i], "--quick")) {
+      quick = 1;
+    } else {
+      fprintf(stderr, "icx: error: check takes no arguments but --quick\n");
+      return EXIT_USAGE;
+    }
+  }
+  if (!(path = icx_cli_store_path(o)))
+    return EXIT_USAGE;
+  rc = icx_store_check(ctx, path, quick, cli_check_problem, NULL);
+  if (!rc && !o->quiet)
+    printf("%s: ok\n", path);
+  free(path);
+  fflush(stdout);
+  return rc ? icx_cli_fail(ctx, rc) : EXIT_OK;
 }

@@ -58,6 +58,7 @@ icx_cli_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv)
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
     goto done;
   if ((rc = icx_exec_select_path(store, text, path, &rows))) {
+    rc = icx_store_failed(store, rc);
     code = rc == ICX_ERR_QUERY ? (icx_cli_fail(ctx, rc), EXIT_INPUT) : icx_cli_fail(ctx, rc);
     goto done;
   }

@@ -160,6 +160,7 @@ const char *icxd_rc_code(icx_rc rc)
   case ICX_ERR_RDF: return "rdf";
   case ICX_ERR_INVALID: return "invalid";
   case ICX_ERR_STORE: return "store";
+  case ICX_ERR_DAMAGED: return "store";
   case ICX_ERR_QUERY: return "query";
   case ICX_ERR_NOT_FOUND: return "not-found";
   case ICX_ERR_MISUSE: return "misuse";

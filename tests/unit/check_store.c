@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
+#include "icx_util.h"
 #include "icx_schema.h"   /* icx_store_db(): the page cache has no call of its own */
 
 static icx_ctx *ctx;
@@ -332,6 +333,121 @@ START_TEST(version_1_store_is_refused)
 }
 END_TEST
 
+/* icx_store_check(): clean on a sound store; each broken invariant found
+ * and told, the store itself unchanged. */
+static void
+collect_problem(void *ud, const char *text)
+{
+  char *all = ud;
+  size_t n = strlen(all);
+
+  snprintf(all + n, 4096 - n, "%s\n", text);
+}
+
+START_TEST(check_finds_broken_invariants)
+{
+  icx_store *s = NULL;
+  char problems[4096] = "";
+  sqlite3 *raw;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  put(s, "urn:a", "a", "99.5");
+  put(s, "urn:b", "b", "98");
+  icx_store_free(s);
+  ck_assert_msg(icx_store_check(ctx, db, 0, collect_problem, problems) == ICX_OK, "%s / %s",
+                icx_ctx_errmsg(ctx), problems);
+  ck_assert_str_eq(problems, "");
+  ck_assert_int_eq(icx_store_check(ctx, db, 1, collect_problem, problems), ICX_OK);
+
+  /* Behind the store's back: a graph's bookkeeping gone, a count wrong,
+   * a quad's number changed, a term gone. */
+  ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(raw,
+    "DELETE FROM quads WHERE g = (SELECT id FROM terms WHERE lex = 'urn:icx:meta')"
+    " AND s = (SELECT id FROM terms WHERE lex = 'urn:a');"
+    "UPDATE terms SET lex = '7' WHERE id = (SELECT o FROM quads WHERE"
+    " p = (SELECT id FROM terms WHERE lex = 'urn:icx:match#triples')"
+    " AND s = (SELECT id FROM terms WHERE lex = 'urn:b'));"
+    "UPDATE quads SET num = 1 WHERE num = 98;"
+    "INSERT INTO quads (s, p, o, g) SELECT s, p, 999999, g FROM quads LIMIT 1;",
+    NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(raw);
+  ck_assert_int_eq(icx_store_check(ctx, db, 0, collect_problem, problems), ICX_ERR_DAMAGED);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "is damaged"), "%s", icx_ctx_errmsg(ctx));
+  ck_assert_msg(strstr(problems, "in graph <urn:a>, which has no bookkeeping entry"), "%s",
+                problems);
+  ck_assert_msg(strstr(problems, "the bookkeeping of <urn:b> counts \"7\" triples"), "%s",
+                problems);
+  ck_assert_msg(strstr(problems, "a number other than their object's"), "%s", problems);
+  ck_assert_msg(strstr(problems, "name a term that does not exist"), "%s", problems);
+  ck_assert_int_eq(icx_store_check(ctx, "/nonexistent/store.db", 0, NULL, NULL),
+                   ICX_ERR_NOT_FOUND);
+}
+END_TEST
+
+/* A read that reaches a damaged page fails with ICX_ERR_DAMAGED, not a
+ * smaller store. */
+START_TEST(damage_is_an_error)
+{
+  icx_store *s = NULL;
+  icx_doc_info *docs = NULL;
+  size_t n = 0;
+  FILE *fp;
+  char zero[4096];
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  put(s, "urn:a", "a", "99.5");
+  icx_store_free(s);
+  memset(zero, 0, sizeof zero);
+  fp = fopen(db, "r+b");
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_int_eq(fseek(fp, 4096L * 4, SEEK_SET), 0);   /* page 5: quads */
+  ck_assert_int_eq(fwrite(zero, 1, sizeof zero, fp), sizeof zero);
+  fclose(fp);
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_ERR_DAMAGED);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "run icx check"), "%s", icx_ctx_errmsg(ctx));
+  ck_assert_ptr_null(s);
+  ck_assert_int_eq(icx_store_list_documents(NULL, NULL, &docs, &n), ICX_ERR_MISUSE);
+}
+END_TEST
+
+/* A second writer waits for the first, says so once, and fails when its
+ * wait runs out. */
+static void
+count_wait(void *ud, const char *path, long timeout_ms)
+{
+  (void)path;
+  (void)timeout_ms;
+  (*(int *)ud)++;
+}
+
+START_TEST(writer_waits_then_fails)
+{
+  icx_store *a = NULL, *b = NULL;
+  int told = 0;
+  double t0;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &a), ICX_OK);
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &b), ICX_OK);
+  ck_assert_int_eq(icx_store_document_begin(a, "urn:a"), ICX_OK);
+  icx_store_set_wait(b, 600, count_wait, &told);
+  t0 = icx_now_ms();
+  ck_assert_int_eq(icx_store_document_begin(b, "urn:b"), ICX_ERR_STORE);
+  ck_assert_msg(icx_now_ms() - t0 >= 550, "gave up after %.0f ms", icx_now_ms() - t0);
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "locked"), "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(told, 1);
+  icx_store_set_wait(b, 0, NULL, NULL);
+  ck_assert_int_eq(icx_store_document_begin(b, "urn:b"), ICX_ERR_STORE);
+  ck_assert_int_eq(told, 1);
+  icx_store_document_abort(a);
+  ck_assert_int_eq(icx_store_document_begin(b, "urn:b"), ICX_OK);
+  icx_store_document_abort(b);
+  ck_assert_int_eq(icx_store_damaged(b), 0);
+  icx_store_free(b);
+  icx_store_free(a);
+}
+END_TEST
+
 START_TEST(default_path)
 {
   char *p;
@@ -371,6 +487,9 @@ store_suite(void)
   tcase_add_test(tc, version_1_store_is_refused);
   tcase_add_test(tc, version_2_store_is_refused);
   tcase_add_test(tc, default_path);
+  tcase_add_test(tc, check_finds_broken_invariants);
+  tcase_add_test(tc, damage_is_an_error);
+  tcase_add_test(tc, writer_waits_then_fails);
   suite_add_tcase(s, tc);
   return s;
 }
