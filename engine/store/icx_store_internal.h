@@ -31,6 +31,7 @@ struct icx_store {
   void *progress_ud;
   librdf_node *doc;           /* the document being written, between
                                  icx_store_document_begin() and its end */
+  char *name_property;        /* clouds' names: icx_store_set_name_property() */
 };
 
 
