@@ -430,6 +430,14 @@ START_TEST(rdfxml_with_a_dtd_is_refused)
              "</res:Cloud>\n</rdf:RDF>\n", dtds[i], i == 0 ? "&secret;" : i == 1 ? "&b;" : "");
     expect_buffer_rejected("x.rdf", text, strlen(text), ICX_ERR_RDF, "x.rdf:2: a DTD");
   }
+  /* XML is read as UTF-8: a NUL byte (UTF-16 has many) is refused. */
+  {
+    static const char nul[] = "<?xml version='1.0'?>\n<rdf:RDF\0/>\n";
+    static const char nul_ttl[] = "ex:a ex:b \"x\0y\" .\n";
+    expect_buffer_rejected("nul.rdf", nul, sizeof nul - 1, ICX_ERR_RDF, "nul.rdf:2: a NUL byte");
+    expect_buffer_rejected("nul.ttl", nul_ttl, sizeof nul_ttl - 1, ICX_ERR_RDF,
+                           "nul.ttl:1: a NUL byte");
+  }
   /* Comments, CDATA and processing instructions are no DTD. */
   {
     static const char *ok =
