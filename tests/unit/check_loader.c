@@ -2,7 +2,10 @@
  * line, atomic replacement, folders with good and bad files; large
  * documents: a failure at the end leaves the store as it was, Turtle read
  * in pieces means what it says, memory stays bounded (built alone as
- * check_loader_memory).  The cutter of Turtle pieces has check_pieces.c. */
+ * check_loader_memory); hostile documents (clouds of another document,
+ * names with control characters, deep RDF/XML, DTDs, numbers out of
+ * range, the vocabulary's own terms).  The cutter of Turtle pieces has
+ * check_pieces.c.  One file because each module has one Check suite. */
 #include "config.h"
 
 #include <check.h>
