@@ -72,7 +72,8 @@ doc_parse_piece(icx_loader_doc *d, size_t upto)
   for (i = 0; i < upto; i++)
     lines += d->text[i] == '\n';
   d->line0 += lines;
-  memmove(d->text, d->text + upto, d->len - upto);
+  if (upto < d->len)        /* an empty document has no text at all */
+    memmove(d->text, d->text + upto, d->len - upto);
   d->len -= upto;
   icx_pieces_consumed(&d->pieces, upto);
   return prc;
@@ -84,6 +85,8 @@ doc_parse_piece(icx_loader_doc *d, size_t upto)
 static int
 doc_feed(icx_loader_doc *d, const unsigned char *p, size_t n, int end)
 {
+  if (n && (d->rc = icx_loader_guard_scan(d, p, n)))
+    return 1;
   if (!d->split) {
     return raptor_parser_parse_chunk(d->parser, p, n, end);
   }
@@ -128,6 +131,7 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   d.source = source;
   d.line0 = 1;
   d.split = fmt == ICX_FORMAT_TURTLE;
+  icx_loader_guard_init(&d.guard, fmt);
   icx_pieces_init(&d.pieces);
   d.rw = l->rw;
   raptor_world_set_log_handler(d.rw, &d, icx_loader_on_log);
@@ -144,6 +148,9 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   raptor_parser_set_option(d.parser, RAPTOR_OPTION_NO_NET, NULL, 1);
   raptor_parser_set_option(d.parser, RAPTOR_OPTION_NO_FILE, NULL, 1);
   raptor_parser_set_statement_handler(d.parser, &d, icx_loader_on_statement);
+  /* The store refuses a cloud another document has (icx_store.h). */
+  if ((rc = icx_store_set_name_property(store, icx_vocab_name_property(l->vocab))))
+    goto done;
   if ((rc = icx_store_document_begin(store, doc_uri)))
     goto done;
   begun = 1;
@@ -210,6 +217,8 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   if (!l->dry_run) {
     rc = icx_store_document_commit(store, source, icx_format_name(fmt), count);
     begun = 0;
+  } else if ((rc = icx_store_document_check(store, source))) {
+    goto done;
   }
   icx_log(ctx, ICX_LOG_DEBUG, "loader", "%s: parsed in %.0f ms, writes done %.0f ms later, "
           "graph checks %.0f ms, commit %.0f ms", source, t1 - t0, t2 - t1, t3 - t2,

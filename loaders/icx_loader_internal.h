@@ -26,6 +26,8 @@
  *                           icx_term into the current batch
  *   icx_loader_writer.c     the batches' bounded queue and writer thread
  *   icx_loader_graph.c      the checks over the whole graph, at the end
+ *   icx_loader_guard.c      the document's bytes before raptor reads them:
+ *                           RDF/XML's depth and DTDs, NULs
  *   icx_pieces.c            where a Turtle text may be cut (icx_pieces.h)
  * The loader reaches the store only through icx_store.h and
  * icx_store_ids.h: by term ids and icx_term, never by the store's tables.
@@ -124,9 +126,32 @@ size_t icx_loader_writer_added(const icx_loader_writer *w);
 /* Frees the batches and the store's writer; w must be finished. */
 void icx_loader_writer_free(icx_loader_writer *w);
 
+/* --- the bytes before raptor (icx_loader_guard.c) ------------------------- */
+
+/* RDF/XML nested deeper than this is refused (raptor's work on it grows
+ * with the square of the depth: 100,000 deep took over 15 minutes). */
+#define ICX_LOADER_MAX_DEPTH 256
+
+/* Where the scan of a document's bytes is; all zero but for init. */
+typedef struct icx_loader_guard {
+  int xml;                    /* RDF/XML, else Turtle or N-Triples */
+  int state, quote, last, count;
+  long depth;
+  long line;
+} icx_loader_guard;
+
+struct icx_loader_doc;
+
+void icx_loader_guard_init(icx_loader_guard *g, icx_format fmt);
+
+/* Looks at the next n bytes of d's document.  ICX_OK, or the failure
+ * (ICX_ERR_RDF, ICX_ERR_LIMIT) with its message set, naming the line. */
+icx_rc icx_loader_guard_scan(struct icx_loader_doc *d, const unsigned char *p, size_t n);
+
 /* --- one document (icx_loader_doc.c) --------------------------------------- */
 
 typedef struct icx_loader_iri_info {
+  int vocabulary;             /* in a vocabulary namespace, or defined by it */
   int undefined;              /* in a vocabulary namespace, not defined by it */
   int is_name;                /* the name property */
   const icx_attribute *attr;  /* the attribute it is, or NULL */
@@ -142,6 +167,7 @@ typedef struct icx_loader_doc {
   char blank_prefix[24];
   size_t prefix_len;
   icx_loader_writer w;
+  icx_loader_guard guard;
   size_t parsed;              /* statements delivered by raptor */
   icx_rc rc;                  /* a check or the store failed (message set) */
   unsigned long anon;         /* blank nodes without a label so far */

@@ -4,6 +4,8 @@
  * ids, log messages).  File-local names begin stmt_. */
 #include "config.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +209,35 @@ stmt_datatype_ok(icx_datatype t, const char *dt)
   return 0;
 }
 
+/* 0 if the literal is a number of an XSD numeric type that the store
+ * could not hold as a finite double: beyond the type's range ("1e400"),
+ * or XSD's special values (INF, -INF, NaN), which no comparison means;
+ * else 1. */
+static int
+stmt_number_in_range(const char *dt, const char *lex)
+{
+  size_t n = strlen(XSD);
+  const char *local;
+  double v;
+
+  if (!dt || strncmp(dt, XSD, n) != 0)
+    return 1;
+  local = dt + n;
+  if (!strcmp(local, "double") || !strcmp(local, "float")) {
+    if (!strcmp(lex, "INF") || !strcmp(lex, "+INF") || !strcmp(lex, "-INF") ||
+        !strcmp(lex, "NaN"))
+      return 0;
+  } else if (!stmt_datatype_ok(ICX_TYPE_DECIMAL, dt)) {
+    return 1;                 /* not a number */
+  }
+  if (!icx_lexical_number(lex, 1, 1))
+    return 1;                 /* not a number's form: the datatype checks say so */
+  v = strtod(lex, NULL);
+  if (!isfinite(v))
+    return 0;
+  return strcmp(local, "float") != 0 || fabs(v) <= FLT_MAX;
+}
+
 static const icx_attribute *
 stmt_attribute_by_iri(const icx_vocab *v, const char *iri)
 {
@@ -233,6 +264,7 @@ stmt_iri_info(icx_loader_doc *d, const raptor_term *t)
   if (d->memo_uri[k] == u)
     return d->memo[k];
   iri = (const char *)raptor_uri_as_string(u);
+  info.vocabulary = icx_vocab_in_namespace(v, iri) || icx_vocab_defines(v, iri);
   info.undefined = icx_vocab_in_namespace(v, iri) && !icx_vocab_defines(v, iri);
   info.is_name = !strcmp(iri, icx_vocab_name_property(v));
   info.attr = stmt_attribute_by_iri(v, iri);
@@ -285,10 +317,17 @@ stmt_check(icx_loader_doc *d, const raptor_statement *s, int line, const char *v
   const char *p = stmt_term_iri(s->predicate);
   const raptor_term *o = s->object;
   const char *oi = stmt_term_iri(o);
-  icx_loader_iri_info pinfo = { 0, 0, NULL, NULL }, oinfo = { 0, 0, NULL, NULL };
+  icx_loader_iri_info pinfo = { 0, 0, 0, NULL, NULL }, oinfo = { 0, 0, 0, NULL, NULL };
   const icx_attribute *a;
   char subj[300];
 
+  if (s->subject->type == RAPTOR_TERM_TYPE_URI && stmt_iri_info(d, s->subject).vocabulary) {
+    /* The vocabulary's terms mean what the ontology says, not a document. */
+    icx_fail(l->ctx, ICX_ERR_INVALID,
+             "%s:%d: <%s> is a term of the vocabulary; a document may not make statements "
+             "about it", source, line, stmt_term_iri(s->subject));
+    return -1;
+  }
   if (p)
     pinfo = stmt_iri_info(d, s->predicate);
   if (oi)
@@ -303,6 +342,16 @@ stmt_check(icx_loader_doc *d, const raptor_statement *s, int line, const char *v
              source, line, oi);
     return -1;
   }
+  if (o->type == RAPTOR_TERM_TYPE_LITERAL && o->value.literal.datatype &&
+      !stmt_number_in_range((const char *)raptor_uri_as_string(o->value.literal.datatype),
+                            (const char *)o->value.literal.string)) {
+    stmt_show_subject(d, s->subject, via, subj, sizeof subj);
+    icx_fail(l->ctx, ICX_ERR_INVALID,
+             "%s:%d: the value \"%.60s\"^^<%s> of %s is out of range (a number must be "
+             "finite, and within its type)", source, line, (const char *)o->value.literal.string,
+             (const char *)raptor_uri_as_string(o->value.literal.datatype), subj);
+    return -1;
+  }
   if (!p)
     return 0;
   if (pinfo.is_name && o->type != RAPTOR_TERM_TYPE_LITERAL) {
@@ -310,6 +359,23 @@ stmt_check(icx_loader_doc *d, const raptor_statement *s, int line, const char *v
     icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: the name of %s must be a literal",
              source, line, subj);
     return -1;
+  }
+  if (pinfo.is_name) {
+    const char *name = (const char *)o->value.literal.string;
+    size_t len = o->value.literal.string_len, at;
+    unsigned cp = 0;
+    if ((at = icx_control_char(name, len, &cp)) < len) {
+      stmt_show_subject(d, s->subject, via, subj, sizeof subj);
+      icx_fail(l->ctx, ICX_ERR_INVALID,
+               "%s:%d: the name of %s holds a control character (U+%04X) at byte %zu; "
+               "names are shown as text and may not", source, line, subj, cp, at);
+      return -1;
+    }
+    if (!len) {
+      stmt_show_subject(d, s->subject, via, subj, sizeof subj);
+      icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: the name of %s is empty", source, line, subj);
+      return -1;
+    }
   }
   if (!(a = pinfo.attr))
     return 0;

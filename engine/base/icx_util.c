@@ -244,6 +244,34 @@ icx_lexical_number(const char *s, int fraction, int exponent)
   return *p == '\0';
 }
 
+size_t
+icx_control_char(const char *s, size_t len, unsigned *cp)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i;
+
+  for (i = 0; i < len; i++) {
+    unsigned c = u[i];
+    if (c < 0x20 || c == 0x7f) {
+      *cp = c;
+      return i;
+    }
+    if (c == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
+      *cp = u[i + 1];
+      return i;
+    }
+    if (c == 0xe2 && i + 2 < len && (u[i + 1] == 0x80 || u[i + 1] == 0x81)) {
+      unsigned x = 0x2000 + ((unsigned)(u[i + 1] & 0x3f) << 6) + (u[i + 2] & 0x3f);
+      if (x == 0x200e || x == 0x200f || (x >= 0x2028 && x <= 0x202e) ||
+          (x >= 0x2066 && x <= 0x2069)) {
+        *cp = x;
+        return i;
+      }
+    }
+  }
+  return len;
+}
+
 long
 icx_parse_mib(const char *s, long dflt)
 {

@@ -50,6 +50,14 @@ int icx_is_space(int c);
  * exponent.  Nothing else: no space, hex, "inf" or "nan". */
 int icx_lexical_number(const char *s, int fraction, int exponent);
 
+/* The first character of s[0..len) that has no place in a name shown to
+ * people: a C0 or C1 control (NUL, CR, LF, ... U+007F, U+0080-U+009F),
+ * a bidirectional control (U+200E, U+200F, U+202A-U+202E,
+ * U+2066-U+2069) or a line or paragraph separator (U+2028, U+2029).
+ * Returns its byte offset and sets *cp to its code point, or returns len
+ * when there is none.  s is UTF-8; other bytes are passed over. */
+size_t icx_control_char(const char *s, size_t len, unsigned *cp);
+
 /* A size in MiB from s (a decimal number, 1 to 4096), else dflt (for s
  * NULL, empty, not a number or out of range). */
 long icx_parse_mib(const char *s, long dflt);

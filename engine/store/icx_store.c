@@ -215,6 +215,7 @@ icx_store_free(icx_store *s)
     librdf_free_model(s->model);
   if (s->storage)
     librdf_free_storage(s->storage);
+  free(s->name_property);
   free(s->path);
   free(s);
 }

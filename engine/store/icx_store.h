@@ -133,6 +133,32 @@ icx_rc icx_store_document_commit(icx_store *store, const char *source, const cha
 /* Rolls the open document back; no-op when none is open. */
 void icx_store_document_abort(icx_store *store);
 
+/* Clouds' names.  With a name property set (the vocabulary's
+ * icxm:NameProperty, icx_vocab_name_property()), icx_store_document_commit()
+ * and the calls built on it refuse a document that
+ *   - gives a name holding a control character (icx_control_char():
+ *     NUL, CR, LF, other C0 and C1 controls, bidirectional controls);
+ *   - gives a name (compared by its text, whatever its datatype or
+ *     language) that another document gives;
+ *   - says anything of a subject that another document names (the cloud
+ *     is that document's), or names a subject another document says
+ *     anything of;
+ * with ICX_ERR_INVALID and a message naming the document, the name or the
+ * subject, and the other document; the store is then as it was.  A new
+ * version of the same document replaces the old one, so it may keep its
+ * names; icx_store_remove_document() frees them.  The checks read indexes only:
+ * a few lookups per subject and per name of the document, whatever the
+ * store's size.  iri is copied; NULL clears it (nothing is checked then).
+ * ICX_OK, ICX_ERR_NOMEM or ICX_ERR_MISUSE. */
+icx_rc icx_store_set_name_property(icx_store *store, const char *iri);
+
+/* Runs the checks of icx_store_document_commit() (above) on the open
+ * document without ending it, for a dry run; source names the document in
+ * messages.  ICX_OK, ICX_ERR_INVALID, ICX_ERR_STORE, ICX_ERR_NOMEM,
+ * ICX_ERR_MISUSE (no document open).  A failure does not end the
+ * document: abort it. */
+icx_rc icx_store_document_check(icx_store *store, const char *source);
+
 /* Called while a document's statements are written: done of total so far,
  * every few thousand statements and once at the end.  doc_uri is lent for
  * the call. */

@@ -4,7 +4,9 @@
  * bookkeeping graph <urn:icx:meta> that records each.
  *
  * Every change runs inside one storage transaction and is rolled back on
- * any failure.
+ * any failure.  Before a document commits, its clouds are checked against
+ * the other documents' (icx_store_set_name_property()): a name or a named
+ * subject belongs to one document.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
+#include "icx_schema.h"
 #include "icx_storage.h"
 #include "icx_store_internal.h"
 #include "icx_util.h"
@@ -62,6 +65,268 @@ store_add3(icx_store *s, librdf_node *context, librdf_node *subj, librdf_node *p
   rc = librdf_model_context_add_statement(s->model, context, st);
   librdf_free_statement(st);
   return rc ? -1 : 0;
+}
+
+/* --- clouds' names ----------------------------------------------------------
+ *
+ * Read straight from the tables inside the document's transaction, by
+ * index: the document's quads through quads_g, a name's other holders
+ * through terms_key (lex) and quads_pos (p, o), a subject's other graphs
+ * through the primary key (s, p, ...).  Blank nodes are the loader's own
+ * per document, so they never meet another document's. */
+
+/* The document's names, with their subjects. */
+#define CLAIM_NAMES_SQL \
+  "SELECT q.s, t.lex FROM quads q JOIN terms t ON t.id = q.o WHERE q.g = ?1 AND q.p = ?2"
+/* A document other than ?1 (and the bookkeeping graph ?4) giving the name
+ * ?3, as text.  CROSS JOIN keeps the terms first: without statistics the
+ * planner would rather read every name quad (quads_pos by p alone) and
+ * look each one's text up, a scan of all the store's clouds per name. */
+#define CLAIM_NAME_ELSEWHERE_SQL \
+  "SELECT q.g FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
+  "WHERE t.lex = ?3 AND q.g <> ?1 AND q.g <> ?4 LIMIT 1"
+/* The document's subjects, each once. */
+#define CLAIM_SUBJECTS_SQL "SELECT DISTINCT s FROM quads WHERE g = ?1"
+/* Another document naming subject ?3. */
+#define CLAIM_NAMED_ELSEWHERE_SQL \
+  "SELECT g FROM quads WHERE s = ?3 AND p = ?2 AND g <> ?1 AND g <> ?4 LIMIT 1"
+/* Whether the document names subject ?3. */
+#define CLAIM_NAMED_HERE_SQL "SELECT 1 FROM quads WHERE s = ?3 AND p = ?2 AND g = ?1 LIMIT 1"
+/* Another document saying anything of subject ?3. */
+#define CLAIM_SAID_ELSEWHERE_SQL \
+  "SELECT g FROM quads WHERE s = ?3 AND g <> ?1 AND g <> ?4 LIMIT 1"
+
+enum { CLAIM_NAMES, CLAIM_NAME_ELSEWHERE, CLAIM_SUBJECTS, CLAIM_NAMED_ELSEWHERE,
+       CLAIM_NAMED_HERE, CLAIM_SAID_ELSEWHERE, CLAIM_N };
+
+typedef struct store_claims {
+  icx_store *s;
+  const char *source;
+  sqlite3 *db;
+  sqlite3_stmt *q[CLAIM_N];
+  icx_id g, name, meta;
+} store_claims;
+
+/* Binds the ids every statement may use. */
+static sqlite3_stmt *
+store_claim_stmt(store_claims *c, int which)
+{
+  sqlite3_stmt *st = c->q[which];
+  int i, n = sqlite3_bind_parameter_count(st);
+
+  sqlite3_reset(st);
+  for (i = 1; i <= n; i++) {
+    const char *name = sqlite3_bind_parameter_name(st, i);
+    if (!name)
+      continue;
+    if (!strcmp(name, "?1"))
+      sqlite3_bind_int64(st, i, c->g);
+    else if (!strcmp(name, "?2"))
+      sqlite3_bind_int64(st, i, c->name);
+    else if (!strcmp(name, "?4"))
+      sqlite3_bind_int64(st, i, c->meta);
+  }
+  return st;
+}
+
+static icx_rc
+store_claim_sql_error(store_claims *c)
+{
+  return icx_fail(c->s->ctx, ICX_ERR_STORE, "%s: cannot check its clouds: %s", c->source,
+                  sqlite3_errmsg(c->db));
+}
+
+/* Runs st (bound) for one row: 1 and *id set (column 0), 0 for none, -1 on
+ * an error. */
+static int
+store_claim_one(sqlite3_stmt *st, icx_id *id)
+{
+  int rc = sqlite3_step(st);
+
+  if (rc == SQLITE_ROW) {
+    *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 1;
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The text of a term for a message ("<iri>", "_:id"), as a new string. */
+static char *
+store_claim_text(store_claims *c, icx_id id)
+{
+  char *t = id > 0 ? icx_storage_term_text(c->s->storage, id) : NULL;
+
+  return t ? t : icx_strdup("(a graph without a name)");
+}
+
+/* The failure for subject (or name, when subj is 0) also held by other. */
+static icx_rc
+store_claim_refuse(store_claims *c, icx_id subj, const char *name, icx_id other)
+{
+  char *what = subj ? store_claim_text(c, subj) : NULL;
+  char *doc = store_claim_text(c, other);
+  icx_rc rc;
+
+  if (subj && !what)
+    rc = icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
+  else if (!doc)
+    rc = icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
+  else if (name)
+    rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,
+                  "%s: the cloud name \"%s\" is taken by document %s (remove that "
+                  "document first, or choose another name)", c->source, name, doc);
+  else
+    rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,
+                  "%s: the cloud %s is described by document %s (remove that document "
+                  "first, or describe it there)", c->source, what, doc);
+  free(what);
+  free(doc);
+  return rc;
+}
+
+/* The names of the document: no control characters, and no other
+ * document's. */
+static icx_rc
+store_claim_names(store_claims *c)
+{
+  sqlite3_stmt *st = store_claim_stmt(c, CLAIM_NAMES);
+  icx_rc rc = ICX_OK;
+  int step;
+
+  while (rc == ICX_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    icx_id subj = sqlite3_column_int64(st, 0), other = 0;
+    const char *lex = (const char *)sqlite3_column_text(st, 1);
+    size_t len = (size_t)sqlite3_column_bytes(st, 1), at;
+    unsigned cp = 0;
+    sqlite3_stmt *q;
+    int found;
+
+    if (!lex)
+      return icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
+    if ((at = icx_control_char(lex, len, &cp)) < len) {
+      char *what = store_claim_text(c, subj);
+      rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,
+                    "%s: the name of %s holds a control character (U+%04X) at byte %zu",
+                    c->source, what ? what : "a cloud", cp, at);
+      free(what);
+      break;
+    }
+    q = store_claim_stmt(c, CLAIM_NAME_ELSEWHERE);
+    sqlite3_bind_text(q, 3, lex, (int)len, SQLITE_TRANSIENT);
+    if ((found = store_claim_one(q, &other)) < 0)
+      rc = store_claim_sql_error(c);
+    else if (found)
+      rc = store_claim_refuse(c, 0, lex, other);
+  }
+  if (rc == ICX_OK && step != SQLITE_DONE)
+    rc = store_claim_sql_error(c);
+  sqlite3_reset(st);
+  return rc;
+}
+
+/* The subjects of the document: none named by another document, and
+ * none it names said anything of by another. */
+static icx_rc
+store_claim_subjects(store_claims *c)
+{
+  sqlite3_stmt *st = store_claim_stmt(c, CLAIM_SUBJECTS);
+  icx_rc rc = ICX_OK;
+  int step;
+
+  while (rc == ICX_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    icx_id subj = sqlite3_column_int64(st, 0), other = 0, named = 0, one = 0;
+    sqlite3_stmt *q = store_claim_stmt(c, CLAIM_SAID_ELSEWHERE);
+    int found;
+
+    /* Most subjects are in no other document: one lookup settles them. */
+    sqlite3_bind_int64(q, 3, subj);
+    if ((found = store_claim_one(q, &other)) == 1) {
+      q = store_claim_stmt(c, CLAIM_NAMED_ELSEWHERE);
+      sqlite3_bind_int64(q, 3, subj);
+      if ((found = store_claim_one(q, &named)) == 1) {
+        other = named;
+      } else if (found == 0) {
+        q = store_claim_stmt(c, CLAIM_NAMED_HERE);
+        sqlite3_bind_int64(q, 3, subj);
+        found = store_claim_one(q, &one);
+      }
+    }
+    if (found < 0)
+      rc = store_claim_sql_error(c);
+    else if (found)
+      rc = store_claim_refuse(c, subj, NULL, other);
+  }
+  if (rc == ICX_OK && step != SQLITE_DONE)
+    rc = store_claim_sql_error(c);
+  sqlite3_reset(st);
+  return rc;
+}
+
+/* The checks of the open document's clouds (icx_store.h, "Clouds'
+ * names"). */
+static icx_rc
+store_check_claims(icx_store *s, const char *source)
+{
+  static const char *const sql[CLAIM_N] = {
+    CLAIM_NAMES_SQL, CLAIM_NAME_ELSEWHERE_SQL, CLAIM_SUBJECTS_SQL, CLAIM_NAMED_ELSEWHERE_SQL,
+    CLAIM_NAMED_HERE_SQL, CLAIM_SAID_ELSEWHERE_SQL
+  };
+  store_claims c;
+  icx_rc rc = ICX_OK;
+  double t0 = icx_now_ms();
+  int i;
+
+  if (!s->name_property)
+    return ICX_OK;
+  memset(&c, 0, sizeof c);
+  c.s = s;
+  c.source = source;
+  c.db = icx_store_db(s);
+  c.g = icx_storage_iri_id(s->storage,
+                           (const char *)librdf_uri_as_string(librdf_node_get_uri(s->doc)));
+  c.name = icx_storage_iri_id(s->storage, s->name_property);
+  c.meta = icx_storage_iri_id(s->storage, ICX_STORE_META_GRAPH);
+  if (!c.db || c.g < 0 || c.name < 0 || c.meta < 0)
+    return icx_fail(s->ctx, ICX_ERR_STORE, "%s: cannot check its clouds: %s", source,
+                    icx_storage_errmsg(s->storage));
+  if (c.g == 0)                 /* an empty document: nothing of it to check */
+    return ICX_OK;
+  for (i = 0; i < CLAIM_N && rc == ICX_OK; i++)
+    if (sqlite3_prepare_v2(c.db, sql[i], -1, &c.q[i], NULL) != SQLITE_OK)
+      rc = store_claim_sql_error(&c);
+  if (rc == ICX_OK && c.name > 0)
+    rc = store_claim_names(&c);
+  if (rc == ICX_OK && c.name > 0)
+    rc = store_claim_subjects(&c);
+  for (i = 0; i < CLAIM_N; i++)
+    sqlite3_finalize(c.q[i]);
+  icx_log(s->ctx, ICX_LOG_DEBUG, "store", "%s: its clouds checked against the other "
+          "documents in %.0f ms", source, icx_now_ms() - t0);
+  return rc;
+}
+
+icx_rc
+icx_store_set_name_property(icx_store *s, const char *iri)
+{
+  char *copy = NULL;
+
+  if (!s)
+    return ICX_ERR_MISUSE;
+  if (iri && !(copy = icx_strdup(iri)))
+    return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  free(s->name_property);
+  s->name_property = copy;
+  return ICX_OK;
+}
+
+icx_rc
+icx_store_document_check(icx_store *s, const char *source)
+{
+  if (!s || !s->doc || !source)
+    return ICX_ERR_MISUSE;
+  return store_check_claims(s, source);
 }
 
 /* --- documents -------------------------------------------------------------- */
@@ -199,6 +464,10 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
     return icx_fail(ctx, ICX_ERR_MISUSE, "a document needs a source and a format");
   }
   doc_uri = (const char *)librdf_uri_as_string(librdf_node_get_uri(s->doc));
+  if ((rc = store_check_claims(s, source))) {
+    icx_store_document_abort(s);
+    return rc;
+  }
   store_now_utc(when, sizeof when);
   snprintf(num, sizeof num, "%zu", triples);
   icx_diag_begin(ctx, &diag);

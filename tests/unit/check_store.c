@@ -78,6 +78,93 @@ put(icx_store *s, const char *uri, const char *name, const char *avail)
   librdf_free_storage(st);
 }
 
+/* Puts the Turtle text ttl (after the res: prefix) as document uri. */
+static icx_rc
+put_ttl(icx_store *s, const char *uri, const char *ttl)
+{
+  librdf_world *cw = icx_ctx_world(ctx);
+  librdf_storage *st = librdf_new_storage(cw, "memory", NULL, NULL);
+  librdf_model *m = librdf_new_model(cw, st, NULL);
+  librdf_parser *p = librdf_new_parser(cw, "turtle", NULL, NULL);
+  librdf_uri *base = librdf_new_uri(cw, (const unsigned char *)"http://example.org/");
+  char text[2048];
+  icx_rc rc;
+
+  snprintf(text, sizeof text, "@prefix res: <http://www.csp/resOntology#> .\n%s", ttl);
+  ck_assert_int_eq(librdf_parser_parse_string_into_model(p, (const unsigned char *)text, base,
+                                                         m), 0);
+  rc = icx_store_put_document(s, uri, uri, "turtle", m);
+  librdf_free_uri(base);
+  librdf_free_parser(p);
+  librdf_free_model(m);
+  librdf_free_storage(st);
+  return rc;
+}
+
+static long
+store_triples(icx_store *s)
+{
+  icx_store_stats st;
+
+  ck_assert_int_eq(icx_store_stats_get(s, vocab, &st), ICX_OK);
+  return st.triples;
+}
+
+#define ERR_HAS(needle) \
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), needle), "\"%s\" not in: %s", needle, \
+                icx_ctx_errmsg(ctx))
+
+/* Every way into the store (here icx_store_put_document(), which the
+ * loader does not use) keeps a cloud's name and IRI to one document. */
+START_TEST(clouds_belong_to_one_document)
+{
+  icx_store *s;
+  long before;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  ck_assert_int_eq(icx_store_set_name_property(s, icx_vocab_name_property(vocab)), ICX_OK);
+  put(s, "urn:a", "cloud1", "99.99");
+  before = store_triples(s);
+  /* The same name by another document, in another datatype. */
+  ck_assert_int_eq(put_ttl(s, "urn:b", "<http://b.example/c> a res:Cloud ; "
+                                        "res:cloudName \"cloud1\"@en .\n"), ICX_ERR_INVALID);
+  ERR_HAS("urn:b: the cloud name \"cloud1\" is taken by document <urn:a>");
+  /* The same cloud under another name. */
+  ck_assert_int_eq(put_ttl(s, "urn:b", "<http://cloud1.example/c> a res:Cloud ; "
+                                        "res:cloudName \"other\" .\n"), ICX_ERR_INVALID);
+  ERR_HAS("urn:b: the cloud <http://cloud1.example/c> is described by document <urn:a>");
+  /* Something added to another document's cloud. */
+  ck_assert_int_eq(put_ttl(s, "urn:b", "<http://cloud1.example/c> res:offers "
+                                        "<http://b.example/s> .\n"), ICX_ERR_INVALID);
+  ERR_HAS("<http://cloud1.example/c> is described by document <urn:a>");
+  /* A name with a control character. */
+  ck_assert_int_eq(put_ttl(s, "urn:b", "<http://b.example/c> a res:Cloud ; "
+                                        "res:cloudName \"b\\nfake line\" .\n"), ICX_ERR_INVALID);
+  ERR_HAS("urn:b: the name of <http://b.example/c> holds a control character (U+000A) at byte 1");
+  ck_assert_int_eq(store_triples(s), before);
+  ck_assert(!icx_store_has_document(s, "urn:b"));
+  /* A new version of the same document keeps its name. */
+  put(s, "urn:a", "cloud1", "99.999");
+  ck_assert_int_eq(store_triples(s), before);
+  /* Removed, it frees it. */
+  ck_assert_int_eq(icx_store_remove_document(s, "urn:a"), ICX_OK);
+  ck_assert_msg(put_ttl(s, "urn:b", "<http://cloud1.example/c> a res:Cloud ; "
+                                     "res:cloudName \"cloud1\" .\n") == ICX_OK, "%s",
+                icx_ctx_errmsg(ctx));
+  /* Unrelated documents share what is not a cloud: a service's IRI. */
+  ck_assert_msg(put_ttl(s, "urn:c", "<http://c.example/c> a res:Cloud ; res:cloudName \"c\" ; "
+                                     "res:offers <http://shared.example/s> .\n") == ICX_OK, "%s",
+                icx_ctx_errmsg(ctx));
+  ck_assert_msg(put_ttl(s, "urn:d", "<http://d.example/c> a res:Cloud ; res:cloudName \"d\" ; "
+                                     "res:offers <http://shared.example/s> .\n") == ICX_OK, "%s",
+                icx_ctx_errmsg(ctx));
+  /* Without a name property nothing is checked. */
+  ck_assert_int_eq(icx_store_set_name_property(s, NULL), ICX_OK);
+  ck_assert_int_eq(put_ttl(s, "urn:e", "<http://e.example/c> res:cloudName \"c\" .\n"), ICX_OK);
+  icx_store_free(s);
+}
+END_TEST
+
 START_TEST(missing_store_is_not_found)
 {
   icx_store *s = (icx_store *)1;
@@ -478,6 +565,7 @@ store_suite(void)
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, missing_store_is_not_found);
+  tcase_add_test(tc, clouds_belong_to_one_document);
   tcase_add_test(tc, documents_persist_across_reopen);
   tcase_add_test(tc, reload_replaces_exactly_one_document);
   tcase_add_test(tc, read_only_refuses_writes);

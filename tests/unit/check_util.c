@@ -120,6 +120,40 @@ START_TEST(lexical_numbers_are_exact)
 }
 END_TEST
 
+START_TEST(control_characters_are_found)
+{
+  static const struct {
+    const char *s;
+    size_t len, at;
+    unsigned cp;
+  } cases[] = {
+    { "cloud1", 6, 6, 0 },
+    { "cloud1\0-evil", 11, 6, 0 },
+    { "a\nb", 3, 1, '\n' },
+    { "a\rb", 3, 1, '\r' },
+    { "tab\there", 8, 3, '\t' },
+    { "del\x7f", 4, 3, 0x7f },
+    { "c1\xc2\x85", 4, 2, 0x85 },                /* NEL */
+    { "\xe2\x80\xae" "evil", 7, 0, 0x202e },   /* RIGHT-TO-LEFT OVERRIDE */
+    { "x\xe2\x81\xa6", 4, 1, 0x2066 },         /* LEFT-TO-RIGHT ISOLATE */
+    { "x\xe2\x81\xa9", 4, 1, 0x2069 },
+    { "x\xe2\x80\x8e", 4, 1, 0x200e },         /* LEFT-TO-RIGHT MARK */
+    { "x\xe2\x80\xa8", 4, 1, 0x2028 },         /* LINE SEPARATOR */
+    { "caf\xc3\xa9 \xe2\x80\x94 ok", 12, 12, 0 },   /* e acute, em dash */
+    { "\xe6\x9d\xb1\xe4\xba\xac", 6, 6, 0 },     /* Tokyo, in kanji */
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    unsigned cp = 0;
+    size_t at = icx_control_char(cases[i].s, cases[i].len, &cp);
+    ck_assert_msg(at == cases[i].at, "case %zu: at %zu, expected %zu", i, at, cases[i].at);
+    if (at < cases[i].len)
+      ck_assert_msg(cp == cases[i].cp, "case %zu: U+%04X", i, cp);
+  }
+}
+END_TEST
+
 START_TEST(sizes_in_mib)
 {
   ck_assert_int_eq(icx_parse_mib("16", 64), 16);
@@ -157,6 +191,7 @@ util_suite(void)
   tcase_add_test(tc, names_normalise);
   tcase_add_test(tc, strings_copy_and_trim);
   tcase_add_test(tc, lexical_numbers_are_exact);
+  tcase_add_test(tc, control_characters_are_found);
   tcase_add_test(tc, sizes_in_mib);
   tcase_add_test(tc, clock_moves_forward_and_strings_sort);
   suite_add_tcase(s, tc);
