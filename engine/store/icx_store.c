@@ -168,6 +168,12 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     goto fail;
   }
   s->db = icx_storage_db(s->storage);
+  if (stat(path, &sb) != 0) {
+    rc = icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
+    goto fail;
+  }
+  s->dev = (unsigned long long)sb.st_dev;
+  s->ino = (unsigned long long)sb.st_ino;
   s->model = librdf_new_model(icx_ctx_world(ctx), s->storage, NULL);
   s->meta = icx_store_uri_node(s, ICX_STORE_META_GRAPH);
   if (!s->model || !s->meta) {
@@ -181,12 +187,31 @@ fail:
   return rc;
 }
 
+int
+icx_store_replaced(const icx_store *s)
+{
+  struct stat sb;
+
+  if (!s)
+    return 0;
+  if (stat(s->path, &sb) != 0)
+    return errno == ENOENT || errno == ENOTDIR;
+  return (unsigned long long)sb.st_dev != s->dev || (unsigned long long)sb.st_ino != s->ino;
+}
+
 void
 icx_store_free(icx_store *s)
 {
   if (!s)
     return;
   icx_store_document_abort(s);
+  /* A writer leaves the WAL empty when it can (no reader is inside it):
+   * the store's file is then whole by itself, and a store file renamed
+   * over this one later is not read through this one's WAL (SQLite names
+   * the -wal and -shm files after the path, and keeps them when the file
+   * has moved).  Busy readers: the WAL stays, as before. */
+  if (s->db && !(s->flags & ICX_STORE_READONLY))
+    sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
   if (s->meta)
     librdf_free_node(s->meta);
   if (s->model)
