@@ -106,6 +106,43 @@ store_check_file(icx_ctx *ctx, const char *path, int *is_new)
   return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store", path);
 }
 
+/* A reader of another account than the store's owner opens the store only
+ * when its -wal and -shm files are there: SQLite would otherwise make them
+ * (when the folder lets it), owned by the reader, and the owner's next
+ * write would fail with "attempt to write a readonly database"; without
+ * write access to the folder it could not open the store at all.  Every
+ * icx writer leaves them in place (icx_storage.c), so one run of any icx
+ * command by the owner makes them.  root is exempt: SQLite gives the files
+ * it makes as root to the store's owner. */
+static icx_rc
+store_check_side_files(icx_ctx *ctx, const char *path, const struct stat *db)
+{
+  static const char *const sfx[] = { "-wal", "-shm" };
+  struct stat sb;
+  size_t i;
+  icx_buf b;
+
+  if (geteuid() == 0 || geteuid() == db->st_uid)
+    return ICX_OK;
+  for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+    icx_buf_init(&b);
+    icx_buf_appendf(&b, "%s%s", path, sfx[i]);
+    if (icx_buf_failed(&b) || !b.data) {
+      icx_buf_free(&b);
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    }
+    if (stat(b.data, &sb) != 0) {
+      icx_buf_free(&b);
+      return icx_fail(ctx, ICX_ERR_IO,
+                      "cannot read store %s as another account than its owner: %s%s is "
+                      "missing (run any icx command on the store as its owner once, e.g. "
+                      "icx stats, to make it)", path, path, sfx[i]);
+    }
+    icx_buf_free(&b);
+  }
+  return ICX_OK;
+}
+
 icx_rc
 icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
 {
@@ -146,8 +183,11 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
    * small one: at 1M clouds no cache holds the working set and the time is
    * the same; at 100k a 64 MiB one is about a fifth faster
    * (doc/performance.md). */
+  if ((flags & ICX_STORE_READONLY) && (rc = store_check_side_files(ctx, path, &sb)))
+    goto fail;
   if (flags & ICX_STORE_READONLY)
-    snprintf(options, sizeof options, "new='%s',synchronous='normal',cache-mb='%ld'",
+    snprintf(options, sizeof options,
+             "new='%s',readonly='yes',synchronous='normal',cache-mb='%ld'",
              !exists || is_new ? "yes" : "no",
              icx_parse_mib(getenv("ICX_READ_CACHE_MB"), ICX_STORE_READ_CACHE_MB));
   else

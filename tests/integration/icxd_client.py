@@ -565,8 +565,12 @@ class Client(slixmpp.ClientXMPP):
             ("deep nesting around constraints (2000 levels)", "set",
              cmd(inp("<a>" * 2000 + c([("replicas", "5")]) + "</a>" * 2000)),
              ("note", None)),
+        ] + ([
+            # ejabberd closes the sender's own stream on this one (its
+            # parser's depth limit): the stanza never reaches icxd.
             ("very deep nesting (30000 levels, near Prosody's size limit)",
              "set", cmd(inp("<a>" * 30000 + "</a>" * 30000)), ("note", None)),
+        ] if self.args.server == "prosody" else []) + [
             ("3000 constraints", "set", cmd(inp(c(many))), ("note", None)),
             # 256 constraints parse (the engine's count limit) but need 260
             # triple patterns, and a query may have 64: refused at once by
@@ -1093,6 +1097,8 @@ def main():
     ap.add_argument("--session")
     ap.add_argument("--transcript")
     ap.add_argument("--print-answer", action="store_true")
+    ap.add_argument("--server", default="prosody", choices=("prosody", "ejabberd"),
+                    help="the XMPP server between client and icxd")
     ap.add_argument("--want", default="cloud2 cloud5",
                     help="the clouds the paper scenario expects, space-separated")
     ap.add_argument("--timeout", type=float, default=150)
