@@ -164,6 +164,8 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not a regular file", path);
   if (exists && access(path, (flags & ICX_STORE_READONLY) ? R_OK : R_OK | W_OK) != 0)
     return icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
+  if (exists && (flags & ICX_STORE_READONLY) && (rc = store_check_side_files(ctx, path, &sb)))
+    return rc;
   if (exists && (rc = store_check_file(ctx, path, &is_new)))
     return rc;
   if (exists && is_new && !(flags & ICX_STORE_CREATE))
@@ -183,8 +185,6 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
    * small one: at 1M clouds no cache holds the working set and the time is
    * the same; at 100k a 64 MiB one is about a fifth faster
    * (doc/performance.md). */
-  if ((flags & ICX_STORE_READONLY) && (rc = store_check_side_files(ctx, path, &sb)))
-    goto fail;
   if (flags & ICX_STORE_READONLY)
     snprintf(options, sizeof options,
              "new='%s',readonly='yes',synchronous='normal',cache-mb='%ld'",
