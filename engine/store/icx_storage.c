@@ -228,12 +228,21 @@ icx_storage_damaged(librdf_storage *storage)
 static int
 storage_open_db(icx_storage_inst *t)
 {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (t->is_new ? SQLITE_OPEN_CREATE : 0);
+  int flags = (t->readonly && !t->is_new ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+              SQLITE_OPEN_NOMUTEX | (t->is_new ? SQLITE_OPEN_CREATE : 0);
   char pragma[64];
+  int persist = 1;
 
   if (sqlite3_open_v2(t->path, &t->db, flags, NULL) != SQLITE_OK)
     return icx_storage_fail(t, "cannot open");
   sqlite3_extended_result_codes(t->db, 1);
+  /* A writer leaves the -wal and -shm files in place when it closes: a
+   * reader of another account, without write access to the folder, needs
+   * them there (it cannot create them), and never makes them itself with
+   * an owner the writer cannot write as (doc/architecture.md,
+   * "Deployment"). */
+  if (!(flags & SQLITE_OPEN_READONLY))
+    sqlite3_file_control(t->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
   sqlite3_busy_handler(t->db, storage_busy, t);
   snprintf(pragma, sizeof pragma, "PRAGMA synchronous = %s", sync_names[t->synchronous]);
   if (icx_storage_exec(t, pragma) || icx_storage_exec(t, "PRAGMA foreign_keys = OFF"))
@@ -276,6 +285,7 @@ storage_init(librdf_storage *storage, const char *name, librdf_hash *options)
       librdf_free_memory(cache);
     }
     t->is_new = librdf_hash_get_as_boolean(options, "new") > 0;
+    t->readonly = librdf_hash_get_as_boolean(options, "readonly") > 0;
     if ((cache = librdf_hash_get(options, "cache-mb"))) {
       t->cache_mb = (int)icx_parse_mib(cache, 64);
       librdf_free_memory(cache);

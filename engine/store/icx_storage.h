@@ -5,7 +5,8 @@
  * "new='yes|no'" (create an empty store, or open an existing one),
  * "synchronous='off|normal|full'" (default normal), "cache-mb='N'"
  * (SQLite's page cache, 1 to 4096 MiB; default 64) and "term-cache-mb='N'"
- * (the bound of the bulk path's term cache, 1 to 4096 MiB; default 64).  Every storage has its
+ * (the bound of the bulk path's term cache, 1 to 4096 MiB; default 64)
+ * and "readonly='yes'" (an existing store, opened SQLITE_OPEN_READONLY).  Every storage has its
  * own SQLite connection (WAL journal, busy timeout), so any number of
  * worlds, in any threads, may open the same file.
  *

@@ -82,6 +82,7 @@ typedef struct icx_storage_inst {
   librdf_world *world;
   char *path;
   int is_new;
+  int readonly;               /* "readonly='yes'": SQLITE_OPEN_READONLY */
   int synchronous;            /* index into sync_names (icx_storage.c) */
   int cache_mb;               /* SQLite page cache, MiB */
   sqlite3 *db;

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "icx_schema.h"
 #include "icx_storage_internal.h"
@@ -143,8 +144,9 @@ icx_storage_probe(const char *path, char *version, size_t n)
 {
   static const char head_ok[16] = "SQLite format 3";
   char head[100];
-  FILE *fp;
   size_t got;
+  struct stat sb;
+  sqlite3_file *file = NULL;
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   int redland = 0, meta = 0, rc;
@@ -152,23 +154,35 @@ icx_storage_probe(const char *path, char *version, size_t n)
 
   if (version && n)
     version[0] = '\0';
-  fp = fopen(path, "rb");
-  if (!fp)
+  /* The file is never opened here but through SQLite: closing any other
+   * descriptor of it would drop every POSIX lock this process holds on it
+   * (the locks of the process's other connections, icxd's workers), and a
+   * writer elsewhere would then checkpoint and delete the WAL under them.
+   * SQLite keeps its own descriptors open while a lock is held. */
+  if (stat(path, &sb) != 0 || sb.st_size == 0)
     return ICX_STORAGE_PROBE_EMPTY;
-  got = fread(head, 1, sizeof head, fp);
-  fclose(fp);
-  if (got == 0)
-    return ICX_STORAGE_PROBE_EMPTY;
-  if (got < sizeof head_ok || memcmp(head, head_ok, sizeof head_ok) != 0)
-    return ICX_STORAGE_PROBE_NOT_SQLITE;
-  if (got < sizeof head) {
-    if (version && n)
-      snprintf(version, n, "%zu bytes, shorter than SQLite's header", got);
-    return ICX_STORAGE_PROBE_DAMAGED;
-  }
   if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL)) != SQLITE_OK)
     goto failed;
   sqlite3_extended_result_codes(db, 1);
+  if ((rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file)) != SQLITE_OK)
+    goto failed;
+  if (!file || !file->pMethods) {
+    rc = SQLITE_CANTOPEN;
+    goto failed;
+  }
+  got = sb.st_size < (off_t)sizeof head ? (size_t)sb.st_size : sizeof head;
+  if ((rc = file->pMethods->xRead(file, head, (int)got, 0)) != SQLITE_OK)
+    goto failed;
+  if (got < sizeof head_ok || memcmp(head, head_ok, sizeof head_ok) != 0) {
+    sqlite3_close(db);
+    return ICX_STORAGE_PROBE_NOT_SQLITE;
+  }
+  if (got < sizeof head) {
+    if (version && n)
+      snprintf(version, n, "%zu bytes, shorter than SQLite's header", got);
+    sqlite3_close(db);
+    return ICX_STORAGE_PROBE_DAMAGED;
+  }
   sqlite3_busy_timeout(db, ICX_STORAGE_BUSY_TIMEOUT_MS);
   if ((rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
                                &st, NULL)) != SQLITE_OK)

@@ -127,6 +127,43 @@ store_check_file(icx_ctx *ctx, const char *path, int *is_new)
   return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store", path);
 }
 
+/* A reader of another account than the store's owner opens the store only
+ * when its -wal and -shm files are there: SQLite would otherwise make them
+ * (when the folder lets it), owned by the reader, and the owner's next
+ * write would fail with "attempt to write a readonly database"; without
+ * write access to the folder it could not open the store at all.  Every
+ * icx writer leaves them in place (icx_storage.c), so one run of any icx
+ * command by the owner makes them.  root is exempt: SQLite gives the files
+ * it makes as root to the store's owner. */
+static icx_rc
+store_check_side_files(icx_ctx *ctx, const char *path, const struct stat *db)
+{
+  static const char *const sfx[] = { "-wal", "-shm" };
+  struct stat sb;
+  size_t i;
+  icx_buf b;
+
+  if (geteuid() == 0 || geteuid() == db->st_uid)
+    return ICX_OK;
+  for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+    icx_buf_init(&b);
+    icx_buf_appendf(&b, "%s%s", path, sfx[i]);
+    if (icx_buf_failed(&b) || !b.data) {
+      icx_buf_free(&b);
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    }
+    if (stat(b.data, &sb) != 0) {
+      icx_buf_free(&b);
+      return icx_fail(ctx, ICX_ERR_IO,
+                      "cannot read store %s as another account than its owner: %s%s is "
+                      "missing (run any icx command on the store as its owner once, e.g. "
+                      "icx stats, to make it)", path, path, sfx[i]);
+    }
+    icx_buf_free(&b);
+  }
+  return ICX_OK;
+}
+
 icx_rc
 icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
 {
@@ -148,6 +185,8 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not a regular file", path);
   if (exists && access(path, (flags & ICX_STORE_READONLY) ? R_OK : R_OK | W_OK) != 0)
     return icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
+  if (exists && (flags & ICX_STORE_READONLY) && (rc = store_check_side_files(ctx, path, &sb)))
+    return rc;
   if (exists && (rc = store_check_file(ctx, path, &is_new)))
     return rc;
   if (exists && is_new && !(flags & ICX_STORE_CREATE))
@@ -168,7 +207,8 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
    * the same; at 100k a 64 MiB one is about a fifth faster
    * (doc/performance.md). */
   if (flags & ICX_STORE_READONLY)
-    snprintf(options, sizeof options, "new='%s',synchronous='normal',cache-mb='%ld'",
+    snprintf(options, sizeof options,
+             "new='%s',readonly='yes',synchronous='normal',cache-mb='%ld'",
              !exists || is_new ? "yes" : "no",
              icx_parse_mib(getenv("ICX_READ_CACHE_MB"), ICX_STORE_READ_CACHE_MB));
   else
@@ -190,6 +230,12 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     goto fail;
   }
   s->db = icx_storage_db(s->storage);
+  if (stat(path, &sb) != 0) {
+    rc = icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
+    goto fail;
+  }
+  s->dev = (unsigned long long)sb.st_dev;
+  s->ino = (unsigned long long)sb.st_ino;
   s->model = librdf_new_model(icx_ctx_world(ctx), s->storage, NULL);
   s->meta = icx_store_uri_node(s, ICX_STORE_META_GRAPH);
   if (!s->model || !s->meta) {
@@ -203,12 +249,31 @@ fail:
   return rc;
 }
 
+int
+icx_store_replaced(const icx_store *s)
+{
+  struct stat sb;
+
+  if (!s)
+    return 0;
+  if (stat(s->path, &sb) != 0)
+    return errno == ENOENT || errno == ENOTDIR;
+  return (unsigned long long)sb.st_dev != s->dev || (unsigned long long)sb.st_ino != s->ino;
+}
+
 void
 icx_store_free(icx_store *s)
 {
   if (!s)
     return;
   icx_store_document_abort(s);
+  /* A writer leaves the WAL empty when it can (no reader is inside it):
+   * the store's file is then whole by itself, and a store file renamed
+   * over this one later is not read through this one's WAL (SQLite names
+   * the -wal and -shm files after the path, and keeps them when the file
+   * has moved).  Busy readers: the WAL stays, as before. */
+  if (s->db && !(s->flags & ICX_STORE_READONLY))
+    sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
   if (s->meta)
     librdf_free_node(s->meta);
   if (s->model)

@@ -34,6 +34,15 @@ enum {
  * says to run icx check), ICX_ERR_IO, ICX_ERR_NOMEM. */
 icx_rc icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out);
 
+/* 1 when the file at the store's path is no longer the file store opened
+ * (another file was renamed over it, or it was removed), else 0 (also for
+ * NULL, and when the path cannot be examined for another reason).  A
+ * handle keeps reading the file it opened, and every commit to that file
+ * is seen by its next read; a file put in its place is seen only by a
+ * handle opened again: long-lived readers (icxd) ask before each query
+ * and reopen. */
+int icx_store_replaced(const icx_store *store);
+
 /* Closes the store.  NULL is a no-op. */
 void icx_store_free(icx_store *store);
 

@@ -23,6 +23,7 @@ struct icx_store {
   icx_ctx *ctx;
   char *path;
   int flags;
+  unsigned long long dev, ino;  /* the file opened (icx_store_replaced()) */
   librdf_storage *storage;
   struct sqlite3 *db;         /* the storage's connection (icx_store_db(), icx_schema.h) */
   librdf_model *model;

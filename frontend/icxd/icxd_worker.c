@@ -39,6 +39,14 @@ struct icxd_pool {
    * at once lose a factory ("storage 'sqlite' not found"). */
   pthread_mutex_t setup_lock;
   pthread_cond_t wake;
+  /* The store's file replaced (renamed over, or removed): every worker's
+   * handle is closed, while no job runs, before any opens the new file.
+   * SQLite names a store's -wal and -shm after its path, so a handle
+   * opened on the new file while one on the old is still open would read
+   * the old file's WAL as the new one's (worker_store_enter()). */
+  pthread_cond_t store_idle;
+  unsigned store_users;   /* jobs between worker_store_enter() and _leave() */
+  int reopening;
   job_queue todo;
   job_queue done;
   size_t running;
@@ -286,7 +294,9 @@ void icxd_job_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
 }
 
 /* Runs one job with the worker's own context and store.  *store is opened
- * on first use (the store may appear after icxd starts) and kept. */
+ * on first use (the store may appear after icxd starts, or have been
+ * replaced: worker_store_enter()) and kept.  A kept handle sees every
+ * commit made to its file before the job's read transaction starts. */
 static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
                            icxd_job *job)
 {
@@ -319,6 +329,40 @@ cleanup:
   icx_constraints_free(set);
 }
 
+/* Called by a worker before it runs a job, with pool->lock held: if the
+ * file at the store's path is no longer the one w opened, waits until no
+ * job runs and closes every worker's handle (each opens the new file when
+ * its next job starts: worker_run_job()).  Then counts w as a user of the
+ * store until worker_store_leave(). */
+static void worker_store_enter(icxd_pool *pool, worker *w)
+{
+  unsigned i;
+
+  while (pool->reopening)
+    pthread_cond_wait(&pool->store_idle, &pool->lock);
+  if (w->store && icx_store_replaced(w->store)) {
+    pool->reopening = 1;
+    while (pool->store_users > 0)
+      pthread_cond_wait(&pool->store_idle, &pool->lock);
+    for (i = 0; i < pool->n_workers; i++) {
+      icx_store_free(pool->workers[i].store);
+      pool->workers[i].store = NULL;
+    }
+    icxd_log(pool->opts.log, ICXD_LOG_INFO, "worker",
+             "store %s was replaced: reopening it", pool->opts.store_path);
+    pool->reopening = 0;
+    pthread_cond_broadcast(&pool->store_idle);
+  }
+  pool->store_users++;
+}
+
+/* The end of worker_store_enter()'s section, with pool->lock held. */
+static void worker_store_leave(icxd_pool *pool)
+{
+  if (--pool->store_users == 0)
+    pthread_cond_broadcast(&pool->store_idle);
+}
+
 static void *worker_main(void *arg)
 {
   worker *w = arg;
@@ -335,11 +379,13 @@ static void *worker_main(void *arg)
     job->state = ICXD_JOB_RUNNING;
     job->started_ms = icxd_now_ms();
     pool->running++;
+    worker_store_enter(pool, w);
     pthread_mutex_unlock(&pool->lock);
 
     worker_run_job(pool, w->ctx, &w->store, job);
 
     pthread_mutex_lock(&pool->lock);
+    worker_store_leave(pool);
     pool->running--;
     job->state = ICXD_JOB_DONE;
     job->finished_ms = icxd_now_ms();
@@ -393,6 +439,7 @@ icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
   pthread_mutex_init(&pool->lock, NULL);
   pthread_mutex_init(&pool->setup_lock, NULL);
   pthread_cond_init(&pool->wake, NULL);
+  pthread_cond_init(&pool->store_idle, NULL);
   pool->workers = calloc(n, sizeof *pool->workers);
   if (!pool->workers) {
     snprintf(err, errlen, "out of memory");
@@ -465,6 +512,7 @@ void icxd_pool_free(icxd_pool *pool)
   while ((job = worker_queue_pop(&pool->done)))
     icxd_job_free(job);
   pthread_cond_destroy(&pool->wake);
+  pthread_cond_destroy(&pool->store_idle);
   pthread_mutex_destroy(&pool->setup_lock);
   pthread_mutex_destroy(&pool->lock);
   free(pool->workers);

@@ -227,7 +227,9 @@ class Client(slixmpp.ClientXMPP):
                                 "to='%s'" % self.service)
         res = await self.rpc(text, "cloud1_id1",
                              "The paper's request (section 6), sent verbatim")
-        self.expect_clouds(res, "paper request answers cloud2 and cloud5")
+        want = tuple(self.args.want.split())
+        self.expect_clouds(res, "paper request answers %s" % " and ".join(want)
+                           if want else "paper request answers no cloud", want)
         self.addressed(res, "paper answer")
         if res is not None and self.args.print_answer:
             print(serialize(res))
@@ -563,8 +565,12 @@ class Client(slixmpp.ClientXMPP):
             ("deep nesting around constraints (2000 levels)", "set",
              cmd(inp("<a>" * 2000 + c([("replicas", "5")]) + "</a>" * 2000)),
              ("note", None)),
+        ] + ([
+            # ejabberd closes the sender's own stream on this one (its
+            # parser's depth limit): the stanza never reaches icxd.
             ("very deep nesting (30000 levels, near Prosody's size limit)",
              "set", cmd(inp("<a>" * 30000 + "</a>" * 30000)), ("note", None)),
+        ] if self.args.server == "prosody" else []) + [
             ("3000 constraints", "set", cmd(inp(c(many))), ("note", None)),
             # 256 constraints parse (the engine's count limit) but need 260
             # triple patterns, and a query may have 64: refused at once by
@@ -1091,6 +1097,10 @@ def main():
     ap.add_argument("--session")
     ap.add_argument("--transcript")
     ap.add_argument("--print-answer", action="store_true")
+    ap.add_argument("--server", default="prosody", choices=("prosody", "ejabberd"),
+                    help="the XMPP server between client and icxd")
+    ap.add_argument("--want", default="cloud2 cloud5",
+                    help="the clouds the paper scenario expects, space-separated")
     ap.add_argument("--timeout", type=float, default=150)
     ap.add_argument("--debug", action="store_true")
     args = ap.parse_args()

@@ -1,12 +1,20 @@
 # tests/integration/lib.sh - shared by icxd's integration tests: a private
-# Prosody on loopback (own ports, own certificate, own data folder), a
-# store made with the icx CLI, icxd started and stopped, all bounded in
-# time and all cleaned up by a trap.  Source it; then call icxt_init.
+# XMPP server on loopback (own ports, own certificate, own data folder),
+# Prosody or ejabberd, a store made with the icx CLI, icxd started and
+# stopped, all bounded in time and all cleaned up by a trap.  Source it;
+# then call icxt_init.
+#
+# The server: ICXT_SERVER=prosody (the default) or ejabberd, set before
+# icxt_init.  Tests use only the server-neutral functions: icxt_init,
+# icxt_start_server, icxt_stop_server, icxt_register USER DOMAIN PASSWORD
+# (icxt_start_prosody and icxt_stop_prosody are older names of the two).
+# Both servers serve the same domains, users, component and ports.
 #
 # Environment (set by `make check`): ICX_SRCDIR, ICX_BUILDDIR, ICX_ONTOLOGY.
-# Optional: PROSODY (the prosody binary), ICXT_KEEP=1 (keep the temporary
-# folder), ICXD_WRAPPER (e.g. "valgrind -q"), ICXT_STORE (use this store
-# instead of loading data/clouds into a fresh one).
+# Optional: PROSODY (the prosody binary), EJABBERDCTL (the ejabberdctl
+# script), ICXT_KEEP=1 (keep the temporary folder), ICXD_WRAPPER (e.g.
+# "valgrind -q"), ICXT_STORE (use this store instead of loading
+# data/clouds into a fresh one).
 
 set -u
 
@@ -24,8 +32,10 @@ ICXT_SECRET=component-secret-for-tests
 ICXT_USER_PASS=user-password-for-tests
 ICXT_BOT_PASS=exchange-password-for-tests
 
+ICXT_SERVER=${ICXT_SERVER:-prosody}
 ICXT_DIR=
 PROSODY_PID=
+EJABBERD_RUNNING=
 ICXD_PIDS=
 
 icxt_log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
@@ -33,6 +43,40 @@ icxt_fail() { icxt_log "FAIL: $*"; exit 1; }
 
 # Skips (77) only when a test dependency is genuinely missing.
 icxt_require() {
+  case $ICXT_SERVER in
+    prosody) icxt_require_prosody;;
+    ejabberd) icxt_require_ejabberd;;
+    *) icxt_fail "ICXT_SERVER must be prosody or ejabberd, not '$ICXT_SERVER'";;
+  esac
+  if ! "$ICXT_PY" -c 'import slixmpp' 2>/dev/null; then
+    icxt_log "SKIP: slixmpp is not installed for $ICXT_PY"; exit 77
+  fi
+  command -v openssl >/dev/null || icxt_fail "openssl is missing"
+  [ -x "$ICX_BUILDDIR/icxd" ] || icxt_fail "no $ICX_BUILDDIR/icxd (build it)"
+  if [ -z "${ICXT_STORE:-}" ] && [ ! -x "$ICX_BUILDDIR/icx" ]; then
+    icxt_fail "no $ICX_BUILDDIR/icx (build it)"
+  fi
+}
+
+# Debian's ejabberd drops to its own account (ejabberd) from root: the
+# test runs as root, or as that account.
+icxt_require_ejabberd() {
+  EJABBERDCTL=${EJABBERDCTL:-$(command -v ejabberdctl || true)}
+  [ -z "$EJABBERDCTL" ] && [ -x /usr/sbin/ejabberdctl ] && EJABBERDCTL=/usr/sbin/ejabberdctl
+  if [ -z "$EJABBERDCTL" ] || [ ! -x "$EJABBERDCTL" ]; then
+    icxt_log "SKIP: ejabberd is not installed (no ejabberdctl)"; exit 77
+  fi
+  if ! id ejabberd >/dev/null 2>&1; then
+    icxt_log "SKIP: ejabberd is not installed (no ejabberd account)"; exit 77
+  fi
+  case $(id -un) in
+    root|ejabberd) ;;
+    *) icxt_log "SKIP: ejabberdctl runs only as root or as ejabberd, not $(id -un)"
+       exit 77;;
+  esac
+}
+
+icxt_require_prosody() {
   PROSODY=${PROSODY:-$(command -v prosody || true)}
   if [ -z "$PROSODY" ] || [ ! -x "$PROSODY" ]; then
     icxt_log "SKIP: prosody is not installed"; exit 77
@@ -41,14 +85,6 @@ icxt_require() {
   [ -x "$PROSODYCTL" ] || PROSODYCTL=$(command -v prosodyctl || true)
   if [ -z "$PROSODYCTL" ]; then
     icxt_log "SKIP: prosodyctl is not installed"; exit 77
-  fi
-  if ! "$ICXT_PY" -c 'import slixmpp' 2>/dev/null; then
-    icxt_log "SKIP: slixmpp is not installed for $ICXT_PY"; exit 77
-  fi
-  command -v openssl >/dev/null || icxt_fail "openssl is missing"
-  [ -x "$ICX_BUILDDIR/icxd" ] || icxt_fail "no $ICX_BUILDDIR/icxd (build it)"
-  if [ -z "${ICXT_STORE:-}" ] && [ ! -x "$ICX_BUILDDIR/icx" ]; then
-    icxt_fail "no $ICX_BUILDDIR/icx (build it)"
   fi
 }
 
@@ -74,9 +110,10 @@ icxt_cleanup() {
   if [ -n "$PROSODY_PID" ]; then
     kill -TERM "$PROSODY_PID" 2>/dev/null && icxt_reap "$PROSODY_PID" 10
   fi
+  [ -n "$EJABBERD_RUNNING" ] && icxt_stop_ejabberd
   if [ -n "$ICXT_DIR" ] && [ -d "$ICXT_DIR" ]; then
     if [ $status -ne 0 ] && [ $status -ne 77 ]; then
-      for f in "$ICXT_DIR"/*.log; do
+      for f in "$ICXT_DIR"/*.log "$ICXT_DIR"/ejabberd/logs/*.log; do
         [ -f "$f" ] || continue
         echo "----- $f (last 40 lines)" >&2; tail -n 40 "$f" >&2
       done
@@ -180,22 +217,12 @@ icxt_init() {
     -addext "subjectAltName=DNS:$ICXT_USER_DOMAIN,DNS:$ICXT_EXCHANGE_DOMAIN,DNS:*.$ICXT_EXCHANGE_DOMAIN" \
     >"$ICXT_DIR/openssl.log" 2>&1 || icxt_fail "openssl could not make a certificate"
   chmod 644 "$ICXT_DIR/tls.key"
-  icxt_write_prosody_config
   # An unrelated CA, for the "wrong CA is refused" check.
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
     -keyout "$ICXT_DIR/other.key" -out "$ICXT_DIR/other-ca.crt" \
     -subj "/CN=not-the-server" >>"$ICXT_DIR/openssl.log" 2>&1 \
     || icxt_fail "openssl could not make the second certificate"
 
-  "$PROSODYCTL" --config "$ICXT_DIR/prosody.cfg.lua" register user \
-    "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS" >>"$ICXT_DIR/prosodyctl.log" 2>&1 \
-    || icxt_fail "prosodyctl register user failed"
-  "$PROSODYCTL" --config "$ICXT_DIR/prosody.cfg.lua" register other \
-    "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS" >>"$ICXT_DIR/prosodyctl.log" 2>&1 \
-    || icxt_fail "prosodyctl register other failed"
-  "$PROSODYCTL" --config "$ICXT_DIR/prosody.cfg.lua" register exchange \
-    "$ICXT_EXCHANGE_DOMAIN" "$ICXT_BOT_PASS" >>"$ICXT_DIR/prosodyctl.log" 2>&1 \
-    || icxt_fail "prosodyctl register exchange failed"
 
   if [ -n "${ICXT_STORE:-}" ]; then
     ICXT_STORE_DB=$ICXT_STORE
@@ -210,10 +237,149 @@ icxt_init() {
   printf '%s\n' "$ICXT_SECRET" > "$ICXT_DIR/component.secret"
   printf '%s\n' "$ICXT_BOT_PASS" > "$ICXT_DIR/bot.password"
   chmod 600 "$ICXT_DIR/component.secret" "$ICXT_DIR/bot.password"
-  icxt_start_prosody
+  if [ "$ICXT_SERVER" = ejabberd ]; then
+    icxt_write_ejabberd_config
+    icxt_start_server
+    icxt_register user "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS" &
+    r1=$!
+    icxt_register other "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS" &
+    r2=$!
+    icxt_register exchange "$ICXT_EXCHANGE_DOMAIN" "$ICXT_BOT_PASS" &
+    r3=$!
+    for r in $r1 $r2 $r3; do
+      wait $r || icxt_fail "registering the test accounts with ejabberd failed"
+    done
+  else
+    icxt_write_prosody_config
+    icxt_register user "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS"
+    icxt_register other "$ICXT_USER_DOMAIN" "$ICXT_USER_PASS"
+    icxt_register exchange "$ICXT_EXCHANGE_DOMAIN" "$ICXT_BOT_PASS"
+    icxt_start_server
+  fi
 }
 
+# Creates the account $1@$2 with password $3 on the test's server.
+icxt_register() {
+  if [ "$ICXT_SERVER" = ejabberd ]; then
+    icxt_ejabberdctl register "$1" "$2" "$3" \
+      >>"$ICXT_DIR/ejabberdctl-register.log" 2>&1 \
+      || icxt_fail "ejabberdctl register $1@$2 failed"
+  else
+    "$PROSODYCTL" --config "$ICXT_DIR/prosody.cfg.lua" register "$1" "$2" "$3" \
+      >>"$ICXT_DIR/prosodyctl.log" 2>&1 || icxt_fail "prosodyctl register $1@$2 failed"
+  fi
+}
+
+# Starts (or starts again) the test's server; waits until it listens.
+icxt_start_server() {
+  if [ "$ICXT_SERVER" = ejabberd ]; then icxt_start_ejabberd; else icxt_start_prosody; fi
+}
+
+# Stops the test's server (its data stays for a later start).
+icxt_stop_server() {
+  if [ "$ICXT_SERVER" = ejabberd ]; then icxt_stop_ejabberd; else icxt_stop_prosody; fi
+}
+
+# --- ejabberd ---------------------------------------------------------------
+# A private node: its own Erlang node name and distribution port (no epmd),
+# its own config folder, Mnesia spool and logs under $ICXT_DIR/ejabberd,
+# everything readable by the ejabberd account it drops to.
+
+icxt_ejabberdctl() {
+  timeout 60 "$EJABBERDCTL" --config-dir "$ICXT_DIR/ejabberd" \
+    --spool "$ICXT_DIR/ejabberd/spool" --logs "$ICXT_DIR/ejabberd/logs" "$@"
+}
+
+icxt_write_ejabberd_config() {
+  e=$ICXT_DIR/ejabberd
+  mkdir -p "$e/spool" "$e/logs" || icxt_fail "cannot make $e"
+  chmod 755 "$ICXT_DIR" "$e"
+  chown ejabberd "$e/spool" "$e/logs" 2>/dev/null || true
+  cat "$ICXT_DIR/tls.key" "$ICXT_DIR/tls.crt" > "$e/tls.pem"
+  DIST_PORT=$(icxt_free_port)
+  cat > "$e/ejabberdctl.cfg" <<CFG
+# Written by $(basename "$0"): this node only, no epmd, loopback only.
+ERLANG_NODE=icxt$$@localhost
+ERL_DIST_PORT=$DIST_PORT
+INET_DIST_INTERFACE=127.0.0.1
+EJABBERD_PID_PATH=$e/spool/ejabberd.pid
+EJABBERD_BYPASS_WARNINGS=true
+CFG
+  printf '{lookup, [file, native]}.\n' > "$e/inetrc"
+  cat > "$e/ejabberd.yml" <<YML
+# Written by $(basename "$0"): a private, loopback-only ejabberd.
+hosts:
+  - $ICXT_USER_DOMAIN
+  - $ICXT_EXCHANGE_DOMAIN
+loglevel: info
+certfiles:
+  - $e/tls.pem
+ca_file: $ICXT_DIR/tls.crt
+auth_method: internal
+listen:
+  - port: $C2S_PORT
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    starttls_required: true
+    max_stanza_size: 262144
+  - port: $COMPONENT_PORT
+    ip: "127.0.0.1"
+    module: ejabberd_service
+    max_stanza_size: 1048576
+    hosts:
+      $ICXT_SERVICE:
+        password: $ICXT_SECRET
+s2s_access: none
+acl:
+  local:
+    user_regexp: ""
+access_rules:
+  local:
+    allow: local
+  c2s:
+    allow: all
+modules:
+  mod_disco: {}
+  mod_ping: {}
+  mod_roster: {}
+  mod_caps: {}
+YML
+  chmod 644 "$e/ejabberd.yml" "$e/ejabberdctl.cfg" "$e/inetrc" "$e/tls.pem"
+}
+
+icxt_start_ejabberd() {
+  e=$ICXT_DIR/ejabberd
+  icxt_ejabberdctl start >>"$e/ctl.log" 2>&1 || icxt_fail "ejabberdctl start failed"
+  EJABBERD_RUNNING=1
+  icxt_wait_port "$C2S_PORT" 60 || icxt_fail "ejabberd does not listen on $C2S_PORT"
+  icxt_wait_port "$COMPONENT_PORT" 30 \
+    || icxt_fail "ejabberd does not listen on $COMPONENT_PORT"
+}
+
+# Stops the node by its pid (SIGTERM: Erlang shuts down cleanly); bounded.
+icxt_stop_ejabberd() {
+  pidf=$ICXT_DIR/ejabberd/spool/ejabberd.pid
+  pid=$(cat "$pidf" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+    icxt_reap "$pid" 20
+  else
+    icxt_ejabberdctl stop >/dev/null 2>&1 || true
+  fi
+  rm -f "$pidf"
+  EJABBERD_RUNNING=
+  # Its listeners close with it; wait until the c2s port is free again.
+  i=0
+  while icxt_wait_port "$C2S_PORT" 0.1 && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+}
+
+# --- Prosody ----------------------------------------------------------------
+
 icxt_start_prosody() {
+  if [ "$ICXT_SERVER" = ejabberd ]; then
+    icxt_start_ejabberd; return
+  fi
   "$PROSODY" --config "$ICXT_DIR/prosody.cfg.lua" -F \
     >>"$ICXT_DIR/prosody-stdout.log" 2>&1 &
   PROSODY_PID=$!
@@ -223,6 +389,9 @@ icxt_start_prosody() {
 }
 
 icxt_stop_prosody() {
+  if [ "$ICXT_SERVER" = ejabberd ]; then
+    icxt_stop_ejabberd; return
+  fi
   if [ -n "$PROSODY_PID" ]; then
     kill -TERM "$PROSODY_PID" 2>/dev/null
     icxt_reap "$PROSODY_PID" 10
@@ -301,5 +470,5 @@ icxt_stop_icxd() {
 # Runs the slixmpp client; $@: its options.  Bounded by its own timeout.
 icxt_client() {
   timeout 180 "$ICXT_PY" "$ICXT_CLIENT" --host 127.0.0.1 --port "$C2S_PORT" \
-    --ca "$ICXT_DIR/tls.crt" --password "$ICXT_USER_PASS" "$@"
+    --ca "$ICXT_DIR/tls.crt" --password "$ICXT_USER_PASS" --server "$ICXT_SERVER" "$@"
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
 
@@ -344,11 +345,181 @@ START_TEST(degrees)
 }
 END_TEST
 
+/* --- always the current data ---------------------------------------------- */
+
+/* A second handle on the store file, read-only, as icxd's workers open it. */
+static icx_store *
+open_reader(void)
+{
+  icx_store *reader = NULL;
+
+  ck_assert_int_eq(icx_store_open(ctx, icx_store_path(store), ICX_STORE_READONLY, &reader),
+                   ICX_OK);
+  return reader;
+}
+
+static void
+expect_on(icx_store *on, const char *xml, const char *names)
+{
+  char *got = tu_match(ctx, vocab, on, xml);
+
+  ck_assert_msg(!strcmp(got, names), "expected \"%s\", got \"%s\"", names, got);
+  free(got);
+}
+
+static char *
+paper_xml(void)
+{
+  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  char *xml = tu_read(path, NULL);
+
+  free(path);
+  return xml;
+}
+
+/* One handle writes, the other's next match sees it: a removal, a load
+ * again, each committed between two matches of a reader that stays open
+ * (icxd's workers keep theirs for their whole life). */
+START_TEST(a_reader_sees_what_another_handle_commits)
+{
+  char *xml = paper_xml();
+  char *file = tu_path(tu_srcdir(), "data/clouds/cloud5.ttl");
+  char *uri = icx_loader_doc_uri_for_path(file);
+  icx_store *reader = open_reader();
+  icx_loader *l;
+  int i;
+
+  ck_assert_ptr_nonnull(uri);
+  /* A few matches first: whatever a match keeps between runs is warm. */
+  for (i = 0; i < 3; i++)
+    expect_on(reader, xml, "cloud2 cloud5");
+  ck_assert_int_eq(icx_store_remove_document(store, uri), ICX_OK);
+  expect_on(reader, xml, "cloud2");
+  expect_on(reader, xml, "cloud2");
+  l = icx_loader_new(ctx, vocab, store);
+  ck_assert_ptr_nonnull(l);
+  ck_assert_msg(icx_loader_load_path(l, file) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  icx_loader_free(l);
+  expect_on(reader, xml, "cloud2 cloud5");
+  /* And the other way round: the writer's own handle sees its commits. */
+  ck_assert_int_eq(icx_store_remove_document(store, uri), ICX_OK);
+  expect_on(store, xml, "cloud2");
+  expect_on(reader, xml, "cloud2");
+  icx_store_free(reader);
+  free(uri);
+  free(file);
+  free(xml);
+}
+END_TEST
+
+/* Runs the icx CLI of this build on the store: a writer in another
+ * process, as an operator's shell is.  Skips when there is no CLI. */
+static int
+run_cli(const char *args)
+{
+  const char *bdir = getenv("ICX_BUILDDIR");
+  char cmd[4096];
+
+  if (!bdir || !*bdir)
+    return -1;
+  snprintf(cmd, sizeof cmd, "ASAN_OPTIONS=detect_leaks=0 '%s/icx' -q --store '%s' %s",
+           bdir, icx_store_path(store), args);
+  return system(cmd);
+}
+
+/* icxd's workers: several handles on the store in one process, a writer in
+ * another.  Opening the second handle once closed a descriptor of the file
+ * outside SQLite (the store's probe), which dropped every lock the process
+ * held on it; the writer then took the file as unused, checkpointed and
+ * deleted the WAL under the readers, and they answered from the deleted one
+ * for good ("cloud2 cloud5" after icx remove cloud5.ttl and a load). */
+START_TEST(readers_in_one_process_see_another_process_commit)
+{
+  char *xml = paper_xml();
+  char *file = tu_path(tu_srcdir(), "data/clouds/cloud5.ttl");
+  char args[4096];
+  icx_store *r1 = open_reader(), *r2 = open_reader();
+
+  if (!getenv("ICX_BUILDDIR")) {
+    tu_skip("ICX_BUILDDIR is not set: no icx CLI to write from another process");
+    icx_store_free(r1);
+    icx_store_free(r2);
+    free(file);
+    free(xml);
+    return;
+  }
+  expect_on(r1, xml, "cloud2 cloud5");
+  expect_on(r2, xml, "cloud2 cloud5");
+  snprintf(args, sizeof args, "remove '%s'", file);
+  ck_assert_int_eq(run_cli(args), 0);
+  expect_on(r1, xml, "cloud2");
+  expect_on(r2, xml, "cloud2");
+  snprintf(args, sizeof args, "load '%s'", file);
+  ck_assert_int_eq(run_cli(args), 0);
+  expect_on(r1, xml, "cloud2 cloud5");
+  expect_on(r2, xml, "cloud2 cloud5");
+  snprintf(args, sizeof args, "remove '%s'", file);
+  ck_assert_int_eq(run_cli(args), 0);
+  expect_on(r2, xml, "cloud2");
+  expect_on(r1, xml, "cloud2");
+  icx_store_free(r1);
+  icx_store_free(r2);
+  free(file);
+  free(xml);
+}
+END_TEST
+
+/* A store rebuilt elsewhere and renamed over the file: the open handle
+ * says it was replaced (it still reads the old file, which is gone from
+ * the folder), and a handle opened again reads the new one. */
+START_TEST(a_reader_knows_its_file_was_replaced)
+{
+  char *xml = paper_xml();
+  char *fresh = tu_path(dir, "rebuilt.db");
+  char *cloud2 = tu_path(tu_srcdir(), "data/clouds/cloud2.ttl");
+  char *path = strdup(icx_store_path(store));
+  icx_store *reader = open_reader(), *rebuilt = NULL;
+  icx_loader *l;
+
+  expect_on(reader, xml, "cloud2 cloud5");
+  ck_assert_int_eq(icx_store_replaced(reader), 0);
+  ck_assert_int_eq(icx_store_open(ctx, fresh, ICX_STORE_CREATE, &rebuilt), ICX_OK);
+  l = icx_loader_new(ctx, vocab, rebuilt);
+  ck_assert_msg(icx_loader_load_path(l, cloud2) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  icx_loader_free(l);
+  icx_store_free(rebuilt);
+  ck_assert_int_eq(icx_store_replaced(reader), 0);
+  ck_assert_int_eq(rename(fresh, path), 0);
+  ck_assert_int_eq(icx_store_replaced(reader), 1);
+  ck_assert_int_eq(icx_store_replaced(store), 1);
+  /* Every handle on the old file closes before the new one opens (as
+   * icxd's workers do): the -wal and -shm files are named after the path,
+   * and the last handle of the old file takes its own away. */
+  icx_store_free(reader);
+  icx_store_free(store);
+  store = w.store = NULL;
+  rebuilt = NULL;
+  ck_assert_int_eq(icx_store_open(ctx, path, ICX_STORE_READONLY, &reader), ICX_OK);
+  ck_assert_int_eq(icx_store_replaced(reader), 0);
+  expect_on(reader, xml, "cloud2");
+  /* A file that is gone counts as replaced too: the handle is stale. */
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_int_eq(icx_store_replaced(reader), 1);
+  ck_assert_int_eq(icx_store_replaced(NULL), 0);
+  icx_store_free(reader);
+  free(path);
+  free(cloud2);
+  free(fresh);
+  free(xml);
+}
+END_TEST
+
 static Suite *
 match_suite(void)
 {
   Suite *s = suite_create("match");
   TCase *tc = tcase_create("shipped");
+  TCase *fresh = tcase_create("fresh");
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, paper_request_gives_cloud2_and_cloud5);
@@ -362,6 +533,11 @@ match_suite(void)
   tcase_add_test(tc, soft_constraints_rank);
   tcase_add_test(tc, degrees);
   suite_add_tcase(s, tc);
+  tcase_add_checked_fixture(fresh, setup, teardown);
+  tcase_add_test(fresh, a_reader_sees_what_another_handle_commits);
+  tcase_add_test(fresh, a_reader_knows_its_file_was_replaced);
+  tcase_add_test(fresh, readers_in_one_process_see_another_process_commit);
+  suite_add_tcase(s, fresh);
   return s;
 }
 
