@@ -173,6 +173,35 @@ int icxd_rc_is_requester_fault(icx_rc rc)
   return rc == ICX_ERR_XML || rc == ICX_ERR_CONSTRAINT || rc == ICX_ERR_LIMIT;
 }
 
+int icxd_iodata_find(xmpp_stanza_t *command, xmpp_stanza_t **out, char *err,
+                     size_t errlen)
+{
+  xmpp_stanza_t *c;
+  const char *ns;
+  size_t n = 0;
+
+  *out = NULL;
+  for (c = xmpp_stanza_get_children(command); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c) || !icxd_is(xmpp_stanza_get_name(c), "iodata"))
+      continue;
+    ns = xmpp_stanza_get_ns(c);
+    if (!icxd_is(ns, ICXD_NS_IODATA)) {
+      snprintf(err, errlen, "<iodata> in namespace \"%s\": IO Data is \"%s\"",
+               ns ? ns : "", ICXD_NS_IODATA);
+      *out = NULL;
+      return -1;
+    }
+    if (++n > 1) {
+      snprintf(err, errlen, "the command carries more than one <iodata>: "
+               "send one payload per command");
+      *out = NULL;
+      return -1;
+    }
+    *out = c;
+  }
+  return 0;
+}
+
 static xmpp_stanza_t *iodata_new(xmpp_ctx_t *ctx, const char *type)
 {
   xmpp_stanza_t *io = icxd_elem(ctx, "iodata", ICXD_NS_IODATA);
