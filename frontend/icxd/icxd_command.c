@@ -20,6 +20,7 @@
 #include "icxd_form.h"
 #include "icxd_iodata.h"
 #include "icxd_reply.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 static int command_known_action(const char *a)
@@ -210,7 +211,8 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
   xmpp_stanza_t *cmd, *in, *actions;
   icxd_session *s;
   icxd_job *job;
-  char sid[40], hex[33];
+  icxd_rsm_req rsm;
+  char sid[40], hex[33], err[256];
 
   if (iodata) {
     if (icxd_is(iotype, "io-schemata-get")) {
@@ -243,9 +245,16 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
                           "iodata input without <in>");
       return;
     }
-    s = command_new_session(cmds, iq, node);
-    if (!s)
+    if (!explain && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
+      command_bad_request(cmds, iq, "bad-payload", err);
       return;
+    }
+    s = command_new_session(cmds, iq, node);
+    if (!s) {
+      icxd_rsm_req_clear(&rsm);
+      return;
+    }
+    s->rsm = rsm;   /* the session owns it now */
     job = command_job_from_iodata(cmds, in);
     if (!job) {
       command_refuse(cmds, s, NULL, iq, "out of memory");

@@ -34,6 +34,7 @@ struct icxd_conn {
   char last_error[512];      /* libstrophe's last warning or error */
   char cert_error[512];      /* set by the certificate check */
   int tls_seen;              /* the stream was secured at some point */
+  int sock_error;            /* errno of a failed TCP connect, or 0 */
 };
 
 /* libstrophe 0.12's certificate-failure handler takes no user data: the
@@ -47,9 +48,14 @@ static void conn_xmpp_log(void *ud, xmpp_log_level_t level, const char *area,
                           const char *msg)
 {
   icxd_conn *c = ud;
+  static const char failed[] = "connection failed, error ";
 
   if (level >= XMPP_LEVEL_WARN)
     snprintf(c->last_error, sizeof c->last_error, "%s: %s", area, msg);
+  /* libstrophe 0.12 reports a refused or unreachable TCP connect with
+   * error 0 in the connection event; its errno is only in this line. */
+  else if (strncmp(msg, failed, sizeof failed - 1) == 0)
+    c->sock_error = atoi(msg + sizeof failed - 1);
   c->fwd.handler(c->fwd.userdata, level, area, msg);
 }
 
@@ -237,7 +243,8 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
     }
     if (xmpp_conn_is_secured(conn))
       c->tls_seen = 1;
-    icxd_conn_failure_cause(c->cfg, error, stream_error, c->cert_error,
+    icxd_conn_failure_cause(c->cfg, error ? error : c->sock_error,
+                            stream_error, c->cert_error,
                             c->last_error, c->tls_seen, cause, sizeof cause);
     icxd_log(c->log, ICXD_LOG_WARN, "conn", "%s: %s",
              c->connected ? "disconnected from the server"
@@ -245,6 +252,7 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
     c->cert_error[0] = '\0';
     c->last_error[0] = '\0';
     c->tls_seen = 0;
+    c->sock_error = 0;
     c->connected = 0;
     c->connecting = 0;
     conn_schedule_retry(c);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "icxd_iodata.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 /* The schemas are written without namespace prefixes on purpose: the
@@ -60,14 +61,17 @@ static const char schema_constraints[] =
 static const char schema_matching[] =
   SCHEMA_OPEN
   "<annotation><documentation>The answer: the names of the clouds that"
-  " satisfy every constraint, sorted, without duplicates (none when no"
-  " cloud matches).</documentation></annotation>"
+  " satisfy every constraint, ranked (highest score first, then by name),"
+  " without duplicates (none when no cloud matches); then a set element"
+  " (XEP-0059) with the page's first (and its index) and last cloud and"
+  " the count of all matching clouds.</documentation></annotation>"
   "<element name='matchingClouds'><complexType><sequence>"
   "<element name='cloudName' minOccurs='0' maxOccurs='unbounded'>"
   "<complexType><simpleContent><extension base='string'>"
   "<attribute name='score' type='integer' use='optional'/>"
   "<attribute name='degree' type='string' use='optional'/>"
   "</extension></simpleContent></complexType></element>"
+  "<any namespace='" ICXD_NS_RSM "' processContents='skip' minOccurs='0'/>"
   "</sequence></complexType></element>"
   "</schema>";
 
@@ -237,6 +241,27 @@ xmpp_stanza_t *icxd_iodata_output(xmpp_ctx_t *ctx, const char *answer_xml)
   if (!io)
     return NULL;
   if (iodata_add_wrapped_xml(ctx, io, "out", answer_xml) != 0) {
+    xmpp_stanza_release(io);
+    return NULL;
+  }
+  return io;
+}
+
+xmpp_stanza_t *icxd_iodata_output_elem(xmpp_ctx_t *ctx, xmpp_stanza_t *answer)
+{
+  xmpp_stanza_t *io = iodata_new(ctx, "output");
+  xmpp_stanza_t *out = icxd_elem(ctx, "out", NULL);
+
+  if (!io || !out || icxd_adopt(out, answer) != 0) {
+    if (!io || !out)
+      xmpp_stanza_release(answer);
+    if (out)
+      xmpp_stanza_release(out);
+    if (io)
+      xmpp_stanza_release(io);
+    return NULL;
+  }
+  if (icxd_adopt(io, out) != 0) {
     xmpp_stanza_release(io);
     return NULL;
   }

@@ -24,6 +24,10 @@ int icxd_iodata_find(xmpp_stanza_t *command, xmpp_stanza_t **out, char *err,
  * engine's <matchingClouds> or <explanation> element. */
 xmpp_stanza_t *icxd_iodata_output(xmpp_ctx_t *ctx, const char *answer_xml);
 
+/* The same with the answer element given as a stanza, which the output
+ * adopts (released on failure). */
+xmpp_stanza_t *icxd_iodata_output_elem(xmpp_ctx_t *ctx, xmpp_stanza_t *answer);
+
 /* <iodata type='error'><out><error xmlns='http://www.csp/resOntology'
  * code='constraint'>message</error></out></iodata>. */
 xmpp_stanza_t *icxd_iodata_error(xmpp_ctx_t *ctx, icx_rc rc,

@@ -91,6 +91,7 @@ static void session_free(icxd_session *s)
   free(s->owner);
   free(s->self);
   free(s->pending_iq);
+  icxd_rsm_req_clear(&s->rsm);
   free(s);
 }
 
@@ -119,6 +120,7 @@ icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
   s = calloc(1, sizeof *s);
   if (!s)
     return NULL;
+  icxd_rsm_req_clear(&s->rsm);
   snprintf(s->id, sizeof s->id, "icx-%s", hex);
   s->owner = strdup(owner ? owner : "");
   s->self = strdup(self ? self : "");

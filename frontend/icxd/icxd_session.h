@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "icxd_rsm.h"
 #include "icxd_worker.h"
 
 typedef enum icxd_sess_state {
@@ -39,6 +40,7 @@ typedef struct icxd_session {
   int64_t last_used_ms;
   int async;              /* 'executing' was sent: push the result */
   int canceled;           /* drop the job's result when it comes back */
+  icxd_rsm_req rsm;       /* the page of the answer asked for (XEP-0059) */
   struct icxd_session *next;
 } icxd_session;
 

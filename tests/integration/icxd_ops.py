@@ -12,7 +12,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import icxd_client as base  # noqa: E402
-from icxd_client import NS_CLIENT, NS_CMD, NS_IO, NS_STANZAS, q  # noqa: E402
+from icxd_client import (NS_CLIENT, NS_CMD, NS_CSP, NS_IO,  # noqa: E402
+                         NS_STANZAS, q)
+
+NS_RSM = "http://jabber.org/protocol/rsm"
+ALL = ["cloud%d" % i for i in range(1, 9)]
+BROAD = ("<constraints xmlns='%s'><constraint op='exists'><attribute>"
+         "replicationFactor</attribute></constraint></constraints>" % NS_CSP)
 
 FLOOD = int(os.environ.get("ICXT_FLOOD", "1100"))
 
@@ -131,6 +137,90 @@ class OpsClient(base.Client):
                           "%s: bad-payload" % what,
                           base.serialize(res) if res is not None
                           else "no answer")
+
+
+def page_of(res):
+    """(clouds in answer order, first index, first, last, count) of a
+    match answer, or None."""
+    if res is None or res.get("type") != "result":
+        return None
+    mc = res.find(".//" + q(NS_CSP, "matchingClouds"))
+    if mc is None:
+        return None
+    clouds = [e.text.strip() for e in mc.findall(q(NS_CSP, "cloudName"))]
+    st = mc.find(q(NS_RSM, "set"))
+    if st is None:
+        return (clouds, None, None, None, None)
+    f, l, c = (st.find(q(NS_RSM, n)) for n in ("first", "last", "count"))
+    return (clouds, f.get("index") if f is not None else None,
+            f.text if f is not None else None,
+            l.text if l is not None else None,
+            int(c.text) if c is not None else None)
+
+
+def rsm_set(**kw):
+    body = ""
+    for k in ("max", "index", "after", "before"):
+        if k in kw:
+            v = kw[k]
+            body += "<%s/>" % k if v == "" else "<%s>%s</%s>" % (k, v, k)
+    return "<set xmlns='%s'>%s</set>" % (NS_RSM, body)
+
+
+async def rsm_ask(self, title, set_xml=""):
+    iid = self.new_id("rsm")
+    return await self.rpc(self.iq("set", self.command(self.io_input(
+        BROAD + set_xml)), iid), iid, title)
+
+
+async def sc_rsm(self):
+    """Pages of a broad answer (all eight clouds), in ranked order."""
+    cases = [
+        ("No <set>: every cloud, and the count", "", ALL, "0", 8),
+        ("The first page of three", rsm_set(max=3), ALL[0:3], "0", 8),
+        ("The page after cloud3", rsm_set(max=3, after="cloud3"), ALL[3:6],
+         "3", 8),
+        ("The last page", rsm_set(max=3, before=""), ALL[5:8], "5", 8),
+        ("The page before cloud4", rsm_set(max=2, before="cloud4"),
+         ALL[1:3], "1", 8),
+        ("From index 6", rsm_set(max=5, index=6), ALL[6:8], "6", 8),
+        ("Only the count", rsm_set(max=0), [], None, 8),
+    ]
+    for title, st, want, index, count in cases:
+        res = await rsm_ask(self, "Paging: " + title.lower(), st)
+        got = page_of(res)
+        self.ok.check(got is not None and got[0] == want and got[1] == index
+                      and got[4] == count and
+                      (not want or (got[2] == want[0] and
+                                    got[3] == want[-1])),
+                      "RSM: %s" % title, repr(got))
+    res = await rsm_ask(self, "Paging after a cloud not in the answer",
+                        rsm_set(max=3, after="cloud99"))
+    cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+    note = cmd.find(q(NS_CMD, "note")) if cmd is not None else None
+    self.ok.check(note is not None and note.get("type") == "error" and
+                  "cloud99" in (note.text or ""),
+                  "RSM: after a cloud not in the answer is an error note")
+    iid = self.new_id("rsm")
+    res = await self.rpc(self.iq("set", self.command(self.io_input(
+        BROAD + rsm_set(max="many"))), iid), iid)
+    self.ok.check(self.error_of(res) == ("bad-request", "bad-payload"),
+                  "RSM: a <max> that is not a number is bad-payload")
+
+
+async def sc_rsm_default(self):
+    """Without a <set>, the configured default maximum cuts the page, and
+    the count still gives the whole."""
+    limit = int(self.args.session or "5")
+    got = page_of(await rsm_ask(self, "Paging by default"))
+    self.ok.check(got is not None and got[0] == ALL[:limit] and
+                  got[4] == len(ALL),
+                  "without a <set>, %d of %d clouds and the count"
+                  % (limit, len(ALL)), repr(got))
+
+
+OpsClient.sc_rsm = sc_rsm
+OpsClient.sc_rsm_default = sc_rsm_default
 
 
 def main():
