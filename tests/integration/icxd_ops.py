@@ -219,6 +219,38 @@ async def sc_rsm_default(self):
                   % (limit, len(ALL)), repr(got))
 
 
+async def sc_queue(self):
+    """Sends limit + 1 slow queries at once: the last is refused naming
+    the per-account queue limit, the others are answered."""
+    limit = int(self.args.session or "2")
+    loop = asyncio.get_event_loop()
+    futs = []
+    for _ in range(limit + 1):
+        iid = self.new_id("queue")
+        fut = loop.create_future()
+        self.pending[iid] = fut
+        futs.append(fut)
+        self.send_raw(self.iq("set", self.command(self.io_input(
+            self.constraints([("replicas", "5")]))), iid))
+    answers = []
+    for fut in futs:
+        try:
+            answers.append(await asyncio.wait_for(fut, base.WAIT * 2))
+        except asyncio.TimeoutError:
+            answers.append(None)
+    done = [r for r in answers if r is not None and r.get("type") == "result"]
+    refused = [r for r in answers
+               if self.error_of(r)[0] == "resource-constraint"]
+    self.ok.check(len(done) == limit and len(refused) == 1 and
+                  ("at most %d per account" % limit) in error_text(refused[0])
+                  and "max_queue_per_jid" in error_text(refused[0]),
+                  "query %d of one account at once is refused naming "
+                  "max_queue_per_jid" % (limit + 1),
+                  "%d answered, refusals: %s" % (
+                      len(done), [error_text(r) for r in refused]))
+
+
+OpsClient.sc_queue = sc_queue
 OpsClient.sc_rsm = sc_rsm
 OpsClient.sc_rsm_default = sc_rsm_default
 
