@@ -245,6 +245,8 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
                           "iodata input without <in>");
       return;
     }
+    memset(&rsm, 0, sizeof rsm);
+    rsm.max = rsm.index = -1;
     if (!explain && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
       command_bad_request(cmds, iq, "bad-payload", err);
       return;
