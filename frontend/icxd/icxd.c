@@ -1,6 +1,6 @@
 /* icxd.c - icxd's main: reads the settings, runs the service till SIGTERM. */
 /* Installs the signal handlers (SIGTERM and SIGINT stop the service,
- * SIGPIPE is ignored) and maps failures to exit codes. */
+ * SIGHUP reloads it, SIGPIPE is ignored) and maps failures to exit codes. */
 #include "config.h"
 
 #include <signal.h>
@@ -11,13 +11,16 @@
 #include "icxd_log.h"
 #include "icxd_service.h"
 
-/* The only global: set by the signal handler, read by the loop. */
+/* The only globals: set by the signal handler, read by the loop. */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void main_on_signal(int sig)
 {
-  (void)sig;
-  stop_requested = 1;
+  if (sig == SIGHUP)
+    reload_requested = 1;
+  else
+    stop_requested = 1;
 }
 
 static int main_install_signals(void)
@@ -28,7 +31,8 @@ static int main_install_signals(void)
   sa.sa_handler = main_on_signal;
   sigemptyset(&sa.sa_mask);
   /* No SA_RESTART: the loop's select() wakes up at once. */
-  if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+  if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+      sigaction(SIGHUP, &sa, NULL))
     return -1;
   sa.sa_handler = SIG_IGN;
   return sigaction(SIGPIPE, &sa, NULL);
@@ -65,6 +69,12 @@ int main(int argc, char **argv)
   }
   icxd_logger_init(&log, (icxd_level)cfg->log_level, cfg->use_syslog);
   log.xmpp_trace = cfg->trace;
+  if (cfg->log_file &&
+      icxd_logger_open_file(&log, cfg->log_file, err, sizeof err) != 0) {
+    fprintf(stderr, "icxd: %s\n", err);
+    icxd_config_free(cfg);
+    return 1;
+  }
   if (main_install_signals() != 0) {
     icxd_log(&log, ICXD_LOG_ERROR, "main", "cannot install signal handlers");
     goto cleanup;
@@ -74,6 +84,7 @@ int main(int argc, char **argv)
     icxd_log(&log, ICXD_LOG_ERROR, "main", "%s", err);
     goto cleanup;
   }
+  icxd_service_watch_reload(svc, &reload_requested, argc, argv);
   status = icxd_service_run(svc, &stop_requested) == 0 ? 0 : 1;
   icxd_log(&log, ICXD_LOG_INFO, "main", "stopped");
 cleanup:

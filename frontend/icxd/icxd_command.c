@@ -20,6 +20,7 @@
 #include "icxd_form.h"
 #include "icxd_iodata.h"
 #include "icxd_reply.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 static int command_known_action(const char *a)
@@ -51,6 +52,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
                               icxd_job *job, xmpp_stanza_t *iq)
 {
   const char *id = xmpp_stanza_get_id(iq);
+  char text[200];
 
   s->pending_iq = strdup(id ? id : "");
   if (!s->pending_iq) {
@@ -58,9 +60,19 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
     return;
   }
   job->id = cmds->next_job_id++;
+  if (cmds->cfg->max_queue_per_jid &&
+      icxd_sessions_count_owner(cmds->sessions, s->owner, 1) >=
+          cmds->cfg->max_queue_per_jid) {
+    snprintf(text, sizeof text, "too many queries of this account queued or "
+             "running: at most %u per account (max_queue_per_jid); wait for "
+             "one to finish", cmds->cfg->max_queue_per_jid);
+    command_refuse(cmds, s, job, iq, text);
+    return;
+  }
   if (icxd_pool_submit(cmds->pool, job) != 0) {
-    command_refuse(cmds, s, job, iq,
-                   "too many queries waiting; try again later");
+    snprintf(text, sizeof text, "too many queries waiting for the exchange: "
+             "at most %u (max_queue); try again later", cmds->cfg->max_queue);
+    command_refuse(cmds, s, job, iq, text);
     return;
   }
   s->job = job;
@@ -104,12 +116,29 @@ static icxd_session *command_new_session(icxd_command *cmds, xmpp_stanza_t *iq,
                                          const char *node)
 {
   const char *from = xmpp_stanza_get_from(iq);
-  icxd_session *s = icxd_sessions_create(cmds->sessions, from ? from : "",
-                                         icxd_reply_from(cmds->conn, iq));
+  icxd_session *s = NULL;
+  char text[200];
 
+  switch (icxd_sessions_admit(cmds->sessions, from ? from : "")) {
+  case ICXD_SESS_OWNER_FULL:
+    snprintf(text, sizeof text, "too many open sessions of this account: at "
+             "most %u per account (max_sessions_per_jid); complete or cancel "
+             "one first", cmds->cfg->max_sessions_per_jid);
+    break;
+  case ICXD_SESS_FULL:
+    snprintf(text, sizeof text, "too many open sessions at the exchange: at "
+             "most %u (max_sessions); try again later",
+             cmds->cfg->max_sessions);
+    break;
+  case ICXD_SESS_ADMITTED:
+    s = icxd_sessions_create(cmds->sessions, from ? from : "",
+                             icxd_reply_from(cmds->conn, iq));
+    snprintf(text, sizeof text, "out of memory");
+    break;
+  }
   if (!s)
     icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
-                     "too many open sessions; try again later");
+                     text);
   else
     s->node = node;
   return s;
@@ -182,7 +211,8 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
   xmpp_stanza_t *cmd, *in, *actions;
   icxd_session *s;
   icxd_job *job;
-  char sid[40], hex[33];
+  icxd_rsm_req rsm;
+  char sid[40], hex[33], err[256];
 
   if (iodata) {
     if (icxd_is(iotype, "io-schemata-get")) {
@@ -215,9 +245,18 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
                           "iodata input without <in>");
       return;
     }
-    s = command_new_session(cmds, iq, node);
-    if (!s)
+    memset(&rsm, 0, sizeof rsm);
+    rsm.max = rsm.index = -1;
+    if (!explain && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
+      command_bad_request(cmds, iq, "bad-payload", err);
       return;
+    }
+    s = command_new_session(cmds, iq, node);
+    if (!s) {
+      icxd_rsm_req_clear(&rsm);
+      return;
+    }
+    s->rsm = rsm;   /* the session owns it now */
     job = icxd_command_job_from_iodata(cmds->xctx, in);
     if (!job) {
       command_refuse(cmds, s, NULL, iq, "out of memory");
@@ -369,9 +408,10 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   const char *action = xmpp_stanza_get_attribute(command, "action");
   const char *sid = xmpp_stanza_get_attribute(command, "sessionid");
   const char *from = xmpp_stanza_get_from(iq);
-  xmpp_stanza_t *iodata = icxd_child(command, "iodata", ICXD_NS_IODATA);
+  xmpp_stanza_t *iodata = NULL;
   xmpp_stanza_t *x = icxd_child(command, "x", ICXD_NS_DATA);
   icxd_session *s;
+  char err[256];
 
   if (!icxd_is(xmpp_stanza_get_type(iq), "set")) {
     command_bad_request(cmds, iq, NULL,
@@ -389,6 +429,10 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   } else {
     icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
+    return;
+  }
+  if (icxd_iodata_find(command, &iodata, err, sizeof err) != 0) {
+    command_bad_request(cmds, iq, "bad-payload", err);
     return;
   }
   if (action && !command_known_action(action)) {
@@ -447,6 +491,8 @@ icxd_command *icxd_command_new(icxd_dispatch *d, const icxd_config *cfg,
   cmds->next_job_id = 1;
   cmds->sessions = icxd_sessions_new(cfg->max_sessions,
                                      (int64_t)cfg->session_timeout_s * 1000);
+  if (cmds->sessions)
+    icxd_command_apply_config(cmds);
   /* Any type: a get is told that commands are run with a set. */
   if (!cmds->sessions ||
       icxd_dispatch_add_iq(d, command_on_iq, ICXD_NS_COMMANDS, NULL,
@@ -455,6 +501,20 @@ icxd_command *icxd_command_new(icxd_dispatch *d, const icxd_config *cfg,
     return NULL;
   }
   return cmds;
+}
+
+void icxd_command_apply_config(icxd_command *cmds)
+{
+  const icxd_config *cfg = cmds->cfg;
+
+  icxd_sessions_set_limits(cmds->sessions, cfg->max_sessions,
+                           cfg->max_sessions_per_jid,
+                           (int64_t)cfg->session_timeout_s * 1000);
+}
+
+void icxd_command_set_vocab(icxd_command *cmds, const icx_vocab *vocab)
+{
+  cmds->vocab = vocab;
 }
 
 void icxd_command_free(icxd_command *cmds)

@@ -26,6 +26,13 @@ icxd_command *icxd_command_new(icxd_dispatch *d, const icxd_config *cfg,
                                icxd_logger *log, const icx_vocab *vocab,
                                icxd_pool *pool);
 
+/* A reload: takes the limits of the (same) config again: max_sessions,
+ * max_sessions_per_jid, session_timeout.  Open sessions stay. */
+void icxd_command_apply_config(icxd_command *cmds);
+
+/* A reload: forms are built from vocab from now on (borrowed). */
+void icxd_command_set_vocab(icxd_command *cmds, const icx_vocab *vocab);
+
 /* Frees the sessions and the jobs they own: free the pool first (it may
  * still hold jobs the sessions wait for).  NULL is a no-op. */
 void icxd_command_free(icxd_command *cmds);

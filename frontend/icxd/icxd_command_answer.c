@@ -12,6 +12,7 @@
 #include "icxd_form.h"
 #include "icxd_iodata.h"
 #include "icxd_reply.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 /* <command xmlns=... node=... sessionid=... status=...>, or NULL. */
@@ -90,6 +91,34 @@ xmpp_stanza_t *icxd_command_owed_error(icxd_command *cmds, icxd_session *s,
   return iq;
 }
 
+/* The IO Data output of a match: the page of <matchingClouds> the session
+ * asked for (or the first one), with its <set>.  A page that cannot be
+ * cut (after or before naming no cloud of the answer) gives a note and
+ * IO Data of type error instead.  NULL when out of memory. */
+static xmpp_stanza_t *command_paged_output(icxd_command *cmds, icxd_session *s,
+                                           xmpp_stanza_t *cmd, int *bad)
+{
+  xmpp_stanza_t *all, *page, *io;
+  char err[512];
+
+  all = xmpp_stanza_new_from_string(cmds->xctx, s->job->answer_xml);
+  if (!all)
+    return NULL;
+  err[0] = '\0';
+  page = icxd_rsm_matching_page(cmds->xctx, all, &s->rsm,
+                                cmds->cfg->answer_max_items,
+                                cmds->cfg->answer_max_bytes, err, sizeof err);
+  xmpp_stanza_release(all);
+  if (!page) {
+    if (strcmp(err, "out of memory") == 0)
+      return NULL;
+    *bad |= icxd_command_note(cmds, cmd, "error", err);
+    return icxd_iodata_error(cmds->xctx, ICX_ERR_NOT_FOUND, err);
+  }
+  io = icxd_iodata_output_elem(cmds->xctx, page);
+  return io;
+}
+
 /* The completed <command> for a finished session: output, or a note and
  * iodata of type error. */
 xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s)
@@ -108,6 +137,8 @@ xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s)
                job->n_clouds == 1 ? "" : "s");
       bad |= icxd_command_note(cmds, cmd, "info", note);
       body = icxd_form_result(cmds->xctx, job->clouds, job->n_clouds);
+    } else if (job->kind == ICXD_JOB_MATCH) {
+      body = command_paged_output(cmds, s, cmd, &bad);
     } else {
       body = icxd_iodata_output(cmds->xctx, job->answer_xml);
     }

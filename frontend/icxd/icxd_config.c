@@ -32,6 +32,10 @@ icxd_config *icxd_config_new(void)
   cfg->max_sessions = 1000;
   cfg->max_queue = 256;
   cfg->query_time_limit_s = 60;
+  cfg->max_sessions_per_jid = 32;
+  cfg->max_queue_per_jid = 8;
+  cfg->answer_max_items = 500;
+  cfg->answer_max_bytes = 48 * 1024;
   cfg->log_level = ICXD_LOG_INFO;
   return cfg;
 }
@@ -56,7 +60,79 @@ void icxd_config_free(icxd_config *cfg)
   free(cfg->store);
   free(cfg->ontology);
   free(cfg->config_path);
+  free(cfg->log_file);
   free(cfg);
+}
+
+/* Keeps the running value of a string setting that only a restart can
+ * change; notes the difference. */
+static void config_keep_str(char **running, char **fresh, const char *key,
+                            int secret, char *note, size_t notelen)
+{
+  char *tmp;
+  size_t used = strlen(note);
+
+  if ((*running || *fresh) &&
+      (!*running || !*fresh || strcmp(*running, *fresh) != 0) &&
+      used < notelen)
+    snprintf(note + used, notelen - used, "%s%s%s%s", used ? "; " : "", key,
+             secret ? "" : " changed",
+             secret ? " changed (takes effect at restart)"
+                    : " (takes effect at restart)");
+  tmp = *running;
+  *running = *fresh;
+  *fresh = tmp;
+}
+
+static void config_keep_uint(unsigned *running, unsigned *fresh,
+                             const char *key, char *note, size_t notelen)
+{
+  size_t used = strlen(note);
+
+  if (*running != *fresh && used < notelen)
+    snprintf(note + used, notelen - used, "%s%s changed (takes effect at "
+             "restart)", used ? "; " : "", key);
+  *fresh = *running;
+}
+
+void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,
+                       size_t notelen)
+{
+  icxd_config tmp;
+  unsigned mode, fmode;
+
+  if (notelen)
+    note[0] = '\0';
+  mode = (unsigned)cfg->mode;
+  fmode = (unsigned)fresh->mode;
+  config_keep_uint(&mode, &fmode, "[xmpp] mode", note, notelen);
+  fresh->mode = (icxd_mode)fmode;
+  config_keep_str(&cfg->jid, &fresh->jid, "[xmpp] jid", 0, note, notelen);
+  config_keep_str(&cfg->host, &fresh->host, "[xmpp] host", 0, note, notelen);
+  config_keep_uint(&cfg->port, &fresh->port, "[xmpp] port", note, notelen);
+  config_keep_str(&cfg->secret, &fresh->secret, "[xmpp] secret", 1, note,
+                  notelen);
+  config_keep_str(&cfg->cafile, &fresh->cafile, "[xmpp] cafile", 0, note,
+                  notelen);
+  config_keep_str(&cfg->capath, &fresh->capath, "[xmpp] capath", 0, note,
+                  notelen);
+  config_keep_uint((unsigned *)&cfg->insecure_tls,
+                   (unsigned *)&fresh->insecure_tls, "[xmpp] insecure_tls",
+                   note, notelen);
+  config_keep_str(&cfg->store, &fresh->store, "[exchange] store", 0, note,
+                  notelen);
+  config_keep_uint(&cfg->workers, &fresh->workers, "[exchange] workers",
+                   note, notelen);
+  config_keep_uint((unsigned *)&cfg->use_syslog,
+                   (unsigned *)&fresh->use_syslog, "[log] syslog", note,
+                   notelen);
+  /* The strings kept above were swapped: fresh now holds the running
+   * ones, so swap the whole structures and free what was running before
+   * (except the kept strings, now back in cfg). */
+  tmp = *cfg;
+  *cfg = *fresh;
+  *fresh = tmp;
+  icxd_config_free(fresh);
 }
 
 const char *icxd_mode_name(icxd_mode mode)
@@ -172,6 +248,16 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 0, 86400, &cfg->query_time_limit_s);
   } else if (KEY("exchange", "debug_query_delay_ms")) {
     bad = config_parse_uint(value, 0, 600000, &cfg->debug_query_delay_ms);
+  } else if (KEY("exchange", "max_sessions_per_jid")) {
+    bad = config_parse_uint(value, 0, 1000000, &cfg->max_sessions_per_jid);
+  } else if (KEY("exchange", "max_queue_per_jid")) {
+    bad = config_parse_uint(value, 0, 1000000, &cfg->max_queue_per_jid);
+  } else if (KEY("exchange", "answer_max_items")) {
+    bad = config_parse_uint(value, 1, 1000000, &cfg->answer_max_items);
+  } else if (KEY("exchange", "answer_max_bytes")) {
+    bad = config_parse_uint(value, 1024, 16777216, &cfg->answer_max_bytes);
+  } else if (KEY("log", "file")) {
+    bad = config_set_string(&cfg->log_file, value);
   } else if (KEY("log", "level")) {
     lvl = icxd_level_from_name(value);
     bad = lvl < 0;

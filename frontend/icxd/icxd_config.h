@@ -37,10 +37,16 @@ typedef struct icxd_config {
   unsigned max_queue;     /* jobs waiting for a worker */
   unsigned query_time_limit_s; /* a match or explanation stops after this; 0: none */
   unsigned debug_query_delay_ms; /* testing: each query first sleeps this */
+  /* [exchange] fair limits and answer paging */
+  unsigned max_sessions_per_jid; /* open sessions per bare JID; 0: none */
+  unsigned max_queue_per_jid;    /* queries queued or running per bare JID */
+  unsigned answer_max_items;     /* clouds per answer page (XEP-0059) */
+  unsigned answer_max_bytes;     /* bytes of cloud names per answer page */
   /* [log] */
   int log_level;          /* icxd_level */
   int use_syslog;
   int trace;              /* log every stanza (debug) */
+  char *log_file;         /* append to this file (reopened on SIGHUP) */
   /* command line only */
   char *config_path;      /* the file read, if any */
   int check_only;         /* --check-config: validate and exit */
@@ -74,6 +80,15 @@ int icxd_config_read_secret(icxd_config *cfg, const char *path,
 
 /* Checks the settings hang together (a JID, a secret, ...).  0 or -1. */
 int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen);
+
+/* A reload: moves every setting of fresh into cfg (so the pointers
+ * modules keep to cfg stay valid), except those that only a restart can
+ * change (mode, jid, host, port, secret, cafile, capath, insecure_tls,
+ * store, workers, syslog): those keep their running values, and for each
+ * that differs a line is written to note (notelen bytes; "" when none).
+ * fresh is freed. */
+void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,
+                       size_t notelen);
 
 /* "component" / "client". */
 const char *icxd_mode_name(icxd_mode mode);

@@ -1,8 +1,10 @@
 /* icxd_conn.c - icxd's XMPP connection: connect, reconnect, send. */
 /* Component (XEP-0114) or client (c2s with mandatory STARTTLS),
- * reconnection with capped backoff. */
+ * reconnection with capped exponential backoff and jitter, and a log line
+ * that names why a connection failed or ended. */
 #include "config.h"
 
+#include <openssl/rand.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +13,6 @@
 #include "icxd_conn.h"
 #include "icxd_worker.h"
 
-#define ICXD_DEFAULT_COMPONENT_PORT 5347
-#define ICXD_DEFAULT_CLIENT_PORT 5222
 
 struct icxd_conn {
   const icxd_config *cfg;    /* borrowed */
@@ -29,7 +29,140 @@ struct icxd_conn {
   int stopping;              /* shutting down: do not reconnect */
   unsigned backoff_ms;
   int64_t next_attempt_ms;
+  /* why the last attempt failed */
+  xmpp_log_t fwd;            /* the logger's own libstrophe bridge */
+  char last_error[512];      /* libstrophe's last warning or error */
+  char cert_error[512];      /* set by the certificate check */
+  int tls_seen;              /* the stream was secured at some point */
+  int sock_error;            /* errno of a failed TCP connect, or 0 */
 };
+
+/* libstrophe 0.12's certificate-failure handler takes no user data: the
+ * connection being driven is lent to it through this variable for the
+ * length of a call into libstrophe.  Loop thread only (hence per thread). */
+static _Thread_local icxd_conn *conn_current;
+
+/* Records libstrophe's warnings and errors (the cause of a failure is
+ * often only there), then passes every message on to the logger. */
+static void conn_xmpp_log(void *ud, xmpp_log_level_t level, const char *area,
+                          const char *msg)
+{
+  icxd_conn *c = ud;
+  static const char failed[] = "connection failed, error ";
+
+  if (level >= XMPP_LEVEL_WARN)
+    snprintf(c->last_error, sizeof c->last_error, "%s: %s", area, msg);
+  /* libstrophe 0.12 reports a refused or unreachable TCP connect with
+   * error 0 in the connection event; its errno is only in this line. */
+  else if (strncmp(msg, failed, sizeof failed - 1) == 0)
+    c->sock_error = atoi(msg + sizeof failed - 1);
+  c->fwd.handler(c->fwd.userdata, level, area, msg);
+}
+
+/* The server's certificate did not verify: say against what, and refuse
+ * the connection. */
+static int conn_on_certfail(const xmpp_tlscert_t *cert, const char *errormsg)
+{
+  icxd_conn *c = conn_current;
+  const char *subject = cert ? xmpp_tlscert_get_string(cert, XMPP_CERT_SUBJECT)
+                             : NULL;
+
+  if (!c)
+    return 0;
+  snprintf(c->cert_error, sizeof c->cert_error,
+           "the server's TLS certificate (%s) is not trusted: %s; verified "
+           "against %s%s", subject ? subject : "no subject",
+           errormsg ? errormsg : "verification failed",
+           c->cfg->cafile ? "the CA file " :
+           c->cfg->capath ? "the CA folder " : "the system's CA store",
+           c->cfg->cafile ? c->cfg->cafile :
+           c->cfg->capath ? c->cfg->capath : "");
+  return 0;
+}
+
+/* The name of a stream error condition (RFC 6120, 4.9.3). */
+static const char *conn_stream_error_name(xmpp_error_type_t t)
+{
+  switch (t) {
+  case XMPP_SE_BAD_FORMAT: return "bad-format";
+  case XMPP_SE_BAD_NS_PREFIX: return "bad-namespace-prefix";
+  case XMPP_SE_CONFLICT: return "conflict";
+  case XMPP_SE_CONN_TIMEOUT: return "connection-timeout";
+  case XMPP_SE_HOST_GONE: return "host-gone";
+  case XMPP_SE_HOST_UNKNOWN: return "host-unknown";
+  case XMPP_SE_IMPROPER_ADDR: return "improper-addressing";
+  case XMPP_SE_INTERNAL_SERVER_ERROR: return "internal-server-error";
+  case XMPP_SE_INVALID_FROM: return "invalid-from";
+  case XMPP_SE_INVALID_ID: return "invalid-id";
+  case XMPP_SE_INVALID_NS: return "invalid-namespace";
+  case XMPP_SE_INVALID_XML: return "invalid-xml";
+  case XMPP_SE_NOT_AUTHORIZED: return "not-authorized";
+  case XMPP_SE_POLICY_VIOLATION: return "policy-violation";
+  case XMPP_SE_REMOTE_CONN_FAILED: return "remote-connection-failed";
+  case XMPP_SE_RESOURCE_CONSTRAINT: return "resource-constraint";
+  case XMPP_SE_RESTRICTED_XML: return "restricted-xml";
+  case XMPP_SE_SEE_OTHER_HOST: return "see-other-host";
+  case XMPP_SE_SYSTEM_SHUTDOWN: return "system-shutdown";
+  case XMPP_SE_UNDEFINED_CONDITION: return "undefined-condition";
+  case XMPP_SE_UNSUPPORTED_ENCODING: return "unsupported-encoding";
+  case XMPP_SE_UNSUPPORTED_STANZA_TYPE: return "unsupported-stanza-type";
+  case XMPP_SE_UNSUPPORTED_VERSION: return "unsupported-version";
+  case XMPP_SE_XML_NOT_WELL_FORMED: return "xml-not-well-formed";
+  }
+  return "unknown";
+}
+
+unsigned icxd_conn_port(const icxd_config *cfg)
+{
+  if (cfg->port)
+    return cfg->port;
+  return cfg->mode == ICXD_MODE_COMPONENT ? 5347 : 5222;
+}
+
+int icxd_conn_failure_cause(const icxd_config *cfg, int error,
+                            const xmpp_stream_error_t *se,
+                            const char *cert_error, const char *last_error,
+                            int tls_seen, char *out, size_t outlen)
+{
+  const char *host = cfg->host ? cfg->host : "(the JID's server)";
+  const char *last = last_error ? last_error : "";
+
+  if (cert_error && *cert_error)
+    return snprintf(out, outlen, "%s", cert_error);
+  if (se && se->type == XMPP_SE_NOT_AUTHORIZED)
+    return snprintf(out, outlen, "the server refused the %s for %s (stream "
+                    "error not-authorized%s%s)",
+                    cfg->mode == ICXD_MODE_COMPONENT ? "component secret"
+                                                     : "password",
+                    cfg->jid, se->text ? ": " : "", se->text ? se->text : "");
+  if (se)
+    return snprintf(out, outlen, "the server ended the stream: %s%s%s",
+                    conn_stream_error_name(se->type), se->text ? ": " : "",
+                    se->text ? se->text : "");
+  if (error)
+    return snprintf(out, outlen, "cannot connect to %s port %u: %s", host,
+                    icxd_conn_port(cfg), strerror(error));
+  if (strstr(last, "auth"))
+    return snprintf(out, outlen, "the server refused the password for %s "
+                    "(authentication failed: %s)", cfg->jid, last);
+  if (cfg->mode == ICXD_MODE_CLIENT && !tls_seen && strstr(last, "TLS"))
+    return snprintf(out, outlen, "the server at %s port %u does not offer "
+                    "TLS (STARTTLS), which icxd requires (%s)", host,
+                    icxd_conn_port(cfg), last);
+  if (*last)
+    return snprintf(out, outlen, "the connection ended (%s)", last);
+  return snprintf(out, outlen, "the connection ended without a reason given");
+}
+
+unsigned icxd_conn_backoff(unsigned current, unsigned min_ms, unsigned max_ms,
+                           uint32_t random)
+{
+  unsigned half = current / 2;
+  unsigned delay = half + (half ? random % (half + 1) : 0);
+
+  (void)max_ms;
+  return delay < min_ms ? min_ms : delay;
+}
 
 static void conn_set_self(icxd_conn *c, const char *jid)
 {
@@ -44,10 +177,17 @@ static void conn_set_self(icxd_conn *c, const char *jid)
 static void conn_schedule_retry(icxd_conn *c)
 {
   const icxd_config *cfg = c->cfg;
+  uint32_t r = 0;
+  unsigned delay;
 
-  c->next_attempt_ms = icxd_now_ms() + c->backoff_ms;
-  icxd_log(c->log, ICXD_LOG_INFO, "conn", "reconnecting in %u ms",
-           c->backoff_ms);
+  /* Jitter: between half the backoff and the whole of it, so services
+   * that lost the same server do not all come back at once. */
+  if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+    r = (uint32_t)icxd_now_ms();
+  delay = icxd_conn_backoff(c->backoff_ms, cfg->reconnect_min_ms,
+                            cfg->reconnect_max_ms, r);
+  c->next_attempt_ms = icxd_now_ms() + delay;
+  icxd_log(c->log, ICXD_LOG_INFO, "conn", "reconnecting in %u ms", delay);
   /* Doubling, capped: 0.5 s, 1 s, 2 s, ... reconnect_max_ms. */
   if (c->backoff_ms < cfg->reconnect_max_ms / 2)
     c->backoff_ms *= 2;
@@ -61,10 +201,13 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
 {
   icxd_conn *c = ud;
   xmpp_stanza_t *pres;
+  char cause[1024];
 
   switch (event) {
   case XMPP_CONN_CONNECT:
     c->connected = 1;
+    c->cert_error[0] = '\0';
+    c->last_error[0] = '\0';
     c->connecting = 0;
     c->backoff_ms = c->cfg->reconnect_min_ms;
     if (c->cfg->mode == ICXD_MODE_CLIENT) {
@@ -92,21 +235,24 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
   case XMPP_CONN_DISCONNECT:
   case XMPP_CONN_FAIL:
   default:
-    if (stream_error)
-      icxd_log(c->log, ICXD_LOG_WARN, "conn",
-               "stream error %d%s%s", (int)stream_error->type,
-               stream_error->text ? ": " : "",
-               stream_error->text ? stream_error->text : "");
     if (c->stopping) {
       icxd_log(c->log, ICXD_LOG_INFO, "conn", "disconnected");
       c->connected = 0;
       c->connecting = 0;
       break;
     }
-    icxd_log(c->log, c->connected ? ICXD_LOG_WARN : ICXD_LOG_INFO, "conn",
-             "%s (error %d)",
+    if (xmpp_conn_is_secured(conn))
+      c->tls_seen = 1;
+    icxd_conn_failure_cause(c->cfg, error ? error : c->sock_error,
+                            stream_error, c->cert_error,
+                            c->last_error, c->tls_seen, cause, sizeof cause);
+    icxd_log(c->log, ICXD_LOG_WARN, "conn", "%s: %s",
              c->connected ? "disconnected from the server"
-                            : "could not connect", error);
+                          : "could not connect", cause);
+    c->cert_error[0] = '\0';
+    c->last_error[0] = '\0';
+    c->tls_seen = 0;
+    c->sock_error = 0;
     c->connected = 0;
     c->connecting = 0;
     conn_schedule_retry(c);
@@ -127,7 +273,9 @@ icxd_conn *icxd_conn_new(const icxd_config *cfg, icxd_logger *log, char *err,
   c->log = log;
   xmpp_initialize();
   c->initialized = 1;
-  icxd_logger_xmpp(c->log, &c->xlog);
+  icxd_logger_xmpp(c->log, &c->fwd);
+  c->xlog.handler = conn_xmpp_log;
+  c->xlog.userdata = c;
   c->xctx = xmpp_ctx_new(NULL, &c->xlog);
   if (!c->xctx)
     goto nomem;
@@ -144,6 +292,7 @@ icxd_conn *icxd_conn_new(const icxd_config *cfg, icxd_logger *log, char *err,
       xmpp_conn_set_cafile(c->conn, cfg->cafile);
     if (cfg->capath)
       xmpp_conn_set_capath(c->conn, cfg->capath);
+    xmpp_conn_set_certfail_handler(c->conn, conn_on_certfail);
   }
   /* icxd keeps no stream-management state across reconnects. */
   flags |= XMPP_CONN_FLAG_DISABLE_SM;
@@ -207,6 +356,7 @@ static void conn_sm_workaround(icxd_conn *c)
     xmpp_disconnect(c->conn);
   }
   c->sm_ready = 1;
+  c->last_error[0] = '\0';   /* that failure was on purpose */
 }
 
 static void conn_attempt(icxd_conn *c)
@@ -223,21 +373,24 @@ static void conn_attempt(icxd_conn *c)
       return;
     icxd_log(c->log, ICXD_LOG_INFO, "conn",
              "connecting component %s to %s:%u", cfg->jid, cfg->host,
-             cfg->port ? cfg->port : ICXD_DEFAULT_COMPONENT_PORT);
+             icxd_conn_port(cfg));
     rc = xmpp_connect_component(c->conn, cfg->host,
-                                (unsigned short)(cfg->port ? cfg->port
-                                                 : ICXD_DEFAULT_COMPONENT_PORT),
+                                (unsigned short)icxd_conn_port(cfg),
                                 conn_on_event, c);
   } else {
     icxd_log(c->log, ICXD_LOG_INFO, "conn", "connecting %s via %s:%u",
              cfg->jid, cfg->host ? cfg->host : "(DNS)",
-             cfg->port ? cfg->port : ICXD_DEFAULT_CLIENT_PORT);
+             icxd_conn_port(cfg));
     rc = xmpp_connect_client(c->conn, cfg->host,
                              (unsigned short)cfg->port, conn_on_event, c);
   }
   if (rc != XMPP_EOK) {
-    icxd_log(c->log, ICXD_LOG_WARN, "conn", "connect failed at once (%d)",
-             rc);
+    icxd_log(c->log, ICXD_LOG_WARN, "conn", "could not connect: cannot "
+             "start a connection to %s port %u (libstrophe error %d%s%s)",
+             cfg->host ? cfg->host : "(the JID's server)",
+             icxd_conn_port(cfg), rc, c->last_error[0] ? ": " : "",
+             c->last_error);
+    c->last_error[0] = '\0';
     conn_schedule_retry(c);
     return;
   }
@@ -246,10 +399,14 @@ static void conn_attempt(icxd_conn *c)
 
 void icxd_conn_run_once(icxd_conn *c, unsigned long timeout_ms)
 {
+  conn_current = c;
   if (!c->connected && !c->connecting && !c->stopping &&
       icxd_now_ms() >= c->next_attempt_ms)
     conn_attempt(c);
   xmpp_run_once(c->xctx, timeout_ms);
+  if (c->connecting && xmpp_conn_is_secured(c->conn))
+    c->tls_seen = 1;
+  conn_current = NULL;
 }
 
 void icxd_conn_close(icxd_conn *c, unsigned long timeout_ms)

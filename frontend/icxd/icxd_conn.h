@@ -9,6 +9,7 @@
 #define ICXD_CONN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <strophe.h>
 
 #include "icxd_config.h"
@@ -60,6 +61,27 @@ const char *icxd_conn_self(const icxd_conn *c);
 /* Our server's domain (where answers go when a request has no 'from').
  * Lent. */
 const char *icxd_conn_domain(const icxd_conn *c);
+
+/* The port icxd connects to: cfg->port, or the mode's default. */
+unsigned icxd_conn_port(const icxd_config *cfg);
+
+/* Writes to out why a connection failed or ended, for the log: an
+ * untrusted certificate (cert_error, from the certificate check), the
+ * component secret or password refused (stream error not-authorized, or
+ * a SASL failure in libstrophe's last_error), another stream error, a
+ * socket error (error: an errno, with host and port), TLS not offered in
+ * client mode (tls_seen 0, last_error about TLS).  Any string may be NULL
+ * or "".  Returns what snprintf() returns. */
+int icxd_conn_failure_cause(const icxd_config *cfg, int error,
+                            const xmpp_stream_error_t *se,
+                            const char *cert_error, const char *last_error,
+                            int tls_seen, char *out, size_t outlen);
+
+/* The next reconnection delay for a backoff of current ms: uniform in
+ * [current/2, current] from random (jitter), and never below min_ms.  The
+ * caller doubles current up to max_ms after each failure. */
+unsigned icxd_conn_backoff(unsigned current, unsigned min_ms, unsigned max_ms,
+                           uint32_t random);
 
 /* The settings and logger the connection was made with.  Lent. */
 const icxd_config *icxd_conn_config(const icxd_conn *c);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "icxd_iodata.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 /* The schemas are written without namespace prefixes on purpose: the
@@ -60,14 +61,17 @@ static const char schema_constraints[] =
 static const char schema_matching[] =
   SCHEMA_OPEN
   "<annotation><documentation>The answer: the names of the clouds that"
-  " satisfy every constraint, sorted, without duplicates (none when no"
-  " cloud matches).</documentation></annotation>"
+  " satisfy every constraint, ranked (highest score first, then by name),"
+  " without duplicates (none when no cloud matches); then a set element"
+  " (XEP-0059) with the page's first (and its index) and last cloud and"
+  " the count of all matching clouds.</documentation></annotation>"
   "<element name='matchingClouds'><complexType><sequence>"
   "<element name='cloudName' minOccurs='0' maxOccurs='unbounded'>"
   "<complexType><simpleContent><extension base='string'>"
   "<attribute name='score' type='integer' use='optional'/>"
   "<attribute name='degree' type='string' use='optional'/>"
   "</extension></simpleContent></complexType></element>"
+  "<any namespace='" ICXD_NS_RSM "' processContents='skip' minOccurs='0'/>"
   "</sequence></complexType></element>"
   "</schema>";
 
@@ -174,6 +178,35 @@ int icxd_rc_is_requester_fault(icx_rc rc)
   return rc == ICX_ERR_XML || rc == ICX_ERR_CONSTRAINT || rc == ICX_ERR_LIMIT;
 }
 
+int icxd_iodata_find(xmpp_stanza_t *command, xmpp_stanza_t **out, char *err,
+                     size_t errlen)
+{
+  xmpp_stanza_t *c;
+  const char *ns;
+  size_t n = 0;
+
+  *out = NULL;
+  for (c = xmpp_stanza_get_children(command); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c) || !icxd_is(xmpp_stanza_get_name(c), "iodata"))
+      continue;
+    ns = xmpp_stanza_get_ns(c);
+    if (!icxd_is(ns, ICXD_NS_IODATA)) {
+      snprintf(err, errlen, "<iodata> in namespace \"%s\": IO Data is \"%s\"",
+               ns ? ns : "", ICXD_NS_IODATA);
+      *out = NULL;
+      return -1;
+    }
+    if (++n > 1) {
+      snprintf(err, errlen, "the command carries more than one <iodata>: "
+               "send one payload per command");
+      *out = NULL;
+      return -1;
+    }
+    *out = c;
+  }
+  return 0;
+}
+
 static xmpp_stanza_t *iodata_new(xmpp_ctx_t *ctx, const char *type)
 {
   xmpp_stanza_t *io = icxd_elem(ctx, "iodata", ICXD_NS_IODATA);
@@ -209,6 +242,27 @@ xmpp_stanza_t *icxd_iodata_output(xmpp_ctx_t *ctx, const char *answer_xml)
   if (!io)
     return NULL;
   if (iodata_add_wrapped_xml(ctx, io, "out", answer_xml) != 0) {
+    xmpp_stanza_release(io);
+    return NULL;
+  }
+  return io;
+}
+
+xmpp_stanza_t *icxd_iodata_output_elem(xmpp_ctx_t *ctx, xmpp_stanza_t *answer)
+{
+  xmpp_stanza_t *io = iodata_new(ctx, "output");
+  xmpp_stanza_t *out = icxd_elem(ctx, "out", NULL);
+
+  if (!io || !out || icxd_adopt(out, answer) != 0) {
+    if (!io || !out)
+      xmpp_stanza_release(answer);
+    if (out)
+      xmpp_stanza_release(out);
+    if (io)
+      xmpp_stanza_release(io);
+    return NULL;
+  }
+  if (icxd_adopt(io, out) != 0) {
     xmpp_stanza_release(io);
     return NULL;
   }

@@ -12,9 +12,21 @@
 #include "icx.h"
 #include "icxd_worker.h"
 
+/* The IO Data payload of a <command>: *out is set to its one <iodata
+ * xmlns='urn:xmpp:tmp:io-data'> child, or to NULL when it has none.
+ * Returns 0, or -1 with a message in err when the command carries more
+ * than one <iodata> child, or an <iodata> in any other namespace (both are
+ * answered bad-payload: nothing is dropped or guessed). */
+int icxd_iodata_find(xmpp_stanza_t *command, xmpp_stanza_t **out, char *err,
+                     size_t errlen);
+
 /* <iodata type='output'><out>answer_xml</out></iodata>.  answer_xml is the
  * engine's <matchingClouds> or <explanation> element. */
 xmpp_stanza_t *icxd_iodata_output(xmpp_ctx_t *ctx, const char *answer_xml);
+
+/* The same with the answer element given as a stanza, which the output
+ * adopts (released on failure). */
+xmpp_stanza_t *icxd_iodata_output_elem(xmpp_ctx_t *ctx, xmpp_stanza_t *answer);
 
 /* <iodata type='error'><out><error xmlns='http://www.csp/resOntology'
  * code='constraint'>message</error></out></iodata>. */

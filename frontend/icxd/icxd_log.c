@@ -3,11 +3,14 @@
  * it. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "icxd_log.h"
 
@@ -49,6 +52,36 @@ void icxd_logger_close(icxd_logger *log)
     closelog();
 }
 
+int icxd_logger_open_file(icxd_logger *log, const char *path, char *err,
+                          size_t errlen)
+{
+  int fd;
+
+  (void)log;
+  fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    snprintf(err, errlen, "cannot open log file %s: %s", path,
+             strerror(errno));
+    return -1;
+  }
+  fflush(stderr);
+  if (fd != STDERR_FILENO) {
+    if (dup2(fd, STDERR_FILENO) < 0) {
+      snprintf(err, errlen, "cannot log to %s: %s", path, strerror(errno));
+      close(fd);
+      return -1;
+    }
+    close(fd);
+  }
+  return 0;
+}
+
+void icxd_logger_set_level(icxd_logger *log, icxd_level level, int trace)
+{
+  __atomic_store_n(&log->level, level, __ATOMIC_RELAXED);
+  __atomic_store_n(&log->xmpp_trace, trace, __ATOMIC_RELAXED);
+}
+
 static void log_write_line(const icxd_logger *log, icxd_level level,
                            const char *area, const char *msg)
 {
@@ -76,7 +109,7 @@ void icxd_log(const icxd_logger *log, icxd_level level, const char *area,
   char buf[2048];
   va_list ap;
 
-  if (!log || level > log->level)
+  if (!log || level > __atomic_load_n(&log->level, __ATOMIC_RELAXED))
     return;
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
@@ -101,7 +134,8 @@ static void log_xmpp_sink(void *userdata, xmpp_log_level_t xlevel,
    * stanza traces for --trace only. */
   if (level == ICXD_LOG_INFO)
     level = ICXD_LOG_DEBUG;
-  if (level == ICXD_LOG_DEBUG && !log->xmpp_trace)
+  if (level == ICXD_LOG_DEBUG &&
+      !__atomic_load_n(&log->xmpp_trace, __ATOMIC_RELAXED))
     return;
   icxd_log(log, level, area, "%s", msg);
 }

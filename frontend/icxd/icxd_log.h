@@ -8,6 +8,7 @@
 #ifndef ICXD_LOG_H
 #define ICXD_LOG_H
 
+#include <stddef.h>
 #include <strophe.h>
 #include "icx_ctx.h"
 
@@ -32,6 +33,17 @@ const char *icxd_level_name(icxd_level level);
  * undoes it. */
 void icxd_logger_init(icxd_logger *log, icxd_level level, int use_syslog);
 void icxd_logger_close(icxd_logger *log);
+
+/* Sends what icxd writes to stderr (its own lines and anything a library
+ * prints) to the file at path, appending; called again, it reopens the
+ * file (after logrotate moved it).  The switch is one dup2(): no line is
+ * lost or split.  0, or -1 with err set (the old destination stays). */
+int icxd_logger_open_file(icxd_logger *log, const char *path, char *err,
+                          size_t errlen);
+
+/* A reload: the most verbose level written, and the stanza traces.  Safe
+ * while workers log. */
+void icxd_logger_set_level(icxd_logger *log, icxd_level level, int trace);
 
 void icxd_log(const icxd_logger *log, icxd_level level, const char *area,
               const char *fmt, ...) __attribute__((format(printf, 4, 5)));

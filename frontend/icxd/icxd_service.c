@@ -26,7 +26,7 @@
 #define ICXD_SHUTDOWN_MS 3000
 
 struct icxd_service {
-  const icxd_config *cfg;    /* borrowed */
+  icxd_config *cfg;          /* borrowed; a reload refills it in place */
   icxd_logger *log;          /* borrowed */
   icx_ctx *icx;              /* the loop's engine context */
   icx_vocab *vocab;          /* shared read-only with the workers */
@@ -37,6 +37,11 @@ struct icxd_service {
   icxd_disco *disco;
   icxd_command *command;
   icxd_disco_spec disco_spec;
+  /* reload (SIGHUP) */
+  volatile sig_atomic_t *reload;  /* set by the signal handler */
+  int argc;
+  char **argv;                    /* borrowed: main's */
+  icx_vocab *retired_vocab;       /* freed once no running job holds it */
 };
 
 /* The features of the service as a whole, as disco#info lists them. */
@@ -77,7 +82,7 @@ nomem:
   return -1;
 }
 
-icxd_service *icxd_service_new(const icxd_config *cfg, icxd_logger *log,
+icxd_service *icxd_service_new(icxd_config *cfg, icxd_logger *log,
                                char *err, size_t errlen)
 {
   icxd_service *svc = calloc(1, sizeof *svc);
@@ -149,9 +154,117 @@ void icxd_service_free(icxd_service *svc)
   icxd_dispatch_free(svc->dispatch);
   icxd_conn_free(svc->conn);
   icx_vocab_free(svc->vocab);
+  icx_vocab_free(svc->retired_vocab);
   icx_ctx_free(svc->icx);
   free(svc->store_path);
   free(svc);
+}
+
+void icxd_service_watch_reload(icxd_service *svc, volatile sig_atomic_t *flag,
+                               int argc, char **argv)
+{
+  svc->reload = flag;
+  svc->argc = argc;
+  svc->argv = argv;
+}
+
+/* The vocabulary of a reload: loaded from dir into *out.  0, or -1 with
+ * err set (the running one stays). */
+static int service_load_vocab(icxd_service *svc, const char *dir,
+                              icx_vocab **out, char *err, size_t errlen)
+{
+  icx_rc rc;
+
+  *out = NULL;
+  if (svc->retired_vocab) {
+    snprintf(err, errlen, "the vocabulary before the last reload is still "
+             "used by a running query; send SIGHUP again when it is done");
+    return -1;
+  }
+  rc = icx_vocab_load(svc->icx, dir, out);
+  if (rc != ICX_OK) {
+    snprintf(err, errlen, "cannot load the vocabulary from %s: %s", dir,
+             *icx_ctx_errmsg(svc->icx) ? icx_ctx_errmsg(svc->icx)
+                                       : icx_strerror(rc));
+    *out = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* SIGHUP: reopens the log file, reads the configuration and the
+ * vocabulary again, and applies them between two turns of the loop (the
+ * only thread that reads the configuration).  Anything broken: reported,
+ * and everything stays as it was.  The connection is kept. */
+static void service_reload(icxd_service *svc)
+{
+  icxd_config *fresh = icxd_config_new();
+  icx_vocab *vocab = NULL;
+  char err[1024], note[1024];
+  const char *dir;
+
+  if (svc->cfg->log_file &&
+      icxd_logger_open_file(svc->log, svc->cfg->log_file, err,
+                            sizeof err) != 0)
+    icxd_log(svc->log, ICXD_LOG_ERROR, "main", "reload: %s", err);
+  icxd_log(svc->log, ICXD_LOG_INFO, "main", "SIGHUP: reloading%s%s",
+           svc->cfg->config_path ? " " : "",
+           svc->cfg->config_path ? svc->cfg->config_path : "");
+  if (!fresh) {
+    icxd_log(svc->log, ICXD_LOG_ERROR, "main",
+             "reload: out of memory; keeping the running configuration");
+    return;
+  }
+  if (icxd_config_from_args(fresh, svc->argc, svc->argv, err, sizeof err) !=
+      ICXD_CONFIG_OK) {
+    icxd_log(svc->log, ICXD_LOG_ERROR, "main",
+             "reload failed: %s; keeping the running configuration", err);
+    icxd_config_free(fresh);
+    return;
+  }
+  dir = fresh->ontology ? fresh->ontology : icx_vocab_default_dir();
+  if (service_load_vocab(svc, dir, &vocab, err, sizeof err) != 0) {
+    icxd_log(svc->log, ICXD_LOG_ERROR, "main",
+             "reload failed: %s; keeping the running configuration", err);
+    icxd_config_free(fresh);
+    return;
+  }
+  /* A new log file first, so the rest of the reload is logged there. */
+  if (fresh->log_file &&
+      (!svc->cfg->log_file || strcmp(fresh->log_file, svc->cfg->log_file)) &&
+      icxd_logger_open_file(svc->log, fresh->log_file, err, sizeof err) != 0)
+    icxd_log(svc->log, ICXD_LOG_ERROR, "main", "reload: %s", err);
+
+  icxd_config_adopt(svc->cfg, fresh, note, sizeof note);
+  if (*note)
+    icxd_log(svc->log, ICXD_LOG_WARN, "main", "reload: %s", note);
+  icxd_logger_set_level(svc->log, (icxd_level)svc->cfg->log_level,
+                        svc->cfg->trace);
+  icx_ctx_set_log_level(svc->icx, (icx_log_level)svc->cfg->log_level);
+  icxd_command_apply_config(svc->command);
+  icxd_pool_set_limits(svc->pool, svc->cfg->max_queue,
+                       svc->cfg->query_time_limit_s * 1000u,
+                       svc->cfg->debug_query_delay_ms);
+  svc->retired_vocab = (icx_vocab *)icxd_pool_set_vocab(svc->pool, vocab);
+  icxd_command_set_vocab(svc->command, vocab);
+  svc->vocab = vocab;
+  icxd_log(svc->log, ICXD_LOG_INFO, "main",
+           "reloaded: configuration%s%s, vocabulary %s; limits: "
+           "max_sessions %u (%u per account), max_queue %u (%u per account)",
+           svc->cfg->config_path ? " " : "",
+           svc->cfg->config_path ? svc->cfg->config_path : "", dir,
+           svc->cfg->max_sessions, svc->cfg->max_sessions_per_jid,
+           svc->cfg->max_queue, svc->cfg->max_queue_per_jid);
+}
+
+/* Frees the vocabulary a reload replaced once no running job holds it. */
+static void service_free_retired(icxd_service *svc)
+{
+  if (svc->retired_vocab &&
+      !icxd_pool_vocab_in_use(svc->pool, svc->retired_vocab)) {
+    icx_vocab_free(svc->retired_vocab);
+    svc->retired_vocab = NULL;
+  }
 }
 
 int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
@@ -165,6 +278,11 @@ int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
                                           : ICXD_TURN_IDLE_MS;
     icxd_conn_run_once(svc->conn, turn);
     icxd_command_tick(svc->command);
+    if (svc->reload && *svc->reload) {
+      *svc->reload = 0;
+      service_reload(svc);
+    }
+    service_free_retired(svc);
   }
 
   icxd_log(svc->log, ICXD_LOG_INFO, "main", "shutting down");

@@ -12,6 +12,7 @@ struct icxd_sessions {
   icxd_session *head;
   size_t count;
   size_t max;
+  size_t max_per_owner;     /* 0: no per-account limit */
   int64_t timeout_ms;
 };
 
@@ -38,6 +39,51 @@ icxd_sessions *icxd_sessions_new(size_t max, int64_t timeout_ms)
   return tab;
 }
 
+void icxd_sessions_set_limits(icxd_sessions *tab, size_t max,
+                              size_t max_per_owner, int64_t timeout_ms)
+{
+  tab->max = max;
+  tab->max_per_owner = max_per_owner;
+  tab->timeout_ms = timeout_ms;
+}
+
+/* The length of a JID's bare part (up to its resource). */
+static size_t session_bare_len(const char *jid)
+{
+  return strcspn(jid, "/");
+}
+
+size_t icxd_sessions_count_owner(const icxd_sessions *tab, const char *owner,
+                                 int running_only)
+{
+  const icxd_session *s;
+  size_t len, n = 0;
+
+  if (!owner)
+    return 0;
+  len = session_bare_len(owner);
+  for (s = tab->head; s; s = s->next) {
+    if (running_only && s->state != ICXD_SESS_RUNNING)
+      continue;
+    if (session_bare_len(s->owner) == len &&
+        strncmp(s->owner, owner, len) == 0)
+      n++;
+  }
+  return n;
+}
+
+icxd_sess_refusal icxd_sessions_admit(const icxd_sessions *tab,
+                                      const char *owner)
+{
+  if (tab->max_per_owner &&
+      icxd_sessions_count_owner(tab, owner ? owner : "", 0) >=
+          tab->max_per_owner)
+    return ICXD_SESS_OWNER_FULL;
+  if (tab->count >= tab->max)
+    return ICXD_SESS_FULL;
+  return ICXD_SESS_ADMITTED;
+}
+
 static void session_free(icxd_session *s)
 {
   if (s->state == ICXD_SESS_DONE)
@@ -45,6 +91,7 @@ static void session_free(icxd_session *s)
   free(s->owner);
   free(s->self);
   free(s->pending_iq);
+  icxd_rsm_req_clear(&s->rsm);
   free(s);
 }
 
@@ -67,11 +114,13 @@ icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
   icxd_session *s, **tail;
   char hex[33];
 
-  if (tab->count >= tab->max || icxd_random_hex(hex, sizeof hex) != 0)
+  if (icxd_sessions_admit(tab, owner) != ICXD_SESS_ADMITTED ||
+      icxd_random_hex(hex, sizeof hex) != 0)
     return NULL;
   s = calloc(1, sizeof *s);
   if (!s)
     return NULL;
+  icxd_rsm_req_clear(&s->rsm);
   snprintf(s->id, sizeof s->id, "icx-%s", hex);
   s->owner = strdup(owner ? owner : "");
   s->self = strdup(self ? self : "");

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "icxd_rsm.h"
 #include "icxd_worker.h"
 
 typedef enum icxd_sess_state {
@@ -39,6 +40,7 @@ typedef struct icxd_session {
   int64_t last_used_ms;
   int async;              /* 'executing' was sent: push the result */
   int canceled;           /* drop the job's result when it comes back */
+  icxd_rsm_req rsm;       /* the page of the answer asked for (XEP-0059) */
   struct icxd_session *next;
 } icxd_session;
 
@@ -48,12 +50,36 @@ typedef struct icxd_sessions icxd_sessions;
  * NULL on ENOMEM.  Free with icxd_sessions_free(). */
 icxd_sessions *icxd_sessions_new(size_t max, int64_t timeout_ms);
 
+/* Why a new session was refused (icxd_sessions_admit()). */
+typedef enum icxd_sess_refusal {
+  ICXD_SESS_ADMITTED = 0,   /* there is room */
+  ICXD_SESS_FULL = 1,       /* the table holds max sessions */
+  ICXD_SESS_OWNER_FULL = 2  /* the owner's bare JID holds max_per_owner */
+} icxd_sess_refusal;
+
+/* Changes the limits (a reload): max sessions in all, max_per_owner per
+ * bare JID (0: no such limit; the default), the idle timeout.  Sessions
+ * already open stay, even above a lowered limit. */
+void icxd_sessions_set_limits(icxd_sessions *tab, size_t max,
+                              size_t max_per_owner, int64_t timeout_ms);
+
+/* Whether owner (a full JID) may open one more session, and if not,
+ * which limit stands in the way. */
+icxd_sess_refusal icxd_sessions_admit(const icxd_sessions *tab,
+                                      const char *owner);
+
+/* Sessions whose owner has the bare JID of owner (a full or bare JID);
+ * with running_only, only those whose job is with the workers (including
+ * canceled ones still running). */
+size_t icxd_sessions_count_owner(const icxd_sessions *tab, const char *owner,
+                                 int running_only);
+
 /* Frees every session and the jobs they own (not jobs still lent by the
  * pool: free the pool first).  NULL is a no-op. */
 void icxd_sessions_free(icxd_sessions *tab);
 
-/* Creates a session for owner with a fresh random id.  NULL when the table
- * is full or out of memory.  Owned by the table. */
+/* Creates a session for owner with a fresh random id.  NULL when
+ * icxd_sessions_admit() refuses it or out of memory.  Owned by the table. */
 icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
                                    const char *self);
 

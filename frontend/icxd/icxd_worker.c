@@ -29,6 +29,7 @@ typedef struct worker {
   pthread_t thread;
   icx_ctx *ctx;
   icx_store *store;     /* opened on first use if it was missing */
+  const icx_vocab *vocab; /* the vocabulary of the running job (lock) */
 } worker;
 
 struct icxd_pool {
@@ -298,18 +299,19 @@ void icxd_job_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
  * replaced: worker_store_enter()) and kept.  A kept handle sees every
  * commit made to its file before the job's read transaction starts. */
 static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
+                           const icx_vocab *vocab, unsigned delay_ms,
                            icxd_job *job)
 {
   icx_constraints *set = NULL;
   icx_rc rc;
 
-  if (pool->opts.delay_ms) {
-    struct timespec ts = { pool->opts.delay_ms / 1000,
-                           (long)(pool->opts.delay_ms % 1000) * 1000000L };
+  if (delay_ms) {
+    struct timespec ts = { delay_ms / 1000,
+                           (long)(delay_ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
       ;
   }
-  if (icxd_job_constraints(ctx, pool->opts.vocab, job, &set) != ICX_OK)
+  if (icxd_job_constraints(ctx, vocab, job, &set) != ICX_OK)
     return;
   if (!*store) {
     pthread_mutex_lock(&pool->setup_lock);
@@ -368,6 +370,8 @@ static void *worker_main(void *arg)
   worker *w = arg;
   icxd_pool *pool = w->pool;
   icxd_job *job;
+  const icx_vocab *vocab;
+  unsigned delay_ms, time_limit_ms;
 
   pthread_mutex_lock(&pool->lock);
   for (;;) {
@@ -380,12 +384,19 @@ static void *worker_main(void *arg)
     job->started_ms = icxd_now_ms();
     pool->running++;
     worker_store_enter(pool, w);
+    /* What a reload may change is read here, under the lock: the job
+     * runs with one vocabulary and one set of limits throughout. */
+    vocab = w->vocab = pool->opts.vocab;
+    delay_ms = pool->opts.delay_ms;
+    time_limit_ms = pool->opts.time_limit_ms;
     pthread_mutex_unlock(&pool->lock);
 
-    worker_run_job(pool, w->ctx, &w->store, job);
+    icx_ctx_set_time_limit(w->ctx, time_limit_ms);
+    worker_run_job(pool, w->ctx, &w->store, vocab, delay_ms, job);
 
     pthread_mutex_lock(&pool->lock);
     worker_store_leave(pool);
+    w->vocab = NULL;
     pool->running--;
     job->state = ICXD_JOB_DONE;
     job->finished_ms = icxd_now_ms();
@@ -517,6 +528,40 @@ void icxd_pool_free(icxd_pool *pool)
   pthread_mutex_destroy(&pool->lock);
   free(pool->workers);
   free(pool);
+}
+
+void icxd_pool_set_limits(icxd_pool *pool, unsigned max_queue,
+                          unsigned time_limit_ms, unsigned delay_ms)
+{
+  pthread_mutex_lock(&pool->lock);
+  pool->opts.max_queue = max_queue;
+  pool->opts.time_limit_ms = time_limit_ms;
+  pool->opts.delay_ms = delay_ms;
+  pthread_mutex_unlock(&pool->lock);
+}
+
+const icx_vocab *icxd_pool_set_vocab(icxd_pool *pool, const icx_vocab *vocab)
+{
+  const icx_vocab *old;
+
+  pthread_mutex_lock(&pool->lock);
+  old = pool->opts.vocab;
+  pool->opts.vocab = vocab;
+  pthread_mutex_unlock(&pool->lock);
+  return old;
+}
+
+int icxd_pool_vocab_in_use(icxd_pool *pool, const icx_vocab *vocab)
+{
+  unsigned i;
+  int used = 0;
+
+  pthread_mutex_lock(&pool->lock);
+  for (i = 0; i < pool->n_workers; i++)
+    if (pool->workers[i].vocab == vocab)
+      used = 1;
+  pthread_mutex_unlock(&pool->lock);
+  return used;
 }
 
 int icxd_pool_submit(icxd_pool *pool, icxd_job *job)

@@ -115,6 +115,18 @@ int icxd_pool_start(icxd_pool *pool, const icx_vocab *vocab, char *err,
  * every job still queued or done.  NULL is a no-op. */
 void icxd_pool_free(icxd_pool *pool);
 
+/* A reload: later jobs see these limits (a running job keeps its own). */
+void icxd_pool_set_limits(icxd_pool *pool, unsigned max_queue,
+                          unsigned time_limit_ms, unsigned delay_ms);
+
+/* A reload: jobs started from now on parse with vocab (borrowed; must
+ * outlive its use).  Returns the vocabulary used so far, which the caller
+ * frees once icxd_pool_vocab_in_use() says no running job holds it. */
+const icx_vocab *icxd_pool_set_vocab(icxd_pool *pool, const icx_vocab *vocab);
+
+/* 1 while a running job parses or matches with vocab. */
+int icxd_pool_vocab_in_use(icxd_pool *pool, const icx_vocab *vocab);
+
 /* Queues job; the pool owns it until icxd_pool_take_done() hands it back.
  * Returns 0, or -1 when the queue is full (the caller keeps job). */
 int icxd_pool_submit(icxd_pool *pool, icxd_job *job);

@@ -4,6 +4,8 @@
 component test:
 
     ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-component.test
+    ICXT_OPS_TRANSCRIPT=/tmp/o.md tests/integration/icxd-ops.test
+    cat /tmp/o.md >> /tmp/t.md
     tests/integration/mkprotocol.py /tmp/t.md > doc/protocol.md
 
 Each @NAME@ of the template becomes the request and answer captured under
@@ -76,6 +78,16 @@ rows = "\n".join("| %d | %s | %s |" % (i + 1, h[len('Hostile: '):].replace('|', 
 
 doc = open(TEMPLATE).read()
 doc = doc.replace('@PAPER@', ex("The paper's request (section 6), sent verbatim"))
+# From the ops test's transcript (paging, refused payloads).
+for key, title in [
+    ('@RSM_FIRST@', 'Paging: the first page of three'),
+    ('@RSM_AFTER@', 'Paging: the page after cloud3'),
+    ('@RSM_LAST@', 'Paging: the last page'),
+    ('@RSM_COUNT@', 'Paging: only the count'),
+    ('@PAYLOAD_TWO@', 'Refused: two IO Data payloads'),
+    ('@PAYLOAD_NS@', 'Refused: IO Data in an unknown namespace'),
+]:
+    doc = doc.replace(key, ex(title))
 for key, title, kw in [
     ('@DISCO_INFO@', 'disco#info on the service', {}),
     ('@DISCO_ITEMS@', 'disco#items: the command list', {}),

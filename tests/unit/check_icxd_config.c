@@ -67,6 +67,66 @@ START_TEST(config_errors_name_the_line)
 }
 END_TEST
 
+/* A reload takes every new setting, keeps the running values of those
+ * only a restart can change (and says which), and leaves no leak. */
+START_TEST(config_adopt_on_reload)
+{
+  icxd_config *cfg = icxd_config_new(), *fresh = icxd_config_new();
+  char note[512];
+
+  cfg->jid = strdup("svc.a.test");
+  cfg->host = strdup("127.0.0.1");
+  cfg->secret = strdup("old-secret");
+  cfg->max_sessions_per_jid = 32;
+  fresh->jid = strdup("svc.b.test");
+  fresh->host = strdup("127.0.0.1");
+  fresh->secret = strdup("new-secret");
+  fresh->max_sessions_per_jid = 2;
+  fresh->max_queue_per_jid = 1;
+  fresh->workers = 7;
+  fresh->log_file = strdup("icxd.log");
+  icxd_config_adopt(cfg, fresh, note, sizeof note);
+  ck_assert_uint_eq(cfg->max_sessions_per_jid, 2);
+  ck_assert_uint_eq(cfg->max_queue_per_jid, 1);
+  ck_assert_str_eq(cfg->log_file, "icxd.log");
+  ck_assert_str_eq(cfg->jid, "svc.a.test");
+  ck_assert_str_eq(cfg->secret, "old-secret");
+  ck_assert_uint_eq(cfg->workers, 2);
+  ck_assert_ptr_nonnull(strstr(note, "[xmpp] jid changed"));
+  ck_assert_ptr_nonnull(strstr(note, "[xmpp] secret changed"));
+  ck_assert_ptr_nonnull(strstr(note, "[exchange] workers changed"));
+  ck_assert_ptr_null(strstr(note, "new-secret"));
+  ck_assert_ptr_null(strstr(note, "host"));
+  icxd_config_free(cfg);
+}
+END_TEST
+
+/* The keys of fair limits and paging are read and range-checked. */
+START_TEST(config_limit_keys)
+{
+  char *conf = tu_path(tu_icxd_tmp, "limits.conf");
+  char err[256];
+  icxd_config *cfg = icxd_config_new();
+
+  ck_assert_uint_eq(cfg->max_sessions_per_jid, 32);
+  ck_assert_uint_eq(cfg->max_queue_per_jid, 8);
+  tu_write(conf, "[exchange]\nmax_sessions_per_jid = 3\nmax_queue_per_jid = "
+           "0\nanswer_max_items = 10\nanswer_max_bytes = 2048\n[log]\n"
+           "file = x.log\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+  ck_assert_uint_eq(cfg->max_sessions_per_jid, 3);
+  ck_assert_uint_eq(cfg->max_queue_per_jid, 0);
+  ck_assert_uint_eq(cfg->answer_max_items, 10);
+  ck_assert_uint_eq(cfg->answer_max_bytes, 2048);
+  ck_assert_str_eq(cfg->log_file, "x.log");
+  tu_write(conf, "[exchange]\nanswer_max_bytes = 10\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "answer_max_bytes"));
+  icxd_config_free(cfg);
+  free(conf);
+}
+END_TEST
+
 static Suite *icxd_config_suite(void)
 {
   Suite *s = suite_create("icxd_config");
@@ -75,6 +135,8 @@ static Suite *icxd_config_suite(void)
   tcase_add_checked_fixture(tc, tu_icxd_tmp_setup, tu_icxd_tmp_teardown);
   tcase_add_test(tc, config_file_then_args);
   tcase_add_test(tc, config_errors_name_the_line);
+  tcase_add_test(tc, config_adopt_on_reload);
+  tcase_add_test(tc, config_limit_keys);
   suite_add_tcase(s, tc);
   return s;
 }

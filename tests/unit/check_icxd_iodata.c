@@ -117,6 +117,63 @@ START_TEST(iodata_explain_clouds)
 }
 END_TEST
 
+/* The payload of a <command>: one IO Data element or none; two, or one in
+ * another namespace, are refused with a message (bad-payload). */
+static int find_payload(xmpp_ctx_t *x, const char *cmd, const char **type,
+                        char *err, size_t errlen)
+{
+  xmpp_stanza_t *s = xmpp_stanza_new_from_string(x, cmd), *io = (void *)1;
+  int rc;
+
+  ck_assert_ptr_nonnull(s);
+  rc = icxd_iodata_find(s, &io, err, errlen);
+  *type = io ? xmpp_stanza_get_type(io) : NULL;
+  if (rc != 0)
+    ck_assert_ptr_null(io);
+  /* type is read before the release: keep a static copy for the caller. */
+  if (*type) {
+    static char copy[64];
+    snprintf(copy, sizeof copy, "%s", *type);
+    *type = copy;
+  }
+  xmpp_stanza_release(s);
+  return rc;
+}
+
+#define CMD "<command xmlns='http://jabber.org/protocol/commands' node='n'>"
+#define IO "xmlns='urn:xmpp:tmp:io-data'"
+
+START_TEST(iodata_find_payload)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  const char *type;
+  char err[256];
+
+  ck_assert_int_eq(find_payload(x, CMD "</command>", &type, err, sizeof err),
+                   0);
+  ck_assert_ptr_null(type);
+  ck_assert_int_eq(find_payload(x, CMD "<x xmlns='jabber:x:data'/><iodata "
+                                IO " type='input'/></command>", &type, err,
+                                sizeof err), 0);
+  ck_assert_str_eq(type, "input");
+  /* Two payloads: the second is not dropped silently. */
+  ck_assert_int_eq(find_payload(x, CMD "<iodata " IO " type='input'/><iodata "
+                                IO " type='input'/></command>", &type, err,
+                                sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "more than one <iodata>"));
+  /* IO Data in an unknown namespace (or none) is not taken for a form. */
+  ck_assert_int_eq(find_payload(x, CMD "<iodata xmlns='urn:xmpp:io-data:9'"
+                                " type='input'/></command>", &type, err,
+                                sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "namespace \"urn:xmpp:io-data:9\""));
+  ck_assert_int_eq(find_payload(x, CMD "<iodata " IO " type='input'/><iodata"
+                                " xmlns='urn:other' type='input'/></command>",
+                                &type, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "namespace \"urn:other\""));
+  xmpp_ctx_free(x);
+}
+END_TEST
+
 static Suite *icxd_iodata_suite(void)
 {
   Suite *s = suite_create("icxd_iodata");
@@ -124,6 +181,7 @@ static Suite *icxd_iodata_suite(void)
 
   tcase_add_test(tc, iodata_payloads);
   tcase_add_test(tc, iodata_explain_clouds);
+  tcase_add_test(tc, iodata_find_payload);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -33,12 +33,48 @@ START_TEST(sessions_are_private_and_expire)
 }
 END_TEST
 
+/* Fair limits: one bare JID, whatever its resources, holds at most
+ * max_per_owner sessions and leaves room for every other account. */
+START_TEST(sessions_per_owner_limit)
+{
+  icxd_sessions *tab = icxd_sessions_new(5, 1000);
+  icxd_session *s;
+  int i;
+
+  icxd_sessions_set_limits(tab, 5, 2, 1000);
+  ck_assert_ptr_nonnull(icxd_sessions_create(tab, "greedy@x.test/a", "svc"));
+  ck_assert_ptr_nonnull(icxd_sessions_create(tab, "greedy@x.test/b", "svc"));
+  ck_assert_int_eq(icxd_sessions_admit(tab, "greedy@x.test/c"),
+                   ICXD_SESS_OWNER_FULL);
+  ck_assert_ptr_null(icxd_sessions_create(tab, "greedy@x.test/c", "svc"));
+  /* A bare JID sharing a prefix is another account. */
+  ck_assert_int_eq(icxd_sessions_admit(tab, "greedy@x.test.evil/a"),
+                   ICXD_SESS_ADMITTED);
+  ck_assert_uint_eq(icxd_sessions_count_owner(tab, "greedy@x.test", 0), 2);
+  for (i = 0; i < 3; i++) {
+    s = icxd_sessions_create(tab, i == 2 ? "c@x.test/r" : "b@x.test/r", "svc");
+    ck_assert_ptr_nonnull(s);
+  }
+  s->state = ICXD_SESS_RUNNING;
+  ck_assert_uint_eq(icxd_sessions_count_owner(tab, "c@x.test/other", 1), 1);
+  ck_assert_uint_eq(icxd_sessions_count_owner(tab, "b@x.test", 1), 0);
+  /* Now the table is full: the global limit speaks. */
+  ck_assert_int_eq(icxd_sessions_admit(tab, "d@x.test/r"), ICXD_SESS_FULL);
+  /* No per-owner limit: only the global one. */
+  icxd_sessions_set_limits(tab, 6, 0, 1000);
+  ck_assert_ptr_nonnull(icxd_sessions_create(tab, "greedy@x.test/c", "svc"));
+  s->state = ICXD_SESS_DONE;
+  icxd_sessions_free(tab);
+}
+END_TEST
+
 static Suite *icxd_session_suite(void)
 {
   Suite *s = suite_create("icxd_session");
   TCase *tc = tcase_create("session");
 
   tcase_add_test(tc, sessions_are_private_and_expire);
+  tcase_add_test(tc, sessions_per_owner_limit);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,256 @@
+/* icxd_rsm.c - Result Set Management (XEP-0059) on icxd's answers. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icxd_rsm.h"
+#include "icxd_stanza.h"
+
+void icxd_rsm_req_clear(icxd_rsm_req *req)
+{
+  free(req->after);
+  free(req->before);
+  memset(req, 0, sizeof *req);
+  req->max = -1;
+  req->index = -1;
+}
+
+/* A number from 0 (up to 9 digits) in the text of el.  0 or -1. */
+static int rsm_number(xmpp_ctx_t *ctx, xmpp_stanza_t *el, long *out)
+{
+  char *text = xmpp_stanza_get_text(el), *end;
+  long v;
+  int rc = -1;
+
+  if (text) {
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (*text >= '0' && *text <= '9' && !*end && !errno && v < 1000000000L) {
+      *out = v;
+      rc = 0;
+    }
+    xmpp_free(ctx, text);
+  }
+  return rc;
+}
+
+/* A copy of the text of el ("" when it has none).  NULL on ENOMEM. */
+static char *rsm_text(xmpp_ctx_t *ctx, xmpp_stanza_t *el)
+{
+  char *text = xmpp_stanza_get_text(el), *copy;
+
+  copy = strdup(text ? text : "");
+  if (text)
+    xmpp_free(ctx, text);
+  return copy;
+}
+
+int icxd_rsm_parse(xmpp_stanza_t *parent, icxd_rsm_req *req, char *err,
+                   size_t errlen)
+{
+  xmpp_stanza_t *c, *set = NULL;
+  xmpp_ctx_t *ctx = xmpp_stanza_get_context(parent);
+  const char *name;
+
+  memset(req, 0, sizeof *req);   /* not freed: it may be uninitialised */
+  req->max = -1;
+  req->index = -1;
+  for (c = xmpp_stanza_get_children(parent); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c) || !icxd_is(xmpp_stanza_get_name(c), "set") ||
+        !icxd_is(xmpp_stanza_get_ns(c), ICXD_NS_RSM))
+      continue;
+    if (set) {
+      snprintf(err, errlen, "more than one <set> (XEP-0059) in the request");
+      return -1;
+    }
+    set = c;
+  }
+  if (!set)
+    return 0;
+  req->present = 1;
+  for (c = xmpp_stanza_get_children(set); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c))
+      continue;
+    name = xmpp_stanza_get_name(c);
+    if (icxd_is(name, "max") || icxd_is(name, "index")) {
+      if (rsm_number(ctx, c, icxd_is(name, "max") ? &req->max
+                                                  : &req->index) != 0) {
+        snprintf(err, errlen, "<%s> of <set> must be a number from 0", name);
+        goto fail;
+      }
+    } else if (icxd_is(name, "after") || icxd_is(name, "before")) {
+      char **slot = icxd_is(name, "after") ? &req->after : &req->before;
+
+      free(*slot);
+      *slot = rsm_text(ctx, c);
+      if (!*slot) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+      }
+    }
+  }
+  if (req->after && !*req->after) {
+    snprintf(err, errlen, "<after> of <set> is empty: it names the last item "
+             "of the page before");
+    goto fail;
+  }
+  if (req->after && req->before) {
+    snprintf(err, errlen, "<set> has both <after> and <before>");
+    goto fail;
+  }
+  if (req->index >= 0 && (req->after || req->before)) {
+    snprintf(err, errlen, "<set> has <index> with <after> or <before>");
+    goto fail;
+  }
+  return 0;
+fail:
+  icxd_rsm_req_clear(req);
+  return -1;
+}
+
+/* The position of name in items, or n. */
+static size_t rsm_find(const char *const *items, size_t n, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if (strcmp(items[i], name) == 0)
+      return i;
+  return n;
+}
+
+int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
+                  const size_t *sizes, size_t n, size_t max_items,
+                  size_t max_bytes, size_t *first, size_t *count, char *err,
+                  size_t errlen)
+{
+  size_t limit = max_items, start = 0, end = n, bytes = 0, k = 0, at;
+  int backwards = 0;
+
+  if (req && req->max >= 0 && (size_t)req->max < limit)
+    limit = (size_t)req->max;
+  if (req && req->after) {
+    at = rsm_find(items, n, req->after);
+    if (at == n) {
+      snprintf(err, errlen, "no cloud named '%s' in the answer (<after>)",
+               req->after);
+      return -1;
+    }
+    start = at + 1;
+  } else if (req && req->before) {
+    backwards = 1;
+    if (*req->before) {
+      end = rsm_find(items, n, req->before);
+      if (end == n) {
+        snprintf(err, errlen, "no cloud named '%s' in the answer (<before>)",
+                 req->before);
+        return -1;
+      }
+    }
+  } else if (req && req->index >= 0) {
+    start = (size_t)req->index < n ? (size_t)req->index : n;
+  }
+  if (!backwards) {
+    while (start + k < n && k < limit &&
+           (k == 0 || bytes + sizes[start + k] <= max_bytes)) {
+      bytes += sizes[start + k];
+      k++;
+    }
+    *first = start;
+  } else {
+    while (k < end && k < limit &&
+           (k == 0 || bytes + sizes[end - 1 - k] <= max_bytes)) {
+      bytes += sizes[end - 1 - k];
+      k++;
+    }
+    *first = end - k;
+  }
+  *count = k;
+  return 0;
+}
+
+/* Appends <name>text</name> to parent, with attribute index=idx when idx
+ * is not NULL.  0 or -1. */
+static int rsm_add(xmpp_ctx_t *ctx, xmpp_stanza_t *parent, const char *name,
+                   const char *text, const char *idx)
+{
+  xmpp_stanza_t *el = icxd_add_text_child(ctx, parent, name, text);
+
+  return el && (!idx || !xmpp_stanza_set_attribute(el, "index", idx)) ? 0
+                                                                       : -1;
+}
+
+xmpp_stanza_t *icxd_rsm_matching_page(xmpp_ctx_t *ctx, xmpp_stanza_t *matching,
+                                      const icxd_rsm_req *req,
+                                      size_t max_items, size_t max_bytes,
+                                      char *err, size_t errlen)
+{
+  xmpp_stanza_t *c, **els = NULL, *out = NULL, *set = NULL;
+  char **names = NULL, *text, num[32];
+  size_t *sizes = NULL, n = 0, cap = 0, first = 0, count = 0, i, len;
+  int ok = 0;
+
+  for (c = xmpp_stanza_get_children(matching); c; c = xmpp_stanza_get_next(c))
+    if (xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), "cloudName"))
+      cap++;
+  els = calloc(cap ? cap : 1, sizeof *els);
+  names = calloc(cap ? cap : 1, sizeof *names);
+  sizes = calloc(cap ? cap : 1, sizeof *sizes);
+  if (!els || !names || !sizes)
+    goto nomem;
+  for (c = xmpp_stanza_get_children(matching); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c) || !icxd_is(xmpp_stanza_get_name(c), "cloudName"))
+      continue;
+    text = xmpp_stanza_get_text(c);
+    names[n] = strdup(text ? text : "");
+    if (text)
+      xmpp_free(ctx, text);
+    if (!names[n])
+      goto nomem;
+    if (xmpp_stanza_to_text(c, &text, &len) != XMPP_EOK)
+      goto nomem;
+    xmpp_free(ctx, text);
+    sizes[n] = len;
+    els[n++] = c;
+  }
+  if (icxd_rsm_page(req, (const char *const *)names, sizes, n, max_items,
+                    max_bytes, &first, &count, err, errlen) != 0)
+    goto cleanup;
+  out = icxd_elem(ctx, "matchingClouds", xmpp_stanza_get_ns(matching));
+  set = icxd_elem(ctx, "set", ICXD_NS_RSM);
+  if (!out || !set)
+    goto nomem;
+  for (i = first; i < first + count; i++)
+    if (icxd_adopt(out, xmpp_stanza_copy(els[i])) != 0)
+      goto nomem;
+  snprintf(num, sizeof num, "%zu", first);
+  if (count && (rsm_add(ctx, set, "first", names[first], num) != 0 ||
+                rsm_add(ctx, set, "last", names[first + count - 1], NULL)))
+    goto nomem;
+  snprintf(num, sizeof num, "%zu", n);
+  if (rsm_add(ctx, set, "count", num, NULL) != 0)
+    goto nomem;
+  ok = icxd_adopt(out, set) == 0;
+  set = NULL;
+  if (!ok)
+    goto nomem;
+  goto cleanup;
+nomem:
+  snprintf(err, errlen, "out of memory");
+cleanup:
+  if (set)
+    xmpp_stanza_release(set);
+  if (!ok && out) {
+    xmpp_stanza_release(out);
+    out = NULL;
+  }
+  for (i = 0; names && i < n; i++)
+    free(names[i]);
+  free(names);
+  free(sizes);
+  free(els);
+  return out;
+}

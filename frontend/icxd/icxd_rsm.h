@@ -1,0 +1,60 @@
+/* icxd_rsm.h - Result Set Management (XEP-0059) on icxd's answers: the
+ * <set> of a request read, a page of <matchingClouds> cut in ranked
+ * order, and the <set> that says where the page lies (first with its
+ * index, last, and always the total count).
+ *
+ * Without a <set>, and whatever max a requester asks for, a page holds at
+ * most max_items clouds and max_bytes bytes of <cloudName> elements, so
+ * that an answer stays under a server's stanza size limit.
+ */
+#ifndef ICXD_RSM_H
+#define ICXD_RSM_H
+
+#include <stddef.h>
+#include <strophe.h>
+
+#define ICXD_NS_RSM "http://jabber.org/protocol/rsm"
+
+/* What a request's <set> asks for. */
+typedef struct icxd_rsm_req {
+  int present;      /* a <set> came with the request */
+  long max;         /* <max>, or -1 */
+  long index;       /* <index>, or -1 */
+  char *after;      /* <after>: the page starts after this item, or NULL */
+  char *before;     /* <before>: ends before this item; "" (an empty
+                     * <before/>) asks for the last page; NULL: not given */
+} icxd_rsm_req;
+
+/* Frees the strings of req (not req itself) and clears it. */
+void icxd_rsm_req_clear(icxd_rsm_req *req);
+
+/* Reads the <set xmlns='http://jabber.org/protocol/rsm'> child of parent
+ * into req, which is overwritten, not freed (req->present 0 when there is
+ * none; on success the caller clears it with icxd_rsm_req_clear()).  Returns 0,
+ * or -1 with a message in err for a <set> the requester got wrong: two of
+ * them, <max> or <index> not a number from 0, <after> with <before>,
+ * <index> with <after> or <before>.  Out of memory: -1, "out of memory". */
+int icxd_rsm_parse(xmpp_stanza_t *parent, icxd_rsm_req *req, char *err,
+                   size_t errlen);
+
+/* Cuts a page out of n items (in their order) of the given sizes: sets
+ * *first and *count.  The page follows req (or starts at item 0) and
+ * holds at most min(req->max, max_items) items whose sizes add up to at
+ * most max_bytes (but at least one item when any is asked for).  Returns
+ * 0, or -1 with err set when req->after or req->before names no item
+ * (item-not-found). */
+int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
+                  const size_t *sizes, size_t n, size_t max_items,
+                  size_t max_bytes, size_t *first, size_t *count, char *err,
+                  size_t errlen);
+
+/* A new <matchingClouds> holding the page of matching's <cloudName>
+ * children (copied, attributes kept) and the <set> that describes it.
+ * NULL with err set when the page cannot be cut (-1 of icxd_rsm_page()),
+ * or "out of memory". */
+xmpp_stanza_t *icxd_rsm_matching_page(xmpp_ctx_t *ctx, xmpp_stanza_t *matching,
+                                      const icxd_rsm_req *req,
+                                      size_t max_items, size_t max_bytes,
+                                      char *err, size_t errlen);
+
+#endif
