@@ -31,6 +31,7 @@ struct icx_store {
   void *progress_ud;
   librdf_node *doc;           /* the document being written, between
                                  icx_store_document_begin() and its end */
+  char *doc_owner;            /* its owner (icx_store_document_set_owner()) */
 };
 
 

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "icxd_access.h"
+
 typedef enum icxd_mode {
   ICXD_MODE_COMPONENT = 0,  /* XEP-0114 external component */
   ICXD_MODE_CLIENT = 1      /* ordinary account over c2s */
@@ -37,6 +39,10 @@ typedef struct icxd_config {
   unsigned max_queue;     /* jobs waiting for a worker */
   unsigned query_time_limit_s; /* a match or explanation stops after this; 0: none */
   unsigned debug_query_delay_ms; /* testing: each query first sleeps this */
+  /* [access] (icxd_access.h) and publishing */
+  icxd_access access;     /* who may query, publish, administer */
+  unsigned max_document_size; /* bytes of one published document */
+  unsigned max_writes;    /* publishes and withdrawals waiting for the writer */
   /* [log] */
   int log_level;          /* icxd_level */
   int use_syslog;
