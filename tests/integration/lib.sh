@@ -231,7 +231,8 @@ icxt_stop_prosody() {
 }
 
 # Writes an icxd.conf for mode $1 (component|client) to $2; extra
-# "[section] key=value" settings follow as "section.key=value" arguments.
+# "[section] key=value" settings follow as "section.key=value" arguments
+# (sections xmpp, exchange, log, access).
 icxt_icxd_conf() {
   mode=$1 out=$2; shift 2
   {
@@ -267,6 +268,10 @@ icxt_icxd_conf() {
     for kv in "$@"; do
       case $kv in log.*) echo "${kv#log.}";; esac
     done
+    echo "[access]"
+    for kv in "$@"; do
+      case $kv in access.*) echo "${kv#access.}";; esac
+    done
   } > "$out"
 }
 
@@ -296,6 +301,15 @@ icxt_stop_icxd() {
   wait "$pid"; rc=$?
   ICXD_PIDS=$(echo "$ICXD_PIDS" | sed "s/ $pid\b//")
   [ $rc -eq 0 ] || icxt_fail "icxd $pid exited with status $rc"
+}
+
+# Runs the publishing client (icxd_publish.py) as account $1 (a full JID)
+# with password $2; the rest: its options.  Bounded by its own timeout.
+icxt_publisher() {
+  jid=$1 pass=$2; shift 2
+  timeout 180 "$ICXT_PY" "$ICX_SRCDIR/tests/integration/icxd_publish.py" \
+    --host 127.0.0.1 --port "$C2S_PORT" --ca "$ICXT_DIR/tls.crt" \
+    --jid "$jid" --password "$pass" "$@"
 }
 
 # Runs the slixmpp client; $@: its options.  Bounded by its own timeout.
