@@ -138,7 +138,7 @@ class Publisher(Client):
                       "the published clouds match at once", str(got))
         iid = self.new_id("pub")
         res = await self.rpc(self.publish_stanza(iid, esc(BROKEN_TTL), "turtle"), iid,
-                             "A broken document: the error names its line and column")
+                             "A broken document: the error names its line")
         self.expect_note_error(res, "broken Turtle: completed with an error note",
                                "line 10")
         err = res.find(".//" + q(NS_CSP, "error")) if res is not None else None
