@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "icxd_publish.h"
 #include "icxd_writer.h"
@@ -328,6 +329,18 @@ icxd_writer *icxd_writer_new(const icxd_writer_opts *opts, char *err,
   }
   icx_ctx_set_logger(w->ctx, icxd_logger_icx_sink, opts->log);
   icx_ctx_set_log_level(w->ctx, (icx_log_level)opts->log->level);
+  /* Open an existing store now, on the caller's thread: Redland's set-up
+   * is not safe against a worker opening its store at the same moment
+   * (icxd_worker.c).  A store that does not exist yet is created by the
+   * first publish. */
+  if (access(opts->store_path, F_OK) == 0 &&
+      icx_store_open(w->ctx, opts->store_path, ICX_STORE_CREATE, &w->store) != ICX_OK) {
+    /* Queries still work; publishes will say why they cannot. */
+    icxd_log(opts->log, ICXD_LOG_WARN, "writer",
+             "cannot open store %s for writing (%s): publishes will fail",
+             opts->store_path, icx_ctx_errmsg(w->ctx));
+    w->store = NULL;
+  }
   rc = pthread_create(&w->thread, NULL, writer_main, w);
   if (rc != 0) {
     snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));

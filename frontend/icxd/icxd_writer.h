@@ -34,8 +34,10 @@ typedef struct icxd_writer_opts {
   unsigned max_queue;       /* jobs waiting; more are refused */
 } icxd_writer_opts;
 
-/* Starts the writer thread.  The store is opened (created when missing) on
- * the first write.  NULL with err set on failure. */
+/* Opens the store for writing if it exists (else the first write creates
+ * it; one that cannot be opened for writing is logged, and each write
+ * tries again and fails with the reason) and starts the writer thread.
+ * NULL with err set on failure. */
 icxd_writer *icxd_writer_new(const icxd_writer_opts *opts, char *err,
                              size_t errlen);
 
