@@ -66,7 +66,22 @@ icx_loader_free(icx_loader *l)
   if (!l)
     return;
   raptor_free_world(l->rw);
+  free(l->owner);
   free(l);
+}
+
+icx_rc
+icx_loader_set_owner(icx_loader *l, const char *owner)
+{
+  char *copy = NULL;
+
+  if (!l)
+    return ICX_ERR_MISUSE;
+  if (owner && !(copy = strdup(owner)))
+    return icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
+  free(l->owner);
+  l->owner = copy;
+  return ICX_OK;
 }
 
 void icx_loader_set_format(icx_loader *l, icx_format f) { l->format = f; }
@@ -163,6 +178,19 @@ icx_loader_load_buffer(icx_loader *l, const char *name, const unsigned char *buf
                            len);
   free(uri);
   return rc;
+}
+
+icx_rc
+icx_loader_load_into(icx_loader *l, const char *doc_uri, const char *source,
+                     const unsigned char *buf, size_t len)
+{
+  if (!l || !doc_uri || !*doc_uri || !source || (!buf && len))
+    return ICX_ERR_MISUSE;
+  icx_clear_error(l->ctx);
+  if (l->format == ICX_FORMAT_AUTO)
+    return icx_fail(l->ctx, ICX_ERR_MISUSE, "%s: no format given", source);
+  return icx_loader_document(l, source, doc_uri, doc_uri, l->format, NULL,
+                             buf ? buf : (const unsigned char *)"", len);
 }
 
 icx_rc

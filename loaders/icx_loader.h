@@ -69,6 +69,11 @@ void icx_loader_set_progress(icx_loader *loader, icx_load_progress_fn fn, void *
  * rolled back: nothing is stored. */
 void icx_loader_set_dry_run(icx_loader *loader, int dry_run);
 
+/* Documents loaded from now on belong to owner (copied; NULL: the
+ * operator, the default): it is recorded with each in the store
+ * (icx_store_document_set_owner()).  ICX_OK or ICX_ERR_NOMEM. */
+icx_rc icx_loader_set_owner(icx_loader *loader, const char *owner);
+
 /* Loads a file, or every file under a folder (recursively, in name order,
  * skipping names that start with '.'), each as its own document.  In a
  * folder, files of unknown extension are skipped unless a format was set.
@@ -81,6 +86,13 @@ icx_rc icx_loader_load_path(icx_loader *loader, const char *path);
  * must not be ICX_FORMAT_AUTO unless name has a known extension. */
 icx_rc icx_loader_load_buffer(icx_loader *loader, const char *name,
                               const unsigned char *buf, size_t len);
+
+/* Loads len bytes as one document into the graph doc_uri (an absolute
+ * IRI, also the base of relative IRIs), recording source as where it came
+ * from; messages name source.  The format must be set
+ * (icx_loader_set_format()). */
+icx_rc icx_loader_load_into(icx_loader *loader, const char *doc_uri, const char *source,
+                            const unsigned char *buf, size_t len);
 
 /* Reads all of fp (stdin) and loads it as icx_loader_load_buffer(). */
 icx_rc icx_loader_load_stream(icx_loader *loader, const char *name, FILE *fp);

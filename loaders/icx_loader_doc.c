@@ -154,6 +154,8 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   if ((rc = icx_store_document_begin(store, doc_uri)))
     goto done;
   begun = 1;
+  if ((rc = icx_store_document_set_owner(store, l->owner)))
+    goto done;
   if (icx_loader_writer_open(&d.w, store)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write to the store: %s", source,
                   icx_store_errmsg(store));

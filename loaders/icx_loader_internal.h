@@ -68,6 +68,7 @@ struct icx_loader {
   icx_load_progress_fn progress;
   void *progress_ud;
   int dry_run;
+  char *owner;                /* recorded with each document, or NULL */
   /* A raptor world of the loader's own, not librdf's: its blank node ids
    * and its errors are the loader's to handle (see icx_loader_on_bnodeid). */
   raptor_world *rw;

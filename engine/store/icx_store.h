@@ -102,6 +102,8 @@ typedef struct icx_doc_info {
   char *format;       /* "turtle", "rdfxml", "ntriples" */
   char *loaded_at;    /* xsd:dateTime, UTC */
   long triples;       /* triples in its graph */
+  char *owner;        /* the bare JID it was published by over XMPP, or NULL:
+                         the operator's (loaded with the CLI) */
   char **clouds;      /* names of the clouds it describes, sorted */
   size_t n_clouds;
 } icx_doc_info;
@@ -167,6 +169,16 @@ icx_rc icx_store_set_name_property(icx_store *store, const char *iri);
  * ICX_ERR_MISUSE (no document open).  A failure does not end the
  * document: abort it. */
 icx_rc icx_store_document_check(icx_store *store, const char *source);
+/* Records owner (copied; NULL: none) as the owner of the open document:
+ * the commit writes it to the bookkeeping graph (icxm:owner) with the rest.
+ * A document without an owner belongs to the operator.  Errors:
+ * ICX_ERR_MISUSE (no document open), ICX_ERR_NOMEM. */
+icx_rc icx_store_document_set_owner(icx_store *store, const char *owner);
+
+/* The owner recorded for doc_uri: ICX_OK with *owner a new string the
+ * caller free()s, or NULL when the document has no owner (the operator's);
+ * ICX_ERR_NOT_FOUND when no such document is loaded; ICX_ERR_NOMEM. */
+icx_rc icx_store_document_owner(icx_store *store, const char *doc_uri, char **owner);
 
 /* Called while a document's statements are written: done of total so far,
  * every few thousand statements and once at the end.  doc_uri is lent for
@@ -190,6 +202,13 @@ int icx_store_has_document(icx_store *store, const char *doc_uri);
 icx_rc icx_store_list_documents(icx_store *store, const icx_vocab *vocab,
                                 icx_doc_info **docs, size_t *n);
 void icx_doc_info_free_array(icx_doc_info *docs, size_t n);
+
+/* What is known of the one document doc_uri, as an entry of
+ * icx_store_list_documents() would say: *doc is a new array of one entry
+ * (free it with icx_doc_info_free_array(*doc, 1)).  Errors:
+ * ICX_ERR_NOT_FOUND, ICX_ERR_STORE, ICX_ERR_NOMEM. */
+icx_rc icx_store_get_document(icx_store *store, const icx_vocab *vocab, const char *doc_uri,
+                              icx_doc_info **doc);
 
 typedef struct icx_store_stats {
   long documents;

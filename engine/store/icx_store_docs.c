@@ -480,7 +480,10 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
       store_add3(s, s->meta, icx_store_uri_node(s, doc_uri), icx_store_match_node(s, "loadedAt"),
                  store_literal(s, when, "dateTime")) ||
       store_add3(s, s->meta, icx_store_uri_node(s, doc_uri), icx_store_match_node(s, "triples"),
-                 store_literal(s, num, "integer"))) {
+                 store_literal(s, num, "integer")) ||
+      (s->doc_owner &&
+       store_add3(s, s->meta, icx_store_uri_node(s, doc_uri), icx_store_match_node(s, "owner"),
+                  store_literal(s, s->doc_owner, NULL)))) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot record document %s: %s", doc_uri,
                   icx_storage_errmsg(s->storage));
   } else if (librdf_model_transaction_commit(s->model)) {
@@ -495,6 +498,8 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
   icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%zu triples)", doc_uri, triples);
   librdf_free_node(s->doc);
   s->doc = NULL;
+  free(s->doc_owner);
+  s->doc_owner = NULL;
   return ICX_OK;
 }
 
@@ -506,6 +511,22 @@ icx_store_document_abort(icx_store *s)
   librdf_model_transaction_rollback(s->model);
   librdf_free_node(s->doc);
   s->doc = NULL;
+  free(s->doc_owner);
+  s->doc_owner = NULL;
+}
+
+icx_rc
+icx_store_document_set_owner(icx_store *s, const char *owner)
+{
+  char *copy = NULL;
+
+  if (!s || !s->doc)
+    return ICX_ERR_MISUSE;
+  if (owner && !(copy = strdup(owner)))
+    return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  free(s->doc_owner);
+  s->doc_owner = copy;
+  return ICX_OK;
 }
 
 /* Replaces the graph doc_uri by v[0..n-1] and records it, in one

@@ -35,6 +35,7 @@ struct icx_store {
   icx_store_wait_fn wait_fn;  /* icx_store_set_wait() */
   void *wait_ud;
   char *name_property;        /* clouds' names: icx_store_set_name_property() */
+  char *doc_owner;            /* its owner (icx_store_document_set_owner()) */
 };
 
 

@@ -70,6 +70,49 @@ icx_store_has_document(icx_store *s, const char *doc_uri)
   return has;
 }
 
+/* The owner the bookkeeping graph records for doc_uri (never what a
+ * document's own graph says about its IRI).  0, or -1 on ENOMEM or a store
+ * error. */
+static int
+store_meta_owner(icx_store *s, const char *doc_uri, char **owner)
+{
+  librdf_statement *pattern;
+  librdf_stream *st;
+  int rc = 0;
+
+  pattern = librdf_new_statement_from_nodes(icx_ctx_world(s->ctx), icx_store_uri_node(s, doc_uri),
+                                            icx_store_match_node(s, "owner"), NULL);
+  if (!pattern)
+    return -1;
+  st = librdf_model_find_statements_in_context(s->model, pattern, s->meta);
+  if (!st)
+    rc = -1;
+  else if (!librdf_stream_end(st)) {
+    librdf_node *o = librdf_statement_get_object(librdf_stream_get_object(st));
+    if (librdf_node_is_literal(o) &&
+        !(*owner = icx_strdup((const char *)librdf_node_get_literal_value(o))))
+      rc = -1;
+  }
+  if (st)
+    librdf_free_stream(st);
+  librdf_free_statement(pattern);
+  return rc;
+}
+
+icx_rc
+icx_store_document_owner(icx_store *s, const char *doc_uri, char **owner)
+{
+  if (!s || !doc_uri || !owner)
+    return ICX_ERR_MISUSE;
+  *owner = NULL;
+  icx_clear_error(s->ctx);
+  if (!icx_store_has_document(s, doc_uri))
+    return ICX_ERR_NOT_FOUND;
+  if (store_meta_owner(s, doc_uri, owner))
+    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the owner of %s", doc_uri);
+  return ICX_OK;
+}
+
 /* --- listing --------------------------------------------------------------- */
 
 /* Subjects of (?, p, o) in context (NULL: whole store); p and o borrowed. */
@@ -162,6 +205,7 @@ icx_doc_info_free_array(icx_doc_info *docs, size_t n)
     free(docs[i].source);
     free(docs[i].format);
     free(docs[i].loaded_at);
+    free(docs[i].owner);
     store_free_strv(docs[i].clouds, docs[i].n_clouds);
   }
   free(docs);
@@ -250,6 +294,47 @@ done:
   return rc;
 }
 
+/* Fills what d (its uri set) says of its document.  0, or -1. */
+static int
+store_fill_info(icx_store *s, const icx_vocab *vocab, icx_doc_info *d)
+{
+  char *triples;
+
+  d->source = store_get_one(s, d->uri, icx_store_match_node(s, "source"));
+  d->format = store_get_one(s, d->uri, icx_store_match_node(s, "format"));
+  d->loaded_at = store_get_one(s, d->uri, icx_store_match_node(s, "loadedAt"));
+  if (store_meta_owner(s, d->uri, &d->owner))
+    return -1;
+  triples = store_get_one(s, d->uri, icx_store_match_node(s, "triples"));
+  d->triples = triples ? strtol(triples, NULL, 10) : 0;
+  free(triples);
+  return store_doc_clouds(s, vocab, d->uri, &d->clouds, &d->n_clouds);
+}
+
+icx_rc
+icx_store_get_document(icx_store *s, const icx_vocab *vocab, const char *doc_uri,
+                       icx_doc_info **doc)
+{
+  icx_doc_info *d;
+
+  if (!s || !doc_uri || !doc)
+    return ICX_ERR_MISUSE;
+  *doc = NULL;
+  icx_clear_error(s->ctx);
+  if (!icx_store_has_document(s, doc_uri))
+    return icx_fail(s->ctx, ICX_ERR_NOT_FOUND, "no document %s in the store", doc_uri);
+  if (!(d = calloc(1, sizeof *d)) || !(d->uri = strdup(doc_uri))) {
+    free(d);
+    return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  }
+  if (store_fill_info(s, vocab, d)) {
+    icx_doc_info_free_array(d, 1);
+    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read document %s", doc_uri);
+  }
+  *doc = d;
+  return ICX_OK;
+}
+
 static icx_rc
 store_list_documents(icx_store *s, const icx_vocab *vocab, icx_doc_info **docs, size_t *n)
 {
@@ -272,19 +357,12 @@ store_list_documents(icx_store *s, const icx_vocab *vocab, icx_doc_info **docs, 
     goto done;
   }
   for (i = 0; i < n_uris; i++) {
-    char *triples;
     d[i].uri = uris[i];
     uris[i] = NULL;
-    d[i].source = store_get_one(s, d[i].uri, icx_store_match_node(s, "source"));
-    d[i].format = store_get_one(s, d[i].uri, icx_store_match_node(s, "format"));
-    d[i].loaded_at = store_get_one(s, d[i].uri, icx_store_match_node(s, "loadedAt"));
-    triples = store_get_one(s, d[i].uri, icx_store_match_node(s, "triples"));
-    d[i].triples = triples ? strtol(triples, NULL, 10) : 0;
-    free(triples);
-    if (store_doc_clouds(s, vocab, d[i].uri, &d[i].clouds, &d[i].n_clouds)) {
+    if (store_fill_info(s, vocab, &d[i])) {
+      rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot read document %s", d[i].uri);
       icx_doc_info_free_array(d, i + 1);
       d = NULL;
-      rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot read document %s", uris[i] ? uris[i] : "");
       goto done;
     }
   }

@@ -76,8 +76,9 @@ icx_cli_list(icx_ctx *ctx, const opts *o, int argc, char **argv)
     goto done;
   }
   for (i = 0; i < n; i++) {
-    printf("%s\n  source: %s\n  format: %s, %ld triples, loaded %s\n  clouds: ", docs[i].uri,
-           docs[i].source ? docs[i].source : "?", docs[i].format ? docs[i].format : "?",
+    printf("%s\n  source: %s\n  owner: %s\n  format: %s, %ld triples, loaded %s\n  clouds: ",
+           docs[i].uri, docs[i].source ? docs[i].source : "?",
+           docs[i].owner ? docs[i].owner : "operator", docs[i].format ? docs[i].format : "?",
            docs[i].triples, docs[i].loaded_at ? docs[i].loaded_at : "?");
     for (k = 0; k < docs[i].n_clouds; k++)
       printf("%s%s", k ? ", " : "", docs[i].clouds[k]);

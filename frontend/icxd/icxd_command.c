@@ -19,6 +19,7 @@
 #include "icxd_command_internal.h"
 #include "icxd_form.h"
 #include "icxd_iodata.h"
+#include "icxd_publish.h"
 #include "icxd_reply.h"
 #include "icxd_rsm.h"
 #include "icxd_stanza.h"
@@ -63,13 +64,21 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
   if (cmds->cfg->max_queue_per_jid &&
       icxd_sessions_count_owner(cmds->sessions, s->owner, 1) >=
           cmds->cfg->max_queue_per_jid) {
-    snprintf(text, sizeof text, "too many queries of this account queued or "
+    snprintf(text, sizeof text, "too many requests of this account queued or "
              "running: at most %u per account (max_queue_per_jid); wait for "
              "one to finish", cmds->cfg->max_queue_per_jid);
     command_refuse(cmds, s, job, iq, text);
     return;
   }
-  if (icxd_pool_submit(cmds->pool, job) != 0) {
+  if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW) {
+    if (icxd_writer_submit(cmds->writer, job) != 0) {
+      snprintf(text, sizeof text, "too many publishes and withdrawals "
+               "waiting for the writer: at most %u (max_writes); try again "
+               "later", cmds->cfg->max_writes);
+      command_refuse(cmds, s, job, iq, text);
+      return;
+    }
+  } else if (icxd_pool_submit(cmds->pool, job) != 0) {
     snprintf(text, sizeof text, "too many queries waiting for the exchange: "
              "at most %u (max_queue); try again later", cmds->cfg->max_queue);
     command_refuse(cmds, s, job, iq, text);
@@ -179,6 +188,74 @@ static void command_start_explain(icxd_command *cmds, icxd_session *s,
   command_deliver_done(cmds, s, iq);
 }
 
+/* A publish or withdrawal from an allowed sender: its <in> read into a
+ * job for the writer; a payload the loop can already tell is wrong is
+ * answered at once (completed with an error note), a request naming
+ * another JID's documents from a non-administrator gets forbidden. */
+static void command_start_write(icxd_command *cmds, xmpp_stanza_t *iq,
+                                const char *node, xmpp_stanza_t *in)
+{
+  const char *from = xmpp_stanza_get_from(iq);
+  char *actor = icxd_bare_jid(from);
+  int admin = icxd_access_allows(&cmds->cfg->access, from, ICXD_RIGHT_ADMIN);
+  icxd_job *job = icxd_job_new(0);
+  icxd_session *s;
+  char err[512];
+  icx_rc rc;
+
+  if (!actor || !job) {
+    free(actor);
+    icxd_job_free(job);
+    icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
+                     "out of memory");
+    return;
+  }
+  err[0] = '\0';
+  if (icxd_is(node, ICXD_NODE_PUBLISH))
+    rc = icxd_publish_read(cmds->xctx, in, actor, admin,
+                           cmds->cfg->max_document_size, job, err, sizeof err);
+  else
+    rc = icxd_withdraw_read(cmds->xctx, in, actor, admin, job, err,
+                            sizeof err);
+  free(actor);
+  if (job->forbidden) {
+    icxd_job_free(job);
+    icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL, err);
+    return;
+  }
+  if (rc == ICX_ERR_NOMEM) {
+    icxd_job_free(job);
+    icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
+                     "out of memory");
+    return;
+  }
+  s = command_new_session(cmds, iq, node);
+  if (!s) {
+    icxd_job_free(job);
+    return;
+  }
+  s->output = ICXD_OUT_IODATA;
+  if (rc == ICX_OK) {
+    command_start_job(cmds, s, job, iq);
+    return;
+  }
+  job->rc = rc;
+  job->errmsg = strdup(err);
+  if (!job->errmsg) {
+    command_refuse(cmds, s, job, iq, "out of memory");
+    return;
+  }
+  s->job = job;
+  s->state = ICXD_SESS_DONE;
+  command_deliver_done(cmds, s, iq);
+}
+
+/* 1 if node is one of the commands that write. */
+static int command_writes(const char *node)
+{
+  return icxd_is(node, ICXD_NODE_PUBLISH) || icxd_is(node, ICXD_NODE_WITHDRAW);
+}
+
 /* A submitted form (x type='submit') for session s. */
 static void command_submit_form(icxd_command *cmds, icxd_session *s,
                                 xmpp_stanza_t *iq, xmpp_stanza_t *x)
@@ -207,6 +284,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
                                xmpp_stanza_t *x)
 {
   int explain = icxd_is(node, ICXD_NODE_EXPLAIN);
+  int writes = command_writes(node);
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
   xmpp_stanza_t *cmd, *in, *actions;
   icxd_session *s;
@@ -220,7 +298,11 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
         hex[0] = '\0';
       snprintf(sid, sizeof sid, "icx-%s", hex);
       cmd = icxd_command_elem(cmds, node, sid, "completed");
-      if (cmd && icxd_adopt(cmd, explain
+      if (cmd && icxd_adopt(cmd, icxd_is(node, ICXD_NODE_PUBLISH)
+                                     ? icxd_publish_schemata(cmds->xctx)
+                                 : icxd_is(node, ICXD_NODE_WITHDRAW)
+                                     ? icxd_withdraw_schemata(cmds->xctx)
+                                 : explain
                                      ? icxd_iodata_schemata_explain(cmds->xctx)
                                      : icxd_iodata_schemata(cmds->xctx)))
         cmd = NULL;
@@ -243,6 +325,10 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
     if (!in) {
       command_bad_request(cmds, iq, "bad-payload",
                           "iodata input without <in>");
+      return;
+    }
+    if (writes) {
+      command_start_write(cmds, iq, node, in);
       return;
     }
     memset(&rsm, 0, sizeof rsm);
@@ -274,6 +360,15 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
                         "explain_constraints takes IO Data: <iodata "
                         "type='input'> with <constraints> and any "
                         "<cloudName> in <in>");
+    return;
+  }
+  if (writes) {
+    command_bad_request(cmds, iq, "bad-payload",
+                        icxd_is(node, ICXD_NODE_PUBLISH)
+                            ? "publish_capabilities takes IO Data: <iodata "
+                              "type='input'> with one <capabilities> in <in>"
+                            : "withdraw_capabilities takes IO Data: <iodata "
+                              "type='input'> with one <withdraw> in <in>");
     return;
   }
 
@@ -400,6 +495,37 @@ static void command_handle_session(icxd_command *cmds, icxd_session *s,
   }
 }
 
+/* Whether the sender of iq may run the command at node (the access lists
+ * of icxd.conf); if not, answers forbidden and returns 0. */
+static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
+                           const char *node)
+{
+  const char *from = xmpp_stanza_get_from(iq);
+  int writes = command_writes(node);
+
+  /* Without 'from', the stanza comes from icxd's own account (client
+   * mode): that is the exchange itself, for queries only. */
+  if (!from && !writes)
+    from = cmds->cfg->jid;
+  if (icxd_access_allows(&cmds->cfg->access, from,
+                         writes ? ICXD_RIGHT_PUBLISH : ICXD_RIGHT_QUERY)) {
+    if (writes && !cmds->writer) {
+      icxd_reply_error(cmds->conn, iq, "cancel", "service-unavailable", NULL,
+                       NULL, "this exchange does not take publications");
+      return 0;
+    }
+    return 1;
+  }
+  icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s refused to %s",
+           node, from ? from : "(no sender)");
+  icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL,
+                   writes ? "this exchange's access list does not let your "
+                            "JID publish or withdraw documents"
+                          : "this exchange's access list does not let your "
+                            "JID query it");
+  return 0;
+}
+
 /* A <command/> in an IQ get or set (the gate let it through). */
 static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
                            xmpp_stanza_t *command)
@@ -426,11 +552,17 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     node = ICXD_NODE;
   } else if (icxd_is(node, ICXD_NODE_EXPLAIN)) {
     node = ICXD_NODE_EXPLAIN;
+  } else if (icxd_is(node, ICXD_NODE_PUBLISH)) {
+    node = ICXD_NODE_PUBLISH;
+  } else if (icxd_is(node, ICXD_NODE_WITHDRAW)) {
+    node = ICXD_NODE_WITHDRAW;
   } else {
     icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
     return;
   }
+  if (!command_allowed(cmds, iq, node))
+    return;
   if (icxd_iodata_find(command, &iodata, err, sizeof err) != 0) {
     command_bad_request(cmds, iq, "bad-payload", err);
     return;
@@ -517,6 +649,11 @@ void icxd_command_set_vocab(icxd_command *cmds, const icx_vocab *vocab)
   cmds->vocab = vocab;
 }
 
+void icxd_command_set_writer(icxd_command *cmds, icxd_writer *writer)
+{
+  cmds->writer = writer;
+}
+
 void icxd_command_free(icxd_command *cmds)
 {
   if (!cmds)
@@ -525,8 +662,8 @@ void icxd_command_free(icxd_command *cmds)
   free(cmds);
 }
 
-/* What disco shows of each command.  explain_constraints takes IO Data
- * only (no data form). */
+/* What disco shows of each command.  explain_constraints and the two
+ * commands that write take IO Data only (no data form). */
 static const char *const command_match_features[] = {
   ICXD_NS_COMMANDS, ICXD_NS_IODATA, ICXD_NS_DATA, NULL
 };
@@ -538,6 +675,8 @@ static const char *const command_explain_features[] = {
 static const icxd_disco_command command_disco_list[] = {
   { ICXD_NODE, ICXD_NODE_NAME, command_match_features },
   { ICXD_NODE_EXPLAIN, ICXD_NODE_EXPLAIN_NAME, command_explain_features },
+  { ICXD_NODE_PUBLISH, ICXD_NODE_PUBLISH_NAME, command_explain_features },
+  { ICXD_NODE_WITHDRAW, ICXD_NODE_WITHDRAW_NAME, command_explain_features },
 };
 
 const icxd_disco_command *icxd_command_disco(size_t *n)

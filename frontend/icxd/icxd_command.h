@@ -1,7 +1,10 @@
 /* icxd_command.h - icxd's ad-hoc commands (XEP-0050): the paper's
  * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
- * (XEP-0004), and explain_constraints, with IO Data only; each query runs
- * on the worker pool, answered at once or, past the async threshold,
+ * (XEP-0004), explain_constraints, with IO Data only, and
+ * publish_capabilities and withdraw_capabilities (icxd_publish.h), with
+ * IO Data only, for the JIDs the access lists allow (icxd_access.h); each
+ * query runs on the worker pool, each write on the one writer
+ * (icxd_writer.h), answered at once or, past the async threshold,
  * asynchronously (XEP-0244's executing / getStatus / getOutput, and a
  * <message> pushing the result).  Loop thread only.
  */
@@ -16,6 +19,7 @@
 #include "icxd_dispatch.h"
 #include "icxd_log.h"
 #include "icxd_worker.h"
+#include "icxd_writer.h"
 
 typedef struct icxd_command icxd_command;
 
@@ -32,6 +36,10 @@ void icxd_command_apply_config(icxd_command *cmds);
 
 /* A reload: forms are built from vocab from now on (borrowed). */
 void icxd_command_set_vocab(icxd_command *cmds, const icx_vocab *vocab);
+/* Hands publishes and withdrawals to writer (borrowed, must outlive
+ * cmds; free it after the pool, before cmds).  Without one, the publish
+ * and withdraw commands answer service-unavailable. */
+void icxd_command_set_writer(icxd_command *cmds, icxd_writer *writer);
 
 /* Frees the sessions and the jobs they own: free the pool first (it may
  * still hold jobs the sessions wait for).  NULL is a no-op. */

@@ -119,6 +119,24 @@ static xmpp_stanza_t *command_paged_output(icxd_command *cmds, icxd_session *s,
   return io;
 }
 
+/* Adds line='' and column='' (when known) to the <error> of an iodata
+ * error: where the sender's document is wrong.  0, or -1 on ENOMEM. */
+static int command_error_place(xmpp_stanza_t *iodata, long line, long column)
+{
+  xmpp_stanza_t *out = icxd_child(iodata, "out", NULL);
+  xmpp_stanza_t *err = out ? icxd_child(out, "error", NULL) : NULL;
+  char num[32];
+
+  if (!err)
+    return -1;
+  snprintf(num, sizeof num, "%ld", line);
+  if (xmpp_stanza_set_attribute(err, "line", num) != XMPP_EOK)
+    return -1;
+  snprintf(num, sizeof num, "%ld", column);
+  return column > 0 && xmpp_stanza_set_attribute(err, "column", num) != XMPP_EOK
+             ? -1 : 0;
+}
+
 /* The completed <command> for a finished session: output, or a note and
  * iodata of type error. */
 xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s)
@@ -149,6 +167,8 @@ xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s)
                                                    : icx_strerror(job->rc));
     if (s->output == ICXD_OUT_IODATA)
       body = icxd_iodata_error(cmds->xctx, job->rc, job->errmsg);
+    if (body && job->err_line > 0)
+      bad |= command_error_place(body, job->err_line, job->err_column);
   }
   if (body)
     bad |= icxd_adopt(cmd, body);
@@ -173,7 +193,10 @@ xmpp_stanza_t *icxd_command_status(icxd_command *cmds, icxd_session *s,
 
   if (!cmd)
     return NULL;
-  if (s->state == ICXD_SESS_RUNNING)
+  if (s->state == ICXD_SESS_RUNNING &&
+      (s->job->kind == ICXD_JOB_PUBLISH || s->job->kind == ICXD_JOB_WITHDRAW))
+    icxd_writer_job_progress(cmds->writer, s->job, &st, &ms, &ahead);
+  else if (s->state == ICXD_SESS_RUNNING)
     icxd_pool_job_progress(cmds->pool, s->job, &st, &ms, &ahead);
   else if (s->job)
     ms = s->job->finished_ms - s->job->started_ms;

@@ -12,13 +12,33 @@
 #include "icxd_iodata.h"
 #include "icxd_stanza.h"
 
+/* 1 if job failed on what its sender sent: a query's bad constraints, or
+ * anything but the exchange's own trouble (store, memory, I/O) for a
+ * publish or withdrawal (a document that does not parse or fails the
+ * vocabulary's checks, a cloud another document names, no such
+ * document). */
+static int command_sender_fault(const icxd_job *job)
+{
+  if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW)
+    return job->rc != ICX_ERR_STORE && job->rc != ICX_ERR_NOMEM &&
+           job->rc != ICX_ERR_IO && job->rc != ICX_ERR_MISUSE;
+  return icxd_rc_is_requester_fault(job->rc);
+}
+
 /* Answers the IQ a finished session still owes, then drops the session. */
 static void command_answer_pending(icxd_command *cmds, icxd_session *s)
 {
   icxd_job *job = s->job;
   xmpp_stanza_t *iq, *cmd;
 
-  if (job->rc != ICX_OK && !icxd_rc_is_requester_fault(job->rc)) {
+  if (job->forbidden) {
+    icxd_conn_send(cmds->conn,
+                   icxd_command_owed_error(cmds, s, "auth", "forbidden",
+                                           job->errmsg ? job->errmsg : ""));
+    icxd_sessions_remove(cmds->sessions, s);
+    return;
+  }
+  if (job->rc != ICX_OK && !command_sender_fault(job)) {
     /* The exchange's fault (store, query): an IQ error the requester may
      * retry, with the detail as text. */
     icxd_conn_send(cmds->conn,
@@ -93,13 +113,23 @@ static void command_send_executing(icxd_session *s, void *ud)
            "session %s goes asynchronous", s->id);
 }
 
+/* The next finished job, of the pool or the writer; NULL when none. */
+static icxd_job *command_take_done(icxd_command *cmds)
+{
+  icxd_job *job = icxd_pool_take_done(cmds->pool);
+
+  if (!job && cmds->writer)
+    job = icxd_writer_take_done(cmds->writer);
+  return job;
+}
+
 void icxd_command_tick(icxd_command *cmds)
 {
   struct command_tick_state ts;
   icxd_session *s;
   icxd_job *job;
 
-  while ((job = icxd_pool_take_done(cmds->pool))) {
+  while ((job = command_take_done(cmds))) {
     s = icxd_sessions_find_job(cmds->sessions, job->id);
     if (!s) {
       icxd_job_free(job);
@@ -108,7 +138,14 @@ void icxd_command_tick(icxd_command *cmds)
     s->job = job;
     s->state = ICXD_SESS_DONE;
     s->last_used_ms = icxd_now_ms();
-    if (job->rc == ICX_OK && job->kind == ICXD_JOB_EXPLAIN)
+    if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW)
+      icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s %s: %s in %lld ms",
+               s->owner, job->kind == ICXD_JOB_PUBLISH ? "publish" : "withdraw",
+               job->doc_uri ? job->doc_uri : "?",
+               job->forbidden ? "forbidden"
+               : job->rc == ICX_OK ? "done" : icx_strerror(job->rc),
+               (long long)(job->finished_ms - job->started_ms));
+    else if (job->rc == ICX_OK && job->kind == ICXD_JOB_EXPLAIN)
       icxd_log(cmds->log, ICXD_LOG_INFO, "command",
                "%s: explanation naming %zu cloud%s in %lld ms", s->owner,
                job->n_explain, job->n_explain == 1 ? "" : "s",

@@ -14,6 +14,7 @@
 #include "icxd_command.h"
 #include "icxd_conn.h"
 #include "icxd_session.h"
+#include "icxd_writer.h"
 
 /* The commands icxd offers: the paper's match, and its explanation. */
 #define ICXD_NODE "constraint_catalog_resources"
@@ -29,6 +30,7 @@ struct icxd_command {
   icxd_logger *log;          /* borrowed */
   const icx_vocab *vocab;    /* borrowed, shared read-only with the workers */
   icxd_pool *pool;           /* borrowed */
+  icxd_writer *writer;       /* borrowed; NULL: publishing is off */
   icxd_sessions *sessions;
   uint64_t next_job_id;
 };

@@ -37,6 +37,12 @@ icxd_config *icxd_config_new(void)
   cfg->answer_max_items = 500;
   cfg->answer_max_bytes = 48 * 1024;
   cfg->log_level = ICXD_LOG_INFO;
+  cfg->max_document_size = 131072;
+  cfg->max_writes = 64;
+  if (icxd_access_defaults(&cfg->access) != 0) {
+    free(cfg);
+    return NULL;
+  }
   return cfg;
 }
 
@@ -61,6 +67,7 @@ void icxd_config_free(icxd_config *cfg)
   free(cfg->ontology);
   free(cfg->config_path);
   free(cfg->log_file);
+  icxd_access_clear(&cfg->access);
   free(cfg);
 }
 
@@ -195,6 +202,23 @@ static int config_parse_mode(const char *value, icxd_mode *out)
   return 0;
 }
 
+/* The [access] lists: replaces *slot by the list value parses to.  0, or
+ * -1 with err set. */
+static int config_set_acl(icxd_acl **slot, const char *key, const char *value,
+                          char *err, size_t errlen)
+{
+  char why[256];
+  icxd_acl *acl = icxd_acl_parse(value, why, sizeof why);
+
+  if (!acl) {
+    snprintf(err, errlen, "bad value for [access] %s: %s", key, why);
+    return -1;
+  }
+  icxd_acl_free(*slot);
+  *slot = acl;
+  return 0;
+}
+
 /* Applies one setting by its key.  Shared by the file and the command
  * line so both accept the same values.  Returns 0, or -1 with err set. */
 static int config_apply(icxd_config *cfg, const char *section, const char *key,
@@ -258,6 +282,16 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 1024, 16777216, &cfg->answer_max_bytes);
   } else if (KEY("log", "file")) {
     bad = config_set_string(&cfg->log_file, value);
+  } else if (KEY("access", "query")) {
+    return config_set_acl(&cfg->access.query, key, value, err, errlen);
+  } else if (KEY("access", "publish")) {
+    return config_set_acl(&cfg->access.publish, key, value, err, errlen);
+  } else if (KEY("access", "admin")) {
+    return config_set_acl(&cfg->access.admin, key, value, err, errlen);
+  } else if (KEY("exchange", "max_document_size")) {
+    bad = config_parse_uint(value, 1024, 16777216, &cfg->max_document_size);
+  } else if (KEY("exchange", "max_writes")) {
+    bad = config_parse_uint(value, 1, 100000, &cfg->max_writes);
   } else if (KEY("log", "level")) {
     lvl = icxd_level_from_name(value);
     bad = lvl < 0;

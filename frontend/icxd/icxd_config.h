@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "icxd_access.h"
+
 typedef enum icxd_mode {
   ICXD_MODE_COMPONENT = 0,  /* XEP-0114 external component */
   ICXD_MODE_CLIENT = 1      /* ordinary account over c2s */
@@ -42,6 +44,10 @@ typedef struct icxd_config {
   unsigned max_queue_per_jid;    /* queries queued or running per bare JID */
   unsigned answer_max_items;     /* clouds per answer page (XEP-0059) */
   unsigned answer_max_bytes;     /* bytes of cloud names per answer page */
+  /* [access] (icxd_access.h) and publishing */
+  icxd_access access;     /* who may query, publish, administer */
+  unsigned max_document_size; /* bytes of one published document */
+  unsigned max_writes;    /* publishes and withdrawals waiting for the writer */
   /* [log] */
   int log_level;          /* icxd_level */
   int use_syslog;

@@ -311,6 +311,12 @@ static xmpp_stanza_t *iodata_schemata(xmpp_ctx_t *ctx, const char *desc,
   return io;
 }
 
+xmpp_stanza_t *icxd_iodata_schemata_of(xmpp_ctx_t *ctx, const char *desc,
+                                       const char *in_xsd, const char *out_xsd)
+{
+  return iodata_schemata(ctx, desc, in_xsd, out_xsd);
+}
+
 xmpp_stanza_t *icxd_iodata_schemata(xmpp_ctx_t *ctx)
 {
   return iodata_schemata(ctx,

@@ -42,6 +42,11 @@ xmpp_stanza_t *icxd_iodata_schemata(xmpp_ctx_t *ctx);
  * <in>, <explanation> in <out>. */
 xmpp_stanza_t *icxd_iodata_schemata_explain(xmpp_ctx_t *ctx);
 
+/* <iodata type='io-schemata-result'> with <desc>desc</desc> and the XML
+ * Schema texts in_xsd in <in> and out_xsd in <out>. */
+xmpp_stanza_t *icxd_iodata_schemata_of(xmpp_ctx_t *ctx, const char *desc,
+                                       const char *in_xsd, const char *out_xsd);
+
 /* Reads the clouds an explain_constraints request names: every
  * <cloudName xmlns='http://www.csp/resOntology'> child of in, its text
  * trimmed, is appended to job (icxd_job_add_explain()).  The <constraints>

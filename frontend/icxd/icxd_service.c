@@ -20,6 +20,7 @@
 #include "icxd_service.h"
 #include "icxd_stanza.h"
 #include "icxd_worker.h"
+#include "icxd_writer.h"
 
 #define ICXD_TURN_BUSY_MS 5
 #define ICXD_TURN_IDLE_MS 200
@@ -32,6 +33,7 @@ struct icxd_service {
   icx_vocab *vocab;          /* shared read-only with the workers */
   char *store_path;
   icxd_pool *pool;
+  icxd_writer *writer;       /* the one writer: publishes, withdrawals */
   icxd_conn *conn;
   icxd_dispatch *dispatch;
   icxd_disco *disco;
@@ -67,6 +69,7 @@ static int service_setup_xmpp(icxd_service *svc, char *err, size_t errlen)
                                   svc->pool);
   if (!svc->command)
     goto nomem;
+  icxd_command_set_writer(svc->command, svc->writer);
   spec->category = cfg->mode == ICXD_MODE_COMPONENT ? "component" : "client";
   spec->type = cfg->mode == ICXD_MODE_COMPONENT ? "generic" : "bot";
   spec->name = "Intercloud Exchange";
@@ -80,6 +83,20 @@ static int service_setup_xmpp(icxd_service *svc, char *err, size_t errlen)
 nomem:
   snprintf(err, errlen, "out of memory");
   return -1;
+}
+
+/* The writer thread, with its own store connection. */
+static int service_start_writer(icxd_service *svc, char *err, size_t errlen)
+{
+  icxd_writer_opts wopts;
+
+  memset(&wopts, 0, sizeof wopts);
+  wopts.store_path = svc->store_path;
+  wopts.vocab = svc->vocab;
+  wopts.log = svc->log;
+  wopts.max_queue = svc->cfg->max_writes;
+  svc->writer = icxd_writer_new(&wopts, err, errlen);
+  return svc->writer ? 0 : -1;
 }
 
 icxd_service *icxd_service_new(icxd_config *cfg, icxd_logger *log,
@@ -134,6 +151,8 @@ icxd_service *icxd_service_new(icxd_config *cfg, icxd_logger *log,
 
   if (icxd_pool_start(svc->pool, svc->vocab, err, errlen) != 0)
     goto fail;
+  if (service_start_writer(svc, err, errlen) != 0)
+    goto fail;
   if (service_setup_xmpp(svc, err, errlen) != 0)
     goto fail;
   return svc;
@@ -148,6 +167,8 @@ void icxd_service_free(icxd_service *svc)
     return;
   /* Workers first: they borrow the vocabulary and hand back jobs. */
   icxd_pool_free(svc->pool);
+  /* The writer likewise. */
+  icxd_writer_free(svc->writer);
   /* Then the sessions, which own the jobs the pool handed back. */
   icxd_command_free(svc->command);
   icxd_disco_free(svc->disco);
@@ -274,8 +295,10 @@ int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
   icxd_log(svc->log, ICXD_LOG_INFO, "main", "icxd %s starting: %s mode, %s",
            PACKAGE_VERSION, icxd_mode_name(svc->cfg->mode), svc->cfg->jid);
   while (!*stop) {
-    turn = icxd_pool_in_flight(svc->pool) ? ICXD_TURN_BUSY_MS
-                                          : ICXD_TURN_IDLE_MS;
+    turn = icxd_pool_in_flight(svc->pool) ||
+                   icxd_writer_in_flight(svc->writer)
+               ? ICXD_TURN_BUSY_MS
+               : ICXD_TURN_IDLE_MS;
     icxd_conn_run_once(svc->conn, turn);
     icxd_command_tick(svc->command);
     if (svc->reload && *svc->reload) {

@@ -90,6 +90,10 @@ void icxd_job_free(icxd_job *job)
   for (i = 0; i < job->n_explain; i++)
     free(job->explain[i]);
   free(job->explain);
+  free(job->doc_uri);
+  free(job->doc_name);
+  free(job->doc_owner);
+  free(job->actor);
   free(job->errmsg);
   for (i = 0; i < job->n_clouds; i++)
     free(job->clouds[i]);

@@ -26,7 +26,9 @@ typedef enum icxd_job_state {
  * or an explanation of the match (explain_constraints). */
 typedef enum icxd_job_kind {
   ICXD_JOB_MATCH = 0,
-  ICXD_JOB_EXPLAIN = 1
+  ICXD_JOB_EXPLAIN = 1,
+  ICXD_JOB_PUBLISH = 2,   /* publish_capabilities: run by the writer */
+  ICXD_JOB_WITHDRAW = 3   /* withdraw_capabilities: run by the writer */
 } icxd_job_kind;
 
 /* A macro's value as a string literal. */
@@ -52,8 +54,19 @@ typedef struct icxd_job {
   /* input of an explanation: the clouds to explain one by one */
   char **explain;
   size_t n_explain;
+  /* input of a publish (the document in xml/xml_len) or a withdrawal,
+   * run by the writer (icxd_writer.h) */
+  char *doc_uri;         /* the document's graph */
+  char *doc_name;        /* its name, per owner */
+  char *doc_owner;       /* the bare JID it belongs to */
+  char *actor;           /* the sender's bare JID */
+  int doc_format;        /* icx_format */
+  int actor_admin;       /* the sender is an administrator */
   /* output */
   icx_rc rc;
+  int forbidden;         /* refused: answer forbidden, errmsg says why */
+  long err_line;         /* where the sender's document is wrong (0: */
+  long err_column;       /*   not known) */
   char *errmsg;          /* detailed message when rc != ICX_OK */
   char **clouds;         /* matching cloud names (matches only) */
   size_t n_clouds;

@@ -263,11 +263,14 @@ class Client(slixmpp.ClientXMPP):
                                      % (NS_ITEMS, NS_CMD), iid),
                              iid, "disco#items: the command list")
         items = res.findall(".//" + q(NS_ITEMS, "item")) if res is not None else []
-        self.ok.check([i.get("node") for i in items] == [NODE, NODE_EXPLAIN]
+        self.ok.check([i.get("node") for i in items] ==
+                      [NODE, NODE_EXPLAIN, "publish_capabilities",
+                       "withdraw_capabilities"]
                       and all(i.get("name") and i.get("jid") == self.service
                               for i in items),
-                      "command list names constraint_catalog_resources and "
-                      "explain_constraints",
+                      "command list names constraint_catalog_resources, "
+                      "explain_constraints, publish_capabilities and "
+                      "withdraw_capabilities",
                       serialize(res) if res is not None else "no answer")
 
         iid = self.new_id("disco")

@@ -6,6 +6,7 @@ component test:
     ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-component.test
     ICXT_OPS_TRANSCRIPT=/tmp/o.md tests/integration/icxd-ops.test
     cat /tmp/o.md >> /tmp/t.md
+    ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-publish.test
     tests/integration/mkprotocol.py /tmp/t.md > doc/protocol.md
 
 Each @NAME@ of the template becomes the request and answer captured under
@@ -115,9 +116,26 @@ for key, title, kw in [
     ('@ASYNC_CANCEL@', 'cancel of a running query', {}),
     ('@ASYNC_COMPLETE@', 'complete after the query is done', {}),
     ('@SHUTDOWN@', 'A query still running when icxd is stopped', {}),
+    ('@PUBLISH_TURTLE@', 'Publishing a Turtle document', {}),
+    ('@PUBLISH_INLINE@', 'Publishing inline RDF/XML under a second name', {}),
+    ('@PUBLISH_SEEN@', 'A requester sees the published clouds at once', {}),
+    ('@PUBLISH_BROKEN@', 'A broken document: the error names its line', {}),
+    ('@FORBID_REPLACE@', "Another account tries to replace a cloud's document", {}),
+    ('@FORBID_WITHDRAW@', 'Another account tries to withdraw it', {}),
+    ('@FORBID_OPERATOR@', 'An account tries to withdraw a document the operator loaded', {}),
+    ('@FORBID_LIST@', 'A JID the access list leaves out tries to publish', {}),
+    ('@FORBID_QUERY@', 'A query from a JID the query list leaves out', {}),
+    ('@WITHDRAW@', 'The owner withdraws its document', {}),
+    ('@OP_DISCO@', 'Operator: the commands on offer', {}),
+    ('@OP_PUBLISH@', 'Operator: publish', {}),
+    ('@OP_MATCH@', 'Operator: the cloud matches', {}),
+    ('@OP_WITHDRAW@', 'Operator: withdraw', {}),
 ]:
     doc = doc.replace(key, ex(title, **kw))
 doc = doc.replace('@PUSH@', "```xml\n%s\n```" % pushed())
 doc = doc.replace('@HOSTILE_TABLE@', rows)
 doc = doc.replace('@NHOSTILE@', str(len(hostile)))
+# The test loads the shipped clouds from the source tree: show them where
+# an exchange would keep them, not in a folder of the machine that ran it.
+doc = re.sub(r"file://[^'\"<> ]*/data/clouds/", "file:///srv/icx/clouds/", doc)
 sys.stdout.write(doc)

@@ -238,6 +238,59 @@ START_TEST(reload_replaces_exactly_one_document)
 }
 END_TEST
 
+/* A document published over XMPP records its owner with the rest of its
+ * bookkeeping; a reload without one makes it the operator's again; the
+ * owner is read from the bookkeeping graph, not from what a document says
+ * of its own IRI. */
+START_TEST(owner_is_recorded_with_the_document)
+{
+  icx_store *s = NULL;
+  icx_doc_info *doc = NULL, *docs = NULL;
+  char *owner = (char *)1;
+  size_t n = 0;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  ck_assert_int_eq(icx_store_document_set_owner(s, "a@x.test"), ICX_ERR_MISUSE);
+  put(s, "urn:test:op", "op", "99.9");
+  ck_assert_int_eq(icx_store_document_owner(s, "urn:test:op", &owner), ICX_OK);
+  ck_assert_ptr_null(owner);
+  ck_assert_int_eq(icx_store_document_owner(s, "urn:test:none", &owner), ICX_ERR_NOT_FOUND);
+
+  ck_assert_int_eq(icx_store_document_begin(s, "urn:test:pub"), ICX_OK);
+  ck_assert_int_eq(icx_store_document_set_owner(s, "alice@cloud1.test"), ICX_OK);
+  ck_assert_int_eq(icx_store_document_commit(s, "xmpp", "turtle", 0), ICX_OK);
+  ck_assert_int_eq(icx_store_document_owner(s, "urn:test:pub", &owner), ICX_OK);
+  ck_assert_str_eq(owner, "alice@cloud1.test");
+  free(owner);
+  ck_assert_int_eq(icx_store_get_document(s, vocab, "urn:test:pub", &doc), ICX_OK);
+  ck_assert_str_eq(doc->owner, "alice@cloud1.test");
+  ck_assert_str_eq(doc->source, "xmpp");
+  icx_doc_info_free_array(doc, 1);
+  ck_assert_int_eq(icx_store_get_document(s, vocab, "urn:test:none", &doc), ICX_ERR_NOT_FOUND);
+
+  /* An aborted owner leaves nothing behind. */
+  ck_assert_int_eq(icx_store_document_begin(s, "urn:test:pub"), ICX_OK);
+  ck_assert_int_eq(icx_store_document_set_owner(s, "mallory@x.test"), ICX_OK);
+  icx_store_document_abort(s);
+  ck_assert_int_eq(icx_store_document_owner(s, "urn:test:pub", &owner), ICX_OK);
+  ck_assert_str_eq(owner, "alice@cloud1.test");
+  free(owner);
+
+  ck_assert_int_eq(icx_store_list_documents(s, vocab, &docs, &n), ICX_OK);
+  ck_assert_int_eq(n, 2);
+  ck_assert_ptr_null(docs[0].owner);               /* urn:test:op */
+  ck_assert_str_eq(docs[1].owner, "alice@cloud1.test");
+  icx_doc_info_free_array(docs, n);
+
+  /* Reloaded without an owner: the operator's. */
+  ck_assert_int_eq(icx_store_document_begin(s, "urn:test:pub"), ICX_OK);
+  ck_assert_int_eq(icx_store_document_commit(s, "cli", "turtle", 0), ICX_OK);
+  ck_assert_int_eq(icx_store_document_owner(s, "urn:test:pub", &owner), ICX_OK);
+  ck_assert_ptr_null(owner);
+  icx_store_free(s);
+}
+END_TEST
+
 START_TEST(read_only_refuses_writes)
 {
   icx_store *s = NULL;
@@ -568,6 +621,7 @@ store_suite(void)
   tcase_add_test(tc, clouds_belong_to_one_document);
   tcase_add_test(tc, documents_persist_across_reopen);
   tcase_add_test(tc, reload_replaces_exactly_one_document);
+  tcase_add_test(tc, owner_is_recorded_with_the_document);
   tcase_add_test(tc, read_only_refuses_writes);
   tcase_add_test(tc, page_cache_by_use);
   tcase_add_test(tc, foreign_files_are_refused);

@@ -1,0 +1,432 @@
+/* icxd_writer.c - the writer thread that applies publishes and
+ * withdrawals, one at a time, on a store connection of its own. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "icxd_publish.h"
+#include "icxd_writer.h"
+
+/* A FIFO of jobs. */
+typedef struct writer_node {
+  icxd_job *job;
+  struct writer_node *next;
+} writer_node;
+
+typedef struct writer_queue {
+  writer_node *head, *tail;
+  size_t len;
+} writer_queue;
+
+struct icxd_writer {
+  icxd_writer_opts opts;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  writer_queue todo, done;
+  int busy;                 /* a job is being written */
+  int stopping;
+  int started;
+  pthread_t thread;
+  icx_ctx *ctx;             /* the writer thread's */
+  icx_store *store;         /* opened on the first write */
+};
+
+static int writer_push(writer_queue *q, icxd_job *job)
+{
+  writer_node *n = malloc(sizeof *n);
+
+  if (!n)
+    return -1;
+  n->job = job;
+  n->next = NULL;
+  if (q->tail)
+    q->tail->next = n;
+  else
+    q->head = n;
+  q->tail = n;
+  q->len++;
+  return 0;
+}
+
+static icxd_job *writer_pop(writer_queue *q)
+{
+  writer_node *n = q->head;
+  icxd_job *job;
+
+  if (!n)
+    return NULL;
+  q->head = n->next;
+  if (!q->head)
+    q->tail = NULL;
+  q->len--;
+  job = n->job;
+  free(n);
+  return job;
+}
+
+/* --- one job ------------------------------------------------------------- */
+
+static void writer_fail(icxd_job *job, icx_rc rc, const char *msg)
+{
+  job->rc = rc;
+  free(job->errmsg);
+  job->errmsg = strdup(msg && *msg ? msg : icx_strerror(rc));
+}
+
+static void writer_forbid(icxd_job *job, const char *why)
+{
+  job->forbidden = 1;
+  writer_fail(job, ICX_ERR_INVALID, why);
+}
+
+#define WRITER_NOT_YOURS \
+  "this document is not yours: only the JID that published it, or an " \
+  "administrator of the exchange, may replace or withdraw it"
+#define WRITER_OPERATORS \
+  "this document was loaded by the exchange's operator: it cannot be " \
+  "replaced or withdrawn over XMPP"
+
+/* Checks that job's sender may replace or withdraw job->doc_uri.  1 when
+ * it may (*exists set when the document is there), else 0 with the job
+ * failed or refused.  A sender that is no administrator is told
+ * "not yours" whether or not such a document exists, so that nothing is
+ * learnt of other accounts' documents. */
+static int writer_may_write(icx_ctx *ctx, icx_store *store, icxd_job *job,
+                            int *exists)
+{
+  char *owner = NULL;
+  icx_rc rc = icx_store_document_owner(store, job->doc_uri, &owner);
+  int mine;
+
+  *exists = 0;
+  if (rc == ICX_ERR_NOT_FOUND) {
+    /* Nothing there: a publish may create it under its owner's name; a
+     * withdrawal by IRI learns that nothing is there only when the IRI is
+     * the sender's own (or the sender is an administrator). */
+    char *mine_prefix;
+    if (job->doc_owner || job->actor_admin)
+      return 1;
+    mine_prefix = icxd_publish_doc_uri(job->actor, "");
+    mine = mine_prefix &&
+           strncmp(job->doc_uri, mine_prefix, strlen(mine_prefix)) == 0;
+    free(mine_prefix);
+    if (mine)
+      return 1;
+    writer_forbid(job, WRITER_NOT_YOURS);
+    return 0;
+  }
+  if (rc != ICX_OK) {
+    writer_fail(job, rc, icx_ctx_errmsg(ctx));
+    return 0;
+  }
+  *exists = 1;
+  if (!owner) {
+    writer_forbid(job, WRITER_OPERATORS);
+    return 0;
+  }
+  mine = strcmp(owner, job->actor) == 0 &&
+         (!job->doc_owner || strcmp(owner, job->doc_owner) == 0);
+  if (!mine && !(job->actor_admin &&
+                 (!job->doc_owner || strcmp(owner, job->doc_owner) == 0))) {
+    free(owner);
+    writer_forbid(job, WRITER_NOT_YOURS);
+    return 0;
+  }
+  if (!job->doc_owner)
+    job->doc_owner = owner;
+  else
+    free(owner);
+  return 1;
+}
+
+/* The answer of a stored or withdrawn document, from its info. */
+static void writer_answer(icxd_job *job, const char *element,
+                          const icx_doc_info *d)
+{
+  job->answer_xml = icxd_publish_answer(element, d->uri, job->doc_name,
+                                        d->owner, d->format, d->triples,
+                                        d->clouds, d->n_clouds);
+  if (!job->answer_xml)
+    writer_fail(job, ICX_ERR_NOMEM, NULL);
+  else
+    job->rc = ICX_OK;
+}
+
+/* A loader failure, told as a place in the sender's document. */
+static void writer_load_failed(icx_ctx *ctx, icxd_job *job, icx_rc rc,
+                               const char *source)
+{
+  const char *what = icxd_publish_locate(icx_ctx_errmsg(ctx), source,
+                                         &job->err_line, &job->err_column);
+  char *redacted = icxd_publish_redact(what, job->doc_owner);
+  char msg[1400];
+
+  if (!redacted) {
+    writer_fail(job, ICX_ERR_NOMEM, NULL);
+    return;
+  }
+  if (job->err_line > 0 && job->err_column > 0)
+    snprintf(msg, sizeof msg, "document '%s', line %ld, column %ld: %s",
+             job->doc_name, job->err_line, job->err_column, redacted);
+  else if (job->err_line > 0)
+    snprintf(msg, sizeof msg, "document '%s', line %ld: %s", job->doc_name,
+             job->err_line, redacted);
+  else
+    snprintf(msg, sizeof msg, "document '%s': %s", job->doc_name, redacted);
+  free(redacted);
+  writer_fail(job, rc, msg);
+}
+
+static void writer_publish(icx_ctx *ctx, icx_store *store,
+                           const icx_vocab *vocab, icxd_job *job)
+{
+  icx_loader *l = NULL;
+  icx_doc_info *d = NULL;
+  char source[600];
+  int exists;
+  icx_rc rc;
+
+  if (!writer_may_write(ctx, store, job, &exists))
+    return;
+  snprintf(source, sizeof source, "xmpp:%s", job->actor);
+  l = icx_loader_new(ctx, vocab, store);
+  if (!l || icx_loader_set_owner(l, job->doc_owner) != ICX_OK) {
+    icx_loader_free(l);
+    writer_fail(job, ICX_ERR_NOMEM, NULL);
+    return;
+  }
+  icx_loader_set_format(l, (icx_format)job->doc_format);
+  rc = icx_loader_load_into(l, job->doc_uri, source,
+                            (const unsigned char *)job->xml, job->xml_len);
+  icx_loader_free(l);
+  if (rc != ICX_OK) {
+    writer_load_failed(ctx, job, rc, source);
+    return;
+  }
+  rc = icx_store_get_document(store, vocab, job->doc_uri, &d);
+  if (rc != ICX_OK) {
+    writer_fail(job, rc, icx_ctx_errmsg(ctx));
+    return;
+  }
+  writer_answer(job, "published", d);
+  icx_doc_info_free_array(d, 1);
+}
+
+static void writer_withdraw(icx_ctx *ctx, icx_store *store,
+                            const icx_vocab *vocab, icxd_job *job)
+{
+  icx_doc_info *d = NULL;
+  int exists;
+  icx_rc rc;
+
+  if (!writer_may_write(ctx, store, job, &exists))
+    return;
+  if (!exists) {
+    writer_fail(job, ICX_ERR_NOT_FOUND,
+                job->doc_name ? "no document of that name is published"
+                              : "no document of that IRI is published");
+    return;
+  }
+  rc = icx_store_get_document(store, vocab, job->doc_uri, &d);
+  if (rc == ICX_OK)
+    rc = icx_store_remove_document(store, job->doc_uri);
+  if (rc != ICX_OK) {
+    writer_fail(job, rc, icx_ctx_errmsg(ctx));
+  } else {
+    free(d->format);
+    d->format = NULL;   /* not said of a withdrawal */
+    writer_answer(job, "withdrawn", d);
+  }
+  icx_doc_info_free_array(d, d ? 1 : 0);
+}
+
+void icxd_writer_run(icx_ctx *ctx, icx_store *store, const icx_vocab *vocab,
+                     icxd_job *job)
+{
+  if (job->kind == ICXD_JOB_PUBLISH)
+    writer_publish(ctx, store, vocab, job);
+  else if (job->kind == ICXD_JOB_WITHDRAW)
+    writer_withdraw(ctx, store, vocab, job);
+  else
+    writer_fail(job, ICX_ERR_MISUSE, "not a write");
+}
+
+/* --- the thread ----------------------------------------------------------- */
+
+static void writer_job(icxd_writer *w, icxd_job *job)
+{
+  icx_rc rc;
+
+  if (!w->store) {
+    rc = icx_store_open(w->ctx, w->opts.store_path, ICX_STORE_CREATE,
+                        &w->store);
+    if (rc != ICX_OK) {
+      w->store = NULL;
+      writer_fail(job, rc, icx_ctx_errmsg(w->ctx));
+      icxd_log(w->opts.log, ICXD_LOG_ERROR, "writer", "cannot open store %s: %s",
+               w->opts.store_path, job->errmsg ? job->errmsg : "");
+      return;
+    }
+  }
+  icxd_writer_run(w->ctx, w->store, w->opts.vocab, job);
+}
+
+static void *writer_main(void *arg)
+{
+  icxd_writer *w = arg;
+  icxd_job *job;
+
+  pthread_mutex_lock(&w->lock);
+  for (;;) {
+    while (!w->stopping && w->todo.len == 0)
+      pthread_cond_wait(&w->wake, &w->lock);
+    if (w->stopping)
+      break;
+    job = writer_pop(&w->todo);
+    job->state = ICXD_JOB_RUNNING;
+    job->started_ms = icxd_now_ms();
+    w->busy = 1;
+    pthread_mutex_unlock(&w->lock);
+
+    writer_job(w, job);
+
+    pthread_mutex_lock(&w->lock);
+    w->busy = 0;
+    job->state = ICXD_JOB_DONE;
+    job->finished_ms = icxd_now_ms();
+    if (writer_push(&w->done, job) != 0) {
+      icxd_log(w->opts.log, ICXD_LOG_ERROR, "writer",
+               "out of memory posting job %llu", (unsigned long long)job->id);
+      icxd_job_free(job);
+    }
+  }
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+icxd_writer *icxd_writer_new(const icxd_writer_opts *opts, char *err,
+                             size_t errlen)
+{
+  icxd_writer *w = calloc(1, sizeof *w);
+  int rc;
+
+  if (!w) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  w->opts = *opts;
+  pthread_mutex_init(&w->lock, NULL);
+  pthread_cond_init(&w->wake, NULL);
+  w->ctx = icx_ctx_new();
+  if (!w->ctx) {
+    snprintf(err, errlen, "cannot create an engine context for the writer");
+    icxd_writer_free(w);
+    return NULL;
+  }
+  icx_ctx_set_logger(w->ctx, icxd_logger_icx_sink, opts->log);
+  icx_ctx_set_log_level(w->ctx, (icx_log_level)opts->log->level);
+  /* Open an existing store now, on the caller's thread: Redland's set-up
+   * is not safe against a worker opening its store at the same moment
+   * (icxd_worker.c).  A store that does not exist yet is created by the
+   * first publish. */
+  if (access(opts->store_path, F_OK) == 0 &&
+      icx_store_open(w->ctx, opts->store_path, ICX_STORE_CREATE, &w->store) != ICX_OK) {
+    /* Queries still work; publishes will say why they cannot. */
+    icxd_log(opts->log, ICXD_LOG_WARN, "writer",
+             "cannot open store %s for writing (%s): publishes will fail",
+             opts->store_path, icx_ctx_errmsg(w->ctx));
+    w->store = NULL;
+  }
+  rc = pthread_create(&w->thread, NULL, writer_main, w);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));
+    icxd_writer_free(w);
+    return NULL;
+  }
+  w->started = 1;
+  return w;
+}
+
+void icxd_writer_free(icxd_writer *w)
+{
+  icxd_job *job;
+
+  if (!w)
+    return;
+  pthread_mutex_lock(&w->lock);
+  w->stopping = 1;
+  pthread_cond_broadcast(&w->wake);
+  pthread_mutex_unlock(&w->lock);
+  if (w->started)
+    pthread_join(w->thread, NULL);
+  while ((job = writer_pop(&w->todo)))
+    icxd_job_free(job);
+  while ((job = writer_pop(&w->done)))
+    icxd_job_free(job);
+  icx_store_free(w->store);
+  icx_ctx_free(w->ctx);
+  pthread_cond_destroy(&w->wake);
+  pthread_mutex_destroy(&w->lock);
+  free(w);
+}
+
+int icxd_writer_submit(icxd_writer *w, icxd_job *job)
+{
+  int rc = -1;
+
+  pthread_mutex_lock(&w->lock);
+  if (w->todo.len < w->opts.max_queue) {
+    job->state = ICXD_JOB_QUEUED;
+    job->queued_ms = icxd_now_ms();
+    if (writer_push(&w->todo, job) == 0) {
+      pthread_cond_signal(&w->wake);
+      rc = 0;
+    }
+  }
+  pthread_mutex_unlock(&w->lock);
+  return rc;
+}
+
+icxd_job *icxd_writer_take_done(icxd_writer *w)
+{
+  icxd_job *job;
+
+  pthread_mutex_lock(&w->lock);
+  job = writer_pop(&w->done);
+  pthread_mutex_unlock(&w->lock);
+  return job;
+}
+
+size_t icxd_writer_in_flight(icxd_writer *w)
+{
+  size_t n;
+
+  pthread_mutex_lock(&w->lock);
+  n = w->todo.len + (size_t)w->busy + w->done.len;
+  pthread_mutex_unlock(&w->lock);
+  return n;
+}
+
+void icxd_writer_job_progress(icxd_writer *w, const icxd_job *job,
+                              icxd_job_state *state, int64_t *running_ms,
+                              size_t *ahead)
+{
+  writer_node *n;
+  size_t pos = 0;
+
+  pthread_mutex_lock(&w->lock);
+  *state = job->state;
+  *running_ms = 0;
+  if (job->state == ICXD_JOB_RUNNING)
+    *running_ms = icxd_now_ms() - job->started_ms;
+  else if (job->state == ICXD_JOB_DONE)
+    *running_ms = job->finished_ms - job->started_ms;
+  for (n = w->todo.head; n && n->job != job; n = n->next)
+    pos++;
+  *ahead = job->state == ICXD_JOB_QUEUED ? pos : 0;
+  pthread_mutex_unlock(&w->lock);
+}
