@@ -89,6 +89,7 @@ typedef struct icx_loader_batch {
  * document outgrows one batch there is no thread: the batch is written by
  * the parser's thread at the end.  All zero is a writer not yet open. */
 typedef struct icx_loader_writer {
+  icx_ctx *ctx;               /* the store's: its allocator holds the batches */
   icx_store_writer *out;
   icx_loader_batch q[ICX_LOADER_QUEUE_BATCHES];
   size_t head, count;         /* under mu once threaded */

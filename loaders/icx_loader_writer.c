@@ -43,6 +43,7 @@ writer_main(void *ud)
 int
 icx_loader_writer_open(icx_loader_writer *w, icx_store *store)
 {
+  w->ctx = icx_store_ctx(store);
   return (w->out = icx_store_writer_new(store)) ? 0 : -1;
 }
 
@@ -122,8 +123,8 @@ icx_loader_writer_free(icx_loader_writer *w)
   size_t i;
 
   for (i = 0; i < ICX_LOADER_QUEUE_BATCHES; i++) {
-    free(w->q[i].terms);
-    free(w->q[i].arena);
+    icx_free(w->ctx, w->q[i].terms);
+    icx_free(w->ctx, w->q[i].arena);
   }
   icx_store_writer_free(w->out);
 }

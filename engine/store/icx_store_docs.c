@@ -70,6 +70,7 @@ store_add3(icx_store *s, librdf_node *context, librdf_node *subj, librdf_node *p
 static int
 store_remove_meta(icx_store *s, const char *doc_uri)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   librdf_node *subj = icx_store_uri_node(s, doc_uri);
   librdf_statement *pattern = NULL;
   librdf_stream *st = NULL;
@@ -89,7 +90,7 @@ store_remove_meta(icx_store *s, const char *doc_uri)
     librdf_statement *x = librdf_stream_get_object(st);
     if (n == cap) {
       size_t ncap = cap ? cap * 2 : 8;
-      librdf_statement **nf = realloc(found, ncap * sizeof *nf);
+      librdf_statement **nf = icx_realloc(ctx, found, ncap * sizeof *nf);
       if (!nf)
         goto done;
       found = nf;
@@ -110,7 +111,7 @@ done:
     librdf_free_stream(st);
   for (i = 0; i < n; i++)
     librdf_free_statement(found[i]);
-  free(found);
+  icx_free(ctx, found);
   librdf_free_statement(pattern);
   return rc;
 }
@@ -267,6 +268,7 @@ icx_rc
 icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
                        const char *format, librdf_model *graph)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   librdf_stream *st = NULL;
   librdf_statement **v = NULL;
   size_t n = 0, cap = 0, i;
@@ -283,7 +285,7 @@ icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
     librdf_statement *x = librdf_stream_get_object(st);
     if (n == cap) {
       size_t ncap = cap ? cap * 2 : 256;
-      librdf_statement **nv = realloc(v, ncap * sizeof *nv);
+      librdf_statement **nv = icx_realloc(ctx, v, ncap * sizeof *nv);
       if (!nv) {
         rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
         goto done;
@@ -302,7 +304,7 @@ done:
   librdf_free_stream(st);
   for (i = 0; i < n; i++)
     librdf_free_statement(v[i]);
-  free(v);
+  icx_free(ctx, v);
   return rc;
 }
 
