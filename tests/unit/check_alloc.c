@@ -16,6 +16,13 @@
 
 #include "fixture.h"
 
+#if defined(__has_include)
+#if __has_include(<sanitizer/lsan_interface.h>) && defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define ALLOC_LSAN 1
+#endif
+#endif
+
 /* The most allocations a step may take before the suite calls it a
  * runaway rather than stepping through every one. */
 #define ALLOC_MAX_STEPS 200000UL
@@ -96,6 +103,13 @@ check_live(const char *step, unsigned long n, long before)
 {
   ck_assert_msg(mem.live == before, "%s: allocation %lu refused: %ld blocks leaked", step, n,
                 mem.live - before);
+#ifdef ALLOC_LSAN
+  /* ICX_ALLOC_LEAKCHECK=1: LeakSanitizer after every run, to name the N
+   * of a leak of the libraries' memory (slow; the whole run is checked at
+   * exit in any case). */
+  if (getenv("ICX_ALLOC_LEAKCHECK") && __lsan_do_recoverable_leak_check())
+    ck_abort_msg("%s: allocation %lu refused: LeakSanitizer found a leak", step, n);
+#endif
 }
 
 static icx_vocab *
