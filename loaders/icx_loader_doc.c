@@ -148,7 +148,7 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
     goto done;
   begun = 1;
   if (icx_loader_writer_open(&d.w, store)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write to the store: %s", source,
+    rc = icx_fail(ctx, icx_loader_store_rc(store), "%s: cannot write to the store: %s", source,
                   icx_store_errmsg(store));
     goto done;
   }
@@ -198,7 +198,7 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   }
   t1 = icx_now_ms();
   if (icx_loader_writer_finish(&d.w, 1)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", source,
+    rc = icx_fail(ctx, icx_loader_store_rc(store), "%s: cannot write the triples: %s", source,
                   icx_store_errmsg(store));
     goto done;
   }

@@ -107,7 +107,8 @@ stmt_batch_add(icx_loader_doc *d, const raptor_statement *s)
 
   if (b->n && (b->n == ICX_LOADER_BATCH_STATEMENTS || b->used + need > b->cap)) {
     if (icx_loader_writer_push(w))
-      return icx_fail(d->l->ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", d->source,
+      return icx_fail(d->l->ctx, icx_loader_store_rc(d->l->store),
+                      "%s: cannot write the triples: %s", d->source,
                       icx_store_errmsg(d->l->store));
     b = icx_loader_writer_current(w);
   }

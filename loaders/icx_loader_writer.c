@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "icx_loader_internal.h"
 
@@ -127,4 +128,12 @@ icx_loader_writer_free(icx_loader_writer *w)
     icx_free(w->ctx, w->q[i].arena);
   }
   icx_store_writer_free(w->out);
+}
+
+icx_rc
+icx_loader_store_rc(icx_store *store)
+{
+  const char *msg = icx_store_errmsg(store);
+
+  return !msg || !*msg || !strcmp(msg, "out of memory") ? ICX_ERR_NOMEM : ICX_ERR_STORE;
 }

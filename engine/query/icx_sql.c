@@ -549,6 +549,8 @@ sql_optional_block(tr *t, rasqal_graph_pattern *gp)
       goto done;
     }
   }
+  if (icx_buf_failed(&cond))
+    t->failed = 1;            /* not "1": the condition would be lost */
   icx_buf_appendf(&t->ljoins, "(%s)", cond.data ? cond.data : "1");
 done:
   icx_buf_free(&cond);
@@ -575,6 +577,8 @@ sql_basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
       return -1;
     }
     t->n_pats++;
+    if (icx_buf_failed(&cond))
+      t->failed = 1;          /* the pattern's condition would be lost */
     if (cond.data) {
       icx_buf_appendf(&t->where, "%s%s", t->where.len ? " AND " : "", cond.data);
     }
@@ -857,9 +861,10 @@ sql_translate(icx_ctx *ctx, icx_store *store, const char *sparql, int ids, icx_s
     }
   }
   if (t.failed || icx_buf_failed(&sql) || icx_buf_failed(&from) ||
-      icx_buf_failed(&t.ljoins) || icx_buf_failed(&t.where))
+      icx_buf_failed(&t.ljoins) || icx_buf_failed(&t.where) || !(q->sql = icx_buf_take(&sql))) {
+    t.failed = 1;
     goto done;
-  q->sql = icx_buf_take(&sql);
+  }
   q->params = t.params;
   q->n_params = t.n_params;
   q->semi = t.semi;

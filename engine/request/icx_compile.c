@@ -95,7 +95,7 @@ icx_sparql_append_string(icx_ctx *ctx, icx_buf *b, const char *s, icx_rc *rc)
   if (raptor_string_escaped_write((const unsigned char *)s, strlen(s), '"',
                                   RAPTOR_ESCAPED_WRITE_SPARQL_LITERAL, io)) {
     raptor_free_iostream(io);
-    icx_free(ctx, str);
+    free(str);                       /* raptor's string, made with malloc() */
     *rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "a string value cannot be escaped for SPARQL");
     return -1;
   }
@@ -106,7 +106,7 @@ icx_sparql_append_string(icx_ctx *ctx, icx_buf *b, const char *s, icx_rc *rc)
     return -1;
   }
   icx_buf_append_len(b, str, len);
-  icx_free(ctx, str);
+  free(str);
   return 0;
 }
 
@@ -456,6 +456,11 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
         icx_buf_free(&cond);
         goto done;
       }
+      if (icx_buf_failed(&cond)) {   /* else the condition would be lost, or cut short */
+        icx_buf_free(&cond);
+        rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+        goto done;
+      }
       if (required && !icx_op_is_negative(op)) {
         icx_buf_appendf(&q, "  %s ", subj);
         if (icx_sparql_append_iri(ctx, &q, icx_attribute_iri(a), &rc)) {
@@ -502,7 +507,8 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  *sparql = icx_buf_take(&select);
+  if (!(*sparql = icx_buf_take(&select)))
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
 done:
   icx_buf_free(&q);
   icx_buf_free(&filters);

@@ -16,10 +16,12 @@
 
 /* Canonical decimal: [-]digits[.digits], no leading zeros but one, no
  * trailing fraction zeros.  Returns a new string, NULL if s is not a plain
- * decimal (exponents, NaN and infinities are not). */
+ * decimal (exponents, NaN and infinities are not) or, with *oom set, when
+ * memory ran out. */
 static char *
-constraint_canon_decimal(icx_ctx *ctx, const char *s, int integer_only)
+constraint_canon_decimal(icx_ctx *ctx, const char *s, int integer_only, int *oom)
 {
+  char *out;
   const char *ip, *fp = NULL;
   size_t il = 0, fl = 0;
   int neg = 0;
@@ -58,7 +60,9 @@ constraint_canon_decimal(icx_ctx *ctx, const char *s, int integer_only)
     icx_buf_append(&b, ".");
     icx_buf_append_len(&b, fp, fl);
   }
-  return icx_buf_take(&b);
+  if (!(out = icx_buf_take(&b)))
+    *oom = 1;
+  return out;
 }
 
 /* A list short enough for one error message, cut after a whole item (items
@@ -89,6 +93,7 @@ constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribut
   char buf[128];
   char *out;
   double v;
+  int oom = 0;
 
   if (!to)
     return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s has no unit: drop unit='%.40s'",
@@ -107,7 +112,9 @@ constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribut
   snprintf(buf, sizeof buf, "%.15g", v);
   if (strchr(buf, 'e') || strchr(buf, 'n') || strchr(buf, 'i'))
     snprintf(buf, sizeof buf, "%.12f", v);
-  out = constraint_canon_decimal(ctx, buf, icx_attribute_type(a) == ICX_TYPE_INTEGER);
+  out = constraint_canon_decimal(ctx, buf, icx_attribute_type(a) == ICX_TYPE_INTEGER, &oom);
+  if (oom)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (!out)
     return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: %s %s is %s %s, which is not %s",
                     icx_attribute_label(a), *canon, icx_unit_label(from), buf,
@@ -141,9 +148,9 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
   switch (icx_attribute_type(a)) {
   case ICX_TYPE_DECIMAL:
   case ICX_TYPE_INTEGER: {
-    int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER;
-    *canon = constraint_canon_decimal(ctx, tval, integer);
-    if (!*canon)
+    int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER, oom = 0;
+    *canon = constraint_canon_decimal(ctx, tval, integer, &oom);
+    if (!*canon && !oom)      /* out of memory: said below */
       rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
                     "attribute %s: \"%.80s\" is not %s (at most %d digits)",
                     icx_attribute_label(a), tval,

@@ -147,25 +147,29 @@ oom:
 const icx_unit *
 icx_vocab_find_unit(const icx_vocab *v, const char *name)
 {
-  icx_ctx *ctx = v->ctx;
   const icx_unit *folded = NULL;
   int n_folded = 0;
-  char *t;
-  size_t i, k;
+  char t[1100];                 /* no allocation: a lookup cannot run out of memory */
+  size_t i, k, len;
 
-  if (!name || !(t = icx_trim_dup(ctx, name, strlen(name))))
+  if (!name)
     return NULL;
+  while (icx_is_space((unsigned char)*name))
+    name++;
+  len = strlen(name);
+  while (len > 0 && icx_is_space((unsigned char)name[len - 1]))
+    len--;
+  if (len >= sizeof t)
+    return NULL;              /* longer than any unit's name */
+  memcpy(t, name, len);
+  t[len] = '\0';
   for (i = 0; i < v->n_units; i++) {
     const icx_unit *u = &v->units[i];
-    if (!strcmp(u->iri, t)) {
-      icx_free(ctx, t);
+    if (!strcmp(u->iri, t))
       return u;
-    }
     for (k = 0; k < u->n_names; k++) {
-      if (!strcmp(u->names[k], t)) {
-        icx_free(ctx, t);
+      if (!strcmp(u->names[k], t))
         return u;
-      }
       /* Words fold case ("Gibibytes"); symbols (up to 3 characters:
        * MB, Mb, ms, Ms) never do. */
       if (strlen(t) > 3 && icx_name_eq(u->names[k], t) && folded != u) {
@@ -174,6 +178,5 @@ icx_vocab_find_unit(const icx_vocab *v, const char *name)
       }
     }
   }
-  icx_free(ctx, t);
   return n_folded == 1 ? folded : NULL;
 }
