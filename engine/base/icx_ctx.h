@@ -41,7 +41,9 @@ typedef void (*icx_log_fn)(void *userdata, icx_log_level level,
  * block as it was; free(NULL) is never called.  Objects remember the
  * context they were made with and free through its allocator, so the table
  * must stay usable until the last of them is freed, and must be safe to
- * call from every thread that uses such an object.
+ * call from every thread that uses such an object.  Contexts that share an
+ * object (one vocabulary for several threads' contexts) must have the same
+ * allocator: a call allocates with the context it is given.
  *
  * Memory the RDF libraries (librdf, raptor, rasqal) and SQLite allocate
  * for themselves does not come from this table: they have allocators of

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fixture.h"
 
@@ -35,6 +36,15 @@ static const char extra_ttl[] =
   "  res:storageAccess res:NFS .\n";
 
 static tu_mem mem;
+
+static double
+now_s(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 static icx_ctx *ctx;
 static char *paper;
 
@@ -133,16 +143,39 @@ parse_paper(const icx_vocab *v)
 
 START_TEST(vocabulary_load)
 {
-  unsigned long n;
+  unsigned long n, total, step = 1, runs = 0;
   long before = mem.live;
+  double t0 = now_s(), each;
 
+  {
+    icx_vocab *v = NULL;
+    arm(0);
+    ck_assert_int_eq(icx_vocab_load(ctx, tu_ontology(), &v), ICX_OK);
+    disarm();
+    icx_vocab_free(v);
+  }
+  total = mem.count;
+  each = now_s() - t0;
+  /* The one step where every N cannot be tried in a suite: the shipped
+   * ontology takes some 12,800 allocations, and a load about 1 s (10 s
+   * under the sanitizers), so every N would take hours.  Unless
+   * ICX_ALLOC_ALL is set, the suite refuses the first 8 and the last 4
+   * allocations and every (total / 16)th between, and says so. */
+  if (!getenv("ICX_ALLOC_ALL") && total > 32)
+    step = total / 16;
+  fprintf(stderr, "vocabulary load: %lu allocations, %.2f s a run; refusing %s\n", total, each,
+          step == 1 ? "every one" : "1-8, the last 4, and every (count / 16)th between "
+          "(ICX_ALLOC_ALL=1: every one)");
   for (n = 1;; n++) {
     icx_vocab *v = NULL;
     icx_rc rc;
     int more;
+    if (step > 1 && n > 8 && n + 4 <= total && (n - 8) % step)
+      continue;
     arm(n);
     rc = icx_vocab_load(ctx, tu_ontology(), &v);
     disarm();
+    runs++;
     more = check_run("vocabulary load", n, rc);
     ck_assert(rc == ICX_OK ? v != NULL : v == NULL);
     icx_vocab_free(v);
@@ -150,7 +183,7 @@ START_TEST(vocabulary_load)
     if (!more)
       break;
   }
-  printf("vocabulary load: %lu allocations, each refused in turn\n", n - 1);
+  printf("vocabulary load: %lu allocations, %lu of them refused in turn\n", n - 1, runs - 1);
 }
 END_TEST
 
