@@ -46,12 +46,12 @@ icx_loader_new(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
 
   if (!ctx || !vocab || !store)
     return NULL;
-  l = calloc(1, sizeof *l);
+  l = icx_calloc(ctx, 1, sizeof *l);
   if (!l)
     return NULL;
   if (!(l->rw = raptor_new_world()) || raptor_world_open(l->rw)) {
     raptor_free_world(l->rw);
-    free(l);
+    icx_free(ctx, l);
     return NULL;
   }
   l->ctx = ctx;
@@ -63,11 +63,12 @@ icx_loader_new(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
 void
 icx_loader_free(icx_loader *l)
 {
+  icx_ctx *ctx = l ? l->ctx : NULL;
   if (!l)
     return;
   raptor_free_world(l->rw);
-  free(l->owner);
-  free(l);
+  icx_free(ctx, l->owner);
+  icx_free(ctx, l);
 }
 
 icx_rc
@@ -77,9 +78,9 @@ icx_loader_set_owner(icx_loader *l, const char *owner)
 
   if (!l)
     return ICX_ERR_MISUSE;
-  if (owner && !(copy = strdup(owner)))
+  if (owner && !(copy = icx_strdup(l->ctx, owner)))
     return icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
-  free(l->owner);
+  icx_free(l->ctx, l->owner);
   l->owner = copy;
   return ICX_OK;
 }
@@ -114,7 +115,7 @@ icx_loader_doc_uri_for_path(const char *path)
   free(real);
   if (!uri)
     return NULL;
-  out = strdup((const char *)uri);
+  out = strdup((const char *)uri);     /* the caller free()s it: no context here */
   raptor_free_memory(uri);
   return out;
 }
@@ -131,7 +132,7 @@ icx_loader_load_path(icx_loader *l, const char *path)
 /* The graph a named buffer or stream loads into: the name when it is an
  * absolute IRI, else "urn:icx:doc:" + the name, percent-encoded. */
 static char *
-loader_doc_uri_for_name(const char *name)
+loader_doc_uri_for_name(icx_ctx *ctx, const char *name)
 {
   const char *colon = strchr(name, ':');
   icx_buf b;
@@ -143,9 +144,9 @@ loader_doc_uri_for_name(const char *name)
             (c > name && ((*c >= '0' && *c <= '9') || *c == '+' || *c == '-' || *c == '.'))))
         break;
     if (c == colon)
-      return strdup(name);
+      return icx_strdup(ctx, name);
   }
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   icx_buf_append(&b, "urn:icx:doc:");
   for (; *name; name++) {
     unsigned char ch = (unsigned char)*name;
@@ -161,6 +162,7 @@ loader_doc_uri_for_name(const char *name)
 icx_rc
 icx_loader_load_buffer(icx_loader *l, const char *name, const unsigned char *buf, size_t len)
 {
+  icx_ctx *ctx = l ? l->ctx : NULL;
   icx_format fmt;
   char *uri;
   icx_rc rc;
@@ -172,11 +174,11 @@ icx_loader_load_buffer(icx_loader *l, const char *name, const unsigned char *buf
   if (fmt == ICX_FORMAT_AUTO)
     return icx_fail(l->ctx, ICX_ERR_RDF,
                     "%s: cannot tell the format from the name (.ttl, .rdf, .nt); give one", name);
-  if (!(uri = loader_doc_uri_for_name(name)))
+  if (!(uri = loader_doc_uri_for_name(l->ctx, name)))
     return icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
   rc = icx_loader_document(l, name, uri, uri, fmt, NULL, buf ? buf : (const unsigned char *)"",
                            len);
-  free(uri);
+  icx_free(ctx, uri);
   return rc;
 }
 
@@ -196,6 +198,7 @@ icx_loader_load_into(icx_loader *l, const char *doc_uri, const char *source,
 icx_rc
 icx_loader_load_stream(icx_loader *l, const char *name, FILE *fp)
 {
+  icx_ctx *ctx = l ? l->ctx : NULL;
   icx_format fmt;
   char *uri;
   icx_rc rc;
@@ -207,9 +210,9 @@ icx_loader_load_stream(icx_loader *l, const char *name, FILE *fp)
   if (fmt == ICX_FORMAT_AUTO)
     return icx_fail(l->ctx, ICX_ERR_RDF,
                     "%s: cannot tell the format from the name (.ttl, .rdf, .nt); give one", name);
-  if (!(uri = loader_doc_uri_for_name(name)))
+  if (!(uri = loader_doc_uri_for_name(l->ctx, name)))
     return icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
   rc = icx_loader_document(l, name, uri, uri, fmt, fp, NULL, 0);
-  free(uri);
+  icx_free(ctx, uri);
   return rc;
 }

@@ -95,7 +95,7 @@ doc_feed(icx_loader_doc *d, const unsigned char *p, size_t n, int end)
     char *nt;
     while (cap < d->len + n)
       cap *= 2;
-    if (!(nt = realloc(d->text, cap))) {
+    if (!(nt = icx_realloc(d->l->ctx, d->text, cap))) {
       d->rc = icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
       return 1;
     }
@@ -132,7 +132,7 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   d.line0 = 1;
   d.split = fmt == ICX_FORMAT_TURTLE;
   icx_loader_guard_init(&d.guard, fmt);
-  icx_pieces_init(&d.pieces);
+  icx_pieces_init(&d.pieces, l->ctx);
   d.rw = l->rw;
   raptor_world_set_log_handler(d.rw, &d, icx_loader_on_log);
   raptor_world_set_generate_bnodeid_handler(d.rw, &d, icx_loader_on_bnodeid);
@@ -157,7 +157,7 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   if ((rc = icx_store_document_set_owner(store, l->owner)))
     goto done;
   if (icx_loader_writer_open(&d.w, store)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write to the store: %s", source,
+    rc = icx_fail(ctx, icx_loader_store_rc(store), "%s: cannot write to the store: %s", source,
                   icx_store_errmsg(store));
     goto done;
   }
@@ -207,7 +207,7 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   }
   t1 = icx_now_ms();
   if (icx_loader_writer_finish(&d.w, 1)) {
-    rc = icx_fail(ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", source,
+    rc = icx_fail(ctx, icx_loader_store_rc(store), "%s: cannot write the triples: %s", source,
                   icx_store_errmsg(store));
     goto done;
   }
@@ -235,7 +235,7 @@ done:
     l->report(l->report_ud, source, rc, rc ? icx_ctx_errmsg(ctx) : "", rc ? 0 : (long)count);
   icx_loader_writer_free(&d.w);
   icx_loader_memo_free(&d);
-  free(d.text);
+  icx_free(ctx, d.text);
   icx_pieces_free(&d.pieces);
   if (d.base)
     raptor_free_uri(d.base);

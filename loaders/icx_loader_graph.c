@@ -75,7 +75,7 @@ graph_find_cls(const gcheck *c, icx_id id)
 
 /* Grows *v (elements of size sz) to hold one more.  0 or -1. */
 static int
-graph_grow(void **v, size_t *cap, size_t n, size_t sz)
+graph_grow(icx_ctx *ctx, void **v, size_t *cap, size_t n, size_t sz)
 {
   void *nv;
   size_t ncap;
@@ -83,7 +83,7 @@ graph_grow(void **v, size_t *cap, size_t n, size_t sz)
   if (n < *cap)
     return 0;
   ncap = *cap ? *cap * 2 : 16;
-  if (!(nv = realloc(*v, ncap * sz)))
+  if (!(nv = icx_realloc(ctx, *v, ncap * sz)))
     return -1;
   *v = nv;
   *cap = ncap;
@@ -215,7 +215,7 @@ graph_subject_done(gcheck *c)
     rc = -1;
   }
 done:
-  free(shown);
+  free(shown);                /* icx_store_term_text()'s, from the C library */
   if (rc && !c->rc)
     c->rc = ICX_ERR_INVALID;
   c->subj = 0;
@@ -239,17 +239,17 @@ graph_quad(void *ud, icx_id s, icx_id p, icx_id o)
     c->subj = s;
   }
   if (p == c->type && (k = graph_find_cls(c, o)))
-    nomem = graph_grow((void **)&c->types, &c->cap_types, c->n_types, sizeof *c->types) ||
+    nomem = graph_grow(c->d->l->ctx, (void **)&c->types, &c->cap_types, c->n_types, sizeof *c->types) ||
             !(c->types[c->n_types++] = k);
   if (p == c->name)
     c->names++;
   if (p == c->offers)
-    nomem |= graph_grow((void **)&c->offered, &c->cap_offered, c->n_offered, sizeof *c->offered) ||
+    nomem |= graph_grow(c->d->l->ctx, (void **)&c->offered, &c->cap_offered, c->n_offered, sizeof *c->offered) ||
              !(c->offered[c->n_offered++] = o);
   key.id = p;
   if (c->n_attrs && (a = bsearch(&key, c->attrs, c->n_attrs, sizeof key, graph_cmp_attr_id)) &&
       (!c->n_used || c->used[c->n_used - 1] != a->a))
-    nomem |= graph_grow((void **)&c->used, &c->cap_used, c->n_used, sizeof *c->used) ||
+    nomem |= graph_grow(c->d->l->ctx, (void **)&c->used, &c->cap_used, c->n_used, sizeof *c->used) ||
              !(c->used[c->n_used++] = a->a);
   if (nomem)
     c->rc = icx_fail(c->d->l->ctx, ICX_ERR_NOMEM, "out of memory");
@@ -269,7 +269,7 @@ graph_add_classes(gcheck *c, const char *const *iris, int cloud, int service)
       return ICX_ERR_STORE;   /* the caller says so, with the store's message */
     if (id == 0)
       continue;               /* no statement can use it */
-    if (!(nv = realloc(c->cls, (c->n_cls + 1) * sizeof *nv)))
+    if (!(nv = icx_realloc(c->d->l->ctx, c->cls, (c->n_cls + 1) * sizeof *nv)))
       return icx_fail(c->d->l->ctx, ICX_ERR_NOMEM, "out of memory");
     c->cls = nv;
     nv[c->n_cls].id = id;
@@ -295,6 +295,7 @@ icx_loader_check_graph(icx_loader_doc *d, const char *doc_uri)
   size_t i, n = icx_vocab_attribute_count(v), k;
   gcheck c;
   icx_rc rc = ICX_OK;
+  icx_ctx *ctx = l->ctx;
 
   memset(&c, 0, sizeof c);
   c.d = d;
@@ -303,8 +304,8 @@ icx_loader_check_graph(icx_loader_doc *d, const char *doc_uri)
   c.type = icx_store_iri_id(c.store, ICX_LOADER_RDF_TYPE);
   c.name = icx_store_iri_id(c.store, icx_vocab_name_property(v));
   c.offers = icx_store_iri_id(c.store, icx_vocab_offers_property(v));
-  c.attrs = calloc(n ? n : 1, sizeof *c.attrs);
-  c.window = calloc(2 * OFFERED_WINDOW, sizeof *c.window);
+  c.attrs = icx_calloc(ctx, n ? n : 1, sizeof *c.attrs);
+  c.window = icx_calloc(ctx, 2 * OFFERED_WINDOW, sizeof *c.window);
   if (!c.attrs || !c.window) {
     rc = icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
@@ -363,11 +364,11 @@ store_failed:
   rc = icx_fail(l->ctx, ICX_ERR_STORE, "%s: cannot check the graph: %s", d->source,
                 icx_store_errmsg(c.store));
 done:
-  free(c.cls);
-  free(c.attrs);
-  free(c.types);
-  free(c.used);
-  free(c.offered);
-  free(c.window);
+  icx_free(ctx, c.cls);
+  icx_free(ctx, c.attrs);
+  icx_free(ctx, c.types);
+  icx_free(ctx, c.used);
+  icx_free(ctx, c.offered);
+  icx_free(ctx, c.window);
   return rc;
 }

@@ -92,6 +92,7 @@ typedef struct icx_loader_batch {
  * document outgrows one batch there is no thread: the batch is written by
  * the parser's thread at the end.  All zero is a writer not yet open. */
 typedef struct icx_loader_writer {
+  icx_ctx *ctx;               /* the store's: its allocator holds the batches */
   icx_store_writer *out;
   icx_loader_batch q[ICX_LOADER_QUEUE_BATCHES];
   size_t head, count;         /* under mu once threaded */
@@ -123,6 +124,11 @@ int icx_loader_writer_finish(icx_loader_writer *w, int ok);
 
 /* How many statements the writes found new in the document. */
 size_t icx_loader_writer_added(const icx_loader_writer *w);
+
+/* The code of a failed store write: ICX_ERR_NOMEM when the store ran out
+ * of memory (its storage says "out of memory", or a writer could not be
+ * allocated and says nothing), else ICX_ERR_STORE. */
+icx_rc icx_loader_store_rc(icx_store *store);
 
 /* Frees the batches and the store's writer; w must be finished. */
 void icx_loader_writer_free(icx_loader_writer *w);

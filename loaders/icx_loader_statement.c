@@ -109,15 +109,16 @@ stmt_batch_add(icx_loader_doc *d, const raptor_statement *s)
 
   if (b->n && (b->n == ICX_LOADER_BATCH_STATEMENTS || b->used + need > b->cap)) {
     if (icx_loader_writer_push(w))
-      return icx_fail(d->l->ctx, ICX_ERR_STORE, "%s: cannot write the triples: %s", d->source,
+      return icx_fail(d->l->ctx, icx_loader_store_rc(d->l->store),
+                      "%s: cannot write the triples: %s", d->source,
                       icx_store_errmsg(d->l->store));
     b = icx_loader_writer_current(w);
   }
-  if (!b->terms && !(b->terms = malloc(3 * ICX_LOADER_BATCH_STATEMENTS * sizeof *b->terms)))
+  if (!b->terms && !(b->terms = icx_malloc(w->ctx, 3 * ICX_LOADER_BATCH_STATEMENTS * sizeof *b->terms)))
     return icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
   if (b->cap < need) {        /* the batch is empty: grow its arena */
     size_t cap = need > ICX_LOADER_BATCH_BYTES ? need : ICX_LOADER_BATCH_BYTES;
-    char *na = realloc(b->arena, cap);
+    char *na = icx_realloc(w->ctx, b->arena, cap);
     if (!na)
       return icx_fail(d->l->ctx, ICX_ERR_NOMEM, "out of memory");
     b->arena = na;
@@ -444,7 +445,7 @@ icx_loader_on_bnodeid(void *ud, unsigned char *user_bnodeid)
   if (user_bnodeid)
     return user_bnodeid;      /* raptor hands it over; it is ours to return */
   snprintf(id, sizeof id, "-%lu", ++d->anon);
-  if ((out = malloc(strlen(id) + 1)))   /* raptor frees it with free() */
+  if ((out = malloc(strlen(id) + 1)))   /* raptor frees it with free(): not the context's */
     memcpy(out, id, strlen(id) + 1);
   return out;
 }

@@ -91,6 +91,7 @@ static icx_rc walk_tree(icx_loader *l, const char *path, int depth);
 static icx_rc
 walk_folder(icx_loader *l, const char *dir, int depth)
 {
+  icx_ctx *ctx = l ? l->ctx : NULL;
   DIR *d;
   struct dirent *de;
   char **names = NULL;
@@ -110,14 +111,14 @@ walk_folder(icx_loader *l, const char *dir, int depth)
     char **nv;
     if (de->d_name[0] == '.')
       continue;
-    nv = realloc(names, (n + 1) * sizeof *nv);
-    if (!nv || !(nv[n] = strdup(de->d_name))) {
+    nv = icx_realloc(ctx, names, (n + 1) * sizeof *nv);
+    if (!nv || !(nv[n] = icx_strdup(ctx, de->d_name))) {
       if (nv)
         names = nv;
       closedir(d);
       while (n)
-        free(names[--n]);
-      free(names);
+        icx_free(ctx, names[--n]);
+      icx_free(ctx, names);
       return icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
     }
     names = nv;
@@ -128,7 +129,7 @@ walk_folder(icx_loader *l, const char *dir, int depth)
     qsort(names, n, sizeof *names, icx_cmp_strp);
   for (i = 0; i < n; i++) {
     icx_buf path;
-    icx_buf_init(&path);
+    icx_buf_init(&path, ctx);
     icx_buf_appendf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
     if (icx_buf_failed(&path)) {
       rc = icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
@@ -153,8 +154,8 @@ walk_folder(icx_loader *l, const char *dir, int depth)
       break;
   }
   for (i = 0; i < n; i++)
-    free(names[i]);
-  free(names);
+    icx_free(ctx, names[i]);
+  icx_free(ctx, names);
   return first;
 }
 

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "icx_loader_internal.h"
 
@@ -43,6 +44,7 @@ writer_main(void *ud)
 int
 icx_loader_writer_open(icx_loader_writer *w, icx_store *store)
 {
+  w->ctx = icx_store_ctx(store);
   return (w->out = icx_store_writer_new(store)) ? 0 : -1;
 }
 
@@ -122,8 +124,16 @@ icx_loader_writer_free(icx_loader_writer *w)
   size_t i;
 
   for (i = 0; i < ICX_LOADER_QUEUE_BATCHES; i++) {
-    free(w->q[i].terms);
-    free(w->q[i].arena);
+    icx_free(w->ctx, w->q[i].terms);
+    icx_free(w->ctx, w->q[i].arena);
   }
   icx_store_writer_free(w->out);
+}
+
+icx_rc
+icx_loader_store_rc(icx_store *store)
+{
+  const char *msg = icx_store_errmsg(store);
+
+  return !msg || !*msg || !strcmp(msg, "out of memory") ? ICX_ERR_NOMEM : ICX_ERR_STORE;
 }

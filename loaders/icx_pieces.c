@@ -6,22 +6,24 @@
 #include <string.h>
 #include <strings.h>
 
+#include "icx_ctx_internal.h"
 #include "icx_pieces.h"
 
 enum { PS_TOP, PS_IRI, PS_STR1, PS_STR2, PS_LONG1, PS_LONG2, PS_COMMENT };
 
 void
-icx_pieces_init(icx_pieces *p)
+icx_pieces_init(icx_pieces *p, icx_ctx *ctx)
 {
   memset(p, 0, sizeof *p);
-  icx_buf_init(&p->prologue);
+  p->ctx = ctx;
+  icx_buf_init(&p->prologue, ctx);
 }
 
 void
 icx_pieces_free(icx_pieces *p)
 {
   icx_buf_free(&p->prologue);
-  free(p->marks);
+  icx_free(p->ctx, p->marks);
 }
 
 size_t
@@ -64,7 +66,7 @@ add_directive(icx_pieces *p, const char *t, size_t from, size_t to)
 {
   if (p->n_marks == p->cap_marks) {
     size_t ncap = p->cap_marks ? p->cap_marks * 2 : 8;
-    struct icx_piece_mark *nm = realloc(p->marks, ncap * sizeof *nm);
+    struct icx_piece_mark *nm = icx_realloc(p->ctx, p->marks, ncap * sizeof *nm);
     if (!nm) {
       p->oom = 1;
       return;

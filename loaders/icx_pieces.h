@@ -15,6 +15,7 @@
 #include "icx_util.h"
 
 typedef struct icx_pieces {
+  icx_ctx *ctx;               /* whose allocator holds prologue and marks */
   size_t scan;                /* scanned up to here */
   size_t stmt;                /* where the statement being scanned began */
   size_t cut;                 /* just after the last statement's '.'; 0: none */
@@ -30,7 +31,7 @@ typedef struct icx_pieces {
   int oom;
 } icx_pieces;
 
-void icx_pieces_init(icx_pieces *p);
+void icx_pieces_init(icx_pieces *p, icx_ctx *ctx);
 void icx_pieces_free(icx_pieces *p);
 
 /* Scans text[0..n) from where the last scan stopped (text may have grown

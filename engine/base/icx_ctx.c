@@ -17,13 +17,48 @@ stderr_sink(void *ud, icx_log_level level, const char *area, const char *msg)
   fprintf(stderr, "icx: %s: %s: %s\n", level_names[level], area, msg);
 }
 
+static void *
+libc_alloc(size_t size, void *ud)
+{
+  (void)ud;
+  return malloc(size);
+}
+
+static void
+libc_free(void *p, void *ud)
+{
+  (void)ud;
+  free(p);
+}
+
+static void *
+libc_realloc(void *p, size_t size, void *ud)
+{
+  (void)ud;
+  return realloc(p, size);
+}
+
+static const icx_mem libc_mem = { libc_alloc, libc_free, libc_realloc, NULL };
+
 icx_ctx *
 icx_ctx_new(void)
 {
-  icx_ctx *ctx = calloc(1, sizeof *ctx);
+  return icx_ctx_new_mem(NULL);
+}
 
-  if (!ctx)
+icx_ctx *
+icx_ctx_new_mem(const icx_mem *mem)
+{
+  icx_ctx *ctx;
+
+  if (!mem)
+    mem = &libc_mem;
+  if (!mem->alloc || !mem->free || !mem->realloc)
     return NULL;
+  if (!(ctx = mem->alloc(sizeof *ctx, mem->userdata)))
+    return NULL;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->mem = *mem;
   ctx->log_fn = stderr_sink;
   ctx->level = ICX_LOG_WARN;
   return ctx;
@@ -36,7 +71,62 @@ icx_ctx_free(icx_ctx *ctx)
     return;
   if (ctx->rdf_world && ctx->rdf_world_free)
     ctx->rdf_world_free(ctx->rdf_world);
-  free(ctx);
+  ctx->mem.free(ctx, ctx->mem.userdata);
+}
+
+void *
+icx_malloc(icx_ctx *ctx, size_t size)
+{
+  const icx_mem *m = ctx ? &ctx->mem : &libc_mem;
+
+  return m->alloc(size ? size : 1, m->userdata);
+}
+
+void *
+icx_calloc(icx_ctx *ctx, size_t n, size_t size)
+{
+  void *p;
+
+  if (size && n > (size_t)-1 / size)
+    return NULL;
+  if ((p = icx_malloc(ctx, n * size)))
+    memset(p, 0, n * size);
+  return p;
+}
+
+void *
+icx_realloc(icx_ctx *ctx, void *p, size_t size)
+{
+  const icx_mem *m = ctx ? &ctx->mem : &libc_mem;
+
+  return m->realloc(p, size ? size : 1, m->userdata);
+}
+
+void
+icx_free(icx_ctx *ctx, void *p)
+{
+  const icx_mem *m = ctx ? &ctx->mem : &libc_mem;
+
+  if (p)
+    m->free(p, m->userdata);
+}
+
+char *
+icx_strndup(icx_ctx *ctx, const char *s, size_t n)
+{
+  char *p;
+
+  if (n == (size_t)-1 || !(p = icx_malloc(ctx, n + 1)))
+    return NULL;
+  memcpy(p, s, n);
+  p[n] = '\0';
+  return p;
+}
+
+char *
+icx_strdup(icx_ctx *ctx, const char *s)
+{
+  return s ? icx_strndup(ctx, s, strlen(s)) : NULL;
 }
 
 void

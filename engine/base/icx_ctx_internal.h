@@ -15,6 +15,7 @@ typedef struct icx_diag {
 } icx_diag;
 
 struct icx_ctx {
+  icx_mem mem;           /* the allocator; icx_malloc() and friends use it */
   void *rdf_world;       /* engine/rdf's world, made on first use; NULL before */
   void (*rdf_world_free)(void *world);  /* set with rdf_world, called by icx_ctx_free */
   icx_log_fn log_fn;
@@ -25,6 +26,18 @@ struct icx_ctx {
   double deadline_ms;    /* icx_now_ms() past which work stops; 0: none running */
   char errmsg[2048];
 };
+
+/* The context's allocator, for icx's own memory.  ctx NULL stands for the
+ * C library's allocator (for the few helpers called before a context
+ * exists).  icx_calloc() zeroes, and fails when n * size overflows;
+ * icx_realloc(ctx, NULL, n) allocates.  A block is freed with icx_free()
+ * on a context with the same allocator as the one that made it. */
+void *icx_malloc(icx_ctx *ctx, size_t size);
+void *icx_calloc(icx_ctx *ctx, size_t n, size_t size);
+void *icx_realloc(icx_ctx *ctx, void *p, size_t size);
+/* Copies of s (NULL for NULL) and of its first n bytes, NUL-ended. */
+char *icx_strdup(icx_ctx *ctx, const char *s);
+char *icx_strndup(icx_ctx *ctx, const char *s, size_t n);
 
 /* Sets the context's detailed message and returns rc, so that failures read
  * "return icx_fail(ctx, ICX_ERR_X, "...", ...);". */

@@ -7,12 +7,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "icx_ctx_internal.h"
 #include "icx_util.h"
 
 void
-icx_buf_init(icx_buf *b)
+icx_buf_init(icx_buf *b, icx_ctx *ctx)
 {
   memset(b, 0, sizeof *b);
+  b->ctx = ctx;
 }
 
 static int
@@ -33,7 +35,7 @@ buf_reserve(icx_buf *b, size_t extra)
   cap = b->cap ? b->cap : 64;
   while (cap < need)
     cap *= 2;
-  p = realloc(b->data, cap);
+  p = icx_realloc(b->ctx, b->data, cap);
   if (!p) {
     b->failed = 1;
     return -1;
@@ -124,33 +126,15 @@ icx_buf_take(icx_buf *b)
   if (!b->data && buf_reserve(b, 0))
     return NULL;
   s = b->data;
-  icx_buf_init(b);
+  icx_buf_init(b, b->ctx);
   return s;
 }
 
 void
 icx_buf_free(icx_buf *b)
 {
-  free(b->data);
-  icx_buf_init(b);
-}
-
-char *
-icx_strdup(const char *s)
-{
-  return s ? strdup(s) : NULL;
-}
-
-char *
-icx_strndup(const char *s, size_t n)
-{
-  char *p = malloc(n + 1);
-
-  if (!p)
-    return NULL;
-  memcpy(p, s, n);
-  p[n] = '\0';
-  return p;
+  icx_free(b->ctx, b->data);
+  icx_buf_init(b, b->ctx);
 }
 
 int
@@ -200,7 +184,7 @@ icx_name_eq(const char *a, const char *b)
 }
 
 char *
-icx_trim_dup(const char *s, size_t len)
+icx_trim_dup(icx_ctx *ctx, const char *s, size_t len)
 {
   while (len > 0 && icx_is_space((unsigned char)*s)) {
     s++;
@@ -208,7 +192,7 @@ icx_trim_dup(const char *s, size_t len)
   }
   while (len > 0 && icx_is_space((unsigned char)s[len - 1]))
     len--;
-  return icx_strndup(s, len);
+  return icx_strndup(ctx, s, len);
 }
 
 int

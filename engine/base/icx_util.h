@@ -4,31 +4,29 @@
 #define ICX_UTIL_H
 
 #include <stddef.h>
+#include "icx_ctx.h"
 
-/* A growable NUL-terminated string.  Once an append fails, every later
+/* A growable NUL-terminated string in ctx's allocator's memory.  Once an append fails, every later
  * append is a no-op and icx_buf_failed() says so; check once at the end. */
 typedef struct icx_buf {
   char *data;
   size_t len;
   size_t cap;
   int failed;
+  icx_ctx *ctx;          /* whose allocator holds data (NULL: the C library's) */
 } icx_buf;
 
-void icx_buf_init(icx_buf *b);
+void icx_buf_init(icx_buf *b, icx_ctx *ctx);
 void icx_buf_append(icx_buf *b, const char *s);
 void icx_buf_append_len(icx_buf *b, const char *s, size_t n);
 void icx_buf_appendf(icx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s with &, <, >, ' and " escaped for XML text and attributes. */
 void icx_buf_append_xml(icx_buf *b, const char *s);
 int icx_buf_failed(const icx_buf *b);
-/* Hands the string to the caller (free() it) and resets b; NULL if any
- * append failed. */
+/* Hands the string to the caller (icx_free(b->ctx, ...) it) and resets b;
+ * NULL if any append failed. */
 char *icx_buf_take(icx_buf *b);
 void icx_buf_free(icx_buf *b);
-
-/* strdup that returns NULL for NULL. */
-char *icx_strdup(const char *s);
-char *icx_strndup(const char *s, size_t n);
 
 /* Writes the comparison form of a name into out (size outsz): surrounding
  * whitespace trimmed, inner runs of whitespace made one space, ASCII
@@ -37,9 +35,9 @@ int icx_norm_name(const char *in, char *out, size_t outsz);
 /* 1 if a and b have the same comparison form. */
 int icx_name_eq(const char *a, const char *b);
 
-/* Returns s with surrounding whitespace trimmed, as a new string; NULL on
- * ENOMEM. */
-char *icx_trim_dup(const char *s, size_t len);
+/* Returns s with surrounding whitespace trimmed, as a new string of ctx's
+ * allocator; NULL on ENOMEM. */
+char *icx_trim_dup(icx_ctx *ctx, const char *s, size_t len);
 
 /* 1 if s is a whitespace character of XML (space, tab, CR, LF). */
 int icx_is_space(int c);

@@ -35,6 +35,7 @@ typedef struct relaxation {
 } relaxation;
 
 struct icx_explain {
+  icx_ctx *ctx;                 /* made with; its allocator holds the rest */
   const icx_constraints *set;   /* borrowed: labels for the text forms */
   size_t n;
   long *alone;
@@ -50,22 +51,23 @@ struct icx_explain {
 void
 icx_explain_free(icx_explain *e)
 {
+  icx_ctx *ctx = e ? e->ctx : NULL;
   size_t i, k;
 
   if (!e)
     return;
   for (i = 0; i < e->n_clouds; i++) {
     for (k = 0; k < e->clouds[i].n_failures; k++)
-      free(e->clouds[i].failures[k].detail);
-    free(e->clouds[i].failures);
-    free(e->clouds[i].name);
+      icx_free(ctx, e->clouds[i].failures[k].detail);
+    icx_free(ctx, e->clouds[i].failures);
+    icx_free(ctx, e->clouds[i].name);
   }
-  free(e->clouds);
+  icx_free(ctx, e->clouds);
   for (i = 0; i < e->n_relax; i++)
-    free(e->relax[i].clouds);
-  free(e->alone);
-  free(e->remaining);
-  free(e);
+    icx_free(ctx, e->relax[i].clouds);
+  icx_free(ctx, e->alone);
+  icx_free(ctx, e->remaining);
+  icx_free(ctx, e);
 }
 
 /* Matches the constraints with keep[i] set (all required).  *m gets the
@@ -107,7 +109,7 @@ explain_offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *se
   icx_rc rc = ICX_OK;
   char *text;
 
-  icx_buf_init(&q);
+  icx_buf_init(&q, ctx);
   icx_buf_append(&q, "SELECT ?v WHERE { ?cloud <" RDF_TYPE "> ");
   if (icx_sparql_append_iri(ctx, &q, icx_vocab_cloud_class(v), &rc))
     goto fail;
@@ -132,7 +134,7 @@ explain_offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *se
   if (!(text = icx_buf_take(&q)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   rc = icx_exec_select_path(store, text, ICX_EXEC_SQL, rows);   /* as icx_match */
-  free(text);
+  icx_free(ctx, text);
   return rc;
 fail:
   icx_buf_free(&q);
@@ -202,14 +204,14 @@ explain_append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
 
 /* One sentence on how the cloud fails constraint c. */
 static char *
-explain_failure_detail(const icx_constraints *set, size_t c, const icx_rows *offered)
+explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const icx_rows *offered)
 {
   const icx_attribute *a = icx_constraint_attribute(set, c);
   icx_op op = icx_constraint_op(set, c);
   size_t i, n = icx_rows_count(offered);
   icx_buf b;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   icx_buf_appendf(&b, "%s: ", icx_attribute_label(a));
   if (n == 0 && icx_constraint_from(set, c)) {
     icx_buf_appendf(&b, "no %s; ", icx_attribute_label(icx_constraint_stated_attribute(set, c)));
@@ -245,7 +247,7 @@ explain_failure_detail(const icx_constraints *set, size_t c, const icx_rows *off
   }
   {
     /* Labels sorted and each once, so that the sentence is stable. */
-    const char **labels = calloc(n + 1, sizeof *labels);
+    const char **labels = icx_calloc(ctx, n + 1, sizeof *labels);
     size_t m = 0;
     if (!labels) {
       icx_buf_free(&b);
@@ -261,7 +263,7 @@ explain_failure_detail(const icx_constraints *set, size_t c, const icx_rows *off
         icx_buf_appendf(&b, "%s%s", i ? "; " : "", labels[i]);
     if (m > 12)
       icx_buf_append(&b, "; ...");
-    free(labels);
+    icx_free(ctx, labels);
   }
   icx_buf_append(&b, "; ");
   explain_append_asked(&b, set, c);
@@ -282,7 +284,7 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   note->matches = explain_match_has(all, note->name);
   if (!note->known || note->matches)
     return ICX_OK;
-  note->failures = calloc(n + 1, sizeof *note->failures);
+  note->failures = icx_calloc(ctx, n + 1, sizeof *note->failures);
   if (!note->failures)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   for (c = 0; c < n; c++) {
@@ -292,7 +294,7 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
       continue;
     if ((rc = explain_offered_values(ctx, store, set, c, note->name, &rows)))
       return rc;
-    detail = explain_failure_detail(set, c, rows);
+    detail = explain_failure_detail(ctx, set, c, rows);
     icx_rows_free(rows);
     if (!detail)
       return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
@@ -304,12 +306,12 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
 }
 
 static char *
-explain_join_clouds(const icx_match *m)
+explain_join_clouds(icx_ctx *ctx, const icx_match *m)
 {
   icx_buf b;
   size_t i;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   for (i = 0; i < icx_match_count(m); i++)
     icx_buf_appendf(&b, "%s%s", i ? ", " : "", icx_match_cloud(m, i));
   if (!b.data)
@@ -334,7 +336,7 @@ explain_relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ex
       relaxation *r = &e->relax[e->n_relax];
       memcpy(r->removed, removed, k * sizeof *removed);
       r->size = k;
-      if (!(r->clouds = explain_join_clouds(m))) {
+      if (!(r->clouds = explain_join_clouds(ctx, m))) {
         icx_match_free(m);
         return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       }
@@ -375,12 +377,13 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   if ((rc = icx_compile_check(ctx, set)))
     return rc;
   timed = icx_deadline_start(ctx);     /* one budget for all its queries */
-  e = calloc(1, sizeof *e);
-  keep = calloc(n + 1, 1);
-  alone = calloc(n + 1, sizeof *alone);
-  if (!e || !keep || !alone || !(e->alone = calloc(n + 1, sizeof *e->alone)) ||
-      !(e->remaining = calloc(n + 1, sizeof *e->remaining)) ||
-      !(e->clouds = calloc(n_clouds + 1, sizeof *e->clouds))) {
+  if ((e = icx_calloc(ctx, 1, sizeof *e)))
+    e->ctx = ctx;
+  keep = icx_calloc(ctx, n + 1, 1);
+  alone = icx_calloc(ctx, n + 1, sizeof *alone);
+  if (!e || !keep || !alone || !(e->alone = icx_calloc(ctx, n + 1, sizeof *e->alone)) ||
+      !(e->remaining = icx_calloc(ctx, n + 1, sizeof *e->remaining)) ||
+      !(e->clouds = icx_calloc(ctx, n_clouds + 1, sizeof *e->clouds))) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -415,7 +418,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   }
   for (i = 0; i < n_clouds; i++) {
     cloud_note *note = &e->clouds[e->n_clouds];
-    if (!(note->name = strdup(clouds[i] ? clouds[i] : ""))) {
+    if (!(note->name = icx_strdup(ctx, clouds[i] ? clouds[i] : ""))) {
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
     }
@@ -441,10 +444,10 @@ done:
   if (alone)
     for (c = 0; c < n; c++)
       icx_match_free(alone[c]);
-  free(alone);
+  icx_free(ctx, alone);
   icx_match_free(all);
   icx_match_free(any);
-  free(keep);
+  icx_free(ctx, keep);
   icx_explain_free(e);
   return rc;
 }
@@ -525,10 +528,11 @@ explain_label_of(const icx_explain *e, size_t c)
 char *
 icx_explain_to_text(const icx_explain *e)
 {
+  icx_ctx *ctx = e ? e->ctx : NULL;
   icx_buf b;
   size_t c, i, k;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   icx_buf_appendf(&b, "%ld cloud%s meet%s every constraint.\n", e->matching,
                   e->matching == 1 ? "" : "s", e->matching == 1 ? "s" : "");
   icx_buf_append(&b, "constraint                 alone  remaining\n");
@@ -568,12 +572,13 @@ icx_explain_to_text(const icx_explain *e)
 char *
 icx_explain_to_xml(const icx_explain *e, int indent)
 {
+  icx_ctx *ctx = e ? e->ctx : NULL;
   icx_buf b;
   size_t c, i, k;
   const char *nl = indent > 0 ? "\n" : "";
   int in1 = indent > 0 ? indent : 0, in2 = indent > 0 ? 2 * indent : 0;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   icx_buf_appendf(&b, "<explanation xmlns='" ICX_CONSTRAINTS_NS "' matching='%ld'>%s",
                   e->matching, nl);
   for (c = 0; c < e->n; c++) {

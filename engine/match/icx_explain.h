@@ -64,8 +64,9 @@ size_t icx_explain_relaxation_removed(const icx_explain *e, size_t r, size_t k);
 const char *icx_explain_relaxation_clouds(const icx_explain *e, size_t r);
 
 /* The whole explanation as text for people, or as an <explanation>
- * element in the constraints namespace.  New strings, caller free()s;
- * NULL on ENOMEM. */
+ * element in the constraints namespace.  New strings of the allocator of
+ * the context e was made with: free them with icx_free() on that context
+ * (free() with the default allocator); NULL on ENOMEM. */
 char *icx_explain_to_text(const icx_explain *e);
 char *icx_explain_to_xml(const icx_explain *e, int indent);
 

@@ -25,17 +25,18 @@
 void
 icx_match_free(icx_match *m)
 {
+  icx_ctx *ctx = m ? m->ctx : NULL;
   size_t i;
 
   if (!m)
     return;
   for (i = 0; i < m->n; i++) {
-    free(m->hits[i].name);
-    free(m->hits[i].degrees);
+    icx_free(ctx, m->hits[i].name);
+    icx_free(ctx, m->hits[i].degrees);
   }
-  free(m->hits);
-  free(m->sparql);
-  free(m);
+  icx_free(ctx, m->hits);
+  icx_free(ctx, m->sparql);
+  icx_free(ctx, m);
 }
 
 size_t icx_match_count(const icx_match *m) { return m->n; }
@@ -144,8 +145,8 @@ match_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_matc
       (rc = icx_sql_each(ctx, q, icx_match_collect_row, &cl)))
     goto done;
   t2 = icx_now_ms();
-  ids = malloc((m->n + 1) * sizeof *ids);
-  names = calloc(m->n + 1, sizeof *names);
+  ids = icx_malloc(ctx, (m->n + 1) * sizeof *ids);
+  names = icx_calloc(ctx, m->n + 1, sizeof *names);
   if (!ids || !names) {
     rc = ICX_ERR_NOMEM;
     goto done;
@@ -177,8 +178,8 @@ done:
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (rc != ICX_OK && icx_deadline_passed(ctx))
     rc = ICX_ERR_LIMIT;         /* the outermost call says so (icx_deadline_failure()) */
-  free(ids);
-  free(names);
+  icx_free(ctx, ids);
+  icx_free(ctx, names);
   icx_match_collect_clear(&cl);
   icx_sql_free(q);
   return rc;
@@ -196,9 +197,10 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
     return ICX_ERR_MISUSE;
   *out = NULL;
   icx_clear_error(ctx);
-  m = calloc(1, sizeof *m);
+  m = icx_calloc(ctx, 1, sizeof *m);
   if (!m)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  m->ctx = ctx;
   timed = icx_deadline_start(ctx);
   m->n_constraints = icx_constraints_count(set);
   m->extended = icx_constraints_extended(set);
@@ -225,8 +227,8 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
           *last = m->hits[i];
           m->hits[i] = tmp;
         }
-        free(m->hits[i].name);
-        free(m->hits[i].degrees);
+        icx_free(ctx, m->hits[i].name);
+        icx_free(ctx, m->hits[i].degrees);
       } else {
         m->hits[o++] = m->hits[i];
       }
@@ -248,12 +250,13 @@ fail:
 char *
 icx_match_to_xml(const icx_match *m, int indent)
 {
+  icx_ctx *ctx = m ? m->ctx : NULL;
   icx_buf b;
   size_t i;
 
   if (!m)
     return NULL;
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   icx_buf_append(&b, "<matchingClouds xmlns='" ICX_CONSTRAINTS_NS "'>");
   for (i = 0; i < m->n; i++) {
     if (indent > 0)

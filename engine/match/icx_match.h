@@ -58,7 +58,9 @@ const char *icx_degree_name(icx_degree d);
  * (an op, a soft constraint), each <cloudName> also carries score='N' and
  * degree='exact|narrower'; the paper's own request gets the paper's own
  * answer.  indent > 0 pretty-prints with that many spaces.
- * Returns a new string the caller free()s, or NULL when out of memory. */
+ * Returns a new string of the allocator of the context m was made with
+ * (free it with icx_free() on that context; free() with the default
+ * allocator), or NULL when out of memory. */
 char *icx_match_to_xml(const icx_match *m, int indent);
 
 #ifdef __cplusplus

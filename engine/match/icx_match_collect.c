@@ -89,8 +89,9 @@ match_hash_id(icx_id id)
 static int
 match_grow_slots(match_collect *cl)
 {
+  icx_ctx *ctx = cl->m->ctx;
   size_t n = cl->mask ? (cl->mask + 1) * 2 : 1024, i;
-  size_t *slots = calloc(n, sizeof *slots);
+  size_t *slots = icx_calloc(ctx, n, sizeof *slots);
 
   if (!slots)
     return -1;
@@ -100,7 +101,7 @@ match_grow_slots(match_collect *cl)
       j = (j + 1) & (n - 1);
     slots[j] = i + 1;
   }
-  free(cl->slots);
+  icx_free(ctx, cl->slots);
   cl->slots = slots;
   cl->mask = n - 1;
   return 0;
@@ -112,6 +113,7 @@ icx_rc
 icx_match_collect_row(void *userdata, const icx_id *ids)
 {
   match_collect *cl = userdata;
+  icx_ctx *ctx = cl->m->ctx;
   icx_match *m = cl->m;
   icx_id name = ids[cl->name_col];
   size_t j;
@@ -137,7 +139,7 @@ icx_match_collect_row(void *userdata, const icx_id *ids)
   }
   if (m->n == cl->cap) {
     size_t ncap = cl->cap ? cl->cap * 2 : 64;
-    match_hit *nh = realloc(m->hits, ncap * sizeof *nh);
+    match_hit *nh = icx_realloc(ctx, m->hits, ncap * sizeof *nh);
     if (!nh)
       return ICX_ERR_NOMEM;
     m->hits = nh;
@@ -146,7 +148,7 @@ icx_match_collect_row(void *userdata, const icx_id *ids)
   h = &m->hits[m->n];
   *h = cl->row;
   h->name_id = name;
-  if (!(h->degrees = malloc((cl->n_c + 1) * sizeof *h->degrees)))
+  if (!(h->degrees = icx_malloc(ctx, (cl->n_c + 1) * sizeof *h->degrees)))
     return ICX_ERR_NOMEM;
   memcpy(h->degrees, cl->row.degrees, cl->n_c * sizeof *h->degrees);
   cl->slots[j] = ++m->n;
@@ -167,10 +169,10 @@ icx_match_collect_prepare(icx_ctx *ctx, icx_store *store, const icx_sql *q, matc
   if (cl->name_col < 0)
     return icx_fail(ctx, ICX_ERR_QUERY, "the compiled query returns no ?%s",
                     ICX_COMPILE_NAME_VAR);
-  cl->cols = calloc(cl->n_c + 1, sizeof *cl->cols);
-  cl->asked = calloc(cl->n_c + 1, sizeof *cl->asked);
-  cl->n_asked = calloc(cl->n_c + 1, sizeof *cl->n_asked);
-  cl->row.degrees = calloc(cl->n_c + 1, sizeof *cl->row.degrees);
+  cl->cols = icx_calloc(ctx, cl->n_c + 1, sizeof *cl->cols);
+  cl->asked = icx_calloc(ctx, cl->n_c + 1, sizeof *cl->asked);
+  cl->n_asked = icx_calloc(ctx, cl->n_c + 1, sizeof *cl->n_asked);
+  cl->row.degrees = icx_calloc(ctx, cl->n_c + 1, sizeof *cl->row.degrees);
   if (!cl->cols || !cl->asked || !cl->n_asked || !cl->row.degrees)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   for (c = 0; c < cl->n_c; c++) {
@@ -188,7 +190,7 @@ icx_match_collect_prepare(icx_ctx *ctx, icx_store *store, const icx_sql *q, matc
                       c);
     if (!icx_constraint_individual_at(set, c, 0))
       continue;
-    if (!(cl->asked[c] = calloc(nv + 1, sizeof *cl->asked[c])))
+    if (!(cl->asked[c] = icx_calloc(ctx, nv + 1, sizeof *cl->asked[c])))
       return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     cl->n_asked[c] = nv;
     for (k = 0; k < nv; k++)
@@ -202,13 +204,14 @@ icx_match_collect_prepare(icx_ctx *ctx, icx_store *store, const icx_sql *q, matc
 void
 icx_match_collect_clear(match_collect *cl)
 {
+  icx_ctx *ctx = cl->m->ctx;
   size_t c;
 
   for (c = 0; cl->asked && c < cl->n_c; c++)
-    free(cl->asked[c]);
-  free(cl->asked);
-  free(cl->n_asked);
-  free(cl->cols);
-  free(cl->slots);
-  free(cl->row.degrees);
+    icx_free(ctx, cl->asked[c]);
+  icx_free(ctx, cl->asked);
+  icx_free(ctx, cl->n_asked);
+  icx_free(ctx, cl->cols);
+  icx_free(ctx, cl->slots);
+  icx_free(ctx, cl->row.degrees);
 }

@@ -21,6 +21,7 @@ typedef struct match_hit {
 } match_hit;
 
 struct icx_match {
+  icx_ctx *ctx;          /* made with; its allocator holds the rest */
   char *sparql;
   match_hit *hits;
   size_t n;

@@ -16,15 +16,15 @@
 #include "icx_util.h"
 
 static char *
-exec_node_text(librdf_node *n)
+exec_node_text(icx_ctx *ctx, librdf_node *n)
 {
   if (!n)
     return NULL;
   if (librdf_node_is_resource(n))
-    return icx_strdup((const char *)librdf_uri_as_string(librdf_node_get_uri(n)));
+    return icx_strdup(ctx, (const char *)librdf_uri_as_string(librdf_node_get_uri(n)));
   if (librdf_node_is_literal(n))
-    return icx_strdup((const char *)librdf_node_get_literal_value(n));
-  return icx_strdup((const char *)librdf_node_get_blank_identifier(n));
+    return icx_strdup(ctx, (const char *)librdf_node_get_literal_value(n));
+  return icx_strdup(ctx, (const char *)librdf_node_get_blank_identifier(n));
 }
 
 static icx_rc exec_rasqal(icx_store *store, const char *sparql, icx_rows **out);
@@ -114,28 +114,28 @@ exec_rasqal(icx_store *store, const char *sparql, icx_rows **out)
     rc = icx_fail(ctx, ICX_ERR_QUERY, "the query has no result variables");
     goto done;
   }
-  names = calloc((size_t)width + 1, sizeof *names);
-  cells = calloc((size_t)width + 1, sizeof *cells);
+  names = icx_calloc(ctx, (size_t)width + 1, sizeof *names);
+  cells = icx_calloc(ctx, (size_t)width + 1, sizeof *cells);
   if (!names || !cells) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
   for (j = 0; j < width; j++)
     names[j] = librdf_query_results_get_binding_name(res, j);
-  if (!(r = icx_rows_new((size_t)width, names, "rasqal"))) {
+  if (!(r = icx_rows_new(ctx, (size_t)width, names, "rasqal"))) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
   while (!librdf_query_results_finished(res)) {
     for (j = 0; j < width; j++) {
       librdf_node *n = librdf_query_results_get_binding_value(res, j);
-      cells[j] = exec_node_text(n);
+      cells[j] = exec_node_text(ctx, n);
       if (n)
         librdf_free_node(n);
     }
     if (icx_rows_append_owned(r, cells)) {
       for (j = 0; j < width; j++)
-        free(cells[j]);
+        icx_free(ctx, cells[j]);
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
     }
@@ -149,8 +149,8 @@ exec_rasqal(icx_store *store, const char *sparql, icx_rows **out)
   r = NULL;
 done:
   icx_diag_end(ctx);
-  free(names);
-  free(cells);
+  icx_free(ctx, names);
+  icx_free(ctx, cells);
   icx_rows_free(r);
   if (res)
     librdf_free_query_results(res);

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_ctx_internal.h"
 #include "icx_rows_internal.h"
 #include "icx_util.h"
 
 struct icx_rows {
+  icx_ctx *ctx;        /* made with; its allocator holds the rest */
   char **vars;
   size_t width;
   char **cells;        /* count * width, NULL for unbound */
@@ -20,17 +22,18 @@ struct icx_rows {
 void
 icx_rows_free(icx_rows *r)
 {
+  icx_ctx *ctx = r ? r->ctx : NULL;
   size_t i;
 
   if (!r)
     return;
   for (i = 0; i < r->width; i++)
-    free(r->vars[i]);
-  free(r->vars);
+    icx_free(ctx, r->vars[i]);
+  icx_free(ctx, r->vars);
   for (i = 0; i < r->count * r->width; i++)
-    free(r->cells[i]);
-  free(r->cells);
-  free(r);
+    icx_free(ctx, r->cells[i]);
+  icx_free(ctx, r->cells);
+  icx_free(ctx, r);
 }
 
 size_t icx_rows_count(const icx_rows *r) { return r->count; }
@@ -61,21 +64,22 @@ icx_rows_column(const icx_rows *r, const char *name)
 }
 
 icx_rows *
-icx_rows_new(size_t width, const char *const *vars, const char *path)
+icx_rows_new(icx_ctx *ctx, size_t width, const char *const *vars, const char *path)
 {
-  icx_rows *r = calloc(1, sizeof *r);
+  icx_rows *r = icx_calloc(ctx, 1, sizeof *r);
   size_t j;
 
   if (!r)
     return NULL;
+  r->ctx = ctx;
   r->path = path;
-  r->vars = calloc(width + 1, sizeof *r->vars);
+  r->vars = icx_calloc(ctx, width + 1, sizeof *r->vars);
   if (!r->vars) {
-    free(r);
+    icx_free(ctx, r);
     return NULL;
   }
   for (j = 0; j < width; j++) {
-    if (!(r->vars[j] = icx_strdup(vars[j] ? vars[j] : ""))) {
+    if (!(r->vars[j] = icx_strdup(ctx, vars[j] ? vars[j] : ""))) {
       icx_rows_free(r);
       return NULL;
     }
@@ -88,6 +92,7 @@ icx_rows_new(size_t width, const char *const *vars, const char *path)
 static int
 rows_reserve(icx_rows *r)
 {
+  icx_ctx *ctx = r ? r->ctx : NULL;
   size_t ncap, w;
   char **nc;
 
@@ -97,7 +102,7 @@ rows_reserve(icx_rows *r)
   w = r->width ? r->width : 1;
   if (ncap > (size_t)-1 / sizeof *nc / w)
     return -1;
-  nc = realloc(r->cells, ncap * w * sizeof *nc);
+  nc = icx_realloc(ctx, r->cells, ncap * w * sizeof *nc);
   if (!nc)
     return -1;
   r->cells = nc;
@@ -108,15 +113,16 @@ rows_reserve(icx_rows *r)
 int
 icx_rows_append(icx_rows *r, const char *const *cells)
 {
+  icx_ctx *ctx = r ? r->ctx : NULL;
   size_t j;
 
   if (rows_reserve(r))
     return -1;
   for (j = 0; j < r->width; j++) {
     char *c = NULL;
-    if (cells[j] && !(c = strdup(cells[j]))) {
+    if (cells[j] && !(c = icx_strdup(ctx, cells[j]))) {
       while (j > 0)
-        free(r->cells[r->count * r->width + --j]);
+        icx_free(ctx, r->cells[r->count * r->width + --j]);
       return -1;
     }
     r->cells[r->count * r->width + j] = c;

@@ -3,11 +3,12 @@
 #ifndef ICX_ROWS_INTERNAL_H
 #define ICX_ROWS_INTERNAL_H
 
+#include "icx_ctx.h"
 #include "icx_rows.h"
 
 /* A table with width columns named vars (copied; NULL reads as ""); path
  * is static.  NULL on ENOMEM. */
-icx_rows *icx_rows_new(size_t width, const char *const *vars, const char *path);
+icx_rows *icx_rows_new(icx_ctx *ctx, size_t width, const char *const *vars, const char *path);
 
 /* Appends one row of width cells; each cell is copied (NULL for unbound).
  * Returns 0, or -1 on ENOMEM (the table is unchanged). */

@@ -30,37 +30,44 @@ typedef struct set {
 } set;
 
 struct icx_semi {
+  icx_ctx *ctx;
   set *sets;
   int n_sets;
 };
 
 icx_semi *
-icx_semi_new(void)
+icx_semi_new(icx_ctx *ctx)
 {
-  return calloc(1, sizeof(icx_semi));
+  icx_semi *s = icx_calloc(ctx, 1, sizeof(icx_semi));
+
+  if (s)
+    s->ctx = ctx;
+  return s;
 }
 
 void
 icx_semi_free(icx_semi *s)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   int k, i;
 
   if (!s)
     return;
   for (k = 0; k < s->n_sets; k++) {
     for (i = 0; i < s->sets[k].n_parts; i++)
-      free(s->sets[k].parts[i].o);
-    free(s->sets[k].parts);
-    free(s->sets[k].bits);
+      icx_free(ctx, s->sets[k].parts[i].o);
+    icx_free(ctx, s->sets[k].parts);
+    icx_free(ctx, s->sets[k].bits);
   }
-  free(s->sets);
-  free(s);
+  icx_free(ctx, s->sets);
+  icx_free(ctx, s);
 }
 
 int
 icx_semi_add_set(icx_semi *s)
 {
-  set *nv = realloc(s->sets, (size_t)(s->n_sets + 1) * sizeof *nv);
+  icx_ctx *ctx = s ? s->ctx : NULL;
+  set *nv = icx_realloc(ctx, s->sets, (size_t)(s->n_sets + 1) * sizeof *nv);
 
   if (!nv)
     return -1;
@@ -72,8 +79,9 @@ icx_semi_add_set(icx_semi *s)
 static part *
 semi_new_part(icx_semi *s, int k)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   set *t = &s->sets[k];
-  part *nv = realloc(t->parts, (size_t)(t->n_parts + 1) * sizeof *nv);
+  part *nv = icx_realloc(ctx, t->parts, (size_t)(t->n_parts + 1) * sizeof *nv);
 
   if (!nv)
     return NULL;
@@ -99,9 +107,10 @@ icx_semi_add_range(icx_semi *s, int k, icx_id p, double lo, double hi)
 int
 icx_semi_add_objects(icx_semi *s, int k, icx_id p, const icx_id *o, int n)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   part *x = semi_new_part(s, k);
 
-  if (!x || !(x->o = malloc((size_t)(n + 1) * sizeof *x->o)))
+  if (!x || !(x->o = icx_malloc(ctx, (size_t)(n + 1) * sizeof *x->o)))
     return -1;
   x->p = p;
   memcpy(x->o, o, (size_t)n * sizeof *o);
@@ -167,15 +176,15 @@ icx_semi_fill(icx_ctx *ctx, icx_semi *s, icx_store *store)
     goto store_failed;
   n_bits++;
   words = (size_t)((n_bits + 63) / 64);
-  if (!(scratch = malloc(words * sizeof *scratch))) {
+  if (!(scratch = icx_malloc(ctx, words * sizeof *scratch))) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
   for (k = 0; k < s->n_sets; k++) {
     set *t = &s->sets[k];
-    free(t->bits);
+    icx_free(ctx, t->bits);
     t->n_bits = n_bits;
-    if (!(t->bits = calloc(words, sizeof *t->bits))) {
+    if (!(t->bits = icx_calloc(ctx, words, sizeof *t->bits))) {
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
     }
@@ -201,7 +210,7 @@ icx_semi_fill(icx_ctx *ctx, icx_semi *s, icx_store *store)
 store_failed:
   rc = icx_fail(ctx, ICX_ERR_STORE, "SQL path: subject sets: %s", icx_store_errmsg(store));
 done:
-  free(scratch);
+  icx_free(ctx, scratch);
   return rc;
 }
 

@@ -28,7 +28,7 @@
 
 typedef struct icx_semi icx_semi;
 
-icx_semi *icx_semi_new(void);
+icx_semi *icx_semi_new(icx_ctx *ctx);
 void icx_semi_free(icx_semi *s);
 
 /* Starts a new set; its index (0, 1, ...), or -1 when out of memory. */

@@ -41,11 +41,12 @@ sql_unsupported(tr *t, const char *why)
 static int
 sql_add_param(tr *t, param p)
 {
+  icx_ctx *ctx = t ? t->ctx : NULL;
   if (t->n_params == t->cap) {
     size_t ncap = t->cap ? t->cap * 2 : 16;
-    param *np = realloc(t->params, ncap * sizeof *np);
+    param *np = icx_realloc(ctx, t->params, ncap * sizeof *np);
     if (!np) {
-      free(p.s);
+      icx_free(ctx, p.s);
       t->failed = 1;
       return -1;
     }
@@ -90,7 +91,8 @@ icx_sql_append_in_set(tr *t, icx_buf *b, int k, const char *col)
 static void
 sql_append_text_param(tr *t, icx_buf *b, const char *s)
 {
-  param p = { 2, 0, 0, strdup(s) };
+  icx_ctx *ctx = t ? t->ctx : NULL;
+  param p = { 2, 0, 0, icx_strdup(ctx, s) };
   int k;
 
   if (!p.s) {
@@ -500,6 +502,7 @@ sql_expr(tr *t, rasqal_expression *e, icx_buf *b)
 static int
 sql_optional_block(tr *t, rasqal_graph_pattern *gp)
 {
+  icx_ctx *ctx = t ? t->ctx : NULL;
   rasqal_graph_pattern *inner = rasqal_graph_pattern_get_sub_graph_pattern(gp, 0);
   rasqal_graph_pattern *basic = NULL, *sub;
   rasqal_triple *tp;
@@ -529,7 +532,7 @@ sql_optional_block(tr *t, rasqal_graph_pattern *gp)
     n_triples++;
   if (n_triples != 1)
     return sql_unsupported(t, "an OPTIONAL of more than one triple pattern");
-  icx_buf_init(&cond);
+  icx_buf_init(&cond, ctx);
   icx_buf_appendf(&t->ljoins, " LEFT JOIN quads q%d ON ", t->n_quads);
   if (sql_triple(t, rasqal_graph_pattern_get_triple(basic, 0), &cond, &first, NULL)) {
     rc = -1;
@@ -546,6 +549,8 @@ sql_optional_block(tr *t, rasqal_graph_pattern *gp)
       goto done;
     }
   }
+  if (icx_buf_failed(&cond))
+    t->failed = 1;            /* not "1": the condition would be lost */
   icx_buf_appendf(&t->ljoins, "(%s)", cond.data ? cond.data : "1");
 done:
   icx_buf_free(&cond);
@@ -555,6 +560,7 @@ done:
 static int
 sql_basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
 {
+  icx_ctx *ctx = t ? t->ctx : NULL;
   rasqal_triple *tp;
   int i;
 
@@ -565,12 +571,14 @@ sql_basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
       return sql_unsupported(t, "triple patterns after an OPTIONAL");
     if (t->n_quads >= SQL_MAX_PATTERNS)
       return sql_unsupported(t, "too many triple patterns");
-    icx_buf_init(&cond);
+    icx_buf_init(&cond, ctx);
     if (sql_triple(t, tp, &cond, &first, &t->pats[t->n_pats])) {
       icx_buf_free(&cond);
       return -1;
     }
     t->n_pats++;
+    if (icx_buf_failed(&cond))
+      t->failed = 1;          /* the pattern's condition would be lost */
     if (cond.data) {
       icx_buf_appendf(&t->where, "%s%s", t->where.len ? " AND " : "", cond.data);
     }
@@ -766,10 +774,10 @@ sql_translate(icx_ctx *ctx, icx_store *store, const char *sparql, int ids, icx_s
   memset(&t, 0, sizeof t);
   t.ctx = ctx;
   t.db = db;
-  icx_buf_init(&t.ljoins);
-  icx_buf_init(&from);
-  icx_buf_init(&t.where);
-  icx_buf_init(&sql);
+  icx_buf_init(&t.ljoins, ctx);
+  icx_buf_init(&from, ctx);
+  icx_buf_init(&t.where, ctx);
+  icx_buf_init(&sql, ctx);
   rw = icx_ctx_world(ctx) ? librdf_world_get_rasqal(icx_ctx_world(ctx)) : NULL;
   query = rw ? rasqal_new_query(rw, "sparql", NULL) : NULL;
   if (!query) {
@@ -801,8 +809,9 @@ sql_translate(icx_ctx *ctx, icx_store *store, const char *sparql, int ids, icx_s
 
   proj = rasqal_query_get_bound_variable_sequence(query);
   width = proj ? raptor_sequence_size(proj) : 0;
-  q = calloc(1, sizeof *q);
-  if (!q || !(q->names = calloc((size_t)width + 1, sizeof *q->names))) {
+  if ((q = icx_calloc(ctx, 1, sizeof *q)))
+    q->ctx = ctx;
+  if (!q || !(q->names = icx_calloc(ctx, (size_t)width + 1, sizeof *q->names))) {
     t.failed = 1;
     goto done;
   }
@@ -818,7 +827,7 @@ sql_translate(icx_ctx *ctx, icx_store *store, const char *sparql, int ids, icx_s
         sql_unsupported(&t, "a projected expression");
         goto outside;
       }
-    if (!(q->names[i] = strdup((const char *)rv->name))) {
+    if (!(q->names[i] = icx_strdup(ctx, (const char *)rv->name))) {
       t.failed = 1;
       goto done;
     }
@@ -852,9 +861,10 @@ sql_translate(icx_ctx *ctx, icx_store *store, const char *sparql, int ids, icx_s
     }
   }
   if (t.failed || icx_buf_failed(&sql) || icx_buf_failed(&from) ||
-      icx_buf_failed(&t.ljoins) || icx_buf_failed(&t.where))
+      icx_buf_failed(&t.ljoins) || icx_buf_failed(&t.where) || !(q->sql = icx_buf_take(&sql))) {
+    t.failed = 1;
     goto done;
-  q->sql = icx_buf_take(&sql);
+  }
   q->params = t.params;
   q->n_params = t.n_params;
   q->semi = t.semi;
@@ -877,8 +887,8 @@ done:
   {
     size_t k;
     for (k = 0; k < t.n_params; k++)
-      free(t.params[k].s);
-    free(t.params);
+      icx_free(ctx, t.params[k].s);
+    icx_free(ctx, t.params);
   }
   icx_semi_free(t.semi);
   icx_buf_free(&t.ljoins);

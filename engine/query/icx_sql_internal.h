@@ -35,6 +35,7 @@ typedef struct var {
 } var;
 
 struct icx_sql {
+  icx_ctx *ctx;          /* made with; its allocator holds the rest */
   char *sql;
   param *params;
   size_t n_params;

@@ -332,7 +332,7 @@ sql_subject_set(tr *t, const pat *first, int v)
       break;
     y->in_set = 1;
     rows *= n > 0 ? y->est / n : 0;
-    if (!t->semi && !(t->semi = icx_semi_new()))
+    if (!t->semi && !(t->semi = icx_semi_new(t->ctx)))
       return -2;
     if (k < 0 && (k = icx_semi_add_set(t->semi)) < 0)
       return -2;

@@ -14,19 +14,20 @@
 void
 icx_sql_free(icx_sql *q)
 {
+  icx_ctx *ctx = q ? q->ctx : NULL;
   size_t i;
 
   if (!q)
     return;
   for (i = 0; i < q->n_params; i++)
-    free(q->params[i].s);
-  free(q->params);
+    icx_free(ctx, q->params[i].s);
+  icx_free(ctx, q->params);
   for (i = 0; i < q->width; i++)
-    free(q->names[i]);
-  free(q->names);
-  free(q->sql);
+    icx_free(ctx, q->names[i]);
+  icx_free(ctx, q->names);
+  icx_free(ctx, q->sql);
   icx_semi_free(q->semi);
-  free(q);
+  icx_free(ctx, q);
 }
 
 const char *
@@ -115,7 +116,7 @@ icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
 
   if (!ctx || !q || !fn || !q->ids)
     return ICX_ERR_MISUSE;
-  if (!(ids = calloc(q->width + 1, sizeof *ids)))
+  if (!(ids = icx_calloc(ctx, q->width + 1, sizeof *ids)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   began = sql_begin_read(q);
   if ((result = sql_prepare_bound(ctx, q, &st)))
@@ -131,7 +132,7 @@ icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
 done:
   sqlite3_finalize(st);
   sql_end_read(q, began);
-  free(ids);
+  icx_free(ctx, ids);
   return result;
 }
 
@@ -152,8 +153,8 @@ icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **out)
   began = sql_begin_read(q);
   if ((result = sql_prepare_bound(ctx, q, &st)))
     goto done;
-  rows = icx_rows_new(q->width, (const char *const *)q->names, "sql");
-  cells = calloc(q->width + 1, sizeof *cells);
+  rows = icx_rows_new(ctx, q->width, (const char *const *)q->names, "sql");
+  cells = icx_calloc(ctx, q->width + 1, sizeof *cells);
   if (!rows || !cells) {
     result = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
@@ -173,7 +174,7 @@ icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **out)
   *out = rows;
   rows = NULL;
 done:
-  free(cells);
+  icx_free(ctx, cells);
   icx_rows_free(rows);
   sqlite3_finalize(st);
   sql_end_read(q, began);

@@ -95,7 +95,7 @@ icx_sparql_append_string(icx_ctx *ctx, icx_buf *b, const char *s, icx_rc *rc)
   if (raptor_string_escaped_write((const unsigned char *)s, strlen(s), '"',
                                   RAPTOR_ESCAPED_WRITE_SPARQL_LITERAL, io)) {
     raptor_free_iostream(io);
-    free(str);
+    free(str);                       /* raptor's string, made with malloc() */
     *rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "a string value cannot be escaped for SPARQL");
     return -1;
   }
@@ -350,13 +350,13 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
   icx_clear_error(ctx);
   v = icx_constraints_vocab(set);
   n = icx_constraints_count(set);
-  icx_buf_init(&q);
-  icx_buf_init(&filters);
-  icx_buf_init(&optionals);
-  icx_buf_init(&negations);
-  icx_buf_init(&select);
-  domains = calloc(n ? n : 1, sizeof *domains);
-  dom_of = calloc(n ? n : 1, sizeof *dom_of);
+  icx_buf_init(&q, ctx);
+  icx_buf_init(&filters, ctx);
+  icx_buf_init(&optionals, ctx);
+  icx_buf_init(&negations, ctx);
+  icx_buf_init(&select, ctx);
+  domains = icx_calloc(ctx, n ? n : 1, sizeof *domains);
+  dom_of = icx_calloc(ctx, n ? n : 1, sizeof *dom_of);
   if (!domains || !dom_of) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
@@ -450,10 +450,15 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
       else
         icx_compile_var_name(var, sizeof var, i, (size_t)-1);
       icx_buf_appendf(&select, " ?%s", var);
-      icx_buf_init(&cond);
+      icx_buf_init(&cond, ctx);
       if (compile_append_condition(ctx, &cond, set, i, op == ICX_OP_ALL_OF ? (long)k : -1, var,
                                    &rc)) {
         icx_buf_free(&cond);
+        goto done;
+      }
+      if (icx_buf_failed(&cond)) {   /* else the condition would be lost, or cut short */
+        icx_buf_free(&cond);
+        rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
         goto done;
       }
       if (required && !icx_op_is_negative(op)) {
@@ -502,14 +507,15 @@ icx_compile_sparql(icx_ctx *ctx, const icx_constraints *set, char **sparql)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  *sparql = icx_buf_take(&select);
+  if (!(*sparql = icx_buf_take(&select)))
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
 done:
   icx_buf_free(&q);
   icx_buf_free(&filters);
   icx_buf_free(&optionals);
   icx_buf_free(&negations);
   icx_buf_free(&select);
-  free(domains);
-  free(dom_of);
+  icx_free(ctx, domains);
+  icx_free(ctx, dom_of);
   return rc;
 }

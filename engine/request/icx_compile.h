@@ -32,7 +32,8 @@ void icx_compile_var_name(char *buf, size_t n, size_t constraint, size_t part);
  * and 1 per constraint (allOf: per value). */
 #define ICX_COMPILE_MAX_PATTERNS 64
 
-/* On success *sparql is a new NUL-terminated string the caller free()s.
+/* On success *sparql is a new NUL-terminated string the caller frees with
+ * icx_free(ctx, ...) (free() with the default allocator).
  * Errors: ICX_ERR_CONSTRAINT (the query would need more than
  * ICX_COMPILE_MAX_PATTERNS patterns; the message says how many),
  * ICX_ERR_NOMEM, ICX_ERR_MISUSE (NULL arguments). */

@@ -78,21 +78,30 @@ icx_op_is_negative(icx_op op)
 /* --- the set and its accessors -------------------------------------------- */
 
 icx_constraints *
-icx_constraints_new(const icx_vocab *vocab)
+icx_constraint_set_new(icx_ctx *ctx, const icx_vocab *vocab)
 {
   icx_constraints *set;
 
   if (!vocab)
     return NULL;
-  set = calloc(1, sizeof *set);
-  if (set)
+  set = icx_calloc(ctx, 1, sizeof *set);
+  if (set) {
     set->vocab = vocab;
+    set->ctx = ctx;
+  }
   return set;
+}
+
+icx_constraints *
+icx_constraints_new(const icx_vocab *vocab)
+{
+  return vocab ? icx_constraint_set_new(icx_vocab_ctx(vocab), vocab) : NULL;
 }
 
 void
 icx_constraints_free(icx_constraints *set)
 {
+  icx_ctx *ctx = set ? set->ctx : NULL;
   size_t i;
 
   if (!set)
@@ -100,26 +109,27 @@ icx_constraints_free(icx_constraints *set)
   for (i = 0; i < set->n; i++) {
     size_t k;
     for (k = 0; k < set->items[i].n_values; k++)
-      free(set->items[i].values[k]);
-    free(set->items[i].values);
-    free(set->items[i].inds);
-    free(set->items[i].places);
+      icx_free(ctx, set->items[i].values[k]);
+    icx_free(ctx, set->items[i].values);
+    icx_free(ctx, set->items[i].inds);
+    icx_free(ctx, set->items[i].places);
   }
-  free(set->items);
-  free(set);
+  icx_free(ctx, set->items);
+  icx_free(ctx, set);
 }
 
 icx_constraints *
 icx_constraints_select(const icx_constraints *set, const unsigned char *keep, int all_required)
 {
+  icx_ctx *ctx = set ? set->ctx : NULL;
   icx_constraints *out;
   size_t i, k;
 
-  if (!set || !keep || !(out = icx_constraints_new(set->vocab)))
+  if (!set || !keep || !(out = icx_constraint_set_new(ctx, set->vocab)))
     return NULL;
-  out->items = calloc(set->n + 1, sizeof *out->items);
+  out->items = icx_calloc(ctx, set->n + 1, sizeof *out->items);
   if (!out->items) {
-    free(out);
+    icx_free(ctx, out);
     return NULL;
   }
   out->cap = set->n + 1;
@@ -131,9 +141,9 @@ icx_constraints_select(const icx_constraints *set, const unsigned char *keep, in
     to = &out->items[out->n++];
     *to = *from;
     to->n_values = 0;
-    to->values = calloc(from->n_values + 1, sizeof *to->values);
-    to->inds = calloc(from->n_values + 1, sizeof *to->inds);
-    to->places = calloc(from->n_places + 1, sizeof *to->places);
+    to->values = icx_calloc(ctx, from->n_values + 1, sizeof *to->values);
+    to->inds = icx_calloc(ctx, from->n_values + 1, sizeof *to->inds);
+    to->places = icx_calloc(ctx, from->n_places + 1, sizeof *to->places);
     if (!to->values || !to->inds || !to->places) {
       icx_constraints_free(out);
       return NULL;
@@ -141,7 +151,7 @@ icx_constraints_select(const icx_constraints *set, const unsigned char *keep, in
     if (from->n_places)
       memcpy(to->places, from->places, from->n_places * sizeof *to->places);
     for (k = 0; k < from->n_values; k++) {
-      if (!(to->values[k] = strdup(from->values[k]))) {
+      if (!(to->values[k] = icx_strdup(ctx, from->values[k]))) {
         icx_constraints_free(out);
         return NULL;
       }
@@ -317,7 +327,7 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
     if (constraint_too_long(values[k]))
       return constraint_fail_too_long(ctx);
   }
-  if (!(tname = icx_trim_dup(name, strlen(name))))
+  if (!(tname = icx_trim_dup(ctx, name, strlen(name))))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (!*tname) {
     rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "a constraint has an empty attribute name");
@@ -326,7 +336,7 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
   a = icx_vocab_find_attribute(set->vocab, tname);
   if (!a) {
     icx_buf msg;
-    icx_buf_init(&msg);
+    icx_buf_init(&msg, ctx);
     icx_buf_appendf(&msg, "unknown attribute \"%s\"; known attributes: ", tname);
     icx_constraint_append_known(&msg, icx_vocab_attribute_names(set->vocab), ',');
     rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown attribute");
@@ -400,8 +410,8 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
     }
     break;
   }
-  it.values = calloc(n + 1, sizeof *it.values);
-  it.inds = calloc(n + 1, sizeof *it.inds);
+  it.values = icx_calloc(ctx, n + 1, sizeof *it.values);
+  it.inds = icx_calloc(ctx, n + 1, sizeof *it.inds);
   if (!it.values || !it.inds) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
@@ -417,7 +427,7 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
     goto done;
   if (set->n == set->cap) {
     size_t ncap = set->cap ? set->cap * 2 : 8;
-    constraint_item *ni = realloc(set->items, ncap * sizeof *ni);
+    constraint_item *ni = icx_realloc(ctx, set->items, ncap * sizeof *ni);
     if (!ni) {
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
@@ -429,11 +439,11 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
   memset(&it, 0, sizeof it);
 done:
   for (k = 0; k < it.n_values; k++)
-    free(it.values[k]);
-  free(it.values);
-  free(it.inds);
-  free(it.places);
-  free(tname);
+    icx_free(ctx, it.values[k]);
+  icx_free(ctx, it.values);
+  icx_free(ctx, it.inds);
+  icx_free(ctx, it.places);
+  icx_free(ctx, tname);
   return rc;
 }
 

@@ -30,6 +30,7 @@ typedef struct constraint_item {
 } constraint_item;
 
 struct icx_constraints {
+  icx_ctx *ctx;                /* made with; its allocator holds the items */
   const icx_vocab *vocab;
   constraint_item *items;
   size_t n;
@@ -42,6 +43,10 @@ struct icx_constraints {
  * units[k] are not NULL) and, for a distance attribute, the place it is
  * counted from (from, or NULL).  Strings are copied.  Errors as for
  * icx_constraints_add_distance(). */
+/* A new empty set on vocab whose memory comes from ctx's allocator; NULL
+ * when out of memory. */
+icx_constraints *icx_constraint_set_new(icx_ctx *ctx, const icx_vocab *vocab);
+
 icx_rc icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
                                const char *op_name, const char *const *values,
                                const char *const *units, const char *from, size_t n,

@@ -16,10 +16,12 @@
 
 /* Canonical decimal: [-]digits[.digits], no leading zeros but one, no
  * trailing fraction zeros.  Returns a new string, NULL if s is not a plain
- * decimal (exponents, NaN and infinities are not). */
+ * decimal (exponents, NaN and infinities are not) or, with *oom set, when
+ * memory ran out. */
 static char *
-constraint_canon_decimal(const char *s, int integer_only)
+constraint_canon_decimal(icx_ctx *ctx, const char *s, int integer_only, int *oom)
 {
+  char *out;
   const char *ip, *fp = NULL;
   size_t il = 0, fl = 0;
   int neg = 0;
@@ -47,7 +49,7 @@ constraint_canon_decimal(const char *s, int integer_only)
   }
   while (fl > 0 && fp[fl - 1] == '0')
     fl--;
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   if (neg && !((il == 0 || (il == 1 && *ip == '0')) && fl == 0))
     icx_buf_append(&b, "-");
   if (il == 0)
@@ -58,7 +60,9 @@ constraint_canon_decimal(const char *s, int integer_only)
     icx_buf_append(&b, ".");
     icx_buf_append_len(&b, fp, fl);
   }
-  return icx_buf_take(&b);
+  if (!(out = icx_buf_take(&b)))
+    *oom = 1;
+  return out;
 }
 
 /* A list short enough for one error message, cut after a whole item (items
@@ -89,6 +93,7 @@ constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribut
   char buf[128];
   char *out;
   double v;
+  int oom = 0;
 
   if (!to)
     return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s has no unit: drop unit='%.40s'",
@@ -107,13 +112,15 @@ constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribut
   snprintf(buf, sizeof buf, "%.15g", v);
   if (strchr(buf, 'e') || strchr(buf, 'n') || strchr(buf, 'i'))
     snprintf(buf, sizeof buf, "%.12f", v);
-  out = constraint_canon_decimal(buf, icx_attribute_type(a) == ICX_TYPE_INTEGER);
+  out = constraint_canon_decimal(ctx, buf, icx_attribute_type(a) == ICX_TYPE_INTEGER, &oom);
+  if (oom)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (!out)
     return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: %s %s is %s %s, which is not %s",
                     icx_attribute_label(a), *canon, icx_unit_label(from), buf,
                     icx_unit_label(to), icx_attribute_type(a) == ICX_TYPE_INTEGER
                     ? "a whole number" : "a number icx can compare");
-  free(*canon);
+  icx_free(ctx, *canon);
   *canon = out;
   return ICX_OK;
 }
@@ -126,7 +133,7 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
                              const char *raw, const char *unit, char **canon,
                              const icx_individual **ind)
 {
-  char *tval = icx_trim_dup(raw, strlen(raw));
+  char *tval = icx_trim_dup(ctx, raw, strlen(raw));
   icx_rc rc = ICX_OK;
 
   *canon = NULL;
@@ -141,9 +148,9 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
   switch (icx_attribute_type(a)) {
   case ICX_TYPE_DECIMAL:
   case ICX_TYPE_INTEGER: {
-    int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER;
-    *canon = constraint_canon_decimal(tval, integer);
-    if (!*canon)
+    int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER, oom = 0;
+    *canon = constraint_canon_decimal(ctx, tval, integer, &oom);
+    if (!*canon && !oom)      /* out of memory: said below */
       rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
                     "attribute %s: \"%.80s\" is not %s (at most %d digits)",
                     icx_attribute_label(a), tval,
@@ -152,9 +159,9 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
   }
   case ICX_TYPE_BOOLEAN:
     if (icx_name_eq(tval, "true") || strcmp(tval, "1") == 0)
-      *canon = strdup("true");
+      *canon = icx_strdup(ctx, "true");
     else if (icx_name_eq(tval, "false") || strcmp(tval, "0") == 0)
-      *canon = strdup("false");
+      *canon = icx_strdup(ctx, "false");
     else
       rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
                     "attribute %s: \"%.80s\" is not a boolean (true or false)",
@@ -173,16 +180,16 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
       }
     }
     *o = '\0';
-    *canon = strdup(tval);
+    *canon = icx_strdup(ctx, tval);
     break;
   }
   case ICX_TYPE_INDIVIDUAL:
     *ind = icx_attribute_find_value(a, tval);
     if (*ind) {
-      *canon = strdup(icx_individual_iri(*ind));
+      *canon = icx_strdup(ctx, icx_individual_iri(*ind));
     } else {
       icx_buf msg;
-      icx_buf_init(&msg);
+      icx_buf_init(&msg, ctx);
       icx_buf_appendf(&msg, "attribute %s: unknown value \"%.80s\"; known values: ",
                       icx_attribute_label(a), tval);
       icx_constraint_append_known(&msg, icx_attribute_value_names(a), ';');
@@ -203,11 +210,11 @@ done:
   if (rc) {
     /* A value that resolved but then failed (a unit that does not convert)
      * leaves nothing behind: the caller frees only what succeeded. */
-    free(*canon);
+    icx_free(ctx, *canon);
     *canon = NULL;
     *ind = NULL;
   }
-  free(tval);
+  icx_free(ctx, tval);
   return rc;
 }
 
@@ -222,7 +229,7 @@ constraint_resolve_places(icx_ctx *ctx, const icx_attribute *a, constraint_item 
   size_t i, n = icx_attribute_value_count(place);
   double want = strtod(it->values[0], NULL);
 
-  it->places = calloc(n + 1, sizeof *it->places);
+  it->places = icx_calloc(ctx, n + 1, sizeof *it->places);
   if (!it->places)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   for (i = 0; i < n; i++) {
@@ -268,16 +275,16 @@ icx_constraint_resolve_distance(icx_ctx *ctx, const icx_attribute *a, const char
     return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is counted from a place: give it "
                     "on the value, as in <value from='Germany'>50</value> (any %s value)",
                     icx_attribute_label(a), icx_attribute_label(place));
-  if (!(tfrom = icx_trim_dup(from, strlen(from))))
+  if (!(tfrom = icx_trim_dup(ctx, from, strlen(from))))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   it->from = icx_attribute_find_value(place, tfrom);
   if (!it->from) {
     icx_rc rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: unknown place \"%.80s\" in "
                          "from='...'; it must be a value of %s (a country or region: see "
                          "icx vocab)", icx_attribute_label(a), tfrom, icx_attribute_label(place));
-    free(tfrom);
+    icx_free(ctx, tfrom);
     return rc;
   }
-  free(tfrom);
+  icx_free(ctx, tfrom);
   return constraint_resolve_places(ctx, a, it);
 }

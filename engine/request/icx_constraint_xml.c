@@ -108,10 +108,11 @@ constraint_xml_attribute(raptor_xml_element *el, const char *local)
 static void
 constraint_read_attributes(constraint_pstate *ps, raptor_xml_element *el)
 {
+  icx_ctx *ctx = ps->ctx;
   raptor_qname **attrs = raptor_xml_element_get_attributes(el);
   int n = raptor_xml_element_get_attributes_count(el), i, weight_given = 0;
 
-  free(ps->op);
+  icx_free(ctx, ps->op);
   ps->op = NULL;
   ps->required = 1;
   ps->weight = 0;
@@ -121,7 +122,7 @@ constraint_read_attributes(constraint_pstate *ps, raptor_xml_element *el)
     if (!value)
       value = "";
     if (!strcmp(name, "op")) {
-      if (!(ps->op = strdup(value)))
+      if (!(ps->op = icx_strdup(ctx, value)))
         constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
     } else if (!strcmp(name, "required")) {
       if (icx_name_eq(value, "true") || !strcmp(value, "1"))
@@ -149,6 +150,7 @@ constraint_read_attributes(constraint_pstate *ps, raptor_xml_element *el)
 static void
 constraint_on_start(void *ud, raptor_xml_element *el)
 {
+  icx_ctx *ctx = ((constraint_pstate *)ud)->ctx;
   constraint_pstate *ps = ud;
   const char *name = constraint_el_local(el);
 
@@ -197,13 +199,13 @@ constraint_on_start(void *ud, raptor_xml_element *el)
       }
       ps->at = IN_VALUE;
       ps->n_value++;
-      free(ps->units[ps->n_value - 1]);
+      icx_free(ctx, ps->units[ps->n_value - 1]);
       ps->units[ps->n_value - 1] = NULL;
       if (constraint_xml_attribute(el, "unit") &&
-          !(ps->units[ps->n_value - 1] = strdup(constraint_xml_attribute(el, "unit"))))
+          !(ps->units[ps->n_value - 1] = icx_strdup(ctx, constraint_xml_attribute(el, "unit"))))
         constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
       if (constraint_xml_attribute(el, "from") && !ps->from &&
-          !(ps->from = strdup(constraint_xml_attribute(el, "from"))))
+          !(ps->from = icx_strdup(ctx, constraint_xml_attribute(el, "from"))))
         constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
     } else {
       constraint_xml_fail(ps, ICX_ERR_XML,
@@ -239,6 +241,7 @@ constraint_on_chars(void *ud, raptor_xml_element *el, const unsigned char *s, in
 static void
 constraint_on_end(void *ud, raptor_xml_element *el)
 {
+  icx_ctx *ctx = ((constraint_pstate *)ud)->ctx;
   constraint_pstate *ps = ud;
 
   ps->depth--;
@@ -254,8 +257,8 @@ constraint_on_end(void *ud, raptor_xml_element *el)
   case IN_ATTRIBUTE:
   case IN_VALUE: {
     char **slot = ps->at == IN_ATTRIBUTE ? &ps->attr : &ps->values[ps->n_value - 1];
-    free(*slot);
-    *slot = icx_strdup(ps->text.data ? ps->text.data : "");
+    icx_free(ctx, *slot);
+    *slot = icx_strdup(ctx, ps->text.data ? ps->text.data : "");
     if (!*slot || icx_buf_failed(&ps->text))
       constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
     icx_buf_free(&ps->text);
@@ -292,17 +295,17 @@ constraint_on_end(void *ud, raptor_xml_element *el)
       snprintf(detail, sizeof detail, "%s", icx_ctx_errmsg(ps->ctx));
       constraint_xml_fail(ps, rc, "constraint %s: %s", num, detail);
     }
-    free(ps->attr);
+    icx_free(ctx, ps->attr);
     ps->attr = NULL;
     for (k = 0; k < ps->n_value; k++) {
-      free(ps->values[k]);
-      free(ps->units[k]);
+      icx_free(ctx, ps->values[k]);
+      icx_free(ctx, ps->units[k]);
       ps->values[k] = NULL;
       ps->units[k] = NULL;
     }
-    free(ps->op);
+    icx_free(ctx, ps->op);
     ps->op = NULL;
-    free(ps->from);
+    icx_free(ctx, ps->from);
     ps->from = NULL;
     return;
   }
@@ -354,8 +357,8 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
     return icx_fail(ctx, ICX_ERR_XML, "the request contains a NUL byte");
   memset(&ps, 0, sizeof ps);
   ps.ctx = ctx;
-  icx_buf_init(&ps.text);
-  ps.set = icx_constraints_new(vocab);
+  icx_buf_init(&ps.text, ctx);
+  ps.set = icx_constraint_set_new(ctx, vocab);
   rw = icx_ctx_world(ctx) ? librdf_world_get_raptor(icx_ctx_world(ctx)) : NULL;
   if (ps.set && rw)
     sax = raptor_new_sax2(rw, &ps.locator, &ps);
@@ -421,13 +424,13 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
       rc = ICX_OK;
     }
   }
-  free(ps.attr);
+  icx_free(ctx, ps.attr);
   for (k = 0; k < ICX_CONSTRAINT_MAX_VALUES; k++) {
-    free(ps.values[k]);
-    free(ps.units[k]);
+    icx_free(ctx, ps.values[k]);
+    icx_free(ctx, ps.units[k]);
   }
-  free(ps.op);
-  free(ps.from);
+  icx_free(ctx, ps.op);
+  icx_free(ctx, ps.from);
   icx_buf_free(&ps.text);
   if (rc) {
     icx_constraints_free(ps.set);

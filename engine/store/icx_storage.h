@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <librdf.h>
+#include "icx_ctx.h"
 #include "icx_id.h"
 
 #define ICX_STORAGE_NAME "icx"
@@ -87,9 +88,10 @@ typedef icx_term icx_storage_term;
 
 typedef struct icx_storage_bulk icx_storage_bulk;
 
-/* A bulk load into context (an IRI node, borrowed; NULL for no context).
- * NULL when no transaction is open, or on failure (icx_storage_errmsg()). */
-icx_storage_bulk *icx_storage_bulk_new(librdf_storage *storage, librdf_node *context);
+/* A bulk load into context (an IRI node, borrowed; NULL for no context),
+ * its batch in ctx's allocator's memory (NULL: the C library's).  NULL when no transaction is open, or on failure (icx_storage_errmsg()). */
+icx_storage_bulk *icx_storage_bulk_new(icx_ctx *ctx, librdf_storage *storage,
+                                       librdf_node *context);
 
 /* Adds n statements, v[3i], v[3i+1], v[3i+2] being subject, predicate and
  * object of the i-th; a statement already in the context is not added

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_ctx_internal.h"
 #include "icx_storage_internal.h"
 
 #define PROGRESS_EVERY 65536
@@ -238,6 +239,7 @@ typedef struct storage_last_term {
 } storage_last_term;
 
 struct icx_storage_bulk {
+  icx_ctx *ctx;              /* whose allocator holds the batch */
   icx_storage_inst *t;
   sqlite3_int64 g;
   storage_id3 *ids;
@@ -248,7 +250,7 @@ struct icx_storage_bulk {
 };
 
 icx_storage_bulk *
-icx_storage_bulk_new(librdf_storage *storage, librdf_node *context)
+icx_storage_bulk_new(icx_ctx *ctx, librdf_storage *storage, librdf_node *context)
 {
   icx_storage_inst *t = icx_storage_inst_of(storage);
   icx_storage_bulk *b;
@@ -259,14 +261,15 @@ icx_storage_bulk_new(librdf_storage *storage, librdf_node *context)
     snprintf(t->errmsg, sizeof t->errmsg, "a bulk load needs an open transaction");
     return NULL;
   }
-  if (!(b = calloc(1, sizeof *b))) {
+  if (!(b = icx_calloc(ctx, 1, sizeof *b))) {
     snprintf(t->errmsg, sizeof t->errmsg, "out of memory");
     return NULL;
   }
+  b->ctx = ctx;
   b->t = t;
   b->g = icx_storage_context_id(t, context, 1);
   if (b->g < 0) {
-    free(b);
+    icx_free(ctx, b);
     return NULL;
   }
   return b;
@@ -275,14 +278,15 @@ icx_storage_bulk_new(librdf_storage *storage, librdf_node *context)
 void
 icx_storage_bulk_free(icx_storage_bulk *b)
 {
+  icx_ctx *ctx = b ? b->ctx : NULL;
   int i;
 
   if (!b)
     return;
   for (i = 0; i < 3; i++)
-    free(b->last[i].lex);
-  free(b->ids);
-  free(b);
+    icx_free(ctx, b->last[i].lex);
+  icx_free(ctx, b->ids);
+  icx_free(ctx, b);
 }
 
 size_t
@@ -293,7 +297,7 @@ icx_storage_bulk_added(const icx_storage_bulk *b)
 
 /* The id of a plain term, created when missing; -1 on error. */
 static sqlite3_int64
-storage_plain_term_id(icx_storage_inst *t, storage_last_term *last, const icx_storage_term *x)
+storage_plain_term_id(icx_ctx *ctx, icx_storage_inst *t, storage_last_term *last, const icx_storage_term *x)
 {
   sqlite3_int64 dt = 0, id;
 
@@ -314,7 +318,7 @@ storage_plain_term_id(icx_storage_inst *t, storage_last_term *last, const icx_st
   if (id <= 0)
     return -1;
   if (x->len > last->cap) {
-    unsigned char *nb = realloc(last->lex, x->len * 2);
+    unsigned char *nb = icx_realloc(ctx, last->lex, x->len * 2);
     if (!nb) {
       last->kind = 0;
       return id;              /* not remembering is not an error */
@@ -332,6 +336,7 @@ storage_plain_term_id(icx_storage_inst *t, storage_last_term *last, const icx_st
 int
 icx_storage_bulk_add(icx_storage_bulk *b, const icx_storage_term *v, size_t n)
 {
+  icx_ctx *ctx = b ? b->ctx : NULL;
   icx_storage_inst *t;
   size_t i, j;
   int ok = 1;
@@ -340,7 +345,7 @@ icx_storage_bulk_add(icx_storage_bulk *b, const icx_storage_term *v, size_t n)
     return 1;
   t = b->t;
   if (n > b->cap) {
-    storage_id3 *ni = realloc(b->ids, n * sizeof *ni);
+    storage_id3 *ni = icx_realloc(ctx, b->ids, n * sizeof *ni);
     if (!ni) {
       snprintf(t->errmsg, sizeof t->errmsg, "out of memory");
       b->failed = 1;
@@ -364,7 +369,7 @@ icx_storage_bulk_add(icx_storage_bulk *b, const icx_storage_term *v, size_t n)
     id[1] = &b->ids[i].p;
     id[2] = &b->ids[i].o;
     for (j = 0; ok && j < 3; j++)
-      if ((*id[j] = storage_plain_term_id(t, &b->last[j], &x[j])) <= 0)
+      if ((*id[j] = storage_plain_term_id(b->ctx, t, &b->last[j], &x[j])) <= 0)
         ok = 0;
     /* The number terms.num holds for the object, worked out here rather
      * than read back with a seek per quad. */

@@ -41,7 +41,7 @@ icx_storage_term_text(librdf_storage *storage, sqlite3_int64 id)
     int kind = sqlite3_column_int(st, 0);
     const char *lex = (const char *)sqlite3_column_text(st, 1);
     icx_buf b;
-    icx_buf_init(&b);
+    icx_buf_init(&b, NULL);
     icx_buf_appendf(&b, kind == 1 ? "<%s>" : kind == 2 ? "_:%s" : "\"%s\"", lex ? lex : "");
     out = icx_buf_take(&b);
   }

@@ -51,9 +51,9 @@ icx_store_match_node(icx_store *s, const char *local)
 /* --- open / close --------------------------------------------------------- */
 
 static int
-store_mkdir_parents(const char *path)
+store_mkdir_parents(icx_ctx *ctx, const char *path)
 {
-  char *dup = strdup(path), *p;
+  char *dup = icx_strdup(ctx, path), *p;
   int rc = 0;
 
   if (!dup)
@@ -66,7 +66,7 @@ store_mkdir_parents(const char *path)
       rc = -1;
     *p = '/';
   }
-  free(dup);
+  icx_free(ctx, dup);
   return rc;
 }
 
@@ -191,13 +191,13 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     return rc;
   if (exists && is_new && !(flags & ICX_STORE_CREATE))
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (an empty file)", path);
-  if (!exists && store_mkdir_parents(path) != 0)
+  if (!exists && store_mkdir_parents(ctx, path) != 0)
     return icx_fail(ctx, ICX_ERR_IO, "cannot create the folder of store %s: %s", path,
                     strerror(errno));
 
-  s = calloc(1, sizeof *s);
-  if (!s || !(s->path = strdup(path))) {
-    free(s);
+  s = icx_calloc(ctx, 1, sizeof *s);
+  if (!s || !(s->path = icx_strdup(ctx, path))) {
+    icx_free(ctx, s);
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   }
   s->ctx = ctx;
@@ -264,6 +264,7 @@ icx_store_replaced(const icx_store *s)
 void
 icx_store_free(icx_store *s)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   if (!s)
     return;
   icx_store_document_abort(s);
@@ -280,9 +281,9 @@ icx_store_free(icx_store *s)
     librdf_free_model(s->model);
   if (s->storage)
     librdf_free_storage(s->storage);
-  free(s->name_property);
-  free(s->path);
-  free(s);
+  icx_free(ctx, s->name_property);
+  icx_free(ctx, s->path);
+  icx_free(ctx, s);
 }
 
 char *
@@ -294,8 +295,8 @@ icx_store_default_path(void)
   icx_buf b;
 
   if (env && *env)
-    return strdup(env);
-  icx_buf_init(&b);
+    return icx_strdup(NULL, env);      /* the caller free()s it: no context here */
+  icx_buf_init(&b, NULL);
   if (xdg && *xdg == '/')
     icx_buf_appendf(&b, "%s/icx/store.db", xdg);
   else if (home && *home)
@@ -358,6 +359,6 @@ icx_store_set_progress(icx_store *s, icx_store_progress_fn fn, void *userdata)
   s->progress = fn;
   s->progress_ud = fn ? userdata : NULL;
 }
-icx_ctx *icx_store_ctx(icx_store *s) { return s->ctx; }
+icx_ctx *icx_store_ctx(icx_store *s) { return s ? s->ctx : NULL; }
 const char *icx_store_path(const icx_store *s) { return s->path; }
 

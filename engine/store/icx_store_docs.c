@@ -158,7 +158,7 @@ store_claim_text(store_claims *c, icx_id id)
 {
   char *t = id > 0 ? icx_storage_term_text(c->s->storage, id) : NULL;
 
-  return t ? t : icx_strdup("(a graph without a name)");
+  return t ? t : strdup("(a graph without a name)");   /* free()d: as the storage's */
 }
 
 /* The failure for subject (or name, when subj is 0) also held by other. */
@@ -314,9 +314,9 @@ icx_store_set_name_property(icx_store *s, const char *iri)
 
   if (!s)
     return ICX_ERR_MISUSE;
-  if (iri && !(copy = icx_strdup(iri)))
+  if (iri && !(copy = icx_strdup(s->ctx, iri)))
     return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
-  free(s->name_property);
+  icx_free(s->ctx, s->name_property);
   s->name_property = copy;
   return ICX_OK;
 }
@@ -335,6 +335,7 @@ icx_store_document_check(icx_store *s, const char *source)
 static int
 store_remove_meta(icx_store *s, const char *doc_uri)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   librdf_node *subj = icx_store_uri_node(s, doc_uri);
   librdf_statement *pattern = NULL;
   librdf_stream *st = NULL;
@@ -354,7 +355,7 @@ store_remove_meta(icx_store *s, const char *doc_uri)
     librdf_statement *x = librdf_stream_get_object(st);
     if (n == cap) {
       size_t ncap = cap ? cap * 2 : 8;
-      librdf_statement **nf = realloc(found, ncap * sizeof *nf);
+      librdf_statement **nf = icx_realloc(ctx, found, ncap * sizeof *nf);
       if (!nf)
         goto done;
       found = nf;
@@ -375,7 +376,7 @@ done:
     librdf_free_stream(st);
   for (i = 0; i < n; i++)
     librdf_free_statement(found[i]);
-  free(found);
+  icx_free(ctx, found);
   librdf_free_statement(pattern);
   return rc;
 }
@@ -498,7 +499,7 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
   icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%zu triples)", doc_uri, triples);
   librdf_free_node(s->doc);
   s->doc = NULL;
-  free(s->doc_owner);
+  icx_free(s->ctx, s->doc_owner);
   s->doc_owner = NULL;
   return ICX_OK;
 }
@@ -511,7 +512,7 @@ icx_store_document_abort(icx_store *s)
   librdf_model_transaction_rollback(s->model);
   librdf_free_node(s->doc);
   s->doc = NULL;
-  free(s->doc_owner);
+  icx_free(s->ctx, s->doc_owner);
   s->doc_owner = NULL;
 }
 
@@ -522,9 +523,9 @@ icx_store_document_set_owner(icx_store *s, const char *owner)
 
   if (!s || !s->doc)
     return ICX_ERR_MISUSE;
-  if (owner && !(copy = strdup(owner)))
+  if (owner && !(copy = icx_strdup(s->ctx, owner)))
     return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
-  free(s->doc_owner);
+  icx_free(s->ctx, s->doc_owner);
   s->doc_owner = copy;
   return ICX_OK;
 }
@@ -565,6 +566,7 @@ icx_rc
 icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
                        const char *format, librdf_model *graph)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   librdf_stream *st = NULL;
   librdf_statement **v = NULL;
   size_t n = 0, cap = 0, i;
@@ -581,7 +583,7 @@ icx_store_put_document(icx_store *s, const char *doc_uri, const char *source,
     librdf_statement *x = librdf_stream_get_object(st);
     if (n == cap) {
       size_t ncap = cap ? cap * 2 : 256;
-      librdf_statement **nv = realloc(v, ncap * sizeof *nv);
+      librdf_statement **nv = icx_realloc(ctx, v, ncap * sizeof *nv);
       if (!nv) {
         rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
         goto done;
@@ -600,7 +602,7 @@ done:
   librdf_free_stream(st);
   for (i = 0; i < n; i++)
     librdf_free_statement(v[i]);
-  free(v);
+  icx_free(ctx, v);
   return rc;
 }
 

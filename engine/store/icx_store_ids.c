@@ -58,7 +58,7 @@ icx_store_lex(icx_store *store, const icx_id *ids, size_t n, char **out)
   /* In id order: consecutive lookups then walk the terms table forward,
    * mostly within pages already read (28k names at 100k clouds: 24 ms in
    * the order given, 20 ms sorted). */
-  if (!(order = malloc((n + 1) * sizeof *order)))
+  if (!(order = icx_malloc(ctx, (n + 1) * sizeof *order)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   for (i = 0; i < n; i++) {
     order[i].id = ids[i];
@@ -66,7 +66,7 @@ icx_store_lex(icx_store *store, const icx_id *ids, size_t n, char **out)
   }
   qsort(order, n, sizeof *order, store_cmp_id_at);
   if (sqlite3_prepare_v2(db, "SELECT lex FROM terms WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-    free(order);
+    icx_free(ctx, order);
     return icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db));
   }
   for (i = 0; i < n && result == ICX_OK; i++) {
@@ -74,14 +74,14 @@ icx_store_lex(icx_store *store, const icx_id *ids, size_t n, char **out)
     sqlite3_bind_int64(st, 1, order[i].id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW &&
-        !(out[order[i].at] = icx_strdup((const char *)sqlite3_column_text(st, 0))))
+        !(out[order[i].at] = icx_strdup(ctx, (const char *)sqlite3_column_text(st, 0))))
       result = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
       result = icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db));
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
-  free(order);
+  icx_free(ctx, order);
   return result;
 }
 
@@ -127,19 +127,22 @@ icx_store_subjects_with(icx_store *store, icx_id p, icx_id o, icx_store_id_fn fn
 }
 
 struct icx_store_writer {
+  icx_ctx *ctx;
   icx_storage_bulk *bulk;
 };
 
 icx_store_writer *
 icx_store_writer_new(icx_store *store)
 {
+  icx_ctx *ctx = icx_store_ctx(store);
   icx_store_writer *w;
   librdf_node *doc = icx_store_document_node(store);
 
-  if (!doc || !(w = calloc(1, sizeof *w)))
+  if (!doc || !(w = icx_calloc(ctx, 1, sizeof *w)))
     return NULL;
-  if (!(w->bulk = icx_storage_bulk_new(icx_store_storage(store), doc))) {
-    free(w);
+  w->ctx = ctx;
+  if (!(w->bulk = icx_storage_bulk_new(ctx, icx_store_storage(store), doc))) {
+    icx_free(ctx, w);
     return NULL;
   }
   return w;
@@ -160,10 +163,12 @@ icx_store_writer_added(const icx_store_writer *w)
 void
 icx_store_writer_free(icx_store_writer *w)
 {
+  icx_ctx *ctx = w ? w->ctx : NULL;
+
   if (!w)
     return;
   icx_storage_bulk_free(w->bulk);
-  free(w);
+  icx_free(ctx, w);
 }
 
 int

@@ -27,7 +27,8 @@ icx_id icx_store_iri_id(icx_store *store, const char *iri);
 char *icx_store_term_text(icx_store *store, icx_id id);
 
 /* The lexical form (IRI, blank node id or literal's text) of each of the n
- * ids: out[i] a new string the caller free()s, NULL for an id the store
+ * ids: out[i] a new string the caller frees with icx_free() on the store's
+ * context (icx_store_ctx(); free() with the default allocator), NULL for an id the store
  * does not have.  The ids are looked up in ascending order, so a caller
  * reading many (the names of matching clouds) walks the dictionary
  * forward; call it inside icx_store_read_begin() so that the lookups share

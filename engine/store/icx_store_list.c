@@ -26,9 +26,9 @@ store_get_one(icx_store *s, const char *subj_iri, librdf_node *pred_owned)
     obj = librdf_model_get_target(s->model, subj, pred_owned);
   if (obj) {
     if (librdf_node_is_literal(obj))
-      out = icx_strdup((const char *)librdf_node_get_literal_value(obj));
+      out = icx_strdup(NULL, (const char *)librdf_node_get_literal_value(obj));
     else if (librdf_node_is_resource(obj))
-      out = icx_strdup((const char *)librdf_uri_as_string(librdf_node_get_uri(obj)));
+      out = icx_strdup(NULL, (const char *)librdf_uri_as_string(librdf_node_get_uri(obj)));
     librdf_free_node(obj);
   }
   if (subj)
@@ -238,7 +238,7 @@ store_names_of_type(icx_store *s, librdf_node *context, librdf_node *name_p, con
       char **nv = realloc(*names, (*k + 1) * sizeof *nv);
       if (nv)
         *names = nv;
-      if (!nv || !(nv[*k] = icx_strdup((const char *)librdf_node_get_literal_value(name))))
+      if (!nv || !(nv[*k] = icx_strdup(NULL, (const char *)librdf_node_get_literal_value(name))))
         rc = -1;
       else
         (*k)++;

@@ -34,11 +34,12 @@ icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out)
   if (!dir)
     dir = icx_vocab_default_dir();
   model_failed = icx_vocab_model_open(&ls, ctx);
-  v = calloc(1, sizeof *v);
+  v = icx_calloc(ctx, 1, sizeof *v);
   if (model_failed || !v) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
+  v->ctx = ctx;
   if ((rc = icx_vocab_parse_folder(&ls, dir)))
     goto done;
   if ((rc = icx_vocab_read_defined(&ls, v)) || (rc = icx_vocab_build_classes(&ls, v)) ||
@@ -55,7 +56,7 @@ icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out)
   for (i = 0; i < v->n_attrs; i++)
     if ((rc = icx_vocab_build_distance(&ls, v, &v->attrs[i])))
       goto done;
-  icx_buf_init(&names);
+  icx_buf_init(&names, ctx);
   for (i = 0; i < v->n_attrs; i++) {
     if (i)
       icx_buf_append(&names, ", ");
@@ -78,65 +79,72 @@ done:
 void
 icx_vocab_free(icx_vocab *v)
 {
+  icx_ctx *ctx = v ? v->ctx : NULL;
   size_t i;
 
   if (!v)
     return;
   for (i = 0; i < v->n_attrs; i++) {
     icx_attribute *a = &v->attrs[i];
-    free(a->iri);
-    free(a->label);
-    free(a->comment);
-    icx_vocab_strv_free(a->aliases, a->n_aliases);
-    free(a->domain);
-    free(a->range);
-    free(a->values);
-    free(a->by_iri);
-    free(a->value_names);
-    free(a->place_iri);
-    free(a->figure_class);
-    free(a->zones);
-    free(a->figures);
-    free(a->zone_masks);
+    icx_free(ctx, a->iri);
+    icx_free(ctx, a->label);
+    icx_free(ctx, a->comment);
+    icx_vocab_strv_free(ctx, a->aliases, a->n_aliases);
+    icx_free(ctx, a->domain);
+    icx_free(ctx, a->range);
+    icx_free(ctx, a->values);
+    icx_free(ctx, a->by_iri);
+    icx_free(ctx, a->value_names);
+    icx_free(ctx, a->place_iri);
+    icx_free(ctx, a->figure_class);
+    icx_free(ctx, a->zones);
+    icx_free(ctx, a->figures);
+    icx_free(ctx, a->zone_masks);
   }
-  free(v->attrs);
+  icx_free(ctx, v->attrs);
   for (i = 0; i < v->n_inds; i++) {
     icx_individual *ind = &v->inds[i];
-    free(ind->iri);
-    free(ind->label);
-    icx_vocab_strv_free(ind->names, ind->n_names);
-    icx_vocab_strv_free(ind->norms, ind->n_names);
-    icx_vocab_strv_free(ind->types, ind->n_types);
-    icx_vocab_strv_free(ind->broader, ind->n_broader);
-    free(ind->narrower);
+    icx_free(ctx, ind->iri);
+    icx_free(ctx, ind->label);
+    icx_vocab_strv_free(ctx, ind->names, ind->n_names);
+    icx_vocab_strv_free(ctx, ind->norms, ind->n_names);
+    icx_vocab_strv_free(ctx, ind->types, ind->n_types);
+    icx_vocab_strv_free(ctx, ind->broader, ind->n_broader);
+    icx_free(ctx, ind->narrower);
   }
-  free(v->inds);
+  icx_free(ctx, v->inds);
   for (i = 0; i < v->n_classes; i++) {
-    free(v->classes[i].iri);
-    icx_vocab_strv_free(v->classes[i].supers, v->classes[i].n_supers);
-    free(v->classes[i].subs);
+    icx_free(ctx, v->classes[i].iri);
+    icx_vocab_strv_free(ctx, v->classes[i].supers, v->classes[i].n_supers);
+    icx_free(ctx, v->classes[i].subs);
   }
-  free(v->classes);
+  icx_free(ctx, v->classes);
   for (i = 0; i < v->n_units; i++) {
-    free(v->units[i].iri);
-    free(v->units[i].label);
-    icx_vocab_strv_free(v->units[i].names, v->units[i].n_names);
-    free(v->units[i].kind);
-    free(v->units[i].peers);
+    icx_free(ctx, v->units[i].iri);
+    icx_free(ctx, v->units[i].label);
+    icx_vocab_strv_free(ctx, v->units[i].names, v->units[i].n_names);
+    icx_free(ctx, v->units[i].kind);
+    icx_free(ctx, v->units[i].peers);
   }
-  free(v->units);
+  icx_free(ctx, v->units);
   for (i = 0; i < v->n_equivs; i++) {
-    free(v->equivs[i].outer);
-    free(v->equivs[i].inner);
+    icx_free(ctx, v->equivs[i].outer);
+    icx_free(ctx, v->equivs[i].inner);
   }
-  free(v->equivs);
-  icx_vocab_strv_free(v->namespaces, v->n_namespaces);
-  icx_vocab_strv_free(v->defined, v->n_defined);
-  free(v->cloud_class);
-  free(v->offers);
-  free(v->name_prop);
-  free(v->attribute_names);
-  free(v);
+  icx_free(ctx, v->equivs);
+  icx_vocab_strv_free(ctx, v->namespaces, v->n_namespaces);
+  icx_vocab_strv_free(ctx, v->defined, v->n_defined);
+  icx_free(ctx, v->cloud_class);
+  icx_free(ctx, v->offers);
+  icx_free(ctx, v->name_prop);
+  icx_free(ctx, v->attribute_names);
+  icx_free(ctx, v);
+}
+
+icx_ctx *
+icx_vocab_ctx(const icx_vocab *v)
+{
+  return v ? v->ctx : NULL;
 }
 
 const char *

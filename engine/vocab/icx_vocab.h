@@ -51,6 +51,10 @@ icx_rc icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out);
 /* NULL is a no-op. */
 void icx_vocab_free(icx_vocab *vocab);
 
+/* The context vocab was loaded with (its allocator holds the vocabulary;
+ * icx_constraints_new() allocates with it too).  Lent. */
+icx_ctx *icx_vocab_ctx(const icx_vocab *vocab);
+
 /* The folder given to the default icx_vocab_load() callers: the value of
  * $ICX_ONTOLOGY if set, else the installed ontology folder.  Lent. */
 const char *icx_vocab_default_dir(void);

@@ -29,6 +29,7 @@ vocab_is_own_property(const icx_vocab *v, const char *iri)
 static icx_rc
 vocab_add_equivalence(vocab_loadstate *ls, icx_vocab *v, const char *a, const char *b, int is_class)
 {
+  icx_ctx *ctx = ls->ctx;
   const char *what = is_class ? "owl:equivalentClass" : "owl:equivalentProperty";
   int own_a = icx_vocab_in_namespace(v, a), own_b = icx_vocab_in_namespace(v, b);
   const char *inner = own_a ? a : b, *outer = own_a ? b : a;
@@ -52,12 +53,12 @@ vocab_add_equivalence(vocab_loadstate *ls, icx_vocab *v, const char *a, const ch
                       "<%s> is declared equivalent to both <%s> and <%s>; it may mean one term only",
                       outer, v->equivs[i].inner, inner);
     }
-  nv = realloc(v->equivs, (v->n_equivs + 1) * sizeof *nv);
+  nv = icx_realloc(ctx, v->equivs, (v->n_equivs + 1) * sizeof *nv);
   if (!nv)
     return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
   v->equivs = nv;
-  nv[v->n_equivs].outer = strdup(outer);
-  nv[v->n_equivs].inner = strdup(inner);
+  nv[v->n_equivs].outer = icx_strdup(ctx, outer);
+  nv[v->n_equivs].inner = icx_strdup(ctx, inner);
   nv[v->n_equivs].is_class = is_class;
   v->n_equivs++;
   if (!nv[v->n_equivs - 1].outer || !nv[v->n_equivs - 1].inner)

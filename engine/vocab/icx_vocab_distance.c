@@ -28,7 +28,7 @@ vocab_within(const icx_individual *y, const icx_individual *x)
 
 /* The index of zone z in a's table, adding it if new; (size_t)-1 on ENOMEM. */
 static size_t
-vocab_zone_slot(icx_attribute *a, const icx_individual *z)
+vocab_zone_slot(icx_ctx *ctx, icx_attribute *a, const icx_individual *z)
 {
   const icx_individual **nz;
   size_t i;
@@ -36,7 +36,7 @@ vocab_zone_slot(icx_attribute *a, const icx_individual *z)
   for (i = 0; i < a->n_zones; i++)
     if (a->zones[i] == z)
       return i;
-  nz = realloc(a->zones, (a->n_zones + 1) * sizeof *nz);
+  nz = icx_realloc(ctx, a->zones, (a->n_zones + 1) * sizeof *nz);
   if (!nz)
     return (size_t)-1;
   a->zones = nz;
@@ -54,6 +54,7 @@ typedef struct vocab_figure {
 static icx_rc
 vocab_read_figure(vocab_loadstate *ls, icx_attribute *a, const char *iri, vocab_figure *f)
 {
+  icx_ctx *ctx = ls->ctx;
   char **between = NULL, **nums = NULL;
   size_t n_between = 0, n_nums = 0, k, at[2] = { 0, 0 };
   icx_rc rc = ICX_OK;
@@ -79,7 +80,7 @@ vocab_read_figure(vocab_loadstate *ls, icx_attribute *a, const char *iri, vocab_
                     "not a value of %s", a->label, iri, between[k], a->place->label);
       goto done;
     }
-    if ((at[k] = vocab_zone_slot(a, z)) == (size_t)-1) {
+    if ((at[k] = vocab_zone_slot(ls->ctx, a, z)) == (size_t)-1) {
       rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
     }
@@ -87,8 +88,8 @@ vocab_read_figure(vocab_loadstate *ls, icx_attribute *a, const char *iri, vocab_
   f->x = at[0];
   f->y = n_between == 2 ? at[1] : at[0];
 done:
-  icx_vocab_strv_free(between, n_between);
-  icx_vocab_strv_free(nums, n_nums);
+  icx_vocab_strv_free(ctx, between, n_between);
+  icx_vocab_strv_free(ctx, nums, n_nums);
   return rc;
 }
 
@@ -119,6 +120,7 @@ vocab_zones_of(const icx_attribute *a, const icx_individual *p)
 icx_rc
 icx_vocab_build_distance(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
 {
+  icx_ctx *ctx = ls->ctx;
   char **figs = NULL;
   size_t n_figs = 0, i, k;
   vocab_figure *f = NULL;
@@ -148,7 +150,7 @@ icx_vocab_build_distance(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
                   a->label, a->figure_class);
     goto done;
   }
-  if (!(f = calloc(n_figs, sizeof *f))) {
+  if (!(f = icx_calloc(ctx, n_figs, sizeof *f))) {
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -160,7 +162,7 @@ icx_vocab_build_distance(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
                   "at most 64", a->label, a->n_zones);
     goto done;
   }
-  if (!(a->figures = malloc(a->n_zones * a->n_zones * sizeof *a->figures))) {
+  if (!(a->figures = icx_malloc(ctx, a->n_zones * a->n_zones * sizeof *a->figures))) {
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -186,15 +188,15 @@ icx_vocab_build_distance(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
         goto done;
       }
   /* Each place's zones, worked out once here rather than per request. */
-  if (!(a->zone_masks = calloc(a->place->n_values + 1, sizeof *a->zone_masks))) {
+  if (!(a->zone_masks = icx_calloc(ctx, a->place->n_values + 1, sizeof *a->zone_masks))) {
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
   for (i = 0; i < a->place->n_values; i++)
     a->zone_masks[i] = vocab_zones_of(a, a->place->by_iri[i]);
 done:
-  free(f);
-  icx_vocab_strv_free(figs, n_figs);
+  icx_free(ctx, f);
+  icx_vocab_strv_free(ctx, figs, n_figs);
   return rc;
 }
 

@@ -91,6 +91,7 @@ typedef struct vocab_class {
 } vocab_class;
 
 struct icx_vocab {
+  icx_ctx *ctx;            /* made with; its allocator holds every table */
   icx_attribute *attrs;
   size_t n_attrs;
   icx_individual *inds;
@@ -146,10 +147,10 @@ int icx_vocab_subjects_of_type(vocab_loadstate *ls, const char *type_iri, char *
 /* v->defined: every subject IRI of the model, sorted, once each. */
 icx_rc icx_vocab_read_defined(vocab_loadstate *ls, icx_vocab *v);
 /* Frees n strings and the vector; NULL is a no-op. */
-void icx_vocab_strv_free(char **v, size_t n);
+void icx_vocab_strv_free(icx_ctx *ctx, char **v, size_t n);
 /* Appends a copy of s unless the vector holds it already.  0, or -1 when
  * out of memory. */
-int icx_vocab_strv_add_unique(char ***v, size_t *n, const char *s);
+int icx_vocab_strv_add_unique(icx_ctx *ctx, char ***v, size_t *n, const char *s);
 
 /* icx_vocab_tables.c: classes, individuals, structural terms, namespaces,
  * attributes, in that order (each step needs the ones before). */

@@ -40,27 +40,27 @@ icx_vocab_model_close(vocab_loadstate *ls)
 /* --- reading terms ------------------------------------------------------------ */
 
 void
-icx_vocab_strv_free(char **v, size_t n)
+icx_vocab_strv_free(icx_ctx *ctx, char **v, size_t n)
 {
   size_t i;
 
   if (!v)
     return;
   for (i = 0; i < n; i++)
-    free(v[i]);
-  free(v);
+    icx_free(ctx, v[i]);
+  icx_free(ctx, v);
 }
 
 static char *
-vocab_node_string(librdf_node *node)
+vocab_node_string(icx_ctx *ctx, librdf_node *node)
 {
   if (!node)
     return NULL;
   if (librdf_node_is_resource(node))
-    return icx_strdup((const char *)librdf_uri_as_string(librdf_node_get_uri(node)));
+    return icx_strdup(ctx, (const char *)librdf_uri_as_string(librdf_node_get_uri(node)));
   if (librdf_node_is_literal(node))
-    return icx_strdup((const char *)librdf_node_get_literal_value(node));
-  return icx_strdup((const char *)librdf_node_get_blank_identifier(node));
+    return icx_strdup(ctx, (const char *)librdf_node_get_literal_value(node));
+  return icx_strdup(ctx, (const char *)librdf_node_get_blank_identifier(node));
 }
 
 /* Every object of (subject, predicate), as new strings, sorted.  Returns 0,
@@ -69,6 +69,7 @@ int
 icx_vocab_objects(vocab_loadstate *ls, const char *subject, const char *predicate, int want,
                   char ***out, size_t *n)
 {
+  icx_ctx *ctx = ls->ctx;
   librdf_node *s, *p;
   librdf_iterator *it;
   char **v = NULL;
@@ -95,13 +96,13 @@ icx_vocab_objects(vocab_loadstate *ls, const char *subject, const char *predicat
       continue;
     if ((want == 1 && !librdf_node_is_resource(o)) || (want == 2 && !librdf_node_is_literal(o)))
       continue;
-    nv = realloc(v, (cnt + 1) * sizeof *v);
+    nv = icx_realloc(ctx, v, (cnt + 1) * sizeof *v);
     if (!nv) {
       rc = -1;
       break;
     }
     v = nv;
-    v[cnt] = vocab_node_string(o);
+    v[cnt] = vocab_node_string(ctx, o);
     if (!v[cnt]) {
       rc = -1;
       break;
@@ -110,7 +111,7 @@ icx_vocab_objects(vocab_loadstate *ls, const char *subject, const char *predicat
   }
   librdf_free_iterator(it);
   if (rc) {
-    icx_vocab_strv_free(v, cnt);
+    icx_vocab_strv_free(ctx, v, cnt);
     goto done;
   }
   if (cnt > 1)
@@ -130,6 +131,7 @@ char *
 icx_vocab_one_object(vocab_loadstate *ls, const char *subject, const char *predicate, int want,
                      int *oom)
 {
+  icx_ctx *ctx = ls->ctx;
   char **v;
   size_t n, i;
   char *first;
@@ -142,8 +144,8 @@ icx_vocab_one_object(vocab_loadstate *ls, const char *subject, const char *predi
     return NULL;
   first = v[0];
   for (i = 1; i < n; i++)
-    free(v[i]);
-  free(v);
+    icx_free(ctx, v[i]);
+  icx_free(ctx, v);
   return first;
 }
 
@@ -151,6 +153,7 @@ icx_vocab_one_object(vocab_loadstate *ls, const char *subject, const char *predi
 int
 icx_vocab_subjects_of_type(vocab_loadstate *ls, const char *type_iri, char ***out, size_t *n)
 {
+  icx_ctx *ctx = ls->ctx;
   librdf_node *p, *o;
   librdf_iterator *it;
   char **v = NULL;
@@ -175,13 +178,13 @@ icx_vocab_subjects_of_type(vocab_loadstate *ls, const char *type_iri, char ***ou
     char **nv;
     if (!s || !librdf_node_is_resource(s))
       continue;
-    nv = realloc(v, (cnt + 1) * sizeof *v);
+    nv = icx_realloc(ctx, v, (cnt + 1) * sizeof *v);
     if (!nv) {
       rc = -1;
       break;
     }
     v = nv;
-    if (!(v[cnt] = vocab_node_string(s))) {
+    if (!(v[cnt] = vocab_node_string(ctx, s))) {
       rc = -1;
       break;
     }
@@ -189,7 +192,7 @@ icx_vocab_subjects_of_type(vocab_loadstate *ls, const char *type_iri, char ***ou
   }
   librdf_free_iterator(it);
   if (rc) {
-    icx_vocab_strv_free(v, cnt);
+    icx_vocab_strv_free(ctx, v, cnt);
     goto done;
   }
   if (cnt > 1)
@@ -217,17 +220,17 @@ vocab_strv_contains(char *const *v, size_t n, const char *s)
 
 /* Appends a copy of s to a sorted-later, de-duplicated vector. */
 int
-icx_vocab_strv_add_unique(char ***v, size_t *n, const char *s)
+icx_vocab_strv_add_unique(icx_ctx *ctx, char ***v, size_t *n, const char *s)
 {
   char **nv;
 
   if (vocab_strv_contains(*v, *n, s))
     return 0;
-  nv = realloc(*v, (*n + 1) * sizeof **v);
+  nv = icx_realloc(ctx, *v, (*n + 1) * sizeof **v);
   if (!nv)
     return -1;
   *v = nv;
-  if (!(nv[*n] = strdup(s)))
+  if (!(nv[*n] = icx_strdup(ctx, s)))
     return -1;
   (*n)++;
   return 0;
@@ -246,6 +249,7 @@ vocab_has_ttl_suffix(const char *name)
 icx_rc
 icx_vocab_parse_folder(vocab_loadstate *ls, const char *dir)
 {
+  icx_ctx *ctx = ls->ctx;
   DIR *d;
   struct dirent *de;
   char **files = NULL;
@@ -259,15 +263,15 @@ icx_vocab_parse_folder(vocab_loadstate *ls, const char *dir)
   while ((de = readdir(d))) {
     if (!vocab_has_ttl_suffix(de->d_name))
       continue;
-    if (icx_vocab_strv_add_unique(&files, &n_files, de->d_name)) {
+    if (icx_vocab_strv_add_unique(ctx, &files, &n_files, de->d_name)) {
       closedir(d);
-      icx_vocab_strv_free(files, n_files);
+      icx_vocab_strv_free(ctx, files, n_files);
       return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     }
   }
   closedir(d);
   if (n_files == 0) {
-    icx_vocab_strv_free(files, n_files);
+    icx_vocab_strv_free(ctx, files, n_files);
     return icx_fail(ls->ctx, ICX_ERR_IO, "ontology folder %s has no .ttl file", dir);
   }
   qsort(files, n_files, sizeof *files, icx_cmp_strp);
@@ -284,7 +288,7 @@ icx_vocab_parse_folder(vocab_loadstate *ls, const char *dir)
     icx_diag diag;
     int prc;
 
-    icx_buf_init(&path);
+    icx_buf_init(&path, ctx);
     icx_buf_appendf(&path, "%s/%s", dir, files[i]);
     if (icx_buf_failed(&path)) {
       rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
@@ -312,7 +316,7 @@ icx_vocab_parse_folder(vocab_loadstate *ls, const char *dir)
 done:
   if (parser)
     librdf_free_parser(parser);
-  icx_vocab_strv_free(files, n_files);
+  icx_vocab_strv_free(ctx, files, n_files);
   return rc;
 }
 
@@ -321,6 +325,7 @@ done:
 icx_rc
 icx_vocab_read_defined(vocab_loadstate *ls, icx_vocab *v)
 {
+  icx_ctx *ctx = ls->ctx;
   librdf_stream *st;
   size_t cap = 0;
 
@@ -338,13 +343,13 @@ icx_vocab_read_defined(vocab_loadstate *ls, icx_vocab *v)
       continue;
     if (v->n_defined == cap) {
       size_t ncap = cap ? cap * 2 : 256;
-      char **nv = realloc(v->defined, ncap * sizeof *nv);
+      char **nv = icx_realloc(ctx, v->defined, ncap * sizeof *nv);
       if (!nv)
         goto oom;
       v->defined = nv;
       cap = ncap;
     }
-    if (!(v->defined[v->n_defined] = strdup(iri)))
+    if (!(v->defined[v->n_defined] = icx_strdup(ctx, iri)))
       goto oom;
     v->n_defined++;
   }
@@ -354,7 +359,7 @@ icx_vocab_read_defined(vocab_loadstate *ls, icx_vocab *v)
     qsort(v->defined, v->n_defined, sizeof *v->defined, icx_cmp_strp);
     for (i = 1; i < v->n_defined; i++) {
       if (strcmp(v->defined[i], v->defined[o - 1]) == 0)
-        free(v->defined[i]);
+        icx_free(ctx, v->defined[i]);
       else
         v->defined[o++] = v->defined[i];
     }

@@ -41,6 +41,7 @@ icx_vocab_class_reaches(const icx_vocab *v, const char *sub, const char *sup, in
 icx_rc
 icx_vocab_build_classes(vocab_loadstate *ls, icx_vocab *v)
 {
+  icx_ctx *ctx = ls->ctx;
   char **owl = NULL, **rdfs = NULL, **all = NULL;
   size_t n_owl = 0, n_rdfs = 0, n_all = 0, i, j;
   icx_rc rc = ICX_ERR_NOMEM;
@@ -49,12 +50,12 @@ icx_vocab_build_classes(vocab_loadstate *ls, icx_vocab *v)
       icx_vocab_subjects_of_type(ls, NS_RDFS "Class", &rdfs, &n_rdfs))
     goto done;
   for (i = 0; i < n_owl; i++)
-    if (icx_vocab_strv_add_unique(&all, &n_all, owl[i]))
+    if (icx_vocab_strv_add_unique(ctx, &all, &n_all, owl[i]))
       goto done;
   for (i = 0; i < n_rdfs; i++)
-    if (icx_vocab_strv_add_unique(&all, &n_all, rdfs[i]))
+    if (icx_vocab_strv_add_unique(ctx, &all, &n_all, rdfs[i]))
       goto done;
-  v->classes = calloc(n_all ? n_all : 1, sizeof *v->classes);
+  v->classes = icx_calloc(ctx, n_all ? n_all : 1, sizeof *v->classes);
   if (!v->classes)
     goto done;
   for (i = 0; i < n_all; i++) {
@@ -67,7 +68,7 @@ icx_vocab_build_classes(vocab_loadstate *ls, icx_vocab *v)
   }
   for (i = 0; i < v->n_classes; i++) {
     size_t k = 0;
-    v->classes[i].subs = calloc(v->n_classes + 1, sizeof(char *));
+    v->classes[i].subs = icx_calloc(ctx, v->n_classes + 1, sizeof(char *));
     if (!v->classes[i].subs)
       goto done;
     v->classes[i].subs[k++] = v->classes[i].iri;
@@ -77,9 +78,9 @@ icx_vocab_build_classes(vocab_loadstate *ls, icx_vocab *v)
   }
   rc = ICX_OK;
 done:
-  icx_vocab_strv_free(owl, n_owl);
-  icx_vocab_strv_free(rdfs, n_rdfs);
-  icx_vocab_strv_free(all, n_all);
+  icx_vocab_strv_free(ctx, owl, n_owl);
+  icx_vocab_strv_free(ctx, rdfs, n_rdfs);
+  icx_vocab_strv_free(ctx, all, n_all);
   if (rc)
     icx_fail(ls->ctx, rc, "out of memory");
   return rc;
@@ -141,12 +142,13 @@ vocab_collect_narrower(const icx_vocab *v, const size_t *child_start, const size
 static int
 vocab_build_narrower(icx_vocab *v)
 {
+  icx_ctx *ctx = v->ctx;
   size_t n = v->n_inds, i, b, e = 0;
-  size_t *child_start = calloc(n + 2, sizeof *child_start);
-  size_t *fill = calloc(n + 1, sizeof *fill);
+  size_t *child_start = icx_calloc(ctx, n + 2, sizeof *child_start);
+  size_t *fill = icx_calloc(ctx, n + 1, sizeof *fill);
   size_t *children = NULL;
-  unsigned char *seen = calloc(n + 1, 1);
-  const icx_individual **tmp = calloc(n + 1, sizeof *tmp);
+  unsigned char *seen = icx_calloc(ctx, n + 1, 1);
+  const icx_individual **tmp = icx_calloc(ctx, n + 1, sizeof *tmp);
   int rc = -1;
 
   if (!child_start || !fill || !seen || !tmp)
@@ -160,7 +162,7 @@ vocab_build_narrower(icx_vocab *v)
     }
   for (i = 0; i < n; i++)
     child_start[i + 1] += child_start[i];
-  children = calloc(e + 1, sizeof *children);
+  children = icx_calloc(ctx, e + 1, sizeof *children);
   if (!children)
     goto done;
   for (i = 0; i < n; i++)
@@ -175,18 +177,18 @@ vocab_build_narrower(icx_vocab *v)
     size_t k = 0;
     memset(seen, 0, n);
     vocab_collect_narrower(v, child_start, children, i, seen, tmp, &k);
-    v->inds[i].narrower = calloc(k + 1, sizeof *v->inds[i].narrower);
+    v->inds[i].narrower = icx_calloc(ctx, k + 1, sizeof *v->inds[i].narrower);
     if (!v->inds[i].narrower)
       goto done;
     memcpy(v->inds[i].narrower, tmp, k * sizeof *tmp);
   }
   rc = 0;
 done:
-  free(child_start);
-  free(fill);
-  free(children);
-  free(seen);
-  free(tmp);
+  icx_free(ctx, child_start);
+  icx_free(ctx, fill);
+  icx_free(ctx, children);
+  icx_free(ctx, seen);
+  icx_free(ctx, tmp);
   return rc;
 }
 
@@ -195,6 +197,7 @@ done:
 icx_rc
 icx_vocab_build_individuals(vocab_loadstate *ls, icx_vocab *v)
 {
+  icx_ctx *ctx = ls->ctx;
   char **subj = NULL;
   size_t n_subj = 0, i, j;
   static const char *const name_preds[] = {
@@ -208,15 +211,15 @@ icx_vocab_build_individuals(vocab_loadstate *ls, icx_vocab *v)
       goto oom;
     for (j = 0; j < n_members; j++)
       if (!icx_vocab_find_class(v, members[j]) &&
-          icx_vocab_strv_add_unique(&subj, &n_subj, members[j])) {
-        icx_vocab_strv_free(members, n_members);
+          icx_vocab_strv_add_unique(ctx, &subj, &n_subj, members[j])) {
+        icx_vocab_strv_free(ctx, members, n_members);
         goto oom;
       }
-    icx_vocab_strv_free(members, n_members);
+    icx_vocab_strv_free(ctx, members, n_members);
   }
   if (n_subj > 1)
     qsort(subj, n_subj, sizeof *subj, icx_cmp_strp);
-  v->inds = calloc(n_subj ? n_subj : 1, sizeof *v->inds);
+  v->inds = icx_calloc(ctx, n_subj ? n_subj : 1, sizeof *v->inds);
   if (!v->inds)
     goto oom;
   for (i = 0; i < n_subj; i++) {
@@ -234,7 +237,7 @@ icx_vocab_build_individuals(vocab_loadstate *ls, icx_vocab *v)
       const char *tail = strrchr(ind->iri, '#');
       if (!tail)
         tail = strrchr(ind->iri, '/');
-      ind->label = strdup(tail && tail[1] ? tail + 1 : ind->iri);
+      ind->label = icx_strdup(ctx, tail && tail[1] ? tail + 1 : ind->iri);
       if (!ind->label)
         goto oom;
     }
@@ -244,32 +247,32 @@ icx_vocab_build_individuals(vocab_loadstate *ls, icx_vocab *v)
       if (icx_vocab_objects(ls, ind->iri, name_preds[p], 2, &names, &n_names))
         goto oom;
       for (k = 0; k < n_names; k++)
-        if (icx_vocab_strv_add_unique(&ind->names, &ind->n_names, names[k])) {
-          icx_vocab_strv_free(names, n_names);
+        if (icx_vocab_strv_add_unique(ctx, &ind->names, &ind->n_names, names[k])) {
+          icx_vocab_strv_free(ctx, names, n_names);
           goto oom;
         }
-      icx_vocab_strv_free(names, n_names);
+      icx_vocab_strv_free(ctx, names, n_names);
     }
     if (icx_vocab_objects(ls, ind->iri, NS_RDF "type", 1, &ind->types, &ind->n_types) ||
         icx_vocab_objects(ls, ind->iri, NS_SKOS "broader", 1, &ind->broader, &ind->n_broader))
       goto oom;
-    ind->norms = calloc(ind->n_names + 1, sizeof *ind->norms);
+    ind->norms = icx_calloc(ctx, ind->n_names + 1, sizeof *ind->norms);
     if (!ind->norms)
       goto oom;
     for (p = 0; p < ind->n_names; p++) {
       char norm[1100];
       if (icx_norm_name(ind->names[p], norm, sizeof norm))
         norm[0] = '\0';       /* too long to be asked for */
-      if (!(ind->norms[p] = strdup(norm)))
+      if (!(ind->norms[p] = icx_strdup(ctx, norm)))
         goto oom;
     }
   }
   if (vocab_build_narrower(v))
     goto oom;
-  icx_vocab_strv_free(subj, n_subj);
+  icx_vocab_strv_free(ctx, subj, n_subj);
   return ICX_OK;
 oom:
-  icx_vocab_strv_free(subj, n_subj);
+  icx_vocab_strv_free(ctx, subj, n_subj);
   return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 }
 
@@ -278,12 +281,13 @@ oom:
 static icx_rc
 vocab_find_structural(vocab_loadstate *ls, const char *type_local, char **out)
 {
+  icx_ctx *ctx = ls->ctx;
   char **v;
   size_t n;
   icx_buf t;
   icx_rc rc = ICX_OK;
 
-  icx_buf_init(&t);
+  icx_buf_init(&t, ctx);
   icx_buf_appendf(&t, "%s%s", ICX_MATCH_NS, type_local);
   if (icx_buf_failed(&t) || icx_vocab_subjects_of_type(ls, t.data, &v, &n)) {
     icx_buf_free(&t);
@@ -293,11 +297,11 @@ vocab_find_structural(vocab_loadstate *ls, const char *type_local, char **out)
   if (n != 1) {
     rc = icx_fail(ls->ctx, ICX_ERR_VOCAB,
                   "the vocabulary must declare exactly one icxm:%s (found %zu)", type_local, n);
-    icx_vocab_strv_free(v, n);
+    icx_vocab_strv_free(ctx, v, n);
     return rc;
   }
   *out = v[0];
-  free(v);
+  icx_free(ctx, v);
   return ICX_OK;
 }
 
@@ -319,6 +323,7 @@ icx_vocab_build_structural(vocab_loadstate *ls, icx_vocab *v)
 icx_rc
 icx_vocab_build_namespaces(vocab_loadstate *ls, icx_vocab *v)
 {
+  icx_ctx *ctx = ls->ctx;
   char **ns_lits;
   size_t n_ns;
   char **onts;
@@ -329,18 +334,18 @@ icx_vocab_build_namespaces(vocab_loadstate *ls, icx_vocab *v)
   for (k = 0; k < n_onts; k++) {
     size_t m;
     if (icx_vocab_objects(ls, onts[k], NS_VANN "preferredNamespaceUri", 0, &ns_lits, &n_ns)) {
-      icx_vocab_strv_free(onts, n_onts);
+      icx_vocab_strv_free(ctx, onts, n_onts);
       return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     }
     for (m = 0; m < n_ns; m++)
-      if (icx_vocab_strv_add_unique(&v->namespaces, &v->n_namespaces, ns_lits[m])) {
-        icx_vocab_strv_free(ns_lits, n_ns);
-        icx_vocab_strv_free(onts, n_onts);
+      if (icx_vocab_strv_add_unique(ctx, &v->namespaces, &v->n_namespaces, ns_lits[m])) {
+        icx_vocab_strv_free(ctx, ns_lits, n_ns);
+        icx_vocab_strv_free(ctx, onts, n_onts);
         return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
       }
-    icx_vocab_strv_free(ns_lits, n_ns);
+    icx_vocab_strv_free(ctx, ns_lits, n_ns);
   }
-  icx_vocab_strv_free(onts, n_onts);
+  icx_vocab_strv_free(ctx, onts, n_onts);
   return ICX_OK;
 }
 
@@ -402,12 +407,12 @@ vocab_ind_has_type_under(const icx_vocab *v, const icx_individual *ind, const ch
 
 /* Comma-separated labels; NULL on ENOMEM. */
 static char *
-vocab_join_labels(const icx_individual *const *v, size_t n)
+vocab_join_labels(icx_ctx *ctx, const icx_individual *const *v, size_t n)
 {
   icx_buf b;
   size_t i;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, ctx);
   for (i = 0; i < n; i++) {
     if (i)
       icx_buf_append(&b, "; ");
@@ -419,6 +424,7 @@ vocab_join_labels(const icx_individual *const *v, size_t n)
 static icx_rc
 vocab_build_attribute(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
 {
+  icx_ctx *ctx = ls->ctx;
   int oom = 0;
   char *rule_iri = NULL;
   size_t i;
@@ -435,7 +441,7 @@ vocab_build_attribute(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
-  if (!a->comment && !(a->comment = strdup(""))) {
+  if (!a->comment && !(a->comment = icx_strdup(ctx, ""))) {
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -481,7 +487,7 @@ vocab_build_attribute(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
     goto done;
   }
   if (a->type == ICX_TYPE_INDIVIDUAL) {
-    a->values = calloc(v->n_inds ? v->n_inds : 1, sizeof *a->values);
+    a->values = icx_calloc(ctx, v->n_inds ? v->n_inds : 1, sizeof *a->values);
     if (!a->values) {
       rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
@@ -491,7 +497,7 @@ vocab_build_attribute(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
         a->values[a->n_values++] = &v->inds[i];
     if (a->n_values > 1)
       qsort(a->values, a->n_values, sizeof *a->values, vocab_cmp_ind_label);
-    a->by_iri = calloc(a->n_values + 1, sizeof *a->by_iri);
+    a->by_iri = icx_calloc(ctx, a->n_values + 1, sizeof *a->by_iri);
     if (!a->by_iri) {
       rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
@@ -511,17 +517,17 @@ vocab_build_attribute(vocab_loadstate *ls, icx_vocab *v, icx_attribute *a)
       if (!a->unit || (a->type != ICX_TYPE_DECIMAL && a->type != ICX_TYPE_INTEGER)) {
         rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "attribute %s: icxm:unit <%s> %s", a->label, unit,
                       a->unit ? "needs a numeric range" : "is not an icxm:Unit");
-        free(unit);
+        icx_free(ctx, unit);
         goto done;
       }
-      free(unit);
+      icx_free(ctx, unit);
     }
   }
-  a->value_names = vocab_join_labels(a->values, a->n_values);
+  a->value_names = vocab_join_labels(ls->ctx, a->values, a->n_values);
   if (!a->value_names)
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 done:
-  free(rule_iri);
+  icx_free(ctx, rule_iri);
   return rc;
 }
 
@@ -548,7 +554,7 @@ vocab_check_value_names(icx_ctx *ctx, const icx_attribute *a)
 
   for (i = 0; i < a->n_values; i++)
     n += a->values[i]->n_names;
-  all = calloc(n + 1, sizeof *all);
+  all = icx_calloc(ctx, n + 1, sizeof *all);
   if (!all) {
     icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     return -1;
@@ -568,7 +574,7 @@ vocab_check_value_names(icx_ctx *ctx, const icx_attribute *a)
                all[i - 1].ind->iri, all[i].ind->iri, a->label, all[i].shown);
       rc = -1;
     }
-  free(all);
+  icx_free(ctx, all);
   return rc;
 }
 
@@ -610,6 +616,7 @@ icx_vocab_check_names(icx_ctx *ctx, const icx_vocab *v)
 icx_rc
 icx_vocab_build_attributes(vocab_loadstate *ls, icx_vocab *v, const char *dir)
 {
+  icx_ctx *ctx = ls->ctx;
   char **attr_iris = NULL;
   size_t n_attr_iris = 0, i;
   icx_rc rc = ICX_OK;
@@ -620,7 +627,7 @@ icx_vocab_build_attributes(vocab_loadstate *ls, icx_vocab *v, const char *dir)
     rc = icx_fail(ls->ctx, ICX_ERR_VOCAB, "the vocabulary in %s declares no icxm:Attribute", dir);
     goto done;
   }
-  v->attrs = calloc(n_attr_iris, sizeof *v->attrs);
+  v->attrs = icx_calloc(ctx, n_attr_iris, sizeof *v->attrs);
   if (!v->attrs) {
     rc = icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
@@ -633,6 +640,6 @@ icx_vocab_build_attributes(vocab_loadstate *ls, icx_vocab *v, const char *dir)
       goto done;
   }
 done:
-  icx_vocab_strv_free(attr_iris, n_attr_iris);
+  icx_vocab_strv_free(ctx, attr_iris, n_attr_iris);
   return rc;
 }

@@ -23,6 +23,7 @@ icx_vocab_unit_by_iri(const icx_vocab *v, const char *iri)
 static icx_rc
 vocab_resolve_unit(vocab_loadstate *ls, icx_vocab *v, icx_unit *u, int depth)
 {
+  icx_ctx *ctx = ls->ctx;
   char *kind = NULL, *num = NULL, *factor = NULL;
   char **dens = NULL;
   size_t n_dens = 0, i;
@@ -35,7 +36,7 @@ vocab_resolve_unit(vocab_loadstate *ls, icx_vocab *v, icx_unit *u, int depth)
   if (u->resolving || depth > 8)
     return icx_fail(ls->ctx, ICX_ERR_VOCAB, "unit <%s> is defined through itself", u->iri);
   u->resolving = 1;
-  icx_buf_init(&k);
+  icx_buf_init(&k, ctx);
   kind = icx_vocab_one_object(ls, u->iri, ICX_MATCH_NS "quantityKind", 1, &oom);
   factor = icx_vocab_one_object(ls, u->iri, ICX_MATCH_NS "factor", 2, &oom);
   num = icx_vocab_one_object(ls, u->iri, ICX_MATCH_NS "numerator", 1, &oom);
@@ -82,25 +83,26 @@ vocab_resolve_unit(vocab_loadstate *ls, icx_vocab *v, icx_unit *u, int depth)
 done:
   icx_buf_free(&k);
   u->resolving = 0;
-  free(kind);
-  free(num);
-  free(factor);
-  icx_vocab_strv_free(dens, n_dens);
+  icx_free(ctx, kind);
+  icx_free(ctx, num);
+  icx_free(ctx, factor);
+  icx_vocab_strv_free(ctx, dens, n_dens);
   return rc;
 }
 
 icx_rc
 icx_vocab_build_units(vocab_loadstate *ls, icx_vocab *v)
 {
+  icx_ctx *ctx = ls->ctx;
   char **iris = NULL;
   size_t n = 0, i, j;
   icx_rc rc = ICX_OK;
 
   if (icx_vocab_subjects_of_type(ls, ICX_MATCH_NS "Unit", &iris, &n))
     return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
-  v->units = calloc(n + 1, sizeof *v->units);
+  v->units = icx_calloc(ctx, n + 1, sizeof *v->units);
   if (!v->units) {
-    icx_vocab_strv_free(iris, n);
+    icx_vocab_strv_free(ctx, iris, n);
     return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
   }
   for (i = 0; i < n; i++) {
@@ -111,25 +113,25 @@ icx_vocab_build_units(vocab_loadstate *ls, icx_vocab *v)
     u->iri = iris[i];
     iris[i] = NULL;
     u->label = icx_vocab_one_object(ls, u->iri, NS_RDFS "label", 2, &oom);
-    if (oom || (!u->label && !(u->label = strdup(u->iri))))
+    if (oom || (!u->label && !(u->label = icx_strdup(ctx, u->iri))))
       goto oom;
-    if (icx_vocab_strv_add_unique(&u->names, &u->n_names, u->label))
+    if (icx_vocab_strv_add_unique(ctx, &u->names, &u->n_names, u->label))
       goto oom;
     if (icx_vocab_objects(ls, u->iri, ICX_MATCH_NS "alias", 2, &names, &n_names))
       goto oom;
     for (k = 0; k < n_names; k++)
-      if (icx_vocab_strv_add_unique(&u->names, &u->n_names, names[k])) {
-        icx_vocab_strv_free(names, n_names);
+      if (icx_vocab_strv_add_unique(ctx, &u->names, &u->n_names, names[k])) {
+        icx_vocab_strv_free(ctx, names, n_names);
         goto oom;
       }
-    icx_vocab_strv_free(names, n_names);
+    icx_vocab_strv_free(ctx, names, n_names);
   }
-  icx_vocab_strv_free(iris, n);
+  icx_vocab_strv_free(ctx, iris, n);
   for (i = 0; i < v->n_units && !rc; i++)
     rc = vocab_resolve_unit(ls, v, &v->units[i], 0);
   for (i = 0; i < v->n_units && !rc; i++) {
     icx_buf peers;
-    icx_buf_init(&peers);
+    icx_buf_init(&peers, ctx);
     for (j = 0; j < v->n_units; j++)
       if (!strcmp(v->units[j].kind, v->units[i].kind))
         icx_buf_appendf(&peers, "%s%s", peers.len ? "; " : "", v->units[j].label);
@@ -138,7 +140,7 @@ icx_vocab_build_units(vocab_loadstate *ls, icx_vocab *v)
   }
   return rc;
 oom:
-  icx_vocab_strv_free(iris, n);
+  icx_vocab_strv_free(ctx, iris, n);
   return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
 }
 
@@ -147,22 +149,27 @@ icx_vocab_find_unit(const icx_vocab *v, const char *name)
 {
   const icx_unit *folded = NULL;
   int n_folded = 0;
-  char *t;
-  size_t i, k;
+  char t[1100];                 /* no allocation: a lookup cannot run out of memory */
+  size_t i, k, len;
 
-  if (!name || !(t = icx_trim_dup(name, strlen(name))))
+  if (!name)
     return NULL;
+  while (icx_is_space((unsigned char)*name))
+    name++;
+  len = strlen(name);
+  while (len > 0 && icx_is_space((unsigned char)name[len - 1]))
+    len--;
+  if (len >= sizeof t)
+    return NULL;              /* longer than any unit's name */
+  memcpy(t, name, len);
+  t[len] = '\0';
   for (i = 0; i < v->n_units; i++) {
     const icx_unit *u = &v->units[i];
-    if (!strcmp(u->iri, t)) {
-      free(t);
+    if (!strcmp(u->iri, t))
       return u;
-    }
     for (k = 0; k < u->n_names; k++) {
-      if (!strcmp(u->names[k], t)) {
-        free(t);
+      if (!strcmp(u->names[k], t))
         return u;
-      }
       /* Words fold case ("Gibibytes"); symbols (up to 3 characters:
        * MB, Mb, ms, Ms) never do. */
       if (strlen(t) > 3 && icx_name_eq(u->names[k], t) && folded != u) {
@@ -171,6 +178,5 @@ icx_vocab_find_unit(const icx_vocab *v, const char *name)
       }
     }
   }
-  free(t);
   return n_folded == 1 ? folded : NULL;
 }

@@ -62,7 +62,7 @@ START_TEST(golden)
                   out_path, sparql);
     free(expected);
   }
-  free(sparql);
+  icx_free(ctx, sparql);
   icx_constraints_free(set);
   free(xml);
   free(in_path);
@@ -92,7 +92,7 @@ START_TEST(compiled_queries_parse)
   ck_assert_ptr_null(strchr(sparql, '\''));
   rasqal_free_query(q);
   rasqal_free_world(rw);
-  free(sparql);
+  icx_free(ctx, sparql);
   icx_constraints_free(set);
   free(xml);
 }
@@ -141,7 +141,7 @@ START_TEST(compiled_queries_draw_no_warning)
     ck_assert_int_eq(rasqal_query_prepare(q, (const unsigned char *)sparql, NULL), 0);
     ck_assert_msg(logged == 0, "rasqal logged %d messages on\n%s", logged, sparql);
     rasqal_free_query(q);
-    free(sparql);
+    icx_free(ctx, sparql);
     icx_constraints_free(set);
   }
   rasqal_free_world(rw);
@@ -161,7 +161,7 @@ START_TEST(too_many_patterns)
   for (i = 0; i < ICX_COMPILE_MAX_PATTERNS - 4; i++)
     ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "3"), ICX_OK);
   ck_assert_int_eq(icx_compile_sparql(ctx, set, &out), ICX_OK);  /* 4 + 60: just fits */
-  free(out);
+  icx_free(ctx, out);
   out = NULL;
   ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "3"), ICX_OK);
   ck_assert_int_eq(icx_compile_sparql(ctx, set, &out), ICX_ERR_CONSTRAINT);

@@ -413,7 +413,7 @@ id_row(void *userdata, const icx_id *ids)
       ck_assert_int_eq(icx_store_lex(r->store, &ids[j], 1, &text), ICX_OK);
     ck_assert_msg(!ids[j] || text, "term %lld has no text", (long long)ids[j]);
     append_cell(buf, sizeof buf, text);
-    free(text);
+    icx_free(icx_store_ctx(r->store), text);
   }
   lines_add(r->out, buf);
   return ICX_OK;
@@ -715,7 +715,7 @@ START_TEST(random_constraint_sets)
       nonempty++;
     else
       empty++;
-    free(sparql);
+    icx_free(ctx, sparql);
     icx_constraints_free(set);
   }
   /* The generator must exercise both outcomes, or the comparison says little. */

@@ -68,7 +68,7 @@ START_TEST(explanations)
   ck_assert_int_eq(icx_explain_relaxation_count(e), 0);
   text = icx_explain_to_text(e);
   ck_assert_ptr_nonnull(strstr(text, "no single service"));
-  free(text);
+  icx_free(ctx, text);
   icx_explain_free(e);
   icx_constraints_free(set);
   free(xml);
@@ -111,7 +111,7 @@ START_TEST(smallest_relaxations)
   ck_assert_str_eq(icx_explain_relaxation_clouds(e, 0), "cloud4");
   out = icx_explain_to_xml(e, 0);
   ck_assert_ptr_nonnull(strstr(out, "<relaxation without='1' clouds='cloud4'/>"));
-  free(out);
+  icx_free(ctx, out);
   icx_explain_free(e);
   icx_constraints_free(set);
   free(xml);

@@ -132,7 +132,7 @@ iris_with_prefix(const char *prefix)
       n += text[0] == '<';
       free(text);
     }
-    free(lex[i]);
+    icx_free(icx_store_ctx(store), lex[i]);
   }
   free(lex);
   free(ids);

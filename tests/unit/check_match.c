@@ -140,7 +140,7 @@ START_TEST(xml_answer_has_the_paper_shape)
   ck_assert_str_eq(out, "<matchingClouds xmlns='http://www.csp/resOntology'>"
                         "<cloudName>cloud2</cloudName><cloudName>cloud5</cloudName>"
                         "</matchingClouds>");
-  free(out);
+  icx_free(ctx, out);
   ck_assert_ptr_nonnull(strstr(icx_match_sparql(m), "SELECT ?name"));
   icx_match_free(m);
   icx_match_free(NULL);
@@ -171,7 +171,7 @@ START_TEST(names_are_escaped_in_xml)
   out = icx_match_to_xml(m, 0);
   ck_assert_str_eq(out, "<matchingClouds xmlns='http://www.csp/resOntology'>"
                         "<cloudName>a&lt;b&gt;&amp;&apos;c&quot;</cloudName></matchingClouds>");
-  free(out);
+  icx_free(ctx, out);
   icx_match_free(m);
   icx_constraints_free(set);
   free(xml);
@@ -310,7 +310,7 @@ START_TEST(soft_constraints_rank)
   out = icx_match_to_xml(m, 0);
   ck_assert_ptr_nonnull(strstr(out, "<cloudName score='35' degree='exact'>cloud7</cloudName>"));
   ck_assert_ptr_nonnull(strstr(out, "<cloudName score='0' degree='exact'>cloud1</cloudName>"));
-  free(out);
+  icx_free(ctx, out);
   icx_match_free(m);
   icx_constraints_free(set);
   free(xml);

@@ -15,7 +15,7 @@ cut_of(const char *text)
   icx_pieces p;
   size_t cut;
 
-  icx_pieces_init(&p);
+  icx_pieces_init(&p, NULL);
   cut = icx_pieces_scan(&p, text, strlen(text));
   icx_pieces_free(&p);
   return cut;
@@ -57,7 +57,7 @@ START_TEST(turtle_cuts_carry_over_bits_and_prefixes)
   size_t n, last = 0;
   const char *prologue;
 
-  icx_pieces_init(&p);
+  icx_pieces_init(&p, NULL);
   for (n = 1; n <= strlen(text); n++)
     last = icx_pieces_scan(&p, text, n);
   ck_assert_uint_eq(last, strlen(text) - 1);

@@ -13,7 +13,7 @@
 START_TEST(columns_are_named_and_found)
 {
   static const char *const vars[] = { "cloud", NULL, "name" };
-  icx_rows *r = icx_rows_new(3, vars, "sql");
+  icx_rows *r = icx_rows_new(NULL, 3, vars, "sql");
 
   ck_assert_ptr_nonnull(r);
   ck_assert_uint_eq(icx_rows_width(r), 3);
@@ -33,7 +33,7 @@ END_TEST
 START_TEST(cells_are_copied_and_unbound_is_null)
 {
   static const char *const vars[] = { "a", "b" };
-  icx_rows *r = icx_rows_new(2, vars, "rasqal");
+  icx_rows *r = icx_rows_new(NULL, 2, vars, "rasqal");
   char one[] = "one";
   const char *cells[2];
 
@@ -60,7 +60,7 @@ END_TEST
 START_TEST(owned_cells_are_taken)
 {
   static const char *const vars[] = { "a", "b" };
-  icx_rows *r = icx_rows_new(2, vars, "rasqal");
+  icx_rows *r = icx_rows_new(NULL, 2, vars, "rasqal");
   char *cells[2];
 
   ck_assert_ptr_nonnull(r);
@@ -77,7 +77,7 @@ END_TEST
 START_TEST(tables_grow)
 {
   static const char *const vars[] = { "n" };
-  icx_rows *r = icx_rows_new(1, vars, "sql");
+  icx_rows *r = icx_rows_new(NULL, 1, vars, "sql");
   char buf[32];
   const char *cell = buf;
   size_t i;
@@ -100,7 +100,7 @@ END_TEST
  * variable that matched). */
 START_TEST(rows_without_columns)
 {
-  icx_rows *r = icx_rows_new(0, NULL, "sql");
+  icx_rows *r = icx_rows_new(NULL, 0, NULL, "sql");
   size_t i;
 
   ck_assert_ptr_nonnull(r);

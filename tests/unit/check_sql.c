@@ -202,8 +202,8 @@ ids_row(void *userdata, const icx_id *ids)
   seen->len += (size_t)snprintf(seen->text + seen->len, sizeof seen->text - seen->len,
                                 "%s%s|%s", seen->rows ? " " : "", lex[0] ? lex[0] : "-",
                                 lex[1] ? lex[1] : "-");
-  free(lex[0]);
-  free(lex[1]);
+  icx_free(icx_store_ctx(store), lex[0]);
+  icx_free(icx_store_ctx(store), lex[1]);
   if (++seen->rows == seen->stop_after)
     return ICX_ERR_LIMIT;
   return ICX_OK;

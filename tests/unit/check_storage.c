@@ -826,7 +826,7 @@ START_TEST(bulk_quads_carry_their_objects_numbers)
   char *got;
 
   ck_assert_int_eq(librdf_model_transaction_start(model), 0);
-  ck_assert_ptr_nonnull(b = icx_storage_bulk_new(storage, c));
+  ck_assert_ptr_nonnull(b = icx_storage_bulk_new(NULL, storage, c));
   ck_assert_int_eq(icx_storage_bulk_add(b, v, sizeof v / sizeof v[0] / 3), 0);
   ck_assert_int_eq(icx_storage_bulk_added(b), 11);
   icx_storage_bulk_free(b);

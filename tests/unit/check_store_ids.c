@@ -202,7 +202,7 @@ START_TEST(lex_of_many_ids)
   ck_assert_str_eq(out[2], EX "c");
   ck_assert_str_eq(out[3], EX "t");
   for (i = 0; i < 4; i++)
-    free(out[i]);
+    icx_free(icx_store_ctx(store), out[i]);
   ck_assert_int_eq(icx_store_lex(store, NULL, 0, NULL), ICX_OK);
   ck_assert_int_eq(icx_store_lex(store, NULL, 1, out), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_lex(store, ids, 1, NULL), ICX_ERR_MISUSE);
@@ -226,7 +226,7 @@ START_TEST(max_id_grows_with_the_dictionary)
   ck_assert_int_eq(icx_store_lex(store, ids, 2, out), ICX_OK);
   ck_assert_ptr_nonnull(out[0]);
   ck_assert_ptr_null(out[1]);
-  free(out[0]);
+  icx_free(icx_store_ctx(store), out[0]);
   ck_assert_int_eq(icx_store_max_id(NULL), -1);
 }
 END_TEST

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "icx_ctx_internal.h"
 #include "icx_util.h"
 
 START_TEST(buffer_grows_and_hands_over)
@@ -15,7 +16,7 @@ START_TEST(buffer_grows_and_hands_over)
   char *s;
   int i;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, NULL);
   for (i = 0; i < 1000; i++)
     icx_buf_append(&b, "ab");
   icx_buf_append_len(&b, "xyz", 2);
@@ -38,7 +39,7 @@ START_TEST(buffer_escapes_xml)
   icx_buf b;
   char *s;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, NULL);
   icx_buf_append_xml(&b, "a<b>&'c\"");
   s = icx_buf_take(&b);
   ck_assert_str_eq(s, "a&lt;b&gt;&amp;&apos;c&quot;");
@@ -51,7 +52,7 @@ START_TEST(empty_buffer_takes_an_empty_string)
   icx_buf b;
   char *s;
 
-  icx_buf_init(&b);
+  icx_buf_init(&b, NULL);
   s = icx_buf_take(&b);
   ck_assert_ptr_nonnull(s);
   ck_assert_str_eq(s, "");
@@ -80,17 +81,17 @@ START_TEST(strings_copy_and_trim)
 {
   char *s;
 
-  ck_assert_ptr_null(icx_strdup(NULL));
-  s = icx_strdup("abc");
+  ck_assert_ptr_null(icx_strdup(NULL, NULL));
+  s = icx_strdup(NULL, "abc");
   ck_assert_str_eq(s, "abc");
   free(s);
-  s = icx_strndup("abcdef", 3);
+  s = icx_strndup(NULL, "abcdef", 3);
   ck_assert_str_eq(s, "abc");
   free(s);
-  s = icx_trim_dup(" \t x y \r\n", 9);
+  s = icx_trim_dup(NULL, " \t x y \r\n", 9);
   ck_assert_str_eq(s, "x y");
   free(s);
-  s = icx_trim_dup("   ", 3);
+  s = icx_trim_dup(NULL, "   ", 3);
   ck_assert_str_eq(s, "");
   free(s);
   ck_assert(icx_is_space(' ') && icx_is_space('\t') && icx_is_space('\r') &&

@@ -23,8 +23,30 @@ char *tu_read(const char *path, size_t *len);
 /* Copies every .ttl of the shipped ontology into dir. */
 void tu_copy_ontology(const char *dir);
 
-/* A context that keeps quiet (log level error, to a sink that drops). */
+/* An allocator for contexts of the suites (icx_mem's userdata is a
+ * tu_mem).  Each block carries a header of its own, so that a block of
+ * the context freed with free(), or a block of the C library freed through
+ * the context, is an invalid free that the build (ASan, or glibc's checks)
+ * reports.  It counts the allocations (alloc and realloc calls) made while
+ * armed, and fails the fail_at-th of them (1-based; 0: none) and, when
+ * fail_rest is set, every one after it. */
+typedef struct tu_mem {
+  int armed;
+  unsigned long count;          /* allocations while armed */
+  unsigned long fail_at;
+  int fail_rest;
+  unsigned long failed;         /* allocations refused */
+  long live;                    /* blocks not yet freed, armed or not */
+} tu_mem;
+extern const icx_mem tu_mem_table;   /* its userdata is NULL: use tu_mem_of() */
+/* A table whose userdata is m. */
+icx_mem tu_mem_of(tu_mem *m);
+
+/* A context that keeps quiet (log level error, to a sink that drops), on
+ * the suites' allocator (never armed). */
 icx_ctx *tu_ctx(void);
+/* As tu_ctx(), on the allocator m (armed as the test decides). */
+icx_ctx *tu_ctx_mem(tu_mem *m);
 
 /* Loads the shipped vocabulary or fails the test. */
 icx_vocab *tu_vocab(icx_ctx *ctx);
