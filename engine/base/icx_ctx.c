@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "icx_ctx_internal.h"
-#include "icx_util.h"
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -249,4 +249,13 @@ icx_deadline_failure(icx_ctx *ctx)
   return icx_fail(ctx, ICX_ERR_LIMIT, "stopped at the time limit of %lu ms: the request asks "
                   "more than this exchange answers at once (ask with fewer constraints, or "
                   "narrower ones)", ctx->time_limit_ms);
+}
+
+double
+icx_now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }

@@ -27,6 +27,10 @@ struct icx_ctx {
   char errmsg[2048];
 };
 
+/* Milliseconds on the monotonic clock: deadlines, and the timings -v
+ * logs. */
+double icx_now_ms(void);
+
 /* The context's allocator, for icx's own memory.  ctx NULL stands for the
  * C library's allocator (for the few helpers called before a context
  * exists).  icx_calloc() zeroes, and fails when n * size overflows;

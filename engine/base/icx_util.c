@@ -268,11 +268,3 @@ icx_parse_mib(const char *s, long dflt)
   return *end == '\0' && mb >= 1 && mb <= 4096 ? mb : dflt;
 }
 
-double
-icx_now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}

@@ -60,9 +60,6 @@ size_t icx_control_char(const char *s, size_t len, unsigned *cp);
  * NULL, empty, not a number or out of range). */
 long icx_parse_mib(const char *s, long dflt);
 
-/* Milliseconds on the monotonic clock, for the timings -v logs. */
-double icx_now_ms(void);
-
 /* qsort comparator for arrays of char*. */
 int icx_cmp_strp(const void *a, const void *b);
 

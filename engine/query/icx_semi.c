@@ -182,9 +182,9 @@ icx_semi_fill(icx_ctx *ctx, icx_semi *s, icx_store *store)
   }
   for (k = 0; k < s->n_sets; k++) {
     set *t = &s->sets[k];
-    icx_free(ctx, t->bits);
+    icx_free(s->ctx, t->bits);
     t->n_bits = n_bits;
-    if (!(t->bits = icx_calloc(ctx, words, sizeof *t->bits))) {
+    if (!(t->bits = icx_calloc(s->ctx, words, sizeof *t->bits))) {
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
     }

@@ -410,24 +410,24 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
     }
     break;
   }
-  it.values = icx_calloc(ctx, n + 1, sizeof *it.values);
-  it.inds = icx_calloc(ctx, n + 1, sizeof *it.inds);
+  it.values = icx_calloc(set->ctx, n + 1, sizeof *it.values);
+  it.inds = icx_calloc(set->ctx, n + 1, sizeof *it.inds);
   if (!it.values || !it.inds) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto done;
   }
   for (k = 0; k < n; k++) {
-    if ((rc = icx_constraint_resolve_value(ctx, set->vocab, a, values[k],
+    if ((rc = icx_constraint_resolve_value(ctx, set->ctx, set->vocab, a, values[k],
                                            units ? units[k] : NULL, &it.values[k],
                                            &it.inds[k])))
       goto done;
     it.n_values++;
   }
-  if ((rc = icx_constraint_resolve_distance(ctx, a, from, &it)))
+  if ((rc = icx_constraint_resolve_distance(ctx, set->ctx, a, from, &it)))
     goto done;
   if (set->n == set->cap) {
     size_t ncap = set->cap ? set->cap * 2 : 8;
-    constraint_item *ni = icx_realloc(ctx, set->items, ncap * sizeof *ni);
+    constraint_item *ni = icx_realloc(set->ctx, set->items, ncap * sizeof *ni);
     if (!ni) {
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
@@ -439,10 +439,10 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
   memset(&it, 0, sizeof it);
 done:
   for (k = 0; k < it.n_values; k++)
-    icx_free(ctx, it.values[k]);
-  icx_free(ctx, it.values);
-  icx_free(ctx, it.inds);
-  icx_free(ctx, it.places);
+    icx_free(set->ctx, it.values[k]);
+  icx_free(set->ctx, it.values);
+  icx_free(set->ctx, it.inds);
+  icx_free(set->ctx, it.places);
   icx_free(ctx, tname);
   return rc;
 }

@@ -63,7 +63,10 @@ int icx_op_is_negative(icx_op op);
 icx_rc icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab,
                              const char *xml, size_t len, icx_constraints **out);
 
-/* An empty set, to be filled with icx_constraints_add().  NULL on ENOMEM. */
+/* An empty set, to be filled with icx_constraints_add().  NULL on ENOMEM.
+ * The set's memory, and what each add puts in it, comes from the
+ * vocabulary's context (its allocator); the ctx given to an add only gets
+ * its messages, so any thread's context may add to it. */
 icx_constraints *icx_constraints_new(const icx_vocab *vocab);
 
 /* Resolves one (name, value) pair and appends it with the attribute's rule,

@@ -54,15 +54,17 @@ icx_rc icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *n
 
 /* icx_constraint_values.c. */
 /* Resolves one requested value of attribute a (in unit, if not NULL):
- * *canon gets a new string, *ind the individual for individual-valued
- * attributes.  On failure both are NULL and the message is set. */
-icx_rc icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab,
+ * *canon gets a new string made with mem (the set's context: the set
+ * owns it), *ind the individual for individual-valued attributes.  On
+ * failure both are NULL and ctx's message is set. */
+icx_rc icx_constraint_resolve_value(icx_ctx *ctx, icx_ctx *mem, const icx_vocab *vocab,
                                     const icx_attribute *a, const char *raw,
                                     const char *unit, char **canon,
                                     const icx_individual **ind);
 /* The checks and resolution a distance attribute adds (from='...'):
- * it->from and the places that meet it (it->op and it->values[0] set). */
-icx_rc icx_constraint_resolve_distance(icx_ctx *ctx, const icx_attribute *a,
+ * it->from and the places that meet it (it->op and it->values[0] set),
+ * it->places made with mem. */
+icx_rc icx_constraint_resolve_distance(icx_ctx *ctx, icx_ctx *mem, const icx_attribute *a,
                                        const char *from, constraint_item *it);
 /* Appends list, cut after a whole item (items end at sep) when it is too
  * long for one error message. */

@@ -86,8 +86,8 @@ icx_constraint_append_known(icx_buf *b, const char *list, char sep)
 /* Converts the canonical number *canon from unit `unit` into the
  * attribute's unit, replacing *canon. */
 static icx_rc
-constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribute *a,
-                        const char *unit, char **canon)
+constraint_convert_unit(icx_ctx *ctx, icx_ctx *mem, const icx_vocab *vocab,
+                        const icx_attribute *a, const char *unit, char **canon)
 {
   const icx_unit *to = icx_attribute_unit(a), *from;
   char buf[128];
@@ -112,7 +112,7 @@ constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribut
   snprintf(buf, sizeof buf, "%.15g", v);
   if (strchr(buf, 'e') || strchr(buf, 'n') || strchr(buf, 'i'))
     snprintf(buf, sizeof buf, "%.12f", v);
-  out = constraint_canon_decimal(ctx, buf, icx_attribute_type(a) == ICX_TYPE_INTEGER, &oom);
+  out = constraint_canon_decimal(mem, buf, icx_attribute_type(a) == ICX_TYPE_INTEGER, &oom);
   if (oom)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (!out)
@@ -120,7 +120,7 @@ constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribut
                     icx_attribute_label(a), *canon, icx_unit_label(from), buf,
                     icx_unit_label(to), icx_attribute_type(a) == ICX_TYPE_INTEGER
                     ? "a whole number" : "a number icx can compare");
-  icx_free(ctx, *canon);
+  icx_free(mem, *canon);
   *canon = out;
   return ICX_OK;
 }
@@ -129,7 +129,8 @@ constraint_convert_unit(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribut
  * *canon gets a new string, *ind the individual for individual-valued
  * attributes. */
 icx_rc
-icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_attribute *a,
+icx_constraint_resolve_value(icx_ctx *ctx, icx_ctx *mem, const icx_vocab *vocab,
+                             const icx_attribute *a,
                              const char *raw, const char *unit, char **canon,
                              const icx_individual **ind)
 {
@@ -149,7 +150,7 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
   case ICX_TYPE_DECIMAL:
   case ICX_TYPE_INTEGER: {
     int integer = icx_attribute_type(a) == ICX_TYPE_INTEGER, oom = 0;
-    *canon = constraint_canon_decimal(ctx, tval, integer, &oom);
+    *canon = constraint_canon_decimal(mem, tval, integer, &oom);
     if (!*canon && !oom)      /* out of memory: said below */
       rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
                     "attribute %s: \"%.80s\" is not %s (at most %d digits)",
@@ -159,9 +160,9 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
   }
   case ICX_TYPE_BOOLEAN:
     if (icx_name_eq(tval, "true") || strcmp(tval, "1") == 0)
-      *canon = icx_strdup(ctx, "true");
+      *canon = icx_strdup(mem, "true");
     else if (icx_name_eq(tval, "false") || strcmp(tval, "0") == 0)
-      *canon = icx_strdup(ctx, "false");
+      *canon = icx_strdup(mem, "false");
     else
       rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
                     "attribute %s: \"%.80s\" is not a boolean (true or false)",
@@ -180,13 +181,13 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
       }
     }
     *o = '\0';
-    *canon = icx_strdup(ctx, tval);
+    *canon = icx_strdup(mem, tval);
     break;
   }
   case ICX_TYPE_INDIVIDUAL:
     *ind = icx_attribute_find_value(a, tval);
     if (*ind) {
-      *canon = icx_strdup(ctx, icx_individual_iri(*ind));
+      *canon = icx_strdup(mem, icx_individual_iri(*ind));
     } else {
       icx_buf msg;
       icx_buf_init(&msg, ctx);
@@ -202,7 +203,7 @@ icx_constraint_resolve_value(icx_ctx *ctx, const icx_vocab *vocab, const icx_att
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   if (!rc && unit && (icx_attribute_type(a) == ICX_TYPE_DECIMAL ||
                       icx_attribute_type(a) == ICX_TYPE_INTEGER))
-    rc = constraint_convert_unit(ctx, vocab, a, unit, canon);
+    rc = constraint_convert_unit(ctx, mem, vocab, a, unit, canon);
   else if (!rc && unit)
     rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is not a quantity: drop unit='%.40s'",
                   icx_attribute_label(a), unit);
@@ -210,7 +211,7 @@ done:
   if (rc) {
     /* A value that resolved but then failed (a unit that does not convert)
      * leaves nothing behind: the caller frees only what succeeded. */
-    icx_free(ctx, *canon);
+    icx_free(mem, *canon);
     *canon = NULL;
     *ind = NULL;
   }
@@ -223,13 +224,14 @@ done:
 /* Works out which places meet distance constraint it (op, one value
  * already converted to the attribute's unit) counted from it->from. */
 static icx_rc
-constraint_resolve_places(icx_ctx *ctx, const icx_attribute *a, constraint_item *it)
+constraint_resolve_places(icx_ctx *ctx, icx_ctx *mem, const icx_attribute *a,
+                          constraint_item *it)
 {
   const icx_attribute *place = icx_attribute_place(a);
   size_t i, n = icx_attribute_value_count(place);
   double want = strtod(it->values[0], NULL);
 
-  it->places = icx_calloc(ctx, n + 1, sizeof *it->places);
+  it->places = icx_calloc(mem, n + 1, sizeof *it->places);
   if (!it->places)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   for (i = 0; i < n; i++) {
@@ -253,7 +255,8 @@ constraint_resolve_places(icx_ctx *ctx, const icx_attribute *a, constraint_item 
 
 /* The checks and resolution a distance attribute adds (from='...'). */
 icx_rc
-icx_constraint_resolve_distance(icx_ctx *ctx, const icx_attribute *a, const char *from,
+icx_constraint_resolve_distance(icx_ctx *ctx, icx_ctx *mem, const icx_attribute *a,
+                                const char *from,
                                 constraint_item *it)
 {
   const icx_attribute *place = icx_attribute_place(a);
@@ -286,5 +289,5 @@ icx_constraint_resolve_distance(icx_ctx *ctx, const icx_attribute *a, const char
     return rc;
   }
   icx_free(ctx, tfrom);
-  return constraint_resolve_places(ctx, a, it);
+  return constraint_resolve_places(ctx, mem, a, it);
 }

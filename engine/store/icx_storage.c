@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "icx_ctx_internal.h"
 #include "icx_storage_internal.h"
 #include "icx_util.h"
 

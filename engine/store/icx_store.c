@@ -146,7 +146,7 @@ store_check_side_files(icx_ctx *ctx, const char *path, const struct stat *db)
   if (geteuid() == 0 || geteuid() == db->st_uid)
     return ICX_OK;
   for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-    icx_buf_init(&b);
+    icx_buf_init(&b, ctx);
     icx_buf_appendf(&b, "%s%s", path, sfx[i]);
     if (icx_buf_failed(&b) || !b.data) {
       icx_buf_free(&b);

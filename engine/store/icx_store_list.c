@@ -90,7 +90,7 @@ store_meta_owner(icx_store *s, const char *doc_uri, char **owner)
   else if (!librdf_stream_end(st)) {
     librdf_node *o = librdf_statement_get_object(librdf_stream_get_object(st));
     if (librdf_node_is_literal(o) &&
-        !(*owner = icx_strdup((const char *)librdf_node_get_literal_value(o))))
+        !(*owner = strdup((const char *)librdf_node_get_literal_value(o))))
       rc = -1;
   }
   if (st)

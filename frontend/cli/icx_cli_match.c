@@ -76,7 +76,7 @@ icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
       goto done;
     }
     printf("%s\n", out);
-    free(out);
+    icx_free(ctx, out);
   } else {
     for (i = 0; i < icx_match_count(m); i++) {
       size_t k;
@@ -172,7 +172,7 @@ icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv)
   printf("%s%s", out, xml ? "\n" : "");
   code = EXIT_OK;
 done:
-  free(out);
+  icx_free(ctx, out);
   icx_explain_free(e);
   icx_constraints_free(set);
   icx_store_free(store);

@@ -267,6 +267,8 @@ static void service_reload(icxd_service *svc)
                        svc->cfg->query_time_limit_s * 1000u,
                        svc->cfg->debug_query_delay_ms);
   svc->retired_vocab = (icx_vocab *)icxd_pool_set_vocab(svc->pool, vocab);
+  icxd_writer_set_vocab(svc->writer, vocab);
+  icxd_writer_set_max_queue(svc->writer, svc->cfg->max_writes);
   icxd_command_set_vocab(svc->command, vocab);
   svc->vocab = vocab;
   icxd_log(svc->log, ICXD_LOG_INFO, "main",
@@ -282,7 +284,8 @@ static void service_reload(icxd_service *svc)
 static void service_free_retired(icxd_service *svc)
 {
   if (svc->retired_vocab &&
-      !icxd_pool_vocab_in_use(svc->pool, svc->retired_vocab)) {
+      !icxd_pool_vocab_in_use(svc->pool, svc->retired_vocab) &&
+      !icxd_writer_vocab_in_use(svc->writer, svc->retired_vocab)) {
     icx_vocab_free(svc->retired_vocab);
     svc->retired_vocab = NULL;
   }

@@ -192,6 +192,17 @@ static void worker_job_fail(icxd_job *job, icx_rc rc, const char *msg)
 }
 
 /* Matches set on store: the cloud names and the <matchingClouds> answer. */
+/* A copy, made with the C library's allocator (a job's strings are all
+ * free()d), of s made by the engine on ctx; s is freed.  NULL for NULL or
+ * on ENOMEM. */
+static char *worker_adopt(icx_ctx *ctx, char *s)
+{
+  char *copy = worker_strdup(s);
+
+  icx_free(ctx, s);
+  return copy;
+}
+
 static void worker_run_match(icx_ctx *ctx, icx_store *store,
                              const icx_constraints *set, icxd_job *job)
 {
@@ -206,7 +217,7 @@ static void worker_run_match(icx_ctx *ctx, icx_store *store,
   }
   n = icx_match_count(m);
   job->clouds = calloc(n ? n : 1, sizeof *job->clouds);
-  job->answer_xml = icx_match_to_xml(m, 0);
+  job->answer_xml = worker_adopt(ctx, icx_match_to_xml(m, 0));
   if (!job->clouds || !job->answer_xml) {
     worker_job_fail(job, ICX_ERR_NOMEM, NULL);
     goto cleanup;
@@ -239,7 +250,7 @@ static void worker_run_explain(icx_ctx *ctx, icx_store *store,
     worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
     return;
   }
-  job->answer_xml = icx_explain_to_xml(e, 0);
+  job->answer_xml = worker_adopt(ctx, icx_explain_to_xml(e, 0));
   /* The engine searches removals only in small requests: say so rather
    * than let an explanation without <relaxation> look like "none". */
   if (icx_explain_relaxations_skipped(e) &&

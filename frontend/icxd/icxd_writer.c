@@ -32,7 +32,7 @@ struct icxd_writer {
   int started;
   pthread_t thread;
   icx_ctx *ctx;             /* the writer thread's */
-  icx_store *store;         /* opened on the first write */
+  const icx_vocab *running; /* the vocabulary of the write in progress */
 };
 
 static int writer_push(writer_queue *q, icxd_job *job)
@@ -257,28 +257,36 @@ void icxd_writer_run(icx_ctx *ctx, icx_store *store, const icx_vocab *vocab,
 
 /* --- the thread ----------------------------------------------------------- */
 
-static void writer_job(icxd_writer *w, icxd_job *job)
+/* One write on a store connection opened for it and closed after it.
+ * Holding none between writes keeps three things true: the file written
+ * is the one at the store's path now (a store renamed over the old one is
+ * written, not the old inode); closing empties the WAL (icx_storage.c), so
+ * no WAL of an old file waits for the queries' connections to meet it
+ * after such a rename; and an icxd that nobody may publish to never opens
+ * the store for writing at all (it may run under an account that only
+ * reads, doc/icxd.8).  A publish is rare next to a query: the open costs
+ * a few milliseconds per write. */
+static void writer_job(icxd_writer *w, const icx_vocab *vocab, icxd_job *job)
 {
+  icx_store *store = NULL;
   icx_rc rc;
 
-  if (!w->store) {
-    rc = icx_store_open(w->ctx, w->opts.store_path, ICX_STORE_CREATE,
-                        &w->store);
-    if (rc != ICX_OK) {
-      w->store = NULL;
-      writer_fail(job, rc, icx_ctx_errmsg(w->ctx));
-      icxd_log(w->opts.log, ICXD_LOG_ERROR, "writer", "cannot open store %s: %s",
-               w->opts.store_path, job->errmsg ? job->errmsg : "");
-      return;
-    }
+  rc = icx_store_open(w->ctx, w->opts.store_path, ICX_STORE_CREATE, &store);
+  if (rc != ICX_OK) {
+    writer_fail(job, rc, icx_ctx_errmsg(w->ctx));
+    icxd_log(w->opts.log, ICXD_LOG_ERROR, "writer", "cannot open store %s: %s",
+             w->opts.store_path, job->errmsg ? job->errmsg : "");
+    return;
   }
-  icxd_writer_run(w->ctx, w->store, w->opts.vocab, job);
+  icxd_writer_run(w->ctx, store, vocab, job);
+  icx_store_free(store);
 }
 
 static void *writer_main(void *arg)
 {
   icxd_writer *w = arg;
   icxd_job *job;
+  const icx_vocab *vocab;
 
   pthread_mutex_lock(&w->lock);
   for (;;) {
@@ -290,12 +298,14 @@ static void *writer_main(void *arg)
     job->state = ICXD_JOB_RUNNING;
     job->started_ms = icxd_now_ms();
     w->busy = 1;
+    vocab = w->running = w->opts.vocab;   /* a reload may swap it */
     pthread_mutex_unlock(&w->lock);
 
-    writer_job(w, job);
+    writer_job(w, vocab, job);
 
     pthread_mutex_lock(&w->lock);
     w->busy = 0;
+    w->running = NULL;
     job->state = ICXD_JOB_DONE;
     job->finished_ms = icxd_now_ms();
     if (writer_push(&w->done, job) != 0) {
@@ -329,18 +339,6 @@ icxd_writer *icxd_writer_new(const icxd_writer_opts *opts, char *err,
   }
   icx_ctx_set_logger(w->ctx, icxd_logger_icx_sink, opts->log);
   icx_ctx_set_log_level(w->ctx, (icx_log_level)opts->log->level);
-  /* Open an existing store now, on the caller's thread: Redland's set-up
-   * is not safe against a worker opening its store at the same moment
-   * (icxd_worker.c).  A store that does not exist yet is created by the
-   * first publish. */
-  if (access(opts->store_path, F_OK) == 0 &&
-      icx_store_open(w->ctx, opts->store_path, ICX_STORE_CREATE, &w->store) != ICX_OK) {
-    /* Queries still work; publishes will say why they cannot. */
-    icxd_log(opts->log, ICXD_LOG_WARN, "writer",
-             "cannot open store %s for writing (%s): publishes will fail",
-             opts->store_path, icx_ctx_errmsg(w->ctx));
-    w->store = NULL;
-  }
   rc = pthread_create(&w->thread, NULL, writer_main, w);
   if (rc != 0) {
     snprintf(err, errlen, "cannot start the writer thread: %s", strerror(rc));
@@ -367,11 +365,38 @@ void icxd_writer_free(icxd_writer *w)
     icxd_job_free(job);
   while ((job = writer_pop(&w->done)))
     icxd_job_free(job);
-  icx_store_free(w->store);
   icx_ctx_free(w->ctx);
   pthread_cond_destroy(&w->wake);
   pthread_mutex_destroy(&w->lock);
   free(w);
+}
+
+const icx_vocab *icxd_writer_set_vocab(icxd_writer *w, const icx_vocab *vocab)
+{
+  const icx_vocab *old;
+
+  pthread_mutex_lock(&w->lock);
+  old = w->opts.vocab;
+  w->opts.vocab = vocab;
+  pthread_mutex_unlock(&w->lock);
+  return old;
+}
+
+int icxd_writer_vocab_in_use(icxd_writer *w, const icx_vocab *vocab)
+{
+  int used;
+
+  pthread_mutex_lock(&w->lock);
+  used = w->running == vocab;
+  pthread_mutex_unlock(&w->lock);
+  return used;
+}
+
+void icxd_writer_set_max_queue(icxd_writer *w, unsigned max_queue)
+{
+  pthread_mutex_lock(&w->lock);
+  w->opts.max_queue = max_queue;
+  pthread_mutex_unlock(&w->lock);
 }
 
 int icxd_writer_submit(icxd_writer *w, icxd_job *job)

@@ -1,7 +1,7 @@
 /* icxd_writer.h - the one writer: a thread that applies publishes and
  * withdrawals (jobs of kind ICXD_JOB_PUBLISH and ICXD_JOB_WITHDRAW) to
- * the store, one at a time, with its own icx_ctx, its own writable store
- * connection and its own loader.
+ * the store, one at a time, with its own icx_ctx, a writable store
+ * connection of its own for each write, and its own loader.
  *
  * The store is SQLite in WAL mode: the query workers read through their
  * own read-only connections and never wait for a write in progress (they
@@ -34,16 +34,25 @@ typedef struct icxd_writer_opts {
   unsigned max_queue;       /* jobs waiting; more are refused */
 } icxd_writer_opts;
 
-/* Opens the store for writing if it exists (else the first write creates
- * it; one that cannot be opened for writing is logged, and each write
- * tries again and fails with the reason) and starts the writer thread.
- * NULL with err set on failure. */
+/* Starts the writer thread.  It opens the store (creating it if missing)
+ * for each write and closes it after: a write that cannot open it fails
+ * with the reason, and the next one tries again.  NULL with err set on
+ * failure. */
 icxd_writer *icxd_writer_new(const icxd_writer_opts *opts, char *err,
                              size_t errlen);
 
 /* Stops the thread (a write in progress finishes first) and frees every
  * job still queued or done.  NULL is a no-op. */
 void icxd_writer_free(icxd_writer *w);
+
+/* A reload: writes started from now on use vocab (borrowed); returns the
+ * one used before, which the caller frees once
+ * icxd_writer_vocab_in_use() says no write holds it. */
+const icx_vocab *icxd_writer_set_vocab(icxd_writer *w, const icx_vocab *vocab);
+int icxd_writer_vocab_in_use(icxd_writer *w, const icx_vocab *vocab);
+
+/* A reload: at most max_queue writes wait from now on. */
+void icxd_writer_set_max_queue(icxd_writer *w, unsigned max_queue);
 
 /* Queues job (kind ICXD_JOB_PUBLISH or ICXD_JOB_WITHDRAW, its inputs
  * filled by icxd_publish_read() or icxd_withdraw_read()); the writer owns

@@ -26,12 +26,14 @@
 #include "icxd_form.h"
 #include "icxd_iodata.h"
 #include "icxd_reply.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 static icx_ctx *fx_ctx;
 static icx_vocab *fx_vocab;
 static icx_store *fx_store;
 static xmpp_ctx_t *fx_xctx;
+static icxd_config *fx_cfg;   /* the defaults: answer paging limits */
 
 #define FX_SELF "icx.example.org"
 
@@ -42,6 +44,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   xmpp_initialize();
   fx_xctx = xmpp_ctx_new(NULL, NULL);
   if (!fx_xctx)
+    abort();
+  fx_cfg = icxd_config_new();
+  if (!fx_cfg)
     abort();
   fx_ctx = fuzz_ctx(2000);
   fx_vocab = fuzz_vocab(fx_ctx);
@@ -84,9 +89,10 @@ static void fx_error(xmpp_stanza_t *iq, const char *text)
                                   "bad-payload", text));
 }
 
-/* Runs job (consumed) and answers iq with the completed command. */
+/* Runs job (consumed) and answers iq with the completed command, the
+ * page rsm asks for (consumed) of an IO Data answer. */
 static void fx_complete(xmpp_stanza_t *iq, const char *node, icxd_job *job,
-                        icxd_sess_output output)
+                        icxd_sess_output output, icxd_rsm_req *rsm)
 {
   icxd_command cmds;
   icxd_session s;
@@ -98,6 +104,7 @@ static void fx_complete(xmpp_stanza_t *iq, const char *node, icxd_job *job,
   icx_constraints_free(set);
   memset(&cmds, 0, sizeof cmds);
   cmds.xctx = fx_xctx;
+  cmds.cfg = fx_cfg;
   cmds.vocab = fx_vocab;
   memset(&s, 0, sizeof s);
   strcpy(s.id, "icx-fuzz");
@@ -105,7 +112,9 @@ static void fx_complete(xmpp_stanza_t *iq, const char *node, icxd_job *job,
   s.state = ICXD_SESS_DONE;
   s.output = output;
   s.job = job;
+  s.rsm = *rsm;
   fx_result(iq, icxd_command_completed(&cmds, &s));
+  icxd_rsm_req_clear(&s.rsm);
   icxd_job_free(job);
 }
 
@@ -116,6 +125,7 @@ static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
   xmpp_stanza_t *x = icxd_child(command, "x", ICXD_NS_DATA);
   xmpp_stanza_t *in;
   icxd_job *job;
+  icxd_rsm_req rsm;
   char err[256];
   int explain;
   icx_rc rc;
@@ -136,9 +146,17 @@ static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
     in = icxd_child(iodata, "in", NULL);
     if (!icxd_is(xmpp_stanza_get_type(iodata), "input") || !in)
       return;
-    job = icxd_command_job_from_iodata(fx_xctx, in);
-    if (!job)
+    memset(&rsm, 0, sizeof rsm);
+    rsm.max = rsm.index = -1;
+    if (!explain && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
+      fx_error(iq, err);
       return;
+    }
+    job = icxd_command_job_from_iodata(fx_xctx, in);
+    if (!job) {
+      icxd_rsm_req_clear(&rsm);
+      return;
+    }
     if (explain) {
       job->kind = ICXD_JOB_EXPLAIN;
       rc = icxd_iodata_explain_clouds(fx_xctx, in, job, err, sizeof err);
@@ -147,7 +165,7 @@ static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
         job->errmsg = strdup(err);
       }
     }
-    fx_complete(iq, node, job, ICXD_OUT_IODATA);
+    fx_complete(iq, node, job, ICXD_OUT_IODATA, &rsm);
     return;
   }
   if (explain)
@@ -161,7 +179,9 @@ static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
       fx_error(iq, err);
       return;
     }
-    fx_complete(iq, node, job, ICXD_OUT_FORM);
+    memset(&rsm, 0, sizeof rsm);
+    rsm.max = rsm.index = -1;
+    fx_complete(iq, node, job, ICXD_OUT_FORM, &rsm);
     return;
   }
   fx_result(iq, icxd_form_request(fx_xctx, fx_vocab));

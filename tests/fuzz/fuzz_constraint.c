@@ -42,20 +42,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             &set) != ICX_OK)
     return 0;
   if (icx_compile_sparql(fc_ctx, set, &sparql) == ICX_OK)
-    free(sparql);
+    icx_free(fc_ctx, sparql);
   if (icx_match_run(fc_ctx, fc_store, set, &m) == ICX_OK) {
     for (i = 0; i < icx_match_count(m); i++)
       (void)icx_match_cloud(m, i);
-    free(icx_match_to_xml(m, 0));
-    free(icx_match_to_xml(m, 2));
+    icx_free(fc_ctx, icx_match_to_xml(m, 0));
+    icx_free(fc_ctx, icx_match_to_xml(m, 2));
     icx_match_free(m);
   }
   if (icx_explain_run(fc_ctx, fc_store, set, fc_explained,
                       sizeof fc_explained / sizeof fc_explained[0],
                       &e) == ICX_OK) {
     text = icx_explain_to_text(e);
-    free(text);
-    free(icx_explain_to_xml(e, 2));
+    icx_free(fc_ctx, text);
+    icx_free(fc_ctx, icx_explain_to_xml(e, 2));
     icx_explain_free(e);
   }
   icx_constraints_free(set);

@@ -478,7 +478,7 @@ START_TEST(deeply_nested_rdfxml_is_refused_at_once)
   len += 11;
   expect_buffer_rejected("deep.rdf", text, len, ICX_ERR_LIMIT, "deep.rdf:4: elements nested");
   /* Nesting to the limit is read (and found to describe no cloud). */
-  icx_buf_init(&b);
+  icx_buf_init(&b, NULL);
   icx_buf_append_len(&b, head, sizeof head - 1);
   for (i = 0; i < (ICX_LOADER_MAX_DEPTH - 1) / 2; i++)
     icx_buf_append(&b, open);
