@@ -477,8 +477,12 @@ static const char short_opts[] = "c:m:j:H:p:s:o:w:l:hV";
 static void config_usage(FILE *out)
 {
   fputs("Usage: icxd [OPTION]...\n"
-        "The Intercloud Exchange XMPP service: answers the\n"
-        "constraint_catalog_resources ad-hoc command (XEP-0050, XEP-0244).\n\n"
+        "The Intercloud Exchange XMPP service.  Ad-hoc commands (XEP-0050,\n"
+        "XEP-0244 IO Data): constraint_catalog_resources and\n"
+        "explain_constraints answer requesters; publish_capabilities and\n"
+        "withdraw_capabilities let clouds on the [access] publish list\n"
+        "change their own documents.  Access lists, limits and paging are\n"
+        "set in the configuration file; SIGHUP reloads it.\n\n"
         "  -c, --config FILE         read settings from FILE (icxd.conf(5))\n"
         "  -m, --mode MODE           component (XEP-0114) or client (c2s)\n"
         "  -j, --jid JID             component domain or account JID\n"

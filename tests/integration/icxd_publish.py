@@ -195,8 +195,29 @@ class Publisher(Client):
                              "operator loaded")
         self.forbidden(res, "the operator's document cannot be withdrawn over XMPP",
                        "operator")
-        # The intruder's own document naming the owner's cloud is refused by
-        # the store (one document per cloud name) when that check is there.
+        # The intruder's own document may not take the owner's cloud: not
+        # its IRI, and not its name under another IRI (one document per
+        # cloud); the note names the cloud, not the owner.
+        iid = self.new_id("x")
+        res = await self.rpc(self.publish_stanza(iid, esc(CLOUD9_TTL), "turtle",
+                                                 name="mine"), iid,
+                             "Another account describes the owner's cloud in a "
+                             "document of its own")
+        self.expect_note_error(res, "describing another document's cloud: refused",
+                               "cloud9")
+        self.ok.check(res is not None and owner not in serialize(res),
+                      "that refusal names no other account",
+                      serialize(res)[:600] if res is not None else "no answer")
+        iid = self.new_id("x")
+        fake = CLOUD9_TTL.replace("cloud9.example", "impostor.example")
+        res = await self.rpc(self.publish_stanza(iid, esc(fake), "turtle",
+                                                 name="mine"), iid,
+                             "Another account names its own cloud cloud9")
+        self.expect_note_error(res, "taking another document's cloud name: refused",
+                               '"cloud9" is taken')
+        self.ok.check(res is not None and owner not in serialize(res),
+                      "that refusal names no other account",
+                      serialize(res)[:600] if res is not None else "no answer")
         got = await self.query_replicas(30)
         self.ok.check(got == ["cloud10", "cloud9"],
                       "the owner's documents are still there", str(got))
