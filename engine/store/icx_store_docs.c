@@ -203,8 +203,10 @@ store_claim_names(store_claims *c)
     sqlite3_stmt *q;
     int found;
 
-    if (!lex)
-      return icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
+    if (!lex) {
+      rc = icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
+      break;
+    }
     if ((at = icx_control_char(lex, len, &cp)) < len) {
       char *what = store_claim_text(c, subj);
       rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,

@@ -13,16 +13,6 @@
 #include "icxd_worker.h"
 
 /* A FIFO of jobs, linked through a side array so icxd_job stays plain. */
-typedef struct job_node {
-  icxd_job *job;
-  struct job_node *next;
-} job_node;
-
-typedef struct job_queue {
-  job_node *head, *tail;
-  size_t len;
-} job_queue;
-
 /* What one worker thread owns. */
 typedef struct worker {
   icxd_pool *pool;
@@ -48,8 +38,8 @@ struct icxd_pool {
   pthread_cond_t store_idle;
   unsigned store_users;   /* jobs between worker_store_enter() and _leave() */
   int reopening;
-  job_queue todo;
-  job_queue done;
+  icxd_job_queue todo;
+  icxd_job_queue done;
   size_t running;
   int stopping;
   worker *workers;
@@ -145,9 +135,9 @@ int icxd_job_add_explain(icxd_job *job, const char *cloud)
   return 0;
 }
 
-static int worker_queue_push(job_queue *q, icxd_job *job)
+int icxd_job_queue_push(icxd_job_queue *q, icxd_job *job)
 {
-  job_node *n = malloc(sizeof *n);
+  icxd_job_node *n = malloc(sizeof *n);
 
   if (!n)
     return -1;
@@ -162,9 +152,9 @@ static int worker_queue_push(job_queue *q, icxd_job *job)
   return 0;
 }
 
-static icxd_job *worker_queue_pop(job_queue *q)
+icxd_job *icxd_job_queue_pop(icxd_job_queue *q)
 {
-  job_node *n = q->head;
+  icxd_job_node *n = q->head;
   icxd_job *job;
 
   if (!n)
@@ -394,7 +384,7 @@ static void *worker_main(void *arg)
       pthread_cond_wait(&pool->wake, &pool->lock);
     if (pool->stopping)
       break;
-    job = worker_queue_pop(&pool->todo);
+    job = icxd_job_queue_pop(&pool->todo);
     job->state = ICXD_JOB_RUNNING;
     job->started_ms = icxd_now_ms();
     pool->running++;
@@ -415,7 +405,7 @@ static void *worker_main(void *arg)
     pool->running--;
     job->state = ICXD_JOB_DONE;
     job->finished_ms = icxd_now_ms();
-    if (worker_queue_push(&pool->done, job) != 0) {
+    if (icxd_job_queue_push(&pool->done, job) != 0) {
       /* Cannot post it back: the session will time out. */
       icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
                "out of memory posting job %llu", (unsigned long long)job->id);
@@ -533,9 +523,9 @@ void icxd_pool_free(icxd_pool *pool)
     icx_store_free(pool->workers[i].store);
     icx_ctx_free(pool->workers[i].ctx);
   }
-  while ((job = worker_queue_pop(&pool->todo)))
+  while ((job = icxd_job_queue_pop(&pool->todo)))
     icxd_job_free(job);
-  while ((job = worker_queue_pop(&pool->done)))
+  while ((job = icxd_job_queue_pop(&pool->done)))
     icxd_job_free(job);
   pthread_cond_destroy(&pool->wake);
   pthread_cond_destroy(&pool->store_idle);
@@ -587,7 +577,7 @@ int icxd_pool_submit(icxd_pool *pool, icxd_job *job)
   if (pool->todo.len < pool->opts.max_queue) {
     job->state = ICXD_JOB_QUEUED;
     job->queued_ms = icxd_now_ms();
-    if (worker_queue_push(&pool->todo, job) == 0) {
+    if (icxd_job_queue_push(&pool->todo, job) == 0) {
       pthread_cond_signal(&pool->wake);
       rc = 0;
     }
@@ -601,7 +591,7 @@ icxd_job *icxd_pool_take_done(icxd_pool *pool)
   icxd_job *job;
 
   pthread_mutex_lock(&pool->lock);
-  job = worker_queue_pop(&pool->done);
+  job = icxd_job_queue_pop(&pool->done);
   pthread_mutex_unlock(&pool->lock);
   return job;
 }
@@ -621,22 +611,29 @@ size_t icxd_pool_in_flight(icxd_pool *pool)
   return n;
 }
 
-void icxd_pool_job_progress(icxd_pool *pool, const icxd_job *job,
-                            icxd_job_state *state, int64_t *running_ms,
-                            size_t *ahead)
+void icxd_job_progress(const icxd_job *job, const icxd_job_queue *todo,
+                       icxd_job_state *state, int64_t *running_ms,
+                       size_t *ahead)
 {
-  job_node *n;
+  const icxd_job_node *n;
   size_t pos = 0;
 
-  pthread_mutex_lock(&pool->lock);
   *state = job->state;
   *running_ms = 0;
   if (job->state == ICXD_JOB_RUNNING)
     *running_ms = icxd_now_ms() - job->started_ms;
   else if (job->state == ICXD_JOB_DONE)
     *running_ms = job->finished_ms - job->started_ms;
-  for (n = pool->todo.head; n && n->job != job; n = n->next)
+  for (n = todo->head; n && n->job != job; n = n->next)
     pos++;
   *ahead = job->state == ICXD_JOB_QUEUED ? pos : 0;
+}
+
+void icxd_pool_job_progress(icxd_pool *pool, const icxd_job *job,
+                            icxd_job_state *state, int64_t *running_ms,
+                            size_t *ahead)
+{
+  pthread_mutex_lock(&pool->lock);
+  icxd_job_progress(job, &pool->todo, state, running_ms, ahead);
   pthread_mutex_unlock(&pool->lock);
 }

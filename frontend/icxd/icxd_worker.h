@@ -87,6 +87,30 @@ int icxd_job_add_pair(icxd_job *job, const char *name, const char *value);
 /* Appends a copy of a cloud name to explain.  0, or -1 on ENOMEM. */
 int icxd_job_add_explain(icxd_job *job, const char *cloud);
 
+/* A FIFO of jobs, for a thread pool and the writer.  It has no lock: its
+ * owner's lock guards it. */
+typedef struct icxd_job_node {
+  icxd_job *job;
+  struct icxd_job_node *next;
+} icxd_job_node;
+
+typedef struct icxd_job_queue {
+  icxd_job_node *head, *tail;
+  size_t len;
+} icxd_job_queue;
+
+/* Appends job: 0, or -1 on ENOMEM (the caller keeps job). */
+int icxd_job_queue_push(icxd_job_queue *q, icxd_job *job);
+/* The oldest job, now the caller's, or NULL when q is empty. */
+icxd_job *icxd_job_queue_pop(icxd_job_queue *q);
+
+/* Where job stands, for a job queued in todo or taken from it: its state,
+ * how long it ran (so far, or in all), and how many jobs are ahead of it
+ * while it waits.  The caller holds the lock that guards job and todo. */
+void icxd_job_progress(const icxd_job *job, const icxd_job_queue *todo,
+                       icxd_job_state *state, int64_t *running_ms,
+                       size_t *ahead);
+
 /* The two steps a worker takes for a job, callable on any thread (the
  * unit suites and the fuzz target run them without a pool):
  * icxd_job_constraints() parses the job's input (its constraints XML, else

@@ -6,27 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "icxd_publish.h"
 #include "icxd_writer.h"
-
-/* A FIFO of jobs. */
-typedef struct writer_node {
-  icxd_job *job;
-  struct writer_node *next;
-} writer_node;
-
-typedef struct writer_queue {
-  writer_node *head, *tail;
-  size_t len;
-} writer_queue;
 
 struct icxd_writer {
   icxd_writer_opts opts;
   pthread_mutex_t lock;
   pthread_cond_t wake;
-  writer_queue todo, done;
+  icxd_job_queue todo, done;
   int busy;                 /* a job is being written */
   int stopping;
   int started;
@@ -34,39 +22,6 @@ struct icxd_writer {
   icx_ctx *ctx;             /* the writer thread's */
   const icx_vocab *running; /* the vocabulary of the write in progress */
 };
-
-static int writer_push(writer_queue *q, icxd_job *job)
-{
-  writer_node *n = malloc(sizeof *n);
-
-  if (!n)
-    return -1;
-  n->job = job;
-  n->next = NULL;
-  if (q->tail)
-    q->tail->next = n;
-  else
-    q->head = n;
-  q->tail = n;
-  q->len++;
-  return 0;
-}
-
-static icxd_job *writer_pop(writer_queue *q)
-{
-  writer_node *n = q->head;
-  icxd_job *job;
-
-  if (!n)
-    return NULL;
-  q->head = n->next;
-  if (!q->head)
-    q->tail = NULL;
-  q->len--;
-  job = n->job;
-  free(n);
-  return job;
-}
 
 /* --- one job ------------------------------------------------------------- */
 
@@ -294,7 +249,7 @@ static void *writer_main(void *arg)
       pthread_cond_wait(&w->wake, &w->lock);
     if (w->stopping)
       break;
-    job = writer_pop(&w->todo);
+    job = icxd_job_queue_pop(&w->todo);
     job->state = ICXD_JOB_RUNNING;
     job->started_ms = icxd_now_ms();
     w->busy = 1;
@@ -308,7 +263,7 @@ static void *writer_main(void *arg)
     w->running = NULL;
     job->state = ICXD_JOB_DONE;
     job->finished_ms = icxd_now_ms();
-    if (writer_push(&w->done, job) != 0) {
+    if (icxd_job_queue_push(&w->done, job) != 0) {
       icxd_log(w->opts.log, ICXD_LOG_ERROR, "writer",
                "out of memory posting job %llu", (unsigned long long)job->id);
       icxd_job_free(job);
@@ -361,9 +316,9 @@ void icxd_writer_free(icxd_writer *w)
   pthread_mutex_unlock(&w->lock);
   if (w->started)
     pthread_join(w->thread, NULL);
-  while ((job = writer_pop(&w->todo)))
+  while ((job = icxd_job_queue_pop(&w->todo)))
     icxd_job_free(job);
-  while ((job = writer_pop(&w->done)))
+  while ((job = icxd_job_queue_pop(&w->done)))
     icxd_job_free(job);
   icx_ctx_free(w->ctx);
   pthread_cond_destroy(&w->wake);
@@ -407,7 +362,7 @@ int icxd_writer_submit(icxd_writer *w, icxd_job *job)
   if (w->todo.len < w->opts.max_queue) {
     job->state = ICXD_JOB_QUEUED;
     job->queued_ms = icxd_now_ms();
-    if (writer_push(&w->todo, job) == 0) {
+    if (icxd_job_queue_push(&w->todo, job) == 0) {
       pthread_cond_signal(&w->wake);
       rc = 0;
     }
@@ -421,7 +376,7 @@ icxd_job *icxd_writer_take_done(icxd_writer *w)
   icxd_job *job;
 
   pthread_mutex_lock(&w->lock);
-  job = writer_pop(&w->done);
+  job = icxd_job_queue_pop(&w->done);
   pthread_mutex_unlock(&w->lock);
   return job;
 }
@@ -440,18 +395,7 @@ void icxd_writer_job_progress(icxd_writer *w, const icxd_job *job,
                               icxd_job_state *state, int64_t *running_ms,
                               size_t *ahead)
 {
-  writer_node *n;
-  size_t pos = 0;
-
   pthread_mutex_lock(&w->lock);
-  *state = job->state;
-  *running_ms = 0;
-  if (job->state == ICXD_JOB_RUNNING)
-    *running_ms = icxd_now_ms() - job->started_ms;
-  else if (job->state == ICXD_JOB_DONE)
-    *running_ms = job->finished_ms - job->started_ms;
-  for (n = w->todo.head; n && n->job != job; n = n->next)
-    pos++;
-  *ahead = job->state == ICXD_JOB_QUEUED ? pos : 0;
+  icxd_job_progress(job, &w->todo, state, running_ms, ahead);
   pthread_mutex_unlock(&w->lock);
 }

@@ -1109,7 +1109,12 @@ def main():
     args = ap.parse_args()
     if args.debug:
         logging.basicConfig(level=logging.DEBUG)
-    c = Client(args)
+    return run(Client(args), args)
+
+
+def run(c, args):
+    """Connects client c, runs its scenarios until it disconnects or
+    args.timeout passes, prints the count of checks; the exit status."""
     c.connect(address=(args.host, args.port))
     c.loop.call_later(args.timeout, c.disconnect)
     c.process(forever=False)

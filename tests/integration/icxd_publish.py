@@ -312,15 +312,7 @@ def main():
     args = ap.parse_args()
     args.paper = None
     args.print_answer = False
-    c = Publisher(args)
-    c.connect(address=(args.host, args.port))
-    c.loop.call_later(args.timeout, c.disconnect)
-    c.process(forever=False)
-    if c.result is None:
-        print("not ok - the client did not finish (connection or timeout)")
-        return 1
-    print("# %d checks, %d failed" % (c.ok.count, c.ok.failures))
-    return 1 if c.result else 0
+    return icxd_client.run(Publisher(args), args)
 
 
 if __name__ == "__main__":
