@@ -23,6 +23,7 @@
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
 #include "icx_schema.h"
+#include "icx_store_ids.h"
 #include "icx_storage_internal.h"   /* icx_storage_db() */
 #include "icx_store_internal.h"
 #include "icx_util.h"
@@ -268,6 +269,9 @@ icx_store_free(icx_store *s)
   if (!s)
     return;
   icx_store_document_abort(s);
+  icx_store_attach(s, NULL, NULL);
+  if (s->gen_st)
+    sqlite3_finalize(s->gen_st);
   /* A writer leaves the WAL empty when it can (no reader is inside it):
    * the store's file is then whole by itself, and a store file renamed
    * over this one later is not read through this one's WAL (SQLite names
