@@ -1,8 +1,11 @@
-/* check_differential.c - the SQL path against rasqal, the oracle.
+/* check_differential.c - the SQL path and the matching index against
+ * rasqal, the oracle.
  *
  * A seeded generator writes random, vocabulary-valid clouds and random
- * constraint sets; every compiled query runs on both paths and the answers
- * must be identical.  A few hand-written queries cover the rest of the SQL
+ * constraint sets; every compiled query runs on both query paths and the
+ * answers must be identical; every constraint set is matched on the index
+ * (icx_match_run_path(), ICX_MATCH_PATH_INDEX) and on the SQL path, and
+ * both must give the oracle's clouds, scores and degrees in its order.  A few hand-written queries cover the rest of the SQL
  * subset (OPTIONAL with !BOUND, DISTINCT, ORDER BY with LIMIT, STR, !=).
  * ICX_DIFF_SEED and ICX_DIFF_CASES change the seed and the number of
  * constraint sets (DEFAULT_CASES). */
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "icx_match_internal.h"
 #include "icx_sql.h"
 #include "icx_store_ids.h"
 
@@ -23,6 +27,7 @@ static icx_vocab *vocab;
 static icx_store *store;
 static char *dir;
 static uint64_t rng;
+static int by_index, by_sql;      /* matches each path answered */
 
 static uint32_t
 rnd(uint32_t n)
@@ -535,7 +540,7 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
   size_t n_c = icx_constraints_count(set), i, c, k, n = 0, vars = 0;
   want *w = calloc(rows->n + 1, sizeof *w);
   char select[64][32], *line0, *tok;
-  icx_match *m = NULL;
+  int path;
 
   ck_assert_ptr_nonnull(w);
   line0 = dup_range(sparql + 7, strchr(sparql, '\n'));
@@ -583,17 +588,43 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
       w[k] = r;
   }
   qsort(w, n, sizeof *w, cmp_want);
-  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
-  ck_assert_msg(icx_match_count(m) == n, "icx_match: %zu clouds, the oracle %zu\n%s",
-                icx_match_count(m), n, sparql);
-  for (i = 0; i < n; i++) {
-    ck_assert_msg(!strcmp(icx_match_cloud(m, i), w[i].name), "match %zu: %s, the oracle %s\n%s",
-                  i, icx_match_cloud(m, i), w[i].name, sparql);
-    ck_assert_int_eq(icx_match_score(m, i), w[i].score);
-    ck_assert_int_eq(icx_match_degree(m, i),
-                     w[i].narrower ? ICX_DEGREE_NARROWER : ICX_DEGREE_EXACT);
+  for (path = ICX_MATCH_PATH_INDEX; path <= ICX_MATCH_PATH_SQL; path++) {
+    icx_match *m = NULL;
+    const char *pname = path == ICX_MATCH_PATH_INDEX ? "index" : "SQL";
+    ck_assert_msg(icx_match_run_path(ctx, store, set, path, &m) == ICX_OK, "%s path: %s", pname,
+                  icx_ctx_errmsg(ctx));
+    ck_assert_int_eq(icx_match_answered_by(m), path);
+    if (path == ICX_MATCH_PATH_INDEX)
+      by_index++;
+    else
+      by_sql++;
+    ck_assert_msg(icx_match_count(m) == n, "%s path: %zu clouds, the oracle %zu\n%s", pname,
+                  icx_match_count(m), n, sparql);
+    for (i = 0; i < n; i++) {
+      ck_assert_msg(!strcmp(icx_match_cloud(m, i), w[i].name),
+                    "%s path, match %zu: %s, the oracle %s\n%s", pname, i,
+                    icx_match_cloud(m, i), w[i].name, sparql);
+      ck_assert_msg(icx_match_score(m, i) == w[i].score, "%s path, %s: score %d, the oracle %d\n%s",
+                    pname, w[i].name, icx_match_score(m, i), w[i].score, sparql);
+      ck_assert_msg(icx_match_degree(m, i) ==
+                    (w[i].narrower ? ICX_DEGREE_NARROWER : ICX_DEGREE_EXACT),
+                    "%s path, %s: degree %s\n%s", pname, w[i].name,
+                    icx_degree_name(icx_match_degree(m, i)), sparql);
+      /* Per constraint: met or not is the same on every row a cloud
+       * keeps; and a cloud with no narrower value has every constraint
+       * met exactly (which row it kept cannot change that). */
+      for (c = 0; c < n_c; c++) {
+        icx_degree d = icx_match_constraint_degree(m, i, c);
+        if (icx_constraint_required(set, c))
+          ck_assert_msg(d != ICX_DEGREE_NONE, "%s path, %s: required constraint %zu unmet",
+                        pname, w[i].name, c);
+        if (!w[i].narrower)
+          ck_assert_msg(d != ICX_DEGREE_NARROWER, "%s path, %s: constraint %zu narrower",
+                        pname, w[i].name, c);
+      }
+    }
+    icx_match_free(m);
   }
-  icx_match_free(m);
   free(w);
 }
 
@@ -676,9 +707,15 @@ START_TEST(random_constraint_sets)
       int required = rnd(4) != 0, weight = required ? 0 : (int)rnd(201) - 100;
       if (a == 5) {   /* a distance: an exact IN list of the places within it */
         const char *from = country_names[rnd(N(country_names))];
+        const char *lat = latencies[rnd(N(latencies))], *unit = NULL;
+        char secs[32];
         op = rnd(2) ? dist_ops[rnd(N(dist_ops))] : NULL;
-        ck_assert_msg(icx_constraints_add_distance(ctx, set, "latency", op,
-                                                   latencies[rnd(N(latencies))], NULL, from,
+        if (rnd(3) == 0) {      /* the same bound in seconds: converted to ms */
+          snprintf(secs, sizeof secs, "%g", strtod(lat, NULL) / 1000);
+          lat = secs;
+          unit = "s";
+        }
+        ck_assert_msg(icx_constraints_add_distance(ctx, set, "latency", op, lat, unit, from,
                                                    required, weight) == ICX_OK,
                       "%s", icx_ctx_errmsg(ctx));
         continue;
@@ -707,6 +744,15 @@ START_TEST(random_constraint_sets)
         else if (!strcmp(op, "anyOf") || !strcmp(op, "allOf") || !strcmp(op, "noneOf"))
           nv = 1 + rnd(2);
       }
+      if (a == 0 && rnd(3) == 0) {
+        /* Availability as a ratio (unit "1"): icx converts it to percent. */
+        static const char *const ones[2] = { "1", "1" };
+        snprintf(value, sizeof value, "%g", strtod(value, NULL) / 100);
+        snprintf(value2, sizeof value2, "%g", strtod(value2, NULL) / 100);
+        ck_assert_msg(icx_constraints_add_units(ctx, set, attrs[a], op, vals, ones, nv, required,
+                                                weight) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+        continue;
+      }
       ck_assert_msg(icx_constraints_add_op(ctx, set, attrs[a], op, vals, nv, required, weight)
                     == ICX_OK, "%s", icx_ctx_errmsg(ctx));
     }
@@ -724,6 +770,9 @@ START_TEST(random_constraint_sets)
   /* ... and the ids path with and without subject sets. */
   ck_assert_msg(with_sets > cases / 10 && without_sets > cases / 10,
                 "%d statements with subject sets, %d without", with_sets, without_sets);
+  /* ... and every set matched on the index and on SQL. */
+  ck_assert_int_eq(by_index, cases);
+  ck_assert_int_eq(by_sql, cases);
 }
 END_TEST
 
