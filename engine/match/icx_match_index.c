@@ -229,8 +229,11 @@ match_index_slot(xrun *x, size_t si)
       bound = 1;
     }
   }
-  if (!bound) {                 /* the type pattern binds the service */
+  if (!bound || (si == 0 && icx_plan_slot_types(x->plan, 0))) {
+    /* The type pattern binds the service (or, with no constraints, types
+     * the cloud). */
     const char *const *types = icx_plan_slot_types(x->plan, si);
+    roaring_bitmap_t *typed;
     icx_id t = icx_index_iri_id(x->ctx, x->ix, ICX_PLAN_RDF_TYPE);
     const icx_index_pred *tp = NULL;
     size_t n = 0;
@@ -242,8 +245,17 @@ match_index_slot(xrun *x, size_t si)
       return -1;
     while (types && types[n])
       n++;
-    if (match_index_iris(x, tp, types, n, s->subjects))
+    typed = roaring_bitmap_create();
+    if (!typed || match_index_iris(x, tp, types, n, typed)) {
+      if (typed)
+        roaring_bitmap_free(typed);
       return -1;
+    }
+    if (bound)
+      roaring_bitmap_and_inplace(s->subjects, typed);
+    else
+      roaring_bitmap_or_inplace(s->subjects, typed);
+    roaring_bitmap_free(typed);
   }
   for (j = 0; j < s->n_items; j++) {
     const xitem *xi = &x->items[s->items[j]];
@@ -277,7 +289,7 @@ match_index_clear(xrun *x)
 
   for (i = 0; x->items && i < x->n_items; i++) {
     xitem *xi = &x->items[i];
-    for (k = 0; k < xi->it->n_parts; k++) {
+    for (k = 0; xi->it && k < xi->it->n_parts; k++) {
       if (xi->sat && xi->sat[k])
         roaring_bitmap_free(xi->sat[k]);
       if (xi->exact && xi->exact[k])
@@ -346,39 +358,35 @@ match_index_collect(xrun *x, icx_match *m)
         h.narrower += s->narrow[c];
       }
     }
+    /* Room for nn more hits (and their name numbers), then one per name. */
+    if (!m->hits || m->n + nn > cap) {
+      size_t ncap = m->n + nn > cap ? (m->n + nn) * 2 : cap;
+      match_hit *nh = icx_realloc(ctx, m->hits, (ncap + 1) * sizeof *nh);
+      size_t *nk = nh ? icx_realloc(ctx, ks, (ncap + 1) * sizeof *nk) : NULL;
+      if (nh)
+        m->hits = nh;
+      if (nk)
+        ks = nk;
+      if (!nh || !nk) {
+        icx_free(ctx, h.degrees);
+        rc = ICX_ERR_NOMEM;
+        break;
+      }
+      cap = ncap;
+    }
     for (j = 0; j < nn; j++) {
-      if (m->n + 1 > cap || n_ks + 1 > cap) {
-        size_t ncap = (cap + 1) * 2;
-        match_hit *nh = icx_realloc(ctx, m->hits, ncap * sizeof *nh);
-        size_t *nk = nh ? icx_realloc(ctx, ks, ncap * sizeof *nk) : NULL;
-        if (nh)
-          m->hits = nh;
-        if (!nh || !nk) {
+      icx_degree *d = h.degrees;
+      if (j > 0) {               /* each hit owns its degrees */
+        if (!(d = icx_malloc(ctx, (m->n_constraints + 1) * sizeof *d))) {
           rc = ICX_ERR_NOMEM;
           break;
         }
-        ks = nk;
-        cap = ncap;
-      }
-      if (!ks && !(ks = icx_malloc(ctx, (cap + 1) * sizeof *ks))) {
-        rc = ICX_ERR_NOMEM;
-        break;
-      }
-      if (!m->hits && !(m->hits = icx_malloc(ctx, (cap + 1) * sizeof *m->hits))) {
-        rc = ICX_ERR_NOMEM;
-        break;
+        memcpy(d, h.degrees, m->n_constraints * sizeof *d);
       }
       m->hits[m->n] = h;
+      m->hits[m->n].degrees = d;
       m->hits[m->n].name_id = names[j];
       m->hits[m->n].name = (char *)(uintptr_t)(first + j);   /* the name's number, for now */
-      if (j + 1 < nn &&
-          !(h.degrees = icx_malloc(ctx, (m->n_constraints + 1) * sizeof *h.degrees))) {
-        m->n++;
-        rc = ICX_ERR_NOMEM;
-        break;
-      }
-      if (j + 1 < nn)
-        memcpy(h.degrees, m->hits[m->n].degrees, m->n_constraints * sizeof *h.degrees);
       m->n++;
     }
     if (!nn)

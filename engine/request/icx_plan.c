@@ -123,10 +123,13 @@ plan_fill_part(icx_ctx *ctx, const icx_constraints *set, size_t i, long part, ic
   if (icx_constraint_from(set, i)) {           /* a distance: its places, exactly */
     p->kind = ICX_PLAN_IRIS;
     n = icx_constraint_place_count(set, i);
-    for (k = 0; k < n; k++)
-      if (plan_add_iris(ctx, &iris, &p->n_iris, &cap, icx_constraint_place_at(set, i, k), 1))
+    for (k = 0; k < n; k++) {
+      int failed = plan_add_iris(ctx, &iris, &p->n_iris, &cap,
+                                 icx_constraint_place_at(set, i, k), 1);
+      p->iris = iris;           /* the plan frees it, filled or not */
+      if (failed)
         return -1;
-    p->iris = iris;
+    }
     return 0;
   }
   if (op == ICX_OP_EXISTS || op == ICX_OP_ABSENT) {
@@ -157,11 +160,14 @@ plan_fill_part(icx_ctx *ctx, const icx_constraints *set, size_t i, long part, ic
     return 0;
   case ICX_TYPE_INDIVIDUAL:
     p->kind = ICX_PLAN_IRIS;
-    for (k = from; k < to; k++)
-      if (plan_add_iris(ctx, &iris, &p->n_iris, &cap, icx_constraint_individual_at(set, i, k),
-                        op == ICX_OP_EQUAL || op == ICX_OP_NOT_EQUAL))
+    for (k = from; k < to; k++) {
+      int failed = plan_add_iris(ctx, &iris, &p->n_iris, &cap,
+                                 icx_constraint_individual_at(set, i, k),
+                                 op == ICX_OP_EQUAL || op == ICX_OP_NOT_EQUAL);
+      p->iris = iris;           /* the plan frees it, filled or not */
+      if (failed)
         return -1;
-    p->iris = iris;
+    }
     if (!graded)
       return 0;
     /* The values asked for that this part's list holds: met by one of
@@ -204,7 +210,7 @@ icx_plan_new(icx_ctx *ctx, const icx_constraints *set, icx_plan **out)
   plan->ctx = ctx;
   plan->name_property = icx_vocab_name_property(v);
   plan->offers_property = icx_vocab_offers_property(v);
-  plan->typed = n > 0;
+  plan->typed = 1;
   plan->n_slots = 1;
   domains = icx_calloc(ctx, n + 1, sizeof *domains);
   slot_of_domain = icx_calloc(ctx, n + 1, sizeof *slot_of_domain);
@@ -268,6 +274,19 @@ icx_plan_new(icx_ctx *ctx, const icx_constraints *set, icx_plan **out)
       plan->slot_types[s][0] = domains[j];
     else
       memcpy(plan->slot_types[s], subs, m * sizeof *subs);
+  }
+  /* No constraints (an explanation's "without all of them"): the compiled
+   * query types the cloud, with the cloud class or one under it. */
+  if (!n) {
+    const char *const *subs = icx_vocab_subclasses(v, icx_vocab_cloud_class(v));
+    size_t m = 0;
+    while (subs && subs[m])
+      m++;
+    if (subs) {
+      if (!(plan->slot_types[0] = icx_calloc(ctx, m + 1, sizeof **plan->slot_types)))
+        goto fail;
+      memcpy(plan->slot_types[0], subs, m * sizeof *subs);
+    }
   }
   icx_free(ctx, domains);
   icx_free(ctx, slot_of_domain);

@@ -74,8 +74,8 @@ icx_rc icx_plan_new(icx_ctx *ctx, const icx_constraints *set, icx_plan **out);
 /* NULL is a no-op. */
 void icx_plan_free(icx_plan *plan);
 
-/* 1 when every constraint is typed (no ICX_PLAN_OTHER part) and there is
- * at least one: an executor can run it whole. */
+/* 1 when every constraint is typed (no ICX_PLAN_OTHER part): an executor
+ * can run it whole. */
 int icx_plan_typed(const icx_plan *plan);
 
 size_t icx_plan_count(const icx_plan *plan);
@@ -89,7 +89,9 @@ size_t icx_plan_slot_count(const icx_plan *plan);
 /* For a service slot no required, positive constraint reads: the classes
  * (the domain and its subclasses) one of which the service must have as
  * rdf:type, NULL-ended; NULL when a constraint's pattern binds the
- * service, and for slot 0. */
+ * service.  For slot 0 (the cloud), NULL unless the plan has no
+ * constraints: then the cloud's classes (the cloud class and those under
+ * it), as the compiled query types the cloud. */
 const char *const *icx_plan_slot_types(const icx_plan *plan, size_t slot);
 
 const char *icx_plan_name_property(const icx_plan *plan);

@@ -23,7 +23,6 @@
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
 #include "icx_schema.h"
-#include "icx_store_ids.h"
 #include "icx_storage_internal.h"   /* icx_storage_db() */
 #include "icx_store_internal.h"
 #include "icx_util.h"
@@ -269,7 +268,8 @@ icx_store_free(icx_store *s)
   if (!s)
     return;
   icx_store_document_abort(s);
-  icx_store_attach(s, NULL, NULL);
+  if (s->attached && s->attached_free)   /* icx_store_attach() */
+    s->attached_free(s->attached);
   if (s->gen_st)
     sqlite3_finalize(s->gen_st);
   /* A writer leaves the WAL empty when it can (no reader is inside it):
