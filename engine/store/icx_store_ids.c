@@ -280,7 +280,7 @@ icx_store_generation(icx_store *store, icx_store_gen *gen)
              sqlite3_errmsg(db));
     return -1;
   }
-  gen->changes = sqlite3_total_changes64(db);
+  gen->changes = sqlite3_total_changes(db);   /* compared for equality only */
   return 0;
 }
 

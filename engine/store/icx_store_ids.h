@@ -141,7 +141,7 @@ int icx_store_predicate_numbers(icx_store *store, icx_id p, icx_store_number_fn 
  * store.  Equal generations mean the same data. */
 typedef struct icx_store_gen {
   long long version;          /* SQLite's data_version: other connections' commits */
-  long long changes;          /* this connection's own changes */
+  long long changes;          /* this connection's own changes (sqlite3_total_changes) */
 } icx_store_gen;
 
 /* The generation of the snapshot this handle reads: call it inside
