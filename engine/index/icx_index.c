@@ -614,6 +614,12 @@ icx_index_cloud_of(const icx_index *ix, uint32_t id)
 }
 
 size_t
+icx_index_cloud_seek(const icx_index *ix, uint32_t id, size_t from)
+{
+  return from >= ix->n_clouds ? ix->n_clouds : index_gallop(ix->cloud_id, from, ix->n_clouds, id);
+}
+
+size_t
 icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids, size_t *first)
 {
   *first = ix->name_off[c];

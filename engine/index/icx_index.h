@@ -77,6 +77,9 @@ icx_rc icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offer
 size_t icx_index_cloud_count(const icx_index *ix);
 /* The dense number of cloud id, or -1 when it is not a named cloud. */
 long icx_index_cloud_of(const icx_index *ix, uint32_t id);
+/* The first dense number at or after from whose cloud id is >= id (the
+ * cloud count when there is none): walks ascending ids in step. */
+size_t icx_index_cloud_seek(const icx_index *ix, uint32_t id, size_t from);
 /* Every named cloud's term id.  Lent. */
 const roaring_bitmap_t *icx_index_cloud_ids(const icx_index *ix);
 /* Cloud c's names: *ids gets its name term ids (lent), the result is how

@@ -270,12 +270,20 @@ match_index_slot(xrun *x, size_t si)
       return -1;
   }
   x->cur = s;
-  if (si == 0) {
+  if (si == 0 && !s->n_items && !icx_plan_slot_types(x->plan, 0)) {
+    if (nc)                     /* nothing asked of the cloud itself: every one */
+      roaring_bitmap_add_range_closed(s->clouds, 0, (uint32_t)(nc - 1));
+  } else if (si == 0) {
+    /* The subjects are named clouds, in id order: their dense numbers
+     * come in step. */
     roaring_uint32_iterator_t it;
+    size_t pos = 0;
     roaring_init_iterator(s->subjects, &it);
-    for (; it.has_value; roaring_advance_uint32_iterator(&it))
-      match_index_offer(x, it.current_value,
-                        (size_t)icx_index_cloud_of(x->ix, it.current_value));
+    for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
+      pos = icx_index_cloud_seek(x->ix, it.current_value, pos);
+      if (pos < nc)
+        match_index_offer(x, it.current_value, pos);
+    }
   } else {
     icx_index_each_offer(x->ix, s->subjects, match_index_offer, x);
   }
