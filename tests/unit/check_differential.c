@@ -43,6 +43,7 @@ static const char *const METHODS[] = { "AMQP", "AMQP_0_9_1", "AMQP_1_0", "XMPP",
                                        "DRBD" };
 static const char *const ACCESS[] = { "NFS", "NFSv3", "NFSv4", "NFSv4_1", "SMB", "CIFS", "iSCSI",
                                       "S3", "WebDAV" };
+static const char *const CERTS[] = { "ISO27001", "SOC2", "SOC2Type1", "SOC2Type2", "SOC1" };
 static const char *const AVAIL[] = { "99", "99.5", "99.9", "99.95", "99.99", "99.995", "99.999",
                                      "99.9999", "100" };
 #define N(a) (sizeof a / sizeof a[0])
@@ -87,7 +88,10 @@ generate(int first, int clouds)
     snprintf(b + strlen(b), cap - strlen(b), "g:c%d a res:Cloud ; res:cloudName \"gen%03d\"", c, c);
     for (s = 0; s < services; s++)
       snprintf(b + strlen(b), cap - strlen(b), " ; res:offers g:c%ds%d", c, s);
-    snprintf(b + strlen(b), cap - strlen(b), " .\n");
+    snprintf(b + strlen(b), cap - strlen(b), " ;");
+    picks(b, cap, "certification", CERTS, N(CERTS), (int)rnd(3));   /* on the cloud itself */
+    b[strlen(b) - 1] = '.';
+    snprintf(b + strlen(b), cap - strlen(b), "\n");
     for (s = 0; s < services; s++) {
       snprintf(b + strlen(b), cap - strlen(b), "g:c%ds%d a res:StorageService ;", c, s);
       if (rnd(8))
@@ -683,13 +687,16 @@ check_hand(const char *sparql, const char *oracle_q, int distinct, size_t offset
 START_TEST(random_constraint_sets)
 {
   static const char *const attrs[] = { "availability", "replicationFactor", "tierCountry",
-                                       "replicationMethod", "storageAccess", "latency" };
+                                       "replicationMethod", "storageAccess", "latency",
+                                       "certification" };
   static const char *const latencies[] = { "30", "60", "80", "90", "140", "180", "200", "250" };
   static const char *const dist_ops[] = { "atMost", "less", "atLeast", "greater" };
   static const char *const country_names[] = { "Japan", "US", "Germany", "France", "SG",
                                                "Korea, Republic of", "Brazil", "Italy" };
   static const char *const method_names[] = { "AMQP", "AMQP 1.0", "AMQP 0-9-1", "XMPP",
                                               "rsync", "HTTP", "DRBD" };
+  static const char *const cert_names[] = { "ISO/IEC 27001", "SOC 2", "SOC 2 Type I",
+                                            "SOC 2 Type II", "SOC1" };
   static const char *const access_names[] = { "NFS", "NFSv3", "NFSv4", "NFSv4.1", "SMB", "CIFS",
                                               "iSCSI", "S3", "WebDAV" };
   const char *env = getenv("ICX_DIFF_CASES");
@@ -727,6 +734,8 @@ START_TEST(random_constraint_sets)
               vals[1] = country_names[rnd(N(country_names))]; break;
       case 3: vals[0] = method_names[rnd(N(method_names))];
               vals[1] = method_names[rnd(N(method_names))]; break;
+      case 6: vals[0] = cert_names[rnd(N(cert_names))];     /* the cloud's own */
+              vals[1] = cert_names[rnd(N(cert_names))]; break;
       default: vals[0] = access_names[rnd(N(access_names))];
                vals[1] = access_names[rnd(N(access_names))]; break;
       }
