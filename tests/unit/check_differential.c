@@ -89,7 +89,7 @@ generate(int first, int clouds)
     for (s = 0; s < services; s++)
       snprintf(b + strlen(b), cap - strlen(b), " ; res:offers g:c%ds%d", c, s);
     snprintf(b + strlen(b), cap - strlen(b), " ;");
-    picks(b, cap, "certification", CERTS, N(CERTS), (int)rnd(3));   /* on the cloud itself */
+    picks(b, cap, "certification", CERTS, N(CERTS), (int)rnd(2));   /* on the cloud itself */
     b[strlen(b) - 1] = '.';
     snprintf(b + strlen(b), cap - strlen(b), "\n");
     for (s = 0; s < services; s++) {
