@@ -185,13 +185,27 @@ done:
   return rc;
 }
 
+icx_match_path
+icx_match_answered_by(const icx_match *m)
+{
+  return m->answered_by;
+}
+
 icx_rc
 icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match **out)
 {
+  return icx_match_run_path(ctx, store, set, ICX_MATCH_PATH_AUTO, out);
+}
+
+icx_rc
+icx_match_run_path(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                   icx_match_path path, icx_match **out)
+{
   icx_match *m;
+  icx_plan *plan = NULL;
   icx_rc rc;
   size_t i, o;
-  int timed;
+  int timed, answered = 0;
 
   if (!ctx || !store || !set || !out)
     return ICX_ERR_MISUSE;
@@ -206,11 +220,26 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   m->extended = icx_constraints_extended(set);
   if ((rc = icx_compile_sparql(ctx, set, &m->sparql)))
     goto fail;
-  /* The SQL path only: every compiled query lies in its subset, and the
+  /* The index first: the typed plan, no query text read.  It answers
+   * every plan of numbers, individuals, places, exists and absent. */
+  if (path != ICX_MATCH_PATH_SQL) {
+    if ((rc = icx_plan_new(ctx, set, &plan)) ||
+        (rc = icx_match_index_query(ctx, store, plan, m, &answered))) {
+      if (rc == ICX_ERR_LIMIT && timed)
+        icx_deadline_failure(ctx);
+      goto fail;
+    }
+    if (!answered && path == ICX_MATCH_PATH_INDEX) {
+      rc = icx_fail(ctx, ICX_ERR_QUERY, "the matching index cannot answer this request");
+      goto fail;
+    }
+  }
+  /* Else the SQL path: every compiled query lies in its subset, and the
    * alternative, rasqal 0.9.33, answers OPTIONALs wrongly and takes minutes
    * on large stores.  A query it refuses is an error, never a slow or wrong
    * answer. */
-  if ((rc = match_query(ctx, store, set, m))) {
+  m->answered_by = answered ? ICX_MATCH_PATH_INDEX : ICX_MATCH_PATH_SQL;
+  if (!answered && (rc = match_query(ctx, store, set, m))) {
     if (rc == ICX_ERR_LIMIT && timed)
       icx_deadline_failure(ctx);
     goto fail;
@@ -239,9 +268,11 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   icx_log(ctx, ICX_LOG_DEBUG, "match", "%zu constraints, %zu clouds match", m->n_constraints,
           m->n);
   *out = m;
+  icx_plan_free(plan);
   icx_deadline_stop(ctx, timed);
   return ICX_OK;
 fail:
+  icx_plan_free(plan);
   icx_deadline_stop(ctx, timed);
   icx_match_free(m);
   return icx_store_failed(store, rc);

@@ -10,7 +10,16 @@
 
 #include "icx_id.h"
 #include "icx_match.h"
+#include "icx_plan.h"
 #include "icx_sql.h"
+
+/* Which path answers a match: the index when the plan is typed, else
+ * SQL (AUTO); the index or an error (INDEX); SQL only (SQL). */
+typedef enum icx_match_path {
+  ICX_MATCH_PATH_AUTO = 0,
+  ICX_MATCH_PATH_INDEX = 1,
+  ICX_MATCH_PATH_SQL = 2
+} icx_match_path;
 
 typedef struct match_hit {
   char *name;
@@ -27,6 +36,7 @@ struct icx_match {
   size_t n;
   size_t n_constraints;
   int extended;
+  icx_match_path answered_by;  /* INDEX or SQL */
 };
 
 /* What scoring needs of the query and the constraints, and the clouds
@@ -64,5 +74,22 @@ void icx_match_collect_clear(match_collect *cl);
 
 /* 1 if a is a better way for a cloud to match than b. */
 int icx_match_better(const match_hit *a, const match_hit *b);
+
+/* icx_match_run() on the path asked for.  With ICX_MATCH_PATH_INDEX, a
+ * request the index cannot answer is ICX_ERR_QUERY.  Errors as
+ * icx_match_run(). */
+icx_rc icx_match_run_path(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                          icx_match_path path, icx_match **out);
+
+/* The path that answered m: ICX_MATCH_PATH_INDEX or ICX_MATCH_PATH_SQL. */
+icx_match_path icx_match_answered_by(const icx_match *m);
+
+/* icx_match_index.c: plan run on the store's matching index, into m's
+ * hits (named, one per name id, unsorted).  *answered is 0 when the index
+ * cannot run it (a plan not typed, term ids past 32 bits): m is then
+ * untouched and the SQL path should answer.  ICX_OK, ICX_ERR_STORE,
+ * ICX_ERR_NOMEM, ICX_ERR_LIMIT (the deadline). */
+icx_rc icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan,
+                             icx_match *m, int *answered);
 
 #endif

@@ -268,6 +268,10 @@ icx_store_free(icx_store *s)
   if (!s)
     return;
   icx_store_document_abort(s);
+  if (s->attached && s->attached_free)   /* icx_store_attach() */
+    s->attached_free(s->attached);
+  if (s->gen_st)
+    sqlite3_finalize(s->gen_st);
   /* A writer leaves the WAL empty when it can (no reader is inside it):
    * the store's file is then whole by itself, and a store file renamed
    * over this one later is not read through this one's WAL (SQLite names

@@ -9,6 +9,7 @@
 #include "icx_schema.h"
 #include "icx_storage.h"
 #include "icx_store_ids.h"
+#include "icx_store_internal.h"
 #include "icx_util.h"
 
 /* How many virtual-machine steps SQLite runs between two calls of an
@@ -208,4 +209,94 @@ const char *
 icx_store_errmsg(icx_store *store)
 {
   return icx_storage_errmsg(icx_store_storage(store));
+}
+
+/* Runs sql (bound to p) and hands each row's two columns to fn, as ids
+ * (numbers: 0) or as a number and an id (numbers: 1). */
+static int
+store_walk_predicate(icx_store *store, const char *sql, icx_id p, int numbers,
+                     icx_store_pair_fn pair_fn, icx_store_number_fn num_fn, void *ud)
+{
+  sqlite3 *db = icx_store_db(store);
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  if (!db || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read a predicate: %s",
+             db ? sqlite3_errmsg(db) : "no store");
+    return -1;
+  }
+  sqlite3_bind_int64(st, 1, p);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (numbers ? num_fn(ud, sqlite3_column_double(st, 0), sqlite3_column_int64(st, 1))
+                : pair_fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)))
+      break;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read a predicate: %s",
+             sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return -1;
+  }
+  sqlite3_finalize(st);
+  return 0;
+}
+
+int
+icx_store_predicate_pairs(icx_store *store, icx_id p, icx_store_pair_fn fn, void *userdata)
+{
+  /* quads_pos (p, o, s) holds every column asked: the index alone is read. */
+  return store_walk_predicate(store, "SELECT o, s FROM quads WHERE p = ?1 ORDER BY o, s", p, 0,
+                              fn, NULL, userdata);
+}
+
+int
+icx_store_predicate_numbers(icx_store *store, icx_id p, icx_store_number_fn fn, void *userdata)
+{
+  /* quads_num (p, num, s), likewise. */
+  return store_walk_predicate(store, "SELECT num, s FROM quads WHERE p = ?1 AND num IS NOT NULL "
+                              "ORDER BY num, s", p, 1, NULL, fn, userdata);
+}
+
+int
+icx_store_generation(icx_store *store, icx_store_gen *gen)
+{
+  sqlite3 *db = icx_store_db(store);
+  int rc;
+
+  if (!db || !gen)
+    return -1;
+  if (!store->gen_st &&
+      sqlite3_prepare_v3(db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                         &store->gen_st, NULL) != SQLITE_OK) {
+    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read the store's version: %s",
+             sqlite3_errmsg(db));
+    return -1;
+  }
+  rc = sqlite3_step(store->gen_st);
+  gen->version = rc == SQLITE_ROW ? sqlite3_column_int64(store->gen_st, 0) : -1;
+  sqlite3_reset(store->gen_st);
+  if (rc != SQLITE_ROW) {
+    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read the store's version: %s",
+             sqlite3_errmsg(db));
+    return -1;
+  }
+  gen->changes = sqlite3_total_changes(db);   /* compared for equality only */
+  return 0;
+}
+
+void
+icx_store_attach(icx_store *store, void *p, void (*free_fn)(void *p))
+{
+  if (!store)
+    return;
+  if (store->attached && store->attached_free)
+    store->attached_free(store->attached);
+  store->attached = p;
+  store->attached_free = p ? free_fn : NULL;
+}
+
+void *
+icx_store_attached(const icx_store *store)
+{
+  return store ? store->attached : NULL;
 }

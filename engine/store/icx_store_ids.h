@@ -116,4 +116,46 @@ void icx_store_set_interrupt(icx_store *store, int (*stop)(void *userdata), void
 /* The text of the last store error on this handle ("" when none).  Lent. */
 const char *icx_store_errmsg(icx_store *store);
 
+/* --- a predicate whole, and the store's generation (the matching index) ---- */
+
+/* Called with each (object, subject) of a predicate walk; non-0 stops it. */
+typedef int (*icx_store_pair_fn)(void *userdata, icx_id o, icx_id s);
+
+/* Every quad of predicate p, in every graph, as (object, subject), ordered
+ * by object then subject (one scan of an index); a pair stated in two
+ * graphs comes twice.  0, or -1 with the message of the store's context
+ * set. */
+int icx_store_predicate_pairs(icx_store *store, icx_id p, icx_store_pair_fn fn, void *userdata);
+
+/* Called with each (number, subject) of a numeric walk; non-0 stops it. */
+typedef int (*icx_store_number_fn)(void *userdata, double num, icx_id s);
+
+/* Every quad of predicate p whose object is a number, as (number,
+ * subject), ordered by number then subject (one scan of an index).  0, or
+ * -1 with the message of the store's context set. */
+int icx_store_predicate_numbers(icx_store *store, icx_id p, icx_store_number_fn fn,
+                                void *userdata);
+
+/* What a handle's reads see: two values that change whenever a commit
+ * (of any connection, or this one's own writes) may have changed the
+ * store.  Equal generations mean the same data. */
+typedef struct icx_store_gen {
+  long long version;          /* SQLite's data_version: other connections' commits */
+  long long changes;          /* this connection's own changes (sqlite3_total_changes) */
+} icx_store_gen;
+
+/* The generation of the snapshot this handle reads: call it inside
+ * icx_store_read_begin() (it starts the snapshot when none has started),
+ * and the generation stays that of every read until
+ * icx_store_read_end().  0, or -1 with the message of the store's context
+ * set. */
+int icx_store_generation(icx_store *store, icx_store_gen *gen);
+
+/* Something a layer above keeps with this handle (the matching index),
+ * freed with free_fn(p) when the store is freed or another is attached.
+ * NULL p detaches (and frees) it. */
+void icx_store_attach(icx_store *store, void *p, void (*free_fn)(void *p));
+/* What icx_store_attach() attached, or NULL.  Lent. */
+void *icx_store_attached(const icx_store *store);
+
 #endif

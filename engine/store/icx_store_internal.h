@@ -36,6 +36,9 @@ struct icx_store {
   void *wait_ud;
   char *name_property;        /* clouds' names: icx_store_set_name_property() */
   char *doc_owner;            /* its owner (icx_store_document_set_owner()) */
+  struct sqlite3_stmt *gen_st; /* PRAGMA data_version (icx_store_generation()) */
+  void *attached;             /* icx_store_attach() */
+  void (*attached_free)(void *);
 };
 
 

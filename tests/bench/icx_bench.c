@@ -3,9 +3,11 @@
  *
  * For each size N it generates N clouds (bench_gen.c), loads the Turtle
  * document into a fresh icx store with the loader, and answers the three
- * constraint shapes three ways: icx_match_run() (whatever path the engine
- * takes), rasqal through librdf on the same store, and hand-written SQL
- * over plain SQLite tables.  Every answer is compared with the others and
+ * constraint shapes four ways: icx_match_run() (whatever path the engine
+ * takes: the matching index for these shapes), icx's SQL path alone
+ * (icx_match_run_path(), ICX_MATCH_PATH_SQL, "icx-sql"), rasqal through
+ * librdf on the same store, and hand-written SQL over plain SQLite
+ * tables.  Every answer is compared with the others and
  * with the generator's own; any difference fails the run.
  *
  * Loading and each engine's matching run in child processes (this program
@@ -52,6 +54,7 @@
 #include "icx_exec.h"
 #include "icx_loader.h"
 #include "icx_match.h"
+#include "icx_match_internal.h"
 #include "icx_store.h"
 #include "icx_vocab.h"
 
@@ -273,17 +276,20 @@ keep_going(const run_opts *o, const timing *t, double t_warm0)
   return t->n < o->reps && (t->n == 0 || bench_now() - t_warm0 < o->warm_cap);
 }
 
-/* icx_match_run(), as the front ends call it. */
+/* icx_match_run() as the front ends call it (AUTO), or on one path; *by
+ * gets the path that answered. */
 static int
-icx_once(icx_ctx *ctx, icx_store *store, const icx_constraints *set, names *out)
+icx_once(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match_path path,
+         const char **by, names *out)
 {
   icx_match *m = NULL;
   size_t i;
 
-  if (icx_match_run(ctx, store, set, &m) != ICX_OK) {
+  if (icx_match_run_path(ctx, store, set, path, &m) != ICX_OK) {
     fprintf(stderr, "bench: icx_match_run: %s\n", icx_ctx_errmsg(ctx));
     return -1;
   }
+  *by = icx_match_answered_by(m) == ICX_MATCH_PATH_INDEX ? "index" : "sql";
   names_clear(out);
   for (i = 0; i < icx_match_count(m); i++)
     if (names_add(out, icx_match_cloud(m, i))) {
@@ -465,22 +471,17 @@ child_match(char **argv)
     fprintf(stderr, "bench: %s\n", icx_ctx_errmsg(ctx));
     goto done;
   }
-  if (!strcmp(engine, "icx")) {
-    icx_rows *rows = NULL;
-    if (icx_once(ctx, store, set, &got))
+  if (!strcmp(engine, "icx") || !strcmp(engine, "icx-sql")) {
+    icx_match_path mpath = strcmp(engine, "icx") ? ICX_MATCH_PATH_SQL : ICX_MATCH_PATH_AUTO;
+    if (icx_once(ctx, store, set, mpath, &engine_path, &got))
       goto done;
     t2 = bench_now();
     tw = bench_now();
     while (keep_going(&o, &t, tw)) {
       double a = bench_now();
-      if (icx_once(ctx, store, set, &got) || timing_add(&t, (bench_now() - a) * 1e3))
+      if (icx_once(ctx, store, set, mpath, &engine_path, &got) ||
+          timing_add(&t, (bench_now() - a) * 1e3))
         goto done;
-    }
-    /* Which path answered: the SQL path either answers at once or refuses. */
-    if (icx_compile_sparql(ctx, set, &sparql) == ICX_OK) {
-      engine_path = icx_exec_select_path(store, sparql, ICX_EXEC_SQL, &rows) == ICX_OK
-                    ? "sql" : "rasqal";
-      icx_rows_free(rows);
     }
   } else if (!strcmp(engine, "rasqal")) {
     librdf_model *model = icx_store_model(store);
@@ -656,7 +657,9 @@ typedef struct result {
 
 enum { ST_NONE = 0, ST_OK = 1, ST_CAP = 2, ST_FAIL = 3 };
 
-static const char *const engines[3] = { "icx", "rasqal", "sql" };
+/* icx (the index), rasqal, the SQL baseline, icx's own SQL path. */
+#define ENGINES 4
+static const char *const engines[ENGINES] = { "icx", "rasqal", "sql", "icx-sql" };
 
 /* Compares an engine's names with the generator's; prints the first
  * difference.  0 when equal. */
@@ -775,7 +778,7 @@ run(void)
   double load_cap = env_num("ICX_BENCH_LOAD_CAP", 420);
   size_t reps = (size_t)env_num("ICX_BENCH_REPS", 30);
   int keep = env_num("ICX_BENCH_KEEP", 0) > 0;
-  int capped[3][BENCH_SHAPES] = { { 0 } };   /* skipped at a smaller N */
+  int capped[ENGINES][BENCH_SHAPES] = { { 0 } };   /* skipped at a smaller N */
   double load_rate = 0;                       /* triples/s of the last load */
   icx_ctx *ctx = icx_ctx_new();
   icx_vocab *vocab = NULL;
@@ -786,7 +789,7 @@ run(void)
   double t_run = bench_now();
 
   /* Rows of the final tables, kept to print them together at the end. */
-  char summary[64][512];
+  char summary[64][1024];
   char loads[16][256];
   int n_summary = 0, n_loads = 0, i;
 
@@ -870,17 +873,18 @@ run(void)
     }
 
     for (s = 0; s < BENCH_SHAPES; s++) {
-      result r[3];
-      char sh[8], a[3][32], b[3][32], mb[3][16], ratio[32], cold[48];
+      result r[ENGINES];
+      char sh[8], a[ENGINES][32], b[ENGINES][32], mb[ENGINES][16], ratio[32], ratio2[32],
+           cold[48];
 
       memset(r, 0, sizeof r);
       snprintf(sh, sizeof sh, "%d", s);
-      for (e = 0; e < 3; e++) {
+      for (e = 0; e < ENGINES; e++) {
         char *args[] = { self_exe, (char *)"match", (char *)engines[e],
                          e == 2 ? sqldb : store, sh, rep, nm, NULL };
         double cap = e == 1 ? rasqal_cap : query_cap;
         int st;
-        if (e < 2 && (!loaded || capped[e][s])) {
+        if (e != 2 && (!loaded || capped[e][s])) {
           r[e].state = loaded ? ST_CAP : (load_rate > 0 ? ST_CAP : ST_NONE);
           continue;
         }
@@ -916,7 +920,7 @@ run(void)
         if (check_names(nm, &d, s, engines[e], n))
           failures++;
       }
-      for (e = 0; e < 3; e++) {
+      for (e = 0; e < ENGINES; e++) {
         fmt_ms(a[e], sizeof a[e], &r[e], 0);
         fmt_ms(b[e], sizeof b[e], &r[e], 1);
         fmt_mb(mb[e], sizeof mb[e], &r[e]);
@@ -925,6 +929,10 @@ run(void)
         snprintf(ratio, sizeof ratio, "%.1f", r[0].median / r[2].median);
       else
         snprintf(ratio, sizeof ratio, "-");
+      if (r[0].state == ST_OK && r[3].state == ST_OK && r[0].median > 0)
+        snprintf(ratio2, sizeof ratio2, "%.1f", r[3].median / r[0].median);
+      else
+        snprintf(ratio2, sizeof ratio2, "-");
       if (r[0].state == ST_OK)
         snprintf(cold, sizeof cold, "%.3g (%.1fx)", r[0].cold,
                  r[0].median > 0 ? r[0].cold / r[0].median : 0);
@@ -932,10 +940,11 @@ run(void)
         snprintf(cold, sizeof cold, "-");
       if (n_summary < 64)
         snprintf(summary[n_summary++], sizeof summary[0],
-                 "| %lu | %s | %zu | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s / %s | %s |",
+                 "| %lu | %s | %zu | %s | %s / %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | "
+                 "%s / %s | %s |",
                  n, bench_shapes[s].name, d.n_truth[s], r[0].state == ST_OK ? r[0].path : "-",
-                 a[0], b[0], a[1], b[1], a[2], b[2], r[2].state == ST_OK ? r[2].path : "-",
-                 ratio, mb[0], mb[2], cold);
+                 a[0], b[0], a[3], b[3], a[1], b[1], a[2], b[2],
+                 r[2].state == ST_OK ? r[2].path : "-", ratio, ratio2, mb[0], mb[2], cold);
     }
     bench_data_free(&d);
     if (!keep) {
@@ -960,9 +969,10 @@ run(void)
     printf("%s\n", loads[i]);
   printf("\nMatching (ms, warm median / p99; RSS = peak of the matching process; "
          "cold = open store + first query, and its ratio to the warm median):\n\n"
-         "| N | shape | matches | icx path | icx | rasqal, same store | SQL baseline | SQL form | "
-         "icx/SQL | RSS MB icx / SQL | icx cold ms |\n"
-         "|---:|---|---:|---|---:|---:|---:|---|---:|---:|---:|\n");
+         "| N | shape | matches | icx path | icx | icx SQL path | rasqal, same store | "
+         "SQL baseline | SQL form | icx/SQL | icx SQL path/icx | RSS MB icx / SQL | "
+         "icx cold ms |\n"
+         "|---:|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
   for (i = 0; i < n_summary; i++)
     printf("%s\n", summary[i]);
   printf("\nwhole run: %.0f s; %s\n", bench_now() - t_run,

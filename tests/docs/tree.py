@@ -26,7 +26,7 @@ import os
 import re
 import sys
 
-LAYERS = ["base", "rdf", "vocab", "request", "store", "query", "match"]
+LAYERS = ["base", "rdf", "vocab", "request", "store", "query", "index", "match"]
 LIMIT = 800
 SCHEMA_FOLDERS = ("engine/store", "engine/query")
 

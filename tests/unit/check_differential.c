@@ -1,8 +1,11 @@
-/* check_differential.c - the SQL path against rasqal, the oracle.
+/* check_differential.c - the SQL path and the matching index against
+ * rasqal, the oracle.
  *
  * A seeded generator writes random, vocabulary-valid clouds and random
- * constraint sets; every compiled query runs on both paths and the answers
- * must be identical.  A few hand-written queries cover the rest of the SQL
+ * constraint sets; every compiled query runs on both query paths and the
+ * answers must be identical; every constraint set is matched on the index
+ * (icx_match_run_path(), ICX_MATCH_PATH_INDEX) and on the SQL path, and
+ * both must give the oracle's clouds, scores and degrees in its order.  A few hand-written queries cover the rest of the SQL
  * subset (OPTIONAL with !BOUND, DISTINCT, ORDER BY with LIMIT, STR, !=).
  * ICX_DIFF_SEED and ICX_DIFF_CASES change the seed and the number of
  * constraint sets (DEFAULT_CASES). */
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "icx_match_internal.h"
 #include "icx_sql.h"
 #include "icx_store_ids.h"
 
@@ -23,6 +27,7 @@ static icx_vocab *vocab;
 static icx_store *store;
 static char *dir;
 static uint64_t rng;
+static int by_index, by_sql;      /* matches each path answered */
 
 static uint32_t
 rnd(uint32_t n)
@@ -38,6 +43,7 @@ static const char *const METHODS[] = { "AMQP", "AMQP_0_9_1", "AMQP_1_0", "XMPP",
                                        "DRBD" };
 static const char *const ACCESS[] = { "NFS", "NFSv3", "NFSv4", "NFSv4_1", "SMB", "CIFS", "iSCSI",
                                       "S3", "WebDAV" };
+static const char *const CERTS[] = { "ISO27001", "SOC2", "SOC2Type1", "SOC2Type2", "SOC1" };
 static const char *const AVAIL[] = { "99", "99.5", "99.9", "99.95", "99.99", "99.995", "99.999",
                                      "99.9999", "100" };
 #define N(a) (sizeof a / sizeof a[0])
@@ -82,7 +88,10 @@ generate(int first, int clouds)
     snprintf(b + strlen(b), cap - strlen(b), "g:c%d a res:Cloud ; res:cloudName \"gen%03d\"", c, c);
     for (s = 0; s < services; s++)
       snprintf(b + strlen(b), cap - strlen(b), " ; res:offers g:c%ds%d", c, s);
-    snprintf(b + strlen(b), cap - strlen(b), " .\n");
+    snprintf(b + strlen(b), cap - strlen(b), " ;");
+    picks(b, cap, "certification", CERTS, N(CERTS), (int)rnd(2));   /* on the cloud itself */
+    b[strlen(b) - 1] = '.';
+    snprintf(b + strlen(b), cap - strlen(b), "\n");
     for (s = 0; s < services; s++) {
       snprintf(b + strlen(b), cap - strlen(b), "g:c%ds%d a res:StorageService ;", c, s);
       if (rnd(8))
@@ -535,7 +544,7 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
   size_t n_c = icx_constraints_count(set), i, c, k, n = 0, vars = 0;
   want *w = calloc(rows->n + 1, sizeof *w);
   char select[64][32], *line0, *tok;
-  icx_match *m = NULL;
+  int path;
 
   ck_assert_ptr_nonnull(w);
   line0 = dup_range(sparql + 7, strchr(sparql, '\n'));
@@ -583,17 +592,43 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
       w[k] = r;
   }
   qsort(w, n, sizeof *w, cmp_want);
-  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
-  ck_assert_msg(icx_match_count(m) == n, "icx_match: %zu clouds, the oracle %zu\n%s",
-                icx_match_count(m), n, sparql);
-  for (i = 0; i < n; i++) {
-    ck_assert_msg(!strcmp(icx_match_cloud(m, i), w[i].name), "match %zu: %s, the oracle %s\n%s",
-                  i, icx_match_cloud(m, i), w[i].name, sparql);
-    ck_assert_int_eq(icx_match_score(m, i), w[i].score);
-    ck_assert_int_eq(icx_match_degree(m, i),
-                     w[i].narrower ? ICX_DEGREE_NARROWER : ICX_DEGREE_EXACT);
+  for (path = ICX_MATCH_PATH_INDEX; path <= ICX_MATCH_PATH_SQL; path++) {
+    icx_match *m = NULL;
+    const char *pname = path == ICX_MATCH_PATH_INDEX ? "index" : "SQL";
+    ck_assert_msg(icx_match_run_path(ctx, store, set, path, &m) == ICX_OK, "%s path: %s", pname,
+                  icx_ctx_errmsg(ctx));
+    ck_assert_int_eq(icx_match_answered_by(m), path);
+    if (path == ICX_MATCH_PATH_INDEX)
+      by_index++;
+    else
+      by_sql++;
+    ck_assert_msg(icx_match_count(m) == n, "%s path: %zu clouds, the oracle %zu\n%s", pname,
+                  icx_match_count(m), n, sparql);
+    for (i = 0; i < n; i++) {
+      ck_assert_msg(!strcmp(icx_match_cloud(m, i), w[i].name),
+                    "%s path, match %zu: %s, the oracle %s\n%s", pname, i,
+                    icx_match_cloud(m, i), w[i].name, sparql);
+      ck_assert_msg(icx_match_score(m, i) == w[i].score, "%s path, %s: score %d, the oracle %d\n%s",
+                    pname, w[i].name, icx_match_score(m, i), w[i].score, sparql);
+      ck_assert_msg(icx_match_degree(m, i) ==
+                    (w[i].narrower ? ICX_DEGREE_NARROWER : ICX_DEGREE_EXACT),
+                    "%s path, %s: degree %s\n%s", pname, w[i].name,
+                    icx_degree_name(icx_match_degree(m, i)), sparql);
+      /* Per constraint: met or not is the same on every row a cloud
+       * keeps; and a cloud with no narrower value has every constraint
+       * met exactly (which row it kept cannot change that). */
+      for (c = 0; c < n_c; c++) {
+        icx_degree d = icx_match_constraint_degree(m, i, c);
+        if (icx_constraint_required(set, c))
+          ck_assert_msg(d != ICX_DEGREE_NONE, "%s path, %s: required constraint %zu unmet",
+                        pname, w[i].name, c);
+        if (!w[i].narrower)
+          ck_assert_msg(d != ICX_DEGREE_NARROWER, "%s path, %s: constraint %zu narrower",
+                        pname, w[i].name, c);
+      }
+    }
+    icx_match_free(m);
   }
-  icx_match_free(m);
   free(w);
 }
 
@@ -652,13 +687,16 @@ check_hand(const char *sparql, const char *oracle_q, int distinct, size_t offset
 START_TEST(random_constraint_sets)
 {
   static const char *const attrs[] = { "availability", "replicationFactor", "tierCountry",
-                                       "replicationMethod", "storageAccess", "latency" };
+                                       "replicationMethod", "storageAccess", "latency",
+                                       "certification" };
   static const char *const latencies[] = { "30", "60", "80", "90", "140", "180", "200", "250" };
   static const char *const dist_ops[] = { "atMost", "less", "atLeast", "greater" };
   static const char *const country_names[] = { "Japan", "US", "Germany", "France", "SG",
                                                "Korea, Republic of", "Brazil", "Italy" };
   static const char *const method_names[] = { "AMQP", "AMQP 1.0", "AMQP 0-9-1", "XMPP",
                                               "rsync", "HTTP", "DRBD" };
+  static const char *const cert_names[] = { "ISO/IEC 27001", "SOC 2", "SOC 2 Type I",
+                                            "SOC 2 Type II", "SOC1" };
   static const char *const access_names[] = { "NFS", "NFSv3", "NFSv4", "NFSv4.1", "SMB", "CIFS",
                                               "iSCSI", "S3", "WebDAV" };
   const char *env = getenv("ICX_DIFF_CASES");
@@ -676,9 +714,15 @@ START_TEST(random_constraint_sets)
       int required = rnd(4) != 0, weight = required ? 0 : (int)rnd(201) - 100;
       if (a == 5) {   /* a distance: an exact IN list of the places within it */
         const char *from = country_names[rnd(N(country_names))];
+        const char *lat = latencies[rnd(N(latencies))], *unit = NULL;
+        char secs[32];
         op = rnd(2) ? dist_ops[rnd(N(dist_ops))] : NULL;
-        ck_assert_msg(icx_constraints_add_distance(ctx, set, "latency", op,
-                                                   latencies[rnd(N(latencies))], NULL, from,
+        if (rnd(3) == 0) {      /* the same bound in seconds: converted to ms */
+          snprintf(secs, sizeof secs, "%g", strtod(lat, NULL) / 1000);
+          lat = secs;
+          unit = "s";
+        }
+        ck_assert_msg(icx_constraints_add_distance(ctx, set, "latency", op, lat, unit, from,
                                                    required, weight) == ICX_OK,
                       "%s", icx_ctx_errmsg(ctx));
         continue;
@@ -690,6 +734,8 @@ START_TEST(random_constraint_sets)
               vals[1] = country_names[rnd(N(country_names))]; break;
       case 3: vals[0] = method_names[rnd(N(method_names))];
               vals[1] = method_names[rnd(N(method_names))]; break;
+      case 6: vals[0] = cert_names[rnd(N(cert_names))];     /* the cloud's own */
+              vals[1] = cert_names[rnd(N(cert_names))]; break;
       default: vals[0] = access_names[rnd(N(access_names))];
                vals[1] = access_names[rnd(N(access_names))]; break;
       }
@@ -706,6 +752,15 @@ START_TEST(random_constraint_sets)
           nv = 0;
         else if (!strcmp(op, "anyOf") || !strcmp(op, "allOf") || !strcmp(op, "noneOf"))
           nv = 1 + rnd(2);
+      }
+      if (a == 0 && rnd(3) == 0) {
+        /* Availability as a ratio (unit "1"): icx converts it to percent. */
+        static const char *const ones[2] = { "1", "1" };
+        snprintf(value, sizeof value, "%g", strtod(value, NULL) / 100);
+        snprintf(value2, sizeof value2, "%g", strtod(value2, NULL) / 100);
+        ck_assert_msg(icx_constraints_add_units(ctx, set, attrs[a], op, vals, ones, nv, required,
+                                                weight) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+        continue;
       }
       ck_assert_msg(icx_constraints_add_op(ctx, set, attrs[a], op, vals, nv, required, weight)
                     == ICX_OK, "%s", icx_ctx_errmsg(ctx));
@@ -724,6 +779,9 @@ START_TEST(random_constraint_sets)
   /* ... and the ids path with and without subject sets. */
   ck_assert_msg(with_sets > cases / 10 && without_sets > cases / 10,
                 "%d statements with subject sets, %d without", with_sets, without_sets);
+  /* ... and every set matched on the index and on SQL. */
+  ck_assert_int_eq(by_index, cases);
+  ck_assert_int_eq(by_sql, cases);
 }
 END_TEST
 

@@ -1,0 +1,797 @@
+/* icx_index.c - the matching index (icx_index.h): predicates read whole
+ * into sorted runs and bitmaps, clouds and their names, who offers what,
+ * and the generation check that empties it all when the store changed. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_ctx_internal.h"
+#include "icx_index.h"
+#include "icx_store_ids.h"
+#include "icx_util.h"
+
+/* An object shared by at least this many subjects gets a bitmap of its
+ * own; fewer are added from their sorted run when asked for. */
+#define INDEX_BITMAP_MIN 64
+
+struct icx_index_pred {
+  icx_id p;
+  size_t n;                   /* pairs */
+  uint32_t *subj;             /* subjects, by object then subject */
+  size_t n_obj;
+  uint32_t *obj_id;           /* distinct objects, ascending */
+  uint32_t *obj_off;          /* n_obj + 1 offsets into subj */
+  roaring_bitmap_t **obj_bm;  /* per object, NULL below INDEX_BITMAP_MIN */
+  roaring_bitmap_t *all;      /* every subject */
+  size_t n_num;
+  double *num;                /* numbers, ascending */
+  uint32_t *num_subj;         /* their subjects */
+};
+
+typedef struct index_iri {
+  char *iri;
+  icx_id id;
+} index_iri;
+
+struct icx_index {
+  icx_ctx *mem;               /* the store's context: holds everything here */
+  icx_store *store;
+  icx_store_gen gen;
+  icx_index_pred **preds;
+  size_t n_preds, cap_preds;
+  index_iri *iris;            /* open addressing, iri_mask + 1 slots */
+  size_t n_iris, iri_mask;
+  /* clouds */
+  int clouds_read;
+  icx_id name_p, offers_p;
+  size_t n_clouds;
+  uint32_t *cloud_id;         /* ascending */
+  roaring_bitmap_t *cloud_bm;
+  uint32_t *name_off;         /* n_clouds + 1 offsets into name_id */
+  uint32_t *name_id;
+  char **name_lex;            /* read on demand (icx_index_names_load()) */
+  size_t n_names;
+  /* offers */
+  size_t n_svc;
+  uint32_t *svc_id;           /* ascending */
+  uint32_t *svc_off;          /* n_svc + 1 offsets into svc_cloud */
+  uint32_t *svc_cloud;        /* dense cloud numbers */
+  double build_ms;
+  unsigned long refreshes;
+};
+
+/* --- growing arrays ------------------------------------------------------- */
+
+typedef struct index_u32s {
+  uint32_t *v;
+  size_t n, cap;
+} index_u32s;
+
+static int
+index_push(icx_ctx *mem, index_u32s *a, uint32_t x)
+{
+  if (a->n == a->cap) {
+    size_t ncap = a->cap ? a->cap * 2 : 1024;
+    uint32_t *nv = icx_realloc(mem, a->v, ncap * sizeof *nv);
+    if (!nv)
+      return -1;
+    a->v = nv;
+    a->cap = ncap;
+  }
+  a->v[a->n++] = x;
+  return 0;
+}
+
+/* First position in v[from .. n) whose value is >= x, searched by
+ * doubling steps from from (cheap when the answer is near). */
+static size_t
+index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x)
+{
+  size_t step = 1, lo = from, hi;
+
+  while (lo + step < n && v[lo + step] < x) {
+    lo += step;
+    step *= 2;
+  }
+  hi = lo + step < n ? lo + step + 1 : n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < x)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* Passes the message the store left on its context (the index's) to the
+ * caller's context, when they differ; returns rc. */
+static icx_rc
+index_pass(icx_ctx *ctx, icx_ctx *mem, icx_rc rc)
+{
+  if (ctx != mem)
+    icx_fail(ctx, rc, "%s", icx_ctx_errmsg(mem));
+  return rc;
+}
+
+/* --- predicates ----------------------------------------------------------- */
+
+static void
+index_pred_free(icx_ctx *mem, icx_index_pred *pr)
+{
+  size_t i;
+
+  if (!pr)
+    return;
+  for (i = 0; pr->obj_bm && i < pr->n_obj; i++)
+    if (pr->obj_bm[i])
+      roaring_bitmap_free(pr->obj_bm[i]);
+  if (pr->all)
+    roaring_bitmap_free(pr->all);
+  icx_free(mem, pr->obj_bm);
+  icx_free(mem, pr->subj);
+  icx_free(mem, pr->obj_id);
+  icx_free(mem, pr->obj_off);
+  icx_free(mem, pr->num);
+  icx_free(mem, pr->num_subj);
+  icx_free(mem, pr);
+}
+
+typedef struct index_reader {
+  icx_ctx *mem;
+  index_u32s objs, subj, offs;
+  double *num;
+  size_t n_num, cap_num;
+  int failed;                 /* 1: out of memory; 2: an id past 32 bits */
+} index_reader;
+
+static int
+index_read_pair(void *ud, icx_id o, icx_id s)
+{
+  index_reader *r = ud;
+
+  if (o <= 0 || s <= 0 || o > UINT32_MAX || s > UINT32_MAX) {
+    r->failed = 2;
+    return 1;
+  }
+  if (!r->objs.n || r->objs.v[r->objs.n - 1] != (uint32_t)o)
+    if (index_push(r->mem, &r->objs, (uint32_t)o) ||
+        index_push(r->mem, &r->offs, (uint32_t)r->subj.n)) {
+      r->failed = 1;
+      return 1;
+    }
+  if (index_push(r->mem, &r->subj, (uint32_t)s)) {
+    r->failed = 1;
+    return 1;
+  }
+  return 0;
+}
+
+static int
+index_read_number(void *ud, double num, icx_id s)
+{
+  index_reader *r = ud;
+
+  if (s <= 0 || s > UINT32_MAX) {
+    r->failed = 2;
+    return 1;
+  }
+  if (r->n_num == r->cap_num) {
+    size_t ncap = r->cap_num ? r->cap_num * 2 : 1024;
+    double *nv = icx_realloc(r->mem, r->num, ncap * sizeof *nv);
+    if (!nv) {
+      r->failed = 1;
+      return 1;
+    }
+    r->num = nv;
+    r->cap_num = ncap;
+  }
+  r->num[r->n_num++] = num;
+  if (index_push(r->mem, &r->subj, (uint32_t)s)) {
+    r->failed = 1;
+    return 1;
+  }
+  return 0;
+}
+
+static icx_rc
+index_reader_failed(icx_ctx *ctx, index_reader *r)
+{
+  return r->failed == 2 ? icx_fail(ctx, ICX_ERR_LIMIT, "term ids past 32 bits: the matching "
+                                   "index cannot hold this store")
+                        : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+}
+
+/* Reads predicate p whole into a new index_pred. */
+static icx_rc
+index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
+{
+  icx_ctx *mem = ix->mem;
+  index_reader r;
+  icx_index_pred *pr;
+  size_t i;
+
+  *out = NULL;
+  memset(&r, 0, sizeof r);
+  r.mem = mem;
+  if (!(pr = icx_calloc(mem, 1, sizeof *pr)))
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  pr->p = p;
+  if (icx_store_predicate_pairs(ix->store, p, index_read_pair, &r)) {
+    index_pass(ctx, mem, ICX_ERR_STORE);
+    goto store_failed;
+  }
+  if (r.failed)
+    goto failed;
+  if (index_push(mem, &r.offs, (uint32_t)r.subj.n))
+    goto nomem;
+  pr->n = r.subj.n;
+  pr->subj = r.subj.v;
+  pr->n_obj = r.objs.n;
+  pr->obj_id = r.objs.v;
+  pr->obj_off = r.offs.v;
+  memset(&r.subj, 0, sizeof r.subj);
+  memset(&r.objs, 0, sizeof r.objs);
+  memset(&r.offs, 0, sizeof r.offs);
+  if (!(pr->obj_bm = icx_calloc(mem, pr->n_obj + 1, sizeof *pr->obj_bm)) ||
+      !(pr->all = roaring_bitmap_create()))
+    goto nomem;
+  for (i = 0; i < pr->n_obj; i++) {
+    size_t a = pr->obj_off[i], b = pr->obj_off[i + 1];
+    if (b - a >= INDEX_BITMAP_MIN) {
+      if (!(pr->obj_bm[i] = roaring_bitmap_of_ptr(b - a, pr->subj + a)))
+        goto nomem;
+      roaring_bitmap_run_optimize(pr->obj_bm[i]);
+    }
+  }
+  roaring_bitmap_add_many(pr->all, pr->n, pr->subj);
+  roaring_bitmap_run_optimize(pr->all);
+  if (icx_store_predicate_numbers(ix->store, p, index_read_number, &r)) {
+    index_pass(ctx, mem, ICX_ERR_STORE);
+    goto store_failed;
+  }
+  if (r.failed)
+    goto failed;
+  pr->n_num = r.n_num;
+  pr->num = r.num;
+  pr->num_subj = r.subj.v;
+  *out = pr;
+  return ICX_OK;
+nomem:
+  r.failed = 1;
+failed:
+  index_reader_failed(ctx, &r);
+store_failed:
+  icx_free(mem, r.subj.v);
+  icx_free(mem, r.objs.v);
+  icx_free(mem, r.offs.v);
+  icx_free(mem, r.num);
+  index_pred_free(mem, pr);
+  return r.failed == 2 ? ICX_ERR_LIMIT : r.failed ? ICX_ERR_NOMEM : ICX_ERR_STORE;
+}
+
+icx_rc
+icx_index_pred_get(icx_ctx *ctx, icx_index *ix, icx_id p, const icx_index_pred **out)
+{
+  icx_index_pred *pr;
+  size_t i;
+  double t0;
+  icx_rc rc;
+
+  *out = NULL;
+  for (i = 0; i < ix->n_preds; i++)
+    if (ix->preds[i]->p == p) {
+      *out = ix->preds[i];
+      return ICX_OK;
+    }
+  if (ix->n_preds == ix->cap_preds) {
+    size_t ncap = ix->cap_preds ? ix->cap_preds * 2 : 16;
+    icx_index_pred **np = icx_realloc(ix->mem, ix->preds, ncap * sizeof *np);
+    if (!np)
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    ix->preds = np;
+    ix->cap_preds = ncap;
+  }
+  t0 = icx_now_ms();
+  if ((rc = index_pred_read(ctx, ix, p, &pr)))
+    return rc;
+  ix->build_ms += icx_now_ms() - t0;
+  icx_log(ctx, ICX_LOG_DEBUG, "index", "predicate %lld: %zu pairs, %zu numbers in %.1f ms", p,
+          pr->n, pr->n_num, icx_now_ms() - t0);
+  ix->preds[ix->n_preds++] = pr;
+  *out = pr;
+  return ICX_OK;
+}
+
+/* Position of object o in pr's objects, or -1. */
+static long
+index_find_obj(const icx_index_pred *pr, icx_id o)
+{
+  size_t i;
+
+  if (o <= 0 || o > UINT32_MAX || !pr->n_obj)
+    return -1;
+  i = index_gallop(pr->obj_id, 0, pr->n_obj, (uint32_t)o);
+  return i < pr->n_obj && pr->obj_id[i] == (uint32_t)o ? (long)i : -1;
+}
+
+void
+icx_index_subjects_of(const icx_index_pred *pr, const icx_id *objs, size_t n,
+                      roaring_bitmap_t *out)
+{
+  size_t k;
+
+  for (k = 0; k < n; k++) {
+    long i = index_find_obj(pr, objs[k]);
+    if (i < 0)
+      continue;
+    if (pr->obj_bm[i])
+      roaring_bitmap_or_inplace(out, pr->obj_bm[i]);
+    else
+      roaring_bitmap_add_many(out, pr->obj_off[i + 1] - pr->obj_off[i],
+                              pr->subj + pr->obj_off[i]);
+  }
+}
+
+/* First number position >= x (open: > x). */
+static size_t
+index_num_bound(const icx_index_pred *pr, double x, int after)
+{
+  size_t lo = 0, hi = pr->n_num;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (after ? pr->num[mid] <= x : pr->num[mid] < x)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+void
+icx_index_subjects_in_range(const icx_index_pred *pr, double lo, int lo_open, double hi,
+                            int hi_open, roaring_bitmap_t *out)
+{
+  size_t a = lo == -HUGE_VAL ? 0 : index_num_bound(pr, lo, lo_open);
+  size_t b = hi == HUGE_VAL ? pr->n_num : index_num_bound(pr, hi, !hi_open);
+
+  if (a < b)
+    roaring_bitmap_add_many(out, b - a, pr->num_subj + a);
+}
+
+void
+icx_index_subjects_equal(const icx_index_pred *pr, const double *nums, size_t n,
+                         roaring_bitmap_t *out)
+{
+  size_t k;
+
+  for (k = 0; k < n; k++) {
+    size_t a = index_num_bound(pr, nums[k], 0), b = index_num_bound(pr, nums[k], 1);
+    if (a < b)
+      roaring_bitmap_add_many(out, b - a, pr->num_subj + a);
+  }
+}
+
+const roaring_bitmap_t *
+icx_index_subjects_all(const icx_index_pred *pr)
+{
+  return pr->all;
+}
+
+/* --- IRIs ----------------------------------------------------------------- */
+
+static uint64_t
+index_hash(const char *s)
+{
+  uint64_t h = 1469598103934665603ULL;
+
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+icx_id
+icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri)
+{
+  size_t j;
+  icx_id id;
+
+  if (ix->iri_mask)
+    for (j = (size_t)index_hash(iri) & ix->iri_mask; ix->iris[j].iri;
+         j = (j + 1) & ix->iri_mask)
+      if (!strcmp(ix->iris[j].iri, iri))
+        return ix->iris[j].id;
+  if ((id = icx_store_iri_id(ix->store, iri)) < 0) {
+    icx_fail(ctx, ICX_ERR_STORE, "cannot look up <%s> in the store", iri);
+    return -1;
+  }
+  if (2 * (ix->n_iris + 1) > ix->iri_mask) {     /* grow (or make) the table */
+    size_t n = ix->iri_mask ? (ix->iri_mask + 1) * 2 : 256, i;
+    index_iri *t = icx_calloc(ix->mem, n, sizeof *t);
+    if (!t)
+      return id;                /* not kept: looked up again next time */
+    for (i = 0; ix->iri_mask && i <= ix->iri_mask; i++) {
+      if (!ix->iris[i].iri)
+        continue;
+      for (j = (size_t)index_hash(ix->iris[i].iri) & (n - 1); t[j].iri; j = (j + 1) & (n - 1))
+        ;
+      t[j] = ix->iris[i];
+    }
+    icx_free(ix->mem, ix->iris);
+    ix->iris = t;
+    ix->iri_mask = n - 1;
+  }
+  for (j = (size_t)index_hash(iri) & ix->iri_mask; ix->iris[j].iri; j = (j + 1) & ix->iri_mask)
+    ;
+  if ((ix->iris[j].iri = icx_strdup(ix->mem, iri))) {
+    ix->iris[j].id = id;
+    ix->n_iris++;
+  }
+  return id;
+}
+
+/* --- clouds and offers ------------------------------------------------------ */
+
+typedef struct index_pairs {
+  icx_ctx *mem;
+  index_u32s a, b;            /* (object, subject) as read */
+  int failed;
+} index_pairs;
+
+static int
+index_read_pair2(void *ud, icx_id o, icx_id s)
+{
+  index_pairs *r = ud;
+
+  if (o <= 0 || s <= 0 || o > UINT32_MAX || s > UINT32_MAX) {
+    r->failed = 2;
+    return 1;
+  }
+  if (index_push(r->mem, &r->a, (uint32_t)o) || index_push(r->mem, &r->b, (uint32_t)s)) {
+    r->failed = 1;
+    return 1;
+  }
+  return 0;
+}
+
+static int
+index_cmp_pair(const void *x, const void *y)
+{
+  const uint32_t *a = x, *b = y;
+
+  if (a[0] != b[0])
+    return a[0] < b[0] ? -1 : 1;
+  return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+static void
+index_clouds_clear(icx_index *ix)
+{
+  size_t i;
+
+  for (i = 0; ix->name_lex && i < ix->n_names; i++)
+    icx_free(ix->mem, ix->name_lex[i]);
+  icx_free(ix->mem, ix->name_lex);
+  icx_free(ix->mem, ix->cloud_id);
+  icx_free(ix->mem, ix->name_off);
+  icx_free(ix->mem, ix->name_id);
+  icx_free(ix->mem, ix->svc_id);
+  icx_free(ix->mem, ix->svc_off);
+  icx_free(ix->mem, ix->svc_cloud);
+  if (ix->cloud_bm)
+    roaring_bitmap_free(ix->cloud_bm);
+  ix->name_lex = NULL;
+  ix->cloud_id = ix->name_off = ix->name_id = NULL;
+  ix->svc_id = ix->svc_off = ix->svc_cloud = NULL;
+  ix->cloud_bm = NULL;
+  ix->n_clouds = ix->n_names = ix->n_svc = 0;
+  ix->clouds_read = 0;
+}
+
+/* The clouds and their names, from the name property's (name, cloud)
+ * pairs. */
+static icx_rc
+index_read_clouds(icx_ctx *ctx, icx_index *ix, index_pairs *r)
+{
+  icx_ctx *mem = ix->mem;
+  uint32_t *pairs;
+  size_t n = r->a.n, i, c = 0;
+
+  if (!(pairs = icx_malloc(mem, (2 * n + 1) * sizeof *pairs)))
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  for (i = 0; i < n; i++) {
+    pairs[2 * i] = r->b.v[i];
+    pairs[2 * i + 1] = r->a.v[i];
+  }
+  qsort(pairs, n, 2 * sizeof *pairs, index_cmp_pair);   /* by cloud, then name */
+  ix->cloud_id = icx_malloc(mem, (n + 1) * sizeof *ix->cloud_id);
+  ix->name_off = icx_malloc(mem, (n + 2) * sizeof *ix->name_off);
+  ix->name_id = icx_malloc(mem, (n + 1) * sizeof *ix->name_id);
+  ix->name_lex = icx_calloc(mem, n + 1, sizeof *ix->name_lex);
+  ix->cloud_bm = roaring_bitmap_create();
+  if (!ix->cloud_id || !ix->name_off || !ix->name_id || !ix->name_lex || !ix->cloud_bm) {
+    icx_free(mem, pairs);
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  }
+  for (i = 0; i < n; i++) {
+    if (i && pairs[2 * i] == pairs[2 * i - 2] && pairs[2 * i + 1] == pairs[2 * i - 1])
+      continue;                 /* the same name stated in two graphs */
+    if (!c || ix->cloud_id[c - 1] != pairs[2 * i]) {
+      ix->cloud_id[c] = pairs[2 * i];
+      ix->name_off[c++] = (uint32_t)ix->n_names;
+    }
+    ix->name_id[ix->n_names++] = pairs[2 * i + 1];
+  }
+  ix->name_off[c] = (uint32_t)ix->n_names;
+  ix->n_clouds = c;
+  roaring_bitmap_add_many(ix->cloud_bm, c, ix->cloud_id);
+  icx_free(mem, pairs);
+  return ICX_OK;
+}
+
+/* Who offers what, from the offers property's (service, cloud) pairs
+ * (ordered by service): only named clouds count. */
+static icx_rc
+index_read_offers(icx_ctx *ctx, icx_index *ix, index_pairs *r)
+{
+  icx_ctx *mem = ix->mem;
+  size_t n = r->a.n, i, k = 0, s = 0;
+
+  ix->svc_id = icx_malloc(mem, (n + 1) * sizeof *ix->svc_id);
+  ix->svc_off = icx_malloc(mem, (n + 2) * sizeof *ix->svc_off);
+  ix->svc_cloud = icx_malloc(mem, (n + 1) * sizeof *ix->svc_cloud);
+  if (!ix->svc_id || !ix->svc_off || !ix->svc_cloud)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  for (i = 0; i < n; i++) {
+    long c = icx_index_cloud_of(ix, r->b.v[i]);
+    if (c < 0)
+      continue;
+    if (!s || ix->svc_id[s - 1] != r->a.v[i]) {
+      ix->svc_id[s] = r->a.v[i];
+      ix->svc_off[s++] = (uint32_t)k;
+    } else if (ix->svc_cloud[k - 1] == (uint32_t)c) {
+      continue;                 /* stated in two graphs */
+    }
+    ix->svc_cloud[k++] = (uint32_t)c;
+  }
+  ix->svc_off[s] = (uint32_t)k;
+  ix->n_svc = s;
+  return ICX_OK;
+}
+
+icx_rc
+icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
+{
+  index_pairs r;
+  icx_rc rc = ICX_OK;
+  double t0 = icx_now_ms();
+  int pass;
+
+  if (ix->clouds_read && ix->name_p == name_p && ix->offers_p == offers_p)
+    return ICX_OK;
+  index_clouds_clear(ix);
+  for (pass = 0; pass < 2 && rc == ICX_OK; pass++) {
+    memset(&r, 0, sizeof r);
+    r.mem = ix->mem;
+    if (icx_store_predicate_pairs(ix->store, pass ? offers_p : name_p, index_read_pair2, &r))
+      rc = index_pass(ctx, ix->mem, ICX_ERR_STORE);
+    else if (r.failed)
+      rc = r.failed == 2 ? icx_fail(ctx, ICX_ERR_LIMIT, "term ids past 32 bits")
+                         : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    else
+      rc = pass ? index_read_offers(ctx, ix, &r) : index_read_clouds(ctx, ix, &r);
+    icx_free(ix->mem, r.a.v);
+    icx_free(ix->mem, r.b.v);
+  }
+  if (rc) {
+    index_clouds_clear(ix);
+    return rc;
+  }
+  ix->clouds_read = 1;
+  ix->name_p = name_p;
+  ix->offers_p = offers_p;
+  ix->build_ms += icx_now_ms() - t0;
+  icx_log(ctx, ICX_LOG_DEBUG, "index", "%zu clouds, %zu services read in %.1f ms", ix->n_clouds,
+          ix->n_svc, icx_now_ms() - t0);
+  return ICX_OK;
+}
+
+size_t icx_index_cloud_count(const icx_index *ix) { return ix->n_clouds; }
+const roaring_bitmap_t *icx_index_cloud_ids(const icx_index *ix) { return ix->cloud_bm; }
+
+long
+icx_index_cloud_of(const icx_index *ix, uint32_t id)
+{
+  size_t i;
+
+  if (!ix->n_clouds)
+    return -1;
+  i = index_gallop(ix->cloud_id, 0, ix->n_clouds, id);
+  return i < ix->n_clouds && ix->cloud_id[i] == id ? (long)i : -1;
+}
+
+size_t
+icx_index_cloud_seek(const icx_index *ix, uint32_t id, size_t from)
+{
+  return from >= ix->n_clouds ? ix->n_clouds : index_gallop(ix->cloud_id, from, ix->n_clouds, id);
+}
+
+size_t
+icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids, size_t *first)
+{
+  *first = ix->name_off[c];
+  *ids = ix->name_id + ix->name_off[c];
+  return ix->name_off[c + 1] - ix->name_off[c];
+}
+
+icx_rc
+icx_index_names_load(icx_ctx *ctx, icx_index *ix, const size_t *ks, size_t n)
+{
+  icx_id *ids;
+  char **out;
+  size_t i, m = 0;
+  icx_rc rc;
+
+  ids = icx_malloc(ctx, (n + 1) * sizeof *ids);
+  out = icx_calloc(ctx, n + 1, sizeof *out);
+  if (!ids || !out) {
+    icx_free(ctx, ids);
+    icx_free(ctx, out);
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  }
+  for (i = 0; i < n; i++)
+    if (!ix->name_lex[ks[i]])
+      ids[m++] = ix->name_id[ks[i]];
+  /* icx_store_lex() makes its strings with the store's context, the
+   * index's own. */
+  rc = icx_store_lex(ix->store, ids, m, out);
+  for (i = 0, m = 0; i < n; i++) {
+    if (ix->name_lex[ks[i]])
+      continue;
+    if (out[m] && !ix->name_lex[ks[i]])
+      ix->name_lex[ks[i]] = out[m];
+    else
+      icx_free(ix->mem, out[m]);
+    m++;
+  }
+  if (rc != ICX_OK)
+    index_pass(ctx, ix->mem, rc);
+  icx_free(ctx, ids);
+  icx_free(ctx, out);
+  return rc;
+}
+
+const char *
+icx_index_name(icx_ctx *ctx, icx_index *ix, size_t k)
+{
+  if (k >= ix->n_names)
+    return NULL;
+  if (!ix->name_lex[k] && icx_index_names_load(ctx, ix, &k, 1))
+    return NULL;
+  return ix->name_lex[k];
+}
+
+int
+icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_index_offer_fn fn,
+                     void *userdata)
+{
+  roaring_uint32_iterator_t it;
+  size_t pos = 0;
+  int stop;
+
+  roaring_init_iterator(svcs, &it);
+  for (; it.has_value && pos < ix->n_svc; roaring_advance_uint32_iterator(&it)) {
+    size_t k;
+    pos = index_gallop(ix->svc_id, pos, ix->n_svc, it.current_value);
+    if (pos == ix->n_svc)
+      break;
+    if (ix->svc_id[pos] != it.current_value)
+      continue;
+    for (k = ix->svc_off[pos]; k < ix->svc_off[pos + 1]; k++)
+      if ((stop = fn(userdata, it.current_value, ix->svc_cloud[k])))
+        return stop;
+  }
+  return 0;
+}
+
+/* --- the index as a whole ---------------------------------------------------- */
+
+static void
+index_clear(icx_index *ix)
+{
+  size_t i;
+
+  for (i = 0; i < ix->n_preds; i++)
+    index_pred_free(ix->mem, ix->preds[i]);
+  ix->n_preds = 0;
+  for (i = 0; ix->iri_mask && i <= ix->iri_mask; i++)
+    icx_free(ix->mem, ix->iris[i].iri);
+  icx_free(ix->mem, ix->iris);
+  ix->iris = NULL;
+  ix->n_iris = ix->iri_mask = 0;
+  index_clouds_clear(ix);
+  ix->build_ms = 0;
+}
+
+static void
+index_free(void *p)
+{
+  icx_index *ix = p;
+
+  if (!ix)
+    return;
+  index_clear(ix);
+  icx_free(ix->mem, ix->preds);
+  icx_free(ix->mem, ix);
+}
+
+icx_rc
+icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
+{
+  icx_index *ix;
+  icx_store_gen gen;
+  icx_id max;
+
+  if (!ctx || !store || !out)
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  if (icx_store_generation(store, &gen))
+    return index_pass(ctx, icx_store_ctx(store), ICX_ERR_STORE);
+  ix = icx_store_attached(store);
+  if (ix && ix->store == store && ix->gen.version == gen.version &&
+      ix->gen.changes == gen.changes) {
+    *out = ix;
+    return ICX_OK;
+  }
+  if ((max = icx_store_max_id(store)) < 0)
+    return icx_fail(ctx, ICX_ERR_STORE, "cannot read the store's largest term id");
+  if (max > UINT32_MAX)
+    return icx_fail(ctx, ICX_ERR_LIMIT, "term ids past 32 bits: the matching index cannot "
+                    "hold this store");
+  if (!ix || ix->store != store) {
+    if (!(ix = icx_calloc(icx_store_ctx(store), 1, sizeof *ix)))
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    ix->mem = icx_store_ctx(store);
+    ix->store = store;
+    icx_store_attach(store, ix, index_free);
+  } else {
+    /* A commit since the index was read: everything goes, and is read
+     * again as requests ask for it. */
+    index_clear(ix);
+    ix->refreshes++;
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "the store changed: the index is read again");
+  }
+  ix->gen = gen;
+  *out = ix;
+  return ICX_OK;
+}
+
+void
+icx_index_get_stats(const icx_index *ix, icx_index_stats *out)
+{
+  size_t i;
+
+  memset(out, 0, sizeof *out);
+  if (!ix)
+    return;
+  out->predicates = ix->n_preds;
+  out->clouds = ix->n_clouds;
+  out->services = ix->n_svc;
+  out->build_ms = ix->build_ms;
+  out->refreshes = ix->refreshes;
+  for (i = 0; i < ix->n_preds; i++) {
+    const icx_index_pred *pr = ix->preds[i];
+    size_t k;
+    out->pairs += pr->n;
+    out->numbers += pr->n_num;
+    out->bytes += pr->n * 4 + pr->n_obj * 8 + pr->n_num * 12 + roaring_bitmap_size_in_bytes(pr->all);
+    for (k = 0; k < pr->n_obj; k++)
+      if (pr->obj_bm[k])
+        out->bytes += roaring_bitmap_size_in_bytes(pr->obj_bm[k]);
+  }
+  out->bytes += ix->n_clouds * 8 + ix->n_names * 12 + ix->n_svc * 8 +
+                (ix->n_svc ? ix->svc_off[ix->n_svc] : 0) * 4;
+}

@@ -1,0 +1,117 @@
+/* icx_index.h - the matching index: a store's statements held in memory in
+ * the shapes matching reads (internal).
+ *
+ * Derived from the store, never stored: per predicate, the subjects of
+ * each object (a sorted run of ids, and a compressed bitmap for an object
+ * many subjects share: a country, a protocol, a class) and the numbers in
+ * one sorted column; the clouds (the subjects of the name property) with
+ * their names; which clouds offer each service.  A predicate is read from
+ * the store the first time a request asks for it (two index scans), the
+ * clouds and offers the first time matching runs.
+ *
+ * The index is kept with the store handle (icx_store_attach()) and records
+ * the store generation it was read at (icx_store_generation()).
+ * icx_index_get() compares it with the generation of the snapshot the
+ * caller reads and, when a commit came in between (from this handle or
+ * any other process), drops everything before answering: the index never
+ * answers from older data than the SQL path would.  It does not follow
+ * changes document by document: after a load or a removal, each
+ * predicate is read again when next asked for.
+ *
+ * Ids are term ids (icx_id.h) held as 32-bit integers; a store with larger
+ * ids is refused (ICX_ERR_LIMIT) and matching takes the SQL path.
+ * Memory comes from the store's context (roaring's bitmaps from malloc).
+ * An index belongs to its handle, and like the handle is used by one
+ * thread at a time.
+ */
+#ifndef ICX_INDEX_H
+#define ICX_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <roaring/roaring.h>
+
+#include "icx_id.h"
+#include "icx_store.h"
+
+typedef struct icx_index icx_index;
+typedef struct icx_index_pred icx_index_pred;
+
+/* The index of store, current for the snapshot of the read transaction the
+ * caller has open (icx_store_read_begin(); call it inside one, or the
+ * snapshot may move on before the reads that follow).  Made on first use,
+ * emptied when the store changed since.  Lent: it lives until the store
+ * is freed.  Errors (on ctx): ICX_ERR_STORE, ICX_ERR_NOMEM, ICX_ERR_LIMIT
+ * (term ids past 32 bits). */
+icx_rc icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out);
+
+/* The term id of iri (cached until the store changes): > 0, 0 when the
+ * store has none, -1 on error (ctx's message set). */
+icx_id icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri);
+
+/* Predicate p into *out, read from the store on first use (lent by the
+ * index).  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM, ICX_ERR_LIMIT. */
+icx_rc icx_index_pred_get(icx_ctx *ctx, icx_index *ix, icx_id p, const icx_index_pred **out);
+
+/* The subjects of pred whose object is one of objs (n ids; 0s are
+ * skipped), into out (added, not replaced). */
+void icx_index_subjects_of(const icx_index_pred *pred, const icx_id *objs, size_t n,
+                           roaring_bitmap_t *out);
+/* The subjects of pred with a number in the range (lo, hi; open ends
+ * exclude the bound; -HUGE_VAL and HUGE_VAL: none), into out. */
+void icx_index_subjects_in_range(const icx_index_pred *pred, double lo, int lo_open, double hi,
+                                 int hi_open, roaring_bitmap_t *out);
+/* The subjects of pred with a number equal to one of nums, into out. */
+void icx_index_subjects_equal(const icx_index_pred *pred, const double *nums, size_t n,
+                              roaring_bitmap_t *out);
+/* Every subject of pred.  Lent. */
+const roaring_bitmap_t *icx_index_subjects_all(const icx_index_pred *pred);
+
+/* --- clouds and the services they offer ------------------------------------
+ * Clouds are the subjects of the name property, numbered 0 .. count - 1
+ * in id order (the "dense" number). */
+
+/* Reads the clouds (subjects of the term name_p) and the services they
+ * offer (offers_p) on first use.  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM. */
+icx_rc icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p);
+size_t icx_index_cloud_count(const icx_index *ix);
+/* The dense number of cloud id, or -1 when it is not a named cloud. */
+long icx_index_cloud_of(const icx_index *ix, uint32_t id);
+/* The first dense number at or after from whose cloud id is >= id (the
+ * cloud count when there is none): walks ascending ids in step. */
+size_t icx_index_cloud_seek(const icx_index *ix, uint32_t id, size_t from);
+/* Every named cloud's term id.  Lent. */
+const roaring_bitmap_t *icx_index_cloud_ids(const icx_index *ix);
+/* Cloud c's names: *ids gets its name term ids (lent), the result is how
+ * many; first is the number of its first name among all names (for
+ * icx_index_name()). */
+size_t icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids, size_t *first);
+/* The text of name k (the first of cloud c's names plus j), read from the
+ * store once and kept.  NULL on error (ctx's message set).  Lent. */
+const char *icx_index_name(icx_ctx *ctx, icx_index *ix, size_t k);
+/* Reads the text of the n names at ks that are not read yet, in one pass
+ * in id order.  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM. */
+icx_rc icx_index_names_load(icx_ctx *ctx, icx_index *ix, const size_t *ks, size_t n);
+
+/* Called for each (service, cloud's dense number) of the services in
+ * svcs offered by a named cloud, in service order; non-0 stops. */
+typedef int (*icx_index_offer_fn)(void *userdata, uint32_t service, size_t cloud);
+/* 0, or what fn returned to stop. */
+int icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs,
+                         icx_index_offer_fn fn, void *userdata);
+
+/* --- figures ------------------------------------------------------------- */
+
+typedef struct icx_index_stats {
+  size_t predicates;          /* predicates read */
+  size_t pairs;               /* (object, subject) pairs held */
+  size_t numbers;             /* numbers held */
+  size_t clouds, services;    /* clouds named, services offered */
+  size_t bytes;               /* memory held, roughly */
+  double build_ms;            /* time spent reading the store since the last refresh */
+  unsigned long refreshes;    /* times the store was found changed */
+} icx_index_stats;
+
+void icx_index_get_stats(const icx_index *ix, icx_index_stats *out);
+
+#endif

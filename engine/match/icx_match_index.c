@@ -1,0 +1,531 @@
+/* icx_match_index.c - matching on the index: the typed plan (icx_plan.h)
+ * run over the matching index (icx_index.h) without any query text.
+ *
+ * It gives what the SQL path gives for the compiled query, cloud for
+ * cloud.  The query's rows are the ways to pick, for a cloud, one service
+ * per service slot (the cloud itself for slot 0) meeting the slot's
+ * required constraints; a soft or negated constraint's OPTIONAL binds
+ * whenever the service has a value that meets it, so on a given service
+ * whether it is met is fixed, and its degree is exact when one of its
+ * values met is one asked for.  A cloud keeps its best row (score, then
+ * fewest narrower): the slots are independent, and both counts are sums
+ * over slots, so the best row is each slot's best service together.
+ *
+ * Per slot: the services meeting every required constraint (bitmaps of
+ * subjects intersected, those of required negations subtracted), or, when
+ * no required, positive constraint binds the service, those of the slot's
+ * classes (rdf:type); then each service is scored and graded by bitmap
+ * look-ups and the clouds offering it keep their best.  A slot without
+ * soft constraints or individuals to grade needs no scores: the clouds
+ * that offer one of its services are all it gives. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_ctx_internal.h"
+#include "icx_index.h"
+#include "icx_match_internal.h"
+#include "icx_store_ids.h"
+
+typedef struct xitem {
+  const icx_plan_item *it;
+  size_t c;                   /* its index in the set */
+  roaring_bitmap_t **sat;     /* per part: subjects with a value meeting it */
+  roaring_bitmap_t **exact;   /* per part, graded only: ... with an asked value */
+} xitem;
+
+typedef struct xslot {
+  size_t *items;              /* indices into x->items */
+  size_t n_items;
+  int simple;                 /* no soft constraint and none graded */
+  roaring_bitmap_t *subjects; /* services (slot 0: clouds) meeting the required ones */
+  roaring_bitmap_t *clouds;   /* dense numbers of the clouds with such a service */
+  int *score, *narrow;        /* per dense cloud, its best (not simple) */
+  unsigned char *deg;         /* per dense cloud, n_items degrees */
+} xslot;
+
+typedef struct xrun {
+  icx_ctx *ctx;
+  icx_index *ix;
+  const icx_plan *plan;
+  size_t n_items;
+  xitem *items;
+  size_t n_slots;
+  xslot *slots;
+  xslot *cur;                 /* the slot being scored */
+  unsigned char *tmp_deg;
+  icx_rc rc;                  /* why a step returned -1 (0: out of memory) */
+} xrun;
+
+/* The term ids of n IRIs, into a new array (0 for those the store lacks). */
+static icx_id *
+match_index_ids(xrun *x, const char *const *iris, size_t n)
+{
+  icx_id *ids = icx_calloc(x->ctx, n + 1, sizeof *ids);
+  size_t k;
+
+  if (!ids)
+    return NULL;
+  for (k = 0; k < n; k++)
+    if ((ids[k] = icx_index_iri_id(x->ctx, x->ix, iris[k])) < 0) {
+      x->rc = ICX_ERR_STORE;
+      icx_free(x->ctx, ids);
+      return NULL;
+    }
+  return ids;
+}
+
+/* Subjects of pred (NULL: a predicate the store lacks) whose object is one
+ * of the IRIs, added to out. */
+static int
+match_index_iris(xrun *x, const icx_index_pred *pred, const char *const *iris, size_t n,
+                 roaring_bitmap_t *out)
+{
+  icx_id *ids;
+
+  if (!pred || !n)
+    return 0;
+  if (!(ids = match_index_ids(x, iris, n)))
+    return -1;
+  icx_index_subjects_of(pred, ids, n, out);
+  icx_free(x->ctx, ids);
+  return 0;
+}
+
+/* The bitmaps of constraint item i. */
+static int
+match_index_item(xrun *x, xitem *xi)
+{
+  const icx_plan_item *it = xi->it;
+  const icx_index_pred *pred = NULL;
+  icx_id p;
+  size_t k;
+
+  xi->sat = icx_calloc(x->ctx, it->n_parts + 1, sizeof *xi->sat);
+  xi->exact = icx_calloc(x->ctx, it->n_parts + 1, sizeof *xi->exact);
+  if (!xi->sat || !xi->exact)
+    return -1;
+  if ((p = icx_index_iri_id(x->ctx, x->ix, it->predicate)) < 0) {
+    x->rc = ICX_ERR_STORE;
+    return -1;
+  }
+  if (p > 0 && (x->rc = icx_index_pred_get(x->ctx, x->ix, p, &pred)))
+    return -1;
+  for (k = 0; k < it->n_parts; k++) {
+    const icx_plan_part *pt = &it->parts[k];
+    roaring_bitmap_t *b = roaring_bitmap_create();
+    if (!(xi->sat[k] = b))
+      return -1;
+    if (it->graded && !(xi->exact[k] = roaring_bitmap_create()))
+      return -1;
+    if (!pred)
+      continue;
+    switch (pt->kind) {
+    case ICX_PLAN_ANY:
+      roaring_bitmap_or_inplace(b, icx_index_subjects_all(pred));
+      break;
+    case ICX_PLAN_RANGE:
+      icx_index_subjects_in_range(pred, pt->lo, pt->lo_open, pt->hi, pt->hi_open, b);
+      break;
+    case ICX_PLAN_NUMBERS:
+      icx_index_subjects_equal(pred, pt->nums, pt->n_nums, b);
+      break;
+    case ICX_PLAN_IRIS:
+      if (match_index_iris(x, pred, pt->iris, pt->n_iris, b) ||
+          (it->graded && match_index_iris(x, pred, pt->exact, pt->n_exact, xi->exact[k])))
+        return -1;
+      break;
+    case ICX_PLAN_OTHER:
+      return -1;                /* refused before: icx_plan_typed() */
+    }
+  }
+  return 0;
+}
+
+/* Scores and grades subject id on slot s's items: deg gets one degree per
+ * item; *score and *narrow the sums. */
+static void
+match_index_grade(const xrun *x, const xslot *s, uint32_t id, int *score, int *narrow,
+                  unsigned char *deg)
+{
+  size_t j, k;
+
+  *score = 0;
+  *narrow = 0;
+  for (j = 0; j < s->n_items; j++) {
+    const xitem *xi = &x->items[s->items[j]];
+    const icx_plan_item *it = xi->it;
+    int met = 1, narrower = 0;
+    for (k = 0; k < it->n_parts; k++) {
+      if (!roaring_bitmap_contains(xi->sat[k], id))
+        met = 0;
+      else if (it->graded && !roaring_bitmap_contains(xi->exact[k], id))
+        narrower = 1;
+    }
+    if (it->negative)
+      met = !met, narrower = 0;
+    if (!met) {
+      deg[j] = ICX_DEGREE_NONE;
+      continue;
+    }
+    deg[j] = narrower ? ICX_DEGREE_NARROWER : ICX_DEGREE_EXACT;
+    *narrow += narrower;
+    if (!it->required)
+      *score += it->weight;
+  }
+}
+
+/* A service (or, slot 0, the cloud itself) for dense cloud c: kept when it
+ * is the cloud's first or better than the one kept. */
+static int
+match_index_offer(void *ud, uint32_t service, size_t c)
+{
+  xrun *x = ud;
+  xslot *s = x->cur;
+  int score, narrow;
+
+  if (s->simple) {
+    roaring_bitmap_add(s->clouds, (uint32_t)c);
+    return 0;
+  }
+  match_index_grade(x, s, service, &score, &narrow, x->tmp_deg);
+  if (roaring_bitmap_contains(s->clouds, (uint32_t)c) &&
+      !(score > s->score[c] || (score == s->score[c] && narrow < s->narrow[c])))
+    return 0;
+  roaring_bitmap_add(s->clouds, (uint32_t)c);
+  s->score[c] = score;
+  s->narrow[c] = narrow;
+  memcpy(s->deg + c * s->n_items, x->tmp_deg, s->n_items);
+  return 0;
+}
+
+/* Slot si: its services, then the clouds with one and their best. */
+static int
+match_index_slot(xrun *x, size_t si)
+{
+  xslot *s = &x->slots[si];
+  size_t j, k, nc = icx_index_cloud_count(x->ix);
+  int bound = 0;
+
+  if (!(s->subjects = roaring_bitmap_create()) || !(s->clouds = roaring_bitmap_create()))
+    return -1;
+  if (si == 0) {
+    roaring_bitmap_or_inplace(s->subjects, icx_index_cloud_ids(x->ix));
+    bound = 1;
+  }
+  s->simple = 1;
+  for (j = 0; j < s->n_items; j++) {
+    const xitem *xi = &x->items[s->items[j]];
+    if (!xi->it->required || xi->it->graded)
+      s->simple = 0;
+    if (!xi->it->required || xi->it->negative)
+      continue;
+    for (k = 0; k < xi->it->n_parts; k++) {
+      if (bound)
+        roaring_bitmap_and_inplace(s->subjects, xi->sat[k]);
+      else
+        roaring_bitmap_or_inplace(s->subjects, xi->sat[k]);
+      bound = 1;
+    }
+  }
+  if (!bound || (si == 0 && icx_plan_slot_types(x->plan, 0))) {
+    /* The type pattern binds the service (or, with no constraints, types
+     * the cloud). */
+    const char *const *types = icx_plan_slot_types(x->plan, si);
+    roaring_bitmap_t *typed;
+    icx_id t = icx_index_iri_id(x->ctx, x->ix, ICX_PLAN_RDF_TYPE);
+    const icx_index_pred *tp = NULL;
+    size_t n = 0;
+    if (t < 0) {
+      x->rc = ICX_ERR_STORE;
+      return -1;
+    }
+    if (t > 0 && (x->rc = icx_index_pred_get(x->ctx, x->ix, t, &tp)))
+      return -1;
+    while (types && types[n])
+      n++;
+    typed = roaring_bitmap_create();
+    if (!typed || match_index_iris(x, tp, types, n, typed)) {
+      if (typed)
+        roaring_bitmap_free(typed);
+      return -1;
+    }
+    if (bound)
+      roaring_bitmap_and_inplace(s->subjects, typed);
+    else
+      roaring_bitmap_or_inplace(s->subjects, typed);
+    roaring_bitmap_free(typed);
+  }
+  for (j = 0; j < s->n_items; j++) {
+    const xitem *xi = &x->items[s->items[j]];
+    if (xi->it->required && xi->it->negative)
+      roaring_bitmap_andnot_inplace(s->subjects, xi->sat[0]);
+  }
+  if (!s->simple) {
+    s->score = icx_calloc(x->ctx, nc + 1, sizeof *s->score);
+    s->narrow = icx_calloc(x->ctx, nc + 1, sizeof *s->narrow);
+    s->deg = icx_calloc(x->ctx, nc * s->n_items + 1, 1);
+    if (!s->score || !s->narrow || !s->deg)
+      return -1;
+  }
+  x->cur = s;
+  if (si == 0 && !s->n_items && !icx_plan_slot_types(x->plan, 0)) {
+    if (nc)                     /* nothing asked of the cloud itself: every one */
+      roaring_bitmap_add_range_closed(s->clouds, 0, (uint32_t)(nc - 1));
+  } else if (si == 0) {
+    /* The subjects are named clouds, in id order: their dense numbers
+     * come in step. */
+    roaring_uint32_iterator_t it;
+    size_t pos = 0;
+    roaring_init_iterator(s->subjects, &it);
+    for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
+      pos = icx_index_cloud_seek(x->ix, it.current_value, pos);
+      if (pos < nc)
+        match_index_offer(x, it.current_value, pos);
+    }
+  } else {
+    icx_index_each_offer(x->ix, s->subjects, match_index_offer, x);
+  }
+  return 0;
+}
+
+static void
+match_index_clear(xrun *x)
+{
+  size_t i, k;
+
+  for (i = 0; x->items && i < x->n_items; i++) {
+    xitem *xi = &x->items[i];
+    for (k = 0; xi->it && k < xi->it->n_parts; k++) {
+      if (xi->sat && xi->sat[k])
+        roaring_bitmap_free(xi->sat[k]);
+      if (xi->exact && xi->exact[k])
+        roaring_bitmap_free(xi->exact[k]);
+    }
+    icx_free(x->ctx, xi->sat);
+    icx_free(x->ctx, xi->exact);
+  }
+  for (i = 0; x->slots && i < x->n_slots; i++) {
+    xslot *s = &x->slots[i];
+    if (s->subjects)
+      roaring_bitmap_free(s->subjects);
+    if (s->clouds)
+      roaring_bitmap_free(s->clouds);
+    icx_free(x->ctx, s->items);
+    icx_free(x->ctx, s->score);
+    icx_free(x->ctx, s->narrow);
+    icx_free(x->ctx, s->deg);
+  }
+  icx_free(x->ctx, x->items);
+  icx_free(x->ctx, x->slots);
+  icx_free(x->ctx, x->tmp_deg);
+}
+
+static int
+match_index_cmp_name_id(const void *a, const void *b)
+{
+  const match_hit *x = a, *y = b;
+
+  return (x->name_id > y->name_id) - (x->name_id < y->name_id);
+}
+
+/* The clouds every slot gives, as hits of m (one per name id, its best),
+ * named. */
+static icx_rc
+match_index_collect(xrun *x, icx_match *m)
+{
+  icx_ctx *ctx = x->ctx;
+  roaring_bitmap_t *all;
+  roaring_uint32_iterator_t it;
+  size_t si, j, cap = 0, *ks = NULL, n_ks = 0, i, o;
+  icx_rc rc = ICX_OK;
+
+  if (!(all = roaring_bitmap_copy(x->slots[0].clouds)))
+    return ICX_ERR_NOMEM;
+  for (si = 1; si < x->n_slots; si++)
+    roaring_bitmap_and_inplace(all, x->slots[si].clouds);
+  cap = (size_t)roaring_bitmap_get_cardinality(all);
+  for (roaring_init_iterator(all, &it); it.has_value; roaring_advance_uint32_iterator(&it)) {
+    size_t c = it.current_value, first, nn;
+    const uint32_t *names;
+    match_hit h;
+    memset(&h, 0, sizeof h);
+    nn = icx_index_cloud_names(x->ix, c, &names, &first);
+    if (!(h.degrees = icx_calloc(ctx, m->n_constraints + 1, sizeof *h.degrees))) {
+      rc = ICX_ERR_NOMEM;
+      break;
+    }
+    for (si = 0; si < x->n_slots; si++) {
+      const xslot *s = &x->slots[si];
+      for (j = 0; j < s->n_items; j++)
+        h.degrees[x->items[s->items[j]].c] =
+          s->simple ? ICX_DEGREE_EXACT : (icx_degree)s->deg[c * s->n_items + j];
+      if (!s->simple) {
+        h.score += s->score[c];
+        h.narrower += s->narrow[c];
+      }
+    }
+    /* Room for nn more hits (and their name numbers), then one per name. */
+    if (!m->hits || m->n + nn > cap) {
+      size_t ncap = m->n + nn > cap ? (m->n + nn) * 2 : cap;
+      match_hit *nh = icx_realloc(ctx, m->hits, (ncap + 1) * sizeof *nh);
+      size_t *nk = nh ? icx_realloc(ctx, ks, (ncap + 1) * sizeof *nk) : NULL;
+      if (nh)
+        m->hits = nh;
+      if (nk)
+        ks = nk;
+      if (!nh || !nk) {
+        icx_free(ctx, h.degrees);
+        rc = ICX_ERR_NOMEM;
+        break;
+      }
+      cap = ncap;
+    }
+    for (j = 0; j < nn; j++) {
+      icx_degree *d = h.degrees;
+      if (j > 0) {               /* each hit owns its degrees */
+        if (!(d = icx_malloc(ctx, (m->n_constraints + 1) * sizeof *d))) {
+          rc = ICX_ERR_NOMEM;
+          break;
+        }
+        memcpy(d, h.degrees, m->n_constraints * sizeof *d);
+      }
+      m->hits[m->n] = h;
+      m->hits[m->n].degrees = d;
+      m->hits[m->n].name_id = names[j];
+      m->hits[m->n].name = (char *)(uintptr_t)(first + j);   /* the name's number, for now */
+      m->n++;
+    }
+    if (!nn)
+      icx_free(ctx, h.degrees);
+    if (rc)
+      break;
+  }
+  roaring_bitmap_free(all);
+  /* One hit per name id: two clouds may have one name. */
+  if (rc == ICX_OK && m->n > 1) {
+    qsort(m->hits, m->n, sizeof *m->hits, match_index_cmp_name_id);
+    for (i = 1, o = 1; i < m->n; i++) {
+      match_hit *last = &m->hits[o - 1];
+      if (m->hits[i].name_id == last->name_id) {
+        if (icx_match_better(&m->hits[i], last)) {
+          match_hit tmp = *last;
+          *last = m->hits[i];
+          m->hits[i] = tmp;
+        }
+        icx_free(ctx, m->hits[i].degrees);
+      } else {
+        m->hits[o++] = m->hits[i];
+      }
+    }
+    m->n = o;
+  }
+  /* Names: read once per index, kept there; each hit gets its copy. */
+  for (i = 0; i < m->n; i++) {
+    size_t k = (size_t)(uintptr_t)m->hits[i].name;
+    m->hits[i].name = NULL;
+    if (ks)
+      ks[n_ks++] = k;
+  }
+  if (rc == ICX_OK && n_ks && (rc = icx_index_names_load(ctx, x->ix, ks, n_ks)))
+    n_ks = 0;
+  for (i = 0; i < n_ks; i++) {
+    const char *name = icx_index_name(ctx, x->ix, ks[i]);
+    if (!name) {
+      rc = icx_fail(ctx, ICX_ERR_STORE, "a matching cloud's name has no term");
+      break;
+    }
+    if (!(m->hits[i].name = icx_strdup(ctx, name))) {
+      rc = ICX_ERR_NOMEM;
+      break;
+    }
+  }
+  icx_free(ctx, ks);
+  return rc;
+}
+
+icx_rc
+icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_match *m,
+                      int *answered)
+{
+  xrun x;
+  icx_id name_p, offers_p;
+  size_t i;
+  int own_tx;
+  double t0 = icx_now_ms();
+  icx_rc rc;
+
+  *answered = 0;
+  if (!icx_plan_typed(plan))
+    return ICX_OK;
+  memset(&x, 0, sizeof x);
+  x.ctx = ctx;
+  x.plan = plan;
+  own_tx = icx_store_read_begin(store);
+  rc = icx_index_get(ctx, store, &x.ix);
+  if (rc == ICX_ERR_LIMIT) {   /* ids the index cannot hold: the SQL path answers */
+    rc = ICX_OK;
+    goto done;
+  }
+  if (rc)
+    goto done;
+  if ((name_p = icx_index_iri_id(ctx, x.ix, icx_plan_name_property(plan))) < 0 ||
+      (offers_p = icx_index_iri_id(ctx, x.ix, icx_plan_offers_property(plan))) < 0) {
+    rc = ICX_ERR_STORE;
+    goto done;
+  }
+  if ((rc = icx_index_clouds(ctx, x.ix, name_p, offers_p)))
+    goto done;
+  x.n_items = icx_plan_count(plan);
+  x.n_slots = icx_plan_slot_count(plan);
+  x.items = icx_calloc(ctx, x.n_items + 1, sizeof *x.items);
+  x.slots = icx_calloc(ctx, x.n_slots + 1, sizeof *x.slots);
+  x.tmp_deg = icx_calloc(ctx, x.n_items + 1, 1);
+  if (!x.items || !x.slots || !x.tmp_deg)
+    goto nomem;
+  for (i = 0; i < x.n_slots; i++)
+    if (!(x.slots[i].items = icx_calloc(ctx, x.n_items + 1, sizeof *x.slots[i].items)))
+      goto nomem;
+  for (i = 0; i < x.n_items; i++) {
+    xslot *s;
+    x.items[i].it = icx_plan_item_at(plan, i);
+    x.items[i].c = i;
+    s = &x.slots[x.items[i].it->slot];
+    s->items[s->n_items++] = i;
+    if (match_index_item(&x, &x.items[i]))
+      goto failed;
+  }
+  for (i = 0; i < x.n_slots; i++) {
+    if (icx_deadline_passed(ctx)) {
+      rc = ICX_ERR_LIMIT;
+      goto done;
+    }
+    if (match_index_slot(&x, i))
+      goto failed;
+  }
+  if ((rc = match_index_collect(&x, m)))
+    goto done;
+  *answered = 1;
+  icx_log(ctx, ICX_LOG_DEBUG, "match", "index path: %zu clouds in %.2f ms", m->n,
+          icx_now_ms() - t0);
+  goto done;
+nomem:
+  rc = ICX_ERR_NOMEM;
+  goto done;
+failed:
+  rc = x.rc ? x.rc : ICX_ERR_NOMEM;
+done:
+  if (rc == ICX_ERR_NOMEM)
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  if (rc == ICX_OK) {
+    rc = icx_store_read_end(store, own_tx);
+  } else if (own_tx) {
+    char kept[sizeof ctx->errmsg];
+    memcpy(kept, ctx->errmsg, sizeof kept);
+    icx_store_read_end(store, own_tx);
+    memcpy(ctx->errmsg, kept, sizeof kept);
+  }
+  match_index_clear(&x);
+  return rc;
+}
