@@ -19,6 +19,10 @@
 #define ICX_STORE_LOCAL
 #endif
 
+/* How many prepared statements a handle keeps: a match needs five or
+ * six (the query, its term lookup, estimates, the names). */
+#define ICX_STORE_STMTS 16
+
 struct icx_store {
   icx_ctx *ctx;
   char *path;
@@ -36,6 +40,15 @@ struct icx_store {
   void *wait_ud;
   char *name_property;        /* clouds' names: icx_store_set_name_property() */
   char *doc_owner;            /* its owner (icx_store_document_set_owner()) */
+  /* Prepared statements kept for the connection (icx_store_stmt_get(),
+   * icx_schema.h): statements only, never data. */
+  struct {
+    char *sql;
+    struct sqlite3_stmt *st;
+    int busy;                 /* lent out */
+    unsigned long used;       /* when last lent: the least recent goes */
+  } stmts[ICX_STORE_STMTS];
+  unsigned long stmt_clock;
 };
 
 
