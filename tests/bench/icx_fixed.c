@@ -256,7 +256,7 @@ fixed_baseline(fixed_env *e, const char *path)
   }
   if (sqlite3_exec(e->db, bench_sql_indexes, NULL, NULL, NULL) != SQLITE_OK)
     goto done;
-  printf("plain tables: %zu clouds' services copied from the icx store\n", icx_rows_count(svc));
+  printf("plain tables: %zu services copied from the icx store\n", icx_rows_count(svc));
   rc = 0;
 done:
   if (rc)
