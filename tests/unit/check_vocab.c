@@ -902,7 +902,7 @@ START_TEST(decoder_refuses_damaged_tables)
   ck_assert_int_eq(icx_vocab_cache_encode(ctx, vocab, &data, &len), ICX_OK);
   ck_assert_int_eq(icx_vocab_cache_decode(ctx, data, len, &v, &why), ICX_OK);
   icx_vocab_free(v);
-  for (cut = 0; cut < len; cut += 1 + cut / 8) {
+  for (cut = 0; cut < len; cut += 1 + cut / 4) {
     copy = malloc(cut + 1);
     memcpy(copy, data, cut);
     ck_assert_int_eq(icx_vocab_cache_decode(ctx, copy, cut, &v, &why), ICX_ERR_DAMAGED);
@@ -911,7 +911,7 @@ START_TEST(decoder_refuses_damaged_tables)
     free(copy);
   }
   copy = malloc(len);
-  for (i = 0; i < len; i += 1 + i / 16) {
+  for (i = 0; i < len; i += 1 + i / 8) {
     memcpy(copy, data, len);
     copy[i] ^= (char)0xa5;
     rc = icx_vocab_cache_decode(ctx, copy, len, &v, &why);
@@ -923,9 +923,10 @@ START_TEST(decoder_refuses_damaged_tables)
 }
 END_TEST
 
-/* Every allocation of a load from the cache refused in turn: out of
- * memory or a good vocabulary, nothing leaked (the suite's allocator
- * counts the blocks). */
+/* The allocations of a load from the cache refused from the nth on, for
+ * each n in turn (every one up to 32, then a sample): out of memory or a
+ * good vocabulary, nothing leaked (the suite's allocator counts the
+ * blocks). */
 START_TEST(cache_load_out_of_memory)
 {
   char *dir = tu_tmpdir(), *cache = tu_path(dir, "cache");
@@ -937,10 +938,11 @@ START_TEST(cache_load_out_of_memory)
   icx_rc rc;
 
   icx_vocab_free(vc_load(ctx, tu_ontology(), cache, &l));
-  for (n = 1;; n += n < 64 ? 1 : 97) {
+  for (n = 1;; n += n < 32 ? 1 : 151) {
     memset(&m, 0, sizeof m);
     c = tu_ctx_mem(&m);
     m.fail_at = n;
+    m.fail_rest = 1;          /* and every one after: the Turtle fallback fails fast too */
     m.armed = 1;
     v = NULL;
     rc = icx_vocab_load_cached(c, tu_ontology(), cache, &v);
