@@ -128,6 +128,12 @@ match_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_matc
     return ICX_ERR_LIMIT;
   if (ctx->deadline_ms > 0)
     icx_store_set_interrupt(store, match_past_deadline, ctx);
+  /* One read transaction, from the translation's term lookups and
+   * estimates to the names: the ids, the rows and the names they are given
+   * come from one snapshot (a load committing in between cannot leave an
+   * id unnamed), and the many small reads of a request do not each take
+   * and drop the file locks (on a small store, most of its cost). */
+  own_tx = icx_store_read_begin(store);
   if ((rc = icx_sql_translate_ids(ctx, store, m->sparql, &q, &why)))
     goto done;
   if (!q) {
@@ -137,10 +143,6 @@ match_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_matc
   t1 = icx_now_ms();
   icx_log(ctx, ICX_LOG_DEBUG, "match", "sql path (translated in %.1f ms): %s", t1 - t0,
           icx_sql_text(q));
-  /* One read transaction: the rows and the names they are given come from
-   * one snapshot (a load committing in between cannot leave an id
-   * unnamed), and the name lookups do not each take the file locks. */
-  own_tx = icx_store_read_begin(store);
   if ((rc = icx_match_collect_prepare(ctx, store, q, &cl)) ||
       (rc = icx_sql_each(ctx, q, icx_match_collect_row, &cl)))
     goto done;

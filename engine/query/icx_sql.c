@@ -112,8 +112,8 @@ sql_term_id(tr *t, int kind, const char *lex, sqlite3_int64 dt, const char *lang
   int rc;
 
   if (!t->lookup &&
-      sqlite3_prepare_v2(t->db, "SELECT id FROM terms WHERE lex = ?1 AND kind = ?2 AND dt = ?3 "
-                         "AND lang = ?4", -1, &t->lookup, NULL) != SQLITE_OK) {
+      !(t->lookup = icx_store_stmt_get(t->store, "SELECT id FROM terms WHERE lex = ?1 AND "
+                                       "kind = ?2 AND dt = ?3 AND lang = ?4"))) {
     t->failed = 1;
     return -1;
   }
@@ -774,6 +774,7 @@ sql_translate(icx_ctx *ctx, icx_store *store, const char *sparql, int ids, icx_s
   memset(&t, 0, sizeof t);
   t.ctx = ctx;
   t.db = db;
+  t.store = store;
   icx_buf_init(&t.ljoins, ctx);
   icx_buf_init(&from, ctx);
   icx_buf_init(&t.where, ctx);
@@ -879,11 +880,10 @@ outside:
 done:
   if (t.failed && rc == ICX_OK)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "cannot translate the query (%s)", sqlite3_errmsg(db));
-  if (t.lookup)
-    sqlite3_finalize(t.lookup);
-  sqlite3_finalize(t.probe);
-  sqlite3_finalize(t.ranges[0]);
-  sqlite3_finalize(t.ranges[1]);
+  icx_store_stmt_put(store, t.lookup);
+  icx_store_stmt_put(store, t.probe);
+  icx_store_stmt_put(store, t.ranges[0]);
+  icx_store_stmt_put(store, t.ranges[1]);
   {
     size_t k;
     for (k = 0; k < t.n_params; k++)

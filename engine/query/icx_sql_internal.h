@@ -68,6 +68,7 @@ typedef struct in_ids {
 
 typedef struct tr {
   icx_ctx *ctx;
+  icx_store *store;         /* its kept statements: icx_store_stmt_get() */
   sqlite3 *db;
   sqlite3_stmt *lookup;
   sqlite3_stmt *probe;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_schema.h"
 #include "icx_sql_internal.h"
 
 /* Join order: a probe counts the quads of one (p, o) pair up to PROBE_CAP;
@@ -50,8 +51,8 @@ sql_probe_count(tr *t, sqlite3_int64 p, sqlite3_int64 o, sqlite3_int64 s_max)
   double n = PROBE_CAP;
 
   if (!t->probe &&
-      sqlite3_prepare_v2(t->db, "SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 "
-                         "AND o = ?2 AND s < ?3 LIMIT ?4)", -1, &t->probe, NULL) != SQLITE_OK) {
+      !(t->probe = icx_store_stmt_get(t->store, "SELECT count(*) FROM (SELECT 1 FROM quads "
+                                      "WHERE p = ?1 AND o = ?2 AND s < ?3 LIMIT ?4)"))) {
     t->failed = 1;
     return n;
   }
@@ -71,10 +72,10 @@ sql_max_id(tr *t)
 {
   if (!t->max_id) {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(t->db, "SELECT max(id) FROM terms", -1, &st, NULL) == SQLITE_OK &&
+    if ((st = icx_store_stmt_get(t->store, "SELECT max(id) FROM terms")) &&
         sqlite3_step(st) == SQLITE_ROW)
       t->max_id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    icx_store_stmt_put(t->store, st);
     if (t->max_id < 1)
       t->max_id = 1;
   }
@@ -121,8 +122,7 @@ sql_range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_mi
   sqlite3_stmt *st;
   double n = cap;
 
-  if (!t->ranges[sliced] &&
-      sqlite3_prepare_v2(t->db, sql[sliced], -1, &t->ranges[sliced], NULL) != SQLITE_OK) {
+  if (!t->ranges[sliced] && !(t->ranges[sliced] = icx_store_stmt_get(t->store, sql[sliced]))) {
     t->failed = 1;
     return n;
   }

@@ -60,7 +60,7 @@ sql_prepare_bound(icx_ctx *ctx, const icx_sql *q, sqlite3_stmt **st)
     icx_log(ctx, ICX_LOG_DEBUG, "sql", "%d subject sets filled in %.1f ms",
             icx_semi_count(q->semi), icx_now_ms() - t0);
   }
-  if (sqlite3_prepare_v2(q->db, q->sql, -1, st, NULL) != SQLITE_OK)
+  if (!(*st = icx_store_stmt_get(q->store, q->sql)))
     return icx_fail(ctx, ICX_ERR_QUERY, "SQL path: %s", sqlite3_errmsg(q->db));
   for (i = 0; i < q->n_params; i++) {
     const param *p = &q->params[i];
@@ -130,7 +130,7 @@ icx_sql_each(icx_ctx *ctx, icx_sql *q, icx_sql_row_fn fn, void *userdata)
   if (rc != SQLITE_DONE)
     result = sql_step_failed(ctx, q, rc);
 done:
-  sqlite3_finalize(st);
+  icx_store_stmt_put(q->store, st);
   sql_end_read(q, began);
   icx_free(ctx, ids);
   return result;
@@ -176,7 +176,7 @@ icx_sql_run(icx_ctx *ctx, icx_sql *q, icx_rows **out)
 done:
   icx_free(ctx, cells);
   icx_rows_free(rows);
-  sqlite3_finalize(st);
+  icx_store_stmt_put(q->store, st);
   sql_end_read(q, began);
   return result;
 }

@@ -71,4 +71,17 @@ icx_schema_damage(int sqlite_rc)
 /* The SQLite connection of store, lent for the life of store. */
 sqlite3 *icx_store_db(struct icx_store *store);
 
+/* A prepared statement for sql on the store's connection, from the few
+ * the handle keeps: on a small store, preparing a query's statement costs
+ * more than running it, and a request of the same shape has the same
+ * text.  Only statements are kept, never data: a kept statement reads the
+ * store as it is when it runs (SQLite re-prepares it when the schema
+ * changes).  Give it back with icx_store_stmt_put(), never
+ * sqlite3_finalize().  NULL when SQLite refuses sql (sqlite3_errmsg() of
+ * the connection says why); a statement lent out is not lent twice. */
+sqlite3_stmt *icx_store_stmt_get(struct icx_store *store, const char *sql);
+/* Resets st and clears its bindings for the next caller, or finalizes it
+ * when the handle did not keep it.  NULL is a no-op. */
+void icx_store_stmt_put(struct icx_store *store, sqlite3_stmt *st);
+
 #endif

@@ -265,6 +265,7 @@ void
 icx_store_free(icx_store *s)
 {
   icx_ctx *ctx = s ? s->ctx : NULL;
+  size_t i;
   if (!s)
     return;
   icx_store_document_abort(s);
@@ -279,6 +280,10 @@ icx_store_free(icx_store *s)
    * has moved).  Busy readers: the WAL stays, as before. */
   if (s->db && !(s->flags & ICX_STORE_READONLY))
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+  for (i = 0; i < ICX_STORE_STMTS; i++) {
+    sqlite3_finalize(s->stmts[i].st);
+    icx_free(ctx, s->stmts[i].sql);
+  }
   if (s->meta)
     librdf_free_node(s->meta);
   if (s->model)
@@ -288,6 +293,64 @@ icx_store_free(icx_store *s)
   icx_free(ctx, s->name_property);
   icx_free(ctx, s->path);
   icx_free(ctx, s);
+}
+
+sqlite3_stmt *
+icx_store_stmt_get(icx_store *s, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+  size_t i, slot = ICX_STORE_STMTS;
+  char *copy;
+
+  if (!s || !s->db || !sql)
+    return NULL;
+  for (i = 0; i < ICX_STORE_STMTS; i++)
+    if (s->stmts[i].sql && !s->stmts[i].busy && !strcmp(s->stmts[i].sql, sql)) {
+      s->stmts[i].busy = 1;
+      s->stmts[i].used = ++s->stmt_clock;
+      return s->stmts[i].st;
+    }
+  if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  /* A free slot, else the least recently lent one not lent now. */
+  for (i = 0; i < ICX_STORE_STMTS; i++) {
+    if (s->stmts[i].busy)
+      continue;
+    if (!s->stmts[i].sql) {
+      slot = i;
+      break;
+    }
+    if (slot == ICX_STORE_STMTS || s->stmts[i].used < s->stmts[slot].used)
+      slot = i;
+  }
+  if (slot == ICX_STORE_STMTS || !(copy = icx_strdup(s->ctx, sql)))
+    return st;                          /* lent once, finalized when put */
+  sqlite3_finalize(s->stmts[slot].st);
+  icx_free(s->ctx, s->stmts[slot].sql);
+  s->stmts[slot].sql = copy;
+  s->stmts[slot].st = st;
+  s->stmts[slot].busy = 1;
+  s->stmts[slot].used = ++s->stmt_clock;
+  return st;
+}
+
+void
+icx_store_stmt_put(icx_store *s, sqlite3_stmt *st)
+{
+  size_t i;
+
+  if (!st)
+    return;
+  for (i = 0; s && i < ICX_STORE_STMTS; i++)
+    if (s->stmts[i].st == st) {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+      s->stmts[i].busy = 0;
+      return;
+    }
+  sqlite3_finalize(st);
 }
 
 char *

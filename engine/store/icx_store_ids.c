@@ -66,7 +66,7 @@ icx_store_lex(icx_store *store, const icx_id *ids, size_t n, char **out)
     order[i].at = i;
   }
   qsort(order, n, sizeof *order, store_cmp_id_at);
-  if (sqlite3_prepare_v2(db, "SELECT lex FROM terms WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+  if (!(st = icx_store_stmt_get(store, "SELECT lex FROM terms WHERE id = ?1"))) {
     icx_free(ctx, order);
     return icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db));
   }
@@ -81,7 +81,7 @@ icx_store_lex(icx_store *store, const icx_id *ids, size_t n, char **out)
       result = icx_fail(ctx, ICX_ERR_STORE, "SQL path: %s", sqlite3_errmsg(db));
     sqlite3_reset(st);
   }
-  sqlite3_finalize(st);
+  icx_store_stmt_put(store, st);
   icx_free(ctx, order);
   return result;
 }

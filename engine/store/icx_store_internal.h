@@ -19,6 +19,10 @@
 #define ICX_STORE_LOCAL
 #endif
 
+/* How many prepared statements a handle keeps: a match needs five or
+ * six (the query, its term lookup, estimates, the names). */
+#define ICX_STORE_STMTS 16
+
 struct icx_store {
   icx_ctx *ctx;
   char *path;
@@ -39,6 +43,15 @@ struct icx_store {
   struct sqlite3_stmt *gen_st; /* PRAGMA data_version (icx_store_generation()) */
   void *attached;             /* icx_store_attach() */
   void (*attached_free)(void *);
+  /* Prepared statements kept for the connection (icx_store_stmt_get(),
+   * icx_schema.h): statements only, never data. */
+  struct {
+    char *sql;
+    struct sqlite3_stmt *st;
+    int busy;                 /* lent out */
+    unsigned long used;       /* when last lent: the least recent goes */
+  } stmts[ICX_STORE_STMTS];
+  unsigned long stmt_clock;
 };
 
 

@@ -48,6 +48,21 @@ typedef enum icx_rule {
  * file and term), ICX_ERR_NOMEM. */
 icx_rc icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out);
 
+/* As icx_vocab_load(), through a compiled copy of the vocabulary kept in
+ * a file of the user's cache, for programs that start often (the CLI).
+ * cache_dir: the folder of that file; NULL for $XDG_CACHE_HOME/icx, else
+ * $HOME/.cache/icx.  The copy is used only when it was written by this
+ * very build of icx for the folder dir as it is now (every .ttl file's
+ * name, size, times, inode and bytes); otherwise the Turtle files are read
+ * and the copy written again (atomically, by rename).  A damaged copy is
+ * refused with a warning and rewritten; a copy that cannot be written is
+ * reported at level info.  Folders and files are made only inside folders
+ * the effective user owns, and a copy is read only when the effective user
+ * owns it and no one else may write it.  The cache never makes a load
+ * fail: the errors are those of icx_vocab_load(). */
+icx_rc icx_vocab_load_cached(icx_ctx *ctx, const char *dir, const char *cache_dir,
+                             icx_vocab **out);
+
 /* NULL is a no-op. */
 void icx_vocab_free(icx_vocab *vocab);
 

@@ -130,6 +130,10 @@ typedef struct vocab_loadstate {
 int icx_vocab_model_open(vocab_loadstate *ls, icx_ctx *ctx);
 /* Frees the model; a zeroed or half-opened state is fine. */
 void icx_vocab_model_close(vocab_loadstate *ls);
+/* The names of the *.ttl files of dir (not hidden ones), sorted, as new
+ * strings: what icx_vocab_parse_folder() reads.  ICX_ERR_IO (the folder
+ * cannot be read or has no .ttl file), ICX_ERR_NOMEM; *files is NULL then. */
+icx_rc icx_vocab_list_files(icx_ctx *ctx, const char *dir, char ***files, size_t *n_files);
 /* Parses every *.ttl file of dir, in name order, into the model.
  * ICX_ERR_IO, ICX_ERR_VOCAB (the message names the file), ICX_ERR_NOMEM. */
 icx_rc icx_vocab_parse_folder(vocab_loadstate *ls, const char *dir);
@@ -183,6 +187,29 @@ icx_rc icx_vocab_build_distance(vocab_loadstate *ls, icx_vocab *v, icx_attribute
  * owl:equivalentClass statement.  Needs the classes, attributes and
  * namespaces built first. */
 icx_rc icx_vocab_build_equivalences(vocab_loadstate *ls, icx_vocab *v);
+
+/* icx_vocab_codec.c: the vocabulary cache's bytes (icx_vocab_cache.c
+ * keeps the file).  FNV-1a, 64 bits: h is ICX_VOCAB_HASH_INIT or the hash
+ * so far. */
+#define ICX_VOCAB_HASH_INIT 0xcbf29ce484222325ull
+uint64_t icx_vocab_hash(uint64_t h, const void *p, size_t n);
+/* The tables of v as bytes (the file's payload): *out a new block on ctx
+ * of *len bytes.  ICX_OK or ICX_ERR_NOMEM. */
+icx_rc icx_vocab_cache_encode(icx_ctx *ctx, const icx_vocab *v, char **out, size_t *len);
+/* The payload back into a new vocabulary on ctx.  ICX_OK, ICX_ERR_NOMEM
+ * (message set), or ICX_ERR_DAMAGED with *why saying what was wrong (no
+ * message set: the caller decides what to say). */
+icx_rc icx_vocab_cache_decode(icx_ctx *ctx, const char *data, size_t len, icx_vocab **out,
+                              const char **why);
+/* The whole cache file for v, written by build for the folder whose
+ * fingerprint is print: *out a new block on ctx.  ICX_OK, ICX_ERR_NOMEM. */
+icx_rc icx_vocab_cache_pack(icx_ctx *ctx, const icx_vocab *v, const char *build,
+                            const char *print, char **out, size_t *len);
+/* Checks a cache file's frame against build and print.  0: usable, its
+ * payload is (*payload, *plen), lent from data; 1: another format or
+ * build, or another state of the folder (*why); -1: damaged (*why). */
+int icx_vocab_cache_check(const char *data, size_t len, const char *build, const char *print,
+                          const char **payload, size_t *plen, const char **why);
 
 /* icx_vocab.c: lookups. */
 /* The index in a->by_iri of the value whose IRI is iri, or (size_t)-1. */

@@ -247,34 +247,45 @@ vocab_has_ttl_suffix(const char *name)
 }
 
 icx_rc
+icx_vocab_list_files(icx_ctx *ctx, const char *dir, char ***files, size_t *n_files)
+{
+  DIR *d;
+  struct dirent *de;
+
+  *files = NULL;
+  *n_files = 0;
+  d = opendir(dir);
+  if (!d)
+    return icx_fail(ctx, ICX_ERR_IO, "cannot read ontology folder %s: %s", dir, strerror(errno));
+  while ((de = readdir(d))) {
+    if (!vocab_has_ttl_suffix(de->d_name))
+      continue;
+    if (icx_vocab_strv_add_unique(ctx, files, n_files, de->d_name)) {
+      closedir(d);
+      icx_vocab_strv_free(ctx, *files, *n_files);
+      *files = NULL;
+      *n_files = 0;
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    }
+  }
+  closedir(d);
+  if (*n_files == 0)
+    return icx_fail(ctx, ICX_ERR_IO, "ontology folder %s has no .ttl file", dir);
+  qsort(*files, *n_files, sizeof **files, icx_cmp_strp);
+  return ICX_OK;
+}
+
+icx_rc
 icx_vocab_parse_folder(vocab_loadstate *ls, const char *dir)
 {
   icx_ctx *ctx = ls->ctx;
-  DIR *d;
-  struct dirent *de;
   char **files = NULL;
   size_t n_files = 0, i;
   icx_rc rc = ICX_OK;
   librdf_parser *parser = NULL;
 
-  d = opendir(dir);
-  if (!d)
-    return icx_fail(ls->ctx, ICX_ERR_IO, "cannot read ontology folder %s: %s", dir, strerror(errno));
-  while ((de = readdir(d))) {
-    if (!vocab_has_ttl_suffix(de->d_name))
-      continue;
-    if (icx_vocab_strv_add_unique(ctx, &files, &n_files, de->d_name)) {
-      closedir(d);
-      icx_vocab_strv_free(ctx, files, n_files);
-      return icx_fail(ls->ctx, ICX_ERR_NOMEM, "out of memory");
-    }
-  }
-  closedir(d);
-  if (n_files == 0) {
-    icx_vocab_strv_free(ctx, files, n_files);
-    return icx_fail(ls->ctx, ICX_ERR_IO, "ontology folder %s has no .ttl file", dir);
-  }
-  qsort(files, n_files, sizeof *files, icx_cmp_strp);
+  if ((rc = icx_vocab_list_files(ctx, dir, &files, &n_files)))
+    return rc;
 
   parser = librdf_new_parser(ls->world, "turtle", NULL, NULL);
   if (!parser) {

@@ -79,7 +79,7 @@ icx_cli_open_all(icx_ctx *ctx, const opts *o, int store_flags, icx_vocab **vocab
   icx_rc rc;
   char *path;
 
-  if (vocab && (rc = icx_vocab_load(ctx, o->ontology, vocab)))
+  if (vocab && (rc = icx_vocab_load_cached(ctx, o->ontology, NULL, vocab)))
     return icx_cli_fail(ctx, rc);
   if (!store)
     return EXIT_OK;

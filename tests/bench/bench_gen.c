@@ -182,7 +182,7 @@ meets(const bench_shape *sh, const service *sv, const char *const *countries)
 
 /* --- the baseline database ---------------------------------------------------- */
 
-static const char *const sql_schema =
+const char *const bench_sql_schema =
   "PRAGMA journal_mode = OFF;"
   "PRAGMA synchronous = OFF;"
   "CREATE TABLE clouds (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
@@ -201,7 +201,7 @@ static const char *const sql_schema =
  * indexes on each multi-valued attribute so a selective IN list can drive
  * the plan; the WITHOUT ROWID primary keys already serve the
  * (service_id, value) probes of EXISTS. */
-static const char *const sql_indexes =
+const char *const bench_sql_indexes =
   "COMMIT;"
   "CREATE INDEX services_numbers ON services (availability, replication, cloud_id);"
   "CREATE INDEX services_cloud ON services (cloud_id);"
@@ -230,7 +230,7 @@ sql_open(sqlout *o, const char *path)
   remove(path);
   if (sqlite3_open(path, &o->db) != SQLITE_OK)
     return sql_fail(o, path);
-  if (sqlite3_exec(o->db, sql_schema, NULL, NULL, NULL) != SQLITE_OK)
+  if (sqlite3_exec(o->db, bench_sql_schema, NULL, NULL, NULL) != SQLITE_OK)
     return sql_fail(o, "schema");
   if (sqlite3_prepare_v2(o->db, "INSERT INTO clouds VALUES (?, ?)", -1, &o->cloud, NULL) ||
       sqlite3_prepare_v2(o->db, "INSERT INTO services VALUES (?, ?, ?, ?)", -1, &o->svc,
@@ -529,7 +529,7 @@ bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
   }
   if (o.db) {
     double t = bench_now();
-    if (sqlite3_exec(o.db, sql_indexes, NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(o.db, bench_sql_indexes, NULL, NULL, NULL) != SQLITE_OK)
       goto sqlerr;
     t_sql += bench_now() - t;
   }

@@ -67,6 +67,11 @@ char *bench_sql_query(const bench_shape *s, int driver);
 struct sqlite3_stmt;
 int bench_sql_bind(struct sqlite3_stmt *st, const bench_shape *s);
 
+/* The baseline schema: the tables (ends inside an open transaction, for
+ * the rows), then the indexes (commits first).  For sqlite3_exec(). */
+extern const char *const bench_sql_schema;
+extern const char *const bench_sql_indexes;
+
 /* The replication methods and access protocols the generator draws from
  * (local names of res: individuals), NULL-ended. */
 extern const char *const bench_methods[];

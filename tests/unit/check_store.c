@@ -13,6 +13,9 @@
 #include "icx_rdf.h"
 #include "icx_util.h"
 #include "icx_schema.h"   /* icx_store_db(): the page cache has no call of its own */
+#include "icx_store_internal.h"
+
+#define ICX_STORE_STMTS_TEST ICX_STORE_STMTS
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -610,6 +613,84 @@ START_TEST(default_path)
 }
 END_TEST
 
+
+/* One count from a statement the handle keeps, given back after. */
+static long long
+kept_count(icx_store *s, const char *sql)
+{
+  sqlite3_stmt *st = icx_store_stmt_get(s, sql);
+  long long n;
+
+  ck_assert_ptr_nonnull(st);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  n = sqlite3_column_int64(st, 0);
+  icx_store_stmt_put(s, st);
+  return n;
+}
+
+/* A handle keeps statements, never data: a kept statement sees what
+ * another handle committed since it last ran. */
+START_TEST(kept_statements_read_the_store_as_it_is)
+{
+  static const char *count = "SELECT count(*) FROM quads";
+  static const char *two = "@prefix res: <http://www.csp/resOntology#> .\n"
+                           "<urn:x:c2> a res:Cloud ; res:cloudName \"c2\" .\n";
+  icx_store *a = tu_store_turtle(ctx, vocab, dir,
+                                 "@prefix res: <http://www.csp/resOntology#> .\n"
+                                 "<urn:x:c1> a res:Cloud ; res:cloudName \"c1\" .\n");
+  icx_store *b = NULL;
+  icx_loader *l;
+  sqlite3_stmt *s1, *s2, *first;
+  long long before, after;
+  char sql[64];
+  int i;
+  char *path = tu_path(dir, "store.db");
+
+  before = kept_count(a, count);
+  first = icx_store_stmt_get(a, count);
+  icx_store_stmt_put(a, first);
+  ck_assert_int_eq(icx_store_open(ctx, path, 0, &b), ICX_OK);
+  l = icx_loader_new(ctx, vocab, b);
+  icx_loader_set_format(l, ICX_FORMAT_TURTLE);
+  ck_assert_int_eq(icx_loader_load_buffer(l, "two", (const unsigned char *)two, strlen(two)),
+                   ICX_OK);
+  icx_loader_free(l);
+  after = kept_count(a, count);
+  ck_assert_int_gt(after, before);
+  /* The same statement, not a new one. */
+  s1 = icx_store_stmt_get(a, count);
+  ck_assert_ptr_eq(s1, first);
+  /* Lent out: the same text gets another statement, which is finalized
+   * when given back. */
+  s2 = icx_store_stmt_get(a, count);
+  ck_assert_ptr_nonnull(s2);
+  ck_assert_ptr_ne(s1, s2);
+  ck_assert_int_eq(sqlite3_step(s1), SQLITE_ROW);
+  ck_assert_int_eq(sqlite3_step(s2), SQLITE_ROW);
+  icx_store_stmt_put(a, s2);
+  icx_store_stmt_put(a, s1);
+  /* Bindings do not outlive a use. */
+  s1 = icx_store_stmt_get(a, "SELECT ?1 IS NULL");
+  sqlite3_bind_int(s1, 1, 7);
+  icx_store_stmt_put(a, s1);
+  ck_assert_int_eq(kept_count(a, "SELECT ?1 IS NULL"), 1);
+  /* More texts than it keeps: the least recent go, every one still runs. */
+  for (i = 0; i < 3 * ICX_STORE_STMTS_TEST; i++) {
+    snprintf(sql, sizeof sql, "SELECT %d", i);
+    ck_assert_int_eq(kept_count(a, sql), i);
+  }
+  ck_assert_int_eq(kept_count(a, count), after);
+  /* Refused SQL: NULL, SQLite says why; NULLs are no-ops. */
+  ck_assert_ptr_null(icx_store_stmt_get(a, "SELECT FROM nowhere"));
+  ck_assert_ptr_nonnull(strstr(sqlite3_errmsg(icx_store_db(a)), "syntax error"));
+  ck_assert_ptr_null(icx_store_stmt_get(a, NULL));
+  icx_store_stmt_put(a, NULL);
+  icx_store_free(b);
+  icx_store_free(a);
+  free(path);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -618,6 +699,7 @@ store_suite(void)
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, missing_store_is_not_found);
+  tcase_add_test(tc, kept_statements_read_the_store_as_it_is);
   tcase_add_test(tc, clouds_belong_to_one_document);
   tcase_add_test(tc, documents_persist_across_reopen);
   tcase_add_test(tc, reload_replaces_exactly_one_document);

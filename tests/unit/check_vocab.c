@@ -1,11 +1,18 @@
-/* check_vocab.c - the vocabulary reader. */
+/* check_vocab.c - the vocabulary reader, and its compiled cache. */
+#define _GNU_SOURCE 1               /* memmem() */
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fixture.h"
+#include "icx_ctx_internal.h"
+#include "icx_vocab_internal.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -520,12 +527,449 @@ START_TEST(free_null_is_noop)
 }
 END_TEST
 
+
+/* --- the compiled cache (icx_vocab_load_cached) ------------------------------ */
+
+/* What the cache said, one line per message of level info or worse. */
+typedef struct vc_log {
+  char text[16384];
+} vc_log;
+
+static void
+vc_sink(void *userdata, icx_log_level level, const char *area, const char *msg)
+{
+  vc_log *l = userdata;
+  size_t n = strlen(l->text);
+
+  (void)area;
+  snprintf(l->text + n, sizeof l->text - n, "%s: %s\n", level == ICX_LOG_WARN ? "warn" : "info",
+           msg);
+}
+
+static void
+vc_listen(icx_ctx *c, vc_log *l)
+{
+  l->text[0] = '\0';
+  icx_ctx_set_logger(c, vc_sink, l);
+  icx_ctx_set_log_level(c, ICX_LOG_INFO);
+}
+
+/* Loads dir through the cache in cache and returns the vocabulary; the log
+ * of that load is in l. */
+static icx_vocab *
+vc_load(icx_ctx *c, const char *dir, const char *cache, vc_log *l)
+{
+  icx_vocab *v = NULL;
+  icx_rc rc;
+
+  vc_listen(c, l);
+  rc = icx_vocab_load_cached(c, dir, cache, &v);
+  ck_assert_msg(rc == ICX_OK, "cached load: %s (log: %s)", icx_ctx_errmsg(c), l->text);
+  return v;
+}
+
+#define VC_HAS(l, s) ck_assert_msg(strstr((l)->text, (s)) != NULL, "log lacks \"%s\": %s", (s), (l)->text)
+
+/* The one cache file in folder cache, as a new path. */
+static char *
+vc_file(const char *cache)
+{
+  char cmd[1024], line[1024];
+  FILE *p;
+
+  snprintf(cmd, sizeof cmd, "ls '%s'/vocab-*.bin", cache);
+  p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
+  pclose(p);
+  line[strcspn(line, "\n")] = '\0';
+  return strdup(line);
+}
+
+static void
+vc_same_tables(const icx_vocab *a, const icx_vocab *b)
+{
+  char *ea = NULL, *eb = NULL;
+  size_t la = 0, lb = 0;
+
+  ck_assert_int_eq(icx_vocab_cache_encode(ctx, a, &ea, &la), ICX_OK);
+  ck_assert_int_eq(icx_vocab_cache_encode(ctx, b, &eb, &lb), ICX_OK);
+  ck_assert_uint_eq(la, lb);
+  ck_assert_msg(memcmp(ea, eb, la) == 0, "the tables differ");
+  icx_free(ctx, ea);
+  icx_free(ctx, eb);
+}
+
+START_TEST(cache_miss_then_hit_gives_the_same_tables)
+{
+  char *dir = tu_tmpdir(), *cache = tu_path(dir, "cache");
+  vc_log l;
+  icx_vocab *first, *second;
+  const icx_attribute *a;
+  const icx_individual *nfs;
+  struct stat st;
+
+  first = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "no vocabulary cache at");
+  VC_HAS(&l, "wrote the vocabulary cache");
+  ck_assert_int_eq(stat(cache, &st), 0);
+  ck_assert_int_eq(st.st_mode & 0777, 0700);
+  second = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "read from its cache");
+  ck_assert_ptr_null(strstr(l.text, "loaded 14 attributes"));   /* no Turtle read */
+  vc_same_tables(vocab, first);
+  vc_same_tables(vocab, second);
+  /* The copy works through the public calls, closures and all. */
+  a = icx_vocab_find_attribute(second, "InterCloudStorageAccess\n ");
+  ck_assert_ptr_nonnull(a);
+  nfs = icx_attribute_find_value(a, "nfs");
+  ck_assert_ptr_nonnull(nfs);
+  ck_assert_ptr_nonnull(icx_individual_narrower(nfs)[1]);
+  ck_assert_ptr_eq(icx_vocab_find_attribute(second, "availabilityQuanity "),
+                   icx_vocab_find_attribute(second, "availability"));
+  ck_assert_int_eq(icx_vocab_class_subsumes(second, "http://www.csp/resOntology#StorageService",
+                                            "http://www.csp/resOntology#StorageService"), 1);
+  icx_vocab_free(first);
+  icx_vocab_free(second);
+  tu_rmtree(dir);
+  free(cache);
+  free(dir);
+}
+END_TEST
+
+START_TEST(cache_sees_every_change_of_the_folder)
+{
+  char *dir = tu_tmpdir(), *onto = tu_path(dir, "onto"), *cache = tu_path(dir, "cache");
+  char *core, *text, *edited, *at;
+  vc_log l;
+  icx_vocab *v;
+  struct stat st;
+  struct timespec times[2];
+
+  ck_assert_int_eq(mkdir(onto, 0755), 0);
+  tu_copy_ontology(onto);
+  icx_vocab_free(vc_load(ctx, onto, cache, &l));
+  v = vc_load(ctx, onto, cache, &l);
+  VC_HAS(&l, "read from its cache");
+  icx_vocab_free(v);
+
+  /* An edit of the same length, with the old modification time put back:
+   * the bytes tell. */
+  core = tu_path(onto, "storage.ttl");
+  text = tu_read(core, NULL);
+  ck_assert_int_eq(stat(core, &st), 0);
+  at = strstr(text, "\"replicas\"");
+  ck_assert_msg(at != NULL, "storage.ttl has no alias \"replicas\"");
+  edited = strdup(text);
+  memcpy(edited + (at - text), "\"replicaZ\"", 10);
+  tu_write(core, edited);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  ck_assert_int_eq(utimensat(AT_FDCWD, core, times, 0), 0);
+  v = vc_load(ctx, onto, cache, &l);
+  VC_HAS(&l, "out of date (the ontology folder changed");
+  ck_assert_ptr_nonnull(icx_vocab_find_attribute(v, "replicaZ"));
+  ck_assert_ptr_null(icx_vocab_find_attribute(v, "replicas"));
+  icx_vocab_free(v);
+  v = vc_load(ctx, onto, cache, &l);
+  VC_HAS(&l, "read from its cache");
+  ck_assert_ptr_nonnull(icx_vocab_find_attribute(v, "replicaZ"));
+  icx_vocab_free(v);
+
+  /* A new file, then the same file removed. */
+  snprintf(edited, strlen(text), "%s%s", PREFIXES,
+           "res:maxLatency a owl:DatatypeProperty, icxm:Attribute ;\n"
+           "  rdfs:label \"maxLatency\" ;\n"
+           "  rdfs:domain res:StorageService ; rdfs:range xsd:decimal ;\n"
+           "  icxm:rule icxm:atMost .\n");
+  free(core);
+  core = tu_path(onto, "zz-new.ttl");
+  tu_write(core, edited);
+  v = vc_load(ctx, onto, cache, &l);
+  VC_HAS(&l, "out of date");
+  ck_assert_int_eq(icx_vocab_attribute_count(v), 15);
+  icx_vocab_free(v);
+  ck_assert_int_eq(unlink(core), 0);
+  v = vc_load(ctx, onto, cache, &l);
+  VC_HAS(&l, "out of date");
+  ck_assert_int_eq(icx_vocab_attribute_count(v), 14);
+  icx_vocab_free(v);
+
+  /* A file that no longer parses is the loader's error, cache or not. */
+  tu_write(core, "this is not Turtle");
+  v = NULL;
+  vc_listen(ctx, &l);
+  ck_assert_int_eq(icx_vocab_load_cached(ctx, onto, cache, &v), ICX_ERR_VOCAB);
+  ck_assert_ptr_null(v);
+  ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "zz-new.ttl"));
+  tu_rmtree(dir);
+  free(core);
+  free(text);
+  free(edited);
+  free(onto);
+  free(cache);
+  free(dir);
+}
+END_TEST
+
+/* Writes len bytes of data to path. */
+static void
+vc_put(const char *path, const char *data, size_t len)
+{
+  FILE *f = fopen(path, "wb");
+
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(damaged_cache_is_refused_and_rebuilt)
+{
+  char *dir = tu_tmpdir(), *cache = tu_path(dir, "cache"), *file, *good, *bad;
+  size_t len;
+  vc_log l;
+  icx_vocab *v;
+  static const struct { long at; int truncate; const char *why; } cases[] = {
+    { 0, 0, "not a vocabulary cache" },     /* the magic */
+    { -20, 0, "checksum does not match" },   /* a byte of the tables */
+    { -1, 0, "checksum does not match" },    /* a byte of the checksum */
+    { -100, 1, "length is wrong" },          /* cut short */
+    { 30, 1, "ends early" },                 /* cut in the header */
+  };
+  size_t i;
+
+  icx_vocab_free(vc_load(ctx, tu_ontology(), cache, &l));
+  file = vc_file(cache);
+  good = tu_read(file, &len);
+  ck_assert_ptr_nonnull(good);
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t at = cases[i].at < 0 ? len + (size_t)cases[i].at : (size_t)cases[i].at;
+    bad = malloc(len);
+    memcpy(bad, good, len);
+    if (cases[i].truncate) {
+      vc_put(file, bad, at);
+    } else {
+      bad[at] ^= 0x55;
+      vc_put(file, bad, len);
+    }
+    v = vc_load(ctx, tu_ontology(), cache, &l);
+    VC_HAS(&l, "warn: vocab");
+    VC_HAS(&l, "is refused (");
+    VC_HAS(&l, cases[i].why);
+    VC_HAS(&l, "rebuilding it from the Turtle files");
+    VC_HAS(&l, "wrote the vocabulary cache");
+    vc_same_tables(vocab, v);
+    icx_vocab_free(v);
+    v = vc_load(ctx, tu_ontology(), cache, &l);
+    VC_HAS(&l, "read from its cache");
+    icx_vocab_free(v);
+    free(bad);
+  }
+  /* A file others may write is not trusted. */
+  ck_assert_int_eq(chmod(file, 0666), 0);
+  v = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "another account owns it or may write it");
+  icx_vocab_free(v);
+  v = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "read from its cache");
+  icx_vocab_free(v);
+  tu_rmtree(dir);
+  free(good);
+  free(file);
+  free(cache);
+  free(dir);
+}
+END_TEST
+
+START_TEST(cache_of_another_build_is_not_used)
+{
+  char *dir = tu_tmpdir(), *cache = tu_path(dir, "cache"), *file, *data, *at;
+  size_t len;
+  vc_log l;
+  icx_vocab *v;
+
+  icx_vocab_free(vc_load(ctx, tu_ontology(), cache, &l));
+  file = vc_file(cache);
+  data = tu_read(file, &len);
+  /* The version of icx that wrote it. */
+  at = memmem(data, len, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
+  ck_assert_ptr_nonnull(at);
+  at[0] = at[0] == '9' ? '8' : '9';
+  vc_put(file, data, len);
+  v = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "out of date (it was written by another build of icx)");
+  ck_assert_ptr_null(strstr(l.text, "warn:"));
+  VC_HAS(&l, "wrote the vocabulary cache");
+  icx_vocab_free(v);
+  /* The cache format (the four bytes after the magic). */
+  free(data);
+  data = tu_read(file, &len);
+  data[8] ^= 0x7f;
+  vc_put(file, data, len);
+  v = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "out of date (it was written by another version of icx)");
+  icx_vocab_free(v);
+  v = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "read from its cache");
+  vc_same_tables(vocab, v);
+  icx_vocab_free(v);
+  tu_rmtree(dir);
+  free(data);
+  free(file);
+  free(cache);
+  free(dir);
+}
+END_TEST
+
+START_TEST(unwritable_cache_falls_back_to_turtle)
+{
+  char *dir = tu_tmpdir(), *plain = tu_path(dir, "plain"), *cache, *locked, *inner;
+  vc_log l;
+  icx_vocab *v;
+
+  /* A path through a regular file. */
+  tu_write(plain, "not a folder");
+  cache = tu_path(plain, "icx");
+  v = vc_load(ctx, tu_ontology(), cache, &l);
+  VC_HAS(&l, "no vocabulary cache at");
+  VC_HAS(&l, "cannot write the vocabulary cache");
+  VC_HAS(&l, "the vocabulary was read from its Turtle files");
+  vc_same_tables(vocab, v);
+  icx_vocab_free(v);
+
+  /* A folder of another account (as root), or one we may not write. */
+  locked = tu_path(dir, "locked");
+  ck_assert_int_eq(mkdir(locked, 0755), 0);
+  if (geteuid() == 0)
+    ck_assert_int_eq(chown(locked, 65534, 65534), 0);
+  else
+    ck_assert_int_eq(chmod(locked, 0555), 0);
+  inner = tu_path(locked, "icx");
+  v = vc_load(ctx, tu_ontology(), inner, &l);
+  VC_HAS(&l, "cannot write the vocabulary cache");
+  ck_assert_int_ne(access(inner, F_OK), 0);        /* nothing made there */
+  vc_same_tables(vocab, v);
+  icx_vocab_free(v);
+  /* The folder itself someone else's: not used either. */
+  if (geteuid() == 0) {
+    ck_assert_int_eq(chown(locked, 0, 0), 0);
+    ck_assert_int_eq(mkdir(inner, 0700), 0);
+    ck_assert_int_eq(chown(inner, 65534, 65534), 0);
+    v = vc_load(ctx, tu_ontology(), inner, &l);
+    VC_HAS(&l, "belongs to another account");
+    icx_vocab_free(v);
+  } else {
+    ck_assert_int_eq(chmod(locked, 0755), 0);
+  }
+
+  /* No folder at all: neither XDG_CACHE_HOME nor HOME. */
+  {
+    char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    char *xdg = getenv("XDG_CACHE_HOME") ? strdup(getenv("XDG_CACHE_HOME")) : NULL;
+    unsetenv("HOME");
+    setenv("XDG_CACHE_HOME", "relative/not/used", 1);
+    v = vc_load(ctx, tu_ontology(), NULL, &l);
+    VC_HAS(&l, "no vocabulary cache (neither XDG_CACHE_HOME nor HOME");
+    icx_vocab_free(v);
+    if (home)
+      setenv("HOME", home, 1);
+    if (xdg)
+      setenv("XDG_CACHE_HOME", xdg, 1);
+    else
+      unsetenv("XDG_CACHE_HOME");
+    free(home);
+    free(xdg);
+  }
+  tu_rmtree(dir);
+  free(inner);
+  free(locked);
+  free(cache);
+  free(plain);
+  free(dir);
+}
+END_TEST
+
+/* The decoder on tables cut short or with bytes changed: an error, never a
+ * read past the block (the sanitizer build watches). */
+START_TEST(decoder_refuses_damaged_tables)
+{
+  char *data = NULL, *copy;
+  size_t len = 0, cut, i;
+  icx_vocab *v;
+  const char *why;
+  icx_rc rc;
+
+  ck_assert_int_eq(icx_vocab_cache_encode(ctx, vocab, &data, &len), ICX_OK);
+  ck_assert_int_eq(icx_vocab_cache_decode(ctx, data, len, &v, &why), ICX_OK);
+  icx_vocab_free(v);
+  for (cut = 0; cut < len; cut += 1 + cut / 4) {
+    copy = malloc(cut + 1);
+    memcpy(copy, data, cut);
+    ck_assert_int_eq(icx_vocab_cache_decode(ctx, copy, cut, &v, &why), ICX_ERR_DAMAGED);
+    ck_assert_ptr_null(v);
+    ck_assert_ptr_nonnull(why);
+    free(copy);
+  }
+  copy = malloc(len);
+  for (i = 0; i < len; i += 1 + i / 8) {
+    memcpy(copy, data, len);
+    copy[i] ^= (char)0xa5;
+    rc = icx_vocab_cache_decode(ctx, copy, len, &v, &why);
+    ck_assert(rc == ICX_OK || rc == ICX_ERR_DAMAGED);
+    icx_vocab_free(v);
+  }
+  free(copy);
+  icx_free(ctx, data);
+}
+END_TEST
+
+/* The allocations of a load from the cache refused from the nth on, for
+ * each n in turn (every one up to 32, then a sample): out of memory or a
+ * good vocabulary, nothing leaked (the suite's allocator counts the
+ * blocks). */
+START_TEST(cache_load_out_of_memory)
+{
+  char *dir = tu_tmpdir(), *cache = tu_path(dir, "cache");
+  tu_mem m;
+  icx_ctx *c;
+  icx_vocab *v;
+  vc_log l;
+  unsigned long n;
+  icx_rc rc;
+
+  icx_vocab_free(vc_load(ctx, tu_ontology(), cache, &l));
+  for (n = 1;; n += n < 32 ? 1 : 151) {
+    memset(&m, 0, sizeof m);
+    c = tu_ctx_mem(&m);
+    m.fail_at = n;
+    m.fail_rest = 1;          /* and every one after: the Turtle fallback fails fast too */
+    m.armed = 1;
+    v = NULL;
+    rc = icx_vocab_load_cached(c, tu_ontology(), cache, &v);
+    m.armed = 0;
+    ck_assert_msg(rc == ICX_OK || rc == ICX_ERR_NOMEM, "allocation %lu: %s", n,
+                  icx_strerror(rc));
+    if (rc == ICX_OK)
+      vc_same_tables(vocab, v);
+    icx_vocab_free(v);
+    icx_ctx_free(c);
+    ck_assert_int_eq(m.live, 0);
+    if (!m.failed)
+      break;
+  }
+  tu_rmtree(dir);
+  free(cache);
+  free(dir);
+}
+END_TEST
+
 static Suite *
 vocab_suite(void)
 {
   Suite *s = suite_create("vocab");
   TCase *tc = tcase_create("shipped");
   TCase *bad = tcase_create("broken");
+  TCase *cache = tcase_create("cache");
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, paper_names_resolve);
@@ -551,6 +995,15 @@ vocab_suite(void)
   tcase_add_test(bad, alignment_errors);
   tcase_add_test(bad, latency_vocabulary_errors);
   suite_add_tcase(s, bad);
+  tcase_add_checked_fixture(cache, setup, teardown);
+  tcase_add_test(cache, cache_miss_then_hit_gives_the_same_tables);
+  tcase_add_test(cache, cache_sees_every_change_of_the_folder);
+  tcase_add_test(cache, damaged_cache_is_refused_and_rebuilt);
+  tcase_add_test(cache, cache_of_another_build_is_not_used);
+  tcase_add_test(cache, unwritable_cache_falls_back_to_turtle);
+  tcase_add_test(cache, decoder_refuses_damaged_tables);
+  tcase_add_test(cache, cache_load_out_of_memory);
+  suite_add_tcase(s, cache);
   return s;
 }
 
