@@ -145,10 +145,11 @@ typedef struct icxd_presence_tracker icxd_presence_tracker;
 
 /* Follows the presence of the owners of the documents in the store at
  * store_path (borrowed, as d), tracking at most max: registers a presence
- * handler on d's connection.  In component mode it subscribes to each
- * owner from the service's JID and probes it; in client mode it subscribes
- * through its roster (the server then sends the presence of its contacts
- * after each connect).  NULL on ENOMEM. */
+ * handler on d's connection, and reads the owners from the store.  It
+ * subscribes to each new owner from its own JID (the service's in
+ * component mode; in client mode through its account's roster); after
+ * each (re)connect, in component mode it probes every owner, and in client
+ * mode its server sends the presence of its contacts.  NULL on ENOMEM. */
 icxd_presence_tracker *icxd_presence_tracker_new(icxd_dispatch *d,
                                                  const char *store_path,
                                                  size_t max);
@@ -156,14 +157,15 @@ icxd_presence_tracker *icxd_presence_tracker_new(icxd_dispatch *d,
 void icxd_presence_tracker_free(icxd_presence_tracker *t);
 /* The table.  Lent. */
 icxd_presence *icxd_presence_tracker_table(icxd_presence_tracker *t);
-/* A document of bare was published: track it, subscribe, probe. */
+/* A document of bare was published: track it and subscribe to it. */
 void icxd_presence_tracker_published(icxd_presence_tracker *t,
                                      const char *bare);
 /* The owners may have changed (a withdrawal): read them again from the
  * store at the next tick. */
 void icxd_presence_tracker_resync(icxd_presence_tracker *t);
 /* Called by the loop after every turn: after a (re)connect, reads the
- * owners from the store and subscribes to and probes each again; after a
+ * owners from the store and asks each again (a probe in component mode,
+ * then the subscription); after a
  * disconnect, forgets every presence; every ICXD_PRESENCE_RESYNC_S seconds
  * reads the owners again (documents loaded or removed with the CLI). */
 void icxd_presence_tracker_tick(icxd_presence_tracker *t);

@@ -47,20 +47,31 @@ static void tracker_send(icxd_presence_tracker *t, const char *bare,
   icxd_conn_send(t->conn, pres);
 }
 
-/* Asks bare for its presence: a subscription (which the owner's server
- * answers at once when it was approved before), and in component mode a
- * probe, which its server answers with the presence of every resource.
- * A client's server probes its contacts itself after each connect, and
- * does not take probes from clients (RFC 6121 4.3). */
+/* Asks a new owner for its presence: a subscription, which its server
+ * answers with the presence of every resource once the owner approves
+ * (at once when it did before).  No probe with it: a probe that reaches
+ * the owner's client before it has approved may be answered
+ * 'unsubscribed', which cancels the subscription request (slixmpp does
+ * so). */
 static void tracker_ask(void *ud, const char *bare)
 {
   icxd_presence_tracker *t = ud;
 
   tracker_send(t, bare, "subscribe");
-  if (icxd_conn_config(t->conn)->mode == ICXD_MODE_COMPONENT)
-    tracker_send(t, bare, "probe");
   icxd_log(t->log, ICXD_LOG_DEBUG, "presence", "asked %s for its presence",
            bare);
+}
+
+/* Asks a known owner again, after a (re)connect.  In component mode, a
+ * probe (its server answers with the presence of every resource) and then
+ * the subscription again (answered at once when approved; otherwise a new
+ * request).  A client's server probes its contacts itself after each
+ * connect, and takes no probes from clients (RFC 6121 4.3). */
+static void tracker_ask_again(icxd_presence_tracker *t, const char *bare)
+{
+  if (icxd_conn_config(t->conn)->mode == ICXD_MODE_COMPONENT)
+    tracker_send(t, bare, "probe");
+  tracker_ask(t, bare);
 }
 
 static void tracker_report_full(icxd_presence_tracker *t, long left)
@@ -77,9 +88,13 @@ static void tracker_report_full(icxd_presence_tracker *t, long left)
   t->full_logged = 1;
 }
 
+/* Whom tracker_sync() asks for presence. */
+enum { TRACKER_ASK_NONE, TRACKER_ASK_NEW, TRACKER_ASK_ALL };
+
 /* Reads the owners from the store and makes them the table's; asks every
- * owner (all: after a connect) or only the new ones for its presence. */
-static void tracker_sync(icxd_presence_tracker *t, int ask_all)
+ * owner (after a connect), only the new ones, or none (not connected) for
+ * its presence. */
+static void tracker_sync(icxd_presence_tracker *t, int ask)
 {
   icx_store *store = NULL;
   char **owners = NULL;
@@ -104,18 +119,19 @@ static void tracker_sync(icxd_presence_tracker *t, int ask_all)
   }
   left = icxd_presence_sync_owners(t->table, (const char *const *)owners, n,
                                    time(NULL),
-                                   ask_all ? NULL : tracker_ask, t);
+                                   ask == TRACKER_ASK_NEW ? tracker_ask : NULL,
+                                   t);
   if (left < 0)
     icxd_log(t->log, ICXD_LOG_ERROR, "presence", "out of memory");
   tracker_report_full(t, left);
-  if (ask_all)
+  if (ask == TRACKER_ASK_ALL)
     for (i = 0; i < icxd_presence_count(t->table); i++) {
       icxd_show show;
       time_t since;
       int seen;
       size_t res;
-      tracker_ask(t, icxd_presence_at(t->table, i, &show, &since, &seen,
-                                      &res));
+      tracker_ask_again(t, icxd_presence_at(t->table, i, &show, &since,
+                                            &seen, &res));
     }
   icxd_log(t->log, ICXD_LOG_DEBUG, "presence", "%zu publisher%s followed",
            icxd_presence_count(t->table),
@@ -204,6 +220,9 @@ icxd_presence_tracker *icxd_presence_tracker_new(icxd_dispatch *d,
   icx_ctx_set_logger(t->icx, icxd_logger_icx_sink, t->log);
   icxd_conn_handler_add(t->conn, tracker_on_presence, NULL, "presence", NULL,
                         t);
+  /* The owners before any connection: in client mode the server sends
+   * the contacts' presence as soon as the stream is up. */
+  tracker_sync(t, TRACKER_ASK_NONE);
   return t;
 }
 
@@ -262,9 +281,9 @@ void icxd_presence_tracker_tick(icxd_presence_tracker *t)
     return;
   if (icxd_conn_generation(t->conn) != t->generation) {
     t->generation = icxd_conn_generation(t->conn);
-    tracker_sync(t, 1);
+    tracker_sync(t, TRACKER_ASK_ALL);
   } else if (t->resync ||
              icxd_now_ms() - t->last_sync_ms >= ICXD_PRESENCE_RESYNC_S * 1000) {
-    tracker_sync(t, 0);
+    tracker_sync(t, TRACKER_ASK_NEW);
   }
 }
