@@ -514,14 +514,19 @@ static void command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
 {
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
   xmpp_stanza_t *cmd;
+  char sid[40], hex[33];
 
+  /* One stage: the sessionid names the answer and nothing stays open. */
+  if (icxd_random_hex(hex, sizeof hex) != 0)
+    hex[0] = '\0';
+  snprintf(sid, sizeof sid, "icx-%s", hex);
   if (!icxd_is(action, "execute") && !icxd_is(action, "complete")) {
     command_bad_request(cmds, iq, "bad-action",
                         "list_presence has a single stage: execute it");
     return;
   }
   if (iodata && icxd_is(iotype, "io-schemata-get")) {
-    cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, NULL, "completed");
+    cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
     if (cmd && icxd_adopt(cmd, icxd_iodata_schemata_of(
                                    cmds->xctx,
                                    "The presence of the publishers this "
@@ -538,7 +543,7 @@ static void command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
                         "input or io-schemata-get");
     return;
   }
-  cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, NULL, "completed");
+  cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
   if (cmd && icxd_adopt(cmd, icxd_command_presence_list(cmds)))
     cmd = NULL;
   icxd_command_reply(cmds, iq, cmd);

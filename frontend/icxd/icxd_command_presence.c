@@ -266,8 +266,9 @@ void icxd_command_apply_presence(icxd_command *cmds, icxd_job *job)
 
   if (job->rc != ICX_OK || !job->want_owners || !job->owners)
     return;
-  rc = job->kind == ICXD_JOB_EXPLAIN ? command_presence_explain(cmds, job, table)
-                                     : command_presence_match(cmds, job, table);
+  rc = job->kind == ICXD_JOB_EXPLAIN
+           ? command_presence_explain(cmds, job, table)
+           : command_presence_match(cmds, job, table);
   if (rc != 0) {
     job->rc = ICX_ERR_NOMEM;
     free(job->errmsg);

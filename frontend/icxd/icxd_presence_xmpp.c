@@ -30,7 +30,7 @@ struct icxd_presence_tracker {
 };
 
 /* Sends <presence type=type> from our address to bare. */
-static void tracker_send(icxd_presence_tracker *t, const char *bare,
+static void presence_tracker_send(icxd_presence_tracker *t, const char *bare,
                          const char *type)
 {
   xmpp_stanza_t *pres = xmpp_presence_new(icxd_conn_xmpp_ctx(t->conn));
@@ -53,11 +53,11 @@ static void tracker_send(icxd_presence_tracker *t, const char *bare,
  * the owner's client before it has approved may be answered
  * 'unsubscribed', which cancels the subscription request (slixmpp does
  * so). */
-static void tracker_ask(void *ud, const char *bare)
+static void presence_tracker_ask(void *ud, const char *bare)
 {
   icxd_presence_tracker *t = ud;
 
-  tracker_send(t, bare, "subscribe");
+  presence_tracker_send(t, bare, "subscribe");
   icxd_log(t->log, ICXD_LOG_DEBUG, "presence", "asked %s for its presence",
            bare);
 }
@@ -67,14 +67,15 @@ static void tracker_ask(void *ud, const char *bare)
  * the subscription again (answered at once when approved; otherwise a new
  * request).  A client's server probes its contacts itself after each
  * connect, and takes no probes from clients (RFC 6121 4.3). */
-static void tracker_ask_again(icxd_presence_tracker *t, const char *bare)
+static void presence_tracker_ask_again(icxd_presence_tracker *t,
+                                       const char *bare)
 {
   if (icxd_conn_config(t->conn)->mode == ICXD_MODE_COMPONENT)
-    tracker_send(t, bare, "probe");
-  tracker_ask(t, bare);
+    presence_tracker_send(t, bare, "probe");
+  presence_tracker_ask(t, bare);
 }
 
-static void tracker_report_full(icxd_presence_tracker *t, long left)
+static void presence_tracker_report_full(icxd_presence_tracker *t, long left)
 {
   if (left <= 0) {
     t->full_logged = 0;
@@ -88,13 +89,13 @@ static void tracker_report_full(icxd_presence_tracker *t, long left)
   t->full_logged = 1;
 }
 
-/* Whom tracker_sync() asks for presence. */
+/* Whom presence_tracker_sync() asks for presence. */
 enum { TRACKER_ASK_NONE, TRACKER_ASK_NEW, TRACKER_ASK_ALL };
 
 /* Reads the owners from the store and makes them the table's; asks every
  * owner (after a connect), only the new ones, or none (not connected) for
  * its presence. */
-static void tracker_sync(icxd_presence_tracker *t, int ask)
+static void presence_tracker_sync(icxd_presence_tracker *t, int ask)
 {
   icx_store *store = NULL;
   char **owners = NULL;
@@ -117,20 +118,19 @@ static void tracker_sync(icxd_presence_tracker *t, int ask)
              icxd_presence_count(t->table));
     return;
   }
-  left = icxd_presence_sync_owners(t->table, (const char *const *)owners, n,
-                                   time(NULL),
-                                   ask == TRACKER_ASK_NEW ? tracker_ask : NULL,
-                                   t);
+  left = icxd_presence_sync_owners(
+      t->table, (const char *const *)owners, n, time(NULL),
+      ask == TRACKER_ASK_NEW ? presence_tracker_ask : NULL, t);
   if (left < 0)
     icxd_log(t->log, ICXD_LOG_ERROR, "presence", "out of memory");
-  tracker_report_full(t, left);
+  presence_tracker_report_full(t, left);
   if (ask == TRACKER_ASK_ALL)
     for (i = 0; i < icxd_presence_count(t->table); i++) {
       icxd_show show;
       time_t since;
       int seen;
       size_t res;
-      tracker_ask_again(t, icxd_presence_at(t->table, i, &show, &since,
+      presence_tracker_ask_again(t, icxd_presence_at(t->table, i, &show, &since,
                                             &seen, &res));
     }
   icxd_log(t->log, ICXD_LOG_DEBUG, "presence", "%zu publisher%s followed",
@@ -140,7 +140,7 @@ static void tracker_sync(icxd_presence_tracker *t, int ask)
 }
 
 /* The <show> of an available presence; anything unknown is available. */
-static icxd_show tracker_show(xmpp_stanza_t *st)
+static icxd_show presence_tracker_show(xmpp_stanza_t *st)
 {
   xmpp_stanza_t *el = icxd_child(st, "show", NULL);
   char *text = el ? xmpp_stanza_get_text(el) : NULL;
@@ -154,7 +154,7 @@ static icxd_show tracker_show(xmpp_stanza_t *st)
   return show;
 }
 
-static int tracker_on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st,
+static int presence_tracker_on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st,
                                void *ud)
 {
   icxd_presence_tracker *t = ud;
@@ -185,7 +185,7 @@ static int tracker_on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st,
     return 1;   /* subscribe, subscribed, unsubscribe, probe */
   }
   taken = icxd_presence_update(t->table, who, available,
-                               available ? tracker_show(st)
+                               available ? presence_tracker_show(st)
                                          : ICXD_SHOW_UNAVAILABLE,
                                time(NULL));
   if (taken < 0)
@@ -218,11 +218,11 @@ icxd_presence_tracker *icxd_presence_tracker_new(icxd_dispatch *d,
     return NULL;
   }
   icx_ctx_set_logger(t->icx, icxd_logger_icx_sink, t->log);
-  icxd_conn_handler_add(t->conn, tracker_on_presence, NULL, "presence", NULL,
-                        t);
+  icxd_conn_handler_add(t->conn, presence_tracker_on_presence, NULL,
+                        "presence", NULL, t);
   /* The owners before any connection: in client mode the server sends
    * the contacts' presence as soon as the stream is up. */
-  tracker_sync(t, TRACKER_ASK_NONE);
+  presence_tracker_sync(t, TRACKER_ASK_NONE);
   return t;
 }
 
@@ -231,7 +231,7 @@ void icxd_presence_tracker_free(icxd_presence_tracker *t)
   if (!t)
     return;
   if (t->conn)
-    icxd_conn_handler_delete(t->conn, tracker_on_presence);
+    icxd_conn_handler_delete(t->conn, presence_tracker_on_presence);
   icxd_presence_free(t->table);
   icx_ctx_free(t->icx);
   free(t);
@@ -249,10 +249,10 @@ void icxd_presence_tracker_published(icxd_presence_tracker *t,
   case ICXD_PRESENCE_ADDED:
   case ICXD_PRESENCE_KNOWN:
     if (icxd_conn_connected(t->conn))
-      tracker_ask(t, bare);
+      presence_tracker_ask(t, bare);
     break;
   case ICXD_PRESENCE_FULL:
-    tracker_report_full(t, 1);
+    presence_tracker_report_full(t, 1);
     break;
   case ICXD_PRESENCE_NOMEM:
     icxd_log(t->log, ICXD_LOG_ERROR, "presence", "out of memory");
@@ -281,9 +281,9 @@ void icxd_presence_tracker_tick(icxd_presence_tracker *t)
     return;
   if (icxd_conn_generation(t->conn) != t->generation) {
     t->generation = icxd_conn_generation(t->conn);
-    tracker_sync(t, TRACKER_ASK_ALL);
+    presence_tracker_sync(t, TRACKER_ASK_ALL);
   } else if (t->resync ||
              icxd_now_ms() - t->last_sync_ms >= ICXD_PRESENCE_RESYNC_S * 1000) {
-    tracker_sync(t, TRACKER_ASK_NEW);
+    presence_tracker_sync(t, TRACKER_ASK_NEW);
   }
 }
