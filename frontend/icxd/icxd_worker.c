@@ -236,10 +236,12 @@ static icx_rc worker_owners(icx_store *store,
   return ICX_OK;
 }
 
-/* 1 if the engine's answer goes beyond the paper's (score= degree=). */
+/* 1 if the engine's answer goes beyond the paper's: its <cloudName>
+ * elements carry score= and degree= (icx_match_to_xml() writes score
+ * first; a name's text cannot hold '<'). */
 static int worker_beyond_paper(const char *xml)
 {
-  return xml && strstr(xml, " score=") != NULL;
+  return xml && strstr(xml, "<cloudName score=") != NULL;
 }
 
 static void worker_run_match(icx_ctx *ctx, icx_store *store,

@@ -277,6 +277,25 @@ START_TEST(job_owners_for_presence)
   set = NULL;
   icxd_job_free(job);
 
+  /* A soft constraint: the engine's answer has scores, and says so. */
+  job = icxd_job_new(3);
+  job->xml = strdup("<constraints xmlns='http://www.csp/resOntology'>"
+                    "<constraint><attribute>replicationFactor</attribute>"
+                    "<value>5</value></constraint>"
+                    "<constraint required='false' weight='3'><attribute>"
+                    "availability</attribute><value>99.999</value>"
+                    "</constraint></constraints>");
+  job->xml_len = strlen(job->xml);
+  job->want_owners = 1;
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_OK);
+  icxd_job_run(w.ctx, w.store, set, job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_int_eq(job->beyond_paper, 1);
+  ck_assert_int_eq(job->scores[0], 3);
+  icx_constraints_free(set);
+  set = NULL;
+  icxd_job_free(job);
+
   job = icxd_job_new(2);
   ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "5"), 0);
   ck_assert_int_eq(icxd_job_add_explain(job, "cloud1"), 0);
