@@ -180,6 +180,22 @@ icx_rc icx_store_document_set_owner(icx_store *store, const char *owner);
  * ICX_ERR_NOT_FOUND when no such document is loaded; ICX_ERR_NOMEM. */
 icx_rc icx_store_document_owner(icx_store *store, const char *doc_uri, char **owner);
 
+/* The distinct owners (bare JIDs) recorded for the loaded documents,
+ * sorted: *owners is a new array of *n new strings (free it with
+ * icx_store_free_owners(); NULL and 0 when none).  Reads an index, in time
+ * proportional to the documents that have an owner.  Errors:
+ * ICX_ERR_STORE, ICX_ERR_DAMAGED, ICX_ERR_NOMEM. */
+icx_rc icx_store_list_owners(icx_store *store, char ***owners, size_t *n);
+void icx_store_free_owners(char **owners, size_t n);
+
+/* The owner of the document that names cloud (by the text of vocab's name
+ * property, as a match answers it): ICX_OK with *owner a new string the
+ * caller free()s, or NULL when no document names it or its document has
+ * no owner (the operator's).  A few index lookups.  Errors: ICX_ERR_STORE,
+ * ICX_ERR_DAMAGED, ICX_ERR_NOMEM. */
+icx_rc icx_store_cloud_owner(icx_store *store, const icx_vocab *vocab, const char *cloud,
+                             char **owner);
+
 /* Called while a document's statements are written: done of total so far,
  * every few thousand statements and once at the end.  doc_uri is lent for
  * the call. */

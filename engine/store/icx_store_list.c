@@ -10,6 +10,7 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
+#include "icx_schema.h"
 #include "icx_storage.h"
 #include "icx_store_internal.h"
 #include "icx_util.h"
@@ -467,3 +468,138 @@ icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats
   return store_read_result(s, rc);
 }
 
+
+/* --- owners ---------------------------------------------------------------- */
+
+/* The owners the bookkeeping graph records: ?1 the owner property, ?2 the
+ * bookkeeping graph.  quads_pos gives the owner quads by predicate. */
+#define STORE_OWNERS_SQL \
+  "SELECT DISTINCT t.lex FROM quads q JOIN terms t ON t.id = q.o " \
+  "WHERE q.p = ?1 AND q.g = ?2 AND t.kind = 3 ORDER BY t.lex"
+/* The owner of the document naming a cloud ?3 (by the text of the name
+ * property ?4): the name's term first (terms_key), its quads by (p, o)
+ * (quads_pos), the document's owner by its primary key. */
+#define STORE_CLOUD_OWNER_SQL \
+  "SELECT tw.lex FROM terms t CROSS JOIN quads q ON q.p = ?4 AND q.o = t.id " \
+  "JOIN quads qo ON qo.s = q.g AND qo.p = ?1 AND qo.g = ?2 " \
+  "JOIN terms tw ON tw.id = qo.o " \
+  "WHERE t.lex = ?3 AND t.kind = 3 AND q.g <> ?2 LIMIT 1"
+
+/* Prepares sql with ?1 (the owner property) and ?2 (the bookkeeping
+ * graph) bound.  ICX_OK with *st set, or *st NULL and ICX_OK when the
+ * store has no owner at all (the property was never written). */
+static icx_rc
+store_owner_stmt(icx_store *s, const char *sql, sqlite3_stmt **st)
+{
+  icx_id owner_p = icx_storage_iri_id(s->storage, ICX_MATCH_NS "owner");
+  icx_id meta = icx_storage_iri_id(s->storage, ICX_STORE_META_GRAPH);
+  sqlite3 *db = icx_store_db(s);
+
+  *st = NULL;
+  if (owner_p < 0 || meta < 0 || !db)
+    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the owners in %s: %s", s->path,
+                    icx_storage_errmsg(s->storage));
+  if (owner_p == 0 || meta == 0)
+    return ICX_OK;
+  if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+    icx_rc rc = icx_fail(s->ctx, icx_schema_damage(sqlite3_errcode(db)) ? ICX_ERR_DAMAGED
+                                                                         : ICX_ERR_STORE,
+                         "cannot read the owners in %s: %s", s->path, sqlite3_errmsg(db));
+    *st = NULL;
+    return rc;
+  }
+  sqlite3_bind_int64(*st, 1, owner_p);
+  sqlite3_bind_int64(*st, 2, meta);
+  return ICX_OK;
+}
+
+static icx_rc
+store_owner_step_error(icx_store *s, int step)
+{
+  sqlite3 *db = icx_store_db(s);
+
+  return icx_fail(s->ctx, icx_schema_damage(step) ? ICX_ERR_DAMAGED : ICX_ERR_STORE,
+                  "cannot read the owners in %s: %s", s->path, sqlite3_errmsg(db));
+}
+
+icx_rc
+icx_store_list_owners(icx_store *s, char ***owners, size_t *n)
+{
+  sqlite3_stmt *st = NULL;
+  char **v = NULL;
+  size_t len = 0;
+  icx_rc rc;
+  int step;
+
+  if (!s || !owners || !n)
+    return ICX_ERR_MISUSE;
+  *owners = NULL;
+  *n = 0;
+  icx_clear_error(s->ctx);
+  if ((rc = store_owner_stmt(s, STORE_OWNERS_SQL, &st)) != ICX_OK || !st)
+    return rc;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *lex = (const char *)sqlite3_column_text(st, 0);
+    char **grown = realloc(v, (len + 1) * sizeof *grown);
+    if (grown)
+      v = grown;
+    if (!lex || !grown || !(v[len] = strdup(lex))) {
+      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+      break;
+    }
+    len++;
+  }
+  if (rc == ICX_OK && step != SQLITE_DONE)
+    rc = store_owner_step_error(s, step);
+  sqlite3_finalize(st);
+  if (rc != ICX_OK) {
+    store_free_strv(v, len);
+    return rc;
+  }
+  *owners = v;
+  *n = len;
+  return ICX_OK;
+}
+
+void
+icx_store_free_owners(char **owners, size_t n)
+{
+  store_free_strv(owners, n);
+}
+
+icx_rc
+icx_store_cloud_owner(icx_store *s, const icx_vocab *vocab, const char *cloud, char **owner)
+{
+  const char *name_iri = vocab ? icx_vocab_name_property(vocab) : NULL;
+  sqlite3_stmt *st = NULL;
+  icx_id name_p;
+  icx_rc rc;
+  int step;
+
+  if (!s || !vocab || !cloud || !owner)
+    return ICX_ERR_MISUSE;
+  *owner = NULL;
+  icx_clear_error(s->ctx);
+  if (!name_iri)
+    return ICX_OK;
+  name_p = icx_storage_iri_id(s->storage, name_iri);
+  if (name_p < 0)
+    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the owners in %s: %s", s->path,
+                    icx_storage_errmsg(s->storage));
+  if (name_p == 0)
+    return ICX_OK;
+  if ((rc = store_owner_stmt(s, STORE_CLOUD_OWNER_SQL, &st)) != ICX_OK || !st)
+    return rc;
+  sqlite3_bind_text(st, 3, cloud, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, name_p);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    const char *lex = (const char *)sqlite3_column_text(st, 0);
+    if (!lex || !(*owner = strdup(lex)))
+      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  } else if (step != SQLITE_DONE) {
+    rc = store_owner_step_error(s, step);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}

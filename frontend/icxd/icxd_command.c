@@ -349,6 +349,18 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       return;
     }
     s->output = ICXD_OUT_IODATA;
+    if (icxd_command_read_presence(in, job, err, sizeof err) != 0) {
+      job->rc = ICX_ERR_XML;
+      job->errmsg = strdup(err);
+      if (!job->errmsg) {
+        command_refuse(cmds, s, job, iq, "out of memory");
+        return;
+      }
+      s->job = job;
+      s->state = ICXD_SESS_DONE;
+      command_deliver_done(cmds, s, iq);
+      return;
+    }
     if (explain)
       command_start_explain(cmds, s, job, iq, in);
     else
@@ -495,6 +507,48 @@ static void command_handle_session(icxd_command *cmds, icxd_session *s,
   }
 }
 
+/* list_presence: one stage, no session; answered at once from the table
+ * (IO Data input, io-schemata-get, or no payload at all). */
+static void command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
+                                  const char *action, xmpp_stanza_t *iodata)
+{
+  const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
+  xmpp_stanza_t *cmd;
+  char sid[40], hex[33];
+
+  /* One stage: the sessionid names the answer and nothing stays open. */
+  if (icxd_random_hex(hex, sizeof hex) != 0)
+    hex[0] = '\0';
+  snprintf(sid, sizeof sid, "icx-%s", hex);
+  if (!icxd_is(action, "execute") && !icxd_is(action, "complete")) {
+    command_bad_request(cmds, iq, "bad-action",
+                        "list_presence has a single stage: execute it");
+    return;
+  }
+  if (iodata && icxd_is(iotype, "io-schemata-get")) {
+    cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
+    if (cmd && icxd_adopt(cmd, icxd_iodata_schemata_of(
+                                   cmds->xctx,
+                                   "The presence of the publishers this "
+                                   "exchange follows (administrators only)",
+                                   icxd_schema_presence_input(),
+                                   icxd_schema_presence_output())))
+      cmd = NULL;
+    icxd_command_reply(cmds, iq, cmd);
+    return;
+  }
+  if (iodata && !icxd_is(iotype, "input")) {
+    command_bad_request(cmds, iq, "bad-payload",
+                        "list_presence takes no input, or iodata of type "
+                        "input or io-schemata-get");
+    return;
+  }
+  cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
+  if (cmd && icxd_adopt(cmd, icxd_command_presence_list(cmds)))
+    cmd = NULL;
+  icxd_command_reply(cmds, iq, cmd);
+}
+
 /* Whether the sender of iq may run the command at node (the access lists
  * of icxd.conf); if not, answers forbidden and returns 0. */
 static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
@@ -503,6 +557,16 @@ static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
   const char *from = xmpp_stanza_get_from(iq);
   int writes = command_writes(node);
 
+  if (icxd_is(node, ICXD_NODE_PRESENCE)) {
+    if (from && icxd_access_allows(&cmds->cfg->access, from, ICXD_RIGHT_ADMIN))
+      return 1;
+    icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s refused to %s", node,
+             from ? from : "(no sender)");
+    icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL,
+                     "only the exchange's administrators ([access] admin) "
+                     "may list the presence of publishers");
+    return 0;
+  }
   /* Without 'from', the stanza comes from icxd's own account (client
    * mode): that is the exchange itself, for queries only. */
   if (!from && !writes)
@@ -556,6 +620,8 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     node = ICXD_NODE_PUBLISH;
   } else if (icxd_is(node, ICXD_NODE_WITHDRAW)) {
     node = ICXD_NODE_WITHDRAW;
+  } else if (icxd_is(node, ICXD_NODE_PRESENCE)) {
+    node = ICXD_NODE_PRESENCE;
   } else {
     icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
@@ -574,6 +640,10 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   if (!action)
     action = "execute";
+  if (icxd_is(node, ICXD_NODE_PRESENCE)) {
+    command_list_presence(cmds, iq, action, iodata);
+    return;
+  }
   if (sid) {
     s = icxd_sessions_find(cmds->sessions, sid, from ? from : "");
     if (!s || !icxd_is(s->node, node)) {
@@ -654,6 +724,12 @@ void icxd_command_set_writer(icxd_command *cmds, icxd_writer *writer)
   cmds->writer = writer;
 }
 
+void icxd_command_set_presence(icxd_command *cmds,
+                               icxd_presence_tracker *tracker)
+{
+  cmds->presence = tracker;
+}
+
 void icxd_command_free(icxd_command *cmds)
 {
   if (!cmds)
@@ -677,6 +753,7 @@ static const icxd_disco_command command_disco_list[] = {
   { ICXD_NODE_EXPLAIN, ICXD_NODE_EXPLAIN_NAME, command_explain_features },
   { ICXD_NODE_PUBLISH, ICXD_NODE_PUBLISH_NAME, command_explain_features },
   { ICXD_NODE_WITHDRAW, ICXD_NODE_WITHDRAW_NAME, command_explain_features },
+  { ICXD_NODE_PRESENCE, ICXD_NODE_PRESENCE_NAME, command_explain_features },
 };
 
 const icxd_disco_command *icxd_command_disco(size_t *n)

@@ -1,8 +1,8 @@
 /* icxd_command.h - icxd's ad-hoc commands (XEP-0050): the paper's
  * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
- * (XEP-0004), explain_constraints, with IO Data only, and
+ * (XEP-0004), explain_constraints, with IO Data only,
  * publish_capabilities and withdraw_capabilities (icxd_publish.h), with
- * IO Data only, for the JIDs the access lists allow (icxd_access.h); each
+ * IO Data only, and list_presence (icxd_presence.h, administrators), for the JIDs the access lists allow (icxd_access.h); each
  * query runs on the worker pool, each write on the one writer
  * (icxd_writer.h), answered at once or, past the async threshold,
  * asynchronously (XEP-0244's executing / getStatus / getOutput, and a
@@ -18,6 +18,7 @@
 #include "icxd_disco.h"
 #include "icxd_dispatch.h"
 #include "icxd_log.h"
+#include "icxd_presence.h"
 #include "icxd_worker.h"
 #include "icxd_writer.h"
 
@@ -40,6 +41,12 @@ void icxd_command_set_vocab(icxd_command *cmds, const icx_vocab *vocab);
  * cmds; free it after the pool, before cmds).  Without one, the publish
  * and withdraw commands answer service-unavailable. */
 void icxd_command_set_writer(icxd_command *cmds, icxd_writer *writer);
+
+/* Takes presence from tracker (borrowed, must outlive cmds): answers
+ * apply it, publishes and withdrawals tell it of owners, and
+ * list_presence lists it.  Without one, nobody is present. */
+void icxd_command_set_presence(icxd_command *cmds,
+                               icxd_presence_tracker *tracker);
 
 /* Frees the sessions and the jobs they own: free the pool first (it may
  * still hold jobs the sessions wait for).  NULL is a no-op. */

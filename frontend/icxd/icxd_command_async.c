@@ -130,11 +130,20 @@ void icxd_command_tick(icxd_command *cmds)
   icxd_job *job;
 
   while ((job = command_take_done(cmds))) {
+    /* Written even when its requester is gone: presence follows owners. */
+    if (cmds->presence && job->rc == ICX_OK && !job->forbidden) {
+      if (job->kind == ICXD_JOB_PUBLISH && job->doc_owner)
+        icxd_presence_tracker_published(cmds->presence, job->doc_owner);
+      else if (job->kind == ICXD_JOB_WITHDRAW)
+        icxd_presence_tracker_resync(cmds->presence);
+    }
     s = icxd_sessions_find_job(cmds->sessions, job->id);
     if (!s) {
       icxd_job_free(job);
       continue;
     }
+    if (job->kind == ICXD_JOB_MATCH || job->kind == ICXD_JOB_EXPLAIN)
+      icxd_command_apply_presence(cmds, job);
     s->job = job;
     s->state = ICXD_SESS_DONE;
     s->last_used_ms = icxd_now_ms();

@@ -13,6 +13,7 @@
 
 #include "icxd_command.h"
 #include "icxd_conn.h"
+#include "icxd_presence.h"
 #include "icxd_session.h"
 #include "icxd_writer.h"
 
@@ -21,6 +22,9 @@
 #define ICXD_NODE_NAME "Match cloud resources against constraints"
 #define ICXD_NODE_EXPLAIN "explain_constraints"
 #define ICXD_NODE_EXPLAIN_NAME "Explain which constraints rule clouds out"
+/* Administrators only: the presence of the publishers icxd follows. */
+#define ICXD_NODE_PRESENCE "list_presence"
+#define ICXD_NODE_PRESENCE_NAME "List the presence of publishing clouds"
 
 struct icxd_command {
   icxd_dispatch *dispatch;   /* borrowed */
@@ -31,6 +35,7 @@ struct icxd_command {
   const icx_vocab *vocab;    /* borrowed, shared read-only with the workers */
   icxd_pool *pool;           /* borrowed */
   icxd_writer *writer;       /* borrowed; NULL: publishing is off */
+  icxd_presence_tracker *presence; /* borrowed; NULL: nobody is present */
   icxd_sessions *sessions;
   uint64_t next_job_id;
 };
@@ -75,5 +80,21 @@ xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s);
  * session's <iodata type='status'>. */
 xmpp_stanza_t *icxd_command_status(icxd_command *cmds, icxd_session *s,
                                    const char *note);
+
+/* Reads the presence attributes of the <constraints> in in (an IO Data
+ * <in>) into job (presence_*, want_jids, want_owners).  0, or -1 with a
+ * message in err. */
+int icxd_command_read_presence(xmpp_stanza_t *in, icxd_job *job, char *err,
+                               size_t errlen);
+
+/* Applies the presence table to a finished match or explanation whose
+ * request named a presence or asked for JIDs: a match loses the clouds
+ * that fail a required presence, or is ranked again with a preferred one,
+ * and names JIDs; an explanation gains its <presence> element.  Out of
+ * memory fails the job. */
+void icxd_command_apply_presence(icxd_command *cmds, icxd_job *job);
+
+/* <iodata type='output'> with the <presenceList> of list_presence. */
+xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds);
 
 #endif

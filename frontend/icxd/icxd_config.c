@@ -39,6 +39,7 @@ icxd_config *icxd_config_new(void)
   cfg->log_level = ICXD_LOG_INFO;
   cfg->max_document_size = 131072;
   cfg->max_writes = 64;
+  cfg->max_presence = 10000;
   if (icxd_access_defaults(&cfg->access) != 0) {
     free(cfg);
     return NULL;
@@ -292,6 +293,8 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 1024, 16777216, &cfg->max_document_size);
   } else if (KEY("exchange", "max_writes")) {
     bad = config_parse_uint(value, 1, 100000, &cfg->max_writes);
+  } else if (KEY("exchange", "max_presence")) {
+    bad = config_parse_uint(value, 0, 1000000, &cfg->max_presence);
   } else if (KEY("log", "level")) {
     lvl = icxd_level_from_name(value);
     bad = lvl < 0;

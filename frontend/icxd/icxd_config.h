@@ -48,6 +48,7 @@ typedef struct icxd_config {
   icxd_access access;     /* who may query, publish, administer */
   unsigned max_document_size; /* bytes of one published document */
   unsigned max_writes;    /* publishes and withdrawals waiting for the writer */
+  unsigned max_presence;  /* publishers whose presence is followed */
   /* [log] */
   int log_level;          /* icxd_level */
   int use_syslog;

@@ -24,6 +24,7 @@ struct icxd_conn {
   char *domain;              /* our server's domain (fallback 'to') */
   int initialized;           /* xmpp_initialize() was called */
   int connected;
+  unsigned generation;  /* connections made so far (icxd_conn_generation()) */
   int connecting;
   int sm_ready;              /* libstrophe SM-state workaround applied */
   int stopping;              /* shutting down: do not reconnect */
@@ -206,6 +207,7 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
   switch (event) {
   case XMPP_CONN_CONNECT:
     c->connected = 1;
+    c->generation++;
     c->cert_error[0] = '\0';
     c->last_error[0] = '\0';
     c->connecting = 0;
@@ -451,6 +453,16 @@ void icxd_conn_send(icxd_conn *c, xmpp_stanza_t *stanza)
 xmpp_ctx_t *icxd_conn_xmpp_ctx(const icxd_conn *c)
 {
   return c->xctx;
+}
+
+int icxd_conn_connected(const icxd_conn *c)
+{
+  return c->connected;
+}
+
+unsigned icxd_conn_generation(const icxd_conn *c)
+{
+  return c->generation;
 }
 
 const char *icxd_conn_self(const icxd_conn *c)

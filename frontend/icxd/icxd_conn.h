@@ -54,6 +54,13 @@ void icxd_conn_send(icxd_conn *c, xmpp_stanza_t *stanza);
 /* libstrophe's context, for building stanzas.  Lent. */
 xmpp_ctx_t *icxd_conn_xmpp_ctx(const icxd_conn *c);
 
+/* 1 while the stream is up (after the handshake or bind). */
+int icxd_conn_connected(const icxd_conn *c);
+
+/* How many times the stream came up so far: a new value means a new
+ * connection (what was learnt on the old one may be stale). */
+unsigned icxd_conn_generation(const icxd_conn *c);
+
 /* Our address: the component's domain, or the bound JID in client mode
  * once connected.  Lent; changes when the connection does. */
 const char *icxd_conn_self(const icxd_conn *c);

@@ -23,6 +23,26 @@
   "<schema xmlns='http://www.w3.org/2001/XMLSchema'" \
   " targetNamespace='" ICX_CONSTRAINTS_NS "' elementFormDefault='qualified'>"
 
+/* A cloud's presence: XMPP's show values, available and unavailable. */
+#define SHOW_TYPE \
+  "<simpleType><restriction base='string'>" \
+  "<enumeration value='available'/><enumeration value='chat'/>" \
+  "<enumeration value='away'/><enumeration value='xa'/>" \
+  "<enumeration value='dnd'/><enumeration value='unavailable'/>" \
+  "</restriction></simpleType>"
+
+/* What icxd adds to <constraints> itself (doc/protocol.md, "Presence"):
+ * the presence wanted, required or preferred with a weight, and whether
+ * the answer names each cloud's JID.  The engine ignores them. */
+#define PRESENCE_ATTRIBUTES \
+  "<attribute name='presence' use='optional'><simpleType>" \
+  "<list>" SHOW_TYPE "</list></simpleType></attribute>" \
+  "<attribute name='presenceRequired' type='boolean' use='optional'/>" \
+  "<attribute name='presenceWeight' use='optional'><simpleType>" \
+  "<restriction base='integer'><minInclusive value='-100'/>" \
+  "<maxInclusive value='100'/></restriction></simpleType></attribute>" \
+  "<attribute name='jid' type='boolean' use='optional'/>"
+
 /* The paper's <constraints> element, with what icx adds to it (icx(1)):
  * op, required and weight on <constraint>; no <value> (exists, absent)
  * or several (anyOf, allOf, noneOf); unit and from on <value>.  Names and
@@ -46,7 +66,9 @@
   "<restriction base='integer'><minInclusive value='-100'/>" \
   "<maxInclusive value='100'/></restriction></simpleType></attribute>" \
   "</complexType></element>" \
-  "</sequence></complexType></element>"
+  "</sequence>" \
+  PRESENCE_ATTRIBUTES \
+  "</complexType></element>"
 
 /* The input of constraint_catalog_resources. */
 static const char schema_constraints[] =
@@ -70,6 +92,7 @@ static const char schema_matching[] =
   "<complexType><simpleContent><extension base='string'>"
   "<attribute name='score' type='integer' use='optional'/>"
   "<attribute name='degree' type='string' use='optional'/>"
+  "<attribute name='jid' type='string' use='optional'/>"
   "</extension></simpleContent></complexType></element>"
   "<any namespace='" ICXD_NS_RSM "' processContents='skip' minOccurs='0'/>"
   "</sequence></complexType></element>"
@@ -100,7 +123,10 @@ static const char schema_explanation[] =
   " constraints whose removal would give a match (up to "
   ICXD_STR(ICX_EXPLAIN_MAX_REMOVED) " removed, in requests of up to "
   ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints), with the clouds each"
-  " gives."
+  " gives; when the request names a presence, the clouds that meet every"
+  " constraint but not the presence (up to "
+  ICXD_STR(ICXD_EXPLAIN_MAX_CLOUDS) "), each with its state and since when"
+  " it holds."
   "</documentation></annotation>"
   "<element name='explanation'><complexType><sequence>"
   "<element name='constraint' minOccurs='0' maxOccurs='unbounded'>"
@@ -127,10 +153,64 @@ static const char schema_explanation[] =
   "<list itemType='positiveInteger'/></simpleType></attribute>"
   "<attribute name='clouds' type='string' use='required'/>"
   "</complexType></element>"
+  "<element name='presence' minOccurs='0'><complexType><sequence>"
+  "<element name='cloud' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType>"
+  "<attribute name='name' type='string' use='required'/>"
+  "<attribute name='jid' type='string' use='optional'/>"
+  "<attribute name='show' use='required'>" SHOW_TYPE "</attribute>"
+  "<attribute name='since' type='dateTime' use='optional'/>"
+  "</complexType></element>"
+  "</sequence>"
+  "<attribute name='accepted' use='required'><simpleType>"
+  "<list>" SHOW_TYPE "</list></simpleType></attribute>"
+  "<attribute name='required' type='boolean' use='required'/>"
+  "<attribute name='failing' type='nonNegativeInteger' use='required'/>"
+  "</complexType></element>"
   "</sequence>"
   "<attribute name='matching' type='nonNegativeInteger' use='required'/>"
   "</complexType></element>"
   "</schema>";
+
+/* list_presence takes nothing. */
+static const char schema_presence_input[] =
+  SCHEMA_OPEN
+  "<annotation><documentation>list_presence takes no input: an empty"
+  " in element, or no IO Data at all.</documentation></annotation>"
+  "</schema>";
+
+static const char schema_presence_output[] =
+  SCHEMA_OPEN
+  "<annotation><documentation>The publishers whose presence the exchange"
+  " follows (the owners of documents published over XMPP, at most max),"
+  " sorted by JID: each with the state it shows (the most available of"
+  " its resources), since when, whether any presence was received from it"
+  " since the exchange connected, and how many resources are online."
+  "</documentation></annotation>"
+  "<element name='presenceList'><complexType><sequence>"
+  "<element name='publisher' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType>"
+  "<attribute name='jid' type='string' use='required'/>"
+  "<attribute name='show' use='required'>" SHOW_TYPE "</attribute>"
+  "<attribute name='since' type='dateTime' use='required'/>"
+  "<attribute name='seen' type='boolean' use='required'/>"
+  "<attribute name='resources' type='nonNegativeInteger' use='required'/>"
+  "</complexType></element>"
+  "</sequence>"
+  "<attribute name='followed' type='nonNegativeInteger' use='required'/>"
+  "<attribute name='max' type='nonNegativeInteger' use='required'/>"
+  "</complexType></element>"
+  "</schema>";
+
+const char *icxd_schema_presence_input(void)
+{
+  return schema_presence_input;
+}
+
+const char *icxd_schema_presence_output(void)
+{
+  return schema_presence_output;
+}
 
 const char *icxd_schema_constraints(void)
 {

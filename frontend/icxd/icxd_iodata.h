@@ -76,5 +76,7 @@ const char *icxd_schema_constraints(void);
 const char *icxd_schema_matching(void);
 const char *icxd_schema_explain_input(void);
 const char *icxd_schema_explanation(void);
+const char *icxd_schema_presence_input(void);
+const char *icxd_schema_presence_output(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "icxd_disco.h"
 #include "icxd_dispatch.h"
 #include "icxd_ping.h"
+#include "icxd_presence.h"
 #include "icxd_service.h"
 #include "icxd_stanza.h"
 #include "icxd_worker.h"
@@ -38,6 +39,7 @@ struct icxd_service {
   icxd_dispatch *dispatch;
   icxd_disco *disco;
   icxd_command *command;
+  icxd_presence_tracker *presence;  /* the publishers' presence */
   icxd_disco_spec disco_spec;
   /* reload (SIGHUP) */
   volatile sig_atomic_t *reload;  /* set by the signal handler */
@@ -70,6 +72,11 @@ static int service_setup_xmpp(icxd_service *svc, char *err, size_t errlen)
   if (!svc->command)
     goto nomem;
   icxd_command_set_writer(svc->command, svc->writer);
+  svc->presence = icxd_presence_tracker_new(svc->dispatch, svc->store_path,
+                                            cfg->max_presence);
+  if (!svc->presence)
+    goto nomem;
+  icxd_command_set_presence(svc->command, svc->presence);
   spec->category = cfg->mode == ICXD_MODE_COMPONENT ? "component" : "client";
   spec->type = cfg->mode == ICXD_MODE_COMPONENT ? "generic" : "bot";
   spec->name = "Intercloud Exchange";
@@ -171,6 +178,7 @@ void icxd_service_free(icxd_service *svc)
   icxd_writer_free(svc->writer);
   /* Then the sessions, which own the jobs the pool handed back. */
   icxd_command_free(svc->command);
+  icxd_presence_tracker_free(svc->presence);
   icxd_disco_free(svc->disco);
   icxd_dispatch_free(svc->dispatch);
   icxd_conn_free(svc->conn);
@@ -269,6 +277,8 @@ static void service_reload(icxd_service *svc)
   svc->retired_vocab = (icx_vocab *)icxd_pool_set_vocab(svc->pool, vocab);
   icxd_writer_set_vocab(svc->writer, vocab);
   icxd_writer_set_max_queue(svc->writer, svc->cfg->max_writes);
+  icxd_presence_set_max(icxd_presence_tracker_table(svc->presence),
+                        svc->cfg->max_presence);
   icxd_command_set_vocab(svc->command, vocab);
   svc->vocab = vocab;
   icxd_log(svc->log, ICXD_LOG_INFO, "main",
@@ -303,6 +313,7 @@ int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
                ? ICXD_TURN_BUSY_MS
                : ICXD_TURN_IDLE_MS;
     icxd_conn_run_once(svc->conn, turn);
+    icxd_presence_tracker_tick(svc->presence);
     icxd_command_tick(svc->command);
     if (svc->reload && *svc->reload) {
       *svc->reload = 0;

@@ -85,9 +85,15 @@ void icxd_job_free(icxd_job *job)
   free(job->doc_owner);
   free(job->actor);
   free(job->errmsg);
-  for (i = 0; i < job->n_clouds; i++)
+  for (i = 0; i < job->n_clouds; i++) {
     free(job->clouds[i]);
+    if (job->owners)
+      free(job->owners[i]);
+  }
   free(job->clouds);
+  free(job->owners);
+  free(job->scores);
+  free(job->degrees);
   free(job->answer_xml);
   free(job->info);
   free(job);
@@ -193,6 +199,41 @@ static char *worker_adopt(icx_ctx *ctx, char *s)
   return copy;
 }
 
+/* The owner, score and degree of each of the n clouds of m, for the
+ * loop to apply presence to (with want_owners).  ICX_OK, or a failure. */
+static icx_rc worker_owners(icx_store *store,
+                            const icx_constraints *set, const icx_match *m,
+                            icxd_job *job)
+{
+  size_t i, n = icx_match_count(m);
+  char *owner;
+  icx_rc rc;
+
+  job->owners = calloc(n ? n : 1, sizeof *job->owners);
+  job->scores = calloc(n ? n : 1, sizeof *job->scores);
+  job->degrees = calloc(n ? n : 1, sizeof *job->degrees);
+  if (!job->owners || !job->scores || !job->degrees)
+    return ICX_ERR_NOMEM;
+  for (i = 0; i < n; i++) {
+    rc = icx_store_cloud_owner(store, icx_constraints_vocab(set),
+                               icx_match_cloud(m, i), &owner);
+    if (rc != ICX_OK)
+      return rc;
+    job->owners[i] = owner;
+    job->scores[i] = icx_match_score(m, i);
+    job->degrees[i] = (int)icx_match_degree(m, i);
+  }
+  return ICX_OK;
+}
+
+/* 1 if the engine's answer goes beyond the paper's: its <cloudName>
+ * elements carry score= and degree= (icx_match_to_xml() writes score
+ * first; a name's text cannot hold '<'). */
+static int worker_beyond_paper(const char *xml)
+{
+  return xml && strstr(xml, "<cloudName score=") != NULL;
+}
+
 static void worker_run_match(icx_ctx *ctx, icx_store *store,
                              const icx_constraints *set, icxd_job *job)
 {
@@ -207,8 +248,10 @@ static void worker_run_match(icx_ctx *ctx, icx_store *store,
   }
   n = icx_match_count(m);
   job->clouds = calloc(n ? n : 1, sizeof *job->clouds);
-  job->answer_xml = worker_adopt(ctx, icx_match_to_xml(m, 0));
-  if (!job->clouds || !job->answer_xml) {
+  if (job->kind == ICXD_JOB_MATCH)
+    job->answer_xml = worker_adopt(ctx, icx_match_to_xml(m, 0));
+  job->beyond_paper = worker_beyond_paper(job->answer_xml);
+  if (!job->clouds || (job->kind == ICXD_JOB_MATCH && !job->answer_xml)) {
     worker_job_fail(job, ICX_ERR_NOMEM, NULL);
     goto cleanup;
   }
@@ -219,6 +262,12 @@ static void worker_run_match(icx_ctx *ctx, icx_store *store,
       goto cleanup;
     }
     job->n_clouds++;
+  }
+  /* After the names: the job frees as many owners as it has clouds. */
+  if (job->want_owners &&
+      (rc = worker_owners(store, set, m, job)) != ICX_OK) {
+    worker_job_fail(job, rc, rc == ICX_ERR_NOMEM ? NULL : icx_ctx_errmsg(ctx));
+    goto cleanup;
   }
   job->rc = ICX_OK;
 cleanup:
@@ -293,10 +342,15 @@ icx_rc icxd_job_constraints(icx_ctx *ctx, const icx_vocab *vocab,
 void icxd_job_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
                   icxd_job *job)
 {
-  if (job->kind == ICXD_JOB_EXPLAIN)
+  if (job->kind == ICXD_JOB_EXPLAIN) {
     worker_run_explain(ctx, store, set, job);
-  else
+    /* The clouds that match, with their owners, so that the loop can say
+     * which fail on presence alone. */
+    if (job->rc == ICX_OK && job->want_owners)
+      worker_run_match(ctx, store, set, job);
+  } else {
     worker_run_match(ctx, store, set, job);
+  }
 }
 
 /* Runs one job with the worker's own context and store.  *store is opened

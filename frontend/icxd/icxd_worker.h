@@ -62,6 +62,14 @@ typedef struct icxd_job {
   char *actor;           /* the sender's bare JID */
   int doc_format;        /* icx_format */
   int actor_admin;       /* the sender is an administrator */
+  /* presence (icxd_presence.h), read from the request's <constraints> by
+   * the loop and applied by it to the ranked answer */
+  int presence_on;       /* the request names a presence */
+  unsigned presence_accept;  /* bit (1u << icxd_show) per accepted state */
+  int presence_required; /* 1: drop clouds that do not meet it */
+  int presence_weight;   /* 0: preferred: added to the score of those that do */
+  int want_jids;         /* the answer carries each cloud's JID */
+  int want_owners;       /* the worker looks up each cloud's owner */
   /* output */
   icx_rc rc;
   int forbidden;         /* refused: answer forbidden, errmsg says why */
@@ -70,6 +78,11 @@ typedef struct icxd_job {
   char *errmsg;          /* detailed message when rc != ICX_OK */
   char **clouds;         /* matching cloud names (matches only) */
   size_t n_clouds;
+  char **owners;         /* with want_owners: per cloud of clouds, the bare
+                            JID that published it, or NULL */
+  int *scores;           /* with want_owners: per cloud, its score and */
+  int *degrees;          /*   icx_degree */
+  int beyond_paper;      /* with want_owners: the answer has score= degree= */
   char *answer_xml;      /* <matchingClouds>, or <explanation> */
   char *info;            /* a remark for the requester, or NULL */
   /* progress (guarded by the pool lock) */
@@ -118,7 +131,10 @@ void icxd_job_progress(const icxd_job *job, const icxd_job_queue *todo,
  * icx_constraints_free()); on failure *out is NULL and the job records the
  * code and message (job->rc, job->errmsg).  icxd_job_run() matches or
  * explains set on store (borrowed) as job->kind says and writes the job's
- * outputs: rc, and clouds and answer_xml, or errmsg. */
+ * outputs: rc, and clouds and answer_xml, or errmsg; with want_owners,
+ * also owners, scores and degrees of the clouds that match (an
+ * explanation then matches too, for the clouds that fail on presence
+ * alone). */
 icx_rc icxd_job_constraints(icx_ctx *ctx, const icx_vocab *vocab,
                             icxd_job *job, icx_constraints **out);
 void icxd_job_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,

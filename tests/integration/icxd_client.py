@@ -265,12 +265,12 @@ class Client(slixmpp.ClientXMPP):
         items = res.findall(".//" + q(NS_ITEMS, "item")) if res is not None else []
         self.ok.check([i.get("node") for i in items] ==
                       [NODE, NODE_EXPLAIN, "publish_capabilities",
-                       "withdraw_capabilities"]
+                       "withdraw_capabilities", "list_presence"]
                       and all(i.get("name") and i.get("jid") == self.service
                               for i in items),
                       "command list names constraint_catalog_resources, "
-                      "explain_constraints, publish_capabilities and "
-                      "withdraw_capabilities",
+                      "explain_constraints, publish_capabilities, "
+                      "withdraw_capabilities and list_presence",
                       serialize(res) if res is not None else "no answer")
 
         iid = self.new_id("disco")

@@ -7,6 +7,7 @@ component test:
     ICXT_OPS_TRANSCRIPT=/tmp/o.md tests/integration/icxd-ops.test
     cat /tmp/o.md >> /tmp/t.md
     ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-publish.test
+    ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-presence.test
     tests/integration/mkprotocol.py /tmp/t.md > doc/protocol.md
 
 Each @NAME@ of the template becomes the request and answer captured under
@@ -130,6 +131,12 @@ for key, title, kw in [
     ('@OP_PUBLISH@', 'Operator: publish', {}),
     ('@OP_MATCH@', 'Operator: the cloud matches', {}),
     ('@OP_WITHDRAW@', 'Operator: withdraw', {}),
+    ('@PRES_REQUIRE@', 'A request that requires presence', {}),
+    ('@PRES_PREFER@', 'A request that prefers presence', {}),
+    ('@PRES_BAD@', 'A presence the exchange does not know', {}),
+    ('@PRES_EXPLAIN@', 'An explanation of a request that requires presence', {}),
+    ('@PRES_LIST@', "An administrator lists the publishers' presence", {}),
+    ('@PRES_DENIED@', 'list_presence from a JID that is no administrator', {}),
 ]:
     doc = doc.replace(key, ex(title, **kw))
 doc = doc.replace('@PUSH@', "```xml\n%s\n```" % pushed())

@@ -246,6 +246,73 @@ START_TEST(pool_keeps_every_worker)
 }
 END_TEST
 
+/* With want_owners (a request naming a presence or asking for JIDs), a
+ * match also gives each cloud's owner (none for the operator's shipped
+ * clouds), score and degree, and an explanation also gives the clouds
+ * that match. */
+START_TEST(job_owners_for_presence)
+{
+  tu_world w;
+  icxd_job *job;
+  icx_constraints *set = NULL;
+  size_t i;
+
+  tu_world_shipped(&w);
+  job = icxd_job_new(1);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "5"), 0);
+  job->want_owners = 1;
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_OK);
+  icxd_job_run(w.ctx, w.store, set, job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_uint_gt(job->n_clouds, 1);
+  ck_assert_ptr_nonnull(job->owners);
+  ck_assert_ptr_nonnull(job->scores);
+  ck_assert_ptr_nonnull(job->degrees);
+  for (i = 0; i < job->n_clouds; i++) {
+    ck_assert_ptr_null(job->owners[i]);
+    ck_assert_int_eq(job->scores[i], 0);
+  }
+  ck_assert_int_eq(job->beyond_paper, 0);
+  icx_constraints_free(set);
+  set = NULL;
+  icxd_job_free(job);
+
+  /* A soft constraint: the engine's answer has scores, and says so. */
+  job = icxd_job_new(3);
+  job->xml = strdup("<constraints xmlns='http://www.csp/resOntology'>"
+                    "<constraint><attribute>replicationFactor</attribute>"
+                    "<value>5</value></constraint>"
+                    "<constraint required='false' weight='3'><attribute>"
+                    "availability</attribute><value>99.999</value>"
+                    "</constraint></constraints>");
+  job->xml_len = strlen(job->xml);
+  job->want_owners = 1;
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_OK);
+  icxd_job_run(w.ctx, w.store, set, job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_int_eq(job->beyond_paper, 1);
+  ck_assert_int_eq(job->scores[0], 3);
+  icx_constraints_free(set);
+  set = NULL;
+  icxd_job_free(job);
+
+  job = icxd_job_new(2);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "5"), 0);
+  ck_assert_int_eq(icxd_job_add_explain(job, "cloud1"), 0);
+  job->kind = ICXD_JOB_EXPLAIN;
+  job->want_owners = 1;
+  ck_assert_int_eq(icxd_job_constraints(w.ctx, w.vocab, job, &set), ICX_OK);
+  icxd_job_run(w.ctx, w.store, set, job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(strstr(job->answer_xml, "<explanation"));
+  ck_assert_uint_gt(job->n_clouds, 1);
+  ck_assert_ptr_nonnull(job->owners);
+  icx_constraints_free(set);
+  icxd_job_free(job);
+  tu_world_close(&w);
+}
+END_TEST
+
 /* A job's two steps, run on the calling thread as the fuzz target runs
  * them: the paper's request answers cloud2 and cloud5, by XML and by
  * form pairs; input that does not parse fails in the first step with its
@@ -325,6 +392,7 @@ static Suite *icxd_worker_suite(void)
 
   tcase_add_checked_fixture(tc, tu_icxd_tmp_setup, tu_icxd_tmp_teardown);
   tcase_add_test(tc, pool_matches_the_paper);
+  tcase_add_test(tc, job_owners_for_presence);
   tcase_add_test(tc, pool_time_limit);
   tcase_add_test(tc, pool_keeps_every_worker);
   tcase_add_test(tc, job_steps_without_a_pool);

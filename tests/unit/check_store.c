@@ -294,6 +294,82 @@ START_TEST(owner_is_recorded_with_the_document)
 }
 END_TEST
 
+/* Loads the Turtle text ttl (after the res: prefix) as document uri of
+ * owner (NULL: the operator's), as icxd's writer does. */
+static void
+load_owned(icx_store *s, const char *uri, const char *owner, const char *ttl)
+{
+  icx_loader *l = icx_loader_new(ctx, vocab, s);
+  char text[2048];
+
+  snprintf(text, sizeof text, "@prefix res: <http://www.csp/resOntology#> .\n%s", ttl);
+  ck_assert_ptr_nonnull(l);
+  ck_assert_int_eq(icx_loader_set_owner(l, owner), ICX_OK);
+  icx_loader_set_format(l, ICX_FORMAT_TURTLE);
+  ck_assert_msg(icx_loader_load_into(l, uri, uri, (const unsigned char *)text,
+                                     strlen(text)) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  icx_loader_free(l);
+}
+
+/* The owners of the documents, each once, and a cloud's owner by its
+ * name: what icxd's presence needs. */
+START_TEST(owners_and_clouds_owner)
+{
+  icx_store *s = NULL;
+  char **owners = (char **)1, *owner = (char *)1;
+  size_t n = 99;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  ck_assert_int_eq(icx_store_set_name_property(s, icx_vocab_name_property(vocab)), ICX_OK);
+  /* None yet: no owner property in the store at all. */
+  ck_assert_int_eq(icx_store_list_owners(s, &owners, &n), ICX_OK);
+  ck_assert_ptr_null(owners);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(icx_store_cloud_owner(s, vocab, "ca", &owner), ICX_OK);
+  ck_assert_ptr_null(owner);
+  load_owned(s, "urn:test:a1", "bob@x.test",
+             "<http://a.test/c> a res:Cloud ; res:cloudName \"ca\" .");
+  load_owned(s, "urn:test:a2", "bob@x.test",
+             "<http://a2.test/c> a res:Cloud ; res:cloudName \"ca2\" .");
+  load_owned(s, "urn:test:b", "alice@x.test",
+             "<http://b.test/c> a res:Cloud ; res:cloudName \"cb\" .");
+  load_owned(s, "urn:test:op", NULL,
+             "<http://op.test/c> a res:Cloud ; res:cloudName \"cop\" .");
+  ck_assert_int_eq(icx_store_list_owners(s, &owners, &n), ICX_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(owners[0], "alice@x.test");
+  ck_assert_str_eq(owners[1], "bob@x.test");
+  icx_store_free_owners(owners, n);
+
+  ck_assert_int_eq(icx_store_cloud_owner(s, vocab, "ca2", &owner), ICX_OK);
+  ck_assert_str_eq(owner, "bob@x.test");
+  free(owner);
+  ck_assert_int_eq(icx_store_cloud_owner(s, vocab, "cb", &owner), ICX_OK);
+  ck_assert_str_eq(owner, "alice@x.test");
+  free(owner);
+  /* The operator's cloud, an unknown one, and an owner's JID as a name. */
+  ck_assert_int_eq(icx_store_cloud_owner(s, vocab, "cop", &owner), ICX_OK);
+  ck_assert_ptr_null(owner);
+  ck_assert_int_eq(icx_store_cloud_owner(s, vocab, "nothing", &owner), ICX_OK);
+  ck_assert_ptr_null(owner);
+  ck_assert_int_eq(icx_store_cloud_owner(s, vocab, "bob@x.test", &owner), ICX_OK);
+  ck_assert_ptr_null(owner);
+
+  /* A withdrawal: bob keeps one document, alice none. */
+  ck_assert_int_eq(icx_store_remove_document(s, "urn:test:b"), ICX_OK);
+  ck_assert_int_eq(icx_store_remove_document(s, "urn:test:a1"), ICX_OK);
+  ck_assert_int_eq(icx_store_list_owners(s, &owners, &n), ICX_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(owners[0], "bob@x.test");
+  icx_store_free_owners(owners, n);
+  ck_assert_int_eq(icx_store_cloud_owner(s, vocab, "cb", &owner), ICX_OK);
+  ck_assert_ptr_null(owner);
+  ck_assert_int_eq(icx_store_cloud_owner(NULL, vocab, "cb", &owner), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_list_owners(s, NULL, &n), ICX_ERR_MISUSE);
+  icx_store_free(s);
+}
+END_TEST
+
 START_TEST(read_only_refuses_writes)
 {
   icx_store *s = NULL;
@@ -711,6 +787,7 @@ store_suite(void)
   tcase_add_test(tc, version_1_store_is_refused);
   tcase_add_test(tc, version_2_store_is_refused);
   tcase_add_test(tc, default_path);
+  tcase_add_test(tc, owners_and_clouds_owner);
   tcase_add_test(tc, check_finds_broken_invariants);
   tcase_add_test(tc, damage_is_an_error);
   tcase_add_test(tc, writer_waits_then_fails);

@@ -1,0 +1,459 @@
+/* icxd_presence.c - the presence table and the presence a request asks
+ * for.  Owners are kept in an array sorted by JID (a binary search per
+ * presence received); each owner has a few resources, searched linearly. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "icxd_presence.h"
+
+typedef struct presence_resource {
+  char *name;              /* "" for presence from the bare JID */
+  icxd_show show;
+} presence_resource;
+
+typedef struct presence_owner {
+  char *bare;
+  icxd_show show;          /* the most available of its resources */
+  time_t since;            /* when show last changed */
+  int seen;                /* a presence was received */
+  int mark;                /* icxd_presence_sync_owners() */
+  presence_resource res[ICXD_PRESENCE_MAX_RESOURCES];
+  size_t n_res;
+} presence_owner;
+
+struct icxd_presence {
+  presence_owner *owners;  /* sorted by bare, ASCII case ignored */
+  size_t n, cap, max;
+  icxd_presence_fn fn;
+  void *ud;
+};
+
+static const char *const presence_names[ICXD_SHOW_COUNT] = {
+  "unavailable", "dnd", "xa", "away", "available", "chat"
+};
+
+const char *icxd_show_name(icxd_show show)
+{
+  return (unsigned)show < ICXD_SHOW_COUNT ? presence_names[show] : "unknown";
+}
+
+int icxd_show_parse(const char *name, icxd_show *show)
+{
+  int i;
+
+  for (i = 0; name && i < ICXD_SHOW_COUNT; i++)
+    if (strcmp(name, presence_names[i]) == 0) {
+      *show = (icxd_show)i;
+      return 0;
+    }
+  return -1;
+}
+
+icxd_presence *icxd_presence_new(size_t max)
+{
+  icxd_presence *p = calloc(1, sizeof *p);
+
+  if (p)
+    p->max = max;
+  return p;
+}
+
+static void presence_owner_clear(presence_owner *o)
+{
+  size_t i;
+
+  for (i = 0; i < o->n_res; i++)
+    free(o->res[i].name);
+  free(o->bare);
+}
+
+void icxd_presence_free(icxd_presence *p)
+{
+  size_t i;
+
+  if (!p)
+    return;
+  for (i = 0; i < p->n; i++)
+    presence_owner_clear(&p->owners[i]);
+  free(p->owners);
+  free(p);
+}
+
+void icxd_presence_set_listener(icxd_presence *p, icxd_presence_fn fn,
+                                void *ud)
+{
+  p->fn = fn;
+  p->ud = ud;
+}
+
+/* The index of bare, or where it would go (*found 0). */
+static size_t presence_find(const icxd_presence *p, const char *bare,
+                            size_t len, int *found)
+{
+  size_t lo = 0, hi = p->n;
+
+  *found = 0;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const char *k = p->owners[mid].bare;
+    int c = strncasecmp(k, bare, len);
+    if (c == 0)
+      c = k[len] ? 1 : 0;
+    if (c == 0) {
+      *found = 1;
+      return mid;
+    }
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static void presence_drop_at(icxd_presence *p, size_t i)
+{
+  presence_owner *o = &p->owners[i];
+
+  if (p->fn)
+    p->fn(p->ud, o->bare, ICXD_SHOW_UNAVAILABLE, ICXD_SHOW_UNAVAILABLE,
+          o->since);
+  presence_owner_clear(o);
+  memmove(&p->owners[i], &p->owners[i + 1], (p->n - i - 1) * sizeof *o);
+  p->n--;
+}
+
+void icxd_presence_set_max(icxd_presence *p, size_t max)
+{
+  p->max = max;
+  while (p->n > max)
+    presence_drop_at(p, p->n - 1);
+}
+
+size_t icxd_presence_max(const icxd_presence *p)
+{
+  return p->max;
+}
+
+icxd_presence_add icxd_presence_add_owner(icxd_presence *p, const char *bare,
+                                          time_t now)
+{
+  size_t len = strlen(bare), at;
+  presence_owner *o;
+  int found;
+
+  at = presence_find(p, bare, len, &found);
+  if (found) {
+    p->owners[at].mark = 1;
+    return ICXD_PRESENCE_KNOWN;
+  }
+  if (p->n >= p->max)
+    return ICXD_PRESENCE_FULL;
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 16;
+    presence_owner *grown = realloc(p->owners, cap * sizeof *grown);
+    if (!grown)
+      return ICXD_PRESENCE_NOMEM;
+    p->owners = grown;
+    p->cap = cap;
+  }
+  memmove(&p->owners[at + 1], &p->owners[at], (p->n - at) * sizeof *o);
+  o = &p->owners[at];
+  memset(o, 0, sizeof *o);
+  o->bare = strdup(bare);
+  if (!o->bare) {
+    memmove(&p->owners[at], &p->owners[at + 1], (p->n - at) * sizeof *o);
+    return ICXD_PRESENCE_NOMEM;
+  }
+  o->show = ICXD_SHOW_UNAVAILABLE;
+  o->since = now;
+  o->mark = 1;
+  p->n++;
+  return ICXD_PRESENCE_ADDED;
+}
+
+int icxd_presence_remove_owner(icxd_presence *p, const char *bare)
+{
+  int found;
+  size_t at = presence_find(p, bare, strlen(bare), &found);
+
+  if (!found)
+    return 0;
+  presence_drop_at(p, at);
+  return 1;
+}
+
+long icxd_presence_sync_owners(icxd_presence *p, const char *const *owners,
+                               size_t n, time_t now,
+                               void (*added)(void *ud, const char *bare),
+                               void *ud)
+{
+  size_t i, at;
+  long left = 0;
+  int nomem = 0, found;
+
+  /* Drop the owners that are gone first, so that they leave room under
+   * the cap for the new ones. */
+  for (i = 0; i < p->n; i++)
+    p->owners[i].mark = 0;
+  for (i = 0; i < n; i++) {
+    at = presence_find(p, owners[i], strlen(owners[i]), &found);
+    if (found)
+      p->owners[at].mark = 1;
+  }
+  for (i = p->n; i-- > 0;)
+    if (!p->owners[i].mark)
+      presence_drop_at(p, i);
+  for (i = 0; i < n; i++) {
+    switch (icxd_presence_add_owner(p, owners[i], now)) {
+    case ICXD_PRESENCE_ADDED:
+      if (added)
+        added(ud, owners[i]);
+      break;
+    case ICXD_PRESENCE_KNOWN:
+      break;
+    case ICXD_PRESENCE_FULL:
+      left++;
+      break;
+    case ICXD_PRESENCE_NOMEM:
+      nomem = 1;
+      break;
+    }
+  }
+  return nomem ? -1 : left;
+}
+
+/* Recomputes o's shown state from its resources; tells the listener. */
+static void presence_settle(icxd_presence *p, presence_owner *o, time_t now)
+{
+  icxd_show best = ICXD_SHOW_UNAVAILABLE, was = o->show;
+  size_t i;
+
+  for (i = 0; i < o->n_res; i++)
+    if (o->res[i].show > best)
+      best = o->res[i].show;
+  if (best == was)
+    return;
+  o->show = best;
+  o->since = now;
+  if (p->fn)
+    p->fn(p->ud, o->bare, was, best, now);
+}
+
+static void presence_clear_resources(presence_owner *o)
+{
+  size_t i;
+
+  for (i = 0; i < o->n_res; i++)
+    free(o->res[i].name);
+  o->n_res = 0;
+}
+
+int icxd_presence_update(icxd_presence *p, const char *jid, int available,
+                         icxd_show show, time_t now)
+{
+  const char *slash = strchr(jid, '/');
+  const char *resource = slash ? slash + 1 : "";
+  size_t len = slash ? (size_t)(slash - jid) : strlen(jid), i;
+  presence_owner *o;
+  int found;
+  size_t at = presence_find(p, jid, len, &found);
+
+  if (!found)
+    return 0;
+  o = &p->owners[at];
+  o->seen = 1;
+  if (!available && !slash) {
+    presence_clear_resources(o);
+    presence_settle(p, o, now);
+    return 1;
+  }
+  if (!available)
+    show = ICXD_SHOW_UNAVAILABLE;
+  for (i = 0; i < o->n_res; i++)
+    if (strcmp(o->res[i].name, resource) == 0)
+      break;
+  if (i == o->n_res) {
+    if (!available)
+      return 1;   /* a resource we never saw went away */
+    if (o->n_res == ICXD_PRESENCE_MAX_RESOURCES)
+      return 0;
+    o->res[i].name = strdup(resource);
+    if (!o->res[i].name)
+      return -1;
+    o->n_res++;
+  }
+  if (available) {
+    o->res[i].show = show == ICXD_SHOW_UNAVAILABLE ? ICXD_SHOW_AVAILABLE
+                                                   : show;
+  } else {
+    free(o->res[i].name);
+    o->res[i] = o->res[--o->n_res];
+  }
+  presence_settle(p, o, now);
+  return 1;
+}
+
+void icxd_presence_forget_all(icxd_presence *p, time_t now)
+{
+  size_t i;
+
+  for (i = 0; i < p->n; i++) {
+    presence_clear_resources(&p->owners[i]);
+    presence_settle(p, &p->owners[i], now);
+  }
+}
+
+int icxd_presence_get(const icxd_presence *p, const char *bare,
+                      icxd_show *show, time_t *since, int *seen)
+{
+  int found = 0;
+  size_t at = p ? presence_find(p, bare, strlen(bare), &found) : 0;
+
+  *show = ICXD_SHOW_UNAVAILABLE;
+  *since = 0;
+  *seen = 0;
+  if (!p || !found)
+    return -1;
+  *show = p->owners[at].show;
+  *since = p->owners[at].since;
+  *seen = p->owners[at].seen;
+  return 0;
+}
+
+size_t icxd_presence_count(const icxd_presence *p)
+{
+  return p->n;
+}
+
+const char *icxd_presence_at(const icxd_presence *p, size_t i,
+                             icxd_show *show, time_t *since, int *seen,
+                             size_t *resources)
+{
+  const presence_owner *o;
+
+  if (i >= p->n)
+    return NULL;
+  o = &p->owners[i];
+  *show = o->show;
+  *since = o->since;
+  *seen = o->seen;
+  *resources = o->n_res;
+  return o->bare;
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static int presence_bool(const char *v, int *out)
+{
+  if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+    *out = 1;
+  else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+    *out = 0;
+  else
+    return -1;
+  return 0;
+}
+
+int icxd_presence_req_parse(const char *presence, const char *required,
+                            const char *weight, const char *jids,
+                            icxd_presence_req *req, char *err, size_t errlen)
+{
+  char word[16];
+  const char *s;
+  icxd_show show;
+
+  memset(req, 0, sizeof *req);
+  req->required = 1;
+  if (presence) {
+    req->on = 1;
+    for (s = presence; *s;) {
+      size_t n = 0;
+      while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+      if (!*s)
+        break;
+      while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '\n' &&
+             s[n] != '\r')
+        n++;
+      if (n >= sizeof word) {
+        snprintf(err, errlen, "presence='%.40s': a state is one of "
+                 "available, chat, away, xa, dnd, unavailable", presence);
+        return -1;
+      }
+      memcpy(word, s, n);
+      word[n] = '\0';
+      if (icxd_show_parse(word, &show) != 0) {
+        snprintf(err, errlen, "presence='%.40s': unknown state '%s'; a state "
+                 "is one of available, chat, away, xa, dnd, unavailable",
+                 presence, word);
+        return -1;
+      }
+      req->accept |= 1u << show;
+      s += n;
+    }
+    if (!req->accept) {
+      snprintf(err, errlen, "presence='' names no state; give one or more "
+               "of available, chat, away, xa, dnd, unavailable");
+      return -1;
+    }
+  }
+  if (required) {
+    if (!presence) {
+      snprintf(err, errlen, "presenceRequired='...' needs presence='...'");
+      return -1;
+    }
+    if (presence_bool(required, &req->required) != 0) {
+      snprintf(err, errlen, "presenceRequired='%.40s' must be true or false",
+               required);
+      return -1;
+    }
+  }
+  if (weight) {
+    char *end;
+    long w = strtol(weight, &end, 10);
+    if (!presence || req->required) {
+      snprintf(err, errlen, "presenceWeight='...' needs presence='...' and "
+               "presenceRequired='false'");
+      return -1;
+    }
+    if (end == weight || *end || w < -100 || w > 100) {
+      snprintf(err, errlen, "presenceWeight='%.40s' must be an integer from "
+               "-100 to 100", weight);
+      return -1;
+    }
+    req->weight = (int)w;
+  } else if (presence && !req->required) {
+    req->weight = ICXD_PRESENCE_DEFAULT_WEIGHT;
+  }
+  req->jids = req->on;
+  if (jids && presence_bool(jids, &req->jids) != 0) {
+    snprintf(err, errlen, "jid='%.40s' must be true or false", jids);
+    return -1;
+  }
+  return 0;
+}
+
+int icxd_presence_meets(const icxd_presence *p, const char *bare,
+                        const icxd_presence_req *req)
+{
+  icxd_show show = ICXD_SHOW_UNAVAILABLE;
+  time_t since;
+  int seen;
+
+  if (bare)
+    icxd_presence_get(p, bare, &show, &since, &seen);
+  return (req->accept & (1u << show)) != 0;
+}
+
+void icxd_presence_time(time_t t, char *buf, size_t len)
+{
+  struct tm tm;
+
+  if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
