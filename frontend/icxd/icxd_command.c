@@ -161,6 +161,23 @@ static void command_deliver_done(icxd_command *cmds, icxd_session *s,
   icxd_sessions_remove(cmds->sessions, s);
 }
 
+/* Ends session s with job's error rc and its message err, answered as a
+ * completed command, never run. */
+static void command_fail_job(icxd_command *cmds, icxd_session *s,
+                             icxd_job *job, xmpp_stanza_t *iq, icx_rc rc,
+                             const char *err)
+{
+  job->rc = rc;
+  job->errmsg = strdup(err);
+  if (!job->errmsg) {
+    command_refuse(cmds, s, job, iq, "out of memory");
+    return;
+  }
+  s->job = job;
+  s->state = ICXD_SESS_DONE;
+  command_deliver_done(cmds, s, iq);
+}
+
 /* Reads the clouds an explanation names into job and hands it to the
  * workers; a request the loop can already tell is wrong is answered at
  * once, as a query failing on the requester's input is. */
@@ -239,15 +256,7 @@ static void command_start_write(icxd_command *cmds, xmpp_stanza_t *iq,
     command_start_job(cmds, s, job, iq);
     return;
   }
-  job->rc = rc;
-  job->errmsg = strdup(err);
-  if (!job->errmsg) {
-    command_refuse(cmds, s, job, iq, "out of memory");
-    return;
-  }
-  s->job = job;
-  s->state = ICXD_SESS_DONE;
-  command_deliver_done(cmds, s, iq);
+  command_fail_job(cmds, s, job, iq, rc, err);
 }
 
 /* 1 if node is one of the commands that write. */
@@ -350,15 +359,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
     }
     s->output = ICXD_OUT_IODATA;
     if (icxd_command_read_presence(in, job, err, sizeof err) != 0) {
-      job->rc = ICX_ERR_XML;
-      job->errmsg = strdup(err);
-      if (!job->errmsg) {
-        command_refuse(cmds, s, job, iq, "out of memory");
-        return;
-      }
-      s->job = job;
-      s->state = ICXD_SESS_DONE;
-      command_deliver_done(cmds, s, iq);
+      command_fail_job(cmds, s, job, iq, ICX_ERR_XML, err);
       return;
     }
     if (explain)
