@@ -165,15 +165,7 @@ match_query(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_matc
     icx_log(ctx, ICX_LOG_DEBUG, "match", "rows in %.1f ms, %zu clouds named in %.1f ms",
             t2 - t1, m->n, icx_now_ms() - t2);
 done:
-  if (rc == ICX_OK) {
-    rc = icx_store_read_end(store, own_tx);
-  } else if (own_tx) {
-    /* The first failure is the one to report, not the end of the read. */
-    char kept[sizeof ctx->errmsg];
-    memcpy(kept, ctx->errmsg, sizeof kept);
-    icx_store_read_end(store, own_tx);
-    memcpy(ctx->errmsg, kept, sizeof kept);
-  }
+  rc = icx_store_read_end(store, own_tx, rc);
   if (ctx->deadline_ms > 0)
     icx_store_set_interrupt(store, NULL, NULL);
   if (rc == ICX_ERR_NOMEM)

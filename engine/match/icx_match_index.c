@@ -518,14 +518,7 @@ failed:
 done:
   if (rc == ICX_ERR_NOMEM)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  if (rc == ICX_OK) {
-    rc = icx_store_read_end(store, own_tx);
-  } else if (own_tx) {
-    char kept[sizeof ctx->errmsg];
-    memcpy(kept, ctx->errmsg, sizeof kept);
-    icx_store_read_end(store, own_tx);
-    memcpy(ctx->errmsg, kept, sizeof kept);
-  }
+  rc = icx_store_read_end(store, own_tx, rc);
   match_index_clear(&x);
   return rc;
 }

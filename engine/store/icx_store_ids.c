@@ -182,14 +182,18 @@ icx_store_read_begin(icx_store *store)
 }
 
 icx_rc
-icx_store_read_end(icx_store *store, int began)
+icx_store_read_end(icx_store *store, int began, icx_rc rc)
 {
   sqlite3 *db = icx_store_db(store);
 
   if (!began || !db)
-    return ICX_OK;
+    return rc;
   if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-    return ICX_OK;
+    return rc;
+  if (rc != ICX_OK) {          /* the reads' failure is the one to report */
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+  }
   icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot end a read transaction: %s",
            sqlite3_errmsg(db));
   sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -106,8 +106,10 @@ void icx_store_writer_free(icx_store_writer *w);
 int icx_store_read_begin(icx_store *store);
 
 /* Ends the read transaction icx_store_read_begin() opened (began 1); a
- * no-op for 0.  ICX_OK, or ICX_ERR_STORE. */
-icx_rc icx_store_read_end(icx_store *store, int began);
+ * no-op for 0.  rc is the result of the reads: a failure there is the one
+ * returned, its message kept even if ending fails too.  With rc ICX_OK:
+ * ICX_OK, or ICX_ERR_STORE when the transaction cannot end. */
+icx_rc icx_store_read_end(icx_store *store, int began, icx_rc rc);
 
 /* While set, stop(userdata) is called every few thousand steps of a read;
  * non-0 interrupts it (the call in progress fails).  NULL clears it. */

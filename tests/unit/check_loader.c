@@ -124,7 +124,7 @@ iris_with_prefix(const char *prefix)
     ids[i] = i + 1;
   began = icx_store_read_begin(store);
   ck_assert_int_eq(icx_store_lex(store, ids, (size_t)top, lex), ICX_OK);
-  ck_assert_int_eq(icx_store_read_end(store, began), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, began, ICX_OK), ICX_OK);
   for (i = 0; i < top; i++) {
     if (lex[i] && !strncmp(lex[i], prefix, strlen(prefix))) {
       char *text = icx_store_term_text(store, i + 1);   /* "<iri>" for an IRI */

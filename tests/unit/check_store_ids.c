@@ -477,17 +477,23 @@ START_TEST(read_transactions_nest_once)
   b = icx_store_read_begin(store);
   ck_assert_int_eq(b, 0);          /* one is open already */
   ck_assert_int_gt(icx_store_iri_id(store, EX "c"), 0);
-  ck_assert_int_eq(icx_store_read_end(store, b), ICX_OK);
-  ck_assert_int_eq(icx_store_read_end(store, a), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, b, ICX_OK), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, a, ICX_OK), ICX_OK);
   ck_assert_int_eq(icx_store_read_begin(store), 1);   /* and again after */
-  ck_assert_int_eq(icx_store_read_end(store, 1), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, 1, ICX_OK), ICX_OK);
+  /* A failure of the reads is what ending returns, and the read ends. */
+  ck_assert_int_eq(icx_store_read_begin(store), 1);
+  ck_assert_int_eq(icx_store_read_end(store, 1, ICX_ERR_NOMEM), ICX_ERR_NOMEM);
+  ck_assert_int_eq(icx_store_read_begin(store), 1);
+  ck_assert_int_eq(icx_store_read_end(store, 1, ICX_OK), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, 0, ICX_ERR_STORE), ICX_ERR_STORE);
   /* Inside a document's write transaction there is nothing to open. */
   ck_assert_int_eq(icx_store_document_begin(store, "urn:doc:two"), ICX_OK);
   ck_assert_int_eq(icx_store_read_begin(store), 0);
   icx_store_document_abort(store);
   ck_assert_int_eq(icx_store_read_begin(NULL), 0);
-  ck_assert_int_eq(icx_store_read_end(NULL, 1), ICX_OK);
-  ck_assert_int_eq(icx_store_read_end(store, 0), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(NULL, 1, ICX_OK), ICX_OK);
+  ck_assert_int_eq(icx_store_read_end(store, 0, ICX_OK), ICX_OK);
 }
 END_TEST
 
