@@ -384,6 +384,24 @@ bench_now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double
+bench_env_num(const char *name, double dflt, double lowest)
+{
+  const char *v = getenv(name);
+  char *end;
+  double d;
+
+  if (!v || !*v)
+    return dflt;
+  d = strtod(v, &end);
+  if (*end || !(d >= lowest)) {
+    fprintf(stderr, "bench: %s=%s is not a number of at least %g; using %g\n",
+            name, v, lowest, dflt);
+    return dflt;
+  }
+  return d;
+}
+
 static int
 push(bench_data *d, int k, size_t *cap, uint32_t id)
 {

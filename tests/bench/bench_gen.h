@@ -46,6 +46,11 @@ void bench_cloud_name(char *buf, size_t n, unsigned long i);
 /* Monotonic time in seconds. */
 double bench_now(void);
 
+/* The number in the environment variable name, or dflt when it is unset
+ * or empty; a value that is not a number or is below lowest is reported on
+ * stderr and dflt used instead. */
+double bench_env_num(const char *name, double dflt, double lowest);
+
 /* Generates n clouds from seed, writing the Turtle document ttl_path and
  * the baseline database sql_path (either may be NULL to skip it).
  * countries are the ISO codes icx knows (from the vocabulary); JP must be

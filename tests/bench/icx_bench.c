@@ -66,23 +66,6 @@ static char self_exe[PATH_MAX];
 
 /* --- small helpers ----------------------------------------------------------- */
 
-static double
-env_num(const char *name, double dflt)
-{
-  const char *v = getenv(name);
-  char *end;
-  double d;
-
-  if (!v || !*v)
-    return dflt;
-  d = strtod(v, &end);
-  if (*end || d < 0) {
-    fprintf(stderr, "bench: %s=%s is not a number; using %g\n", name, v, dflt);
-    return dflt;
-  }
-  return d;
-}
-
 static const char *
 env_str(const char *name, const char *dflt)
 {
@@ -392,8 +375,8 @@ child_match(char **argv)
   if (shape_i < 0 || shape_i >= BENCH_SHAPES)
     return 2;
   shape = &bench_shapes[shape_i];
-  o.reps = (size_t)env_num("ICX_BENCH_REPS", 30);
-  o.warm_cap = env_num("ICX_BENCH_WARM_CAP", 20);
+  o.reps = (size_t)bench_env_num("ICX_BENCH_REPS", 30, 0);
+  o.warm_cap = bench_env_num("ICX_BENCH_WARM_CAP", 20, 0);
   if (o.reps < 1)
     o.reps = 1;
 
@@ -771,13 +754,13 @@ run(void)
 {
   const char *sizes = env_str("ICX_BENCH_SIZES", "10000 100000");
   const char *dir = env_str("ICX_BENCH_DIR", "bench-data");
-  uint64_t seed = (uint64_t)env_num("ICX_BENCH_SEED", 1);
-  double query_cap = env_num("ICX_BENCH_QUERY_CAP", 60);
-  double rasqal_cap = env_num("ICX_BENCH_RASQAL_CAP", 30);
-  double warm_cap = env_num("ICX_BENCH_WARM_CAP", 20);
-  double load_cap = env_num("ICX_BENCH_LOAD_CAP", 420);
-  size_t reps = (size_t)env_num("ICX_BENCH_REPS", 30);
-  int keep = env_num("ICX_BENCH_KEEP", 0) > 0;
+  uint64_t seed = (uint64_t)bench_env_num("ICX_BENCH_SEED", 1, 0);
+  double query_cap = bench_env_num("ICX_BENCH_QUERY_CAP", 60, 0);
+  double rasqal_cap = bench_env_num("ICX_BENCH_RASQAL_CAP", 30, 0);
+  double warm_cap = bench_env_num("ICX_BENCH_WARM_CAP", 20, 0);
+  double load_cap = bench_env_num("ICX_BENCH_LOAD_CAP", 420, 0);
+  size_t reps = (size_t)bench_env_num("ICX_BENCH_REPS", 30, 0);
+  int keep = bench_env_num("ICX_BENCH_KEEP", 0, 0) > 0;
   int capped[ENGINES][BENCH_SHAPES] = { { 0 } };   /* skipped at a smaller N */
   double load_rate = 0;                       /* triples/s of the last load */
   icx_ctx *ctx = icx_ctx_new();

@@ -63,19 +63,6 @@ typedef struct fixed_env {
 
 typedef int (*fixed_step)(fixed_env *e);
 
-static double
-fixed_env_num(const char *name, double dflt)
-{
-  const char *v = getenv(name);
-  char *end;
-  double d;
-
-  if (!v || !*v)
-    return dflt;
-  d = strtod(v, &end);
-  return *end || d <= 0 ? dflt : d;
-}
-
 static int
 fixed_cmp(const void *a, const void *b)
 {
@@ -391,8 +378,8 @@ main(void)
 {
   fixed_env e;
   const char *dir = getenv("ICX_BENCH_DIR") ? getenv("ICX_BENCH_DIR") : "bench-data";
-  size_t reps = (size_t)fixed_env_num("ICX_BENCH_FIXED_REPS", 3000);
-  double cap = fixed_env_num("ICX_BENCH_FIXED_CAP", 10), base = 0, m;
+  size_t reps = (size_t)bench_env_num("ICX_BENCH_FIXED_REPS", 3000, 1);
+  double cap = bench_env_num("ICX_BENCH_FIXED_CAP", 10, 1), base = 0, m;
   char want[256];
   int rc = 1;
 
