@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "icx_constraint_internal.h"
+#include "icx_suggest.h"
 #include "icx_ctx_internal.h"
 #include "icx_util.h"
 
@@ -67,6 +68,30 @@ icx_op_from_name(const char *name)
     if (!strcmp(squeezed, op_names[i].name))
       return (int)op_names[i].op;
   return -1;
+}
+
+/* The error for an op nobody knows, nearest ops first. */
+static icx_rc
+constraint_unknown_op(icx_ctx *ctx, const icx_attribute *a, const char *op_name)
+{
+  icx_suggest s;
+  icx_buf b;
+  size_t i;
+  char *known;
+  icx_rc rc;
+
+  icx_suggest_init(&s, ctx, op_name);
+  for (i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
+    icx_suggest_offer(&s, icx_op_name(op_names[i].op), op_names[i].name);
+  icx_buf_init(&b, ctx);
+  icx_suggest_append(&s, &b, "ops", ", ", 400);
+  icx_suggest_free(&s);
+  known = icx_buf_take(&b);
+  rc = known ? icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: unknown op \"%.40s\"; %s",
+                        icx_attribute_label(a), op_name, known)
+             : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  icx_free(ctx, known);
+  return rc;
 }
 
 int
@@ -335,12 +360,10 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
   }
   a = icx_vocab_find_attribute(set->vocab, tname);
   if (!a) {
-    icx_buf msg;
-    icx_buf_init(&msg, ctx);
-    icx_buf_appendf(&msg, "unknown attribute \"%s\"; known attributes: ", tname);
-    icx_constraint_append_known(&msg, icx_vocab_attribute_names(set->vocab), ',');
-    rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown attribute");
-    icx_buf_free(&msg);
+    char *known = icx_vocab_suggest_attributes(set->vocab, ctx, tname);
+    rc = known ? icx_fail(ctx, ICX_ERR_CONSTRAINT, "unknown attribute \"%.80s\"; %s", tname, known)
+               : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    icx_free(ctx, known);
     goto done;
   }
   it.attr = a;
@@ -349,10 +372,7 @@ icx_constraint_add_item(icx_ctx *ctx, icx_constraints *set, const char *name,
   if (op_name) {
     int op = icx_op_from_name(op_name);
     if (op < 0) {
-      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT,
-                    "attribute %s: unknown op \"%.40s\"; known: atLeast, atMost, greater, less, "
-                    "equal, notEqual, anyOf, allOf, noneOf, exists, absent",
-                    icx_attribute_label(a), op_name);
+      rc = constraint_unknown_op(ctx, a, op_name);
       goto done;
     }
     it.op = (icx_op)op;

@@ -66,8 +66,5 @@ icx_rc icx_constraint_resolve_value(icx_ctx *ctx, icx_ctx *mem, const icx_vocab 
  * it->places made with mem. */
 icx_rc icx_constraint_resolve_distance(icx_ctx *ctx, icx_ctx *mem, const icx_attribute *a,
                                        const char *from, constraint_item *it);
-/* Appends list, cut after a whole item (items end at sep) when it is too
- * long for one error message. */
-void icx_constraint_append_known(icx_buf *b, const char *list, char sep);
 
 #endif

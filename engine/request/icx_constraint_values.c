@@ -65,24 +65,6 @@ constraint_canon_decimal(icx_ctx *ctx, const char *s, int integer_only, int *oom
   return out;
 }
 
-/* A list short enough for one error message, cut after a whole item (items
- * end at sep). */
-void
-icx_constraint_append_known(icx_buf *b, const char *list, char sep)
-{
-  size_t n = strlen(list);
-
-  if (n <= 400) {
-    icx_buf_append(b, list);
-    return;
-  }
-  n = 400;
-  while (n > 0 && list[n] != sep)
-    n--;
-  icx_buf_append_len(b, list, n);
-  icx_buf_appendf(b, "%c ... (icx vocab lists them all)", sep);
-}
-
 /* Converts the canonical number *canon from unit `unit` into the
  * attribute's unit, replacing *canon. */
 static icx_rc
@@ -99,9 +81,14 @@ constraint_convert_unit(icx_ctx *ctx, icx_ctx *mem, const icx_vocab *vocab,
     return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s has no unit: drop unit='%.40s'",
                     icx_attribute_label(a), unit);
   from = icx_vocab_find_unit(vocab, unit);
-  if (!from)
-    return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: unknown unit \"%.40s\"; "
-                    "units for it: %s", icx_attribute_label(a), unit, icx_unit_peers(to));
+  if (!from) {
+    char *known = icx_vocab_suggest_units(vocab, to, ctx, unit);
+    icx_rc rc = known ? icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: unknown unit "
+                                 "\"%.40s\"; %s", icx_attribute_label(a), unit, known)
+                      : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    icx_free(ctx, known);
+    return rc;
+  }
   if (strcmp(icx_unit_kind(from), icx_unit_kind(to)))
     return icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s is in %s; %s does not convert to it "
                     "(units for it: %s)", icx_attribute_label(a), icx_unit_label(to),
@@ -189,13 +176,11 @@ icx_constraint_resolve_value(icx_ctx *ctx, icx_ctx *mem, const icx_vocab *vocab,
     if (*ind) {
       *canon = icx_strdup(mem, icx_individual_iri(*ind));
     } else {
-      icx_buf msg;
-      icx_buf_init(&msg, ctx);
-      icx_buf_appendf(&msg, "attribute %s: unknown value \"%.80s\"; known values: ",
-                      icx_attribute_label(a), tval);
-      icx_constraint_append_known(&msg, icx_attribute_value_names(a), ';');
-      rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "%s", msg.data ? msg.data : "unknown value");
-      icx_buf_free(&msg);
+      char *known = icx_attribute_suggest_values(a, ctx, tval);
+      rc = known ? icx_fail(ctx, ICX_ERR_CONSTRAINT, "attribute %s: unknown value \"%.80s\"; %s",
+                            icx_attribute_label(a), tval, known)
+                 : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+      icx_free(ctx, known);
     }
     break;
   }

@@ -178,6 +178,17 @@ double icx_unit_factor(const icx_unit *u);
 /* Labels of the units of the same kind as u, "; "-separated.  Lent. */
 const char *icx_unit_peers(const icx_unit *u);
 
+/* "Did you mean": for an error that refuses the unknown name, a sentence
+ * listing the known attributes / values of a / units of unit's kind,
+ * nearest to name first (edit distance over labels, aliases, notations and
+ * symbols, case folded), led by `did you mean "X"? ` when one is close.
+ * Cut after a whole label past about 400 bytes.  A new string of ctx's
+ * allocator (icx_free()), or NULL on ENOMEM. */
+char *icx_vocab_suggest_attributes(const icx_vocab *vocab, icx_ctx *ctx, const char *name);
+char *icx_attribute_suggest_values(const icx_attribute *a, icx_ctx *ctx, const char *name);
+char *icx_vocab_suggest_units(const icx_vocab *vocab, const icx_unit *unit, icx_ctx *ctx,
+                              const char *name);
+
 /* Static names for enums ("decimal", "at least", ...). */
 const char *icx_datatype_name(icx_datatype t);
 const char *icx_rule_name(icx_rule r);

@@ -452,6 +452,12 @@ class Client(slixmpp.ClientXMPP):
             "A constraint naming an unknown attribute")
         self.expect_note_error(res, "unknown attribute: completed with a note",
                                "colourOfTheSky")
+        iid = self.new_id("err")
+        res = await self.rpc(self.iq("set", self.command(self.io_input(
+            self.constraints([("tierCountry", "Japna")]))), iid), iid,
+            "A constraint with a misspelt country")
+        self.expect_note_error(res, "misspelt value: the note says did you mean",
+                               'did you mean "Japan"? known values, nearest first: Japan;')
 
     def expect_note_error(self, res, what, mention=None, iodata=True):
         cmd = res.find(q(NS_CMD, "command")) if res is not None else None

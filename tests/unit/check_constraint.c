@@ -147,6 +147,11 @@ START_TEST(unknown_attribute_lists_known_ones)
   expect_error(xml, ICX_ERR_CONSTRAINT, "unknown attribute \"bandwidth\"", "replicationFactor");
   ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "constraint 2"));
   free(xml);
+  /* An alias counts: "replicationFactr" is one letter from an attribute. */
+  xml = tu_constraints("replicationFactr", "2", NULL);
+  expect_error(xml, ICX_ERR_CONSTRAINT, "did you mean \"replicationFactor\"?",
+               "nearest first: replicationFactor;");
+  free(xml);
 }
 END_TEST
 
@@ -158,6 +163,10 @@ START_TEST(unknown_value_lists_known_ones)
   free(xml);
   xml = tu_constraints("tierCountries", "Atlantis", NULL);
   expect_error(xml, ICX_ERR_CONSTRAINT, "Atlantis", "icx vocab");
+  free(xml);
+  /* A slip of the keys: the right country leads, however long the list. */
+  xml = tu_constraints("tierCountries", "Japna", NULL);
+  expect_error(xml, ICX_ERR_CONSTRAINT, "did you mean \"Japan\"?", "nearest first: Japan;");
   free(xml);
 }
 END_TEST
@@ -311,6 +320,8 @@ START_TEST(operator_errors)
                ICX_ERR_CONSTRAINT, "needs a number", "tierCountry");
   expect_error(ONE("op='sometimes'", "<attribute>replicas</attribute><value>1</value>"),
                ICX_ERR_CONSTRAINT, "unknown op \"sometimes\"", "noneOf");
+  expect_error(ONE("op='atLest'", "<attribute>replicas</attribute><value>1</value>"),
+               ICX_ERR_CONSTRAINT, "did you mean \"atLeast\"?", "nearest first: atLeast,");
   expect_error(ONE("op='exists'", "<attribute>replicas</attribute><value>1</value>"),
                ICX_ERR_CONSTRAINT, "takes no value", NULL);
   expect_error(ONE("op='greater'", "<attribute>replicas</attribute><value>1</value><value>2</value>"),
@@ -332,6 +343,8 @@ START_TEST(operator_errors)
                ICX_ERR_CONSTRAINT, "has no unit", NULL);
   expect_error(ONE("", "<attribute>memory</attribute><value unit='furlong'>1</value>"),
                ICX_ERR_CONSTRAINT, "unknown unit \"furlong\"", "GiB");
+  expect_error(ONE("", "<attribute>memory</attribute><value unit='GiBy'>1</value>"),
+               ICX_ERR_CONSTRAINT, "did you mean \"GiB\"?", "nearest first: GiB;");
   expect_error(ONE("", "<attribute>memory</attribute><value unit='h'>1</value>"),
                ICX_ERR_CONSTRAINT, "does not convert", "TiB");
   expect_error(ONE("", "<attribute>tierCountry</attribute><value unit='GB'>JP</value>"),
