@@ -72,7 +72,7 @@ cli_load_progress(void *userdata, const char *source, size_t done, size_t total,
 }
 
 int
-icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
+icx_cli_load(icx_ctx *ctx, opts *o, int argc, char **argv)
 {
   static const struct option longopts[] = {
     { "format", required_argument, NULL, 'f' },
@@ -86,12 +86,12 @@ icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_loader *loader = NULL;
-  load_tally tally = { o->quiet, 0, 0, 0, 0 };
+  load_tally tally = { 0, 0, 0, 0, 0 };
   int drawn = 0;
   icx_rc rc, first = ICX_OK;
 
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "+f:n:dh", longopts, NULL)) != -1) {
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "f:n:dh", longopts)) != -1) {
     switch (c) {
     case 'f':
       format = icx_format_from_name(optarg);
@@ -102,10 +102,11 @@ icx_cli_load(icx_ctx *ctx, const opts *o, int argc, char **argv)
       break;
     case 'n': name = optarg; named = 1; break;
     case 'd': dry = 1; break;
-    case 'h': icx_cli_usage(stdout); return EXIT_OK;
+    case 'h': icx_cli_command_help(stdout, "load"); return EXIT_OK;
     default: return EXIT_USAGE;
     }
   }
+  tally.quiet = o->quiet;     /* -q may come after the command */
   if (optind >= argc) {
     fprintf(stderr, "icx: error: load needs at least one PATH (or - for stdin)\n");
     return EXIT_USAGE;
@@ -202,19 +203,30 @@ cli_resolve_doc(icx_store *store, const char *arg)
 }
 
 int
-icx_cli_remove(icx_ctx *ctx, const opts *o, int argc, char **argv)
+icx_cli_remove(icx_ctx *ctx, opts *o, int argc, char **argv)
 {
+  static const struct option longopts[] = {
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
   icx_store *store = NULL;
-  int code, i;
+  int code, i, c;
   icx_rc rc, first = ICX_OK;
 
-  if (argc < 2) {
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "h", longopts)) != -1) {
+    if (c != 'h')
+      return EXIT_USAGE;
+    icx_cli_command_help(stdout, "remove");
+    return EXIT_OK;
+  }
+  if (optind >= argc) {
     fprintf(stderr, "icx: error: remove needs at least one DOCUMENT\n");
     return EXIT_USAGE;
   }
   if ((code = icx_cli_open_all(ctx, o, 0, NULL, &store)))
     return code;
-  for (i = 1; i < argc; i++) {
+  for (i = optind; i < argc; i++) {
     char *uri = cli_resolve_doc(store, argv[i]);
     if (!uri) {
       fprintf(stderr, "icx: error: no document %s in the store (icx list shows them)\n", argv[i]);

@@ -1,6 +1,6 @@
 /* icx_cli_match.c - icx match and icx explain. */
 /* The clouds that meet the constraints of a file, and why clouds match
- * them or not, as text or XML. */
+ * them or not, as text, XML or JSON. */
 #include "config.h"
 
 #include <getopt.h>
@@ -13,7 +13,7 @@
 /* --- match ----------------------------------------------------------------- */
 
 int
-icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
+icx_cli_match(icx_ctx *ctx, opts *o, int argc, char **argv)
 {
   static const struct option longopts[] = {
     { "sparql", no_argument, NULL, 's' },
@@ -22,7 +22,7 @@ icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
-  int show_sparql = 0, xml = 0, details = 0, c, code;
+  int show_sparql = 0, fmt = ICX_OUT_TEXT, details = 0, c, code;
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_constraints *set = NULL;
@@ -31,20 +31,17 @@ icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
   size_t len = 0, i;
   icx_rc rc;
 
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "+sdf:h", longopts, NULL)) != -1) {
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "sdf:h", longopts)) != -1) {
     switch (c) {
     case 's': show_sparql = 1; break;
     case 'd': details = 1; break;
     case 'f':
-      if (!strcmp(optarg, "xml"))
-        xml = 1;
-      else if (strcmp(optarg, "text") != 0) {
-        fprintf(stderr, "icx: error: unknown output format \"%s\" (text, xml)\n", optarg);
+      if (!(fmt = icx_cli_output_format("match", optarg,
+                                        ICX_OUT_TEXT | ICX_OUT_XML | ICX_OUT_JSON)))
         return EXIT_USAGE;
-      }
       break;
-    case 'h': icx_cli_usage(stdout); return EXIT_OK;
+    case 'h': icx_cli_command_help(stdout, "match"); return EXIT_OK;
     default: return EXIT_USAGE;
     }
   }
@@ -67,9 +64,13 @@ icx_cli_match(icx_ctx *ctx, const opts *o, int argc, char **argv)
     code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }
+  if (fmt == ICX_OUT_JSON) {
+    code = icx_cli_json_match(ctx, m, set, show_sparql);
+    goto done;
+  }
   if (show_sparql)
     printf("%s\n", icx_match_sparql(m));
-  if (xml) {
+  if (fmt == ICX_OUT_XML) {
     char *out = icx_match_to_xml(m, 2);
     if (!out) {
       code = icx_cli_fail(ctx, ICX_ERR_NOMEM);
@@ -106,7 +107,7 @@ done:
 /* --- explain ----------------------------------------------------------------- */
 
 int
-icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv)
+icx_cli_explain(icx_ctx *ctx, opts *o, int argc, char **argv)
 {
   static const struct option longopts[] = {
     { "cloud", required_argument, NULL, 'c' },
@@ -116,7 +117,7 @@ icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv)
   };
   const char **clouds = NULL;
   size_t n_clouds = 0, len = 0;
-  int xml = 0, c, code;
+  int fmt = ICX_OUT_TEXT, c, code;
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_constraints *set = NULL;
@@ -127,20 +128,18 @@ icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv)
   clouds = calloc((size_t)argc + 1, sizeof *clouds);
   if (!clouds)
     return EXIT_FAILURE_SYS;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "+c:f:h", longopts, NULL)) != -1) {
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "c:f:h", longopts)) != -1) {
     switch (c) {
     case 'c': clouds[n_clouds++] = optarg; break;
     case 'f':
-      if (!strcmp(optarg, "xml"))
-        xml = 1;
-      else if (strcmp(optarg, "text") != 0) {
-        fprintf(stderr, "icx: error: unknown output format \"%s\" (text, xml)\n", optarg);
+      if (!(fmt = icx_cli_output_format("explain", optarg,
+                                        ICX_OUT_TEXT | ICX_OUT_XML | ICX_OUT_JSON))) {
         free(clouds);
         return EXIT_USAGE;
       }
       break;
-    case 'h': icx_cli_usage(stdout); free(clouds); return EXIT_OK;
+    case 'h': icx_cli_command_help(stdout, "explain"); free(clouds); return EXIT_OK;
     default: free(clouds); return EXIT_USAGE;
     }
   }
@@ -164,12 +163,16 @@ icx_cli_explain(icx_ctx *ctx, const opts *o, int argc, char **argv)
     code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }
-  out = xml ? icx_explain_to_xml(e, 2) : icx_explain_to_text(e);
+  if (fmt == ICX_OUT_JSON) {
+    code = icx_cli_json_explain(ctx, e, set);
+    goto done;
+  }
+  out = fmt == ICX_OUT_XML ? icx_explain_to_xml(e, 2) : icx_explain_to_text(e);
   if (!out) {
     code = icx_cli_fail(ctx, ICX_ERR_NOMEM);
     goto done;
   }
-  printf("%s%s", out, xml ? "\n" : "");
+  printf("%s%s", out, fmt == ICX_OUT_XML ? "\n" : "");
   code = EXIT_OK;
 done:
   icx_free(ctx, out);

@@ -10,7 +10,7 @@
 #include "icx_cli.h"
 
 int
-icx_cli_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv)
+icx_cli_sparql(icx_ctx *ctx, opts *o, int argc, char **argv)
 {
   static const struct option longopts[] = {
     { "path", required_argument, NULL, 'p' },
@@ -25,8 +25,8 @@ icx_cli_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv)
   int c, code;
   icx_rc rc;
 
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "+p:h", longopts, NULL)) != -1) {
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "p:h", longopts)) != -1) {
     switch (c) {
     case 'p':
       if (!strcmp(optarg, "auto"))
@@ -40,7 +40,7 @@ icx_cli_sparql(icx_ctx *ctx, const opts *o, int argc, char **argv)
         return EXIT_USAGE;
       }
       break;
-    case 'h': icx_cli_usage(stdout); return EXIT_OK;
+    case 'h': icx_cli_command_help(stdout, "sparql"); return EXIT_OK;
     default: return EXIT_USAGE;
     }
   }
