@@ -377,11 +377,14 @@ static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
     rc = icx_store_open(ctx, pool->opts.store_path, ICX_STORE_READONLY, store);
     pthread_mutex_unlock(&pool->setup_lock);
     if (rc != ICX_OK) {
+      /* The path and the reason are for the operator's log; the
+       * requester learns only that there is nothing to match yet. */
       *store = NULL;
-      worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
       icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
-               "cannot open store %s: %s", pool->opts.store_path,
-               job->errmsg ? job->errmsg : "");
+               "cannot open store %s: %s", pool->opts.store_path, icx_ctx_errmsg(ctx));
+      worker_job_fail(job, rc, rc == ICX_ERR_NOT_FOUND
+                      ? "the exchange holds no capability data yet"
+                      : "the exchange cannot read its capability data now");
       goto cleanup;
     }
   }

@@ -201,6 +201,39 @@ START_TEST(pool_time_limit)
 }
 END_TEST
 
+/* A store that is not there is the operator's problem: the requester
+ * hears that the exchange holds no data, never the server's file path
+ * (which goes to the log). */
+START_TEST(missing_store_keeps_its_path)
+{
+  char *store = tu_path(tu_icxd_tmp, "private-folder-7q/store.db"), err[256];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 1 };
+  icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icxd_job *job;
+
+  ck_assert_ptr_nonnull(pool);
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  job = icxd_job_new(1);
+  ck_assert_int_eq(icxd_job_add_pair(job, "replicationFactor", "1"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  job = wait_done(pool);
+  ck_assert_ptr_nonnull(job);
+  ck_assert_int_ne(job->rc, ICX_OK);
+  ck_assert_ptr_nonnull(job->errmsg);
+  ck_assert_msg(!strstr(job->errmsg, "private-folder-7q") && !strstr(job->errmsg, "store.db"),
+                "the answer names the server's path: %s", job->errmsg);
+  ck_assert_msg(strstr(job->errmsg, "holds no capability data yet") != NULL, "%s", job->errmsg);
+  icxd_job_free(job);
+  icxd_pool_free(pool);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(store);
+}
+END_TEST
+
 /* Every worker opens the store: each icx storage has its own SQLite
  * connection.  (Redland's stock sqlite storage opened from one world per
  * process only, and the pool dropped the others.) */
@@ -394,6 +427,7 @@ static Suite *icxd_worker_suite(void)
   tcase_add_test(tc, pool_matches_the_paper);
   tcase_add_test(tc, job_owners_for_presence);
   tcase_add_test(tc, pool_time_limit);
+  tcase_add_test(tc, missing_store_keeps_its_path);
   tcase_add_test(tc, pool_keeps_every_worker);
   tcase_add_test(tc, job_steps_without_a_pool);
   suite_add_tcase(s, tc);
