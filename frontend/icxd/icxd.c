@@ -9,6 +9,7 @@
 
 #include "icxd_config.h"
 #include "icxd_log.h"
+#include "icxd_preflight.h"
 #include "icxd_service.h"
 
 /* The only globals: set by the signal handler, read by the loop. */
@@ -62,10 +63,19 @@ int main(int argc, char **argv)
     return 2;
   }
   if (cfg->check_only) {
-    printf("icxd: configuration OK (%s mode, %s)\n", icxd_mode_name(cfg->mode),
-           cfg->jid);
+    /* The settings parse; now what they name: vocabulary, store, files. */
+    int problems = icxd_preflight(cfg, stdout, stderr);
+    if (problems == 0)
+      printf("icxd: configuration OK (%s mode, %s%s%s)\n", icxd_mode_name(cfg->mode),
+             cfg->jid, cfg->config_path ? ", " : "",
+             cfg->config_path ? cfg->config_path : "");
+    else if (problems > 0)
+      fprintf(stderr, "icxd: %d problem%s: icxd would not start as configured\n", problems,
+              problems == 1 ? "" : "s");
+    else
+      fputs("icxd: out of memory\n", stderr);
     icxd_config_free(cfg);
-    return 0;
+    return problems == 0 ? 0 : 2;
   }
   icxd_logger_init(&log, (icxd_level)cfg->log_level, cfg->use_syslog);
   log.xmpp_trace = cfg->trace;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "icxd_config.h"
@@ -580,6 +581,10 @@ icxd_config_rc icxd_config_from_args(icxd_config *cfg, int argc, char **argv,
     snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
     return ICXD_CONFIG_ERROR;
   }
+  /* Without --config, the installed configuration when there is one
+   * (sysconfdir/icx/icxd.conf, as the packages install it). */
+  if (!config_file && access(ICXD_DEFAULT_CONFIG, F_OK) == 0)
+    config_file = ICXD_DEFAULT_CONFIG;
   if (config_file && icxd_config_load_file(cfg, config_file, err, errlen))
     return ICXD_CONFIG_ERROR;
 

@@ -70,7 +70,14 @@ typedef enum icxd_config_rc {
 icxd_config *icxd_config_new(void);
 void icxd_config_free(icxd_config *cfg);
 
-/* Reads argv: first finds --config (default: none), loads that file, then
+/* Where icxd looks for its configuration without --config (the build's
+ * sysconfdir; icxd.am sets it). */
+#ifndef ICXD_DEFAULT_CONFIG
+#define ICXD_DEFAULT_CONFIG "/etc/icx/icxd.conf"
+#endif
+
+/* Reads argv: first finds --config (default: ICXD_DEFAULT_CONFIG when
+ * that file exists, else none), loads that file, then
  * applies every other option over it, then checks the result.  On
  * ICXD_CONFIG_ERROR, err (errlen bytes) holds the reason. */
 icxd_config_rc icxd_config_from_args(icxd_config *cfg, int argc, char **argv,
