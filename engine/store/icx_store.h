@@ -10,6 +10,7 @@
 #define ICX_STORE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <librdf.h>
 #include "icx_vocab.h"
 
@@ -225,6 +226,12 @@ void icx_doc_info_free_array(icx_doc_info *docs, size_t n);
  * ICX_ERR_NOT_FOUND, ICX_ERR_STORE, ICX_ERR_NOMEM. */
 icx_rc icx_store_get_document(icx_store *store, const icx_vocab *vocab, const char *doc_uri,
                               icx_doc_info **doc);
+
+/* Writes the document doc_uri as Turtle on out (absolute IRIs, no base),
+ * as it is stored: what icx load read, less nothing.  Errors:
+ * ICX_ERR_NOT_FOUND (no such document), ICX_ERR_MISUSE (the bookkeeping
+ * graph), ICX_ERR_IO, ICX_ERR_STORE, ICX_ERR_NOMEM. */
+icx_rc icx_store_export_document(icx_store *store, const char *doc_uri, FILE *out);
 
 typedef struct icx_store_stats {
   long documents;

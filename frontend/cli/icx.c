@@ -37,6 +37,7 @@ main(int argc, char **argv)
     { "vocab", icx_cli_vocab },
     { "list", icx_cli_list },
     { "remove", icx_cli_remove },
+    { "export", icx_cli_export },
     { "stats", icx_cli_stats },
     { "sparql", icx_cli_sparql },
     { "explain", icx_cli_explain },

@@ -103,6 +103,7 @@ int icx_cli_json_stats(icx_ctx *ctx, const char *store_path, const icx_store_sta
  * may set global options in o. */
 int icx_cli_load(icx_ctx *ctx, opts *o, int argc, char **argv);     /* icx_cli_docs.c */
 int icx_cli_remove(icx_ctx *ctx, opts *o, int argc, char **argv);   /* icx_cli_docs.c */
+int icx_cli_export(icx_ctx *ctx, opts *o, int argc, char **argv);   /* icx_cli_docs.c */
 int icx_cli_match(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_match.c */
 int icx_cli_explain(icx_ctx *ctx, opts *o, int argc, char **argv);  /* icx_cli_match.c */
 int icx_cli_sparql(icx_ctx *ctx, opts *o, int argc, char **argv);   /* icx_cli_sparql.c */

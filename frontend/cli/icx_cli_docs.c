@@ -248,3 +248,77 @@ icx_cli_remove(icx_ctx *ctx, opts *o, int argc, char **argv)
   icx_store_free(store);
   return icx_cli_exit_for(first);
 }
+
+/* --- export ------------------------------------------------------------------ */
+
+/* Writes one document, after a comment that names it. */
+static int
+cli_export_one(icx_ctx *ctx, icx_store *store, const icx_doc_info *d)
+{
+  icx_rc rc;
+
+  printf("# icx document %s\n# source: %s, owner: %s, %ld triples, loaded %s\n", d->uri,
+         d->source ? d->source : "?", d->owner ? d->owner : "operator", d->triples,
+         d->loaded_at ? d->loaded_at : "?");
+  fflush(stdout);
+  rc = icx_store_export_document(store, d->uri, stdout);
+  if (rc)
+    return icx_cli_fail_store(ctx, store, rc);
+  printf("\n");
+  return EXIT_OK;
+}
+
+int
+icx_cli_export(icx_ctx *ctx, opts *o, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  icx_store *store = NULL;
+  icx_doc_info *docs = NULL, *one = NULL;
+  size_t n = 0, i;
+  int code = EXIT_OK, c, k;
+  icx_rc rc;
+
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "h", longopts)) != -1) {
+    if (c != 'h')
+      return EXIT_USAGE;
+    icx_cli_command_help(stdout, "export");
+    return EXIT_OK;
+  }
+  if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
+    return code;
+  if (optind == argc) {               /* every document */
+    if ((rc = icx_store_list_documents(store, NULL, &docs, &n))) {
+      code = icx_cli_fail_store(ctx, store, rc);
+      goto done;
+    }
+    for (i = 0; i < n && code == EXIT_OK; i++)
+      code = cli_export_one(ctx, store, &docs[i]);
+    goto done;
+  }
+  for (k = optind; k < argc && code == EXIT_OK; k++) {
+    char *uri = cli_resolve_doc(store, argv[k]);
+    if (!uri) {
+      fprintf(stderr, "icx: error: no document %s in the store (icx list shows them)\n",
+              argv[k]);
+      code = EXIT_NOT_FOUND;
+      break;
+    }
+    rc = icx_store_get_document(store, NULL, uri, &one);
+    free(uri);
+    if (rc) {
+      code = icx_cli_fail_store(ctx, store, rc);
+      break;
+    }
+    code = cli_export_one(ctx, store, one);
+    icx_doc_info_free_array(one, 1);
+    one = NULL;
+  }
+done:
+  icx_doc_info_free_array(docs, n);
+  icx_store_free(store);
+  return code;
+}

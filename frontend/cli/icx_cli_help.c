@@ -39,6 +39,7 @@ static const cli_help cli_helps[] = {
   { "list", "[--format text|json]", "list loaded documents and the clouds each describes",
     "  -f, --format FMT   text (default) or json\n" },
   { "remove", "DOC...", "withdraw documents (by URI or path)", NULL },
+  { "export", "[DOC...]", "write stored documents (all without DOC) as Turtle", NULL },
   { "stats", "[--format text|json]", "count documents, clouds, services and triples",
     "  -f, --format FMT   text (default) or json\n" },
   { "check", "[--quick]", "check the store file whole; say what is wrong with it",
