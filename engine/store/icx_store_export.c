@@ -1,5 +1,5 @@
-/* icx_store_export.c - a stored document written back as RDF text, so a
- * store can be read and moved with standard RDF tools (icx export). */
+/* icx_store_export.c - a stored document written back as RDF text for
+ * icx export: a store read and moved with standard RDF tools. */
 #include "config.h"
 
 #include <stdio.h>
