@@ -34,8 +34,11 @@ static const cli_help cli_helps[] = {
   { "sparql", "[--path auto|sql|rasqal] FILE",
     "run a SPARQL SELECT query on the store (- for stdin)",
     "  -p, --path PATH    auto (default), sql or rasqal: which engine answers\n" },
-  { "vocab", "[--format text|json]", "list the attributes of the vocabulary",
-    "  -f, --format FMT   text (default) or json\n" },
+  { "vocab", "[--format text|json] | --check FILE...",
+    "list the attributes of the vocabulary, or check vocabulary files against it",
+    "  -f, --format FMT   text (default) or json\n"
+    "  -c, --check        load FILE... with the vocabulary (a file replaces the one\n"
+    "                     of the same name), say what they add; install nothing\n" },
   { "list", "[--format text|json]", "list loaded documents and the clouds each describes",
     "  -f, --format FMT   text (default) or json\n" },
   { "remove", "DOC...", "withdraw documents (by URI or path)", NULL },

@@ -2,10 +2,14 @@
 /* What the vocabulary, the loaded documents and the store hold. */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "icx_cli.h"
 
@@ -40,15 +44,199 @@ cli_show_options(opts *o, int argc, char **argv)
   return fmt;
 }
 
+static void cli_vocab_overlay_free(char *folder);
+
+/* A folder of links: every .ttl file of dir but those named like one of
+ * files, then files themselves (by their own names, .ttl added when
+ * missing).  Returns the folder (a new string), or NULL after saying why. */
+static char *
+cli_vocab_overlay(const char *dir, char **files, int n)
+{
+  const char *tmpdir = getenv("TMPDIR");
+  char *folder = NULL, path[PATH_MAX], target[PATH_MAX], name[PATH_MAX];
+  DIR *d = NULL;
+  struct dirent *e;
+  int i;
+
+  if (snprintf(path, sizeof path, "%s/icx-vocab.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp")
+      >= (int)sizeof path || !(folder = strdup(path)) || !mkdtemp(folder)) {
+    fprintf(stderr, "icx: error: cannot make a temporary folder: %s\n", strerror(errno));
+    free(folder);
+    return NULL;
+  }
+  for (i = 0; i < n; i++) {
+    const char *base = strrchr(files[i], '/') ? strrchr(files[i], '/') + 1 : files[i];
+    size_t len = strlen(base);
+    int ttl = len > 4 && !strcmp(base + len - 4, ".ttl");
+    if (!realpath(files[i], target)) {
+      fprintf(stderr, "icx: error: %s: %s\n", files[i], strerror(errno));
+      goto fail;
+    }
+    if (!*base || *base == '.' ||
+        snprintf(name, sizeof name, "%s%s", base, ttl ? "" : ".ttl") >= (int)sizeof name ||
+        snprintf(path, sizeof path, "%s/%s", folder, name) >= (int)sizeof path ||
+        symlink(target, path)) {
+      fprintf(stderr, "icx: error: %s: cannot check it%s%s\n", files[i],
+              errno == EEXIST ? " (two files of that name)" : "", "");
+      goto fail;
+    }
+  }
+  if (!realpath(dir, name) || !(d = opendir(name))) {
+    fprintf(stderr, "icx: error: cannot read ontology folder %s: %s\n", dir, strerror(errno));
+    goto fail;
+  }
+  dir = name;                  /* links must not depend on where icx runs */
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".ttl"))
+      continue;
+    if (snprintf(path, sizeof path, "%s/%s", folder, e->d_name) >= (int)sizeof path ||
+        snprintf(target, sizeof target, "%s/%s", dir, e->d_name) >= (int)sizeof target)
+      continue;
+    if (symlink(target, path) && errno != EEXIST) {   /* EEXIST: a file given replaces it */
+      fprintf(stderr, "icx: error: cannot link %s: %s\n", target, strerror(errno));
+      goto fail;
+    }
+  }
+  closedir(d);
+  return folder;
+fail:
+  if (d)
+    closedir(d);
+  cli_vocab_overlay_free(folder);
+  return NULL;
+}
+
+/* Removes the links and the folder cli_vocab_overlay() made; frees it. */
+static void
+cli_vocab_overlay_free(char *folder)
+{
+  char path[PATH_MAX];
+  struct dirent *e;
+  DIR *d;
+
+  if (!folder)
+    return;
+  if ((d = opendir(folder))) {
+    while ((e = readdir(d)))
+      if (e->d_name[0] != '.' &&
+          snprintf(path, sizeof path, "%s/%s", folder, e->d_name) < (int)sizeof path)
+        unlink(path);
+    closedir(d);
+  }
+  rmdir(folder);
+  free(folder);
+}
+
+/* Says msg with the links of folder named as the user knows them: a file
+ * given by its path as given, any other by its path in dir. */
+static void
+cli_vocab_check_error(const char *msg, const char *folder, const char *dir, char **files,
+                      int n)
+{
+  size_t flen = strlen(folder);
+  const char *p = msg, *hit;
+  int i;
+
+  fputs("icx: error: ", stderr);
+  while ((hit = strstr(p, folder)) && hit[flen] == '/') {
+    const char *name = hit + flen + 1, *shown = NULL;
+    size_t nlen = strcspn(name, ": '\"");
+    fwrite(p, 1, (size_t)(hit - p), stderr);
+    for (i = 0; i < n && !shown; i++) {
+      const char *base = strrchr(files[i], '/') ? strrchr(files[i], '/') + 1 : files[i];
+      size_t blen = strlen(base);
+      if ((nlen == blen || (nlen == blen + 4 && !strncmp(name + blen, ".ttl", 4))) &&
+          !strncmp(name, base, blen))
+        shown = files[i];
+    }
+    if (shown)
+      fputs(shown, stderr);
+    else
+      fprintf(stderr, "%s/%.*s", dir, (int)nlen, name);
+    p = name + nlen;
+  }
+  fprintf(stderr, "%s\n", p);
+}
+
+/* icx vocab --check FILE...: the installed vocabulary with FILE added (or
+ * replacing the file of the same name), loaded as icx would load it. */
+static int
+cli_vocab_check(icx_ctx *ctx, const opts *o, char **files, int n)
+{
+  const char *dir = o->ontology ? o->ontology : icx_vocab_default_dir();
+  icx_vocab *base = NULL, *vocab = NULL;
+  char *folder;
+  size_t i;
+  int code = EXIT_OK;
+
+  icx_cli_apply_log(ctx, o);
+  if (icx_vocab_load(ctx, dir, &base)) {
+    fprintf(stderr, "icx: error: the vocabulary %s itself does not load: %s\n", dir,
+            icx_ctx_errmsg(ctx));
+    return EXIT_FAILURE_SYS;
+  }
+  if (!(folder = cli_vocab_overlay(dir, files, n))) {
+    icx_vocab_free(base);
+    return EXIT_FAILURE_SYS;
+  }
+  if (icx_vocab_load(ctx, folder, &vocab)) {
+    cli_vocab_check_error(icx_ctx_errmsg(ctx), folder, dir, files, n);
+    code = EXIT_INPUT;
+  } else {
+    size_t added = 0;
+    printf("ok: %zu attributes (%zu in %s)", icx_vocab_attribute_count(vocab),
+           icx_vocab_attribute_count(base), dir);
+    for (i = 0; i < icx_vocab_attribute_count(vocab); i++) {
+      const icx_attribute *a = icx_vocab_attribute(vocab, i);
+      if (icx_vocab_find_attribute(base, icx_attribute_iri(a)))
+        continue;
+      printf("%s%s", added++ ? ", " : "; new: ", icx_attribute_label(a));
+    }
+    printf("\n");
+  }
+  icx_vocab_free(vocab);
+  icx_vocab_free(base);
+  cli_vocab_overlay_free(folder);
+  return code;
+}
+
 int
 icx_cli_vocab(icx_ctx *ctx, opts *o, int argc, char **argv)
 {
+  static const struct option longopts[] = {
+    { "format", required_argument, NULL, 'f' },
+    { "check", no_argument, NULL, 'c' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
   icx_vocab *vocab = NULL;
   size_t i, k;
-  int code, fmt;
+  int code, fmt = ICX_OUT_TEXT, check = 0, c;
 
-  if ((fmt = cli_show_options(o, argc, argv)) <= 0)
-    return fmt ? EXIT_USAGE : EXIT_OK;
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "f:ch", longopts)) != -1) {
+    switch (c) {
+    case 'f':
+      if (!(fmt = icx_cli_output_format("vocab", optarg, ICX_OUT_TEXT | ICX_OUT_JSON)))
+        return EXIT_USAGE;
+      break;
+    case 'c': check = 1; break;
+    case 'h': icx_cli_command_help(stdout, "vocab"); return EXIT_OK;
+    default: return EXIT_USAGE;
+    }
+  }
+  if (check) {
+    if (optind >= argc) {
+      fprintf(stderr, "icx: error: vocab --check needs at least one FILE\n");
+      return EXIT_USAGE;
+    }
+    return cli_vocab_check(ctx, o, argv + optind, argc - optind);
+  }
+  if (optind < argc) {
+    fprintf(stderr, "icx: error: vocab takes files only with --check (icx help vocab)\n");
+    return EXIT_USAGE;
+  }
   if ((code = icx_cli_open_all(ctx, o, 0, &vocab, NULL)))
     return code;
   if (fmt == ICX_OUT_JSON) {
