@@ -48,8 +48,9 @@ static void command_refuse(icxd_command *cmds, icxd_session *s, icxd_job *job,
                    text);
 }
 
-/* Hands job to the workers for session s; iq is owed an answer. */
-static void command_start_job(icxd_command *cmds, icxd_session *s,
+/* Hands job to the workers for session s; iq is owed an answer.  0, or
+ * -1 when refused (iq answered, s and job freed). */
+static int command_start_job(icxd_command *cmds, icxd_session *s,
                               icxd_job *job, xmpp_stanza_t *iq)
 {
   const char *id = xmpp_stanza_get_id(iq);
@@ -58,7 +59,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
   s->pending_iq = strdup(id ? id : "");
   if (!s->pending_iq) {
     command_refuse(cmds, s, job, iq, "out of memory");
-    return;
+    return -1;
   }
   job->id = cmds->next_job_id++;
   if (cmds->cfg->max_queue_per_jid &&
@@ -68,7 +69,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
              "running: at most %u per account (max_queue_per_jid); wait for "
              "one to finish", cmds->cfg->max_queue_per_jid);
     command_refuse(cmds, s, job, iq, text);
-    return;
+    return -1;
   }
   if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW) {
     if (icxd_writer_submit(cmds->writer, job) != 0) {
@@ -76,13 +77,13 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
                "waiting for the writer: at most %u (max_writes); try again "
                "later", cmds->cfg->max_writes);
       command_refuse(cmds, s, job, iq, text);
-      return;
+      return -1;
     }
   } else if (icxd_pool_submit(cmds->pool, job) != 0) {
     snprintf(text, sizeof text, "too many queries waiting for the exchange: "
              "at most %u (max_queue); try again later", cmds->cfg->max_queue);
     command_refuse(cmds, s, job, iq, text);
-    return;
+    return -1;
   }
   s->job = job;
   s->job_id = job->id;
@@ -91,6 +92,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
   s->last_used_ms = icxd_now_ms();
   icxd_log(cmds->log, ICXD_LOG_DEBUG, "command", "session %s: job %llu queued",
            s->id, (unsigned long long)job->id);
+  return 0;
 }
 
 /* The <in> of an IO Data input as text for the engine, in a new job. */
@@ -174,7 +176,7 @@ static void command_start_explain(icxd_command *cmds, icxd_session *s,
   job->kind = ICXD_JOB_EXPLAIN;
   rc = icxd_iodata_explain_clouds(cmds->xctx, in, job, err, sizeof err);
   if (rc == ICX_OK) {
-    command_start_job(cmds, s, job, iq);
+    (void)command_start_job(cmds, s, job, iq);
     return;
   }
   job->rc = rc;
@@ -236,7 +238,7 @@ static void command_start_write(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   s->output = ICXD_OUT_IODATA;
   if (rc == ICX_OK) {
-    command_start_job(cmds, s, job, iq);
+    (void)command_start_job(cmds, s, job, iq);
     return;
   }
   job->rc = rc;
@@ -274,7 +276,24 @@ static void command_submit_form(icxd_command *cmds, icxd_session *s,
     return;
   }
   s->output = ICXD_OUT_FORM;
-  command_start_job(cmds, s, job, iq);
+  (void)command_start_job(cmds, s, job, iq);
+}
+
+/* A federated match whose job is with the workers: the same request goes
+ * to the peers (icxd_fed.h).  A request that came from another exchange
+ * is not turned into 'executing' before the asking exchange's budget is
+ * spent (an asker that waits for the IQ's answer has no use for it), and
+ * only after the async threshold more. */
+static void command_start_fed(icxd_command *cmds, icxd_session *s,
+                              xmpp_stanza_t *in, const icxd_fed_req *fed)
+{
+  if (icxd_fed_start(cmds->fed, s->job_id, in, fed) < 0)
+    icxd_log(cmds->log, ICXD_LOG_WARN, "fed", "session %s: out of memory: "
+             "answering from local clouds only", s->id);
+  if (fed->hops > 0)
+    s->deadline_ms = icxd_now_ms() + cmds->cfg->async_threshold_ms +
+                     (fed->budget_ms ? fed->budget_ms
+                                     : cmds->cfg->fed_peer_timeout_ms);
 }
 
 /* execute without a session: IO Data, a filled form, or ask for a form
@@ -290,6 +309,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
   icxd_session *s;
   icxd_job *job;
   icxd_rsm_req rsm;
+  icxd_fed_req fed;
   char sid[40], hex[33], err[256];
 
   if (iodata) {
@@ -332,6 +352,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       return;
     }
     memset(&rsm, 0, sizeof rsm);
+    memset(&fed, 0, sizeof fed);
     rsm.max = rsm.index = -1;
     if (!explain && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
       command_bad_request(cmds, iq, "bad-payload", err);
@@ -349,7 +370,8 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       return;
     }
     s->output = ICXD_OUT_IODATA;
-    if (icxd_command_read_presence(in, job, err, sizeof err) != 0) {
+    if (icxd_command_read_presence(in, job, err, sizeof err) != 0 ||
+        (!explain && icxd_fed_read(in, &fed, err, sizeof err) != 0)) {
       job->rc = ICX_ERR_XML;
       job->errmsg = strdup(err);
       if (!job->errmsg) {
@@ -361,10 +383,13 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       command_deliver_done(cmds, s, iq);
       return;
     }
-    if (explain)
+    if (explain) {
       command_start_explain(cmds, s, job, iq, in);
-    else
-      command_start_job(cmds, s, job, iq);
+      return;
+    }
+    if (command_start_job(cmds, s, job, iq) == 0 && fed.federated)
+      command_start_fed(cmds, s, in, &fed);
+    icxd_fed_req_clear(&fed);
     return;
   }
   if (explain) {
@@ -695,8 +720,9 @@ icxd_command *icxd_command_new(icxd_dispatch *d, const icxd_config *cfg,
                                      (int64_t)cfg->session_timeout_s * 1000);
   if (cmds->sessions)
     icxd_command_apply_config(cmds);
+  cmds->fed = icxd_fed_new(cmds->conn, cfg, log);
   /* Any type: a get is told that commands are run with a set. */
-  if (!cmds->sessions ||
+  if (!cmds->sessions || !cmds->fed ||
       icxd_dispatch_add_iq(d, command_on_iq, ICXD_NS_COMMANDS, NULL,
                            cmds) != 0) {
     icxd_command_free(cmds);
@@ -734,6 +760,7 @@ void icxd_command_free(icxd_command *cmds)
 {
   if (!cmds)
     return;
+  icxd_fed_free(cmds->fed);
   icxd_sessions_free(cmds->sessions);
   free(cmds);
 }

@@ -13,6 +13,7 @@
 
 #include "icxd_command.h"
 #include "icxd_conn.h"
+#include "icxd_fed.h"
 #include "icxd_presence.h"
 #include "icxd_session.h"
 #include "icxd_writer.h"
@@ -37,6 +38,7 @@ struct icxd_command {
   icxd_writer *writer;       /* borrowed; NULL: publishing is off */
   icxd_presence_tracker *presence; /* borrowed; NULL: nobody is present */
   icxd_sessions *sessions;
+  icxd_fed *fed;             /* requests sent on to peer exchanges */
   uint64_t next_job_id;
 };
 

@@ -1,0 +1,852 @@
+/* icxd_fed.c - federation: requests sent on to peers, answers merged. */
+/* icxd_fed.h says what travels and why.  This file reads the request's
+ * federation part, builds the copy sent to peers, tracks the IQs sent by
+ * id with one deadline per fan-out, and merges the answers. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "icx.h"
+#include "icxd_access.h"
+#include "icxd_fed.h"
+#include "icxd_session.h"
+#include "icxd_stanza.h"
+
+/* The command a fan-out runs at the peers (icxd_command_internal.h's
+ * ICXD_NODE: this module stays below the command module). */
+#define FED_NODE "constraint_catalog_resources"
+#define FED_MAX_JID 1023
+/* A forwarded request gives its peers this share of its own budget. */
+#define FED_BUDGET_SHARE(ms) ((ms) / 4 * 3)
+/* Below this, a forwarded request is not sent on any further. */
+#define FED_MIN_BUDGET_MS 50
+/* How the warning of a partial answer begins. */
+#define FED_PARTIAL "partial answer: "
+
+typedef enum fed_state {
+  FED_WAITING = 0,
+  FED_ANSWERED = 1,
+  FED_FAILED = 2
+} fed_state;
+
+typedef struct fed_peer {
+  char *jid;
+  char id[48];          /* the IQ's id */
+  fed_state state;
+  char *answer_xml;     /* ANSWERED: its <matchingClouds> */
+  char *why;            /* FAILED: why; ANSWERED: its own warning, if any */
+} fed_peer;
+
+typedef struct fed_fanout {
+  uint64_t job_id;
+  icxd_job *job;        /* the local answer, once parked */
+  int64_t started_ms;
+  int64_t deadline_ms;
+  fed_peer *peers;
+  size_t n_peers;
+  size_t waiting;
+  struct fed_fanout *next;
+} fed_fanout;
+
+struct icxd_fed {
+  icxd_conn *conn;          /* borrowed */
+  xmpp_ctx_t *xctx;         /* borrowed: the connection's */
+  const icxd_config *cfg;   /* borrowed */
+  icxd_logger *log;         /* borrowed */
+  fed_fanout *head;
+};
+
+/* --- the request ------------------------------------------------------ */
+
+void icxd_fed_req_clear(icxd_fed_req *req)
+{
+  size_t i;
+
+  for (i = 0; i < req->n_visited; i++)
+    free(req->visited[i]);
+  free(req->visited);
+  memset(req, 0, sizeof *req);
+}
+
+static int fed_parse_uint(const char *v, unsigned max, unsigned *out)
+{
+  char *end;
+  unsigned long n;
+
+  if (!v || *v < '0' || *v > '9')
+    return -1;
+  n = strtoul(v, &end, 10);
+  if (*end || n > max)
+    return -1;
+  *out = (unsigned)n;
+  return 0;
+}
+
+int icxd_fed_read(xmpp_stanza_t *in, icxd_fed_req *req, char *err,
+                  size_t errlen)
+{
+  xmpp_stanza_t *c = icxd_child(in, "constraints", NULL);
+  xmpp_stanza_t *f = icxd_child(in, "federation", ICXD_NS_FEDERATION);
+  xmpp_stanza_t *v;
+  const char *scope = c ? xmpp_stanza_get_attribute(c, "scope") : NULL;
+
+  memset(req, 0, sizeof *req);
+  if (scope && !icxd_is(scope, "local") && !icxd_is(scope, "federation")) {
+    snprintf(err, errlen, "scope='%.40s' must be local or federation",
+             scope);
+    return -1;
+  }
+  req->federated = icxd_is(scope, "federation");
+  if (!f)
+    return 0;
+  if (xmpp_stanza_get_attribute(f, "hops") &&
+      fed_parse_uint(xmpp_stanza_get_attribute(f, "hops"), 100,
+                     &req->hops) != 0) {
+    snprintf(err, errlen, "<federation hops='%.40s'> must be a number from "
+             "0 to 100", xmpp_stanza_get_attribute(f, "hops"));
+    return -1;
+  }
+  if (xmpp_stanza_get_attribute(f, "budget") &&
+      fed_parse_uint(xmpp_stanza_get_attribute(f, "budget"), 3600000,
+                     &req->budget_ms) != 0) {
+    snprintf(err, errlen, "<federation budget='%.40s'> must be a number of "
+             "milliseconds up to 3600000",
+             xmpp_stanza_get_attribute(f, "budget"));
+    return -1;
+  }
+  for (v = xmpp_stanza_get_children(f); v; v = xmpp_stanza_get_next(v)) {
+    char *text, *t, *e, **grown;
+
+    if (!xmpp_stanza_is_tag(v))
+      continue;
+    if (!icxd_is(xmpp_stanza_get_name(v), "visited")) {
+      snprintf(err, errlen, "unexpected <%.40s> in <federation>; expected "
+               "<visited>", xmpp_stanza_get_name(v));
+      goto fail;
+    }
+    if (req->n_visited >= ICXD_FED_MAX_VISITED) {
+      snprintf(err, errlen, "<federation> lists more than %d visited "
+               "exchanges", ICXD_FED_MAX_VISITED);
+      goto fail;
+    }
+    text = xmpp_stanza_get_text(v);
+    t = text;
+    while (t && (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r'))
+      t++;
+    e = t ? t + strlen(t) : NULL;
+    while (e && e > t && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+                          e[-1] == '\r'))
+      *--e = '\0';
+    if (!t || !*t || strlen(t) > FED_MAX_JID) {
+      if (text)
+        xmpp_free(xmpp_stanza_get_context(v), text);
+      snprintf(err, errlen, "a <visited> in <federation> must name an "
+               "exchange's JID (1 to %d bytes)", FED_MAX_JID);
+      goto fail;
+    }
+    grown = realloc(req->visited, (req->n_visited + 1) * sizeof *grown);
+    if (grown)
+      req->visited = grown;
+    if (!grown || !(req->visited[req->n_visited] = strdup(t))) {
+      xmpp_free(xmpp_stanza_get_context(v), text);
+      snprintf(err, errlen, "out of memory");
+      goto fail;
+    }
+    req->n_visited++;
+    xmpp_free(xmpp_stanza_get_context(v), text);
+  }
+  return 0;
+fail:
+  icxd_fed_req_clear(req);
+  return -1;
+}
+
+int icxd_fed_same_exchange(const char *a, const char *b)
+{
+  size_t la, lb;
+
+  if (!a || !b)
+    return 0;
+  la = strcspn(a, "/");
+  lb = strcspn(b, "/");
+  return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+xmpp_stanza_t *icxd_fed_forward_in(xmpp_ctx_t *ctx, xmpp_stanza_t *in,
+                                   unsigned hops, unsigned budget_ms,
+                                   const char *const *visited,
+                                   size_t n_visited)
+{
+  xmpp_stanza_t *out = icxd_elem(ctx, "in", xmpp_stanza_get_ns(in));
+  xmpp_stanza_t *f, *child;
+  char num[24];
+  size_t i;
+
+  if (!out)
+    return NULL;
+  for (child = xmpp_stanza_get_children(in); child;
+       child = xmpp_stanza_get_next(child)) {
+    if (xmpp_stanza_is_tag(child) &&
+        icxd_is(xmpp_stanza_get_name(child), "federation") &&
+        icxd_is(xmpp_stanza_get_ns(child), ICXD_NS_FEDERATION))
+      continue;
+    if (icxd_adopt(out, xmpp_stanza_copy(child)))
+      goto fail;
+  }
+  f = icxd_elem(ctx, "federation", ICXD_NS_FEDERATION);
+  snprintf(num, sizeof num, "%u", hops);
+  if (!f || xmpp_stanza_set_attribute(f, "hops", num)) {
+    if (f)
+      xmpp_stanza_release(f);
+    goto fail;
+  }
+  snprintf(num, sizeof num, "%u", budget_ms);
+  if (xmpp_stanza_set_attribute(f, "budget", num) || icxd_adopt(out, f))
+    goto fail;   /* icxd_adopt released f on failure */
+  for (i = 0; i < n_visited; i++)
+    if (!icxd_add_text_child(ctx, f, "visited", visited[i]))
+      goto fail;
+  return out;
+fail:
+  xmpp_stanza_release(out);
+  return NULL;
+}
+
+/* --- merging ---------------------------------------------------------- */
+
+typedef struct fed_entry {
+  char *name;
+  const char *exchange;   /* lent: the part's tag or the attribute */
+  char *exchange_own;     /* the attribute's copy, when given */
+  int score;
+  char *degree;
+  char *jid;
+} fed_entry;
+
+static int fed_entry_cmp(const void *a, const void *b)
+{
+  const fed_entry *x = a, *y = b;
+  int c;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  c = strcmp(x->name, y->name);
+  return c ? c : strcmp(x->exchange, y->exchange);
+}
+
+static void fed_entries_free(fed_entry *e, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    free(e[i].name);
+    free(e[i].exchange_own);
+    free(e[i].degree);
+    free(e[i].jid);
+  }
+  free(e);
+}
+
+static char *fed_dup_attr(xmpp_stanza_t *el, const char *name, int *bad)
+{
+  const char *v = xmpp_stanza_get_attribute(el, name);
+  char *copy;
+
+  if (!v)
+    return NULL;
+  copy = strdup(v);
+  if (!copy)
+    *bad = 1;
+  return copy;
+}
+
+/* Appends the <cloudName> children of one answer to *entries. */
+static int fed_collect(xmpp_ctx_t *ctx, const icxd_fed_part *part,
+                       fed_entry **entries, size_t *n, size_t *cap,
+                       int *scores, char *err, size_t errlen)
+{
+  xmpp_stanza_t *top = xmpp_stanza_new_from_string(ctx, part->answer_xml);
+  xmpp_stanza_t *el;
+  int bad = 0;
+
+  if (!top || !icxd_is(xmpp_stanza_get_name(top), "matchingClouds")) {
+    snprintf(err, errlen, "the answer of %s is not a <matchingClouds>",
+             part->exchange);
+    if (top)
+      xmpp_stanza_release(top);
+    return -1;
+  }
+  for (el = xmpp_stanza_get_children(top); el && !bad;
+       el = xmpp_stanza_get_next(el)) {
+    fed_entry *e;
+    const char *score;
+    char *text;
+
+    if (!xmpp_stanza_is_tag(el) ||
+        !icxd_is(xmpp_stanza_get_name(el), "cloudName"))
+      continue;
+    if (*n == *cap) {
+      size_t ncap = *cap ? *cap * 2 : 16;
+      fed_entry *grown = realloc(*entries, ncap * sizeof *grown);
+      if (!grown) {
+        bad = 1;
+        break;
+      }
+      *entries = grown;
+      *cap = ncap;
+    }
+    e = &(*entries)[*n];
+    memset(e, 0, sizeof *e);
+    text = xmpp_stanza_get_text(el);
+    e->name = strdup(text ? text : "");
+    if (text)
+      xmpp_free(ctx, text);
+    e->exchange_own = fed_dup_attr(el, "exchange", &bad);
+    e->exchange = e->exchange_own ? e->exchange_own : part->exchange;
+    e->degree = fed_dup_attr(el, "degree", &bad);
+    e->jid = fed_dup_attr(el, "jid", &bad);
+    score = xmpp_stanza_get_attribute(el, "score");
+    if (score) {
+      e->score = atoi(score);
+      *scores = 1;
+    }
+    (*n)++;
+    if (!e->name)
+      bad = 1;
+  }
+  xmpp_stanza_release(top);
+  if (bad)
+    snprintf(err, errlen, "out of memory");
+  return bad ? -1 : 0;
+}
+
+char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
+                     char *err, size_t errlen)
+{
+  fed_entry *entries = NULL;
+  size_t count = 0, cap = 0, i;
+  xmpp_stanza_t *top = NULL;
+  char *text = NULL, *out = NULL, num[24];
+  size_t len;
+  int scores = 0, bad = 0;
+
+  for (i = 0; i < n; i++)
+    if (fed_collect(ctx, &parts[i], &entries, &count, &cap, &scores, err,
+                    errlen) != 0)
+      goto done;
+  if (count)
+    qsort(entries, count, sizeof *entries, fed_entry_cmp);
+  top = icxd_elem(ctx, "matchingClouds", ICX_CONSTRAINTS_NS);
+  bad = !top;
+  for (i = 0; !bad && i < count; i++) {
+    xmpp_stanza_t *el;
+    size_t k;
+
+    /* One cloud of one exchange once, where it ranks best: an equal
+     * entry sorts right after (same name and exchange), or further down
+     * with a lower score. */
+    for (k = 0; k < i; k++)
+      if (!strcmp(entries[k].name, entries[i].name) &&
+          !strcmp(entries[k].exchange, entries[i].exchange))
+        break;
+    if (k < i)
+      continue;
+    el = icxd_add_text_child(ctx, top, "cloudName", entries[i].name);
+    bad = !el;
+    if (!bad && scores) {
+      snprintf(num, sizeof num, "%d", entries[i].score);
+      bad = xmpp_stanza_set_attribute(el, "score", num) ||
+            xmpp_stanza_set_attribute(el, "degree", entries[i].degree
+                                                        ? entries[i].degree
+                                                        : "exact");
+    }
+    if (!bad && entries[i].jid)
+      bad = xmpp_stanza_set_attribute(el, "jid", entries[i].jid) != XMPP_EOK;
+    if (!bad)
+      bad = xmpp_stanza_set_attribute(el, "exchange", entries[i].exchange) !=
+            XMPP_EOK;
+  }
+  if (!bad && xmpp_stanza_to_text(top, &text, &len) == XMPP_EOK && text) {
+    out = strdup(text);
+    xmpp_free(ctx, text);
+  }
+  if (!out)
+    snprintf(err, errlen, "out of memory");
+done:
+  if (top)
+    xmpp_stanza_release(top);
+  fed_entries_free(entries, count);
+  return out;
+}
+
+/* --- fan-outs --------------------------------------------------------- */
+
+static void fed_fanout_free(fed_fanout *fo)
+{
+  size_t i;
+
+  if (!fo)
+    return;
+  for (i = 0; i < fo->n_peers; i++) {
+    free(fo->peers[i].jid);
+    free(fo->peers[i].answer_xml);
+    free(fo->peers[i].why);
+  }
+  free(fo->peers);
+  icxd_job_free(fo->job);
+  free(fo);
+}
+
+static fed_peer *fed_find_id(icxd_fed *f, const char *id, fed_fanout **owner)
+{
+  fed_fanout *fo;
+  size_t i;
+
+  for (fo = f->head; fo; fo = fo->next)
+    for (i = 0; i < fo->n_peers; i++)
+      if (!strcmp(fo->peers[i].id, id)) {
+        *owner = fo;
+        return &fo->peers[i];
+      }
+  return NULL;
+}
+
+static void fed_peer_fail(fed_fanout *fo, fed_peer *p, const char *why)
+{
+  p->state = FED_FAILED;
+  free(p->why);
+  p->why = strdup(why);
+  fo->waiting--;
+}
+
+/* The text of the first <note type=type> of cmd, or NULL.  Lent until
+ * freed with xmpp_free(). */
+static char *fed_note(xmpp_stanza_t *cmd, const char *type)
+{
+  xmpp_stanza_t *n;
+
+  for (n = xmpp_stanza_get_children(cmd); n; n = xmpp_stanza_get_next(n))
+    if (xmpp_stanza_is_tag(n) && icxd_is(xmpp_stanza_get_name(n), "note") &&
+        icxd_is(xmpp_stanza_get_type(n), type))
+      return xmpp_stanza_get_text(n);
+  return NULL;
+}
+
+/* A peer's answer: an IQ result with the completed command, or an IQ
+ * error. */
+static void fed_answer(icxd_fed *f, fed_fanout *fo, fed_peer *p,
+                       xmpp_stanza_t *iq)
+{
+  xmpp_stanza_t *cmd = icxd_child(iq, "command", ICXD_NS_COMMANDS);
+  xmpp_stanza_t *io, *out, *mc;
+  char why[512], *note, *text = NULL;
+  size_t len;
+
+  if (icxd_is(xmpp_stanza_get_type(iq), "error")) {
+    xmpp_stanza_t *e = icxd_child(iq, "error", NULL);
+    xmpp_stanza_t *cond = NULL, *t = NULL, *c;
+    char *tt = NULL;
+
+    for (c = e ? xmpp_stanza_get_children(e) : NULL; c;
+         c = xmpp_stanza_get_next(c)) {
+      if (!xmpp_stanza_is_tag(c))
+        continue;
+      if (icxd_is(xmpp_stanza_get_name(c), "text"))
+        t = c;
+      else if (!cond)
+        cond = c;
+    }
+    if (t)
+      tt = xmpp_stanza_get_text(t);
+    snprintf(why, sizeof why, "error %s%s%.300s",
+             cond ? xmpp_stanza_get_name(cond) : "(no condition)",
+             tt ? ": " : "", tt ? tt : "");
+    if (tt)
+      xmpp_free(f->xctx, tt);
+    fed_peer_fail(fo, p, why);
+    return;
+  }
+  if (!cmd || !icxd_is(xmpp_stanza_get_attribute(cmd, "status"),
+                       "completed")) {
+    fed_peer_fail(fo, p, !cmd ? "answered without a command"
+                         : icxd_is(xmpp_stanza_get_attribute(cmd, "status"),
+                                   "executing")
+                             ? "answered 'executing' (not in time)"
+                             : "answered without completing the command");
+    return;
+  }
+  if ((note = fed_note(cmd, "error"))) {
+    snprintf(why, sizeof why, "failed: %.400s", note);
+    xmpp_free(f->xctx, note);
+    fed_peer_fail(fo, p, why);
+    return;
+  }
+  io = icxd_child(cmd, "iodata", ICXD_NS_IODATA);
+  out = io ? icxd_child(io, "out", NULL) : NULL;
+  mc = out ? icxd_child(out, "matchingClouds", NULL) : NULL;
+  if (!mc || xmpp_stanza_to_text(mc, &text, &len) != XMPP_EOK || !text) {
+    fed_peer_fail(fo, p, mc ? "out of memory" : "answered without "
+                                                "<matchingClouds>");
+    return;
+  }
+  p->answer_xml = strdup(text);
+  xmpp_free(f->xctx, text);
+  if (!p->answer_xml) {
+    fed_peer_fail(fo, p, "out of memory");
+    return;
+  }
+  /* The peer's own warning (its peers missing) travels on. */
+  if ((note = fed_note(cmd, "warn"))) {
+    const char *w = note;
+    if (!strncmp(w, FED_PARTIAL, strlen(FED_PARTIAL)))
+      w += strlen(FED_PARTIAL);
+    p->why = strdup(w);
+    xmpp_free(f->xctx, note);
+  }
+  p->state = FED_ANSWERED;
+  fo->waiting--;
+  icxd_log(f->log, ICXD_LOG_DEBUG, "fed", "job %llu: %s answered in %lld ms",
+           (unsigned long long)fo->job_id, p->jid,
+           (long long)(icxd_now_ms() - fo->started_ms));
+}
+
+/* IQ results and errors: those answering a fan-out's IQs are ours. */
+static int fed_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *iq, void *ud)
+{
+  icxd_fed *f = ud;
+  const char *type = xmpp_stanza_get_type(iq);
+  const char *id = xmpp_stanza_get_id(iq);
+  fed_fanout *fo = NULL;
+  fed_peer *p;
+
+  (void)conn;
+  if (!id || strncmp(id, "fed-", 4) != 0 ||
+      !(icxd_is(type, "result") || icxd_is(type, "error")))
+    return 1;
+  p = fed_find_id(f, id, &fo);
+  if (!p || p->state != FED_WAITING)
+    return 1;   /* late (timed out) or unknown: dropped */
+  if (!icxd_fed_same_exchange(xmpp_stanza_get_from(iq), p->jid)) {
+    icxd_log(f->log, ICXD_LOG_INFO, "fed", "answer %s from %s, not from %s: "
+             "ignored", id, xmpp_stanza_get_from(iq) ?
+             xmpp_stanza_get_from(iq) : "(nobody)", p->jid);
+    return 1;
+  }
+  fed_answer(f, fo, p, iq);
+  return 1;
+}
+
+icxd_fed *icxd_fed_new(icxd_conn *c, const icxd_config *cfg, icxd_logger *log)
+{
+  icxd_fed *f = calloc(1, sizeof *f);
+
+  if (!f)
+    return NULL;
+  f->conn = c;
+  f->xctx = icxd_conn_xmpp_ctx(c);
+  f->cfg = cfg;
+  f->log = log;
+  icxd_conn_handler_add(c, fed_on_iq, NULL, "iq", NULL, f);
+  return f;
+}
+
+void icxd_fed_free(icxd_fed *f)
+{
+  fed_fanout *fo, *next;
+
+  if (!f)
+    return;
+  icxd_conn_handler_delete(f->conn, fed_on_iq);
+  for (fo = f->head; fo; fo = next) {
+    next = fo->next;
+    fed_fanout_free(fo);
+  }
+  free(f);
+}
+
+/* 1 if jid is listed in req's visited or is self. */
+static int fed_visited(const icxd_fed_req *req, const char *self,
+                       const char *jid)
+{
+  size_t i;
+
+  if (icxd_fed_same_exchange(jid, self))
+    return 1;
+  for (i = 0; i < req->n_visited; i++)
+    if (icxd_fed_same_exchange(jid, req->visited[i]))
+      return 1;
+  return 0;
+}
+
+/* The IQ that asks peer p. */
+static xmpp_stanza_t *fed_request(icxd_fed *f, const fed_peer *p,
+                                  xmpp_stanza_t *fwd_in)
+{
+  xmpp_stanza_t *iq = icxd_elem(f->xctx, "iq", NULL);
+  xmpp_stanza_t *cmd = icxd_elem(f->xctx, "command", ICXD_NS_COMMANDS);
+  xmpp_stanza_t *io = icxd_elem(f->xctx, "iodata", ICXD_NS_IODATA);
+  int bad = !iq || !cmd || !io;
+
+  if (!bad)
+    bad = xmpp_stanza_set_type(iq, "set") ||
+          xmpp_stanza_set_id(iq, p->id) ||
+          xmpp_stanza_set_to(iq, p->jid) ||
+          xmpp_stanza_set_from(iq, icxd_conn_self(f->conn)) ||
+          xmpp_stanza_set_attribute(cmd, "node", FED_NODE) ||
+          xmpp_stanza_set_attribute(cmd, "action", "execute") ||
+          xmpp_stanza_set_type(io, "input");
+  if (!bad) {
+    bad = icxd_adopt(io, xmpp_stanza_copy(fwd_in));
+    if (!bad) {
+      bad = icxd_adopt(cmd, io);
+      io = NULL;
+      if (!bad) {
+        bad = icxd_adopt(iq, cmd);
+        cmd = NULL;
+      }
+    } 
+  }
+  if (bad) {
+    if (iq)
+      xmpp_stanza_release(iq);
+    if (cmd)
+      xmpp_stanza_release(cmd);
+    if (io)
+      xmpp_stanza_release(io);
+    return NULL;
+  }
+  return iq;
+}
+
+int icxd_fed_start(icxd_fed *f, uint64_t job_id, xmpp_stanza_t *in,
+                   const icxd_fed_req *req)
+{
+  const icxd_config *cfg = f->cfg;
+  const char *self = cfg->jid;
+  fed_fanout *fo;
+  const char **visited = NULL;
+  xmpp_stanza_t *fwd = NULL;
+  unsigned budget = cfg->fed_peer_timeout_ms;
+  size_t i, n = 0, nv = 0;
+  char hex[33];
+
+  if (!req->federated || !cfg->n_fed_peers || req->hops >= cfg->fed_max_hops)
+    return 0;
+  if (req->hops > 0 && req->budget_ms) {
+    unsigned share = FED_BUDGET_SHARE(req->budget_ms);
+    if (share < budget)
+      budget = share;
+    if (budget < FED_MIN_BUDGET_MS)
+      return 0;
+  }
+  fo = calloc(1, sizeof *fo);
+  if (!fo)
+    return -1;
+  fo->job_id = job_id;
+  fo->peers = calloc(cfg->n_fed_peers, sizeof *fo->peers);
+  visited = calloc(req->n_visited + cfg->n_fed_peers + 1, sizeof *visited);
+  if (!fo->peers || !visited)
+    goto nomem;
+  for (i = 0; i < req->n_visited; i++)
+    visited[nv++] = req->visited[i];
+  visited[nv++] = self;
+  for (i = 0; i < cfg->n_fed_peers; i++) {
+    const char *jid = cfg->fed_peers[i];
+    size_t k;
+
+    if (fed_visited(req, self, jid))
+      continue;
+    for (k = 0; k < n; k++)
+      if (icxd_fed_same_exchange(fo->peers[k].jid, jid))
+        break;
+    if (k < n)
+      continue;
+    fo->peers[n].jid = strdup(jid);
+    if (!fo->peers[n].jid)
+      goto nomem;
+    if (icxd_random_hex(hex, sizeof hex) != 0)
+      snprintf(hex, sizeof hex, "%llu-%zu", (unsigned long long)job_id, n);
+    snprintf(fo->peers[n].id, sizeof fo->peers[n].id, "fed-%.32s", hex);
+    visited[nv++] = fo->peers[n].jid;
+    n++;
+  }
+  fo->n_peers = n;
+  if (!n) {
+    free(visited);
+    fed_fanout_free(fo);
+    return 0;
+  }
+  if (nv > ICXD_FED_MAX_VISITED)
+    nv = ICXD_FED_MAX_VISITED;   /* the oldest stay: they are the path */
+  fwd = icxd_fed_forward_in(f->xctx, in, req->hops + 1, budget, visited, nv);
+  if (!fwd)
+    goto nomem;
+  fo->started_ms = icxd_now_ms();
+  fo->deadline_ms = fo->started_ms + budget;
+  fo->waiting = n;
+  for (i = 0; i < n; i++) {
+    xmpp_stanza_t *iq = fed_request(f, &fo->peers[i], fwd);
+    if (!iq) {
+      fo->peers[i].state = FED_FAILED;
+      fo->peers[i].why = strdup("out of memory");
+      fo->waiting--;
+      continue;
+    }
+    icxd_conn_send(f->conn, iq);
+  }
+  xmpp_stanza_release(fwd);
+  free(visited);
+  fo->next = f->head;
+  f->head = fo;
+  icxd_log(f->log, ICXD_LOG_INFO, "fed", "job %llu: asked %zu peer%s (hop "
+           "%u, %u ms)", (unsigned long long)job_id, n, n == 1 ? "" : "s",
+           req->hops + 1, budget);
+  return (int)n;
+nomem:
+  free(visited);
+  fed_fanout_free(fo);
+  return -1;
+}
+
+static fed_fanout *fed_find_job(const icxd_fed *f, uint64_t job_id)
+{
+  fed_fanout *fo;
+
+  for (fo = f->head; fo; fo = fo->next)
+    if (fo->job_id == job_id)
+      return fo;
+  return NULL;
+}
+
+int icxd_fed_pending(const icxd_fed *f, uint64_t job_id)
+{
+  fed_fanout *fo = fed_find_job(f, job_id);
+
+  return fo && !fo->job;
+}
+
+void icxd_fed_park(icxd_fed *f, icxd_job *job)
+{
+  fed_fanout *fo = fed_find_job(f, job->id);
+
+  if (fo && !fo->job)
+    fo->job = job;
+  else
+    icxd_job_free(job);   /* misuse: not pending */
+}
+
+size_t icxd_fed_count(const icxd_fed *f)
+{
+  fed_fanout *fo;
+  size_t n = 0;
+
+  for (fo = f->head; fo; fo = fo->next)
+    n++;
+  return n;
+}
+
+/* Merges the answers of a finished fan-out into its job. */
+static void fed_finish(icxd_fed *f, fed_fanout *fo)
+{
+  icxd_job *job = fo->job;
+  icxd_fed_part *parts = calloc(fo->n_peers + 1, sizeof *parts);
+  char err[256], *merged, *warn = NULL;
+  size_t i, n = 0, answered = 0, wlen = 0;
+
+  if (job->rc != ICX_OK || job->kind != ICXD_JOB_MATCH)
+    goto done;   /* the local failure is the answer */
+  if (!parts)
+    goto nomem;
+  parts[n].exchange = f->cfg->jid;
+  parts[n++].answer_xml = job->answer_xml;
+  for (i = 0; i < fo->n_peers; i++) {
+    fed_peer *p = &fo->peers[i];
+    const char *lead = wlen ? "; " : "";
+    char *grown;
+    int add;
+
+    if (p->state == FED_ANSWERED) {
+      parts[n].exchange = p->jid;
+      parts[n++].answer_xml = p->answer_xml;
+      answered++;
+      if (!p->why)
+        continue;
+      add = snprintf(NULL, 0, "%s%s", lead, p->why);
+    } else {
+      add = snprintf(NULL, 0, "%s%s %s", lead, p->jid,
+                     p->why ? p->why : "did not answer");
+    }
+    grown = realloc(warn, wlen + (size_t)add + 1);
+    if (!grown)
+      goto nomem;
+    warn = grown;
+    if (p->state == FED_ANSWERED)
+      snprintf(warn + wlen, (size_t)add + 1, "%s%s", lead, p->why);
+    else
+      snprintf(warn + wlen, (size_t)add + 1, "%s%s %s", lead, p->jid,
+               p->why ? p->why : "did not answer");
+    wlen += (size_t)add;
+  }
+  merged = icxd_fed_merge(f->xctx, parts, n, err, sizeof err);
+  if (!merged) {
+    icxd_log(f->log, ICXD_LOG_WARN, "fed", "job %llu: merging failed: %s",
+             (unsigned long long)fo->job_id, err);
+    goto nomem;
+  }
+  free(job->answer_xml);
+  job->answer_xml = merged;
+  if (warn) {
+    size_t need = wlen + 64;
+    char *w = malloc(need);
+    if (!w)
+      goto nomem;
+    snprintf(w, need, FED_PARTIAL "%s", warn);
+    free(job->warn);
+    job->warn = w;
+  }
+  icxd_log(f->log, ICXD_LOG_INFO, "fed", "job %llu: %zu of %zu peer%s "
+           "answered in %lld ms%s%s", (unsigned long long)fo->job_id,
+           answered, fo->n_peers, fo->n_peers == 1 ? "" : "s",
+           (long long)(icxd_now_ms() - fo->started_ms),
+           warn ? ": " : "", warn ? warn : "");
+  goto done;
+nomem:
+  job->rc = ICX_ERR_NOMEM;
+  free(job->errmsg);
+  job->errmsg = strdup("out of memory merging the peers' answers");
+done:
+  free(warn);
+  free(parts);
+}
+
+icxd_job *icxd_fed_take_done(icxd_fed *f, int64_t now_ms)
+{
+  fed_fanout **link, *fo;
+  icxd_job *job;
+  char why[64];
+  size_t i;
+
+  for (fo = f->head; fo; fo = fo->next) {
+    if (!fo->waiting || now_ms < fo->deadline_ms)
+      continue;
+    snprintf(why, sizeof why, "timed out after %lld ms",
+             (long long)(fo->deadline_ms - fo->started_ms));
+    for (i = 0; i < fo->n_peers; i++)
+      if (fo->peers[i].state == FED_WAITING)
+        fed_peer_fail(fo, &fo->peers[i], why);
+  }
+  for (link = &f->head; (fo = *link); link = &fo->next) {
+    if (!fo->job || fo->waiting)
+      continue;
+    *link = fo->next;
+    fed_finish(f, fo);
+    job = fo->job;
+    fo->job = NULL;
+    fed_fanout_free(fo);
+    return job;
+  }
+  return NULL;
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""icxd_fed.py - a requester (slixmpp) asking an exchange of a federation.
+
+Sends the paper's request (data/constraints/paper.xml) to --service, with
+scope='federation' on its <constraints> unless --scope local, and checks
+the answer: the clouds in ranked order with the exchange each is tagged
+with (--want "cloud2@icx.a.net cloud5@icx.b.net"; a name without @ wants
+no exchange= attribute), the warning note naming the peers in --warn (or
+no warning when --warn is empty), and the answer within --within seconds.
+Prints "ok - ..." / "not ok - ..." lines; exits 0 only if every check
+passed.  With --transcript FILE, the request and the answer are written to
+FILE (they feed doc/protocol.md).
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+
+import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from icxd_client import Checker, serialize, q, NS_CLIENT, NS_CMD, NS_IO, NS_CSP  # noqa: E402
+
+
+class Requester(slixmpp.ClientXMPP):
+    def __init__(self, args):
+        super().__init__(args.jid, args.password)
+        self.args = args
+        self.ok = Checker()
+        self.ca_certs = args.ca
+        self.answer = None
+        self.done = asyncio.Event()
+        self.register_handler(Callback("fed iq", MatchXPath(q(NS_CLIENT, "iq")),
+                                       self.on_iq))
+        self.add_event_handler("session_start", self.on_start)
+        self.add_event_handler("failed_auth", self.on_failed)
+
+    def on_failed(self, _event):
+        self.ok.check(False, "authentication")
+        self.done.set()
+
+    def on_iq(self, iq):
+        if iq.xml.get("id") == "fed1":
+            self.answer = iq.xml
+            self.done.set()
+
+    def request(self):
+        with open(self.args.paper) as f:
+            text = f.read()
+        text = text.replace("to='service.intercloudexchg.com'",
+                            "to='%s'" % self.args.service)
+        text = text.replace("id='cloud1_id1'", "id='fed1'")
+        text = text.replace("from='user@cloud1.org'", "")
+        if self.args.scope != "none":
+            text = text.replace(
+                "<constraints xmlns='http://www.csp/resOntology'>",
+                "<constraints xmlns='http://www.csp/resOntology' scope='%s'>"
+                % self.args.scope)
+        return text
+
+    async def on_start(self, _event):
+        text = self.request()
+        t0 = time.monotonic()
+        self.send_raw(text)
+        try:
+            await asyncio.wait_for(self.done.wait(), self.args.timeout)
+        except asyncio.TimeoutError:
+            pass
+        elapsed = time.monotonic() - t0
+        self.check(elapsed)
+        if self.args.transcript and self.answer is not None:
+            with open(self.args.transcript, "a") as f:
+                f.write("\n### %s\n\n```xml\n%s\n```\n```xml\n%s\n```\n" % (
+                    self.args.title, text.strip(), serialize(self.answer)))
+        self.disconnect()
+
+    def check(self, elapsed):
+        res, a = self.answer, self.args
+        self.ok.check(res is not None, "an answer came")
+        if res is None:
+            return
+        cmd = res.find(q(NS_CMD, "command"))
+        self.ok.check(res.get("type") == "result" and cmd is not None and
+                      cmd.get("status") == "completed", "the command completed",
+                      serialize(res))
+        if cmd is None:
+            return
+        got = []
+        for e in res.iter(q(NS_CSP, "cloudName")):
+            ex = e.get("exchange")
+            got.append(e.text.strip() + ("@" + ex if ex else ""))
+        want = a.want.split()
+        self.ok.check(got == want, "clouds %s" % " ".join(want) if want else
+                      "no cloud", "got %s" % " ".join(got))
+        warns = [n.text or "" for n in cmd.findall(q(NS_CMD, "note"))
+                 if n.get("type") == "warn"]
+        if a.warn:
+            names = a.warn.split()
+            self.ok.check(len(warns) == 1 and all(n in warns[0] for n in names),
+                          "a warning names %s" % " ".join(names),
+                          "notes: %r" % warns)
+            for why in a.warn_why.split("|") if a.warn_why else []:
+                self.ok.check(len(warns) == 1 and why in warns[0],
+                              "the warning says %r" % why, "notes: %r" % warns)
+        else:
+            self.ok.check(not warns, "no warning", "notes: %r" % warns)
+        self.ok.check(elapsed <= a.within, "answered within %.1f s" % a.within,
+                      "took %.2f s" % elapsed)
+        print("# answered in %.1f ms" % (elapsed * 1000), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jid", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--host", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--ca")
+    ap.add_argument("--service", required=True)
+    ap.add_argument("--paper", default="data/constraints/paper.xml")
+    ap.add_argument("--scope", default="federation",
+                    choices=("federation", "local", "none"))
+    ap.add_argument("--want", default="")
+    ap.add_argument("--warn", default="")
+    ap.add_argument("--warn-why", default="")
+    ap.add_argument("--within", type=float, default=30)
+    ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--transcript")
+    ap.add_argument("--title", default="A federated request")
+    args = ap.parse_args()
+    xmpp = Requester(args)
+    xmpp.connect(address=(args.host, args.port))
+    xmpp.loop.call_later(args.timeout + 30, xmpp.disconnect)
+    xmpp.process(forever=False)
+    print("# %d checks, %d failed" % (xmpp.ok.count, xmpp.ok.failures))
+    sys.exit(1 if xmpp.ok.failures or not xmpp.ok.count else 0)
+
+
+if __name__ == "__main__":
+    main()
