@@ -574,6 +574,43 @@ static void command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
   icxd_command_reply(cmds, iq, cmd);
 }
 
+/* register_exchange at a root, from an exchange [access] federate allows:
+ * one stage, no session, no payload; the sender joins (or renews its
+ * place in) the directory. */
+static void command_register(icxd_command *cmds, xmpp_stanza_t *iq,
+                             const char *action)
+{
+  const char *from = xmpp_stanza_get_from(iq);
+  xmpp_stanza_t *cmd;
+  char sid[40], hex[33], note[300];
+  int rc;
+
+  if (!icxd_is(action, "execute") && !icxd_is(action, "complete")) {
+    command_bad_request(cmds, iq, "bad-action",
+                        "register_exchange has a single stage: execute it");
+    return;
+  }
+  rc = icxd_fed_register(cmds->fed, from, icxd_now_ms());
+  if (rc < 0) {
+    icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL,
+                     NULL, "the directory is full or out of memory");
+    return;
+  }
+  if (icxd_random_hex(hex, sizeof hex) != 0)
+    hex[0] = '\0';
+  snprintf(sid, sizeof sid, "icx-%s", hex);
+  snprintf(note, sizeof note, "%.200s %s this root's directory (%zu "
+           "exchange%s)", from, rc ? "joined" : "renewed its place in",
+           icxd_fed_member_count(cmds->fed),
+           icxd_fed_member_count(cmds->fed) == 1 ? "" : "s");
+  cmd = icxd_command_elem(cmds, ICXD_NODE_REGISTER, sid, "completed");
+  if (cmd && icxd_command_note(cmds, cmd, "info", note)) {
+    xmpp_stanza_release(cmd);
+    cmd = NULL;
+  }
+  icxd_command_reply(cmds, iq, cmd);
+}
+
 /* Whether the sender of iq may run the command at node (the access lists
  * of icxd.conf); if not, answers forbidden and returns 0. */
 static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
@@ -582,6 +619,23 @@ static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
   const char *from = xmpp_stanza_get_from(iq);
   int writes = command_writes(node);
 
+  if (icxd_is(node, ICXD_NODE_REGISTER)) {
+    if (!cmds->cfg->fed_root) {
+      icxd_reply_error(cmds->conn, iq, "cancel", "service-unavailable", NULL,
+                       NULL, "this exchange is not a root ([federation] "
+                       "role)");
+      return 0;
+    }
+    if (from && icxd_access_allows(&cmds->cfg->access, from,
+                                   ICXD_RIGHT_FEDERATE))
+      return 1;
+    icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s refused to %s", node,
+             from ? from : "(no sender)");
+    icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL,
+                     "this root's access list ([access] federate) does not "
+                     "let your JID register as an exchange");
+    return 0;
+  }
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     if (from && icxd_access_allows(&cmds->cfg->access, from, ICXD_RIGHT_ADMIN))
       return 1;
@@ -647,6 +701,8 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     node = ICXD_NODE_WITHDRAW;
   } else if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     node = ICXD_NODE_PRESENCE;
+  } else if (icxd_is(node, ICXD_NODE_REGISTER)) {
+    node = ICXD_NODE_REGISTER;
   } else {
     icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
@@ -667,6 +723,10 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     action = "execute";
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     command_list_presence(cmds, iq, action, iodata);
+    return;
+  }
+  if (icxd_is(node, ICXD_NODE_REGISTER)) {
+    command_register(cmds, iq, action);
     return;
   }
   if (sid) {
@@ -740,6 +800,11 @@ void icxd_command_apply_config(icxd_command *cmds)
                            (int64_t)cfg->session_timeout_s * 1000);
 }
 
+icxd_fed *icxd_command_fed(const icxd_command *cmds)
+{
+  return cmds->fed;
+}
+
 void icxd_command_set_vocab(icxd_command *cmds, const icx_vocab *vocab)
 {
   cmds->vocab = vocab;
@@ -775,12 +840,17 @@ static const char *const command_explain_features[] = {
   ICXD_NS_COMMANDS, ICXD_NS_IODATA, NULL
 };
 
+static const char *const command_register_features[] = {
+  ICXD_NS_COMMANDS, NULL
+};
+
 static const icxd_disco_command command_disco_list[] = {
   { ICXD_NODE, ICXD_NODE_NAME, command_match_features },
   { ICXD_NODE_EXPLAIN, ICXD_NODE_EXPLAIN_NAME, command_explain_features },
   { ICXD_NODE_PUBLISH, ICXD_NODE_PUBLISH_NAME, command_explain_features },
   { ICXD_NODE_WITHDRAW, ICXD_NODE_WITHDRAW_NAME, command_explain_features },
   { ICXD_NODE_PRESENCE, ICXD_NODE_PRESENCE_NAME, command_explain_features },
+  { ICXD_NODE_REGISTER, ICXD_NODE_REGISTER_NAME, command_register_features },
 };
 
 const icxd_disco_command *icxd_command_disco(size_t *n)

@@ -190,6 +190,7 @@ void icxd_command_tick(icxd_command *cmds)
     command_job_done(cmds, s, job);
   }
   ts.now = icxd_now_ms();
+  icxd_fed_tick(cmds->fed, ts.now);
   while ((job = icxd_fed_take_done(cmds->fed, ts.now))) {
     s = icxd_sessions_find_job(cmds->sessions, job->id);
     if (!s)

@@ -42,6 +42,8 @@ icxd_config *icxd_config_new(void)
   cfg->max_presence = 10000;
   cfg->fed_peer_timeout_ms = 5000;
   cfg->fed_max_hops = 3;
+  cfg->fed_register_interval_s = 60;
+  cfg->fed_ping_interval_s = 30;
   if (icxd_access_defaults(&cfg->access) != 0) {
     free(cfg);
     return NULL;
@@ -57,22 +59,28 @@ static void config_wipe_free(char *s)
   free(s);
 }
 
-static void config_free_peers(icxd_config *cfg)
+static void config_free_list(char ***list, size_t *n)
 {
   size_t i;
 
-  for (i = 0; i < cfg->n_fed_peers; i++)
-    free(cfg->fed_peers[i]);
-  free(cfg->fed_peers);
-  cfg->fed_peers = NULL;
-  cfg->n_fed_peers = 0;
+  for (i = 0; i < *n; i++)
+    free((*list)[i]);
+  free(*list);
+  *list = NULL;
+  *n = 0;
 }
 
-/* [federation] peers: JIDs separated by spaces or commas ("" for none),
- * each without white space, at most 1023 bytes, at most 64 of them.
- * Replaces the list.  0, or -1 with err set. */
-static int config_set_peers(icxd_config *cfg, const char *value, char *err,
-                            size_t errlen)
+static void config_free_peers(icxd_config *cfg)
+{
+  config_free_list(&cfg->fed_peers, &cfg->n_fed_peers);
+  config_free_list(&cfg->fed_roots, &cfg->n_fed_roots);
+}
+
+/* [federation] peers or roots (key): JIDs separated by spaces or commas
+ * ("" for none), each without white space, at most 1023 bytes, at most 64
+ * of them.  Replaces *slot.  0, or -1 with err set. */
+static int config_set_peers(char ***slot, size_t *nslot, const char *key,
+                            const char *value, char *err, size_t errlen)
 {
   char **list = NULL, **grown;
   size_t n = 0, len, i;
@@ -85,7 +93,7 @@ static int config_set_peers(icxd_config *cfg, const char *value, char *err,
       break;
     if (len > 1023 || n >= 64 || !memchr(p, '.', len) || *p == '@' ||
         *p == '/') {
-      snprintf(err, errlen, "bad value for [federation] peers: '%.*s' %s",
+      snprintf(err, errlen, "bad value for [federation] %s: '%.*s' %s", key,
                (int)(len > 60 ? 60 : len), p,
                n >= 64 ? "is one peer too many (at most 64)"
                        : "is not the JID of an exchange");
@@ -101,9 +109,9 @@ static int config_set_peers(icxd_config *cfg, const char *value, char *err,
     n++;
     p += len;
   }
-  config_free_peers(cfg);
-  cfg->fed_peers = list;
-  cfg->n_fed_peers = n;
+  config_free_list(slot, nslot);
+  *slot = list;
+  *nslot = n;
   return 0;
 fail:
   for (i = 0; i < n; i++)
@@ -354,7 +362,24 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
   } else if (KEY("exchange", "max_presence")) {
     bad = config_parse_uint(value, 0, 1000000, &cfg->max_presence);
   } else if (KEY("federation", "peers")) {
-    return config_set_peers(cfg, value, err, errlen);
+    return config_set_peers(&cfg->fed_peers, &cfg->n_fed_peers, key, value,
+                            err, errlen);
+  } else if (KEY("federation", "roots")) {
+    return config_set_peers(&cfg->fed_roots, &cfg->n_fed_roots, key, value,
+                            err, errlen);
+  } else if (KEY("federation", "role")) {
+    if (!strcasecmp(value, "root"))
+      cfg->fed_root = 1;
+    else if (!strcasecmp(value, "exchange"))
+      cfg->fed_root = 0;
+    else
+      bad = 1;
+  } else if (KEY("federation", "register_interval_s")) {
+    bad = config_parse_uint(value, 1, 86400, &cfg->fed_register_interval_s);
+  } else if (KEY("federation", "ping_interval_s")) {
+    bad = config_parse_uint(value, 1, 86400, &cfg->fed_ping_interval_s);
+  } else if (KEY("access", "federate")) {
+    return config_set_acl(&cfg->access.federate, key, value, err, errlen);
   } else if (KEY("federation", "peer_timeout_ms")) {
     bad = config_parse_uint(value, 10, 600000, &cfg->fed_peer_timeout_ms);
   } else if (KEY("federation", "max_hops")) {

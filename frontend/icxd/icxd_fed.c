@@ -11,13 +11,10 @@
 
 #include "icx.h"
 #include "icxd_access.h"
-#include "icxd_fed.h"
+#include "icxd_fed_internal.h"
 #include "icxd_session.h"
 #include "icxd_stanza.h"
 
-/* The command a fan-out runs at the peers (icxd_command_internal.h's
- * ICXD_NODE: this module stays below the command module). */
-#define FED_NODE "constraint_catalog_resources"
 #define FED_MAX_JID 1023
 /* A forwarded request gives its peers this share of its own budget. */
 #define FED_BUDGET_SHARE(ms) ((ms) / 4 * 3)
@@ -25,39 +22,6 @@
 #define FED_MIN_BUDGET_MS 50
 /* How the warning of a partial answer begins. */
 #define FED_PARTIAL "partial answer: "
-
-typedef enum fed_state {
-  FED_WAITING = 0,
-  FED_ANSWERED = 1,
-  FED_FAILED = 2
-} fed_state;
-
-typedef struct fed_peer {
-  char *jid;
-  char id[48];          /* the IQ's id */
-  fed_state state;
-  char *answer_xml;     /* ANSWERED: its <matchingClouds> */
-  char *why;            /* FAILED: why; ANSWERED: its own warning, if any */
-} fed_peer;
-
-typedef struct fed_fanout {
-  uint64_t job_id;
-  icxd_job *job;        /* the local answer, once parked */
-  int64_t started_ms;
-  int64_t deadline_ms;
-  fed_peer *peers;
-  size_t n_peers;
-  size_t waiting;
-  struct fed_fanout *next;
-} fed_fanout;
-
-struct icxd_fed {
-  icxd_conn *conn;          /* borrowed */
-  xmpp_ctx_t *xctx;         /* borrowed: the connection's */
-  const icxd_config *cfg;   /* borrowed */
-  icxd_logger *log;         /* borrowed */
-  fed_fanout *head;
-};
 
 /* --- the request ------------------------------------------------------ */
 
@@ -523,6 +487,8 @@ static int fed_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *iq, void *ud)
   fed_peer *p;
 
   (void)conn;
+  if (icxd_fed_root_answer(f, iq))
+    return 1;
   if (!id || strncmp(id, "fed-", 4) != 0 ||
       !(icxd_is(type, "result") || icxd_is(type, "error")))
     return 1;
@@ -560,6 +526,7 @@ void icxd_fed_free(icxd_fed *f)
   if (!f)
     return;
   icxd_conn_handler_delete(f->conn, fed_on_iq);
+  icxd_fed_root_free(f);
   for (fo = f->head; fo; fo = next) {
     next = fo->next;
     fed_fanout_free(fo);
@@ -632,8 +599,10 @@ int icxd_fed_start(icxd_fed *f, uint64_t job_id, xmpp_stanza_t *in,
   unsigned budget = cfg->fed_peer_timeout_ms;
   size_t i, n = 0, nv = 0;
   char hex[33];
+  const fed_member *m;
+  size_t n_targets = cfg->n_fed_peers + f->n_members;
 
-  if (!req->federated || !cfg->n_fed_peers || req->hops >= cfg->fed_max_hops)
+  if (!req->federated || !n_targets || req->hops >= cfg->fed_max_hops)
     return 0;
   if (req->hops > 0 && req->budget_ms) {
     unsigned share = FED_BUDGET_SHARE(req->budget_ms);
@@ -646,16 +615,24 @@ int icxd_fed_start(icxd_fed *f, uint64_t job_id, xmpp_stanza_t *in,
   if (!fo)
     return -1;
   fo->job_id = job_id;
-  fo->peers = calloc(cfg->n_fed_peers, sizeof *fo->peers);
-  visited = calloc(req->n_visited + cfg->n_fed_peers + 1, sizeof *visited);
+  fo->peers = calloc(n_targets, sizeof *fo->peers);
+  visited = calloc(req->n_visited + n_targets + 1, sizeof *visited);
   if (!fo->peers || !visited)
     goto nomem;
   for (i = 0; i < req->n_visited; i++)
     visited[nv++] = req->visited[i];
   visited[nv++] = self;
-  for (i = 0; i < cfg->n_fed_peers; i++) {
-    const char *jid = cfg->fed_peers[i];
+  m = f->members;
+  for (i = 0; i < n_targets; i++) {
+    const char *jid;
     size_t k;
+
+    if (i < cfg->n_fed_peers) {
+      jid = cfg->fed_peers[i];
+    } else {
+      jid = m->jid;   /* a root's registered exchanges follow its peers */
+      m = m->next;
+    }
 
     if (fed_visited(req, self, jid))
       continue;

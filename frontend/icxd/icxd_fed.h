@@ -19,6 +19,17 @@
  * peers that timed out or failed.  doc/federation.md has the whole
  * picture.
  *
+ * A root ([federation] role = root) also keeps a directory of the
+ * exchanges that registered with it (the command register_exchange,
+ * allowed by [access] federate), in memory: registration is live state,
+ * renewed by each exchange every register_interval_s and at each
+ * reconnection, so a root that restarts has its directory back within
+ * one interval and the store stays the clouds' alone.  The root pings
+ * each exchange every ping_interval_s (XEP-0199) and drops one that
+ * answers with an error or not within peer_timeout_ms; disco#items on
+ * the root lists the directory, and a federated request to the root
+ * goes to its peers and to every registered exchange.
+ *
  * The loop never waits: requests to peers are IQs tracked by id, each
  * fan-out with a deadline checked between two turns
  * (icxd_fed_take_done()).  Loop thread only.
@@ -37,6 +48,10 @@
 
 /* The namespace of the <federation> element a forwarded request carries. */
 #define ICXD_NS_FEDERATION "urn:icx:federation:0"
+
+/* The command node an exchange registers with at a root. */
+#define ICXD_NODE_REGISTER "register_exchange"
+#define ICXD_NODE_REGISTER_NAME "Register an exchange with this root"
 
 /* At most this many exchanges in a request's <visited> list. */
 #define ICXD_FED_MAX_VISITED 64
@@ -123,5 +138,26 @@ icxd_job *icxd_fed_take_done(icxd_fed *f, int64_t now_ms);
 
 /* Fan-outs in progress (for tests and the log). */
 size_t icxd_fed_count(const icxd_fed *f);
+
+/* The root's directory: registers jid (the sender of a register_exchange)
+ * at now_ms.  1 when new, 0 when renewed, -1 on ENOMEM or when the
+ * directory holds ICXD_FED_MAX_MEMBERS exchanges already. */
+#define ICXD_FED_MAX_MEMBERS 1024
+int icxd_fed_register(icxd_fed *f, const char *jid, int64_t now_ms);
+
+/* Registered exchanges, and the i-th (in registration order; lent). */
+size_t icxd_fed_member_count(const icxd_fed *f);
+const char *icxd_fed_member(const icxd_fed *f, size_t i);
+
+/* The disco#items callback (icxd_disco_spec.items; ud: the icxd_fed):
+ * an <item jid=... name='registered exchange'/> per registered exchange.
+ * 0, or -1 on ENOMEM. */
+int icxd_fed_disco_items(void *ud, xmpp_ctx_t *ctx, xmpp_stanza_t *query);
+
+/* Between two turns, at now_ms: an exchange registers with its roots (at
+ * each new connection, then every register_interval_s); a root pings its
+ * exchanges every ping_interval_s and drops those that did not answer
+ * within peer_timeout_ms. */
+void icxd_fed_tick(icxd_fed *f, int64_t now_ms);
 
 #endif

@@ -8,8 +8,10 @@ with (--want "cloud2@icx.a.net cloud5@icx.b.net"; a name without @ wants
 no exchange= attribute), the warning note naming the peers in --warn (or
 no warning when --warn is empty), and the answer within --within seconds.
 Prints "ok - ..." / "not ok - ..." lines; exits 0 only if every check
-passed.  With --transcript FILE, the request and the answer are written to
-FILE (they feed doc/protocol.md).
+passed.  With --items "JID...", it asks disco#items of --service instead
+and checks that the items are those exchanges (a root's directory).  With
+--transcript FILE, the request and the answer are written to FILE (they
+feed doc/protocol.md).
 """
 
 import argparse
@@ -23,7 +25,8 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from icxd_client import Checker, serialize, q, NS_CLIENT, NS_CMD, NS_IO, NS_CSP  # noqa: E402
+from icxd_client import (Checker, serialize, q, NS_CLIENT, NS_CMD,  # noqa: E402
+                         NS_CSP, NS_ITEMS)
 
 
 class Requester(slixmpp.ClientXMPP):
@@ -63,6 +66,9 @@ class Requester(slixmpp.ClientXMPP):
         return text
 
     async def on_start(self, _event):
+        if self.args.items is not None:
+            await self.disco_items()
+            return
         text = self.request()
         t0 = time.monotonic()
         self.send_raw(text)
@@ -76,6 +82,28 @@ class Requester(slixmpp.ClientXMPP):
             with open(self.args.transcript, "a") as f:
                 f.write("\n### %s\n\n```xml\n%s\n```\n```xml\n%s\n```\n" % (
                     self.args.title, text.strip(), serialize(self.answer)))
+        self.disconnect()
+
+    async def disco_items(self):
+        text = ("<iq type='get' to='%s' id='fed1'><query xmlns='%s'/></iq>"
+                % (self.args.service, NS_ITEMS))
+        self.send_raw(text)
+        try:
+            await asyncio.wait_for(self.done.wait(), self.args.timeout)
+        except asyncio.TimeoutError:
+            pass
+        res = self.answer
+        got = sorted(i.get("jid") for i in res.iter(q(NS_ITEMS, "item"))) \
+            if res is not None and res.get("type") == "result" else None
+        want = sorted(self.args.items.split())
+        self.ok.check(got == want, "disco#items lists %s" % (" ".join(want) or
+                                                            "nothing"),
+                      "got %s" % (serialize(res) if res is not None else
+                                  "no answer"))
+        if self.args.transcript and res is not None:
+            with open(self.args.transcript, "a") as f:
+                f.write("\n### %s\n\n```xml\n%s\n```\n```xml\n%s\n```\n" % (
+                    self.args.title, text, serialize(res)))
         self.disconnect()
 
     def check(self, elapsed):
@@ -129,6 +157,7 @@ def main():
     ap.add_argument("--warn-why", default="")
     ap.add_argument("--within", type=float, default=30)
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--items")
     ap.add_argument("--transcript")
     ap.add_argument("--title", default="A federated request")
     args = ap.parse_args()
