@@ -12,6 +12,7 @@
 #include "icx.h"
 #include "icxd_access.h"
 #include "icxd_fed_internal.h"
+#include "icxd_iodata.h"
 #include "icxd_session.h"
 #include "icxd_stanza.h"
 
@@ -725,6 +726,16 @@ size_t icxd_fed_count(const icxd_fed *f)
   return n;
 }
 
+static int fed_any_answered(const fed_fanout *fo)
+{
+  size_t i;
+
+  for (i = 0; i < fo->n_peers; i++)
+    if (fo->peers[i].state == FED_ANSWERED)
+      return 1;
+  return 0;
+}
+
 /* Merges the answers of a finished fan-out into its job. */
 static void fed_finish(icxd_fed *f, fed_fanout *fo)
 {
@@ -733,12 +744,26 @@ static void fed_finish(icxd_fed *f, fed_fanout *fo)
   char err[256], *merged, *warn = NULL;
   size_t i, n = 0, answered = 0, wlen = 0;
 
-  if (job->rc != ICX_OK || job->kind != ICXD_JOB_MATCH)
+  if (job->kind != ICXD_JOB_MATCH ||
+      (job->rc != ICX_OK && (icxd_rc_is_requester_fault(job->rc) ||
+                             !fed_any_answered(fo))))
     goto done;   /* the local failure is the answer */
   if (!parts)
     goto nomem;
-  parts[n].exchange = f->cfg->jid;
-  parts[n++].answer_xml = job->answer_xml;
+  if (job->rc == ICX_OK) {
+    parts[n].exchange = f->cfg->jid;
+    parts[n++].answer_xml = job->answer_xml;
+  } else {
+    /* This exchange's own trouble (its store): the peers answer, and the
+     * warning says what this exchange could not. */
+    wlen = (size_t)snprintf(NULL, 0, "%s failed: %s", f->cfg->jid,
+                            job->errmsg ? job->errmsg : icx_strerror(job->rc));
+    warn = malloc(wlen + 1);
+    if (!warn)
+      goto nomem;
+    snprintf(warn, wlen + 1, "%s failed: %s", f->cfg->jid,
+             job->errmsg ? job->errmsg : icx_strerror(job->rc));
+  }
   for (i = 0; i < fo->n_peers; i++) {
     fed_peer *p = &fo->peers[i];
     const char *lead = wlen ? "; " : "";
@@ -775,6 +800,14 @@ static void fed_finish(icxd_fed *f, fed_fanout *fo)
   }
   free(job->answer_xml);
   job->answer_xml = merged;
+  if (job->rc != ICX_OK) {
+    icxd_log(f->log, ICXD_LOG_WARN, "fed", "job %llu: answering from the "
+             "peers alone: %s", (unsigned long long)fo->job_id,
+             job->errmsg ? job->errmsg : icx_strerror(job->rc));
+    job->rc = ICX_OK;
+    free(job->errmsg);
+    job->errmsg = NULL;
+  }
   if (warn) {
     size_t need = wlen + 64;
     char *w = malloc(need);
