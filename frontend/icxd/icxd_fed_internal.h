@@ -15,6 +15,8 @@
  * exchange registers with at a root. */
 #define FED_NODE "constraint_catalog_resources"
 #define FED_NODE_REGISTER ICXD_NODE_REGISTER
+/* The longest JID a request's <visited> may name. */
+#define FED_MAX_JID 1023
 
 typedef enum fed_state {
   FED_WAITING = 0,

@@ -13,7 +13,7 @@
 #include "icxd_session.h"
 #include "icxd_stanza.h"
 
-static fed_member *root_find(const icxd_fed *f, const char *jid)
+static fed_member *fed_root_find(const icxd_fed *f, const char *jid)
 {
   fed_member *m;
 
@@ -25,7 +25,7 @@ static fed_member *root_find(const icxd_fed *f, const char *jid)
 
 int icxd_fed_register(icxd_fed *f, const char *jid, int64_t now_ms)
 {
-  fed_member *m = root_find(f, jid), **tail;
+  fed_member *m = fed_root_find(f, jid), **tail;
 
   if (m) {
     m->seen_ms = now_ms;
@@ -89,7 +89,7 @@ int icxd_fed_disco_items(void *ud, xmpp_ctx_t *ctx, xmpp_stanza_t *query)
 }
 
 /* Removes m from the directory, saying why. */
-static void root_drop(icxd_fed *f, fed_member *m, const char *why)
+static void fed_root_drop(icxd_fed *f, fed_member *m, const char *why)
 {
   fed_member **link;
 
@@ -119,7 +119,7 @@ void icxd_fed_root_free(icxd_fed *f)
 }
 
 /* The text of the first child of the <error> of iq (its condition). */
-static const char *root_condition(xmpp_stanza_t *iq)
+static const char *fed_root_condition(xmpp_stanza_t *iq)
 {
   xmpp_stanza_t *e = icxd_child(iq, "error", NULL), *c;
 
@@ -150,8 +150,8 @@ int icxd_fed_root_answer(icxd_fed *f, xmpp_stanza_t *iq)
     m->ping_id[0] = '\0';
     if (error) {
       snprintf(why, sizeof why, "it answered a ping with %s",
-               root_condition(iq));
-      root_drop(f, m, why);
+               fed_root_condition(iq));
+      fed_root_drop(f, m, why);
     } else {
       m->seen_ms = icxd_now_ms();
     }
@@ -165,7 +165,7 @@ int icxd_fed_root_answer(icxd_fed *f, xmpp_stanza_t *iq)
       return 1;
     if (error)
       icxd_log(f->log, ICXD_LOG_WARN, "fed", "root %s refused the "
-               "registration: %s", from, root_condition(iq));
+               "registration: %s", from, fed_root_condition(iq));
     else
       icxd_log(f->log, ICXD_LOG_INFO, "fed", "registered with root %s",
                from);
@@ -175,7 +175,7 @@ int icxd_fed_root_answer(icxd_fed *f, xmpp_stanza_t *iq)
 }
 
 /* An IQ get/set of ours to jid with id and payload (consumed). */
-static void root_send(icxd_fed *f, const char *type, const char *jid,
+static void fed_root_send(icxd_fed *f, const char *type, const char *jid,
                       const char *id, xmpp_stanza_t *payload)
 {
   xmpp_stanza_t *iq = icxd_elem(f->xctx, "iq", NULL);
@@ -193,7 +193,7 @@ static void root_send(icxd_fed *f, const char *type, const char *jid,
   icxd_conn_send(f->conn, iq);
 }
 
-static void root_new_id(const char *prefix, char *id, size_t len)
+static void fed_root_new_id(const char *prefix, char *id, size_t len)
 {
   char hex[33];
 
@@ -203,7 +203,7 @@ static void root_new_id(const char *prefix, char *id, size_t len)
 }
 
 /* Registers with every root of [federation] roots. */
-static void root_register_all(icxd_fed *f)
+static void fed_root_register_all(icxd_fed *f)
 {
   char id[48];
   size_t i;
@@ -215,8 +215,8 @@ static void root_register_all(icxd_fed *f)
       xmpp_stanza_release(cmd);
       cmd = NULL;
     }
-    root_new_id("fedreg-", id, sizeof id);
-    root_send(f, "set", f->cfg->fed_roots[i], id, cmd);
+    fed_root_new_id("fedreg-", id, sizeof id);
+    fed_root_send(f, "set", f->cfg->fed_roots[i], id, cmd);
   }
 }
 
@@ -233,7 +233,7 @@ void icxd_fed_tick(icxd_fed *f, int64_t now_ms)
        now_ms >= f->next_register_ms)) {
     f->generation = icxd_conn_generation(f->conn);
     f->next_register_ms = now_ms + (int64_t)cfg->fed_register_interval_s * 1000;
-    root_register_all(f);
+    fed_root_register_all(f);
   }
   for (m = f->members; m; m = next) {
     next = m->next;
@@ -241,13 +241,13 @@ void icxd_fed_tick(icxd_fed *f, int64_t now_ms)
       if (now_ms - m->ping_ms >= (int64_t)cfg->fed_peer_timeout_ms) {
         snprintf(why, sizeof why, "no answer to a ping in %u ms",
                  cfg->fed_peer_timeout_ms);
-        root_drop(f, m, why);
+        fed_root_drop(f, m, why);
       }
     } else if (now_ms - m->seen_ms >=
                (int64_t)cfg->fed_ping_interval_s * 1000) {
-      root_new_id("fedping-", m->ping_id, sizeof m->ping_id);
+      fed_root_new_id("fedping-", m->ping_id, sizeof m->ping_id);
       m->ping_ms = now_ms;
-      root_send(f, "get", m->jid, m->ping_id,
+      fed_root_send(f, "get", m->jid, m->ping_id,
                 icxd_elem(f->xctx, "ping", ICXD_NS_PING));
     }
   }
