@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "icxd_fed_internal.h"
 #include "icxd_session.h"
@@ -29,7 +30,7 @@ int icxd_fed_register(icxd_fed *f, const char *jid, int64_t now_ms)
 
   if (m) {
     m->seen_ms = now_ms;
-    if (strcmp(m->jid, jid) != 0) {   /* a new resource (client mode) */
+    if (strcasecmp(m->jid, jid) != 0) {   /* a new resource (client mode) */
       char *copy = strdup(jid);
       if (!copy)
         return -1;

@@ -36,6 +36,7 @@ class Requester(slixmpp.ClientXMPP):
         self.ok = Checker()
         self.ca_certs = args.ca
         self.answer = None
+        self.want_id = "fed1"
         self.done = asyncio.Event()
         self.register_handler(Callback("fed iq", MatchXPath(q(NS_CLIENT, "iq")),
                                        self.on_iq))
@@ -47,7 +48,7 @@ class Requester(slixmpp.ClientXMPP):
         self.done.set()
 
     def on_iq(self, iq):
-        if iq.xml.get("id") == "fed1":
+        if iq.xml.get("id") == self.want_id:
             self.answer = iq.xml
             self.done.set()
 
@@ -70,14 +71,26 @@ class Requester(slixmpp.ClientXMPP):
             await self.disco_items()
             return
         text = self.request()
-        t0 = time.monotonic()
-        self.send_raw(text)
-        try:
-            await asyncio.wait_for(self.done.wait(), self.args.timeout)
-        except asyncio.TimeoutError:
-            pass
-        elapsed = time.monotonic() - t0
+        times = []
+        for i in range(max(1, self.args.repeat)):
+            self.want_id = "fed%d" % (i + 1)
+            self.answer = None
+            self.done.clear()
+            t0 = time.monotonic()
+            self.send_raw(text.replace("id='fed1'", "id='%s'" % self.want_id))
+            try:
+                await asyncio.wait_for(self.done.wait(), self.args.timeout)
+            except asyncio.TimeoutError:
+                break
+            times.append(time.monotonic() - t0)
+        elapsed = times[-1] if times else self.args.timeout
         self.check(elapsed)
+        if self.args.repeat > 1 and times:
+            times.sort()
+            print("# %s: median %.2f ms, min %.2f ms, max %.2f ms over %d "
+                  "requests" % (self.args.title, 1000 * times[len(times) // 2],
+                                1000 * times[0], 1000 * times[-1], len(times)),
+                  flush=True)
         if self.args.transcript and self.answer is not None:
             with open(self.args.transcript, "a") as f:
                 f.write("\n### %s\n\n```xml\n%s\n```\n```xml\n%s\n```\n" % (
@@ -158,6 +171,9 @@ def main():
     ap.add_argument("--within", type=float, default=30)
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--items")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="send the request this many times, one after the "
+                    "other, and print the median time")
     ap.add_argument("--transcript")
     ap.add_argument("--title", default="A federated request")
     args = ap.parse_args()

@@ -385,6 +385,50 @@ START_TEST(fed_fanout_deadline)
 }
 END_TEST
 
+START_TEST(fed_directory)
+{
+  fed_world w;
+  xmpp_stanza_t *q;
+  char *text;
+  size_t len;
+
+  world_new(&w, "icx.a.test");
+  w.cfg->fed_root = 1;
+  ck_assert_int_eq(icxd_fed_register(w.fed, "icx.b.test", 1000), 1);
+  ck_assert_int_eq(icxd_fed_register(w.fed, "bot@c.test/icxd", 1000), 1);
+  /* Renewed, not doubled; a new resource replaces the old one. */
+  ck_assert_int_eq(icxd_fed_register(w.fed, "ICX.B.test", 2000), 0);
+  ck_assert_int_eq(icxd_fed_register(w.fed, "bot@c.test/other", 2000), 0);
+  ck_assert_uint_eq(icxd_fed_member_count(w.fed), 2);
+  ck_assert_str_eq(icxd_fed_member(w.fed, 0), "icx.b.test");
+  ck_assert_str_eq(icxd_fed_member(w.fed, 1), "bot@c.test/other");
+  ck_assert_ptr_null(icxd_fed_member(w.fed, 2));
+  /* disco#items lists them. */
+  q = icxd_elem(w.x, "query", ICXD_NS_DISCO_ITEMS);
+  ck_assert_int_eq(icxd_fed_disco_items(w.fed, w.x, q), 0);
+  ck_assert_int_eq(tu_icxd_count_named(q, "item"), 2);
+  ck_assert_int_eq(xmpp_stanza_to_text(q, &text, &len), XMPP_EOK);
+  ck_assert_ptr_nonnull(strstr(text, "jid=\"icx.b.test\""));
+  xmpp_free(w.x, text);
+  xmpp_stanza_release(q);
+  /* A federated request goes to the peers and the registered exchanges,
+   * each once, the visited ones left out. */
+  ck_assert_int_eq(world_start(&w, 1, FEDERATED "</in>"), 3);
+  ck_assert_int_eq(world_start(&w, 2, FEDERATED "<federation " FED
+                               " hops='1'><visited>icx.b.test</visited>"
+                               "</federation></in>"), 2);
+  /* A full directory refuses more. */
+  while (icxd_fed_member_count(w.fed) < ICXD_FED_MAX_MEMBERS) {
+    char jid[64];
+    snprintf(jid, sizeof jid, "icx.x%zu.test", icxd_fed_member_count(w.fed));
+    ck_assert_int_eq(icxd_fed_register(w.fed, jid, 3000), 1);
+  }
+  ck_assert_int_eq(icxd_fed_register(w.fed, "icx.more.test", 3000), -1);
+  ck_assert_int_eq(icxd_fed_register(w.fed, "icx.b.test", 3000), 0);
+  world_free(&w);
+}
+END_TEST
+
 static Suite *icxd_fed_suite(void)
 {
   Suite *s = suite_create("icxd_fed");
@@ -397,6 +441,7 @@ static Suite *icxd_fed_suite(void)
   tcase_add_test(tc, fed_merge_answers);
   tcase_add_test(tc, fed_fanout_peers);
   tcase_add_test(tc, fed_fanout_deadline);
+  tcase_add_test(tc, fed_directory);
   suite_add_tcase(s, tc);
   return s;
 }
