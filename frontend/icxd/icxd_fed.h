@@ -79,8 +79,9 @@ void icxd_fed_req_clear(icxd_fed_req *req);
 int icxd_fed_same_exchange(const char *a, const char *b);
 
 /* The <in> to send to peers: a copy of in without its <federation>
- * child, plus a new one with hops, budget_ms and visited.  NULL on
- * ENOMEM.  The caller releases it. */
+ * child and without the requester's <set> (XEP-0059: the page asked for
+ * is cut from the merged answer), plus a new <federation> with hops,
+ * budget_ms and visited.  NULL on ENOMEM.  The caller releases it. */
 xmpp_stanza_t *icxd_fed_forward_in(xmpp_ctx_t *ctx, xmpp_stanza_t *in,
                                    unsigned hops, unsigned budget_ms,
                                    const char *const *visited,

@@ -11,6 +11,7 @@
 
 #include "icx.h"
 #include "icxd_fed_internal.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 /* --- the request ------------------------------------------------------ */
@@ -143,9 +144,13 @@ xmpp_stanza_t *icxd_fed_forward_in(xmpp_ctx_t *ctx, xmpp_stanza_t *in,
     return NULL;
   for (child = xmpp_stanza_get_children(in); child;
        child = xmpp_stanza_get_next(child)) {
+    /* Our own <federation> is replaced; the requester's paging (RSM) is
+     * for the merged answer, not for each peer's. */
     if (xmpp_stanza_is_tag(child) &&
-        icxd_is(xmpp_stanza_get_name(child), "federation") &&
-        icxd_is(xmpp_stanza_get_ns(child), ICXD_NS_FEDERATION))
+        ((icxd_is(xmpp_stanza_get_name(child), "federation") &&
+          icxd_is(xmpp_stanza_get_ns(child), ICXD_NS_FEDERATION)) ||
+         (icxd_is(xmpp_stanza_get_name(child), "set") &&
+          icxd_is(xmpp_stanza_get_ns(child), ICXD_NS_RSM))))
       continue;
     if (icxd_adopt(out, xmpp_stanza_copy(child)))
       goto fail;

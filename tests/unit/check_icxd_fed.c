@@ -136,7 +136,8 @@ START_TEST(fed_forward_copy)
   xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
   xmpp_stanza_t *in = xmpp_stanza_new_from_string(
       x, "<in><constraints " CSP " scope='federation'>" CONSTRAINT
-         "</constraints><federation " FED " hops='1'><visited>old.test"
+         "</constraints><set xmlns='http://jabber.org/protocol/rsm'><max>1"
+         "</max></set><federation " FED " hops='1'><visited>old.test"
          "</visited></federation></in>");
   const char *visited[] = { "old.test", "me.test", "peer.test" };
   xmpp_stanza_t *out, *f;
@@ -152,6 +153,8 @@ START_TEST(fed_forward_copy)
   ck_assert_ptr_nonnull(strstr(text, "scope=\"federation\""));
   ck_assert_ptr_nonnull(strstr(text, "<value>5</value>"));
   ck_assert_int_eq(tu_icxd_count_named(out, "federation"), 1);
+  /* The requester's page is cut from the merged answer, not by peers. */
+  ck_assert_int_eq(tu_icxd_count_named(out, "set"), 0);
   xmpp_free(x, text);
   f = icxd_child(out, "federation", ICXD_NS_FEDERATION);
   ck_assert_str_eq(xmpp_stanza_get_attribute(f, "hops"), "2");
