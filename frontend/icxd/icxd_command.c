@@ -165,8 +165,9 @@ static void command_deliver_done(icxd_command *cmds, icxd_session *s,
 
 /* Reads the clouds an explanation names into job and hands it to the
  * workers; a request the loop can already tell is wrong is answered at
- * once, as a query failing on the requester's input is. */
-static void command_start_explain(icxd_command *cmds, icxd_session *s,
+ * once, as a query failing on the requester's input is.  0 when the job
+ * is with the workers, else -1 (s answered and gone). */
+static int command_start_explain(icxd_command *cmds, icxd_session *s,
                                   icxd_job *job, xmpp_stanza_t *iq,
                                   xmpp_stanza_t *in)
 {
@@ -175,19 +176,18 @@ static void command_start_explain(icxd_command *cmds, icxd_session *s,
 
   job->kind = ICXD_JOB_EXPLAIN;
   rc = icxd_iodata_explain_clouds(cmds->xctx, in, job, err, sizeof err);
-  if (rc == ICX_OK) {
-    (void)command_start_job(cmds, s, job, iq);
-    return;
-  }
+  if (rc == ICX_OK)
+    return command_start_job(cmds, s, job, iq);
   job->rc = rc;
   job->errmsg = strdup(err);
   if (rc == ICX_ERR_NOMEM || !job->errmsg) {
     command_refuse(cmds, s, job, iq, "out of memory");
-    return;
+    return -1;
   }
   s->job = job;
   s->state = ICXD_SESS_DONE;
   command_deliver_done(cmds, s, iq);
+  return -1;
 }
 
 /* A publish or withdrawal from an allowed sender: its <in> read into a
@@ -354,7 +354,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
     }
     s->output = ICXD_OUT_IODATA;
     if (icxd_command_read_presence(in, job, err, sizeof err) != 0 ||
-        (!explain && icxd_fed_read(in, &fed, err, sizeof err) != 0)) {
+        icxd_fed_read(in, &fed, err, sizeof err) != 0) {
       job->rc = ICX_ERR_XML;
       job->errmsg = strdup(err);
       if (!job->errmsg) {
@@ -366,11 +366,9 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       command_deliver_done(cmds, s, iq);
       return;
     }
-    if (explain) {
-      command_start_explain(cmds, s, job, iq, in);
-      return;
-    }
-    if (command_start_job(cmds, s, job, iq) == 0 && fed.federated)
+    if ((explain ? command_start_explain(cmds, s, job, iq, in)
+                 : command_start_job(cmds, s, job, iq)) == 0 &&
+        fed.federated)
       icxd_command_start_fed(cmds, s, in, &fed);
     icxd_fed_req_clear(&fed);
     return;

@@ -42,7 +42,7 @@ int icxd_command_register_allowed(icxd_command *cmds, xmpp_stanza_t *iq)
 void icxd_command_start_fed(icxd_command *cmds, icxd_session *s,
                             xmpp_stanza_t *in, const icxd_fed_req *fed)
 {
-  if (icxd_fed_start(cmds->fed, s->job_id, in, fed) < 0)
+  if (icxd_fed_start(cmds->fed, s->job_id, s->job->kind, in, fed) < 0)
     icxd_log(cmds->log, ICXD_LOG_WARN, "fed", "session %s: out of memory: "
              "answering from local clouds only", s->id);
   if (fed->hops > 0)

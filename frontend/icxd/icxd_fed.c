@@ -157,10 +157,12 @@ static void fed_answer(icxd_fed *f, fed_fanout *fo, fed_peer *p,
   }
   io = icxd_child(cmd, "iodata", ICXD_NS_IODATA);
   out = io ? icxd_child(io, "out", NULL) : NULL;
-  mc = out ? icxd_child(out, "matchingClouds", NULL) : NULL;
+  mc = out ? icxd_child(out, fo->explain ? "explanation" : "matchingClouds",
+                        NULL) : NULL;
   if (!mc || xmpp_stanza_to_text(mc, &text, &len) != XMPP_EOK || !text) {
-    fed_peer_fail(fo, p, mc ? "out of memory" : "answered without "
-                                                "<matchingClouds>");
+    fed_peer_fail(fo, p, mc ? "out of memory"
+                         : fo->explain ? "answered without <explanation>"
+                                       : "answered without <matchingClouds>");
     return;
   }
   p->answer_xml = strdup(text);
@@ -170,7 +172,7 @@ static void fed_answer(icxd_fed *f, fed_fanout *fo, fed_peer *p,
     return;
   }
   /* A peer's answer is one page (XEP-0059): say so when it is not all. */
-  if ((note = fed_page_note(f, p, mc))) {
+  if (!fo->explain && (note = fed_page_note(f, p, mc))) {
     p->why = note;
     p->state = FED_ANSWERED;
     fo->waiting--;
@@ -264,7 +266,7 @@ static int fed_visited(const icxd_fed_req *req, const char *self,
 
 /* The IQ that asks peer p. */
 static xmpp_stanza_t *fed_request(icxd_fed *f, const fed_peer *p,
-                                  xmpp_stanza_t *fwd_in)
+                                  const char *node, xmpp_stanza_t *fwd_in)
 {
   xmpp_stanza_t *iq = icxd_elem(f->xctx, "iq", NULL);
   xmpp_stanza_t *cmd = icxd_elem(f->xctx, "command", ICXD_NS_COMMANDS);
@@ -276,7 +278,7 @@ static xmpp_stanza_t *fed_request(icxd_fed *f, const fed_peer *p,
           xmpp_stanza_set_id(iq, p->id) ||
           xmpp_stanza_set_to(iq, p->jid) ||
           xmpp_stanza_set_from(iq, icxd_conn_self(f->conn)) ||
-          xmpp_stanza_set_attribute(cmd, "node", FED_NODE) ||
+          xmpp_stanza_set_attribute(cmd, "node", node) ||
           xmpp_stanza_set_attribute(cmd, "action", "execute") ||
           xmpp_stanza_set_type(io, "input");
   if (!bad) {
@@ -302,8 +304,8 @@ static xmpp_stanza_t *fed_request(icxd_fed *f, const fed_peer *p,
   return iq;
 }
 
-int icxd_fed_start(icxd_fed *f, uint64_t job_id, xmpp_stanza_t *in,
-                   const icxd_fed_req *req)
+int icxd_fed_start(icxd_fed *f, uint64_t job_id, icxd_job_kind kind,
+                   xmpp_stanza_t *in, const icxd_fed_req *req)
 {
   const icxd_config *cfg = f->cfg;
   const char *self = cfg->jid;
@@ -329,6 +331,7 @@ int icxd_fed_start(icxd_fed *f, uint64_t job_id, xmpp_stanza_t *in,
   if (!fo)
     return -1;
   fo->job_id = job_id;
+  fo->explain = kind == ICXD_JOB_EXPLAIN;
   fo->peers = calloc(n_targets, sizeof *fo->peers);
   visited = calloc(req->n_visited + n_targets + 1, sizeof *visited);
   if (!fo->peers || !visited)
@@ -379,7 +382,9 @@ int icxd_fed_start(icxd_fed *f, uint64_t job_id, xmpp_stanza_t *in,
   fo->deadline_ms = fo->started_ms + budget;
   fo->waiting = n;
   for (i = 0; i < n; i++) {
-    xmpp_stanza_t *iq = fed_request(f, &fo->peers[i], fwd);
+    xmpp_stanza_t *iq = fed_request(f, &fo->peers[i],
+                                    fo->explain ? ICXD_FED_NODE_EXPLAIN
+                                                : FED_NODE, fwd);
     if (!iq) {
       fo->peers[i].state = FED_FAILED;
       fo->peers[i].why = strdup("out of memory");
@@ -457,7 +462,8 @@ static void fed_finish(icxd_fed *f, fed_fanout *fo)
   char err[256], *merged, *warn = NULL;
   size_t i, n = 0, answered = 0, wlen = 0;
 
-  if (job->kind != ICXD_JOB_MATCH ||
+  if ((job->kind != ICXD_JOB_MATCH && job->kind != ICXD_JOB_EXPLAIN) ||
+      (job->kind == ICXD_JOB_EXPLAIN && job->rc != ICX_OK) ||
       (job->rc != ICX_OK && (icxd_rc_is_requester_fault(job->rc) ||
                              !fed_any_answered(fo))))
     goto done;   /* the local failure is the answer */
@@ -505,7 +511,9 @@ static void fed_finish(icxd_fed *f, fed_fanout *fo)
                p->why ? p->why : "did not answer");
     wlen += (size_t)add;
   }
-  merged = icxd_fed_merge(f->xctx, parts, n, err, sizeof err);
+  merged = job->kind == ICXD_JOB_EXPLAIN
+               ? icxd_fed_merge_explain(f->xctx, parts, n, err, sizeof err)
+               : icxd_fed_merge(f->xctx, parts, n, err, sizeof err);
   if (!merged) {
     icxd_log(f->log, ICXD_LOG_WARN, "fed", "job %llu: merging failed: %s",
              (unsigned long long)fo->job_id, err);

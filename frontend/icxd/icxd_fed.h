@@ -49,6 +49,9 @@
 /* The namespace of the <federation> element a forwarded request carries. */
 #define ICXD_NS_FEDERATION "urn:icx:federation:0"
 
+/* The command a federated explanation runs at the peers. */
+#define ICXD_FED_NODE_EXPLAIN "explain_constraints"
+
 /* The command node an exchange registers with at a root. */
 #define ICXD_NODE_REGISTER "register_exchange"
 #define ICXD_NODE_REGISTER_NAME "Register an exchange with this root"
@@ -104,6 +107,18 @@ typedef struct icxd_fed_part {
 char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
                      char *err, size_t errlen);
 
+/* Merges explanations (parts[0]: this exchange's) into one <explanation>
+ * (a new string, free()): matching, and each constraint's alone and
+ * remaining, summed over the exchanges (each counts its own clouds); a
+ * named cloud this exchange does not know explained by the first exchange
+ * that does, tagged exchange='...' (as is a known one of this exchange);
+ * presence this exchange's, and its relaxations only when no exchange
+ * has a match; then one <exchange jid=...
+ * matching=...> per answer.  NULL with err set when an answer is not an
+ * <explanation>, or out of memory. */
+char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
+                             size_t n, char *err, size_t errlen);
+
 typedef struct icxd_fed icxd_fed;
 
 /* Federation over c (borrowed) with the settings of cfg (borrowed: read
@@ -117,12 +132,13 @@ icxd_fed *icxd_fed_new(icxd_conn *c, const icxd_config *cfg,
 void icxd_fed_free(icxd_fed *f);
 
 /* Starts the fan-out of the request in (an IO Data <in>, read into req)
- * whose local answer is job_id: sends it to every peer not visited,
+ * whose local answer is job_id, a match or (kind ICXD_JOB_EXPLAIN) an
+ * explanation: sends it to every peer not visited,
  * unless req->hops reached max_hops or the budget is spent.  Returns the
  * number of peers asked (0: the answer is local only), or -1 on ENOMEM
  * (nothing sent). */
-int icxd_fed_start(icxd_fed *f, uint64_t job_id, xmpp_stanza_t *in,
-                   const icxd_fed_req *req);
+int icxd_fed_start(icxd_fed *f, uint64_t job_id, icxd_job_kind kind,
+                   xmpp_stanza_t *in, const icxd_fed_req *req);
 
 /* 1 if job_id has a fan-out that still waits for its local answer. */
 int icxd_fed_pending(const icxd_fed *f, uint64_t job_id);

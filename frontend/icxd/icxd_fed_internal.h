@@ -40,6 +40,7 @@ typedef struct fed_fanout {
   fed_peer *peers;
   size_t n_peers;
   size_t waiting;
+  int explain;          /* an explanation: explain_constraints at peers */
   struct fed_fanout *next;
 } fed_fanout;
 

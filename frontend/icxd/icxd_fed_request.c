@@ -341,3 +341,137 @@ done:
   return out;
 }
 
+
+/* --- explanations ----------------------------------------------------- */
+
+/* The integer attribute name of el, 0 when absent. */
+static long fed_attr_long(xmpp_stanza_t *el, const char *name)
+{
+  const char *v = xmpp_stanza_get_attribute(el, name);
+
+  return v ? atol(v) : 0;
+}
+
+static int fed_set_long(xmpp_stanza_t *el, const char *name, long v)
+{
+  char num[24];
+
+  snprintf(num, sizeof num, "%ld", v);
+  return xmpp_stanza_set_attribute(el, name, num) == XMPP_EOK ? 0 : -1;
+}
+
+/* The first child of top named name whose attribute attr is value. */
+static xmpp_stanza_t *fed_child_with(xmpp_stanza_t *top, const char *name,
+                                     const char *attr, const char *value)
+{
+  xmpp_stanza_t *c;
+
+  for (c = xmpp_stanza_get_children(top); c; c = xmpp_stanza_get_next(c))
+    if (xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), name) &&
+        icxd_is(xmpp_stanza_get_attribute(c, attr), value))
+      return c;
+  return NULL;
+}
+
+char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
+                             size_t n, char *err, size_t errlen)
+{
+  xmpp_stanza_t **tops = calloc(n ? n : 1, sizeof *tops);
+  xmpp_stanza_t *out = NULL, *c, *copy;
+  char *text = NULL, *res = NULL;
+  size_t i, k, len;
+  long total = 0;
+  int bad = !tops;
+
+  for (i = 0; !bad && i < n; i++) {
+    tops[i] = xmpp_stanza_new_from_string(ctx, parts[i].answer_xml);
+    if (!tops[i] ||
+        !icxd_is(xmpp_stanza_get_name(tops[i]), "explanation")) {
+      snprintf(err, errlen, "the answer of %s is not an <explanation>",
+               parts[i].exchange);
+      goto done;
+    }
+    total += fed_attr_long(tops[i], "matching");
+  }
+  if (bad || !n)
+    goto nomem;
+  out = icxd_elem(ctx, "explanation", ICX_CONSTRAINTS_NS);
+  bad = !out || fed_set_long(out, "matching", total);
+  /* The first answer (this exchange's) gives the shape; counts add up
+   * (each exchange counts its own clouds); a cloud this exchange does not
+   * know is explained by the exchange that does. */
+  for (c = xmpp_stanza_get_children(tops[0]); !bad && c;
+       c = xmpp_stanza_get_next(c)) {
+    const char *name = xmpp_stanza_get_name(c);
+
+    if (!xmpp_stanza_is_tag(c))
+      continue;
+    copy = NULL;
+    if (icxd_is(name, "constraint")) {
+      long alone = 0, remaining = 0;
+      const char *idx = xmpp_stanza_get_attribute(c, "index");
+      for (k = 0; k < n; k++) {
+        xmpp_stanza_t *o = k ? fed_child_with(tops[k], "constraint", "index",
+                                              idx) : c;
+        alone += o ? fed_attr_long(o, "alone") : 0;
+        remaining += o ? fed_attr_long(o, "remaining") : 0;
+      }
+      copy = xmpp_stanza_copy(c);
+      bad = !copy || fed_set_long(copy, "alone", alone) ||
+            fed_set_long(copy, "remaining", remaining);
+    } else if (icxd_is(name, "cloud")) {
+      const char *cloud = xmpp_stanza_get_attribute(c, "name");
+      size_t from = 0;
+      xmpp_stanza_t *src = c;
+      for (k = 1; !icxd_is(xmpp_stanza_get_attribute(c, "known"), "true") &&
+                  k < n; k++) {
+        xmpp_stanza_t *o = fed_child_with(tops[k], "cloud", "name", cloud);
+        if (o && icxd_is(xmpp_stanza_get_attribute(o, "known"), "true")) {
+          src = o;
+          from = k;
+          break;
+        }
+      }
+      copy = xmpp_stanza_copy(src);
+      bad = !copy;
+      if (!bad && icxd_is(xmpp_stanza_get_attribute(src, "known"), "true"))
+        bad = xmpp_stanza_set_attribute(copy, "exchange",
+                                        parts[from].exchange) != XMPP_EOK;
+    } else if (icxd_is(name, "relaxation") && total > 0) {
+      continue;   /* what to drop when nothing matches: something does */
+    } else {
+      copy = xmpp_stanza_copy(c);   /* relaxations, presence: local */
+      bad = !copy;
+    }
+    if (copy && (bad || icxd_adopt(out, copy))) {
+      if (bad)
+        xmpp_stanza_release(copy);
+      bad = 1;
+    }
+  }
+  for (k = 0; !bad && k < n; k++) {
+    xmpp_stanza_t *ex = icxd_elem(ctx, "exchange", NULL);
+    bad = !ex || xmpp_stanza_set_attribute(ex, "jid", parts[k].exchange) ||
+          fed_set_long(ex, "matching", fed_attr_long(tops[k], "matching"));
+    if (ex && (bad || icxd_adopt(out, ex))) {
+      if (bad)
+        xmpp_stanza_release(ex);
+      bad = 1;
+    }
+  }
+  if (!bad && xmpp_stanza_to_text(out, &text, &len) == XMPP_EOK && text) {
+    res = strdup(text);
+    xmpp_free(ctx, text);
+  }
+nomem:
+  if (!res)
+    snprintf(err, errlen, "out of memory");
+done:
+  if (out)
+    xmpp_stanza_release(out);
+  for (i = 0; tops && i < n; i++)
+    if (tops[i])
+      xmpp_stanza_release(tops[i]);
+  free(tops);
+  return res;
+}

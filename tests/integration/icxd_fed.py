@@ -10,6 +10,9 @@ no warning when --warn is empty), and the answer within --within seconds.
 Prints "ok - ..." / "not ok - ..." lines; exits 0 only if every check
 passed.  With --items "JID...", it asks disco#items of --service instead
 and checks that the items are those exchanges (a root's directory).  With
+--explain CLOUD it sends explain_constraints instead, naming CLOUD, and
+checks the merged explanation: the count (--matching), the exchange that
+explains CLOUD (--held-by) and one <exchange> per exchange (--exchanges).  With
 --transcript FILE, the request and the answer are written to FILE (they
 feed doc/protocol.md).
 """
@@ -59,6 +62,12 @@ class Requester(slixmpp.ClientXMPP):
                             "to='%s'" % self.args.service)
         text = text.replace("id='cloud1_id1'", "id='fed1'")
         text = text.replace("from='user@cloud1.org'", "")
+        if self.args.explain:
+            text = text.replace("node='constraint_catalog_resources'",
+                                "node='explain_constraints'")
+            text = text.replace("</constraints>",
+                                "</constraints><cloudName xmlns='%s'>%s"
+                                "</cloudName>" % (NS_CSP, self.args.explain))
         if self.args.scope != "none":
             text = text.replace(
                 "<constraints xmlns='http://www.csp/resOntology'>",
@@ -119,8 +128,32 @@ class Requester(slixmpp.ClientXMPP):
                     self.args.title, text, serialize(res)))
         self.disconnect()
 
+    def check_explain(self, res):
+        a = self.args
+        ex = res.find(".//" + q(NS_CSP, "explanation"))
+        self.ok.check(ex is not None, "an explanation", serialize(res))
+        if ex is None:
+            return
+        self.ok.check(ex.get("matching") == a.matching,
+                      "%s clouds match in all" % a.matching,
+                      "matching=%r" % ex.get("matching"))
+        cl = [c for c in ex.findall(q(NS_CSP, "cloud"))
+              if c.get("name") == a.explain]
+        self.ok.check(len(cl) == 1 and cl[0].get("known") == "true" and
+                      cl[0].get("exchange") == a.held_by,
+                      "%s explained by %s" % (a.explain, a.held_by),
+                      serialize(ex))
+        got = sorted(e.get("jid") for e in ex.findall(q(NS_CSP, "exchange")))
+        self.ok.check(got == sorted(a.exchanges.split()),
+                      "a count per exchange", "got %s" % got)
+
     def check(self, elapsed):
         res, a = self.answer, self.args
+        if a.explain and res is not None:
+            self.ok.check(res.get("type") == "result", "answered",
+                          serialize(res))
+            self.check_explain(res)
+            return
         self.ok.check(res is not None, "an answer came")
         if res is None:
             return
@@ -171,6 +204,10 @@ def main():
     ap.add_argument("--within", type=float, default=30)
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--items")
+    ap.add_argument("--explain")
+    ap.add_argument("--matching")
+    ap.add_argument("--held-by")
+    ap.add_argument("--exchanges", default="")
     ap.add_argument("--repeat", type=int, default=1,
                     help="send the request this many times, one after the "
                     "other, and print the median time")

@@ -139,6 +139,7 @@ for key, title, kw in [
     ('@PRES_LIST@', "An administrator lists the publishers' presence", {}),
     ('@PRES_DENIED@', 'list_presence from a JID that is no administrator', {}),
     ('@FED_PAPER@', "The paper's request to the root, scope='federation'", {}),
+    ('@FED_EXPLAIN@', 'A federated explanation naming cloud5', {}),
     ('@FED_FORWARD@', 'The root asks an exchange, as any requester would', {}),
     ('@FED_RING@', 'A ring: the request to exchange a travels a -> b -> root', {}),
     ('@FED_PARTIAL@', 'A partial answer: exchange b does not answer in time', {}),

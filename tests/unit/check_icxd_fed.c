@@ -244,6 +244,57 @@ START_TEST(fed_merge_answers)
 }
 END_TEST
 
+START_TEST(fed_merge_explanations)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  icxd_fed_part parts[2];
+  xmpp_stanza_t *e, *c;
+  char err[256], *m;
+
+  parts[0].exchange = "icx.root.test";
+  parts[0].answer_xml =
+      "<explanation " CSP " matching='1'><constraint index='1' "
+      "attribute='a' alone='3' remaining='3'/><constraint index='2' "
+      "attribute='b' alone='2' remaining='1'/><cloud name='c5' known='false' "
+      "matches='false'/><cloud name='c1' known='true' matches='true'/>"
+      "<relaxation without='2' clouds='c1'/></explanation>";
+  parts[1].exchange = "icx.b.test";
+  parts[1].answer_xml =
+      "<explanation " CSP " matching='2'><constraint index='1' "
+      "attribute='a' alone='4' remaining='4'/><constraint index='2' "
+      "attribute='b' alone='2' remaining='2'/><cloud name='c5' known='true' "
+      "matches='false'><fails constraint='2'>too low</fails></cloud>"
+      "<cloud name='c1' known='false' matches='false'/></explanation>";
+  m = icxd_fed_merge_explain(x, parts, 2, err, sizeof err);
+  ck_assert_msg(m != NULL, "%s", err);
+  e = xmpp_stanza_new_from_string(x, m);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(e, "matching"), "3");
+  c = icxd_child(e, "constraint", NULL);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "alone"), "7");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "remaining"), "7");
+  /* c5 is explained by b, c1 by this exchange. */
+  c = icxd_child(e, "cloud", NULL);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "name"), "c5");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "known"), "true");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "exchange"), "icx.b.test");
+  ck_assert_ptr_nonnull(icxd_child(c, "fails", NULL));
+  ck_assert_int_eq(tu_icxd_count_named(e, "cloud"), 2);
+  ck_assert_int_eq(tu_icxd_count_named(e, "exchange"), 2);
+  /* Something matches across the exchanges: no relaxation to offer. */
+  ck_assert_int_eq(tu_icxd_count_named(e, "relaxation"), 0);
+  ck_assert_ptr_nonnull(strstr(m, "exchange=\"icx.root.test\""));
+  c = icxd_child(e, "exchange", NULL);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "jid"), "icx.root.test");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "matching"), "1");
+  xmpp_stanza_release(e);
+  free(m);
+  parts[1].answer_xml = "<matchingClouds " CSP "/>";
+  ck_assert_ptr_null(icxd_fed_merge_explain(x, parts, 2, err, sizeof err));
+  ck_assert_str_eq(err, "the answer of icx.b.test is not an <explanation>");
+  xmpp_ctx_free(x);
+}
+END_TEST
+
 /* A federation over a connection that is never started: what is sent is
  * dropped, so every peer stays silent. */
 typedef struct fed_world {
@@ -299,7 +350,7 @@ static int world_start(fed_world *w, uint64_t id, const char *text)
 
   ck_assert_ptr_nonnull(in);
   ck_assert_int_eq(icxd_fed_read(in, &r, err, sizeof err), 0);
-  n = icxd_fed_start(w->fed, id, in, &r);
+  n = icxd_fed_start(w->fed, id, ICXD_JOB_MATCH, in, &r);
   icxd_fed_req_clear(&r);
   xmpp_stanza_release(in);
   return n;
@@ -442,6 +493,7 @@ static Suite *icxd_fed_suite(void)
   tcase_add_test(tc, fed_same_exchange);
   tcase_add_test(tc, fed_forward_copy);
   tcase_add_test(tc, fed_merge_answers);
+  tcase_add_test(tc, fed_merge_explanations);
   tcase_add_test(tc, fed_fanout_peers);
   tcase_add_test(tc, fed_fanout_deadline);
   tcase_add_test(tc, fed_directory);
