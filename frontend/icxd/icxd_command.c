@@ -779,6 +779,7 @@ static const icxd_disco_command command_disco_list[] = {
   { ICXD_NODE_PUBLISH, ICXD_NODE_PUBLISH_NAME, command_explain_features },
   { ICXD_NODE_WITHDRAW, ICXD_NODE_WITHDRAW_NAME, command_explain_features },
   { ICXD_NODE_PRESENCE, ICXD_NODE_PRESENCE_NAME, command_explain_features },
+  /* Last: the service lists it at a root only (icxd_command.h). */
   { ICXD_NODE_REGISTER, ICXD_NODE_REGISTER_NAME, command_register_features },
 };
 

@@ -58,7 +58,8 @@ icxd_fed *icxd_command_fed(const icxd_command *cmds);
  * still hold jobs the sessions wait for).  NULL is a no-op. */
 void icxd_command_free(icxd_command *cmds);
 
-/* The commands as disco shows them (static), n set to their number. */
+/* The commands as disco shows them (static), n set to their number;
+ * register_exchange, a root's only, is the last. */
 const icxd_disco_command *icxd_command_disco(size_t *n);
 
 /* Called by the loop after every turn: answers or pushes the jobs the

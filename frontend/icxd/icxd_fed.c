@@ -113,7 +113,7 @@ static void fed_answer(icxd_fed *f, fed_fanout *fo, fed_peer *p,
 {
   xmpp_stanza_t *cmd = icxd_child(iq, "command", ICXD_NS_COMMANDS);
   xmpp_stanza_t *io, *out, *mc;
-  char why[512], *note, *text = NULL;
+  char why[512], *note, *page, *text = NULL;
   size_t len;
 
   if (icxd_is(xmpp_stanza_get_type(iq), "error")) {
@@ -171,20 +171,21 @@ static void fed_answer(icxd_fed *f, fed_fanout *fo, fed_peer *p,
     fed_peer_fail(fo, p, "out of memory");
     return;
   }
-  /* A peer's answer is one page (XEP-0059): say so when it is not all. */
-  if (!fo->explain && (note = fed_page_note(f, p, mc))) {
-    p->why = note;
-    p->state = FED_ANSWERED;
-    fo->waiting--;
-    return;
-  }
-  /* The peer's own warning (its peers missing) travels on. */
+  /* A peer's answer is one page (XEP-0059): say so when it is not all;
+   * and the peer's own warning (its peers missing) travels on. */
+  page = fo->explain ? NULL : fed_page_note(f, p, mc);
   if ((note = fed_note(cmd, "warn"))) {
     const char *w = note;
+    size_t need;
     if (!strncmp(w, FED_PARTIAL, strlen(FED_PARTIAL)))
       w += strlen(FED_PARTIAL);
-    p->why = strdup(w);
+    need = strlen(w) + (page ? strlen(page) + 2 : 0) + 1;
+    if ((p->why = malloc(need)))
+      snprintf(p->why, need, "%s%s%s", page ? page : "", page ? "; " : "", w);
     xmpp_free(f->xctx, note);
+    free(page);
+  } else {
+    p->why = page;
   }
   p->state = FED_ANSWERED;
   fo->waiting--;
