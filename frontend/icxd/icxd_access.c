@@ -171,7 +171,8 @@ int icxd_access_defaults(icxd_access *a)
   a->query = icxd_acl_parse("*", err, sizeof err);
   a->publish = icxd_acl_parse("", err, sizeof err);
   a->admin = icxd_acl_parse("", err, sizeof err);
-  if (!a->query || !a->publish || !a->admin) {
+  a->federate = icxd_acl_parse("", err, sizeof err);
+  if (!a->query || !a->publish || !a->admin || !a->federate) {
     icxd_access_clear(a);
     return -1;
   }
@@ -183,7 +184,8 @@ void icxd_access_clear(icxd_access *a)
   icxd_acl_free(a->query);
   icxd_acl_free(a->publish);
   icxd_acl_free(a->admin);
-  a->query = a->publish = a->admin = NULL;
+  icxd_acl_free(a->federate);
+  a->query = a->publish = a->admin = a->federate = NULL;
 }
 
 int icxd_access_allows(const icxd_access *a, const char *jid, icxd_right right)
@@ -197,6 +199,8 @@ int icxd_access_allows(const icxd_access *a, const char *jid, icxd_right right)
     return icxd_acl_matches(a->publish, jid);
   case ICXD_RIGHT_ADMIN:
     return 0;
+  case ICXD_RIGHT_FEDERATE:
+    return icxd_acl_matches(a->federate, jid);
   }
   return 0;
 }

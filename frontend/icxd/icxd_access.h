@@ -1,6 +1,7 @@
 /* icxd_access.h - who may do what at the exchange: the access lists of
  * icxd.conf's [access] section (who may query, who may publish, who is an
- * administrator), and the bare JIDs they are matched against.
+ * administrator, which exchanges may register with a root), and the bare
+ * JIDs they are matched against.
  *
  * An access list is a list of entries separated by spaces or commas; an
  * entry is a bare JID (user@domain: that account), a domain (domain, or
@@ -36,18 +37,21 @@ const char *icxd_acl_text(const icxd_acl *acl);
 typedef enum icxd_right {
   ICXD_RIGHT_QUERY = 0,     /* run a match or an explanation */
   ICXD_RIGHT_PUBLISH = 1,   /* publish and withdraw its own documents */
-  ICXD_RIGHT_ADMIN = 2      /* also replace or withdraw anyone's published
+  ICXD_RIGHT_ADMIN = 2,     /* also replace or withdraw anyone's published
                                documents (never the operator's) */
+  ICXD_RIGHT_FEDERATE = 3   /* register as an exchange with a root
+                               (icxd_fed.h) */
 } icxd_right;
 
-/* The three lists.  An administrator may also publish and query. */
+/* The lists.  An administrator may also publish, query and register. */
 typedef struct icxd_access {
   icxd_acl *query;          /* default: * */
   icxd_acl *publish;        /* default: nobody */
   icxd_acl *admin;          /* default: nobody */
+  icxd_acl *federate;       /* exchanges that may register: default nobody */
 } icxd_access;
 
-/* Sets the defaults (query: *; publish and admin: nobody) in a, which
+/* Sets the defaults (query: *; the others: nobody) in a, which
  * must not hold lists yet.  0, or -1 on ENOMEM. */
 int icxd_access_defaults(icxd_access *a);
 

@@ -48,8 +48,9 @@ static void command_refuse(icxd_command *cmds, icxd_session *s, icxd_job *job,
                    text);
 }
 
-/* Hands job to the workers for session s; iq is owed an answer. */
-static void command_start_job(icxd_command *cmds, icxd_session *s,
+/* Hands job to the workers for session s; iq is owed an answer.  0, or
+ * -1 when refused (iq answered, s and job freed). */
+static int command_start_job(icxd_command *cmds, icxd_session *s,
                               icxd_job *job, xmpp_stanza_t *iq)
 {
   const char *id = xmpp_stanza_get_id(iq);
@@ -58,7 +59,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
   s->pending_iq = strdup(id ? id : "");
   if (!s->pending_iq) {
     command_refuse(cmds, s, job, iq, "out of memory");
-    return;
+    return -1;
   }
   job->id = cmds->next_job_id++;
   if (cmds->cfg->max_queue_per_jid &&
@@ -68,7 +69,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
              "running: at most %u per account (max_queue_per_jid); wait for "
              "one to finish", cmds->cfg->max_queue_per_jid);
     command_refuse(cmds, s, job, iq, text);
-    return;
+    return -1;
   }
   if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW) {
     if (icxd_writer_submit(cmds->writer, job) != 0) {
@@ -76,13 +77,13 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
                "waiting for the writer: at most %u (max_writes); try again "
                "later", cmds->cfg->max_writes);
       command_refuse(cmds, s, job, iq, text);
-      return;
+      return -1;
     }
   } else if (icxd_pool_submit(cmds->pool, job) != 0) {
     snprintf(text, sizeof text, "too many queries waiting for the exchange: "
              "at most %u (max_queue); try again later", cmds->cfg->max_queue);
     command_refuse(cmds, s, job, iq, text);
-    return;
+    return -1;
   }
   s->job = job;
   s->job_id = job->id;
@@ -91,6 +92,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
   s->last_used_ms = icxd_now_ms();
   icxd_log(cmds->log, ICXD_LOG_DEBUG, "command", "session %s: job %llu queued",
            s->id, (unsigned long long)job->id);
+  return 0;
 }
 
 /* The <in> of an IO Data input as text for the engine, in a new job. */
@@ -180,8 +182,9 @@ static void command_fail_job(icxd_command *cmds, icxd_session *s,
 
 /* Reads the clouds an explanation names into job and hands it to the
  * workers; a request the loop can already tell is wrong is answered at
- * once, as a query failing on the requester's input is. */
-static void command_start_explain(icxd_command *cmds, icxd_session *s,
+ * once, as a query failing on the requester's input is.  0 when the job
+ * is with the workers, else -1 (s answered and gone). */
+static int command_start_explain(icxd_command *cmds, icxd_session *s,
                                   icxd_job *job, xmpp_stanza_t *iq,
                                   xmpp_stanza_t *in)
 {
@@ -190,19 +193,18 @@ static void command_start_explain(icxd_command *cmds, icxd_session *s,
 
   job->kind = ICXD_JOB_EXPLAIN;
   rc = icxd_iodata_explain_clouds(cmds->xctx, in, job, err, sizeof err);
-  if (rc == ICX_OK) {
-    command_start_job(cmds, s, job, iq);
-    return;
-  }
+  if (rc == ICX_OK)
+    return command_start_job(cmds, s, job, iq);
   job->rc = rc;
   job->errmsg = strdup(err);
   if (rc == ICX_ERR_NOMEM || !job->errmsg) {
     command_refuse(cmds, s, job, iq, "out of memory");
-    return;
+    return -1;
   }
   s->job = job;
   s->state = ICXD_SESS_DONE;
   command_deliver_done(cmds, s, iq);
+  return -1;
 }
 
 /* A publish or withdrawal from an allowed sender: its <in> read into a
@@ -253,7 +255,7 @@ static void command_start_write(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   s->output = ICXD_OUT_IODATA;
   if (rc == ICX_OK) {
-    command_start_job(cmds, s, job, iq);
+    (void)command_start_job(cmds, s, job, iq);
     return;
   }
   command_fail_job(cmds, s, job, iq, rc, err);
@@ -283,7 +285,7 @@ static void command_submit_form(icxd_command *cmds, icxd_session *s,
     return;
   }
   s->output = ICXD_OUT_FORM;
-  command_start_job(cmds, s, job, iq);
+  (void)command_start_job(cmds, s, job, iq);
 }
 
 /* execute without a session: IO Data, a filled form, or ask for a form
@@ -299,6 +301,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
   icxd_session *s;
   icxd_job *job;
   icxd_rsm_req rsm;
+  icxd_fed_req fed;
   char sid[40], hex[33], err[256];
 
   if (iodata) {
@@ -341,6 +344,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       return;
     }
     memset(&rsm, 0, sizeof rsm);
+    memset(&fed, 0, sizeof fed);
     rsm.max = rsm.index = -1;
     if (!explain && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
       command_bad_request(cmds, iq, "bad-payload", err);
@@ -358,14 +362,16 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       return;
     }
     s->output = ICXD_OUT_IODATA;
-    if (icxd_command_read_presence(in, job, err, sizeof err) != 0) {
+    if (icxd_command_read_presence(in, job, err, sizeof err) != 0 ||
+        icxd_fed_read(in, &fed, err, sizeof err) != 0) {
       command_fail_job(cmds, s, job, iq, ICX_ERR_XML, err);
       return;
     }
-    if (explain)
-      command_start_explain(cmds, s, job, iq, in);
-    else
-      command_start_job(cmds, s, job, iq);
+    if ((explain ? command_start_explain(cmds, s, job, iq, in)
+                 : command_start_job(cmds, s, job, iq)) == 0 &&
+        fed.federated)
+      icxd_command_start_fed(cmds, s, in, &fed);
+    icxd_fed_req_clear(&fed);
     return;
   }
   if (explain) {
@@ -558,6 +564,8 @@ static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
   const char *from = xmpp_stanza_get_from(iq);
   int writes = command_writes(node);
 
+  if (icxd_is(node, ICXD_NODE_REGISTER))
+    return icxd_command_register_allowed(cmds, iq);
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     if (from && icxd_access_allows(&cmds->cfg->access, from, ICXD_RIGHT_ADMIN))
       return 1;
@@ -623,6 +631,8 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     node = ICXD_NODE_WITHDRAW;
   } else if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     node = ICXD_NODE_PRESENCE;
+  } else if (icxd_is(node, ICXD_NODE_REGISTER)) {
+    node = ICXD_NODE_REGISTER;
   } else {
     icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
@@ -643,6 +653,10 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     action = "execute";
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     command_list_presence(cmds, iq, action, iodata);
+    return;
+  }
+  if (icxd_is(node, ICXD_NODE_REGISTER)) {
+    icxd_command_register(cmds, iq, action);
     return;
   }
   if (sid) {
@@ -696,8 +710,9 @@ icxd_command *icxd_command_new(icxd_dispatch *d, const icxd_config *cfg,
                                      (int64_t)cfg->session_timeout_s * 1000);
   if (cmds->sessions)
     icxd_command_apply_config(cmds);
+  cmds->fed = icxd_fed_new(cmds->conn, cfg, log);
   /* Any type: a get is told that commands are run with a set. */
-  if (!cmds->sessions ||
+  if (!cmds->sessions || !cmds->fed ||
       icxd_dispatch_add_iq(d, command_on_iq, ICXD_NS_COMMANDS, NULL,
                            cmds) != 0) {
     icxd_command_free(cmds);
@@ -713,6 +728,11 @@ void icxd_command_apply_config(icxd_command *cmds)
   icxd_sessions_set_limits(cmds->sessions, cfg->max_sessions,
                            cfg->max_sessions_per_jid,
                            (int64_t)cfg->session_timeout_s * 1000);
+}
+
+icxd_fed *icxd_command_fed(const icxd_command *cmds)
+{
+  return cmds->fed;
 }
 
 void icxd_command_set_vocab(icxd_command *cmds, const icx_vocab *vocab)
@@ -735,6 +755,7 @@ void icxd_command_free(icxd_command *cmds)
 {
   if (!cmds)
     return;
+  icxd_fed_free(cmds->fed);
   icxd_sessions_free(cmds->sessions);
   free(cmds);
 }
@@ -749,12 +770,18 @@ static const char *const command_explain_features[] = {
   ICXD_NS_COMMANDS, ICXD_NS_IODATA, NULL
 };
 
+static const char *const command_register_features[] = {
+  ICXD_NS_COMMANDS, NULL
+};
+
 static const icxd_disco_command command_disco_list[] = {
   { ICXD_NODE, ICXD_NODE_NAME, command_match_features },
   { ICXD_NODE_EXPLAIN, ICXD_NODE_EXPLAIN_NAME, command_explain_features },
   { ICXD_NODE_PUBLISH, ICXD_NODE_PUBLISH_NAME, command_explain_features },
   { ICXD_NODE_WITHDRAW, ICXD_NODE_WITHDRAW_NAME, command_explain_features },
   { ICXD_NODE_PRESENCE, ICXD_NODE_PRESENCE_NAME, command_explain_features },
+  /* Last: the service lists it at a root only (icxd_command.h). */
+  { ICXD_NODE_REGISTER, ICXD_NODE_REGISTER_NAME, command_register_features },
 };
 
 const icxd_disco_command *icxd_command_disco(size_t *n)

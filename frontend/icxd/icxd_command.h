@@ -2,7 +2,8 @@
  * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
  * (XEP-0004), explain_constraints, with IO Data only,
  * publish_capabilities and withdraw_capabilities (icxd_publish.h), with
- * IO Data only, and list_presence (icxd_presence.h, administrators), for the JIDs the access lists allow (icxd_access.h); each
+ * IO Data only, list_presence (icxd_presence.h, administrators), and
+ * register_exchange at a root (icxd_fed.h, [access] federate), for the JIDs the access lists allow (icxd_access.h); each
  * query runs on the worker pool, each write on the one writer
  * (icxd_writer.h), answered at once or, past the async threshold,
  * asynchronously (XEP-0244's executing / getStatus / getOutput, and a
@@ -17,6 +18,7 @@
 #include "icxd_config.h"
 #include "icxd_disco.h"
 #include "icxd_dispatch.h"
+#include "icxd_fed.h"
 #include "icxd_log.h"
 #include "icxd_presence.h"
 #include "icxd_worker.h"
@@ -48,11 +50,16 @@ void icxd_command_set_writer(icxd_command *cmds, icxd_writer *writer);
 void icxd_command_set_presence(icxd_command *cmds,
                                icxd_presence_tracker *tracker);
 
+/* The federation the commands fan out through (icxd_fed.h): its root
+ * directory feeds disco#items.  Lent. */
+icxd_fed *icxd_command_fed(const icxd_command *cmds);
+
 /* Frees the sessions and the jobs they own: free the pool first (it may
  * still hold jobs the sessions wait for).  NULL is a no-op. */
 void icxd_command_free(icxd_command *cmds);
 
-/* The commands as disco shows them (static), n set to their number. */
+/* The commands as disco shows them (static), n set to their number;
+ * register_exchange, a root's only, is the last. */
 const icxd_disco_command *icxd_command_disco(size_t *n);
 
 /* Called by the loop after every turn: answers or pushes the jobs the

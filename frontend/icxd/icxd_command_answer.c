@@ -162,6 +162,8 @@ xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s)
     }
     if (job->info)
       bad |= icxd_command_note(cmds, cmd, "info", job->info);
+    if (job->warn)
+      bad |= icxd_command_note(cmds, cmd, "warn", job->warn);
   } else {
     bad |= icxd_command_note(cmds, cmd, "error", job->errmsg ? job->errmsg
                                                    : icx_strerror(job->rc));

@@ -123,6 +123,43 @@ static icxd_job *command_take_done(icxd_command *cmds)
   return job;
 }
 
+/* A finished job (the local answer, merged with the peers' for a
+ * federated request) given to its session s: answered, pushed, or
+ * dropped when canceled. */
+static void command_job_done(icxd_command *cmds, icxd_session *s,
+                             icxd_job *job)
+{
+  s->job = job;
+  s->state = ICXD_SESS_DONE;
+  s->last_used_ms = icxd_now_ms();
+  if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW)
+    icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s %s: %s in %lld ms",
+             s->owner, job->kind == ICXD_JOB_PUBLISH ? "publish" : "withdraw",
+             job->doc_uri ? job->doc_uri : "?",
+             job->forbidden ? "forbidden"
+             : job->rc == ICX_OK ? "done" : icx_strerror(job->rc),
+             (long long)(job->finished_ms - job->started_ms));
+  else if (job->rc == ICX_OK && job->kind == ICXD_JOB_EXPLAIN)
+    icxd_log(cmds->log, ICXD_LOG_INFO, "command",
+             "%s: explanation naming %zu cloud%s in %lld ms", s->owner,
+             job->n_explain, job->n_explain == 1 ? "" : "s",
+             (long long)(job->finished_ms - job->started_ms));
+  else if (job->rc == ICX_OK)
+    icxd_log(cmds->log, ICXD_LOG_INFO, "command",
+             "%s: %zu matching cloud%s in %lld ms", s->owner, job->n_clouds,
+             job->n_clouds == 1 ? "" : "s",
+             (long long)(job->finished_ms - job->started_ms));
+  else
+    icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s: %s", s->owner,
+             icx_strerror(job->rc), job->errmsg ? job->errmsg : "");
+  if (s->canceled)
+    icxd_sessions_remove(cmds->sessions, s);
+  else if (s->pending_iq)
+    command_answer_pending(cmds, s);
+  else
+    command_push_result(cmds, s);
+}
+
 void icxd_command_tick(icxd_command *cmds)
 {
   struct command_tick_state ts;
@@ -138,44 +175,30 @@ void icxd_command_tick(icxd_command *cmds)
         icxd_presence_tracker_resync(cmds->presence);
     }
     s = icxd_sessions_find_job(cmds->sessions, job->id);
+    if (s && (job->kind == ICXD_JOB_MATCH || job->kind == ICXD_JOB_EXPLAIN))
+      icxd_command_apply_presence(cmds, job);
+    if (icxd_fed_pending(cmds->fed, job->id)) {
+      /* The peers may still answer: the fan-out keeps the local answer
+       * until they have (or their time is up), even when s is gone. */
+      icxd_fed_park(cmds->fed, job);
+      continue;
+    }
     if (!s) {
       icxd_job_free(job);
       continue;
     }
-    if (job->kind == ICXD_JOB_MATCH || job->kind == ICXD_JOB_EXPLAIN)
-      icxd_command_apply_presence(cmds, job);
-    s->job = job;
-    s->state = ICXD_SESS_DONE;
-    s->last_used_ms = icxd_now_ms();
-    if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW)
-      icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s %s: %s in %lld ms",
-               s->owner, job->kind == ICXD_JOB_PUBLISH ? "publish" : "withdraw",
-               job->doc_uri ? job->doc_uri : "?",
-               job->forbidden ? "forbidden"
-               : job->rc == ICX_OK ? "done" : icx_strerror(job->rc),
-               (long long)(job->finished_ms - job->started_ms));
-    else if (job->rc == ICX_OK && job->kind == ICXD_JOB_EXPLAIN)
-      icxd_log(cmds->log, ICXD_LOG_INFO, "command",
-               "%s: explanation naming %zu cloud%s in %lld ms", s->owner,
-               job->n_explain, job->n_explain == 1 ? "" : "s",
-               (long long)(job->finished_ms - job->started_ms));
-    else if (job->rc == ICX_OK)
-      icxd_log(cmds->log, ICXD_LOG_INFO, "command",
-               "%s: %zu matching cloud%s in %lld ms", s->owner, job->n_clouds,
-               job->n_clouds == 1 ? "" : "s",
-               (long long)(job->finished_ms - job->started_ms));
+    command_job_done(cmds, s, job);
+  }
+  ts.now = icxd_now_ms();
+  icxd_fed_tick(cmds->fed, ts.now);
+  while ((job = icxd_fed_take_done(cmds->fed, ts.now))) {
+    s = icxd_sessions_find_job(cmds->sessions, job->id);
+    if (!s)
+      icxd_job_free(job);
     else
-      icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s: %s", s->owner,
-               icx_strerror(job->rc), job->errmsg ? job->errmsg : "");
-    if (s->canceled)
-      icxd_sessions_remove(cmds->sessions, s);
-    else if (s->pending_iq)
-      command_answer_pending(cmds, s);
-    else
-      command_push_result(cmds, s);
+      command_job_done(cmds, s, job);
   }
   ts.cmds = cmds;
-  ts.now = icxd_now_ms();
   icxd_sessions_each(cmds->sessions, command_send_executing, &ts);
   icxd_sessions_expire(cmds->sessions, ts.now);
 }

@@ -13,6 +13,7 @@
 
 #include "icxd_command.h"
 #include "icxd_conn.h"
+#include "icxd_fed.h"
 #include "icxd_presence.h"
 #include "icxd_session.h"
 #include "icxd_writer.h"
@@ -37,6 +38,7 @@ struct icxd_command {
   icxd_writer *writer;       /* borrowed; NULL: publishing is off */
   icxd_presence_tracker *presence; /* borrowed; NULL: nobody is present */
   icxd_sessions *sessions;
+  icxd_fed *fed;             /* requests sent on to peer exchanges */
   uint64_t next_job_id;
 };
 
@@ -93,6 +95,16 @@ int icxd_command_read_presence(xmpp_stanza_t *in, icxd_job *job, char *err,
  * and names JIDs; an explanation gains its <presence> element.  Out of
  * memory fails the job. */
 void icxd_command_apply_presence(icxd_command *cmds, icxd_job *job);
+
+/* Federation (icxd_command_fed.c): sends a federated match whose job is
+ * queued (session s) to the peers; 1 if the sender of iq may register
+ * with this root, else 0 with iq answered; the register_exchange command
+ * itself. */
+void icxd_command_start_fed(icxd_command *cmds, icxd_session *s,
+                            xmpp_stanza_t *in, const icxd_fed_req *fed);
+int icxd_command_register_allowed(icxd_command *cmds, xmpp_stanza_t *iq);
+void icxd_command_register(icxd_command *cmds, xmpp_stanza_t *iq,
+                           const char *action);
 
 /* <iodata type='output'> with the <presenceList> of list_presence. */
 xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds);

@@ -41,6 +41,10 @@ icxd_config *icxd_config_new(void)
   cfg->max_document_size = 131072;
   cfg->max_writes = 64;
   cfg->max_presence = 10000;
+  cfg->fed_peer_timeout_ms = 5000;
+  cfg->fed_max_hops = 3;
+  cfg->fed_register_interval_s = 60;
+  cfg->fed_ping_interval_s = 30;
   if (icxd_access_defaults(&cfg->access) != 0) {
     free(cfg);
     return NULL;
@@ -56,6 +60,67 @@ static void config_wipe_free(char *s)
   free(s);
 }
 
+static void config_free_list(char ***list, size_t *n)
+{
+  size_t i;
+
+  for (i = 0; i < *n; i++)
+    free((*list)[i]);
+  free(*list);
+  *list = NULL;
+  *n = 0;
+}
+
+static void config_free_peers(icxd_config *cfg)
+{
+  config_free_list(&cfg->fed_peers, &cfg->n_fed_peers);
+  config_free_list(&cfg->fed_roots, &cfg->n_fed_roots);
+}
+
+/* [federation] peers or roots (key): JIDs separated by spaces or commas
+ * ("" for none), each without white space, at most 1023 bytes, at most 64
+ * of them.  Replaces *slot.  0, or -1 with err set. */
+static int config_set_peers(char ***slot, size_t *nslot, const char *key,
+                            const char *value, char *err, size_t errlen)
+{
+  char **list = NULL, **grown;
+  size_t n = 0, len, i;
+  const char *p = value;
+
+  while (*p) {
+    p += strspn(p, " \t,");
+    len = strcspn(p, " \t,");
+    if (!len)
+      break;
+    if (len > 1023 || n >= 64 || !memchr(p, '.', len) || *p == '@' ||
+        *p == '/') {
+      snprintf(err, errlen, "bad value for [federation] %s: '%.*s' %s", key,
+               (int)(len > 60 ? 60 : len), p,
+               n >= 64 ? "is one peer too many (at most 64)"
+                       : "is not the JID of an exchange");
+      goto fail;
+    }
+    grown = realloc(list, (n + 1) * sizeof *list);
+    if (!grown || !(grown[n] = strndup(p, len))) {
+      list = grown ? grown : list;
+      snprintf(err, errlen, "out of memory");
+      goto fail;
+    }
+    list = grown;
+    n++;
+    p += len;
+  }
+  config_free_list(slot, nslot);
+  *slot = list;
+  *nslot = n;
+  return 0;
+fail:
+  for (i = 0; i < n; i++)
+    free(list[i]);
+  free(list);
+  return -1;
+}
+
 void icxd_config_free(icxd_config *cfg)
 {
   if (!cfg)
@@ -69,6 +134,7 @@ void icxd_config_free(icxd_config *cfg)
   free(cfg->ontology);
   free(cfg->config_path);
   free(cfg->log_file);
+  config_free_peers(cfg);
   icxd_access_clear(&cfg->access);
   free(cfg);
 }
@@ -296,6 +362,29 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 1, 100000, &cfg->max_writes);
   } else if (KEY("exchange", "max_presence")) {
     bad = config_parse_uint(value, 0, 1000000, &cfg->max_presence);
+  } else if (KEY("federation", "peers")) {
+    return config_set_peers(&cfg->fed_peers, &cfg->n_fed_peers, key, value,
+                            err, errlen);
+  } else if (KEY("federation", "roots")) {
+    return config_set_peers(&cfg->fed_roots, &cfg->n_fed_roots, key, value,
+                            err, errlen);
+  } else if (KEY("federation", "role")) {
+    if (!strcasecmp(value, "root"))
+      cfg->fed_root = 1;
+    else if (!strcasecmp(value, "exchange"))
+      cfg->fed_root = 0;
+    else
+      bad = 1;
+  } else if (KEY("federation", "register_interval_s")) {
+    bad = config_parse_uint(value, 1, 86400, &cfg->fed_register_interval_s);
+  } else if (KEY("federation", "ping_interval_s")) {
+    bad = config_parse_uint(value, 1, 86400, &cfg->fed_ping_interval_s);
+  } else if (KEY("access", "federate")) {
+    return config_set_acl(&cfg->access.federate, key, value, err, errlen);
+  } else if (KEY("federation", "peer_timeout_ms")) {
+    bad = config_parse_uint(value, 10, 600000, &cfg->fed_peer_timeout_ms);
+  } else if (KEY("federation", "max_hops")) {
+    bad = config_parse_uint(value, 0, 16, &cfg->fed_max_hops);
   } else if (KEY("log", "level")) {
     lvl = icxd_level_from_name(value);
     bad = lvl < 0;

@@ -49,6 +49,16 @@ typedef struct icxd_config {
   unsigned max_document_size; /* bytes of one published document */
   unsigned max_writes;    /* publishes and withdrawals waiting for the writer */
   unsigned max_presence;  /* publishers whose presence is followed */
+  /* [federation] (icxd_fed.h) */
+  char **fed_peers;       /* service JIDs of the peer exchanges */
+  size_t n_fed_peers;
+  unsigned fed_peer_timeout_ms; /* how long a peer has to answer */
+  unsigned fed_max_hops;  /* a request travels at most this many hops */
+  int fed_root;           /* role = root: keeps a directory of exchanges */
+  char **fed_roots;       /* roots this exchange registers with */
+  size_t n_fed_roots;
+  unsigned fed_register_interval_s; /* registrations are renewed this often */
+  unsigned fed_ping_interval_s;     /* a root pings its exchanges this often */
   /* [log] */
   int log_level;          /* icxd_level */
   int use_syslog;

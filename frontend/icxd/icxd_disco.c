@@ -135,8 +135,11 @@ static void disco_answer(icxd_disco *disco, xmpp_stanza_t *iq, int info)
     bad |= disco_add_features(ctx, query, cmd->features);
   } else if (icxd_is(node, ICXD_NS_COMMANDS)) {
     bad |= disco_add_command_items(ctx, query, spec, self);
+  } else if (!node && spec->items) {
+    bad |= spec->items(spec->items_ud, ctx, query);
   }
-  /* disco#items on the service itself or on a command node: empty. */
+  /* disco#items on a command node, or on the service without an items
+   * callback: empty. */
   if (bad)
     goto nomem;
   icxd_reply_result(c, iq, query);

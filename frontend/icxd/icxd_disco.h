@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <strophe.h>
+
 #include "icxd_dispatch.h"
 
 /* A command as disco shows it. */
@@ -26,6 +28,10 @@ typedef struct icxd_disco_spec {
   const char *commands_name;           /* name of the command-list identity */
   const icxd_disco_command *commands;  /* in the order disco#items lists them */
   size_t n_commands;
+  /* Optional: appends the <item/>s of disco#items on the service itself
+   * (no node) to query; 0, or -1 on ENOMEM.  NULL: no items. */
+  int (*items)(void *ud, xmpp_ctx_t *ctx, xmpp_stanza_t *query);
+  void *items_ud;
 } icxd_disco_spec;
 
 typedef struct icxd_disco icxd_disco;

@@ -43,6 +43,15 @@
   "<maxInclusive value='100'/></restriction></simpleType></attribute>" \
   "<attribute name='jid' type='boolean' use='optional'/>"
 
+/* The scope of a request (doc/federation.md): local (the default) or
+ * federation, which sends it on to the exchange's peers too.  Also read
+ * by icxd alone. */
+#define SCOPE_ATTRIBUTE \
+  "<attribute name='scope' use='optional'><simpleType>" \
+  "<restriction base='string'><enumeration value='local'/>" \
+  "<enumeration value='federation'/></restriction></simpleType>" \
+  "</attribute>"
+
 /* The paper's <constraints> element, with what icx adds to it (icx(1)):
  * op, required and weight on <constraint>; no <value> (exists, absent)
  * or several (anyOf, allOf, noneOf); unit and from on <value>.  Names and
@@ -68,6 +77,7 @@
   "</complexType></element>" \
   "</sequence>" \
   PRESENCE_ATTRIBUTES \
+  SCOPE_ATTRIBUTE \
   "</complexType></element>"
 
 /* The input of constraint_catalog_resources. */
@@ -84,7 +94,9 @@ static const char schema_matching[] =
   SCHEMA_OPEN
   "<annotation><documentation>The answer: the names of the clouds that"
   " satisfy every constraint, ranked (highest score first, then by name),"
-  " without duplicates (none when no cloud matches); then a set element"
+  " without duplicates (none when no cloud matches); in the answer to a"
+  " request with scope='federation', each tagged with the exchange that"
+  " holds it (exchange=), and ranked across exchanges; then a set element"
   " (XEP-0059) with the page's first (and its index) and last cloud and"
   " the count of all matching clouds.</documentation></annotation>"
   "<element name='matchingClouds'><complexType><sequence>"
@@ -93,6 +105,7 @@ static const char schema_matching[] =
   "<attribute name='score' type='integer' use='optional'/>"
   "<attribute name='degree' type='string' use='optional'/>"
   "<attribute name='jid' type='string' use='optional'/>"
+  "<attribute name='exchange' type='string' use='optional'/>"
   "</extension></simpleContent></complexType></element>"
   "<any namespace='" ICXD_NS_RSM "' processContents='skip' minOccurs='0'/>"
   "</sequence></complexType></element>"
@@ -126,7 +139,11 @@ static const char schema_explanation[] =
   " gives; when the request names a presence, the clouds that meet every"
   " constraint but not the presence (up to "
   ICXD_STR(ICXD_EXPLAIN_MAX_CLOUDS) "), each with its state and since when"
-  " it holds."
+  " it holds.  With scope='federation', the counts add up over the"
+  " exchanges that answered, a named cloud is explained by the exchange"
+  " that holds it (exchange=), and one exchange element per exchange"
+  " gives its own count; relaxations (this exchange's) only when nothing"
+  " matches at any exchange."
   "</documentation></annotation>"
   "<element name='explanation'><complexType><sequence>"
   "<element name='constraint' minOccurs='0' maxOccurs='unbounded'>"
@@ -146,6 +163,7 @@ static const char schema_explanation[] =
   "<attribute name='name' type='string' use='required'/>"
   "<attribute name='known' type='boolean' use='required'/>"
   "<attribute name='matches' type='boolean' use='required'/>"
+  "<attribute name='exchange' type='string' use='optional'/>"
   "</complexType></element>"
   "<element name='relaxation' minOccurs='0' maxOccurs='unbounded'>"
   "<complexType>"
@@ -166,6 +184,11 @@ static const char schema_explanation[] =
   "<list>" SHOW_TYPE "</list></simpleType></attribute>"
   "<attribute name='required' type='boolean' use='required'/>"
   "<attribute name='failing' type='nonNegativeInteger' use='required'/>"
+  "</complexType></element>"
+  "<element name='exchange' minOccurs='0' maxOccurs='unbounded'>"
+  "<complexType>"
+  "<attribute name='jid' type='string' use='required'/>"
+  "<attribute name='matching' type='nonNegativeInteger' use='required'/>"
   "</complexType></element>"
   "</sequence>"
   "<attribute name='matching' type='nonNegativeInteger' use='required'/>"

@@ -83,6 +83,14 @@ static int service_setup_xmpp(icxd_service *svc, char *err, size_t errlen)
   spec->features = service_features;
   spec->commands_name = "Intercloud Exchange commands";
   spec->commands = icxd_command_disco(&spec->n_commands);
+  /* register_exchange comes last and is a root's only: an exchange does
+   * not offer it (the role read at start; the command itself follows a
+   * reload). */
+  if (!cfg->fed_root)
+    spec->n_commands--;
+  /* A root lists the exchanges registered with it. */
+  spec->items = icxd_fed_disco_items;
+  spec->items_ud = icxd_command_fed(svc->command);
   svc->disco = icxd_disco_new(svc->dispatch, spec);
   if (!svc->disco || icxd_ping_register(svc->dispatch) != 0)
     goto nomem;

@@ -95,6 +95,7 @@ void icxd_job_free(icxd_job *job)
   free(job->scores);
   free(job->degrees);
   free(job->answer_xml);
+  free(job->warn);
   free(job->info);
   free(job);
 }

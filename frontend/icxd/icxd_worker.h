@@ -85,6 +85,8 @@ typedef struct icxd_job {
   int beyond_paper;      /* with want_owners: the answer has score= degree= */
   char *answer_xml;      /* <matchingClouds>, or <explanation> */
   char *info;            /* a remark for the requester, or NULL */
+  char *warn;            /* a warning (a federated answer missing peers,
+                            icxd_fed.h), or NULL; set by the loop */
   /* progress (guarded by the pool lock) */
   icxd_job_state state;
   int64_t queued_ms;

@@ -502,6 +502,8 @@ icxt_federation_enter() {
     printf '%s\n' "127.0.0.1 localhost" \
       "127.0.0.2 $ICXT_USER_DOMAIN" \
       "127.0.0.3 $ICXT_EXCHANGE_DOMAIN $ICXT_SERVICE" >"$ICXT_HOSTS"
+    # More names for tests with more servers: lines "ADDRESS NAME...".
+    [ -n "${ICXT_EXTRA_HOSTS:-}" ] && printf '%s\n' "$ICXT_EXTRA_HOSTS" >>"$ICXT_HOSTS"
     mount --bind "$ICXT_HOSTS" /etc/hosts || icxt_fail "cannot mount a private /etc/hosts"
     # Prosody without lua-unbound asks DNS only: a tiny server on the
     # namespace's loopback answers A queries from the private hosts file.

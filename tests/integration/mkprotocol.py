@@ -8,6 +8,7 @@ component test:
     cat /tmp/o.md >> /tmp/t.md
     ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-publish.test
     ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-presence.test
+    ICXT_FED_TRANSCRIPT=/tmp/t.md tests/integration/icxd-federation.test
     tests/integration/mkprotocol.py /tmp/t.md > doc/protocol.md
 
 Each @NAME@ of the template becomes the request and answer captured under
@@ -137,6 +138,12 @@ for key, title, kw in [
     ('@PRES_EXPLAIN@', 'An explanation of a request that requires presence', {}),
     ('@PRES_LIST@', "An administrator lists the publishers' presence", {}),
     ('@PRES_DENIED@', 'list_presence from a JID that is no administrator', {}),
+    ('@FED_PAPER@', "The paper's request to the root, scope='federation'", {}),
+    ('@FED_EXPLAIN@', 'A federated explanation naming cloud5', {}),
+    ('@FED_FORWARD@', 'The root asks an exchange, as any requester would', {}),
+    ('@FED_RING@', 'A ring: the request to exchange a travels a -> b -> root', {}),
+    ('@FED_PARTIAL@', 'A partial answer: exchange b does not answer in time', {}),
+    ('@FED_DIRECTORY@', "The root's directory (disco#items)", {}),
 ]:
     doc = doc.replace(key, ex(title, **kw))
 doc = doc.replace('@PUSH@', "```xml\n%s\n```" % pushed())

@@ -127,6 +127,53 @@ START_TEST(config_limit_keys)
 }
 END_TEST
 
+/* [federation]: the peers listed, the time limit and hops range-checked,
+ * a list that names no exchange refused with the culprit named, and a
+ * reload that takes the new list. */
+START_TEST(config_federation_keys)
+{
+  char *conf = tu_path(tu_icxd_tmp, "fed.conf");
+  char err[256], note[256];
+  icxd_config *cfg = icxd_config_new(), *fresh;
+
+  ck_assert_uint_eq(cfg->n_fed_peers, 0);
+  ck_assert_uint_eq(cfg->fed_peer_timeout_ms, 5000);
+  ck_assert_uint_eq(cfg->fed_max_hops, 3);
+  tu_write(conf, "[federation]\npeers = icx.a.test, icx.b.test  "
+           "bot@c.test/icxd\npeer_timeout_ms = 1500\nmax_hops = 1\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+  ck_assert_uint_eq(cfg->n_fed_peers, 3);
+  ck_assert_str_eq(cfg->fed_peers[0], "icx.a.test");
+  ck_assert_str_eq(cfg->fed_peers[1], "icx.b.test");
+  ck_assert_str_eq(cfg->fed_peers[2], "bot@c.test/icxd");
+  ck_assert_uint_eq(cfg->fed_peer_timeout_ms, 1500);
+  ck_assert_uint_eq(cfg->fed_max_hops, 1);
+  /* Bad values are refused and leave the list as it was. */
+  tu_write(conf, "[federation]\npeers = icx.a.test localhost\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "'localhost' is not the JID of an "
+                               "exchange"));
+  ck_assert_uint_eq(cfg->n_fed_peers, 3);
+  tu_write(conf, "[federation]\npeer_timeout_ms = 5\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "peer_timeout_ms"));
+  tu_write(conf, "[federation]\nmax_hops = 17\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  tu_write(conf, "[federation]\npeer = icx.a.test\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, ":2: unknown setting [federation] peer"));
+  /* A reload takes the new list (no restart needed). */
+  fresh = icxd_config_new();
+  tu_write(conf, "[federation]\npeers =\n");
+  ck_assert_int_eq(icxd_config_load_file(fresh, conf, err, sizeof err), 0);
+  icxd_config_adopt(cfg, fresh, note, sizeof note);
+  ck_assert_uint_eq(cfg->n_fed_peers, 0);
+  ck_assert_str_eq(note, "");
+  icxd_config_free(cfg);
+  free(conf);
+}
+END_TEST
+
 static Suite *icxd_config_suite(void)
 {
   Suite *s = suite_create("icxd_config");
@@ -137,6 +184,7 @@ static Suite *icxd_config_suite(void)
   tcase_add_test(tc, config_errors_name_the_line);
   tcase_add_test(tc, config_adopt_on_reload);
   tcase_add_test(tc, config_limit_keys);
+  tcase_add_test(tc, config_federation_keys);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,477 @@
+/* icxd_fed_request.c - a request's federation part, and merging answers. */
+/* Pure stanza work, with no connection: the scope and <federation> of a
+ * request read, the copy sent to peers built, the answers merged into one
+ * ranked <matchingClouds>. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "icx.h"
+#include "icxd_fed_internal.h"
+#include "icxd_rsm.h"
+#include "icxd_stanza.h"
+
+/* --- the request ------------------------------------------------------ */
+
+void icxd_fed_req_clear(icxd_fed_req *req)
+{
+  size_t i;
+
+  for (i = 0; i < req->n_visited; i++)
+    free(req->visited[i]);
+  free(req->visited);
+  memset(req, 0, sizeof *req);
+}
+
+static int fed_parse_uint(const char *v, unsigned max, unsigned *out)
+{
+  char *end;
+  unsigned long n;
+
+  if (!v || *v < '0' || *v > '9')
+    return -1;
+  n = strtoul(v, &end, 10);
+  if (*end || n > max)
+    return -1;
+  *out = (unsigned)n;
+  return 0;
+}
+
+int icxd_fed_read(xmpp_stanza_t *in, icxd_fed_req *req, char *err,
+                  size_t errlen)
+{
+  xmpp_stanza_t *c = icxd_child(in, "constraints", NULL);
+  xmpp_stanza_t *f = icxd_child(in, "federation", ICXD_NS_FEDERATION);
+  xmpp_stanza_t *v;
+  const char *scope = c ? xmpp_stanza_get_attribute(c, "scope") : NULL;
+
+  memset(req, 0, sizeof *req);
+  if (scope && !icxd_is(scope, "local") && !icxd_is(scope, "federation")) {
+    snprintf(err, errlen, "scope='%.40s' must be local or federation",
+             scope);
+    return -1;
+  }
+  req->federated = icxd_is(scope, "federation");
+  if (!f)
+    return 0;
+  if (xmpp_stanza_get_attribute(f, "hops") &&
+      fed_parse_uint(xmpp_stanza_get_attribute(f, "hops"), 100,
+                     &req->hops) != 0) {
+    snprintf(err, errlen, "<federation hops='%.40s'> must be a number from "
+             "0 to 100", xmpp_stanza_get_attribute(f, "hops"));
+    return -1;
+  }
+  if (xmpp_stanza_get_attribute(f, "budget") &&
+      fed_parse_uint(xmpp_stanza_get_attribute(f, "budget"), 3600000,
+                     &req->budget_ms) != 0) {
+    snprintf(err, errlen, "<federation budget='%.40s'> must be a number of "
+             "milliseconds up to 3600000",
+             xmpp_stanza_get_attribute(f, "budget"));
+    return -1;
+  }
+  for (v = xmpp_stanza_get_children(f); v; v = xmpp_stanza_get_next(v)) {
+    char *text, *t, *e, **grown;
+
+    if (!xmpp_stanza_is_tag(v))
+      continue;
+    if (!icxd_is(xmpp_stanza_get_name(v), "visited")) {
+      snprintf(err, errlen, "unexpected <%.40s> in <federation>; expected "
+               "<visited>", xmpp_stanza_get_name(v));
+      goto fail;
+    }
+    if (req->n_visited >= ICXD_FED_MAX_VISITED) {
+      snprintf(err, errlen, "<federation> lists more than %d visited "
+               "exchanges", ICXD_FED_MAX_VISITED);
+      goto fail;
+    }
+    text = xmpp_stanza_get_text(v);
+    t = text;
+    while (t && (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r'))
+      t++;
+    e = t ? t + strlen(t) : NULL;
+    while (e && e > t && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+                          e[-1] == '\r'))
+      *--e = '\0';
+    if (!t || !*t || strlen(t) > FED_MAX_JID) {
+      if (text)
+        xmpp_free(xmpp_stanza_get_context(v), text);
+      snprintf(err, errlen, "a <visited> in <federation> must name an "
+               "exchange's JID (1 to %d bytes)", FED_MAX_JID);
+      goto fail;
+    }
+    grown = realloc(req->visited, (req->n_visited + 1) * sizeof *grown);
+    if (grown)
+      req->visited = grown;
+    if (!grown || !(req->visited[req->n_visited] = strdup(t))) {
+      xmpp_free(xmpp_stanza_get_context(v), text);
+      snprintf(err, errlen, "out of memory");
+      goto fail;
+    }
+    req->n_visited++;
+    xmpp_free(xmpp_stanza_get_context(v), text);
+  }
+  return 0;
+fail:
+  icxd_fed_req_clear(req);
+  return -1;
+}
+
+int icxd_fed_same_exchange(const char *a, const char *b)
+{
+  size_t la, lb;
+
+  if (!a || !b)
+    return 0;
+  la = strcspn(a, "/");
+  lb = strcspn(b, "/");
+  return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+xmpp_stanza_t *icxd_fed_forward_in(xmpp_ctx_t *ctx, xmpp_stanza_t *in,
+                                   unsigned hops, unsigned budget_ms,
+                                   const char *const *visited,
+                                   size_t n_visited)
+{
+  xmpp_stanza_t *out = icxd_elem(ctx, "in", xmpp_stanza_get_ns(in));
+  xmpp_stanza_t *f, *child;
+  char num[24];
+  size_t i;
+
+  if (!out)
+    return NULL;
+  for (child = xmpp_stanza_get_children(in); child;
+       child = xmpp_stanza_get_next(child)) {
+    /* Our own <federation> is replaced; the requester's paging (RSM) is
+     * for the merged answer, not for each peer's. */
+    if (xmpp_stanza_is_tag(child) &&
+        ((icxd_is(xmpp_stanza_get_name(child), "federation") &&
+          icxd_is(xmpp_stanza_get_ns(child), ICXD_NS_FEDERATION)) ||
+         (icxd_is(xmpp_stanza_get_name(child), "set") &&
+          icxd_is(xmpp_stanza_get_ns(child), ICXD_NS_RSM))))
+      continue;
+    if (icxd_adopt(out, xmpp_stanza_copy(child)))
+      goto fail;
+  }
+  f = icxd_elem(ctx, "federation", ICXD_NS_FEDERATION);
+  snprintf(num, sizeof num, "%u", hops);
+  if (!f || xmpp_stanza_set_attribute(f, "hops", num)) {
+    if (f)
+      xmpp_stanza_release(f);
+    goto fail;
+  }
+  snprintf(num, sizeof num, "%u", budget_ms);
+  if (xmpp_stanza_set_attribute(f, "budget", num) || icxd_adopt(out, f))
+    goto fail;   /* icxd_adopt released f on failure */
+  for (i = 0; i < n_visited; i++)
+    if (!icxd_add_text_child(ctx, f, "visited", visited[i]))
+      goto fail;
+  return out;
+fail:
+  xmpp_stanza_release(out);
+  return NULL;
+}
+
+/* --- merging ---------------------------------------------------------- */
+
+typedef struct fed_entry {
+  char *name;
+  const char *exchange;   /* lent: the part's tag or the attribute */
+  char *exchange_own;     /* the attribute's copy, when given */
+  int score;
+  char *degree;
+  char *jid;
+} fed_entry;
+
+static int fed_entry_cmp(const void *a, const void *b)
+{
+  const fed_entry *x = a, *y = b;
+  int c;
+
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  c = strcmp(x->name, y->name);
+  return c ? c : strcmp(x->exchange, y->exchange);
+}
+
+static void fed_entries_free(fed_entry *e, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    free(e[i].name);
+    free(e[i].exchange_own);
+    free(e[i].degree);
+    free(e[i].jid);
+  }
+  free(e);
+}
+
+static char *fed_dup_attr(xmpp_stanza_t *el, const char *name, int *bad)
+{
+  const char *v = xmpp_stanza_get_attribute(el, name);
+  char *copy;
+
+  if (!v)
+    return NULL;
+  copy = strdup(v);
+  if (!copy)
+    *bad = 1;
+  return copy;
+}
+
+/* Appends the <cloudName> children of one answer to *entries. */
+static int fed_collect(xmpp_ctx_t *ctx, const icxd_fed_part *part,
+                       fed_entry **entries, size_t *n, size_t *cap,
+                       int *scores, char *err, size_t errlen)
+{
+  xmpp_stanza_t *top = xmpp_stanza_new_from_string(ctx, part->answer_xml);
+  xmpp_stanza_t *el;
+  int bad = 0;
+
+  if (!top || !icxd_is(xmpp_stanza_get_name(top), "matchingClouds")) {
+    snprintf(err, errlen, "the answer of %s is not a <matchingClouds>",
+             part->exchange);
+    if (top)
+      xmpp_stanza_release(top);
+    return -1;
+  }
+  for (el = xmpp_stanza_get_children(top); el && !bad;
+       el = xmpp_stanza_get_next(el)) {
+    fed_entry *e;
+    const char *score;
+    char *text;
+
+    if (!xmpp_stanza_is_tag(el) ||
+        !icxd_is(xmpp_stanza_get_name(el), "cloudName"))
+      continue;
+    if (*n == *cap) {
+      size_t ncap = *cap ? *cap * 2 : 16;
+      fed_entry *grown = realloc(*entries, ncap * sizeof *grown);
+      if (!grown) {
+        bad = 1;
+        break;
+      }
+      *entries = grown;
+      *cap = ncap;
+    }
+    e = &(*entries)[*n];
+    memset(e, 0, sizeof *e);
+    text = xmpp_stanza_get_text(el);
+    e->name = strdup(text ? text : "");
+    if (text)
+      xmpp_free(ctx, text);
+    e->exchange_own = fed_dup_attr(el, "exchange", &bad);
+    e->exchange = e->exchange_own ? e->exchange_own : part->exchange;
+    e->degree = fed_dup_attr(el, "degree", &bad);
+    e->jid = fed_dup_attr(el, "jid", &bad);
+    score = xmpp_stanza_get_attribute(el, "score");
+    if (score) {
+      e->score = atoi(score);
+      *scores = 1;
+    }
+    (*n)++;
+    if (!e->name)
+      bad = 1;
+  }
+  xmpp_stanza_release(top);
+  if (bad)
+    snprintf(err, errlen, "out of memory");
+  return bad ? -1 : 0;
+}
+
+char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
+                     char *err, size_t errlen)
+{
+  fed_entry *entries = NULL;
+  size_t count = 0, cap = 0, i;
+  xmpp_stanza_t *top = NULL;
+  char *text = NULL, *out = NULL, num[24];
+  size_t len;
+  int scores = 0, bad = 0;
+
+  for (i = 0; i < n; i++)
+    if (fed_collect(ctx, &parts[i], &entries, &count, &cap, &scores, err,
+                    errlen) != 0)
+      goto done;
+  if (count)
+    qsort(entries, count, sizeof *entries, fed_entry_cmp);
+  top = icxd_elem(ctx, "matchingClouds", ICX_CONSTRAINTS_NS);
+  bad = !top;
+  for (i = 0; !bad && i < count; i++) {
+    xmpp_stanza_t *el;
+    size_t k;
+
+    /* One cloud of one exchange once, where it ranks best: an equal
+     * entry sorts right after (same name and exchange), or further down
+     * with a lower score. */
+    for (k = 0; k < i; k++)
+      if (!strcmp(entries[k].name, entries[i].name) &&
+          !strcmp(entries[k].exchange, entries[i].exchange))
+        break;
+    if (k < i)
+      continue;
+    el = icxd_add_text_child(ctx, top, "cloudName", entries[i].name);
+    bad = !el;
+    if (!bad && scores) {
+      snprintf(num, sizeof num, "%d", entries[i].score);
+      bad = xmpp_stanza_set_attribute(el, "score", num) ||
+            xmpp_stanza_set_attribute(el, "degree", entries[i].degree
+                                                        ? entries[i].degree
+                                                        : "exact");
+    }
+    if (!bad && entries[i].jid)
+      bad = xmpp_stanza_set_attribute(el, "jid", entries[i].jid) != XMPP_EOK;
+    if (!bad)
+      bad = xmpp_stanza_set_attribute(el, "exchange", entries[i].exchange) !=
+            XMPP_EOK;
+  }
+  if (!bad && xmpp_stanza_to_text(top, &text, &len) == XMPP_EOK && text) {
+    out = strdup(text);
+    xmpp_free(ctx, text);
+  }
+  if (!out)
+    snprintf(err, errlen, "out of memory");
+done:
+  if (top)
+    xmpp_stanza_release(top);
+  fed_entries_free(entries, count);
+  return out;
+}
+
+
+/* --- explanations ----------------------------------------------------- */
+
+/* The integer attribute name of el, 0 when absent. */
+static long fed_attr_long(xmpp_stanza_t *el, const char *name)
+{
+  const char *v = xmpp_stanza_get_attribute(el, name);
+
+  return v ? atol(v) : 0;
+}
+
+static int fed_set_long(xmpp_stanza_t *el, const char *name, long v)
+{
+  char num[24];
+
+  snprintf(num, sizeof num, "%ld", v);
+  return xmpp_stanza_set_attribute(el, name, num) == XMPP_EOK ? 0 : -1;
+}
+
+/* The first child of top named name whose attribute attr is value. */
+static xmpp_stanza_t *fed_child_with(xmpp_stanza_t *top, const char *name,
+                                     const char *attr, const char *value)
+{
+  xmpp_stanza_t *c;
+
+  for (c = xmpp_stanza_get_children(top); c; c = xmpp_stanza_get_next(c))
+    if (xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), name) &&
+        icxd_is(xmpp_stanza_get_attribute(c, attr), value))
+      return c;
+  return NULL;
+}
+
+char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
+                             size_t n, char *err, size_t errlen)
+{
+  xmpp_stanza_t **tops = calloc(n ? n : 1, sizeof *tops);
+  xmpp_stanza_t *out = NULL, *c, *copy;
+  char *text = NULL, *res = NULL;
+  size_t i, k, len;
+  long total = 0;
+  int bad = !tops;
+
+  for (i = 0; !bad && i < n; i++) {
+    tops[i] = xmpp_stanza_new_from_string(ctx, parts[i].answer_xml);
+    if (!tops[i] ||
+        !icxd_is(xmpp_stanza_get_name(tops[i]), "explanation")) {
+      snprintf(err, errlen, "the answer of %s is not an <explanation>",
+               parts[i].exchange);
+      goto done;
+    }
+    total += fed_attr_long(tops[i], "matching");
+  }
+  if (bad || !n)
+    goto nomem;
+  out = icxd_elem(ctx, "explanation", ICX_CONSTRAINTS_NS);
+  bad = !out || fed_set_long(out, "matching", total);
+  /* The first answer (this exchange's) gives the shape; counts add up
+   * (each exchange counts its own clouds); a cloud this exchange does not
+   * know is explained by the exchange that does. */
+  for (c = xmpp_stanza_get_children(tops[0]); !bad && c;
+       c = xmpp_stanza_get_next(c)) {
+    const char *name = xmpp_stanza_get_name(c);
+
+    if (!xmpp_stanza_is_tag(c))
+      continue;
+    copy = NULL;
+    if (icxd_is(name, "constraint")) {
+      long alone = 0, remaining = 0;
+      const char *idx = xmpp_stanza_get_attribute(c, "index");
+      for (k = 0; k < n; k++) {
+        xmpp_stanza_t *o = k ? fed_child_with(tops[k], "constraint", "index",
+                                              idx) : c;
+        alone += o ? fed_attr_long(o, "alone") : 0;
+        remaining += o ? fed_attr_long(o, "remaining") : 0;
+      }
+      copy = xmpp_stanza_copy(c);
+      bad = !copy || fed_set_long(copy, "alone", alone) ||
+            fed_set_long(copy, "remaining", remaining);
+    } else if (icxd_is(name, "cloud")) {
+      const char *cloud = xmpp_stanza_get_attribute(c, "name");
+      size_t from = 0;
+      xmpp_stanza_t *src = c;
+      for (k = 1; !icxd_is(xmpp_stanza_get_attribute(c, "known"), "true") &&
+                  k < n; k++) {
+        xmpp_stanza_t *o = fed_child_with(tops[k], "cloud", "name", cloud);
+        if (o && icxd_is(xmpp_stanza_get_attribute(o, "known"), "true")) {
+          src = o;
+          from = k;
+          break;
+        }
+      }
+      copy = xmpp_stanza_copy(src);
+      bad = !copy;
+      if (!bad && icxd_is(xmpp_stanza_get_attribute(src, "known"), "true"))
+        bad = xmpp_stanza_set_attribute(copy, "exchange",
+                                        parts[from].exchange) != XMPP_EOK;
+    } else if (icxd_is(name, "relaxation") && total > 0) {
+      continue;   /* what to drop when nothing matches: something does */
+    } else {
+      copy = xmpp_stanza_copy(c);   /* relaxations, presence: local */
+      bad = !copy;
+    }
+    if (copy && (bad || icxd_adopt(out, copy))) {
+      if (bad)
+        xmpp_stanza_release(copy);
+      bad = 1;
+    }
+  }
+  for (k = 0; !bad && k < n; k++) {
+    xmpp_stanza_t *ex = icxd_elem(ctx, "exchange", NULL);
+    bad = !ex || xmpp_stanza_set_attribute(ex, "jid", parts[k].exchange) ||
+          fed_set_long(ex, "matching", fed_attr_long(tops[k], "matching"));
+    if (ex && (bad || icxd_adopt(out, ex))) {
+      if (bad)
+        xmpp_stanza_release(ex);
+      bad = 1;
+    }
+  }
+  if (!bad && xmpp_stanza_to_text(out, &text, &len) == XMPP_EOK && text) {
+    res = strdup(text);
+    xmpp_free(ctx, text);
+  }
+nomem:
+  if (!res)
+    snprintf(err, errlen, "out of memory");
+done:
+  if (out)
+    xmpp_stanza_release(out);
+  for (i = 0; tops && i < n; i++)
+    if (tops[i])
+      xmpp_stanza_release(tops[i]);
+  free(tops);
+  return res;
+}
