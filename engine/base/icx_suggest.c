@@ -131,7 +131,8 @@ icx_suggest_append(icx_suggest *s, icx_buf *b, const char *noun, const char *sep
     b->failed = 1;
     return;
   }
-  qsort(s->items, s->n, sizeof *s->items, suggest_cmp);
+  if (s->n > 1)                /* qsort wants a non-null array, even of 0 */
+    qsort(s->items, s->n, sizeof *s->items, suggest_cmp);
   if (close == 0)
     close = 1;
   if (s->n && s->items[0].dist <= close)
