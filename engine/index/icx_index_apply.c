@@ -290,6 +290,8 @@ apply_pred(apply_run *r, icx_index_pred *pr)
 
   while (b < r->n_recs && r->recs[b].p == p)
     b++;
+  if (a == b && !roaring_bitmap_intersect(pr->all, r->changed))
+    return 0;                   /* none of its subjects changed */
   cap_obj = pr->n_obj + (b - a) + 1;
   subj = icx_malloc(mem, (pr->n + (b - a) + 1) * sizeof *subj);
   obj_id = icx_malloc(mem, cap_obj * sizeof *obj_id);
