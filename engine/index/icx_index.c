@@ -703,7 +703,7 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
     return ICX_OK;
   }
   if (icx_store_change_last(store, &seq))
-    return index_pass(ctx, icx_store_ctx(store), ICX_ERR_STORE);
+    return index_pass(ctx, icx_store_ctx(store), icx_store_failed(store, ICX_ERR_STORE));
   if ((max = icx_store_max_id(store)) < 0)
     return icx_fail(ctx, ICX_ERR_STORE, "cannot read the store's largest term id");
   if (max > UINT32_MAX)

@@ -614,7 +614,8 @@ icx_index_apply(icx_ctx *ctx, icx_index *ix, long long last)
         r.give_up)
       goto done;
   }
-  qsort(r.recs, r.n_recs, sizeof *r.recs, apply_cmp_pos);
+  if (r.n_recs)
+    qsort(r.recs, r.n_recs, sizeof *r.recs, apply_cmp_pos);
   for (i = 0; i < ix->n_preds; i++)
     if (apply_pred(&r, ix->preds[i]))
       goto done;

@@ -9,6 +9,7 @@
 
 #include "icx_ctx_internal.h"
 #include "icx_schema.h"
+#include "icx_storage_internal.h"
 #include "icx_store_ids.h"
 #include "icx_store_internal.h"
 
@@ -17,11 +18,16 @@ _Static_assert(ICX_STORE_CHANGE_PUT == ICX_SCHEMA_CHANGE_PUT &&
                ICX_STORE_CHANGE_OTHER == ICX_SCHEMA_CHANGE_OTHER,
                "the change kinds are the values of icx_changes.kind");
 
+/* Sets the failure of what on the store's context; a damaged file marks
+ * the storage so (icx_store_failed() then says ICX_ERR_DAMAGED). */
 static int
 changes_fail(icx_store *store, const char *what)
 {
   sqlite3 *db = icx_store_db(store);
+  icx_storage_inst *t = icx_storage_inst_of(icx_store_storage(store));
 
+  if (db && t && icx_schema_damage(sqlite3_extended_errcode(db)))
+    t->damaged = 1;
   icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "%s: %s", what,
            db ? sqlite3_errmsg(db) : "no store");
   return -1;
