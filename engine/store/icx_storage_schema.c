@@ -123,6 +123,12 @@ static const char *const schema_edges[] = {
   NULL
 };
 
+static const char *const schema_log_edges[] = {
+  "SELECT subjects FROM icx_changes ORDER BY seq",
+  "SELECT subjects FROM icx_changes ORDER BY seq DESC",
+  NULL
+};
+
 /* 0 when every edge reads, else the failing SQLite result. */
 static int
 schema_probe_edges(sqlite3 *db)
@@ -133,6 +139,25 @@ schema_probe_edges(sqlite3 *db)
   for (i = 0; schema_edges[i]; i++) {
     if ((rc = sqlite3_prepare_v2(db, schema_edges[i], -1, &st, NULL)) != SQLITE_OK)
       return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;   /* a table or index gone */
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      return rc;
+  }
+  /* The change log, when the store has one (made by its first logged
+   * write; a store made before it has none). */
+  if ((rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
+                               " name = 'icx_changes'", -1, &st, NULL)) != SQLITE_OK)
+    return rc;
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_DONE)
+    return 0;
+  if (rc != SQLITE_ROW)
+    return rc;
+  for (i = 0; schema_log_edges[i]; i++) {
+    if ((rc = sqlite3_prepare_v2(db, schema_log_edges[i], -1, &st, NULL)) != SQLITE_OK)
+      return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
