@@ -1,6 +1,7 @@
 /* icx_index.c - the matching index (icx_index.h): predicates read whole
  * into sorted runs and bitmaps, clouds and their names, who offers what,
- * and the generation check that empties it all when the store changed. */
+ * and the generation check that, when the store changed, applies the
+ * store's changes (icx_index_apply.c) or empties it all. */
 #include "config.h"
 
 #include <math.h>
@@ -8,69 +9,14 @@
 #include <string.h>
 
 #include "icx_ctx_internal.h"
-#include "icx_index.h"
+#include "icx_index_internal.h"
 #include "icx_store_ids.h"
 #include "icx_util.h"
 
-/* An object shared by at least this many subjects gets a bitmap of its
- * own; fewer are added from their sorted run when asked for. */
-#define INDEX_BITMAP_MIN 64
-
-struct icx_index_pred {
-  icx_id p;
-  size_t n;                   /* pairs */
-  uint32_t *subj;             /* subjects, by object then subject */
-  size_t n_obj;
-  uint32_t *obj_id;           /* distinct objects, ascending */
-  uint32_t *obj_off;          /* n_obj + 1 offsets into subj */
-  roaring_bitmap_t **obj_bm;  /* per object, NULL below INDEX_BITMAP_MIN */
-  roaring_bitmap_t *all;      /* every subject */
-  size_t n_num;
-  double *num;                /* numbers, ascending */
-  uint32_t *num_subj;         /* their subjects */
-};
-
-typedef struct index_iri {
-  char *iri;
-  icx_id id;
-} index_iri;
-
-struct icx_index {
-  icx_ctx *mem;               /* the store's context: holds everything here */
-  icx_store *store;
-  icx_store_gen gen;
-  icx_index_pred **preds;
-  size_t n_preds, cap_preds;
-  index_iri *iris;            /* open addressing, iri_mask + 1 slots */
-  size_t n_iris, iri_mask;
-  /* clouds */
-  int clouds_read;
-  icx_id name_p, offers_p;
-  size_t n_clouds;
-  uint32_t *cloud_id;         /* ascending */
-  roaring_bitmap_t *cloud_bm;
-  uint32_t *name_off;         /* n_clouds + 1 offsets into name_id */
-  uint32_t *name_id;
-  char **name_lex;            /* read on demand (icx_index_names_load()) */
-  size_t n_names;
-  /* offers */
-  size_t n_svc;
-  uint32_t *svc_id;           /* ascending */
-  uint32_t *svc_off;          /* n_svc + 1 offsets into svc_cloud */
-  uint32_t *svc_cloud;        /* dense cloud numbers */
-  double build_ms;
-  unsigned long refreshes;
-};
-
 /* --- growing arrays ------------------------------------------------------- */
 
-typedef struct index_u32s {
-  uint32_t *v;
-  size_t n, cap;
-} index_u32s;
-
-static int
-index_push(icx_ctx *mem, index_u32s *a, uint32_t x)
+int
+icx_index_push(icx_ctx *mem, icx_index_u32s *a, uint32_t x)
 {
   if (a->n == a->cap) {
     size_t ncap = a->cap ? a->cap * 2 : 1024;
@@ -86,8 +32,8 @@ index_push(icx_ctx *mem, index_u32s *a, uint32_t x)
 
 /* First position in v[from .. n) whose value is >= x, searched by
  * doubling steps from from (cheap when the answer is near). */
-static size_t
-index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x)
+size_t
+icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x)
 {
   size_t step = 1, lo = from, hi;
 
@@ -118,8 +64,8 @@ index_pass(icx_ctx *ctx, icx_ctx *mem, icx_rc rc)
 
 /* --- predicates ----------------------------------------------------------- */
 
-static void
-index_pred_free(icx_ctx *mem, icx_index_pred *pr)
+void
+icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr)
 {
   size_t i;
 
@@ -141,7 +87,7 @@ index_pred_free(icx_ctx *mem, icx_index_pred *pr)
 
 typedef struct index_reader {
   icx_ctx *mem;
-  index_u32s objs, subj, offs;
+  icx_index_u32s objs, subj, offs;
   double *num;
   size_t n_num, cap_num;
   int failed;                 /* 1: out of memory; 2: an id past 32 bits */
@@ -157,12 +103,12 @@ index_read_pair(void *ud, icx_id o, icx_id s)
     return 1;
   }
   if (!r->objs.n || r->objs.v[r->objs.n - 1] != (uint32_t)o)
-    if (index_push(r->mem, &r->objs, (uint32_t)o) ||
-        index_push(r->mem, &r->offs, (uint32_t)r->subj.n)) {
+    if (icx_index_push(r->mem, &r->objs, (uint32_t)o) ||
+        icx_index_push(r->mem, &r->offs, (uint32_t)r->subj.n)) {
       r->failed = 1;
       return 1;
     }
-  if (index_push(r->mem, &r->subj, (uint32_t)s)) {
+  if (icx_index_push(r->mem, &r->subj, (uint32_t)s)) {
     r->failed = 1;
     return 1;
   }
@@ -189,7 +135,7 @@ index_read_number(void *ud, double num, icx_id s)
     r->cap_num = ncap;
   }
   r->num[r->n_num++] = num;
-  if (index_push(r->mem, &r->subj, (uint32_t)s)) {
+  if (icx_index_push(r->mem, &r->subj, (uint32_t)s)) {
     r->failed = 1;
     return 1;
   }
@@ -225,7 +171,7 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
   }
   if (r.failed)
     goto failed;
-  if (index_push(mem, &r.offs, (uint32_t)r.subj.n))
+  if (icx_index_push(mem, &r.offs, (uint32_t)r.subj.n))
     goto nomem;
   pr->n = r.subj.n;
   pr->subj = r.subj.v;
@@ -268,7 +214,7 @@ store_failed:
   icx_free(mem, r.objs.v);
   icx_free(mem, r.offs.v);
   icx_free(mem, r.num);
-  index_pred_free(mem, pr);
+  icx_index_pred_free(mem, pr);
   return r.failed == 2 ? ICX_ERR_LIMIT : r.failed ? ICX_ERR_NOMEM : ICX_ERR_STORE;
 }
 
@@ -313,7 +259,7 @@ index_find_obj(const icx_index_pred *pr, icx_id o)
 
   if (o <= 0 || o > UINT32_MAX || !pr->n_obj)
     return -1;
-  i = index_gallop(pr->obj_id, 0, pr->n_obj, (uint32_t)o);
+  i = icx_index_gallop(pr->obj_id, 0, pr->n_obj, (uint32_t)o);
   return i < pr->n_obj && pr->obj_id[i] == (uint32_t)o ? (long)i : -1;
 }
 
@@ -410,7 +356,7 @@ icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri)
   }
   if (2 * (ix->n_iris + 1) > ix->iri_mask) {     /* grow (or make) the table */
     size_t n = ix->iri_mask ? (ix->iri_mask + 1) * 2 : 256, i;
-    index_iri *t = icx_calloc(ix->mem, n, sizeof *t);
+    icx_index_iri *t = icx_calloc(ix->mem, n, sizeof *t);
     if (!t)
       return id;                /* not kept: looked up again next time */
     for (i = 0; ix->iri_mask && i <= ix->iri_mask; i++) {
@@ -437,7 +383,7 @@ icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri)
 
 typedef struct index_pairs {
   icx_ctx *mem;
-  index_u32s a, b;            /* (object, subject) as read */
+  icx_index_u32s a, b;            /* (object, subject) as read */
   int failed;
 } index_pairs;
 
@@ -450,7 +396,7 @@ index_read_pair2(void *ud, icx_id o, icx_id s)
     r->failed = 2;
     return 1;
   }
-  if (index_push(r->mem, &r->a, (uint32_t)o) || index_push(r->mem, &r->b, (uint32_t)s)) {
+  if (icx_index_push(r->mem, &r->a, (uint32_t)o) || icx_index_push(r->mem, &r->b, (uint32_t)s)) {
     r->failed = 1;
     return 1;
   }
@@ -609,14 +555,14 @@ icx_index_cloud_of(const icx_index *ix, uint32_t id)
 
   if (!ix->n_clouds)
     return -1;
-  i = index_gallop(ix->cloud_id, 0, ix->n_clouds, id);
+  i = icx_index_gallop(ix->cloud_id, 0, ix->n_clouds, id);
   return i < ix->n_clouds && ix->cloud_id[i] == id ? (long)i : -1;
 }
 
 size_t
 icx_index_cloud_seek(const icx_index *ix, uint32_t id, size_t from)
 {
-  return from >= ix->n_clouds ? ix->n_clouds : index_gallop(ix->cloud_id, from, ix->n_clouds, id);
+  return from >= ix->n_clouds ? ix->n_clouds : icx_index_gallop(ix->cloud_id, from, ix->n_clouds, id);
 }
 
 size_t
@@ -685,7 +631,7 @@ icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_inde
   roaring_init_iterator(svcs, &it);
   for (; it.has_value && pos < ix->n_svc; roaring_advance_uint32_iterator(&it)) {
     size_t k;
-    pos = index_gallop(ix->svc_id, pos, ix->n_svc, it.current_value);
+    pos = icx_index_gallop(ix->svc_id, pos, ix->n_svc, it.current_value);
     if (pos == ix->n_svc)
       break;
     if (ix->svc_id[pos] != it.current_value)
@@ -699,19 +645,27 @@ icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_inde
 
 /* --- the index as a whole ---------------------------------------------------- */
 
+void
+icx_index_iris_clear(icx_index *ix)
+{
+  size_t i;
+
+  for (i = 0; ix->iri_mask && i <= ix->iri_mask; i++)
+    icx_free(ix->mem, ix->iris[i].iri);
+  icx_free(ix->mem, ix->iris);
+  ix->iris = NULL;
+  ix->n_iris = ix->iri_mask = 0;
+}
+
 static void
 index_clear(icx_index *ix)
 {
   size_t i;
 
   for (i = 0; i < ix->n_preds; i++)
-    index_pred_free(ix->mem, ix->preds[i]);
+    icx_index_pred_free(ix->mem, ix->preds[i]);
   ix->n_preds = 0;
-  for (i = 0; ix->iri_mask && i <= ix->iri_mask; i++)
-    icx_free(ix->mem, ix->iris[i].iri);
-  icx_free(ix->mem, ix->iris);
-  ix->iris = NULL;
-  ix->n_iris = ix->iri_mask = 0;
+  icx_index_iris_clear(ix);
   index_clouds_clear(ix);
   ix->build_ms = 0;
 }
@@ -734,6 +688,8 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
   icx_index *ix;
   icx_store_gen gen;
   icx_id max;
+  long long seq = 0;
+  double t0;
 
   if (!ctx || !store || !out)
     return ICX_ERR_MISUSE;
@@ -746,6 +702,8 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
     *out = ix;
     return ICX_OK;
   }
+  if (icx_store_change_last(store, &seq))
+    return index_pass(ctx, icx_store_ctx(store), icx_store_failed(store, ICX_ERR_STORE));
   if ((max = icx_store_max_id(store)) < 0)
     return icx_fail(ctx, ICX_ERR_STORE, "cannot read the store's largest term id");
   if (max > UINT32_MAX)
@@ -758,13 +716,24 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
     ix->store = store;
     icx_store_attach(store, ix, index_free);
   } else {
-    /* A commit since the index was read: everything goes, and is read
-     * again as requests ask for it. */
-    index_clear(ix);
-    ix->refreshes++;
-    icx_log(ctx, ICX_LOG_DEBUG, "index", "the store changed: the index is read again");
+    t0 = icx_now_ms();
+    if (ix->seq_known && !icx_index_apply(ctx, ix, seq)) {
+      /* Commits since the index was read, each logged: applied in place. */
+      ix->applies++;
+      ix->apply_ms += icx_now_ms() - t0;
+      icx_log(ctx, ICX_LOG_DEBUG, "index", "changes %lld to %lld applied in %.2f ms",
+              ix->seq + 1, seq, icx_now_ms() - t0);
+    } else {
+      /* Changes the log cannot tell: everything goes, and is read again
+       * as requests ask for it. */
+      index_clear(ix);
+      ix->refreshes++;
+      icx_log(ctx, ICX_LOG_DEBUG, "index", "the store changed: the index is read again");
+    }
   }
   ix->gen = gen;
+  ix->seq = seq;
+  ix->seq_known = 1;
   *out = ix;
   return ICX_OK;
 }
@@ -782,6 +751,8 @@ icx_index_get_stats(const icx_index *ix, icx_index_stats *out)
   out->services = ix->n_svc;
   out->build_ms = ix->build_ms;
   out->refreshes = ix->refreshes;
+  out->applies = ix->applies;
+  out->apply_ms = ix->apply_ms;
   for (i = 0; i < ix->n_preds; i++) {
     const icx_index_pred *pr = ix->preds[i];
     size_t k;

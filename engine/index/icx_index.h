@@ -10,13 +10,20 @@
  * clouds and offers the first time matching runs.
  *
  * The index is kept with the store handle (icx_store_attach()) and records
- * the store generation it was read at (icx_store_generation()).
- * icx_index_get() compares it with the generation of the snapshot the
- * caller reads and, when a commit came in between (from this handle or
- * any other process), drops everything before answering: the index never
- * answers from older data than the SQL path would.  It does not follow
- * changes document by document: after a load or a removal, each
- * predicate is read again when next asked for.
+ * the store generation it was read at (icx_store_generation()) and the
+ * last change of the store's change log (icx_store_ids.h) it reflects.
+ * icx_index_get() compares the generation with that of the snapshot the
+ * caller reads and, when commits came in between (from this handle or any
+ * other process), reads the changes since from the log and applies them
+ * before answering: the subjects of each changed document, before and
+ * after, are taken out of what the index holds and their statements read
+ * again from the store (a few index seeks each), predicate by predicate,
+ * and the clouds, names and offers likewise.  When the log cannot say
+ * (pruned past the index, a write outside the document calls, an older
+ * program's write that logged nothing) or too many subjects changed,
+ * everything is dropped and each predicate read again when next asked
+ * for.  Either way the index never answers from older data than the SQL
+ * path would.
  *
  * Ids are term ids (icx_id.h) held as 32-bit integers; a store with larger
  * ids is refused (ICX_ERR_LIMIT) and matching takes the SQL path.
@@ -109,7 +116,9 @@ typedef struct icx_index_stats {
   size_t clouds, services;    /* clouds named, services offered */
   size_t bytes;               /* memory held, roughly */
   double build_ms;            /* time spent reading the store since the last refresh */
-  unsigned long refreshes;    /* times the store was found changed */
+  unsigned long refreshes;    /* times the store changed and the index was emptied */
+  unsigned long applies;      /* times the store changed and its changes were applied */
+  double apply_ms;            /* time spent applying them */
 } icx_index_stats;
 
 void icx_index_get_stats(const icx_index *ix, icx_index_stats *out);

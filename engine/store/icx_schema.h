@@ -22,6 +22,16 @@
  *          it from terms), so that numeric comparisons read the quad alone
  *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g),
  *     quads_num (p, num, s) over the quads whose num is not NULL
+ *   icx_changes (seq, g, kind, subjects)   the change log (icx_store_ids.h)
+ *     seq      ascending, never reused (the last row is never pruned)
+ *     g        term id of the document's graph; 0 for kind 3
+ *     kind     1 a document written, 2 one removed, 3 a write outside the
+ *              document calls (anything may have changed)
+ *     subjects the distinct subjects of the graph before the change, as
+ *              ascending 8-byte little-endian term ids; NULL for none
+ *     Made by the first write that logs a change, so that a store made
+ *     before the log opens and reads as it is (format version 3 still);
+ *     icx_storage_log_change() keeps the last ICX_SCHEMA_CHANGES_KEEP rows.
  *
  * Version 2 had no quads.num; such stores are refused (reload them).
  */
@@ -45,6 +55,18 @@ struct icx_store;
  * a range of it (icx_sql.c). */
 #define ICX_SCHEMA_QUADS_NUM_SQL \
   "CREATE INDEX quads_num ON quads (p, num, s) WHERE num IS NOT NULL"
+
+/* The change log's table, made when missing by the first write that logs. */
+#define ICX_SCHEMA_CHANGES_SQL \
+  "CREATE TABLE IF NOT EXISTS icx_changes (seq INTEGER PRIMARY KEY, g INTEGER NOT NULL," \
+  " kind INTEGER NOT NULL, subjects BLOB)"
+/* How many changes the log keeps: a reader further behind rebuilds what
+ * it derived from the store. */
+#define ICX_SCHEMA_CHANGES_KEEP 4096
+/* The values of icx_changes.kind (icx_store_change_kind mirrors them). */
+#define ICX_SCHEMA_CHANGE_PUT 1
+#define ICX_SCHEMA_CHANGE_REMOVE 2
+#define ICX_SCHEMA_CHANGE_OTHER 3
 
 /* A new store: the tables, their indexes and icx_meta's rows. */
 #define ICX_SCHEMA_SQL \

@@ -433,7 +433,7 @@ storage_context_add_statement(librdf_storage *storage, librdf_node *context,
   if (icx_storage_batch_begin(t, &own))
     return 1;
   g = icx_storage_context_id(t, context, 1);
-  ok = g >= 0 && storage_add_quad(t, statement, g) >= 0;
+  ok = g >= 0 && !icx_storage_note_write(t) && storage_add_quad(t, statement, g) >= 0;
   return icx_storage_batch_end(t, own, ok) ? 1 : 0;
 }
 
@@ -456,7 +456,7 @@ storage_context_add_statements(librdf_storage *storage, librdf_node *context,
   if (icx_storage_batch_begin(t, &own))
     return 1;
   g = icx_storage_context_id(t, context, 1);
-  if (g < 0)
+  if (g < 0 || icx_storage_note_write(t))
     ok = 0;
   for (; ok && !librdf_stream_end(stream); librdf_stream_next(stream)) {
     librdf_statement *x = librdf_stream_get_object(stream);
@@ -509,6 +509,8 @@ storage_context_remove_statement(librdf_storage *storage, librdf_node *context,
     return 1;
   if (context && g == 0)
     return 0;                 /* an unknown context holds nothing */
+  if (icx_storage_note_write(t))
+    return 1;
   return storage_remove_quad(t, statement, g) ? 1 : 0;
 }
 
@@ -530,6 +532,8 @@ storage_context_remove_statements(librdf_storage *storage, librdf_node *context)
     return 1;
   if (context && g == 0)
     return 0;
+  if (icx_storage_note_write(t))
+    return 1;
   sqlite3_bind_int64(st, 1, g);
   rc = sqlite3_step(st);
   sqlite3_reset(st);

@@ -151,6 +151,23 @@ void icx_storage_set_wait(librdf_storage *storage, long timeout_ms, icx_storage_
  * SQLITE_NOTADB) on this storage's connection since it opened, else 0. */
 int icx_storage_damaged(librdf_storage *storage);
 
+/* --- the change log (icx_schema.h: icx_changes; read by icx_store_ids.h) --- */
+
+/* Appends a change to the log: the graph g (term id; 0 for kind
+ * ICX_SCHEMA_CHANGE_OTHER), its kind, and the n distinct subjects the
+ * graph held before (any order; copied), inside the open transaction when
+ * there is one (else in one of its own); makes the table when the store
+ * has none, and prunes all but the last ICX_SCHEMA_CHANGES_KEEP changes.
+ * 0, or -1 (icx_storage_errmsg()). */
+int icx_storage_log_change(librdf_storage *storage, icx_id g, int kind, const icx_id *subjects,
+                           size_t n);
+
+/* While on, writes through the storage belong to a change its caller logs
+ * (the store facade's documents).  While off (the default), each write
+ * through librdf's storage methods, the array and the bulk path first
+ * logs a change of kind ICX_SCHEMA_CHANGE_OTHER. */
+void icx_storage_set_logged(librdf_storage *storage, int on);
+
 /* The text of the last SQLite error on this storage ("" when none).  Lent. */
 const char *icx_storage_errmsg(librdf_storage *storage);
 

@@ -186,7 +186,7 @@ icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
     return 1;
   }
   g = icx_storage_context_id(t, context, 1);
-  if (g < 0)
+  if (g < 0 || icx_storage_note_write(t))
     ok = 0;
   for (i = 0; ok && i < n; i++) {
     if (!icx_storage_valid_statement(v[i])) {
@@ -261,6 +261,8 @@ icx_storage_bulk_new(icx_ctx *ctx, librdf_storage *storage, librdf_node *context
     snprintf(t->errmsg, sizeof t->errmsg, "a bulk load needs an open transaction");
     return NULL;
   }
+  if (icx_storage_note_write(t))
+    return NULL;
   if (!(b = icx_calloc(ctx, 1, sizeof *b))) {
     snprintf(t->errmsg, sizeof t->errmsg, "out of memory");
     return NULL;

@@ -102,6 +102,8 @@ typedef struct icx_storage_inst {
   size_t kcap;
   char errmsg[512];
   int damaged;                /* SQLite said the file is corrupt (icx_storage_damaged()) */
+  int logged;                 /* writes belong to a change the store facade logs
+                                 (icx_storage_set_logged()) */
   long wait_ms;               /* how long a lock is waited for (storage_busy) */
   double wait_start;          /* when the present wait began, icx_now_ms() */
   int wait_said;              /* wait_fn was called for the present wait */
@@ -124,6 +126,13 @@ icx_storage_inst_of(librdf_storage *storage)
 /* The SQLite connection of an icx storage, lent for the life of storage;
  * NULL when storage is NULL or not an icx storage. */
 sqlite3 *icx_storage_db(librdf_storage *storage);
+
+/* Before a write through librdf's storage methods: unless the facade
+ * logs the change it belongs to (t->logged), logs one of kind
+ * ICX_SCHEMA_CHANGE_OTHER first, so that readers of the log know anything
+ * may have changed.  0 or -1 (icx_storage_schema.c). */
+ICX_STORAGE_LOCAL
+int icx_storage_note_write(icx_storage_inst *t);
 
 /* --- icx_storage.c ----------------------------------------------------------- */
 

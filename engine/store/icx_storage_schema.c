@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -18,7 +19,8 @@ icx_storage_schema_create(icx_storage_inst *t)
   if (icx_storage_exec(t, "PRAGMA journal_mode = WAL") || icx_storage_exec(t, "BEGIN IMMEDIATE"))
     return -1;
   if (icx_storage_exec(t, "DROP TABLE IF EXISTS quads; DROP TABLE IF EXISTS terms;"
-                       "DROP TABLE IF EXISTS icx_meta") || icx_storage_exec(t, ICX_SCHEMA_SQL)) {
+                       "DROP TABLE IF EXISTS icx_meta; DROP TABLE IF EXISTS icx_changes") ||
+      icx_storage_exec(t, ICX_SCHEMA_SQL)) {
     sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
   }
@@ -121,6 +123,12 @@ static const char *const schema_edges[] = {
   NULL
 };
 
+static const char *const schema_log_edges[] = {
+  "SELECT subjects FROM icx_changes ORDER BY seq",
+  "SELECT subjects FROM icx_changes ORDER BY seq DESC",
+  NULL
+};
+
 /* 0 when every edge reads, else the failing SQLite result. */
 static int
 schema_probe_edges(sqlite3 *db)
@@ -131,6 +139,25 @@ schema_probe_edges(sqlite3 *db)
   for (i = 0; schema_edges[i]; i++) {
     if ((rc = sqlite3_prepare_v2(db, schema_edges[i], -1, &st, NULL)) != SQLITE_OK)
       return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;   /* a table or index gone */
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      return rc;
+  }
+  /* The change log, when the store has one (made by its first logged
+   * write; a store made before it has none). */
+  if ((rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
+                               " name = 'icx_changes'", -1, &st, NULL)) != SQLITE_OK)
+    return rc;
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_DONE)
+    return 0;
+  if (rc != SQLITE_ROW)
+    return rc;
+  for (i = 0; schema_log_edges[i]; i++) {
+    if ((rc = sqlite3_prepare_v2(db, schema_log_edges[i], -1, &st, NULL)) != SQLITE_OK)
+      return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -245,4 +272,117 @@ failed:
   sqlite3_finalize(st);
   sqlite3_close(db);
   return res;
+}
+
+/* --- the change log ------------------------------------------------------------ */
+
+static int
+schema_cmp_id(const void *a, const void *b)
+{
+  icx_id x = *(const icx_id *)a, y = *(const icx_id *)b;
+
+  return (x > y) - (x < y);
+}
+
+/* The row of one change, in the unit of work the caller has open (or one
+ * of its own). */
+static int
+schema_log(icx_storage_inst *t, icx_id g, int kind, const icx_id *subjects, size_t n)
+{
+  sqlite3_stmt *st = NULL;
+  unsigned char *blob = NULL;
+  icx_id *sorted = NULL;
+  sqlite3_int64 seq;
+  size_t i;
+  int own, ok = 0, b;
+
+  if (n) {
+    blob = malloc(n * 8);
+    sorted = malloc(n * sizeof *sorted);
+    if (!blob || !sorted) {
+      free(blob);
+      free(sorted);
+      snprintf(t->errmsg, sizeof t->errmsg, "out of memory");
+      return -1;
+    }
+    memcpy(sorted, subjects, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, schema_cmp_id);
+    for (i = 0; i < n; i++)
+      for (b = 0; b < 8; b++)
+        blob[8 * i + b] = (unsigned char)((unsigned long long)sorted[i] >> (8 * b));
+    free(sorted);
+  }
+  /* Inside whatever the caller has open (a librdf transaction, a batch
+   * of its own), else in a transaction of its own. */
+  own = sqlite3_get_autocommit(t->db);
+  if (icx_storage_exec(t, own ? "BEGIN IMMEDIATE" : "SAVEPOINT icx_log")) {
+    free(blob);
+    return -1;
+  }
+  if (icx_storage_exec(t, ICX_SCHEMA_CHANGES_SQL))
+    goto done;
+  if (sqlite3_prepare_v2(t->db, "INSERT INTO icx_changes (g, kind, subjects) VALUES (?1, ?2, ?3)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    icx_storage_fail(t, "cannot log a change");
+    goto done;
+  }
+  sqlite3_bind_int64(st, 1, g);
+  sqlite3_bind_int(st, 2, kind);
+  if (n)
+    sqlite3_bind_blob(st, 3, blob, (int)(n * 8), SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) {
+    icx_storage_fail(t, "cannot log a change");
+    goto done;
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  seq = sqlite3_last_insert_rowid(t->db);
+  if (seq > ICX_SCHEMA_CHANGES_KEEP) {
+    if (sqlite3_prepare_v2(t->db, "DELETE FROM icx_changes WHERE seq <= ?1", -1, &st, NULL) !=
+        SQLITE_OK) {
+      icx_storage_fail(t, "cannot prune the change log");
+      goto done;
+    }
+    sqlite3_bind_int64(st, 1, seq - ICX_SCHEMA_CHANGES_KEEP);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      icx_storage_fail(t, "cannot prune the change log");
+      goto done;
+    }
+  }
+  ok = 1;
+done:
+  sqlite3_finalize(st);
+  free(blob);
+  if (ok)
+    return icx_storage_exec(t, own ? "COMMIT" : "RELEASE icx_log") ? -1 : 0;
+  if (!sqlite3_get_autocommit(t->db))
+    sqlite3_exec(t->db, own ? "ROLLBACK" : "ROLLBACK TO icx_log; RELEASE icx_log", NULL, NULL,
+                 NULL);
+  return -1;
+}
+
+int
+icx_storage_log_change(librdf_storage *storage, icx_id g, int kind, const icx_id *subjects,
+                       size_t n)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+
+  if (!t || t->magic != icx_storage_magic || (n && !subjects))
+    return -1;
+  return schema_log(t, g, kind, subjects, n);
+}
+
+void
+icx_storage_set_logged(librdf_storage *storage, int on)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+
+  if (t && t->magic == icx_storage_magic)
+    t->logged = on;
+}
+
+int
+icx_storage_note_write(icx_storage_inst *t)
+{
+  return t->logged ? 0 : schema_log(t, 0, ICX_SCHEMA_CHANGE_OTHER, NULL, 0);
 }

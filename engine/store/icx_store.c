@@ -291,6 +291,7 @@ icx_store_free(icx_store *s)
   if (s->storage)
     librdf_free_storage(s->storage);
   icx_free(ctx, s->name_property);
+  icx_free(ctx, s->before);
   icx_free(ctx, s->path);
   icx_free(ctx, s);
 }

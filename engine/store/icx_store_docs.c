@@ -331,6 +331,77 @@ icx_store_document_check(icx_store *s, const char *source)
   return store_check_claims(s, source);
 }
 
+/* --- the change log ---------------------------------------------------------
+ *
+ * Each document written or removed logs one change in its own transaction
+ * (icx_store_ids.h, "The change log"): the graph, what happened, and the
+ * subjects the graph held before, read here before the graph is emptied.
+ * While a document is open, the storage's own writes are marked as part of
+ * it (icx_storage_set_logged()), so they log nothing of their own. */
+
+/* Reads the distinct subjects of graph doc_uri into s->before and marks
+ * the storage's writes as logged.  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM. */
+static icx_rc
+store_log_begin(icx_store *s, const char *doc_uri)
+{
+  sqlite3_stmt *st = NULL;
+  icx_id g = icx_storage_iri_id(s->storage, doc_uri);
+  size_t cap = 0;
+  int rc;
+
+  icx_free(s->ctx, s->before);
+  s->before = NULL;
+  s->n_before = 0;
+  icx_storage_set_logged(s->storage, 1);
+  if (g < 0) {
+    return icx_fail(s->ctx, ICX_ERR_STORE, "%s", icx_storage_errmsg(s->storage));
+  }
+  if (g == 0)
+    return ICX_OK;
+  if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT s FROM quads WHERE g = ?1", -1, &st, NULL) !=
+      SQLITE_OK) {
+    return icx_fail(s->ctx, ICX_ERR_STORE, "%s", sqlite3_errmsg(s->db));
+  }
+  sqlite3_bind_int64(st, 1, g);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (s->n_before == cap) {
+      size_t ncap = cap ? cap * 2 : 16;
+      icx_id *nb = icx_realloc(s->ctx, s->before, ncap * sizeof *nb);
+      if (!nb) {
+        sqlite3_finalize(st);
+        return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+      }
+      s->before = nb;
+      cap = ncap;
+    }
+    s->before[s->n_before++] = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    return icx_fail(s->ctx, ICX_ERR_STORE, "%s", sqlite3_errmsg(s->db));
+  }
+  return ICX_OK;
+}
+
+/* Logs the change of doc_uri (kind), in the open transaction.  0 or -1. */
+static int
+store_log_change(icx_store *s, const char *doc_uri, int kind)
+{
+  icx_id g = icx_storage_iri_id(s->storage, doc_uri);
+
+  return g < 0 || icx_storage_log_change(s->storage, g, kind, s->before, s->n_before) ? -1 : 0;
+}
+
+/* The end of a document's change, committed or not. */
+static void
+store_log_end(icx_store *s)
+{
+  icx_storage_set_logged(s->storage, 0);
+  icx_free(s->ctx, s->before);
+  s->before = NULL;
+  s->n_before = 0;
+}
+
 /* --- documents -------------------------------------------------------------- */
 
 /* Removes every bookkeeping statement about doc_uri.  0 or -1. */
@@ -433,6 +504,8 @@ icx_store_document_begin(icx_store *s, const char *doc_uri)
     s->doc = NULL;
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
                   icx_storage_errmsg(s->storage));
+  } else if ((rc = store_log_begin(s, doc_uri))) {
+    icx_store_document_abort(s);
   } else if (librdf_model_context_remove_statements(s->model, s->doc) ||
              store_remove_meta(s, doc_uri)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s: %s",
@@ -489,6 +562,9 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
                   store_literal(s, s->doc_owner, NULL)))) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot record document %s: %s", doc_uri,
                   icx_storage_errmsg(s->storage));
+  } else if (store_log_change(s, doc_uri, ICX_SCHEMA_CHANGE_PUT)) {
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot log the change of document %s: %s", doc_uri,
+                  icx_storage_errmsg(s->storage));
   } else if (librdf_model_transaction_commit(s->model)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot commit document %s to %s: %s", doc_uri, s->path,
                   icx_storage_errmsg(s->storage));
@@ -499,6 +575,7 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
     return icx_store_failed(s, rc);
   }
   icx_log(ctx, ICX_LOG_INFO, "store", "stored %s (%zu triples)", doc_uri, triples);
+  store_log_end(s);
   librdf_free_node(s->doc);
   s->doc = NULL;
   icx_free(s->ctx, s->doc_owner);
@@ -512,6 +589,7 @@ icx_store_document_abort(icx_store *s)
   if (!s || !s->doc)
     return;
   librdf_model_transaction_rollback(s->model);
+  store_log_end(s);
   librdf_free_node(s->doc);
   s->doc = NULL;
   icx_free(s->ctx, s->doc_owner);
@@ -632,8 +710,11 @@ icx_store_remove_document(icx_store *s, const char *doc_uri)
   if (librdf_model_transaction_start(s->model)) {
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
                   icx_storage_errmsg(s->storage));
+  } else if ((rc = store_log_begin(s, doc_uri))) {
+    librdf_model_transaction_rollback(s->model);
   } else if (librdf_model_context_remove_statements(s->model, ctxnode) ||
-             store_remove_meta(s, doc_uri)) {
+             store_remove_meta(s, doc_uri) ||
+             store_log_change(s, doc_uri, ICX_SCHEMA_CHANGE_REMOVE)) {
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot remove %s: %s", doc_uri,
                   icx_storage_errmsg(s->storage));
     librdf_model_transaction_rollback(s->model);
@@ -643,6 +724,7 @@ icx_store_remove_document(icx_store *s, const char *doc_uri)
     librdf_model_transaction_rollback(s->model);
   }
   icx_diag_end(s->ctx);
+  store_log_end(s);
   librdf_free_node(ctxnode);
   return icx_store_failed(s, rc);
 }

@@ -153,6 +153,71 @@ typedef struct icx_store_gen {
  * set. */
 int icx_store_generation(icx_store *store, icx_store_gen *gen);
 
+/* --- the change log -----------------------------------------------------------
+ *
+ * Every document written (icx_store_document_commit() and the calls built
+ * on it) or removed (icx_store_remove_document()) appends one change to
+ * the store's log, in the transaction that makes it, so that any handle,
+ * in any process, can ask what changed since a change it knows: its
+ * sequence number (ascending, never reused), the document's graph (the
+ * term id of its IRI, which is also the subject of the document's
+ * bookkeeping statements), what happened, and the subjects (term ids) the
+ * graph held before the change; what it holds after is in the store
+ * (icx_store_walk() on the graph).  Term ids are never reused, so the
+ * subjects before name the same terms after.
+ *
+ * A write through librdf's storage methods outside those calls (on
+ * icx_store_model()) logs a change of kind ICX_STORE_CHANGE_OTHER before
+ * it writes: a reader must then assume anything changed.  The log keeps
+ * the last 4096 changes; a reader further behind is told so.  A store made
+ * before the log has no log table until its first write (which makes it;
+ * the format version stays 3, and older icx programs read such a store
+ * as before, but write to it without logging: do not mix them with this
+ * one's long-lived readers). */
+
+typedef enum icx_store_change_kind {
+  ICX_STORE_CHANGE_PUT = 1,   /* a document written (new, or replacing its earlier load) */
+  ICX_STORE_CHANGE_REMOVE = 2, /* a document removed */
+  ICX_STORE_CHANGE_OTHER = 3  /* a write outside the document calls: anything */
+} icx_store_change_kind;
+
+typedef struct icx_store_change {
+  long long seq;              /* its sequence number */
+  icx_id graph;               /* the document's graph; 0 for ICX_STORE_CHANGE_OTHER */
+  icx_store_change_kind kind;
+  const icx_id *before;       /* the graph's distinct subjects before, ascending; lent
+                                 for the call */
+  size_t n_before;
+} icx_store_change;
+
+/* Called with each change; non-0 stops the walk. */
+typedef int (*icx_store_change_fn)(void *userdata, const icx_store_change *change);
+
+/* The sequence number of the last change the handle's snapshot holds (0
+ * when none, or the store has no log yet) into *seq: call it inside
+ * icx_store_read_begin(), with the generation (icx_store_generation()), so
+ * that both describe one snapshot.  0, or -1 with the message of the
+ * store's context set. */
+int icx_store_change_last(icx_store *store, long long *seq);
+
+/* Calls fn for each change after since (as icx_store_change_last() gave
+ * it), in order, up to the last of the handle's snapshot.  Returns 0 when
+ * every such change was given (or fn stopped the walk), 1 when the log
+ * cannot say (changes after since were pruned, or since is past the last
+ * change: the caller must assume anything changed), -1 on an error (the
+ * message of the store's context set). */
+int icx_store_changes_since(icx_store *store, long long since, icx_store_change_fn fn,
+                            void *userdata);
+
+/* Called with each quad of a subject walk: predicate, object, and the
+ * object's number (NAN when it has none); non-0 stops the walk. */
+typedef int (*icx_store_po_fn)(void *userdata, icx_id p, icx_id o, double num);
+
+/* Every quad of subject s, in every graph, ordered by predicate then
+ * object (one range of the primary key); a statement in two graphs comes
+ * twice.  0, or -1 with the message of the store's context set. */
+int icx_store_subject_quads(icx_store *store, icx_id s, icx_store_po_fn fn, void *userdata);
+
 /* Something a layer above keeps with this handle (the matching index),
  * freed with free_fn(p) when the store is freed or another is attached.
  * NULL p detaches (and frees) it. */

@@ -7,6 +7,7 @@
 #define ICX_STORE_INTERNAL_H
 
 #include <librdf.h>
+#include "icx_id.h"
 #include "icx_store.h"
 
 /* The bookkeeping graph, and rdf:type. */
@@ -40,6 +41,9 @@ struct icx_store {
   void *wait_ud;
   char *name_property;        /* clouds' names: icx_store_set_name_property() */
   char *doc_owner;            /* its owner (icx_store_document_set_owner()) */
+  icx_id *before;             /* the subjects the document's graph held before
+                                 (the change log, icx_store_ids.h) */
+  size_t n_before;
   struct sqlite3_stmt *gen_st; /* PRAGMA data_version (icx_store_generation()) */
   void *attached;             /* icx_store_attach() */
   void (*attached_free)(void *);

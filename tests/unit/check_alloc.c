@@ -1,8 +1,9 @@
 /* check_alloc.c - allocation failures along the paper's path: the context's
  * allocator (icx_ctx_new_mem()) refuses the Nth allocation, for every N
  * from 1 to the count a successful run takes, in each step: vocabulary
- * load, constraint parse, compile, match, explain, and loading a small
- * document into a store that holds the paper's clouds.  Each run ends in
+ * load, constraint parse, compile, match, explain, loading a small
+ * document into a store that holds the paper's clouds, and the match
+ * after such a load (the change applied to the matching index).  Each run ends in
  * ICX_ERR_NOMEM (or success when the refused block was optional), every
  * block of the allocator is back when the run's objects are freed, and a
  * failed load leaves the store as it was.  Leaks of other memory are
@@ -445,6 +446,10 @@ START_TEST(document_load)
       ck_assert_str_eq(answer, answer0);
       free(state);
       free(answer);
+      /* The match kept what it may keep with the store (the matching
+       * index, applying the changes since its last use; statements):
+       * counted from here, so that the next run counts its load alone. */
+      before = mem.live;
       continue;
     }
     /* Loaded: the cloud is there (the store changed as it should), and
@@ -467,6 +472,59 @@ START_TEST(document_load)
   printf("document load: %lu allocations, each refused in turn\n", n - 1);
   free(state0);
   free(answer0);
+  icx_constraints_free(set);
+  close_shipped(&w);
+}
+END_TEST
+
+START_TEST(match_after_a_change)
+{
+  /* A document loaded between two matches: the index applies the change
+   * from the store's change log (icx_index_apply.c) inside the second
+   * match.  A refusal there empties the index instead, or ends the match
+   * with ICX_ERR_NOMEM; either way the next match answers right. */
+  tu_world w;
+  icx_constraints *set;
+  char *want;
+  unsigned long n;
+
+  open_shipped(&w);
+  set = parse_paper(w.vocab);
+  want = match_paper(&w, set);
+  for (n = 1;; n++) {
+    icx_loader *l = icx_loader_new(ctx, w.vocab, w.store);
+    icx_match *m = NULL;
+    icx_rc rc;
+    int more;
+    ck_assert_int_eq(icx_loader_load_buffer(l, "extra.ttl", (const unsigned char *)extra_ttl,
+                                            strlen(extra_ttl)), ICX_OK);
+    icx_loader_free(l);
+    arm(n);
+    rc = icx_match_run(ctx, w.store, set, &m);
+    disarm();
+    more = check_run("match after a change", n, rc);
+    if (rc == ICX_OK) {
+      char *got = match_names(m);
+      ck_assert_str_eq(got, want);
+      free(got);
+    }
+    icx_match_free(m);
+    {
+      char *again = match_paper(&w, set);
+      ck_assert_str_eq(again, want);
+      free(again);
+    }
+    ck_assert_int_eq(icx_store_remove_document(w.store, "urn:icx:doc:extra.ttl"), ICX_OK);
+    {
+      char *again = match_paper(&w, set);
+      ck_assert_str_eq(again, want);
+      free(again);
+    }
+    if (!more)
+      break;
+  }
+  printf("match after a change: %lu allocations, each refused in turn\n", n - 1);
+  free(want);
   icx_constraints_free(set);
   close_shipped(&w);
 }
@@ -520,6 +578,7 @@ alloc_suite(void)
   add_case(s, "match", match);
   add_case(s, "explain", explain);
   add_case(s, "load", document_load);
+  add_case(s, "change", match_after_a_change);
   return s;
 }
 

@@ -7,6 +7,9 @@
  * (icx_match_run_path(), ICX_MATCH_PATH_INDEX) and on the SQL path, and
  * both must give the oracle's clouds, scores and degrees in its order.  A few hand-written queries cover the rest of the SQL
  * subset (OPTIONAL with !BOUND, DISTINCT, ORDER BY with LIMIT, STR, !=).
+ * The same again after documents are replaced, added and removed, through
+ * the handle that matches and another, with the index kept and the
+ * changes applied from the store's change log.
  * ICX_DIFF_SEED and ICX_DIFF_CASES change the seed and the number of
  * constraint sets (DEFAULT_CASES). */
 #include "config.h"
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "icx_index.h"
 #include "icx_match_internal.h"
 #include "icx_sql.h"
 #include "icx_store_ids.h"
@@ -684,7 +688,10 @@ check_hand(const char *sparql, const char *oracle_q, int distinct, size_t offset
   return n;
 }
 
-START_TEST(random_constraint_sets)
+/* Runs cases random constraint sets through check_compiled(): counts the
+ * non-empty and empty answers. */
+static void
+random_cases(int cases, int *nonempty_out, int *empty_out)
 {
   static const char *const attrs[] = { "availability", "replicationFactor", "tierCountry",
                                        "replicationMethod", "storageAccess", "latency",
@@ -699,8 +706,7 @@ START_TEST(random_constraint_sets)
                                             "SOC 2 Type II", "SOC1" };
   static const char *const access_names[] = { "NFS", "NFSv3", "NFSv4", "NFSv4.1", "SMB", "CIFS",
                                               "iSCSI", "S3", "WebDAV" };
-  const char *env = getenv("ICX_DIFF_CASES");
-  int cases = env && *env ? atoi(env) : DEFAULT_CASES, c, nonempty = 0, empty = 0;
+  int c, nonempty = 0, empty = 0;
 
   for (c = 0; c < cases; c++) {
     icx_constraints *set = icx_constraints_new(vocab);
@@ -773,6 +779,16 @@ START_TEST(random_constraint_sets)
     icx_free(ctx, sparql);
     icx_constraints_free(set);
   }
+  *nonempty_out = nonempty;
+  *empty_out = empty;
+}
+
+START_TEST(random_constraint_sets)
+{
+  const char *env = getenv("ICX_DIFF_CASES");
+  int cases = env && *env ? atoi(env) : DEFAULT_CASES, nonempty = 0, empty = 0;
+
+  random_cases(cases, &nonempty, &empty);
   /* The generator must exercise both outcomes, or the comparison says little. */
   ck_assert_msg(nonempty > cases / 10 && empty > cases / 10, "%d non-empty, %d empty answers",
                 nonempty, empty);
@@ -782,6 +798,59 @@ START_TEST(random_constraint_sets)
   /* ... and every set matched on the index and on SQL. */
   ck_assert_int_eq(by_index, cases);
   ck_assert_int_eq(by_sql, cases);
+}
+END_TEST
+
+/* Loads generated clouds first .. first+clouds-1 as document name through
+ * handle into. */
+static void
+load_generated(icx_store *into, const char *name, int first, int clouds)
+{
+  icx_loader *l = icx_loader_new(ctx, vocab, into);
+  char *doc = generate(first, clouds);
+
+  icx_loader_set_format(l, ICX_FORMAT_TURTLE);
+  ck_assert_msg(icx_loader_load_buffer(l, name, (const unsigned char *)doc, strlen(doc)) ==
+                ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  free(doc);
+  icx_loader_free(l);
+}
+
+START_TEST(random_sets_after_changes)
+{
+  /* The index kept across documents replaced, added and removed (through
+   * this handle and another, as another process would), the changes
+   * applied from the store's change log: every answer is still the SQL
+   * path's and rasqal's. */
+  const char *env = getenv("ICX_DIFF_CASES");
+  int cases = (env && *env ? atoi(env) : DEFAULT_CASES) / 6 + 1, step, nonempty = 0, empty = 0;
+  int all_nonempty = 0, all_empty = 0;
+  char *db = tu_path(dir, "store.db");
+  icx_store *other = NULL;
+  icx_index_stats st;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &other), ICX_OK);
+  random_cases(cases, &nonempty, &empty);         /* the index read */
+  for (step = 0; step < 5; step++) {
+    switch (step) {
+    case 0: load_generated(store, "gen-b", 80, 30); break;     /* replaced, fewer clouds */
+    case 1: load_generated(other, "gen-c", 120, 12); break;    /* a new one, elsewhere */
+    case 2: ck_assert_int_eq(icx_store_remove_document(other, "urn:icx:doc:gen-a"), ICX_OK);
+            break;
+    case 3: load_generated(store, "gen-a", 0, 50); break;      /* back, other content */
+    default: load_generated(other, "gen-c", 120, 20); break;   /* replaced, more clouds */
+    }
+    random_cases(cases, &nonempty, &empty);
+    all_nonempty += nonempty;
+    all_empty += empty;
+  }
+  ck_assert_msg(all_nonempty > 0 && all_empty > 0, "%d non-empty, %d empty answers",
+                all_nonempty, all_empty);
+  icx_index_get_stats(icx_store_attached(store), &st);
+  ck_assert_uint_eq(st.refreshes, 0);
+  ck_assert_uint_eq(st.applies, 5);
+  icx_store_free(other);
+  free(db);
 }
 END_TEST
 
@@ -849,6 +918,7 @@ differential_suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, random_constraint_sets);
+  tcase_add_test(tc, random_sets_after_changes);
   tcase_add_test(tc, hand_written_shapes);
   tcase_add_test(tc, outside_the_subset_falls_back);
   suite_add_tcase(s, tc);

@@ -1,7 +1,10 @@
 /* check_index.c - the matching index: predicates read whole (objects,
  * numbers, bounds open and closed), clouds and their names, who offers
  * what, and freshness: a load or a removal through another handle (or the
- * same one) between two matches gives the new answer. */
+ * same one) between two matches gives the new answer; random sequences of
+ * loads, replacements and removals, applied from the store's change log,
+ * answer as a fresh index and the SQL path do; a write the log cannot
+ * describe empties the index. */
 #include "config.h"
 
 #include <check.h>
@@ -12,6 +15,7 @@
 
 #include "fixture.h"
 #include "icx_index.h"
+#include "icx_rdf.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
 
@@ -229,12 +233,244 @@ START_TEST(another_handle_changes_the_answer)
   ck_assert_int_eq(icx_store_remove_document(writer, "urn:icx:doc:doc"), ICX_OK);
   expect_both(reader, xml, "c4");
   icx_index_get_stats(icx_store_attached(reader), &st);
-  ck_assert_uint_eq(st.refreshes, 2);
+  ck_assert_uint_eq(st.refreshes, 0);     /* both applied from the change log */
+  ck_assert_uint_eq(st.applies, 2);
   /* The writer's own handle sees its own changes too. */
   expect_both(writer, xml, "c4");
   ck_assert_int_eq(icx_store_remove_document(writer, "urn:icx:doc:more"), ICX_OK);
   expect_both(writer, xml, "");
   expect_both(reader, xml, "");
+  icx_store_free(reader);
+  free(db);
+  free(xml);
+}
+END_TEST
+
+/* --- following the change log ---------------------------------------------- */
+
+/* The answer of xml on store along path, as "name:score" each, in order
+ * (a new string). */
+static char *
+answer(icx_store *store, const char *xml, icx_match_path path)
+{
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  size_t cap = 4096, len = 0, i;
+  char *out = malloc(cap);
+
+  ck_assert_ptr_nonnull(out);
+  out[0] = 0;
+  ck_assert_int_eq(icx_constraints_parse(w.ctx, w.vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert_msg(icx_match_run_path(w.ctx, store, set, path, &m) == ICX_OK, "%s",
+                icx_ctx_errmsg(w.ctx));
+  ck_assert_int_eq(icx_match_answered_by(m), path);
+  for (i = 0; i < icx_match_count(m); i++) {
+    const char *name = icx_match_cloud(m, i);
+    if (len + strlen(name) + 32 > cap) {
+      cap = 2 * (len + strlen(name) + 32);
+      ck_assert_ptr_nonnull(out = realloc(out, cap));
+    }
+    len += (size_t)snprintf(out + len, cap - len, "%s%s:%d", i ? " " : "", name,
+                            icx_match_score(m, i));
+  }
+  icx_match_free(m);
+  icx_constraints_free(set);
+  return out;
+}
+
+/* A small deterministic generator (the tests must replay). */
+static unsigned long rnd_state;
+
+static unsigned
+rnd(unsigned n)
+{
+  rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+  return (unsigned)((rnd_state >> 33) % n);
+}
+
+static const char *const access_of[] = { "NFS", "NFSv4", "NFSv3", "SMB", "CIFS", NULL };
+static const char *const avail_of[] = { "99.0", "99.9", "99.99", "99.999" };
+
+/* Random Turtle for document d: 1 to 3 clouds, each with 1 or 2 storage
+ * services (some without an access protocol).  version makes a
+ * replacement differ. */
+static char *
+random_doc(unsigned d, unsigned version)
+{
+  size_t cap = 8192, len = 0;
+  char *out = malloc(cap);
+  unsigned c, n = 1 + rnd(3), k;
+
+  ck_assert_ptr_nonnull(out);
+  len += (size_t)snprintf(out, cap, "@prefix res: <" TU_RES "> .\n@prefix ex: <" TU_EX "> .\n");
+  for (c = 0; c < n; c++) {
+    unsigned id = rnd(5), svcs = 1 + rnd(2);
+    len += (size_t)snprintf(out + len, cap - len, "ex:d%uc%u a res:Cloud ; res:cloudName \"d%uc%u\"",
+                            d, id, d, id);
+    for (k = 0; k < svcs; k++)
+      len += (size_t)snprintf(out + len, cap - len, " ; res:offers ex:d%uc%us%u", d, id, k);
+    len += (size_t)snprintf(out + len, cap - len, " .\n");
+    for (k = 0; k < svcs; k++) {
+      unsigned a = rnd(6);
+      len += (size_t)snprintf(out + len, cap - len,
+                              "ex:d%uc%us%u a res:StorageService ; res:availability %s ;"
+                              " res:replicationFactor %u", d, id, k, avail_of[rnd(4)],
+                              3 + rnd(3) + version % 2);
+      if (access_of[a])
+        len += (size_t)snprintf(out + len, cap - len, " ; res:storageAccess res:%s",
+                                access_of[a]);
+      len += (size_t)snprintf(out + len, cap - len, " .\n");
+    }
+  }
+  return out;
+}
+
+/* A document of 130 clouds, so that objects shared by many subjects have
+ * bitmaps (62 services with SMB: the random documents take that object
+ * across the bitmap threshold and back). */
+static char *
+base_doc(void)
+{
+  size_t cap = 65536, len = 0;
+  char *out = malloc(cap);
+  unsigned i;
+
+  ck_assert_ptr_nonnull(out);
+  len += (size_t)snprintf(out, cap, "@prefix res: <" TU_RES "> .\n@prefix ex: <" TU_EX "> .\n");
+  for (i = 0; i < 130; i++) {
+    len += (size_t)snprintf(out + len, cap - len,
+                            "ex:b%u a res:Cloud ; res:cloudName \"b%u\" ; res:offers ex:b%us .\n"
+                            "ex:b%us a res:StorageService ; res:availability %s ;"
+                            " res:replicationFactor %u", i, i, i, i, avail_of[1 + 2 * (i % 2)],
+                            3 + i % 3);
+    if (i < 128)
+      len += (size_t)snprintf(out + len, cap - len, " ; res:storageAccess res:%s",
+                              i < 66 ? "NFS" : "SMB");
+    len += (size_t)snprintf(out + len, cap - len, " .\n");
+  }
+  return out;
+}
+
+/* Every query on the incremental indexes (the reader's, kept across every
+ * change, and the writer's own), on a fresh index, and on the SQL path. */
+static void
+compare_all(icx_store *reader, icx_store *writer, const char *db, char **queries, size_t nq,
+            unsigned step)
+{
+  icx_store *fresh = NULL;
+  size_t q;
+
+  ck_assert_int_eq(icx_store_open(w.ctx, db, ICX_STORE_READONLY, &fresh), ICX_OK);
+  for (q = 0; q < nq; q++) {
+    char *kept = answer(reader, queries[q], ICX_MATCH_PATH_INDEX);
+    char *own = answer(writer, queries[q], ICX_MATCH_PATH_INDEX);
+    char *whole = answer(fresh, queries[q], ICX_MATCH_PATH_INDEX);
+    char *sql = answer(reader, queries[q], ICX_MATCH_PATH_SQL);
+    ck_assert_msg(!strcmp(kept, whole), "step %u, query %zu: kept index %s, fresh %s", step, q,
+                  kept, whole);
+    ck_assert_msg(!strcmp(own, whole), "step %u, query %zu: writer's index %s, fresh %s", step,
+                  q, own, whole);
+    ck_assert_msg(!strcmp(sql, whole), "step %u, query %zu: SQL path %s, index %s", step, q,
+                  sql, whole);
+    free(kept);
+    free(own);
+    free(whole);
+    free(sql);
+  }
+  icx_store_free(fresh);
+}
+
+START_TEST(changes_applied_answer_as_a_rebuild)
+{
+  char *db = tu_path(w.dir, "store.db"), *base = base_doc();
+  char *queries[] = {
+    tu_constraints("storageAccess", "NFS", NULL),
+    tu_constraints("storageAccess", "SMB", NULL),
+    tu_constraints("availability", "99.99", NULL),
+    tu_constraints("replicationFactor", "5", "storageAccess", "NFSv4", NULL),
+    tu_constraints("availability", "99.9", "storageAccess", "SMB", NULL),
+    /* Soft only: every cloud with a storage service answers, scored. */
+    strdup("<constraints xmlns='http://www.csp/resOntology'><constraint required='false'"
+           " weight='7'><attribute>storageAccess</attribute><value>NFS</value></constraint>"
+           "<constraint required='false' weight='3'><attribute>availability</attribute>"
+           "<value>99.99</value></constraint></constraints>"),
+  };
+  size_t nq = sizeof queries / sizeof queries[0], q;
+  icx_store *reader = NULL, *other = NULL;
+  int loaded[6] = { 0 };
+  unsigned step;
+  icx_index_stats st;
+
+  rnd_state = 13;
+  ck_assert_int_eq(icx_store_open(w.ctx, db, ICX_STORE_READONLY, &reader), ICX_OK);
+  ck_assert_int_eq(icx_store_open(w.ctx, db, 0, &other), ICX_OK);
+  load(w.store, "base", base);
+  compare_all(reader, w.store, db, queries, nq, 0);
+  for (step = 1; step <= 60; step++) {
+    /* A document put or removed, through the handle that reads and keeps
+     * its own index, or through another (as another process would); now
+     * and then two changes between two reads. */
+    unsigned changes = 1 + (rnd(4) == 0), k;
+    for (k = 0; k < changes; k++) {
+      unsigned d = rnd(6);
+      icx_store *by = rnd(2) ? w.store : other;
+      char name[16];
+      snprintf(name, sizeof name, "d%u", d);
+      if (loaded[d] && rnd(3) == 0) {
+        char uri[32];
+        snprintf(uri, sizeof uri, "urn:icx:doc:d%u", d);
+        ck_assert_int_eq(icx_store_remove_document(by, uri), ICX_OK);
+        loaded[d] = 0;
+      } else {
+        char *ttl = random_doc(d, step);
+        load(by, name, ttl);
+        free(ttl);
+        loaded[d] = 1;
+      }
+    }
+    compare_all(reader, w.store, db, queries, nq, step);
+  }
+  /* The base document replaced: many subjects at once, still applied. */
+  base[strlen(base) - 3] = '\0';
+  strcat(base, "; res:storageAccess res:SMB .\n");
+  load(other, "base", base);
+  compare_all(reader, w.store, db, queries, nq, step);
+  icx_index_get_stats(icx_store_attached(reader), &st);
+  ck_assert_uint_eq(st.refreshes, 0);
+  ck_assert_uint_ge(st.applies, 60);
+  icx_store_free(other);
+  icx_store_free(reader);
+  for (q = 0; q < nq; q++)
+    free(queries[q]);
+  free(base);
+  free(db);
+}
+END_TEST
+
+START_TEST(unlogged_write_empties_the_index)
+{
+  /* A write through librdf, outside the document calls, logs a change
+   * that says "anything": the reader's index is read again whole. */
+  char *xml = tu_constraints("storageAccess", "NFS", NULL);
+  char *db = tu_path(w.dir, "store.db");
+  icx_store *reader = NULL;
+  librdf_world *world = icx_ctx_world(w.ctx);
+  librdf_node *g = librdf_new_node_from_uri_string(world, (const unsigned char *)"urn:icx:doc:doc");
+  librdf_statement *x = librdf_new_statement_from_nodes(
+    world, librdf_new_node_from_uri_string(world, (const unsigned char *)TU_EX "s3"),
+    librdf_new_node_from_uri_string(world, (const unsigned char *)TU_RES "storageAccess"),
+    librdf_new_node_from_uri_string(world, (const unsigned char *)TU_RES "NFS"));
+  icx_index_stats st;
+
+  ck_assert_int_eq(icx_store_open(w.ctx, db, ICX_STORE_READONLY, &reader), ICX_OK);
+  expect_both(reader, xml, "c1 c2");
+  ck_assert_int_eq(librdf_model_context_add_statement(icx_store_model(w.store), g, x), 0);
+  expect_both(reader, xml, "c1 c2 c3");
+  icx_index_get_stats(icx_store_attached(reader), &st);
+  ck_assert_uint_eq(st.refreshes, 1);
+  ck_assert_uint_eq(st.applies, 0);
+  librdf_free_statement(x);
+  librdf_free_node(g);
   icx_store_free(reader);
   free(db);
   free(xml);
@@ -313,6 +549,8 @@ index_suite(void)
   tcase_add_test(tc, clouds_names_offers);
   tcase_add_test(tc, another_handle_changes_the_answer);
   tcase_add_test(tc, unchanged_store_keeps_the_index);
+  tcase_add_test(tc, changes_applied_answer_as_a_rebuild);
+  tcase_add_test(tc, unlogged_write_empties_the_index);
   tcase_add_test(tc, strings_take_the_sql_path);
   suite_add_tcase(s, tc);
   return s;

@@ -1,7 +1,8 @@
 /* check_store_ids.c - the store's calls by term id (icx_store_ids.h): term
  * lookups found and not, walks in each shape, subject walks with bounds,
- * the open document's writer, read transactions, interrupts, and what each
- * call does when misused. */
+ * the open document's writer, read transactions, interrupts, what each
+ * call does when misused, and the change log (puts, replacements,
+ * removals, writes outside the documents, stores made before it). */
 #include "config.h"
 
 #include <check.h>
@@ -9,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 
 #include "fixture.h"
 #include "icx_ctx_internal.h"
+#include "icx_rdf.h"
 #include "icx_store_ids.h"
 
 #define EX "http://ex.example/"
@@ -543,6 +546,178 @@ START_TEST(interrupt_stops_a_long_read)
 }
 END_TEST
 
+/* --- the change log ------------------------------------------------------------- */
+
+typedef struct logged {
+  int n;
+  long long seq[8];
+  icx_id graph[8];
+  int kind[8];
+  size_t n_before[8];
+  int has_c[8];                /* before holds ex:c */
+  int stop_after;
+} logged;
+
+static int
+on_change(void *ud, const icx_store_change *c)
+{
+  logged *x = ud;
+  size_t i;
+
+  if (x->n < 8) {
+    x->seq[x->n] = c->seq;
+    x->graph[x->n] = c->graph;
+    x->kind[x->n] = c->kind;
+    x->n_before[x->n] = c->n_before;
+    for (i = 0; i < c->n_before; i++) {
+      ck_assert(i == 0 || c->before[i - 1] < c->before[i]);   /* ascending, each once */
+      if (c->before[i] == icx_store_iri_id(store, EX "c"))
+        x->has_c[x->n] = 1;
+    }
+  }
+  x->n++;
+  return x->stop_after && x->n >= x->stop_after;
+}
+
+START_TEST(change_log_records_puts_and_removals)
+{
+  logged x;
+  long long last = -1;
+  icx_id g;
+
+  /* A new store has no change before the first write. */
+  ck_assert_int_eq(icx_store_change_last(store, &last), 0);
+  ck_assert_int_eq(last, 0);
+  memset(&x, 0, sizeof x);
+  ck_assert_int_eq(icx_store_changes_since(store, 0, on_change, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  write_doc(DOC, doc_terms, N_DOC);
+  write_doc(DOC, doc_terms, 3);            /* replaced: ex:c was there before */
+  ck_assert_int_eq(icx_store_remove_document(store, DOC), ICX_OK);
+  g = id_of(DOC);
+  ck_assert_int_eq(icx_store_change_last(store, &last), 0);
+  ck_assert_int_eq(last, 3);
+  memset(&x, 0, sizeof x);
+  ck_assert_int_eq(icx_store_changes_since(store, 0, on_change, &x), 0);
+  ck_assert_int_eq(x.n, 3);
+  ck_assert_int_eq(x.kind[0], ICX_STORE_CHANGE_PUT);
+  ck_assert_int_eq(x.kind[1], ICX_STORE_CHANGE_PUT);
+  ck_assert_int_eq(x.kind[2], ICX_STORE_CHANGE_REMOVE);
+  ck_assert(x.graph[0] == g && x.graph[1] == g && x.graph[2] == g);
+  ck_assert(x.seq[0] == 1 && x.seq[1] == 2 && x.seq[2] == 3);
+  ck_assert_uint_eq(x.n_before[0], 0);     /* a new document held nothing */
+  ck_assert_uint_eq(x.n_before[1], 4);     /* ex:c, ex:s, ex:t, _:b1 */
+  ck_assert_int_eq(x.has_c[1], 1);
+  ck_assert_uint_eq(x.n_before[2], 1);     /* ex:c alone */
+  ck_assert_int_eq(x.has_c[2], 1);
+  /* From a later point; stopped by the callback; past the last. */
+  memset(&x, 0, sizeof x);
+  ck_assert_int_eq(icx_store_changes_since(store, 2, on_change, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  ck_assert_int_eq(x.kind[0], ICX_STORE_CHANGE_REMOVE);
+  memset(&x, 0, sizeof x);
+  x.stop_after = 1;
+  ck_assert_int_eq(icx_store_changes_since(store, 0, on_change, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  memset(&x, 0, sizeof x);
+  ck_assert_int_eq(icx_store_changes_since(store, 3, on_change, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  ck_assert_int_eq(icx_store_changes_since(store, 4, on_change, &x), 1);
+}
+END_TEST
+
+START_TEST(change_log_failed_write_logs_nothing)
+{
+  long long last = -1;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  ck_assert_int_eq(icx_store_document_begin(store, "urn:doc:two"), ICX_OK);
+  icx_store_document_abort(store);
+  ck_assert_int_eq(icx_store_remove_document(store, "urn:doc:none"), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_change_last(store, &last), 0);
+  ck_assert_int_eq(last, 1);
+}
+END_TEST
+
+START_TEST(change_log_unlogged_write_says_other)
+{
+  librdf_world *world = icx_ctx_world(ctx);
+  librdf_statement *x = librdf_new_statement_from_nodes(
+    world, librdf_new_node_from_uri_string(world, (const unsigned char *)EX "c"),
+    librdf_new_node_from_uri_string(world, (const unsigned char *)RDF_TYPE),
+    librdf_new_node_from_uri_string(world, (const unsigned char *)RES "Cloud"));
+  logged seen_changes;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  ck_assert_int_eq(librdf_model_add_statement(icx_store_model(store), x), 0);
+  librdf_free_statement(x);
+  memset(&seen_changes, 0, sizeof seen_changes);
+  ck_assert_int_eq(icx_store_changes_since(store, 1, on_change, &seen_changes), 0);
+  ck_assert_int_eq(seen_changes.n, 1);
+  ck_assert_int_eq(seen_changes.kind[0], ICX_STORE_CHANGE_OTHER);
+  ck_assert_int_eq(seen_changes.graph[0], 0);
+}
+END_TEST
+
+START_TEST(change_log_store_without_it_opens_and_starts_one)
+{
+  /* A store made before the log (the table dropped here) opens and reads
+   * as before; its first write makes the table. */
+  sqlite3 *raw = NULL;
+  long long last = -1;
+  logged x;
+
+  write_doc(DOC, doc_terms, N_DOC);
+  icx_store_free(store);
+  store = NULL;
+  ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(raw, "DROP TABLE icx_changes", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(raw);
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &store), ICX_OK);
+  ck_assert_int_eq(icx_store_change_last(store, &last), 0);
+  ck_assert_int_eq(last, 0);
+  memset(&x, 0, sizeof x);
+  ck_assert_int_eq(icx_store_changes_since(store, 0, on_change, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  ck_assert_int_eq(icx_store_changes_since(store, 5, on_change, &x), 1);
+  ck_assert_int_eq(icx_store_remove_document(store, DOC), ICX_OK);
+  ck_assert_int_eq(icx_store_change_last(store, &last), 0);
+  ck_assert_int_eq(last, 1);
+  ck_assert_int_eq(icx_store_changes_since(store, 0, on_change, &x), 0);
+  ck_assert_int_eq(x.n, 1);
+  ck_assert_int_eq(x.kind[0], ICX_STORE_CHANGE_REMOVE);
+  ck_assert_uint_eq(x.n_before[0], 4);
+}
+END_TEST
+
+typedef struct po_seen {
+  int n, numbers;
+} po_seen;
+
+static int
+on_po(void *ud, icx_id p, icx_id o, double num)
+{
+  po_seen *x = ud;
+
+  (void)p;
+  (void)o;
+  x->n++;
+  x->numbers += !isnan(num);
+  return 0;
+}
+
+START_TEST(subject_quads_in_every_graph)
+{
+  po_seen x = { 0, 0 };
+
+  write_doc(DOC, doc_terms, N_DOC);
+  write_doc("urn:doc:two", doc_terms + 4 * 3, 1);   /* ex:s's availability again */
+  ck_assert_int_eq(icx_store_subject_quads(store, id_of(EX "s"), on_po, &x), 0);
+  ck_assert_int_eq(x.n, 3);                /* availability twice, tierCountry */
+  ck_assert_int_eq(x.numbers, 2);
+}
+END_TEST
+
 static Suite *
 store_ids_suite(void)
 {
@@ -567,6 +742,11 @@ store_ids_suite(void)
   tcase_add_test(tc, writer_refuses_bad_statements_and_stays_failed);
   tcase_add_test(tc, read_transactions_nest_once);
   tcase_add_test(tc, interrupt_stops_a_long_read);
+  tcase_add_test(tc, change_log_records_puts_and_removals);
+  tcase_add_test(tc, change_log_failed_write_logs_nothing);
+  tcase_add_test(tc, change_log_unlogged_write_says_other);
+  tcase_add_test(tc, change_log_store_without_it_opens_and_starts_one);
+  tcase_add_test(tc, subject_quads_in_every_graph);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,91 @@
+/* icx_index_internal.h - what the files of the matching index share
+ * (internal to engine/index): the index's structures, read whole
+ * (icx_index.c) or changed in place as the store's change log says
+ * (icx_index_apply.c). */
+#ifndef ICX_INDEX_INTERNAL_H
+#define ICX_INDEX_INTERNAL_H
+
+#include "icx_index.h"
+#include "icx_store_ids.h"
+
+/* An object shared by at least this many subjects gets a bitmap of its
+ * own; fewer are added from their sorted run when asked for. */
+#define INDEX_BITMAP_MIN 64
+
+struct icx_index_pred {
+  icx_id p;
+  size_t n;                   /* pairs */
+  uint32_t *subj;             /* subjects, by object then subject */
+  size_t n_obj;
+  uint32_t *obj_id;           /* distinct objects, ascending */
+  uint32_t *obj_off;          /* n_obj + 1 offsets into subj */
+  roaring_bitmap_t **obj_bm;  /* per object, NULL below INDEX_BITMAP_MIN */
+  roaring_bitmap_t *all;      /* every subject */
+  size_t n_num;
+  double *num;                /* numbers, ascending */
+  uint32_t *num_subj;         /* their subjects */
+};
+
+typedef struct icx_index_iri {
+  char *iri;
+  icx_id id;
+} icx_index_iri;
+
+struct icx_index {
+  icx_ctx *mem;               /* the store's context: holds everything here */
+  icx_store *store;
+  icx_store_gen gen;
+  icx_index_pred **preds;
+  size_t n_preds, cap_preds;
+  icx_index_iri *iris;        /* open addressing, iri_mask + 1 slots */
+  size_t n_iris, iri_mask;
+  /* clouds */
+  int clouds_read;
+  icx_id name_p, offers_p;
+  size_t n_clouds;
+  uint32_t *cloud_id;         /* ascending */
+  roaring_bitmap_t *cloud_bm;
+  uint32_t *name_off;         /* n_clouds + 1 offsets into name_id */
+  uint32_t *name_id;
+  char **name_lex;            /* read on demand (icx_index_names_load()) */
+  size_t n_names;
+  /* offers */
+  size_t n_svc;
+  uint32_t *svc_id;           /* ascending */
+  uint32_t *svc_off;          /* n_svc + 1 offsets into svc_cloud */
+  uint32_t *svc_cloud;        /* dense cloud numbers */
+  double build_ms;
+  unsigned long refreshes;
+  /* following the store's change log (icx_index_apply.c) */
+  long long seq;              /* the last change the index reflects */
+  int seq_known;              /* seq was read with gen */
+  unsigned long applies;      /* changes applied in place, in batches */
+  double apply_ms;            /* time spent applying them */
+};
+
+/* A growing array of 32-bit ids. */
+typedef struct icx_index_u32s {
+  uint32_t *v;
+  size_t n, cap;
+} icx_index_u32s;
+
+/* Appends x to a (memory of mem).  0, or -1 when out of memory. */
+int icx_index_push(icx_ctx *mem, icx_index_u32s *a, uint32_t x);
+
+/* First position in v[from .. n) whose value is >= x. */
+size_t icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x);
+
+/* Frees a predicate and what it holds.  NULL is a no-op. */
+void icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr);
+
+/* Forgets the IRIs looked up (their ids may have come into the store). */
+void icx_index_iris_clear(icx_index *ix);
+
+/* Applies the store's changes after ix->seq up to last (the snapshot's
+ * last change) to what ix holds.  0 when applied; 1 when they cannot be
+ * applied (the log cannot say, a write outside the documents, too many
+ * subjects changed, a failure half way): the caller then empties the
+ * index, which is read again on demand.  Nothing is reported on ctx. */
+int icx_index_apply(icx_ctx *ctx, icx_index *ix, long long last);
+
+#endif
