@@ -70,7 +70,7 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
     command_refuse(cmds, s, job, iq, text);
     return;
   }
-  if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW) {
+  if (ICXD_JOB_WRITES(job->kind)) {
     if (icxd_writer_submit(cmds->writer, job) != 0) {
       snprintf(text, sizeof text, "too many publishes and withdrawals "
                "waiting for the writer: at most %u (max_writes); try again "
@@ -91,6 +91,18 @@ static void command_start_job(icxd_command *cmds, icxd_session *s,
   s->last_used_ms = icxd_now_ms();
   icxd_log(cmds->log, ICXD_LOG_DEBUG, "command", "session %s: job %llu queued",
            s->id, (unsigned long long)job->id);
+}
+
+void icxd_command_start(icxd_command *cmds, icxd_session *s, icxd_job *job,
+                        xmpp_stanza_t *iq)
+{
+  command_start_job(cmds, s, job, iq);
+}
+
+void icxd_command_bad_request(icxd_command *cmds, xmpp_stanza_t *iq,
+                              const char *app, const char *text)
+{
+  command_bad_request(cmds, iq, app, text);
 }
 
 /* The <in> of an IO Data input as text for the engine, in a new job. */
@@ -151,6 +163,12 @@ static icxd_session *command_new_session(icxd_command *cmds, xmpp_stanza_t *iq,
   else
     s->node = node;
   return s;
+}
+
+icxd_session *icxd_command_session_new(icxd_command *cmds, xmpp_stanza_t *iq,
+                                       const char *node)
+{
+  return command_new_session(cmds, iq, node);
 }
 
 /* Answers a request on a finished session with its result and drops it. */
@@ -622,6 +640,12 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     node = ICXD_NODE_WITHDRAW;
   } else if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     node = ICXD_NODE_PRESENCE;
+  } else if (icxd_is(node, ICXD_NODE_SUBSCRIBE)) {
+    node = ICXD_NODE_SUBSCRIBE;
+  } else if (icxd_is(node, ICXD_NODE_UNSUBSCRIBE)) {
+    node = ICXD_NODE_UNSUBSCRIBE;
+  } else if (icxd_is(node, ICXD_NODE_SUBS_LIST)) {
+    node = ICXD_NODE_SUBS_LIST;
   } else {
     icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
@@ -642,6 +666,11 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     action = "execute";
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     command_list_presence(cmds, iq, action, iodata);
+    return;
+  }
+  if (icxd_command_is_subs(node)) {
+    /* One stage each: answered from the writer, no session kept. */
+    icxd_command_subs_handle(cmds, iq, node, action, iodata);
     return;
   }
   if (sid) {
@@ -734,6 +763,8 @@ void icxd_command_free(icxd_command *cmds)
 {
   if (!cmds)
     return;
+  if (cmds->subs)
+    icxd_command_subs_off(cmds);
   icxd_sessions_free(cmds->sessions);
   free(cmds);
 }
@@ -754,6 +785,10 @@ static const icxd_disco_command command_disco_list[] = {
   { ICXD_NODE_PUBLISH, ICXD_NODE_PUBLISH_NAME, command_explain_features },
   { ICXD_NODE_WITHDRAW, ICXD_NODE_WITHDRAW_NAME, command_explain_features },
   { ICXD_NODE_PRESENCE, ICXD_NODE_PRESENCE_NAME, command_explain_features },
+  { ICXD_NODE_SUBSCRIBE, ICXD_NODE_SUBSCRIBE_NAME, command_explain_features },
+  { ICXD_NODE_UNSUBSCRIBE, ICXD_NODE_UNSUBSCRIBE_NAME,
+    command_explain_features },
+  { ICXD_NODE_SUBS_LIST, ICXD_NODE_SUBS_LIST_NAME, command_explain_features },
 };
 
 const icxd_disco_command *icxd_command_disco(size_t *n)

@@ -2,7 +2,10 @@
  * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
  * (XEP-0004), explain_constraints, with IO Data only,
  * publish_capabilities and withdraw_capabilities (icxd_publish.h), with
- * IO Data only, and list_presence (icxd_presence.h, administrators), for the JIDs the access lists allow (icxd_access.h); each
+ * IO Data only, list_presence (icxd_presence.h, administrators), and the
+ * standing requests subscribe_matches, unsubscribe_matches and
+ * list_subscriptions (icxd_subs.h), for the JIDs the access lists allow
+ * (icxd_access.h); each
  * query runs on the worker pool, each write on the one writer
  * (icxd_writer.h), answered at once or, past the async threshold,
  * asynchronously (XEP-0244's executing / getStatus / getOutput, and a
@@ -19,6 +22,7 @@
 #include "icxd_dispatch.h"
 #include "icxd_log.h"
 #include "icxd_presence.h"
+#include "icxd_subs.h"
 #include "icxd_worker.h"
 #include "icxd_writer.h"
 
@@ -47,6 +51,13 @@ void icxd_command_set_writer(icxd_command *cmds, icxd_writer *writer);
  * list_presence lists it.  Without one, nobody is present. */
 void icxd_command_set_presence(icxd_command *cmds,
                                icxd_presence_tracker *tracker);
+
+/* Standing requests kept by subs (borrowed, must outlive cmds; the
+ * writer must run its jobs, icxd_writer_opts): subscribe_matches,
+ * unsubscribe_matches and list_subscriptions, their notifications, the
+ * presence listener (after icxd_command_set_presence()) and bounces.
+ * Without it, those commands answer service-unavailable. */
+void icxd_command_set_subs(icxd_command *cmds, icxd_subs *subs);
 
 /* Frees the sessions and the jobs they own: free the pool first (it may
  * still hold jobs the sessions wait for).  NULL is a no-op. */

@@ -40,6 +40,8 @@ icxd_config *icxd_config_new(void)
   cfg->max_document_size = 131072;
   cfg->max_writes = 64;
   cfg->max_presence = 10000;
+  cfg->max_subscriptions = 10000;
+  cfg->max_subscriptions_per_jid = 16;
   if (icxd_access_defaults(&cfg->access) != 0) {
     free(cfg);
     return NULL;
@@ -295,6 +297,10 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 1, 100000, &cfg->max_writes);
   } else if (KEY("exchange", "max_presence")) {
     bad = config_parse_uint(value, 0, 1000000, &cfg->max_presence);
+  } else if (KEY("exchange", "max_subscriptions")) {
+    bad = config_parse_uint(value, 0, 1000000, &cfg->max_subscriptions);
+  } else if (KEY("exchange", "max_subscriptions_per_jid")) {
+    bad = config_parse_uint(value, 1, 100000, &cfg->max_subscriptions_per_jid);
   } else if (KEY("log", "level")) {
     lvl = icxd_level_from_name(value);
     bad = lvl < 0;
