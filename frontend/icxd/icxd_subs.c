@@ -125,6 +125,7 @@ void icxd_subs_entry_clear(icxd_sub *e)
   free(e->jid);
   free(e->request);
   free(e->created);
+  icx_plan_free(e->plan);
   icx_constraints_free(e->set);
   icxd_subs_names_free(e->answer, e->n_answer);
   memset(e, 0, sizeof *e);
@@ -164,6 +165,15 @@ void icxd_subs_free(icxd_subs *subs)
 
 void icxd_subs_release(icxd_subs *subs)
 {
+  size_t i;
+
+  /* The compiled sets and plans are on the writer's context too: drop
+   * every subscription held (the store keeps them; a next job reads them
+   * again). */
+  for (i = 0; i < subs->n; i++)
+    icxd_subs_entry_clear(&subs->v[i]);
+  subs->n = 0;
+  subs->loaded = 0;
   icx_store_free(subs->watch);
   subs->watch = NULL;
 }
@@ -224,6 +234,13 @@ icxd_show icxd_subs_presence_of(icxd_subs *subs, const char *bare)
 size_t icxd_subs_count(icxd_subs *subs)
 {
   return subs->n;
+}
+
+void icxd_subs_figures(icxd_subs *subs, unsigned long *scoped,
+                       unsigned long *full)
+{
+  *scoped = subs->scoped;
+  *full = subs->full;
 }
 
 unsigned long icxd_subs_notes_queued(icxd_subs *subs)

@@ -75,8 +75,9 @@ void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                        char *const *before, size_t n_before,
                        char *const *after, size_t n_after);
 
-/* Closes what the module holds on the writer's context (its store
- * handle), before that context is freed; the writer thread has stopped. */
+/* Drops what the module holds on the writer's context (its store handle,
+ * the compiled subscriptions: they stay in the store), before that
+ * context is freed; the writer thread has stopped. */
 void icxd_subs_release(icxd_subs *subs);
 
 /* --- the outbox (loop thread) --------------------------------------------- */
@@ -96,6 +97,11 @@ void icxd_subs_note_clear(icxd_subs_note *note);
 /* Counts for tests and the bench: subscriptions held, notifications
  * queued so far in all. */
 size_t icxd_subs_count(icxd_subs *subs);
+/* Evaluations so far (writer thread): on the changed documents alone,
+ * and on the whole store (a subscribe, a presence change, another
+ * process's write, or a request without a typed plan). */
+void icxd_subs_figures(icxd_subs *subs, unsigned long *scoped,
+                       unsigned long *full);
 unsigned long icxd_subs_notes_queued(icxd_subs *subs);
 
 #endif

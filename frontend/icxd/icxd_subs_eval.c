@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "icx_store_ids.h"
+#include "icx_scope.h"
 #include "icx_store_subs.h"
 #include "icxd_subs_internal.h"
 
@@ -26,6 +27,8 @@ static void subs_compile(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
 {
   icxd_job tmp;
 
+  icx_plan_free(e->plan);
+  e->plan = NULL;
   icx_constraints_free(e->set);
   e->set = NULL;
   memset(&tmp, 0, sizeof tmp);
@@ -36,6 +39,9 @@ static void subs_compile(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
              "subscription %lld of %s no longer compiles: %s", e->id, e->jid,
              tmp.errmsg ? tmp.errmsg : "");
   free(tmp.errmsg);
+  /* Without a plan (out of memory), the subscription is matched whole. */
+  if (e->set && icx_plan_new(ctx, e->set, &e->plan) != ICX_OK)
+    e->plan = NULL;
 }
 
 /* The options column: the presence a subscription requires. */
@@ -69,6 +75,7 @@ typedef struct subs_change {
   int presence_only;
   char **clouds;             /* sorted, unique; owned */
   size_t n_clouds;
+  icx_scope *scope;          /* the documents now describing them, or NULL */
 } subs_change;
 
 static int subs_change_clouds(subs_change *c, char *const *before,
@@ -111,6 +118,50 @@ static int subs_present(icxd_subs *subs, icx_store *store,
   return (e->presence & (1u << show)) != 0;
 }
 
+typedef struct subs_names {
+  char **v;
+  size_t n, cap;
+  int nomem;
+} subs_names;
+
+static int subs_names_add(void *ud, const char *name)
+{
+  subs_names *ns = ud;
+
+  if (ns->n == ns->cap) {
+    size_t ncap = ns->cap ? ns->cap * 2 : 8;
+    char **nv = realloc(ns->v, (ncap + 1) * sizeof *nv);
+    if (!nv) {
+      ns->nomem = 1;
+      return 1;
+    }
+    ns->v = nv;
+    ns->cap = ncap;
+  }
+  if (!(ns->v[ns->n] = strdup(name))) {
+    ns->nomem = 1;
+    return 1;
+  }
+  ns->n++;
+  return 0;
+}
+
+/* The clouds of c's scope in e's answer (the plan run on the changed
+ * documents alone), into ns.  ICX_OK, or ICX_ERR_QUERY when e has no
+ * typed plan (match the whole store instead). */
+static icx_rc subs_answer_scoped(icx_ctx *ctx, const icxd_sub *e,
+                                 const subs_change *c, subs_names *ns)
+{
+  icx_rc rc;
+
+  if (!e->plan || !icx_plan_typed(e->plan))
+    return ICX_ERR_QUERY;
+  rc = icx_scope_match(ctx, c->scope, e->plan, subs_names_add, ns);
+  if (rc == ICX_OK && ns->nomem)
+    rc = ICX_ERR_NOMEM;
+  return rc;
+}
+
 /* The clouds in e's answer now, among the clouds of c (all when c->full),
  * into a new sorted array.  ICX_OK, or the engine's error. */
 static icx_rc subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
@@ -126,6 +177,31 @@ static icx_rc subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   *n_out = 0;
   if (!e->set)
     return ICX_OK;
+  if (!c->full && c->scope) {
+    subs_names ns;
+    memset(&ns, 0, sizeof ns);
+    rc = subs_answer_scoped(ctx, e, c, &ns);
+    if (rc == ICX_OK) {
+      subs->scoped++;
+      for (i = 0; i < ns.n; i++) {
+        if (!icxd_subs_names_has(c->clouds, c->n_clouds, ns.v[i]) ||
+            (e->presence && !subs_present(subs, store, vocab, e, ns.v[i]))) {
+          free(ns.v[i]);
+          continue;
+        }
+        ns.v[n++] = ns.v[i];
+      }
+      if (!ns.v && !(ns.v = calloc(1, sizeof *ns.v)))
+        return ICX_ERR_NOMEM;
+      *out = ns.v;
+      *n_out = icxd_subs_names_unique(ns.v, n);
+      return ICX_OK;
+    }
+    icxd_subs_names_free(ns.v, ns.n);
+    if (rc != ICX_ERR_QUERY)
+      return rc;
+  }
+  subs->full++;
   if ((rc = icx_match_run(ctx, store, e->set, &m)) != ICX_OK)
     return rc;
   v = calloc(icx_match_count(m) + 1, sizeof *v);
@@ -409,6 +485,8 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   memset(&tmp, 0, sizeof tmp);
   if (icxd_job_constraints(ctx, vocab, job, &tmp.set) != ICX_OK)
     return;   /* job->rc and errmsg say why */
+  if (icx_plan_new(ctx, tmp.set, &tmp.plan) != ICX_OK)
+    tmp.plan = NULL;   /* matched whole at each change */
   tmp.presence = job->presence_on && job->presence_required
                      ? job->presence_accept : 0;
   memset(&all, 0, sizeof all);
@@ -611,7 +689,6 @@ void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
 {
   subs_change c;
 
-  (void)doc_uri;
   if (subs_ready(subs, ctx, store, vocab, NULL) != 0 || !subs->n) {
     subs_absorb(subs, ctx);
     return;
@@ -619,8 +696,11 @@ void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   if (subs_change_clouds(&c, before, n_before, after, n_after) != 0) {
     memset(&c, 0, sizeof c);
     c.full = 1;
+  } else if (icx_scope_new(ctx, store, &doc_uri, 1, &c.scope) != ICX_OK) {
+    c.scope = NULL;   /* each subscription is then matched whole */
   }
   subs_eval(subs, ctx, store, vocab, &c);
+  icx_scope_free(c.scope);
   icxd_subs_names_free(c.clouds, c.n_clouds);
   subs_absorb(subs, ctx);
 }

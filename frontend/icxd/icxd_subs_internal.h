@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "icx_plan.h"
 #include "icxd_subs.h"
 
 /* One subscription, as the writer thread holds it. */
@@ -17,6 +18,7 @@ typedef struct icxd_sub {
   char *created;
   unsigned presence;         /* accepted states (1u << icxd_show); 0: none asked */
   icx_constraints *set;      /* compiled against subs->vocab; NULL: failed */
+  icx_plan *plan;            /* set as typed data (icx_scope_match()), or NULL */
   char **answer;             /* the last answer: sorted cloud names */
   size_t n_answer;
 } icxd_sub;
@@ -43,6 +45,8 @@ struct icxd_subs {
   long long seen;            /* the watch's data version after our last write */
   int have_seen;
   unsigned long seq;         /* message ids */
+  /* figures (the writer thread's): evaluations on a scope, in full */
+  unsigned long scoped, full;
   /* under lock */
   pthread_mutex_t lock;
   unsigned max_total, max_per_jid;

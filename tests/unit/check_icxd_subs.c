@@ -208,6 +208,14 @@ START_TEST(publish_withdraw_enter_and_leave)
   }
   withdraw("y@c.test");
   expect_none();
+  {
+    /* Two subscriptions: each write after them was evaluated on its
+     * document alone, the subscribes on the whole store. */
+    unsigned long scoped, full;
+    icxd_subs_figures(subs, &scoped, &full);
+    ck_assert_uint_eq(scoped, 2 * 5);
+    ck_assert_uint_eq(full, 2);
+  }
   (void)b;
 }
 END_TEST
