@@ -300,3 +300,31 @@ icx_store_subs_count(icx_store *s, const char *jid, size_t *n)
   sqlite3_finalize(st);
   return rc;
 }
+
+icx_rc
+icx_store_subs_begin(icx_store *s)
+{
+  if (!s)
+    return ICX_ERR_MISUSE;
+  if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return store_subs_fail(s, "begin a transaction");
+  return ICX_OK;
+}
+
+icx_rc
+icx_store_subs_end(icx_store *s, int commit)
+{
+  if (!s)
+    return ICX_ERR_MISUSE;
+  if (sqlite3_get_autocommit(s->db))
+    return ICX_OK;
+  if (commit && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    return ICX_OK;
+  if (commit) {
+    icx_rc rc = store_subs_fail(s, "commit");
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+  }
+  sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  return ICX_OK;
+}

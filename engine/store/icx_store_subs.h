@@ -65,6 +65,12 @@ icx_rc icx_store_subs_remove_jid(icx_store *store, const char *jid, size_t *remo
 icx_rc icx_store_subs_list(icx_store *store, const char *jid, icx_sub_row **rows, size_t *n);
 void icx_store_subs_free_rows(icx_sub_row *rows, size_t n);
 
+/* Groups the writes that follow (answers kept after one change) into one
+ * transaction, so that they cost one commit: icx_store_subs_begin(), the
+ * writes, then icx_store_subs_end() with commit 1 (or 0: roll back). */
+icx_rc icx_store_subs_begin(icx_store *store);
+icx_rc icx_store_subs_end(icx_store *store, int commit);
+
 /* How many subscriptions jid (NULL: anyone) has. */
 icx_rc icx_store_subs_count(icx_store *store, const char *jid, size_t *n);
 

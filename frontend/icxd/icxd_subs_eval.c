@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "icx_store_ids.h"
 #include "icx_scope.h"
@@ -305,13 +306,20 @@ static void subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                       const icx_vocab *vocab, const subs_change *c)
 {
   size_t i;
+  int tx;
 
+  /* The answers kept after this change: one commit for all of them. */
+  tx = icx_store_subs_begin(store) == ICX_OK;
   for (i = 0; i < subs->n; i++) {
     icxd_sub *e = &subs->v[i];
     if (c->presence_only && !e->presence)
       continue;
     subs_eval_one(subs, ctx, store, vocab, e, c);
   }
+  if (tx && icx_store_subs_end(store, 1) != ICX_OK)
+    icxd_log(subs->log, ICXD_LOG_WARN, "subs",
+             "the answers of this change are not kept: %s",
+             icx_ctx_errmsg(ctx));
 }
 
 /* --- the store's generation, for writers outside icxd -------------------- */
@@ -513,6 +521,15 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     subs_fail(job, rc, icx_ctx_errmsg(ctx));
     icxd_subs_entry_clear(&tmp);
     return;
+  }
+  {
+    /* As the store wrote it (icx_store_subs.c), for listing. */
+    char when[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    tmp.created = strdup(when);
   }
   if (!(e = subs_append(subs))) {
     /* Kept in the store: read again at the next start. */

@@ -96,9 +96,25 @@ START_TEST(test_add_list_remove)
   ck_assert_int_eq(icx_store_subs_count(store, NULL, &n), ICX_OK);
   ck_assert_uint_eq(n, 0);
 
+  /* Several answers in one transaction; a rolled back one is not kept. */
+  ck_assert_int_eq(icx_store_subs_add(store, "e@x.test", "<c5/>", NULL, "old", &b), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_begin(store), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, b, "new"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_end(store, 0), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, "e@x.test", &rows, &n), ICX_OK);
+  ck_assert_str_eq(rows[0].answer, "old");
+  icx_store_subs_free_rows(rows, n);
+  ck_assert_int_eq(icx_store_subs_begin(store), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, b, "new"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_end(store, 1), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, "e@x.test", &rows, &n), ICX_OK);
+  ck_assert_str_eq(rows[0].answer, "new");
+  icx_store_subs_free_rows(rows, n);
+  ck_assert_int_eq(icx_store_subs_remove_jid(store, "e@x.test", NULL), ICX_OK);
+
   /* The last id is not handed out again. */
   ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<c4/>", NULL, NULL, &d), ICX_OK);
-  ck_assert(d > c);
+  ck_assert(d > b);
 }
 END_TEST
 
