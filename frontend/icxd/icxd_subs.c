@@ -13,7 +13,7 @@
 
 /* --- small helpers -------------------------------------------------------- */
 
-static int subs_cmp_str(const void *a, const void *b)
+int icxd_subs_cmp_names(const void *a, const void *b)
 {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -30,7 +30,7 @@ void icxd_subs_names_free(char **v, size_t n)
 /* 1 if name is among the sorted v[0..n-1]. */
 int icxd_subs_names_has(char *const *v, size_t n, const char *name)
 {
-  return n && bsearch(&name, v, n, sizeof *v, subs_cmp_str) != NULL;
+  return n && bsearch(&name, v, n, sizeof *v, icxd_subs_cmp_names) != NULL;
 }
 
 /* Sorts v and drops repeats (freeing them); returns the new count. */
@@ -40,7 +40,7 @@ size_t icxd_subs_names_unique(char **v, size_t n)
 
   if (n < 2)
     return n;
-  qsort(v, n, sizeof *v, subs_cmp_str);
+  qsort(v, n, sizeof *v, icxd_subs_cmp_names);
   for (i = 1, o = 1; i < n; i++) {
     if (strcmp(v[i], v[o - 1]) == 0)
       free(v[i]);

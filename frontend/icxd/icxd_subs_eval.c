@@ -237,7 +237,7 @@ static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                           const subs_change *c)
 {
   char **now = NULL, **entered = NULL, **left = NULL, **next = NULL;
-  size_t n_now = 0, n_entered = 0, n_left = 0, n_next = 0, i;
+  size_t n_now = 0, n_entered = 0, n_left = 0, n_next = 0, i, j, l;
   char *joined;
   icx_rc rc;
 
@@ -249,35 +249,52 @@ static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     return;
   }
   entered = calloc(n_now + 1, sizeof *entered);
-  left = calloc(e->n_answer + 1, sizeof *left);
-  next = calloc(e->n_answer + n_now + 1, sizeof *next);
-  if (!entered || !left || !next)
+  left = calloc((c->full ? e->n_answer : c->n_clouds) + 1, sizeof *left);
+  if (!entered || !left)
     goto nomem;
+  /* Entered: now, not before.  Left: before, among the clouds the change
+   * touched, not now; looked for among those clouds only (a scoped
+   * change costs its clouds, not the answer's size), in the answer's
+   * order. */
   for (i = 0; i < n_now; i++)
     if (!icxd_subs_names_has(e->answer, e->n_answer, now[i]))
       entered[n_entered++] = now[i];
-  for (i = 0; i < e->n_answer; i++) {
-    int touched = c->full ||
-                  icxd_subs_names_has(c->clouds, c->n_clouds, e->answer[i]);
-    if (touched && !icxd_subs_names_has(now, n_now, e->answer[i]))
-      left[n_left++] = e->answer[i];
-    else if (!touched && !(next[n_next++] = strdup(e->answer[i])))
-      goto nomem;
+  if (c->full) {
+    for (i = 0; i < e->n_answer; i++)
+      if (!icxd_subs_names_has(now, n_now, e->answer[i]))
+        left[n_left++] = e->answer[i];
+  } else {
+    for (i = 0; i < c->n_clouds; i++) {
+      char **hit;
+      if (icxd_subs_names_has(now, n_now, c->clouds[i]) || !e->n_answer)
+        continue;
+      hit = bsearch(&c->clouds[i], e->answer, e->n_answer, sizeof *hit,
+                    icxd_subs_cmp_names);
+      if (hit)
+        left[n_left++] = *hit;
+    }
   }
   if (!n_entered && !n_left) {
-    icxd_subs_names_free(next, n_next);
     free(entered);
     free(left);
     icxd_subs_names_free(now, n_now);
     return;
   }
-  for (i = 0; i < n_now; i++) {
-    next[n_next++] = now[i];
-    now[i] = NULL;
+  /* The next answer: the old one without those that left, merged with
+   * those that entered (both sorted); strings move, none is copied. */
+  next = malloc((e->n_answer + n_entered + 1) * sizeof *next);
+  if (!next)
+    goto nomem;
+  for (i = 0, j = 0, l = 0; i < e->n_answer || j < n_entered;) {
+    if (i < e->n_answer && l < n_left && e->answer[i] == left[l]) {
+      i++, l++;
+    } else if (j >= n_entered ||
+               (i < e->n_answer && strcmp(e->answer[i], entered[j]) < 0)) {
+      next[n_next++] = e->answer[i++];
+    } else {
+      next[n_next++] = entered[j++];
+    }
   }
-  n_next = icxd_subs_names_unique(next, n_next);
-  /* entered's strings now live in next, left's in e->answer: both are
-   * freed only after the notification is built. */
   icxd_subs_notify(subs, e, entered, n_entered, left, n_left);
   joined = icxd_subs_names_join(next, n_next);
   if (!joined || icx_store_subs_set_answer(store, e->id, joined) != ICX_OK)
@@ -285,19 +302,29 @@ static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
              "subscription %lld: cannot keep its answer: %s", e->id,
              joined ? icx_ctx_errmsg(ctx) : "out of memory");
   free(joined);
-  icxd_subs_names_free(e->answer, e->n_answer);
+  /* Strings: the left ones go; those of now that did not enter were
+   * already in the answer (the answer's copy stays). */
+  for (l = 0; l < n_left; l++)
+    free(left[l]);
+  for (i = 0, j = 0; i < n_now; i++) {
+    if (j < n_entered && now[i] == entered[j])
+      j++;
+    else
+      free(now[i]);
+  }
+  free(now);
+  free(e->answer);
   e->answer = next;
   e->n_answer = n_next;
   free(entered);
   free(left);
-  icxd_subs_names_free(now, n_now);
   return;
 nomem:
   icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
            "subscription %lld: out of memory evaluating it", e->id);
   free(entered);
   free(left);
-  icxd_subs_names_free(next, n_next);
+  free(next);
   icxd_subs_names_free(now, n_now);
 }
 

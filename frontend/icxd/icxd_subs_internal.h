@@ -56,6 +56,8 @@ struct icxd_subs {
   unsigned long queued;
 };
 
+/* qsort/bsearch order of names (char * elements). */
+int icxd_subs_cmp_names(const void *a, const void *b);
 void icxd_subs_names_free(char **v, size_t n);
 int icxd_subs_names_has(char *const *v, size_t n, const char *name);
 int icxd_subs_names_split(const char *text, char ***out, size_t *n);
