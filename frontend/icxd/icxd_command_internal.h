@@ -49,6 +49,7 @@ struct icxd_command {
   /* standing requests (icxd_command_subs.c) */
   icxd_subs *subs;           /* borrowed; NULL: off */
   uint64_t subs_eval_job;    /* the evaluation the writer holds, or 0 */
+  uint64_t subs_next_id;     /* ids of jobs no session owns */
   int subs_presence_dirty;   /* a presence changed since the last one */
   int64_t subs_checked_ms;   /* when the last one was asked for */
 };

@@ -5,6 +5,7 @@
  * processes, and bounces that end a subscriber's subscriptions. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,14 @@
 
 /* Every so often the writer looks whether another process wrote. */
 #define COMMAND_SUBS_CHECK_MS 1000
+
+/* Ids of the jobs no session asks for (evaluations, bounces): apart from
+ * the sessions' (cmds->next_job_id), which logs and tests follow. */
+#define COMMAND_SUBS_JOB_ID (UINT64_C(1) << 63)
+static uint64_t command_subs_job_id(icxd_command *cmds)
+{
+  return COMMAND_SUBS_JOB_ID | ++cmds->subs_next_id;
+}
 
 #define COMMAND_SUBS_SCHEMA_OPEN \
   "<schema xmlns='http://www.w3.org/2001/XMLSchema'" \
@@ -233,7 +242,7 @@ static void command_subs_eval(icxd_command *cmds, unsigned what)
     return;
   job->kind = ICXD_JOB_SUBS_EVAL;
   job->subs_eval = what;
-  job->id = cmds->next_job_id++;
+  job->id = command_subs_job_id(cmds);
   if (icxd_writer_submit(cmds->writer, job) != 0) {
     icxd_job_free(job);
     return;
@@ -314,7 +323,7 @@ static int command_subs_on_error(xmpp_conn_t *conn, xmpp_stanza_t *msg,
     return 1;
   job->kind = ICXD_JOB_UNSUBSCRIBE;
   job->sub_id = 0;
-  job->id = cmds->next_job_id++;
+  job->id = command_subs_job_id(cmds);
   if (!(job->actor = icxd_bare_jid(from)) ||
       icxd_writer_submit(cmds->writer, job) != 0) {
     icxd_job_free(job);
