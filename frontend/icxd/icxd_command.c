@@ -71,7 +71,7 @@ static int command_start_job(icxd_command *cmds, icxd_session *s,
     command_refuse(cmds, s, job, iq, text);
     return -1;
   }
-  if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW) {
+  if (ICXD_JOB_WRITES(job->kind)) {
     if (icxd_writer_submit(cmds->writer, job) != 0) {
       snprintf(text, sizeof text, "too many publishes and withdrawals "
                "waiting for the writer: at most %u (max_writes); try again "
@@ -93,6 +93,18 @@ static int command_start_job(icxd_command *cmds, icxd_session *s,
   icxd_log(cmds->log, ICXD_LOG_DEBUG, "command", "session %s: job %llu queued",
            s->id, (unsigned long long)job->id);
   return 0;
+}
+
+void icxd_command_start(icxd_command *cmds, icxd_session *s, icxd_job *job,
+                        xmpp_stanza_t *iq)
+{
+  command_start_job(cmds, s, job, iq);
+}
+
+void icxd_command_bad_request(icxd_command *cmds, xmpp_stanza_t *iq,
+                              const char *app, const char *text)
+{
+  command_bad_request(cmds, iq, app, text);
 }
 
 /* The <in> of an IO Data input as text for the engine, in a new job. */
@@ -153,6 +165,12 @@ static icxd_session *command_new_session(icxd_command *cmds, xmpp_stanza_t *iq,
   else
     s->node = node;
   return s;
+}
+
+icxd_session *icxd_command_session_new(icxd_command *cmds, xmpp_stanza_t *iq,
+                                       const char *node)
+{
+  return command_new_session(cmds, iq, node);
 }
 
 /* Answers a request on a finished session with its result and drops it. */
@@ -514,48 +532,6 @@ static void command_handle_session(icxd_command *cmds, icxd_session *s,
   }
 }
 
-/* list_presence: one stage, no session; answered at once from the table
- * (IO Data input, io-schemata-get, or no payload at all). */
-static void command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
-                                  const char *action, xmpp_stanza_t *iodata)
-{
-  const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
-  xmpp_stanza_t *cmd;
-  char sid[40], hex[33];
-
-  /* One stage: the sessionid names the answer and nothing stays open. */
-  if (icxd_random_hex(hex, sizeof hex) != 0)
-    hex[0] = '\0';
-  snprintf(sid, sizeof sid, "icx-%s", hex);
-  if (!icxd_is(action, "execute") && !icxd_is(action, "complete")) {
-    command_bad_request(cmds, iq, "bad-action",
-                        "list_presence has a single stage: execute it");
-    return;
-  }
-  if (iodata && icxd_is(iotype, "io-schemata-get")) {
-    cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
-    if (cmd && icxd_adopt(cmd, icxd_iodata_schemata_of(
-                                   cmds->xctx,
-                                   "The presence of the publishers this "
-                                   "exchange follows (administrators only)",
-                                   icxd_schema_presence_input(),
-                                   icxd_schema_presence_output())))
-      cmd = NULL;
-    icxd_command_reply(cmds, iq, cmd);
-    return;
-  }
-  if (iodata && !icxd_is(iotype, "input")) {
-    command_bad_request(cmds, iq, "bad-payload",
-                        "list_presence takes no input, or iodata of type "
-                        "input or io-schemata-get");
-    return;
-  }
-  cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
-  if (cmd && icxd_adopt(cmd, icxd_command_presence_list(cmds)))
-    cmd = NULL;
-  icxd_command_reply(cmds, iq, cmd);
-}
-
 /* Whether the sender of iq may run the command at node (the access lists
  * of icxd.conf); if not, answers forbidden and returns 0. */
 static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
@@ -633,6 +609,12 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     node = ICXD_NODE_PRESENCE;
   } else if (icxd_is(node, ICXD_NODE_REGISTER)) {
     node = ICXD_NODE_REGISTER;
+  } else if (icxd_is(node, ICXD_NODE_SUBSCRIBE)) {
+    node = ICXD_NODE_SUBSCRIBE;
+  } else if (icxd_is(node, ICXD_NODE_UNSUBSCRIBE)) {
+    node = ICXD_NODE_UNSUBSCRIBE;
+  } else if (icxd_is(node, ICXD_NODE_SUBS_LIST)) {
+    node = ICXD_NODE_SUBS_LIST;
   } else {
     icxd_reply_error(cmds->conn, iq, "cancel", "item-not-found", NULL, NULL,
                      "no such command");
@@ -652,11 +634,16 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   if (!action)
     action = "execute";
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
-    command_list_presence(cmds, iq, action, iodata);
+    icxd_command_list_presence(cmds, iq, action, iodata);
     return;
   }
   if (icxd_is(node, ICXD_NODE_REGISTER)) {
     icxd_command_register(cmds, iq, action);
+    return;
+  }
+  if (icxd_command_is_subs(node)) {
+    /* One stage each: answered from the writer, no session kept. */
+    icxd_command_subs_handle(cmds, iq, node, action, iodata);
     return;
   }
   if (sid) {
@@ -756,6 +743,8 @@ void icxd_command_free(icxd_command *cmds)
   if (!cmds)
     return;
   icxd_fed_free(cmds->fed);
+  if (cmds->subs)
+    icxd_command_subs_off(cmds);
   icxd_sessions_free(cmds->sessions);
   free(cmds);
 }
@@ -780,6 +769,10 @@ static const icxd_disco_command command_disco_list[] = {
   { ICXD_NODE_PUBLISH, ICXD_NODE_PUBLISH_NAME, command_explain_features },
   { ICXD_NODE_WITHDRAW, ICXD_NODE_WITHDRAW_NAME, command_explain_features },
   { ICXD_NODE_PRESENCE, ICXD_NODE_PRESENCE_NAME, command_explain_features },
+  { ICXD_NODE_SUBSCRIBE, ICXD_NODE_SUBSCRIBE_NAME, command_explain_features },
+  { ICXD_NODE_UNSUBSCRIBE, ICXD_NODE_UNSUBSCRIBE_NAME,
+    command_explain_features },
+  { ICXD_NODE_SUBS_LIST, ICXD_NODE_SUBS_LIST_NAME, command_explain_features },
   /* Last: the service lists it at a root only (icxd_command.h). */
   { ICXD_NODE_REGISTER, ICXD_NODE_REGISTER_NAME, command_register_features },
 };

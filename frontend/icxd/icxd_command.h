@@ -2,8 +2,11 @@
  * constraint_catalog_resources, with IO Data (XEP-0244) or a data form
  * (XEP-0004), explain_constraints, with IO Data only,
  * publish_capabilities and withdraw_capabilities (icxd_publish.h), with
- * IO Data only, list_presence (icxd_presence.h, administrators), and
- * register_exchange at a root (icxd_fed.h, [access] federate), for the JIDs the access lists allow (icxd_access.h); each
+ * IO Data only, list_presence (icxd_presence.h, administrators), the
+ * standing requests subscribe_matches, unsubscribe_matches and
+ * list_subscriptions (icxd_subs.h), and register_exchange at a root
+ * (icxd_fed.h, [access] federate), for the JIDs the access lists allow
+ * (icxd_access.h); each
  * query runs on the worker pool, each write on the one writer
  * (icxd_writer.h), answered at once or, past the async threshold,
  * asynchronously (XEP-0244's executing / getStatus / getOutput, and a
@@ -21,6 +24,7 @@
 #include "icxd_fed.h"
 #include "icxd_log.h"
 #include "icxd_presence.h"
+#include "icxd_subs.h"
 #include "icxd_worker.h"
 #include "icxd_writer.h"
 
@@ -53,6 +57,13 @@ void icxd_command_set_presence(icxd_command *cmds,
 /* The federation the commands fan out through (icxd_fed.h): its root
  * directory feeds disco#items.  Lent. */
 icxd_fed *icxd_command_fed(const icxd_command *cmds);
+
+/* Standing requests kept by subs (borrowed, must outlive cmds; the
+ * writer must run its jobs, icxd_writer_opts): subscribe_matches,
+ * unsubscribe_matches and list_subscriptions, their notifications, the
+ * presence listener (after icxd_command_set_presence()) and bounces.
+ * Without it, those commands answer service-unavailable. */
+void icxd_command_set_subs(icxd_command *cmds, icxd_subs *subs);
 
 /* Frees the sessions and the jobs they own: free the pool first (it may
  * still hold jobs the sessions wait for).  NULL is a no-op. */

@@ -196,7 +196,7 @@ xmpp_stanza_t *icxd_command_status(icxd_command *cmds, icxd_session *s,
   if (!cmd)
     return NULL;
   if (s->state == ICXD_SESS_RUNNING &&
-      (s->job->kind == ICXD_JOB_PUBLISH || s->job->kind == ICXD_JOB_WITHDRAW))
+      ICXD_JOB_WRITES(s->job->kind))
     icxd_writer_job_progress(cmds->writer, s->job, &st, &ms, &ahead);
   else if (s->state == ICXD_SESS_RUNNING)
     icxd_pool_job_progress(cmds->pool, s->job, &st, &ms, &ahead);

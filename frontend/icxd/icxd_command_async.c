@@ -19,7 +19,7 @@
  * document). */
 static int command_sender_fault(const icxd_job *job)
 {
-  if (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW)
+  if (ICXD_JOB_WRITES(job->kind))
     return job->rc != ICX_ERR_STORE && job->rc != ICX_ERR_NOMEM &&
            job->rc != ICX_ERR_IO && job->rc != ICX_ERR_MISUSE;
   return icxd_rc_is_requester_fault(job->rc);
@@ -174,6 +174,7 @@ void icxd_command_tick(icxd_command *cmds)
       else if (job->kind == ICXD_JOB_WITHDRAW)
         icxd_presence_tracker_resync(cmds->presence);
     }
+    icxd_command_subs_done(cmds, job);
     s = icxd_sessions_find_job(cmds->sessions, job->id);
     if (s && (job->kind == ICXD_JOB_MATCH || job->kind == ICXD_JOB_EXPLAIN))
       icxd_command_apply_presence(cmds, job);
@@ -198,6 +199,7 @@ void icxd_command_tick(icxd_command *cmds)
     else
       command_job_done(cmds, s, job);
   }
+  icxd_command_subs_tick(cmds);
   ts.cmds = cmds;
   icxd_sessions_each(cmds->sessions, command_send_executing, &ts);
   icxd_sessions_expire(cmds->sessions, ts.now);

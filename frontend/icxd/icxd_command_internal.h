@@ -16,6 +16,7 @@
 #include "icxd_fed.h"
 #include "icxd_presence.h"
 #include "icxd_session.h"
+#include "icxd_subs.h"
 #include "icxd_writer.h"
 
 /* The commands icxd offers: the paper's match, and its explanation. */
@@ -26,6 +27,13 @@
 /* Administrators only: the presence of the publishers icxd follows. */
 #define ICXD_NODE_PRESENCE "list_presence"
 #define ICXD_NODE_PRESENCE_NAME "List the presence of publishing clouds"
+/* Standing requests (icxd_subs.h). */
+#define ICXD_NODE_SUBSCRIBE "subscribe_matches"
+#define ICXD_NODE_SUBSCRIBE_NAME "Subscribe to the clouds matching constraints"
+#define ICXD_NODE_UNSUBSCRIBE "unsubscribe_matches"
+#define ICXD_NODE_UNSUBSCRIBE_NAME "End a subscription to matching clouds"
+#define ICXD_NODE_SUBS_LIST "list_subscriptions"
+#define ICXD_NODE_SUBS_LIST_NAME "List your subscriptions to matching clouds"
 
 struct icxd_command {
   icxd_dispatch *dispatch;   /* borrowed */
@@ -40,6 +48,12 @@ struct icxd_command {
   icxd_sessions *sessions;
   icxd_fed *fed;             /* requests sent on to peer exchanges */
   uint64_t next_job_id;
+  /* standing requests (icxd_command_subs.c) */
+  icxd_subs *subs;           /* borrowed; NULL: off */
+  uint64_t subs_eval_job;    /* the evaluation the writer holds, or 0 */
+  uint64_t subs_next_id;     /* ids of jobs no session owns */
+  int subs_presence_dirty;   /* a presence changed since the last one */
+  int64_t subs_checked_ms;   /* when the last one was asked for */
 };
 
 /* The <in> of an IO Data input (its whole text, <in> included) as the
@@ -105,6 +119,32 @@ void icxd_command_start_fed(icxd_command *cmds, icxd_session *s,
 int icxd_command_register_allowed(icxd_command *cmds, xmpp_stanza_t *iq);
 void icxd_command_register(icxd_command *cmds, xmpp_stanza_t *iq,
                            const char *action);
+
+/* What icxd_command.c lends the other files: a new session for iq's
+ * sender at node (NULL with iq answered), a job started for it, and a
+ * bad-request error. */
+icxd_session *icxd_command_session_new(icxd_command *cmds, xmpp_stanza_t *iq,
+                                       const char *node);
+void icxd_command_start(icxd_command *cmds, icxd_session *s, icxd_job *job,
+                        xmpp_stanza_t *iq);
+void icxd_command_bad_request(icxd_command *cmds, xmpp_stanza_t *iq,
+                              const char *app, const char *text);
+
+/* icxd_command_presence.c: list_presence, one stage, no session. */
+void icxd_command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
+                                const char *action, xmpp_stanza_t *iodata);
+
+/* icxd_command_subs.c: 1 if node is one of the standing requests'; a
+ * request at one (allowed, action and iodata checked); the work between
+ * turns; a job of the writer's come back (no session needs it). */
+int icxd_command_is_subs(const char *node);
+void icxd_command_subs_handle(icxd_command *cmds, xmpp_stanza_t *iq,
+                              const char *node, const char *action,
+                              xmpp_stanza_t *iodata);
+void icxd_command_subs_tick(icxd_command *cmds);
+void icxd_command_subs_done(icxd_command *cmds, const icxd_job *job);
+/* Removes the bounce handler (icxd_command_free()). */
+void icxd_command_subs_off(icxd_command *cmds);
 
 /* <iodata type='output'> with the <presenceList> of list_presence. */
 xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds);

@@ -316,3 +316,45 @@ xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds)
   }
   return icxd_iodata_output_elem(cmds->xctx, top);
 }
+
+/* list_presence: one stage, no session; answered at once from the table
+ * (IO Data input, io-schemata-get, or no payload at all). */
+void icxd_command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
+                                const char *action, xmpp_stanza_t *iodata)
+{
+  const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
+  xmpp_stanza_t *cmd;
+  char sid[40], hex[33];
+
+  /* One stage: the sessionid names the answer and nothing stays open. */
+  if (icxd_random_hex(hex, sizeof hex) != 0)
+    hex[0] = '\0';
+  snprintf(sid, sizeof sid, "icx-%s", hex);
+  if (!icxd_is(action, "execute") && !icxd_is(action, "complete")) {
+    icxd_command_bad_request(cmds, iq, "bad-action",
+                        "list_presence has a single stage: execute it");
+    return;
+  }
+  if (iodata && icxd_is(iotype, "io-schemata-get")) {
+    cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
+    if (cmd && icxd_adopt(cmd, icxd_iodata_schemata_of(
+                                   cmds->xctx,
+                                   "The presence of the publishers this "
+                                   "exchange follows (administrators only)",
+                                   icxd_schema_presence_input(),
+                                   icxd_schema_presence_output())))
+      cmd = NULL;
+    icxd_command_reply(cmds, iq, cmd);
+    return;
+  }
+  if (iodata && !icxd_is(iotype, "input")) {
+    icxd_command_bad_request(cmds, iq, "bad-payload",
+                        "list_presence takes no input, or iodata of type "
+                        "input or io-schemata-get");
+    return;
+  }
+  cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
+  if (cmd && icxd_adopt(cmd, icxd_command_presence_list(cmds)))
+    cmd = NULL;
+  icxd_command_reply(cmds, iq, cmd);
+}

@@ -45,6 +45,8 @@ icxd_config *icxd_config_new(void)
   cfg->fed_max_hops = 3;
   cfg->fed_register_interval_s = 60;
   cfg->fed_ping_interval_s = 30;
+  cfg->max_subscriptions = 10000;
+  cfg->max_subscriptions_per_jid = 16;
   if (icxd_access_defaults(&cfg->access) != 0) {
     free(cfg);
     return NULL;
@@ -385,6 +387,10 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 10, 600000, &cfg->fed_peer_timeout_ms);
   } else if (KEY("federation", "max_hops")) {
     bad = config_parse_uint(value, 0, 16, &cfg->fed_max_hops);
+  } else if (KEY("exchange", "max_subscriptions")) {
+    bad = config_parse_uint(value, 0, 1000000, &cfg->max_subscriptions);
+  } else if (KEY("exchange", "max_subscriptions_per_jid")) {
+    bad = config_parse_uint(value, 1, 100000, &cfg->max_subscriptions_per_jid);
   } else if (KEY("log", "level")) {
     lvl = icxd_level_from_name(value);
     bad = lvl < 0;

@@ -49,6 +49,8 @@ typedef struct icxd_config {
   unsigned max_document_size; /* bytes of one published document */
   unsigned max_writes;    /* publishes and withdrawals waiting for the writer */
   unsigned max_presence;  /* publishers whose presence is followed */
+  unsigned max_subscriptions;         /* standing requests in all; 0: off */
+  unsigned max_subscriptions_per_jid; /* standing requests per bare JID */
   /* [federation] (icxd_fed.h) */
   char **fed_peers;       /* service JIDs of the peer exchanges */
   size_t n_fed_peers;

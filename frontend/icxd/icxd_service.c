@@ -35,6 +35,7 @@ struct icxd_service {
   char *store_path;
   icxd_pool *pool;
   icxd_writer *writer;       /* the one writer: publishes, withdrawals */
+  icxd_subs *subs;           /* standing requests, run by the writer */
   icxd_conn *conn;
   icxd_dispatch *dispatch;
   icxd_disco *disco;
@@ -77,6 +78,8 @@ static int service_setup_xmpp(icxd_service *svc, char *err, size_t errlen)
   if (!svc->presence)
     goto nomem;
   icxd_command_set_presence(svc->command, svc->presence);
+  if (svc->subs)
+    icxd_command_set_subs(svc->command, svc->subs);
   spec->category = cfg->mode == ICXD_MODE_COMPONENT ? "component" : "client";
   spec->type = cfg->mode == ICXD_MODE_COMPONENT ? "generic" : "bot";
   spec->name = "Intercloud Exchange";
@@ -105,7 +108,15 @@ static int service_start_writer(icxd_service *svc, char *err, size_t errlen)
 {
   icxd_writer_opts wopts;
 
+  if (svc->cfg->max_subscriptions) {
+    svc->subs = icxd_subs_new(svc->store_path, svc->log);
+    if (!svc->subs) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+  }
   memset(&wopts, 0, sizeof wopts);
+  wopts.subs = svc->subs;
   wopts.store_path = svc->store_path;
   wopts.vocab = svc->vocab;
   wopts.log = svc->log;
@@ -184,6 +195,7 @@ void icxd_service_free(icxd_service *svc)
   icxd_pool_free(svc->pool);
   /* The writer likewise. */
   icxd_writer_free(svc->writer);
+  icxd_subs_free(svc->subs);
   /* Then the sessions, which own the jobs the pool handed back. */
   icxd_command_free(svc->command);
   icxd_presence_tracker_free(svc->presence);
@@ -285,6 +297,9 @@ static void service_reload(icxd_service *svc)
   svc->retired_vocab = (icx_vocab *)icxd_pool_set_vocab(svc->pool, vocab);
   icxd_writer_set_vocab(svc->writer, vocab);
   icxd_writer_set_max_queue(svc->writer, svc->cfg->max_writes);
+  if (svc->subs)
+    icxd_subs_set_limits(svc->subs, svc->cfg->max_subscriptions,
+                         svc->cfg->max_subscriptions_per_jid);
   icxd_presence_set_max(icxd_presence_tracker_table(svc->presence),
                         svc->cfg->max_presence);
   icxd_command_set_vocab(svc->command, vocab);

@@ -28,8 +28,15 @@ typedef enum icxd_job_kind {
   ICXD_JOB_MATCH = 0,
   ICXD_JOB_EXPLAIN = 1,
   ICXD_JOB_PUBLISH = 2,   /* publish_capabilities: run by the writer */
-  ICXD_JOB_WITHDRAW = 3   /* withdraw_capabilities: run by the writer */
+  ICXD_JOB_WITHDRAW = 3,  /* withdraw_capabilities: run by the writer */
+  ICXD_JOB_SUBSCRIBE = 4, /* subscribe_matches: run by the writer (icxd_subs.h) */
+  ICXD_JOB_UNSUBSCRIBE = 5, /* unsubscribe_matches, or a bounce: the writer */
+  ICXD_JOB_SUBS_LIST = 6, /* list_subscriptions: the writer */
+  ICXD_JOB_SUBS_EVAL = 7  /* standing requests evaluated again: the writer */
 } icxd_job_kind;
+
+/* 1 for the kinds the writer runs, 0 for the workers'. */
+#define ICXD_JOB_WRITES(kind) ((kind) >= ICXD_JOB_PUBLISH)
 
 /* A macro's value as a string literal. */
 #define ICXD_STR_(x) #x
@@ -70,6 +77,10 @@ typedef struct icxd_job {
   int presence_weight;   /* 0: preferred: added to the score of those that do */
   int want_jids;         /* the answer carries each cloud's JID */
   int want_owners;       /* the worker looks up each cloud's owner */
+  /* standing requests (icxd_subs.h): the subscription an unsubscribe
+   * names (0: every one of actor's), and what an evaluation looks at */
+  long long sub_id;
+  unsigned subs_eval;    /* ICXD_SUBS_EVAL_* bits */
   /* output */
   icx_rc rc;
   int forbidden;         /* refused: answer forbidden, errmsg says why */

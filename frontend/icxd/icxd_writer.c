@@ -137,20 +137,26 @@ static void writer_load_failed(icx_ctx *ctx, icxd_job *job, icx_rc rc,
 }
 
 static void writer_publish(icx_ctx *ctx, icx_store *store,
-                           const icx_vocab *vocab, icxd_job *job)
+                           const icx_vocab *vocab, icxd_subs *subs,
+                           icxd_job *job)
 {
   icx_loader *l = NULL;
-  icx_doc_info *d = NULL;
+  icx_doc_info *d = NULL, *before = NULL;
   char source[600];
   int exists;
   icx_rc rc;
 
   if (!writer_may_write(ctx, store, job, &exists))
     return;
+  /* The clouds it described before: a subscription may lose them. */
+  if (subs && exists &&
+      icx_store_get_document(store, vocab, job->doc_uri, &before) != ICX_OK)
+    before = NULL;
   snprintf(source, sizeof source, "xmpp:%s", job->actor);
   l = icx_loader_new(ctx, vocab, store);
   if (!l || icx_loader_set_owner(l, job->doc_owner) != ICX_OK) {
     icx_loader_free(l);
+    icx_doc_info_free_array(before, before ? 1 : 0);
     writer_fail(job, ICX_ERR_NOMEM, NULL);
     return;
   }
@@ -159,20 +165,28 @@ static void writer_publish(icx_ctx *ctx, icx_store *store,
                             (const unsigned char *)job->xml, job->xml_len);
   icx_loader_free(l);
   if (rc != ICX_OK) {
+    icx_doc_info_free_array(before, before ? 1 : 0);
     writer_load_failed(ctx, job, rc, source);
     return;
   }
   rc = icx_store_get_document(store, vocab, job->doc_uri, &d);
   if (rc != ICX_OK) {
+    icx_doc_info_free_array(before, before ? 1 : 0);
     writer_fail(job, rc, icx_ctx_errmsg(ctx));
     return;
   }
   writer_answer(job, "published", d);
+  if (subs)
+    icxd_subs_changed(subs, ctx, store, vocab, job->doc_uri,
+                      before ? before->clouds : NULL,
+                      before ? before->n_clouds : 0, d->clouds, d->n_clouds);
+  icx_doc_info_free_array(before, before ? 1 : 0);
   icx_doc_info_free_array(d, 1);
 }
 
 static void writer_withdraw(icx_ctx *ctx, icx_store *store,
-                            const icx_vocab *vocab, icxd_job *job)
+                            const icx_vocab *vocab, icxd_subs *subs,
+                            icxd_job *job)
 {
   icx_doc_info *d = NULL;
   int exists;
@@ -195,19 +209,29 @@ static void writer_withdraw(icx_ctx *ctx, icx_store *store,
     free(d->format);
     d->format = NULL;   /* not said of a withdrawal */
     writer_answer(job, "withdrawn", d);
+    if (subs)
+      icxd_subs_changed(subs, ctx, store, vocab, job->doc_uri, d->clouds,
+                        d->n_clouds, NULL, 0);
   }
   icx_doc_info_free_array(d, d ? 1 : 0);
+}
+
+void icxd_writer_run_subs(icx_ctx *ctx, icx_store *store,
+                          const icx_vocab *vocab, icxd_subs *subs,
+                          icxd_job *job)
+{
+  if (job->kind == ICXD_JOB_PUBLISH)
+    writer_publish(ctx, store, vocab, subs, job);
+  else if (job->kind == ICXD_JOB_WITHDRAW)
+    writer_withdraw(ctx, store, vocab, subs, job);
+  else
+    writer_fail(job, ICX_ERR_MISUSE, "not a write");
 }
 
 void icxd_writer_run(icx_ctx *ctx, icx_store *store, const icx_vocab *vocab,
                      icxd_job *job)
 {
-  if (job->kind == ICXD_JOB_PUBLISH)
-    writer_publish(ctx, store, vocab, job);
-  else if (job->kind == ICXD_JOB_WITHDRAW)
-    writer_withdraw(ctx, store, vocab, job);
-  else
-    writer_fail(job, ICX_ERR_MISUSE, "not a write");
+  icxd_writer_run_subs(ctx, store, vocab, NULL, job);
 }
 
 /* --- the thread ----------------------------------------------------------- */
@@ -226,6 +250,13 @@ static void writer_job(icxd_writer *w, const icx_vocab *vocab, icxd_job *job)
   icx_store *store = NULL;
   icx_rc rc;
 
+  if (job->kind != ICXD_JOB_PUBLISH && job->kind != ICXD_JOB_WITHDRAW) {
+    if (w->opts.subs)
+      icxd_subs_run(w->opts.subs, w->ctx, vocab, job);
+    else
+      writer_fail(job, ICX_ERR_MISUSE, "standing requests are off");
+    return;
+  }
   rc = icx_store_open(w->ctx, w->opts.store_path, ICX_STORE_CREATE, &store);
   if (rc != ICX_OK) {
     writer_fail(job, rc, icx_ctx_errmsg(w->ctx));
@@ -233,7 +264,7 @@ static void writer_job(icxd_writer *w, const icx_vocab *vocab, icxd_job *job)
              w->opts.store_path, job->errmsg ? job->errmsg : "");
     return;
   }
-  icxd_writer_run(w->ctx, store, vocab, job);
+  icxd_writer_run_subs(w->ctx, store, vocab, w->opts.subs, job);
   icx_store_free(store);
 }
 
@@ -320,6 +351,8 @@ void icxd_writer_free(icxd_writer *w)
     icxd_job_free(job);
   while ((job = icxd_job_queue_pop(&w->done)))
     icxd_job_free(job);
+  if (w->opts.subs)
+    icxd_subs_release(w->opts.subs);   /* what it holds of w->ctx */
   icx_ctx_free(w->ctx);
   pthread_cond_destroy(&w->wake);
   pthread_mutex_destroy(&w->lock);

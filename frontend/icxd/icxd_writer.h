@@ -23,6 +23,7 @@
 
 #include "icx.h"
 #include "icxd_log.h"
+#include "icxd_subs.h"
 #include "icxd_worker.h"
 
 typedef struct icxd_writer icxd_writer;
@@ -32,6 +33,9 @@ typedef struct icxd_writer_opts {
   const icx_vocab *vocab;   /* borrowed, shared read-only */
   icxd_logger *log;         /* borrowed */
   unsigned max_queue;       /* jobs waiting; more are refused */
+  icxd_subs *subs;          /* borrowed; NULL: no standing requests.  The
+                               writer runs their jobs and evaluates them
+                               after each publish or withdrawal */
 } icxd_writer_opts;
 
 /* Starts the writer thread.  It opens the store (creating it if missing)
@@ -55,7 +59,8 @@ int icxd_writer_vocab_in_use(icxd_writer *w, const icx_vocab *vocab);
 void icxd_writer_set_max_queue(icxd_writer *w, unsigned max_queue);
 
 /* Queues job (kind ICXD_JOB_PUBLISH or ICXD_JOB_WITHDRAW, its inputs
- * filled by icxd_publish_read() or icxd_withdraw_read()); the writer owns
+ * filled by icxd_publish_read() or icxd_withdraw_read(), or one of the
+ * standing requests' kinds, icxd_subs.h); the writer owns
  * it until icxd_writer_take_done() hands it back with its outputs: rc, and
  * answer_xml (<published>, <withdrawn>) or errmsg, with forbidden set when
  * the owner check refused it and err_line / err_column when the sender's
@@ -74,9 +79,13 @@ void icxd_writer_job_progress(icxd_writer *w, const icxd_job *job,
                               icxd_job_state *state, int64_t *running_ms,
                               size_t *ahead);
 
-/* Runs job at once on the caller's thread with store (writable), vocab
- * and ctx: what the writer thread does with each job.  For tests. */
+/* Runs job (a publish or withdrawal) at once on the caller's thread with
+ * store (writable), vocab and ctx: what the writer thread does with each
+ * such job; subs (may be NULL) hears of the change.  For tests. */
 void icxd_writer_run(icx_ctx *ctx, icx_store *store, const icx_vocab *vocab,
                      icxd_job *job);
+void icxd_writer_run_subs(icx_ctx *ctx, icx_store *store,
+                          const icx_vocab *vocab, icxd_subs *subs,
+                          icxd_job *job);
 
 #endif

@@ -265,12 +265,15 @@ class Client(slixmpp.ClientXMPP):
         items = res.findall(".//" + q(NS_ITEMS, "item")) if res is not None else []
         self.ok.check([i.get("node") for i in items] ==
                       [NODE, NODE_EXPLAIN, "publish_capabilities",
-                       "withdraw_capabilities", "list_presence"]
+                       "withdraw_capabilities", "list_presence",
+                       "subscribe_matches", "unsubscribe_matches",
+                       "list_subscriptions"]
                       and all(i.get("name") and i.get("jid") == self.service
                               for i in items),
                       "command list names constraint_catalog_resources, "
                       "explain_constraints, publish_capabilities, "
-                      "withdraw_capabilities and list_presence",
+                      "withdraw_capabilities, list_presence and the "
+                      "three of standing requests",
                       serialize(res) if res is not None else "no answer")
 
         iid = self.new_id("disco")

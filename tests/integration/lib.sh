@@ -164,6 +164,13 @@ icxt_wait_log() {
 }
 
 icxt_write_prosody_config() {
+  # Messages to offline accounts are dropped unless a test asks for
+  # Prosody's offline storage (ICXT_PROSODY_OFFLINE=1).
+  if [ -n "${ICXT_PROSODY_OFFLINE:-}" ]; then
+    offline_on=', "offline"' offline_off=
+  else
+    offline_on= offline_off=', "offline"'
+  fi
   cat > "$ICXT_DIR/prosody.cfg.lua" <<LUA
 -- Written by $(basename "$0"): a private, loopback-only Prosody.
 run_as_root = true
@@ -180,8 +187,8 @@ http_ports = { }
 https_ports = { }
 network_settings = { nagle = false }
 log = { info = "$ICXT_DIR/prosody.log"; error = "$ICXT_DIR/prosody.log" }
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "presence", "message", "iq" }
-modules_disabled = { "s2s", "offline" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "presence", "message", "iq"$offline_on }
+modules_disabled = { "s2s"$offline_off }
 authentication = "internal_hashed"
 storage = "internal"
 c2s_require_encryption = true

@@ -1,0 +1,330 @@
+/* icx_store_subs.c - the subscriptions table: standing requests with the
+ * answer each last gave (icx_store_subs.h). */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "icx_ctx_internal.h"
+#include "icx_schema.h"
+#include "icx_store_internal.h"
+#include "icx_store_subs.h"
+
+#define SUBS_TABLE_SQL \
+  "CREATE TABLE IF NOT EXISTS subscriptions (" \
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT, jid TEXT NOT NULL," \
+  "  request TEXT NOT NULL, options TEXT NOT NULL DEFAULT ''," \
+  "  answer TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);" \
+  "CREATE INDEX IF NOT EXISTS subscriptions_jid ON subscriptions (jid)"
+
+/* A failure of SQLite on s, as ICX_ERR_STORE with its message. */
+static icx_rc
+store_subs_fail(icx_store *s, const char *what)
+{
+  return icx_fail(s->ctx, ICX_ERR_STORE, "subscriptions: cannot %s: %s", what,
+                  sqlite3_errmsg(s->db));
+}
+
+/* 1 when the table exists, 0 when not, -1 on error. */
+static int
+store_subs_exists(icx_store *s)
+{
+  sqlite3_stmt *st = NULL;
+  int rc, found;
+
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                         "name = 'subscriptions'", -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  rc = sqlite3_step(st);
+  found = rc == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
+
+/* Makes the table when missing (a write is coming). */
+static icx_rc
+store_subs_make(icx_store *s)
+{
+  int have = store_subs_exists(s);
+
+  if (have < 0)
+    return store_subs_fail(s, "read the schema");
+  if (have)
+    return ICX_OK;
+  if (sqlite3_exec(s->db, SUBS_TABLE_SQL, NULL, NULL, NULL) != SQLITE_OK)
+    return store_subs_fail(s, "make the table");
+  return ICX_OK;
+}
+
+/* Prepares sql; NULL with the context's message set. */
+static sqlite3_stmt *
+store_subs_prepare(icx_store *s, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    store_subs_fail(s, "prepare a statement");
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  return st;
+}
+
+icx_rc
+icx_store_subs_add(icx_store *s, const char *jid, const char *request, const char *options,
+                   const char *answer, long long *id)
+{
+  sqlite3_stmt *st;
+  char when[32];
+  time_t t = time(NULL);
+  struct tm tm;
+  icx_rc rc;
+
+  if (!s || !jid || !request || !id)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  if ((rc = store_subs_make(s)))
+    return rc;
+  gmtime_r(&t, &tm);
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  st = store_subs_prepare(s, "INSERT INTO subscriptions (jid, request, options, answer, "
+                             "created) VALUES (?, ?, ?, ?, ?)");
+  if (!st)
+    return ICX_ERR_STORE;
+  sqlite3_bind_text(st, 1, jid, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, request, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, options ? options : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, answer ? answer : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, when, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) {
+    rc = store_subs_fail(s, "add a subscription");
+  } else {
+    *id = (long long)sqlite3_last_insert_rowid(s->db);
+    rc = ICX_OK;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Runs st (bound), a statement that changes rows; ICX_ERR_NOT_FOUND when
+ * it changed none.  *changed (may be NULL) gets how many it changed. */
+static icx_rc
+store_subs_change(icx_store *s, sqlite3_stmt *st, const char *what, size_t *changed)
+{
+  icx_rc rc = ICX_OK;
+  int n;
+
+  if (sqlite3_step(st) != SQLITE_DONE)
+    rc = store_subs_fail(s, what);
+  n = rc == ICX_OK ? sqlite3_changes(s->db) : 0;
+  sqlite3_finalize(st);
+  if (changed)
+    *changed = (size_t)n;
+  if (rc == ICX_OK && n == 0 && !changed)
+    rc = ICX_ERR_NOT_FOUND;
+  return rc;
+}
+
+icx_rc
+icx_store_subs_set_answer(icx_store *s, long long id, const char *answer)
+{
+  sqlite3_stmt *st;
+  int have;
+
+  if (!s)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_exists(s)) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
+  if (!(st = store_subs_prepare(s, "UPDATE subscriptions SET answer = ? WHERE id = ?")))
+    return ICX_ERR_STORE;
+  sqlite3_bind_text(st, 1, answer ? answer : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, id);
+  return store_subs_change(s, st, "keep an answer", NULL);
+}
+
+icx_rc
+icx_store_subs_remove(icx_store *s, long long id, const char *jid)
+{
+  sqlite3_stmt *st;
+  int have;
+
+  if (!s)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_exists(s)) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
+  st = store_subs_prepare(s, jid ? "DELETE FROM subscriptions WHERE id = ? AND jid = ?"
+                                 : "DELETE FROM subscriptions WHERE id = ?");
+  if (!st)
+    return ICX_ERR_STORE;
+  sqlite3_bind_int64(st, 1, id);
+  if (jid)
+    sqlite3_bind_text(st, 2, jid, -1, SQLITE_STATIC);
+  return store_subs_change(s, st, "remove a subscription", NULL);
+}
+
+icx_rc
+icx_store_subs_remove_jid(icx_store *s, const char *jid, size_t *removed)
+{
+  sqlite3_stmt *st;
+  size_t n = 0;
+  int have;
+  icx_rc rc;
+
+  if (removed)
+    *removed = 0;
+  if (!s || !jid)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_exists(s)) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  if (!(st = store_subs_prepare(s, "DELETE FROM subscriptions WHERE jid = ?")))
+    return ICX_ERR_STORE;
+  sqlite3_bind_text(st, 1, jid, -1, SQLITE_STATIC);
+  rc = store_subs_change(s, st, "remove subscriptions", &n);
+  if (removed)
+    *removed = n;
+  return rc;
+}
+
+static char *
+store_subs_col(sqlite3_stmt *st, int i)
+{
+  const char *t = (const char *)sqlite3_column_text(st, i);
+
+  return strdup(t ? t : "");
+}
+
+void
+icx_store_subs_free_rows(icx_sub_row *rows, size_t n)
+{
+  size_t i;
+
+  for (i = 0; rows && i < n; i++) {
+    free(rows[i].jid);
+    free(rows[i].request);
+    free(rows[i].options);
+    free(rows[i].answer);
+    free(rows[i].created);
+  }
+  free(rows);
+}
+
+icx_rc
+icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n)
+{
+  sqlite3_stmt *st;
+  icx_sub_row *v = NULL;
+  size_t cnt = 0, cap = 0;
+  int have, step;
+  icx_rc rc = ICX_OK;
+
+  if (!s || !rows || !n)
+    return ICX_ERR_MISUSE;
+  *rows = NULL;
+  *n = 0;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_exists(s)) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  st = store_subs_prepare(s, jid ? "SELECT id, jid, request, options, answer, created FROM "
+                                   "subscriptions WHERE jid = ? ORDER BY id"
+                                 : "SELECT id, jid, request, options, answer, created FROM "
+                                   "subscriptions ORDER BY id");
+  if (!st)
+    return ICX_ERR_STORE;
+  if (jid)
+    sqlite3_bind_text(st, 1, jid, -1, SQLITE_STATIC);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    icx_sub_row *r;
+    if (cnt == cap) {
+      size_t ncap = cap ? cap * 2 : 8;
+      icx_sub_row *nv = realloc(v, ncap * sizeof *nv);
+      if (!nv) {
+        rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+        break;
+      }
+      v = nv;
+      cap = ncap;
+    }
+    r = &v[cnt++];
+    r->id = (long long)sqlite3_column_int64(st, 0);
+    r->jid = store_subs_col(st, 1);
+    r->request = store_subs_col(st, 2);
+    r->options = store_subs_col(st, 3);
+    r->answer = store_subs_col(st, 4);
+    r->created = store_subs_col(st, 5);
+    if (!r->jid || !r->request || !r->options || !r->answer || !r->created) {
+      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+      break;
+    }
+  }
+  if (rc == ICX_OK && step != SQLITE_DONE)
+    rc = store_subs_fail(s, "list subscriptions");
+  sqlite3_finalize(st);
+  if (rc != ICX_OK) {
+    icx_store_subs_free_rows(v, cnt);
+    return rc;
+  }
+  *rows = v;
+  *n = cnt;
+  return ICX_OK;
+}
+
+icx_rc
+icx_store_subs_count(icx_store *s, const char *jid, size_t *n)
+{
+  sqlite3_stmt *st;
+  int have;
+  icx_rc rc = ICX_OK;
+
+  if (!s || !n)
+    return ICX_ERR_MISUSE;
+  *n = 0;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_exists(s)) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  st = store_subs_prepare(s, jid ? "SELECT count(*) FROM subscriptions WHERE jid = ?"
+                                 : "SELECT count(*) FROM subscriptions");
+  if (!st)
+    return ICX_ERR_STORE;
+  if (jid)
+    sqlite3_bind_text(st, 1, jid, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    *n = (size_t)sqlite3_column_int64(st, 0);
+  else
+    rc = store_subs_fail(s, "count subscriptions");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+icx_rc
+icx_store_subs_begin(icx_store *s)
+{
+  if (!s)
+    return ICX_ERR_MISUSE;
+  if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return store_subs_fail(s, "begin a transaction");
+  return ICX_OK;
+}
+
+icx_rc
+icx_store_subs_end(icx_store *s, int commit)
+{
+  if (!s)
+    return ICX_ERR_MISUSE;
+  if (sqlite3_get_autocommit(s->db))
+    return ICX_OK;
+  if (commit && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    return ICX_OK;
+  if (commit) {
+    icx_rc rc = store_subs_fail(s, "commit");
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+  }
+  sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  return ICX_OK;
+}

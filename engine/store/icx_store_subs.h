@@ -1,0 +1,77 @@
+/* icx_store_subs.h - standing requests kept in the store (internal).
+ *
+ * A standing request (a subscription) is a requester's constraint set kept
+ * with the answer it last gave, so that a change to the store can be told
+ * to the requester as the clouds that entered and left that answer.  The
+ * store keeps them in a table of their own, `subscriptions`, beside the
+ * capability data but outside every graph: they are no RDF, no query
+ * reads them, and `icx list` does not show them.  The table is made by the
+ * first write (a store without one has no subscriptions), so stores made
+ * before it keep their format version.
+ *
+ *   subscriptions (id, jid, request, options, answer, created)
+ *     id       >= 1, never used twice in a file (AUTOINCREMENT)
+ *     jid      the subscriber's bare JID
+ *     request  the constraint set as the subscriber sent it (XML text):
+ *              the canonical form, compiled again at each start against
+ *              the vocabulary of the day
+ *     options  what the front end adds to it (icxd: the presence asked
+ *              for), opaque here; '' when none
+ *     answer   the names of the clouds of the last answer, sorted, one
+ *              per line ('' when none)
+ *     created  UTC xsd:dateTime
+ *
+ * Writers are the store's ordinary writers (icxd's writer thread); each
+ * call is one statement, its own transaction.  Strings handed out are on
+ * the C library's allocator (free() them, or use the free functions
+ * here).  Errors: ICX_ERR_MISUSE, ICX_ERR_NOMEM, ICX_ERR_STORE (with
+ * SQLite's message on the store's context; also a write on a store opened
+ * read-only), ICX_ERR_NOT_FOUND where said.
+ */
+#ifndef ICX_STORE_SUBS_H
+#define ICX_STORE_SUBS_H
+
+#include <stddef.h>
+
+#include "icx_store.h"
+
+typedef struct icx_sub_row {
+  long long id;
+  char *jid;
+  char *request;
+  char *options;
+  char *answer;
+  char *created;
+} icx_sub_row;
+
+/* Adds a subscription; *id gets its id.  jid, request, options (NULL:
+ * '') and answer (NULL: '') are copied. */
+icx_rc icx_store_subs_add(icx_store *store, const char *jid, const char *request,
+                          const char *options, const char *answer, long long *id);
+
+/* Replaces the answer kept for subscription id.  ICX_ERR_NOT_FOUND when
+ * there is none. */
+icx_rc icx_store_subs_set_answer(icx_store *store, long long id, const char *answer);
+
+/* Removes subscription id when it belongs to jid (NULL: to anyone).
+ * ICX_ERR_NOT_FOUND when there is no such subscription of jid. */
+icx_rc icx_store_subs_remove(icx_store *store, long long id, const char *jid);
+
+/* Removes every subscription of jid; *removed (may be NULL) gets how many. */
+icx_rc icx_store_subs_remove_jid(icx_store *store, const char *jid, size_t *removed);
+
+/* The subscriptions of jid (NULL: all), by id: *rows is a new array of *n
+ * rows (NULL and 0 when none), freed with icx_store_subs_free_rows(). */
+icx_rc icx_store_subs_list(icx_store *store, const char *jid, icx_sub_row **rows, size_t *n);
+void icx_store_subs_free_rows(icx_sub_row *rows, size_t n);
+
+/* Groups the writes that follow (answers kept after one change) into one
+ * transaction, so that they cost one commit: icx_store_subs_begin(), the
+ * writes, then icx_store_subs_end() with commit 1 (or 0: roll back). */
+icx_rc icx_store_subs_begin(icx_store *store);
+icx_rc icx_store_subs_end(icx_store *store, int commit);
+
+/* How many subscriptions jid (NULL: anyone) has. */
+icx_rc icx_store_subs_count(icx_store *store, const char *jid, size_t *n);
+
+#endif

@@ -1,0 +1,179 @@
+/* check_store_subs.c - the subscriptions table (icx_store_subs.h): a store
+ * without one, adding, listing per JID and all, answers kept, removal by
+ * id (only the owner's) and by JID, ids never used twice, what survives a
+ * reopen, and writes refused on a read-only handle. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "icx_store_subs.h"
+
+static icx_ctx *ctx;
+static char *dir, *db;
+static icx_store *store;
+
+static void
+setup(void)
+{
+  ctx = tu_ctx();
+  dir = tu_tmpdir();
+  db = tu_path(dir, "subs.db");
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+}
+
+static void
+teardown(void)
+{
+  icx_store_free(store);
+  store = NULL;
+  tu_rmtree(dir);
+  free(dir);
+  free(db);
+  icx_ctx_free(ctx);
+}
+
+START_TEST(test_empty_store)
+{
+  icx_sub_row *rows = (icx_sub_row *)1;
+  size_t n = 7, removed = 7;
+
+  ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
+  ck_assert_ptr_null(rows);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(icx_store_subs_count(store, "a@x.test", &n), ICX_OK);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(icx_store_subs_remove(store, 1, NULL), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, 1, "c1"), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_subs_remove_jid(store, "a@x.test", &removed), ICX_OK);
+  ck_assert_uint_eq(removed, 0);
+}
+END_TEST
+
+START_TEST(test_add_list_remove)
+{
+  icx_sub_row *rows;
+  size_t n, removed;
+  long long a, b, c, d;
+
+  ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<constraints/>", NULL, "cloud2\ncloud5",
+                                      &a), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_add(store, "b@x.test", "<c2/>", "presence=1", NULL, &b),
+                   ICX_OK);
+  ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<c3/>", "", "", &c), ICX_OK);
+  ck_assert(a > 0 && b > a && c > b);
+
+  ck_assert_int_eq(icx_store_subs_count(store, NULL, &n), ICX_OK);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_int_eq(icx_store_subs_count(store, "a@x.test", &n), ICX_OK);
+  ck_assert_uint_eq(n, 2);
+
+  ck_assert_int_eq(icx_store_subs_list(store, "a@x.test", &rows, &n), ICX_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert(rows[0].id == a && rows[1].id == c);
+  ck_assert_str_eq(rows[0].request, "<constraints/>");
+  ck_assert_str_eq(rows[0].answer, "cloud2\ncloud5");
+  ck_assert_str_eq(rows[0].options, "");
+  ck_assert_uint_eq(strlen(rows[0].created), 20);
+  icx_store_subs_free_rows(rows, n);
+
+  ck_assert_int_eq(icx_store_subs_set_answer(store, b, "cloud9"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, "b@x.test", &rows, &n), ICX_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(rows[0].answer, "cloud9");
+  ck_assert_str_eq(rows[0].options, "presence=1");
+  icx_store_subs_free_rows(rows, n);
+
+  /* Only the owner removes its own. */
+  ck_assert_int_eq(icx_store_subs_remove(store, b, "a@x.test"), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_subs_remove(store, b, "b@x.test"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_remove(store, b, NULL), ICX_ERR_NOT_FOUND);
+
+  ck_assert_int_eq(icx_store_subs_remove_jid(store, "a@x.test", &removed), ICX_OK);
+  ck_assert_uint_eq(removed, 2);
+  ck_assert_int_eq(icx_store_subs_count(store, NULL, &n), ICX_OK);
+  ck_assert_uint_eq(n, 0);
+
+  /* Several answers in one transaction; a rolled back one is not kept. */
+  ck_assert_int_eq(icx_store_subs_add(store, "e@x.test", "<c5/>", NULL, "old", &b), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_begin(store), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, b, "new"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_end(store, 0), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, "e@x.test", &rows, &n), ICX_OK);
+  ck_assert_str_eq(rows[0].answer, "old");
+  icx_store_subs_free_rows(rows, n);
+  ck_assert_int_eq(icx_store_subs_begin(store), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, b, "new"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_end(store, 1), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, "e@x.test", &rows, &n), ICX_OK);
+  ck_assert_str_eq(rows[0].answer, "new");
+  icx_store_subs_free_rows(rows, n);
+  ck_assert_int_eq(icx_store_subs_remove_jid(store, "e@x.test", NULL), ICX_OK);
+
+  /* The last id is not handed out again. */
+  ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<c4/>", NULL, NULL, &d), ICX_OK);
+  ck_assert(d > b);
+}
+END_TEST
+
+START_TEST(test_reopen_and_readonly)
+{
+  icx_store *ro = NULL;
+  icx_sub_row *rows;
+  size_t n;
+  long long a, b;
+
+  ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<k/>", NULL, "c1", &a), ICX_OK);
+  icx_store_free(store);
+  store = NULL;
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &ro), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(ro, NULL, &rows, &n), ICX_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert(rows[0].id == a);
+  ck_assert_str_eq(rows[0].jid, "a@x.test");
+  ck_assert_str_eq(rows[0].answer, "c1");
+  icx_store_subs_free_rows(rows, n);
+  ck_assert_int_eq(icx_store_subs_add(ro, "b@x.test", "<k/>", NULL, NULL, &b), ICX_ERR_STORE);
+  ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "subscriptions"));
+  icx_store_free(ro);
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &store), ICX_OK);
+}
+END_TEST
+
+START_TEST(test_misuse)
+{
+  long long id;
+  size_t n;
+
+  ck_assert_int_eq(icx_store_subs_add(NULL, "a", "r", NULL, NULL, &id), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_add(store, NULL, "r", NULL, NULL, &id), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_add(store, "a", NULL, NULL, NULL, &id), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_count(store, NULL, NULL), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_remove_jid(store, NULL, &n), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_list(store, NULL, NULL, &n), ICX_ERR_MISUSE);
+  icx_store_subs_free_rows(NULL, 0);
+}
+END_TEST
+
+static Suite *
+store_subs_suite(void)
+{
+  Suite *s = suite_create("store_subs");
+  TCase *tc = tcase_create("core");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_empty_store);
+  tcase_add_test(tc, test_add_list_remove);
+  tcase_add_test(tc, test_reopen_and_readonly);
+  tcase_add_test(tc, test_misuse);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  return tu_run(store_subs_suite());
+}
