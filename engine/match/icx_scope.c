@@ -190,10 +190,7 @@ icx_scope_new(icx_ctx *ctx, icx_store *store, const char *const *doc_uris, size_
       qsort(sc->q, sc->n, sizeof *sc->q, scope_cmp_quad);
     rc = scope_terms(ctx, store, sc);
   }
-  if (rc == ICX_OK)
-    rc = icx_store_read_end(store, own);
-  else
-    icx_store_read_end(store, own);
+  rc = icx_store_read_end(store, own, rc);
   if (rc != ICX_OK) {
     icx_scope_free(sc);
     return rc == ICX_ERR_NOMEM ? icx_fail(ctx, ICX_ERR_NOMEM, "out of memory") : rc;

@@ -366,7 +366,7 @@ static long long subs_generation(icxd_subs *subs, icx_ctx *ctx)
   began = icx_store_read_begin(subs->watch);
   if (icx_store_generation(subs->watch, &g) != 0)
     g.version = -1;
-  icx_store_read_end(subs->watch, began);
+  (void)icx_store_read_end(subs->watch, began, ICX_OK);
   return g.version;
 }
 
