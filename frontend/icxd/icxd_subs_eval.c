@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <time.h>
 
@@ -684,6 +685,13 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
       job->rc = ICX_OK;
       return;
     }
+  }
+  if (job->kind == ICXD_JOB_SUBS_EVAL && access(subs->store_path, F_OK) != 0) {
+    /* No store, so no subscription to evaluate: an evaluation never
+     * makes the file (a root with no clouds of its own has none, and
+     * an exchange whose account may not write must not need one). */
+    job->rc = ICX_OK;
+    return;
   }
   rc = icx_store_open(ctx, subs->store_path, ICX_STORE_CREATE, &store);
   if (rc != ICX_OK) {
