@@ -577,3 +577,27 @@ bench_data_free(bench_data *d)
     d->n_truth[k] = 0;
   }
 }
+
+char *
+bench_read_file(const char *path, size_t *len)
+{
+  FILE *fp = fopen(path, "rb");
+  char *buf = NULL;
+  long n;
+
+  if (!fp)
+    return NULL;
+  if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+      (buf = malloc((size_t)n + 1)) != NULL) {
+    if (fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+      free(buf);
+      buf = NULL;
+    } else {
+      buf[n] = '\0';
+      if (len)
+        *len = (size_t)n;
+    }
+  }
+  fclose(fp);
+  return buf;
+}

@@ -51,6 +51,10 @@ double bench_now(void);
  * stderr and dflt used instead. */
 double bench_env_num(const char *name, double dflt, double lowest);
 
+/* The whole file at path as a new NUL-terminated string (free() it), its
+ * length in *len when len is not NULL; NULL when it cannot be read. */
+char *bench_read_file(const char *path, size_t *len);
+
 /* Generates n clouds from seed, writing the Turtle document ttl_path and
  * the baseline database sql_path (either may be NULL to skip it).
  * countries are the ISO codes icx knows (from the vocabulary); JP must be

@@ -82,30 +82,6 @@ peak_rss_kb(void)
   return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 }
 
-static char *
-read_file(const char *path, size_t *len)
-{
-  FILE *fp = fopen(path, "rb");
-  char *buf = NULL;
-  long n;
-
-  if (!fp)
-    return NULL;
-  if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-      (buf = malloc((size_t)n + 1)) != NULL) {
-    if (fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-      free(buf);
-      buf = NULL;
-    } else {
-      buf[n] = '\0';
-      if (len)
-        *len = (size_t)n;
-    }
-  }
-  fclose(fp);
-  return buf;
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -186,7 +162,7 @@ names_write(const names *l, const char *path)
 static int
 names_read(names *l, const char *path)
 {
-  char *buf = read_file(path, NULL), *p, *nl;
+  char *buf = bench_read_file(path, NULL), *p, *nl;
 
   memset(l, 0, sizeof *l);
   if (!buf)
@@ -444,7 +420,7 @@ child_match(char **argv)
     goto done;
   }
   snprintf(path, sizeof path, "%s/%s", srcdir, shape->xml);
-  if (!(xml = read_file(path, &len))) {
+  if (!(xml = bench_read_file(path, &len))) {
     fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
     goto done;
   }
@@ -596,7 +572,7 @@ spawn(char *const args[], double timeout, double *elapsed)
 static double
 stat_num(const char *file, const char *key)
 {
-  char *buf = read_file(file, NULL), *p;
+  char *buf = bench_read_file(file, NULL), *p;
   size_t kl = strlen(key);
   double v = NAN;
 
@@ -614,7 +590,7 @@ stat_num(const char *file, const char *key)
 static void
 stat_str(const char *file, const char *key, char *out, size_t n)
 {
-  char *buf = read_file(file, NULL), *p;
+  char *buf = bench_read_file(file, NULL), *p;
   size_t kl = strlen(key);
 
   snprintf(out, n, "?");

@@ -33,38 +33,6 @@
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
 
-static long
-env_num(const char *name, long dflt)
-{
-  const char *v = getenv(name);
-
-  return v && *v ? strtol(v, NULL, 10) : dflt;
-}
-
-static char *
-read_file(const char *path, size_t *len)
-{
-  FILE *fp = fopen(path, "rb");
-  char *buf = NULL;
-  long n;
-
-  if (!fp)
-    return NULL;
-  if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-      (buf = malloc((size_t)n + 1)) != NULL) {
-    if (fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-      free(buf);
-      buf = NULL;
-    } else {
-      buf[n] = '\0';
-      if (len)
-        *len = (size_t)n;
-    }
-  }
-  fclose(fp);
-  return buf;
-}
-
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -173,7 +141,8 @@ publish(icx_ctx *ctx, const icx_vocab *vocab, icx_store *writer, unsigned v)
 int
 main(void)
 {
-  long n = env_num("ICX_BENCH_PUBLISH_N", 100000), reps = env_num("ICX_BENCH_PUBLISH_REPS", 15);
+  long n = (long)bench_env_num("ICX_BENCH_PUBLISH_N", 100000, 1),
+       reps = (long)bench_env_num("ICX_BENCH_PUBLISH_REPS", 15, 1);
   const char *dir = getenv("ICX_BENCH_DIR"), *srcdir = getenv("ICX_SRCDIR");
   char ttl[4096], db[4096], xml_path[4096];
   icx_ctx *ctx = icx_ctx_new();
@@ -230,7 +199,7 @@ main(void)
     icx_store_free(s);
     unlink(ttl);
   }
-  if (!(xml = read_file(xml_path, &len))) {
+  if (!(xml = bench_read_file(xml_path, &len))) {
     fprintf(stderr, "bench: %s: %s\n", xml_path, strerror(errno));
     goto done;
   }

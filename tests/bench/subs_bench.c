@@ -33,14 +33,6 @@
 #include "icxd_subs.h"
 #include "icxd_writer.h"
 
-static long
-subs_env_long(const char *name, long def)
-{
-  const char *v = getenv(name);
-
-  return v && *v ? atol(v) : def;
-}
-
 static int
 subs_cmp_double(const void *a, const void *b)
 {
@@ -208,9 +200,9 @@ subs_bench_one(icx_ctx *ctx, const icx_vocab *vocab, const char *db, long n_subs
 int
 main(void)
 {
-  long n = subs_env_long("ICX_BENCH_SUBS_CLOUDS", 10000);
-  long publishes = subs_env_long("ICX_BENCH_SUBS_PUBLISHES", 15);
-  double cap = (double)subs_env_long("ICX_BENCH_SUBS_BASELINE_S", 60);
+  long n = (long)bench_env_num("ICX_BENCH_SUBS_CLOUDS", 10000, 1);
+  long publishes = (long)bench_env_num("ICX_BENCH_SUBS_PUBLISHES", 15, 1);
+  double cap = (double)(long)bench_env_num("ICX_BENCH_SUBS_BASELINE_S", 60, 1);
   const char *sizes = getenv("ICX_BENCH_SUBS");
   const char *dir = getenv("ICX_BENCH_DIR");
   const char *onto = getenv("ICX_ONTOLOGY");
