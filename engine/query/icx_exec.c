@@ -13,6 +13,7 @@
 #include "icx_rows_internal.h"
 #include "icx_sql.h"
 #include "icx_store.h"
+#include "icx_store_rdf.h"
 #include "icx_util.h"
 
 static char *

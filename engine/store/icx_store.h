@@ -4,14 +4,14 @@
  * reload replaces exactly that document's triples, in one transaction.
  * Bookkeeping (where a document came from, when, in which format) lives in
  * a graph of its own.  This module is the only one that knows how triples
- * are kept; the query path reaches them through icx_store_model().
+ * are kept; the query path reaches them through icx_store_model()
+ * (icx_store_rdf.h).  Installed: it names no Redland type.
  */
 #ifndef ICX_STORE_H
 #define ICX_STORE_H
 
 #include <stddef.h>
 #include <stdio.h>
-#include <librdf.h>
 #include "icx_vocab.h"
 
 #ifdef __cplusplus
@@ -109,27 +109,13 @@ typedef struct icx_doc_info {
   size_t n_clouds;
 } icx_doc_info;
 
-/* Replaces the graph named doc_uri by the statements of graph (every
- * statement of it, contexts ignored) and records source and format, in one
- * transaction: on any failure the store is as it was.  graph is borrowed.
- * Errors: ICX_ERR_STORE, ICX_ERR_NOMEM, ICX_ERR_MISUSE (read-only store, or
- * the reserved graph name urn:icx:meta). */
-icx_rc icx_store_put_document(icx_store *store, const char *doc_uri,
-                              const char *source, const char *format,
-                              librdf_model *graph);
-
-/* As icx_store_put_document(), from the n statements statements[0..n-1]
- * (borrowed; contexts ignored; a statement given twice is stored once).
- * The path for loaders: no librdf model is built. */
-icx_rc icx_store_put_statements(icx_store *store, const char *doc_uri,
-                                const char *source, const char *format,
-                                librdf_statement *const *statements, size_t n);
-
 /* Replacing a document in steps, for loaders that write as they parse:
  * icx_store_document_begin() opens a transaction and removes the earlier
  * load of doc_uri; the caller then writes the new statements into the
  * context icx_store_document_node() through the storage
- * (icx_store_storage(); the bulk calls of icx_storage.h), and ends with
+ * (icx_store_storage(), both in icx_store_rdf.h; the bulk calls of
+ * icx_storage.h) or by id (icx_store_writer_add(), icx_store_ids.h), and
+ * ends with
  * icx_store_document_commit(), which records source, format and the count
  * of triples and commits, or icx_store_document_abort(), which rolls back:
  * the store is then as it was before begin.  One document at a time per
@@ -138,8 +124,6 @@ icx_rc icx_store_put_statements(icx_store *store, const char *doc_uri,
  * the reserved graph urn:icx:meta), ICX_ERR_STORE, ICX_ERR_NOMEM.  A
  * commit that fails has rolled back. */
 icx_rc icx_store_document_begin(icx_store *store, const char *doc_uri);
-/* The open document's graph node, lent until its end; NULL when none. */
-librdf_node *icx_store_document_node(icx_store *store);
 icx_rc icx_store_document_commit(icx_store *store, const char *source, const char *format,
                                  size_t triples);
 /* Rolls the open document back; no-op when none is open. */
@@ -243,12 +227,6 @@ typedef struct icx_store_stats {
 icx_rc icx_store_stats_get(icx_store *store, const icx_vocab *vocab,
                            icx_store_stats *stats);
 
-/* The librdf model over the whole store (every document graph).  Lent;
- * valid until icx_store_free(). */
-librdf_model *icx_store_model(icx_store *store);
-/* The librdf storage behind that model (an icx storage, icx_storage.h).
- * Lent; valid until icx_store_free(). */
-librdf_storage *icx_store_storage(icx_store *store);
 icx_ctx *icx_store_ctx(icx_store *store);
 const char *icx_store_path(const icx_store *store);
 

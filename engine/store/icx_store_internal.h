@@ -9,6 +9,7 @@
 #include <librdf.h>
 #include "icx_id.h"
 #include "icx_store.h"
+#include "icx_store_rdf.h"
 
 /* The bookkeeping graph, and rdf:type. */
 #define ICX_STORE_META_GRAPH "urn:icx:meta"

@@ -56,6 +56,7 @@
 #include "icx_match.h"
 #include "icx_match_internal.h"
 #include "icx_store.h"
+#include "icx_store_rdf.h"
 #include "icx_vocab.h"
 
 #include "bench_gen.h"

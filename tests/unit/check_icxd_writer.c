@@ -15,6 +15,7 @@
 #include "fixture_icxd.h"
 #include "icxd_publish.h"
 #include "icxd_writer.h"
+#include "icx_store_rdf.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;

@@ -18,6 +18,7 @@
 #include "icx_rdf.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
+#include "icx_store_rdf.h"
 
 static tu_world w;
 

@@ -16,6 +16,7 @@
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
 #include "icx_store_ids.h"
+#include "icx_store_rdf.h"
 
 #define EX "http://ex.example/"
 #define RES "http://www.csp/resOntology#"
