@@ -28,6 +28,15 @@ typedef enum icx_exec_path {
 icx_rc icx_exec_select_path(icx_store *store, const char *sparql, icx_exec_path path,
                             icx_rows **out);
 
+/* Runs a query of any form: SELECT as icx_exec_select_path(); ASK,
+ * CONSTRUCT and DESCRIBE through rasqal (ICX_EXEC_SQL refuses them), the
+ * answer's shape told by icx_rows_get_form() (icx_rows.h).  DESCRIBE
+ * gives each resource's triples as subject, and those of the blank nodes
+ * they reach.  The store's bookkeeping is never part of an answer.
+ * Errors: as icx_exec_select(), without "is not a SELECT". */
+icx_rc icx_exec_query(icx_store *store, const char *sparql, icx_exec_path path,
+                      icx_rows **out);
+
 /* Runs a SELECT query (ICX_EXEC_AUTO).  On success *out owns a new table; free it with
  * icx_rows_free().  A result with no rows may name no variables (width 0:
  * librdf reports none then).  Errors: ICX_ERR_QUERY (does not parse, is not a SELECT,

@@ -17,6 +17,7 @@ struct icx_rows {
   size_t count;
   size_t cap;
   const char *path;
+  icx_rows_form form;
 };
 
 void
@@ -140,4 +141,17 @@ icx_rows_append_owned(icx_rows *r, char *const *cells)
     memcpy(&r->cells[r->count * r->width], cells, r->width * sizeof *cells);
   r->count++;
   return 0;
+}
+
+icx_rows_form
+icx_rows_get_form(const icx_rows *r)
+{
+  return r ? r->form : ICX_ROWS_SELECT;
+}
+
+void
+icx_rows_set_form(icx_rows *r, icx_rows_form form)
+{
+  if (r)
+    r->form = form;
 }

@@ -26,6 +26,20 @@ long icx_rows_column(const icx_rows *rows, const char *name);
 /* Which engine answered ("sql" or "rasqal").  Static. */
 const char *icx_rows_path(const icx_rows *rows);
 
+/* The form of query a table answers (icx_exec_query(), icx_exec.h):
+ *   SELECT: a column per variable, a row per solution;
+ *   ASK: one column "boolean", one row "true" or "false";
+ *   GRAPH (CONSTRUCT, DESCRIBE): columns "subject", "predicate" and
+ *   "object", a row per triple, each cell a term in N-Triples syntax
+ *   (<iri>, _:id, "text"^^<datatype>, "text"@lang), so that the rows,
+ *   each followed by " .", are an N-Triples document. */
+typedef enum icx_rows_form {
+  ICX_ROWS_SELECT = 0,
+  ICX_ROWS_ASK = 1,
+  ICX_ROWS_GRAPH = 2
+} icx_rows_form;
+icx_rows_form icx_rows_get_form(const icx_rows *rows);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,4 +19,7 @@ int icx_rows_append(icx_rows *rows, const char *const *cells);
  * (the table is unchanged and the caller still owns the strings). */
 int icx_rows_append_owned(icx_rows *rows, char *const *cells);
 
+/* Sets the form of query the table answers (ICX_ROWS_SELECT when made). */
+void icx_rows_set_form(icx_rows *rows, icx_rows_form form);
+
 #endif

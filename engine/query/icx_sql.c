@@ -29,6 +29,7 @@
 #include "icx_ctx_internal.h"
 #include "icx_schema.h"
 #include "icx_sql_internal.h"
+#include "icx_store_ids.h"
 
 static int
 sql_unsupported(tr *t, const char *why)
@@ -198,6 +199,28 @@ sql_append_num(icx_buf *b, const var *v)
     icx_buf_appendf(b, "(SELECT num FROM terms WHERE id = %s)", v->col);
 }
 
+/* 1 when a pattern could match the store's bookkeeping, which a query
+ * never sees (icx_store_hidden_graph()): its triples all have rdf:type or
+ * a predicate of ICX_MATCH_NS, and their types are of ICX_MATCH_NS too. */
+static int
+sql_may_read_bookkeeping(rasqal_triple *tp)
+{
+  static const char rdf_type[] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+  const char *p, *o;
+
+  if (tp->predicate->type != RASQAL_LITERAL_URI)
+    return 1;
+  p = (const char *)rasqal_literal_as_string(tp->predicate);
+  if (!p || !strncmp(p, ICX_MATCH_NS, strlen(ICX_MATCH_NS)))
+    return 1;
+  if (strcmp(p, rdf_type))
+    return 0;
+  if (tp->object->type != RASQAL_LITERAL_URI)
+    return 1;
+  o = (const char *)rasqal_literal_as_string(tp->object);
+  return !o || !strncmp(o, ICX_MATCH_NS, strlen(ICX_MATCH_NS));
+}
+
 /* Adds the conditions of one triple pattern on alias qN to cond; binds
  * variables seen for the first time. */
 static int
@@ -251,6 +274,14 @@ sql_triple(tr *t, rasqal_triple *tp, icx_buf *cond, int *first, pat *rec)
       icx_sql_append_int_param(t, cond, id);
     }
     *first = 0;
+  }
+  if (sql_may_read_bookkeeping(tp)) {
+    icx_id meta = icx_store_hidden_graph(t->store);
+    if (meta > 0) {
+      icx_buf_appendf(cond, "%sq%d.g <> ", *first ? "" : " AND ", n);
+      icx_sql_append_int_param(t, cond, meta);
+      *first = 0;
+    }
   }
   t->n_quads++;
   return 0;

@@ -38,6 +38,30 @@ rdf_logger(void *user_data, librdf_log_message *message)
   return 1;
 }
 
+/* rasqal reports here: librdf 1.0.17 routes raptor's messages to its
+ * logger but leaves its rasqal world printing to stderr, which a query
+ * prepared by the SQL path (icx_sql.c) reaches. */
+static void
+rdf_rasqal_logger(void *user_data, raptor_log_message *message)
+{
+  icx_ctx *ctx = user_data;
+  const char *text = message && message->text ? message->text : "(no message)";
+  raptor_locator *loc = message ? message->locator : NULL;
+  char where[96] = "";
+
+  if (loc && loc->line > 0)
+    snprintf(where, sizeof where, "line %d: ", loc->line);
+  if (message && message->level >= RAPTOR_LOG_LEVEL_ERROR) {
+    char full[640];
+    snprintf(full, sizeof full, "%s%s", where, text);
+    if (!icx_diag_collect(ctx, full))
+      icx_log(ctx, ICX_LOG_ERROR, "rdf", "%s%s", where, text);
+    return;
+  }
+  icx_log(ctx, message && message->level == RAPTOR_LOG_LEVEL_WARN ? ICX_LOG_WARN : ICX_LOG_DEBUG,
+          "rdf", "%s%s", where, text);
+}
+
 /* The one piece of process-wide state: librdf 1.0.17 sets libltdl's
  * module search path (a global of libltdl) when a world is made, and
  * resets it when one is freed.  Two threads doing that at once race; LSan
@@ -66,6 +90,8 @@ icx_ctx_world(icx_ctx *ctx)
   if (world) {
     librdf_world_set_logger(world, ctx, rdf_logger);
     librdf_world_open(world);
+    if (librdf_world_get_rasqal(world))
+      rasqal_world_set_log_handler(librdf_world_get_rasqal(world), ctx, rdf_rasqal_logger);
   }
   pthread_mutex_unlock(&rdf_world_lock);
   if (!world)

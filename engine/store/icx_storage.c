@@ -36,8 +36,8 @@ static const char *const fixed_sql[Q_COUNT] = {
   " (SELECT num FROM terms WHERE id = ?3))",
   "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
   "DELETE FROM quads WHERE g = ?1",
-  "SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 LIMIT 1",
-  "SELECT count(*) FROM quads"
+  "SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g <> ?4 LIMIT 1",
+  "SELECT count(*) FROM quads WHERE g <> ?1"
 };
 
 static const char *const sync_names[] = { "off", "normal", "full", NULL };
@@ -326,6 +326,7 @@ storage_terminate(librdf_storage *storage)
   icx_storage_cache_clear(&t->cache);
   free(t->kbuf);
   free(t->path);
+  free(t->hidden_iri);
   free(t);
   librdf_storage_set_instance(storage, NULL);
 }
@@ -355,6 +356,7 @@ storage_size(librdf_storage *storage)
   sqlite3_stmt *st = t->q[Q_SIZE];
   sqlite3_int64 n = -1;
 
+  sqlite3_bind_int64(st, 1, icx_storage_hidden(t));
   if (sqlite3_step(st) == SQLITE_ROW)
     n = sqlite3_column_int64(st, 0);
   else
@@ -558,6 +560,7 @@ storage_contains_statement(librdf_storage *storage, librdf_statement *statement)
   sqlite3_bind_int64(st, 1, s);
   sqlite3_bind_int64(st, 2, p);
   sqlite3_bind_int64(st, 3, o);
+  sqlite3_bind_int64(st, 4, icx_storage_hidden(t));
   rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -34,6 +34,19 @@
  * a no-op).  Returns 0, or non-0 when librdf refuses it. */
 int icx_storage_register(librdf_world *world);
 
+/* Leaves the graph named iri (copied; NULL: none) out of every read that
+ * names no context: find_statements, serialise, contains_statement, size,
+ * get_contexts.  A read that names it (find_statements_in_context,
+ * context_serialise) still sees it.  The store hides its bookkeeping this
+ * way, so that a user's SPARQL sees the documents only.  0, or -1 out of
+ * memory. */
+int icx_storage_set_hidden(librdf_storage *storage, const char *iri);
+/* While on, a read that names the hidden graph finds nothing either:
+ * set around a user's query, so that GRAPH <iri> cannot reach it. */
+void icx_storage_hide_named(librdf_storage *storage, int on);
+/* The hidden graph's id, or 0 when none is set or it does not exist. */
+icx_id icx_storage_hidden_graph(librdf_storage *storage);
+
 /* What a file holds, as far as opening it as a store is concerned. */
 typedef enum icx_storage_probe_result {
   ICX_STORAGE_PROBE_EMPTY = 0,     /* missing or empty: a new store may go there */

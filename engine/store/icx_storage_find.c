@@ -46,9 +46,7 @@ storage_find_stmt(icx_storage_inst *t, int shape, int *slot)
     *slot = shape;
     return t->find[shape];
   }
-  n = (size_t)snprintf(sql, sizeof sql, "%s", find_head);
-  if (shape)
-    n += (size_t)snprintf(sql + n, sizeof sql - n, " WHERE 1");
+  n = (size_t)snprintf(sql, sizeof sql, "%s WHERE 1", find_head);
   if (shape & BOUND_S)
     n += (size_t)snprintf(sql + n, sizeof sql - n, " AND q.s = ?1");
   if (shape & BOUND_P)
@@ -60,6 +58,8 @@ storage_find_stmt(icx_storage_inst *t, int shape, int *slot)
   if (shape & BOUND_G)
     snprintf(sql + n, sizeof sql - n, " AND %sq.g = ?4",
              (shape & BOUND_S) || ((shape & BOUND_P) && (shape & BOUND_O)) ? "+" : "");
+  else
+    snprintf(sql + n, sizeof sql - n, " AND q.g <> ?5");   /* the hidden graph */
   if (sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
     icx_storage_fail(t, "cannot prepare a search");
     return NULL;
@@ -208,7 +208,7 @@ icx_storage_find(librdf_storage *storage, librdf_statement *pattern, int has_con
       id[3] = icx_storage_context_id(t, context, 0);
       if (id[3] < 0)
         return NULL;
-      if (id[3] == 0)
+      if (id[3] == 0 || (t->hide_named && id[3] == icx_storage_hidden(t)))
         return librdf_new_empty_stream(t->world);
     }
   }
@@ -226,6 +226,8 @@ icx_storage_find(librdf_storage *storage, librdf_statement *pattern, int has_con
   for (i = 0; i < 4; i++)
     if (shape & (1 << i))
       sqlite3_bind_int64(f->st, i + 1, id[i]);
+  if (!(shape & BOUND_G))
+    sqlite3_bind_int64(f->st, 5, icx_storage_hidden(t));
   storage_find_fetch(f);
   stream = librdf_new_stream(t->world, f, storage_find_end, storage_find_next, storage_find_get,
                              storage_find_finished);
@@ -303,13 +305,15 @@ icx_storage_contexts(librdf_storage *storage)
   if (!c)
     return NULL;
   c->t = t;
-  if (sqlite3_prepare_v2(t->db, "SELECT t.lex FROM (SELECT DISTINCT g FROM quads WHERE g <> 0) x"
+  if (sqlite3_prepare_v2(t->db, "SELECT t.lex FROM (SELECT DISTINCT g FROM quads"
+                         " WHERE g <> 0 AND g <> ?1) x"
                          " CROSS JOIN terms t ON t.id = x.g ORDER BY t.lex", -1, &c->st,
                          NULL) != SQLITE_OK) {
     icx_storage_fail(t, "cannot list contexts");
     free(c);
     return NULL;
   }
+  sqlite3_bind_int64(c->st, 1, icx_storage_hidden(t));
   c->storage = storage;
   librdf_storage_add_reference(storage);
   storage_ctx_fetch(c);

@@ -5,10 +5,68 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "icx_storage_internal.h"
 #include "icx_util.h"
+
+/* --- the hidden graph ------------------------------------------------------------ */
+
+int
+icx_storage_set_hidden(librdf_storage *storage, const char *iri)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+  char *copy = NULL;
+
+  if (!t || t->magic != icx_storage_magic)
+    return -1;
+  if (iri && !(copy = strdup(iri)))
+    return -1;
+  free(t->hidden_iri);
+  t->hidden_iri = copy;
+  t->hidden_g = 0;
+  return 0;
+}
+
+void
+icx_storage_hide_named(librdf_storage *storage, int on)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+
+  if (t && t->magic == icx_storage_magic)
+    t->hide_named = on;
+}
+
+icx_id
+icx_storage_hidden_graph(librdf_storage *storage)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+  sqlite3_int64 id;
+
+  if (!t || t->magic != icx_storage_magic)
+    return 0;
+  id = icx_storage_hidden(t);
+  return id > 0 ? id : 0;
+}
+
+/* A term's id never changes once committed (terms are never deleted), so
+ * it is kept once read outside a transaction of ours: one written in an
+ * open transaction may yet be rolled back and its id given to another
+ * term. */
+sqlite3_int64
+icx_storage_hidden(icx_storage_inst *t)
+{
+  sqlite3_int64 id;
+
+  if (t->hidden_g > 0 || !t->hidden_iri)
+    return t->hidden_g > 0 ? t->hidden_g : -1;
+  id = icx_storage_term_lookup(t, 1, (const unsigned char *)t->hidden_iri,
+                               strlen(t->hidden_iri), 0, NULL, NULL, 0);
+  if (id > 0 && !t->cache_on)
+    t->hidden_g = id;
+  return id > 0 ? id : -1;
+}
 
 /* --- term ids, for checking what a load wrote ------------------------------------ */
 

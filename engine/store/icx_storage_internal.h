@@ -104,12 +104,20 @@ typedef struct icx_storage_inst {
   int damaged;                /* SQLite said the file is corrupt (icx_storage_damaged()) */
   int logged;                 /* writes belong to a change the store facade logs
                                  (icx_storage_set_logged()) */
+  char *hidden_iri;           /* the graph left out of context-free reads
+                                 (icx_storage_set_hidden()), or NULL */
+  sqlite3_int64 hidden_g;     /* its term id once it exists, else 0 */
+  int hide_named;             /* reads naming it find nothing too */
   long wait_ms;               /* how long a lock is waited for (storage_busy) */
   double wait_start;          /* when the present wait began, icx_now_ms() */
   int wait_said;              /* wait_fn was called for the present wait */
   icx_storage_wait_fn wait_fn;
   void *wait_ud;
 } icx_storage_inst;
+
+/* The id to bind for "g <> ?" in reads without a context: the hidden
+ * graph's (icx_storage_set_hidden()), or -1, which no graph has. */
+sqlite3_int64 icx_storage_hidden(icx_storage_inst *t);
 
 /* What every instance's magic points to: how the module's own calls tell
  * an icx storage from another module's. */

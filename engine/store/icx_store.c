@@ -238,7 +238,9 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
   s->ino = (unsigned long long)sb.st_ino;
   s->model = librdf_new_model(icx_ctx_world(ctx), s->storage, NULL);
   s->meta = icx_store_uri_node(s, ICX_STORE_META_GRAPH);
-  if (!s->model || !s->meta) {
+  /* The bookkeeping graph is read by name only: a query over the default
+   * graph or GRAPH ?g sees the documents alone. */
+  if (!s->model || !s->meta || icx_storage_set_hidden(s->storage, ICX_STORE_META_GRAPH)) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto fail;
   }

@@ -215,6 +215,18 @@ icx_store_errmsg(icx_store *store)
   return icx_storage_errmsg(icx_store_storage(store));
 }
 
+icx_id
+icx_store_hidden_graph(icx_store *store)
+{
+  return icx_storage_hidden_graph(icx_store_storage(store));
+}
+
+void
+icx_store_hide_bookkeeping(icx_store *store, int on)
+{
+  icx_storage_hide_named(icx_store_storage(store), on);
+}
+
 /* Runs sql (bound to p) and hands each row's two columns to fn, as ids
  * (numbers: 0) or as a number and an id (numbers: 1). */
 static int

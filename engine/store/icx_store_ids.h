@@ -118,6 +118,15 @@ void icx_store_set_interrupt(icx_store *store, int (*stop)(void *userdata), void
 /* The text of the last store error on this handle ("" when none).  Lent. */
 const char *icx_store_errmsg(icx_store *store);
 
+/* The id of the store's bookkeeping graph, or 0 while it does not exist.
+ * Queries never see it: the librdf model leaves it out of every read that
+ * names no graph, GRAPH ?g lists document graphs only, and the SQL path
+ * adds "g <> id" to each pattern that could reach it. */
+icx_id icx_store_hidden_graph(icx_store *store);
+/* While on, GRAPH <urn:icx:meta> finds nothing either: the query runner
+ * (icx_exec.c) sets it around a query it runs through librdf. */
+void icx_store_hide_bookkeeping(icx_store *store, int on);
+
 /* --- a predicate whole, and the store's generation (the matching index) ---- */
 
 /* Called with each (object, subject) of a predicate walk; non-0 stops it. */

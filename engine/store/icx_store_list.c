@@ -15,23 +15,34 @@
 #include "icx_store_internal.h"
 #include "icx_util.h"
 
-/* The first object of (subj, pred) in the whole store, as a new string. */
+/* The first object of (subj, pred) in the bookkeeping graph, as a new
+ * string (what a document's own graph says of its IRI is not read, and
+ * the bookkeeping is hidden from reads that name no graph). */
 static char *
 store_get_one(icx_store *s, const char *subj_iri, librdf_node *pred_owned)
 {
   librdf_node *subj = icx_store_uri_node(s, subj_iri);
-  librdf_node *obj = NULL;
+  librdf_statement *pattern = NULL;
+  librdf_stream *st = NULL;
   char *out = NULL;
 
-  if (subj && pred_owned)
-    obj = librdf_model_get_target(s->model, subj, pred_owned);
-  if (obj) {
+  if (subj && pred_owned) {
+    pattern = librdf_new_statement_from_nodes(icx_ctx_world(s->ctx), subj, pred_owned, NULL);
+    subj = pred_owned = NULL;   /* the pattern owns them, or freed them */
+  }
+  if (pattern)
+    st = librdf_model_find_statements_in_context(s->model, pattern, s->meta);
+  if (st && !librdf_stream_end(st)) {
+    librdf_node *obj = librdf_statement_get_object(librdf_stream_get_object(st));
     if (librdf_node_is_literal(obj))
       out = icx_strdup(NULL, (const char *)librdf_node_get_literal_value(obj));
     else if (librdf_node_is_resource(obj))
       out = icx_strdup(NULL, (const char *)librdf_uri_as_string(librdf_node_get_uri(obj)));
-    librdf_free_node(obj);
   }
+  if (st)
+    librdf_free_stream(st);
+  if (pattern)
+    librdf_free_statement(pattern);
   if (subj)
     librdf_free_node(subj);
   if (pred_owned)

@@ -32,7 +32,7 @@ static const cli_help cli_helps[] = {
     "  -c, --cloud NAME   a cloud to explain (may be repeated)\n"
     "  -f, --format FMT   text (default), xml (the exchange's answer) or json\n" },
   { "sparql", "[--path auto|sql|rasqal] FILE",
-    "run a SPARQL SELECT query on the store (- for stdin)",
+    "run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the store (- for stdin)",
     "  -p, --path PATH    auto (default), sql or rasqal: which engine answers\n" },
   { "vocab", "[--format text|json] | --check FILE...",
     "list the attributes of the vocabulary, or check vocabulary files against it",

@@ -1,5 +1,7 @@
-/* icx_cli_sparql.c - icx sparql: a SPARQL SELECT run on the store. */
-/* On the SQL path or through rasqal; the rows printed tab-separated. */
+/* icx_cli_sparql.c - icx sparql: a SPARQL query run on the store. */
+/* SELECT on the SQL path or through rasqal, its rows printed
+ * tab-separated; ASK prints true or false (exit status 0 either way);
+ * CONSTRUCT and DESCRIBE print N-Triples. */
 #include "config.h"
 
 #include <getopt.h>
@@ -57,9 +59,21 @@ icx_cli_sparql(icx_ctx *ctx, opts *o, int argc, char **argv)
   }
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
     goto done;
-  if ((rc = icx_exec_select_path(store, text, path, &rows))) {
+  if ((rc = icx_exec_query(store, text, path, &rows))) {
     rc = icx_store_failed(store, rc);
     code = rc == ICX_ERR_QUERY ? (icx_cli_fail(ctx, rc), EXIT_INPUT) : icx_cli_fail(ctx, rc);
+    goto done;
+  }
+  if (icx_rows_get_form(rows) == ICX_ROWS_ASK) {
+    printf("%s\n", icx_rows_count(rows) ? icx_rows_get(rows, 0, 0) : "false");
+    code = EXIT_OK;
+    goto done;
+  }
+  if (icx_rows_get_form(rows) == ICX_ROWS_GRAPH) {
+    for (i = 0; i < icx_rows_count(rows); i++)
+      printf("%s %s %s .\n", icx_rows_get(rows, i, 0), icx_rows_get(rows, i, 1),
+             icx_rows_get(rows, i, 2));
+    code = EXIT_OK;
     goto done;
   }
   printf("# path: %s\n", icx_rows_path(rows));
