@@ -633,6 +633,14 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   if (!action)
     action = "execute";
+  if (cmds->draining && !sid) {
+    /* Refused, not lost: sent again, it reaches another instance once
+     * this one has closed its stream. */
+    icxd_reply_error(cmds->conn, iq, "wait", "service-unavailable", NULL,
+                     NULL, "this instance is stopping: send the request "
+                           "again in a moment");
+    return;
+  }
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     icxd_command_list_presence(cmds, iq, action, iodata);
     return;
@@ -649,7 +657,12 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   if (sid) {
     s = icxd_sessions_find(cmds->sessions, sid, from ? from : "");
     if (!s || !icxd_is(s->node, node)) {
-      command_bad_request(cmds, iq, "bad-sessionid", "no such session");
+      /* Behind ejabberd with several instances, a session whose
+       * instance stopped ends here too (doc/architecture.md). */
+      command_bad_request(cmds, iq, "bad-sessionid",
+                          "no such session (unknown, expired, or opened "
+                          "with an instance of this service that has "
+                          "stopped: start the command again)");
       return;
     }
     command_handle_session(cmds, s, iq, action, iodata, x);
