@@ -649,8 +649,9 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     icxd_command_register(cmds, iq, action);
     return;
   }
-  if (icxd_command_is_subs(node)) {
-    /* One stage each: answered from the writer, no session kept. */
+  if (icxd_command_is_subs(node) && !sid) {
+    /* One stage each, answered from the writer; past the async
+     * threshold it has a session like any job (getStatus, getOutput). */
     icxd_command_subs_handle(cmds, iq, node, action, iodata);
     return;
   }
