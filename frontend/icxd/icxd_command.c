@@ -633,6 +633,14 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   if (!action)
     action = "execute";
+  if (cmds->draining && !sid) {
+    /* Refused, not lost: sent again, it reaches another instance once
+     * this one has closed its stream. */
+    icxd_reply_error(cmds->conn, iq, "wait", "service-unavailable", NULL,
+                     NULL, "this instance is stopping: send the request "
+                           "again in a moment");
+    return;
+  }
   if (icxd_is(node, ICXD_NODE_PRESENCE)) {
     icxd_command_list_presence(cmds, iq, action, iodata);
     return;
@@ -641,15 +649,21 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
     icxd_command_register(cmds, iq, action);
     return;
   }
-  if (icxd_command_is_subs(node)) {
-    /* One stage each: answered from the writer, no session kept. */
+  if (icxd_command_is_subs(node) && !sid) {
+    /* One stage each, answered from the writer; past the async
+     * threshold it has a session like any job (getStatus, getOutput). */
     icxd_command_subs_handle(cmds, iq, node, action, iodata);
     return;
   }
   if (sid) {
     s = icxd_sessions_find(cmds->sessions, sid, from ? from : "");
     if (!s || !icxd_is(s->node, node)) {
-      command_bad_request(cmds, iq, "bad-sessionid", "no such session");
+      /* Behind ejabberd with several instances, a session whose
+       * instance stopped ends here too (doc/architecture.md). */
+      command_bad_request(cmds, iq, "bad-sessionid",
+                          "no such session (unknown, expired, or opened "
+                          "with an instance of this service that has "
+                          "stopped: start the command again)");
       return;
     }
     command_handle_session(cmds, s, iq, action, iodata, x);

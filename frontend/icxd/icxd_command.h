@@ -78,6 +78,23 @@ const icxd_disco_command *icxd_command_disco(size_t *n);
  * 'executing', drops idle sessions. */
 void icxd_command_tick(icxd_command *cmds);
 
+/* SIGTERM, first step (doc/architecture.md, "Several instances"): from
+ * now on a request that would start a command is refused with a wait
+ * error (service-unavailable, "this instance is stopping"), so its sender
+ * may send it again and reach another instance; stanzas of sessions
+ * already open are still served. */
+void icxd_command_drain(icxd_command *cmds);
+
+/* Accepted work not yet answered: queries and writes with the workers,
+ * IQs still owed an answer, fan-outs waiting for peers. */
+size_t icxd_command_busy(const icxd_command *cmds);
+
+/* Sessions still open (a form not yet submitted, a result not yet
+ * fetched, a job running): a draining instance waits for them too,
+ * within its drain timeout, since their next stanza can only be served
+ * here. */
+size_t icxd_command_open_sessions(const icxd_command *cmds);
+
 /* Shutdown: answers every IQ still owed with an error. */
 void icxd_command_shutdown(icxd_command *cmds);
 

@@ -218,6 +218,35 @@ static void command_refuse_owed(icxd_session *s, void *ud)
   s->pending_iq = NULL;
 }
 
+void icxd_command_drain(icxd_command *cmds)
+{
+  cmds->draining = 1;
+}
+
+static void command_count_busy(icxd_session *s, void *ud)
+{
+  size_t *n = ud;
+
+  if (s->state == ICXD_SESS_RUNNING || (s->pending_iq && !s->canceled))
+    (*n)++;
+}
+
+size_t icxd_command_busy(const icxd_command *cmds)
+{
+  size_t n = 0;
+
+  icxd_sessions_each(cmds->sessions, command_count_busy, &n);
+  n += icxd_fed_count(cmds->fed);
+  if (cmds->subs_eval_job)
+    n++;
+  return n;
+}
+
+size_t icxd_command_open_sessions(const icxd_command *cmds)
+{
+  return icxd_sessions_count(cmds->sessions);
+}
+
 void icxd_command_shutdown(icxd_command *cmds)
 {
   icxd_sessions_each(cmds->sessions, command_refuse_owed, cmds);

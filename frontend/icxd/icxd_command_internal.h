@@ -47,6 +47,7 @@ struct icxd_command {
   icxd_presence_tracker *presence; /* borrowed; NULL: nobody is present */
   icxd_sessions *sessions;
   icxd_fed *fed;             /* requests sent on to peer exchanges */
+  int draining;              /* stopping: no new command is started */
   uint64_t next_job_id;
   /* standing requests (icxd_command_subs.c) */
   icxd_subs *subs;           /* borrowed; NULL: off */

@@ -30,6 +30,7 @@ icxd_config *icxd_config_new(void)
   cfg->workers = 2;
   cfg->async_threshold_ms = 2000;
   cfg->session_timeout_s = 600;
+  cfg->drain_timeout_s = 10;
   cfg->max_sessions = 1000;
   cfg->max_queue = 256;
   cfg->query_time_limit_s = 60;
@@ -334,6 +335,8 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 0, 3600000, &cfg->async_threshold_ms);
   } else if (KEY("exchange", "session_timeout")) {
     bad = config_parse_uint(value, 1, 86400, &cfg->session_timeout_s);
+  } else if (KEY("exchange", "drain_timeout")) {
+    bad = config_parse_uint(value, 0, 3600, &cfg->drain_timeout_s);
   } else if (KEY("exchange", "max_sessions")) {
     bad = config_parse_uint(value, 1, 1000000, &cfg->max_sessions);
   } else if (KEY("exchange", "max_queue")) {

@@ -35,6 +35,7 @@ typedef struct icxd_config {
   unsigned workers;       /* worker threads */
   unsigned async_threshold_ms; /* longer queries are answered 'executing' */
   unsigned session_timeout_s;  /* idle sessions are dropped after this */
+  unsigned drain_timeout_s;    /* SIGTERM: accepted work gets this long */
   unsigned max_sessions;
   unsigned max_queue;     /* jobs waiting for a worker */
   unsigned query_time_limit_s; /* a match or explanation stops after this; 0: none */

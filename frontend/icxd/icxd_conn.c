@@ -443,7 +443,16 @@ void icxd_conn_send(icxd_conn *c, xmpp_stanza_t *stanza)
              "out of memory building a stanza: not sent");
     return;
   }
-  if (c->connected)
+  if (c->connected && c->stopping) {
+    /* Our </stream:stream> is sent: the server reads nothing after it.
+     * A stanza it routed here before it saw the close is read, and its
+     * answer would be lost silently: say so. */
+    icxd_log(c->log, ICXD_LOG_INFO, "xmpp", "the stream is closing: %s %s "
+             "to %s (id %s) not sent", xmpp_stanza_get_name(stanza),
+             xmpp_stanza_get_type(stanza) ? xmpp_stanza_get_type(stanza) : "",
+             xmpp_stanza_get_to(stanza) ? xmpp_stanza_get_to(stanza) : "-",
+             xmpp_stanza_get_id(stanza) ? xmpp_stanza_get_id(stanza) : "-");
+  } else if (c->connected)
     xmpp_send(c->conn, stanza);
   else
     icxd_log(c->log, ICXD_LOG_DEBUG, "xmpp", "not connected: stanza dropped");

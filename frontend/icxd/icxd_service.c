@@ -324,6 +324,46 @@ static void service_free_retired(icxd_service *svc)
   }
 }
 
+/* Accepted work still to answer: the commands' and the writer's. */
+static size_t service_busy(icxd_service *svc)
+{
+  return icxd_command_busy(svc->command) + icxd_pool_in_flight(svc->pool) +
+         icxd_writer_in_flight(svc->writer);
+}
+
+/* SIGTERM: new commands are refused (wait); accepted ones are finished
+ * and answered, and open sessions are given the time to end (a form
+ * submitted, a result fetched), for at most drain_timeout.  Stanzas keep
+ * being read meanwhile, so nothing the server routes here goes
+ * unanswered. */
+static void service_drain(icxd_service *svc)
+{
+  int64_t start = icxd_now_ms();
+  int64_t deadline = start + (int64_t)svc->cfg->drain_timeout_s * 1000;
+  size_t busy = service_busy(svc);
+  size_t open = icxd_command_open_sessions(svc->command);
+
+  icxd_command_drain(svc->command);
+  icxd_log(svc->log, ICXD_LOG_INFO, "main",
+           "draining: %zu accepted request%s to finish, %zu open session%s "
+           "(at most %u s); new commands are refused", busy,
+           busy == 1 ? "" : "s", open, open == 1 ? "" : "s",
+           svc->cfg->drain_timeout_s);
+  while ((service_busy(svc) || icxd_command_open_sessions(svc->command)) &&
+         icxd_conn_connected(svc->conn) && icxd_now_ms() < deadline) {
+    icxd_conn_run_once(svc->conn, ICXD_TURN_BUSY_MS);
+    icxd_presence_tracker_tick(svc->presence);
+    icxd_command_tick(svc->command);
+  }
+  busy = service_busy(svc);
+  open = icxd_command_open_sessions(svc->command);
+  icxd_log(svc->log, busy || open ? ICXD_LOG_WARN : ICXD_LOG_INFO, "main",
+           "drained in %lld ms: %zu accepted request%s unfinished, %zu "
+           "session%s still open",
+           (long long)(icxd_now_ms() - start), busy, busy == 1 ? "" : "s",
+           open, open == 1 ? "" : "s");
+}
+
 int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
 {
   unsigned long turn;
@@ -345,6 +385,7 @@ int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
     service_free_retired(svc);
   }
 
+  service_drain(svc);
   icxd_log(svc->log, ICXD_LOG_INFO, "main", "shutting down");
   icxd_command_shutdown(svc->command);
   /* Bounded: the server has ICXD_SHUTDOWN_MS to close the stream. */

@@ -33,8 +33,11 @@ void icxd_service_watch_reload(icxd_service *svc, volatile sig_atomic_t *flag,
 void icxd_service_free(icxd_service *svc);
 
 /* Runs the event loop until *stop becomes non-zero (a signal handler sets
- * it), reconnecting whenever the server goes away.  Then closes the
- * stream politely, waiting at most a few seconds.  Returns 0. */
+ * it), reconnecting whenever the server goes away.  Then drains (at most
+ * drain_timeout seconds: new commands refused with a wait error, accepted
+ * ones finished and answered, open sessions given the time to end),
+ * answers what is still owed with an error and closes the stream
+ * politely, waiting at most a few seconds.  Returns 0. */
 int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop);
 
 #endif

@@ -12,7 +12,8 @@
 #
 # Environment (set by `make check`): ICX_SRCDIR, ICX_BUILDDIR, ICX_ONTOLOGY.
 # Optional: PROSODY (the prosody binary), EJABBERDCTL (the ejabberdctl
-# script), ICXT_KEEP=1 (keep the temporary folder), ICXD_WRAPPER (e.g.
+# script), ICXT_EJABBERD_EXTRA (lines appended to ejabberd.yml),
+# ICXT_KEEP=1 (keep the temporary folder), ICXD_WRAPPER (e.g.
 # "valgrind -q"), ICXT_STORE (use this store instead of loading
 # data/clouds into a fresh one).
 
@@ -351,6 +352,8 @@ modules:
   mod_roster: {}
   mod_caps: {}
 YML
+  # A test's own top-level settings (e.g. domain_balancing).
+  [ -n "${ICXT_EJABBERD_EXTRA:-}" ] && printf '%s\n' "$ICXT_EJABBERD_EXTRA" >> "$e/ejabberd.yml"
   chmod 644 "$e/ejabberd.yml" "$e/ejabberdctl.cfg" "$e/inetrc" "$e/tls.pem"
 }
 

@@ -127,6 +127,29 @@ START_TEST(config_limit_keys)
 }
 END_TEST
 
+/* drain_timeout: 10 s by default, 0 allowed (close at once), at most an
+ * hour, and a value out of range named. */
+START_TEST(config_drain_timeout)
+{
+  char *conf = tu_path(tu_icxd_tmp, "drain.conf");
+  char err[256];
+  icxd_config *cfg = icxd_config_new();
+
+  ck_assert_uint_eq(cfg->drain_timeout_s, 10);
+  tu_write(conf, "[exchange]\ndrain_timeout = 0\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+  ck_assert_uint_eq(cfg->drain_timeout_s, 0);
+  tu_write(conf, "[exchange]\ndrain_timeout = 3600\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+  ck_assert_uint_eq(cfg->drain_timeout_s, 3600);
+  tu_write(conf, "[exchange]\ndrain_timeout = 3601\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "drain_timeout"));
+  icxd_config_free(cfg);
+  free(conf);
+}
+END_TEST
+
 /* [federation]: the peers listed, the time limit and hops range-checked,
  * a list that names no exchange refused with the culprit named, and a
  * reload that takes the new list. */
@@ -184,6 +207,7 @@ static Suite *icxd_config_suite(void)
   tcase_add_test(tc, config_errors_name_the_line);
   tcase_add_test(tc, config_adopt_on_reload);
   tcase_add_test(tc, config_limit_keys);
+  tcase_add_test(tc, config_drain_timeout);
   tcase_add_test(tc, config_federation_keys);
   suite_add_tcase(s, tc);
   return s;

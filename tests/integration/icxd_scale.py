@@ -1,0 +1,372 @@
+#!/usr/bin/python3
+"""icxd_scale.py - slixmpp clients for icxd-scale-ejabberd.test and
+bench-scale: several accounts at once drive every multi-step flow of
+icxd through one component name served by several instances.
+
+Flows, each a "request" that must end with the right answer:
+  paper    the paper's request (IO Data), answered 'executing' (the test's
+           instances make every query asynchronous): getStatus, the pushed
+           message, getOutput
+  form     execute without payload: the data form; the form submitted:
+           executing, the push, getOutput
+  explain  explain_constraints of the paper's constraints: matching='2'
+  rsm      a broad request with an RSM <set> (the page after cloud3)
+  subs     subscribe_matches, list_subscriptions, unsubscribe_matches
+A wait-type refusal ("this instance is stopping") starts the flow again:
+the request was refused, not accepted.  A stanza that gets no answer in
+time (or a session unknown to the instance it reached) is a loss, a
+wrong answer is wrong; with --retry-lost a lost flow starts again.  A
+loss on a flow's first stanza is also printed as "LOSTID JID ID", so
+the test can check that no instance ever received it (ejabberd dropped
+it).  The summary line counts them all:
+  SUMMARY flows=N ok=N refused=N lost=N lost_first=N wrong=N
+With --bench, only the paper's request (answered at once) is sent,
+--inflight at a time, and the rate is printed:
+  BENCH commands=N seconds=S rate=R
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+
+import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+NS_CLIENT = "jabber:client"
+NS_CMD = "http://jabber.org/protocol/commands"
+NS_IO = "urn:xmpp:tmp:io-data"
+NS_DATA = "jabber:x:data"
+NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+NS_CSP = "http://www.csp/resOntology"
+NS_RSM = "http://jabber.org/protocol/rsm"
+NS_M = "urn:icx:matches:0"
+NODE = "constraint_catalog_resources"
+ALL = ["cloud%d" % i for i in range(1, 9)]
+BROAD = ("<constraints xmlns='%s'><constraint op='exists'><attribute>"
+         "replicationFactor</attribute></constraint></constraints>" % NS_CSP)
+SUBS = ("<constraints xmlns='%s'><constraint><attribute>replicationFactor"
+        "</attribute><value>30</value></constraint></constraints>" % NS_CSP)
+FORM = {"availability": "99.999", "replicationFactor": "5",
+        "tierCountry": "JAPAN", "replicationMethod": "AMQP",
+        "storageAccess": "NFS"}
+
+
+def q(ns, name):
+    return "{%s}%s" % (ns, name)
+
+
+class Refused(Exception):
+    """A wait-type error: the request was not accepted; send it again."""
+
+
+class Wrong(Exception):
+    """An answer that is not the right one (or none at all)."""
+
+
+class Account(slixmpp.ClientXMPP):
+    def __init__(self, args, jid, started):
+        super().__init__(jid, args.password)
+        self.args = args
+        self.pending = {}
+        self.pushed = {}
+        self.counter = 0
+        self.started = started
+        self.last_id = None
+        self.stanzas = 0        # sent in the current flow
+        self.ca_certs = args.ca
+        self.register_handler(Callback("iq", MatchXPath(q(NS_CLIENT, "iq")),
+                                       self.on_iq))
+        self.register_handler(Callback(
+            "push", MatchXPath("{%s}message/{%s}command" % (NS_CLIENT, NS_CMD)),
+            self.on_push))
+        self.add_event_handler("session_start", self.on_start)
+
+    async def on_start(self, _event):
+        self.send_presence()
+        if not self.started.done():
+            self.started.set_result(True)
+
+    def on_iq(self, iq):
+        fut = self.pending.pop(iq.xml.get("id"), None)
+        if fut and not fut.done():
+            fut.set_result(iq.xml)
+
+    def on_push(self, msg):
+        sid = msg.xml.find(q(NS_CMD, "command")).get("sessionid")
+        fut = self.pushed.get(sid)
+        if fut is None:
+            fut = self.pushed[sid] = asyncio.get_event_loop().create_future()
+        if not fut.done():
+            fut.set_result(msg.xml)
+
+    async def rpc(self, payload, typ="set"):
+        self.counter += 1
+        iid = "%s%d" % (self.args.id_prefix, self.counter)
+        self.last_id = iid
+        self.stanzas += 1
+        fut = asyncio.get_event_loop().create_future()
+        self.pending[iid] = fut
+        self.send_raw("<iq type='%s' to='%s' id='%s'>%s</iq>" % (
+            typ, self.args.service, iid, payload))
+        try:
+            res = await asyncio.wait_for(fut, self.args.timeout)
+        except asyncio.TimeoutError:
+            self.pending.pop(iid, None)
+            raise Wrong("no answer in %.0f s" % self.args.timeout)
+        if res.get("type") == "error":
+            err = res.find(q(NS_CLIENT, "error"))
+            text = err.find(q(NS_STANZAS, "text")) if err is not None else None
+            text = text.text if text is not None else ""
+            if err is not None and err.get("type") == "wait":
+                raise Refused(text)
+            conds = [c.tag.split("}")[1] for c in err] if err is not None else []
+            raise Wrong("error %s: %s" % (",".join(conds), text))
+        return res
+
+    @staticmethod
+    def command(inner="", node=NODE, action="execute", sid=None):
+        attrs = " node='%s' action='%s'" % (node, action)
+        if sid:
+            attrs += " sessionid='%s'" % sid
+        return "<command xmlns='%s'%s>%s</command>" % (NS_CMD, attrs, inner)
+
+    @staticmethod
+    def io(inner):
+        return "<iodata xmlns='%s' type='input'><in>%s</in></iodata>" % (NS_IO,
+                                                                        inner)
+
+    async def finish(self, res, node=NODE):
+        """Follows an answer to its end: executing -> getStatus, the push,
+        getOutput.  Returns the completed answer."""
+        cmd = res.find(q(NS_CMD, "command"))
+        if cmd is None:
+            raise Wrong("no <command> in the answer")
+        if cmd.get("status") == "completed":
+            return res
+        sid = cmd.get("sessionid")
+        if cmd.get("status") != "executing" or not sid:
+            raise Wrong("status %s" % cmd.get("status"))
+        st = await self.rpc(self.command(
+            "<iodata xmlns='%s' type='getStatus'/>" % NS_IO, node, sid=sid))
+        fut = self.pushed.get(sid)
+        if fut is None:
+            fut = self.pushed[sid] = asyncio.get_event_loop().create_future()
+        try:
+            await asyncio.wait_for(fut, self.args.timeout)
+        except asyncio.TimeoutError:
+            raise Wrong("no result pushed for session %s" % sid)
+        finally:
+            self.pushed.pop(sid, None)
+        del st
+        out = await self.rpc(self.command(
+            "<iodata xmlns='%s' type='getOutput'/>" % NS_IO, node, sid=sid))
+        c = out.find(q(NS_CMD, "command"))
+        if c is None or c.get("status") != "completed":
+            raise Wrong("getOutput: not completed")
+        return out
+
+    @staticmethod
+    def clouds(res):
+        names = [e.text.strip() for e in res.iter(q(NS_CSP, "cloudName"))]
+        if not names:
+            names = [v.text for v in res.iter(q(NS_DATA, "value"))
+                     if v.text and v.text.startswith("cloud")]
+        return names
+
+    async def flow_paper(self):
+        res = await self.finish(await self.rpc(self.command(self.io(
+            self.args.paper_xml))))
+        if sorted(self.clouds(res)) != ["cloud2", "cloud5"]:
+            raise Wrong("paper: %r" % self.clouds(res))
+
+    async def flow_form(self):
+        res = await self.rpc(self.command())
+        cmd = res.find(q(NS_CMD, "command"))
+        x = cmd.find(q(NS_DATA, "x")) if cmd is not None else None
+        if x is None or not cmd.get("sessionid"):
+            raise Wrong("no form")
+        sid = cmd.get("sessionid")
+        values = {}
+        for f in x.findall(q(NS_DATA, "field")):
+            var = f.get("var")
+            if var not in FORM:
+                continue
+            opts = {o.get("label", "").lower(): o.find(q(NS_DATA, "value")).text
+                    for o in f.findall(q(NS_DATA, "option"))}
+            values[var] = opts.get(FORM[var].lower(), FORM[var])
+        sub = "".join("<field var='%s'><value>%s</value></field>" % kv
+                      for kv in values.items())
+        res = await self.finish(await self.rpc(self.command(
+            "<x xmlns='%s' type='submit'>%s</x>" % (NS_DATA, sub),
+            action="complete", sid=sid)))
+        if sorted(self.clouds(res)) != ["cloud2", "cloud5"]:
+            raise Wrong("form: %r" % self.clouds(res))
+
+    async def flow_explain(self):
+        node = "explain_constraints"
+        res = await self.finish(await self.rpc(self.command(self.io(
+            self.args.paper_xml), node)), node)
+        ex = [e for e in res.iter() if e.tag.endswith("}explanation")]
+        if not ex or ex[0].get("matching") != "2":
+            raise Wrong("explain: %r" % [e.attrib for e in ex])
+
+    async def flow_rsm(self):
+        st = "<set xmlns='%s'><max>3</max><after>cloud3</after></set>" % NS_RSM
+        res = await self.finish(await self.rpc(self.command(self.io(
+            BROAD + st))))
+        if self.clouds(res) != ALL[3:6]:
+            raise Wrong("rsm: %r" % self.clouds(res))
+
+    async def subs_cmd(self, inner, node):
+        """One of the three: answered at once, or past the async
+        threshold like any command (executing, getStatus, getOutput)."""
+        return await self.finish(await self.rpc(self.command(inner, node)),
+                                 node)
+
+    async def flow_subs(self):
+        res = await self.subs_cmd(self.io(SUBS), "subscribe_matches")
+        el = res.find(".//" + q(NS_M, "subscribed"))
+        if el is None:
+            raise Wrong("subscribe: no <subscribed>")
+        sub = el.get("subscription")
+        res = await self.subs_cmd("", "list_subscriptions")
+        ids = [e.get("id") for e in res.iter(q(NS_M, "subscription"))]
+        if sub not in ids:
+            raise Wrong("list: %s not in %r" % (sub, ids))
+        res = await self.subs_cmd(self.io(
+            "<unsubscribe xmlns='%s' subscription='%s'/>" % (NS_M, sub)),
+            "unsubscribe_matches")
+        el = res.find(".//" + q(NS_M, "unsubscribed"))
+        if el is None or el.get("count") != "1":
+            raise Wrong("unsubscribe: not one ended")
+
+
+FLOWS = ("paper", "form", "explain", "rsm", "subs")
+
+
+async def run_flows(acct, rounds, stats, deadline):
+    for _ in range(rounds):
+        for name in FLOWS:
+            while True:
+                if time.monotonic() > deadline:
+                    stats["lost"] += 1
+                    print("LOST %s %s: out of time" % (acct.boundjid, name))
+                    break
+                acct.stanzas = 0
+                try:
+                    await getattr(acct, "flow_" + name)()
+                    stats["ok"] += 1
+                    break
+                except Refused:
+                    stats["refused"] += 1
+                    await asyncio.sleep(0.2)
+                except Wrong as e:
+                    # No answer, or a session the other instance held.
+                    kind = "lost" if "no answer" in str(e) or \
+                        "no result pushed" in str(e) or \
+                        "bad-sessionid" in str(e) else "wrong"
+                    stats[kind] += 1
+                    print("%s %s %s: %s" % (kind.upper(), acct.boundjid, name, e),
+                          flush=True)
+                    if kind == "lost" and acct.stanzas == 1 and \
+                            "no answer" in str(e):
+                        # The flow's first stanza: no instance may have
+                        # seen it (the test checks their logs).
+                        stats["lost_first"] += 1
+                        print("LOSTID %s %s" % (acct.boundjid, acct.last_id),
+                              flush=True)
+                    if not acct.args.retry_lost:
+                        break
+            stats["flows"] += 1
+
+
+async def bench(accts, args):
+    paper = Account.command(Account.io(args.paper_xml))
+    left = [args.count]
+    done = [0]
+
+    async def lane(acct):
+        while left[0] > 0:
+            left[0] -= 1
+            res = await acct.finish(await acct.rpc(paper))
+            if sorted(acct.clouds(res)) != ["cloud2", "cloud5"]:
+                raise Wrong("bench answer: %r" % acct.clouds(res))
+            done[0] += 1
+    # Warm-up, not counted.
+    for a in accts:
+        await a.rpc(paper)
+    t0 = time.monotonic()
+    await asyncio.gather(*[lane(accts[i % len(accts)])
+                           for i in range(args.inflight)])
+    dt = time.monotonic() - t0
+    print("BENCH commands=%d seconds=%.2f rate=%.0f" % (done[0], dt,
+                                                      done[0] / dt), flush=True)
+
+
+async def amain(args):
+    loop = asyncio.get_event_loop()
+    accts = []
+    for jid in args.jid:
+        fut = loop.create_future()
+        a = Account(args, jid, fut)
+        a.connect(address=(args.host, args.port))
+        accts.append((a, fut))
+    for a, fut in accts:
+        await asyncio.wait_for(fut, 60)
+    accts = [a for a, _ in accts]
+    if args.bench:
+        await bench(accts, args)
+        rc = 0
+    else:
+        stats = dict(flows=0, ok=0, refused=0, lost=0, lost_first=0, wrong=0)
+        deadline = time.monotonic() + args.time_limit
+        if args.go_file:
+            open(args.go_file, "w").close()
+        await asyncio.gather(*[run_flows(a, args.rounds, stats, deadline)
+                               for a in accts])
+        print("SUMMARY flows=%(flows)d ok=%(ok)d refused=%(refused)d "
+              "lost=%(lost)d lost_first=%(lost_first)d wrong=%(wrong)d"
+              % stats, flush=True)
+        rc = 0 if stats["ok"] == stats["flows"] else 1
+    for a in accts:
+        a.disconnect()
+    await asyncio.sleep(0.2)
+    return rc
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--ca", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--service", required=True)
+    p.add_argument("--jid", action="append", required=True)
+    p.add_argument("--paper", required=True)
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--timeout", type=float, default=15.0)
+    p.add_argument("--time-limit", type=float, default=240.0)
+    p.add_argument("--retry-lost", action="store_true",
+                   help="start a lost flow again (after a SIGKILL)")
+    p.add_argument("--go-file", help="created once every account is online")
+    p.add_argument("--id-prefix", default="s",
+                   help="of every IQ id: one per run keeps runs apart in logs")
+    p.add_argument("--bench", action="store_true")
+    p.add_argument("--count", type=int, default=2000)
+    p.add_argument("--inflight", type=int, default=20)
+    args = p.parse_args()
+    with open(args.paper) as f:
+        text = f.read()
+    # The <constraints> element of the paper's file, as the request's <in>.
+    start = text.index("<constraints")
+    end = text.index("</constraints>") + len("</constraints>")
+    args.paper_xml = text[start:end]
+    logging.basicConfig(level=logging.ERROR)
+    return asyncio.run(amain(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
