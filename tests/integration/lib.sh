@@ -439,6 +439,9 @@ icxt_icxd_conf() {
     echo "store = $ICXT_STORE_DB"
     echo "ontology = $ICX_ONTOLOGY"
     echo "workers = 2"
+    # A test that leaves a session open would wait out the 10 s default
+    # drain at every stop; one that tests draining sets its own.
+    case " $* " in *" exchange.drain_timeout"*) ;; *) echo "drain_timeout = 1";; esac
     for kv in "$@"; do
       case $kv in exchange.*) echo "${kv#exchange.}";; esac
     done
