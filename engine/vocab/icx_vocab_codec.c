@@ -30,7 +30,9 @@
 #if defined(__x86_64__) || defined(__aarch64__)
 /* A tripwire for whoever adds a field to the vocabulary's tables: the
  * cache writes and reads every field by hand, so add it to vcache_put_*
- * and vcache_get_* below, bump VCACHE_FORMAT, then update these sizes. */
+ * and vcache_get_* below, bump VCACHE_FORMAT, then update these sizes.
+ * (icx_vocab's serial is the one field not written: it is the process's,
+ * set anew when the copy is read.) */
 _Static_assert(sizeof(struct icx_vocab) == 160, "icx_vocab changed: update the cache");
 _Static_assert(sizeof(struct icx_attribute) == 160, "icx_attribute changed: update the cache");
 _Static_assert(sizeof(struct icx_individual) == 80, "icx_individual changed: update the cache");
