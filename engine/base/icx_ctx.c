@@ -69,6 +69,8 @@ icx_ctx_free(icx_ctx *ctx)
 {
   if (!ctx)
     return;
+  if (ctx->plan_cache && ctx->plan_cache_free)
+    ctx->plan_cache_free(ctx->plan_cache);   /* its memory is the context's */
   if (ctx->rdf_world && ctx->rdf_world_free)
     ctx->rdf_world_free(ctx->rdf_world);
   ctx->mem.free(ctx, ctx->mem.userdata);

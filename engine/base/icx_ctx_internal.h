@@ -18,6 +18,8 @@ struct icx_ctx {
   icx_mem mem;           /* the allocator; icx_malloc() and friends use it */
   void *rdf_world;       /* engine/rdf's world, made on first use; NULL before */
   void (*rdf_world_free)(void *world);  /* set with rdf_world, called by icx_ctx_free */
+  void *plan_cache;      /* engine/request's plan cache, made on first use; NULL before */
+  void (*plan_cache_free)(void *cache); /* set with plan_cache, called by icx_ctx_free */
   icx_log_fn log_fn;
   void *log_ud;
   icx_log_level level;

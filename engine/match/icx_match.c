@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "icx_compile.h"
+#include "icx_plan_cache.h"
 #include "icx_ctx_internal.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
@@ -196,7 +197,8 @@ icx_match_run_path(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
                    icx_match_path path, icx_match **out)
 {
   icx_match *m;
-  icx_plan *plan = NULL;
+  const icx_plan *plan = NULL;
+  const char *sparql = NULL;
   icx_rc rc;
   size_t i, o;
   int timed, answered = 0;
@@ -212,13 +214,18 @@ icx_match_run_path(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   timed = icx_deadline_start(ctx);
   m->n_constraints = icx_constraints_count(set);
   m->extended = icx_constraints_extended(set);
-  if ((rc = icx_compile_sparql(ctx, set, &m->sparql)))
+  /* The compiled query and the typed plan of the request's shape, from
+   * the context's plan cache when this shape came before. */
+  if ((rc = icx_plan_cache_get(ctx, set, &plan, &sparql)))
     goto fail;
+  if (!(m->sparql = icx_strdup(ctx, sparql))) {
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    goto fail;
+  }
   /* The index first: the typed plan, no query text read.  It answers
    * every plan of numbers, individuals, places, exists and absent. */
   if (path != ICX_MATCH_PATH_SQL) {
-    if ((rc = icx_plan_new(ctx, set, &plan)) ||
-        (rc = icx_match_index_query(ctx, store, plan, m, &answered))) {
+    if ((rc = icx_match_index_query(ctx, store, plan, m, &answered))) {
       if (rc == ICX_ERR_LIMIT && timed)
         icx_deadline_failure(ctx);
       goto fail;
@@ -262,11 +269,9 @@ icx_match_run_path(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   icx_log(ctx, ICX_LOG_DEBUG, "match", "%zu constraints, %zu clouds match", m->n_constraints,
           m->n);
   *out = m;
-  icx_plan_free(plan);
   icx_deadline_stop(ctx, timed);
   return ICX_OK;
 fail:
-  icx_plan_free(plan);
   icx_deadline_stop(ctx, timed);
   icx_match_free(m);
   return icx_store_failed(store, rc);

@@ -179,8 +179,8 @@ plan_fill_part(icx_ctx *ctx, const icx_constraints *set, size_t i, long part, ic
       const char *asked = icx_constraint_value_at(set, i, k);
       for (j = 0; j < p->n_iris && strcmp(p->iris[j], asked); j++)
         ;
-      if (j < p->n_iris)
-        ((const char **)p->exact)[p->n_exact++] = asked;
+      if (j < p->n_iris)          /* the vocabulary's string, not the set's */
+        ((const char **)p->exact)[p->n_exact++] = p->iris[j];
     }
     return 0;
   case ICX_TYPE_BOOLEAN:

@@ -65,7 +65,8 @@ typedef struct icx_plan_item {
   const icx_plan_part *parts;
 } icx_plan_item;
 
-/* A plan for set (which must outlive it, with its vocabulary).  On success
+/* A plan for set, whose vocabulary must outlive it (the plan holds no
+ * pointer into set itself, so a plan cache may keep it).  On success
  * *out is a new plan, freed with icx_plan_free(); its memory comes from
  * ctx's allocator.  Errors: ICX_ERR_NOMEM, ICX_ERR_VOCAB (a domain that is
  * not a class), ICX_ERR_MISUSE. */

@@ -40,6 +40,7 @@ icx_vocab_load(icx_ctx *ctx, const char *dir, icx_vocab **out)
     goto done;
   }
   v->ctx = ctx;
+  v->serial = icx_vocab_next_serial();
   if ((rc = icx_vocab_parse_folder(&ls, dir)))
     goto done;
   if ((rc = icx_vocab_read_defined(&ls, v)) || (rc = icx_vocab_build_classes(&ls, v)) ||
@@ -74,6 +75,20 @@ done:
   icx_vocab_free(v);
   icx_vocab_model_close(&ls);
   return rc;
+}
+
+unsigned long long
+icx_vocab_next_serial(void)
+{
+  static unsigned long long last;
+
+  return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
+unsigned long long
+icx_vocab_serial(const icx_vocab *v)
+{
+  return v ? v->serial : 0;
 }
 
 void

@@ -70,6 +70,12 @@ void icx_vocab_free(icx_vocab *vocab);
  * icx_constraints_new() allocates with it too).  Lent. */
 icx_ctx *icx_vocab_ctx(const icx_vocab *vocab);
 
+/* The vocabulary's identity within this process: a number > 0 that no
+ * other vocabulary loaded (or decoded from the cache) by this process
+ * had, so that what was worked out from one (a cached plan) is never
+ * taken for another's, even at the same address.  0 for NULL. */
+unsigned long long icx_vocab_serial(const icx_vocab *vocab);
+
 /* The folder given to the default icx_vocab_load() callers: the value of
  * $ICX_ONTOLOGY if set, else the installed ontology folder.  Lent. */
 const char *icx_vocab_default_dir(void);

@@ -30,8 +30,10 @@
 #if defined(__x86_64__) || defined(__aarch64__)
 /* A tripwire for whoever adds a field to the vocabulary's tables: the
  * cache writes and reads every field by hand, so add it to vcache_put_*
- * and vcache_get_* below, bump VCACHE_FORMAT, then update these sizes. */
-_Static_assert(sizeof(struct icx_vocab) == 152, "icx_vocab changed: update the cache");
+ * and vcache_get_* below, bump VCACHE_FORMAT, then update these sizes.
+ * (icx_vocab's serial is the one field not written: it is the process's,
+ * set anew when the copy is read.) */
+_Static_assert(sizeof(struct icx_vocab) == 160, "icx_vocab changed: update the cache");
 _Static_assert(sizeof(struct icx_attribute) == 160, "icx_attribute changed: update the cache");
 _Static_assert(sizeof(struct icx_individual) == 80, "icx_individual changed: update the cache");
 _Static_assert(sizeof(struct icx_unit) == 64, "icx_unit changed: update the cache");
@@ -577,6 +579,7 @@ icx_vocab_cache_decode(icx_ctx *ctx, const char *data, size_t len, icx_vocab **o
   if (!(v = icx_calloc(ctx, 1, sizeof *v)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   v->ctx = ctx;
+  v->serial = icx_vocab_next_serial();      /* this process's, not the file's */
   memset(&in, 0, sizeof in);
   in.ctx = ctx;
   in.p = (const unsigned char *)data;

@@ -110,7 +110,11 @@ struct icx_vocab {
   size_t n_units;
   vocab_equiv *equivs;          /* sorted by outer IRI */
   size_t n_equivs;
+  unsigned long long serial;    /* icx_vocab_serial(): set when made, never cached */
 };
+
+/* A serial number no other vocabulary of this process had (icx_vocab.c). */
+unsigned long long icx_vocab_next_serial(void);
 
 /* --- loading --------------------------------------------------------------- */
 

@@ -11,8 +11,11 @@
  *
  *   parse            icx_constraints_parse() of the request's XML
  *   compile          icx_compile_sparql() of the parsed request
- *   match            icx_match_run() of the parsed request
- *   request          parse + match: what a request costs before XMPP
+ *   match            icx_match_run() of the parsed request (its plan and
+ *                    compiled query from the context's plan cache), and
+ *                    the same with the cache emptied before each run
+ *   request          parse + match: what a request costs before XMPP (and
+ *                    the same with the plan cache emptied)
  *   sql (prepare)    the hand-written SQL prepared, bound, run, finalized
  *   sql (prepared)   the same statement kept prepared: bound, run, reset
  *
@@ -41,6 +44,7 @@
 #include "icx_exec.h"
 #include "icx_loader.h"
 #include "icx_match.h"
+#include "icx_plan_cache.h"
 #include "icx_rows.h"
 #include "icx_store.h"
 #include "icx_vocab.h"
@@ -117,6 +121,15 @@ step_match(fixed_env *e)
   return rc;
 }
 
+/* The same with the plan cache emptied first: compile and plan every
+ * time, as before the cache. */
+static int
+step_match_uncached(fixed_env *e)
+{
+  icx_plan_cache_clear(e->ctx);
+  return step_match(e);
+}
+
 static int
 step_request(fixed_env *e)
 {
@@ -131,6 +144,13 @@ step_request(fixed_env *e)
   icx_match_free(m);
   icx_constraints_free(set);
   return rc;
+}
+
+static int
+step_request_uncached(fixed_env *e)
+{
+  icx_plan_cache_clear(e->ctx);
+  return step_request(e);
 }
 
 /* Runs st to its end, the names (column 0) into e->answer. */
@@ -398,7 +418,11 @@ main(void)
       fixed_time(&e, "sql (prepared)", step_sql_kept, reps, cap, want, base, &m) ||
       fixed_time(&e, "icx parse", step_parse, reps, cap, NULL, base, &m) ||
       fixed_time(&e, "icx compile", step_compile, reps, cap, NULL, base, &m) ||
+      fixed_time(&e, "icx match, plan cache emptied", step_match_uncached, reps, cap, want, base,
+                 &m) ||
       fixed_time(&e, "icx match", step_match, reps, cap, want, base, &m) ||
+      fixed_time(&e, "icx request, plan cache emptied", step_request_uncached, reps, cap, want,
+                 base, &m) ||
       fixed_time(&e, "icx request (parse + match)", step_request, reps, cap, want, base, &m))
     goto done;
   printf("\nfixed cost of a request: %.1f us; target 50 us (%s)\n\n", m,

@@ -13,6 +13,12 @@
  * change applied) and with its index dropped first (read again whole, as
  * before the change log).  Every answer's count is checked.
  *
+ * It also says where the cold start goes (the vocabulary, opening the
+ * store, the index read from the store, the rest of the first query), and
+ * measures the other option issue 13 allows: the same index written to
+ * SQLite as blobs and read back (checked equal), timed as a new process
+ * would read it.
+ *
  * Environment: ICX_BENCH_PUBLISH_N (clouds, default 100000),
  * ICX_BENCH_PUBLISH_REPS (publishes of each kind, default 15),
  * ICX_BENCH_DIR (where the data goes), ICX_ONTOLOGY, ICX_SRCDIR.
@@ -20,6 +26,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +38,7 @@
 #include "bench_gen.h"
 #include "icx.h"
 #include "icx_index.h"
+#include "icx_index_internal.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
 
@@ -138,6 +147,273 @@ publish(icx_ctx *ctx, const icx_vocab *vocab, icx_store *writer, unsigned v)
   return rc == ICX_OK ? 0 : -1;
 }
 
+/* --- the persisted alternative, measured ------------------------------------
+ *
+ * What reading the index from the store instead of building it would
+ * cost: after the cold start, every predicate the index read and its
+ * clouds and offers are written as one blob each (arrays as they are,
+ * bitmaps in CRoaring's portable form) into a table of a scratch SQLite
+ * file; that file is then opened anew and the blobs read back into fresh
+ * arrays and bitmaps, which must equal what the index holds.  Not what
+ * icx does (doc/performance.md): a measurement of the option. */
+
+typedef struct probe_buf {
+  unsigned char *p;
+  size_t n, cap;
+} probe_buf;
+
+static void
+probe_put(probe_buf *b, const void *v, size_t n)
+{
+  if (b->n + n > b->cap) {
+    size_t ncap = b->cap ? b->cap : 4096;
+    while (b->n + n > ncap)
+      ncap *= 2;
+    if (!(b->p = realloc(b->p, ncap)))
+      abort();
+    b->cap = ncap;
+  }
+  memcpy(b->p + b->n, v, n);
+  b->n += n;
+}
+
+static void
+probe_put_u64(probe_buf *b, uint64_t v)
+{
+  probe_put(b, &v, sizeof v);
+}
+
+static void
+probe_put_bitmap(probe_buf *b, const roaring_bitmap_t *bm)
+{
+  size_t n = roaring_bitmap_portable_size_in_bytes(bm);
+  char *tmp = malloc(n ? n : 1);
+
+  if (!tmp)
+    abort();
+  roaring_bitmap_portable_serialize(bm, tmp);
+  probe_put_u64(b, n);
+  probe_put(b, tmp, n);
+  free(tmp);
+}
+
+static void
+probe_pred(probe_buf *b, const icx_index_pred *pr)
+{
+  size_t k;
+
+  probe_put_u64(b, pr->n);
+  probe_put_u64(b, pr->n_obj);
+  probe_put_u64(b, pr->n_num);
+  probe_put(b, pr->subj, pr->n * 4);
+  probe_put(b, pr->obj_id, pr->n_obj * 4);
+  probe_put(b, pr->obj_off, (pr->n_obj + 1) * 4);
+  probe_put(b, pr->num, pr->n_num * 8);
+  probe_put(b, pr->num_subj, pr->n_num * 4);
+  probe_put_bitmap(b, pr->all);
+  for (k = 0; k < pr->n_obj; k++)
+    if (pr->obj_bm[k]) {
+      probe_put_u64(b, k);
+      probe_put_bitmap(b, pr->obj_bm[k]);
+    }
+  probe_put_u64(b, UINT64_MAX);
+}
+
+typedef struct probe_in {
+  const unsigned char *p, *end;
+  int bad;
+} probe_in;
+
+static const void *
+probe_take(probe_in *in, size_t n)
+{
+  const void *v = in->p;
+
+  if ((size_t)(in->end - in->p) < n) {
+    in->bad = 1;
+    return NULL;
+  }
+  in->p += n;
+  return v;
+}
+
+static uint64_t
+probe_u64(probe_in *in)
+{
+  uint64_t v = 0;
+  const void *p = probe_take(in, 8);
+
+  if (p)
+    memcpy(&v, p, 8);
+  return v;
+}
+
+static void *
+probe_array(probe_in *in, size_t n)
+{
+  const void *src = probe_take(in, n);
+  void *v = malloc(n ? n : 1);
+
+  if (!v)
+    abort();
+  if (src)
+    memcpy(v, src, n);
+  return v;
+}
+
+static roaring_bitmap_t *
+probe_bitmap(probe_in *in)
+{
+  size_t n = (size_t)probe_u64(in);
+  const void *src = probe_take(in, n);
+  roaring_bitmap_t *bm = src ? roaring_bitmap_portable_deserialize_safe(src, n) : NULL;
+
+  if (!bm)
+    in->bad = 1;
+  return bm;
+}
+
+/* Reads one predicate's blob back and compares it with pr: 0 when equal. */
+static int
+probe_read_pred(probe_in *in, const icx_index_pred *pr)
+{
+  size_t n = (size_t)probe_u64(in), n_obj = (size_t)probe_u64(in),
+         n_num = (size_t)probe_u64(in), k;
+  uint32_t *subj = probe_array(in, n * 4), *obj_id = probe_array(in, n_obj * 4),
+           *obj_off = probe_array(in, (n_obj + 1) * 4);
+  double *num = probe_array(in, n_num * 8);
+  uint32_t *num_subj = probe_array(in, n_num * 4);
+  roaring_bitmap_t *all = probe_bitmap(in), **bms = calloc(n_obj + 1, sizeof *bms);
+  int differ = in->bad || n != pr->n || n_obj != pr->n_obj || n_num != pr->n_num;
+  uint64_t at;
+
+  while (!in->bad && (at = probe_u64(in)) != UINT64_MAX && at < n_obj)
+    bms[at] = probe_bitmap(in);
+  if (!differ)
+    differ = memcmp(subj, pr->subj, n * 4) || memcmp(obj_id, pr->obj_id, n_obj * 4) ||
+             memcmp(obj_off, pr->obj_off, (n_obj + 1) * 4) || memcmp(num, pr->num, n_num * 8) ||
+             memcmp(num_subj, pr->num_subj, n_num * 4) || !all ||
+             !roaring_bitmap_equals(all, pr->all);
+  for (k = 0; k < n_obj; k++) {
+    if (!differ && (!bms[k] != !pr->obj_bm[k] ||
+                    (bms[k] && !roaring_bitmap_equals(bms[k], pr->obj_bm[k]))))
+      differ = 1;
+    if (bms[k])
+      roaring_bitmap_free(bms[k]);
+  }
+  if (all)
+    roaring_bitmap_free(all);
+  free(bms);
+  free(subj);
+  free(obj_id);
+  free(obj_off);
+  free(num);
+  free(num_subj);
+  return differ || in->bad;
+}
+
+/* Writes the index ix to path, reads it back: *ms the read's time, *bytes
+ * the blobs' size.  0, or -1 (a failure, or what was read differs). */
+static int
+probe_persisted(const icx_index *ix, const char *path, double *ms, size_t *bytes)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  probe_buf b;
+  size_t i;
+  double t;
+  int rc = -1, row;
+
+  memset(&b, 0, sizeof b);
+  *bytes = 0;
+  unlink(path);
+  if (sqlite3_open(path, &db) != SQLITE_OK ||
+      sqlite3_exec(db, "CREATE TABLE ix(k INTEGER PRIMARY KEY, data BLOB); BEGIN", NULL, NULL,
+                   NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "INSERT INTO ix VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+    goto done;
+  for (i = 0; i <= ix->n_preds; i++) {
+    b.n = 0;
+    if (i < ix->n_preds) {
+      probe_pred(&b, ix->preds[i]);
+    } else {                    /* the clouds and offers */
+      size_t offers = ix->n_svc ? ix->svc_off[ix->n_svc] : 0;
+      probe_put_u64(&b, ix->n_clouds);
+      probe_put_u64(&b, ix->n_names);
+      probe_put_u64(&b, ix->n_svc);
+      probe_put(&b, ix->cloud_id, ix->n_clouds * 4);
+      probe_put(&b, ix->name_off, (ix->n_clouds + 1) * 4);
+      probe_put(&b, ix->name_id, ix->n_names * 4);
+      probe_put(&b, ix->svc_id, ix->n_svc * 4);
+      probe_put(&b, ix->svc_off, (ix->n_svc + 1) * 4);
+      probe_put(&b, ix->svc_cloud, offers * 4);
+      probe_put_bitmap(&b, ix->cloud_bm);
+    }
+    *bytes += b.n;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+    sqlite3_bind_blob(st, 2, b.p, (int)b.n, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+      goto done;
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    goto done;
+  sqlite3_close(db);
+  db = NULL;
+
+  /* Read back: a new connection, as a process starting. */
+  t = bench_now();
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "SELECT data FROM ix ORDER BY k", -1, &st, NULL) != SQLITE_OK)
+    goto done;
+  for (i = 0; (row = sqlite3_step(st)) == SQLITE_ROW; i++) {
+    probe_in in;
+    in.p = sqlite3_column_blob(st, 0);
+    in.end = in.p + sqlite3_column_bytes(st, 0);
+    in.bad = 0;
+    if (i < ix->n_preds) {
+      if (probe_read_pred(&in, ix->preds[i]))
+        goto done;
+    } else {
+      size_t nc = (size_t)probe_u64(&in), nn = (size_t)probe_u64(&in),
+             ns = (size_t)probe_u64(&in);
+      uint32_t *a = probe_array(&in, nc * 4), *o = probe_array(&in, (nc + 1) * 4),
+               *nm = probe_array(&in, nn * 4), *si = probe_array(&in, ns * 4),
+               *so = probe_array(&in, (ns + 1) * 4), *sc;
+      roaring_bitmap_t *bm;
+      int differ;
+      sc = probe_array(&in, (ns ? so[ns] : 0) * 4);
+      bm = probe_bitmap(&in);
+      differ = in.bad || nc != ix->n_clouds || nn != ix->n_names || ns != ix->n_svc ||
+               memcmp(a, ix->cloud_id, nc * 4) || memcmp(nm, ix->name_id, nn * 4) ||
+               memcmp(si, ix->svc_id, ns * 4) || !bm || !roaring_bitmap_equals(bm, ix->cloud_bm);
+      if (bm)
+        roaring_bitmap_free(bm);
+      free(a);
+      free(o);
+      free(nm);
+      free(si);
+      free(so);
+      free(sc);
+      if (differ)
+        goto done;
+    }
+  }
+  *ms = (bench_now() - t) * 1e3;
+  rc = row == SQLITE_DONE && i == ix->n_preds + 1 ? 0 : -1;
+done:
+  if (rc)
+    fprintf(stderr, "bench: the persisted index probe failed%s%s\n", db ? ": " : "",
+            db ? sqlite3_errmsg(db) : "");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  free(b.p);
+  unlink(path);
+  return rc;
+}
+
 int
 main(void)
 {
@@ -153,7 +429,10 @@ main(void)
   size_t n_countries = 0, len = 0;
   char *xml = NULL;
   double *warm = NULL, *pub[2] = { NULL, NULL }, *query[2] = { NULL, NULL };
-  double t, cold_open, cold_query;
+  double t, cold_open, cold_query, vocab_ms, probe_ms = 0;
+  size_t probe_bytes = 0;
+  icx_index_stats cold_st;
+  char probe_path[4096];
   long base, got, rss_cold, rss_end;
   unsigned long applies = 0, wholes = 0;
   double apply_ms = 0;
@@ -169,11 +448,14 @@ main(void)
     return 2;
   icx_ctx_set_log_level(ctx, ICX_LOG_ERROR);
   mkdir(dir, 0700);
+  t = bench_now();
   if (icx_vocab_load(ctx, icx_vocab_default_dir(), &vocab) != ICX_OK ||
       !(countries = vocab_countries(vocab, &n_countries))) {
     fprintf(stderr, "bench: vocabulary: %s\n", icx_ctx_errmsg(ctx));
     goto done;
   }
+  vocab_ms = (bench_now() - t) * 1e3;
+  snprintf(probe_path, sizeof probe_path, "%s/publish-%ld-probe.db", dir, n);
   snprintf(ttl, sizeof ttl, "%s/publish-%ld.ttl", dir, n);
   snprintf(db, sizeof db, "%s/publish-%ld.db", dir, n);
   snprintf(xml_path, sizeof xml_path, "%s/data/constraints/paper.xml", srcdir);
@@ -230,6 +512,9 @@ main(void)
     goto done;
   cold_query = (bench_now() - t) * 1e3;
   rss_cold = rss_kb("VmRSS:");
+  icx_index_get_stats(icx_store_attached(reader), &cold_st);
+  if (probe_persisted(icx_store_attached(reader), probe_path, &probe_ms, &probe_bytes))
+    goto done;
   for (i = 0; i < reps; i++) {
     t = bench_now();
     if (match_count(ctx, reader, set) != base)
@@ -287,6 +572,20 @@ main(void)
              (cold_open + cold_query) / wm, pm, am, a9, fm, f9, fm / am, rss_cold / 1024.0,
              rss_end / 1024.0);
     }
+    printf("cold start, where it goes (ms): vocabulary load %.1f (not in the cold figure:"
+           " a process loads it before opening the store); store open %.1f; first query"
+           " %.1f, of which the index read from the store %.1f (%zu predicates, %zu pairs,"
+           " %zu numbers, %zu clouds, %zu services; about %.1f MB) and the rest %.1f\n",
+           vocab_ms, cold_open, cold_query, cold_st.build_ms, cold_st.predicates, cold_st.pairs,
+           cold_st.numbers, cold_st.clouds, cold_st.services, cold_st.bytes / 1048576.0,
+           cold_query - cold_st.build_ms);
+    printf("persisted instead (measured, not used): the same index as %.1f MB of blobs in"
+           " SQLite, opened and read back whole in %.1f ms (%.0fx less than reading it from"
+           " the store); cold start would be about %.1f ms, %.1fx a warm query\n",
+           probe_bytes / 1048576.0, probe_ms, probe_ms > 0 ? cold_st.build_ms / probe_ms : 0,
+           cold_open + cold_query - cold_st.build_ms + probe_ms,
+           (cold_open + cold_query - cold_st.build_ms + probe_ms) /
+             median(warm, (size_t)reps));
     printf("index: %lu changes applied, %.2f ms each on average; emptied by a change the log"
            " could not give %lu times; peak RSS %ld MB\n", applies,
            applies ? apply_ms / (double)applies : 0.0, wholes, rss_kb("VmHWM:") / 1024);

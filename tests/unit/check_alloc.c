@@ -1,7 +1,9 @@
 /* check_alloc.c - allocation failures along the paper's path: the context's
  * allocator (icx_ctx_new_mem()) refuses the Nth allocation, for every N
  * from 1 to the count a successful run takes, in each step: vocabulary
- * load, constraint parse, compile, match, explain, loading a small
+ * load, constraint parse, compile, match (with its plan cached, and with
+ * the plan cache emptied first, so that compiling, planning and keeping
+ * the plan are refused too), explain, loading a small
  * document into a store that holds the paper's clouds, and the match
  * after such a load (the change applied to the matching index).  Each run ends in
  * ICX_ERR_NOMEM (or success when the refused block was optional), every
@@ -17,6 +19,7 @@
 #include <time.h>
 
 #include "fixture.h"
+#include "icx_plan_cache.h"
 
 #if defined(__has_include)
 #if __has_include(<sanitizer/lsan_interface.h>) && defined(__SANITIZE_ADDRESS__)
@@ -337,6 +340,50 @@ START_TEST(match)
 }
 END_TEST
 
+/* The same with the plan cache emptied before each run: the compile, the
+ * plan and the cache's entry are on the refused path too.  A failed run
+ * keeps nothing in the cache. */
+START_TEST(match_uncached)
+{
+  tu_world w;
+  icx_constraints *set;
+  char *want;
+  long before;
+  unsigned long n;
+
+  open_shipped(&w);
+  set = parse_paper(w.vocab);
+  want = match_paper(&w, set);
+  icx_plan_cache_clear(ctx);
+  before = mem.live;
+  for (n = 1;; n++) {
+    icx_match *m = NULL;
+    icx_rc rc;
+    int more;
+    arm(n);
+    rc = icx_match_run(ctx, w.store, set, &m);
+    disarm();
+    more = check_run("match, plan cache emptied", n, rc);
+    if (rc == ICX_OK) {
+      char *got = match_names(m);
+      ck_assert_str_eq(got, want);
+      free(got);
+    } else {
+      ck_assert_ptr_null(m);
+    }
+    icx_match_free(m);
+    icx_plan_cache_clear(ctx);
+    check_live("match, plan cache emptied", n, before);
+    if (!more)
+      break;
+  }
+  printf("match, plan cache emptied: %lu allocations, each refused in turn\n", n - 1);
+  free(want);
+  icx_constraints_free(set);
+  close_shipped(&w);
+}
+END_TEST
+
 START_TEST(explain)
 {
   static const char *const who[] = { "cloud1", "cloud2", "nosuch" };
@@ -576,6 +623,7 @@ alloc_suite(void)
   add_case(s, "parse", constraint_parse);
   add_case(s, "compile", compile);
   add_case(s, "match", match);
+  add_case(s, "match_uncached", match_uncached);
   add_case(s, "explain", explain);
   add_case(s, "load", document_load);
   add_case(s, "change", match_after_a_change);
