@@ -120,15 +120,40 @@ void icxd_subs_xml_escape(FILE *f, const char *s)
 
 /* --- the registry --------------------------------------------------------- */
 
+/* The shape, if any, is the registry's: not freed here. */
 void icxd_subs_entry_clear(icxd_sub *e)
 {
   free(e->jid);
-  free(e->request);
   free(e->created);
-  icx_plan_free(e->plan);
-  icx_constraints_free(e->set);
-  icxd_subs_names_free(e->answer, e->n_answer);
   memset(e, 0, sizeof *e);
+}
+
+void icxd_subs_shape_free(icxd_subs_shape *sh)
+{
+  size_t i;
+
+  if (!sh)
+    return;
+  free(sh->request);
+  icx_plan_free(sh->plan);
+  icx_constraints_free(sh->set);
+  icxd_subs_names_free(sh->answer, sh->n_answer);
+  for (i = 0; i < sh->n_left; i++)
+    free(sh->left[i]);
+  free(sh->left);
+  free(sh->entered);
+  free(sh);
+}
+
+void icxd_subs_shapes_clear(icxd_subs *subs)
+{
+  size_t i;
+
+  for (i = 0; i < subs->n_shapes; i++)
+    icxd_subs_shape_free(subs->shapes[i]);
+  subs->n_shapes = 0;
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
 }
 
 icxd_subs *icxd_subs_new(const char *store_path, icxd_logger *log)
@@ -153,6 +178,8 @@ void icxd_subs_free(icxd_subs *subs)
   for (i = 0; i < subs->n; i++)
     icxd_subs_entry_clear(&subs->v[i]);
   free(subs->v);
+  icxd_subs_shapes_clear(subs);
+  free(subs->shapes);
   for (i = 0; i < subs->n_presence; i++)
     free(subs->presence[i].bare);
   free(subs->presence);
@@ -173,6 +200,7 @@ void icxd_subs_release(icxd_subs *subs)
   for (i = 0; i < subs->n; i++)
     icxd_subs_entry_clear(&subs->v[i]);
   subs->n = 0;
+  icxd_subs_shapes_clear(subs);
   subs->loaded = 0;
   icx_store_free(subs->watch);
   subs->watch = NULL;

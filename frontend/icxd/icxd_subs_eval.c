@@ -1,6 +1,14 @@
 /* icxd_subs_eval.c - standing requests on the writer thread: the jobs
  * (subscribe, unsubscribe, list, evaluate) and the evaluation of the
- * subscriptions a change may touch (icxd_subs.h). */
+ * subscriptions a change may touch (icxd_subs.h).
+ *
+ * Subscriptions that ask the same are one shape (icxd_subs_internal.h):
+ * a change evaluates each shape it can touch once, on the changed
+ * documents alone, and tells every subscriber of the shapes whose answer
+ * moved.  The shapes a change can touch are those the index finds by the
+ * values the changed documents hold now (a cloud entering meets every
+ * hard constraint) and those whose last answer holds a changed cloud (a
+ * cloud leaving may meet none any more); the others are skipped. */
 #include "config.h"
 
 #include <stdio.h>
@@ -22,28 +30,95 @@ static void subs_fail(icxd_job *job, icx_rc rc, const char *msg)
   job->errmsg = strdup(msg && *msg ? msg : icx_strerror(rc));
 }
 
-/* Compiles e's request against vocab (e->set NULL when it no longer
+/* Compiles sh's request against vocab (sh->set NULL when it no longer
  * parses: it then answers nothing until the vocabulary takes it again). */
 static void subs_compile(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
-                         icxd_sub *e)
+                         icxd_subs_shape *sh)
 {
   icxd_job tmp;
 
-  icx_plan_free(e->plan);
-  e->plan = NULL;
-  icx_constraints_free(e->set);
-  e->set = NULL;
+  icx_plan_free(sh->plan);
+  sh->plan = NULL;
+  icx_constraints_free(sh->set);
+  sh->set = NULL;
   memset(&tmp, 0, sizeof tmp);
-  tmp.xml = e->request;
-  tmp.xml_len = strlen(e->request);
-  if (icxd_job_constraints(ctx, vocab, &tmp, &e->set) != ICX_OK)
+  tmp.xml = sh->request;
+  tmp.xml_len = strlen(sh->request);
+  if (icxd_job_constraints(ctx, vocab, &tmp, &sh->set) != ICX_OK)
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "subscription %lld of %s no longer compiles: %s", e->id, e->jid,
+             "subscription %lld no longer compiles: %s", sh->keeper,
              tmp.errmsg ? tmp.errmsg : "");
   free(tmp.errmsg);
-  /* Without a plan (out of memory), the subscription is matched whole. */
-  if (e->set && icx_plan_new(ctx, e->set, &e->plan) != ICX_OK)
-    e->plan = NULL;
+  /* Without a plan (out of memory), the shape is matched whole. */
+  if (sh->set && icx_plan_new(ctx, sh->set, &sh->plan) != ICX_OK)
+    sh->plan = NULL;
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
+}
+
+/* FNV-1a of request and presence. */
+static unsigned long subs_shape_hash(const char *request, unsigned presence)
+{
+  unsigned long h = 2166136261ul ^ presence;
+
+  for (; *request; request++)
+    h = (h ^ (unsigned char)*request) * 16777619ul;
+  return h;
+}
+
+/* The shape asking request with presence, or NULL. */
+static icxd_subs_shape *subs_shape_find(icxd_subs *subs, const char *request,
+                                        unsigned presence)
+{
+  unsigned long h = subs_shape_hash(request, presence);
+  size_t i;
+
+  for (i = 0; i < subs->n_shapes; i++)
+    if (subs->shapes[i]->hash == h && subs->shapes[i]->presence == presence &&
+        strcmp(subs->shapes[i]->request, request) == 0)
+      return subs->shapes[i];
+  return NULL;
+}
+
+/* A new shape, registered (request copied), not compiled; NULL on ENOMEM. */
+static icxd_subs_shape *subs_shape_add(icxd_subs *subs, const char *request,
+                                       unsigned presence)
+{
+  icxd_subs_shape *sh;
+
+  if (subs->n_shapes == subs->cap_shapes) {
+    size_t ncap = subs->cap_shapes ? subs->cap_shapes * 2 : 16;
+    icxd_subs_shape **nv = realloc(subs->shapes, ncap * sizeof *nv);
+    if (!nv)
+      return NULL;
+    subs->shapes = nv;
+    subs->cap_shapes = ncap;
+  }
+  if (!(sh = calloc(1, sizeof *sh)) || !(sh->request = strdup(request))) {
+    free(sh);
+    return NULL;
+  }
+  sh->presence = presence;
+  sh->hash = subs_shape_hash(request, presence);
+  subs->shapes[subs->n_shapes++] = sh;
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
+  return sh;
+}
+
+/* Drops sh from the registry and frees it. */
+static void subs_shape_drop(icxd_subs *subs, icxd_subs_shape *sh)
+{
+  size_t i;
+
+  for (i = 0; i < subs->n_shapes; i++)
+    if (subs->shapes[i] == sh) {
+      subs->shapes[i] = subs->shapes[--subs->n_shapes];
+      break;
+    }
+  icxd_subs_shape_free(sh);
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
 }
 
 /* The options column: the presence a subscription requires. */
@@ -105,9 +180,9 @@ static int subs_change_clouds(subs_change *c, char *const *before,
 
 /* --- evaluation ------------------------------------------------------------ */
 
-/* 1 if cloud's owner shows a state e accepts. */
+/* 1 if cloud's owner shows a state sh accepts. */
 static int subs_present(icxd_subs *subs, icx_store *store,
-                        const icx_vocab *vocab, const icxd_sub *e,
+                        const icx_vocab *vocab, const icxd_subs_shape *e,
                         const char *cloud)
 {
   char *owner = NULL;
@@ -151,7 +226,7 @@ static int subs_names_add(void *ud, const char *name)
 /* The clouds of c's scope in e's answer (the plan run on the changed
  * documents alone), into ns.  ICX_OK, or ICX_ERR_QUERY when e has no
  * typed plan (match the whole store instead). */
-static icx_rc subs_answer_scoped(icx_ctx *ctx, const icxd_sub *e,
+static icx_rc subs_answer_scoped(icx_ctx *ctx, const icxd_subs_shape *e,
                                  const subs_change *c, subs_names *ns)
 {
   icx_rc rc;
@@ -167,7 +242,7 @@ static icx_rc subs_answer_scoped(icx_ctx *ctx, const icxd_sub *e,
 /* The clouds in e's answer now, among the clouds of c (all when c->full),
  * into a new sorted array.  ICX_OK, or the engine's error. */
 static icx_rc subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                          const icx_vocab *vocab, const icxd_sub *e,
+                          const icx_vocab *vocab, const icxd_subs_shape *e,
                           const subs_change *c, char ***out, size_t *n_out)
 {
   icx_match *m = NULL;
@@ -230,22 +305,22 @@ static icx_rc subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   return ICX_OK;
 }
 
-/* Evaluates e for change c: the clouds of c that entered and left its
- * answer are told to its subscriber, and the new answer is kept (in
- * memory and in the store). */
-static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                          const icx_vocab *vocab, icxd_sub *e,
-                          const subs_change *c)
+/* Evaluates shape e for change c: the clouds of c that entered and left
+ * its answer go to e->entered (lent by the new answer) and e->left
+ * (owned), for its subscribers to be told, and the new answer is kept (in
+ * memory and, as rows of its keeper, in the store). */
+static void subs_eval_shape(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                            const icx_vocab *vocab, icxd_subs_shape *e,
+                            const subs_change *c)
 {
   char **now = NULL, **entered = NULL, **left = NULL, **next = NULL;
   size_t n_now = 0, n_entered = 0, n_left = 0, n_next = 0, i, j, l;
-  char *joined;
   icx_rc rc;
 
   rc = subs_answer(subs, ctx, store, vocab, e, c, &now, &n_now);
   if (rc != ICX_OK) {
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "subscription %lld: evaluation failed: %s", e->id,
+             "subscription %lld: evaluation failed: %s", e->keeper,
              *icx_ctx_errmsg(ctx) ? icx_ctx_errmsg(ctx) : icx_strerror(rc));
     return;
   }
@@ -296,17 +371,14 @@ static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
       next[n_next++] = entered[j++];
     }
   }
-  icxd_subs_notify(subs, e, entered, n_entered, left, n_left);
-  joined = icxd_subs_names_join(next, n_next);
-  if (!joined || icx_store_subs_set_answer(store, e->id, joined) != ICX_OK)
+  if (icx_store_subs_answer_edit(store, e->keeper,
+                                 (const char *const *)entered, n_entered,
+                                 (const char *const *)left, n_left) != ICX_OK)
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "subscription %lld: cannot keep its answer: %s", e->id,
-             joined ? icx_ctx_errmsg(ctx) : "out of memory");
-  free(joined);
-  /* Strings: the left ones go; those of now that did not enter were
-   * already in the answer (the answer's copy stays). */
-  for (l = 0; l < n_left; l++)
-    free(left[l]);
+             "subscription %lld: cannot keep its answer: %s", e->keeper,
+             icx_ctx_errmsg(ctx));
+  /* Strings: those of now that did not enter were already in the answer
+   * (the answer's copy stays); the left ones stay until told. */
   for (i = 0, j = 0; i < n_now; i++) {
     if (j < n_entered && now[i] == entered[j])
       j++;
@@ -317,37 +389,93 @@ static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   free(e->answer);
   e->answer = next;
   e->n_answer = n_next;
-  free(entered);
-  free(left);
+  e->entered = entered;
+  e->n_entered = n_entered;
+  e->left = left;
+  e->n_left = n_left;
   return;
 nomem:
   icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
-           "subscription %lld: out of memory evaluating it", e->id);
+           "subscription %lld: out of memory evaluating it", e->keeper);
   free(entered);
   free(left);
   free(next);
   icxd_subs_names_free(now, n_now);
 }
 
-/* Evaluates every subscription c may touch. */
+/* Marks the shapes change c can touch (cand). */
+static void subs_candidates(icxd_subs *subs, const subs_change *c)
+{
+  size_t i, k;
+
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    sh->cand = c->full || (c->presence_only && sh->presence);
+  }
+  if (c->full || c->presence_only)
+    return;
+  if (!c->scope) {
+    /* No scope: matched whole, every shape. */
+    for (i = 0; i < subs->n_shapes; i++)
+      subs->shapes[i]->cand = 1;
+    return;
+  }
+  if (!subs->index)
+    subs->index = icxd_subs_index_new(subs);
+  if (subs->index) {
+    icxd_subs_index_probe(subs->index, c->scope);
+  } else {
+    for (i = 0; i < subs->n_shapes; i++)
+      subs->shapes[i]->cand = 1;
+  }
+  /* Leaving: a changed cloud in a shape's last answer. */
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    for (k = 0; !sh->cand && sh->n_answer && k < c->n_clouds; k++)
+      sh->cand = icxd_subs_names_has(sh->answer, sh->n_answer, c->clouds[k]);
+  }
+}
+
+/* Evaluates every shape c may touch, and tells their subscribers. */
 static void subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                       const icx_vocab *vocab, const subs_change *c)
 {
-  size_t i;
+  size_t i, moved = 0;
   int tx;
 
+  subs_candidates(subs, c);
   /* The answers kept after this change: one commit for all of them. */
   tx = icx_store_subs_begin(store) == ICX_OK;
-  for (i = 0; i < subs->n; i++) {
-    icxd_sub *e = &subs->v[i];
-    if (c->presence_only && !e->presence)
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    if (!sh->cand)
       continue;
-    subs_eval_one(subs, ctx, store, vocab, e, c);
+    subs_eval_shape(subs, ctx, store, vocab, sh, c);
+    moved += sh->n_entered || sh->n_left;
   }
   if (tx && icx_store_subs_end(store, 1) != ICX_OK)
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
              "the answers of this change are not kept: %s",
              icx_ctx_errmsg(ctx));
+  if (!moved)
+    return;
+  /* Told in the subscriptions' order. */
+  for (i = 0; i < subs->n; i++) {
+    const icxd_subs_shape *sh = subs->v[i].shape;
+    if (sh->n_entered || sh->n_left)
+      icxd_subs_notify(subs, &subs->v[i], sh->entered, sh->n_entered, sh->left,
+                       sh->n_left);
+  }
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    size_t l;
+    for (l = 0; l < sh->n_left; l++)
+      free(sh->left[l]);
+    free(sh->left);
+    free(sh->entered);
+    sh->left = sh->entered = NULL;
+    sh->n_left = sh->n_entered = 0;
+  }
 }
 
 /* --- the store's generation, for writers outside icxd -------------------- */
@@ -398,10 +526,23 @@ static icxd_sub *subs_append(icxd_subs *subs)
   return &subs->v[subs->n++];
 }
 
-/* Reads the subscriptions from store on first use, compiles them, and
- * evaluates them all (the store may have changed while icxd was down);
- * compiles them again when the vocabulary changed (a reload).  0, or -1
- * with job failed. */
+/* Drops every subscription and shape held (not the store's). */
+static void subs_forget(icxd_subs *subs)
+{
+  size_t i;
+
+  for (i = 0; i < subs->n; i++)
+    icxd_subs_entry_clear(&subs->v[i]);
+  subs->n = 0;
+  icxd_subs_shapes_clear(subs);
+}
+
+/* Reads the subscriptions from store on first use, groups them in shapes,
+ * compiles those, and evaluates them all (the store may have changed
+ * while icxd was down); compiles them again when the vocabulary changed
+ * (a reload).  A shape's answer is its keeper's (the first of its
+ * subscriptions by id); one kept as text by an older icxd becomes rows.
+ * 0, or -1 with job failed. */
 static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                       const icx_vocab *vocab, icxd_job *job)
 {
@@ -411,8 +552,8 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
 
   if (subs->loaded) {
     if (subs->vocab != vocab) {
-      for (i = 0; i < subs->n; i++)
-        subs_compile(subs, ctx, vocab, &subs->v[i]);
+      for (i = 0; i < subs->n_shapes; i++)
+        subs_compile(subs, ctx, vocab, subs->shapes[i]);
       subs->vocab = vocab;
     }
     return 0;
@@ -424,24 +565,35 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   }
   subs->vocab = vocab;
   for (i = 0; i < n; i++) {
-    icxd_sub *e = subs_append(subs);
-    if (!e) {
+    unsigned presence = subs_options_presence(rows[i].options);
+    icxd_subs_shape *sh = subs_shape_find(subs, rows[i].request, presence);
+    icxd_sub *e;
+    if (!sh && (sh = subs_shape_add(subs, rows[i].request, presence))) {
+      sh->keeper = rows[i].id;
+      if (icxd_subs_names_split(rows[i].answer, &sh->answer, &sh->n_answer) != 0) {
+        sh->answer = NULL;
+        sh->n_answer = 0;
+      }
+      subs_compile(subs, ctx, vocab, sh);
+      if (!rows[i].answer_rows && sh->n_answer &&
+          icx_store_subs_set_answer(store, sh->keeper, rows[i].answer) != ICX_OK)
+        icxd_log(subs->log, ICXD_LOG_WARN, "subs",
+                 "subscription %lld: its answer stays as text: %s", sh->keeper,
+                 icx_ctx_errmsg(ctx));
+    }
+    if (!sh || !(e = subs_append(subs))) {
       icx_store_subs_free_rows(rows, n);
+      subs_forget(subs);
       if (job)
         subs_fail(job, ICX_ERR_NOMEM, NULL);
       return -1;
     }
     e->id = rows[i].id;
     e->jid = rows[i].jid;
-    e->request = rows[i].request;
     e->created = rows[i].created;
-    rows[i].jid = rows[i].request = rows[i].created = NULL;
-    e->presence = subs_options_presence(rows[i].options);
-    if (icxd_subs_names_split(rows[i].answer, &e->answer, &e->n_answer) != 0) {
-      e->answer = NULL;
-      e->n_answer = 0;
-    }
-    subs_compile(subs, ctx, vocab, e);
+    rows[i].jid = rows[i].created = NULL;
+    e->shape = sh;
+    sh->members++;
   }
   icx_store_subs_free_rows(rows, n);
   subs->loaded = 1;
@@ -450,7 +602,8 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     memset(&all, 0, sizeof all);
     all.full = 1;
     icxd_log(subs->log, ICXD_LOG_INFO, "subs",
-             "%zu subscriptions read from the store", subs->n);
+             "%zu subscriptions in %zu shapes read from the store", subs->n,
+             subs->n_shapes);
     subs_eval(subs, ctx, store, vocab, &all);
   }
   return 0;
@@ -478,9 +631,9 @@ static char *subs_subscribed_xml(const icxd_sub *e)
     return NULL;
   fprintf(f, "<subscribed xmlns='" ICXD_NS_MATCHES "' subscription='%lld'>"
              "<matchingClouds xmlns='" ICX_CONSTRAINTS_NS "'>", e->id);
-  for (i = 0; i < e->n_answer; i++) {
+  for (i = 0; i < e->shape->n_answer; i++) {
     fputs("<cloudName>", f);
-    icxd_subs_xml_escape(f, e->answer[i]);
+    icxd_subs_xml_escape(f, e->shape->answer[i]);
     fputs("</cloudName>", f);
   }
   fputs("</matchingClouds></subscribed>", f);
@@ -494,11 +647,13 @@ static char *subs_subscribed_xml(const icxd_sub *e)
 static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                            const icx_vocab *vocab, icxd_job *job)
 {
-  unsigned max_total, max_per_jid;
+  unsigned max_total, max_per_jid, presence;
   char msg[300], options[64];
-  subs_change all;
+  icx_constraints *set = NULL;
+  icxd_subs_shape *sh;
   icxd_sub tmp, *e;
-  char *joined;
+  char *request;
+  int fresh = 0;
   icx_rc rc;
 
   pthread_mutex_lock(&subs->lock);
@@ -518,37 +673,57 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     subs_fail(job, ICX_ERR_LIMIT, msg);
     return;
   }
-  memset(&tmp, 0, sizeof tmp);
-  if (icxd_job_constraints(ctx, vocab, job, &tmp.set) != ICX_OK)
+  /* Compiled to say what is wrong with it; kept only for a new shape. */
+  if (icxd_job_constraints(ctx, vocab, job, &set) != ICX_OK)
     return;   /* job->rc and errmsg say why */
-  if (icx_plan_new(ctx, tmp.set, &tmp.plan) != ICX_OK)
-    tmp.plan = NULL;   /* matched whole at each change */
-  tmp.presence = job->presence_on && job->presence_required
-                     ? job->presence_accept : 0;
-  memset(&all, 0, sizeof all);
-  all.full = 1;
+  presence = job->presence_on && job->presence_required ? job->presence_accept : 0;
+  memset(&tmp, 0, sizeof tmp);
+  request = strndup(job->xml, job->xml_len);
   tmp.jid = strdup(job->actor);
-  tmp.request = strndup(job->xml, job->xml_len);
-  if (!tmp.jid || !tmp.request) {
+  if (!request || !tmp.jid) {
+    icx_constraints_free(set);
+    free(request);
     icxd_subs_entry_clear(&tmp);
     subs_fail(job, ICX_ERR_NOMEM, NULL);
     return;
   }
-  rc = subs_answer(subs, ctx, store, vocab, &tmp, &all, &tmp.answer,
-                   &tmp.n_answer);
-  joined = rc == ICX_OK ? icxd_subs_names_join(tmp.answer, tmp.n_answer)
-                        : NULL;
-  if (rc == ICX_OK && !joined)
-    rc = ICX_ERR_NOMEM;
-  subs_options(tmp.presence, options, sizeof options);
-  if (rc == ICX_OK)
-    rc = icx_store_subs_add(store, tmp.jid, tmp.request, options, joined,
-                            &tmp.id);
-  free(joined);
-  if (rc != ICX_OK) {
-    subs_fail(job, rc, icx_ctx_errmsg(ctx));
-    icxd_subs_entry_clear(&tmp);
-    return;
+  /* A shape asked already has its answer, current: every change was
+   * evaluated on it.  A new one is matched on the whole store. */
+  if (!(sh = subs_shape_find(subs, request, presence))) {
+    subs_change all;
+    memset(&all, 0, sizeof all);
+    all.full = 1;
+    if (!(sh = subs_shape_add(subs, request, presence))) {
+      icx_constraints_free(set);
+      free(request);
+      icxd_subs_entry_clear(&tmp);
+      subs_fail(job, ICX_ERR_NOMEM, NULL);
+      return;
+    }
+    fresh = 1;
+    sh->set = set;
+    set = NULL;
+    if (icx_plan_new(ctx, sh->set, &sh->plan) != ICX_OK)
+      sh->plan = NULL;   /* matched whole at each change */
+    rc = subs_answer(subs, ctx, store, vocab, sh, &all, &sh->answer, &sh->n_answer);
+    if (rc != ICX_OK)
+      goto fail;
+  }
+  icx_constraints_free(set);
+  free(request);
+  subs_options(presence, options, sizeof options);
+  if ((rc = icx_store_subs_add(store, tmp.jid, sh->request, options, NULL, &tmp.id)) !=
+      ICX_OK)
+    goto fail;
+  if (fresh) {
+    char *joined = icxd_subs_names_join(sh->answer, sh->n_answer);
+    sh->keeper = tmp.id;
+    rc = joined ? icx_store_subs_set_answer(store, tmp.id, joined) : ICX_ERR_NOMEM;
+    free(joined);
+    if (rc != ICX_OK) {
+      (void)icx_store_subs_remove(store, tmp.id, NULL);
+      goto fail;
+    }
   }
   {
     /* As the store wrote it (icx_store_subs.c), for listing. */
@@ -563,8 +738,12 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     /* Kept in the store: read again at the next start. */
     subs_fail(job, ICX_ERR_NOMEM, NULL);
     icxd_subs_entry_clear(&tmp);
+    if (fresh)
+      subs_shape_drop(subs, sh);
     return;
   }
+  tmp.shape = sh;
+  sh->members++;
   *e = tmp;
   job->answer_xml = subs_subscribed_xml(e);
   if (!job->answer_xml) {
@@ -575,7 +754,35 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   job->rc = ICX_OK;
   icxd_log(subs->log, ICXD_LOG_INFO, "subs",
            "%s subscribed: subscription %lld, %zu clouds now", e->jid, e->id,
-           e->n_answer);
+           sh->n_answer);
+  return;
+fail:
+  subs_fail(job, rc, icx_ctx_errmsg(ctx));
+  icxd_subs_entry_clear(&tmp);
+  if (fresh)
+    subs_shape_drop(subs, sh);
+}
+
+/* Removes subscription e (of the registry) from the store: its shape's
+ * answer moves to another subscriber first when e keeps it. */
+static icx_rc subs_remove_one(icxd_subs *subs, icx_store *store, const icxd_sub *e)
+{
+  icxd_subs_shape *sh = e->shape;
+  icx_rc rc;
+  size_t i;
+
+  if (sh->keeper == e->id && sh->members > 1) {
+    long long next = 0;
+    for (i = 0; i < subs->n; i++)
+      if (subs->v[i].shape == sh && subs->v[i].id != e->id &&
+          (!next || subs->v[i].id < next))
+        next = subs->v[i].id;
+    if ((rc = icx_store_subs_answer_move(store, e->id, next)) != ICX_OK)
+      return rc;
+    sh->keeper = next;
+  }
+  rc = icx_store_subs_remove(store, e->id, NULL);
+  return rc == ICX_ERR_NOT_FOUND ? ICX_OK : rc;
 }
 
 static void subs_unsubscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
@@ -596,25 +803,23 @@ static void subs_unsubscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
       subs_fail(job, ICX_ERR_NOT_FOUND, msg);
       return;
     }
-    rc = icx_store_subs_remove(store, job->sub_id, NULL);
-    if (rc != ICX_OK && rc != ICX_ERR_NOT_FOUND) {
-      subs_fail(job, rc, icx_ctx_errmsg(ctx));
-      return;
-    }
-  } else {
-    /* Every one of actor's (as the store spells the JID). */
-    for (i = 0; i < subs->n; i++)
-      if (strcasecmp(subs->v[i].jid, job->actor) == 0 &&
-          (rc = icx_store_subs_remove(store, subs->v[i].id, NULL)) != ICX_OK &&
-          rc != ICX_ERR_NOT_FOUND) {
-        subs_fail(job, rc, icx_ctx_errmsg(ctx));
-        return;
-      }
   }
+  /* Each one in the store first (as the store spells the JID), then out
+   * of the registry: a failure leaves the registry as the store is. */
   for (i = 0, o = 0; i < subs->n; i++) {
     icxd_sub *e = &subs->v[i];
     if (strcasecmp(e->jid, job->actor) == 0 &&
         (job->sub_id <= 0 || e->id == job->sub_id)) {
+      if ((rc = subs_remove_one(subs, store, e)) != ICX_OK) {
+        subs_fail(job, rc, icx_ctx_errmsg(ctx));
+        for (; i < subs->n; i++)
+          subs->v[o++] = subs->v[i];
+        subs->n = o;
+        return;
+      }
+      if (--e->shape->members == 0)
+        subs_shape_drop(subs, e->shape);
+      e->shape = NULL;
       icxd_subs_entry_clear(e);
       removed++;
     } else {
@@ -652,10 +857,10 @@ static void subs_list(icxd_subs *subs, icxd_job *job)
     if (strcasecmp(e->jid, job->actor) != 0)
       continue;
     fprintf(f, "<subscription id='%lld' created='%s' clouds='%zu'>", e->id,
-            e->created ? e->created : "", e->n_answer);
-    for (k = 0; k < e->n_answer; k++) {
+            e->created ? e->created : "", e->shape->n_answer);
+    for (k = 0; k < e->shape->n_answer; k++) {
       fputs("<cloudName>", f);
-      icxd_subs_xml_escape(f, e->answer[k]);
+      icxd_subs_xml_escape(f, e->shape->answer[k]);
       fputs("</cloudName>", f);
     }
     fputs("</subscription>", f);
