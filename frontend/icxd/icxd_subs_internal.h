@@ -42,6 +42,15 @@ typedef struct icxd_sub {
   icxd_subs_shape *shape;    /* shared; the registry's */
 } icxd_sub;
 
+/* What one change may have changed (icxd_subs_eval.c says more). */
+typedef struct icxd_subs_change {
+  int full;
+  int presence_only;
+  char **clouds;             /* sorted, unique; owned */
+  size_t n_clouds;
+  icx_scope *scope;          /* the documents now describing them, or NULL */
+} icxd_subs_change;
+
 /* The index of shapes by a hard constraint each has (icxd_subs_index.c). */
 typedef struct icxd_subs_index icxd_subs_index;
 
@@ -91,6 +100,25 @@ char *icxd_subs_names_join(char *const *v, size_t n);
 void icxd_subs_entry_clear(icxd_sub *e);
 void icxd_subs_shape_free(icxd_subs_shape *sh);
 void icxd_subs_shapes_clear(icxd_subs *subs);
+
+/* icxd_subs_eval.c, for icxd_subs_jobs.c. */
+void icxd_subs_fail(icxd_job *job, icx_rc rc, const char *msg);
+void icxd_subs_compile(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
+                       icxd_subs_shape *sh);
+icxd_subs_shape *icxd_subs_shape_find(icxd_subs *subs, const char *request,
+                                      unsigned presence);
+icxd_subs_shape *icxd_subs_shape_add(icxd_subs *subs, const char *request,
+                                     unsigned presence);
+void icxd_subs_shape_drop(icxd_subs *subs, icxd_subs_shape *sh);
+void icxd_subs_options(unsigned presence, char *buf, size_t len);
+unsigned icxd_subs_options_presence(const char *options);
+int icxd_subs_change_clouds(icxd_subs_change *c, char *const *before,
+                            size_t n_before, char *const *after, size_t n_after);
+icx_rc icxd_subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                        const icx_vocab *vocab, const icxd_subs_shape *e,
+                        const icxd_subs_change *c, char ***out, size_t *n_out);
+void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                    const icx_vocab *vocab, const icxd_subs_change *c);
 
 /* The index: built from subs->shapes (NULL on ENOMEM: every shape is then
  * a candidate); freed with icxd_subs_index_free() (NULL: a no-op), and
