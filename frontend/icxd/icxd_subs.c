@@ -180,6 +180,7 @@ void icxd_subs_free(icxd_subs *subs)
   free(subs->v);
   icxd_subs_shapes_clear(subs);
   free(subs->shapes);
+  icxd_subs_log_drop(subs);
   for (i = 0; i < subs->n_presence; i++)
     free(subs->presence[i].bare);
   free(subs->presence);
@@ -201,6 +202,7 @@ void icxd_subs_release(icxd_subs *subs)
     icxd_subs_entry_clear(&subs->v[i]);
   subs->n = 0;
   icxd_subs_shapes_clear(subs);
+  icxd_subs_log_drop(subs);
   subs->loaded = 0;
   icx_store_free(subs->watch);
   subs->watch = NULL;

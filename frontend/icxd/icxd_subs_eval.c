@@ -141,12 +141,12 @@ unsigned icxd_subs_options_presence(const char *options)
 
 /* --- which clouds a change touches -------------------------------------- */
 
-/* What one change may have changed: every cloud (full), or the clouds
- * named (the clouds of a document before and after a write), and whether
- * only presence changed (then only subscriptions asking for one can
- * change).  The CLI's writes (icx load, icx remove) are seen only as a
- * new store generation, which says nothing of which documents changed:
- * they count as full.  This is the one place that decides it. */
+/* What one change may have changed (icxd_subs_change): every cloud
+ * (full), or the clouds named (those of the written documents before and
+ * after), and whether only presence changed (then only shapes asking for
+ * one can change).  Another process's writes (icx load, icx remove) are
+ * read from the store's change log (icxd_subs_log.c); they count as full
+ * only when the log cannot say which documents changed. */
 
 int icxd_subs_change_clouds(icxd_subs_change *c, char *const *before,
                               size_t n_before, char *const *after,

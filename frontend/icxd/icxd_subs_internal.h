@@ -78,6 +78,12 @@ struct icxd_subs {
   icx_store *watch;          /* read-only: the generation other writers move */
   long long seen;            /* the watch's data version after our last write */
   int have_seen;
+  /* the store's change log (icxd_subs_log.c): the last change the
+   * answers reflect, and the clouds of every document */
+  long long log_seq;
+  int have_log;
+  struct icxd_subs_doc *docs;
+  size_t n_docs, cap_docs;
   unsigned long seq;         /* message ids */
   /* figures (the writer thread's): shape evaluations on a scope, in full */
   unsigned long scoped, full;
@@ -119,6 +125,19 @@ icx_rc icxd_subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                         const icxd_subs_change *c, char ***out, size_t *n_out);
 void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                     const icx_vocab *vocab, const icxd_subs_change *c);
+
+/* The change log (icxd_subs_log.c).  _start reads the last change and
+ * the clouds of every document (0, or -1: no log to use); _drop forgets
+ * them; _note tells the clouds a document has now (icxd's own write);
+ * _catch_up evaluates every change after the last one read, but those of
+ * skip_uri (NULL: none), on the documents they changed: 0, or -1 when
+ * the log cannot say (the caller evaluates in full and starts again). */
+int icxd_subs_log_start(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                        const icx_vocab *vocab);
+void icxd_subs_log_drop(icxd_subs *subs);
+void icxd_subs_log_note(icxd_subs *subs, const char *uri, char *const *clouds, size_t n);
+int icxd_subs_log_catch_up(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                           const icx_vocab *vocab, const char *skip_uri);
 
 /* The index: built from subs->shapes (NULL on ENOMEM: every shape is then
  * a candidate); freed with icxd_subs_index_free() (NULL: a no-op), and

@@ -18,12 +18,15 @@
 
 /* --- the store's generation, for writers outside icxd -------------------- */
 
-/* The data version the watch handle reads now; -1 when unknown. */
-static long long subs_generation(icxd_subs *subs, icx_ctx *ctx)
+/* The data version the watch handle reads now; -1 when unknown.  *seq
+ * (may be NULL) gets the last change of its log (-1 when unknown). */
+static long long subs_generation(icxd_subs *subs, icx_ctx *ctx, long long *seq)
 {
   icx_store_gen g;
   int began;
 
+  if (seq)
+    *seq = -1;
   if (!subs->watch &&
       icx_store_open(ctx, subs->store_path, ICX_STORE_READONLY,
                      &subs->watch) != ICX_OK) {
@@ -33,19 +36,38 @@ static long long subs_generation(icxd_subs *subs, icx_ctx *ctx)
   began = icx_store_read_begin(subs->watch);
   if (icx_store_generation(subs->watch, &g) != 0)
     g.version = -1;
+  if (seq && icx_store_change_last(subs->watch, seq) != 0)
+    *seq = -1;
   (void)icx_store_read_end(subs->watch, began, ICX_OK);
   return g.version;
 }
 
-/* After a write of our own: what the watch reads now is ours.  (A commit
- * of another process landing between our commit and this read is taken
- * for ours: the store's change log, when there is one, closes that gap.) */
+/* After a write or an evaluation of our own: what the watch reads now is
+ * seen, unless its log holds a change the answers do not reflect yet (a
+ * commit of another process landing after the last change read): then
+ * the next look at the generation evaluates again. */
 static void subs_absorb(icxd_subs *subs, icx_ctx *ctx)
 {
-  long long g = subs_generation(subs, ctx);
+  long long seq, g = subs_generation(subs, ctx, &seq);
 
   subs->seen = g;
-  subs->have_seen = g >= 0;
+  subs->have_seen = g >= 0 && (!subs->have_log || seq == subs->log_seq);
+}
+
+/* Another process's writes since the last change read: on the documents
+ * they changed, or, when the log cannot say, every shape in full (and
+ * the log read from there on). */
+static void subs_other_writes(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                              const icx_vocab *vocab, const char *skip_uri)
+{
+  icxd_subs_change c;
+
+  if (icxd_subs_log_catch_up(subs, ctx, store, vocab, skip_uri) == 0)
+    return;
+  (void)icxd_subs_log_start(subs, ctx, store, vocab);
+  memset(&c, 0, sizeof c);
+  c.full = 1;
+  icxd_subs_eval(subs, ctx, store, vocab, &c);
 }
 
 /* --- loading --------------------------------------------------------------- */
@@ -137,6 +159,8 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   subs->loaded = 1;
   if (subs->n) {
     icxd_subs_change all;
+    /* The log first: a change after this evaluation is read again. */
+    (void)icxd_subs_log_start(subs, ctx, store, vocab);
     memset(&all, 0, sizeof all);
     all.full = 1;
     icxd_log(subs->log, ICXD_LOG_INFO, "subs",
@@ -423,8 +447,10 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
       subs->vocab == vocab && !(job->subs_eval & ICXD_SUBS_EVAL_PRESENCE)) {
     /* A look at the generation alone: the store is opened for writing
      * only when another process wrote. */
-    long long g = subs_generation(subs, ctx);
+    long long g = subs_generation(subs, ctx, NULL);
     if (!subs->n || (subs->have_seen && g == subs->seen)) {
+      if (!subs->n)
+        icxd_subs_log_drop(subs);
       job->rc = ICX_OK;
       return;
     }
@@ -445,6 +471,12 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
     goto done;
   switch (job->kind) {
   case ICXD_JOB_SUBSCRIBE:
+    /* A shape asked already answers at once: every other write
+     * evaluated first.  The first subscription starts the log. */
+    if (!subs->n)
+      (void)icxd_subs_log_start(subs, ctx, store, vocab);
+    else
+      subs_other_writes(subs, ctx, store, vocab, NULL);
     subs_subscribe(subs, ctx, store, vocab, job);
     break;
   case ICXD_JOB_UNSUBSCRIBE:
@@ -458,9 +490,9 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
     memset(&c, 0, sizeof c);
     c.full = 1;
     if (job->subs_eval & ICXD_SUBS_EVAL_STORE) {
-      long long g = subs_generation(subs, ctx);
-      if (!subs->have_seen || g != subs->seen)
-        icxd_subs_eval(subs, ctx, store, vocab, &c);
+      long long g = subs_generation(subs, ctx, NULL);
+      if (subs->n && (!subs->have_seen || g != subs->seen))
+        subs_other_writes(subs, ctx, store, vocab, NULL);
     }
     if (job->subs_eval & ICXD_SUBS_EVAL_PRESENCE) {
       c.presence_only = 1;
@@ -483,11 +515,14 @@ void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                        char *const *after, size_t n_after)
 {
   icxd_subs_change c;
+  long long prev;
 
   if (subs_ready(subs, ctx, store, vocab, NULL) != 0 || !subs->n) {
+    icxd_subs_log_drop(subs);
     subs_absorb(subs, ctx);
     return;
   }
+  prev = subs->log_seq;
   if (icxd_subs_change_clouds(&c, before, n_before, after, n_after) != 0) {
     memset(&c, 0, sizeof c);
     c.full = 1;
@@ -497,5 +532,12 @@ void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   icxd_subs_eval(subs, ctx, store, vocab, &c);
   icx_scope_free(c.scope);
   icxd_subs_names_free(c.clouds, c.n_clouds);
+  /* Ours is told; the log from before it says whether another process
+   * wrote meanwhile (its changes of this document were read with ours). */
+  icxd_subs_log_note(subs, doc_uri, after, n_after);
+  if (subs->have_log) {
+    subs->log_seq = prev;
+    subs_other_writes(subs, ctx, store, vocab, doc_uri);
+  }
   subs_absorb(subs, ctx);
 }
