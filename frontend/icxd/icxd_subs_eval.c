@@ -403,7 +403,7 @@ static void subs_candidates(icxd_subs *subs, const icxd_subs_change *c)
 
   for (i = 0; i < subs->n_shapes; i++) {
     icxd_subs_shape *sh = subs->shapes[i];
-    sh->cand = c->full || (c->presence_only && sh->presence);
+    sh->cand = c->presence_only ? sh->presence != 0 : c->full;
   }
   if (c->full || c->presence_only)
     return;
