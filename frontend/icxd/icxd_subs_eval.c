@@ -452,16 +452,28 @@ void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
              icx_ctx_errmsg(ctx));
   if (!moved)
     return;
-  /* Told in the subscriptions' order. */
+  /* Told in the subscriptions' order; the text after the id is made
+   * once per shape. */
   for (i = 0; i < subs->n; i++) {
-    const icxd_subs_shape *sh = subs->v[i].shape;
-    if (sh->n_entered || sh->n_left)
-      icxd_subs_notify(subs, &subs->v[i], sh->entered, sh->n_entered, sh->left,
-                       sh->n_left);
+    icxd_subs_shape *sh = subs->v[i].shape;
+    if (!sh->n_entered && !sh->n_left)
+      continue;
+    if (!sh->tail_xml &&
+        icxd_subs_note_tails(sh->entered, sh->n_entered, sh->left, sh->n_left,
+                             &sh->tail_xml, &sh->tail_body) != 0) {
+      icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
+               "out of memory: a notification of subscription %lld is lost",
+               subs->v[i].id);
+      continue;
+    }
+    icxd_subs_notify_tails(subs, &subs->v[i], sh->tail_xml, sh->tail_body);
   }
   for (i = 0; i < subs->n_shapes; i++) {
     icxd_subs_shape *sh = subs->shapes[i];
     size_t l;
+    free(sh->tail_xml);
+    free(sh->tail_body);
+    sh->tail_xml = sh->tail_body = NULL;
     for (l = 0; l < sh->n_left; l++)
       free(sh->left[l]);
     free(sh->left);

@@ -32,6 +32,7 @@ typedef struct icxd_subs_shape {
   int cand;
   char **entered, **left;
   size_t n_entered, n_left;
+  char *tail_xml, *tail_body;  /* the notification's text after the id */
 } icxd_subs_shape;
 
 /* One subscription, as the writer thread holds it. */
@@ -149,9 +150,10 @@ void icxd_subs_index_free(icxd_subs_index *ix);
  * can serve as one). */
 void icxd_subs_index_probe(const icxd_subs_index *ix, const icx_scope *sc);
 icxd_show icxd_subs_presence_of(icxd_subs *subs, const char *bare);
-void icxd_subs_notify(icxd_subs *subs, const icxd_sub *e,
-                      char *const *entered, size_t n_entered,
-                      char *const *left, size_t n_left);
+int icxd_subs_note_tails(char *const *entered, size_t n_entered, char *const *left,
+                         size_t n_left, char **xml, char **body);
+void icxd_subs_notify_tails(icxd_subs *subs, const icxd_sub *e, const char *xml,
+                            const char *body);
 void icxd_subs_xml_escape(FILE *f, const char *s);
 
 #endif

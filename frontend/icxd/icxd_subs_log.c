@@ -273,6 +273,11 @@ int icxd_subs_log_catch_up(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     if (bad || !subs->have_log)
       goto done;
   }
+  if (!n_uris) {
+    subs->log_seq = last;   /* only the changes skipped */
+    ret = 0;
+    goto done;
+  }
   if (icxd_subs_change_clouds(&c, names, n_names, NULL, 0) != 0)
     goto done;
   if (icx_scope_new(ctx, store, (const char *const *)uris, n_uris, &c.scope) != ICX_OK)
