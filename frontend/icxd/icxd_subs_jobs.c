@@ -164,7 +164,7 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     memset(&all, 0, sizeof all);
     all.full = 1;
     icxd_log(subs->log, ICXD_LOG_INFO, "subs",
-             "%zu subscriptions in %zu shapes read from the store", subs->n,
+             "%zu subscriptions read from the store (%zu shapes)", subs->n,
              subs->n_shapes);
     icxd_subs_eval(subs, ctx, store, vocab, &all);
   }
