@@ -393,3 +393,20 @@ icx_scope_match(icx_ctx *ctx, const icx_scope *sc, const icx_plan *plan, icx_sco
   icx_free(ctx, preds);
   return ICX_OK;
 }
+
+void
+icx_scope_values(const icx_scope *sc, icx_scope_value_fn fn, void *userdata)
+{
+  size_t i;
+
+  if (!sc || !fn)
+    return;
+  for (i = 0; i < sc->n; i++) {
+    const scope_term *p = scope_term_of(sc, sc->q[i].p);
+    const scope_term *o = scope_term_of(sc, sc->q[i].o);
+    if (!p || !p->text || !o || !o->text)
+      continue;
+    if (fn(userdata, p->text, o->text, o->iri, o->has_num, o->num))
+      return;
+  }
+}

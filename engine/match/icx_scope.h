@@ -46,4 +46,15 @@ typedef int (*icx_scope_fn)(void *userdata, const char *cloud_name);
 icx_rc icx_scope_match(icx_ctx *ctx, const icx_scope *sc, const icx_plan *plan, icx_scope_fn fn,
                        void *userdata);
 
+/* Called with each statement of the scope: its predicate's IRI and its
+ * object (text: an IRI or a literal's lexical form; iri 1 for an IRI;
+ * has_num 1 when the literal parses whole as the number num).  Blank
+ * objects are skipped.  Non-0 stops. */
+typedef int (*icx_scope_value_fn)(void *userdata, const char *predicate, const char *text,
+                                  int iri, int has_num, double num);
+
+/* Walks the scope's statements in subject order: what a standing request's
+ * index probes with (the values the changed documents hold now). */
+void icx_scope_values(const icx_scope *sc, icx_scope_value_fn fn, void *userdata);
+
 #endif

@@ -19,6 +19,13 @@
   "  answer TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);" \
   "CREATE INDEX IF NOT EXISTS subscriptions_jid ON subscriptions (jid)"
 
+/* The answers as rows: one per (subscription, cloud), so that a change
+ * writes the clouds that entered and left, never a whole answer. */
+#define SUBS_CLOUDS_SQL \
+  "CREATE TABLE IF NOT EXISTS subscription_clouds (" \
+  "  sub INTEGER NOT NULL, cloud TEXT NOT NULL, PRIMARY KEY (sub, cloud)" \
+  ") WITHOUT ROWID"
+
 /* A failure of SQLite on s, as ICX_ERR_STORE with its message. */
 static icx_rc
 store_subs_fail(icx_store *s, const char *what)
@@ -56,6 +63,36 @@ store_subs_make(icx_store *s)
     return ICX_OK;
   if (sqlite3_exec(s->db, SUBS_TABLE_SQL, NULL, NULL, NULL) != SQLITE_OK)
     return store_subs_fail(s, "make the table");
+  return ICX_OK;
+}
+
+/* 1 when the answers' table exists, 0 when not, -1 on error. */
+static int
+store_subs_clouds_exist(icx_store *s)
+{
+  sqlite3_stmt *st = NULL;
+  int rc, found;
+
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                         "name = 'subscription_clouds'", -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  rc = sqlite3_step(st);
+  found = rc == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
+
+/* Makes the answers' table when missing (a write of answers is coming). */
+static icx_rc
+store_subs_clouds_make(icx_store *s)
+{
+  int have = store_subs_clouds_exist(s);
+
+  if (have < 0)
+    return store_subs_fail(s, "read the schema");
+  if (!have && sqlite3_exec(s->db, SUBS_CLOUDS_SQL, NULL, NULL, NULL) != SQLITE_OK)
+    return store_subs_fail(s, "make the answers' table");
   return ICX_OK;
 }
 
@@ -128,22 +165,161 @@ store_subs_change(icx_store *s, sqlite3_stmt *st, const char *what, size_t *chan
   return rc;
 }
 
+/* Savepoints: a write of several statements is whole or nothing, in or
+ * out of a transaction of the caller's (icx_store_subs_begin()). */
+static icx_rc
+store_subs_save(icx_store *s)
+{
+  if (sqlite3_exec(s->db, "SAVEPOINT icx_subs", NULL, NULL, NULL) != SQLITE_OK)
+    return store_subs_fail(s, "begin a savepoint");
+  return ICX_OK;
+}
+
+static icx_rc
+store_subs_release(icx_store *s, icx_rc rc)
+{
+  if (rc != ICX_OK)
+    sqlite3_exec(s->db, "ROLLBACK TO icx_subs", NULL, NULL, NULL);
+  if (sqlite3_exec(s->db, "RELEASE icx_subs", NULL, NULL, NULL) != SQLITE_OK &&
+      rc == ICX_OK)
+    rc = store_subs_fail(s, "end a savepoint");
+  return rc;
+}
+
+/* Runs the one-parameter statement sql on id. */
+static icx_rc
+store_subs_exec_id(icx_store *s, const char *sql, long long id, const char *what)
+{
+  sqlite3_stmt *st = store_subs_prepare(s, sql);
+  size_t changed;
+
+  if (!st)
+    return ICX_ERR_STORE;
+  sqlite3_bind_int64(st, 1, id);
+  return store_subs_change(s, st, what, &changed);
+}
+
+/* Adds (add 1) or removes the rows (id, names[i]) for n names. */
+static icx_rc
+store_subs_rows(icx_store *s, long long id, const char *const *names, size_t n, int add)
+{
+  sqlite3_stmt *st;
+  icx_rc rc = ICX_OK;
+  size_t i;
+
+  if (!n)
+    return ICX_OK;
+  st = store_subs_prepare(s, add ? "INSERT OR IGNORE INTO subscription_clouds (sub, cloud) "
+                                   "VALUES (?, ?)"
+                                 : "DELETE FROM subscription_clouds WHERE sub = ? AND "
+                                   "cloud = ?");
+  if (!st)
+    return ICX_ERR_STORE;
+  for (i = 0; i < n && rc == ICX_OK; i++) {
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+      rc = store_subs_fail(s, "keep an answer");
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 icx_rc
 icx_store_subs_set_answer(icx_store *s, long long id, const char *answer)
 {
   sqlite3_stmt *st;
+  const char *p, *nl;
+  char *line = NULL;
   int have;
+  icx_rc rc;
 
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
   if ((have = store_subs_exists(s)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
-  if (!(st = store_subs_prepare(s, "UPDATE subscriptions SET answer = ? WHERE id = ?")))
-    return ICX_ERR_STORE;
-  sqlite3_bind_text(st, 1, answer ? answer : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, id);
-  return store_subs_change(s, st, "keep an answer", NULL);
+  if ((rc = store_subs_clouds_make(s)) != ICX_OK || (rc = store_subs_save(s)) != ICX_OK)
+    return rc;
+  /* The text column is left empty: the rows are the answer. */
+  if (!(st = store_subs_prepare(s, "UPDATE subscriptions SET answer = '' WHERE id = ?"))) {
+    rc = ICX_ERR_STORE;
+    goto done;
+  }
+  sqlite3_bind_int64(st, 1, id);
+  if ((rc = store_subs_change(s, st, "keep an answer", NULL)) != ICX_OK)
+    goto done;
+  rc = store_subs_exec_id(s, "DELETE FROM subscription_clouds WHERE sub = ?", id,
+                          "keep an answer");
+  for (p = answer ? answer : ""; rc == ICX_OK && *p; p = *nl ? nl + 1 : nl) {
+    const char *one[1];
+    nl = strchr(p, '\n');
+    if (!nl)
+      nl = p + strlen(p);
+    if (nl == p)
+      continue;
+    free(line);
+    if (!(line = strndup(p, (size_t)(nl - p)))) {
+      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+      break;
+    }
+    one[0] = line;
+    rc = store_subs_rows(s, id, one, 1, 1);
+  }
+  free(line);
+done:
+  return store_subs_release(s, rc);
+}
+
+icx_rc
+icx_store_subs_answer_edit(icx_store *s, long long id, const char *const *add, size_t n_add,
+                           const char *const *del, size_t n_del)
+{
+  icx_rc rc;
+
+  if (!s || (!add && n_add) || (!del && n_del))
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  if (!n_add && !n_del)
+    return ICX_OK;
+  if ((rc = store_subs_clouds_make(s)) != ICX_OK || (rc = store_subs_save(s)) != ICX_OK)
+    return rc;
+  rc = store_subs_rows(s, id, del, n_del, 0);
+  if (rc == ICX_OK)
+    rc = store_subs_rows(s, id, add, n_add, 1);
+  return store_subs_release(s, rc);
+}
+
+icx_rc
+icx_store_subs_answer_move(icx_store *s, long long from, long long to)
+{
+  sqlite3_stmt *st;
+  int have;
+  icx_rc rc;
+
+  if (!s)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_clouds_exist(s)) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  if ((rc = store_subs_save(s)) != ICX_OK)
+    return rc;
+  rc = store_subs_exec_id(s, "DELETE FROM subscription_clouds WHERE sub = ?", to,
+                          "move an answer");
+  if (rc == ICX_OK)
+    rc = store_subs_exec_id(s, "UPDATE subscriptions SET answer = '' WHERE id = ?", to,
+                            "move an answer");
+  if (rc == ICX_OK &&
+      (st = store_subs_prepare(s, "UPDATE subscription_clouds SET sub = ? WHERE sub = ?"))) {
+    size_t changed;
+    sqlite3_bind_int64(st, 1, to);
+    sqlite3_bind_int64(st, 2, from);
+    rc = store_subs_change(s, st, "move an answer", &changed);
+  } else if (rc == ICX_OK) {
+    rc = ICX_ERR_STORE;
+  }
+  return store_subs_release(s, rc);
 }
 
 icx_rc
@@ -151,6 +327,7 @@ icx_store_subs_remove(icx_store *s, long long id, const char *jid)
 {
   sqlite3_stmt *st;
   int have;
+  icx_rc rc;
 
   if (!s)
     return ICX_ERR_MISUSE;
@@ -164,7 +341,14 @@ icx_store_subs_remove(icx_store *s, long long id, const char *jid)
   sqlite3_bind_int64(st, 1, id);
   if (jid)
     sqlite3_bind_text(st, 2, jid, -1, SQLITE_STATIC);
-  return store_subs_change(s, st, "remove a subscription", NULL);
+  if ((rc = store_subs_change(s, st, "remove a subscription", NULL)) != ICX_OK)
+    return rc;
+  /* Its answer's rows (a statement on its own: the subscription is gone
+   * whatever this says, and rows of no subscription are never read). */
+  if ((have = store_subs_clouds_exist(s)) > 0)
+    rc = store_subs_exec_id(s, "DELETE FROM subscription_clouds WHERE sub = ?", id,
+                            "remove an answer");
+  return rc;
 }
 
 icx_rc
@@ -182,6 +366,14 @@ icx_store_subs_remove_jid(icx_store *s, const char *jid, size_t *removed)
   icx_clear_error(s->ctx);
   if ((have = store_subs_exists(s)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  if (store_subs_clouds_exist(s) > 0 &&
+      (st = store_subs_prepare(s, "DELETE FROM subscription_clouds WHERE sub IN "
+                                  "(SELECT id FROM subscriptions WHERE jid = ?)"))) {
+    size_t gone;
+    sqlite3_bind_text(st, 1, jid, -1, SQLITE_STATIC);
+    if ((rc = store_subs_change(s, st, "remove answers", &gone)) != ICX_OK)
+      return rc;
+  }
   if (!(st = store_subs_prepare(s, "DELETE FROM subscriptions WHERE jid = ?")))
     return ICX_ERR_STORE;
   sqlite3_bind_text(st, 1, jid, -1, SQLITE_STATIC);
@@ -212,6 +404,62 @@ icx_store_subs_free_rows(icx_sub_row *rows, size_t n)
     free(rows[i].created);
   }
   free(rows);
+}
+
+/* The answers kept as rows replace the text of rows[0..n-1] that have
+ * any (a subscription with none keeps its text: a store written before
+ * the rows, or an answer that is empty). */
+static icx_rc
+store_subs_answers(icx_store *s, icx_sub_row *rows, size_t n)
+{
+  sqlite3_stmt *st;
+  icx_rc rc = ICX_OK;
+  size_t i;
+  int have = store_subs_clouds_exist(s);
+
+  if (have <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  st = store_subs_prepare(s, "SELECT cloud FROM subscription_clouds WHERE sub = ? "
+                             "ORDER BY cloud");
+  if (!st)
+    return ICX_ERR_STORE;
+  for (i = 0; i < n && rc == ICX_OK; i++) {
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int step;
+    sqlite3_bind_int64(st, 1, rows[i].id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+      const char *c = (const char *)sqlite3_column_text(st, 0);
+      size_t cl = c ? strlen(c) : 0;
+      if (len + cl + 2 > cap) {
+        size_t ncap = (len + cl + 2) * 2;
+        char *nb = realloc(buf, ncap);
+        if (!nb) {
+          rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+          break;
+        }
+        buf = nb;
+        cap = ncap;
+      }
+      if (len)
+        buf[len++] = '\n';
+      memcpy(buf + len, c ? c : "", cl);
+      len += cl;
+      buf[len] = '\0';
+    }
+    if (rc == ICX_OK && step != SQLITE_DONE)
+      rc = store_subs_fail(s, "read an answer");
+    sqlite3_reset(st);
+    if (buf && rc == ICX_OK) {
+      free(rows[i].answer);
+      rows[i].answer = buf;
+      rows[i].answer_rows = 1;
+    } else {
+      free(buf);
+    }
+  }
+  sqlite3_finalize(st);
+  return rc;
 }
 
 icx_rc
@@ -251,6 +499,7 @@ icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n
       cap = ncap;
     }
     r = &v[cnt++];
+    memset(r, 0, sizeof *r);
     r->id = (long long)sqlite3_column_int64(st, 0);
     r->jid = store_subs_col(st, 1);
     r->request = store_subs_col(st, 2);
@@ -265,6 +514,8 @@ icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n
   if (rc == ICX_OK && step != SQLITE_DONE)
     rc = store_subs_fail(s, "list subscriptions");
   sqlite3_finalize(st);
+  if (rc == ICX_OK)
+    rc = store_subs_answers(s, v, cnt);
   if (rc != ICX_OK) {
     icx_store_subs_free_rows(v, cnt);
     return rc;

@@ -18,7 +18,17 @@
  *     options  what the front end adds to it (icxd: the presence asked
  *              for), opaque here; '' when none
  *     answer   the names of the clouds of the last answer, sorted, one
- *              per line ('' when none)
+ *              per line ('' when none), as stores written before the
+ *              table below kept it; '' once the rows hold the answer
+ *
+ *   subscription_clouds (sub, cloud)
+ *     one row per cloud of subscription sub's last answer: a change
+ *     writes the clouds that entered and left it, never a whole answer.
+ *     When the rows of a subscription exist they are its answer; a
+ *     subscription with none has the text above.  Made by the first
+ *     write of an answer, so older stores open as they are.  A front end
+ *     may keep one answer for several subscriptions that ask the same
+ *     (icxd keeps it under the first of them): it says so itself.
  *     created  UTC xsd:dateTime
  *
  * Writers are the store's ordinary writers (icxd's writer thread); each
@@ -42,6 +52,7 @@ typedef struct icx_sub_row {
   char *options;
   char *answer;
   char *created;
+  int answer_rows;   /* 1: answer came from the rows; 0: from the text */
 } icx_sub_row;
 
 /* Adds a subscription; *id gets its id.  jid, request, options (NULL:
@@ -49,15 +60,30 @@ typedef struct icx_sub_row {
 icx_rc icx_store_subs_add(icx_store *store, const char *jid, const char *request,
                           const char *options, const char *answer, long long *id);
 
-/* Replaces the answer kept for subscription id.  ICX_ERR_NOT_FOUND when
- * there is none. */
+/* Replaces the answer kept for subscription id (names one per line; NULL:
+ * none): its rows become exactly those, its text ''.  ICX_ERR_NOT_FOUND
+ * when there is no such subscription. */
 icx_rc icx_store_subs_set_answer(icx_store *store, long long id, const char *answer);
 
-/* Removes subscription id when it belongs to jid (NULL: to anyone).
+/* Edits the answer rows of subscription id: the n_del names of del leave
+ * it, the n_add names of add enter it (the ones it has already, or lacks,
+ * are no error).  The subscription's existence is not checked: the
+ * caller holds it. */
+icx_rc icx_store_subs_answer_edit(icx_store *store, long long id, const char *const *add,
+                                  size_t n_add, const char *const *del, size_t n_del);
+
+/* Moves the answer rows of subscription from to subscription to (whose
+ * own rows and text are dropped first): to keeps the answer when from is
+ * removed. */
+icx_rc icx_store_subs_answer_move(icx_store *store, long long from, long long to);
+
+/* Removes subscription id when it belongs to jid (NULL: to anyone), with
+ * its answer's rows.
  * ICX_ERR_NOT_FOUND when there is no such subscription of jid. */
 icx_rc icx_store_subs_remove(icx_store *store, long long id, const char *jid);
 
-/* Removes every subscription of jid; *removed (may be NULL) gets how many. */
+/* Removes every subscription of jid with their answers' rows; *removed
+ * (may be NULL) gets how many. */
 icx_rc icx_store_subs_remove_jid(icx_store *store, const char *jid, size_t *removed);
 
 /* The subscriptions of jid (NULL: all), by id: *rows is a new array of *n

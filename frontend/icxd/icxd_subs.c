@@ -120,15 +120,42 @@ void icxd_subs_xml_escape(FILE *f, const char *s)
 
 /* --- the registry --------------------------------------------------------- */
 
+/* The shape, if any, is the registry's: not freed here. */
 void icxd_subs_entry_clear(icxd_sub *e)
 {
   free(e->jid);
-  free(e->request);
   free(e->created);
-  icx_plan_free(e->plan);
-  icx_constraints_free(e->set);
-  icxd_subs_names_free(e->answer, e->n_answer);
   memset(e, 0, sizeof *e);
+}
+
+void icxd_subs_shape_free(icxd_subs_shape *sh)
+{
+  size_t i;
+
+  if (!sh)
+    return;
+  free(sh->request);
+  icx_plan_free(sh->plan);
+  icx_constraints_free(sh->set);
+  icxd_subs_names_free(sh->answer, sh->n_answer);
+  for (i = 0; i < sh->n_left; i++)
+    free(sh->left[i]);
+  free(sh->left);
+  free(sh->entered);
+  free(sh->tail_xml);
+  free(sh->tail_body);
+  free(sh);
+}
+
+void icxd_subs_shapes_clear(icxd_subs *subs)
+{
+  size_t i;
+
+  for (i = 0; i < subs->n_shapes; i++)
+    icxd_subs_shape_free(subs->shapes[i]);
+  subs->n_shapes = 0;
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
 }
 
 icxd_subs *icxd_subs_new(const char *store_path, icxd_logger *log)
@@ -153,6 +180,9 @@ void icxd_subs_free(icxd_subs *subs)
   for (i = 0; i < subs->n; i++)
     icxd_subs_entry_clear(&subs->v[i]);
   free(subs->v);
+  icxd_subs_shapes_clear(subs);
+  free(subs->shapes);
+  icxd_subs_log_drop(subs);
   for (i = 0; i < subs->n_presence; i++)
     free(subs->presence[i].bare);
   free(subs->presence);
@@ -173,6 +203,8 @@ void icxd_subs_release(icxd_subs *subs)
   for (i = 0; i < subs->n; i++)
     icxd_subs_entry_clear(&subs->v[i]);
   subs->n = 0;
+  icxd_subs_shapes_clear(subs);
+  icxd_subs_log_drop(subs);
   subs->loaded = 0;
   icx_store_free(subs->watch);
   subs->watch = NULL;
@@ -283,31 +315,25 @@ int icxd_subs_take(icxd_subs *subs, icxd_subs_note *note)
   return 1;
 }
 
-/* Queues the notification of e: entered and left (sorted names). */
-void icxd_subs_notify(icxd_subs *subs, const icxd_sub *e,
-                        char *const *entered, size_t n_entered,
-                        char *const *left, size_t n_left)
+/* What follows the subscription's id in a notification of entered and
+ * left (sorted names), as XML (*xml) and for people (*body): the same for
+ * every subscriber of a shape.  0, or -1 on ENOMEM. */
+int icxd_subs_note_tails(char *const *entered, size_t n_entered, char *const *left,
+                         size_t n_left, char **xml, char **body)
 {
-  struct icxd_subs_out *o = calloc(1, sizeof *o);
-  char *buf = NULL, *body = NULL, id[64];
+  char *buf = NULL, *bbuf = NULL;
   size_t len = 0, blen = 0, i;
   FILE *f, *b;
 
-  if (!o)
-    goto nomem;
-  snprintf(id, sizeof id, ICXD_SUBS_MSG_ID_PREFIX "%lld-%lu", e->id,
-           subs->seq++);
+  *xml = *body = NULL;
   f = open_memstream(&buf, &len);
-  b = f ? open_memstream(&body, &blen) : NULL;
+  b = f ? open_memstream(&bbuf, &blen) : NULL;
   if (!f || !b) {
     if (f)
       fclose(f);
     free(buf);
-    goto nomem;
+    return -1;
   }
-  fprintf(f, "<matches xmlns='" ICXD_NS_MATCHES "' subscription='%lld'>",
-          e->id);
-  fprintf(b, "Subscription %lld:", e->id);
   if (n_entered) {
     fputs("<entered>", f);
     fputs(" entered", b);
@@ -334,14 +360,35 @@ void icxd_subs_notify(icxd_subs *subs, const icxd_sub *e,
   fputc('.', b);
   if (fclose(f) != 0 || fclose(b) != 0) {
     free(buf);
-    free(body);
-    goto nomem;
+    free(bbuf);
+    return -1;
   }
-  o->note.payload = buf;
-  o->note.body = body;
+  *xml = buf;
+  *body = bbuf;
+  return 0;
+}
+
+/* Queues the notification of e with the tails of icxd_subs_note_tails(). */
+void icxd_subs_notify_tails(icxd_subs *subs, const icxd_sub *e, const char *xml,
+                            const char *body)
+{
+  struct icxd_subs_out *o = calloc(1, sizeof *o);
+  char id[64];
+  size_t n;
+
+  if (!o)
+    goto nomem;
+  snprintf(id, sizeof id, ICXD_SUBS_MSG_ID_PREFIX "%lld-%lu", e->id, subs->seq++);
+  n = strlen(xml) + sizeof "<matches xmlns='" ICXD_NS_MATCHES "' subscription=''>" + 24;
+  if ((o->note.payload = malloc(n)))
+    snprintf(o->note.payload, n, "<matches xmlns='" ICXD_NS_MATCHES "' subscription='%lld'>%s",
+             e->id, xml);
+  n = strlen(body) + sizeof "Subscription :" + 24;
+  if ((o->note.body = malloc(n)))
+    snprintf(o->note.body, n, "Subscription %lld:%s", e->id, body);
   o->note.jid = strdup(e->jid);
   o->note.id = strdup(id);
-  if (!o->note.jid || !o->note.id) {
+  if (!o->note.payload || !o->note.body || !o->note.jid || !o->note.id) {
     icxd_subs_note_clear(&o->note);
     goto nomem;
   }

@@ -17,7 +17,11 @@
  * document before and after it are known); a presence change of an owner
  * (only subscriptions that ask for a presence can change); a change by
  * another process (icx load, icx remove), seen as a new store generation
- * on a read-only handle kept for that, between two evaluations.
+ * on a read-only handle kept for that, and read from the store's change
+ * log: evaluated on the documents it changed (in full when the log was
+ * pruned past the last change read).  Subscriptions that ask the same
+ * are evaluated once, and a change evaluates only those it can touch
+ * (icxd_subs_eval.c says how).
  */
 #ifndef ICXD_SUBS_H
 #define ICXD_SUBS_H
@@ -97,9 +101,10 @@ void icxd_subs_note_clear(icxd_subs_note *note);
 /* Counts for tests and the bench: subscriptions held, notifications
  * queued so far in all. */
 size_t icxd_subs_count(icxd_subs *subs);
-/* Evaluations so far (writer thread): on the changed documents alone,
- * and on the whole store (a subscribe, a presence change, another
- * process's write, or a request without a typed plan). */
+/* Evaluations of shapes (subscriptions asking the same) so far (writer
+ * thread): on the changed documents alone, and on the whole store (a new
+ * shape subscribed, the start, a presence change, another process's
+ * write the change log cannot tell, or a request without a typed plan). */
 void icxd_subs_figures(icxd_subs *subs, unsigned long *scoped,
                        unsigned long *full);
 unsigned long icxd_subs_notes_queued(icxd_subs *subs);

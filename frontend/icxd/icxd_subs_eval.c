@@ -1,6 +1,14 @@
 /* icxd_subs_eval.c - standing requests on the writer thread: the jobs
  * (subscribe, unsubscribe, list, evaluate) and the evaluation of the
- * subscriptions a change may touch (icxd_subs.h). */
+ * subscriptions a change may touch (icxd_subs.h).
+ *
+ * Subscriptions that ask the same are one shape (icxd_subs_internal.h):
+ * a change evaluates each shape it can touch once, on the changed
+ * documents alone, and tells every subscriber of the shapes whose answer
+ * moved.  The shapes a change can touch are those the index finds by the
+ * values the changed documents hold now (a cloud entering meets every
+ * hard constraint) and those whose last answer holds a changed cloud (a
+ * cloud leaving may meet none any more); the others are skipped. */
 #include "config.h"
 
 #include <stdio.h>
@@ -15,39 +23,106 @@
 #include "icx_store_subs.h"
 #include "icxd_subs_internal.h"
 
-static void subs_fail(icxd_job *job, icx_rc rc, const char *msg)
+void icxd_subs_fail(icxd_job *job, icx_rc rc, const char *msg)
 {
   job->rc = rc;
   free(job->errmsg);
   job->errmsg = strdup(msg && *msg ? msg : icx_strerror(rc));
 }
 
-/* Compiles e's request against vocab (e->set NULL when it no longer
+/* Compiles sh's request against vocab (sh->set NULL when it no longer
  * parses: it then answers nothing until the vocabulary takes it again). */
-static void subs_compile(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
-                         icxd_sub *e)
+void icxd_subs_compile(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
+                         icxd_subs_shape *sh)
 {
   icxd_job tmp;
 
-  icx_plan_free(e->plan);
-  e->plan = NULL;
-  icx_constraints_free(e->set);
-  e->set = NULL;
+  icx_plan_free(sh->plan);
+  sh->plan = NULL;
+  icx_constraints_free(sh->set);
+  sh->set = NULL;
   memset(&tmp, 0, sizeof tmp);
-  tmp.xml = e->request;
-  tmp.xml_len = strlen(e->request);
-  if (icxd_job_constraints(ctx, vocab, &tmp, &e->set) != ICX_OK)
+  tmp.xml = sh->request;
+  tmp.xml_len = strlen(sh->request);
+  if (icxd_job_constraints(ctx, vocab, &tmp, &sh->set) != ICX_OK)
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "subscription %lld of %s no longer compiles: %s", e->id, e->jid,
+             "subscription %lld no longer compiles: %s", sh->keeper,
              tmp.errmsg ? tmp.errmsg : "");
   free(tmp.errmsg);
-  /* Without a plan (out of memory), the subscription is matched whole. */
-  if (e->set && icx_plan_new(ctx, e->set, &e->plan) != ICX_OK)
-    e->plan = NULL;
+  /* Without a plan (out of memory), the shape is matched whole. */
+  if (sh->set && icx_plan_new(ctx, sh->set, &sh->plan) != ICX_OK)
+    sh->plan = NULL;
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
+}
+
+/* FNV-1a of request and presence. */
+static unsigned long subs_shape_hash(const char *request, unsigned presence)
+{
+  unsigned long h = 2166136261ul ^ presence;
+
+  for (; *request; request++)
+    h = (h ^ (unsigned char)*request) * 16777619ul;
+  return h;
+}
+
+/* The shape asking request with presence, or NULL. */
+icxd_subs_shape *icxd_subs_shape_find(icxd_subs *subs, const char *request,
+                                        unsigned presence)
+{
+  unsigned long h = subs_shape_hash(request, presence);
+  size_t i;
+
+  for (i = 0; i < subs->n_shapes; i++)
+    if (subs->shapes[i]->hash == h && subs->shapes[i]->presence == presence &&
+        strcmp(subs->shapes[i]->request, request) == 0)
+      return subs->shapes[i];
+  return NULL;
+}
+
+/* A new shape, registered (request copied), not compiled; NULL on ENOMEM. */
+icxd_subs_shape *icxd_subs_shape_add(icxd_subs *subs, const char *request,
+                                       unsigned presence)
+{
+  icxd_subs_shape *sh;
+
+  if (subs->n_shapes == subs->cap_shapes) {
+    size_t ncap = subs->cap_shapes ? subs->cap_shapes * 2 : 16;
+    icxd_subs_shape **nv = realloc(subs->shapes, ncap * sizeof *nv);
+    if (!nv)
+      return NULL;
+    subs->shapes = nv;
+    subs->cap_shapes = ncap;
+  }
+  if (!(sh = calloc(1, sizeof *sh)) || !(sh->request = strdup(request))) {
+    free(sh);
+    return NULL;
+  }
+  sh->presence = presence;
+  sh->hash = subs_shape_hash(request, presence);
+  subs->shapes[subs->n_shapes++] = sh;
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
+  return sh;
+}
+
+/* Drops sh from the registry and frees it. */
+void icxd_subs_shape_drop(icxd_subs *subs, icxd_subs_shape *sh)
+{
+  size_t i;
+
+  for (i = 0; i < subs->n_shapes; i++)
+    if (subs->shapes[i] == sh) {
+      subs->shapes[i] = subs->shapes[--subs->n_shapes];
+      break;
+    }
+  icxd_subs_shape_free(sh);
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
 }
 
 /* The options column: the presence a subscription requires. */
-static void subs_options(unsigned presence, char *buf, size_t len)
+void icxd_subs_options(unsigned presence, char *buf, size_t len)
 {
   if (presence)
     snprintf(buf, len, "presence=%u", presence);
@@ -55,7 +130,7 @@ static void subs_options(unsigned presence, char *buf, size_t len)
     buf[0] = '\0';
 }
 
-static unsigned subs_options_presence(const char *options)
+unsigned icxd_subs_options_presence(const char *options)
 {
   unsigned v = 0;
 
@@ -66,21 +141,14 @@ static unsigned subs_options_presence(const char *options)
 
 /* --- which clouds a change touches -------------------------------------- */
 
-/* What one change may have changed: every cloud (full), or the clouds
- * named (the clouds of a document before and after a write), and whether
- * only presence changed (then only subscriptions asking for one can
- * change).  The CLI's writes (icx load, icx remove) are seen only as a
- * new store generation, which says nothing of which documents changed:
- * they count as full.  This is the one place that decides it. */
-typedef struct subs_change {
-  int full;
-  int presence_only;
-  char **clouds;             /* sorted, unique; owned */
-  size_t n_clouds;
-  icx_scope *scope;          /* the documents now describing them, or NULL */
-} subs_change;
+/* What one change may have changed (icxd_subs_change): every cloud
+ * (full), or the clouds named (those of the written documents before and
+ * after), and whether only presence changed (then only shapes asking for
+ * one can change).  Another process's writes (icx load, icx remove) are
+ * read from the store's change log (icxd_subs_log.c); they count as full
+ * only when the log cannot say which documents changed. */
 
-static int subs_change_clouds(subs_change *c, char *const *before,
+int icxd_subs_change_clouds(icxd_subs_change *c, char *const *before,
                               size_t n_before, char *const *after,
                               size_t n_after)
 {
@@ -105,9 +173,9 @@ static int subs_change_clouds(subs_change *c, char *const *before,
 
 /* --- evaluation ------------------------------------------------------------ */
 
-/* 1 if cloud's owner shows a state e accepts. */
+/* 1 if cloud's owner shows a state sh accepts. */
 static int subs_present(icxd_subs *subs, icx_store *store,
-                        const icx_vocab *vocab, const icxd_sub *e,
+                        const icx_vocab *vocab, const icxd_subs_shape *e,
                         const char *cloud)
 {
   char *owner = NULL;
@@ -151,8 +219,8 @@ static int subs_names_add(void *ud, const char *name)
 /* The clouds of c's scope in e's answer (the plan run on the changed
  * documents alone), into ns.  ICX_OK, or ICX_ERR_QUERY when e has no
  * typed plan (match the whole store instead). */
-static icx_rc subs_answer_scoped(icx_ctx *ctx, const icxd_sub *e,
-                                 const subs_change *c, subs_names *ns)
+static icx_rc subs_answer_scoped(icx_ctx *ctx, const icxd_subs_shape *e,
+                                 const icxd_subs_change *c, subs_names *ns)
 {
   icx_rc rc;
 
@@ -166,9 +234,9 @@ static icx_rc subs_answer_scoped(icx_ctx *ctx, const icxd_sub *e,
 
 /* The clouds in e's answer now, among the clouds of c (all when c->full),
  * into a new sorted array.  ICX_OK, or the engine's error. */
-static icx_rc subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                          const icx_vocab *vocab, const icxd_sub *e,
-                          const subs_change *c, char ***out, size_t *n_out)
+icx_rc icxd_subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                          const icx_vocab *vocab, const icxd_subs_shape *e,
+                          const icxd_subs_change *c, char ***out, size_t *n_out)
 {
   icx_match *m = NULL;
   char **v = NULL;
@@ -230,22 +298,22 @@ static icx_rc subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   return ICX_OK;
 }
 
-/* Evaluates e for change c: the clouds of c that entered and left its
- * answer are told to its subscriber, and the new answer is kept (in
- * memory and in the store). */
-static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                          const icx_vocab *vocab, icxd_sub *e,
-                          const subs_change *c)
+/* Evaluates shape e for change c: the clouds of c that entered and left
+ * its answer go to e->entered (lent by the new answer) and e->left
+ * (owned), for its subscribers to be told, and the new answer is kept (in
+ * memory and, as rows of its keeper, in the store). */
+static void subs_eval_shape(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                            const icx_vocab *vocab, icxd_subs_shape *e,
+                            const icxd_subs_change *c)
 {
   char **now = NULL, **entered = NULL, **left = NULL, **next = NULL;
   size_t n_now = 0, n_entered = 0, n_left = 0, n_next = 0, i, j, l;
-  char *joined;
   icx_rc rc;
 
-  rc = subs_answer(subs, ctx, store, vocab, e, c, &now, &n_now);
+  rc = icxd_subs_answer(subs, ctx, store, vocab, e, c, &now, &n_now);
   if (rc != ICX_OK) {
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "subscription %lld: evaluation failed: %s", e->id,
+             "subscription %lld: evaluation failed: %s", e->keeper,
              *icx_ctx_errmsg(ctx) ? icx_ctx_errmsg(ctx) : icx_strerror(rc));
     return;
   }
@@ -296,17 +364,14 @@ static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
       next[n_next++] = entered[j++];
     }
   }
-  icxd_subs_notify(subs, e, entered, n_entered, left, n_left);
-  joined = icxd_subs_names_join(next, n_next);
-  if (!joined || icx_store_subs_set_answer(store, e->id, joined) != ICX_OK)
+  if (icx_store_subs_answer_edit(store, e->keeper,
+                                 (const char *const *)entered, n_entered,
+                                 (const char *const *)left, n_left) != ICX_OK)
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "subscription %lld: cannot keep its answer: %s", e->id,
-             joined ? icx_ctx_errmsg(ctx) : "out of memory");
-  free(joined);
-  /* Strings: the left ones go; those of now that did not enter were
-   * already in the answer (the answer's copy stays). */
-  for (l = 0; l < n_left; l++)
-    free(left[l]);
+             "subscription %lld: cannot keep its answer: %s", e->keeper,
+             icx_ctx_errmsg(ctx));
+  /* Strings: those of now that did not enter were already in the answer
+   * (the answer's copy stays); the left ones stay until told. */
   for (i = 0, j = 0; i < n_now; i++) {
     if (j < n_entered && now[i] == entered[j])
       j++;
@@ -317,442 +382,104 @@ static void subs_eval_one(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   free(e->answer);
   e->answer = next;
   e->n_answer = n_next;
-  free(entered);
-  free(left);
+  e->entered = entered;
+  e->n_entered = n_entered;
+  e->left = left;
+  e->n_left = n_left;
   return;
 nomem:
   icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
-           "subscription %lld: out of memory evaluating it", e->id);
+           "subscription %lld: out of memory evaluating it", e->keeper);
   free(entered);
   free(left);
   free(next);
   icxd_subs_names_free(now, n_now);
 }
 
-/* Evaluates every subscription c may touch. */
-static void subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                      const icx_vocab *vocab, const subs_change *c)
+/* Marks the shapes change c can touch (cand). */
+static void subs_candidates(icxd_subs *subs, const icxd_subs_change *c)
 {
-  size_t i;
+  size_t i, k;
+
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    sh->cand = c->presence_only ? sh->presence != 0 : c->full;
+  }
+  if (c->full || c->presence_only)
+    return;
+  if (!c->scope) {
+    /* No scope: matched whole, every shape. */
+    for (i = 0; i < subs->n_shapes; i++)
+      subs->shapes[i]->cand = 1;
+    return;
+  }
+  if (!subs->index)
+    subs->index = icxd_subs_index_new(subs);
+  if (subs->index) {
+    icxd_subs_index_probe(subs->index, c->scope);
+  } else {
+    for (i = 0; i < subs->n_shapes; i++)
+      subs->shapes[i]->cand = 1;
+  }
+  /* Leaving: a changed cloud in a shape's last answer. */
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    for (k = 0; !sh->cand && sh->n_answer && k < c->n_clouds; k++)
+      sh->cand = icxd_subs_names_has(sh->answer, sh->n_answer, c->clouds[k]);
+  }
+}
+
+/* Evaluates every shape c may touch, and tells their subscribers. */
+void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                      const icx_vocab *vocab, const icxd_subs_change *c)
+{
+  size_t i, moved = 0;
   int tx;
 
+  subs_candidates(subs, c);
   /* The answers kept after this change: one commit for all of them. */
   tx = icx_store_subs_begin(store) == ICX_OK;
-  for (i = 0; i < subs->n; i++) {
-    icxd_sub *e = &subs->v[i];
-    if (c->presence_only && !e->presence)
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    if (!sh->cand)
       continue;
-    subs_eval_one(subs, ctx, store, vocab, e, c);
+    subs_eval_shape(subs, ctx, store, vocab, sh, c);
+    moved += sh->n_entered || sh->n_left;
   }
   if (tx && icx_store_subs_end(store, 1) != ICX_OK)
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",
              "the answers of this change are not kept: %s",
              icx_ctx_errmsg(ctx));
-}
-
-/* --- the store's generation, for writers outside icxd -------------------- */
-
-/* The data version the watch handle reads now; -1 when unknown. */
-static long long subs_generation(icxd_subs *subs, icx_ctx *ctx)
-{
-  icx_store_gen g;
-  int began;
-
-  if (!subs->watch &&
-      icx_store_open(ctx, subs->store_path, ICX_STORE_READONLY,
-                     &subs->watch) != ICX_OK) {
-    subs->watch = NULL;
-    return -1;
-  }
-  began = icx_store_read_begin(subs->watch);
-  if (icx_store_generation(subs->watch, &g) != 0)
-    g.version = -1;
-  (void)icx_store_read_end(subs->watch, began, ICX_OK);
-  return g.version;
-}
-
-/* After a write of our own: what the watch reads now is ours.  (A commit
- * of another process landing between our commit and this read is taken
- * for ours: the store's change log, when there is one, closes that gap.) */
-static void subs_absorb(icxd_subs *subs, icx_ctx *ctx)
-{
-  long long g = subs_generation(subs, ctx);
-
-  subs->seen = g;
-  subs->have_seen = g >= 0;
-}
-
-/* --- loading --------------------------------------------------------------- */
-
-static icxd_sub *subs_append(icxd_subs *subs)
-{
-  if (subs->n == subs->cap) {
-    size_t ncap = subs->cap ? subs->cap * 2 : 16;
-    icxd_sub *nv = realloc(subs->v, ncap * sizeof *nv);
-    if (!nv)
-      return NULL;
-    subs->v = nv;
-    subs->cap = ncap;
-  }
-  memset(&subs->v[subs->n], 0, sizeof subs->v[subs->n]);
-  return &subs->v[subs->n++];
-}
-
-/* Reads the subscriptions from store on first use, compiles them, and
- * evaluates them all (the store may have changed while icxd was down);
- * compiles them again when the vocabulary changed (a reload).  0, or -1
- * with job failed. */
-static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                      const icx_vocab *vocab, icxd_job *job)
-{
-  icx_sub_row *rows = NULL;
-  size_t n = 0, i;
-  icx_rc rc;
-
-  if (subs->loaded) {
-    if (subs->vocab != vocab) {
-      for (i = 0; i < subs->n; i++)
-        subs_compile(subs, ctx, vocab, &subs->v[i]);
-      subs->vocab = vocab;
-    }
-    return 0;
-  }
-  if ((rc = icx_store_subs_list(store, NULL, &rows, &n)) != ICX_OK) {
-    if (job)
-      subs_fail(job, rc, icx_ctx_errmsg(ctx));
-    return -1;
-  }
-  subs->vocab = vocab;
-  for (i = 0; i < n; i++) {
-    icxd_sub *e = subs_append(subs);
-    if (!e) {
-      icx_store_subs_free_rows(rows, n);
-      if (job)
-        subs_fail(job, ICX_ERR_NOMEM, NULL);
-      return -1;
-    }
-    e->id = rows[i].id;
-    e->jid = rows[i].jid;
-    e->request = rows[i].request;
-    e->created = rows[i].created;
-    rows[i].jid = rows[i].request = rows[i].created = NULL;
-    e->presence = subs_options_presence(rows[i].options);
-    if (icxd_subs_names_split(rows[i].answer, &e->answer, &e->n_answer) != 0) {
-      e->answer = NULL;
-      e->n_answer = 0;
-    }
-    subs_compile(subs, ctx, vocab, e);
-  }
-  icx_store_subs_free_rows(rows, n);
-  subs->loaded = 1;
-  if (subs->n) {
-    subs_change all;
-    memset(&all, 0, sizeof all);
-    all.full = 1;
-    icxd_log(subs->log, ICXD_LOG_INFO, "subs",
-             "%zu subscriptions read from the store", subs->n);
-    subs_eval(subs, ctx, store, vocab, &all);
-  }
-  return 0;
-}
-
-/* --- jobs ----------------------------------------------------------------- */
-
-static size_t subs_count_jid(icxd_subs *subs, const char *jid)
-{
-  size_t i, n = 0;
-
-  for (i = 0; i < subs->n; i++)
-    n += strcasecmp(subs->v[i].jid, jid) == 0;
-  return n;
-}
-
-/* The answer of a subscribe: the paper's <matchingClouds> inside ours. */
-static char *subs_subscribed_xml(const icxd_sub *e)
-{
-  char *buf = NULL;
-  size_t len = 0, i;
-  FILE *f = open_memstream(&buf, &len);
-
-  if (!f)
-    return NULL;
-  fprintf(f, "<subscribed xmlns='" ICXD_NS_MATCHES "' subscription='%lld'>"
-             "<matchingClouds xmlns='" ICX_CONSTRAINTS_NS "'>", e->id);
-  for (i = 0; i < e->n_answer; i++) {
-    fputs("<cloudName>", f);
-    icxd_subs_xml_escape(f, e->answer[i]);
-    fputs("</cloudName>", f);
-  }
-  fputs("</matchingClouds></subscribed>", f);
-  if (fclose(f) != 0) {
-    free(buf);
-    return NULL;
-  }
-  return buf;
-}
-
-static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                           const icx_vocab *vocab, icxd_job *job)
-{
-  unsigned max_total, max_per_jid;
-  char msg[300], options[64];
-  subs_change all;
-  icxd_sub tmp, *e;
-  char *joined;
-  icx_rc rc;
-
-  pthread_mutex_lock(&subs->lock);
-  max_total = subs->max_total;
-  max_per_jid = subs->max_per_jid;
-  pthread_mutex_unlock(&subs->lock);
-  if (max_per_jid && subs_count_jid(subs, job->actor) >= max_per_jid) {
-    snprintf(msg, sizeof msg, "too many subscriptions of this account: at "
-             "most %u per account (max_subscriptions_per_jid); unsubscribe "
-             "one first", max_per_jid);
-    subs_fail(job, ICX_ERR_LIMIT, msg);
+  if (!moved)
     return;
-  }
-  if (max_total && subs->n >= max_total) {
-    snprintf(msg, sizeof msg, "too many subscriptions at the exchange: at "
-             "most %u (max_subscriptions)", max_total);
-    subs_fail(job, ICX_ERR_LIMIT, msg);
-    return;
-  }
-  memset(&tmp, 0, sizeof tmp);
-  if (icxd_job_constraints(ctx, vocab, job, &tmp.set) != ICX_OK)
-    return;   /* job->rc and errmsg say why */
-  if (icx_plan_new(ctx, tmp.set, &tmp.plan) != ICX_OK)
-    tmp.plan = NULL;   /* matched whole at each change */
-  tmp.presence = job->presence_on && job->presence_required
-                     ? job->presence_accept : 0;
-  memset(&all, 0, sizeof all);
-  all.full = 1;
-  tmp.jid = strdup(job->actor);
-  tmp.request = strndup(job->xml, job->xml_len);
-  if (!tmp.jid || !tmp.request) {
-    icxd_subs_entry_clear(&tmp);
-    subs_fail(job, ICX_ERR_NOMEM, NULL);
-    return;
-  }
-  rc = subs_answer(subs, ctx, store, vocab, &tmp, &all, &tmp.answer,
-                   &tmp.n_answer);
-  joined = rc == ICX_OK ? icxd_subs_names_join(tmp.answer, tmp.n_answer)
-                        : NULL;
-  if (rc == ICX_OK && !joined)
-    rc = ICX_ERR_NOMEM;
-  subs_options(tmp.presence, options, sizeof options);
-  if (rc == ICX_OK)
-    rc = icx_store_subs_add(store, tmp.jid, tmp.request, options, joined,
-                            &tmp.id);
-  free(joined);
-  if (rc != ICX_OK) {
-    subs_fail(job, rc, icx_ctx_errmsg(ctx));
-    icxd_subs_entry_clear(&tmp);
-    return;
-  }
-  {
-    /* As the store wrote it (icx_store_subs.c), for listing. */
-    char when[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    tmp.created = strdup(when);
-  }
-  if (!(e = subs_append(subs))) {
-    /* Kept in the store: read again at the next start. */
-    subs_fail(job, ICX_ERR_NOMEM, NULL);
-    icxd_subs_entry_clear(&tmp);
-    return;
-  }
-  *e = tmp;
-  job->answer_xml = subs_subscribed_xml(e);
-  if (!job->answer_xml) {
-    subs_fail(job, ICX_ERR_NOMEM, NULL);
-    return;
-  }
-  job->n_clouds = 0;
-  job->rc = ICX_OK;
-  icxd_log(subs->log, ICXD_LOG_INFO, "subs",
-           "%s subscribed: subscription %lld, %zu clouds now", e->jid, e->id,
-           e->n_answer);
-}
-
-static void subs_unsubscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                             icxd_job *job)
-{
-  size_t i, o, removed = 0;
-  char msg[200];
-  icx_rc rc;
-
-  if (job->sub_id > 0) {
-    for (i = 0; i < subs->n; i++)
-      if (subs->v[i].id == job->sub_id &&
-          strcasecmp(subs->v[i].jid, job->actor) == 0)
-        break;
-    if (i == subs->n) {
-      snprintf(msg, sizeof msg, "no subscription %lld of yours",
-               job->sub_id);
-      subs_fail(job, ICX_ERR_NOT_FOUND, msg);
-      return;
-    }
-    rc = icx_store_subs_remove(store, job->sub_id, NULL);
-    if (rc != ICX_OK && rc != ICX_ERR_NOT_FOUND) {
-      subs_fail(job, rc, icx_ctx_errmsg(ctx));
-      return;
-    }
-  } else {
-    /* Every one of actor's (as the store spells the JID). */
-    for (i = 0; i < subs->n; i++)
-      if (strcasecmp(subs->v[i].jid, job->actor) == 0 &&
-          (rc = icx_store_subs_remove(store, subs->v[i].id, NULL)) != ICX_OK &&
-          rc != ICX_ERR_NOT_FOUND) {
-        subs_fail(job, rc, icx_ctx_errmsg(ctx));
-        return;
-      }
-  }
-  for (i = 0, o = 0; i < subs->n; i++) {
-    icxd_sub *e = &subs->v[i];
-    if (strcasecmp(e->jid, job->actor) == 0 &&
-        (job->sub_id <= 0 || e->id == job->sub_id)) {
-      icxd_subs_entry_clear(e);
-      removed++;
-    } else {
-      subs->v[o++] = *e;
-    }
-  }
-  subs->n = o;
-  job->answer_xml = malloc(120);
-  if (job->answer_xml)
-    snprintf(job->answer_xml, 120,
-             "<unsubscribed xmlns='" ICXD_NS_MATCHES "' count='%zu'/>",
-             removed);
-  else {
-    subs_fail(job, ICX_ERR_NOMEM, NULL);
-    return;
-  }
-  job->rc = ICX_OK;
-  icxd_log(subs->log, ICXD_LOG_INFO, "subs", "%s: %zu subscription%s ended",
-           job->actor, removed, removed == 1 ? "" : "s");
-}
-
-static void subs_list(icxd_subs *subs, icxd_job *job)
-{
-  char *buf = NULL;
-  size_t len = 0, i, k;
-  FILE *f = open_memstream(&buf, &len);
-
-  if (!f) {
-    subs_fail(job, ICX_ERR_NOMEM, NULL);
-    return;
-  }
-  fputs("<subscriptions xmlns='" ICXD_NS_MATCHES "'>", f);
+  /* Told in the subscriptions' order; the text after the id is made
+   * once per shape. */
   for (i = 0; i < subs->n; i++) {
-    const icxd_sub *e = &subs->v[i];
-    if (strcasecmp(e->jid, job->actor) != 0)
+    icxd_subs_shape *sh = subs->v[i].shape;
+    if (!sh->n_entered && !sh->n_left)
       continue;
-    fprintf(f, "<subscription id='%lld' created='%s' clouds='%zu'>", e->id,
-            e->created ? e->created : "", e->n_answer);
-    for (k = 0; k < e->n_answer; k++) {
-      fputs("<cloudName>", f);
-      icxd_subs_xml_escape(f, e->answer[k]);
-      fputs("</cloudName>", f);
+    if (!sh->tail_xml &&
+        icxd_subs_note_tails(sh->entered, sh->n_entered, sh->left, sh->n_left,
+                             &sh->tail_xml, &sh->tail_body) != 0) {
+      icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
+               "out of memory: a notification of subscription %lld is lost",
+               subs->v[i].id);
+      continue;
     }
-    fputs("</subscription>", f);
+    icxd_subs_notify_tails(subs, &subs->v[i], sh->tail_xml, sh->tail_body);
   }
-  fputs("</subscriptions>", f);
-  if (fclose(f) != 0) {
-    free(buf);
-    subs_fail(job, ICX_ERR_NOMEM, NULL);
-    return;
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    size_t l;
+    free(sh->tail_xml);
+    free(sh->tail_body);
+    sh->tail_xml = sh->tail_body = NULL;
+    for (l = 0; l < sh->n_left; l++)
+      free(sh->left[l]);
+    free(sh->left);
+    free(sh->entered);
+    sh->left = sh->entered = NULL;
+    sh->n_left = sh->n_entered = 0;
   }
-  job->answer_xml = buf;
-  job->rc = ICX_OK;
 }
 
-void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
-                   icxd_job *job)
-{
-  icx_store *store = NULL;
-  icx_rc rc;
-
-  if (job->kind == ICXD_JOB_SUBS_EVAL && subs->loaded &&
-      subs->vocab == vocab && !(job->subs_eval & ICXD_SUBS_EVAL_PRESENCE)) {
-    /* A look at the generation alone: the store is opened for writing
-     * only when another process wrote. */
-    long long g = subs_generation(subs, ctx);
-    if (!subs->n || (subs->have_seen && g == subs->seen)) {
-      job->rc = ICX_OK;
-      return;
-    }
-  }
-  if (job->kind == ICXD_JOB_SUBS_EVAL && access(subs->store_path, F_OK) != 0) {
-    /* No store, so no subscription to evaluate: an evaluation never
-     * makes the file (a root with no clouds of its own has none, and
-     * an exchange whose account may not write must not need one). */
-    job->rc = ICX_OK;
-    return;
-  }
-  rc = icx_store_open(ctx, subs->store_path, ICX_STORE_CREATE, &store);
-  if (rc != ICX_OK) {
-    subs_fail(job, rc, icx_ctx_errmsg(ctx));
-    return;
-  }
-  if (subs_ready(subs, ctx, store, vocab, job) != 0)
-    goto done;
-  switch (job->kind) {
-  case ICXD_JOB_SUBSCRIBE:
-    subs_subscribe(subs, ctx, store, vocab, job);
-    break;
-  case ICXD_JOB_UNSUBSCRIBE:
-    subs_unsubscribe(subs, ctx, store, job);
-    break;
-  case ICXD_JOB_SUBS_LIST:
-    subs_list(subs, job);
-    break;
-  case ICXD_JOB_SUBS_EVAL: {
-    subs_change c;
-    memset(&c, 0, sizeof c);
-    c.full = 1;
-    if (job->subs_eval & ICXD_SUBS_EVAL_STORE) {
-      long long g = subs_generation(subs, ctx);
-      if (!subs->have_seen || g != subs->seen)
-        subs_eval(subs, ctx, store, vocab, &c);
-    }
-    if (job->subs_eval & ICXD_SUBS_EVAL_PRESENCE) {
-      c.presence_only = 1;
-      subs_eval(subs, ctx, store, vocab, &c);
-    }
-    job->rc = ICX_OK;
-    break;
-  }
-  default:
-    subs_fail(job, ICX_ERR_MISUSE, "not a subscription job");
-  }
-done:
-  icx_store_free(store);
-  subs_absorb(subs, ctx);
-}
-
-void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                       const icx_vocab *vocab, const char *doc_uri,
-                       char *const *before, size_t n_before,
-                       char *const *after, size_t n_after)
-{
-  subs_change c;
-
-  if (subs_ready(subs, ctx, store, vocab, NULL) != 0 || !subs->n) {
-    subs_absorb(subs, ctx);
-    return;
-  }
-  if (subs_change_clouds(&c, before, n_before, after, n_after) != 0) {
-    memset(&c, 0, sizeof c);
-    c.full = 1;
-  } else if (icx_scope_new(ctx, store, &doc_uri, 1, &c.scope) != ICX_OK) {
-    c.scope = NULL;   /* each subscription is then matched whole */
-  }
-  subs_eval(subs, ctx, store, vocab, &c);
-  icx_scope_free(c.scope);
-  icxd_subs_names_free(c.clouds, c.n_clouds);
-  subs_absorb(subs, ctx);
-}

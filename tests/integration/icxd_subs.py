@@ -14,7 +14,10 @@ which part of the test runs:
   restart   after icxd restarted: the subscriptions are listed again and
             a withdrawal is still told;
   subscribe the subscriber subscribes once and exits (a bounce follows);
-  publish   the cloud publishes cloud9 and exits.
+  publish   the cloud publishes cloud9 and exits;
+  s2s       the subscriber's domain is not the exchange's (icxd-s2s-subs.test):
+            subscribe, the cloud publishes and withdraws cloud9, each told
+            over s2s, unsubscribe.
 A notification that must come is awaited for at most --settle seconds; the
 time from a publish's answer to its notification is printed.
 """
@@ -266,6 +269,36 @@ async def phase_publish(args, w, p):
     p.ok.check(p.stored(res, "published") is not None, "cloud9 published")
 
 
+async def phase_s2s(args, w, p):
+    ok = w.ok
+    s, clouds, res = await w.subscribe(title="A subscriber on another domain subscribes")
+    ok.check(s is not None, "subscribed from another domain, over s2s",
+             serialize(res)[:600] if res is not None else "no answer")
+    if s is None:
+        return
+    iid = p.new_id("pub")
+    t0 = time.monotonic()
+    res = await p.rpc(p.publish_stanza(iid, icxd_publish.esc(icxd_publish.CLOUD9_TTL),
+                                       "turtle"), iid)
+    ok.check(p.stored(res, "published") is not None, "cloud9 published")
+    n = await w.note(s, args.settle)
+    ok.check(n is not None and n[2] == ["cloud9"] and n[3] == [],
+             "the notification crossed s2s: cloud9 entered", repr(n))
+    if n is not None:
+        print("# notification %.3f s after the publish was answered" % (n[0] - t0))
+    iid = p.new_id("wd")
+    res = await p.rpc(p.withdraw_stanza(iid), iid)
+    ok.check(p.stored(res, "withdrawn") is not None, "cloud9 withdrawn")
+    n = await w.note(s, args.settle)
+    ok.check(n is not None and n[3] == ["cloud9"] and n[2] == [],
+             "cloud9 left, told over s2s", repr(n))
+    res = await w.run_cmd(NODE_UNSUB, w.io_input(
+        "<unsubscribe xmlns='%s' subscription='%s'/>" % (NS_M, s)))
+    el = res.find(".//" + q(NS_M, "unsubscribed")) if res is not None else None
+    ok.check(el is not None and el.get("count") == "1", "unsubscribed over s2s",
+             serialize(res)[:600] if res is not None else "no answer")
+
+
 async def run(args):
     w = await connect(args, args.jid)
     p = await connect(args, args.jid2) if args.phase != "subscribe" else None
@@ -287,7 +320,7 @@ async def run(args):
 def main():
     ap = icxd_client.argparse.ArgumentParser()
     ap.add_argument("--phase", required=True,
-                    choices=("main", "cli", "restart", "subscribe", "publish"))
+                    choices=("main", "cli", "restart", "subscribe", "publish", "s2s"))
     ap.add_argument("--jid", required=True)
     ap.add_argument("--jid2", required=True)
     ap.add_argument("--password", required=True)

@@ -4,7 +4,10 @@
  * entering and leaving, a replaced document that renames its cloud, the
  * presence a subscription requires, unsubscribe, the limits named, the
  * subscriptions read again by a new registry (a restart), and a write of
- * another connection seen through the store's generation. */
+ * another connection seen through the store's generation; and, against
+ * matching every subscription again on the whole store, random
+ * subscriptions (shapes shared, ended, read back) through random
+ * publishes and withdrawals. */
 #include "config.h"
 
 #include <check.h>
@@ -161,6 +164,40 @@ static void expect_none(void)
   }
 }
 
+/* An evaluation of other processes' writes, as icxd's loop asks for one. */
+static void store_eval(void)
+{
+  icxd_job *job = icxd_job_new(1);
+
+  job->kind = ICXD_JOB_SUBS_EVAL;
+  job->subs_eval = ICXD_SUBS_EVAL_STORE;
+  icxd_subs_run(subs, ctx, vocab, job);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  icxd_job_free(job);
+}
+
+/* Writes ttl as document uri (NULL ttl: removes it) on another
+ * connection, as icx load and icx remove would, then evaluates. */
+static void other_write(const char *uri, const char *ttl)
+{
+  icx_store *other = NULL;
+  icx_rc rc;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &other), ICX_OK);
+  if (ttl) {
+    icx_loader *l = icx_loader_new(ctx, vocab, other);
+    icx_loader_set_format(l, ICX_FORMAT_TURTLE);
+    ck_assert_int_eq(icx_loader_load_into(l, uri, "shell", (const unsigned char *)ttl,
+                                          strlen(ttl)), ICX_OK);
+    icx_loader_free(l);
+  } else {
+    rc = icx_store_remove_document(other, uri);
+    ck_assert(rc == ICX_OK || rc == ICX_ERR_NOT_FOUND);
+  }
+  icx_store_free(other);
+  store_eval();
+}
+
 START_TEST(publish_withdraw_enter_and_leave)
 {
   long long a, b;
@@ -209,11 +246,14 @@ START_TEST(publish_withdraw_enter_and_leave)
   withdraw("y@c.test");
   expect_none();
   {
-    /* Two subscriptions: each write after them was evaluated on its
-     * document alone, the subscribes on the whole store. */
+    /* Two subscriptions, two shapes: each write after them was evaluated
+     * on its document alone, for the shapes it could touch only (mid at
+     * 32: the first; mid at 10: the first, which held it; bigger: both;
+     * its withdrawal: both, which held it; y's withdrawal: none), the
+     * subscribes on the whole store. */
     unsigned long scoped, full;
     icxd_subs_figures(subs, &scoped, &full);
-    ck_assert_uint_eq(scoped, 2 * 5);
+    ck_assert_uint_eq(scoped, 1 + 1 + 2 + 2 + 0);
     ck_assert_uint_eq(full, 2);
   }
   (void)b;
@@ -372,7 +412,309 @@ START_TEST(restart_and_other_writers)
     expect_note("w@c.test", w);
   }
   expect_none();
+  {
+    /* Read from the change log: evaluated on that document, not in full
+     * (the one full evaluation: reading the subscription back). */
+    unsigned long scoped, full;
+    icxd_subs_figures(subs, &scoped, &full);
+    ck_assert_uint_eq(full, 1);
+    ck_assert_uint_eq(scoped, 1);
+  }
+  /* Replaced by another process with a renamed cloud: the old name,
+   * known from before, leaves. */
+  ttl = cloud_ttl("shell2", 34);
+  other_write("urn:icx:doc:shell", ttl);
+  free(ttl);
+  {
+    const char *w[] = { "<entered><cloudName>shell2</cloudName></entered>",
+                        "<left><cloudName>shell</cloudName></left>", NULL };
+    expect_note("w@c.test", w);
+  }
+  other_write("urn:icx:doc:shell", NULL);
+  {
+    const char *w[] = { "<left><cloudName>shell2</cloudName></left>", NULL };
+    expect_note("w@c.test", w);
+  }
+  expect_none();
+  {
+    unsigned long scoped, full;
+    icxd_subs_figures(subs, &scoped, &full);
+    ck_assert_uint_eq(full, 1);
+  }
   (void)a;
+}
+END_TEST
+
+/* --- differential: shapes and index against matching everything again --- */
+
+#define DIFF_SUBS 40
+#define DIFF_OWNERS 8
+
+/* What each subscription's answer is, as its notifications told it:
+ * names between spaces. */
+static char diff_model[DIFF_SUBS][512];
+static long long diff_id[DIFF_SUBS];
+static char *diff_req[DIFF_SUBS];
+static int diff_live[DIFF_SUBS];
+
+static int diff_slot(long long id)
+{
+  int k;
+
+  for (k = 0; k < DIFF_SUBS; k++)
+    if (diff_live[k] && diff_id[k] == id)
+      return k;
+  return -1;
+}
+
+/* Applies the names of payload's part tag ("entered" or "left") to model
+ * m, checking each was out of (entered) or in (left) it. */
+static void diff_apply(char *m, const char *payload, const char *tag)
+{
+  char open[32], close[32], one[80];
+  const char *at, *end;
+
+  snprintf(open, sizeof open, "<%s>", tag);
+  snprintf(close, sizeof close, "</%s>", tag);
+  if (!(at = strstr(payload, open)))
+    return;
+  end = strstr(at, close);
+  ck_assert_ptr_nonnull(end);
+  for (at = strstr(at, "<cloudName>"); at && at < end; at = strstr(at, "<cloudName>")) {
+    const char *stop;
+    at += strlen("<cloudName>");
+    stop = strstr(at, "</cloudName>");
+    snprintf(one, sizeof one, " %.*s ", (int)(stop - at), at);
+    if (!strcmp(tag, "entered")) {
+      ck_assert_msg(!strstr(m, one), "%s entered twice: %s", one, payload);
+      ck_assert(strlen(m) + strlen(one) < 500);
+      strcat(m, one + (m[0] ? 1 : 0));
+      if (!m[0] || m[strlen(m) - 1] != ' ')
+        strcat(m, " ");
+    } else {
+      char *hit = strstr(m, one);
+      ck_assert_msg(hit != NULL, "%s left but was not in%s: %s", one, m, payload);
+      memmove(hit, hit + strlen(one) - 1, strlen(hit + strlen(one) - 1) + 1);
+      if (!strcmp(m, " "))
+        m[0] = '\0';
+    }
+    at = stop;
+  }
+}
+
+/* Every notification queued, applied to the model. */
+static void diff_drain(void)
+{
+  icxd_subs_note n;
+
+  while (icxd_subs_take(subs, &n)) {
+    const char *at = strstr(n.payload, "subscription='");
+    int k;
+    ck_assert_ptr_nonnull(at);
+    k = diff_slot(atoll(at + strlen("subscription='")));
+    ck_assert_msg(k >= 0, "a notification of no subscription: %s", n.payload);
+    ck_assert_msg(strstr(n.payload, "<entered>") || strstr(n.payload, "<left>"),
+                  "an empty notification: %s", n.payload);
+    diff_apply(diff_model[k], n.payload, "left");
+    diff_apply(diff_model[k], n.payload, "entered");
+    icxd_subs_note_clear(&n);
+  }
+}
+
+/* The naive answer of request xml: matched on the whole store now. */
+static void diff_check(int k, int step)
+{
+  icx_constraints *set = NULL;
+  icx_match *m = NULL;
+  const char *in = strstr(diff_req[k], "<constraints");
+  size_t i, n, want_n = 0;
+  char one[80];
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, in, strlen(in) - strlen("</in>"), &set),
+                   ICX_OK);
+  ck_assert_int_eq(icx_match_run(ctx, store, set, &m), ICX_OK);
+  n = icx_match_count(m);
+  for (i = 0; i < n; i++) {
+    snprintf(one, sizeof one, " %s ", icx_match_cloud(m, i));
+    ck_assert_msg(strstr(diff_model[k], one) != NULL,
+                  "step %d, subscription %lld (%s): %s is in the answer, not told:%s", step,
+                  diff_id[k], diff_req[k], one, diff_model[k]);
+  }
+  for (i = 0; diff_model[k][i]; i++)
+    want_n += diff_model[k][i] == ' ';
+  ck_assert_msg(!diff_model[k][0] || want_n - 1 == n,
+                "step %d, subscription %lld (%s): told%s, matched %zu", step, diff_id[k],
+                diff_req[k], diff_model[k], n);
+  icx_match_free(m);
+  icx_constraints_free(set);
+}
+
+/* A random request: one or two constraints of the kinds the index keys
+ * (ranges, numbers, IRIs, any value) and some it cannot (negations, soft
+ * ones), drawn from few enough values that shapes repeat. */
+static char *diff_request(unsigned *seed)
+{
+  static const char *const parts[] = {
+    "<constraint><attribute>replicationFactor</attribute><value>3</value></constraint>",
+    "<constraint><attribute>replicationFactor</attribute><value>5</value></constraint>",
+    "<constraint op='less'><attribute>replicationFactor</attribute><value>4</value>"
+    "</constraint>",
+    "<constraint op='atMost'><attribute>availability</attribute><value>99.5</value>"
+    "</constraint>",
+    "<constraint op='greater'><attribute>availability</attribute><value>99.2</value>"
+    "</constraint>",
+    "<constraint op='anyOf'><attribute>tierCountry</attribute><value>DE</value>"
+    "<value>JP</value></constraint>",
+    "<constraint op='equal'><attribute>storageAccess</attribute><value>NFS</value>"
+    "</constraint>",
+    "<constraint op='noneOf'><attribute>storageAccess</attribute><value>NFS</value>"
+    "</constraint>",
+    "<constraint op='exists'><attribute>replicationFactor</attribute></constraint>",
+    "<constraint op='equal'><attribute>replicationFactor</attribute><value>2</value>"
+    "</constraint>",
+    "<constraint required='false' weight='3'><attribute>availability</attribute>"
+    "<value>99.9</value></constraint>",
+  };
+  size_t np = sizeof parts / sizeof *parts;
+  size_t a = (size_t)rand_r(seed) % np, b = (size_t)rand_r(seed) % (np + 4);
+  char *x = malloc(2048);
+
+  snprintf(x, 2048, "<in><constraints xmlns='http://www.csp/resOntology'>%s%s</constraints>"
+           "</in>", parts[a], b < np && b != a ? parts[b] : "");
+  return x;
+}
+
+/* Owner o's document now: a cloud of one of two names, random values;
+ * written by icxd's writer, or (shell) by another connection as a
+ * document of the operator's beside it. */
+static void diff_publish(int o, unsigned *seed, int shell)
+{
+  static const char *const countries[] = { "DE", "JP", "US" };
+  static const char *const access[] = { "NFS", "CIFS" };
+  char owner[64], name[32], *ttl = malloc(1024);
+  icxd_job *job = icxd_job_new(1);
+
+  snprintf(owner, sizeof owner, "o%d@c.test", o);
+  snprintf(name, sizeof name, "%s%dn%d", shell ? "sh" : "o", o, rand_r(seed) % 2);
+  snprintf(ttl, 1024,
+           "@prefix res: <http://www.csp/resOntology#> .\n"
+           "<http://%s.example/c> a res:Cloud ; res:cloudName \"%s\" ;\n"
+           "  res:offers <http://%s.example/s> .\n"
+           "<http://%s.example/s> a res:StorageService ; res:replicationFactor %d ;\n"
+           "  res:availability %.1f ; res:tierCountry res:%s ; res:storageAccess res:%s .\n",
+           name, name, name, name, 1 + rand_r(seed) % 6, 99.0 + (rand_r(seed) % 10) / 10.0,
+           countries[rand_r(seed) % 3], access[rand_r(seed) % 2]);
+  job->kind = ICXD_JOB_PUBLISH;
+  job->actor = strdup(owner);
+  job->doc_owner = strdup(owner);
+  job->doc_name = strdup("doc");
+  job->doc_uri = icxd_publish_doc_uri(owner, "doc");
+  job->doc_format = ICX_FORMAT_TURTLE;
+  job->xml = ttl;
+  job->xml_len = strlen(ttl);
+  if (shell) {
+    /* The operator's documents are others than the publishers'. */
+    char uri[64];
+    snprintf(uri, sizeof uri, "urn:icx:doc:shell-%d", o);
+    other_write(uri, ttl);
+  } else {
+    icxd_writer_run_subs(ctx, store, vocab, subs, job);
+    ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg);
+  }
+  icxd_job_free(job);
+}
+
+START_TEST(indexed_equals_naive)
+{
+  unsigned seed = 14u;
+  int k, step;
+
+  icxd_subs_set_limits(subs, 0, 0);
+  memset(diff_live, 0, sizeof diff_live);
+  for (k = 0; k < DIFF_OWNERS / 2; k++)
+    diff_publish(k, &seed, 0);
+  for (k = 0; k < DIFF_SUBS; k++) {
+    char jid[32];
+    icxd_job *job;
+    const char *at;
+    diff_req[k] = diff_request(&seed);
+    snprintf(jid, sizeof jid, "s%d@c.test", k % 7);
+    job = subs_job(ICXD_JOB_SUBSCRIBE, jid, diff_req[k], 0);
+    ck_assert_msg(job->rc == ICX_OK, "%s: %s", diff_req[k], job->errmsg);
+    diff_id[k] = atoll(strstr(job->answer_xml, "subscription='") + strlen("subscription='"));
+    diff_live[k] = 1;
+    diff_model[k][0] = '\0';
+    /* The current answer starts the model. */
+    for (at = strstr(job->answer_xml, "<cloudName>"); at; at = strstr(at, "<cloudName>")) {
+      const char *stop;
+      at += strlen("<cloudName>");
+      stop = strstr(at, "</cloudName>");
+      snprintf(diff_model[k] + strlen(diff_model[k]),
+               sizeof diff_model[k] - strlen(diff_model[k]), "%s%.*s ",
+               diff_model[k][0] ? "" : " ", (int)(stop - at), at);
+    }
+    icxd_job_free(job);
+  }
+  for (step = 0; step < 80; step++) {
+    int o = rand_r(&seed) % DIFF_OWNERS, r = rand_r(&seed) % 10;
+    if (r < 6) {
+      /* A third of the writes from another process (icx load). */
+      diff_publish(o, &seed, step % 3 == 2);
+    } else if (r < 9 && step % 3 == 2) {
+      char uri[64];
+      snprintf(uri, sizeof uri, "urn:icx:doc:shell-%d", o);
+      other_write(uri, NULL);
+    } else if (r < 9) {
+      char owner[32];
+      icxd_job *job = icxd_job_new(1);
+      snprintf(owner, sizeof owner, "o%d@c.test", o);
+      job->kind = ICXD_JOB_WITHDRAW;
+      job->actor = strdup(owner);
+      job->doc_owner = strdup(owner);
+      job->doc_name = strdup("doc");
+      job->doc_uri = icxd_publish_doc_uri(owner, "doc");
+      icxd_writer_run_subs(ctx, store, vocab, subs, job);
+      ck_assert(job->rc == ICX_OK || job->rc == ICX_ERR_NOT_FOUND);
+      icxd_job_free(job);
+    } else if (step % 3 == 0) {
+      /* A restart: the answers come back from the store, nothing to tell. */
+      icxd_subs_release(subs);
+      icxd_subs_free(subs);
+      subs = icxd_subs_new(db, &log_);
+      icxd_subs_set_limits(subs, 0, 0);
+      icxd_job_free(subs_job(ICXD_JOB_SUBS_LIST, "nobody@c.test", NULL, 0));
+    } else {
+      /* One ends (a keeper, often: the lowest ids go first). */
+      for (k = 0; k < DIFF_SUBS && !diff_live[k]; k++)
+        ;
+      if (k < DIFF_SUBS) {
+        char jid[32];
+        icxd_job *job;
+        snprintf(jid, sizeof jid, "s%d@c.test", k % 7);
+        job = subs_job(ICXD_JOB_UNSUBSCRIBE, jid, NULL, diff_id[k]);
+        ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg);
+        icxd_job_free(job);
+        diff_live[k] = 0;
+      }
+    }
+    diff_drain();
+    for (k = 0; k < DIFF_SUBS; k++)
+      if (diff_live[k])
+        diff_check(k, step);
+  }
+  {
+    /* The writes were evaluated on their documents, those of another
+     * process too: the registry made at the last restart evaluated in
+     * full only then (its start). */
+    unsigned long scoped, full, shapes = 0;
+    icxd_subs_figures(subs, &scoped, &full);
+    ck_assert_uint_gt(scoped, 0);
+    for (k = 0; k < DIFF_SUBS; k++)
+      shapes += diff_live[k];
+    ck_assert_uint_le(full, shapes);
+  }
+  for (k = 0; k < DIFF_SUBS; k++)
+    free(diff_req[k]);
 }
 END_TEST
 
@@ -387,6 +729,7 @@ static Suite *subs_suite(void)
   tcase_add_test(tc, presence_required);
   tcase_add_test(tc, unsubscribe_list_and_limits);
   tcase_add_test(tc, restart_and_other_writers);
+  tcase_add_test(tc, indexed_equals_naive);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,7 +1,8 @@
 /* check_store_subs.c - the subscriptions table (icx_store_subs.h): a store
  * without one, adding, listing per JID and all, answers kept, removal by
  * id (only the owner's) and by JID, ids never used twice, what survives a
- * reopen, and writes refused on a read-only handle. */
+ * reopen, writes refused on a read-only handle, and answers kept as rows
+ * (set, edited, moved, removed with their subscription). */
 #include "config.h"
 
 #include <check.h>
@@ -142,6 +143,45 @@ START_TEST(test_reopen_and_readonly)
 }
 END_TEST
 
+START_TEST(test_answer_rows)
+{
+  icx_sub_row *rows = NULL;
+  size_t n = 0;
+  long long a, b;
+  const char *add[] = { "c2", "c0" }, *del[] = { "c1" };
+
+  /* An answer given as text when added (as an older icxd kept them) is
+   * the text, not rows. */
+  ck_assert_int_eq(icx_store_subs_add(store, "w@x", "<in/>", NULL, "c1\nc3", &a), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_add(store, "v@x", "<in/>", NULL, NULL, &b), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
+  ck_assert_str_eq(rows[0].answer, "c1\nc3");
+  ck_assert_int_eq(rows[0].answer_rows, 0);
+  icx_store_subs_free_rows(rows, n);
+  /* Rows: set, then edited by what entered and left. */
+  ck_assert_int_eq(icx_store_subs_set_answer(store, a, "c1\nc3"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_answer_edit(store, a, add, 2, del, 1), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, "w@x", &rows, &n), ICX_OK);
+  ck_assert_str_eq(rows[0].answer, "c0\nc2\nc3");
+  ck_assert_int_eq(rows[0].answer_rows, 1);
+  icx_store_subs_free_rows(rows, n);
+  /* Moved to b, which keeps it when a goes. */
+  ck_assert_int_eq(icx_store_subs_answer_move(store, a, b), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_remove(store, a, NULL), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(rows[0].answer, "c0\nc2\nc3");
+  icx_store_subs_free_rows(rows, n);
+  /* Its removal takes its rows: a new subscription starts empty. */
+  ck_assert_int_eq(icx_store_subs_remove_jid(store, "v@x", &n), ICX_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(icx_store_subs_add(store, "v@x", "<in/>", NULL, NULL, &b), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
+  ck_assert_str_eq(rows[0].answer, "");
+  icx_store_subs_free_rows(rows, n);
+}
+END_TEST
+
 START_TEST(test_misuse)
 {
   long long id;
@@ -167,6 +207,7 @@ store_subs_suite(void)
   tcase_add_test(tc, test_empty_store);
   tcase_add_test(tc, test_add_list_remove);
   tcase_add_test(tc, test_reopen_and_readonly);
+  tcase_add_test(tc, test_answer_rows);
   tcase_add_test(tc, test_misuse);
   suite_add_tcase(s, tc);
   return s;
