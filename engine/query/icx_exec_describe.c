@@ -1,7 +1,7 @@
 /* icx_exec_describe.c - SPARQL DESCRIBE, which rasqal 0.9.33 parses but
  * answers with an empty graph.  The described resources are the IRIs the
  * query names and the values its variables take in its WHERE clause (run
- * as a SELECT DISTINCT of those variables); each is described by the
+ * as a SELECT of those variables); each is described by the
  * triples it is the subject of, and, through blank-node objects, those
  * of the blank nodes it reaches (each blank node once). */
 #include "config.h"
@@ -141,7 +141,9 @@ describe_keyword(const char *text)
   return NULL;
 }
 
-/* The SELECT DISTINCT that gives the described variables' values: the
+/* The SELECT that gives the described variables' values (not DISTINCT:
+ * rasqal 0.9.33 leaks the rows of a DISTINCT query, and describe_add()
+ * keeps each resource once anyway): the
  * query with its DESCRIBE clause replaced, from its WHERE group on (FROM
  * clauses are dropped: the store is the dataset).  A new string, or NULL
  * (out of memory, or no group: *nogroup set). */
@@ -160,7 +162,7 @@ describe_select(icx_ctx *ctx, const char *text, rasqal_query *q, int *nogroup)
     return NULL;
   }
   icx_buf_init(&b, ctx);
-  icx_buf_appendf(&b, "%.*sSELECT DISTINCT", (int)(kw - text), text);
+  icx_buf_appendf(&b, "%.*sSELECT", (int)(kw - text), text);
   for (i = 0; i < n; i++) {
     rasqal_literal *l = raptor_sequence_get_at(seq, i);
     if (l && l->type == RASQAL_LITERAL_VARIABLE) {

@@ -209,8 +209,13 @@ START_TEST(bookkeeping_is_hidden)
     ck_assert_str_eq(got, "");
     free(got);
   }
-  got = run("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", ICX_EXEC_AUTO, &which);
+  /* (Not DISTINCT: rasqal 0.9.33 leaks a DISTINCT query's rows.) */
+  got = run("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", ICX_EXEC_AUTO, &which);
   ck_assert_str_eq(got, "urn:icx:doc:doc");
+  free(got);
+  got = run("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <urn:icx:doc:doc>) }",
+            ICX_EXEC_AUTO, &which);
+  ck_assert_str_eq(got, "");
   free(got);
   /* Named, it reads as a graph that does not exist (rasqal 0.9.33 gives
    * such a GRAPH one empty solution). */
