@@ -34,66 +34,49 @@ store_subs_fail(icx_store *s, const char *what)
                   sqlite3_errmsg(s->db));
 }
 
-/* 1 when the table exists, 0 when not, -1 on error. */
+/* 1 when the table name exists, 0 when not, -1 on error. */
 static int
-store_subs_exists(icx_store *s)
+store_subs_table_exists(icx_store *s, const char *name)
 {
   sqlite3_stmt *st = NULL;
   int rc, found;
 
   if (sqlite3_prepare_v2(s->db,
-                         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                         "name = 'subscriptions'", -1, &st, NULL) != SQLITE_OK)
+                         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1,
+                         &st, NULL) != SQLITE_OK)
     return -1;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   rc = sqlite3_step(st);
   found = rc == SQLITE_ROW;
   sqlite3_finalize(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
 }
 
-/* Makes the table when missing (a write is coming). */
+/* Makes the table name by sql when missing (a write is coming); what
+ * names it in the message. */
+static icx_rc
+store_subs_table_make(icx_store *s, const char *name, const char *sql, const char *what)
+{
+  int have = store_subs_table_exists(s, name);
+
+  if (have < 0)
+    return store_subs_fail(s, "read the schema");
+  if (!have && sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return store_subs_fail(s, what);
+  return ICX_OK;
+}
+
 static icx_rc
 store_subs_make(icx_store *s)
 {
-  int have = store_subs_exists(s);
-
-  if (have < 0)
-    return store_subs_fail(s, "read the schema");
-  if (have)
-    return ICX_OK;
-  if (sqlite3_exec(s->db, SUBS_TABLE_SQL, NULL, NULL, NULL) != SQLITE_OK)
-    return store_subs_fail(s, "make the table");
-  return ICX_OK;
+  return store_subs_table_make(s, "subscriptions", SUBS_TABLE_SQL, "make the table");
 }
 
-/* 1 when the answers' table exists, 0 when not, -1 on error. */
-static int
-store_subs_clouds_exist(icx_store *s)
-{
-  sqlite3_stmt *st = NULL;
-  int rc, found;
-
-  if (sqlite3_prepare_v2(s->db,
-                         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                         "name = 'subscription_clouds'", -1, &st, NULL) != SQLITE_OK)
-    return -1;
-  rc = sqlite3_step(st);
-  found = rc == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
-}
-
-/* Makes the answers' table when missing (a write of answers is coming). */
 static icx_rc
 store_subs_clouds_make(icx_store *s)
 {
-  int have = store_subs_clouds_exist(s);
-
-  if (have < 0)
-    return store_subs_fail(s, "read the schema");
-  if (!have && sqlite3_exec(s->db, SUBS_CLOUDS_SQL, NULL, NULL, NULL) != SQLITE_OK)
-    return store_subs_fail(s, "make the answers' table");
-  return ICX_OK;
+  return store_subs_table_make(s, "subscription_clouds", SUBS_CLOUDS_SQL,
+                               "make the answers' table");
 }
 
 /* Prepares sql; NULL with the context's message set. */
@@ -238,7 +221,7 @@ icx_store_subs_set_answer(icx_store *s, long long id, const char *answer)
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_exists(s)) <= 0)
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
   if ((rc = store_subs_clouds_make(s)) != ICX_OK || (rc = store_subs_save(s)) != ICX_OK)
     return rc;
@@ -301,7 +284,7 @@ icx_store_subs_answer_move(icx_store *s, long long from, long long to)
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_clouds_exist(s)) <= 0)
+  if ((have = store_subs_table_exists(s, "subscription_clouds")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
   if ((rc = store_subs_save(s)) != ICX_OK)
     return rc;
@@ -332,7 +315,7 @@ icx_store_subs_remove(icx_store *s, long long id, const char *jid)
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_exists(s)) <= 0)
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
   st = store_subs_prepare(s, jid ? "DELETE FROM subscriptions WHERE id = ? AND jid = ?"
                                  : "DELETE FROM subscriptions WHERE id = ?");
@@ -345,7 +328,7 @@ icx_store_subs_remove(icx_store *s, long long id, const char *jid)
     return rc;
   /* Its answer's rows (a statement on its own: the subscription is gone
    * whatever this says, and rows of no subscription are never read). */
-  if ((have = store_subs_clouds_exist(s)) > 0)
+  if ((have = store_subs_table_exists(s, "subscription_clouds")) > 0)
     rc = store_subs_exec_id(s, "DELETE FROM subscription_clouds WHERE sub = ?", id,
                             "remove an answer");
   return rc;
@@ -364,9 +347,9 @@ icx_store_subs_remove_jid(icx_store *s, const char *jid, size_t *removed)
   if (!s || !jid)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_exists(s)) <= 0)
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
-  if (store_subs_clouds_exist(s) > 0 &&
+  if (store_subs_table_exists(s, "subscription_clouds") > 0 &&
       (st = store_subs_prepare(s, "DELETE FROM subscription_clouds WHERE sub IN "
                                   "(SELECT id FROM subscriptions WHERE jid = ?)"))) {
     size_t gone;
@@ -415,7 +398,7 @@ store_subs_answers(icx_store *s, icx_sub_row *rows, size_t n)
   sqlite3_stmt *st;
   icx_rc rc = ICX_OK;
   size_t i;
-  int have = store_subs_clouds_exist(s);
+  int have = store_subs_table_exists(s, "subscription_clouds");
 
   if (have <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
@@ -476,7 +459,7 @@ icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n
   *rows = NULL;
   *n = 0;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_exists(s)) <= 0)
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
   st = store_subs_prepare(s, jid ? "SELECT id, jid, request, options, answer, created FROM "
                                    "subscriptions WHERE jid = ? ORDER BY id"
@@ -536,7 +519,7 @@ icx_store_subs_count(icx_store *s, const char *jid, size_t *n)
     return ICX_ERR_MISUSE;
   *n = 0;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_exists(s)) <= 0)
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
   st = store_subs_prepare(s, jid ? "SELECT count(*) FROM subscriptions WHERE jid = ?"
                                  : "SELECT count(*) FROM subscriptions");
