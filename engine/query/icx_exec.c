@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
@@ -71,6 +72,28 @@ exec_path(icx_store *store, const char *sparql, icx_exec_path path, int any_form
   return rc;
 }
 
+/* 1 when sparql parses with a FROM or FROM NAMED clause.  Neither path
+ * can honour one (the store is the one dataset, and icx fetches nothing):
+ * both would answer over the whole store instead.  Only a query whose
+ * text holds the word is parsed. */
+static int
+exec_names_dataset(icx_ctx *ctx, const char *sparql)
+{
+  rasqal_world *rw = icx_ctx_world(ctx) ? librdf_world_get_rasqal(icx_ctx_world(ctx)) : NULL;
+  rasqal_query *q;
+  const char *p;
+  int named = 0;
+
+  for (p = sparql; *p && strncasecmp(p, "from", 4) != 0; p++)
+    ;
+  if (!*p || !rw || !(q = rasqal_new_query(rw, "sparql", NULL)))
+    return 0;
+  if (!rasqal_query_prepare(q, (const unsigned char *)sparql, NULL))
+    named = rasqal_query_get_data_graph(q, 0) != NULL;
+  rasqal_free_query(q);
+  return named;
+}
+
 static icx_rc
 exec_path_run(icx_store *store, const char *sparql, icx_exec_path path, int any_form,
               icx_rows **out)
@@ -85,6 +108,9 @@ exec_path_run(icx_store *store, const char *sparql, icx_exec_path path, int any_
   *out = NULL;
   ctx = icx_store_ctx(store);
   icx_clear_error(ctx);
+  if (exec_names_dataset(ctx, sparql))
+    return icx_fail(ctx, ICX_ERR_QUERY, "FROM and FROM NAMED are not supported: a query runs "
+                    "over the store's graphs (name one with GRAPH <iri> { ... })");
   if (any_form) {
     int handled;
     rc = icx_exec_describe(store, sparql, &handled, out);
@@ -146,9 +172,8 @@ exec_boolean(icx_ctx *ctx, librdf_query_results *res, icx_rows **out)
   return ICX_OK;
 }
 
-/* Appends the statement's three terms as a row of r. */
-static int
-exec_add_triple(icx_ctx *ctx, icx_rows *r, librdf_statement *st)
+int
+icx_exec_add_triple(icx_ctx *ctx, icx_rows *r, librdf_statement *st)
 {
   char *cells[3];
   int j;
@@ -177,7 +202,7 @@ exec_graph(icx_ctx *ctx, librdf_query_results *res, icx_rows **out)
   icx_rows_set_form(r, ICX_ROWS_GRAPH);
   st = librdf_query_results_as_stream(res);
   for (; st && !librdf_stream_end(st); librdf_stream_next(st)) {
-    if (exec_add_triple(ctx, r, librdf_stream_get_object(st))) {
+    if (icx_exec_add_triple(ctx, r, librdf_stream_get_object(st))) {
       librdf_free_stream(st);
       icx_rows_free(r);
       return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");

@@ -39,8 +39,11 @@ icx_rc icx_exec_query(icx_store *store, const char *sparql, icx_exec_path path,
 
 /* Runs a SELECT query (ICX_EXEC_AUTO).  On success *out owns a new table; free it with
  * icx_rows_free().  A result with no rows may name no variables (width 0:
- * librdf reports none then).  Errors: ICX_ERR_QUERY (does not parse, is not a SELECT,
- * or fails while running: the message says which), ICX_ERR_NOMEM. */
+ * librdf reports none then).  The store is the one dataset: a query with
+ * FROM or FROM NAMED is refused rather than answered over the whole store
+ * (GRAPH <iri> { ... } names a document's graph).  Errors: ICX_ERR_QUERY
+ * (does not parse, is not a SELECT, names a dataset, or fails while
+ * running: the message says which), ICX_ERR_NOMEM. */
 icx_rc icx_exec_select(icx_store *store, const char *sparql, icx_rows **out);
 
 #ifdef __cplusplus

@@ -227,19 +227,9 @@ describe_one(icx_store *store, librdf_node *subject, describe_set *todo, icx_row
   for (; st && rc == ICX_OK && !librdf_stream_end(st); librdf_stream_next(st)) {
     librdf_statement *s = librdf_stream_get_object(st);
     librdf_node *o = librdf_statement_get_object(s);
-    char *cells[3];
-    int j;
 
-    cells[0] = icx_exec_term_text(ctx, librdf_statement_get_subject(s));
-    cells[1] = icx_exec_term_text(ctx, librdf_statement_get_predicate(s));
-    cells[2] = icx_exec_term_text(ctx, o);
-    if (!cells[0] || !cells[1] || !cells[2] || icx_rows_append_owned(r, cells)) {
-      for (j = 0; j < 3; j++)
-        icx_free(ctx, cells[j]);
+    if (icx_exec_add_triple(ctx, r, s) || (librdf_node_is_blank(o) && describe_add(todo, o)))
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    } else if (librdf_node_is_blank(o) && describe_add(todo, o)) {
-      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    }
   }
   if (st)
     librdf_free_stream(st);

@@ -11,6 +11,10 @@
  * memory. */
 char *icx_exec_term_text(icx_ctx *ctx, librdf_node *n);
 
+/* Appends the statement's three terms, as N-Triples text, as a row of r;
+ * -1 when out of memory (r unchanged). */
+int icx_exec_add_triple(icx_ctx *ctx, icx_rows *r, librdf_statement *st);
+
 /* Answers sparql when it is a DESCRIBE: ICX_OK with *out an
  * ICX_ROWS_GRAPH table of the triples that have each described resource
  * as subject, and those of the blank nodes they reach (a concise

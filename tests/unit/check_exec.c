@@ -282,6 +282,37 @@ START_TEST(construct_gives_ntriples_terms)
 }
 END_TEST
 
+/* FROM and FROM NAMED would name a dataset the store does not hold:
+ * both paths used to ignore them and answer over the whole store. */
+START_TEST(from_clauses_are_refused)
+{
+  static const char *const q[] = {
+    PFX "SELECT ?n WHERE { ?c res:cloudName ?n }",
+    PFX "SELECT ?n FROM <http://127.0.0.1:9/x.ttl> WHERE { ?c res:cloudName ?n }",
+    PFX "SELECT ?g FROM NAMED <file:///etc/hostname> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    PFX "ASK FROM <urn:x> { ex:c1 a res:Cloud }",
+    PFX "DESCRIBE ex:c1 FROM <urn:x>",
+  };
+  static const icx_exec_path paths[] = { ICX_EXEC_AUTO, ICX_EXEC_RASQAL, ICX_EXEC_SQL };
+  size_t i, j;
+
+  for (i = 1; i < sizeof q / sizeof *q; i++) {
+    for (j = 0; j < sizeof paths / sizeof *paths; j++) {
+      icx_rows *rows = NULL;
+      ck_assert_int_eq(icx_exec_query(store, q[i], paths[j], &rows), ICX_ERR_QUERY);
+      ck_assert_ptr_null(rows);
+      ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "FROM"));
+    }
+  }
+  /* Without one the same query answers. */
+  {
+    icx_rows *rows = NULL;
+    ck_assert_int_eq(icx_exec_query(store, q[0], ICX_EXEC_AUTO, &rows), ICX_OK);
+    icx_rows_free(rows);
+  }
+}
+END_TEST
+
 START_TEST(describe_follows_blank_nodes)
 {
   static const char doc[] =
@@ -342,6 +373,7 @@ exec_suite(void)
   tcase_add_test(tc, ask_answers_true_or_false);
   tcase_add_test(tc, construct_gives_ntriples_terms);
   tcase_add_test(tc, describe_follows_blank_nodes);
+  tcase_add_test(tc, from_clauses_are_refused);
   suite_add_tcase(s, tc);
   return s;
 }
