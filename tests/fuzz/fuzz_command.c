@@ -11,9 +11,19 @@
  * clouds; the completed <command> (icxd_command_completed()) goes into an
  * IQ result addressed back to the sender, and a refused form into an IQ
  * error; both are serialized as they would be sent.  A schemata request
- * and a command without payload get their answers built too.  What this
- * does not cover: the routing between sessions and actions in
- * icxd_command.c, the threads and the connection. */
+ * and a command without payload get their answers built too.  The other
+ * readers of hostile input go through as well: a federated request's
+ * <federation> element (icxd_fed_read(), and the copy sent on to peers,
+ * icxd_fed_forward_in()); a publish or a withdrawal (icxd_publish_read(),
+ * icxd_withdraw_read(), then the answer or the redacted error); a
+ * subscription's constraints and presence (icxd_command_read_presence());
+ * and an IQ result carrying a completed command, read as a peer
+ * exchange's answer: its <matchingClouds> or <explanation> merged with a
+ * local one (icxd_fed_merge(), icxd_fed_merge_explain()), as a hostile
+ * peer's answer would be.  What this does not cover: the routing between
+ * sessions and actions in icxd_command.c, loading a published document
+ * into the store (fuzz_document covers the parsers), the threads and the
+ * connection. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -23,8 +33,10 @@
 
 #include "fuzz.h"
 #include "icxd_command_internal.h"
+#include "icxd_fed.h"
 #include "icxd_form.h"
 #include "icxd_iodata.h"
+#include "icxd_publish.h"
 #include "icxd_reply.h"
 #include "icxd_rsm.h"
 #include "icxd_stanza.h"
@@ -36,6 +48,9 @@ static xmpp_ctx_t *fx_xctx;
 static icxd_config *fx_cfg;   /* the defaults: answer paging limits */
 
 #define FX_SELF "icx.example.org"
+#define FX_ACTOR "user@example.org"
+#define FX_LOCAL "<matchingClouds><cloudName score='0.5'>cloud1</cloudName>" \
+  "<cloudName score='1'>cloud2</cloudName></matchingClouds>"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -118,6 +133,92 @@ static void fx_complete(xmpp_stanza_t *iq, const char *node, icxd_job *job,
   icxd_job_free(job);
 }
 
+/* A federated request's scope and visited list, and the copy that
+ * would go on to peers. */
+static void fx_federation(xmpp_stanza_t *in)
+{
+  icxd_fed_req req;
+  char err[256];
+
+  if (icxd_fed_read(in, &req, err, sizeof err) == 0 && req.federated) {
+    const char **visited = malloc((req.n_visited + 1) * sizeof *visited);
+    size_t i;
+
+    if (visited) {
+      for (i = 0; i < req.n_visited; i++)
+        visited[i] = req.visited[i];
+      visited[i] = FX_SELF;
+      fx_send(icxd_fed_forward_in(fx_xctx, in, req.hops + 1, req.budget_ms,
+                                  visited, req.n_visited + 1));
+      free(visited);
+    }
+  }
+  icxd_fed_req_clear(&req);
+}
+
+/* A publish or a withdrawal read as icxd reads it: the answer it would
+ * send, or its error with other accounts' documents redacted. */
+static void fx_publish(xmpp_stanza_t *iq, const char *node, xmpp_stanza_t *in)
+{
+  icxd_job *job = icxd_job_new(0);
+  char err[256], *text;
+  icx_rc rc;
+
+  if (!job)
+    return;
+  err[0] = '\0';
+  if (icxd_is(node, ICXD_NODE_PUBLISH))
+    rc = icxd_publish_read(fx_xctx, in, FX_ACTOR, 0, 65536, job, err,
+                           sizeof err);
+  else
+    rc = icxd_withdraw_read(fx_xctx, in, FX_ACTOR, 0, job, err, sizeof err);
+  if (rc == ICX_OK) {
+    text = icxd_publish_answer("published", job->doc_uri, job->doc_name,
+                               job->doc_owner, "turtle", 0, NULL, 0);
+  } else {
+    long line, column;
+    const char *at = icxd_publish_locate(err, "document", &line, &column);
+    text = icxd_publish_redact(at, FX_ACTOR);
+    fx_error(iq, text ? text : err);
+  }
+  free(text);
+  icxd_job_free(job);
+}
+
+/* The <matchingClouds> or (explain) <explanation> of out merged as
+ * icxd_fed merges a peer's: a match after a local answer, an explanation
+ * as this exchange's and as a peer's at once. */
+static void fx_merge(xmpp_stanza_t *out, int explain)
+{
+  xmpp_stanza_t *el = icxd_child(out, explain ? "explanation" : "matchingClouds", NULL);
+  icxd_fed_part parts[2];
+  char err[256], *text = NULL, *merged;
+  size_t len;
+
+  if (!el || xmpp_stanza_to_text(el, &text, &len) != XMPP_EOK)
+    return;
+  parts[0].exchange = FX_SELF;
+  parts[0].answer_xml = explain ? text : FX_LOCAL;
+  parts[1].exchange = "icx.peer.example";
+  parts[1].answer_xml = text;
+  merged = explain ? icxd_fed_merge_explain(fx_xctx, parts, 2, err, sizeof err)
+                   : icxd_fed_merge(fx_xctx, parts, 2, err, sizeof err);
+  free(merged);
+  xmpp_free(fx_xctx, text);
+}
+
+/* An IQ result read as a peer exchange's answer to a fan-out. */
+static void fx_peer_answer(xmpp_stanza_t *command)
+{
+  xmpp_stanza_t *io = icxd_child(command, "iodata", ICXD_NS_IODATA);
+  xmpp_stanza_t *out = io ? icxd_child(io, "out", NULL) : NULL;
+
+  if (out) {
+    fx_merge(out, 0);
+    fx_merge(out, 1);
+  }
+}
+
 static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
 {
   const char *node = xmpp_stanza_get_attribute(command, "node");
@@ -130,6 +231,26 @@ static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
   int explain;
   icx_rc rc;
 
+  in = iodata ? icxd_child(iodata, "in", NULL) : NULL;
+  if (in && (icxd_is(node, ICXD_NODE_PUBLISH) ||
+             icxd_is(node, ICXD_NODE_WITHDRAW))) {
+    fx_publish(iq, node, in);
+    return;
+  }
+  if (in && icxd_is(node, ICXD_NODE_SUBSCRIBE)) {
+    job = icxd_command_job_from_iodata(fx_xctx, in);
+    if (job && icxd_command_read_presence(in, job, err, sizeof err) != 0)
+      fx_error(iq, err);
+    else if (job) {
+      /* Its first answer is a match as any. */
+      memset(&rsm, 0, sizeof rsm);
+      rsm.max = rsm.index = -1;
+      fx_complete(iq, ICXD_NODE, job, ICXD_OUT_IODATA, &rsm);
+      return;
+    }
+    icxd_job_free(job);
+    return;
+  }
   explain = icxd_is(node, ICXD_NODE_EXPLAIN);
   if (explain)
     node = ICXD_NODE_EXPLAIN;
@@ -143,7 +264,6 @@ static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
                             : icxd_iodata_schemata(fx_xctx));
       return;
     }
-    in = icxd_child(iodata, "in", NULL);
     if (!icxd_is(xmpp_stanza_get_type(iodata), "input") || !in)
       return;
     memset(&rsm, 0, sizeof rsm);
@@ -152,8 +272,15 @@ static void fx_command(xmpp_stanza_t *iq, xmpp_stanza_t *command)
       fx_error(iq, err);
       return;
     }
+    fx_federation(in);
     job = icxd_command_job_from_iodata(fx_xctx, in);
     if (!job) {
+      icxd_rsm_req_clear(&rsm);
+      return;
+    }
+    if (icxd_command_read_presence(in, job, err, sizeof err) != 0) {
+      fx_error(iq, err);
+      icxd_job_free(job);
       icxd_rsm_req_clear(&rsm);
       return;
     }
@@ -206,6 +333,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (command && icxd_is(type, "set"))
       fx_command(st, command);
   }
+  /* A completed command coming back: a peer's answer to a fan-out. */
+  if (icxd_is(xmpp_stanza_get_name(st), "iq") && icxd_is(type, "result") &&
+      (command = icxd_child(st, "command", ICXD_NS_COMMANDS)))
+    fx_peer_answer(command);
   xmpp_stanza_release(st);
   return 0;
 }
