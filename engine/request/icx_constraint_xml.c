@@ -332,9 +332,13 @@ constraint_declares_dtd(const char *xml, size_t len)
   return 0;
 }
 
-icx_rc
-icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
-                      icx_constraints **out)
+/* One reading of xml into *out.  placed: in chunks that end at line ends
+ * (PARSE_CHUNK bytes at most), so that a problem is placed within the
+ * chunk where it showed up (raptor's SAX2 reports no positions); else in
+ * one piece, much faster, with every position reported as line 1. */
+static icx_rc
+constraint_xml_pass(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
+                    int placed, icx_constraints **out)
 {
   constraint_pstate ps;
   raptor_world *rw;
@@ -343,18 +347,6 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
   icx_rc rc;
   int k;
 
-  if (!ctx || !vocab || !xml || !out)
-    return ICX_ERR_MISUSE;
-  *out = NULL;
-  icx_clear_error(ctx);
-  if (len > ICX_CONSTRAINT_MAX_INPUT)
-    return icx_fail(ctx, ICX_ERR_LIMIT, "the request is larger than %d bytes",
-                    ICX_CONSTRAINT_MAX_INPUT);
-  if (constraint_declares_dtd(xml, len))
-    return icx_fail(ctx, ICX_ERR_XML, "the request declares a DTD or entity; "
-                    "constraint XML must not");
-  if (memchr(xml, '\0', len))
-    return icx_fail(ctx, ICX_ERR_XML, "the request contains a NUL byte");
   memset(&ps, 0, sizeof ps);
   ps.ctx = ctx;
   icx_buf_init(&ps.text, ctx);
@@ -370,9 +362,6 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
   raptor_sax2_set_end_element_handler(sax, constraint_on_end);
   raptor_sax2_set_characters_handler(sax, constraint_on_chars);
   raptor_sax2_set_cdata_handler(sax, constraint_on_chars);
-  /* raptor's SAX2 reports no positions, so the text goes in small chunks
-   * that end at line ends: a problem is placed within the chunk where it
-   * showed up. */
   icx_diag_begin(ctx, &diag);
   raptor_sax2_parse_start(sax, NULL);
   ps.line = ps.column = 1;
@@ -381,6 +370,8 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
     int err_line = 0, err_col = 0;
     while (off < len && !ps.rc && !diag.errors) {
       size_t n = 0;
+      if (!placed)
+        n = len;
       while (off + n < len && n < PARSE_CHUNK && xml[off + n] != '\n')
         n++;
       if (off + n < len && xml[off + n] == '\n')
@@ -438,4 +429,33 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
   }
   *out = ps.set;
   return ICX_OK;
+}
+
+icx_rc
+icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
+                      icx_constraints **out)
+{
+  icx_rc rc;
+
+  if (!ctx || !vocab || !xml || !out)
+    return ICX_ERR_MISUSE;
+  *out = NULL;
+  icx_clear_error(ctx);
+  if (len > ICX_CONSTRAINT_MAX_INPUT)
+    return icx_fail(ctx, ICX_ERR_LIMIT, "the request is larger than %d bytes",
+                    ICX_CONSTRAINT_MAX_INPUT);
+  if (constraint_declares_dtd(xml, len))
+    return icx_fail(ctx, ICX_ERR_XML, "the request declares a DTD or entity; "
+                    "constraint XML must not");
+  if (memchr(xml, '\0', len))
+    return icx_fail(ctx, ICX_ERR_XML, "the request contains a NUL byte");
+  /* Read in one piece; a request that fails is read again line by line,
+   * to say where (the second reading gives the same verdict, placed).
+   * Out of memory is not read again. */
+  rc = constraint_xml_pass(ctx, vocab, xml, len, 0, out);
+  if (rc != ICX_OK && rc != ICX_ERR_NOMEM) {
+    icx_clear_error(ctx);
+    rc = constraint_xml_pass(ctx, vocab, xml, len, 1, out);
+  }
+  return rc;
 }
