@@ -24,6 +24,16 @@ typedef struct icx_match icx_match;
 icx_rc icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
                      icx_match **out);
 
+/* Reads into store's matching index what requests over vocab's
+ * attributes read on first use: the clouds, their names and the services
+ * they offer, and every attribute's values.  A long-lived process (icxd's
+ * workers) calls it before taking requests, so that the first request
+ * costs what the others do; matching works without it.  The index follows
+ * later changes of the store by itself.  ICX_OK (also for a store the
+ * index cannot hold, which the SQL path answers), ICX_ERR_STORE,
+ * ICX_ERR_NOMEM. */
+icx_rc icx_match_warm(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store);
+
 void icx_match_free(icx_match *m);
 size_t icx_match_count(const icx_match *m);
 /* Name of the i-th matching cloud.  Lent. */

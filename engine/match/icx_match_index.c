@@ -522,3 +522,68 @@ done:
   match_index_clear(&x);
   return rc;
 }
+
+/* One predicate of the vocabulary into the index (an IRI the store does
+ * not hold is nothing to read). */
+static icx_rc
+match_warm_pred(icx_ctx *ctx, icx_index *ix, const char *iri)
+{
+  const icx_index_pred *pred;
+  icx_id p = iri ? icx_index_iri_id(ctx, ix, iri) : 0;
+
+  if (p < 0)
+    return ICX_ERR_STORE;
+  return p > 0 ? icx_index_pred_get(ctx, ix, p, &pred) : ICX_OK;
+}
+
+icx_rc
+icx_match_warm(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
+{
+  icx_index *ix;
+  icx_id name_p, offers_p;
+  size_t i, c, n_names = 0, *ks = NULL;
+  int own_tx;
+  icx_rc rc;
+
+  if (!ctx || !vocab || !store)
+    return ICX_ERR_MISUSE;
+  own_tx = icx_store_read_begin(store);
+  rc = icx_index_get(ctx, store, &ix);
+  if (rc == ICX_ERR_LIMIT) {   /* the SQL path answers: nothing to warm */
+    rc = ICX_OK;
+    goto done;
+  }
+  if (rc)
+    goto done;
+  if ((name_p = icx_index_iri_id(ctx, ix, icx_vocab_name_property(vocab))) < 0 ||
+      (offers_p = icx_index_iri_id(ctx, ix, icx_vocab_offers_property(vocab))) < 0) {
+    rc = ICX_ERR_STORE;
+    goto done;
+  }
+  if ((rc = icx_index_clouds(ctx, ix, name_p, offers_p)) ||
+      (rc = match_warm_pred(ctx, ix, ICX_PLAN_RDF_TYPE)))
+    goto done;
+  for (i = 0; i < icx_vocab_attribute_count(vocab) && !rc; i++)
+    rc = match_warm_pred(ctx, ix, icx_attribute_iri(icx_vocab_attribute(vocab, i)));
+  if (rc)
+    goto done;
+  /* Every cloud's names, in one pass. */
+  for (c = 0; c < icx_index_cloud_count(ix); c++) {
+    const uint32_t *ids;
+    size_t first, n = icx_index_cloud_names(ix, c, &ids, &first);
+    if (first + n > n_names)
+      n_names = first + n;
+  }
+  if (n_names) {
+    if (!(ks = icx_malloc(ctx, n_names * sizeof *ks))) {
+      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    for (i = 0; i < n_names; i++)
+      ks[i] = i;
+    rc = icx_index_names_load(ctx, ix, ks, n_names);
+  }
+done:
+  icx_free(ctx, ks);
+  return icx_store_read_end(store, own_tx, rc);
+}

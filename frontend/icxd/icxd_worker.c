@@ -428,6 +428,37 @@ static void worker_store_leave(icxd_pool *pool)
     pthread_cond_broadcast(&pool->store_idle);
 }
 
+/* Before w takes its first job: reads into its store handle's index what
+ * requests read on first use (icx_match_warm()), so that the first
+ * request after a start costs what the others do.  Inside the store's
+ * user section, as a job, since a replaced store closes every handle. */
+static void worker_warm(icxd_pool *pool, worker *w)
+{
+  const icx_vocab *vocab;
+  int64_t t0;
+  icx_rc rc;
+
+  pthread_mutex_lock(&pool->lock);
+  worker_store_enter(pool, w);
+  vocab = w->vocab = pool->opts.vocab;
+  pthread_mutex_unlock(&pool->lock);
+  if (w->store && vocab && !pool->stopping) {
+    t0 = icxd_now_ms();
+    rc = icx_match_warm(w->ctx, vocab, w->store);
+    if (rc == ICX_OK)
+      icxd_log(pool->opts.log, ICXD_LOG_INFO, "worker",
+               "matching index read in %lld ms", (long long)(icxd_now_ms() - t0));
+    else
+      icxd_log(pool->opts.log, ICXD_LOG_WARN, "worker",
+               "could not read the matching index ahead (%s): the first "
+               "requests will", icx_ctx_errmsg(w->ctx));
+  }
+  pthread_mutex_lock(&pool->lock);
+  worker_store_leave(pool);
+  w->vocab = NULL;
+  pthread_mutex_unlock(&pool->lock);
+}
+
 static void *worker_main(void *arg)
 {
   worker *w = arg;
@@ -436,6 +467,7 @@ static void *worker_main(void *arg)
   const icx_vocab *vocab;
   unsigned delay_ms, time_limit_ms;
 
+  worker_warm(pool, w);
   pthread_mutex_lock(&pool->lock);
   for (;;) {
     while (!pool->stopping && pool->todo.len == 0)

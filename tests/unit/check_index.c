@@ -496,6 +496,42 @@ START_TEST(unchanged_store_keeps_the_index)
 }
 END_TEST
 
+/* icx_match_warm() reads what requests would read first: afterwards
+ * requests over several attributes read no predicate more, and the
+ * index still follows a change. */
+START_TEST(warm_reads_what_requests_read)
+{
+  static const char *const req[][2] = {
+    { "storageAccess", "NFS" }, { "availability", "99.9" },
+    { "tierCountry", "EU" }, { "replicationFactor", "3" },
+  };
+  icx_index_stats before, after;
+  size_t i;
+
+  ck_assert_int_eq(icx_match_warm(NULL, w.vocab, w.store), ICX_ERR_MISUSE);
+  ck_assert_msg(icx_match_warm(w.ctx, w.vocab, w.store) == ICX_OK, "%s", icx_ctx_errmsg(w.ctx));
+  icx_index_get_stats(get_index(), &before);
+  ck_assert_uint_eq(before.clouds, 3);
+  ck_assert_uint_ge(before.predicates, 4);
+  for (i = 0; i < sizeof req / sizeof *req; i++) {
+    char *xml = tu_constraints(req[i][0], req[i][1], NULL);
+    free(match_on(w.store, xml, ICX_MATCH_PATH_INDEX));
+    free(xml);
+  }
+  icx_index_get_stats(get_index(), &after);
+  ck_assert_uint_eq(after.predicates, before.predicates);
+  ck_assert_uint_eq(after.refreshes, 0);
+  load(w.store, "more", "@prefix res: <" TU_RES "> .\n@prefix ex: <" TU_EX "> .\n"
+                        "ex:c4 a res:Cloud ; res:cloudName \"c4\" ; res:offers ex:s4 .\n"
+                        "ex:s4 a res:StorageService ; res:storageAccess res:NFSv4 .\n");
+  {
+    char *xml = tu_constraints("storageAccess", "NFS", NULL);
+    expect_both(w.store, xml, "c1 c2 c4");
+    free(xml);
+  }
+}
+END_TEST
+
 START_TEST(strings_take_the_sql_path)
 {
   /* A string compared with a value is not in the typed plan: the index
@@ -553,6 +589,7 @@ index_suite(void)
   tcase_add_test(tc, changes_applied_answer_as_a_rebuild);
   tcase_add_test(tc, unlogged_write_empties_the_index);
   tcase_add_test(tc, strings_take_the_sql_path);
+  tcase_add_test(tc, warm_reads_what_requests_read);
   suite_add_tcase(s, tc);
   return s;
 }
