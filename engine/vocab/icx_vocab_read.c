@@ -63,32 +63,18 @@ vocab_node_string(icx_ctx *ctx, librdf_node *node)
   return icx_strdup(ctx, (const char *)librdf_node_get_blank_identifier(node));
 }
 
-/* Every object of (subject, predicate), as new strings, sorted.  Returns 0,
- * or -1 when out of memory.  want: 1 IRIs only, 2 literals only, 0 both. */
-int
-icx_vocab_objects(vocab_loadstate *ls, const char *subject, const char *predicate, int want,
-                  char ***out, size_t *n)
+/* The nodes of it (consumed; NULL counts as out of memory) as new strings,
+ * sorted, into *out and *n.  want: 1 IRIs only, 2 literals only, 0 any.
+ * Returns 0, or -1 when out of memory (nothing returned). */
+static int
+vocab_collect(icx_ctx *ctx, librdf_iterator *it, int want, char ***out, size_t *n)
 {
-  icx_ctx *ctx = ls->ctx;
-  librdf_node *s, *p;
-  librdf_iterator *it;
   char **v = NULL;
   size_t cnt = 0;
   int rc = 0;
 
-  *out = NULL;
-  *n = 0;
-  s = librdf_new_node_from_uri_string(ls->world, (const unsigned char *)subject);
-  p = librdf_new_node_from_uri_string(ls->world, (const unsigned char *)predicate);
-  if (!s || !p) {
-    rc = -1;
-    goto done;
-  }
-  it = librdf_model_get_targets(ls->model, s, p);
-  if (!it) {
-    rc = -1;
-    goto done;
-  }
+  if (!it)
+    return -1;
   for (; !librdf_iterator_end(it); librdf_iterator_next(it)) {
     librdf_node *o = librdf_iterator_get_object(it);
     char **nv;
@@ -102,8 +88,7 @@ icx_vocab_objects(vocab_loadstate *ls, const char *subject, const char *predicat
       break;
     }
     v = nv;
-    v[cnt] = vocab_node_string(ctx, o);
-    if (!v[cnt]) {
+    if (!(v[cnt] = vocab_node_string(ctx, o))) {
       rc = -1;
       break;
     }
@@ -112,13 +97,30 @@ icx_vocab_objects(vocab_loadstate *ls, const char *subject, const char *predicat
   librdf_free_iterator(it);
   if (rc) {
     icx_vocab_strv_free(ctx, v, cnt);
-    goto done;
+    return -1;
   }
   if (cnt > 1)
     qsort(v, cnt, sizeof *v, icx_cmp_strp);
   *out = v;
   *n = cnt;
-done:
+  return 0;
+}
+
+/* Every object of (subject, predicate), as new strings, sorted.  Returns 0,
+ * or -1 when out of memory.  want: 1 IRIs only, 2 literals only, 0 both. */
+int
+icx_vocab_objects(vocab_loadstate *ls, const char *subject, const char *predicate, int want,
+                  char ***out, size_t *n)
+{
+  librdf_node *s, *p;
+  int rc = -1;
+
+  *out = NULL;
+  *n = 0;
+  s = librdf_new_node_from_uri_string(ls->world, (const unsigned char *)subject);
+  p = librdf_new_node_from_uri_string(ls->world, (const unsigned char *)predicate);
+  if (s && p)
+    rc = vocab_collect(ls->ctx, librdf_model_get_targets(ls->model, s, p), want, out, n);
   if (s)
     librdf_free_node(s);
   if (p)
@@ -153,53 +155,15 @@ icx_vocab_one_object(vocab_loadstate *ls, const char *subject, const char *predi
 int
 icx_vocab_subjects_of_type(vocab_loadstate *ls, const char *type_iri, char ***out, size_t *n)
 {
-  icx_ctx *ctx = ls->ctx;
   librdf_node *p, *o;
-  librdf_iterator *it;
-  char **v = NULL;
-  size_t cnt = 0;
-  int rc = 0;
+  int rc = -1;
 
   *out = NULL;
   *n = 0;
   p = librdf_new_node_from_uri_string(ls->world, (const unsigned char *)(NS_RDF "type"));
   o = librdf_new_node_from_uri_string(ls->world, (const unsigned char *)type_iri);
-  if (!p || !o) {
-    rc = -1;
-    goto done;
-  }
-  it = librdf_model_get_sources(ls->model, p, o);
-  if (!it) {
-    rc = -1;
-    goto done;
-  }
-  for (; !librdf_iterator_end(it); librdf_iterator_next(it)) {
-    librdf_node *s = librdf_iterator_get_object(it);
-    char **nv;
-    if (!s || !librdf_node_is_resource(s))
-      continue;
-    nv = icx_realloc(ctx, v, (cnt + 1) * sizeof *v);
-    if (!nv) {
-      rc = -1;
-      break;
-    }
-    v = nv;
-    if (!(v[cnt] = vocab_node_string(ctx, s))) {
-      rc = -1;
-      break;
-    }
-    cnt++;
-  }
-  librdf_free_iterator(it);
-  if (rc) {
-    icx_vocab_strv_free(ctx, v, cnt);
-    goto done;
-  }
-  if (cnt > 1)
-    qsort(v, cnt, sizeof *v, icx_cmp_strp);
-  *out = v;
-  *n = cnt;
-done:
+  if (p && o)
+    rc = vocab_collect(ls->ctx, librdf_model_get_sources(ls->model, p, o), 1, out, n);
   if (p)
     librdf_free_node(p);
   if (o)
