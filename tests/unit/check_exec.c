@@ -37,24 +37,7 @@ teardown(void)
   tu_world_close(&w);
 }
 
-/* The cells of rows as "a|b c|d" (unbound "-").  New string. */
-static char *
-cells_of(const icx_rows *rows)
-{
-  char *out = calloc(1, 8192);
-  size_t i, j, len = 0;
-
-  ck_assert_ptr_nonnull(out);
-  for (i = 0; i < icx_rows_count(rows); i++)
-    for (j = 0; j < icx_rows_width(rows); j++) {
-      const char *v = icx_rows_get(rows, i, j);
-      len += (size_t)snprintf(out + len, 8192 - len, "%s%s", j ? "|" : i ? " " : "",
-                              v ? v : "-");
-    }
-  return out;
-}
-
-/* Runs sparql on path; the cells (cells_of()) and the path that answered
+/* Runs sparql on path; the cells (tu_rows_text()) and the path that answered
  * in *which.  New string. */
 static char *
 run(const char *sparql, icx_exec_path path, const char **which)
@@ -64,7 +47,7 @@ run(const char *sparql, icx_exec_path path, const char **which)
 
   ck_assert_msg(icx_exec_select_path(store, sparql, path, &rows) == ICX_OK, "%s: %s", sparql,
                 icx_ctx_errmsg(ctx));
-  out = cells_of(rows);
+  out = tu_rows_text(rows);
   *which = icx_rows_path(rows);
   icx_rows_free(rows);
   return out;
@@ -155,7 +138,7 @@ START_TEST(errors)
 END_TEST
 
 /* Runs sparql with icx_exec_query() on path; its form in *form and the
- * cells (cells_of()).  New string. */
+ * cells (tu_rows_text()).  New string. */
 static char *
 run_any(const char *sparql, icx_exec_path path, icx_rows_form *form)
 {
@@ -164,7 +147,7 @@ run_any(const char *sparql, icx_exec_path path, icx_rows_form *form)
 
   ck_assert_msg(icx_exec_query(store, sparql, path, &rows) == ICX_OK, "%s: %s", sparql,
                 icx_ctx_errmsg(ctx));
-  out = cells_of(rows);
+  out = tu_rows_text(rows);
   *form = icx_rows_get_form(rows);
   icx_rows_free(rows);
   return out;

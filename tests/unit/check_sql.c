@@ -44,21 +44,14 @@ run_text(const char *sparql)
   icx_sql *q = NULL;
   icx_rows *rows = NULL;
   const char *why = NULL;
-  char *out = calloc(1, 4096);
-  size_t i, j, len = 0;
+  char *out;
 
-  ck_assert_ptr_nonnull(out);
   ck_assert_int_eq(icx_sql_translate(ctx, store, sparql, &q, &why), ICX_OK);
   ck_assert_msg(q != NULL, "refused: %s", why);
   ck_assert_int_eq(icx_sql_run(ctx, q, &rows), ICX_OK);
   ck_assert_str_eq(icx_rows_path(rows), "sql");
   ck_assert_uint_eq(icx_rows_width(rows), icx_sql_width(q));
-  for (i = 0; i < icx_rows_count(rows); i++)
-    for (j = 0; j < icx_rows_width(rows); j++) {
-      const char *v = icx_rows_get(rows, i, j);
-      len += (size_t)snprintf(out + len, 4096 - len, "%s%s", j ? "|" : i ? " " : "",
-                              v ? v : "-");
-    }
+  out = tu_rows_text(rows);
   icx_rows_free(rows);
   icx_sql_free(q);
   return out;

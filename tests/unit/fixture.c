@@ -277,6 +277,29 @@ tu_match(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, const char *xml
 }
 
 char *
+tu_rows_text(const icx_rows *rows)
+{
+  size_t i, j, len = 0, cap = 256;
+  char *out = malloc(cap);
+
+  ck_assert_ptr_nonnull(out);
+  out[0] = '\0';
+  for (i = 0; i < icx_rows_count(rows); i++)
+    for (j = 0; j < icx_rows_width(rows); j++) {
+      const char *v = icx_rows_get(rows, i, j);
+      size_t need = strlen(v ? v : "-") + 2;
+      if (len + need > cap) {
+        cap = 2 * (len + need);
+        out = realloc(out, cap);
+        ck_assert_ptr_nonnull(out);
+      }
+      len += (size_t)snprintf(out + len, cap - len, "%s%s", j ? "|" : i ? " " : "",
+                              v ? v : "-");
+    }
+  return out;
+}
+
+char *
 tu_constraints(const char *first_name, ...)
 {
   va_list ap;

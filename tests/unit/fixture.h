@@ -55,6 +55,10 @@ icx_vocab *tu_vocab(icx_ctx *ctx);
  * by spaces ("cloud2 cloud5"), or "ERROR: <message>".  New string. */
 char *tu_match(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, const char *xml);
 
+/* The cells of rows as "a|b c|d": cells of a row joined by '|', rows by
+ * spaces, an unbound cell "-".  New string. */
+char *tu_rows_text(const icx_rows *rows);
+
 /* A <constraints> document with one constraint per (name, value) pair in a
  * NULL-ended list.  New string. */
 char *tu_constraints(const char *first_name, ...);
