@@ -1095,25 +1095,33 @@ class Client(slixmpp.ClientXMPP):
             self.disconnect()
 
 
-def main():
+def client_args(jid="user@cloud1.org/test"):
+    """An argument parser with what every scenario client takes: its
+    account and server, the service, the scenarios, a transcript file and
+    a time limit."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--jid", default="user@cloud1.org/test")
+    ap.add_argument("--jid", default=jid)
     ap.add_argument("--password", required=True)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=5222)
     ap.add_argument("--ca")
     ap.add_argument("--insecure", action="store_true")
     ap.add_argument("--service", default="service.intercloudexchg.com")
-    ap.add_argument("--paper", default="data/constraints/paper.xml")
     ap.add_argument("--scenario", action="append", default=[])
-    ap.add_argument("--session")
     ap.add_argument("--transcript")
+    ap.add_argument("--timeout", type=float, default=150)
+    return ap
+
+
+def main():
+    ap = client_args()
+    ap.add_argument("--paper", default="data/constraints/paper.xml")
+    ap.add_argument("--session")
     ap.add_argument("--print-answer", action="store_true")
     ap.add_argument("--server", default="prosody", choices=("prosody", "ejabberd"),
                     help="the XMPP server between client and icxd")
     ap.add_argument("--want", default="cloud2 cloud5",
                     help="the clouds the paper scenario expects, space-separated")
-    ap.add_argument("--timeout", type=float, default=150)
     ap.add_argument("--debug", action="store_true")
     args = ap.parse_args()
     if args.debug:

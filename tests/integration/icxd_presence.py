@@ -302,19 +302,9 @@ JIDS = {}
 
 
 def main():
-    ap = icxd_client.argparse.ArgumentParser()
+    ap = icxd_client.client_args(jid="user@cloud1.org/c")
     ap.add_argument("--role", choices=("clouds", "asker"), required=True)
-    ap.add_argument("--jid", default="user@cloud1.org/c")
     ap.add_argument("--jid2", default="other@cloud1.org/c")
-    ap.add_argument("--password", required=True)
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=5222)
-    ap.add_argument("--ca")
-    ap.add_argument("--insecure", action="store_true")
-    ap.add_argument("--service", default="service.intercloudexchg.com")
-    ap.add_argument("--scenario", action="append", default=[])
-    ap.add_argument("--transcript")
-    ap.add_argument("--timeout", type=float, default=150)
     ap.add_argument("--publish", action="store_true")
     ap.add_argument("--presence", default="available")
     ap.add_argument("--expect")
@@ -329,15 +319,7 @@ def main():
     if args.role == "clouds":
         loop = asyncio.get_event_loop()
         return loop.run_until_complete(asyncio.wait_for(run_clouds(args), 600))
-    c = Asker(args)
-    c.connect(address=(args.host, args.port))
-    c.loop.call_later(args.timeout, c.disconnect)
-    c.process(forever=False)
-    if c.result is None:
-        print("not ok - the client did not finish (connection or timeout)")
-        return 1
-    print("# %d checks, %d failed" % (c.ok.count, c.ok.failures))
-    return 1 if c.result else 0
+    return icxd_client.run(Asker(args), args)
 
 
 if __name__ == "__main__":

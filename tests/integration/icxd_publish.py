@@ -295,17 +295,7 @@ class Publisher(Client):
 
 
 def main():
-    ap = icxd_client.argparse.ArgumentParser()
-    ap.add_argument("--jid", default="user@cloud1.org/test")
-    ap.add_argument("--password", required=True)
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=5222)
-    ap.add_argument("--ca")
-    ap.add_argument("--insecure", action="store_true")
-    ap.add_argument("--service", default="service.intercloudexchg.com")
-    ap.add_argument("--scenario", action="append", default=[])
-    ap.add_argument("--transcript")
-    ap.add_argument("--timeout", type=float, default=150)
+    ap = icxd_client.client_args()
     ap.add_argument("--owner", help="the bare JID whose document to attack")
     ap.add_argument("--operator-doc", help="the IRI of a document icx loaded")
     ap.add_argument("--expect", help="clouds expected at 30 replicas, a,b")
