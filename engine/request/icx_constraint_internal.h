@@ -67,4 +67,20 @@ icx_rc icx_constraint_resolve_value(icx_ctx *ctx, icx_ctx *mem, const icx_vocab 
 icx_rc icx_constraint_resolve_distance(icx_ctx *ctx, icx_ctx *mem, const icx_attribute *a,
                                        const char *from, constraint_item *it);
 
+/* Which reader icx_constraints_parse_reader() uses (icx_constraint_xml.c):
+ * BOTH is icx_constraints_parse() (fast, then placed on failure); FAST
+ * alone answers ICX_ERR_XML with no useful message on any failure but
+ * memory; PLACED alone is the reader whose verdict counts.  For tests and
+ * fuzz_constraint, which check that FAST never accepts what PLACED
+ * refuses and reads the same set when both accept. */
+typedef enum icx_constraint_reader {
+  ICX_CONSTRAINT_READ_BOTH = 0,
+  ICX_CONSTRAINT_READ_FAST = 1,
+  ICX_CONSTRAINT_READ_PLACED = 2
+} icx_constraint_reader;
+
+icx_rc icx_constraints_parse_reader(icx_ctx *ctx, const icx_vocab *vocab, const char *xml,
+                                    size_t len, icx_constraint_reader reader,
+                                    icx_constraints **out);
+
 #endif

@@ -1,9 +1,23 @@
-/* icx_constraint_xml.c - the constraint XML, read with raptor's SAX2 reader into a set. */
+/* icx_constraint_xml.c - the constraint XML, read into a set.
+ *
+ * Two readers feed the same handlers.  A request is first read by
+ * libxml2's SAX2 parser directly, in one piece: fast, and silent about
+ * where a problem is.  A request that fails there is read again by
+ * raptor's SAX2 reader (libxml2 underneath too) in chunks that end at
+ * line ends, which places the problem, and whose verdict is the one
+ * given: messages and positions are those of the raptor reader alone.
+ * The fast reader is at least as strict (any libxml2 error or warning
+ * fails it), so it never accepts what the placed reader refuses;
+ * fuzz_constraint checks that on every input. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 
 #include "icx_constraint_internal.h"
 #include "icx_ctx_internal.h"
@@ -42,7 +56,19 @@ typedef struct constraint_pstate {
   int required, weight;    /* its required='...' and weight='...' */
   int n_attr, n_value;     /* how many of each the constraint had */
   icx_rc rc;               /* first failure */
+  const char **pairs;      /* an element's attributes: name, value, ... */
+  size_t pairs_cap;
+  icx_buf attr_text;       /* the fast reader's attribute values, NUL-ended */
+  xmlParserCtxtPtr xctxt;  /* the fast reader's parser, to stop it */
 } constraint_pstate;
+
+/* An element as the handlers see it, whichever reader read it. */
+typedef struct constraint_el {
+  const char *name;          /* local name */
+  const char *ns;            /* namespace IRI, "" when none */
+  size_t n_attrs;
+  const char *const *pairs;  /* n_attrs (local name, value) pairs */
+} constraint_el;
 
 static void
 constraint_xml_fail(constraint_pstate *ps, icx_rc rc, const char *fmt, const char *a, const char *b)
@@ -54,22 +80,6 @@ constraint_xml_fail(constraint_pstate *ps, icx_rc rc, const char *fmt, const cha
   snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
   icx_fail(ps->ctx, rc, "near line %d, column %d: %s", ps->line, ps->column, msg);
   ps->rc = rc;
-}
-
-static const char *
-constraint_el_local(raptor_xml_element *el)
-{
-  return (const char *)raptor_qname_get_local_name(raptor_xml_element_get_name(el));
-}
-
-/* The element's namespace URI, or "" when it has none. */
-static const char *
-constraint_el_ns(raptor_xml_element *el)
-{
-  const raptor_namespace *ns = raptor_qname_get_namespace(raptor_xml_element_get_name(el));
-  raptor_uri *u = ns ? raptor_namespace_get_uri(ns) : NULL;
-
-  return u ? (const char *)raptor_uri_as_string(u) : "";
 }
 
 /* The constraints namespace, tolerating the stray spaces the paper's own
@@ -91,36 +101,31 @@ constraint_is_ns(const char *ns)
 
 /* The value of the element's attribute named local, or NULL.  Lent. */
 static const char *
-constraint_xml_attribute(raptor_xml_element *el, const char *local)
+constraint_xml_attribute(const constraint_el *el, const char *local)
 {
-  raptor_qname **attrs = raptor_xml_element_get_attributes(el);
-  int n = raptor_xml_element_get_attributes_count(el), i;
+  size_t i;
 
-  for (i = 0; attrs && i < n; i++)
-    if (!strcmp((const char *)raptor_qname_get_local_name(attrs[i]), local)) {
-      const char *v = (const char *)raptor_qname_get_value(attrs[i]);
-      return v ? v : "";
-    }
+  for (i = 0; i < el->n_attrs; i++)
+    if (!strcmp(el->pairs[2 * i], local))
+      return el->pairs[2 * i + 1];
   return NULL;
 }
 
 /* op='...', required='true|false', weight='-100..100' of <constraint>. */
 static void
-constraint_read_attributes(constraint_pstate *ps, raptor_xml_element *el)
+constraint_read_attributes(constraint_pstate *ps, const constraint_el *el)
 {
   icx_ctx *ctx = ps->ctx;
-  raptor_qname **attrs = raptor_xml_element_get_attributes(el);
-  int n = raptor_xml_element_get_attributes_count(el), i, weight_given = 0;
+  size_t i;
+  int weight_given = 0;
 
   icx_free(ctx, ps->op);
   ps->op = NULL;
   ps->required = 1;
   ps->weight = 0;
-  for (i = 0; attrs && i < n && !ps->rc; i++) {
-    const char *name = (const char *)raptor_qname_get_local_name(attrs[i]);
-    const char *value = (const char *)raptor_qname_get_value(attrs[i]);
-    if (!value)
-      value = "";
+  for (i = 0; i < el->n_attrs && !ps->rc; i++) {
+    const char *name = el->pairs[2 * i];
+    const char *value = el->pairs[2 * i + 1];
     if (!strcmp(name, "op")) {
       if (!(ps->op = icx_strdup(ctx, value)))
         constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
@@ -148,11 +153,10 @@ constraint_read_attributes(constraint_pstate *ps, raptor_xml_element *el)
 }
 
 static void
-constraint_on_start(void *ud, raptor_xml_element *el)
+constraint_start(constraint_pstate *ps, const constraint_el *el)
 {
-  icx_ctx *ctx = ((constraint_pstate *)ud)->ctx;
-  constraint_pstate *ps = ud;
-  const char *name = constraint_el_local(el);
+  icx_ctx *ctx = ps->ctx;
+  const char *name = el->name;
 
   ps->depth++;
   if (ps->rc)
@@ -165,9 +169,9 @@ constraint_on_start(void *ud, raptor_xml_element *el)
   case IN_NOTHING:
     if (strcmp(name, "constraints") != 0)
       return;
-    if (!constraint_is_ns(constraint_el_ns(el))) {
+    if (!constraint_is_ns(el->ns)) {
       constraint_xml_fail(ps, ICX_ERR_XML, "<constraints> is in namespace \"%s\", expected \"%s\"",
-                          constraint_el_ns(el), ICX_CONSTRAINTS_NS);
+                          el->ns, ICX_CONSTRAINTS_NS);
       return;
     }
     if (ps->seen_constraints) {
@@ -224,10 +228,8 @@ constraint_on_start(void *ud, raptor_xml_element *el)
 }
 
 static void
-constraint_on_chars(void *ud, raptor_xml_element *el, const unsigned char *s, int len)
+constraint_text(constraint_pstate *ps, const unsigned char *s, int len)
 {
-  constraint_pstate *ps = ud;
-
   if (ps->rc || (ps->at != IN_ATTRIBUTE && ps->at != IN_VALUE) || len <= 0)
     return;
   if (ps->text.len + (size_t)len > ICX_CONSTRAINT_MAX_TEXT) {
@@ -239,10 +241,9 @@ constraint_on_chars(void *ud, raptor_xml_element *el, const unsigned char *s, in
 }
 
 static void
-constraint_on_end(void *ud, raptor_xml_element *el)
+constraint_end(constraint_pstate *ps)
 {
-  icx_ctx *ctx = ((constraint_pstate *)ud)->ctx;
-  constraint_pstate *ps = ud;
+  icx_ctx *ctx = ps->ctx;
 
   ps->depth--;
   if (ps->rc)
@@ -312,6 +313,154 @@ constraint_on_end(void *ud, raptor_xml_element *el)
   }
 }
 
+/* Room for n (name, value) pairs in ps->pairs: 0, or -1 (failed). */
+static int
+constraint_pairs_room(constraint_pstate *ps, size_t n)
+{
+  const char **p;
+
+  if (2 * n <= ps->pairs_cap)
+    return 0;
+  if (!(p = icx_realloc(ps->ctx, ps->pairs, 2 * n * sizeof *p))) {
+    constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
+    return -1;
+  }
+  ps->pairs = p;
+  ps->pairs_cap = 2 * n;
+  return 0;
+}
+
+/* --- the placed reader: raptor's SAX2 ------------------------------------ */
+
+static void
+constraint_raptor_start(void *ud, raptor_xml_element *el)
+{
+  constraint_pstate *ps = ud;
+  raptor_qname *qn = raptor_xml_element_get_name(el);
+  const raptor_namespace *ns = raptor_qname_get_namespace(qn);
+  raptor_uri *u = ns ? raptor_namespace_get_uri(ns) : NULL;
+  raptor_qname **attrs = raptor_xml_element_get_attributes(el);
+  int n = raptor_xml_element_get_attributes_count(el), i;
+  constraint_el view;
+
+  view.name = (const char *)raptor_qname_get_local_name(qn);
+  view.ns = u ? (const char *)raptor_uri_as_string(u) : "";
+  view.n_attrs = 0;
+  view.pairs = NULL;
+  if (attrs && n > 0 && !ps->rc && !constraint_pairs_room(ps, (size_t)n)) {
+    for (i = 0; i < n; i++) {
+      const char *v = (const char *)raptor_qname_get_value(attrs[i]);
+      ps->pairs[2 * i] = (const char *)raptor_qname_get_local_name(attrs[i]);
+      ps->pairs[2 * i + 1] = v ? v : "";
+    }
+    view.n_attrs = (size_t)n;
+    view.pairs = ps->pairs;
+  }
+  constraint_start(ps, &view);
+}
+
+static void
+constraint_raptor_chars(void *ud, raptor_xml_element *el, const unsigned char *s, int len)
+{
+  (void)el;
+  constraint_text(ud, s, len);
+}
+
+static void
+constraint_raptor_end(void *ud, raptor_xml_element *el)
+{
+  (void)el;
+  constraint_end(ud);
+}
+
+/* --- the fast reader: libxml2's SAX2, in one piece ------------------------ */
+
+static void
+constraint_fast_stop(constraint_pstate *ps)
+{
+  if (ps->rc && ps->xctxt)
+    xmlStopParser(ps->xctxt);
+}
+
+static void
+constraint_fast_start(void *ud, const xmlChar *localname, const xmlChar *prefix,
+                      const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                      int nb_attributes, int nb_defaulted, const xmlChar **attrs)
+{
+  constraint_pstate *ps = ud;
+  constraint_el view;
+  size_t *at = NULL;
+  int i;
+
+  (void)prefix;
+  (void)nb_namespaces;
+  (void)namespaces;
+  (void)nb_defaulted;
+  view.name = (const char *)localname;
+  view.ns = uri ? (const char *)uri : "";
+  view.n_attrs = 0;
+  view.pairs = NULL;
+  /* Values come as (begin, end) pointers: copied, NUL-ended, into one
+   * buffer, their offsets kept until the buffer stops moving. */
+  if (nb_attributes > 0 && !ps->rc && !constraint_pairs_room(ps, (size_t)nb_attributes) &&
+      (at = icx_malloc(ps->ctx, (size_t)nb_attributes * sizeof *at))) {
+    ps->attr_text.len = 0;
+    for (i = 0; i < nb_attributes; i++) {
+      at[i] = ps->attr_text.len;
+      icx_buf_append_len(&ps->attr_text, (const char *)attrs[5 * i + 3],
+                         (size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]));
+      icx_buf_append_len(&ps->attr_text, "", 1);
+    }
+    if (icx_buf_failed(&ps->attr_text)) {
+      constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
+    } else {
+      for (i = 0; i < nb_attributes; i++) {
+        ps->pairs[2 * i] = (const char *)attrs[5 * i];
+        ps->pairs[2 * i + 1] = ps->attr_text.data + at[i];
+      }
+      view.n_attrs = (size_t)nb_attributes;
+      view.pairs = ps->pairs;
+    }
+  } else if (nb_attributes > 0 && !ps->rc && !at) {
+    constraint_xml_fail(ps, ICX_ERR_NOMEM, "out of memory%s%s", "", "");
+  }
+  icx_free(ps->ctx, at);
+  constraint_start(ps, &view);
+  constraint_fast_stop(ps);
+}
+
+static void
+constraint_fast_end(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+  (void)localname;
+  (void)prefix;
+  (void)uri;
+  constraint_end(ud);
+  constraint_fast_stop(ud);
+}
+
+static void
+constraint_fast_chars(void *ud, const xmlChar *s, int len)
+{
+  constraint_text(ud, s, len);
+  constraint_fast_stop(ud);
+}
+
+/* Any error fails the fast reading (the placed one then says what and
+ * where); warnings, such as the paper's xmlns with a leading space, do
+ * not change what is read. */
+static void
+constraint_fast_error(void *ud, xmlErrorPtr err)
+{
+  constraint_pstate *ps = ud;
+
+  if (err && err->level == XML_ERR_WARNING)
+    return;
+  if (!ps->rc)
+    ps->rc = ICX_ERR_XML;
+  constraint_fast_stop(ps);
+}
+
 /* raptor reports XML errors through the librdf logger, which the context
  * routes into an icx_diag while parsing. */
 static int
@@ -332,108 +481,165 @@ constraint_declares_dtd(const char *xml, size_t len)
   return 0;
 }
 
-/* One reading of xml into *out.  placed: in chunks that end at line ends
- * (PARSE_CHUNK bytes at most), so that a problem is placed within the
- * chunk where it showed up (raptor's SAX2 reports no positions); else in
- * one piece, much faster, with every position reported as line 1. */
+/* A reading's state, ready for the handlers; NULL set on ENOMEM. */
+static void
+constraint_pstate_init(constraint_pstate *ps, icx_ctx *ctx, const icx_vocab *vocab)
+{
+  memset(ps, 0, sizeof *ps);
+  ps->ctx = ctx;
+  icx_buf_init(&ps->text, ctx);
+  icx_buf_init(&ps->attr_text, ctx);
+  ps->set = icx_constraint_set_new(ctx, vocab);
+}
+
+/* Ends a reading: *out gets the set on ICX_OK, else it is freed. */
 static icx_rc
-constraint_xml_pass(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
-                    int placed, icx_constraints **out)
+constraint_pstate_end(constraint_pstate *ps, icx_rc rc, icx_constraints **out)
+{
+  icx_ctx *ctx = ps->ctx;
+  int k;
+
+  icx_free(ctx, ps->attr);
+  for (k = 0; k < ICX_CONSTRAINT_MAX_VALUES; k++) {
+    icx_free(ctx, ps->values[k]);
+    icx_free(ctx, ps->units[k]);
+  }
+  icx_free(ctx, ps->op);
+  icx_free(ctx, ps->from);
+  icx_free(ctx, ps->pairs);
+  icx_buf_free(&ps->text);
+  icx_buf_free(&ps->attr_text);
+  if (rc) {
+    icx_constraints_free(ps->set);
+    return rc;
+  }
+  *out = ps->set;
+  return ICX_OK;
+}
+
+/* The verdict of a reading that met no XML error. */
+static icx_rc
+constraint_verdict(constraint_pstate *ps)
+{
+  if (ps->rc)
+    return ps->rc;
+  if (!ps->seen_constraints)
+    return icx_fail(ps->ctx, ICX_ERR_XML, "no complete <constraints xmlns='%s'> element in the "
+                    "request", ICX_CONSTRAINTS_NS);
+  if (ps->set->n == 0)
+    return icx_fail(ps->ctx, ICX_ERR_XML, "<constraints> holds no <constraint>");
+  return ICX_OK;
+}
+
+/* The placed reading: raptor's SAX2 fed chunks that end at line ends
+ * (PARSE_CHUNK bytes at most), so that a problem is placed within the
+ * chunk where it showed up (raptor reports no positions). */
+static icx_rc
+constraint_read_placed(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
+                       icx_constraints **out)
 {
   constraint_pstate ps;
   raptor_world *rw;
   raptor_sax2 *sax = NULL;
   icx_diag diag;
+  size_t off = 0;
+  int err_line = 0, err_col = 0;
   icx_rc rc;
-  int k;
 
-  memset(&ps, 0, sizeof ps);
-  ps.ctx = ctx;
-  icx_buf_init(&ps.text, ctx);
-  ps.set = icx_constraint_set_new(ctx, vocab);
+  constraint_pstate_init(&ps, ctx, vocab);
   rw = icx_ctx_world(ctx) ? librdf_world_get_raptor(icx_ctx_world(ctx)) : NULL;
   if (ps.set && rw)
     sax = raptor_new_sax2(rw, &ps.locator, &ps);
-  if (!ps.set || !sax) {
-    icx_constraints_free(ps.set);
-    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  }
-  raptor_sax2_set_start_element_handler(sax, constraint_on_start);
-  raptor_sax2_set_end_element_handler(sax, constraint_on_end);
-  raptor_sax2_set_characters_handler(sax, constraint_on_chars);
-  raptor_sax2_set_cdata_handler(sax, constraint_on_chars);
+  if (!sax)
+    return constraint_pstate_end(&ps, icx_fail(ctx, ICX_ERR_NOMEM, "out of memory"), out);
+  raptor_sax2_set_start_element_handler(sax, constraint_raptor_start);
+  raptor_sax2_set_end_element_handler(sax, constraint_raptor_end);
+  raptor_sax2_set_characters_handler(sax, constraint_raptor_chars);
+  raptor_sax2_set_cdata_handler(sax, constraint_raptor_chars);
   icx_diag_begin(ctx, &diag);
   raptor_sax2_parse_start(sax, NULL);
   ps.line = ps.column = 1;
-  {
-    size_t off = 0;
-    int err_line = 0, err_col = 0;
-    while (off < len && !ps.rc && !diag.errors) {
-      size_t n = 0;
-      if (!placed)
-        n = len;
-      while (off + n < len && n < PARSE_CHUNK && xml[off + n] != '\n')
-        n++;
-      if (off + n < len && xml[off + n] == '\n')
-        n++;
-      raptor_sax2_parse_chunk(sax, (const unsigned char *)xml + off, n, 0);
-      if (diag.errors && !err_line) {
-        err_line = ps.line;
-        err_col = ps.column;
-      }
-      if (n && xml[off + n - 1] == '\n') {
-        ps.line++;
-        ps.column = 1;
-      } else {
-        ps.column += (int)n;
-      }
-      off += n;
-    }
-    if (!ps.rc && !diag.errors)
-      raptor_sax2_parse_chunk(sax, NULL, 0, 1);
+  while (off < len && !ps.rc && !diag.errors) {
+    size_t n = 0;
+    while (off + n < len && n < PARSE_CHUNK && xml[off + n] != '\n')
+      n++;
+    if (off + n < len && xml[off + n] == '\n')
+      n++;
+    raptor_sax2_parse_chunk(sax, (const unsigned char *)xml + off, n, 0);
     if (diag.errors && !err_line) {
       err_line = ps.line;
       err_col = ps.column;
     }
-    icx_diag_end(ctx);
-    raptor_free_sax2(sax);
-
-    if (diag.errors && (!ps.rc || ps.rc == ICX_ERR_XML)) {
-      const char *m = diag.first;
-      if (!strncmp(m, "XML parser error: ", 18))
-        m += 18;
-      rc = icx_fail(ctx, ICX_ERR_XML, "near line %d, column %d: malformed XML: %s",
-                    err_line, err_col, m);
-    } else if (ps.rc) {
-      rc = ps.rc;
-    } else if (!ps.seen_constraints) {
-      rc = icx_fail(ctx, ICX_ERR_XML, "no complete <constraints xmlns='%s'> element in the request",
-                    ICX_CONSTRAINTS_NS);
-    } else if (ps.set->n == 0) {
-      rc = icx_fail(ctx, ICX_ERR_XML, "<constraints> holds no <constraint>");
+    if (n && xml[off + n - 1] == '\n') {
+      ps.line++;
+      ps.column = 1;
     } else {
-      rc = ICX_OK;
+      ps.column += (int)n;
     }
+    off += n;
   }
-  icx_free(ctx, ps.attr);
-  for (k = 0; k < ICX_CONSTRAINT_MAX_VALUES; k++) {
-    icx_free(ctx, ps.values[k]);
-    icx_free(ctx, ps.units[k]);
+  if (!ps.rc && !diag.errors)
+    raptor_sax2_parse_chunk(sax, NULL, 0, 1);
+  if (diag.errors && !err_line) {
+    err_line = ps.line;
+    err_col = ps.column;
   }
-  icx_free(ctx, ps.op);
-  icx_free(ctx, ps.from);
-  icx_buf_free(&ps.text);
-  if (rc) {
-    icx_constraints_free(ps.set);
-    return rc;
+  icx_diag_end(ctx);
+  raptor_free_sax2(sax);
+  if (diag.errors && (!ps.rc || ps.rc == ICX_ERR_XML)) {
+    const char *m = diag.first;
+    if (!strncmp(m, "XML parser error: ", 18))
+      m += 18;
+    rc = icx_fail(ctx, ICX_ERR_XML, "near line %d, column %d: malformed XML: %s",
+                  err_line, err_col, m);
+  } else {
+    rc = constraint_verdict(&ps);
   }
-  *out = ps.set;
-  return ICX_OK;
+  return constraint_pstate_end(&ps, rc, out);
+}
+
+/* The fast reading: libxml2's SAX2 in one piece, entities of the five
+ * predefined kinds and character references replaced (no DTD gets this
+ * far), nothing fetched.  Any failure but memory is ICX_ERR_XML, its
+ * message not to be shown (the placed reading gives it). */
+static icx_rc
+constraint_read_fast(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
+                     icx_constraints **out)
+{
+  constraint_pstate ps;
+  xmlSAXHandler sax;
+  icx_rc rc;
+
+  constraint_pstate_init(&ps, ctx, vocab);
+  if (!ps.set || len > INT32_MAX)
+    return constraint_pstate_end(&ps, ps.set ? ICX_ERR_XML
+                                 : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory"), out);
+  memset(&sax, 0, sizeof sax);
+  sax.initialized = XML_SAX2_MAGIC;
+  sax.startElementNs = constraint_fast_start;
+  sax.endElementNs = constraint_fast_end;
+  sax.characters = constraint_fast_chars;
+  sax.ignorableWhitespace = constraint_fast_chars;
+  sax.cdataBlock = constraint_fast_chars;
+  sax.serror = constraint_fast_error;
+  ps.xctxt = xmlCreatePushParserCtxt(&sax, &ps, NULL, 0, NULL);
+  if (!ps.xctxt)
+    return constraint_pstate_end(&ps, icx_fail(ctx, ICX_ERR_NOMEM, "out of memory"), out);
+  xmlCtxtUseOptions(ps.xctxt, XML_PARSE_NOENT | XML_PARSE_NONET);
+  xmlParseChunk(ps.xctxt, xml, (int)len, 1);
+  if (!ps.xctxt->wellFormed && !ps.rc)
+    ps.rc = ICX_ERR_XML;
+  xmlFreeParserCtxt(ps.xctxt);
+  ps.xctxt = NULL;
+  rc = constraint_verdict(&ps);
+  if (rc != ICX_OK && rc != ICX_ERR_NOMEM)
+    rc = ICX_ERR_XML;
+  return constraint_pstate_end(&ps, rc, out);
 }
 
 icx_rc
-icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
-                      icx_constraints **out)
+icx_constraints_parse_reader(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
+                             icx_constraint_reader reader, icx_constraints **out)
 {
   icx_rc rc;
 
@@ -449,13 +655,18 @@ icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, siz
                     "constraint XML must not");
   if (memchr(xml, '\0', len))
     return icx_fail(ctx, ICX_ERR_XML, "the request contains a NUL byte");
-  /* Read in one piece; a request that fails is read again line by line,
-   * to say where (the second reading gives the same verdict, placed).
-   * Out of memory is not read again. */
-  rc = constraint_xml_pass(ctx, vocab, xml, len, 0, out);
-  if (rc != ICX_OK && rc != ICX_ERR_NOMEM) {
-    icx_clear_error(ctx);
-    rc = constraint_xml_pass(ctx, vocab, xml, len, 1, out);
-  }
-  return rc;
+  if (reader == ICX_CONSTRAINT_READ_PLACED)
+    return constraint_read_placed(ctx, vocab, xml, len, out);
+  rc = constraint_read_fast(ctx, vocab, xml, len, out);
+  if (reader == ICX_CONSTRAINT_READ_FAST || rc == ICX_OK || rc == ICX_ERR_NOMEM)
+    return rc;
+  icx_clear_error(ctx);
+  return constraint_read_placed(ctx, vocab, xml, len, out);
+}
+
+icx_rc
+icx_constraints_parse(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
+                      icx_constraints **out)
+{
+  return icx_constraints_parse_reader(ctx, vocab, xml, len, ICX_CONSTRAINT_READ_BOTH, out);
 }

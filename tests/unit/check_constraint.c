@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "icx_constraint_internal.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -458,6 +459,82 @@ START_TEST(distance_errors)
 }
 END_TEST
 
+/* The fast reader (libxml2 alone) and the placed one (raptor, whose
+ * verdict counts) on inputs where XML has more than one spelling: the
+ * fast one accepts only what the placed one accepts, reads the same set
+ * then, and icx_constraints_parse() answers exactly as the placed reader
+ * does, message included. */
+START_TEST(both_readers_read_alike)
+{
+  static const char *const in[] = {
+    "<constraints xmlns=' http://www.csp/resOntology '><constraint><attribute>replicas"
+    "</attribute><value>3</value></constraint></constraints>",
+    "<c:constraints xmlns:c='http://www.csp/resOntology'><c:constraint><c:attribute>tierCountry"
+    "</c:attribute><c:value>DE</c:value></c:constraint></c:constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'><!-- a comment --><?pi x?><constraint>"
+    "<attribute>tier&#67;ountry</attribute><value><![CDATA[JP]]></value></constraint>"
+    "</constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint op='anyOf'><attribute>"
+    "tierCountry</attribute><value>DE</value><value>J&#x50;</value></constraint></constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint required='false' "
+    "weight='5'><attribute>availability</attribute><value unit='&#37;'>99.9</value>"
+    "</constraint></constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint><attribute>availability"
+    "</attribute><value>99 &amp; 1</value></constraint></constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint><attribute>replicas"
+    "</attribute><value>3</value></constraint></constraints><trailing/>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint><x:attribute>replicas"
+    "</x:attribute><value>3</value></constraint></constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint><attribute a='1' a='2'>"
+    "replicas</attribute><value>3</value></constraint></constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint><attribute>replicas"
+    "</attribute><value>3</value></constraint>",
+    "<constraints xmlns='http://www.csp/resOntology'><constraint><attribute>replicas"
+    "</attribute><value>&unknown;</value></constraint></constraints>",
+    "<constraints xmlns='urn:other'><constraint><attribute>replicas</attribute>"
+    "<value>3</value></constraint></constraints>",
+    "<constraints xmlns='http://www.csp/resOntology'>\n<constraint>\n<attribute>colour"
+    "</attribute>\n<value>3</value>\n</constraint>\n</constraints>",
+    "\xef\xbb\xbf<constraints xmlns='http://www.csp/resOntology'><constraint><attribute>"
+    "replicas</attribute><value>3</value></constraint></constraints>",
+    "<?xml version='1.0' encoding='ISO-8859-1'?><constraints xmlns='http://www.csp/"
+    "resOntology'><constraint><attribute>tierCountry</attribute><value>D\xc9</value>"
+    "</constraint></constraints>",
+  };
+  size_t i, k;
+
+  for (i = 0; i < sizeof in / sizeof *in; i++) {
+    icx_constraints *fast = NULL, *placed = NULL, *both = NULL;
+    size_t len = strlen(in[i]);
+    icx_rc rf = icx_constraints_parse_reader(ctx, vocab, in[i], len, ICX_CONSTRAINT_READ_FAST,
+                                             &fast);
+    icx_rc rp = icx_constraints_parse_reader(ctx, vocab, in[i], len,
+                                             ICX_CONSTRAINT_READ_PLACED, &placed);
+    char *msg = strdup(icx_ctx_errmsg(ctx));
+    icx_rc rb = icx_constraints_parse(ctx, vocab, in[i], len, &both);
+
+    ck_assert_msg(rf != ICX_OK || rp == ICX_OK, "input %zu: fast accepted, placed: %s", i, msg);
+    ck_assert_msg(rb == rp, "input %zu: %d against %d", i, rb, rp);
+    ck_assert_str_eq(icx_ctx_errmsg(ctx), msg);
+    if (rf == ICX_OK) {
+      ck_assert_uint_eq(icx_constraints_count(fast), icx_constraints_count(placed));
+      for (k = 0; k < icx_constraints_count(fast); k++) {
+        ck_assert_ptr_eq(icx_constraint_attribute(fast, k), icx_constraint_attribute(placed, k));
+        ck_assert_int_eq(icx_constraint_op(fast, k), icx_constraint_op(placed, k));
+        ck_assert_int_eq(icx_constraint_weight(fast, k), icx_constraint_weight(placed, k));
+        ck_assert_uint_eq(icx_constraint_value_count(fast, k),
+                          icx_constraint_value_count(placed, k));
+        ck_assert_str_eq(icx_constraint_value(fast, k), icx_constraint_value(placed, k));
+      }
+    }
+    free(msg);
+    icx_constraints_free(fast);
+    icx_constraints_free(placed);
+    icx_constraints_free(both);
+  }
+}
+END_TEST
+
 static Suite *
 constraint_suite(void)
 {
@@ -481,6 +558,7 @@ constraint_suite(void)
   tcase_add_test(tc, units_convert);
   tcase_add_test(tc, distances);
   tcase_add_test(tc, distance_errors);
+  tcase_add_test(tc, both_readers_read_alike);
   suite_add_tcase(s, tc);
   return s;
 }
