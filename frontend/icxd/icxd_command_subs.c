@@ -18,6 +18,8 @@
 
 /* Every so often the writer looks whether another process wrote. */
 #define COMMAND_SUBS_CHECK_MS 1000
+/* Notifications handed to libstrophe at most, unwritten, at a time. */
+#define COMMAND_SUBS_SEND_MAX 256
 
 /* Ids of the jobs no session asks for (evaluations, bounces): apart from
  * the sessions' (cmds->next_job_id), which logs and tests follow. */
@@ -260,7 +262,11 @@ void icxd_command_subs_tick(icxd_command *cmds)
 
   if (!cmds->subs || !cmds->writer)
     return;
-  while (icxd_subs_take(cmds->subs, &n)) {
+  /* Taken while libstrophe's own queue is short, so that what waits to
+   * be written stays bounded: the rest waits in the outbox, whose bound
+   * holds the writer back (icxd_subs.h). */
+  while (icxd_conn_send_queued(cmds->conn) < COMMAND_SUBS_SEND_MAX &&
+         icxd_subs_take(cmds->subs, &n)) {
     if (icxd_conn_connected(cmds->conn))
       command_subs_send(cmds, &n);
     else

@@ -11,9 +11,11 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "fixture_icxd.h"
@@ -705,6 +707,104 @@ START_TEST(note_names_bounded)
 }
 END_TEST
 
+/* The loop's side of the outbox, on a thread of its own: takes every
+ * notification until told to stop, counting them. */
+struct taker {
+  pthread_t thread;
+  volatile int stop;
+  unsigned long taken;
+  int bad;
+};
+
+static void *taker_run(void *ud)
+{
+  struct taker *t = ud;
+  icxd_subs_note n;
+
+  for (;;) {
+    if (icxd_subs_take(subs, &n)) {
+      t->taken++;
+      if (!strstr(n.payload, "<entered>") || strstr(n.payload, "missed="))
+        t->bad++;
+      icxd_subs_note_clear(&n);
+    } else if (t->stop) {
+      break;
+    } else {
+      usleep(200);
+    }
+  }
+  return NULL;
+}
+
+/* Many subscribers, one change: the writer hands each notification over
+ * as it is made and waits for room, so the outbox never holds more than
+ * its bound; every subscriber is still told, none is dropped. */
+START_TEST(outbox_bounded)
+{
+  struct taker t;
+  int k;
+
+  icxd_subs_set_limits(subs, 0, 0);
+  icxd_subs_set_outbox(subs, 8, 10000);
+  for (k = 0; k < 60; k++)
+    subscribe("w@c.test", k % 2 ? RF(1) : RF(2), NULL);
+  memset(&t, 0, sizeof t);
+  ck_assert_int_eq(pthread_create(&t.thread, NULL, taker_run, &t), 0);
+  publish("x@c.test", "new", 5);
+  t.stop = 1;
+  pthread_join(t.thread, NULL);
+  ck_assert_uint_eq(t.taken, 60);
+  ck_assert_int_eq(t.bad, 0);
+  ck_assert_uint_eq(icxd_subs_notes_dropped(subs), 0);
+  ck_assert_msg(icxd_subs_outbox_peak(subs) <= 8, "peak %zu",
+                icxd_subs_outbox_peak(subs));
+}
+END_TEST
+
+/* Nobody takes: past the wait, notifications are dropped, and each
+ * subscriber that missed some is told so (missed='N') as soon as there
+ * is room again, before anything newer. */
+START_TEST(outbox_full_drops_are_told)
+{
+  icxd_subs_note n;
+  int k, told = 0;
+
+  icxd_subs_set_limits(subs, 0, 0);
+  icxd_subs_set_outbox(subs, 2, 0);
+  for (k = 0; k < 5; k++)
+    subscribe("w@c.test", RF(1), NULL);
+  publish("x@c.test", "one", 5);
+  ck_assert_uint_eq(icxd_subs_notes_dropped(subs), 3);
+  ck_assert_uint_eq(icxd_subs_outbox_peak(subs), 2);
+  for (k = 0; k < 2; k++) {
+    const char *w[] = { "<entered><cloudName>one</cloudName></entered>", NULL };
+    expect_note("w@c.test", w);
+  }
+  expect_none();
+  /* The next job tells those it can (2), the one after the last. */
+  while (told < 3) {
+    store_eval();
+    ck_assert_msg(icxd_subs_take(subs, &n) == 1, "missed not told");
+    do {
+      ck_assert_msg(strstr(n.payload, " missed='1'/>") != NULL, "%s", n.payload);
+      ck_assert_msg(strstr(n.body, "list_subscriptions") != NULL, "%s", n.body);
+      icxd_subs_note_clear(&n);
+      told++;
+    } while (icxd_subs_take(subs, &n));
+  }
+  ck_assert_int_eq(told, 3);
+  store_eval();
+  expect_none();
+  /* Owed nothing any more: the next change is told plainly. */
+  publish("y@c.test", "two", 5);
+  for (k = 0; k < 2; k++) {
+    ck_assert_int_eq(icxd_subs_take(subs, &n), 1);
+    ck_assert_msg(!strstr(n.payload, "missed"), "%s", n.payload);
+    icxd_subs_note_clear(&n);
+  }
+}
+END_TEST
+
 START_TEST(indexed_equals_naive)
 {
   unsigned seed = 14u;
@@ -812,6 +912,8 @@ static Suite *subs_suite(void)
   tcase_add_test(tc, restart_and_other_writers);
   tcase_add_test(tc, indexed_equals_naive);
   tcase_add_test(tc, note_names_bounded);
+  tcase_add_test(tc, outbox_bounded);
+  tcase_add_test(tc, outbox_full_drops_are_told);
   suite_add_tcase(s, tc);
   return s;
 }
