@@ -302,6 +302,16 @@ unsigned long icxd_subs_notes_queued(icxd_subs *subs)
   return n;
 }
 
+size_t icxd_subs_pending(icxd_subs *subs)
+{
+  size_t n;
+
+  pthread_mutex_lock(&subs->lock);
+  n = subs->out_n;
+  pthread_mutex_unlock(&subs->lock);
+  return n;
+}
+
 size_t icxd_subs_outbox_peak(icxd_subs *subs)
 {
   size_t n;

@@ -130,6 +130,8 @@ size_t icxd_subs_count(icxd_subs *subs);
 void icxd_subs_figures(icxd_subs *subs, unsigned long *scoped,
                        unsigned long *full);
 unsigned long icxd_subs_notes_queued(icxd_subs *subs);
+/* Notifications in the outbox now.  Any thread. */
+size_t icxd_subs_pending(icxd_subs *subs);
 /* The most notifications the outbox held at once so far, and how many
  * were dropped because it stayed full (each told later as missed). */
 size_t icxd_subs_outbox_peak(icxd_subs *subs);
