@@ -244,7 +244,8 @@ size_t icxd_command_busy(const icxd_command *cmds)
 
 int icxd_command_sending(const icxd_command *cmds)
 {
-  return cmds->subs && icxd_subs_pending(cmds->subs) > 0;
+  return cmds->subs && icxd_conn_connected(cmds->conn) &&
+         icxd_subs_pending(cmds->subs) > 0;
 }
 
 size_t icxd_command_open_sessions(const icxd_command *cmds)

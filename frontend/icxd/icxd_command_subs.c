@@ -262,16 +262,15 @@ void icxd_command_subs_tick(icxd_command *cmds)
 
   if (!cmds->subs || !cmds->writer)
     return;
-  /* Taken while libstrophe's own queue is short, so that what waits to
-   * be written stays bounded: the rest waits in the outbox, whose bound
-   * holds the writer back (icxd_subs.h). */
-  while (icxd_conn_send_queued(cmds->conn) < COMMAND_SUBS_SEND_MAX &&
+  /* Taken while connected and libstrophe's own queue is short, so that
+   * what waits to be written stays bounded: the rest waits in the outbox,
+   * whose bound holds the writer back; what the outbox cannot hold is
+   * owed to its subscribers as missed (icxd_subs.h), never lost
+   * unsaid. */
+  while (icxd_conn_connected(cmds->conn) &&
+         icxd_conn_send_queued(cmds->conn) < COMMAND_SUBS_SEND_MAX &&
          icxd_subs_take(cmds->subs, &n)) {
-    if (icxd_conn_connected(cmds->conn))
-      command_subs_send(cmds, &n);
-    else
-      icxd_log(cmds->log, ICXD_LOG_WARN, "subs",
-               "not connected: notification %s to %s dropped", n.id, n.jid);
+    command_subs_send(cmds, &n);
     icxd_subs_note_clear(&n);
   }
   if (cmds->subs_eval_job)

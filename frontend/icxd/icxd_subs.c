@@ -143,6 +143,7 @@ void icxd_subs_shape_free(icxd_subs_shape *sh)
     free(sh->left[i]);
   free(sh->left);
   free(sh->entered);
+  /* NULL outside an evaluation (the outbox holds its own references). */
   if (sh->tail) {
     free(sh->tail->xml);
     free(sh->tail->body);
