@@ -89,6 +89,10 @@ void icxd_command_drain(icxd_command *cmds);
  * IQs still owed an answer, fan-outs waiting for peers. */
 size_t icxd_command_busy(const icxd_command *cmds);
 
+/* 1 while notifications of standing requests wait to be sent and the
+ * stream is up: the loop then turns fast, as when work is in flight. */
+int icxd_command_sending(const icxd_command *cmds);
+
 /* Sessions still open (a form not yet submitted, a result not yet
  * fetched, a job running): a draining instance waits for them too,
  * within its drain timeout, since their next stanza can only be served

@@ -242,6 +242,12 @@ size_t icxd_command_busy(const icxd_command *cmds)
   return n;
 }
 
+int icxd_command_sending(const icxd_command *cmds)
+{
+  return cmds->subs && icxd_conn_connected(cmds->conn) &&
+         icxd_subs_pending(cmds->subs) > 0;
+}
+
 size_t icxd_command_open_sessions(const icxd_command *cmds)
 {
   return icxd_sessions_count(cmds->sessions);

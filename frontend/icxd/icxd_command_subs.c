@@ -18,6 +18,8 @@
 
 /* Every so often the writer looks whether another process wrote. */
 #define COMMAND_SUBS_CHECK_MS 1000
+/* Notifications handed to libstrophe at most, unwritten, at a time. */
+#define COMMAND_SUBS_SEND_MAX 256
 
 /* Ids of the jobs no session asks for (evaluations, bounces): apart from
  * the sessions' (cmds->next_job_id), which logs and tests follow. */
@@ -260,12 +262,15 @@ void icxd_command_subs_tick(icxd_command *cmds)
 
   if (!cmds->subs || !cmds->writer)
     return;
-  while (icxd_subs_take(cmds->subs, &n)) {
-    if (icxd_conn_connected(cmds->conn))
-      command_subs_send(cmds, &n);
-    else
-      icxd_log(cmds->log, ICXD_LOG_WARN, "subs",
-               "not connected: notification %s to %s dropped", n.id, n.jid);
+  /* Taken while connected and libstrophe's own queue is short, so that
+   * what waits to be written stays bounded: the rest waits in the outbox,
+   * whose bound holds the writer back; what the outbox cannot hold is
+   * owed to its subscribers as missed (icxd_subs.h), never lost
+   * unsaid. */
+  while (icxd_conn_connected(cmds->conn) &&
+         icxd_conn_send_queued(cmds->conn) < COMMAND_SUBS_SEND_MAX &&
+         icxd_subs_take(cmds->subs, &n)) {
+    command_subs_send(cmds, &n);
     icxd_subs_note_clear(&n);
   }
   if (cmds->subs_eval_job)

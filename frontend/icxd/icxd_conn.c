@@ -469,6 +469,16 @@ int icxd_conn_connected(const icxd_conn *c)
   return c->connected;
 }
 
+size_t icxd_conn_send_queued(const icxd_conn *c)
+{
+  int n;
+
+  if (!c->connected || !c->conn)
+    return 0;
+  n = xmpp_conn_send_queue_len(c->conn);
+  return n > 0 ? (size_t)n : 0;
+}
+
 unsigned icxd_conn_generation(const icxd_conn *c)
 {
   return c->generation;

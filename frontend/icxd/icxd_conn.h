@@ -57,6 +57,10 @@ xmpp_ctx_t *icxd_conn_xmpp_ctx(const icxd_conn *c);
 /* 1 while the stream is up (after the handshake or bind). */
 int icxd_conn_connected(const icxd_conn *c);
 
+/* Stanzas handed to icxd_conn_send() that libstrophe has not written
+ * yet (0 when not connected): a sender that makes many keeps this short. */
+size_t icxd_conn_send_queued(const icxd_conn *c);
+
 /* How many times the stream came up so far: a new value means a new
  * connection (what was learnt on the old one may be stale). */
 unsigned icxd_conn_generation(const icxd_conn *c);

@@ -372,7 +372,8 @@ int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
            PACKAGE_VERSION, icxd_mode_name(svc->cfg->mode), svc->cfg->jid);
   while (!*stop) {
     turn = icxd_pool_in_flight(svc->pool) ||
-                   icxd_writer_in_flight(svc->writer)
+                   icxd_writer_in_flight(svc->writer) ||
+                   icxd_command_sending(svc->command)
                ? ICXD_TURN_BUSY_MS
                : ICXD_TURN_IDLE_MS;
     icxd_conn_run_once(svc->conn, turn);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "icx_store_subs.h"
 #include "icxd_subs_internal.h"
@@ -142,8 +143,12 @@ void icxd_subs_shape_free(icxd_subs_shape *sh)
     free(sh->left[i]);
   free(sh->left);
   free(sh->entered);
-  free(sh->tail_xml);
-  free(sh->tail_body);
+  /* NULL outside an evaluation (the outbox holds its own references). */
+  if (sh->tail) {
+    free(sh->tail->xml);
+    free(sh->tail->body);
+    free(sh->tail);
+  }
   free(sh);
 }
 
@@ -166,7 +171,10 @@ icxd_subs *icxd_subs_new(const char *store_path, icxd_logger *log)
     return NULL;
   subs->store_path = store_path;
   subs->log = log;
+  subs->out_max = ICXD_SUBS_OUTBOX_MAX;
+  subs->out_wait_ms = ICXD_SUBS_OUTBOX_WAIT_MS;
   pthread_mutex_init(&subs->lock, NULL);
+  pthread_cond_init(&subs->out_room, NULL);
   return subs;
 }
 
@@ -189,6 +197,7 @@ void icxd_subs_free(icxd_subs *subs)
   while (icxd_subs_take(subs, &n))
     icxd_subs_note_clear(&n);
   icx_store_free(subs->watch);
+  pthread_cond_destroy(&subs->out_room);
   pthread_mutex_destroy(&subs->lock);
   free(subs);
 }
@@ -216,6 +225,15 @@ void icxd_subs_set_limits(icxd_subs *subs, unsigned max_total,
   pthread_mutex_lock(&subs->lock);
   subs->max_total = max_total;
   subs->max_per_jid = max_per_jid;
+  pthread_mutex_unlock(&subs->lock);
+}
+
+void icxd_subs_set_outbox(icxd_subs *subs, size_t max, unsigned wait_ms)
+{
+  pthread_mutex_lock(&subs->lock);
+  subs->out_max = max ? max : 1;
+  subs->out_wait_ms = wait_ms;
+  pthread_cond_broadcast(&subs->out_room);
   pthread_mutex_unlock(&subs->lock);
 }
 
@@ -285,6 +303,36 @@ unsigned long icxd_subs_notes_queued(icxd_subs *subs)
   return n;
 }
 
+size_t icxd_subs_pending(icxd_subs *subs)
+{
+  size_t n;
+
+  pthread_mutex_lock(&subs->lock);
+  n = subs->out_n;
+  pthread_mutex_unlock(&subs->lock);
+  return n;
+}
+
+size_t icxd_subs_outbox_peak(icxd_subs *subs)
+{
+  size_t n;
+
+  pthread_mutex_lock(&subs->lock);
+  n = subs->out_peak;
+  pthread_mutex_unlock(&subs->lock);
+  return n;
+}
+
+unsigned long icxd_subs_notes_dropped(icxd_subs *subs)
+{
+  unsigned long n;
+
+  pthread_mutex_lock(&subs->lock);
+  n = subs->dropped;
+  pthread_mutex_unlock(&subs->lock);
+  return n;
+}
+
 /* --- the outbox ----------------------------------------------------------- */
 
 void icxd_subs_note_clear(icxd_subs_note *note)
@@ -296,114 +344,253 @@ void icxd_subs_note_clear(icxd_subs_note *note)
   memset(note, 0, sizeof *note);
 }
 
-int icxd_subs_take(icxd_subs *subs, icxd_subs_note *note)
+void icxd_subs_tail_release(icxd_subs *subs, struct icxd_subs_tail *tail)
 {
-  struct icxd_subs_out *o;
+  int last;
 
+  if (!tail)
+    return;
   pthread_mutex_lock(&subs->lock);
-  o = subs->out_head;
-  if (o) {
-    subs->out_head = o->next;
-    if (!subs->out_head)
-      subs->out_tail = NULL;
-  }
+  last = --tail->refs == 0;
   pthread_mutex_unlock(&subs->lock);
-  if (!o)
-    return 0;
-  *note = o->note;
-  free(o);
-  return 1;
+  if (!last)
+    return;
+  free(tail->xml);
+  free(tail->body);
+  free(tail);
 }
 
-/* What follows the subscription's id in a notification of entered and
- * left (sorted names), as XML (*xml) and for people (*body): the same for
- * every subscriber of a shape.  0, or -1 on ENOMEM. */
-int icxd_subs_note_tails(char *const *entered, size_t n_entered, char *const *left,
-                         size_t n_left, char **xml, char **body)
+/* The whole text of o: the element's start with the subscription id (and
+ * missed), then the shared tail.  0, or -1 on ENOMEM. */
+static int subs_note_make(const struct icxd_subs_out *o, icxd_subs_note *note)
 {
-  char *buf = NULL, *bbuf = NULL;
-  size_t len = 0, blen = 0, i;
-  FILE *f, *b;
+  char id[64], head[160], bhead[200];
+  const char *txml = o->tail ? o->tail->xml : "", *tbody = o->tail ? o->tail->body : ".";
+  size_t lh, lt, lbh, lbt;
 
-  *xml = *body = NULL;
-  f = open_memstream(&buf, &len);
-  b = f ? open_memstream(&bbuf, &blen) : NULL;
-  if (!f || !b) {
-    if (f)
-      fclose(f);
-    free(buf);
+  snprintf(id, sizeof id, ICXD_SUBS_MSG_ID_PREFIX "%lld-%lu", o->sub, o->seq);
+  if (o->missed)
+    snprintf(head, sizeof head, "<matches xmlns='" ICXD_NS_MATCHES
+             "' subscription='%lld' missed='%lu'%s", o->sub, o->missed,
+             o->tail ? ">" : "/>");
+  else
+    snprintf(head, sizeof head, "<matches xmlns='" ICXD_NS_MATCHES
+             "' subscription='%lld'>", o->sub);
+  if (o->missed)
+    snprintf(bhead, sizeof bhead, "Subscription %lld (%lu notification%s "
+             "before this one lost: list_subscriptions has the whole answer)%s",
+             o->sub, o->missed, o->missed == 1 ? "" : "s", o->tail ? ":" : "");
+  else
+    snprintf(bhead, sizeof bhead, "Subscription %lld:", o->sub);
+  lh = strlen(head), lt = strlen(txml), lbh = strlen(bhead), lbt = strlen(tbody);
+  memset(note, 0, sizeof *note);
+  note->payload = malloc(lh + lt + 1);
+  note->body = malloc(lbh + lbt + 1);
+  note->id = strdup(id);
+  note->jid = strdup(o->jid);
+  if (!note->payload || !note->body || !note->id || !note->jid) {
+    icxd_subs_note_clear(note);
     return -1;
   }
-  if (n_entered) {
-    fputs("<entered>", f);
-    fputs(" entered", b);
-    for (i = 0; i < n_entered; i++) {
-      fputs("<cloudName>", f);
-      icxd_subs_xml_escape(f, entered[i]);
-      fputs("</cloudName>", f);
-      fprintf(b, "%s %s", i ? "," : "", entered[i]);
-    }
-    fputs("</entered>", f);
-  }
-  if (n_left) {
-    fputs("<left>", f);
-    fprintf(b, "%s left", n_entered ? ";" : "");
-    for (i = 0; i < n_left; i++) {
-      fputs("<cloudName>", f);
-      icxd_subs_xml_escape(f, left[i]);
-      fputs("</cloudName>", f);
-      fprintf(b, "%s %s", i ? "," : "", left[i]);
-    }
-    fputs("</left>", f);
-  }
-  fputs("</matches>", f);
-  fputc('.', b);
-  if (fclose(f) != 0 || fclose(b) != 0) {
-    free(buf);
-    free(bbuf);
-    return -1;
-  }
-  *xml = buf;
-  *body = bbuf;
+  memcpy(note->payload, head, lh);
+  memcpy(note->payload + lh, txml, lt + 1);
+  memcpy(note->body, bhead, lbh);
+  memcpy(note->body + lbh, tbody, lbt + 1);
   return 0;
 }
 
-/* Queues the notification of e with the tails of icxd_subs_note_tails(). */
-void icxd_subs_notify_tails(icxd_subs *subs, const icxd_sub *e, const char *xml,
-                            const char *body)
+int icxd_subs_take(icxd_subs *subs, icxd_subs_note *note)
+{
+  struct icxd_subs_out *o;
+  int made;
+
+  for (;;) {
+    pthread_mutex_lock(&subs->lock);
+    o = subs->out_head;
+    if (o) {
+      subs->out_head = o->next;
+      if (!subs->out_head)
+        subs->out_tail = NULL;
+      subs->out_n--;
+      subs->out_stalled = 0;
+      pthread_cond_signal(&subs->out_room);
+    }
+    pthread_mutex_unlock(&subs->lock);
+    if (!o)
+      return 0;
+    made = subs_note_make(o, note);
+    if (made != 0)
+      icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
+               "out of memory: a notification of subscription %lld is lost",
+               o->sub);
+    icxd_subs_tail_release(subs, o->tail);
+    free(o->jid);
+    free(o);
+    if (made == 0)
+      return 1;
+  }
+}
+
+/* Writes up to k of the n names of v (sorted) as an element named el
+ * (count='n' when not all fit) to f, and to b for people. */
+static void subs_tail_list(FILE *f, FILE *b, const char *el, char *const *v,
+                           size_t n, size_t k)
+{
+  size_t i;
+
+  if (k < n)
+    fprintf(f, "<%s count='%zu'>", el, n);
+  else
+    fprintf(f, "<%s>", el);
+  fprintf(b, " %s", el);
+  for (i = 0; i < k; i++) {
+    fputs("<cloudName>", f);
+    icxd_subs_xml_escape(f, v[i]);
+    fputs("</cloudName>", f);
+    fprintf(b, "%s %s", i ? "," : "", v[i]);
+  }
+  if (k < n)
+    fprintf(b, "%s %zu more", k ? " and" : "", n - k);
+  fprintf(f, "</%s>", el);
+}
+
+struct icxd_subs_tail *icxd_subs_tail_new(char *const *entered, size_t n_entered,
+                                          char *const *left, size_t n_left)
+{
+  const size_t max = ICXD_SUBS_NOTE_MAX_NAMES;
+  struct icxd_subs_tail *t = calloc(1, sizeof *t);
+  size_t len = 0, blen = 0, k_e, k_l;
+  FILE *f, *b;
+
+  if (!t)
+    return NULL;
+  /* At most max names: each list keeps at least half of them when it has
+   * that many, the other takes what is left. */
+  k_e = n_entered < max ? n_entered : max;
+  k_l = n_left < max - k_e ? n_left : max - k_e;
+  if (k_l < n_left && k_l < max / 2) {
+    k_l = n_left < max / 2 ? n_left : max / 2;
+    k_e = n_entered < max - k_l ? n_entered : max - k_l;
+  }
+  f = open_memstream(&t->xml, &len);
+  b = f ? open_memstream(&t->body, &blen) : NULL;
+  if (!f || !b) {
+    if (f)
+      fclose(f);
+    free(t->xml);
+    free(t);
+    return NULL;
+  }
+  if (n_entered)
+    subs_tail_list(f, b, "entered", entered, n_entered, k_e);
+  if (n_left) {
+    if (n_entered)
+      fputc(';', b);
+    subs_tail_list(f, b, "left", left, n_left, k_l);
+  }
+  if (k_e < n_entered || k_l < n_left)
+    fputs(" (list_subscriptions has the whole answer)", b);
+  fputs("</matches>", f);
+  fputc('.', b);
+  if (fclose(f) != 0 || fclose(b) != 0) {
+    free(t->xml);
+    free(t->body);
+    free(t);
+    return NULL;
+  }
+  t->refs = 1;
+  return t;
+}
+
+/* The absolute time wait_ms from now, for pthread_cond_timedwait(). */
+static struct timespec subs_deadline(unsigned wait_ms)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += (time_t)(wait_ms / 1000);
+  ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  return ts;
+}
+
+void icxd_subs_notify(icxd_subs *subs, icxd_sub *e, struct icxd_subs_tail *tail,
+                      int wait)
 {
   struct icxd_subs_out *o = calloc(1, sizeof *o);
-  char id[64];
-  size_t n;
+  int room;
 
-  if (!o)
-    goto nomem;
-  snprintf(id, sizeof id, ICXD_SUBS_MSG_ID_PREFIX "%lld-%lu", e->id, subs->seq++);
-  n = strlen(xml) + sizeof "<matches xmlns='" ICXD_NS_MATCHES "' subscription=''>" + 24;
-  if ((o->note.payload = malloc(n)))
-    snprintf(o->note.payload, n, "<matches xmlns='" ICXD_NS_MATCHES "' subscription='%lld'>%s",
-             e->id, xml);
-  n = strlen(body) + sizeof "Subscription :" + 24;
-  if ((o->note.body = malloc(n)))
-    snprintf(o->note.body, n, "Subscription %lld:%s", e->id, body);
-  o->note.jid = strdup(e->jid);
-  o->note.id = strdup(id);
-  if (!o->note.payload || !o->note.body || !o->note.jid || !o->note.id) {
-    icxd_subs_note_clear(&o->note);
-    goto nomem;
+  if (!o || !(o->jid = strdup(e->jid))) {
+    free(o);
+    icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
+             "out of memory: a notification of subscription %lld is lost",
+             e->id);
+    o = NULL;
   }
   pthread_mutex_lock(&subs->lock);
-  if (subs->out_tail)
-    subs->out_tail->next = o;
-  else
-    subs->out_head = o;
-  subs->out_tail = o;
-  subs->queued++;
+  if (o && wait && subs->out_n >= subs->out_max && !subs->out_stalled) {
+    struct timespec until = subs_deadline(subs->out_wait_ms);
+    while (subs->out_n >= subs->out_max &&
+           pthread_cond_timedwait(&subs->out_room, &subs->lock, &until) == 0)
+      ;
+    /* Still full: the loop is not taking; the rest of this change (and
+     * what follows until it takes one) is dropped without waiting. */
+    if (subs->out_n >= subs->out_max)
+      subs->out_stalled = 1;
+  }
+  room = o && subs->out_n < subs->out_max;
+  if (room) {
+    o->sub = e->id;
+    o->seq = subs->seq++;
+    o->missed = e->missed;
+    o->tail = tail;
+    if (tail)
+      tail->refs++;
+    if (subs->out_tail)
+      subs->out_tail->next = o;
+    else
+      subs->out_head = o;
+    subs->out_tail = o;
+    subs->queued++;
+    if (++subs->out_n > subs->out_peak)
+      subs->out_peak = subs->out_n;
+  } else if (tail) {
+    subs->dropped++;
+  }
   pthread_mutex_unlock(&subs->lock);
-  return;
-nomem:
-  free(o);
-  icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
-           "out of memory: a notification of subscription %lld is lost",
-           e->id);
+  if (room) {
+    if (e->missed)
+      subs->n_missed--;
+    e->missed = 0;
+    return;
+  }
+  if (o) {
+    free(o->jid);
+    free(o);
+  }
+  if (!tail)
+    return;   /* a missed notice that did not fit: it stays owed */
+  if (!e->missed++)
+    subs->n_missed++;
+  icxd_log(subs->log, ICXD_LOG_WARN, "subs",
+           "outbox full: a notification of subscription %lld dropped "
+           "(%lu owed to %s)", e->id, e->missed, e->jid);
+}
+
+void icxd_subs_tell_missed(icxd_subs *subs)
+{
+  size_t i, owed = 0;
+
+  if (!subs->n_missed)
+    return;
+  for (i = 0; i < subs->n; i++)
+    if (subs->v[i].missed) {
+      icxd_subs_notify(subs, &subs->v[i], NULL, 0);
+      owed += subs->v[i].missed != 0;
+    }
+  /* Recounted: an unsubscribe may have ended one that was owed. */
+  subs->n_missed = owed;
 }

@@ -86,6 +86,28 @@ void icxd_subs_release(icxd_subs *subs);
 
 /* --- the outbox (loop thread) --------------------------------------------- */
 
+/* What a change costs in memory is bounded, whatever the number of
+ * subscribers and of clouds that entered or left:
+ *  - a notification names at most ICXD_SUBS_NOTE_MAX_NAMES clouds; past
+ *    that, <entered> and <left> carry count='N' (the whole number) and
+ *    list_subscriptions gives the whole answer (doc/protocol.md);
+ *  - its text after the subscription id is made once per shape and
+ *    shared by that shape's notifications (made whole by
+ *    icxd_subs_take(), one at a time);
+ *  - the outbox holds at most max notifications: the writer hands each
+ *    one over as it is made and, the outbox full, waits up to wait_ms for
+ *    the loop to take one.  Past that (the loop stuck: no connection
+ *    draining, a shutdown), the notification is dropped and counted on its
+ *    subscription, which the next notification that fits tells with
+ *    missed='N' (a later change, or the next job or evaluation). */
+#define ICXD_SUBS_NOTE_MAX_NAMES 100
+#define ICXD_SUBS_OUTBOX_MAX 1024
+#define ICXD_SUBS_OUTBOX_WAIT_MS 5000
+
+/* Sets the outbox's bound and the writer's wait for room (defaults
+ * above; max 0: 1).  Any thread. */
+void icxd_subs_set_outbox(icxd_subs *subs, size_t max, unsigned wait_ms);
+
 typedef struct icxd_subs_note {
   char *jid;        /* the subscriber's bare JID */
   char *id;         /* the message id (ICXD_SUBS_MSG_ID_PREFIX...) */
@@ -108,5 +130,11 @@ size_t icxd_subs_count(icxd_subs *subs);
 void icxd_subs_figures(icxd_subs *subs, unsigned long *scoped,
                        unsigned long *full);
 unsigned long icxd_subs_notes_queued(icxd_subs *subs);
+/* Notifications in the outbox now.  Any thread. */
+size_t icxd_subs_pending(icxd_subs *subs);
+/* The most notifications the outbox held at once so far, and how many
+ * were dropped because it stayed full (each told later as missed). */
+size_t icxd_subs_outbox_peak(icxd_subs *subs);
+unsigned long icxd_subs_notes_dropped(icxd_subs *subs);
 
 #endif

@@ -436,6 +436,8 @@ void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   size_t i, moved = 0;
   int tx;
 
+  /* What earlier changes could not tell goes first. */
+  icxd_subs_tell_missed(subs);
   subs_candidates(subs, c);
   /* The answers kept after this change: one commit for all of them. */
   tx = icx_store_subs_begin(store) == ICX_OK;
@@ -452,28 +454,28 @@ void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
              icx_ctx_errmsg(ctx));
   if (!moved)
     return;
-  /* Told in the subscriptions' order; the text after the id is made
-   * once per shape. */
+  /* Told in the subscriptions' order, each handed to the loop as it is
+   * made (waiting for room in the outbox); the text after the id is made
+   * once per shape and shared. */
   for (i = 0; i < subs->n; i++) {
     icxd_subs_shape *sh = subs->v[i].shape;
     if (!sh->n_entered && !sh->n_left)
       continue;
-    if (!sh->tail_xml &&
-        icxd_subs_note_tails(sh->entered, sh->n_entered, sh->left, sh->n_left,
-                             &sh->tail_xml, &sh->tail_body) != 0) {
+    if (!sh->tail &&
+        !(sh->tail = icxd_subs_tail_new(sh->entered, sh->n_entered, sh->left,
+                                        sh->n_left))) {
       icxd_log(subs->log, ICXD_LOG_ERROR, "subs",
                "out of memory: a notification of subscription %lld is lost",
                subs->v[i].id);
       continue;
     }
-    icxd_subs_notify_tails(subs, &subs->v[i], sh->tail_xml, sh->tail_body);
+    icxd_subs_notify(subs, &subs->v[i], sh->tail, 1);
   }
   for (i = 0; i < subs->n_shapes; i++) {
     icxd_subs_shape *sh = subs->shapes[i];
     size_t l;
-    free(sh->tail_xml);
-    free(sh->tail_body);
-    sh->tail_xml = sh->tail_body = NULL;
+    icxd_subs_tail_release(subs, sh->tail);
+    sh->tail = NULL;
     for (l = 0; l < sh->n_left; l++)
       free(sh->left[l]);
     free(sh->left);

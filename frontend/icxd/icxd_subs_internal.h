@@ -32,8 +32,16 @@ typedef struct icxd_subs_shape {
   int cand;
   char **entered, **left;
   size_t n_entered, n_left;
-  char *tail_xml, *tail_body;  /* the notification's text after the id */
+  struct icxd_subs_tail *tail; /* the notification's text after the id */
 } icxd_subs_shape;
+
+/* The text of a notification after its subscription id, shared by the
+ * notifications of one shape's subscribers (refs under the lock). */
+struct icxd_subs_tail {
+  char *xml;                 /* <entered>...</left></matches> */
+  char *body;                /* " entered a, b; left c." */
+  unsigned long refs;
+};
 
 /* One subscription, as the writer thread holds it. */
 typedef struct icxd_sub {
@@ -41,6 +49,7 @@ typedef struct icxd_sub {
   char *jid;                 /* bare */
   char *created;
   icxd_subs_shape *shape;    /* shared; the registry's */
+  unsigned long missed;      /* notifications dropped, not told yet */
 } icxd_sub;
 
 /* What one change may have changed (icxd_subs_eval.c says more). */
@@ -60,8 +69,13 @@ struct icxd_subs_presence {
   icxd_show show;
 };
 
+/* One notification in the outbox: made whole by icxd_subs_take(). */
 struct icxd_subs_out {
-  icxd_subs_note note;
+  long long sub;
+  char *jid;
+  unsigned long seq;         /* of its message id */
+  unsigned long missed;      /* dropped before it (missed='N'); 0: none */
+  struct icxd_subs_tail *tail;  /* NULL: it only tells missed */
   struct icxd_subs_out *next;
 };
 
@@ -95,6 +109,13 @@ struct icxd_subs {
   size_t n_presence;
   struct icxd_subs_out *out_head, *out_tail;
   unsigned long queued;
+  size_t out_n, out_max, out_peak;
+  unsigned out_wait_ms;
+  int out_stalled;           /* a wait for room timed out: drop at once */
+  unsigned long dropped;
+  pthread_cond_t out_room;
+  /* the writer's: subscriptions with missed > 0 */
+  size_t n_missed;
 };
 
 /* qsort/bsearch order of names (char * elements). */
@@ -150,10 +171,20 @@ void icxd_subs_index_free(icxd_subs_index *ix);
  * can serve as one). */
 void icxd_subs_index_probe(const icxd_subs_index *ix, const icx_scope *sc);
 icxd_show icxd_subs_presence_of(icxd_subs *subs, const char *bare);
-int icxd_subs_note_tails(char *const *entered, size_t n_entered, char *const *left,
-                         size_t n_left, char **xml, char **body);
-void icxd_subs_notify_tails(icxd_subs *subs, const icxd_sub *e, const char *xml,
-                            const char *body);
+/* A new tail (refs 1) for entered and left (sorted names), at most
+ * ICXD_SUBS_NOTE_MAX_NAMES of them named; NULL on ENOMEM. */
+struct icxd_subs_tail *icxd_subs_tail_new(char *const *entered, size_t n_entered,
+                                          char *const *left, size_t n_left);
+/* Drops a reference to tail (NULL: a no-op); frees it at the last. */
+void icxd_subs_tail_release(icxd_subs *subs, struct icxd_subs_tail *tail);
+/* Queues e's notification with tail (NULL: it only tells what e
+ * missed), waiting for room when wait is set (icxd_subs.h says how
+ * long); counts it as missed on e when it cannot. */
+void icxd_subs_notify(icxd_subs *subs, icxd_sub *e, struct icxd_subs_tail *tail,
+                      int wait);
+/* Tells every subscription that missed notifications, as room allows
+ * (without waiting). */
+void icxd_subs_tell_missed(icxd_subs *subs);
 void icxd_subs_xml_escape(FILE *f, const char *s);
 
 #endif

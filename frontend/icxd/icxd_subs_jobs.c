@@ -443,6 +443,9 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
   icx_store *store = NULL;
   icx_rc rc;
 
+  /* Notifications dropped earlier (the outbox was full) are owed first. */
+  if (subs->loaded)
+    icxd_subs_tell_missed(subs);
   if (job->kind == ICXD_JOB_SUBS_EVAL && subs->loaded &&
       subs->vocab == vocab && !(job->subs_eval & ICXD_SUBS_EVAL_PRESENCE)) {
     /* A look at the generation alone: the store is opened for writing

@@ -76,9 +76,13 @@ class Account(icxd_publish.Publisher):
             el = m.find(q(NS_M, tag))
             return sorted(c.text for c in el.findall(q(NS_M, "cloudName"))) \
                 if el is not None else []
+        def count(tag):
+            el = m.find(q(NS_M, tag))
+            return el.get("count") if el is not None else None
         self.notes.put_nowait((time.monotonic(), m.get("subscription"),
                                names("entered"), names("left"),
-                               body.text if body is not None else None, x.get("type")))
+                               body.text if body is not None else None, x.get("type"),
+                               {"entered": count("entered"), "left": count("left")}))
 
     async def run_cmd(self, node, inner, title=None):
         iid = self.new_id("s")
@@ -236,6 +240,28 @@ async def phase_cli(args, w, p):
     ok.check(r.returncode == 0, "icx remove from a shell", r.stderr)
     n = await w.note(c, args.settle)
     ok.check(n is not None and n[3] == ["cloud10"], "icx remove: cloud10 left", repr(n))
+    if not args.bigdoc:
+        return
+    # A document of many clouds: one message names at most 100 of them and
+    # gives their number; list_subscriptions has them all.
+    r = subprocess.run([args.icx, "--store", args.store, "load", args.bigdoc], env=env,
+                       capture_output=True, text=True, timeout=60)
+    ok.check(r.returncode == 0, "icx load of %d clouds" % args.bigcount, r.stderr)
+    n = await w.note(c, args.settle)
+    ok.check(n is not None and len(n[2]) == 100 and
+             n[6]["entered"] == str(args.bigcount),
+             "%d clouds entered: 100 named, count='%d'" % (args.bigcount, args.bigcount),
+             repr(n)[:400])
+    res = await w.run_cmd(NODE_LIST, "")
+    names = [c_.text for c_ in res.iter(q(NS_M, "cloudName"))] if res is not None else []
+    ok.check(len(names) >= args.bigcount, "list_subscriptions names them all",
+             "%d names" % len(names))
+    r = subprocess.run([args.icx, "--store", args.store, "remove", args.bigdoc], env=env,
+                       capture_output=True, text=True, timeout=60)
+    ok.check(r.returncode == 0, "icx remove of the %d clouds" % args.bigcount, r.stderr)
+    n = await w.note(c, args.settle)
+    ok.check(n is not None and len(n[3]) == 100 and n[6]["left"] == str(args.bigcount),
+             "they left: 100 named, count='%d'" % args.bigcount, repr(n)[:400])
 
 
 async def phase_restart(args, w, p):
@@ -330,6 +356,8 @@ def main():
     ap.add_argument("--insecure", action="store_true")
     ap.add_argument("--service", default="service.intercloudexchg.com")
     ap.add_argument("--transcript")
+    ap.add_argument("--bigdoc", help="cli phase: a document of --bigcount clouds")
+    ap.add_argument("--bigcount", type=int, default=0)
     ap.add_argument("--settle", type=float, default=10)
     ap.add_argument("--keep", default="")
     ap.add_argument("--icx")

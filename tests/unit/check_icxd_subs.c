@@ -11,9 +11,11 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "fixture_icxd.h"
@@ -624,6 +626,185 @@ static void diff_publish(int o, unsigned *seed, int shell)
   icxd_job_free(job);
 }
 
+/* A document of n clouds named <prefix>0.. with replicas each, published
+ * as owner's "doc". */
+static void publish_many(const char *owner, const char *prefix, int n,
+                         int replicas)
+{
+  icxd_job *job = icxd_job_new(1);
+  size_t cap = (size_t)n * 400 + 128, at = 0;
+  char *t = malloc(cap);
+  int i;
+
+  at += (size_t)snprintf(t + at, cap - at,
+                         "@prefix res: <http://www.csp/resOntology#> .\n");
+  for (i = 0; i < n; i++)
+    at += (size_t)snprintf(t + at, cap - at,
+                           "<http://%s%d.example/c> a res:Cloud ; res:cloudName \"%s%d\" ;\n"
+                           "  res:offers <http://%s%d.example/s> .\n"
+                           "<http://%s%d.example/s> a res:StorageService ; "
+                           "res:replicationFactor %d .\n",
+                           prefix, i, prefix, i, prefix, i, prefix, i, replicas);
+  job->kind = ICXD_JOB_PUBLISH;
+  job->actor = strdup(owner);
+  job->doc_owner = strdup(owner);
+  job->doc_name = strdup("doc");
+  job->doc_uri = icxd_publish_doc_uri(owner, "doc");
+  job->doc_format = ICX_FORMAT_TURTLE;
+  job->xml = t;
+  job->xml_len = at;
+  icxd_writer_run_subs(ctx, store, vocab, subs, job);
+  ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg);
+  icxd_job_free(job);
+}
+
+static size_t count_of(const char *s, const char *what)
+{
+  size_t n = 0;
+
+  while ((s = strstr(s, what))) {
+    n++;
+    s += strlen(what);
+  }
+  return n;
+}
+
+/* The bug: a change told every cloud that entered in one message, so a
+ * big document (or a first evaluation of answers never kept) made each
+ * subscriber's message as big as the store.  A message names at most
+ * 100 clouds and says how many there are in all. */
+START_TEST(note_names_bounded)
+{
+  char want[64];
+  int i, k;
+
+  icxd_subs_set_limits(subs, 0, 0);
+  for (k = 0; k < 3; k++)
+    subscribe("w@c.test", RF(1), NULL);
+  publish_many("x@c.test", "many", 250, 5);
+  snprintf(want, sizeof want, "<entered count='%d'>", 250);
+  for (k = 0; k < 3; k++) {
+    icxd_subs_note n;
+    ck_assert_msg(icxd_subs_take(subs, &n) == 1, "no notification");
+    ck_assert_msg(count_of(n.payload, "<cloudName>") <= 100,
+                  "%zu names in one message", count_of(n.payload, "<cloudName>"));
+    ck_assert_msg(strstr(n.payload, want) != NULL, "%.300s", n.payload);
+    ck_assert_msg(strlen(n.body) < 100 * 64, "body of %zu bytes", strlen(n.body));
+    icxd_subs_note_clear(&n);
+  }
+  expect_none();
+  /* The whole answer stays with list_subscriptions. */
+  {
+    icxd_job *job = subs_job(ICXD_JOB_SUBS_LIST, "w@c.test", NULL, 0);
+    ck_assert_int_eq(job->rc, ICX_OK);
+    for (i = 0; i < 250; i += 49) {
+      char name[64];
+      snprintf(name, sizeof name, "<cloudName>many%d</cloudName>", i);
+      ck_assert_msg(strstr(job->answer_xml, name) != NULL, "%s missing", name);
+    }
+    icxd_job_free(job);
+  }
+}
+END_TEST
+
+/* The loop's side of the outbox, on a thread of its own: takes every
+ * notification until told to stop, counting them. */
+struct taker {
+  pthread_t thread;
+  volatile int stop;
+  unsigned long taken;
+  int bad;
+};
+
+static void *taker_run(void *ud)
+{
+  struct taker *t = ud;
+  icxd_subs_note n;
+
+  for (;;) {
+    if (icxd_subs_take(subs, &n)) {
+      t->taken++;
+      if (!strstr(n.payload, "<entered>") || strstr(n.payload, "missed="))
+        t->bad++;
+      icxd_subs_note_clear(&n);
+    } else if (t->stop) {
+      break;
+    } else {
+      usleep(200);
+    }
+  }
+  return NULL;
+}
+
+/* Many subscribers, one change: the writer hands each notification over
+ * as it is made and waits for room, so the outbox never holds more than
+ * its bound; every subscriber is still told, none is dropped. */
+START_TEST(outbox_bounded)
+{
+  struct taker t;
+  int k;
+
+  icxd_subs_set_limits(subs, 0, 0);
+  icxd_subs_set_outbox(subs, 8, 10000);
+  for (k = 0; k < 60; k++)
+    subscribe("w@c.test", k % 2 ? RF(1) : RF(2), NULL);
+  memset(&t, 0, sizeof t);
+  ck_assert_int_eq(pthread_create(&t.thread, NULL, taker_run, &t), 0);
+  publish("x@c.test", "new", 5);
+  t.stop = 1;
+  pthread_join(t.thread, NULL);
+  ck_assert_uint_eq(t.taken, 60);
+  ck_assert_int_eq(t.bad, 0);
+  ck_assert_uint_eq(icxd_subs_notes_dropped(subs), 0);
+  ck_assert_msg(icxd_subs_outbox_peak(subs) <= 8, "peak %zu",
+                icxd_subs_outbox_peak(subs));
+}
+END_TEST
+
+/* Nobody takes: past the wait, notifications are dropped, and each
+ * subscriber that missed some is told so (missed='N') as soon as there
+ * is room again, before anything newer. */
+START_TEST(outbox_full_drops_are_told)
+{
+  icxd_subs_note n;
+  int k, told = 0;
+
+  icxd_subs_set_limits(subs, 0, 0);
+  icxd_subs_set_outbox(subs, 2, 0);
+  for (k = 0; k < 5; k++)
+    subscribe("w@c.test", RF(1), NULL);
+  publish("x@c.test", "one", 5);
+  ck_assert_uint_eq(icxd_subs_notes_dropped(subs), 3);
+  ck_assert_uint_eq(icxd_subs_outbox_peak(subs), 2);
+  for (k = 0; k < 2; k++) {
+    const char *w[] = { "<entered><cloudName>one</cloudName></entered>", NULL };
+    expect_note("w@c.test", w);
+  }
+  expect_none();
+  /* The next job tells those it can (2), the one after the last. */
+  while (told < 3) {
+    store_eval();
+    ck_assert_msg(icxd_subs_take(subs, &n) == 1, "missed not told");
+    do {
+      ck_assert_msg(strstr(n.payload, " missed='1'/>") != NULL, "%s", n.payload);
+      ck_assert_msg(strstr(n.body, "list_subscriptions") != NULL, "%s", n.body);
+      icxd_subs_note_clear(&n);
+      told++;
+    } while (icxd_subs_take(subs, &n));
+  }
+  ck_assert_int_eq(told, 3);
+  store_eval();
+  expect_none();
+  /* Owed nothing any more: the next change is told plainly. */
+  publish("y@c.test", "two", 5);
+  for (k = 0; k < 2; k++) {
+    ck_assert_int_eq(icxd_subs_take(subs, &n), 1);
+    ck_assert_msg(!strstr(n.payload, "missed"), "%s", n.payload);
+    icxd_subs_note_clear(&n);
+  }
+}
+END_TEST
+
 START_TEST(indexed_equals_naive)
 {
   unsigned seed = 14u;
@@ -730,6 +911,9 @@ static Suite *subs_suite(void)
   tcase_add_test(tc, unsubscribe_list_and_limits);
   tcase_add_test(tc, restart_and_other_writers);
   tcase_add_test(tc, indexed_equals_naive);
+  tcase_add_test(tc, note_names_bounded);
+  tcase_add_test(tc, outbox_bounded);
+  tcase_add_test(tc, outbox_full_drops_are_told);
   suite_add_tcase(s, tc);
   return s;
 }
