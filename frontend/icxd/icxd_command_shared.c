@@ -394,6 +394,9 @@ void icxd_command_shared_request(icxd_command *cmds, xmpp_stanza_t *iq,
     shared_bad_sessionid(cmds, iq);
     return;
   }
+  icxd_log(cmds->log, ICXD_LOG_DEBUG, "command",
+           "session %s (%s, stage %d, instance %s) served from the store",
+           row.id, row.node, row.stage, row.instance);
   if (icxd_is(action, "cancel")) {
     (void)icx_store_sess_remove(st, row.id, -1);
     icxd_command_reply(cmds, iq,
