@@ -201,6 +201,9 @@ void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,
                   notelen);
   config_keep_uint(&cfg->workers, &fresh->workers, "[exchange] workers",
                    note, notelen);
+  config_keep_uint((unsigned *)&cfg->shared_sessions,
+                   (unsigned *)&fresh->shared_sessions,
+                   "[exchange] shared_sessions", note, notelen);
   config_keep_uint((unsigned *)&cfg->use_syslog,
                    (unsigned *)&fresh->use_syslog, "[log] syslog", note,
                    notelen);

@@ -31,6 +31,8 @@ With --bench, only the paper's request (answered at once) is sent,
 import argparse
 import asyncio
 import logging
+import os
+import subprocess
 import sys
 import time
 
@@ -88,12 +90,28 @@ class Account(slixmpp.ClientXMPP):
         self.register_handler(Callback(
             "push", MatchXPath("{%s}message/{%s}command" % (NS_CLIENT, NS_CMD)),
             self.on_push))
+        self.register_handler(Callback(
+            "matches", MatchXPath("{%s}message/{%s}matches" % (NS_CLIENT, NS_M)),
+            self.on_matches))
+        self.notes = []          # (subscription, entered, left, message id)
+        self.note_event = asyncio.Event()
         self.add_event_handler("session_start", self.on_start)
 
     async def on_start(self, _event):
         self.send_presence()
         if not self.started.done():
             self.started.set_result(True)
+
+    def on_matches(self, msg):
+        m = msg.xml.find(q(NS_M, "matches"))
+
+        def names(tag):
+            el = m.find(q(NS_M, tag))
+            return [] if el is None else \
+                sorted(e.text for e in el.iter() if e.tag.endswith("}cloudName"))
+        self.notes.append((m.get("subscription"), names("entered"),
+                           names("left"), msg.xml.get("id")))
+        self.note_event.set()
 
     def on_iq(self, iq):
         fut = self.pending.pop(iq.xml.get("id"), None)
@@ -367,6 +385,61 @@ async def bench(accts, args):
                                                       done[0] / dt), flush=True)
 
 
+async def notify(accts, args):
+    """--notify N: the first account subscribes (at whichever instance),
+    then a shell toggles cloud10 N times with icx load and icx remove (a
+    change every instance reads from the store's change log, and each
+    could tell): each change must be told exactly once.  The second
+    account (give it another resource of the same account) lists it, and
+    the first ends it (each at whichever instance)."""
+    a, b = accts[0], accts[-1]
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    res = await a.subs_cmd(a.io(SUBS), "subscribe_matches")
+    sub = res.find(".//" + q(NS_M, "subscribed")).get("subscription")
+    start = sorted(a.clouds(res))
+    inside = "cloud10" in start
+    wrong = 0
+    for i in range(args.notify):
+        verb = "remove" if inside else "load"
+        r = subprocess.run([args.icx, "--store", args.store, verb, args.doc],
+                           env=env, capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            print("WRONG icx %s: %s" % (verb, r.stderr.strip()), flush=True)
+            return 1
+        inside = not inside
+        want = (["cloud10"], []) if inside else ([], ["cloud10"])
+        end = time.monotonic() + args.timeout
+        while time.monotonic() < end:
+            mine = [n for n in a.notes if n[0] == sub]
+            if len(mine) > i:
+                break
+            a.note_event.clear()
+            try:
+                await asyncio.wait_for(a.note_event.wait(), 0.5)
+            except asyncio.TimeoutError:
+                pass
+        mine = [n for n in a.notes if n[0] == sub]
+        if len(mine) <= i or (mine[i][1], mine[i][2]) != want:
+            wrong += 1
+            print("WRONG change %d (%s): told %r" % (i + 1, verb, mine[i:]),
+                  flush=True)
+    # Late repeats: any would come within a few checks of the store.
+    await asyncio.sleep(3)
+    mine = [n for n in a.notes if n[0] == sub]
+    print("NOTIFY changes=%d told=%d wrong=%d" % (args.notify, len(mine), wrong),
+          flush=True)
+    res = await b.subs_cmd("", "list_subscriptions")
+    listed = [e.get("id") for e in res.iter(q(NS_M, "subscription"))]
+    res = await a.subs_cmd(a.io(
+        "<unsubscribe xmlns='%s' subscription='%s'/>" % (NS_M, sub)),
+        "unsubscribe_matches")
+    el = res.find(".//" + q(NS_M, "unsubscribed"))
+    ended = el is not None and el.get("count") == "1"
+    print("NOTIFY-END listed=%d ended=%d" % (sub in listed, ended), flush=True)
+    return 0 if not wrong and len(mine) == args.notify and ended and \
+        sub in listed else 1
+
+
 async def amain(args):
     loop = asyncio.get_event_loop()
     accts = []
@@ -378,7 +451,9 @@ async def amain(args):
     for a, fut in accts:
         await asyncio.wait_for(fut, 60)
     accts = [a for a, _ in accts]
-    if args.bench:
+    if args.notify:
+        rc = await notify(accts, args)
+    elif args.bench:
         await bench(accts, args)
         rc = 0
     else:
@@ -435,6 +510,12 @@ def main():
     p.add_argument("--go-file", help="created once every account is online")
     p.add_argument("--id-prefix", default="s",
                    help="of every IQ id: one per run keeps runs apart in logs")
+    p.add_argument("--notify", type=int, default=0,
+                   help="toggle cloud10 this many times from a shell and "
+                   "check that each change is told once")
+    p.add_argument("--icx", help="the icx program (--notify)")
+    p.add_argument("--store", help="the store (--notify)")
+    p.add_argument("--doc", help="cloud10's document (--notify)")
     p.add_argument("--bench", action="store_true")
     p.add_argument("--count", type=int, default=2000)
     p.add_argument("--inflight", type=int, default=20)
