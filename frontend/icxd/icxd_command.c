@@ -637,7 +637,7 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   if (!action)
     action = "execute";
-  if (cmds->draining && !sid) {
+  if ((cmds->draining && !sid) || cmds->closing) {
     /* Refused, not lost: sent again, it reaches another instance once
      * this one has closed its stream. */
     icxd_reply_error(cmds->conn, iq, "wait", "service-unavailable", NULL,

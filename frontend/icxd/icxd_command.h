@@ -102,7 +102,9 @@ size_t icxd_command_busy(const icxd_command *cmds);
  * here. */
 size_t icxd_command_open_sessions(const icxd_command *cmds);
 
-/* Shutdown: answers every IQ still owed with an error. */
+/* Shutdown: answers every IQ still owed with an error; from now on
+ * every command, a session's stanza too, is refused (the stream is
+ * closing: the refusal is logged, not sent). */
 void icxd_command_shutdown(icxd_command *cmds);
 
 #endif

@@ -270,5 +270,9 @@ size_t icxd_command_open_sessions(const icxd_command *cmds)
 
 void icxd_command_shutdown(icxd_command *cmds)
 {
+  /* What is read from now on cannot be answered: a form claimed now
+   * would be lost with this process, left in the store another instance
+   * serves it. */
+  cmds->closing = 1;
   icxd_sessions_each(cmds->sessions, command_refuse_owed, cmds);
 }

@@ -48,6 +48,8 @@ struct icxd_command {
   icxd_sessions *sessions;
   icxd_fed *fed;             /* requests sent on to peer exchanges */
   int draining;              /* stopping: no new command is started */
+  int closing;               /* the stream is closing: nothing more is
+                              * taken, a session's stanza neither */
   uint64_t next_job_id;
   /* standing requests (icxd_command_subs.c) */
   icxd_subs *subs;           /* borrowed; NULL: off */

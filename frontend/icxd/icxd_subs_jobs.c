@@ -531,9 +531,18 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
     /* A look at the generation alone: the store is opened for writing
      * only when another process wrote. */
     long long g = subs_generation(subs, ctx, NULL);
-    if (!subs->n || (subs->have_seen && g == subs->seen)) {
-      if (!subs->n)
-        icxd_subs_log_drop(subs);
+    size_t count = 0;
+    long long sum = 0;
+    /* None held here: unless another process subscribed meanwhile (an
+     * instance on the same store), nothing to evaluate. */
+    if (!subs->n && (!subs->watch ||
+                     icx_store_subs_signature(subs->watch, &count, &sum) != ICX_OK ||
+                     !count)) {
+      icxd_subs_log_drop(subs);
+      job->rc = ICX_OK;
+      return;
+    }
+    if (subs->n && subs->have_seen && g == subs->seen) {
       job->rc = ICX_OK;
       return;
     }
