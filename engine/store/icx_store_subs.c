@@ -562,3 +562,143 @@ icx_store_subs_end(icx_store *s, int commit)
   sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
   return ICX_OK;
 }
+
+icx_rc
+icx_store_subs_signature(icx_store *s, size_t *count, long long *id_sum)
+{
+  sqlite3_stmt *st;
+  int have;
+  icx_rc rc = ICX_OK;
+
+  if (!s || !count || !id_sum)
+    return ICX_ERR_MISUSE;
+  *count = 0;
+  *id_sum = 0;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  if (!(st = store_subs_prepare(s, "SELECT count(*), coalesce(sum(id), 0) FROM subscriptions")))
+    return ICX_ERR_STORE;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    *count = (size_t)sqlite3_column_int64(st, 0);
+    *id_sum = sqlite3_column_int64(st, 1);
+  } else {
+    rc = store_subs_fail(s, "count subscriptions");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* The answer of id as a row of its own (icx_store_subs_list()'s). */
+static icx_rc
+store_subs_one(icx_store *s, long long id, icx_sub_row **row)
+{
+  sqlite3_stmt *st;
+  icx_sub_row *r;
+  icx_rc rc = ICX_OK;
+  int step;
+
+  *row = NULL;
+  if (!(st = store_subs_prepare(s, "SELECT answer FROM subscriptions WHERE id = ?")))
+    return ICX_ERR_STORE;
+  sqlite3_bind_int64(st, 1, id);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    if (!(r = calloc(1, sizeof *r)) || !(r->answer = store_subs_col(st, 0))) {
+      free(r);
+      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+    } else {
+      r->id = id;
+      *row = r;
+    }
+  } else {
+    rc = step == SQLITE_DONE ? ICX_ERR_NOT_FOUND : store_subs_fail(s, "read an answer");
+  }
+  sqlite3_finalize(st);
+  if (rc == ICX_OK && (rc = store_subs_answers(s, *row, 1)) != ICX_OK) {
+    icx_store_subs_free_rows(*row, 1);
+    *row = NULL;
+  }
+  return rc;
+}
+
+icx_rc
+icx_store_subs_answer(icx_store *s, long long id, char **answer)
+{
+  icx_sub_row *r;
+  icx_rc rc;
+  int have;
+
+  if (!s || !answer)
+    return ICX_ERR_MISUSE;
+  *answer = NULL;
+  icx_clear_error(s->ctx);
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
+  if ((rc = store_subs_one(s, id, &r)) != ICX_OK)
+    return rc;
+  *answer = r->answer;
+  r->answer = NULL;
+  icx_store_subs_free_rows(r, 1);
+  return ICX_OK;
+}
+
+icx_rc
+icx_store_subs_answer_has(icx_store *s, long long id, const char *const *names, size_t n,
+                          int *has)
+{
+  sqlite3_stmt *st;
+  icx_sub_row *r = NULL;
+  icx_rc rc = ICX_OK;
+  size_t i;
+  int have;
+
+  if (!s || (n && (!names || !has)))
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  for (i = 0; i < n; i++)
+    has[i] = 0;
+  if (!n)
+    return ICX_OK;
+  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  if ((have = store_subs_table_exists(s, "subscription_clouds")) < 0)
+    return store_subs_fail(s, "read the schema");
+  if (have && (st = store_subs_prepare(s, "SELECT EXISTS (SELECT 1 FROM subscription_clouds"
+                                          " WHERE sub = ?1), EXISTS (SELECT 1 FROM"
+                                          " subscription_clouds WHERE sub = ?1 AND"
+                                          " cloud = ?2)"))) {
+    int rows = 0;
+    for (i = 0; i < n && rc == ICX_OK; i++) {
+      sqlite3_bind_int64(st, 1, id);
+      sqlite3_bind_text(st, 2, names[i], -1, SQLITE_STATIC);
+      if (sqlite3_step(st) == SQLITE_ROW) {
+        rows = sqlite3_column_int(st, 0);
+        has[i] = sqlite3_column_int(st, 1);
+      } else {
+        rc = store_subs_fail(s, "read an answer");
+      }
+      sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != ICX_OK || rows)
+      return rc;
+  } else if (have) {
+    return ICX_ERR_STORE;
+  }
+  /* No rows: the answer is the text (or empty). */
+  if ((rc = store_subs_one(s, id, &r)) != ICX_OK)
+    return rc == ICX_ERR_NOT_FOUND ? ICX_OK : rc;
+  for (i = 0; i < n; i++) {
+    const char *p = r->answer;
+    size_t len = strlen(names[i]);
+    while (p && *p && !has[i]) {
+      const char *e = strchr(p, '\n');
+      size_t l = e ? (size_t)(e - p) : strlen(p);
+      has[i] = l == len && strncmp(p, names[i], len) == 0;
+      p = e ? e + 1 : NULL;
+    }
+  }
+  icx_store_subs_free_rows(r, 1);
+  return ICX_OK;
+}

@@ -97,6 +97,25 @@ void icx_store_subs_free_rows(icx_sub_row *rows, size_t n);
 icx_rc icx_store_subs_begin(icx_store *store);
 icx_rc icx_store_subs_end(icx_store *store, int commit);
 
+/* What tells another process's changes of the table: how many
+ * subscriptions there are and the sum of their ids (ids are never used
+ * twice, so an add and a remove change the sum; only several adds and
+ * removes whose ids sum alike escape it).  0 and 0 without a table. */
+icx_rc icx_store_subs_signature(icx_store *store, size_t *count, long long *id_sum);
+
+/* Which of the n names are in the answer kept for subscription id (its
+ * rows, else its text): has[i] gets 1 or 0.  Read inside the caller's
+ * transaction (icx_store_subs_begin()), this is the answer every other
+ * process sees, so that of two processes evaluating one change the
+ * first writes and tells it, the second finds nothing left to tell. */
+icx_rc icx_store_subs_answer_has(icx_store *store, long long id, const char *const *names,
+                                 size_t n, int *has);
+
+/* The answer kept for subscription id, names one per line ('' when
+ * none), into *answer (free()).  ICX_ERR_NOT_FOUND: no such
+ * subscription. */
+icx_rc icx_store_subs_answer(icx_store *store, long long id, char **answer);
+
 /* How many subscriptions jid (NULL: anyone) has. */
 icx_rc icx_store_subs_count(icx_store *store, const char *jid, size_t *n);
 

@@ -1,15 +1,12 @@
-/* icxd_command.c - icxd's ad-hoc commands: taking their requests. */
-/* icxd_command.h says what the commands do.  This file takes the
- * requests; icxd_command_answer.c builds the answers and
- * icxd_command_async.c runs what happens between two turns of the loop.
- *
- * Flow: every query becomes a job for the worker threads.  The IQ that
- * asked stays owed ("pending") until either the job comes back (answer:
- * completed) or the threshold passes (answer: executing with the
- * sessionid); in the second case the result is pushed in a <message> when
- * the job comes back, and stays fetchable with getOutput or complete until
- * the session times out.
- */
+/* icxd_command.c - icxd's ad-hoc commands: taking their requests
+ * (icxd_command.h); icxd_command_answer.c builds the answers,
+ * icxd_command_async.c runs what happens between two turns of the loop,
+ * icxd_command_shared.c keeps sessions in the store.  Flow: every query
+ * becomes a job for the worker threads.  The IQ that asked stays owed
+ * until either the job comes back (answer: completed) or the threshold
+ * passes (answer: executing with the sessionid); then the result is
+ * pushed in a <message> when the job comes back, and stays fetchable
+ * with getOutput or complete until the session times out. */
 #include "config.h"
 
 #include <stdio.h>
@@ -43,7 +40,7 @@ static void command_refuse(icxd_command *cmds, icxd_session *s, icxd_job *job,
                            xmpp_stanza_t *iq, const char *text)
 {
   icxd_job_free(job);
-  icxd_sessions_remove(cmds->sessions, s);
+  icxd_command_forget(cmds, s);
   icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
                    text);
 }
@@ -178,7 +175,7 @@ static void command_deliver_done(icxd_command *cmds, icxd_session *s,
                                  xmpp_stanza_t *iq)
 {
   icxd_command_reply(cmds, iq, icxd_command_completed(cmds, s));
-  icxd_sessions_remove(cmds->sessions, s);
+  icxd_command_forget(cmds, s);
 }
 
 /* Ends session s with job's error rc and its message err, answered as a
@@ -285,9 +282,9 @@ static int command_writes(const char *node)
   return icxd_is(node, ICXD_NODE_PUBLISH) || icxd_is(node, ICXD_NODE_WITHDRAW);
 }
 
-/* A submitted form (x type='submit') for session s. */
-static void command_submit_form(icxd_command *cmds, icxd_session *s,
-                                xmpp_stanza_t *iq, xmpp_stanza_t *x)
+/* A submitted form for s (icxd_command_internal.h). */
+void icxd_command_submit_form(icxd_command *cmds, icxd_session *s,
+                              xmpp_stanza_t *iq, xmpp_stanza_t *x)
 {
   icxd_job *job = icxd_job_new(0);
   char err[256];
@@ -298,7 +295,7 @@ static void command_submit_form(icxd_command *cmds, icxd_session *s,
   }
   if (icxd_form_collect(cmds->xctx, x, job, err, sizeof err) != 0) {
     icxd_job_free(job);
-    icxd_sessions_remove(cmds->sessions, s);
+    icxd_command_forget(cmds, s);
     command_bad_request(cmds, iq, "bad-payload", err);
     return;
   }
@@ -413,7 +410,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
   if (!s)
     return;
   if (x && icxd_is(xmpp_stanza_get_type(x), "submit")) {
-    command_submit_form(cmds, s, iq, x);
+    icxd_command_submit_form(cmds, s, iq, x);
     return;
   }
   /* No payload: send the form. */
@@ -433,10 +430,16 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
       xmpp_stanza_release(actions);
     if (cmd)
       xmpp_stanza_release(cmd);
-    icxd_sessions_remove(cmds->sessions, s);
+    icxd_command_forget(cmds, s);
     icxd_reply_error(cmds->conn, iq, "wait", "resource-constraint", NULL, NULL,
                      "out of memory");
     return;
+  }
+  /* Shared: no instance holds a form; the one the submission reaches
+   * claims its row. */
+  if (cmds->sh_path && icxd_command_shared_put(cmds, s, 0) == 0) {
+    s->shared = 0;
+    icxd_sessions_remove(cmds->sessions, s);
   }
   icxd_command_reply(cmds, iq, cmd);
 }
@@ -469,10 +472,11 @@ static void command_handle_session(icxd_command *cmds, icxd_session *s,
           icxd_conn_send(cmds->conn, owed);
       }
       s->canceled = 1;
+      icxd_command_forget_row(cmds, s);
       free(s->pending_iq);
       s->pending_iq = NULL;
     } else {
-      icxd_sessions_remove(cmds->sessions, s);
+      icxd_command_forget(cmds, s);
     }
     return;
   }
@@ -510,9 +514,9 @@ static void command_handle_session(icxd_command *cmds, icxd_session *s,
     if (x && icxd_is(xmpp_stanza_get_type(x), "cancel")) {
       icxd_command_reply(cmds, iq,
                          icxd_command_elem(cmds, s->node, s->id, "canceled"));
-      icxd_sessions_remove(cmds->sessions, s);
+      icxd_command_forget(cmds, s);
     } else if (x && icxd_is(xmpp_stanza_get_type(x), "submit")) {
-      command_submit_form(cmds, s, iq, x);
+      icxd_command_submit_form(cmds, s, iq, x);
     } else {
       command_bad_request(cmds, iq, "bad-payload",
                           "expected the form back with type='submit'");
@@ -633,7 +637,7 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   if (!action)
     action = "execute";
-  if (cmds->draining && !sid) {
+  if ((cmds->draining && !sid) || cmds->closing) {
     /* Refused, not lost: sent again, it reaches another instance once
      * this one has closed its stream. */
     icxd_reply_error(cmds->conn, iq, "wait", "service-unavailable", NULL,
@@ -658,12 +662,9 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   if (sid) {
     s = icxd_sessions_find(cmds->sessions, sid, from ? from : "");
     if (!s || !icxd_is(s->node, node)) {
-      /* Behind ejabberd with several instances, a session whose
-       * instance stopped ends here too (doc/architecture.md). */
-      command_bad_request(cmds, iq, "bad-sessionid",
-                          "no such session (unknown, expired, or opened "
-                          "with an instance of this service that has "
-                          "stopped: start the command again)");
+      /* Not held here: the store may hold it (shared_sessions), else
+       * bad-sessionid (doc/architecture.md, "Several instances"). */
+      icxd_command_shared_request(cmds, iq, node, sid, action, iodata, x);
       return;
     }
     command_handle_session(cmds, s, iq, action, iodata, x);
@@ -757,6 +758,7 @@ void icxd_command_free(icxd_command *cmds)
   if (!cmds)
     return;
   icxd_fed_free(cmds->fed);
+  icxd_command_shared_stop(cmds);
   if (cmds->subs)
     icxd_command_subs_off(cmds);
   icxd_sessions_free(cmds->sessions);

@@ -65,6 +65,13 @@ icxd_fed *icxd_command_fed(const icxd_command *cmds);
  * Without it, those commands answer service-unavailable. */
 void icxd_command_set_subs(icxd_command *cmds, icxd_subs *subs);
 
+/* Keeps every session whose id reaches its requester in the store at
+ * store_path (copied) too, so that several instances serving one
+ * component name continue each other's sessions ([exchange]
+ * shared_sessions; doc/architecture.md, "Several instances behind
+ * ejabberd").  Call once, before the first stanza. */
+void icxd_command_set_shared(icxd_command *cmds, const char *store_path);
+
 /* Frees the sessions and the jobs they own: free the pool first (it may
  * still hold jobs the sessions wait for).  NULL is a no-op. */
 void icxd_command_free(icxd_command *cmds);
@@ -99,7 +106,9 @@ int icxd_command_sending(const icxd_command *cmds);
  * here. */
 size_t icxd_command_open_sessions(const icxd_command *cmds);
 
-/* Shutdown: answers every IQ still owed with an error. */
+/* Shutdown: answers every IQ still owed with an error; from now on
+ * every command, a session's stanza too, is refused (the stream is
+ * closing: the refusal is logged, not sent). */
 void icxd_command_shutdown(icxd_command *cmds);
 
 #endif

@@ -35,7 +35,7 @@ static void command_answer_pending(icxd_command *cmds, icxd_session *s)
     icxd_conn_send(cmds->conn,
                    icxd_command_owed_error(cmds, s, "auth", "forbidden",
                                            job->errmsg ? job->errmsg : ""));
-    icxd_sessions_remove(cmds->sessions, s);
+    icxd_command_forget(cmds, s);
     return;
   }
   if (job->rc != ICX_OK && !command_sender_fault(job)) {
@@ -45,7 +45,7 @@ static void command_answer_pending(icxd_command *cmds, icxd_session *s)
                    icxd_command_owed_error(cmds, s, "wait",
                                            "internal-server-error",
                                            job->errmsg ? job->errmsg : ""));
-    icxd_sessions_remove(cmds->sessions, s);
+    icxd_command_forget(cmds, s);
     return;
   }
   iq = icxd_command_session_stanza(cmds, s, "iq", "result", s->pending_iq);
@@ -58,28 +58,44 @@ static void command_answer_pending(icxd_command *cmds, icxd_session *s)
     icxd_log(cmds->log, ICXD_LOG_ERROR, "command",
              "out of memory answering session %s", s->id);
   }
-  icxd_sessions_remove(cmds->sessions, s);
+  icxd_command_forget(cmds, s);
 }
 
-/* Pushes a finished async session's result in a <message>. */
+/* Pushes a finished async session's result in a <message>.  A shared
+ * session's answer goes to the store first, for getOutput at any
+ * instance, and the session leaves this one's memory. */
 static void command_push_result(icxd_command *cmds, icxd_session *s)
 {
   char id[40], hex[33];
   xmpp_stanza_t *msg, *cmd;
+  int kept = -1;
 
   if (icxd_random_hex(hex, sizeof hex) != 0)
     snprintf(hex, sizeof hex, "%llu", (unsigned long long)s->job_id);
   snprintf(id, sizeof id, "push-%.32s", hex);
   msg = icxd_command_session_stanza(cmds, s, "message", "normal", id);
   cmd = icxd_command_completed(cmds, s);
+  if (cmd && s->shared && (kept = icxd_command_shared_finish(cmds, s, cmd)) == 1) {
+    /* Canceled at another instance meanwhile: nobody wants it. */
+    xmpp_stanza_release(cmd);
+    cmd = NULL;
+  }
   if (!msg || !cmd || icxd_adopt(msg, cmd)) {
     if (msg)
       xmpp_stanza_release(msg);
+    if (kept == 1) {
+      s->shared = 0;
+      icxd_sessions_remove(cmds->sessions, s);
+    }
     return;
   }
   icxd_log(cmds->log, ICXD_LOG_INFO, "command",
            "session %s done: result pushed to %s", s->id, s->owner);
   icxd_conn_send(cmds->conn, msg);
+  if (kept == 0) {
+    s->shared = 0;   /* the row stays: the answer is fetched from it */
+    icxd_sessions_remove(cmds->sessions, s);
+  }
 }
 
 struct command_tick_state {
@@ -96,6 +112,10 @@ static void command_send_executing(icxd_session *s, void *ud)
   if (s->state != ICXD_SESS_RUNNING || !s->pending_iq || s->canceled ||
       ts->now < s->deadline_ms)
     return;
+  /* Shared: the row first, so that the next stanza of the session finds
+   * it at whichever instance it reaches. */
+  if (cmds->sh_path)
+    (void)icxd_command_shared_put(cmds, s, 1);
   iq = icxd_command_session_stanza(cmds, s, "iq", "result", s->pending_iq);
   cmd = icxd_command_status(cmds, s,
                             "the query takes a while: its result will be "
@@ -153,7 +173,7 @@ static void command_job_done(icxd_command *cmds, icxd_session *s,
     icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s: %s", s->owner,
              icx_strerror(job->rc), job->errmsg ? job->errmsg : "");
   if (s->canceled)
-    icxd_sessions_remove(cmds->sessions, s);
+    icxd_command_forget(cmds, s);
   else if (s->pending_iq)
     command_answer_pending(cmds, s);
   else
@@ -200,6 +220,7 @@ void icxd_command_tick(icxd_command *cmds)
       command_job_done(cmds, s, job);
   }
   icxd_command_subs_tick(cmds);
+  icxd_command_shared_tick(cmds, ts.now);
   ts.cmds = cmds;
   icxd_sessions_each(cmds->sessions, command_send_executing, &ts);
   icxd_sessions_expire(cmds->sessions, ts.now);
@@ -255,5 +276,9 @@ size_t icxd_command_open_sessions(const icxd_command *cmds)
 
 void icxd_command_shutdown(icxd_command *cmds)
 {
+  /* What is read from now on cannot be answered: a form claimed now
+   * would be lost with this process, left in the store another instance
+   * serves it. */
+  cmds->closing = 1;
   icxd_sessions_each(cmds->sessions, command_refuse_owed, cmds);
 }

@@ -48,6 +48,8 @@ struct icxd_command {
   icxd_sessions *sessions;
   icxd_fed *fed;             /* requests sent on to peer exchanges */
   int draining;              /* stopping: no new command is started */
+  int closing;               /* the stream is closing: nothing more is
+                              * taken, a session's stanza neither */
   uint64_t next_job_id;
   /* standing requests (icxd_command_subs.c) */
   icxd_subs *subs;           /* borrowed; NULL: off */
@@ -55,6 +57,12 @@ struct icxd_command {
   uint64_t subs_next_id;     /* ids of jobs no session owns */
   int subs_presence_dirty;   /* a presence changed since the last one */
   int64_t subs_checked_ms;   /* when the last one was asked for */
+  /* sessions kept in the store (icxd_command_shared.c); sh_path NULL: off */
+  char *sh_path;             /* the store */
+  icx_ctx *sh_ctx;           /* the loop thread's engine context for it */
+  icx_store *sh_store;       /* opened at first use */
+  char sh_instance[64];      /* this process's name among the instances */
+  int64_t sh_beat_ms, sh_prune_ms; /* when it last said so, last pruned */
 };
 
 /* The <in> of an IO Data input (its whole text, <in> included) as the
@@ -130,6 +138,38 @@ void icxd_command_start(icxd_command *cmds, icxd_session *s, icxd_job *job,
                         xmpp_stanza_t *iq);
 void icxd_command_bad_request(icxd_command *cmds, xmpp_stanza_t *iq,
                               const char *app, const char *text);
+
+/* Sessions kept in the store, so that several instances behind one name
+ * continue each other's sessions (icxd_command_shared.c; all no-ops when
+ * shared_sessions is off):
+ *  _forget    drops s (and its row, when s->shared); _forget_row the
+ *             row alone;
+ *  _put       keeps s in the store at stage (an icx_sess_stage) before
+ *             its id reaches the requester: 0, or -1 (logged);
+ *  _finish    s (RUNNING, shared) finished with the completed cmd: 0
+ *             kept for any instance to hand out; 1 the session is no
+ *             longer ours (canceled at another instance: drop the
+ *             answer); -1 the store failed (keep it in memory);
+ *  _request   a request naming session sid that this instance does not
+ *             hold: answered from the store (or bad-sessionid);
+ *  _tick      says this instance is alive and prunes; _stop says it
+ *             stopped. */
+void icxd_command_forget(icxd_command *cmds, icxd_session *s);
+/* Removes the row of s (a cancel: the session stays until its job is
+ * back); a no-op when s is not shared. */
+void icxd_command_forget_row(icxd_command *cmds, icxd_session *s);
+int icxd_command_shared_put(icxd_command *cmds, icxd_session *s, int stage);
+int icxd_command_shared_finish(icxd_command *cmds, icxd_session *s,
+                               xmpp_stanza_t *cmd);
+void icxd_command_shared_request(icxd_command *cmds, xmpp_stanza_t *iq,
+                                 const char *node, const char *sid,
+                                 const char *action, xmpp_stanza_t *iodata,
+                                 xmpp_stanza_t *x);
+void icxd_command_shared_tick(icxd_command *cmds, int64_t now);
+void icxd_command_shared_stop(icxd_command *cmds);
+/* icxd_command.c: a submitted form (x type='submit') for session s. */
+void icxd_command_submit_form(icxd_command *cmds, icxd_session *s,
+                              xmpp_stanza_t *iq, xmpp_stanza_t *x);
 
 /* icxd_command_presence.c: list_presence, one stage, no session. */
 void icxd_command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,

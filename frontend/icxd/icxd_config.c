@@ -201,6 +201,9 @@ void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,
                   notelen);
   config_keep_uint(&cfg->workers, &fresh->workers, "[exchange] workers",
                    note, notelen);
+  config_keep_uint((unsigned *)&cfg->shared_sessions,
+                   (unsigned *)&fresh->shared_sessions,
+                   "[exchange] shared_sessions", note, notelen);
   config_keep_uint((unsigned *)&cfg->use_syslog,
                    (unsigned *)&fresh->use_syslog, "[log] syslog", note,
                    notelen);
@@ -337,6 +340,8 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 1, 86400, &cfg->session_timeout_s);
   } else if (KEY("exchange", "drain_timeout")) {
     bad = config_parse_uint(value, 0, 3600, &cfg->drain_timeout_s);
+  } else if (KEY("exchange", "shared_sessions")) {
+    bad = config_parse_bool(value, &cfg->shared_sessions);
   } else if (KEY("exchange", "max_sessions")) {
     bad = config_parse_uint(value, 1, 1000000, &cfg->max_sessions);
   } else if (KEY("exchange", "max_queue")) {

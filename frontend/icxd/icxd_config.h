@@ -36,6 +36,8 @@ typedef struct icxd_config {
   unsigned async_threshold_ms; /* longer queries are answered 'executing' */
   unsigned session_timeout_s;  /* idle sessions are dropped after this */
   unsigned drain_timeout_s;    /* SIGTERM: accepted work gets this long */
+  int shared_sessions;    /* sessions kept in the store too: several
+                           * instances serve one name (icxd_command.h) */
   unsigned max_sessions;
   unsigned max_queue;     /* jobs waiting for a worker */
   unsigned query_time_limit_s; /* a match or explanation stops after this; 0: none */

@@ -73,6 +73,8 @@ static int service_setup_xmpp(icxd_service *svc, char *err, size_t errlen)
   if (!svc->command)
     goto nomem;
   icxd_command_set_writer(svc->command, svc->writer);
+  if (cfg->shared_sessions)
+    icxd_command_set_shared(svc->command, svc->store_path);
   svc->presence = icxd_presence_tracker_new(svc->dispatch, svc->store_path,
                                             cfg->max_presence);
   if (!svc->presence)

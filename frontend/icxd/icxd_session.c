@@ -108,20 +108,17 @@ void icxd_sessions_free(icxd_sessions *tab)
   free(tab);
 }
 
-icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
-                                   const char *self)
+/* A new session named id, at the end of the table; NULL on ENOMEM. */
+static icxd_session *session_add(icxd_sessions *tab, const char *id,
+                                 const char *owner, const char *self)
 {
   icxd_session *s, **tail;
-  char hex[33];
 
-  if (icxd_sessions_admit(tab, owner) != ICXD_SESS_ADMITTED ||
-      icxd_random_hex(hex, sizeof hex) != 0)
-    return NULL;
   s = calloc(1, sizeof *s);
   if (!s)
     return NULL;
   icxd_rsm_req_clear(&s->rsm);
-  snprintf(s->id, sizeof s->id, "icx-%s", hex);
+  snprintf(s->id, sizeof s->id, "%s", id);
   s->owner = strdup(owner ? owner : "");
   s->self = strdup(self ? self : "");
   if (!s->owner || !s->self) {
@@ -134,6 +131,27 @@ icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
   *tail = s;
   tab->count++;
   return s;
+}
+
+icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
+                                   const char *self)
+{
+  char hex[33], id[40];
+
+  if (icxd_sessions_admit(tab, owner) != ICXD_SESS_ADMITTED ||
+      icxd_random_hex(hex, sizeof hex) != 0)
+    return NULL;
+  snprintf(id, sizeof id, "icx-%s", hex);
+  return session_add(tab, id, owner, self);
+}
+
+icxd_session *icxd_sessions_adopt(icxd_sessions *tab, const char *id,
+                                  const char *owner, const char *self)
+{
+  if (!id || strlen(id) >= sizeof ((icxd_session *)0)->id ||
+      icxd_sessions_find(tab, id, owner ? owner : ""))
+    return NULL;
+  return session_add(tab, id, owner, self);
 }
 
 icxd_session *icxd_sessions_find(icxd_sessions *tab, const char *id,

@@ -41,6 +41,8 @@ typedef struct icxd_session {
   int async;              /* 'executing' was sent: push the result */
   int canceled;           /* drop the job's result when it comes back */
   icxd_rsm_req rsm;       /* the page of the answer asked for (XEP-0059) */
+  int shared;             /* kept in the store too (shared_sessions): its
+                           * row goes when the session does */
   struct icxd_session *next;
 } icxd_session;
 
@@ -82,6 +84,12 @@ void icxd_sessions_free(icxd_sessions *tab);
  * icxd_sessions_admit() refuses it or out of memory.  Owned by the table. */
 icxd_session *icxd_sessions_create(icxd_sessions *tab, const char *owner,
                                    const char *self);
+
+/* A session named id (read from the store: another instance created it)
+ * for owner, taken up by this instance whatever the limits say.  NULL
+ * when the table holds id already, id is too long, or out of memory. */
+icxd_session *icxd_sessions_adopt(icxd_sessions *tab, const char *id,
+                                  const char *owner, const char *self);
 
 /* The session id belongs to if owner created it, else NULL. */
 icxd_session *icxd_sessions_find(icxd_sessions *tab, const char *id,

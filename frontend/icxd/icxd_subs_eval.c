@@ -298,6 +298,74 @@ icx_rc icxd_subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   return ICX_OK;
 }
 
+/* Makes e's answer in memory the one the store keeps (under its keeper)
+ * for the clouds change c can move (all of them when c is full): another
+ * instance serving the same store may have evaluated this change first,
+ * written the answer and told the subscribers; then nothing is left to
+ * tell here.  Called inside the evaluation's transaction, so that no
+ * other writer comes between this read and the write that follows.  On a
+ * failure the answer in memory stays (logged). */
+static void subs_eval_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                           icxd_subs_shape *e, const icxd_subs_change *c)
+{
+  char **v = NULL, *text = NULL;
+  size_t n = 0, i, k;
+  int *has = NULL;
+  icx_rc rc;
+
+  if (c->full) {
+    rc = icx_store_subs_answer(store, e->keeper, &text);
+    if (rc == ICX_OK && icxd_subs_names_split(text, &v, &n) == 0) {
+      icxd_subs_names_free(e->answer, e->n_answer);
+      e->answer = v;
+      e->n_answer = n;
+    }
+    free(text);
+    goto done;
+  }
+  if (!c->n_clouds)
+    return;
+  if (!(has = calloc(c->n_clouds, sizeof *has)) ||
+      !(v = calloc(e->n_answer + c->n_clouds + 1, sizeof *v))) {
+    rc = ICX_ERR_NOMEM;
+    goto done;
+  }
+  rc = icx_store_subs_answer_has(store, e->keeper, (const char *const *)c->clouds,
+                                 c->n_clouds, has);
+  if (rc != ICX_OK)
+    goto done;
+  /* Kept: the answer's names but those the store no longer has; added:
+   * those it has that the answer lacks. */
+  for (i = 0; i < e->n_answer; i++) {
+    char **hit = bsearch(&e->answer[i], c->clouds, c->n_clouds, sizeof *hit,
+                         icxd_subs_cmp_names);
+    if (hit && !has[hit - c->clouds])
+      free(e->answer[i]);
+    else
+      v[n++] = e->answer[i];
+  }
+  for (k = 0; k < c->n_clouds; k++)
+    if (has[k] && !icxd_subs_names_has(e->answer, e->n_answer, c->clouds[k])) {
+      if (!(v[n] = strdup(c->clouds[k])))
+        break;
+      n++;
+    }
+  free(e->answer);
+  e->answer = v;
+  e->n_answer = icxd_subs_names_unique(v, n);
+  v = NULL;
+done:
+  if (rc != ICX_OK)
+    icxd_log(subs->log, ICXD_LOG_WARN, "subs",
+             "subscription %lld: cannot read its answer kept in the store "
+             "(another instance may tell this change too): %s", e->keeper,
+             rc == ICX_ERR_NOMEM ? "out of memory"
+             : *icx_ctx_errmsg(ctx) ? icx_ctx_errmsg(ctx) : icx_strerror(rc));
+  if (!c->full)
+    free(v);
+  free(has);
+}
+
 /* Evaluates shape e for change c: the clouds of c that entered and left
  * its answer go to e->entered (lent by the new answer) and e->left
  * (owned), for its subscribers to be told, and the new answer is kept (in
@@ -310,6 +378,7 @@ static void subs_eval_shape(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   size_t n_now = 0, n_entered = 0, n_left = 0, n_next = 0, i, j, l;
   icx_rc rc;
 
+  subs_eval_sync(subs, ctx, store, e, c);
   rc = icxd_subs_answer(subs, ctx, store, vocab, e, c, &now, &n_now);
   if (rc != ICX_OK) {
     icxd_log(subs->log, ICXD_LOG_WARN, "subs",

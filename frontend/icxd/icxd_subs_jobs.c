@@ -171,6 +171,89 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   return 0;
 }
 
+/* Follows the subscriptions other processes added and removed (another
+ * icxd instance on the same store): the store is the one list, and the
+ * registry is made its copy again, without evaluating anything (a shape
+ * new here takes the answer its keeper has in the store; the other
+ * instance evaluated it).  A look at the table's signature alone when
+ * nothing changed.  0, or -1 (the registry stays as it was). */
+static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                     const icx_vocab *vocab)
+{
+  icx_sub_row *rows = NULL;
+  size_t count = 0, n = 0, i, k, o, added = 0, gone = 0;
+  long long sum = 0, mine = 0;
+  icxd_sub *v;
+
+  if (!subs->loaded)
+    return 0;
+  if (icx_store_subs_signature(store, &count, &sum) != ICX_OK)
+    return -1;
+  for (i = 0; i < subs->n; i++)
+    mine += subs->v[i].id;
+  if (count == subs->n && sum == mine)
+    return 0;
+  if (icx_store_subs_list(store, NULL, &rows, &n) != ICX_OK)
+    return -1;
+  if (!(v = calloc(n + 1, sizeof *v))) {
+    icx_store_subs_free_rows(rows, n);
+    return -1;
+  }
+  /* Both by id: a merge. */
+  for (i = 0, k = 0, o = 0; i < subs->n || k < n;) {
+    if (k >= n || (i < subs->n && subs->v[i].id < rows[k].id)) {
+      icxd_subs_shape *sh = subs->v[i].shape;   /* removed elsewhere */
+      subs->v[i].shape = NULL;
+      icxd_subs_entry_clear(&subs->v[i++]);
+      if (--sh->members == 0)
+        icxd_subs_shape_drop(subs, sh);
+      gone++;
+    } else if (i < subs->n && subs->v[i].id == rows[k].id) {
+      v[o++] = subs->v[i++];
+      k++;
+    } else {
+      icx_sub_row *r = &rows[k++];   /* added elsewhere */
+      unsigned presence = icxd_subs_options_presence(r->options);
+      icxd_subs_shape *sh = icxd_subs_shape_find(subs, r->request, presence);
+      if (!sh && (sh = icxd_subs_shape_add(subs, r->request, presence))) {
+        sh->keeper = r->id;
+        if (icxd_subs_names_split(r->answer, &sh->answer, &sh->n_answer) != 0) {
+          sh->answer = NULL;
+          sh->n_answer = 0;
+        }
+        icxd_subs_compile(subs, ctx, vocab, sh);
+      }
+      if (!sh)
+        continue;   /* out of memory: read at the next change */
+      v[o].id = r->id;
+      v[o].jid = r->jid;
+      v[o].created = r->created;
+      r->jid = r->created = NULL;
+      v[o++].shape = sh;
+      sh->members++;
+      added++;
+    }
+  }
+  icx_store_subs_free_rows(rows, n);
+  free(subs->v);
+  subs->v = v;
+  subs->n = o;
+  subs->cap = n + 1;
+  /* A shape's keeper is its first subscription (the rows moved to it
+   * when the old one went: subs_remove_one()). */
+  for (i = 0; i < subs->n_shapes; i++)
+    subs->shapes[i]->keeper = 0;
+  for (i = 0; i < subs->n; i++)
+    if (!subs->v[i].shape->keeper || subs->v[i].id < subs->v[i].shape->keeper)
+      subs->v[i].shape->keeper = subs->v[i].id;
+  icxd_subs_index_free(subs->index);
+  subs->index = NULL;
+  icxd_log(subs->log, ICXD_LOG_DEBUG, "subs",
+           "%zu subscriptions added and %zu removed by another process", added,
+           gone);
+  return 0;
+}
+
 /* --- jobs ----------------------------------------------------------------- */
 
 static size_t subs_count_jid(icxd_subs *subs, const char *jid)
@@ -451,9 +534,18 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
     /* A look at the generation alone: the store is opened for writing
      * only when another process wrote. */
     long long g = subs_generation(subs, ctx, NULL);
-    if (!subs->n || (subs->have_seen && g == subs->seen)) {
-      if (!subs->n)
-        icxd_subs_log_drop(subs);
+    size_t count = 0;
+    long long sum = 0;
+    /* None held here: unless another process subscribed meanwhile (an
+     * instance on the same store), nothing to evaluate. */
+    if (!subs->n && (!subs->watch ||
+                     icx_store_subs_signature(subs->watch, &count, &sum) != ICX_OK ||
+                     !count)) {
+      icxd_subs_log_drop(subs);
+      job->rc = ICX_OK;
+      return;
+    }
+    if (subs->n && subs->have_seen && g == subs->seen) {
       job->rc = ICX_OK;
       return;
     }
@@ -472,6 +564,10 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
   }
   if (subs_ready(subs, ctx, store, vocab, job) != 0)
     goto done;
+  if (subs_sync(subs, ctx, store, vocab) != 0)
+    icxd_log(subs->log, ICXD_LOG_WARN, "subs",
+             "cannot read the subscriptions other processes changed: %s",
+             icx_ctx_errmsg(ctx));
   switch (job->kind) {
   case ICXD_JOB_SUBSCRIBE:
     /* A shape asked already answers at once: every other write
@@ -520,7 +616,9 @@ void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   icxd_subs_change c;
   long long prev;
 
-  if (subs_ready(subs, ctx, store, vocab, NULL) != 0 || !subs->n) {
+  if (subs_ready(subs, ctx, store, vocab, NULL) == 0)
+    (void)subs_sync(subs, ctx, store, vocab);
+  if (!subs->loaded || !subs->n) {
     icxd_subs_log_drop(subs);
     subs_absorb(subs, ctx);
     return;

@@ -16,10 +16,13 @@ A wait-type refusal ("this instance is stopping") starts the flow again:
 the request was refused, not accepted.  A stanza that gets no answer in
 time (or a session unknown to the instance it reached) is a loss, a
 wrong answer is wrong; with --retry-lost a lost flow starts again.  A
-loss on a flow's first stanza is also printed as "LOSTID JID ID", so
-the test can check that no instance ever received it (ejabberd dropped
-it).  The summary line counts them all:
-  SUMMARY flows=N ok=N refused=N lost=N lost_first=N wrong=N
+stanza that got no answer is also printed as "LOSTID JID ID", so the
+test can check that no instance ever received it (ejabberd dropped it).
+An error saying that the instance running a session's query stopped is
+a loss told ("told").  With --settle, every session a loss left open is
+asked again at the end, and its end printed (SETTLED, ORPHANS).  The
+summary line counts them all:
+  SUMMARY flows=N ok=N refused=N lost=N lost_first=N wrong=N told=N
 With --bench, only the paper's request (answered at once) is sent,
 --inflight at a time, and the rate is printed:
   BENCH commands=N seconds=S rate=R
@@ -28,6 +31,8 @@ With --bench, only the paper's request (answered at once) is sent,
 import argparse
 import asyncio
 import logging
+import os
+import subprocess
 import sys
 import time
 
@@ -63,7 +68,10 @@ class Refused(Exception):
 
 
 class Wrong(Exception):
-    """An answer that is not the right one (or none at all)."""
+    """An answer that is not the right one (or none at all); sid names
+    the session the flow had opened, if any."""
+    sid = None
+    node = None
 
 
 class Account(slixmpp.ClientXMPP):
@@ -82,12 +90,28 @@ class Account(slixmpp.ClientXMPP):
         self.register_handler(Callback(
             "push", MatchXPath("{%s}message/{%s}command" % (NS_CLIENT, NS_CMD)),
             self.on_push))
+        self.register_handler(Callback(
+            "matches", MatchXPath("{%s}message/{%s}matches" % (NS_CLIENT, NS_M)),
+            self.on_matches))
+        self.notes = []          # (subscription, entered, left, message id)
+        self.note_event = asyncio.Event()
         self.add_event_handler("session_start", self.on_start)
 
     async def on_start(self, _event):
         self.send_presence()
         if not self.started.done():
             self.started.set_result(True)
+
+    def on_matches(self, msg):
+        m = msg.xml.find(q(NS_M, "matches"))
+
+        def names(tag):
+            el = m.find(q(NS_M, tag))
+            return [] if el is None else \
+                sorted(e.text for e in el.iter() if e.tag.endswith("}cloudName"))
+        self.notes.append((m.get("subscription"), names("entered"),
+                           names("left"), msg.xml.get("id")))
+        self.note_event.set()
 
     def on_iq(self, iq):
         fut = self.pending.pop(iq.xml.get("id"), None)
@@ -149,7 +173,15 @@ class Account(slixmpp.ClientXMPP):
         sid = cmd.get("sessionid")
         if cmd.get("status") != "executing" or not sid:
             raise Wrong("status %s" % cmd.get("status"))
-        st = await self.rpc(self.command(
+        try:
+            return await self.follow(sid, node)
+        except Wrong as e:
+            e.sid, e.node = sid, node
+            raise
+
+    async def follow(self, sid, node):
+        """getStatus, the push, getOutput of session sid."""
+        await self.rpc(self.command(
             "<iodata xmlns='%s' type='getStatus'/>" % NS_IO, node, sid=sid))
         fut = self.pushed.get(sid)
         if fut is None:
@@ -160,13 +192,45 @@ class Account(slixmpp.ClientXMPP):
             raise Wrong("no result pushed for session %s" % sid)
         finally:
             self.pushed.pop(sid, None)
-        del st
         out = await self.rpc(self.command(
             "<iodata xmlns='%s' type='getOutput'/>" % NS_IO, node, sid=sid))
         c = out.find(q(NS_CMD, "command"))
         if c is None or c.get("status") != "completed":
             raise Wrong("getOutput: not completed")
         return out
+
+    async def settle(self, sid, node, limit):
+        """What becomes of a session left open by a loss: asks getOutput
+        until a clear end, for at most limit seconds.  Returns 'answer'
+        (the finished answer), 'lost' (a clear error: its instance
+        stopped), 'form' (a form still waiting: the session is whole) or
+        'unclear: ...'."""
+        end = time.monotonic() + limit
+        last = "no answer"
+        while time.monotonic() < end:
+            try:
+                res = await self.rpc(self.command(
+                    "<iodata xmlns='%s' type='getOutput'/>" % NS_IO, node,
+                    sid=sid))
+            except Refused as e:
+                last = "refused: %s" % e
+            except Wrong as e:
+                last = str(e)
+                if "stopped before it finished" in last:
+                    return "lost"
+                if "no answer" not in last:
+                    return "unclear: " + last
+            else:
+                c = res.find(q(NS_CMD, "command"))
+                st = [e.get("state") for e in res.iter()
+                      if e.tag.endswith("}status")]
+                if c is not None and c.get("status") == "completed":
+                    return "answer"
+                if "awaiting-form" in st:
+                    return "form"
+                last = "status %r" % st
+            await asyncio.sleep(0.5)
+        return "unclear: " + last
 
     @staticmethod
     def clouds(res):
@@ -199,9 +263,14 @@ class Account(slixmpp.ClientXMPP):
             values[var] = opts.get(FORM[var].lower(), FORM[var])
         sub = "".join("<field var='%s'><value>%s</value></field>" % kv
                       for kv in values.items())
-        res = await self.finish(await self.rpc(self.command(
-            "<x xmlns='%s' type='submit'>%s</x>" % (NS_DATA, sub),
-            action="complete", sid=sid)))
+        try:
+            res = await self.finish(await self.rpc(self.command(
+                "<x xmlns='%s' type='submit'>%s</x>" % (NS_DATA, sub),
+                action="complete", sid=sid)))
+        except Wrong as e:
+            if e.sid is None:
+                e.sid, e.node = sid, NODE
+            raise
         if sorted(self.clouds(res)) != ["cloud2", "cloud5"]:
             raise Wrong("form: %r" % self.clouds(res))
 
@@ -265,17 +334,27 @@ async def run_flows(acct, rounds, stats, deadline):
                     await asyncio.sleep(0.2)
                 except Wrong as e:
                     # No answer, or a session the other instance held.
-                    kind = "lost" if "no answer" in str(e) or \
+                    # A session whose instance was killed while running
+                    # its query ends with a clear error: a loss, told.
+                    told = "stopped before it finished" in str(e)
+                    kind = "lost" if "no answer" in str(e) or told or \
                         "no result pushed" in str(e) or \
                         "bad-sessionid" in str(e) else "wrong"
+                    if told:
+                        stats["told"] += 1
                     stats[kind] += 1
                     print("%s %s %s: %s" % (kind.upper(), acct.boundjid, name, e),
                           flush=True)
-                    if kind == "lost" and acct.stanzas == 1 and \
-                            "no answer" in str(e):
-                        # The flow's first stanza: no instance may have
-                        # seen it (the test checks their logs).
-                        stats["lost_first"] += 1
+                    if kind == "lost" and e.sid and not told and \
+                            acct.args.settle:
+                        stats["orphans"].append((acct, e.sid, e.node))
+                    if kind == "lost" and "no answer" in str(e):
+                        # No instance may have seen it (the test checks
+                        # their logs): with sessions in the store, that
+                        # holds for every stanza of a flow, not only its
+                        # first.
+                        if acct.stanzas == 1:
+                            stats["lost_first"] += 1
                         print("LOSTID %s %s" % (acct.boundjid, acct.last_id),
                               flush=True)
                     if not acct.args.retry_lost:
@@ -306,6 +385,61 @@ async def bench(accts, args):
                                                       done[0] / dt), flush=True)
 
 
+async def notify(accts, args):
+    """--notify N: the first account subscribes (at whichever instance),
+    then a shell toggles cloud10 N times with icx load and icx remove (a
+    change every instance reads from the store's change log, and each
+    could tell): each change must be told exactly once.  The second
+    account (give it another resource of the same account) lists it, and
+    the first ends it (each at whichever instance)."""
+    a, b = accts[0], accts[-1]
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    res = await a.subs_cmd(a.io(SUBS), "subscribe_matches")
+    sub = res.find(".//" + q(NS_M, "subscribed")).get("subscription")
+    start = sorted(a.clouds(res))
+    inside = "cloud10" in start
+    wrong = 0
+    for i in range(args.notify):
+        verb = "remove" if inside else "load"
+        r = subprocess.run([args.icx, "--store", args.store, verb, args.doc],
+                           env=env, capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            print("WRONG icx %s: %s" % (verb, r.stderr.strip()), flush=True)
+            return 1
+        inside = not inside
+        want = (["cloud10"], []) if inside else ([], ["cloud10"])
+        end = time.monotonic() + args.timeout
+        while time.monotonic() < end:
+            mine = [n for n in a.notes if n[0] == sub]
+            if len(mine) > i:
+                break
+            a.note_event.clear()
+            try:
+                await asyncio.wait_for(a.note_event.wait(), 0.5)
+            except asyncio.TimeoutError:
+                pass
+        mine = [n for n in a.notes if n[0] == sub]
+        if len(mine) <= i or (mine[i][1], mine[i][2]) != want:
+            wrong += 1
+            print("WRONG change %d (%s): told %r" % (i + 1, verb, mine[i:]),
+                  flush=True)
+    # Late repeats: any would come within a few checks of the store.
+    await asyncio.sleep(3)
+    mine = [n for n in a.notes if n[0] == sub]
+    print("NOTIFY changes=%d told=%d wrong=%d" % (args.notify, len(mine), wrong),
+          flush=True)
+    res = await b.subs_cmd("", "list_subscriptions")
+    listed = [e.get("id") for e in res.iter(q(NS_M, "subscription"))]
+    res = await a.subs_cmd(a.io(
+        "<unsubscribe xmlns='%s' subscription='%s'/>" % (NS_M, sub)),
+        "unsubscribe_matches")
+    el = res.find(".//" + q(NS_M, "unsubscribed"))
+    ended = el is not None and el.get("count") == "1"
+    print("NOTIFY-END listed=%d ended=%d" % (sub in listed, ended), flush=True)
+    return 0 if not wrong and len(mine) == args.notify and ended and \
+        sub in listed else 1
+
+
 async def amain(args):
     loop = asyncio.get_event_loop()
     accts = []
@@ -317,20 +451,39 @@ async def amain(args):
     for a, fut in accts:
         await asyncio.wait_for(fut, 60)
     accts = [a for a, _ in accts]
-    if args.bench:
+    if args.notify:
+        rc = await notify(accts, args)
+    elif args.bench:
         await bench(accts, args)
         rc = 0
     else:
-        stats = dict(flows=0, ok=0, refused=0, lost=0, lost_first=0, wrong=0)
+        stats = dict(flows=0, ok=0, refused=0, lost=0, lost_first=0, wrong=0,
+                     told=0, orphans=[])
         deadline = time.monotonic() + args.time_limit
         if args.go_file:
             open(args.go_file, "w").close()
         await asyncio.gather(*[run_flows(a, args.rounds, stats, deadline)
                                for a in accts])
         print("SUMMARY flows=%(flows)d ok=%(ok)d refused=%(refused)d "
-              "lost=%(lost)d lost_first=%(lost_first)d wrong=%(wrong)d"
-              % stats, flush=True)
+              "lost=%(lost)d lost_first=%(lost_first)d wrong=%(wrong)d "
+              "told=%(told)d" % stats, flush=True)
         rc = 0 if stats["ok"] == stats["flows"] else 1
+        if args.settle:
+            # Every session a loss left open ends clearly.
+            ends = await asyncio.gather(*[a.settle(sid, node, args.settle)
+                                          for a, sid, node in stats["orphans"]])
+            count = {}
+            for (a, sid, node), end in zip(stats["orphans"], ends):
+                key = end.split(":")[0]
+                count[key] = count.get(key, 0) + 1
+                print("SETTLED %s %s %s: %s" % (a.boundjid, node, sid, end),
+                      flush=True)
+            print("ORPHANS sessions=%d answer=%d lost=%d form=%d unclear=%d"
+                  % (len(ends), count.get("answer", 0), count.get("lost", 0),
+                     count.get("form", 0), count.get("unclear", 0)),
+                  flush=True)
+            if count.get("unclear", 0):
+                rc = 1
     for a in accts:
         a.disconnect()
     await asyncio.sleep(0.2)
@@ -351,9 +504,18 @@ def main():
     p.add_argument("--time-limit", type=float, default=240.0)
     p.add_argument("--retry-lost", action="store_true",
                    help="start a lost flow again (after a SIGKILL)")
+    p.add_argument("--settle", type=float, default=0,
+                   help="then ask every session a loss left open for its "
+                   "end, for at most this many seconds (shared sessions)")
     p.add_argument("--go-file", help="created once every account is online")
     p.add_argument("--id-prefix", default="s",
                    help="of every IQ id: one per run keeps runs apart in logs")
+    p.add_argument("--notify", type=int, default=0,
+                   help="toggle cloud10 this many times from a shell and "
+                   "check that each change is told once")
+    p.add_argument("--icx", help="the icx program (--notify)")
+    p.add_argument("--store", help="the store (--notify)")
+    p.add_argument("--doc", help="cloud10's document (--notify)")
     p.add_argument("--bench", action="store_true")
     p.add_argument("--count", type=int, default=2000)
     p.add_argument("--inflight", type=int, default=20)

@@ -84,6 +84,7 @@ START_TEST(config_adopt_on_reload)
   fresh->max_sessions_per_jid = 2;
   fresh->max_queue_per_jid = 1;
   fresh->workers = 7;
+  fresh->shared_sessions = 1;
   fresh->log_file = strdup("icxd.log");
   icxd_config_adopt(cfg, fresh, note, sizeof note);
   ck_assert_uint_eq(cfg->max_sessions_per_jid, 2);
@@ -95,6 +96,8 @@ START_TEST(config_adopt_on_reload)
   ck_assert_ptr_nonnull(strstr(note, "[xmpp] jid changed"));
   ck_assert_ptr_nonnull(strstr(note, "[xmpp] secret changed"));
   ck_assert_ptr_nonnull(strstr(note, "[exchange] workers changed"));
+  ck_assert_int_eq(cfg->shared_sessions, 0);
+  ck_assert_ptr_nonnull(strstr(note, "[exchange] shared_sessions changed"));
   ck_assert_ptr_null(strstr(note, "new-secret"));
   ck_assert_ptr_null(strstr(note, "host"));
   icxd_config_free(cfg);

@@ -68,6 +68,34 @@ START_TEST(sessions_per_owner_limit)
 }
 END_TEST
 
+/* A session read from the store (another instance opened it) is taken
+ * up under its own id, for its owner only, once, whatever the limits. */
+START_TEST(sessions_adopted_keep_their_id)
+{
+  icxd_sessions *tab = icxd_sessions_new(1, 1000);
+  icxd_session *a, *b;
+  char longid[64];
+
+  a = icxd_sessions_create(tab, "u@x.test/1", "svc.test");
+  ck_assert_ptr_nonnull(a);
+  ck_assert_int_eq(icxd_sessions_admit(tab, "v@x.test/1"), ICXD_SESS_FULL);
+  b = icxd_sessions_adopt(tab, "icx-00ff", "v@x.test/1", "svc.test");
+  ck_assert_ptr_nonnull(b);
+  ck_assert_str_eq(b->id, "icx-00ff");
+  ck_assert_str_eq(b->owner, "v@x.test/1");
+  ck_assert_ptr_eq(icxd_sessions_find(tab, "icx-00ff", "v@x.test/1"), b);
+  ck_assert_ptr_null(icxd_sessions_find(tab, "icx-00ff", "u@x.test/1"));
+  /* Not twice, and no id longer than a session id. */
+  ck_assert_ptr_null(icxd_sessions_adopt(tab, "icx-00ff", "v@x.test/1", "s"));
+  memset(longid, 'a', sizeof longid - 1);
+  longid[sizeof longid - 1] = '\0';
+  ck_assert_ptr_null(icxd_sessions_adopt(tab, longid, "v@x.test/1", "s"));
+  ck_assert_uint_eq(icxd_sessions_count(tab), 2);
+  ck_assert_int_eq(b->shared, 0);
+  icxd_sessions_free(tab);
+}
+END_TEST
+
 static Suite *icxd_session_suite(void)
 {
   Suite *s = suite_create("icxd_session");
@@ -75,6 +103,7 @@ static Suite *icxd_session_suite(void)
 
   tcase_add_test(tc, sessions_are_private_and_expire);
   tcase_add_test(tc, sessions_per_owner_limit);
+  tcase_add_test(tc, sessions_adopted_keep_their_id);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -182,6 +182,59 @@ START_TEST(test_answer_rows)
 }
 END_TEST
 
+/* What another process reads to follow the table and the answers. */
+START_TEST(test_signature_and_answer_reads)
+{
+  const char *names[] = { "cloud1", "cloud2", "cloud5", "cloud9" };
+  const char *add[] = { "cloud9" };
+  int has[4];
+  char *answer;
+  size_t n;
+  long long sum, a, b, c;
+
+  ck_assert_int_eq(icx_store_subs_signature(store, &n, &sum), ICX_OK);
+  ck_assert(n == 0 && sum == 0);
+  ck_assert_int_eq(icx_store_subs_answer(store, 1, &answer), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_subs_answer_has(store, 1, names, 4, has), ICX_OK);
+  ck_assert(!has[0] && !has[1] && !has[2] && !has[3]);
+
+  ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<r/>", NULL, "cloud2\ncloud5", &a),
+                   ICX_OK);
+  ck_assert_int_eq(icx_store_subs_add(store, "b@x.test", "<r/>", NULL, NULL, &b), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_signature(store, &n, &sum), ICX_OK);
+  ck_assert(n == 2 && sum == a + b);
+  /* An add and a remove: the count stays, the sum moves. */
+  ck_assert_int_eq(icx_store_subs_add(store, "c@x.test", "<r/>", NULL, NULL, &c), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_remove(store, b, NULL), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_signature(store, &n, &sum), ICX_OK);
+  ck_assert(n == 2 && sum == a + c && sum != a + b);
+
+  /* An answer kept as text (a store of an older icxd). */
+  ck_assert_int_eq(icx_store_subs_answer(store, a, &answer), ICX_OK);
+  ck_assert_str_eq(answer, "cloud2\ncloud5");
+  free(answer);
+  ck_assert_int_eq(icx_store_subs_answer_has(store, a, names, 4, has), ICX_OK);
+  ck_assert(!has[0] && has[1] && has[2] && !has[3]);
+  /* As rows, edited. */
+  ck_assert_int_eq(icx_store_subs_set_answer(store, a, "cloud2\ncloud5"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_answer_edit(store, a, add, 1, names + 1, 1), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_answer_has(store, a, names, 4, has), ICX_OK);
+  ck_assert(!has[0] && !has[1] && has[2] && has[3]);
+  ck_assert_int_eq(icx_store_subs_answer(store, a, &answer), ICX_OK);
+  ck_assert_str_eq(answer, "cloud5\ncloud9");
+  free(answer);
+  /* An empty answer of another subscription. */
+  ck_assert_int_eq(icx_store_subs_answer(store, c, &answer), ICX_OK);
+  ck_assert_str_eq(answer, "");
+  free(answer);
+  ck_assert_int_eq(icx_store_subs_answer_has(store, c, names, 4, has), ICX_OK);
+  ck_assert(!has[0] && !has[1] && !has[2] && !has[3]);
+  ck_assert_int_eq(icx_store_subs_signature(store, NULL, &sum), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_answer(store, a, NULL), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_answer_has(store, a, NULL, 1, has), ICX_ERR_MISUSE);
+}
+END_TEST
+
 START_TEST(test_misuse)
 {
   long long id;
@@ -208,6 +261,7 @@ store_subs_suite(void)
   tcase_add_test(tc, test_add_list_remove);
   tcase_add_test(tc, test_reopen_and_readonly);
   tcase_add_test(tc, test_answer_rows);
+  tcase_add_test(tc, test_signature_and_answer_reads);
   tcase_add_test(tc, test_misuse);
   suite_add_tcase(s, tc);
   return s;

@@ -1,0 +1,237 @@
+/* check_store_sessions.c - sessions kept in the store
+ * (icx_store_sessions.h): a store without the tables, a session put and
+ * read back, claims and finishes that only one of two processes wins, a
+ * DONE answer taken once, pruning (expired sessions, RUNNING ones of live
+ * instances kept, dead instances dropped), the instances' beats, a second
+ * handle on the same file seeing the first one's writes, and misuse. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "icx_store_sessions.h"
+
+static icx_ctx *ctx;
+static char *dir, *db;
+static icx_store *store;
+
+static void
+setup(void)
+{
+  ctx = tu_ctx();
+  dir = tu_tmpdir();
+  db = tu_path(dir, "sess.db");
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+}
+
+static void
+teardown(void)
+{
+  icx_store_free(store);
+  store = NULL;
+  tu_rmtree(dir);
+  free(dir);
+  free(db);
+  icx_ctx_free(ctx);
+}
+
+/* A row with id, stage and instance; the rest fixed. */
+static icx_sess_row
+row_of(const char *id, int stage, const char *instance, long long expires)
+{
+  icx_sess_row r;
+
+  memset(&r, 0, sizeof r);
+  r.id = (char *)id;
+  r.owner = (char *)"a@x.test/r1";
+  r.node = (char *)"constraint_catalog_resources";
+  r.stage = stage;
+  r.output = 1;
+  r.instance = (char *)instance;
+  r.started = 1000;
+  r.expires = expires;
+  r.request = (char *)"<in/>";
+  return r;
+}
+
+START_TEST(test_empty_store)
+{
+  icx_sess_row r;
+  long long seen = 7;
+  size_t n = 7;
+
+  ck_assert_int_eq(icx_store_sess_get(store, "s1", &r), ICX_ERR_NOT_FOUND);
+  ck_assert_ptr_null(r.id);
+  ck_assert_int_eq(icx_store_sess_claim(store, "s1", 0, NULL, 1, "i1", 1, 2),
+                   ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_finish(store, "s1", "i1", "<a/>", 2), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_remove(store, "s1", -1), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_prune(store, 10, 10, 10, &n), ICX_OK);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(icx_store_sess_seen(store, "i1", &seen), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_beat(store, "i1", -1), ICX_OK);
+}
+END_TEST
+
+START_TEST(test_put_get_claim_finish)
+{
+  icx_sess_row w = row_of("s1", ICX_SESS_STAGE_FORM, "i1", 5000), r;
+  icx_store *other;
+
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  /* Another handle (another process) reads it. */
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &other), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_get(other, "s1", &r), ICX_OK);
+  ck_assert_str_eq(r.owner, "a@x.test/r1");
+  ck_assert_str_eq(r.node, "constraint_catalog_resources");
+  ck_assert_str_eq(r.instance, "i1");
+  ck_assert_str_eq(r.request, "<in/>");
+  ck_assert_str_eq(r.answer, "");
+  ck_assert_int_eq(r.stage, ICX_SESS_STAGE_FORM);
+  ck_assert_int_eq(r.output, 1);
+  ck_assert(r.started == 1000 && r.expires == 5000);
+  icx_store_sess_clear(&r);
+
+  /* Two claim the form: one wins. */
+  ck_assert_int_eq(icx_store_sess_claim(other, "s1", ICX_SESS_STAGE_FORM, NULL,
+                                        ICX_SESS_STAGE_RUNNING, "i2", 2000, 9000), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_claim(store, "s1", ICX_SESS_STAGE_FORM, NULL,
+                                        ICX_SESS_STAGE_RUNNING, "i1", 2000, 9000),
+                   ICX_ERR_NOT_FOUND);
+  /* Only the instance running it finishes it. */
+  ck_assert_int_eq(icx_store_sess_finish(store, "s1", "i1", "<x/>", 9500), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_finish(other, "s1", "i2", "<command/>", 9500), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_get(store, "s1", &r), ICX_OK);
+  ck_assert_int_eq(r.stage, ICX_SESS_STAGE_DONE);
+  ck_assert_str_eq(r.answer, "<command/>");
+  ck_assert_str_eq(r.instance, "i2");
+  ck_assert(r.expires == 9500 && r.started == 2000);
+  icx_store_sess_clear(&r);
+  /* Finished once: a second finish (after a cancel elsewhere) fails. */
+  ck_assert_int_eq(icx_store_sess_finish(other, "s1", "i2", "<y/>", 9500), ICX_ERR_NOT_FOUND);
+  /* Taken once. */
+  ck_assert_int_eq(icx_store_sess_remove(store, "s1", ICX_SESS_STAGE_RUNNING),
+                   ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_remove(store, "s1", ICX_SESS_STAGE_DONE), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_remove(other, "s1", ICX_SESS_STAGE_DONE), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_get(other, "s1", &r), ICX_ERR_NOT_FOUND);
+  icx_store_free(other);
+}
+END_TEST
+
+START_TEST(test_claim_from_instance)
+{
+  icx_sess_row w = row_of("s2", ICX_SESS_STAGE_RUNNING, "i1", 5000);
+
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_claim(store, "s2", ICX_SESS_STAGE_RUNNING, "i9",
+                                        ICX_SESS_STAGE_DONE, "i2", 1, 2), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_claim(store, "s2", ICX_SESS_STAGE_RUNNING, "i1",
+                                        ICX_SESS_STAGE_FORM, "i2", 1, 2), ICX_OK);
+  /* put replaces. */
+  w = row_of("s2", ICX_SESS_STAGE_DONE, "i3", 7000);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_remove(store, "s2", -1), ICX_OK);
+}
+END_TEST
+
+START_TEST(test_prune_and_beat)
+{
+  icx_sess_row w;
+  icx_sess_row r;
+  long long seen;
+  size_t n;
+
+  ck_assert_int_eq(icx_store_sess_beat(store, "live", 900), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_beat(store, "dead", 100), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_seen(store, "live", &seen), ICX_OK);
+  ck_assert(seen == 900);
+  ck_assert_int_eq(icx_store_sess_beat(store, "live", 950), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_seen(store, "live", &seen), ICX_OK);
+  ck_assert(seen == 950);
+  w = row_of("form-old", ICX_SESS_STAGE_FORM, "live", 500);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  w = row_of("form-new", ICX_SESS_STAGE_FORM, "live", 2000);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  w = row_of("run-live", ICX_SESS_STAGE_RUNNING, "live", 500);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  w = row_of("run-dead", ICX_SESS_STAGE_RUNNING, "dead", 500);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  w = row_of("run-gone", ICX_SESS_STAGE_RUNNING, "never", 500);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  /* At 1000: alive means seen since 800; instances seen before 200 go. */
+  ck_assert_int_eq(icx_store_sess_prune(store, 1000, 800, 200, &n), ICX_OK);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_int_eq(icx_store_sess_get(store, "form-new", &r), ICX_OK);
+  icx_store_sess_clear(&r);
+  ck_assert_int_eq(icx_store_sess_get(store, "run-live", &r), ICX_OK);
+  icx_store_sess_clear(&r);
+  ck_assert_int_eq(icx_store_sess_get(store, "form-old", &r), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_get(store, "run-dead", &r), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_get(store, "run-gone", &r), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_seen(store, "dead", &seen), ICX_ERR_NOT_FOUND);
+  /* An instance that stops says so. */
+  ck_assert_int_eq(icx_store_sess_beat(store, "live", -1), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_seen(store, "live", &seen), ICX_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_readonly)
+{
+  icx_sess_row w = row_of("s3", ICX_SESS_STAGE_FORM, "i1", 5000), r;
+  icx_store *ro;
+
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &ro), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_get(ro, "s3", &r), ICX_OK);
+  icx_store_sess_clear(&r);
+  ck_assert_int_eq(icx_store_sess_remove(ro, "s3", -1), ICX_ERR_STORE);
+  ck_assert(strstr(icx_ctx_errmsg(ctx), "sessions: cannot") != NULL);
+  icx_store_free(ro);
+}
+END_TEST
+
+START_TEST(test_misuse)
+{
+  icx_sess_row r;
+  long long seen;
+
+  memset(&r, 0, sizeof r);
+  ck_assert_int_eq(icx_store_sess_put(NULL, &r), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_put(store, &r), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_get(store, NULL, &r), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_claim(store, "s", 0, NULL, 1, NULL, 0, 0), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_finish(store, "s", "i", NULL, 0), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_remove(store, NULL, -1), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_prune(NULL, 0, 0, 0, NULL), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_beat(store, NULL, 0), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_seen(store, "i", NULL), ICX_ERR_MISUSE);
+  (void)seen;
+  icx_store_sess_clear(NULL);
+}
+END_TEST
+
+static Suite *
+store_sessions_suite(void)
+{
+  Suite *s = suite_create("store_sessions");
+  TCase *tc = tcase_create("core");
+
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_empty_store);
+  tcase_add_test(tc, test_put_get_claim_finish);
+  tcase_add_test(tc, test_claim_from_instance);
+  tcase_add_test(tc, test_prune_and_beat);
+  tcase_add_test(tc, test_readonly);
+  tcase_add_test(tc, test_misuse);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  return tu_run(store_sessions_suite());
+}
