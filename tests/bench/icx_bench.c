@@ -815,6 +815,23 @@ check_vocab(const icx_vocab *vocab)
   return 0;
 }
 
+/* The Virtuoso server of this size (its pid is set as soon as it is
+ * forked, so on_signal() can stop it during the load too). */
+static bench_virtuoso virt;
+
+/* Interrupted: stop the Virtuoso server (in a process group of its own, so
+ * a ^C at the terminal does not reach it), then leave. */
+static void
+on_signal(int sig)
+{
+  if (virt.pid > 0) {
+    kill(-virt.pid, SIGKILL);
+    kill(virt.pid, SIGKILL);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 /* "a/b" of two warm medians, or "-". */
 static void
 ratio_of(char *buf, size_t n, const result *a, const result *b)
@@ -855,11 +872,11 @@ run(void)
   const char *svg = env_str("ICX_BENCH_SVG", "");
   char peers_js[PATH_MAX], shapes_json[PATH_MAX], node_dir[PATH_MAX], csv_dir[PATH_MAX],
        duckdb_file[PATH_MAX], virt_dir[PATH_MAX], plot_dat[PATH_MAX], virt_url[128] = "";
-  bench_virtuoso virt;
   FILE *plot = NULL;
   double lat[16][BENCH_SHAPES][ENGINES];   /* warm medians per size, for the plot */
   unsigned long lat_n[16];
   int n_lat = 0;
+  char ncols[16] = "6";   /* the plot's engine columns */
 
   /* Rows of the final tables, kept to print them together at the end. */
   char summary[64][1024];
@@ -904,10 +921,6 @@ run(void)
   }
   if ((use_duckdb || use_virtuoso) && bench_write_shapes_json(shapes_json)) {
     perror(shapes_json);
-    goto done;
-  }
-  if (use_duckdb && mkdir(csv_dir, 0700) != 0 && errno != EEXIST) {
-    perror(csv_dir);
     goto done;
   }
   printf("icx bench: sizes \"%s\", seed %llu, %zu warm reps (cap %gs), query cap %gs, "
@@ -983,7 +996,7 @@ run(void)
       char *args[] = { (char *)"node", peers_js, (char *)"duckdb-load", node_dir, csv_dir,
                        duckdb_file, rep, NULL };
       int st;
-      if (bench_export_csv(sqldb, csv_dir)) {
+      if ((mkdir(csv_dir, 0700) != 0 && errno != EEXIST) || bench_export_csv(sqldb, csv_dir)) {
         failures++;
       } else if ((st = spawn(args, load_cap, &el)) == 0) {
         duck_ok = 1;
@@ -1001,6 +1014,9 @@ run(void)
     virt_ok = 0;
     if (use_virtuoso && loaded) {
       double ls = 0;
+      signal(SIGINT, on_signal);
+      signal(SIGTERM, on_signal);
+      signal(SIGHUP, on_signal);
       if (bench_virtuoso_start(&virt, virt_dir, ttl, load_cap, &ls) == 0) {
         virt_ok = 1;
         snprintf(virt_url, sizeof virt_url, "http://127.0.0.1:%d/sparql", virt.http_port);
@@ -1105,8 +1121,9 @@ run(void)
     }
     if (n_lat < 16)
       lat_n[n_lat++] = n;
-    if (virt_ok)
+    if (virt_ok) {
       bench_virtuoso_stop(&virt);
+    }
     if (duck_ok || use_duckdb) {
       static const char *const csvs[] = {
         "clouds", "services", "service_tier", "service_method", "service_access"
@@ -1160,18 +1177,28 @@ run(void)
   /* The plot: per shape a block of warm medians by N, one column per
    * engine ("-" where it did not run), drawn by tests/bench/latency.gp. */
   if (n_lat && (plot = fopen(plot_dat, "w"))) {
+    int used[ENGINES] = { 0 }, n_used = 0;
+    for (e = 0; e < ENGINES; e++) {
+      for (i = 0; i < n_lat; i++)
+        for (s = 0; s < BENCH_SHAPES; s++)
+          used[e] |= !isnan(lat[i][s][e]);
+      n_used += used[e];
+    }
     for (s = 0; s < BENCH_SHAPES; s++) {
       fprintf(plot, "%s# %s\nN", s ? "\n\n" : "", bench_shapes[s].name);
       for (e = 0; e < ENGINES; e++)
-        fprintf(plot, " %s", engines[e]);
+        if (used[e])
+          fprintf(plot, " %s", engines[e]);
       fputc('\n', plot);
       for (i = 0; i < n_lat; i++) {
         fprintf(plot, "%lu", lat_n[i]);
         for (e = 0; e < ENGINES; e++)
-          fprintf(plot, isnan(lat[i][s][e]) ? " -" : " %.6g", lat[i][s][e]);
+          if (used[e])
+            fprintf(plot, isnan(lat[i][s][e]) ? " -" : " %.6g", lat[i][s][e]);
         fputc('\n', plot);
       }
     }
+    snprintf(ncols, sizeof ncols, "%d", n_used);
     if (fclose(plot) != 0)
       perror(plot_dat);
     else if (*svg && system("gnuplot --version >/dev/null 2>&1") != 0)
@@ -1179,8 +1206,9 @@ run(void)
              plot_dat);
     else if (*svg) {
       char cmd[4 * PATH_MAX];
-      snprintf(cmd, sizeof cmd, "gnuplot -e \"datafile='%s'; outfile='%s'; shapes=%d\" "
-               "'%s/tests/bench/latency.gp'", plot_dat, svg, BENCH_SHAPES, srcdir);
+      snprintf(cmd, sizeof cmd, "gnuplot -e \"datafile='%s'; outfile='%s'; shapes=%d; "
+               "engines=%s\" '%s/tests/bench/latency.gp'", plot_dat, svg, BENCH_SHAPES,
+               ncols, srcdir);
       if (system(cmd) == 0)
         printf("\nplot: %s (data %s)\n", svg, plot_dat);
       else

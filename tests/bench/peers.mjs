@@ -40,7 +40,7 @@ async function timeShape(run, outNames, outReport, reportPath, extra) {
   const warmCap = envNum('ICX_BENCH_WARM_CAP', 20);
   const t0 = performance.now();
   let lines = await run();
-  const cold = performance.now() - t0;
+  const cold = extra.coldMs ?? performance.now() - t0;
   const ms = [];
   const tw = performance.now();
   while (ms.length < reps && (ms.length === 0 || (performance.now() - tw) / 1e3 < warmCap)) {
@@ -177,17 +177,26 @@ async function duckdbMatch(nodeDir, dbFile, shapesPath, k, reportPath, namesPath
 
 // --- Virtuoso (SPARQL over HTTP) ----------------------------------------------------
 
-// The hand-written SPARQL of a shape over the bench's Turtle: the same
-// constraints, IN lists expanded as for SQL; a ranked shape scores each
-// service with EXISTS and keeps each cloud's best.
-function sparqlQuery(ns, sh) {
+// The hand-written SPARQL of a shape over the bench's Turtle, in two forms
+// (the client times both and keeps the faster, as the SQL baseline does):
+// 0 checks each list with FILTER EXISTS and an IN filter, 1 joins each
+// list's values given in a VALUES block (and so needs DISTINCT).  A
+// ranked shape scores each service with IF(EXISTS ...) and keeps each
+// cloud's best.
+const SPARQL_FORMS = ['exists-in', 'values-join'];
+
+function sparqlQuery(ns, sh, form = 0) {
   const preds = ['tierCountry', 'replicationMethod', 'storageAccess'];
-  const iris = (values) => values.map((v) => `res:${v}`).join(', ');
+  const iris = (values, sep = ', ') => values.map((v) => `res:${v}`).join(sep);
   const body = ['?c res:cloudName ?name ; res:offers ?s .',
     '?s res:availability ?a ; res:replicationFactor ?r .',
     `FILTER (?a >= ${sh.min_availability} && ?r >= ${sh.min_replication})`];
   ['tiers', 'methods', 'access'].forEach((key, i) => {
-    if (sh[key])
+    if (!sh[key])
+      return;
+    if (form === 1)
+      body.push(`VALUES ?v${i} { ${iris(sh[key], ' ')} } ?s res:${preds[i]} ?v${i} .`);
+    else
       body.push(`FILTER EXISTS { ?s res:${preds[i]} ?v${i} FILTER (?v${i} IN (${iris(sh[key])})) }`);
   });
   const head = `PREFIX res: <${ns}>\n`;
@@ -201,26 +210,51 @@ function sparqlQuery(ns, sh) {
     `GROUP BY ?name ORDER BY DESC(?score) ?name`;
 }
 
+async function sparqlAsk(url, query, ranked) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/sparql-results+json',
+    },
+    body: new URLSearchParams({ query }).toString(),
+  });
+  const text = await res.text();
+  if (!res.ok)
+    throw new Error(`Virtuoso answered ${res.status}: ${text.slice(0, 500)}`);
+  const rows = JSON.parse(text).results.bindings.map((b) =>
+    [b.name.value, ranked ? b.score.value : null]);
+  return answerLines(rows, ranked);
+}
+
 async function virtuosoMatch(url, shapesPath, k, reportPath, namesPath) {
   const { ns, shape } = loadShape(shapesPath, k);
-  const query = sparqlQuery(ns, shape);
   const ranked = shape.soft.length > 0;
-  await timeShape(async () => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Accept: 'application/sparql-results+json',
-      },
-      body: new URLSearchParams({ query }).toString(),
-    });
-    const text = await res.text();
-    if (!res.ok)
-      throw new Error(`Virtuoso answered ${res.status}: ${text.slice(0, 500)}`);
-    const rows = JSON.parse(text).results.bindings.map((b) =>
-      [b.name.value, ranked ? b.score.value : null]);
-    return answerLines(rows, ranked);
-  }, namesPath, null, reportPath, { path: 'virtuoso', rssKb: -1 });
+  const hasLists = shape.tiers || shape.methods || shape.access;
+  // The first query of the first form is the cold one; then each form
+  // (when they differ) three times, and the faster is timed warm.
+  let form = 0;
+  let cold = null;
+  if (hasLists) {
+    let best = Infinity;
+    for (let f = 0; f < SPARQL_FORMS.length; f++) {
+      const query = sparqlQuery(ns, shape, f);
+      for (let i = 0; i < 3; i++) {
+        const a = performance.now();
+        await sparqlAsk(url, query, ranked);
+        const ms = performance.now() - a;
+        if (cold === null)
+          cold = ms;
+        if (ms < best) {
+          best = ms;
+          form = f;
+        }
+      }
+    }
+  }
+  const query = sparqlQuery(ns, shape, form);
+  await timeShape(() => sparqlAsk(url, query, ranked), namesPath, null, reportPath,
+    { path: SPARQL_FORMS[form], rssKb: -1, coldMs: cold });
 }
 
 // --- main -------------------------------------------------------------------------
