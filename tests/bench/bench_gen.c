@@ -371,10 +371,13 @@ bench_sql_query(const bench_shape *s, int driver)
 {
   size_t n = 8192;
   char *buf;
-  int k;
+  int k, scan = driver / 4;
+  const char *plus = scan ? "+" : "";
 
-  if (driver < 0 || driver > 3 || (driver > 0 && !shape_list(s, driver - 1)) ||
-      !bench_shape_ready(s))
+  if (driver < 0 || driver >= BENCH_SQL_FORMS || !bench_shape_ready(s))
+    return NULL;
+  driver %= 4;
+  if (driver > 0 && !shape_list(s, driver - 1))
     return NULL;
   if (!(buf = malloc(n)))
     return NULL;
@@ -383,7 +386,7 @@ bench_sql_query(const bench_shape *s, int driver)
     append(buf, n, "SELECT c.name, MAX(");
     for (k = 0; k < s->n_soft; k++) {
       append(buf, n, "%s(CASE WHEN EXISTS (SELECT 1 FROM %s x WHERE x.service_id = s.id AND "
-             "x.%s IN (", k ? "\n    + " : "", list_table[s->soft[k].list],
+             "%sx.%s IN (", k ? "\n    + " : "", list_table[s->soft[k].list], plus,
              list_column[s->soft[k].list]);
       append_params(buf, n, s->soft[k].values, first_param(s, 3 + k));
       append(buf, n, ")) THEN %d ELSE 0 END)", s->soft[k].weight);
@@ -406,8 +409,8 @@ bench_sql_query(const bench_shape *s, int driver)
   for (k = 0; k < 3; k++) {
     if (!shape_list(s, k) || k == driver - 1)
       continue;
-    append(buf, n, "\n  AND EXISTS (SELECT 1 FROM %s x WHERE x.service_id = s.id AND x.%s IN (",
-           list_table[k], list_column[k]);
+    append(buf, n, "\n  AND EXISTS (SELECT 1 FROM %s x WHERE x.service_id = s.id AND %sx.%s IN (",
+           list_table[k], plus, list_column[k]);
     append_params(buf, n, shape_list(s, k), first_param(s, k));
     append(buf, n, "))");
   }

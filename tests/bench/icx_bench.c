@@ -441,7 +441,8 @@ child_match(char **argv)
     goto done;
   if (!strcmp(engine, "sql")) {
     static const char *const form_names[BENCH_SQL_FORMS] = {
-      "numbers-first", "tier-first", "method-first", "access-first"
+      "numbers-first", "tier-first", "method-first", "access-first",
+      "numbers-first+scan", "tier-first+scan", "method-first+scan", "access-first+scan"
     };
     double best = -1;
     int f, k;
