@@ -158,6 +158,8 @@ names_unique(names *l)
 {
   size_t i, j = 0;
 
+  if (!l->n)   /* an empty answer has no array (and qsort wants one) */
+    return;
   qsort(l->v, l->n, sizeof *l->v, cmp_str);
   for (i = 0; i < l->n; i++) {
     if (j > 0 && !strcmp(l->v[j - 1], l->v[i]))

@@ -35,7 +35,7 @@ function envNum(name, dflt) {
 
 // --- timing and the report ------------------------------------------------------
 
-async function timeShape(run, outNames, outReport, reportPath, extra) {
+async function timeShape(run, namesPath, reportPath, extra) {
   const reps = Math.max(1, envNum('ICX_BENCH_REPS', 30));
   const warmCap = envNum('ICX_BENCH_WARM_CAP', 20);
   const t0 = performance.now();
@@ -52,7 +52,7 @@ async function timeShape(run, outNames, outReport, reportPath, extra) {
   const at = (q) => ms[Math.max(1, Math.ceil(q * ms.length)) - 1];
   const med = ms.length % 2 ? ms[(ms.length - 1) / 2]
     : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
-  fs.writeFileSync(outNames, lines.map((l) => l + '\n').join(''));
+  fs.writeFileSync(namesPath, lines.map((l) => l + '\n').join(''));
   fs.writeFileSync(reportPath,
     `path ${extra.path}\ncold_ms ${cold.toFixed(3)}\nreps ${ms.length}\n` +
     `median_ms ${med.toFixed(3)}\np90_ms ${at(0.9).toFixed(3)}\np99_ms ${at(0.99).toFixed(3)}\n` +
@@ -172,7 +172,7 @@ async function duckdbMatch(nodeDir, dbFile, shapesPath, k, reportPath, namesPath
     }
     const reader = await con.runAndReadAll(sql);
     return answerLines(reader.getRows(), shape.soft.length > 0);
-  }, namesPath, null, reportPath, { path: 'duckdb' });
+  }, namesPath, reportPath, { path: 'duckdb' });
 }
 
 // --- Virtuoso (SPARQL over HTTP) ----------------------------------------------------
@@ -253,7 +253,7 @@ async function virtuosoMatch(url, shapesPath, k, reportPath, namesPath) {
     }
   }
   const query = sparqlQuery(ns, shape, form);
-  await timeShape(() => sparqlAsk(url, query, ranked), namesPath, null, reportPath,
+  await timeShape(() => sparqlAsk(url, query, ranked), namesPath, reportPath,
     { path: SPARQL_FORMS[form], rssKb: -1, coldMs: cold });
 }
 
