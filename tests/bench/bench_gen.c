@@ -9,11 +9,14 @@
  * 7%, otherwise any ISO code), 1-2 distinct replication methods and 1-2
  * distinct access protocols, narrower ones (NFSv4, NFSv4.1, AMQP 1.0)
  * included so that subsumption matters.  With these weights about 2% of
- * clouds meet the paper's request, <0.1% the selective shape and ~30% the
- * broad one; the bench prints the real share of each run.
+ * clouds meet the paper's request, <0.1% the selective shape, ~30% the
+ * broad one, a few percent the subsumption shape (a tier anywhere in
+ * Europe) and ~15% the ranked one; the bench prints the real share of
+ * each run.
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +36,41 @@ static const char *const amqp_1_0[] = { "AMQP_1_0", NULL };
 static const char *const nfs_all[] = { "NFS", "NFSv3", "NFSv4", "NFSv4_1", NULL };
 static const char *const nfs_v4[] = { "NFSv4", "NFSv4_1", NULL };
 
-const bench_shape bench_shapes[BENCH_SHAPES] = {
+static const char *const smb_all[] = { "SMB", "CIFS", NULL };
+
+bench_shape bench_shapes[BENCH_SHAPES] = {
   /* data/constraints/paper.xml: 99.999, 5, JAPAN, AMQP, NFS */
-  { "paper", "data/constraints/paper.xml", 99.999, 5, jp, amqp_all, nfs_all },
+  { "paper", "data/constraints/paper.xml", 99.999, 5, jp, amqp_all, nfs_all, NULL,
+    { { 0, NULL, 0 } }, 0 },
   /* tests/bench/selective.xml: 99.9999, 8, Japan, AMQP 1.0, NFSv4 */
-  { "selective", "tests/bench/selective.xml", 99.9999, 8, jp, amqp_1_0, nfs_v4 },
+  { "selective", "tests/bench/selective.xml", 99.9999, 8, jp, amqp_1_0, nfs_v4, NULL,
+    { { 0, NULL, 0 } }, 0 },
   /* tests/bench/broad.xml: 99.999, 4, NFS */
-  { "broad", "tests/bench/broad.xml", 99.999, 4, NULL, NULL, nfs_all },
+  { "broad", "tests/bench/broad.xml", 99.999, 4, NULL, NULL, nfs_all, NULL,
+    { { 0, NULL, 0 } }, 0 },
+  /* tests/bench/subsumption.xml: 99.999, a tier in Europe, AMQP, SMB */
+  { "subsumption", "tests/bench/subsumption.xml", 99.999, 0, NULL, amqp_all, smb_all,
+    "Europe", { { 0, NULL, 0 } }, 0 },
+  /* tests/bench/ranked.xml: 99.9999, 5; soft: Japan 3, AMQP 2, NFS 1 */
+  { "ranked", "tests/bench/ranked.xml", 99.9999, 5, NULL, NULL, NULL, NULL,
+    { { 0, jp, 3 }, { 1, amqp_all, 2 }, { 2, nfs_all, 1 } }, 3 },
 };
+
+void
+bench_shape_set_tiers(const char *region, const char *const *list)
+{
+  int k;
+
+  for (k = 0; k < BENCH_SHAPES; k++)
+    if (bench_shapes[k].region && !strcmp(bench_shapes[k].region, region))
+      bench_shapes[k].tiers = list;
+}
+
+int
+bench_shape_ready(const bench_shape *s)
+{
+  return !s->region || s->tiers;
+}
 
 const char *const bench_methods[] = {
   "AMQP", "AMQP_0_9_1", "AMQP_1_0", "XMPP", "Rsync", "HTTP", "DRBD", NULL
@@ -150,34 +180,45 @@ in_list(const char *const *list, const char *x)
   return 0;
 }
 
-/* The C oracle: does sv meet every constraint of shape? */
+/* 1 when some value of list k of sv is in want. */
+static int
+service_has(const service *sv, int k, const char *const *want, const char *const *countries)
+{
+  unsigned i;
+
+  if (k == 0) {
+    for (i = 0; i < sv->n_tiers; i++)
+      if (in_list(want, countries[sv->tiers[i]]))
+        return 1;
+  } else if (k == 1) {
+    for (i = 0; i < sv->n_methods; i++)
+      if (in_list(want, bench_methods[sv->methods[i]]))
+        return 1;
+  } else {
+    for (i = 0; i < sv->n_access; i++)
+      if (in_list(want, bench_protocols[sv->access[i]]))
+        return 1;
+  }
+  return 0;
+}
+
+/* The C oracle: -1 when sv misses a hard constraint of shape, else the
+ * sum of the weights of the soft constraints it meets. */
 static int
 meets(const bench_shape *sh, const service *sv, const char *const *countries)
 {
-  unsigned i;
-  int ok;
+  int score = 0, k;
 
   if (avail[sv->avail].value < sh->min_availability || sv->replication < sh->min_replication)
-    return 0;
-  if (sh->tiers) {
-    for (ok = 0, i = 0; i < sv->n_tiers && !ok; i++)
-      ok = in_list(sh->tiers, countries[sv->tiers[i]]);
-    if (!ok)
-      return 0;
-  }
-  if (sh->methods) {
-    for (ok = 0, i = 0; i < sv->n_methods && !ok; i++)
-      ok = in_list(sh->methods, bench_methods[sv->methods[i]]);
-    if (!ok)
-      return 0;
-  }
-  if (sh->access) {
-    for (ok = 0, i = 0; i < sv->n_access && !ok; i++)
-      ok = in_list(sh->access, bench_protocols[sv->access[i]]);
-    if (!ok)
-      return 0;
-  }
-  return 1;
+    return -1;
+  if ((sh->tiers && !service_has(sv, 0, sh->tiers, countries)) ||
+      (sh->methods && !service_has(sv, 1, sh->methods, countries)) ||
+      (sh->access && !service_has(sv, 2, sh->access, countries)))
+    return -1;
+  for (k = 0; k < sh->n_soft; k++)
+    if (service_has(sv, sh->soft[k].list, sh->soft[k].values, countries))
+      score += sh->soft[k].weight;
+  return score;
 }
 
 /* --- the baseline database ---------------------------------------------------- */
@@ -297,8 +338,9 @@ append_params(char *buf, size_t n, const char *const *list, int first)
     len += (size_t)snprintf(buf + len, n - len, "%s?%d", p == list ? "" : ", ", k++);
 }
 
-/* Number of the first parameter of list k: after ?1 (availability), ?2
- * (replication) and the lists before k. */
+/* Number of the first parameter of list k (0-2 the hard lists, 3 and on
+ * the soft constraints'): after ?1 (availability), ?2 (replication) and
+ * the lists before k. */
 static int
 first_param(const bench_shape *s, int k)
 {
@@ -306,59 +348,94 @@ first_param(const bench_shape *s, int k)
   const char *const *p;
 
   for (i = 0; i < k; i++)
-    for (p = shape_list(s, i); p && *p; p++)
+    for (p = i < 3 ? shape_list(s, i) : s->soft[i - 3].values; p && *p; p++)
       first++;
   return first;
+}
+
+/* Appends to buf (of size n) what printf makes of fmt. */
+static void
+append(char *buf, size_t n, const char *fmt, ...)
+{
+  size_t len = strlen(buf);
+  va_list ap;
+
+  va_start(ap, fmt);
+  if (len < n)
+    vsnprintf(buf + len, n - len, fmt, ap);
+  va_end(ap);
 }
 
 char *
 bench_sql_query(const bench_shape *s, int driver)
 {
-  size_t n = 4096;
+  size_t n = 8192;
   char *buf;
-  int k;
+  int k, scan = driver / 4;
+  const char *plus = scan ? "+" : "";
 
-  if (driver < 0 || driver > 3 || (driver > 0 && !shape_list(s, driver - 1)))
+  if (driver < 0 || driver >= BENCH_SQL_FORMS || !bench_shape_ready(s))
+    return NULL;
+  driver %= 4;
+  if (driver > 0 && !shape_list(s, driver - 1))
     return NULL;
   if (!(buf = malloc(n)))
     return NULL;
+  buf[0] = '\0';
+  if (s->n_soft) {
+    append(buf, n, "SELECT c.name, MAX(");
+    for (k = 0; k < s->n_soft; k++) {
+      append(buf, n, "%s(CASE WHEN EXISTS (SELECT 1 FROM %s x WHERE x.service_id = s.id AND "
+             "%sx.%s IN (", k ? "\n    + " : "", list_table[s->soft[k].list], plus,
+             list_column[s->soft[k].list]);
+      append_params(buf, n, s->soft[k].values, first_param(s, 3 + k));
+      append(buf, n, ")) THEN %d ELSE 0 END)", s->soft[k].weight);
+    }
+    append(buf, n, ") AS score\n");
+  } else {
+    append(buf, n, "SELECT DISTINCT c.name\n");
+  }
   if (driver == 0) {
-    snprintf(buf, n, "SELECT DISTINCT c.name FROM services s JOIN clouds c ON c.id = s.cloud_id\n"
-             "WHERE s.availability >= ?1 AND s.replication >= ?2");
+    append(buf, n, "FROM services s JOIN clouds c ON c.id = s.cloud_id\n"
+           "WHERE s.availability >= ?1 AND s.replication >= ?2");
   } else {
     k = driver - 1;
-    snprintf(buf, n, "SELECT DISTINCT c.name FROM %s d CROSS JOIN services s CROSS JOIN clouds c\n"
-             "WHERE d.%s IN (", list_table[k], list_column[k]);
+    append(buf, n, "FROM %s d CROSS JOIN services s CROSS JOIN clouds c\n"
+           "WHERE d.%s IN (", list_table[k], list_column[k]);
     append_params(buf, n, shape_list(s, k), first_param(s, k));
-    snprintf(buf + strlen(buf), n - strlen(buf), ") AND s.id = d.service_id AND c.id = s.cloud_id"
-             "\n  AND s.availability >= ?1 AND s.replication >= ?2");
+    append(buf, n, ") AND s.id = d.service_id AND c.id = s.cloud_id"
+           "\n  AND s.availability >= ?1 AND s.replication >= ?2");
   }
   for (k = 0; k < 3; k++) {
     if (!shape_list(s, k) || k == driver - 1)
       continue;
-    snprintf(buf + strlen(buf), n - strlen(buf),
-             "\n  AND EXISTS (SELECT 1 FROM %s x WHERE x.service_id = s.id AND x.%s IN (",
-             list_table[k], list_column[k]);
+    append(buf, n, "\n  AND EXISTS (SELECT 1 FROM %s x WHERE x.service_id = s.id AND %sx.%s IN (",
+           list_table[k], plus, list_column[k]);
     append_params(buf, n, shape_list(s, k), first_param(s, k));
-    snprintf(buf + strlen(buf), n - strlen(buf), "))");
+    append(buf, n, "))");
   }
-  snprintf(buf + strlen(buf), n - strlen(buf), "\nORDER BY c.name");
+  if (s->n_soft)
+    append(buf, n, "\nGROUP BY c.id\nORDER BY score DESC, c.name");
+  else
+    append(buf, n, "\nORDER BY c.name");
   return buf;
 }
 
 int
 bench_sql_bind(sqlite3_stmt *st, const bench_shape *s)
 {
-  const char *const *lists[3];
+  const char *const *lists[6];
   int k = 1, i;
 
   lists[0] = s->tiers;
   lists[1] = s->methods;
   lists[2] = s->access;
+  for (i = 0; i < 3; i++)
+    lists[3 + i] = i < s->n_soft ? s->soft[i].values : NULL;
   if (sqlite3_bind_double(st, k++, s->min_availability) ||
       sqlite3_bind_int(st, k++, s->min_replication))
     return -1;
-  for (i = 0; i < 3; i++) {
+  for (i = 0; i < 6; i++) {
     const char *const *p;
     for (p = lists[i]; p && *p; p++)
       if (sqlite3_bind_text(st, k++, *p, -1, SQLITE_STATIC))
@@ -403,18 +480,55 @@ bench_env_num(const char *name, double dflt, double lowest)
 }
 
 static int
-push(bench_data *d, int k, size_t *cap, uint32_t id)
+push(bench_data *d, int k, size_t *cap, uint32_t id, int score)
 {
   if (d->n_truth[k] == cap[k]) {
     size_t ncap = cap[k] ? cap[k] * 2 : 1024;
     uint32_t *nv = realloc(d->truth[k], ncap * sizeof *nv);
+    int *ns;
     if (!nv)
       return -1;
     d->truth[k] = nv;
+    if (bench_shapes[k].n_soft) {
+      if (!(ns = realloc(d->score[k], ncap * sizeof *ns)))
+        return -1;
+      d->score[k] = ns;
+    }
     cap[k] = ncap;
   }
+  if (d->score[k])
+    d->score[k][d->n_truth[k]] = score;
   d->truth[k][d->n_truth[k]++] = id;
   return 0;
+}
+
+static const bench_data *order_data;
+static int order_shape;
+
+static int
+order_cmp(const void *a, const void *b)
+{
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  int sx = order_data->score[order_shape][x], sy = order_data->score[order_shape][y];
+
+  if (sx != sy)
+    return sx > sy ? -1 : 1;
+  return x < y ? -1 : x > y;
+}
+
+size_t *
+bench_ranked_order(const bench_data *d, int k)
+{
+  size_t *v, i;
+
+  if (!d->score[k] || !(v = malloc((d->n_truth[k] + 1) * sizeof *v)))
+    return NULL;
+  for (i = 0; i < d->n_truth[k]; i++)
+    v[i] = i;
+  order_data = d;
+  order_shape = k;
+  qsort(v, d->n_truth[k], sizeof *v, order_cmp);
+  return v;
 }
 
 /* Writes a comma-separated list of res: individuals. */
@@ -477,16 +591,22 @@ bench_generate(unsigned long n, uint64_t seed, const char *const *countries,
   for (c = 1; c <= n; c++) {
     service sv[3];
     unsigned ns = 1 + below(&rng, 3), i, j;
-    int hit[BENCH_SHAPES] = { 0 };
+    int hit[BENCH_SHAPES];
 
     bench_cloud_name(name, sizeof name, c);
+    for (k = 0; k < BENCH_SHAPES; k++)
+      hit[k] = -1;
     for (i = 0; i < ns; i++) {
       draw(&rng, &sv[i], n_countries, jp_index);
-      for (k = 0; k < BENCH_SHAPES; k++)
-        hit[k] |= meets(&bench_shapes[k], &sv[i], countries);
+      for (k = 0; k < BENCH_SHAPES; k++) {
+        int m = bench_shape_ready(&bench_shapes[k]) ? meets(&bench_shapes[k], &sv[i], countries)
+                                                    : -1;
+        if (m > hit[k])
+          hit[k] = m;
+      }
     }
     for (k = 0; k < BENCH_SHAPES; k++)
-      if (hit[k] && push(d, k, cap, (uint32_t)c)) {
+      if (hit[k] >= 0 && push(d, k, cap, (uint32_t)c, hit[k])) {
         fprintf(stderr, "bench: out of memory\n");
         goto done;
       }
@@ -573,7 +693,9 @@ bench_data_free(bench_data *d)
 
   for (k = 0; k < BENCH_SHAPES; k++) {
     free(d->truth[k]);
+    free(d->score[k]);
     d->truth[k] = NULL;
+    d->score[k] = NULL;
     d->n_truth[k] = 0;
   }
 }

@@ -1,19 +1,31 @@
-/* icx_bench.c - `make bench`: icx against a hand-written SQL baseline, on
- * the same synthetic data, in one run (doc/performance.md).
+/* icx_bench.c - `make bench`: icx against a hand-written SQL baseline and
+ * two peers, on the same synthetic data, in one run (doc/performance.md).
+ * One file because the parent's table and its children's timing loops
+ * share the result format and the engines' list; the peers' own set-up is
+ * in bench_peers.c and peers.mjs.
  *
  * For each size N it generates N clouds (bench_gen.c), loads the Turtle
- * document into a fresh icx store with the loader, and answers the three
- * constraint shapes four ways: icx_match_run() (whatever path the engine
- * takes: the matching index for these shapes), icx's SQL path alone
- * (icx_match_run_path(), ICX_MATCH_PATH_SQL, "icx-sql"), rasqal through
- * librdf on the same store, and hand-written SQL over plain SQLite
- * tables.  Every answer is compared with the others and
- * with the generator's own; any difference fails the run.
+ * document into a fresh icx store with the loader, and answers the five
+ * constraint shapes (paper, selective, broad, subsumption, ranked) six
+ * ways: icx_match_run() (whatever path the engine takes: the matching
+ * index for these shapes), icx's SQL path alone (icx_match_run_path(),
+ * ICX_MATCH_PATH_SQL, "icx-sql"), rasqal through librdf on the same store
+ * (not for the ranked shape: it returns rows, icx scores them),
+ * hand-written SQL over plain SQLite tables, DuckDB over the same tables
+ * (loaded from CSV files of their rows; tests/bench/peers.mjs, through
+ * Node.js and the npm package @duckdb/node-api, installed on demand into
+ * the bench's folder), and a private Virtuoso on loopback loaded with the
+ * same Turtle, asked hand-written SPARQL over HTTP.  A peer whose program
+ * is missing is skipped with a message.  Every answer (for the ranked
+ * shape: the order and each cloud's score) is compared with the
+ * generator's own; any difference fails the run.  At the end the warm
+ * medians go to a data file and, through gnuplot, to an SVG plot.
  *
  * Loading and each engine's matching run in child processes (this program
- * again, with "load" or "match" as first argument): the parent enforces the
- * time caps by killing a child that overruns, and each child's peak RSS
- * (getrusage) and cold start are its own.
+ * again, with "load" or "match" as first argument, or node): the parent
+ * enforces the time caps by killing a child (and its process group) that
+ * overruns, and each child's peak RSS (getrusage) and cold start are its
+ * own (Virtuoso's: its server's).
  *
  * Environment (defaults in brackets):
  *   ICX_BENCH_SIZES        cloud counts to run ["10000 100000"]
@@ -24,7 +36,15 @@
  *                          past it the engine is "skipped (cap)" for this and larger N
  *   ICX_BENCH_RASQAL_CAP   the same for rasqal [30]; 0 does not run rasqal at all
  *   ICX_BENCH_LOAD_CAP     seconds for loading one size into icx [420]; a load
- *                          predicted (from the last rate) to take longer is skipped
+ *                          predicted (from the last rate) to take longer is skipped;
+ *                          also the cap of each peer's load
+ *   ICX_BENCH_DUCKDB       0 to leave DuckDB out [1]
+ *   ICX_BENCH_NODE_DIR     where @duckdb/node-api is installed [ICX_BENCH_DIR/node]
+ *   ICX_BENCH_DUCKDB_PACKAGE  the npm package to install [@duckdb/node-api@1.5.6-r.1]
+ *   ICX_BENCH_VIRTUOSO_RUN 0 to leave Virtuoso out [1]
+ *   ICX_BENCH_VIRTUOSO     the Virtuoso server program [virtuoso-t on PATH]
+ *   ICX_BENCH_SVG          where gnuplot draws the plot (make: doc/bench-latency.svg);
+ *                          empty: no plot (the data stays in ICX_BENCH_DIR/latency.dat)
  *   ICX_BENCH_DIR          where data and stores go [./bench-data], removed
  *                          afterwards unless ICX_BENCH_KEEP=1
  *   ICX_ONTOLOGY, ICX_SRCDIR  the vocabulary and the source tree (set by make)
@@ -60,6 +80,7 @@
 #include "icx_vocab.h"
 
 #include "bench_gen.h"
+#include "bench_peers.h"
 
 #define CHILD_TIMEOUT (-2)
 
@@ -137,6 +158,8 @@ names_unique(names *l)
 {
   size_t i, j = 0;
 
+  if (!l->n)   /* an empty answer has no array (and qsort wants one) */
+    return;
   qsort(l->v, l->n, sizeof *l->v, cmp_str);
   for (i = 0; i < l->n; i++) {
     if (j > 0 && !strcmp(l->v[j - 1], l->v[i]))
@@ -209,19 +232,20 @@ report(const char *path, const char *engine_path, double vocab_ms, double cold_m
        timing *t, size_t count)
 {
   FILE *fp = fopen(path, "w");
-  double med = 0, p99 = 0;
+  double med = 0, p90 = 0, p99 = 0;
 
   if (!fp)
     return -1;
   if (t->n) {
-    size_t k = (size_t)ceil(0.99 * (double)t->n);
+    size_t k = (size_t)ceil(0.99 * (double)t->n), k90 = (size_t)ceil(0.9 * (double)t->n);
     qsort(t->ms, t->n, sizeof *t->ms, cmp_double);
     med = t->n % 2 ? t->ms[t->n / 2] : (t->ms[t->n / 2 - 1] + t->ms[t->n / 2]) / 2;
+    p90 = t->ms[(k90 ? k90 : 1) - 1];
     p99 = t->ms[(k ? k : 1) - 1];
   }
   fprintf(fp, "path %s\nvocab_ms %.3f\ncold_ms %.3f\nreps %zu\nmedian_ms %.3f\n"
-          "p99_ms %.3f\ncount %zu\nrss_kb %ld\n", engine_path, vocab_ms, cold_ms, t->n, med,
-          p99, count, peak_rss_kb());
+          "p90_ms %.3f\np99_ms %.3f\ncount %zu\nrss_kb %ld\n", engine_path, vocab_ms, cold_ms,
+          t->n, med, p90, p99, count, peak_rss_kb());
   return fclose(fp) == 0 ? 0 : -1;
 }
 
@@ -240,10 +264,11 @@ keep_going(const run_opts *o, const timing *t, double t_warm0)
  * gets the path that answered. */
 static int
 icx_once(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match_path path,
-         const char **by, names *out)
+         int ranked, const char **by, names *out)
 {
   icx_match *m = NULL;
   size_t i;
+  char line[64];
 
   if (icx_match_run_path(ctx, store, set, path, &m) != ICX_OK) {
     fprintf(stderr, "bench: icx_match_run: %s\n", icx_ctx_errmsg(ctx));
@@ -251,13 +276,18 @@ icx_once(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match_p
   }
   *by = icx_match_answered_by(m) == ICX_MATCH_PATH_INDEX ? "index" : "sql";
   names_clear(out);
-  for (i = 0; i < icx_match_count(m); i++)
-    if (names_add(out, icx_match_cloud(m, i))) {
+  for (i = 0; i < icx_match_count(m); i++) {
+    /* A ranked answer is kept in icx's order, each name with its score. */
+    if (ranked)
+      snprintf(line, sizeof line, "%s %d", icx_match_cloud(m, i), icx_match_score(m, i));
+    if (names_add(out, ranked ? line : icx_match_cloud(m, i))) {
       icx_match_free(m);
       return -1;
     }
+  }
   icx_match_free(m);
-  names_unique(out);
+  if (!ranked)
+    names_unique(out);
   return 0;
 }
 
@@ -311,17 +341,58 @@ sql_once(sqlite3 *db, const char *sql, const bench_shape *shape, names *out)
     sqlite3_finalize(st);
     return -1;
   }
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (names_add(out, (const char *)sqlite3_column_text(st, 0))) {
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    char line[64];
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    if (shape->n_soft)
+      snprintf(line, sizeof line, "%s %d", name ? name : "", sqlite3_column_int(st, 1));
+    if (names_add(out, shape->n_soft ? line : name)) {
       rc = SQLITE_NOMEM;
       break;
     }
+  }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) {
     fprintf(stderr, "bench: SQL: %s\n", sqlite3_errstr(rc));
     return -1;
   }
-  names_unique(out);
+  if (!shape->n_soft)
+    names_unique(out);
+  return 0;
+}
+
+/* The tier lists of the shapes that ask for a region: each region's
+ * closure in vocab (the region and every individual narrower than it), as
+ * local names; kept for the life of the process.  0 or -1. */
+static int
+shapes_init(const icx_vocab *vocab)
+{
+  const icx_attribute *a = icx_vocab_find_attribute(vocab, "tierCountry");
+  int k;
+
+  for (k = 0; k < BENCH_SHAPES; k++) {
+    const icx_individual *ind, *const *nar;
+    const char **list;
+    char iri[256];
+    size_t n = 0, i;
+
+    if (!bench_shapes[k].region || bench_shapes[k].tiers)
+      continue;
+    snprintf(iri, sizeof iri, "http://www.csp/resOntology#%s", bench_shapes[k].region);
+    if (!a || !(ind = icx_attribute_find_value(a, iri)) || !(nar = icx_individual_narrower(ind))) {
+      fprintf(stderr, "bench: the vocabulary has no tierCountry value %s\n", iri);
+      return -1;
+    }
+    while (nar[n])
+      n++;
+    if (!(list = calloc(n + 1, sizeof *list)))
+      return -1;
+    for (i = 0; i < n; i++) {
+      const char *v = icx_individual_iri(nar[i]), *hash = strrchr(v, '#');
+      list[i] = hash ? hash + 1 : v;
+    }
+    bench_shape_set_tiers(bench_shapes[k].region, list);
+  }
   return 0;
 }
 
@@ -357,10 +428,23 @@ child_match(char **argv)
   if (o.reps < 1)
     o.reps = 1;
 
+  /* The vocabulary first, in every engine's child (not part of cold
+   * start: a service has it before it opens a store): the shapes that
+   * ask for a region need its closure. */
   t0 = bench_now();
+  if (!(ctx = icx_ctx_new()))
+    goto done;
+  icx_ctx_set_log_level(ctx, ICX_LOG_ERROR);
+  if (icx_vocab_load(ctx, icx_vocab_default_dir(), &vocab) != ICX_OK) {
+    fprintf(stderr, "bench: vocabulary: %s\n", icx_ctx_errmsg(ctx));
+    goto done;
+  }
+  if (shapes_init(vocab))
+    goto done;
   if (!strcmp(engine, "sql")) {
     static const char *const form_names[BENCH_SQL_FORMS] = {
-      "numbers-first", "tier-first", "method-first", "access-first"
+      "numbers-first", "tier-first", "method-first", "access-first",
+      "numbers-first+scan", "tier-first+scan", "method-first+scan", "access-first+scan"
     };
     double best = -1;
     int f, k;
@@ -411,15 +495,7 @@ child_match(char **argv)
     goto done;
   }
 
-  /* icx and rasqal: context and vocabulary first (not part of cold start:
-   * a service has them before it opens a store), then open + first query. */
-  if (!(ctx = icx_ctx_new()))
-    goto done;
-  icx_ctx_set_log_level(ctx, ICX_LOG_ERROR);
-  if (icx_vocab_load(ctx, icx_vocab_default_dir(), &vocab) != ICX_OK) {
-    fprintf(stderr, "bench: vocabulary: %s\n", icx_ctx_errmsg(ctx));
-    goto done;
-  }
+  /* icx and rasqal: open + first query. */
   snprintf(path, sizeof path, "%s/%s", srcdir, shape->xml);
   if (!(xml = bench_read_file(path, &len))) {
     fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
@@ -433,13 +509,13 @@ child_match(char **argv)
   }
   if (!strcmp(engine, "icx") || !strcmp(engine, "icx-sql")) {
     icx_match_path mpath = strcmp(engine, "icx") ? ICX_MATCH_PATH_SQL : ICX_MATCH_PATH_AUTO;
-    if (icx_once(ctx, store, set, mpath, &engine_path, &got))
+    if (icx_once(ctx, store, set, mpath, shape->n_soft > 0, &engine_path, &got))
       goto done;
     t2 = bench_now();
     tw = bench_now();
     while (keep_going(&o, &t, tw)) {
       double a = bench_now();
-      if (icx_once(ctx, store, set, mpath, &engine_path, &got) ||
+      if (icx_once(ctx, store, set, mpath, shape->n_soft > 0, &engine_path, &got) ||
           timing_add(&t, (bench_now() - a) * 1e3))
         goto done;
     }
@@ -545,7 +621,8 @@ spawn(char *const args[], double timeout, double *elapsed)
   if (pid < 0)
     return -1;
   if (pid == 0) {
-    execv(self_exe, args);
+    setpgid(0, 0);   /* its own group: a cap kills what it started too */
+    execvp(args[0], args);
     _exit(127);
   }
   for (;;) {
@@ -556,6 +633,7 @@ spawn(char *const args[], double timeout, double *elapsed)
     if (w < 0 && errno != EINTR)
       return -1;
     if (bench_now() - t0 > timeout) {
+      kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       *elapsed = bench_now() - t0;
@@ -609,7 +687,7 @@ stat_str(const char *file, const char *key, char *out, size_t n)
 /* What one engine did for one shape. */
 typedef struct result {
   int state;           /* 0 not run, 1 ok, 2 skipped (cap), 3 failed */
-  double median, p99, cold, vocab;
+  double median, p90, p99, cold, vocab;
   long rss_kb;
   size_t reps, count;
   char path[32];
@@ -617,28 +695,41 @@ typedef struct result {
 
 enum { ST_NONE = 0, ST_OK = 1, ST_CAP = 2, ST_FAIL = 3 };
 
-/* icx (the index), rasqal, the SQL baseline, icx's own SQL path. */
-#define ENGINES 4
-static const char *const engines[ENGINES] = { "icx", "rasqal", "sql", "icx-sql" };
+/* icx (the index), rasqal, the SQL baseline, icx's own SQL path, and the
+ * peers: DuckDB (tests/bench/peers.mjs) and Virtuoso over HTTP. */
+#define ENGINES 6
+enum { E_ICX, E_RASQAL, E_SQL, E_ICX_SQL, E_DUCKDB, E_VIRTUOSO };
+static const char *const engines[ENGINES] = {
+  "icx", "rasqal", "sql", "icx-sql", "duckdb", "virtuoso"
+};
 
-/* Compares an engine's names with the generator's; prints the first
+/* Compares an engine's answer with the generator's: the names, sorted;
+ * for a ranked shape, "name score" in rank order.  Prints the first
  * difference.  0 when equal. */
 static int
 check_names(const char *file, const bench_data *d, int shape, const char *engine,
             unsigned long n)
 {
   names got;
-  size_t i;
-  char want[32];
+  size_t i, *order = NULL;
+  char want[64];
   int bad = 0;
 
   if (names_read(&got, file)) {
     fprintf(stderr, "bench: FAIL: cannot read %s\n", file);
     return -1;
   }
+  if (d->score[shape] && !(order = bench_ranked_order(d, shape))) {
+    names_clear(&got);
+    return -1;
+  }
   for (i = 0; i < got.n || i < d->n_truth[shape]; i++) {
-    if (i < d->n_truth[shape])
-      bench_cloud_name(want, sizeof want, d->truth[shape][i]);
+    if (i < d->n_truth[shape]) {
+      size_t j = order ? order[i] : i;
+      bench_cloud_name(want, sizeof want, d->truth[shape][j]);
+      if (order)
+        snprintf(want + strlen(want), sizeof want - strlen(want), " %d", d->score[shape][j]);
+    }
     if (i >= got.n || i >= d->n_truth[shape] || strcmp(got.v[i], want)) {
       fprintf(stderr, "bench: FAIL: N=%lu shape %s: %s answered %zu clouds, the generator "
               "%zu; first difference at %zu: %s has %s, generator has %s\n", n,
@@ -648,15 +739,16 @@ check_names(const char *file, const bench_data *d, int shape, const char *engine
       break;
     }
   }
+  free(order);
   names_clear(&got);
   return bad;
 }
 
 static void
-fmt_ms(char *buf, size_t n, const result *r, int p99)
+fmt_ms(char *buf, size_t n, const result *r, int p90)
 {
   if (r->state == ST_OK)
-    snprintf(buf, n, "%.3g", p99 ? r->p99 : r->median);
+    snprintf(buf, n, "%.3g", p90 ? r->p90 : r->median);
   else
     snprintf(buf, n, "%s", r->state == ST_CAP ? "skipped (cap)"
              : r->state == ST_FAIL ? "FAILED" : "not run");
@@ -726,6 +818,33 @@ check_vocab(const icx_vocab *vocab)
   return 0;
 }
 
+/* The Virtuoso server of this size (its pid is set as soon as it is
+ * forked, so on_signal() can stop it during the load too). */
+static bench_virtuoso virt;
+
+/* Interrupted: stop the Virtuoso server (in a process group of its own, so
+ * a ^C at the terminal does not reach it), then leave. */
+static void
+on_signal(int sig)
+{
+  if (virt.pid > 0) {
+    kill(-virt.pid, SIGKILL);
+    kill(virt.pid, SIGKILL);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/* "a/b" of two warm medians, or "-". */
+static void
+ratio_of(char *buf, size_t n, const result *a, const result *b)
+{
+  if (a->state == ST_OK && b->state == ST_OK && b->median > 0)
+    snprintf(buf, n, a->median / b->median < 0.095 ? "%.2g" : "%.1f", a->median / b->median);
+  else
+    snprintf(buf, n, "-");
+}
+
 static int
 run(void)
 {
@@ -748,22 +867,63 @@ run(void)
   int failures = 0;
   double t_run = bench_now();
 
+  /* The peers: on unless turned off, skipped with a message when their
+   * programs are missing. */
+  int use_duckdb = bench_env_num("ICX_BENCH_DUCKDB", 1, 0) > 0;
+  int use_virtuoso = bench_env_num("ICX_BENCH_VIRTUOSO_RUN", 1, 0) > 0;
+  const char *srcdir = env_str("ICX_SRCDIR", ".");
+  const char *svg = env_str("ICX_BENCH_SVG", "");
+  char peers_js[PATH_MAX], shapes_json[PATH_MAX], node_dir[PATH_MAX], csv_dir[PATH_MAX],
+       duckdb_file[PATH_MAX], virt_dir[PATH_MAX], plot_dat[PATH_MAX], virt_url[128] = "";
+  FILE *plot = NULL;
+  double lat[16][BENCH_SHAPES][ENGINES];   /* warm medians per size, for the plot */
+  unsigned long lat_n[16];
+  int n_lat = 0;
+  char ncols[16] = "6";   /* the plot's engine columns */
+
   /* Rows of the final tables, kept to print them together at the end. */
   char summary[64][1024];
   char loads[16][256];
-  int n_summary = 0, n_loads = 0, i;
+  int n_summary = 0, n_loads = 0, i, s, e;
 
   if (!ctx || icx_vocab_load(ctx, icx_vocab_default_dir(), &vocab) != ICX_OK) {
     fprintf(stderr, "bench: vocabulary: %s\n", ctx ? icx_ctx_errmsg(ctx) : "no context");
     goto done;
   }
-  if (!(countries = vocab_countries(vocab, &n_countries)) || check_vocab(vocab))
+  if (!(countries = vocab_countries(vocab, &n_countries)) || check_vocab(vocab) ||
+      shapes_init(vocab))
     goto done;
+  memset(&virt, 0, sizeof virt);
+  snprintf(peers_js, sizeof peers_js, "%s/tests/bench/peers.mjs", srcdir);
+  snprintf(shapes_json, sizeof shapes_json, "%s/shapes.json", dir);
+  snprintf(node_dir, sizeof node_dir, "%s", env_str("ICX_BENCH_NODE_DIR", ""));
+  if (!node_dir[0])
+    snprintf(node_dir, sizeof node_dir, "%s/node", dir);
+  snprintf(csv_dir, sizeof csv_dir, "%s/csv", dir);
+  snprintf(duckdb_file, sizeof duckdb_file, "%s/peer.duckdb", dir);
+  snprintf(virt_dir, sizeof virt_dir, "%s/virtuoso", dir);
+  snprintf(plot_dat, sizeof plot_dat, "%s/latency.dat", dir);
+  if (use_duckdb && system("node --version >/dev/null 2>&1") != 0) {
+    printf("duckdb: skipped: no node on PATH (Node.js runs tests/bench/peers.mjs)\n");
+    use_duckdb = 0;
+  }
+  if (use_virtuoso && !bench_virtuoso_program()) {
+    printf("virtuoso: skipped: no virtuoso-t on PATH (Debian: virtuoso-opensource)\n");
+    use_virtuoso = 0;
+  }
+  if (use_virtuoso && system("node --version >/dev/null 2>&1") != 0) {
+    printf("virtuoso: skipped: no node on PATH (its client is tests/bench/peers.mjs)\n");
+    use_virtuoso = 0;
+  }
   if (rasqal_cap <= 0)
     for (i = 0; i < BENCH_SHAPES; i++)
       capped[1][i] = 1;
   if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
     perror(dir);
+    goto done;
+  }
+  if ((use_duckdb || use_virtuoso) && bench_write_shapes_json(shapes_json)) {
+    perror(shapes_json);
     goto done;
   }
   printf("icx bench: sizes \"%s\", seed %llu, %zu warm reps (cap %gs), query cap %gs, "
@@ -779,7 +939,7 @@ run(void)
     char *rep = path_in(dir, "report-%lu%s", n, NULL);
     char *nm = path_in(dir, "names-%lu%s", n, NULL);
     bench_data d;
-    int loaded = 0, s, e;
+    int loaded = 0, duck_ok, virt_ok;
     double el = 0;
 
     if (!ttl || !sqldb || !store || !rep || !nm || n == 0) {
@@ -832,20 +992,73 @@ run(void)
       }
     }
 
+    /* The peers' set-up for this N: DuckDB's database from the baseline's
+     * rows, Virtuoso started and loaded. */
+    duck_ok = 0;
+    if (use_duckdb && loaded) {
+      char *args[] = { (char *)"node", peers_js, (char *)"duckdb-load", node_dir, csv_dir,
+                       duckdb_file, rep, NULL };
+      int st;
+      if ((mkdir(csv_dir, 0700) != 0 && errno != EEXIST) || bench_export_csv(sqldb, csv_dir)) {
+        failures++;
+      } else if ((st = spawn(args, load_cap, &el)) == 0) {
+        duck_ok = 1;
+        printf("duckdb load: %.1f s from CSV (peak RSS %.0f MB)\n", stat_num(rep, "seconds"),
+               stat_num(rep, "rss_kb") / 1024);
+      } else if (st == 77) {
+        printf("duckdb: skipped (see the message above)\n");
+        use_duckdb = 0;
+      } else {
+        printf("duckdb load: %s\n", st == CHILD_TIMEOUT ? "skipped (cap)" : "FAILED");
+        if (st != CHILD_TIMEOUT)
+          failures++;
+      }
+    }
+    virt_ok = 0;
+    if (use_virtuoso && loaded) {
+      double ls = 0;
+      signal(SIGINT, on_signal);
+      signal(SIGTERM, on_signal);
+      signal(SIGHUP, on_signal);
+      if (bench_virtuoso_start(&virt, virt_dir, ttl, load_cap, &ls) == 0) {
+        virt_ok = 1;
+        snprintf(virt_url, sizeof virt_url, "http://127.0.0.1:%d/sparql", virt.http_port);
+        printf("virtuoso: up on 127.0.0.1:%d (SQL %d), %ld triples loaded in %.1f s "
+               "(%.0f triples/s)\n", virt.http_port, virt.sql_port, d.triples, ls,
+               (double)d.triples / ls);
+      } else {
+        printf("virtuoso: FAILED to start or load at N=%lu (the shapes are not run on it)\n",
+               n);
+        failures++;
+      }
+    }
+
     for (s = 0; s < BENCH_SHAPES; s++) {
       result r[ENGINES];
       char sh[8], a[ENGINES][32], b[ENGINES][32], mb[ENGINES][16], ratio[32], ratio2[32],
-           cold[48];
+           ratio3[32], ratio4[32], cold[ENGINES][32];
 
       memset(r, 0, sizeof r);
       snprintf(sh, sizeof sh, "%d", s);
       for (e = 0; e < ENGINES; e++) {
-        char *args[] = { self_exe, (char *)"match", (char *)engines[e],
-                         e == 2 ? sqldb : store, sh, rep, nm, NULL };
-        double cap = e == 1 ? rasqal_cap : query_cap;
+        char *self_args[] = { self_exe, (char *)"match", (char *)engines[e],
+                              e == E_SQL ? sqldb : store, sh, rep, nm, NULL };
+        char *duck_args[] = { (char *)"node", peers_js, (char *)"duckdb-match", node_dir,
+                              duckdb_file, shapes_json, sh, rep, nm, NULL };
+        char *virt_args[] = { (char *)"node", peers_js, (char *)"virtuoso-match", virt_url,
+                              shapes_json, sh, rep, nm, NULL };
+        char **args = e == E_DUCKDB ? duck_args : e == E_VIRTUOSO ? virt_args : self_args;
+        double cap = e == E_RASQAL ? rasqal_cap : query_cap;
         int st;
-        if (e != 2 && (!loaded || capped[e][s])) {
+        if ((e == E_DUCKDB && !duck_ok) || (e == E_VIRTUOSO && !virt_ok) ||
+            (e == E_RASQAL && bench_shapes[s].n_soft))   /* rasqal does not rank */
+          continue;
+        if (e != E_SQL && e != E_DUCKDB && e != E_VIRTUOSO && (!loaded || capped[e][s])) {
           r[e].state = loaded ? ST_CAP : (load_rate > 0 ? ST_CAP : ST_NONE);
+          continue;
+        }
+        if (capped[e][s]) {
+          r[e].state = ST_CAP;
           continue;
         }
         remove(rep);
@@ -853,7 +1066,7 @@ run(void)
         if (st == CHILD_TIMEOUT || (st == 0 && stat_num(rep, "cold_ms") > cap * 1e3)) {
           r[e].state = ST_CAP;
           capped[e][s] = 1;
-          printf("  %-9s %-6s: skipped (cap: %s after %.0f s)\n", bench_shapes[s].name,
+          printf("  %-11s %-8s: skipped (cap: %s after %.0f s)\n", bench_shapes[s].name,
                  engines[e], st == CHILD_TIMEOUT ? "killed" : "first query over the cap", el);
           continue;
         }
@@ -866,17 +1079,20 @@ run(void)
         }
         r[e].state = ST_OK;
         r[e].median = stat_num(rep, "median_ms");
+        r[e].p90 = stat_num(rep, "p90_ms");
         r[e].p99 = stat_num(rep, "p99_ms");
         r[e].cold = stat_num(rep, "cold_ms");
         r[e].vocab = stat_num(rep, "vocab_ms");
-        r[e].rss_kb = (long)stat_num(rep, "rss_kb");
+        r[e].rss_kb = e == E_VIRTUOSO ? bench_virtuoso_rss_kb(&virt)
+                                      : (long)stat_num(rep, "rss_kb");
         r[e].reps = (size_t)stat_num(rep, "reps");
         r[e].count = (size_t)stat_num(rep, "count");
         stat_str(rep, "path", r[e].path, sizeof r[e].path);
-        printf("  %-9s %-6s: %zu clouds; cold %.1f ms; warm median %.3f ms, p99 %.3f ms "
-               "(%zu reps); peak RSS %.0f MB%s%s\n", bench_shapes[s].name, engines[e],
-               r[e].count, r[e].cold, r[e].median, r[e].p99, r[e].reps,
-               (double)r[e].rss_kb / 1024, e != 1 ? "; path " : "", e != 1 ? r[e].path : "");
+        printf("  %-11s %-8s: %zu clouds; cold %.1f ms; warm median %.3f ms, p90 %.3f ms, "
+               "p99 %.3f ms (%zu reps); peak RSS %.0f MB%s%s\n", bench_shapes[s].name,
+               engines[e], r[e].count, r[e].cold, r[e].median, r[e].p90, r[e].p99, r[e].reps,
+               (double)r[e].rss_kb / 1024, e != E_RASQAL ? "; path " : "",
+               e != E_RASQAL ? r[e].path : "");
         if (check_names(nm, &d, s, engines[e], n))
           failures++;
       }
@@ -884,33 +1100,58 @@ run(void)
         fmt_ms(a[e], sizeof a[e], &r[e], 0);
         fmt_ms(b[e], sizeof b[e], &r[e], 1);
         fmt_mb(mb[e], sizeof mb[e], &r[e]);
+        if (r[e].state == ST_OK)
+          snprintf(cold[e], sizeof cold[e], "%.3g", r[e].cold);
+        else
+          snprintf(cold[e], sizeof cold[e], "-");
+        if (n_lat < 16)
+          lat[n_lat][s][e] = r[e].state == ST_OK ? r[e].median : NAN;
       }
-      if (r[0].state == ST_OK && r[2].state == ST_OK && r[2].median > 0)
-        snprintf(ratio, sizeof ratio, "%.1f", r[0].median / r[2].median);
-      else
-        snprintf(ratio, sizeof ratio, "-");
-      if (r[0].state == ST_OK && r[3].state == ST_OK && r[0].median > 0)
-        snprintf(ratio2, sizeof ratio2, "%.1f", r[3].median / r[0].median);
-      else
-        snprintf(ratio2, sizeof ratio2, "-");
-      if (r[0].state == ST_OK)
-        snprintf(cold, sizeof cold, "%.3g (%.1fx)", r[0].cold,
-                 r[0].median > 0 ? r[0].cold / r[0].median : 0);
-      else
-        snprintf(cold, sizeof cold, "-");
+      ratio_of(ratio, sizeof ratio, &r[E_ICX], &r[E_SQL]);
+      ratio_of(ratio2, sizeof ratio2, &r[E_ICX], &r[E_DUCKDB]);
+      ratio_of(ratio3, sizeof ratio3, &r[E_ICX], &r[E_VIRTUOSO]);
+      ratio_of(ratio4, sizeof ratio4, &r[E_ICX_SQL], &r[E_ICX]);
       if (n_summary < 64)
         snprintf(summary[n_summary++], sizeof summary[0],
-                 "| %lu | %s | %zu | %s | %s / %s | %s / %s | %s / %s | %s / %s | %s | %s | %s | "
-                 "%s / %s | %s |",
-                 n, bench_shapes[s].name, d.n_truth[s], r[0].state == ST_OK ? r[0].path : "-",
-                 a[0], b[0], a[3], b[3], a[1], b[1], a[2], b[2],
-                 r[2].state == ST_OK ? r[2].path : "-", ratio, ratio2, mb[0], mb[2], cold);
+                 "| %lu | %s | %zu | %s / %s | %s / %s | %s / %s | %s / %s (%s) | %s / %s | "
+                 "%s / %s | %s | %s | %s | %s | %s / %s / %s / %s | %s / %s / %s / %s |",
+                 n, bench_shapes[s].name, d.n_truth[s], a[E_ICX], b[E_ICX], a[E_ICX_SQL],
+                 b[E_ICX_SQL], a[E_RASQAL], b[E_RASQAL], a[E_SQL], b[E_SQL],
+                 r[E_SQL].state == ST_OK ? r[E_SQL].path : "-", a[E_DUCKDB], b[E_DUCKDB],
+                 a[E_VIRTUOSO], b[E_VIRTUOSO], ratio, ratio2, ratio3, ratio4, mb[E_ICX],
+                 mb[E_SQL], mb[E_DUCKDB], mb[E_VIRTUOSO], cold[E_ICX], cold[E_SQL],
+                 cold[E_DUCKDB], cold[E_VIRTUOSO]);
+    }
+    if (n_lat < 16)
+      lat_n[n_lat++] = n;
+    if (virt_ok) {
+      bench_virtuoso_stop(&virt);
+    }
+    if (duck_ok || use_duckdb) {
+      static const char *const csvs[] = {
+        "clouds", "services", "service_tier", "service_method", "service_access"
+      };
+      size_t c;
+      for (c = 0; c < sizeof csvs / sizeof *csvs; c++) {
+        char pth[PATH_MAX + 32];
+        snprintf(pth, sizeof pth, "%s/%s.csv", csv_dir, csvs[c]);
+        remove(pth);
+      }
+      if (!keep) {
+        remove(duckdb_file);
+        rmdir(csv_dir);
+      }
     }
     bench_data_free(&d);
     if (!keep) {
+      char side[PATH_MAX + 8];
       remove(ttl);
       remove(sqldb);
       remove(store);
+      snprintf(side, sizeof side, "%s-wal", store);
+      remove(side);
+      snprintf(side, sizeof side, "%s-shm", store);
+      remove(side);
     }
   next:
     if (rep) remove(rep);
@@ -927,19 +1168,63 @@ run(void)
          "|---:|---:|---:|---:|---:|\n");
   for (i = 0; i < n_loads && i < 16; i++)
     printf("%s\n", loads[i]);
-  printf("\nMatching (ms, warm median / p99; RSS = peak of the matching process; "
-         "cold = open store + first query, and its ratio to the warm median):\n\n"
-         "| N | shape | matches | icx path | icx | icx SQL path | rasqal, same store | "
-         "SQL baseline | SQL form | icx/SQL | icx SQL path/icx | RSS MB icx / SQL | "
-         "icx cold ms |\n"
-         "|---:|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
+  printf("\nMatching (ms, warm median / p90; RSS = peak of the matching process (Virtuoso: "
+         "its server); cold = open + first query (Virtuoso: first query on the loaded "
+         "server); ratios of warm medians, below 1 when icx is faster):\n\n"
+         "| N | shape | matches | icx | icx SQL path | rasqal, same store | SQL baseline (form) | "
+         "DuckDB | Virtuoso | icx/SQL | icx/DuckDB | icx/Virtuoso | icx SQL path/icx | "
+         "RSS MB icx / SQL / DuckDB / Virtuoso | cold ms icx / SQL / DuckDB / Virtuoso |\n"
+         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (i = 0; i < n_summary; i++)
     printf("%s\n", summary[i]);
+  /* The plot: per shape a block of warm medians by N, one column per
+   * engine ("-" where it did not run), drawn by tests/bench/latency.gp. */
+  if (n_lat && (plot = fopen(plot_dat, "w"))) {
+    int used[ENGINES] = { 0 }, n_used = 0;
+    for (e = 0; e < ENGINES; e++) {
+      for (i = 0; i < n_lat; i++)
+        for (s = 0; s < BENCH_SHAPES; s++)
+          used[e] |= !isnan(lat[i][s][e]);
+      n_used += used[e];
+    }
+    for (s = 0; s < BENCH_SHAPES; s++) {
+      fprintf(plot, "%s# %s\nN", s ? "\n\n" : "", bench_shapes[s].name);
+      for (e = 0; e < ENGINES; e++)
+        if (used[e])
+          fprintf(plot, " %s", engines[e]);
+      fputc('\n', plot);
+      for (i = 0; i < n_lat; i++) {
+        fprintf(plot, "%lu", lat_n[i]);
+        for (e = 0; e < ENGINES; e++)
+          if (used[e])
+            fprintf(plot, isnan(lat[i][s][e]) ? " -" : " %.6g", lat[i][s][e]);
+        fputc('\n', plot);
+      }
+    }
+    snprintf(ncols, sizeof ncols, "%d", n_used);
+    if (fclose(plot) != 0)
+      perror(plot_dat);
+    else if (*svg && system("gnuplot --version >/dev/null 2>&1") != 0)
+      printf("\nplot: skipped: no gnuplot on PATH (Debian: gnuplot-nox); data in %s\n",
+             plot_dat);
+    else if (*svg) {
+      char cmd[4 * PATH_MAX];
+      snprintf(cmd, sizeof cmd, "gnuplot -e \"datafile='%s'; outfile='%s'; shapes=%d; "
+               "engines=%s\" '%s/tests/bench/latency.gp'", plot_dat, svg, BENCH_SHAPES,
+               ncols, srcdir);
+      if (system(cmd) == 0)
+        printf("\nplot: %s (data %s)\n", svg, plot_dat);
+      else
+        printf("\nplot: gnuplot FAILED (data %s)\n", plot_dat);
+    }
+  }
   printf("\nwhole run: %.0f s; %s\n", bench_now() - t_run,
          failures ? "FAILED (see the messages above)" : "every answer agreed");
 done:
-  if (!keep)
+  if (!keep) {
+    remove(shapes_json);
     rmdir(dir);
+  }
   free(list);
   free(countries);
   icx_vocab_free(vocab);
