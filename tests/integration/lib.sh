@@ -687,7 +687,7 @@ PY
 #             by dialback.
 #   verified  a private CA made in the test's folder signs one certificate
 #             per domain (naming DOMAIN and icx.DOMAIN); every server
-#             trusts that CA alone, requires TLS on s2s and accepts a peer
+#             trusts that CA, requires TLS on s2s and accepts a peer
 #             only on a valid certificate (SASL EXTERNAL; no dialback).
 # Prosody serves any number of the domains, ejabberd at most one (the
 # node of lib.sh's ejabberd part, in $ICXT_DIR/ejabberd).  The requester
@@ -795,6 +795,14 @@ LUA
   "$PROSODY" --config "$ICXT_DIR/$name.cfg.lua" -F \
     >>"$ICXT_DIR/prosody-$name-stdout.log" 2>&1 &
   ICXT_FED_SERVERS="$ICXT_FED_SERVERS $!"
+}
+
+# icxt_fed_stop_prosody NAME: stops Prosody NAME (its data stays).
+icxt_fed_stop_prosody() {
+  pid=$(cat "$ICXT_DIR/prosody-$1.pid" 2>/dev/null || true)
+  [ -n "$pid" ] || icxt_fail "no pid file for Prosody $1"
+  kill -TERM "$pid" 2>/dev/null && icxt_reap "$pid" 10
+  rm -f "$ICXT_DIR/prosody-$1.pid"
 }
 
 # icxt_fed_register NAME USER DOMAIN: the account USER@DOMAIN (password
