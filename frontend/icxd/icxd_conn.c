@@ -268,6 +268,7 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
       icxd_log(c->log, ICXD_LOG_INFO, "conn", "disconnected");
       c->connected = 0;
       c->connecting = 0;
+      c->sock_fd = -1;
       break;
     }
     if (xmpp_conn_is_secured(conn))
@@ -282,6 +283,7 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
     c->last_error[0] = '\0';
     c->tls_seen = 0;
     c->sock_error = 0;
+    c->sock_fd = -1;   /* closed by libstrophe: its number may be reused */
     c->connected = 0;
     c->connecting = 0;
     conn_schedule_retry(c);
@@ -488,6 +490,7 @@ void icxd_conn_close(icxd_conn *c, unsigned long timeout_ms)
       xmpp_run_once(c->xctx, 50);
   }
   c->connected = 0;
+  c->sock_fd = -1;
 }
 
 void icxd_conn_handler_add(icxd_conn *c, xmpp_handler handler, const char *ns,
