@@ -4,11 +4,17 @@
  * that names why a connection failed or ended. */
 #include "config.h"
 
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/rand.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "icxd_conn.h"
 #include "icxd_worker.h"
@@ -36,6 +42,7 @@ struct icxd_conn {
   char cert_error[512];      /* set by the certificate check */
   int tls_seen;              /* the stream was secured at some point */
   int sock_error;            /* errno of a failed TCP connect, or 0 */
+  int sock_fd;               /* the socket of the last connect, or -1 */
 };
 
 /* libstrophe 0.12's certificate-failure handler takes no user data: the
@@ -58,6 +65,26 @@ static void conn_xmpp_log(void *ud, xmpp_log_level_t level, const char *area,
   else if (strncmp(msg, failed, sizeof failed - 1) == 0)
     c->sock_error = atoi(msg + sizeof failed - 1);
   c->fwd.handler(c->fwd.userdata, level, area, msg);
+}
+
+/* Every socket libstrophe opens: TCP keepalive (libstrophe's own
+ * settings) and Nagle off.  libstrophe writes each queued stanza with a
+ * write() of its own, and with Nagle a fan-out's second request waited
+ * for the server to acknowledge the first (on loopback it reached its
+ * peer about 8 ms after the first one).  The socket is remembered for
+ * icxd_conn_run_wake(). */
+static int conn_sockopt(xmpp_conn_t *conn, void *sock)
+{
+  icxd_conn *c = conn_current;
+  int fd = *(int *)sock, one = 1;
+  int rc = xmpp_sockopt_cb_keepalive(conn, sock);
+
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 && c)
+    icxd_log(c->log, ICXD_LOG_DEBUG, "conn", "cannot turn Nagle off: %s",
+             strerror(errno));
+  if (c)
+    c->sock_fd = fd;
+  return rc;
 }
 
 /* The server's certificate did not verify: say against what, and refuse
@@ -241,6 +268,7 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
       icxd_log(c->log, ICXD_LOG_INFO, "conn", "disconnected");
       c->connected = 0;
       c->connecting = 0;
+      c->sock_fd = -1;
       break;
     }
     if (xmpp_conn_is_secured(conn))
@@ -255,6 +283,7 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
     c->last_error[0] = '\0';
     c->tls_seen = 0;
     c->sock_error = 0;
+    c->sock_fd = -1;   /* closed by libstrophe: its number may be reused */
     c->connected = 0;
     c->connecting = 0;
     conn_schedule_retry(c);
@@ -303,7 +332,8 @@ icxd_conn *icxd_conn_new(const icxd_config *cfg, icxd_logger *log, char *err,
     icxd_conn_free(c);
     return NULL;
   }
-  xmpp_conn_set_sockopt_callback(c->conn, xmpp_sockopt_cb_keepalive);
+  c->sock_fd = -1;
+  xmpp_conn_set_sockopt_callback(c->conn, conn_sockopt);
 
   domain = xmpp_jid_domain(c->xctx, cfg->jid);
   if (!domain)
@@ -411,6 +441,43 @@ void icxd_conn_run_once(icxd_conn *c, unsigned long timeout_ms)
   conn_current = NULL;
 }
 
+void icxd_conn_run_wake(icxd_conn *c, int wake_fd, unsigned long timeout_ms)
+{
+  struct pollfd fds[2];
+  char drain[64];
+
+  if (wake_fd < 0 || c->sock_fd < 0 || !c->connected ||
+      xmpp_conn_is_secured(c->conn)) {
+    /* libstrophe may hold TLS data it read but did not parse yet, which
+     * a poll() of the socket would not see: short turns instead. */
+    icxd_conn_run_once(c, timeout_ms < ICXD_CONN_TLS_TURN_MS
+                              ? timeout_ms : ICXD_CONN_TLS_TURN_MS);
+    if (wake_fd >= 0)
+      while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain)
+        ;
+    return;
+  }
+  icxd_conn_run_once(c, 0);   /* writes what is queued, reads what is there */
+  if (!c->connected || c->sock_fd < 0)
+    return;
+  /* Stanzas the handlers just queued are written as soon as the socket
+   * takes them: wait for that too. */
+  fds[0].fd = c->sock_fd;
+  fds[0].events = POLLIN;
+  if (xmpp_conn_send_queue_len(c->conn) > 0)
+    fds[0].events |= POLLOUT;
+  fds[1].fd = wake_fd;
+  fds[1].events = POLLIN;
+  fds[0].revents = fds[1].revents = 0;
+  if (poll(fds, 2, (int)timeout_ms) <= 0)
+    return;
+  if (fds[1].revents & POLLIN)
+    while (read(wake_fd, drain, sizeof drain) == (ssize_t)sizeof drain)
+      ;
+  if (fds[0].revents)
+    icxd_conn_run_once(c, 0);
+}
+
 void icxd_conn_close(icxd_conn *c, unsigned long timeout_ms)
 {
   int64_t deadline;
@@ -423,6 +490,7 @@ void icxd_conn_close(icxd_conn *c, unsigned long timeout_ms)
       xmpp_run_once(c->xctx, 50);
   }
   c->connected = 0;
+  c->sock_fd = -1;
 }
 
 void icxd_conn_handler_add(icxd_conn *c, xmpp_handler handler, const char *ns,

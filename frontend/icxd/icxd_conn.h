@@ -32,6 +32,16 @@ void icxd_conn_free(icxd_conn *c);
  * most timeout_ms for the socket and runs the handlers of what arrived. */
 void icxd_conn_run_once(icxd_conn *c, unsigned long timeout_ms);
 
+/* A turn of the event loop that also ends as soon as wake_fd (a
+ * non-blocking pipe or eventfd another thread writes to; drained here) is
+ * readable, so a job a worker finished is answered without waiting out
+ * the turn.  On a plain TCP stream (a component's) it waits in poll() on
+ * the socket and wake_fd, at most timeout_ms; on a TLS stream, or with no
+ * wake_fd (-1), it runs turns of at most ICXD_CONN_TLS_TURN_MS, since
+ * libstrophe may hold TLS data a poll() of the socket would not show. */
+#define ICXD_CONN_TLS_TURN_MS 1
+void icxd_conn_run_wake(icxd_conn *c, int wake_fd, unsigned long timeout_ms);
+
 /* Closes the stream politely, running the loop at most timeout_ms for the
  * server to close it too.  No reconnection happens afterwards. */
 void icxd_conn_close(icxd_conn *c, unsigned long timeout_ms);

@@ -3,13 +3,18 @@
  * can reconnect (xmpp_run() cannot be restarted) and, between two turns,
  * collect the jobs the worker threads finished.  Turns are short (5 ms)
  * while jobs are in flight and longer (200 ms) when idle; a turn returns as
- * soon as the socket has data either way.
+ * soon as the socket has data either way, and, while jobs are in flight,
+ * as soon as a worker or the writer finishes one (they write a byte to a
+ * pipe the turn waits on, icxd_conn_run_wake()).
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "icx.h"
 #include "icxd_command.h"
@@ -47,7 +52,40 @@ struct icxd_service {
   int argc;
   char **argv;                    /* borrowed: main's */
   icx_vocab *retired_vocab;       /* freed once no running job holds it */
+  int wake[2];                    /* a job is done: a byte in wake[1] */
 };
+
+/* A worker or the writer finished a job (on its thread): wake the loop.
+ * A full pipe already holds a wake-up. */
+static void service_wake(void *ud)
+{
+  icxd_service *svc = ud;
+  ssize_t n;
+
+  do
+    n = write(svc->wake[1], "", 1);
+  while (n < 0 && errno == EINTR);
+}
+
+/* The wake pipe, both ends non-blocking.  0, or -1 with err set. */
+static int service_open_wake(icxd_service *svc, char *err, size_t errlen)
+{
+  int i;
+
+  if (pipe(svc->wake) != 0) {
+    snprintf(err, errlen, "cannot make the wake-up pipe: %s", strerror(errno));
+    svc->wake[0] = svc->wake[1] = -1;
+    return -1;
+  }
+  for (i = 0; i < 2; i++)
+    if (fcntl(svc->wake[i], F_SETFL, O_NONBLOCK) != 0 ||
+        fcntl(svc->wake[i], F_SETFD, FD_CLOEXEC) != 0) {
+      snprintf(err, errlen, "cannot set up the wake-up pipe: %s",
+               strerror(errno));
+      return -1;
+    }
+  return 0;
+}
 
 /* The features of the service as a whole, as disco#info lists them. */
 static const char *const service_features[] = {
@@ -123,6 +161,8 @@ static int service_start_writer(icxd_service *svc, char *err, size_t errlen)
   wopts.vocab = svc->vocab;
   wopts.log = svc->log;
   wopts.max_queue = svc->cfg->max_writes;
+  wopts.on_done = service_wake;
+  wopts.on_done_ud = svc;
   svc->writer = icxd_writer_new(&wopts, err, errlen);
   return svc->writer ? 0 : -1;
 }
@@ -141,6 +181,9 @@ icxd_service *icxd_service_new(icxd_config *cfg, icxd_logger *log,
   }
   svc->cfg = cfg;
   svc->log = log;
+  svc->wake[0] = svc->wake[1] = -1;
+  if (service_open_wake(svc, err, errlen) != 0)
+    goto fail;
 
   svc->store_path = cfg->store ? strdup(cfg->store) : icx_store_default_path();
   if (!svc->store_path) {
@@ -156,6 +199,8 @@ icxd_service *icxd_service_new(icxd_config *cfg, icxd_logger *log,
   popts.max_queue = cfg->max_queue;
   popts.delay_ms = cfg->debug_query_delay_ms;
   popts.time_limit_ms = cfg->query_time_limit_s * 1000u;
+  popts.on_done = service_wake;
+  popts.on_done_ud = svc;
   svc->pool = icxd_pool_new(&popts, err, errlen);
   if (!svc->pool)
     goto fail;
@@ -208,6 +253,10 @@ void icxd_service_free(icxd_service *svc)
   icx_vocab_free(svc->retired_vocab);
   icx_ctx_free(svc->icx);
   free(svc->store_path);
+  if (svc->wake[0] >= 0)
+    close(svc->wake[0]);
+  if (svc->wake[1] >= 0)
+    close(svc->wake[1]);
   free(svc);
 }
 
@@ -353,7 +402,7 @@ static void service_drain(icxd_service *svc)
            svc->cfg->drain_timeout_s);
   while ((service_busy(svc) || icxd_command_open_sessions(svc->command)) &&
          icxd_conn_connected(svc->conn) && icxd_now_ms() < deadline) {
-    icxd_conn_run_once(svc->conn, ICXD_TURN_BUSY_MS);
+    icxd_conn_run_wake(svc->conn, svc->wake[0], ICXD_TURN_BUSY_MS);
     icxd_presence_tracker_tick(svc->presence);
     icxd_command_tick(svc->command);
   }
@@ -368,17 +417,16 @@ static void service_drain(icxd_service *svc)
 
 int icxd_service_run(icxd_service *svc, volatile sig_atomic_t *stop)
 {
-  unsigned long turn;
-
   icxd_log(svc->log, ICXD_LOG_INFO, "main", "icxd %s starting: %s mode, %s",
            PACKAGE_VERSION, icxd_mode_name(svc->cfg->mode), svc->cfg->jid);
   while (!*stop) {
-    turn = icxd_pool_in_flight(svc->pool) ||
-                   icxd_writer_in_flight(svc->writer) ||
-                   icxd_command_sending(svc->command)
-               ? ICXD_TURN_BUSY_MS
-               : ICXD_TURN_IDLE_MS;
-    icxd_conn_run_once(svc->conn, turn);
+    /* A job in flight wakes the loop when done (the pipe); notifications
+     * waiting to be sent keep the turn short. */
+    if (icxd_pool_in_flight(svc->pool) || icxd_writer_in_flight(svc->writer))
+      icxd_conn_run_wake(svc->conn, svc->wake[0], ICXD_TURN_BUSY_MS);
+    else
+      icxd_conn_run_once(svc->conn, icxd_command_sending(svc->command)
+                                        ? ICXD_TURN_BUSY_MS : ICXD_TURN_IDLE_MS);
     icxd_presence_tracker_tick(svc->presence);
     icxd_command_tick(svc->command);
     if (svc->reload && *svc->reload) {

@@ -500,6 +500,8 @@ static void *worker_main(void *arg)
       icxd_log(pool->opts.log, ICXD_LOG_ERROR, "worker",
                "out of memory posting job %llu", (unsigned long long)job->id);
       icxd_job_free(job);
+    } else if (pool->opts.on_done) {
+      pool->opts.on_done(pool->opts.on_done_ud);
     }
   }
   pthread_mutex_unlock(&pool->lock);

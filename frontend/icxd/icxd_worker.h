@@ -163,6 +163,10 @@ typedef struct icxd_pool_opts {
   unsigned max_queue;
   unsigned delay_ms;        /* testing: sleep before each query */
   unsigned time_limit_ms;   /* a query stops with ICX_ERR_LIMIT after this; 0: none */
+  /* Called on a worker thread each time a job is done (with the pool's
+   * lock held: it must only signal, e.g. write to a pipe); NULL: none. */
+  void (*on_done)(void *ud);
+  void *on_done_ud;
 } icxd_pool_opts;
 
 /* Sets the workers up: each gets its own icx_ctx and read-only store

@@ -298,6 +298,8 @@ static void *writer_main(void *arg)
       icxd_log(w->opts.log, ICXD_LOG_ERROR, "writer",
                "out of memory posting job %llu", (unsigned long long)job->id);
       icxd_job_free(job);
+    } else if (w->opts.on_done) {
+      w->opts.on_done(w->opts.on_done_ud);
     }
   }
   pthread_mutex_unlock(&w->lock);

@@ -36,6 +36,10 @@ typedef struct icxd_writer_opts {
   icxd_subs *subs;          /* borrowed; NULL: no standing requests.  The
                                writer runs their jobs and evaluates them
                                after each publish or withdrawal */
+  /* Called on the writer's thread each time a job is done (with its lock
+   * held: it must only signal); NULL: none. */
+  void (*on_done)(void *ud);
+  void *on_done_ud;
 } icxd_writer_opts;
 
 /* Starts the writer thread.  It opens the store (creating it if missing)

@@ -14,7 +14,11 @@ and checks that the items are those exchanges (a root's directory).  With
 checks the merged explanation: the count (--matching), the exchange that
 explains CLOUD (--held-by) and one <exchange> per exchange (--exchanges).  With
 --transcript FILE, the request and the answer are written to FILE (they
-feed doc/protocol.md).
+feed doc/protocol.md).  With --bench N and one --target
+"TITLE|SERVICE|SCOPE|WANT" per kind of request, it sends N rounds of one
+request of each kind in turn (so that a change of the machine's load
+falls on every kind alike), checks every answer's clouds against WANT,
+and prints each kind's median, min and max.
 """
 
 import argparse
@@ -55,11 +59,13 @@ class Requester(slixmpp.ClientXMPP):
             self.answer = iq.xml
             self.done.set()
 
-    def request(self):
+    def request(self, service=None, scope=None):
+        service = service or self.args.service
+        scope = scope or self.args.scope
         with open(self.args.paper) as f:
             text = f.read()
         text = text.replace("to='service.intercloudexchg.com'",
-                            "to='%s'" % self.args.service)
+                            "to='%s'" % service)
         text = text.replace("id='cloud1_id1'", "id='fed1'")
         text = text.replace("from='user@cloud1.org'", "")
         if self.args.explain:
@@ -68,14 +74,59 @@ class Requester(slixmpp.ClientXMPP):
             text = text.replace("</constraints>",
                                 "</constraints><cloudName xmlns='%s'>%s"
                                 "</cloudName>" % (NS_CSP, self.args.explain))
-        if self.args.scope != "none":
+        if scope != "none":
             text = text.replace(
                 "<constraints xmlns='http://www.csp/resOntology'>",
                 "<constraints xmlns='http://www.csp/resOntology' scope='%s'>"
-                % self.args.scope)
+                % scope)
         return text
 
+    @staticmethod
+    def clouds(res):
+        got = []
+        for e in res.iter(q(NS_CSP, "cloudName")):
+            ex = e.get("exchange")
+            got.append(e.text.strip() + ("@" + ex if ex else ""))
+        return got
+
+    async def bench(self):
+        kinds = []
+        for t in self.args.target:
+            title, service, scope, want = t.split("|")
+            kinds.append((title, self.request(service, scope), want.split(),
+                          []))
+        wrong = 0
+        for i in range(self.args.bench):
+            for k, (title, text, want, times) in enumerate(kinds):
+                self.want_id = "b%d-%d" % (i, k)
+                self.answer = None
+                self.done.clear()
+                t0 = time.monotonic()
+                self.send_raw(text.replace("id='fed1'",
+                                           "id='%s'" % self.want_id))
+                try:
+                    await asyncio.wait_for(self.done.wait(), self.args.timeout)
+                except asyncio.TimeoutError:
+                    wrong += 1
+                    continue
+                times.append(time.monotonic() - t0)
+                if self.clouds(self.answer) != want:
+                    wrong += 1
+        self.ok.check(wrong == 0, "every answer of the benchmark was right",
+                      "%d wrong or missing" % wrong)
+        for title, _text, _want, times in kinds:
+            times.sort()
+            if times:
+                print("# %s: median %.2f ms, min %.2f ms, max %.2f ms over %d "
+                      "requests" % (title, 1000 * times[len(times) // 2],
+                                    1000 * times[0], 1000 * times[-1],
+                                    len(times)), flush=True)
+        self.disconnect()
+
     async def on_start(self, _event):
+        if self.args.bench:
+            await self.bench()
+            return
         if self.args.items is not None:
             await self.disco_items()
             return
@@ -163,10 +214,7 @@ class Requester(slixmpp.ClientXMPP):
                       serialize(res))
         if cmd is None:
             return
-        got = []
-        for e in res.iter(q(NS_CSP, "cloudName")):
-            ex = e.get("exchange")
-            got.append(e.text.strip() + ("@" + ex if ex else ""))
+        got = self.clouds(res)
         want = a.want.split()
         self.ok.check(got == want, "clouds %s" % " ".join(want) if want else
                       "no cloud", "got %s" % " ".join(got))
@@ -211,6 +259,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=1,
                     help="send the request this many times, one after the "
                     "other, and print the median time")
+    ap.add_argument("--bench", type=int, default=0,
+                    help="rounds of one request per --target, timed")
+    ap.add_argument("--target", action="append", default=[],
+                    help="TITLE|SERVICE|SCOPE|WANT, with --bench")
     ap.add_argument("--transcript")
     ap.add_argument("--title", default="A federated request")
     args = ap.parse_args()

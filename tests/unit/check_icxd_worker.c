@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ START_TEST(pool_matches_the_paper)
 {
   char *store = make_store(), *paper_path, *paper, *paper_copy, err[256];
   icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
-  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 0, NULL, NULL };
   icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
   icx_ctx *ctx = tu_ctx();
   icx_vocab *vocab = tu_vocab(ctx);
@@ -163,7 +164,7 @@ START_TEST(pool_time_limit)
 {
   char *store = make_store(), err[256];
   icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
-  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 1 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 1, NULL, NULL };
   icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
   icx_ctx *ctx = tu_ctx();
   icx_vocab *vocab = tu_vocab(ctx);
@@ -208,7 +209,7 @@ START_TEST(missing_store_keeps_its_path)
 {
   char *store = tu_path(tu_icxd_tmp, "private-folder-7q/store.db"), err[256];
   icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
-  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 1 };
+  icxd_pool_opts opts = { store, NULL, &log, 1, 4, 0, 1, NULL, NULL };
   icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
   icx_ctx *ctx = tu_ctx();
   icx_vocab *vocab = tu_vocab(ctx);
@@ -241,7 +242,7 @@ START_TEST(pool_keeps_every_worker)
 {
   char *store = make_store(), *paper_path, *paper, err[256];
   icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
-  icxd_pool_opts opts = { store, NULL, &log, 3, 8, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 3, 8, 0, 0, NULL, NULL };
   icxd_pool *pool = icxd_pool_new(&opts, err, sizeof err);
   icx_ctx *ctx = tu_ctx();
   icx_vocab *vocab = tu_vocab(ctx);
@@ -271,6 +272,71 @@ START_TEST(pool_keeps_every_worker)
     icxd_job_free(job);
   }
   icxd_pool_free(pool);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(paper);
+  free(paper_path);
+  free(store);
+}
+END_TEST
+
+/* on_done tells the loop of every finished job at once (icxd's loop
+ * waits on a pipe it writes to): the job is there when the pipe says so,
+ * and each job writes once. */
+static void worker_test_wake(void *ud)
+{
+  int *fds = ud;
+
+  ck_assert_int_eq(write(fds[1], "", 1), 1);
+}
+
+START_TEST(pool_wakes_the_loop)
+{
+  char *store = make_store(), *paper_path, *paper, err[256], buf[8];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { store, NULL, &log, 2, 8, 0, 0, NULL, NULL };
+  icxd_pool *pool;
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icxd_job *job;
+  struct pollfd pfd;
+  int fds[2], i, got = 0;
+  size_t len;
+
+  ck_assert_int_eq(pipe(fds), 0);
+  opts.on_done = worker_test_wake;
+  opts.on_done_ud = fds;
+  pool = icxd_pool_new(&opts, err, sizeof err);
+  ck_assert_ptr_nonnull(pool);
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  paper_path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  paper = tu_read(paper_path, &len);
+  ck_assert_ptr_nonnull(paper);
+  for (i = 0; i < 3; i++) {
+    job = icxd_job_new((uint64_t)i);
+    job->xml = malloc(len);
+    ck_assert_ptr_nonnull(job->xml);
+    memcpy(job->xml, paper, len);
+    job->xml_len = len;
+    ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  }
+  while (got < 3) {
+    pfd.fd = fds[0];
+    pfd.events = POLLIN;
+    ck_assert_int_eq(poll(&pfd, 1, 30000), 1);
+    ck_assert_int_eq(read(fds[0], buf, 1), 1);
+    job = icxd_pool_take_done(pool);
+    ck_assert_ptr_nonnull(job);
+    ck_assert_int_eq(job->rc, ICX_OK);
+    icxd_job_free(job);
+    got++;
+  }
+  icxd_pool_free(pool);
+  pfd.fd = fds[0];
+  pfd.events = POLLIN;
+  ck_assert_int_eq(poll(&pfd, 1, 0), 0);   /* one byte per job, no more */
+  close(fds[0]);
+  close(fds[1]);
   icx_vocab_free(vocab);
   icx_ctx_free(ctx);
   free(paper);
@@ -429,6 +495,7 @@ static Suite *icxd_worker_suite(void)
   tcase_add_test(tc, pool_time_limit);
   tcase_add_test(tc, missing_store_keeps_its_path);
   tcase_add_test(tc, pool_keeps_every_worker);
+  tcase_add_test(tc, pool_wakes_the_loop);
   tcase_add_test(tc, job_steps_without_a_pool);
   suite_add_tcase(s, tc);
   return s;

@@ -256,7 +256,14 @@ START_TEST(owners_and_administrators)
 }
 END_TEST
 
-/* The thread: jobs go in, come back done, in order. */
+/* on_done: called once per finished job, under the writer's lock. */
+static void writer_test_done(void *ud)
+{
+  (*(int *)ud)++;
+}
+
+/* The thread: jobs go in, come back done, in order, each telling the
+ * loop once (on_done). */
 START_TEST(writer_thread)
 {
   icxd_logger log;
@@ -264,10 +271,12 @@ START_TEST(writer_thread)
   icxd_writer *w;
   icxd_job *a, *b, *got[2] = { NULL, NULL };
   char err[256];
-  int i, n = 0;
+  int i, n = 0, wakes = 0;
 
   icxd_logger_init(&log, ICXD_LOG_ERROR, 0);
   memset(&o, 0, sizeof o);
+  o.on_done = writer_test_done;
+  o.on_done_ud = &wakes;
   o.store_path = db;
   o.vocab = vocab;
   o.log = &log;
@@ -298,6 +307,7 @@ START_TEST(writer_thread)
   ck_assert_int_eq(got[1]->id, 2);
   ck_assert_msg(got[1]->rc == ICX_OK, "%s", got[1]->errmsg);
   ck_assert_uint_eq(icxd_writer_in_flight(w), 0);
+  ck_assert_int_eq(wakes, 2);   /* read after take_done took the lock */
   icxd_job_free(got[0]);
   icxd_job_free(got[1]);
   icxd_writer_free(w);
