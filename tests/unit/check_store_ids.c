@@ -43,28 +43,26 @@ static const icx_term doc_terms[] = {
 };
 #define N_DOC (sizeof doc_terms / sizeof doc_terms[0] / 3)
 
+static tu_world fx;
 static icx_ctx *ctx;
-static char *dir, *db;
-static icx_store *store;
+static char *db;
+static icx_store *store;   /* a test may close and reopen it */
 
 static void
 setup(void)
 {
-  ctx = tu_ctx();
-  dir = tu_tmpdir();
-  db = tu_path(dir, "ids.db");
-  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+  tu_world_empty(&fx, "ids.db");
+  ctx = fx.ctx;
+  db = fx.db;
+  store = fx.store;
 }
 
 static void
 teardown(void)
 {
-  icx_store_free(store);
+  fx.store = store;
+  tu_world_close(&fx);
   store = NULL;
-  tu_rmtree(dir);
-  free(db);
-  free(dir);
-  icx_ctx_free(ctx);
 }
 
 /* Writes n statements v into document uri through a writer; returns how

@@ -13,28 +13,26 @@
 #include "fixture.h"
 #include "icx_store_sessions.h"
 
+static tu_world fx;
 static icx_ctx *ctx;
-static char *dir, *db;
-static icx_store *store;
+static char *db;
+static icx_store *store;   /* a test may close and reopen it */
 
 static void
 setup(void)
 {
-  ctx = tu_ctx();
-  dir = tu_tmpdir();
-  db = tu_path(dir, "sess.db");
-  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+  tu_world_empty(&fx, "sess.db");
+  ctx = fx.ctx;
+  db = fx.db;
+  store = fx.store;
 }
 
 static void
 teardown(void)
 {
-  icx_store_free(store);
+  fx.store = store;
+  tu_world_close(&fx);
   store = NULL;
-  tu_rmtree(dir);
-  free(dir);
-  free(db);
-  icx_ctx_free(ctx);
 }
 
 /* A row with id, stage and instance; the rest fixed. */

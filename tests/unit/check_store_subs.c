@@ -12,28 +12,26 @@
 #include "fixture.h"
 #include "icx_store_subs.h"
 
+static tu_world fx;
 static icx_ctx *ctx;
-static char *dir, *db;
-static icx_store *store;
+static char *db;
+static icx_store *store;   /* a test may close and reopen it */
 
 static void
 setup(void)
 {
-  ctx = tu_ctx();
-  dir = tu_tmpdir();
-  db = tu_path(dir, "subs.db");
-  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &store), ICX_OK);
+  tu_world_empty(&fx, "subs.db");
+  ctx = fx.ctx;
+  db = fx.db;
+  store = fx.store;
 }
 
 static void
 teardown(void)
 {
-  icx_store_free(store);
+  fx.store = store;
+  tu_world_close(&fx);
   store = NULL;
-  tu_rmtree(dir);
-  free(dir);
-  free(db);
-  icx_ctx_free(ctx);
 }
 
 START_TEST(test_empty_store)

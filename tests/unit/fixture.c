@@ -381,9 +381,18 @@ tu_world_shipped(tu_world *w)
 }
 
 void
+tu_world_empty(tu_world *w, const char *name)
+{
+  tu_world_open(w);
+  w->db = tu_path(w->dir, name);
+  ck_assert_int_eq(icx_store_open(w->ctx, w->db, ICX_STORE_CREATE, &w->store), ICX_OK);
+}
+
+void
 tu_world_close(tu_world *w)
 {
   icx_store_free(w->store);
+  free(w->db);
   icx_vocab_free(w->vocab);
   if (w->dir)
     tu_rmtree(w->dir);

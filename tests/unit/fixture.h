@@ -76,6 +76,7 @@ typedef struct tu_world {
   icx_vocab *vocab;             /* NULL until loaded */
   icx_store *store;             /* NULL until loaded */
   char *dir;
+  char *db;                     /* the store's path (tu_world_empty()), else NULL */
 } tu_world;
 
 /* A context and a temporary folder; nothing loaded. */
@@ -90,6 +91,9 @@ void tu_world_turtle(tu_world *w, const char *ttl);
 /* tu_world_open(), then the shipped vocabulary and a store holding the
  * shipped data/clouds (the paper's clouds). */
 void tu_world_shipped(tu_world *w);
+/* tu_world_open(), then a new empty store dir/name (its path in w->db);
+ * no vocabulary. */
+void tu_world_empty(tu_world *w, const char *name);
 /* Frees what w holds and removes its folder. */
 void tu_world_close(tu_world *w);
 
