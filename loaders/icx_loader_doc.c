@@ -34,18 +34,6 @@ doc_raptor_name(icx_format f)
   return NULL;
 }
 
-static uint64_t
-doc_fnv1a(const char *s)
-{
-  uint64_t h = 1469598103934665603ULL;
-
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 /* Parses text[0..upto) (after the prologue, for a piece) as a whole.
  * Returns raptor's result. */
 static int
@@ -137,7 +125,7 @@ icx_loader_document(icx_loader *l, const char *source, const char *doc_uri, cons
   raptor_world_set_log_handler(d.rw, &d, icx_loader_on_log);
   raptor_world_set_generate_bnodeid_handler(d.rw, &d, icx_loader_on_bnodeid);
   snprintf(d.blank_prefix, sizeof d.blank_prefix, "d%016llx_",
-           (unsigned long long)doc_fnv1a(doc_uri));
+           (unsigned long long)icx_hash_str(doc_uri));
   d.prefix_len = strlen(d.blank_prefix);
   d.parser = raptor_new_parser(d.rw, doc_raptor_name(fmt));
   d.base = raptor_new_uri(d.rw, (const unsigned char *)base);

@@ -268,3 +268,21 @@ icx_parse_mib(const char *s, long dflt)
   return *end == '\0' && mb >= 1 && mb <= 4096 ? mb : dflt;
 }
 
+
+uint64_t
+icx_hash_bytes(const void *p, size_t n)
+{
+  const unsigned char *b = p;
+  uint64_t h = 1469598103934665603ULL;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    h = (h ^ b[i]) * 1099511628211ULL;
+  return h;
+}
+
+uint64_t
+icx_hash_str(const char *s)
+{
+  return icx_hash_bytes(s, strlen(s));
+}

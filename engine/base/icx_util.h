@@ -4,6 +4,7 @@
 #define ICX_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "icx_ctx.h"
 
 /* A growable NUL-terminated string in ctx's allocator's memory.  Once an append fails, every later
@@ -59,6 +60,12 @@ size_t icx_control_char(const char *s, size_t len, unsigned *cp);
 /* A size in MiB from s (a decimal number, 1 to 4096), else dflt (for s
  * NULL, empty, not a number or out of range). */
 long icx_parse_mib(const char *s, long dflt);
+
+/* FNV-1a (64 bits) of the n bytes at p, and of the C string s: for hash
+ * tables and short fingerprints, never for anything an adversary could
+ * aim at where collisions would cost more than a longer probe. */
+uint64_t icx_hash_bytes(const void *p, size_t n);
+uint64_t icx_hash_str(const char *s);
 
 /* qsort comparator for arrays of char*. */
 int icx_cmp_strp(const void *a, const void *b);

@@ -52,10 +52,8 @@ icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x)
   return lo;
 }
 
-/* Passes the message the store left on its context (the index's) to the
- * caller's context, when they differ; returns rc. */
-static icx_rc
-index_pass(icx_ctx *ctx, icx_ctx *mem, icx_rc rc)
+icx_rc
+icx_index_pass(icx_ctx *ctx, icx_ctx *mem, icx_rc rc)
 {
   if (ctx != mem)
     icx_fail(ctx, rc, "%s", icx_ctx_errmsg(mem));
@@ -166,7 +164,7 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   pr->p = p;
   if (icx_store_predicate_pairs(ix->store, p, index_read_pair, &r)) {
-    index_pass(ctx, mem, ICX_ERR_STORE);
+    icx_index_pass(ctx, mem, ICX_ERR_STORE);
     goto store_failed;
   }
   if (r.failed)
@@ -195,7 +193,7 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
   roaring_bitmap_add_many(pr->all, pr->n, pr->subj);
   roaring_bitmap_run_optimize(pr->all);
   if (icx_store_predicate_numbers(ix->store, p, index_read_number, &r)) {
-    index_pass(ctx, mem, ICX_ERR_STORE);
+    icx_index_pass(ctx, mem, ICX_ERR_STORE);
     goto store_failed;
   }
   if (r.failed)
@@ -329,16 +327,6 @@ icx_index_subjects_all(const icx_index_pred *pr)
 
 /* --- IRIs ----------------------------------------------------------------- */
 
-static uint64_t
-index_hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ULL;
-
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h;
-}
-
 icx_id
 icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri)
 {
@@ -346,7 +334,7 @@ icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri)
   icx_id id;
 
   if (ix->iri_mask)
-    for (j = (size_t)index_hash(iri) & ix->iri_mask; ix->iris[j].iri;
+    for (j = (size_t)icx_hash_str(iri) & ix->iri_mask; ix->iris[j].iri;
          j = (j + 1) & ix->iri_mask)
       if (!strcmp(ix->iris[j].iri, iri))
         return ix->iris[j].id;
@@ -362,7 +350,7 @@ icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri)
     for (i = 0; ix->iri_mask && i <= ix->iri_mask; i++) {
       if (!ix->iris[i].iri)
         continue;
-      for (j = (size_t)index_hash(ix->iris[i].iri) & (n - 1); t[j].iri; j = (j + 1) & (n - 1))
+      for (j = (size_t)icx_hash_str(ix->iris[i].iri) & (n - 1); t[j].iri; j = (j + 1) & (n - 1))
         ;
       t[j] = ix->iris[i];
     }
@@ -370,7 +358,7 @@ icx_index_iri_id(icx_ctx *ctx, icx_index *ix, const char *iri)
     ix->iris = t;
     ix->iri_mask = n - 1;
   }
-  for (j = (size_t)index_hash(iri) & ix->iri_mask; ix->iris[j].iri; j = (j + 1) & ix->iri_mask)
+  for (j = (size_t)icx_hash_str(iri) & ix->iri_mask; ix->iris[j].iri; j = (j + 1) & ix->iri_mask)
     ;
   if ((ix->iris[j].iri = icx_strdup(ix->mem, iri))) {
     ix->iris[j].id = id;
@@ -435,6 +423,7 @@ index_clouds_clear(icx_index *ix)
   ix->cloud_bm = NULL;
   ix->n_clouds = ix->n_names = ix->n_svc = 0;
   ix->clouds_read = 0;
+  icx_index_name_classes_clear(ix);
 }
 
 /* The clouds and their names, from the name property's (name, cloud)
@@ -523,7 +512,7 @@ icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
     memset(&r, 0, sizeof r);
     r.mem = ix->mem;
     if (icx_store_predicate_pairs(ix->store, pass ? offers_p : name_p, index_read_pair2, &r))
-      rc = index_pass(ctx, ix->mem, ICX_ERR_STORE);
+      rc = icx_index_pass(ctx, ix->mem, ICX_ERR_STORE);
     else if (r.failed)
       rc = r.failed == 2 ? icx_fail(ctx, ICX_ERR_LIMIT, "term ids past 32 bits")
                          : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
@@ -571,53 +560,6 @@ icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids, size_
   *first = ix->name_off[c];
   *ids = ix->name_id + ix->name_off[c];
   return ix->name_off[c + 1] - ix->name_off[c];
-}
-
-icx_rc
-icx_index_names_load(icx_ctx *ctx, icx_index *ix, const size_t *ks, size_t n)
-{
-  icx_id *ids;
-  char **out;
-  size_t i, m = 0;
-  icx_rc rc;
-
-  ids = icx_malloc(ctx, (n + 1) * sizeof *ids);
-  out = icx_calloc(ctx, n + 1, sizeof *out);
-  if (!ids || !out) {
-    icx_free(ctx, ids);
-    icx_free(ctx, out);
-    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  }
-  for (i = 0; i < n; i++)
-    if (!ix->name_lex[ks[i]])
-      ids[m++] = ix->name_id[ks[i]];
-  /* icx_store_lex() makes its strings with the store's context, the
-   * index's own. */
-  rc = icx_store_lex(ix->store, ids, m, out);
-  for (i = 0, m = 0; i < n; i++) {
-    if (ix->name_lex[ks[i]])
-      continue;
-    if (out[m] && !ix->name_lex[ks[i]])
-      ix->name_lex[ks[i]] = out[m];
-    else
-      icx_free(ix->mem, out[m]);
-    m++;
-  }
-  if (rc != ICX_OK)
-    index_pass(ctx, ix->mem, rc);
-  icx_free(ctx, ids);
-  icx_free(ctx, out);
-  return rc;
-}
-
-const char *
-icx_index_name(icx_ctx *ctx, icx_index *ix, size_t k)
-{
-  if (k >= ix->n_names)
-    return NULL;
-  if (!ix->name_lex[k] && icx_index_names_load(ctx, ix, &k, 1))
-    return NULL;
-  return ix->name_lex[k];
 }
 
 int
@@ -695,7 +637,7 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
     return ICX_ERR_MISUSE;
   *out = NULL;
   if (icx_store_generation(store, &gen))
-    return index_pass(ctx, icx_store_ctx(store), ICX_ERR_STORE);
+    return icx_index_pass(ctx, icx_store_ctx(store), ICX_ERR_STORE);
   ix = icx_store_attached(store);
   if (ix && ix->store == store && ix->gen.version == gen.version &&
       ix->gen.changes == gen.changes) {
@@ -703,7 +645,7 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
     return ICX_OK;
   }
   if (icx_store_change_last(store, &seq))
-    return index_pass(ctx, icx_store_ctx(store), icx_store_failed(store, ICX_ERR_STORE));
+    return icx_index_pass(ctx, icx_store_ctx(store), icx_store_failed(store, ICX_ERR_STORE));
   if ((max = icx_store_max_id(store)) < 0)
     return icx_fail(ctx, ICX_ERR_STORE, "cannot read the store's largest term id");
   if (max > UINT32_MAX)

@@ -100,6 +100,15 @@ const char *icx_index_name(icx_ctx *ctx, icx_index *ix, size_t k);
  * in id order.  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM. */
 icx_rc icx_index_names_load(icx_ctx *ctx, icx_index *ix, const size_t *ks, size_t n);
 
+/* How many distinct texts the name term ids in name_ids have (two terms
+ * may share a text: a plain literal and one with a language tag), as an
+ * answer's names would be counted, without reading them: which names
+ * share a text is worked out once (every name's text hashed, in batches)
+ * and kept until a cloud's names are added.  ICX_OK, ICX_ERR_STORE,
+ * ICX_ERR_NOMEM. */
+icx_rc icx_index_count_texts(icx_ctx *ctx, icx_index *ix, const roaring_bitmap_t *name_ids,
+                             size_t *count);
+
 /* Called for each (service, cloud's dense number) of the services in
  * svcs offered by a named cloud, in service order; non-0 stops. */
 typedef int (*icx_index_offer_fn)(void *userdata, uint32_t service, size_t cloud);

@@ -404,6 +404,26 @@ apply_pairs(apply_run *r, uint32_t p, int by_subject, size_t *n)
   return v;
 }
 
+/* 1 when one of the n (cloud, name id) pairs of add names a term that is
+ * no cloud's name yet (or on failure: the caller then forgets which names
+ * share a text, which is always safe). */
+static int
+apply_new_names(const icx_index *ix, const apply_pair *add, size_t n)
+{
+  roaring_bitmap_t *old;
+  size_t k;
+  int fresh = 0;
+
+  if (!n)
+    return 0;
+  if (!(old = roaring_bitmap_of_ptr(ix->n_names, ix->name_id)))
+    return 1;
+  for (k = 0; k < n && !fresh; k++)
+    fresh = !roaring_bitmap_contains(old, add[k].b);
+  roaring_bitmap_free(old);
+  return fresh;
+}
+
 /* The clouds: those that stay (in id order, their names and name texts
  * kept) merged with the changed subjects that have names now.  remap gets,
  * per old dense number, the new one (UINT32_MAX: gone). */
@@ -419,6 +439,8 @@ apply_clouds(apply_run *r, uint32_t *remap)
 
   if (!(add = apply_pairs(r, (uint32_t)ix->name_p, 1, &n_add)))
     return -1;
+  if (ix->name_alias_known && apply_new_names(ix, add, n_add))
+    icx_index_name_classes_clear(ix);   /* a new name may share an older one's text */
   cloud_id = icx_malloc(mem, (ix->n_clouds + n_add + 1) * sizeof *cloud_id);
   name_off = icx_malloc(mem, (ix->n_clouds + n_add + 2) * sizeof *name_off);
   name_id = icx_malloc(mem, (ix->n_names + n_add + 1) * sizeof *name_id);
@@ -468,6 +490,7 @@ apply_clouds(apply_run *r, uint32_t *remap)
   ix->name_lex = name_lex;
   ix->n_clouds = c;
   ix->n_names = nn;
+
   roaring_bitmap_andnot_inplace(ix->cloud_bm, r->changed);
   for (k = 0; k < c; k++)
     if (apply_masked(r, cloud_id[k]))

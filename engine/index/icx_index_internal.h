@@ -49,6 +49,9 @@ struct icx_index {
   uint32_t *name_id;
   char **name_lex;            /* read on demand (icx_index_names_load()) */
   size_t n_names;
+  uint32_t *name_alias;       /* (name id, smallest name id of the same text), by id */
+  size_t n_name_alias;
+  int name_alias_known;       /* name_alias worked out for these names */
   /* offers */
   size_t n_svc;
   uint32_t *svc_id;           /* ascending */
@@ -77,6 +80,14 @@ size_t icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x);
 
 /* Frees a predicate and what it holds.  NULL is a no-op. */
 void icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr);
+
+/* Passes the message the store left on its context (the index's) to the
+ * caller's context, when they differ; returns rc. */
+icx_rc icx_index_pass(icx_ctx *ctx, icx_ctx *mem, icx_rc rc);
+
+/* Forgets which names share a text (icx_index_names.c): the names
+ * changed. */
+void icx_index_name_classes_clear(icx_index *ix);
 
 /* Forgets the IRIs looked up (their ids may have come into the store). */
 void icx_index_iris_clear(icx_index *ix);

@@ -10,6 +10,7 @@
 #include "icx_ctx_internal.h"
 #include "icx_exec.h"
 #include "icx_explain.h"
+#include "icx_match_internal.h"
 #include "icx_util.h"
 
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -83,6 +84,24 @@ explain_match_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   rc = icx_match_run(ctx, store, sub, m);
   icx_constraints_free(sub);
+  return rc;
+}
+
+/* How many clouds meet the constraints with keep[i] set (all required):
+ * counted on the index, without the answer's names. */
+static icx_rc
+explain_count_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                     const unsigned char *keep, long *count)
+{
+  icx_constraints *sub = icx_constraints_select(set, keep, 1);
+  size_t k = 0;
+  icx_rc rc;
+
+  if (!sub)
+    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  rc = icx_match_count_run(ctx, store, sub, &k);
+  icx_constraints_free(sub);
+  *count = (long)k;
   return rc;
 }
 
@@ -393,6 +412,15 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     icx_match *m = NULL;
     memset(keep, 0, n);
     keep[c] = 1;
+    /* With no cloud to explain, only counts are needed. */
+    if (!n_clouds) {
+      if ((rc = explain_count_subset(ctx, store, set, keep, &e->alone[c])))
+        goto done;
+      memset(keep, 1, c + 1);
+      if ((rc = explain_count_subset(ctx, store, set, keep, &e->remaining[c])))
+        goto done;
+      continue;
+    }
     if ((rc = explain_match_subset(ctx, store, set, keep, &alone[c])))
       goto done;
     e->alone[c] = (long)icx_match_count(alone[c]);
@@ -405,7 +433,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     else
       icx_match_free(m);
   }
-  if (!all) {
+  if (!all && (n_clouds || !n)) {
     memset(keep, 0, n + 1);
     if ((rc = explain_match_subset(ctx, store, set, keep, &all)))
       goto done;

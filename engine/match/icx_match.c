@@ -277,6 +277,36 @@ fail:
   return icx_store_failed(store, rc);
 }
 
+icx_rc
+icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_t *count)
+{
+  const icx_plan *plan = NULL;
+  const char *sparql = NULL;
+  icx_match *m = NULL;
+  icx_rc rc;
+  int timed, answered = 0;
+
+  if (!ctx || !store || !set || !count)
+    return ICX_ERR_MISUSE;
+  *count = 0;
+  icx_clear_error(ctx);
+  timed = icx_deadline_start(ctx);
+  if (!(rc = icx_plan_cache_get(ctx, set, &plan, &sparql)))
+    rc = icx_match_index_count(ctx, store, plan, count, &answered);
+  if (rc == ICX_ERR_LIMIT && timed)
+    icx_deadline_failure(ctx);
+  icx_deadline_stop(ctx, timed);
+  if (rc)
+    return icx_store_failed(store, rc);
+  if (answered)
+    return ICX_OK;
+  if ((rc = icx_match_run(ctx, store, set, &m)))   /* not the index's: the whole answer */
+    return rc;
+  *count = icx_match_count(m);
+  icx_match_free(m);
+  return ICX_OK;
+}
+
 char *
 icx_match_to_xml(const icx_match *m, int indent)
 {

@@ -55,6 +55,7 @@ typedef struct xrun {
   xslot *slots;
   xslot *cur;                 /* the slot being scored */
   unsigned char *tmp_deg;
+  int count_only;             /* only how many clouds: no scores, no names */
   icx_rc rc;                  /* why a step returned -1 (0: out of memory) */
 } xrun;
 
@@ -262,6 +263,8 @@ match_index_slot(xrun *x, size_t si)
     if (xi->it->required && xi->it->negative)
       roaring_bitmap_andnot_inplace(s->subjects, xi->sat[0]);
   }
+  if (x->count_only)           /* which clouds, not how well */
+    s->simple = 1;
   if (!s->simple) {
     s->score = icx_calloc(x->ctx, nc + 1, sizeof *s->score);
     s->narrow = icx_calloc(x->ctx, nc + 1, sizeof *s->narrow);
@@ -445,9 +448,40 @@ match_index_collect(xrun *x, icx_match *m)
   return rc;
 }
 
-icx_rc
-icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_match *m,
-                      int *answered)
+/* How many answers the clouds every slot gives make: their names' distinct
+ * texts, as the answer would list them. */
+static icx_rc
+match_index_count(xrun *x, size_t *count)
+{
+  roaring_bitmap_t *all, *names;
+  roaring_uint32_iterator_t it;
+  size_t si;
+  icx_rc rc;
+
+  if (!(all = roaring_bitmap_copy(x->slots[0].clouds)))
+    return ICX_ERR_NOMEM;
+  for (si = 1; si < x->n_slots; si++)
+    roaring_bitmap_and_inplace(all, x->slots[si].clouds);
+  if (!(names = roaring_bitmap_create())) {
+    roaring_bitmap_free(all);
+    return ICX_ERR_NOMEM;
+  }
+  for (roaring_init_iterator(all, &it); it.has_value; roaring_advance_uint32_iterator(&it)) {
+    const uint32_t *ids;
+    size_t first, nn = icx_index_cloud_names(x->ix, it.current_value, &ids, &first);
+    roaring_bitmap_add_many(names, nn, ids);
+  }
+  roaring_bitmap_free(all);
+  rc = icx_index_count_texts(x->ctx, x->ix, names, count);
+  roaring_bitmap_free(names);
+  return rc;
+}
+
+/* The plan on the index: the answer into m, or (count not NULL) only how
+ * many clouds it would hold. */
+static icx_rc
+match_index_run(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_match *m,
+                size_t *count, int *answered)
 {
   xrun x;
   icx_id name_p, offers_p;
@@ -462,6 +496,7 @@ icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_
   memset(&x, 0, sizeof x);
   x.ctx = ctx;
   x.plan = plan;
+  x.count_only = count != NULL;
   own_tx = icx_store_read_begin(store);
   rc = icx_index_get(ctx, store, &x.ix);
   if (rc == ICX_ERR_LIMIT) {   /* ids the index cannot hold: the SQL path answers */
@@ -504,11 +539,11 @@ icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_
     if (match_index_slot(&x, i))
       goto failed;
   }
-  if ((rc = match_index_collect(&x, m)))
+  if ((rc = count ? match_index_count(&x, count) : match_index_collect(&x, m)))
     goto done;
   *answered = 1;
-  icx_log(ctx, ICX_LOG_DEBUG, "match", "index path: %zu clouds in %.2f ms", m->n,
-          icx_now_ms() - t0);
+  icx_log(ctx, ICX_LOG_DEBUG, "match", "index path: %zu clouds%s in %.2f ms",
+          count ? *count : m->n, count ? " counted" : "", icx_now_ms() - t0);
   goto done;
 nomem:
   rc = ICX_ERR_NOMEM;
@@ -521,6 +556,20 @@ done:
   rc = icx_store_read_end(store, own_tx, rc);
   match_index_clear(&x);
   return rc;
+}
+
+icx_rc
+icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_match *m,
+                      int *answered)
+{
+  return match_index_run(ctx, store, plan, m, NULL, answered);
+}
+
+icx_rc
+icx_match_index_count(icx_ctx *ctx, icx_store *store, const icx_plan *plan, size_t *count,
+                      int *answered)
+{
+  return match_index_run(ctx, store, plan, NULL, count, answered);
 }
 
 /* One predicate of the vocabulary into the index (an IRI the store does

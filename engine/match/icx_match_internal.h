@@ -92,4 +92,14 @@ icx_match_path icx_match_answered_by(const icx_match *m);
 icx_rc icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan,
                              icx_match *m, int *answered);
 
+/* icx_match_index.c: how many clouds plan's answer holds (names of one
+ * text counted once, as icx_match_count() would), on the index without
+ * scoring or naming them.  *answered as icx_match_index_query(). */
+icx_rc icx_match_index_count(icx_ctx *ctx, icx_store *store, const icx_plan *plan,
+                             size_t *count, int *answered);
+/* icx_match.c: icx_match_count() of what icx_match_run() would answer for
+ * set, counted on the index when it can answer, else by running the
+ * match.  Errors as icx_match_run(). */
+icx_rc icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                           size_t *count);
 #endif

@@ -29,16 +29,6 @@ typedef struct describe_set {
   size_t nslot;
 } describe_set;
 
-static size_t
-describe_hash(const char *s)
-{
-  size_t h = 1469598103934665603u;
-
-  while (*s)
-    h = (h ^ (unsigned char)*s++) * 1099511628211u;
-  return h;
-}
-
 /* Rehashes into twice the slots.  0, or -1 out of memory. */
 static int
 describe_grow(describe_set *d)
@@ -49,7 +39,7 @@ describe_grow(describe_set *d)
   if (!slot)
     return -1;
   for (i = 0; i < d->n; i++) {
-    size_t h = describe_hash(d->key[i]) & (nslot - 1);
+    size_t h = (size_t)icx_hash_str(d->key[i]) & (nslot - 1);
     while (slot[h])
       h = (h + 1) & (nslot - 1);
     slot[h] = i + 1;
@@ -73,7 +63,7 @@ describe_add(describe_set *d, librdf_node *node)
     raptor_free_memory(text);
     return -1;
   }
-  for (h = describe_hash((char *)text) & (d->nslot - 1); d->slot[h]; h = (h + 1) & (d->nslot - 1))
+  for (h = (size_t)icx_hash_str((char *)text) & (d->nslot - 1); d->slot[h]; h = (h + 1) & (d->nslot - 1))
     if (!strcmp(d->key[d->slot[h] - 1], (char *)text)) {
       raptor_free_memory(text);
       return 0;

@@ -11,6 +11,7 @@
 #include "icx_compile.h"
 #include "icx_ctx_internal.h"
 #include "icx_plan_cache.h"
+#include "icx_util.h"
 #include "icx_vocab.h"
 
 typedef struct plan_cache_entry {
@@ -136,17 +137,6 @@ plan_cache_key(plan_cache *c, const icx_constraints *set)
   }
 }
 
-static uint64_t
-plan_cache_hash(const char *s, size_t n)
-{
-  uint64_t h = 1469598103934665603ULL;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-  return h;
-}
-
 /* --- lookups ------------------------------------------------------------------ */
 
 static plan_cache *
@@ -192,7 +182,7 @@ icx_plan_cache_get(icx_ctx *ctx, const icx_constraints *set, const icx_plan **pl
   plan_cache_key(c, set);
   if (c->oom)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  h = plan_cache_hash(c->scratch, c->len);
+  h = icx_hash_bytes(c->scratch, c->len);
   for (i = 0; i < ICX_PLAN_CACHE_SIZE; i++) {
     e = &c->entries[i];
     if (e->key && e->hash == h && e->key_len == c->len && !memcmp(e->key, c->scratch, c->len)) {

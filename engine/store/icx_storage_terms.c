@@ -38,13 +38,8 @@ typedef struct icx_storage_cache_block {
 static uint64_t
 storage_hash_bytes(const unsigned char *p, size_t n)
 {
-  uint64_t h = 1469598103934665603ULL;
-  size_t i;
+  uint64_t h = icx_hash_bytes(p, n);
 
-  for (i = 0; i < n; i++) {
-    h ^= p[i];
-    h *= 1099511628211ULL;
-  }
   return h ^ (h >> 29);
 }
 

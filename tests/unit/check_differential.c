@@ -5,7 +5,9 @@
  * constraint sets; every compiled query runs on both query paths and the
  * answers must be identical; every constraint set is matched on the index
  * (icx_match_run_path(), ICX_MATCH_PATH_INDEX) and on the SQL path, and
- * both must give the oracle's clouds, scores and degrees in its order.  A few hand-written queries cover the rest of the SQL
+ * both must give the oracle's clouds, scores and degrees in its order, and
+ * the index's count alone (icx_match_count_run()) their number.  A few
+ * hand-written queries cover the rest of the SQL
  * subset (OPTIONAL with !BOUND, DISTINCT, ORDER BY with LIMIT, STR, !=).
  * The same again after documents are replaced, added and removed, through
  * the handle that matches and another, with the index kept and the
@@ -596,6 +598,13 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
       w[k] = r;
   }
   qsort(w, n, sizeof *w, cmp_want);
+  {
+    /* Counted on the index, no answer made (what explain uses). */
+    size_t counted = 0;
+    ck_assert_msg(icx_match_count_run(ctx, store, set, &counted) == ICX_OK, "count: %s",
+                  icx_ctx_errmsg(ctx));
+    ck_assert_msg(counted == n, "counted %zu clouds, the oracle %zu\n%s", counted, n, sparql);
+  }
   for (path = ICX_MATCH_PATH_INDEX; path <= ICX_MATCH_PATH_SQL; path++) {
     icx_match *m = NULL;
     const char *pname = path == ICX_MATCH_PATH_INDEX ? "index" : "SQL";
