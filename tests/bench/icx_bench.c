@@ -72,6 +72,7 @@
 #include "icx_constraint.h"
 #include "icx_ctx.h"
 #include "icx_exec.h"
+#include "icx_explain.h"
 #include "icx_loader.h"
 #include "icx_match.h"
 #include "icx_match_internal.h"
@@ -399,6 +400,27 @@ shapes_init(const icx_vocab *vocab)
 /* icx_bench match ENGINE STORE SHAPE REPORT NAMES
  * ENGINE is icx, rasqal or sql; STORE the icx store (or, for sql, the
  * baseline database); SHAPE an index into bench_shapes. */
+/* What every timing child starts with: its repetitions, and a quiet
+ * context with the vocabulary (not part of cold start: a service has it
+ * before it opens a store; the shapes that ask for a region need its
+ * closure).  0, or -1 with a message on stderr. */
+static int
+child_begin(run_opts *o, icx_ctx **ctx, icx_vocab **vocab)
+{
+  o->reps = (size_t)bench_env_num("ICX_BENCH_REPS", 30, 0);
+  o->warm_cap = bench_env_num("ICX_BENCH_WARM_CAP", 20, 0);
+  if (o->reps < 1)
+    o->reps = 1;
+  if (!(*ctx = icx_ctx_new()))
+    return -1;
+  icx_ctx_set_log_level(*ctx, ICX_LOG_ERROR);
+  if (icx_vocab_load(*ctx, icx_vocab_default_dir(), vocab) != ICX_OK) {
+    fprintf(stderr, "bench: vocabulary: %s\n", icx_ctx_errmsg(*ctx));
+    return -1;
+  }
+  return shapes_init(*vocab);
+}
+
 static int
 child_match(char **argv)
 {
@@ -423,23 +445,8 @@ child_match(char **argv)
   if (shape_i < 0 || shape_i >= BENCH_SHAPES)
     return 2;
   shape = &bench_shapes[shape_i];
-  o.reps = (size_t)bench_env_num("ICX_BENCH_REPS", 30, 0);
-  o.warm_cap = bench_env_num("ICX_BENCH_WARM_CAP", 20, 0);
-  if (o.reps < 1)
-    o.reps = 1;
-
-  /* The vocabulary first, in every engine's child (not part of cold
-   * start: a service has it before it opens a store): the shapes that
-   * ask for a region need its closure. */
   t0 = bench_now();
-  if (!(ctx = icx_ctx_new()))
-    goto done;
-  icx_ctx_set_log_level(ctx, ICX_LOG_ERROR);
-  if (icx_vocab_load(ctx, icx_vocab_default_dir(), &vocab) != ICX_OK) {
-    fprintf(stderr, "bench: vocabulary: %s\n", icx_ctx_errmsg(ctx));
-    goto done;
-  }
-  if (shapes_init(vocab))
+  if (child_begin(&o, &ctx, &vocab))
     goto done;
   if (!strcmp(engine, "sql")) {
     static const char *const form_names[BENCH_SQL_FORMS] = {
@@ -549,6 +556,74 @@ done:
   free(sparql);
   if (db)
     sqlite3_close(db);
+  icx_constraints_free(set);
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  return rc;
+}
+
+/* icx_bench explain STORE SHAPE REPORT: icx_explain_run() with no cloud
+ * named (what `icx explain FILE` runs): open + first explanation, then
+ * warm repetitions; the report's count is the clouds meeting every
+ * constraint, which the parent checks against the generator. */
+static int
+child_explain(char **argv)
+{
+  const bench_shape *shape;
+  int shape_i = atoi(argv[3]);
+  const char *srcdir = env_str("ICX_SRCDIR", ".");
+  run_opts o;
+  timing t = { NULL, 0, 0 };
+  icx_ctx *ctx = NULL;
+  icx_vocab *vocab = NULL;
+  icx_store *store = NULL;
+  icx_constraints *set = NULL;
+  icx_explain *e = NULL;
+  char *xml = NULL, path[PATH_MAX];
+  double t0, t1, t2, tw;
+  size_t len = 0;
+  long matching = 0;
+  int rc = 1;
+
+  if (shape_i < 0 || shape_i >= BENCH_SHAPES)
+    return 2;
+  shape = &bench_shapes[shape_i];
+  t0 = bench_now();
+  if (child_begin(&o, &ctx, &vocab))
+    goto done;
+  snprintf(path, sizeof path, "%s/%s", srcdir, shape->xml);
+  if (!(xml = bench_read_file(path, &len))) {
+    fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
+    goto done;
+  }
+  t1 = bench_now();
+  if (icx_store_open(ctx, argv[2], ICX_STORE_READONLY, &store) != ICX_OK ||
+      icx_constraints_parse(ctx, vocab, xml, len, &set) != ICX_OK ||
+      icx_explain_run(ctx, store, set, NULL, 0, &e) != ICX_OK)
+    goto fail;
+  t2 = bench_now();
+  matching = icx_explain_matching(e);
+  icx_explain_free(e);
+  e = NULL;
+  tw = bench_now();
+  while (keep_going(&o, &t, tw)) {
+    double a = bench_now();
+    if (icx_explain_run(ctx, store, set, NULL, 0, &e) != ICX_OK)
+      goto fail;
+    if (timing_add(&t, (bench_now() - a) * 1e3))
+      goto done;
+    icx_explain_free(e);
+    e = NULL;
+  }
+  rc = report(argv[4], "explain", (t1 - t0) * 1e3, (t2 - t1) * 1e3, &t, (size_t)matching);
+  goto done;
+fail:
+  fprintf(stderr, "bench: explain: %s\n", icx_ctx_errmsg(ctx));
+done:
+  free(t.ms);
+  free(xml);
+  icx_explain_free(e);
   icx_constraints_free(set);
   icx_store_free(store);
   icx_vocab_free(vocab);
@@ -858,6 +933,9 @@ run(void)
   size_t reps = (size_t)bench_env_num("ICX_BENCH_REPS", 30, 0);
   int keep = bench_env_num("ICX_BENCH_KEEP", 0, 0) > 0;
   int capped[ENGINES][BENCH_SHAPES] = { { 0 } };   /* skipped at a smaller N */
+  int explain_capped[BENCH_SHAPES] = { 0 };
+  char explain_rows[64][160];
+  int n_explain = 0;
   double load_rate = 0;                       /* triples/s of the last load */
   icx_ctx *ctx = icx_ctx_new();
   icx_vocab *vocab = NULL;
@@ -1096,6 +1174,41 @@ run(void)
         if (check_names(nm, &d, s, engines[e], n))
           failures++;
       }
+      /* icx explain, no cloud named, on icx's store. */
+      if (loaded && !explain_capped[s]) {
+        char *ex_args[] = { self_exe, (char *)"explain", store, sh, rep, NULL };
+        int st;
+        remove(rep);
+        st = spawn(ex_args, query_cap + warm_cap + 30, &el);
+        if (st == CHILD_TIMEOUT || (st == 0 && stat_num(rep, "cold_ms") > query_cap * 1e3)) {
+          explain_capped[s] = 1;
+          printf("  %-11s explain : skipped (cap: %s after %.0f s)\n", bench_shapes[s].name,
+                 st == CHILD_TIMEOUT ? "killed" : "first explanation over the cap", el);
+        } else if (st != 0) {
+          failures++;
+          fprintf(stderr, "bench: FAIL: explain on shape %s at N=%lu exited with %d\n",
+                  bench_shapes[s].name, n, st);
+        } else {
+          size_t count = (size_t)stat_num(rep, "count");
+          printf("  %-11s explain : %zu clouds meet all; cold %.1f ms; warm median %.3f ms, "
+                 "p90 %.3f ms (%zu reps); peak RSS %.0f MB\n", bench_shapes[s].name, count,
+                 stat_num(rep, "cold_ms"), stat_num(rep, "median_ms"), stat_num(rep, "p90_ms"),
+                 (size_t)stat_num(rep, "reps"), stat_num(rep, "rss_kb") / 1024);
+          /* Explaining takes soft constraints as required: only a shape
+           * without them has the generator's count. */
+          if (!bench_shapes[s].n_soft && count != d.n_truth[s]) {
+            failures++;
+            fprintf(stderr, "bench: FAIL: N=%lu shape %s: explain says %zu clouds meet every "
+                    "constraint, the generator %zu\n", n, bench_shapes[s].name, count,
+                    d.n_truth[s]);
+          }
+          if (n_explain < 64)
+            snprintf(explain_rows[n_explain++], sizeof explain_rows[0],
+                     "| %lu | %s | %zu | %.3g | %.3g | %.3g | %.0f |", n, bench_shapes[s].name,
+                     count, stat_num(rep, "cold_ms"), stat_num(rep, "median_ms"),
+                     stat_num(rep, "p90_ms"), stat_num(rep, "rss_kb") / 1024);
+        }
+      }
       for (e = 0; e < ENGINES; e++) {
         fmt_ms(a[e], sizeof a[e], &r[e], 0);
         fmt_ms(b[e], sizeof b[e], &r[e], 1);
@@ -1177,6 +1290,12 @@ run(void)
          "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (i = 0; i < n_summary; i++)
     printf("%s\n", summary[i]);
+  printf("\nExplanations (icx explain with no cloud named: each constraint alone and "
+         "the constraints in turn; ms; cold = open + first explanation):\n\n"
+         "| N | shape | clouds meeting all | cold | warm median | p90 | peak RSS MB |\n"
+         "|---:|---|---:|---:|---:|---:|---:|\n");
+  for (i = 0; i < n_explain; i++)
+    printf("%s\n", explain_rows[i]);
   /* The plot: per shape a block of warm medians by N, one column per
    * engine ("-" where it did not run), drawn by tests/bench/latency.gp. */
   if (n_lat && (plot = fopen(plot_dat, "w"))) {
@@ -1246,6 +1365,8 @@ main(int argc, char **argv)
     return child_match(argv);
   if (argc == 5 && !strcmp(argv[1], "load"))
     return child_load(argv);
+  if (argc == 5 && !strcmp(argv[1], "explain"))
+    return child_explain(argv);
   if (argc != 1) {
     fprintf(stderr, "usage: %s   (configured by ICX_BENCH_* variables; see doc/performance.md)\n",
             argv[0]);
