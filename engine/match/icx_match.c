@@ -193,6 +193,16 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
 }
 
 icx_rc
+icx_match_run_once(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match **out)
+{
+  /* The index is attached to the handle when first read. */
+  return icx_match_run_path(ctx, store, set,
+                            store && icx_store_attached(store) ? ICX_MATCH_PATH_AUTO
+                                                               : ICX_MATCH_PATH_SQL,
+                            out);
+}
+
+icx_rc
 icx_match_run_path(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
                    icx_match_path path, icx_match **out)
 {

@@ -60,7 +60,7 @@ icx_cli_match(icx_ctx *ctx, opts *o, int argc, char **argv)
   }
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, NULL, &store)))
     goto done;
-  if ((rc = icx_match_run(ctx, store, set, &m))) {
+  if ((rc = icx_match_run_once(ctx, store, set, &m))) {
     code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }

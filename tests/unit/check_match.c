@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "icx_match_internal.h"
 
 static tu_world w;
 static icx_ctx *ctx;
@@ -57,6 +58,36 @@ START_TEST(paper_request_gives_cloud2_and_cloud5)
   char *xml = tu_read(path, NULL);
 
   expect(xml, "cloud2 cloud5");
+  free(xml);
+  free(path);
+}
+END_TEST
+
+/* One question on a new handle: the SQL path answers, the index is not
+ * read; once it is, the index answers; the same clouds and scores. */
+START_TEST(run_once_spares_a_cold_index)
+{
+  char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
+  char *xml = tu_read(path, NULL);
+  icx_constraints *set = NULL;
+  icx_match *once = NULL, *warm = NULL;
+  size_t i;
+
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert_int_eq(icx_match_run_once(ctx, store, set, &once), ICX_OK);
+  ck_assert_int_eq(icx_match_answered_by(once), ICX_MATCH_PATH_SQL);
+  ck_assert_int_eq(icx_match_warm(ctx, vocab, store), ICX_OK);
+  ck_assert_int_eq(icx_match_run_once(ctx, store, set, &warm), ICX_OK);
+  ck_assert_int_eq(icx_match_answered_by(warm), ICX_MATCH_PATH_INDEX);
+  ck_assert_uint_eq(icx_match_count(once), 2);
+  ck_assert_uint_eq(icx_match_count(warm), icx_match_count(once));
+  for (i = 0; i < icx_match_count(once); i++) {
+    ck_assert_str_eq(icx_match_cloud(warm, i), icx_match_cloud(once, i));
+    ck_assert_int_eq(icx_match_score(warm, i), icx_match_score(once, i));
+  }
+  icx_match_free(once);
+  icx_match_free(warm);
+  icx_constraints_free(set);
   free(xml);
   free(path);
 }
@@ -523,6 +554,7 @@ match_suite(void)
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, paper_request_gives_cloud2_and_cloud5);
+  tcase_add_test(tc, run_once_spares_a_cold_index);
   tcase_add_test(tc, each_other_cloud_misses_for_its_own_reason);
   tcase_add_test(tc, constraints_hold_on_one_service);
   tcase_add_test(tc, subsumption_and_numbers);
