@@ -129,6 +129,7 @@ void icxd_config_free(icxd_config *cfg)
   if (!cfg)
     return;
   free(cfg->jid);
+  free(cfg->instance_jid);
   free(cfg->host);
   config_wipe_free(cfg->secret);
   free(cfg->cafile);
@@ -186,6 +187,8 @@ void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,
   config_keep_uint(&mode, &fmode, "[xmpp] mode", note, notelen);
   fresh->mode = (icxd_mode)fmode;
   config_keep_str(&cfg->jid, &fresh->jid, "[xmpp] jid", 0, note, notelen);
+  config_keep_str(&cfg->instance_jid, &fresh->instance_jid,
+                  "[xmpp] instance_jid", 0, note, notelen);
   config_keep_str(&cfg->host, &fresh->host, "[xmpp] host", 0, note, notelen);
   config_keep_uint(&cfg->port, &fresh->port, "[xmpp] port", note, notelen);
   config_keep_str(&cfg->secret, &fresh->secret, "[xmpp] secret", 1, note,
@@ -306,6 +309,8 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_mode(value, &cfg->mode);
   } else if (KEY("xmpp", "jid")) {
     bad = config_set_string(&cfg->jid, value);
+  } else if (KEY("xmpp", "instance_jid")) {
+    bad = config_set_string(&cfg->instance_jid, value);
   } else if (KEY("xmpp", "host")) {
     bad = config_set_string(&cfg->host, value);
   } else if (KEY("xmpp", "port")) {
@@ -510,6 +515,49 @@ int icxd_config_load_file(icxd_config *cfg, const char *path, char *err,
   return config_set_string(&cfg->config_path, path) == 0 ? 0 : -1;
 }
 
+/* [xmpp] instance_jid: in component mode only, a domain (no user part,
+ * no resource, no empty label, nothing a domain cannot hold, at most 1023
+ * bytes) other than jid.  0, or -1 with err set. */
+static int config_check_instance(const icxd_config *cfg, char *err,
+                                 size_t errlen)
+{
+  const char *d = cfg->instance_jid, *c, *why = NULL;
+  size_t len;
+
+  if (!d)
+    return 0;
+  if (cfg->mode != ICXD_MODE_COMPONENT) {
+    snprintf(err, errlen, "[xmpp] instance_jid is for component mode: in "
+             "client mode the account's full JID reaches this instance "
+             "alone already");
+    return -1;
+  }
+  len = strlen(d);
+  if (len > 1023)
+    why = "longer than 1023 bytes";
+  else if (strchr(d, '@'))
+    why = "it has a user part (@)";
+  else if (strchr(d, '/'))
+    why = "it has a resource (/)";
+  else if (d[0] == '.' || d[len - 1] == '.' || strstr(d, ".."))
+    why = "it has an empty label";
+  for (c = d; !why && *c; c++)
+    if ((unsigned char)*c <= 0x20 || *c == 0x7f || strchr("\"'<>&:\\", *c))
+      why = "it holds a character no domain holds";
+  if (why) {
+    snprintf(err, errlen, "[xmpp] instance_jid '%.80s' is not a domain: %s",
+             d, why);
+    return -1;
+  }
+  if (strcasecmp(d, cfg->jid) == 0) {
+    snprintf(err, errlen, "[xmpp] instance_jid must differ from jid '%s': "
+             "it names this instance alone, jid the name the instances "
+             "share", cfg->jid);
+    return -1;
+  }
+  return 0;
+}
+
 int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen)
 {
   if (!cfg->jid) {
@@ -543,7 +591,7 @@ int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen)
     snprintf(err, errlen, "reconnect_min_ms exceeds reconnect_max_ms");
     return -1;
   }
-  return 0;
+  return config_check_instance(cfg, err, errlen);
 }
 
 enum {

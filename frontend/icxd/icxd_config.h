@@ -21,6 +21,8 @@ typedef struct icxd_config {
   /* [xmpp] */
   icxd_mode mode;
   char *jid;              /* component domain, or account JID */
+  char *instance_jid;     /* component mode: this instance's own name,
+                           * beside the shared jid (NULL: none) */
   char *host;             /* server to connect to (NULL: from the JID) */
   unsigned port;          /* 0: the mode's default (5347 / 5222) */
   char *secret;           /* component secret or account password */
@@ -107,13 +109,14 @@ int icxd_config_load_file(icxd_config *cfg, const char *path,
 int icxd_config_read_secret(icxd_config *cfg, const char *path,
                             char *err, size_t errlen);
 
-/* Checks the settings hang together (a JID, a secret, ...).  0 or -1. */
+/* Checks the settings hang together (a JID, a secret, an instance_jid
+ * that is a domain of its own in component mode, ...).  0 or -1. */
 int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen);
 
 /* A reload: moves every setting of fresh into cfg (so the pointers
  * modules keep to cfg stay valid), except those that only a restart can
- * change (mode, jid, host, port, secret, cafile, capath, insecure_tls,
- * store, workers, syslog): those keep their running values, and for each
+ * change (mode, jid, instance_jid, host, port, secret, cafile, capath,
+ * insecure_tls, store, workers, syslog): those keep their running values, and for each
  * that differs a line is written to note (notelen bytes; "" when none).
  * fresh is freed. */
 void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,

@@ -163,6 +163,15 @@ int icxd_conn_failure_cause(const icxd_config *cfg, int error,
                     cfg->mode == ICXD_MODE_COMPONENT ? "component secret"
                                                      : "password",
                     cfg->jid, se->text ? ": " : "", se->text ? se->text : "");
+  if (se && se->type == XMPP_SE_INVALID_FROM &&
+      cfg->mode == ICXD_MODE_COMPONENT && cfg->instance_jid)
+    return snprintf(out, outlen, "the server refused a stanza from [xmpp] "
+                    "instance_jid %s (stream error invalid-from%s%s): it "
+                    "must route that name to this connection alone "
+                    "(ejabberd: list it beside %s under the hosts of a "
+                    "listener of this instance's own)", cfg->instance_jid,
+                    se->text ? ": " : "", se->text ? se->text : "",
+                    cfg->jid);
   if (se)
     return snprintf(out, outlen, "the server ended the stream: %s%s%s",
                     conn_stream_error_name(se->type), se->text ? ": " : "",
@@ -554,6 +563,13 @@ unsigned icxd_conn_generation(const icxd_conn *c)
 
 const char *icxd_conn_self(const icxd_conn *c)
 {
+  return c->self;
+}
+
+const char *icxd_conn_instance(const icxd_conn *c)
+{
+  if (c->cfg->mode == ICXD_MODE_COMPONENT && c->cfg->instance_jid)
+    return c->cfg->instance_jid;
   return c->self;
 }
 

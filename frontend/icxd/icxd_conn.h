@@ -79,6 +79,12 @@ unsigned icxd_conn_generation(const icxd_conn *c);
  * once connected.  Lent; changes when the connection does. */
 const char *icxd_conn_self(const icxd_conn *c);
 
+/* The address the answers to this instance's own requests must come back
+ * to: [xmpp] instance_jid in component mode when set (several instances
+ * serve one component name, and the server routes this name to this
+ * instance alone), else icxd_conn_self().  Lent. */
+const char *icxd_conn_instance(const icxd_conn *c);
+
 /* Our server's domain (where answers go when a request has no 'from').
  * Lent. */
 const char *icxd_conn_domain(const icxd_conn *c);
@@ -89,7 +95,9 @@ unsigned icxd_conn_port(const icxd_config *cfg);
 /* Writes to out why a connection failed or ended, for the log: an
  * untrusted certificate (cert_error, from the certificate check), the
  * component secret or password refused (stream error not-authorized, or
- * a SASL failure in libstrophe's last_error), another stream error, a
+ * a SASL failure in libstrophe's last_error), invalid-from while
+ * [xmpp] instance_jid is set (the server does not let this connection
+ * send from that name: what to configure), another stream error, a
  * socket error (error: an errno, with host and port), TLS not offered in
  * client mode (tls_seen 0, last_error about TLS).  Any string may be NULL
  * or "".  Returns what snprintf() returns. */

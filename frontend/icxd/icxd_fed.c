@@ -265,7 +265,9 @@ static int fed_visited(const icxd_fed_req *req, const char *self,
   return 0;
 }
 
-/* The IQ that asks peer p. */
+/* The IQ that asks peer p: from this instance's own address, so that
+ * the answer comes back to this instance when several serve one name
+ * (icxd_conn_instance()); <visited> names the shared one. */
 static xmpp_stanza_t *fed_request(icxd_fed *f, const fed_peer *p,
                                   const char *node, xmpp_stanza_t *fwd_in)
 {
@@ -278,7 +280,7 @@ static xmpp_stanza_t *fed_request(icxd_fed *f, const fed_peer *p,
     bad = xmpp_stanza_set_type(iq, "set") ||
           xmpp_stanza_set_id(iq, p->id) ||
           xmpp_stanza_set_to(iq, p->jid) ||
-          xmpp_stanza_set_from(iq, icxd_conn_self(f->conn)) ||
+          xmpp_stanza_set_from(iq, icxd_conn_instance(f->conn)) ||
           xmpp_stanza_set_attribute(cmd, "node", node) ||
           xmpp_stanza_set_attribute(cmd, "action", "execute") ||
           xmpp_stanza_set_type(io, "input");

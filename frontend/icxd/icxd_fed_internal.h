@@ -64,10 +64,15 @@ struct icxd_fed {
   size_t n_members;
   int64_t next_register_ms; /* when registrations are renewed */
   unsigned generation;      /* of the connection they were sent on */
+  char self_ping_id[48];    /* the ping to [xmpp] instance_jid, or "" */
+  int64_t self_ping_ms;     /* when it was sent */
+  unsigned self_generation; /* of the connection it was sent on */
 };
 
 /* An answer (IQ result or error) to a ping or registration this module
- * sent: handled and 1, or 0 when its id is not one of those. */
+ * sent (the root's pings, registrations, the ping an instance sends its
+ * own instance_jid): handled and 1, or 0 when its id is not one of
+ * those. */
 int icxd_fed_root_answer(icxd_fed *f, xmpp_stanza_t *iq);
 
 /* Frees the directory. */

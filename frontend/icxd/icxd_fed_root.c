@@ -2,7 +2,12 @@
 /* An exchange sends register_exchange to each of its roots at every new
  * connection and every register_interval_s; a root keeps the senders in
  * memory (icxd_fed.h says why), pings each every ping_interval_s and
- * drops the ones that answer with an error or not in time. */
+ * drops the ones that answer with an error or not in time.  An exchange
+ * registers under the name its instances share (the directory lists the
+ * exchange, not one instance); a root pings from its own instance's
+ * address, which the answer must reach.  An instance with an
+ * instance_jid pings that name once per connection, to see that the
+ * server routes it to this connection (the log says what it found). */
 #include "config.h"
 
 #include <stdio.h>
@@ -142,6 +147,22 @@ int icxd_fed_root_answer(icxd_fed *f, xmpp_stanza_t *iq)
 
   if (!id || !(error || icxd_is(xmpp_stanza_get_type(iq), "result")))
     return 0;
+  if (!strncmp(id, "fedself-", 8)) {
+    if (strcmp(f->self_ping_id, id) != 0)
+      return 1;   /* late, or an earlier connection's */
+    f->self_ping_id[0] = '\0';
+    if (error)
+      icxd_log(f->log, ICXD_LOG_WARN, "fed", "[xmpp] instance_jid %s "
+               "answered a ping to itself with %s: answers to this "
+               "instance's fan-outs may not reach it", from ? from : "",
+               fed_root_condition(iq));
+    else
+      icxd_log(f->log, ICXD_LOG_INFO, "fed", "[xmpp] instance_jid %s "
+               "reaches this instance (a ping to itself answered in %lld "
+               "ms)", from ? from : "",
+               (long long)(icxd_now_ms() - f->self_ping_ms));
+    return 1;
+  }
   if (!strncmp(id, "fedping-", 8)) {
     for (m = f->members; m; m = m->next)
       if (!strcmp(m->ping_id, id))
@@ -175,15 +196,16 @@ int icxd_fed_root_answer(icxd_fed *f, xmpp_stanza_t *iq)
   return 0;
 }
 
-/* An IQ get/set of ours to jid with id and payload (consumed). */
-static void fed_root_send(icxd_fed *f, const char *type, const char *jid,
-                      const char *id, xmpp_stanza_t *payload)
+/* An IQ get/set from from to jid with id and payload (consumed). */
+static void fed_root_send(icxd_fed *f, const char *type, const char *from,
+                          const char *jid, const char *id,
+                          xmpp_stanza_t *payload)
 {
   xmpp_stanza_t *iq = icxd_elem(f->xctx, "iq", NULL);
 
   if (!iq || !payload || xmpp_stanza_set_type(iq, type) ||
       xmpp_stanza_set_id(iq, id) || xmpp_stanza_set_to(iq, jid) ||
-      xmpp_stanza_set_from(iq, icxd_conn_self(f->conn)) ||
+      xmpp_stanza_set_from(iq, from) ||
       icxd_adopt(iq, payload)) {
     if (iq)
       xmpp_stanza_release(iq);
@@ -217,7 +239,32 @@ static void fed_root_register_all(icxd_fed *f)
       cmd = NULL;
     }
     fed_root_new_id("fedreg-", id, sizeof id);
-    fed_root_send(f, "set", f->cfg->fed_roots[i], id, cmd);
+    fed_root_send(f, "set", icxd_conn_self(f->conn), f->cfg->fed_roots[i],
+                  id, cmd);
+  }
+}
+
+/* With an instance_jid: pings it once per connection (its answer says
+ * the server routes the name here), and says when no answer came. */
+static void fed_self_check(icxd_fed *f, int64_t now_ms)
+{
+  const char *me = icxd_conn_instance(f->conn);
+
+  if (!strcmp(me, icxd_conn_self(f->conn)))
+    return;
+  if (f->self_generation != icxd_conn_generation(f->conn)) {
+    f->self_generation = icxd_conn_generation(f->conn);
+    fed_root_new_id("fedself-", f->self_ping_id, sizeof f->self_ping_id);
+    f->self_ping_ms = now_ms;
+    fed_root_send(f, "get", me, me, f->self_ping_id,
+                  icxd_elem(f->xctx, "ping", ICXD_NS_PING));
+  } else if (f->self_ping_id[0] &&
+             now_ms - f->self_ping_ms >= (int64_t)f->cfg->fed_peer_timeout_ms) {
+    f->self_ping_id[0] = '\0';
+    icxd_log(f->log, ICXD_LOG_WARN, "fed", "[xmpp] instance_jid %s: no "
+             "answer to a ping to itself in %u ms: the server may not route "
+             "that name to this instance, and answers to its fan-outs may "
+             "not reach it", me, f->cfg->fed_peer_timeout_ms);
   }
 }
 
@@ -229,6 +276,7 @@ void icxd_fed_tick(icxd_fed *f, int64_t now_ms)
 
   if (!icxd_conn_connected(f->conn))
     return;
+  fed_self_check(f, now_ms);
   if (cfg->n_fed_roots &&
       (f->generation != icxd_conn_generation(f->conn) ||
        now_ms >= f->next_register_ms)) {
@@ -248,8 +296,8 @@ void icxd_fed_tick(icxd_fed *f, int64_t now_ms)
                (int64_t)cfg->fed_ping_interval_s * 1000) {
       fed_root_new_id("fedping-", m->ping_id, sizeof m->ping_id);
       m->ping_ms = now_ms;
-      fed_root_send(f, "get", m->jid, m->ping_id,
-                icxd_elem(f->xctx, "ping", ICXD_NS_PING));
+      fed_root_send(f, "get", icxd_conn_instance(f->conn), m->jid,
+                    m->ping_id, icxd_elem(f->xctx, "ping", ICXD_NS_PING));
     }
   }
 }

@@ -6,7 +6,8 @@ scope='federation' on its <constraints> unless --scope local, and checks
 the answer: the clouds in ranked order with the exchange each is tagged
 with (--want "cloud2@icx.a.net cloud5@icx.b.net"; a name without @ wants
 no exchange= attribute), the warning note naming the peers in --warn (or
-no warning when --warn is empty), and the answer within --within seconds.
+no warning when --warn is empty), and the answer within --within seconds
+(with --repeat N: N requests one after the other, each answer checked).
 Prints "ok - ..." / "not ok - ..." lines; exits 0 only if every check
 passed.  With --items "JID...", it asks disco#items of --service instead
 and checks that the items are those exchanges (a root's directory).  With
@@ -43,6 +44,7 @@ class Requester(slixmpp.ClientXMPP):
         self.ok = Checker()
         self.ca_certs = args.ca
         self.answer = None
+        self.warned = False
         self.want_id = "fed1"
         self.done = asyncio.Event()
         self.register_handler(Callback("fed iq", MatchXPath(q(NS_CLIENT, "iq")),
@@ -132,6 +134,7 @@ class Requester(slixmpp.ClientXMPP):
             return
         text = self.request()
         times = []
+        warned = 0
         for i in range(max(1, self.args.repeat)):
             self.want_id = "fed%d" % (i + 1)
             self.answer = None
@@ -141,11 +144,15 @@ class Requester(slixmpp.ClientXMPP):
             try:
                 await asyncio.wait_for(self.done.wait(), self.args.timeout)
             except asyncio.TimeoutError:
+                self.check(self.args.timeout)   # fails: no answer came
                 break
             times.append(time.monotonic() - t0)
-        elapsed = times[-1] if times else self.args.timeout
-        self.check(elapsed)
+            self.check(times[-1])   # every answer, one after the other
+            warned += self.warned
         if self.args.repeat > 1 and times:
+            print("# %d answers, %d of them with a warning" % (len(times),
+                                                             warned),
+                  flush=True)
             times.sort()
             print("# %s: median %.2f ms, min %.2f ms, max %.2f ms over %d "
                   "requests" % (self.args.title, 1000 * times[len(times) // 2],
@@ -200,6 +207,7 @@ class Requester(slixmpp.ClientXMPP):
 
     def check(self, elapsed):
         res, a = self.answer, self.args
+        self.warned = False
         if a.explain and res is not None:
             self.ok.check(res.get("type") == "result", "answered",
                           serialize(res))
@@ -220,6 +228,7 @@ class Requester(slixmpp.ClientXMPP):
                       "no cloud", "got %s" % " ".join(got))
         warns = [n.text or "" for n in cmd.findall(q(NS_CMD, "note"))
                  if n.get("type") == "warn"]
+        self.warned = bool(warns)
         if a.warn:
             names = a.warn.split()
             self.ok.check(len(warns) == 1 and all(n in warns[0] for n in names),
@@ -258,7 +267,8 @@ def main():
     ap.add_argument("--exchanges", default="")
     ap.add_argument("--repeat", type=int, default=1,
                     help="send the request this many times, one after the "
-                    "other, and print the median time")
+                    "other, check every answer, and print how many had a "
+                    "warning and the median time")
     ap.add_argument("--bench", type=int, default=0,
                     help="rounds of one request per --target, timed")
     ap.add_argument("--target", action="append", default=[],

@@ -692,8 +692,16 @@ PY
 # Prosody serves any number of the domains, ejabberd at most one (the
 # node of lib.sh's ejabberd part, in $ICXT_DIR/ejabberd).  The requester
 # trusts $ICXT_FED_CA.
+#
+# Several icxd instances of the ejabberd domain: ICXT_FED_INSTANCES, set
+# before icxt_fed_init, names each instance's own component (e.g. "icx-1
+# icx-2": icx-1.DOMAIN ...).  The certificates then name those too, and
+# ejabberd has one component listener per instance N (the Nth name), on
+# port $COMPONENT_PORT + N, whose hosts are icx.DOMAIN and the instance's
+# own name: a connection there serves both (doc/federation.md).
 
 ICXT_FED_TLS=${ICXT_FED_TLS:-dialback}
+ICXT_FED_INSTANCES=${ICXT_FED_INSTANCES:-}
 ICXT_FED_SERVERS=
 
 # icxt_fed_init DOMAIN...: the folder (readable by ejabberd's account), the
@@ -727,7 +735,9 @@ icxt_fed_init() {
         -addext "keyUsage=critical,keyCertSign,cRLSign" \
         >"$ICXT_DIR/openssl.log" 2>&1 || icxt_fail "openssl could not make the CA"
       for d in "$@"; do
-        printf '%s\n' "subjectAltName=DNS:$d,DNS:icx.$d" \
+        names=DNS:$d,DNS:icx.$d
+        for n in $ICXT_FED_INSTANCES; do names="$names,DNS:$n.$d"; done
+        printf '%s\n' "subjectAltName=$names" \
           "basicConstraints=CA:FALSE" \
           "keyUsage=critical,digitalSignature,keyEncipherment" \
           "extendedKeyUsage=serverAuth,clientAuth" >"$ICXT_DIR/$d.ext"
@@ -834,6 +844,23 @@ CFG
   else
     starttls=optional dialback='  mod_s2s_dialback: {}'
   fi
+  # The component listeners: one for icx.DOMAIN, or one per instance.
+  services=
+  i=0
+  for n in ${ICXT_FED_INSTANCES:-icx}; do
+    [ -n "$ICXT_FED_INSTANCES" ] && i=$((i + 1))
+    services="$services
+  - port: $((COMPONENT_PORT + i))
+    ip: \"$addr\"
+    module: ejabberd_service
+    max_stanza_size: 1048576
+    hosts:
+      icx.$domain:
+        password: $ICXT_SECRET"
+    [ -n "$ICXT_FED_INSTANCES" ] && services="$services
+      $n.$domain:
+        password: $ICXT_SECRET"
+  done
   cat >"$e/ejabberd.yml" <<YML
 # Written by $(basename "$0"): the server of $domain, in a private namespace.
 hosts:
@@ -848,14 +875,7 @@ listen:
   - port: 5269
     ip: "$addr"
     module: ejabberd_s2s_in
-    max_stanza_size: 1048576
-  - port: $COMPONENT_PORT
-    ip: "$addr"
-    module: ejabberd_service
-    max_stanza_size: 1048576
-    hosts:
-      icx.$domain:
-        password: $ICXT_SECRET
+    max_stanza_size: 1048576$services
 modules:
   mod_disco: {}
   mod_ping: {}
@@ -864,8 +884,8 @@ YML
   chmod 644 "$e/ejabberd.yml" "$e/ejabberdctl.cfg" "$e/$domain.pem"
   icxt_ejabberdctl start >>"$e/ctl.log" 2>&1 || icxt_fail "ejabberdctl start failed"
   EJABBERD_RUNNING=1
-  icxt_wait_port_at "$addr" "$COMPONENT_PORT" 60 \
-    || icxt_fail "ejabberd does not listen on $addr:$COMPONENT_PORT"
+  icxt_wait_port_at "$addr" "$((COMPONENT_PORT + i))" 60 \
+    || icxt_fail "ejabberd does not listen on $addr:$((COMPONENT_PORT + i))"
 }
 
 # icxt_fed_store NAME FILE...: the store of exchange NAME.
@@ -878,7 +898,9 @@ icxt_fed_store() {
 
 # icxt_fed_icxd NAME ADDRESS DOMAIN PEERS [SECTION.KEY=VALUE...]: icxd for
 # icx.DOMAIN with store NAME and [federation] peers PEERS; more settings
-# for the sections exchange, federation, log and access.  Sets ICXD_PID.
+# for the sections xmpp, exchange, federation, log and access (a key given
+# here comes after the one written by default: icxd takes the last, e.g.
+# xmpp.port=N, exchange.store=FILE).  Sets ICXD_PID.
 icxt_fed_icxd() {
   name=$1 addr=$2 domain=$3 peers=$4; shift 4
   conf=$ICXT_DIR/$name.conf
@@ -891,6 +913,9 @@ icxt_fed_icxd() {
     echo "secret_file = $ICXT_DIR/component.secret"
     echo "reconnect_min_ms = 100"
     echo "reconnect_max_ms = 1000"
+    for kv in "$@"; do
+      case $kv in xmpp.*) echo "${kv#xmpp.}";; esac
+    done
     echo "[exchange]"
     echo "store = $ICXT_DIR/$name.db"
     echo "ontology = $ICX_ONTOLOGY"
@@ -919,6 +944,27 @@ icxt_fed_ask() {
     --jid "$ICXT_FED_ASKER/fed" --password "$ICXT_USER_PASS" \
     --host "$ICXT_FED_ASKER_HOST" --port "$C2S_PORT" --ca "$ICXT_FED_CA" \
     --paper "$ICX_SRCDIR/data/constraints/paper.xml" --service "$service" "$@"
+}
+
+# icxt_fed_trace_transcript LOG TITLE FILE: appends to FILE, under TITLE,
+# the first IQ an icxd sent to a peer (its stanza trace in LOG, with
+# log.trace=true) and the peer's answer.  Fails when LOG has none.
+icxt_fed_trace_transcript() {
+  "$ICXT_PY" - "$1" "$2" "$3" "$ICX_SRCDIR/tests/integration" <<'PY'
+import re, sys, xml.etree.ElementTree as ET
+log, title, out = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, sys.argv[4])
+from icxd_client import serialize
+text = open(log).read()
+sent = re.search(r'SENT: (<iq [^\n]*?id="(fed-[0-9a-f]+)".*?</iq>)', text, re.S)
+got = sent and re.search(r'RECV: (<iq [^\n]*?id="%s".*?</iq>)' % sent.group(2), text, re.S)
+if not sent or not got:
+    sys.exit("no traced fan-out in " + log)
+with open(out, "a") as f:
+    f.write("\n### %s\n\n```xml\n%s\n```\n```xml\n%s\n```\n" % (
+        title, serialize(ET.fromstring(sent.group(1))),
+        serialize(ET.fromstring(got.group(1)))))
+PY
 }
 
 # icxt_fed_stop_all: stops every icxd (each must exit 0).

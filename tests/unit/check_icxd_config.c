@@ -200,6 +200,65 @@ START_TEST(config_federation_keys)
 }
 END_TEST
 
+/* [xmpp] instance_jid: a domain of this instance's own, in component
+ * mode, other than jid; every kind of nonsense refused at the start with
+ * what is wrong; a reload keeps the running one. */
+START_TEST(config_instance_jid)
+{
+  static const struct {
+    const char *value, *why;
+  } bad[] = {
+    { "icx-1@a.test", "is not a domain: it has a user part" },
+    { "icx-1.a.test/icxd", "is not a domain: it has a resource" },
+    { "icx-1..a.test", "is not a domain: it has an empty label" },
+    { ".a.test", "is not a domain: it has an empty label" },
+    { "icx<1>.a.test", "is not a domain: it holds a character" },
+    { "ICX.a.test", "must differ from jid 'icx.a.test'" },
+  };
+  char *conf = tu_path(tu_icxd_tmp, "inst.conf");
+  char text[512], err[256], note[256];
+  icxd_config *cfg, *fresh;
+  size_t i;
+
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    cfg = icxd_config_new();
+    snprintf(text, sizeof text, "[xmpp]\njid = icx.a.test\nhost = 127.0.0.1\n"
+             "secret = s\ninstance_jid = %s\n", bad[i].value);
+    tu_write(conf, text);
+    ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+    ck_assert_int_eq(icxd_config_validate(cfg, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, bad[i].why) && strstr(err, "instance_jid"),
+                  "%s: %s", bad[i].value, err);
+    icxd_config_free(cfg);
+  }
+  /* Client mode: the account's resource is the instance's own address. */
+  cfg = icxd_config_new();
+  tu_write(conf, "[xmpp]\nmode = client\njid = bot@a.test/i1\nsecret = s\n"
+           "instance_jid = icx-1.a.test\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+  ck_assert_int_eq(icxd_config_validate(cfg, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "instance_jid is for component mode"));
+  icxd_config_free(cfg);
+  /* A good one; a reload keeps it and says so. */
+  cfg = icxd_config_new();
+  tu_write(conf, "[xmpp]\njid = icx.a.test\nhost = 127.0.0.1\nsecret = s\n"
+           "instance_jid = icx-1.a.test\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+  ck_assert_int_eq(icxd_config_validate(cfg, err, sizeof err), 0);
+  ck_assert_str_eq(cfg->instance_jid, "icx-1.a.test");
+  fresh = icxd_config_new();
+  tu_write(conf, "[xmpp]\njid = icx.a.test\nhost = 127.0.0.1\nsecret = s\n"
+           "instance_jid = icx-2.a.test\n");
+  ck_assert_int_eq(icxd_config_load_file(fresh, conf, err, sizeof err), 0);
+  icxd_config_adopt(cfg, fresh, note, sizeof note);
+  ck_assert_str_eq(cfg->instance_jid, "icx-1.a.test");
+  ck_assert_ptr_nonnull(strstr(note, "[xmpp] instance_jid changed (takes "
+                               "effect at restart)"));
+  icxd_config_free(cfg);
+  free(conf);
+}
+END_TEST
+
 static Suite *icxd_config_suite(void)
 {
   Suite *s = suite_create("icxd_config");
@@ -212,6 +271,7 @@ static Suite *icxd_config_suite(void)
   tcase_add_test(tc, config_limit_keys);
   tcase_add_test(tc, config_drain_timeout);
   tcase_add_test(tc, config_federation_keys);
+  tcase_add_test(tc, config_instance_jid);
   suite_add_tcase(s, tc);
   return s;
 }

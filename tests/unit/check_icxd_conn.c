@@ -11,6 +11,7 @@
 #include "fixture.h"
 #include "icxd_config.h"
 #include "icxd_conn.h"
+#include "icxd_log.h"
 
 static icxd_config *conn_cfg(icxd_mode mode)
 {
@@ -48,6 +49,18 @@ START_TEST(conn_failure_names_cause)
   icxd_conn_failure_cause(comp, 0, &se, NULL, NULL, 0, out, sizeof out);
   ck_assert_str_eq(out, "the server ended the stream: host-unknown: no such "
                    "host");
+  /* invalid-from with an instance_jid: the server does not route that
+   * name here, and the message says what to configure; without one, the
+   * plain stream error. */
+  se.type = XMPP_SE_INVALID_FROM;
+  se.text = NULL;
+  icxd_conn_failure_cause(comp, 0, &se, NULL, NULL, 0, out, sizeof out);
+  ck_assert_str_eq(out, "the server ended the stream: invalid-from");
+  comp->instance_jid = strdup("svc-1.x.test");
+  icxd_conn_failure_cause(comp, 0, &se, NULL, NULL, 0, out, sizeof out);
+  ck_assert_ptr_nonnull(strstr(out, "refused a stanza from [xmpp] "
+                               "instance_jid svc-1.x.test"));
+  ck_assert_ptr_nonnull(strstr(out, "list it beside svc.x.test"));
   /* The password refused (libstrophe says so only in its log). */
   icxd_conn_failure_cause(cli, 0, NULL, NULL, "auth: Cannot authenticate "
                           "with known methods", 1, out, sizeof out);
@@ -68,6 +81,31 @@ START_TEST(conn_failure_names_cause)
   ck_assert_ptr_null(strstr(out, "error 0"));
   icxd_config_free(comp);
   icxd_config_free(cli);
+}
+END_TEST
+
+/* The address answers to this instance come back to: its instance_jid
+ * in component mode, else the component's name. */
+START_TEST(conn_instance_address)
+{
+  icxd_config *comp = conn_cfg(ICXD_MODE_COMPONENT);
+  icxd_logger log;
+  icxd_conn *c;
+  char err[256];
+
+  icxd_logger_init(&log, ICXD_LOG_ERROR, 0);
+  c = icxd_conn_new(comp, &log, err, sizeof err);
+  ck_assert_msg(c != NULL, "%s", err);
+  ck_assert_str_eq(icxd_conn_instance(c), "svc.x.test");
+  icxd_conn_free(c);
+  comp->instance_jid = strdup("svc-1.x.test");
+  c = icxd_conn_new(comp, &log, err, sizeof err);
+  ck_assert_msg(c != NULL, "%s", err);
+  ck_assert_str_eq(icxd_conn_instance(c), "svc-1.x.test");
+  ck_assert_str_eq(icxd_conn_self(c), "svc.x.test");
+  icxd_conn_free(c);
+  icxd_logger_close(&log);
+  icxd_config_free(comp);
 }
 END_TEST
 
@@ -99,6 +137,7 @@ static Suite *icxd_conn_suite(void)
   TCase *tc = tcase_create("conn");
 
   tcase_add_test(tc, conn_failure_names_cause);
+  tcase_add_test(tc, conn_instance_address);
   tcase_add_test(tc, conn_backoff_jitter);
   suite_add_tcase(s, tc);
   return s;
