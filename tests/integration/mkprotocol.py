@@ -9,7 +9,11 @@ component test:
     ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-publish.test
     ICXT_TRANSCRIPT=/tmp/t.md tests/integration/icxd-presence.test
     ICXT_FED_TRANSCRIPT=/tmp/t.md tests/integration/icxd-federation.test
+    ICXT_FED_TRANSCRIPT=/tmp/t.md tests/integration/icxd-federation-scale.test
     tests/integration/mkprotocol.py /tmp/t.md > doc/protocol.md
+
+With a second argument, the template to fill instead (e.g. one section of
+protocol.md.in): only the @NAME@s it holds are filled.
 
 Each @NAME@ of the template becomes the request and answer captured under
 the matching heading; the hostile table is built from the answers.
@@ -80,7 +84,13 @@ hostile = [title for title, _ in order if title.startswith('Hostile: ')]
 rows = "\n".join("| %d | %s | %s |" % (i + 1, h[len('Hostile: '):].replace('|', '\\|').replace('<', '&lt;'), first_answer_line(h)) for i, h in enumerate(hostile))
 
 doc = open(TEMPLATE).read()
-doc = doc.replace('@PAPER@', ex("The paper's request (section 6), sent verbatim"))
+# Only the keys the template holds are filled in: a part of the template
+# (one section) can be made from the transcript of the test that feeds it.
+def fill(text, key, value):
+    if key not in text:
+        return text
+    return text.replace(key, value() if callable(value) else value)
+doc = fill(doc, '@PAPER@', lambda: ex("The paper's request (section 6), sent verbatim"))
 # From the ops test's transcript (paging, refused payloads).
 for key, title in [
     ('@RSM_FIRST@', 'Paging: the first page of three'),
@@ -90,7 +100,7 @@ for key, title in [
     ('@PAYLOAD_TWO@', 'Refused: two IO Data payloads'),
     ('@PAYLOAD_NS@', 'Refused: IO Data in an unknown namespace'),
 ]:
-    doc = doc.replace(key, ex(title))
+    doc = fill(doc, key, lambda: ex(title))
 for key, title, kw in [
     ('@DISCO_INFO@', 'disco#info on the service', {}),
     ('@DISCO_ITEMS@', 'disco#items: the command list', {}),
@@ -144,11 +154,12 @@ for key, title, kw in [
     ('@FED_RING@', 'A ring: the request to exchange a travels a -> b -> root', {}),
     ('@FED_PARTIAL@', 'A partial answer: exchange b does not answer in time', {}),
     ('@FED_DIRECTORY@', "The root's directory (disco#items)", {}),
+    ('@FED_SCALE@', "Two instances: the fan-out from the instance's own name", {}),
 ]:
-    doc = doc.replace(key, ex(title, **kw))
-doc = doc.replace('@PUSH@', "```xml\n%s\n```" % pushed())
-doc = doc.replace('@HOSTILE_TABLE@', rows)
-doc = doc.replace('@NHOSTILE@', str(len(hostile)))
+    doc = fill(doc, key, lambda: ex(title, **kw))
+doc = fill(doc, '@PUSH@', lambda: "```xml\n%s\n```" % pushed())
+doc = fill(doc, '@HOSTILE_TABLE@', rows)
+doc = fill(doc, '@NHOSTILE@', str(len(hostile)))
 # The test loads the shipped clouds from the source tree: show them where
 # an exchange would keep them, not in a folder of the machine that ran it.
 doc = re.sub(r"file://[^'\"<> ]*/data/clouds/", "file:///srv/icx/clouds/", doc)
