@@ -116,9 +116,9 @@ int icxd_config_validate(const icxd_config *cfg, char *err, size_t errlen);
 /* A reload: moves every setting of fresh into cfg (so the pointers
  * modules keep to cfg stay valid), except those that only a restart can
  * change (mode, jid, instance_jid, host, port, secret, cafile, capath,
- * insecure_tls, store, workers, syslog): those keep their running values, and for each
- * that differs a line is written to note (notelen bytes; "" when none).
- * fresh is freed. */
+ * insecure_tls, store, workers, syslog): those keep their running
+ * values, and for each that differs a line is written to note (notelen
+ * bytes; "" when none).  fresh is freed. */
 void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,
                        size_t notelen);
 

@@ -30,6 +30,11 @@
  * the root lists the directory, and a federated request to the root
  * goes to its peers and to every registered exchange.
  *
+ * Requests to peers and a root's pings go out from the instance's own
+ * address (icxd_conn_instance(): [xmpp] instance_jid when several
+ * instances serve one name), so that their answers come back to it;
+ * registrations, answers and <visited> use the shared name.
+ *
  * The loop never waits: requests to peers are IQs tracked by id, each
  * fan-out with a deadline checked between two turns
  * (icxd_fed_take_done()).  Loop thread only.
