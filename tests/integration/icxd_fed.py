@@ -278,7 +278,8 @@ def main():
     args = ap.parse_args()
     xmpp = Requester(args)
     xmpp.connect(address=(args.host, args.port))
-    xmpp.loop.call_later(args.timeout + 30, xmpp.disconnect)
+    xmpp.loop.call_later(args.timeout * max(1, args.repeat) + 30,
+                         xmpp.disconnect)
     xmpp.process(forever=False)
     print("# %d checks, %d failed" % (xmpp.ok.count, xmpp.ok.failures))
     sys.exit(1 if xmpp.ok.failures or not xmpp.ok.count else 0)
