@@ -43,6 +43,7 @@ struct icxd_conn {
   int tls_seen;              /* the stream was secured at some point */
   int sock_error;            /* errno of a failed TCP connect, or 0 */
   int sock_fd;               /* the socket of the last connect, or -1 */
+  int instance_refused;      /* the server refused [xmpp] instance_jid */
 };
 
 /* libstrophe 0.12's certificate-failure handler takes no user data: the
@@ -288,6 +289,18 @@ static void conn_on_event(xmpp_conn_t *conn, xmpp_conn_event_t event,
     icxd_log(c->log, ICXD_LOG_WARN, "conn", "%s: %s",
              c->connected ? "disconnected from the server"
                           : "could not connect", cause);
+    /* A name the server will not take from this connection would close
+     * every stream it is used on: set aside, the instance keeps serving
+     * (reconnecting at once, again and again, would also take and drop
+     * the shared name's route each time). */
+    if (stream_error && stream_error->type == XMPP_SE_INVALID_FROM &&
+        strcmp(icxd_conn_instance(c), c->self) != 0) {
+      c->instance_refused = 1;
+      icxd_log(c->log, ICXD_LOG_ERROR, "conn", "[xmpp] instance_jid %s set "
+               "aside until a restart: this instance sends its fan-outs "
+               "from %s, and their answers may reach another instance",
+               c->cfg->instance_jid, c->self);
+    }
     c->cert_error[0] = '\0';
     c->last_error[0] = '\0';
     c->tls_seen = 0;
@@ -568,7 +581,8 @@ const char *icxd_conn_self(const icxd_conn *c)
 
 const char *icxd_conn_instance(const icxd_conn *c)
 {
-  if (c->cfg->mode == ICXD_MODE_COMPONENT && c->cfg->instance_jid)
+  if (c->cfg->mode == ICXD_MODE_COMPONENT && c->cfg->instance_jid &&
+      !c->instance_refused)
     return c->cfg->instance_jid;
   return c->self;
 }

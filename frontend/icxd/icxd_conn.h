@@ -82,7 +82,10 @@ const char *icxd_conn_self(const icxd_conn *c);
 /* The address the answers to this instance's own requests must come back
  * to: [xmpp] instance_jid in component mode when set (several instances
  * serve one component name, and the server routes this name to this
- * instance alone), else icxd_conn_self().  Lent. */
+ * instance alone), else icxd_conn_self().  Once the server has closed a
+ * stream with invalid-from while it was set, the name is set aside
+ * (logged as an error) and icxd_conn_self() is used until a restart.
+ * Lent. */
 const char *icxd_conn_instance(const icxd_conn *c);
 
 /* Our server's domain (where answers go when a request has no 'from').
