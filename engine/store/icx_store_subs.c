@@ -19,6 +19,24 @@
   "  answer TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);" \
   "CREATE INDEX IF NOT EXISTS subscriptions_jid ON subscriptions (jid)"
 
+/* The subscriptions' version: one row whose n moves by one with every
+ * subscription added, removed or rewritten (answers aside), bumped by
+ * triggers in the statement that makes the change, whichever program
+ * makes it.  It starts at a random value, so that a store put in the
+ * place of another reads as changed too. */
+#define SUBS_VERSION_SQL \
+  "CREATE TABLE IF NOT EXISTS subscription_version (" \
+  "  one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL);" \
+  "INSERT OR IGNORE INTO subscription_version (one, n)" \
+  "  VALUES (1, (random() & 0x3fffffffffffffff) + 1);" \
+  "CREATE TRIGGER IF NOT EXISTS subscriptions_added AFTER INSERT ON subscriptions" \
+  "  BEGIN UPDATE subscription_version SET n = n + 1; END;" \
+  "CREATE TRIGGER IF NOT EXISTS subscriptions_removed AFTER DELETE ON subscriptions" \
+  "  BEGIN UPDATE subscription_version SET n = n + 1; END;" \
+  "CREATE TRIGGER IF NOT EXISTS subscriptions_rewritten AFTER UPDATE OF id, jid," \
+  "  request, options ON subscriptions" \
+  "  BEGIN UPDATE subscription_version SET n = n + 1; END"
+
 /* The answers as rows: one per (subscription, cloud), so that a change
  * writes the clouds that entered and left, never a whole answer. */
 #define SUBS_CLOUDS_SQL \
@@ -66,10 +84,45 @@ store_subs_table_make(icx_store *s, const char *name, const char *sql, const cha
   return ICX_OK;
 }
 
+/* Savepoints: a write of several statements is whole or nothing, in or
+ * out of a transaction of the caller's (icx_store_subs_begin()). */
+static icx_rc
+store_subs_save(icx_store *s)
+{
+  if (sqlite3_exec(s->db, "SAVEPOINT icx_subs", NULL, NULL, NULL) != SQLITE_OK)
+    return store_subs_fail(s, "begin a savepoint");
+  return ICX_OK;
+}
+
+static icx_rc
+store_subs_release(icx_store *s, icx_rc rc)
+{
+  if (rc != ICX_OK)
+    sqlite3_exec(s->db, "ROLLBACK TO icx_subs", NULL, NULL, NULL);
+  if (sqlite3_exec(s->db, "RELEASE icx_subs", NULL, NULL, NULL) != SQLITE_OK &&
+      rc == ICX_OK)
+    rc = store_subs_fail(s, "end a savepoint");
+  return rc;
+}
+
+/* Makes the table and its version when missing (a change of the
+ * subscriptions is coming): a store whose table was made before the
+ * version gets it with its first change here. */
 static icx_rc
 store_subs_make(icx_store *s)
 {
-  return store_subs_table_make(s, "subscriptions", SUBS_TABLE_SQL, "make the table");
+  int have = store_subs_table_exists(s, "subscription_version");
+  icx_rc rc;
+
+  if (have < 0)
+    return store_subs_fail(s, "read the schema");
+  if (have)
+    return ICX_OK;
+  if ((rc = store_subs_save(s)) != ICX_OK)
+    return rc;
+  if (sqlite3_exec(s->db, SUBS_TABLE_SQL ";" SUBS_VERSION_SQL, NULL, NULL, NULL) != SQLITE_OK)
+    rc = store_subs_fail(s, "make the table");
+  return store_subs_release(s, rc);
 }
 
 static icx_rc
@@ -145,27 +198,6 @@ store_subs_change(icx_store *s, sqlite3_stmt *st, const char *what, size_t *chan
     *changed = (size_t)n;
   if (rc == ICX_OK && n == 0 && !changed)
     rc = ICX_ERR_NOT_FOUND;
-  return rc;
-}
-
-/* Savepoints: a write of several statements is whole or nothing, in or
- * out of a transaction of the caller's (icx_store_subs_begin()). */
-static icx_rc
-store_subs_save(icx_store *s)
-{
-  if (sqlite3_exec(s->db, "SAVEPOINT icx_subs", NULL, NULL, NULL) != SQLITE_OK)
-    return store_subs_fail(s, "begin a savepoint");
-  return ICX_OK;
-}
-
-static icx_rc
-store_subs_release(icx_store *s, icx_rc rc)
-{
-  if (rc != ICX_OK)
-    sqlite3_exec(s->db, "ROLLBACK TO icx_subs", NULL, NULL, NULL);
-  if (sqlite3_exec(s->db, "RELEASE icx_subs", NULL, NULL, NULL) != SQLITE_OK &&
-      rc == ICX_OK)
-    rc = store_subs_fail(s, "end a savepoint");
   return rc;
 }
 
@@ -317,6 +349,8 @@ icx_store_subs_remove(icx_store *s, long long id, const char *jid)
   icx_clear_error(s->ctx);
   if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
+  if ((rc = store_subs_make(s)) != ICX_OK)
+    return rc;
   st = store_subs_prepare(s, jid ? "DELETE FROM subscriptions WHERE id = ? AND jid = ?"
                                  : "DELETE FROM subscriptions WHERE id = ?");
   if (!st)
@@ -349,6 +383,8 @@ icx_store_subs_remove_jid(icx_store *s, const char *jid, size_t *removed)
   icx_clear_error(s->ctx);
   if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
+  if ((rc = store_subs_make(s)) != ICX_OK)
+    return rc;
   if (store_subs_table_exists(s, "subscription_clouds") > 0 &&
       (st = store_subs_prepare(s, "DELETE FROM subscription_clouds WHERE sub IN "
                                   "(SELECT id FROM subscriptions WHERE jid = ?)"))) {
@@ -564,27 +600,32 @@ icx_store_subs_end(icx_store *s, int commit)
 }
 
 icx_rc
-icx_store_subs_signature(icx_store *s, size_t *count, long long *id_sum)
+icx_store_subs_version(icx_store *s, long long *version)
 {
   sqlite3_stmt *st;
-  int have;
+  int counter, table;
   icx_rc rc = ICX_OK;
 
-  if (!s || !count || !id_sum)
+  if (!s || !version)
     return ICX_ERR_MISUSE;
-  *count = 0;
-  *id_sum = 0;
+  *version = 0;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
-    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
-  if (!(st = store_subs_prepare(s, "SELECT count(*), coalesce(sum(id), 0) FROM subscriptions")))
+  if ((counter = store_subs_table_exists(s, "subscription_version")) < 0 ||
+      (table = counter ? 1 : store_subs_table_exists(s, "subscriptions")) < 0)
+    return store_subs_fail(s, "read the schema");
+  if (!table)
+    return ICX_OK;
+  /* A table older than its version: its count and the sum of its ids
+   * folded into a negative number (a counter is never one). */
+  st = store_subs_prepare(s, counter ? "SELECT n FROM subscription_version WHERE one = 1"
+                                     : "SELECT -1 - ((count(*) * 1000003 + coalesce(sum(id),"
+                                       " 0)) & 0x3fffffffffffffff) FROM subscriptions");
+  if (!st)
     return ICX_ERR_STORE;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    *count = (size_t)sqlite3_column_int64(st, 0);
-    *id_sum = sqlite3_column_int64(st, 1);
-  } else {
-    rc = store_subs_fail(s, "count subscriptions");
-  }
+  if (sqlite3_step(st) == SQLITE_ROW)
+    *version = sqlite3_column_int64(st, 0);
+  else
+    rc = store_subs_fail(s, "read the version");
   sqlite3_finalize(st);
   return rc;
 }

@@ -118,11 +118,16 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     }
     return 0;
   }
-  if ((rc = icx_store_subs_list(store, NULL, &rows, &n)) != ICX_OK) {
+  /* The version first: a change after it is read again at the next
+   * look. */
+  if ((rc = icx_store_subs_version(store, &subs->version)) != ICX_OK ||
+      (rc = icx_store_subs_list(store, NULL, &rows, &n)) != ICX_OK) {
     if (job)
       icxd_subs_fail(job, rc, icx_ctx_errmsg(ctx));
     return -1;
   }
+  subs->own = 0;
+  subs->have_version = 1;
   subs->vocab = vocab;
   for (i = 0; i < n; i++) {
     unsigned presence = icxd_subs_options_presence(rows[i].options);
@@ -171,28 +176,44 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   return 0;
 }
 
+/* 1 when the store's subscriptions version now is the one the registry
+ * copies, moved by our own adds and removes alone: every change of
+ * another process moves it by one more (icx_store_subs.h).  A counter
+ * only counts up from a positive start; a table older than its counter
+ * reads the same number while nobody changes it. */
+static int subs_version_same(const icxd_subs *subs, long long now)
+{
+  if (!subs->have_version)
+    return 0;
+  if (!subs->own)
+    return now == subs->version;
+  return subs->version > 0 && now == subs->version + (long long)subs->own;
+}
+
 /* Follows the subscriptions other processes added and removed (another
  * icxd instance on the same store): the store is the one list, and the
  * registry is made its copy again, without evaluating anything (a shape
  * new here takes the answer its keeper has in the store; the other
- * instance evaluated it).  A look at the table's signature alone when
+ * instance evaluated it).  A look at the table's version alone when
  * nothing changed.  0, or -1 (the registry stays as it was). */
 static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                      const icx_vocab *vocab)
 {
   icx_sub_row *rows = NULL;
-  size_t count = 0, n = 0, i, k, o, added = 0, gone = 0;
-  long long sum = 0, mine = 0;
+  size_t n = 0, i, k, o, added = 0, gone = 0, skipped = 0;
+  long long now;
   icxd_sub *v;
 
   if (!subs->loaded)
     return 0;
-  if (icx_store_subs_signature(store, &count, &sum) != ICX_OK)
+  if (icx_store_subs_version(store, &now) != ICX_OK)
     return -1;
-  for (i = 0; i < subs->n; i++)
-    mine += subs->v[i].id;
-  if (count == subs->n && sum == mine)
+  if (subs_version_same(subs, now)) {
+    subs->version = now;
+    subs->own = 0;
     return 0;
+  }
+  /* The version was read first: a change after it is read again. */
   if (icx_store_subs_list(store, NULL, &rows, &n) != ICX_OK)
     return -1;
   if (!(v = calloc(n + 1, sizeof *v))) {
@@ -223,8 +244,10 @@ static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
         }
         icxd_subs_compile(subs, ctx, vocab, sh);
       }
-      if (!sh)
-        continue;   /* out of memory: read at the next change */
+      if (!sh) {
+        skipped++;   /* out of memory: read at the next look */
+        continue;
+      }
       v[o].id = r->id;
       v[o].jid = r->jid;
       v[o].created = r->created;
@@ -239,6 +262,9 @@ static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   subs->v = v;
   subs->n = o;
   subs->cap = n + 1;
+  subs->version = now;
+  subs->own = 0;
+  subs->have_version = !skipped;
   /* A shape's keeper is its first subscription (the rows moved to it
    * when the old one went: subs_remove_one()). */
   for (i = 0; i < subs->n_shapes; i++)
@@ -390,6 +416,7 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   tmp.shape = sh;
   sh->members++;
   *e = tmp;
+  subs->own++;   /* the registry has it: our add moved the version */
   job->answer_xml = subs_subscribed_xml(e);
   if (!job->answer_xml) {
     icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
@@ -427,6 +454,8 @@ static icx_rc subs_remove_one(icxd_subs *subs, icx_store *store, const icxd_sub 
     sh->keeper = next;
   }
   rc = icx_store_subs_remove(store, e->id, NULL);
+  if (rc == ICX_OK)
+    subs->own++;   /* another process's removal moved the version instead */
   return rc == ICX_ERR_NOT_FOUND ? ICX_OK : rc;
 }
 
@@ -535,11 +564,10 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
      * only when another process wrote. */
     long long g = subs_generation(subs, ctx, NULL);
     size_t count = 0;
-    long long sum = 0;
     /* None held here: unless another process subscribed meanwhile (an
      * instance on the same store), nothing to evaluate. */
     if (!subs->n && (!subs->watch ||
-                     icx_store_subs_signature(subs->watch, &count, &sum) != ICX_OK ||
+                     icx_store_subs_count(subs->watch, NULL, &count) != ICX_OK ||
                      !count)) {
       icxd_subs_log_drop(subs);
       job->rc = ICX_OK;

@@ -1,15 +1,20 @@
 /* check_store_subs.c - the subscriptions table (icx_store_subs.h): a store
  * without one, adding, listing per JID and all, answers kept, removal by
  * id (only the owner's) and by JID, ids never used twice, what survives a
- * reopen, writes refused on a read-only handle, and answers kept as rows
- * (set, edited, moved, removed with their subscription). */
+ * reopen, writes refused on a read-only handle, answers kept as rows
+ * (set, edited, moved, removed with their subscription), and the version
+ * other processes follow: moved by every add and remove, changed when
+ * another store takes the file's place, made for a table older than it. */
 #include "config.h"
 
 #include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
+#include "icx_schema.h"
 #include "icx_store_subs.h"
 
 static tu_world fx;
@@ -181,17 +186,16 @@ START_TEST(test_answer_rows)
 END_TEST
 
 /* What another process reads to follow the table and the answers. */
-START_TEST(test_signature_and_answer_reads)
+START_TEST(test_version_and_answer_reads)
 {
   const char *names[] = { "cloud1", "cloud2", "cloud5", "cloud9" };
   const char *add[] = { "cloud9" };
   int has[4];
   char *answer;
-  size_t n;
-  long long sum, a, b, c;
+  long long v0, v1, v2, a, b, c;
 
-  ck_assert_int_eq(icx_store_subs_signature(store, &n, &sum), ICX_OK);
-  ck_assert(n == 0 && sum == 0);
+  ck_assert_int_eq(icx_store_subs_version(store, &v0), ICX_OK);
+  ck_assert(v0 == 0);
   ck_assert_int_eq(icx_store_subs_answer(store, 1, &answer), ICX_ERR_NOT_FOUND);
   ck_assert_int_eq(icx_store_subs_answer_has(store, 1, names, 4, has), ICX_OK);
   ck_assert(!has[0] && !has[1] && !has[2] && !has[3]);
@@ -199,13 +203,19 @@ START_TEST(test_signature_and_answer_reads)
   ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<r/>", NULL, "cloud2\ncloud5", &a),
                    ICX_OK);
   ck_assert_int_eq(icx_store_subs_add(store, "b@x.test", "<r/>", NULL, NULL, &b), ICX_OK);
-  ck_assert_int_eq(icx_store_subs_signature(store, &n, &sum), ICX_OK);
-  ck_assert(n == 2 && sum == a + b);
-  /* An add and a remove: the count stays, the sum moves. */
+  ck_assert_int_eq(icx_store_subs_version(store, &v1), ICX_OK);
+  ck_assert(v1 > 0);
+  /* An add and a remove: by one each. */
   ck_assert_int_eq(icx_store_subs_add(store, "c@x.test", "<r/>", NULL, NULL, &c), ICX_OK);
   ck_assert_int_eq(icx_store_subs_remove(store, b, NULL), ICX_OK);
-  ck_assert_int_eq(icx_store_subs_signature(store, &n, &sum), ICX_OK);
-  ck_assert(n == 2 && sum == a + c && sum != a + b);
+  ck_assert_int_eq(icx_store_subs_version(store, &v2), ICX_OK);
+  ck_assert(v2 == v1 + 2);
+  /* Removing nothing, and keeping answers, do not move it. */
+  ck_assert_int_eq(icx_store_subs_remove(store, b, NULL), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, c, "cloud1"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, c, ""), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_version(store, &v1), ICX_OK);
+  ck_assert(v1 == v2);
 
   /* An answer kept as text (a store of an older icxd). */
   ck_assert_int_eq(icx_store_subs_answer(store, a, &answer), ICX_OK);
@@ -227,9 +237,91 @@ START_TEST(test_signature_and_answer_reads)
   free(answer);
   ck_assert_int_eq(icx_store_subs_answer_has(store, c, names, 4, has), ICX_OK);
   ck_assert(!has[0] && !has[1] && !has[2] && !has[3]);
-  ck_assert_int_eq(icx_store_subs_signature(store, NULL, &sum), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_version(store, NULL), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_subs_version(NULL, &v1), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_subs_answer(store, a, NULL), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_subs_answer_has(store, a, NULL, 1, has), ICX_ERR_MISUSE);
+}
+END_TEST
+
+/* Adds n subscriptions of jid to st, then removes those whose bit is
+ * set in drop (bit i: the i-th added). */
+static void
+subs_make(icx_store *st, const char *jid, int n, unsigned drop)
+{
+  long long id[8];
+  int i;
+
+  for (i = 0; i < n; i++)
+    ck_assert_int_eq(icx_store_subs_add(st, jid, "<r/>", NULL, NULL, &id[i]), ICX_OK);
+  for (i = 0; i < n; i++)
+    if (drop & (1u << i))
+      ck_assert_int_eq(icx_store_subs_remove(st, id[i], NULL), ICX_OK);
+}
+
+/* Another file put in the store's place, holding as many subscriptions
+ * with ids of the same sum (1 and 4 here, 2 and 3 there): a reader that
+ * opens the path again must see a change. */
+START_TEST(test_version_replaced_store)
+{
+  char *other = tu_path(fx.dir, "other.db");
+  icx_store *o = NULL;
+  long long before, after;
+  icx_sub_row *rows;
+  size_t n;
+
+  subs_make(store, "a@x.test", 4, 0x6);          /* ids 1 and 4 */
+  ck_assert_int_eq(icx_store_subs_version(store, &before), ICX_OK);
+  ck_assert_int_eq(icx_store_open(ctx, other, ICX_STORE_CREATE, &o), ICX_OK);
+  subs_make(o, "b@x.test", 3, 0x1);              /* ids 2 and 3 */
+  icx_store_free(o);
+  icx_store_free(store);
+  store = NULL;
+  ck_assert_int_eq(rename(other, db), 0);
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &store), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
+  ck_assert(n == 2 && rows[0].id + rows[1].id == 5 && !strcmp(rows[0].jid, "b@x.test"));
+  icx_store_subs_free_rows(rows, n);
+  ck_assert_int_eq(icx_store_subs_version(store, &after), ICX_OK);
+  ck_assert(after != before);
+  free(other);
+}
+END_TEST
+
+/* A store whose subscriptions table was made before its version (as an
+ * older icx made it): it reads, its version does not move while nobody
+ * writes, and its first change makes the version and moves it. */
+START_TEST(test_version_older_table)
+{
+  sqlite3 *h = icx_store_db(store);
+  long long v0, v1, v2, id;
+  icx_sub_row *rows;
+  size_t n;
+
+  ck_assert_int_eq(sqlite3_exec(h,
+                                "CREATE TABLE subscriptions (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                " jid TEXT NOT NULL, request TEXT NOT NULL, options TEXT NOT NULL"
+                                " DEFAULT '', answer TEXT NOT NULL DEFAULT '', created TEXT NOT"
+                                " NULL); CREATE INDEX subscriptions_jid ON subscriptions (jid);"
+                                "INSERT INTO subscriptions (jid, request, answer, created) VALUES"
+                                " ('a@x.test', '<r/>', 'c1', '2026-01-01T00:00:00Z'),"
+                                " ('b@x.test', '<r/>', '', '2026-01-01T00:00:00Z')",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(icx_store_subs_version(store, &v0), ICX_OK);
+  ck_assert(v0 < 0);
+  ck_assert_int_eq(icx_store_subs_version(store, &v1), ICX_OK);
+  ck_assert(v1 == v0);
+  ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
+  ck_assert(n == 2 && !strcmp(rows[0].answer, "c1"));
+  icx_store_subs_free_rows(rows, n);
+  ck_assert_int_eq(icx_store_subs_remove(store, 2, NULL), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_version(store, &v1), ICX_OK);
+  ck_assert(v1 > 0);
+  ck_assert_int_eq(icx_store_subs_add(store, "c@x.test", "<r/>", NULL, NULL, &id), ICX_OK);
+  ck_assert(id == 3);
+  ck_assert_int_eq(icx_store_subs_version(store, &v2), ICX_OK);
+  ck_assert(v2 == v1 + 1);
 }
 END_TEST
 
@@ -259,7 +351,9 @@ store_subs_suite(void)
   tcase_add_test(tc, test_add_list_remove);
   tcase_add_test(tc, test_reopen_and_readonly);
   tcase_add_test(tc, test_answer_rows);
-  tcase_add_test(tc, test_signature_and_answer_reads);
+  tcase_add_test(tc, test_version_and_answer_reads);
+  tcase_add_test(tc, test_version_replaced_store);
+  tcase_add_test(tc, test_version_older_table);
   tcase_add_test(tc, test_misuse);
   suite_add_tcase(s, tc);
   return s;
