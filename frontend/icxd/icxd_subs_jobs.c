@@ -18,6 +18,18 @@
 
 /* --- the store's generation, for writers outside icxd -------------------- */
 
+/* A file put in the store's place: the watch handle, which reads the
+ * old one, closes (before any handle opens the new one: the -wal and -shm
+ * files go by the path), and the next look opens it again. */
+static void subs_watch_check(icxd_subs *subs)
+{
+  if (subs->watch && icx_store_replaced(subs->watch)) {
+    icx_store_free(subs->watch);
+    subs->watch = NULL;
+    subs->have_seen = 0;
+  }
+}
+
 /* The data version the watch handle reads now; -1 when unknown.  *seq
  * (may be NULL) gets the last change of its log (-1 when unknown). */
 static long long subs_generation(icxd_subs *subs, icx_ctx *ctx, long long *seq)
@@ -27,6 +39,7 @@ static long long subs_generation(icxd_subs *subs, icx_ctx *ctx, long long *seq)
 
   if (seq)
     *seq = -1;
+  subs_watch_check(subs);
   if (!subs->watch &&
       icx_store_open(ctx, subs->store_path, ICX_STORE_READONLY,
                      &subs->watch) != ICX_OK) {
@@ -555,6 +568,7 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
   icx_store *store = NULL;
   icx_rc rc;
 
+  subs_watch_check(subs);
   /* Notifications dropped earlier (the outbox was full) are owed first. */
   if (subs->loaded)
     icxd_subs_tell_missed(subs);
