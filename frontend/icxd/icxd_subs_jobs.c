@@ -20,13 +20,16 @@
 
 /* A file put in the store's place: the watch handle, which reads the
  * old one, closes (before any handle opens the new one: the -wal and -shm
- * files go by the path), and the next look opens it again. */
+ * files go by the path), and the next look opens it again; the old
+ * file's change log says nothing of the new one, so the next evaluation
+ * is in full. */
 static void subs_watch_check(icxd_subs *subs)
 {
   if (subs->watch && icx_store_replaced(subs->watch)) {
     icx_store_free(subs->watch);
     subs->watch = NULL;
     subs->have_seen = 0;
+    icxd_subs_log_drop(subs);
   }
 }
 
@@ -468,7 +471,7 @@ static icx_rc subs_remove_one(icxd_subs *subs, icx_store *store, const icxd_sub 
   }
   rc = icx_store_subs_remove(store, e->id, NULL);
   if (rc == ICX_OK)
-    subs->own++;   /* another process's removal moved the version instead */
+    subs->own++;   /* ours moved the version (not found: another's did) */
   return rc == ICX_ERR_NOT_FOUND ? ICX_OK : rc;
 }
 
