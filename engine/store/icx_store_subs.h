@@ -38,8 +38,10 @@
  *
  * Writers are the store's ordinary writers (icxd's writer thread); each
  * call is one statement, its own transaction.  Strings handed out are on
- * the C library's allocator (free() them, or use the free functions
- * here).  Errors: ICX_ERR_MISUSE, ICX_ERR_NOMEM, ICX_ERR_STORE (with
+ * the store's context's allocator (icx_free() them on that context, or
+ * use the free functions here).  Statements are the handle's kept ones,
+ * and a table once seen is remembered on the handle (icx_store_internal.h).
+ * Errors: ICX_ERR_MISUSE, ICX_ERR_NOMEM, ICX_ERR_STORE (with
  * SQLite's message on the store's context; also a write on a store opened
  * read-only), ICX_ERR_NOT_FOUND where said.
  */
@@ -92,9 +94,10 @@ icx_rc icx_store_subs_remove(icx_store *store, long long id, const char *jid);
 icx_rc icx_store_subs_remove_jid(icx_store *store, const char *jid, size_t *removed);
 
 /* The subscriptions of jid (NULL: all), by id: *rows is a new array of *n
- * rows (NULL and 0 when none), freed with icx_store_subs_free_rows(). */
+ * rows (NULL and 0 when none), freed with icx_store_subs_free_rows() on
+ * the same store (or one of the same context). */
 icx_rc icx_store_subs_list(icx_store *store, const char *jid, icx_sub_row **rows, size_t *n);
-void icx_store_subs_free_rows(icx_sub_row *rows, size_t n);
+void icx_store_subs_free_rows(icx_store *store, icx_sub_row *rows, size_t n);
 
 /* Groups the writes that follow (answers kept after one change) into one
  * transaction, so that they cost one commit: icx_store_subs_begin(), the
@@ -122,7 +125,7 @@ icx_rc icx_store_subs_answer_has(icx_store *store, long long id, const char *con
                                  size_t n, int *has);
 
 /* The answer kept for subscription id, names one per line ('' when
- * none), into *answer (free()).  ICX_ERR_NOT_FOUND: no such
+ * none), into *answer (icx_free() on the store's context).  ICX_ERR_NOT_FOUND: no such
  * subscription. */
 icx_rc icx_store_subs_answer(icx_store *store, long long id, char **answer);
 

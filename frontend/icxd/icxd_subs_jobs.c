@@ -162,21 +162,21 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                  "subscription %lld: its answer stays as text: %s", sh->keeper,
                  icx_ctx_errmsg(ctx));
     }
-    if (!sh || !(e = subs_append(subs))) {
-      icx_store_subs_free_rows(rows, n);
+    /* Copied: the rows are on the store's allocator, the registry on
+     * icxd's. */
+    if (!sh || !(e = subs_append(subs)) || !(e->jid = strdup(rows[i].jid)) ||
+        !(e->created = strdup(rows[i].created))) {
+      icx_store_subs_free_rows(store, rows, n);
       subs_forget(subs);
       if (job)
         icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
       return -1;
     }
     e->id = rows[i].id;
-    e->jid = rows[i].jid;
-    e->created = rows[i].created;
-    rows[i].jid = rows[i].created = NULL;
     e->shape = sh;
     sh->members++;
   }
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   subs->loaded = 1;
   if (subs->n) {
     icxd_subs_change all;
@@ -233,7 +233,7 @@ static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   if (icx_store_subs_list(store, NULL, &rows, &n) != ICX_OK)
     return -1;
   if (!(v = calloc(n + 1, sizeof *v))) {
-    icx_store_subs_free_rows(rows, n);
+    icx_store_subs_free_rows(store, rows, n);
     return -1;
   }
   /* Both by id: a merge. */
@@ -251,7 +251,15 @@ static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     } else {
       icx_sub_row *r = &rows[k++];   /* added elsewhere */
       unsigned presence = icxd_subs_options_presence(r->options);
-      icxd_subs_shape *sh = icxd_subs_shape_find(subs, r->request, presence);
+      icxd_subs_shape *sh;
+      char *jid = strdup(r->jid), *created = strdup(r->created);
+      if (!jid || !created) {
+        free(jid);
+        free(created);
+        skipped++;   /* out of memory: read at the next look */
+        continue;
+      }
+      sh = icxd_subs_shape_find(subs, r->request, presence);
       if (!sh && (sh = icxd_subs_shape_add(subs, r->request, presence))) {
         sh->keeper = r->id;
         if (icxd_subs_names_split(r->answer, &sh->answer, &sh->n_answer) != 0) {
@@ -261,19 +269,20 @@ static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
         icxd_subs_compile(subs, ctx, vocab, sh);
       }
       if (!sh) {
-        skipped++;   /* out of memory: read at the next look */
+        free(jid);
+        free(created);
+        skipped++;
         continue;
       }
       v[o].id = r->id;
-      v[o].jid = r->jid;
-      v[o].created = r->created;
-      r->jid = r->created = NULL;
+      v[o].jid = jid;
+      v[o].created = created;
       v[o++].shape = sh;
       sh->members++;
       added++;
     }
   }
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   free(subs->v);
   subs->v = v;
   subs->n = o;

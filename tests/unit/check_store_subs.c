@@ -81,14 +81,14 @@ START_TEST(test_add_list_remove)
   ck_assert_str_eq(rows[0].answer, "cloud2\ncloud5");
   ck_assert_str_eq(rows[0].options, "");
   ck_assert_uint_eq(strlen(rows[0].created), 20);
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
 
   ck_assert_int_eq(icx_store_subs_set_answer(store, b, "cloud9"), ICX_OK);
   ck_assert_int_eq(icx_store_subs_list(store, "b@x.test", &rows, &n), ICX_OK);
   ck_assert_uint_eq(n, 1);
   ck_assert_str_eq(rows[0].answer, "cloud9");
   ck_assert_str_eq(rows[0].options, "presence=1");
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
 
   /* Only the owner removes its own. */
   ck_assert_int_eq(icx_store_subs_remove(store, b, "a@x.test"), ICX_ERR_NOT_FOUND);
@@ -107,13 +107,13 @@ START_TEST(test_add_list_remove)
   ck_assert_int_eq(icx_store_subs_end(store, 0), ICX_OK);
   ck_assert_int_eq(icx_store_subs_list(store, "e@x.test", &rows, &n), ICX_OK);
   ck_assert_str_eq(rows[0].answer, "old");
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   ck_assert_int_eq(icx_store_subs_begin(store), ICX_OK);
   ck_assert_int_eq(icx_store_subs_set_answer(store, b, "new"), ICX_OK);
   ck_assert_int_eq(icx_store_subs_end(store, 1), ICX_OK);
   ck_assert_int_eq(icx_store_subs_list(store, "e@x.test", &rows, &n), ICX_OK);
   ck_assert_str_eq(rows[0].answer, "new");
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   ck_assert_int_eq(icx_store_subs_remove_jid(store, "e@x.test", NULL), ICX_OK);
 
   /* The last id is not handed out again. */
@@ -138,7 +138,7 @@ START_TEST(test_reopen_and_readonly)
   ck_assert(rows[0].id == a);
   ck_assert_str_eq(rows[0].jid, "a@x.test");
   ck_assert_str_eq(rows[0].answer, "c1");
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(ro, rows, n);
   ck_assert_int_eq(icx_store_subs_add(ro, "b@x.test", "<k/>", NULL, NULL, &b), ICX_ERR_STORE);
   ck_assert_ptr_nonnull(strstr(icx_ctx_errmsg(ctx), "subscriptions"));
   icx_store_free(ro);
@@ -160,28 +160,28 @@ START_TEST(test_answer_rows)
   ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
   ck_assert_str_eq(rows[0].answer, "c1\nc3");
   ck_assert_int_eq(rows[0].answer_rows, 0);
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   /* Rows: set, then edited by what entered and left. */
   ck_assert_int_eq(icx_store_subs_set_answer(store, a, "c1\nc3"), ICX_OK);
   ck_assert_int_eq(icx_store_subs_answer_edit(store, a, add, 2, del, 1), ICX_OK);
   ck_assert_int_eq(icx_store_subs_list(store, "w@x", &rows, &n), ICX_OK);
   ck_assert_str_eq(rows[0].answer, "c0\nc2\nc3");
   ck_assert_int_eq(rows[0].answer_rows, 1);
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   /* Moved to b, which keeps it when a goes. */
   ck_assert_int_eq(icx_store_subs_answer_move(store, a, b), ICX_OK);
   ck_assert_int_eq(icx_store_subs_remove(store, a, NULL), ICX_OK);
   ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
   ck_assert_uint_eq(n, 1);
   ck_assert_str_eq(rows[0].answer, "c0\nc2\nc3");
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   /* Its removal takes its rows: a new subscription starts empty. */
   ck_assert_int_eq(icx_store_subs_remove_jid(store, "v@x", &n), ICX_OK);
   ck_assert_uint_eq(n, 1);
   ck_assert_int_eq(icx_store_subs_add(store, "v@x", "<in/>", NULL, NULL, &b), ICX_OK);
   ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
   ck_assert_str_eq(rows[0].answer, "");
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
 }
 END_TEST
 
@@ -220,7 +220,7 @@ START_TEST(test_version_and_answer_reads)
   /* An answer kept as text (a store of an older icxd). */
   ck_assert_int_eq(icx_store_subs_answer(store, a, &answer), ICX_OK);
   ck_assert_str_eq(answer, "cloud2\ncloud5");
-  free(answer);
+  icx_free(ctx, answer);
   ck_assert_int_eq(icx_store_subs_answer_has(store, a, names, 4, has), ICX_OK);
   ck_assert(!has[0] && has[1] && has[2] && !has[3]);
   /* As rows, edited. */
@@ -230,11 +230,11 @@ START_TEST(test_version_and_answer_reads)
   ck_assert(!has[0] && !has[1] && has[2] && has[3]);
   ck_assert_int_eq(icx_store_subs_answer(store, a, &answer), ICX_OK);
   ck_assert_str_eq(answer, "cloud5\ncloud9");
-  free(answer);
+  icx_free(ctx, answer);
   /* An empty answer of another subscription. */
   ck_assert_int_eq(icx_store_subs_answer(store, c, &answer), ICX_OK);
   ck_assert_str_eq(answer, "");
-  free(answer);
+  icx_free(ctx, answer);
   ck_assert_int_eq(icx_store_subs_answer_has(store, c, names, 4, has), ICX_OK);
   ck_assert(!has[0] && !has[1] && !has[2] && !has[3]);
   ck_assert_int_eq(icx_store_subs_version(store, NULL), ICX_ERR_MISUSE);
@@ -281,7 +281,7 @@ START_TEST(test_version_replaced_store)
   ck_assert_int_eq(icx_store_open(ctx, db, 0, &store), ICX_OK);
   ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
   ck_assert(n == 2 && rows[0].id + rows[1].id == 5 && !strcmp(rows[0].jid, "b@x.test"));
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   ck_assert_int_eq(icx_store_subs_version(store, &after), ICX_OK);
   ck_assert(after != before);
   free(other);
@@ -314,7 +314,7 @@ START_TEST(test_version_older_table)
   ck_assert(v1 == v0);
   ck_assert_int_eq(icx_store_subs_list(store, NULL, &rows, &n), ICX_OK);
   ck_assert(n == 2 && !strcmp(rows[0].answer, "c1"));
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   ck_assert_int_eq(icx_store_subs_remove(store, 2, NULL), ICX_OK);
   ck_assert_int_eq(icx_store_subs_version(store, &v1), ICX_OK);
   ck_assert(v1 > 0);
@@ -322,6 +322,78 @@ START_TEST(test_version_older_table)
   ck_assert(id == 3);
   ck_assert_int_eq(icx_store_subs_version(store, &v2), ICX_OK);
   ck_assert(v2 == v1 + 1);
+}
+END_TEST
+
+/* Tables: one made inside a transaction rolled back is made again; one
+ * another handle made after this one looked is found. */
+START_TEST(test_tables_seen)
+{
+  icx_store *other;
+  long long id, v;
+  size_t n;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &other), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_version(other, &v), ICX_OK);
+  ck_assert(v == 0);
+  ck_assert_int_eq(icx_store_subs_begin(store), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<r/>", NULL, NULL, &id), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, id, "c1"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_end(store, 0), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_count(store, NULL, &n), ICX_OK);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(icx_store_subs_add(store, "a@x.test", "<r/>", NULL, NULL, &id), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(store, id, "c1"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_count(other, NULL, &n), ICX_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(icx_store_subs_version(other, &v), ICX_OK);
+  ck_assert(v > 0);
+  icx_store_free(other);
+}
+END_TEST
+
+/* Rows are on the context's allocator: each allocation of a listing
+ * refused in turn fails it whole, and the rows given back return every
+ * block. */
+START_TEST(test_rows_on_context_allocator)
+{
+  tu_mem m;
+  icx_ctx *mc;
+  icx_store *ms;
+  icx_sub_row *rows;
+  unsigned long k;
+  long long id;
+  size_t n;
+  long live;
+  icx_rc rc;
+
+  memset(&m, 0, sizeof m);
+  mc = tu_ctx_mem(&m);
+  ck_assert_int_eq(icx_store_open(mc, db, 0, &ms), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_add(ms, "a@x.test", "<r/>", NULL, NULL, &id), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_set_answer(ms, id, "c1\nc2"), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_list(ms, NULL, &rows, &n), ICX_OK);   /* statements kept */
+  icx_store_subs_free_rows(ms, rows, n);
+  live = m.live;
+  for (k = 1; k < 100; k++) {
+    m.count = m.failed = 0;
+    m.fail_at = k;
+    m.armed = 1;
+    rc = icx_store_subs_list(ms, NULL, &rows, &n);
+    m.armed = 0;
+    if (rc == ICX_OK)
+      break;
+    ck_assert_int_eq(rc, ICX_ERR_NOMEM);
+    ck_assert(rows == NULL && n == 0);
+    ck_assert_int_eq(m.live, live);
+  }
+  ck_assert_uint_gt(k, 1);
+  ck_assert(n == 1 && !strcmp(rows[0].answer, "c1\nc2"));
+  icx_store_subs_free_rows(ms, rows, n);
+  ck_assert_int_eq(m.live, live);
+  icx_store_free(ms);
+  icx_ctx_free(mc);
+  ck_assert_int_eq(m.live, 0);
 }
 END_TEST
 
@@ -336,7 +408,7 @@ START_TEST(test_misuse)
   ck_assert_int_eq(icx_store_subs_count(store, NULL, NULL), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_subs_remove_jid(store, NULL, &n), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_subs_list(store, NULL, NULL, &n), ICX_ERR_MISUSE);
-  icx_store_subs_free_rows(NULL, 0);
+  icx_store_subs_free_rows(store, NULL, 0);
 }
 END_TEST
 
@@ -354,6 +426,8 @@ store_subs_suite(void)
   tcase_add_test(tc, test_version_and_answer_reads);
   tcase_add_test(tc, test_version_replaced_store);
   tcase_add_test(tc, test_version_older_table);
+  tcase_add_test(tc, test_tables_seen);
+  tcase_add_test(tc, test_rows_on_context_allocator);
   tcase_add_test(tc, test_misuse);
   suite_add_tcase(s, tc);
   return s;
