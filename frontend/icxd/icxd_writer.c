@@ -363,13 +363,7 @@ void icxd_writer_free(icxd_writer *w)
 
 const icx_vocab *icxd_writer_set_vocab(icxd_writer *w, const icx_vocab *vocab)
 {
-  const icx_vocab *old;
-
-  pthread_mutex_lock(&w->lock);
-  old = w->opts.vocab;
-  w->opts.vocab = vocab;
-  pthread_mutex_unlock(&w->lock);
-  return old;
+  return icxd_vocab_swap(&w->lock, &w->opts.vocab, vocab);
 }
 
 int icxd_writer_vocab_in_use(icxd_writer *w, const icx_vocab *vocab)
