@@ -25,7 +25,7 @@
  * is in full. */
 static void subs_watch_check(icxd_subs *subs)
 {
-  if (subs->watch && icx_store_replaced(subs->watch)) {
+  if (subs && subs->watch && icx_store_replaced(subs->watch)) {
     icx_store_free(subs->watch);
     subs->watch = NULL;
     subs->have_seen = 0;
@@ -660,6 +660,11 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
 done:
   icx_store_free(store);
   subs_absorb(subs, ctx);
+}
+
+void icxd_subs_check_replaced(icxd_subs *subs)
+{
+  subs_watch_check(subs);
 }
 
 void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,

@@ -257,6 +257,7 @@ static void writer_job(icxd_writer *w, const icx_vocab *vocab, icxd_job *job)
       writer_fail(job, ICX_ERR_MISUSE, "standing requests are off");
     return;
   }
+  icxd_subs_check_replaced(w->opts.subs);
   rc = icx_store_open(w->ctx, w->opts.store_path, ICX_STORE_CREATE, &store);
   if (rc != ICX_OK) {
     writer_fail(job, rc, icx_ctx_errmsg(w->ctx));
