@@ -356,6 +356,26 @@ icx_store_stmt_put(icx_store *s, sqlite3_stmt *st)
   sqlite3_finalize(st);
 }
 
+int
+icx_store_table_have(icx_store *s, unsigned bit, const char *name)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (s->tables & bit)
+    return 1;
+  st = icx_store_stmt_get(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  if (!st)
+    return -1;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  icx_store_stmt_put(s, st);
+  /* Inside a transaction it may be this handle's own, not committed. */
+  if (rc == SQLITE_ROW && sqlite3_get_autocommit(s->db))
+    s->tables |= bit;
+  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 char *
 icx_store_default_path(void)
 {

@@ -57,7 +57,25 @@ struct icx_store {
     unsigned long used;       /* when last lent: the least recent goes */
   } stmts[ICX_STORE_STMTS];
   unsigned long stmt_clock;
+  unsigned tables;            /* ICX_STORE_TABLE_* seen (icx_store_table_have()) */
 };
+
+/* The tables the store's modules make with their first write, one bit
+ * each (icx_store_table_have()). */
+#define ICX_STORE_TABLE_SUBS 0x1u           /* subscriptions (icx_store_subs.c) */
+#define ICX_STORE_TABLE_SUBS_VERSION 0x2u   /* subscription_version */
+#define ICX_STORE_TABLE_SUBS_CLOUDS 0x4u    /* subscription_clouds */
+#define ICX_STORE_TABLE_SESSIONS 0x8u       /* icx_sessions (icx_store_sessions.c) */
+#define ICX_STORE_TABLE_INSTANCES 0x10u     /* icx_instances */
+
+/* 1 when the table name (of bit) exists, 0 when not, -1 on error
+ * (sqlite3_errmsg() of the connection says why).  Tables are never
+ * dropped, so a table seen with no transaction open on the handle (made
+ * and committed, by any process) is remembered on the handle; a missing
+ * one is asked again at each call (another process may make it): one
+ * step of a kept statement. */
+ICX_STORE_LOCAL
+int icx_store_table_have(icx_store *s, unsigned bit, const char *name);
 
 
 /* A new node for iri; NULL when out of memory. */

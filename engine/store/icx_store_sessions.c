@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "icx_ctx_internal.h"
+#include "icx_schema.h"
 #include "icx_store_internal.h"
 #include "icx_store_sessions.h"
 
@@ -28,22 +29,14 @@ store_sess_fail(icx_store *s, const char *what)
                   sqlite3_errmsg(s->db));
 }
 
-/* 1 when both tables exist, 0 when not, -1 on error. */
+/* 1 when both tables exist, 0 when not, -1 on error (remembered on the
+ * handle once seen). */
 static int
 store_sess_have(icx_store *s)
 {
-  sqlite3_stmt *st = NULL;
-  int rc, n = -1;
+  int a = icx_store_table_have(s, ICX_STORE_TABLE_SESSIONS, "icx_sessions");
 
-  if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                                " AND name IN ('icx_sessions', 'icx_instances')",
-                         -1, &st, NULL) != SQLITE_OK)
-    return -1;
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW)
-    n = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return n < 0 ? -1 : n == 2;
+  return a <= 0 ? a : icx_store_table_have(s, ICX_STORE_TABLE_INSTANCES, "icx_instances");
 }
 
 /* Makes the tables when missing (a write is coming). */
@@ -59,12 +52,14 @@ store_sess_make(icx_store *s)
   return ICX_OK;
 }
 
-/* Prepares sql once the tables exist (make: made when missing); NULL
- * with *rc set (ICX_ERR_NOT_FOUND: no tables and make is 0). */
+/* The statement of sql kept on the handle (icx_store_stmt_get(); given
+ * back by store_sess_run() or icx_store_stmt_put()) once the tables
+ * exist (make: made when missing); NULL with *rc set (ICX_ERR_NOT_FOUND:
+ * no tables and make is 0). */
 static sqlite3_stmt *
 store_sess_prepare(icx_store *s, const char *sql, int make, icx_rc *rc)
 {
-  sqlite3_stmt *st = NULL;
+  sqlite3_stmt *st;
   int have;
 
   *rc = ICX_OK;
@@ -75,15 +70,12 @@ store_sess_prepare(icx_store *s, const char *sql, int make, icx_rc *rc)
     *rc = have < 0 ? store_sess_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
     return NULL;
   }
-  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+  if (!(st = icx_store_stmt_get(s, sql)))
     *rc = store_sess_fail(s, "prepare a statement");
-    sqlite3_finalize(st);
-    return NULL;
-  }
   return st;
 }
 
-/* Steps st (bound, a statement that changes rows) and finalizes it;
+/* Steps st (bound, a statement that changes rows) and gives it back;
  * ICX_ERR_NOT_FOUND when it changed none and none_is_error. */
 static icx_rc
 store_sess_run(icx_store *s, sqlite3_stmt *st, const char *what, int none_is_error,
@@ -96,7 +88,7 @@ store_sess_run(icx_store *s, sqlite3_stmt *st, const char *what, int none_is_err
     rc = store_sess_fail(s, what);
   else
     n = sqlite3_changes(s->db);
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   if (changed)
     *changed = (size_t)n;
   if (rc == ICX_OK && n == 0 && none_is_error)
@@ -105,16 +97,18 @@ store_sess_run(icx_store *s, sqlite3_stmt *st, const char *what, int none_is_err
 }
 
 void
-icx_store_sess_clear(icx_sess_row *row)
+icx_store_sess_clear(icx_store *s, icx_sess_row *row)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
+
   if (!row)
     return;
-  free(row->id);
-  free(row->owner);
-  free(row->node);
-  free(row->instance);
-  free(row->request);
-  free(row->answer);
+  icx_free(ctx, row->id);
+  icx_free(ctx, row->owner);
+  icx_free(ctx, row->node);
+  icx_free(ctx, row->instance);
+  icx_free(ctx, row->request);
+  icx_free(ctx, row->answer);
   memset(row, 0, sizeof *row);
 }
 
@@ -145,12 +139,13 @@ icx_store_sess_put(icx_store *s, const icx_sess_row *row)
   return store_sess_run(s, st, "keep a session", 0, NULL);
 }
 
+/* Column i of st's row as a new string on the store's allocator. */
 static char *
-store_sess_col(sqlite3_stmt *st, int i)
+store_sess_col(icx_store *s, sqlite3_stmt *st, int i)
 {
   const char *t = (const char *)sqlite3_column_text(st, i);
 
-  return strdup(t ? t : "");
+  return icx_strdup(s->ctx, t ? t : "");
 }
 
 icx_rc
@@ -171,19 +166,19 @@ icx_store_sess_get(icx_store *s, const char *id, icx_sess_row *row)
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
-    row->id = store_sess_col(st, 0);
-    row->owner = store_sess_col(st, 1);
-    row->node = store_sess_col(st, 2);
+    row->id = store_sess_col(s, st, 0);
+    row->owner = store_sess_col(s, st, 1);
+    row->node = store_sess_col(s, st, 2);
     row->stage = sqlite3_column_int(st, 3);
     row->output = sqlite3_column_int(st, 4);
-    row->instance = store_sess_col(st, 5);
+    row->instance = store_sess_col(s, st, 5);
     row->started = sqlite3_column_int64(st, 6);
     row->expires = sqlite3_column_int64(st, 7);
-    row->request = store_sess_col(st, 8);
-    row->answer = store_sess_col(st, 9);
+    row->request = store_sess_col(s, st, 8);
+    row->answer = store_sess_col(s, st, 9);
     if (!row->id || !row->owner || !row->node || !row->instance || !row->request ||
         !row->answer) {
-      icx_store_sess_clear(row);
+      icx_store_sess_clear(s, row);
       rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
     }
   } else if (step == SQLITE_DONE) {
@@ -191,7 +186,7 @@ icx_store_sess_get(icx_store *s, const char *id, icx_sess_row *row)
   } else {
     rc = store_sess_fail(s, "read a session");
   }
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   return rc;
 }
 
@@ -335,6 +330,6 @@ icx_store_sess_seen(icx_store *s, const char *name, long long *seen)
   } else {
     rc = step == SQLITE_DONE ? ICX_ERR_NOT_FOUND : store_sess_fail(s, "read an instance");
   }
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   return rc;
 }

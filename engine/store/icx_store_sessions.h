@@ -29,8 +29,10 @@
  *     without saying so (killed) is known by a `seen` long past.
  *
  * Every call is one statement (a conditional one where two processes may
- * race: a claim, a finish, a take), its own transaction.  Strings are on
- * the C library's allocator (icx_store_sess_clear() frees a row).
+ * race: a claim, a finish, a take), its own transaction, run with a
+ * statement kept on the handle (the tables, once seen, are remembered
+ * there).  Strings are on the store's context's allocator
+ * (icx_store_sess_clear() frees a row).
  * Errors: ICX_ERR_MISUSE, ICX_ERR_NOMEM, ICX_ERR_STORE (SQLite's message
  * on the store's context; also a write on a read-only handle),
  * ICX_ERR_NOT_FOUND where said.
@@ -59,8 +61,9 @@ typedef struct icx_sess_row {
   char *answer;                /* NULL: '' */
 } icx_sess_row;
 
-/* Frees the strings of row (not row) and zeroes it.  NULL is a no-op. */
-void icx_store_sess_clear(icx_sess_row *row);
+/* Frees the strings of row (not row), read from store (or a store of the
+ * same context), and zeroes it.  row NULL is a no-op. */
+void icx_store_sess_clear(icx_store *store, icx_sess_row *row);
 
 /* Adds row, or replaces the session of the same id. */
 icx_rc icx_store_sess_put(icx_store *store, const icx_sess_row *row);

@@ -19,12 +19,33 @@
   "  answer TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);" \
   "CREATE INDEX IF NOT EXISTS subscriptions_jid ON subscriptions (jid)"
 
+/* The subscriptions' version: one row whose n moves by one with every
+ * subscription added, removed or rewritten (answers aside), bumped by
+ * triggers in the statement that makes the change, whichever program
+ * makes it.  It starts at a random value, so that a store put in the
+ * place of another reads as changed too. */
+#define SUBS_VERSION_SQL \
+  "CREATE TABLE IF NOT EXISTS subscription_version (" \
+  "  one INTEGER PRIMARY KEY CHECK (one = 1), n INTEGER NOT NULL);" \
+  "INSERT OR IGNORE INTO subscription_version (one, n)" \
+  "  VALUES (1, (random() & 0x3fffffffffffffff) + 1);" \
+  "CREATE TRIGGER IF NOT EXISTS subscriptions_added AFTER INSERT ON subscriptions" \
+  "  BEGIN UPDATE subscription_version SET n = n + 1; END;" \
+  "CREATE TRIGGER IF NOT EXISTS subscriptions_removed AFTER DELETE ON subscriptions" \
+  "  BEGIN UPDATE subscription_version SET n = n + 1; END;" \
+  "CREATE TRIGGER IF NOT EXISTS subscriptions_rewritten AFTER UPDATE OF id, jid," \
+  "  request, options ON subscriptions" \
+  "  BEGIN UPDATE subscription_version SET n = n + 1; END"
+
 /* The answers as rows: one per (subscription, cloud), so that a change
  * writes the clouds that entered and left, never a whole answer. */
 #define SUBS_CLOUDS_SQL \
   "CREATE TABLE IF NOT EXISTS subscription_clouds (" \
   "  sub INTEGER NOT NULL, cloud TEXT NOT NULL, PRIMARY KEY (sub, cloud)" \
   ") WITHOUT ROWID"
+
+/* One cloud entering an answer. */
+#define SUBS_CLOUD_ADD_SQL "INSERT OR IGNORE INTO subscription_clouds (sub, cloud) VALUES (?, ?)"
 
 /* A failure of SQLite on s, as ICX_ERR_STORE with its message. */
 static icx_rc
@@ -34,30 +55,38 @@ store_subs_fail(icx_store *s, const char *what)
                   sqlite3_errmsg(s->db));
 }
 
-/* 1 when the table name exists, 0 when not, -1 on error. */
+/* 1 when the table of bit (ICX_STORE_TABLE_SUBS*) exists, 0 when not,
+ * -1 on error (remembered on the handle once seen). */
 static int
-store_subs_table_exists(icx_store *s, const char *name)
+store_subs_have(icx_store *s, unsigned bit)
 {
-  sqlite3_stmt *st = NULL;
-  int rc, found;
-
-  if (sqlite3_prepare_v2(s->db,
-                         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1,
-                         &st, NULL) != SQLITE_OK)
-    return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  found = rc == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+  return icx_store_table_have(s, bit,
+                              bit == ICX_STORE_TABLE_SUBS           ? "subscriptions"
+                              : bit == ICX_STORE_TABLE_SUBS_VERSION ? "subscription_version"
+                                                                    : "subscription_clouds");
 }
 
-/* Makes the table name by sql when missing (a write is coming); what
+/* Runs sql, a statement without parameters or rows (a savepoint), kept
+ * on the handle. */
+static int
+store_subs_run(icx_store *s, const char *sql)
+{
+  sqlite3_stmt *st = icx_store_stmt_get(s, sql);
+  int rc;
+
+  if (!st)
+    return SQLITE_ERROR;
+  rc = sqlite3_step(st);
+  icx_store_stmt_put(s, st);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Makes the table of bit by sql when missing (a write is coming); what
  * names it in the message. */
 static icx_rc
-store_subs_table_make(icx_store *s, const char *name, const char *sql, const char *what)
+store_subs_table_make(icx_store *s, unsigned bit, const char *sql, const char *what)
 {
-  int have = store_subs_table_exists(s, name);
+  int have = store_subs_have(s, bit);
 
   if (have < 0)
     return store_subs_fail(s, "read the schema");
@@ -66,30 +95,63 @@ store_subs_table_make(icx_store *s, const char *name, const char *sql, const cha
   return ICX_OK;
 }
 
+/* Savepoints: a write of several statements is whole or nothing, in or
+ * out of a transaction of the caller's (icx_store_subs_begin()). */
+static icx_rc
+store_subs_save(icx_store *s)
+{
+  if (store_subs_run(s, "SAVEPOINT icx_subs") != SQLITE_OK)
+    return store_subs_fail(s, "begin a savepoint");
+  return ICX_OK;
+}
+
+static icx_rc
+store_subs_release(icx_store *s, icx_rc rc)
+{
+  if (rc != ICX_OK)
+    (void)store_subs_run(s, "ROLLBACK TO icx_subs");
+  if (store_subs_run(s, "RELEASE icx_subs") != SQLITE_OK &&
+      rc == ICX_OK)
+    rc = store_subs_fail(s, "end a savepoint");
+  return rc;
+}
+
+/* Makes the table and its version when missing (a change of the
+ * subscriptions is coming): a store whose table was made before the
+ * version gets it with its first change here. */
 static icx_rc
 store_subs_make(icx_store *s)
 {
-  return store_subs_table_make(s, "subscriptions", SUBS_TABLE_SQL, "make the table");
+  int have = store_subs_have(s, ICX_STORE_TABLE_SUBS_VERSION);
+  icx_rc rc;
+
+  if (have < 0)
+    return store_subs_fail(s, "read the schema");
+  if (have)
+    return ICX_OK;
+  if ((rc = store_subs_save(s)) != ICX_OK)
+    return rc;
+  if (sqlite3_exec(s->db, SUBS_TABLE_SQL ";" SUBS_VERSION_SQL, NULL, NULL, NULL) != SQLITE_OK)
+    rc = store_subs_fail(s, "make the table");
+  return store_subs_release(s, rc);
 }
 
 static icx_rc
 store_subs_clouds_make(icx_store *s)
 {
-  return store_subs_table_make(s, "subscription_clouds", SUBS_CLOUDS_SQL,
+  return store_subs_table_make(s, ICX_STORE_TABLE_SUBS_CLOUDS, SUBS_CLOUDS_SQL,
                                "make the answers' table");
 }
 
-/* Prepares sql; NULL with the context's message set. */
+/* The statement of sql kept on the handle (icx_store_stmt_get()), given
+ * back with icx_store_stmt_put(); NULL with the context's message set. */
 static sqlite3_stmt *
 store_subs_prepare(icx_store *s, const char *sql)
 {
-  sqlite3_stmt *st = NULL;
+  sqlite3_stmt *st = icx_store_stmt_get(s, sql);
 
-  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+  if (!st)
     store_subs_fail(s, "prepare a statement");
-    sqlite3_finalize(st);
-    return NULL;
-  }
   return st;
 }
 
@@ -125,7 +187,7 @@ icx_store_subs_add(icx_store *s, const char *jid, const char *request, const cha
     *id = (long long)sqlite3_last_insert_rowid(s->db);
     rc = ICX_OK;
   }
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   return rc;
 }
 
@@ -140,32 +202,11 @@ store_subs_change(icx_store *s, sqlite3_stmt *st, const char *what, size_t *chan
   if (sqlite3_step(st) != SQLITE_DONE)
     rc = store_subs_fail(s, what);
   n = rc == ICX_OK ? sqlite3_changes(s->db) : 0;
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   if (changed)
     *changed = (size_t)n;
   if (rc == ICX_OK && n == 0 && !changed)
     rc = ICX_ERR_NOT_FOUND;
-  return rc;
-}
-
-/* Savepoints: a write of several statements is whole or nothing, in or
- * out of a transaction of the caller's (icx_store_subs_begin()). */
-static icx_rc
-store_subs_save(icx_store *s)
-{
-  if (sqlite3_exec(s->db, "SAVEPOINT icx_subs", NULL, NULL, NULL) != SQLITE_OK)
-    return store_subs_fail(s, "begin a savepoint");
-  return ICX_OK;
-}
-
-static icx_rc
-store_subs_release(icx_store *s, icx_rc rc)
-{
-  if (rc != ICX_OK)
-    sqlite3_exec(s->db, "ROLLBACK TO icx_subs", NULL, NULL, NULL);
-  if (sqlite3_exec(s->db, "RELEASE icx_subs", NULL, NULL, NULL) != SQLITE_OK &&
-      rc == ICX_OK)
-    rc = store_subs_fail(s, "end a savepoint");
   return rc;
 }
 
@@ -192,8 +233,7 @@ store_subs_rows(icx_store *s, long long id, const char *const *names, size_t n, 
 
   if (!n)
     return ICX_OK;
-  st = store_subs_prepare(s, add ? "INSERT OR IGNORE INTO subscription_clouds (sub, cloud) "
-                                   "VALUES (?, ?)"
+  st = store_subs_prepare(s, add ? SUBS_CLOUD_ADD_SQL
                                  : "DELETE FROM subscription_clouds WHERE sub = ? AND "
                                    "cloud = ?");
   if (!st)
@@ -205,7 +245,7 @@ store_subs_rows(icx_store *s, long long id, const char *const *names, size_t n, 
       rc = store_subs_fail(s, "keep an answer");
     sqlite3_reset(st);
   }
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   return rc;
 }
 
@@ -214,14 +254,13 @@ icx_store_subs_set_answer(icx_store *s, long long id, const char *answer)
 {
   sqlite3_stmt *st;
   const char *p, *nl;
-  char *line = NULL;
   int have;
   icx_rc rc;
 
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
   if ((rc = store_subs_clouds_make(s)) != ICX_OK || (rc = store_subs_save(s)) != ICX_OK)
     return rc;
@@ -235,22 +274,25 @@ icx_store_subs_set_answer(icx_store *s, long long id, const char *answer)
     goto done;
   rc = store_subs_exec_id(s, "DELETE FROM subscription_clouds WHERE sub = ?", id,
                           "keep an answer");
-  for (p = answer ? answer : ""; rc == ICX_OK && *p; p = *nl ? nl + 1 : nl) {
-    const char *one[1];
-    nl = strchr(p, '\n');
-    if (!nl)
+  if (rc != ICX_OK || !answer || !*answer)
+    goto done;
+  if (!(st = store_subs_prepare(s, SUBS_CLOUD_ADD_SQL))) {
+    rc = ICX_ERR_STORE;
+    goto done;
+  }
+  /* Each line bound as it lies in answer: nothing copied. */
+  for (p = answer; rc == ICX_OK && *p; p = *nl ? nl + 1 : nl) {
+    if (!(nl = strchr(p, '\n')))
       nl = p + strlen(p);
     if (nl == p)
       continue;
-    free(line);
-    if (!(line = strndup(p, (size_t)(nl - p)))) {
-      rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
-      break;
-    }
-    one[0] = line;
-    rc = store_subs_rows(s, id, one, 1, 1);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, p, (int)(nl - p), SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+      rc = store_subs_fail(s, "keep an answer");
+    sqlite3_reset(st);
   }
-  free(line);
+  icx_store_stmt_put(s, st);
 done:
   return store_subs_release(s, rc);
 }
@@ -284,7 +326,7 @@ icx_store_subs_answer_move(icx_store *s, long long from, long long to)
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscription_clouds")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS_CLOUDS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
   if ((rc = store_subs_save(s)) != ICX_OK)
     return rc;
@@ -315,8 +357,10 @@ icx_store_subs_remove(icx_store *s, long long id, const char *jid)
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
+  if ((rc = store_subs_make(s)) != ICX_OK)
+    return rc;
   st = store_subs_prepare(s, jid ? "DELETE FROM subscriptions WHERE id = ? AND jid = ?"
                                  : "DELETE FROM subscriptions WHERE id = ?");
   if (!st)
@@ -328,7 +372,7 @@ icx_store_subs_remove(icx_store *s, long long id, const char *jid)
     return rc;
   /* Its answer's rows (a statement on its own: the subscription is gone
    * whatever this says, and rows of no subscription are never read). */
-  if ((have = store_subs_table_exists(s, "subscription_clouds")) > 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS_CLOUDS)) > 0)
     rc = store_subs_exec_id(s, "DELETE FROM subscription_clouds WHERE sub = ?", id,
                             "remove an answer");
   return rc;
@@ -347,9 +391,11 @@ icx_store_subs_remove_jid(icx_store *s, const char *jid, size_t *removed)
   if (!s || !jid)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
-  if (store_subs_table_exists(s, "subscription_clouds") > 0 &&
+  if ((rc = store_subs_make(s)) != ICX_OK)
+    return rc;
+  if (store_subs_have(s, ICX_STORE_TABLE_SUBS_CLOUDS) > 0 &&
       (st = store_subs_prepare(s, "DELETE FROM subscription_clouds WHERE sub IN "
                                   "(SELECT id FROM subscriptions WHERE jid = ?)"))) {
     size_t gone;
@@ -366,27 +412,29 @@ icx_store_subs_remove_jid(icx_store *s, const char *jid, size_t *removed)
   return rc;
 }
 
+/* Column i of st's row as a new string on the store's allocator. */
 static char *
-store_subs_col(sqlite3_stmt *st, int i)
+store_subs_col(icx_store *s, sqlite3_stmt *st, int i)
 {
   const char *t = (const char *)sqlite3_column_text(st, i);
 
-  return strdup(t ? t : "");
+  return icx_strdup(s->ctx, t ? t : "");
 }
 
 void
-icx_store_subs_free_rows(icx_sub_row *rows, size_t n)
+icx_store_subs_free_rows(icx_store *s, icx_sub_row *rows, size_t n)
 {
+  icx_ctx *ctx = s ? s->ctx : NULL;
   size_t i;
 
   for (i = 0; rows && i < n; i++) {
-    free(rows[i].jid);
-    free(rows[i].request);
-    free(rows[i].options);
-    free(rows[i].answer);
-    free(rows[i].created);
+    icx_free(ctx, rows[i].jid);
+    icx_free(ctx, rows[i].request);
+    icx_free(ctx, rows[i].options);
+    icx_free(ctx, rows[i].answer);
+    icx_free(ctx, rows[i].created);
   }
-  free(rows);
+  icx_free(ctx, rows);
 }
 
 /* The answers kept as rows replace the text of rows[0..n-1] that have
@@ -398,7 +446,7 @@ store_subs_answers(icx_store *s, icx_sub_row *rows, size_t n)
   sqlite3_stmt *st;
   icx_rc rc = ICX_OK;
   size_t i;
-  int have = store_subs_table_exists(s, "subscription_clouds");
+  int have = store_subs_have(s, ICX_STORE_TABLE_SUBS_CLOUDS);
 
   if (have <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
@@ -416,7 +464,7 @@ store_subs_answers(icx_store *s, icx_sub_row *rows, size_t n)
       size_t cl = c ? strlen(c) : 0;
       if (len + cl + 2 > cap) {
         size_t ncap = (len + cl + 2) * 2;
-        char *nb = realloc(buf, ncap);
+        char *nb = icx_realloc(s->ctx, buf, ncap);
         if (!nb) {
           rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
           break;
@@ -434,14 +482,14 @@ store_subs_answers(icx_store *s, icx_sub_row *rows, size_t n)
       rc = store_subs_fail(s, "read an answer");
     sqlite3_reset(st);
     if (buf && rc == ICX_OK) {
-      free(rows[i].answer);
+      icx_free(s->ctx, rows[i].answer);
       rows[i].answer = buf;
       rows[i].answer_rows = 1;
     } else {
-      free(buf);
+      icx_free(s->ctx, buf);
     }
   }
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   return rc;
 }
 
@@ -459,7 +507,7 @@ icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n
   *rows = NULL;
   *n = 0;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
   st = store_subs_prepare(s, jid ? "SELECT id, jid, request, options, answer, created FROM "
                                    "subscriptions WHERE jid = ? ORDER BY id"
@@ -473,7 +521,7 @@ icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n
     icx_sub_row *r;
     if (cnt == cap) {
       size_t ncap = cap ? cap * 2 : 8;
-      icx_sub_row *nv = realloc(v, ncap * sizeof *nv);
+      icx_sub_row *nv = icx_realloc(s->ctx, v, ncap * sizeof *nv);
       if (!nv) {
         rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
         break;
@@ -484,11 +532,11 @@ icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n
     r = &v[cnt++];
     memset(r, 0, sizeof *r);
     r->id = (long long)sqlite3_column_int64(st, 0);
-    r->jid = store_subs_col(st, 1);
-    r->request = store_subs_col(st, 2);
-    r->options = store_subs_col(st, 3);
-    r->answer = store_subs_col(st, 4);
-    r->created = store_subs_col(st, 5);
+    r->jid = store_subs_col(s, st, 1);
+    r->request = store_subs_col(s, st, 2);
+    r->options = store_subs_col(s, st, 3);
+    r->answer = store_subs_col(s, st, 4);
+    r->created = store_subs_col(s, st, 5);
     if (!r->jid || !r->request || !r->options || !r->answer || !r->created) {
       rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
       break;
@@ -496,11 +544,11 @@ icx_store_subs_list(icx_store *s, const char *jid, icx_sub_row **rows, size_t *n
   }
   if (rc == ICX_OK && step != SQLITE_DONE)
     rc = store_subs_fail(s, "list subscriptions");
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   if (rc == ICX_OK)
     rc = store_subs_answers(s, v, cnt);
   if (rc != ICX_OK) {
-    icx_store_subs_free_rows(v, cnt);
+    icx_store_subs_free_rows(s, v, cnt);
     return rc;
   }
   *rows = v;
@@ -519,7 +567,7 @@ icx_store_subs_count(icx_store *s, const char *jid, size_t *n)
     return ICX_ERR_MISUSE;
   *n = 0;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
   st = store_subs_prepare(s, jid ? "SELECT count(*) FROM subscriptions WHERE jid = ?"
                                  : "SELECT count(*) FROM subscriptions");
@@ -531,7 +579,7 @@ icx_store_subs_count(icx_store *s, const char *jid, size_t *n)
     *n = (size_t)sqlite3_column_int64(st, 0);
   else
     rc = store_subs_fail(s, "count subscriptions");
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   return rc;
 }
 
@@ -540,7 +588,7 @@ icx_store_subs_begin(icx_store *s)
 {
   if (!s)
     return ICX_ERR_MISUSE;
-  if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+  if (store_subs_run(s, "BEGIN IMMEDIATE") != SQLITE_OK)
     return store_subs_fail(s, "begin a transaction");
   return ICX_OK;
 }
@@ -552,40 +600,45 @@ icx_store_subs_end(icx_store *s, int commit)
     return ICX_ERR_MISUSE;
   if (sqlite3_get_autocommit(s->db))
     return ICX_OK;
-  if (commit && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+  if (commit && store_subs_run(s, "COMMIT") == SQLITE_OK)
     return ICX_OK;
   if (commit) {
     icx_rc rc = store_subs_fail(s, "commit");
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    (void)store_subs_run(s, "ROLLBACK");
     return rc;
   }
-  sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  (void)store_subs_run(s, "ROLLBACK");
   return ICX_OK;
 }
 
 icx_rc
-icx_store_subs_signature(icx_store *s, size_t *count, long long *id_sum)
+icx_store_subs_version(icx_store *s, long long *version)
 {
   sqlite3_stmt *st;
-  int have;
+  int counter, table;
   icx_rc rc = ICX_OK;
 
-  if (!s || !count || !id_sum)
+  if (!s || !version)
     return ICX_ERR_MISUSE;
-  *count = 0;
-  *id_sum = 0;
+  *version = 0;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
-    return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
-  if (!(st = store_subs_prepare(s, "SELECT count(*), coalesce(sum(id), 0) FROM subscriptions")))
+  if ((counter = store_subs_have(s, ICX_STORE_TABLE_SUBS_VERSION)) < 0 ||
+      (table = counter ? 1 : store_subs_have(s, ICX_STORE_TABLE_SUBS)) < 0)
+    return store_subs_fail(s, "read the schema");
+  if (!table)
+    return ICX_OK;
+  /* A table older than its version: its count and the sum of its ids
+   * folded into a negative number (a counter is never one). */
+  st = store_subs_prepare(s, counter ? "SELECT n FROM subscription_version WHERE one = 1"
+                                     : "SELECT -1 - ((count(*) * 1000003 + coalesce(sum(id),"
+                                       " 0)) & 0x3fffffffffffffff) FROM subscriptions");
+  if (!st)
     return ICX_ERR_STORE;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    *count = (size_t)sqlite3_column_int64(st, 0);
-    *id_sum = sqlite3_column_int64(st, 1);
-  } else {
-    rc = store_subs_fail(s, "count subscriptions");
-  }
-  sqlite3_finalize(st);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    *version = sqlite3_column_int64(st, 0);
+  else
+    rc = store_subs_fail(s, "read the version");
+  icx_store_stmt_put(s, st);
   return rc;
 }
 
@@ -604,8 +657,8 @@ store_subs_one(icx_store *s, long long id, icx_sub_row **row)
   sqlite3_bind_int64(st, 1, id);
   step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
-    if (!(r = calloc(1, sizeof *r)) || !(r->answer = store_subs_col(st, 0))) {
-      free(r);
+    if (!(r = icx_calloc(s->ctx, 1, sizeof *r)) || !(r->answer = store_subs_col(s, st, 0))) {
+      icx_free(s->ctx, r);
       rc = icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
     } else {
       r->id = id;
@@ -614,9 +667,9 @@ store_subs_one(icx_store *s, long long id, icx_sub_row **row)
   } else {
     rc = step == SQLITE_DONE ? ICX_ERR_NOT_FOUND : store_subs_fail(s, "read an answer");
   }
-  sqlite3_finalize(st);
+  icx_store_stmt_put(s, st);
   if (rc == ICX_OK && (rc = store_subs_answers(s, *row, 1)) != ICX_OK) {
-    icx_store_subs_free_rows(*row, 1);
+    icx_store_subs_free_rows(s, *row, 1);
     *row = NULL;
   }
   return rc;
@@ -633,13 +686,13 @@ icx_store_subs_answer(icx_store *s, long long id, char **answer)
     return ICX_ERR_MISUSE;
   *answer = NULL;
   icx_clear_error(s->ctx);
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_ERR_NOT_FOUND;
   if ((rc = store_subs_one(s, id, &r)) != ICX_OK)
     return rc;
   *answer = r->answer;
   r->answer = NULL;
-  icx_store_subs_free_rows(r, 1);
+  icx_store_subs_free_rows(s, r, 1);
   return ICX_OK;
 }
 
@@ -660,9 +713,9 @@ icx_store_subs_answer_has(icx_store *s, long long id, const char *const *names, 
     has[i] = 0;
   if (!n)
     return ICX_OK;
-  if ((have = store_subs_table_exists(s, "subscriptions")) <= 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS)) <= 0)
     return have < 0 ? store_subs_fail(s, "read the schema") : ICX_OK;
-  if ((have = store_subs_table_exists(s, "subscription_clouds")) < 0)
+  if ((have = store_subs_have(s, ICX_STORE_TABLE_SUBS_CLOUDS)) < 0)
     return store_subs_fail(s, "read the schema");
   if (have && (st = store_subs_prepare(s, "SELECT EXISTS (SELECT 1 FROM subscription_clouds"
                                           " WHERE sub = ?1), EXISTS (SELECT 1 FROM"
@@ -680,7 +733,7 @@ icx_store_subs_answer_has(icx_store *s, long long id, const char *const *names, 
       }
       sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    icx_store_stmt_put(s, st);
     if (rc != ICX_OK || rows)
       return rc;
   } else if (have) {
@@ -699,6 +752,6 @@ icx_store_subs_answer_has(icx_store *s, long long id, const char *const *names, 
       p = e ? e + 1 : NULL;
     }
   }
-  icx_store_subs_free_rows(r, 1);
+  icx_store_subs_free_rows(s, r, 1);
   return ICX_OK;
 }

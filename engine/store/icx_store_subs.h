@@ -20,6 +20,12 @@
  *     answer   the names of the clouds of the last answer, sorted, one
  *              per line ('' when none), as stores written before the
  *              table below kept it; '' once the rows hold the answer
+ *     created  UTC xsd:dateTime
+ *
+ *   subscription_version (one, n)
+ *     one row (one = 1): the version below, n; made with the table, or
+ *     by the first change of a table made before it, with the triggers
+ *     subscriptions_added, _removed and _rewritten that move it
  *
  *   subscription_clouds (sub, cloud)
  *     one row per cloud of subscription sub's last answer: a change
@@ -29,12 +35,13 @@
  *     write of an answer, so older stores open as they are.  A front end
  *     may keep one answer for several subscriptions that ask the same
  *     (icxd keeps it under the first of them): it says so itself.
- *     created  UTC xsd:dateTime
  *
  * Writers are the store's ordinary writers (icxd's writer thread); each
  * call is one statement, its own transaction.  Strings handed out are on
- * the C library's allocator (free() them, or use the free functions
- * here).  Errors: ICX_ERR_MISUSE, ICX_ERR_NOMEM, ICX_ERR_STORE (with
+ * the store's context's allocator (icx_free() them on that context, or
+ * use the free functions here).  Statements are the handle's kept ones,
+ * and a table once seen is remembered on the handle (icx_store_internal.h).
+ * Errors: ICX_ERR_MISUSE, ICX_ERR_NOMEM, ICX_ERR_STORE (with
  * SQLite's message on the store's context; also a write on a store opened
  * read-only), ICX_ERR_NOT_FOUND where said.
  */
@@ -87,9 +94,10 @@ icx_rc icx_store_subs_remove(icx_store *store, long long id, const char *jid);
 icx_rc icx_store_subs_remove_jid(icx_store *store, const char *jid, size_t *removed);
 
 /* The subscriptions of jid (NULL: all), by id: *rows is a new array of *n
- * rows (NULL and 0 when none), freed with icx_store_subs_free_rows(). */
+ * rows (NULL and 0 when none), freed with icx_store_subs_free_rows() on
+ * the same store (or one of the same context). */
 icx_rc icx_store_subs_list(icx_store *store, const char *jid, icx_sub_row **rows, size_t *n);
-void icx_store_subs_free_rows(icx_sub_row *rows, size_t n);
+void icx_store_subs_free_rows(icx_store *store, icx_sub_row *rows, size_t n);
 
 /* Groups the writes that follow (answers kept after one change) into one
  * transaction, so that they cost one commit: icx_store_subs_begin(), the
@@ -97,11 +105,16 @@ void icx_store_subs_free_rows(icx_sub_row *rows, size_t n);
 icx_rc icx_store_subs_begin(icx_store *store);
 icx_rc icx_store_subs_end(icx_store *store, int commit);
 
-/* What tells another process's changes of the table: how many
- * subscriptions there are and the sum of their ids (ids are never used
- * twice, so an add and a remove change the sum; only several adds and
- * removes whose ids sum alike escape it).  0 and 0 without a table. */
-icx_rc icx_store_subs_signature(icx_store *store, size_t *count, long long *id_sum);
+/* The subscriptions' version, which tells another process's changes of
+ * the table: *version moves with every subscription added, removed or
+ * rewritten, by any program (triggers bump it in the statement that
+ * makes the change), and by exactly one for each; answers kept do not
+ * move it.  It starts at a random value >= 1 when the table is made, so
+ * that a store put in the place of another reads as changed.  0 without
+ * a table.  A table made before the version (an older icx) reads as a
+ * negative number folded from the count and sum of its ids, until its
+ * first change here makes the version. */
+icx_rc icx_store_subs_version(icx_store *store, long long *version);
 
 /* Which of the n names are in the answer kept for subscription id (its
  * rows, else its text): has[i] gets 1 or 0.  Read inside the caller's
@@ -112,7 +125,7 @@ icx_rc icx_store_subs_answer_has(icx_store *store, long long id, const char *con
                                  size_t n, int *has);
 
 /* The answer kept for subscription id, names one per line ('' when
- * none), into *answer (free()).  ICX_ERR_NOT_FOUND: no such
+ * none), into *answer (icx_free() on the store's context).  ICX_ERR_NOT_FOUND: no such
  * subscription. */
 icx_rc icx_store_subs_answer(icx_store *store, long long id, char **answer);
 

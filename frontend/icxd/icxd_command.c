@@ -1,7 +1,8 @@
 /* icxd_command.c - icxd's ad-hoc commands: taking their requests
  * (icxd_command.h); icxd_command_answer.c builds the answers,
  * icxd_command_async.c runs what happens between two turns of the loop,
- * icxd_command_shared.c keeps sessions in the store.  Flow: every query
+ * icxd_command_shared.c keeps sessions in the store, and
+ * icxd_command_access.c says who may run which.  Flow: every query
  * becomes a job for the worker threads.  The IQ that asked stays owed
  * until either the job comes back (answer: completed) or the threshold
  * passes (answer: executing with the sessionid); then the result is
@@ -254,7 +255,7 @@ static void command_start_write(icxd_command *cmds, xmpp_stanza_t *iq,
   free(actor);
   if (job->forbidden) {
     icxd_job_free(job);
-    icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL, err);
+    icxd_reply_forbidden(cmds->conn, iq, node, err);
     return;
   }
   if (rc == ICX_ERR_NOMEM) {
@@ -274,12 +275,6 @@ static void command_start_write(icxd_command *cmds, xmpp_stanza_t *iq,
     return;
   }
   command_fail_job(cmds, s, job, iq, rc, err);
-}
-
-/* 1 if node is one of the commands that write. */
-static int command_writes(const char *node)
-{
-  return icxd_is(node, ICXD_NODE_PUBLISH) || icxd_is(node, ICXD_NODE_WITHDRAW);
 }
 
 /* A submitted form for s (icxd_command_internal.h). */
@@ -310,7 +305,7 @@ static void command_handle_new(icxd_command *cmds, xmpp_stanza_t *iq,
                                xmpp_stanza_t *x)
 {
   int explain = icxd_is(node, ICXD_NODE_EXPLAIN);
-  int writes = command_writes(node);
+  int writes = icxd_command_writes(node);
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
   xmpp_stanza_t *cmd, *in, *actions;
   icxd_session *s;
@@ -536,49 +531,6 @@ static void command_handle_session(icxd_command *cmds, icxd_session *s,
   }
 }
 
-/* Whether the sender of iq may run the command at node (the access lists
- * of icxd.conf); if not, answers forbidden and returns 0. */
-static int command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
-                           const char *node)
-{
-  const char *from = xmpp_stanza_get_from(iq);
-  int writes = command_writes(node);
-
-  if (icxd_is(node, ICXD_NODE_REGISTER))
-    return icxd_command_register_allowed(cmds, iq);
-  if (icxd_is(node, ICXD_NODE_PRESENCE)) {
-    if (from && icxd_access_allows(&cmds->cfg->access, from, ICXD_RIGHT_ADMIN))
-      return 1;
-    icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s refused to %s", node,
-             from ? from : "(no sender)");
-    icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL,
-                     "only the exchange's administrators ([access] admin) "
-                     "may list the presence of publishers");
-    return 0;
-  }
-  /* Without 'from', the stanza comes from icxd's own account (client
-   * mode): that is the exchange itself, for queries only. */
-  if (!from && !writes)
-    from = cmds->cfg->jid;
-  if (icxd_access_allows(&cmds->cfg->access, from,
-                         writes ? ICXD_RIGHT_PUBLISH : ICXD_RIGHT_QUERY)) {
-    if (writes && !cmds->writer) {
-      icxd_reply_error(cmds->conn, iq, "cancel", "service-unavailable", NULL,
-                       NULL, "this exchange does not take publications");
-      return 0;
-    }
-    return 1;
-  }
-  icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s refused to %s",
-           node, from ? from : "(no sender)");
-  icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL,
-                   writes ? "this exchange's access list does not let your "
-                            "JID publish or withdraw documents"
-                          : "this exchange's access list does not let your "
-                            "JID query it");
-  return 0;
-}
-
 /* A <command/> in an IQ get or set (the gate let it through). */
 static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
                            xmpp_stanza_t *command)
@@ -624,7 +576,7 @@ static void command_handle(icxd_command *cmds, xmpp_stanza_t *iq,
                      "no such command");
     return;
   }
-  if (!command_allowed(cmds, iq, node))
+  if (!icxd_command_allowed(cmds, iq, node))
     return;
   if (icxd_iodata_find(command, &iodata, err, sizeof err) != 0) {
     command_bad_request(cmds, iq, "bad-payload", err);

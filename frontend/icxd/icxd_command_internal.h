@@ -126,6 +126,14 @@ void icxd_command_apply_presence(icxd_command *cmds, icxd_job *job);
 void icxd_command_start_fed(icxd_command *cmds, icxd_session *s,
                             xmpp_stanza_t *in, const icxd_fed_req *fed);
 int icxd_command_register_allowed(icxd_command *cmds, xmpp_stanza_t *iq);
+
+/* icxd_command_access.c: 1 if node is one of the commands that write;
+ * whether the sender of iq may run the command at node (the access lists
+ * of icxd.conf): 1, or 0 with iq answered (forbidden, or
+ * service-unavailable for a write where publishing is off). */
+int icxd_command_writes(const char *node);
+int icxd_command_allowed(icxd_command *cmds, xmpp_stanza_t *iq,
+                         const char *node);
 void icxd_command_register(icxd_command *cmds, xmpp_stanza_t *iq,
                            const char *action);
 

@@ -390,7 +390,7 @@ void icxd_command_shared_request(icxd_command *cmds, xmpp_stanza_t *iq,
   if (rc == ICX_ERR_NOT_FOUND || strcmp(row.owner, from ? from : "") != 0 ||
       !icxd_is(row.node, node) ||
       (row.stage != ICX_SESS_STAGE_RUNNING && row.expires < shared_wall_ms())) {
-    icx_store_sess_clear(&row);
+    icx_store_sess_clear(st, &row);
     shared_bad_sessionid(cmds, iq);
     return;
   }
@@ -411,7 +411,7 @@ void icxd_command_shared_request(icxd_command *cmds, xmpp_stanza_t *iq,
   } else {
     shared_done(cmds, st, &row, iq, node, iodata);
   }
-  icx_store_sess_clear(&row);
+  icx_store_sess_clear(st, &row);
 }
 
 void icxd_command_shared_tick(icxd_command *cmds, int64_t now)

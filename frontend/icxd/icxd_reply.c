@@ -111,3 +111,13 @@ void icxd_reply_error(icxd_conn *c, xmpp_stanza_t *req, const char *etype,
                                             icxd_conn_domain(c), etype,
                                             condition, app_ns, app, text));
 }
+
+void icxd_reply_forbidden(icxd_conn *c, xmpp_stanza_t *req, const char *what,
+                          const char *text)
+{
+  const char *from = xmpp_stanza_get_from(req);
+
+  icxd_log(icxd_conn_log(c), ICXD_LOG_INFO, "access", "%s refused to %s", what,
+           from ? from : "(no sender)");
+  icxd_reply_error(c, req, "auth", "forbidden", NULL, NULL, text);
+}

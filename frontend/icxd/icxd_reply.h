@@ -52,4 +52,10 @@ void icxd_reply_error(icxd_conn *c, xmpp_stanza_t *req, const char *etype,
                       const char *condition, const char *app_ns,
                       const char *app, const char *text);
 
+/* Refuses req: answers forbidden (type auth) saying text, and logs at
+ * info that what (the command, or what was asked) was refused to req's
+ * sender. */
+void icxd_reply_forbidden(icxd_conn *c, xmpp_stanza_t *req, const char *what,
+                          const char *text);
+
 #endif

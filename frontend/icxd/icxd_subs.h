@@ -70,6 +70,12 @@ void icxd_subs_set_presence(icxd_subs *subs, const char *bare, icxd_show show);
 void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
                    icxd_job *job);
 
+/* Closes the module's own handle on the store when another file took
+ * the store's place: called before the writer opens the store (every
+ * handle on the old file must close before one opens the new one: SQLite
+ * names the -wal and -shm files after the path).  subs NULL: a no-op. */
+void icxd_subs_check_replaced(icxd_subs *subs);
+
 /* A publish or withdrawal of doc_uri committed on store (the writer's,
  * still open): before[0..n_before-1] are the names of the clouds the
  * document described before it, after[] those it describes now.  Every

@@ -320,7 +320,7 @@ static void subs_eval_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
       e->answer = v;
       e->n_answer = n;
     }
-    free(text);
+    icx_free(ctx, text);   /* the store's context */
     goto done;
   }
   if (!c->n_clouds)

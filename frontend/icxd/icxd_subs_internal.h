@@ -90,6 +90,12 @@ struct icxd_subs {
   icxd_subs_shape **shapes;
   size_t n_shapes, cap_shapes;
   icxd_subs_index *index;    /* NULL: to build again before the next probe */
+  /* The store's subscriptions version (icx_store_subs_version()) the
+   * registry is a copy of, and how many adds and removes of our own
+   * moved it since: the version then reads version + own. */
+  long long version;
+  unsigned long own;
+  int have_version;
   icx_store *watch;          /* read-only: the generation other writers move */
   long long seen;            /* the watch's data version after our last write */
   int have_seen;

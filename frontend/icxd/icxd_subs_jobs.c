@@ -18,6 +18,21 @@
 
 /* --- the store's generation, for writers outside icxd -------------------- */
 
+/* A file put in the store's place: the watch handle, which reads the
+ * old one, closes (before any handle opens the new one: the -wal and -shm
+ * files go by the path), and the next look opens it again; the old
+ * file's change log says nothing of the new one, so the next evaluation
+ * is in full. */
+static void subs_watch_check(icxd_subs *subs)
+{
+  if (subs && subs->watch && icx_store_replaced(subs->watch)) {
+    icx_store_free(subs->watch);
+    subs->watch = NULL;
+    subs->have_seen = 0;
+    icxd_subs_log_drop(subs);
+  }
+}
+
 /* The data version the watch handle reads now; -1 when unknown.  *seq
  * (may be NULL) gets the last change of its log (-1 when unknown). */
 static long long subs_generation(icxd_subs *subs, icx_ctx *ctx, long long *seq)
@@ -27,6 +42,7 @@ static long long subs_generation(icxd_subs *subs, icx_ctx *ctx, long long *seq)
 
   if (seq)
     *seq = -1;
+  subs_watch_check(subs);
   if (!subs->watch &&
       icx_store_open(ctx, subs->store_path, ICX_STORE_READONLY,
                      &subs->watch) != ICX_OK) {
@@ -118,11 +134,16 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     }
     return 0;
   }
-  if ((rc = icx_store_subs_list(store, NULL, &rows, &n)) != ICX_OK) {
+  /* The version first: a change after it is read again at the next
+   * look. */
+  if ((rc = icx_store_subs_version(store, &subs->version)) != ICX_OK ||
+      (rc = icx_store_subs_list(store, NULL, &rows, &n)) != ICX_OK) {
     if (job)
       icxd_subs_fail(job, rc, icx_ctx_errmsg(ctx));
     return -1;
   }
+  subs->own = 0;
+  subs->have_version = 1;
   subs->vocab = vocab;
   for (i = 0; i < n; i++) {
     unsigned presence = icxd_subs_options_presence(rows[i].options);
@@ -141,21 +162,21 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                  "subscription %lld: its answer stays as text: %s", sh->keeper,
                  icx_ctx_errmsg(ctx));
     }
-    if (!sh || !(e = subs_append(subs))) {
-      icx_store_subs_free_rows(rows, n);
+    /* Copied: the rows are on the store's allocator, the registry on
+     * icxd's. */
+    if (!sh || !(e = subs_append(subs)) || !(e->jid = strdup(rows[i].jid)) ||
+        !(e->created = strdup(rows[i].created))) {
+      icx_store_subs_free_rows(store, rows, n);
       subs_forget(subs);
       if (job)
         icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
       return -1;
     }
     e->id = rows[i].id;
-    e->jid = rows[i].jid;
-    e->created = rows[i].created;
-    rows[i].jid = rows[i].created = NULL;
     e->shape = sh;
     sh->members++;
   }
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   subs->loaded = 1;
   if (subs->n) {
     icxd_subs_change all;
@@ -171,32 +192,48 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   return 0;
 }
 
+/* 1 when the store's subscriptions version now is the one the registry
+ * copies, moved by our own adds and removes alone: every change of
+ * another process moves it by one more (icx_store_subs.h).  A counter
+ * only counts up from a positive start; a table older than its counter
+ * reads the same number while nobody changes it. */
+static int subs_version_same(const icxd_subs *subs, long long now)
+{
+  if (!subs->have_version)
+    return 0;
+  if (!subs->own)
+    return now == subs->version;
+  return subs->version > 0 && now == subs->version + (long long)subs->own;
+}
+
 /* Follows the subscriptions other processes added and removed (another
  * icxd instance on the same store): the store is the one list, and the
  * registry is made its copy again, without evaluating anything (a shape
  * new here takes the answer its keeper has in the store; the other
- * instance evaluated it).  A look at the table's signature alone when
+ * instance evaluated it).  A look at the table's version alone when
  * nothing changed.  0, or -1 (the registry stays as it was). */
 static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                      const icx_vocab *vocab)
 {
   icx_sub_row *rows = NULL;
-  size_t count = 0, n = 0, i, k, o, added = 0, gone = 0;
-  long long sum = 0, mine = 0;
+  size_t n = 0, i, k, o, added = 0, gone = 0, skipped = 0;
+  long long now;
   icxd_sub *v;
 
   if (!subs->loaded)
     return 0;
-  if (icx_store_subs_signature(store, &count, &sum) != ICX_OK)
+  if (icx_store_subs_version(store, &now) != ICX_OK)
     return -1;
-  for (i = 0; i < subs->n; i++)
-    mine += subs->v[i].id;
-  if (count == subs->n && sum == mine)
+  if (subs_version_same(subs, now)) {
+    subs->version = now;
+    subs->own = 0;
     return 0;
+  }
+  /* The version was read first: a change after it is read again. */
   if (icx_store_subs_list(store, NULL, &rows, &n) != ICX_OK)
     return -1;
   if (!(v = calloc(n + 1, sizeof *v))) {
-    icx_store_subs_free_rows(rows, n);
+    icx_store_subs_free_rows(store, rows, n);
     return -1;
   }
   /* Both by id: a merge. */
@@ -214,7 +251,15 @@ static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     } else {
       icx_sub_row *r = &rows[k++];   /* added elsewhere */
       unsigned presence = icxd_subs_options_presence(r->options);
-      icxd_subs_shape *sh = icxd_subs_shape_find(subs, r->request, presence);
+      icxd_subs_shape *sh;
+      char *jid = strdup(r->jid), *created = strdup(r->created);
+      if (!jid || !created) {
+        free(jid);
+        free(created);
+        skipped++;   /* out of memory: read at the next look */
+        continue;
+      }
+      sh = icxd_subs_shape_find(subs, r->request, presence);
       if (!sh && (sh = icxd_subs_shape_add(subs, r->request, presence))) {
         sh->keeper = r->id;
         if (icxd_subs_names_split(r->answer, &sh->answer, &sh->n_answer) != 0) {
@@ -223,22 +268,28 @@ static int subs_sync(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
         }
         icxd_subs_compile(subs, ctx, vocab, sh);
       }
-      if (!sh)
-        continue;   /* out of memory: read at the next change */
+      if (!sh) {
+        free(jid);
+        free(created);
+        skipped++;
+        continue;
+      }
       v[o].id = r->id;
-      v[o].jid = r->jid;
-      v[o].created = r->created;
-      r->jid = r->created = NULL;
+      v[o].jid = jid;
+      v[o].created = created;
       v[o++].shape = sh;
       sh->members++;
       added++;
     }
   }
-  icx_store_subs_free_rows(rows, n);
+  icx_store_subs_free_rows(store, rows, n);
   free(subs->v);
   subs->v = v;
   subs->n = o;
   subs->cap = n + 1;
+  subs->version = now;
+  subs->own = 0;
+  subs->have_version = !skipped;
   /* A shape's keeper is its first subscription (the rows moved to it
    * when the old one went: subs_remove_one()). */
   for (i = 0; i < subs->n_shapes; i++)
@@ -390,6 +441,7 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   tmp.shape = sh;
   sh->members++;
   *e = tmp;
+  subs->own++;   /* the registry has it: our add moved the version */
   job->answer_xml = subs_subscribed_xml(e);
   if (!job->answer_xml) {
     icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
@@ -427,6 +479,8 @@ static icx_rc subs_remove_one(icxd_subs *subs, icx_store *store, const icxd_sub 
     sh->keeper = next;
   }
   rc = icx_store_subs_remove(store, e->id, NULL);
+  if (rc == ICX_OK)
+    subs->own++;   /* ours moved the version (not found: another's did) */
   return rc == ICX_ERR_NOT_FOUND ? ICX_OK : rc;
 }
 
@@ -526,6 +580,7 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
   icx_store *store = NULL;
   icx_rc rc;
 
+  subs_watch_check(subs);
   /* Notifications dropped earlier (the outbox was full) are owed first. */
   if (subs->loaded)
     icxd_subs_tell_missed(subs);
@@ -535,11 +590,10 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
      * only when another process wrote. */
     long long g = subs_generation(subs, ctx, NULL);
     size_t count = 0;
-    long long sum = 0;
     /* None held here: unless another process subscribed meanwhile (an
      * instance on the same store), nothing to evaluate. */
     if (!subs->n && (!subs->watch ||
-                     icx_store_subs_signature(subs->watch, &count, &sum) != ICX_OK ||
+                     icx_store_subs_count(subs->watch, NULL, &count) != ICX_OK ||
                      !count)) {
       icxd_subs_log_drop(subs);
       job->rc = ICX_OK;
@@ -606,6 +660,11 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
 done:
   icx_store_free(store);
   subs_absorb(subs, ctx);
+}
+
+void icxd_subs_check_replaced(icxd_subs *subs)
+{
+  subs_watch_check(subs);
 }
 
 void icxd_subs_changed(icxd_subs *subs, icx_ctx *ctx, icx_store *store,

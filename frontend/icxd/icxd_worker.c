@@ -637,15 +637,21 @@ void icxd_pool_set_limits(icxd_pool *pool, unsigned max_queue,
   pthread_mutex_unlock(&pool->lock);
 }
 
-const icx_vocab *icxd_pool_set_vocab(icxd_pool *pool, const icx_vocab *vocab)
+const icx_vocab *icxd_vocab_swap(pthread_mutex_t *lock, const icx_vocab **slot,
+                                 const icx_vocab *vocab)
 {
   const icx_vocab *old;
 
-  pthread_mutex_lock(&pool->lock);
-  old = pool->opts.vocab;
-  pool->opts.vocab = vocab;
-  pthread_mutex_unlock(&pool->lock);
+  pthread_mutex_lock(lock);
+  old = *slot;
+  *slot = vocab;
+  pthread_mutex_unlock(lock);
   return old;
+}
+
+const icx_vocab *icxd_pool_set_vocab(icxd_pool *pool, const icx_vocab *vocab)
+{
+  return icxd_vocab_swap(&pool->lock, &pool->opts.vocab, vocab);
 }
 
 int icxd_pool_vocab_in_use(icxd_pool *pool, const icx_vocab *vocab)

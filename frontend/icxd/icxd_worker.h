@@ -10,6 +10,7 @@
 #ifndef ICXD_WORKER_H
 #define ICXD_WORKER_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -136,6 +137,12 @@ icxd_job *icxd_job_queue_pop(icxd_job_queue *q);
 void icxd_job_progress(const icxd_job *job, const icxd_job_queue *todo,
                        icxd_job_state *state, int64_t *running_ms,
                        size_t *ahead);
+
+/* A reload's swap of the vocabulary later jobs take, for the pool and the
+ * writer alike: *slot (guarded by lock) becomes vocab; returns what it
+ * held. */
+const icx_vocab *icxd_vocab_swap(pthread_mutex_t *lock, const icx_vocab **slot,
+                                 const icx_vocab *vocab);
 
 /* The two steps a worker takes for a job, callable on any thread (the
  * unit suites and the fuzz target run them without a pool):

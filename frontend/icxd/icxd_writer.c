@@ -257,6 +257,7 @@ static void writer_job(icxd_writer *w, const icx_vocab *vocab, icxd_job *job)
       writer_fail(job, ICX_ERR_MISUSE, "standing requests are off");
     return;
   }
+  icxd_subs_check_replaced(w->opts.subs);
   rc = icx_store_open(w->ctx, w->opts.store_path, ICX_STORE_CREATE, &store);
   if (rc != ICX_OK) {
     writer_fail(job, rc, icx_ctx_errmsg(w->ctx));
@@ -363,13 +364,7 @@ void icxd_writer_free(icxd_writer *w)
 
 const icx_vocab *icxd_writer_set_vocab(icxd_writer *w, const icx_vocab *vocab)
 {
-  const icx_vocab *old;
-
-  pthread_mutex_lock(&w->lock);
-  old = w->opts.vocab;
-  w->opts.vocab = vocab;
-  pthread_mutex_unlock(&w->lock);
-  return old;
+  return icxd_vocab_swap(&w->lock, &w->opts.vocab, vocab);
 }
 
 int icxd_writer_vocab_in_use(icxd_writer *w, const icx_vocab *vocab)

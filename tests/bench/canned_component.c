@@ -113,8 +113,13 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: canned_component JID HOST PORT SECRET_FILE\n");
     return 2;
   }
-  if (!(f = fopen(argv[4], "r")) || !fgets(secret, sizeof secret, f)) {
-    fprintf(stderr, "canned_component: cannot read %s\n", argv[4]);
+  if (!(f = fopen(argv[4], "r"))) {
+    fprintf(stderr, "canned_component: cannot open %s\n", argv[4]);
+    return 1;
+  }
+  if (!fgets(secret, sizeof secret, f)) {
+    fprintf(stderr, "canned_component: cannot read a secret from %s\n", argv[4]);
+    fclose(f);
     return 1;
   }
   fclose(f);

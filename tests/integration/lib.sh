@@ -89,13 +89,26 @@ icxt_require_prosody() {
   fi
 }
 
+# Runs "$@" every 0.1 s until it succeeds (0), or until $1 whole seconds
+# have passed (1): every wait of the tests is bounded through it.
+icxt_wait_until() {
+  icxt_wait_limit=$(($1 * 10)) icxt_wait_i=0
+  shift
+  until "$@"; do
+    [ $icxt_wait_i -lt $icxt_wait_limit ] || return 1
+    sleep 0.1; icxt_wait_i=$((icxt_wait_i + 1))
+  done
+}
+
+# 0 once process $1 is gone.
+icxt_gone() {
+  ! kill -0 "$1" 2>/dev/null
+}
+
 # Waits (bounded) for a process to exit; kills it hard after $2 seconds.
 icxt_reap() {
-  pid=$1 limit=${2:-10} i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt $((limit * 10)) ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
+  pid=$1 limit=${2:-10}
+  if ! icxt_wait_until "$limit" icxt_gone "$pid"; then
     icxt_log "process $pid did not stop in ${limit}s: killing it"
     kill -KILL "$pid" 2>/dev/null
   fi
@@ -134,20 +147,9 @@ icxt_free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Waits (bounded) until 127.0.0.1:$1 accepts connections.
+# Waits (bounded, $2 seconds) until 127.0.0.1:$1 accepts connections.
 icxt_wait_port() {
-  "$ICXT_PY" - "$1" "${2:-10}" <<'PY'
-import socket, sys, time
-port, limit = int(sys.argv[1]), float(sys.argv[2])
-end = time.monotonic() + limit
-while time.monotonic() < end:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)
-PY
+  icxt_wait_port_at 127.0.0.1 "$1" "${2:-10}"
 }
 
 # Waits (bounded, $3 seconds) until file $1 has a line matching $2 at
@@ -155,13 +157,13 @@ PY
 # 60 s: a sanitizer build on a loaded 2-CPU machine once took 24 s for one
 # TLS handshake.
 icxt_wait_log() {
-  file=$1 pattern=$2 limit=${3:-10} count=${4:-1} i=0
-  while [ $i -lt $((limit * 10)) ]; do
-    n=$(grep -c -- "$pattern" "$file" 2>/dev/null || true)
-    [ "${n:-0}" -ge "$count" ] && return 0
-    sleep 0.1; i=$((i + 1))
-  done
-  return 1
+  icxt_wait_until "${3:-10}" icxt_log_has "$1" "$2" "${4:-1}"
+}
+
+# 0 when file $1 has a line matching $2 at least $3 times.
+icxt_log_has() {
+  n=$(grep -c -- "$2" "$1" 2>/dev/null || true)
+  [ "${n:-0}" -ge "$3" ]
 }
 
 icxt_write_prosody_config() {
@@ -378,10 +380,12 @@ icxt_stop_ejabberd() {
   rm -f "$pidf"
   EJABBERD_RUNNING=
   # Its listeners close with it; wait until the c2s port is free again.
-  i=0
-  while icxt_wait_port "$C2S_PORT" 0.1 && [ $i -lt 100 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
+  icxt_wait_until 10 icxt_port_free "$C2S_PORT" || true
+}
+
+# 0 when nothing accepts connections on 127.0.0.1:$1 (within 0.1 s).
+icxt_port_free() {
+  ! icxt_wait_port "$1" 0.1
 }
 
 # --- Prosody ----------------------------------------------------------------
@@ -471,12 +475,9 @@ icxt_start_icxd() {
 
 # Stops icxd $1 with SIGTERM; fails unless it exits 0 in time.
 icxt_stop_icxd() {
-  pid=$1 i=0
+  pid=$1
   kill -TERM "$pid" 2>/dev/null || icxt_fail "icxd $pid is not running"
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
-    sleep 0.1; i=$((i + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
+  if ! icxt_wait_until 15 icxt_gone "$pid"; then
     kill -KILL "$pid"; wait "$pid" 2>/dev/null
     icxt_fail "icxd $pid ignored SIGTERM for 15 s"
   fi

@@ -4,7 +4,9 @@
  * entering and leaving, a replaced document that renames its cloud, the
  * presence a subscription requires, unsubscribe, the limits named, the
  * subscriptions read again by a new registry (a restart), and a write of
- * another connection seen through the store's generation; and, against
+ * another connection seen through the store's generation, the store
+ * replaced by another file the registry cannot tell by count and sum of
+ * ids; and, against
  * matching every subscription again on the whole store, random
  * subscriptions (shapes shared, ended, read back) through random
  * publishes and withdrawals. */
@@ -19,6 +21,7 @@
 
 #include "fixture.h"
 #include "fixture_icxd.h"
+#include "icx_store_subs.h"
 #include "icxd_publish.h"
 #include "icxd_subs.h"
 #include "icxd_writer.h"
@@ -358,6 +361,42 @@ START_TEST(unsubscribe_list_and_limits)
   ck_assert_int_eq(job->rc, ICX_ERR_CONSTRAINT);
   icxd_job_free(job);
   ck_assert_uint_eq(icxd_subs_count(subs), 2);
+}
+END_TEST
+
+/* The store replaced by another file that holds as many subscriptions,
+ * whose ids sum alike (1 and 4 here, 2 and 3 there): the registry follows
+ * the new file. */
+START_TEST(replaced_store_followed)
+{
+  char *other = tu_path(tu_icxd_tmp, "other.db");
+  icx_store *o = NULL;
+  long long id[4];
+  icxd_job *job;
+  int i;
+
+  id[0] = subscribe("a@c.test", RF(30), NULL);
+  id[1] = subscribe("a@c.test", RF(31), NULL);
+  id[2] = subscribe("b@c.test", RF(30), NULL);
+  id[3] = subscribe("b@c.test", RF(32), NULL);
+  ck_assert(id[0] == 1 && id[3] == 4);
+  icxd_job_free(subs_job(ICXD_JOB_UNSUBSCRIBE, "a@c.test", NULL, 2));
+  icxd_job_free(subs_job(ICXD_JOB_UNSUBSCRIBE, "b@c.test", NULL, 3));
+  ck_assert_int_eq(icx_store_open(ctx, other, ICX_STORE_CREATE, &o), ICX_OK);
+  for (i = 0; i < 3; i++)
+    ck_assert_int_eq(icx_store_subs_add(o, "a@c.test", RF(33), "", NULL, &id[i]), ICX_OK);
+  ck_assert_int_eq(icx_store_subs_remove(o, id[0], NULL), ICX_OK);
+  icx_store_free(o);
+  icx_store_free(store);
+  store = NULL;
+  ck_assert_int_eq(rename(other, db), 0);
+  job = subs_job(ICXD_JOB_SUBS_LIST, "a@c.test", NULL, 0);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  ck_assert_msg(strstr(job->answer_xml, "id='2'") && strstr(job->answer_xml, "id='3'") &&
+                    !strstr(job->answer_xml, "id='1'"),
+                "%s", job->answer_xml);
+  icxd_job_free(job);
+  free(other);
 }
 END_TEST
 
@@ -910,6 +949,7 @@ static Suite *subs_suite(void)
   tcase_add_test(tc, presence_required);
   tcase_add_test(tc, unsubscribe_list_and_limits);
   tcase_add_test(tc, restart_and_other_writers);
+  tcase_add_test(tc, replaced_store_followed);
   tcase_add_test(tc, indexed_equals_naive);
   tcase_add_test(tc, note_names_bounded);
   tcase_add_test(tc, outbox_bounded);

@@ -3,7 +3,9 @@
  * read back, claims and finishes that only one of two processes wins, a
  * DONE answer taken once, pruning (expired sessions, RUNNING ones of live
  * instances kept, dead instances dropped), the instances' beats, a second
- * handle on the same file seeing the first one's writes, and misuse. */
+ * handle on the same file seeing the first one's writes (and the tables
+ * another handle made after it looked), rows on the context's allocator,
+ * and misuse. */
 #include "config.h"
 
 #include <check.h>
@@ -90,7 +92,7 @@ START_TEST(test_put_get_claim_finish)
   ck_assert_int_eq(r.stage, ICX_SESS_STAGE_FORM);
   ck_assert_int_eq(r.output, 1);
   ck_assert(r.started == 1000 && r.expires == 5000);
-  icx_store_sess_clear(&r);
+  icx_store_sess_clear(other, &r);
 
   /* Two claim the form: one wins. */
   ck_assert_int_eq(icx_store_sess_claim(other, "s1", ICX_SESS_STAGE_FORM, NULL,
@@ -106,7 +108,7 @@ START_TEST(test_put_get_claim_finish)
   ck_assert_str_eq(r.answer, "<command/>");
   ck_assert_str_eq(r.instance, "i2");
   ck_assert(r.expires == 9500 && r.started == 2000);
-  icx_store_sess_clear(&r);
+  icx_store_sess_clear(store, &r);
   /* Finished once: a second finish (after a cancel elsewhere) fails. */
   ck_assert_int_eq(icx_store_sess_finish(other, "s1", "i2", "<y/>", 9500), ICX_ERR_NOT_FOUND);
   /* Taken once. */
@@ -163,9 +165,9 @@ START_TEST(test_prune_and_beat)
   ck_assert_int_eq(icx_store_sess_prune(store, 1000, 800, 200, &n), ICX_OK);
   ck_assert_uint_eq(n, 3);
   ck_assert_int_eq(icx_store_sess_get(store, "form-new", &r), ICX_OK);
-  icx_store_sess_clear(&r);
+  icx_store_sess_clear(store, &r);
   ck_assert_int_eq(icx_store_sess_get(store, "run-live", &r), ICX_OK);
-  icx_store_sess_clear(&r);
+  icx_store_sess_clear(store, &r);
   ck_assert_int_eq(icx_store_sess_get(store, "form-old", &r), ICX_ERR_NOT_FOUND);
   ck_assert_int_eq(icx_store_sess_get(store, "run-dead", &r), ICX_ERR_NOT_FOUND);
   ck_assert_int_eq(icx_store_sess_get(store, "run-gone", &r), ICX_ERR_NOT_FOUND);
@@ -184,10 +186,67 @@ START_TEST(test_readonly)
   ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
   ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &ro), ICX_OK);
   ck_assert_int_eq(icx_store_sess_get(ro, "s3", &r), ICX_OK);
-  icx_store_sess_clear(&r);
+  icx_store_sess_clear(ro, &r);
   ck_assert_int_eq(icx_store_sess_remove(ro, "s3", -1), ICX_ERR_STORE);
   ck_assert(strstr(icx_ctx_errmsg(ctx), "sessions: cannot") != NULL);
   icx_store_free(ro);
+}
+END_TEST
+
+/* A handle that found no tables finds them once another handle (another
+ * process) made them: a missing table is not remembered. */
+START_TEST(test_tables_made_elsewhere)
+{
+  icx_sess_row w = row_of("s4", ICX_SESS_STAGE_FORM, "i1", 5000), r;
+  icx_store *other;
+  long long seen;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &other), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_get(other, "s4", &r), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_seen(other, "i1", &seen), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_beat(store, "i1", 1200), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_get(other, "s4", &r), ICX_OK);
+  ck_assert_str_eq(r.id, "s4");
+  icx_store_sess_clear(other, &r);
+  ck_assert_int_eq(icx_store_sess_seen(other, "i1", &seen), ICX_OK);
+  ck_assert(seen == 1200);
+  icx_store_free(other);
+}
+END_TEST
+
+/* A row read is on the context's allocator: refused, the read fails
+ * whole; given, icx_store_sess_clear() returns every block. */
+START_TEST(test_row_on_context_allocator)
+{
+  icx_sess_row w = row_of("s5", ICX_SESS_STAGE_FORM, "i1", 5000), r;
+  tu_mem m;
+  icx_ctx *mc;
+  icx_store *ms;
+  long live;
+
+  memset(&m, 0, sizeof m);
+  mc = tu_ctx_mem(&m);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  ck_assert_int_eq(icx_store_open(mc, db, 0, &ms), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_get(ms, "s5", &r), ICX_OK);   /* statements kept */
+  icx_store_sess_clear(ms, &r);
+  live = m.live;
+  m.fail_at = 1;
+  m.fail_rest = 1;
+  m.armed = 1;
+  ck_assert_int_eq(icx_store_sess_get(ms, "s5", &r), ICX_ERR_NOMEM);
+  m.armed = 0;
+  ck_assert(m.failed > 0);
+  ck_assert_ptr_null(r.id);
+  ck_assert_int_eq(m.live, live);
+  ck_assert_int_eq(icx_store_sess_get(ms, "s5", &r), ICX_OK);
+  ck_assert_int_gt(m.live, live);
+  icx_store_sess_clear(ms, &r);
+  ck_assert_int_eq(m.live, live);
+  icx_store_free(ms);
+  icx_ctx_free(mc);
+  ck_assert_int_eq(m.live, 0);
 }
 END_TEST
 
@@ -207,7 +266,8 @@ START_TEST(test_misuse)
   ck_assert_int_eq(icx_store_sess_beat(store, NULL, 0), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_sess_seen(store, "i", NULL), ICX_ERR_MISUSE);
   (void)seen;
-  icx_store_sess_clear(NULL);
+  icx_store_sess_clear(store, NULL);
+  icx_store_sess_clear(NULL, NULL);
 }
 END_TEST
 
@@ -223,6 +283,8 @@ store_sessions_suite(void)
   tcase_add_test(tc, test_claim_from_instance);
   tcase_add_test(tc, test_prune_and_beat);
   tcase_add_test(tc, test_readonly);
+  tcase_add_test(tc, test_tables_made_elsewhere);
+  tcase_add_test(tc, test_row_on_context_allocator);
   tcase_add_test(tc, test_misuse);
   suite_add_tcase(s, tc);
   return s;
