@@ -26,11 +26,9 @@ int icxd_command_register_allowed(icxd_command *cmds, xmpp_stanza_t *iq)
   if (from && icxd_access_allows(&cmds->cfg->access, from,
                                  ICXD_RIGHT_FEDERATE))
     return 1;
-  icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s refused to %s", node,
-           from ? from : "(no sender)");
-  icxd_reply_error(cmds->conn, iq, "auth", "forbidden", NULL, NULL,
-                   "this root's access list ([access] federate) does not "
-                   "let your JID register as an exchange");
+  icxd_reply_forbidden(cmds->conn, iq, node,
+                       "this root's access list ([access] federate) does not "
+                       "let your JID register as an exchange");
   return 0;
 }
 
