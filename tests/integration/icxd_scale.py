@@ -222,8 +222,9 @@ class Account(slixmpp.ClientXMPP):
                     return "unclear: " + last
             else:
                 c = res.find(q(NS_CMD, "command"))
-                st = [e.get("state") for e in res.iter()
-                      if e.tag.endswith("}status")]
+                # IO Data's <status> holds its state as a child element.
+                st = [(e.text or "").strip() for e in res.iter()
+                      if e.tag.endswith("}state")]
                 if c is not None and c.get("status") == "completed":
                     return "answer"
                 if "awaiting-form" in st:
