@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "icx_ctx_internal.h"
 #include "icx_util.h"
@@ -285,4 +288,13 @@ uint64_t
 icx_hash_str(const char *s)
 {
   return icx_hash_bytes(s, strlen(s));
+}
+
+void
+icx_malloc_tune(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);   /* glibc's largest */
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+#endif
 }

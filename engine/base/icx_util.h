@@ -67,6 +67,16 @@ long icx_parse_mib(const char *s, long dflt);
 uint64_t icx_hash_bytes(const void *p, size_t n);
 uint64_t icx_hash_str(const char *s);
 
+/* For icx's programs (icx, icxd, the benchmarks), called first in main():
+ * keeps the C library's allocator from handing each large block (a broad
+ * answer's arrays, a few MiB) back to the kernel when freed and mapping a
+ * fresh one for the next request, whose first touch of every page then
+ * faults (costly in a virtual machine: 60 of a 1M-cloud broad request's
+ * 120 ms).  Large blocks come from the heap, and up to 128 MiB freed stays
+ * there for the next request.  A library must not call it: it changes
+ * the whole process.  Nothing on a C library other than glibc. */
+void icx_malloc_tune(void);
+
 /* qsort comparator for arrays of char*. */
 int icx_cmp_strp(const void *a, const void *b);
 

@@ -404,11 +404,7 @@ index_cmp_pair(const void *x, const void *y)
 static void
 index_clouds_clear(icx_index *ix)
 {
-  size_t i;
-
-  for (i = 0; ix->name_lex && i < ix->n_names; i++)
-    icx_free(ix->mem, ix->name_lex[i]);
-  icx_free(ix->mem, ix->name_lex);
+  icx_free(ix->mem, ix->name_rank);
   icx_free(ix->mem, ix->cloud_id);
   icx_free(ix->mem, ix->name_off);
   icx_free(ix->mem, ix->name_id);
@@ -417,13 +413,13 @@ index_clouds_clear(icx_index *ix)
   icx_free(ix->mem, ix->svc_cloud);
   if (ix->cloud_bm)
     roaring_bitmap_free(ix->cloud_bm);
-  ix->name_lex = NULL;
+  ix->name_rank = NULL;
   ix->cloud_id = ix->name_off = ix->name_id = NULL;
   ix->svc_id = ix->svc_off = ix->svc_cloud = NULL;
   ix->cloud_bm = NULL;
   ix->n_clouds = ix->n_names = ix->n_svc = 0;
   ix->clouds_read = 0;
-  icx_index_name_classes_clear(ix);
+  icx_index_names_clear(ix);
 }
 
 /* The clouds and their names, from the name property's (name, cloud)
@@ -445,9 +441,9 @@ index_read_clouds(icx_ctx *ctx, icx_index *ix, index_pairs *r)
   ix->cloud_id = icx_malloc(mem, (n + 1) * sizeof *ix->cloud_id);
   ix->name_off = icx_malloc(mem, (n + 2) * sizeof *ix->name_off);
   ix->name_id = icx_malloc(mem, (n + 1) * sizeof *ix->name_id);
-  ix->name_lex = icx_calloc(mem, n + 1, sizeof *ix->name_lex);
+  ix->name_rank = icx_malloc(mem, (n + 1) * sizeof *ix->name_rank);
   ix->cloud_bm = roaring_bitmap_create();
-  if (!ix->cloud_id || !ix->name_off || !ix->name_id || !ix->name_lex || !ix->cloud_bm) {
+  if (!ix->cloud_id || !ix->name_off || !ix->name_id || !ix->name_rank || !ix->cloud_bm) {
     icx_free(mem, pairs);
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   }
@@ -458,6 +454,7 @@ index_read_clouds(icx_ctx *ctx, icx_index *ix, index_pairs *r)
       ix->cloud_id[c] = pairs[2 * i];
       ix->name_off[c++] = (uint32_t)ix->n_names;
     }
+    ix->name_rank[ix->n_names] = INDEX_RANK_NONE;
     ix->name_id[ix->n_names++] = pairs[2 * i + 1];
   }
   ix->name_off[c] = (uint32_t)ix->n_names;
@@ -567,20 +564,24 @@ icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_inde
                      void *userdata)
 {
   roaring_uint32_iterator_t it;
+  uint32_t buf[256], got, i;
   size_t pos = 0;
   int stop;
 
   roaring_init_iterator(svcs, &it);
-  for (; it.has_value && pos < ix->n_svc; roaring_advance_uint32_iterator(&it)) {
-    size_t k;
-    pos = icx_index_gallop(ix->svc_id, pos, ix->n_svc, it.current_value);
-    if (pos == ix->n_svc)
-      break;
-    if (ix->svc_id[pos] != it.current_value)
-      continue;
-    for (k = ix->svc_off[pos]; k < ix->svc_off[pos + 1]; k++)
-      if ((stop = fn(userdata, it.current_value, ix->svc_cloud[k])))
-        return stop;
+  /* Read in blocks: one call per 256 services, not one per service. */
+  while (pos < ix->n_svc && (got = roaring_read_uint32_iterator(&it, buf, 256)) > 0) {
+    for (i = 0; i < got; i++) {
+      size_t k;
+      pos = icx_index_gallop(ix->svc_id, pos, ix->n_svc, buf[i]);
+      if (pos == ix->n_svc)
+        return 0;
+      if (ix->svc_id[pos] != buf[i])
+        continue;
+      for (k = ix->svc_off[pos]; k < ix->svc_off[pos + 1]; k++)
+        if ((stop = fn(userdata, buf[i], ix->svc_cloud[k])))
+          return stop;
+    }
   }
   return 0;
 }
@@ -706,5 +707,5 @@ icx_index_get_stats(const icx_index *ix, icx_index_stats *out)
         out->bytes += roaring_bitmap_size_in_bytes(pr->obj_bm[k]);
   }
   out->bytes += ix->n_clouds * 8 + ix->n_names * 12 + ix->n_svc * 8 +
-                (ix->n_svc ? ix->svc_off[ix->n_svc] : 0) * 4;
+                (ix->n_svc ? ix->svc_off[ix->n_svc] : 0) * 4 + ix->cap_txt + ix->n_rank * 4;
 }

@@ -91,23 +91,32 @@ size_t icx_index_cloud_seek(const icx_index *ix, uint32_t id, size_t from);
 const roaring_bitmap_t *icx_index_cloud_ids(const icx_index *ix);
 /* Cloud c's names: *ids gets its name term ids (lent), the result is how
  * many; first is the number of its first name among all names (for
- * icx_index_name()). */
+ * icx_index_name_rank()). */
 size_t icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids, size_t *first);
-/* The text of name k (the first of cloud c's names plus j), read from the
- * store once and kept.  NULL on error (ctx's message set).  Lent. */
-const char *icx_index_name(icx_ctx *ctx, icx_index *ix, size_t k);
-/* Reads the text of the n names at ks that are not read yet, in one pass
- * in id order.  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM. */
-icx_rc icx_index_names_load(icx_ctx *ctx, icx_index *ix, const size_t *ks, size_t n);
 
-/* How many distinct texts the name term ids in name_ids have (two terms
- * may share a text: a plain literal and one with a language tag), as an
- * answer's names would be counted, without reading them: which names
- * share a text is worked out once (every name's text hashed, in batches)
- * and kept until a cloud's names are added.  ICX_OK, ICX_ERR_STORE,
- * ICX_ERR_NOMEM. */
-icx_rc icx_index_count_texts(icx_ctx *ctx, icx_index *ix, const roaring_bitmap_t *name_ids,
-                             size_t *count);
+/* --- the names' texts, in text order ---------------------------------------
+ * Every name's text is read from the store the first time one is asked
+ * for (in batches, in id order) and kept, sorted: a name's rank is its
+ * text's place among the texts, so that ranks order as strcmp() orders
+ * the texts and two names of one text (a plain literal and one with a
+ * language tag) share a rank.  Ranks may leave gaps.  A name a change
+ * brings in is placed among the others when next asked for (its text and
+ * a binary search); the texts no name has any more are dropped when they
+ * are as many as the names. */
+
+/* Reads the texts of the names not placed yet (every name, the first
+ * time).  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM, ICX_ERR_LIMIT (texts past
+ * 4 GiB). */
+icx_rc icx_index_names_order(icx_ctx *ctx, icx_index *ix);
+/* Name k's rank; call icx_index_names_order() first. */
+uint32_t icx_index_name_rank(const icx_index *ix, size_t k);
+/* The text of rank r (r below icx_index_rank_count()).  Lent. */
+const char *icx_index_rank_text(const icx_index *ix, uint32_t r);
+/* One more than the largest rank. */
+size_t icx_index_rank_count(const icx_index *ix);
+/* The text of name k (icx_index_names_order(), then its rank's text).
+ * NULL on error (ctx's message set).  Lent. */
+const char *icx_index_name(icx_ctx *ctx, icx_index *ix, size_t k);
 
 /* Called for each (service, cloud's dense number) of the services in
  * svcs offered by a named cloud, in service order; non-0 stops. */

@@ -404,26 +404,6 @@ apply_pairs(apply_run *r, uint32_t p, int by_subject, size_t *n)
   return v;
 }
 
-/* 1 when one of the n (cloud, name id) pairs of add names a term that is
- * no cloud's name yet (or on failure: the caller then forgets which names
- * share a text, which is always safe). */
-static int
-apply_new_names(const icx_index *ix, const apply_pair *add, size_t n)
-{
-  roaring_bitmap_t *old;
-  size_t k;
-  int fresh = 0;
-
-  if (!n)
-    return 0;
-  if (!(old = roaring_bitmap_of_ptr(ix->n_names, ix->name_id)))
-    return 1;
-  for (k = 0; k < n && !fresh; k++)
-    fresh = !roaring_bitmap_contains(old, add[k].b);
-  roaring_bitmap_free(old);
-  return fresh;
-}
-
 /* The clouds: those that stay (in id order, their names and name texts
  * kept) merged with the changed subjects that have names now.  remap gets,
  * per old dense number, the new one (UINT32_MAX: gone). */
@@ -434,22 +414,19 @@ apply_clouds(apply_run *r, uint32_t *remap)
   icx_ctx *mem = ix->mem;
   apply_pair *add;
   size_t n_add = 0, i = 0, j = 0, c = 0, nn = 0, k;
-  uint32_t *cloud_id, *name_off, *name_id;
-  char **name_lex;
+  uint32_t *cloud_id, *name_off, *name_id, *name_rank;
 
   if (!(add = apply_pairs(r, (uint32_t)ix->name_p, 1, &n_add)))
     return -1;
-  if (ix->name_alias_known && apply_new_names(ix, add, n_add))
-    icx_index_name_classes_clear(ix);   /* a new name may share an older one's text */
   cloud_id = icx_malloc(mem, (ix->n_clouds + n_add + 1) * sizeof *cloud_id);
   name_off = icx_malloc(mem, (ix->n_clouds + n_add + 2) * sizeof *name_off);
   name_id = icx_malloc(mem, (ix->n_names + n_add + 1) * sizeof *name_id);
-  name_lex = icx_calloc(mem, ix->n_names + n_add + 1, sizeof *name_lex);
-  if (!cloud_id || !name_off || !name_id || !name_lex) {
+  name_rank = icx_malloc(mem, (ix->n_names + n_add + 1) * sizeof *name_rank);
+  if (!cloud_id || !name_off || !name_id || !name_rank) {
     icx_free(mem, cloud_id);
     icx_free(mem, name_off);
     icx_free(mem, name_id);
-    icx_free(mem, name_lex);
+    icx_free(mem, name_rank);
     icx_free(r->ctx, add);
     return -1;
   }
@@ -464,30 +441,30 @@ apply_clouds(apply_run *r, uint32_t *remap)
       name_off[c] = (uint32_t)nn;
       for (k = ix->name_off[i]; k < ix->name_off[i + 1]; k++) {
         name_id[nn] = ix->name_id[k];
-        name_lex[nn++] = ix->name_lex[k];
-        ix->name_lex[k] = NULL;
+        name_rank[nn++] = ix->name_rank[k];
       }
       remap[i++] = (uint32_t)c++;
     } else {
       uint32_t s = add[j].a;
       cloud_id[c] = s;
       name_off[c++] = (uint32_t)nn;
-      for (; j < n_add && add[j].a == s; j++)
-        name_id[nn++] = add[j].b;
+      for (; j < n_add && add[j].a == s; j++) {
+        name_id[nn] = add[j].b;
+        name_rank[nn++] = INDEX_RANK_NONE;   /* placed when next asked for */
+        ix->names_pending = ix->names_ordered;
+      }
     }
   }
   name_off[c] = (uint32_t)nn;
   icx_free(r->ctx, add);
-  for (k = 0; k < ix->n_names; k++)
-    icx_free(mem, ix->name_lex[k]);   /* the names of clouds gone or changed */
-  icx_free(mem, ix->name_lex);
+  icx_free(mem, ix->name_rank);
   icx_free(mem, ix->cloud_id);
   icx_free(mem, ix->name_off);
   icx_free(mem, ix->name_id);
   ix->cloud_id = cloud_id;
   ix->name_off = name_off;
   ix->name_id = name_id;
-  ix->name_lex = name_lex;
+  ix->name_rank = name_rank;
   ix->n_clouds = c;
   ix->n_names = nn;
 

@@ -47,11 +47,15 @@ struct icx_index {
   roaring_bitmap_t *cloud_bm;
   uint32_t *name_off;         /* n_clouds + 1 offsets into name_id */
   uint32_t *name_id;
-  char **name_lex;            /* read on demand (icx_index_names_load()) */
   size_t n_names;
-  uint32_t *name_alias;       /* (name id, smallest name id of the same text), by id */
-  size_t n_name_alias;
-  int name_alias_known;       /* name_alias worked out for these names */
+  /* the names' texts in text order (icx_index_names.c) */
+  uint32_t *name_rank;        /* per name, its text's rank (INDEX_RANK_NONE: not placed) */
+  int names_ordered;          /* the texts below were read */
+  int names_pending;          /* some names have no rank yet */
+  char *txt;                  /* the texts, each ended by a NUL */
+  size_t n_txt, cap_txt;
+  uint32_t *rank_off;         /* per rank, in text order: its text's offset in txt */
+  size_t n_rank;
   /* offers */
   size_t n_svc;
   uint32_t *svc_id;           /* ascending */
@@ -85,9 +89,11 @@ void icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr);
  * caller's context, when they differ; returns rc. */
 icx_rc icx_index_pass(icx_ctx *ctx, icx_ctx *mem, icx_rc rc);
 
-/* Forgets which names share a text (icx_index_names.c): the names
- * changed. */
-void icx_index_name_classes_clear(icx_index *ix);
+/* A name whose text has no rank yet. */
+#define INDEX_RANK_NONE UINT32_MAX
+
+/* Forgets the names' texts and ranks (icx_index_names.c). */
+void icx_index_names_clear(icx_index *ix);
 
 /* Forgets the IRIs looked up (their ids may have come into the store). */
 void icx_index_iris_clear(icx_index *ix);

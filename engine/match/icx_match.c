@@ -31,10 +31,11 @@ icx_match_free(icx_match *m)
 
   if (!m)
     return;
-  for (i = 0; i < m->n; i++) {
+  for (i = 0; !m->pool && i < m->n; i++) {
     icx_free(ctx, m->hits[i].name);
     icx_free(ctx, m->hits[i].degrees);
   }
+  icx_free(ctx, m->pool);
   icx_free(ctx, m->hits);
   icx_free(ctx, m->sparql);
   icx_free(ctx, m);
@@ -256,8 +257,8 @@ icx_match_run_path(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     goto fail;
   }
   /* One hit per name (two clouds may share one), its best; then by score
-   * and name. */
-  if (m->n > 1) {
+   * and name (the index gives them so). */
+  if (m->n > 1 && !m->ordered) {
     qsort(m->hits, m->n, sizeof *m->hits, match_cmp_hit_name);
     for (i = 1, o = 1; i < m->n; i++) {
       match_hit *last = &m->hits[o - 1];

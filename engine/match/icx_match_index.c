@@ -26,6 +26,7 @@
 #include "icx_ctx_internal.h"
 #include "icx_index.h"
 #include "icx_match_internal.h"
+#include "icx_sort.h"
 #include "icx_store_ids.h"
 
 typedef struct xitem {
@@ -144,8 +145,8 @@ match_index_item(xrun *x, xitem *xi)
   return 0;
 }
 
-/* Scores and grades subject id on slot s's items: deg gets one degree per
- * item; *score and *narrow the sums. */
+/* Scores and grades subject id (one of slot s's subjects) on s's items:
+ * deg gets one degree per item; *score and *narrow the sums. */
 static void
 match_index_grade(const xrun *x, const xslot *s, uint32_t id, int *score, int *narrow,
                   unsigned char *deg)
@@ -157,9 +158,11 @@ match_index_grade(const xrun *x, const xslot *s, uint32_t id, int *score, int *n
   for (j = 0; j < s->n_items; j++) {
     const xitem *xi = &x->items[s->items[j]];
     const icx_plan_item *it = xi->it;
-    int met = 1, narrower = 0;
+    /* The slot's subjects meet every part of a required, positive item
+     * (match_index_slot() intersected them): only its grade to look up. */
+    int met = 1, narrower = 0, known = it->required && !it->negative;
     for (k = 0; k < it->n_parts; k++) {
-      if (!roaring_bitmap_contains(xi->sat[k], id))
+      if (!known && !roaring_bitmap_contains(xi->sat[k], id))
         met = 0;
       else if (it->graded && !roaring_bitmap_contains(xi->exact[k], id))
         narrower = 1;
@@ -325,126 +328,138 @@ match_index_clear(xrun *x)
   icx_free(x->ctx, x->tmp_deg);
 }
 
-static int
-match_index_cmp_name_id(const void *a, const void *b)
-{
-  const match_hit *x = a, *y = b;
+/* A matching cloud under one of its names, before the best of each name
+ * is kept. */
+typedef struct xcand {
+  uint32_t c;                 /* dense cloud number */
+  uint32_t name_id;           /* the name's term */
+  int score, narrow;
+} xcand;
 
-  return (x->name_id > y->name_id) - (x->name_id < y->name_id);
-}
-
-/* The clouds every slot gives, as hits of m (one per name id, its best),
- * named. */
+/* The clouds every slot gives, as hits of m: one per name text, its best,
+ * in the answer's order (score, then name), without comparing a string:
+ * a name's rank orders as its text (icx_index_names_order()). */
 static icx_rc
 match_index_collect(xrun *x, icx_match *m)
 {
   icx_ctx *ctx = x->ctx;
   roaring_bitmap_t *all;
   roaring_uint32_iterator_t it;
-  size_t si, j, cap = 0, *ks = NULL, n_ks = 0, i, o;
+  xcand *cand = NULL;
+  uint64_t *key = NULL;
+  uint32_t *val = NULL;
+  size_t si, j, n = 0, cap, i, o, len;
+  icx_degree *degrees;
+  char *text;
+  int scored = 0;
   icx_rc rc = ICX_OK;
 
+  if ((rc = icx_index_names_order(ctx, x->ix)))
+    return rc;
   if (!(all = roaring_bitmap_copy(x->slots[0].clouds)))
     return ICX_ERR_NOMEM;
   for (si = 1; si < x->n_slots; si++)
     roaring_bitmap_and_inplace(all, x->slots[si].clouds);
-  cap = (size_t)roaring_bitmap_get_cardinality(all);
+  for (si = 0; si < x->n_slots; si++)
+    scored |= !x->slots[si].simple;
+  cap = (size_t)roaring_bitmap_get_cardinality(all) + 16;
+  cand = icx_malloc(ctx, cap * sizeof *cand);
+  key = icx_malloc(ctx, cap * sizeof *key);
+  val = icx_malloc(ctx, cap * sizeof *val);
+  if (!cand || !key || !val)
+    goto nomem;
   for (roaring_init_iterator(all, &it); it.has_value; roaring_advance_uint32_iterator(&it)) {
     size_t c = it.current_value, first, nn;
     const uint32_t *names;
-    match_hit h;
-    memset(&h, 0, sizeof h);
+    int score = 0, narrow = 0;
     nn = icx_index_cloud_names(x->ix, c, &names, &first);
-    if (!(h.degrees = icx_calloc(ctx, m->n_constraints + 1, sizeof *h.degrees))) {
-      rc = ICX_ERR_NOMEM;
-      break;
-    }
-    for (si = 0; si < x->n_slots; si++) {
-      const xslot *s = &x->slots[si];
-      for (j = 0; j < s->n_items; j++)
-        h.degrees[x->items[s->items[j]].c] =
-          s->simple ? ICX_DEGREE_EXACT : (icx_degree)s->deg[c * s->n_items + j];
-      if (!s->simple) {
-        h.score += s->score[c];
-        h.narrower += s->narrow[c];
+    for (si = 0; scored && si < x->n_slots; si++)
+      if (!x->slots[si].simple) {
+        score += x->slots[si].score[c];
+        narrow += x->slots[si].narrow[c];
       }
-    }
-    /* Room for nn more hits (and their name numbers), then one per name. */
-    if (!m->hits || m->n + nn > cap) {
-      size_t ncap = m->n + nn > cap ? (m->n + nn) * 2 : cap;
-      match_hit *nh = icx_realloc(ctx, m->hits, (ncap + 1) * sizeof *nh);
-      size_t *nk = nh ? icx_realloc(ctx, ks, (ncap + 1) * sizeof *nk) : NULL;
-      if (nh)
-        m->hits = nh;
-      if (nk)
-        ks = nk;
-      if (!nh || !nk) {
-        icx_free(ctx, h.degrees);
-        rc = ICX_ERR_NOMEM;
-        break;
-      }
+    if (n + nn > cap) {         /* a cloud of several names */
+      size_t ncap = (n + nn) * 2;
+      xcand *nc = icx_realloc(ctx, cand, ncap * sizeof *nc);
+      uint64_t *nk = nc ? icx_realloc(ctx, key, ncap * sizeof *nk) : NULL;
+      uint32_t *nv = nk ? icx_realloc(ctx, val, ncap * sizeof *nv) : NULL;
+      cand = nc ? nc : cand;
+      key = nk ? nk : key;
+      val = nv ? nv : val;
+      if (!nv)
+        goto nomem;
       cap = ncap;
     }
     for (j = 0; j < nn; j++) {
-      icx_degree *d = h.degrees;
-      if (j > 0) {               /* each hit owns its degrees */
-        if (!(d = icx_malloc(ctx, (m->n_constraints + 1) * sizeof *d))) {
-          rc = ICX_ERR_NOMEM;
-          break;
-        }
-        memcpy(d, h.degrees, m->n_constraints * sizeof *d);
-      }
-      m->hits[m->n] = h;
-      m->hits[m->n].degrees = d;
-      m->hits[m->n].name_id = names[j];
-      m->hits[m->n].name = (char *)(uintptr_t)(first + j);   /* the name's number, for now */
-      m->n++;
+      cand[n].c = (uint32_t)c;
+      cand[n].name_id = names[j];
+      cand[n].score = score;
+      cand[n].narrow = narrow;
+      key[n] = icx_index_name_rank(x->ix, first + j);
+      val[n] = (uint32_t)n;
+      n++;
     }
-    if (!nn)
-      icx_free(ctx, h.degrees);
-    if (rc)
-      break;
   }
+  /* By name; of one name (two clouds, or two terms of one text), the
+   * best. */
+  if (icx_sort_pairs(ctx, key, val, n))
+    goto nomem;
+  for (i = 0, o = 0; i < n; i++) {
+    const xcand *a = &cand[val[i]];
+    if (o && key[o - 1] == key[i]) {
+      const xcand *b = &cand[val[o - 1]];
+      if (a->score > b->score || (a->score == b->score && a->narrow < b->narrow))
+        val[o - 1] = val[i];
+      continue;
+    }
+    key[o] = key[i];
+    val[o++] = val[i];
+  }
+  n = o;
+  /* Then by score, highest first (the rank below keeps names in order). */
+  if (scored) {
+    for (i = 0; i < n; i++)
+      key[i] |= (uint64_t)(~((uint32_t)cand[val[i]].score ^ 0x80000000u)) << 32;
+    if (icx_sort_pairs(ctx, key, val, n))
+      goto nomem;
+  }
+  /* The hits' degrees, then their names, in one block (m->pool). */
+  for (i = 0, len = 0; i < n; i++)
+    len += strlen(icx_index_rank_text(x->ix, (uint32_t)key[i])) + 1;
+  m->hits = icx_calloc(ctx, n + 1, sizeof *m->hits);
+  degrees = m->pool = icx_malloc(ctx, n * m->n_constraints * sizeof *degrees + len + 1);
+  if (!m->hits || !m->pool)
+    goto nomem;
+  text = (char *)(degrees + n * m->n_constraints);
+  for (i = 0; i < n; i++) {
+    const xcand *a = &cand[val[i]];
+    const char *name = icx_index_rank_text(x->ix, (uint32_t)key[i]);
+    match_hit *h = &m->hits[i];
+    size_t nlen = strlen(name) + 1;
+    h->score = a->score;
+    h->narrower = a->narrow;
+    h->name_id = a->name_id;
+    h->name = memcpy(text, name, nlen);
+    text += nlen;
+    h->degrees = degrees;
+    degrees += m->n_constraints;
+    m->n++;
+    for (si = 0; si < x->n_slots; si++) {
+      const xslot *s = &x->slots[si];
+      for (j = 0; j < s->n_items; j++)
+        h->degrees[x->items[s->items[j]].c] =
+          s->simple ? ICX_DEGREE_EXACT : (icx_degree)s->deg[a->c * s->n_items + j];
+    }
+  }
+  m->ordered = 1;
+  goto done;
+nomem:
+  rc = ICX_ERR_NOMEM;
+done:
   roaring_bitmap_free(all);
-  /* One hit per name id: two clouds may have one name. */
-  if (rc == ICX_OK && m->n > 1) {
-    qsort(m->hits, m->n, sizeof *m->hits, match_index_cmp_name_id);
-    for (i = 1, o = 1; i < m->n; i++) {
-      match_hit *last = &m->hits[o - 1];
-      if (m->hits[i].name_id == last->name_id) {
-        if (icx_match_better(&m->hits[i], last)) {
-          match_hit tmp = *last;
-          *last = m->hits[i];
-          m->hits[i] = tmp;
-        }
-        icx_free(ctx, m->hits[i].degrees);
-      } else {
-        m->hits[o++] = m->hits[i];
-      }
-    }
-    m->n = o;
-  }
-  /* Names: read once per index, kept there; each hit gets its copy. */
-  for (i = 0; i < m->n; i++) {
-    size_t k = (size_t)(uintptr_t)m->hits[i].name;
-    m->hits[i].name = NULL;
-    if (ks)
-      ks[n_ks++] = k;
-  }
-  if (rc == ICX_OK && n_ks && (rc = icx_index_names_load(ctx, x->ix, ks, n_ks)))
-    n_ks = 0;
-  for (i = 0; i < n_ks; i++) {
-    const char *name = icx_index_name(ctx, x->ix, ks[i]);
-    if (!name) {
-      rc = icx_fail(ctx, ICX_ERR_STORE, "a matching cloud's name has no term");
-      break;
-    }
-    if (!(m->hits[i].name = icx_strdup(ctx, name))) {
-      rc = ICX_ERR_NOMEM;
-      break;
-    }
-  }
-  icx_free(ctx, ks);
+  icx_free(ctx, cand);
+  icx_free(ctx, key);
+  icx_free(ctx, val);
   return rc;
 }
 
@@ -453,28 +468,31 @@ match_index_collect(xrun *x, icx_match *m)
 static icx_rc
 match_index_count(xrun *x, size_t *count)
 {
-  roaring_bitmap_t *all, *names;
+  roaring_bitmap_t *all, *ranks;
   roaring_uint32_iterator_t it;
-  size_t si;
+  size_t si, j;
   icx_rc rc;
 
+  if ((rc = icx_index_names_order(x->ctx, x->ix)))
+    return rc;
   if (!(all = roaring_bitmap_copy(x->slots[0].clouds)))
     return ICX_ERR_NOMEM;
   for (si = 1; si < x->n_slots; si++)
     roaring_bitmap_and_inplace(all, x->slots[si].clouds);
-  if (!(names = roaring_bitmap_create())) {
+  if (!(ranks = roaring_bitmap_create())) {
     roaring_bitmap_free(all);
     return ICX_ERR_NOMEM;
   }
   for (roaring_init_iterator(all, &it); it.has_value; roaring_advance_uint32_iterator(&it)) {
     const uint32_t *ids;
     size_t first, nn = icx_index_cloud_names(x->ix, it.current_value, &ids, &first);
-    roaring_bitmap_add_many(names, nn, ids);
+    for (j = 0; j < nn; j++)
+      roaring_bitmap_add(ranks, icx_index_name_rank(x->ix, first + j));
   }
   roaring_bitmap_free(all);
-  rc = icx_index_count_texts(x->ctx, x->ix, names, count);
-  roaring_bitmap_free(names);
-  return rc;
+  *count = (size_t)roaring_bitmap_get_cardinality(ranks);
+  roaring_bitmap_free(ranks);
+  return ICX_OK;
 }
 
 /* The plan on the index: the answer into m, or (count not NULL) only how
@@ -590,7 +608,7 @@ icx_match_warm(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
 {
   icx_index *ix;
   icx_id name_p, offers_p;
-  size_t i, c, n_names = 0, *ks = NULL;
+  size_t i;
   int own_tx;
   icx_rc rc;
 
@@ -616,23 +634,8 @@ icx_match_warm(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
     rc = match_warm_pred(ctx, ix, icx_attribute_iri(icx_vocab_attribute(vocab, i)));
   if (rc)
     goto done;
-  /* Every cloud's names, in one pass. */
-  for (c = 0; c < icx_index_cloud_count(ix); c++) {
-    const uint32_t *ids;
-    size_t first, n = icx_index_cloud_names(ix, c, &ids, &first);
-    if (first + n > n_names)
-      n_names = first + n;
-  }
-  if (n_names) {
-    if (!(ks = icx_malloc(ctx, n_names * sizeof *ks))) {
-      rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-      goto done;
-    }
-    for (i = 0; i < n_names; i++)
-      ks[i] = i;
-    rc = icx_index_names_load(ctx, ix, ks, n_names);
-  }
+  /* Every cloud's name, in text order. */
+  rc = icx_index_names_order(ctx, ix);
 done:
-  icx_free(ctx, ks);
   return icx_store_read_end(store, own_tx, rc);
 }

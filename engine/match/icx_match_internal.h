@@ -37,6 +37,8 @@ struct icx_match {
   size_t n_constraints;
   int extended;
   icx_match_path answered_by;  /* INDEX or SQL */
+  int ordered;           /* the hits are one per name, in the answer's order */
+  void *pool;            /* when set, holds every hit's name and degrees */
 };
 
 /* What scoring needs of the query and the constraints, and the clouds

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "icx_cli.h"
+#include "icx_util.h"
 
 /* Reads the global options, then runs the subcommand named next with the
  * rest of argv. */
@@ -49,6 +50,7 @@ main(int argc, char **argv)
   size_t i;
   int c, code;
 
+  icx_malloc_tune();
   if (wait && *wait && icx_cli_global_option(&o, 'w', wait, "ICX_WAIT"))
     return EXIT_USAGE;
   /* Up to the subcommand's name: the rest is the subcommand's to read. */

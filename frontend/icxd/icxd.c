@@ -11,6 +11,7 @@
 #include "icxd_log.h"
 #include "icxd_preflight.h"
 #include "icxd_service.h"
+#include "icx_util.h"
 
 /* The only globals: set by the signal handler, read by the loop. */
 static volatile sig_atomic_t stop_requested;
@@ -47,6 +48,7 @@ int main(int argc, char **argv)
   char err[1024];
   int status = 1;
 
+  icx_malloc_tune();
   if (!cfg) {
     fputs("icxd: out of memory\n", stderr);
     return 1;

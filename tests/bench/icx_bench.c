@@ -82,6 +82,7 @@
 
 #include "bench_gen.h"
 #include "bench_peers.h"
+#include "icx_util.h"
 
 #define CHILD_TIMEOUT (-2)
 
@@ -1356,6 +1357,7 @@ main(int argc, char **argv)
 {
   ssize_t len = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
 
+  icx_malloc_tune();
   if (len <= 0) {
     perror("/proc/self/exe");
     return 2;

@@ -50,6 +50,7 @@
 #include "icx_vocab.h"
 
 #include "bench_gen.h"
+#include "icx_util.h"
 
 #define FIXED_RES "http://www.csp/resOntology#"
 
@@ -403,6 +404,7 @@ main(void)
   char want[256];
   int rc = 1;
 
+  icx_malloc_tune();
   memset(&e, 0, sizeof e);
   printf("icx fixed cost: the paper's request on data/clouds, in-process, %zu runs per step "
          "(cap %.0f s)\n", reps, cap);

@@ -41,6 +41,7 @@
 #include "icx_index_internal.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
+#include "icx_util.h"
 
 static int
 cmp_double(const void *a, const void *b)
@@ -440,6 +441,7 @@ main(void)
   long i;
   int mode, rc = 1;
 
+  icx_malloc_tune();
   if (!dir)
     dir = "bench-data";
   if (!srcdir)

@@ -49,6 +49,7 @@
 #include "icxd_publish.h"
 #include "icxd_subs.h"
 #include "icxd_writer.h"
+#include "icx_util.h"
 
 static int
 subs_cmp_double(const void *a, const void *b)
@@ -405,6 +406,7 @@ main(void)
   bench_data data;
   int rc = 0;
 
+  icx_malloc_tune();
   if (!dir || !*dir)
     dir = "bench-data";
   mkdir(dir, 0755);

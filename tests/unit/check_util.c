@@ -8,6 +8,7 @@
 
 #include "fixture.h"
 #include "icx_ctx_internal.h"
+#include "icx_sort.h"
 #include "icx_util.h"
 
 START_TEST(buffer_grows_and_hands_over)
@@ -180,6 +181,45 @@ START_TEST(clock_moves_forward_and_strings_sort)
 }
 END_TEST
 
+START_TEST(pairs_sort_by_key_and_keep_ties_in_order)
+{
+  enum { N = 5000 };
+  uint64_t *key = malloc(N * sizeof *key), *want = malloc(N * sizeof *want);
+  uint32_t *val = malloc(N * sizeof *val);
+  icx_ctx *ctx = icx_ctx_new();
+  unsigned long st = 7;
+  size_t i, j;
+
+  ck_assert(key && want && val && ctx);
+  /* Keys of one byte to all eight (score-like high halves over 32-bit
+   * ranks), with repeats; each value its position, to see stability. */
+  for (i = 0; i < N; i++) {
+    st = st * 6364136223846793005UL + 1442695040888963407UL;
+    key[i] = (i % 3 == 0) ? (st >> 56) : (i % 3 == 1) ? (st >> 40) % 977 : ((st >> 33) % 5) << 32 | (st >> 50);
+    want[i] = key[i];
+    val[i] = (uint32_t)i;
+  }
+  for (i = 1; i < N; i++)      /* the expected keys: insertion sort */
+    for (j = i; j > 0 && want[j - 1] > want[j]; j--) {
+      uint64_t t = want[j];
+      want[j] = want[j - 1];
+      want[j - 1] = t;
+    }
+  ck_assert_int_eq(icx_sort_pairs(ctx, key, val, N), 0);
+  for (i = 0; i < N; i++) {
+    ck_assert_uint_eq(key[i], want[i]);
+    if (i && key[i] == key[i - 1])
+      ck_assert_uint_lt(val[i - 1], val[i]);
+  }
+  ck_assert_int_eq(icx_sort_pairs(ctx, key, val, 1), 0);   /* nothing to sort */
+  ck_assert_int_eq(icx_sort_pairs(ctx, key, val, 0), 0);
+  icx_ctx_free(ctx);
+  free(key);
+  free(want);
+  free(val);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -195,6 +235,7 @@ util_suite(void)
   tcase_add_test(tc, control_characters_are_found);
   tcase_add_test(tc, sizes_in_mib);
   tcase_add_test(tc, clock_moves_forward_and_strings_sort);
+  tcase_add_test(tc, pairs_sort_by_key_and_keep_ties_in_order);
   suite_add_tcase(s, tc);
   return s;
 }
