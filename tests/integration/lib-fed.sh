@@ -96,21 +96,11 @@ s2s_secure_auth = true' dialback= cafile="cafile = \"$ICXT_FED_CA\";"
     s2s_auth='s2s_require_encryption = false
 s2s_secure_auth = false' dialback=', "dialback"' cafile=
   fi
-  cat >"$ICXT_DIR/$name.cfg.lua" <<LUA
--- Written by $(basename "$0"): the server of $domain, in a private namespace.
-run_as_root = true
-pidfile = "$ICXT_DIR/prosody-$name.pid"
-data_path = "$ICXT_DIR/prosody-$name"
-interfaces = { "$addr" }
-local_interfaces = { "$addr" }
-c2s_ports = { $C2S_PORT }
-s2s_ports = { 5269 }
-component_ports = { $COMPONENT_PORT }
-component_interface = "$addr"
-c2s_direct_tls_ports = { }
-http_ports = { }
-https_ports = { }
-network_settings = { nagle = false }
+  {
+    echo "-- Written by $(basename "$0"): the server of $domain, in a private namespace."
+    icxt_prosody_cfg_head "$ICXT_DIR/prosody-$name.pid" "$ICXT_DIR/prosody-$name" "$addr" \
+      "$C2S_PORT" 5269
+    cat <<LUA
 unbound = { hoststxt = true }
 log = { debug = "$ICXT_DIR/prosody-$name.log" }
 modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "presence", "message", "iq", "s2s"$dialback }
@@ -129,6 +119,7 @@ VirtualHost "$domain"
 Component "icx.$domain"
   component_secret = "$ICXT_SECRET"
 LUA
+  } >"$ICXT_DIR/$name.cfg.lua"
   "$PROSODY" --config "$ICXT_DIR/$name.cfg.lua" -F \
     >>"$ICXT_DIR/prosody-$name-stdout.log" 2>&1 &
   ICXT_FED_SERVERS="$ICXT_FED_SERVERS $!"
@@ -240,9 +231,7 @@ icxt_fed_icxd() {
     echo "secret_file = $ICXT_DIR/component.secret"
     echo "reconnect_min_ms = 100"
     echo "reconnect_max_ms = 1000"
-    for kv in "$@"; do
-      case $kv in xmpp.*) echo "${kv#xmpp.}";; esac
-    done
+    icxt_conf_settings xmpp "$@"
     echo "[exchange]"
     echo "store = $ICXT_DIR/$name.db"
     echo "ontology = $ICX_ONTOLOGY"
@@ -254,9 +243,7 @@ icxt_fed_icxd() {
       [ "$section" = exchange ] || echo "[$section]"
       [ "$section" = federation ] && echo "peers = $peers"
       [ "$section" = log ] && echo "level = debug"
-      for kv in "$@"; do
-        case $kv in "$section".*) echo "${kv#"$section".}";; esac
-      done
+      icxt_conf_settings "$section" "$@"
     done
   } >"$conf"
   icxt_start_icxd "$conf" "$ICXT_DIR/icxd-$name.log"

@@ -3,6 +3,17 @@
 # and stopped, the slixmpp clients run (each bounded in time).
 # Sourced by lib.sh (tests source lib.sh only).
 
+# icxt_conf_settings SECTION SETTING...: the SETTINGs ("section.key=value")
+# of SECTION, as "key=value" lines of an icxd.conf.
+icxt_conf_settings() {
+  icxt_cs_section=$1; shift
+  for icxt_cs_kv in "$@"; do
+    case $icxt_cs_kv in
+      "$icxt_cs_section".*) echo "${icxt_cs_kv#"$icxt_cs_section".}";;
+    esac
+  done
+}
+
 # Writes an icxd.conf for mode $1 (component|client) to $2; extra
 # "[section] key=value" settings follow as "section.key=value" arguments
 # (sections xmpp, exchange, log, access).
@@ -26,9 +37,7 @@ icxt_icxd_conf() {
     fi
     echo "reconnect_min_ms = 100"
     echo "reconnect_max_ms = 1000"
-    for kv in "$@"; do
-      case $kv in xmpp.*) echo "${kv#xmpp.}";; esac
-    done
+    icxt_conf_settings xmpp "$@"
     echo "[exchange]"
     echo "store = $ICXT_STORE_DB"
     echo "ontology = $ICX_ONTOLOGY"
@@ -36,18 +45,12 @@ icxt_icxd_conf() {
     # A test that leaves a session open would wait out the 10 s default
     # drain at every stop; one that tests draining sets its own.
     case " $* " in *" exchange.drain_timeout"*) ;; *) echo "drain_timeout = 1";; esac
-    for kv in "$@"; do
-      case $kv in exchange.*) echo "${kv#exchange.}";; esac
-    done
+    icxt_conf_settings exchange "$@"
     echo "[log]"
     echo "level = debug"
-    for kv in "$@"; do
-      case $kv in log.*) echo "${kv#log.}";; esac
-    done
+    icxt_conf_settings log "$@"
     echo "[access]"
-    for kv in "$@"; do
-      case $kv in access.*) echo "${kv#access.}";; esac
-    done
+    icxt_conf_settings access "$@"
   } > "$out"
 }
 

@@ -72,21 +72,10 @@ icxt_write_prosody_s2s_config() {
   else addr=127.0.0.3; c2s=$C2S_B_PORT; fi
   mkdir -p "$ICXT_DIR/prosody-$which"
   {
+    echo "-- Written by $(basename "$0"): federation server $which, in a private namespace."
+    icxt_prosody_cfg_head "$ICXT_DIR/prosody-$which.pid" "$ICXT_DIR/prosody-$which" "$addr" \
+      "$c2s" 5269
     cat <<LUA
--- Written by $(basename "$0"): federation server $which, in a private namespace.
-run_as_root = true
-pidfile = "$ICXT_DIR/prosody-$which.pid"
-data_path = "$ICXT_DIR/prosody-$which"
-interfaces = { "$addr" }
-local_interfaces = { "$addr" }
-c2s_ports = { $c2s }
-s2s_ports = { 5269 }
-component_ports = { $COMPONENT_PORT }
-component_interface = "$addr"
-c2s_direct_tls_ports = { }
-http_ports = { }
-https_ports = { }
-network_settings = { nagle = false }
 unbound = { hoststxt = true }
 log = { debug = "$ICXT_DIR/prosody-$which.log" }
 modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "presence", "message", "iq", "s2s", "dialback" }

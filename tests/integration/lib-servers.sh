@@ -33,6 +33,28 @@ icxt_require_prosody() {
   fi
 }
 
+# icxt_prosody_cfg_head PIDFILE DATA_PATH ADDRESS C2S_PORT S2S_PORT: the
+# lines every test Prosody's config starts with: run as root, its pid file
+# and data folder, listening on ADDRESS only (c2s, s2s and the component
+# port $COMPONENT_PORT), no HTTP, Nagle off.
+icxt_prosody_cfg_head() {
+  cat <<LUA
+run_as_root = true
+pidfile = "$1"
+data_path = "$2"
+interfaces = { "$3" }
+local_interfaces = { "$3" }
+c2s_ports = { $4 }
+s2s_ports = { $5 }
+component_ports = { $COMPONENT_PORT }
+component_interface = "$3"
+c2s_direct_tls_ports = { }
+http_ports = { }
+https_ports = { }
+network_settings = { nagle = false }
+LUA
+}
+
 icxt_write_prosody_config() {
   # Messages to offline accounts are dropped unless a test asks for
   # Prosody's offline storage (ICXT_PROSODY_OFFLINE=1).
@@ -41,21 +63,11 @@ icxt_write_prosody_config() {
   else
     offline_on= offline_off=', "offline"'
   fi
-  cat > "$ICXT_DIR/prosody.cfg.lua" <<LUA
--- Written by $(basename "$0"): a private, loopback-only Prosody.
-run_as_root = true
-pidfile = "$ICXT_DIR/prosody.pid"
-data_path = "$ICXT_DIR/prosody-data"
-interfaces = { "127.0.0.1" }
-local_interfaces = { "127.0.0.1" }
-c2s_ports = { $C2S_PORT }
-s2s_ports = { $S2S_PORT }
-component_ports = { $COMPONENT_PORT }
-component_interface = "127.0.0.1"
-c2s_direct_tls_ports = { }
-http_ports = { }
-https_ports = { }
-network_settings = { nagle = false }
+  {
+    echo "-- Written by $(basename "$0"): a private, loopback-only Prosody."
+    icxt_prosody_cfg_head "$ICXT_DIR/prosody.pid" "$ICXT_DIR/prosody-data" 127.0.0.1 \
+      "$C2S_PORT" "$S2S_PORT"
+    cat <<LUA
 log = { info = "$ICXT_DIR/prosody.log"; error = "$ICXT_DIR/prosody.log" }
 modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "posix", "presence", "message", "iq"$offline_on }
 modules_disabled = { "s2s"$offline_off }
@@ -74,6 +86,7 @@ VirtualHost "$ICXT_EXCHANGE_DOMAIN"
 Component "$ICXT_SERVICE"
   component_secret = "$ICXT_SECRET"
 LUA
+  } > "$ICXT_DIR/prosody.cfg.lua"
 }
 
 # --- ejabberd ---------------------------------------------------------------
