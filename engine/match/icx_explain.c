@@ -71,27 +71,12 @@ icx_explain_free(icx_explain *e)
   icx_free(ctx, e);
 }
 
-/* Matches the constraints with keep[i] set (all required).  *m gets the
- * result. */
+/* Runs the constraints with keep[i] set (all required).  With m, *m gets
+ * the match; with m NULL (count only), *count gets how many clouds meet
+ * them, counted on the index without the answer's names. */
 static icx_rc
-explain_match_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
-                     const unsigned char *keep, icx_match **m)
-{
-  icx_constraints *sub = icx_constraints_select(set, keep, 1);
-  icx_rc rc;
-
-  if (!sub)
-    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  rc = icx_match_run(ctx, store, sub, m);
-  icx_constraints_free(sub);
-  return rc;
-}
-
-/* How many clouds meet the constraints with keep[i] set (all required):
- * counted on the index, without the answer's names. */
-static icx_rc
-explain_count_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
-                     const unsigned char *keep, long *count)
+explain_run_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+                   const unsigned char *keep, icx_match **m, long *count)
 {
   icx_constraints *sub = icx_constraints_select(set, keep, 1);
   size_t k = 0;
@@ -99,9 +84,13 @@ explain_count_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
 
   if (!sub)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  rc = icx_match_count_run(ctx, store, sub, &k);
+  if (m) {
+    rc = icx_match_run(ctx, store, sub, m);
+  } else {
+    rc = icx_match_count_run(ctx, store, sub, &k);
+    *count = (long)k;
+  }
   icx_constraints_free(sub);
-  *count = (long)k;
   return rc;
 }
 
@@ -349,7 +338,7 @@ explain_relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ex
 
   if (depth == k) {
     icx_match *m = NULL;
-    if ((rc = explain_match_subset(ctx, store, set, keep, &m)))
+    if ((rc = explain_run_subset(ctx, store, set, keep, &m, NULL)))
       return rc;
     if (icx_match_count(m) > 0 && e->n_relax < MAX_RELAXATIONS) {
       relaxation *r = &e->relax[e->n_relax];
@@ -414,18 +403,18 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     keep[c] = 1;
     /* With no cloud to explain, only counts are needed. */
     if (!n_clouds) {
-      if ((rc = explain_count_subset(ctx, store, set, keep, &e->alone[c])))
+      if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->alone[c])))
         goto done;
       memset(keep, 1, c + 1);
-      if ((rc = explain_count_subset(ctx, store, set, keep, &e->remaining[c])))
+      if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->remaining[c])))
         goto done;
       continue;
     }
-    if ((rc = explain_match_subset(ctx, store, set, keep, &alone[c])))
+    if ((rc = explain_run_subset(ctx, store, set, keep, &alone[c], NULL)))
       goto done;
     e->alone[c] = (long)icx_match_count(alone[c]);
     memset(keep, 1, c + 1);
-    if ((rc = explain_match_subset(ctx, store, set, keep, &m)))
+    if ((rc = explain_run_subset(ctx, store, set, keep, &m, NULL)))
       goto done;
     e->remaining[c] = (long)icx_match_count(m);
     if (c + 1 == n)
@@ -435,13 +424,13 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   }
   if (!all && (n_clouds || !n)) {
     memset(keep, 0, n + 1);
-    if ((rc = explain_match_subset(ctx, store, set, keep, &all)))
+    if ((rc = explain_run_subset(ctx, store, set, keep, &all, NULL)))
       goto done;
   }
   e->matching = n ? e->remaining[n - 1] : (long)icx_match_count(all);
   if (n_clouds) {   /* every cloud there is, for "known": one query for all names */
     memset(keep, 0, n + 1);
-    if ((rc = explain_match_subset(ctx, store, set, keep, &any)))
+    if ((rc = explain_run_subset(ctx, store, set, keep, &any, NULL)))
       goto done;
   }
   for (i = 0; i < n_clouds; i++) {

@@ -531,9 +531,48 @@ constraint_verdict(constraint_pstate *ps)
   return ICX_OK;
 }
 
+/* 1 when a comment opens at i with "<!-->" or "<!--->". */
+static int
+constraint_odd_comment(const char *xml, size_t len, size_t i)
+{
+  return len - i >= 5 && !memcmp(xml + i, "<!--", 4) &&
+         (xml[i + 4] == '>' || (len - i >= 6 && xml[i + 4] == '-' && xml[i + 5] == '>'));
+}
+
+/* The length of the placed reading's chunk that starts at off: up to the
+ * line end, PARSE_CHUNK bytes at most; but a comment opened "<!-->" or
+ * "<!--->" goes whole into one chunk, up to its end ("-->" after the
+ * opener) or the document's.  libxml2 2.9's push parser looks for a
+ * comment's end from the "<!--", so there it finds the "-->" that
+ * overlaps the opener and, when the real end has not arrived yet, calls
+ * the comment unterminated.  A document without such a comment is cut
+ * where it always was, so its errors keep their positions. */
+static size_t
+constraint_chunk_len(const char *xml, size_t len, size_t off)
+{
+  size_t n = 0, i;
+
+  while (off + n < len && n < PARSE_CHUNK && xml[off + n] != '\n')
+    n++;
+  if (off + n < len && xml[off + n] == '\n')
+    n++;
+  for (i = off; i < off + n; i++) {
+    size_t e;
+    if (!constraint_odd_comment(xml, len, i))
+      continue;
+    for (e = i + 4; e + 3 <= len && memcmp(xml + e, "-->", 3) != 0; e++)
+      ;
+    e = e + 3 <= len ? e + 3 : len;
+    if (e > off + n)
+      n = e - off;
+    i = e - 1;
+  }
+  return n;
+}
+
 /* The placed reading: raptor's SAX2 fed chunks that end at line ends
- * (PARSE_CHUNK bytes at most), so that a problem is placed within the
- * chunk where it showed up (raptor reports no positions). */
+ * (constraint_chunk_len()), so that a problem is placed within the chunk
+ * where it showed up (raptor reports no positions). */
 static icx_rc
 constraint_read_placed(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, size_t len,
                        icx_constraints **out)
@@ -560,21 +599,19 @@ constraint_read_placed(icx_ctx *ctx, const icx_vocab *vocab, const char *xml, si
   raptor_sax2_parse_start(sax, NULL);
   ps.line = ps.column = 1;
   while (off < len && !ps.rc && !diag.errors) {
-    size_t n = 0;
-    while (off + n < len && n < PARSE_CHUNK && xml[off + n] != '\n')
-      n++;
-    if (off + n < len && xml[off + n] == '\n')
-      n++;
+    size_t n = constraint_chunk_len(xml, len, off), i;
     raptor_sax2_parse_chunk(sax, (const unsigned char *)xml + off, n, 0);
     if (diag.errors && !err_line) {
       err_line = ps.line;
       err_col = ps.column;
     }
-    if (n && xml[off + n - 1] == '\n') {
-      ps.line++;
-      ps.column = 1;
-    } else {
-      ps.column += (int)n;
+    for (i = off; i < off + n; i++) {
+      if (xml[i] == '\n') {
+        ps.line++;
+        ps.column = 1;
+      } else {
+        ps.column++;
+      }
     }
     off += n;
   }

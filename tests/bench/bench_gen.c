@@ -479,6 +479,14 @@ bench_env_num(const char *name, double dflt, double lowest)
   return d;
 }
 
+const char *
+bench_env_str(const char *name, const char *dflt)
+{
+  const char *v = getenv(name);
+
+  return v && *v ? v : dflt;
+}
+
 static int
 push(bench_data *d, int k, size_t *cap, uint32_t id, int score)
 {

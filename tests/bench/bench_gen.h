@@ -76,6 +76,10 @@ double bench_now(void);
  * stderr and dflt used instead. */
 double bench_env_num(const char *name, double dflt, double lowest);
 
+/* The value of the environment variable name (lent), or dflt when it is
+ * unset or empty. */
+const char *bench_env_str(const char *name, const char *dflt);
+
 /* The whole file at path as a new NUL-terminated string (free() it), its
  * length in *len when len is not NULL; NULL when it cannot be read. */
 char *bench_read_file(const char *path, size_t *len);

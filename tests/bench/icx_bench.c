@@ -1,8 +1,9 @@
 /* icx_bench.c - `make bench`: icx against a hand-written SQL baseline and
  * two peers, on the same synthetic data, in one run (doc/performance.md).
- * One file because the parent's table and its children's timing loops
- * share the result format and the engines' list; the peers' own set-up is
- * in bench_peers.c and peers.mjs.
+ * This file is the parent: sizes, caps, checks and the tables.  The
+ * children it runs (timing loops, loading) and their reports are in
+ * bench_child.c, the answers' name lists in bench_names.c, the peers' own
+ * set-up in bench_peers.c and peers.mjs.
  *
  * For each size N it generates N clouds (bench_gen.c), loads the Turtle
  * document into a fresh icx store with the loader, and answers the five
@@ -22,7 +23,7 @@
  * medians go to a data file and, through gnuplot, to an SVG plot.
  *
  * Loading and each engine's matching run in child processes (this program
- * again, with "load" or "match" as first argument, or node): the parent
+ * again, with "load", "match" or "explain" as first argument, or node): the parent
  * enforces the time caps by killing a child (and its process group) that
  * overruns, and each child's peak RSS (getrusage) and cold start are its
  * own (Virtuoso's: its server's).
@@ -58,707 +59,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <librdf.h>
-#include <sqlite3.h>
-
-#include "icx_compile.h"
-#include "icx_constraint.h"
 #include "icx_ctx.h"
-#include "icx_exec.h"
-#include "icx_explain.h"
-#include "icx_loader.h"
-#include "icx_match.h"
-#include "icx_match_internal.h"
-#include "icx_store.h"
-#include "icx_store_rdf.h"
 #include "icx_vocab.h"
 
+#include "bench_child.h"
 #include "bench_gen.h"
+#include "bench_names.h"
 #include "bench_peers.h"
 #include "icx_util.h"
 
-#define CHILD_TIMEOUT (-2)
-
+/* This program, run again for each child. */
 static char self_exe[PATH_MAX];
-
-/* --- small helpers ----------------------------------------------------------- */
-
-static const char *
-env_str(const char *name, const char *dflt)
-{
-  const char *v = getenv(name);
-
-  return v && *v ? v : dflt;
-}
-
-static long
-peak_rss_kb(void)
-{
-  struct rusage ru;
-
-  return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* A growable list of owned names. */
-typedef struct names {
-  char **v;
-  size_t n, cap;
-} names;
-
-static int
-names_add(names *l, const char *s)
-{
-  if (l->n == l->cap) {
-    size_t ncap = l->cap ? l->cap * 2 : 256;
-    char **nv = realloc(l->v, ncap * sizeof *nv);
-    if (!nv)
-      return -1;
-    l->v = nv;
-    l->cap = ncap;
-  }
-  if (!(l->v[l->n] = strdup(s)))
-    return -1;
-  l->n++;
-  return 0;
-}
-
-static void
-names_clear(names *l)
-{
-  size_t i;
-
-  for (i = 0; i < l->n; i++)
-    free(l->v[i]);
-  free(l->v);
-  memset(l, 0, sizeof *l);
-}
-
-/* Sorts and drops duplicates. */
-static void
-names_unique(names *l)
-{
-  size_t i, j = 0;
-
-  if (!l->n)   /* an empty answer has no array (and qsort wants one) */
-    return;
-  qsort(l->v, l->n, sizeof *l->v, cmp_str);
-  for (i = 0; i < l->n; i++) {
-    if (j > 0 && !strcmp(l->v[j - 1], l->v[i]))
-      free(l->v[i]);
-    else
-      l->v[j++] = l->v[i];
-  }
-  l->n = j;
-}
-
-static int
-names_write(const names *l, const char *path)
-{
-  FILE *fp = fopen(path, "w");
-  size_t i;
-
-  if (!fp)
-    return -1;
-  for (i = 0; i < l->n; i++)
-    fprintf(fp, "%s\n", l->v[i]);
-  return fclose(fp) == 0 ? 0 : -1;
-}
-
-static int
-names_read(names *l, const char *path)
-{
-  char *buf = bench_read_file(path, NULL), *p, *nl;
-
-  memset(l, 0, sizeof *l);
-  if (!buf)
-    return -1;
-  for (p = buf; *p; p = nl + 1) {
-    if (!(nl = strchr(p, '\n')))
-      break;
-    *nl = '\0';
-    if (names_add(l, p)) {
-      free(buf);
-      return -1;
-    }
-  }
-  free(buf);
-  return 0;
-}
-
-/* --- the children: timing loop and its report ---------------------------------- */
-
-typedef struct timing {
-  double *ms;
-  size_t n, cap;
-} timing;
-
-static int
-timing_add(timing *t, double ms)
-{
-  if (t->n == t->cap) {
-    size_t ncap = t->cap ? t->cap * 2 : 64;
-    double *nv = realloc(t->ms, ncap * sizeof *nv);
-    if (!nv)
-      return -1;
-    t->ms = nv;
-    t->cap = ncap;
-  }
-  t->ms[t->n++] = ms;
-  return 0;
-}
-
-/* Writes the child's report: one "key value" a line. */
-static int
-report(const char *path, const char *engine_path, double vocab_ms, double cold_ms,
-       timing *t, size_t count)
-{
-  FILE *fp = fopen(path, "w");
-  double med = 0, p90 = 0, p99 = 0;
-
-  if (!fp)
-    return -1;
-  if (t->n) {
-    size_t k = (size_t)ceil(0.99 * (double)t->n), k90 = (size_t)ceil(0.9 * (double)t->n);
-    qsort(t->ms, t->n, sizeof *t->ms, cmp_double);
-    med = t->n % 2 ? t->ms[t->n / 2] : (t->ms[t->n / 2 - 1] + t->ms[t->n / 2]) / 2;
-    p90 = t->ms[(k90 ? k90 : 1) - 1];
-    p99 = t->ms[(k ? k : 1) - 1];
-  }
-  fprintf(fp, "path %s\nvocab_ms %.3f\ncold_ms %.3f\nreps %zu\nmedian_ms %.3f\n"
-          "p90_ms %.3f\np99_ms %.3f\ncount %zu\nrss_kb %ld\n", engine_path, vocab_ms, cold_ms,
-          t->n, med, p90, p99, count, peak_rss_kb());
-  return fclose(fp) == 0 ? 0 : -1;
-}
-
-typedef struct run_opts {
-  size_t reps;
-  double warm_cap;
-} run_opts;
-
-static int
-keep_going(const run_opts *o, const timing *t, double t_warm0)
-{
-  return t->n < o->reps && (t->n == 0 || bench_now() - t_warm0 < o->warm_cap);
-}
-
-/* icx_match_run() as the front ends call it (AUTO), or on one path; *by
- * gets the path that answered. */
-static int
-icx_once(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match_path path,
-         int ranked, const char **by, names *out)
-{
-  icx_match *m = NULL;
-  size_t i;
-  char line[64];
-
-  if (icx_match_run_path(ctx, store, set, path, &m) != ICX_OK) {
-    fprintf(stderr, "bench: icx_match_run: %s\n", icx_ctx_errmsg(ctx));
-    return -1;
-  }
-  *by = icx_match_answered_by(m) == ICX_MATCH_PATH_INDEX ? "index" : "sql";
-  names_clear(out);
-  for (i = 0; i < icx_match_count(m); i++) {
-    /* A ranked answer is kept in icx's order, each name with its score. */
-    if (ranked)
-      snprintf(line, sizeof line, "%s %d", icx_match_cloud(m, i), icx_match_score(m, i));
-    if (names_add(out, ranked ? line : icx_match_cloud(m, i))) {
-      icx_match_free(m);
-      return -1;
-    }
-  }
-  icx_match_free(m);
-  if (!ranked)
-    names_unique(out);
-  return 0;
-}
-
-/* The compiled query, straight on rasqal through librdf, on the store's own
- * model: what "rasqal on the same store" means whatever path icx takes. */
-static int
-rasqal_once(librdf_world *world, librdf_model *model, const char *sparql, names *out)
-{
-  librdf_query *q = librdf_new_query(world, "sparql", NULL, (const unsigned char *)sparql,
-                                     NULL);
-  librdf_query_results *res = NULL;
-  int rc = -1;
-
-  names_clear(out);
-  if (!q || !(res = librdf_query_execute(q, model)) || !librdf_query_results_is_bindings(res))
-    goto done;
-  while (!librdf_query_results_finished(res)) {
-    librdf_node *n = librdf_query_results_get_binding_value_by_name(res, ICX_COMPILE_NAME_VAR);
-    if (n) {
-      int bad = !librdf_node_is_literal(n) ||
-                names_add(out, (const char *)librdf_node_get_literal_value(n));
-      librdf_free_node(n);
-      if (bad)
-        goto done;
-    }
-    librdf_query_results_next(res);
-  }
-  names_unique(out);
-  rc = 0;
-done:
-  if (rc)
-    fprintf(stderr, "bench: rasqal query failed\n");
-  if (res)
-    librdf_free_query_results(res);
-  if (q)
-    librdf_free_query(q);
-  return rc;
-}
-
-/* The hand-written SQL, prepared, bound and run as an application would
- * for each request. */
-static int
-sql_once(sqlite3 *db, const char *sql, const bench_shape *shape, names *out)
-{
-  sqlite3_stmt *st = NULL;
-  int rc;
-
-  names_clear(out);
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || bench_sql_bind(st, shape)) {
-    fprintf(stderr, "bench: SQL: %s\n", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return -1;
-  }
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    char line[64];
-    const char *name = (const char *)sqlite3_column_text(st, 0);
-    if (shape->n_soft)
-      snprintf(line, sizeof line, "%s %d", name ? name : "", sqlite3_column_int(st, 1));
-    if (names_add(out, shape->n_soft ? line : name)) {
-      rc = SQLITE_NOMEM;
-      break;
-    }
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    fprintf(stderr, "bench: SQL: %s\n", sqlite3_errstr(rc));
-    return -1;
-  }
-  if (!shape->n_soft)
-    names_unique(out);
-  return 0;
-}
-
-/* The tier lists of the shapes that ask for a region: each region's
- * closure in vocab (the region and every individual narrower than it), as
- * local names; kept for the life of the process.  0 or -1. */
-static int
-shapes_init(const icx_vocab *vocab)
-{
-  const icx_attribute *a = icx_vocab_find_attribute(vocab, "tierCountry");
-  int k;
-
-  for (k = 0; k < BENCH_SHAPES; k++) {
-    const icx_individual *ind, *const *nar;
-    const char **list;
-    char iri[256];
-    size_t n = 0, i;
-
-    if (!bench_shapes[k].region || bench_shapes[k].tiers)
-      continue;
-    snprintf(iri, sizeof iri, "http://www.csp/resOntology#%s", bench_shapes[k].region);
-    if (!a || !(ind = icx_attribute_find_value(a, iri)) || !(nar = icx_individual_narrower(ind))) {
-      fprintf(stderr, "bench: the vocabulary has no tierCountry value %s\n", iri);
-      return -1;
-    }
-    while (nar[n])
-      n++;
-    if (!(list = calloc(n + 1, sizeof *list)))
-      return -1;
-    for (i = 0; i < n; i++) {
-      const char *v = icx_individual_iri(nar[i]), *hash = strrchr(v, '#');
-      list[i] = hash ? hash + 1 : v;
-    }
-    bench_shape_set_tiers(bench_shapes[k].region, list);
-  }
-  return 0;
-}
-
-/* icx_bench match ENGINE STORE SHAPE REPORT NAMES
- * ENGINE is icx, rasqal or sql; STORE the icx store (or, for sql, the
- * baseline database); SHAPE an index into bench_shapes. */
-/* What every timing child starts with: its repetitions, and a quiet
- * context with the vocabulary (not part of cold start: a service has it
- * before it opens a store; the shapes that ask for a region need its
- * closure).  0, or -1 with a message on stderr. */
-static int
-child_begin(run_opts *o, icx_ctx **ctx, icx_vocab **vocab)
-{
-  o->reps = (size_t)bench_env_num("ICX_BENCH_REPS", 30, 0);
-  o->warm_cap = bench_env_num("ICX_BENCH_WARM_CAP", 20, 0);
-  if (o->reps < 1)
-    o->reps = 1;
-  if (!(*ctx = icx_ctx_new()))
-    return -1;
-  icx_ctx_set_log_level(*ctx, ICX_LOG_ERROR);
-  if (icx_vocab_load(*ctx, icx_vocab_default_dir(), vocab) != ICX_OK) {
-    fprintf(stderr, "bench: vocabulary: %s\n", icx_ctx_errmsg(*ctx));
-    return -1;
-  }
-  return shapes_init(*vocab);
-}
-
-static int
-child_match(char **argv)
-{
-  const char *engine = argv[2], *store_path = argv[3];
-  int shape_i = atoi(argv[4]);
-  const bench_shape *shape;
-  const char *srcdir = env_str("ICX_SRCDIR", ".");
-  run_opts o;
-  timing t = { NULL, 0, 0 };
-  names got = { NULL, 0, 0 };
-  icx_ctx *ctx = NULL;
-  icx_vocab *vocab = NULL;
-  icx_store *store = NULL;
-  icx_constraints *set = NULL;
-  sqlite3 *db = NULL;
-  char *xml = NULL, *sparql = NULL, *sql = NULL, path[PATH_MAX];
-  const char *engine_path = engine;
-  double t0, t1, t2, tw;
-  size_t len = 0;
-  int rc = 1;
-
-  if (shape_i < 0 || shape_i >= BENCH_SHAPES)
-    return 2;
-  shape = &bench_shapes[shape_i];
-  t0 = bench_now();
-  if (child_begin(&o, &ctx, &vocab))
-    goto done;
-  if (!strcmp(engine, "sql")) {
-    static const char *const form_names[BENCH_SQL_FORMS] = {
-      "numbers-first", "tier-first", "method-first", "access-first",
-      "numbers-first+scan", "tier-first+scan", "method-first+scan", "access-first+scan"
-    };
-    double best = -1;
-    int f, k;
-    t1 = bench_now();
-    if (!(sql = bench_sql_query(shape, 0)))
-      goto done;
-    if (sqlite3_open_v2(store_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-      fprintf(stderr, "bench: %s: %s\n", store_path, sqlite3_errmsg(db));
-      goto done;
-    }
-    if (sql_once(db, sql, shape, &got))
-      goto done;
-    t2 = bench_now();
-    /* Every hand-written form, best of three runs each; the fastest is
-     * the baseline. */
-    engine_path = form_names[0];
-    for (f = 0; f < BENCH_SQL_FORMS; f++) {
-      char *q = bench_sql_query(shape, f);
-      double fbest = -1;
-      if (!q)
-        continue;
-      for (k = 0; k < 3; k++) {
-        double a = bench_now(), ms;
-        if (sql_once(db, q, shape, &got)) {
-          free(q);
-          goto done;
-        }
-        ms = (bench_now() - a) * 1e3;
-        if (fbest < 0 || ms < fbest)
-          fbest = ms;
-      }
-      if (best < 0 || fbest < best) {
-        best = fbest;
-        engine_path = form_names[f];
-        free(sql);
-        sql = q;
-      } else {
-        free(q);
-      }
-    }
-    tw = bench_now();
-    while (keep_going(&o, &t, tw)) {
-      double a = bench_now();
-      if (sql_once(db, sql, shape, &got) || timing_add(&t, (bench_now() - a) * 1e3))
-        goto done;
-    }
-    rc = report(argv[5], engine_path, 0, (t2 - t1) * 1e3, &t, got.n) || names_write(&got, argv[6]);
-    goto done;
-  }
-
-  /* icx and rasqal: open + first query. */
-  snprintf(path, sizeof path, "%s/%s", srcdir, shape->xml);
-  if (!(xml = bench_read_file(path, &len))) {
-    fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
-    goto done;
-  }
-  t1 = bench_now();
-  if (icx_store_open(ctx, store_path, ICX_STORE_READONLY, &store) != ICX_OK ||
-      icx_constraints_parse(ctx, vocab, xml, len, &set) != ICX_OK) {
-    fprintf(stderr, "bench: %s\n", icx_ctx_errmsg(ctx));
-    goto done;
-  }
-  if (!strcmp(engine, "icx") || !strcmp(engine, "icx-sql")) {
-    icx_match_path mpath = strcmp(engine, "icx") ? ICX_MATCH_PATH_SQL : ICX_MATCH_PATH_AUTO;
-    if (icx_once(ctx, store, set, mpath, shape->n_soft > 0, &engine_path, &got))
-      goto done;
-    t2 = bench_now();
-    tw = bench_now();
-    while (keep_going(&o, &t, tw)) {
-      double a = bench_now();
-      if (icx_once(ctx, store, set, mpath, shape->n_soft > 0, &engine_path, &got) ||
-          timing_add(&t, (bench_now() - a) * 1e3))
-        goto done;
-    }
-  } else if (!strcmp(engine, "rasqal")) {
-    librdf_model *model = icx_store_model(store);
-    librdf_world *world = librdf_storage_get_world(librdf_model_get_storage(model));
-    if (icx_compile_sparql(ctx, set, &sparql) != ICX_OK) {
-      fprintf(stderr, "bench: compile: %s\n", icx_ctx_errmsg(ctx));
-      goto done;
-    }
-    if (rasqal_once(world, model, sparql, &got))
-      goto done;
-    t2 = bench_now();
-    tw = bench_now();
-    while (keep_going(&o, &t, tw)) {
-      double a = bench_now();
-      if (rasqal_once(world, model, sparql, &got) || timing_add(&t, (bench_now() - a) * 1e3))
-        goto done;
-    }
-  } else {
-    fprintf(stderr, "bench: unknown engine %s\n", engine);
-    goto done;
-  }
-  rc = report(argv[5], engine_path, (t1 - t0) * 1e3, (t2 - t1) * 1e3, &t, got.n) ||
-       names_write(&got, argv[6]);
-done:
-  free(t.ms);
-  names_clear(&got);
-  free(xml);
-  free(sql);
-  free(sparql);
-  if (db)
-    sqlite3_close(db);
-  icx_constraints_free(set);
-  icx_store_free(store);
-  icx_vocab_free(vocab);
-  icx_ctx_free(ctx);
-  return rc;
-}
-
-/* icx_bench explain STORE SHAPE REPORT: icx_explain_run() with no cloud
- * named (what `icx explain FILE` runs): open + first explanation, then
- * warm repetitions; the report's count is the clouds meeting every
- * constraint, which the parent checks against the generator. */
-static int
-child_explain(char **argv)
-{
-  const bench_shape *shape;
-  int shape_i = atoi(argv[3]);
-  const char *srcdir = env_str("ICX_SRCDIR", ".");
-  run_opts o;
-  timing t = { NULL, 0, 0 };
-  icx_ctx *ctx = NULL;
-  icx_vocab *vocab = NULL;
-  icx_store *store = NULL;
-  icx_constraints *set = NULL;
-  icx_explain *e = NULL;
-  char *xml = NULL, path[PATH_MAX];
-  double t0, t1, t2, tw;
-  size_t len = 0;
-  long matching = 0;
-  int rc = 1;
-
-  if (shape_i < 0 || shape_i >= BENCH_SHAPES)
-    return 2;
-  shape = &bench_shapes[shape_i];
-  t0 = bench_now();
-  if (child_begin(&o, &ctx, &vocab))
-    goto done;
-  snprintf(path, sizeof path, "%s/%s", srcdir, shape->xml);
-  if (!(xml = bench_read_file(path, &len))) {
-    fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
-    goto done;
-  }
-  t1 = bench_now();
-  if (icx_store_open(ctx, argv[2], ICX_STORE_READONLY, &store) != ICX_OK ||
-      icx_constraints_parse(ctx, vocab, xml, len, &set) != ICX_OK ||
-      icx_explain_run(ctx, store, set, NULL, 0, &e) != ICX_OK)
-    goto fail;
-  t2 = bench_now();
-  matching = icx_explain_matching(e);
-  icx_explain_free(e);
-  e = NULL;
-  tw = bench_now();
-  while (keep_going(&o, &t, tw)) {
-    double a = bench_now();
-    if (icx_explain_run(ctx, store, set, NULL, 0, &e) != ICX_OK)
-      goto fail;
-    if (timing_add(&t, (bench_now() - a) * 1e3))
-      goto done;
-    icx_explain_free(e);
-    e = NULL;
-  }
-  rc = report(argv[4], "explain", (t1 - t0) * 1e3, (t2 - t1) * 1e3, &t, (size_t)matching);
-  goto done;
-fail:
-  fprintf(stderr, "bench: explain: %s\n", icx_ctx_errmsg(ctx));
-done:
-  free(t.ms);
-  free(xml);
-  icx_explain_free(e);
-  icx_constraints_free(set);
-  icx_store_free(store);
-  icx_vocab_free(vocab);
-  icx_ctx_free(ctx);
-  return rc;
-}
-
-/* icx_bench load STORE TTL REPORT: a fresh store, one document. */
-static int
-child_load(char **argv)
-{
-  icx_ctx *ctx = icx_ctx_new();
-  icx_vocab *vocab = NULL;
-  icx_store *store = NULL;
-  icx_loader *loader = NULL;
-  icx_store_stats stats;
-  FILE *fp;
-  double t0;
-  int rc = 1;
-
-  if (!ctx)
-    return 1;
-  icx_ctx_set_log_level(ctx, ICX_LOG_ERROR);
-  remove(argv[2]);
-  if (icx_vocab_load(ctx, icx_vocab_default_dir(), &vocab) != ICX_OK)
-    goto fail;
-  t0 = bench_now();
-  if (icx_store_open(ctx, argv[2], ICX_STORE_CREATE, &store) != ICX_OK ||
-      !(loader = icx_loader_new(ctx, vocab, store)) ||
-      icx_loader_load_path(loader, argv[3]) != ICX_OK)
-    goto fail;
-  icx_loader_free(loader);
-  loader = NULL;
-  icx_store_free(store);   /* closing is part of a load: it flushes */
-  store = NULL;
-  t0 = bench_now() - t0;
-  if (icx_store_open(ctx, argv[2], ICX_STORE_READONLY, &store) != ICX_OK ||
-      icx_store_stats_get(store, vocab, &stats) != ICX_OK)
-    goto fail;
-  if (!(fp = fopen(argv[4], "w")))
-    goto done;
-  fprintf(fp, "seconds %.3f\ntriples %ld\nclouds %ld\nrss_kb %ld\n", t0, stats.triples,
-          stats.clouds, peak_rss_kb());
-  rc = fclose(fp) != 0;
-  goto done;
-fail:
-  fprintf(stderr, "bench: load: %s\n", icx_ctx_errmsg(ctx));
-done:
-  icx_loader_free(loader);
-  icx_store_free(store);
-  icx_vocab_free(vocab);
-  icx_ctx_free(ctx);
-  return rc;
-}
-
-/* --- the parent ----------------------------------------------------------------- */
-
-/* Runs this program with args in a child; kills it after timeout seconds.
- * Returns its exit status, CHILD_TIMEOUT, or -1. */
-static int
-spawn(char *const args[], double timeout, double *elapsed)
-{
-  double t0 = bench_now();
-  pid_t pid;
-  int status;
-
-  fflush(stdout);
-  fflush(stderr);
-  pid = fork();
-  if (pid < 0)
-    return -1;
-  if (pid == 0) {
-    setpgid(0, 0);   /* its own group: a cap kills what it started too */
-    execvp(args[0], args);
-    _exit(127);
-  }
-  for (;;) {
-    struct timespec ts = { 0, 20 * 1000 * 1000 };
-    pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid)
-      break;
-    if (w < 0 && errno != EINTR)
-      return -1;
-    if (bench_now() - t0 > timeout) {
-      kill(-pid, SIGKILL);
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      *elapsed = bench_now() - t0;
-      return CHILD_TIMEOUT;
-    }
-    nanosleep(&ts, NULL);
-  }
-  *elapsed = bench_now() - t0;
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-/* The value of key in a report file, or NAN. */
-static double
-stat_num(const char *file, const char *key)
-{
-  char *buf = bench_read_file(file, NULL), *p;
-  size_t kl = strlen(key);
-  double v = NAN;
-
-  if (!buf)
-    return NAN;
-  for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-    if (!strncmp(p, key, kl) && p[kl] == ' ') {
-      v = strtod(p + kl + 1, NULL);
-      break;
-    }
-  free(buf);
-  return v;
-}
-
-static void
-stat_str(const char *file, const char *key, char *out, size_t n)
-{
-  char *buf = bench_read_file(file, NULL), *p;
-  size_t kl = strlen(key);
-
-  snprintf(out, n, "?");
-  if (!buf)
-    return;
-  for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-    if (!strncmp(p, key, kl) && p[kl] == ' ') {
-      size_t l = strcspn(p + kl + 1, "\n");
-      snprintf(out, n, "%.*s", (int)(l < n - 1 ? l : n - 1), p + kl + 1);
-      break;
-    }
-  free(buf);
-}
 
 /* What one engine did for one shape. */
 typedef struct result {
@@ -786,17 +100,17 @@ static int
 check_names(const char *file, const bench_data *d, int shape, const char *engine,
             unsigned long n)
 {
-  names got;
+  bench_names got;
   size_t i, *order = NULL;
   char want[64];
   int bad = 0;
 
-  if (names_read(&got, file)) {
+  if (bench_names_read(&got, file)) {
     fprintf(stderr, "bench: FAIL: cannot read %s\n", file);
     return -1;
   }
   if (d->score[shape] && !(order = bench_ranked_order(d, shape))) {
-    names_clear(&got);
+    bench_names_clear(&got);
     return -1;
   }
   for (i = 0; i < got.n || i < d->n_truth[shape]; i++) {
@@ -816,7 +130,7 @@ check_names(const char *file, const bench_data *d, int shape, const char *engine
     }
   }
   free(order);
-  names_clear(&got);
+  bench_names_clear(&got);
   return bad;
 }
 
@@ -924,8 +238,8 @@ ratio_of(char *buf, size_t n, const result *a, const result *b)
 static int
 run(void)
 {
-  const char *sizes = env_str("ICX_BENCH_SIZES", "10000 100000");
-  const char *dir = env_str("ICX_BENCH_DIR", "bench-data");
+  const char *sizes = bench_env_str("ICX_BENCH_SIZES", "10000 100000");
+  const char *dir = bench_env_str("ICX_BENCH_DIR", "bench-data");
   uint64_t seed = (uint64_t)bench_env_num("ICX_BENCH_SEED", 1, 0);
   double query_cap = bench_env_num("ICX_BENCH_QUERY_CAP", 60, 0);
   double rasqal_cap = bench_env_num("ICX_BENCH_RASQAL_CAP", 30, 0);
@@ -950,8 +264,8 @@ run(void)
    * programs are missing. */
   int use_duckdb = bench_env_num("ICX_BENCH_DUCKDB", 1, 0) > 0;
   int use_virtuoso = bench_env_num("ICX_BENCH_VIRTUOSO_RUN", 1, 0) > 0;
-  const char *srcdir = env_str("ICX_SRCDIR", ".");
-  const char *svg = env_str("ICX_BENCH_SVG", "");
+  const char *srcdir = bench_env_str("ICX_SRCDIR", ".");
+  const char *svg = bench_env_str("ICX_BENCH_SVG", "");
   char peers_js[PATH_MAX], shapes_json[PATH_MAX], node_dir[PATH_MAX], csv_dir[PATH_MAX],
        duckdb_file[PATH_MAX], virt_dir[PATH_MAX], plot_dat[PATH_MAX], virt_url[128] = "";
   FILE *plot = NULL;
@@ -970,12 +284,12 @@ run(void)
     goto done;
   }
   if (!(countries = vocab_countries(vocab, &n_countries)) || check_vocab(vocab) ||
-      shapes_init(vocab))
+      bench_shapes_init(vocab))
     goto done;
   memset(&virt, 0, sizeof virt);
   snprintf(peers_js, sizeof peers_js, "%s/tests/bench/peers.mjs", srcdir);
   snprintf(shapes_json, sizeof shapes_json, "%s/shapes.json", dir);
-  snprintf(node_dir, sizeof node_dir, "%s", env_str("ICX_BENCH_NODE_DIR", ""));
+  snprintf(node_dir, sizeof node_dir, "%s", bench_env_str("ICX_BENCH_NODE_DIR", ""));
   if (!node_dir[0])
     snprintf(node_dir, sizeof node_dir, "%s/node", dir);
   snprintf(csv_dir, sizeof csv_dir, "%s/csv", dir);
@@ -1046,28 +360,28 @@ run(void)
                "predicted) | | |", n, d.triples, (double)d.triples / load_rate);
     } else {
       char *args[] = { self_exe, (char *)"load", store, ttl, rep, NULL };
-      int st = spawn(args, load_cap, &el);
+      int st = bench_spawn(args, load_cap, &el);
       if (st == 0) {
-        double secs = stat_num(rep, "seconds"), tr = stat_num(rep, "triples");
+        double secs = bench_report_num(rep, "seconds"), tr = bench_report_num(rep, "triples");
         load_rate = tr / secs;
         loaded = 1;
         printf("icx load: %.0f triples in %.1f s = %.0f triples/s (peak RSS %.0f MB)\n", tr,
-               secs, load_rate, stat_num(rep, "rss_kb") / 1024);
+               secs, load_rate, bench_report_num(rep, "rss_kb") / 1024);
         if ((long)tr != d.triples) {
           fprintf(stderr, "bench: FAIL: the store holds %.0f triples, the document %ld\n", tr,
                   d.triples);
           failures++;
         }
         snprintf(loads[n_loads++ % 16], sizeof loads[0], "| %lu | %ld | %.1f | %.0f | %.0f |",
-                 n, d.triples, secs, load_rate, stat_num(rep, "rss_kb") / 1024);
+                 n, d.triples, secs, load_rate, bench_report_num(rep, "rss_kb") / 1024);
       } else {
-        printf("icx load: %s after %.0f s\n", st == CHILD_TIMEOUT ? "skipped (cap)" : "FAILED",
+        printf("icx load: %s after %.0f s\n", st == BENCH_CHILD_TIMEOUT ? "skipped (cap)" : "FAILED",
                el);
-        if (st != CHILD_TIMEOUT)
+        if (st != BENCH_CHILD_TIMEOUT)
           failures++;
-        load_rate = st == CHILD_TIMEOUT ? (double)d.triples / el / 2 : 0;
+        load_rate = st == BENCH_CHILD_TIMEOUT ? (double)d.triples / el / 2 : 0;
         snprintf(loads[n_loads++ % 16], sizeof loads[0], "| %lu | %ld | %s | | |", n, d.triples,
-                 st == CHILD_TIMEOUT ? "skipped (cap)" : "FAILED");
+                 st == BENCH_CHILD_TIMEOUT ? "skipped (cap)" : "FAILED");
       }
     }
 
@@ -1080,16 +394,16 @@ run(void)
       int st;
       if ((mkdir(csv_dir, 0700) != 0 && errno != EEXIST) || bench_export_csv(sqldb, csv_dir)) {
         failures++;
-      } else if ((st = spawn(args, load_cap, &el)) == 0) {
+      } else if ((st = bench_spawn(args, load_cap, &el)) == 0) {
         duck_ok = 1;
-        printf("duckdb load: %.1f s from CSV (peak RSS %.0f MB)\n", stat_num(rep, "seconds"),
-               stat_num(rep, "rss_kb") / 1024);
+        printf("duckdb load: %.1f s from CSV (peak RSS %.0f MB)\n", bench_report_num(rep, "seconds"),
+               bench_report_num(rep, "rss_kb") / 1024);
       } else if (st == 77) {
         printf("duckdb: skipped (see the message above)\n");
         use_duckdb = 0;
       } else {
-        printf("duckdb load: %s\n", st == CHILD_TIMEOUT ? "skipped (cap)" : "FAILED");
-        if (st != CHILD_TIMEOUT)
+        printf("duckdb load: %s\n", st == BENCH_CHILD_TIMEOUT ? "skipped (cap)" : "FAILED");
+        if (st != BENCH_CHILD_TIMEOUT)
           failures++;
       }
     }
@@ -1141,12 +455,12 @@ run(void)
           continue;
         }
         remove(rep);
-        st = spawn(args, cap + warm_cap + 30, &el);
-        if (st == CHILD_TIMEOUT || (st == 0 && stat_num(rep, "cold_ms") > cap * 1e3)) {
+        st = bench_spawn(args, cap + warm_cap + 30, &el);
+        if (st == BENCH_CHILD_TIMEOUT || (st == 0 && bench_report_num(rep, "cold_ms") > cap * 1e3)) {
           r[e].state = ST_CAP;
           capped[e][s] = 1;
           printf("  %-11s %-8s: skipped (cap: %s after %.0f s)\n", bench_shapes[s].name,
-                 engines[e], st == CHILD_TIMEOUT ? "killed" : "first query over the cap", el);
+                 engines[e], st == BENCH_CHILD_TIMEOUT ? "killed" : "first query over the cap", el);
           continue;
         }
         if (st != 0) {
@@ -1157,16 +471,16 @@ run(void)
           continue;
         }
         r[e].state = ST_OK;
-        r[e].median = stat_num(rep, "median_ms");
-        r[e].p90 = stat_num(rep, "p90_ms");
-        r[e].p99 = stat_num(rep, "p99_ms");
-        r[e].cold = stat_num(rep, "cold_ms");
-        r[e].vocab = stat_num(rep, "vocab_ms");
+        r[e].median = bench_report_num(rep, "median_ms");
+        r[e].p90 = bench_report_num(rep, "p90_ms");
+        r[e].p99 = bench_report_num(rep, "p99_ms");
+        r[e].cold = bench_report_num(rep, "cold_ms");
+        r[e].vocab = bench_report_num(rep, "vocab_ms");
         r[e].rss_kb = e == E_VIRTUOSO ? bench_virtuoso_rss_kb(&virt)
-                                      : (long)stat_num(rep, "rss_kb");
-        r[e].reps = (size_t)stat_num(rep, "reps");
-        r[e].count = (size_t)stat_num(rep, "count");
-        stat_str(rep, "path", r[e].path, sizeof r[e].path);
+                                      : (long)bench_report_num(rep, "rss_kb");
+        r[e].reps = (size_t)bench_report_num(rep, "reps");
+        r[e].count = (size_t)bench_report_num(rep, "count");
+        bench_report_str(rep, "path", r[e].path, sizeof r[e].path);
         printf("  %-11s %-8s: %zu clouds; cold %.1f ms; warm median %.3f ms, p90 %.3f ms, "
                "p99 %.3f ms (%zu reps); peak RSS %.0f MB%s%s\n", bench_shapes[s].name,
                engines[e], r[e].count, r[e].cold, r[e].median, r[e].p90, r[e].p99, r[e].reps,
@@ -1180,21 +494,21 @@ run(void)
         char *ex_args[] = { self_exe, (char *)"explain", store, sh, rep, NULL };
         int st;
         remove(rep);
-        st = spawn(ex_args, query_cap + warm_cap + 30, &el);
-        if (st == CHILD_TIMEOUT || (st == 0 && stat_num(rep, "cold_ms") > query_cap * 1e3)) {
+        st = bench_spawn(ex_args, query_cap + warm_cap + 30, &el);
+        if (st == BENCH_CHILD_TIMEOUT || (st == 0 && bench_report_num(rep, "cold_ms") > query_cap * 1e3)) {
           explain_capped[s] = 1;
           printf("  %-11s explain : skipped (cap: %s after %.0f s)\n", bench_shapes[s].name,
-                 st == CHILD_TIMEOUT ? "killed" : "first explanation over the cap", el);
+                 st == BENCH_CHILD_TIMEOUT ? "killed" : "first explanation over the cap", el);
         } else if (st != 0) {
           failures++;
           fprintf(stderr, "bench: FAIL: explain on shape %s at N=%lu exited with %d\n",
                   bench_shapes[s].name, n, st);
         } else {
-          size_t count = (size_t)stat_num(rep, "count");
+          size_t count = (size_t)bench_report_num(rep, "count");
           printf("  %-11s explain : %zu clouds meet all; cold %.1f ms; warm median %.3f ms, "
                  "p90 %.3f ms (%zu reps); peak RSS %.0f MB\n", bench_shapes[s].name, count,
-                 stat_num(rep, "cold_ms"), stat_num(rep, "median_ms"), stat_num(rep, "p90_ms"),
-                 (size_t)stat_num(rep, "reps"), stat_num(rep, "rss_kb") / 1024);
+                 bench_report_num(rep, "cold_ms"), bench_report_num(rep, "median_ms"), bench_report_num(rep, "p90_ms"),
+                 (size_t)bench_report_num(rep, "reps"), bench_report_num(rep, "rss_kb") / 1024);
           /* Explaining takes soft constraints as required: only a shape
            * without them has the generator's count. */
           if (!bench_shapes[s].n_soft && count != d.n_truth[s]) {
@@ -1206,8 +520,8 @@ run(void)
           if (n_explain < 64)
             snprintf(explain_rows[n_explain++], sizeof explain_rows[0],
                      "| %lu | %s | %zu | %.3g | %.3g | %.3g | %.0f |", n, bench_shapes[s].name,
-                     count, stat_num(rep, "cold_ms"), stat_num(rep, "median_ms"),
-                     stat_num(rep, "p90_ms"), stat_num(rep, "rss_kb") / 1024);
+                     count, bench_report_num(rep, "cold_ms"), bench_report_num(rep, "median_ms"),
+                     bench_report_num(rep, "p90_ms"), bench_report_num(rep, "rss_kb") / 1024);
         }
       }
       for (e = 0; e < ENGINES; e++) {
@@ -1364,11 +678,11 @@ main(int argc, char **argv)
   }
   self_exe[len] = '\0';
   if (argc == 7 && !strcmp(argv[1], "match"))
-    return child_match(argv);
+    return bench_child_match(argv);
   if (argc == 5 && !strcmp(argv[1], "load"))
-    return child_load(argv);
+    return bench_child_load(argv);
   if (argc == 5 && !strcmp(argv[1], "explain"))
-    return child_explain(argv);
+    return bench_child_explain(argv);
   if (argc != 1) {
     fprintf(stderr, "usage: %s   (configured by ICX_BENCH_* variables; see doc/performance.md)\n",
             argv[0]);
