@@ -13,8 +13,9 @@
  * individual of its range); whatever has an attribute is typed with the
  * attribute's domain; every service (a thing typed with the domain of an
  * attribute of non-clouds, or having such an attribute) is offered by a
- * cloud; every cloud has exactly one name; the document describes at least
- * one cloud.  Errors name the file, and the line for the checks of one
+ * cloud; every cloud has exactly one name (and, checked by the store, no
+ * other cloud has it: icx_store.h, "Clouds' names"); the document
+ * describes at least one cloud.  Errors name the file, and the line for the checks of one
  * statement and for syntax errors; the checks over the whole graph name
  * the subject at fault instead.
  */

@@ -139,6 +139,15 @@ sql_is_numeric_literal(const rasqal_literal *l)
          l->type == RASQAL_LITERAL_DOUBLE || l->type == RASQAL_LITERAL_FLOAT;
 }
 
+/* 1 for a string without language tag, plain or typed xsd:string: one
+ * literal in RDF 1.1, stored plain (icx_schema_literal_dt()). */
+static int
+sql_is_string_literal(const rasqal_literal *l)
+{
+  return (l->type == RASQAL_LITERAL_STRING || l->type == RASQAL_LITERAL_XSD_STRING) &&
+         !(l->language && *l->language);
+}
+
 /* A constant of a triple pattern as a term id; -2 when it cannot be one. */
 static sqlite3_int64
 sql_constant_id(tr *t, rasqal_literal *l)
@@ -159,7 +168,8 @@ sql_constant_id(tr *t, rasqal_literal *l)
   case RASQAL_LITERAL_DATETIME:
   case RASQAL_LITERAL_UDT:
     dt = rasqal_literal_datatype(l);
-    if (dt) {
+    /* "x"^^xsd:string is stored as "x" (icx_schema_literal_dt()). */
+    if (dt && icx_schema_literal_dt((const char *)raptor_uri_as_string(dt))) {
       dt_id = sql_term_id(t, 1, (const char *)raptor_uri_as_string(dt), 0, "");
       if (dt_id < 0)
         return -1;
@@ -375,8 +385,7 @@ sql_comparison(tr *t, rasqal_op op, rasqal_expression *a, rasqal_expression *c, 
     return 0;
   }
   if (str) {
-    if ((op != RASQAL_EXPR_EQ && op != RASQAL_EXPR_NEQ) ||
-        (k->type != RASQAL_LITERAL_STRING) || (k->language && *k->language))
+    if ((op != RASQAL_EXPR_EQ && op != RASQAL_EXPR_NEQ) || !sql_is_string_literal(k))
       return sql_unsupported(t, "STR() compared other than = or != with a plain string");
     icx_buf_appendf(b, "((SELECT lex FROM terms WHERE id = %s AND kind != 2) %s ", v->col,
                     sql_op(op));
@@ -409,10 +418,12 @@ sql_comparison(tr *t, rasqal_op op, rasqal_expression *a, rasqal_expression *c, 
     icx_buf_append(b, ")");
     return 0;
   }
-  if (k->type == RASQAL_LITERAL_STRING && !(k->language && *k->language) &&
-      (op == RASQAL_EXPR_EQ || op == RASQAL_EXPR_NEQ)) {
-    icx_buf_appendf(b, "(SELECT CASE WHEN kind != 3 THEN %d WHEN dt != 0 OR lang != '' THEN NULL "
-                    "ELSE lex %s ", op == RASQAL_EXPR_NEQ, sql_op(op));
+  if (sql_is_string_literal(k) && (op == RASQAL_EXPR_EQ || op == RASQAL_EXPR_NEQ)) {
+    /* As rasqal: a language-tagged literal is unequal to a string (a
+     * typed literal of another datatype is a type error). */
+    icx_buf_appendf(b, "(SELECT CASE WHEN kind != 3 THEN %d WHEN dt != 0 THEN NULL "
+                    "WHEN lang != '' THEN %d ELSE lex %s ", op == RASQAL_EXPR_NEQ,
+                    op == RASQAL_EXPR_NEQ, sql_op(op));
     sql_append_text_param(t, b, (const char *)k->string);
     icx_buf_appendf(b, " END FROM terms WHERE id = %s)", v->col);
     return 0;

@@ -12,7 +12,9 @@
  *     id   >= 1, stable for the life of the file (terms are never deleted)
  *     kind 1 IRI, 2 blank node, 3 literal
  *     lex  the IRI, the blank node id, or the literal's lexical form
- *     dt   literal: term id of its datatype IRI, 0 when none
+ *     dt   literal: term id of its datatype IRI, 0 when none; a literal
+ *          typed xsd:string is stored as the plain literal it is in RDF
+ *          1.1 (dt 0: icx_schema_literal_dt())
  *     lang literal: language tag, '' when none
  *     num  literal of a numeric XSD type whose lexical form parses: its
  *          value; else NULL
@@ -39,6 +41,7 @@
 #define ICX_SCHEMA_H
 
 #include <sqlite3.h>
+#include <string.h>
 #include "icx_id.h"
 
 struct icx_store;
@@ -88,6 +91,17 @@ static inline int
 icx_schema_damage(int sqlite_rc)
 {
   return (sqlite_rc & 0xff) == SQLITE_CORRUPT || (sqlite_rc & 0xff) == SQLITE_NOTADB;
+}
+
+/* The datatype IRI a literal of datatype dt (NULL: none) is stored and
+ * looked up with: NULL for none and for xsd:string, whose literals are
+ * the plain ones in RDF 1.1 ("x"^^xsd:string and "x" are one term); dt
+ * otherwise.  A language-tagged literal keeps its tag: "x"@en is another
+ * term (string constraints compare the text: doc/ontology.md). */
+static inline const char *
+icx_schema_literal_dt(const char *dt)
+{
+  return dt && !strcmp(dt, "http://www.w3.org/2001/XMLSchema#string") ? NULL : dt;
 }
 
 /* The SQLite connection of store, lent for the life of store. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "icx_ctx_internal.h"
+#include "icx_schema.h"
 #include "icx_storage_internal.h"
 
 #define PROGRESS_EVERY 65536
@@ -304,13 +305,14 @@ storage_plain_term_id(icx_ctx *ctx, icx_storage_inst *t, storage_last_term *last
   sqlite3_int64 dt = 0, id;
 
   if (x->kind == 3) {
-    if (x->dt) {
-      dt = icx_storage_term_lookup(t, 1, (const unsigned char *)x->dt, strlen(x->dt), 0, NULL,
+    const char *dt_iri = icx_schema_literal_dt(x->dt);
+    if (dt_iri) {
+      dt = icx_storage_term_lookup(t, 1, (const unsigned char *)dt_iri, strlen(dt_iri), 0, NULL,
                                    NULL, 1);
       if (dt <= 0)
         return -1;
     }
-    id = icx_storage_term_lookup(t, 3, (const unsigned char *)x->lex, x->len, dt, x->lang, x->dt,
+    id = icx_storage_term_lookup(t, 3, (const unsigned char *)x->lex, x->len, dt, x->lang, dt_iri,
                                  1);
     return id > 0 ? id : -1;
   }

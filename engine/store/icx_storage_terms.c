@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_schema.h"
 #include "icx_storage_internal.h"
 #include "icx_util.h"
 
@@ -258,11 +259,11 @@ icx_storage_term_id(icx_storage_inst *t, librdf_node *n, int create)
     librdf_uri *dtu = librdf_node_get_literal_value_datatype_uri(n);
     const char *dt_iri = NULL;
     sqlite3_int64 dt = 0;
-    if (dtu) {
-      size_t dlen = 0;
-      dt_iri = (const char *)librdf_uri_as_counted_string(dtu, &dlen);
-      dt = icx_storage_term_lookup(t, 1, (const unsigned char *)dt_iri, dlen, 0, NULL, NULL,
-                                   create);
+    if (dtu)
+      dt_iri = icx_schema_literal_dt((const char *)librdf_uri_as_string(dtu));
+    if (dt_iri) {
+      dt = icx_storage_term_lookup(t, 1, (const unsigned char *)dt_iri, strlen(dt_iri), 0, NULL,
+                                   NULL, create);
       if (dt <= 0)
         return dt;
     }

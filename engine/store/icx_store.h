@@ -134,13 +134,15 @@ void icx_store_document_abort(icx_store *store);
  * and the calls built on it refuse a document that
  *   - gives a name holding a control character (icx_control_char():
  *     NUL, CR, LF, other C0 and C1 controls, bidirectional controls);
- *   - gives a name (compared by its text, whatever its datatype or
- *     language) that another document gives;
+ *   - gives one name (compared by its text, whatever its datatype or
+ *     language) to two clouds (subjects) of its own;
+ *   - gives a name (compared the same way) that another document gives;
  *   - says anything of a subject that another document names (the cloud
  *     is that document's), or names a subject another document says
  *     anything of;
  * with ICX_ERR_INVALID and a message naming the document, the name or the
- * subject, and the other document; the store is then as it was.  A new
+ * subject, and the other document (or both subjects of a name given
+ * twice); the store is then as it was.  A new
  * version of the same document replaces the old one, so it may keep its
  * names; icx_store_remove_document() frees them.  The checks read indexes only:
  * a few lookups per subject and per name of the document, whatever the

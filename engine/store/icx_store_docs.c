@@ -85,6 +85,11 @@ store_add3(icx_store *s, librdf_node *context, librdf_node *subj, librdf_node *p
 #define CLAIM_NAME_ELSEWHERE_SQL \
   "SELECT q.g FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
   "WHERE t.lex = ?3 AND q.g <> ?1 AND q.g <> ?4 LIMIT 1"
+/* Another subject of the document giving the name ?3, as text (a subject
+ * other than ?5), the same way. */
+#define CLAIM_NAME_TWICE_SQL \
+  "SELECT q.s FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
+  "WHERE t.lex = ?3 AND q.g = ?1 AND q.s <> ?5 LIMIT 1"
 /* The document's subjects, each once. */
 #define CLAIM_SUBJECTS_SQL "SELECT DISTINCT s FROM quads WHERE g = ?1"
 /* Another document naming subject ?3. */
@@ -96,8 +101,8 @@ store_add3(icx_store *s, librdf_node *context, librdf_node *subj, librdf_node *p
 #define CLAIM_SAID_ELSEWHERE_SQL \
   "SELECT g FROM quads WHERE s = ?3 AND g <> ?1 AND g <> ?4 LIMIT 1"
 
-enum { CLAIM_NAMES, CLAIM_NAME_ELSEWHERE, CLAIM_SUBJECTS, CLAIM_NAMED_ELSEWHERE,
-       CLAIM_NAMED_HERE, CLAIM_SAID_ELSEWHERE, CLAIM_N };
+enum { CLAIM_NAMES, CLAIM_NAME_ELSEWHERE, CLAIM_NAME_TWICE, CLAIM_SUBJECTS,
+       CLAIM_NAMED_ELSEWHERE, CLAIM_NAMED_HERE, CLAIM_SAID_ELSEWHERE, CLAIM_N };
 
 typedef struct store_claims {
   icx_store *s;
@@ -186,8 +191,27 @@ store_claim_refuse(store_claims *c, icx_id subj, const char *name, icx_id other)
   return rc;
 }
 
-/* The names of the document: no control characters, and no other
- * document's. */
+/* The failure for name given by both subj and other, two clouds of the
+ * document. */
+static icx_rc
+store_claim_refuse_twice(store_claims *c, const char *name, icx_id subj, icx_id other)
+{
+  char *one = store_claim_text(c, subj), *two = store_claim_text(c, other);
+  icx_rc rc;
+
+  if (!one || !two)
+    rc = icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
+  else
+    rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,
+                  "%s: the cloud name \"%s\" is given to two clouds of the document, %s "
+                  "and %s (a name belongs to one cloud)", c->source, name, one, two);
+  free(one);
+  free(two);
+  return rc;
+}
+
+/* The names of the document: no control characters, each given to one
+ * cloud of it, and no other document's. */
 static icx_rc
 store_claim_names(store_claims *c)
 {
@@ -213,6 +237,17 @@ store_claim_names(store_claims *c)
                     "%s: the name of %s holds a control character (U+%04X) at byte %zu",
                     c->source, what ? what : "a cloud", cp, at);
       free(what);
+      break;
+    }
+    q = store_claim_stmt(c, CLAIM_NAME_TWICE);
+    sqlite3_bind_text(q, 3, lex, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 5, subj);
+    if ((found = store_claim_one(q, &other)) < 0) {
+      rc = store_claim_sql_error(c);
+      break;
+    }
+    if (found) {
+      rc = store_claim_refuse_twice(c, lex, subj, other);
       break;
     }
     q = store_claim_stmt(c, CLAIM_NAME_ELSEWHERE);
@@ -272,8 +307,8 @@ static icx_rc
 store_check_claims(icx_store *s, const char *source)
 {
   static const char *const sql[CLAIM_N] = {
-    CLAIM_NAMES_SQL, CLAIM_NAME_ELSEWHERE_SQL, CLAIM_SUBJECTS_SQL, CLAIM_NAMED_ELSEWHERE_SQL,
-    CLAIM_NAMED_HERE_SQL, CLAIM_SAID_ELSEWHERE_SQL
+    CLAIM_NAMES_SQL, CLAIM_NAME_ELSEWHERE_SQL, CLAIM_NAME_TWICE_SQL, CLAIM_SUBJECTS_SQL,
+    CLAIM_NAMED_ELSEWHERE_SQL, CLAIM_NAMED_HERE_SQL, CLAIM_SAID_ELSEWHERE_SQL
   };
   store_claims c;
   icx_rc rc = ICX_OK;

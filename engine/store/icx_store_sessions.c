@@ -260,22 +260,64 @@ icx_store_sess_remove(icx_store *s, const char *id, int stage)
 }
 
 icx_rc
+icx_store_sess_lose(icx_store *s, const char *id, const char *instance, long long now,
+                    long long until)
+{
+  sqlite3_stmt *st;
+  icx_rc rc;
+
+  if (!s || !id || !instance)
+    return ICX_ERR_MISUSE;
+  icx_clear_error(s->ctx);
+  st = store_sess_prepare(s, "UPDATE icx_sessions SET stage = ?1, started = ?2, expires = ?3,"
+                             " request = '', answer = '' WHERE id = ?4 AND instance = ?5 AND"
+                             " stage = ?6", 0, &rc);
+  if (!st)
+    return rc;
+  sqlite3_bind_int(st, 1, ICX_SESS_STAGE_LOST);
+  sqlite3_bind_int64(st, 2, now);
+  sqlite3_bind_int64(st, 3, until);
+  sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, instance, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 6, ICX_SESS_STAGE_RUNNING);
+  return store_sess_run(s, st, "mark a session lost", 1, NULL);
+}
+
+/* The instances seen at ?3 or later: alive. */
+#define SESS_ALIVE_SQL "(SELECT name FROM icx_instances WHERE seen >= ?3)"
+
+icx_rc
 icx_store_sess_prune(icx_store *s, long long now, long long alive_since, long long gone_before,
-                     size_t *removed)
+                     long long lost_until, size_t *removed, size_t *lost)
 {
   sqlite3_stmt *st;
   icx_rc rc;
 
   if (removed)
     *removed = 0;
+  if (lost)
+    *lost = 0;
   if (!s)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
-  st = store_sess_prepare(s, "DELETE FROM icx_sessions WHERE expires < ?1 AND (stage != ?2 OR"
-                             " instance NOT IN (SELECT name FROM icx_instances WHERE"
-                             " seen >= ?3))", 0, &rc);
+  /* Tombstones first: what the next statement would remove of a stopped
+   * instance's running sessions is kept, small, until lost_until. */
+  st = store_sess_prepare(s, "UPDATE icx_sessions SET stage = ?4, started = ?1, expires = ?5,"
+                             " request = '', answer = '' WHERE expires < ?1 AND stage = ?2 AND"
+                             " instance NOT IN " SESS_ALIVE_SQL, 0, &rc);
   if (!st)
     return rc == ICX_ERR_NOT_FOUND ? ICX_OK : rc;
+  sqlite3_bind_int64(st, 1, now);
+  sqlite3_bind_int(st, 2, ICX_SESS_STAGE_RUNNING);
+  sqlite3_bind_int64(st, 3, alive_since);
+  sqlite3_bind_int(st, 4, ICX_SESS_STAGE_LOST);
+  sqlite3_bind_int64(st, 5, lost_until);
+  if ((rc = store_sess_run(s, st, "mark sessions lost", 0, lost)) != ICX_OK)
+    return rc;
+  st = store_sess_prepare(s, "DELETE FROM icx_sessions WHERE expires < ?1 AND (stage != ?2 OR"
+                             " instance NOT IN " SESS_ALIVE_SQL ")", 0, &rc);
+  if (!st)
+    return rc;
   sqlite3_bind_int64(st, 1, now);
   sqlite3_bind_int(st, 2, ICX_SESS_STAGE_RUNNING);
   sqlite3_bind_int64(st, 3, alive_since);

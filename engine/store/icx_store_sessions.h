@@ -17,8 +17,10 @@
  *     node      the front end's name for what runs (icxd: the command)
  *     stage     ICX_SESS_STAGE_*
  *     output    how the answer is written: the front end's, opaque here
- *     instance  the process that holds the session (RUNNING: runs it)
- *     started   when the stage began, ms since the epoch
+ *     instance  the process that holds the session (RUNNING: runs it;
+ *               LOST: ran it)
+ *     started   when the stage began, ms since the epoch (LOST: when the
+ *               loss was found)
  *     expires   after it the session is gone (icx_store_sess_prune())
  *     request   the request as sent (opaque text, '' when none)
  *     answer    DONE: the finished answer as the front end sends it
@@ -29,7 +31,8 @@
  *     without saying so (killed) is known by a `seen` long past.
  *
  * Every call is one statement (a conditional one where two processes may
- * race: a claim, a finish, a take), its own transaction, run with a
+ * race: a claim, a finish, a take, a loss; a prune runs three, each
+ * whole in itself), its own transaction, run with a
  * statement kept on the handle (the tables, once seen, are remembered
  * there).  Strings are on the store's context's allocator
  * (icx_store_sess_clear() frees a row).
@@ -46,7 +49,9 @@
 typedef enum icx_sess_stage {
   ICX_SESS_STAGE_FORM = 0,     /* waiting for the requester's next step */
   ICX_SESS_STAGE_RUNNING = 1,  /* the instance runs the request */
-  ICX_SESS_STAGE_DONE = 2      /* the answer waits to be fetched */
+  ICX_SESS_STAGE_DONE = 2,     /* the answer waits to be fetched */
+  ICX_SESS_STAGE_LOST = 3      /* a tombstone: its instance stopped while
+                                * running it (request and answer dropped) */
 } icx_sess_stage;
 
 typedef struct icx_sess_row {
@@ -93,12 +98,25 @@ icx_rc icx_store_sess_finish(icx_store *store, const char *id, const char *insta
  * first (so one DONE answer is handed out once). */
 icx_rc icx_store_sess_remove(icx_store *store, const char *id, int stage);
 
-/* Removes the sessions expired at now, except RUNNING ones whose instance
- * was seen at alive_since or later (their job may run longer than a
- * session may idle); and the instances not seen since gone_before.
- * *removed (may be NULL) gets how many sessions went. */
+/* A RUNNING session id of instance becomes a tombstone: stage LOST, held
+ * by the same instance, started at now, expiring at until, its request
+ * and answer dropped; so its requester keeps being told that the query
+ * is lost until then.  ICX_ERR_NOT_FOUND when it is not RUNNING at
+ * instance. */
+icx_rc icx_store_sess_lose(icx_store *store, const char *id, const char *instance,
+                           long long now, long long until);
+
+/* Prunes at now.  First the RUNNING sessions expired at now whose
+ * instance was not seen since alive_since (it stopped while running
+ * them) become tombstones (icx_store_sess_lose(), expiring at
+ * lost_until); then the sessions expired at now are removed (tombstones
+ * too), except RUNNING ones whose instance was seen at alive_since or
+ * later (their job may run longer than a session may idle); then the
+ * instances not seen since gone_before.  *removed and *lost (each may be
+ * NULL) get how many sessions went and how many became tombstones. */
 icx_rc icx_store_sess_prune(icx_store *store, long long now, long long alive_since,
-                            long long gone_before, size_t *removed);
+                            long long gone_before, long long lost_until, size_t *removed,
+                            size_t *lost);
 
 /* Instance name is alive at now; with now < 0, it stops (its row goes:
  * its RUNNING sessions are known dead at once). */

@@ -14,6 +14,12 @@
  *            another instance answers getStatus from the row, and tells
  *            a requester whose instance stopped (it no longer says it is
  *            alive) that the query is lost;
+ *   LOST     a tombstone: the instance running it stopped.  Written when
+ *            a stanza of the session finds that out, or by the prune
+ *            that would otherwise remove the row; every stanza of the
+ *            session is told that the query is lost (naming the
+ *            instance) until the tombstone expires, session_timeout
+ *            later: then bad-sessionid, as for any expired session;
  *   DONE     the answer was pushed: the completed <command> is in the
  *            row and in no memory; the first getOutput (at any instance)
  *            takes it, once.
@@ -278,14 +284,29 @@ static void shared_form(icxd_command *cmds, icx_store *st, icx_sess_row *row,
   icxd_command_submit_form(cmds, s, iq, x);
 }
 
+/* The answer to any stanza of a session whose query is lost: the
+ * instance that ran it stopped before it finished. */
+static void shared_reply_lost(icxd_command *cmds, xmpp_stanza_t *iq,
+                              const char *instance)
+{
+  char text[300];
+
+  snprintf(text, sizeof text,
+           "the query of this session is lost: the instance of the exchange "
+           "that ran it stopped before it finished (%s); start the command "
+           "again", instance);
+  icxd_reply_error(cmds->conn, iq, "cancel", "internal-server-error", NULL,
+                   NULL, text);
+}
+
 /* A RUNNING row of another instance: its status, or, when that instance
- * stopped, the news that the query is lost. */
+ * stopped, the news that the query is lost (the row becomes a tombstone
+ * that tells the same to every later stanza of the session). */
 static void shared_running(icxd_command *cmds, icx_store *st,
                            icx_sess_row *row, xmpp_stanza_t *iq,
                            const char *node)
 {
   long long now = shared_wall_ms(), seen = 0;
-  char text[300];
   icx_rc rc = ICX_ERR_NOT_FOUND;
 
   if (strcmp(row->instance, cmds->sh_instance) != 0)
@@ -303,16 +324,19 @@ static void shared_running(icxd_command *cmds, icx_store *st,
                      NULL, "cannot read the session store: ask again");
     return;
   }
-  (void)icx_store_sess_remove(st, row->id, ICX_SESS_STAGE_RUNNING);
+  /* Not found: another instance made it a tombstone (or a cancel came)
+   * meanwhile; the answer is the same. */
+  rc = icx_store_sess_lose(st, row->id, row->instance, now,
+                           now + (long long)cmds->cfg->session_timeout_s *
+                                     1000);
+  if (rc != ICX_OK && rc != ICX_ERR_NOT_FOUND)
+    icxd_log(cmds->log, ICXD_LOG_WARN, "command",
+             "session %s: cannot mark it lost in the store: %s", row->id,
+             shared_errmsg(cmds, rc));
   icxd_log(cmds->log, ICXD_LOG_INFO, "command",
            "session %s: its instance %s stopped while running it", row->id,
            row->instance);
-  snprintf(text, sizeof text,
-           "the query of this session is lost: the instance of the exchange "
-           "that ran it stopped before it finished (%s); start the command "
-           "again", row->instance);
-  icxd_reply_error(cmds->conn, iq, "cancel", "internal-server-error", NULL,
-                   NULL, text);
+  shared_reply_lost(cmds, iq, row->instance);
 }
 
 /* A DONE row: its answer handed out once (getOutput, complete, or a
@@ -408,6 +432,8 @@ void icxd_command_shared_request(icxd_command *cmds, xmpp_stanza_t *iq,
     shared_form(cmds, st, &row, iq, node, iodata, x);
   } else if (row.stage == ICX_SESS_STAGE_RUNNING) {
     shared_running(cmds, st, &row, iq, node);
+  } else if (row.stage == ICX_SESS_STAGE_LOST) {
+    shared_reply_lost(cmds, iq, row.instance);
   } else {
     shared_done(cmds, st, &row, iq, node, iodata);
   }
@@ -418,7 +444,7 @@ void icxd_command_shared_tick(icxd_command *cmds, int64_t now)
 {
   long long wall;
   icx_store *st;
-  size_t n = 0;
+  size_t n = 0, lost = 0;
   icx_rc rc;
 
   if (!cmds->sh_path || now - cmds->sh_beat_ms < ICXD_SHARED_BEAT_MS)
@@ -434,15 +460,21 @@ void icxd_command_shared_tick(icxd_command *cmds, int64_t now)
   if (now - cmds->sh_prune_ms < ICXD_SHARED_PRUNE_MS)
     return;
   cmds->sh_prune_ms = now;
+  /* A stopped instance's running sessions leave tombstones that expire
+   * like a session left idle. */
   rc = icx_store_sess_prune(st, wall, wall - ICXD_SHARED_DEAD_MS,
-                            wall - 3600 * 1000LL, &n);
+                            wall - 3600 * 1000LL,
+                            wall + (long long)cmds->cfg->session_timeout_s *
+                                       1000,
+                            &n, &lost);
   if (rc != ICX_OK)
     icxd_log(cmds->log, ICXD_LOG_WARN, "command",
              "cannot prune the sessions in the store: %s",
              shared_errmsg(cmds, rc));
-  else if (n)
+  else if (n || lost)
     icxd_log(cmds->log, ICXD_LOG_DEBUG, "command",
-             "%zu expired sessions pruned from the store", n);
+             "%zu expired sessions pruned from the store, %zu of stopped "
+             "instances kept as lost", n, lost);
 }
 
 void icxd_command_shared_stop(icxd_command *cmds)

@@ -203,9 +203,10 @@ class Account(slixmpp.ClientXMPP):
         """What becomes of a session left open by a loss: asks getOutput
         until a clear end, for at most limit seconds.  Returns 'answer'
         (the finished answer), 'lost' (a clear error: its instance
-        stopped), 'gone' (bad-sessionid: the dead instance's rows were
-        pruned first; the requester is told to start again), 'form' (a
-        form still waiting: the session is whole) or 'unclear: ...'."""
+        stopped; told so however late the ask, even after the dead
+        instance's rows were pruned), 'form' (a form still waiting: the
+        session is whole) or 'unclear: ...' (bad-sessionid among
+        them)."""
         end = time.monotonic() + limit
         last = "no answer"
         while time.monotonic() < end:
@@ -219,10 +220,6 @@ class Account(slixmpp.ClientXMPP):
                 last = str(e)
                 if "stopped before it finished" in last:
                     return "lost"
-                # The dead instance's rows pruned before this ask: the
-                # session is gone, and the requester is told to start again.
-                if "bad-sessionid" in last:
-                    return "gone"
                 if "no answer" not in last:
                     return "unclear: " + last
             else:
@@ -484,11 +481,9 @@ async def amain(args):
                 count[key] = count.get(key, 0) + 1
                 print("SETTLED %s %s %s: %s" % (a.boundjid, node, sid, end),
                       flush=True)
-            print("ORPHANS sessions=%d answer=%d lost=%d gone=%d form=%d "
-                  "unclear=%d"
+            print("ORPHANS sessions=%d answer=%d lost=%d form=%d unclear=%d"
                   % (len(ends), count.get("answer", 0), count.get("lost", 0),
-                     count.get("gone", 0), count.get("form", 0),
-                     count.get("unclear", 0)),
+                     count.get("form", 0), count.get("unclear", 0)),
                   flush=True)
             if count.get("unclear", 0):
                 rc = 1

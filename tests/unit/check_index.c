@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fixture.h"
 #include "icx_index.h"
@@ -542,24 +541,14 @@ START_TEST(strings_take_the_sql_path)
   /* A string compared with a value is not in the typed plan: the index
    * refuses the request, and icx_match_run() answers it on SQL. */
   tu_world x;
-  char *onto, *data, *f;
+  char *onto, *data;
   icx_constraints *set;
   const char *v[] = { "gold" };
   icx_match *m = NULL;
 
   tu_world_open(&x);
-  onto = tu_path(x.dir, "onto");
+  onto = tu_ontology_with_tier(x.dir);
   data = tu_path(x.dir, "data.ttl");
-  ck_assert_int_eq(mkdir(onto, 0700), 0);
-  tu_copy_ontology(onto);
-  f = tu_path(onto, "tier.ttl");
-  tu_write(f, "@prefix res: <" TU_RES "> .\n@prefix icxm: <urn:icx:match#> .\n"
-              "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-              "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-              "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-              "res:tier a owl:DatatypeProperty, icxm:Attribute ; rdfs:label \"tier\" ;\n"
-              "  rdfs:domain res:StorageService ; rdfs:range xsd:string ; icxm:rule icxm:equals .\n");
-  free(f);
   tu_write(data, "@prefix res: <" TU_RES "> .\n"
                  "<http://x.example/c> a res:Cloud ; res:cloudName \"x\" ; res:offers <http://x.example/s> .\n"
                  "<http://x.example/s> a res:StorageService ; res:tier \"gold\" .\n");

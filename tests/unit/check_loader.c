@@ -683,6 +683,42 @@ START_TEST(a_cloud_name_belongs_to_one_document)
 }
 END_TEST
 
+/* A name belongs to one cloud within a document too: two subjects giving
+ * one name (compared as text, whatever the language tag) are refused
+ * whole, the error naming the name and both; nothing is stored. */
+START_TEST(a_cloud_name_belongs_to_one_cloud_of_a_document)
+{
+  long before = triples_in_store();
+  char *path, *uri;
+
+  expect_rejected("ex:a a res:Cloud ; res:cloudName \"twin\" .\n"
+                  "ex:b a res:Cloud ; res:cloudName \"twin\" .\n",
+                  ICX_ERR_INVALID, "the cloud name \"twin\" is given to two clouds",
+                  "<http://ex.example/a>");
+  ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "<http://ex.example/b>"), "%s",
+                icx_ctx_errmsg(ctx));
+  expect_rejected("ex:a a res:Cloud ; res:cloudName \"twin\" .\n"
+                  "_:b a res:Cloud ; res:cloudName \"twin\"@en .\n",
+                  ICX_ERR_INVALID, "\"twin\" is given to two clouds", "<http://ex.example/a>");
+  path = tu_path(dir, "bad.ttl");
+  uri = icx_loader_doc_uri_for_path(path);
+  ck_assert(!icx_store_has_document(store, uri));
+  ck_assert_int_eq(triples_in_store(), before);
+  /* A dry run says so too. */
+  icx_loader_set_dry_run(loader, 1);
+  ck_assert_int_eq(icx_loader_load_path(loader, path), ICX_ERR_INVALID);
+  ck_assert(strstr(icx_ctx_errmsg(ctx), "is given to two clouds") != NULL);
+  icx_loader_set_dry_run(loader, 0);
+  free(uri);
+  free(path);
+  /* Two names of two clouds, each once: fine. */
+  path = doc("pair.ttl", "ex:a a res:Cloud ; res:cloudName \"one\" .\n"
+                         "ex:b a res:Cloud ; res:cloudName \"two\" .\n");
+  ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+  free(path);
+}
+END_TEST
+
 /* A cloud's IRI is its document's too: another document may neither name
  * it nor add to it. */
 START_TEST(a_cloud_iri_belongs_to_one_document)
@@ -1035,6 +1071,7 @@ loader_suite(void)
   tcase_add_test(tc, the_vocabularys_terms_are_not_a_documents_to_define);
   tcase_add_test(tc, names_with_control_characters_are_refused);
   tcase_add_test(tc, a_cloud_name_belongs_to_one_document);
+  tcase_add_test(tc, a_cloud_name_belongs_to_one_cloud_of_a_document);
   tcase_add_test(tc, a_cloud_iri_belongs_to_one_document);
   tcase_add_test(tc, aligned_terms_are_understood);
   tcase_add_test(tc, aligned_terms_are_checked);

@@ -447,7 +447,7 @@ START_TEST(literal_kinds)
 
   CHECK_LITERAL("plain", "3|||NULL");
   CHECK_LITERAL("bonjour", "3||fr|NULL");
-  CHECK_LITERAL("string", "3|" XSD "string||NULL");
+  CHECK_LITERAL("string", "3|||NULL");   /* RDF 1.1: "x"^^xsd:string is "x" */
   CHECK_LITERAL("42", "3|" XSD "integer||42");
   CHECK_LITERAL("-7", "3|" XSD "int||-7");
   CHECK_LITERAL("3", "3|" XSD "positiveInteger||3");
@@ -467,6 +467,11 @@ START_TEST(literal_kinds)
   ck_assert_int_eq(count_find(NULL, NULL, typed("42", "integer")), 1);
   ck_assert_int_eq(count_find(NULL, NULL, typed("42", "int")), 0);
   ck_assert_int_eq(count_find(NULL, NULL, plain("42", NULL)), 0);
+  ck_assert_int_eq(count_find(NULL, NULL, plain("string", NULL)), 1);
+  ck_assert_int_eq(count_find(NULL, NULL, typed("plain", "string")), 1);
+  /* One literal, one statement. */
+  add(NULL, iri("s"), iri("p"), plain("string", NULL));
+  ck_assert_int_eq(librdf_model_size(model), 15);
   {
     librdf_statement *pat = st3(NULL, NULL, typed("99.999", "decimal"));
     librdf_stream *st = librdf_model_find_statements(model, pat);

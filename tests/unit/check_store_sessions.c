@@ -2,7 +2,10 @@
  * (icx_store_sessions.h): a store without the tables, a session put and
  * read back, claims and finishes that only one of two processes wins, a
  * DONE answer taken once, pruning (expired sessions, RUNNING ones of live
- * instances kept, dead instances dropped), the instances' beats, a second
+ * instances kept, those of stopped instances kept as LOST tombstones until
+ * they expire in turn, dead instances dropped), a running session marked
+ * lost by the instance that finds its instance stopped, the instances'
+ * beats, a second
  * handle on the same file seeing the first one's writes (and the tables
  * another handle made after it looked), rows on the context's allocator,
  * and misuse. */
@@ -60,7 +63,7 @@ START_TEST(test_empty_store)
 {
   icx_sess_row r;
   long long seen = 7;
-  size_t n = 7;
+  size_t n = 7, lost = 7;
 
   ck_assert_int_eq(icx_store_sess_get(store, "s1", &r), ICX_ERR_NOT_FOUND);
   ck_assert_ptr_null(r.id);
@@ -68,8 +71,10 @@ START_TEST(test_empty_store)
                    ICX_ERR_NOT_FOUND);
   ck_assert_int_eq(icx_store_sess_finish(store, "s1", "i1", "<a/>", 2), ICX_ERR_NOT_FOUND);
   ck_assert_int_eq(icx_store_sess_remove(store, "s1", -1), ICX_ERR_NOT_FOUND);
-  ck_assert_int_eq(icx_store_sess_prune(store, 10, 10, 10, &n), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_prune(store, 10, 10, 10, 20, &n, &lost), ICX_OK);
   ck_assert_uint_eq(n, 0);
+  ck_assert_uint_eq(lost, 0);
+  ck_assert_int_eq(icx_store_sess_lose(store, "s1", "i1", 1, 2), ICX_ERR_NOT_FOUND);
   ck_assert_int_eq(icx_store_sess_seen(store, "i1", &seen), ICX_ERR_NOT_FOUND);
   ck_assert_int_eq(icx_store_sess_beat(store, "i1", -1), ICX_OK);
 }
@@ -137,12 +142,29 @@ START_TEST(test_claim_from_instance)
 }
 END_TEST
 
+/* What a stanza of session id finds: its stage and instance, or -1 when
+ * there is no row. */
+static int
+stage_of(const char *id, const char *instance)
+{
+  icx_sess_row r;
+  int stage;
+
+  if (icx_store_sess_get(store, id, &r) != ICX_OK)
+    return -1;
+  stage = r.stage;
+  if (instance)
+    ck_assert_str_eq(r.instance, instance);
+  icx_store_sess_clear(store, &r);
+  return stage;
+}
+
 START_TEST(test_prune_and_beat)
 {
   icx_sess_row w;
   icx_sess_row r;
   long long seen;
-  size_t n;
+  size_t n, lost;
 
   ck_assert_int_eq(icx_store_sess_beat(store, "live", 900), ICX_OK);
   ck_assert_int_eq(icx_store_sess_beat(store, "dead", 100), ICX_OK);
@@ -161,20 +183,70 @@ START_TEST(test_prune_and_beat)
   ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
   w = row_of("run-gone", ICX_SESS_STAGE_RUNNING, "never", 500);
   ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
-  /* At 1000: alive means seen since 800; instances seen before 200 go. */
-  ck_assert_int_eq(icx_store_sess_prune(store, 1000, 800, 200, &n), ICX_OK);
-  ck_assert_uint_eq(n, 3);
-  ck_assert_int_eq(icx_store_sess_get(store, "form-new", &r), ICX_OK);
+  w = row_of("run-dead-new", ICX_SESS_STAGE_RUNNING, "dead", 2000);
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  /* At 1000: alive means seen since 800; instances seen before 200 go;
+   * tombstones last until 3000. */
+  ck_assert_int_eq(icx_store_sess_prune(store, 1000, 800, 200, 3000, &n, &lost), ICX_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_uint_eq(lost, 2);
+  ck_assert_int_eq(stage_of("form-new", "live"), ICX_SESS_STAGE_FORM);
+  ck_assert_int_eq(stage_of("run-live", "live"), ICX_SESS_STAGE_RUNNING);
+  ck_assert_int_eq(stage_of("form-old", NULL), -1);
+  /* The running sessions of stopped instances are not gone: a tombstone
+   * says which instance lost them, and when, and keeps nothing else. */
+  ck_assert_int_eq(icx_store_sess_get(store, "run-dead", &r), ICX_OK);
+  ck_assert_int_eq(r.stage, ICX_SESS_STAGE_LOST);
+  ck_assert_str_eq(r.instance, "dead");
+  ck_assert_str_eq(r.owner, "a@x.test/r1");
+  ck_assert_str_eq(r.request, "");
+  ck_assert(r.started == 1000 && r.expires == 3000);
   icx_store_sess_clear(store, &r);
-  ck_assert_int_eq(icx_store_sess_get(store, "run-live", &r), ICX_OK);
-  icx_store_sess_clear(store, &r);
-  ck_assert_int_eq(icx_store_sess_get(store, "form-old", &r), ICX_ERR_NOT_FOUND);
-  ck_assert_int_eq(icx_store_sess_get(store, "run-dead", &r), ICX_ERR_NOT_FOUND);
-  ck_assert_int_eq(icx_store_sess_get(store, "run-gone", &r), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(stage_of("run-gone", "never"), ICX_SESS_STAGE_LOST);
+  /* Not yet expired: left to the stanza that finds it (or a later prune). */
+  ck_assert_int_eq(stage_of("run-dead-new", "dead"), ICX_SESS_STAGE_RUNNING);
   ck_assert_int_eq(icx_store_sess_seen(store, "dead", &seen), ICX_ERR_NOT_FOUND);
+  /* A tombstone is not a running session: no finish, no second loss. */
+  ck_assert_int_eq(icx_store_sess_finish(store, "run-dead", "dead", "<a/>", 9000),
+                   ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_beat(store, "live", 2400), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_prune(store, 2500, 2300, 200, 4500, &n, &lost), ICX_OK);
+  ck_assert_uint_eq(lost, 1);            /* run-dead-new */
+  ck_assert_int_eq(stage_of("run-dead", "dead"), ICX_SESS_STAGE_LOST);
+  /* Tombstones expire in turn. */
+  ck_assert_int_eq(icx_store_sess_beat(store, "live", 3400), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_prune(store, 3500, 3300, 200, 5500, &n, &lost), ICX_OK);
+  ck_assert_uint_eq(lost, 0);
+  ck_assert_int_eq(stage_of("run-dead", NULL), -1);
+  ck_assert_int_eq(stage_of("run-gone", NULL), -1);
+  ck_assert_int_eq(stage_of("run-dead-new", "dead"), ICX_SESS_STAGE_LOST);
+  ck_assert_int_eq(stage_of("run-live", "live"), ICX_SESS_STAGE_RUNNING);
   /* An instance that stops says so. */
   ck_assert_int_eq(icx_store_sess_beat(store, "live", -1), ICX_OK);
   ck_assert_int_eq(icx_store_sess_seen(store, "live", &seen), ICX_ERR_NOT_FOUND);
+}
+END_TEST
+
+/* The instance that finds a running session's instance stopped marks it
+ * lost: once, and only while it runs there. */
+START_TEST(test_lose)
+{
+  icx_sess_row w = row_of("s6", ICX_SESS_STAGE_RUNNING, "i1", 5000), r;
+
+  ck_assert_int_eq(icx_store_sess_put(store, &w), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_lose(store, "s6", "i2", 100, 200), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_lose(store, "s6", "i1", 1500, 7000), ICX_OK);
+  ck_assert_int_eq(icx_store_sess_get(store, "s6", &r), ICX_OK);
+  ck_assert_int_eq(r.stage, ICX_SESS_STAGE_LOST);
+  ck_assert_str_eq(r.instance, "i1");
+  ck_assert_str_eq(r.request, "");
+  ck_assert(r.started == 1500 && r.expires == 7000);
+  icx_store_sess_clear(store, &r);
+  ck_assert_int_eq(icx_store_sess_lose(store, "s6", "i1", 1600, 7100), ICX_ERR_NOT_FOUND);
+  ck_assert_int_eq(icx_store_sess_claim(store, "s6", ICX_SESS_STAGE_RUNNING, "i1",
+                                        ICX_SESS_STAGE_DONE, "i1", 1, 2), ICX_ERR_NOT_FOUND);
+  /* A cancel removes a tombstone like any session. */
+  ck_assert_int_eq(icx_store_sess_remove(store, "s6", -1), ICX_OK);
 }
 END_TEST
 
@@ -262,7 +334,8 @@ START_TEST(test_misuse)
   ck_assert_int_eq(icx_store_sess_claim(store, "s", 0, NULL, 1, NULL, 0, 0), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_sess_finish(store, "s", "i", NULL, 0), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_sess_remove(store, NULL, -1), ICX_ERR_MISUSE);
-  ck_assert_int_eq(icx_store_sess_prune(NULL, 0, 0, 0, NULL), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_prune(NULL, 0, 0, 0, 0, NULL, NULL), ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_sess_lose(store, "s", NULL, 0, 0), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_sess_beat(store, NULL, 0), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_sess_seen(store, "i", NULL), ICX_ERR_MISUSE);
   (void)seen;
@@ -282,6 +355,7 @@ store_sessions_suite(void)
   tcase_add_test(tc, test_put_get_claim_finish);
   tcase_add_test(tc, test_claim_from_instance);
   tcase_add_test(tc, test_prune_and_beat);
+  tcase_add_test(tc, test_lose);
   tcase_add_test(tc, test_readonly);
   tcase_add_test(tc, test_tables_made_elsewhere);
   tcase_add_test(tc, test_row_on_context_allocator);

@@ -139,6 +139,25 @@ tu_copy_ontology(const char *dir)
   closedir(d);
 }
 
+char *
+tu_ontology_with_tier(const char *dir)
+{
+  char *onto = tu_path(dir, "onto"), *f;
+
+  ck_assert_int_eq(mkdir(onto, 0700), 0);
+  tu_copy_ontology(onto);
+  f = tu_path(onto, "tier.ttl");
+  tu_write(f, "@prefix res: <" TU_RES "> .\n@prefix icxm: <urn:icx:match#> .\n"
+              "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+              "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+              "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+              "res:tier a owl:DatatypeProperty, icxm:Attribute ; rdfs:label \"tier\" ;\n"
+              "  rdfs:domain res:StorageService ; rdfs:range xsd:string ;\n"
+              "  icxm:rule icxm:equals .\n");
+  free(f);
+  return onto;
+}
+
 static void
 drop(void *ud, icx_log_level level, const char *area, const char *msg)
 {

@@ -22,6 +22,10 @@ char *tu_read(const char *path, size_t *len);
 
 /* Copies every .ttl of the shipped ontology into dir. */
 void tu_copy_ontology(const char *dir);
+/* A new folder dir/onto holding the shipped ontology and one more
+ * attribute, the string `tier` of storage services (rule equals).  Returns
+ * its path (free it). */
+char *tu_ontology_with_tier(const char *dir);
 
 /* An allocator for contexts of the suites (icx_mem's userdata is a
  * tu_mem).  Each block carries a header of its own, so that a block of
