@@ -33,23 +33,29 @@ icx_index_push(icx_ctx *mem, icx_index_u32s *a, uint32_t x)
 /* First position in v[from .. n) whose value is >= x, searched by
  * doubling steps from from (cheap when the answer is near). */
 size_t
-icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x)
+icx_index_gallop_stride(const uint32_t *v, size_t stride, size_t from, size_t n, uint32_t x)
 {
   size_t step = 1, lo = from, hi;
 
-  while (lo + step < n && v[lo + step] < x) {
+  while (lo + step < n && v[(lo + step) * stride] < x) {
     lo += step;
     step *= 2;
   }
   hi = lo + step < n ? lo + step + 1 : n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (v[mid] < x)
+    if (v[mid * stride] < x)
       lo = mid + 1;
     else
       hi = mid;
   }
   return lo;
+}
+
+size_t
+icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x)
+{
+  return icx_index_gallop_stride(v, 1, from, n, x);
 }
 
 icx_rc
@@ -408,16 +414,14 @@ index_clouds_clear(icx_index *ix)
   icx_free(ix->mem, ix->cloud_id);
   icx_free(ix->mem, ix->name_off);
   icx_free(ix->mem, ix->name_id);
-  icx_free(ix->mem, ix->svc_id);
-  icx_free(ix->mem, ix->svc_off);
-  icx_free(ix->mem, ix->svc_cloud);
+  icx_free(ix->mem, ix->offer);
   if (ix->cloud_bm)
     roaring_bitmap_free(ix->cloud_bm);
   ix->name_rank = NULL;
   ix->cloud_id = ix->name_off = ix->name_id = NULL;
-  ix->svc_id = ix->svc_off = ix->svc_cloud = NULL;
+  ix->offer = NULL;
   ix->cloud_bm = NULL;
-  ix->n_clouds = ix->n_names = ix->n_svc = 0;
+  ix->n_clouds = ix->n_names = ix->n_svc = ix->n_offer = 0;
   ix->clouds_read = 0;
   icx_index_names_clear(ix);
 }
@@ -465,32 +469,30 @@ index_read_clouds(icx_ctx *ctx, icx_index *ix, index_pairs *r)
 }
 
 /* Who offers what, from the offers property's (service, cloud) pairs
- * (ordered by service): only named clouds count. */
+ * (ordered by service, then cloud): only named clouds count.  Kept as
+ * (service, dense cloud) pairs side by side, so that finding a service
+ * finds its cloud in the same cache line. */
 static icx_rc
 index_read_offers(icx_ctx *ctx, icx_index *ix, index_pairs *r)
 {
   icx_ctx *mem = ix->mem;
-  size_t n = r->a.n, i, k = 0, s = 0;
+  size_t n = r->a.n, i, k = 0;
 
-  ix->svc_id = icx_malloc(mem, (n + 1) * sizeof *ix->svc_id);
-  ix->svc_off = icx_malloc(mem, (n + 2) * sizeof *ix->svc_off);
-  ix->svc_cloud = icx_malloc(mem, (n + 1) * sizeof *ix->svc_cloud);
-  if (!ix->svc_id || !ix->svc_off || !ix->svc_cloud)
+  if (!(ix->offer = icx_malloc(mem, (2 * n + 2) * sizeof *ix->offer)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  ix->n_svc = 0;
   for (i = 0; i < n; i++) {
     long c = icx_index_cloud_of(ix, r->b.v[i]);
     if (c < 0)
       continue;
-    if (!s || ix->svc_id[s - 1] != r->a.v[i]) {
-      ix->svc_id[s] = r->a.v[i];
-      ix->svc_off[s++] = (uint32_t)k;
-    } else if (ix->svc_cloud[k - 1] == (uint32_t)c) {
+    if (k && ix->offer[2 * k - 2] == r->a.v[i] && ix->offer[2 * k - 1] == (uint32_t)c)
       continue;                 /* stated in two graphs */
-    }
-    ix->svc_cloud[k++] = (uint32_t)c;
+    ix->n_svc += !k || ix->offer[2 * k - 2] != r->a.v[i];
+    ix->offer[2 * k] = r->a.v[i];
+    ix->offer[2 * k + 1] = (uint32_t)c;
+    k++;
   }
-  ix->svc_off[s] = (uint32_t)k;
-  ix->n_svc = s;
+  ix->n_offer = k;
   return ICX_OK;
 }
 
@@ -570,17 +572,14 @@ icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_inde
 
   roaring_init_iterator(svcs, &it);
   /* Read in blocks: one call per 256 services, not one per service. */
-  while (pos < ix->n_svc && (got = roaring_read_uint32_iterator(&it, buf, 256)) > 0) {
+  while (pos < ix->n_offer && (got = roaring_read_uint32_iterator(&it, buf, 256)) > 0) {
     for (i = 0; i < got; i++) {
-      size_t k;
-      pos = icx_index_gallop(ix->svc_id, pos, ix->n_svc, buf[i]);
-      if (pos == ix->n_svc)
-        return 0;
-      if (ix->svc_id[pos] != buf[i])
-        continue;
-      for (k = ix->svc_off[pos]; k < ix->svc_off[pos + 1]; k++)
-        if ((stop = fn(userdata, buf[i], ix->svc_cloud[k])))
+      pos = icx_index_gallop_stride(ix->offer, 2, pos, ix->n_offer, buf[i]);
+      for (; pos < ix->n_offer && ix->offer[2 * pos] == buf[i]; pos++)
+        if ((stop = fn(userdata, buf[i], ix->offer[2 * pos + 1])))
           return stop;
+      if (pos == ix->n_offer)
+        return 0;
     }
   }
   return 0;
@@ -706,6 +705,6 @@ icx_index_get_stats(const icx_index *ix, icx_index_stats *out)
       if (pr->obj_bm[k])
         out->bytes += roaring_bitmap_size_in_bytes(pr->obj_bm[k]);
   }
-  out->bytes += ix->n_clouds * 8 + ix->n_names * 12 + ix->n_svc * 8 +
-                (ix->n_svc ? ix->svc_off[ix->n_svc] : 0) * 4 + ix->cap_txt + ix->n_rank * 4;
+  out->bytes += ix->n_clouds * 8 + ix->n_names * 12 + ix->n_offer * 8 + ix->cap_txt +
+                ix->n_rank * 4;
 }

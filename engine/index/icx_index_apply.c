@@ -483,9 +483,8 @@ apply_offers(apply_run *r, const uint32_t *remap)
   icx_index *ix = r->ix;
   icx_ctx *mem = ix->mem;
   apply_pair *add;
-  size_t n_add = 0, k, m = 0, i = 0, j = 0, s = 0, e = 0;
-  size_t n_old = ix->n_svc ? ix->svc_off[ix->n_svc] : 0;
-  uint32_t *svc_id, *svc_off, *svc_cloud;
+  size_t n_add = 0, k, m = 0, i = 0, j = 0, e = 0;
+  uint32_t *offer;
 
   if (!(add = apply_pairs(r, (uint32_t)ix->offers_p, 0, &n_add)))   /* (service, cloud id) */
     return -1;
@@ -498,51 +497,40 @@ apply_offers(apply_run *r, const uint32_t *remap)
   }
   n_add = m;
   qsort(add, n_add, sizeof *add, apply_cmp_pair);   /* by service, then dense number */
-  svc_id = icx_malloc(mem, (ix->n_svc + n_add + 1) * sizeof *svc_id);
-  svc_off = icx_malloc(mem, (ix->n_svc + n_add + 2) * sizeof *svc_off);
-  svc_cloud = icx_malloc(mem, (n_old + n_add + 1) * sizeof *svc_cloud);
-  if (!svc_id || !svc_off || !svc_cloud) {
-    icx_free(mem, svc_id);
-    icx_free(mem, svc_off);
-    icx_free(mem, svc_cloud);
+  if (!(offer = icx_malloc(mem, (2 * (ix->n_offer + n_add) + 2) * sizeof *offer))) {
     icx_free(r->ctx, add);
     return -1;
   }
-  while (i < ix->n_svc || j < n_add) {
-    uint32_t sv = i < ix->n_svc && (j == n_add || ix->svc_id[i] <= add[j].a) ? ix->svc_id[i]
-                                                                             : add[j].a;
-    int had = i < ix->n_svc && ix->svc_id[i] == sv;
-    size_t x = had ? ix->svc_off[i] : 0, xe = had ? ix->svc_off[i + 1] : 0, start = e;
-
-    while (x < xe || (j < n_add && add[j].a == sv)) {
-      uint32_t c;
-      if (x < xe && remap[ix->svc_cloud[x]] == UINT32_MAX) {
-        x++;                    /* a cloud changed or gone */
-        continue;
-      }
-      if (x < xe && (j == n_add || add[j].a != sv || remap[ix->svc_cloud[x]] <= add[j].b))
-        c = remap[ix->svc_cloud[x++]];
-      else
-        c = add[j++].b;
-      if (e == start || svc_cloud[e - 1] != c)
-        svc_cloud[e++] = c;
+  /* The pairs kept (their clouds renumbered: remap keeps the order)
+   * merged with those added, by service then cloud, once each. */
+  ix->n_svc = 0;
+  while (i < ix->n_offer || j < n_add) {
+    uint32_t sv, c;
+    if (i < ix->n_offer && remap[ix->offer[2 * i + 1]] == UINT32_MAX) {
+      i++;                      /* a cloud changed or gone */
+      continue;
     }
-    if (e > start) {
-      svc_id[s] = sv;
-      svc_off[s++] = (uint32_t)start;
-    }
-    if (had)
+    if (i < ix->n_offer &&
+        (j == n_add || ix->offer[2 * i] < add[j].a ||
+         (ix->offer[2 * i] == add[j].a && remap[ix->offer[2 * i + 1]] <= add[j].b))) {
+      sv = ix->offer[2 * i];
+      c = remap[ix->offer[2 * i + 1]];
       i++;
+    } else {
+      sv = add[j].a;
+      c = add[j++].b;
+    }
+    if (e && offer[2 * e - 2] == sv && offer[2 * e - 1] == c)
+      continue;
+    ix->n_svc += !e || offer[2 * e - 2] != sv;
+    offer[2 * e] = sv;
+    offer[2 * e + 1] = c;
+    e++;
   }
-  svc_off[s] = (uint32_t)e;
   icx_free(r->ctx, add);
-  icx_free(mem, ix->svc_id);
-  icx_free(mem, ix->svc_off);
-  icx_free(mem, ix->svc_cloud);
-  ix->svc_id = svc_id;
-  ix->svc_off = svc_off;
-  ix->svc_cloud = svc_cloud;
-  ix->n_svc = s;
+  icx_free(mem, ix->offer);
+  ix->offer = offer;
+  ix->n_offer = e;
   return 0;
 }
 
@@ -562,7 +550,7 @@ apply_run_free(apply_run *r)
 static size_t
 apply_held(const icx_index *ix)
 {
-  size_t i, n = ix->n_clouds + (ix->n_svc ? ix->svc_off[ix->n_svc] : 0);
+  size_t i, n = ix->n_clouds + ix->n_offer;
 
   for (i = 0; i < ix->n_preds; i++)
     n += ix->preds[i]->n + ix->preds[i]->n_num;

@@ -57,10 +57,9 @@ struct icx_index {
   uint32_t *rank_off;         /* per rank, in text order: its text's offset in txt */
   size_t n_rank;
   /* offers */
-  size_t n_svc;
-  uint32_t *svc_id;           /* ascending */
-  uint32_t *svc_off;          /* n_svc + 1 offsets into svc_cloud */
-  uint32_t *svc_cloud;        /* dense cloud numbers */
+  size_t n_offer;             /* (service, cloud) pairs */
+  uint32_t *offer;            /* 2 n_offer: service id, dense cloud number; by both */
+  size_t n_svc;               /* distinct services among them */
   double build_ms;
   unsigned long refreshes;
   /* following the store's change log (icx_index_apply.c) */
@@ -79,7 +78,11 @@ typedef struct icx_index_u32s {
 /* Appends x to a (memory of mem).  0, or -1 when out of memory. */
 int icx_index_push(icx_ctx *mem, icx_index_u32s *a, uint32_t x);
 
-/* First position in v[from .. n) whose value is >= x. */
+/* First position in v[from .. n) whose value is >= x: v[i * stride] is
+ * the i-th value (stride 1 for a plain array, 2 for the offers' pairs). */
+size_t icx_index_gallop_stride(const uint32_t *v, size_t stride, size_t from, size_t n,
+                               uint32_t x);
+/* The same with stride 1. */
 size_t icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x);
 
 /* Frees a predicate and what it holds.  NULL is a no-op. */

@@ -338,16 +338,13 @@ probe_persisted(const icx_index *ix, const char *path, double *ms, size_t *bytes
     if (i < ix->n_preds) {
       probe_pred(&b, ix->preds[i]);
     } else {                    /* the clouds and offers */
-      size_t offers = ix->n_svc ? ix->svc_off[ix->n_svc] : 0;
       probe_put_u64(&b, ix->n_clouds);
       probe_put_u64(&b, ix->n_names);
-      probe_put_u64(&b, ix->n_svc);
+      probe_put_u64(&b, ix->n_offer);
       probe_put(&b, ix->cloud_id, ix->n_clouds * 4);
       probe_put(&b, ix->name_off, (ix->n_clouds + 1) * 4);
       probe_put(&b, ix->name_id, ix->n_names * 4);
-      probe_put(&b, ix->svc_id, ix->n_svc * 4);
-      probe_put(&b, ix->svc_off, (ix->n_svc + 1) * 4);
-      probe_put(&b, ix->svc_cloud, offers * 4);
+      probe_put(&b, ix->offer, ix->n_offer * 8);
       probe_put_bitmap(&b, ix->cloud_bm);
     }
     *bytes += b.n;
@@ -381,23 +378,19 @@ probe_persisted(const icx_index *ix, const char *path, double *ms, size_t *bytes
       size_t nc = (size_t)probe_u64(&in), nn = (size_t)probe_u64(&in),
              ns = (size_t)probe_u64(&in);
       uint32_t *a = probe_array(&in, nc * 4), *o = probe_array(&in, (nc + 1) * 4),
-               *nm = probe_array(&in, nn * 4), *si = probe_array(&in, ns * 4),
-               *so = probe_array(&in, (ns + 1) * 4), *sc;
+               *nm = probe_array(&in, nn * 4), *of = probe_array(&in, ns * 8);
       roaring_bitmap_t *bm;
       int differ;
-      sc = probe_array(&in, (ns ? so[ns] : 0) * 4);
       bm = probe_bitmap(&in);
-      differ = in.bad || nc != ix->n_clouds || nn != ix->n_names || ns != ix->n_svc ||
+      differ = in.bad || nc != ix->n_clouds || nn != ix->n_names || ns != ix->n_offer ||
                memcmp(a, ix->cloud_id, nc * 4) || memcmp(nm, ix->name_id, nn * 4) ||
-               memcmp(si, ix->svc_id, ns * 4) || !bm || !roaring_bitmap_equals(bm, ix->cloud_bm);
+               memcmp(of, ix->offer, ns * 8) || !bm || !roaring_bitmap_equals(bm, ix->cloud_bm);
       if (bm)
         roaring_bitmap_free(bm);
       free(a);
       free(o);
       free(nm);
-      free(si);
-      free(so);
-      free(sc);
+      free(of);
       if (differ)
         goto done;
     }

@@ -106,57 +106,6 @@ START_TEST(counts_alike_with_and_without_clouds)
 }
 END_TEST
 
-/* Names are counted by text, as an answer lists them: two clouds of one
- * document may be named "same" and "same"@en (two terms).  A document
- * replaced on the same handle changes which names share a text. */
-START_TEST(counts_name_texts_once)
-{
-  static const char *const ttl_fmt =
-    "@prefix res: <http://www.csp/resOntology#> .\n"
-    "@prefix g: <http://gen.example/> .\n"
-    "g:a a res:Cloud ; res:cloudName \"same\" ; res:offers g:as .\n"
-    "g:b a res:Cloud ; res:cloudName %s ; res:offers g:bs .\n"
-    "g:c a res:Cloud ; res:cloudName \"other\" ; res:offers g:cs .\n"
-    "g:as a res:StorageService ; res:availability 99.99 .\n"
-    "g:bs a res:StorageService ; res:availability 99.99 .\n"
-    "g:cs a res:StorageService ; res:availability 99.99 .\n";
-  static const char *const names[] = { "\"diff\"@en", "\"same\"@en" };
-  static const long want[] = { 3, 2 };
-  char ttl[1024];
-  tu_world own;
-  icx_constraints *set;
-  int round;
-
-  snprintf(ttl, sizeof ttl, ttl_fmt, names[0]);
-  tu_world_turtle(&own, ttl);
-  set = icx_constraints_new(own.vocab);
-  ck_assert_ptr_nonnull(set);
-  ck_assert_int_eq(icx_constraints_add(own.ctx, set, "availability", "99.9"), ICX_OK);
-  for (round = 0; round < 2; round++) {
-    icx_explain *e = NULL;
-    icx_match *m = NULL;
-    if (round) {
-      icx_loader *l = icx_loader_new(own.ctx, own.vocab, own.store);
-      snprintf(ttl, sizeof ttl, ttl_fmt, names[round]);
-      ck_assert_ptr_nonnull(l);
-      icx_loader_set_format(l, ICX_FORMAT_TURTLE);
-      ck_assert_int_eq(icx_loader_load_buffer(l, "doc", (const unsigned char *)ttl, strlen(ttl)),
-                       ICX_OK);
-      icx_loader_free(l);
-    }
-    ck_assert_int_eq(icx_match_run(own.ctx, own.store, set, &m), ICX_OK);
-    ck_assert_int_eq((long)icx_match_count(m), want[round]);
-    ck_assert_int_eq(icx_explain_run(own.ctx, own.store, set, NULL, 0, &e), ICX_OK);
-    ck_assert_int_eq(icx_explain_alone(e, 0), want[round]);
-    ck_assert_int_eq(icx_explain_matching(e), want[round]);
-    icx_explain_free(e);
-    icx_match_free(m);
-  }
-  icx_constraints_free(set);
-  tu_world_close(&own);
-}
-END_TEST
-
 /* A request the compiler refuses whole gets the whole count, at once. */
 START_TEST(explaining_too_large_a_request)
 {
@@ -266,7 +215,6 @@ explain_suite(void)
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, explanations);
   tcase_add_test(tc, counts_alike_with_and_without_clouds);
-  tcase_add_test(tc, counts_name_texts_once);
   tcase_add_test(tc, smallest_relaxations);
   tcase_add_test(tc, explaining_too_large_a_request);
   tcase_add_test(tc, time_limit_stops_an_explanation);
