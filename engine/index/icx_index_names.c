@@ -275,9 +275,9 @@ names_shift(const name_ins *ins, size_t m, uint32_t r)
 static icx_rc
 names_place(icx_ctx *ctx, icx_index *ix)
 {
-  size_t *ks = NULL, n = 0, d, i, j, n_ins = 0, m = 0;
+  size_t *ks = NULL, n = 0, d, i, j, n_ins = 0, m = 0, start = ix->n_txt, len;
   uint32_t *ids = NULL, *at = NULL, *off = NULL, *rank = NULL, *roff = NULL;
-  unsigned char *is_new = NULL;
+  unsigned char *is_new = NULL;       /* per distinct id: 1 a new text, 2 the one kept */
   name_ins *ins = NULL;
   icx_rc rc = ICX_OK;
 
@@ -299,8 +299,7 @@ names_place(icx_ctx *ctx, icx_index *ix)
   rank = icx_malloc(ctx, (d + 1) * sizeof *rank);
   is_new = icx_calloc(ctx, d + 1, 1);
   ins = icx_malloc(ctx, (d + 1) * sizeof *ins);
-  roff = icx_malloc(ix->mem, (ix->n_rank + d + 1) * sizeof *roff);
-  if (!off || !rank || !is_new || !ins || !roff)
+  if (!off || !rank || !is_new || !ins)
     goto nomem;
   if ((rc = names_read(ctx, ix, ids, d, off)))
     goto done;
@@ -321,13 +320,33 @@ names_place(icx_ctx *ctx, icx_index *ix)
   qsort(ins, n_ins, sizeof *ins, name_cmp_ins);
   /* Equal new texts merged: insertion g (by place) gets rank pos + g. */
   for (i = 0; i < n_ins; i++) {
-    if (!m || ins[i].pos != ins[m - 1].pos || strcmp(ins[i].t, ins[m - 1].t))
+    if (!m || ins[i].pos != ins[m - 1].pos || strcmp(ins[i].t, ins[m - 1].t)) {
       ins[m++] = ins[i];
+      is_new[ins[i].i] = 2;
+    }
     rank[ins[i].i] = ins[m - 1].pos + (uint32_t)(m - 1);
   }
   for (i = 0; i < d; i++)
     if (!is_new[i])
       rank[i] = names_shift(ins, m, rank[i]);
+  /* Only the inserted texts stay: the others (a text held already, a
+   * second copy of a new one) are taken out of what this read appended,
+   * the kept ones moved down in the order they were read. */
+  for (i = 0, len = start; i < d; i++) {
+    if (is_new[i] == 2) {
+      size_t l = strlen(ix->txt + off[i]) + 1;
+      memmove(ix->txt + len, ix->txt + off[i], l);
+      off[i] = (uint32_t)len;
+      len += l;
+    }
+  }
+  ix->n_txt = len;
+  for (i = 0; i < m; i++)
+    ins[i].off = off[ins[i].i];
+  if (!m)
+    goto placed;
+  if (!(roff = icx_malloc(ix->mem, (ix->n_rank + m + 1) * sizeof *roff)))
+    goto nomem;
   for (i = 0, j = 0, n_ins = 0; i <= ix->n_rank; i++) {
     for (; j < m && ins[j].pos == i; j++)
       roff[n_ins++] = ins[j].off;
@@ -337,12 +356,13 @@ names_place(icx_ctx *ctx, icx_index *ix)
   for (i = 0; m && i < ix->n_names; i++)
     if (ix->name_rank[i] != INDEX_RANK_NONE)
       ix->name_rank[i] = names_shift(ins, m, ix->name_rank[i]);
-  for (i = 0; i < n; i++)
-    ix->name_rank[ks[i]] = rank[at[i]];
   icx_free(ix->mem, ix->rank_off);
   ix->rank_off = roff;
   ix->n_rank += m;
   roff = NULL;
+placed:
+  for (i = 0; i < n; i++)
+    ix->name_rank[ks[i]] = rank[at[i]];
   ix->names_pending = 0;
   goto done;
 nomem:

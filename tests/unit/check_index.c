@@ -14,6 +14,7 @@
 
 #include "fixture.h"
 #include "icx_index.h"
+#include "icx_index_internal.h"
 #include "icx_rdf.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
@@ -452,6 +453,37 @@ START_TEST(changes_applied_answer_as_a_rebuild)
 }
 END_TEST
 
+/* A document put again and again with the same names: each time its
+ * clouds come back with names to place, whose texts the index has
+ * already; it keeps each text once and does not grow. */
+START_TEST(republished_names_keep_their_texts_once)
+{
+  char *xml = tu_constraints("storageAccess", "NFS", NULL), *base = base_doc(), *a, *b;
+  icx_index *ix;
+  size_t txt = 0;
+  unsigned k;
+
+  load(w.store, "base", base);
+  for (k = 0; k < 40; k++) {
+    load(w.store, "base", base);
+    a = match_on(w.store, xml, ICX_MATCH_PATH_INDEX);
+    b = match_on(w.store, xml, ICX_MATCH_PATH_SQL);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    ix = icx_store_attached(w.store);
+    ck_assert_ptr_nonnull(ix);
+    ck_assert_int_eq(icx_index_names_order(w.ctx, ix), ICX_OK);
+    if (k == 0)
+      txt = ix->n_txt;
+    ck_assert_msg(ix->n_txt == txt, "put %u: %zu bytes of names, %zu after the first", k,
+                  ix->n_txt, txt);
+  }
+  free(base);
+  free(xml);
+}
+END_TEST
+
 START_TEST(unlogged_write_empties_the_index)
 {
   /* A write through librdf, outside the document calls, logs a change
@@ -581,6 +613,7 @@ index_suite(void)
   tcase_add_test(tc, another_handle_changes_the_answer);
   tcase_add_test(tc, unchanged_store_keeps_the_index);
   tcase_add_test(tc, changes_applied_answer_as_a_rebuild);
+  tcase_add_test(tc, republished_names_keep_their_texts_once);
   tcase_add_test(tc, unlogged_write_empties_the_index);
   tcase_add_test(tc, strings_take_the_sql_path);
   tcase_add_test(tc, warm_reads_what_requests_read);
