@@ -352,3 +352,26 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 }
+
+# icxt_fed_want_streams WANT...: waits (10 s at most) until
+# icxt_fed_s2s_streams lists every WANT line ("SERVER in|out FROM->TO").
+# ejabberd's logger writes its file behind the events (a second or so):
+# an answer can reach the requester before ejabberd's line about the
+# stream it came over is in the file.  Fails at once when a stream was
+# authenticated without a valid certificate; on a timeout, says which
+# streams are missing and which were seen.
+icxt_fed_want_streams() {
+  icxt_fed_streams_ok() {
+    icxt_fed_s2s_streams >"$ICXT_DIR/s2s-streams" 2>"$ICXT_DIR/s2s-bad" \
+      || icxt_fail "an s2s stream was not authenticated by a valid certificate: $(cat "$ICXT_DIR/s2s-bad")"
+    for want in "$@"; do
+      grep -qx "$want" "$ICXT_DIR/s2s-streams" || return 1
+    done
+  }
+  icxt_wait_until 10 icxt_fed_streams_ok "$@" && return 0
+  missing=
+  for want in "$@"; do
+    grep -qx "$want" "$ICXT_DIR/s2s-streams" || missing="$missing '$want'"
+  done
+  icxt_fail "no verified s2s stream$missing in 10 s; got: $(tr '\n' ';' <"$ICXT_DIR/s2s-streams")"
+}

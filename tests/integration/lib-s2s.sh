@@ -18,11 +18,15 @@ icxt_federation_enter() {
       "127.0.0.3 $ICXT_EXCHANGE_DOMAIN $ICXT_SERVICE" >"$ICXT_HOSTS"
     # More names for tests with more servers: lines "ADDRESS NAME...".
     [ -n "${ICXT_EXTRA_HOSTS:-}" ] && printf '%s\n' "$ICXT_EXTRA_HOSTS" >>"$ICXT_HOSTS"
+    # Readable by every account, as /etc/hosts is: ejabberd reads it as
+    # its own (mktemp makes the file for root alone).
+    chmod 644 "$ICXT_HOSTS"
     mount --bind "$ICXT_HOSTS" /etc/hosts || icxt_fail "cannot mount a private /etc/hosts"
     # Prosody without lua-unbound asks DNS only: a tiny server on the
     # namespace's loopback answers A queries from the private hosts file.
     ICXT_RESOLV=$(mktemp "${TMPDIR:-/tmp}/icxt-resolv.XXXXXX")
     echo "nameserver 127.0.0.1" >"$ICXT_RESOLV"
+    chmod 644 "$ICXT_RESOLV"
     mount --bind "$ICXT_RESOLV" /etc/resolv.conf || icxt_fail "cannot mount a private resolv.conf"
     "$ICXT_PY" - "$ICXT_HOSTS" <<'PY' >/dev/null 2>&1 &
 import socket, struct, sys

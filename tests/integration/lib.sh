@@ -46,7 +46,10 @@ EJABBERD_RUNNING=
 ICXD_PIDS=
 
 icxt_log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
-icxt_fail() { icxt_log "FAIL: $*"; exit 1; }
+ICXT_FAILED=
+# Says why the test fails and ends it; the cleanup says it again below the
+# servers' logs, where a reader of only the output's end sees it.
+icxt_fail() { ICXT_FAILED=$*; icxt_log "FAIL: $*"; exit 1; }
 
 # Skips (77) only when a test dependency is genuinely missing.
 icxt_require() {
@@ -81,6 +84,7 @@ icxt_cleanup() {
         [ -f "$f" ] || continue
         echo "----- $f (last 40 lines)" >&2; tail -n 40 "$f" >&2
       done
+      [ -n "$ICXT_FAILED" ] && icxt_log "FAIL (said above the logs): $ICXT_FAILED"
     fi
     if [ "${ICXT_KEEP:-0}" = 1 ]; then
       icxt_log "kept $ICXT_DIR"
