@@ -84,16 +84,17 @@ icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr)
   icx_free(mem, pr->subj);
   icx_free(mem, pr->obj_id);
   icx_free(mem, pr->obj_off);
-  icx_free(mem, pr->num);
+  icx_free(mem, pr->val);
+  icx_free(mem, pr->val_off);
   icx_free(mem, pr->num_subj);
   icx_free(mem, pr);
 }
 
 typedef struct index_reader {
   icx_ctx *mem;
-  icx_index_u32s objs, subj, offs;
-  double *num;
-  size_t n_num, cap_num;
+  icx_index_u32s objs, subj, offs;  /* offs: of objects, then of values */
+  double *val;
+  size_t n_val, cap_val;
   int failed;                 /* 1: out of memory; 2: an id past 32 bits */
 } index_reader;
 
@@ -128,17 +129,23 @@ index_read_number(void *ud, double num, icx_id s)
     r->failed = 2;
     return 1;
   }
-  if (r->n_num == r->cap_num) {
-    size_t ncap = r->cap_num ? r->cap_num * 2 : 1024;
-    double *nv = icx_realloc(r->mem, r->num, ncap * sizeof *nv);
-    if (!nv) {
+  if (!r->n_val || r->val[r->n_val - 1] != num) {
+    if (r->n_val == r->cap_val) {
+      size_t ncap = r->cap_val ? r->cap_val * 2 : 64;
+      double *nv = icx_realloc(r->mem, r->val, ncap * sizeof *nv);
+      if (!nv) {
+        r->failed = 1;
+        return 1;
+      }
+      r->val = nv;
+      r->cap_val = ncap;
+    }
+    r->val[r->n_val++] = num;
+    if (icx_index_push(r->mem, &r->offs, (uint32_t)r->subj.n)) {
       r->failed = 1;
       return 1;
     }
-    r->num = nv;
-    r->cap_num = ncap;
   }
-  r->num[r->n_num++] = num;
   if (icx_index_push(r->mem, &r->subj, (uint32_t)s)) {
     r->failed = 1;
     return 1;
@@ -161,7 +168,8 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
   icx_ctx *mem = ix->mem;
   index_reader r;
   icx_index_pred *pr;
-  size_t i;
+  uint32_t *shrunk;
+  size_t i, w;
 
   *out = NULL;
   memset(&r, 0, sizeof r);
@@ -188,25 +196,44 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
   if (!(pr->obj_bm = icx_calloc(mem, pr->n_obj + 1, sizeof *pr->obj_bm)) ||
       !(pr->all = roaring_bitmap_create()))
     goto nomem;
-  for (i = 0; i < pr->n_obj; i++) {
+  roaring_bitmap_add_many(pr->all, pr->n, pr->subj);
+  roaring_bitmap_run_optimize(pr->all);
+  /* Objects with many subjects to bitmaps; the runs of the others moved
+   * down over theirs, and the array cut to what is left. */
+  for (i = 0, w = 0; i < pr->n_obj; i++) {
     size_t a = pr->obj_off[i], b = pr->obj_off[i + 1];
+    pr->obj_off[i] = (uint32_t)w;
     if (b - a >= INDEX_BITMAP_MIN) {
       if (!(pr->obj_bm[i] = roaring_bitmap_of_ptr(b - a, pr->subj + a)))
         goto nomem;
       roaring_bitmap_run_optimize(pr->obj_bm[i]);
+    } else {
+      memmove(pr->subj + w, pr->subj + a, (b - a) * sizeof *pr->subj);
+      w += b - a;
     }
   }
-  roaring_bitmap_add_many(pr->all, pr->n, pr->subj);
-  roaring_bitmap_run_optimize(pr->all);
+  pr->obj_off[pr->n_obj] = (uint32_t)w;
+  pr->n_run = w;
+  if ((shrunk = icx_realloc(mem, pr->subj, (w + 1) * sizeof *pr->subj)))
+    pr->subj = shrunk;
   if (icx_store_predicate_numbers(ix->store, p, index_read_number, &r)) {
     icx_index_pass(ctx, mem, ICX_ERR_STORE);
     goto store_failed;
   }
   if (r.failed)
     goto failed;
-  pr->n_num = r.n_num;
-  pr->num = r.num;
+  if (icx_index_push(mem, &r.offs, (uint32_t)r.subj.n))
+    goto nomem;
+  pr->n_num = r.subj.n;
   pr->num_subj = r.subj.v;
+  pr->n_val = r.n_val;
+  pr->val = r.val;
+  pr->val_off = r.offs.v;
+  memset(&r.subj, 0, sizeof r.subj);
+  memset(&r.offs, 0, sizeof r.offs);
+  r.val = NULL;
+  if ((shrunk = icx_realloc(mem, pr->num_subj, (pr->n_num + 1) * sizeof *shrunk)))
+    pr->num_subj = shrunk;
   *out = pr;
   return ICX_OK;
 nomem:
@@ -217,7 +244,7 @@ store_failed:
   icx_free(mem, r.subj.v);
   icx_free(mem, r.objs.v);
   icx_free(mem, r.offs.v);
-  icx_free(mem, r.num);
+  icx_free(mem, r.val);
   icx_index_pred_free(mem, pr);
   return r.failed == 2 ? ICX_ERR_LIMIT : r.failed ? ICX_ERR_NOMEM : ICX_ERR_STORE;
 }
@@ -285,20 +312,20 @@ icx_index_subjects_of(const icx_index_pred *pr, const icx_id *objs, size_t n,
   }
 }
 
-/* First number position >= x (open: > x). */
+/* Where in num_subj the first number >= x (open: > x) is. */
 static size_t
 index_num_bound(const icx_index_pred *pr, double x, int after)
 {
-  size_t lo = 0, hi = pr->n_num;
+  size_t lo = 0, hi = pr->n_val;
 
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (after ? pr->num[mid] <= x : pr->num[mid] < x)
+    if (after ? pr->val[mid] <= x : pr->val[mid] < x)
       lo = mid + 1;
     else
       hi = mid;
   }
-  return lo;
+  return pr->n_val ? pr->val_off[lo] : 0;
 }
 
 void
@@ -700,7 +727,7 @@ icx_index_get_stats(const icx_index *ix, icx_index_stats *out)
     size_t k;
     out->pairs += pr->n;
     out->numbers += pr->n_num;
-    out->bytes += pr->n * 4 + pr->n_obj * 8 + pr->n_num * 12 + roaring_bitmap_size_in_bytes(pr->all);
+    out->bytes += pr->n_run * 4 + pr->n_obj * 8 + pr->n_num * 4 + pr->n_val * 12 + roaring_bitmap_size_in_bytes(pr->all);
     for (k = 0; k < pr->n_obj; k++)
       if (pr->obj_bm[k])
         out->bytes += roaring_bitmap_size_in_bytes(pr->obj_bm[k]);

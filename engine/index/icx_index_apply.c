@@ -200,6 +200,23 @@ apply_cmp_num(const void *x, const void *y)
   return (a->s > b->s) - (a->s < b->s);
 }
 
+/* The numbers being made by apply_numbers(). */
+typedef struct apply_vals {
+  double *val;
+  uint32_t *off, *subj;
+  size_t n_val, n;
+} apply_vals;
+
+static void
+apply_vals_put(apply_vals *v, double num, uint32_t s)
+{
+  if (!v->n_val || v->val[v->n_val - 1] != num) {
+    v->val[v->n_val] = num;
+    v->off[v->n_val++] = (uint32_t)v->n;
+  }
+  v->subj[v->n++] = s;
+}
+
 /* The numbers of pr: the old ones less the changed subjects', merged with
  * the records' (recs[a .. b), all of pr's predicate). */
 static int
@@ -207,9 +224,8 @@ apply_numbers(apply_run *r, icx_index_pred *pr, size_t a, size_t b)
 {
   icx_ctx *mem = r->ix->mem;
   apply_num *add;
-  double *num;
-  uint32_t *subj;
-  size_t k = 0, i, j = 0, n = 0;
+  apply_vals v;
+  size_t k = 0, i, j = 0, w = 0, cap;
 
   if (!(add = icx_malloc(r->ctx, (b - a + 1) * sizeof *add)))
     return -1;
@@ -219,71 +235,57 @@ apply_numbers(apply_run *r, icx_index_pred *pr, size_t a, size_t b)
       add[k++].s = r->recs[i].s;
     }
   qsort(add, k, sizeof *add, apply_cmp_num);
-  num = icx_malloc(mem, (pr->n_num + k + 1) * sizeof *num);
-  subj = icx_malloc(mem, (pr->n_num + k + 1) * sizeof *subj);
-  if (!num || !subj) {
-    icx_free(mem, num);
-    icx_free(mem, subj);
+  memset(&v, 0, sizeof v);
+  cap = pr->n_val + k + 1;
+  v.val = icx_malloc(mem, cap * sizeof *v.val);
+  v.off = icx_malloc(mem, (cap + 1) * sizeof *v.off);
+  v.subj = icx_malloc(mem, (pr->n_num + k + 1) * sizeof *v.subj);
+  if (!v.val || !v.off || !v.subj) {
+    icx_free(mem, v.val);
+    icx_free(mem, v.off);
+    icx_free(mem, v.subj);
     icx_free(r->ctx, add);
     return -1;
   }
+  /* Old pair i has value w (the value whose run holds i). */
   for (i = 0; i < pr->n_num || j < k;) {
-    int old = i < pr->n_num &&
-              (j == k || pr->num[i] < add[j].num ||
-               (pr->num[i] == add[j].num && pr->num_subj[i] <= add[j].s));
+    int old;
+    while (i < pr->n_num && pr->val_off[w + 1] <= i)
+      w++;
+    old = i < pr->n_num && (j == k || pr->val[w] < add[j].num ||
+                            (pr->val[w] == add[j].num && pr->num_subj[i] <= add[j].s));
     if (old) {
-      if (!apply_masked(r, pr->num_subj[i])) {
-        num[n] = pr->num[i];
-        subj[n++] = pr->num_subj[i];
-      }
+      if (!apply_masked(r, pr->num_subj[i]))
+        apply_vals_put(&v, pr->val[w], pr->num_subj[i]);
       i++;
     } else {
-      num[n] = add[j].num;
-      subj[n++] = add[j++].s;
+      apply_vals_put(&v, add[j].num, add[j].s);
+      j++;
     }
   }
+  v.off[v.n_val] = (uint32_t)v.n;
   icx_free(r->ctx, add);
-  icx_free(mem, pr->num);
+  icx_free(mem, pr->val);
+  icx_free(mem, pr->val_off);
   icx_free(mem, pr->num_subj);
-  pr->num = num;
-  pr->num_subj = subj;
-  pr->n_num = n;
+  pr->val = v.val;
+  pr->val_off = v.off;
+  pr->num_subj = v.subj;
+  pr->n_val = v.n_val;
+  pr->n_num = v.n;
   return 0;
 }
 
-/* The bitmap of an object whose run changed: the old one edited, or one
- * made from the run, or none when the run is short. */
-static int
-apply_object_bitmap(apply_run *r, roaring_bitmap_t **old, const uint32_t *run, size_t n,
-                    const apply_rec *add, size_t n_add, roaring_bitmap_t **out)
-{
-  size_t k;
-
-  *out = NULL;
-  if (n < INDEX_BITMAP_MIN)
-    return 0;
-  if (*old) {
-    roaring_bitmap_andnot_inplace(*old, r->changed);
-    for (k = 0; k < n_add; k++)
-      roaring_bitmap_add(*old, add[k].s);
-    *out = *old;
-    *old = NULL;
-    return 0;
-  }
-  if (!(*out = roaring_bitmap_of_ptr(n, run)))
-    return -1;
-  roaring_bitmap_run_optimize(*out);
-  return 0;
-}
-
-/* Predicate pr: its runs less the changed subjects, merged with the
- * records of its predicate; then its numbers. */
+/* Predicate pr: each object's subjects less the changed ones, with the
+ * records of its predicate added; then its numbers.  A bitmap is edited
+ * in place, a run merged; an object that crosses INDEX_BITMAP_MIN moves
+ * between the two. */
 static int
 apply_pred(apply_run *r, icx_index_pred *pr)
 {
   icx_ctx *mem = r->ix->mem;
   uint32_t p = (uint32_t)pr->p;
-  size_t a = apply_first_of(r, p), b = a, i = 0, j, m = 0, n = 0, k;
+  size_t a = apply_first_of(r, p), b = a, i = 0, j, m = 0, n = 0, k, n_bm = 0, total = 0;
   size_t cap_obj;
   uint32_t *subj, *obj_id, *obj_off;
   roaring_bitmap_t **obj_bm;
@@ -292,45 +294,69 @@ apply_pred(apply_run *r, icx_index_pred *pr)
     b++;
   if (a == b && !roaring_bitmap_intersect(pr->all, r->changed))
     return 0;                   /* none of its subjects changed */
+  for (i = 0; i < pr->n_obj; i++)
+    n_bm += pr->obj_bm[i] != NULL;
   cap_obj = pr->n_obj + (b - a) + 1;
-  subj = icx_malloc(mem, (pr->n + (b - a) + 1) * sizeof *subj);
+  /* A bitmap that falls below the threshold becomes a run of fewer than
+   * INDEX_BITMAP_MIN subjects. */
+  subj = icx_malloc(mem, (pr->n_run + (b - a) + n_bm * INDEX_BITMAP_MIN + 1) * sizeof *subj);
   obj_id = icx_malloc(mem, cap_obj * sizeof *obj_id);
   obj_off = icx_malloc(mem, (cap_obj + 1) * sizeof *obj_off);
   obj_bm = icx_calloc(mem, cap_obj, sizeof *obj_bm);
   if (!subj || !obj_id || !obj_off || !obj_bm)
     goto failed;
+  i = 0;
   j = a;
   while (i < pr->n_obj || j < b) {
     uint32_t o = i < pr->n_obj && (j == b || pr->obj_id[i] <= r->recs[j].o) ? pr->obj_id[i]
                                                                              : r->recs[j].o;
     int had = i < pr->n_obj && pr->obj_id[i] == o;
     size_t x = had ? pr->obj_off[i] : 0, xe = had ? pr->obj_off[i + 1] : 0;
-    size_t j0 = j, start = n, removed = 0;
+    size_t j0 = j, start = n, count;
+    roaring_bitmap_t *bm = had ? pr->obj_bm[i] : NULL;
 
-    /* Both runs ascend by subject: merge them. */
-    while (x < xe || (j < b && r->recs[j].o == o)) {
-      int take_old = x < xe && (j == b || r->recs[j].o != o || pr->subj[x] <= r->recs[j].s);
-      if (take_old) {
-        if (apply_masked(r, pr->subj[x]))
-          removed++;
-        else
-          subj[n++] = pr->subj[x];
-        x++;
+    while (j < b && r->recs[j].o == o)
+      j++;
+    if (bm) {
+      /* A bitmap: edited in place when anything of it changed. */
+      if (j > j0 || roaring_bitmap_intersect(bm, r->changed)) {
+        roaring_bitmap_andnot_inplace(bm, r->changed);
+        for (k = j0; k < j; k++)
+          roaring_bitmap_add(bm, r->recs[k].s);
+      }
+      pr->obj_bm[i] = NULL;
+      count = (size_t)roaring_bitmap_get_cardinality(bm);
+      if (count >= INDEX_BITMAP_MIN) {
+        obj_bm[m] = bm;
       } else {
-        subj[n++] = r->recs[j++].s;
+        roaring_bitmap_to_uint32_array(bm, subj + n);
+        n += count;
+        roaring_bitmap_free(bm);
+      }
+    } else {
+      /* A run: both ascend by subject, merged. */
+      size_t y = j0;
+      while (x < xe || y < j) {
+        if (x < xe && (y == j || pr->subj[x] <= r->recs[y].s)) {
+          if (!apply_masked(r, pr->subj[x]))
+            subj[n++] = pr->subj[x];
+          x++;
+        } else {
+          subj[n++] = r->recs[y++].s;
+        }
+      }
+      count = n - start;
+      if (count >= INDEX_BITMAP_MIN) {
+        if (!(obj_bm[m] = roaring_bitmap_of_ptr(count, subj + start)))
+          goto failed;
+        roaring_bitmap_run_optimize(obj_bm[m]);
+        n = start;
       }
     }
-    if (n > start) {
+    if (count) {
       obj_id[m] = o;
-      obj_off[m] = (uint32_t)start;
-      if (had && !removed && j == j0) {
-        obj_bm[m] = pr->obj_bm[i];           /* unchanged: kept as it is */
-        pr->obj_bm[i] = NULL;
-      } else if (apply_object_bitmap(r, had ? &pr->obj_bm[i] : &obj_bm[m], subj + start,
-                                     n - start, r->recs + j0, j - j0, &obj_bm[m])) {
-        goto failed;
-      }
-      m++;
+      obj_off[m++] = (uint32_t)start;
+      total += count;
     }
     if (had)
       i++;
@@ -350,7 +376,8 @@ apply_pred(apply_run *r, icx_index_pred *pr)
   pr->obj_id = obj_id;
   pr->obj_off = obj_off;
   pr->obj_bm = obj_bm;
-  pr->n = n;
+  pr->n = total;
+  pr->n_run = n;
   pr->n_obj = m;
   return apply_numbers(r, pr, a, b);
 failed:

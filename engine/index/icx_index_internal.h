@@ -12,18 +12,27 @@
  * own; fewer are added from their sorted run when asked for. */
 #define INDEX_BITMAP_MIN 64
 
+/* An object's subjects are either a run in subj or a bitmap, never both:
+ * most pairs of a predicate with few objects (a storage access protocol,
+ * a class) are in bitmaps, which take a fraction of 4 bytes a subject. */
 struct icx_index_pred {
   icx_id p;
   size_t n;                   /* pairs */
-  uint32_t *subj;             /* subjects, by object then subject */
+  size_t n_run;               /* of which in subj (objects without a bitmap) */
+  uint32_t *subj;             /* those subjects, by object then subject */
   size_t n_obj;
   uint32_t *obj_id;           /* distinct objects, ascending */
-  uint32_t *obj_off;          /* n_obj + 1 offsets into subj */
+  uint32_t *obj_off;          /* n_obj + 1 offsets into subj (a bitmap's: empty) */
   roaring_bitmap_t **obj_bm;  /* per object, NULL below INDEX_BITMAP_MIN */
   roaring_bitmap_t *all;      /* every subject */
-  size_t n_num;
-  double *num;                /* numbers, ascending */
-  uint32_t *num_subj;         /* their subjects */
+  /* Numbers: each distinct value once, with the run of its subjects
+   * (most numeric attributes take few values: availability, a
+   * replication factor). */
+  size_t n_num;               /* (number, subject) pairs */
+  size_t n_val;
+  double *val;                /* distinct values, ascending */
+  uint32_t *val_off;          /* n_val + 1 offsets into num_subj */
+  uint32_t *num_subj;         /* subjects, by value then subject */
 };
 
 typedef struct icx_index_iri {
