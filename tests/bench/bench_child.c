@@ -149,12 +149,14 @@ child_icx_once(child_job *j)
   size_t i;
   char line[64];
 
+  /* The last run's names go first, as the other engines' do: a peak
+   * RSS holding two answers would be the bench's, not icx's. */
+  bench_names_clear(&j->got);
   if (icx_match_run_path(j->ctx, j->store, j->set, j->mpath, &m) != ICX_OK) {
     fprintf(stderr, "bench: icx_match_run: %s\n", icx_ctx_errmsg(j->ctx));
     return -1;
   }
   j->by = icx_match_answered_by(m) == ICX_MATCH_PATH_INDEX ? "index" : "sql";
-  bench_names_clear(&j->got);
   for (i = 0; i < icx_match_count(m); i++) {
     if (ranked)
       snprintf(line, sizeof line, "%s %d", icx_match_cloud(m, i), icx_match_score(m, i));
