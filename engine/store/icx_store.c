@@ -29,7 +29,7 @@
 
 /* SQLite's page cache for a store opened read-only, MiB; $ICX_READ_CACHE_MB
  * (1 to 4096) overrides it.  Writable stores keep the storage's default. */
-#define ICX_STORE_READ_CACHE_MB 16
+#define ICX_STORE_READ_CACHE_MB 4
 
 /* --- node helpers ------------------------------------------------------- */
 

@@ -405,7 +405,7 @@ cache_kib(icx_store *s)
   return -v;
 }
 
-/* Loads get a 64 MiB page cache, read-only opens 16 MiB or
+/* Loads get a 64 MiB page cache, read-only opens 4 MiB or
  * $ICX_READ_CACHE_MB (doc/performance.md says why). */
 START_TEST(page_cache_by_use)
 {
@@ -416,7 +416,7 @@ START_TEST(page_cache_by_use)
   icx_store_free(s);
   unsetenv("ICX_READ_CACHE_MB");
   ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
-  ck_assert_int_eq(cache_kib(s), 16 * 1024);
+  ck_assert_int_eq(cache_kib(s), 4 * 1024);
   icx_store_free(s);
   setenv("ICX_READ_CACHE_MB", "100", 1);
   ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
@@ -424,7 +424,7 @@ START_TEST(page_cache_by_use)
   icx_store_free(s);
   setenv("ICX_READ_CACHE_MB", "lots", 1);      /* not a number: the default */
   ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_READONLY, &s), ICX_OK);
-  ck_assert_int_eq(cache_kib(s), 16 * 1024);
+  ck_assert_int_eq(cache_kib(s), 4 * 1024);
   icx_store_free(s);
   unsetenv("ICX_READ_CACHE_MB");
 }
