@@ -78,9 +78,13 @@ icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr)
   for (i = 0; pr->obj_bm && i < pr->n_obj; i++)
     if (pr->obj_bm[i])
       roaring_bitmap_free(pr->obj_bm[i]);
+  for (i = 0; pr->val_bm && i < pr->n_val; i++)
+    if (pr->val_bm[i])
+      roaring_bitmap_free(pr->val_bm[i]);
   if (pr->all)
     roaring_bitmap_free(pr->all);
   icx_free(mem, pr->obj_bm);
+  icx_free(mem, pr->val_bm);
   icx_free(mem, pr->subj);
   icx_free(mem, pr->obj_id);
   icx_free(mem, pr->obj_off);
@@ -161,6 +165,29 @@ index_reader_failed(icx_ctx *ctx, index_reader *r)
                         : icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
 }
 
+int
+icx_index_split_runs(uint32_t *subj, uint32_t *off, size_t n_keys, roaring_bitmap_t **bm,
+                     size_t *n_run)
+{
+  size_t i, w;
+
+  for (i = 0, w = 0; i < n_keys; i++) {
+    size_t a = off[i], b = off[i + 1];
+    off[i] = (uint32_t)w;
+    if (b - a >= INDEX_BITMAP_MIN) {
+      if (!(bm[i] = roaring_bitmap_of_ptr(b - a, subj + a)))
+        return -1;
+      roaring_bitmap_run_optimize(bm[i]);
+    } else {
+      memmove(subj + w, subj + a, (b - a) * sizeof *subj);
+      w += b - a;
+    }
+  }
+  off[n_keys] = (uint32_t)w;
+  *n_run = w;
+  return 0;
+}
+
 /* Reads predicate p whole into a new index_pred. */
 static icx_rc
 index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
@@ -169,7 +196,6 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
   index_reader r;
   icx_index_pred *pr;
   uint32_t *shrunk;
-  size_t i, w;
 
   *out = NULL;
   memset(&r, 0, sizeof r);
@@ -198,23 +224,11 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
     goto nomem;
   roaring_bitmap_add_many(pr->all, pr->n, pr->subj);
   roaring_bitmap_run_optimize(pr->all);
-  /* Objects with many subjects to bitmaps; the runs of the others moved
-   * down over theirs, and the array cut to what is left. */
-  for (i = 0, w = 0; i < pr->n_obj; i++) {
-    size_t a = pr->obj_off[i], b = pr->obj_off[i + 1];
-    pr->obj_off[i] = (uint32_t)w;
-    if (b - a >= INDEX_BITMAP_MIN) {
-      if (!(pr->obj_bm[i] = roaring_bitmap_of_ptr(b - a, pr->subj + a)))
-        goto nomem;
-      roaring_bitmap_run_optimize(pr->obj_bm[i]);
-    } else {
-      memmove(pr->subj + w, pr->subj + a, (b - a) * sizeof *pr->subj);
-      w += b - a;
-    }
-  }
-  pr->obj_off[pr->n_obj] = (uint32_t)w;
-  pr->n_run = w;
-  if ((shrunk = icx_realloc(mem, pr->subj, (w + 1) * sizeof *pr->subj)))
+  /* Objects with many subjects to bitmaps, and the array cut to the runs
+   * left. */
+  if (icx_index_split_runs(pr->subj, pr->obj_off, pr->n_obj, pr->obj_bm, &pr->n_run))
+    goto nomem;
+  if ((shrunk = icx_realloc(mem, pr->subj, (pr->n_run + 1) * sizeof *pr->subj)))
     pr->subj = shrunk;
   if (icx_store_predicate_numbers(ix->store, p, index_read_number, &r)) {
     icx_index_pass(ctx, mem, ICX_ERR_STORE);
@@ -232,7 +246,11 @@ index_pred_read(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
   memset(&r.subj, 0, sizeof r.subj);
   memset(&r.offs, 0, sizeof r.offs);
   r.val = NULL;
-  if ((shrunk = icx_realloc(mem, pr->num_subj, (pr->n_num + 1) * sizeof *shrunk)))
+  /* Values likewise. */
+  if (!(pr->val_bm = icx_calloc(mem, pr->n_val + 1, sizeof *pr->val_bm)) ||
+      icx_index_split_runs(pr->num_subj, pr->val_off, pr->n_val, pr->val_bm, &pr->n_num_run))
+    goto nomem;
+  if ((shrunk = icx_realloc(mem, pr->num_subj, (pr->n_num_run + 1) * sizeof *shrunk)))
     pr->num_subj = shrunk;
   *out = pr;
   return ICX_OK;
@@ -312,7 +330,7 @@ icx_index_subjects_of(const icx_index_pred *pr, const icx_id *objs, size_t n,
   }
 }
 
-/* Where in num_subj the first number >= x (open: > x) is. */
+/* The first value >= x (after: > x). */
 static size_t
 index_num_bound(const icx_index_pred *pr, double x, int after)
 {
@@ -325,7 +343,23 @@ index_num_bound(const icx_index_pred *pr, double x, int after)
     else
       hi = mid;
   }
-  return pr->n_val ? pr->val_off[lo] : 0;
+  return lo;
+}
+
+/* The subjects of values a .. b into out: the runs between them are one
+ * slice of num_subj (a bitmap's run is empty), the bitmaps joined. */
+static void
+index_values_to(const icx_index_pred *pr, size_t a, size_t b, roaring_bitmap_t *out)
+{
+  size_t v;
+
+  if (a >= b)
+    return;
+  if (pr->val_off[b] > pr->val_off[a])
+    roaring_bitmap_add_many(out, pr->val_off[b] - pr->val_off[a], pr->num_subj + pr->val_off[a]);
+  for (v = a; v < b; v++)
+    if (pr->val_bm[v])
+      roaring_bitmap_or_inplace(out, pr->val_bm[v]);
 }
 
 void
@@ -333,10 +367,9 @@ icx_index_subjects_in_range(const icx_index_pred *pr, double lo, int lo_open, do
                             int hi_open, roaring_bitmap_t *out)
 {
   size_t a = lo == -HUGE_VAL ? 0 : index_num_bound(pr, lo, lo_open);
-  size_t b = hi == HUGE_VAL ? pr->n_num : index_num_bound(pr, hi, !hi_open);
+  size_t b = hi == HUGE_VAL ? pr->n_val : index_num_bound(pr, hi, !hi_open);
 
-  if (a < b)
-    roaring_bitmap_add_many(out, b - a, pr->num_subj + a);
+  index_values_to(pr, a, b, out);
 }
 
 void
@@ -345,11 +378,8 @@ icx_index_subjects_equal(const icx_index_pred *pr, const double *nums, size_t n,
 {
   size_t k;
 
-  for (k = 0; k < n; k++) {
-    size_t a = index_num_bound(pr, nums[k], 0), b = index_num_bound(pr, nums[k], 1);
-    if (a < b)
-      roaring_bitmap_add_many(out, b - a, pr->num_subj + a);
-  }
+  for (k = 0; k < n; k++)
+    index_values_to(pr, index_num_bound(pr, nums[k], 0), index_num_bound(pr, nums[k], 1), out);
 }
 
 const roaring_bitmap_t *
@@ -727,10 +757,14 @@ icx_index_get_stats(const icx_index *ix, icx_index_stats *out)
     size_t k;
     out->pairs += pr->n;
     out->numbers += pr->n_num;
-    out->bytes += pr->n_run * 4 + pr->n_obj * 8 + pr->n_num * 4 + pr->n_val * 12 + roaring_bitmap_size_in_bytes(pr->all);
+    out->bytes += pr->n_run * 4 + pr->n_obj * 16 + pr->n_num_run * 4 + pr->n_val * 20 +
+                  roaring_bitmap_size_in_bytes(pr->all);
     for (k = 0; k < pr->n_obj; k++)
       if (pr->obj_bm[k])
         out->bytes += roaring_bitmap_size_in_bytes(pr->obj_bm[k]);
+    for (k = 0; k < pr->n_val; k++)
+      if (pr->val_bm[k])
+        out->bytes += roaring_bitmap_size_in_bytes(pr->val_bm[k]);
   }
   out->bytes += ix->n_clouds * 8 + ix->n_names * 12 + ix->n_offer * 8 + ix->cap_txt +
                 ix->n_rank * 4;

@@ -17,8 +17,9 @@
  * Each predicate is rebuilt by one merge of its old arrays (less the
  * changed subjects, tested in a bitset) with the changed subjects' new
  * statements, sorted: linear in what the predicate holds, with no store
- * reads.  An object's bitmap is kept when its run did not change, and
- * edited (changed subjects out, new ones in) when it did.  The clouds
+ * reads.  An object's or a value's bitmap is kept when its subjects did
+ * not change, and edited (changed subjects out, new ones in) when they
+ * did.  The clouds
  * keep their id order, so the dense numbers of the clouds that stay move
  * by a monotone map and the offers are merged the same way.
  */
@@ -200,80 +201,147 @@ apply_cmp_num(const void *x, const void *y)
   return (a->s > b->s) - (a->s < b->s);
 }
 
-/* The numbers being made by apply_numbers(). */
-typedef struct apply_vals {
-  double *val;
-  uint32_t *off, *subj;
-  size_t n_val, n;
-} apply_vals;
-
-static void
-apply_vals_put(apply_vals *v, double num, uint32_t s)
+/* One key's subjects (an object's or a value's) after the changes: its
+ * bitmap bm (NULL: none), edited in place when anything of it changed, or
+ * its old run[0 .. n_old) less the changed subjects merged with add[0 ..
+ * n_add) (ascending).  The result is appended to subj at *n (a run) or
+ * put in *out (INDEX_BITMAP_MIN subjects or more); bm is the caller's no
+ * more.  How many subjects the key has now, or -1 when out of memory. */
+static long
+apply_key(const apply_run *r, roaring_bitmap_t *bm, const uint32_t *run, size_t n_old,
+          const uint32_t *add, size_t n_add, uint32_t *subj, size_t *n, roaring_bitmap_t **out)
 {
-  if (!v->n_val || v->val[v->n_val - 1] != num) {
-    v->val[v->n_val] = num;
-    v->off[v->n_val++] = (uint32_t)v->n;
+  size_t start = *n, x = 0, y = 0, count;
+
+  *out = NULL;
+  if (bm) {
+    if (n_add || roaring_bitmap_intersect(bm, r->changed)) {
+      roaring_bitmap_andnot_inplace(bm, r->changed);
+      roaring_bitmap_add_many(bm, n_add, add);
+    }
+    count = (size_t)roaring_bitmap_get_cardinality(bm);
+    if (count >= INDEX_BITMAP_MIN) {
+      *out = bm;
+    } else {                    /* fallen below: a run */
+      roaring_bitmap_to_uint32_array(bm, subj + start);
+      *n += count;
+      roaring_bitmap_free(bm);
+    }
+    return (long)count;
   }
-  v->subj[v->n++] = s;
+  while (x < n_old || y < n_add) {
+    if (x < n_old && (y == n_add || run[x] <= add[y])) {
+      if (!apply_masked(r, run[x]))
+        subj[(*n)++] = run[x];
+      x++;
+    } else {
+      subj[(*n)++] = add[y++];
+    }
+  }
+  count = *n - start;
+  if (count >= INDEX_BITMAP_MIN) {
+    if (!(*out = roaring_bitmap_of_ptr(count, subj + start)))
+      return -1;
+    roaring_bitmap_run_optimize(*out);
+    *n = start;
+  }
+  return (long)count;
 }
 
-/* The numbers of pr: the old ones less the changed subjects', merged with
- * the records' (recs[a .. b), all of pr's predicate). */
+/* Room for the runs of keys after the changes: the runs now, what is
+ * added, and every bitmap falling below the threshold. */
+static size_t
+apply_run_room(size_t n_run, size_t n_add, roaring_bitmap_t *const *bm, size_t n_keys)
+{
+  size_t k, room = n_run + n_add + 1;
+
+  for (k = 0; k < n_keys; k++)
+    room += bm[k] ? INDEX_BITMAP_MIN : 0;
+  return room;
+}
+
+/* The numbers of pr: each value's subjects less the changed ones, merged
+ * with the records' (recs[a .. b), all of pr's predicate). */
 static int
 apply_numbers(apply_run *r, icx_index_pred *pr, size_t a, size_t b)
 {
   icx_ctx *mem = r->ix->mem;
   apply_num *add;
-  apply_vals v;
-  size_t k = 0, i, j = 0, w = 0, cap;
+  uint32_t *tmp, *subj = NULL, *off = NULL;
+  double *val = NULL;
+  roaring_bitmap_t **bm = NULL;
+  size_t k = 0, i, j = 0, m = 0, n = 0, cap = 0, total = 0;
+  int rc = -1;
 
-  if (!(add = icx_malloc(r->ctx, (b - a + 1) * sizeof *add)))
-    return -1;
+  add = icx_malloc(r->ctx, (b - a + 1) * sizeof *add);
+  tmp = icx_malloc(r->ctx, (b - a + 1) * sizeof *tmp);
+  if (!add || !tmp)
+    goto done;
   for (i = a; i < b; i++)
     if (!isnan(r->recs[i].num)) {
       add[k].num = r->recs[i].num;
       add[k++].s = r->recs[i].s;
     }
   qsort(add, k, sizeof *add, apply_cmp_num);
-  memset(&v, 0, sizeof v);
   cap = pr->n_val + k + 1;
-  v.val = icx_malloc(mem, cap * sizeof *v.val);
-  v.off = icx_malloc(mem, (cap + 1) * sizeof *v.off);
-  v.subj = icx_malloc(mem, (pr->n_num + k + 1) * sizeof *v.subj);
-  if (!v.val || !v.off || !v.subj) {
-    icx_free(mem, v.val);
-    icx_free(mem, v.off);
-    icx_free(mem, v.subj);
-    icx_free(r->ctx, add);
-    return -1;
-  }
-  /* Old pair i has value w (the value whose run holds i). */
-  for (i = 0; i < pr->n_num || j < k;) {
-    int old;
-    while (i < pr->n_num && pr->val_off[w + 1] <= i)
-      w++;
-    old = i < pr->n_num && (j == k || pr->val[w] < add[j].num ||
-                            (pr->val[w] == add[j].num && pr->num_subj[i] <= add[j].s));
-    if (old) {
-      if (!apply_masked(r, pr->num_subj[i]))
-        apply_vals_put(&v, pr->val[w], pr->num_subj[i]);
-      i++;
-    } else {
-      apply_vals_put(&v, add[j].num, add[j].s);
+  val = icx_malloc(mem, cap * sizeof *val);
+  off = icx_malloc(mem, (cap + 1) * sizeof *off);
+  bm = icx_calloc(mem, cap, sizeof *bm);
+  subj = icx_malloc(mem, apply_run_room(pr->n_num_run, k, pr->val_bm, pr->n_val) * sizeof *subj);
+  if (!val || !off || !bm || !subj)
+    goto done;
+  i = 0;
+  while (i < pr->n_val || j < k) {
+    double v = i < pr->n_val && (j == k || pr->val[i] <= add[j].num) ? pr->val[i] : add[j].num;
+    int had = i < pr->n_val && pr->val[i] == v;
+    size_t j0 = j, start = n;
+    long count;
+
+    while (j < k && add[j].num == v) {
+      tmp[j - j0] = add[j].s;
       j++;
     }
+    count = apply_key(r, had ? pr->val_bm[i] : NULL, had ? pr->num_subj + pr->val_off[i] : NULL,
+                      had ? pr->val_off[i + 1] - pr->val_off[i] : 0, tmp, j - j0, subj, &n,
+                      &bm[m]);
+    if (had)
+      pr->val_bm[i++] = NULL;
+    if (count < 0)
+      goto done;
+    if (count) {
+      val[m] = v;
+      off[m++] = (uint32_t)start;
+      total += (size_t)count;
+    }
   }
-  v.off[v.n_val] = (uint32_t)v.n;
-  icx_free(r->ctx, add);
+  off[m] = (uint32_t)n;
+  for (i = 0; i < pr->n_val; i++)
+    if (pr->val_bm[i])
+      roaring_bitmap_free(pr->val_bm[i]);
   icx_free(mem, pr->val);
   icx_free(mem, pr->val_off);
+  icx_free(mem, pr->val_bm);
   icx_free(mem, pr->num_subj);
-  pr->val = v.val;
-  pr->val_off = v.off;
-  pr->num_subj = v.subj;
-  pr->n_val = v.n_val;
-  pr->n_num = v.n;
-  return 0;
+  pr->val = val;
+  pr->val_off = off;
+  pr->val_bm = bm;
+  pr->num_subj = subj;
+  pr->n_val = m;
+  pr->n_num = total;
+  pr->n_num_run = n;
+  val = NULL, off = NULL, bm = NULL, subj = NULL;
+  rc = 0;
+done:
+  for (i = 0; bm && i < cap; i++)
+    if (bm[i])
+      roaring_bitmap_free(bm[i]);
+  icx_free(mem, bm);
+  icx_free(mem, val);
+  icx_free(mem, off);
+  icx_free(mem, subj);
+  icx_free(r->ctx, add);
+  icx_free(r->ctx, tmp);
+  return rc;
 }
 
 /* Predicate pr: each object's subjects less the changed ones, with the
@@ -285,25 +353,22 @@ apply_pred(apply_run *r, icx_index_pred *pr)
 {
   icx_ctx *mem = r->ix->mem;
   uint32_t p = (uint32_t)pr->p;
-  size_t a = apply_first_of(r, p), b = a, i = 0, j, m = 0, n = 0, k, n_bm = 0, total = 0;
+  size_t a = apply_first_of(r, p), b = a, i = 0, j, m = 0, n = 0, k, total = 0;
   size_t cap_obj;
-  uint32_t *subj, *obj_id, *obj_off;
+  uint32_t *subj, *obj_id, *obj_off, *tmp;
   roaring_bitmap_t **obj_bm;
 
   while (b < r->n_recs && r->recs[b].p == p)
     b++;
   if (a == b && !roaring_bitmap_intersect(pr->all, r->changed))
     return 0;                   /* none of its subjects changed */
-  for (i = 0; i < pr->n_obj; i++)
-    n_bm += pr->obj_bm[i] != NULL;
   cap_obj = pr->n_obj + (b - a) + 1;
-  /* A bitmap that falls below the threshold becomes a run of fewer than
-   * INDEX_BITMAP_MIN subjects. */
-  subj = icx_malloc(mem, (pr->n_run + (b - a) + n_bm * INDEX_BITMAP_MIN + 1) * sizeof *subj);
+  subj = icx_malloc(mem, apply_run_room(pr->n_run, b - a, pr->obj_bm, pr->n_obj) * sizeof *subj);
   obj_id = icx_malloc(mem, cap_obj * sizeof *obj_id);
   obj_off = icx_malloc(mem, (cap_obj + 1) * sizeof *obj_off);
   obj_bm = icx_calloc(mem, cap_obj, sizeof *obj_bm);
-  if (!subj || !obj_id || !obj_off || !obj_bm)
+  tmp = icx_malloc(r->ctx, (b - a + 1) * sizeof *tmp);
+  if (!subj || !obj_id || !obj_off || !obj_bm || !tmp)
     goto failed;
   i = 0;
   j = a;
@@ -311,57 +376,28 @@ apply_pred(apply_run *r, icx_index_pred *pr)
     uint32_t o = i < pr->n_obj && (j == b || pr->obj_id[i] <= r->recs[j].o) ? pr->obj_id[i]
                                                                              : r->recs[j].o;
     int had = i < pr->n_obj && pr->obj_id[i] == o;
-    size_t x = had ? pr->obj_off[i] : 0, xe = had ? pr->obj_off[i + 1] : 0;
-    size_t j0 = j, start = n, count;
-    roaring_bitmap_t *bm = had ? pr->obj_bm[i] : NULL;
+    size_t j0 = j, start = n;
+    long count;
 
-    while (j < b && r->recs[j].o == o)
+    while (j < b && r->recs[j].o == o) {
+      tmp[j - j0] = r->recs[j].s;
       j++;
-    if (bm) {
-      /* A bitmap: edited in place when anything of it changed. */
-      if (j > j0 || roaring_bitmap_intersect(bm, r->changed)) {
-        roaring_bitmap_andnot_inplace(bm, r->changed);
-        for (k = j0; k < j; k++)
-          roaring_bitmap_add(bm, r->recs[k].s);
-      }
-      pr->obj_bm[i] = NULL;
-      count = (size_t)roaring_bitmap_get_cardinality(bm);
-      if (count >= INDEX_BITMAP_MIN) {
-        obj_bm[m] = bm;
-      } else {
-        roaring_bitmap_to_uint32_array(bm, subj + n);
-        n += count;
-        roaring_bitmap_free(bm);
-      }
-    } else {
-      /* A run: both ascend by subject, merged. */
-      size_t y = j0;
-      while (x < xe || y < j) {
-        if (x < xe && (y == j || pr->subj[x] <= r->recs[y].s)) {
-          if (!apply_masked(r, pr->subj[x]))
-            subj[n++] = pr->subj[x];
-          x++;
-        } else {
-          subj[n++] = r->recs[y++].s;
-        }
-      }
-      count = n - start;
-      if (count >= INDEX_BITMAP_MIN) {
-        if (!(obj_bm[m] = roaring_bitmap_of_ptr(count, subj + start)))
-          goto failed;
-        roaring_bitmap_run_optimize(obj_bm[m]);
-        n = start;
-      }
     }
+    count = apply_key(r, had ? pr->obj_bm[i] : NULL, had ? pr->subj + pr->obj_off[i] : NULL,
+                      had ? pr->obj_off[i + 1] - pr->obj_off[i] : 0, tmp, j - j0, subj, &n,
+                      &obj_bm[m]);
+    if (had)
+      pr->obj_bm[i++] = NULL;
+    if (count < 0)
+      goto failed;
     if (count) {
       obj_id[m] = o;
       obj_off[m++] = (uint32_t)start;
-      total += count;
+      total += (size_t)count;
     }
-    if (had)
-      i++;
   }
   obj_off[m] = (uint32_t)n;
+  icx_free(r->ctx, tmp);
   roaring_bitmap_andnot_inplace(pr->all, r->changed);
   for (k = a; k < b; k++)
     roaring_bitmap_add(pr->all, r->recs[k].s);
@@ -388,6 +424,7 @@ failed:
   icx_free(mem, subj);
   icx_free(mem, obj_id);
   icx_free(mem, obj_off);
+  icx_free(r->ctx, tmp);
   return -1;
 }
 

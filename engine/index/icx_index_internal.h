@@ -25,14 +25,17 @@ struct icx_index_pred {
   uint32_t *obj_off;          /* n_obj + 1 offsets into subj (a bitmap's: empty) */
   roaring_bitmap_t **obj_bm;  /* per object, NULL below INDEX_BITMAP_MIN */
   roaring_bitmap_t *all;      /* every subject */
-  /* Numbers: each distinct value once, with the run of its subjects
-   * (most numeric attributes take few values: availability, a
-   * replication factor). */
+  /* Numbers: each distinct value once, with its subjects as objects
+   * have theirs, a run or a bitmap (most numeric attributes take few
+   * values: availability, a replication factor; a range over them is a
+   * few bitmaps joined, not a million subjects added one by one). */
   size_t n_num;               /* (number, subject) pairs */
+  size_t n_num_run;           /* of which in num_subj (values without a bitmap) */
   size_t n_val;
   double *val;                /* distinct values, ascending */
-  uint32_t *val_off;          /* n_val + 1 offsets into num_subj */
-  uint32_t *num_subj;         /* subjects, by value then subject */
+  uint32_t *val_off;          /* n_val + 1 offsets into num_subj (a bitmap's: empty) */
+  roaring_bitmap_t **val_bm;  /* per value, NULL below INDEX_BITMAP_MIN */
+  uint32_t *num_subj;         /* those subjects, by value then subject */
 };
 
 typedef struct icx_index_iri {
@@ -93,6 +96,14 @@ size_t icx_index_gallop_stride(const uint32_t *v, size_t stride, size_t from, si
                                uint32_t x);
 /* The same with stride 1. */
 size_t icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x);
+
+/* Keys 0 .. n_keys (objects or values), key k's subjects in
+ * subj[off[k] .. off[k + 1]): those with INDEX_BITMAP_MIN or more into
+ * bitmaps (bm[k]), the runs of the others moved down over theirs and off
+ * rewritten to match; *n_run gets what is left in subj.  0, or -1 when
+ * out of memory (bm then holds what was made, for the caller to free). */
+int icx_index_split_runs(uint32_t *subj, uint32_t *off, size_t n_keys, roaring_bitmap_t **bm,
+                         size_t *n_run);
 
 /* Frees a predicate and what it holds.  NULL is a no-op. */
 void icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr);

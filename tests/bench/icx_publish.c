@@ -203,19 +203,28 @@ probe_pred(probe_buf *b, const icx_index_pred *pr)
 {
   size_t k;
 
-  probe_put_u64(b, pr->n);
+  probe_put_u64(b, pr->n_run);
   probe_put_u64(b, pr->n_obj);
-  probe_put_u64(b, pr->n_num);
-  probe_put(b, pr->subj, pr->n * 4);
+  probe_put_u64(b, pr->n_num_run);
+  probe_put_u64(b, pr->n_val);
+  probe_put(b, pr->subj, pr->n_run * 4);
   probe_put(b, pr->obj_id, pr->n_obj * 4);
   probe_put(b, pr->obj_off, (pr->n_obj + 1) * 4);
-  probe_put(b, pr->num, pr->n_num * 8);
-  probe_put(b, pr->num_subj, pr->n_num * 4);
+  probe_put(b, pr->val, pr->n_val * 8);
+  probe_put(b, pr->val_off, (pr->n_val + 1) * 4);
+  probe_put(b, pr->num_subj, pr->n_num_run * 4);
   probe_put_bitmap(b, pr->all);
+  /* The bitmaps of objects, then of values (their positions offset by
+   * n_obj). */
   for (k = 0; k < pr->n_obj; k++)
     if (pr->obj_bm[k]) {
       probe_put_u64(b, k);
       probe_put_bitmap(b, pr->obj_bm[k]);
+    }
+  for (k = 0; k < pr->n_val; k++)
+    if (pr->val_bm[k]) {
+      probe_put_u64(b, pr->n_obj + k);
+      probe_put_bitmap(b, pr->val_bm[k]);
     }
   probe_put_u64(b, UINT64_MAX);
 }
@@ -279,25 +288,27 @@ static int
 probe_read_pred(probe_in *in, const icx_index_pred *pr)
 {
   size_t n = (size_t)probe_u64(in), n_obj = (size_t)probe_u64(in),
-         n_num = (size_t)probe_u64(in), k;
+         n_num = (size_t)probe_u64(in), n_val = (size_t)probe_u64(in), k;
   uint32_t *subj = probe_array(in, n * 4), *obj_id = probe_array(in, n_obj * 4),
            *obj_off = probe_array(in, (n_obj + 1) * 4);
-  double *num = probe_array(in, n_num * 8);
-  uint32_t *num_subj = probe_array(in, n_num * 4);
-  roaring_bitmap_t *all = probe_bitmap(in), **bms = calloc(n_obj + 1, sizeof *bms);
-  int differ = in->bad || n != pr->n || n_obj != pr->n_obj || n_num != pr->n_num;
+  double *val = probe_array(in, n_val * 8);
+  uint32_t *val_off = probe_array(in, (n_val + 1) * 4), *num_subj = probe_array(in, n_num * 4);
+  roaring_bitmap_t *all = probe_bitmap(in), **bms = calloc(n_obj + n_val + 1, sizeof *bms);
+  int differ = in->bad || n != pr->n_run || n_obj != pr->n_obj || n_num != pr->n_num_run ||
+               n_val != pr->n_val;
   uint64_t at;
 
-  while (!in->bad && (at = probe_u64(in)) != UINT64_MAX && at < n_obj)
+  while (!in->bad && (at = probe_u64(in)) != UINT64_MAX && at < n_obj + n_val)
     bms[at] = probe_bitmap(in);
   if (!differ)
     differ = memcmp(subj, pr->subj, n * 4) || memcmp(obj_id, pr->obj_id, n_obj * 4) ||
-             memcmp(obj_off, pr->obj_off, (n_obj + 1) * 4) || memcmp(num, pr->num, n_num * 8) ||
+             memcmp(obj_off, pr->obj_off, (n_obj + 1) * 4) || memcmp(val, pr->val, n_val * 8) ||
+             memcmp(val_off, pr->val_off, (n_val + 1) * 4) ||
              memcmp(num_subj, pr->num_subj, n_num * 4) || !all ||
              !roaring_bitmap_equals(all, pr->all);
-  for (k = 0; k < n_obj; k++) {
-    if (!differ && (!bms[k] != !pr->obj_bm[k] ||
-                    (bms[k] && !roaring_bitmap_equals(bms[k], pr->obj_bm[k]))))
+  for (k = 0; k < n_obj + n_val; k++) {
+    const roaring_bitmap_t *own = k < n_obj ? pr->obj_bm[k] : pr->val_bm[k - n_obj];
+    if (!differ && (!bms[k] != !own || (bms[k] && !roaring_bitmap_equals(bms[k], own))))
       differ = 1;
     if (bms[k])
       roaring_bitmap_free(bms[k]);
@@ -308,7 +319,8 @@ probe_read_pred(probe_in *in, const icx_index_pred *pr)
   free(subj);
   free(obj_id);
   free(obj_off);
-  free(num);
+  free(val);
+  free(val_off);
   free(num_subj);
   return differ || in->bad;
 }

@@ -333,9 +333,12 @@ random_doc(unsigned d, unsigned version)
 
 /* A document of 130 clouds, so that objects shared by many subjects have
  * bitmaps (62 services with SMB: the random documents take that object
- * across the bitmap threshold and back). */
+ * across the bitmap threshold and back).  Its availabilities are two
+ * values of 65 services each (bitmaps); again (a second version), a
+ * third of those of one (a run), and 97 of one the first version had
+ * none of (a bitmap): values cross the threshold both ways. */
 static char *
-base_doc(void)
+base_doc(int again)
 {
   size_t cap = 65536, len = 0;
   char *out = malloc(cap);
@@ -347,8 +350,8 @@ base_doc(void)
     len += (size_t)snprintf(out + len, cap - len,
                             "ex:b%u a res:Cloud ; res:cloudName \"b%u\" ; res:offers ex:b%us .\n"
                             "ex:b%us a res:StorageService ; res:availability %s ;"
-                            " res:replicationFactor %u", i, i, i, i, avail_of[1 + 2 * (i % 2)],
-                            3 + i % 3);
+                            " res:replicationFactor %u", i, i, i, i,
+                            avail_of[again ? (i % 4 ? 0 : 1) : 1 + 2 * (i % 2)], 3 + i % 3);
     if (i < 128)
       len += (size_t)snprintf(out + len, cap - len, " ; res:storageAccess res:%s",
                               i < 66 ? "NFS" : "SMB");
@@ -388,11 +391,12 @@ compare_all(icx_store *reader, icx_store *writer, const char *db, char **queries
 
 START_TEST(changes_applied_answer_as_a_rebuild)
 {
-  char *db = tu_path(w.dir, "store.db"), *base = base_doc();
+  char *db = tu_path(w.dir, "store.db"), *base = base_doc(0);
   char *queries[] = {
     tu_constraints("storageAccess", "NFS", NULL),
     tu_constraints("storageAccess", "SMB", NULL),
     tu_constraints("availability", "99.99", NULL),
+    tu_constraints("availability", "99.0", NULL),
     tu_constraints("replicationFactor", "5", "storageAccess", "NFSv4", NULL),
     tu_constraints("availability", "99.9", "storageAccess", "SMB", NULL),
     /* Soft only: every cloud with a storage service answers, scored. */
@@ -437,6 +441,8 @@ START_TEST(changes_applied_answer_as_a_rebuild)
     compare_all(reader, w.store, db, queries, nq, step);
   }
   /* The base document replaced: many subjects at once, still applied. */
+  free(base);
+  base = base_doc(1);
   base[strlen(base) - 3] = '\0';
   strcat(base, "; res:storageAccess res:SMB .\n");
   load(other, "base", base);
@@ -458,7 +464,7 @@ END_TEST
  * already; it keeps each text once and does not grow. */
 START_TEST(republished_names_keep_their_texts_once)
 {
-  char *xml = tu_constraints("storageAccess", "NFS", NULL), *base = base_doc(), *a, *b;
+  char *xml = tu_constraints("storageAccess", "NFS", NULL), *base = base_doc(0), *a, *b;
   icx_index *ix;
   size_t txt = 0;
   unsigned k;
