@@ -112,6 +112,11 @@ icx_rc icx_index_names_order(icx_ctx *ctx, icx_index *ix);
 uint32_t icx_index_name_rank(const icx_index *ix, size_t k);
 /* The text of rank r (r below icx_index_rank_count()).  Lent. */
 const char *icx_index_rank_text(const icx_index *ix, uint32_t r);
+/* The texts (and their lengths, without the NUL) of the ranks in the low
+ * 32 bits of keys[0 .. n), into texts and lens, the store's pages asked
+ * for ahead; returns the lengths' sum.  Lent. */
+size_t icx_index_rank_texts(const icx_index *ix, const uint64_t *keys, size_t n,
+                            const char **texts, uint32_t *lens);
 /* One more than the largest rank. */
 size_t icx_index_rank_count(const icx_index *ix);
 /* The text of name k (icx_index_names_order(), then its rank's text).

@@ -595,6 +595,7 @@ apply_offers(apply_run *r, const uint32_t *remap)
   icx_free(mem, ix->offer);
   ix->offer = offer;
   ix->n_offer = e;
+  icx_index_offers_skip(ix);
   return 0;
 }
 

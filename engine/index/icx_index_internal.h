@@ -7,6 +7,7 @@
 
 #include "icx_index.h"
 #include "icx_store_ids.h"
+#include "icx_util.h"
 
 /* An object shared by at least this many subjects gets a bitmap of its
  * own; fewer are added from their sorted run when asked for. */
@@ -72,6 +73,9 @@ struct icx_index {
   size_t n_offer;             /* (service, cloud) pairs */
   uint32_t *offer;            /* 2 n_offer: service id, dense cloud number; by both */
   size_t n_svc;               /* distinct services among them */
+  uint32_t *offer_skip;       /* per block of 2^skip_shift service ids, its first pair */
+  size_t n_skip;              /* blocks (0: none made, found by galloping) */
+  unsigned skip_shift;
   double build_ms;
   unsigned long refreshes;
   /* following the store's change log (icx_index_apply.c) */
@@ -104,6 +108,11 @@ size_t icx_index_gallop(const uint32_t *v, size_t from, size_t n, uint32_t x);
  * out of memory (bm then holds what was made, for the caller to free). */
 int icx_index_split_runs(uint32_t *subj, uint32_t *off, size_t n_keys, roaring_bitmap_t **bm,
                          size_t *n_run);
+
+/* Makes the blocks that take a service to its pairs in one step
+ * (ix->offer_skip), after the offers change.  Out of memory makes none:
+ * services are then found by galloping, as before. */
+void icx_index_offers_skip(icx_index *ix);
 
 /* Frees a predicate and what it holds.  NULL is a no-op. */
 void icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr);

@@ -401,6 +401,34 @@ icx_index_rank_text(const icx_index *ix, uint32_t r)
   return ix->txt + ix->rank_off[r];
 }
 
+/* Looked up this many ahead: a rank's offset, then (half as far) its
+ * text. */
+#define NAMES_AHEAD 16
+
+size_t
+icx_index_rank_texts(const icx_index *ix, const uint64_t *keys, size_t n, const char **texts,
+                     uint32_t *lens)
+{
+  size_t i, sum = 0;
+
+  for (i = 0; i < n && i < NAMES_AHEAD; i++)
+    ICX_PREFETCH(&ix->rank_off[(uint32_t)keys[i]]);
+  for (i = 0; i < n; i++) {
+    if (i + NAMES_AHEAD < n)
+      ICX_PREFETCH(&ix->rank_off[(uint32_t)keys[i + NAMES_AHEAD]]);
+    texts[i] = ix->txt + ix->rank_off[(uint32_t)keys[i]];
+  }
+  for (i = 0; i < n && i < NAMES_AHEAD / 2; i++)
+    ICX_PREFETCH(texts[i]);
+  for (i = 0; i < n; i++) {
+    if (i + NAMES_AHEAD / 2 < n)
+      ICX_PREFETCH(texts[i + NAMES_AHEAD / 2]);
+    lens[i] = (uint32_t)strlen(texts[i]);
+    sum += lens[i];
+  }
+  return sum;
+}
+
 size_t
 icx_index_rank_count(const icx_index *ix)
 {
