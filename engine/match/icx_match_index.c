@@ -18,6 +18,7 @@
  * look-ups and the clouds offering it keep their best.  A slot without
  * soft constraints or individuals to grade needs no scores: the clouds
  * that offer one of its services are all it gives. */
+#define _GNU_SOURCE 1               /* qsort_r() */
 #include "config.h"
 
 #include <stdlib.h>
@@ -38,14 +39,25 @@ typedef struct xitem {
   roaring_bitmap_t **exact;   /* per part, graded only: ... with an asked value */
 } xitem;
 
+/* A cloud's best service in a slot that scores. */
+typedef struct xbest {
+  uint32_t c;                 /* dense cloud number */
+  int score, narrow;
+} xbest;
+
 typedef struct xslot {
   size_t *items;              /* indices into x->items */
   size_t n_items;
   int simple;                 /* no soft constraint and none graded */
   roaring_bitmap_t *subjects; /* services (slot 0: clouds) meeting the required ones */
   roaring_bitmap_t *clouds;   /* dense numbers of the clouds with such a service */
-  int *score, *narrow;        /* per dense cloud, its best (not simple) */
-  unsigned char *deg;         /* per dense cloud, n_items degrees */
+  /* Not simple: each cloud with a service and its best, by cloud (as
+   * the services come, then settled), and n_items degrees per entry.
+   * Only the clouds met are held, not an array of every cloud. */
+  xbest *best;
+  unsigned char *deg;
+  size_t n_best, cap_best;
+  size_t walk;                /* match_index_collect()'s place in best */
 } xslot;
 
 typedef struct xrun {
@@ -216,13 +228,24 @@ match_index_grade(const xrun *x, const xslot *s, uint32_t id, int *score, int *n
   }
 }
 
-/* A service (or, slot 0, the cloud itself) for dense cloud c: kept when it
- * is the cloud's first or better than the one kept. */
+/* 1 when (score, narrow) is better than b's. */
+static int
+match_index_better(int score, int narrow, const xbest *b)
+{
+  return score > b->score || (score == b->score && narrow < b->narrow);
+}
+
+/* A service (or, slot 0, the cloud itself) for dense cloud c.  A cloud's
+ * services mostly come one after the other (a document's terms have
+ * neighbouring ids): the one before is kept or replaced here, and a cloud
+ * met again later gets a second entry, settled by
+ * match_index_settle().  Non-0 (out of memory) stops. */
 static int
 match_index_offer(void *ud, uint32_t service, size_t c)
 {
   xrun *x = ud;
   xslot *s = x->cur;
+  xbest *b;
   int score, narrow;
 
   if (s->simple) {
@@ -230,13 +253,94 @@ match_index_offer(void *ud, uint32_t service, size_t c)
     return 0;
   }
   match_index_grade(x, s, service, &score, &narrow, x->tmp_deg);
-  if (roaring_bitmap_contains(s->clouds, (uint32_t)c) &&
-      !(score > s->score[c] || (score == s->score[c] && narrow < s->narrow[c])))
-    return 0;
-  roaring_bitmap_add(s->clouds, (uint32_t)c);
-  s->score[c] = score;
-  s->narrow[c] = narrow;
-  memcpy(s->deg + c * s->n_items, x->tmp_deg, s->n_items);
+  if (s->n_best && s->best[s->n_best - 1].c == c) {
+    b = &s->best[s->n_best - 1];
+    if (!match_index_better(score, narrow, b))
+      return 0;
+  } else {
+    if (s->n_best == s->cap_best) {
+      size_t ncap = s->cap_best ? s->cap_best * 2 : 1024;
+      xbest *nb = icx_realloc(x->ctx, s->best, ncap * sizeof *nb);
+      unsigned char *nd = nb ? icx_realloc(x->ctx, s->deg, ncap * s->n_items + 1) : NULL;
+      s->best = nb ? nb : s->best;
+      s->deg = nd ? nd : s->deg;
+      if (!nd)
+        return 1;
+      s->cap_best = ncap;
+    }
+    b = &s->best[s->n_best++];
+    b->c = (uint32_t)c;
+  }
+  b->score = score;
+  b->narrow = narrow;
+  memcpy(s->deg + (size_t)(b - s->best) * s->n_items, x->tmp_deg, s->n_items);
+  return 0;
+}
+
+/* Orders entries i, j of a slot's best: by cloud, then as they came. */
+static int
+match_index_cmp_best(const void *a, const void *b, void *ud)
+{
+  const xbest *best = ud;
+  uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+
+  if (best[i].c != best[j].c)
+    return best[i].c < best[j].c ? -1 : 1;
+  return (i > j) - (i < j);
+}
+
+/* A scoring slot's entries by cloud, one per cloud (of one cloud's, the
+ * first of the best, as they came), and its clouds' bitmap from them.
+ * -1 when out of memory. */
+static int
+match_index_settle(xrun *x, xslot *s)
+{
+  size_t i, n = 0;
+  uint32_t *order = NULL, *cs;
+  xbest *best = NULL;
+  unsigned char *deg = NULL;
+  int sorted = 1;
+
+  for (i = 1; i < s->n_best && sorted; i++)
+    sorted = s->best[i - 1].c < s->best[i].c;
+  if (!sorted) {
+    order = icx_malloc(x->ctx, s->n_best * sizeof *order);
+    best = icx_malloc(x->ctx, s->n_best * sizeof *best);
+    deg = icx_malloc(x->ctx, s->n_best * s->n_items + 1);
+    if (!order || !best || !deg) {
+      icx_free(x->ctx, order);
+      icx_free(x->ctx, best);
+      icx_free(x->ctx, deg);
+      return -1;
+    }
+    for (i = 0; i < s->n_best; i++)
+      order[i] = (uint32_t)i;
+    qsort_r(order, s->n_best, sizeof *order, match_index_cmp_best, s->best);
+    for (i = 0; i < s->n_best; i++) {
+      const xbest *e = &s->best[order[i]];
+      if (n && best[n - 1].c == e->c) {
+        if (!match_index_better(e->score, e->narrow, &best[n - 1]))
+          continue;
+        n--;
+      }
+      best[n] = *e;
+      memcpy(deg + n * s->n_items, s->deg + (size_t)order[i] * s->n_items, s->n_items);
+      n++;
+    }
+    icx_free(x->ctx, order);
+    icx_free(x->ctx, s->best);
+    icx_free(x->ctx, s->deg);
+    s->best = best;
+    s->deg = deg;
+    s->n_best = s->cap_best = n;
+  }
+  /* The clouds, ascending, into the slot's bitmap. */
+  if (!(cs = icx_malloc(x->ctx, (s->n_best + 1) * sizeof *cs)))
+    return -1;
+  for (i = 0; i < s->n_best; i++)
+    cs[i] = s->best[i].c;
+  roaring_bitmap_add_many(s->clouds, s->n_best, cs);
+  icx_free(x->ctx, cs);
   return 0;
 }
 
@@ -318,13 +422,6 @@ match_index_slot(xrun *x, size_t si)
   }
   if (x->count_only)           /* which clouds, not how well */
     s->simple = 1;
-  if (!s->simple) {
-    s->score = icx_calloc(x->ctx, nc + 1, sizeof *s->score);
-    s->narrow = icx_calloc(x->ctx, nc + 1, sizeof *s->narrow);
-    s->deg = icx_calloc(x->ctx, nc * s->n_items + 1, 1);
-    if (!s->score || !s->narrow || !s->deg)
-      return -1;
-  }
   x->cur = s;
   if (si == 0 && !s->n_items && !icx_plan_slot_types(x->plan, 0)) {
     if (nc)                     /* nothing asked of the cloud itself: every one */
@@ -337,13 +434,13 @@ match_index_slot(xrun *x, size_t si)
     roaring_init_iterator(s->subjects, &it);
     for (; it.has_value; roaring_advance_uint32_iterator(&it)) {
       pos = icx_index_cloud_seek(x->ix, it.current_value, pos);
-      if (pos < nc)
-        match_index_offer(x, it.current_value, pos);
+      if (pos < nc && match_index_offer(x, it.current_value, pos))
+        return -1;
     }
-  } else {
-    icx_index_each_offer(x->ix, s->subjects, match_index_offer, x);
+  } else if (icx_index_each_offer(x->ix, s->subjects, match_index_offer, x)) {
+    return -1;
   }
-  return 0;
+  return s->simple ? 0 : match_index_settle(x, s);
 }
 
 static void
@@ -369,8 +466,7 @@ match_index_clear(xrun *x)
     if (s->clouds)
       roaring_bitmap_free(s->clouds);
     icx_free(x->ctx, s->items);
-    icx_free(x->ctx, s->score);
-    icx_free(x->ctx, s->narrow);
+    icx_free(x->ctx, s->best);
     icx_free(x->ctx, s->deg);
   }
   icx_free(x->ctx, x->items);
@@ -381,7 +477,7 @@ match_index_clear(xrun *x)
 /* A matching cloud under one of its names, before the best of each name
  * is kept. */
 typedef struct xcand {
-  uint32_t c;                 /* dense cloud number */
+  uint32_t k;                 /* the cloud's place among those answering */
   uint32_t name_id;           /* the name's term */
   int score, narrow;
 } xcand;
@@ -397,9 +493,9 @@ match_index_collect(xrun *x, icx_match *m)
   roaring_uint32_iterator_t it;
   xcand *cand = NULL;
   uint64_t *key = NULL;
-  uint32_t *val = NULL, *lens = NULL;
+  uint32_t *val = NULL, *lens = NULL, *at = NULL;
   const char **texts = NULL;
-  size_t si, j, n = 0, cap, i, o, len;
+  size_t si, j, n = 0, cap, i, o, len, k = 0, n_all;
   icx_degree *degrees;
   char *text;
   int scored = 0;
@@ -413,22 +509,34 @@ match_index_collect(xrun *x, icx_match *m)
     roaring_bitmap_and_inplace(all, x->slots[si].clouds);
   for (si = 0; si < x->n_slots; si++)
     scored |= !x->slots[si].simple;
-  cap = (size_t)roaring_bitmap_get_cardinality(all) + 16;
+  n_all = (size_t)roaring_bitmap_get_cardinality(all);
+  cap = n_all + 16;
   cand = icx_malloc(ctx, cap * sizeof *cand);
   key = icx_malloc(ctx, cap * sizeof *key);
   val = icx_malloc(ctx, cap * sizeof *val);
-  if (!cand || !key || !val)
+  /* at: per answering cloud and scoring slot, its entry in the slot's
+   * best (both ascend by cloud: walked in step). */
+  at = scored ? icx_malloc(ctx, (n_all * x->n_slots + 1) * sizeof *at) : NULL;
+  if (!cand || !key || !val || (scored && !at))
     goto nomem;
-  for (roaring_init_iterator(all, &it); it.has_value; roaring_advance_uint32_iterator(&it)) {
+  for (si = 0; si < x->n_slots; si++)
+    x->slots[si].walk = 0;
+  for (roaring_init_iterator(all, &it); it.has_value;
+       roaring_advance_uint32_iterator(&it), k++) {
     size_t c = it.current_value, first, nn;
     const uint32_t *names;
     int score = 0, narrow = 0;
     nn = icx_index_cloud_names(x->ix, c, &names, &first);
-    for (si = 0; scored && si < x->n_slots; si++)
-      if (!x->slots[si].simple) {
-        score += x->slots[si].score[c];
-        narrow += x->slots[si].narrow[c];
-      }
+    for (si = 0; scored && si < x->n_slots; si++) {
+      xslot *s = &x->slots[si];
+      if (s->simple)
+        continue;
+      while (s->best[s->walk].c < c)    /* c is among them: the walk stops */
+        s->walk++;
+      at[k * x->n_slots + si] = (uint32_t)s->walk;
+      score += s->best[s->walk].score;
+      narrow += s->best[s->walk].narrow;
+    }
     if (n + nn > cap) {         /* a cloud of several names */
       size_t ncap = (n + nn) * 2;
       xcand *nc = icx_realloc(ctx, cand, ncap * sizeof *nc);
@@ -442,7 +550,7 @@ match_index_collect(xrun *x, icx_match *m)
       cap = ncap;
     }
     for (j = 0; j < nn; j++) {
-      cand[n].c = (uint32_t)c;
+      cand[n].k = (uint32_t)k;
       cand[n].name_id = names[j];
       cand[n].score = score;
       cand[n].narrow = narrow;
@@ -503,7 +611,8 @@ match_index_collect(xrun *x, icx_match *m)
       const xslot *s = &x->slots[si];
       for (j = 0; j < s->n_items; j++)
         h->degrees[x->items[s->items[j]].c] =
-          s->simple ? ICX_DEGREE_EXACT : (icx_degree)s->deg[a->c * s->n_items + j];
+          s->simple ? ICX_DEGREE_EXACT
+                    : (icx_degree)s->deg[(size_t)at[a->k * x->n_slots + si] * s->n_items + j];
     }
   }
   m->ordered = 1;
@@ -517,6 +626,7 @@ done:
   icx_free(ctx, val);
   icx_free(ctx, texts);
   icx_free(ctx, lens);
+  icx_free(ctx, at);
   return rc;
 }
 
