@@ -127,6 +127,9 @@ icx_rc icx_index_pass(icx_ctx *ctx, icx_ctx *mem, icx_rc rc);
 /* Forgets the names' texts and ranks (icx_index_names.c). */
 void icx_index_names_clear(icx_index *ix);
 
+/* Forgets the clouds, their names and the offers (icx_index_clouds.c). */
+void icx_index_clouds_clear(icx_index *ix);
+
 /* Forgets the IRIs looked up (their ids may have come into the store). */
 void icx_index_iris_clear(icx_index *ix);
 

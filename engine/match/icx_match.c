@@ -10,7 +10,8 @@
  * value is graded by comparing ids, a cloud's rows meet in a hash table
  * keyed by the id of its name, and only the names of the clouds kept are
  * read as text, once each.  Memory follows the clouds that match, not the
- * rows.  The scoring is icx_match_collect.c's. */
+ * rows.  The scoring is icx_match_collect.c's; matching on the index,
+ * icx_match_index.c's, and warming the index for a vocabulary is here. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "icx_compile.h"
 #include "icx_plan_cache.h"
 #include "icx_ctx_internal.h"
+#include "icx_index.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
 #include "icx_util.h"
@@ -344,4 +346,53 @@ icx_match_to_xml(const icx_match *m, int indent)
     icx_buf_append(&b, "\n");
   icx_buf_append(&b, "</matchingClouds>");
   return icx_buf_take(&b);
+}
+
+/* One predicate of the vocabulary into the index (an IRI the store does
+ * not hold is nothing to read). */
+static icx_rc
+match_warm_pred(icx_ctx *ctx, icx_index *ix, const char *iri)
+{
+  const icx_index_pred *pred;
+  icx_id p = iri ? icx_index_iri_id(ctx, ix, iri) : 0;
+
+  if (p < 0)
+    return ICX_ERR_STORE;
+  return p > 0 ? icx_index_pred_get(ctx, ix, p, &pred) : ICX_OK;
+}
+
+icx_rc
+icx_match_warm(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
+{
+  icx_index *ix;
+  icx_id name_p, offers_p;
+  size_t i;
+  int own_tx;
+  icx_rc rc;
+
+  if (!ctx || !vocab || !store)
+    return ICX_ERR_MISUSE;
+  own_tx = icx_store_read_begin(store);
+  rc = icx_index_get(ctx, store, &ix);
+  if (rc == ICX_ERR_LIMIT) {   /* the SQL path answers: nothing to warm */
+    rc = ICX_OK;
+    goto done;
+  }
+  if (rc)
+    goto done;
+  if ((name_p = icx_index_iri_id(ctx, ix, icx_vocab_name_property(vocab))) < 0 ||
+      (offers_p = icx_index_iri_id(ctx, ix, icx_vocab_offers_property(vocab))) < 0) {
+    rc = ICX_ERR_STORE;
+    goto done;
+  }
+  /* Every cloud's name, in text order (first, as match_index_run() does),
+   * then every predicate. */
+  if ((rc = icx_index_clouds(ctx, ix, name_p, offers_p)) ||
+      (rc = icx_index_names_order(ctx, ix)) ||
+      (rc = match_warm_pred(ctx, ix, ICX_PLAN_RDF_TYPE)))
+    goto done;
+  for (i = 0; i < icx_vocab_attribute_count(vocab) && !rc; i++)
+    rc = match_warm_pred(ctx, ix, icx_attribute_iri(icx_vocab_attribute(vocab, i)));
+done:
+  return icx_store_read_end(store, own_tx, rc);
 }
