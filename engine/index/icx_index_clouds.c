@@ -20,7 +20,7 @@ typedef struct index_pairs {
 } index_pairs;
 
 static int
-index_read_pair2(void *ud, icx_id o, icx_id s)
+clouds_read_pair(void *ud, icx_id o, icx_id s)
 {
   index_pairs *r = ud;
 
@@ -178,7 +178,7 @@ icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
   for (pass = 0; pass < 2 && rc == ICX_OK; pass++) {
     memset(&r, 0, sizeof r);
     r.mem = ix->mem;
-    if (icx_store_predicate_pairs(ix->store, pass ? offers_p : name_p, index_read_pair2, &r))
+    if (icx_store_predicate_pairs(ix->store, pass ? offers_p : name_p, clouds_read_pair, &r))
       rc = icx_index_pass(ctx, ix->mem, ICX_ERR_STORE);
     else if (r.failed)
       rc = r.failed == 2 ? icx_fail(ctx, ICX_ERR_LIMIT, "term ids past 32 bits")
