@@ -291,11 +291,14 @@ icx_index_pred_get(icx_ctx *ctx, icx_index *ix, icx_id p, const icx_index_pred *
     ix->cap_preds = ncap;
   }
   t0 = icx_now_ms();
-  if ((rc = index_pred_read(ctx, ix, p, &pr)))
-    return rc;
+  if (icx_index_file_pred(ctx, ix, p, &pr)) {
+    if ((rc = index_pred_read(ctx, ix, p, &pr)))
+      return rc;
+    ix->store_ms += icx_now_ms() - t0;
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "predicate %lld: %zu pairs, %zu numbers in %.1f ms", p,
+            pr->n, pr->n_num, icx_now_ms() - t0);
+  }
   ix->build_ms += icx_now_ms() - t0;
-  icx_log(ctx, ICX_LOG_DEBUG, "index", "predicate %lld: %zu pairs, %zu numbers in %.1f ms", p,
-          pr->n, pr->n_num, icx_now_ms() - t0);
   ix->preds[ix->n_preds++] = pr;
   *out = pr;
   return ICX_OK;
@@ -445,11 +448,12 @@ icx_index_iris_clear(icx_index *ix)
   ix->n_iris = ix->iri_mask = 0;
 }
 
-static void
-index_clear(icx_index *ix)
+void
+icx_index_clear(icx_index *ix)
 {
   size_t i;
 
+  icx_index_file_close(ix);
   for (i = 0; i < ix->n_preds; i++)
     icx_index_pred_free(ix->mem, ix->preds[i]);
   ix->n_preds = 0;
@@ -465,7 +469,7 @@ index_free(void *p)
 
   if (!ix)
     return;
-  index_clear(ix);
+  icx_index_clear(ix);
   icx_free(ix->mem, ix->preds);
   icx_free(ix->mem, ix);
 }
@@ -505,6 +509,7 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
     icx_store_attach(store, ix, index_free);
   } else {
     t0 = icx_now_ms();
+    icx_index_file_close(ix);   /* its sections are of the change before */
     if (ix->seq_known && !icx_index_apply(ctx, ix, seq)) {
       /* Commits since the index was read, each logged: applied in place. */
       ix->applies++;
@@ -514,14 +519,18 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
     } else {
       /* Changes the log cannot tell: everything goes, and is read again
        * as requests ask for it. */
-      index_clear(ix);
+      icx_index_clear(ix);
       ix->refreshes++;
       icx_log(ctx, ICX_LOG_DEBUG, "index", "the store changed: the index is read again");
     }
   }
+  if (!ix->seq_known) {
+    ix->seq = seq;
+    ix->seq_known = 1;
+    icx_index_file_open(ctx, ix, seq);
+  }
   ix->gen = gen;
   ix->seq = seq;
-  ix->seq_known = 1;
   *out = ix;
   return ICX_OK;
 }

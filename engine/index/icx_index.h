@@ -25,6 +25,18 @@
  * for.  Either way the index never answers from older data than the SQL
  * path would.
  *
+ * Saved beside the store.  What a process read from the store can be
+ * saved (icx_index_save()) to "<store>-index", keyed by the last change
+ * it reflects and that change's token (icx_store_change_token()); a new
+ * handle's index then starts from that file when the store's log still
+ * holds that change with that token: at that change, each predicate and
+ * the clouds are read from the file (arrays copied in, bitmaps in
+ * CRoaring's portable form) instead of the store as requests ask for
+ * them; after it, everything the file holds is read and the changes
+ * since applied as above.  A file of another store, another lineage of
+ * this one, another owner, or damaged is ignored and the store read.  It
+ * is a cache: deleting it costs the next process a read of the store.
+ *
  * Ids are term ids (icx_id.h) held as 32-bit integers; a store with larger
  * ids is refused (ICX_ERR_LIMIT) and matching takes the SQL path.
  * Memory comes from the store's context (roaring's bitmaps from malloc).
@@ -129,6 +141,23 @@ typedef int (*icx_index_offer_fn)(void *userdata, uint32_t service, size_t cloud
 /* 0, or what fn returned to stop. */
 int icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs,
                          icx_index_offer_fn fn, void *userdata);
+
+/* --- saved beside the store ------------------------------------------------ */
+
+/* Writes what ix holds (with what the file it started from holds and
+ * this process did not ask for) to "<store>-index", through a temporary
+ * file renamed over the old one, when reading the store cost at least
+ * min_ms since ix was made or last saved (0: whenever there is anything
+ * to save).  Not saving is not an error: a store in memory, a log
+ * without tokens (a store no icx of this version wrote), a folder
+ * without write access or room (logged at debug level).  *saved (when
+ * not NULL) gets 1 when the file was written.  ICX_OK, or ICX_ERR_STORE
+ * when the store cannot be read. */
+icx_rc icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved);
+
+/* 1 when ix holds something or has a saved file to read it from: a
+ * request would not have to read the store whole first. */
+int icx_index_started(const icx_index *ix);
 
 /* --- figures ------------------------------------------------------------- */
 

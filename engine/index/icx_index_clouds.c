@@ -174,6 +174,12 @@ icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
 
   if (ix->clouds_read && ix->name_p == name_p && ix->offers_p == offers_p)
     return ICX_OK;
+  if (!icx_index_file_clouds(ctx, ix, name_p, offers_p)) {
+    ix->build_ms += icx_now_ms() - t0;
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "%zu clouds, %zu services from the saved index in "
+            "%.1f ms", ix->n_clouds, ix->n_svc, icx_now_ms() - t0);
+    return ICX_OK;
+  }
   icx_index_clouds_clear(ix);
   for (pass = 0; pass < 2 && rc == ICX_OK; pass++) {
     memset(&r, 0, sizeof r);
@@ -196,6 +202,7 @@ icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
   ix->name_p = name_p;
   ix->offers_p = offers_p;
   ix->build_ms += icx_now_ms() - t0;
+  ix->store_ms += icx_now_ms() - t0;
   icx_log(ctx, ICX_LOG_DEBUG, "index", "%zu clouds, %zu services read in %.1f ms", ix->n_clouds,
           ix->n_svc, icx_now_ms() - t0);
   return ICX_OK;

@@ -83,6 +83,9 @@ struct icx_index {
   int seq_known;              /* seq was read with gen */
   unsigned long applies;      /* changes applied in place, in batches */
   double apply_ms;            /* time spent applying them */
+  /* the index saved beside the store (icx_index_file.c) */
+  struct icx_index_file *file; /* open while its sections are at seq, else NULL */
+  double store_ms;            /* time spent reading the store since loaded or saved */
 };
 
 /* A growing array of 32-bit ids. */
@@ -129,6 +132,29 @@ void icx_index_names_clear(icx_index *ix);
 
 /* Forgets the clouds, their names and the offers (icx_index_clouds.c). */
 void icx_index_clouds_clear(icx_index *ix);
+
+/* Empties the index (every predicate, the clouds, the IRIs, the saved
+ * file): what it held is read again on demand. */
+void icx_index_clear(icx_index *ix);
+
+/* --- saved beside the store (icx_index_file.c) --- */
+
+/* Opens the saved index of a new ix when it belongs to the store's state
+ * at a change at or before last (the snapshot's last change): at last,
+ * its sections are read as they are asked for; before it, all are read
+ * at once and the changes since applied (or, when they cannot be, the
+ * index emptied).  Nothing is reported: a file that does not fit is
+ * ignored (logged at debug level). */
+void icx_index_file_open(icx_ctx *ctx, icx_index *ix, long long last);
+/* Predicate p from the saved file into *out: 0 when read, 1 when the
+ * file has no (sound) section for it at ix->seq. */
+int icx_index_file_pred(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out);
+/* The clouds, names and offers from the saved file into ix: 0 when read,
+ * 1 when the file has no (sound) section for them at ix->seq. */
+int icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p);
+/* Closes the saved file (its sections no longer at ix->seq).  No-op when
+ * none is open. */
+void icx_index_file_close(icx_index *ix);
 
 /* Forgets the IRIs looked up (their ids may have come into the store). */
 void icx_index_iris_clear(icx_index *ix);

@@ -198,10 +198,21 @@ icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
 icx_rc
 icx_match_run_once(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match **out)
 {
-  /* The index is attached to the handle when first read. */
-  return icx_match_run_path(ctx, store, set,
-                            store && icx_store_attached(store) ? ICX_MATCH_PATH_AUTO
-                                                               : ICX_MATCH_PATH_SQL,
+  icx_index *ix = NULL;
+  int own_tx, index = 0;
+
+  /* The index is attached to the handle when first read; a new handle's
+   * starts from the saved file, when there is one it can use. */
+  if (store && !icx_store_attached(store)) {
+    own_tx = icx_store_read_begin(store);
+    if (icx_index_get(ctx, store, &ix) == ICX_OK)
+      index = icx_index_started(ix);
+    icx_store_read_end(store, own_tx, ICX_OK);
+    icx_clear_error(ctx);
+  } else if (store) {
+    index = icx_index_started(icx_store_attached(store));
+  }
+  return icx_match_run_path(ctx, store, set, index ? ICX_MATCH_PATH_AUTO : ICX_MATCH_PATH_SQL,
                             out);
 }
 
@@ -394,5 +405,27 @@ icx_match_warm(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store)
   for (i = 0; i < icx_vocab_attribute_count(vocab) && !rc; i++)
     rc = match_warm_pred(ctx, ix, icx_attribute_iri(icx_vocab_attribute(vocab, i)));
 done:
+  return icx_store_read_end(store, own_tx, rc);
+}
+
+icx_rc
+icx_match_save_index(icx_ctx *ctx, icx_store *store, double min_ms, int *saved)
+{
+  icx_index *ix;
+  int own_tx;
+  icx_rc rc;
+
+  if (saved)
+    *saved = 0;
+  if (!ctx || !store)
+    return ICX_ERR_MISUSE;
+  if (!icx_store_attached(store))
+    return ICX_OK;              /* nothing read: nothing to save */
+  own_tx = icx_store_read_begin(store);
+  rc = icx_index_get(ctx, store, &ix);
+  if (rc == ICX_OK)
+    rc = icx_index_save(ctx, ix, min_ms, saved);
+  else if (rc == ICX_ERR_LIMIT)
+    rc = ICX_OK;
   return icx_store_read_end(store, own_tx, rc);
 }

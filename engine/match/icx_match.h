@@ -26,7 +26,8 @@ icx_rc icx_match_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
 
 /* icx_match_run() for a process that asks one question and exits (the
  * CLI): while store's matching index has not been read (nothing matched
- * on this handle yet, no icx_match_warm()), the SQL path answers instead
+ * on this handle yet, no icx_match_warm(), no saved index beside the
+ * store at a state it can use: icx_match_save_index()), the SQL path answers instead
  * of reading the index for one request; at every size and request shape
  * doc/performance.md measures, that costs a first request less (at a
  * million clouds 0.2 to 2.4 s against 2.5 to 3.7 s).  The answer is the
@@ -43,6 +44,17 @@ icx_rc icx_match_run_once(icx_ctx *ctx, icx_store *store, const icx_constraints 
  * index cannot hold, which the SQL path answers), ICX_ERR_STORE,
  * ICX_ERR_NOMEM. */
 icx_rc icx_match_warm(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store);
+
+/* Saves store's matching index beside the store ("<store>-index",
+ * icx_index.h) when reading the store for it cost at least min_ms since
+ * the handle's index was made or last saved (0: whenever it holds
+ * anything), first bringing it up to the store's present state.  A new
+ * handle then starts from the file instead of reading the store; for
+ * icx_match_run_once() a usable file means the index answers.  Not
+ * saving (no write access to the folder, a store no icx of this version
+ * wrote to) is not an error: *saved (when not NULL) says whether the
+ * file was written.  ICX_OK, ICX_ERR_STORE, ICX_ERR_NOMEM. */
+icx_rc icx_match_save_index(icx_ctx *ctx, icx_store *store, double min_ms, int *saved);
 
 void icx_match_free(icx_match *m);
 size_t icx_match_count(const icx_match *m);

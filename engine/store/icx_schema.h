@@ -24,13 +24,20 @@
  *          it from terms), so that numeric comparisons read the quad alone
  *     primary key (s, p, o, g); indexes quads_pos (p, o, s), quads_g (g),
  *     quads_num (p, num, s) over the quads whose num is not NULL
- *   icx_changes (seq, g, kind, subjects)   the change log (icx_store_ids.h)
+ *   icx_changes (seq, g, kind, subjects, token)   the change log (icx_store_ids.h)
  *     seq      ascending, never reused (the last row is never pruned)
  *     g        term id of the document's graph; 0 for kind 3
  *     kind     1 a document written, 2 one removed, 3 a write outside the
  *              document calls (anything may have changed)
  *     subjects the distinct subjects of the graph before the change, as
  *              ascending 8-byte little-endian term ids; NULL for none
+ *     token    a random 64-bit value drawn by the writer for this change, so
+ *              that (seq, token) names one state of one store: a store made
+ *              again, or restored from a copy and written since, reaches
+ *              the same seq with another token (the saved matching index,
+ *              engine/index/icx_index_file.c, is keyed by it); NULL in rows
+ *              of programs older than the column, which a log made before
+ *              it gets by ALTER TABLE at the next write
  *     Made by the first write that logs a change, so that a store made
  *     before the log opens and reads as it is (format version 3 still);
  *     icx_storage_log_change() keeps the last ICX_SCHEMA_CHANGES_KEEP rows.
@@ -62,7 +69,9 @@ struct icx_store;
 /* The change log's table, made when missing by the first write that logs. */
 #define ICX_SCHEMA_CHANGES_SQL \
   "CREATE TABLE IF NOT EXISTS icx_changes (seq INTEGER PRIMARY KEY, g INTEGER NOT NULL," \
-  " kind INTEGER NOT NULL, subjects BLOB)"
+  " kind INTEGER NOT NULL, subjects BLOB, token INTEGER)"
+/* A log made before the token column gets it at its next write. */
+#define ICX_SCHEMA_CHANGES_TOKEN_SQL "ALTER TABLE icx_changes ADD COLUMN token INTEGER"
 /* How many changes the log keeps: a reader further behind rebuilds what
  * it derived from the store. */
 #define ICX_SCHEMA_CHANGES_KEEP 4096

@@ -104,6 +104,8 @@ typedef struct icx_storage_inst {
   int damaged;                /* SQLite said the file is corrupt (icx_storage_damaged()) */
   int logged;                 /* writes belong to a change the store facade logs
                                  (icx_storage_set_logged()) */
+  int token_col;              /* icx_changes is known to have its token column */
+  unsigned long long token_state; /* draws the changes' tokens (0: not seeded yet) */
   char *hidden_iri;           /* the graph left out of context-free reads
                                  (icx_storage_set_hidden()), or NULL */
   sqlite3_int64 hidden_g;     /* its term id once it exists, else 0 */

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "icx_schema.h"
 #include "icx_storage_internal.h"
@@ -284,6 +287,42 @@ schema_cmp_id(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* A change's token (icx_schema.h): never 0.  Seeded once per handle from
+ * the kernel's random source (the clock and the process when it has
+ * none), then one splitmix64 step a change: tokens need to differ between
+ * writers and lineages, not to be secret. */
+static unsigned long long
+schema_token(icx_storage_inst *t)
+{
+  unsigned long long z;
+
+  if (!t->token_state &&
+      getrandom(&t->token_state, sizeof t->token_state, GRND_NONBLOCK) != sizeof t->token_state)
+    t->token_state = (unsigned long long)time(NULL) * 0x9E3779B97F4A7C15ULL ^
+                     (unsigned long long)getpid() << 32 ^ (unsigned long long)(uintptr_t)t;
+  z = (t->token_state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return z ? z : 1;
+}
+
+/* Prepares the insert of a change row, adding the token column to a log
+ * made before it. */
+static int
+schema_log_prepare(icx_storage_inst *t, sqlite3_stmt **st)
+{
+  static const char sql[] = "INSERT INTO icx_changes (g, kind, subjects, token)"
+                            " VALUES (?1, ?2, ?3, ?4)";
+
+  if (sqlite3_prepare_v2(t->db, sql, -1, st, NULL) == SQLITE_OK)
+    return 0;
+  if (t->token_col || icx_storage_exec(t, ICX_SCHEMA_CHANGES_TOKEN_SQL))
+    return -1;
+  t->token_col = 1;
+  return sqlite3_prepare_v2(t->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 /* The row of one change, in the unit of work the caller has open (or one
  * of its own). */
 static int
@@ -321,8 +360,7 @@ schema_log(icx_storage_inst *t, icx_id g, int kind, const icx_id *subjects, size
   }
   if (icx_storage_exec(t, ICX_SCHEMA_CHANGES_SQL))
     goto done;
-  if (sqlite3_prepare_v2(t->db, "INSERT INTO icx_changes (g, kind, subjects) VALUES (?1, ?2, ?3)",
-                         -1, &st, NULL) != SQLITE_OK) {
+  if (schema_log_prepare(t, &st)) {
     icx_storage_fail(t, "cannot log a change");
     goto done;
   }
@@ -330,6 +368,7 @@ schema_log(icx_storage_inst *t, icx_id g, int kind, const icx_id *subjects, size
   sqlite3_bind_int(st, 2, kind);
   if (n)
     sqlite3_bind_blob(st, 3, blob, (int)(n * 8), SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, (sqlite3_int64)schema_token(t));
   if (sqlite3_step(st) != SQLITE_DONE) {
     icx_storage_fail(t, "cannot log a change");
     goto done;

@@ -163,3 +163,29 @@ icx_store_subject_quads(icx_store *store, icx_id s, icx_store_po_fn fn, void *ud
     return changes_fail(store, "cannot read a subject");
   return 0;
 }
+
+int
+icx_store_change_token(icx_store *store, long long seq, unsigned long long *token)
+{
+  sqlite3 *db = icx_store_db(store);
+  sqlite3_stmt *st;
+  int has, rc, found = 0;
+
+  *token = 0;
+  if ((has = changes_table(store)) <= 0)
+    return has < 0 ? -1 : 1;
+  /* Prepared apart from the handle's cache: a log older than the token
+   * column has no such column, which is an answer here, not an error. */
+  if (!db || sqlite3_prepare_v2(db, "SELECT token FROM icx_changes WHERE seq = ?1", -1, &st,
+                                NULL) != SQLITE_OK)
+    return 1;
+  sqlite3_bind_int64(st, 1, seq);
+  if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+    *token = (unsigned long long)sqlite3_column_int64(st, 0);
+    found = *token != 0;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return changes_fail(store, "cannot read the change log");
+  return found ? 0 : 1;
+}

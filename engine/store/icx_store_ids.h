@@ -218,6 +218,14 @@ int icx_store_change_last(icx_store *store, long long *seq);
 int icx_store_changes_since(icx_store *store, long long since, icx_store_change_fn fn,
                             void *userdata);
 
+/* The token of change seq (a random value its writer drew: icx_schema.h),
+ * so that (seq, token) names one state of one store and not merely a
+ * count of changes.  0 with *token set when the log holds the change and
+ * its token; 1 when it does not (pruned, not made yet, or written by a
+ * program older than the token); -1 on an error (the message of the
+ * store's context set). */
+int icx_store_change_token(icx_store *store, long long seq, unsigned long long *token);
+
 /* Called with each quad of a subject walk: predicate, object, and the
  * object's number (NAN when it has none); non-0 stops the walk. */
 typedef int (*icx_store_po_fn)(void *userdata, icx_id p, icx_id o, double num);

@@ -43,6 +43,7 @@ main(int argc, char **argv)
     { "sparql", icx_cli_sparql },
     { "explain", icx_cli_explain },
     { "check", icx_cli_check },
+    { "index", icx_cli_index },
   };
   opts o = { NULL, NULL, 0, 0, ICX_STORE_WAIT_MS };
   const char *wait = getenv("ICX_WAIT");

@@ -54,6 +54,15 @@ icx_cli_fail_store(icx_ctx *ctx, icx_store *store, icx_rc rc)
   return icx_cli_fail(ctx, icx_store_failed(store, rc));
 }
 
+void
+icx_cli_save_index(icx_ctx *ctx, icx_store *store)
+{
+  fflush(stdout);
+  if (icx_match_save_index(ctx, store, ICX_CLI_INDEX_SAVE_MS, NULL))
+    icx_log(ctx, ICX_LOG_DEBUG, "cli", "the matching index was not saved: %s",
+            icx_ctx_errmsg(ctx));
+}
+
 char *
 icx_cli_store_path(const opts *o)
 {

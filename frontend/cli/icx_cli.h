@@ -84,6 +84,12 @@ char *icx_cli_store_path(const opts *o);
 /* Says what went wrong on store and returns the exit code: as
  * icx_cli_fail(), but EXIT_DAMAGED when the failure came from a damaged
  * file. */
+/* After an answer is out: saves the store's matching index beside it when
+ * reading the store for it cost ICX_CLI_INDEX_SAVE_MS or more, so that
+ * the next command starts from the file (icx_match_save_index()).  A
+ * failure is logged, not reported: the answer stands. */
+#define ICX_CLI_INDEX_SAVE_MS 200.0
+void icx_cli_save_index(icx_ctx *ctx, icx_store *store);
 int icx_cli_fail_store(icx_ctx *ctx, icx_store *store, icx_rc rc);
 
 /* Reads a FILE argument ("-" is stdin) into a new NUL-terminated string.
@@ -110,6 +116,7 @@ int icx_cli_sparql(icx_ctx *ctx, opts *o, int argc, char **argv);   /* icx_cli_s
 int icx_cli_vocab(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_show.c */
 int icx_cli_list(icx_ctx *ctx, opts *o, int argc, char **argv);     /* icx_cli_show.c */
 int icx_cli_stats(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_show.c */
+int icx_cli_index(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_show.c */
 int icx_cli_check(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_show.c */
 
 #endif

@@ -45,6 +45,8 @@ static const cli_help cli_helps[] = {
   { "export", "[DOC...]", "write stored documents (all without DOC) as Turtle", NULL },
   { "stats", "[--format text|json]", "count documents, clouds, services and triples",
     "  -f, --format FMT   text (default) or json\n" },
+  { "index", "", "read the matching index whole and save it beside the store (STORE-index)",
+    NULL },
   { "check", "[--quick]", "check the store file whole; say what is wrong with it",
     "  --quick            SQLite's quick check (indexes not compared with tables)\n" },
   { "help", "[COMMAND]", "show this help, or a command's", NULL },

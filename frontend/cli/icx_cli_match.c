@@ -95,6 +95,7 @@ icx_cli_match(icx_ctx *ctx, opts *o, int argc, char **argv)
     }
   }
   code = EXIT_OK;
+  icx_cli_save_index(ctx, store);
 done:
   icx_match_free(m);
   icx_constraints_free(set);
@@ -174,6 +175,7 @@ icx_cli_explain(icx_ctx *ctx, opts *o, int argc, char **argv)
   }
   printf("%s%s", out, fmt == ICX_OUT_XML ? "\n" : "");
   code = EXIT_OK;
+  icx_cli_save_index(ctx, store);
 done:
   icx_free(ctx, out);
   icx_explain_free(e);

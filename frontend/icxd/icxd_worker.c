@@ -42,6 +42,7 @@ struct icxd_pool {
   icxd_job_queue done;
   size_t running;
   int stopping;
+  int index_saving;       /* a worker saves the index it read (one, not each) */
   worker *workers;
   unsigned n_workers;   /* set up (context made) */
   unsigned n_threads;   /* running */
@@ -436,6 +437,7 @@ static void worker_warm(icxd_pool *pool, worker *w)
 {
   const icx_vocab *vocab;
   int64_t t0;
+  int save = 0, saved = 0;
   icx_rc rc;
 
   pthread_mutex_lock(&pool->lock);
@@ -445,10 +447,21 @@ static void worker_warm(icxd_pool *pool, worker *w)
   if (w->store && vocab && !pool->stopping) {
     t0 = icxd_now_ms();
     rc = icx_match_warm(w->ctx, vocab, w->store);
-    if (rc == ICX_OK)
+    if (rc == ICX_OK) {
       icxd_log(pool->opts.log, ICXD_LOG_INFO, "worker",
                "matching index read in %lld ms", (long long)(icxd_now_ms() - t0));
-    else
+      /* Saved beside the store by the first worker that read the store
+       * for it (a second or so at a million clouds), so that the next
+       * start reads the file instead. */
+      pthread_mutex_lock(&pool->lock);
+      save = !pool->index_saving;
+      pool->index_saving = 1;
+      pthread_mutex_unlock(&pool->lock);
+      t0 = icxd_now_ms();
+      if (save && icx_match_save_index(w->ctx, w->store, 1.0, &saved) == ICX_OK && saved)
+        icxd_log(pool->opts.log, ICXD_LOG_INFO, "worker", "matching index saved beside the "
+                 "store in %lld ms", (long long)(icxd_now_ms() - t0));
+    } else
       icxd_log(pool->opts.log, ICXD_LOG_WARN, "worker",
                "could not read the matching index ahead (%s): the first "
                "requests will", icx_ctx_errmsg(w->ctx));

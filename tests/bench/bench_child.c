@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -573,6 +574,50 @@ fail:
   fprintf(stderr, "bench: load: %s\n", icx_ctx_errmsg(ctx));
 done:
   icx_loader_free(loader);
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  return rc;
+}
+
+/* "index STORE REPORT": the matching index read whole and saved beside
+ * the store (what `icx index` does), timed. */
+int
+bench_child_index(char **argv)
+{
+  icx_ctx *ctx = NULL;
+  icx_vocab *vocab = NULL;
+  icx_store *store = NULL;
+  struct stat sb;
+  char side[PATH_MAX];
+  FILE *fp;
+  double t0, t1;
+  int rc = 1, saved = 0;
+
+  if (child_context(&ctx, &vocab))
+    goto done;
+  snprintf(side, sizeof side, "%s-index", argv[2]);
+  remove(side);
+  t0 = bench_now();
+  if (icx_store_open(ctx, argv[2], ICX_STORE_READONLY, &store) != ICX_OK ||
+      icx_match_warm(ctx, vocab, store) != ICX_OK)
+    goto fail;
+  t1 = bench_now();
+  if (icx_match_save_index(ctx, store, 0, &saved) != ICX_OK || !saved || stat(side, &sb))
+    goto fail;
+  if (!(fp = fopen(argv[3], "w")))
+    goto done;
+  fprintf(fp, "read_ms %.3f
+save_ms %.3f
+bytes %lld
+rss_kb %ld
+", (t1 - t0) * 1e3,
+          (bench_now() - t1) * 1e3, (long long)sb.st_size, child_peak_rss_kb());
+  rc = fclose(fp) != 0;
+  goto done;
+fail:
+  fprintf(stderr, "bench: index: %s\n", saved ? icx_ctx_errmsg(ctx) : "not saved");
+done:
   icx_store_free(store);
   icx_vocab_free(vocab);
   icx_ctx_free(ctx);

@@ -30,6 +30,7 @@
 int bench_child_match(char **argv);
 int bench_child_explain(char **argv);
 int bench_child_load(char **argv);
+int bench_child_index(char **argv);
 
 /* The tier lists of the shapes that ask for a region: each region's
  * closure in vocab (the region and every individual narrower than it), as

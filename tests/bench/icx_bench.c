@@ -23,7 +23,8 @@
  * medians go to a data file and, through gnuplot, to an SVG plot.
  *
  * Loading and each engine's matching run in child processes (this program
- * again, with "load", "match" or "explain" as first argument, or node): the parent
+ * again, with "load", "index", "match" or "explain" as first argument, or
+ * node): the parent
  * enforces the time caps by killing a child (and its process group) that
  * overruns, and each child's peak RSS (getrusage) and cold start are its
  * own (Virtuoso's: its server's).
@@ -385,6 +386,34 @@ run(void)
       }
     }
 
+    /* icx's cold start without the saved index (the paper's shape: the
+     * index read from the store), then the index saved beside the store
+     * (icx index), from which every icx child below starts. */
+    if (loaded) {
+      char *cold_args[] = { self_exe, (char *)"match", (char *)"icx", store, (char *)"0", rep,
+                            nm, NULL };
+      char *ix_args[] = { self_exe, (char *)"index", store, rep, NULL };
+      int st;
+      remove(rep);
+      if ((st = bench_spawn(cold_args, query_cap + warm_cap + 30, &el)) == 0)
+        printf("icx without a saved index: paper cold %.1f ms (index read from the store), "
+               "warm median %.3f ms\n", bench_report_num(rep, "cold_ms"),
+               bench_report_num(rep, "median_ms"));
+      else
+        printf("icx without a saved index: %s\n",
+               st == BENCH_CHILD_TIMEOUT ? "skipped (cap)" : "FAILED");
+      remove(rep);
+      if ((st = bench_spawn(ix_args, load_cap, &el)) == 0) {
+        printf("icx index: read whole in %.1f s, saved beside the store in %.1f s "
+               "(%.1f MB; peak RSS %.0f MB)\n", bench_report_num(rep, "read_ms") / 1e3,
+               bench_report_num(rep, "save_ms") / 1e3, bench_report_num(rep, "bytes") / 1e6,
+               bench_report_num(rep, "rss_kb") / 1024);
+      } else {
+        printf("icx index: FAILED (icx starts from the store below)\n");
+        failures++;
+      }
+    }
+
     /* The peers' set-up for this N: DuckDB's database from the baseline's
      * rows, Virtuoso started and loaded. */
     duck_ok = 0;
@@ -683,6 +712,8 @@ main(int argc, char **argv)
     return bench_child_load(argv);
   if (argc == 5 && !strcmp(argv[1], "explain"))
     return bench_child_explain(argv);
+  if (argc == 4 && !strcmp(argv[1], "index"))
+    return bench_child_index(argv);
   if (argc != 1) {
     fprintf(stderr, "usage: %s   (configured by ICX_BENCH_* variables; see doc/performance.md)\n",
             argv[0]);

@@ -689,6 +689,39 @@ START_TEST(change_log_store_without_it_opens_and_starts_one)
 }
 END_TEST
 
+START_TEST(change_log_tokens_name_each_change)
+{
+  /* Each change has a token of its own; a log made before the token
+   * column (the column dropped here, as a log of an older program) has
+   * none for its old rows, and gets the column at its next write. */
+  unsigned long long t1 = 0, t2 = 0, t3 = 0;
+  sqlite3 *raw = NULL;
+
+  ck_assert_int_eq(icx_store_change_token(store, 1, &t1), 1);   /* no log yet */
+  write_doc(DOC, doc_terms, N_DOC);
+  write_doc(DOC, doc_terms, 3);
+  ck_assert_int_eq(icx_store_change_token(store, 1, &t1), 0);
+  ck_assert_int_eq(icx_store_change_token(store, 2, &t2), 0);
+  ck_assert(t1 != 0 && t2 != 0 && t1 != t2);
+  ck_assert_int_eq(icx_store_change_token(store, 3, &t3), 1);   /* not made yet */
+  icx_store_free(store);
+  store = NULL;
+  ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(raw, "CREATE TABLE old (seq INTEGER PRIMARY KEY, g INTEGER "
+                                     "NOT NULL, kind INTEGER NOT NULL, subjects BLOB); INSERT "
+                                     "INTO old SELECT seq, g, kind, subjects FROM icx_changes; "
+                                     "DROP TABLE icx_changes; ALTER TABLE old RENAME TO "
+                                     "icx_changes", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(raw);
+  ck_assert_int_eq(icx_store_open(ctx, db, 0, &store), ICX_OK);
+  ck_assert_int_eq(icx_store_change_token(store, 2, &t2), 1);
+  ck_assert_int_eq(icx_store_remove_document(store, DOC), ICX_OK);
+  ck_assert_int_eq(icx_store_change_token(store, 2, &t2), 1);   /* an old row: none */
+  ck_assert_int_eq(icx_store_change_token(store, 3, &t3), 0);
+  ck_assert(t3 != 0 && t3 != t1);
+}
+END_TEST
+
 typedef struct po_seen {
   int n, numbers;
 } po_seen;
@@ -725,6 +758,7 @@ store_ids_suite(void)
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, iri_ids_found_and_not);
+  tcase_add_test(tc, change_log_tokens_name_each_change);
   tcase_add_test(tc, term_texts_by_kind);
   tcase_add_test(tc, lex_of_many_ids);
   tcase_add_test(tc, max_id_grows_with_the_dictionary);

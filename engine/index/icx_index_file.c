@@ -1,0 +1,798 @@
+/* icx_index_file.c - the matching index saved beside its store as
+ * "<store>-index" (icx_index.h, "Saved beside the store";
+ * doc/architecture.md says why it is keyed by a change's token).
+ *
+ * Layout (host byte order, checked by a mark; every field 8-aligned):
+ *   header   magic "icx-ixf\1", byte-order mark, seq, token, section
+ *            count, file length, two zero words
+ *   table    per section: kind, key, offset, length, hash (5 x u64)
+ *   sections a predicate (kind 1, key its id): its counts, its arrays as
+ *            the index holds them, its bitmaps in CRoaring's portable
+ *            form; the clouds (kind 2, key the name property): ids,
+ *            names, offers pairs, and the names' texts and ranks when
+ *            read.  Bitmaps of clouds and the offers' skip table are made
+ *            again on reading.
+ * A section's hash (file_hash(): it finds a damaged file, it does not
+ * stop a forged one) and every count, offset, order and bound are checked
+ * before anything read is used: a damaged or hostile file is ignored
+ * (logged at debug level) and the store read instead, never trusted into
+ * a read out of bounds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "icx_ctx_internal.h"
+#include "icx_index_internal.h"
+#include "icx_store_ids.h"
+#include "icx_util.h"
+
+#define FILE_MAGIC "icx-ixf\1"
+#define FILE_BOM 0x0102030405060708ULL
+#define FILE_HEADER 64
+#define FILE_TOC_ENTRY 40
+#define FILE_MAX_SECTIONS 65536
+#define SECT_PRED 1
+#define SECT_CLOUDS 2
+#define PRED_COUNTS 8
+#define CLOUD_COUNTS 10
+#define BM_ALL 0
+#define BM_OBJ 1
+#define BM_VAL 2
+
+typedef struct file_sect {
+  uint64_t kind, key, off, len, hash;
+  int loaded;
+} file_sect;
+
+struct icx_index_file {
+  int fd;
+  long long seq;
+  file_sect *sect;
+  size_t n_sect;
+};
+
+static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+#define HASH_M 0x9E3779B97F4A7C15ULL
+
+/* The hash of n bytes at p, in four independent lanes so that the
+ * multiplies overlap. */
+static uint64_t
+file_hash_piece(const void *p, size_t n)
+{
+  const unsigned char *b = p;
+  uint64_t a[4] = { n, 0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL, 0xA4093822299F31D0ULL }, w;
+  size_t i = 0, k;
+
+  for (; i + 32 <= n; i += 32)
+    for (k = 0; k < 4; k++) {
+      memcpy(&w, b + i + 8 * k, 8);
+      a[k] = (a[k] ^ w) * HASH_M;
+      a[k] ^= a[k] >> 29;
+    }
+  for (; i + 8 <= n; i += 8) {
+    memcpy(&w, b + i, 8);
+    a[0] = (a[0] ^ w) * HASH_M;
+    a[0] ^= a[0] >> 29;
+  }
+  for (w = 0, k = 0; i < n; i++, k++)
+    w |= (uint64_t)b[i] << (8 * k);
+  a[1] = (a[1] ^ w) * HASH_M;
+  for (k = 1; k < 4; k++)
+    a[0] = ((a[0] ^ a[k]) * HASH_M) ^ (a[0] >> 31);
+  return a[0];
+}
+
+/* A section's hash after one more piece of its data. */
+static uint64_t
+file_hash(uint64_t h, const void *p, size_t n)
+{
+  h = (h ^ file_hash_piece(p, n)) * HASH_M;
+  return h ^ (h >> 32);
+}
+
+/* "<store>-index" (memory of mem), or NULL. */
+static char *
+file_path(icx_ctx *mem, icx_store *store)
+{
+  const char *p = icx_store_path(store);
+  size_t n;
+  char *s;
+
+  if (!p || !*p || !strcmp(p, ":memory:"))
+    return NULL;
+  n = strlen(p);
+  if (!(s = icx_malloc(mem, n + sizeof "-index")))
+    return NULL;
+  memcpy(s, p, n);
+  memcpy(s + n, "-index", sizeof "-index");
+  return s;
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+/* A cursor over one section: every read is bounded by the section. */
+typedef struct file_rd {
+  int fd;
+  uint64_t pos, end;
+  uint64_t hash;              /* of the data read so far */
+  int bad;
+} file_rd;
+
+/* n items of size bytes at the cursor into dst (8-aligned after). */
+static int
+rd_take(file_rd *r, void *dst, size_t n, size_t size)
+{
+  size_t bytes, got = 0;
+
+  if (r->bad || (size && n > SIZE_MAX / size - 8))
+    return r->bad = 1, -1;
+  bytes = n * size;
+  if (pad8(bytes) > r->end - r->pos)
+    return r->bad = 1, -1;
+  while (got < bytes) {
+    ssize_t k = pread(r->fd, (char *)dst + got, bytes - got, (off_t)(r->pos + got));
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return r->bad = 1, -1;
+    got += (size_t)k;
+  }
+  r->pos += pad8(bytes);
+  r->hash = file_hash(r->hash, dst, bytes);
+  return 0;
+}
+
+/* An array of n items of size read into a new block (one item more, as
+ * the index's own arrays have), or NULL (r->bad set). */
+static void *
+rd_array(file_rd *r, icx_ctx *mem, size_t n, size_t size)
+{
+  void *v;
+
+  if (r->bad || (size && n > (r->end - r->pos) / size))
+    return r->bad = 1, NULL;
+  if (!(v = icx_malloc(mem, (n + 1) * size)))
+    return r->bad = 1, NULL;
+  if (rd_take(r, v, n, size)) {
+    icx_free(mem, v);
+    return NULL;
+  }
+  return v;
+}
+
+/* off[0 .. n] starts at 0, never falls and ends at total. */
+static int
+offsets_ok(const uint32_t *off, size_t n, size_t total)
+{
+  size_t i;
+
+  if (off[0] != 0 || off[n] != total)
+    return 0;
+  for (i = 0; i < n; i++)
+    if (off[i] > off[i + 1])
+      return 0;
+  return 1;
+}
+
+/* v[0 .. n) strictly ascending. */
+static int
+ascending_ok(const uint32_t *v, size_t n)
+{
+  size_t i;
+
+  for (i = 1; i < n; i++)
+    if (v[i - 1] >= v[i])
+      return 0;
+  return 1;
+}
+
+/* Each key's run of subj ascending, and a key with a bitmap has no run. */
+static int
+runs_ok(const uint32_t *subj, const uint32_t *off, size_t n_keys, roaring_bitmap_t *const *bm)
+{
+  size_t k;
+
+  for (k = 0; k < n_keys; k++) {
+    if (bm[k] && off[k + 1] != off[k])
+      return 0;
+    if (!ascending_ok(subj + off[k], off[k + 1] - off[k]))
+      return 0;
+  }
+  return 1;
+}
+
+/* The rest of r's section, raw, into buf (len bytes). */
+static int
+rd_raw(file_rd *r, char *buf, size_t len)
+{
+  size_t got = 0;
+
+  while (got < len) {
+    ssize_t k = pread(r->fd, buf + got, len - got, (off_t)(r->pos + got));
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return r->bad = 1, -1;
+    got += (size_t)k;
+  }
+  r->pos += len;
+  return 0;
+}
+
+/* The bitmaps that end a predicate's section: read whole, the section's
+ * hash checked (want), and only then handed to CRoaring. */
+static int
+rd_bitmaps(file_rd *r, icx_index_pred *pr, size_t n_bm, uint64_t want)
+{
+  size_t len = (size_t)(r->end - r->pos), at = 0, i;
+  char *buf;
+  int ok = 1;
+
+  if (r->bad)
+    return -1;
+  if (!(buf = malloc(len + 1)))
+    return r->bad = 1, -1;
+  if (rd_raw(r, buf, len)) {
+    free(buf);
+    return -1;
+  }
+  /* First pass: the layout and the hash, nothing trusted yet. */
+  for (i = 0; i < n_bm && ok; i++) {
+    uint64_t sz[2];
+    if (len - at < 24) {
+      ok = 0;
+      break;
+    }
+    memcpy(sz, buf + at + 8, 16);
+    r->hash = file_hash(r->hash, buf + at, 8);
+    r->hash = file_hash(r->hash, buf + at + 8, 16);
+    at += 24;
+    if (!sz[1] || sz[1] > len - at || pad8((size_t)sz[1]) > len - at) {
+      ok = 0;
+      break;
+    }
+    r->hash = file_hash(r->hash, buf + at, (size_t)sz[1]);
+    at += pad8((size_t)sz[1]);
+  }
+  if (!ok || at != len || r->hash != want) {
+    free(buf);
+    return -1;
+  }
+  for (i = 0, at = 0; i < n_bm && ok; i++) {
+    uint32_t head[2];
+    uint64_t sz[2];
+    roaring_bitmap_t *b, **slot;
+
+    memcpy(head, buf + at, 8);
+    memcpy(sz, buf + at + 8, 16);
+    at += 24;
+    if (head[0] == BM_ALL && head[1] == 0)
+      slot = &pr->all;
+    else if (head[0] == BM_OBJ && head[1] < pr->n_obj)
+      slot = &pr->obj_bm[head[1]];
+    else if (head[0] == BM_VAL && head[1] < pr->n_val)
+      slot = &pr->val_bm[head[1]];
+    else
+      slot = NULL;
+    if (!slot || *slot || !(b = roaring_bitmap_portable_deserialize_safe(buf + at, (size_t)sz[1]))) {
+      ok = 0;
+      break;
+    }
+    *slot = b;
+    if (roaring_bitmap_get_cardinality(b) != sz[0] || roaring_bitmap_is_empty(b))
+      ok = 0;
+    at += pad8((size_t)sz[1]);
+  }
+  free(buf);
+  return ok ? 0 : -1;
+}
+
+/* Section s as a predicate, checked whole. */
+static icx_index_pred *
+file_read_pred(icx_index *ix, const file_sect *s)
+{
+  icx_ctx *mem = ix->mem;
+  file_rd r = { ix->file->fd, s->off, s->off + s->len, 0, 0 };
+  uint64_t c[PRED_COUNTS];
+  icx_index_pred *pr;
+  size_t i;
+
+  if (rd_take(&r, c, PRED_COUNTS, 8) || c[0] != s->key || c[2] > c[1] || c[5] > c[4] ||
+      c[1] > UINT32_MAX || c[4] > UINT32_MAX || c[3] > UINT32_MAX || c[6] > UINT32_MAX ||
+      c[7] > 1 + c[3] + c[6] || !(pr = icx_calloc(mem, 1, sizeof *pr)))
+    return NULL;
+  pr->p = (icx_id)c[0];
+  pr->n = c[1];
+  pr->n_run = c[2];
+  pr->n_obj = c[3];
+  pr->n_num = c[4];
+  pr->n_num_run = c[5];
+  pr->n_val = c[6];
+  if ((pr->subj = rd_array(&r, mem, pr->n_run, 4)) &&
+      (pr->obj_id = rd_array(&r, mem, pr->n_obj, 4)) &&
+      (pr->obj_off = rd_array(&r, mem, pr->n_obj + 1, 4)) &&
+      (pr->val = rd_array(&r, mem, pr->n_val, 8)) &&
+      (pr->val_off = rd_array(&r, mem, pr->n_val + 1, 4)) &&
+      (pr->num_subj = rd_array(&r, mem, pr->n_num_run, 4)) &&
+      (pr->obj_bm = icx_calloc(mem, pr->n_obj + 1, sizeof *pr->obj_bm)) &&
+      (pr->val_bm = icx_calloc(mem, pr->n_val + 1, sizeof *pr->val_bm)) &&
+      !rd_bitmaps(&r, pr, c[7], s->hash) && pr->all && offsets_ok(pr->obj_off, pr->n_obj, pr->n_run) &&
+      offsets_ok(pr->val_off, pr->n_val, pr->n_num_run) &&
+      ascending_ok(pr->obj_id, pr->n_obj) && (!pr->n_obj || pr->obj_id[0] > 0) &&
+      runs_ok(pr->subj, pr->obj_off, pr->n_obj, pr->obj_bm) &&
+      runs_ok(pr->num_subj, pr->val_off, pr->n_val, pr->val_bm)) {
+    for (i = 0; i < pr->n_val; i++)
+      if (isnan(pr->val[i]) || (i && pr->val[i - 1] >= pr->val[i]))
+        break;
+    if (i == pr->n_val)
+      return pr;
+  }
+  icx_index_pred_free(mem, pr);
+  return NULL;
+}
+
+/* Section s as the clouds, names and offers, into ix when whole. */
+static int
+file_read_clouds(icx_index *ix, const file_sect *s)
+{
+  icx_ctx *mem = ix->mem;
+  file_rd r = { ix->file->fd, s->off, s->off + s->len, 0, 0 };
+  uint64_t c[CLOUD_COUNTS];
+  size_t i, k;
+  int pending = 0;
+
+  if (rd_take(&r, c, CLOUD_COUNTS, 8) || c[0] != s->key || c[0] > INT64_MAX ||
+      c[1] > INT64_MAX || c[2] > UINT32_MAX || c[3] > UINT32_MAX || c[4] > UINT32_MAX ||
+      c[6] > 1 || c[7] > UINT32_MAX || c[8] > UINT32_MAX)
+    return -1;
+  icx_index_clouds_clear(ix);
+  ix->n_clouds = c[2];
+  ix->n_names = c[3];
+  if (!(ix->cloud_id = rd_array(&r, mem, ix->n_clouds, 4)) ||
+      !(ix->name_off = rd_array(&r, mem, ix->n_clouds + 1, 4)) ||
+      !(ix->name_id = rd_array(&r, mem, ix->n_names, 4)) ||
+      !(ix->offer = rd_array(&r, mem, 2 * (size_t)c[4], 4)) ||
+      !ascending_ok(ix->cloud_id, ix->n_clouds) ||
+      !offsets_ok(ix->name_off, ix->n_clouds, ix->n_names))
+    goto bad;
+  ix->n_offer = c[4];
+  for (i = 0, k = 0; i < ix->n_offer; i++) {
+    const uint32_t *o = ix->offer + 2 * i;
+    if (o[1] >= ix->n_clouds || (i && (o[-2] > o[0] || (o[-2] == o[0] && o[-1] >= o[1]))))
+      goto bad;
+    k += !i || o[-2] != o[0];
+  }
+  ix->n_svc = k;
+  if (c[6]) {                  /* the names' texts, in text order */
+    ix->n_txt = ix->cap_txt = c[7];
+    ix->n_rank = c[8];
+    if (!(ix->name_rank = rd_array(&r, mem, ix->n_names, 4)) ||
+        !(ix->txt = rd_array(&r, mem, ix->n_txt, 1)) ||
+        !(ix->rank_off = rd_array(&r, mem, ix->n_rank, 4)) ||
+        (ix->n_txt && ix->txt[ix->n_txt - 1] != '\0') || (ix->n_rank && !ix->n_txt))
+      goto bad;
+    for (i = 0; i < ix->n_rank; i++)
+      if (ix->rank_off[i] >= ix->n_txt)
+        goto bad;
+    for (i = 0; i < ix->n_names; i++)
+      if (ix->name_rank[i] == INDEX_RANK_NONE)
+        pending = 1;
+      else if (ix->name_rank[i] >= ix->n_rank)
+        goto bad;
+    ix->names_ordered = 1;
+    ix->names_pending = pending;
+  } else if (!(ix->name_rank = icx_malloc(mem, (ix->n_names + 1) * sizeof *ix->name_rank))) {
+    goto bad;
+  } else {
+    for (i = 0; i < ix->n_names; i++)
+      ix->name_rank[i] = INDEX_RANK_NONE;
+  }
+  if (r.pos != r.end || r.hash != s->hash || !(ix->cloud_bm = roaring_bitmap_create()))
+    goto bad;
+  roaring_bitmap_add_many(ix->cloud_bm, ix->n_clouds, ix->cloud_id);
+  icx_index_offers_skip(ix);
+  ix->name_p = (icx_id)c[0];
+  ix->offers_p = (icx_id)c[1];
+  ix->clouds_read = 1;
+  return 0;
+bad:
+  icx_index_clouds_clear(ix);
+  return -1;
+}
+
+void
+icx_index_file_close(icx_index *ix)
+{
+  if (!ix->file)
+    return;
+  close(ix->file->fd);
+  icx_free(ix->mem, ix->file->sect);
+  icx_free(ix->mem, ix->file);
+  ix->file = NULL;
+}
+
+/* The file's section of kind and key not read yet, or NULL. */
+static file_sect *
+file_find(icx_index *ix, uint64_t kind, uint64_t key)
+{
+  size_t i;
+
+  if (!ix->file || ix->file->seq != ix->seq)
+    return NULL;
+  for (i = 0; i < ix->file->n_sect; i++)
+    if (ix->file->sect[i].kind == kind && ix->file->sect[i].key == key && !ix->file->sect[i].loaded)
+      return &ix->file->sect[i];
+  return NULL;
+}
+
+int
+icx_index_file_pred(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
+{
+  file_sect *s = file_find(ix, SECT_PRED, (uint64_t)p);
+  double t0 = icx_now_ms();
+
+  *out = NULL;
+  if (!s)
+    return 1;
+  s->loaded = 1;
+  if (!(*out = file_read_pred(ix, s))) {
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "predicate %lld: the saved index's section is damaged;"
+            " read from the store", p);
+    icx_index_file_close(ix);
+    return 1;
+  }
+  icx_log(ctx, ICX_LOG_DEBUG, "index", "predicate %lld from the saved index in %.1f ms", p,
+          icx_now_ms() - t0);
+  return 0;
+}
+
+int
+icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
+{
+  file_sect *s = file_find(ix, SECT_CLOUDS, (uint64_t)name_p);
+  uint64_t o;
+
+  if (!s || pread(ix->file->fd, &o, 8, (off_t)(s->off + 8)) != 8 || o != (uint64_t)offers_p)
+    return 1;
+  s->loaded = 1;
+  if (file_read_clouds(ix, s)) {
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "the saved index's clouds are damaged; read from the "
+            "store");
+    icx_index_file_close(ix);
+    return 1;
+  }
+  return 0;
+}
+
+/* Every section not read yet.  0, or -1 when one could not be (the file
+ * is then closed, and what it held read from the store on demand). */
+static int
+file_read_all(icx_ctx *ctx, icx_index *ix)
+{
+  size_t i;
+
+  for (i = 0; ix->file && i < ix->file->n_sect; i++) {
+    file_sect *s = &ix->file->sect[i];
+    const icx_index_pred *have;
+
+    if (s->loaded || (s->kind == SECT_CLOUDS && ix->clouds_read))
+      continue;
+    if (s->kind == SECT_CLOUDS) {
+      uint64_t o;
+      if (pread(ix->file->fd, &o, 8, (off_t)(s->off + 8)) != 8 || o > INT64_MAX ||
+          icx_index_file_clouds(ctx, ix, (icx_id)s->key, (icx_id)o))
+        return -1;
+    } else if (s->key <= INT64_MAX) {
+      /* icx_index_pred_get() reads it from the file, the file being at
+       * the index's change. */
+      if (icx_index_pred_get(ctx, ix, (icx_id)s->key, &have) || !ix->file)
+        return -1;
+    }
+  }
+  return 0;
+}
+
+/* Opens the file at path for ix when it belongs to the store's state at
+ * a change at or before last.  0 when opened (ix->file), 1 when not. */
+static int
+file_open(icx_ctx *ctx, icx_index *ix, const char *path, long long last)
+{
+  uint64_t h[FILE_HEADER / 8], *toc = NULL;
+  unsigned long long token;
+  struct stat sb, db;
+  size_t i;
+  int fd;
+
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    return 1;
+  if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || stat(icx_store_path(ix->store), &db) ||
+      (sb.st_uid != db.st_uid && sb.st_uid != geteuid()) ||
+      pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h || memcmp(h, FILE_MAGIC, 8) ||
+      h[1] != FILE_BOM || (long long)h[2] <= 0 || (long long)h[2] > last ||
+      h[4] > FILE_MAX_SECTIONS || h[5] != (uint64_t)sb.st_size ||
+      FILE_HEADER + h[4] * FILE_TOC_ENTRY > h[5])
+    goto ignore;
+  if (icx_store_change_token(ix->store, (long long)h[2], &token) || token != h[3])
+    goto ignore;
+  if (!(ix->file = icx_calloc(ix->mem, 1, sizeof *ix->file)) ||
+      !(ix->file->sect = icx_calloc(ix->mem, h[4] + 1, sizeof *ix->file->sect)) ||
+      !(toc = icx_malloc(ix->mem, h[4] * FILE_TOC_ENTRY + 1)) ||
+      pread(fd, toc, h[4] * FILE_TOC_ENTRY, FILE_HEADER) != (ssize_t)(h[4] * FILE_TOC_ENTRY))
+    goto ignore;
+  for (i = 0; i < h[4]; i++) {
+    file_sect *s = &ix->file->sect[i];
+    s->kind = toc[5 * i];
+    s->key = toc[5 * i + 1];
+    s->off = toc[5 * i + 2];
+    s->len = toc[5 * i + 3];
+    s->hash = toc[5 * i + 4];
+    if ((s->kind != SECT_PRED && s->kind != SECT_CLOUDS) || s->off % 8 ||
+        s->off < FILE_HEADER + h[4] * FILE_TOC_ENTRY || s->off > h[5] || s->len > h[5] - s->off)
+      goto ignore;
+  }
+  icx_free(ix->mem, toc);
+  ix->file->fd = fd;
+  ix->file->seq = (long long)h[2];
+  ix->file->n_sect = h[4];
+  return 0;
+ignore:
+  icx_free(ix->mem, toc);
+  if (ix->file) {
+    icx_free(ix->mem, ix->file->sect);
+    icx_free(ix->mem, ix->file);
+    ix->file = NULL;
+  }
+  close(fd);
+  icx_log(ctx, ICX_LOG_DEBUG, "index", "%s is not a saved index of this store's state: not used",
+          path);
+  return 1;
+}
+
+void
+icx_index_file_open(icx_ctx *ctx, icx_index *ix, long long last)
+{
+  char *path = file_path(ix->mem, ix->store);
+  long long at;
+  double t0 = icx_now_ms();
+
+  if (!path || last <= 0 || file_open(ctx, ix, path, last)) {
+    icx_free(ix->mem, path);
+    return;
+  }
+  icx_free(ix->mem, path);
+  at = ix->file->seq;
+  if (at == last)
+    return;                     /* sections read as requests ask */
+  /* The store moved on: everything at the file's change, then the
+   * changes since, as a running process would. */
+  ix->seq = at;
+  if (file_read_all(ctx, ix) || icx_index_apply(ctx, ix, last)) {
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "the saved index at change %lld cannot be brought to "
+            "%lld: read from the store", at, last);
+    icx_index_file_close(ix);
+    icx_index_clear(ix);
+  } else {
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "the saved index at change %lld brought to %lld in "
+            "%.1f ms", at, last, icx_now_ms() - t0);
+    icx_index_file_close(ix);
+  }
+  ix->seq = last;
+}
+
+int
+icx_index_started(const icx_index *ix)
+{
+  return ix && (ix->file || ix->n_preds || ix->clouds_read);
+}
+
+/* --- writing --------------------------------------------------------------- */
+
+typedef struct file_wr {
+  FILE *f;
+  uint64_t pos;
+  uint64_t hash;              /* of the present section's data */
+  int bad;
+} file_wr;
+
+static void
+wr_put(file_wr *w, const void *p, size_t bytes)
+{
+  static const char zero[8];
+  size_t pad = pad8(bytes) - bytes;
+
+  if (w->bad)
+    return;
+  if ((bytes && fwrite(p, 1, bytes, w->f) != bytes) || (pad && fwrite(zero, 1, pad, w->f) != pad))
+    w->bad = 1;
+  w->pos += bytes + pad;
+  w->hash = file_hash(w->hash, p, bytes);
+}
+
+static void
+wr_bitmap(file_wr *w, uint32_t where, uint32_t k, const roaring_bitmap_t *b)
+{
+  uint32_t head[2] = { where, k };
+  uint64_t sz[2];
+  size_t bytes = roaring_bitmap_portable_size_in_bytes(b);
+  char *buf;
+
+  if (w->bad || !(buf = malloc(bytes ? bytes : 1))) {
+    w->bad = 1;
+    return;
+  }
+  sz[0] = roaring_bitmap_get_cardinality(b);
+  sz[1] = roaring_bitmap_portable_serialize(b, buf);
+  wr_put(w, head, sizeof head);
+  wr_put(w, sz, sizeof sz);
+  wr_put(w, buf, (size_t)sz[1]);
+  free(buf);
+}
+
+static void
+wr_pred(file_wr *w, const icx_index_pred *pr)
+{
+  uint64_t c[PRED_COUNTS] = { (uint64_t)pr->p, pr->n, pr->n_run, pr->n_obj,
+                              pr->n_num, pr->n_num_run, pr->n_val, 1 };
+  size_t k;
+
+  for (k = 0; k < pr->n_obj; k++)
+    c[7] += pr->obj_bm[k] != NULL;
+  for (k = 0; k < pr->n_val; k++)
+    c[7] += pr->val_bm[k] != NULL;
+  wr_put(w, c, sizeof c);
+  wr_put(w, pr->subj, pr->n_run * 4);
+  wr_put(w, pr->obj_id, pr->n_obj * 4);
+  wr_put(w, pr->obj_off, (pr->n_obj + 1) * 4);
+  wr_put(w, pr->val, pr->n_val * 8);
+  wr_put(w, pr->val_off, (pr->n_val + 1) * 4);
+  wr_put(w, pr->num_subj, pr->n_num_run * 4);
+  wr_bitmap(w, BM_ALL, 0, pr->all);
+  for (k = 0; k < pr->n_obj; k++)
+    if (pr->obj_bm[k])
+      wr_bitmap(w, BM_OBJ, (uint32_t)k, pr->obj_bm[k]);
+  for (k = 0; k < pr->n_val; k++)
+    if (pr->val_bm[k])
+      wr_bitmap(w, BM_VAL, (uint32_t)k, pr->val_bm[k]);
+}
+
+static void
+wr_clouds(file_wr *w, const icx_index *ix)
+{
+  int ordered = ix->names_ordered != 0;
+  uint64_t c[CLOUD_COUNTS] = { (uint64_t)ix->name_p, (uint64_t)ix->offers_p, ix->n_clouds,
+                               ix->n_names, ix->n_offer, ix->n_svc, (uint64_t)ordered,
+                               ordered ? ix->n_txt : 0, ordered ? ix->n_rank : 0, 0 };
+
+  wr_put(w, c, sizeof c);
+  wr_put(w, ix->cloud_id, ix->n_clouds * 4);
+  wr_put(w, ix->name_off, (ix->n_clouds + 1) * 4);
+  wr_put(w, ix->name_id, ix->n_names * 4);
+  wr_put(w, ix->offer, ix->n_offer * 8);
+  if (ordered) {
+    wr_put(w, ix->name_rank, ix->n_names * 4);
+    wr_put(w, ix->txt, ix->n_txt);
+    wr_put(w, ix->rank_off, ix->n_rank * 4);
+  }
+}
+
+/* Writes ix at change seq (token) to the open file f. */
+static int
+file_write(FILE *f, const icx_index *ix, long long seq, unsigned long long token)
+{
+  file_wr w = { f, 0, 0, 0 };
+  size_t n_sect = ix->n_preds + (ix->clouds_read ? 1 : 0), i, t = 0;
+  uint64_t h[FILE_HEADER / 8] = { 0 }, *toc;
+
+  if (!(toc = calloc(n_sect + 1, FILE_TOC_ENTRY)))
+    return -1;
+  memcpy(h, FILE_MAGIC, 8);
+  h[1] = FILE_BOM;
+  h[2] = (uint64_t)seq;
+  h[3] = token;
+  h[4] = n_sect;
+  wr_put(&w, h, sizeof h);
+  wr_put(&w, toc, n_sect * FILE_TOC_ENTRY);
+  for (i = 0; i <= ix->n_preds; i++) {
+    uint64_t *e = toc + 5 * t;
+    if (i == ix->n_preds && !ix->clouds_read)
+      break;
+    e[0] = i < ix->n_preds ? SECT_PRED : SECT_CLOUDS;
+    e[1] = i < ix->n_preds ? (uint64_t)ix->preds[i]->p : (uint64_t)ix->name_p;
+    e[2] = w.pos;
+    w.hash = 0;
+    if (i < ix->n_preds)
+      wr_pred(&w, ix->preds[i]);
+    else
+      wr_clouds(&w, ix);
+    e[3] = w.pos - e[2];
+    e[4] = w.hash;
+    t++;
+  }
+  h[5] = w.pos;
+  if (!w.bad && (fseek(f, 0, SEEK_SET) || fwrite(h, 1, sizeof h, f) != sizeof h ||
+                 fwrite(toc, FILE_TOC_ENTRY, n_sect, f) != n_sect))
+    w.bad = 1;
+  free(toc);
+  return w.bad ? -1 : 0;
+}
+
+icx_rc
+icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved)
+{
+  unsigned long long token;
+  char *path, *tmp = NULL;
+  struct stat db;
+  FILE *f = NULL;
+  double t0 = icx_now_ms();
+  int fd = -1, has;
+  size_t n;
+
+  if (saved)
+    *saved = 0;
+  if (!ctx || !ix)
+    return ICX_ERR_MISUSE;
+  if (ix->store_ms < min_ms || !ix->seq_known || ix->seq <= 0 ||
+      !(path = file_path(ix->mem, ix->store)))
+    return ICX_OK;
+  if ((has = icx_store_change_token(ix->store, ix->seq, &token)) != 0) {
+    icx_free(ix->mem, path);
+    if (has < 0)
+      return icx_index_pass(ctx, ix->mem, ICX_ERR_STORE);
+    icx_log(ctx, ICX_LOG_DEBUG, "index", "change %lld has no token: the index is not saved",
+            ix->seq);
+    return ICX_OK;
+  }
+  /* What the old file holds and this process did not ask for, first. */
+  if (file_read_all(ctx, ix)) {
+    icx_free(ix->mem, path);
+    return ICX_OK;
+  }
+  n = strlen(path);
+  if (stat(icx_store_path(ix->store), &db) ||
+      !(tmp = icx_malloc(ix->mem, n + 48)))
+    goto failed;
+  snprintf(tmp, n + 48, "%s.%ld.%llx.tmp", path, (long)getpid(), token & 0xffffffULL);
+  if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, db.st_mode & 0644)) < 0 ||
+      !(f = fdopen(fd, "wb")))
+    goto failed;
+  fd = -1;
+  if (file_write(f, ix, ix->seq, token) || fflush(f) || fsync(fileno(f)))
+    goto failed;
+  if (fclose(f)) {
+    f = NULL;
+    goto failed;
+  }
+  f = NULL;
+  if (rename(tmp, path))
+    goto failed;
+  ix->store_ms = 0;
+  if (saved)
+    *saved = 1;
+  icx_log(ctx, ICX_LOG_DEBUG, "index", "saved at change %lld to %s in %.1f ms", ix->seq, path,
+          icx_now_ms() - t0);
+  icx_free(ix->mem, tmp);
+  icx_free(ix->mem, path);
+  return ICX_OK;
+failed:
+  /* A cache: a folder without room or without write access costs the
+   * next process a read of the store, nothing else. */
+  icx_log(ctx, ICX_LOG_DEBUG, "index", "cannot save the index to %s: %s", path, strerror(errno));
+  if (f)
+    fclose(f);
+  if (fd >= 0)
+    close(fd);
+  if (tmp)
+    unlink(tmp);
+  icx_free(ix->mem, tmp);
+  icx_free(ix->mem, path);
+  return ICX_OK;
+}
