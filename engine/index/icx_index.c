@@ -86,13 +86,28 @@ icx_index_pred_free(icx_ctx *mem, icx_index_pred *pr)
     roaring_bitmap_free(pr->all);
   icx_free(mem, pr->obj_bm);
   icx_free(mem, pr->val_bm);
-  icx_free(mem, pr->subj);
-  icx_free(mem, pr->obj_id);
-  icx_free(mem, pr->obj_off);
-  icx_free(mem, pr->val);
-  icx_free(mem, pr->val_off);
-  icx_free(mem, pr->num_subj);
+  icx_index_pred_release(mem, pr, pr->subj);
+  icx_index_pred_release(mem, pr, pr->obj_id);
+  icx_index_pred_release(mem, pr, pr->obj_off);
+  icx_index_pred_release(mem, pr, pr->val);
+  icx_index_pred_release(mem, pr, pr->val_off);
+  icx_index_pred_release(mem, pr, pr->num_subj);
   icx_free(mem, pr);
+}
+
+void
+icx_index_pred_release(icx_ctx *mem, const icx_index_pred *pr, void *p)
+{
+  if (!pr->map_lo || (const char *)p < (const char *)pr->map_lo ||
+      (const char *)p >= (const char *)pr->map_hi)
+    icx_free(mem, p);
+}
+
+void
+icx_index_release(icx_index *ix, void *p)
+{
+  if (!icx_index_mapped(ix, p))
+    icx_free(ix->mem, p);
 }
 
 typedef struct index_reader {
@@ -459,6 +474,7 @@ icx_index_clear(icx_index *ix)
   ix->n_preds = 0;
   icx_index_iris_clear(ix);
   icx_index_clouds_clear(ix);
+  icx_index_file_unmap(ix);   /* nothing points into it now */
   ix->build_ms = 0;
 }
 

@@ -30,9 +30,9 @@
  * it reflects and that change's token (icx_store_change_token()); a new
  * handle's index then starts from that file when the store's log still
  * holds that change with that token: at that change, each predicate and
- * the clouds are read from the file (arrays copied in, bitmaps in
- * CRoaring's portable form) instead of the store as requests ask for
- * them; after it, everything the file holds is read and the changes
+ * the clouds are taken from the file, mapped privately (arrays and
+ * CRoaring's frozen bitmaps used where they lie, checked first), instead
+ * of the store as requests ask for them; after it, everything the file holds is read and the changes
  * since applied as above.  A file of another store, another lineage of
  * this one, another owner, or damaged is ignored and the store read.  It
  * is a cache: deleting it costs the next process a read of the store.

@@ -318,10 +318,10 @@ apply_numbers(apply_run *r, icx_index_pred *pr, size_t a, size_t b)
   for (i = 0; i < pr->n_val; i++)
     if (pr->val_bm[i])
       roaring_bitmap_free(pr->val_bm[i]);
-  icx_free(mem, pr->val);
-  icx_free(mem, pr->val_off);
+  icx_index_pred_release(mem, pr, pr->val);
+  icx_index_pred_release(mem, pr, pr->val_off);
   icx_free(mem, pr->val_bm);
-  icx_free(mem, pr->num_subj);
+  icx_index_pred_release(mem, pr, pr->num_subj);
   pr->val = val;
   pr->val_off = off;
   pr->val_bm = bm;
@@ -348,6 +348,32 @@ done:
  * records of its predicate added; then its numbers.  A bitmap is edited
  * in place, a run merged; an object that crosses INDEX_BITMAP_MIN moves
  * between the two. */
+/* Copies pr's bitmaps out of the saved file's map (frozen views, read
+ * only) before a change edits them.  0, or -1 when out of memory (those
+ * copied stay copied; the rest are copied next time). */
+static int
+apply_thaw(icx_index_pred *pr)
+{
+  roaring_bitmap_t **bm[2] = { pr->obj_bm, pr->val_bm }, *c;
+  size_t n[2] = { pr->n_obj, pr->n_val }, i, k;
+
+  if (!(c = roaring_bitmap_copy(pr->all)))
+    return -1;
+  roaring_bitmap_free(pr->all);
+  pr->all = c;
+  for (i = 0; i < 2; i++)
+    for (k = 0; k < n[i]; k++) {
+      if (!bm[i][k])
+        continue;
+      if (!(c = roaring_bitmap_copy(bm[i][k])))
+        return -1;
+      roaring_bitmap_free(bm[i][k]);
+      bm[i][k] = c;
+    }
+  pr->frozen = 0;
+  return 0;
+}
+
 static int
 apply_pred(apply_run *r, icx_index_pred *pr)
 {
@@ -362,6 +388,8 @@ apply_pred(apply_run *r, icx_index_pred *pr)
     b++;
   if (a == b && !roaring_bitmap_intersect(pr->all, r->changed))
     return 0;                   /* none of its subjects changed */
+  if (pr->frozen && apply_thaw(pr))
+    return -1;
   cap_obj = pr->n_obj + (b - a) + 1;
   subj = icx_malloc(mem, apply_run_room(pr->n_run, b - a, pr->obj_bm, pr->n_obj) * sizeof *subj);
   obj_id = icx_malloc(mem, cap_obj * sizeof *obj_id);
@@ -405,9 +433,9 @@ apply_pred(apply_run *r, icx_index_pred *pr)
     if (pr->obj_bm[k])
       roaring_bitmap_free(pr->obj_bm[k]);
   icx_free(mem, pr->obj_bm);
-  icx_free(mem, pr->subj);
-  icx_free(mem, pr->obj_id);
-  icx_free(mem, pr->obj_off);
+  icx_index_pred_release(mem, pr, pr->subj);
+  icx_index_pred_release(mem, pr, pr->obj_id);
+  icx_index_pred_release(mem, pr, pr->obj_off);
   pr->subj = subj;
   pr->obj_id = obj_id;
   pr->obj_off = obj_off;
@@ -521,10 +549,10 @@ apply_clouds(apply_run *r, uint32_t *remap)
   }
   name_off[c] = (uint32_t)nn;
   icx_free(r->ctx, add);
-  icx_free(mem, ix->name_rank);
-  icx_free(mem, ix->cloud_id);
-  icx_free(mem, ix->name_off);
-  icx_free(mem, ix->name_id);
+  icx_index_release(ix, ix->name_rank);
+  icx_index_release(ix, ix->cloud_id);
+  icx_index_release(ix, ix->name_off);
+  icx_index_release(ix, ix->name_id);
   ix->cloud_id = cloud_id;
   ix->name_off = name_off;
   ix->name_id = name_id;
@@ -592,7 +620,7 @@ apply_offers(apply_run *r, const uint32_t *remap)
     e++;
   }
   icx_free(r->ctx, add);
-  icx_free(mem, ix->offer);
+  icx_index_release(ix, ix->offer);
   ix->offer = offer;
   ix->n_offer = e;
   icx_index_offers_skip(ix);

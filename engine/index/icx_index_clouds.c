@@ -48,11 +48,11 @@ index_cmp_pair(const void *x, const void *y)
 void
 icx_index_clouds_clear(icx_index *ix)
 {
-  icx_free(ix->mem, ix->name_rank);
-  icx_free(ix->mem, ix->cloud_id);
-  icx_free(ix->mem, ix->name_off);
-  icx_free(ix->mem, ix->name_id);
-  icx_free(ix->mem, ix->offer);
+  icx_index_release(ix, ix->name_rank);
+  icx_index_release(ix, ix->cloud_id);
+  icx_index_release(ix, ix->name_off);
+  icx_index_release(ix, ix->name_id);
+  icx_index_release(ix, ix->offer);
   icx_free(ix->mem, ix->offer_skip);
   if (ix->cloud_bm)
     roaring_bitmap_free(ix->cloud_bm);
@@ -174,6 +174,7 @@ icx_index_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
 
   if (ix->clouds_read && ix->name_p == name_p && ix->offers_p == offers_p)
     return ICX_OK;
+  icx_index_clouds_clear(ix);
   if (!icx_index_file_clouds(ctx, ix, name_p, offers_p)) {
     ix->build_ms += icx_now_ms() - t0;
     icx_log(ctx, ICX_LOG_DEBUG, "index", "%zu clouds, %zu services from the saved index in "

@@ -3,12 +3,12 @@
  * doc/architecture.md says why it is keyed by a change's token).
  *
  * Layout (host byte order, checked by a mark; every field 8-aligned):
- *   header   magic "icx-ixf\1", byte-order mark, seq, token, section
- *            count, file length, two zero words
+ *   header   magic "icx-ixf\2", byte-order mark, seq, token, section
+ *            count, file length, CRoaring's version, a zero word
  *   table    per section: kind, key, offset, length, hash (5 x u64)
  *   sections a predicate (kind 1, key its id): its counts, its arrays as
- *            the index holds them, its bitmaps in CRoaring's portable
- *            form; the clouds (kind 2, key the name property): ids,
+ *            the index holds them, its bitmaps in CRoaring's frozen
+ *            form (32-aligned, used in place: icx_index_pred.frozen); the clouds (kind 2, key the name property): ids,
  *            names, offers pairs, and the names' texts and ranks when
  *            read.  Bitmaps of clouds and the offers' skip table are made
  *            again on reading.
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,7 +35,12 @@
 #include "icx_store_ids.h"
 #include "icx_util.h"
 
-#define FILE_MAGIC "icx-ixf\1"
+#define FILE_MAGIC "icx-ixf\2"
+/* CRoaring's frozen format follows its in-memory layout: a file is read
+ * only by the CRoaring version that wrote it. */
+#define FILE_ROARING \
+  ((uint64_t)ROARING_VERSION_MAJOR << 32 | (uint64_t)ROARING_VERSION_MINOR << 16 | \
+   (uint64_t)ROARING_VERSION_REVISION)
 #define FILE_BOM 0x0102030405060708ULL
 #define FILE_HEADER 64
 #define FILE_TOC_ENTRY 40
@@ -53,7 +59,6 @@ typedef struct file_sect {
 } file_sect;
 
 struct icx_index_file {
-  int fd;
   long long seq;
   file_sect *sect;
   size_t n_sect;
@@ -119,54 +124,54 @@ file_path(icx_ctx *mem, icx_store *store)
 
 /* --- reading --------------------------------------------------------------- */
 
-/* A cursor over one section: every read is bounded by the section. */
+/* The file is mapped privately (copy on write) and what a section holds
+ * is used where it lies: nothing is copied, and a page is read from the
+ * page cache only when touched.  A mapped array is never freed or grown
+ * (icx_index_mapped()); the map goes when the index is emptied or freed. */
+int
+icx_index_mapped(const icx_index *ix, const void *p)
+{
+  return ix->map && (const char *)p >= (const char *)ix->map &&
+         (const char *)p < (const char *)ix->map + ix->map_len;
+}
+
+/* A cursor over one section of the map: every read is bounded by it. */
 typedef struct file_rd {
-  int fd;
+  const char *base;
   uint64_t pos, end;
-  uint64_t hash;              /* of the data read so far */
+  uint64_t hash;              /* of the data passed so far */
   int bad;
 } file_rd;
 
-/* n items of size bytes at the cursor into dst (8-aligned after). */
-static int
-rd_take(file_rd *r, void *dst, size_t n, size_t size)
-{
-  size_t bytes, got = 0;
-
-  if (r->bad || (size && n > SIZE_MAX / size - 8))
-    return r->bad = 1, -1;
-  bytes = n * size;
-  if (pad8(bytes) > r->end - r->pos)
-    return r->bad = 1, -1;
-  while (got < bytes) {
-    ssize_t k = pread(r->fd, (char *)dst + got, bytes - got, (off_t)(r->pos + got));
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      return r->bad = 1, -1;
-    got += (size_t)k;
-  }
-  r->pos += pad8(bytes);
-  r->hash = file_hash(r->hash, dst, bytes);
-  return 0;
-}
-
-/* An array of n items of size read into a new block (one item more, as
- * the index's own arrays have), or NULL (r->bad set). */
+/* n items of size at the cursor (8-aligned after): their place in the
+ * map, hashed, or NULL (r->bad set). */
 static void *
-rd_array(file_rd *r, icx_ctx *mem, size_t n, size_t size)
+rd_map(file_rd *r, size_t n, size_t size)
 {
-  void *v;
+  const char *p;
+  size_t bytes;
 
   if (r->bad || (size && n > (r->end - r->pos) / size))
     return r->bad = 1, NULL;
-  if (!(v = icx_malloc(mem, (n + 1) * size)))
+  bytes = n * size;
+  if (pad8(bytes) > r->end - r->pos)
     return r->bad = 1, NULL;
-  if (rd_take(r, v, n, size)) {
-    icx_free(mem, v);
-    return NULL;
-  }
-  return v;
+  p = r->base + r->pos;
+  r->pos += pad8(bytes);
+  r->hash = file_hash(r->hash, p, bytes);
+  return (void *)(uintptr_t)p;
+}
+
+/* n items of size copied out (the counts that open a section). */
+static int
+rd_take(file_rd *r, void *dst, size_t n, size_t size)
+{
+  const void *p = rd_map(r, n, size);
+
+  if (!p)
+    return -1;
+  memcpy(dst, p, n * size);
+  return 0;
 }
 
 /* off[0 .. n] starts at 0, never falls and ends at total. */
@@ -210,64 +215,34 @@ runs_ok(const uint32_t *subj, const uint32_t *off, size_t n_keys, roaring_bitmap
   return 1;
 }
 
-/* The rest of r's section, raw, into buf (len bytes). */
-static int
-rd_raw(file_rd *r, char *buf, size_t len)
-{
-  size_t got = 0;
-
-  while (got < len) {
-    ssize_t k = pread(r->fd, buf + got, len - got, (off_t)(r->pos + got));
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      return r->bad = 1, -1;
-    got += (size_t)k;
-  }
-  r->pos += len;
-  return 0;
-}
-
-/* The bitmaps that end a predicate's section: read whole, the section's
- * hash checked (want), and only then handed to CRoaring. */
+/* The bitmaps that end a predicate's section: their layout walked and
+ * the section's hash checked (want) before CRoaring reads any of them;
+ * each then a frozen view of the map. */
 static int
 rd_bitmaps(file_rd *r, icx_index_pred *pr, size_t n_bm, uint64_t want)
 {
+  const char *buf = r->base + r->pos;
   size_t len = (size_t)(r->end - r->pos), at = 0, i;
-  char *buf;
-  int ok = 1;
 
   if (r->bad)
     return -1;
-  if (!(buf = malloc(len + 1)))
-    return r->bad = 1, -1;
-  if (rd_raw(r, buf, len)) {
-    free(buf);
-    return -1;
-  }
-  /* First pass: the layout and the hash, nothing trusted yet. */
-  for (i = 0; i < n_bm && ok; i++) {
+  for (i = 0; i < n_bm; i++) {
     uint64_t sz[2];
-    if (len - at < 24) {
-      ok = 0;
-      break;
-    }
+    if (len - at < 24)
+      return -1;
     memcpy(sz, buf + at + 8, 16);
     r->hash = file_hash(r->hash, buf + at, 8);
     r->hash = file_hash(r->hash, buf + at + 8, 16);
     at += 24;
-    if (!sz[1] || sz[1] > len - at || pad8((size_t)sz[1]) > len - at) {
-      ok = 0;
-      break;
-    }
+    at += (size_t)((32 - (r->pos + at) % 32) % 32);
+    if (at > len || !sz[1] || sz[1] > len - at || pad8((size_t)sz[1]) > len - at)
+      return -1;
     r->hash = file_hash(r->hash, buf + at, (size_t)sz[1]);
     at += pad8((size_t)sz[1]);
   }
-  if (!ok || at != len || r->hash != want) {
-    free(buf);
+  if (at != len || r->hash != want)
     return -1;
-  }
-  for (i = 0, at = 0; i < n_bm && ok; i++) {
+  for (i = 0, at = 0; i < n_bm; i++) {
     uint32_t head[2];
     uint64_t sz[2];
     roaring_bitmap_t *b, **slot;
@@ -275,6 +250,7 @@ rd_bitmaps(file_rd *r, icx_index_pred *pr, size_t n_bm, uint64_t want)
     memcpy(head, buf + at, 8);
     memcpy(sz, buf + at + 8, 16);
     at += 24;
+    at += (size_t)((32 - (r->pos + at) % 32) % 32);
     if (head[0] == BM_ALL && head[1] == 0)
       slot = &pr->all;
     else if (head[0] == BM_OBJ && head[1] < pr->n_obj)
@@ -282,18 +258,19 @@ rd_bitmaps(file_rd *r, icx_index_pred *pr, size_t n_bm, uint64_t want)
     else if (head[0] == BM_VAL && head[1] < pr->n_val)
       slot = &pr->val_bm[head[1]];
     else
-      slot = NULL;
-    if (!slot || *slot || !(b = roaring_bitmap_portable_deserialize_safe(buf + at, (size_t)sz[1]))) {
-      ok = 0;
-      break;
-    }
+      return -1;
+    /* A view of the map, used in place (frozen: copied before a change,
+     * icx_index_apply.c). */
+    if (*slot || !(b = (roaring_bitmap_t *)(uintptr_t)roaring_bitmap_frozen_view(buf + at,
+                                                                                  (size_t)sz[1])))
+      return -1;
     *slot = b;
     if (roaring_bitmap_get_cardinality(b) != sz[0] || roaring_bitmap_is_empty(b))
-      ok = 0;
+      return -1;
     at += pad8((size_t)sz[1]);
   }
-  free(buf);
-  return ok ? 0 : -1;
+  r->pos = r->end;
+  return 0;
 }
 
 /* Section s as a predicate, checked whole. */
@@ -301,7 +278,7 @@ static icx_index_pred *
 file_read_pred(icx_index *ix, const file_sect *s)
 {
   icx_ctx *mem = ix->mem;
-  file_rd r = { ix->file->fd, s->off, s->off + s->len, 0, 0 };
+  file_rd r = { ix->map, s->off, s->off + s->len, 0, 0 };
   uint64_t c[PRED_COUNTS];
   icx_index_pred *pr;
   size_t i;
@@ -317,12 +294,13 @@ file_read_pred(icx_index *ix, const file_sect *s)
   pr->n_num = c[4];
   pr->n_num_run = c[5];
   pr->n_val = c[6];
-  if ((pr->subj = rd_array(&r, mem, pr->n_run, 4)) &&
-      (pr->obj_id = rd_array(&r, mem, pr->n_obj, 4)) &&
-      (pr->obj_off = rd_array(&r, mem, pr->n_obj + 1, 4)) &&
-      (pr->val = rd_array(&r, mem, pr->n_val, 8)) &&
-      (pr->val_off = rd_array(&r, mem, pr->n_val + 1, 4)) &&
-      (pr->num_subj = rd_array(&r, mem, pr->n_num_run, 4)) &&
+  pr->frozen = 1;
+  pr->map_lo = ix->map;
+  pr->map_hi = (const char *)ix->map + ix->map_len;
+  if ((pr->subj = rd_map(&r, pr->n_run, 4)) && (pr->obj_id = rd_map(&r, pr->n_obj, 4)) &&
+      (pr->obj_off = rd_map(&r, pr->n_obj + 1, 4)) && (pr->val = rd_map(&r, pr->n_val, 8)) &&
+      (pr->val_off = rd_map(&r, pr->n_val + 1, 4)) &&
+      (pr->num_subj = rd_map(&r, pr->n_num_run, 4)) &&
       (pr->obj_bm = icx_calloc(mem, pr->n_obj + 1, sizeof *pr->obj_bm)) &&
       (pr->val_bm = icx_calloc(mem, pr->n_val + 1, sizeof *pr->val_bm)) &&
       !rd_bitmaps(&r, pr, c[7], s->hash) && pr->all && offsets_ok(pr->obj_off, pr->n_obj, pr->n_run) &&
@@ -344,23 +322,19 @@ file_read_pred(icx_index *ix, const file_sect *s)
 static int
 file_read_clouds(icx_index *ix, const file_sect *s)
 {
-  icx_ctx *mem = ix->mem;
-  file_rd r = { ix->file->fd, s->off, s->off + s->len, 0, 0 };
+  file_rd r = { ix->map, s->off, s->off + s->len, 0, 0 };
   uint64_t c[CLOUD_COUNTS];
   size_t i, k;
-  int pending = 0;
 
   if (rd_take(&r, c, CLOUD_COUNTS, 8) || c[0] != s->key || c[0] > INT64_MAX ||
       c[1] > INT64_MAX || c[2] > UINT32_MAX || c[3] > UINT32_MAX || c[4] > UINT32_MAX ||
-      c[6] > 1 || c[7] > UINT32_MAX || c[8] > UINT32_MAX)
+      c[6] > 1 || c[7] > UINT32_MAX || c[8] > UINT32_MAX || ix->clouds_read)
     return -1;
-  icx_index_clouds_clear(ix);
   ix->n_clouds = c[2];
   ix->n_names = c[3];
-  if (!(ix->cloud_id = rd_array(&r, mem, ix->n_clouds, 4)) ||
-      !(ix->name_off = rd_array(&r, mem, ix->n_clouds + 1, 4)) ||
-      !(ix->name_id = rd_array(&r, mem, ix->n_names, 4)) ||
-      !(ix->offer = rd_array(&r, mem, 2 * (size_t)c[4], 4)) ||
+  if (!(ix->cloud_id = rd_map(&r, ix->n_clouds, 4)) ||
+      !(ix->name_off = rd_map(&r, ix->n_clouds + 1, 4)) ||
+      !(ix->name_id = rd_map(&r, ix->n_names, 4)) || !(ix->offer = rd_map(&r, 2 * (size_t)c[4], 4)) ||
       !ascending_ok(ix->cloud_id, ix->n_clouds) ||
       !offsets_ok(ix->name_off, ix->n_clouds, ix->n_names))
     goto bad;
@@ -375,22 +349,18 @@ file_read_clouds(icx_index *ix, const file_sect *s)
   if (c[6]) {                  /* the names' texts, in text order */
     ix->n_txt = ix->cap_txt = c[7];
     ix->n_rank = c[8];
-    if (!(ix->name_rank = rd_array(&r, mem, ix->n_names, 4)) ||
-        !(ix->txt = rd_array(&r, mem, ix->n_txt, 1)) ||
-        !(ix->rank_off = rd_array(&r, mem, ix->n_rank, 4)) ||
+    if (!(ix->name_rank = rd_map(&r, ix->n_names, 4)) || !(ix->txt = rd_map(&r, ix->n_txt, 1)) ||
+        !(ix->rank_off = rd_map(&r, ix->n_rank, 4)) ||
         (ix->n_txt && ix->txt[ix->n_txt - 1] != '\0') || (ix->n_rank && !ix->n_txt))
       goto bad;
     for (i = 0; i < ix->n_rank; i++)
       if (ix->rank_off[i] >= ix->n_txt)
         goto bad;
     for (i = 0; i < ix->n_names; i++)
-      if (ix->name_rank[i] == INDEX_RANK_NONE)
-        pending = 1;
-      else if (ix->name_rank[i] >= ix->n_rank)
+      if (ix->name_rank[i] >= ix->n_rank)   /* a name not placed too: saved placed */
         goto bad;
     ix->names_ordered = 1;
-    ix->names_pending = pending;
-  } else if (!(ix->name_rank = icx_malloc(mem, (ix->n_names + 1) * sizeof *ix->name_rank))) {
+  } else if (!(ix->name_rank = icx_malloc(ix->mem, (ix->n_names + 1) * sizeof *ix->name_rank))) {
     goto bad;
   } else {
     for (i = 0; i < ix->n_names; i++)
@@ -414,7 +384,6 @@ icx_index_file_close(icx_index *ix)
 {
   if (!ix->file)
     return;
-  close(ix->file->fd);
   icx_free(ix->mem, ix->file->sect);
   icx_free(ix->mem, ix->file);
   ix->file = NULL;
@@ -461,7 +430,10 @@ icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_
   file_sect *s = file_find(ix, SECT_CLOUDS, (uint64_t)name_p);
   uint64_t o;
 
-  if (!s || pread(ix->file->fd, &o, 8, (off_t)(s->off + 8)) != 8 || o != (uint64_t)offers_p)
+  if (!s || s->len < 16)
+    return 1;
+  memcpy(&o, (const char *)ix->map + s->off + 8, 8);
+  if (o != (uint64_t)offers_p)
     return 1;
   s->loaded = 1;
   if (file_read_clouds(ix, s)) {
@@ -487,9 +459,10 @@ file_read_all(icx_ctx *ctx, icx_index *ix)
     if (s->loaded || (s->kind == SECT_CLOUDS && ix->clouds_read))
       continue;
     if (s->kind == SECT_CLOUDS) {
-      uint64_t o;
-      if (pread(ix->file->fd, &o, 8, (off_t)(s->off + 8)) != 8 || o > INT64_MAX ||
-          icx_index_file_clouds(ctx, ix, (icx_id)s->key, (icx_id)o))
+      uint64_t o = 0;
+      if (s->len >= 16)
+        memcpy(&o, (const char *)ix->map + s->off + 8, 8);
+      if (s->len < 16 || o > INT64_MAX || icx_index_file_clouds(ctx, ix, (icx_id)s->key, (icx_id)o))
         return -1;
     } else if (s->key <= INT64_MAX) {
       /* icx_index_pred_get() reads it from the file, the file being at
@@ -509,15 +482,16 @@ file_open(icx_ctx *ctx, icx_index *ix, const char *path, long long last)
   uint64_t h[FILE_HEADER / 8], *toc = NULL;
   unsigned long long token;
   struct stat sb, db;
+  void *map;
   size_t i;
   int fd;
 
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+  if (ix->map || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
     return 1;
   if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || stat(icx_store_path(ix->store), &db) ||
       (sb.st_uid != db.st_uid && sb.st_uid != geteuid()) ||
       pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h || memcmp(h, FILE_MAGIC, 8) ||
-      h[1] != FILE_BOM || (long long)h[2] <= 0 || (long long)h[2] > last ||
+      h[1] != FILE_BOM || h[6] != FILE_ROARING || (long long)h[2] <= 0 || (long long)h[2] > last ||
       h[4] > FILE_MAX_SECTIONS || h[5] != (uint64_t)sb.st_size ||
       FILE_HEADER + h[4] * FILE_TOC_ENTRY > h[5])
     goto ignore;
@@ -540,7 +514,14 @@ file_open(icx_ctx *ctx, icx_index *ix, const char *path, long long last)
       goto ignore;
   }
   icx_free(ix->mem, toc);
-  ix->file->fd = fd;
+  toc = NULL;
+  /* Readable and writable, privately: a change applied in place later
+   * copies the page it writes, the file never changes. */
+  if ((map = mmap(NULL, (size_t)h[5], PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+    goto ignore;
+  close(fd);
+  ix->map = map;
+  ix->map_len = (size_t)h[5];
   ix->file->seq = (long long)h[2];
   ix->file->n_sect = h[4];
   return 0;
@@ -588,6 +569,16 @@ icx_index_file_open(icx_ctx *ctx, icx_index *ix, long long last)
   ix->seq = last;
 }
 
+void
+icx_index_file_unmap(icx_index *ix)
+{
+  icx_index_file_close(ix);
+  if (ix->map)
+    munmap(ix->map, ix->map_len);
+  ix->map = NULL;
+  ix->map_len = 0;
+}
+
 int
 icx_index_started(const icx_index *ix)
 {
@@ -622,18 +613,24 @@ wr_bitmap(file_wr *w, uint32_t where, uint32_t k, const roaring_bitmap_t *b)
 {
   uint32_t head[2] = { where, k };
   uint64_t sz[2];
-  size_t bytes = roaring_bitmap_portable_size_in_bytes(b);
+  static const char zero[32];
+  size_t bytes = roaring_bitmap_frozen_size_in_bytes(b), pad;
   char *buf;
 
-  if (w->bad || !(buf = malloc(bytes ? bytes : 1))) {
+  if (w->bad || !(buf = aligned_alloc(32, (bytes + 31) & ~(size_t)31))) {
     w->bad = 1;
     return;
   }
   sz[0] = roaring_bitmap_get_cardinality(b);
-  sz[1] = roaring_bitmap_portable_serialize(b, buf);
+  sz[1] = bytes;
+  roaring_bitmap_frozen_serialize(b, buf);
   wr_put(w, head, sizeof head);
   wr_put(w, sz, sizeof sz);
-  wr_put(w, buf, (size_t)sz[1]);
+  pad = (size_t)((32 - w->pos % 32) % 32);   /* the view needs 32-aligned data */
+  if (!w->bad && pad && fwrite(zero, 1, pad, w->f) != pad)
+    w->bad = 1;
+  w->pos += pad;
+  wr_put(w, buf, bytes);
   free(buf);
 }
 
@@ -667,7 +664,7 @@ wr_pred(file_wr *w, const icx_index_pred *pr)
 static void
 wr_clouds(file_wr *w, const icx_index *ix)
 {
-  int ordered = ix->names_ordered != 0;
+  int ordered = ix->names_ordered && !ix->names_pending;
   uint64_t c[CLOUD_COUNTS] = { (uint64_t)ix->name_p, (uint64_t)ix->offers_p, ix->n_clouds,
                                ix->n_names, ix->n_offer, ix->n_svc, (uint64_t)ordered,
                                ordered ? ix->n_txt : 0, ordered ? ix->n_rank : 0, 0 };
@@ -699,6 +696,7 @@ file_write(FILE *f, const icx_index *ix, long long seq, unsigned long long token
   h[2] = (uint64_t)seq;
   h[3] = token;
   h[4] = n_sect;
+  h[6] = FILE_ROARING;
   wr_put(&w, h, sizeof h);
   wr_put(&w, toc, n_sect * FILE_TOC_ENTRY);
   for (i = 0; i <= ix->n_preds; i++) {

@@ -37,6 +37,10 @@ struct icx_index_pred {
   uint32_t *val_off;          /* n_val + 1 offsets into num_subj (a bitmap's: empty) */
   roaring_bitmap_t **val_bm;  /* per value, NULL below INDEX_BITMAP_MIN */
   uint32_t *num_subj;         /* those subjects, by value then subject */
+  /* the saved file's map when the arrays above were read from it (they
+   * are then never freed: icx_index_pred_release()) */
+  const void *map_lo, *map_hi;
+  int frozen;                 /* its bitmaps are read-only views of the map */
 };
 
 typedef struct icx_index_iri {
@@ -85,6 +89,8 @@ struct icx_index {
   double apply_ms;            /* time spent applying them */
   /* the index saved beside the store (icx_index_file.c) */
   struct icx_index_file *file; /* open while its sections are at seq, else NULL */
+  void *map;                  /* the file, mapped privately; arrays point into it */
+  size_t map_len;
   double store_ms;            /* time spent reading the store since loaded or saved */
 };
 
@@ -152,9 +158,18 @@ int icx_index_file_pred(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **
 /* The clouds, names and offers from the saved file into ix: 0 when read,
  * 1 when the file has no (sound) section for them at ix->seq. */
 int icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p);
-/* Closes the saved file (its sections no longer at ix->seq).  No-op when
- * none is open. */
+/* Closes the saved file (its sections no longer at ix->seq); its map
+ * stays while arrays point into it.  No-op when none is open. */
 void icx_index_file_close(icx_index *ix);
+/* Closes the file and unmaps it: call it when no array points into the
+ * map any more (the index emptied or freed). */
+void icx_index_file_unmap(icx_index *ix);
+/* 1 when p lies in the saved file's map. */
+int icx_index_mapped(const icx_index *ix, const void *p);
+/* Frees p (memory of the index) unless it lies in the map. */
+void icx_index_release(icx_index *ix, void *p);
+/* Frees p, an array of pr (memory of mem), unless pr read it from a map. */
+void icx_index_pred_release(icx_ctx *mem, const icx_index_pred *pr, void *p);
 
 /* Forgets the IRIs looked up (their ids may have come into the store). */
 void icx_index_iris_clear(icx_index *ix);

@@ -21,8 +21,8 @@
 void
 icx_index_names_clear(icx_index *ix)
 {
-  icx_free(ix->mem, ix->txt);
-  icx_free(ix->mem, ix->rank_off);
+  icx_index_release(ix, ix->txt);
+  icx_index_release(ix, ix->rank_off);
   ix->txt = NULL;
   ix->rank_off = NULL;
   ix->n_txt = ix->cap_txt = ix->n_rank = 0;
@@ -44,8 +44,13 @@ names_append(icx_index *ix, const char *s, uint32_t *off)
     char *t;
     while (cap < ix->n_txt + len)
       cap *= 2;
-    if (!(t = icx_realloc(ix->mem, ix->txt, cap)))
+    if (icx_index_mapped(ix, ix->txt)) {   /* read from the saved file: copied out */
+      if (!(t = icx_malloc(ix->mem, cap)))
+        return -1;
+      memcpy(t, ix->txt, ix->n_txt);
+    } else if (!(t = icx_realloc(ix->mem, ix->txt, cap))) {
       return -1;
+    }
     ix->txt = t;
     ix->cap_txt = cap;
   }
@@ -196,7 +201,7 @@ names_build(icx_ctx *ctx, icx_index *ix)
     ix->txt = t;
     ix->n_txt = len;
     ix->cap_txt = ix->n_txt + 1;
-    icx_free(ix->mem, old);
+    icx_index_release(ix, old);
   }
   off = NULL;                   /* ix->rank_off */
   ix->n_rank = r;
@@ -357,7 +362,7 @@ names_place(icx_ctx *ctx, icx_index *ix)
   for (i = 0; m && i < ix->n_names; i++)
     if (ix->name_rank[i] != INDEX_RANK_NONE)
       ix->name_rank[i] = names_shift(ins, m, ix->name_rank[i]);
-  icx_free(ix->mem, ix->rank_off);
+  icx_index_release(ix, ix->rank_off);
   ix->rank_off = roff;
   ix->n_rank += m;
   roff = NULL;

@@ -607,16 +607,12 @@ bench_child_index(char **argv)
     goto fail;
   if (!(fp = fopen(argv[3], "w")))
     goto done;
-  fprintf(fp, "read_ms %.3f
-save_ms %.3f
-bytes %lld
-rss_kb %ld
-", (t1 - t0) * 1e3,
+  fprintf(fp, "read_ms %.3f\nsave_ms %.3f\nbytes %lld\nrss_kb %ld\n", (t1 - t0) * 1e3,
           (bench_now() - t1) * 1e3, (long long)sb.st_size, child_peak_rss_kb());
   rc = fclose(fp) != 0;
   goto done;
 fail:
-  fprintf(stderr, "bench: index: %s\n", saved ? icx_ctx_errmsg(ctx) : "not saved");
+  fprintf(stderr, "bench: index: %s\n", *icx_ctx_errmsg(ctx) ? icx_ctx_errmsg(ctx) : "not saved");
 done:
   icx_store_free(store);
   icx_vocab_free(vocab);
