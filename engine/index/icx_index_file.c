@@ -403,15 +403,28 @@ file_find(icx_index *ix, uint64_t kind, uint64_t key)
   return NULL;
 }
 
+/* The offers property a clouds section was saved for (0: it cannot say). */
+static icx_id
+sect_offers(const icx_index *ix, const file_sect *s)
+{
+  uint64_t o;
+
+  if (s->len < 16)
+    return 0;
+  memcpy(&o, (const char *)ix->map + s->off + 8, 8);
+  return o <= INT64_MAX ? (icx_id)o : 0;
+}
+
 int
 icx_index_file_pred(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
 {
   file_sect *s = file_find(ix, SECT_PRED, (uint64_t)p);
-  double t0 = icx_now_ms();
+  double t0;
 
   *out = NULL;
   if (!s)
     return 1;
+  t0 = icx_now_ms();
   s->loaded = 1;
   if (!(*out = file_read_pred(ix, s))) {
     icx_log(ctx, ICX_LOG_DEBUG, "index", "predicate %lld: the saved index's section is damaged;"
@@ -428,12 +441,8 @@ int
 icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
 {
   file_sect *s = file_find(ix, SECT_CLOUDS, (uint64_t)name_p);
-  uint64_t o;
 
-  if (!s || s->len < 16)
-    return 1;
-  memcpy(&o, (const char *)ix->map + s->off + 8, 8);
-  if (o != (uint64_t)offers_p)
+  if (!s || offers_p <= 0 || sect_offers(ix, s) != offers_p)
     return 1;
   s->loaded = 1;
   if (file_read_clouds(ix, s)) {
@@ -458,18 +467,11 @@ file_read_all(icx_ctx *ctx, icx_index *ix)
 
     if (s->loaded || (s->kind == SECT_CLOUDS && ix->clouds_read))
       continue;
-    if (s->kind == SECT_CLOUDS) {
-      uint64_t o = 0;
-      if (s->len >= 16)
-        memcpy(&o, (const char *)ix->map + s->off + 8, 8);
-      if (s->len < 16 || o > INT64_MAX || icx_index_file_clouds(ctx, ix, (icx_id)s->key, (icx_id)o))
-        return -1;
-    } else if (s->key <= INT64_MAX) {
-      /* icx_index_pred_get() reads it from the file, the file being at
-       * the index's change. */
-      if (icx_index_pred_get(ctx, ix, (icx_id)s->key, &have) || !ix->file)
-        return -1;
-    }
+    /* A predicate: icx_index_pred_get() takes it from the file. */
+    if (s->kind == SECT_CLOUDS ? icx_index_file_clouds(ctx, ix, (icx_id)s->key, sect_offers(ix, s))
+                               : s->key <= INT64_MAX &&
+                                 (icx_index_pred_get(ctx, ix, (icx_id)s->key, &have) || !ix->file))
+      return -1;
   }
   return 0;
 }
