@@ -55,7 +55,7 @@ icx_storage_fail(icx_storage_inst *t, const char *what)
            t->db ? sqlite3_errmsg(t->db) : "no connection",
            code == SQLITE_CORRUPT || code == SQLITE_NOTADB
              ? " (" ICX_STORAGE_DAMAGED_NOTE ")" : "");
-  if (!t->quiet)
+  if (!t->quiet && t->world)
     librdf_log(t->world, 0, LIBRDF_LOG_ERROR, LIBRDF_FROM_STORAGE, NULL,
                "icx storage %s: %s", t->path ? t->path : "", t->errmsg);
   return -1;
@@ -206,11 +206,9 @@ storage_busy(void *ud, int count)
 }
 
 void
-icx_storage_set_wait(librdf_storage *storage, long timeout_ms, icx_storage_wait_fn fn,
+icx_storage_set_wait(icx_storage_inst *t, long timeout_ms, icx_storage_wait_fn fn,
                      void *userdata)
 {
-  icx_storage_inst *t = icx_storage_db(storage) ? icx_storage_inst_of(storage) : NULL;
-
   if (!t)
     return;
   t->wait_ms = timeout_ms > 0 ? timeout_ms : 0;
@@ -219,10 +217,8 @@ icx_storage_set_wait(librdf_storage *storage, long timeout_ms, icx_storage_wait_
 }
 
 int
-icx_storage_damaged(librdf_storage *storage)
+icx_storage_damaged(icx_storage_inst *t)
 {
-  icx_storage_inst *t = icx_storage_db(storage) ? icx_storage_inst_of(storage) : NULL;
-
   return t ? t->damaged : 0;
 }
 
@@ -256,56 +252,46 @@ storage_open_db(icx_storage_inst *t)
   return storage_prepare_all(t);
 }
 
-static int
-storage_init(librdf_storage *storage, const char *name, librdf_hash *options)
+/* The storage icx_storage_wrap() is making on this thread, which
+ * storage_init() adopts instead of opening a connection of its own. */
+static _Thread_local icx_storage_inst *storage_adopting;
+
+icx_storage_inst *
+icx_storage_open(const char *path, const icx_storage_options *o, char *err, size_t n)
 {
-  icx_storage_inst *t;
-  char *sync = NULL;
+  icx_storage_inst *t = calloc(1, sizeof *t);
   int i;
 
-  t = calloc(1, sizeof *t);
-  if (!t || !name || !(t->path = strdup(name))) {
-    if (t)
-      free(t);
-    if (options)
-      librdf_free_hash(options);
-    return 1;
+  if (n)
+    *err = '\0';
+  if (!t || !path || !(t->path = strdup(path))) {
+    free(t);
+    if (n)
+      snprintf(err, n, "out of memory");
+    return NULL;
   }
-  librdf_storage_set_instance(storage, t);
   t->magic = icx_storage_magic;
-  t->storage = storage;
-  t->world = librdf_storage_get_world(storage);
   t->synchronous = 1;
-  t->cache_mb = 64;
-  t->cache_max = ICX_STORAGE_CACHE_MAX_BYTES;
+  t->cache_mb = o && o->cache_mb > 0 ? o->cache_mb : 64;
+  t->cache_max = (size_t)(o && o->term_cache_mb > 0 ? o->term_cache_mb : 64) << 20;
   t->wait_ms = ICX_STORAGE_WAIT_MS;
-  if (options) {
-    char *cache;
-    if ((cache = librdf_hash_get(options, "term-cache-mb"))) {
-      t->cache_max = (size_t)icx_parse_mib(cache, 64) << 20;
-      librdf_free_memory(cache);
-    }
-    t->is_new = librdf_hash_get_as_boolean(options, "new") > 0;
-    t->readonly = librdf_hash_get_as_boolean(options, "readonly") > 0;
-    if ((cache = librdf_hash_get(options, "cache-mb"))) {
-      t->cache_mb = (int)icx_parse_mib(cache, 64);
-      librdf_free_memory(cache);
-    }
-    if ((sync = librdf_hash_get(options, "synchronous"))) {
-      for (i = 0; sync_names[i]; i++)
-        if (!strcmp(sync, sync_names[i]))
-          t->synchronous = i;
-      librdf_free_memory(sync);
-    }
-    librdf_free_hash(options);
+  t->is_new = o && o->is_new;
+  t->readonly = o && o->readonly;
+  for (i = 0; o && o->synchronous && sync_names[i]; i++)
+    if (!strcmp(o->synchronous, sync_names[i]))
+      t->synchronous = i;
+  if (storage_open_db(t)) {
+    if (n)
+      snprintf(err, n, "%s", t->errmsg);
+    icx_storage_close(t);
+    return NULL;
   }
-  return storage_open_db(t) ? 1 : 0;
+  return t;
 }
 
-static void
-storage_terminate(librdf_storage *storage)
+void
+icx_storage_close(icx_storage_inst *t)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
   int i;
 
   if (!t)
@@ -328,7 +314,77 @@ storage_terminate(librdf_storage *storage)
   free(t->path);
   free(t->hidden_iri);
   free(t);
+}
+
+librdf_storage *
+icx_storage_wrap(librdf_world *world, icx_storage_inst *t)
+{
+  librdf_storage *storage;
+
+  if (!world || !t || t->storage || icx_storage_register(world))
+    return NULL;
+  storage_adopting = t;
+  storage = librdf_new_storage(world, ICX_STORAGE_NAME, t->path, NULL);
+  storage_adopting = NULL;
+  return storage;
+}
+
+static int
+storage_init(librdf_storage *storage, const char *name, librdf_hash *options)
+{
+  icx_storage_options o = { 0 };
+  icx_storage_inst *t = storage_adopting;
+  char *sync = NULL, *cache, err[sizeof t->errmsg];
+
+  storage_adopting = NULL;
+  if (t) {                              /* icx_storage_wrap(): the caller's */
+    if (options)
+      librdf_free_hash(options);
+    t->adopted = 1;
+  } else {
+    if (options) {
+      if ((cache = librdf_hash_get(options, "term-cache-mb"))) {
+        o.term_cache_mb = icx_parse_mib(cache, 64);
+        librdf_free_memory(cache);
+      }
+      o.is_new = librdf_hash_get_as_boolean(options, "new") > 0;
+      o.readonly = librdf_hash_get_as_boolean(options, "readonly") > 0;
+      if ((cache = librdf_hash_get(options, "cache-mb"))) {
+        o.cache_mb = icx_parse_mib(cache, 64);
+        librdf_free_memory(cache);
+      }
+      sync = librdf_hash_get(options, "synchronous");
+      o.synchronous = sync;
+    }
+    t = name ? icx_storage_open(name, &o, err, sizeof err) : NULL;
+    if (sync)
+      librdf_free_memory(sync);
+    if (options)
+      librdf_free_hash(options);
+    if (!t) {
+      librdf_log(librdf_storage_get_world(storage), 0, LIBRDF_LOG_ERROR, LIBRDF_FROM_STORAGE,
+                 NULL, "icx storage %s: %s", name ? name : "", name ? err : "no file named");
+      return 1;
+    }
+  }
+  librdf_storage_set_instance(storage, t);
+  t->storage = storage;
+  t->world = librdf_storage_get_world(storage);
+  return 0;
+}
+
+static void
+storage_terminate(librdf_storage *storage)
+{
+  icx_storage_inst *t = icx_storage_inst_of(storage);
+
   librdf_storage_set_instance(storage, NULL);
+  if (!t)
+    return;
+  t->storage = NULL;
+  t->world = NULL;
+  if (!t->adopted)
+    icx_storage_close(t);
 }
 
 static int
@@ -645,6 +701,18 @@ icx_storage_register(librdf_world *world)
                                          storage_factory);
 }
 
+icx_storage_inst *
+icx_storage_instance(librdf_storage *storage)
+{
+  return icx_storage_db(storage) ? icx_storage_inst_of(storage) : NULL;
+}
+
+sqlite3 *
+icx_storage_inst_db(icx_storage_inst *t)
+{
+  return t ? t->db : NULL;
+}
+
 sqlite3 *
 icx_storage_db(librdf_storage *storage)
 {
@@ -667,9 +735,7 @@ icx_storage_db(librdf_storage *storage)
 }
 
 const char *
-icx_storage_errmsg(librdf_storage *storage)
+icx_storage_errmsg(icx_storage_inst *t)
 {
-  icx_storage_inst *t = icx_storage_db(storage) ? icx_storage_inst_of(storage) : NULL;
-
   return t ? t->errmsg : "";
 }

@@ -30,6 +30,39 @@
 
 #define ICX_STORAGE_NAME "icx"
 
+/* One open store file: its SQLite connection, prepared statements, term
+ * cache and state.  It is the storage's instance once a librdf storage
+ * wraps it, but opens, reads by id and logs changes without any librdf
+ * world: a reader that only matches on the index never loads librdf
+ * (icx_store.c makes the librdf storage on first need). */
+typedef struct icx_storage_inst icx_storage_inst;
+
+/* How icx_storage_open() opens a file: the "new", "readonly",
+ * "synchronous", "cache-mb" and "term-cache-mb" options below. */
+typedef struct icx_storage_options {
+  int is_new;                 /* an empty file: create the schema */
+  int readonly;               /* an existing store, SQLITE_OPEN_READONLY */
+  const char *synchronous;    /* "off", "normal" or "full"; NULL: normal */
+  long cache_mb;              /* SQLite's page cache, MiB; 0: 64 */
+  long term_cache_mb;         /* the bulk path's term cache, MiB; 0: 64 */
+} icx_storage_options;
+
+/* Opens the store file at path (o NULL: the defaults) with no librdf
+ * world.  NULL on failure, with why in err (n bytes). */
+icx_storage_inst *icx_storage_open(const char *path, const icx_storage_options *o, char *err,
+                                   size_t n);
+/* Closes what icx_storage_open() opened, after every storage wrapping it
+ * is freed.  NULL is a no-op. */
+void icx_storage_close(icx_storage_inst *t);
+/* A librdf storage of world on t, which stays the caller's (freeing the
+ * storage leaves t open).  NULL when librdf refuses it or t is wrapped
+ * already. */
+librdf_storage *icx_storage_wrap(librdf_world *world, icx_storage_inst *t);
+/* The instance of an icx storage; NULL for NULL or another module's. */
+icx_storage_inst *icx_storage_instance(librdf_storage *storage);
+/* t's SQLite connection, lent for the life of t (NULL for NULL). */
+struct sqlite3 *icx_storage_inst_db(icx_storage_inst *t);
+
 /* Registers the "icx" storage factory with world (once per world; again is
  * a no-op).  Returns 0, or non-0 when librdf refuses it. */
 int icx_storage_register(librdf_world *world);
@@ -40,12 +73,12 @@ int icx_storage_register(librdf_world *world);
  * context_serialise) still sees it.  The store hides its bookkeeping this
  * way, so that a user's SPARQL sees the documents only.  0, or -1 out of
  * memory. */
-int icx_storage_set_hidden(librdf_storage *storage, const char *iri);
+int icx_storage_set_hidden(icx_storage_inst *t, const char *iri);
 /* While on, a read that names the hidden graph finds nothing either:
  * set around a user's query, so that GRAPH <iri> cannot reach it. */
-void icx_storage_hide_named(librdf_storage *storage, int on);
+void icx_storage_hide_named(icx_storage_inst *t, int on);
 /* The hidden graph's id, or 0 when none is set or it does not exist. */
-icx_id icx_storage_hidden_graph(librdf_storage *storage);
+icx_id icx_storage_hidden_graph(icx_storage_inst *t);
 
 /* What a file holds, as far as opening it as a store is concerned. */
 typedef enum icx_storage_probe_result {
@@ -119,11 +152,11 @@ void icx_storage_bulk_free(icx_storage_bulk *bulk);
 
 /* Term ids, for checking a graph in the transaction that wrote it.  The id
  * of an IRI: > 0, 0 when the store has no such term, -1 on error. */
-icx_id icx_storage_iri_id(librdf_storage *storage, const char *iri);
+icx_id icx_storage_iri_id(icx_storage_inst *t, const char *iri);
 
 /* A term for messages: "<iri>", "_:id" or "\"lexical form\"".  New string,
  * caller free()s; NULL when there is no such term or memory ran out. */
-char *icx_storage_term_text(librdf_storage *storage, icx_id id);
+char *icx_storage_term_text(icx_storage_inst *t, icx_id id);
 
 /* Called with each quad's term ids; non-0 stops the walk. */
 typedef int (*icx_storage_ids_fn)(void *userdata, icx_id s, icx_id p,
@@ -133,7 +166,7 @@ typedef int (*icx_storage_ids_fn)(void *userdata, icx_id s, icx_id p,
  * p, o, in one of three shapes: none (every quad of g, ordered by s, p, o),
  * s and p (the objects), p and o (the subjects).  fn may walk another
  * shape but not its own.  Returns 0, or -1 (another shape, or an error). */
-int icx_storage_context_ids(librdf_storage *storage, icx_id g, icx_id s,
+int icx_storage_context_ids(icx_storage_inst *t, icx_id g, icx_id s,
                             icx_id p, icx_id o, icx_storage_ids_fn fn,
                             void *userdata);
 
@@ -143,9 +176,9 @@ typedef int (*icx_storage_id_fn)(void *userdata, icx_id id);
 /* The subjects, in every graph, of the quads of predicate p whose number
  * lies in [lo, hi] (quads_num), or whose object is o (quads_pos).  0, or
  * -1 on an error. */
-int icx_storage_subjects_in_range(librdf_storage *storage, icx_id p, double lo, double hi,
+int icx_storage_subjects_in_range(icx_storage_inst *t, icx_id p, double lo, double hi,
                                   icx_storage_id_fn fn, void *userdata);
-int icx_storage_subjects_with(librdf_storage *storage, icx_id p, icx_id o,
+int icx_storage_subjects_with(icx_storage_inst *t, icx_id p, icx_id o,
                               icx_storage_id_fn fn, void *userdata);
 
 /* Called once a storage has waited ICX_STORAGE_WAIT_SAY_MS for a lock
@@ -157,12 +190,12 @@ typedef void (*icx_storage_wait_fn)(void *userdata, long timeout_ms);
  * failing with "database is locked" (ms; 0: not at all; default
  * ICX_STORAGE_WAIT_MS, 5 minutes), and what it calls when a wait lasts
  * (fn NULL: nothing). */
-void icx_storage_set_wait(librdf_storage *storage, long timeout_ms, icx_storage_wait_fn fn,
+void icx_storage_set_wait(icx_storage_inst *t, long timeout_ms, icx_storage_wait_fn fn,
                           void *userdata);
 
 /* 1 when SQLite has reported the file corrupt (SQLITE_CORRUPT,
  * SQLITE_NOTADB) on this storage's connection since it opened, else 0. */
-int icx_storage_damaged(librdf_storage *storage);
+int icx_storage_damaged(icx_storage_inst *t);
 
 /* --- the change log (icx_schema.h: icx_changes; read by icx_store_ids.h) --- */
 
@@ -172,16 +205,16 @@ int icx_storage_damaged(librdf_storage *storage);
  * there is one (else in one of its own); makes the table when the store
  * has none, and prunes all but the last ICX_SCHEMA_CHANGES_KEEP changes.
  * 0, or -1 (icx_storage_errmsg()). */
-int icx_storage_log_change(librdf_storage *storage, icx_id g, int kind, const icx_id *subjects,
+int icx_storage_log_change(icx_storage_inst *t, icx_id g, int kind, const icx_id *subjects,
                            size_t n);
 
 /* While on, writes through the storage belong to a change its caller logs
  * (the store facade's documents).  While off (the default), each write
  * through librdf's storage methods, the array and the bulk path first
  * logs a change of kind ICX_SCHEMA_CHANGE_OTHER. */
-void icx_storage_set_logged(librdf_storage *storage, int on);
+void icx_storage_set_logged(icx_storage_inst *t, int on);
 
 /* The text of the last SQLite error on this storage ("" when none).  Lent. */
-const char *icx_storage_errmsg(librdf_storage *storage);
+const char *icx_storage_errmsg(icx_storage_inst *t);
 
 #endif

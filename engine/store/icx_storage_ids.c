@@ -14,9 +14,8 @@
 /* --- the hidden graph ------------------------------------------------------------ */
 
 int
-icx_storage_set_hidden(librdf_storage *storage, const char *iri)
+icx_storage_set_hidden(icx_storage_inst *t, const char *iri)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
   char *copy = NULL;
 
   if (!t || t->magic != icx_storage_magic)
@@ -30,18 +29,16 @@ icx_storage_set_hidden(librdf_storage *storage, const char *iri)
 }
 
 void
-icx_storage_hide_named(librdf_storage *storage, int on)
+icx_storage_hide_named(icx_storage_inst *t, int on)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
 
   if (t && t->magic == icx_storage_magic)
     t->hide_named = on;
 }
 
 icx_id
-icx_storage_hidden_graph(librdf_storage *storage)
+icx_storage_hidden_graph(icx_storage_inst *t)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
   sqlite3_int64 id;
 
   if (!t || t->magic != icx_storage_magic)
@@ -71,9 +68,8 @@ icx_storage_hidden(icx_storage_inst *t)
 /* --- term ids, for checking what a load wrote ------------------------------------ */
 
 sqlite3_int64
-icx_storage_iri_id(librdf_storage *storage, const char *iri)
+icx_storage_iri_id(icx_storage_inst *t, const char *iri)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
 
   if (!t || t->magic != icx_storage_magic || !iri)
     return -1;
@@ -81,9 +77,8 @@ icx_storage_iri_id(librdf_storage *storage, const char *iri)
 }
 
 char *
-icx_storage_term_text(librdf_storage *storage, sqlite3_int64 id)
+icx_storage_term_text(icx_storage_inst *t, sqlite3_int64 id)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
   sqlite3_stmt *st = NULL;
   char *out = NULL;
 
@@ -108,7 +103,7 @@ icx_storage_term_text(librdf_storage *storage, sqlite3_int64 id)
 }
 
 int
-icx_storage_context_ids(librdf_storage *storage, sqlite3_int64 g, sqlite3_int64 s,
+icx_storage_context_ids(icx_storage_inst *t, sqlite3_int64 g, sqlite3_int64 s,
                         sqlite3_int64 p, sqlite3_int64 o, icx_storage_ids_fn fn, void *ud)
 {
   /* Without statistics SQLite took quads_g (g = ?) for the third shape
@@ -119,7 +114,6 @@ icx_storage_context_ids(librdf_storage *storage, sqlite3_int64 g, sqlite3_int64 
     "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
     "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1"
   };
-  icx_storage_inst *t = icx_storage_inst_of(storage);
   sqlite3_stmt *st;
   int shape, rc;
 
@@ -196,10 +190,9 @@ storage_subjects_query(icx_storage_inst *t, int k)
 }
 
 int
-icx_storage_subjects_in_range(librdf_storage *storage, icx_id p, double lo, double hi,
+icx_storage_subjects_in_range(icx_storage_inst *t, icx_id p, double lo, double hi,
                               icx_storage_id_fn fn, void *ud)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
   sqlite3_stmt *st;
 
   if (!t || t->magic != icx_storage_magic || !fn || !(st = storage_subjects_query(t, 3)))
@@ -211,10 +204,9 @@ icx_storage_subjects_in_range(librdf_storage *storage, icx_id p, double lo, doub
 }
 
 int
-icx_storage_subjects_with(librdf_storage *storage, icx_id p, icx_id o,
+icx_storage_subjects_with(icx_storage_inst *t, icx_id p, icx_id o,
                           icx_storage_id_fn fn, void *ud)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
   sqlite3_stmt *st;
 
   if (!t || t->magic != icx_storage_magic || !fn || !(st = storage_subjects_query(t, 4)))

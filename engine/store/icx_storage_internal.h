@@ -76,10 +76,12 @@ typedef struct icx_storage_cache {
 } icx_storage_cache;
 
 /* The instance of one icx storage (librdf_storage_get_instance). */
-typedef struct icx_storage_inst {
+struct icx_storage_inst {
   const char *magic;          /* icx_storage_magic */
-  librdf_storage *storage;
-  librdf_world *world;
+  librdf_storage *storage;    /* the librdf storage wrapping it, or NULL */
+  librdf_world *world;        /* its world (NULL: failures are not logged) */
+  int adopted;                /* made by icx_storage_open() for icx_storage_wrap():
+                                 freeing the storage leaves it open */
   char *path;
   int is_new;
   int readonly;               /* "readonly='yes'": SQLITE_OPEN_READONLY */
@@ -115,7 +117,7 @@ typedef struct icx_storage_inst {
   int wait_said;              /* wait_fn was called for the present wait */
   icx_storage_wait_fn wait_fn;
   void *wait_ud;
-} icx_storage_inst;
+};
 
 /* The id to bind for "g <> ?" in reads without a context: the hidden
  * graph's (icx_storage_set_hidden()), or -1, which no graph has. */

@@ -64,7 +64,8 @@ icx_storage_schema_check(icx_storage_inst *t)
   }
   return 0;
 bad:
-  librdf_log(t->world, 0, LIBRDF_LOG_ERROR, LIBRDF_FROM_STORAGE, NULL,
+  if (t->world)
+    librdf_log(t->world, 0, LIBRDF_LOG_ERROR, LIBRDF_FROM_STORAGE, NULL,
              "icx storage %s: %s", t->path, t->errmsg);
   return -1;
 }
@@ -401,10 +402,9 @@ done:
 }
 
 int
-icx_storage_log_change(librdf_storage *storage, icx_id g, int kind, const icx_id *subjects,
+icx_storage_log_change(icx_storage_inst *t, icx_id g, int kind, const icx_id *subjects,
                        size_t n)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
 
   if (!t || t->magic != icx_storage_magic || (n && !subjects))
     return -1;
@@ -412,9 +412,8 @@ icx_storage_log_change(librdf_storage *storage, icx_id g, int kind, const icx_id
 }
 
 void
-icx_storage_set_logged(librdf_storage *storage, int on)
+icx_storage_set_logged(icx_storage_inst *t, int on)
 {
-  icx_storage_inst *t = icx_storage_inst_of(storage);
 
   if (t && t->magic == icx_storage_magic)
     t->logged = on;

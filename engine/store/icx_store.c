@@ -36,6 +36,8 @@
 librdf_node *
 icx_store_uri_node(icx_store *s, const char *iri)
 {
+  if (icx_store_rdf(s) != ICX_OK)
+    return NULL;
   return librdf_new_node_from_uri_string(icx_ctx_world(s->ctx), (const unsigned char *)iri);
 }
 
@@ -170,9 +172,9 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
   icx_store *s;
   struct stat sb;
   int exists, is_new = 0;
-  char options[96];
+  icx_storage_options o = { 0 };
+  char why[600];
   icx_rc rc = ICX_OK;
-  icx_diag diag;
 
   if (!ctx || !path || !out || !*path)
     return ICX_ERR_MISUSE;
@@ -206,41 +208,29 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
    * small one: at 1M clouds no cache holds the working set and the time is
    * the same; at 100k a 64 MiB one is about a fifth faster
    * (doc/performance.md). */
+  o.is_new = !exists || is_new;
+  o.readonly = (flags & ICX_STORE_READONLY) != 0;
+  o.synchronous = "normal";
   if (flags & ICX_STORE_READONLY)
-    snprintf(options, sizeof options,
-             "new='%s',readonly='yes',synchronous='normal',cache-mb='%ld'",
-             !exists || is_new ? "yes" : "no",
-             icx_parse_mib(getenv("ICX_READ_CACHE_MB"), ICX_STORE_READ_CACHE_MB));
-  else
-    snprintf(options, sizeof options, "new='%s',synchronous='normal'",
-             !exists || is_new ? "yes" : "no");
-  if (!icx_ctx_world(ctx) || icx_storage_register(icx_ctx_world(ctx))) {
-    rc = icx_rdf_failure(ctx);
-    goto fail;
-  }
-  icx_diag_begin(ctx, &diag);
-  s->storage = librdf_new_storage(icx_ctx_world(ctx), ICX_STORAGE_NAME, path, options);
-  icx_diag_end(ctx);
-  if (!s->storage) {
-    rc = icx_fail(ctx, diag.errors && strstr(diag.first, ICX_STORAGE_DAMAGED_NOTE)
-                         ? ICX_ERR_DAMAGED : ICX_ERR_STORE, "cannot open store %s%s%s", path,
-                  diag.errors ? ": " : "", diag.errors ? diag.first : "");
+    o.cache_mb = icx_parse_mib(getenv("ICX_READ_CACHE_MB"), ICX_STORE_READ_CACHE_MB);
+  s->inst = icx_storage_open(path, &o, why, sizeof why);
+  if (!s->inst) {
+    rc = icx_fail(ctx, strstr(why, ICX_STORAGE_DAMAGED_NOTE) ? ICX_ERR_DAMAGED : ICX_ERR_STORE,
+                  "cannot open store %s: %s", path, why);
     if (!exists)
       store_unlink_unused(path);
     goto fail;
   }
-  s->db = icx_storage_db(s->storage);
+  s->db = icx_storage_inst_db(s->inst);
   if (stat(path, &sb) != 0) {
     rc = icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
     goto fail;
   }
   s->dev = (unsigned long long)sb.st_dev;
   s->ino = (unsigned long long)sb.st_ino;
-  s->model = librdf_new_model(icx_ctx_world(ctx), s->storage, NULL);
-  s->meta = icx_store_uri_node(s, ICX_STORE_META_GRAPH);
   /* The bookkeeping graph is read by name only: a query over the default
    * graph or GRAPH ?g sees the documents alone. */
-  if (!s->model || !s->meta || icx_storage_set_hidden(s->storage, ICX_STORE_META_GRAPH)) {
+  if (icx_storage_set_hidden(s->inst, ICX_STORE_META_GRAPH)) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     goto fail;
   }
@@ -249,6 +239,36 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
 fail:
   icx_store_free(s);
   return rc;
+}
+
+/* The librdf side of a store: its world, a librdf storage on the open
+ * file and a model over it, made when a call first needs them, so that a
+ * process that only reads by id and matches on the index never starts
+ * librdf (doc/architecture.md, "Starting light"). */
+icx_rc
+icx_store_rdf(icx_store *s)
+{
+  librdf_world *world;
+  icx_diag diag;
+
+  if (s->model)
+    return ICX_OK;
+  if (!(world = icx_ctx_world(s->ctx)))
+    return icx_rdf_failure(s->ctx);
+  if (!s->storage) {
+    icx_diag_begin(s->ctx, &diag);
+    s->storage = icx_storage_wrap(world, s->inst);
+    icx_diag_end(s->ctx);
+    if (!s->storage)
+      return icx_fail(s->ctx, ICX_ERR_STORE, "cannot open store %s with librdf%s%s", s->path,
+                      diag.errors ? ": " : "", diag.errors ? diag.first : "");
+  }
+  if (!s->meta && !(s->meta = librdf_new_node_from_uri_string(
+                        world, (const unsigned char *)ICX_STORE_META_GRAPH)))
+    return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  if (!(s->model = librdf_new_model(world, s->storage, NULL)))
+    return icx_fail(s->ctx, ICX_ERR_NOMEM, "out of memory");
+  return ICX_OK;
 }
 
 int
@@ -292,6 +312,7 @@ icx_store_free(icx_store *s)
     librdf_free_model(s->model);
   if (s->storage)
     librdf_free_storage(s->storage);
+  icx_storage_close(s->inst);
   icx_free(ctx, s->name_property);
   icx_free(ctx, s->before);
   icx_free(ctx, s->path);
@@ -413,14 +434,14 @@ icx_store_set_wait(icx_store *s, long timeout_ms, icx_store_wait_fn fn, void *us
     return;
   s->wait_fn = fn;
   s->wait_ud = fn ? userdata : NULL;
-  icx_storage_set_wait(s->storage, timeout_ms < 0 ? ICX_STORE_WAIT_MS : timeout_ms,
+  icx_storage_set_wait(s->inst, timeout_ms < 0 ? ICX_STORE_WAIT_MS : timeout_ms,
                        fn ? store_relay_wait : NULL, s);
 }
 
 int
 icx_store_damaged(icx_store *s)
 {
-  return s ? icx_storage_damaged(s->storage) : 0;
+  return s ? icx_storage_damaged(s->inst) : 0;
 }
 
 icx_rc
@@ -428,17 +449,18 @@ icx_store_failed(icx_store *s, icx_rc rc)
 {
   char *why;
 
-  if (!s || !rc || rc == ICX_ERR_DAMAGED || !icx_storage_damaged(s->storage))
+  if (!s || !rc || rc == ICX_ERR_DAMAGED || !icx_storage_damaged(s->inst))
     return rc;
-  why = strdup(*icx_ctx_errmsg(s->ctx) ? icx_ctx_errmsg(s->ctx) : icx_storage_errmsg(s->storage));
+  why = strdup(*icx_ctx_errmsg(s->ctx) ? icx_ctx_errmsg(s->ctx) : icx_storage_errmsg(s->inst));
   rc = icx_fail(s->ctx, ICX_ERR_DAMAGED, "store %s is damaged; run icx check (%s)", s->path,
                 why ? why : "");
   free(why);
   return rc;
 }
 
-librdf_model *icx_store_model(icx_store *s) { return s->model; }
-librdf_storage *icx_store_storage(icx_store *s) { return s ? s->storage : NULL; }
+librdf_model *icx_store_model(icx_store *s) { return s && !icx_store_rdf(s) ? s->model : NULL; }
+librdf_storage *icx_store_storage(icx_store *s) { return s && !icx_store_rdf(s) ? s->storage : NULL; }
+icx_storage_inst *icx_store_inst(icx_store *s) { return s ? s->inst : NULL; }
 sqlite3 *icx_store_db(icx_store *s) { return s ? s->db : NULL; }
 
 void

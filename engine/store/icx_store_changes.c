@@ -24,7 +24,7 @@ static int
 changes_fail(icx_store *store, const char *what)
 {
   sqlite3 *db = icx_store_db(store);
-  icx_storage_inst *t = icx_storage_inst_of(icx_store_storage(store));
+  icx_storage_inst *t = icx_store_inst(store);
 
   if (db && t && icx_schema_damage(sqlite3_extended_errcode(db)))
     t->damaged = 1;

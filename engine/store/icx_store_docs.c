@@ -163,7 +163,7 @@ store_claim_one(sqlite3_stmt *st, icx_id *id)
 static char *
 store_claim_text(store_claims *c, icx_id id)
 {
-  char *t = id > 0 ? icx_storage_term_text(c->s->storage, id) : NULL;
+  char *t = id > 0 ? icx_storage_term_text(c->s->inst, id) : NULL;
 
   return t ? t : strdup("(a graph without a name)");   /* free()d: as the storage's */
 }
@@ -323,13 +323,13 @@ store_check_claims(icx_store *s, const char *source)
   c.s = s;
   c.source = source;
   c.db = icx_store_db(s);
-  c.g = icx_storage_iri_id(s->storage,
+  c.g = icx_storage_iri_id(s->inst,
                            (const char *)librdf_uri_as_string(librdf_node_get_uri(s->doc)));
-  c.name = icx_storage_iri_id(s->storage, s->name_property);
-  c.meta = icx_storage_iri_id(s->storage, ICX_STORE_META_GRAPH);
+  c.name = icx_storage_iri_id(s->inst, s->name_property);
+  c.meta = icx_storage_iri_id(s->inst, ICX_STORE_META_GRAPH);
   if (!c.db || c.g < 0 || c.name < 0 || c.meta < 0)
     return icx_fail(s->ctx, ICX_ERR_STORE, "%s: cannot check its clouds: %s", source,
-                    icx_storage_errmsg(s->storage));
+                    icx_storage_errmsg(s->inst));
   if (c.g == 0)                 /* an empty document: nothing of it to check */
     return ICX_OK;
   for (i = 0; i < CLAIM_N && rc == ICX_OK; i++)
@@ -382,16 +382,16 @@ static icx_rc
 store_log_begin(icx_store *s, const char *doc_uri)
 {
   sqlite3_stmt *st = NULL;
-  icx_id g = icx_storage_iri_id(s->storage, doc_uri);
+  icx_id g = icx_storage_iri_id(s->inst, doc_uri);
   size_t cap = 0;
   int rc;
 
   icx_free(s->ctx, s->before);
   s->before = NULL;
   s->n_before = 0;
-  icx_storage_set_logged(s->storage, 1);
+  icx_storage_set_logged(s->inst, 1);
   if (g < 0) {
-    return icx_fail(s->ctx, ICX_ERR_STORE, "%s", icx_storage_errmsg(s->storage));
+    return icx_fail(s->ctx, ICX_ERR_STORE, "%s", icx_storage_errmsg(s->inst));
   }
   if (g == 0)
     return ICX_OK;
@@ -424,16 +424,16 @@ store_log_begin(icx_store *s, const char *doc_uri)
 static int
 store_log_change(icx_store *s, const char *doc_uri, int kind)
 {
-  icx_id g = icx_storage_iri_id(s->storage, doc_uri);
+  icx_id g = icx_storage_iri_id(s->inst, doc_uri);
 
-  return g < 0 || icx_storage_log_change(s->storage, g, kind, s->before, s->n_before) ? -1 : 0;
+  return g < 0 || icx_storage_log_change(s->inst, g, kind, s->before, s->n_before) ? -1 : 0;
 }
 
 /* The end of a document's change, committed or not. */
 static void
 store_log_end(icx_store *s)
 {
-  icx_storage_set_logged(s->storage, 0);
+  icx_storage_set_logged(s->inst, 0);
   icx_free(s->ctx, s->before);
   s->before = NULL;
   s->n_before = 0;
@@ -529,6 +529,8 @@ icx_store_document_begin(icx_store *s, const char *doc_uri)
                     s->path);
   if (s->flags & ICX_STORE_READONLY)
     return icx_fail(ctx, ICX_ERR_MISUSE, "store %s is open read-only", s->path);
+  if ((rc = icx_store_rdf(s)) != ICX_OK)
+    return rc;
   if (strcmp(doc_uri, ICX_STORE_META_GRAPH) == 0)
     return icx_fail(ctx, ICX_ERR_MISUSE, "<%s> is reserved for bookkeeping", ICX_STORE_META_GRAPH);
   if (!(s->doc = icx_store_uri_node(s, doc_uri)))
@@ -540,13 +542,13 @@ icx_store_document_begin(icx_store *s, const char *doc_uri)
     librdf_free_node(s->doc);
     s->doc = NULL;
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
   } else if ((rc = store_log_begin(s, doc_uri))) {
     icx_store_document_abort(s);
   } else if (librdf_model_context_remove_statements(s->model, s->doc) ||
              store_remove_meta(s, doc_uri)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot remove the earlier load of %s: %s",
-                  doc_uri, icx_storage_errmsg(s->storage));
+                  doc_uri, icx_storage_errmsg(s->inst));
     icx_store_document_abort(s);
   }
   icx_diag_end(ctx);
@@ -598,13 +600,13 @@ icx_store_document_commit(icx_store *s, const char *source, const char *format,
        store_add3(s, s->meta, icx_store_uri_node(s, doc_uri), icx_store_match_node(s, "owner"),
                   store_literal(s, s->doc_owner, NULL)))) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot record document %s: %s", doc_uri,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
   } else if (store_log_change(s, doc_uri, ICX_SCHEMA_CHANGE_PUT)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot log the change of document %s: %s", doc_uri,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
   } else if (librdf_model_transaction_commit(s->model)) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot commit document %s to %s: %s", doc_uri, s->path,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
   }
   icx_diag_end(ctx);
   if (rc) {
@@ -662,7 +664,7 @@ store_put_statements(icx_store *s, const char *doc_uri, const char *source, cons
   if (icx_storage_context_add_array(s->storage, s->doc, v, n, &count,
                                     s->progress ? store_relay_progress : NULL, &relay)) {
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot write the triples of %s: %s", doc_uri,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
     icx_store_document_abort(s);
     return rc;
   }
@@ -673,9 +675,13 @@ icx_rc
 icx_store_put_statements(icx_store *s, const char *doc_uri, const char *source,
                          const char *format, librdf_statement *const *statements, size_t n)
 {
+  icx_rc rc;
+
   if (!s || !doc_uri || !source || !format || (n && !statements))
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
+  if ((rc = icx_store_rdf(s)) != ICX_OK)
+    return rc;
   return store_put_statements(s, doc_uri, source, format, statements, n);
 }
 
@@ -735,10 +741,12 @@ icx_store_remove_document(icx_store *s, const char *doc_uri)
   icx_clear_error(s->ctx);
   if (s->flags & ICX_STORE_READONLY)
     return icx_fail(s->ctx, ICX_ERR_MISUSE, "store %s is open read-only", s->path);
+  if ((rc = icx_store_rdf(s)) != ICX_OK)
+    return rc;
   if (!icx_store_has_document(s, doc_uri)) {
-    if (icx_storage_damaged(s->storage))
+    if (icx_storage_damaged(s->inst))
       return icx_store_failed(s, icx_fail(s->ctx, ICX_ERR_STORE, "cannot read %s: %s", s->path,
-                                          icx_storage_errmsg(s->storage)));
+                                          icx_storage_errmsg(s->inst)));
     return icx_fail(s->ctx, ICX_ERR_NOT_FOUND, "no document %s in the store", doc_uri);
   }
   if (!(ctxnode = icx_store_uri_node(s, doc_uri)))
@@ -746,18 +754,18 @@ icx_store_remove_document(icx_store *s, const char *doc_uri)
   icx_diag_begin(s->ctx, &diag);
   if (librdf_model_transaction_start(s->model)) {
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot start a transaction on %s: %s", s->path,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
   } else if ((rc = store_log_begin(s, doc_uri))) {
     librdf_model_transaction_rollback(s->model);
   } else if (librdf_model_context_remove_statements(s->model, ctxnode) ||
              store_remove_meta(s, doc_uri) ||
              store_log_change(s, doc_uri, ICX_SCHEMA_CHANGE_REMOVE)) {
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot remove %s: %s", doc_uri,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
     librdf_model_transaction_rollback(s->model);
   } else if (librdf_model_transaction_commit(s->model)) {
     rc = icx_fail(s->ctx, ICX_ERR_STORE, "cannot commit the removal of %s: %s", doc_uri,
-                  icx_storage_errmsg(s->storage));
+                  icx_storage_errmsg(s->inst));
     librdf_model_transaction_rollback(s->model);
   }
   icx_diag_end(s->ctx);

@@ -29,7 +29,7 @@ icx_store_export_document(icx_store *store, const char *doc_uri, FILE *out)
   world = icx_ctx_world(ctx);
   if (!world || !(graph = icx_store_uri_node(store, doc_uri)))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  st = librdf_model_context_as_stream(store->model, graph);
+  st = librdf_model_context_as_stream(icx_store_model(store), graph);
   ser = librdf_new_serializer(world, "turtle", NULL, NULL);
   if (!st || !ser) {
     rc = icx_fail(ctx, ICX_ERR_STORE, "cannot read document %s for export", doc_uri);

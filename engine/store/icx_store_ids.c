@@ -19,13 +19,13 @@
 icx_id
 icx_store_iri_id(icx_store *store, const char *iri)
 {
-  return icx_storage_iri_id(icx_store_storage(store), iri);
+  return icx_storage_iri_id(icx_store_inst(store), iri);
 }
 
 char *
 icx_store_term_text(icx_store *store, icx_id id)
 {
-  return icx_storage_term_text(icx_store_storage(store), id);
+  return icx_storage_term_text(icx_store_inst(store), id);
 }
 
 typedef struct store_id_at {
@@ -110,21 +110,21 @@ int
 icx_store_walk(icx_store *store, icx_id g, icx_id s, icx_id p, icx_id o, icx_store_quad_fn fn,
                void *userdata)
 {
-  return icx_storage_context_ids(icx_store_storage(store), g, s, p, o, fn, userdata);
+  return icx_storage_context_ids(icx_store_inst(store), g, s, p, o, fn, userdata);
 }
 
 int
 icx_store_subjects_in_range(icx_store *store, icx_id p, double lo, double hi,
                             icx_store_id_fn fn, void *userdata)
 {
-  return icx_storage_subjects_in_range(icx_store_storage(store), p, lo, hi, fn, userdata);
+  return icx_storage_subjects_in_range(icx_store_inst(store), p, lo, hi, fn, userdata);
 }
 
 int
 icx_store_subjects_with(icx_store *store, icx_id p, icx_id o, icx_store_id_fn fn,
                         void *userdata)
 {
-  return icx_storage_subjects_with(icx_store_storage(store), p, o, fn, userdata);
+  return icx_storage_subjects_with(icx_store_inst(store), p, o, fn, userdata);
 }
 
 struct icx_store_writer {
@@ -212,19 +212,19 @@ icx_store_set_interrupt(icx_store *store, int (*stop)(void *userdata), void *use
 const char *
 icx_store_errmsg(icx_store *store)
 {
-  return icx_storage_errmsg(icx_store_storage(store));
+  return icx_storage_errmsg(icx_store_inst(store));
 }
 
 icx_id
 icx_store_hidden_graph(icx_store *store)
 {
-  return icx_storage_hidden_graph(icx_store_storage(store));
+  return icx_storage_hidden_graph(icx_store_inst(store));
 }
 
 void
 icx_store_hide_bookkeeping(icx_store *store, int on)
 {
-  icx_storage_hide_named(icx_store_storage(store), on);
+  icx_storage_hide_named(icx_store_inst(store), on);
 }
 
 /* Runs sql (bound to p) and hands each row's two columns to fn, as ids

@@ -30,8 +30,10 @@ struct icx_store {
   char *path;
   int flags;
   unsigned long long dev, ino;  /* the file opened (icx_store_replaced()) */
-  librdf_storage *storage;
-  struct sqlite3 *db;         /* the storage's connection (icx_store_db(), icx_schema.h) */
+  struct icx_storage_inst *inst; /* the open file (icx_storage.h) */
+  struct sqlite3 *db;         /* its connection (icx_store_db(), icx_schema.h) */
+  /* The librdf side, NULL until icx_store_rdf() makes it: */
+  librdf_storage *storage;    /* a librdf storage wrapping inst */
   librdf_model *model;
   librdf_node *meta;          /* the bookkeeping context */
   icx_store_progress_fn progress;
@@ -78,7 +80,19 @@ ICX_STORE_LOCAL
 int icx_store_table_have(icx_store *s, unsigned bit, const char *name);
 
 
-/* A new node for iri; NULL when out of memory. */
+/* Makes the store's librdf world, storage, model and bookkeeping node
+ * when they are not made yet (icx_store_open() makes none of them).  Every
+ * function that reaches s->storage, s->model or s->meta calls it first.
+ * ICX_OK, or the failure, with its message set. */
+ICX_STORE_LOCAL
+icx_rc icx_store_rdf(icx_store *s);
+
+/* The open store file (icx_storage.h), lent for the life of s. */
+ICX_STORE_LOCAL
+struct icx_storage_inst *icx_store_inst(icx_store *s);
+
+/* A new node for iri (making the librdf side first); NULL when out of
+ * memory or librdf fails. */
 ICX_STORE_LOCAL
 librdf_node *icx_store_uri_node(icx_store *s, const char *iri);
 

@@ -52,8 +52,8 @@ store_get_one(icx_store *s, const char *subj_iri, librdf_node *pred_owned)
 
 /* --- is it loaded ---------------------------------------------------------- */
 
-int
-icx_store_has_document(icx_store *s, const char *doc_uri)
+static int
+store_has_document(icx_store *s, const char *doc_uri)
 {
   librdf_node *subj = icx_store_uri_node(s, doc_uri);
   librdf_node *pred = icx_store_uri_node(s, ICX_STORE_RDF_TYPE);
@@ -80,6 +80,12 @@ icx_store_has_document(icx_store *s, const char *doc_uri)
   }
   librdf_free_statement(pattern);
   return has;
+}
+
+int
+icx_store_has_document(icx_store *s, const char *doc_uri)
+{
+  return s && icx_store_rdf(s) == ICX_OK && store_has_document(s, doc_uri);
 }
 
 /* The owner the bookkeeping graph records for doc_uri (never what a
@@ -393,10 +399,10 @@ done:
 static icx_rc
 store_read_result(icx_store *s, icx_rc rc)
 {
-  if (!icx_storage_damaged(s->storage))
+  if (!icx_storage_damaged(s->inst))
     return rc;
   return icx_store_failed(s, rc ? rc : icx_fail(s->ctx, ICX_ERR_STORE, "cannot read %s: %s",
-                                                s->path, icx_storage_errmsg(s->storage)));
+                                                s->path, icx_storage_errmsg(s->inst)));
 }
 
 icx_rc
@@ -407,6 +413,8 @@ icx_store_list_documents(icx_store *s, const icx_vocab *vocab, icx_doc_info **do
   if (!s || !docs || !n)
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
+  if ((rc = icx_store_rdf(s)) != ICX_OK)
+    return rc;
   rc = store_read_result(s, store_list_documents(s, vocab, docs, n));
   if (rc && *docs) {
     icx_doc_info_free_array(*docs, *n);
@@ -432,6 +440,8 @@ icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats
     return ICX_ERR_MISUSE;
   icx_clear_error(s->ctx);
   memset(stats, 0, sizeof *stats);
+  if ((rc = icx_store_rdf(s)) != ICX_OK)
+    return rc;
   if ((rc = store_list_documents(s, vocab, &docs, &n)))
     return store_read_result(s, rc);
   stats->documents = (long)n;
@@ -502,14 +512,14 @@ icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats
 static icx_rc
 store_owner_stmt(icx_store *s, const char *sql, sqlite3_stmt **st)
 {
-  icx_id owner_p = icx_storage_iri_id(s->storage, ICX_MATCH_NS "owner");
-  icx_id meta = icx_storage_iri_id(s->storage, ICX_STORE_META_GRAPH);
+  icx_id owner_p = icx_storage_iri_id(s->inst, ICX_MATCH_NS "owner");
+  icx_id meta = icx_storage_iri_id(s->inst, ICX_STORE_META_GRAPH);
   sqlite3 *db = icx_store_db(s);
 
   *st = NULL;
   if (owner_p < 0 || meta < 0 || !db)
     return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the owners in %s: %s", s->path,
-                    icx_storage_errmsg(s->storage));
+                    icx_storage_errmsg(s->inst));
   if (owner_p == 0 || meta == 0)
     return ICX_OK;
   if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
@@ -593,10 +603,10 @@ icx_store_cloud_owner(icx_store *s, const icx_vocab *vocab, const char *cloud, c
   icx_clear_error(s->ctx);
   if (!name_iri)
     return ICX_OK;
-  name_p = icx_storage_iri_id(s->storage, name_iri);
+  name_p = icx_storage_iri_id(s->inst, name_iri);
   if (name_p < 0)
     return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the owners in %s: %s", s->path,
-                    icx_storage_errmsg(s->storage));
+                    icx_storage_errmsg(s->inst));
   if (name_p == 0)
     return ICX_OK;
   if ((rc = store_owner_stmt(s, STORE_CLOUD_OWNER_SQL, &st)) != ICX_OK || !st)

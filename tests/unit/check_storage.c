@@ -872,12 +872,12 @@ START_TEST(walks_by_object_seek)
                librdf_new_node_from_node(p), iri(num));
   }
   ck_assert_int_eq(icx_storage_context_add_array(storage, c, v, N, &added, NULL, NULL), 0);
-  g = icx_storage_iri_id(storage, EX "graph");
-  pid = icx_storage_iri_id(storage, EX "offers");
-  oid = icx_storage_iri_id(storage, EX "s1234");
+  g = icx_storage_iri_id(icx_storage_instance(storage), EX "graph");
+  pid = icx_storage_iri_id(icx_storage_instance(storage), EX "offers");
+  oid = icx_storage_iri_id(icx_storage_instance(storage), EX "s1234");
   ck_assert(g > 0 && pid > 0 && oid > 0);
   sqlite3_trace_v2(h, SQLITE_TRACE_PROFILE, on_profile, NULL);
-  ck_assert_int_eq(icx_storage_context_ids(storage, g, 0, pid, oid, count_ids, &found), 0);
+  ck_assert_int_eq(icx_storage_context_ids(icx_storage_instance(storage), g, 0, pid, oid, count_ids, &found), 0);
   sqlite3_trace_v2(h, 0, NULL, NULL);
   ck_assert_int_eq(found, 1);
   ck_assert_msg(last_steps > 0 && last_steps < 100, "%d VM steps for one subject", last_steps);
