@@ -31,8 +31,9 @@
  * patterns bind.
  *
  * IRIs come from the vocabulary and are checked to need no escaping;
- * numbers and booleans were re-formatted by icx_constraint.c; strings go
- * through raptor's SPARQL escaping.  FILTERs come last in their group
+ * numbers and booleans were re-formatted by icx_constraint.c; strings are
+ * escaped here (icx_sparql_append_string(): no librdf call, so that
+ * compiling a request never loads it).  FILTERs come last in their group
  * because rasqal 0.9 evaluates them after the patterns whatever their
  * position.  There is no
  * DISTINCT: rasqal 0.9.33 leaks the rows of every DISTINCT query (roqet
@@ -40,13 +41,13 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "icx_compile.h"
 #include "icx_compile_internal.h"
 #include "icx_ctx_internal.h"
-#include "icx_rdf.h"
 #include "icx_util.h"
 
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -78,35 +79,78 @@ icx_sparql_append_iri(icx_ctx *ctx, icx_buf *b, const char *iri, icx_rc *rc)
   return 0;
 }
 
+/* The length of the UTF-8 sequence at s (1 to 4), or 0 when none starts
+ * there: a bad lead byte, a missing or bad continuation byte, an overlong
+ * form, a surrogate or a code point past U+10FFFF. */
+static size_t
+sparql_utf8_len(const unsigned char *s)
+{
+  unsigned c = s[0], cp, n, i;
+
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 2, cp = c & 0x1f;
+  else if (c >= 0xe0 && c <= 0xef)
+    n = 3, cp = c & 0x0f;
+  else if (c >= 0xf0 && c <= 0xf4)
+    n = 4, cp = c & 0x07;
+  else
+    return 0;
+  for (i = 1; i < n; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = cp << 6 | (s[i] & 0x3f);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return n;
+}
+
+/* A SPARQL string literal in double quotes: the quote, the backslash, line
+ * feed and carriage return (which the grammar allows only escaped) and tab,
+ * backspace and form feed as their ECHAR escapes; every other character as
+ * it is (\u escapes are not used: SPARQL expands them before it reads the
+ * string, so \u000A would be a raw line feed).  Text that is not UTF-8 is
+ * refused. */
 int
 icx_sparql_append_string(icx_ctx *ctx, icx_buf *b, const char *s, icx_rc *rc)
 {
-  librdf_world *world = icx_ctx_world(ctx);
-  raptor_world *rw = world ? librdf_world_get_raptor(world) : NULL;
-  void *str = NULL;
-  size_t len = 0;
-  raptor_iostream *io = rw ? raptor_new_iostream_to_string(rw, &str, &len, malloc) : NULL;
+  const unsigned char *p = (const unsigned char *)s;
+  size_t n;
 
-  if (!io) {
+  icx_buf_append(b, "\"");
+  while (*p) {
+    const char *esc = NULL;
+    switch (*p) {
+    case '"': esc = "\\\""; break;
+    case '\\': esc = "\\\\"; break;
+    case '\n': esc = "\\n"; break;
+    case '\r': esc = "\\r"; break;
+    case '\t': esc = "\\t"; break;
+    case '\b': esc = "\\b"; break;
+    case '\f': esc = "\\f"; break;
+    default: break;
+    }
+    if (esc) {
+      icx_buf_append(b, esc);
+      p++;
+      continue;
+    }
+    if (!(n = sparql_utf8_len(p))) {
+      *rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "a string value is not UTF-8 (byte 0x%02x at "
+                     "offset %zu)", *p, (size_t)(p - (const unsigned char *)s));
+      return -1;
+    }
+    icx_buf_append_len(b, (const char *)p, n);
+    p += n;
+  }
+  icx_buf_append(b, "\"");
+  if (icx_buf_failed(b)) {
     *rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     return -1;
   }
-  raptor_iostream_write_byte('"', io);
-  if (raptor_string_escaped_write((const unsigned char *)s, strlen(s), '"',
-                                  RAPTOR_ESCAPED_WRITE_SPARQL_LITERAL, io)) {
-    raptor_free_iostream(io);
-    free(str);                       /* raptor's string, made with malloc() */
-    *rc = icx_fail(ctx, ICX_ERR_CONSTRAINT, "a string value cannot be escaped for SPARQL");
-    return -1;
-  }
-  raptor_iostream_write_byte('"', io);
-  raptor_free_iostream(io);          /* finishes the string */
-  if (!str) {
-    *rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-    return -1;
-  }
-  icx_buf_append_len(b, str, len);
-  free(str);
   return 0;
 }
 

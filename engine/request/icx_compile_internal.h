@@ -1,7 +1,8 @@
 /* icx_compile_internal.h - the query-text emitters the compiler uses, for
  * other engine modules that write SPARQL (not installed).  They are the
  * only way text gets into a query: IRIs are checked to need no escaping,
- * strings go through raptor's SPARQL escaping. */
+ * strings are escaped as SPARQL string literals (and refused when they are
+ * not UTF-8). */
 #ifndef ICX_COMPILE_INTERNAL_H
 #define ICX_COMPILE_INTERNAL_H
 

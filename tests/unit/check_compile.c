@@ -10,6 +10,7 @@
 #include <rasqal.h>
 
 #include "fixture.h"
+#include "icx_compile_internal.h"
 
 static icx_ctx *ctx;
 static icx_vocab *vocab;
@@ -173,6 +174,113 @@ START_TEST(too_many_patterns)
 }
 END_TEST
 
+/* The string rasqal reads back from s escaped as icx escapes it, as the
+ * object of a triple pattern; NULL when icx refuses s (*rc set). */
+static char *
+roundtrip(rasqal_world *rw, const char *s, icx_rc *rc)
+{
+  icx_buf b;
+  rasqal_query *q;
+  rasqal_triple *t;
+  char *back = NULL;
+
+  *rc = ICX_OK;
+  icx_buf_init(&b, ctx);
+  icx_buf_append(&b, "SELECT * WHERE { ?s ?p ");
+  if (icx_sparql_append_string(ctx, &b, s, rc)) {
+    icx_buf_free(&b);
+    return NULL;
+  }
+  icx_buf_append(&b, " }");
+  ck_assert(!icx_buf_failed(&b));
+  q = rasqal_new_query(rw, "sparql", NULL);
+  ck_assert_msg(rasqal_query_prepare(q, (const unsigned char *)b.data, NULL) == 0,
+                "rasqal refused %s", b.data);
+  t = rasqal_query_get_triple(q, 0);
+  ck_assert_ptr_nonnull(t);
+  ck_assert_int_eq(t->object->type, RASQAL_LITERAL_STRING);
+  back = strdup((const char *)t->object->string);
+  rasqal_free_query(q);
+  icx_buf_free(&b);
+  return back;
+}
+
+/* Strings reach SPARQL through icx's own escaping (no librdf call):
+ * whatever UTF-8 text goes in, rasqal reads the same text back; text that
+ * is not UTF-8 is refused with a message. */
+START_TEST(strings_escape_and_read_back)
+{
+  static const char *const good[] = {
+    "", "plain", "a\"b", "a\\b", "back\\slash at end\\", "line\nfeed", "cr\rlf\r\n",
+    "tab\tbs\bff\f", "\x01\x1f\x7f ctl", "caf\xc3\xa9", "\xe2\x82\xac" "5",
+    "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "'single'", "\"\"\"triple\"\"\"",
+    "} . ?x ?y ?z . FILTER(true) #", "<http://example.org/>", "\\u0041 and \\n as text"
+  };
+  static const char *const bad[] = {
+    "\xff", "a\xc3", "\xc0\x80", "\xc1\xbf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+    "\xe2\x82", "\xf8\x88\x80\x80\x80", "ok\x80"
+  };
+  rasqal_world *rw = rasqal_new_world();
+  unsigned seed = 13;
+  icx_rc rc;
+  size_t i;
+  char *back;
+
+  ck_assert_ptr_nonnull(rw);
+  ck_assert_int_eq(rasqal_world_open(rw), 0);
+  for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+    back = roundtrip(rw, good[i], &rc);
+    ck_assert_msg(back && !strcmp(back, good[i]), "case %zu read back as [%s]", i,
+                  back ? back : "(refused)");
+    free(back);
+  }
+  /* Random text: code points of every length, controls and quotes. */
+  for (i = 0; i < 300; i++) {
+    char s[64];
+    size_t n = 0;
+    while (n < sizeof s - 5) {
+      unsigned cp, r;
+      seed = seed * 1103515245u + 12345u;
+      r = (seed >> 8) % 6;
+      cp = r == 0 ? 1 + (seed >> 16) % 0x7f
+         : r == 1 ? ((const unsigned char *)"\"\\\n\r\t'")[(seed >> 16) % 6]
+         : r == 2 ? 0x80 + (seed >> 12) % 0x780
+         : r == 3 ? 0x800 + (seed >> 12) % 0xd000
+         : r == 4 ? 0x10000 + (seed >> 10) % 0x100000 : 'a';
+      if (cp >= 0xd800 && cp <= 0xdfff)
+        cp = 'x';
+      if (cp < 0x80) {
+        s[n++] = (char)cp;
+      } else if (cp < 0x800) {
+        s[n++] = (char)(0xc0 | cp >> 6);
+        s[n++] = (char)(0x80 | (cp & 0x3f));
+      } else if (cp < 0x10000) {
+        s[n++] = (char)(0xe0 | cp >> 12);
+        s[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+        s[n++] = (char)(0x80 | (cp & 0x3f));
+      } else {
+        s[n++] = (char)(0xf0 | cp >> 18);
+        s[n++] = (char)(0x80 | (cp >> 12 & 0x3f));
+        s[n++] = (char)(0x80 | (cp >> 6 & 0x3f));
+        s[n++] = (char)(0x80 | (cp & 0x3f));
+      }
+      if ((seed >> 4) % 9 == 0)
+        break;
+    }
+    s[n] = '\0';
+    back = roundtrip(rw, s, &rc);
+    ck_assert_msg(back && !strcmp(back, s), "random case %zu not read back", i);
+    free(back);
+  }
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ck_assert_ptr_null(roundtrip(rw, bad[i], &rc));
+    ck_assert_int_eq(rc, ICX_ERR_CONSTRAINT);
+    ck_assert_msg(strstr(icx_ctx_errmsg(ctx), "not UTF-8"), "%s", icx_ctx_errmsg(ctx));
+  }
+  rasqal_free_world(rw);
+}
+END_TEST
+
 static Suite *
 compile_suite(void)
 {
@@ -185,6 +293,7 @@ compile_suite(void)
   tcase_add_test(tc, compiled_queries_draw_no_warning);
   tcase_add_test(tc, misuse);
   tcase_add_test(tc, too_many_patterns);
+  tcase_add_test(tc, strings_escape_and_read_back);
   suite_add_tcase(s, tc);
   return s;
 }
