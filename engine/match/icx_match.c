@@ -429,3 +429,17 @@ icx_match_save_index(icx_ctx *ctx, icx_store *store, double min_ms, int *saved)
     rc = ICX_OK;
   return icx_store_read_end(store, own_tx, rc);
 }
+
+icx_rc
+icx_match_keep_index(icx_ctx *ctx, const icx_vocab *vocab, icx_store *store, int *saved)
+{
+  icx_rc rc;
+
+  if (saved)
+    *saved = 0;
+  if (!ctx || !vocab || !store)
+    return ICX_ERR_MISUSE;
+  if ((rc = icx_match_warm(ctx, vocab, store)))
+    return rc;
+  return icx_match_save_index(ctx, store, 0, saved);
+}

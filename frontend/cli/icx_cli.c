@@ -63,6 +63,22 @@ icx_cli_save_index(icx_ctx *ctx, icx_store *store)
             icx_ctx_errmsg(ctx));
 }
 
+void
+icx_cli_refresh_index(icx_ctx *ctx, const opts *o, icx_store *store, const icx_vocab *vocab)
+{
+  icx_vocab *own = NULL;
+  icx_rc rc = ICX_OK;
+
+  if (!vocab && !(rc = icx_vocab_load_cached(ctx, o->ontology, NULL, &own)))
+    vocab = own;
+  if (!rc)
+    rc = icx_match_keep_index(ctx, vocab, store, NULL);
+  if (rc)
+    icx_log(ctx, ICX_LOG_DEBUG, "cli", "the matching index was not saved: %s",
+            icx_ctx_errmsg(ctx));
+  icx_vocab_free(own);
+}
+
 char *
 icx_cli_store_path(const opts *o)
 {

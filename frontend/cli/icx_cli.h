@@ -84,13 +84,22 @@ char *icx_cli_store_path(const opts *o);
 /* Says what went wrong on store and returns the exit code: as
  * icx_cli_fail(), but EXIT_DAMAGED when the failure came from a damaged
  * file. */
+int icx_cli_fail_store(icx_ctx *ctx, icx_store *store, icx_rc rc);
+
 /* After an answer is out: saves the store's matching index beside it when
  * reading the store for it cost ICX_CLI_INDEX_SAVE_MS or more, so that
  * the next command starts from the file (icx_match_save_index()).  A
  * failure is logged, not reported: the answer stands. */
 #define ICX_CLI_INDEX_SAVE_MS 200.0
 void icx_cli_save_index(icx_ctx *ctx, icx_store *store);
-int icx_cli_fail_store(icx_ctx *ctx, icx_store *store, icx_rc rc);
+
+/* After load or remove changed the store: brings the matching index saved
+ * beside it to the store's state (icx_match_keep_index()), so that the
+ * next icx match maps it and neither reads the store nor starts librdf.
+ * vocab NULL: loaded here.  A failure is logged, not reported: the change
+ * stands. */
+void icx_cli_refresh_index(icx_ctx *ctx, const opts *o, icx_store *store,
+                           const icx_vocab *vocab);
 
 /* Reads a FILE argument ("-" is stdin) into a new NUL-terminated string.
  * Returns 0, or the exit code after saying what went wrong. */

@@ -156,6 +156,8 @@ icx_cli_load(icx_ctx *ctx, opts *o, int argc, char **argv)
     fprintf(stderr, "icx: error: store %s is damaged; run icx check\n", icx_store_path(store));
     code = EXIT_DAMAGED;
   }
+  if (!dry && tally.ok > 0 && code != EXIT_DAMAGED)
+    icx_cli_refresh_index(ctx, o, store, vocab);
 done:
   icx_loader_free(loader);
   icx_store_free(store);
@@ -210,7 +212,7 @@ icx_cli_remove(icx_ctx *ctx, opts *o, int argc, char **argv)
     { NULL, 0, NULL, 0 }
   };
   icx_store *store = NULL;
-  int code, i, c;
+  int code, i, c, removed = 0;
   icx_rc rc, first = ICX_OK;
 
   optind = 0;
@@ -240,11 +242,15 @@ icx_cli_remove(icx_ctx *ctx, opts *o, int argc, char **argv)
       icx_cli_fail(ctx, rc);
       if (!first)
         first = rc;
-    } else if (!o->quiet) {
-      printf("removed %s\n", uri);
+    } else {
+      removed++;
+      if (!o->quiet)
+        printf("removed %s\n", uri);
     }
     free(uri);
   }
+  if (removed && !icx_store_damaged(store))
+    icx_cli_refresh_index(ctx, o, store, NULL);
   icx_store_free(store);
   return icx_cli_exit_for(first);
 }
