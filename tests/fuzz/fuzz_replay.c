@@ -14,7 +14,7 @@
 #include "fuzz.h"
 
 #ifndef ICX_FUZZ_TARGET
-#error "ICX_FUZZ_TARGET names the target (constraint, document, command)"
+#error "ICX_FUZZ_TARGET names the target (constraint, document, command, index)"
 #endif
 
 static int replay_file(const char *path)
