@@ -1,20 +1,25 @@
 /* fuzz_index.c - libFuzzer target: the matching index saved beside a
  * store (engine/index/icx_index_file.c), read by a new handle.
  *
- * Each input is written, through a temporary name renamed over it, as the
- * saved index of a store holding data/clouds, and a new read-only handle
- * answers five requests with icx_match_run_once(), which starts from the
- * file when it can use it.  Whatever the file holds, every answer must be
- * the one computed without a file: a file that is not exactly a saved
- * index of this store's state is ignored, never trusted (the answers
- * without a file come from the SQL path, a handle each).  So that inputs
- * get past the first check, three fields of the header are set to the
- * store's before the file is written: the change it reflects and that
- * change's token (drawn at random when the store was made) and the file's
- * size (bytes 16 to 31 and 40 to 47; shorter inputs are written as they
- * are).  The checked-in corpus starts from a real file (saved by icx load
- * of data/clouds, which gives the same term ids as this program's store)
- * and pieces of it. */
+ * The program makes a store holding data/clouds and saves its index
+ * once; each input is a way to damage that real file: its first two bytes
+ * (little-endian, modulo the file's size + 65) give the length the file
+ * is cut or grown to (grown with zero bytes), and each following group of
+ * three bytes an edit, a two-byte offset (modulo that length) and a byte
+ * XORed in there.  An empty input leaves the file whole.  So that damage
+ * gets past the first check, the header's change and token are set back
+ * to the real file's and its size field to the new length.  The result
+ * is written through a temporary name renamed over the store's
+ * "-index", and one new read-only handle answers five requests with
+ * icx_match_run_once(), which starts from the file when it can use it.
+ * Every answer must be the one computed without a file (a handle each,
+ * the SQL path): damage is detected and the file ignored, never trusted.
+ *
+ * Inputs are edits of this run's own file, not files: the term ids of a
+ * store of data/clouds depend on when its documents were loaded (their
+ * load times are terms), so a file saved from another store, forged to
+ * this store's token, is a valid index of other data and may rightly
+ * give other answers. */
 #include "config.h"
 
 #include <stdio.h>
@@ -31,7 +36,8 @@ static icx_vocab *fi_vocab;
 static icx_constraints *fi_set[FI_REQUESTS];
 static char *fi_want[FI_REQUESTS];       /* each answer's names, one per line */
 static char fi_path[4352], fi_file[4400], fi_tmp[4400];
-static unsigned char fi_header[48];       /* the real file's first bytes */
+static unsigned char *fi_real;            /* the real file */
+static size_t fi_real_len;
 
 static const char *const fi_requests[FI_REQUESTS] = {
   "data/constraints/paper.xml", "tests/bench/selective.xml", "tests/bench/broad.xml",
@@ -91,6 +97,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   char path[4352];
   FILE *f;
   size_t i;
+  long n;
   int saved = 0;
 
   (void)argc;
@@ -103,7 +110,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   snprintf(fi_tmp, sizeof fi_tmp, "%s-index.fuzz", fi_path);
   for (i = 0; i < FI_REQUESTS; i++) {
     char *xml;
-    long n;
     snprintf(path, sizeof path, "%s/%s", fuzz_srcdir(), fi_requests[i]);
     if (!(f = fopen(path, "rb")) || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
         fseek(f, 0, SEEK_SET) || !(xml = calloc(1, (size_t)n + 1)) ||
@@ -127,32 +133,38 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   if (icx_match_keep_index(fi_ctx, fi_vocab, store, &saved) != ICX_OK || !saved)
     fi_die("cannot save the index");
   icx_store_free(store);
-  if (!(f = fopen(fi_file, "rb")) || fread(fi_header, 1, sizeof fi_header, f) !=
-      sizeof fi_header) {
+  if (!(f = fopen(fi_file, "rb")) || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 48 ||
+      fseek(f, 0, SEEK_SET) || !(fi_real = malloc((size_t)n)) ||
+      fread(fi_real, 1, (size_t)n, f) != (size_t)n) {
     perror(fi_file);
     exit(2);
   }
+  fi_real_len = (size_t)n;
   fclose(f);
   return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  uint8_t *buf = malloc(size ? size : 1);
+  size_t len = fi_real_len, i;
   icx_store *store;
-  size_t i;
+  uint8_t *buf;
 
-  if (!buf)
+  if (size >= 2)
+    len = (data[0] | (size_t)data[1] << 8) % (fi_real_len + 65);
+  if (!(buf = calloc(1, len + 1)))
     return 0;
-  memcpy(buf, data, size);
-  if (size >= 32)
-    memcpy(buf + 16, fi_header + 16, 16);
-  if (size >= 48) {
-    uint64_t n = size;
+  memcpy(buf, fi_real, len < fi_real_len ? len : fi_real_len);
+  for (i = 2; len && i + 3 <= size; i += 3)
+    buf[(data[i] | (size_t)data[i + 1] << 8) % len] ^= data[i + 2];
+  if (len >= 32)
+    memcpy(buf + 16, fi_real + 16, 16);
+  if (len >= 48) {
+    uint64_t n = len;
     for (i = 0; i < 8; i++)
       buf[40 + i] = (uint8_t)(n >> (8 * i));
   }
-  fi_write(buf, size);
+  fi_write(buf, len);
   free(buf);
   /* One new handle: its first request starts its index from the file (or
    * from the store when the file is refused), the others use what it
