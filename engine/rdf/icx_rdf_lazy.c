@@ -47,6 +47,9 @@ static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
 static void
 lazy_fail(const char *what, const char *why)
 {
+  /* What the command printed before its first librdf call goes out; no
+   * atexit handler runs from inside a call that cannot return. */
+  fflush(stdout);
   fprintf(stderr, "icx: error: cannot load %s: %s\n", what, why ? why : "unknown error");
   _exit(1);
 }

@@ -2,8 +2,10 @@
  * use (icx_rdf_lazy.c says why and how), for x86-64 and the System V
  * calling convention.
  *
- * Each name of icx_rdf_lazy.h becomes a global function that jumps
- * through its slot.  A slot starts at the stub's resolver, which keeps
+ * Each name of icx_rdf_lazy.h becomes a global, hidden function that
+ * jumps through its slot (hidden: never exported, so librdf's own calls
+ * to raptor and rasqal can never be bound to a stub, even in a program
+ * linked with -rdynamic).  A slot starts at the stub's resolver, which keeps
  * the address of the slot in %r11 (a scratch register no call passes
  * anything in) and enters icx_rdf_lazy_enter: that saves every register
  * an argument may be in (%rdi, %rsi, %rdx, %rcx, %r8, %r9, %rax for a
@@ -26,6 +28,7 @@
         .popsection
         .text
         .globl  \name
+        .hidden \name
         .type   \name, @function
         .p2align 4
 \name:
