@@ -560,6 +560,14 @@ apply_clouds(apply_run *r, uint32_t *remap)
   ix->n_clouds = c;
   ix->n_names = nn;
 
+  if (ix->cloud_bm_frozen) {    /* a view of the saved file: changed as a copy */
+    roaring_bitmap_t *copy = roaring_bitmap_copy(ix->cloud_bm);
+    if (!copy)
+      return -1;
+    roaring_bitmap_free(ix->cloud_bm);
+    ix->cloud_bm = copy;
+    ix->cloud_bm_frozen = 0;
+  }
   roaring_bitmap_andnot_inplace(ix->cloud_bm, r->changed);
   for (k = 0; k < c; k++)
     if (apply_masked(r, cloud_id[k]))

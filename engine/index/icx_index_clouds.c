@@ -53,7 +53,7 @@ icx_index_clouds_clear(icx_index *ix)
   icx_index_release(ix, ix->name_off);
   icx_index_release(ix, ix->name_id);
   icx_index_release(ix, ix->offer);
-  icx_free(ix->mem, ix->offer_skip);
+  icx_index_release(ix, ix->offer_skip);
   if (ix->cloud_bm)
     roaring_bitmap_free(ix->cloud_bm);
   ix->name_rank = NULL;
@@ -61,6 +61,7 @@ icx_index_clouds_clear(icx_index *ix)
   ix->offer = NULL;
   ix->offer_skip = NULL;
   ix->cloud_bm = NULL;
+  ix->cloud_bm_frozen = 0;
   ix->n_clouds = ix->n_names = ix->n_svc = ix->n_offer = ix->n_skip = 0;
   ix->clouds_read = 0;
   icx_index_names_clear(ix);
@@ -146,7 +147,7 @@ icx_index_offers_skip(icx_index *ix)
   size_t n, b, i, top;
   unsigned shift = 0;
 
-  icx_free(ix->mem, ix->offer_skip);
+  icx_index_release(ix, ix->offer_skip);
   ix->offer_skip = NULL;
   ix->n_skip = 0;
   if (!ix->n_offer)

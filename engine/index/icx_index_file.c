@@ -1,23 +1,7 @@
-/* icx_index_file.c - the matching index saved beside its store as
- * "<store>-index" (icx_index.h, "Saved beside the store";
- * doc/architecture.md says why it is keyed by a change's token).
- *
- * Layout (host byte order, checked by a mark; every field 8-aligned):
- *   header   magic "icx-ixf\2", byte-order mark, seq, token, section
- *            count, file length, CRoaring's version, a zero word
- *   table    per section: kind, key, offset, length, hash (5 x u64)
- *   sections a predicate (kind 1, key its id): its counts, its arrays as
- *            the index holds them, its bitmaps in CRoaring's frozen
- *            form (32-aligned, used in place: icx_index_pred.frozen); the clouds (kind 2, key the name property): ids,
- *            names, offers pairs, and the names' texts and ranks when
- *            read.  Bitmaps of clouds and the offers' skip table are made
- *            again on reading.
- * A section's hash (file_hash(): it finds a damaged file, it does not
- * stop a forged one) and every count, offset, order and bound are checked
- * before anything read is used: a damaged or hostile file is ignored
- * (logged at debug level) and the store read instead, never trusted into
- * a read out of bounds.
- */
+/* icx_index_file.c - the matching index saved beside its store read back
+ * (icx_index.h, "Saved beside the store"; the layout, and why a file its
+ * writer recorded as checked is not checked again: icx_index_format.h;
+ * doc/architecture.md says why it is keyed by a change's token). */
 #include "config.h"
 
 #include <errno.h>
@@ -31,98 +15,10 @@
 #include <unistd.h>
 
 #include "icx_ctx_internal.h"
+#include "icx_index_format.h"
 #include "icx_index_internal.h"
 #include "icx_store_ids.h"
 #include "icx_util.h"
-
-#define FILE_MAGIC "icx-ixf\2"
-/* CRoaring's frozen format follows its in-memory layout: a file is read
- * only by the CRoaring version that wrote it. */
-#define FILE_ROARING \
-  ((uint64_t)ROARING_VERSION_MAJOR << 32 | (uint64_t)ROARING_VERSION_MINOR << 16 | \
-   (uint64_t)ROARING_VERSION_REVISION)
-#define FILE_BOM 0x0102030405060708ULL
-#define FILE_HEADER 64
-#define FILE_TOC_ENTRY 40
-#define FILE_MAX_SECTIONS 65536
-#define SECT_PRED 1
-#define SECT_CLOUDS 2
-#define PRED_COUNTS 8
-#define CLOUD_COUNTS 10
-#define BM_ALL 0
-#define BM_OBJ 1
-#define BM_VAL 2
-
-typedef struct file_sect {
-  uint64_t kind, key, off, len, hash;
-  int loaded;
-} file_sect;
-
-struct icx_index_file {
-  long long seq;
-  file_sect *sect;
-  size_t n_sect;
-};
-
-static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
-
-#define HASH_M 0x9E3779B97F4A7C15ULL
-
-/* The hash of n bytes at p, in four independent lanes so that the
- * multiplies overlap. */
-static uint64_t
-file_hash_piece(const void *p, size_t n)
-{
-  const unsigned char *b = p;
-  uint64_t a[4] = { n, 0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL, 0xA4093822299F31D0ULL }, w;
-  size_t i = 0, k;
-
-  for (; i + 32 <= n; i += 32)
-    for (k = 0; k < 4; k++) {
-      memcpy(&w, b + i + 8 * k, 8);
-      a[k] = (a[k] ^ w) * HASH_M;
-      a[k] ^= a[k] >> 29;
-    }
-  for (; i + 8 <= n; i += 8) {
-    memcpy(&w, b + i, 8);
-    a[0] = (a[0] ^ w) * HASH_M;
-    a[0] ^= a[0] >> 29;
-  }
-  for (w = 0, k = 0; i < n; i++, k++)
-    w |= (uint64_t)b[i] << (8 * k);
-  a[1] = (a[1] ^ w) * HASH_M;
-  for (k = 1; k < 4; k++)
-    a[0] = ((a[0] ^ a[k]) * HASH_M) ^ (a[0] >> 31);
-  return a[0];
-}
-
-/* A section's hash after one more piece of its data. */
-static uint64_t
-file_hash(uint64_t h, const void *p, size_t n)
-{
-  h = (h ^ file_hash_piece(p, n)) * HASH_M;
-  return h ^ (h >> 32);
-}
-
-/* "<store>-index" (memory of mem), or NULL. */
-static char *
-file_path(icx_ctx *mem, icx_store *store)
-{
-  const char *p = icx_store_path(store);
-  size_t n;
-  char *s;
-
-  if (!p || !*p || !strcmp(p, ":memory:"))
-    return NULL;
-  n = strlen(p);
-  if (!(s = icx_malloc(mem, n + sizeof "-index")))
-    return NULL;
-  memcpy(s, p, n);
-  memcpy(s + n, "-index", sizeof "-index");
-  return s;
-}
-
-/* --- reading --------------------------------------------------------------- */
 
 /* The file is mapped privately (copy on write) and what a section holds
  * is used where it lies: nothing is copied, and a page is read from the
@@ -141,6 +37,7 @@ typedef struct file_rd {
   uint64_t pos, end;
   uint64_t hash;              /* of the data passed so far */
   int bad;
+  int check;                  /* hash what is passed (the file not trusted) */
 } file_rd;
 
 /* n items of size at the cursor (8-aligned after): their place in the
@@ -158,7 +55,8 @@ rd_map(file_rd *r, size_t n, size_t size)
     return r->bad = 1, NULL;
   p = r->base + r->pos;
   r->pos += pad8(bytes);
-  r->hash = file_hash(r->hash, p, bytes);
+  if (r->check)
+    r->hash = icx_index_format_hash(r->hash, p, bytes);
   return (void *)(uintptr_t)p;
 }
 
@@ -231,16 +129,19 @@ rd_bitmaps(file_rd *r, icx_index_pred *pr, size_t n_bm, uint64_t want)
     if (len - at < 24)
       return -1;
     memcpy(sz, buf + at + 8, 16);
-    r->hash = file_hash(r->hash, buf + at, 8);
-    r->hash = file_hash(r->hash, buf + at + 8, 16);
+    if (r->check) {
+      r->hash = icx_index_format_hash(r->hash, buf + at, 8);
+      r->hash = icx_index_format_hash(r->hash, buf + at + 8, 16);
+    }
     at += 24;
     at += (size_t)((32 - (r->pos + at) % 32) % 32);
     if (at > len || !sz[1] || sz[1] > len - at || pad8((size_t)sz[1]) > len - at)
       return -1;
-    r->hash = file_hash(r->hash, buf + at, (size_t)sz[1]);
+    if (r->check)
+      r->hash = icx_index_format_hash(r->hash, buf + at, (size_t)sz[1]);
     at += pad8((size_t)sz[1]);
   }
-  if (at != len || r->hash != want)
+  if (at != len || (r->check && r->hash != want))
     return -1;
   for (i = 0, at = 0; i < n_bm; i++) {
     uint32_t head[2];
@@ -273,15 +174,31 @@ rd_bitmaps(file_rd *r, icx_index_pred *pr, size_t n_bm, uint64_t want)
   return 0;
 }
 
-/* Section s as a predicate, checked whole. */
+/* The orders and bounds of a predicate read from an unchecked file. */
+static int
+pred_sound(const icx_index_pred *pr)
+{
+  size_t i;
+
+  if (!offsets_ok(pr->obj_off, pr->n_obj, pr->n_run) ||
+      !offsets_ok(pr->val_off, pr->n_val, pr->n_num_run) || !ascending_ok(pr->obj_id, pr->n_obj) ||
+      (pr->n_obj && pr->obj_id[0] == 0) || !runs_ok(pr->subj, pr->obj_off, pr->n_obj, pr->obj_bm) ||
+      !runs_ok(pr->num_subj, pr->val_off, pr->n_val, pr->val_bm))
+    return 0;
+  for (i = 0; i < pr->n_val; i++)
+    if (isnan(pr->val[i]) || (i && pr->val[i - 1] >= pr->val[i]))
+      return 0;
+  return 1;
+}
+
+/* Section s as a predicate, checked whole unless the file is. */
 static icx_index_pred *
 file_read_pred(icx_index *ix, const file_sect *s)
 {
   icx_ctx *mem = ix->mem;
-  file_rd r = { ix->map, s->off, s->off + s->len, 0, 0 };
+  file_rd r = { ix->map, s->off, s->off + s->len, 0, 0, !ix->file->checked };
   uint64_t c[PRED_COUNTS];
   icx_index_pred *pr;
-  size_t i;
 
   if (rd_take(&r, c, PRED_COUNTS, 8) || c[0] != s->key || c[2] > c[1] || c[5] > c[4] ||
       c[1] > UINT32_MAX || c[4] > UINT32_MAX || c[3] > UINT32_MAX || c[6] > UINT32_MAX ||
@@ -303,26 +220,57 @@ file_read_pred(icx_index *ix, const file_sect *s)
       (pr->num_subj = rd_map(&r, pr->n_num_run, 4)) &&
       (pr->obj_bm = icx_calloc(mem, pr->n_obj + 1, sizeof *pr->obj_bm)) &&
       (pr->val_bm = icx_calloc(mem, pr->n_val + 1, sizeof *pr->val_bm)) &&
-      !rd_bitmaps(&r, pr, c[7], s->hash) && pr->all && offsets_ok(pr->obj_off, pr->n_obj, pr->n_run) &&
-      offsets_ok(pr->val_off, pr->n_val, pr->n_num_run) &&
-      ascending_ok(pr->obj_id, pr->n_obj) && (!pr->n_obj || pr->obj_id[0] > 0) &&
-      runs_ok(pr->subj, pr->obj_off, pr->n_obj, pr->obj_bm) &&
-      runs_ok(pr->num_subj, pr->val_off, pr->n_val, pr->val_bm)) {
-    for (i = 0; i < pr->n_val; i++)
-      if (isnan(pr->val[i]) || (i && pr->val[i - 1] >= pr->val[i]))
-        break;
-    if (i == pr->n_val)
-      return pr;
-  }
+      !rd_bitmaps(&r, pr, c[7], s->hash) && pr->all && (!r.check || pred_sound(pr)))
+    return pr;
   icx_index_pred_free(mem, pr);
   return NULL;
+}
+
+/* What the clouds' section ends with when its writer had them: the
+ * offers' skip table and the clouds' bitmap (a frozen view), taken into
+ * ix when the file is trusted, else only passed (and hashed): the reader
+ * then makes them again from what it checked.  0, or -1 (damaged). */
+static int
+rd_made(file_rd *r, icx_index *ix)
+{
+  uint64_t t[2], sz[2];
+  uint32_t head[2];
+  const uint32_t *skip;
+  const char *data;
+  size_t pad;
+  roaring_bitmap_t *bm;
+
+  if (rd_take(r, t, 2, 8) || t[0] > 31 || !(skip = rd_map(r, t[1], 4)) ||
+      rd_take(r, head, 2, 4) || rd_take(r, sz, 2, 8) || head[0] != BM_ALL || head[1] ||
+      sz[0] != ix->n_clouds)
+    return -1;
+  pad = (size_t)((32 - r->pos % 32) % 32);   /* not hashed: the writer's alignment */
+  if (pad > r->end - r->pos)
+    return -1;
+  r->pos += pad;
+  if (!sz[1] || !(data = rd_map(r, (size_t)sz[1], 1)))
+    return -1;
+  if (r->check || !t[1])
+    return 0;
+  if (!(bm = (roaring_bitmap_t *)(uintptr_t)roaring_bitmap_frozen_view(data, (size_t)sz[1])))
+    return -1;
+  if (roaring_bitmap_get_cardinality(bm) != ix->n_clouds) {
+    roaring_bitmap_free(bm);
+    return -1;
+  }
+  ix->cloud_bm = bm;
+  ix->cloud_bm_frozen = 1;
+  ix->offer_skip = (uint32_t *)(uintptr_t)skip;
+  ix->n_skip = (size_t)t[1];
+  ix->skip_shift = (unsigned)t[0];
+  return 0;
 }
 
 /* Section s as the clouds, names and offers, into ix when whole. */
 static int
 file_read_clouds(icx_index *ix, const file_sect *s)
 {
-  file_rd r = { ix->map, s->off, s->off + s->len, 0, 0 };
+  file_rd r = { ix->map, s->off, s->off + s->len, 0, 0, !ix->file->checked };
   uint64_t c[CLOUD_COUNTS];
   size_t i, k;
 
@@ -335,17 +283,19 @@ file_read_clouds(icx_index *ix, const file_sect *s)
   if (!(ix->cloud_id = rd_map(&r, ix->n_clouds, 4)) ||
       !(ix->name_off = rd_map(&r, ix->n_clouds + 1, 4)) ||
       !(ix->name_id = rd_map(&r, ix->n_names, 4)) || !(ix->offer = rd_map(&r, 2 * (size_t)c[4], 4)) ||
-      !ascending_ok(ix->cloud_id, ix->n_clouds) ||
-      !offsets_ok(ix->name_off, ix->n_clouds, ix->n_names))
+      (r.check && (!ascending_ok(ix->cloud_id, ix->n_clouds) ||
+                   !offsets_ok(ix->name_off, ix->n_clouds, ix->n_names))))
     goto bad;
   ix->n_offer = c[4];
-  for (i = 0, k = 0; i < ix->n_offer; i++) {
+  ix->n_svc = c[5];             /* as written; counted below when not trusted */
+  for (i = 0, k = 0; r.check && i < ix->n_offer; i++) {
     const uint32_t *o = ix->offer + 2 * i;
     if (o[1] >= ix->n_clouds || (i && (o[-2] > o[0] || (o[-2] == o[0] && o[-1] >= o[1]))))
       goto bad;
     k += !i || o[-2] != o[0];
   }
-  ix->n_svc = k;
+  if (r.check)
+    ix->n_svc = k;
   if (c[6]) {                  /* the names' texts, in text order */
     ix->n_txt = ix->cap_txt = c[7];
     ix->n_rank = c[8];
@@ -353,10 +303,10 @@ file_read_clouds(icx_index *ix, const file_sect *s)
         !(ix->rank_off = rd_map(&r, ix->n_rank, 4)) ||
         (ix->n_txt && ix->txt[ix->n_txt - 1] != '\0') || (ix->n_rank && !ix->n_txt))
       goto bad;
-    for (i = 0; i < ix->n_rank; i++)
+    for (i = 0; r.check && i < ix->n_rank; i++)
       if (ix->rank_off[i] >= ix->n_txt)
         goto bad;
-    for (i = 0; i < ix->n_names; i++)
+    for (i = 0; r.check && i < ix->n_names; i++)
       if (ix->name_rank[i] >= ix->n_rank)   /* a name not placed too: saved placed */
         goto bad;
     ix->names_ordered = 1;
@@ -366,10 +316,14 @@ file_read_clouds(icx_index *ix, const file_sect *s)
     for (i = 0; i < ix->n_names; i++)
       ix->name_rank[i] = INDEX_RANK_NONE;
   }
-  if (r.pos != r.end || r.hash != s->hash || !(ix->cloud_bm = roaring_bitmap_create()))
+  if ((c[9] && rd_made(&r, ix)) || r.pos != r.end || (r.check && r.hash != s->hash))
     goto bad;
-  roaring_bitmap_add_many(ix->cloud_bm, ix->n_clouds, ix->cloud_id);
-  icx_index_offers_skip(ix);
+  if (!ix->cloud_bm) {          /* made again: the file not trusted, or without them */
+    if (!(ix->cloud_bm = roaring_bitmap_create()))
+      goto bad;
+    roaring_bitmap_add_many(ix->cloud_bm, ix->n_clouds, ix->cloud_id);
+    icx_index_offers_skip(ix);
+  }
   ix->name_p = (icx_id)c[0];
   ix->offers_p = (icx_id)c[1];
   ix->clouds_read = 1;
@@ -454,10 +408,8 @@ icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_
   return 0;
 }
 
-/* Every section not read yet.  0, or -1 when one could not be (the file
- * is then closed, and what it held read from the store on demand). */
-static int
-file_read_all(icx_ctx *ctx, icx_index *ix)
+int
+icx_index_file_read_all(icx_ctx *ctx, icx_index *ix)
 {
   size_t i;
 
@@ -526,6 +478,7 @@ file_open(icx_ctx *ctx, icx_index *ix, const char *path, long long last)
   ix->map_len = (size_t)h[5];
   ix->file->seq = (long long)h[2];
   ix->file->n_sect = h[4];
+  ix->file->checked = icx_index_format_checked(path, &sb, (long long)h[2], h[3], db.st_uid);
   return 0;
 ignore:
   icx_free(ix->mem, toc);
@@ -543,7 +496,7 @@ ignore:
 void
 icx_index_file_open(icx_ctx *ctx, icx_index *ix, long long last)
 {
-  char *path = file_path(ix->mem, ix->store);
+  char *path = icx_index_format_path(ix->mem, ix->store);
   long long at;
   double t0 = icx_now_ms();
 
@@ -558,7 +511,7 @@ icx_index_file_open(icx_ctx *ctx, icx_index *ix, long long last)
   /* The store moved on: everything at the file's change, then the
    * changes since, as a running process would. */
   ix->seq = at;
-  if (file_read_all(ctx, ix) || icx_index_apply(ctx, ix, last)) {
+  if (icx_index_file_read_all(ctx, ix) || icx_index_apply(ctx, ix, last)) {
     icx_log(ctx, ICX_LOG_DEBUG, "index", "the saved index at change %lld cannot be brought to "
             "%lld: read from the store", at, last);
     icx_index_file_close(ix);
@@ -585,214 +538,4 @@ int
 icx_index_started(const icx_index *ix)
 {
   return ix && (ix->file || ix->n_preds || ix->clouds_read);
-}
-
-/* --- writing --------------------------------------------------------------- */
-
-typedef struct file_wr {
-  FILE *f;
-  uint64_t pos;
-  uint64_t hash;              /* of the present section's data */
-  int bad;
-} file_wr;
-
-static void
-wr_put(file_wr *w, const void *p, size_t bytes)
-{
-  static const char zero[8];
-  size_t pad = pad8(bytes) - bytes;
-
-  if (w->bad)
-    return;
-  if ((bytes && fwrite(p, 1, bytes, w->f) != bytes) || (pad && fwrite(zero, 1, pad, w->f) != pad))
-    w->bad = 1;
-  w->pos += bytes + pad;
-  w->hash = file_hash(w->hash, p, bytes);
-}
-
-static void
-wr_bitmap(file_wr *w, uint32_t where, uint32_t k, const roaring_bitmap_t *b)
-{
-  uint32_t head[2] = { where, k };
-  uint64_t sz[2];
-  static const char zero[32];
-  size_t bytes = roaring_bitmap_frozen_size_in_bytes(b), pad;
-  char *buf;
-
-  if (w->bad || !(buf = aligned_alloc(32, (bytes + 31) & ~(size_t)31))) {
-    w->bad = 1;
-    return;
-  }
-  sz[0] = roaring_bitmap_get_cardinality(b);
-  sz[1] = bytes;
-  roaring_bitmap_frozen_serialize(b, buf);
-  wr_put(w, head, sizeof head);
-  wr_put(w, sz, sizeof sz);
-  pad = (size_t)((32 - w->pos % 32) % 32);   /* the view needs 32-aligned data */
-  if (!w->bad && pad && fwrite(zero, 1, pad, w->f) != pad)
-    w->bad = 1;
-  w->pos += pad;
-  wr_put(w, buf, bytes);
-  free(buf);
-}
-
-static void
-wr_pred(file_wr *w, const icx_index_pred *pr)
-{
-  uint64_t c[PRED_COUNTS] = { (uint64_t)pr->p, pr->n, pr->n_run, pr->n_obj,
-                              pr->n_num, pr->n_num_run, pr->n_val, 1 };
-  size_t k;
-
-  for (k = 0; k < pr->n_obj; k++)
-    c[7] += pr->obj_bm[k] != NULL;
-  for (k = 0; k < pr->n_val; k++)
-    c[7] += pr->val_bm[k] != NULL;
-  wr_put(w, c, sizeof c);
-  wr_put(w, pr->subj, pr->n_run * 4);
-  wr_put(w, pr->obj_id, pr->n_obj * 4);
-  wr_put(w, pr->obj_off, (pr->n_obj + 1) * 4);
-  wr_put(w, pr->val, pr->n_val * 8);
-  wr_put(w, pr->val_off, (pr->n_val + 1) * 4);
-  wr_put(w, pr->num_subj, pr->n_num_run * 4);
-  wr_bitmap(w, BM_ALL, 0, pr->all);
-  for (k = 0; k < pr->n_obj; k++)
-    if (pr->obj_bm[k])
-      wr_bitmap(w, BM_OBJ, (uint32_t)k, pr->obj_bm[k]);
-  for (k = 0; k < pr->n_val; k++)
-    if (pr->val_bm[k])
-      wr_bitmap(w, BM_VAL, (uint32_t)k, pr->val_bm[k]);
-}
-
-static void
-wr_clouds(file_wr *w, const icx_index *ix)
-{
-  int ordered = ix->names_ordered && !ix->names_pending;
-  uint64_t c[CLOUD_COUNTS] = { (uint64_t)ix->name_p, (uint64_t)ix->offers_p, ix->n_clouds,
-                               ix->n_names, ix->n_offer, ix->n_svc, (uint64_t)ordered,
-                               ordered ? ix->n_txt : 0, ordered ? ix->n_rank : 0, 0 };
-
-  wr_put(w, c, sizeof c);
-  wr_put(w, ix->cloud_id, ix->n_clouds * 4);
-  wr_put(w, ix->name_off, (ix->n_clouds + 1) * 4);
-  wr_put(w, ix->name_id, ix->n_names * 4);
-  wr_put(w, ix->offer, ix->n_offer * 8);
-  if (ordered) {
-    wr_put(w, ix->name_rank, ix->n_names * 4);
-    wr_put(w, ix->txt, ix->n_txt);
-    wr_put(w, ix->rank_off, ix->n_rank * 4);
-  }
-}
-
-/* Writes ix at change seq (token) to the open file f. */
-static int
-file_write(FILE *f, const icx_index *ix, long long seq, unsigned long long token)
-{
-  file_wr w = { f, 0, 0, 0 };
-  size_t n_sect = ix->n_preds + (ix->clouds_read ? 1 : 0), i, t = 0;
-  uint64_t h[FILE_HEADER / 8] = { 0 }, *toc;
-
-  if (!(toc = calloc(n_sect + 1, FILE_TOC_ENTRY)))
-    return -1;
-  memcpy(h, FILE_MAGIC, 8);
-  h[1] = FILE_BOM;
-  h[2] = (uint64_t)seq;
-  h[3] = token;
-  h[4] = n_sect;
-  h[6] = FILE_ROARING;
-  wr_put(&w, h, sizeof h);
-  wr_put(&w, toc, n_sect * FILE_TOC_ENTRY);
-  for (i = 0; i <= ix->n_preds; i++) {
-    uint64_t *e = toc + 5 * t;
-    if (i == ix->n_preds && !ix->clouds_read)
-      break;
-    e[0] = i < ix->n_preds ? SECT_PRED : SECT_CLOUDS;
-    e[1] = i < ix->n_preds ? (uint64_t)ix->preds[i]->p : (uint64_t)ix->name_p;
-    e[2] = w.pos;
-    w.hash = 0;
-    if (i < ix->n_preds)
-      wr_pred(&w, ix->preds[i]);
-    else
-      wr_clouds(&w, ix);
-    e[3] = w.pos - e[2];
-    e[4] = w.hash;
-    t++;
-  }
-  h[5] = w.pos;
-  if (!w.bad && (fseek(f, 0, SEEK_SET) || fwrite(h, 1, sizeof h, f) != sizeof h ||
-                 fwrite(toc, FILE_TOC_ENTRY, n_sect, f) != n_sect))
-    w.bad = 1;
-  free(toc);
-  return w.bad ? -1 : 0;
-}
-
-icx_rc
-icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved)
-{
-  unsigned long long token;
-  char *path, *tmp = NULL;
-  struct stat db;
-  FILE *f = NULL;
-  double t0 = icx_now_ms();
-  int fd = -1, has;
-  size_t n;
-
-  if (saved)
-    *saved = 0;
-  if (!ctx || !ix)
-    return ICX_ERR_MISUSE;
-  if (ix->store_ms < min_ms || !ix->seq_known || ix->seq <= 0 ||
-      !(path = file_path(ix->mem, ix->store)))
-    return ICX_OK;
-  if ((has = icx_store_change_token(ix->store, ix->seq, &token)) != 0) {
-    icx_free(ix->mem, path);
-    if (has < 0)
-      return icx_index_pass(ctx, ix->mem, ICX_ERR_STORE);
-    icx_log(ctx, ICX_LOG_DEBUG, "index", "change %lld has no token: the index is not saved",
-            ix->seq);
-    return ICX_OK;
-  }
-  /* What the old file holds and this process did not ask for, first. */
-  if (file_read_all(ctx, ix)) {
-    icx_free(ix->mem, path);
-    return ICX_OK;
-  }
-  n = strlen(path);
-  if (stat(icx_store_path(ix->store), &db) ||
-      !(tmp = icx_malloc(ix->mem, n + 48)))
-    goto failed;
-  snprintf(tmp, n + 48, "%s.%ld.%llx.tmp", path, (long)getpid(), token & 0xffffffULL);
-  if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, db.st_mode & 0644)) < 0 ||
-      !(f = fdopen(fd, "wb")))
-    goto failed;
-  fd = -1;
-  if (file_write(f, ix, ix->seq, token) || fflush(f) || fsync(fileno(f)))
-    goto failed;
-  if (fclose(f)) {
-    f = NULL;
-    goto failed;
-  }
-  f = NULL;
-  if (rename(tmp, path))
-    goto failed;
-  ix->store_ms = 0;
-  if (saved)
-    *saved = 1;
-  icx_log(ctx, ICX_LOG_DEBUG, "index", "saved at change %lld to %s in %.1f ms", ix->seq, path,
-          icx_now_ms() - t0);
-  icx_free(ix->mem, tmp);
-  icx_free(ix->mem, path);
-  return ICX_OK;
-failed:
-  /* A cache: a folder without room or without write access costs the
-   * next process a read of the store, nothing else. */
-  icx_log(ctx, ICX_LOG_DEBUG, "index", "cannot save the index to %s: %s", path, strerror(errno));
-  if (f)
-    fclose(f);
-  if (fd >= 0)
-    close(fd);
-  if (tmp)
-    unlink(tmp);
-  icx_free(ix->mem, tmp);
-  icx_free(ix->mem, path);
-  return ICX_OK;
 }

@@ -62,6 +62,7 @@ struct icx_index {
   size_t n_clouds;
   uint32_t *cloud_id;         /* ascending */
   roaring_bitmap_t *cloud_bm;
+  int cloud_bm_frozen;        /* a view of the saved file: copied before a change */
   uint32_t *name_off;         /* n_clouds + 1 offsets into name_id */
   uint32_t *name_id;
   size_t n_names;
@@ -158,6 +159,11 @@ int icx_index_file_pred(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **
 /* The clouds, names and offers from the saved file into ix: 0 when read,
  * 1 when the file has no (sound) section for them at ix->seq. */
 int icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p);
+/* Every section of ix's open file not read yet: 0, or -1 when one could
+ * not be (the file is then closed, and what it held read from the store
+ * on demand).  The writer reads them first, so that nothing the file
+ * held is lost. */
+int icx_index_file_read_all(icx_ctx *ctx, icx_index *ix);
 /* Closes the saved file (its sections no longer at ix->seq); its map
  * stays while arrays point into it.  No-op when none is open. */
 void icx_index_file_close(icx_index *ix);
