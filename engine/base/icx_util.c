@@ -8,6 +8,9 @@
 #include <time.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 #include "icx_ctx_internal.h"
@@ -294,7 +297,24 @@ void
 icx_malloc_tune(void)
 {
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t lo, end;
+  char *p;
+
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);   /* glibc's largest */
   mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+  /* A block from the heap, with the heap grown past it by a pad: the
+   * whole stretch, kept when the block is freed (under the trim
+   * threshold), marked for huge pages. */
+  mallopt(M_TOP_PAD, 96 * 1024 * 1024);
+  p = malloc(31 * 1024 * 1024);
+  end = (uintptr_t)sbrk(0);
+  if (p && end != (uintptr_t)-1 && (uintptr_t)p < end && end - (uintptr_t)p < (uintptr_t)256 << 20) {
+    lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    if (lo < (end & ~(huge - 1)))
+      madvise((void *)lo, (end & ~(huge - 1)) - lo, MADV_HUGEPAGE);   /* a hint: failure is fine */
+  }
+  free(p);
+  mallopt(M_TOP_PAD, 128 * 1024);                  /* glibc's default */
 #endif
 }
