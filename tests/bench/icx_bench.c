@@ -601,13 +601,17 @@ run(void)
     }
     bench_data_free(&d);
     if (!keep) {
-      char side[PATH_MAX + 8];
+      char side[PATH_MAX + 16];
       remove(ttl);
       remove(sqldb);
       remove(store);
       snprintf(side, sizeof side, "%s-wal", store);
       remove(side);
       snprintf(side, sizeof side, "%s-shm", store);
+      remove(side);
+      snprintf(side, sizeof side, "%s-index", store);
+      remove(side);
+      snprintf(side, sizeof side, "%s-index.checked", store);
       remove(side);
     }
   next:
