@@ -164,17 +164,23 @@ file_write(FILE *f, const icx_index *ix, long long seq, unsigned long long token
 
 /* The written file's modification time set to the fine clock's reading
  * (a write after it gets the coarse clock's: icx_index_format.h), and
- * its inode into *ino. */
-static int
+ * its inode into *ino; *ino 0 (no record made) when the file system did
+ * not keep the reading to the nanosecond (a file system of coarse times
+ * would give a later write the same time) or refused it. */
+static void
 file_stamp(int fd, ino_t *ino)
 {
   struct timespec ts[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
   struct stat sb;
 
-  if (clock_gettime(CLOCK_REALTIME, &ts[1]) || futimens(fd, ts) || fstat(fd, &sb))
-    return -1;
-  *ino = sb.st_ino;
-  return 0;
+  *ino = 0;
+  if (clock_gettime(CLOCK_REALTIME, &ts[1]))
+    return;
+  if (ts[1].tv_nsec % 1000 == 0)   /* never a time a coarser one could keep */
+    ts[1].tv_nsec += 1;
+  if (!futimens(fd, ts) && !fstat(fd, &sb) && sb.st_mtim.tv_sec == ts[1].tv_sec &&
+      sb.st_mtim.tv_nsec == ts[1].tv_nsec)
+    *ino = sb.st_ino;
 }
 
 icx_rc
@@ -218,8 +224,10 @@ icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved)
       !(f = fdopen(fd, "wb")))
     goto failed;
   fd = -1;
-  if (file_write(f, ix, ix->seq, token) || fflush(f) || file_stamp(fileno(f), &ino) ||
-      fsync(fileno(f)))
+  if (file_write(f, ix, ix->seq, token) || fflush(f))
+    goto failed;
+  file_stamp(fileno(f), &ino);
+  if (fsync(fileno(f)))
     goto failed;
   if (fclose(f)) {
     f = NULL;
@@ -228,7 +236,8 @@ icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved)
   f = NULL;
   if (rename(tmp, path))
     goto failed;
-  icx_index_format_mark(path, ino, ix->seq, token);
+  if (ino)
+    icx_index_format_mark(path, ino, ix->seq, token);
   ix->store_ms = 0;
   if (saved)
     *saved = 1;

@@ -32,7 +32,9 @@
  * change time alone would not do), which is not the fine reading; a copy
  * over it or a new file in its place is another inode.  The record then
  * no longer matches, and the reader checks every section it reads, as
- * without a record.  What
+ * without a record.  A file system that does not keep the reading to
+ * the nanosecond (times in seconds, say) could give a later write the
+ * same time: the writer then makes no record.  What
  * the record does not cover: a disk that changes data under an unchanged
  * inode, and someone who may write beside the store (who can change the
  * store itself). */
