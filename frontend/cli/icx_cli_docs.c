@@ -78,11 +78,12 @@ icx_cli_load(icx_ctx *ctx, opts *o, int argc, char **argv)
     { "format", required_argument, NULL, 'f' },
     { "name", required_argument, NULL, 'n' },
     { "dry-run", no_argument, NULL, 'd' },
+    { "no-index", no_argument, NULL, 'N' },   /* long only */
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
   const char *name = "stdin";
-  int format = ICX_FORMAT_AUTO, dry = 0, named = 0, stdin_given = 0, c, i, code;
+  int format = ICX_FORMAT_AUTO, dry = 0, named = 0, stdin_given = 0, no_index = 0, c, i, code;
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_loader *loader = NULL;
@@ -102,6 +103,7 @@ icx_cli_load(icx_ctx *ctx, opts *o, int argc, char **argv)
       break;
     case 'n': name = optarg; named = 1; break;
     case 'd': dry = 1; break;
+    case 'N': no_index = 1; break;
     case 'h': icx_cli_command_help(stdout, "load"); return EXIT_OK;
     default: return EXIT_USAGE;
     }
@@ -156,7 +158,7 @@ icx_cli_load(icx_ctx *ctx, opts *o, int argc, char **argv)
     fprintf(stderr, "icx: error: store %s is damaged; run icx check\n", icx_store_path(store));
     code = EXIT_DAMAGED;
   }
-  if (!dry && tally.ok > 0 && code != EXIT_DAMAGED)
+  if (!dry && !no_index && tally.ok > 0 && code != EXIT_DAMAGED)
     icx_cli_refresh_index(ctx, o, store, vocab);
 done:
   icx_loader_free(loader);
@@ -208,15 +210,20 @@ int
 icx_cli_remove(icx_ctx *ctx, opts *o, int argc, char **argv)
 {
   static const struct option longopts[] = {
+    { "no-index", no_argument, NULL, 'N' },   /* long only */
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
   icx_store *store = NULL;
-  int code, i, c, removed = 0;
+  int code, i, c, removed = 0, no_index = 0;
   icx_rc rc, first = ICX_OK;
 
   optind = 0;
   while ((c = icx_cli_getopt(o, argc, argv, "h", longopts)) != -1) {
+    if (c == 'N') {
+      no_index = 1;
+      continue;
+    }
     if (c != 'h')
       return EXIT_USAGE;
     icx_cli_command_help(stdout, "remove");
@@ -249,7 +256,7 @@ icx_cli_remove(icx_ctx *ctx, opts *o, int argc, char **argv)
     }
     free(uri);
   }
-  if (removed && !icx_store_damaged(store))
+  if (removed && !no_index && !icx_store_damaged(store))
     icx_cli_refresh_index(ctx, o, store, NULL);
   icx_store_free(store);
   return icx_cli_exit_for(first);

@@ -17,11 +17,12 @@ typedef struct cli_help {
 } cli_help;
 
 static const cli_help cli_helps[] = {
-  { "load", "[--format FMT] [--name NAME] [--dry-run] PATH...",
+  { "load", "[--format FMT] [--name NAME] [--dry-run] [--no-index] PATH...",
     "load capability documents (files, folders, - for stdin)",
     "  -f, --format FMT   turtle, rdfxml, ntriples or auto (default: from the file name)\n"
     "  -n, --name NAME    the name of the document read from - (default: stdin)\n"
-    "  -d, --dry-run      parse and check the documents, store nothing\n" },
+    "  -d, --dry-run      parse and check the documents, store nothing\n"
+    "      --no-index     leave the matching index saved beside the store as it is\n" },
   { "match", "[--sparql] [--details] [--format text|xml|json] FILE",
     "print the clouds that meet the constraints in FILE (- for stdin)",
     "  -s, --sparql       print the SPARQL query the constraints compile to\n"
@@ -41,7 +42,8 @@ static const cli_help cli_helps[] = {
     "                     of the same name), say what they add; install nothing\n" },
   { "list", "[--format text|json]", "list loaded documents and the clouds each describes",
     "  -f, --format FMT   text (default) or json\n" },
-  { "remove", "DOC...", "withdraw documents (by URI or path)", NULL },
+  { "remove", "[--no-index] DOC...", "withdraw documents (by URI or path)",
+    "      --no-index     leave the matching index saved beside the store as it is\n" },
   { "export", "[DOC...]", "write stored documents (all without DOC) as Turtle", NULL },
   { "stats", "[--format text|json]", "count documents, clouds, services and triples",
     "  -f, --format FMT   text (default) or json\n" },
