@@ -395,6 +395,15 @@ async def bench(accts, args):
                                                       done[0] / dt), flush=True)
 
 
+def in_store(args):
+    """Whether the store lists cloud10 now, as icx says (for a failure's
+    line)."""
+    r = subprocess.run([args.icx, "--store", args.store, "list"],
+                       env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"),
+                       capture_output=True, text=True, timeout=60)
+    return "cloud10" in r.stdout if r.returncode == 0 else r.stderr.strip()
+
+
 async def notify(accts, args):
     """--notify N: the first account subscribes (at whichever instance),
     then a shell toggles cloud10 N times with icx load and icx remove (a
@@ -429,7 +438,16 @@ async def notify(accts, args):
             except asyncio.TimeoutError:
                 pass
         mine = [n for n in a.notes if n[0] == sub]
-        if len(mine) <= i or (mine[i][1], mine[i][2]) != want:
+        if len(mine) <= i:
+            # Never told: every later change would wait its whole
+            # timeout behind it, so the run stops here, said.
+            wrong += 1
+            print("WRONG change %d (%s; cloud10 in the store: %s): not told "
+                  "in %g s; told before it: %r" % (i + 1, verb, in_store(args),
+                                          args.timeout, mine[-3:]),
+                  flush=True)
+            break
+        if (mine[i][1], mine[i][2]) != want:
             wrong += 1
             print("WRONG change %d (%s): told %r" % (i + 1, verb, mine[i:]),
                   flush=True)

@@ -58,8 +58,12 @@ icxt_icxd_conf() {
 # connected.  Sets ICXD_PID.
 icxt_start_icxd() {
   conf=$1 logf=$2
+  # Emptied here, not by the child's redirection: a log an earlier run
+  # left under this name would otherwise say "connected" to the wait
+  # below before the child had truncated it.
+  : >"$logf"
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-    ${ICXD_WRAPPER:-} "$ICX_BUILDDIR/icxd" --config "$conf" >"$logf" 2>&1 &
+    ${ICXD_WRAPPER:-} "$ICX_BUILDDIR/icxd" --config "$conf" >>"$logf" 2>&1 &
   ICXD_PID=$!
   ICXD_PIDS="$ICXD_PIDS $ICXD_PID"
   icxt_wait_log "$logf" "conn: connected" 60 \
