@@ -498,6 +498,25 @@ static void subs_candidates(icxd_subs *subs, const icxd_subs_change *c)
   }
 }
 
+int icxd_subs_hold(icxd_subs *subs, icx_store *store)
+{
+  if (subs->held || icx_store_subs_begin(store) != ICX_OK)
+    return 0;
+  subs->held = 1;
+  return 1;
+}
+
+void icxd_subs_unhold(icxd_subs *subs, icx_store *store, int took)
+{
+  if (!took)
+    return;
+  subs->held = 0;
+  if (icx_store_subs_end(store, 1) != ICX_OK)
+    icxd_log(subs->log, ICXD_LOG_WARN, "subs",
+             "the answers of this change are not kept: %s",
+             icx_ctx_errmsg(icx_store_ctx(store)));
+}
+
 /* Evaluates every shape c may touch, and tells their subscribers. */
 void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                       const icx_vocab *vocab, const icxd_subs_change *c)
@@ -508,8 +527,9 @@ void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   /* What earlier changes could not tell goes first. */
   icxd_subs_tell_missed(subs);
   subs_candidates(subs, c);
-  /* The answers kept after this change: one commit for all of them. */
-  tx = icx_store_subs_begin(store) == ICX_OK;
+  /* The answers kept after this change: one commit for all of them
+   * (the caller's, when it holds the store). */
+  tx = icxd_subs_hold(subs, store);
   for (i = 0; i < subs->n_shapes; i++) {
     icxd_subs_shape *sh = subs->shapes[i];
     if (!sh->cand)
@@ -517,10 +537,7 @@ void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     subs_eval_shape(subs, ctx, store, vocab, sh, c);
     moved += sh->n_entered || sh->n_left;
   }
-  if (tx && icx_store_subs_end(store, 1) != ICX_OK)
-    icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "the answers of this change are not kept: %s",
-             icx_ctx_errmsg(ctx));
+  icxd_subs_unhold(subs, store, tx);
   if (!moved)
     return;
   /* Told in the subscriptions' order, each handed to the loop as it is

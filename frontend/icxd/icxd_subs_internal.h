@@ -103,6 +103,7 @@ struct icxd_subs {
    * answers reflect, and the clouds of every document */
   long long log_seq;
   int have_log;
+  int held;                  /* the job's store is held (icxd_subs_hold()) */
   struct icxd_subs_doc *docs;
   size_t n_docs, cap_docs;
   unsigned long seq;         /* message ids */
@@ -153,6 +154,21 @@ icx_rc icxd_subs_answer(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                         const icxd_subs_change *c, char ***out, size_t *n_out);
 void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                     const icx_vocab *vocab, const icxd_subs_change *c);
+
+/* Holds store's write lock (icx_store_subs_begin()) until
+ * icxd_subs_unhold(), so that what is read between (the change log, the
+ * documents, the subscriptions' answers) and what is evaluated and kept
+ * are of one state of the store, which no other writer moves meanwhile.
+ * What a registry knows of each document must be of the state its
+ * notifications were told from: a cloud told as entered from a newer
+ * state than the one it knows the document's clouds at would never be
+ * told as left, when the document then changes again before the next
+ * look (changes read together name only the clouds before and after).
+ * Nested holds are one.  Returns 1 when this call took the lock (give it
+ * to icxd_subs_unhold()); 0 when it was held already, or could not be
+ * taken (each write is then its own transaction, as without a hold). */
+int icxd_subs_hold(icxd_subs *subs, icx_store *store);
+void icxd_subs_unhold(icxd_subs *subs, icx_store *store, int took);
 
 /* The change log (icxd_subs_log.c).  _start reads the last change and
  * the clouds of every document (0, or -1: no log to use); _drop forgets

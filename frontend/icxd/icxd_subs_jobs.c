@@ -77,13 +77,20 @@ static void subs_other_writes(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
                               const icx_vocab *vocab, const char *skip_uri)
 {
   icxd_subs_change c;
+  int held;
 
   if (icxd_subs_log_catch_up(subs, ctx, store, vocab, skip_uri) == 0)
     return;
+  icxd_log(subs->log, ICXD_LOG_DEBUG, "subs",
+           "the change log cannot say what changed: every subscription "
+           "evaluated");
+  /* The log started at the state evaluated (icxd_subs_hold()). */
+  held = icxd_subs_hold(subs, store);
   (void)icxd_subs_log_start(subs, ctx, store, vocab);
   memset(&c, 0, sizeof c);
   c.full = 1;
   icxd_subs_eval(subs, ctx, store, vocab, &c);
+  icxd_subs_unhold(subs, store, held);
 }
 
 /* --- loading --------------------------------------------------------------- */
@@ -180,7 +187,8 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   subs->loaded = 1;
   if (subs->n) {
     icxd_subs_change all;
-    /* The log first: a change after this evaluation is read again. */
+    /* The log started at the state evaluated (icxd_subs_hold()). */
+    int held = icxd_subs_hold(subs, store);
     (void)icxd_subs_log_start(subs, ctx, store, vocab);
     memset(&all, 0, sizeof all);
     all.full = 1;
@@ -188,6 +196,7 @@ static int subs_ready(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
              "%zu subscriptions read from the store (%zu shapes)", subs->n,
              subs->n_shapes);
     icxd_subs_eval(subs, ctx, store, vocab, &all);
+    icxd_subs_unhold(subs, store, held);
   }
   return 0;
 }
@@ -623,15 +632,19 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
              "cannot read the subscriptions other processes changed: %s",
              icx_ctx_errmsg(ctx));
   switch (job->kind) {
-  case ICXD_JOB_SUBSCRIBE:
+  case ICXD_JOB_SUBSCRIBE: {
     /* A shape asked already answers at once: every other write
-     * evaluated first.  The first subscription starts the log. */
+     * evaluated first.  The first subscription starts the log.  The new
+     * answer is of the state the log is at (icxd_subs_hold()). */
+    int held = icxd_subs_hold(subs, store);
     if (!subs->n)
       (void)icxd_subs_log_start(subs, ctx, store, vocab);
     else
       subs_other_writes(subs, ctx, store, vocab, NULL);
     subs_subscribe(subs, ctx, store, vocab, job);
+    icxd_subs_unhold(subs, store, held);
     break;
+  }
   case ICXD_JOB_UNSUBSCRIBE:
     subs_unsubscribe(subs, ctx, store, job);
     break;
@@ -644,8 +657,13 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
     c.full = 1;
     if (job->subs_eval & ICXD_SUBS_EVAL_STORE) {
       long long g = subs_generation(subs, ctx, NULL);
-      if (subs->n && (!subs->have_seen || g != subs->seen))
+      if (subs->n && (!subs->have_seen || g != subs->seen)) {
+        icxd_log(subs->log, ICXD_LOG_DEBUG, "subs",
+                 "the store moved (version %lld, last seen %lld%s): "
+                 "reading the changes after %lld", g, subs->seen,
+                 subs->have_seen ? "" : ", not all read", subs->log_seq);
         subs_other_writes(subs, ctx, store, vocab, NULL);
+      }
     }
     if (job->subs_eval & ICXD_SUBS_EVAL_PRESENCE) {
       c.presence_only = 1;

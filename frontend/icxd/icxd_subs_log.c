@@ -204,13 +204,15 @@ int icxd_subs_log_catch_up(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   char **uris = NULL, **lex = NULL, **names = NULL;
   size_t i, n_uris = 0, n_names = 0, cap_names = 0;
   long long last = 0;
-  int own, r, ret = -1;
+  int held, r, ret = -1;
 
   if (!subs->have_log)
     return -1;
   memset(&w, 0, sizeof w);
   memset(&c, 0, sizeof c);
-  own = icx_store_read_begin(store);
+  /* The log, the documents and the evaluation: one state of the store
+   * (icxd_subs_hold() says why). */
+  held = icxd_subs_hold(subs, store);
   r = icx_store_change_last(store, &last);
   if (r == 0)
     r = icx_store_changes_since(store, subs->log_seq, subs_log_change, &w);
@@ -219,7 +221,6 @@ int icxd_subs_log_catch_up(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
         icx_store_lex(store, w.graphs, w.n, lex) != ICX_OK)
       r = -1;
   }
-  (void)icx_store_read_end(store, own, r == 0 ? ICX_OK : ICX_ERR_STORE);
   if (r != 0 || w.other || w.nomem)
     goto done;
   if (!w.n) {
@@ -280,6 +281,9 @@ int icxd_subs_log_catch_up(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   }
   if (icxd_subs_change_clouds(&c, names, n_names, NULL, 0) != 0)
     goto done;
+  icxd_log(subs->log, ICXD_LOG_DEBUG, "subs",
+           "changes %lld to %lld of another process: %zu documents, %zu "
+           "clouds", subs->log_seq + 1, last, n_uris, c.n_clouds);
   if (icx_scope_new(ctx, store, (const char *const *)uris, n_uris, &c.scope) != ICX_OK)
     c.scope = NULL;   /* every shape is then matched whole */
   icxd_subs_eval(subs, ctx, store, vocab, &c);
@@ -288,6 +292,7 @@ int icxd_subs_log_catch_up(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   subs->log_seq = last;
   ret = 0;
 done:
+  icxd_subs_unhold(subs, store, held);
   icxd_subs_names_free(names, n_names);
   for (i = 0; lex && i < w.n; i++)
     icx_free(icx_store_ctx(store), lex[i]);

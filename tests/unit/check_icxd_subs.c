@@ -6,7 +6,9 @@
  * subscriptions read again by a new registry (a restart), and a write of
  * another connection seen through the store's generation, the store
  * replaced by another file the registry cannot tell by count and sum of
- * ids; and, against
+ * ids; two registries on one store (two instances) telling each change
+ * of another process once between them, and following a writer that
+ * races their looks; and, against
  * matching every subscription again on the whole store, random
  * subscriptions (shapes shared, ended, read back) through random
  * publishes and withdrawals. */
@@ -169,16 +171,22 @@ static void expect_none(void)
   }
 }
 
-/* An evaluation of other processes' writes, as icxd's loop asks for one. */
-static void store_eval(void)
+/* An evaluation of other processes' writes on registry r, as icxd's loop
+ * asks for one each second. */
+static void eval_on(icxd_subs *r)
 {
   icxd_job *job = icxd_job_new(1);
 
   job->kind = ICXD_JOB_SUBS_EVAL;
   job->subs_eval = ICXD_SUBS_EVAL_STORE;
-  icxd_subs_run(subs, ctx, vocab, job);
+  icxd_subs_run(r, ctx, vocab, job);
   ck_assert_int_eq(job->rc, ICX_OK);
   icxd_job_free(job);
+}
+
+static void store_eval(void)
+{
+  eval_on(subs);
 }
 
 /* Writes ttl as document uri (NULL ttl: removes it) on another
@@ -483,6 +491,183 @@ START_TEST(restart_and_other_writers)
     ck_assert_uint_eq(full, 1);
   }
   (void)a;
+}
+END_TEST
+
+/* Evaluates on registry r; returns how many notifications it made
+ * (taken and dropped). */
+static int eval_count(icxd_subs *r)
+{
+  icxd_subs_note n;
+  int told = 0;
+
+  eval_on(r);
+  while (icxd_subs_take(r, &n)) {
+    told++;
+    icxd_subs_note_clear(&n);
+  }
+  return told;
+}
+
+/* Subscribes jid to xml at registry r (another instance). */
+static void subscribe_at(icxd_subs *r, const char *jid, const char *xml)
+{
+  icxd_job *job = icxd_job_new(1);
+
+  job->kind = ICXD_JOB_SUBSCRIBE;
+  job->actor = strdup(jid);
+  job->xml = strdup(xml);
+  job->xml_len = strlen(xml);
+  icxd_subs_run(r, ctx, vocab, job);
+  ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg);
+  icxd_job_free(job);
+}
+
+/* Two instances on one store (two registries): one ended subscription,
+ * idle looks by both while none is held, then a subscription made at the
+ * second, and a shell toggling a document: each change told exactly once
+ * between them, at every step (icxd-scale-ejabberd's notify run, on one
+ * thread). */
+START_TEST(two_instances_tell_each_change_once)
+{
+  icxd_subs *other = icxd_subs_new(db, &log_);
+  icxd_subs *both[2];
+  icxd_job *job;
+  char *ttl = cloud_ttl("ten", 31);
+  long long id;
+  int i, k;
+
+  both[0] = subs;
+  both[1] = other;
+  icxd_subs_set_limits(other, 5, 3);
+  id = subscribe("w@c.test", RF(31), NULL);
+  job = subs_job(ICXD_JOB_UNSUBSCRIBE, "w@c.test", NULL, id);
+  ck_assert_int_eq(job->rc, ICX_OK);
+  icxd_job_free(job);
+  for (i = 0; i < 3; i++)
+    for (k = 0; k < 2; k++)
+      ck_assert_int_eq(eval_count(both[k]), 0);
+  /* Subscribed at the other instance. */
+  subscribe_at(other, "w@c.test", RF(31));
+  for (i = 0; i < 12; i++) {
+    int told = 0, round;
+    icx_store *sh = NULL;
+    ck_assert_int_eq(icx_store_open(ctx, db, 0, &sh), ICX_OK);
+    if (i % 2 == 0) {
+      icx_loader *l = icx_loader_new(ctx, vocab, sh);
+      icx_loader_set_format(l, ICX_FORMAT_TURTLE);
+      ck_assert_int_eq(icx_loader_load_into(l, "urn:icx:doc:ten", "shell",
+                                            (const unsigned char *)ttl, strlen(ttl)),
+                       ICX_OK);
+      icx_loader_free(l);
+    } else {
+      ck_assert_int_eq(icx_store_remove_document(sh, "urn:icx:doc:ten"), ICX_OK);
+    }
+    icx_store_free(sh);
+    /* Each instance looks in turn, the one that told not always first. */
+    for (round = 0; round < 2; round++)
+      for (k = 0; k < 2; k++)
+        told += eval_count(both[(k + i) % 2]);
+    ck_assert_msg(told == 1, "change %d (%s) told %d times", i + 1,
+                  i % 2 ? "remove" : "load", told);
+  }
+  free(ttl);
+  icxd_subs_release(other);
+  icxd_subs_free(other);
+}
+END_TEST
+
+/* A shell toggling one document as fast as it can, on its own thread. */
+typedef struct toggler {
+  pthread_t thread;
+  int n;                      /* toggles to make */
+  volatile int done;
+} toggler;
+
+static void *toggler_run(void *ud)
+{
+  toggler *t = ud;
+  icx_ctx *tctx = tu_ctx();
+  icx_vocab *tvocab = tu_vocab(tctx);
+  char *ttl = cloud_ttl("ten", 31);
+  int i;
+
+  for (i = 0; i < t->n; i++) {
+    icx_store *sh = NULL;
+    if (icx_store_open(tctx, db, 0, &sh) != ICX_OK)
+      break;
+    if (i % 2 == 0) {
+      icx_loader *l = icx_loader_new(tctx, tvocab, sh);
+      icx_loader_set_format(l, ICX_FORMAT_TURTLE);
+      (void)icx_loader_load_into(l, "urn:icx:doc:ten", "shell", (const unsigned char *)ttl,
+                                 strlen(ttl));
+      icx_loader_free(l);
+    } else {
+      (void)icx_store_remove_document(sh, "urn:icx:doc:ten");
+    }
+    icx_store_free(sh);
+    usleep((useconds_t)(2000 + rand() % 8000));
+  }
+  free(ttl);
+  icx_vocab_free(tvocab);
+  icx_ctx_free(tctx);
+  t->done = 1;
+  return NULL;
+}
+
+/* Runs an evaluation on r and folds what it told into *inside (whether
+ * the subscriber was last told that "ten" is in its answer). */
+static void eval_fold(icxd_subs *r, int *inside)
+{
+  icxd_subs_note n;
+
+  eval_on(r);
+  while (icxd_subs_take(r, &n)) {
+    int in = strstr(n.payload, "<entered><cloudName>ten<") != NULL;
+    int out = strstr(n.payload, "<left><cloudName>ten<") != NULL;
+    ck_assert_msg(in != out, "%s", n.payload);
+    ck_assert_msg(in != *inside, "told twice: %s", n.payload);
+    *inside = in;
+    icxd_subs_note_clear(&n);
+  }
+}
+
+/* Two instances following a document another process toggles while they
+ * evaluate: whatever changes each reads together, what the subscriber is
+ * told adds up, at the end, to the store's answer (a cloud one instance
+ * told entered is told left by someone when it goes). */
+START_TEST(two_instances_follow_a_racing_writer)
+{
+  icxd_subs *r[16];
+  toggler t;
+  int inside = 0, i, n = 1, present;
+
+  srand(7);
+  r[0] = icxd_subs_new(db, &log_);
+  icxd_subs_set_limits(r[0], 5, 3);
+  subscribe_at(r[0], "w@c.test", RF(31));
+  memset(&t, 0, sizeof t);
+  t.n = 301;   /* odd: the document is there at the end */
+  ck_assert_int_eq(pthread_create(&t.thread, NULL, toggler_run, &t), 0);
+  /* Another instance starts every few looks (its first look evaluates
+   * every subscription whole); all of them look in turn. */
+  for (i = 0; !t.done; i++) {
+    if (i % 8 == 7 && n < 16) {
+      r[n] = icxd_subs_new(db, &log_);
+      icxd_subs_set_limits(r[n++], 5, 3);
+    }
+    eval_fold(r[i % n], &inside);
+  }
+  pthread_join(t.thread, NULL);
+  for (i = 0; i < n; i++)
+    eval_fold(r[i], &inside);
+  present = 1;
+  ck_assert_msg(inside == present, "the subscriber was last told ten %s (%d instances)",
+                inside ? "entered" : "left", n);
+  for (i = 0; i < n; i++) {
+    icxd_subs_release(r[i]);
+    icxd_subs_free(r[i]);
+  }
 }
 END_TEST
 
@@ -950,6 +1135,8 @@ static Suite *subs_suite(void)
   tcase_add_test(tc, unsubscribe_list_and_limits);
   tcase_add_test(tc, restart_and_other_writers);
   tcase_add_test(tc, replaced_store_followed);
+  tcase_add_test(tc, two_instances_tell_each_change_once);
+  tcase_add_test(tc, two_instances_follow_a_racing_writer);
   tcase_add_test(tc, indexed_equals_naive);
   tcase_add_test(tc, note_names_bounded);
   tcase_add_test(tc, outbox_bounded);
