@@ -236,8 +236,7 @@ icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved)
   f = NULL;
   if (rename(tmp, path))
     goto failed;
-  if (ino)
-    icx_index_format_mark(path, ino, ix->seq, token);
+  icx_index_format_mark(path, ino, ix->seq, token);
   ix->store_ms = 0;
   if (saved)
     *saved = 1;

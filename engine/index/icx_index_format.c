@@ -109,9 +109,12 @@ icx_index_format_mark(const char *path, ino_t ino, long long seq, unsigned long 
   int fd, ok;
 
   snprintf(tail, sizeof tail, ".%ld.tmp", (long)getpid());
-  if (mark_path(rec, sizeof rec, path, "") || mark_path(tmp, sizeof tmp, path, tail) ||
-      stat(path, &sb) || sb.st_ino != ino)
+  if (mark_path(rec, sizeof rec, path, "") || mark_path(tmp, sizeof tmp, path, tail))
     return;
+  if (!ino || stat(path, &sb) || sb.st_ino != ino) {
+    unlink(rec);                /* the old file's record: its inode may come again */
+    return;
+  }
   mark_words(m, &sb, seq, token);
   if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, sb.st_mode & 0644)) < 0)
     return;

@@ -88,9 +88,11 @@ uint64_t icx_index_format_hash(uint64_t h, const void *p, size_t n);
 char *icx_index_format_path(icx_ctx *mem, icx_store *store);
 
 /* Records that the file at path, written whole at change seq (token),
- * is the inode ino: "<path>.checked", replaced atomically.  Nothing when
- * path is no longer that inode (another writer's file came in its
- * place) or the record cannot be written (a reader then checks). */
+ * is the inode ino: "<path>.checked", replaced atomically.  With ino 0
+ * (the writer could not stamp the file), or when path is no longer that
+ * inode (another writer's file came in its place), the old record is
+ * removed instead; a record that cannot be written leaves none that
+ * matches (a reader then checks). */
 void icx_index_format_mark(const char *path, ino_t ino, long long seq, unsigned long long token);
 
 /* 1 when the record beside path says the open file sb (header at seq,
