@@ -498,48 +498,15 @@ static void subs_candidates(icxd_subs *subs, const icxd_subs_change *c)
   }
 }
 
-int icxd_subs_hold(icxd_subs *subs, icx_store *store)
+/* Tells the subscribers of every shape an evaluation moved, and forgets
+ * what it moved. */
+void icxd_subs_tell(icxd_subs *subs)
 {
-  if (subs->held || icx_store_subs_begin(store) != ICX_OK)
-    return 0;
-  subs->held = 1;
-  return 1;
-}
+  size_t i;
 
-void icxd_subs_unhold(icxd_subs *subs, icx_store *store, int took)
-{
-  if (!took)
+  if (!subs->pending)
     return;
-  subs->held = 0;
-  if (icx_store_subs_end(store, 1) != ICX_OK)
-    icxd_log(subs->log, ICXD_LOG_WARN, "subs",
-             "the answers of this change are not kept: %s",
-             icx_ctx_errmsg(icx_store_ctx(store)));
-}
-
-/* Evaluates every shape c may touch, and tells their subscribers. */
-void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
-                      const icx_vocab *vocab, const icxd_subs_change *c)
-{
-  size_t i, moved = 0;
-  int tx;
-
-  /* What earlier changes could not tell goes first. */
-  icxd_subs_tell_missed(subs);
-  subs_candidates(subs, c);
-  /* The answers kept after this change: one commit for all of them
-   * (the caller's, when it holds the store). */
-  tx = icxd_subs_hold(subs, store);
-  for (i = 0; i < subs->n_shapes; i++) {
-    icxd_subs_shape *sh = subs->shapes[i];
-    if (!sh->cand)
-      continue;
-    subs_eval_shape(subs, ctx, store, vocab, sh, c);
-    moved += sh->n_entered || sh->n_left;
-  }
-  icxd_subs_unhold(subs, store, tx);
-  if (!moved)
-    return;
+  subs->pending = 0;
   /* Told in the subscriptions' order, each handed to the loop as it is
    * made (waiting for room in the outbox); the text after the id is made
    * once per shape and shared. */
@@ -569,5 +536,57 @@ void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
     sh->left = sh->entered = NULL;
     sh->n_left = sh->n_entered = 0;
   }
+}
+
+int icxd_subs_hold(icxd_subs *subs, icx_store *store)
+{
+  if (subs->held || icx_store_subs_begin(store) != ICX_OK)
+    return 0;
+  subs->held = 1;
+  return 1;
+}
+
+void icxd_subs_unhold(icxd_subs *subs, icx_store *store, int took)
+{
+  if (took) {
+    subs->held = 0;
+    if (icx_store_subs_end(store, 1) != ICX_OK)
+      icxd_log(subs->log, ICXD_LOG_WARN, "subs",
+               "the answers of this change are not kept: %s",
+               icx_ctx_errmsg(icx_store_ctx(store)));
+  }
+  /* Told once the lock is let go: waiting for room in the outbox never
+   * holds another writer back. */
+  if (!subs->held)
+    icxd_subs_tell(subs);
+}
+
+/* Evaluates every shape c may touch, and tells their subscribers (once
+ * the store is let go, icxd_subs_unhold()). */
+void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
+                      const icx_vocab *vocab, const icxd_subs_change *c)
+{
+  size_t i, moved = 0;
+  int tx;
+
+  /* What earlier changes could not tell goes first; so does what an
+   * evaluation in this hold moved and has not told yet (never the case
+   * in icxd's jobs: one evaluation per hold). */
+  icxd_subs_tell_missed(subs);
+  icxd_subs_tell(subs);
+  subs_candidates(subs, c);
+  /* The answers kept after this change: one commit for all of them
+   * (the caller's, when it holds the store). */
+  tx = icxd_subs_hold(subs, store);
+  for (i = 0; i < subs->n_shapes; i++) {
+    icxd_subs_shape *sh = subs->shapes[i];
+    if (!sh->cand)
+      continue;
+    subs_eval_shape(subs, ctx, store, vocab, sh, c);
+    moved += sh->n_entered || sh->n_left;
+  }
+  if (moved)
+    subs->pending = 1;
+  icxd_subs_unhold(subs, store, tx);
 }
 

@@ -104,6 +104,7 @@ struct icxd_subs {
   long long log_seq;
   int have_log;
   int held;                  /* the job's store is held (icxd_subs_hold()) */
+  int pending;               /* shapes moved, not told yet (icxd_subs_tell()) */
   struct icxd_subs_doc *docs;
   size_t n_docs, cap_docs;
   unsigned long seq;         /* message ids */
@@ -168,7 +169,13 @@ void icxd_subs_eval(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
  * to icxd_subs_unhold()); 0 when it was held already, or could not be
  * taken (each write is then its own transaction, as without a hold). */
 int icxd_subs_hold(icxd_subs *subs, icx_store *store);
+/* Lets the lock go when took, then (when no hold is left) tells what the
+ * evaluations in it moved: the outbox's wait for room never holds the
+ * store. */
 void icxd_subs_unhold(icxd_subs *subs, icx_store *store, int took);
+/* Tells what evaluations moved and has not been told yet (a no-op when
+ * nothing is pending). */
+void icxd_subs_tell(icxd_subs *subs);
 
 /* The change log (icxd_subs_log.c).  _start reads the last change and
  * the clouds of every document (0, or -1: no log to use); _drop forgets

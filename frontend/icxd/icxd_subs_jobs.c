@@ -641,6 +641,9 @@ void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
       (void)icxd_subs_log_start(subs, ctx, store, vocab);
     else
       subs_other_writes(subs, ctx, store, vocab, NULL);
+    /* Told before the new subscription joins a shape those changes
+     * moved: its answer already holds them. */
+    icxd_subs_tell(subs);
     subs_subscribe(subs, ctx, store, vocab, job);
     icxd_subs_unhold(subs, store, held);
     break;
