@@ -191,23 +191,34 @@ static void store_eval(void)
 
 /* Writes ttl as document uri (NULL ttl: removes it) on another
  * connection, as icx load and icx remove would, then evaluates. */
-static void other_write(const char *uri, const char *ttl)
+/* Writes ttl as document uri (NULL ttl: removes it) on a connection of
+ * its own, as icx load and icx remove would; with c and v, so that a
+ * thread of its own may call it.  The loader's or the removal's code. */
+static icx_rc shell_write(icx_ctx *c, icx_vocab *v, const char *uri, const char *ttl)
 {
   icx_store *other = NULL;
-  icx_rc rc;
+  icx_rc rc = icx_store_open(c, db, 0, &other);
 
-  ck_assert_int_eq(icx_store_open(ctx, db, 0, &other), ICX_OK);
+  if (rc != ICX_OK)
+    return rc;
   if (ttl) {
-    icx_loader *l = icx_loader_new(ctx, vocab, other);
+    icx_loader *l = icx_loader_new(c, v, other);
     icx_loader_set_format(l, ICX_FORMAT_TURTLE);
-    ck_assert_int_eq(icx_loader_load_into(l, uri, "shell", (const unsigned char *)ttl,
-                                          strlen(ttl)), ICX_OK);
+    rc = icx_loader_load_into(l, uri, "shell", (const unsigned char *)ttl, strlen(ttl));
     icx_loader_free(l);
   } else {
     rc = icx_store_remove_document(other, uri);
-    ck_assert(rc == ICX_OK || rc == ICX_ERR_NOT_FOUND);
   }
   icx_store_free(other);
+  return rc;
+}
+
+/* The same from this thread, then an evaluation. */
+static void other_write(const char *uri, const char *ttl)
+{
+  icx_rc rc = shell_write(ctx, vocab, uri, ttl);
+
+  ck_assert(rc == ICX_OK || (!ttl && rc == ICX_ERR_NOT_FOUND));
   store_eval();
 }
 
@@ -551,19 +562,8 @@ START_TEST(two_instances_tell_each_change_once)
   subscribe_at(other, "w@c.test", RF(31));
   for (i = 0; i < 12; i++) {
     int told = 0, round;
-    icx_store *sh = NULL;
-    ck_assert_int_eq(icx_store_open(ctx, db, 0, &sh), ICX_OK);
-    if (i % 2 == 0) {
-      icx_loader *l = icx_loader_new(ctx, vocab, sh);
-      icx_loader_set_format(l, ICX_FORMAT_TURTLE);
-      ck_assert_int_eq(icx_loader_load_into(l, "urn:icx:doc:ten", "shell",
-                                            (const unsigned char *)ttl, strlen(ttl)),
-                       ICX_OK);
-      icx_loader_free(l);
-    } else {
-      ck_assert_int_eq(icx_store_remove_document(sh, "urn:icx:doc:ten"), ICX_OK);
-    }
-    icx_store_free(sh);
+    ck_assert_int_eq(shell_write(ctx, vocab, "urn:icx:doc:ten", i % 2 == 0 ? ttl : NULL),
+                     ICX_OK);
     /* Each instance looks in turn, the one that told not always first. */
     for (round = 0; round < 2; round++)
       for (k = 0; k < 2; k++)
@@ -593,19 +593,7 @@ static void *toggler_run(void *ud)
   int i;
 
   for (i = 0; i < t->n; i++) {
-    icx_store *sh = NULL;
-    if (icx_store_open(tctx, db, 0, &sh) != ICX_OK)
-      break;
-    if (i % 2 == 0) {
-      icx_loader *l = icx_loader_new(tctx, tvocab, sh);
-      icx_loader_set_format(l, ICX_FORMAT_TURTLE);
-      (void)icx_loader_load_into(l, "urn:icx:doc:ten", "shell", (const unsigned char *)ttl,
-                                 strlen(ttl));
-      icx_loader_free(l);
-    } else {
-      (void)icx_store_remove_document(sh, "urn:icx:doc:ten");
-    }
-    icx_store_free(sh);
+    (void)shell_write(tctx, tvocab, "urn:icx:doc:ten", i % 2 == 0 ? ttl : NULL);
     usleep((useconds_t)(2000 + rand() % 8000));
   }
   free(ttl);
