@@ -35,7 +35,13 @@ static const char *const fixed_sql[Q_COUNT] = {
   "INSERT OR IGNORE INTO quads (s, p, o, g, num) VALUES (?1, ?2, ?3, ?4,"
   " (SELECT num FROM terms WHERE id = ?3))",
   "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
-  "DELETE FROM quads WHERE g = ?1",
+  /* A graph's quads: its subjects, each one's range of the primary key. */
+  "DELETE FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1) AND g = ?1",
+  /* graph_subjects, kept as quads are written (icx_schema.h). */
+  "INSERT OR IGNORE INTO graph_subjects (g, s) VALUES (?1, ?2)",
+  "DELETE FROM graph_subjects WHERE g = ?1 AND s = ?2"
+  " AND NOT EXISTS (SELECT 1 FROM quads WHERE s = ?2 AND g = ?1)",
+  "DELETE FROM graph_subjects WHERE g = ?1",
   "SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g <> ?4 LIMIT 1",
   "SELECT count(*) FROM quads WHERE g <> ?1"
 };
@@ -74,6 +80,22 @@ storage_cache_off(icx_storage_inst *t)
 {
   icx_storage_cache_clear(&t->cache);
   t->cache_on = 0;
+}
+
+/* Runs the fixed statement q with ?1 = a and ?2 = b (when q has it).
+ * 0, or -1 with the failure said as what. */
+static int
+storage_run2(icx_storage_inst *t, int q, sqlite3_int64 a, sqlite3_int64 b, const char *what)
+{
+  sqlite3_stmt *st = t->q[q];
+  int rc;
+
+  sqlite3_bind_int64(st, 1, a);
+  if (sqlite3_bind_parameter_count(st) > 1)
+    sqlite3_bind_int64(st, 2, b);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : icx_storage_fail(t, what);
 }
 
 /* --- transactions ----------------------------------------------------------- */
@@ -464,7 +486,9 @@ storage_add_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
   sqlite3_reset(st);
   if (rc != SQLITE_DONE)
     return icx_storage_fail(t, "cannot add a statement");
-  return sqlite3_changes(t->db) > 0;
+  if (sqlite3_changes(t->db) == 0)
+    return 0;
+  return storage_run2(t, Q_SUBJ_INS, g, s, "cannot add a statement") ? -1 : 1;
 }
 
 /* The id of a context node, created when missing; 0 for NULL; -1 on error. */
@@ -553,7 +577,11 @@ storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
   sqlite3_bind_int64(st, 4, g);
   rc = sqlite3_step(st);
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : icx_storage_fail(t, "cannot remove a statement");
+  if (rc != SQLITE_DONE)
+    return icx_storage_fail(t, "cannot remove a statement");
+  /* s leaves the graph's subjects with its last quad there. */
+  return sqlite3_changes(t->db) == 0 ? 0
+         : storage_run2(t, Q_SUBJ_DEL, g, s, "cannot remove a statement");
 }
 
 static int
@@ -562,14 +590,16 @@ storage_context_remove_statement(librdf_storage *storage, librdf_node *context,
 {
   icx_storage_inst *t = icx_storage_inst_of(storage);
   sqlite3_int64 g = icx_storage_context_id(t, context, 0);
+  int own, ok;
 
   if (g < 0)
     return 1;
   if (context && g == 0)
     return 0;                 /* an unknown context holds nothing */
-  if (icx_storage_note_write(t))
+  if (icx_storage_batch_begin(t, &own))
     return 1;
-  return storage_remove_quad(t, statement, g) ? 1 : 0;
+  ok = !icx_storage_note_write(t) && !storage_remove_quad(t, statement, g);
+  return icx_storage_batch_end(t, own, ok) ? 1 : 0;
 }
 
 static int
@@ -582,20 +612,20 @@ static int
 storage_context_remove_statements(librdf_storage *storage, librdf_node *context)
 {
   icx_storage_inst *t = icx_storage_inst_of(storage);
-  sqlite3_stmt *st = t->q[Q_QUAD_DEL_G];
   sqlite3_int64 g = icx_storage_context_id(t, context, 0);
-  int rc;
+  int own, ok;
 
   if (g < 0)
     return 1;
   if (context && g == 0)
     return 0;
-  if (icx_storage_note_write(t))
+  if (icx_storage_batch_begin(t, &own))
     return 1;
-  sqlite3_bind_int64(st, 1, g);
-  rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : (icx_storage_fail(t, "cannot remove a context"), 1);
+  /* The quads first: they are found through the graph's subjects. */
+  ok = !icx_storage_note_write(t) &&
+       !storage_run2(t, Q_QUAD_DEL_G, g, 0, "cannot remove a context") &&
+       !storage_run2(t, Q_SUBJ_DEL_G, g, 0, "cannot remove a context");
+  return icx_storage_batch_end(t, own, ok) ? 1 : 0;
 }
 
 static int

@@ -90,7 +90,9 @@ typedef enum icx_storage_probe_result {
   ICX_STORAGE_PROBE_VERSION = 5,   /* an icx store of another version */
   ICX_STORAGE_PROBE_UNREADABLE = 6, /* cannot be opened or read (an I/O error) */
   ICX_STORAGE_PROBE_DAMAGED = 7,   /* SQLite's header, but truncated or corrupt */
-  ICX_STORAGE_PROBE_LOCKED = 8     /* another connection holds a lock it cannot wait out */
+  ICX_STORAGE_PROBE_LOCKED = 8,    /* another connection holds a lock it cannot wait out */
+  ICX_STORAGE_PROBE_OLD = 9        /* an icx store of the version before, which
+                                    * icx_storage_upgrade() upgrades */
 } icx_storage_probe_result;
 
 /* Looks at the file at path without changing it: its header, its schema,
@@ -99,6 +101,12 @@ typedef enum icx_storage_probe_result {
  * version (n bytes) receives the version found; for PROBE_DAMAGED,
  * PROBE_LOCKED and PROBE_UNREADABLE, SQLite's message. */
 icx_storage_probe_result icx_storage_probe(const char *path, char *version, size_t n);
+
+/* Upgrades the store at path, of the version before this one (PROBE_OLD),
+ * in place and in one transaction, waiting for other writers as a write
+ * does; a store another process upgraded meanwhile is left as it is.  At
+ * 1M clouds it takes a few seconds.  0, or -1 with why in err (n bytes). */
+int icx_storage_upgrade(const char *path, char *err, size_t n);
 
 /* Called every few thousand statements while statements are added in bulk,
  * and once at the end; done counts statements handled so far. */

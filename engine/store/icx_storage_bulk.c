@@ -154,6 +154,19 @@ storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int6
       return icx_storage_fail(t, "cannot add a statement");
     *count += (size_t)sqlite3_changes(t->db);
   }
+  /* The graph's subjects: one row a subject, not a trigger a quad
+   * (icx_schema.h); rows sorted by subject come in runs. */
+  st = t->q[Q_SUBJ_INS];
+  for (i = 0; i < u; i++) {
+    if (i && ids[i].s == ids[i - 1].s)
+      continue;
+    sqlite3_bind_int64(st, 1, g);
+    sqlite3_bind_int64(st, 2, ids[i].s);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+      return icx_storage_fail(t, "cannot add a statement");
+  }
   return 0;
 }
 

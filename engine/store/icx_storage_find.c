@@ -54,10 +54,11 @@ storage_find_stmt(icx_storage_inst *t, int shape, int *slot)
   if (shape & BOUND_O)
     n += (size_t)snprintf(sql + n, sizeof sql - n, " AND q.o = ?3");
   /* g is checked on the rows a subject, or a predicate and object, find;
-   * left to itself SQLite may read the whole graph on quads_g instead. */
+   * else the graph's subjects (graph_subjects) are the rows to look at. */
   if (shape & BOUND_G)
     snprintf(sql + n, sizeof sql - n, " AND %sq.g = ?4",
-             (shape & BOUND_S) || ((shape & BOUND_P) && (shape & BOUND_O)) ? "+" : "");
+             (shape & BOUND_S) || ((shape & BOUND_P) && (shape & BOUND_O))
+               ? "+" : "q.s IN (SELECT s FROM graph_subjects WHERE g = ?4) AND ");
   else
     snprintf(sql + n, sizeof sql - n, " AND q.g <> ?5");   /* the hidden graph */
   if (sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
@@ -305,7 +306,7 @@ icx_storage_contexts(librdf_storage *storage)
   if (!c)
     return NULL;
   c->t = t;
-  if (sqlite3_prepare_v2(t->db, "SELECT t.lex FROM (SELECT DISTINCT g FROM quads"
+  if (sqlite3_prepare_v2(t->db, "SELECT t.lex FROM (SELECT DISTINCT g FROM graph_subjects"
                          " WHERE g <> 0 AND g <> ?1) x"
                          " CROSS JOIN terms t ON t.id = x.g ORDER BY t.lex", -1, &c->st,
                          NULL) != SQLITE_OK) {

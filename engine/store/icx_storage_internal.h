@@ -57,6 +57,9 @@ enum {
   Q_QUAD_INS,
   Q_QUAD_DEL,
   Q_QUAD_DEL_G,
+  Q_SUBJ_INS,
+  Q_SUBJ_DEL,
+  Q_SUBJ_DEL_G,
   Q_CONTAINS,
   Q_SIZE,
   Q_COUNT

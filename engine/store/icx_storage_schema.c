@@ -22,7 +22,8 @@ icx_storage_schema_create(icx_storage_inst *t)
   if (icx_storage_exec(t, "PRAGMA journal_mode = WAL") || icx_storage_exec(t, "BEGIN IMMEDIATE"))
     return -1;
   if (icx_storage_exec(t, "DROP TABLE IF EXISTS quads; DROP TABLE IF EXISTS terms;"
-                       "DROP TABLE IF EXISTS icx_meta; DROP TABLE IF EXISTS icx_changes") ||
+                       "DROP TABLE IF EXISTS icx_meta; DROP TABLE IF EXISTS icx_changes;"
+                       "DROP TABLE IF EXISTS graph_subjects") ||
       icx_storage_exec(t, ICX_SCHEMA_SQL)) {
     sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
@@ -73,7 +74,7 @@ bad:
 int
 icx_storage_schema_drop_indexes(icx_storage_inst *t)
 {
-  return icx_storage_exec(t, "DROP INDEX quads_pos") || icx_storage_exec(t, "DROP INDEX quads_g") ||
+  return icx_storage_exec(t, "DROP INDEX quads_pos") ||
          icx_storage_exec(t, "DROP INDEX quads_num") ? -1 : 0;
 }
 
@@ -81,7 +82,6 @@ int
 icx_storage_schema_build_indexes(icx_storage_inst *t)
 {
   return icx_storage_exec(t, ICX_SCHEMA_QUADS_POS_SQL) ||
-         icx_storage_exec(t, ICX_SCHEMA_QUADS_G_SQL) ||
          icx_storage_exec(t, ICX_SCHEMA_QUADS_NUM_SQL) ? -1 : 0;
 }
 
@@ -119,8 +119,8 @@ static const char *const schema_edges[] = {
   "SELECT s FROM quads ORDER BY s DESC, p DESC, o DESC, g DESC",
   "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p, o, s",
   "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p DESC, o DESC, s DESC",
-  "SELECT g FROM quads INDEXED BY quads_g ORDER BY g",
-  "SELECT g FROM quads INDEXED BY quads_g ORDER BY g DESC",
+  "SELECT g FROM graph_subjects ORDER BY g, s",
+  "SELECT g FROM graph_subjects ORDER BY g DESC, s DESC",
   "SELECT p FROM quads INDEXED BY quads_num WHERE num IS NOT NULL ORDER BY p, num, s",
   "SELECT p FROM quads INDEXED BY quads_num WHERE num IS NOT NULL"
   " ORDER BY p DESC, num DESC, s DESC",
@@ -253,6 +253,8 @@ icx_storage_probe(const char *path, char *version, size_t n)
       goto failed;
     if (strcmp(format, ICX_STORAGE_FORMAT) != 0)
       res = ICX_STORAGE_PROBE_FOREIGN;
+    else if (!strcmp(ver, ICX_STORAGE_VERSION_OLD))
+      res = ICX_STORAGE_PROBE_OLD;
     else if (strcmp(ver, ICX_STORAGE_VERSION) != 0)
       res = ICX_STORAGE_PROBE_VERSION;
     else if ((rc = schema_probe_edges(db)) != 0)
@@ -276,6 +278,75 @@ failed:
   sqlite3_finalize(st);
   sqlite3_close(db);
   return res;
+}
+
+/* --- upgrading a store of the version before -------------------------------- */
+
+/* Makes a store of ICX_STORAGE_VERSION_OLD one of ICX_STORAGE_VERSION, in
+ * one transaction: graph_subjects from the index it replaces, read in its
+ * order, and the index dropped.  The pages it held go to the
+ * file's free list (VACUUM gives them back to the file system). */
+static const char upgrade_sql[] =
+  "CREATE TABLE graph_subjects (g INTEGER NOT NULL, s INTEGER NOT NULL,"
+  " PRIMARY KEY (g, s)) WITHOUT ROWID;"
+  "INSERT INTO graph_subjects (g, s) SELECT DISTINCT g, s FROM quads INDEXED BY quads_g"
+  " ORDER BY g, s;"
+  "DROP INDEX quads_g;"
+  "UPDATE icx_meta SET value = '" ICX_STORAGE_VERSION "' WHERE key = 'version';";
+
+int
+icx_storage_upgrade(const char *path, char *err, size_t n)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  char *msg = NULL;
+  const char *ver;
+  int rc, persist = 1, done = 0;
+
+  if (n)
+    *err = '\0';
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK)
+    goto failed;
+  /* Like every writer, it leaves the -wal and -shm files in place. */
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  sqlite3_busy_timeout(db, ICX_STORAGE_BUSY_TIMEOUT_MS);
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+    goto failed;
+  /* Another process may have upgraded it since the probe. */
+  if (sqlite3_prepare_v2(db, "SELECT value FROM icx_meta WHERE key = 'version'", -1, &st,
+                         NULL) != SQLITE_OK)
+    goto failed;
+  rc = sqlite3_step(st);
+  ver = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+  if (ver && !strcmp(ver, ICX_STORAGE_VERSION))
+    done = 1;
+  else if (!ver || strcmp(ver, ICX_STORAGE_VERSION_OLD) != 0) {
+    if (n)
+      snprintf(err, n, "format version %s, not %s", ver ? ver : "(none)",
+               ICX_STORAGE_VERSION_OLD);
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return -1;
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (!done && sqlite3_exec(db, upgrade_sql, NULL, NULL, &msg) != SQLITE_OK)
+    goto failed;
+  if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+    goto failed;
+  sqlite3_close(db);
+  return 0;
+failed:
+  if (n)
+    snprintf(err, n, "%s", msg ? msg : db ? sqlite3_errmsg(db) : "out of memory");
+  sqlite3_free(msg);
+  sqlite3_finalize(st);
+  if (db && !sqlite3_get_autocommit(db))
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close(db);
+  return -1;
 }
 
 /* --- the change log ------------------------------------------------------------ */

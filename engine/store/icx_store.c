@@ -112,6 +112,19 @@ store_check_file(icx_ctx *ctx, const char *path, int *is_new)
                     "store %s has format version 1 (Redland's sqlite storage); this icx "
                     "reads version %s (reload the documents into a new store)", path,
                     ICX_STORAGE_VERSION);
+  case ICX_STORAGE_PROBE_OLD:
+    /* Upgraded in place by whoever may write it; a reader that may not
+     * is told who can. */
+    if (access(path, W_OK) != 0)
+      return icx_fail(ctx, ICX_ERR_STORE,
+                      "store %s has format version %s; this icx reads version %s (run any "
+                      "icx command on it once as an account that may write it, e.g. icx "
+                      "stats as its owner: it upgrades the store in place)", path,
+                      ICX_STORAGE_VERSION_OLD, ICX_STORAGE_VERSION);
+    if (icx_storage_upgrade(path, version, sizeof version) != 0)
+      return icx_fail(ctx, ICX_ERR_STORE, "cannot upgrade store %s from format version %s to "
+                      "%s: %s", path, ICX_STORAGE_VERSION_OLD, ICX_STORAGE_VERSION, version);
+    return ICX_OK;
   case ICX_STORAGE_PROBE_VERSION:
     return icx_fail(ctx, ICX_ERR_STORE,
                     "store %s has format version %s; this icx reads version %s "

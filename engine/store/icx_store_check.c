@@ -213,6 +213,14 @@ check_terms(check_run *c)
   check_rows(c, "the quads' graphs",
              "SELECT count(*), 'no graph' FROM quads WHERE g = 0",
              "%lld quads are in no graph (%s): every document has one");
+  check_rows(c, "the graphs' subjects",
+             "SELECT count(*), min(printf('(%d %d %d %d)', s, p, o, g)) FROM quads q"
+             " WHERE NOT EXISTS (SELECT 1 FROM graph_subjects x WHERE x.g = q.g AND x.s = q.s)",
+             "%lld quads have a subject their graph does not list, such as %s (s p o g ids)");
+  check_rows(c, "the graphs' subjects",
+             "SELECT count(*), min(printf('(%d %d)', g, s)) FROM graph_subjects x"
+             " WHERE NOT EXISTS (SELECT 1 FROM quads q WHERE q.s = x.s AND q.g = x.g)",
+             "%lld subjects listed for a graph have no quad there, such as %s (g s ids)");
   check_rows(c, "the literals' datatypes",
              "SELECT count(*), min(t.lex) FROM terms t WHERE t.kind = 3 AND t.dt != 0"
              " AND NOT EXISTS (SELECT 1 FROM terms d WHERE d.id = t.dt AND d.kind = 1)",
@@ -276,20 +284,21 @@ check_documents(check_run *c)
 
   if (!c->meta) {
     check_rows(c, "the document graphs",
-               "SELECT count(DISTINCT g), min(t.lex) FROM quads q JOIN terms t ON t.id = q.g",
+               "SELECT count(DISTINCT g), min(t.lex) FROM graph_subjects q JOIN terms t ON t.id = q.g",
                "%lld graphs hold triples but the store has no bookkeeping graph, such as <%s>");
     return;
   }
   /* ?1 meta, ?2 rdf:type, ?3 icxm:Document (0 when missing: no entry
    * then matches). */
   check_rows(c, "the document graphs",
-             "SELECT x.n, t.lex FROM (SELECT q.g AS gid, count(*) AS n FROM quads q"
-             " WHERE q.g != ?1 AND q.g != 0 GROUP BY q.g) x JOIN terms t ON t.id = x.gid"
+             "SELECT x.n, t.lex FROM (SELECT y.g AS gid, count(*) AS n FROM graph_subjects y"
+             " CROSS JOIN quads q ON q.s = y.s AND q.g = y.g"
+             " WHERE y.g != ?1 AND y.g != 0 GROUP BY y.g) x JOIN terms t ON t.id = x.gid"
              " WHERE NOT EXISTS (SELECT 1 FROM quads b WHERE b.g = ?1 AND b.s = x.gid"
              " AND b.p = ?2 AND b.o = ?3) ORDER BY t.lex",
              "%lld triples in graph <%s>, which has no bookkeeping entry");
   check_rows(c, "the bookkeeping",
-             "SELECT count(*), min(t.lex) FROM (SELECT DISTINCT s FROM quads WHERE g = ?1) b"
+             "SELECT count(*), min(t.lex) FROM (SELECT s FROM graph_subjects WHERE g = ?1) b"
              " JOIN terms t ON t.id = b.s WHERE NOT EXISTS (SELECT 1 FROM quads d"
              " WHERE d.g = ?1 AND d.s = b.s AND d.p = ?2 AND d.o = ?3)",
              "%lld subjects of the bookkeeping graph are no document, such as <%s>");
@@ -319,7 +328,8 @@ check_counts(check_run *c)
 
   snprintf(iri, sizeof iri, "%striples", ICX_MATCH_NS);
   st = check_prepare(c, "the triple counts",
-                     "SELECT t.lex, nt.lex, (SELECT count(*) FROM quads x WHERE x.g = d.s)"
+                     "SELECT t.lex, nt.lex, (SELECT count(*) FROM graph_subjects y CROSS JOIN quads x"
+                     " ON x.s = y.s AND x.g = y.g WHERE y.g = d.s)"
                      " FROM quads d JOIN terms t ON t.id = d.s"
                      " JOIN terms pt ON pt.kind = 1 AND pt.lex = ?4 AND pt.dt = 0"
                      " AND pt.lang = ''"
@@ -378,6 +388,10 @@ icx_store_check(icx_ctx *ctx, const char *path, int quick, icx_store_problem_fn 
   case ICX_STORAGE_PROBE_VERSION:
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store of format version %s "
                     "(icx list says more)", path, ICX_STORAGE_VERSION);
+  case ICX_STORAGE_PROBE_OLD:
+    return icx_fail(ctx, ICX_ERR_STORE, "store %s has format version %s; icx check reads "
+                    "version %s (any other icx command on it, e.g. icx stats, upgrades it "
+                    "in place)", path, ICX_STORAGE_VERSION_OLD, ICX_STORAGE_VERSION);
   case ICX_STORAGE_PROBE_LOCKED:
   case ICX_STORAGE_PROBE_UNREADABLE:
     return icx_fail(ctx, ICX_ERR_IO, "cannot read store %s: %s", path, why);

@@ -70,14 +70,16 @@ store_add3(icx_store *s, librdf_node *context, librdf_node *subj, librdf_node *p
 /* --- clouds' names ----------------------------------------------------------
  *
  * Read straight from the tables inside the document's transaction, by
- * index: the document's quads through quads_g, a name's other holders
+ * index: the document's quads through its subjects (graph_subjects) and
+ * the primary key, a name's other holders
  * through terms_key (lex) and quads_pos (p, o), a subject's other graphs
  * through the primary key (s, p, ...).  Blank nodes are the loader's own
  * per document, so they never meet another document's. */
 
 /* The document's names, with their subjects. */
 #define CLAIM_NAMES_SQL \
-  "SELECT q.s, t.lex FROM quads q JOIN terms t ON t.id = q.o WHERE q.g = ?1 AND q.p = ?2"
+  "SELECT q.s, t.lex FROM graph_subjects x CROSS JOIN quads q ON q.s = x.s AND q.p = ?2" \
+  " AND q.g = x.g JOIN terms t ON t.id = q.o WHERE x.g = ?1"
 /* A document other than ?1 (and the bookkeeping graph ?4) giving the name
  * ?3, as text.  CROSS JOIN keeps the terms first: without statistics the
  * planner would rather read every name quad (quads_pos by p alone) and
@@ -86,14 +88,13 @@ store_add3(icx_store *s, librdf_node *context, librdf_node *subj, librdf_node *p
   "SELECT q.g FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
   "WHERE t.lex = ?3 AND q.g <> ?1 AND q.g <> ?4 LIMIT 1"
 /* Another subject of the document giving the name ?3, as text (a subject
- * other than ?5), the same way: by quads_pos (the unary + keeps SQLite
- * from reading every quad of the document through quads_g instead, once
- * per name: minutes for a document of 10k clouds). */
+ * other than ?5), the same way: by quads_pos (the unary + keeps g a
+ * check on the rows found, whatever the planner would make of it). */
 #define CLAIM_NAME_TWICE_SQL \
   "SELECT q.s FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
   "WHERE t.lex = ?3 AND +q.g = ?1 AND q.s <> ?5 LIMIT 1"
 /* The document's subjects, each once. */
-#define CLAIM_SUBJECTS_SQL "SELECT DISTINCT s FROM quads WHERE g = ?1"
+#define CLAIM_SUBJECTS_SQL "SELECT s FROM graph_subjects WHERE g = ?1"
 /* Another document naming subject ?3. */
 #define CLAIM_NAMED_ELSEWHERE_SQL \
   "SELECT g FROM quads WHERE s = ?3 AND p = ?2 AND g <> ?1 AND g <> ?4 LIMIT 1"
@@ -395,7 +396,7 @@ store_log_begin(icx_store *s, const char *doc_uri)
   }
   if (g == 0)
     return ICX_OK;
-  if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT s FROM quads WHERE g = ?1", -1, &st, NULL) !=
+  if (sqlite3_prepare_v2(s->db, "SELECT s FROM graph_subjects WHERE g = ?1", -1, &st, NULL) !=
       SQLITE_OK) {
     return icx_fail(s->ctx, ICX_ERR_STORE, "%s", sqlite3_errmsg(s->db));
   }

@@ -851,6 +851,97 @@ START_TEST(bulk_quads_carry_their_objects_numbers)
 }
 END_TEST
 
+/* graph_subjects lists each graph's subjects exactly: a subject stays
+ * while one of its quads is left in the graph and goes with the last;
+ * removing a graph removes its rows and leaves the other graphs' alone. */
+START_TEST(graph_subjects_follow_the_quads)
+{
+  static const char listed[] =
+    "SELECT count(*) || '|' || coalesce(group_concat(t.lex || '@' || g.lex, ' '), '')"
+    " FROM (SELECT * FROM graph_subjects ORDER BY g, s) x"
+    " JOIN terms t ON t.id = x.s JOIN terms g ON g.id = x.g";
+  librdf_statement *x;
+  librdf_node *c;
+  char *got;
+
+  add("g1", iri("a"), iri("p"), plain("1", NULL));
+  add("g1", iri("a"), iri("q"), plain("2", NULL));
+  add("g1", iri("b"), iri("p"), plain("3", NULL));
+  add("g2", iri("a"), iri("p"), plain("1", NULL));
+  add("g1", iri("a"), iri("p"), plain("1", NULL));        /* a duplicate */
+  got = sql1(listed, NULL);
+  ck_assert_str_eq(got, "3|" EX "a@" EX "g1 " EX "b@" EX "g1 " EX "a@" EX "g2");
+  free(got);
+  /* One of a's two quads in g1 removed: a stays listed there. */
+  x = st3(iri("a"), iri("q"), plain("2", NULL));
+  c = iri("g1");
+  ck_assert_int_eq(librdf_model_context_remove_statement(model, c, x), 0);
+  librdf_free_statement(x);
+  got = sql1(listed, NULL);
+  ck_assert_str_eq(got, "3|" EX "a@" EX "g1 " EX "b@" EX "g1 " EX "a@" EX "g2");
+  free(got);
+  /* The last one: a goes from g1, not from g2. */
+  x = st3(iri("a"), iri("p"), plain("1", NULL));
+  ck_assert_int_eq(librdf_model_context_remove_statement(model, c, x), 0);
+  librdf_free_statement(x);
+  got = sql1(listed, NULL);
+  ck_assert_str_eq(got, "2|" EX "b@" EX "g1 " EX "a@" EX "g2");
+  free(got);
+  ck_assert_int_eq(count_in("g1", NULL, NULL, NULL), 1);
+  ck_assert_int_eq(count_in("g2", NULL, NULL, NULL), 1);
+  /* A whole graph: its quads and its rows, nothing of g2. */
+  add("g1", iri("c"), iri("p"), plain("4", NULL));
+  ck_assert_int_eq(librdf_model_context_remove_statements(model, c), 0);
+  got = sql1(listed, NULL);
+  ck_assert_str_eq(got, "1|" EX "a@" EX "g2");
+  free(got);
+  ck_assert_int_eq(count_in("g1", NULL, NULL, NULL), 0);
+  ck_assert_int_eq(count_in("g2", NULL, NULL, NULL), 1);
+  ck_assert_int_eq(librdf_model_size(model), 1);
+  librdf_free_node(c);
+}
+END_TEST
+
+/* A store of the version before (an index quads_g where graph_subjects
+ * is) probes as such and is upgraded in place: the same statements, every
+ * graph's subjects listed, the index gone, and finds by graph answer. */
+START_TEST(a_version_3_store_is_upgraded)
+{
+  static const char downgrade[] =
+    "DROP TABLE graph_subjects; CREATE INDEX quads_g ON quads (g);"
+    "UPDATE icx_meta SET value = '3' WHERE key = 'version'";
+  char err[256], *got;
+  sqlite3 *h;
+
+  add("g1", iri("a"), iri("p"), plain("1", NULL));
+  add("g1", iri("b"), iri("p"), plain("2", NULL));
+  add("g2", iri("a"), iri("q"), plain("3", NULL));
+  close_model();
+  ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(h, downgrade, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(h);
+  ck_assert_int_eq(icx_storage_probe(db, NULL, 0), ICX_STORAGE_PROBE_OLD);
+  /* The storage itself reads one version only. */
+  ck_assert_ptr_null(librdf_new_storage(world, ICX_STORAGE_NAME, db, "new='no'"));
+  ck_assert_int_eq(icx_storage_upgrade(db, err, sizeof err), 0);
+  ck_assert_int_eq(icx_storage_probe(db, NULL, 0), ICX_STORAGE_PROBE_OK);
+  ck_assert_int_eq(icx_storage_upgrade(db, err, sizeof err), 0);   /* done already */
+  open_model("new='no'");
+  ck_assert_int_eq(librdf_model_size(model), 3);
+  ck_assert_int_eq(count_in("g1", NULL, NULL, NULL), 2);
+  ck_assert_int_eq(count_in("g2", NULL, NULL, NULL), 1);
+  got = sql1("SELECT count(*) || '|' || (SELECT count(*) FROM sqlite_master"
+             " WHERE name = 'quads_g') FROM graph_subjects", NULL);
+  ck_assert_str_eq(got, "3|0");
+  free(got);
+  /* And the storage keeps it from now on. */
+  add("g2", iri("c"), iri("q"), plain("4", NULL));
+  got = sql1("SELECT count(*) FROM graph_subjects", NULL);
+  ck_assert_str_eq(got, "4");
+  free(got);
+}
+END_TEST
+
 /* Finding who offers a service (the loader's graph check) reads the quads
  * with that predicate and object, not the whole graph: the graph's index
  * (g, ...) had been chosen for it, and at 20M triples a load spent 12 s of
@@ -995,6 +1086,8 @@ storage_suite(void)
   tcase_add_test(tc, bulk_array_add);
   tcase_add_test(tc, term_cache_bound);
   tcase_add_test(tc, bulk_quads_carry_their_objects_numbers);
+  tcase_add_test(tc, graph_subjects_follow_the_quads);
+  tcase_add_test(tc, a_version_3_store_is_upgraded);
   tcase_add_test(tc, walks_by_object_seek);
   tcase_add_test(tc, two_worlds_share_a_file);
   tcase_add_test(tc, worlds_in_threads);
