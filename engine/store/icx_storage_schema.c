@@ -336,6 +336,10 @@ icx_storage_upgrade(const char *path, char *err, size_t n)
     goto failed;
   if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
     goto failed;
+  /* Emptied, as every writer leaves it (icx_store_free()): a reader that
+   * opens the store alone would otherwise read the whole upgrade back
+   * from the WAL at every open. */
+  sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
   sqlite3_close(db);
   return 0;
 failed:
