@@ -110,8 +110,8 @@ icx_storage_context_ids(icx_storage_inst *t, sqlite3_int64 g, sqlite3_int64 s,
    * keeps the third shape on quads_pos (p, o, s), g checked on the rows
    * found. */
   static const char *const sql[3] = {
-    "SELECT s, p, o FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
-    " AND g = ?1 ORDER BY s, p, o",
+    ("SELECT s, p, o FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
+     " AND g = ?1 ORDER BY s, p, o"),
     "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
     "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1"
   };
