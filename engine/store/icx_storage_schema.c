@@ -287,8 +287,7 @@ failed:
  * order, and the index dropped.  The pages it held go to the
  * file's free list (VACUUM gives them back to the file system). */
 static const char upgrade_sql[] =
-  "CREATE TABLE graph_subjects (g INTEGER NOT NULL, s INTEGER NOT NULL,"
-  " PRIMARY KEY (g, s)) WITHOUT ROWID;"
+  ICX_SCHEMA_SUBJECTS_SQL
   "INSERT INTO graph_subjects (g, s) SELECT DISTINCT g, s FROM quads INDEXED BY quads_g"
   " ORDER BY g, s;"
   "DROP INDEX quads_g;"

@@ -396,7 +396,7 @@ store_log_begin(icx_store *s, const char *doc_uri)
   }
   if (g == 0)
     return ICX_OK;
-  if (sqlite3_prepare_v2(s->db, "SELECT s FROM graph_subjects WHERE g = ?1", -1, &st, NULL) !=
+  if (sqlite3_prepare_v2(s->db, CLAIM_SUBJECTS_SQL, -1, &st, NULL) !=
       SQLITE_OK) {
     return icx_fail(s->ctx, ICX_ERR_STORE, "%s", sqlite3_errmsg(s->db));
   }
