@@ -474,6 +474,10 @@ file_open(icx_ctx *ctx, icx_index *ix, const char *path, long long last)
   if ((map = mmap(NULL, (size_t)h[5], PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
     goto ignore;
   close(fd);
+#ifdef MADV_HUGEPAGE
+  /* Pages read from disk for it come in huge folios (a hint). */
+  madvise(map, (size_t)h[5], MADV_HUGEPAGE);
+#endif
   ix->map = map;
   ix->map_len = (size_t)h[5];
   ix->file->seq = (long long)h[2];

@@ -19,24 +19,74 @@
 #include "icx_store_ids.h"
 #include "icx_util.h"
 
+/* The file goes down in pieces of WR_PIECE bytes, each at an offset
+ * that is a multiple of it: a file system with large folios (ext4 and
+ * XFS on Linux 6.x) then keeps the file in the page cache as folios of
+ * that size, and a reader's map of it gets huge page mappings instead of
+ * one mapping per 4 KiB page.  A new process's first touch of a page is
+ * its largest cold cost (doc/performance.md, "Cold start in huge
+ * pages"); written through stdio's 4 KiB buffer the file was cached in
+ * 4 KiB folios. */
+#define WR_PIECE (2u << 20)
+
 typedef struct file_wr {
-  FILE *f;
+  int fd;
+  char *buf;                  /* WR_PIECE bytes */
+  size_t fill;
   uint64_t pos;
   uint64_t hash;              /* of the present section's data */
   int bad;
 } file_wr;
 
+/* n bytes of p written whole to fd at its offset.  0 or -1 (errno). */
+static int
+wr_all(int fd, const char *p, size_t n)
+{
+  while (n) {
+    ssize_t k = write(fd, p, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0)
+      return -1;
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+/* bytes of p into the file, a piece written when one is full. */
+static void
+wr_raw(file_wr *w, const void *p, size_t bytes)
+{
+  const char *c = p;
+
+  w->pos += bytes;
+  while (!w->bad && bytes) {
+    size_t k = WR_PIECE - w->fill < bytes ? WR_PIECE - w->fill : bytes;
+    memcpy(w->buf + w->fill, c, k);
+    w->fill += k;
+    c += k;
+    bytes -= k;
+    if (w->fill == WR_PIECE) {
+      w->bad = wr_all(w->fd, w->buf, WR_PIECE) != 0;
+      w->fill = 0;
+    }
+  }
+}
+
+static void
+wr_zero(file_wr *w, size_t bytes)
+{
+  static const char zero[32];
+
+  wr_raw(w, zero, bytes);
+}
+
 static void
 wr_put(file_wr *w, const void *p, size_t bytes)
 {
-  static const char zero[8];
-  size_t pad = pad8(bytes) - bytes;
-
-  if (w->bad)
-    return;
-  if ((bytes && fwrite(p, 1, bytes, w->f) != bytes) || (pad && fwrite(zero, 1, pad, w->f) != pad))
-    w->bad = 1;
-  w->pos += bytes + pad;
+  wr_raw(w, p, bytes);
+  wr_zero(w, pad8(bytes) - bytes);
   w->hash = icx_index_format_hash(w->hash, p, bytes);
 }
 
@@ -45,8 +95,7 @@ wr_bitmap(file_wr *w, uint32_t where, uint32_t k, const roaring_bitmap_t *b)
 {
   uint32_t head[2] = { where, k };
   uint64_t sz[2];
-  static const char zero[32];
-  size_t bytes = roaring_bitmap_frozen_size_in_bytes(b), pad;
+  size_t bytes = roaring_bitmap_frozen_size_in_bytes(b);
   char *buf;
 
   if (w->bad || !(buf = aligned_alloc(32, (bytes + 31) & ~(size_t)31))) {
@@ -58,10 +107,7 @@ wr_bitmap(file_wr *w, uint32_t where, uint32_t k, const roaring_bitmap_t *b)
   roaring_bitmap_frozen_serialize(b, buf);
   wr_put(w, head, sizeof head);
   wr_put(w, sz, sizeof sz);
-  pad = (size_t)((32 - w->pos % 32) % 32);   /* the view needs 32-aligned data */
-  if (!w->bad && pad && fwrite(zero, 1, pad, w->f) != pad)
-    w->bad = 1;
-  w->pos += pad;
+  wr_zero(w, (size_t)((32 - w->pos % 32) % 32));   /* the view needs 32-aligned data */
   wr_put(w, buf, bytes);
   free(buf);
 }
@@ -120,16 +166,18 @@ wr_clouds(file_wr *w, const icx_index *ix)
   }
 }
 
-/* Writes ix at change seq (token) to the open file f. */
+/* Writes ix at change seq (token) to the open file fd, empty. */
 static int
-file_write(FILE *f, const icx_index *ix, long long seq, unsigned long long token)
+file_write(int fd, const icx_index *ix, long long seq, unsigned long long token)
 {
-  file_wr w = { f, 0, 0, 0 };
+  file_wr w = { fd, NULL, 0, 0, 0, 0 };
   size_t n_sect = ix->n_preds + (ix->clouds_read ? 1 : 0), i, t = 0;
   uint64_t h[FILE_HEADER / 8] = { 0 }, *toc;
 
-  if (!(toc = calloc(n_sect + 1, FILE_TOC_ENTRY)))
+  if (!(toc = calloc(n_sect + 1, FILE_TOC_ENTRY)) || !(w.buf = malloc(WR_PIECE))) {
+    free(toc);
     return -1;
+  }
   memcpy(h, FILE_MAGIC, 8);
   h[1] = FILE_BOM;
   h[2] = (uint64_t)seq;
@@ -155,9 +203,14 @@ file_write(FILE *f, const icx_index *ix, long long seq, unsigned long long token
     t++;
   }
   h[5] = w.pos;
-  if (!w.bad && (fseek(f, 0, SEEK_SET) || fwrite(h, 1, sizeof h, f) != sizeof h ||
-                 fwrite(toc, FILE_TOC_ENTRY, n_sect, f) != n_sect))
+  if (!w.bad && w.fill)
+    w.bad = wr_all(fd, w.buf, w.fill) != 0;
+  /* The header and the table last, in the first piece's folio. */
+  if (!w.bad && (pwrite(fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+                 pwrite(fd, toc, n_sect * FILE_TOC_ENTRY, sizeof h) !=
+                   (ssize_t)(n_sect * FILE_TOC_ENTRY)))
     w.bad = 1;
+  free(w.buf);
   free(toc);
   return w.bad ? -1 : 0;
 }
@@ -189,7 +242,6 @@ icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved)
   unsigned long long token;
   char *path, *tmp = NULL;
   struct stat db;
-  FILE *f = NULL;
   double t0 = icx_now_ms();
   int fd = -1, has;
   ino_t ino;
@@ -221,19 +273,16 @@ icx_index_save(icx_ctx *ctx, icx_index *ix, double min_ms, int *saved)
     goto failed;
   snprintf(tmp, n + 48, "%s.%ld.%llx.tmp", path, (long)getpid(), token & 0xffffffULL);
   if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, db.st_mode & 0644)) < 0 ||
-      !(f = fdopen(fd, "wb")))
+      file_write(fd, ix, ix->seq, token))
     goto failed;
-  fd = -1;
-  if (file_write(f, ix, ix->seq, token) || fflush(f))
+  file_stamp(fd, &ino);
+  if (fsync(fd))
     goto failed;
-  file_stamp(fileno(f), &ino);
-  if (fsync(fileno(f)))
-    goto failed;
-  if (fclose(f)) {
-    f = NULL;
+  if (close(fd)) {
+    fd = -1;
     goto failed;
   }
-  f = NULL;
+  fd = -1;
   if (rename(tmp, path))
     goto failed;
   icx_index_format_mark(path, ino, ix->seq, token);
@@ -249,8 +298,6 @@ failed:
   /* A cache: a folder without room or without write access costs the
    * next process a read of the store, nothing else. */
   icx_log(ctx, ICX_LOG_DEBUG, "index", "cannot save the index to %s: %s", path, strerror(errno));
-  if (f)
-    fclose(f);
   if (fd >= 0)
     close(fd);
   if (tmp)
