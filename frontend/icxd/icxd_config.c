@@ -41,6 +41,7 @@ icxd_config *icxd_config_new(void)
   cfg->log_level = ICXD_LOG_INFO;
   cfg->max_document_size = 131072;
   cfg->max_writes = 64;
+  cfg->index_refresh_ms = 10000;
   cfg->max_presence = 10000;
   cfg->fed_peer_timeout_ms = 5000;
   cfg->fed_max_hops = 3;
@@ -204,6 +205,8 @@ void icxd_config_adopt(icxd_config *cfg, icxd_config *fresh, char *note,
                   notelen);
   config_keep_uint(&cfg->workers, &fresh->workers, "[exchange] workers",
                    note, notelen);
+  config_keep_uint(&cfg->index_refresh_ms, &fresh->index_refresh_ms,
+                   "[exchange] index_refresh_ms", note, notelen);
   config_keep_uint((unsigned *)&cfg->shared_sessions,
                    (unsigned *)&fresh->shared_sessions,
                    "[exchange] shared_sessions", note, notelen);
@@ -375,6 +378,8 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 1024, 16777216, &cfg->max_document_size);
   } else if (KEY("exchange", "max_writes")) {
     bad = config_parse_uint(value, 1, 100000, &cfg->max_writes);
+  } else if (KEY("exchange", "index_refresh_ms")) {
+    bad = config_parse_uint(value, 0, 3600000, &cfg->index_refresh_ms);
   } else if (KEY("exchange", "max_presence")) {
     bad = config_parse_uint(value, 0, 1000000, &cfg->max_presence);
   } else if (KEY("federation", "peers")) {

@@ -53,6 +53,7 @@ typedef struct icxd_config {
   icxd_access access;     /* who may query, publish, administer */
   unsigned max_document_size; /* bytes of one published document */
   unsigned max_writes;    /* publishes and withdrawals waiting for the writer */
+  unsigned index_refresh_ms; /* the saved index brought up to a write this long after it; 0: never */
   unsigned max_presence;  /* publishers whose presence is followed */
   unsigned max_subscriptions;         /* standing requests in all; 0: off */
   unsigned max_subscriptions_per_jid; /* standing requests per bare JID */

@@ -161,6 +161,7 @@ static int service_start_writer(icxd_service *svc, char *err, size_t errlen)
   wopts.vocab = svc->vocab;
   wopts.log = svc->log;
   wopts.max_queue = svc->cfg->max_writes;
+  wopts.index_refresh_ms = svc->cfg->index_refresh_ms;
   wopts.on_done = service_wake;
   wopts.on_done_ud = svc;
   svc->writer = icxd_writer_new(&wopts, err, errlen);

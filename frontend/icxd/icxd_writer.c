@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "icxd_publish.h"
 #include "icxd_writer.h"
@@ -21,7 +22,15 @@ struct icxd_writer {
   pthread_t thread;
   icx_ctx *ctx;             /* the writer thread's */
   const icx_vocab *running; /* the vocabulary of the write in progress */
+  int64_t refresh_at;       /* when to bring the saved index up to date
+                               (icxd_now_ms(); 0: nothing written since) */
+  int64_t refresh_quiet;    /* no refresh before this (one failed) */
 };
+
+/* After a refresh that saved nothing (a folder the writer may not write
+ * to, a store the index cannot hold), the next waits this long: each try
+ * may read the whole index from the store. */
+#define WRITER_REFRESH_RETRY_MS (10 * 60 * 1000)
 
 /* --- one job ------------------------------------------------------------- */
 
@@ -269,6 +278,62 @@ static void writer_job(icxd_writer *w, const icx_vocab *vocab, icxd_job *job)
   icx_store_free(store);
 }
 
+/* Brings the index saved beside the store up to the store's state, on a
+ * read-only handle of its own; the next refresh waits when none was
+ * saved. */
+static void writer_refresh(icxd_writer *w, const icx_vocab *vocab)
+{
+  icx_store *store = NULL;
+  int64_t t0 = icxd_now_ms();
+  int saved = 0;
+  icx_rc rc;
+
+  rc = icx_store_open(w->ctx, w->opts.store_path, ICX_STORE_READONLY, &store);
+  if (rc == ICX_OK)
+    rc = icx_match_keep_index(w->ctx, vocab, store, &saved);
+  icx_store_free(store);
+  if (rc != ICX_OK)
+    icxd_log(w->opts.log, ICXD_LOG_WARN, "writer", "the matching index saved beside "
+             "the store was not brought up to date: %s", icx_ctx_errmsg(w->ctx));
+  else if (saved)
+    icxd_log(w->opts.log, ICXD_LOG_INFO, "writer", "matching index saved beside the "
+             "store in %lld ms", (long long)(icxd_now_ms() - t0));
+  else
+    icxd_log(w->opts.log, ICXD_LOG_INFO, "writer", "the matching index was not saved "
+             "beside the store (see the debug log); next try in %d s",
+             WRITER_REFRESH_RETRY_MS / 1000);
+  if (rc != ICX_OK || !saved)
+    w->refresh_quiet = icxd_now_ms() + WRITER_REFRESH_RETRY_MS;
+}
+
+/* Waits, with w->lock held, for a job, a stop, or a refresh that is due;
+ * 1 when a refresh is due and no job waits. */
+static int writer_wait(icxd_writer *w)
+{
+  for (;;) {
+    int64_t now = icxd_now_ms(), at = w->refresh_at;
+    struct timespec ts;
+    if (w->stopping || w->todo.len)
+      return 0;
+    if (!at) {
+      pthread_cond_wait(&w->wake, &w->lock);
+      continue;
+    }
+    if (at < w->refresh_quiet)
+      at = w->refresh_quiet;
+    if (now >= at)
+      return 1;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (at - now) / 1000;
+    ts.tv_nsec += (long)((at - now) % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+  }
+}
+
 static void *writer_main(void *arg)
 {
   icxd_writer *w = arg;
@@ -277,8 +342,15 @@ static void *writer_main(void *arg)
 
   pthread_mutex_lock(&w->lock);
   for (;;) {
-    while (!w->stopping && w->todo.len == 0)
-      pthread_cond_wait(&w->wake, &w->lock);
+    if (writer_wait(w)) {
+      w->refresh_at = 0;
+      vocab = w->running = w->opts.vocab;
+      pthread_mutex_unlock(&w->lock);
+      writer_refresh(w, vocab);
+      pthread_mutex_lock(&w->lock);
+      w->running = NULL;
+      continue;
+    }
     if (w->stopping)
       break;
     job = icxd_job_queue_pop(&w->todo);
@@ -293,6 +365,9 @@ static void *writer_main(void *arg)
     pthread_mutex_lock(&w->lock);
     w->busy = 0;
     w->running = NULL;
+    if (w->opts.index_refresh_ms && !w->refresh_at && job->rc == ICX_OK &&
+        (job->kind == ICXD_JOB_PUBLISH || job->kind == ICXD_JOB_WITHDRAW))
+      w->refresh_at = icxd_now_ms() + w->opts.index_refresh_ms;
     job->state = ICXD_JOB_DONE;
     job->finished_ms = icxd_now_ms();
     if (icxd_job_queue_push(&w->done, job) != 0) {
@@ -311,6 +386,7 @@ icxd_writer *icxd_writer_new(const icxd_writer_opts *opts, char *err,
                              size_t errlen)
 {
   icxd_writer *w = calloc(1, sizeof *w);
+  pthread_condattr_t ca;
   int rc;
 
   if (!w) {
@@ -319,7 +395,20 @@ icxd_writer *icxd_writer_new(const icxd_writer_opts *opts, char *err,
   }
   w->opts = *opts;
   pthread_mutex_init(&w->lock, NULL);
-  pthread_cond_init(&w->wake, NULL);
+  /* Timed waits (the index's refresh) on the clock icxd_now_ms() reads. */
+  rc = pthread_condattr_init(&ca);
+  if (rc == 0) {
+    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (rc == 0)
+      rc = pthread_cond_init(&w->wake, &ca);
+    pthread_condattr_destroy(&ca);
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot set up the writer's wake-up: %s", strerror(rc));
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+    return NULL;
+  }
   w->ctx = icx_ctx_new();
   if (!w->ctx) {
     snprintf(err, errlen, "cannot create an engine context for the writer");

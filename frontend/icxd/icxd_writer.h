@@ -36,6 +36,13 @@ typedef struct icxd_writer_opts {
   icxd_subs *subs;          /* borrowed; NULL: no standing requests.  The
                                writer runs their jobs and evaluates them
                                after each publish or withdrawal */
+  /* This long after a publish or withdrawal (the first since the last
+   * refresh), the writer brings the matching index saved beside the store
+   * ("STORE-index") up to the store's state (icx_match_keep_index()), so
+   * that a new process (icx match, a restarted icxd) maps a current file
+   * instead of applying every change since; writes in between wait for
+   * the same refresh.  0: never. */
+  unsigned index_refresh_ms;
   /* Called on the writer's thread each time a job is done (with its lock
    * held: it must only signal); NULL: none. */
   void (*on_done)(void *ud);

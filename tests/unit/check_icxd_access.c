@@ -133,15 +133,18 @@ START_TEST(config_keys)
   ck_assert(icxd_access_allows(&cfg->access, "a@b.test", ICXD_RIGHT_QUERY));
   ck_assert(!icxd_access_allows(&cfg->access, "a@b.test", ICXD_RIGHT_PUBLISH));
   ck_assert_uint_eq(cfg->max_document_size, 131072);
+  ck_assert_uint_eq(cfg->index_refresh_ms, 10000);
   tu_write(path, "[access]\nquery = example.test\npublish = *\n"
                  "admin = root@example.test\n"
-                 "[exchange]\nmax_document_size = 2048\nmax_writes = 3\n");
+                 "[exchange]\nmax_document_size = 2048\nmax_writes = 3\n"
+                 "index_refresh_ms = 0\n");
   ck_assert_msg(icxd_config_load_file(cfg, path, err, sizeof err) == 0, "%s", err);
   ck_assert(!icxd_access_allows(&cfg->access, "a@b.test", ICXD_RIGHT_QUERY));
   ck_assert(icxd_access_allows(&cfg->access, "a@b.test", ICXD_RIGHT_PUBLISH));
   ck_assert(icxd_access_allows(&cfg->access, "root@example.test", ICXD_RIGHT_ADMIN));
   ck_assert_uint_eq(cfg->max_document_size, 2048);
   ck_assert_uint_eq(cfg->max_writes, 3);
+  ck_assert_uint_eq(cfg->index_refresh_ms, 0);
 
   tu_write(path, "[access]\npublish = cloud@x.test/res\n");
   ck_assert_int_eq(icxd_config_load_file(cfg, path, err, sizeof err), -1);

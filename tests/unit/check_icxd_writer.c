@@ -6,15 +6,19 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "fixture_icxd.h"
 #include "icxd_publish.h"
 #include "icxd_writer.h"
+#include "icx_store_ids.h"
 #include "icx_store_rdf.h"
 
 static icx_ctx *ctx;
@@ -315,6 +319,105 @@ START_TEST(writer_thread)
 }
 END_TEST
 
+/* The change the index saved beside the store reflects (its header,
+ * icx_index_format.h), or -1 without one. */
+static long long saved_index_change(void)
+{
+  char *path = tu_path(tu_icxd_tmp, "store.db-index");
+  uint64_t h[3];
+  int fd = open(path, O_RDONLY);
+  long long at = -1;
+
+  if (fd >= 0 && pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h)
+    at = (long long)h[2];
+  if (fd >= 0)
+    close(fd);
+  free(path);
+  return at;
+}
+
+/* The store's last change. */
+static long long store_last_change(void)
+{
+  long long last = -1;
+
+  ck_assert_int_eq(icx_store_change_last(store, &last), 0);
+  return last;
+}
+
+/* A writer of refresh_ms; job submitted and taken back done (20 s at most). */
+static void writer_one(unsigned refresh_ms, icxd_job *job, icxd_writer **out,
+                       icxd_logger *log)
+{
+  icxd_writer_opts o;
+  icxd_job *got = NULL;
+  char err[256];
+  int i;
+
+  memset(&o, 0, sizeof o);
+  o.store_path = db;
+  o.vocab = vocab;
+  o.log = log;
+  o.max_queue = 4;
+  o.index_refresh_ms = refresh_ms;
+  *out = icxd_writer_new(&o, err, sizeof err);
+  ck_assert_msg(*out != NULL, "%s", err);
+  ck_assert_int_eq(icxd_writer_submit(*out, job), 0);
+  for (i = 0; i < 2000 && !got; i++) {
+    struct timespec ts = { 0, 10000000 };
+    if (!(got = icxd_writer_take_done(*out)))
+      nanosleep(&ts, NULL);
+  }
+  ck_assert_ptr_nonnull(got);
+  ck_assert_msg(got->rc == ICX_OK, "%s", got->errmsg);
+  icxd_job_free(got);
+}
+
+/* After a publish, the writer brings the index saved beside the store up
+ * to the store's state index_refresh_ms later; with 0 it leaves the file
+ * where it was. */
+START_TEST(writer_refreshes_the_saved_index)
+{
+  icxd_logger log;
+  icxd_writer *w;
+  icxd_job *job;
+  long long k;
+  int saved = 0, i;
+
+  icxd_logger_init(&log, ICXD_LOG_ERROR, 0);
+  job = run(job_publish("alice@cloud1.test", "alice@cloud1.test", 0, "a",
+                        cloud_ttl("c1", "99.9")));
+  ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg);
+  icxd_job_free(job);
+  ck_assert_int_eq(icx_match_keep_index(ctx, vocab, store, &saved), ICX_OK);
+  ck_assert_int_eq(saved, 1);
+  k = store_last_change();
+  ck_assert_int_gt(k, 0);
+  ck_assert_int_eq(saved_index_change(), k);
+
+  writer_one(0, job_publish("alice@cloud1.test", "alice@cloud1.test", 0, "b",
+                            cloud_ttl("c2", "99.5")), &w, &log);
+  {
+    struct timespec ts = { 0, 300000000 };
+    nanosleep(&ts, NULL);
+  }
+  icxd_writer_free(w);
+  ck_assert_int_gt(store_last_change(), k);
+  ck_assert_int_eq(saved_index_change(), k);
+
+  writer_one(50, job_publish("alice@cloud1.test", "alice@cloud1.test", 0, "c",
+                             cloud_ttl("c3", "99.0")), &w, &log);
+  k = store_last_change();
+  for (i = 0; i < 1000 && saved_index_change() != k; i++) {
+    struct timespec ts = { 0, 10000000 };
+    nanosleep(&ts, NULL);
+  }
+  icxd_writer_free(w);
+  ck_assert_int_eq(saved_index_change(), k);
+  icxd_logger_close(&log);
+}
+END_TEST
+
 /* WAL: a reader is not held up by a write in progress (it sees the last
  * commit), and a write commits while a reader is in the middle of a read.
  * Were either to wait, it would fail after the store's busy timeout. */
@@ -369,6 +472,7 @@ static Suite *writer_suite(void)
   tcase_add_test(tc, failed_publish_changes_nothing);
   tcase_add_test(tc, owners_and_administrators);
   tcase_add_test(tc, writer_thread);
+  tcase_add_test(tc, writer_refreshes_the_saved_index);
   tcase_add_test(tc, reads_and_writes_do_not_wait);
   suite_add_tcase(s, tc);
   return s;
