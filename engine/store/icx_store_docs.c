@@ -103,9 +103,12 @@ store_add3(icx_store *s, librdf_node *context, librdf_node *subj, librdf_node *p
 /* Another document saying anything of subject ?3. */
 #define CLAIM_SAID_ELSEWHERE_SQL \
   "SELECT g FROM quads WHERE s = ?3 AND g <> ?1 AND g <> ?4 LIMIT 1"
+/* The first graph after ?3 that lists a subject: one seek. */
+#define CLAIM_NEXT_GRAPH_SQL "SELECT min(g) FROM graph_subjects WHERE g > ?3"
 
 enum { CLAIM_NAMES, CLAIM_NAME_ELSEWHERE, CLAIM_NAME_TWICE, CLAIM_SUBJECTS,
-       CLAIM_NAMED_ELSEWHERE, CLAIM_NAMED_HERE, CLAIM_SAID_ELSEWHERE, CLAIM_N };
+       CLAIM_NAMED_ELSEWHERE, CLAIM_NAMED_HERE, CLAIM_SAID_ELSEWHERE, CLAIM_NEXT_GRAPH,
+       CLAIM_N };
 
 typedef struct store_claims {
   icx_store *s;
@@ -113,6 +116,8 @@ typedef struct store_claims {
   sqlite3 *db;
   sqlite3_stmt *q[CLAIM_N];
   icx_id g, name, meta;
+  int alone;                  /* no other document has a subject: nothing
+                                 can be found elsewhere */
 } store_claims;
 
 /* Binds the ids every statement may use. */
@@ -253,6 +258,8 @@ store_claim_names(store_claims *c)
       rc = store_claim_refuse_twice(c, lex, subj, other);
       break;
     }
+    if (c->alone)
+      continue;
     q = store_claim_stmt(c, CLAIM_NAME_ELSEWHERE);
     sqlite3_bind_text(q, 3, lex, (int)len, SQLITE_TRANSIENT);
     if ((found = store_claim_one(q, &other)) < 0)
@@ -266,15 +273,43 @@ store_claim_names(store_claims *c)
   return rc;
 }
 
+/* Whether a graph other than the document's and the bookkeeping one
+ * lists a subject (a seek per graph passed, three at most): c->alone set
+ * when none does.  0, or -1 on an error. */
+static int
+store_claim_alone(store_claims *c)
+{
+  icx_id after = 0, g = 0;
+  int i, found;
+
+  for (i = 0; i < 3; i++) {
+    sqlite3_stmt *q = store_claim_stmt(c, CLAIM_NEXT_GRAPH);
+    sqlite3_bind_int64(q, 3, after);
+    if ((found = store_claim_one(q, &g)) < 0)
+      return -1;
+    if (!found || g == 0) {     /* min() of nothing: NULL, read as 0 */
+      c->alone = 1;
+      return 0;
+    }
+    if (g != c->g && g != c->meta)
+      return 0;
+    after = g;
+  }
+  return 0;
+}
+
 /* The subjects of the document: none named by another document, and
  * none it names said anything of by another. */
 static icx_rc
 store_claim_subjects(store_claims *c)
 {
-  sqlite3_stmt *st = store_claim_stmt(c, CLAIM_SUBJECTS);
+  sqlite3_stmt *st;
   icx_rc rc = ICX_OK;
   int step;
 
+  if (c->alone)
+    return ICX_OK;
+  st = store_claim_stmt(c, CLAIM_SUBJECTS);
   while (rc == ICX_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
     icx_id subj = sqlite3_column_int64(st, 0), other = 0, named = 0, one = 0;
     sqlite3_stmt *q = store_claim_stmt(c, CLAIM_SAID_ELSEWHERE);
@@ -311,7 +346,8 @@ store_check_claims(icx_store *s, const char *source)
 {
   static const char *const sql[CLAIM_N] = {
     CLAIM_NAMES_SQL, CLAIM_NAME_ELSEWHERE_SQL, CLAIM_NAME_TWICE_SQL, CLAIM_SUBJECTS_SQL,
-    CLAIM_NAMED_ELSEWHERE_SQL, CLAIM_NAMED_HERE_SQL, CLAIM_SAID_ELSEWHERE_SQL
+    CLAIM_NAMED_ELSEWHERE_SQL, CLAIM_NAMED_HERE_SQL, CLAIM_SAID_ELSEWHERE_SQL,
+    CLAIM_NEXT_GRAPH_SQL
   };
   store_claims c;
   icx_rc rc = ICX_OK;
@@ -336,6 +372,8 @@ store_check_claims(icx_store *s, const char *source)
   for (i = 0; i < CLAIM_N && rc == ICX_OK; i++)
     if (sqlite3_prepare_v2(c.db, sql[i], -1, &c.q[i], NULL) != SQLITE_OK)
       rc = store_claim_sql_error(&c);
+  if (rc == ICX_OK && store_claim_alone(&c))
+    rc = store_claim_sql_error(&c);
   if (rc == ICX_OK && c.name > 0)
     rc = store_claim_names(&c);
   if (rc == ICX_OK && c.name > 0)
@@ -343,7 +381,8 @@ store_check_claims(icx_store *s, const char *source)
   for (i = 0; i < CLAIM_N; i++)
     sqlite3_finalize(c.q[i]);
   icx_log(s->ctx, ICX_LOG_DEBUG, "store", "%s: its clouds checked against the other "
-          "documents in %.0f ms", source, icx_now_ms() - t0);
+          "documents in %.0f ms%s", source, icx_now_ms() - t0,
+          c.alone ? " (none has a subject: its names checked among themselves)" : "");
   return rc;
 }
 

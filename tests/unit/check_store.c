@@ -117,6 +117,28 @@ store_triples(icx_store *s)
   ck_assert_msg(strstr(icx_ctx_errmsg(ctx), needle), "\"%s\" not in: %s", needle, \
                 icx_ctx_errmsg(ctx))
 
+/* The first document of a store (no other has a subject: the checks
+ * against other documents are skipped) still gives a name to one of its
+ * clouds only. */
+START_TEST(the_first_document_names_each_cloud_once)
+{
+  icx_store *s;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  ck_assert_int_eq(icx_store_set_name_property(s, icx_vocab_name_property(vocab)), ICX_OK);
+  ck_assert_int_eq(put_ttl(s, "urn:a", "<http://a.example/c> a res:Cloud ; "
+                                        "res:cloudName \"twin\" .\n"
+                                        "<http://b.example/c> a res:Cloud ; "
+                                        "res:cloudName \"twin\"@en .\n"), ICX_ERR_INVALID);
+  ERR_HAS("urn:a: the cloud name \"twin\" is given to two clouds of the document");
+  ck_assert(!icx_store_has_document(s, "urn:a"));
+  ck_assert_int_eq(put_ttl(s, "urn:a", "<http://a.example/c> a res:Cloud ; "
+                                        "res:cloudName \"one\" .\n"), ICX_OK);
+  ck_assert(icx_store_has_document(s, "urn:a"));
+  icx_store_free(s);
+}
+END_TEST
+
 /* Every way into the store (here icx_store_put_document(), which the
  * loader does not use) keeps a cloud's name and IRI to one document. */
 START_TEST(clouds_belong_to_one_document)
@@ -831,6 +853,7 @@ store_suite(void)
   tcase_add_test(tc, missing_store_is_not_found);
   tcase_add_test(tc, kept_statements_read_the_store_as_it_is);
   tcase_add_test(tc, clouds_belong_to_one_document);
+  tcase_add_test(tc, the_first_document_names_each_cloud_once);
   tcase_add_test(tc, documents_persist_across_reopen);
   tcase_add_test(tc, reload_replaces_exactly_one_document);
   tcase_add_test(tc, owner_is_recorded_with_the_document);
