@@ -218,12 +218,52 @@ store_claim_refuse_twice(store_claims *c, const char *name, icx_id subj, icx_id 
   return rc;
 }
 
+/* The hashes of the names passed so far (open addressing; 0 is kept as
+ * 1): a name whose hash is new cannot be another cloud's of the document,
+ * so only a repeated hash costs the query that says (a cloud's second
+ * name of the same text, or two clouds' names). */
+typedef struct claim_seen {
+  uint64_t *slot;
+  size_t cap, n;
+} claim_seen;
+
+/* 1 when h was in the set, 0 when added, -1 out of memory. */
+static int
+claim_seen_add(icx_ctx *ctx, claim_seen *set, uint64_t h)
+{
+  size_t i;
+
+  h = h ? h : 1;
+  if (2 * (set->n + 1) > set->cap) {
+    size_t cap = set->cap ? 2 * set->cap : 1024, k;
+    uint64_t *slot = icx_calloc(ctx, cap, sizeof *slot);
+    if (!slot)
+      return -1;
+    for (k = 0; k < set->cap; k++)
+      if (set->slot[k]) {
+        for (i = (size_t)set->slot[k] & (cap - 1); slot[i]; i = (i + 1) & (cap - 1))
+          ;
+        slot[i] = set->slot[k];
+      }
+    icx_free(ctx, set->slot);
+    set->slot = slot;
+    set->cap = cap;
+  }
+  for (i = (size_t)h & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
+    if (set->slot[i] == h)
+      return 1;
+  set->slot[i] = h;
+  set->n++;
+  return 0;
+}
+
 /* The names of the document: no control characters, each given to one
  * cloud of it, and no other document's. */
 static icx_rc
 store_claim_names(store_claims *c)
 {
   sqlite3_stmt *st = store_claim_stmt(c, CLAIM_NAMES);
+  claim_seen seen = { NULL, 0, 0 };
   icx_rc rc = ICX_OK;
   int step;
 
@@ -247,16 +287,22 @@ store_claim_names(store_claims *c)
       free(what);
       break;
     }
-    q = store_claim_stmt(c, CLAIM_NAME_TWICE);
-    sqlite3_bind_text(q, 3, lex, (int)len, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 5, subj);
-    if ((found = store_claim_one(q, &other)) < 0) {
-      rc = store_claim_sql_error(c);
+    if ((found = claim_seen_add(c->s->ctx, &seen, icx_hash_bytes(lex, len))) < 0) {
+      rc = icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
       break;
     }
     if (found) {
-      rc = store_claim_refuse_twice(c, lex, subj, other);
-      break;
+      q = store_claim_stmt(c, CLAIM_NAME_TWICE);
+      sqlite3_bind_text(q, 3, lex, (int)len, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(q, 5, subj);
+      if ((found = store_claim_one(q, &other)) < 0) {
+        rc = store_claim_sql_error(c);
+        break;
+      }
+      if (found) {              /* the one met first named first */
+        rc = store_claim_refuse_twice(c, lex, other, subj);
+        break;
+      }
     }
     if (c->alone)
       continue;
@@ -270,6 +316,7 @@ store_claim_names(store_claims *c)
   if (rc == ICX_OK && step != SQLITE_DONE)
     rc = store_claim_sql_error(c);
   sqlite3_reset(st);
+  icx_free(c->s->ctx, seen.slot);
   return rc;
 }
 
