@@ -1,7 +1,8 @@
 /* icx_store_internal.h - what the files of the store facade share
  * (internal to engine/store): the store's struct and the nodes they all
  * make.  icx_store.c opens and closes a store, icx_store_docs.c writes
- * its documents, icx_store_list.c lists them.
+ * its documents, icx_store_claims.c checks a document's clouds before it
+ * commits, icx_store_list.c lists them.
  */
 #ifndef ICX_STORE_INTERNAL_H
 #define ICX_STORE_INTERNAL_H
@@ -10,6 +11,9 @@
 #include "icx_id.h"
 #include "icx_store.h"
 #include "icx_store_rdf.h"
+
+/* Graph ?1's subjects, each once (the claims and the change log). */
+#define ICX_STORE_GRAPH_SUBJECTS_SQL "SELECT s FROM graph_subjects WHERE g = ?1"
 
 /* The bookkeeping graph, and rdf:type. */
 #define ICX_STORE_META_GRAPH "urn:icx:meta"
@@ -100,5 +104,12 @@ librdf_node *icx_store_uri_node(icx_store *s, const char *iri);
  * the bookkeeping graph's terms); NULL when out of memory. */
 ICX_STORE_LOCAL
 librdf_node *icx_store_match_node(icx_store *s, const char *local);
+
+/* The open document's clouds checked against the other documents' and
+ * among themselves (icx_store.h, "Clouds' names"; icx_store_claims.c),
+ * inside its transaction: ICX_OK, or ICX_ERR_INVALID saying which name or
+ * cloud and which document has it, ICX_ERR_STORE, ICX_ERR_NOMEM. */
+ICX_STORE_LOCAL
+icx_rc icx_store_check_claims(icx_store *s, const char *source);
 
 #endif
