@@ -307,22 +307,25 @@ static void writer_refresh(icxd_writer *w, const icx_vocab *vocab)
 }
 
 /* Waits, with w->lock held, for a job, a stop, or a refresh that is due;
- * 1 when a refresh is due and no job waits. */
+ * 1 when a refresh is due (before any job: a stream of writes still gets
+ * one refresh per interval). */
 static int writer_wait(icxd_writer *w)
 {
   for (;;) {
     int64_t now = icxd_now_ms(), at = w->refresh_at;
     struct timespec ts;
-    if (w->stopping || w->todo.len)
+    if (w->stopping)
+      return 0;
+    if (at && at < w->refresh_quiet)
+      at = w->refresh_quiet;
+    if (at && now >= at)
+      return 1;
+    if (w->todo.len)
       return 0;
     if (!at) {
       pthread_cond_wait(&w->wake, &w->lock);
       continue;
     }
-    if (at < w->refresh_quiet)
-      at = w->refresh_quiet;
-    if (now >= at)
-      return 1;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_sec += (at - now) / 1000;
     ts.tv_nsec += (long)((at - now) % 1000) * 1000000L;
