@@ -42,8 +42,6 @@
 #define CLAIM_NAME_TWICE_SQL \
   "SELECT q.s FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
   "WHERE t.lex = ?3 AND +q.g = ?1 AND q.s <> ?5 LIMIT 1"
-/* The document's subjects, each once. */
-#define CLAIM_SUBJECTS_SQL ICX_STORE_GRAPH_SUBJECTS_SQL
 /* Another document naming subject ?3. */
 #define CLAIM_NAMED_ELSEWHERE_SQL \
   "SELECT g FROM quads WHERE s = ?3 AND p = ?2 AND g <> ?1 AND g <> ?4 LIMIT 1"
@@ -339,7 +337,7 @@ icx_rc
 icx_store_check_claims(icx_store *s, const char *source)
 {
   static const char *const sql[CLAIM_N] = {
-    CLAIM_NAMES_SQL, CLAIM_NAME_ELSEWHERE_SQL, CLAIM_NAME_TWICE_SQL, CLAIM_SUBJECTS_SQL,
+    CLAIM_NAMES_SQL, CLAIM_NAME_ELSEWHERE_SQL, CLAIM_NAME_TWICE_SQL, ICX_STORE_GRAPH_SUBJECTS_SQL,
     CLAIM_NAMED_ELSEWHERE_SQL, CLAIM_NAMED_HERE_SQL, CLAIM_SAID_ELSEWHERE_SQL,
     CLAIM_NEXT_GRAPH_SQL
   };

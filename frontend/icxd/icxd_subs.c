@@ -502,21 +502,6 @@ struct icxd_subs_tail *icxd_subs_tail_new(char *const *entered, size_t n_entered
   return t;
 }
 
-/* The absolute time wait_ms from now, for pthread_cond_timedwait(). */
-static struct timespec subs_deadline(unsigned wait_ms)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_REALTIME, &ts);
-  ts.tv_sec += (time_t)(wait_ms / 1000);
-  ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-  if (ts.tv_nsec >= 1000000000L) {
-    ts.tv_sec++;
-    ts.tv_nsec -= 1000000000L;
-  }
-  return ts;
-}
-
 void icxd_subs_notify(icxd_subs *subs, icxd_sub *e, struct icxd_subs_tail *tail,
                       int wait)
 {
@@ -532,7 +517,7 @@ void icxd_subs_notify(icxd_subs *subs, icxd_sub *e, struct icxd_subs_tail *tail,
   }
   pthread_mutex_lock(&subs->lock);
   if (o && wait && subs->out_n >= subs->out_max && !subs->out_stalled) {
-    struct timespec until = subs_deadline(subs->out_wait_ms);
+    struct timespec until = icxd_deadline(CLOCK_REALTIME, subs->out_wait_ms);
     while (subs->out_n >= subs->out_max &&
            pthread_cond_timedwait(&subs->out_room, &subs->lock, &until) == 0)
       ;

@@ -56,6 +56,20 @@ int64_t icxd_now_ms(void)
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct timespec icxd_deadline(clockid_t clock, int64_t wait_ms)
+{
+  struct timespec ts;
+
+  clock_gettime(clock, &ts);
+  ts.tv_sec += (time_t)(wait_ms / 1000);
+  ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  return ts;
+}
+
 icxd_job *icxd_job_new(uint64_t id)
 {
   icxd_job *job = calloc(1, sizeof *job);

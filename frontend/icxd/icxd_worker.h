@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "icx.h"
 #include "icxd_log.h"
@@ -225,5 +226,9 @@ void icxd_pool_job_progress(icxd_pool *pool, const icxd_job *job,
 
 /* Monotonic milliseconds. */
 int64_t icxd_now_ms(void);
+
+/* The time wait_ms from now on clock (the clock the condition variable
+ * waits on), for pthread_cond_timedwait(). */
+struct timespec icxd_deadline(clockid_t clock, int64_t wait_ms);
 
 #endif

@@ -326,13 +326,7 @@ static int writer_wait(icxd_writer *w)
       pthread_cond_wait(&w->wake, &w->lock);
       continue;
     }
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (at - now) / 1000;
-    ts.tv_nsec += (long)((at - now) % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
+    ts = icxd_deadline(CLOCK_MONOTONIC, at - now);
     pthread_cond_timedwait(&w->wake, &w->lock, &ts);
   }
 }
