@@ -331,22 +331,49 @@ index_find_obj(const icx_index_pred *pr, icx_id o)
   return i < pr->n_obj && pr->obj_id[i] == (uint32_t)o ? (long)i : -1;
 }
 
+/* From this many bitmaps joined into one result on, they are joined
+ * lazily: cardinalities counted once at the end instead of at every
+ * join, for the price of a pass over the result.  Counted in
+ * instructions (callgrind, 1M clouds, the matching only): the paper's
+ * request 8.7% fewer, subsumption's (a region's countries) 18% fewer,
+ * the selective request's (two values each) the same; lazy from two
+ * bitmaps on cost that one 10% more, from eight on saved the paper's
+ * nothing. */
+#define LAZY_MIN 4
+
+/* bm joined into out, lazily or not (LAZY_MIN). */
+static void
+index_or(roaring_bitmap_t *out, const roaring_bitmap_t *bm, int lazy)
+{
+  if (lazy)
+    roaring_bitmap_lazy_or_inplace(out, bm, false);
+  else
+    roaring_bitmap_or_inplace(out, bm);
+}
+
 void
 icx_index_subjects_of(const icx_index_pred *pr, const icx_id *objs, size_t n,
                       roaring_bitmap_t *out)
 {
-  size_t k;
+  size_t k, n_bm = 0;
+  int lazy;
 
+  /* The runs first: an add after a lazy join would need the counts. */
   for (k = 0; k < n; k++) {
     long i = index_find_obj(pr, objs[k]);
-    if (i < 0)
-      continue;
-    if (pr->obj_bm[i])
-      roaring_bitmap_or_inplace(out, pr->obj_bm[i]);
-    else
+    if (i >= 0 && !pr->obj_bm[i])
       roaring_bitmap_add_many(out, pr->obj_off[i + 1] - pr->obj_off[i],
                               pr->subj + pr->obj_off[i]);
+    n_bm += i >= 0 && pr->obj_bm[i];
   }
+  lazy = n_bm >= LAZY_MIN;
+  for (k = 0; k < n; k++) {
+    long i = index_find_obj(pr, objs[k]);
+    if (i >= 0 && pr->obj_bm[i])
+      index_or(out, pr->obj_bm[i], lazy);
+  }
+  if (lazy)
+    roaring_bitmap_repair_after_lazy(out);
 }
 
 /* The first value >= x (after: > x). */
@@ -370,15 +397,21 @@ index_num_bound(const icx_index_pred *pr, double x, int after)
 static void
 index_values_to(const icx_index_pred *pr, size_t a, size_t b, roaring_bitmap_t *out)
 {
-  size_t v;
+  size_t v, n_bm = 0;
+  int lazy;
 
   if (a >= b)
     return;
   if (pr->val_off[b] > pr->val_off[a])
     roaring_bitmap_add_many(out, pr->val_off[b] - pr->val_off[a], pr->num_subj + pr->val_off[a]);
   for (v = a; v < b; v++)
+    n_bm += pr->val_bm[v] != NULL;
+  lazy = n_bm >= LAZY_MIN;
+  for (v = a; v < b; v++)
     if (pr->val_bm[v])
-      roaring_bitmap_or_inplace(out, pr->val_bm[v]);
+      index_or(out, pr->val_bm[v], lazy);
+  if (lazy)
+    roaring_bitmap_repair_after_lazy(out);
 }
 
 void
