@@ -373,18 +373,14 @@ static void writer_one(unsigned refresh_ms, icxd_job *job, icxd_writer **out,
   icxd_job_free(got);
 }
 
-/* After a publish, the writer brings the index saved beside the store up
- * to the store's state index_refresh_ms later; with 0 it leaves the file
- * where it was. */
-START_TEST(writer_refreshes_the_saved_index)
+/* A first document published and the index saved at its change, which
+ * is returned. */
+static long long publish_and_save(void)
 {
-  icxd_logger log;
-  icxd_writer *w;
   icxd_job *job;
   long long k;
-  int saved = 0, i;
+  int saved = 0;
 
-  icxd_logger_init(&log, ICXD_LOG_ERROR, 0);
   job = run(job_publish("alice@cloud1.test", "alice@cloud1.test", 0, "a",
                         cloud_ttl("c1", "99.9")));
   ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg);
@@ -394,6 +390,21 @@ START_TEST(writer_refreshes_the_saved_index)
   k = store_last_change();
   ck_assert_int_gt(k, 0);
   ck_assert_int_eq(saved_index_change(), k);
+  return k;
+}
+
+/* After a publish, the writer brings the index saved beside the store up
+ * to the store's state index_refresh_ms later; with 0 it leaves the file
+ * where it was. */
+START_TEST(writer_refreshes_the_saved_index)
+{
+  icxd_logger log;
+  icxd_writer *w;
+  long long k;
+  int i;
+
+  icxd_logger_init(&log, ICXD_LOG_ERROR, 0);
+  k = publish_and_save();
 
   writer_one(0, job_publish("alice@cloud1.test", "alice@cloud1.test", 0, "b",
                             cloud_ttl("c2", "99.5")), &w, &log);
@@ -414,6 +425,29 @@ START_TEST(writer_refreshes_the_saved_index)
   }
   icxd_writer_free(w);
   ck_assert_int_eq(saved_index_change(), k);
+  icxd_logger_close(&log);
+}
+END_TEST
+
+/* A writer stopped before its refresh was due brings the saved index up
+ * to date as it stops: the next start reads it as it is, instead of
+ * applying the changes (or reading the store whole) on a first request. */
+START_TEST(writer_refreshes_the_saved_index_as_it_stops)
+{
+  icxd_logger log;
+  icxd_writer *w;
+  long long k;
+
+  icxd_logger_init(&log, ICXD_LOG_ERROR, 0);
+  k = publish_and_save();
+
+  /* An hour to wait for the refresh: only the stop makes it. */
+  writer_one(3600000, job_publish("alice@cloud1.test", "alice@cloud1.test", 0, "b",
+                                  cloud_ttl("c2", "99.5")), &w, &log);
+  ck_assert_int_gt(store_last_change(), k);
+  ck_assert_int_eq(saved_index_change(), k);
+  icxd_writer_free(w);
+  ck_assert_int_eq(saved_index_change(), store_last_change());
   icxd_logger_close(&log);
 }
 END_TEST
@@ -473,6 +507,7 @@ static Suite *writer_suite(void)
   tcase_add_test(tc, owners_and_administrators);
   tcase_add_test(tc, writer_thread);
   tcase_add_test(tc, writer_refreshes_the_saved_index);
+  tcase_add_test(tc, writer_refreshes_the_saved_index_as_it_stops);
   tcase_add_test(tc, reads_and_writes_do_not_wait);
   suite_add_tcase(s, tc);
   return s;
