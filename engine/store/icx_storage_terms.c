@@ -60,8 +60,8 @@ icx_storage_cache_clear(icx_storage_cache *c)
 /* Every key forgotten, the table kept at its size: a load past the bound
  * empties the cache again and again, and a table made anew each time grew
  * back through every size, each a fresh allocation whose pages a process
- * first touches at a price (at 200k clouds 1.3 s of 12, 7% of the load's
- * samples, in storage_cache_grow()). */
+ * first touches at a price (at 200k clouds storage_cache_grow() and its
+ * page faults were 7% of a load's samples; peak RSS 242 MB, 180 now). */
 static void
 storage_cache_forget(icx_storage_cache *c)
 {
