@@ -250,9 +250,9 @@ storage_open_db(icx_storage_inst *t)
   int flags = (t->readonly && !t->is_new ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
               SQLITE_OPEN_NOMUTEX | (t->is_new ? SQLITE_OPEN_CREATE : 0);
   char pragma[64];
-  int persist = 1;
+  int persist = 1, adopted = t->db != NULL;
 
-  if (sqlite3_open_v2(t->path, &t->db, flags, NULL) != SQLITE_OK)
+  if (!adopted && sqlite3_open_v2(t->path, &t->db, flags, NULL) != SQLITE_OK)
     return icx_storage_fail(t, "cannot open");
   sqlite3_extended_result_codes(t->db, 1);
   /* A writer leaves the -wal and -shm files in place when it closes: a
@@ -269,7 +269,8 @@ storage_open_db(icx_storage_inst *t)
   snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", t->cache_mb * 1024);
   if (icx_storage_exec(t, pragma))
     return -1;
-  if (t->is_new ? icx_storage_schema_create(t) : icx_storage_schema_check(t))
+  /* A connection taken over from the probe has had its icx_meta read. */
+  if (t->is_new ? icx_storage_schema_create(t) : !adopted && icx_storage_schema_check(t))
     return -1;
   return storage_prepare_all(t);
 }
@@ -288,6 +289,8 @@ icx_storage_open(const char *path, const icx_storage_options *o, char *err, size
     *err = '\0';
   if (!t || !path || !(t->path = strdup(path))) {
     free(t);
+    if (o && o->db)
+      sqlite3_close(o->db);
     if (n)
       snprintf(err, n, "out of memory");
     return NULL;
@@ -299,6 +302,10 @@ icx_storage_open(const char *path, const icx_storage_options *o, char *err, size
   t->wait_ms = ICX_STORAGE_WAIT_MS;
   t->is_new = o && o->is_new;
   t->readonly = o && o->readonly;
+  if (o && o->db && t->readonly && !t->is_new)
+    t->db = o->db;
+  else if (o && o->db)
+    sqlite3_close(o->db);     /* only a reader takes one over */
   for (i = 0; o && o->synchronous && sync_names[i]; i++)
     if (!strcmp(o->synchronous, sync_names[i]))
       t->synchronous = i;

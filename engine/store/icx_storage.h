@@ -45,6 +45,9 @@ typedef struct icx_storage_options {
   const char *synchronous;    /* "off", "normal" or "full"; NULL: normal */
   long cache_mb;              /* SQLite's page cache, MiB; 0: 64 */
   long term_cache_mb;         /* the bulk path's term cache, MiB; 0: 64 */
+  struct sqlite3 *db;         /* readonly: the connection icx_storage_probe_keep()
+                               * kept, which the storage takes over (closed by it
+                               * on failure too); NULL: open one */
 } icx_storage_options;
 
 /* Opens the store file at path (o NULL: the defaults) with no librdf
@@ -101,6 +104,16 @@ typedef enum icx_storage_probe_result {
  * version (n bytes) receives the version found; for PROBE_DAMAGED,
  * PROBE_LOCKED and PROBE_UNREADABLE, SQLite's message. */
 icx_storage_probe_result icx_storage_probe(const char *path, char *version, size_t n);
+/* As icx_storage_probe(), and for PROBE_OK the read-only connection it
+ * looked through is kept in *db (else *db is NULL), for a read-only
+ * icx_storage_open() to take over (icx_storage_options.db): SQLite then
+ * reads the schema once, not once for the probe and again for the
+ * store (about a millisecond of a reader's cold start at 1M clouds,
+ * doc/performance.md).  A writer probes with icx_storage_probe(): a
+ * connection that may write has to be opened only once the file is
+ * known to be an icx store. */
+icx_storage_probe_result icx_storage_probe_keep(const char *path, char *version, size_t n,
+                                                struct sqlite3 **db);
 
 /* Upgrades the store at path, of the version before this one (PROBE_OLD),
  * in place and in one transaction, waiting for other writers as a write

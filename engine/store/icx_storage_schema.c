@@ -173,6 +173,12 @@ schema_probe_edges(sqlite3 *db)
 icx_storage_probe_result
 icx_storage_probe(const char *path, char *version, size_t n)
 {
+  return icx_storage_probe_keep(path, version, n, NULL);
+}
+
+icx_storage_probe_result
+icx_storage_probe_keep(const char *path, char *version, size_t n, sqlite3 **keep)
+{
   static const char head_ok[16] = "SQLite format 3";
   char head[100];
   size_t got;
@@ -185,6 +191,8 @@ icx_storage_probe(const char *path, char *version, size_t n)
 
   if (version && n)
     version[0] = '\0';
+  if (keep)
+    *keep = NULL;
   /* The file is never opened here but through SQLite: closing any other
    * descriptor of it would drop every POSIX lock this process holds on it
    * (the locks of the process's other connections, icxd's workers), and a
@@ -192,7 +200,9 @@ icx_storage_probe(const char *path, char *version, size_t n)
    * SQLite keeps its own descriptors open while a lock is held. */
   if (stat(path, &sb) != 0 || sb.st_size == 0)
     return ICX_STORAGE_PROBE_EMPTY;
-  if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL)) != SQLITE_OK)
+  /* NOMUTEX as the storage opens its own: a kept connection is its. */
+  if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL)) !=
+      SQLITE_OK)
     goto failed;
   sqlite3_extended_result_codes(db, 1);
   if ((rc = sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file)) != SQLITE_OK)
@@ -271,7 +281,10 @@ icx_storage_probe(const char *path, char *version, size_t n)
       res = ICX_STORAGE_PROBE_EMPTY;
     sqlite3_finalize(cnt);
   }
-  sqlite3_close(db);
+  if (keep && res == ICX_STORAGE_PROBE_OK)
+    *keep = db;
+  else
+    sqlite3_close(db);
   return res;
 failed:
   res = schema_probe_failure(db, rc, version, n);

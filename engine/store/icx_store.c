@@ -89,14 +89,16 @@ store_unlink_unused(const char *path)
 
 /* Why the file at path cannot be opened as a store: ICX_OK when it can
  * (*is_new set when a new store goes there), else the failure, with its
- * message set. */
+ * message set.  With keep (a reader), the probe's connection of a store
+ * that opens as it is goes to *keep (NULL otherwise). */
 static icx_rc
-store_check_file(icx_ctx *ctx, const char *path, int *is_new)
+store_check_file(icx_ctx *ctx, const char *path, int *is_new, sqlite3 **keep)
 {
   char version[256];
 
   *is_new = 0;
-  switch (icx_storage_probe(path, version, sizeof version)) {
+  switch (keep ? icx_storage_probe_keep(path, version, sizeof version, keep)
+               : icx_storage_probe(path, version, sizeof version)) {
   case ICX_STORAGE_PROBE_OK:
     return ICX_OK;
   case ICX_STORAGE_PROBE_EMPTY:
@@ -202,7 +204,8 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
     return icx_fail(ctx, ICX_ERR_IO, "cannot open store %s: %s", path, strerror(errno));
   if (exists && (flags & ICX_STORE_READONLY) && (rc = store_check_side_files(ctx, path, &sb)))
     return rc;
-  if (exists && (rc = store_check_file(ctx, path, &is_new)))
+  if (exists && (rc = store_check_file(ctx, path, &is_new,
+                                       (flags & ICX_STORE_READONLY) ? &o.db : NULL)))
     return rc;
   if (exists && is_new && !(flags & ICX_STORE_CREATE))
     return icx_fail(ctx, ICX_ERR_STORE, "%s is not an icx store (an empty file)", path);
@@ -213,6 +216,7 @@ icx_store_open(icx_ctx *ctx, const char *path, int flags, icx_store **out)
   s = icx_calloc(ctx, 1, sizeof *s);
   if (!s || !(s->path = icx_strdup(ctx, path))) {
     icx_free(ctx, s);
+    sqlite3_close(o.db);
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   }
   s->ctx = ctx;

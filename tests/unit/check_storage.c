@@ -385,6 +385,39 @@ START_TEST(foreign_files_do_not_open)
 }
 END_TEST
 
+/* A reader's open looks at the file once: the probe's connection of a
+ * sound store is the one the storage goes on with; a file that is not a
+ * store keeps none. */
+START_TEST(a_reader_goes_on_with_the_probes_connection)
+{
+  char *other = tu_path(dir, "other.db");
+  char cmd[2048], err[256];
+  icx_storage_options o = { 0 };
+  icx_storage_inst *t;
+  sqlite3 *kept = (sqlite3 *)&o;             /* anything but NULL */
+
+  add("g", iri("s"), iri("p"), iri("o"));
+  close_model();
+  ck_assert_int_eq(icx_storage_probe_keep(db, NULL, 0, &kept), ICX_STORAGE_PROBE_OK);
+  ck_assert_ptr_nonnull(kept);
+  o.readonly = 1;
+  o.db = kept;
+  t = icx_storage_open(db, &o, err, sizeof err);
+  ck_assert_msg(t != NULL, "%s", err);
+  ck_assert_ptr_eq(icx_storage_inst_db(t), kept);
+  ck_assert_int_eq(sqlite3_exec(kept, "SELECT count(*) FROM quads", NULL, NULL, NULL), SQLITE_OK);
+  icx_storage_close(t);
+  snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'CREATE TABLE t(x)'", other);
+  if (system(cmd) == 0) {
+    kept = (sqlite3 *)&o;
+    ck_assert_int_eq(icx_storage_probe_keep(other, NULL, 0, &kept), ICX_STORAGE_PROBE_FOREIGN);
+    ck_assert_ptr_null(kept);
+  }
+  open_model("new='no'");
+  free(other);
+}
+END_TEST
+
 START_TEST(duplicates_are_no_ops)
 {
   librdf_statement *x = st3(iri("s"), iri("p"), plain("v", NULL));
@@ -1086,6 +1119,7 @@ storage_suite(void)
   tcase_add_test(tc, rollback_leaves_nothing);
   tcase_add_test(tc, statements_and_term_ids_persist);
   tcase_add_test(tc, foreign_files_do_not_open);
+  tcase_add_test(tc, a_reader_goes_on_with_the_probes_connection);
   tcase_add_test(tc, duplicates_are_no_ops);
   tcase_add_test(tc, literal_kinds);
   tcase_add_test(tc, serialise_a_context_and_parse_it_back);
