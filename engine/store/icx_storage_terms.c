@@ -44,8 +44,9 @@ storage_hash_bytes(const unsigned char *p, size_t n)
   return h ^ (h >> 29);
 }
 
-void
-icx_storage_cache_clear(icx_storage_cache *c)
+/* The blocks holding the keys, freed (the slots still point into them). */
+static void
+storage_cache_free_blocks(icx_storage_cache *c)
 {
   icx_storage_cache_block *b = c->blocks, *next;
 
@@ -53,6 +54,12 @@ icx_storage_cache_clear(icx_storage_cache *c)
     next = b->next;
     free(b);
   }
+}
+
+void
+icx_storage_cache_clear(icx_storage_cache *c)
+{
+  storage_cache_free_blocks(c);
   free(c->slots);
   memset(c, 0, sizeof *c);
 }
@@ -65,12 +72,7 @@ icx_storage_cache_clear(icx_storage_cache *c)
 static void
 storage_cache_forget(icx_storage_cache *c)
 {
-  icx_storage_cache_block *b = c->blocks, *next;
-
-  for (; b; b = next) {
-    next = b->next;
-    free(b);
-  }
+  storage_cache_free_blocks(c);
   c->blocks = NULL;
   c->bytes = 0;
   c->count = 0;
