@@ -531,6 +531,7 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
   icx_id max;
   long long seq = 0;
   double t0;
+  int written = 0;
 
   if (!ctx || !store || !out)
     return ICX_ERR_MISUSE;
@@ -538,7 +539,18 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
   if (icx_store_generation(store, &gen))
     return icx_index_pass(ctx, icx_store_ctx(store), ICX_ERR_STORE);
   ix = icx_store_attached(store);
-  if (ix && ix->store == store && ix->gen.version == gen.version &&
+  if (ix && ix->store == store && icx_index_map_written(ix)) {
+    /* The saved file was written in place under the map (a copy over
+     * it, not the rename icx makes): nothing read from it is to be
+     * trusted, and pages past a new end cannot be touched.  Emptied,
+     * and the file opened again below as at first. */
+    icx_log(ctx, ICX_LOG_WARN, "index", "the saved index beside %s was written in place while "
+            "mapped: let go, read again", icx_store_path(store));
+    icx_index_clear(ix);
+    ix->seq_known = 0;
+    written = 1;
+  }
+  if (ix && ix->store == store && !written && ix->gen.version == gen.version &&
       ix->gen.changes == gen.changes) {
     *out = ix;
     return ICX_OK;

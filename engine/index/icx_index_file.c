@@ -473,7 +473,12 @@ file_open(icx_ctx *ctx, icx_index *ix, const char *path, long long last)
    * copies the page it writes, the file never changes. */
   if ((map = mmap(NULL, (size_t)h[5], PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
     goto ignore;
-  close(fd);
+  /* Kept open: each request looks whether the file was written under
+   * the map (icx_index_map_written()). */
+  ix->map_fd = fd;
+  ix->map_watched = 1;
+  ix->map_mtime_s = (long long)sb.st_mtim.tv_sec;
+  ix->map_mtime_ns = (long long)sb.st_mtim.tv_nsec;
 #ifdef MADV_HUGEPAGE
   /* Pages read from disk for it come in huge folios (a hint). */
   madvise(map, (size_t)h[5], MADV_HUGEPAGE);
@@ -534,8 +539,23 @@ icx_index_file_unmap(icx_index *ix)
   icx_index_file_close(ix);
   if (ix->map)
     munmap(ix->map, ix->map_len);
+  if (ix->map_watched)
+    close(ix->map_fd);
   ix->map = NULL;
   ix->map_len = 0;
+  ix->map_watched = 0;
+}
+
+int
+icx_index_map_written(const icx_index *ix)
+{
+  struct stat sb;
+
+  if (!ix->map || !ix->map_watched)
+    return 0;
+  return fstat(ix->map_fd, &sb) != 0 || sb.st_size != (off_t)ix->map_len ||
+         (long long)sb.st_mtim.tv_sec != ix->map_mtime_s ||
+         (long long)sb.st_mtim.tv_nsec != ix->map_mtime_ns;
 }
 
 int

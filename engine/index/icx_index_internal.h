@@ -92,6 +92,9 @@ struct icx_index {
   struct icx_index_file *file; /* open while its sections are at seq, else NULL */
   void *map;                  /* the file, mapped privately; arrays point into it */
   size_t map_len;
+  int map_fd;                 /* the mapped file, kept open to see it written */
+  int map_watched;            /* 1 while map_fd and map_mtime_* are the map's */
+  long long map_mtime_s, map_mtime_ns;   /* its modification time when mapped */
   double store_ms;            /* time spent reading the store since loaded or saved */
 };
 
@@ -170,6 +173,12 @@ void icx_index_file_close(icx_index *ix);
 /* Closes the file and unmaps it: call it when no array points into the
  * map any more (the index emptied or freed). */
 void icx_index_file_unmap(icx_index *ix);
+/* 1 when the mapped file has been written since it was mapped (cut short,
+ * written over in place, or its time set): the map may no longer hold
+ * what was read from it, and a page past a new end would stop the
+ * process (SIGBUS) when touched.  The caller empties the index before
+ * it reads anything more (icx_index_get()). */
+int icx_index_map_written(const icx_index *ix);
 /* 1 when p lies in the saved file's map. */
 int icx_index_mapped(const icx_index *ix, const void *p);
 /* Frees p (memory of the index) unless it lies in the map. */
