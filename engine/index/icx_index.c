@@ -358,6 +358,17 @@ icx_index_subjects_of(const icx_index_pred *pr, const icx_id *objs, size_t n,
   size_t k, n_bm = 0;
   int lazy;
 
+  if (n < LAZY_MIN) {           /* no lazy join: one pass, in any order */
+    for (k = 0; k < n; k++) {
+      long i = index_find_obj(pr, objs[k]);
+      if (i >= 0 && pr->obj_bm[i])
+        roaring_bitmap_or_inplace(out, pr->obj_bm[i]);
+      else if (i >= 0)
+        roaring_bitmap_add_many(out, pr->obj_off[i + 1] - pr->obj_off[i],
+                                pr->subj + pr->obj_off[i]);
+    }
+    return;
+  }
   /* The runs first: an add after a lazy join would need the counts. */
   for (k = 0; k < n; k++) {
     long i = index_find_obj(pr, objs[k]);
