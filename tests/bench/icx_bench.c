@@ -226,12 +226,14 @@ on_signal(int sig)
   raise(sig);
 }
 
-/* "a/b" of two warm medians, or "-". */
+/* "a/b" of two warm medians, or "-": two significant digits under 1, so
+ * that a ratio against a 0.1 or 0.33 target reads as what it is (0.128
+ * printed as "0.1" once hid a miss), one decimal above. */
 static void
 ratio_of(char *buf, size_t n, const result *a, const result *b)
 {
   if (a->state == ST_OK && b->state == ST_OK && b->median > 0)
-    snprintf(buf, n, a->median / b->median < 0.095 ? "%.2g" : "%.1f", a->median / b->median);
+    snprintf(buf, n, a->median / b->median < 1 ? "%.2g" : "%.1f", a->median / b->median);
   else
     snprintf(buf, n, "-");
 }
