@@ -553,11 +553,10 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
   if (ix && ix->store == store && icx_index_map_written(ix)) {
     /* The saved file was written in place under the map (a copy over
      * it, not the rename icx makes): nothing read from it is to be
-     * trusted, and pages past a new end cannot be touched.  Emptied,
-     * and the file opened again below as at first. */
+     * trusted, and pages past a new end cannot be touched.  Emptied
+     * below, and the file opened again as at first. */
     icx_log(ctx, ICX_LOG_WARN, "index", "the saved index beside %s was written in place while "
             "mapped: let go, read again", icx_store_path(store));
-    icx_index_clear(ix);
     ix->seq_known = 0;
     written = 1;
   }
@@ -593,7 +592,8 @@ icx_index_get(icx_ctx *ctx, icx_store *store, icx_index **out)
        * as requests ask for it. */
       icx_index_clear(ix);
       ix->refreshes++;
-      icx_log(ctx, ICX_LOG_DEBUG, "index", "the store changed: the index is read again");
+      if (!written)
+        icx_log(ctx, ICX_LOG_DEBUG, "index", "the store changed: the index is read again");
     }
   }
   if (!ix->seq_known) {

@@ -477,8 +477,7 @@ file_open(icx_ctx *ctx, icx_index *ix, const char *path, long long last)
    * the map (icx_index_map_written()). */
   ix->map_fd = fd;
   ix->map_watched = 1;
-  ix->map_mtime_s = (long long)sb.st_mtim.tv_sec;
-  ix->map_mtime_ns = (long long)sb.st_mtim.tv_nsec;
+  ix->map_mtime = sb.st_mtim;
 #ifdef MADV_HUGEPAGE
   /* Pages read from disk for it come in huge folios (a hint). */
   madvise(map, (size_t)h[5], MADV_HUGEPAGE);
@@ -554,8 +553,7 @@ icx_index_map_written(const icx_index *ix)
   if (!ix->map || !ix->map_watched)
     return 0;
   return fstat(ix->map_fd, &sb) != 0 || sb.st_size != (off_t)ix->map_len ||
-         (long long)sb.st_mtim.tv_sec != ix->map_mtime_s ||
-         (long long)sb.st_mtim.tv_nsec != ix->map_mtime_ns;
+         sb.st_mtim.tv_sec != ix->map_mtime.tv_sec || sb.st_mtim.tv_nsec != ix->map_mtime.tv_nsec;
 }
 
 int

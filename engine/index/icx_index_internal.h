@@ -5,6 +5,7 @@
 #ifndef ICX_INDEX_INTERNAL_H
 #define ICX_INDEX_INTERNAL_H
 
+#include <time.h>
 #include "icx_index.h"
 #include "icx_store_ids.h"
 #include "icx_util.h"
@@ -93,8 +94,8 @@ struct icx_index {
   void *map;                  /* the file, mapped privately; arrays point into it */
   size_t map_len;
   int map_fd;                 /* the mapped file, kept open to see it written */
-  int map_watched;            /* 1 while map_fd and map_mtime_* are the map's */
-  long long map_mtime_s, map_mtime_ns;   /* its modification time when mapped */
+  int map_watched;            /* 1 while map_fd and map_mtime are the map's */
+  struct timespec map_mtime;  /* its modification time when mapped */
   double store_ms;            /* time spent reading the store since loaded or saved */
 };
 

@@ -97,8 +97,7 @@ store_check_file(icx_ctx *ctx, const char *path, int *is_new, sqlite3 **keep)
   char version[256];
 
   *is_new = 0;
-  switch (keep ? icx_storage_probe_keep(path, version, sizeof version, keep)
-               : icx_storage_probe(path, version, sizeof version)) {
+  switch (icx_storage_probe_keep(path, version, sizeof version, keep)) {
   case ICX_STORAGE_PROBE_OK:
     return ICX_OK;
   case ICX_STORAGE_PROBE_EMPTY:

@@ -394,7 +394,8 @@ START_TEST(a_reader_goes_on_with_the_probes_connection)
   char cmd[2048], err[256];
   icx_storage_options o = { 0 };
   icx_storage_inst *t;
-  sqlite3 *kept = (sqlite3 *)&o;             /* anything but NULL */
+  static char not_a_connection;             /* what kept holds before the probe */
+  sqlite3 *kept = (sqlite3 *)&not_a_connection;
 
   add("g", iri("s"), iri("p"), iri("o"));
   close_model();
@@ -409,7 +410,7 @@ START_TEST(a_reader_goes_on_with_the_probes_connection)
   icx_storage_close(t);
   snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'CREATE TABLE t(x)'", other);
   if (system(cmd) == 0) {
-    kept = (sqlite3 *)&o;
+    kept = (sqlite3 *)&not_a_connection;
     ck_assert_int_eq(icx_storage_probe_keep(other, NULL, 0, &kept), ICX_STORAGE_PROBE_FOREIGN);
     ck_assert_ptr_null(kept);
   }
