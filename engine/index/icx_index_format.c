@@ -70,10 +70,14 @@ icx_index_format_path(icx_ctx *mem, icx_store *store)
 
 /* --- the record of a checked file ------------------------------------------ */
 
-#define MARK_MAGIC "icx-ixc\1"
+/* Version 1 held the change time too (words 5 and 6, 0 now). */
+#define MARK_MAGIC "icx-ixc\2"
 #define MARK_WORDS 12
 
-/* The record of file sb at seq (token). */
+/* The record of file sb at seq (token).  Not its change time: that
+ * moves with its owner, mode or links too (an operator's chown -R over
+ * the data folder), which leave the bytes as written; a write moves the
+ * modification time. */
 static void
 mark_words(uint64_t m[MARK_WORDS], const struct stat *sb, long long seq, unsigned long long token)
 {
@@ -82,8 +86,8 @@ mark_words(uint64_t m[MARK_WORDS], const struct stat *sb, long long seq, unsigne
   m[2] = (uint64_t)sb->st_dev;
   m[3] = (uint64_t)sb->st_ino;
   m[4] = (uint64_t)sb->st_size;
-  m[5] = (uint64_t)sb->st_ctim.tv_sec;
-  m[6] = (uint64_t)sb->st_ctim.tv_nsec;
+  m[5] = 0;
+  m[6] = 0;
   m[7] = (uint64_t)sb->st_mtim.tv_sec;
   m[8] = (uint64_t)sb->st_mtim.tv_nsec;
   m[9] = (uint64_t)seq;

@@ -25,12 +25,15 @@
  * and walk them all again while the file is still the one written.  So
  * the writer sets the file's modification time to a reading of the fine
  * clock and records, in "<store>-index.checked", the file's identity as
- * the file system gives it after the rename (device, inode, size, change
- * and modification times to the nanosecond) with its change and token.
+ * the file system gives it after the rename (device, inode, size and
+ * modification time to the nanosecond) with its change and token.
  * A write to the file stamps it with the coarse clock (a tick of some
- * milliseconds: two writes in one tick may get the same time, so the
- * change time alone would not do), which is not the fine reading; a copy
- * over it or a new file in its place is another inode.  The record then
+ * milliseconds), which is not the fine reading; a copy over it or a new
+ * file in its place is another inode.  Not the change time, which a new
+ * owner or mode moves too (chown -R over the data folder) while the
+ * bytes stay as written; setting the modification time back to the
+ * recorded nanosecond after a write takes the file's owner, who can
+ * change the store itself (below).  The record then
  * no longer matches, and the reader checks every section it reads, as
  * without a record.  A file system that does not keep the reading to
  * the nanosecond (times in seconds, say) could give a later write the

@@ -315,7 +315,8 @@ trusted_on_new_handle(void)
 
 /* The writer's record: a new handle takes the file as written without
  * checking it, and checks it again once anything wrote to it, even a
- * write in the same tick of the clock as the file's rename (a kernel
+ * write in the same tick of the clock as the file's rename; a change of
+ * its owner or mode is not a write (a kernel
  * that gives a file changed after a stat() a fine time, as 6.13 on do,
  * cannot show that case; one with coarse times only can). */
 START_TEST(saved_index_trusted_only_as_written)
@@ -331,6 +332,11 @@ START_TEST(saved_index_trusted_only_as_written)
   ck_assert_int_eq(access(rec, R_OK), 0);
   ck_assert_int_eq(trusted_on_new_handle(), 1);
   ck_assert(compare_new_handle("as written") == 0.0);
+  /* Its owner and mode set again (chown -R, chmod), which changes only
+   * its change time: still the bytes written, still trusted. */
+  ck_assert_int_eq(chmod(saved, 0640), 0);
+  ck_assert_int_eq(chown(saved, geteuid(), getegid()), 0);
+  ck_assert_int_eq(trusted_on_new_handle(), 1);
   /* Saved again, then at once one byte of the last section's bitmap
    * changed in place: the same inode, likely the same coarse time. */
   save_all();
