@@ -629,6 +629,59 @@ sql_basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
   return 0;
 }
 
+/* FILTER (STR(?x) = "text"): ?x is one of the terms of that text (IRIs,
+ * and literals of any datatype or language), noted as an IN list of
+ * their ids when there are few, so that the pattern binding ?x may start
+ * the join (explain asks so for one cloud's values among a million).  The
+ * comparison itself is still written as it is (sql_compare()).  1 when
+ * e is such a comparison, 0 when not. */
+static int
+sql_note_str_equal(tr *t, rasqal_expression *e)
+{
+  rasqal_expression *a = e->arg1, *c = e->arg2;
+  rasqal_literal *k;
+  in_ids *in;
+  var *v;
+  int rc;
+
+  if (sql_operand_constant(a)) {
+    a = e->arg2;
+    c = e->arg1;
+  }
+  k = sql_operand_constant(c);
+  if (!k || !sql_is_string_literal(k) || !a || a->op != RASQAL_EXPR_STR ||
+      !sql_is_var_operand(a->arg1))
+    return 0;
+  if (t->n_ins == SQL_MAX_INS || !(v = sql_operand_var(t, a->arg1)))
+    return 1;
+  if (!t->lex_lookup &&
+      !(t->lex_lookup = icx_store_stmt_get(t->store, "SELECT id FROM terms WHERE lex = ?1 AND "
+                                           "kind != 2 LIMIT ?2"))) {
+    t->failed = 1;
+    return 1;
+  }
+  in = &t->ins[t->n_ins];
+  in->expr = e;
+  in->var = (int)(v - t->vars);
+  in->n = 0;
+  sqlite3_bind_text(t->lex_lookup, 1, (const char *)k->string, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(t->lex_lookup, 2, SQL_MAX_IN_IDS + 1);
+  while ((rc = sqlite3_step(t->lex_lookup)) == SQLITE_ROW && in->n <= SQL_MAX_IN_IDS)
+    if (in->n < SQL_MAX_IN_IDS)
+      in->ids[in->n++] = sqlite3_column_int64(t->lex_lookup, 0);
+    else
+      in->n++;                  /* too many to be worth a list */
+  sqlite3_reset(t->lex_lookup);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    t->failed = 1;
+  if (t->failed || in->n > SQL_MAX_IN_IDS)
+    return 1;
+  if (in->n == 0)
+    in->ids[in->n++] = 0;       /* no such term: an id no quad has */
+  t->n_ins++;
+  return 1;
+}
+
 /* Records the IN lists of IRIs that e requires (e itself, or under &&):
  * what the join order knows of a variable's values. */
 static void
@@ -645,6 +698,8 @@ sql_note_in_lists(tr *t, rasqal_expression *e)
     sql_note_in_lists(t, e->arg2);
     return;
   }
+  if (e->op == RASQAL_EXPR_EQ && sql_note_str_equal(t, e))
+    return;
   if ((e->op == RASQAL_EXPR_GE || e->op == RASQAL_EXPR_GT || e->op == RASQAL_EXPR_LE ||
        e->op == RASQAL_EXPR_LT || e->op == RASQAL_EXPR_EQ) && sql_is_var_operand(e->arg1) &&
       sql_operand_constant(e->arg2) && sql_is_numeric_literal(sql_operand_constant(e->arg2)) &&
@@ -923,6 +978,7 @@ done:
   if (t.failed && rc == ICX_OK)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "cannot translate the query (%s)", sqlite3_errmsg(db));
   icx_store_stmt_put(store, t.lookup);
+  icx_store_stmt_put(store, t.lex_lookup);
   icx_store_stmt_put(store, t.probe);
   icx_store_stmt_put(store, t.ranges[0]);
   icx_store_stmt_put(store, t.ranges[1]);

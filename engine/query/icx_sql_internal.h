@@ -58,7 +58,8 @@ typedef struct pat {
   int in_set;               /* read into a subject set (sql_subject_set()) */
 } pat;
 
-/* FILTER (?x IN (<a>, <b>)) at the top of a group: ?x's possible values. */
+/* FILTER (?x IN (<a>, <b>)) or FILTER (STR(?x) = "text") at the top of a
+ * group: ?x's possible values. */
 typedef struct in_ids {
   const rasqal_expression *expr;   /* the IN, so sql_in_list() reuses the ids */
   int var;
@@ -71,6 +72,7 @@ typedef struct tr {
   icx_store *store;         /* its kept statements: icx_store_stmt_get() */
   sqlite3 *db;
   sqlite3_stmt *lookup;
+  sqlite3_stmt *lex_lookup;  /* the terms of one text: sql_note_str_equal() */
   sqlite3_stmt *probe;
   sqlite3_stmt *ranges[2];  /* sql_range_count(): whole range, slice of subjects */
   sqlite3_int64 max_id;     /* largest term id, 0 until a probe needs it */

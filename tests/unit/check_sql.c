@@ -178,6 +178,46 @@ START_TEST(statement_text)
 }
 END_TEST
 
+/* FILTER (STR(?n) = "text"), as explain asks for one cloud's values: the
+ * pattern binding ?n starts the join from the terms of that text (any
+ * literal or IRI, not only the plain literal: "c2"@en), so that a million clouds
+ * are not read for one; the rows stay those of STR() compared. */
+START_TEST(str_equality_starts_the_join)
+{
+  static const char ttl[] =
+    "@prefix res: <" RES "> .\n"
+    "@prefix ex: <" EX "> .\n"
+    "ex:c1 a res:Cloud ; res:cloudName \"c1\" ; res:offers ex:s1 .\n"
+    "ex:s1 a res:StorageService ; res:storageAccess res:NFS .\n"
+    "ex:c2 a res:Cloud ; res:cloudName \"c2\"@en ; res:offers ex:s2 .\n"
+    "ex:s2 a res:StorageService ; res:storageAccess res:CIFS .\n"
+    "ex:c3 a res:Cloud ; res:cloudName \"c3\" ; res:offers ex:s3 .\n"
+    "ex:s3 a res:StorageService ; res:storageAccess res:NFS .\n";
+  const char *q = PFX "SELECT ?c ?v WHERE { ?c a res:Cloud ; res:cloudName ?n ; res:offers ?s . "
+                  "?s res:storageAccess ?v FILTER (STR(?n) = \"c1\") } ORDER BY ?c";
+  icx_sql *sq = NULL;
+  const char *why = NULL;
+
+  tu_world_close(&w);
+  tu_world_turtle(&w, ttl);
+  ctx = w.ctx;
+  vocab = w.vocab;
+  store = w.store;
+  expect_rows(q, EX "c1|" RES "NFS");
+  expect_rows(PFX "SELECT ?v WHERE { ?c res:cloudName ?n ; res:offers ?s . "
+              "?s res:storageAccess ?v FILTER (STR(?n) = \"c2\") }", RES "CIFS");
+  expect_rows(PFX "SELECT ?c WHERE { ?c res:cloudName ?n FILTER (STR(?n) = \"none\") }", "");
+  expect_rows(PFX "SELECT ?c WHERE { ?c res:cloudName ?n FILTER (STR(?n) != \"c1\") } "
+              "ORDER BY ?c", EX "c2 " EX "c3");
+  ck_assert_int_eq(icx_sql_translate_ids(ctx, store, q, &sq, &why), ICX_OK);
+  ck_assert_msg(sq != NULL, "refused: %s", why);
+  ck_assert_msg(strstr(icx_sql_text(sq), "FROM quads q1 CROSS JOIN") &&
+                strstr(icx_sql_text(sq), "q1.o IN ("),
+                "the name pattern does not start the join: %s", icx_sql_text(sq));
+  icx_sql_free(sq);
+}
+END_TEST
+
 typedef struct ids_seen {
   char text[1024];
   size_t len;
@@ -249,6 +289,7 @@ sql_suite(void)
   tcase_add_test(tc, outside_the_subset_with_the_reason);
   tcase_add_test(tc, errors);
   tcase_add_test(tc, statement_text);
+  tcase_add_test(tc, str_equality_starts_the_join);
   tcase_add_test(tc, term_ids_streamed);
   suite_add_tcase(s, tc);
   return s;
