@@ -122,6 +122,9 @@ size_t icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids
 icx_rc icx_index_names_order(icx_ctx *ctx, icx_index *ix);
 /* Name k's rank; call icx_index_names_order() first. */
 uint32_t icx_index_name_rank(const icx_index *ix, size_t k);
+/* 1 when text is a rank's text (that rank into *rank), else 0; call
+ * icx_index_names_order() first. */
+int icx_index_rank_of(const icx_index *ix, const char *text, uint32_t *rank);
 /* The text of rank r (r below icx_index_rank_count()).  Lent. */
 const char *icx_index_rank_text(const icx_index *ix, uint32_t r);
 /* The texts (and their lengths, without the NUL) of the ranks in the low

@@ -407,6 +407,15 @@ icx_index_name_rank(const icx_index *ix, size_t k)
   return ix->name_rank[k];
 }
 
+int
+icx_index_rank_of(const icx_index *ix, const char *text, uint32_t *rank)
+{
+  int eq;
+
+  *rank = names_search(ix, text, &eq);
+  return eq;
+}
+
 const char *
 icx_index_rank_text(const icx_index *ix, uint32_t r)
 {

@@ -73,10 +73,12 @@ icx_explain_free(icx_explain *e)
 
 /* Runs the constraints with keep[i] set (all required).  With m, *m gets
  * the match; with m NULL (count only), *count gets how many clouds meet
- * them, counted on the index without the answer's names. */
+ * them, counted on the index without the answer's names, and (look not
+ * NULL) which of look's clouds are among them. */
 static icx_rc
 explain_run_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
-                   const unsigned char *keep, icx_match **m, long *count)
+                   const unsigned char *keep, icx_match **m, long *count,
+                   const icx_match_lookfor *look)
 {
   icx_constraints *sub = icx_constraints_select(set, keep, 1);
   size_t k = 0;
@@ -87,22 +89,11 @@ explain_run_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   if (m) {
     rc = icx_match_run(ctx, store, sub, m);
   } else {
-    rc = icx_match_count_run(ctx, store, sub, &k);
+    rc = icx_match_count_run(ctx, store, sub, &k, look);
     *count = (long)k;
   }
   icx_constraints_free(sub);
   return rc;
-}
-
-static int
-explain_match_has(const icx_match *m, const char *name)
-{
-  size_t i;
-
-  for (i = 0; i < icx_match_count(m); i++)
-    if (!strcmp(icx_match_cloud(m, i), name))
-      return 1;
-  return 0;
 }
 
 /* The values the named cloud offers for constraint c's attribute, as a
@@ -281,15 +272,18 @@ explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const
   return icx_buf_take(&b);
 }
 
+/* Cloud i of the n_clouds named: known, in the whole answer (in_all),
+ * in constraint c's alone (in_alone[c * n_clouds + i]). */
 static icx_rc
-explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_match **alone,
-              icx_match *all, const icx_match *any, cloud_note *note)
+explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
+              const unsigned char *in_alone, int in_all, int known, size_t i, size_t n_clouds,
+              cloud_note *note)
 {
   size_t c, n = icx_constraints_count(set);
   icx_rc rc = ICX_OK;
 
-  note->known = explain_match_has(any, note->name);
-  note->matches = explain_match_has(all, note->name);
+  note->known = known;
+  note->matches = in_all;
   if (!note->known || note->matches)
     return ICX_OK;
   note->failures = icx_calloc(ctx, n + 1, sizeof *note->failures);
@@ -298,7 +292,7 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ma
   for (c = 0; c < n; c++) {
     icx_rows *rows = NULL;
     char *detail;
-    if (explain_match_has(alone[c], note->name))
+    if (in_alone[c * n_clouds + i])
       continue;
     if ((rc = explain_offered_values(ctx, store, set, c, note->name, &rows)))
       return rc;
@@ -338,7 +332,7 @@ explain_relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ex
 
   if (depth == k) {
     icx_match *m = NULL;
-    if ((rc = explain_run_subset(ctx, store, set, keep, &m, NULL)))
+    if ((rc = explain_run_subset(ctx, store, set, keep, &m, NULL, NULL)))
       return rc;
     if (icx_match_count(m) > 0 && e->n_relax < MAX_RELAXATIONS) {
       relaxation *r = &e->relax[e->n_relax];
@@ -370,8 +364,8 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
 {
   icx_explain *e;
   size_t n, c, i;
-  unsigned char *keep = NULL;
-  icx_match **alone = NULL, *all = NULL, *any = NULL;
+  unsigned char *keep = NULL, *in_alone = NULL, *in_all = NULL, *known = NULL;
+  icx_match_lookfor look = { clouds, n_clouds, NULL };
   icx_rc rc = ICX_OK;
   int timed;
 
@@ -384,12 +378,19 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
    * before any query runs, with the whole request's count. */
   if ((rc = icx_compile_check(ctx, set)))
     return rc;
+  if (n && n_clouds > ((size_t)-1 - 1) / n)
+    return icx_fail(ctx, ICX_ERR_LIMIT, "too many clouds named");
   timed = icx_deadline_start(ctx);     /* one budget for all its queries */
   if ((e = icx_calloc(ctx, 1, sizeof *e)))
     e->ctx = ctx;
   keep = icx_calloc(ctx, n + 1, 1);
-  alone = icx_calloc(ctx, n + 1, sizeof *alone);
-  if (!e || !keep || !alone || !(e->alone = icx_calloc(ctx, n + 1, sizeof *e->alone)) ||
+  /* Where each cloud named is: every subset is only counted, the names
+   * looked for in it (no answer is made, whatever its size). */
+  in_alone = icx_calloc(ctx, n * n_clouds + 1, 1);
+  in_all = icx_calloc(ctx, n_clouds + 1, 1);
+  known = icx_calloc(ctx, n_clouds + 1, 1);
+  if (!e || !keep || !in_alone || !in_all || !known ||
+      !(e->alone = icx_calloc(ctx, n + 1, sizeof *e->alone)) ||
       !(e->remaining = icx_calloc(ctx, n + 1, sizeof *e->remaining)) ||
       !(e->clouds = icx_calloc(ctx, n_clouds + 1, sizeof *e->clouds))) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
@@ -398,39 +399,31 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   e->set = set;
   e->n = n;
   for (c = 0; c < n; c++) {
-    icx_match *m = NULL;
     memset(keep, 0, n);
     keep[c] = 1;
-    /* With no cloud to explain, only counts are needed. */
-    if (!n_clouds) {
-      if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->alone[c])))
-        goto done;
-      memset(keep, 1, c + 1);
-      if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->remaining[c])))
-        goto done;
-      continue;
-    }
-    if ((rc = explain_run_subset(ctx, store, set, keep, &alone[c], NULL)))
+    look.has = in_alone + c * n_clouds;
+    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->alone[c],
+                                 n_clouds ? &look : NULL)))
       goto done;
-    e->alone[c] = (long)icx_match_count(alone[c]);
     memset(keep, 1, c + 1);
-    if ((rc = explain_run_subset(ctx, store, set, keep, &m, NULL)))
-      goto done;
-    e->remaining[c] = (long)icx_match_count(m);
-    if (c + 1 == n)
-      all = m;
-    else
-      icx_match_free(m);
-  }
-  if (!all && (n_clouds || !n)) {
-    memset(keep, 0, n + 1);
-    if ((rc = explain_run_subset(ctx, store, set, keep, &all, NULL)))
+    look.has = in_all;            /* the last subset is the whole request */
+    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->remaining[c],
+                                 n_clouds ? &look : NULL)))
       goto done;
   }
-  e->matching = n ? e->remaining[n - 1] : (long)icx_match_count(all);
-  if (n_clouds) {   /* every cloud there is, for "known": one query for all names */
-    memset(keep, 0, n + 1);
-    if ((rc = explain_run_subset(ctx, store, set, keep, &any, NULL)))
+  memset(keep, 0, n + 1);
+  if (!n) {
+    look.has = in_all;
+    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->matching,
+                                 n_clouds ? &look : NULL)))
+      goto done;
+  } else {
+    e->matching = e->remaining[n - 1];
+  }
+  if (n_clouds) {   /* every cloud there is, for "known" */
+    long every = 0;
+    look.has = known;
+    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &every, &look)))
       goto done;
   }
   for (i = 0; i < n_clouds; i++) {
@@ -440,7 +433,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
       goto done;
     }
     e->n_clouds++;
-    if ((rc = explain_cloud(ctx, store, set, alone, all, any, note)))
+    if ((rc = explain_cloud(ctx, store, set, in_alone, in_all[i], known[i], i, n_clouds, note)))
       goto done;
   }
   e->skipped_relax = e->matching == 0 && n > ICX_EXPLAIN_MAX_CONSTRAINTS;
@@ -458,12 +451,9 @@ done:
   if (rc == ICX_ERR_LIMIT && timed)
     icx_deadline_failure(ctx);
   icx_deadline_stop(ctx, timed);
-  if (alone)
-    for (c = 0; c < n; c++)
-      icx_match_free(alone[c]);
-  icx_free(ctx, alone);
-  icx_match_free(all);
-  icx_match_free(any);
+  icx_free(ctx, in_alone);
+  icx_free(ctx, in_all);
+  icx_free(ctx, known);
   icx_free(ctx, keep);
   icx_explain_free(e);
   return rc;

@@ -302,21 +302,25 @@ fail:
 }
 
 icx_rc
-icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_t *count)
+icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_t *count,
+                    const icx_match_lookfor *look)
 {
   const icx_plan *plan = NULL;
   const char *sparql = NULL;
   icx_match *m = NULL;
   icx_rc rc;
+  size_t i, k;
   int timed, answered = 0;
 
-  if (!ctx || !store || !set || !count)
+  if (!ctx || !store || !set || !count || (look && look->n && (!look->names || !look->has)))
     return ICX_ERR_MISUSE;
   *count = 0;
+  if (look && look->n)
+    memset(look->has, 0, look->n);
   icx_clear_error(ctx);
   timed = icx_deadline_start(ctx);
   if (!(rc = icx_plan_cache_get(ctx, set, &plan, &sparql)))
-    rc = icx_match_index_count(ctx, store, plan, count, &answered);
+    rc = icx_match_index_count(ctx, store, plan, count, look, &answered);
   if (rc == ICX_ERR_LIMIT && timed)
     icx_deadline_failure(ctx);
   icx_deadline_stop(ctx, timed);
@@ -327,6 +331,9 @@ icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, 
   if ((rc = icx_match_run(ctx, store, set, &m)))   /* not the index's: the whole answer */
     return rc;
   *count = icx_match_count(m);
+  for (k = 0; look && k < look->n; k++)
+    for (i = 0; i < m->n && !look->has[k]; i++)
+      look->has[k] = look->names[k] && !strcmp(icx_match_cloud(m, i), look->names[k]);
   icx_match_free(m);
   return ICX_OK;
 }

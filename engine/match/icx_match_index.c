@@ -633,11 +633,12 @@ done:
 /* How many answers the clouds every slot gives make: their names' distinct
  * texts, as the answer would list them. */
 static icx_rc
-match_index_count(xrun *x, size_t *count)
+match_index_count(xrun *x, size_t *count, const icx_match_lookfor *look)
 {
   roaring_bitmap_t *all, *ranks;
   roaring_uint32_iterator_t it;
   size_t si, j;
+  uint32_t r;
   icx_rc rc;
 
   if ((rc = icx_index_names_order(x->ctx, x->ix)))
@@ -658,15 +659,19 @@ match_index_count(xrun *x, size_t *count)
   }
   roaring_bitmap_free(all);
   *count = (size_t)roaring_bitmap_get_cardinality(ranks);
+  /* A name is among the answer's when its text's rank is. */
+  for (j = 0; look && j < look->n; j++)
+    look->has[j] = look->names[j] && icx_index_rank_of(x->ix, look->names[j], &r) &&
+                   roaring_bitmap_contains(ranks, r);
   roaring_bitmap_free(ranks);
   return ICX_OK;
 }
 
 /* The plan on the index: the answer into m, or (count not NULL) only how
- * many clouds it would hold. */
+ * many clouds it would hold and (look not NULL) which of look's names. */
 static icx_rc
 match_index_run(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_match *m,
-                size_t *count, int *answered)
+                size_t *count, const icx_match_lookfor *look, int *answered)
 {
   xrun x;
   icx_id name_p, offers_p;
@@ -729,7 +734,7 @@ match_index_run(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_match 
     if (match_index_slot(&x, i))
       goto failed;
   }
-  if ((rc = count ? match_index_count(&x, count) : match_index_collect(&x, m)))
+  if ((rc = count ? match_index_count(&x, count, look) : match_index_collect(&x, m)))
     goto done;
   *answered = 1;
   icx_log(ctx, ICX_LOG_DEBUG, "match", "index path: %zu clouds%s in %.2f ms",
@@ -752,12 +757,12 @@ icx_rc
 icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan, icx_match *m,
                       int *answered)
 {
-  return match_index_run(ctx, store, plan, m, NULL, answered);
+  return match_index_run(ctx, store, plan, m, NULL, NULL, answered);
 }
 
 icx_rc
 icx_match_index_count(icx_ctx *ctx, icx_store *store, const icx_plan *plan, size_t *count,
-                      int *answered)
+                      const icx_match_lookfor *look, int *answered)
 {
-  return match_index_run(ctx, store, plan, NULL, count, answered);
+  return match_index_run(ctx, store, plan, NULL, count, look, answered);
 }

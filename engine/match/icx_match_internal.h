@@ -94,14 +94,25 @@ icx_match_path icx_match_answered_by(const icx_match *m);
 icx_rc icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan,
                              icx_match *m, int *answered);
 
+/* Names to look for in an answer that is only counted: has[i] is set to
+ * 1 when a cloud of the answer goes by names[i] (its text, as
+ * icx_match_cloud() gives it), else 0. */
+typedef struct icx_match_lookfor {
+  const char *const *names;
+  size_t n;
+  unsigned char *has;
+} icx_match_lookfor;
+
 /* icx_match_index.c: how many clouds plan's answer holds (names of one
  * text counted once, as icx_match_count() would), on the index without
- * scoring or naming them.  *answered as icx_match_index_query(). */
+ * scoring or naming them; with look (not NULL), which of its names are
+ * among them.  *answered as icx_match_index_query(). */
 icx_rc icx_match_index_count(icx_ctx *ctx, icx_store *store, const icx_plan *plan,
-                             size_t *count, int *answered);
+                             size_t *count, const icx_match_lookfor *look, int *answered);
 /* icx_match.c: icx_match_count() of what icx_match_run() would answer for
- * set, counted on the index when it can answer, else by running the
- * match.  Errors as icx_match_run(). */
+ * set, and (look not NULL) which of look's names it holds, on the index
+ * when it can answer, else by running the match.  Errors as
+ * icx_match_run(). */
 icx_rc icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
-                           size_t *count);
+                           size_t *count, const icx_match_lookfor *look);
 #endif

@@ -512,6 +512,10 @@ check_sql(const char *sparql, lines *expected, int ordered)
 /* --- matching: icx_match_run against the oracle's rows, scored here -------- */
 
 /* A cloud as the oracle ranks it. */
+/* Names check_match() looks for in a counted answer: gen000 .. and one
+ * that no cloud has. */
+#define LOOK_NAMES 100
+
 typedef struct want {
   char name[64];
   int score, narrower;
@@ -599,11 +603,27 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
   }
   qsort(w, n, sizeof *w, cmp_want);
   {
-    /* Counted on the index, no answer made (what explain uses). */
-    size_t counted = 0;
-    ck_assert_msg(icx_match_count_run(ctx, store, set, &counted) == ICX_OK, "count: %s",
+    /* Counted on the index, no answer made (what explain uses), and
+     * which names are among the clouds: every generated one, and one
+     * no cloud has. */
+    char names[LOOK_NAMES][16];
+    const char *look_names[LOOK_NAMES];
+    unsigned char has[LOOK_NAMES];
+    icx_match_lookfor look = { look_names, LOOK_NAMES, has };
+    size_t counted = 0, j;
+    for (j = 0; j < LOOK_NAMES; j++) {
+      snprintf(names[j], sizeof names[j], j + 1 < LOOK_NAMES ? "gen%03zu" : "none", j);
+      look_names[j] = names[j];
+    }
+    ck_assert_msg(icx_match_count_run(ctx, store, set, &counted, &look) == ICX_OK, "count: %s",
                   icx_ctx_errmsg(ctx));
     ck_assert_msg(counted == n, "counted %zu clouds, the oracle %zu\n%s", counted, n, sparql);
+    for (j = 0; j < LOOK_NAMES; j++) {
+      for (k = 0; k < n && strcmp(w[k].name, names[j]); k++)
+        ;
+      ck_assert_msg(has[j] == (k < n), "%s is%s among the counted clouds, the oracle says%s\n%s",
+                    names[j], has[j] ? "" : " not", k < n ? " it is" : " not", sparql);
+    }
   }
   for (path = ICX_MATCH_PATH_INDEX; path <= ICX_MATCH_PATH_SQL; path++) {
     icx_match *m = NULL;
