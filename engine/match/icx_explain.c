@@ -32,7 +32,8 @@ typedef struct cloud_note {
 typedef struct relaxation {
   size_t removed[ICX_EXPLAIN_MAX_REMOVED];
   size_t size;
-  char *clouds;
+  long matching;                /* the clouds it gives */
+  char *clouds;                 /* the first of them by name */
 } relaxation;
 
 struct icx_explain {
@@ -71,14 +72,12 @@ icx_explain_free(icx_explain *e)
   icx_free(ctx, e);
 }
 
-/* Runs the constraints with keep[i] set (all required).  With m, *m gets
- * the match; with m NULL (count only), *count gets how many clouds meet
- * them, counted on the index without the answer's names, and (look not
- * NULL) which of look's clouds are among them. */
+/* Counts the clouds meeting the constraints with keep[i] set (all
+ * required) into *count, on the index without the answer's names when it
+ * can; look (not NULL) learns more of them (icx_match_lookfor). */
 static icx_rc
 explain_run_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
-                   const unsigned char *keep, icx_match **m, long *count,
-                   const icx_match_lookfor *look)
+                   const unsigned char *keep, long *count, const icx_match_lookfor *look)
 {
   icx_constraints *sub = icx_constraints_select(set, keep, 1);
   size_t k = 0;
@@ -86,12 +85,8 @@ explain_run_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
 
   if (!sub)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  if (m) {
-    rc = icx_match_run(ctx, store, sub, m);
-  } else {
-    rc = icx_match_count_run(ctx, store, sub, &k, look);
-    *count = (long)k;
-  }
+  rc = icx_match_count_run(ctx, store, sub, &k, look);
+  *count = (long)k;
   icx_constraints_free(sub);
   return rc;
 }
@@ -307,17 +302,16 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   return ICX_OK;
 }
 
+/* names[0 .. n), up to the first NULL, comma-separated; NULL on ENOMEM. */
 static char *
-explain_join_clouds(icx_ctx *ctx, const icx_match *m)
+explain_join_names(icx_ctx *ctx, char *const *names, size_t n)
 {
   icx_buf b;
   size_t i;
 
   icx_buf_init(&b, ctx);
-  for (i = 0; i < icx_match_count(m); i++)
-    icx_buf_appendf(&b, "%s%s", i ? ", " : "", icx_match_cloud(m, i));
-  if (!b.data)
-    icx_buf_append(&b, "");
+  for (i = 0; i < n && names[i]; i++)
+    icx_buf_appendf(&b, "%s%s", i ? ", " : "", names[i]);
   return icx_buf_take(&b);
 }
 
@@ -331,21 +325,25 @@ explain_relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ex
   icx_rc rc;
 
   if (depth == k) {
-    icx_match *m = NULL;
-    if ((rc = explain_run_subset(ctx, store, set, keep, &m, NULL, NULL)))
-      return rc;
-    if (icx_match_count(m) > 0 && e->n_relax < MAX_RELAXATIONS) {
+    /* Counted, and its first names copied: not the whole answer. */
+    char *first[ICX_EXPLAIN_RELAXATION_NAMES];
+    icx_match_lookfor look = { NULL, 0, NULL, ICX_EXPLAIN_RELAXATION_NAMES, first };
+    long count = 0;
+    size_t j;
+    rc = explain_run_subset(ctx, store, set, keep, &count, &look);
+    if (!rc && count > 0 && e->n_relax < MAX_RELAXATIONS) {
       relaxation *r = &e->relax[e->n_relax];
       memcpy(r->removed, removed, k * sizeof *removed);
       r->size = k;
-      if (!(r->clouds = explain_join_clouds(ctx, m))) {
-        icx_match_free(m);
-        return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-      }
-      e->n_relax++;
+      r->matching = count;
+      if ((r->clouds = explain_join_names(ctx, first, ICX_EXPLAIN_RELAXATION_NAMES)))
+        e->n_relax++;
+      else
+        rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     }
-    icx_match_free(m);
-    return ICX_OK;
+    for (j = 0; j < ICX_EXPLAIN_RELAXATION_NAMES; j++)
+      icx_free(ctx, first[j]);
+    return rc;
   }
   for (c = start; c < n; c++) {
     keep[c] = 0;
@@ -365,7 +363,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   icx_explain *e;
   size_t n, c, i;
   unsigned char *keep = NULL, *in_alone = NULL, *in_all = NULL, *known = NULL;
-  icx_match_lookfor look = { clouds, n_clouds, NULL };
+  icx_match_lookfor look = { clouds, n_clouds, NULL, 0, NULL };
   icx_rc rc = ICX_OK;
   int timed;
 
@@ -402,19 +400,19 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
     memset(keep, 0, n);
     keep[c] = 1;
     look.has = in_alone + c * n_clouds;
-    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->alone[c],
+    if ((rc = explain_run_subset(ctx, store, set, keep, &e->alone[c],
                                  n_clouds ? &look : NULL)))
       goto done;
     memset(keep, 1, c + 1);
     look.has = in_all;            /* the last subset is the whole request */
-    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->remaining[c],
+    if ((rc = explain_run_subset(ctx, store, set, keep, &e->remaining[c],
                                  n_clouds ? &look : NULL)))
       goto done;
   }
   memset(keep, 0, n + 1);
   if (!n) {
     look.has = in_all;
-    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &e->matching,
+    if ((rc = explain_run_subset(ctx, store, set, keep, &e->matching,
                                  n_clouds ? &look : NULL)))
       goto done;
   } else {
@@ -423,7 +421,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   if (n_clouds) {   /* every cloud there is, for "known" */
     long every = 0;
     look.has = known;
-    if ((rc = explain_run_subset(ctx, store, set, keep, NULL, &every, &look)))
+    if ((rc = explain_run_subset(ctx, store, set, keep, &every, &look)))
       goto done;
   }
   for (i = 0; i < n_clouds; i++) {
@@ -520,6 +518,12 @@ icx_explain_relaxation_removed(const icx_explain *e, size_t r, size_t k)
   return e->relax[r].removed[k];
 }
 
+long
+icx_explain_relaxation_matching(const icx_explain *e, size_t r)
+{
+  return r < e->n_relax ? e->relax[r].matching : 0;
+}
+
 const char *
 icx_explain_relaxation_clouds(const icx_explain *e, size_t r)
 {
@@ -571,7 +575,11 @@ icx_explain_to_text(const icx_explain *e)
     for (k = 0; k < e->relax[i].size; k++)
       icx_buf_appendf(&b, "%s%zu (%s)", k ? " and " : "", e->relax[i].removed[k] + 1,
                       explain_label_of(e, e->relax[i].removed[k]));
-    icx_buf_appendf(&b, ": %s\n", e->relax[i].clouds);
+    icx_buf_appendf(&b, ": %s%s\n", e->relax[i].clouds,
+                    e->relax[i].matching > ICX_EXPLAIN_RELAXATION_NAMES ? ", ..." : "");
+    if (e->relax[i].matching > ICX_EXPLAIN_RELAXATION_NAMES)
+      icx_buf_appendf(&b, "    (%ld clouds; the first %d by name)\n", e->relax[i].matching,
+                      ICX_EXPLAIN_RELAXATION_NAMES);
   }
   return icx_buf_take(&b);
 }
@@ -615,7 +623,7 @@ icx_explain_to_xml(const icx_explain *e, int indent)
     icx_buf_appendf(&b, "%*s<relaxation without='", in1, "");
     for (k = 0; k < e->relax[i].size; k++)
       icx_buf_appendf(&b, "%s%zu", k ? " " : "", e->relax[i].removed[k] + 1);
-    icx_buf_append(&b, "' clouds='");
+    icx_buf_appendf(&b, "' matching='%ld' clouds='", e->relax[i].matching);
     icx_buf_append_xml(&b, e->relax[i].clouds);
     icx_buf_appendf(&b, "'/>%s", nl);
   }

@@ -24,6 +24,8 @@ typedef struct icx_explain icx_explain;
  * requests of at most ICX_EXPLAIN_MAX_CONSTRAINTS constraints. */
 #define ICX_EXPLAIN_MAX_REMOVED 3
 #define ICX_EXPLAIN_MAX_CONSTRAINTS 16
+/* A relaxation names at most this many of the clouds it gives. */
+#define ICX_EXPLAIN_RELAXATION_NAMES 10
 
 /* Explains set on store; clouds (n names, may be 0) are the clouds to
  * explain one by one.  On success *out owns the result; free it with
@@ -60,7 +62,11 @@ size_t icx_explain_relaxation_count(const icx_explain *e);
 int icx_explain_relaxations_skipped(const icx_explain *e);
 size_t icx_explain_relaxation_size(const icx_explain *e, size_t r);
 size_t icx_explain_relaxation_removed(const icx_explain *e, size_t r, size_t k);
-/* The clouds that relaxation would give, comma-separated.  Lent. */
+/* How many clouds that relaxation would give. */
+long icx_explain_relaxation_matching(const icx_explain *e, size_t r);
+/* The first of them by name, at most ICX_EXPLAIN_RELAXATION_NAMES,
+ * comma-separated: a relaxation may give most of a million clouds, and an
+ * answer stays under a server's stanza size limit.  Lent. */
 const char *icx_explain_relaxation_clouds(const icx_explain *e, size_t r);
 
 /* The whole explanation as text for people, or as an <explanation>

@@ -312,11 +312,14 @@ icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, 
   size_t i, k;
   int timed, answered = 0;
 
-  if (!ctx || !store || !set || !count || (look && look->n && (!look->names || !look->has)))
+  if (!ctx || !store || !set || !count || (look && look->n && (!look->names || !look->has)) ||
+      (look && look->n_first && !look->first))
     return ICX_ERR_MISUSE;
   *count = 0;
   if (look && look->n)
     memset(look->has, 0, look->n);
+  if (look && look->n_first)
+    memset(look->first, 0, look->n_first * sizeof *look->first);
   icx_clear_error(ctx);
   timed = icx_deadline_start(ctx);
   if (!(rc = icx_plan_cache_get(ctx, set, &plan, &sparql)))
@@ -334,6 +337,23 @@ icx_match_count_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set, 
   for (k = 0; look && k < look->n; k++)
     for (i = 0; i < m->n && !look->has[k]; i++)
       look->has[k] = look->names[k] && !strcmp(icx_match_cloud(m, i), look->names[k]);
+  if (look && look->n_first && m->n) {
+    /* In name order, whatever the answer's (scores first). */
+    const char **names = icx_malloc(ctx, m->n * sizeof *names);
+    for (i = 0; names && i < m->n; i++)
+      names[i] = icx_match_cloud(m, i);
+    if (names)
+      qsort(names, m->n, sizeof *names, icx_cmp_strp);
+    for (k = 0; names && k < look->n_first && k < m->n; k++)
+      if (!(look->first[k] = icx_strdup(ctx, names[k])))
+        break;
+    if (!names || (k < look->n_first && k < m->n)) {
+      icx_free(ctx, names);
+      icx_match_free(m);
+      return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+    }
+    icx_free(ctx, names);
+  }
   icx_match_free(m);
   return ICX_OK;
 }

@@ -659,10 +659,19 @@ match_index_count(xrun *x, size_t *count, const icx_match_lookfor *look)
   }
   roaring_bitmap_free(all);
   *count = (size_t)roaring_bitmap_get_cardinality(ranks);
-  /* A name is among the answer's when its text's rank is. */
+  /* A name is among the answer's when its text's rank is; ranks order as
+   * the texts. */
   for (j = 0; look && j < look->n; j++)
     look->has[j] = look->names[j] && icx_index_rank_of(x->ix, look->names[j], &r) &&
                    roaring_bitmap_contains(ranks, r);
+  j = 0;
+  if (look && look->n_first)
+    for (roaring_init_iterator(ranks, &it); it.has_value && j < look->n_first;
+         roaring_advance_uint32_iterator(&it), j++)
+      if (!(look->first[j] = icx_strdup(x->ctx, icx_index_rank_text(x->ix, it.current_value)))) {
+        roaring_bitmap_free(ranks);
+        return ICX_ERR_NOMEM;
+      }
   roaring_bitmap_free(ranks);
   return ICX_OK;
 }

@@ -94,13 +94,18 @@ icx_match_path icx_match_answered_by(const icx_match *m);
 icx_rc icx_match_index_query(icx_ctx *ctx, icx_store *store, const icx_plan *plan,
                              icx_match *m, int *answered);
 
-/* Names to look for in an answer that is only counted: has[i] is set to
- * 1 when a cloud of the answer goes by names[i] (its text, as
- * icx_match_cloud() gives it), else 0. */
+/* What to learn of an answer that is only counted: has[i] is set to 1
+ * when a cloud of the answer goes by names[i] (its text, as
+ * icx_match_cloud() gives it), else 0; and the answer's first n_first
+ * names in name order are copied into first[] (allocated with the
+ * context's allocator, the caller's to free; NULL past the answer's
+ * end). */
 typedef struct icx_match_lookfor {
   const char *const *names;
   size_t n;
   unsigned char *has;
+  size_t n_first;
+  char **first;
 } icx_match_lookfor;
 
 /* icx_match_index.c: how many clouds plan's answer holds (names of one

@@ -159,6 +159,7 @@ icx_cli_json_explain(icx_ctx *ctx, const icx_explain *e, const icx_constraints *
                             json_string(icx_attribute_label(icx_constraint_attribute(set, at))));
     }
     json_object_set_new(r, "remove", cli_json_full(removed, k));
+    json_object_set_new(r, "matching", json_integer(icx_explain_relaxation_matching(e, i)));
     json_object_set_new(r, "clouds", cli_json_str(icx_explain_relaxation_clouds(e, i)));
     failed = cli_json_push(relax, r, 2);
   }

@@ -169,6 +169,7 @@ static const char schema_explanation[] =
   "<complexType>"
   "<attribute name='without' use='required'><simpleType>"
   "<list itemType='positiveInteger'/></simpleType></attribute>"
+  "<attribute name='matching' type='nonNegativeInteger' use='required'/>"
   "<attribute name='clouds' type='string' use='required'/>"
   "</complexType></element>"
   "<element name='presence' minOccurs='0'><complexType><sequence>"

@@ -515,6 +515,8 @@ check_sql(const char *sparql, lines *expected, int ordered)
 /* Names check_match() looks for in a counted answer: gen000 .. and one
  * that no cloud has. */
 #define LOOK_NAMES 100
+/* ... and how many of its first names by name it asks for. */
+#define LOOK_FIRST 4
 
 typedef struct want {
   char name[64];
@@ -609,8 +611,10 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
     char names[LOOK_NAMES][16];
     const char *look_names[LOOK_NAMES];
     unsigned char has[LOOK_NAMES];
-    icx_match_lookfor look = { look_names, LOOK_NAMES, has };
-    size_t counted = 0, j;
+    char *first[LOOK_FIRST];
+    icx_match_lookfor look = { look_names, LOOK_NAMES, has, LOOK_FIRST, first };
+    const char *sorted[LOOK_FIRST + 1];
+    size_t counted = 0, j, n_sorted = 0;
     for (j = 0; j < LOOK_NAMES; j++) {
       snprintf(names[j], sizeof names[j], j + 1 < LOOK_NAMES ? "gen%03zu" : "none", j);
       look_names[j] = names[j];
@@ -623,6 +627,22 @@ check_match(const icx_constraints *set, const char *sparql, const lines *rows)
         ;
       ck_assert_msg(has[j] == (k < n), "%s is%s among the counted clouds, the oracle says%s\n%s",
                     names[j], has[j] ? "" : " not", k < n ? " it is" : " not", sparql);
+    }
+    /* ... and its first names by name: the oracle's smallest. */
+    for (k = 0; k < n; k++) {
+      for (j = n_sorted; j > 0 && strcmp(sorted[j - 1], w[k].name) > 0; j--)
+        if (j < LOOK_FIRST)
+          sorted[j] = sorted[j - 1];
+      if (j < LOOK_FIRST)
+        sorted[j] = w[k].name;
+      if (n_sorted < LOOK_FIRST)
+        n_sorted++;
+    }
+    for (j = 0; j < LOOK_FIRST; j++) {
+      ck_assert_msg(j < n_sorted ? first[j] && !strcmp(first[j], sorted[j]) : !first[j],
+                    "first name %zu: %s, the oracle's %s\n%s", j, first[j] ? first[j] : "none",
+                    j < n_sorted ? sorted[j] : "none", sparql);
+      icx_free(ctx, first[j]);
     }
   }
   for (path = ICX_MATCH_PATH_INDEX; path <= ICX_MATCH_PATH_SQL; path++) {

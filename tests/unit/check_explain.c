@@ -139,8 +139,55 @@ START_TEST(smallest_relaxations)
   ck_assert_int_eq(icx_explain_relaxation_size(e, 0), 1);
   ck_assert_int_eq(icx_explain_relaxation_removed(e, 0, 0), 0);
   ck_assert_str_eq(icx_explain_relaxation_clouds(e, 0), "cloud4");
+  ck_assert_int_eq(icx_explain_relaxation_matching(e, 0), 1);
   out = icx_explain_to_xml(e, 0);
-  ck_assert_ptr_nonnull(strstr(out, "<relaxation without='1' clouds='cloud4'/>"));
+  ck_assert_ptr_nonnull(strstr(out, "<relaxation without='1' matching='1' clouds='cloud4'/>"));
+  icx_free(ctx, out);
+  icx_explain_free(e);
+  icx_constraints_free(set);
+  free(xml);
+}
+END_TEST
+
+/* A relaxation that gives more clouds than it names: their number, and
+ * the first ICX_EXPLAIN_RELAXATION_NAMES by name (an explanation goes out
+ * in one stanza, and a relaxation may give most of a million clouds). */
+START_TEST(relaxation_names_the_first_clouds)
+{
+  char ttl[8192], *xml, *out;
+  icx_constraints *set = NULL;
+  icx_explain *e = NULL;
+  size_t len;
+  int c;
+
+  len = (size_t)snprintf(ttl, sizeof ttl, "@prefix res: <" TU_RES "> .\n"
+                         "@prefix ex: <" TU_EX "> .\n");
+  for (c = 24; c >= 1; c--)          /* loaded out of name order */
+    len += (size_t)snprintf(ttl + len, sizeof ttl - len,
+                            "ex:c%d a res:Cloud ; res:cloudName \"k%02d\" ; res:offers ex:s%d .\n"
+                            "ex:s%d a res:StorageService ; res:replicationFactor %d .\n",
+                            c, c, c, c, 2 + c % 3);
+  ck_assert_uint_lt(len, sizeof ttl);
+  tu_world_close(&w);
+  tu_world_turtle(&w, ttl);
+  ctx = w.ctx;
+  vocab = w.vocab;
+  store = w.store;
+  xml = tu_constraints("replicationFactor", "3", "replicationFactor", "40", NULL);
+  ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
+  ck_assert_int_eq(icx_explain_matching(e), 0);
+  ck_assert_int_eq(icx_explain_relaxation_count(e), 1);
+  ck_assert_int_eq(icx_explain_relaxation_removed(e, 0, 0), 1);
+  /* factors 3 and 4 (c % 3 of 1 and 2): 16 of the 24 */
+  ck_assert_int_eq(icx_explain_relaxation_matching(e, 0), 16);
+  ck_assert_str_eq(icx_explain_relaxation_clouds(e, 0),
+                   "k01, k02, k04, k05, k07, k08, k10, k11, k13, k14");
+  out = icx_explain_to_xml(e, 0);
+  ck_assert_ptr_nonnull(strstr(out, "<relaxation without='2' matching='16' clouds='k01, k02, "));
+  icx_free(ctx, out);
+  out = icx_explain_to_text(e);
+  ck_assert_msg(strstr(out, "k13, k14, ...\n    (16 clouds; the first 10 by name)\n"), "%s", out);
   icx_free(ctx, out);
   icx_explain_free(e);
   icx_constraints_free(set);
@@ -216,6 +263,7 @@ explain_suite(void)
   tcase_add_test(tc, explanations);
   tcase_add_test(tc, counts_alike_with_and_without_clouds);
   tcase_add_test(tc, smallest_relaxations);
+  tcase_add_test(tc, relaxation_names_the_first_clouds);
   tcase_add_test(tc, explaining_too_large_a_request);
   tcase_add_test(tc, time_limit_stops_an_explanation);
   suite_add_tcase(s, tc);
