@@ -195,7 +195,12 @@ void icxd_command_subs_done(icxd_command *cmds, const icxd_job *job);
 /* Removes the bounce handler (icxd_command_free()). */
 void icxd_command_subs_off(icxd_command *cmds);
 
-/* <iodata type='output'> with the <presenceList> of list_presence. */
-xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds);
+/* <iodata type='output'> with the page rsm asks for (the first without a
+ * <set>) of the <presenceList> of list_presence.  NULL with err set when
+ * the page cannot be cut (after= or before= names no publisher), or "out
+ * of memory". */
+xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds,
+                                          const icxd_rsm_req *rsm, char *err,
+                                          size_t errlen);
 
 #endif

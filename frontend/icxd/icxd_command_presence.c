@@ -11,6 +11,7 @@
 
 #include "icxd_command_internal.h"
 #include "icxd_iodata.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 int icxd_command_read_presence(xmpp_stanza_t *in, icxd_job *job, char *err,
@@ -278,12 +279,14 @@ void icxd_command_apply_presence(icxd_command *cmds, icxd_job *job)
 
 /* --- list_presence ------------------------------------------------------- */
 
-xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds)
+xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds,
+                                          const icxd_rsm_req *rsm, char *err,
+                                          size_t errlen)
 {
   const icxd_presence *table =
       cmds->presence ? icxd_presence_tracker_table(cmds->presence) : NULL;
   xmpp_stanza_t *top = icxd_elem(cmds->xctx, "presenceList",
-                                 ICX_CONSTRAINTS_NS);
+                                 ICX_CONSTRAINTS_NS), *page;
   size_t i, n = table ? icxd_presence_count(table) : 0;
   int bad = !top;
 
@@ -312,9 +315,16 @@ xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds)
   if (bad) {
     if (top)
       xmpp_stanza_release(top);
+    snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  return icxd_iodata_output_elem(cmds->xctx, top);
+  /* Paged as a match's answer: up to max_presence publishers would not
+   * fit in one stanza (10,000 of them make about 1.2 MB). */
+  page = icxd_rsm_page_of(cmds->xctx, top, "publisher", "jid", rsm,
+                          cmds->cfg->answer_max_items,
+                          cmds->cfg->answer_max_bytes, err, errlen);
+  xmpp_stanza_release(top);
+  return page ? icxd_iodata_output_elem(cmds->xctx, page) : NULL;
 }
 
 /* list_presence: one stage, no session; answered at once from the table
@@ -323,8 +333,9 @@ void icxd_command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
                                 const char *action, xmpp_stanza_t *iodata)
 {
   const char *iotype = iodata ? xmpp_stanza_get_type(iodata) : NULL;
-  xmpp_stanza_t *cmd;
-  char sid[40], hex[33];
+  xmpp_stanza_t *cmd, *in, *out;
+  icxd_rsm_req rsm;
+  char sid[40], hex[33], err[256];
 
   /* One stage: the sessionid names the answer and nothing stays open. */
   if (icxd_random_hex(hex, sizeof hex) != 0)
@@ -353,8 +364,23 @@ void icxd_command_list_presence(icxd_command *cmds, xmpp_stanza_t *iq,
                         "input or io-schemata-get");
     return;
   }
+  memset(&rsm, 0, sizeof rsm);
+  rsm.max = rsm.index = -1;
+  in = iodata ? icxd_child(iodata, "in", NULL) : NULL;
+  if (in && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
+    icxd_command_bad_request(cmds, iq, "bad-payload", err);
+    return;
+  }
+  err[0] = '\0';
   cmd = icxd_command_elem(cmds, ICXD_NODE_PRESENCE, sid, "completed");
-  if (cmd && icxd_adopt(cmd, icxd_command_presence_list(cmds)))
+  out = cmd ? icxd_command_presence_list(cmds, &rsm, err, sizeof err) : NULL;
+  if (cmd && !out && err[0] && strcmp(err, "out of memory") != 0 &&
+      !icxd_command_note(cmds, cmd, "error", err))
+    out = icxd_iodata_error(cmds->xctx, ICX_ERR_NOT_FOUND, err);   /* after= names nobody */
+  if (cmd && (!out || icxd_adopt(cmd, out))) {
+    xmpp_stanza_release(cmd);
     cmd = NULL;
+  }
+  icxd_rsm_req_clear(&rsm);
   icxd_command_reply(cmds, iq, cmd);
 }

@@ -199,8 +199,10 @@ static const char schema_explanation[] =
 /* list_presence takes nothing. */
 static const char schema_presence_input[] =
   SCHEMA_OPEN
-  "<annotation><documentation>list_presence takes no input: an empty"
-  " in element, or no IO Data at all.</documentation></annotation>"
+  "<annotation><documentation>list_presence takes no input (no IO Data,"
+  " or an empty in element), or an in element holding a set element"
+  " (XEP-0059) that asks for a page of the publishers: max, after or"
+  " before (a JID), index.</documentation></annotation>"
   "</schema>";
 
 static const char schema_presence_output[] =
@@ -209,7 +211,10 @@ static const char schema_presence_output[] =
   " follows (the owners of documents published over XMPP, at most max),"
   " sorted by JID: each with the state it shows (the most available of"
   " its resources), since when, whether any presence was received from it"
-  " since the exchange connected, and how many resources are online."
+  " since the exchange connected, and how many resources are online;"
+  " one page of them at a time (as a match's answer: the first without a"
+  " set in the input), then a set element (XEP-0059) with the page's first"
+  " (and its index) and last JID and the count of all publishers."
   "</documentation></annotation>"
   "<element name='presenceList'><complexType><sequence>"
   "<element name='publisher' minOccurs='0' maxOccurs='unbounded'>"
@@ -220,6 +225,7 @@ static const char schema_presence_output[] =
   "<attribute name='seen' type='boolean' use='required'/>"
   "<attribute name='resources' type='nonNegativeInteger' use='required'/>"
   "</complexType></element>"
+  "<any namespace='" ICXD_NS_RSM "' processContents='skip' minOccurs='0'/>"
   "</sequence>"
   "<attribute name='followed' type='nonNegativeInteger' use='required'/>"
   "<attribute name='max' type='nonNegativeInteger' use='required'/>"

@@ -183,31 +183,58 @@ static int rsm_add(xmpp_ctx_t *ctx, xmpp_stanza_t *parent, const char *name,
                                                                        : -1;
 }
 
-xmpp_stanza_t *icxd_rsm_matching_page(xmpp_ctx_t *ctx, xmpp_stanza_t *matching,
-                                      const icxd_rsm_req *req,
-                                      size_t max_items, size_t max_bytes,
-                                      char *err, size_t errlen)
+/* Every attribute of from (its xmlns too) set on to.  0, or -1 when out
+ * of memory. */
+static int rsm_copy_attributes(xmpp_stanza_t *from, xmpp_stanza_t *to)
+{
+  int n = xmpp_stanza_get_attribute_count(from), got, i;
+  const char **pairs;
+
+  if (n <= 0)
+    return 0;
+  if (!(pairs = calloc((size_t)n * 2, sizeof *pairs)))
+    return -1;
+  got = xmpp_stanza_get_attributes(from, pairs, n * 2);
+  for (i = 0; i + 1 < got; i += 2)
+    if (xmpp_stanza_set_attribute(to, pairs[i], pairs[i + 1]) != XMPP_EOK) {
+      free(pairs);
+      return -1;
+    }
+  free(pairs);
+  return 0;
+}
+
+xmpp_stanza_t *icxd_rsm_page_of(xmpp_ctx_t *ctx, xmpp_stanza_t *list,
+                                const char *child, const char *key,
+                                const icxd_rsm_req *req, size_t max_items,
+                                size_t max_bytes, char *err, size_t errlen)
 {
   xmpp_stanza_t *c, **els = NULL, *out = NULL, *set = NULL;
   char **names = NULL, *text, num[32];
+  const char *attr;
   size_t *sizes = NULL, n = 0, cap = 0, first = 0, count = 0, i, len;
   int ok = 0;
 
-  for (c = xmpp_stanza_get_children(matching); c; c = xmpp_stanza_get_next(c))
-    if (xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), "cloudName"))
+  for (c = xmpp_stanza_get_children(list); c; c = xmpp_stanza_get_next(c))
+    if (xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), child))
       cap++;
   els = calloc(cap ? cap : 1, sizeof *els);
   names = calloc(cap ? cap : 1, sizeof *names);
   sizes = calloc(cap ? cap : 1, sizeof *sizes);
   if (!els || !names || !sizes)
     goto nomem;
-  for (c = xmpp_stanza_get_children(matching); c; c = xmpp_stanza_get_next(c)) {
-    if (!xmpp_stanza_is_tag(c) || !icxd_is(xmpp_stanza_get_name(c), "cloudName"))
+  for (c = xmpp_stanza_get_children(list); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c) || !icxd_is(xmpp_stanza_get_name(c), child))
       continue;
-    text = xmpp_stanza_get_text(c);
-    names[n] = strdup(text ? text : "");
-    if (text)
-      xmpp_free(ctx, text);
+    if (key) {
+      attr = xmpp_stanza_get_attribute(c, key);
+      names[n] = strdup(attr ? attr : "");
+    } else {
+      text = xmpp_stanza_get_text(c);
+      names[n] = strdup(text ? text : "");
+      if (text)
+        xmpp_free(ctx, text);
+    }
     if (!names[n])
       goto nomem;
     if (xmpp_stanza_to_text(c, &text, &len) != XMPP_EOK)
@@ -219,9 +246,13 @@ xmpp_stanza_t *icxd_rsm_matching_page(xmpp_ctx_t *ctx, xmpp_stanza_t *matching,
   if (icxd_rsm_page(req, (const char *const *)names, sizes, n, max_items,
                     max_bytes, &first, &count, err, errlen) != 0)
     goto cleanup;
-  out = icxd_elem(ctx, "matchingClouds", xmpp_stanza_get_ns(matching));
+  /* The list's own attributes go with every page (presenceList's
+   * followed= and max=); <matchingClouds> has none. */
+  out = xmpp_stanza_new(ctx);
   set = icxd_elem(ctx, "set", ICXD_NS_RSM);
-  if (!out || !set)
+  if (!out || !set || xmpp_stanza_set_name(out, xmpp_stanza_get_name(list)))
+    goto nomem;
+  if (rsm_copy_attributes(list, out) != 0)
     goto nomem;
   for (i = first; i < first + count; i++)
     if (icxd_adopt(out, xmpp_stanza_copy(els[i])) != 0)
@@ -253,4 +284,13 @@ cleanup:
   free(sizes);
   free(els);
   return out;
+}
+
+xmpp_stanza_t *icxd_rsm_matching_page(xmpp_ctx_t *ctx, xmpp_stanza_t *matching,
+                                      const icxd_rsm_req *req,
+                                      size_t max_items, size_t max_bytes,
+                                      char *err, size_t errlen)
+{
+  return icxd_rsm_page_of(ctx, matching, "cloudName", NULL, req, max_items,
+                          max_bytes, err, errlen);
 }

@@ -5,7 +5,8 @@
  *
  * Without a <set>, and whatever max a requester asks for, a page holds at
  * most max_items clouds and max_bytes bytes of <cloudName> elements, so
- * that an answer stays under a server's stanza size limit.
+ * that an answer stays under a server's stanza size limit; list_presence's
+ * <publisher> elements are paged the same way.
  */
 #ifndef ICXD_RSM_H
 #define ICXD_RSM_H
@@ -47,6 +48,17 @@ int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
                   const size_t *sizes, size_t n, size_t max_items,
                   size_t max_bytes, size_t *first, size_t *count, char *err,
                   size_t errlen);
+
+/* A new element named as list, with list's attributes, holding the page
+ * of list's children named child (copied whole) and the <set> that
+ * describes it; the page's items are named by their attribute key, or by
+ * their text when key is NULL (after= and before= name them).  NULL with
+ * err set when the page cannot be cut (-1 of icxd_rsm_page()), or "out of
+ * memory". */
+xmpp_stanza_t *icxd_rsm_page_of(xmpp_ctx_t *ctx, xmpp_stanza_t *list,
+                                const char *child, const char *key,
+                                const icxd_rsm_req *req, size_t max_items,
+                                size_t max_bytes, char *err, size_t errlen);
 
 /* A new <matchingClouds> holding the page of matching's <cloudName>
  * children (copied, attributes kept) and the <set> that describes it.

@@ -24,6 +24,8 @@ import icxd_client  # noqa: E402
 import icxd_publish  # noqa: E402
 from icxd_client import NS_CMD, NS_CSP, NS_IO, NS_XS, q, serialize  # noqa: E402
 
+NS_RSM = "http://jabber.org/protocol/rsm"
+
 NODE_LIST = "list_presence"
 NODE_EXPLAIN = "explain_constraints"
 
@@ -273,6 +275,38 @@ class Asker(icxd_client.Client):
                                    "its advertised schema")
             else:
                 self.ok.check(False, "list_presence schema and answer")
+            await self.list_pages(sorted(want), outs)
+
+    async def list_pages(self, jids, outs):
+        """list_presence one publisher at a time (XEP-0059 in its IO Data
+        input): each page one JID in order, its set counting them all."""
+        got, after = [], None
+        for n in range(len(jids) + 1):
+            rsm = "<set xmlns='%s'><max>1</max>%s</set>" % (
+                NS_RSM, "<after>%s</after>" % after if after else "")
+            iid = self.new_id("l")
+            res = await self.rpc(self.iq("set", self.command(
+                self.io_input(rsm), node=NODE_LIST), iid), iid,
+                "An administrator lists the publishers one page at a time")
+            lst = res.find(".//" + q(NS_CSP, "presenceList")) if res is not None else None
+            st = lst.find(q(NS_RSM, "set")) if lst is not None else None
+            if st is None:
+                self.ok.check(False, "list_presence page %d: a presenceList with a set" % n,
+                              serialize(res) if res is not None else "no answer")
+                return
+            page = [p.get("jid") for p in lst.findall(q(NS_CSP, "publisher"))]
+            self.ok.check(st.findtext(q(NS_RSM, "count")) == str(len(jids)) and
+                          len(page) == (1 if n < len(jids) else 0),
+                          "list_presence page %d: %d publisher(s) of %d" %
+                          (n, 1 if n < len(jids) else 0, len(jids)), serialize(lst))
+            if outs is not None:
+                self.validate_with(outs, lst, "list_presence page %d validates" % n)
+            if not page:
+                break
+            got += page
+            after = st.findtext(q(NS_RSM, "last"))
+        self.ok.check(got == jids, "list_presence pages give every publisher once, "
+                      "in order", repr(got))
 
     async def sc_list_denied(self):
         iid = self.new_id("l")

@@ -217,6 +217,58 @@ START_TEST(rsm_matching_page)
 }
 END_TEST
 
+/* list_presence's pages: publishers named by their jid attribute, the
+ * list's own attributes on every page, and at most max_bytes of them. */
+START_TEST(rsm_page_by_attribute)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  xmpp_stanza_t *all, *pg, *set, *c;
+  icxd_rsm_req r = req_of(-1, -1, "p00@x", NULL);
+  char err[256], *text, list[8192];
+  size_t len = 0, n;
+  int i;
+
+  len += (size_t)snprintf(list + len, sizeof list - len,
+                          "<presenceList " CSP " followed='40' max='10000'>");
+  for (i = 0; i < 40; i++)
+    len += (size_t)snprintf(list + len, sizeof list - len,
+                            "<publisher jid='p%02d@x' show='available' seen='true'/>",
+                            i);
+  snprintf(list + len, sizeof list - len, "</presenceList>");
+  all = xmpp_stanza_new_from_string(x, list);
+  ck_assert_ptr_nonnull(all);
+  pg = icxd_rsm_page_of(x, all, "publisher", "jid", &r, 500, 48 * 1024, err,
+                        sizeof err);
+  ck_assert_ptr_nonnull(pg);
+  ck_assert_str_eq(xmpp_stanza_get_name(pg), "presenceList");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(pg, "followed"), "40");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(pg, "max"), "10000");
+  ck_assert_str_eq(xmpp_stanza_get_ns(pg), "http://www.csp/resOntology");
+  c = icxd_child(pg, "publisher", NULL);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "jid"), "p01@x");
+  set = icxd_child(pg, "set", ICXD_NS_RSM);
+  text = xmpp_stanza_get_text(icxd_child(set, "count", NULL));
+  ck_assert_str_eq(text, "40");
+  xmpp_free(x, text);
+  xmpp_stanza_release(pg);
+  icxd_rsm_req_clear(&r);
+  /* A byte bound of about three elements: three on the page. */
+  r = req_of(-1, -1, NULL, NULL);
+  ck_assert_int_eq(xmpp_stanza_to_text(icxd_child(all, "publisher", NULL), &text, &len),
+                   XMPP_EOK);
+  xmpp_free(x, text);
+  pg = icxd_rsm_page_of(x, all, "publisher", "jid", &r, 500, 3 * len + 1, err,
+                        sizeof err);
+  ck_assert_ptr_nonnull(pg);
+  for (n = 0, c = icxd_child(pg, "publisher", NULL); c; c = xmpp_stanza_get_next(c))
+    n += icxd_is(xmpp_stanza_get_name(c), "publisher");
+  ck_assert_uint_eq(n, 3);
+  xmpp_stanza_release(pg);
+  xmpp_stanza_release(all);
+  xmpp_ctx_free(x);
+}
+END_TEST
+
 static Suite *icxd_rsm_suite(void)
 {
   Suite *s = suite_create("icxd_rsm");
@@ -225,6 +277,7 @@ static Suite *icxd_rsm_suite(void)
   tcase_add_test(tc, rsm_pages);
   tcase_add_test(tc, rsm_parse_set);
   tcase_add_test(tc, rsm_matching_page);
+  tcase_add_test(tc, rsm_page_by_attribute);
   suite_add_tcase(s, tc);
   return s;
 }
