@@ -6,11 +6,10 @@
 #include <string.h>
 
 #include "icx_compile.h"
-#include "icx_compile_internal.h"
 #include "icx_ctx_internal.h"
-#include "icx_exec.h"
 #include "icx_explain.h"
 #include "icx_match_internal.h"
+#include "icx_store_ids.h"
 #include "icx_util.h"
 
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -91,48 +90,166 @@ explain_run_subset(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   return rc;
 }
 
-/* The values the named cloud offers for constraint c's attribute, as a
- * table with one column.  The name goes into the query escaped. */
+/* The values a named cloud offers for one attribute: texts (IRIs, and
+ * literals' lexical forms), one per statement. */
+typedef struct explain_offer {
+  icx_ctx *ctx;
+  icx_id type_p, cloud_class, offers_p, attr_p;
+  int direct;                   /* the attribute is the cloud's own */
+  int typed;                    /* the cloud walked is of the cloud class */
+  int failed;                   /* 1: the store failed, 2: out of memory */
+  icx_id *names, *clouds, *svcs, *vals;
+  size_t n_names, n_clouds, n_svcs, n_vals;
+  size_t cap_names, cap_clouds, cap_svcs, cap_vals;
+  char **text;                  /* the values' texts, n_vals of them */
+} explain_offer;
+
+static int
+offered_push(explain_offer *o, icx_id **v, size_t *n, size_t *cap, icx_id id)
+{
+  if (*n == *cap) {
+    size_t ncap = *cap ? 2 * *cap : 16;
+    icx_id *nv = icx_realloc(o->ctx, *v, ncap * sizeof *nv);
+    if (!nv) {
+      o->failed = 2;
+      return 1;
+    }
+    *v = nv;
+    *cap = ncap;
+  }
+  (*v)[(*n)++] = id;
+  return 0;
+}
+
+static int
+offered_name(void *ud, icx_id id)
+{
+  explain_offer *o = ud;
+
+  return offered_push(o, &o->names, &o->n_names, &o->cap_names, id);
+}
+
+static int
+offered_cloud(void *ud, icx_id s)
+{
+  explain_offer *o = ud;
+
+  return offered_push(o, &o->clouds, &o->n_clouds, &o->cap_clouds, s);
+}
+
+/* A quad of a cloud: its type, its services, its own values. */
+static int
+offered_cloud_quad(void *ud, icx_id p, icx_id obj, double num)
+{
+  explain_offer *o = ud;
+
+  (void)num;
+  if (p == o->type_p && obj == o->cloud_class)
+    o->typed = 1;
+  if (!o->direct && p == o->offers_p)
+    return offered_push(o, &o->svcs, &o->n_svcs, &o->cap_svcs, obj);
+  if (o->direct && p == o->attr_p)
+    return offered_push(o, &o->vals, &o->n_vals, &o->cap_vals, obj);
+  return 0;
+}
+
+static int
+offered_service_quad(void *ud, icx_id p, icx_id obj, double num)
+{
+  explain_offer *o = ud;
+
+  (void)num;
+  return p == o->attr_p ? offered_push(o, &o->vals, &o->n_vals, &o->cap_vals, obj) : 0;
+}
+
+/* The terms of the name's text, the clouds (of the vocabulary's cloud
+ * class) bearing one as their name, their services (unless the attribute
+ * is the cloud's own), then the attribute's values: what "?cloud a Cloud
+ * ; name ?n ; offers ?s . ?s attribute ?v FILTER (STR(?n) = name)" gives,
+ * read from index and primary-key ranges of the store without a query
+ * text, so without the RDF libraries (loading them was most of a whole
+ * `icx explain --cloud` at 10k clouds). */
+static void
+offered_read(explain_offer *o, icx_store *store, icx_id name_p, const char *cloud)
+{
+  size_t i, svcs0, vals0, n_svcs;
+
+  if (icx_store_text_terms(store, cloud, offered_name, o))
+    o->failed = o->failed ? o->failed : 1;
+  for (i = 0; i < o->n_names && !o->failed; i++)
+    if (icx_store_subjects_with(store, name_p, o->names[i], offered_cloud, o))
+      o->failed = o->failed ? o->failed : 1;
+  for (i = 0; i < o->n_clouds && !o->failed; i++) {
+    svcs0 = o->n_svcs;
+    vals0 = o->n_vals;
+    o->typed = 0;
+    if (icx_store_subject_quads(store, o->clouds[i], offered_cloud_quad, o))
+      o->failed = o->failed ? o->failed : 1;
+    else if (!o->typed) {       /* not a cloud: what it gave goes */
+      o->n_svcs = svcs0;
+      o->n_vals = vals0;
+    }
+  }
+  n_svcs = o->n_svcs;
+  for (i = 0; i < n_svcs && !o->failed; i++)
+    if (icx_store_subject_quads(store, o->svcs[i], offered_service_quad, o))
+      o->failed = o->failed ? o->failed : 1;
+}
+
+static void
+offered_clear(explain_offer *o)
+{
+  size_t i;
+
+  for (i = 0; o->text && i < o->n_vals; i++)
+    icx_free(o->ctx, o->text[i]);
+  icx_free(o->ctx, o->text);
+  icx_free(o->ctx, o->names);
+  icx_free(o->ctx, o->clouds);
+  icx_free(o->ctx, o->svcs);
+  icx_free(o->ctx, o->vals);
+}
+
+/* The values the named cloud offers for constraint c's attribute into o
+ * (o->text, o->n_vals; offered_clear() it after, whatever the result).
+ * ICX_OK, or the failure with its message set. */
 static icx_rc
 explain_offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *set, size_t c,
-                       const char *cloud, icx_rows **rows)
+                       const char *cloud, explain_offer *o)
 {
   const icx_vocab *v = icx_constraints_vocab(set);
   const icx_attribute *a = icx_constraint_stated_attribute(set, c);
-  icx_buf q;
-  icx_rc rc = ICX_OK;
-  char *text;
+  icx_id name_p;
+  icx_rc rc;
+  int own;
 
-  icx_buf_init(&q, ctx);
-  icx_buf_append(&q, "SELECT ?v WHERE { ?cloud <" RDF_TYPE "> ");
-  if (icx_sparql_append_iri(ctx, &q, icx_vocab_cloud_class(v), &rc))
-    goto fail;
-  icx_buf_append(&q, " . ?cloud ");
-  if (icx_sparql_append_iri(ctx, &q, icx_vocab_name_property(v), &rc))
-    goto fail;
-  icx_buf_append(&q, " ?n . ");
-  if (icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), icx_attribute_domain(a))) {
-    icx_buf_append(&q, "?cloud ");
-  } else {
-    icx_buf_append(&q, "?cloud ");
-    if (icx_sparql_append_iri(ctx, &q, icx_vocab_offers_property(v), &rc))
-      goto fail;
-    icx_buf_append(&q, " ?s . ?s ");
+  memset(o, 0, sizeof *o);
+  o->ctx = ctx;
+  o->direct = icx_vocab_class_subsumes(v, icx_vocab_cloud_class(v), icx_attribute_domain(a));
+  own = icx_store_read_begin(store);   /* one snapshot for every read */
+  o->type_p = icx_store_iri_id(store, RDF_TYPE);
+  o->cloud_class = icx_store_iri_id(store, icx_vocab_cloud_class(v));
+  o->offers_p = icx_store_iri_id(store, icx_vocab_offers_property(v));
+  o->attr_p = icx_store_iri_id(store, icx_attribute_iri(a));
+  name_p = icx_store_iri_id(store, icx_vocab_name_property(v));
+  if (o->type_p < 0 || o->cloud_class < 0 || o->offers_p < 0 || o->attr_p < 0 || name_p < 0)
+    o->failed = 1;
+  else if (o->type_p && o->cloud_class && o->attr_p && name_p && (o->direct || o->offers_p))
+    offered_read(o, store, name_p, cloud);   /* else a term no statement has: no value */
+  if (!o->failed && o->n_vals) {
+    if (!(o->text = icx_calloc(ctx, o->n_vals + 1, sizeof *o->text)))
+      o->failed = 2;
+    else if (icx_store_lex(store, o->vals, o->n_vals, o->text))
+      o->failed = 1;
   }
-  if (icx_sparql_append_iri(ctx, &q, icx_attribute_iri(a), &rc))
-    goto fail;
-  icx_buf_append(&q, " ?v . FILTER (STR(?n) = ");
-  if (icx_sparql_append_string(ctx, &q, cloud, &rc))
-    goto fail;
-  icx_buf_append(&q, ") }");
-  if (!(text = icx_buf_take(&q)))
-    return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  rc = icx_exec_select_path(store, text, ICX_EXEC_SQL, rows);   /* as icx_match */
-  icx_free(ctx, text);
-  return rc;
-fail:
-  icx_buf_free(&q);
-  return rc;
+  if (o->failed == 2)
+    rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
+  else if (o->failed)
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot read what %s offers: %s", cloud,
+                  icx_ctx_errmsg(icx_store_ctx(store)));
+  else
+    rc = ICX_OK;
+  return icx_store_read_end(store, own, rc);
 }
 
 /* A value as people read it: an individual's label, else as it is. */
@@ -163,7 +280,7 @@ explain_append_asked(icx_buf *b, const icx_constraints *set, size_t c)
  * to meeting it, and that place's figure ("nearest Japan, 180"). */
 static void
 explain_append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
-                               const icx_rows *offered)
+                               const explain_offer *offered)
 {
   const icx_attribute *a = icx_constraint_attribute(set, c);
   const icx_attribute *place = icx_attribute_place(a);
@@ -173,8 +290,8 @@ explain_append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
   double best_d = 0;
   size_t i, unknown = 0;
 
-  for (i = 0; i < icx_rows_count(offered); i++) {
-    const char *iri = icx_rows_get(offered, i, 0);
+  for (i = 0; i < offered->n_vals; i++) {
+    const char *iri = offered->text[i];
     const icx_individual *p = iri ? icx_attribute_find_value(place, iri) : NULL;
     double least, most, d;
     if (!p || !icx_attribute_distance(a, icx_constraint_from(set, c), p, &least, &most)) {
@@ -198,11 +315,11 @@ explain_append_distance_detail(icx_buf *b, const icx_constraints *set, size_t c,
 
 /* One sentence on how the cloud fails constraint c. */
 static char *
-explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const icx_rows *offered)
+explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const explain_offer *offered)
 {
   const icx_attribute *a = icx_constraint_attribute(set, c);
   icx_op op = icx_constraint_op(set, c);
-  size_t i, n = icx_rows_count(offered);
+  size_t i, n = offered->n_vals;
   icx_buf b;
 
   icx_buf_init(&b, ctx);
@@ -228,7 +345,7 @@ explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const
     const char *best = NULL;
     double bv = 0;
     for (i = 0; i < n; i++) {
-      const char *val = icx_rows_get(offered, i, 0);
+      const char *val = offered->text[i];
       double d = val ? strtod(val, NULL) : 0;
       if (val && (!best || (want_max ? d > bv : d < bv))) {
         best = val;
@@ -248,8 +365,8 @@ explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const
       return NULL;
     }
     for (i = 0; i < n; i++)
-      if (icx_rows_get(offered, i, 0))
-        labels[m++] = explain_shown(a, icx_rows_get(offered, i, 0));
+      if (offered->text[i])
+        labels[m++] = explain_shown(a, offered->text[i]);
     qsort(labels, m, sizeof *labels, icx_cmp_strp);
     icx_buf_append(&b, "offers ");
     for (i = 0; i < m && i < 12; i++)
@@ -285,14 +402,16 @@ explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
   if (!note->failures)
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   for (c = 0; c < n; c++) {
-    icx_rows *rows = NULL;
+    explain_offer o;
     char *detail;
     if (in_alone[c * n_clouds + i])
       continue;
-    if ((rc = explain_offered_values(ctx, store, set, c, note->name, &rows)))
+    if ((rc = explain_offered_values(ctx, store, set, c, note->name, &o))) {
+      offered_clear(&o);
       return rc;
-    detail = explain_failure_detail(ctx, set, c, rows);
-    icx_rows_free(rows);
+    }
+    detail = explain_failure_detail(ctx, set, c, &o);
+    offered_clear(&o);
     if (!detail)
       return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
     note->failures[note->n_failures].constraint = c;

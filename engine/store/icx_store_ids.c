@@ -227,6 +227,35 @@ icx_store_hide_bookkeeping(icx_store *store, int on)
   icx_storage_hide_named(icx_store_inst(store), on);
 }
 
+int
+icx_store_text_terms(icx_store *store, const char *text, icx_store_id_fn fn, void *userdata)
+{
+  sqlite3 *db = store ? icx_store_db(store) : NULL;
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!store || !text || !fn)
+    return -1;
+  /* terms_key (lex, kind, ...) gives them from one index range. */
+  if (!db || !(st = icx_store_stmt_get(store, "SELECT id FROM terms WHERE lex = ?1 AND "
+                                       "kind != 2"))) {
+    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read terms: %s",
+             db ? sqlite3_errmsg(db) : "no store");
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (fn(userdata, sqlite3_column_int64(st, 0)))
+      break;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read terms: %s", sqlite3_errmsg(db));
+    icx_store_stmt_put(store, st);
+    return -1;
+  }
+  icx_store_stmt_put(store, st);
+  return 0;
+}
+
 /* Runs sql (bound to p) and hands each row's two columns to fn, as ids
  * (numbers: 0) or as a number and an id (numbers: 1). */
 static int

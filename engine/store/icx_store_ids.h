@@ -67,6 +67,12 @@ int icx_store_subjects_in_range(icx_store *store, icx_id p, double lo, double hi
 int icx_store_subjects_with(icx_store *store, icx_id p, icx_id o, icx_store_id_fn fn,
                             void *userdata);
 
+/* The terms whose text (IRI or literal's lexical form, of any datatype
+ * or language) is text: what STR() of them gives.  0, or -1 with the
+ * message of the store's context set. */
+int icx_store_text_terms(icx_store *store, const char *text, icx_store_id_fn fn,
+                         void *userdata);
+
 /* --- writing the open document ----------------------------------------------
  *
  * Between icx_store_document_begin() and its commit or abort: a writer,

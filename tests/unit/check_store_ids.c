@@ -404,6 +404,36 @@ START_TEST(subjects_with_an_object_in_every_graph)
 }
 END_TEST
 
+/* The terms of one text, as STR() gives it: IRIs and literals of any
+ * datatype or language, never a blank node. */
+START_TEST(terms_of_a_text)
+{
+  seen x = { 0 };
+  const icx_term other[] = {
+    T_IRI(EX "u"), T_IRI(RES "cloudName"), T_LIT(EX "c", NULL),
+    T_IRI(EX "v"), T_IRI(RES "cloudName"), { ICX_TERM_LITERAL, "c", 1, NULL, "en" },
+    T_IRI(EX "w"), T_IRI(RES "cloudName"), T_LIT("b1", NULL)
+  };
+
+  write_doc(DOC, doc_terms, N_DOC);
+  write_doc("urn:doc:two", other, 3);
+  ck_assert_int_eq(icx_store_text_terms(store, "c", on_id, &x), 0);
+  ck_assert_int_eq(x.n, 2);          /* "c" and "c"@en */
+  x.n = 0;
+  ck_assert_int_eq(icx_store_text_terms(store, EX "c", on_id, &x), 0);
+  ck_assert_int_eq(x.n, 2);          /* the IRI and the literal */
+  ck_assert(has(x.s, x.n, id_of(EX "c")));
+  x.n = 0;
+  ck_assert_int_eq(icx_store_text_terms(store, "b1", on_id, &x), 0);
+  ck_assert_int_eq(x.n, 1);          /* the literal, not the blank node b1 */
+  x.n = 0;
+  ck_assert_int_eq(icx_store_text_terms(store, "none", on_id, &x), 0);
+  ck_assert_int_eq(x.n, 0);
+  ck_assert_int_eq(icx_store_text_terms(store, "c", NULL, NULL), -1);
+  ck_assert_int_eq(icx_store_text_terms(NULL, "c", on_id, &x), -1);
+}
+END_TEST
+
 /* --- the writer ------------------------------------------------------------------- */
 
 START_TEST(writer_counts_what_is_new)
@@ -758,6 +788,7 @@ store_ids_suite(void)
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, iri_ids_found_and_not);
+  tcase_add_test(tc, terms_of_a_text);
   tcase_add_test(tc, change_log_tokens_name_each_change);
   tcase_add_test(tc, term_texts_by_kind);
   tcase_add_test(tc, lex_of_many_ids);
