@@ -2,6 +2,7 @@
  * and from the values each cloud offers. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,16 +240,19 @@ explain_offered_values(icx_ctx *ctx, icx_store *store, const icx_constraints *se
   if (!o->failed && o->n_vals) {
     if (!(o->text = icx_calloc(ctx, o->n_vals + 1, sizeof *o->text)))
       o->failed = 2;
-    else if (icx_store_lex(store, o->vals, o->n_vals, o->text))
-      o->failed = 1;
+    else if ((rc = icx_store_lex(store, o->vals, o->n_vals, o->text)))
+      o->failed = rc == ICX_ERR_NOMEM ? 2 : 1;
   }
-  if (o->failed == 2)
+  if (o->failed == 2) {
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  else if (o->failed)
-    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot read what %s offers: %s", cloud,
-                  icx_ctx_errmsg(icx_store_ctx(store)));
-  else
+  } else if (o->failed) {
+    /* The store's message, copied: it may be ctx's own buffer. */
+    char why[256];
+    snprintf(why, sizeof why, "%s", icx_ctx_errmsg(icx_store_ctx(store)));
+    rc = icx_fail(ctx, ICX_ERR_STORE, "cannot read what %s offers: %s", cloud, why);
+  } else {
     rc = ICX_OK;
+  }
   return icx_store_read_end(store, own, rc);
 }
 
