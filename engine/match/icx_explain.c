@@ -449,7 +449,7 @@ explain_relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ex
 
   if (depth == k) {
     /* Counted, and its first names copied: not the whole answer. */
-    char *first[ICX_EXPLAIN_RELAXATION_NAMES];
+    char *first[ICX_EXPLAIN_RELAXATION_NAMES] = { NULL };
     icx_match_lookfor look = { NULL, 0, NULL, ICX_EXPLAIN_RELAXATION_NAMES, first };
     long count = 0;
     size_t j;
