@@ -629,6 +629,21 @@ sql_basic_block(tr *t, rasqal_graph_pattern *gp, int after_optional)
   return 0;
 }
 
+/* Gathers a text's term ids into an IN list; one more than fits stops
+ * the walk, the list then being too long to be worth writing. */
+static int
+sql_take_text_term(void *userdata, icx_id id)
+{
+  in_ids *in = userdata;
+
+  if (in->n == SQL_MAX_IN_IDS) {
+    in->n++;
+    return 1;
+  }
+  in->ids[in->n++] = id;
+  return 0;
+}
+
 /* FILTER (STR(?x) = "text"): ?x is one of the terms of that text (IRIs,
  * and literals of any datatype or language), noted as an IN list of
  * their ids when there are few, so that the pattern binding ?x may start
@@ -642,7 +657,6 @@ sql_note_str_equal(tr *t, rasqal_expression *e)
   rasqal_literal *k;
   in_ids *in;
   var *v;
-  int rc;
 
   if (sql_operand_constant(a)) {
     a = e->arg2;
@@ -654,27 +668,15 @@ sql_note_str_equal(tr *t, rasqal_expression *e)
     return 0;
   if (t->n_ins == SQL_MAX_INS || !(v = sql_operand_var(t, a->arg1)))
     return 1;
-  if (!t->lex_lookup &&
-      !(t->lex_lookup = icx_store_stmt_get(t->store, "SELECT id FROM terms WHERE lex = ?1 AND "
-                                           "kind != 2 LIMIT ?2"))) {
-    t->failed = 1;
-    return 1;
-  }
   in = &t->ins[t->n_ins];
   in->expr = e;
   in->var = (int)(v - t->vars);
   in->n = 0;
-  sqlite3_bind_text(t->lex_lookup, 1, (const char *)k->string, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(t->lex_lookup, 2, SQL_MAX_IN_IDS + 1);
-  while ((rc = sqlite3_step(t->lex_lookup)) == SQLITE_ROW && in->n <= SQL_MAX_IN_IDS)
-    if (in->n < SQL_MAX_IN_IDS)
-      in->ids[in->n++] = sqlite3_column_int64(t->lex_lookup, 0);
-    else
-      in->n++;                  /* too many to be worth a list */
-  sqlite3_reset(t->lex_lookup);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+  if (icx_store_text_terms(t->store, (const char *)k->string, sql_take_text_term, in) < 0) {
     t->failed = 1;
-  if (t->failed || in->n > SQL_MAX_IN_IDS)
+    return 1;
+  }
+  if (in->n > SQL_MAX_IN_IDS)
     return 1;
   if (in->n == 0)
     in->ids[in->n++] = 0;       /* no such term: an id no quad has */
@@ -978,7 +980,6 @@ done:
   if (t.failed && rc == ICX_OK)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "cannot translate the query (%s)", sqlite3_errmsg(db));
   icx_store_stmt_put(store, t.lookup);
-  icx_store_stmt_put(store, t.lex_lookup);
   icx_store_stmt_put(store, t.probe);
   icx_store_stmt_put(store, t.ranges[0]);
   icx_store_stmt_put(store, t.ranges[1]);

@@ -72,7 +72,6 @@ typedef struct tr {
   icx_store *store;         /* its kept statements: icx_store_stmt_get() */
   sqlite3 *db;
   sqlite3_stmt *lookup;
-  sqlite3_stmt *lex_lookup;  /* the terms of one text: sql_note_str_equal() */
   sqlite3_stmt *probe;
   sqlite3_stmt *ranges[2];  /* sql_range_count(): whole range, slice of subjects */
   sqlite3_int64 max_id;     /* largest term id, 0 until a probe needs it */

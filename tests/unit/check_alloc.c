@@ -126,6 +126,36 @@ check_live(const char *step, unsigned long n, long before)
 #endif
 }
 
+/* One step refused each of its allocations in turn: run() makes the
+ * step's call once (the allocator armed around it), settle() checks and
+ * frees what it made (the allocator unarmed).  The blocks live before the
+ * first run must be live after each.  Returns the step's allocation
+ * count. */
+typedef icx_rc (*step_run_fn)(void *userdata);
+typedef void (*step_settle_fn)(void *userdata, icx_rc rc);
+
+static unsigned long
+refuse_in_turn(const char *step, step_run_fn run, step_settle_fn settle, void *userdata)
+{
+  long before = mem.live;
+  unsigned long n;
+
+  for (n = 1;; n++) {
+    icx_rc rc;
+    int more;
+    arm(n);
+    rc = run(userdata);
+    disarm();
+    more = check_run(step, n, rc);
+    settle(userdata, rc);
+    check_live(step, n, before);
+    if (!more)
+      break;
+  }
+  printf("%s: %lu allocations, each refused in turn\n", step, n - 1);
+  return n - 1;
+}
+
 static icx_vocab *
 load_vocab(void)
 {
@@ -191,62 +221,78 @@ START_TEST(vocabulary_load)
 }
 END_TEST
 
+struct parse_step {
+  const icx_vocab *vocab;
+  icx_constraints *set;
+};
+
+static icx_rc
+parse_run(void *userdata)
+{
+  struct parse_step *p = userdata;
+
+  p->set = NULL;
+  return icx_constraints_parse(ctx, p->vocab, paper, strlen(paper), &p->set);
+}
+
+static void
+parse_settle(void *userdata, icx_rc rc)
+{
+  struct parse_step *p = userdata;
+
+  if (rc == ICX_OK)
+    ck_assert_int_eq(icx_constraints_count(p->set), 5);
+  else
+    ck_assert_ptr_null(p->set);
+  icx_constraints_free(p->set);
+}
+
 START_TEST(constraint_parse)
 {
-  icx_vocab *v = load_vocab();
-  long before = mem.live;
-  unsigned long n;
+  struct parse_step p = { load_vocab(), NULL };
 
-  for (n = 1;; n++) {
-    icx_constraints *set = NULL;
-    icx_rc rc;
-    int more;
-    arm(n);
-    rc = icx_constraints_parse(ctx, v, paper, strlen(paper), &set);
-    disarm();
-    more = check_run("constraint parse", n, rc);
-    if (rc == ICX_OK)
-      ck_assert_int_eq(icx_constraints_count(set), 5);
-    else
-      ck_assert_ptr_null(set);
-    icx_constraints_free(set);
-    check_live("constraint parse", n, before);
-    if (!more)
-      break;
-  }
-  printf("constraint parse: %lu allocations, each refused in turn\n", n - 1);
-  icx_vocab_free(v);
+  refuse_in_turn("constraint parse", parse_run, parse_settle, &p);
+  icx_vocab_free((icx_vocab *)p.vocab);
 }
 END_TEST
+
+struct compile_step {
+  const icx_constraints *set;
+  const char *want;
+  char *sparql;
+};
+
+static icx_rc
+compile_run(void *userdata)
+{
+  struct compile_step *c = userdata;
+
+  c->sparql = NULL;
+  return icx_compile_sparql(ctx, c->set, &c->sparql);
+}
+
+static void
+compile_settle(void *userdata, icx_rc rc)
+{
+  struct compile_step *c = userdata;
+
+  if (rc == ICX_OK)
+    ck_assert_str_eq(c->sparql, c->want);
+  else
+    ck_assert_ptr_null(c->sparql);
+  icx_free(ctx, c->sparql);
+}
 
 START_TEST(compile)
 {
   icx_vocab *v = load_vocab();
   icx_constraints *set = parse_paper(v);
   char *want = NULL;
-  long before;
-  unsigned long n;
+  struct compile_step c = { set, NULL, NULL };
 
   ck_assert_int_eq(icx_compile_sparql(ctx, set, &want), ICX_OK);
-  before = mem.live;
-  for (n = 1;; n++) {
-    char *sparql = NULL;
-    icx_rc rc;
-    int more;
-    arm(n);
-    rc = icx_compile_sparql(ctx, set, &sparql);
-    disarm();
-    more = check_run("compile", n, rc);
-    if (rc == ICX_OK)
-      ck_assert_str_eq(sparql, want);
-    else
-      ck_assert_ptr_null(sparql);
-    icx_free(ctx, sparql);
-    check_live("compile", n, before);
-    if (!more)
-      break;
-  }
-  printf("compile: %lu allocations, each refused in turn\n", n - 1);
+  c.want = want;
+  refuse_in_turn("compile", compile_run, compile_settle, &c);
   icx_free(ctx, want);
   icx_constraints_free(set);
   icx_vocab_free(v);
@@ -300,40 +346,58 @@ match_paper(tu_world *w, const icx_constraints *set)
   return names;
 }
 
+/* A match (or an explanation) of set, whose answer must be want. */
+struct match_step {
+  tu_world *w;
+  const icx_constraints *set;
+  const char *want;
+  int uncached;                 /* empties the plan cache after each run */
+  icx_match *m;
+  const char *const *who;       /* explain: the clouds named */
+  size_t n_who;
+  icx_explain *e;
+};
+
+static icx_rc
+match_run(void *userdata)
+{
+  struct match_step *s = userdata;
+
+  s->m = NULL;
+  return icx_match_run(ctx, s->w->store, s->set, &s->m);
+}
+
+static void
+match_settle(void *userdata, icx_rc rc)
+{
+  struct match_step *s = userdata;
+
+  if (rc == ICX_OK) {
+    char *got = match_names(s->m);
+    ck_assert_str_eq(got, s->want);
+    free(got);
+  } else {
+    ck_assert_ptr_null(s->m);
+  }
+  icx_match_free(s->m);
+  if (s->uncached)
+    icx_plan_cache_clear(ctx);
+}
+
 START_TEST(match)
 {
   tu_world w;
   icx_constraints *set;
   char *want;
-  long before;
-  unsigned long n;
 
   open_shipped(&w);
   set = parse_paper(w.vocab);
   want = match_paper(&w, set);
   ck_assert_str_eq(want, "cloud2 cloud5");
-  before = mem.live;
-  for (n = 1;; n++) {
-    icx_match *m = NULL;
-    icx_rc rc;
-    int more;
-    arm(n);
-    rc = icx_match_run(ctx, w.store, set, &m);
-    disarm();
-    more = check_run("match", n, rc);
-    if (rc == ICX_OK) {
-      char *got = match_names(m);
-      ck_assert_str_eq(got, want);
-      free(got);
-    } else {
-      ck_assert_ptr_null(m);
-    }
-    icx_match_free(m);
-    check_live("match", n, before);
-    if (!more)
-      break;
+  {
+    struct match_step s = { &w, set, want, 0, NULL, NULL, 0, NULL };
+    refuse_in_turn("match", match_run, match_settle, &s);
   }
-  printf("match: %lu allocations, each refused in turn\n", n - 1);
   free(want);
   icx_constraints_free(set);
   close_shipped(&w);
@@ -348,51 +412,52 @@ START_TEST(match_uncached)
   tu_world w;
   icx_constraints *set;
   char *want;
-  long before;
-  unsigned long n;
 
   open_shipped(&w);
   set = parse_paper(w.vocab);
   want = match_paper(&w, set);
   icx_plan_cache_clear(ctx);
-  before = mem.live;
-  for (n = 1;; n++) {
-    icx_match *m = NULL;
-    icx_rc rc;
-    int more;
-    arm(n);
-    rc = icx_match_run(ctx, w.store, set, &m);
-    disarm();
-    more = check_run("match, plan cache emptied", n, rc);
-    if (rc == ICX_OK) {
-      char *got = match_names(m);
-      ck_assert_str_eq(got, want);
-      free(got);
-    } else {
-      ck_assert_ptr_null(m);
-    }
-    icx_match_free(m);
-    icx_plan_cache_clear(ctx);
-    check_live("match, plan cache emptied", n, before);
-    if (!more)
-      break;
+  {
+    struct match_step s = { &w, set, want, 1, NULL, NULL, 0, NULL };
+    refuse_in_turn("match, plan cache emptied", match_run, match_settle, &s);
   }
-  printf("match, plan cache emptied: %lu allocations, each refused in turn\n", n - 1);
   free(want);
   icx_constraints_free(set);
   close_shipped(&w);
 }
 END_TEST
 
+static icx_rc
+explain_run(void *userdata)
+{
+  struct match_step *s = userdata;
+
+  s->e = NULL;
+  return icx_explain_run(ctx, s->w->store, s->set, s->who, s->n_who, &s->e);
+}
+
+static void
+explain_settle(void *userdata, icx_rc rc)
+{
+  struct match_step *s = userdata;
+
+  if (rc == ICX_OK) {
+    char *got = icx_explain_to_text(s->e);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_str_eq(got, s->want);
+    icx_free(ctx, got);
+  } else {
+    ck_assert_ptr_null(s->e);
+  }
+  icx_explain_free(s->e);
+}
+
 START_TEST(explain)
 {
   static const char *const who[] = { "cloud1", "cloud2", "nosuch" };
   tu_world w;
   icx_constraints *set;
-  char *want = NULL;
   icx_explain *e = NULL;
-  long before;
-  unsigned long n;
   int round;
 
   open_shipped(&w);
@@ -400,36 +465,17 @@ START_TEST(explain)
   /* The paper's request, then with a constraint no cloud meets: nothing
    * matches, and the relaxations are searched and counted too. */
   for (round = 0; round < 2; round++) {
+    struct match_step s = { &w, set, NULL, 0, NULL, who, 3, NULL };
+    char *want;
     if (round)
       ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "40"), ICX_OK);
     ck_assert_int_eq(icx_explain_run(ctx, w.store, set, who, 3, &e), ICX_OK);
     ck_assert_int_eq(icx_explain_relaxation_count(e) > 0, round);
     ck_assert_ptr_nonnull(want = icx_explain_to_text(e));
     icx_explain_free(e);
-    before = mem.live;
-    for (n = 1;; n++) {
-      icx_rc rc;
-      int more;
-      e = NULL;
-      arm(n);
-      rc = icx_explain_run(ctx, w.store, set, who, 3, &e);
-      disarm();
-      more = check_run("explain", n, rc);
-      if (rc == ICX_OK) {
-        char *got = icx_explain_to_text(e);
-        ck_assert_ptr_nonnull(got);
-        ck_assert_str_eq(got, want);
-        icx_free(ctx, got);
-      } else {
-        ck_assert_ptr_null(e);
-      }
-      icx_explain_free(e);
-      check_live("explain", n, before);
-      if (!more)
-        break;
-    }
-    printf("explain%s: %lu allocations, each refused in turn\n",
-           round ? " (nothing matches)" : "", n - 1);
+    s.want = want;
+    refuse_in_turn(round ? "explain (nothing matches)" : "explain", explain_run,
+                   explain_settle, &s);
     icx_free(ctx, want);
   }
   icx_constraints_free(set);
