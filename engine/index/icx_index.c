@@ -622,6 +622,8 @@ icx_index_get_stats(const icx_index *ix, icx_index_stats *out)
   out->refreshes = ix->refreshes;
   out->applies = ix->applies;
   out->apply_ms = ix->apply_ms;
+  out->file = ix->file != NULL;
+  out->file_trusted = icx_index_file_trusted(ix);
   for (i = 0; i < ix->n_preds; i++) {
     const icx_index_pred *pr = ix->preds[i];
     size_t k;

@@ -174,6 +174,9 @@ typedef struct icx_index_stats {
   unsigned long refreshes;    /* times the store changed and the index was emptied */
   unsigned long applies;      /* times the store changed and its changes were applied */
   double apply_ms;            /* time spent applying them */
+  int file;                   /* 1: sections are read from the saved file */
+  int file_trusted;           /* 1: ... its writer's record matched, so they
+                                 are not hashed as they are read */
 } icx_index_stats;
 
 void icx_index_get_stats(const icx_index *ix, icx_index_stats *out);

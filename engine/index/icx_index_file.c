@@ -392,6 +392,12 @@ icx_index_file_pred(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **out)
 }
 
 int
+icx_index_file_trusted(const icx_index *ix)
+{
+  return ix->file && ix->file->checked;
+}
+
+int
 icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p)
 {
   file_sect *s = file_find(ix, SECT_CLOUDS, (uint64_t)name_p);

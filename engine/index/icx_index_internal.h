@@ -163,6 +163,9 @@ int icx_index_file_pred(icx_ctx *ctx, icx_index *ix, icx_id p, icx_index_pred **
 /* The clouds, names and offers from the saved file into ix: 0 when read,
  * 1 when the file has no (sound) section for them at ix->seq. */
 int icx_index_file_clouds(icx_ctx *ctx, icx_index *ix, icx_id name_p, icx_id offers_p);
+/* 1 when ix reads an open file its writer's record vouches for (its
+ * sections are not hashed as they are read). */
+int icx_index_file_trusted(const icx_index *ix);
 /* Every section of ix's open file not read yet: 0, or -1 when one could
  * not be (the file is then closed, and what it held read from the store
  * on demand).  The writer reads them first, so that nothing the file

@@ -29,6 +29,8 @@
 #include "icx_constraint.h"
 #include "icx_ctx.h"
 #include "icx_explain.h"
+#include "icx_index.h"
+#include "icx_store_ids.h"
 #include "icx_loader.h"
 #include "icx_match.h"
 #include "icx_match_internal.h"
@@ -84,7 +86,7 @@ child_timing_add(child_timing *t, double ms)
 /* Writes the child's report: one "key value" a line. */
 static int
 child_report(const char *path, const char *engine_path, double vocab_ms, double cold_ms,
-             child_timing *t, size_t count)
+             child_timing *t, size_t count, const char *index_file)
 {
   FILE *fp = fopen(path, "w");
   double med = 0, p90 = 0, p99 = 0;
@@ -99,8 +101,8 @@ child_report(const char *path, const char *engine_path, double vocab_ms, double 
     p99 = t->ms[(k ? k : 1) - 1];
   }
   fprintf(fp, "path %s\nvocab_ms %.3f\ncold_ms %.3f\nreps %zu\nmedian_ms %.3f\n"
-          "p90_ms %.3f\np99_ms %.3f\ncount %zu\nrss_kb %ld\n", engine_path, vocab_ms, cold_ms,
-          t->n, med, p90, p99, count, child_peak_rss_kb());
+          "p90_ms %.3f\np99_ms %.3f\ncount %zu\nrss_kb %ld\nindex_file %s\n", engine_path,
+          vocab_ms, cold_ms, t->n, med, p90, p99, count, child_peak_rss_kb(), index_file);
   return fclose(fp) == 0 ? 0 : -1;
 }
 
@@ -449,11 +451,27 @@ child_sql_fastest(child_job *j, char **sql)
   return name;
 }
 
+/* What the cold start read the matching index from: "trusted" (the saved
+ * file, its writer's record matching), "hashed" (the saved file, each
+ * section hashed as read: a record that no longer matches, some 4x the
+ * cold start at 1M), "store" (no saved file at the store's state), "-"
+ * (no index: another engine). */
+static const char *
+child_index_file(const child_job *j)
+{
+  icx_index_stats st;
+
+  if ((j->kind != JOB_ICX && j->kind != JOB_EXPLAIN) || !j->store || !icx_store_attached(j->store))
+    return "-";
+  icx_index_get_stats(icx_store_attached(j->store), &st);
+  return !st.file ? "store" : st.file_trusted ? "trusted" : "hashed";
+}
+
 int
 bench_child_match(char **argv)
 {
   const char *engine = argv[2], *store_path = argv[3];
-  const char *engine_path = engine;
+  const char *engine_path = engine, *index_file = "-";
   child_timing t;
   child_job j;
   char *sparql = NULL, *sql = NULL;
@@ -495,13 +513,14 @@ bench_child_match(char **argv)
   if (child_job_once(&j))   /* the end of cold start */
     goto done;
   t2 = bench_now();
+  index_file = child_index_file(&j);
   if (j.kind == JOB_SQL && !(engine_path = child_sql_fastest(&j, &sql)))
     goto done;
   if (child_warm(&j, &t))
     goto done;
   if (j.kind == JOB_ICX)
     engine_path = j.by;
-  rc = child_report(argv[5], engine_path, vocab_ms, (t2 - t1) * 1e3, &t, j.got.n) ||
+  rc = child_report(argv[5], engine_path, vocab_ms, (t2 - t1) * 1e3, &t, j.got.n, index_file) ||
        bench_names_write(&j.got, argv[6]);
 done:
   free(t.ms);
@@ -517,6 +536,7 @@ bench_child_explain(char **argv)
   child_timing t;
   child_job j;
   double t0 = bench_now(), t1 = 0, t2;
+  const char *index_file = "-";
   int rc = child_begin(&j, argv[3], &t);
 
   if (rc)
@@ -526,10 +546,11 @@ bench_child_explain(char **argv)
   if (child_open(&j, argv[2], &t1) || child_job_once(&j))
     goto done;
   t2 = bench_now();
+  index_file = child_index_file(&j);
   if (child_warm(&j, &t))
     goto done;
   rc = child_report(argv[4], "explain", (t1 - t0) * 1e3, (t2 - t1) * 1e3, &t,
-                    (size_t)j.matching);
+                    (size_t)j.matching, index_file);
 done:
   free(t.ms);
   child_job_clear(&j);
