@@ -28,10 +28,32 @@ icxt_reap() {
   wait "$pid" 2>/dev/null
 }
 
-# A free TCP port on 127.0.0.1 (the kernel picks it).
+# A free TCP port on 127.0.0.1 (the kernel picks it), never one this test
+# was given before: the kernel may pick a port again once it is closed,
+# and two listeners of one server on the same port do not start
+# (ejabberd: "Overlapping listeners").  The ports given are listed in
+# $ICXT_DIR/ports (the calls run in subshells).
 icxt_free_port() {
-  "$ICXT_PY" -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  "$ICXT_PY" -c 'import socket, sys
+seen = set()
+path = sys.argv[1]
+if path:
+    try:
+        with open(path) as f:
+            seen = {int(x) for x in f.read().split()}
+    except OSError:
+        pass
+for _ in range(100):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    if port not in seen:
+        break
+if path:
+    with open(path, "a") as f:
+        f.write("%d\n" % port)
+print(port)' "${ICXT_DIR:+$ICXT_DIR/ports}"
 }
 
 # Waits (bounded, $2 seconds) until 127.0.0.1:$1 accepts connections.
