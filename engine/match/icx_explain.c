@@ -9,46 +9,12 @@
 #include "icx_compile.h"
 #include "icx_ctx_internal.h"
 #include "icx_explain.h"
+#include "icx_explain_internal.h"
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
 #include "icx_util.h"
 
 #define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-#define MAX_RELAXATIONS 20
-
-typedef struct failure {
-  size_t constraint;
-  char *detail;
-} failure;
-
-typedef struct cloud_note {
-  char *name;
-  int known;
-  int matches;
-  failure *failures;
-  size_t n_failures;
-} cloud_note;
-
-typedef struct relaxation {
-  size_t removed[ICX_EXPLAIN_MAX_REMOVED];
-  size_t size;
-  long matching;                /* the clouds it gives */
-  char *clouds;                 /* the first of them by name */
-} relaxation;
-
-struct icx_explain {
-  icx_ctx *ctx;                 /* made with; its allocator holds the rest */
-  const icx_constraints *set;   /* borrowed: labels for the text forms */
-  size_t n;
-  long *alone;
-  long *remaining;
-  long matching;
-  cloud_note *clouds;
-  size_t n_clouds;
-  relaxation relax[MAX_RELAXATIONS];
-  size_t n_relax;
-  int skipped_relax;            /* nothing matched, too many constraints to search */
-};
 
 void
 icx_explain_free(icx_explain *e)
@@ -273,9 +239,11 @@ explain_append_asked(icx_buf *b, const icx_constraints *set, size_t c)
   size_t k, n = icx_constraint_value_count(set, c);
 
   icx_buf_appendf(b, "asked %s", icx_op_name(icx_constraint_op(set, c)));
-  for (k = 0; k < n; k++)
+  for (k = 0; k < n && k < ICX_EXPLAIN_LABELS; k++)
     icx_buf_appendf(b, "%s%s", k ? ", " : " ",
                     explain_shown(a, icx_constraint_value_at(set, c, k)));
+  if (n > ICX_EXPLAIN_LABELS)
+    icx_buf_append(b, ", ...");
   if (icx_constraint_from(set, c))
     icx_buf_appendf(b, " from %s", icx_individual_label(icx_constraint_from(set, c)));
 }
@@ -373,10 +341,10 @@ explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const
         labels[m++] = explain_shown(a, offered->text[i]);
     qsort(labels, m, sizeof *labels, icx_cmp_strp);
     icx_buf_append(&b, "offers ");
-    for (i = 0; i < m && i < 12; i++)
+    for (i = 0; i < m && i < ICX_EXPLAIN_LABELS; i++)
       if (i == 0 || strcmp(labels[i], labels[i - 1]))
         icx_buf_appendf(&b, "%s%s", i ? "; " : "", labels[i]);
-    if (m > 12)
+    if (m > ICX_EXPLAIN_LABELS)
       icx_buf_append(&b, "; ...");
     icx_free(ctx, labels);
   }
@@ -393,7 +361,7 @@ explain_failure_detail(icx_ctx *ctx, const icx_constraints *set, size_t c, const
 static icx_rc
 explain_cloud(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
               const unsigned char *in_alone, int in_all, int known, size_t i, size_t n_clouds,
-              cloud_note *note)
+              explain_cloud_note *note)
 {
   size_t c, n = icx_constraints_count(set);
   icx_rc rc = ICX_OK;
@@ -454,8 +422,8 @@ explain_relax(icx_ctx *ctx, icx_store *store, const icx_constraints *set, icx_ex
     long count = 0;
     size_t j;
     rc = explain_run_subset(ctx, store, set, keep, &count, &look);
-    if (!rc && count > 0 && e->n_relax < MAX_RELAXATIONS) {
-      relaxation *r = &e->relax[e->n_relax];
+    if (!rc && count > 0 && e->n_relax < EXPLAIN_MAX_RELAXATIONS) {
+      explain_relaxation *r = &e->relax[e->n_relax];
       memcpy(r->removed, removed, k * sizeof *removed);
       r->size = k;
       r->matching = count;
@@ -548,7 +516,7 @@ icx_explain_run(icx_ctx *ctx, icx_store *store, const icx_constraints *set,
       goto done;
   }
   for (i = 0; i < n_clouds; i++) {
-    cloud_note *note = &e->clouds[e->n_clouds];
+    explain_cloud_note *note = &e->clouds[e->n_clouds];
     if (!(note->name = icx_strdup(ctx, clouds[i] ? clouds[i] : ""))) {
       rc = icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
       goto done;
@@ -651,105 +619,4 @@ const char *
 icx_explain_relaxation_clouds(const icx_explain *e, size_t r)
 {
   return r < e->n_relax ? e->relax[r].clouds : NULL;
-}
-
-static const char *
-explain_label_of(const icx_explain *e, size_t c)
-{
-  return icx_attribute_label(icx_constraint_attribute(e->set, c));
-}
-
-char *
-icx_explain_to_text(const icx_explain *e)
-{
-  icx_ctx *ctx = e ? e->ctx : NULL;
-  icx_buf b;
-  size_t c, i, k;
-
-  icx_buf_init(&b, ctx);
-  icx_buf_appendf(&b, "%ld cloud%s meet%s every constraint.\n", e->matching,
-                  e->matching == 1 ? "" : "s", e->matching == 1 ? "s" : "");
-  icx_buf_append(&b, "constraint                 alone  remaining\n");
-  for (c = 0; c < e->n; c++)
-    icx_buf_appendf(&b, "%2zu %-22s %6ld %10ld\n", c + 1, explain_label_of(e, c), e->alone[c],
-                    e->remaining[c]);
-  for (i = 0; i < e->n_clouds; i++) {
-    const cloud_note *cn = &e->clouds[i];
-    if (!cn->known) {
-      icx_buf_appendf(&b, "%s: no cloud of that name in the store\n", cn->name);
-      continue;
-    }
-    if (cn->matches) {
-      icx_buf_appendf(&b, "%s: meets every constraint\n", cn->name);
-      continue;
-    }
-    if (cn->n_failures == 0) {
-      icx_buf_appendf(&b, "%s: meets each constraint alone, but no single service of it "
-                      "meets them all together\n", cn->name);
-      continue;
-    }
-    icx_buf_appendf(&b, "%s: fails %zu constraint%s\n", cn->name, cn->n_failures,
-                    cn->n_failures == 1 ? "" : "s");
-    for (k = 0; k < cn->n_failures; k++)
-      icx_buf_appendf(&b, "  %zu %s\n", cn->failures[k].constraint + 1, cn->failures[k].detail);
-  }
-  for (i = 0; i < e->n_relax; i++) {
-    icx_buf_append(&b, i ? "  or without " : "Nothing matches. Without ");
-    for (k = 0; k < e->relax[i].size; k++)
-      icx_buf_appendf(&b, "%s%zu (%s)", k ? " and " : "", e->relax[i].removed[k] + 1,
-                      explain_label_of(e, e->relax[i].removed[k]));
-    icx_buf_appendf(&b, ": %s%s\n", e->relax[i].clouds,
-                    e->relax[i].matching > ICX_EXPLAIN_RELAXATION_NAMES ? ", ..." : "");
-    if (e->relax[i].matching > ICX_EXPLAIN_RELAXATION_NAMES)
-      icx_buf_appendf(&b, "    (%ld clouds; the first %d by name)\n", e->relax[i].matching,
-                      ICX_EXPLAIN_RELAXATION_NAMES);
-  }
-  return icx_buf_take(&b);
-}
-
-char *
-icx_explain_to_xml(const icx_explain *e, int indent)
-{
-  icx_ctx *ctx = e ? e->ctx : NULL;
-  icx_buf b;
-  size_t c, i, k;
-  const char *nl = indent > 0 ? "\n" : "";
-  int in1 = indent > 0 ? indent : 0, in2 = indent > 0 ? 2 * indent : 0;
-
-  icx_buf_init(&b, ctx);
-  icx_buf_appendf(&b, "<explanation xmlns='" ICX_CONSTRAINTS_NS "' matching='%ld'>%s",
-                  e->matching, nl);
-  for (c = 0; c < e->n; c++) {
-    icx_buf_appendf(&b, "%*s<constraint index='%zu' attribute='", in1, "", c + 1);
-    icx_buf_append_xml(&b, explain_label_of(e, c));
-    icx_buf_appendf(&b, "' alone='%ld' remaining='%ld'/>%s", e->alone[c], e->remaining[c], nl);
-  }
-  for (i = 0; i < e->n_clouds; i++) {
-    const cloud_note *cn = &e->clouds[i];
-    icx_buf_appendf(&b, "%*s<cloud name='", in1, "");
-    icx_buf_append_xml(&b, cn->name);
-    icx_buf_appendf(&b, "' known='%s' matches='%s'", cn->known ? "true" : "false",
-                    cn->matches ? "true" : "false");
-    if (!cn->n_failures) {
-      icx_buf_appendf(&b, "/>%s", nl);
-      continue;
-    }
-    icx_buf_appendf(&b, ">%s", nl);
-    for (k = 0; k < cn->n_failures; k++) {
-      icx_buf_appendf(&b, "%*s<fails constraint='%zu'>", in2, "", cn->failures[k].constraint + 1);
-      icx_buf_append_xml(&b, cn->failures[k].detail);
-      icx_buf_appendf(&b, "</fails>%s", nl);
-    }
-    icx_buf_appendf(&b, "%*s</cloud>%s", in1, "", nl);
-  }
-  for (i = 0; i < e->n_relax; i++) {
-    icx_buf_appendf(&b, "%*s<relaxation without='", in1, "");
-    for (k = 0; k < e->relax[i].size; k++)
-      icx_buf_appendf(&b, "%s%zu", k ? " " : "", e->relax[i].removed[k] + 1);
-    icx_buf_appendf(&b, "' matching='%ld' clouds='", e->relax[i].matching);
-    icx_buf_append_xml(&b, e->relax[i].clouds);
-    icx_buf_appendf(&b, "'/>%s", nl);
-  }
-  icx_buf_append(&b, "</explanation>");
-  return icx_buf_take(&b);
 }

@@ -26,6 +26,9 @@ typedef struct icx_explain icx_explain;
 #define ICX_EXPLAIN_MAX_CONSTRAINTS 16
 /* A relaxation names at most this many of the clouds it gives. */
 #define ICX_EXPLAIN_RELAXATION_NAMES 10
+/* A failure's sentence lists at most this many of the values the cloud
+ * offers, and of the values asked, each list then ending in "...". */
+#define ICX_EXPLAIN_LABELS 12
 
 /* Explains set on store; clouds (n names, may be 0) are the clouds to
  * explain one by one.  On success *out owns the result; free it with
@@ -75,6 +78,19 @@ const char *icx_explain_relaxation_clouds(const icx_explain *e, size_t r);
  * (free() with the default allocator); NULL on ENOMEM. */
 char *icx_explain_to_text(const icx_explain *e);
 char *icx_explain_to_xml(const icx_explain *e, int indent);
+
+/* The <explanation> element (unindented) in at most max_bytes bytes, for
+ * an answer that must stay under a server's stanza size limit: whole when
+ * it fits.  When not, it carries cut='true' and relaxations='N' (how many
+ * there were); every constraint's line is kept; every cloud named keeps
+ * its element (name and state) before any keeps its sentences: the first
+ * ones whole while they fit, the others without their <fails> and with
+ * failures='N', their count (a cloud whose element does not fit even so
+ * is left out); relaxations follow while they fit.  The constraints'
+ * lines alone may exceed a very small max_bytes.  *cut (when not NULL)
+ * gets 1 when anything was left out.  As icx_explain_to_xml(); NULL on
+ * ENOMEM. */
+char *icx_explain_to_xml_within(const icx_explain *e, size_t max_bytes, int *cut);
 
 #ifdef __cplusplus
 }

@@ -208,6 +208,7 @@ static int command_start_explain(icxd_command *cmds, icxd_session *s,
   icx_rc rc;
 
   job->kind = ICXD_JOB_EXPLAIN;
+  job->explain_max_bytes = cmds->cfg->explain_max_bytes;
   rc = icxd_iodata_explain_clouds(cmds->xctx, in, job, err, sizeof err);
   if (rc == ICX_OK)
     return command_start_job(cmds, s, job, iq);

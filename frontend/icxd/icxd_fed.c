@@ -515,7 +515,8 @@ static void fed_finish(icxd_fed *f, fed_fanout *fo)
     wlen += (size_t)add;
   }
   merged = job->kind == ICXD_JOB_EXPLAIN
-               ? icxd_fed_merge_explain(f->xctx, parts, n, err, sizeof err)
+               ? icxd_fed_merge_explain(f->xctx, parts, n,
+                                        job->explain_max_bytes, err, sizeof err)
                : icxd_fed_merge(f->xctx, parts, n, err, sizeof err);
   if (!merged) {
     icxd_log(f->log, ICXD_LOG_WARN, "fed", "job %llu: merging failed: %s",

@@ -119,10 +119,15 @@ char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
  * that does, tagged exchange='...' (as is a known one of this exchange);
  * presence this exchange's, and its relaxations only when no exchange
  * has a match; then one <exchange jid=...
- * matching=...> per answer.  NULL with err set when an answer is not an
- * <explanation>, or out of memory. */
+ * matching=...> per answer.  At most max_bytes (0: no limit) as
+ * icx_explain_to_xml_within() says: past it, clouds lose their <fails>
+ * (failures= counts them), relaxations are left out, and the explanation
+ * carries cut='true' (as it does when an answer merged was cut).  NULL
+ * with err set when an answer is not an <explanation>, or out of
+ * memory. */
 char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
-                             size_t n, char *err, size_t errlen);
+                             size_t n, size_t max_bytes, char *err,
+                             size_t errlen);
 
 typedef struct icxd_fed icxd_fed;
 

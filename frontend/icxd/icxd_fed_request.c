@@ -4,6 +4,7 @@
  * ranked <matchingClouds>. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,15 +374,53 @@ static xmpp_stanza_t *fed_child_with(xmpp_stanza_t *top, const char *name,
   return NULL;
 }
 
+/* How long el is as text; SIZE_MAX when it cannot be written. */
+static size_t fed_text_len(xmpp_ctx_t *ctx, xmpp_stanza_t *el)
+{
+  char *text = NULL;
+  size_t len = 0;
+
+  if (xmpp_stanza_to_text(el, &text, &len) != XMPP_EOK || !text)
+    return SIZE_MAX;
+  xmpp_free(ctx, text);
+  return len;
+}
+
+/* A <cloud> as src is, without its <fails>: failures= counts them (or
+ * is src's own, when a peer had cut it already).  NULL on ENOMEM. */
+static xmpp_stanza_t *fed_bare_cloud(xmpp_ctx_t *ctx, xmpp_stanza_t *src)
+{
+  static const char *const keep[] = { "name", "known", "matches", "exchange" };
+  xmpp_stanza_t *el = icxd_elem(ctx, "cloud", NULL), *c;
+  long fails = fed_attr_long(src, "failures");
+  size_t k;
+  int bad = !el;
+
+  for (k = 0; !bad && k < sizeof keep / sizeof keep[0]; k++) {
+    const char *v = xmpp_stanza_get_attribute(src, keep[k]);
+    bad = v && xmpp_stanza_set_attribute(el, keep[k], v) != XMPP_EOK;
+  }
+  for (c = xmpp_stanza_get_children(src); c; c = xmpp_stanza_get_next(c))
+    fails += xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), "fails");
+  if (!bad && fails > 0)
+    bad = fed_set_long(el, "failures", fails);
+  if (bad && el) {
+    xmpp_stanza_release(el);
+    el = NULL;
+  }
+  return el;
+}
+
 char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
-                             size_t n, char *err, size_t errlen)
+                             size_t n, size_t max_bytes, char *err,
+                             size_t errlen)
 {
   xmpp_stanza_t **tops = calloc(n ? n : 1, sizeof *tops);
   xmpp_stanza_t *out = NULL, *c, *copy;
   char *text = NULL, *res = NULL;
-  size_t i, k, len;
-  long total = 0;
-  int bad = !tops;
+  size_t i, k, len, size = 256, room = max_bytes;
+  long total = 0, relaxations = 0;
+  int bad = !tops, cut = 0;
 
   for (i = 0; !bad && i < n; i++) {
     tops[i] = xmpp_stanza_new_from_string(ctx, parts[i].answer_xml);
@@ -392,6 +431,9 @@ char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
       goto done;
     }
     total += fed_attr_long(tops[i], "matching");
+    cut |= icxd_is(xmpp_stanza_get_attribute(tops[i], "cut"), "true");
+    /* Room kept for the <exchange> elements written last. */
+    size += strlen(parts[i].exchange) + 48;
   }
   if (bad || !n)
     goto nomem;
@@ -442,12 +484,42 @@ char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
     } else {
       copy = xmpp_stanza_copy(c);   /* relaxations, presence: local */
       bad = !copy;
+      relaxations += icxd_is(name, "relaxation");
+    }
+    /* Past max_bytes a cloud goes without its sentences (or whole) and a
+     * relaxation is left out; the rest is small and kept. */
+    if (!bad && copy && max_bytes &&
+        (icxd_is(name, "cloud") || icxd_is(name, "relaxation"))) {
+      len = fed_text_len(ctx, copy);
+      bad = len == SIZE_MAX;
+      if (!bad && size + len > room && icxd_is(name, "cloud")) {
+        xmpp_stanza_t *bare = fed_bare_cloud(ctx, copy);
+        xmpp_stanza_release(copy);
+        copy = bare;
+        bad = !copy || (len = fed_text_len(ctx, copy)) == SIZE_MAX;
+        cut = 1;
+      }
+      if (!bad && size + len > room) {
+        xmpp_stanza_release(copy);
+        cut = 1;
+        continue;
+      }
+      size += len;
     }
     if (copy && (bad || icxd_adopt(out, copy))) {
       if (bad)
         xmpp_stanza_release(copy);
       bad = 1;
     }
+  }
+  if (!bad && cut) {
+    /* How many relaxations there were: this exchange's (its own cut
+     * counted them), and only when nothing matches anywhere. */
+    const char *had = xmpp_stanza_get_attribute(tops[0], "relaxations");
+    bad = xmpp_stanza_set_attribute(out, "cut", "true") != XMPP_EOK ||
+          fed_set_long(out, "relaxations",
+                       total > 0 ? 0 : had ? fed_attr_long(tops[0], "relaxations")
+                                           : relaxations);
   }
   for (k = 0; !bad && k < n; k++) {
     xmpp_stanza_t *ex = icxd_elem(ctx, "exchange", NULL);

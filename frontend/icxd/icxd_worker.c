@@ -298,6 +298,7 @@ static void worker_run_explain(icx_ctx *ctx, icx_store *store,
 {
   icx_explain *e = NULL;
   icx_rc rc;
+  int cut = 0;
 
   rc = icx_explain_run(ctx, store, set, (const char *const *)job->explain,
                        job->n_explain, &e);
@@ -305,15 +306,30 @@ static void worker_run_explain(icx_ctx *ctx, icx_store *store,
     worker_job_fail(job, rc, icx_ctx_errmsg(ctx));
     return;
   }
-  job->answer_xml = worker_adopt(ctx, icx_explain_to_xml(e, 0));
+  /* An explanation grows with the clouds named times the constraints,
+   * and with the relaxations: bounded, so that the answer stays under
+   * the servers' stanza size limits on its way. */
+  job->answer_xml = worker_adopt(ctx, job->explain_max_bytes
+                                          ? icx_explain_to_xml_within(e, job->explain_max_bytes, &cut)
+                                          : icx_explain_to_xml(e, 0));
   /* The engine searches removals only in small requests: say so rather
-   * than let an explanation without <relaxation> look like "none". */
-  if (icx_explain_relaxations_skipped(e) &&
-      !(job->info = strdup("nothing matches; constraints to drop are searched "
-                           "only in requests of at most "
-                           ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints"))) {
-    free(job->answer_xml);
-    job->answer_xml = NULL;   /* out of memory: fail the job rather than drop the note */
+   * than let an explanation without <relaxation> look like "none"; and
+   * say so when the explanation was cut. */
+  if (job->answer_xml && (cut || icx_explain_relaxations_skipped(e))) {
+    char note[400];
+    snprintf(note, sizeof note, "%s%s%s",
+             icx_explain_relaxations_skipped(e)
+               ? "nothing matches; constraints to drop are searched only in requests of at "
+                 "most " ICXD_STR(ICX_EXPLAIN_MAX_CONSTRAINTS) " constraints" : "",
+             cut && icx_explain_relaxations_skipped(e) ? "; " : "",
+             cut ? "the explanation was cut to stay under the exchange's explain_max_bytes: "
+                   "the clouds with failures= come without their sentences, and relaxations "
+                   "past it are left out; name fewer clouds, or ask fewer constraints, to see "
+                   "them" : "");
+    if (!(job->info = strdup(note))) {
+      free(job->answer_xml);
+      job->answer_xml = NULL; /* out of memory: fail the job rather than drop the note */
+    }
   }
   icx_explain_free(e);
   if (!job->answer_xml)

@@ -60,9 +60,11 @@ typedef struct icxd_job {
   char **names;
   char **values;
   size_t n_pairs;
-  /* input of an explanation: the clouds to explain one by one */
+  /* input of an explanation: the clouds to explain one by one, and the
+   * answer's size at most (icx_explain_to_xml_within(); 0: no limit) */
   char **explain;
   size_t n_explain;
+  size_t explain_max_bytes;
   /* input of a publish (the document in xml/xml_len) or a withdrawal,
    * run by the writer (icxd_writer.h) */
   char *doc_uri;         /* the document's graph */

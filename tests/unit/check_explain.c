@@ -31,6 +31,18 @@ teardown(void)
   tu_world_close(&w);
 }
 
+/* The test's world made again from a Turtle text instead of the shipped
+ * clouds. */
+static void
+use_turtle(const char *ttl)
+{
+  tu_world_close(&w);
+  tu_world_turtle(&w, ttl);
+  ctx = w.ctx;
+  vocab = w.vocab;
+  store = w.store;
+}
+
 START_TEST(explanations)
 {
   char *path = tu_path(tu_srcdir(), "data/constraints/paper.xml");
@@ -168,11 +180,7 @@ START_TEST(relaxation_names_the_first_clouds)
                             "ex:s%d a res:StorageService ; res:replicationFactor %d .\n",
                             c, c, c, c, 2 + c % 3);
   ck_assert_uint_lt(len, sizeof ttl);
-  tu_world_close(&w);
-  tu_world_turtle(&w, ttl);
-  ctx = w.ctx;
-  vocab = w.vocab;
-  store = w.store;
+  use_turtle(ttl);
   xml = tu_constraints("replicationFactor", "3", "replicationFactor", "40", NULL);
   ck_assert_int_eq(icx_constraints_parse(ctx, vocab, xml, strlen(xml), &set), ICX_OK);
   ck_assert_int_eq(icx_explain_run(ctx, store, set, NULL, 0, &e), ICX_OK);
@@ -192,6 +200,111 @@ START_TEST(relaxation_names_the_first_clouds)
   icx_explain_free(e);
   icx_constraints_free(set);
   free(xml);
+}
+END_TEST
+
+/* Counts the occurrences of needle in hay. */
+static size_t
+count_of(const char *hay, const char *needle)
+{
+  size_t n = 0;
+
+  for (; (hay = strstr(hay, needle)); hay += strlen(needle))
+    n++;
+  return n;
+}
+
+/* An explanation grows with the clouds named times the constraints they
+ * fail: icx_explain_to_xml_within() keeps it under a size, whole when it
+ * fits; a failure's sentence lists at most ICX_EXPLAIN_LABELS values
+ * asked, however many the request gives. */
+START_TEST(explanation_within_a_size)
+{
+  static const char *const tiers[] = { "GS", "SH", "KP", "CD", "UM", "HM", "VE", "BQ", "LA",
+                                       "VC", "BO", "FM", "IO", "VA" };
+  static const char *const asked[] = { "Tanzania", "Iran", "Taiwan", "Syria", "Moldova",
+                                       "Bosnia and Herzegovina", "Svalbard and Jan Mayen",
+                                       "Saint Kitts and Nevis", "Sao Tome and Principe",
+                                       "United Arab Emirates", "Central African Republic",
+                                       "Northern Mariana Islands", "Turks and Caicos Islands",
+                                       "Cocos (Keeling) Islands" };
+  char ttl[16384], *full, *out, name[16];
+  const char *who[20];
+  icx_constraints *set;
+  icx_explain *e = NULL;
+  size_t len, k, i;
+  int c, cut = -1;
+
+  len = (size_t)snprintf(ttl, sizeof ttl, "@prefix res: <" TU_RES "> .\n"
+                         "@prefix ex: <" TU_EX "> .\n");
+  for (c = 0; c < 20; c++) {
+    len += (size_t)snprintf(ttl + len, sizeof ttl - len,
+                            "ex:c%d a res:Cloud ; res:cloudName \"big%02d\" ; res:offers ex:s%d .\n"
+                            "ex:s%d a res:StorageService ; res:replicationFactor 2 ; "
+                            "res:tierCountry res:%s", c, c, c, c, tiers[0]);
+    for (k = 1; k < sizeof tiers / sizeof tiers[0]; k++)
+      len += (size_t)snprintf(ttl + len, sizeof ttl - len, ", res:%s", tiers[k]);
+    len += (size_t)snprintf(ttl + len, sizeof ttl - len, " .\n");
+  }
+  ck_assert_uint_lt(len, sizeof ttl);
+  use_turtle(ttl);
+  set = icx_constraints_new(vocab);
+  ck_assert_ptr_nonnull(set);
+  /* Eight constraints of 14 countries each, none offered, and one that
+   * nothing meets: 20 clouds fail 9 each, and there are relaxations. */
+  for (c = 0; c < 8; c++)
+    ck_assert_msg(icx_constraints_add_op(ctx, set, "tierCountry", "anyOf", asked,
+                                         sizeof asked / sizeof asked[0], 1, 0) == ICX_OK,
+                  "%s", icx_ctx_errmsg(ctx));
+  ck_assert_int_eq(icx_constraints_add(ctx, set, "replicationFactor", "40"), ICX_OK);
+  for (i = 0; i < 20; i++) {
+    snprintf(name, sizeof name, "big%02zu", i);
+    who[i] = strdup(name);
+  }
+  ck_assert_int_eq(icx_explain_run(ctx, store, set, who, 20, &e), ICX_OK);
+  ck_assert_uint_eq(icx_explain_failure_count(e, 0), 9);
+  /* The values asked: the first ICX_EXPLAIN_LABELS, then "...". */
+  ck_assert_msg(strstr(icx_explain_failure_detail(e, 0, 0), ", Northern Mariana Islands, ..."),
+                "%s", icx_explain_failure_detail(e, 0, 0));
+  ck_assert_ptr_null(strstr(icx_explain_failure_detail(e, 0, 0), "Turks"));
+  full = icx_explain_to_xml(e, 0);
+  ck_assert_ptr_nonnull(full);
+  /* Whole when it fits, and then just as icx_explain_to_xml() writes it. */
+  out = icx_explain_to_xml_within(e, strlen(full) + 256, &cut);
+  ck_assert_int_eq(cut, 0);
+  ck_assert_str_eq(out, full);
+  icx_free(ctx, out);
+  /* Cut: under the size; every constraint's line; the first clouds whole,
+   * the later ones with failures=, none left out at this size. */
+  for (len = 4096; len <= strlen(full); len *= 2) {
+    out = icx_explain_to_xml_within(e, len, &cut);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(cut, 1);
+    ck_assert_msg(strlen(out) <= len, "%zu bytes asked, %zu written", len, strlen(out));
+    ck_assert_ptr_nonnull(strstr(out, " cut='true' relaxations='"));
+    ck_assert_uint_eq(count_of(out, "<constraint index="), 9);
+    ck_assert_uint_eq(count_of(out, "<cloud name="), 20);
+    ck_assert_uint_ge(count_of(out, " failures='9'/>"), 1);
+    ck_assert_uint_eq(count_of(out, "<cloud name=") - count_of(out, " failures='9'/>"),
+                      count_of(out, "</cloud>"));
+    ck_assert_ptr_nonnull(strstr(out, "<cloud name='big00'"));
+    ck_assert(!strncmp(out, "<explanation xmlns=", 19));
+    ck_assert_str_eq(out + strlen(out) - 14, "</explanation>");
+    icx_free(ctx, out);
+  }
+  /* Too small even for the clouds' names: they are left out, the
+   * constraints stay. */
+  out = icx_explain_to_xml_within(e, 1, &cut);
+  ck_assert_int_eq(cut, 1);
+  ck_assert_uint_eq(count_of(out, "<constraint index="), 9);
+  ck_assert_uint_eq(count_of(out, "<cloud "), 0);
+  ck_assert_uint_eq(count_of(out, "<relaxation "), 0);
+  icx_free(ctx, out);
+  icx_free(ctx, full);
+  icx_explain_free(e);
+  icx_constraints_free(set);
+  for (i = 0; i < 20; i++)
+    free((char *)who[i]);
 }
 END_TEST
 
@@ -264,6 +377,7 @@ explain_suite(void)
   tcase_add_test(tc, counts_alike_with_and_without_clouds);
   tcase_add_test(tc, smallest_relaxations);
   tcase_add_test(tc, relaxation_names_the_first_clouds);
+  tcase_add_test(tc, explanation_within_a_size);
   tcase_add_test(tc, explaining_too_large_a_request);
   tcase_add_test(tc, time_limit_stops_an_explanation);
   suite_add_tcase(s, tc);

@@ -126,6 +126,15 @@ START_TEST(config_limit_keys)
   ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
   ck_assert_ptr_nonnull(strstr(err, "answer_max_bytes"));
   icxd_config_free(cfg);
+  cfg = icxd_config_new();
+  ck_assert_uint_eq(cfg->explain_max_bytes, 131072);
+  tu_write(conf, "[exchange]\nexplain_max_bytes = 65536\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
+  ck_assert_uint_eq(cfg->explain_max_bytes, 65536);
+  tu_write(conf, "[exchange]\nexplain_max_bytes = 4095\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "explain_max_bytes"));
+  icxd_config_free(cfg);
   free(conf);
 }
 END_TEST

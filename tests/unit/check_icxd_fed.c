@@ -265,7 +265,7 @@ START_TEST(fed_merge_explanations)
       "attribute='b' alone='2' remaining='2'/><cloud name='c5' known='true' "
       "matches='false'><fails constraint='2'>too low</fails></cloud>"
       "<cloud name='c1' known='false' matches='false'/></explanation>";
-  m = icxd_fed_merge_explain(x, parts, 2, err, sizeof err);
+  m = icxd_fed_merge_explain(x, parts, 2, 0, err, sizeof err);
   ck_assert_msg(m != NULL, "%s", err);
   e = xmpp_stanza_new_from_string(x, m);
   ck_assert_str_eq(xmpp_stanza_get_attribute(e, "matching"), "3");
@@ -289,8 +289,90 @@ START_TEST(fed_merge_explanations)
   xmpp_stanza_release(e);
   free(m);
   parts[1].answer_xml = "<matchingClouds " CSP "/>";
-  ck_assert_ptr_null(icxd_fed_merge_explain(x, parts, 2, err, sizeof err));
+  ck_assert_ptr_null(icxd_fed_merge_explain(x, parts, 2, 0, err, sizeof err));
   ck_assert_str_eq(err, "the answer of icx.b.test is not an <explanation>");
+  xmpp_ctx_free(x);
+}
+END_TEST
+
+/* Each exchange keeps its explanation under explain_max_bytes, but the
+ * clouds the merge takes from several may add up past it: the merge cuts
+ * again, as the engine does (icx_explain_to_xml_within()). */
+START_TEST(fed_merge_explanations_within_a_size)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  icxd_fed_part parts[2];
+  xmpp_stanza_t *e, *c;
+  char err[256], *m, *a, *b, *p, *q;
+  size_t k, whole = 0, bare = 0;
+
+  /* Six clouds of this exchange's, each failing 20 constraints in long
+   * sentences, nothing matching; the peer knows two more. */
+  a = malloc(65536);
+  b = malloc(65536);
+  ck_assert(a && b);
+  p = a + sprintf(a, "<explanation " CSP " matching='0'><constraint index='1' "
+                  "attribute='a' alone='0' remaining='0'/>");
+  q = b + sprintf(b, "<explanation " CSP " matching='0' cut='true' relaxations='0'>"
+                  "<constraint index='1' attribute='a' alone='0' remaining='0'/>");
+  for (k = 0; k < 8; k++) {
+    size_t f;
+    int mine = k < 6;
+    p += sprintf(p, "<cloud name='c%zu' known='%s' matches='false'>", k,
+                 mine ? "true" : "false");
+    q += sprintf(q, "<cloud name='c%zu' known='%s' matches='false'>", k,
+                 mine ? "false" : "true");
+    for (f = 0; mine && f < 20; f++)
+      p += sprintf(p, "<fails constraint='1'>%0200d</fails>", 0);
+    for (f = 0; !mine && f < 20; f++)
+      q += sprintf(q, "<fails constraint='1'>%0200d</fails>", 0);
+    p += sprintf(p, "</cloud>");
+    q += sprintf(q, "</cloud>");
+  }
+  sprintf(p, "<relaxation without='1' matching='3' clouds='c1'/></explanation>");
+  sprintf(q, "</explanation>");
+  parts[0].exchange = "icx.root.test";
+  parts[0].answer_xml = a;
+  parts[1].exchange = "icx.b.test";
+  parts[1].answer_xml = b;
+  /* Room for three clouds whole. */
+  m = icxd_fed_merge_explain(x, parts, 2, 16384, err, sizeof err);
+  ck_assert_msg(m != NULL, "%s", err);
+  ck_assert_uint_le(strlen(m), 16384);
+  e = xmpp_stanza_new_from_string(x, m);
+  ck_assert_ptr_nonnull(e);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(e, "cut"), "true");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(e, "relaxations"), "1");
+  ck_assert_int_eq(tu_icxd_count_named(e, "cloud"), 8);
+  for (c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+    if (!xmpp_stanza_is_tag(c) || strcmp(xmpp_stanza_get_name(c), "cloud"))
+      continue;
+    if (icxd_child(c, "fails", NULL)) {
+      ck_assert_ptr_null(xmpp_stanza_get_attribute(c, "failures"));
+      whole++;
+    } else {
+      ck_assert_str_eq(xmpp_stanza_get_attribute(c, "failures"), "20");
+      ck_assert_str_eq(xmpp_stanza_get_attribute(c, "known"), "true");
+      bare++;
+    }
+  }
+  ck_assert_uint_ge(whole, 1);
+  ck_assert_uint_ge(bare, 1);
+  ck_assert_int_eq(tu_icxd_count_named(e, "exchange"), 2);
+  xmpp_stanza_release(e);
+  free(m);
+  /* No limit: every cloud whole; cut only because the peer's was. */
+  m = icxd_fed_merge_explain(x, parts, 2, 0, err, sizeof err);
+  ck_assert_msg(m != NULL, "%s", err);
+  e = xmpp_stanza_new_from_string(x, m);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(e, "cut"), "true");
+  ck_assert_int_eq(tu_icxd_count_named(e, "relaxation"), 1);
+  ck_assert_int_eq(tu_icxd_count_named(e, "fails"), 0);   /* children of clouds */
+  ck_assert_ptr_null(strstr(m, "failures="));
+  xmpp_stanza_release(e);
+  free(m);
+  free(a);
+  free(b);
   xmpp_ctx_free(x);
 }
 END_TEST
@@ -494,6 +576,7 @@ static Suite *icxd_fed_suite(void)
   tcase_add_test(tc, fed_forward_copy);
   tcase_add_test(tc, fed_merge_answers);
   tcase_add_test(tc, fed_merge_explanations);
+  tcase_add_test(tc, fed_merge_explanations_within_a_size);
   tcase_add_test(tc, fed_fanout_peers);
   tcase_add_test(tc, fed_fanout_deadline);
   tcase_add_test(tc, fed_directory);
