@@ -243,7 +243,7 @@ icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_inde
                      void *userdata)
 {
   roaring_uint32_iterator_t it;
-  uint32_t buf[256], at[256], got, i;
+  uint32_t buf[256], at[256], got, i, k;
   size_t pos = 0;
   int stop;
 
@@ -257,8 +257,13 @@ icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_inde
     for (i = 0; ix->n_skip && i < got; i++) {
       size_t blk = buf[i] >> ix->skip_shift;
       at[i] = blk < ix->n_skip ? ix->offer_skip[blk] : (uint32_t)ix->n_offer;
+      /* The block's pairs, and the line after: a block's few pairs
+       * often run into it (asking for it too took the paper's request's
+       * walk at 1M from 3.9 to 2.9 ms). */
       if (at[i] < ix->n_offer)
         ICX_PREFETCH(&ix->offer[2 * (size_t)at[i]]);
+      if ((size_t)at[i] + 7 < ix->n_offer)
+        ICX_PREFETCH(&ix->offer[2 * ((size_t)at[i] + 7)]);
     }
     for (i = 0; i < got; i++) {
       if (ix->n_skip) {
@@ -267,7 +272,12 @@ icx_index_each_offer(const icx_index *ix, const roaring_bitmap_t *svcs, icx_inde
         if (at[i] > pos)
           pos = at[i];
       }
-      pos = icx_index_gallop_stride(ix->offer, 2, pos, ix->n_offer, buf[i]);
+      /* A block holds a few pairs: looked at in turn (in the lines asked
+       * for above), then galloped when there are more. */
+      for (k = 0; k < 8 && pos < ix->n_offer && ix->offer[2 * pos] < buf[i]; k++)
+        pos++;
+      if (k == 8)
+        pos = icx_index_gallop_stride(ix->offer, 2, pos, ix->n_offer, buf[i]);
       for (; pos < ix->n_offer && ix->offer[2 * pos] == buf[i]; pos++)
         if ((stop = fn(userdata, buf[i], ix->offer[2 * pos + 1])))
           return stop;

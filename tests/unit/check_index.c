@@ -174,6 +174,115 @@ START_TEST(clouds_names_offers)
 }
 END_TEST
 
+/* Each (service, cloud) pair icx_index_each_offer() gives, counted by
+ * dense cloud number and by service. */
+typedef struct offers_seen {
+  size_t pairs;
+  size_t per_cloud[64];
+  uint32_t last_service;
+  int in_order;
+} offers_seen;
+
+static int
+offer_count(void *ud, uint32_t service, size_t cloud)
+{
+  offers_seen *o = ud;
+
+  ck_assert_uint_lt(cloud, 64);
+  o->in_order &= o->pairs == 0 || service >= o->last_service;
+  o->last_service = service;
+  o->per_cloud[cloud]++;
+  o->pairs++;
+  return 0;
+}
+
+/* A service many clouds offer makes a block of many pairs: the walk looks
+ * at a block's first pairs in turn and gallops past the rest; every pair
+ * of every service asked for comes, whichever way it was found. */
+START_TEST(offers_in_long_blocks)
+{
+  char ttl[16384], iri[64];
+  size_t len, k, c;
+  icx_index *ix;
+  offers_seen all, one;
+  roaring_bitmap_t *svcs;
+
+  /* The shared service's id just before a few others' (terms take ids as
+   * they first come), so that its block holds them too. */
+  len = (size_t)snprintf(ttl, sizeof ttl, "@prefix res: <" TU_RES "> .\n"
+                         "@prefix ex: <" TU_EX "> .\n"
+                         "ex:c0 res:offers ex:shared, ex:s0, ex:s1, ex:s2 .\n");
+  for (k = 0; k < 40; k++)
+    len += (size_t)snprintf(ttl + len, sizeof ttl - len,
+                            "ex:c%zu a res:Cloud ; res:cloudName \"c%zu\" ; "
+                            "res:offers ex:shared, ex:s%zu .\n"
+                            "ex:s%zu a res:StorageService ; res:replicationFactor 3 .\n",
+                            k, k, k, k);
+  len += (size_t)snprintf(ttl + len, sizeof ttl - len,
+                          "ex:shared a res:StorageService ; res:replicationFactor 3 .\n");
+  ck_assert_uint_lt(len, sizeof ttl);
+  tu_world_close(&w);
+  tu_world_turtle(&w, ttl);
+  ix = get_index();
+  ck_assert_int_eq(icx_index_clouds(w.ctx, ix, id_of(ix, TU_RES "cloudName"),
+                                    id_of(ix, TU_RES "offers")), ICX_OK);
+  ck_assert_uint_eq(icx_index_cloud_count(ix), 40);
+  /* The walk's two ways are both taken: some service asked for alone
+   * lies more than 8 pairs past the start of its block. */
+  {
+    int far = 0;
+    for (k = 0; k < 40 && !far; k++) {
+      uint32_t id;
+      size_t pos;
+      snprintf(iri, sizeof iri, TU_EX "s%zu", k);
+      id = (uint32_t)id_of(ix, iri);
+      for (pos = 0; pos < ix->n_offer && ix->offer[2 * pos] < id; pos++)
+        ;
+      far = pos > (size_t)ix->offer_skip[id >> ix->skip_shift] + 8;
+    }
+    ck_assert_msg(far, "no service lies past 8 pairs of its block: change the data");
+  }
+  /* Every service at once: 82 pairs, two per cloud (c0: four), services
+   * ascending. */
+  svcs = roaring_bitmap_create();
+  roaring_bitmap_add(svcs, (uint32_t)id_of(ix, TU_EX "shared"));
+  for (k = 0; k < 40; k++) {
+    snprintf(iri, sizeof iri, TU_EX "s%zu", k);
+    roaring_bitmap_add(svcs, (uint32_t)id_of(ix, iri));
+  }
+  memset(&all, 0, sizeof all);
+  all.in_order = 1;
+  ck_assert_int_eq(icx_index_each_offer(ix, svcs, offer_count, &all), 0);
+  ck_assert_uint_eq(all.pairs, 82);
+  ck_assert(all.in_order);
+  for (c = 0; c < 40; c++)
+    ck_assert_uint_eq(all.per_cloud[c], c == (size_t)icx_index_cloud_of(ix, (uint32_t)id_of(
+                                          ix, TU_EX "c0")) ? 4 : 2);
+  roaring_bitmap_free(svcs);
+  /* Each service alone, and each after the shared one (past its pairs,
+   * in the same block or the next). */
+  for (k = 0; k < 40; k++) {
+    long want;
+    snprintf(iri, sizeof iri, TU_EX "s%zu", k);
+    svcs = roaring_bitmap_create();
+    roaring_bitmap_add(svcs, (uint32_t)id_of(ix, iri));
+    memset(&one, 0, sizeof one);
+    ck_assert_int_eq(icx_index_each_offer(ix, svcs, offer_count, &one), 0);
+    snprintf(iri, sizeof iri, TU_EX "c%zu", k);
+    want = icx_index_cloud_of(ix, (uint32_t)id_of(ix, iri));
+    ck_assert_int_ge(want, 0);
+    ck_assert_uint_eq(one.pairs, k == 1 || k == 2 ? 2 : 1);   /* c0 offers s1, s2 too */
+    ck_assert_uint_eq(one.per_cloud[want], 1);
+    roaring_bitmap_add(svcs, (uint32_t)id_of(ix, TU_EX "shared"));
+    memset(&one, 0, sizeof one);
+    ck_assert_int_eq(icx_index_each_offer(ix, svcs, offer_count, &one), 0);
+    ck_assert_uint_eq(one.pairs, k == 1 || k == 2 ? 42 : 41);
+    ck_assert_uint_eq(one.per_cloud[want], 2);
+    roaring_bitmap_free(svcs);
+  }
+}
+END_TEST
+
 /* Matches xml on store along path; the names, joined by spaces. */
 static char *
 match_on(icx_store *store, const char *xml, icx_match_path path)
@@ -665,6 +774,7 @@ index_suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, objects_and_numbers);
   tcase_add_test(tc, clouds_names_offers);
+  tcase_add_test(tc, offers_in_long_blocks);
   tcase_add_test(tc, another_handle_changes_the_answer);
   tcase_add_test(tc, unchanged_store_keeps_the_index);
   tcase_add_test(tc, changes_applied_answer_as_a_rebuild);
