@@ -105,6 +105,10 @@ const roaring_bitmap_t *icx_index_cloud_ids(const icx_index *ix);
  * many; first is the number of its first name among all names (for
  * icx_index_name_rank()). */
 size_t icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids, size_t *first);
+/* Hints that cloud c's names will be asked for soon: stage 1 asks for
+ * where they are, stage 2 (after stage 1's line came) for the names'
+ * ids and ranks. */
+void icx_index_cloud_names_ahead(const icx_index *ix, size_t c, int stage);
 
 /* --- the names' texts, in text order ---------------------------------------
  * Every name's text is read from the store the first time one is asked

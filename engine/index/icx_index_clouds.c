@@ -230,6 +230,20 @@ icx_index_cloud_seek(const icx_index *ix, uint32_t id, size_t from)
   return from >= ix->n_clouds ? ix->n_clouds : icx_index_gallop(ix->cloud_id, from, ix->n_clouds, id);
 }
 
+void
+icx_index_cloud_names_ahead(const icx_index *ix, size_t c, int stage)
+{
+  if (c >= ix->n_clouds)
+    return;
+  if (stage == 1) {
+    ICX_PREFETCH(&ix->name_off[c]);
+  } else {
+    ICX_PREFETCH(&ix->name_id[ix->name_off[c]]);
+    if (ix->name_rank)
+      ICX_PREFETCH(&ix->name_rank[ix->name_off[c]]);
+  }
+}
+
 size_t
 icx_index_cloud_names(const icx_index *ix, size_t c, const uint32_t **ids, size_t *first)
 {

@@ -496,6 +496,7 @@ match_index_collect(xrun *x, icx_match *m)
   uint32_t *val = NULL, *lens = NULL, *at = NULL;
   const char **texts = NULL;
   size_t si, j, n = 0, cap, i, o, len, k = 0, n_all;
+  uint32_t blk[256], bi, bn;
   icx_degree *degrees;
   char *text;
   int scored = 0;
@@ -521,11 +522,23 @@ match_index_collect(xrun *x, icx_match *m)
     goto nomem;
   for (si = 0; si < x->n_slots; si++)
     x->slots[si].walk = 0;
-  for (roaring_init_iterator(all, &it); it.has_value;
-       roaring_advance_uint32_iterator(&it), k++) {
-    size_t c = it.current_value, first, nn;
+  roaring_init_iterator(all, &it);
+  for (bi = bn = 0;; bi++, k++) {
+    size_t c, first, nn;
     const uint32_t *names;
     int score = 0, narrow = 0;
+    if (bi == bn) {
+      /* The next block of clouds: where their names are, then the names,
+       * asked for ahead (misses in arrays of a million, overlapped). */
+      if (!(bn = roaring_read_uint32_iterator(&it, blk, 256)))
+        break;
+      bi = 0;
+      for (j = 0; j < bn; j++)
+        icx_index_cloud_names_ahead(x->ix, blk[j], 1);
+      for (j = 0; j < bn; j++)
+        icx_index_cloud_names_ahead(x->ix, blk[j], 2);
+    }
+    c = blk[bi];
     nn = icx_index_cloud_names(x->ix, c, &names, &first);
     for (si = 0; scored && si < x->n_slots; si++) {
       xslot *s = &x->slots[si];
