@@ -418,7 +418,7 @@ char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
   xmpp_stanza_t **tops = calloc(n ? n : 1, sizeof *tops);
   xmpp_stanza_t *out = NULL, *c, *copy;
   char *text = NULL, *res = NULL;
-  size_t i, k, len, size = 256, room = max_bytes;
+  size_t i, k, len, size = 256;
   long total = 0, relaxations = 0;
   int bad = !tops, cut = 0;
 
@@ -486,20 +486,21 @@ char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
       bad = !copy;
       relaxations += icxd_is(name, "relaxation");
     }
-    /* Past max_bytes a cloud goes without its sentences (or whole) and a
-     * relaxation is left out; the rest is small and kept. */
-    if (!bad && copy && max_bytes &&
-        (icxd_is(name, "cloud") || icxd_is(name, "relaxation"))) {
+    /* Every part counts towards max_bytes; past it a cloud goes without
+     * its sentences (or whole) and a relaxation is left out; constraints
+     * and presence are kept. */
+    if (!bad && copy && max_bytes) {
+      int cuttable = icxd_is(name, "cloud") || icxd_is(name, "relaxation");
       len = fed_text_len(ctx, copy);
       bad = len == SIZE_MAX;
-      if (!bad && size + len > room && icxd_is(name, "cloud")) {
+      if (!bad && cuttable && size + len > max_bytes && icxd_is(name, "cloud")) {
         xmpp_stanza_t *bare = fed_bare_cloud(ctx, copy);
         xmpp_stanza_release(copy);
         copy = bare;
         bad = !copy || (len = fed_text_len(ctx, copy)) == SIZE_MAX;
         cut = 1;
       }
-      if (!bad && size + len > room) {
+      if (!bad && cuttable && size + len > max_bytes) {
         xmpp_stanza_release(copy);
         cut = 1;
         continue;
