@@ -85,7 +85,7 @@ static char *fed_page_note(icxd_fed *f, const fed_peer *p, xmpp_stanza_t *mc)
   xmpp_stanza_t *set = icxd_child(mc, "set", NULL), *c;
   xmpp_stanza_t *count = set ? icxd_child(set, "count", NULL) : NULL;
   char *text = count ? xmpp_stanza_get_text(count) : NULL, *out;
-  long total = text ? atol(text) : 0;
+  long total = icxd_count_of(text);
   long n = 0;
   int len;
 

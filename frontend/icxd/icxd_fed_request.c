@@ -4,6 +4,7 @@
  * ranked <matchingClouds>. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,15 @@ static char *fed_dup_attr(xmpp_stanza_t *el, const char *name, int *bad)
   return copy;
 }
 
+/* A peer's score= (weights may be negative): held in an int, whatever
+ * it wrote. */
+static int fed_score(const char *text)
+{
+  long v = strtol(text, NULL, 10);
+
+  return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : (int)v;
+}
+
 /* Appends the <cloudName> children of one answer to *entries. */
 static int fed_collect(xmpp_ctx_t *ctx, const icxd_fed_part *part,
                        fed_entry **entries, size_t *n, size_t *cap,
@@ -270,7 +280,7 @@ static int fed_collect(xmpp_ctx_t *ctx, const icxd_fed_part *part,
     e->jid = fed_dup_attr(el, "jid", &bad);
     score = xmpp_stanza_get_attribute(el, "score");
     if (score) {
-      e->score = atoi(score);
+      e->score = fed_score(score);
       *scores = 1;
     }
     (*n)++;
@@ -345,12 +355,10 @@ done:
 
 /* --- explanations ----------------------------------------------------- */
 
-/* The integer attribute name of el, 0 when absent. */
+/* The count in attribute name of el (icxd_count_of()). */
 static long fed_attr_long(xmpp_stanza_t *el, const char *name)
 {
-  const char *v = xmpp_stanza_get_attribute(el, name);
-
-  return v ? atol(v) : 0;
+  return icxd_count_of(xmpp_stanza_get_attribute(el, name));
 }
 
 static int fed_set_long(xmpp_stanza_t *el, const char *name, long v)
@@ -401,7 +409,8 @@ static xmpp_stanza_t *fed_bare_cloud(xmpp_ctx_t *ctx, xmpp_stanza_t *src)
     bad = v && xmpp_stanza_set_attribute(el, keep[k], v) != XMPP_EOK;
   }
   for (c = xmpp_stanza_get_children(src); c; c = xmpp_stanza_get_next(c))
-    fails += xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), "fails");
+    fails = icxd_count_add(fails, xmpp_stanza_is_tag(c) &&
+                                      icxd_is(xmpp_stanza_get_name(c), "fails"));
   if (!bad && fails > 0)
     bad = fed_set_long(el, "failures", fails);
   if (bad && el) {
@@ -430,7 +439,7 @@ char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
                parts[i].exchange);
       goto done;
     }
-    total += fed_attr_long(tops[i], "matching");
+    total = icxd_count_add(total, fed_attr_long(tops[i], "matching"));
     cut |= icxd_is(xmpp_stanza_get_attribute(tops[i], "cut"), "true");
     /* Room kept for the <exchange> elements written last. */
     size += strlen(parts[i].exchange) + 48;
@@ -455,8 +464,9 @@ char *icxd_fed_merge_explain(xmpp_ctx_t *ctx, const icxd_fed_part *parts,
       for (k = 0; k < n; k++) {
         xmpp_stanza_t *o = k ? fed_child_with(tops[k], "constraint", "index",
                                               idx) : c;
-        alone += o ? fed_attr_long(o, "alone") : 0;
-        remaining += o ? fed_attr_long(o, "remaining") : 0;
+        alone = icxd_count_add(alone, o ? fed_attr_long(o, "alone") : 0);
+        remaining = icxd_count_add(remaining,
+                                   o ? fed_attr_long(o, "remaining") : 0);
       }
       copy = xmpp_stanza_copy(c);
       bad = !copy || fed_set_long(copy, "alone", alone) ||

@@ -2,6 +2,9 @@
 /* New elements, text children, adoption, child lookup. */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "icxd_stanza.h"
@@ -94,4 +97,23 @@ int icxd_count_children(xmpp_stanza_t *parent)
 int icxd_is(const char *a, const char *b)
 {
   return a && b && strcmp(a, b) == 0;
+}
+
+long icxd_count_of(const char *text)
+{
+  char *end;
+  long v;
+
+  if (!text)
+    return 0;
+  errno = 0;
+  v = strtol(text, &end, 10);
+  if (end == text || v < 0)
+    return 0;
+  return errno == ERANGE ? LONG_MAX : v;
+}
+
+long icxd_count_add(long a, long b)
+{
+  return a > LONG_MAX - b ? LONG_MAX : a + b;
 }

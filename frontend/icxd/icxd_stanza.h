@@ -43,4 +43,12 @@ xmpp_stanza_t *icxd_child(xmpp_stanza_t *parent, const char *name,
 /* Number of element children of parent. */
 int icxd_count_children(xmpp_stanza_t *parent);
 
+/* A count another party wrote (a peer's matching='N', a <count>): its
+ * decimal value; 0 when text is NULL, negative or not a number; LONG_MAX
+ * when past it.  Never trusted further than that. */
+long icxd_count_of(const char *text);
+
+/* a + b for counts (both >= 0), stopping at LONG_MAX. */
+long icxd_count_add(long a, long b);
+
 #endif

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strophe.h>
@@ -295,6 +296,39 @@ START_TEST(fed_merge_explanations)
 }
 END_TEST
 
+/* A peer's counts are its word, not ours: past what a long holds, below
+ * zero or not a number, they are read as the nearest count there is, and
+ * their sum stops at the largest (the fuzzer found the overflow). */
+START_TEST(fed_merge_explanations_hostile_counts)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  icxd_fed_part parts[2];
+  xmpp_stanza_t *e, *c;
+  char err[256], *m, big[32];
+
+  snprintf(big, sizeof big, "%ld", LONG_MAX);
+  parts[0].exchange = "icx.root.test";
+  parts[0].answer_xml =
+      "<explanation " CSP " matching='9223372036854775807'><constraint "
+      "index='1' attribute='a' alone='9223372036854775807' "
+      "remaining='-5'/></explanation>";
+  parts[1].exchange = "icx.b.test";
+  parts[1].answer_xml =
+      "<explanation " CSP " matching='99999999999999999999999'><constraint "
+      "index='1' attribute='a' alone='12' remaining='x7'/></explanation>";
+  m = icxd_fed_merge_explain(x, parts, 2, 0, err, sizeof err);
+  ck_assert_msg(m != NULL, "%s", err);
+  e = xmpp_stanza_new_from_string(x, m);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(e, "matching"), big);
+  c = icxd_child(e, "constraint", NULL);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "alone"), big);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(c, "remaining"), "0");
+  xmpp_stanza_release(e);
+  free(m);
+  xmpp_ctx_free(x);
+}
+END_TEST
+
 /* Each exchange keeps its explanation under explain_max_bytes, but the
  * clouds the merge takes from several may add up past it: the merge cuts
  * again, as the engine does (icx_explain_to_xml_within()). */
@@ -577,6 +611,7 @@ static Suite *icxd_fed_suite(void)
   tcase_add_test(tc, fed_merge_answers);
   tcase_add_test(tc, fed_merge_explanations);
   tcase_add_test(tc, fed_merge_explanations_within_a_size);
+  tcase_add_test(tc, fed_merge_explanations_hostile_counts);
   tcase_add_test(tc, fed_fanout_peers);
   tcase_add_test(tc, fed_fanout_deadline);
   tcase_add_test(tc, fed_directory);
