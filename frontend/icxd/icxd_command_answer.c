@@ -91,10 +91,13 @@ xmpp_stanza_t *icxd_command_owed_error(icxd_command *cmds, icxd_session *s,
   return iq;
 }
 
-/* The IO Data output of a match: the page of <matchingClouds> the session
- * asked for (or the first one), with its <set>.  A page that cannot be
- * cut (after or before naming no cloud of the answer) gives a note and
- * IO Data of type error instead.  NULL when out of memory. */
+/* The IO Data output of an answer that lists clouds: a match's page of
+ * <matchingClouds> the session asked for (or the first one), with its
+ * <set>; the same page of a subscription's clouds in <subscribed>; each
+ * listed subscription's in <subscriptions> (the limits shared).  A page
+ * that cannot be cut (after or before naming no cloud of the answer)
+ * gives a note and IO Data of type error instead.  NULL when out of
+ * memory. */
 static xmpp_stanza_t *command_paged_output(icxd_command *cmds, icxd_session *s,
                                            xmpp_stanza_t *cmd, int *bad)
 {
@@ -105,9 +108,16 @@ static xmpp_stanza_t *command_paged_output(icxd_command *cmds, icxd_session *s,
   if (!all)
     return NULL;
   err[0] = '\0';
-  page = icxd_rsm_matching_page(cmds->xctx, all, &s->rsm,
-                                cmds->cfg->answer_max_items,
-                                cmds->cfg->answer_max_bytes, err, sizeof err);
+  if (s->job->kind == ICXD_JOB_MATCH)
+    page = icxd_rsm_matching_page(cmds->xctx, all, &s->rsm,
+                                  cmds->cfg->answer_max_items,
+                                  cmds->cfg->answer_max_bytes, err, sizeof err);
+  else
+    page = icxd_rsm_page_lists(cmds->xctx, all,
+                               s->job->kind == ICXD_JOB_SUBSCRIBE
+                                   ? "matchingClouds" : "subscription",
+                               &s->rsm, cmds->cfg->answer_max_items,
+                               cmds->cfg->answer_max_bytes, err, sizeof err);
   xmpp_stanza_release(all);
   if (!page) {
     if (strcmp(err, "out of memory") == 0)
@@ -144,18 +154,28 @@ xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s)
   icxd_job *job = s->job;
   xmpp_stanza_t *cmd = icxd_command_elem(cmds, s->node, s->id, "completed");
   xmpp_stanza_t *body = NULL;
-  char note[64];
+  char note[256];
+  size_t listed = 0;
   int bad = 0;
 
   if (!cmd)
     return NULL;
   if (job->rc == ICX_OK) {
     if (s->output == ICXD_OUT_FORM) {
-      snprintf(note, sizeof note, "%zu matching cloud%s", job->n_clouds,
-               job->n_clouds == 1 ? "" : "s");
+      body = icxd_form_result(cmds->xctx, job->clouds, job->n_clouds,
+                              cmds->cfg->answer_max_items,
+                              cmds->cfg->answer_max_bytes, &listed);
+      if (listed < job->n_clouds)
+        snprintf(note, sizeof note, "%zu matching clouds, the first %zu "
+                 "listed: this command's IO Data gives them all, page by "
+                 "page (XEP-0059)", job->n_clouds, listed);
+      else
+        snprintf(note, sizeof note, "%zu matching cloud%s", job->n_clouds,
+                 job->n_clouds == 1 ? "" : "s");
       bad |= icxd_command_note(cmds, cmd, "info", note);
-      body = icxd_form_result(cmds->xctx, job->clouds, job->n_clouds);
-    } else if (job->kind == ICXD_JOB_MATCH) {
+    } else if (job->kind == ICXD_JOB_MATCH ||
+               job->kind == ICXD_JOB_SUBSCRIBE ||
+               job->kind == ICXD_JOB_SUBS_LIST) {
       body = command_paged_output(cmds, s, cmd, &bad);
     } else {
       body = icxd_iodata_output(cmds->xctx, job->answer_xml);

@@ -5,6 +5,7 @@
  * processes, and bounces that end a subscriber's subscriptions. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "icxd_command_internal.h"
 #include "icxd_iodata.h"
 #include "icxd_reply.h"
+#include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
 /* Every so often the writer looks whether another process wrote. */
@@ -36,11 +38,12 @@ static uint64_t command_subs_job_id(icxd_command *cmds)
 static const char command_subs_out[] =
   COMMAND_SUBS_SCHEMA_OPEN
   "<annotation><documentation>subscribe_matches answers subscribed"
-  " (subscription: its id) holding the paper's matchingClouds as"
-  " constraint_catalog_resources answers them; from then on, each change"
-  " to that answer comes in a message of type headline carrying matches"
-  " (subscription, entered and left cloudName lists) and a"
-  " body.</documentation></annotation>"
+  " (subscription: its id) holding the first page of the paper's"
+  " matchingClouds with its set (XEP-0059), as"
+  " constraint_catalog_resources answers them (list_subscriptions gives"
+  " the other pages); from then on, each change to that answer comes in a"
+  " message of type normal carrying matches (subscription, entered and"
+  " left cloudName lists) and a body.</documentation></annotation>"
   "<element name='subscribed'><complexType><sequence>"
   "<any namespace='##other'/></sequence>"
   "<attribute name='subscription' type='positiveInteger' use='required'/>"
@@ -62,16 +65,22 @@ static const char command_unsubs_out[] =
 
 static const char command_list_in[] =
   COMMAND_SUBS_SCHEMA_OPEN
-  "<annotation><documentation>list_subscriptions takes no input: an empty"
-  " in element, or no IO Data at all.</documentation></annotation>"
-  "</schema>";
+  "<annotation><documentation>list_subscriptions takes no input (an empty"
+  " in element, or no IO Data at all) for every subscription of yours, each"
+  " with the first page of its clouds; or list naming one of them, and"
+  " a set element (XEP-0059) next to it for a page of its"
+  " clouds.</documentation></annotation>"
+  "<element name='list'><complexType>"
+  "<attribute name='subscription' type='positiveInteger' use='required'/>"
+  "</complexType></element></schema>";
 
 static const char command_list_out[] =
   COMMAND_SUBS_SCHEMA_OPEN
   "<element name='subscriptions'><complexType><sequence>"
   "<element name='subscription' minOccurs='0' maxOccurs='unbounded'>"
   "<complexType><sequence><element name='cloudName' type='string'"
-  " minOccurs='0' maxOccurs='unbounded'/></sequence>"
+  " minOccurs='0' maxOccurs='unbounded'/>"
+  "<any namespace='http://jabber.org/protocol/rsm'/></sequence>"
   "<attribute name='id' type='positiveInteger'/>"
   "<attribute name='created' type='dateTime'/>"
   "<attribute name='clouds' type='nonNegativeInteger'/>"
@@ -101,10 +110,28 @@ static xmpp_stanza_t *command_subs_schemata(icxd_command *cmds,
                                  command_list_in, command_list_out);
 }
 
+/* The subscription='ID' of el into *id: a positive id, or (all set)
+ * "all" as 0.  0, or -1 when it is neither. */
+static int command_subs_id(xmpp_stanza_t *el, int all, long long *id)
+{
+  const char *which = xmpp_stanza_get_attribute(el, "subscription");
+  char *end = NULL;
+
+  *id = 0;
+  if (!which)
+    return -1;
+  if (all && strcmp(which, "all") == 0)
+    return 0;
+  errno = 0;
+  *id = strtoll(which, &end, 10);
+  return *which && !*end && errno == 0 && *id > 0 ? 0 : -1;
+}
+
 /* The job of a subscription command from iq's sender, or NULL with iq
- * answered. */
+ * answered.  rsm: the <set> the input came with. */
 static icxd_job *command_subs_job(icxd_command *cmds, xmpp_stanza_t *iq,
-                                  const char *node, xmpp_stanza_t *in)
+                                  const char *node, xmpp_stanza_t *in,
+                                  const icxd_rsm_req *rsm)
 {
   const char *from = xmpp_stanza_get_from(iq);
   icxd_job *job = NULL;
@@ -128,16 +155,8 @@ static icxd_job *command_subs_job(icxd_command *cmds, xmpp_stanza_t *iq,
   } else if (icxd_is(node, ICXD_NODE_UNSUBSCRIBE)) {
     xmpp_stanza_t *u = in ? icxd_child(in, "unsubscribe", ICXD_NS_MATCHES)
                           : NULL;
-    const char *which = u ? xmpp_stanza_get_attribute(u, "subscription")
-                          : NULL;
-    char *end = NULL;
     long long id = 0;
-    if (which && strcmp(which, "all") != 0) {
-      id = strtoll(which, &end, 10);
-      if (!*which || *end || id <= 0)
-        which = NULL;
-    }
-    if (!which) {
+    if (!u || command_subs_id(u, 1, &id) != 0) {
       icxd_command_bad_request(cmds, iq, "bad-payload",
                                "unsubscribe_matches takes <unsubscribe "
                                "xmlns='" ICXD_NS_MATCHES "' subscription="
@@ -148,8 +167,27 @@ static icxd_job *command_subs_job(icxd_command *cmds, xmpp_stanza_t *iq,
       job->kind = ICXD_JOB_UNSUBSCRIBE;
       job->sub_id = id;
     }
-  } else if ((job = icxd_job_new(0))) {
-    job->kind = ICXD_JOB_SUBS_LIST;
+  } else {
+    xmpp_stanza_t *l = in ? icxd_child(in, "list", ICXD_NS_MATCHES) : NULL;
+    long long id = 0;
+    if (l && command_subs_id(l, 0, &id) != 0) {
+      icxd_command_bad_request(cmds, iq, "bad-payload",
+                               "list_subscriptions takes <list xmlns='"
+                               ICXD_NS_MATCHES "' subscription='ID'/> (a "
+                               "subscription id) in <in>, or nothing");
+      return NULL;
+    }
+    if (!l && rsm->present) {
+      icxd_command_bad_request(cmds, iq, "bad-payload",
+                               "a <set> pages the clouds of one subscription:"
+                               " name it with <list xmlns='" ICXD_NS_MATCHES
+                               "' subscription='ID'/>");
+      return NULL;
+    }
+    if ((job = icxd_job_new(0))) {
+      job->kind = ICXD_JOB_SUBS_LIST;
+      job->sub_id = id;
+    }
   }
   if (job && !(job->actor = icxd_bare_jid(from ? from : cmds->cfg->jid))) {
     icxd_job_free(job);
@@ -169,7 +207,8 @@ void icxd_command_subs_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   xmpp_stanza_t *cmd, *in = NULL;
   icxd_session *s;
   icxd_job *job;
-  char sid[40], hex[33];
+  icxd_rsm_req rsm;
+  char sid[40], hex[33], err[256];
 
   if (!cmds->subs || !cmds->writer) {
     icxd_reply_error(cmds->conn, iq, "cancel", "service-unavailable", NULL,
@@ -199,12 +238,22 @@ void icxd_command_subs_handle(icxd_command *cmds, xmpp_stanza_t *iq,
   }
   if (iodata)
     in = icxd_child(iodata, "in", NULL);
-  if (!(job = command_subs_job(cmds, iq, node, in)))
+  memset(&rsm, 0, sizeof rsm);
+  rsm.max = rsm.index = -1;
+  if (in && icxd_rsm_parse(in, &rsm, err, sizeof err) != 0) {
+    icxd_command_bad_request(cmds, iq, "bad-payload", err);
     return;
+  }
+  if (!(job = command_subs_job(cmds, iq, node, in, &rsm))) {
+    icxd_rsm_req_clear(&rsm);
+    return;
+  }
   if (!(s = icxd_command_session_new(cmds, iq, node))) {
+    icxd_rsm_req_clear(&rsm);
     icxd_job_free(job);
     return;
   }
+  s->rsm = rsm;   /* the session owns it now */
   s->output = ICXD_OUT_IODATA;
   icxd_command_start(cmds, s, job, iq);
 }

@@ -186,13 +186,15 @@ int icxd_form_collect(xmpp_ctx_t *ctx, xmpp_stanza_t *x, icxd_job *job,
 }
 
 xmpp_stanza_t *icxd_form_result(xmpp_ctx_t *ctx, char *const *clouds,
-                                size_t n)
+                                size_t n, size_t max_items, size_t max_bytes,
+                                size_t *listed)
 {
   xmpp_stanza_t *x = icxd_elem(ctx, "x", ICXD_NS_DATA);
   xmpp_stanza_t *reported = NULL, *item, *f;
-  char title[96];
-  size_t i;
+  char title[96], *text;
+  size_t i, len, bytes = 0;
 
+  *listed = 0;
   snprintf(title, sizeof title, "%zu matching cloud%s", n, n == 1 ? "" : "s");
   if (!x || xmpp_stanza_set_type(x, "result") ||
       !icxd_add_text_child(ctx, x, "title", title))
@@ -208,7 +210,7 @@ xmpp_stanza_t *icxd_form_result(xmpp_ctx_t *ctx, char *const *clouds,
     goto fail;
   }
   reported = NULL;
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < n && i < max_items; i++) {
     item = icxd_elem(ctx, "item", NULL);
     f = form_field_new(ctx, "cloudName", NULL, NULL);
     if (!item || !f || !icxd_add_text_child(ctx, f, "value", clouds[i])) {
@@ -222,9 +224,21 @@ xmpp_stanza_t *icxd_form_result(xmpp_ctx_t *ctx, char *const *clouds,
       xmpp_stanza_release(item);
       goto fail;
     }
+    /* Measured as written: a name's escapes count. */
+    if (xmpp_stanza_to_text(item, &text, &len) != XMPP_EOK) {
+      xmpp_stanza_release(item);
+      goto fail;
+    }
+    xmpp_free(ctx, text);
+    if (i > 0 && bytes + len > max_bytes) {
+      xmpp_stanza_release(item);
+      break;
+    }
+    bytes += len;
     if (icxd_adopt(x, item))
       goto fail;
   }
+  *listed = i;
   return x;
 fail:
   if (reported)

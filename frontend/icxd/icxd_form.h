@@ -25,8 +25,14 @@ xmpp_stanza_t *icxd_form_request(xmpp_ctx_t *ctx, const icx_vocab *vocab);
 int icxd_form_collect(xmpp_ctx_t *ctx, xmpp_stanza_t *x, icxd_job *job,
                       char *err, size_t errlen);
 
-/* The answer: <x type='result'> with a table of cloud names. */
+/* The answer: <x type='result'> titled with the number of the n clouds,
+ * and a table of the first of them: at most max_items, their <item>s at
+ * most max_bytes as written (at least one when n > 0), so that the form
+ * stays under a server's stanza limit as a page of IO Data does (a form
+ * has no XEP-0059 paging).  *listed: how many the table holds.  NULL on
+ * ENOMEM. */
 xmpp_stanza_t *icxd_form_result(xmpp_ctx_t *ctx, char *const *clouds,
-                                size_t n);
+                                size_t n, size_t max_items, size_t max_bytes,
+                                size_t *listed);
 
 #endif

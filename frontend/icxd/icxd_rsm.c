@@ -286,6 +286,45 @@ cleanup:
   return out;
 }
 
+xmpp_stanza_t *icxd_rsm_page_lists(xmpp_ctx_t *ctx, xmpp_stanza_t *top,
+                                   const char *list, const icxd_rsm_req *req,
+                                   size_t max_items, size_t max_bytes,
+                                   char *err, size_t errlen)
+{
+  xmpp_stanza_t *out = xmpp_stanza_new(ctx), *c, *copy;
+  size_t lists = 0;
+
+  for (c = xmpp_stanza_get_children(top); c; c = xmpp_stanza_get_next(c))
+    lists += xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), list);
+  if (lists > 1) {
+    max_items = max_items / lists ? max_items / lists : 1;
+    max_bytes = max_bytes / lists ? max_bytes / lists : 1;
+  }
+  if (!out || xmpp_stanza_set_name(out, xmpp_stanza_get_name(top)) ||
+      rsm_copy_attributes(top, out) != 0)
+    goto nomem;
+  for (c = xmpp_stanza_get_children(top); c; c = xmpp_stanza_get_next(c)) {
+    if (xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), list)) {
+      copy = icxd_rsm_page_of(ctx, c, "cloudName", NULL, req, max_items,
+                              max_bytes, err, errlen);
+      if (!copy) {
+        xmpp_stanza_release(out);
+        return NULL;
+      }
+    } else if (!(copy = xmpp_stanza_copy(c))) {
+      goto nomem;
+    }
+    if (icxd_adopt(out, copy) != 0)
+      goto nomem;
+  }
+  return out;
+nomem:
+  if (out)
+    xmpp_stanza_release(out);
+  snprintf(err, errlen, "out of memory");
+  return NULL;
+}
+
 xmpp_stanza_t *icxd_rsm_matching_page(xmpp_ctx_t *ctx, xmpp_stanza_t *matching,
                                       const icxd_rsm_req *req,
                                       size_t max_items, size_t max_bytes,

@@ -60,6 +60,18 @@ xmpp_stanza_t *icxd_rsm_page_of(xmpp_ctx_t *ctx, xmpp_stanza_t *list,
                                 const icxd_rsm_req *req, size_t max_items,
                                 size_t max_bytes, char *err, size_t errlen);
 
+/* A new element as top is (name, attributes), whose children named list
+ * are each replaced by their page of <cloudName> children
+ * (icxd_rsm_page_of() with req), max_items and max_bytes shared evenly
+ * among them; other children are copied whole.  For the answers that
+ * hold one or several cloud lists: subscribe_matches' <subscribed>,
+ * list_subscriptions' <subscriptions>.  NULL with err set as
+ * icxd_rsm_page_of() sets it. */
+xmpp_stanza_t *icxd_rsm_page_lists(xmpp_ctx_t *ctx, xmpp_stanza_t *top,
+                                   const char *list, const icxd_rsm_req *req,
+                                   size_t max_items, size_t max_bytes,
+                                   char *err, size_t errlen);
+
 /* A new <matchingClouds> holding the page of matching's <cloudName>
  * children (copied, attributes kept) and the <set> that describes it.
  * NULL with err set when the page cannot be cut (-1 of icxd_rsm_page()),

@@ -325,7 +325,8 @@ static size_t subs_count_jid(icxd_subs *subs, const char *jid)
   return n;
 }
 
-/* The answer of a subscribe: the paper's <matchingClouds> inside ours. */
+/* The answer of a subscribe: the paper's <matchingClouds> inside ours,
+ * every cloud; the loop cuts the first page (icxd_command_completed()). */
 static char *subs_subscribed_xml(const icxd_sub *e)
 {
   char *buf = NULL;
@@ -549,10 +550,13 @@ static void subs_unsubscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
            job->actor, removed, removed == 1 ? "" : "s");
 }
 
+/* Every subscription of the job's actor (or the one job->sub_id names)
+ * with every cloud of its answer; the loop cuts the pages sent
+ * (icxd_command_completed()). */
 static void subs_list(icxd_subs *subs, icxd_job *job)
 {
-  char *buf = NULL;
-  size_t len = 0, i, k;
+  char *buf = NULL, msg[200];
+  size_t len = 0, i, k, listed = 0;
   FILE *f = open_memstream(&buf, &len);
 
   if (!f) {
@@ -562,8 +566,10 @@ static void subs_list(icxd_subs *subs, icxd_job *job)
   fputs("<subscriptions xmlns='" ICXD_NS_MATCHES "'>", f);
   for (i = 0; i < subs->n; i++) {
     const icxd_sub *e = &subs->v[i];
-    if (strcasecmp(e->jid, job->actor) != 0)
+    if (strcasecmp(e->jid, job->actor) != 0 ||
+        (job->sub_id > 0 && e->id != job->sub_id))
       continue;
+    listed++;
     fprintf(f, "<subscription id='%lld' created='%s' clouds='%zu'>", e->id,
             e->created ? e->created : "", e->shape->n_answer);
     for (k = 0; k < e->shape->n_answer; k++) {
@@ -577,6 +583,12 @@ static void subs_list(icxd_subs *subs, icxd_job *job)
   if (fclose(f) != 0) {
     free(buf);
     icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
+    return;
+  }
+  if (job->sub_id > 0 && !listed) {
+    free(buf);
+    snprintf(msg, sizeof msg, "no subscription %lld of yours", job->sub_id);
+    icxd_subs_fail(job, ICX_ERR_NOT_FOUND, msg);
     return;
   }
   job->answer_xml = buf;

@@ -34,6 +34,8 @@ NS_INFO = "http://jabber.org/protocol/disco#info"
 NS_ITEMS = "http://jabber.org/protocol/disco#items"
 NS_CSP = "http://www.csp/resOntology"
 NS_XS = "http://www.w3.org/2001/XMLSchema"
+NS_RSM = "http://jabber.org/protocol/rsm"
+NS_M = "urn:icx:matches:0"
 NODE = "constraint_catalog_resources"
 NODE_EXPLAIN = "explain_constraints"
 WAIT = 15.0
@@ -900,18 +902,25 @@ class Client(slixmpp.ClientXMPP):
     def big_cloud_name(k):
         return "cloud-with-a-long-name-%02d-%s" % (k, "x" * 60)
 
+    @staticmethod
+    def clouds_doc(ns, names, service):
+        """Turtle: one cloud per name (in namespace ns), each offering one
+        storage service with the properties service gives."""
+        out = ["@prefix res: <http://www.csp/resOntology#> .",
+               "@prefix ex: <%s> ." % ns]
+        for k, name in enumerate(names):
+            out.append('ex:c%d a res:Cloud ; res:cloudName "%s" ; res:offers ex:s%d .'
+                       % (k, name, k))
+            out.append("ex:s%d a res:StorageService ; %s ." % (k, service))
+        return "\n".join(out) + "\n"
+
     @classmethod
     def big_doc(cls):
         """The Turtle of the 32 clouds sc_explain_big names."""
-        out = ["@prefix res: <http://www.csp/resOntology#> .",
-               "@prefix ex: <http://big.example/ns#> ."]
-        for k in range(32):
-            out.append('ex:c%d a res:Cloud ; res:cloudName "%s" ; res:offers ex:s%d .'
-                       % (k, cls.big_cloud_name(k), k))
-            out.append("ex:s%d a res:StorageService ; res:availability 99.9 ; "
-                       "res:replicationFactor 2 ; res:tierCountry %s ." %
-                       (k, ", ".join("res:" + c for c in cls.BIG_OFFERED)))
-        return "\n".join(out) + "\n"
+        return cls.clouds_doc(
+            "http://big.example/ns#", [cls.big_cloud_name(k) for k in range(32)],
+            "res:availability 99.9 ; res:replicationFactor 2 ; res:tierCountry "
+            + ", ".join("res:" + c for c in cls.BIG_OFFERED))
 
     async def sc_explain_big(self):
         """An explanation that would be some 2 MB: it comes cut under
@@ -975,6 +984,171 @@ class Client(slixmpp.ClientXMPP):
         self.ok.check(note is not None and "explain_max_bytes" in (note.text or ""),
                       "a note says the explanation was cut",
                       serialize(note) if note is not None else "no note")
+        await self.sc_ping()
+        await self.sc_paper()
+
+    # ---- answers that list every matching cloud --------------------------
+    # 8,000 clouds of 200-character names, every one matching
+    # replicationFactor >= 1: listed whole, an answer is some 1.7 MB, past
+    # ejabberd's component limit (1 MB in doc/servers.md), which ends
+    # icxd's stream.
+    @staticmethod
+    def broad_cloud_name(k):
+        return "broad-cloud-%05d-%s" % (k, "y" * 182)
+
+    @classmethod
+    def broad_doc(cls):
+        """The Turtle of the clouds sc_broad_lists expects."""
+        return cls.clouds_doc("http://broad.example/ns#",
+                              [cls.broad_cloud_name(k) for k in range(8000)],
+                              "res:replicationFactor 3")
+
+    async def broad_answer(self, what, text, iid, limit=262144):
+        """Sends text; checks its answer came and stays under limit.  An
+        answer slower than the async threshold (a sanitizer build) is the
+        message pushed when it is done: it is checked, and returned."""
+        res = await self.rpc(text, iid)
+        size = len(serialize(res)) if res is not None else 0
+        self.ok.check(res is not None and size <= limit,
+                      "%s: answered in at most %d bytes" % (what, limit),
+                      "%d bytes" % size if res is not None else "no answer")
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        if cmd is not None and cmd.get("status") == "executing":
+            res = await self.wait_push(cmd.get("sessionid"))
+            size = len(serialize(res)) if res is not None else 0
+            self.ok.check(res is not None and size <= limit,
+                          "%s: pushed in at most %d bytes" % (what, limit),
+                          "%d bytes" % size if res is not None else "no message")
+        return res
+
+    @staticmethod
+    def rsm_of(el):
+        """(first, last, count) of el's <set>, or None."""
+        st = el.find(q(NS_RSM, "set")) if el is not None else None
+        if st is None:
+            return None
+        f, l, c = (st.find(q(NS_RSM, n)) for n in ("first", "last", "count"))
+        return (f.text if f is not None else None,
+                l.text if l is not None else None,
+                int(c.text) if c is not None else None)
+
+    @staticmethod
+    def names_in(el, ns=NS_CSP):
+        return [] if el is None else [
+            (c.text or "").strip() for c in el.findall(q(ns, "cloudName"))]
+
+    async def broad_list(self, inner, iid):
+        """list_subscriptions with inner in <in>: its answer, or the
+        message pushed when it went asynchronous."""
+        res = await self.rpc(self.iq("set", self.command(
+            self.io_input(inner) if inner else "", node="list_subscriptions"),
+            iid), iid)
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        if cmd is not None and cmd.get("status") == "executing":
+            res = await self.wait_push(cmd.get("sessionid"))
+        return res
+
+    async def sc_broad_lists(self):
+        """Every answer that lists matching clouds stays under the servers'
+        stanza limits on a broad request, and icxd's stream stays up: the
+        data form's result lists the first clouds and says how many more;
+        subscribe_matches and list_subscriptions give pages (XEP-0059),
+        and list_subscriptions walks one subscription's clouds to the
+        last."""
+        # The broad clouds sort first; the store's own (the shipped data)
+        # may match too and come after them.
+        want = [self.broad_cloud_name(k) for k in range(8000)]
+        # The data form flow.
+        iid = self.new_id("broad")
+        res = await self.rpc(self.iq("set", self.command(), iid), iid)
+        cmd = res.find(q(NS_CMD, "command")) if res is not None else None
+        if not self.ok.check(cmd is not None and cmd.get("sessionid"),
+                             "broad: a form session"):
+            return
+        sub = "<field var='replicationFactor'><value>1</value></field>"
+        iid = self.new_id("broad")
+        res = await self.broad_answer("the form's result", self.iq(
+            "set", self.command("<x xmlns='%s' type='submit'>%s</x>" % (NS_DATA, sub),
+                                action="complete", sid=cmd.get("sessionid")), iid), iid)
+        x = res.find(".//" + q(NS_DATA, "x")) if res is not None else None
+        items = [] if x is None else [
+            (i.find(".//" + q(NS_DATA, "value")).text or "")
+            for i in x.findall(q(NS_DATA, "item"))]
+        title = x.find(q(NS_DATA, "title")) if x is not None else None
+        note = res.find(".//" + q(NS_CMD, "note")) if res is not None else None
+        total = int(title.text.split()[0]) if title is not None else 0
+        self.ok.check(total >= 8000 and title.text == "%d matching clouds" % total and
+                      0 < len(items) < 8000 and items == want[:len(items)] and
+                      note is not None and (note.text or "").startswith(
+                          "%d matching clouds, the first %d listed" % (total, len(items))),
+                      "the form's result: the first clouds, all counted",
+                      "%d items, title %r, note %r" % (
+                          len(items), None if title is None else title.text,
+                          None if note is None else note.text))
+        # A standing request: its first page, then its pages by name.
+        req = self.io_input(self.constraints([("replicationFactor", "1")]))
+        iid = self.new_id("broad")
+        res = await self.broad_answer("subscribe_matches", self.iq("set", self.command(
+            req, node="subscribe_matches"), iid), iid)
+        sd = res.find(".//" + q(NS_M, "subscribed")) if res is not None else None
+        mc = sd.find(q(NS_CSP, "matchingClouds")) if sd is not None else None
+        first = self.names_in(mc)
+        self.ok.check(sd is not None and 0 < len(first) < 8000 and
+                      first == want[:len(first)] and
+                      self.rsm_of(mc) == (first[0], first[-1], total),
+                      "subscribe_matches: a first page of them all",
+                      "%d names, set %r" % (len(first), self.rsm_of(mc)))
+        sid = sd.get("subscription") if sd is not None else "0"
+        iid = self.new_id("broad")
+        res = await self.broad_answer("list_subscriptions", self.iq("set", self.command(
+            "", node="list_subscriptions"), iid), iid)
+        el = None
+        if res is not None:
+            for e in res.iter(q(NS_M, "subscription")):
+                if e.get("id") == sid:
+                    el = e
+        listed = self.names_in(el, NS_M)
+        self.ok.check(el is not None and el.get("clouds") == str(total) and
+                      0 < len(listed) < 8000 and listed == want[:len(listed)] and
+                      (self.rsm_of(el) or (0, 0, 0))[2] == total,
+                      "list_subscriptions: a first page of each, counted",
+                      "%d names, set %r" % (len(listed), self.rsm_of(el)))
+        got, after, pages = [], None, 0
+        while pages < 200 and len(got) < total:
+            pages += 1
+            iid = self.new_id("broad")
+            res = await self.broad_list(
+                "<list xmlns='%s' subscription='%s'/>%s" % (
+                    NS_M, sid, "" if after is None else
+                    "<set xmlns='%s'><after>%s</after></set>" % (NS_RSM, after)), iid)
+            el = res.find(".//" + q(NS_M, "subscription")) if res is not None else None
+            page = self.names_in(el, NS_M)
+            if not page:
+                break
+            got += page
+            after = page[-1]
+        self.ok.check(got[:8000] == want and len(got) == total and
+                      len(set(got)) == total,
+                      "list_subscriptions pages one subscription to its "
+                      "last cloud", "%d names in %d pages" % (len(got), pages))
+        iid = self.new_id("broad")
+        res = await self.broad_list("<list xmlns='%s' subscription='999999'/>" % NS_M, iid)
+        note = res.find(".//" + q(NS_CMD, "note")) if res is not None else None
+        self.ok.check(note is not None and note.get("type") == "error" and
+                      note.text == "no subscription 999999 of yours",
+                      "list_subscriptions of a subscription not yours",
+                      None if note is None else note.text)
+        iid = self.new_id("broad")
+        res = await self.broad_list("<set xmlns='%s'><max>5</max></set>" % NS_RSM, iid)
+        err = res.find(".//" + q(NS_STANZAS, "text")) if res is not None else None
+        self.ok.check(err is not None and res.get("type") == "error" and
+                      "name it with <list" in (err.text or ""),
+                      "list_subscriptions: a <set> without a subscription is "
+                      "refused", "" if res is None else serialize(res)[:300])
+        iid = self.new_id("broad")
+        await self.rpc(self.iq("set", self.command(self.io_input(
+            "<unsubscribe xmlns='%s' subscription='all'/>" % NS_M),
+            node="unsubscribe_matches"), iid), iid)
         await self.sc_ping()
         await self.sc_paper()
 
@@ -1214,10 +1388,12 @@ def client_args(jid="user@cloud1.org/test"):
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--write-big-doc":
-        # The Turtle of the clouds explain-big names, for the test to load.
+    if len(sys.argv) == 3 and sys.argv[1] in ("--write-big-doc", "--write-broad-doc"):
+        # The Turtle of the clouds explain-big or broad-lists work on, for
+        # the test to load.
         with open(sys.argv[2], "w", encoding="utf-8") as f:
-            f.write(Client.big_doc())
+            f.write(Client.big_doc() if sys.argv[1] == "--write-big-doc"
+                    else Client.broad_doc())
         return 0
     ap = client_args()
     ap.add_argument("--paper", default="data/constraints/paper.xml")

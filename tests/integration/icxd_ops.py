@@ -13,9 +13,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import icxd_client as base  # noqa: E402
 from icxd_client import (NS_CLIENT, NS_CMD, NS_CSP, NS_IO,  # noqa: E402
-                         NS_STANZAS, q)
+                         NS_RSM, NS_STANZAS, q)
 
-NS_RSM = "http://jabber.org/protocol/rsm"
 ALL = ["cloud%d" % i for i in range(1, 9)]
 BROAD = ("<constraints xmlns='%s'><constraint op='exists'><attribute>"
          "replicationFactor</attribute></constraint></constraints>" % NS_CSP)

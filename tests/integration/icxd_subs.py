@@ -32,7 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import icxd_client  # noqa: E402
 import icxd_publish  # noqa: E402
-from icxd_client import NS_CMD, NS_CSP, Callback, MatchXPath, q, serialize  # noqa: E402
+from icxd_client import NS_CMD, NS_CSP, NS_RSM, Callback, MatchXPath, q, serialize  # noqa: E402
 
 NS_M = "urn:icx:matches:0"
 NODE_SUB = "subscribe_matches"
@@ -256,6 +256,22 @@ async def phase_cli(args, w, p):
     names = [c_.text for c_ in res.iter(q(NS_M, "cloudName"))] if res is not None else []
     ok.check(len(names) >= args.bigcount, "list_subscriptions names them all",
              "%d names" % len(names))
+    # One subscription's clouds, a page at a time (XEP-0059): the first
+    # two of what the whole list gave for it.
+    whole = []
+    for e in (res.iter(q(NS_M, "subscription")) if res is not None else []):
+        if e.get("id") == c:
+            whole = [c_.text for c_ in e.findall(q(NS_M, "cloudName"))]
+    res = await w.run_cmd(NODE_LIST, w.io_input(
+        "<list xmlns='%s' subscription='%s'/><set xmlns='%s'><max>2</max></set>"
+        % (NS_M, c, NS_RSM)), "The subscriber pages one subscription")
+    subs = list(res.iter(q(NS_M, "subscription"))) if res is not None else []
+    page = [c_.text for c_ in subs[0].findall(q(NS_M, "cloudName"))] if subs else []
+    cnt = subs[0].find("%s/%s" % (q(NS_RSM, "set"), q(NS_RSM, "count"))) if subs else None
+    ok.check(len(subs) == 1 and subs[0].get("id") == c and len(whole) > 2 and
+             page == whole[:2] and cnt is not None and int(cnt.text) == len(whole),
+             "list_subscriptions: a page of two of one subscription's clouds",
+             "%r of %d" % (page, len(whole)))
     r = subprocess.run([args.icx, "--store", args.store, "remove", args.bigdoc], env=env,
                        capture_output=True, text=True, timeout=60)
     ok.check(r.returncode == 0, "icx remove of the %d clouds" % args.bigcount, r.stderr)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strophe.h>
@@ -11,6 +12,7 @@
 #include "fixture.h"
 #include "fixture_icxd.h"
 #include "icxd_form.h"
+#include "icxd_stanza.h"
 #include "icxd_worker.h"
 
 START_TEST(form_follows_the_vocabulary)
@@ -70,9 +72,53 @@ START_TEST(form_result_lists_clouds)
   char c2[] = "cloud2", c5[] = "cloud5";
   char *clouds[] = { c2, c5 };
 
-  s = icxd_form_result(x, clouds, 2);
+  size_t listed = 0;
+
+  s = icxd_form_result(x, clouds, 2, 500, 48 * 1024, &listed);
   ck_assert_int_eq(tu_icxd_count_named(s, "item"), 2);
+  ck_assert_uint_eq(listed, 2);
   xmpp_stanza_release(s);
+  xmpp_ctx_free(x);
+}
+END_TEST
+
+/* A result form stays under the answer's limits: it lists the first
+ * clouds that fit, its title still counts them all. */
+START_TEST(form_result_within_limits)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  xmpp_stanza_t *s;
+  char *clouds[300], *text;
+  size_t k, listed = 0, len;
+
+  for (k = 0; k < 300; k++) {
+    clouds[k] = malloc(220);
+    ck_assert_ptr_nonnull(clouds[k]);
+    snprintf(clouds[k], 220, "cloud-%03zu-%0200d&", k, 0);
+  }
+  /* By count. */
+  s = icxd_form_result(x, clouds, 300, 10, 1 << 20, &listed);
+  ck_assert_uint_eq(listed, 10);
+  ck_assert_int_eq(tu_icxd_count_named(s, "item"), 10);
+  text = xmpp_stanza_get_text(icxd_child(s, "title", NULL));
+  ck_assert_str_eq(text, "300 matching clouds");
+  xmpp_free(x, text);
+  xmpp_stanza_release(s);
+  /* By bytes, escaping counted: some 250 bytes an item. */
+  s = icxd_form_result(x, clouds, 300, 500, 8192, &listed);
+  ck_assert_uint_gt(listed, 10);
+  ck_assert_uint_lt(listed, 40);
+  ck_assert_int_eq(tu_icxd_count_named(s, "item"), (int)listed);
+  ck_assert_int_eq(xmpp_stanza_to_text(s, &text, &len), XMPP_EOK);
+  ck_assert_uint_le(len, 8192 + 512);
+  xmpp_free(x, text);
+  xmpp_stanza_release(s);
+  /* One item at least, however small the limit. */
+  s = icxd_form_result(x, clouds, 300, 500, 16, &listed);
+  ck_assert_uint_eq(listed, 1);
+  xmpp_stanza_release(s);
+  for (k = 0; k < 300; k++)
+    free(clouds[k]);
   xmpp_ctx_free(x);
 }
 END_TEST
@@ -84,6 +130,7 @@ static Suite *icxd_form_suite(void)
 
   tcase_add_test(tc, form_follows_the_vocabulary);
   tcase_add_test(tc, form_result_lists_clouds);
+  tcase_add_test(tc, form_result_within_limits);
   suite_add_tcase(s, tc);
   return s;
 }

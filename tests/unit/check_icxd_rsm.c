@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strophe.h>
@@ -269,6 +270,61 @@ START_TEST(rsm_page_by_attribute)
 }
 END_TEST
 
+/* Several lists in one answer (list_subscriptions): each gets its page,
+ * the limits shared; other children and the attributes stay. */
+START_TEST(rsm_page_lists_share)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  xmpp_stanza_t *all, *pg, *c, *set;
+  icxd_rsm_req r = req_of(-1, -1, NULL, NULL);
+  char err[256], *text, doc[16384];
+  size_t len = 0;
+  int i, k, lists = 0;
+
+  len += (size_t)snprintf(doc + len, sizeof doc - len,
+                          "<subscriptions xmlns='urn:icx:matches:0' n='2'>");
+  for (k = 0; k < 2; k++) {
+    len += (size_t)snprintf(doc + len, sizeof doc - len,
+                            "<subscription id='%d' clouds='30'>", k + 1);
+    for (i = 0; i < 30; i++)
+      len += (size_t)snprintf(doc + len, sizeof doc - len,
+                              "<cloudName>s%d-c%02d</cloudName>", k, i);
+    len += (size_t)snprintf(doc + len, sizeof doc - len, "</subscription>");
+  }
+  snprintf(doc + len, sizeof doc - len, "<other/></subscriptions>");
+  all = xmpp_stanza_new_from_string(x, doc);
+  ck_assert_ptr_nonnull(all);
+  pg = icxd_rsm_page_lists(x, all, "subscription", &r, 20, 48 * 1024, err,
+                           sizeof err);
+  ck_assert_msg(pg != NULL, "%s", err);
+  ck_assert_str_eq(xmpp_stanza_get_name(pg), "subscriptions");
+  ck_assert_str_eq(xmpp_stanza_get_attribute(pg, "n"), "2");
+  ck_assert_ptr_nonnull(icxd_child(pg, "other", NULL));
+  for (c = xmpp_stanza_get_children(pg); c; c = xmpp_stanza_get_next(c)) {
+    if (!icxd_is(xmpp_stanza_get_name(c), "subscription"))
+      continue;
+    lists++;
+    ck_assert_str_eq(xmpp_stanza_get_attribute(c, "clouds"), "30");
+    ck_assert_int_eq(icxd_count_children(c), 10 + 1);   /* a half, and <set> */
+    set = icxd_child(c, "set", ICXD_NS_RSM);
+    text = xmpp_stanza_get_text(icxd_child(set, "count", NULL));
+    ck_assert_str_eq(text, "30");
+    xmpp_free(x, text);
+  }
+  ck_assert_int_eq(lists, 2);
+  xmpp_stanza_release(pg);
+  /* One list named by after=: a page after a name it does not hold. */
+  icxd_rsm_req_clear(&r);
+  r = req_of(-1, -1, "nope", NULL);
+  ck_assert_ptr_null(icxd_rsm_page_lists(x, all, "subscription", &r, 20,
+                                         48 * 1024, err, sizeof err));
+  ck_assert_ptr_nonnull(strstr(err, "nope"));
+  icxd_rsm_req_clear(&r);
+  xmpp_stanza_release(all);
+  xmpp_ctx_free(x);
+}
+END_TEST
+
 static Suite *icxd_rsm_suite(void)
 {
   Suite *s = suite_create("icxd_rsm");
@@ -278,6 +334,7 @@ static Suite *icxd_rsm_suite(void)
   tcase_add_test(tc, rsm_parse_set);
   tcase_add_test(tc, rsm_matching_page);
   tcase_add_test(tc, rsm_page_by_attribute);
+  tcase_add_test(tc, rsm_page_lists_share);
   suite_add_tcase(s, tc);
   return s;
 }
