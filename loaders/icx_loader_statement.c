@@ -377,6 +377,14 @@ stmt_check(icx_loader_doc *d, const raptor_statement *s, int line, const char *v
       icx_fail(l->ctx, ICX_ERR_INVALID, "%s:%d: the name of %s is empty", source, line, subj);
       return -1;
     }
+    if (len > ICX_NAME_MAX) {
+      stmt_show_subject(d, s->subject, via, subj, sizeof subj);
+      icx_fail(l->ctx, ICX_ERR_INVALID,
+               "%s:%d: the name of %s is %zu bytes long; at most %d (every answer "
+               "that lists the cloud carries its name)", source, line, subj, len,
+               ICX_NAME_MAX);
+      return -1;
+    }
   }
   if (!(a = pinfo.attr))
     return 0;

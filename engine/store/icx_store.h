@@ -129,11 +129,17 @@ icx_rc icx_store_document_commit(icx_store *store, const char *source, const cha
 /* Rolls the open document back; no-op when none is open. */
 void icx_store_document_abort(icx_store *store);
 
+/* A cloud's name is at most this many bytes (UTF-8): every answer that
+ * lists the cloud carries its name, and a page of an answer takes one
+ * cloud at least, so a name must fit well inside a stanza. */
+#define ICX_NAME_MAX 1024
+
 /* Clouds' names.  With a name property set (the vocabulary's
  * icxm:NameProperty, icx_vocab_name_property()), icx_store_document_commit()
  * and the calls built on it refuse a document that
  *   - gives a name holding a control character (icx_control_char():
- *     NUL, CR, LF, other C0 and C1 controls, bidirectional controls);
+ *     NUL, CR, LF, other C0 and C1 controls, bidirectional controls), or
+ *     longer than ICX_NAME_MAX bytes;
  *   - gives one name (compared by its text, whatever its datatype or
  *     language) to two clouds (subjects) of its own;
  *   - gives a name (compared the same way) that another document gives;

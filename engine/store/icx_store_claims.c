@@ -204,8 +204,9 @@ claim_seen_add(icx_ctx *ctx, claim_seen *set, uint64_t h)
   return 0;
 }
 
-/* The names of the document: no control characters, each given to one
- * cloud of it, and no other document's. */
+/* The names of the document: no control characters, at most
+ * ICX_NAME_MAX bytes, each given to one cloud of it, and no other
+ * document's. */
 static icx_rc
 store_claim_names(store_claims *c)
 {
@@ -226,11 +227,16 @@ store_claim_names(store_claims *c)
       rc = icx_fail(c->s->ctx, ICX_ERR_NOMEM, "out of memory");
       break;
     }
-    if ((at = icx_control_char(lex, len, &cp)) < len) {
+    if ((at = icx_control_char(lex, len, &cp)) < len || len > ICX_NAME_MAX) {
       char *what = store_claim_text(c, subj);
-      rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,
-                    "%s: the name of %s holds a control character (U+%04X) at byte %zu",
-                    c->source, what ? what : "a cloud", cp, at);
+      if (at < len)
+        rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,
+                      "%s: the name of %s holds a control character (U+%04X) at byte %zu",
+                      c->source, what ? what : "a cloud", cp, at);
+      else
+        rc = icx_fail(c->s->ctx, ICX_ERR_INVALID,
+                      "%s: the name of %s is %zu bytes long; at most %d",
+                      c->source, what ? what : "a cloud", len, ICX_NAME_MAX);
       free(what);
       break;
     }

@@ -594,6 +594,25 @@ START_TEST(names_with_control_characters_are_refused)
     expect_rejected(body, i < 2 ? ICX_ERR_RDF : ICX_ERR_INVALID, "bad.ttl:4", cases[i].needle);
     ck_assert_int_eq(triples_in_store(), 0);
   }
+  /* A name longer than ICX_NAME_MAX bytes: every answer that lists its
+   * cloud would carry it, and a page takes one cloud at least. */
+  {
+    size_t cap = ICX_NAME_MAX + 128;
+    char *name = malloc(ICX_NAME_MAX + 2), *text = malloc(cap), *path;
+    ck_assert(name && text);
+    memset(name, 'n', ICX_NAME_MAX + 1);
+    name[ICX_NAME_MAX + 1] = '\0';
+    snprintf(text, cap, "ex:m a res:Cloud ;\n  res:cloudName \"%s\" .\n", name);
+    expect_rejected(text, ICX_ERR_INVALID, "bad.ttl:4", "is 1025 bytes long; at most 1024");
+    ck_assert_int_eq(triples_in_store(), 0);
+    name[ICX_NAME_MAX] = '\0';
+    snprintf(text, cap, "ex:m a res:Cloud ;\n  res:cloudName \"%s\" .\n", name);
+    path = doc("max.ttl", text);
+    ck_assert_msg(icx_loader_load_path(loader, path) == ICX_OK, "%s", icx_ctx_errmsg(ctx));
+    free(path);
+    free(name);
+    free(text);
+  }
   /* An escaped backslash before u0000 is text, not an escape. */
   free(doc("ok.ttl", "ex:c a res:Cloud ; res:cloudName \"back\\\\u0000slash\" .\n"));
   {

@@ -166,6 +166,19 @@ START_TEST(clouds_belong_to_one_document)
   ck_assert_int_eq(put_ttl(s, "urn:b", "<http://b.example/c> a res:Cloud ; "
                                         "res:cloudName \"b\\nfake line\" .\n"), ICX_ERR_INVALID);
   ERR_HAS("urn:b: the name of <http://b.example/c> holds a control character (U+000A) at byte 1");
+  /* A name longer than ICX_NAME_MAX bytes. */
+  {
+    char *ttl = malloc(ICX_NAME_MAX + 128);
+    int at;
+    ck_assert_ptr_nonnull(ttl);
+    at = snprintf(ttl, ICX_NAME_MAX + 128,
+                  "<http://b.example/c> a res:Cloud ; res:cloudName \"");
+    memset(ttl + at, 'n', ICX_NAME_MAX + 1);
+    strcpy(ttl + at + ICX_NAME_MAX + 1, "\" .\n");
+    ck_assert_int_eq(put_ttl(s, "urn:b", ttl), ICX_ERR_INVALID);
+    ERR_HAS("urn:b: the name of <http://b.example/c> is 1025 bytes long; at most 1024");
+    free(ttl);
+  }
   ck_assert_int_eq(store_triples(s), before);
   ck_assert(!icx_store_has_document(s, "urn:b"));
   /* A new version of the same document keeps its name. */
