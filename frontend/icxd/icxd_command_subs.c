@@ -137,6 +137,19 @@ static icxd_job *command_subs_job(icxd_command *cmds, xmpp_stanza_t *iq,
   icxd_job *job = NULL;
   char err[256];
 
+  if (rsm->present && !icxd_is(node, ICXD_NODE_SUBS_LIST) &&
+      (!icxd_is(node, ICXD_NODE_SUBSCRIBE) || rsm->after || rsm->before ||
+       rsm->index >= 0)) {
+    /* A subscribe that could not cut its page would have subscribed and
+     * answered an error. */
+    icxd_command_bad_request(cmds, iq, "bad-payload",
+                             icxd_is(node, ICXD_NODE_SUBSCRIBE)
+                                 ? "subscribe_matches takes only <max> in its "
+                                   "<set>: its answer is the first page "
+                                   "(list_subscriptions pages the rest)"
+                                 : "unsubscribe_matches takes no <set>");
+    return NULL;
+  }
   if (icxd_is(node, ICXD_NODE_SUBSCRIBE)) {
     if (!in) {
       icxd_command_bad_request(cmds, iq, "bad-payload",

@@ -1099,6 +1099,17 @@ class Client(slixmpp.ClientXMPP):
                       "subscribe_matches: a first page of them all",
                       "%d names, set %r" % (len(first), self.rsm_of(mc)))
         sid = sd.get("subscription") if sd is not None else "0"
+        # A page other than the first is refused before anything is kept.
+        iid = self.new_id("broad")
+        res = await self.rpc(self.iq("set", self.command(self.io_input(
+            self.constraints([("replicationFactor", "2")]) +
+            "<set xmlns='%s'><after>%s</after></set>" % (NS_RSM, want[0])),
+            node="subscribe_matches"), iid), iid)
+        err = res.find(".//" + q(NS_STANZAS, "text")) if res is not None else None
+        self.ok.check(err is not None and res.get("type") == "error" and
+                      "takes only <max>" in (err.text or ""),
+                      "subscribe_matches with <after> is refused",
+                      "" if res is None else serialize(res)[:300])
         iid = self.new_id("broad")
         res = await self.broad_answer("list_subscriptions", self.iq("set", self.command(
             "", node="list_subscriptions"), iid), iid)
@@ -1108,6 +1119,9 @@ class Client(slixmpp.ClientXMPP):
                 if e.get("id") == sid:
                     el = e
         listed = self.names_in(el, NS_M)
+        n_subs = len(list(res.iter(q(NS_M, "subscription")))) if res is not None else 0
+        self.ok.check(n_subs == 1, "the refused subscribe kept nothing",
+                      "%d subscriptions" % n_subs)
         self.ok.check(el is not None and el.get("clouds") == str(total) and
                       0 < len(listed) < 8000 and listed == want[:len(listed)] and
                       (self.rsm_of(el) or (0, 0, 0))[2] == total,
