@@ -489,8 +489,13 @@ char *icxd_publish_answer(const char *element, const char *doc_uri,
   snprintf(num, sizeof num, "%ld", triples);
   publish_puts(&b, "' triples='");
   publish_puts(&b, num);
+  if (n_clouds > ICXD_PUBLISH_MAX_NAMES) {
+    snprintf(num, sizeof num, "%zu", n_clouds);
+    publish_puts(&b, "' clouds='");
+    publish_puts(&b, num);
+  }
   publish_puts(&b, "'>");
-  for (i = 0; i < n_clouds; i++) {
+  for (i = 0; i < n_clouds && i < ICXD_PUBLISH_MAX_NAMES; i++) {
     publish_puts(&b, "<cloudName>");
     publish_put_escaped(&b, clouds[i]);
     publish_puts(&b, "</cloudName>");
@@ -548,12 +553,14 @@ static const char schema_publish_input[] =
   "<attribute name='owner' type='string' use='optional'/>" \
   "<attribute name='format' type='string' use='optional'/>" \
   "<attribute name='triples' type='nonNegativeInteger' use='required'/>" \
+  "<attribute name='clouds' type='nonNegativeInteger' use='optional'/>" \
   "</complexType></element>"
 
 static const char schema_publish_output[] =
   SCHEMA_OPEN
   "<annotation><documentation>What was stored: the document's graph, name,"
-  " owner, format and number of triples, and the clouds it describes."
+  " owner, format and number of triples, and the clouds it describes (the"
+  " first 100 by name, with clouds: how many, when there are more)."
   "</documentation></annotation>"
   STORED_ELEMENT("published")
   "</schema>";
@@ -574,7 +581,8 @@ static const char schema_withdraw_input[] =
 static const char schema_withdraw_output[] =
   SCHEMA_OPEN
   "<annotation><documentation>What was withdrawn: the document's graph,"
-  " owner and number of triples, and the clouds it described."
+  " owner and number of triples, and the clouds it described (the first"
+  " 100 by name, with clouds: how many, when there were more)."
   "</documentation></annotation>"
   STORED_ELEMENT("withdrawn")
   "</schema>";

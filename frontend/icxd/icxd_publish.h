@@ -78,7 +78,11 @@ char *icxd_publish_redact(const char *msg, const char *owner);
 
 /* The answers, as XML text for <out> (new strings, NULL on ENOMEM):
  * <published document= name= owner= format= triples=> and <withdrawn
- * document= name= owner= triples=>, each with a <cloudName> per cloud. */
+ * document= name= owner= triples=>, each with a <cloudName> per cloud;
+ * past ICXD_PUBLISH_MAX_NAMES clouds, the first that many (in the order
+ * given) and clouds='N', the whole number, so that the answer stays
+ * under a server's stanza limit whatever the document. */
+#define ICXD_PUBLISH_MAX_NAMES 100
 char *icxd_publish_answer(const char *element, const char *doc_uri,
                           const char *name, const char *owner,
                           const char *format, long triples,

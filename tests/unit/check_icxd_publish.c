@@ -307,8 +307,32 @@ START_TEST(answers_and_schemata)
   ck_assert_str_eq(xmpp_stanza_get_attribute(s, "triples"), "12");
   ck_assert_str_eq(xmpp_stanza_get_attribute(s, "owner"), "a@b");
   ck_assert_int_eq(icxd_count_children(s), 2);
+  ck_assert_ptr_null(xmpp_stanza_get_attribute(s, "clouds"));
   xmpp_stanza_release(s);
   free(a);
+
+  /* A document of many clouds (one loaded from a file and withdrawn over
+   * XMPP, or a big publish): the first ones named, all counted. */
+  {
+    size_t n = ICXD_PUBLISH_MAX_NAMES * 3, i;
+    char **many = calloc(n, sizeof *many);
+    ck_assert_ptr_nonnull(many);
+    for (i = 0; i < n; i++) {
+      many[i] = malloc(16);
+      ck_assert_ptr_nonnull(many[i]);
+      snprintf(many[i], 16, "c%05zu", i);
+    }
+    a = icxd_publish_answer("withdrawn", "urn:x", NULL, NULL, NULL, 9, many, n);
+    s = xmpp_stanza_new_from_string(x, a);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(icxd_count_children(s), ICXD_PUBLISH_MAX_NAMES);
+    ck_assert_str_eq(xmpp_stanza_get_attribute(s, "clouds"), "300");
+    xmpp_stanza_release(s);
+    free(a);
+    for (i = 0; i < n; i++)
+      free(many[i]);
+    free(many);
+  }
 
   s = icxd_publish_schemata(x);
   ck_assert_ptr_nonnull(s);
