@@ -20,7 +20,8 @@
  * and an IQ result carrying a completed command, read as a peer
  * exchange's answer: its <matchingClouds> or <explanation> merged with a
  * local one (icxd_fed_merge(), icxd_fed_merge_explain()), as a hostile
- * peer's answer would be.  What this does not cover: the routing between
+ * peer's answer would be, and its <subscribed> or <subscriptions> cut
+ * into pages (icxd_rsm_page_lists()).  What this does not cover: the routing between
  * sessions and actions in icxd_command.c, loading a published document
  * into the store (fuzz_document covers the parsers), the threads and the
  * connection. */
@@ -207,6 +208,32 @@ static void fx_merge(xmpp_stanza_t *out, int explain)
   xmpp_free(fx_xctx, text);
 }
 
+/* The lists of clouds in a <subscribed> or <subscriptions> of out cut
+ * into pages as icxd_command_completed() cuts a subscription's answer
+ * (small limits, so that cuts happen), then written out. */
+static void fx_page_lists(xmpp_stanza_t *out)
+{
+  static const char *const tops[] = { "subscribed", "subscriptions" };
+  static const char *const lists[] = { "matchingClouds", "subscription" };
+  xmpp_stanza_t *top, *page;
+  icxd_rsm_req rsm;
+  char err[256], *text;
+  size_t k, len;
+
+  memset(&rsm, 0, sizeof rsm);
+  rsm.max = rsm.index = -1;
+  for (k = 0; k < 2; k++) {
+    if (!(top = icxd_child(out, tops[k], NULL)))
+      continue;
+    page = icxd_rsm_page_lists(fx_xctx, top, lists[k], &rsm, 5, 1024, err,
+                               sizeof err);
+    if (page && xmpp_stanza_to_text(page, &text, &len) == XMPP_EOK)
+      xmpp_free(fx_xctx, text);
+    if (page)
+      xmpp_stanza_release(page);
+  }
+}
+
 /* An IQ result read as a peer exchange's answer to a fan-out. */
 static void fx_peer_answer(xmpp_stanza_t *command)
 {
@@ -216,6 +243,7 @@ static void fx_peer_answer(xmpp_stanza_t *command)
   if (out) {
     fx_merge(out, 0);
     fx_merge(out, 1);
+    fx_page_lists(out);
   }
 }
 
