@@ -101,32 +101,23 @@ xmpp_stanza_t *icxd_command_owed_error(icxd_command *cmds, icxd_session *s,
 static xmpp_stanza_t *command_paged_output(icxd_command *cmds, icxd_session *s,
                                            xmpp_stanza_t *cmd, int *bad)
 {
-  xmpp_stanza_t *all, *page, *io;
+  const icxd_job_kind kind = s->job->kind;
+  xmpp_stanza_t *page;
   char err[512];
 
-  all = xmpp_stanza_new_from_string(cmds->xctx, s->job->answer_xml);
-  if (!all)
-    return NULL;
   err[0] = '\0';
-  if (s->job->kind == ICXD_JOB_MATCH)
-    page = icxd_rsm_matching_page(cmds->xctx, all, &s->rsm,
-                                  cmds->cfg->answer_max_items,
-                                  cmds->cfg->answer_max_bytes, err, sizeof err);
-  else
-    page = icxd_rsm_page_lists(cmds->xctx, all,
-                               s->job->kind == ICXD_JOB_SUBSCRIBE
-                                   ? "matchingClouds" : "subscription",
-                               &s->rsm, cmds->cfg->answer_max_items,
-                               cmds->cfg->answer_max_bytes, err, sizeof err);
-  xmpp_stanza_release(all);
+  page = icxd_rsm_page_answer(cmds->xctx, s->job->answer_xml,
+                              kind == ICXD_JOB_SUBS_LIST ? "subscription"
+                                                         : "matchingClouds",
+                              &s->rsm, cmds->cfg->answer_max_items,
+                              cmds->cfg->answer_max_bytes, err, sizeof err);
   if (!page) {
     if (strcmp(err, "out of memory") == 0)
       return NULL;
     *bad |= icxd_command_note(cmds, cmd, "error", err);
     return icxd_iodata_error(cmds->xctx, ICX_ERR_NOT_FOUND, err);
   }
-  io = icxd_iodata_output_elem(cmds->xctx, page);
-  return io;
+  return icxd_iodata_output_elem(cmds->xctx, page);
 }
 
 /* Adds line='' and column='' (when known) to the <error> of an iodata

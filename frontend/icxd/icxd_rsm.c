@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
@@ -286,50 +289,139 @@ cleanup:
   return out;
 }
 
-xmpp_stanza_t *icxd_rsm_page_lists(xmpp_ctx_t *ctx, xmpp_stanza_t *top,
-                                   const char *list, const icxd_rsm_req *req,
-                                   size_t max_items, size_t max_bytes,
-                                   char *err, size_t errlen)
-{
-  xmpp_stanza_t *out = xmpp_stanza_new(ctx), *c, *copy;
-  size_t lists = 0;
+/* --- answers given as text ---------------------------------------------- */
 
-  for (c = xmpp_stanza_get_children(top); c; c = xmpp_stanza_get_next(c))
-    lists += xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), list);
-  if (lists > 1) {
-    max_items = max_items / lists ? max_items / lists : 1;
-    max_bytes = max_bytes / lists ? max_bytes / lists : 1;
-  }
-  if (!out || xmpp_stanza_set_name(out, xmpp_stanza_get_name(top)) ||
-      rsm_copy_attributes(top, out) != 0)
-    goto nomem;
-  for (c = xmpp_stanza_get_children(top); c; c = xmpp_stanza_get_next(c)) {
-    if (xmpp_stanza_is_tag(c) && icxd_is(xmpp_stanza_get_name(c), list)) {
-      copy = icxd_rsm_page_of(ctx, c, "cloudName", NULL, req, max_items,
-                              max_bytes, err, errlen);
-      if (!copy) {
-        xmpp_stanza_release(out);
-        return NULL;
-      }
-    } else if (!(copy = xmpp_stanza_copy(c))) {
-      goto nomem;
-    }
-    if (icxd_adopt(out, copy) != 0)
-      goto nomem;
-  }
-  return out;
-nomem:
-  if (out)
-    xmpp_stanza_release(out);
-  snprintf(err, errlen, "out of memory");
-  return NULL;
+/* Bytes of text as written escaped. */
+static size_t rsm_escaped_len(const char *text)
+{
+  size_t n = 0;
+
+  for (; *text; text++)
+    n += strchr("&<>'\"", *text) ? 6 : 1;
+  return n;
 }
 
-xmpp_stanza_t *icxd_rsm_matching_page(xmpp_ctx_t *ctx, xmpp_stanza_t *matching,
-                                      const icxd_rsm_req *req,
-                                      size_t max_items, size_t max_bytes,
-                                      char *err, size_t errlen)
+/* Bytes of element el (text: its content) as written: its tags, its
+ * attributes and its text, escapes counted (an escape as 6 bytes, the
+ * longest); measured without writing it, which for every cloud of a
+ * large answer cost more than reading the answer. */
+static size_t rsm_xml_size(xmlNodePtr el, const char *text)
 {
-  return icxd_rsm_page_of(ctx, matching, "cloudName", NULL, req, max_items,
-                          max_bytes, err, errlen);
+  size_t n = 2 * strlen((const char *)el->name) + 5 + rsm_escaped_len(text);
+  xmlAttrPtr a;
+
+  for (a = el->properties; a; a = a->next) {
+    n += strlen((const char *)a->name) + 4;
+    if (a->children && a->children->content)
+      n += rsm_escaped_len((const char *)a->children->content);
+  }
+  return n;
+}
+
+/* The <cloudName> children of list cut to the page req asks for: the
+ * others unlinked and freed, a <set> appended.  0, or -1 with err set. */
+static int rsm_xml_cut(xmlDocPtr doc, xmlNodePtr list, const icxd_rsm_req *req,
+                       size_t max_items, size_t max_bytes, char *err,
+                       size_t errlen)
+{
+  xmlNodePtr c, *els = NULL, set = NULL;
+  char **names = NULL, num[32];
+  size_t *sizes = NULL, n = 0, cap = 0, first = 0, count = 0, i;
+  int rc = -1;
+
+  for (c = list->children; c; c = c->next)
+    cap += c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "cloudName");
+  els = calloc(cap ? cap : 1, sizeof *els);
+  names = calloc(cap ? cap : 1, sizeof *names);
+  sizes = calloc(cap ? cap : 1, sizeof *sizes);
+  if (!els || !names || !sizes)
+    goto nomem;
+  for (c = list->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "cloudName"))
+      continue;
+    if (!(names[n] = (char *)xmlNodeGetContent(c)))
+      goto nomem;
+    sizes[n] = rsm_xml_size(c, names[n]);
+    els[n++] = c;
+  }
+  if (icxd_rsm_page(req, (const char *const *)names, sizes, n, max_items,
+                    max_bytes, &first, &count, err, errlen) != 0)
+    goto done;
+  for (i = 0; i < n; i++)
+    if (i < first || i >= first + count) {
+      xmlUnlinkNode(els[i]);
+      xmlFreeNode(els[i]);
+    }
+  /* The <set> in its own namespace, its texts escaped by libxml2. */
+  if (!(set = xmlNewNode(NULL, BAD_CAST "set")))
+    goto nomem;
+  xmlAddChild(list, set);
+  xmlSetNs(set, xmlNewNs(set, BAD_CAST ICXD_NS_RSM, NULL));
+  snprintf(num, sizeof num, "%zu", first);
+  if (count && (!(c = xmlNewTextChild(set, set->ns, BAD_CAST "first",
+                                      BAD_CAST names[first])) ||
+                !xmlSetProp(c, BAD_CAST "index", BAD_CAST num) ||
+                !xmlNewTextChild(set, set->ns, BAD_CAST "last",
+                                 BAD_CAST names[first + count - 1])))
+    goto nomem;
+  snprintf(num, sizeof num, "%zu", n);
+  if (!xmlNewTextChild(set, set->ns, BAD_CAST "count", BAD_CAST num))
+    goto nomem;
+  rc = 0;
+  goto done;
+nomem:
+  snprintf(err, errlen, "out of memory");
+done:
+  for (i = 0; names && i < n; i++)
+    xmlFree(names[i]);
+  free(names);
+  free(sizes);
+  free(els);
+  return rc;
+}
+
+xmpp_stanza_t *icxd_rsm_page_answer(xmpp_ctx_t *ctx, const char *xml,
+                                    const char *list, const icxd_rsm_req *req,
+                                    size_t max_items, size_t max_bytes,
+                                    char *err, size_t errlen)
+{
+  xmlDocPtr doc;
+  xmlNodePtr root, c;
+  xmlBufferPtr buf = NULL;
+  xmpp_stanza_t *out = NULL;
+  size_t lists = 0;
+  int bad = 0;
+
+  doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL,
+                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                      XML_PARSE_HUGE);
+  root = doc ? xmlDocGetRootElement(doc) : NULL;
+  if (!root) {
+    snprintf(err, errlen, "out of memory");
+    goto done;
+  }
+  if (xmlStrEqual(root->name, BAD_CAST list)) {
+    bad = rsm_xml_cut(doc, root, req, max_items, max_bytes, err, errlen);
+  } else {
+    for (c = root->children; c; c = c->next)
+      lists += c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST list);
+    if (lists > 1) {
+      max_items = max_items / lists ? max_items / lists : 1;
+      max_bytes = max_bytes / lists ? max_bytes / lists : 1;
+    }
+    for (c = root->children; !bad && c; c = c->next)
+      if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST list))
+        bad = rsm_xml_cut(doc, c, req, max_items, max_bytes, err, errlen);
+  }
+  if (bad)
+    goto done;
+  if (!(buf = xmlBufferCreate()) || xmlNodeDump(buf, doc, root, 0, 0) < 0 ||
+      !(out = xmpp_stanza_new_from_string(ctx, (const char *)xmlBufferContent(buf))))
+    snprintf(err, errlen, "out of memory");
+done:
+  if (buf)
+    xmlBufferFree(buf);
+  if (doc)
+    xmlFreeDoc(doc);
+  return out;
 }

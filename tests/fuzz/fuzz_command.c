@@ -21,7 +21,7 @@
  * exchange's answer: its <matchingClouds> or <explanation> merged with a
  * local one (icxd_fed_merge(), icxd_fed_merge_explain()), as a hostile
  * peer's answer would be, and its <subscribed> or <subscriptions> cut
- * into pages (icxd_rsm_page_lists()).  What this does not cover: the routing between
+ * into pages (icxd_rsm_page_answer()).  What this does not cover: the routing between
  * sessions and actions in icxd_command.c, loading a published document
  * into the store (fuzz_document covers the parsers), the threads and the
  * connection. */
@@ -210,7 +210,7 @@ static void fx_merge(xmpp_stanza_t *out, int explain)
 
 /* The lists of clouds in a <subscribed> or <subscriptions> of out cut
  * into pages as icxd_command_completed() cuts a subscription's answer
- * (small limits, so that cuts happen), then written out. */
+ * (icxd_rsm_page_answer(), small limits so that cuts happen). */
 static void fx_page_lists(xmpp_stanza_t *out)
 {
   static const char *const tops[] = { "subscribed", "subscriptions" };
@@ -223,12 +223,12 @@ static void fx_page_lists(xmpp_stanza_t *out)
   memset(&rsm, 0, sizeof rsm);
   rsm.max = rsm.index = -1;
   for (k = 0; k < 2; k++) {
-    if (!(top = icxd_child(out, tops[k], NULL)))
+    if (!(top = icxd_child(out, tops[k], NULL)) ||
+        xmpp_stanza_to_text(top, &text, &len) != XMPP_EOK)
       continue;
-    page = icxd_rsm_page_lists(fx_xctx, top, lists[k], &rsm, 5, 1024, err,
-                               sizeof err);
-    if (page && xmpp_stanza_to_text(page, &text, &len) == XMPP_EOK)
-      xmpp_free(fx_xctx, text);
+    page = icxd_rsm_page_answer(fx_xctx, text, lists[k], &rsm, 5, 1024, err,
+                                sizeof err);
+    xmpp_free(fx_xctx, text);
     if (page)
       xmpp_stanza_release(page);
   }

@@ -10,6 +10,7 @@
 #include <strophe.h>
 
 #include "fixture.h"
+#include "fixture_icxd.h"
 #include "icxd_rsm.h"
 #include "icxd_stanza.h"
 
@@ -160,19 +161,20 @@ END_TEST
 START_TEST(rsm_matching_page)
 {
   xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
-  xmpp_stanza_t *all, *pg, *set, *c;
+  xmpp_stanza_t *pg, *set, *c;
   icxd_rsm_req r = req_of(2, -1, NULL, NULL);
   char err[256], *text;
   size_t len;
 
-  all = xmpp_stanza_new_from_string(x, "<matchingClouds " CSP ">"
-                                    "<cloudName score='9' degree='exact'>c3"
-                                    "</cloudName><cloudName score='5' "
-                                    "degree='narrower'>a1</cloudName>"
-                                    "<cloudName score='5' degree='exact'>b2"
-                                    "</cloudName></matchingClouds>");
-  ck_assert_ptr_nonnull(all);
-  pg = icxd_rsm_matching_page(x, all, &r, 500, 48 * 1024, err, sizeof err);
+  static const char all[] = "<matchingClouds " CSP ">"
+                            "<cloudName score='9' degree='exact'>c3"
+                            "</cloudName><cloudName score='5' "
+                            "degree='narrower'>a1</cloudName>"
+                            "<cloudName score='5' degree='exact'>b2"
+                            "</cloudName></matchingClouds>";
+
+  pg = icxd_rsm_page_answer(x, all, "matchingClouds", &r, 500, 48 * 1024, err,
+                            sizeof err);
   ck_assert_ptr_nonnull(pg);
   ck_assert_int_eq(xmpp_stanza_to_text(pg, &text, &len), XMPP_EOK);
   /* Ranked order kept, attributes kept, the set after the items. */
@@ -200,7 +202,8 @@ START_TEST(rsm_matching_page)
 
   /* After the last one: no items, no first/last, the count. */
   r = req_of(-1, -1, "b2", NULL);
-  pg = icxd_rsm_matching_page(x, all, &r, 500, 48 * 1024, err, sizeof err);
+  pg = icxd_rsm_page_answer(x, all, "matchingClouds", &r, 500, 48 * 1024, err,
+                            sizeof err);
   ck_assert_ptr_nonnull(pg);
   ck_assert_ptr_null(icxd_child(pg, "cloudName", NULL));
   set = icxd_child(pg, "set", ICXD_NS_RSM);
@@ -209,11 +212,10 @@ START_TEST(rsm_matching_page)
   xmpp_stanza_release(pg);
   icxd_rsm_req_clear(&r);
   r = req_of(-1, -1, "nope", NULL);
-  ck_assert_ptr_null(icxd_rsm_matching_page(x, all, &r, 500, 48 * 1024, err,
-                                            sizeof err));
+  ck_assert_ptr_null(icxd_rsm_page_answer(x, all, "matchingClouds", &r, 500,
+                                          48 * 1024, err, sizeof err));
   ck_assert_ptr_nonnull(strstr(err, "'nope'"));
   icxd_rsm_req_clear(&r);
-  xmpp_stanza_release(all);
   xmpp_ctx_free(x);
 }
 END_TEST
@@ -275,7 +277,7 @@ END_TEST
 START_TEST(rsm_page_lists_share)
 {
   xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
-  xmpp_stanza_t *all, *pg, *c, *set;
+  xmpp_stanza_t *pg, *c, *set;
   icxd_rsm_req r = req_of(-1, -1, NULL, NULL);
   char err[256], *text, doc[16384];
   size_t len = 0;
@@ -292,10 +294,8 @@ START_TEST(rsm_page_lists_share)
     len += (size_t)snprintf(doc + len, sizeof doc - len, "</subscription>");
   }
   snprintf(doc + len, sizeof doc - len, "<other/></subscriptions>");
-  all = xmpp_stanza_new_from_string(x, doc);
-  ck_assert_ptr_nonnull(all);
-  pg = icxd_rsm_page_lists(x, all, "subscription", &r, 20, 48 * 1024, err,
-                           sizeof err);
+  pg = icxd_rsm_page_answer(x, doc, "subscription", &r, 20, 48 * 1024, err,
+                            sizeof err);
   ck_assert_msg(pg != NULL, "%s", err);
   ck_assert_str_eq(xmpp_stanza_get_name(pg), "subscriptions");
   ck_assert_str_eq(xmpp_stanza_get_attribute(pg, "n"), "2");
@@ -316,11 +316,48 @@ START_TEST(rsm_page_lists_share)
   /* One list named by after=: a page after a name it does not hold. */
   icxd_rsm_req_clear(&r);
   r = req_of(-1, -1, "nope", NULL);
-  ck_assert_ptr_null(icxd_rsm_page_lists(x, all, "subscription", &r, 20,
-                                         48 * 1024, err, sizeof err));
+  ck_assert_ptr_null(icxd_rsm_page_answer(x, doc, "subscription", &r, 20,
+                                          48 * 1024, err, sizeof err));
   ck_assert_ptr_nonnull(strstr(err, "nope"));
   icxd_rsm_req_clear(&r);
-  xmpp_stanza_release(all);
+  xmpp_ctx_free(x);
+}
+END_TEST
+
+/* A whole answer of 20,000 clouds, escapes in the names: the page
+ * after a name, cut by bytes, names unescaped for after= and in <set>.
+ * (libstrophe alone took a second or two to read one so large.) */
+START_TEST(rsm_page_of_a_large_answer)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  xmpp_stanza_t *pg, *set;
+  icxd_rsm_req r = req_of(-1, -1, "c&<00041>", NULL);
+  size_t n = 20000, k, len = 0, cap = n * 64 + 128;
+  char err[256], *doc = malloc(cap), *text;
+
+  ck_assert_ptr_nonnull(doc);
+  len += (size_t)snprintf(doc, cap, "<matchingClouds " CSP ">");
+  for (k = 0; k < n; k++)
+    len += (size_t)snprintf(doc + len, cap - len,
+                            "<cloudName score='0'>c&amp;&lt;%05zu&gt;</cloudName>", k);
+  snprintf(doc + len, cap - len, "</matchingClouds>");
+  pg = icxd_rsm_page_answer(x, doc, "matchingClouds", &r, 500, 4096, err,
+                            sizeof err);
+  ck_assert_msg(pg != NULL, "%s", err);
+  ck_assert_int_eq(tu_icxd_count_named(pg, "cloudName") > 0, 1);
+  ck_assert_int_lt(tu_icxd_count_named(pg, "cloudName"), 500);
+  set = icxd_child(pg, "set", ICXD_NS_RSM);
+  text = xmpp_stanza_get_text(icxd_child(set, "first", NULL));
+  ck_assert_str_eq(text, "c&<00042>");
+  xmpp_free(x, text);
+  ck_assert_str_eq(xmpp_stanza_get_attribute(icxd_child(set, "first", NULL), "index"),
+                   "42");
+  text = xmpp_stanza_get_text(icxd_child(set, "count", NULL));
+  ck_assert_str_eq(text, "20000");
+  xmpp_free(x, text);
+  xmpp_stanza_release(pg);
+  icxd_rsm_req_clear(&r);
+  free(doc);
   xmpp_ctx_free(x);
 }
 END_TEST
@@ -335,6 +372,7 @@ static Suite *icxd_rsm_suite(void)
   tcase_add_test(tc, rsm_matching_page);
   tcase_add_test(tc, rsm_page_by_attribute);
   tcase_add_test(tc, rsm_page_lists_share);
+  tcase_add_test(tc, rsm_page_of_a_large_answer);
   suite_add_tcase(s, tc);
   return s;
 }
