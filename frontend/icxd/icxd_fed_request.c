@@ -11,10 +11,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include "icx.h"
 #include "icxd_fed_internal.h"
 #include "icxd_rsm.h"
 #include "icxd_stanza.h"
+#include "icx_util.h"
 
 /* --- the request ------------------------------------------------------ */
 
@@ -187,6 +191,7 @@ typedef struct fed_entry {
   char *jid;
 } fed_entry;
 
+/* Rank order: score (highest first), name, exchange. */
 static int fed_entry_cmp(const void *a, const void *b)
 {
   const fed_entry *x = a, *y = b;
@@ -198,29 +203,47 @@ static int fed_entry_cmp(const void *a, const void *b)
   return c ? c : strcmp(x->exchange, y->exchange);
 }
 
+/* One cloud of one exchange together, its best rank first. */
+static int fed_entry_cmp_cloud(const void *a, const void *b)
+{
+  const fed_entry *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+
+  if (!c)
+    c = strcmp(x->exchange, y->exchange);
+  if (!c && x->score != y->score)
+    c = x->score > y->score ? -1 : 1;
+  return c;
+}
+
+static void fed_entry_clear(fed_entry *e)
+{
+  free(e->name);
+  free(e->exchange_own);
+  free(e->degree);
+  free(e->jid);
+}
+
 static void fed_entries_free(fed_entry *e, size_t n)
 {
   size_t i;
 
-  for (i = 0; i < n; i++) {
-    free(e[i].name);
-    free(e[i].exchange_own);
-    free(e[i].degree);
-    free(e[i].jid);
-  }
+  for (i = 0; i < n; i++)
+    fed_entry_clear(&e[i]);
   free(e);
 }
 
-static char *fed_dup_attr(xmpp_stanza_t *el, const char *name, int *bad)
+/* A copy of libxml2's string s (freed), in the C library's memory; NULL
+ * for NULL, and *bad set when out of memory. */
+static char *fed_take(xmlChar *s, int *bad)
 {
-  const char *v = xmpp_stanza_get_attribute(el, name);
   char *copy;
 
-  if (!v)
+  if (!s)
     return NULL;
-  copy = strdup(v);
-  if (!copy)
+  if (!(copy = strdup((const char *)s)))
     *bad = 1;
+  xmlFree(s);
   return copy;
 }
 
@@ -233,30 +256,33 @@ static int fed_score(const char *text)
   return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : (int)v;
 }
 
-/* Appends the <cloudName> children of one answer to *entries. */
-static int fed_collect(xmpp_ctx_t *ctx, const icxd_fed_part *part,
-                       fed_entry **entries, size_t *n, size_t *cap,
-                       int *scores, char *err, size_t errlen)
+/* Appends the <cloudName> children of one answer to *entries.  Read with
+ * libxml2, as icxd_rsm_page_answer() reads an answer: this exchange's
+ * part is its whole answer, and libstrophe's tree reads one in a time
+ * that grows with the square of its clouds. */
+static int fed_collect(const icxd_fed_part *part, fed_entry **entries,
+                       size_t *n, size_t *cap, int *scores, char *err,
+                       size_t errlen)
 {
-  xmpp_stanza_t *top = xmpp_stanza_new_from_string(ctx, part->answer_xml);
-  xmpp_stanza_t *el;
+  xmlDocPtr doc = xmlReadMemory(part->answer_xml, (int)strlen(part->answer_xml),
+                                NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                XML_PARSE_NOWARNING);
+  xmlNodePtr top = doc ? xmlDocGetRootElement(doc) : NULL, el;
   int bad = 0;
 
-  if (!top || !icxd_is(xmpp_stanza_get_name(top), "matchingClouds")) {
+  if (!top || !xmlStrEqual(top->name, BAD_CAST "matchingClouds")) {
     snprintf(err, errlen, "the answer of %s is not a <matchingClouds>",
              part->exchange);
-    if (top)
-      xmpp_stanza_release(top);
+    if (doc)
+      xmlFreeDoc(doc);
     return -1;
   }
-  for (el = xmpp_stanza_get_children(top); el && !bad;
-       el = xmpp_stanza_get_next(el)) {
+  for (el = top->children; el && !bad; el = el->next) {
     fed_entry *e;
-    const char *score;
-    char *text;
+    xmlChar *score;
 
-    if (!xmpp_stanza_is_tag(el) ||
-        !icxd_is(xmpp_stanza_get_name(el), "cloudName"))
+    if (el->type != XML_ELEMENT_NODE ||
+        !xmlStrEqual(el->name, BAD_CAST "cloudName"))
       continue;
     if (*n == *cap) {
       size_t ncap = *cap ? *cap * 2 : 16;
@@ -270,84 +296,83 @@ static int fed_collect(xmpp_ctx_t *ctx, const icxd_fed_part *part,
     }
     e = &(*entries)[*n];
     memset(e, 0, sizeof *e);
-    text = xmpp_stanza_get_text(el);
-    e->name = strdup(text ? text : "");
-    if (text)
-      xmpp_free(ctx, text);
-    e->exchange_own = fed_dup_attr(el, "exchange", &bad);
+    e->name = fed_take(xmlNodeGetContent(el), &bad);
+    e->exchange_own = fed_take(xmlGetProp(el, BAD_CAST "exchange"), &bad);
     e->exchange = e->exchange_own ? e->exchange_own : part->exchange;
-    e->degree = fed_dup_attr(el, "degree", &bad);
-    e->jid = fed_dup_attr(el, "jid", &bad);
-    score = xmpp_stanza_get_attribute(el, "score");
-    if (score) {
-      e->score = fed_score(score);
+    e->degree = fed_take(xmlGetProp(el, BAD_CAST "degree"), &bad);
+    e->jid = fed_take(xmlGetProp(el, BAD_CAST "jid"), &bad);
+    if ((score = xmlGetProp(el, BAD_CAST "score"))) {
+      e->score = fed_score((const char *)score);
+      xmlFree(score);
       *scores = 1;
     }
     (*n)++;
     if (!e->name)
       bad = 1;
   }
-  xmpp_stanza_release(top);
+  xmlFreeDoc(doc);
   if (bad)
     snprintf(err, errlen, "out of memory");
   return bad ? -1 : 0;
+}
+
+/* attr='value' (escaped) on the element being written. */
+static void fed_put_attr(icx_buf *b, const char *attr, const char *value)
+{
+  icx_buf_appendf(b, " %s=\"", attr);
+  icx_buf_append_xml(b, value);
+  icx_buf_append(b, "\"");
 }
 
 char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
                      char *err, size_t errlen)
 {
   fed_entry *entries = NULL;
-  size_t count = 0, cap = 0, i;
-  xmpp_stanza_t *top = NULL;
-  char *text = NULL, *out = NULL, num[24];
-  size_t len;
-  int scores = 0, bad = 0;
+  size_t count = 0, cap = 0, kept = 0, i;
+  char num[24], *out = NULL;
+  int scores = 0;
+  icx_buf b;
 
+  (void)ctx;
   for (i = 0; i < n; i++)
-    if (fed_collect(ctx, &parts[i], &entries, &count, &cap, &scores, err,
+    if (fed_collect(&parts[i], &entries, &count, &cap, &scores, err,
                     errlen) != 0)
       goto done;
+  /* One cloud of one exchange once, where it ranks best; then in rank
+   * order.  Written as text: libstrophe's tree appends in linear time. */
+  if (count)
+    qsort(entries, count, sizeof *entries, fed_entry_cmp_cloud);
+  for (i = 0; i < count; i++) {
+    if (kept && !strcmp(entries[kept - 1].name, entries[i].name) &&
+        !strcmp(entries[kept - 1].exchange, entries[i].exchange)) {
+      fed_entry_clear(&entries[i]);
+      continue;
+    }
+    entries[kept++] = entries[i];
+  }
+  count = kept;
   if (count)
     qsort(entries, count, sizeof *entries, fed_entry_cmp);
-  top = icxd_elem(ctx, "matchingClouds", ICX_CONSTRAINTS_NS);
-  bad = !top;
-  for (i = 0; !bad && i < count; i++) {
-    xmpp_stanza_t *el;
-    size_t k;
-
-    /* One cloud of one exchange once, where it ranks best: an equal
-     * entry sorts right after (same name and exchange), or further down
-     * with a lower score. */
-    for (k = 0; k < i; k++)
-      if (!strcmp(entries[k].name, entries[i].name) &&
-          !strcmp(entries[k].exchange, entries[i].exchange))
-        break;
-    if (k < i)
-      continue;
-    el = icxd_add_text_child(ctx, top, "cloudName", entries[i].name);
-    bad = !el;
-    if (!bad && scores) {
+  icx_buf_init(&b, NULL);
+  icx_buf_append(&b, "<matchingClouds xmlns=\"" ICX_CONSTRAINTS_NS "\">");
+  for (i = 0; i < count; i++) {
+    icx_buf_append(&b, "<cloudName");
+    if (scores) {
       snprintf(num, sizeof num, "%d", entries[i].score);
-      bad = xmpp_stanza_set_attribute(el, "score", num) ||
-            xmpp_stanza_set_attribute(el, "degree", entries[i].degree
-                                                        ? entries[i].degree
-                                                        : "exact");
+      fed_put_attr(&b, "score", num);
+      fed_put_attr(&b, "degree", entries[i].degree ? entries[i].degree : "exact");
     }
-    if (!bad && entries[i].jid)
-      bad = xmpp_stanza_set_attribute(el, "jid", entries[i].jid) != XMPP_EOK;
-    if (!bad)
-      bad = xmpp_stanza_set_attribute(el, "exchange", entries[i].exchange) !=
-            XMPP_EOK;
+    if (entries[i].jid)
+      fed_put_attr(&b, "jid", entries[i].jid);
+    fed_put_attr(&b, "exchange", entries[i].exchange);
+    icx_buf_append(&b, ">");
+    icx_buf_append_xml(&b, entries[i].name);
+    icx_buf_append(&b, "</cloudName>");
   }
-  if (!bad && xmpp_stanza_to_text(top, &text, &len) == XMPP_EOK && text) {
-    out = strdup(text);
-    xmpp_free(ctx, text);
-  }
-  if (!out)
+  icx_buf_append(&b, "</matchingClouds>");
+  if (!(out = icx_buf_take(&b)))
     snprintf(err, errlen, "out of memory");
 done:
-  if (top)
-    xmpp_stanza_release(top);
   fed_entries_free(entries, count);
   return out;
 }

@@ -393,8 +393,7 @@ xmpp_stanza_t *icxd_rsm_page_answer(xmpp_ctx_t *ctx, const char *xml,
   int bad = 0;
 
   doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL,
-                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                      XML_PARSE_HUGE);
+                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (!root) {
     snprintf(err, errlen, "out of memory");

@@ -296,6 +296,49 @@ START_TEST(fed_merge_explanations)
 }
 END_TEST
 
+/* A whole local answer of 20,000 clouds and a peer's page: each cloud of
+ * each exchange once, at its best rank, in rank order (the merge was
+ * quadratic in the clouds, twice over). */
+START_TEST(fed_merge_large_answers)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  icxd_fed_part parts[2];
+  size_t n = 20000, k, len = 0, cap = n * 80 + 256;
+  char err[256], *local = malloc(cap), *m, *p;
+  int count = 0;
+
+  ck_assert_ptr_nonnull(local);
+  len += (size_t)snprintf(local, cap, "<matchingClouds " CSP ">");
+  for (k = 0; k < n; k++)
+    len += (size_t)snprintf(local + len, cap - len,
+                            "<cloudName score='%zu' degree='exact'>c%05zu</cloudName>",
+                            k % 7, k);
+  /* c00006 again, ranked lower: kept once, at score 6. */
+  snprintf(local + len, cap - len, "<cloudName score='1' degree='narrower'>"
+           "c00006</cloudName></matchingClouds>");
+  parts[0].exchange = "icx.root.test";
+  parts[0].answer_xml = local;
+  parts[1].exchange = "icx.b.test";
+  parts[1].answer_xml = "<matchingClouds " CSP "><cloudName score='9' "
+                        "degree='exact'>c00006</cloudName></matchingClouds>";
+  m = icxd_fed_merge(x, parts, 2, err, sizeof err);
+  ck_assert_msg(m != NULL, "%s", err);
+  /* The peer's c00006 (9) first, then this exchange's c00006 (6). */
+  ck_assert_ptr_nonnull(strstr(m, "<cloudName score=\"9\" degree=\"exact\" "
+                                  "exchange=\"icx.b.test\">c00006</cloudName>"
+                                  "<cloudName score=\"6\" degree=\"exact\" "
+                                  "exchange=\"icx.root.test\">c00006</cloudName>"
+                                  "<cloudName score=\"6\" degree=\"exact\" "
+                                  "exchange=\"icx.root.test\">c00013</cloudName>"));
+  for (p = m; (p = strstr(p, "<cloudName")); p++)
+    count++;
+  ck_assert_int_eq(count, (int)n + 1);
+  free(m);
+  free(local);
+  xmpp_ctx_free(x);
+}
+END_TEST
+
 /* A peer's counts are its word, not ours: past what a long holds, below
  * zero or not a number, they are read as the nearest count there is, and
  * their sum stops at the largest (the fuzzer found the overflow). */
@@ -610,6 +653,7 @@ static Suite *icxd_fed_suite(void)
   tcase_add_test(tc, fed_forward_copy);
   tcase_add_test(tc, fed_merge_answers);
   tcase_add_test(tc, fed_merge_explanations);
+  tcase_add_test(tc, fed_merge_large_answers);
   tcase_add_test(tc, fed_merge_explanations_within_a_size);
   tcase_add_test(tc, fed_merge_explanations_hostile_counts);
   tcase_add_test(tc, fed_fanout_peers);
