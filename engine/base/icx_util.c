@@ -114,6 +114,16 @@ icx_buf_append_xml(icx_buf *b, const char *s)
   icx_buf_append_len(b, run, (size_t)(s - run));
 }
 
+void
+icx_buf_append_attr(icx_buf *b, const char *name, const char *value)
+{
+  icx_buf_append(b, " ");
+  icx_buf_append(b, name);
+  icx_buf_append(b, "=\"");
+  icx_buf_append_xml(b, value);
+  icx_buf_append(b, "\"");
+}
+
 int
 icx_buf_failed(const icx_buf *b)
 {

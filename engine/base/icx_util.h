@@ -32,6 +32,9 @@ void icx_buf_append_len(icx_buf *b, const char *s, size_t n);
 void icx_buf_appendf(icx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s with &, <, >, ' and " escaped for XML text and attributes. */
 void icx_buf_append_xml(icx_buf *b, const char *s);
+/* Appends an attribute of the start tag being written: a space, name,
+ * and value in double quotes, escaped. */
+void icx_buf_append_attr(icx_buf *b, const char *name, const char *value);
 int icx_buf_failed(const icx_buf *b);
 /* Hands the string to the caller (icx_free(b->ctx, ...) it) and resets b;
  * NULL if any append failed. */

@@ -13,6 +13,7 @@
 #include "icxd_iodata.h"
 #include "icxd_rsm.h"
 #include "icxd_stanza.h"
+#include "icx_util.h"
 
 int icxd_command_read_presence(xmpp_stanza_t *in, icxd_job *job, char *err,
                                size_t errlen)
@@ -88,38 +89,34 @@ static int command_set_int(xmpp_stanza_t *el, const char *name, long v)
   return xmpp_stanza_set_attribute(el, name, num) == XMPP_EOK ? 0 : -1;
 }
 
-/* The <matchingClouds> of the kept clouds in their new order, as text.
- * NULL on ENOMEM. */
-static char *command_match_xml(icxd_command *cmds, const icxd_job *job,
-                               const command_ranked *kept, size_t n,
-                               int scores)
+/* The <matchingClouds> of the kept clouds in their new order, as text
+ * (written, not built as a libstrophe tree, which appends a child in
+ * time linear in its siblings).  NULL on ENOMEM. */
+static char *command_match_xml(const icxd_job *job, const command_ranked *kept,
+                               size_t n, int scores)
 {
-  xmpp_stanza_t *top = icxd_elem(cmds->xctx, "matchingClouds",
-                                 ICX_CONSTRAINTS_NS);
-  xmpp_stanza_t *el;
-  char *text = NULL, *out = NULL;
-  size_t i, len;
-  int bad = !top;
+  icx_buf b;
+  char num[24];
+  size_t i;
 
-  for (i = 0; !bad && i < n; i++) {
+  icx_buf_init(&b, NULL);
+  icx_buf_append(&b, "<matchingClouds xmlns=\"" ICX_CONSTRAINTS_NS "\">");
+  for (i = 0; i < n; i++) {
     size_t k = kept[i].i;
-    el = icxd_add_text_child(cmds->xctx, top, "cloudName", job->clouds[k]);
-    bad = !el;
-    if (!bad && scores)
-      bad = command_set_int(el, "score", kept[i].score) ||
-            xmpp_stanza_set_attribute(
-                el, "degree",
-                icx_degree_name((icx_degree)job->degrees[k])) != XMPP_EOK;
-    if (!bad && job->want_jids && job->owners[k])
-      bad = xmpp_stanza_set_attribute(el, "jid", job->owners[k]) != XMPP_EOK;
+    icx_buf_append(&b, "<cloudName");
+    if (scores) {
+      snprintf(num, sizeof num, "%d", kept[i].score);
+      icx_buf_append_attr(&b, "score", num);
+      icx_buf_append_attr(&b, "degree", icx_degree_name((icx_degree)job->degrees[k]));
+    }
+    if (job->want_jids && job->owners[k])
+      icx_buf_append_attr(&b, "jid", job->owners[k]);
+    icx_buf_append(&b, ">");
+    icx_buf_append_xml(&b, job->clouds[k]);
+    icx_buf_append(&b, "</cloudName>");
   }
-  if (!bad && xmpp_stanza_to_text(top, &text, &len) == XMPP_EOK && text) {
-    out = strdup(text);
-    xmpp_free(cmds->xctx, text);
-  }
-  if (top)
-    xmpp_stanza_release(top);
-  return out;
+  icx_buf_append(&b, "</matchingClouds>");
+  return icx_buf_take(&b);
 }
 
 /* A match: drops the clouds that fail a required presence, or adds the
@@ -149,7 +146,7 @@ static int command_presence_match(icxd_command *cmds, icxd_job *job,
   }
   if (req.on && !req.required)
     qsort(kept, n, sizeof *kept, command_rank_cmp);
-  xml = command_match_xml(cmds, job, kept, n,
+  xml = command_match_xml(job, kept, n,
                           job->beyond_paper || (req.on && !req.required));
   clouds = calloc(n ? n : 1, sizeof *clouds);
   owners = calloc(n ? n : 1, sizeof *owners);

@@ -316,14 +316,6 @@ static int fed_collect(const icxd_fed_part *part, fed_entry **entries,
   return bad ? -1 : 0;
 }
 
-/* attr='value' (escaped) on the element being written. */
-static void fed_put_attr(icx_buf *b, const char *attr, const char *value)
-{
-  icx_buf_appendf(b, " %s=\"", attr);
-  icx_buf_append_xml(b, value);
-  icx_buf_append(b, "\"");
-}
-
 char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
                      char *err, size_t errlen)
 {
@@ -359,12 +351,12 @@ char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
     icx_buf_append(&b, "<cloudName");
     if (scores) {
       snprintf(num, sizeof num, "%d", entries[i].score);
-      fed_put_attr(&b, "score", num);
-      fed_put_attr(&b, "degree", entries[i].degree ? entries[i].degree : "exact");
+      icx_buf_append_attr(&b, "score", num);
+      icx_buf_append_attr(&b, "degree", entries[i].degree ? entries[i].degree : "exact");
     }
     if (entries[i].jid)
-      fed_put_attr(&b, "jid", entries[i].jid);
-    fed_put_attr(&b, "exchange", entries[i].exchange);
+      icx_buf_append_attr(&b, "jid", entries[i].jid);
+    icx_buf_append_attr(&b, "exchange", entries[i].exchange);
     icx_buf_append(&b, ">");
     icx_buf_append_xml(&b, entries[i].name);
     icx_buf_append(&b, "</cloudName>");

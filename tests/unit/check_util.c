@@ -45,6 +45,12 @@ START_TEST(buffer_escapes_xml)
   s = icx_buf_take(&b);
   ck_assert_str_eq(s, "a&lt;b&gt;&amp;&apos;c&quot;");
   free(s);
+  icx_buf_append(&b, "<e");
+  icx_buf_append_attr(&b, "v", "x\"<y");
+  icx_buf_append(&b, "/>");
+  s = icx_buf_take(&b);
+  ck_assert_str_eq(s, "<e v=\"x&quot;&lt;y\"/>");
+  free(s);
 }
 END_TEST
 
