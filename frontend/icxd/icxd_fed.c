@@ -517,7 +517,7 @@ static void fed_finish(icxd_fed *f, fed_fanout *fo)
   merged = job->kind == ICXD_JOB_EXPLAIN
                ? icxd_fed_merge_explain(f->xctx, parts, n,
                                         job->explain_max_bytes, err, sizeof err)
-               : icxd_fed_merge(f->xctx, parts, n, err, sizeof err);
+               : icxd_fed_merge(parts, n, err, sizeof err);
   if (!merged) {
     icxd_log(f->log, ICXD_LOG_WARN, "fed", "job %llu: merging failed: %s",
              (unsigned long long)fo->job_id, err);

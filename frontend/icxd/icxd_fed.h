@@ -109,7 +109,7 @@ typedef struct icxd_fed_part {
  * exchange='...', a cloud named twice by one exchange kept once; score=
  * and degree= appear when any answer had them.  NULL with err set when
  * an answer does not parse, or out of memory. */
-char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
+char *icxd_fed_merge(const icxd_fed_part *parts, size_t n,
                      char *err, size_t errlen);
 
 /* Merges explanations (parts[0]: this exchange's) into one <explanation>

@@ -316,7 +316,7 @@ static int fed_collect(const icxd_fed_part *part, fed_entry **entries,
   return bad ? -1 : 0;
 }
 
-char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
+char *icxd_fed_merge(const icxd_fed_part *parts, size_t n,
                      char *err, size_t errlen)
 {
   fed_entry *entries = NULL;
@@ -325,7 +325,6 @@ char *icxd_fed_merge(xmpp_ctx_t *ctx, const icxd_fed_part *parts, size_t n,
   int scores = 0;
   icx_buf b;
 
-  (void)ctx;
   for (i = 0; i < n; i++)
     if (fed_collect(&parts[i], &entries, &count, &cap, &scores, err,
                     errlen) != 0)

@@ -203,7 +203,7 @@ static void fx_merge(xmpp_stanza_t *out, int explain)
   parts[1].exchange = "icx.peer.example";
   parts[1].answer_xml = text;
   merged = explain ? icxd_fed_merge_explain(fx_xctx, parts, 2, 8192, err, sizeof err)
-                   : icxd_fed_merge(fx_xctx, parts, 2, err, sizeof err);
+                   : icxd_fed_merge(parts, 2, err, sizeof err);
   free(merged);
   xmpp_free(fx_xctx, text);
 }

@@ -209,7 +209,7 @@ START_TEST(fed_merge_answers)
   parts[2].exchange = "icx.a.test";
   parts[2].answer_xml = "<matchingClouds " CSP "><cloudName>cloud2"
                         "</cloudName></matchingClouds>";
-  m = icxd_fed_merge(x, parts, 3, err, sizeof err);
+  m = icxd_fed_merge(parts, 3, err, sizeof err);
   ck_assert_ptr_nonnull(m);
   ck_assert_str_eq(m, "<matchingClouds xmlns=\"http://www.csp/resOntology\">"
                    "<cloudName exchange=\"icx.a.test\">cloud2</cloudName>"
@@ -229,7 +229,7 @@ START_TEST(fed_merge_answers)
                         "degree='narrower' exchange='icx.d.test'>c4"
                         "</cloudName><cloudName>c1</cloudName>"
                         "</matchingClouds>";
-  m = icxd_fed_merge(x, parts, 3, err, sizeof err);
+  m = icxd_fed_merge(parts, 3, err, sizeof err);
   ck_assert_ptr_nonnull(m);
   ck_assert_str_eq(listed(x, m), "c9@icx.b.test:7:exact:c@x.test "
                    "c1@icx.root.test:3:narrower: c4@icx.d.test:3:narrower: "
@@ -237,10 +237,10 @@ START_TEST(fed_merge_answers)
   free(m);
   /* An answer that is not one. */
   parts[2].answer_xml = "<explanation " CSP " matching='0'/>";
-  ck_assert_ptr_null(icxd_fed_merge(x, parts, 3, err, sizeof err));
+  ck_assert_ptr_null(icxd_fed_merge(parts, 3, err, sizeof err));
   ck_assert_str_eq(err, "the answer of icx.a.test is not a <matchingClouds>");
   parts[2].answer_xml = "<matchingClouds";
-  ck_assert_ptr_null(icxd_fed_merge(x, parts, 3, err, sizeof err));
+  ck_assert_ptr_null(icxd_fed_merge(parts, 3, err, sizeof err));
   xmpp_ctx_free(x);
 }
 END_TEST
@@ -321,7 +321,7 @@ START_TEST(fed_merge_large_answers)
   parts[1].exchange = "icx.b.test";
   parts[1].answer_xml = "<matchingClouds " CSP "><cloudName score='9' "
                         "degree='exact'>c00006</cloudName></matchingClouds>";
-  m = icxd_fed_merge(x, parts, 2, err, sizeof err);
+  m = icxd_fed_merge(parts, 2, err, sizeof err);
   ck_assert_msg(m != NULL, "%s", err);
   /* The peer's c00006 (9) first, then this exchange's c00006 (6). */
   ck_assert_ptr_nonnull(strstr(m, "<cloudName score=\"9\" degree=\"exact\" "
