@@ -13,6 +13,7 @@
 #include "icxd_iodata.h"
 #include "icxd_reply.h"
 #include "icxd_rsm.h"
+#include "icxd_rsm_index.h"
 #include "icxd_stanza.h"
 
 /* <command xmlns=... node=... sessionid=... status=...>, or NULL. */
@@ -106,7 +107,13 @@ static xmpp_stanza_t *command_paged_output(icxd_command *cmds, icxd_session *s,
   char err[512];
 
   err[0] = '\0';
-  page = icxd_rsm_page_answer(cmds->xctx, s->job->answer_xml,
+  if (s->job->answer_index)
+    page = icxd_rsm_page_indexed(cmds->xctx, s->job->answer_xml,
+                                 s->job->answer_index, &s->rsm,
+                                 cmds->cfg->answer_max_items,
+                                 cmds->cfg->answer_max_bytes, err, sizeof err);
+  else
+    page = icxd_rsm_page_answer(cmds->xctx, s->job->answer_xml,
                               kind == ICXD_JOB_SUBS_LIST ? "subscription"
                                                          : "matchingClouds",
                               &s->rsm, cmds->cfg->answer_max_items,

@@ -178,13 +178,12 @@ static int command_presence_match(icxd_command *cmds, icxd_job *job,
   free(job->owners);
   free(job->scores);
   free(job->degrees);
-  free(job->answer_xml);
   job->clouds = clouds;
   job->owners = owners;
   job->scores = scores;
   job->degrees = degrees;
   job->n_clouds = n;
-  job->answer_xml = xml;
+  icxd_job_set_answer(job, xml);
   free(kept);
   return 0;
 }
@@ -250,8 +249,7 @@ static int command_presence_explain(icxd_command *cmds, icxd_job *job,
   xmpp_stanza_release(top);
   if (!out)
     return -1;
-  free(job->answer_xml);
-  job->answer_xml = out;
+  icxd_job_set_answer(job, out);
   return 0;
 }
 

@@ -523,8 +523,7 @@ static void fed_finish(icxd_fed *f, fed_fanout *fo)
              (unsigned long long)fo->job_id, err);
     goto nomem;
   }
-  free(job->answer_xml);
-  job->answer_xml = merged;
+  icxd_job_set_answer(job, merged);
   if (job->rc != ICX_OK) {
     icxd_log(f->log, ICXD_LOG_WARN, "fed", "job %llu: answering from the "
              "peers alone: %s", (unsigned long long)fo->job_id,

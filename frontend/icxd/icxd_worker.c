@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "icxd_rsm_index.h"
 #include "icxd_worker.h"
 
 /* A FIFO of jobs, linked through a side array so icxd_job stays plain. */
@@ -110,9 +111,20 @@ void icxd_job_free(icxd_job *job)
   free(job->scores);
   free(job->degrees);
   free(job->answer_xml);
+  icxd_rsm_index_free(job->answer_index);
   free(job->warn);
   free(job->info);
   free(job);
+}
+
+void icxd_job_set_answer(icxd_job *job, char *xml)
+{
+  free(job->answer_xml);
+  icxd_rsm_index_free(job->answer_index);
+  job->answer_xml = xml;
+  job->answer_index = xml && job->kind == ICXD_JOB_MATCH
+                          ? icxd_rsm_index_new(xml, "matchingClouds", "cloudName")
+                          : NULL;
 }
 
 int icxd_job_add_pair(icxd_job *job, const char *name, const char *value)
@@ -265,7 +277,7 @@ static void worker_run_match(icx_ctx *ctx, icx_store *store,
   n = icx_match_count(m);
   job->clouds = calloc(n ? n : 1, sizeof *job->clouds);
   if (job->kind == ICXD_JOB_MATCH)
-    job->answer_xml = worker_adopt(ctx, icx_match_to_xml(m, 0));
+    icxd_job_set_answer(job, worker_adopt(ctx, icx_match_to_xml(m, 0)));
   job->beyond_paper = worker_beyond_paper(job->answer_xml);
   if (!job->clouds || (job->kind == ICXD_JOB_MATCH && !job->answer_xml)) {
     worker_job_fail(job, ICX_ERR_NOMEM, NULL);

@@ -99,6 +99,9 @@ typedef struct icxd_job {
   int *degrees;          /*   icx_degree */
   int beyond_paper;      /* with want_owners: the answer has score= degree= */
   char *answer_xml;      /* <matchingClouds>, or <explanation> */
+  struct icxd_rsm_index *answer_index; /* a match's: where answer_xml's
+                            clouds lie (icxd_rsm_index.h), or NULL: its
+                            pages are cut from a tree */
   char *info;            /* a remark for the requester, or NULL */
   char *warn;            /* a warning (a federated answer missing peers,
                             icxd_fed.h), or NULL; set by the loop */
@@ -116,6 +119,9 @@ void icxd_job_free(icxd_job *job);
 int icxd_job_add_pair(icxd_job *job, const char *name, const char *value);
 /* Appends a copy of a cloud name to explain.  0, or -1 on ENOMEM. */
 int icxd_job_add_explain(icxd_job *job, const char *cloud);
+/* job's answer becomes xml (taken; the old one freed) and, for a match,
+ * is indexed for its pages (what cannot be indexed is cut from a tree). */
+void icxd_job_set_answer(icxd_job *job, char *xml);
 
 /* A FIFO of jobs, for a thread pool and the writer.  It has no lock: its
  * owner's lock guards it. */

@@ -21,7 +21,9 @@
  * exchange's answer: its <matchingClouds> or <explanation> merged with a
  * local one (icxd_fed_merge(), icxd_fed_merge_explain()), as a hostile
  * peer's answer would be, and its <subscribed> or <subscriptions> cut
- * into pages (icxd_rsm_page_answer()).  What this does not cover: the routing between
+ * into pages (icxd_rsm_page_answer()); a <matchingClouds> answer, the
+ * merged one too, is paged from its index (icxd_rsm_page_indexed()) and
+ * must give the tree's pages.  What this does not cover: the routing between
  * sessions and actions in icxd_command.c, loading a published document
  * into the store (fuzz_document covers the parsers), the threads and the
  * connection. */
@@ -40,6 +42,7 @@
 #include "icxd_publish.h"
 #include "icxd_reply.h"
 #include "icxd_rsm.h"
+#include "icxd_rsm_index.h"
 #include "icxd_stanza.h"
 
 static icx_ctx *fx_ctx;
@@ -189,6 +192,56 @@ static void fx_publish(xmpp_stanza_t *iq, const char *node, xmpp_stanza_t *in)
 /* The <matchingClouds> or (explain) <explanation> of out merged as
  * icxd_fed merges a peer's: a match after a local answer, an explanation
  * as this exchange's and as a peer's at once. */
+/* A page of xml from its index and from a tree: the same text, or the
+ * same error (a difference aborts: the fuzzer reports it). */
+static void fx_same_page(const char *xml, const icxd_rsm_index *ix,
+                         const icxd_rsm_req *rsm)
+{
+  char e1[256] = "", e2[256] = "", *t1 = NULL, *t2 = NULL;
+  xmpp_stanza_t *a = icxd_rsm_page_answer(fx_xctx, xml, "matchingClouds", rsm,
+                                          3, 200, e1, sizeof e1);
+  xmpp_stanza_t *b = icxd_rsm_page_indexed(fx_xctx, xml, ix, rsm, 3, 200, e2,
+                                           sizeof e2);
+  size_t len;
+  int same;
+
+  if (a)
+    xmpp_stanza_to_text(a, &t1, &len);
+  if (b)
+    xmpp_stanza_to_text(b, &t2, &len);
+  same = (a && b) ? t1 && t2 && strcmp(t1, t2) == 0 : !a && !b && strcmp(e1, e2) == 0;
+  if (t1)
+    xmpp_free(fx_xctx, t1);
+  if (t2)
+    xmpp_free(fx_xctx, t2);
+  if (a)
+    xmpp_stanza_release(a);
+  if (b)
+    xmpp_stanza_release(b);
+  if (!same)
+    abort();
+}
+
+/* A match's answer as icxd pages it (icxd_job_set_answer()): when it
+ * can be indexed, pages from the index are the tree's. */
+static void fx_index_pages(const char *xml)
+{
+  icxd_rsm_index *ix = icxd_rsm_index_new(xml, "matchingClouds", "cloudName");
+  icxd_rsm_req rsm;
+
+  if (!ix)
+    return;
+  memset(&rsm, 0, sizeof rsm);
+  rsm.max = rsm.index = -1;
+  fx_same_page(xml, ix, &rsm);
+  rsm.index = 2;
+  fx_same_page(xml, ix, &rsm);
+  rsm.index = -1;
+  rsm.before = (char *)"";
+  fx_same_page(xml, ix, &rsm);
+  icxd_rsm_index_free(ix);
+}
+
 static void fx_merge(xmpp_stanza_t *out, int explain)
 {
   xmpp_stanza_t *el = icxd_child(out, explain ? "explanation" : "matchingClouds", NULL);
@@ -204,6 +257,10 @@ static void fx_merge(xmpp_stanza_t *out, int explain)
   parts[1].answer_xml = text;
   merged = explain ? icxd_fed_merge_explain(fx_xctx, parts, 2, 8192, err, sizeof err)
                    : icxd_fed_merge(parts, 2, err, sizeof err);
+  if (merged && !explain)
+    fx_index_pages(merged);
+  if (!explain)
+    fx_index_pages(text);
   free(merged);
   xmpp_free(fx_xctx, text);
 }

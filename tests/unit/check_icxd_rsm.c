@@ -32,20 +32,6 @@ static const char *page(const icxd_rsm_req *req, size_t max_items,
   return out;
 }
 
-static icxd_rsm_req req_of(long max, long index, const char *after,
-                           const char *before)
-{
-  icxd_rsm_req r;
-
-  memset(&r, 0, sizeof r);
-  r.present = 1;
-  r.max = max;
-  r.index = index;
-  r.after = after ? strdup(after) : NULL;
-  r.before = before ? strdup(before) : NULL;
-  return r;
-}
-
 START_TEST(rsm_pages)
 {
   icxd_rsm_req r;
@@ -58,39 +44,39 @@ START_TEST(rsm_pages)
   /* The byte budget cuts a page too (at least one item). */
   ck_assert_str_eq(page(NULL, 500, 25), "0+2");
   ck_assert_str_eq(page(NULL, 500, 5), "0+1");
-  r = req_of(2, -1, "b", NULL);
+  r = tu_icxd_rsm_req(2, -1, "b", NULL);
   ck_assert_str_eq(page(&r, 500, 1000), "2+2");
   icxd_rsm_req_clear(&r);
-  r = req_of(2, -1, "e", NULL);            /* past the end: empty page */
+  r = tu_icxd_rsm_req(2, -1, "e", NULL);            /* past the end: empty page */
   ck_assert_str_eq(page(&r, 500, 1000), "5+0");
   icxd_rsm_req_clear(&r);
-  r = req_of(2, -1, NULL, "");             /* <before/>: the last page */
+  r = tu_icxd_rsm_req(2, -1, NULL, "");             /* <before/>: the last page */
   ck_assert_str_eq(page(&r, 500, 1000), "3+2");
   icxd_rsm_req_clear(&r);
-  r = req_of(2, -1, NULL, "d");
+  r = tu_icxd_rsm_req(2, -1, NULL, "d");
   ck_assert_str_eq(page(&r, 500, 1000), "1+2");
   icxd_rsm_req_clear(&r);
-  r = req_of(5, -1, NULL, "b");            /* fewer than max before it */
+  r = tu_icxd_rsm_req(5, -1, NULL, "b");            /* fewer than max before it */
   ck_assert_str_eq(page(&r, 500, 1000), "0+1");
   icxd_rsm_req_clear(&r);
-  r = req_of(10, 4, NULL, NULL);
+  r = tu_icxd_rsm_req(10, 4, NULL, NULL);
   ck_assert_str_eq(page(&r, 500, 1000), "4+1");
   icxd_rsm_req_clear(&r);
-  r = req_of(10, 99, NULL, NULL);
+  r = tu_icxd_rsm_req(10, 99, NULL, NULL);
   ck_assert_str_eq(page(&r, 500, 1000), "5+0");
   icxd_rsm_req_clear(&r);
-  r = req_of(0, -1, NULL, NULL);           /* max 0: the count only */
+  r = tu_icxd_rsm_req(0, -1, NULL, NULL);           /* max 0: the count only */
   ck_assert_str_eq(page(&r, 500, 1000), "0+0");
   icxd_rsm_req_clear(&r);
-  r = req_of(100, -1, NULL, NULL);         /* max above the default */
+  r = tu_icxd_rsm_req(100, -1, NULL, NULL);         /* max above the default */
   ck_assert_str_eq(page(&r, 3, 1000), "0+3");
   icxd_rsm_req_clear(&r);
-  r = req_of(2, -1, "zz", NULL);
+  r = tu_icxd_rsm_req(2, -1, "zz", NULL);
   ck_assert_int_eq(icxd_rsm_page(&r, items, sizes, 5, 10, 1000, &first,
                                  &count, err, sizeof err), -1);
   ck_assert_ptr_nonnull(strstr(err, "no cloud named 'zz'"));
   icxd_rsm_req_clear(&r);
-  r = req_of(2, -1, NULL, "zz");
+  r = tu_icxd_rsm_req(2, -1, NULL, "zz");
   ck_assert_str_eq(page(&r, 500, 1000), "err");
   icxd_rsm_req_clear(&r);
 }
@@ -162,7 +148,7 @@ START_TEST(rsm_matching_page)
 {
   xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
   xmpp_stanza_t *pg, *set, *c;
-  icxd_rsm_req r = req_of(2, -1, NULL, NULL);
+  icxd_rsm_req r = tu_icxd_rsm_req(2, -1, NULL, NULL);
   char err[256], *text;
   size_t len;
 
@@ -201,7 +187,7 @@ START_TEST(rsm_matching_page)
   icxd_rsm_req_clear(&r);
 
   /* After the last one: no items, no first/last, the count. */
-  r = req_of(-1, -1, "b2", NULL);
+  r = tu_icxd_rsm_req(-1, -1, "b2", NULL);
   pg = icxd_rsm_page_answer(x, all, "matchingClouds", &r, 500, 48 * 1024, err,
                             sizeof err);
   ck_assert_ptr_nonnull(pg);
@@ -211,7 +197,7 @@ START_TEST(rsm_matching_page)
   ck_assert_ptr_nonnull(icxd_child(set, "count", NULL));
   xmpp_stanza_release(pg);
   icxd_rsm_req_clear(&r);
-  r = req_of(-1, -1, "nope", NULL);
+  r = tu_icxd_rsm_req(-1, -1, "nope", NULL);
   ck_assert_ptr_null(icxd_rsm_page_answer(x, all, "matchingClouds", &r, 500,
                                           48 * 1024, err, sizeof err));
   ck_assert_ptr_nonnull(strstr(err, "'nope'"));
@@ -226,7 +212,7 @@ START_TEST(rsm_page_by_attribute)
 {
   xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
   xmpp_stanza_t *all, *pg, *set, *c;
-  icxd_rsm_req r = req_of(-1, -1, "p00@x", NULL);
+  icxd_rsm_req r = tu_icxd_rsm_req(-1, -1, "p00@x", NULL);
   char err[256], *text, list[8192];
   size_t len = 0, n;
   int i;
@@ -256,7 +242,7 @@ START_TEST(rsm_page_by_attribute)
   xmpp_stanza_release(pg);
   icxd_rsm_req_clear(&r);
   /* A byte bound of about three elements: three on the page. */
-  r = req_of(-1, -1, NULL, NULL);
+  r = tu_icxd_rsm_req(-1, -1, NULL, NULL);
   ck_assert_int_eq(xmpp_stanza_to_text(icxd_child(all, "publisher", NULL), &text, &len),
                    XMPP_EOK);
   xmpp_free(x, text);
@@ -278,7 +264,7 @@ START_TEST(rsm_page_lists_share)
 {
   xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
   xmpp_stanza_t *pg, *c, *set;
-  icxd_rsm_req r = req_of(-1, -1, NULL, NULL);
+  icxd_rsm_req r = tu_icxd_rsm_req(-1, -1, NULL, NULL);
   char err[256], *text, doc[16384];
   size_t len = 0;
   int i, k, lists = 0;
@@ -315,7 +301,7 @@ START_TEST(rsm_page_lists_share)
   xmpp_stanza_release(pg);
   /* One list named by after=: a page after a name it does not hold. */
   icxd_rsm_req_clear(&r);
-  r = req_of(-1, -1, "nope", NULL);
+  r = tu_icxd_rsm_req(-1, -1, "nope", NULL);
   ck_assert_ptr_null(icxd_rsm_page_answer(x, doc, "subscription", &r, 20,
                                           48 * 1024, err, sizeof err));
   ck_assert_ptr_nonnull(strstr(err, "nope"));
@@ -331,7 +317,7 @@ START_TEST(rsm_page_of_a_large_answer)
 {
   xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
   xmpp_stanza_t *pg, *set;
-  icxd_rsm_req r = req_of(-1, -1, "c&<00041>", NULL);
+  icxd_rsm_req r = tu_icxd_rsm_req(-1, -1, "c&<00041>", NULL);
   size_t n = 20000, k, len = 0, cap = n * 64 + 128;
   char err[256], *doc = malloc(cap), *text;
 

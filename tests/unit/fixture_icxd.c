@@ -31,3 +31,17 @@ int tu_icxd_count_named(xmpp_stanza_t *parent, const char *name)
       n++;
   return n;
 }
+
+icxd_rsm_req tu_icxd_rsm_req(long max, long index, const char *after,
+                             const char *before)
+{
+  icxd_rsm_req r;
+
+  memset(&r, 0, sizeof r);
+  r.present = 1;
+  r.max = max;
+  r.index = index;
+  r.after = after ? strdup(after) : NULL;
+  r.before = before ? strdup(before) : NULL;
+  return r;
+}
