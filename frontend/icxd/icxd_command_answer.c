@@ -171,6 +171,8 @@ xmpp_stanza_t *icxd_command_completed(icxd_command *cmds, icxd_session *s)
         snprintf(note, sizeof note, "%zu matching cloud%s", job->n_clouds,
                  job->n_clouds == 1 ? "" : "s");
       bad |= icxd_command_note(cmds, cmd, "info", note);
+    } else if (job->paged) {
+      body = icxd_iodata_output(cmds->xctx, job->answer_xml);
     } else if (job->kind == ICXD_JOB_MATCH ||
                job->kind == ICXD_JOB_SUBSCRIBE ||
                job->kind == ICXD_JOB_SUBS_LIST) {

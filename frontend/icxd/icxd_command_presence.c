@@ -12,6 +12,7 @@
 #include "icxd_command_internal.h"
 #include "icxd_iodata.h"
 #include "icxd_rsm.h"
+#include "icxd_rsm_index.h"
 #include "icxd_stanza.h"
 #include "icx_util.h"
 
@@ -280,45 +281,51 @@ xmpp_stanza_t *icxd_command_presence_list(icxd_command *cmds,
 {
   const icxd_presence *table =
       cmds->presence ? icxd_presence_tracker_table(cmds->presence) : NULL;
-  xmpp_stanza_t *top = icxd_elem(cmds->xctx, "presenceList",
-                                 ICX_CONSTRAINTS_NS), *page;
   size_t i, n = table ? icxd_presence_count(table) : 0;
-  int bad = !top;
+  xmpp_stanza_t *page = NULL;
+  icxd_rsm_index *ix = NULL;
+  char *text;
+  icx_buf b;
 
-  if (!bad)
-    bad = command_set_int(top, "followed", (long)n) ||
-          command_set_int(top, "max",
-                          table ? (long)icxd_presence_max(table) : 0L);
-  for (i = 0; !bad && i < n; i++) {
+  /* Written as text and paged from its index as a match's answer is (up
+   * to max_presence publishers, 10,000 of them about 1.2 MB, would not
+   * fit one stanza; built as a libstrophe tree they took time growing
+   * with the square of their number). */
+  icx_buf_init(&b, NULL);
+  icx_buf_appendf(&b, "<presenceList xmlns='" ICX_CONSTRAINTS_NS
+                      "' followed='%zu' max='%zu'>",
+                  n, table ? icxd_presence_max(table) : (size_t)0);
+  for (i = 0; i < n; i++) {
     icxd_show show;
     time_t since;
     int seen;
     size_t res;
     const char *jid = icxd_presence_at(table, i, &show, &since, &seen, &res);
-    xmpp_stanza_t *el = icxd_elem(cmds->xctx, "publisher", NULL);
     char when[32];
 
     icxd_presence_time(since, when, sizeof when);
-    bad = !el || xmpp_stanza_set_attribute(el, "jid", jid) ||
-          xmpp_stanza_set_attribute(el, "show", icxd_show_name(show)) ||
-          xmpp_stanza_set_attribute(el, "since", when) ||
-          xmpp_stanza_set_attribute(el, "seen", seen ? "true" : "false") ||
-          command_set_int(el, "resources", (long)res);
-    if (el)
-      bad |= icxd_adopt(top, el);
+    icx_buf_append(&b, "<publisher");
+    icx_buf_append_attr(&b, "jid", jid);
+    icx_buf_append_attr(&b, "show", icxd_show_name(show));
+    icx_buf_append_attr(&b, "since", when);
+    icx_buf_append_attr(&b, "seen", seen ? "true" : "false");
+    icx_buf_appendf(&b, " resources='%zu'/>", res);
   }
-  if (bad) {
-    if (top)
-      xmpp_stanza_release(top);
+  icx_buf_append(&b, "</presenceList>");
+  if (!(text = icx_buf_take(&b))) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  /* Paged as a match's answer: up to max_presence publishers would not
-   * fit in one stanza (10,000 of them make about 1.2 MB). */
-  page = icxd_rsm_page_of(cmds->xctx, top, "publisher", "jid", rsm,
-                          cmds->cfg->answer_max_items,
-                          cmds->cfg->answer_max_bytes, err, errlen);
-  xmpp_stanza_release(top);
+  /* Indexed whatever the addresses hold: XML has read each of them from
+   * an attribute, where a tab or a line break became a space. */
+  if (!(ix = icxd_rsm_index_new(text, "presenceList", "publisher", "jid")))
+    snprintf(err, errlen, "out of memory");
+  else
+    page = icxd_rsm_page_indexed(cmds->xctx, text, ix, rsm,
+                                 cmds->cfg->answer_max_items,
+                                 cmds->cfg->answer_max_bytes, err, errlen);
+  icxd_rsm_index_free(ix);
+  free(text);
   return page ? icxd_iodata_output_elem(cmds->xctx, page) : NULL;
 }
 

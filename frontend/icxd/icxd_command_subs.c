@@ -200,6 +200,10 @@ static icxd_job *command_subs_job(icxd_command *cmds, xmpp_stanza_t *iq,
     if ((job = icxd_job_new(0))) {
       job->kind = ICXD_JOB_SUBS_LIST;
       job->sub_id = id;
+      if (!id) {              /* every one: their first pages, made there */
+        job->page_max_items = cmds->cfg->answer_max_items;
+        job->page_max_bytes = cmds->cfg->answer_max_bytes;
+      }
     }
   }
   if (job && !(job->actor = icxd_bare_jid(from ? from : cmds->cfg->jid))) {

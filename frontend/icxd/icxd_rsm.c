@@ -305,9 +305,14 @@ static size_t rsm_escaped_len(const char *text)
  * attributes and its text, escapes counted (an escape as 6 bytes, the
  * longest); measured without writing it, which for every cloud of a
  * large answer cost more than reading the answer. */
+size_t icxd_rsm_item_size(const char *child, const char *text)
+{
+  return 2 * strlen(child) + 5 + rsm_escaped_len(text);
+}
+
 static size_t rsm_xml_size(xmlNodePtr el, const char *text)
 {
-  size_t n = 2 * strlen((const char *)el->name) + 5 + rsm_escaped_len(text);
+  size_t n = icxd_rsm_item_size((const char *)el->name, text);
   xmlAttrPtr a;
 
   for (a = el->properties; a; a = a->next) {
@@ -320,11 +325,12 @@ static size_t rsm_xml_size(xmlNodePtr el, const char *text)
 
 /* The <cloudName> children of list cut to the page req asks for: the
  * others unlinked and freed, a <set> appended.  0, or -1 with err set. */
-static int rsm_xml_cut(xmlDocPtr doc, xmlNodePtr list, const icxd_rsm_req *req,
+static int rsm_xml_cut(xmlNodePtr list, const icxd_rsm_req *req,
                        size_t max_items, size_t max_bytes, char *err,
                        size_t errlen)
 {
   xmlNodePtr c, *els = NULL, set = NULL;
+  xmlNsPtr ns;
   char **names = NULL, num[32];
   size_t *sizes = NULL, n = 0, cap = 0, first = 0, count = 0, i;
   int rc = -1;
@@ -356,7 +362,9 @@ static int rsm_xml_cut(xmlDocPtr doc, xmlNodePtr list, const icxd_rsm_req *req,
   if (!(set = xmlNewNode(NULL, BAD_CAST "set")))
     goto nomem;
   xmlAddChild(list, set);
-  xmlSetNs(set, xmlNewNs(set, BAD_CAST ICXD_NS_RSM, NULL));
+  if (!(ns = xmlNewNs(set, BAD_CAST ICXD_NS_RSM, NULL)))
+    goto nomem;
+  xmlSetNs(set, ns);
   snprintf(num, sizeof num, "%zu", first);
   if (count && (!(c = xmlNewTextChild(set, set->ns, BAD_CAST "first",
                                       BAD_CAST names[first])) ||
@@ -400,7 +408,7 @@ xmpp_stanza_t *icxd_rsm_page_answer(xmpp_ctx_t *ctx, const char *xml,
     goto done;
   }
   if (xmlStrEqual(root->name, BAD_CAST list)) {
-    bad = rsm_xml_cut(doc, root, req, max_items, max_bytes, err, errlen);
+    bad = rsm_xml_cut(root, req, max_items, max_bytes, err, errlen);
   } else {
     for (c = root->children; c; c = c->next)
       lists += c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST list);
@@ -410,7 +418,7 @@ xmpp_stanza_t *icxd_rsm_page_answer(xmpp_ctx_t *ctx, const char *xml,
     }
     for (c = root->children; !bad && c; c = c->next)
       if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST list))
-        bad = rsm_xml_cut(doc, c, req, max_items, max_bytes, err, errlen);
+        bad = rsm_xml_cut(c, req, max_items, max_bytes, err, errlen);
   }
   if (bad)
     goto done;

@@ -49,6 +49,11 @@ int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
                   size_t max_bytes, size_t *first, size_t *count, char *err,
                   size_t errlen);
 
+/* The bytes icxd_rsm_page_answer() counts for an item <child>text</child>
+ * without attributes: its tags, and its text with each escape counted as
+ * 6 bytes (the longest). */
+size_t icxd_rsm_item_size(const char *child, const char *text);
+
 /* A new element named as list, with list's attributes, holding the page
  * of list's children named child (copied whole) and the <set> that
  * describes it; the page's items are named by their attribute key, or by

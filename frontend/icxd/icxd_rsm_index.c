@@ -11,12 +11,13 @@
 
 struct icxd_rsm_index {
   size_t n;
-  size_t head;          /* xml[0 .. head): the list's start tag */
+  size_t head;          /* xml[0 .. head): the list's start tag (and the
+                           one element's around it) */
+  size_t tail;          /* xml[tail ..]: its end tag (and the other's) */
   size_t *start, *end;  /* item i: xml[start[i] .. end[i]) */
   size_t *sizes;        /* as icxd_rsm_page() counts them */
   char **keys;          /* each item's text, unescaped, in pool */
   char *pool;
-  char *list;
 };
 
 /* A scan of one text: where it is, and where the decoded keys go. */
@@ -113,7 +114,7 @@ static int rsm_decode(rsm_scan *s, char stop, int attr, char **out,
       *w++ = named[k].c;
       s->p += strlen(named[k].ref);
     }
-    for (; from < w; from++)
+    for (; size && from < w; from++)
       *size += rsm_escaped_byte(*from);
     if (out)
       *out = w;
@@ -136,13 +137,18 @@ static int rsm_tag(rsm_scan *s, const char *name, int close)
 }
 
 /* A start tag's attributes, to its '>' (consumed): each adds its name's
- * length and 4, and its value escaped, to *size.  1 for "/>", 0 for '>',
- * -1 for anything else. */
-static int rsm_attributes(rsm_scan *s, size_t *size)
+ * length and 4, and its value escaped, to *size.  The value of the one
+ * named key (when key is not NULL) is decoded into s->out, and *kv
+ * points to it.  1 for "/>", 0 for '>', -1 for anything else, and for a
+ * namespace declaration or a prefixed name (a tree counts neither as
+ * the text does). */
+static int rsm_attributes(rsm_scan *s, size_t *size, const char *key,
+                          const char **kv)
 {
   for (;;) {
     const char *name;
-    char quote;
+    size_t nlen;
+    char quote, **out = NULL;
     rsm_skip_space(s);
     if (*s->p == '>') {
       s->p++;
@@ -153,39 +159,57 @@ static int rsm_attributes(rsm_scan *s, size_t *size)
       return 1;
     }
     for (name = s->p; *s->p && !rsm_space(*s->p) && !strchr("=/><'\"", *s->p); s->p++)
-      ;
-    if (s->p == name)
+      if (*s->p == ':' && size)
+        return -1;
+    nlen = (size_t)(s->p - name);
+    if (!nlen || (size && nlen >= 5 && strncmp(name, "xmlns", 5) == 0))
       return -1;
-    *size += (size_t)(s->p - name) + 4;
+    if (size)
+      *size += nlen + 4;
+    if (key && kv && !*kv && strlen(key) == nlen && strncmp(name, key, nlen) == 0) {
+      *kv = s->out;
+      out = &s->out;
+    }
     rsm_skip_space(s);
     if (*s->p++ != '=')
       return -1;
     rsm_skip_space(s);
     quote = *s->p++;
-    if ((quote != '\'' && quote != '"') || rsm_decode(s, quote, 1, NULL, size))
+    if ((quote != '\'' && quote != '"') || rsm_decode(s, quote, 1, out, size))
       return -1;
+    if (out)
+      *s->out++ = '\0';
     s->p++;
   }
 }
 
-/* Reads the item at s->p (past its name) into slot i of ix. 0 or -1. */
+/* Reads the item at s->p (past its name) into slot i of ix: its key the
+ * value of attribute key, or (key NULL) its text.  0 or -1. */
 static int rsm_item(rsm_scan *s, icxd_rsm_index *ix, const char *child,
-                    size_t i)
+                    const char *key, size_t i)
 {
   size_t size = 2 * strlen(child) + 5;
-  int empty = rsm_attributes(s, &size);
+  const char *kv = NULL;
+  int empty = rsm_attributes(s, &size, key, &kv);
 
   if (empty < 0)
     return -1;
-  ix->keys[i] = s->out;
+  if (!key)
+    kv = s->out;
   if (!empty) {
-    if (rsm_decode(s, '<', 0, &s->out, &size) || !rsm_tag(s, child, 1))
+    if (rsm_decode(s, '<', 0, key ? NULL : &s->out, &size) || !rsm_tag(s, child, 1))
       return -1;
     rsm_skip_space(s);
     if (*s->p++ != '>')
       return -1;
   }
-  *s->out++ = '\0';
+  if (!key)
+    *s->out++ = '\0';
+  else if (!kv) {               /* no such attribute: named "" */
+    kv = s->out;
+    *s->out++ = '\0';
+  }
+  ix->keys[i] = (char *)kv;
   ix->sizes[i] = size;
   ix->end[i] = (size_t)(s->p - s->xml);
   return 0;
@@ -200,16 +224,16 @@ void icxd_rsm_index_free(icxd_rsm_index *ix)
   free(ix->sizes);
   free(ix->keys);
   free(ix->pool);
-  free(ix->list);
   free(ix);
 }
 
 icxd_rsm_index *icxd_rsm_index_new(const char *xml, const char *list,
-                                   const char *child)
+                                   const char *child, const char *key)
 {
   icxd_rsm_index *ix = calloc(1, sizeof *ix);
   rsm_scan s;
-  size_t len = strlen(xml), cap = 0, ignored = 0;
+  size_t len = strlen(xml), cap = 0;
+  char *outer = NULL;
   const char *q;
 
   /* At most one item per '<' of the text. */
@@ -219,33 +243,55 @@ icxd_rsm_index *icxd_rsm_index_new(const char *xml, const char *list,
       !(ix->end = malloc((cap + 1) * sizeof *ix->end)) ||
       !(ix->sizes = malloc((cap + 1) * sizeof *ix->sizes)) ||
       !(ix->keys = malloc((cap + 1) * sizeof *ix->keys)) ||
-      !(ix->pool = malloc(len + cap + 1)) || !(ix->list = strdup(list)))
+      !(ix->pool = malloc(len + cap + 1)))
     goto fail;
   memset(&s, 0, sizeof s);
   s.xml = s.p = xml;
   s.out = ix->pool;
   rsm_skip_space(&s);
-  if (!rsm_tag(&s, list, 0) || rsm_attributes(&s, &ignored) != 0)
+  if (!rsm_tag(&s, list, 0)) {
+    /* The list inside one other element, as its only child (where a tree
+     * looks for it: icxd_rsm_page_answer()). */
+    for (q = s.p + 1; *q && !rsm_space(*q) && !strchr("/>", *q); q++)
+      ;
+    if (*s.p != '<' || !(isalpha((unsigned char)s.p[1]) || s.p[1] == '_') ||
+        !(outer = strndup(s.p + 1, (size_t)(q - s.p - 1))))
+      goto fail;
+    s.p = q;
+    if (rsm_attributes(&s, NULL, NULL, NULL) != 0 || !rsm_tag(&s, list, 0))
+      goto fail;
+  }
+  if (rsm_attributes(&s, NULL, NULL, NULL) != 0)
     goto fail;
   ix->head = (size_t)(s.p - xml);
   /* Items back to back: text between them (space) would be the tree's
    * too, on every page. */
   for (;;) {
+    ix->tail = (size_t)(s.p - xml);
     if (rsm_tag(&s, list, 1))
       break;
     ix->start[ix->n] = (size_t)(s.p - xml);
-    if (ix->n == cap || !rsm_tag(&s, child, 0) || rsm_item(&s, ix, child, ix->n))
+    if (ix->n == cap || !rsm_tag(&s, child, 0) || rsm_item(&s, ix, child, key, ix->n))
       goto fail;
     ix->n++;
   }
   rsm_skip_space(&s);
   if (*s.p++ != '>')
     goto fail;
+  if (outer) {
+    if (!rsm_tag(&s, outer, 1))
+      goto fail;
+    rsm_skip_space(&s);
+    if (*s.p++ != '>')
+      goto fail;
+  }
   rsm_skip_space(&s);
   if (*s.p)
     goto fail;
+  free(outer);
   return ix;
 fail:
+  free(outer);
   icxd_rsm_index_free(ix);
   return NULL;
 }
@@ -282,7 +328,8 @@ xmpp_stanza_t *icxd_rsm_page_indexed(xmpp_ctx_t *ctx, const char *xml,
     icx_buf_append_xml(&t, ix->keys[first + count - 1]);
     icx_buf_append(&t, "</last>");
   }
-  icx_buf_appendf(&t, "<count>%zu</count></set></%s>", ix->n, ix->list);
+  icx_buf_appendf(&t, "<count>%zu</count></set>", ix->n);
+  icx_buf_append(&t, xml + ix->tail);
   if ((text = icx_buf_take(&t)) != NULL)
     out = xmpp_stanza_new_from_string(ctx, text);
   free(text);

@@ -11,11 +11,14 @@
  *   <matchingClouds xmlns='...'><cloudName score='2'>a</cloudName>...
  *   </matchingClouds>
  *
+ * or the same inside one other element, as its only child (a
+ * subscription's answer: <subscribed><matchingClouds>...).
+ *
  * An index of such a text holds each item's place, its key (its text,
  * unescaped) and its size as icxd_rsm_page() counts it (the same rule as
  * the tree's, so a page holds the same items either way); a page is then
- * the list's start tag, the page's items copied as they are, a <set>
- * and the end tag, made a stanza.  A text of any other shape is not
+ * the start tags, the page's items copied as they are, a <set> and the
+ * end tags, made a stanza.  A text of any other shape is not
  * indexed (the tree cuts it as before).
  */
 #ifndef ICXD_RSM_INDEX_H
@@ -28,11 +31,13 @@
 
 typedef struct icxd_rsm_index icxd_rsm_index;
 
-/* The index of xml, a <list> element of <child> items (none or more);
- * NULL when the text is not of the shape above, or out of memory.
+/* The index of xml, a <list> element of <child> items (none or more),
+ * alone or inside one other element, each named by its attribute key,
+ * or by its text when key is NULL (after= and before= name them); NULL
+ * when the text is not of the shape above, or out of memory.
  * The index keeps no pointer into xml, but is only good for that text. */
 icxd_rsm_index *icxd_rsm_index_new(const char *xml, const char *list,
-                                   const char *child);
+                                   const char *child, const char *key);
 
 void icxd_rsm_index_free(icxd_rsm_index *ix);
 

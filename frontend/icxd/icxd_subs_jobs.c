@@ -14,6 +14,7 @@
 #include "icx_store_ids.h"
 #include "icx_scope.h"
 #include "icx_store_subs.h"
+#include "icxd_rsm.h"
 #include "icxd_subs_internal.h"
 
 /* --- the store's generation, for writers outside icxd -------------------- */
@@ -452,7 +453,7 @@ static void subs_subscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
   sh->members++;
   *e = tmp;
   subs->own++;   /* the registry has it: our add moved the version */
-  job->answer_xml = subs_subscribed_xml(e);
+  icxd_job_set_answer(job, subs_subscribed_xml(e));
   if (!job->answer_xml) {
     icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
     return;
@@ -550,32 +551,82 @@ static void subs_unsubscribe(icxd_subs *subs, icx_ctx *ctx, icx_store *store,
            job->actor, removed, removed == 1 ? "" : "s");
 }
 
+/* 1 when e is one of the subscriptions the listing job asks for. */
+static int subs_listed(const icxd_job *job, const icxd_sub *e)
+{
+  return strcasecmp(e->jid, job->actor) == 0 &&
+         (job->sub_id <= 0 || e->id == job->sub_id);
+}
+
+/* How many of e's clouds its first page holds under max_items and
+ * max_bytes (as icxd_rsm_page() cuts a page without a <set>). */
+static size_t subs_first_page(const icxd_sub *e, size_t max_items,
+                              size_t max_bytes)
+{
+  size_t k, bytes = 0, n = e->shape->n_answer;
+
+  for (k = 0; k < n && k < max_items; k++) {
+    size_t size = icxd_rsm_item_size("cloudName", e->shape->answer[k]);
+    if (k && bytes + size > max_bytes)
+      break;
+    bytes += size;
+  }
+  return k;
+}
+
 /* Every subscription of the job's actor (or the one job->sub_id names)
- * with every cloud of its answer; the loop cuts the pages sent
- * (icxd_command_completed()). */
+ * with the clouds of its answer.  One subscription named: every cloud,
+ * the loop cuts the page asked for (icxd_command_completed()).  Every
+ * one (with job->page_max_items): each one's first page and its <set>,
+ * the limits shared among them, written here, the answer sent as it is
+ * (job->paged): a requester's 16 subscriptions to a broad answer at a
+ * million clouds would otherwise be some 160 MB of text, then read
+ * whole by the loop thread. */
 static void subs_list(icxd_subs *subs, icxd_job *job)
 {
   char *buf = NULL, msg[200];
-  size_t len = 0, i, k, listed = 0;
-  FILE *f = open_memstream(&buf, &len);
+  size_t len = 0, i, k, listed = 0, lists = 0, per_items = 0, per_bytes = 0;
+  int first_pages = job->sub_id <= 0 && job->page_max_items > 0;
+  FILE *f;
 
-  if (!f) {
+  if (first_pages) {
+    for (i = 0; i < subs->n; i++)
+      lists += subs_listed(job, &subs->v[i]);
+    per_items = lists > 1 ? job->page_max_items / lists : job->page_max_items;
+    per_bytes = lists > 1 ? job->page_max_bytes / lists : job->page_max_bytes;
+    per_items = per_items ? per_items : 1;
+    per_bytes = per_bytes ? per_bytes : 1;
+  }
+  if (!(f = open_memstream(&buf, &len))) {
     icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
     return;
   }
   fputs("<subscriptions xmlns='" ICXD_NS_MATCHES "'>", f);
   for (i = 0; i < subs->n; i++) {
     const icxd_sub *e = &subs->v[i];
-    if (strcasecmp(e->jid, job->actor) != 0 ||
-        (job->sub_id > 0 && e->id != job->sub_id))
+    size_t n = e->shape->n_answer, shown = n;
+    if (!subs_listed(job, e))
       continue;
     listed++;
     fprintf(f, "<subscription id='%lld' created='%s' clouds='%zu'>", e->id,
-            e->created ? e->created : "", e->shape->n_answer);
-    for (k = 0; k < e->shape->n_answer; k++) {
+            e->created ? e->created : "", n);
+    if (first_pages)
+      shown = subs_first_page(e, per_items, per_bytes);
+    for (k = 0; k < shown; k++) {
       fputs("<cloudName>", f);
       icxd_subs_xml_escape(f, e->shape->answer[k]);
       fputs("</cloudName>", f);
+    }
+    if (first_pages) {
+      fputs("<set xmlns='" ICXD_NS_RSM "'>", f);
+      if (shown) {
+        fputs("<first index='0'>", f);
+        icxd_subs_xml_escape(f, e->shape->answer[0]);
+        fputs("</first><last>", f);
+        icxd_subs_xml_escape(f, e->shape->answer[shown - 1]);
+        fputs("</last>", f);
+      }
+      fprintf(f, "<count>%zu</count></set>", n);
     }
     fputs("</subscription>", f);
   }
@@ -591,7 +642,8 @@ static void subs_list(icxd_subs *subs, icxd_job *job)
     icxd_subs_fail(job, ICX_ERR_NOT_FOUND, msg);
     return;
   }
-  job->answer_xml = buf;
+  job->paged = first_pages;
+  icxd_job_set_answer(job, buf);
   job->rc = ICX_OK;
 }
 

@@ -122,9 +122,13 @@ void icxd_job_set_answer(icxd_job *job, char *xml)
   free(job->answer_xml);
   icxd_rsm_index_free(job->answer_index);
   job->answer_xml = xml;
-  job->answer_index = xml && job->kind == ICXD_JOB_MATCH
-                          ? icxd_rsm_index_new(xml, "matchingClouds", "cloudName")
-                          : NULL;
+  job->answer_index = NULL;
+  if (!xml || job->paged)
+    return;
+  if (job->kind == ICXD_JOB_MATCH || job->kind == ICXD_JOB_SUBSCRIBE)
+    job->answer_index = icxd_rsm_index_new(xml, "matchingClouds", "cloudName", NULL);
+  else if (job->kind == ICXD_JOB_SUBS_LIST)
+    job->answer_index = icxd_rsm_index_new(xml, "subscription", "cloudName", NULL);
 }
 
 int icxd_job_add_pair(icxd_job *job, const char *name, const char *value)

@@ -84,6 +84,9 @@ typedef struct icxd_job {
   /* standing requests (icxd_subs.h): the subscription an unsubscribe
    * names (0: every one of actor's), and what an evaluation looks at */
   long long sub_id;
+  size_t page_max_items; /* a list of every subscription: each one's first
+                            page under these limits, shared (0: every */
+  size_t page_max_bytes; /*   cloud, the loop cuts the pages) */
   unsigned subs_eval;    /* ICXD_SUBS_EVAL_* bits */
   /* output */
   icx_rc rc;
@@ -99,9 +102,10 @@ typedef struct icxd_job {
   int *degrees;          /*   icx_degree */
   int beyond_paper;      /* with want_owners: the answer has score= degree= */
   char *answer_xml;      /* <matchingClouds>, or <explanation> */
-  struct icxd_rsm_index *answer_index; /* a match's: where answer_xml's
-                            clouds lie (icxd_rsm_index.h), or NULL: its
-                            pages are cut from a tree */
+  int paged;             /* answer_xml is already the page sent */
+  struct icxd_rsm_index *answer_index; /* where answer_xml's clouds lie
+                            (icxd_job_set_answer()), or NULL: its pages
+                            are cut from a tree */
   char *info;            /* a remark for the requester, or NULL */
   char *warn;            /* a warning (a federated answer missing peers,
                             icxd_fed.h), or NULL; set by the loop */
@@ -119,8 +123,11 @@ void icxd_job_free(icxd_job *job);
 int icxd_job_add_pair(icxd_job *job, const char *name, const char *value);
 /* Appends a copy of a cloud name to explain.  0, or -1 on ENOMEM. */
 int icxd_job_add_explain(icxd_job *job, const char *cloud);
-/* job's answer becomes xml (taken; the old one freed) and, for a match,
- * is indexed for its pages (what cannot be indexed is cut from a tree). */
+/* job's answer becomes xml (taken; the old one freed) and, for an answer
+ * that lists clouds (a match's, a subscription's, one subscription
+ * listed) and is not already the page sent (job->paged), is indexed for
+ * its pages (icxd_rsm_index.h; what cannot be
+ * indexed, such as several subscriptions listed, is cut from a tree). */
 void icxd_job_set_answer(icxd_job *job, char *xml);
 
 /* A FIFO of jobs, for a thread pool and the writer.  It has no lock: its

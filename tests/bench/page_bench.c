@@ -96,7 +96,7 @@ int main(int argc, char **argv)
   xml = read_answer(argv[1]);
   for (r = 0; r < rounds; r++) {
     t = now_ms();
-    ix = icxd_rsm_index_new(xml, "matchingClouds", "cloudName");
+    ix = icxd_rsm_index_new(xml, "matchingClouds", "cloudName", NULL);
     build[r] = now_ms() - t;
     if (!ix) {
       fprintf(stderr, "page_bench: %s is not an answer icxd would index\n", argv[1]);

@@ -21,9 +21,9 @@
  * exchange's answer: its <matchingClouds> or <explanation> merged with a
  * local one (icxd_fed_merge(), icxd_fed_merge_explain()), as a hostile
  * peer's answer would be, and its <subscribed> or <subscriptions> cut
- * into pages (icxd_rsm_page_answer()); a <matchingClouds> answer, the
- * merged one too, is paged from its index (icxd_rsm_page_indexed()) and
- * must give the tree's pages.  What this does not cover: the routing between
+ * into pages (icxd_rsm_page_answer()); these answers, the merged
+ * one too, are paged from their index (icxd_rsm_page_indexed()) where
+ * they can be indexed, and must give the tree's pages.  What this does not cover: the routing between
  * sessions and actions in icxd_command.c, loading a published document
  * into the store (fuzz_document covers the parsers), the threads and the
  * connection. */
@@ -194,11 +194,11 @@ static void fx_publish(xmpp_stanza_t *iq, const char *node, xmpp_stanza_t *in)
  * as this exchange's and as a peer's at once. */
 /* A page of xml from its index and from a tree: the same text, or the
  * same error (a difference aborts: the fuzzer reports it). */
-static void fx_same_page(const char *xml, const icxd_rsm_index *ix,
-                         const icxd_rsm_req *rsm)
+static void fx_same_page(const char *xml, const char *list,
+                         const icxd_rsm_index *ix, const icxd_rsm_req *rsm)
 {
   char e1[256] = "", e2[256] = "", *t1 = NULL, *t2 = NULL;
-  xmpp_stanza_t *a = icxd_rsm_page_answer(fx_xctx, xml, "matchingClouds", rsm,
+  xmpp_stanza_t *a = icxd_rsm_page_answer(fx_xctx, xml, list, rsm,
                                           3, 200, e1, sizeof e1);
   xmpp_stanza_t *b = icxd_rsm_page_indexed(fx_xctx, xml, ix, rsm, 3, 200, e2,
                                            sizeof e2);
@@ -222,23 +222,23 @@ static void fx_same_page(const char *xml, const icxd_rsm_index *ix,
     abort();
 }
 
-/* A match's answer as icxd pages it (icxd_job_set_answer()): when it
- * can be indexed, pages from the index are the tree's. */
-static void fx_index_pages(const char *xml)
+/* An answer as icxd pages it (icxd_job_set_answer()): when it can be
+ * indexed, pages from the index are the tree's. */
+static void fx_index_pages(const char *xml, const char *list)
 {
-  icxd_rsm_index *ix = icxd_rsm_index_new(xml, "matchingClouds", "cloudName");
+  icxd_rsm_index *ix = icxd_rsm_index_new(xml, list, "cloudName", NULL);
   icxd_rsm_req rsm;
 
   if (!ix)
     return;
   memset(&rsm, 0, sizeof rsm);
   rsm.max = rsm.index = -1;
-  fx_same_page(xml, ix, &rsm);
+  fx_same_page(xml, list, ix, &rsm);
   rsm.index = 2;
-  fx_same_page(xml, ix, &rsm);
+  fx_same_page(xml, list, ix, &rsm);
   rsm.index = -1;
   rsm.before = (char *)"";
-  fx_same_page(xml, ix, &rsm);
+  fx_same_page(xml, list, ix, &rsm);
   icxd_rsm_index_free(ix);
 }
 
@@ -258,9 +258,9 @@ static void fx_merge(xmpp_stanza_t *out, int explain)
   merged = explain ? icxd_fed_merge_explain(fx_xctx, parts, 2, 8192, err, sizeof err)
                    : icxd_fed_merge(parts, 2, err, sizeof err);
   if (merged && !explain)
-    fx_index_pages(merged);
+    fx_index_pages(merged, "matchingClouds");
   if (!explain)
-    fx_index_pages(text);
+    fx_index_pages(text, "matchingClouds");
   free(merged);
   xmpp_free(fx_xctx, text);
 }
@@ -285,6 +285,7 @@ static void fx_page_lists(xmpp_stanza_t *out)
       continue;
     page = icxd_rsm_page_answer(fx_xctx, text, lists[k], &rsm, 5, 1024, err,
                                 sizeof err);
+    fx_index_pages(text, lists[k]);
     xmpp_free(fx_xctx, text);
     if (page)
       xmpp_stanza_release(page);

@@ -37,13 +37,13 @@ static char *page_text(xmpp_ctx_t *x, xmpp_stanza_t *pg, const char *err)
 }
 
 /* The page of req both ways: the same text, or the same error. */
-static void same_page(xmpp_ctx_t *x, const char *xml, const icxd_rsm_index *ix,
-                      const icxd_rsm_req *req, size_t max_items,
-                      size_t max_bytes)
+static void same_page(xmpp_ctx_t *x, const char *xml, const char *list,
+                      const icxd_rsm_index *ix, const icxd_rsm_req *req,
+                      size_t max_items, size_t max_bytes)
 {
   char err1[256] = "", err2[256] = "", *a, *b;
 
-  a = page_text(x, icxd_rsm_page_answer(x, xml, "matchingClouds", req,
+  a = page_text(x, icxd_rsm_page_answer(x, xml, list, req,
                                         max_items, max_bytes, err1,
                                         sizeof err1), err1);
   b = page_text(x, icxd_rsm_page_indexed(x, xml, ix, req, max_items,
@@ -53,11 +53,12 @@ static void same_page(xmpp_ctx_t *x, const char *xml, const icxd_rsm_index *ix,
   free(b);
 }
 
-/* Every kind of page of xml, whose item keys are keys[0..n). */
-static void every_page(xmpp_ctx_t *x, const char *xml, const char *const *keys,
-                       size_t n)
+/* Every kind of page of xml, a list of <cloudName> items whose keys are
+ * keys[0..n). */
+static void every_page_of(xmpp_ctx_t *x, const char *xml, const char *list,
+                          const char *const *keys, size_t n)
 {
-  icxd_rsm_index *ix = icxd_rsm_index_new(xml, "matchingClouds", "cloudName");
+  icxd_rsm_index *ix = icxd_rsm_index_new(xml, list, "cloudName", NULL);
   static const size_t limits[][2] = {{500, 48 * 1024}, {2, 48 * 1024},
                                      {500, 60}, {1, 1}, {3, 150}};
   size_t l, k;
@@ -67,34 +68,40 @@ static void every_page(xmpp_ctx_t *x, const char *xml, const char *const *keys,
   ck_assert_uint_eq(icxd_rsm_index_count(ix), n);
   for (l = 0; l < sizeof limits / sizeof limits[0]; l++) {
     size_t mi = limits[l][0], mb = limits[l][1];
-    same_page(x, xml, ix, NULL, mi, mb);
+    same_page(x, xml, list, ix, NULL, mi, mb);
     for (k = 0; k <= n + 1; k++) {
       r = tu_icxd_rsm_req((long)k, -1, NULL, NULL);
-      same_page(x, xml, ix, &r, mi, mb);
+      same_page(x, xml, list, ix, &r, mi, mb);
       icxd_rsm_req_clear(&r);
       r = tu_icxd_rsm_req(-1, (long)k, NULL, NULL);
-      same_page(x, xml, ix, &r, mi, mb);
+      same_page(x, xml, list, ix, &r, mi, mb);
       icxd_rsm_req_clear(&r);
     }
     for (k = 0; k < n; k++) {
       r = tu_icxd_rsm_req(-1, -1, keys[k], NULL);
-      same_page(x, xml, ix, &r, mi, mb);
+      same_page(x, xml, list, ix, &r, mi, mb);
       icxd_rsm_req_clear(&r);
       r = tu_icxd_rsm_req(2, -1, NULL, keys[k]);
-      same_page(x, xml, ix, &r, mi, mb);
+      same_page(x, xml, list, ix, &r, mi, mb);
       icxd_rsm_req_clear(&r);
     }
     r = tu_icxd_rsm_req(-1, -1, NULL, "");
-    same_page(x, xml, ix, &r, mi, mb);
+    same_page(x, xml, list, ix, &r, mi, mb);
     icxd_rsm_req_clear(&r);
     r = tu_icxd_rsm_req(-1, -1, "no such cloud", NULL);
-    same_page(x, xml, ix, &r, mi, mb);
+    same_page(x, xml, list, ix, &r, mi, mb);
     icxd_rsm_req_clear(&r);
     r = tu_icxd_rsm_req(-1, -1, NULL, "no such cloud");
-    same_page(x, xml, ix, &r, mi, mb);
+    same_page(x, xml, list, ix, &r, mi, mb);
     icxd_rsm_req_clear(&r);
   }
   icxd_rsm_index_free(ix);
+}
+
+static void every_page(xmpp_ctx_t *x, const char *xml, const char *const *keys,
+                       size_t n)
+{
+  every_page_of(x, xml, "matchingClouds", keys, n);
 }
 
 START_TEST(index_pages_as_the_tree)
@@ -120,6 +127,18 @@ START_TEST(index_pages_as_the_tree)
   every_page(x, "<matchingClouds " CSP "><cloudName>only</cloudName></matchingClouds>",
              k3, 1);
   every_page(x, "<matchingClouds " CSP "></matchingClouds>", NULL, 0);
+  /* A subscription's answer, and one subscription listed: the list
+   * inside one other element. */
+  every_page(x, "<subscribed xmlns='urn:icx:matches:0' subscription='4'>"
+                "<matchingClouds " CSP "><cloudName>c3</cloudName><cloudName>a1"
+                "</cloudName><cloudName>b2</cloudName></matchingClouds></subscribed>",
+             k1, 3);
+  every_page_of(x, "<subscriptions xmlns='urn:icx:matches:0'><subscription id='7' "
+                   "created='2026-12-06T04:00:00Z' clouds='3'><cloudName>c3</cloudName>"
+                   "<cloudName>a1</cloudName><cloudName>b2</cloudName></subscription>"
+                   "</subscriptions>", "subscription", k1, 3);
+  every_page_of(x, "<subscriptions xmlns='urn:icx:matches:0'><subscription id='7' "
+                   "clouds='0'></subscription></subscriptions>", "subscription", NULL, 0);
   xmpp_ctx_free(x);
 }
 END_TEST
@@ -192,13 +211,105 @@ START_TEST(index_refuses_other_shapes)
       "<matchingClouds " CSP "><cloudName a=x>a</cloudName></matchingClouds>",
       "<matchingClouds " CSP "><cloudName a='x>a</cloudName></matchingClouds>",
       "",
+      /* several lists (their pages share the limits: the tree cuts them) */
+      "<subscriptions><subscription id='1'><cloudName>a</cloudName></subscription>"
+      "<subscription id='2'><cloudName>b</cloudName></subscription></subscriptions>",
+      /* deeper than one element around it, or beside another child */
+      "<a><subscribed><matchingClouds><cloudName>a</cloudName></matchingClouds>"
+      "</subscribed></a>",
+      "<subscribed><matchingClouds><cloudName>a</cloudName></matchingClouds><x/>"
+      "</subscribed>",
+      "<subscribed><x/><matchingClouds><cloudName>a</cloudName></matchingClouds>"
+      "</subscribed>",
+      "<subscribed><matchingClouds><cloudName>a</cloudName></matchingClouds>"
+      "</other>",
+      "<!-- c --><matchingClouds><cloudName>a</cloudName></matchingClouds>",
+      "<?xml version='1.0'?><matchingClouds><cloudName>a</cloudName></matchingClouds>",
+      /* what a tree counts otherwise: a namespace declared, a prefix */
+      "<matchingClouds><cloudName xmlns='x'>a</cloudName></matchingClouds>",
+      "<matchingClouds><cloudName x:y='1'>a</cloudName></matchingClouds>",
   };
   size_t i;
 
   for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    icxd_rsm_index *ix = icxd_rsm_index_new(bad[i], "matchingClouds", "cloudName");
-    ck_assert_msg(ix == NULL, "indexed: %s", bad[i]);
+    ck_assert_msg(!icxd_rsm_index_new(bad[i], "matchingClouds", "cloudName", NULL),
+                  "indexed: %s", bad[i]);
+    ck_assert_msg(!icxd_rsm_index_new(bad[i], "subscription", "cloudName", NULL),
+                  "indexed: %s", bad[i]);
   }
+}
+END_TEST
+
+/* The jids of a page's <publisher> elements and its <set>, as one text. */
+static char *publishers_of(xmpp_ctx_t *x, xmpp_stanza_t *pg)
+{
+  xmpp_stanza_t *c, *set;
+  char *out = calloc(1, 4096), *t;
+
+  ck_assert_ptr_nonnull(pg);
+  for (c = xmpp_stanza_get_children(pg); c; c = xmpp_stanza_get_next(c))
+    if (xmpp_stanza_is_tag(c) && strcmp(xmpp_stanza_get_name(c), "publisher") == 0) {
+      strcat(out, xmpp_stanza_get_attribute(c, "jid"));
+      strcat(out, " ");
+    }
+  set = icxd_child(pg, "set", ICXD_NS_RSM);
+  ck_assert_ptr_nonnull(set);
+  for (c = xmpp_stanza_get_children(set); c; c = xmpp_stanza_get_next(c)) {
+    t = xmpp_stanza_get_text(c);
+    strcat(out, xmpp_stanza_get_name(c));
+    strcat(out, "=");
+    strcat(out, t ? t : "");
+    strcat(out, " ");
+    if (t)
+      xmpp_free(x, t);
+  }
+  strcat(out, xmpp_stanza_get_attribute(pg, "followed"));
+  xmpp_stanza_release(pg);
+  return out;
+}
+
+/* list_presence's pages: publishers named by their jid attribute, the
+ * list's attributes kept; the pages of icxd_rsm_page_of()'s tree when
+ * only the count of items cuts them. */
+START_TEST(index_by_attribute)
+{
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  static const char *const jids[] = {"p0@x", "a&b@x", "p2@x", "p'3@x", "p4@x"};
+  static const char text[] =
+      "<presenceList " CSP " followed='5' max='10'>"
+      "<publisher jid='p0@x' show='chat' seen='true' resources='1'/>"
+      "<publisher show='away' jid=\"a&amp;b@x\" seen='true' resources='2'/>"
+      "<publisher jid='p2@x' show='xa' seen='false' resources='0'/>"
+      "<publisher jid='p&apos;3@x' show='dnd' seen='true' resources='1'/>"
+      "<publisher jid='p4@x' show='unavailable' seen='true' resources='0'/>"
+      "</presenceList>";
+  xmpp_stanza_t *tree = xmpp_stanza_new_from_string(x, text);
+  icxd_rsm_index *ix = icxd_rsm_index_new(text, "presenceList", "publisher", "jid");
+  char err[256], *a, *b;
+  size_t k;
+
+  ck_assert_ptr_nonnull(tree);
+  ck_assert_ptr_nonnull(ix);
+  ck_assert_uint_eq(icxd_rsm_index_count(ix), 5);
+  for (k = 0; k < 10; k++) {   /* after each, then before each */
+    icxd_rsm_req r = tu_icxd_rsm_req(2, -1, k < 5 ? jids[k] : NULL,
+                                     k < 5 ? NULL : jids[k - 5]);
+    a = publishers_of(x, icxd_rsm_page_of(x, tree, "publisher", "jid", &r, 500,
+                                          1 << 20, err, sizeof err));
+    b = publishers_of(x, icxd_rsm_page_indexed(x, text, ix, &r, 500, 1 << 20, err,
+                                               sizeof err));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    icxd_rsm_req_clear(&r);
+  }
+  a = publishers_of(x, icxd_rsm_page_indexed(x, text, ix, NULL, 3, 1 << 20, err,
+                                             sizeof err));
+  ck_assert_str_eq(a, "p0@x a&b@x p2@x first=p0@x last=p2@x count=5 5");
+  free(a);
+  icxd_rsm_index_free(ix);
+  xmpp_stanza_release(tree);
+  xmpp_ctx_free(x);
 }
 END_TEST
 
@@ -218,18 +329,18 @@ START_TEST(index_large_answer)
     len += (size_t)snprintf(doc + len, cap - len,
                             "<cloudName score='%zu'>c&amp;%06zu</cloudName>", n - k, k);
   snprintf(doc + len, cap - len, "</matchingClouds>");
-  ix = icxd_rsm_index_new(doc, "matchingClouds", "cloudName");
+  ix = icxd_rsm_index_new(doc, "matchingClouds", "cloudName", NULL);
   ck_assert_ptr_nonnull(ix);
   ck_assert_uint_eq(icxd_rsm_index_count(ix), n);
   snprintf(name, sizeof name, "c&%06zu", n - 7);
   r = tu_icxd_rsm_req(-1, -1, name, NULL);
-  same_page(x, doc, ix, &r, 500, 4096);
+  same_page(x, doc, "matchingClouds", ix, &r, 500, 4096);
   icxd_rsm_req_clear(&r);
   r = tu_icxd_rsm_req(100, -1, NULL, "");
-  same_page(x, doc, ix, &r, 500, 48 * 1024);
+  same_page(x, doc, "matchingClouds", ix, &r, 500, 48 * 1024);
   icxd_rsm_req_clear(&r);
   r = tu_icxd_rsm_req(-1, 123456, NULL, NULL);
-  same_page(x, doc, ix, &r, 500, 48 * 1024);
+  same_page(x, doc, "matchingClouds", ix, &r, 500, 48 * 1024);
   icxd_rsm_req_clear(&r);
   icxd_rsm_index_free(ix);
   free(doc);
@@ -246,6 +357,7 @@ static Suite *icxd_rsm_index_suite(void)
   tcase_add_test(tc, index_pages_as_the_tree);
   tcase_add_test(tc, index_pages_as_the_tree_random);
   tcase_add_test(tc, index_refuses_other_shapes);
+  tcase_add_test(tc, index_by_attribute);
   tcase_add_test(tc, index_large_answer);
   suite_add_tcase(s, tc);
   return s;

@@ -25,6 +25,7 @@
 #include "fixture_icxd.h"
 #include "icx_store_subs.h"
 #include "icxd_publish.h"
+#include "icxd_rsm.h"
 #include "icxd_subs.h"
 #include "icxd_writer.h"
 
@@ -380,6 +381,69 @@ START_TEST(unsubscribe_list_and_limits)
   ck_assert_int_eq(job->rc, ICX_ERR_CONSTRAINT);
   icxd_job_free(job);
   ck_assert_uint_eq(icxd_subs_count(subs), 2);
+}
+END_TEST
+
+/* The text of stanza pg (released), or of xml read as a stanza. */
+static char *stanza_text(xmpp_ctx_t *x, xmpp_stanza_t *pg, const char *xml)
+{
+  char *text, *out;
+  size_t len;
+
+  if (!pg)
+    pg = xmpp_stanza_new_from_string(x, xml);
+  ck_assert_ptr_nonnull(pg);
+  ck_assert_int_eq(xmpp_stanza_to_text(pg, &text, &len), XMPP_EOK);
+  out = strdup(text);
+  xmpp_free(x, text);
+  xmpp_stanza_release(pg);
+  return out;
+}
+
+/* Every subscription listed at once: each one's first page and <set>,
+ * made by the writer under the shared limits, is what the loop would
+ * have cut from the whole listing (icxd_rsm_page_answer()). */
+START_TEST(list_every_subscription_first_pages)
+{
+  static const size_t limits[][2] = {{4, 1 << 20}, {6, 1 << 20}, {500, 60}, {500, 150}, {1, 1}};
+  xmpp_ctx_t *x = xmpp_ctx_new(NULL, NULL);
+  icxd_job *whole, *job;
+  char owner[32], name[32], err[256], *a, *b;
+  size_t l;
+  int i;
+
+  for (i = 0; i < 7; i++) {
+    snprintf(owner, sizeof owner, "o%d@c.test", i);
+    snprintf(name, sizeof name, "c%d", i);
+    publish(owner, name, 30 + i);
+  }
+  subscribe("w@c.test", RF(30), NULL);
+  subscribe("w@c.test", RF(33), NULL);
+  subscribe("w@c.test", RF(99), NULL);
+  whole = subs_job(ICXD_JOB_SUBS_LIST, "w@c.test", NULL, 0);
+  ck_assert_int_eq(whole->rc, ICX_OK);
+  ck_assert_int_eq(whole->paged, 0);
+  for (l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+    job = icxd_job_new(1);
+    job->kind = ICXD_JOB_SUBS_LIST;
+    job->actor = strdup("w@c.test");
+    job->page_max_items = limits[l][0];
+    job->page_max_bytes = limits[l][1];
+    icxd_subs_run(subs, ctx, vocab, job);
+    ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg);
+    ck_assert_int_eq(job->paged, 1);
+    a = stanza_text(x, icxd_rsm_page_answer(x, whole->answer_xml, "subscription", NULL,
+                                            limits[l][0], limits[l][1], err, sizeof err),
+                    NULL);
+    b = stanza_text(x, NULL, job->answer_xml);
+    ck_assert_msg(strcmp(a, b) == 0, "tree: %s\nwriter: %s", a, b);
+    ck_assert_ptr_nonnull(strstr(b, "<count>7</count>"));
+    free(a);
+    free(b);
+    icxd_job_free(job);
+  }
+  icxd_job_free(whole);
+  xmpp_ctx_free(x);
 }
 END_TEST
 
@@ -1121,6 +1185,7 @@ static Suite *subs_suite(void)
   tcase_add_test(tc, publish_withdraw_enter_and_leave);
   tcase_add_test(tc, presence_required);
   tcase_add_test(tc, unsubscribe_list_and_limits);
+  tcase_add_test(tc, list_every_subscription_first_pages);
   tcase_add_test(tc, restart_and_other_writers);
   tcase_add_test(tc, replaced_store_followed);
   tcase_add_test(tc, two_instances_tell_each_change_once);
