@@ -87,6 +87,8 @@ struct icx_index {
   /* following the store's change log (icx_index_apply.c) */
   long long seq;              /* the last change the index reflects */
   int seq_known;              /* seq was read with gen */
+  unsigned long long seq_token; /* that change's token (0: not known) */
+  icx_id max_id;              /* the store's largest term id then */
   unsigned long applies;      /* changes applied in place, in batches */
   double apply_ms;            /* time spent applying them */
   /* the index saved beside the store (icx_index_file.c) */

@@ -19,6 +19,7 @@
 #include "icx_match_internal.h"
 #include "icx_store_ids.h"
 #include "icx_store_rdf.h"
+#include "icx_store_subs.h"
 
 static tu_world w;
 
@@ -678,6 +679,43 @@ START_TEST(unlogged_write_empties_the_index)
 }
 END_TEST
 
+/* A commit that writes no document (icxd's subscriptions and sessions
+ * are rows of the same store) leaves the change log where it was: a
+ * reader's index stands, neither read again nor applied to, and still
+ * follows the next document. */
+START_TEST(write_outside_documents_keeps_the_index)
+{
+  char *xml = tu_constraints("storageAccess", "NFS", NULL);
+  char *db = tu_path(w.dir, "store.db");
+  icx_store *reader = NULL;
+  icx_index_stats st;
+  long long id;
+  int i;
+
+  ck_assert_int_eq(icx_store_open(w.ctx, db, ICX_STORE_READONLY, &reader), ICX_OK);
+  expect_both(reader, xml, "c1 c2");
+  for (i = 0; i < 3; i++) {
+    ck_assert_int_eq(icx_store_subs_add(w.store, "a@c.test", xml, "", NULL, &id), ICX_OK);
+    expect_both(reader, xml, "c1 c2");
+  }
+  icx_index_get_stats(icx_store_attached(reader), &st);
+  ck_assert_uint_eq(st.refreshes, 0);
+  ck_assert_uint_eq(st.applies, 0);
+  load(w.store, "more", "@prefix res: <" TU_RES "> .\n@prefix ex: <" TU_EX "> .\n"
+                        "ex:c4 a res:Cloud ; res:cloudName \"c4\" ; res:offers ex:s4 .\n"
+                        "ex:s4 a res:StorageService ; res:storageAccess res:NFSv4 .\n");
+  expect_both(reader, xml, "c1 c2 c4");
+  ck_assert_int_eq(icx_store_subs_add(w.store, "a@c.test", xml, "", NULL, &id), ICX_OK);
+  expect_both(reader, xml, "c1 c2 c4");
+  icx_index_get_stats(icx_store_attached(reader), &st);
+  ck_assert_uint_eq(st.refreshes, 0);
+  ck_assert_uint_eq(st.applies, 1);
+  icx_store_free(reader);
+  free(db);
+  free(xml);
+}
+END_TEST
+
 START_TEST(unchanged_store_keeps_the_index)
 {
   char *xml = tu_constraints("availability", "99.9", NULL);
@@ -777,6 +815,7 @@ index_suite(void)
   tcase_add_test(tc, offers_in_long_blocks);
   tcase_add_test(tc, another_handle_changes_the_answer);
   tcase_add_test(tc, unchanged_store_keeps_the_index);
+  tcase_add_test(tc, write_outside_documents_keeps_the_index);
   tcase_add_test(tc, changes_applied_answer_as_a_rebuild);
   tcase_add_test(tc, many_bitmaps_joined_answer_as_sql);
   tcase_add_test(tc, republished_names_keep_their_texts_once);
