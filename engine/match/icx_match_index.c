@@ -39,6 +39,15 @@ typedef struct xitem {
   roaring_bitmap_t **exact;   /* per part, graded only: ... with an asked value */
 } xitem;
 
+/* A walk, in step with the slot's subjects, over those of them meeting
+ * one part of an item (or with an asked value): the subjects come in
+ * ascending order, so whether one is met is a comparison with where the
+ * walk stands, not a look-up in the part's bitmap. */
+typedef struct xcursor {
+  roaring_bitmap_t *bm;       /* the part's bitmap met with the slot's subjects */
+  roaring_uint32_iterator_t it;
+} xcursor;
+
 /* A cloud's best service in a slot that scores. */
 typedef struct xbest {
   uint32_t c;                 /* dense cloud number */
@@ -58,6 +67,11 @@ typedef struct xslot {
   unsigned char *deg;
   size_t n_best, cap_best;
   size_t walk;                /* match_index_collect()'s place in best */
+  /* Not simple: per item, where its parts' cursors start in sat and
+   * exact (a cursor with no bitmap is not looked at). */
+  size_t *part0;
+  xcursor *sat, *exact;
+  size_t n_cursors;
 } xslot;
 
 typedef struct xrun {
@@ -193,10 +207,20 @@ match_index_item(xrun *x, xitem *xi)
   return 0;
 }
 
-/* Scores and grades subject id (one of slot s's subjects) on s's items:
- * deg gets one degree per item; *score and *narrow the sums. */
+/* 1 when the walk c, at or before id, meets id (and it stays there). */
+static int
+match_index_cursor_has(xcursor *c, uint32_t id)
+{
+  while (c->it.has_value && c->it.current_value < id)
+    roaring_advance_uint32_iterator(&c->it);
+  return c->it.has_value && c->it.current_value == id;
+}
+
+/* Scores and grades subject id (one of slot s's subjects, which come in
+ * ascending order) on s's items: deg gets one degree per item; *score
+ * and *narrow the sums. */
 static void
-match_index_grade(const xrun *x, const xslot *s, uint32_t id, int *score, int *narrow,
+match_index_grade(const xrun *x, xslot *s, uint32_t id, int *score, int *narrow,
                   unsigned char *deg)
 {
   size_t j, k;
@@ -206,13 +230,14 @@ match_index_grade(const xrun *x, const xslot *s, uint32_t id, int *score, int *n
   for (j = 0; j < s->n_items; j++) {
     const xitem *xi = &x->items[s->items[j]];
     const icx_plan_item *it = xi->it;
+    xcursor *sat = s->sat + s->part0[j], *exact = s->exact + s->part0[j];
     /* The slot's subjects meet every part of a required, positive item
      * (match_index_slot() intersected them): only its grade to look up. */
     int met = 1, narrower = 0, known = it->required && !it->negative;
     for (k = 0; k < it->n_parts; k++) {
-      if (!known && !roaring_bitmap_contains(xi->sat[k], id))
+      if (!known && !match_index_cursor_has(&sat[k], id))
         met = 0;
-      else if (it->graded && !roaring_bitmap_contains(xi->exact[k], id))
+      else if (it->graded && !match_index_cursor_has(&exact[k], id))
         narrower = 1;
     }
     if (it->negative)
@@ -226,6 +251,45 @@ match_index_grade(const xrun *x, const xslot *s, uint32_t id, int *score, int *n
     if (!it->required)
       *score += it->weight;
   }
+}
+
+/* The cursors of scoring slot s, over its subjects as they now are.  -1
+ * when out of memory. */
+static int
+match_index_cursors(xrun *x, xslot *s)
+{
+  size_t j, k, n = 0;
+
+  if (!(s->part0 = icx_calloc(x->ctx, s->n_items + 1, sizeof *s->part0)))
+    return -1;
+  for (j = 0; j < s->n_items; j++) {
+    s->part0[j] = n;
+    n += x->items[s->items[j]].it->n_parts;
+  }
+  s->sat = icx_calloc(x->ctx, n + 1, sizeof *s->sat);
+  s->exact = icx_calloc(x->ctx, n + 1, sizeof *s->exact);
+  if (!s->sat || !s->exact)
+    return -1;
+  s->n_cursors = n;
+  for (j = 0; j < s->n_items; j++) {
+    const xitem *xi = &x->items[s->items[j]];
+    const icx_plan_item *it = xi->it;
+    for (k = 0; k < it->n_parts; k++) {
+      xcursor *c[2] = {&s->sat[s->part0[j] + k], &s->exact[s->part0[j] + k]};
+      roaring_bitmap_t *from[2] = {
+          it->required && !it->negative ? NULL : xi->sat[k],   /* known: never looked at */
+          it->graded ? xi->exact[k] : NULL};
+      int w;
+      for (w = 0; w < 2; w++) {
+        if (!from[w])
+          continue;
+        if (!(c[w]->bm = roaring_bitmap_and(from[w], s->subjects)))
+          return -1;
+        roaring_init_iterator(c[w]->bm, &c[w]->it);
+      }
+    }
+  }
+  return 0;
 }
 
 /* 1 when (score, narrow) is better than b's. */
@@ -422,6 +486,8 @@ match_index_slot(xrun *x, size_t si)
   }
   if (x->count_only)           /* which clouds, not how well */
     s->simple = 1;
+  if (!s->simple && match_index_cursors(x, s))
+    return -1;
   x->cur = s;
   if (si == 0 && !s->n_items && !icx_plan_slot_types(x->plan, 0)) {
     if (nc)                     /* nothing asked of the cloud itself: every one */
@@ -465,6 +531,15 @@ match_index_clear(xrun *x)
       roaring_bitmap_free(s->subjects);
     if (s->clouds)
       roaring_bitmap_free(s->clouds);
+    for (k = 0; k < s->n_cursors; k++) {
+      if (s->sat[k].bm)
+        roaring_bitmap_free(s->sat[k].bm);
+      if (s->exact[k].bm)
+        roaring_bitmap_free(s->exact[k].bm);
+    }
+    icx_free(x->ctx, s->sat);
+    icx_free(x->ctx, s->exact);
+    icx_free(x->ctx, s->part0);
     icx_free(x->ctx, s->items);
     icx_free(x->ctx, s->best);
     icx_free(x->ctx, s->deg);
