@@ -252,10 +252,11 @@ icxd_rsm_index *icxd_rsm_index_new(const char *xml, const char *list,
   if (!rsm_tag(&s, list, 0)) {
     /* The list inside one other element, as its only child (where a tree
      * looks for it: icxd_rsm_page_answer()). */
+    if (*s.p != '<' || !(isalpha((unsigned char)s.p[1]) || s.p[1] == '_'))
+      goto fail;
     for (q = s.p + 1; *q && !rsm_space(*q) && !strchr("/>", *q); q++)
       ;
-    if (*s.p != '<' || !(isalpha((unsigned char)s.p[1]) || s.p[1] == '_') ||
-        !(outer = strndup(s.p + 1, (size_t)(q - s.p - 1))))
+    if (!(outer = strndup(s.p + 1, (size_t)(q - s.p - 1))))
       goto fail;
     s.p = q;
     if (rsm_attributes(&s, NULL, NULL, NULL) != 0 || !rsm_tag(&s, list, 0))
