@@ -291,14 +291,33 @@ cleanup:
 
 /* --- answers given as text ---------------------------------------------- */
 
+size_t icxd_rsm_char_size(char c)
+{
+  return c && strchr("&<>'\"", c) ? 6 : 1;
+}
+
 /* Bytes of text as written escaped. */
 static size_t rsm_escaped_len(const char *text)
 {
   size_t n = 0;
 
   for (; *text; text++)
-    n += strchr("&<>'\"", *text) ? 6 : 1;
+    n += icxd_rsm_char_size(*text);
   return n;
+}
+
+void icxd_rsm_set_append(icx_buf *b, const char *first_key, size_t first,
+                         const char *last_key, size_t total)
+{
+  icx_buf_append(b, "<set xmlns='" ICXD_NS_RSM "'>");
+  if (first_key) {
+    icx_buf_appendf(b, "<first index='%zu'>", first);
+    icx_buf_append_xml(b, first_key);
+    icx_buf_append(b, "</first><last>");
+    icx_buf_append_xml(b, last_key);
+    icx_buf_append(b, "</last>");
+  }
+  icx_buf_appendf(b, "<count>%zu</count></set>", total);
 }
 
 /* Bytes of element el (text: its content) as written: its tags, its

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <strophe.h>
 
+#include "icx_util.h"
+
 #define ICXD_NS_RSM "http://jabber.org/protocol/rsm"
 
 /* What a request's <set> asks for. */
@@ -53,6 +55,17 @@ int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
  * without attributes: its tags, and its text with each escape counted as
  * 6 bytes (the longest). */
 size_t icxd_rsm_item_size(const char *child, const char *text);
+
+/* The bytes that item sizes count for one character c of a text: 6 for
+ * one written as an escape, else 1 (the rule of icxd_rsm_item_size(), for
+ * a text read one character at a time). */
+size_t icxd_rsm_char_size(char c);
+
+/* Appends to b, as text, the <set> of a page of total items that starts
+ * at item first: <first index='first'>first_key</first><last>last_key
+ * </last> when the page holds any (first_key not NULL), and <count>. */
+void icxd_rsm_set_append(icx_buf *b, const char *first_key, size_t first,
+                         const char *last_key, size_t total);
 
 /* A new element named as list, with list's attributes, holding the page
  * of list's children named child (copied whole) and the <set> that

@@ -37,13 +37,6 @@ static void rsm_skip_space(rsm_scan *s)
     s->p++;
 }
 
-/* Bytes of a decoded character as icxd_rsm_page()'s callers count it
- * escaped (rsm_escaped_len() in icxd_rsm.c: an escape as 6 bytes). */
-static size_t rsm_escaped_byte(char c)
-{
-  return c && strchr("&<>'\"", c) ? 6 : 1;
-}
-
 /* Writes code point cp as UTF-8 at *out.  0, or -1 for no character. */
 static int rsm_utf8(unsigned long cp, char **out)
 {
@@ -115,7 +108,7 @@ static int rsm_decode(rsm_scan *s, char stop, int attr, char **out,
       s->p += strlen(named[k].ref);
     }
     for (; size && from < w; from++)
-      *size += rsm_escaped_byte(*from);
+      *size += icxd_rsm_char_size(*from);
     if (out)
       *out = w;
   }
@@ -188,7 +181,7 @@ static int rsm_attributes(rsm_scan *s, size_t *size, const char *key,
 static int rsm_item(rsm_scan *s, icxd_rsm_index *ix, const char *child,
                     const char *key, size_t i)
 {
-  size_t size = 2 * strlen(child) + 5;
+  size_t size = icxd_rsm_item_size(child, "");
   const char *kv = NULL;
   int empty = rsm_attributes(s, &size, key, &kv);
 
@@ -321,15 +314,8 @@ xmpp_stanza_t *icxd_rsm_page_indexed(xmpp_ctx_t *ctx, const char *xml,
   if (count)
     icx_buf_append_len(&t, xml + ix->start[first],
                        ix->end[first + count - 1] - ix->start[first]);
-  icx_buf_append(&t, "<set xmlns='" ICXD_NS_RSM "'>");
-  if (count) {
-    icx_buf_appendf(&t, "<first index='%zu'>", first);
-    icx_buf_append_xml(&t, ix->keys[first]);
-    icx_buf_append(&t, "</first><last>");
-    icx_buf_append_xml(&t, ix->keys[first + count - 1]);
-    icx_buf_append(&t, "</last>");
-  }
-  icx_buf_appendf(&t, "<count>%zu</count></set>", ix->n);
+  icxd_rsm_set_append(&t, count ? ix->keys[first] : NULL, first,
+                      count ? ix->keys[first + count - 1] : NULL, ix->n);
   icx_buf_append(&t, xml + ix->tail);
   if ((text = icx_buf_take(&t)) != NULL)
     out = xmpp_stanza_new_from_string(ctx, text);

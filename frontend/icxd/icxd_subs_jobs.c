@@ -559,19 +559,26 @@ static int subs_listed(const icxd_job *job, const icxd_sub *e)
 }
 
 /* How many of e's clouds its first page holds under max_items and
- * max_bytes (as icxd_rsm_page() cuts a page without a <set>). */
+ * max_bytes, cut by icxd_rsm_page() as a request without a <set> is;
+ * (size_t)-1 when out of memory. */
 static size_t subs_first_page(const icxd_sub *e, size_t max_items,
                               size_t max_bytes)
 {
-  size_t k, bytes = 0, n = e->shape->n_answer;
+  size_t k, n = e->shape->n_answer, first = 0, count = 0, *sizes;
+  char err[64];
 
-  for (k = 0; k < n && k < max_items; k++) {
-    size_t size = icxd_rsm_item_size("cloudName", e->shape->answer[k]);
-    if (k && bytes + size > max_bytes)
-      break;
-    bytes += size;
-  }
-  return k;
+  /* Only the first max_items can be on the page. */
+  n = n < max_items ? n : max_items;
+  if (!(sizes = malloc((n ? n : 1) * sizeof *sizes)))
+    return (size_t)-1;
+  for (k = 0; k < n; k++)
+    sizes[k] = icxd_rsm_item_size("cloudName", e->shape->answer[k]);
+  if (icxd_rsm_page(NULL, (const char *const *)e->shape->answer, sizes, n,
+                    max_items, max_bytes, &first, &count, err,
+                    sizeof err) != 0)
+    count = (size_t)-1;         /* not without a <set> */
+  free(sizes);
+  return count;
 }
 
 /* Every subscription of the job's actor (or the one job->sub_id names)
@@ -610,31 +617,31 @@ static void subs_list(icxd_subs *subs, icxd_job *job)
     listed++;
     fprintf(f, "<subscription id='%lld' created='%s' clouds='%zu'>", e->id,
             e->created ? e->created : "", n);
-    if (first_pages)
-      shown = subs_first_page(e, per_items, per_bytes);
+    if (first_pages &&
+        (shown = subs_first_page(e, per_items, per_bytes)) == (size_t)-1)
+      goto nomem;
     for (k = 0; k < shown; k++) {
       fputs("<cloudName>", f);
       icxd_subs_xml_escape(f, e->shape->answer[k]);
       fputs("</cloudName>", f);
     }
     if (first_pages) {
-      fputs("<set xmlns='" ICXD_NS_RSM "'>", f);
-      if (shown) {
-        fputs("<first index='0'>", f);
-        icxd_subs_xml_escape(f, e->shape->answer[0]);
-        fputs("</first><last>", f);
-        icxd_subs_xml_escape(f, e->shape->answer[shown - 1]);
-        fputs("</last>", f);
-      }
-      fprintf(f, "<count>%zu</count></set>", n);
+      icx_buf set;
+      char *text;
+      icx_buf_init(&set, NULL);
+      icxd_rsm_set_append(&set, shown ? e->shape->answer[0] : NULL, 0,
+                          shown ? e->shape->answer[shown - 1] : NULL, n);
+      if (!(text = icx_buf_take(&set)))
+        goto nomem;
+      fputs(text, f);
+      free(text);
     }
     fputs("</subscription>", f);
   }
   fputs("</subscriptions>", f);
   if (fclose(f) != 0) {
-    free(buf);
-    icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
-    return;
+    f = NULL;
+    goto nomem;
   }
   if (job->sub_id > 0 && !listed) {
     free(buf);
@@ -645,6 +652,12 @@ static void subs_list(icxd_subs *subs, icxd_job *job)
   job->paged = first_pages;
   icxd_job_set_answer(job, buf);
   job->rc = ICX_OK;
+  return;
+nomem:
+  if (f)
+    fclose(f);
+  free(buf);
+  icxd_subs_fail(job, ICX_ERR_NOMEM, NULL);
 }
 
 void icxd_subs_run(icxd_subs *subs, icx_ctx *ctx, const icx_vocab *vocab,
