@@ -23,6 +23,7 @@ typedef struct cls {
 typedef struct attr_id {
   icx_id id;
   const icx_attribute *a;
+  int of_service;             /* its domain is not a class of clouds */
 } attr_id;
 
 typedef struct gcheck {
@@ -33,11 +34,15 @@ typedef struct gcheck {
   size_t n_cls;
   attr_id *attrs;
   size_t n_attrs;
+  /* typed[k * n_attrs + i]: whether class k is under attribute i's
+   * domain, worked out once (0 not yet, 1 yes, 2 no): millions of
+   * subjects would otherwise compare IRIs for each attribute they use */
+  unsigned char *typed;
   /* the subject being read, and what it has */
   icx_id subj;
   int names;
   const cls **types;
-  const icx_attribute **used;
+  const attr_id **used;
   icx_id *offered;
   size_t n_types, n_used, n_offered, cap_types, cap_used, cap_offered;
   /* services recently offered by a cloud: an open-addressing set */
@@ -193,19 +198,24 @@ graph_subject_done(gcheck *c)
   }
   /* Every attribute it has needs its domain among the subject's types. */
   for (i = 0; i < c->n_used; i++) {
-    const char *dom = icx_attribute_domain(c->used[i]);
+    const attr_id *a = c->used[i];
+    const char *dom = icx_attribute_domain(a->a);
     int typed = 0;
-    for (j = 0; j < c->n_types && !typed; j++)
-      typed = icx_vocab_class_subsumes(v, dom, c->types[j]->iri);
+    for (j = 0; j < c->n_types && !typed; j++) {
+      unsigned char *m = &c->typed[(size_t)(c->types[j] - c->cls) * c->n_attrs +
+                                   (size_t)(a - c->attrs)];
+      if (!*m)
+        *m = icx_vocab_class_subsumes(v, dom, c->types[j]->iri) ? 1 : 2;
+      typed = *m == 1;
+    }
     if (!typed) {
       shown = icx_store_term_text(c->store, c->subj);
       icx_fail(ctx, ICX_ERR_INVALID, "%s: %s has %s but is not typed <%s>", c->d->source,
-               shown ? shown : "?", icx_attribute_label(c->used[i]), dom);
+               shown ? shown : "?", icx_attribute_label(a->a), dom);
       rc = -1;
       goto done;
     }
-    if (!icx_vocab_class_subsumes(v, cloud, dom))
-      is_service = 1;
+    is_service |= a->of_service;
   }
   if (is_service && !graph_offered_by_cloud(c, c->subj) && !c->rc) {
     shown = icx_store_term_text(c->store, c->subj);
@@ -248,9 +258,9 @@ graph_quad(void *ud, icx_id s, icx_id p, icx_id o)
              !(c->offered[c->n_offered++] = o);
   key.id = p;
   if (c->n_attrs && (a = bsearch(&key, c->attrs, c->n_attrs, sizeof key, graph_cmp_attr_id)) &&
-      (!c->n_used || c->used[c->n_used - 1] != a->a))
+      (!c->n_used || c->used[c->n_used - 1] != a))
     nomem |= graph_grow(c->d->l->ctx, (void **)&c->used, &c->cap_used, c->n_used, sizeof *c->used) ||
-             !(c->used[c->n_used++] = a->a);
+             !(c->used[c->n_used++] = a);
   if (nomem)
     c->rc = icx_fail(c->d->l->ctx, ICX_ERR_NOMEM, "out of memory");
   return c->rc != ICX_OK;
@@ -325,6 +335,7 @@ icx_loader_check_graph(icx_loader_doc *d, const char *doc_uri)
       goto classes_failed;
     if (id > 0) {
       c.attrs[c.n_attrs].id = id;
+      c.attrs[c.n_attrs].of_service = !icx_vocab_class_subsumes(v, cloud, dom);
       c.attrs[c.n_attrs++].a = a;
     }
   }
@@ -341,6 +352,10 @@ icx_loader_check_graph(icx_loader_doc *d, const char *doc_uri)
     }
   }
   c.n_cls = k;
+  if (!(c.typed = icx_calloc(ctx, c.n_cls * c.n_attrs + 1, 1))) {
+    rc = icx_fail(l->ctx, ICX_ERR_NOMEM, "out of memory");
+    goto done;
+  }
   if (c.g > 0) {
     if (icx_store_walk(c.store, c.g, 0, 0, 0, graph_quad, &c))
       goto store_failed;
@@ -366,6 +381,7 @@ store_failed:
 done:
   icx_free(ctx, c.cls);
   icx_free(ctx, c.attrs);
+  icx_free(ctx, c.typed);
   icx_free(ctx, c.types);
   icx_free(ctx, c.used);
   icx_free(ctx, c.offered);

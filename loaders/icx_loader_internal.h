@@ -118,8 +118,9 @@ int icx_loader_writer_open(icx_loader_writer *w, icx_store *store);
  * (icx_store_errmsg()). */
 int icx_loader_writer_push(icx_loader_writer *w);
 
-/* Writes what is left (when ok; else drops it) and stops the thread.
- * 0, or -1 when the store failed. */
+/* Writes what is left (when ok; else drops it), stops the thread and,
+ * when ok, ends the store writer's adds (icx_store_writer_end()).  0, or
+ * -1 when the store failed. */
 int icx_loader_writer_finish(icx_loader_writer *w, int ok);
 
 /* How many statements the writes found new in the document. */

@@ -94,6 +94,8 @@ icx_loader_writer_finish(icx_loader_writer *w, int ok)
   if (!w->threaded) {
     if (ok && !w->failed && b->n && icx_store_writer_add(w->out, b->terms, b->n))
       w->failed = 1;
+    if (ok && !w->failed && icx_store_writer_end(w->out))
+      w->failed = 1;
     return w->failed ? -1 : 0;
   }
   pthread_mutex_lock(&w->mu);
@@ -109,6 +111,8 @@ icx_loader_writer_finish(icx_loader_writer *w, int ok)
   pthread_mutex_destroy(&w->mu);
   w->threaded = 0;
   w->no_thread = 1;           /* finished: never again */
+  if (ok && !w->failed && icx_store_writer_end(w->out))
+    w->failed = 1;
   return w->failed ? -1 : 0;
 }
 

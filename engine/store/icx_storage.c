@@ -121,10 +121,11 @@ icx_storage_batch_end(icx_storage_inst *t, int own, int ok)
   int rc = 0;
 
   if (own) {
-    if (ok && icx_storage_exec(t, "COMMIT"))
+    if (ok && (icx_storage_indexes_restore(t) || icx_storage_exec(t, "COMMIT")))
       ok = 0, rc = -1;
     if (!ok && !sqlite3_get_autocommit(t->db))
       sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
+    t->indexes_dropped = 0;
     storage_cache_off(t);
     return ok ? 0 : -1;
   }
@@ -159,7 +160,8 @@ storage_transaction_commit(librdf_storage *storage)
 
   if (!t->in_tx)
     return 1;
-  if (icx_storage_exec(t, "COMMIT"))
+  /* A bulk load's indexes, if its end was not called. */
+  if (icx_storage_indexes_restore(t) || icx_storage_exec(t, "COMMIT"))
     return 1;                 /* still open: the caller rolls back */
   t->in_tx = 0;
   storage_cache_off(t);
@@ -178,6 +180,7 @@ storage_transaction_rollback(librdf_storage *storage)
   if (!sqlite3_get_autocommit(t->db) && icx_storage_exec(t, "ROLLBACK"))
     rc = 1;
   t->in_tx = 0;
+  t->indexes_dropped = 0;     /* the drop is undone with the rest */
   storage_cache_off(t);
   return rc;
 }

@@ -140,7 +140,8 @@ int icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
  *
  * A load that arrives in pieces: icx_storage_bulk_new() inside a transaction
  * the caller opened (librdf_storage_transaction_start), any number of
- * icx_storage_bulk_add() calls, then the caller commits or rolls back.
+ * icx_storage_bulk_add() calls, icx_storage_bulk_end(), then the caller
+ * commits or rolls back.
  * Terms go through the term cache of that transaction (bounded in bytes).
  * After a failed add, the caller must roll the transaction back.
  *
@@ -167,6 +168,12 @@ int icx_storage_bulk_add(icx_storage_bulk *bulk, const icx_storage_term *v, size
 
 /* How many statements the adds so far found new in the context. */
 size_t icx_storage_bulk_added(const icx_storage_bulk *bulk);
+
+/* Ends the adds: builds again what a load into a store without quads put
+ * aside (the secondary indexes of quads, built once sorted rather than
+ * kept up quad by quad).  Call it before reading what was written; the
+ * commit does it too.  0, or non-0 (roll the transaction back). */
+int icx_storage_bulk_end(icx_storage_bulk *bulk);
 
 /* Frees the handle (not what it wrote).  NULL is a no-op. */
 void icx_storage_bulk_free(icx_storage_bulk *bulk);

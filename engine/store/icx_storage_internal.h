@@ -95,6 +95,9 @@ struct icx_storage_inst {
   sqlite3_stmt *find[N_SHAPES];
   int find_busy[N_SHAPES];    /* a stream is stepping find[shape] */
   int in_tx;                  /* a librdf transaction is open */
+  int indexes_dropped;        /* a bulk load dropped the secondary indexes
+                                 of quads in the open transaction: built
+                                 again before it commits (icx_storage_bulk_end()) */
   int cache_on;               /* a transaction of ours or the caller's is open */
   int quiet;                  /* icx_storage_fail() records, does not log (bulk adds) */
   sqlite3_stmt *ids_q[5];     /* icx_storage_context_ids(), by shape; subject walks */
@@ -234,7 +237,14 @@ int icx_storage_schema_create(icx_storage_inst *t);
 ICX_STORAGE_LOCAL
 int icx_storage_schema_check(icx_storage_inst *t);
 
-/* Drops, and builds again, the secondary indexes of quads.  0 or -1. */
+/* Builds again the indexes a bulk load dropped in the open transaction
+ * (t->indexes_dropped), before anything reads or commits it.  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_indexes_restore(icx_storage_inst *t);
+
+/* Drops, and builds again, the secondary indexes of quads.  0 or -1.
+ * The build sorts in pieces of a small page cache, on helper threads
+ * (SQLite's "threads"), then sets both back. */
 ICX_STORAGE_LOCAL
 int icx_storage_schema_drop_indexes(icx_storage_inst *t);
 ICX_STORAGE_LOCAL

@@ -161,6 +161,12 @@ icx_store_writer_added(const icx_store_writer *w)
   return w ? icx_storage_bulk_added(w->bulk) : 0;
 }
 
+int
+icx_store_writer_end(icx_store_writer *w)
+{
+  return w && !icx_storage_bulk_end(w->bulk) ? 0 : -1;
+}
+
 void
 icx_store_writer_free(icx_store_writer *w)
 {

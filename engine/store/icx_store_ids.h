@@ -76,7 +76,8 @@ int icx_store_text_terms(icx_store *store, const char *text, icx_store_id_fn fn,
 /* --- writing the open document ----------------------------------------------
  *
  * Between icx_store_document_begin() and its commit or abort: a writer,
- * any number of adds, then icx_store_writer_free() before the commit.
+ * any number of adds, icx_store_writer_end() before the document is read
+ * (its checks), then icx_store_writer_free() before the commit.
  * Terms go through the term cache of that transaction (bounded in bytes).
  * After a failed add the document must be aborted.
  *
@@ -99,6 +100,13 @@ int icx_store_writer_add(icx_store_writer *w, const icx_term *v, size_t n);
 
 /* How many statements the adds so far found new in the document. */
 size_t icx_store_writer_added(const icx_store_writer *w);
+
+/* Ends the adds: a writer into a store without quads (a first load) kept
+ * the store's secondary indexes out of the way and builds them now, once.
+ * 0, or -1 (icx_store_errmsg(); the document must be aborted).  The
+ * commit builds them too when this was not called, but reads between
+ * would go without them. */
+int icx_store_writer_end(icx_store_writer *w);
 
 /* Frees the writer (not what it wrote).  NULL is a no-op. */
 void icx_store_writer_free(icx_store_writer *w);

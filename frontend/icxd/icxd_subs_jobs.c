@@ -567,15 +567,13 @@ static size_t subs_first_page(const icxd_sub *e, size_t max_items,
   size_t k, n = e->shape->n_answer, first = 0, count = 0, *sizes;
   char err[64];
 
-  /* Only the first max_items can be on the page. */
-  n = n < max_items ? n : max_items;
+  n = n < max_items ? n : max_items;     /* no more can be on the page */
   if (!(sizes = malloc((n ? n : 1) * sizeof *sizes)))
     return (size_t)-1;
   for (k = 0; k < n; k++)
     sizes[k] = icxd_rsm_item_size("cloudName", e->shape->answer[k]);
   if (icxd_rsm_page(NULL, (const char *const *)e->shape->answer, sizes, n,
-                    max_items, max_bytes, &first, &count, err,
-                    sizeof err) != 0)
+                    max_items, max_bytes, &first, &count, err, sizeof err))
     count = (size_t)-1;         /* not without a <set> */
   free(sizes);
   return count;
@@ -628,6 +626,7 @@ static void subs_list(icxd_subs *subs, icxd_job *job)
     if (first_pages) {
       icx_buf set;
       char *text;
+
       icx_buf_init(&set, NULL);
       icxd_rsm_set_append(&set, shown ? e->shape->answer[0] : NULL, 0,
                           shown ? e->shape->answer[shown - 1] : NULL, n);

@@ -1,8 +1,9 @@
 /* check_store_ids.c - the store's calls by term id (icx_store_ids.h): term
  * lookups found and not, walks in each shape, subject walks with bounds,
  * the open document's writer, read transactions, interrupts, what each
- * call does when misused, and the change log (puts, replacements,
- * removals, writes outside the documents, stores made before it). */
+ * call does when misused, the secondary indexes a first load builds
+ * after its rows, and the change log (puts, replacements, removals,
+ * writes outside the documents, stores made before it). */
 #include "config.h"
 
 #include <check.h>
@@ -15,6 +16,7 @@
 #include "fixture.h"
 #include "icx_ctx_internal.h"
 #include "icx_rdf.h"
+#include "icx_schema.h"
 #include "icx_store_ids.h"
 #include "icx_store_rdf.h"
 
@@ -497,6 +499,97 @@ START_TEST(writer_refuses_bad_statements_and_stays_failed)
 }
 END_TEST
 
+/* How many of the secondary indexes of quads conn sees; what SQLite's
+ * integrity check says of the store ("ok" when sound) to bad. */
+static int
+indexes_of(sqlite3 *conn, char *bad, size_t n)
+{
+  sqlite3_stmt *st;
+  int count = -1;
+
+  ck_assert_int_eq(sqlite3_prepare_v2(conn, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                      "('quads_pos', 'quads_num')", -1, &st, NULL), SQLITE_OK);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    count = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  ck_assert_int_eq(sqlite3_prepare_v2(conn, "PRAGMA integrity_check", -1, &st, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  snprintf(bad, n, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return count;
+}
+
+/* The same, read by a connection of its own: what was committed. */
+static int
+committed_indexes(char *bad, size_t n)
+{
+  sqlite3 *raw = NULL;
+  int count;
+
+  ck_assert_int_eq(sqlite3_open_v2(db, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  count = indexes_of(raw, bad, n);
+  sqlite3_close(raw);
+  return count;
+}
+
+/* A writer into a store without quads sets the secondary indexes of
+ * quads aside and builds them when its adds end, or at the commit when
+ * nobody ended them; an abort brings them back as they were; a writer
+ * into a store with quads keeps them.  Each time the store holds both,
+ * and they agree with the rows. */
+START_TEST(first_load_builds_the_indexes_after_its_rows)
+{
+  icx_store_writer *w;
+  char bad[256];
+  seen x = { 0 };
+
+  ck_assert_int_eq(committed_indexes(bad, sizeof bad), 2);
+  /* Aborted: nothing of it stays, the indexes are there. */
+  ck_assert_int_eq(icx_store_document_begin(store, DOC), ICX_OK);
+  ck_assert_ptr_nonnull(w = icx_store_writer_new(store));
+  ck_assert_int_eq(indexes_of(icx_store_db(store), bad, sizeof bad), 0);
+  ck_assert_int_eq(icx_store_writer_add(w, doc_terms, N_DOC), 0);
+  icx_store_writer_free(w);
+  icx_store_document_abort(store);
+  ck_assert_int_eq(indexes_of(icx_store_db(store), bad, sizeof bad), 2);
+  ck_assert_int_eq(committed_indexes(bad, sizeof bad), 2);
+  ck_assert_str_eq(bad, "ok");
+  /* Ended: built before the document is read, and committed so. */
+  ck_assert_int_eq(icx_store_document_begin(store, DOC), ICX_OK);
+  ck_assert_ptr_nonnull(w = icx_store_writer_new(store));
+  ck_assert_int_eq(icx_store_writer_add(w, doc_terms, N_DOC), 0);
+  ck_assert_int_eq(icx_store_writer_end(w), 0);
+  ck_assert_int_eq(indexes_of(icx_store_db(store), bad, sizeof bad), 2);
+  ck_assert_str_eq(bad, "ok");
+  ck_assert_int_eq(icx_store_writer_end(w), 0);          /* once is enough */
+  icx_store_writer_free(w);
+  ck_assert_int_eq(icx_store_document_commit(store, "test", "turtle", N_DOC), ICX_OK);
+  ck_assert_int_eq(committed_indexes(bad, sizeof bad), 2);
+  ck_assert_str_eq(bad, "ok");
+  ck_assert_int_eq(icx_store_subjects_with(store, id_of(RES "tierCountry"), id_of(RES "JP"),
+                                           on_id, &x), 0);
+  ck_assert_int_eq(x.n, 2);
+  /* Into a store with quads: kept as they are. */
+  ck_assert_int_eq(icx_store_document_begin(store, "urn:doc:two"), ICX_OK);
+  ck_assert_ptr_nonnull(w = icx_store_writer_new(store));
+  ck_assert_int_eq(indexes_of(icx_store_db(store), bad, sizeof bad), 2);
+  icx_store_writer_free(w);
+  icx_store_document_abort(store);
+  /* Not ended: the commit builds them.  (The first document replaced
+   * leaves no quads behind: set aside again.) */
+  ck_assert_int_eq(icx_store_document_begin(store, DOC), ICX_OK);
+  ck_assert_ptr_nonnull(w = icx_store_writer_new(store));
+  ck_assert_int_eq(indexes_of(icx_store_db(store), bad, sizeof bad), 0);
+  ck_assert_int_eq(icx_store_writer_add(w, doc_terms, 4), 0);
+  icx_store_writer_free(w);
+  ck_assert_int_eq(icx_store_document_commit(store, "test", "turtle", 4), ICX_OK);
+  ck_assert_int_eq(committed_indexes(bad, sizeof bad), 2);
+  ck_assert_str_eq(bad, "ok");
+  ck_assert_int_eq(icx_store_writer_end(NULL), -1);
+}
+END_TEST
+
 /* --- reading ---------------------------------------------------------------------- */
 
 START_TEST(read_transactions_nest_once)
@@ -801,6 +894,7 @@ store_ids_suite(void)
   tcase_add_test(tc, subjects_in_numeric_ranges);
   tcase_add_test(tc, subjects_with_an_object_in_every_graph);
   tcase_add_test(tc, writer_counts_what_is_new);
+  tcase_add_test(tc, first_load_builds_the_indexes_after_its_rows);
   tcase_add_test(tc, writer_null_is_refused);
   tcase_add_test(tc, writer_needs_an_open_document);
   tcase_add_test(tc, writer_refuses_bad_statements_and_stays_failed);
