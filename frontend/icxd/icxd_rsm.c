@@ -291,11 +291,6 @@ cleanup:
 
 /* --- answers given as text ---------------------------------------------- */
 
-size_t icxd_rsm_char_size(char c)
-{
-  return c && strchr("&<>'\"", c) ? 6 : 1;
-}
-
 /* Bytes of text as written escaped. */
 static size_t rsm_escaped_len(const char *text)
 {

@@ -58,8 +58,18 @@ size_t icxd_rsm_item_size(const char *child, const char *text);
 
 /* The bytes that item sizes count for one character c of a text: 6 for
  * one written as an escape, else 1 (the rule of icxd_rsm_item_size(), for
- * a text read one character at a time). */
-size_t icxd_rsm_char_size(char c);
+ * a text read one character at a time).  Inline, with no search of a
+ * string: called for every byte of an answer, a call to strchr() each
+ * was a seventh of icxd's time paging through 280,000 clouds. */
+static inline size_t icxd_rsm_char_size(char c)
+{
+  switch (c) {
+  case '&': case '<': case '>': case '\'': case '"':
+    return 6;
+  default:
+    return 1;
+  }
+}
 
 /* Appends to b, as text, the <set> of a page of total items that starts
  * at item first: <first index='first'>first_key</first><last>last_key
