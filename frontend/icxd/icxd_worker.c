@@ -260,10 +260,14 @@ static icx_rc worker_owners(icx_store *store,
 
 /* 1 if the engine's answer goes beyond the paper's: its <cloudName>
  * elements carry score= and degree= (icx_match_to_xml() writes score
- * first; a name's text cannot hold '<'). */
+ * first, on every cloud or none; a name's text cannot hold '<').  The
+ * first cloud tells: a search through a paper answer of 280,000 clouds
+ * read all of its 10 MB. */
 static int worker_beyond_paper(const char *xml)
 {
-  return xml && strstr(xml, "<cloudName score=") != NULL;
+  const char *first = xml ? strstr(xml, "<cloudName") : NULL;
+
+  return first && strncmp(first, "<cloudName score=", 17) == 0;
 }
 
 static void worker_run_match(icx_ctx *ctx, icx_store *store,
