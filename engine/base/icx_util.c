@@ -147,6 +147,15 @@ icx_buf_take(icx_buf *b)
 }
 
 void
+icx_buf_reset(icx_buf *b)
+{
+  b->len = 0;
+  b->failed = 0;
+  if (b->data)
+    b->data[0] = '\0';
+}
+
+void
 icx_buf_free(icx_buf *b)
 {
   icx_free(b->ctx, b->data);

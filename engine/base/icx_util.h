@@ -36,6 +36,8 @@ void icx_buf_append_xml(icx_buf *b, const char *s);
  * and value in double quotes, escaped. */
 void icx_buf_append_attr(icx_buf *b, const char *name, const char *value);
 int icx_buf_failed(const icx_buf *b);
+/* Empties b for reuse, keeping its memory, and forgets a failed append. */
+void icx_buf_reset(icx_buf *b);
 /* Hands the string to the caller (icx_free(b->ctx, ...) it) and resets b;
  * NULL if any append failed. */
 char *icx_buf_take(icx_buf *b);

@@ -221,6 +221,54 @@ icx_constraint_stated_attribute(const icx_constraints *set, size_t i)
 }
 const icx_vocab *icx_constraints_vocab(const icx_constraints *set) { return set->vocab; }
 
+/* A field of the key: its text, then a separator no IRI or canonical
+ * value holds. */
+static void
+key_field(icx_buf *b, const char *s)
+{
+  if (s)
+    icx_buf_append(b, s);
+  icx_buf_append_len(b, "\x1f", 1);
+}
+
+void
+icx_constraints_key_append(icx_buf *b, const icx_constraints *set)
+{
+  size_t n = icx_constraints_count(set), i, k, m;
+
+  for (i = 0; i < n; i++) {
+    const icx_individual *from = icx_constraint_from(set, i);
+    key_field(b, icx_attribute_iri(icx_constraint_stated_attribute(set, i)));
+    key_field(b, icx_attribute_iri(icx_constraint_attribute(set, i)));
+    icx_buf_appendf(b, "%ld\x1f%d\x1f%d\x1f", (long)icx_constraint_op(set, i),
+                    icx_constraint_required(set, i), icx_constraint_weight(set, i));
+    key_field(b, from ? icx_individual_iri(from) : NULL);
+    m = icx_constraint_value_count(set, i);
+    icx_buf_appendf(b, "%ld\x1f", (long)m);
+    for (k = 0; k < m; k++) {
+      const icx_individual *ind = icx_constraint_individual_at(set, i, k);
+      key_field(b, icx_constraint_value_at(set, i, k));
+      key_field(b, ind ? icx_individual_iri(ind) : NULL);
+    }
+    icx_buf_append_len(b, "\x1e", 1);
+  }
+}
+
+char *
+icx_constraints_key(icx_ctx *ctx, const icx_constraints *set, size_t *len)
+{
+  icx_buf b;
+  char *key;
+
+  icx_buf_init(&b, ctx);
+  icx_buf_append(&b, "");
+  icx_constraints_key_append(&b, set);
+  *len = b.len;
+  if (!(key = icx_buf_take(&b)))
+    *len = 0;
+  return key;
+}
+
 const icx_attribute *
 icx_constraint_attribute(const icx_constraints *set, size_t i)
 {

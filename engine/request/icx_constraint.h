@@ -99,6 +99,16 @@ icx_constraints *icx_constraints_select(const icx_constraints *set,
 
 size_t icx_constraints_count(const icx_constraints *set);
 const icx_vocab *icx_constraints_vocab(const icx_constraints *set);
+
+/* The canonical form of set, as text: per constraint, in order, the
+ * attribute (as stated and as read), the operator, required or soft with
+ * its weight, the values as icx formatted them (units converted), the
+ * individuals they name and the place a distance is counted from.  Two
+ * sets of the same vocabulary with the same form ask the same question
+ * (the plan cache and icxd's kept answers rely on it).  The vocabulary is
+ * not in it.  A new string of ctx's allocator (icx_free() it), its length
+ * in *len (not NULL); NULL when out of memory. */
+char *icx_constraints_key(icx_ctx *ctx, const icx_constraints *set, size_t *len);
 const icx_attribute *icx_constraint_attribute(const icx_constraints *set, size_t i);
 /* ICX_TYPE_INDIVIDUAL: the requested individual; NULL otherwise. */
 const icx_individual *icx_constraint_individual(const icx_constraints *set, size_t i);

@@ -13,6 +13,9 @@
 #include "icx_constraint.h"
 #include "icx_util.h"
 
+/* Appends set's canonical form (icx_constraints_key()) to b. */
+void icx_constraints_key_append(icx_buf *b, const icx_constraints *set);
+
 typedef struct constraint_item {
   const icx_attribute *attr;
   icx_op op;

@@ -1,7 +1,8 @@
 /* icx_plan_cache.c - the plans of recent request shapes (icx_plan_cache.h):
  * a small table of (canonical key, plan, SPARQL), looked up by the key's
- * hash, the least recently used entry replaced when full.  The key is
- * built in a scratch buffer the cache keeps, so a hit allocates nothing. */
+ * hash, the least recently used entry replaced when full.  The key
+ * (icx_constraints_key_append()) is built in a scratch buffer the cache
+ * keeps, so a hit allocates nothing. */
 #include "config.h"
 
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "icx_compile.h"
+#include "icx_constraint_internal.h"
 #include "icx_ctx_internal.h"
 #include "icx_plan_cache.h"
 #include "icx_util.h"
@@ -29,9 +31,7 @@ typedef struct plan_cache {
   plan_cache_entry entries[ICX_PLAN_CACHE_SIZE];
   size_t n;
   unsigned long tick;
-  char *scratch;              /* the key being looked up */
-  size_t len, cap;
-  int oom;                    /* the scratch could not grow */
+  icx_buf scratch;            /* the key being looked up */
   icx_plan_cache_stats stats;
 } plan_cache;
 
@@ -63,78 +63,8 @@ plan_cache_free(void *p)
   if (!c)
     return;
   plan_cache_empty(c);
-  icx_free(c->ctx, c->scratch);
+  icx_buf_free(&c->scratch);
   icx_free(c->ctx, c);
-}
-
-/* --- the key ---------------------------------------------------------------- */
-
-static void
-plan_cache_put(plan_cache *c, const char *s, size_t n)
-{
-  if (c->oom)
-    return;
-  if (c->len + n + 1 > c->cap) {
-    size_t ncap = c->cap ? c->cap : 256;
-    char *nb;
-    while (c->len + n + 1 > ncap)
-      ncap *= 2;
-    if (!(nb = icx_realloc(c->ctx, c->scratch, ncap))) {
-      c->oom = 1;
-      return;
-    }
-    c->scratch = nb;
-    c->cap = ncap;
-  }
-  memcpy(c->scratch + c->len, s, n);
-  c->len += n;
-  c->scratch[c->len] = '\0';
-}
-
-/* A field: its text, then a separator no IRI or canonical value holds. */
-static void
-plan_cache_field(plan_cache *c, const char *s)
-{
-  if (s)
-    plan_cache_put(c, s, strlen(s));
-  plan_cache_put(c, "\x1f", 1);
-}
-
-static void
-plan_cache_number(plan_cache *c, long v)
-{
-  char b[32];
-  int n = snprintf(b, sizeof b, "%ld", v);
-
-  plan_cache_put(c, b, (size_t)n);
-  plan_cache_put(c, "\x1f", 1);
-}
-
-static void
-plan_cache_key(plan_cache *c, const icx_constraints *set)
-{
-  size_t n = icx_constraints_count(set), i, k, m;
-
-  c->len = 0;
-  c->oom = 0;
-  plan_cache_put(c, "", 0);
-  for (i = 0; i < n; i++) {
-    const icx_individual *from = icx_constraint_from(set, i);
-    plan_cache_field(c, icx_attribute_iri(icx_constraint_stated_attribute(set, i)));
-    plan_cache_field(c, icx_attribute_iri(icx_constraint_attribute(set, i)));
-    plan_cache_number(c, (long)icx_constraint_op(set, i));
-    plan_cache_number(c, icx_constraint_required(set, i));
-    plan_cache_number(c, icx_constraint_weight(set, i));
-    plan_cache_field(c, from ? icx_individual_iri(from) : NULL);
-    m = icx_constraint_value_count(set, i);
-    plan_cache_number(c, (long)m);
-    for (k = 0; k < m; k++) {
-      const icx_individual *ind = icx_constraint_individual_at(set, i, k);
-      plan_cache_field(c, icx_constraint_value_at(set, i, k));
-      plan_cache_field(c, ind ? icx_individual_iri(ind) : NULL);
-    }
-    plan_cache_put(c, "\x1e", 1);
-  }
 }
 
 /* --- lookups ------------------------------------------------------------------ */
@@ -149,6 +79,7 @@ plan_cache_of(icx_ctx *ctx)
   if (!(c = icx_calloc(ctx, 1, sizeof *c)))
     return NULL;
   c->ctx = ctx;
+  icx_buf_init(&c->scratch, ctx);
   ctx->plan_cache = c;
   ctx->plan_cache_free = plan_cache_free;
   return c;
@@ -162,9 +93,10 @@ icx_plan_cache_get(icx_ctx *ctx, const icx_constraints *set, const icx_plan **pl
   plan_cache_entry *e;
   unsigned long long vocab;
   uint64_t h;
-  size_t i, victim = 0;
+  size_t i, victim = 0, len;
   icx_plan *p = NULL;
   char *q = NULL;
+  const char *key;
   icx_rc rc;
 
   if (!ctx || !set || !plan || !sparql)
@@ -179,13 +111,17 @@ icx_plan_cache_get(icx_ctx *ctx, const icx_constraints *set, const icx_plan **pl
     c->stats.flushes++;
   }
   c->vocab = vocab;
-  plan_cache_key(c, set);
-  if (c->oom)
+  icx_buf_reset(&c->scratch);
+  icx_buf_append(&c->scratch, "");
+  icx_constraints_key_append(&c->scratch, set);
+  if (icx_buf_failed(&c->scratch))
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
-  h = icx_hash_bytes(c->scratch, c->len);
+  key = c->scratch.data;
+  len = c->scratch.len;
+  h = icx_hash_bytes(key, len);
   for (i = 0; i < ICX_PLAN_CACHE_SIZE; i++) {
     e = &c->entries[i];
-    if (e->key && e->hash == h && e->key_len == c->len && !memcmp(e->key, c->scratch, c->len)) {
+    if (e->key && e->hash == h && e->key_len == len && !memcmp(e->key, key, len)) {
       e->used = ++c->tick;
       c->stats.hits++;
       *plan = e->plan;
@@ -212,13 +148,13 @@ icx_plan_cache_get(icx_ctx *ctx, const icx_constraints *set, const icx_plan **pl
     plan_cache_entry_clear(ctx, e);
     c->n--;
   }
-  if (!(e->key = icx_malloc(ctx, c->len + 1))) {
+  if (!(e->key = icx_malloc(ctx, len + 1))) {
     icx_free(ctx, q);
     icx_plan_free(p);
     return icx_fail(ctx, ICX_ERR_NOMEM, "out of memory");
   }
-  memcpy(e->key, c->scratch, c->len + 1);
-  e->key_len = c->len;
+  memcpy(e->key, key, len + 1);
+  e->key_len = len;
   e->hash = h;
   e->used = ++c->tick;
   e->plan = p;

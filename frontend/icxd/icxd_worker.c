@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "icxd_rsm_index.h"
 #include "icxd_worker.h"
+#include "icxd_worker_internal.h"
 
 /* A FIFO of jobs, linked through a side array so icxd_job stays plain. */
 /* What one worker thread owns. */
@@ -44,6 +44,9 @@ struct icxd_pool {
   size_t running;
   int stopping;
   int index_saving;       /* a worker saves the index it read (one, not each) */
+  icxd_answers *answers;  /* large answers kept for their next pages */
+  int answers_wanted;     /* a match gave a large answer: workers read the
+                             store's state before matching (atomic) */
   worker *workers;
   unsigned n_workers;   /* set up (context made) */
   unsigned n_threads;   /* running */
@@ -69,141 +72,6 @@ struct timespec icxd_deadline(clockid_t clock, int64_t wait_ms)
     ts.tv_nsec -= 1000000000L;
   }
   return ts;
-}
-
-icxd_job *icxd_job_new(uint64_t id)
-{
-  icxd_job *job = calloc(1, sizeof *job);
-
-  if (job)
-    job->id = id;
-  return job;
-}
-
-void icxd_job_free(icxd_job *job)
-{
-  size_t i;
-
-  if (!job)
-    return;
-  free(job->xml);
-  for (i = 0; i < job->n_pairs; i++) {
-    free(job->names[i]);
-    free(job->values[i]);
-  }
-  free(job->names);
-  free(job->values);
-  for (i = 0; i < job->n_explain; i++)
-    free(job->explain[i]);
-  free(job->explain);
-  free(job->doc_uri);
-  free(job->doc_name);
-  free(job->doc_owner);
-  free(job->actor);
-  free(job->errmsg);
-  for (i = 0; i < job->n_clouds; i++) {
-    free(job->clouds[i]);
-    if (job->owners)
-      free(job->owners[i]);
-  }
-  free(job->clouds);
-  free(job->owners);
-  free(job->scores);
-  free(job->degrees);
-  free(job->answer_xml);
-  icxd_rsm_index_free(job->answer_index);
-  free(job->warn);
-  free(job->info);
-  free(job);
-}
-
-void icxd_job_set_answer(icxd_job *job, char *xml)
-{
-  free(job->answer_xml);
-  icxd_rsm_index_free(job->answer_index);
-  job->answer_xml = xml;
-  job->answer_index = NULL;
-  if (!xml || job->paged)
-    return;
-  if (job->kind == ICXD_JOB_MATCH || job->kind == ICXD_JOB_SUBSCRIBE)
-    job->answer_index = icxd_rsm_index_new(xml, "matchingClouds", "cloudName", NULL);
-  else if (job->kind == ICXD_JOB_SUBS_LIST)
-    job->answer_index = icxd_rsm_index_new(xml, "subscription", "cloudName", NULL);
-}
-
-int icxd_job_add_pair(icxd_job *job, const char *name, const char *value)
-{
-  char **nn, **vv;
-  char *n = strdup(name), *v = strdup(value);
-
-  if (!n || !v)
-    goto fail;
-  nn = realloc(job->names, (job->n_pairs + 1) * sizeof *nn);
-  if (!nn)
-    goto fail;
-  job->names = nn;
-  vv = realloc(job->values, (job->n_pairs + 1) * sizeof *vv);
-  if (!vv)
-    goto fail;
-  job->values = vv;
-  job->names[job->n_pairs] = n;
-  job->values[job->n_pairs] = v;
-  job->n_pairs++;
-  return 0;
-fail:
-  free(n);
-  free(v);
-  return -1;
-}
-
-int icxd_job_add_explain(icxd_job *job, const char *cloud)
-{
-  char **cc;
-  char *c = strdup(cloud);
-
-  if (!c)
-    return -1;
-  cc = realloc(job->explain, (job->n_explain + 1) * sizeof *cc);
-  if (!cc) {
-    free(c);
-    return -1;
-  }
-  job->explain = cc;
-  job->explain[job->n_explain++] = c;
-  return 0;
-}
-
-int icxd_job_queue_push(icxd_job_queue *q, icxd_job *job)
-{
-  icxd_job_node *n = malloc(sizeof *n);
-
-  if (!n)
-    return -1;
-  n->job = job;
-  n->next = NULL;
-  if (q->tail)
-    q->tail->next = n;
-  else
-    q->head = n;
-  q->tail = n;
-  q->len++;
-  return 0;
-}
-
-icxd_job *icxd_job_queue_pop(icxd_job_queue *q)
-{
-  icxd_job_node *n = q->head;
-  icxd_job *job;
-
-  if (!n)
-    return NULL;
-  q->head = n->next;
-  if (!q->head)
-    q->tail = NULL;
-  q->len--;
-  job = n->job;
-  free(n);
-  return job;
 }
 
 static char *worker_strdup(const char *s)
@@ -440,7 +308,10 @@ static void worker_run_job(icxd_pool *pool, icx_ctx *ctx, icx_store **store,
       goto cleanup;
     }
   }
-  icxd_job_run(ctx, *store, set, job);
+  if (job->kind == ICXD_JOB_MATCH && pool->answers)
+    icxd_answers_match(pool->answers, &pool->answers_wanted, ctx, *store, set, job);
+  else
+    icxd_job_run(ctx, *store, set, job);
 cleanup:
   icx_constraints_free(set);
 }
@@ -607,6 +478,8 @@ icxd_pool *icxd_pool_new(const icxd_pool_opts *opts, char *err, size_t errlen)
     return NULL;
   }
   pool->opts = *opts;
+  /* Without it, answers are matched again for every page. */
+  pool->answers = icxd_answers_new();
   pthread_mutex_init(&pool->lock, NULL);
   pthread_mutex_init(&pool->setup_lock, NULL);
   pthread_cond_init(&pool->wake, NULL);
@@ -686,6 +559,7 @@ void icxd_pool_free(icxd_pool *pool)
   pthread_cond_destroy(&pool->store_idle);
   pthread_mutex_destroy(&pool->setup_lock);
   pthread_mutex_destroy(&pool->lock);
+  icxd_answers_free(pool->answers);
   free(pool->workers);
   free(pool);
 }
@@ -714,7 +588,16 @@ const icx_vocab *icxd_vocab_swap(pthread_mutex_t *lock, const icx_vocab **slot,
 
 const icx_vocab *icxd_pool_set_vocab(icxd_pool *pool, const icx_vocab *vocab)
 {
-  return icxd_vocab_swap(&pool->lock, &pool->opts.vocab, vocab);
+  const icx_vocab *old = icxd_vocab_swap(&pool->lock, &pool->opts.vocab, vocab);
+
+  /* Kept answers name their vocabulary in their keys; this frees them. */
+  icxd_answers_clear(pool->answers);
+  return old;
+}
+
+void icxd_pool_answers_stats(icxd_pool *pool, icxd_answers_stats *out)
+{
+  icxd_answers_get_stats(pool->answers, out);
 }
 
 int icxd_pool_vocab_in_use(icxd_pool *pool, const icx_vocab *vocab)
@@ -770,24 +653,6 @@ size_t icxd_pool_in_flight(icxd_pool *pool)
   n = pool->todo.len + pool->running + pool->done.len;
   pthread_mutex_unlock(&pool->lock);
   return n;
-}
-
-void icxd_job_progress(const icxd_job *job, const icxd_job_queue *todo,
-                       icxd_job_state *state, int64_t *running_ms,
-                       size_t *ahead)
-{
-  const icxd_job_node *n;
-  size_t pos = 0;
-
-  *state = job->state;
-  *running_ms = 0;
-  if (job->state == ICXD_JOB_RUNNING)
-    *running_ms = icxd_now_ms() - job->started_ms;
-  else if (job->state == ICXD_JOB_DONE)
-    *running_ms = job->finished_ms - job->started_ms;
-  for (n = todo->head; n && n->job != job; n = n->next)
-    pos++;
-  *ahead = job->state == ICXD_JOB_QUEUED ? pos : 0;
 }
 
 void icxd_pool_job_progress(icxd_pool *pool, const icxd_job *job,

@@ -106,6 +106,10 @@ typedef struct icxd_job {
   struct icxd_rsm_index *answer_index; /* where answer_xml's clouds lie
                             (icxd_job_set_answer()), or NULL: its pages
                             are cut from a tree */
+  struct icxd_answer *answer_ref; /* answer_xml and answer_index are a kept
+                            answer's (icxd_worker_internal.h), shared:
+                            released, not freed, with the job or a new
+                            answer */
   char *info;            /* a remark for the requester, or NULL */
   char *warn;            /* a warning (a federated answer missing peers,
                             icxd_fed.h), or NULL; set by the loop */
@@ -216,6 +220,18 @@ void icxd_pool_set_limits(icxd_pool *pool, unsigned max_queue,
  * outlive its use).  Returns the vocabulary used so far, which the caller
  * frees once icxd_pool_vocab_in_use() says no running job holds it. */
 const icx_vocab *icxd_pool_set_vocab(icxd_pool *pool, const icx_vocab *vocab);
+/* Large match answers kept for the pages that follow
+ * (icxd_worker_internal.h): answers of fewer clouds than this are not
+ * kept (they fit a page or a few, and matching again costs little). */
+#define ICXD_ANSWERS_MIN_CLOUDS 500
+
+typedef struct icxd_answers_stats {
+  size_t kept, bytes;           /* held now */
+  unsigned long hits, misses;   /* a job took a kept answer, or matched */
+} icxd_answers_stats;
+
+/* The figures of the answers the pool's workers keep. */
+void icxd_pool_answers_stats(icxd_pool *pool, icxd_answers_stats *out);
 
 /* 1 while a running job parses or matches with vocab. */
 int icxd_pool_vocab_in_use(icxd_pool *pool, const icx_vocab *vocab);

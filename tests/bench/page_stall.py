@@ -48,7 +48,7 @@ class StallClient(base.Client):
             if ms is not None:
                 idle.append(ms)
             await asyncio.sleep(0.01)
-        busy, pages, stop = [], [], []
+        busy, pages, stop, counts, last = [], [], [], [], []
 
         async def pinger():
             while not stop:
@@ -72,11 +72,26 @@ class StallClient(base.Client):
                 res = await self.wait_push(cmd.get("sessionid"))
             ms = (time.monotonic() - t) * 1000
             mc = res.find(".//" + q(NS_CSP, "matchingClouds")) if res is not None else None
-            n = len(mc.findall(q(NS_CSP, "cloudName"))) if mc is not None else 0
-            if not self.ok.check(n > 0, "page %d holds clouds" % i,
+            names = [c.text or "" for c in mc.findall(q(NS_CSP, "cloudName"))] \
+                if mc is not None else []
+            if not self.ok.check(len(names) > 0, "page %d holds clouds" % i,
                                  base.serialize(res)[:2000] if res is not None
                                  else "no answer"):
                 break
+            # Each page where it was asked for, of an answer of one size,
+            # going on from the page before (a store nobody writes meanwhile).
+            first = mc.find(q(NS_RSM, "set") + "/" + q(NS_RSM, "first"))
+            count = mc.find(q(NS_RSM, "set") + "/" + q(NS_RSM, "count"))
+            got = (first.get("index") if first is not None else None,
+                   count.text if count is not None else None)
+            if not self.ok.check(got[0] == str(i * self.args.max) and
+                                 (not counts or got[1] == counts[0]) and
+                                 (not last or last[-1] not in names),
+                                 "page %d follows the page before" % i,
+                                 "set %r, counts %r" % (got, counts[:1])):
+                break
+            counts.append(got[1])
+            last[:] = names
             pages.append(ms)
         stop.append(1)
         await task

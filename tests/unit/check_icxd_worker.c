@@ -12,6 +12,7 @@
 
 #include "fixture.h"
 #include "fixture_icxd.h"
+#include "icx_util.h"
 #include "icxd_iodata.h"
 #include "icxd_log.h"
 #include "icxd_worker.h"
@@ -484,6 +485,112 @@ START_TEST(job_steps_without_a_pool)
 }
 END_TEST
 
+/* A store of n clouds, each offering storage of availability 99.9, as
+ * one document (uri) written to path; loaded again with n clouds more
+ * when the store exists. */
+static void load_many(const char *path, const char *uri, int from, int n)
+{
+  icx_ctx *ctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(ctx);
+  icx_store *store = NULL;
+  icx_loader *loader;
+  icx_buf b;
+  char *ttl;
+  int i;
+
+  icx_buf_init(&b, NULL);
+  icx_buf_append(&b, "@prefix res: <http://www.csp/resOntology#> .\n");
+  for (i = from; i < from + n; i++)
+    icx_buf_appendf(&b, "<urn:c%d> a res:Cloud ; res:cloudName \"c%05d\" ; res:offers <urn:s%d> .\n"
+                    "<urn:s%d> a res:StorageService ; res:availability 99.9 .\n", i, i, i, i);
+  ck_assert_ptr_nonnull(ttl = icx_buf_take(&b));
+  ck_assert_int_eq(icx_store_open(ctx, path, ICX_STORE_CREATE, &store), ICX_OK);
+  loader = icx_loader_new(ctx, vocab, store);
+  icx_loader_set_format(loader, ICX_FORMAT_TURTLE);
+  ck_assert_int_eq(icx_loader_load_into(loader, uri, uri, (const unsigned char *)ttl,
+                                        strlen(ttl)), ICX_OK);
+  icx_loader_free(loader);
+  icx_store_free(store);
+  icx_vocab_free(vocab);
+  icx_ctx_free(ctx);
+  free(ttl);
+}
+
+/* Runs availability >= 99 on pool; the finished job. */
+static icxd_job *match_many(icxd_pool *pool, uint64_t id)
+{
+  icxd_job *job = icxd_job_new(id);
+
+  ck_assert_int_eq(icxd_job_add_pair(job, "availability", "99"), 0);
+  ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
+  ck_assert_ptr_nonnull(job = wait_done(pool));
+  ck_assert_msg(job->rc == ICX_OK, "%s", job->errmsg ? job->errmsg : "");
+  return job;
+}
+
+/* A large answer is kept for the pages that follow: the same request
+ * again takes it (the same text, not matched again) while the store has
+ * not changed; a document written in between is in the next answer; a
+ * small answer is never kept; the kept answer outlives the jobs that
+ * took it and the table (jobs freed after the pool). */
+START_TEST(large_answers_kept_for_the_next_page)
+{
+  char *path = tu_path(tu_icxd_tmp, "many.db"), err[256];
+  icxd_logger log = { ICXD_LOG_ERROR, 0, 0 };
+  icxd_pool_opts opts = { path, NULL, &log, 2, 8, 0, 0, NULL, NULL };
+  icx_ctx *vctx = tu_ctx();
+  icx_vocab *vocab = tu_vocab(vctx);
+  icxd_answers_stats st;
+  icxd_pool *pool;
+  icxd_job *a, *b, *c, *d;
+
+  load_many(path, "urn:doc:one", 0, ICXD_ANSWERS_MIN_CLOUDS + 100);
+  ck_assert_ptr_nonnull(pool = icxd_pool_new(&opts, err, sizeof err));
+  ck_assert_int_eq(icxd_pool_start(pool, vocab, err, sizeof err), 0);
+  /* The first large answer tells the workers to read the store's state;
+   * the second is kept; the third takes it. */
+  a = match_many(pool, 1);
+  ck_assert_uint_eq(a->n_clouds, ICXD_ANSWERS_MIN_CLOUDS + 100);
+  icxd_job_free(a);
+  a = match_many(pool, 2);
+  b = match_many(pool, 3);
+  icxd_pool_answers_stats(pool, &st);
+  ck_assert_uint_eq(st.kept, 1);
+  ck_assert_uint_eq(st.hits, 1);
+  ck_assert_ptr_nonnull(b->answer_ref);
+  ck_assert_ptr_eq(a->answer_xml, b->answer_xml);        /* shared, not made again */
+  ck_assert_ptr_nonnull(b->answer_index);
+  ck_assert_uint_eq(b->n_clouds, a->n_clouds);
+  ck_assert_str_eq(b->clouds[0], "c00000");
+  ck_assert_ptr_ne(b->clouds[0], a->clouds[0]);          /* each job's own */
+  /* A document committed before the next request: not the kept answer. */
+  load_many(path, "urn:doc:two", 1000, 3);
+  c = match_many(pool, 4);
+  ck_assert_uint_eq(c->n_clouds, ICXD_ANSWERS_MIN_CLOUDS + 103);
+  ck_assert_ptr_ne(c->answer_xml, a->answer_xml);
+  ck_assert_ptr_nonnull(strstr(c->answer_xml, "<cloudName>c01002</cloudName>"));
+  d = match_many(pool, 5);
+  ck_assert_ptr_eq(d->answer_xml, c->answer_xml);
+  ck_assert_ptr_nonnull(strstr(d->answer_xml, "<cloudName>c01002</cloudName>"));
+  icxd_pool_answers_stats(pool, &st);
+  ck_assert_uint_eq(st.hits, 2);
+  ck_assert_uint_eq(st.kept, 2);
+  icxd_job_set_answer(b, strdup("<matchingClouds xmlns='http://www.csp/resOntology'/>"));
+  ck_assert_ptr_null(b->answer_ref);
+  icxd_job_free(b);
+  icxd_job_free(c);
+  icxd_pool_free(pool);
+  /* The table is gone; these still hold what they took. */
+  ck_assert_ptr_nonnull(strstr(a->answer_xml, "<cloudName>c00599</cloudName>"));
+  ck_assert_ptr_nonnull(strstr(d->answer_xml, "<cloudName>c00599</cloudName>"));
+  icxd_job_free(a);
+  icxd_job_free(d);
+  icx_vocab_free(vocab);
+  icx_ctx_free(vctx);
+  free(path);
+}
+END_TEST
+
 static Suite *icxd_worker_suite(void)
 {
   Suite *s = suite_create("icxd_worker");
@@ -497,6 +604,7 @@ static Suite *icxd_worker_suite(void)
   tcase_add_test(tc, pool_keeps_every_worker);
   tcase_add_test(tc, pool_wakes_the_loop);
   tcase_add_test(tc, job_steps_without_a_pool);
+  tcase_add_test(tc, large_answers_kept_for_the_next_page);
   suite_add_tcase(s, tc);
   return s;
 }
