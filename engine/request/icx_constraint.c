@@ -1,6 +1,7 @@
 /* icx_constraint.c - the constraint set: ops, lifecycle, adding a constraint, accessors. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,17 @@ key_field(icx_buf *b, const char *s)
   icx_buf_append_len(b, "\x1f", 1);
 }
 
+/* A number of the key, then the separator: one snprintf(), for the plan
+ * cache looks a key up on every request. */
+static void
+key_number(icx_buf *b, long v)
+{
+  char s[32];
+  int n = snprintf(s, sizeof s, "%ld\x1f", v);
+
+  icx_buf_append_len(b, s, (size_t)n);
+}
+
 void
 icx_constraints_key_append(icx_buf *b, const icx_constraints *set)
 {
@@ -240,11 +252,12 @@ icx_constraints_key_append(icx_buf *b, const icx_constraints *set)
     const icx_individual *from = icx_constraint_from(set, i);
     key_field(b, icx_attribute_iri(icx_constraint_stated_attribute(set, i)));
     key_field(b, icx_attribute_iri(icx_constraint_attribute(set, i)));
-    icx_buf_appendf(b, "%ld\x1f%d\x1f%d\x1f", (long)icx_constraint_op(set, i),
-                    icx_constraint_required(set, i), icx_constraint_weight(set, i));
+    key_number(b, (long)icx_constraint_op(set, i));
+    key_number(b, icx_constraint_required(set, i));
+    key_number(b, icx_constraint_weight(set, i));
     key_field(b, from ? icx_individual_iri(from) : NULL);
     m = icx_constraint_value_count(set, i);
-    icx_buf_appendf(b, "%ld\x1f", (long)m);
+    key_number(b, (long)m);
     for (k = 0; k < m; k++) {
       const icx_individual *ind = icx_constraint_individual_at(set, i, k);
       key_field(b, icx_constraint_value_at(set, i, k));
