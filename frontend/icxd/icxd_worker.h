@@ -95,6 +95,9 @@ typedef struct icxd_job {
   long err_column;       /*   not known) */
   char *errmsg;          /* detailed message when rc != ICX_OK */
   char **clouds;         /* matching cloud names (matches only) */
+  struct icxd_answer *clouds_ref; /* clouds are a kept answer's, lent
+                            (no want_owners: nothing filters them):
+                            released, not freed, with the job */
   size_t n_clouds;
   char **owners;         /* with want_owners: per cloud of clouds, the bare
                             JID that published it, or NULL */

@@ -172,11 +172,17 @@ int icxd_answers_take(icxd_answers *t, const char *key, size_t key_len,
   pthread_mutex_unlock(&t->lock);
   if (!a)
     return 0;
-  /* The job's own copies, which the loop may filter. */
-  if (!(clouds = answers_copy_strings(a->clouds, a->n)) ||
-      (a->owners && (!(owners = answers_copy_strings(a->owners, a->n)) ||
-                     !(scores = answers_copy_ints(a->scores, a->n)) ||
-                     !(degrees = answers_copy_ints(a->degrees, a->n))))) {
+  /* The job's own copies when the loop may filter them (presence), else
+   * lent, with a reference of their own: the job's answer may be
+   * replaced (a federated one) while they are still its clouds. */
+  if (!a->owners) {
+    __atomic_add_fetch(&a->refs, 1, __ATOMIC_RELAXED);
+    job->clouds_ref = a;
+    clouds = a->clouds;
+  } else if (!(clouds = answers_copy_strings(a->clouds, a->n)) ||
+             !(owners = answers_copy_strings(a->owners, a->n)) ||
+             !(scores = answers_copy_ints(a->scores, a->n)) ||
+             !(degrees = answers_copy_ints(a->degrees, a->n))) {
     answers_free_strings(clouds, clouds ? a->n : 0);
     answers_free_strings(owners, owners ? a->n : 0);
     free(scores);

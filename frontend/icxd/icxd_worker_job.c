@@ -41,11 +41,15 @@ void icxd_job_free(icxd_job *job)
   free(job->actor);
   free(job->errmsg);
   for (i = 0; i < job->n_clouds; i++) {
-    free(job->clouds[i]);
+    if (!job->clouds_ref)
+      free(job->clouds[i]);
     if (job->owners)
       free(job->owners[i]);
   }
-  free(job->clouds);
+  if (job->clouds_ref)
+    icxd_answer_release(job->clouds_ref);
+  else
+    free(job->clouds);
   free(job->owners);
   free(job->scores);
   free(job->degrees);

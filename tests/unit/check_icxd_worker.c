@@ -516,11 +516,13 @@ static void load_many(const char *path, const char *uri, int from, int n)
   free(ttl);
 }
 
-/* Runs availability >= 99 on pool; the finished job. */
+/* Runs availability >= 99 on pool (looking up owners with id > 100);
+ * the finished job. */
 static icxd_job *match_many(icxd_pool *pool, uint64_t id)
 {
   icxd_job *job = icxd_job_new(id);
 
+  job->want_owners = id > 100;
   ck_assert_int_eq(icxd_job_add_pair(job, "availability", "99"), 0);
   ck_assert_int_eq(icxd_pool_submit(pool, job), 0);
   ck_assert_ptr_nonnull(job = wait_done(pool));
@@ -542,7 +544,7 @@ START_TEST(large_answers_kept_for_the_next_page)
   icx_vocab *vocab = tu_vocab(vctx);
   icxd_answers_stats st;
   icxd_pool *pool;
-  icxd_job *a, *b, *c, *d;
+  icxd_job *a, *b, *c, *d, *e, *f;
 
   load_many(path, "urn:doc:one", 0, ICXD_ANSWERS_MIN_CLOUDS + 100);
   ck_assert_ptr_nonnull(pool = icxd_pool_new(&opts, err, sizeof err));
@@ -562,7 +564,8 @@ START_TEST(large_answers_kept_for_the_next_page)
   ck_assert_ptr_nonnull(b->answer_index);
   ck_assert_uint_eq(b->n_clouds, a->n_clouds);
   ck_assert_str_eq(b->clouds[0], "c00000");
-  ck_assert_ptr_ne(b->clouds[0], a->clouds[0]);          /* each job's own */
+  ck_assert_ptr_ne(b->clouds, a->clouds);                /* a's are its own */
+  ck_assert_ptr_nonnull(b->clouds_ref);                  /* b's are lent */
   /* A document committed before the next request: not the kept answer. */
   load_many(path, "urn:doc:two", 1000, 3);
   c = match_many(pool, 4);
@@ -575,6 +578,18 @@ START_TEST(large_answers_kept_for_the_next_page)
   icxd_pool_answers_stats(pool, &st);
   ck_assert_uint_eq(st.hits, 2);
   ck_assert_uint_eq(st.kept, 2);
+  /* With owners (presence): kept apart, and copied into each job, which
+   * the loop may filter. */
+  e = match_many(pool, 101);
+  f = match_many(pool, 102);
+  ck_assert_ptr_eq(e->answer_xml, f->answer_xml);
+  ck_assert_ptr_null(f->clouds_ref);
+  ck_assert_ptr_nonnull(f->owners);
+  ck_assert_ptr_ne(f->owners, e->owners);
+  ck_assert_uint_eq(f->n_clouds, e->n_clouds);
+  ck_assert_int_eq(f->scores[0], e->scores[0]);
+  icxd_job_free(e);
+  icxd_job_free(f);
   icxd_job_set_answer(b, strdup("<matchingClouds xmlns='http://www.csp/resOntology'/>"));
   ck_assert_ptr_null(b->answer_ref);
   icxd_job_free(b);
