@@ -261,14 +261,20 @@ stmt_iri_info(icx_loader_doc *d, const raptor_term *t)
   const icx_vocab *v = d->l->vocab;
   const char *iri;
   icx_loader_iri_info info;
+  int in_ns, defined;
 
   if (d->memo_uri[k] == u)
     return d->memo[k];
   iri = (const char *)raptor_uri_as_string(u);
-  info.vocabulary = icx_vocab_in_namespace(v, iri) || icx_vocab_defines(v, iri);
-  info.undefined = icx_vocab_in_namespace(v, iri) && !icx_vocab_defines(v, iri);
-  info.is_name = !strcmp(iri, icx_vocab_name_property(v));
-  info.attr = stmt_attribute_by_iri(v, iri);
+  in_ns = icx_vocab_in_namespace(v, iri);
+  defined = icx_vocab_defines(v, iri);
+  info.vocabulary = in_ns || defined;
+  info.undefined = in_ns && !defined;
+  /* The name property and every attribute are subjects of the
+   * vocabulary's statements, so defined: the millions of clouds' and
+   * services' own IRIs of a large load skip the scan of the attributes. */
+  info.is_name = defined && !strcmp(iri, icx_vocab_name_property(v));
+  info.attr = defined ? stmt_attribute_by_iri(v, iri) : NULL;
   info.value_of = NULL;
   if (d->memo_uri[k])
     raptor_free_uri(d->memo_uri[k]);
