@@ -166,9 +166,10 @@ static void command_job_done(icxd_command *cmds, icxd_session *s,
              (long long)(job->finished_ms - job->started_ms));
   else if (job->rc == ICX_OK)
     icxd_log(cmds->log, ICXD_LOG_INFO, "command",
-             "%s: %zu matching cloud%s in %lld ms", s->owner, job->n_clouds,
+             "%s: %zu matching cloud%s in %lld ms%s", s->owner, job->n_clouds,
              job->n_clouds == 1 ? "" : "s",
-             (long long)(job->finished_ms - job->started_ms));
+             (long long)(job->finished_ms - job->started_ms),
+             job->taken ? " (an answer kept for its pages)" : "");
   else
     icxd_log(cmds->log, ICXD_LOG_INFO, "command", "%s: %s: %s", s->owner,
              icx_strerror(job->rc), job->errmsg ? job->errmsg : "");

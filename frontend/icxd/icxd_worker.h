@@ -95,6 +95,8 @@ typedef struct icxd_job {
   long err_column;       /*   not known) */
   char *errmsg;          /* detailed message when rc != ICX_OK */
   char **clouds;         /* matching cloud names (matches only) */
+  int taken;             /* the outputs are a kept answer's, not matched
+                            for this job (the log says so) */
   struct icxd_answer *clouds_ref; /* clouds are a kept answer's, lent
                             (no want_owners: nothing filters them):
                             released, not freed, with the job */

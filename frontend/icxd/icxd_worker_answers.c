@@ -200,6 +200,7 @@ int icxd_answers_take(icxd_answers *t, const char *key, size_t key_len,
   job->degrees = degrees;
   job->n_clouds = a->n;
   job->beyond_paper = a->beyond_paper;
+  job->taken = 1;
   job->rc = ICX_OK;
   return 1;
 }

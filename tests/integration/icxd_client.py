@@ -1145,6 +1145,28 @@ class Client(slixmpp.ClientXMPP):
                       len(set(got)) == total,
                       "list_subscriptions pages one subscription to its "
                       "last cloud", "%d names in %d pages" % (len(got), pages))
+        # The match itself paged to its last cloud, a request a page
+        # (<after>): icxd keeps the answer for the pages that follow, and
+        # its log says which pages took it (icxd-component.test).
+        got, after, pages = [], None, 0
+        while pages < 200 and len(got) < total:
+            pages += 1
+            iid = self.new_id("broad")
+            res = await self.broad_answer("a page of the match", self.iq(
+                "set", self.command(self.io_input(
+                    self.constraints([("replicationFactor", "1")]) +
+                    ("" if after is None else "<set xmlns='%s'><after>%s</after></set>"
+                     % (NS_RSM, after)))), iid), iid)
+            mc = res.find(".//" + q(NS_CSP, "matchingClouds")) if res is not None else None
+            page = self.names_in(mc)
+            if not page or (self.rsm_of(mc) or (0, 0, 0))[2] != total:
+                break
+            got += page
+            after = page[-1]
+        self.ok.check(got[:8000] == want and len(got) == total and
+                      len(set(got)) == total,
+                      "the match pages to its last cloud",
+                      "%d names in %d pages" % (len(got), pages))
         iid = self.new_id("broad")
         res = await self.broad_list("<list xmlns='%s' subscription='999999'/>" % NS_M, iid)
         note = res.find(".//" + q(NS_CMD, "note")) if res is not None else None

@@ -560,6 +560,8 @@ START_TEST(large_answers_kept_for_the_next_page)
   ck_assert_uint_eq(st.kept, 1);
   ck_assert_uint_eq(st.hits, 1);
   ck_assert_ptr_nonnull(b->answer_ref);
+  ck_assert_int_eq(a->taken, 0);
+  ck_assert_int_eq(b->taken, 1);
   ck_assert_ptr_eq(a->answer_xml, b->answer_xml);        /* shared, not made again */
   ck_assert_ptr_nonnull(b->answer_index);
   ck_assert_uint_eq(b->n_clouds, a->n_clouds);
