@@ -38,6 +38,7 @@ icxd_config *icxd_config_new(void)
   cfg->max_queue_per_jid = 8;
   cfg->answer_max_items = 500;
   cfg->answer_max_bytes = 48 * 1024;
+  cfg->answers_kept_mb = 64;
   cfg->explain_max_bytes = 128 * 1024;
   cfg->log_level = ICXD_LOG_INFO;
   cfg->max_document_size = 131072;
@@ -367,6 +368,8 @@ static int config_apply(icxd_config *cfg, const char *section, const char *key,
     bad = config_parse_uint(value, 1, 1000000, &cfg->answer_max_items);
   } else if (KEY("exchange", "answer_max_bytes")) {
     bad = config_parse_uint(value, 1024, 16777216, &cfg->answer_max_bytes);
+  } else if (KEY("exchange", "answers_kept_mb")) {
+    bad = config_parse_uint(value, 0, 65536, &cfg->answers_kept_mb);
   } else if (KEY("exchange", "explain_max_bytes")) {
     bad = config_parse_uint(value, 4096, 16777216, &cfg->explain_max_bytes);
   } else if (KEY("log", "file")) {

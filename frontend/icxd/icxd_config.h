@@ -49,6 +49,8 @@ typedef struct icxd_config {
   unsigned max_queue_per_jid;    /* queries queued or running per bare JID */
   unsigned answer_max_items;     /* clouds per answer page (XEP-0059) */
   unsigned answer_max_bytes;     /* bytes of cloud names per answer page */
+  unsigned answers_kept_mb;      /* MiB of large answers kept for their
+                                    next pages (0: none) */
   unsigned explain_max_bytes;    /* bytes of an explanation at most */
   /* [access] (icxd_access.h) and publishing */
   icxd_access access;     /* who may query, publish, administer */

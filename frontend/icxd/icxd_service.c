@@ -205,6 +205,7 @@ icxd_service *icxd_service_new(icxd_config *cfg, icxd_logger *log,
   svc->pool = icxd_pool_new(&popts, err, errlen);
   if (!svc->pool)
     goto fail;
+  icxd_pool_set_answers_max(svc->pool, (size_t)cfg->answers_kept_mb << 20);
 
   svc->icx = icx_ctx_new();
   if (!svc->icx) {
@@ -346,6 +347,7 @@ static void service_reload(icxd_service *svc)
   icxd_pool_set_limits(svc->pool, svc->cfg->max_queue,
                        svc->cfg->query_time_limit_s * 1000u,
                        svc->cfg->debug_query_delay_ms);
+  icxd_pool_set_answers_max(svc->pool, (size_t)svc->cfg->answers_kept_mb << 20);
   svc->retired_vocab = (icx_vocab *)icxd_pool_set_vocab(svc->pool, vocab);
   icxd_writer_set_vocab(svc->writer, vocab);
   icxd_writer_set_max_queue(svc->writer, svc->cfg->max_writes);

@@ -600,6 +600,11 @@ void icxd_pool_answers_stats(icxd_pool *pool, icxd_answers_stats *out)
   icxd_answers_get_stats(pool->answers, out);
 }
 
+void icxd_pool_set_answers_max(icxd_pool *pool, size_t max_bytes)
+{
+  icxd_answers_set_max(pool->answers, max_bytes);
+}
+
 int icxd_pool_vocab_in_use(icxd_pool *pool, const icx_vocab *vocab)
 {
   unsigned i;

@@ -237,6 +237,9 @@ typedef struct icxd_answers_stats {
 
 /* The figures of the answers the pool's workers keep. */
 void icxd_pool_answers_stats(icxd_pool *pool, icxd_answers_stats *out);
+/* The bytes of answers the workers may keep (64 MiB until set; 0: none,
+ * every page matched again); answers past it go at once. */
+void icxd_pool_set_answers_max(icxd_pool *pool, size_t max_bytes);
 
 /* 1 while a running job parses or matches with vocab. */
 int icxd_pool_vocab_in_use(icxd_pool *pool, const icx_vocab *vocab);

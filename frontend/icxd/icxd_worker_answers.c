@@ -36,6 +36,7 @@ struct icxd_answers {
   pthread_mutex_t lock;
   icxd_answer *v[ICXD_ANSWERS_MAX];
   size_t n, bytes;
+  size_t max_bytes;           /* the bound of bytes; 0: nothing is kept */
   unsigned long tick;
   icxd_answers_stats stats;
 };
@@ -73,6 +74,8 @@ icxd_answers *icxd_answers_new(void)
     free(t);
     return NULL;
   }
+  if (t)
+    t->max_bytes = ICXD_ANSWERS_DEFAULT_BYTES;
   return t;
 }
 
@@ -94,6 +97,28 @@ void icxd_answers_clear(icxd_answers *t)
   pthread_mutex_lock(&t->lock);
   while (t->n)
     answers_drop(t, t->n - 1);
+  pthread_mutex_unlock(&t->lock);
+}
+
+/* The least recently used answer of t's.  t->n > 0; lock held. */
+static size_t answers_oldest(const icxd_answers *t)
+{
+  size_t i, old = 0;
+
+  for (i = 1; i < t->n; i++)
+    if (t->v[i]->used < t->v[old]->used)
+      old = i;
+  return old;
+}
+
+void icxd_answers_set_max(icxd_answers *t, size_t max_bytes)
+{
+  if (!t)
+    return;
+  pthread_mutex_lock(&t->lock);
+  t->max_bytes = max_bytes;
+  while (t->n && t->bytes > max_bytes)
+    answers_drop(t, answers_oldest(t));
   pthread_mutex_unlock(&t->lock);
 }
 
@@ -218,7 +243,8 @@ void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
   bytes = 2 * strlen(job->answer_xml) + key_len + job->n_clouds * (5 * sizeof(void *));
   for (i = 0; i < job->n_clouds; i++)
     bytes += strlen(job->clouds[i]) + 1 + 2 * sizeof(void *);
-  if (bytes > ICXD_ANSWERS_MAX_BYTES || !(a = calloc(1, sizeof *a)))
+  if (bytes > __atomic_load_n(&t->max_bytes, __ATOMIC_RELAXED) ||
+      !(a = calloc(1, sizeof *a)))
     return;
   a->refs = 2;                /* the table's and the job's */
   a->want_owners = job->want_owners;
@@ -250,13 +276,17 @@ void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
   a->index = job->answer_index;
   job->answer_ref = a;
   pthread_mutex_lock(&t->lock);
-  while (t->n && (t->n == ICXD_ANSWERS_MAX || t->bytes + bytes > ICXD_ANSWERS_MAX_BYTES)) {
-    size_t old = 0;
-    for (i = 1; i < t->n; i++)
-      if (t->v[i]->used < t->v[old]->used)
-        old = i;
-    answers_drop(t, old);
+  if (bytes > t->max_bytes) {   /* the bound went down meanwhile */
+    pthread_mutex_unlock(&t->lock);
+    job->answer_ref = NULL;
+    a->xml = NULL;
+    a->index = NULL;
+    icxd_answer_release(a);   /* the table's reference */
+    icxd_answer_release(a);   /* the job's: its text and index stay its own */
+    return;
   }
+  while (t->n && (t->n == ICXD_ANSWERS_MAX || t->bytes + bytes > t->max_bytes))
+    answers_drop(t, answers_oldest(t));
   a->used = ++t->tick;
   t->v[t->n++] = a;
   t->bytes += bytes;

@@ -33,10 +33,11 @@
 #include "icx.h"
 #include "icxd_worker.h"
 
-/* At most this many answers, and this many bytes in all (about 40 MB for
- * 280,000 clouds: the text, its index and the names). */
+/* At most this many answers, and by default this many bytes in all
+ * (about 40 MB for 280,000 clouds: the text, its index and the names;
+ * icxd.conf's answers_kept_mb sets it: icxd_answers_set_max()). */
 #define ICXD_ANSWERS_MAX 4
-#define ICXD_ANSWERS_MAX_BYTES (64u << 20)
+#define ICXD_ANSWERS_DEFAULT_BYTES ((size_t)64 << 20)
 
 /* The store's state a kept answer was matched at. */
 typedef struct icxd_store_state {
@@ -54,6 +55,9 @@ icxd_answers *icxd_answers_new(void);
 void icxd_answers_free(icxd_answers *t);
 /* Lets every kept answer go (a new vocabulary). */
 void icxd_answers_clear(icxd_answers *t);
+/* Keeps at most max_bytes of answers from now on (0: none), letting the
+ * least recently used go until the table holds no more. */
+void icxd_answers_set_max(icxd_answers *t, size_t max_bytes);
 
 /* Gives job the kept answer of key at state, as its outputs (rc, clouds,
  * answer, and with want_owners owners, scores and degrees): 1, or 0 when
@@ -65,7 +69,7 @@ int icxd_answers_take(icxd_answers *t, const char *key, size_t key_len,
  * answer is indexed, and a state with a token): the job's answer_xml and
  * answer_index move into the kept answer, which the job then refers to;
  * its clouds and owners are copied.  The least recently used answers go
- * to make room.  Out of memory: nothing is kept, the job is unchanged. */
+ * to make room; an answer larger than the table's bound is not kept.  Out of memory: nothing is kept, the job is unchanged. */
 void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
                        const icxd_store_state *state, icxd_job *job);
 

@@ -113,18 +113,23 @@ START_TEST(config_limit_keys)
 
   ck_assert_uint_eq(cfg->max_sessions_per_jid, 32);
   ck_assert_uint_eq(cfg->max_queue_per_jid, 8);
+  ck_assert_uint_eq(cfg->answers_kept_mb, 64);
   tu_write(conf, "[exchange]\nmax_sessions_per_jid = 3\nmax_queue_per_jid = "
-           "0\nanswer_max_items = 10\nanswer_max_bytes = 2048\n[log]\n"
-           "file = x.log\n");
+           "0\nanswer_max_items = 10\nanswer_max_bytes = 2048\nanswers_kept_mb = 0\n"
+           "[log]\nfile = x.log\n");
   ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), 0);
   ck_assert_uint_eq(cfg->max_sessions_per_jid, 3);
   ck_assert_uint_eq(cfg->max_queue_per_jid, 0);
   ck_assert_uint_eq(cfg->answer_max_items, 10);
   ck_assert_uint_eq(cfg->answer_max_bytes, 2048);
+  ck_assert_uint_eq(cfg->answers_kept_mb, 0);
   ck_assert_str_eq(cfg->log_file, "x.log");
   tu_write(conf, "[exchange]\nanswer_max_bytes = 10\n");
   ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
   ck_assert_ptr_nonnull(strstr(err, "answer_max_bytes"));
+  tu_write(conf, "[exchange]\nanswers_kept_mb = 65537\n");
+  ck_assert_int_eq(icxd_config_load_file(cfg, conf, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "answers_kept_mb"));
   icxd_config_free(cfg);
   cfg = icxd_config_new();
   ck_assert_uint_eq(cfg->explain_max_bytes, 131072);

@@ -592,6 +592,22 @@ START_TEST(large_answers_kept_for_the_next_page)
   ck_assert_int_eq(f->scores[0], e->scores[0]);
   icxd_job_free(e);
   icxd_job_free(f);
+  /* No room (answers_kept_mb = 0): every kept answer goes, none is kept
+   * or taken, and the jobs that hold one keep it. */
+  icxd_pool_set_answers_max(pool, 0);
+  icxd_pool_answers_stats(pool, &st);
+  ck_assert_uint_eq(st.kept, 0);
+  ck_assert_uint_eq(st.bytes, 0);
+  e = match_many(pool, 6);
+  f = match_many(pool, 7);
+  ck_assert_ptr_null(e->answer_ref);
+  ck_assert_ptr_null(f->answer_ref);
+  ck_assert_int_eq(f->taken, 0);
+  ck_assert_uint_eq(f->n_clouds, ICXD_ANSWERS_MIN_CLOUDS + 103);
+  icxd_pool_answers_stats(pool, &st);
+  ck_assert_uint_eq(st.kept, 0);
+  icxd_job_free(e);
+  icxd_job_free(f);
   icxd_job_set_answer(b, strdup("<matchingClouds xmlns='http://www.csp/resOntology'/>"));
   ck_assert_ptr_null(b->answer_ref);
   icxd_job_free(b);
