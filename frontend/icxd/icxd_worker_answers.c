@@ -246,27 +246,32 @@ void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
   if (bytes > __atomic_load_n(&t->max_bytes, __ATOMIC_RELAXED) ||
       !(a = calloc(1, sizeof *a)))
     return;
-  a->refs = 2;                /* the table's and the job's */
   a->want_owners = job->want_owners;
   a->state = *state;
   a->bytes = bytes;
   a->beyond_paper = job->beyond_paper;
   a->key_len = key_len;
   a->hash = icx_hash_bytes(key, key_len);
-  a->key = malloc(key_len + 1);
-  a->clouds = answers_copy_strings(job->clouds, job->n_clouds);
-  if (job->owners) {
+  /* Without owners the names move in and are lent back to the job (as to
+   * the jobs that take the answer); with them, the job's are filtered by
+   * the loop, so the answer gets copies. */
+  if ((a->key = malloc(key_len + 1)) && job->owners) {
+    a->clouds = answers_copy_strings(job->clouds, job->n_clouds);
     a->owners = answers_copy_strings(job->owners, job->n_clouds);
     a->scores = answers_copy_ints(job->scores, job->n_clouds);
     a->degrees = answers_copy_ints(job->degrees, job->n_clouds);
-  }
-  if (!a->key || !a->clouds ||
-      (job->owners && (!a->owners || !a->scores || !a->degrees))) {
-    answers_free_strings(a->clouds, a->clouds ? job->n_clouds : 0);
-    answers_free_strings(a->owners, a->owners ? job->n_clouds : 0);
-    a->clouds = a->owners = NULL;
-    answer_free(a);           /* n is 0: frees the rest */
+    if (!a->clouds || !a->owners || !a->scores || !a->degrees) {
+      answers_free_strings(a->clouds, a->clouds ? job->n_clouds : 0);
+      answers_free_strings(a->owners, a->owners ? job->n_clouds : 0);
+      a->clouds = a->owners = NULL;
+      answer_free(a);         /* n is 0: frees the rest */
+      return;
+    }
+  } else if (!a->key) {
+    free(a);
     return;
+  } else {
+    a->clouds = job->clouds;
   }
   a->n = job->n_clouds;
   memcpy(a->key, key, key_len);
@@ -274,17 +279,23 @@ void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
   /* The answer's text and index move into it; the job refers to them. */
   a->xml = job->answer_xml;
   a->index = job->answer_index;
-  job->answer_ref = a;
   pthread_mutex_lock(&t->lock);
-  if (bytes > t->max_bytes) {   /* the bound went down meanwhile */
+  if (bytes > t->max_bytes) {   /* the bound went down meanwhile: undone */
     pthread_mutex_unlock(&t->lock);
-    job->answer_ref = NULL;
     a->xml = NULL;
     a->index = NULL;
-    icxd_answer_release(a);   /* the table's reference */
-    icxd_answer_release(a);   /* the job's: its text and index stay its own */
+    if (!job->owners) {
+      a->clouds = NULL;
+      a->n = 0;
+    }
+    answer_free(a);             /* nobody else has seen it */
     return;
   }
+  a->refs = job->owners ? 2 : 3;  /* the table's, the job's answer's, and
+                                     its clouds' */
+  job->answer_ref = a;
+  if (!job->owners)
+    job->clouds_ref = a;
   while (t->n && (t->n == ICXD_ANSWERS_MAX || t->bytes + bytes > t->max_bytes))
     answers_drop(t, answers_oldest(t));
   a->used = ++t->tick;

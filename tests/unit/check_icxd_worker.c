@@ -566,8 +566,9 @@ START_TEST(large_answers_kept_for_the_next_page)
   ck_assert_ptr_nonnull(b->answer_index);
   ck_assert_uint_eq(b->n_clouds, a->n_clouds);
   ck_assert_str_eq(b->clouds[0], "c00000");
-  ck_assert_ptr_ne(b->clouds, a->clouds);                /* a's are its own */
-  ck_assert_ptr_nonnull(b->clouds_ref);                  /* b's are lent */
+  ck_assert_ptr_eq(b->clouds, a->clouds);                /* both lent: */
+  ck_assert_ptr_nonnull(a->clouds_ref);                  /* a's moved in */
+  ck_assert_ptr_nonnull(b->clouds_ref);
   /* A document committed before the next request: not the kept answer. */
   load_many(path, "urn:doc:two", 1000, 3);
   c = match_many(pool, 4);
@@ -585,7 +586,9 @@ START_TEST(large_answers_kept_for_the_next_page)
   e = match_many(pool, 101);
   f = match_many(pool, 102);
   ck_assert_ptr_eq(e->answer_xml, f->answer_xml);
+  ck_assert_ptr_null(e->clouds_ref);
   ck_assert_ptr_null(f->clouds_ref);
+  ck_assert_ptr_ne(f->clouds, e->clouds);                /* copies */
   ck_assert_ptr_nonnull(f->owners);
   ck_assert_ptr_ne(f->owners, e->owners);
   ck_assert_uint_eq(f->n_clouds, e->n_clouds);
