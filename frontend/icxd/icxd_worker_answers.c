@@ -20,7 +20,6 @@ struct icxd_answer {
   size_t key_len;
   uint64_t hash;
   icxd_store_state state;
-  int want_owners;
   unsigned long used;         /* the table's tick of its last take */
   size_t bytes;               /* about what it holds */
   char *xml;
@@ -41,17 +40,20 @@ struct icxd_answers {
   icxd_answers_stats stats;
 };
 
-static void answer_free(icxd_answer *a)
+/* Frees what answers_copy_strings() made, or n names of a job. */
+static void answers_free_strings(char **v, size_t n)
 {
   size_t i;
 
-  for (i = 0; i < a->n; i++) {
-    free(a->clouds[i]);
-    if (a->owners)
-      free(a->owners[i]);
-  }
-  free(a->clouds);
-  free(a->owners);
+  for (i = 0; v && i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+static void answer_free(icxd_answer *a)
+{
+  answers_free_strings(a->clouds, a->n);
+  answers_free_strings(a->owners, a->owners ? a->n : 0);
   free(a->scores);
   free(a->degrees);
   free(a->xml);
@@ -157,16 +159,6 @@ static int *answers_copy_ints(const int *v, size_t n)
   return c;
 }
 
-/* Frees what answers_copy_strings() made. */
-static void answers_free_strings(char **v, size_t n)
-{
-  size_t i;
-
-  for (i = 0; v && i < n; i++)
-    free(v[i]);
-  free(v);
-}
-
 int icxd_answers_take(icxd_answers *t, const char *key, size_t key_len,
                       const icxd_store_state *state, icxd_job *job)
 {
@@ -181,7 +173,7 @@ int icxd_answers_take(icxd_answers *t, const char *key, size_t key_len,
   pthread_mutex_lock(&t->lock);
   for (i = 0; i < t->n; i++) {
     icxd_answer *e = t->v[i];
-    if (e->hash == h && e->key_len == key_len && e->want_owners == job->want_owners &&
+    if (e->hash == h && e->key_len == key_len &&
         e->state.seq == state->seq && e->state.token == state->token &&
         e->state.max_id == state->max_id && memcmp(e->key, key, key_len) == 0) {
       a = e;
@@ -246,7 +238,6 @@ void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
   if (bytes > __atomic_load_n(&t->max_bytes, __ATOMIC_RELAXED) ||
       !(a = calloc(1, sizeof *a)))
     return;
-  a->want_owners = job->want_owners;
   a->state = *state;
   a->bytes = bytes;
   a->beyond_paper = job->beyond_paper;
