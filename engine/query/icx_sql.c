@@ -113,8 +113,7 @@ sql_term_id(tr *t, int kind, const char *lex, sqlite3_int64 dt, const char *lang
   int rc;
 
   if (!t->lookup &&
-      !(t->lookup = icx_store_stmt_get(t->store, "SELECT id FROM terms WHERE lex = ?1 AND "
-                                       "kind = ?2 AND dt = ?3 AND lang = ?4"))) {
+      !(t->lookup = icx_store_stmt_get(t->store, ICX_SCHEMA_TERM_ID_SQL))) {
     t->failed = 1;
     return -1;
   }

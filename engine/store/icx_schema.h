@@ -7,21 +7,32 @@
  * engine/store writes it (the DDL below is run by icx_storage_schema.c
  * alone).  tests/tree.test checks that no other folder includes sqlite3.h.
  *
- *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '3')
- *   terms (id, kind, lex, dt, lang, num)
+ *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '5')
+ *   namespaces (id, iri)           the leading parts of IRIs, each once
+ *     iri  an IRI's text up to and including its last '/', '#' or ':'
+ *          (icx_schema_ns_len()); never empty; unique
+ *   term_rows (id, kind, ns, local, dt, lang, num)   the term dictionary
  *     id   >= 1, stable for the life of the file (terms are never deleted)
  *     kind 1 IRI, 2 blank node, 3 literal
- *     lex  the IRI, the blank node id, or the literal's lexical form
+ *     ns   IRI: the id of its namespace row, 0 when its text has no '/',
+ *          '#' or ':'; blank nodes and literals: 0
+ *     local IRI: the rest of its text after the namespace; else the blank
+ *          node id or the literal's lexical form
  *     dt   literal: term id of its datatype IRI, 0 when none; a literal
  *          typed xsd:string is stored as the plain literal it is in RDF
  *          1.1 (dt 0: icx_schema_literal_dt())
  *     lang literal: language tag, '' when none
  *     num  literal of a numeric XSD type whose lexical form parses: its
  *          value; else NULL
- *     unique index terms_key (lex, kind, dt, lang)
+ *     unique index term_rows_key (local, ns, kind, dt, lang)
+ *   terms (id, kind, lex, dt, lang, num)   a view of term_rows with each
+ *     term's whole text as lex: what every reader of terms by id reads.
+ *     A term is found by its text through term_rows_key
+ *     (ICX_SCHEMA_TEXT_IDS()); a lookup of the view by lex reads every
+ *     term.  Only engine/store writes term_rows and namespaces.
  *   quads (s, p, o, g, num)        g = term id of the context IRI, 0 = none
  *     num  terms.num of o, copied when the quad is added (the insert reads
- *          it from terms), so that numeric comparisons read the quad alone
+ *          it from term_rows), so that numeric comparisons read the quad alone
  *     primary key (s, p, o, g); indexes quads_pos (p, o, s) and quads_num
  *     (p, num, s) over the quads whose num is not NULL
  *   graph_subjects (g, s)          the distinct subjects of each graph
@@ -49,10 +60,14 @@
  *     before the log opens and reads as it is (format version 3 still);
  *     icx_storage_log_change() keeps the last ICX_SCHEMA_CHANGES_KEEP rows.
  *
- * Version 3 had the index quads_g (g) instead of graph_subjects: such a
- * store is upgraded in place when it is first opened by an account that
- * may write it (icx_storage_upgrade()).  Version 2 had no quads.num; such
- * stores are refused (reload them).
+ * Version 4 had a table terms (id, kind, lex, dt, lang, num) with a
+ * unique index terms_key (lex, kind, dt, lang): every IRI's whole text
+ * twice, 16 bytes a triple of the 1M bench store where term_rows and its
+ * key take about 9 (doc/performance.md, "Namespaces out of the term
+ * dictionary").  Version 3 had, besides, the index quads_g (g) instead of
+ * graph_subjects.  Both are upgraded in place when first opened by an
+ * account that may write them (icx_storage_upgrade()).  Version 2 had no
+ * quads.num; such stores are refused (reload them).
  */
 #ifndef ICX_SCHEMA_H
 #define ICX_SCHEMA_H
@@ -65,8 +80,9 @@ struct icx_store;
 
 /* What icx_meta says of a store of this schema. */
 #define ICX_STORAGE_FORMAT "icx-store"
-#define ICX_STORAGE_VERSION "4"
-/* The version icx_storage_upgrade() makes a store of this version from. */
+#define ICX_STORAGE_VERSION "5"
+/* The oldest version icx_storage_upgrade() makes a store of this version
+ * from (the versions between are upgraded too). */
 #define ICX_STORAGE_VERSION_OLD "3"
 
 /* The secondary indexes of quads, which a large bulk load drops and builds
@@ -103,19 +119,66 @@ struct icx_store;
 #define ICX_SCHEMA_CHANGE_REMOVE 2
 #define ICX_SCHEMA_CHANGE_OTHER 3
 
+/* The term dictionary (icx_schema.h's outline): its tables and key, and
+ * the view terms that gives each term's whole text. */
+#define ICX_SCHEMA_TERM_TABLES_SQL \
+  "CREATE TABLE namespaces (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);" \
+  "CREATE TABLE term_rows (" \
+  "  id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, ns INTEGER NOT NULL DEFAULT 0," \
+  "  local TEXT NOT NULL, dt INTEGER NOT NULL DEFAULT 0, lang TEXT NOT NULL DEFAULT ''," \
+  "  num REAL);" \
+  "CREATE UNIQUE INDEX term_rows_key ON term_rows (local, ns, kind, dt, lang);"
+#define ICX_SCHEMA_TERMS_VIEW_SQL \
+  "CREATE VIEW terms (id, kind, lex, dt, lang, num) AS SELECT id, kind," \
+  "  CASE WHEN ns = 0 THEN local" \
+  "  ELSE (SELECT n.iri FROM namespaces n WHERE n.id = ns) || local END," \
+  "  dt, lang, num FROM term_rows;"
+
 /* A new store: the tables, their indexes and icx_meta's rows. */
 #define ICX_SCHEMA_SQL \
   "CREATE TABLE icx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;" \
-  "CREATE TABLE terms (" \
-  "  id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, lex TEXT NOT NULL," \
-  "  dt INTEGER NOT NULL DEFAULT 0, lang TEXT NOT NULL DEFAULT '', num REAL);" \
-  "CREATE UNIQUE INDEX terms_key ON terms (lex, kind, dt, lang);" \
+  ICX_SCHEMA_TERM_TABLES_SQL ICX_SCHEMA_TERMS_VIEW_SQL \
   "CREATE TABLE quads (" \
   "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL," \
   "  num REAL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;" \
   ICX_SCHEMA_QUADS_POS_SQL ";" ICX_SCHEMA_QUADS_NUM_SQL ";" ICX_SCHEMA_SUBJECTS_SQL \
   "INSERT INTO icx_meta (key, value) VALUES ('format', '" ICX_STORAGE_FORMAT "')," \
   "  ('version', '" ICX_STORAGE_VERSION "');"
+
+/* The namespace of a text t (an SQL expression): its leading part up to
+ * and including its last '/', '#' or ':', '' when it has none.  The same
+ * split as icx_schema_ns_len(), in SQL (rtrim() drops every trailing
+ * character other than the three). */
+#define ICX_SCHEMA_NS_OF(t) "rtrim(" t ", replace(replace(replace(" t ", '/', ''), '#', ''), ':', ''))"
+
+/* The ids of the terms whose whole text is t (an SQL expression, used
+ * three times: a parameter or a column), through term_rows_key: those
+ * kept without namespace (literals, blank nodes, IRIs without '/', '#'
+ * or ':'), and the IRI kept as t's namespace and the rest.  For
+ * "id IN" or a join. */
+#define ICX_SCHEMA_TEXT_IDS(t) \
+  "(SELECT id FROM term_rows WHERE local = " t " AND ns = 0" \
+  " UNION ALL SELECT r.id FROM namespaces n CROSS JOIN term_rows r ON r.ns = n.id" \
+  " AND r.local = substr(" t ", length(n.iri) + 1) WHERE n.iri = " ICX_SCHEMA_NS_OF(t) ")"
+
+/* The id of the term of text ?1, kind ?2, datatype id ?3 and language ?4:
+ * at most one row. */
+#define ICX_SCHEMA_TERM_ID_SQL \
+  "SELECT id FROM term_rows WHERE id IN " ICX_SCHEMA_TEXT_IDS("?1") \
+  " AND kind = ?2 AND dt = ?3 AND lang = ?4"
+
+/* How many leading bytes of an IRI's text (len bytes) are its namespace:
+ * up to and including its last '/', '#' or ':', 0 when it has none
+ * (ICX_SCHEMA_NS_OF() in SQL).  The split only shares the leading part
+ * between terms; any rule would do as long as writers and readers use
+ * this one. */
+static inline size_t
+icx_schema_ns_len(const char *iri, size_t len)
+{
+  while (len > 0 && iri[len - 1] != '/' && iri[len - 1] != '#' && iri[len - 1] != ':')
+    len--;
+  return len;
+}
 
 /* 1 when an SQLite result code says the file is corrupt (the store is
  * damaged: ICX_ERR_DAMAGED), else 0. */

@@ -30,10 +30,15 @@
 const char icx_storage_magic[] = "icx-storage";
 
 static const char *const fixed_sql[Q_COUNT] = {
-  "SELECT id FROM terms WHERE lex = ?1 AND kind = ?2 AND dt = ?3 AND lang = ?4",
-  "INSERT OR IGNORE INTO terms (kind, lex, dt, lang, num) VALUES (?2, ?1, ?3, ?4, ?5)",
+  /* A term by its namespace's id ?5 and the rest of its text ?1. */
+  "SELECT id FROM term_rows WHERE local = ?1 AND ns = ?5 AND kind = ?2 AND dt = ?3"
+  " AND lang = ?4",
+  "INSERT OR IGNORE INTO term_rows (kind, ns, local, dt, lang, num)"
+  " VALUES (?2, ?5, ?1, ?3, ?4, ?6)",
+  "SELECT id FROM namespaces WHERE iri = ?1",
+  "INSERT OR IGNORE INTO namespaces (iri) VALUES (?1)",
   "INSERT OR IGNORE INTO quads (s, p, o, g, num) VALUES (?1, ?2, ?3, ?4,"
-  " (SELECT num FROM terms WHERE id = ?3))",
+  " (SELECT num FROM term_rows WHERE id = ?3))",
   "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
   /* A graph's quads: its subjects, each one's range of the primary key. */
   "DELETE FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1) AND g = ?1",

@@ -94,14 +94,15 @@ typedef enum icx_storage_probe_result {
   ICX_STORAGE_PROBE_UNREADABLE = 6, /* cannot be opened or read (an I/O error) */
   ICX_STORAGE_PROBE_DAMAGED = 7,   /* SQLite's header, but truncated or corrupt */
   ICX_STORAGE_PROBE_LOCKED = 8,    /* another connection holds a lock it cannot wait out */
-  ICX_STORAGE_PROBE_OLD = 9        /* an icx store of the version before, which
+  ICX_STORAGE_PROBE_OLD = 9        /* an icx store of an older version (its
+                                    * version in version) that
                                     * icx_storage_upgrade() upgrades */
 } icx_storage_probe_result;
 
 /* Looks at the file at path without changing it: its header, its schema,
  * icx_meta, and the first and last entry of every table and index (a few
  * pages each: what is cheap enough for every open).  For PROBE_VERSION,
- * version (n bytes) receives the version found; for PROBE_DAMAGED,
+ * and PROBE_OLD, version (n bytes) receives the version found; for PROBE_DAMAGED,
  * PROBE_LOCKED and PROBE_UNREADABLE, SQLite's message. */
 icx_storage_probe_result icx_storage_probe(const char *path, char *version, size_t n);
 /* As icx_storage_probe(), and for PROBE_OK the read-only connection it
@@ -115,10 +116,10 @@ icx_storage_probe_result icx_storage_probe(const char *path, char *version, size
 icx_storage_probe_result icx_storage_probe_keep(const char *path, char *version, size_t n,
                                                 struct sqlite3 **db);
 
-/* Upgrades the store at path, of the version before this one (PROBE_OLD),
- * in place and in one transaction, waiting for other writers as a write
- * does; a store another process upgraded meanwhile is left as it is.  At
- * 1M clouds it takes a few seconds.  0, or -1 with why in err (n bytes). */
+/* Upgrades the store at path, of an older version (PROBE_OLD), in place
+ * and in one transaction, waiting for other writers as a write does; a
+ * store another process upgraded meanwhile is left as it is.  At 1M
+ * clouds it takes seconds (format 4: about 20).  0, or -1 with why in err (n bytes). */
 int icx_storage_upgrade(const char *path, char *err, size_t n);
 
 /* Called every few thousand statements while statements are added in bulk,

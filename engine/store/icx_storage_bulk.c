@@ -103,7 +103,7 @@ storage_insert_stmt(icx_storage_inst *t, size_t rows, int nums)
                               5 * k + 5);
     else
       len += (size_t)snprintf(sql + len, sizeof sql - len,
-                              "%s(?%zu,?%zu,?%zu,?%zu,(SELECT num FROM terms WHERE id = ?%zu))",
+                              "%s(?%zu,?%zu,?%zu,?%zu,(SELECT num FROM term_rows WHERE id = ?%zu))",
                               k ? "," : "", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4,
                               5 * k + 3);
   }

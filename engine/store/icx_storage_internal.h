@@ -54,6 +54,8 @@
 enum {
   Q_TERM_GET,
   Q_TERM_INS,
+  Q_NS_GET,
+  Q_NS_INS,
   Q_QUAD_INS,
   Q_QUAD_DEL,
   Q_QUAD_DEL_G,

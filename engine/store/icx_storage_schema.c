@@ -16,12 +16,15 @@
 #include "icx_schema.h"
 #include "icx_storage_internal.h"
 
+static int schema_upgradable(const char *ver);
+
 int
 icx_storage_schema_create(icx_storage_inst *t)
 {
   if (icx_storage_exec(t, "PRAGMA journal_mode = WAL") || icx_storage_exec(t, "BEGIN IMMEDIATE"))
     return -1;
-  if (icx_storage_exec(t, "DROP TABLE IF EXISTS quads; DROP TABLE IF EXISTS terms;"
+  if (icx_storage_exec(t, "DROP TABLE IF EXISTS quads; DROP VIEW IF EXISTS terms;"
+                       "DROP TABLE IF EXISTS term_rows; DROP TABLE IF EXISTS namespaces;"
                        "DROP TABLE IF EXISTS icx_meta; DROP TABLE IF EXISTS icx_changes;"
                        "DROP TABLE IF EXISTS graph_subjects") ||
       icx_storage_exec(t, ICX_SCHEMA_SQL)) {
@@ -128,10 +131,15 @@ schema_probe_failure(sqlite3 *db, int rc, char *msg, size_t n)
 static const char *const schema_edges[] = {
   "SELECT key FROM icx_meta ORDER BY key",
   "SELECT key FROM icx_meta ORDER BY key DESC",
-  "SELECT id FROM terms ORDER BY id",
-  "SELECT id FROM terms ORDER BY id DESC",
-  "SELECT lex FROM terms INDEXED BY terms_key ORDER BY lex, kind, dt, lang",
-  "SELECT lex FROM terms INDEXED BY terms_key ORDER BY lex DESC, kind DESC, dt DESC, lang DESC",
+  "SELECT id FROM term_rows ORDER BY id",
+  "SELECT id FROM term_rows ORDER BY id DESC",
+  "SELECT local FROM term_rows INDEXED BY term_rows_key ORDER BY local, ns, kind, dt, lang",
+  "SELECT local FROM term_rows INDEXED BY term_rows_key"
+  " ORDER BY local DESC, ns DESC, kind DESC, dt DESC, lang DESC",
+  "SELECT id FROM namespaces ORDER BY id",
+  "SELECT id FROM namespaces ORDER BY id DESC",
+  "SELECT iri FROM namespaces ORDER BY iri",
+  "SELECT iri FROM namespaces ORDER BY iri DESC",
   "SELECT s FROM quads ORDER BY s, p, o, g",
   "SELECT s FROM quads ORDER BY s DESC, p DESC, o DESC, g DESC",
   "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p, o, s",
@@ -280,7 +288,7 @@ icx_storage_probe_keep(const char *path, char *version, size_t n, sqlite3 **keep
       goto failed;
     if (strcmp(format, ICX_STORAGE_FORMAT) != 0)
       res = ICX_STORAGE_PROBE_FOREIGN;
-    else if (!strcmp(ver, ICX_STORAGE_VERSION_OLD))
+    else if (schema_upgradable(ver))
       res = ICX_STORAGE_PROBE_OLD;
     else if (strcmp(ver, ICX_STORAGE_VERSION) != 0)
       res = ICX_STORAGE_PROBE_VERSION;
@@ -310,18 +318,49 @@ failed:
   return res;
 }
 
-/* --- upgrading a store of the version before -------------------------------- */
+/* --- upgrading a store of an older version -------------------------------- */
 
-/* Makes a store of ICX_STORAGE_VERSION_OLD one of ICX_STORAGE_VERSION, in
- * one transaction: graph_subjects from the index it replaces, read in its
- * order, and the index dropped.  The pages it held go to the
- * file's free list (VACUUM gives them back to the file system). */
-static const char upgrade_sql[] =
-  ICX_SCHEMA_SUBJECTS_SQL
-  "INSERT INTO graph_subjects (g, s) SELECT DISTINCT g, s FROM quads INDEXED BY quads_g"
-  " ORDER BY g, s;"
-  "DROP INDEX quads_g;"
-  "UPDATE icx_meta SET value = '" ICX_STORAGE_VERSION "' WHERE key = 'version';";
+/* Each step makes a store of one version one of the next, run in order
+ * from the store's version in one transaction; pages a step frees go to
+ * the file's free list (VACUUM gives them back to the file system). */
+static const struct {
+  const char *from;
+  const char *sql;
+} upgrade_steps[] = {
+  /* 3 -> 4: graph_subjects from the index it replaces, read in its
+   * order, and the index dropped. */
+  { "3",
+    ICX_SCHEMA_SUBJECTS_SQL
+    "INSERT INTO graph_subjects (g, s) SELECT DISTINCT g, s FROM quads INDEXED BY quads_g"
+    " ORDER BY g, s;"
+    "DROP INDEX quads_g;" },
+  /* 4 -> 5: the term dictionary split into namespaces and the rest, in
+   * SQL with the split writers make in C (ICX_SCHEMA_NS_OF()), ids kept;
+   * the old table dropped and its view put where it was. */
+  { "4",
+    ICX_SCHEMA_TERM_TABLES_SQL
+    "INSERT INTO namespaces (iri) SELECT DISTINCT " ICX_SCHEMA_NS_OF("lex") " AS x FROM terms"
+    " WHERE kind = 1 AND x != '' ORDER BY x;"
+    "INSERT INTO term_rows (id, kind, ns, local, dt, lang, num)"
+    " SELECT t.id, t.kind, coalesce(n.id, 0),"
+    " CASE WHEN n.id IS NULL THEN t.lex ELSE substr(t.lex, length(n.iri) + 1) END,"
+    " t.dt, t.lang, t.num FROM terms t LEFT JOIN namespaces n ON t.kind = 1"
+    " AND n.iri = " ICX_SCHEMA_NS_OF("t.lex") " ORDER BY t.id;"
+    "DROP TABLE terms;"
+    ICX_SCHEMA_TERMS_VIEW_SQL },
+};
+
+/* 1 when icx_storage_upgrade() makes a store of version ver this one. */
+static int
+schema_upgradable(const char *ver)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof upgrade_steps / sizeof upgrade_steps[0]; i++)
+    if (!strcmp(ver, upgrade_steps[i].from))
+      return 1;
+  return 0;
+}
 
 int
 icx_storage_upgrade(const char *path, char *err, size_t n)
@@ -329,8 +368,10 @@ icx_storage_upgrade(const char *path, char *err, size_t n)
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   char *msg = NULL;
+  char verbuf[64];
   const char *ver;
-  int rc, persist = 1, done = 0;
+  size_t i;
+  int rc, persist = 1, done = 0, from = 0;
 
   if (n)
     *err = '\0';
@@ -347,21 +388,32 @@ icx_storage_upgrade(const char *path, char *err, size_t n)
                          NULL) != SQLITE_OK)
     goto failed;
   rc = sqlite3_step(st);
-  ver = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+  /* Copied: the steps below may not run while st reads icx_meta. */
+  snprintf(verbuf, sizeof verbuf, "%s",
+           rc == SQLITE_ROW && sqlite3_column_text(st, 0)
+             ? (const char *)sqlite3_column_text(st, 0) : "");
+  ver = *verbuf ? verbuf : NULL;
+  sqlite3_finalize(st);
+  st = NULL;
   if (ver && !strcmp(ver, ICX_STORAGE_VERSION))
     done = 1;
-  else if (!ver || strcmp(ver, ICX_STORAGE_VERSION_OLD) != 0) {
+  else if (!ver || !schema_upgradable(ver)) {
     if (n)
-      snprintf(err, n, "format version %s, not %s", ver ? ver : "(none)",
-               ICX_STORAGE_VERSION_OLD);
-    sqlite3_finalize(st);
+      snprintf(err, n, "format version %s, not one from %s to %s", ver ? ver : "(none)",
+               ICX_STORAGE_VERSION_OLD, ICX_STORAGE_VERSION);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
     return -1;
   }
-  sqlite3_finalize(st);
-  st = NULL;
-  if (!done && sqlite3_exec(db, upgrade_sql, NULL, NULL, &msg) != SQLITE_OK)
+  for (i = 0; !done && i < sizeof upgrade_steps / sizeof upgrade_steps[0]; i++) {
+    if (!from && strcmp(ver, upgrade_steps[i].from) != 0)
+      continue;
+    from = 1;
+    if (sqlite3_exec(db, upgrade_steps[i].sql, NULL, NULL, &msg) != SQLITE_OK)
+      goto failed;
+  }
+  if (!done && sqlite3_exec(db, "UPDATE icx_meta SET value = '" ICX_STORAGE_VERSION "'"
+                            " WHERE key = 'version'", NULL, NULL, &msg) != SQLITE_OK)
     goto failed;
   if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
     goto failed;

@@ -196,73 +196,138 @@ icx_storage_numeric_value(const char *dt, const char *lex, double *out)
   return *end == '\0';
 }
 
-/* The id of the term (kind, lex, dt, lang); with create, added when
- * missing.  Returns the id, 0 when missing and !create, -1 on error. */
-sqlite3_int64
-icx_storage_term_lookup(icx_storage_inst *t, int kind, const unsigned char *lex, size_t lexlen,
-                        sqlite3_int64 dt, const char *lang, const char *dt_iri, int create)
+/* Puts the term cache's key of (kind, dt, lang, text) in t->kbuf: *klen
+ * bytes, hashed into *h.  Kind 0 is a namespace's text (dt 0, no lang).
+ * 0, or -1 when out of memory. */
+static int
+storage_cache_key(icx_storage_inst *t, int kind, sqlite3_int64 dt, const char *lang,
+                  size_t langlen, const unsigned char *text, size_t len, size_t *klen,
+                  uint64_t *h)
 {
-  size_t langlen = lang ? strlen(lang) : 0, klen = 1 + sizeof dt + langlen + 1 + lexlen;
-  uint64_t h = 0;
-  sqlite3_int64 id = 0;
-  sqlite3_stmt *st;
-  int rc;
+  size_t n = 1 + sizeof dt + langlen + 1 + len;
 
-  if (!lang)
-    lang = "";
+  if (n > t->kcap) {
+    size_t ncap = n * 2;
+    unsigned char *nb = realloc(t->kbuf, ncap);
+    if (!nb)
+      return -1;
+    t->kbuf = nb;
+    t->kcap = ncap;
+  }
+  t->kbuf[0] = (unsigned char)kind;
+  memcpy(t->kbuf + 1, &dt, sizeof dt);
+  memcpy(t->kbuf + 1 + sizeof dt, lang, langlen + 1);
+  memcpy(t->kbuf + 2 + sizeof dt + langlen, text, len);
+  *klen = n;
+  *h = storage_hash_bytes(t->kbuf, n);
+  return 0;
+}
+
+/* Steps st, which selects one id or inserts one row, and resets it.  The
+ * id selected (an insert: the row's, when it added one), 0 for none, -1
+ * on error. */
+static sqlite3_int64
+storage_step_id(icx_storage_inst *t, sqlite3_stmt *st, int insert, const char *what)
+{
+  sqlite3_int64 id = 0;
+  int rc = sqlite3_step(st);
+
+  if (rc == SQLITE_ROW && !insert)
+    id = sqlite3_column_int64(st, 0);
+  else if (rc == SQLITE_DONE && insert && sqlite3_changes(t->db) > 0)
+    id = sqlite3_last_insert_rowid(t->db);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != (insert ? SQLITE_DONE : SQLITE_ROW) && rc != SQLITE_DONE)
+    return icx_storage_fail(t, what);
+  return id;
+}
+
+/* The id of the namespace whose text is the len (> 0) bytes at iri; with
+ * create, added when missing.  The id, 0 when missing and !create, -1 on
+ * error.  Namespaces are few: the term cache keeps them as keys of kind 0. */
+static sqlite3_int64
+storage_ns_lookup(icx_storage_inst *t, const unsigned char *iri, size_t len, int create)
+{
+  sqlite3_int64 id = 0;
+  uint64_t h = 0;
+  size_t klen = 0;
+
   if (t->cache_on) {
-    if (klen > t->kcap) {
-      size_t ncap = klen * 2;
-      unsigned char *nb = realloc(t->kbuf, ncap);
-      if (!nb)
-        return -1;
-      t->kbuf = nb;
-      t->kcap = ncap;
-    }
-    t->kbuf[0] = (unsigned char)kind;
-    memcpy(t->kbuf + 1, &dt, sizeof dt);
-    memcpy(t->kbuf + 1 + sizeof dt, lang, langlen + 1);
-    memcpy(t->kbuf + 2 + sizeof dt + langlen, lex, lexlen);
-    h = storage_hash_bytes(t->kbuf, klen);
+    if (storage_cache_key(t, 0, 0, "", 0, iri, len, &klen, &h))
+      return -1;
     if ((id = storage_cache_get(&t->cache, h, t->kbuf, klen)) > 0)
       return id;
   }
   if (create) {
+    sqlite3_bind_text(t->q[Q_NS_INS], 1, (const char *)iri, (int)len, SQLITE_STATIC);
+    if ((id = storage_step_id(t, t->q[Q_NS_INS], 1, "cannot add a namespace")) < 0)
+      return -1;
+  }
+  if (!id) {
+    sqlite3_bind_text(t->q[Q_NS_GET], 1, (const char *)iri, (int)len, SQLITE_STATIC);
+    if ((id = storage_step_id(t, t->q[Q_NS_GET], 0, "cannot look up a namespace")) < 0)
+      return -1;
+    if (!id && create)
+      return icx_storage_fail(t, "a namespace vanished while being added");
+  }
+  if (id > 0 && t->cache_on)
+    storage_cache_put(&t->cache, t->cache_max, h, t->kbuf, klen, id);
+  return id;
+}
+
+/* The id of the term (kind, lex, dt, lang); with create, added when
+ * missing.  Returns the id, 0 when missing and !create, -1 on error.  An
+ * IRI is kept as its namespace's id and the rest of its text
+ * (icx_schema.h). */
+sqlite3_int64
+icx_storage_term_lookup(icx_storage_inst *t, int kind, const unsigned char *lex, size_t lexlen,
+                        sqlite3_int64 dt, const char *lang, const char *dt_iri, int create)
+{
+  size_t langlen = lang ? strlen(lang) : 0, klen = 0;
+  size_t nslen = kind == 1 ? icx_schema_ns_len((const char *)lex, lexlen) : 0;
+  uint64_t h = 0;
+  sqlite3_int64 id = 0, ns = 0;
+  sqlite3_stmt *st;
+
+  if (!lang)
+    lang = "";
+  if (t->cache_on) {
+    if (storage_cache_key(t, kind, dt, lang, langlen, lex, lexlen, &klen, &h))
+      return -1;
+    if ((id = storage_cache_get(&t->cache, h, t->kbuf, klen)) > 0)
+      return id;
+  }
+  if (nslen && (ns = storage_ns_lookup(t, lex, nslen, create)) <= 0)
+    return ns;                  /* an error, or a namespace (so a term) not there */
+  st = t->q[create ? Q_TERM_INS : Q_TERM_GET];
+  sqlite3_bind_text(st, 1, (const char *)lex + nslen, (int)(lexlen - nslen), SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, kind);
+  sqlite3_bind_int64(st, 3, dt);
+  sqlite3_bind_text(st, 4, lang, (int)langlen, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, ns);
+  if (create) {
     double num = 0;
-    st = t->q[Q_TERM_INS];
-    sqlite3_bind_text(st, 1, (const char *)lex, (int)lexlen, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, kind);
-    sqlite3_bind_int64(st, 3, dt);
-    sqlite3_bind_text(st, 4, lang, (int)langlen, SQLITE_STATIC);
     if (kind == 3 && dt && icx_storage_numeric_value(dt_iri, (const char *)lex, &num))
-      sqlite3_bind_double(st, 5, num);
-    else
-      sqlite3_bind_null(st, 5);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-      return icx_storage_fail(t, "cannot add a term");
-    if (sqlite3_changes(t->db) > 0)
-      id = sqlite3_last_insert_rowid(t->db);
+      sqlite3_bind_double(st, 6, num);
+    if ((id = storage_step_id(t, st, 1, "cannot add a term")) < 0)
+      return -1;
   }
   if (!id) {
     st = t->q[Q_TERM_GET];
-    sqlite3_bind_text(st, 1, (const char *)lex, (int)lexlen, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, (const char *)lex + nslen, (int)(lexlen - nslen), SQLITE_STATIC);
     sqlite3_bind_int(st, 2, kind);
     sqlite3_bind_int64(st, 3, dt);
     sqlite3_bind_text(st, 4, lang, (int)langlen, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-      id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-      return icx_storage_fail(t, "cannot look up a term");
+    sqlite3_bind_int64(st, 5, ns);
+    if ((id = storage_step_id(t, st, 0, "cannot look up a term")) < 0)
+      return -1;
     if (!id && create)
       return icx_storage_fail(t, "a term vanished while being added");
   }
-  if (id > 0 && t->cache_on)
+  /* The namespace's lookup used the key's buffer: the term's key again. */
+  if (id > 0 && t->cache_on &&
+      (!nslen || !storage_cache_key(t, kind, dt, lang, langlen, lex, lexlen, &klen, &h)))
     storage_cache_put(&t->cache, t->cache_max, h, t->kbuf, klen, id);
   return id;
 }

@@ -94,7 +94,7 @@ store_unlink_unused(const char *path)
 static icx_rc
 store_check_file(icx_ctx *ctx, const char *path, int *is_new, sqlite3 **keep)
 {
-  char version[256];
+  char version[256], old[256];
 
   *is_new = 0;
   switch (icx_storage_probe_keep(path, version, sizeof version, keep)) {
@@ -121,10 +121,11 @@ store_check_file(icx_ctx *ctx, const char *path, int *is_new, sqlite3 **keep)
                       "store %s has format version %s; this icx reads version %s (run any "
                       "icx command on it once as an account that may write it, e.g. icx "
                       "stats as its owner: it upgrades the store in place)", path,
-                      ICX_STORAGE_VERSION_OLD, ICX_STORAGE_VERSION);
+                      version, ICX_STORAGE_VERSION);
+    snprintf(old, sizeof old, "%s", version);
     if (icx_storage_upgrade(path, version, sizeof version) != 0)
       return icx_fail(ctx, ICX_ERR_STORE, "cannot upgrade store %s from format version %s to "
-                      "%s: %s", path, ICX_STORAGE_VERSION_OLD, ICX_STORAGE_VERSION, version);
+                      "%s: %s", path, old, ICX_STORAGE_VERSION, version);
     return ICX_OK;
   case ICX_STORAGE_PROBE_VERSION:
     return icx_fail(ctx, ICX_ERR_STORE,

@@ -90,7 +90,8 @@ static icx_id
 check_iri(check_run *c, const char *iri)
 {
   sqlite3_stmt *st = check_prepare(c, "the term dictionary",
-                                   "SELECT id FROM terms WHERE lex = ?1 AND kind = 1 AND dt = 0"
+                                   "SELECT id FROM term_rows WHERE id IN "
+                                   ICX_SCHEMA_TEXT_IDS("?1") " AND kind = 1 AND dt = 0"
                                    " AND lang = ''");
   icx_id id = 0;
   int rc;
@@ -187,10 +188,24 @@ check_format(check_run *c)
   sqlite3_finalize(st);
 }
 
-/* Terms: a quad's terms exist and have the right kind. */
+/* Terms: each kept as the writers split it (icx_schema.h), a quad's
+ * terms exist and have the right kind. */
 static void
 check_terms(check_run *c)
 {
+  check_rows(c, "the term dictionary",
+             "SELECT count(*), min(iri) FROM namespaces"
+             " WHERE iri = '' OR " ICX_SCHEMA_NS_OF("iri") " != iri",
+             "%lld namespaces do not end with '/', '#' or ':', such as \"%s\"");
+  check_rows(c, "the term dictionary",
+             "SELECT count(*), min(local) FROM term_rows t WHERE t.ns != 0"
+             " AND NOT EXISTS (SELECT 1 FROM namespaces n WHERE n.id = t.ns)",
+             "%lld terms are in a namespace that does not exist, such as \"%s\"");
+  check_rows(c, "the term dictionary",
+             "SELECT count(*), min(local) FROM term_rows"
+             " WHERE (kind = 1 AND " ICX_SCHEMA_NS_OF("local") " != '') OR (kind != 1 AND ns != 0)",
+             "%lld terms are not split into namespace and rest as writers look them up, "
+             "such as \"%s\"");
   check_rows(c, "the quads' terms",
              "SELECT count(*), min(printf('(%d %d %d %d)', s, p, o, g)) FROM quads q"
              " WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = q.s)"
@@ -309,8 +324,8 @@ check_documents(check_run *c)
              props[i]);
     check_rows_arg(c, "the bookkeeping",
                    "SELECT count(v.o) AS n, t.lex FROM quads d JOIN terms t ON t.id = d.s"
-                   " LEFT JOIN terms pt ON pt.kind = 1 AND pt.lex = ?4 AND pt.dt = 0"
-                   " AND pt.lang = ''"
+                   " LEFT JOIN term_rows pt ON pt.id IN " ICX_SCHEMA_TEXT_IDS("?4")
+                   " AND pt.kind = 1 AND pt.dt = 0 AND pt.lang = ''"
                    " LEFT JOIN quads v ON v.g = ?1 AND v.s = d.s AND v.p = pt.id"
                    " WHERE d.g = ?1 AND d.p = ?2 AND d.o = ?3 GROUP BY d.s"
                    " HAVING n != 1 ORDER BY t.lex", iri, 1, fmt);
@@ -331,8 +346,8 @@ check_counts(check_run *c)
                      "SELECT t.lex, nt.lex, (SELECT count(*) FROM graph_subjects y CROSS JOIN quads x"
                      " ON x.s = y.s AND x.g = y.g WHERE y.g = d.s)"
                      " FROM quads d JOIN terms t ON t.id = d.s"
-                     " JOIN terms pt ON pt.kind = 1 AND pt.lex = ?4 AND pt.dt = 0"
-                     " AND pt.lang = ''"
+                     " JOIN term_rows pt ON pt.id IN " ICX_SCHEMA_TEXT_IDS("?4")
+                     " AND pt.kind = 1 AND pt.dt = 0 AND pt.lang = ''"
                      " JOIN quads v ON v.g = ?1 AND v.s = d.s AND v.p = pt.id"
                      " JOIN terms nt ON nt.id = v.o"
                      " WHERE d.g = ?1 AND d.p = ?2 AND d.o = ?3 ORDER BY t.lex");
@@ -391,7 +406,7 @@ icx_store_check(icx_ctx *ctx, const char *path, int quick, icx_store_problem_fn 
   case ICX_STORAGE_PROBE_OLD:
     return icx_fail(ctx, ICX_ERR_STORE, "store %s has format version %s; icx check reads "
                     "version %s (any other icx command on it, e.g. icx stats, upgrades it "
-                    "in place)", path, ICX_STORAGE_VERSION_OLD, ICX_STORAGE_VERSION);
+                    "in place)", path, why, ICX_STORAGE_VERSION);
   case ICX_STORAGE_PROBE_LOCKED:
   case ICX_STORAGE_PROBE_UNREADABLE:
     return icx_fail(ctx, ICX_ERR_IO, "cannot read store %s: %s", path, why);

@@ -21,7 +21,7 @@
  * Read straight from the tables inside the document's transaction, by
  * index: the document's quads through its subjects (graph_subjects) and
  * the primary key, a name's other holders
- * through terms_key (lex) and quads_pos (p, o), a subject's other graphs
+ * through term_rows_key (ICX_SCHEMA_TEXT_IDS()) and quads_pos (p, o), a subject's other graphs
  * through the primary key (s, p, ...).  Blank nodes are the loader's own
  * per document, so they never meet another document's. */
 
@@ -34,14 +34,14 @@
  * planner would rather read every name quad (quads_pos by p alone) and
  * look each one's text up, a scan of all the store's clouds per name. */
 #define CLAIM_NAME_ELSEWHERE_SQL \
-  "SELECT q.g FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
-  "WHERE t.lex = ?3 AND q.g <> ?1 AND q.g <> ?4 LIMIT 1"
+  "SELECT q.g FROM " ICX_SCHEMA_TEXT_IDS("?3") " t CROSS JOIN quads q ON q.p = ?2" \
+  " AND q.o = t.id WHERE q.g <> ?1 AND q.g <> ?4 LIMIT 1"
 /* Another subject of the document giving the name ?3, as text (a subject
  * other than ?5), the same way: by quads_pos (the unary + keeps g a
  * check on the rows found, whatever the planner would make of it). */
 #define CLAIM_NAME_TWICE_SQL \
-  "SELECT q.s FROM terms t CROSS JOIN quads q ON q.p = ?2 AND q.o = t.id " \
-  "WHERE t.lex = ?3 AND +q.g = ?1 AND q.s <> ?5 LIMIT 1"
+  "SELECT q.s FROM " ICX_SCHEMA_TEXT_IDS("?3") " t CROSS JOIN quads q ON q.p = ?2" \
+  " AND q.o = t.id WHERE +q.g = ?1 AND q.s <> ?5 LIMIT 1"
 /* Another document naming subject ?3. */
 #define CLAIM_NAMED_ELSEWHERE_SQL \
   "SELECT g FROM quads WHERE s = ?3 AND p = ?2 AND g <> ?1 AND g <> ?4 LIMIT 1"

@@ -242,9 +242,9 @@ icx_store_text_terms(icx_store *store, const char *text, icx_store_id_fn fn, voi
 
   if (!store || !text || !fn)
     return -1;
-  /* terms_key (lex, kind, ...) gives them from one index range. */
-  if (!db || !(st = icx_store_stmt_get(store, "SELECT id FROM terms WHERE lex = ?1 AND "
-                                       "kind != 2"))) {
+  /* term_rows_key gives them from two index ranges at most. */
+  if (!db || !(st = icx_store_stmt_get(store, "SELECT id FROM term_rows WHERE id IN "
+                                       ICX_SCHEMA_TEXT_IDS("?1") " AND kind != 2"))) {
     icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read terms: %s",
              db ? sqlite3_errmsg(db) : "no store");
     return -1;

@@ -498,13 +498,14 @@ icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats
   "SELECT DISTINCT t.lex FROM quads q JOIN terms t ON t.id = q.o " \
   "WHERE q.p = ?1 AND q.g = ?2 AND t.kind = 3 ORDER BY t.lex"
 /* The owner of the document naming a cloud ?3 (by the text of the name
- * property ?4): the name's term first (terms_key), its quads by (p, o)
- * (quads_pos), the document's owner by its primary key. */
+ * property ?4): the name's term first (term_rows_key: a literal has no
+ * namespace), its quads by (p, o) (quads_pos), the document's owner by
+ * its primary key. */
 #define STORE_CLOUD_OWNER_SQL \
-  "SELECT tw.lex FROM terms t CROSS JOIN quads q ON q.p = ?4 AND q.o = t.id " \
+  "SELECT tw.lex FROM term_rows t CROSS JOIN quads q ON q.p = ?4 AND q.o = t.id " \
   "JOIN quads qo ON qo.s = q.g AND qo.p = ?1 AND qo.g = ?2 " \
   "JOIN terms tw ON tw.id = qo.o " \
-  "WHERE t.lex = ?3 AND t.kind = 3 AND q.g <> ?2 LIMIT 1"
+  "WHERE t.local = ?3 AND t.ns = 0 AND t.kind = 3 AND q.g <> ?2 LIMIT 1"
 
 /* Prepares sql with ?1 (the owner property) and ?2 (the bookkeeping
  * graph) bound.  ICX_OK with *st set, or *st NULL and ICX_OK when the

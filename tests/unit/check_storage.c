@@ -940,9 +940,21 @@ END_TEST
 /* A store of the version before (an index quads_g where graph_subjects
  * is) probes as such and is upgraded in place: the same statements, every
  * graph's subjects listed, the index gone, and finds by graph answer. */
+/* What turns a store of this version into one of version 4: the term
+ * dictionary as one table of whole texts. */
+#define DOWNGRADE_TO_4 \
+  "CREATE TABLE old_terms (id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, lex TEXT NOT NULL," \
+  " dt INTEGER NOT NULL DEFAULT 0, lang TEXT NOT NULL DEFAULT '', num REAL);" \
+  "INSERT INTO old_terms SELECT id, kind, lex, dt, lang, num FROM terms;" \
+  "DROP VIEW terms; DROP TABLE term_rows; DROP TABLE namespaces;" \
+  "ALTER TABLE old_terms RENAME TO terms;" \
+  "CREATE UNIQUE INDEX terms_key ON terms (lex, kind, dt, lang);" \
+  "UPDATE icx_meta SET value = '4' WHERE key = 'version';"
+
 START_TEST(a_version_3_store_is_upgraded)
 {
   static const char downgrade[] =
+    DOWNGRADE_TO_4
     "DROP TABLE graph_subjects; CREATE INDEX quads_g ON quads (g);"
     "UPDATE icx_meta SET value = '3' WHERE key = 'version'";
   char err[256], wal[4096], *got;
@@ -980,6 +992,58 @@ START_TEST(a_version_3_store_is_upgraded)
   got = sql1("SELECT count(*) FROM graph_subjects", NULL);
   ck_assert_str_eq(got, "4");
   free(got);
+}
+END_TEST
+
+/* A store of version 4 (whole texts in one terms table) is upgraded in
+ * place to namespaces and rests: every term keeps its id and its text,
+ * the writers' lookups find the upgraded terms (adding the same
+ * statements again adds no term), and the IRIs of one namespace share
+ * its row. */
+START_TEST(a_version_4_store_is_upgraded)
+{
+  static const char *const texts =
+    "SELECT group_concat(id || '=' || kind || ':' || lex || '@' || lang || '^' || dt, ' ')"
+    " FROM (SELECT * FROM terms ORDER BY id)";
+  char err[256], *before, *after, *got;
+  sqlite3 *h;
+
+  add("g1", iri("a"), iri("p"), plain("1", NULL));
+  add("g1", iri("b#frag"), iri("p"), plain("x/y:z", "en"));
+  add("g1", iri("b#frag"), iri("q"), typed("7", "integer"));
+  add("g2", librdf_new_node_from_uri_string(world, (const unsigned char *)"urn:isbn:123"),
+      librdf_new_node_from_uri_string(world, (const unsigned char *)"nosep"), plain("é/ü", NULL));
+  add("g2", librdf_new_node_from_blank_identifier(world, (const unsigned char *)"b1"),
+      librdf_new_node_from_uri_string(world, (const unsigned char *)"http://x.example/dir/"),
+      librdf_new_node_from_uri_string(world, (const unsigned char *)"http://x.example/é#ü"));
+  before = sql1(texts, NULL);
+  close_model();
+  ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(h, DOWNGRADE_TO_4, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(h);
+  ck_assert_int_eq(icx_storage_probe(db, err, sizeof err), ICX_STORAGE_PROBE_OLD);
+  ck_assert_str_eq(err, "4");
+  ck_assert_int_eq(icx_storage_upgrade(db, err, sizeof err), 0);
+  ck_assert_int_eq(icx_storage_probe(db, NULL, 0), ICX_STORAGE_PROBE_OK);
+  open_model("new='no'");
+  after = sql1(texts, NULL);
+  ck_assert_str_eq(after, before);
+  free(after);
+  got = sql1("SELECT group_concat(iri, ' ') FROM (SELECT iri FROM namespaces ORDER BY iri)",
+             NULL);
+  ck_assert_str_eq(got, EX " " EX "b# " XSD " http://x.example/dir/ "
+                   "http://x.example/é# urn:isbn:");
+  free(got);
+  /* The same statements again: no term added, none twice. */
+  add("g1", iri("b#frag"), iri("q"), typed("7", "integer"));
+  add("g2", librdf_new_node_from_uri_string(world, (const unsigned char *)"urn:isbn:123"),
+      librdf_new_node_from_uri_string(world, (const unsigned char *)"nosep"), plain("é/ü", NULL));
+  after = sql1(texts, NULL);
+  ck_assert_str_eq(after, before);
+  free(after);
+  free(before);
+  ck_assert_int_eq(librdf_model_size(model), 5);
+  ck_assert_int_eq(count_in("g2", NULL, NULL, NULL), 2);
 }
 END_TEST
 
@@ -1130,6 +1194,7 @@ storage_suite(void)
   tcase_add_test(tc, bulk_quads_carry_their_objects_numbers);
   tcase_add_test(tc, graph_subjects_follow_the_quads);
   tcase_add_test(tc, a_version_3_store_is_upgraded);
+  tcase_add_test(tc, a_version_4_store_is_upgraded);
   tcase_add_test(tc, walks_by_object_seek);
   tcase_add_test(tc, two_worlds_share_a_file);
   tcase_add_test(tc, worlds_in_threads);

@@ -619,11 +619,13 @@ START_TEST(check_finds_broken_invariants)
   ck_assert_int_eq(sqlite3_exec(raw,
     "DELETE FROM quads WHERE g = (SELECT id FROM terms WHERE lex = 'urn:icx:meta')"
     " AND s = (SELECT id FROM terms WHERE lex = 'urn:a');"
-    "UPDATE terms SET lex = '7' WHERE id = (SELECT o FROM quads WHERE"
+    "UPDATE term_rows SET local = '7' WHERE id = (SELECT o FROM quads WHERE"
     " p = (SELECT id FROM terms WHERE lex = 'urn:icx:match#triples')"
     " AND s = (SELECT id FROM terms WHERE lex = 'urn:b'));"
     "UPDATE quads SET num = 1 WHERE num = 98;"
-    "INSERT INTO quads (s, p, o, g) SELECT s, p, 999999, g FROM quads LIMIT 1;",
+    "INSERT INTO quads (s, p, o, g) SELECT s, p, 999999, g FROM quads LIMIT 1;"
+    "INSERT INTO term_rows (kind, ns, local) VALUES (1, 0, 'urn:unsplit');"
+    "INSERT INTO term_rows (kind, ns, local) VALUES (1, 4242, 'orphan');",
     NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(raw);
   ck_assert_int_eq(icx_store_check(ctx, db, 0, collect_problem, problems), ICX_ERR_DAMAGED);
@@ -634,6 +636,10 @@ START_TEST(check_finds_broken_invariants)
                 problems);
   ck_assert_msg(strstr(problems, "a number other than their object's"), "%s", problems);
   ck_assert_msg(strstr(problems, "name a term that does not exist"), "%s", problems);
+  ck_assert_msg(strstr(problems, "1 terms are not split into namespace and rest as writers "
+                       "look them up, such as \"urn:unsplit\""), "%s", problems);
+  ck_assert_msg(strstr(problems, "1 terms are in a namespace that does not exist, such as "
+                       "\"orphan\""), "%s", problems);
   ck_assert_int_eq(icx_store_check(ctx, "/nonexistent/store.db", 0, NULL, NULL),
                    ICX_ERR_NOT_FOUND);
 }
@@ -837,7 +843,7 @@ START_TEST(counts_name_texts_once)
        * the store is changed underneath, as one written before that rule
        * may hold: b's name becomes "same"@en. */
       ck_assert_int_eq(sqlite3_exec(icx_store_db(own.store),
-                                    "INSERT INTO terms (kind, lex, lang) VALUES (3, 'same', 'en');"
+                                    "INSERT INTO term_rows (kind, local, lang) VALUES (3, 'same', 'en');"
                                     "UPDATE quads SET o = (SELECT id FROM terms WHERE kind = 3 AND"
                                     " lex = 'same' AND lang = 'en') WHERE o = (SELECT id FROM terms"
                                     " WHERE kind = 3 AND lex = 'diff' AND lang = 'en')",
