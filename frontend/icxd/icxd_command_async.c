@@ -198,7 +198,10 @@ void icxd_command_tick(icxd_command *cmds)
     icxd_command_subs_done(cmds, job);
     s = icxd_sessions_find_job(cmds->sessions, job->id);
     if (s && (job->kind == ICXD_JOB_MATCH || job->kind == ICXD_JOB_EXPLAIN))
-      icxd_command_apply_presence(cmds, job);
+      icxd_command_apply_presence(cmds, job,
+                                  s->output == ICXD_OUT_IODATA &&
+                                          !icxd_fed_pending(cmds->fed, job->id)
+                                      ? &s->rsm : NULL);
     if (icxd_fed_pending(cmds->fed, job->id)) {
       /* The peers may still answer: the fan-out keeps the local answer
        * until they have (or their time is up), even when s is gone. */

@@ -115,9 +115,14 @@ int icxd_command_read_presence(xmpp_stanza_t *in, icxd_job *job, char *err,
 /* Applies the presence table to a finished match or explanation whose
  * request named a presence or asked for JIDs: a match loses the clouds
  * that fail a required presence, or is ranked again with a preferred one,
- * and names JIDs; an explanation gains its <presence> element.  Out of
- * memory fails the job. */
-void icxd_command_apply_presence(icxd_command *cmds, icxd_job *job);
+ * and names JIDs; an explanation gains its <presence> element.  With
+ * page (the session's <set>), a match's answer becomes only that page
+ * (job->paged), or the whole answer when the page cannot be cut (its
+ * session then says why, as for any answer).  Without, the whole answer
+ * is written (a form's output, an answer federated peers' answers join).
+ * Out of memory fails the job. */
+void icxd_command_apply_presence(icxd_command *cmds, icxd_job *job,
+                                 const icxd_rsm_req *page);
 
 /* Federation (icxd_command_fed.c): sends a federated match whose job is
  * queued (session s) to the peers; 1 if the sender of iq may register

@@ -125,12 +125,12 @@ static size_t rsm_find(const char *const *items, size_t n, const char *name)
   return n;
 }
 
-int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
-                  const size_t *sizes, size_t n, size_t max_items,
-                  size_t max_bytes, size_t *first, size_t *count, char *err,
-                  size_t errlen)
+int icxd_rsm_page_sized(const icxd_rsm_req *req, const char *const *items,
+                        size_t (*size_of)(void *ud, size_t i), void *ud,
+                        size_t n, size_t max_items, size_t max_bytes,
+                        size_t *first, size_t *count, char *err, size_t errlen)
 {
-  size_t limit = max_items, start = 0, end = n, bytes = 0, k = 0, at;
+  size_t limit = max_items, start = 0, end = n, bytes = 0, k = 0, at, size;
   int backwards = 0;
 
   if (req && req->max >= 0 && (size_t)req->max < limit)
@@ -156,23 +156,40 @@ int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
   } else if (req && req->index >= 0) {
     start = (size_t)req->index < n ? (size_t)req->index : n;
   }
+  /* At least one item when any is asked for, then while they fit. */
   if (!backwards) {
-    while (start + k < n && k < limit &&
-           (k == 0 || bytes + sizes[start + k] <= max_bytes)) {
-      bytes += sizes[start + k];
-      k++;
+    for (; start + k < n && k < limit; k++) {
+      size = size_of(ud, start + k);
+      if (k > 0 && bytes + size > max_bytes)
+        break;
+      bytes += size;
     }
     *first = start;
   } else {
-    while (k < end && k < limit &&
-           (k == 0 || bytes + sizes[end - 1 - k] <= max_bytes)) {
-      bytes += sizes[end - 1 - k];
-      k++;
+    for (; k < end && k < limit; k++) {
+      size = size_of(ud, end - 1 - k);
+      if (k > 0 && bytes + size > max_bytes)
+        break;
+      bytes += size;
     }
     *first = end - k;
   }
   *count = k;
   return 0;
+}
+
+static size_t rsm_size_at(void *ud, size_t i)
+{
+  return ((const size_t *)ud)[i];
+}
+
+int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
+                  const size_t *sizes, size_t n, size_t max_items,
+                  size_t max_bytes, size_t *first, size_t *count, char *err,
+                  size_t errlen)
+{
+  return icxd_rsm_page_sized(req, items, rsm_size_at, (void *)sizes, n,
+                             max_items, max_bytes, first, count, err, errlen);
 }
 
 /* Appends <name>text</name> to parent, with attribute index=idx when idx
@@ -324,16 +341,19 @@ size_t icxd_rsm_item_size(const char *child, const char *text)
   return 2 * strlen(child) + 5 + rsm_escaped_len(text);
 }
 
+size_t icxd_rsm_attr_size(const char *name, const char *value)
+{
+  return strlen(name) + 4 + (value ? rsm_escaped_len(value) : 0);
+}
+
 static size_t rsm_xml_size(xmlNodePtr el, const char *text)
 {
   size_t n = icxd_rsm_item_size((const char *)el->name, text);
   xmlAttrPtr a;
 
-  for (a = el->properties; a; a = a->next) {
-    n += strlen((const char *)a->name) + 4;
-    if (a->children && a->children->content)
-      n += rsm_escaped_len((const char *)a->children->content);
-  }
+  for (a = el->properties; a; a = a->next)
+    n += icxd_rsm_attr_size((const char *)a->name,
+                            a->children ? (const char *)a->children->content : NULL);
   return n;
 }
 

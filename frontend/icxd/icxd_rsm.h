@@ -50,11 +50,23 @@ int icxd_rsm_page(const icxd_rsm_req *req, const char *const *items,
                   const size_t *sizes, size_t n, size_t max_items,
                   size_t max_bytes, size_t *first, size_t *count, char *err,
                   size_t errlen);
+/* As icxd_rsm_page(), with item i's size given by size_of(ud, i), asked
+ * only for the items the page may hold: a page of a long answer whose
+ * sizes are not at hand costs the page, not the answer. */
+int icxd_rsm_page_sized(const icxd_rsm_req *req, const char *const *items,
+                        size_t (*size_of)(void *ud, size_t i), void *ud,
+                        size_t n, size_t max_items, size_t max_bytes,
+                        size_t *first, size_t *count, char *err, size_t errlen);
 
 /* The bytes icxd_rsm_page_answer() counts for an item <child>text</child>
  * without attributes: its tags, and its text with each escape counted as
  * 6 bytes (the longest). */
 size_t icxd_rsm_item_size(const char *child, const char *text);
+
+/* The bytes an attribute name='value' adds to an item's size: its name,
+ * a space, '=', two quotes and its value with each escape counted as 6
+ * bytes (icxd_rsm_item_size()'s rule). */
+size_t icxd_rsm_attr_size(const char *name, const char *value);
 
 /* The bytes that item sizes count for one character c of a text: 6 for
  * one written as an escape, else 1 (the rule of icxd_rsm_item_size(), for

@@ -97,9 +97,10 @@ typedef struct icxd_job {
   char **clouds;         /* matching cloud names (matches only) */
   int taken;             /* the outputs are a kept answer's, not matched
                             for this job (the log says so) */
-  struct icxd_answer *clouds_ref; /* clouds are a kept answer's, lent
-                            (no want_owners: nothing filters them):
-                            released, not freed, with the job */
+  struct icxd_answer *clouds_ref; /* the strings of clouds and owners
+                            are a kept answer's, lent: released, not
+                            freed, with the job (the arrays are the
+                            job's own) */
   size_t n_clouds;
   char **owners;         /* with want_owners: per cloud of clouds, the bare
                             JID that published it, or NULL */

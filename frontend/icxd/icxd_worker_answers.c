@@ -40,7 +40,7 @@ struct icxd_answers {
   icxd_answers_stats stats;
 };
 
-/* Frees what answers_copy_strings() made, or n names of a job. */
+/* Frees an answer's strings and their array. */
 static void answers_free_strings(char **v, size_t n)
 {
   size_t i;
@@ -133,19 +133,14 @@ void icxd_answers_free(icxd_answers *t)
   free(t);
 }
 
-/* n copies of the strings v (entries may be NULL); NULL on ENOMEM. */
-static char **answers_copy_strings(char *const *v, size_t n)
+/* n pointers copied (the strings they point to are not); NULL on
+ * ENOMEM. */
+static char **answers_copy_pointers(char *const *v, size_t n)
 {
-  char **c = calloc(n ? n : 1, sizeof *c);
-  size_t i;
+  char **c = malloc((n ? n : 1) * sizeof *c);
 
-  for (i = 0; c && i < n; i++)
-    if (v[i] && !(c[i] = strdup(v[i]))) {
-      while (i--)
-        free(c[i]);
-      free(c);
-      return NULL;
-    }
+  if (c && n)
+    memcpy(c, v, n * sizeof *c);
   return c;
 }
 
@@ -189,24 +184,23 @@ int icxd_answers_take(icxd_answers *t, const char *key, size_t key_len,
   pthread_mutex_unlock(&t->lock);
   if (!a)
     return 0;
-  /* The job's own copies when the loop may filter them (presence), else
-   * lent, with a reference of their own: the job's answer may be
-   * replaced (a federated one) while they are still its clouds. */
-  if (!a->owners) {
-    __atomic_add_fetch(&a->refs, 1, __ATOMIC_RELAXED);
-    job->clouds_ref = a;
-    clouds = a->clouds;
-  } else if (!(clouds = answers_copy_strings(a->clouds, a->n)) ||
-             !(owners = answers_copy_strings(a->owners, a->n)) ||
-             !(scores = answers_copy_ints(a->scores, a->n)) ||
-             !(degrees = answers_copy_ints(a->degrees, a->n))) {
-    answers_free_strings(clouds, clouds ? a->n : 0);
-    answers_free_strings(owners, owners ? a->n : 0);
+  /* The names (and owners) are lent, with a reference of their own: the
+   * job's answer may be replaced (a federated one) while they are still
+   * its clouds.  The arrays are the job's own, which the loop reorders
+   * and cuts when it applies presence. */
+  if (!(clouds = answers_copy_pointers(a->clouds, a->n)) ||
+      (a->owners && (!(owners = answers_copy_pointers(a->owners, a->n)) ||
+                     !(scores = answers_copy_ints(a->scores, a->n)) ||
+                     !(degrees = answers_copy_ints(a->degrees, a->n))))) {
+    free(clouds);
+    free(owners);
     free(scores);
     free(degrees);
     icxd_answer_release(a);
     return 0;
   }
+  __atomic_add_fetch(&a->refs, 1, __ATOMIC_RELAXED);
+  job->clouds_ref = a;
   icxd_job_set_answer(job, NULL);
   job->answer_xml = a->xml;
   job->answer_index = a->index;
@@ -243,26 +237,19 @@ void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
   a->beyond_paper = job->beyond_paper;
   a->key_len = key_len;
   a->hash = icx_hash_bytes(key, key_len);
-  /* Without owners the names move in and are lent back to the job (as to
-   * the jobs that take the answer); with them, the job's are filtered by
-   * the loop, so the answer gets copies. */
-  if ((a->key = malloc(key_len + 1)) && job->owners) {
-    a->clouds = answers_copy_strings(job->clouds, job->n_clouds);
-    a->owners = answers_copy_strings(job->owners, job->n_clouds);
-    a->scores = answers_copy_ints(job->scores, job->n_clouds);
-    a->degrees = answers_copy_ints(job->degrees, job->n_clouds);
-    if (!a->clouds || !a->owners || !a->scores || !a->degrees) {
-      answers_free_strings(a->clouds, a->clouds ? job->n_clouds : 0);
-      answers_free_strings(a->owners, a->owners ? job->n_clouds : 0);
-      a->clouds = a->owners = NULL;
-      answer_free(a);         /* n is 0: frees the rest */
-      return;
-    }
-  } else if (!a->key) {
-    free(a);
+  /* The names (and owners) move in and are lent back to the job (as to
+   * the jobs that take the answer), in arrays of the answer's own: the
+   * job's, the loop may reorder and cut (presence). */
+  if (!(a->key = malloc(key_len + 1)) ||
+      !(a->clouds = answers_copy_pointers(job->clouds, job->n_clouds)) ||
+      (job->owners && (!(a->owners = answers_copy_pointers(job->owners, job->n_clouds)) ||
+                       !(a->scores = answers_copy_ints(job->scores, job->n_clouds)) ||
+                       !(a->degrees = answers_copy_ints(job->degrees, job->n_clouds))))) {
+    free(a->clouds);
+    free(a->owners);
+    a->clouds = a->owners = NULL;
+    answer_free(a);           /* n is 0: frees the rest */
     return;
-  } else {
-    a->clouds = job->clouds;
   }
   a->n = job->n_clouds;
   memcpy(a->key, key, key_len);
@@ -275,18 +262,17 @@ void icxd_answers_keep(icxd_answers *t, const char *key, size_t key_len,
     pthread_mutex_unlock(&t->lock);
     a->xml = NULL;
     a->index = NULL;
-    if (!job->owners) {
-      a->clouds = NULL;
-      a->n = 0;
-    }
+    free(a->clouds);            /* the strings stay the job's */
+    free(a->owners);
+    a->clouds = a->owners = NULL;
+    a->n = 0;
     answer_free(a);             /* nobody else has seen it */
     return;
   }
-  a->refs = job->owners ? 2 : 3;  /* the table's, the job's answer's, and
-                                     its clouds' */
+  a->refs = 3;                  /* the table's, the job's answer's, and its
+                                   clouds' */
   job->answer_ref = a;
-  if (!job->owners)
-    job->clouds_ref = a;
+  job->clouds_ref = a;
   while (t->n && (t->n == ICXD_ANSWERS_MAX || t->bytes + bytes > t->max_bytes))
     answers_drop(t, answers_oldest(t));
   a->used = ++t->tick;

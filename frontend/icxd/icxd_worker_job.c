@@ -40,16 +40,14 @@ void icxd_job_free(icxd_job *job)
   free(job->doc_owner);
   free(job->actor);
   free(job->errmsg);
-  for (i = 0; i < job->n_clouds; i++) {
-    if (!job->clouds_ref)
-      free(job->clouds[i]);
+  for (i = 0; !job->clouds_ref && i < job->n_clouds; i++) {
+    free(job->clouds[i]);
     if (job->owners)
       free(job->owners[i]);
   }
   if (job->clouds_ref)
     icxd_answer_release(job->clouds_ref);
-  else
-    free(job->clouds);
+  free(job->clouds);
   free(job->owners);
   free(job->scores);
   free(job->degrees);

@@ -113,10 +113,24 @@ class Asker(icxd_client.Client):
                 "</attribute><value>30</value></constraint></constraints>"
                 % (NS_CSP, attrs))
 
-    async def ask(self, title=None, **kw):
+    async def ask(self, title=None, rsm=None, **kw):
+        """The match command; rsm: the inside of a <set> for the page."""
         iid = self.new_id("q")
+        page = "" if rsm is None else "<set xmlns='%s'>%s</set>" % (NS_RSM, rsm)
         return await self.rpc(self.iq("set", self.command(self.io_input(
-            self.request(**kw))), iid), iid, title)
+            self.request(**kw) + page)), iid), iid, title)
+
+    @staticmethod
+    def page_set(res):
+        """(first index, first, last, count) of an answer's <set>, or None."""
+        mc = res.find(".//" + q(NS_CSP, "matchingClouds")) if res is not None else None
+        st = mc.find(q(NS_RSM, "set")) if mc is not None else None
+        if st is None:
+            return None
+        first = st.find(q(NS_RSM, "first"))
+        return (first.get("index") if first is not None else None,
+                st.findtext(q(NS_RSM, "first")), st.findtext(q(NS_RSM, "last")),
+                st.findtext(q(NS_RSM, "count")))
 
     @staticmethod
     def ranked(res):
@@ -176,6 +190,39 @@ class Asker(icxd_client.Client):
                           "the present cloud scores the weight, all have scores",
                           repr(r))
             await self.validate_answer(res)
+            await self.prefer_pages(r)
+
+    async def prefer_pages(self, whole):
+        """The ranked answer page by page (<max>1</max>, then <after>, then
+        <index>): each page the next cloud of the whole answer, with its
+        score, and a <set> that says where it lies; an <after> naming no
+        cloud of the answer is an error that names it."""
+        kw = dict(presence=self.args.presence, required="false", weight="20")
+        got, after = [], None
+        for i in range(len(whole) + 1):
+            rsm = "<max>1</max>" + ("" if after is None else "<after>%s</after>" % after)
+            res = await self.ask(rsm=rsm, **kw)
+            r = self.ranked(res) or []
+            st = self.page_set(res)
+            if not r:
+                self.ok.check(st is not None and st[3] == str(len(whole)) and
+                              st[1] is None, "past the last page: none, counted",
+                              repr(st))
+                break
+            self.ok.check(len(r) == 1 and st == (str(i), r[0][0], r[0][0],
+                                                 str(len(whole))),
+                          "page %d of the ranked answer, its <set>" % i,
+                          "%r %r" % (r, st))
+            got += r
+            after = r[0][0]
+        self.ok.check(got == whole, "the pages put together are the whole ranked "
+                      "answer", "%r against %r" % (got, whole))
+        res = await self.ask(rsm="<max>1</max><index>%d</index>" % (len(whole) - 1), **kw)
+        self.ok.check(self.ranked(res) == whole[-1:], "<index> gives the last cloud",
+                      repr(self.ranked(res)))
+        res = await self.ask(rsm="<after>no-such-cloud</after>", **kw)
+        self.expect_note_error(res, "an <after> naming no cloud of the ranked answer",
+                               "no-such-cloud")
 
     async def sc_plain(self):
         """Without presence, the paper's form: no JID, no score."""

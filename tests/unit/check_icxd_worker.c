@@ -566,7 +566,8 @@ START_TEST(large_answers_kept_for_the_next_page)
   ck_assert_ptr_nonnull(b->answer_index);
   ck_assert_uint_eq(b->n_clouds, a->n_clouds);
   ck_assert_str_eq(b->clouds[0], "c00000");
-  ck_assert_ptr_eq(b->clouds, a->clouds);                /* both lent: */
+  ck_assert_ptr_ne(b->clouds, a->clouds);                /* arrays of their own, */
+  ck_assert_ptr_eq(b->clouds[0], a->clouds[0]);          /* the names lent: */
   ck_assert_ptr_nonnull(a->clouds_ref);                  /* a's moved in */
   ck_assert_ptr_nonnull(b->clouds_ref);
   /* A document committed before the next request: not the kept answer. */
@@ -581,19 +582,26 @@ START_TEST(large_answers_kept_for_the_next_page)
   icxd_pool_answers_stats(pool, &st);
   ck_assert_uint_eq(st.hits, 2);
   ck_assert_uint_eq(st.kept, 2);
-  /* With owners (presence): kept apart, and copied into each job, which
-   * the loop may filter. */
+  /* With owners (presence): kept apart; each job gets arrays of its own,
+   * which the loop may reorder and cut, over the names and owners lent. */
   e = match_many(pool, 101);
   f = match_many(pool, 102);
   ck_assert_ptr_eq(e->answer_xml, f->answer_xml);
-  ck_assert_ptr_null(e->clouds_ref);
-  ck_assert_ptr_null(f->clouds_ref);
-  ck_assert_ptr_ne(f->clouds, e->clouds);                /* copies */
+  ck_assert_ptr_nonnull(e->clouds_ref);
+  ck_assert_ptr_nonnull(f->clouds_ref);
+  ck_assert_ptr_ne(f->clouds, e->clouds);
+  ck_assert_ptr_eq(f->clouds[1], e->clouds[1]);
   ck_assert_ptr_nonnull(f->owners);
   ck_assert_ptr_ne(f->owners, e->owners);
+  ck_assert_ptr_ne(f->scores, e->scores);
   ck_assert_uint_eq(f->n_clouds, e->n_clouds);
   ck_assert_int_eq(f->scores[0], e->scores[0]);
+  /* What the loop does to one job's arrays, the other does not see. */
+  e->clouds[0] = e->clouds[1];
+  e->n_clouds = 1;
   icxd_job_free(e);
+  ck_assert_str_eq(f->clouds[0], "c00000");
+  ck_assert_str_eq(f->clouds[1], "c00001");
   icxd_job_free(f);
   /* No room (answers_kept_mb = 0): every kept answer goes, none is kept
    * or taken, and the jobs that hold one keep it. */
