@@ -203,6 +203,74 @@ START_TEST(owner_cap)
 }
 END_TEST
 
+/* Many owners, found whatever case their JIDs come in, after each way the
+ * owners change: added one by one, removed, the store's list, a smaller
+ * cap (the table's lookups go through a hash kept beside its sorted
+ * array). */
+START_TEST(many_owners_found)
+{
+  enum { N = 3000 };
+  icxd_presence *q = icxd_presence_new(N);
+  const char **list = calloc(N, sizeof *list);
+  char jid[64], up[64];
+  icxd_show show;
+  time_t since;
+  int seen;
+  size_t i, k;
+
+  for (i = 0; i < N; i++) {
+    snprintf(jid, sizeof jid, "owner%zu@clouds.test", (i * 7919) % N);
+    ck_assert_int_eq(icxd_presence_add_owner(q, jid, 0), ICXD_PRESENCE_ADDED);
+    ck_assert_int_eq(icxd_presence_update(q, jid, 1, i % 2 ? ICXD_SHOW_AWAY
+                                                           : ICXD_SHOW_CHAT, 0), 1);
+  }
+  ck_assert_int_eq(icxd_presence_count(q), N);
+  for (i = 0; i < N; i++) {
+    snprintf(up, sizeof up, "OWNER%zu@Clouds.TEST", i);
+    ck_assert_int_eq(icxd_presence_get(q, up, &show, &since, &seen), 0);
+    ck_assert(show == ICXD_SHOW_AWAY || show == ICXD_SHOW_CHAT);
+  }
+  ck_assert_int_eq(icxd_presence_get(q, "owner3000@clouds.test", &show, &since, &seen), -1);
+  ck_assert_int_eq(icxd_presence_get(q, "owner1@clouds.tes", &show, &since, &seen), -1);
+  /* Every third one removed: gone, the others still found. */
+  for (i = 0; i < N; i += 3) {
+    snprintf(jid, sizeof jid, "owner%zu@clouds.test", i);
+    ck_assert_int_eq(icxd_presence_remove_owner(q, jid), 1);
+  }
+  for (i = 0; i < N; i++) {
+    snprintf(up, sizeof up, "Owner%zu@clouds.test", i);
+    ck_assert_int_eq(icxd_presence_get(q, up, &show, &since, &seen), i % 3 ? 0 : -1);
+  }
+  /* The store's list: the even ones only. */
+  for (i = 0, k = 0; i < N; i += 2) {
+    snprintf(jid, sizeof jid, "owner%zu@clouds.test", i);
+    list[k++] = strdup(jid);
+  }
+  ck_assert_int_eq(icxd_presence_sync_owners(q, list, k, 1, NULL, NULL), 0);
+  ck_assert_int_eq(icxd_presence_count(q), k);
+  for (i = 0; i < N; i++) {
+    snprintf(jid, sizeof jid, "owner%zu@clouds.test", i);
+    ck_assert_int_eq(icxd_presence_get(q, jid, &show, &since, &seen), i % 2 ? -1 : 0);
+    /* An owner the table had kept its presence; one added again has none. */
+    if (i % 2 == 0)
+      ck_assert_int_eq(seen, i % 3 != 0);
+  }
+  /* A smaller cap drops from the end of the JID order. */
+  icxd_presence_set_max(q, 10);
+  ck_assert_int_eq(icxd_presence_count(q), 10);
+  for (i = 0; i < 10; i++) {
+    size_t res;
+    const char *kept = icxd_presence_at(q, i, &show, &since, &seen, &res);
+    ck_assert_int_eq(icxd_presence_get(q, kept, &show, &since, &seen), 0);
+  }
+  ck_assert_int_eq(icxd_presence_get(q, "owner998@clouds.test", &show, &since, &seen), -1);
+  for (i = 0; i < k; i++)
+    free((char *)list[i]);
+  free(list);
+  icxd_presence_free(q);
+}
+END_TEST
+
 struct heard {
   int calls;
   char last[64];
@@ -369,6 +437,7 @@ static Suite *presence_suite(void)
   tcase_add_test(tc, resources_and_since);
   tcase_add_test(tc, resource_cap);
   tcase_add_test(tc, owner_cap);
+  tcase_add_test(tc, many_owners_found);
   tcase_add_test(tc, listener);
   tcase_add_test(tc, requests);
   tcase_add_test(tc, meets);
