@@ -289,6 +289,8 @@ icx_storage_term_lookup(icx_storage_inst *t, int kind, const unsigned char *lex,
   uint64_t h = 0;
   sqlite3_int64 id = 0, ns = 0;
   sqlite3_stmt *st;
+  double num = 0;
+  int pass;
 
   if (!lang)
     lang = "";
@@ -300,29 +302,22 @@ icx_storage_term_lookup(icx_storage_inst *t, int kind, const unsigned char *lex,
   }
   if (nslen && (ns = storage_ns_lookup(t, lex, nslen, create)) <= 0)
     return ns;                  /* an error, or a namespace (so a term) not there */
-  st = t->q[create ? Q_TERM_INS : Q_TERM_GET];
-  sqlite3_bind_text(st, 1, (const char *)lex + nslen, (int)(lexlen - nslen), SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, kind);
-  sqlite3_bind_int64(st, 3, dt);
-  sqlite3_bind_text(st, 4, lang, (int)langlen, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 5, ns);
-  if (create) {
-    double num = 0;
-    if (kind == 3 && dt && icx_storage_numeric_value(dt_iri, (const char *)lex, &num))
-      sqlite3_bind_double(st, 6, num);
-    if ((id = storage_step_id(t, st, 1, "cannot add a term")) < 0)
-      return -1;
-  }
-  if (!id) {
-    st = t->q[Q_TERM_GET];
+  /* The insert first (ignored when the term is there), then the select;
+   * both take the same parameters, the insert a number too. */
+  for (pass = create ? 0 : 1; !id && pass < 2; pass++) {
+    st = t->q[pass == 0 ? Q_TERM_INS : Q_TERM_GET];
     sqlite3_bind_text(st, 1, (const char *)lex + nslen, (int)(lexlen - nslen), SQLITE_STATIC);
     sqlite3_bind_int(st, 2, kind);
     sqlite3_bind_int64(st, 3, dt);
     sqlite3_bind_text(st, 4, lang, (int)langlen, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, ns);
-    if ((id = storage_step_id(t, st, 0, "cannot look up a term")) < 0)
+    if (pass == 0 && kind == 3 && dt &&
+        icx_storage_numeric_value(dt_iri, (const char *)lex, &num))
+      sqlite3_bind_double(st, 6, num);
+    if ((id = storage_step_id(t, st, pass == 0, pass == 0 ? "cannot add a term"
+                                                          : "cannot look up a term")) < 0)
       return -1;
-    if (!id && create)
+    if (!id && create && pass == 1)
       return icx_storage_fail(t, "a term vanished while being added");
   }
   /* The namespace's lookup used the key's buffer: the term's key again. */

@@ -256,8 +256,8 @@ static int command_presence_match(icxd_command *cmds, icxd_job *job,
       na = n;
   }
   free(meets);
-  if (!req.on || req.required || na == 0 || na == n) {
-    memcpy(kept, runs, n * sizeof *kept);
+  if (!req.on || req.required) {
+    memcpy(kept, runs, n * sizeof *kept);       /* filtered, in its order */
   } else if (command_rank_sorted(runs, na) &&
              command_rank_sorted(runs + na, n - na)) {
     command_rank_merge(runs, na, runs + na, n - na, kept);
