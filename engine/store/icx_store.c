@@ -128,6 +128,13 @@ store_check_file(icx_ctx *ctx, const char *path, int *is_new, sqlite3 **keep)
                       "%s: %s", path, old, ICX_STORAGE_VERSION, version);
     return ICX_OK;
   case ICX_STORAGE_PROBE_VERSION:
+    /* A later version is a newer icx's store, whose documents are fine:
+     * this program is what is too old. */
+    if (strtol(version, NULL, 10) > strtol(ICX_STORAGE_VERSION, NULL, 10))
+      return icx_fail(ctx, ICX_ERR_STORE,
+                      "store %s has format version %s, written by a newer icx; this icx "
+                      "reads version %s (use the icx that wrote it, or a newer one)", path,
+                      version, ICX_STORAGE_VERSION);
     return icx_fail(ctx, ICX_ERR_STORE,
                     "store %s has format version %s; this icx reads version %s "
                     "(reload the documents into a new store)", path,
