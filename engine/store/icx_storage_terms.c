@@ -238,7 +238,7 @@ storage_step_id(icx_storage_inst *t, sqlite3_stmt *st, int insert, const char *w
     id = sqlite3_last_insert_rowid(t->db);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  if (rc != (insert ? SQLITE_DONE : SQLITE_ROW) && rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && (insert || rc != SQLITE_ROW))
     return icx_storage_fail(t, what);
   return id;
 }

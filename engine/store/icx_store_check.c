@@ -89,16 +89,16 @@ check_step_failed(check_run *c, const char *what, int rc)
 static icx_id
 check_iri(check_run *c, const char *iri)
 {
-  sqlite3_stmt *st = check_prepare(c, "the term dictionary",
-                                   "SELECT id FROM term_rows WHERE id IN "
-                                   ICX_SCHEMA_TEXT_IDS("?1") " AND kind = 1 AND dt = 0"
-                                   " AND lang = ''");
+  sqlite3_stmt *st = check_prepare(c, "the term dictionary", ICX_SCHEMA_TERM_ID_SQL);
   icx_id id = 0;
   int rc;
 
   if (!st)
     return 0;
   sqlite3_bind_text(st, 1, iri, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, 1);          /* an IRI: no datatype, no language */
+  sqlite3_bind_int64(st, 3, 0);
+  sqlite3_bind_text(st, 4, "", 0, SQLITE_STATIC);
   if ((rc = sqlite3_step(st)) == SQLITE_ROW)
     id = sqlite3_column_int64(st, 0);
   check_step_failed(c, "the term dictionary", rc);
