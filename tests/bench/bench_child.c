@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -642,6 +643,19 @@ done:
 }
 
 /* --- the parent's side ------------------------------------------------------- */
+
+int
+bench_drop_cached(const char *path)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -1;
+  /* Dirty pages are not dropped: written out first. */
+  rc = fdatasync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) ? -1 : 0;
+  close(fd);
+  return rc;
+}
 
 int
 bench_spawn(char *const args[], double timeout, double *elapsed)

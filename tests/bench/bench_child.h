@@ -47,6 +47,12 @@ int bench_shapes_init(const icx_vocab *vocab);
  * ended it), BENCH_CHILD_TIMEOUT, or -1 when it could not be run. */
 int bench_spawn(char *const args[], double timeout, double *elapsed);
 
+/* Asks the kernel to drop path's pages from the page cache (they are on
+ * disk: the files were written and closed), so that the next process to
+ * read it reads it from disk.  0, or -1 when path cannot be opened (a
+ * missing file is not an error: 0). */
+int bench_drop_cached(const char *path);
+
 /* The number under key in report file, or NAN. */
 double bench_report_num(const char *file, const char *key);
 /* The text under key in report file into out (n bytes), or "?". */
