@@ -1,9 +1,12 @@
 /* icxd_presence.c - the presence table and the presence a request asks
- * for.  Owners are kept in an array sorted by JID, with a hash of their
- * JIDs beside it for lookups (a ranked answer looks up the owner of each
- * of its clouds: 280,000 binary searches of 10,000 owners took about 110
- * ms of the loop thread); each owner has a few resources, searched
- * linearly. */
+ * for.  Each owner is a block of its own; the table keeps pointers to
+ * them sorted by JID (the order list_presence pages in) and, beside, a
+ * hash of their JIDs for lookups (a ranked answer looks up the owner of
+ * each of its clouds: 280,000 binary searches of 10,000 owners took about
+ * 110 ms of the loop thread).  An owner added or dropped moves pointers
+ * in the sorted array and changes one entry of the hash, so that a
+ * publish by a new owner costs the same at the cap of a million owners
+ * as at ten.  Each owner has a few resources, searched linearly. */
 #include "config.h"
 
 #include <stdint.h>
@@ -20,7 +23,9 @@ typedef struct presence_resource {
 } presence_resource;
 
 typedef struct presence_owner {
-  char *bare;
+  char *bare;              /* in the same block, after the struct */
+  size_t len;              /* strlen(bare) */
+  uint64_t hash;           /* presence_hash(bare) */
   icxd_show show;          /* the most available of its resources */
   time_t since;            /* when show last changed */
   int seen;                /* a presence was received */
@@ -30,17 +35,18 @@ typedef struct presence_owner {
 } presence_owner;
 
 struct icxd_presence {
-  presence_owner *owners;  /* sorted by bare, ASCII case ignored */
+  presence_owner **owners; /* sorted by bare, ASCII case ignored */
   size_t n, cap, max;
   icxd_presence_fn fn;
   void *ud;
-  /* The hash of owners' JIDs, ASCII case folded: open addressing, each
-   * slot an index in owners plus one (0: empty); good only while hashed
-   * (else lookups search the array).  Made again after the owners
-   * change, once per batch of changes (batch set). */
-  uint32_t *slots;
+  /* The hash of owners' JIDs, ASCII case folded: open addressing with
+   * linear probing, each slot an owner or NULL, at most half of them
+   * used; kept as owners come and go.  hashed 0 when memory to grow it
+   * was missing: lookups then search the sorted array, and the next
+   * change tries to make it again. */
+  presence_owner **slots;
   size_t mask;
-  int hashed, batch;
+  int hashed;
 };
 
 static const char *const presence_names[ICXD_SHOW_COUNT] = {
@@ -73,13 +79,13 @@ icxd_presence *icxd_presence_new(size_t max)
   return p;
 }
 
-static void presence_owner_clear(presence_owner *o)
+static void presence_owner_free(presence_owner *o)
 {
   size_t i;
 
   for (i = 0; i < o->n_res; i++)
     free(o->res[i].name);
-  free(o->bare);
+  free(o);
 }
 
 void icxd_presence_free(icxd_presence *p)
@@ -89,7 +95,7 @@ void icxd_presence_free(icxd_presence *p)
   if (!p)
     return;
   for (i = 0; i < p->n; i++)
-    presence_owner_clear(&p->owners[i]);
+    presence_owner_free(p->owners[i]);
   free(p->owners);
   free(p->slots);
   free(p);
@@ -115,68 +121,82 @@ static uint64_t presence_hash(const char *s, size_t len)
   return h;
 }
 
-/* The hash made again from owners; without memory, lookups search the
- * array (hashed 0). */
+/* Puts o into the hash's first free slot from its home. */
+static void presence_slot_put(icxd_presence *p, presence_owner *o)
+{
+  size_t j;
+
+  for (j = (size_t)o->hash & p->mask; p->slots[j]; j = (j + 1) & p->mask)
+    ;
+  p->slots[j] = o;
+}
+
+/* The hash made again, with room for p->n owners and one more; without
+ * memory, lookups search the array (hashed 0). */
 static void presence_rehash(icxd_presence *p)
 {
-  size_t want = 16, i, j;
+  size_t want = 16, i;
+  presence_owner **s;
 
   p->hashed = 0;
-  while (want < 2 * p->n)
+  while (want < 2 * (p->n + 1))
     want *= 2;
-  if (want != p->mask + 1 || !p->slots) {
-    uint32_t *s = calloc(want, sizeof *s);
-    if (!s)
-      return;
-    free(p->slots);
-    p->slots = s;
-    p->mask = want - 1;
-  } else {
-    memset(p->slots, 0, want * sizeof *p->slots);
-  }
-  for (i = 0; i < p->n; i++) {
-    const char *k = p->owners[i].bare;
-    for (j = (size_t)presence_hash(k, strlen(k)) & p->mask; p->slots[j];
-         j = (j + 1) & p->mask)
-      ;
-    p->slots[j] = (uint32_t)(i + 1);
-  }
+  if (!(s = calloc(want, sizeof *s)))
+    return;
+  free(p->slots);
+  p->slots = s;
+  p->mask = want - 1;
+  for (i = 0; i < p->n; i++)
+    presence_slot_put(p, p->owners[i]);
   p->hashed = 1;
 }
 
-/* The owners changed (one added or dropped): the hash is made again now,
- * or at the end of the batch. */
-static void presence_changed(icxd_presence *p)
+/* o has joined p->owners: into the hash, which grows (is made again)
+ * when more than half of it would be used. */
+static void presence_hash_add(icxd_presence *p, presence_owner *o)
 {
-  p->hashed = 0;
-  if (!p->batch)
-    presence_rehash(p);
+  if (!p->hashed || 2 * p->n > p->mask + 1)
+    presence_rehash(p);     /* with o, which is in owners already */
+  else
+    presence_slot_put(p, o);
 }
 
-/* The index of bare (len bytes), *found 1; else *found 0 and, with pos,
- * where it would go (without, 0). */
-static size_t presence_find(const icxd_presence *p, const char *bare,
-                            size_t len, int *found, int pos)
+/* o leaves the hash: its slot emptied, and the entries after it in its
+ * run moved back where a lookup would no longer reach them (deletion
+ * for linear probing, without markers). */
+static void presence_hash_drop(icxd_presence *p, const presence_owner *o)
+{
+  size_t i, j, home;
+
+  if (!p->hashed)
+    return;
+  for (i = (size_t)o->hash & p->mask; p->slots[i] != o; i = (i + 1) & p->mask)
+    if (!p->slots[i])
+      return;               /* not there: cannot happen */
+  p->slots[i] = NULL;
+  for (j = (i + 1) & p->mask; p->slots[j]; j = (j + 1) & p->mask) {
+    home = (size_t)p->slots[j]->hash & p->mask;
+    /* The entry at j may fill the hole at i unless its home lies in
+     * (i, j], cyclically. */
+    if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+      continue;
+    p->slots[i] = p->slots[j];
+    p->slots[j] = NULL;
+    i = j;
+  }
+}
+
+/* The position of bare (len bytes) in the sorted array: *found 1 there;
+ * else *found 0 and where it would go. */
+static size_t presence_pos(const icxd_presence *p, const char *bare,
+                           size_t len, int *found)
 {
   size_t lo = 0, hi = p->n;
 
   *found = 0;
-  if (p->hashed) {
-    size_t j;
-    for (j = (size_t)presence_hash(bare, len) & p->mask; p->slots[j];
-         j = (j + 1) & p->mask) {
-      const char *k = p->owners[p->slots[j] - 1].bare;
-      if (strncasecmp(k, bare, len) == 0 && !k[len]) {
-        *found = 1;
-        return p->slots[j] - 1;
-      }
-    }
-    if (!pos)
-      return 0;
-  }
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    const char *k = p->owners[mid].bare;
+    const char *k = p->owners[mid]->bare;
     int c = strncasecmp(k, bare, len);
     if (c == 0)
       c = k[len] ? 1 : 0;
@@ -192,28 +212,51 @@ static size_t presence_find(const icxd_presence *p, const char *bare,
   return lo;
 }
 
-static void presence_drop_at(icxd_presence *p, size_t i)
+/* The owner bare (len bytes), or NULL. */
+static presence_owner *presence_lookup(const icxd_presence *p,
+                                       const char *bare, size_t len)
 {
-  presence_owner *o = &p->owners[i];
+  size_t j;
+  int found;
 
+  if (!p->hashed) {
+    j = presence_pos(p, bare, len, &found);
+    return found ? p->owners[j] : NULL;
+  }
+  for (j = (size_t)presence_hash(bare, len) & p->mask; p->slots[j];
+       j = (j + 1) & p->mask) {
+    presence_owner *o = p->slots[j];
+    if (o->len == len && strncasecmp(o->bare, bare, len) == 0)
+      return o;
+  }
+  return NULL;
+}
+
+/* o stops being tracked: the listener told, o out of the hash (the
+ * caller takes it out of the array and frees it). */
+static void presence_forget(icxd_presence *p, presence_owner *o)
+{
   if (p->fn)
     p->fn(p->ud, o->bare, ICXD_SHOW_UNAVAILABLE, ICXD_SHOW_UNAVAILABLE,
           o->since);
-  presence_owner_clear(o);
-  memmove(&p->owners[i], &p->owners[i + 1], (p->n - i - 1) * sizeof *o);
+  presence_hash_drop(p, o);
+}
+
+static void presence_drop_at(icxd_presence *p, size_t i)
+{
+  presence_owner *o = p->owners[i];
+
+  presence_forget(p, o);
+  memmove(&p->owners[i], &p->owners[i + 1], (p->n - i - 1) * sizeof *p->owners);
   p->n--;
-  presence_changed(p);
+  presence_owner_free(o);
 }
 
 void icxd_presence_set_max(icxd_presence *p, size_t max)
 {
   p->max = max;
-  p->batch = 1;
   while (p->n > max)
     presence_drop_at(p, p->n - 1);
-  p->batch = 0;
-  if (!p->hashed)
-    presence_rehash(p);
 }
 
 size_t icxd_presence_max(const icxd_presence *p)
@@ -225,44 +268,43 @@ icxd_presence_add icxd_presence_add_owner(icxd_presence *p, const char *bare,
                                           time_t now)
 {
   size_t len = strlen(bare), at;
-  presence_owner *o;
+  presence_owner *o = presence_lookup(p, bare, len);
   int found;
 
-  at = presence_find(p, bare, len, &found, 1);
-  if (found) {
-    p->owners[at].mark = 1;
+  if (o) {
+    o->mark = 1;
     return ICXD_PRESENCE_KNOWN;
   }
   if (p->n >= p->max)
     return ICXD_PRESENCE_FULL;
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 16;
-    presence_owner *grown = realloc(p->owners, cap * sizeof *grown);
+    presence_owner **grown = realloc(p->owners, cap * sizeof *grown);
     if (!grown)
       return ICXD_PRESENCE_NOMEM;
     p->owners = grown;
     p->cap = cap;
   }
-  memmove(&p->owners[at + 1], &p->owners[at], (p->n - at) * sizeof *o);
-  o = &p->owners[at];
-  memset(o, 0, sizeof *o);
-  o->bare = strdup(bare);
-  if (!o->bare) {
-    memmove(&p->owners[at], &p->owners[at + 1], (p->n - at) * sizeof *o);
+  if (!(o = calloc(1, sizeof *o + len + 1)))
     return ICXD_PRESENCE_NOMEM;
-  }
+  o->bare = memcpy(o + 1, bare, len + 1);
+  o->len = len;
+  o->hash = presence_hash(bare, len);
   o->show = ICXD_SHOW_UNAVAILABLE;
   o->since = now;
   o->mark = 1;
+  at = presence_pos(p, bare, len, &found);
+  memmove(&p->owners[at + 1], &p->owners[at], (p->n - at) * sizeof *p->owners);
+  p->owners[at] = o;
   p->n++;
-  presence_changed(p);
+  presence_hash_add(p, o);
   return ICXD_PRESENCE_ADDED;
 }
 
 int icxd_presence_remove_owner(icxd_presence *p, const char *bare)
 {
   int found;
-  size_t at = presence_find(p, bare, strlen(bare), &found, 0);
+  size_t at = presence_pos(p, bare, strlen(bare), &found);
 
   if (!found)
     return 0;
@@ -275,23 +317,28 @@ long icxd_presence_sync_owners(icxd_presence *p, const char *const *owners,
                                void (*added)(void *ud, const char *bare),
                                void *ud)
 {
-  size_t i, at;
+  presence_owner *o;
+  size_t i, k;
   long left = 0;
-  int nomem = 0, found;
+  int nomem = 0;
 
   /* Drop the owners that are gone first, so that they leave room under
-   * the cap for the new ones; the hash is made once, at the end. */
+   * the cap for the new ones (in one pass over the array). */
   for (i = 0; i < p->n; i++)
-    p->owners[i].mark = 0;
-  for (i = 0; i < n; i++) {
-    at = presence_find(p, owners[i], strlen(owners[i]), &found, 0);
-    if (found)
-      p->owners[at].mark = 1;
+    p->owners[i]->mark = 0;
+  for (i = 0; i < n; i++)
+    if ((o = presence_lookup(p, owners[i], strlen(owners[i]))))
+      o->mark = 1;
+  for (i = 0, k = 0; i < p->n; i++) {
+    o = p->owners[i];
+    if (o->mark) {
+      p->owners[k++] = o;
+    } else {
+      presence_forget(p, o);
+      presence_owner_free(o);
+    }
   }
-  p->batch = 1;
-  for (i = p->n; i-- > 0;)
-    if (!p->owners[i].mark)
-      presence_drop_at(p, i);
+  p->n = k;
   for (i = 0; i < n; i++) {
     switch (icxd_presence_add_owner(p, owners[i], now)) {
     case ICXD_PRESENCE_ADDED:
@@ -308,9 +355,6 @@ long icxd_presence_sync_owners(icxd_presence *p, const char *const *owners,
       break;
     }
   }
-  p->batch = 0;
-  if (!p->hashed)
-    presence_rehash(p);
   return nomem ? -1 : left;
 }
 
@@ -346,13 +390,10 @@ int icxd_presence_update(icxd_presence *p, const char *jid, int available,
   const char *slash = strchr(jid, '/');
   const char *resource = slash ? slash + 1 : "";
   size_t len = slash ? (size_t)(slash - jid) : strlen(jid), i;
-  presence_owner *o;
-  int found;
-  size_t at = presence_find(p, jid, len, &found, 0);
+  presence_owner *o = presence_lookup(p, jid, len);
 
-  if (!found)
+  if (!o)
     return 0;
-  o = &p->owners[at];
   o->seen = 1;
   if (!available && !slash) {
     presence_clear_resources(o);
@@ -390,25 +431,24 @@ void icxd_presence_forget_all(icxd_presence *p, time_t now)
   size_t i;
 
   for (i = 0; i < p->n; i++) {
-    presence_clear_resources(&p->owners[i]);
-    presence_settle(p, &p->owners[i], now);
+    presence_clear_resources(p->owners[i]);
+    presence_settle(p, p->owners[i], now);
   }
 }
 
 int icxd_presence_get(const icxd_presence *p, const char *bare,
                       icxd_show *show, time_t *since, int *seen)
 {
-  int found = 0;
-  size_t at = p ? presence_find(p, bare, strlen(bare), &found, 0) : 0;
+  const presence_owner *o = p ? presence_lookup(p, bare, strlen(bare)) : NULL;
 
   *show = ICXD_SHOW_UNAVAILABLE;
   *since = 0;
   *seen = 0;
-  if (!p || !found)
+  if (!o)
     return -1;
-  *show = p->owners[at].show;
-  *since = p->owners[at].since;
-  *seen = p->owners[at].seen;
+  *show = o->show;
+  *since = o->since;
+  *seen = o->seen;
   return 0;
 }
 
@@ -425,7 +465,7 @@ const char *icxd_presence_at(const icxd_presence *p, size_t i,
 
   if (i >= p->n)
     return NULL;
-  o = &p->owners[i];
+  o = p->owners[i];
   *show = o->show;
   *since = o->since;
   *seen = o->seen;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fixture.h"
 #include "icxd_presence.h"
@@ -271,6 +272,56 @@ START_TEST(many_owners_found)
 }
 END_TEST
 
+/* Owners added and removed in a random order, one at a time, the table
+ * checked against a plain list after every step: each owner found or not
+ * as it should be, and the JID order whole.  The hash is changed entry by
+ * entry (an owner's removal moves the entries after it in its run), so
+ * this is what a wrong move would break: an owner no longer found, or one
+ * found after its removal. */
+START_TEST(owners_come_and_go)
+{
+  enum { NAMES = 600, STEPS = 12000 };
+  icxd_presence *q = icxd_presence_new(NAMES);
+  char in[NAMES] = { 0 }, jid[64], prev[64];
+  unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+  icxd_show show;
+  time_t since;
+  int seen;
+  size_t step, i, n = 0, res;
+
+  for (step = 0; step < STEPS; step++) {
+    size_t k;
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    k = (size_t)(seed >> 33) % NAMES;
+    snprintf(jid, sizeof jid, "c%zu@Owners.test", k);
+    if (in[k]) {
+      ck_assert_int_eq(icxd_presence_remove_owner(q, jid), 1);
+      in[k] = 0;
+      n--;
+    } else {
+      ck_assert_int_eq(icxd_presence_add_owner(q, jid, 0), ICXD_PRESENCE_ADDED);
+      in[k] = 1;
+      n++;
+    }
+    ck_assert_uint_eq(icxd_presence_count(q), n);
+    if (step % 97 && step < STEPS - 1)
+      continue;
+    for (i = 0; i < NAMES; i++) {
+      snprintf(jid, sizeof jid, "C%zu@owners.TEST", i);
+      ck_assert_msg((icxd_presence_get(q, jid, &show, &since, &seen) == 0) == in[i],
+                    "step %zu: %s %s", step, jid, in[i] ? "lost" : "found after removal");
+    }
+    for (i = 0, *prev = '\0'; i < n; i++) {
+      const char *at = icxd_presence_at(q, i, &show, &since, &seen, &res);
+      ck_assert_ptr_nonnull(at);
+      ck_assert_int_lt(strcasecmp(prev, at), 0);
+      snprintf(prev, sizeof prev, "%s", at);
+    }
+  }
+  icxd_presence_free(q);
+}
+END_TEST
+
 struct heard {
   int calls;
   char last[64];
@@ -438,6 +489,7 @@ static Suite *presence_suite(void)
   tcase_add_test(tc, resource_cap);
   tcase_add_test(tc, owner_cap);
   tcase_add_test(tc, many_owners_found);
+  tcase_add_test(tc, owners_come_and_go);
   tcase_add_test(tc, listener);
   tcase_add_test(tc, requests);
   tcase_add_test(tc, meets);
