@@ -38,7 +38,9 @@
  *   graph_subjects (g, s)          the distinct subjects of each graph
  *     primary key (g, s); kept by the storage as it writes quads (see
  *     ICX_SCHEMA_SUBJECTS_SQL).  A graph's quads are read
- *     through it: its subjects, then each one's range of the primary key.
+ *     through it: its subjects, then each one's range of the primary key
+ *     (or, for a graph that is nearly the whole store, one scan of the
+ *     quads: icx_storage_context_ids()).
  *     It stands for an index quads_g (g), which held a copy of every
  *     quad's four ids (15 bytes a quad at 1M clouds; this table takes
  *     about 2 a quad, one row per subject).

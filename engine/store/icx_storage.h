@@ -179,6 +179,12 @@ int icx_storage_bulk_end(icx_storage_bulk *bulk);
 /* Frees the handle (not what it wrote).  NULL is a no-op. */
 void icx_storage_bulk_free(icx_storage_bulk *bulk);
 
+/* Builds now what a load into a store without quads put aside, if one
+ * did and nobody has built it since (icx_storage_bulk_end() and the
+ * commit do it too): for a reader inside the transaction that needs the
+ * secondary indexes.  0, or -1 (roll the transaction back). */
+int icx_storage_indexes_ready(icx_storage_inst *t);
+
 /* Term ids, for checking a graph in the transaction that wrote it.  The id
  * of an IRI: > 0, 0 when the store has no such term, -1 on error. */
 icx_id icx_storage_iri_id(icx_storage_inst *t, const char *iri);

@@ -340,6 +340,12 @@ icx_storage_indexes_restore(icx_storage_inst *t)
   return 0;
 }
 
+int
+icx_storage_indexes_ready(icx_storage_inst *t)
+{
+  return t && t->magic == icx_storage_magic ? icx_storage_indexes_restore(t) : -1;
+}
+
 void
 icx_storage_bulk_free(icx_storage_bulk *b)
 {

@@ -102,27 +102,67 @@ icx_storage_term_text(icx_storage_inst *t, sqlite3_int64 id)
   return out;
 }
 
+/* Other graphs' subjects at most this many: a whole graph is read in one
+ * scan of the primary key rather than subject by subject. */
+#define WALK_SCAN_OTHERS 64
+#define WALK_STR(x) WALK_STR_(x)
+#define WALK_STR_(x) #x
+
+/* Whether graph g is (nearly) the whole store: the other graphs list
+ * fewer than WALK_SCAN_OTHERS subjects between them (two seeks), as
+ * during a first load.  1, 0, or -1. */
+static int
+storage_graph_is_store(icx_storage_inst *t, sqlite3_int64 g)
+{
+  static const char probe[] =
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM graph_subjects WHERE g < ?1"
+    " LIMIT " WALK_STR(WALK_SCAN_OTHERS) ")) + (SELECT count(*) FROM (SELECT 1 FROM"
+    " graph_subjects WHERE g > ?1 LIMIT " WALK_STR(WALK_SCAN_OTHERS) "))";
+  sqlite3_stmt *st;
+  int rc, others = 0;
+
+  if (!t->ids_q[6] &&
+      sqlite3_prepare_v3(t->db, probe, -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[6], NULL) !=
+        SQLITE_OK)
+    return icx_storage_fail(t, "cannot prepare a scan");
+  st = t->ids_q[6];
+  sqlite3_bind_int64(st, 1, g);
+  if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    others = sqlite3_column_int(st, 0);
+  sqlite3_reset(st);
+  if (rc != SQLITE_ROW)
+    return icx_storage_fail(t, "cannot read a graph");
+  return others < WALK_SCAN_OTHERS;
+}
+
 int
 icx_storage_context_ids(icx_storage_inst *t, sqlite3_int64 g, sqlite3_int64 s,
                         sqlite3_int64 p, sqlite3_int64 o, icx_storage_ids_fn fn, void *ud)
 {
-  /* A whole graph is read subject by subject (graph_subjects); the +
-   * keeps the third shape on quads_pos (p, o, s), g checked on the rows
-   * found. */
-  static const char *const sql[3] = {
+  /* A whole graph is read subject by subject (graph_subjects), or in one
+   * scan of the primary key when it is nearly the whole store (the same
+   * order: 1.0 s against 2.4 for the 20M quads of a million clouds,
+   * a seek a subject); the + keeps the third shape on quads_pos (p, o,
+   * s), g checked on the rows found.  Indexes 0 to 2 by shape, 5 the
+   * scan. */
+  static const char *const sql[6] = {
     ("SELECT s, p, o FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
      " AND g = ?1 ORDER BY s, p, o"),
     "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
-    "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1"
+    "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1",
+    NULL, NULL,
+    "SELECT s, p, o FROM quads WHERE g = ?1 ORDER BY s, p, o"
   };
   sqlite3_stmt *st;
   int shape, rc;
 
   if (!t || t->magic != icx_storage_magic || !fn)
     return -1;
-  if (!s && !p && !o)
-    shape = 0;
-  else if (s && p && !o)
+  if (!s && !p && !o) {
+    if ((rc = storage_graph_is_store(t, g)) < 0)
+      return -1;
+    shape = rc ? 5 : 0;
+  } else if (s && p && !o)
     shape = 1;
   else if (!s && p && o)
     shape = 2;
@@ -138,7 +178,7 @@ icx_storage_context_ids(icx_storage_inst *t, sqlite3_int64 g, sqlite3_int64 s,
   sqlite3_bind_int64(st, 1, g);
   if (shape == 1)
     sqlite3_bind_int64(st, 2, s);
-  if (shape >= 1)
+  if (shape == 1 || shape == 2)
     sqlite3_bind_int64(st, 3, p);
   if (shape == 2)
     sqlite3_bind_int64(st, 4, o);

@@ -102,7 +102,8 @@ struct icx_storage_inst {
                                  again before it commits (icx_storage_bulk_end()) */
   int cache_on;               /* a transaction of ours or the caller's is open */
   int quiet;                  /* icx_storage_fail() records, does not log (bulk adds) */
-  sqlite3_stmt *ids_q[5];     /* icx_storage_context_ids(), by shape; subject walks */
+  sqlite3_stmt *ids_q[7];     /* icx_storage_context_ids(), by shape; subject walks;
+                                 a graph's scan and its probe */
   sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
   sqlite3_stmt *ins_rows_num; /* the same, each number given */
   sqlite3_stmt *ins_num;      /* one quad, its number given */

@@ -258,6 +258,50 @@ START_TEST(walk_every_quad_of_a_graph_in_order)
 }
 END_TEST
 
+/* A graph is read in one scan of the quads while it is nearly the whole
+ * store, else subject by subject: both give its quads alone, in the same
+ * order, a subject it shares with another graph included. */
+START_TEST(walk_a_graph_the_same_among_many)
+{
+  enum { OTHERS = 100 };
+  icx_term *big = calloc(3 * (OTHERS + 1), sizeof *big);
+  char (*iri)[32] = calloc(OTHERS, sizeof *iri);
+  seen alone = { 0 }, among = { 0 };
+  icx_term c = T_IRI(EX "c"), type = T_IRI(RDF_TYPE), svc = T_IRI(RES "StorageService");
+  int i;
+
+  ck_assert_ptr_nonnull(big);
+  ck_assert_ptr_nonnull(iri);
+  write_doc(DOC, doc_terms, N_DOC);
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &alone), 0);
+  ck_assert_int_eq(alone.n, (int)N_DOC);
+  /* Another document of many subjects, one of them DOC's cloud. */
+  for (i = 0; i < OTHERS; i++) {
+    snprintf(iri[i], sizeof iri[i], EX "other%d", i);
+    big[3 * i] = (icx_term){ ICX_TERM_IRI, iri[i], strlen(iri[i]), NULL, NULL };
+    big[3 * i + 1] = type;
+    big[3 * i + 2] = svc;
+  }
+  big[3 * OTHERS] = c;
+  big[3 * OTHERS + 1] = type;
+  big[3 * OTHERS + 2] = svc;
+  ck_assert_uint_eq(write_doc("urn:doc:big", big, OTHERS + 1), OTHERS + 1);
+  ck_assert_int_eq(icx_store_walk(store, id_of(DOC), 0, 0, 0, on_quad, &among), 0);
+  ck_assert_int_eq(among.n, alone.n);
+  for (i = 0; i < alone.n; i++) {
+    ck_assert_int_eq(among.s[i], alone.s[i]);
+    ck_assert_int_eq(among.p[i], alone.p[i]);
+    ck_assert_int_eq(among.o[i], alone.o[i]);
+  }
+  /* And the big one, among many, has its own quads only. */
+  among.n = 0;
+  ck_assert_int_eq(icx_store_walk(store, id_of("urn:doc:big"), 0, 0, 0, on_quad, &among), 0);
+  ck_assert_int_eq(among.n, OTHERS + 1);
+  free(big);
+  free(iri);
+}
+END_TEST
+
 START_TEST(walk_objects_of_a_subject_and_predicate)
 {
   seen x = { 0 };
@@ -887,6 +931,7 @@ store_ids_suite(void)
   tcase_add_test(tc, lex_of_many_ids);
   tcase_add_test(tc, max_id_grows_with_the_dictionary);
   tcase_add_test(tc, walk_every_quad_of_a_graph_in_order);
+  tcase_add_test(tc, walk_a_graph_the_same_among_many);
   tcase_add_test(tc, walk_objects_of_a_subject_and_predicate);
   tcase_add_test(tc, walk_subjects_of_a_predicate_and_object);
   tcase_add_test(tc, walk_refuses_other_shapes_and_misuse);
