@@ -657,8 +657,9 @@ bench_drop_cached(const char *path)
   return rc;
 }
 
-int
-bench_spawn(char *const args[], double timeout, double *elapsed)
+/* bench_spawn(), the child's ICX_BENCH_REPS set to 1 when one_rep. */
+static int
+spawn_child(char *const args[], double timeout, double *elapsed, int one_rep)
 {
   double t0 = bench_now();
   pid_t pid;
@@ -671,6 +672,8 @@ bench_spawn(char *const args[], double timeout, double *elapsed)
     return -1;
   if (pid == 0) {
     setpgid(0, 0);   /* its own group: a cap kills what it started too */
+    if (one_rep && setenv("ICX_BENCH_REPS", "1", 1))
+      _exit(127);
     execvp(args[0], args);
     _exit(127);
   }
@@ -694,6 +697,18 @@ bench_spawn(char *const args[], double timeout, double *elapsed)
   if (WIFEXITED(status))
     return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int
+bench_spawn(char *const args[], double timeout, double *elapsed)
+{
+  return spawn_child(args, timeout, elapsed, 0);
+}
+
+int
+bench_spawn_cold(char *const args[], double timeout, double *elapsed)
+{
+  return spawn_child(args, timeout, elapsed, 1);
 }
 
 /* The line of report file (read into *buf, to free()) that holds key: a

@@ -46,6 +46,9 @@ int bench_shapes_init(const icx_vocab *vocab);
  * seconds it ran.  Returns its exit status (128 + the signal when one
  * ended it), BENCH_CHILD_TIMEOUT, or -1 when it could not be run. */
 int bench_spawn(char *const args[], double timeout, double *elapsed);
+/* bench_spawn() of a child whose cold start alone is wanted: it runs one
+ * warm repetition, not ICX_BENCH_REPS. */
+int bench_spawn_cold(char *const args[], double timeout, double *elapsed);
 
 /* Asks the kernel to drop path's pages from the page cache (they are on
  * disk: the files were written and closed), so that the next process to

@@ -543,7 +543,7 @@ run(void)
           if (bench_drop_cached(store) || bench_drop_cached(side))
             printf("  %-11s icx     : the files could not be dropped from the page cache: "
                    "no cold start from disk\n", bench_shapes[s].name);
-          else if ((st = bench_spawn(args, cap + warm_cap + 30, &el)) == 0)
+          else if ((st = bench_spawn_cold(args, cap + warm_cap + 30, &el)) == 0)
             r[e].disk_cold = bench_report_num(rep, "cold_ms");
           else
             printf("  %-11s icx     : cold start from disk %s\n", bench_shapes[s].name,
@@ -591,7 +591,7 @@ run(void)
           r[e].colds[0] = r[e].cold;
           for (k = 1; k < ICX_COLDS; k++) {
             remove(rep2);
-            r[e].colds[k] = bench_spawn(again, cap + warm_cap + 30, &el) == 0
+            r[e].colds[k] = bench_spawn_cold(again, cap + warm_cap + 30, &el) == 0
                               ? bench_report_num(rep2, "cold_ms") : NAN;
           }
           remove(rep2);
