@@ -30,6 +30,7 @@ typedef struct presence_owner {
   time_t since;            /* when show last changed */
   int seen;                /* a presence was received */
   int mark;                /* icxd_presence_sync_owners() */
+  struct presence_owner *gone; /* the same: its list of owners that left */
   presence_resource res[ICXD_PRESENCE_MAX_RESOURCES];
   size_t n_res;
 } presence_owner;
@@ -232,24 +233,24 @@ static presence_owner *presence_lookup(const icxd_presence *p,
   return NULL;
 }
 
-/* o stops being tracked: the listener told, o out of the hash (the
- * caller takes it out of the array and frees it). */
-static void presence_forget(icxd_presence *p, presence_owner *o)
+/* o, already out of the array and the hash, stops being tracked: the
+ * listener told (it may read the table, whole without o), o freed. */
+static void presence_left(icxd_presence *p, presence_owner *o)
 {
   if (p->fn)
     p->fn(p->ud, o->bare, ICXD_SHOW_UNAVAILABLE, ICXD_SHOW_UNAVAILABLE,
           o->since);
-  presence_hash_drop(p, o);
+  presence_owner_free(o);
 }
 
 static void presence_drop_at(icxd_presence *p, size_t i)
 {
   presence_owner *o = p->owners[i];
 
-  presence_forget(p, o);
+  presence_hash_drop(p, o);
   memmove(&p->owners[i], &p->owners[i + 1], (p->n - i - 1) * sizeof *p->owners);
   p->n--;
-  presence_owner_free(o);
+  presence_left(p, o);
 }
 
 void icxd_presence_set_max(icxd_presence *p, size_t max)
@@ -317,13 +318,14 @@ long icxd_presence_sync_owners(icxd_presence *p, const char *const *owners,
                                void (*added)(void *ud, const char *bare),
                                void *ud)
 {
-  presence_owner *o;
+  presence_owner *o, *gone = NULL, **tail = &gone;
   size_t i, k;
   long left = 0;
   int nomem = 0;
 
   /* Drop the owners that are gone first, so that they leave room under
-   * the cap for the new ones (in one pass over the array). */
+   * the cap for the new ones (in one pass over the array).  The listener
+   * hears of them once the array is whole again: it may read the table. */
   for (i = 0; i < p->n; i++)
     p->owners[i]->mark = 0;
   for (i = 0; i < n; i++)
@@ -334,11 +336,17 @@ long icxd_presence_sync_owners(icxd_presence *p, const char *const *owners,
     if (o->mark) {
       p->owners[k++] = o;
     } else {
-      presence_forget(p, o);
-      presence_owner_free(o);
+      presence_hash_drop(p, o);
+      o->gone = NULL;
+      *tail = o;
+      tail = &o->gone;
     }
   }
   p->n = k;
+  while ((o = gone)) {
+    gone = o->gone;
+    presence_left(p, o);
+  }
   for (i = 0; i < n; i++) {
     switch (icxd_presence_add_owner(p, owners[i], now)) {
     case ICXD_PRESENCE_ADDED:

@@ -47,7 +47,8 @@ typedef struct icxd_presence icxd_presence;
 
 /* Called when an owner's shown state changes (was -> now, since when),
  * and with was == now == ICXD_SHOW_UNAVAILABLE when an owner stops being
- * tracked.  bare is lent for the call. */
+ * tracked (then no longer in the table, which the listener may read).
+ * bare is lent for the call. */
 typedef void (*icxd_presence_fn)(void *ud, const char *bare, icxd_show was,
                                  icxd_show now, time_t since);
 

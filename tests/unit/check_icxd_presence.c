@@ -385,6 +385,67 @@ START_TEST(listener)
 }
 END_TEST
 
+/* What a listener reads of the table while a sync tells it of owners
+ * that left. */
+struct whole {
+  const icxd_presence *p;
+  int calls, torn;
+};
+
+static void on_left_read_table(void *ud, const char *bare, icxd_show was,
+                               icxd_show now, time_t since)
+{
+  struct whole *w = ud;
+  size_t i, n = icxd_presence_count(w->p), res;
+  const char *prev = NULL;
+  icxd_show sh;
+  time_t t;
+  int sn;
+
+  (void)was;
+  (void)now;
+  (void)since;
+  w->calls++;
+  for (i = 0; i < n; i++) {
+    const char *jid = icxd_presence_at(w->p, i, &sh, &t, &sn, &res);
+    /* Sorted and each owner once; the one that left no longer there. */
+    if (strcmp(jid, bare) == 0 || (prev && strcmp(prev, jid) >= 0))
+      w->torn++;
+    prev = jid;
+  }
+}
+
+START_TEST(listener_reads_a_whole_table)
+{
+  icxd_presence *q = icxd_presence_new(100);
+  const char *all[] = { "a@a.test", "b@a.test", "c@a.test", "d@a.test", "e@a.test" };
+  const char *kept[] = { "b@a.test", "d@a.test", "f@a.test" };
+  struct whole w;
+  icxd_show show;
+  time_t since;
+  int seen;
+
+  ck_assert_ptr_nonnull(q);
+  memset(&w, 0, sizeof w);
+  w.p = q;
+  ck_assert_int_eq(icxd_presence_sync_owners(q, all, 5, 1, NULL, NULL), 0);
+  icxd_presence_set_listener(q, on_left_read_table, &w);
+  ck_assert_int_eq(icxd_presence_sync_owners(q, kept, 3, 2, NULL, NULL), 0);
+  ck_assert_int_eq(w.calls, 3);
+  ck_assert_int_eq(w.torn, 0);
+  ck_assert_uint_eq(icxd_presence_count(q), 3);
+  ck_assert_int_eq(icxd_presence_get(q, "c@a.test", &show, &since, &seen), -1);
+  ck_assert_int_eq(icxd_presence_get(q, "f@a.test", &show, &since, &seen), 0);
+  /* The same when an owner is removed, or is beyond a new cap. */
+  ck_assert_int_eq(icxd_presence_remove_owner(q, "d@a.test"), 1);
+  icxd_presence_set_max(q, 1);
+  ck_assert_int_eq(w.calls, 5);
+  ck_assert_int_eq(w.torn, 0);
+  ck_assert_uint_eq(icxd_presence_count(q), 1);
+  icxd_presence_free(q);
+}
+END_TEST
+
 START_TEST(requests)
 {
   icxd_presence_req r;
@@ -491,6 +552,7 @@ static Suite *presence_suite(void)
   tcase_add_test(tc, many_owners_found);
   tcase_add_test(tc, owners_come_and_go);
   tcase_add_test(tc, listener);
+  tcase_add_test(tc, listener_reads_a_whole_table);
   tcase_add_test(tc, requests);
   tcase_add_test(tc, meets);
   tcase_add_test(tc, times);
