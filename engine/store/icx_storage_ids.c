@@ -108,24 +108,56 @@ icx_storage_term_text(icx_storage_inst *t, sqlite3_int64 id)
 #define WALK_STR(x) WALK_STR_(x)
 #define WALK_STR_(x) #x
 
+/* The text of each ids_slot's statement.  A whole graph is read subject
+ * by subject (graph_subjects), or in one scan of the primary key when it
+ * is nearly the whole store (the same order: 1.0 s against 2.4 for the
+ * 20M quads of a million clouds, a seek a subject); the probe counts the
+ * other graphs' subjects up to WALK_SCAN_OTHERS on each side (two
+ * seeks).  The + keeps the predicate-and-object shape on quads_pos (p,
+ * o, s), g checked on the rows found.  The subjects' walks read
+ * quads_num (p, num, s) or quads_pos: both cover the subject, so SQLite
+ * reads the index alone. */
+static const char *const ids_sql[IDS_COUNT] = {
+  [IDS_GRAPH_BY_SUBJECT] =
+    "SELECT s, p, o FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
+    " AND g = ?1 ORDER BY s, p, o",
+  [IDS_GRAPH_SCAN] = "SELECT s, p, o FROM quads WHERE g = ?1 ORDER BY s, p, o",
+  [IDS_GRAPH_PROBE] =
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM graph_subjects WHERE g < ?1"
+    " LIMIT " WALK_STR(WALK_SCAN_OTHERS) ")) + (SELECT count(*) FROM (SELECT 1 FROM"
+    " graph_subjects WHERE g > ?1 LIMIT " WALK_STR(WALK_SCAN_OTHERS) "))",
+  [IDS_SUBJECT_PREDICATE] = "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
+  [IDS_PREDICATE_OBJECT] = "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1",
+  [IDS_SUBJECTS_IN_RANGE] = "SELECT s FROM quads WHERE p = ?1 AND num >= ?2 AND num <= ?3",
+  [IDS_SUBJECTS_WITH] = "SELECT s FROM quads WHERE p = ?1 AND o = ?2"
+};
+
+/* The statement of slot k, prepared at its first use.  NULL when it
+ * cannot be prepared (what names the failure) or runs already (a walk
+ * from inside its own callback). */
+static sqlite3_stmt *
+storage_ids_stmt(icx_storage_inst *t, enum ids_slot k, const char *what)
+{
+  if (!t->ids_q[k] &&
+      sqlite3_prepare_v3(t->db, ids_sql[k], -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[k],
+                         NULL) != SQLITE_OK) {
+    icx_storage_fail(t, what);
+    return NULL;
+  }
+  return sqlite3_stmt_busy(t->ids_q[k]) ? NULL : t->ids_q[k];
+}
+
 /* Whether graph g is (nearly) the whole store: the other graphs list
- * fewer than WALK_SCAN_OTHERS subjects between them (two seeks), as
- * during a first load.  1, 0, or -1. */
+ * fewer than WALK_SCAN_OTHERS subjects between them, as during a first
+ * load.  1, 0, or -1. */
 static int
 storage_graph_is_store(icx_storage_inst *t, sqlite3_int64 g)
 {
-  static const char probe[] =
-    "SELECT (SELECT count(*) FROM (SELECT 1 FROM graph_subjects WHERE g < ?1"
-    " LIMIT " WALK_STR(WALK_SCAN_OTHERS) ")) + (SELECT count(*) FROM (SELECT 1 FROM"
-    " graph_subjects WHERE g > ?1 LIMIT " WALK_STR(WALK_SCAN_OTHERS) "))";
-  sqlite3_stmt *st;
+  sqlite3_stmt *st = storage_ids_stmt(t, IDS_GRAPH_PROBE, "cannot prepare a scan");
   int rc, others = 0;
 
-  if (!t->ids_q[6] &&
-      sqlite3_prepare_v3(t->db, probe, -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[6], NULL) !=
-        SQLITE_OK)
-    return icx_storage_fail(t, "cannot prepare a scan");
-  st = t->ids_q[6];
+  if (!st)
+    return -1;
   sqlite3_bind_int64(st, 1, g);
   if ((rc = sqlite3_step(st)) == SQLITE_ROW)
     others = sqlite3_column_int(st, 0);
@@ -139,48 +171,30 @@ int
 icx_storage_context_ids(icx_storage_inst *t, sqlite3_int64 g, sqlite3_int64 s,
                         sqlite3_int64 p, sqlite3_int64 o, icx_storage_ids_fn fn, void *ud)
 {
-  /* A whole graph is read subject by subject (graph_subjects), or in one
-   * scan of the primary key when it is nearly the whole store (the same
-   * order: 1.0 s against 2.4 for the 20M quads of a million clouds,
-   * a seek a subject); the + keeps the third shape on quads_pos (p, o,
-   * s), g checked on the rows found.  Indexes 0 to 2 by shape, 5 the
-   * scan. */
-  static const char *const sql[6] = {
-    ("SELECT s, p, o FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
-     " AND g = ?1 ORDER BY s, p, o"),
-    "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
-    "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1",
-    NULL, NULL,
-    "SELECT s, p, o FROM quads WHERE g = ?1 ORDER BY s, p, o"
-  };
   sqlite3_stmt *st;
-  int shape, rc;
+  enum ids_slot k;
+  int rc;
 
   if (!t || t->magic != icx_storage_magic || !fn)
     return -1;
   if (!s && !p && !o) {
     if ((rc = storage_graph_is_store(t, g)) < 0)
       return -1;
-    shape = rc ? 5 : 0;
+    k = rc ? IDS_GRAPH_SCAN : IDS_GRAPH_BY_SUBJECT;
   } else if (s && p && !o)
-    shape = 1;
+    k = IDS_SUBJECT_PREDICATE;
   else if (!s && p && o)
-    shape = 2;
+    k = IDS_PREDICATE_OBJECT;
   else
     return -1;
-  if (!t->ids_q[shape] &&
-      sqlite3_prepare_v3(t->db, sql[shape], -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[shape],
-                         NULL) != SQLITE_OK)
-    return icx_storage_fail(t, "cannot prepare a scan");
-  st = t->ids_q[shape];
-  if (sqlite3_stmt_busy(st))
-    return -1;                /* the same shape from inside its own callback */
+  if (!(st = storage_ids_stmt(t, k, "cannot prepare a scan")))
+    return -1;                /* or the same shape from inside its own callback */
   sqlite3_bind_int64(st, 1, g);
-  if (shape == 1)
+  if (k == IDS_SUBJECT_PREDICATE)
     sqlite3_bind_int64(st, 2, s);
-  if (shape == 1 || shape == 2)
+  if (k == IDS_SUBJECT_PREDICATE || k == IDS_PREDICATE_OBJECT)
     sqlite3_bind_int64(st, 3, p);
-  if (shape == 2)
+  if (k == IDS_PREDICATE_OBJECT)
     sqlite3_bind_int64(st, 4, o);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     if (fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
@@ -209,34 +223,14 @@ storage_walk_subjects(icx_storage_inst *t, sqlite3_stmt *st, icx_storage_id_fn f
   return 0;
 }
 
-/* The prepared statement of subject walk k (3: a range, 4: an object).
- * Ranges read quads_num (p, num, s), objects quads_pos (p, o, s): both
- * cover the subject, so SQLite reads the index alone.  NULL when it cannot
- * be prepared or runs already (a walk from inside its own callback). */
-static sqlite3_stmt *
-storage_subjects_query(icx_storage_inst *t, int k)
-{
-  static const char *const sql[2] = {
-    "SELECT s FROM quads WHERE p = ?1 AND num >= ?2 AND num <= ?3",
-    "SELECT s FROM quads WHERE p = ?1 AND o = ?2"
-  };
-
-  if (!t->ids_q[k] &&
-      sqlite3_prepare_v3(t->db, sql[k - 3], -1, SQLITE_PREPARE_PERSISTENT, &t->ids_q[k],
-                         NULL) != SQLITE_OK) {
-    icx_storage_fail(t, "cannot prepare a subject walk");
-    return NULL;
-  }
-  return sqlite3_stmt_busy(t->ids_q[k]) ? NULL : t->ids_q[k];
-}
-
 int
 icx_storage_subjects_in_range(icx_storage_inst *t, icx_id p, double lo, double hi,
                               icx_storage_id_fn fn, void *ud)
 {
   sqlite3_stmt *st;
 
-  if (!t || t->magic != icx_storage_magic || !fn || !(st = storage_subjects_query(t, 3)))
+  if (!t || t->magic != icx_storage_magic || !fn ||
+      !(st = storage_ids_stmt(t, IDS_SUBJECTS_IN_RANGE, "cannot prepare a subject walk")))
     return -1;
   sqlite3_bind_int64(st, 1, p);
   sqlite3_bind_double(st, 2, lo);
@@ -250,7 +244,8 @@ icx_storage_subjects_with(icx_storage_inst *t, icx_id p, icx_id o,
 {
   sqlite3_stmt *st;
 
-  if (!t || t->magic != icx_storage_magic || !fn || !(st = storage_subjects_query(t, 4)))
+  if (!t || t->magic != icx_storage_magic || !fn ||
+      !(st = storage_ids_stmt(t, IDS_SUBJECTS_WITH, "cannot prepare a subject walk")))
     return -1;
   sqlite3_bind_int64(st, 1, p);
   sqlite3_bind_int64(st, 2, o);

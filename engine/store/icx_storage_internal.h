@@ -67,6 +67,22 @@ enum {
   Q_COUNT
 };
 
+/* The statements icx_storage_ids.c prepares when first used (their text
+ * is there): a graph's quads read subject by subject, in one scan, and
+ * the probe that chooses; a subject's quads with a predicate; the quads
+ * with a predicate and object; the subjects with a number in a range, or
+ * with an object. */
+enum ids_slot {
+  IDS_GRAPH_BY_SUBJECT,
+  IDS_GRAPH_SCAN,
+  IDS_GRAPH_PROBE,
+  IDS_SUBJECT_PREDICATE,
+  IDS_PREDICATE_OBJECT,
+  IDS_SUBJECTS_IN_RANGE,
+  IDS_SUBJECTS_WITH,
+  IDS_COUNT
+};
+
 /* Shapes of find patterns: which parts are bound. */
 enum { BOUND_S = 1, BOUND_P = 2, BOUND_O = 4, BOUND_G = 8, N_SHAPES = 16 };
 
@@ -102,8 +118,7 @@ struct icx_storage_inst {
                                  again before it commits (icx_storage_bulk_end()) */
   int cache_on;               /* a transaction of ours or the caller's is open */
   int quiet;                  /* icx_storage_fail() records, does not log (bulk adds) */
-  sqlite3_stmt *ids_q[7];     /* icx_storage_context_ids(), by shape; subject walks;
-                                 a graph's scan and its probe */
+  sqlite3_stmt *ids_q[IDS_COUNT]; /* icx_storage_ids.c's statements, by ids_slot */
   sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
   sqlite3_stmt *ins_rows_num; /* the same, each number given */
   sqlite3_stmt *ins_num;      /* one quad, its number given */
