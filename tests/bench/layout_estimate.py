@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""layout_estimate.py - what an icx store would weigh if its quads were kept
+as posting lists rather than as one SQLite row per triple in each order.
+
+Reads a store (format 5, read only) and writes, into a new SQLite file,
+three tables that hold the same quads differently:
+
+  postings_po  (p, o, s0) -> g0, rest: the subjects with a predicate and
+               object, in chunks of at most CHUNK, s0 and g0 the chunk's
+               first, rest the others as varint gaps of s (and each g
+               unless the whole chunk has g0); NULL for a single one.
+               What quads_pos (p, o, s) answers.
+  postings_pn  the same by (p, num): what quads_num (p, num, s) answers.
+  subject_rows (s, g) -> the subject's (p, o) pairs in that graph, varint
+               gaps of p, o given whole after each new p and as gaps after.
+               What the quads table's (s, p, o, g) order answers.
+
+Each table is measured twice with dbstat: as written in key order (what
+a program appending rows gets) and copied whole into an empty twin
+(SQLite packs that copy, as it packs CREATE INDEX).  Then prints the
+store's own tables and the totals in bytes per triple of two layouts:
+postings in place of quads_pos and quads_num, and that plus
+subject_rows in place of quads.  Sizes only: nothing here reads or
+answers like the store would.
+
+  layout_estimate.py STORE.db OUT.db [CHUNK]
+"""
+
+import os
+import sqlite3
+import sys
+import time
+
+PAGE = 4096
+
+
+def varint(n, out):
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def chunk_row(key, chunk):
+    s0, g0 = chunk[0]
+    if len(chunk) == 1:
+        return key + (s0, g0, None)
+    same_g = all(g == g0 for _, g in chunk)
+    rest = bytearray([1 if same_g else 0])
+    last = s0
+    for s, g in chunk[1:]:
+        varint(s - last, rest)
+        last = s
+        if not same_g:
+            varint(g, rest)
+    return key + (s0, g0, bytes(rest))
+
+
+def write_postings(db, table, key_col, select, chunk_max):
+    db.execute("CREATE TABLE %s (p INTEGER NOT NULL, %s NOT NULL, s0 INTEGER NOT NULL,"
+               " g0 INTEGER NOT NULL, rest BLOB, PRIMARY KEY (p, %s, s0)) WITHOUT ROWID"
+               % (table, key_col, key_col.split()[0]))
+    insert = "INSERT INTO %s VALUES (?, ?, ?, ?, ?)" % table
+    rows, key, chunk, n_keys = [], None, [], 0
+    for p, k, s, g in db.execute(select):
+        if (p, k) != key or len(chunk) >= chunk_max:
+            if chunk:
+                rows.append(chunk_row(key, chunk))
+            if (p, k) != key:
+                n_keys += 1
+            key, chunk = (p, k), []
+        chunk.append((s, g))
+        if len(rows) >= 100000:
+            db.executemany(insert, rows)
+            rows = []
+    if chunk:
+        rows.append(chunk_row(key, chunk))
+    db.executemany(insert, rows)
+    db.commit()
+    return n_keys
+
+
+def write_subject_rows(db):
+    db.execute("CREATE TABLE subject_rows (s INTEGER NOT NULL, g INTEGER NOT NULL,"
+               " pairs BLOB NOT NULL, PRIMARY KEY (s, g)) WITHOUT ROWID")
+    insert = "INSERT INTO subject_rows VALUES (?, ?, ?)"
+    rows, key, pairs, last_p, last_o, n = [], None, None, 0, 0, 0
+    for s, p, o, g in db.execute("SELECT s, p, o, g FROM src.quads ORDER BY s, g, p, o"):
+        if (s, g) != key:
+            if key:
+                rows.append(key + (bytes(pairs),))
+            key, pairs, last_p, last_o, n = (s, g), bytearray(), 0, 0, n + 1
+        if p != last_p:
+            varint((p - last_p) * 2 + 1, pairs)
+            varint(o, pairs)
+            last_p = p
+        else:
+            varint((o - last_o) * 2, pairs)
+        last_o = o
+        if len(rows) >= 100000:
+            db.executemany(insert, rows)
+            rows = []
+    if key:
+        rows.append(key + (bytes(pairs),))
+    db.executemany(insert, rows)
+    db.commit()
+    return n
+
+
+def table_bytes(db, schema, name):
+    pages, used = db.execute("SELECT count(*), sum(pgsize - unused) FROM dbstat(?)"
+                             " WHERE name = ?", (schema, name)).fetchone()
+    return pages * PAGE, (used or 0) / max(pages * PAGE, 1)
+
+
+def packed_copy(db, name):
+    sql = db.execute("SELECT sql FROM sqlite_schema WHERE name = ?", (name,)).fetchone()[0]
+    db.execute(sql.replace("CREATE TABLE %s " % name, "CREATE TABLE %s_packed " % name, 1))
+    db.execute("INSERT INTO %s_packed SELECT * FROM %s" % (name, name))
+    db.commit()
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        sys.exit(__doc__.strip().splitlines()[-1].strip())
+    store, out = sys.argv[1], sys.argv[2]
+    chunk_max = int(sys.argv[3]) if len(sys.argv) == 4 else 128
+    if os.path.exists(out):
+        os.remove(out)
+    db = sqlite3.connect(out)
+    db.execute("PRAGMA page_size = %d" % PAGE)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("ATTACH ? AS src", ("file:%s?mode=ro" % store,))
+    triples = db.execute("SELECT count(*) FROM src.quads").fetchone()[0]
+    if db.execute("PRAGMA src.page_size").fetchone()[0] != PAGE:
+        sys.exit("layout_estimate: the store's pages are not %d bytes" % PAGE)
+
+    t0 = time.time()
+    n_po = write_postings(db, "postings_po", "o INTEGER",
+                          "SELECT p, o, s, g FROM src.quads INDEXED BY quads_pos"
+                          " ORDER BY p, o, s", chunk_max)
+    n_pn = write_postings(db, "postings_pn", "num REAL",
+                          "SELECT p, num, s, g FROM src.quads INDEXED BY quads_num"
+                          " WHERE num IS NOT NULL ORDER BY p, num, s", chunk_max)
+    n_s = write_subject_rows(db)
+    for name in ("postings_po", "postings_pn", "subject_rows"):
+        packed_copy(db, name)
+    print("%d triples; %d (p, o) pairs, %d (p, num) pairs, %d (s, g) rows; chunks of %d;"
+          " written in %.0f s" % (triples, n_po, n_pn, n_s, chunk_max, time.time() - t0))
+
+    print("\n| table | MB | bytes per triple | pages full |\n|---|---:|---:|---:|")
+    own = {}
+    for (name,) in db.execute("SELECT DISTINCT name FROM dbstat('src') ORDER BY name"):
+        size, full = table_bytes(db, "src", name)
+        own[name] = size
+        if size >= 1 << 20:
+            print("| store: `%s` | %.1f | %.2f | %.1f%% |"
+                  % (name, size / 1e6, size / triples, 100 * full))
+    new = {}
+    for name in ("postings_po", "postings_pn", "subject_rows"):
+        for kind in ("", "_packed"):
+            size, full = table_bytes(db, "main", name + kind)
+            new[name + kind] = size
+            print("| new: `%s`, %s | %.1f | %.2f | %.1f%% |"
+                  % (name, "packed" if kind else "appended", size / 1e6, size / triples,
+                     100 * full))
+
+    whole = os.path.getsize(store)
+    print("\nthe store: %.1f bytes per triple (file), %.1f (its tables' pages)"
+          % (whole / triples, sum(own.values()) / triples))
+    for kind in ("", "_packed"):
+        a = (sum(own.values()) - own.get("quads_pos", 0) - own.get("quads_num", 0)
+             + new["postings_po" + kind] + new["postings_pn" + kind])
+        b = a - own.get("quads", 0) + new["subject_rows" + kind]
+        print("%s: postings for quads_pos and quads_num %.1f bytes per triple;"
+              " and subject rows for quads %.1f"
+              % ("packed" if kind else "appended", a / triples, b / triples))
+
+
+if __name__ == "__main__":
+    main()
