@@ -247,6 +247,18 @@ icx_storage_set_wait(icx_storage_inst *t, long timeout_ms, icx_storage_wait_fn f
 }
 
 int
+icx_storage_vacuum(icx_storage_inst *t)
+{
+  if (!t || t->magic != icx_storage_magic)
+    return -1;
+  if (t->in_tx || t->cache_on) {
+    snprintf(t->errmsg, sizeof t->errmsg, "cannot vacuum inside a transaction");
+    return -1;
+  }
+  return icx_storage_exec(t, "VACUUM");
+}
+
+int
 icx_storage_damaged(icx_storage_inst *t)
 {
   return t ? t->damaged : 0;

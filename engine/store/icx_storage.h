@@ -228,6 +228,12 @@ typedef void (*icx_storage_wait_fn)(void *userdata, long timeout_ms);
 void icx_storage_set_wait(icx_storage_inst *t, long timeout_ms, icx_storage_wait_fn fn,
                           void *userdata);
 
+/* Writes the file anew (SQLite's VACUUM): every table and index in key
+ * order, full pages, free pages given back; the ids and rows the same.
+ * Waits for another writer as a write does; not inside a transaction.
+ * 0, or -1 (icx_storage_errmsg()). */
+int icx_storage_vacuum(icx_storage_inst *t);
+
 /* 1 when SQLite has reported the file corrupt (SQLITE_CORRUPT,
  * SQLITE_NOTADB) on this storage's connection since it opened, else 0. */
 int icx_storage_damaged(icx_storage_inst *t);

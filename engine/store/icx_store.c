@@ -307,6 +307,44 @@ icx_store_replaced(const icx_store *s)
   return (unsigned long long)sb.st_dev != s->dev || (unsigned long long)sb.st_ino != s->ino;
 }
 
+/* The bytes of the file at path, or -1. */
+static long long
+store_file_bytes(const char *path)
+{
+  struct stat sb;
+
+  return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+icx_rc
+icx_store_vacuum(icx_store *s, long long *before, long long *after)
+{
+  if (before)
+    *before = -1;
+  if (after)
+    *after = -1;
+  if (!s)
+    return ICX_ERR_MISUSE;
+  if (s->flags & ICX_STORE_READONLY)
+    return icx_fail(s->ctx, ICX_ERR_MISUSE, "store %s is open read-only", s->path);
+  if (s->doc)
+    return icx_fail(s->ctx, ICX_ERR_MISUSE, "a document is being written to %s", s->path);
+  if (before)
+    *before = store_file_bytes(s->path);
+  if (icx_storage_vacuum(s->inst))
+    return icx_store_failed(s, icx_fail(s->ctx, ICX_ERR_STORE, "cannot vacuum store %s: %s",
+                                        s->path, icx_storage_errmsg(s->inst)));
+  /* The rewrite went through the write-ahead log, as big as the file by
+   * now: emptied when no reader is inside it (else at a later write). */
+  if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
+      SQLITE_OK)
+    icx_log(s->ctx, ICX_LOG_WARN, "store", "%s: its write-ahead log is emptied by a later "
+            "write (%s)", s->path, sqlite3_errmsg(s->db));
+  if (after)
+    *after = store_file_bytes(s->path);
+  return ICX_OK;
+}
+
 void
 icx_store_free(icx_store *s)
 {

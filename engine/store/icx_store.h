@@ -71,6 +71,19 @@ int icx_store_damaged(icx_store *store);
  * came from a damaged file, else rc unchanged. */
 icx_rc icx_store_failed(icx_store *store, icx_rc rc);
 
+/* Writes the store file anew, packed: every table and index rewritten in
+ * key order with full pages, the free pages left by removals and
+ * upgrades given back, what it holds unchanged (and the matching index
+ * saved beside it still good).  Waits for another writer as a write does
+ * (icx_store_set_wait()); readers go on meanwhile.  While it runs it
+ * needs free space of about twice the file (SQLite's temporary copy, then
+ * the write-ahead log, emptied at the end when no reader is inside it).
+ * *before and *after (NULL: not wanted) get the file's bytes.  A failure
+ * leaves the store as it was.  ICX_OK; ICX_ERR_MISUSE (read-only, or a
+ * document being written); ICX_ERR_STORE (locked past the wait, or no
+ * room: the message says which); ICX_ERR_DAMAGED. */
+icx_rc icx_store_vacuum(icx_store *store, long long *before, long long *after);
+
 /* Called with each problem icx_store_check() finds; text lent for the
  * call. */
 typedef void (*icx_store_problem_fn)(void *userdata, const char *text);

@@ -44,6 +44,7 @@ main(int argc, char **argv)
     { "explain", icx_cli_explain },
     { "check", icx_cli_check },
     { "index", icx_cli_index },
+    { "vacuum", icx_cli_vacuum },
   };
   opts o = { NULL, NULL, 0, 0, ICX_STORE_WAIT_MS };
   const char *wait = getenv("ICX_WAIT");

@@ -127,5 +127,6 @@ int icx_cli_list(icx_ctx *ctx, opts *o, int argc, char **argv);     /* icx_cli_s
 int icx_cli_stats(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_show.c */
 int icx_cli_index(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_show.c */
 int icx_cli_check(icx_ctx *ctx, opts *o, int argc, char **argv);    /* icx_cli_show.c */
+int icx_cli_vacuum(icx_ctx *ctx, opts *o, int argc, char **argv);   /* icx_cli_show.c */
 
 #endif

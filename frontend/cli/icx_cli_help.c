@@ -51,6 +51,7 @@ static const cli_help cli_helps[] = {
     NULL },
   { "check", "[--quick]", "check the store file whole; say what is wrong with it",
     "  --quick            SQLite's quick check (indexes not compared with tables)\n" },
+  { "vacuum", "", "write the store file anew, packed, giving free space back", NULL },
   { "help", "[COMMAND]", "show this help, or a command's", NULL },
 };
 

@@ -387,6 +387,39 @@ done:
   return code;
 }
 
+int
+icx_cli_vacuum(icx_ctx *ctx, opts *o, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+  };
+  icx_store *store = NULL;
+  long long before, after;
+  int code, c;
+  icx_rc rc;
+
+  optind = 0;
+  while ((c = icx_cli_getopt(o, argc, argv, "h", longopts)) != -1) {
+    switch (c) {
+    case 'h': icx_cli_command_help(stdout, "vacuum"); return EXIT_OK;
+    default: return EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "icx: error: vacuum takes no arguments\n");
+    return EXIT_USAGE;
+  }
+  if ((code = icx_cli_open_all(ctx, o, 0, NULL, &store)))
+    return code;
+  if ((rc = icx_store_vacuum(store, &before, &after)))
+    code = icx_cli_fail_store(ctx, store, rc);
+  else if (!o->quiet)
+    printf("%s: %lld bytes, %lld before\n", icx_store_path(store), after, before);
+  icx_store_free(store);
+  return code;
+}
+
 static void
 cli_check_problem(void *userdata, const char *text)
 {

@@ -419,9 +419,48 @@ START_TEST(read_only_refuses_writes)
   ck_assert_int_eq(icx_store_remove_document(s, "urn:x"), ICX_ERR_MISUSE);
   ck_assert_int_eq(icx_store_put_document(s, "urn:icx:meta", "x", "turtle", m),
                    ICX_ERR_MISUSE);
+  ck_assert_int_eq(icx_store_vacuum(s, NULL, NULL), ICX_ERR_MISUSE);
   librdf_free_model(m);
   librdf_free_storage(st);
   icx_store_free(s);
+}
+END_TEST
+
+/* A vacuum gives back what removals left free and keeps what the store
+ * holds, writable after it; refused while a document is being written. */
+START_TEST(vacuum_gives_free_pages_back)
+{
+  icx_store *s = NULL;
+  icx_store_stats st;
+  long long before = 0, after = 0;
+  char name[32];
+  int i;
+
+  ck_assert_int_eq(icx_store_open(ctx, db, ICX_STORE_CREATE, &s), ICX_OK);
+  for (i = 0; i < 200; i++) {
+    snprintf(name, sizeof name, "urn:test:%d", i);
+    put(s, name, name + 9, "99.9");
+  }
+  for (i = 1; i < 200; i++) {
+    snprintf(name, sizeof name, "urn:test:%d", i);
+    ck_assert_int_eq(icx_store_remove_document(s, name), ICX_OK);
+  }
+  ck_assert_int_eq(icx_store_document_begin(s, "urn:test:late"), ICX_OK);
+  ck_assert_int_eq(icx_store_vacuum(s, &before, &after), ICX_ERR_MISUSE);
+  ck_assert_int_eq(before, -1);
+  icx_store_document_abort(s);
+  ck_assert_int_eq(icx_store_vacuum(s, &before, &after), ICX_OK);
+  ck_assert_int_gt(before, 0);
+  ck_assert_int_gt(after, 0);
+  ck_assert_int_lt(after, before);
+  ck_assert_int_eq(icx_store_stats_get(s, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.documents, 1);
+  ck_assert_int_eq(st.triples, 5);
+  put(s, "urn:test:b", "beta", "99.99");
+  ck_assert_int_eq(icx_store_stats_get(s, vocab, &st), ICX_OK);
+  ck_assert_int_eq(st.documents, 2);
+  icx_store_free(s);
+  ck_assert_int_eq(icx_store_check(ctx, db, 0, NULL, NULL), ICX_OK);
 }
 END_TEST
 
@@ -883,6 +922,7 @@ store_suite(void)
   tcase_add_test(tc, reload_replaces_exactly_one_document);
   tcase_add_test(tc, owner_is_recorded_with_the_document);
   tcase_add_test(tc, read_only_refuses_writes);
+  tcase_add_test(tc, vacuum_gives_free_pages_back);
   tcase_add_test(tc, page_cache_by_use);
   tcase_add_test(tc, foreign_files_are_refused);
   tcase_add_test(tc, other_format_version_is_refused);
