@@ -316,6 +316,40 @@ store_file_bytes(const char *path)
   return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
 }
 
+/* The value of PRAGMA name (a number), or -1. */
+static long long
+store_pragma_num(icx_store *s, const char *name)
+{
+  char sql[64];
+  sqlite3_stmt *st;
+  long long v = -1;
+
+  snprintf(sql, sizeof sql, "PRAGMA %s", name);
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+icx_rc
+icx_store_file_size(icx_store *s, long long *bytes, long long *free_bytes)
+{
+  long long size, pages, free_pages;
+
+  if (!s || !bytes || !free_bytes)
+    return ICX_ERR_MISUSE;
+  if ((size = store_pragma_num(s, "page_size")) < 0 ||
+      (pages = store_pragma_num(s, "page_count")) < 0 ||
+      (free_pages = store_pragma_num(s, "freelist_count")) < 0)
+    return icx_store_failed(s, icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the size of %s: %s",
+                                        s->path, sqlite3_errmsg(s->db)));
+  *bytes = size * pages;
+  *free_bytes = size * free_pages;
+  return ICX_OK;
+}
+
 icx_rc
 icx_store_vacuum(icx_store *s, long long *before, long long *after)
 {

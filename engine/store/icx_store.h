@@ -248,6 +248,12 @@ typedef struct icx_store_stats {
 icx_rc icx_store_stats_get(icx_store *store, const icx_vocab *vocab,
                            icx_store_stats *stats);
 
+/* The store file's size as SQLite counts it (pages times page size, the
+ * write-ahead log aside), and how much of it is free pages: left by
+ * removals and upgrades, reused by later writes, given back to the file
+ * system by icx_store_vacuum().  Bytes.  ICX_OK, or ICX_ERR_STORE. */
+icx_rc icx_store_file_size(icx_store *store, long long *bytes, long long *free_bytes);
+
 icx_ctx *icx_store_ctx(icx_store *store);
 const char *icx_store_path(const icx_store *store);
 

@@ -112,7 +112,8 @@ int icx_cli_json_match(icx_ctx *ctx, const icx_match *m, const icx_constraints *
 int icx_cli_json_explain(icx_ctx *ctx, const icx_explain *e, const icx_constraints *set);
 int icx_cli_json_vocab(icx_ctx *ctx, const icx_vocab *vocab);
 int icx_cli_json_list(icx_ctx *ctx, const icx_doc_info *docs, size_t n);
-int icx_cli_json_stats(icx_ctx *ctx, const char *store_path, const icx_store_stats *st);
+int icx_cli_json_stats(icx_ctx *ctx, const char *store_path, const icx_store_stats *st,
+                       long long bytes, long long free_bytes);
 
 /* The subcommands.  They read their options with icx_cli_getopt(), which
  * may set global options in o. */

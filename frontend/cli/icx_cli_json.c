@@ -252,12 +252,14 @@ icx_cli_json_list(icx_ctx *ctx, const icx_doc_info *docs, size_t n)
 }
 
 int
-icx_cli_json_stats(icx_ctx *ctx, const char *store_path, const icx_store_stats *st)
+icx_cli_json_stats(icx_ctx *ctx, const char *store_path, const icx_store_stats *st,
+                   long long bytes, long long free_bytes)
 {
-  json_t *doc = json_pack("{s:s?, s:I, s:I, s:I, s:I}", "store", store_path,
+  json_t *doc = json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "store", store_path,
                           "documents", (json_int_t)st->documents, "clouds",
                           (json_int_t)st->clouds, "services", (json_int_t)st->services,
-                          "triples", (json_int_t)st->triples);
+                          "triples", (json_int_t)st->triples, "bytes", (json_int_t)bytes,
+                          "free_bytes", (json_int_t)free_bytes);
 
   return cli_json_print(ctx, doc);
 }

@@ -315,6 +315,7 @@ icx_cli_stats(icx_ctx *ctx, opts *o, int argc, char **argv)
   icx_vocab *vocab = NULL;
   icx_store *store = NULL;
   icx_store_stats st;
+  long long bytes, free_bytes;
   int code, fmt;
   icx_rc rc;
 
@@ -322,16 +323,21 @@ icx_cli_stats(icx_ctx *ctx, opts *o, int argc, char **argv)
     return fmt ? EXIT_USAGE : EXIT_OK;
   if ((code = icx_cli_open_all(ctx, o, ICX_STORE_READONLY, &vocab, &store)))
     goto done;
-  if ((rc = icx_store_stats_get(store, vocab, &st))) {
+  if ((rc = icx_store_stats_get(store, vocab, &st)) ||
+      (rc = icx_store_file_size(store, &bytes, &free_bytes))) {
     code = icx_cli_fail_store(ctx, store, rc);
     goto done;
   }
   if (fmt == ICX_OUT_JSON) {
-    code = icx_cli_json_stats(ctx, icx_store_path(store), &st);
+    code = icx_cli_json_stats(ctx, icx_store_path(store), &st, bytes, free_bytes);
     goto done;
   }
-  printf("store:     %s\ndocuments: %ld\nclouds:    %ld\nservices:  %ld\ntriples:   %ld\n",
-         icx_store_path(store), st.documents, st.clouds, st.services, st.triples);
+  printf("store:     %s\ndocuments: %ld\nclouds:    %ld\nservices:  %ld\ntriples:   %ld\n"
+         "bytes:     %lld", icx_store_path(store), st.documents, st.clouds, st.services,
+         st.triples, bytes);
+  if (st.triples > 0)
+    printf(" (%.1f a triple)", (double)bytes / (double)st.triples);
+  printf("\nfree:      %lld\n", free_bytes);
 done:
   icx_store_free(store);
   icx_vocab_free(vocab);

@@ -432,7 +432,7 @@ START_TEST(vacuum_gives_free_pages_back)
 {
   icx_store *s = NULL;
   icx_store_stats st;
-  long long before = 0, after = 0;
+  long long before = 0, after = 0, bytes = 0, free_bytes = 0;
   char name[32];
   int i;
 
@@ -449,10 +449,16 @@ START_TEST(vacuum_gives_free_pages_back)
   ck_assert_int_eq(icx_store_vacuum(s, &before, &after), ICX_ERR_MISUSE);
   ck_assert_int_eq(before, -1);
   icx_store_document_abort(s);
+  ck_assert_int_eq(icx_store_file_size(s, &bytes, &free_bytes), ICX_OK);
+  ck_assert_int_gt(free_bytes, 0);
+  ck_assert_int_lt(free_bytes, bytes);
   ck_assert_int_eq(icx_store_vacuum(s, &before, &after), ICX_OK);
   ck_assert_int_gt(before, 0);
   ck_assert_int_gt(after, 0);
   ck_assert_int_lt(after, before);
+  ck_assert_int_eq(icx_store_file_size(s, &bytes, &free_bytes), ICX_OK);
+  ck_assert_int_eq(bytes, after);
+  ck_assert_int_eq(free_bytes, 0);
   ck_assert_int_eq(icx_store_stats_get(s, vocab, &st), ICX_OK);
   ck_assert_int_eq(st.documents, 1);
   ck_assert_int_eq(st.triples, 5);
