@@ -404,30 +404,35 @@ run(void)
       printf("icx load: skipped (cap): %ld triples at %.0f triples/s would take %.0f s > %g s\n",
              d.triples, load_rate, (double)d.triples / load_rate, load_cap);
       snprintf(loads[n_loads++ % 16], sizeof loads[0], "| %lu | %ld | skipped (cap: ~%.0f s "
-               "predicted) | | |", n, d.triples, (double)d.triples / load_rate);
+               "predicted) | | | |", n, d.triples, (double)d.triples / load_rate);
     } else {
       char *args[] = { self_exe, (char *)"load", store, ttl, rep, NULL };
       int st = bench_spawn(args, load_cap, &el);
       if (st == 0) {
         double secs = bench_report_num(rep, "seconds"), tr = bench_report_num(rep, "triples");
+        struct stat sb;
+        /* The store as the load left it (its log emptied at the close). */
+        double per_triple = stat(store, &sb) == 0 && tr > 0 ? (double)sb.st_size / tr : NAN;
         load_rate = tr / secs;
         loaded = 1;
-        printf("icx load: %.0f triples in %.1f s = %.0f triples/s (peak RSS %.0f MB)\n", tr,
-               secs, load_rate, bench_report_num(rep, "rss_kb") / 1024);
+        printf("icx load: %.0f triples in %.1f s = %.0f triples/s (peak RSS %.0f MB); "
+               "the store %.1f bytes a triple\n", tr, secs, load_rate,
+               bench_report_num(rep, "rss_kb") / 1024, per_triple);
         if ((long)tr != d.triples) {
           fprintf(stderr, "bench: FAIL: the store holds %.0f triples, the document %ld\n", tr,
                   d.triples);
           failures++;
         }
-        snprintf(loads[n_loads++ % 16], sizeof loads[0], "| %lu | %ld | %.1f | %.0f | %.0f |",
-                 n, d.triples, secs, load_rate, bench_report_num(rep, "rss_kb") / 1024);
+        snprintf(loads[n_loads++ % 16], sizeof loads[0],
+                 "| %lu | %ld | %.1f | %.0f | %.0f | %.1f |", n, d.triples, secs, load_rate,
+                 bench_report_num(rep, "rss_kb") / 1024, per_triple);
       } else {
         printf("icx load: %s after %.0f s\n", st == BENCH_CHILD_TIMEOUT ? "skipped (cap)" : "FAILED",
                el);
         if (st != BENCH_CHILD_TIMEOUT)
           failures++;
         load_rate = st == BENCH_CHILD_TIMEOUT ? (double)d.triples / el / 2 : 0;
-        snprintf(loads[n_loads++ % 16], sizeof loads[0], "| %lu | %ld | %s | | |", n, d.triples,
+        snprintf(loads[n_loads++ % 16], sizeof loads[0], "| %lu | %ld | %s | | | |", n, d.triples,
                  st == BENCH_CHILD_TIMEOUT ? "skipped (cap)" : "FAILED");
       }
     }
@@ -729,8 +734,8 @@ run(void)
   }
 
   printf("\nLoad into icx (loader, one Turtle document, fresh store):\n\n"
-         "| N clouds | triples | seconds | triples/s | peak RSS MB |\n"
-         "|---:|---:|---:|---:|---:|\n");
+         "| N clouds | triples | seconds | triples/s | peak RSS MB | store, bytes a triple |\n"
+         "|---:|---:|---:|---:|---:|---:|\n");
   for (i = 0; i < n_loads && i < 16; i++)
     printf("%s\n", loads[i]);
   printf("\nMatching (ms, warm median / p90; RSS = peak of the matching process (Virtuoso: "
