@@ -252,6 +252,23 @@ reading_order(reading *r, double a, double b)
   r->any = 1;
 }
 
+/* A new reading, and an empty model bag beside it. */
+static void
+reading_start(reading *r, bag *want)
+{
+  memset(r, 0, sizeof *r);
+  want->n = 0;
+}
+
+/* What r read is what the model has (and, ordered set, in the order the
+ * call promises). */
+static void
+reading_agrees(reading *r, bag *want, const char *what, int ordered)
+{
+  bags_equal(&r->got, want, what);
+  ck_assert_msg(!ordered || !r->unordered, "%s: out of order", what);
+}
+
 static int
 on_quad(void *ud, icx_id s, icx_id p, icx_id o)
 {
@@ -319,21 +336,18 @@ check_all(int round)
     icx_id g;
     doc_uri(d, uri, sizeof uri);
     g = icx_store_iri_id(store, uri);
-    memset(&r, 0, sizeof r);
-    want.n = 0;
+    reading_start(&r, &want);
     if (g > 0)
       ck_assert_int_eq(icx_store_walk(store, g, 0, 0, 0, on_quad, &r), 0);
     for (i = 0; i < m.n[d]; i++)
       bag_add(&want, m.v[d][i].s, m.v[d][i].p, m.v[d][i].o);
     snprintf(what, sizeof what, "round %d, the walk of document %d", round, d);
-    bags_equal(&r.got, &want, what);
-    ck_assert_msg(!r.unordered, "%s: out of order", what);
+    reading_agrees(&r, &want, what, 1);
   }
   for (p = 0; p < N_PREDICATES; p++) {
     icx_id pid = iri_id(EX "p%d", p);
     /* Pairs (o, s) of the predicate, and its numbers. */
-    memset(&r, 0, sizeof r);
-    want.n = 0;
+    reading_start(&r, &want);
     if (pid > 0)
       ck_assert_int_eq(icx_store_predicate_pairs(store, pid, on_pair, &r), 0);
     for (d = 0; d < N_DOCS; d++)
@@ -341,11 +355,9 @@ check_all(int round)
         if (m.v[d][i].p == p)
           bag_add(&want, m.v[d][i].o, m.v[d][i].s, 0);
     snprintf(what, sizeof what, "round %d, the pairs of p%d", round, p);
-    bags_equal(&r.got, &want, what);
-    ck_assert_msg(!r.unordered, "%s: out of order", what);
+    reading_agrees(&r, &want, what, 1);
 
-    memset(&r, 0, sizeof r);
-    want.n = 0;
+    reading_start(&r, &want);
     if (pid > 0)
       ck_assert_int_eq(icx_store_predicate_numbers(store, pid, on_number, &r), 0);
     for (d = 0; d < N_DOCS; d++)
@@ -353,14 +365,12 @@ check_all(int round)
         if (m.v[d][i].p == p && m.v[d][i].o / 1000 == O_NUM)
           bag_add(&want, m.v[d][i].o % 1000, m.v[d][i].s, 0);
     snprintf(what, sizeof what, "round %d, the numbers of p%d", round, p);
-    bags_equal(&r.got, &want, what);
-    ck_assert_msg(!r.unordered, "%s: out of order", what);
+    reading_agrees(&r, &want, what, 1);
 
     /* The subjects with each IRI object, and in a random range. */
     for (k = 0; k < N_IRIS; k++) {
       icx_id oid = iri_id(EX "o%d", k);
-      memset(&r, 0, sizeof r);
-      want.n = 0;
+      reading_start(&r, &want);
       if (pid > 0 && oid > 0)
         ck_assert_int_eq(icx_store_subjects_with(store, pid, oid, on_subject, &r), 0);
       for (d = 0; d < N_DOCS; d++)
@@ -368,12 +378,11 @@ check_all(int round)
           if (m.v[d][i].p == p && m.v[d][i].o == OBJ(O_IRI, k))
             bag_add(&want, m.v[d][i].s, 0, 0);
       snprintf(what, sizeof what, "round %d, the subjects of p%d o%d", round, p, k);
-      bags_equal(&r.got, &want, what);
+      reading_agrees(&r, &want, what, 0);
     }
     {
       int lo = rand() % N_NUMBERS, hi = lo + rand() % 4;
-      memset(&r, 0, sizeof r);
-      want.n = 0;
+      reading_start(&r, &want);
       if (pid > 0)
         ck_assert_int_eq(icx_store_subjects_in_range(store, pid, lo, hi, on_subject, &r), 0);
       for (d = 0; d < N_DOCS; d++)
@@ -383,14 +392,13 @@ check_all(int round)
             bag_add(&want, m.v[d][i].s, 0, 0);
       snprintf(what, sizeof what, "round %d, the subjects of p%d in [%d, %d]", round, p, lo,
                hi);
-      bags_equal(&r.got, &want, what);
+      reading_agrees(&r, &want, what, 0);
     }
   }
   /* Each subject's quads in every graph. */
   for (k = 0; k < N_SUBJECTS; k++) {
     icx_id sid = iri_id(EX "s%d", k);
-    memset(&r, 0, sizeof r);
-    want.n = 0;
+    reading_start(&r, &want);
     if (sid > 0)
       ck_assert_int_eq(icx_store_subject_quads(store, sid, on_po, &r), 0);
     for (d = 0; d < N_DOCS; d++)
@@ -398,8 +406,7 @@ check_all(int round)
         if (m.v[d][i].s == k)
           bag_add(&want, m.v[d][i].p, m.v[d][i].o, 0);
     snprintf(what, sizeof what, "round %d, the quads of s%d", round, k);
-    bags_equal(&r.got, &want, what);
-    ck_assert_msg(!r.unordered, "%s: out of order", what);
+    reading_agrees(&r, &want, what, 1);
   }
 }
 
