@@ -421,8 +421,9 @@ void icxd_command_set_subs(icxd_command *cmds, icxd_subs *subs)
 
 void icxd_command_subs_off(icxd_command *cmds)
 {
-  /* The tracker outlives the commands and tells its listener of every
-   * owner it drops when freed. */
+  /* The tracker outlives the commands: a presence that arrives after
+   * them, or icxd_presence_forget_all() when the stream drops, would
+   * call a listener whose table is freed. */
   if (cmds->presence)
     icxd_presence_set_listener(icxd_presence_tracker_table(cmds->presence),
                                NULL, NULL);
