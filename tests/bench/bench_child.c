@@ -84,6 +84,18 @@ child_timing_add(child_timing *t, double ms)
   return 0;
 }
 
+double
+bench_median(double *v, size_t n)
+{
+  size_t i, k = 0;
+
+  for (i = 0; i < n; i++)
+    if (!isnan(v[i]))
+      v[k++] = v[i];
+  qsort(v, k, sizeof *v, child_cmp_double);
+  return k ? (k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2) : NAN;
+}
+
 /* Writes the child's report: one "key value" a line. */
 static int
 child_report(const char *path, const char *engine_path, double vocab_ms, double cold_ms,
@@ -96,8 +108,7 @@ child_report(const char *path, const char *engine_path, double vocab_ms, double 
     return -1;
   if (t->n) {
     size_t k = (size_t)ceil(0.99 * (double)t->n), k90 = (size_t)ceil(0.9 * (double)t->n);
-    qsort(t->ms, t->n, sizeof *t->ms, child_cmp_double);
-    med = t->n % 2 ? t->ms[t->n / 2] : (t->ms[t->n / 2 - 1] + t->ms[t->n / 2]) / 2;
+    med = bench_median(t->ms, t->n);
     p90 = t->ms[(k90 ? k90 : 1) - 1];
     p99 = t->ms[(k ? k : 1) - 1];
   }

@@ -56,6 +56,10 @@ int bench_spawn_cold(char *const args[], double timeout, double *elapsed);
  * missing file is not an error: 0). */
 int bench_drop_cached(const char *path);
 
+/* The median of the figures of v[0..n-1] that are not NAN, NAN when
+ * none are; moves those figures, sorted, to the front of v. */
+double bench_median(double *v, size_t n);
+
 /* The number under key in report file, or NAN. */
 double bench_report_num(const char *file, const char *key);
 /* The text under key in report file into out (n bytes), or "?". */

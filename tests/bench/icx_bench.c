@@ -100,25 +100,6 @@ enum { ST_NONE = 0, ST_OK = 1, ST_CAP = 2, ST_FAIL = 3 };
 #define ENGINES 6
 enum { E_ICX, E_RASQAL, E_SQL, E_ICX_SQL, E_DUCKDB, E_VIRTUOSO };
 
-/* The median of the n figures in v that are not NAN (NAN if none);
- * sorts v. */
-static double
-median_of(double *v, size_t n)
-{
-  size_t i, j, k = 0;
-
-  for (i = 0; i < n; i++)
-    if (!isnan(v[i]))
-      v[k++] = v[i];
-  for (i = 1; i < k; i++)
-    for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-      double t = v[j];
-      v[j] = v[j - 1];
-      v[j - 1] = t;
-    }
-  return k ? (k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2) : NAN;
-}
-
 /* The words after an icx line for what its cold start read the index
  * from (the child's index_file): a saved file whose record no longer
  * matches is hashed section by section, some 4x the cold start at 1M,
@@ -610,7 +591,7 @@ run(void)
                                     r[e].disk_cold);
           if (len < sizeof dcold)
             snprintf(dcold + len, sizeof dcold - len, ")");
-          r[e].cold = median_of(r[e].colds, ICX_COLDS);
+          r[e].cold = bench_median(r[e].colds, ICX_COLDS);
         }
         printf("  %-11s %-8s: %zu clouds; cold %.1f ms%s; warm median %.3f ms, p90 %.3f ms, "
                "p99 %.3f ms (%zu reps); peak RSS %.0f MB%s%s%s\n", bench_shapes[s].name,
