@@ -1,0 +1,197 @@
+/* icx_postings.c - posting chunks: encoding, decoding and editing one
+ * chunk of (s, g) entries in memory (icx_postings.h says the format).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "icx_postings.h"
+
+enum { MODE_ONE_GRAPH = 1, MODE_GRAPHS = 2 };
+
+int
+icx_posting_cmp(icx_posting a, icx_posting b)
+{
+  if (a.s != b.s)
+    return a.s < b.s ? -1 : 1;
+  return a.g < b.g ? -1 : a.g > b.g;
+}
+
+/* Writes x as a varint at out; the bytes written. */
+static size_t
+put_varint(unsigned char *out, uint64_t x)
+{
+  size_t n = 0;
+
+  while (x >= 0x80) {
+    out[n++] = (unsigned char)(x | 0x80);
+    x >>= 7;
+  }
+  out[n++] = (unsigned char)x;
+  return n;
+}
+
+/* Reads a minimal varint from p[*at..len) into *x: 0, or -1 when the
+ * bytes end inside it, it is longer than 10 bytes or past 64 bits, or it
+ * ends in a needless zero group. */
+static int
+get_varint(const unsigned char *p, size_t len, size_t *at, uint64_t *x)
+{
+  uint64_t v = 0;
+  unsigned shift = 0;
+  size_t i = *at;
+
+  for (;;) {
+    unsigned char b;
+    if (i >= len || shift > 63)
+      return -1;
+    b = p[i++];
+    if (shift == 63 && b > 1)
+      return -1;
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      if (b == 0 && shift > 0)
+        return -1;
+      break;
+    }
+    shift += 7;
+  }
+  *at = i;
+  *x = v;
+  return 0;
+}
+
+static uint64_t
+zigzag(int64_t d)
+{
+  return ((uint64_t)d << 1) ^ (d < 0 ? UINT64_MAX : 0);
+}
+
+static int64_t
+unzigzag(uint64_t z)
+{
+  uint64_t m = z >> 1;
+  return z & 1 ? -(int64_t)m - 1 : (int64_t)m;
+}
+
+int
+icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out)
+{
+  size_t i, len = 0;
+  int mode = MODE_ONE_GRAPH;
+
+  if (!v || n < 1 || n > ICX_POSTINGS_CHUNK || !out)
+    return -1;
+  for (i = 0; i < n; i++) {
+    if (v[i].s < 1 || v[i].g < 1 || (i > 0 && icx_posting_cmp(v[i - 1], v[i]) >= 0))
+      return -1;
+    if (v[i].g != v[0].g)
+      mode = MODE_GRAPHS;
+  }
+  if (n == 1)
+    return 0;
+  out[len++] = (unsigned char)mode;
+  for (i = 1; i < n; i++) {
+    len += put_varint(out + len, (uint64_t)(v[i].s - v[i - 1].s));
+    if (mode == MODE_GRAPHS)
+      len += put_varint(out + len, zigzag(v[i].g - v[i - 1].g));
+  }
+  return (int)len;
+}
+
+int
+icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
+                    icx_posting *out)
+{
+  size_t at = 1, n = 1;
+  int mode, other_graph = 0;
+
+  if (first.s < 1 || first.g < 1 || !out || (len && !rest))
+    return -1;
+  out[0] = first;
+  if (len == 0)
+    return 1;
+  mode = rest[0];
+  if ((mode != MODE_ONE_GRAPH && mode != MODE_GRAPHS) || len < 2)
+    return -1;
+  while (at < len) {
+    icx_posting e, prev = out[n - 1];
+    uint64_t gap, z;
+    int64_t d;
+
+    if (n == ICX_POSTINGS_CHUNK || get_varint(rest, len, &at, &gap) ||
+        gap > (uint64_t)(INT64_MAX - prev.s))
+      return -1;
+    e.s = prev.s + (icx_id)gap;
+    e.g = prev.g;
+    if (mode == MODE_GRAPHS) {
+      if (get_varint(rest, len, &at, &z))
+        return -1;
+      d = unzigzag(z);
+      /* prev.g is in [1, 2^63 - 1]: the sum must be too. */
+      if ((d > 0 && d > INT64_MAX - prev.g) || (d < 0 && prev.g + d < 1))
+        return -1;
+      e.g = prev.g + d;
+      if (e.g != first.g)
+        other_graph = 1;
+    }
+    if (icx_posting_cmp(prev, e) >= 0)
+      return -1;
+    out[n++] = e;
+  }
+  if (mode == MODE_GRAPHS && !other_graph)
+    return -1;
+  return (int)n;
+}
+
+/* The index in v[0..n-1] (ascending) of the first entry not before e. */
+static size_t
+postings_lower(const icx_posting *v, size_t n, icx_posting e)
+{
+  size_t lo = 0, hi = n;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (icx_posting_cmp(v[mid], e) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+int
+icx_postings_add(icx_posting *v, size_t *n, size_t cap, icx_posting e)
+{
+  size_t at = postings_lower(v, *n, e);
+
+  if (at < *n && icx_posting_cmp(v[at], e) == 0)
+    return 0;
+  if (*n >= cap)
+    return -1;
+  memmove(v + at + 1, v + at, (*n - at) * sizeof *v);
+  v[at] = e;
+  (*n)++;
+  return 1;
+}
+
+int
+icx_postings_remove(icx_posting *v, size_t *n, icx_posting e)
+{
+  size_t at = postings_lower(v, *n, e);
+
+  if (at >= *n || icx_posting_cmp(v[at], e) != 0)
+    return 0;
+  memmove(v + at, v + at + 1, (*n - at - 1) * sizeof *v);
+  (*n)--;
+  return 1;
+}
+
+size_t
+icx_postings_split(const icx_posting *v, size_t n, icx_posting e)
+{
+  if (n == 0 || icx_posting_cmp(v[n - 1], e) < 0)
+    return n;
+  return n / 2;
+}

@@ -1,0 +1,95 @@
+/* icx_postings.h - posting chunks: the subjects, with their graphs, that
+ * share one predicate and one object, packed into a few bytes (internal).
+ *
+ * The layout that would bring a store under 35 bytes a triple keeps the
+ * quads by (p, o) not as one index row per quad (quads_pos, 13.5 bytes a
+ * triple at 1M clouds) but as rows of up to ICX_POSTINGS_CHUNK entries
+ * (doc/performance.md, "What posting lists would weigh"):
+ *
+ *   (p, o, s0, g0) -> rest
+ *
+ * where (s0, g0) is the chunk's first entry, kept in the row's key so
+ * that a chunk is found by a seek, and rest the others, encoded here.
+ * This module is that encoding and the edits of one chunk in memory; it
+ * knows nothing of SQLite and is not yet used by the store (format 5
+ * still has quads_pos): the next step is a format whose writes and reads
+ * go through it.
+ *
+ * A chunk is n entries (s, g), 1 <= n <= ICX_POSTINGS_CHUNK, ids >= 1,
+ * strictly ascending by s then g (a subject may come twice, in two
+ * graphs).  Its rest is empty when n is 1, else one mode byte and n - 1
+ * entries:
+ *
+ *   mode 1  every entry has g0's graph: each entry is the varint gap
+ *           s - s_before (>= 1)
+ *   mode 2  the graphs differ: each entry is the varint gap s - s_before
+ *           (>= 0), then g - g_before zigzagged into a varint (not 0 when
+ *           the gap is 0)
+ *
+ * Varints are LEB128: 7 bits a byte, lowest first, the high bit set on
+ * every byte but the last, at most 10 bytes, no needless trailing zero
+ * group.  The encoding is canonical: a chunk has one rest, and
+ * icx_postings_decode() refuses any other bytes (a store's check can
+ * tell damage from data by decoding alone).
+ */
+#ifndef ICX_POSTINGS_H
+#define ICX_POSTINGS_H
+
+#include <stddef.h>
+
+#include "icx_id.h"
+
+/* The most entries a chunk holds: large enough that a posting's key
+ * weighs little against its entries (3.96 bytes a triple appended at 1M
+ * clouds with 128), small enough that an edit rewrites a small row. */
+#define ICX_POSTINGS_CHUNK 128
+
+/* The most bytes a chunk's rest takes: the mode byte, then per entry a
+ * gap and a graph delta of at most 10 bytes each. */
+#define ICX_POSTINGS_REST_MAX (1 + (ICX_POSTINGS_CHUNK - 1) * 20)
+
+/* One entry of a chunk. */
+typedef struct icx_posting {
+  icx_id s, g;
+} icx_posting;
+
+/* -1, 0 or 1 as a sorts before, with or after b (by s, then g). */
+int icx_posting_cmp(icx_posting a, icx_posting b);
+
+/* Writes the rest of chunk v[0..n-1] to out, which has room for
+ * ICX_POSTINGS_REST_MAX bytes; v[0] is the row's key and is not written.
+ * Returns the bytes written (0 when n is 1), or -1 when v is not a chunk
+ * (n out of range, an id < 1, entries not strictly ascending). */
+int icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out);
+
+/* Reads the chunk whose first entry is first and whose rest is the len
+ * bytes at rest (NULL when len is 0) into out, which has room for
+ * ICX_POSTINGS_CHUNK entries.  Returns the number of entries, or -1 when
+ * the bytes are not a rest icx_postings_encode() writes for any chunk
+ * starting at first: an unknown mode, a varint longer than 10 bytes or
+ * not minimal, an id past 2^63 - 1 or below 1, entries not ascending,
+ * mode 2 where every graph is first's, more than ICX_POSTINGS_CHUNK
+ * entries, a mode byte and no entry, a byte left over.  Such bytes in a
+ * store are damage. */
+int icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
+                        icx_posting *out);
+
+/* Adds e to the chunk v[0..*n-1], kept ascending; v has room for cap
+ * entries.  1 when added (*n grows by one), 0 when e is there already,
+ * -1 when it is not and *n is cap (the caller splits first:
+ * icx_postings_split()). */
+int icx_postings_add(icx_posting *v, size_t *n, size_t cap, icx_posting e);
+
+/* Removes e from the chunk v[0..*n-1]: 1 when removed (*n shrinks by
+ * one; when it was v[0], the chunk's key changes with it), 0 when e is
+ * not there. */
+int icx_postings_remove(icx_posting *v, size_t *n, icx_posting e);
+
+/* Where a full chunk v[0..n-1] that must take e (not in it) is cut in
+ * two: the first k entries stay, the rest start a new chunk, and e goes
+ * to the half it sorts in.  When e sorts after every entry, k is n (e
+ * starts the new chunk alone), so that entries added in order fill
+ * chunks whole; else half of the entries move. */
+size_t icx_postings_split(const icx_posting *v, size_t n, icx_posting e);
+
+#endif
