@@ -5,10 +5,12 @@ as posting lists rather than as one SQLite row per triple in each order.
 Reads a store (format 5, read only) and writes, into a new SQLite file,
 three tables that hold the same quads differently:
 
-  postings_po  (p, o, s0) -> g0, rest: the subjects with a predicate and
+  postings_po  (p, o, s0, g0) -> rest: the subjects with a predicate and
                object, in chunks of at most CHUNK, s0 and g0 the chunk's
-               first, rest the others as varint gaps of s (and each g
-               unless the whole chunk has g0); NULL for a single one.
+               first, rest the others as engine/store/icx_postings.c
+               encodes them (varint gaps of s, and each g's change
+               zigzagged unless the whole chunk has g0); NULL for a
+               single one.
                What quads_pos (p, o, s) answers.
   postings_pn  the same by (p, num): what quads_num (p, num, s) answers.
   subject_rows (s, g) -> the subject's (p, o) pairs in that graph, varint
@@ -41,24 +43,32 @@ def varint(n, out):
     out.append(n)
 
 
+def zigzag(d):
+    return d * 2 if d >= 0 else -d * 2 - 1
+
+
 def chunk_row(key, chunk):
+    """A chunk as engine/store/icx_postings.c encodes it: the first entry
+    in the row's key, the rest NULL for one entry, else a mode byte (1:
+    every graph g0's; 2: graphs differ) and per entry the subject's gap,
+    with mode 2 the graph's change zigzagged."""
     s0, g0 = chunk[0]
     if len(chunk) == 1:
         return key + (s0, g0, None)
     same_g = all(g == g0 for _, g in chunk)
-    rest = bytearray([1 if same_g else 0])
-    last = s0
+    rest = bytearray([1 if same_g else 2])
+    last_s, last_g = s0, g0
     for s, g in chunk[1:]:
-        varint(s - last, rest)
-        last = s
+        varint(s - last_s, rest)
         if not same_g:
-            varint(g, rest)
+            varint(zigzag(g - last_g), rest)
+        last_s, last_g = s, g
     return key + (s0, g0, bytes(rest))
 
 
 def write_postings(db, table, key_col, select, chunk_max):
     db.execute("CREATE TABLE %s (p INTEGER NOT NULL, %s NOT NULL, s0 INTEGER NOT NULL,"
-               " g0 INTEGER NOT NULL, rest BLOB, PRIMARY KEY (p, %s, s0)) WITHOUT ROWID"
+               " g0 INTEGER NOT NULL, rest BLOB, PRIMARY KEY (p, %s, s0, g0)) WITHOUT ROWID"
                % (table, key_col, key_col.split()[0]))
     insert = "INSERT INTO %s VALUES (?, ?, ?, ?, ?)" % table
     rows, key, chunk, n_keys = [], None, [], 0
@@ -139,10 +149,10 @@ def main():
     t0 = time.time()
     n_po = write_postings(db, "postings_po", "o INTEGER",
                           "SELECT p, o, s, g FROM src.quads INDEXED BY quads_pos"
-                          " ORDER BY p, o, s", chunk_max)
+                          " ORDER BY p, o, s, g", chunk_max)
     n_pn = write_postings(db, "postings_pn", "num REAL",
                           "SELECT p, num, s, g FROM src.quads INDEXED BY quads_num"
-                          " WHERE num IS NOT NULL ORDER BY p, num, s", chunk_max)
+                          " WHERE num IS NOT NULL ORDER BY p, num, s, g", chunk_max)
     n_s = write_subject_rows(db)
     for name in ("postings_po", "postings_pn", "subject_rows"):
         packed_copy(db, name)
