@@ -11,9 +11,9 @@
  * where (s0, g0) is the chunk's first entry, kept in the row's key so
  * that a chunk is found by a seek, and rest the others, encoded here.
  * This module is that encoding and the edits of one chunk in memory; it
- * knows nothing of SQLite and is not yet used by the store (format 5
- * still has quads_pos): the next step is a format whose writes and reads
- * go through it.
+ * knows nothing of SQLite (icx_postings_table.h keeps chunks in a table).
+ * The store does not use either yet (format 5 still has quads_pos): the
+ * next step is a format whose writes and reads go through them.
  *
  * A chunk is n entries (s, g), 1 <= n <= ICX_POSTINGS_CHUNK, ids >= 1,
  * strictly ascending by s then g (a subject may come twice, in two

@@ -1,15 +1,19 @@
 /* check_postings.c - posting chunks (engine/store/icx_postings.h): the
  * bytes of a chunk's rest, the bytes that are refused, random chunks
- * through encode and decode, and the edits of a chunk against a model. */
+ * through encode and decode, and the edits of a chunk against a model;
+ * then chunks in an SQLite table, edited at random against a model, the
+ * rows checked for the layout the header promises after each change. */
 #include "config.h"
 
 #include <check.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
 #include "icx_postings.h"
+#include "icx_postings_table.h"
 
 #define P(s, g) ((icx_posting){ (s), (g) })
 
@@ -265,6 +269,184 @@ START_TEST(edits_agree_with_a_model)
 }
 END_TEST
 
+/* --- chunks in a table ---------------------------------------------------- */
+
+#define TP 2                        /* predicates 1..TP */
+#define TO 3                        /* objects 1..TO */
+#define TS 700                      /* subjects 1..TS */
+#define TG 3                        /* graphs 1..TG */
+
+static sqlite3 *tdb;
+static icx_postings_table *tt;
+
+static void
+table_setup(void)
+{
+  ck_assert_int_eq(sqlite3_open(":memory:", &tdb), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(tdb, ICX_POSTINGS_TABLE_SQL("postings"), NULL, NULL, NULL),
+                   SQLITE_OK);
+  ck_assert_ptr_nonnull(tt = icx_postings_table_new(tdb, "postings"));
+}
+
+static void
+table_teardown(void)
+{
+  icx_postings_table_free(tt);
+  sqlite3_close(tdb);
+}
+
+/* A walk's entries, gathered. */
+typedef struct gathered {
+  icx_posting v[TO * TS * TG];
+  icx_id o[TO * TS * TG];
+  size_t n, chunks;
+} gathered;
+
+static int
+gather(void *ud, icx_id o, const icx_posting *v, size_t n)
+{
+  gathered *g = ud;
+  size_t i;
+
+  ck_assert(n >= 1 && n <= ICX_POSTINGS_CHUNK);
+  for (i = 0; i < n; i++) {
+    g->o[g->n] = o;
+    g->v[g->n++] = v[i];
+  }
+  g->chunks++;
+  return 0;
+}
+
+/* Every row of the table is a chunk keyed by its first entry; the chunks
+ * of one (p, o) do not overlap. */
+static void
+rows_are_chunks(void)
+{
+  sqlite3_stmt *st;
+  icx_posting v[ICX_POSTINGS_CHUNK], last = { 0, 0 };
+  icx_id lp = 0, lo = 0;
+
+  ck_assert_int_eq(sqlite3_prepare_v2(tdb, "SELECT p, o, s0, g0, rest FROM postings"
+                                      " ORDER BY p, o, s0, g0", -1, &st, NULL), SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    icx_posting first = { sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3) };
+    const void *rest = sqlite3_column_blob(st, 4);
+    int n = icx_postings_decode(first, rest, (size_t)sqlite3_column_bytes(st, 4), v);
+    ck_assert_int_ge(n, 1);
+    if (sqlite3_column_int64(st, 0) == lp && sqlite3_column_int64(st, 1) == lo)
+      ck_assert_int_lt(icx_posting_cmp(last, v[0]), 0);
+    lp = sqlite3_column_int64(st, 0);
+    lo = sqlite3_column_int64(st, 1);
+    last = v[n - 1];
+  }
+  sqlite3_finalize(st);
+}
+
+START_TEST(table_edits_agree_with_a_model)
+{
+  static unsigned char model[TP][TO][TS][TG];
+  unsigned seed = 11 + (unsigned)_i;
+  int round;
+
+  memset(model, 0, sizeof model);
+  for (round = 0; round < 6000; round++) {
+    int p = rand_r(&seed) % TP, o = rand_r(&seed) % TO;
+    /* Runs of subjects in order now and then, as a load adds them. */
+    int s = round % 500 < 200 ? round % TS : rand_r(&seed) % TS, g = rand_r(&seed) % TG;
+    icx_posting e = P(s + 1, g + 1);
+    int rc;
+
+    if (rand_r(&seed) % 4) {
+      rc = icx_postings_table_add(tt, p + 1, o + 1, e);
+      ck_assert_int_eq(rc, !model[p][o][s][g]);
+      model[p][o][s][g] = 1;
+    } else {
+      rc = icx_postings_table_remove(tt, p + 1, o + 1, e);
+      ck_assert_int_eq(rc, model[p][o][s][g]);
+      model[p][o][s][g] = 0;
+    }
+    if (round % 500 == 499) {
+      static gathered got;
+      size_t k;
+      rows_are_chunks();
+      for (p = 0; p < TP; p++) {
+        got.n = got.chunks = 0;
+        ck_assert_int_eq(icx_postings_table_walk(tt, p + 1, 0, gather, &got), 0);
+        k = 0;
+        for (o = 0; o < TO; o++)
+          for (s = 0; s < TS; s++)
+            for (g = 0; g < TG; g++)
+              if (model[p][o][s][g]) {
+                ck_assert(k < got.n && got.o[k] == o + 1 && got.v[k].s == s + 1 &&
+                          got.v[k].g == g + 1);
+                k++;
+              }
+        ck_assert_int_eq(k, got.n);
+        /* One object alone reads the same as its part of the whole. */
+        got.n = got.chunks = 0;
+        ck_assert_int_eq(icx_postings_table_walk(tt, p + 1, 2, gather, &got), 0);
+        for (k = 0; k < got.n; k++)
+          ck_assert(got.o[k] == 2 && model[p][1][got.v[k].s - 1][got.v[k].g - 1]);
+      }
+    }
+  }
+}
+END_TEST
+
+START_TEST(entries_added_in_order_fill_chunks)
+{
+  static gathered got;
+  icx_id s;
+
+  for (s = 1; s <= 1000; s++)
+    ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(s, 1)), 1);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, gather, &got), 0);
+  ck_assert_int_eq(got.n, 1000);
+  ck_assert_int_eq(got.chunks, (1000 + ICX_POSTINGS_CHUNK - 1) / ICX_POSTINGS_CHUNK);
+  /* Added in the other order, into the first chunk's front: split in
+   * halves, not a chunk an entry. */
+  got.n = got.chunks = 0;
+  for (s = 1000; s >= 1; s--)
+    ck_assert_int_eq(icx_postings_table_add(tt, 1, 2, P(s, 1)), 1);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 2, gather, &got), 0);
+  ck_assert_int_eq(got.n, 1000);
+  ck_assert_int_le(got.chunks, 1000 / (ICX_POSTINGS_CHUNK / 2) + 1);
+  /* Removing a chunk's first entry keys it by the next. */
+  ck_assert_int_eq(icx_postings_table_remove(tt, 1, 1, P(1, 1)), 1);
+  ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(1, 1)), 1);
+  rows_are_chunks();
+}
+END_TEST
+
+static int
+stop_at_first(void *ud, icx_id o, const icx_posting *v, size_t n)
+{
+  (void)ud;
+  (void)o;
+  (void)v;
+  (void)n;
+  return 7;
+}
+
+START_TEST(a_damaged_row_is_said)
+{
+  static gathered got;
+
+  ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(5, 1)), 1);
+  ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(6, 1)), 1);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, stop_at_first, NULL), 7);
+  ck_assert_int_eq(sqlite3_exec(tdb, "UPDATE postings SET rest = x'0301'", NULL, NULL, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, gather, &got), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(7, 1)), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_int_eq(icx_postings_table_remove(tt, 1, 1, P(6, 1)), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_int_eq(sqlite3_exec(tdb, "UPDATE postings SET rest = 'text'", NULL, NULL, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 0, gather, &got), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_ptr_null(icx_postings_table_new(tdb, "no_such_table"));
+}
+END_TEST
+
 static Suite *
 postings_suite(void)
 {
@@ -280,6 +462,12 @@ postings_suite(void)
   tcase_add_test(tc, the_largest_rest_fits);
   tcase_add_loop_test(tc, random_chunks_read_back, 0, 4);
   tcase_add_loop_test(tc, edits_agree_with_a_model, 0, 4);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("table");
+  tcase_add_checked_fixture(tc, table_setup, table_teardown);
+  tcase_add_loop_test(tc, table_edits_agree_with_a_model, 0, 3);
+  tcase_add_test(tc, entries_added_in_order_fill_chunks);
+  tcase_add_test(tc, a_damaged_row_is_said);
   suite_add_tcase(s, tc);
   return s;
 }

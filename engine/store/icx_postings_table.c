@@ -1,0 +1,238 @@
+/* icx_postings_table.c - posting chunks kept in an SQLite table: one row
+ * a chunk, found by a seek on its key, decoded, edited and written back
+ * (icx_postings_table.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_postings_table.h"
+
+enum { T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_PO, T_WALK_P, T_COUNT };
+
+/* Each statement's text, %s the table's name.  ?1 p, ?2 o, ?3 s0, ?4 g0,
+ * ?5 rest. */
+static const char *const table_sql[T_COUNT] = {
+  /* The chunk an entry (?3, ?4) belongs to: the last whose key is not
+   * after it. */
+  "SELECT s0, g0, rest FROM %s WHERE p = ?1 AND o = ?2 AND (s0, g0) <= (?3, ?4)"
+  " ORDER BY s0 DESC, g0 DESC LIMIT 1",
+  "SELECT s0, g0, rest FROM %s WHERE p = ?1 AND o = ?2 ORDER BY s0, g0 LIMIT 1",
+  "INSERT INTO %s (p, o, s0, g0, rest) VALUES (?1, ?2, ?3, ?4, ?5)",
+  "DELETE FROM %s WHERE p = ?1 AND o = ?2 AND s0 = ?3 AND g0 = ?4",
+  "UPDATE %s SET rest = ?5 WHERE p = ?1 AND o = ?2 AND s0 = ?3 AND g0 = ?4",
+  "SELECT o, s0, g0, rest FROM %s WHERE p = ?1 AND o = ?2 ORDER BY s0, g0",
+  "SELECT o, s0, g0, rest FROM %s WHERE p = ?1 ORDER BY o, s0, g0",
+};
+
+struct icx_postings_table {
+  sqlite3 *db;
+  sqlite3_stmt *q[T_COUNT];
+};
+
+icx_postings_table *
+icx_postings_table_new(sqlite3 *db, const char *name)
+{
+  icx_postings_table *t = calloc(1, sizeof *t);
+  int i;
+
+  if (!t)
+    return NULL;
+  t->db = db;
+  for (i = 0; i < T_COUNT; i++) {
+    char *sql = sqlite3_mprintf(table_sql[i], name);
+    int rc = sql ? sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->q[i], NULL)
+                 : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+      icx_postings_table_free(t);
+      return NULL;
+    }
+  }
+  return t;
+}
+
+void
+icx_postings_table_free(icx_postings_table *t)
+{
+  int i;
+
+  if (!t)
+    return;
+  for (i = 0; i < T_COUNT; i++)
+    sqlite3_finalize(t->q[i]);
+  free(t);
+}
+
+/* Binds ?1 to ?4 of statement k: p, o and an entry. */
+static sqlite3_stmt *
+table_bind(icx_postings_table *t, int k, icx_id p, icx_id o, icx_posting e)
+{
+  sqlite3_stmt *st = t->q[k];
+
+  sqlite3_reset(st);
+  sqlite3_bind_int64(st, 1, p);
+  sqlite3_bind_int64(st, 2, o);
+  if (k != T_FIRST && k != T_WALK_PO && k != T_WALK_P) {
+    sqlite3_bind_int64(st, 3, e.s);
+    sqlite3_bind_int64(st, 4, e.g);
+  }
+  return st;
+}
+
+/* Decodes the chunk of the row st stands on, whose columns from c are
+ * s0, g0, rest, into v.  Its size, or ICX_POSTINGS_ERR_DAMAGED. */
+static int
+table_chunk(sqlite3_stmt *st, int c, icx_posting *v)
+{
+  icx_posting first = { sqlite3_column_int64(st, c), sqlite3_column_int64(st, c + 1) };
+  const unsigned char *rest = sqlite3_column_blob(st, c + 2);
+  int len = sqlite3_column_bytes(st, c + 2), n;
+
+  if (sqlite3_column_type(st, c + 2) != SQLITE_NULL &&
+      sqlite3_column_type(st, c + 2) != SQLITE_BLOB)
+    return ICX_POSTINGS_ERR_DAMAGED;
+  n = icx_postings_decode(first, len ? rest : NULL, (size_t)len, v);
+  return n < 0 ? ICX_POSTINGS_ERR_DAMAGED : n;
+}
+
+/* Reads the chunk under (p, o) that e belongs to into v and its first
+ * entry, as stored, into *key: its size, 0 when (p, o) has none, or
+ * ICX_POSTINGS_ERR_*. */
+static int
+table_find(icx_postings_table *t, icx_id p, icx_id o, icx_posting e, icx_posting *v,
+           icx_posting *key, int or_first)
+{
+  sqlite3_stmt *st = table_bind(t, T_FLOOR, p, o, e);
+  int rc = sqlite3_step(st), n;
+
+  if (rc == SQLITE_DONE && or_first) {
+    sqlite3_reset(st);
+    st = table_bind(t, T_FIRST, p, o, e);
+    rc = sqlite3_step(st);
+  }
+  if (rc == SQLITE_DONE) {
+    sqlite3_reset(st);
+    return 0;
+  }
+  if (rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return ICX_POSTINGS_ERR_SQL;
+  }
+  n = table_chunk(st, 0, v);
+  key->s = sqlite3_column_int64(st, 0);
+  key->g = sqlite3_column_int64(st, 1);
+  sqlite3_reset(st);
+  return n;
+}
+
+/* Runs a write statement to its end: 0 or ICX_POSTINGS_ERR_SQL. */
+static int
+table_run(sqlite3_stmt *st)
+{
+  int rc = sqlite3_step(st);
+
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : ICX_POSTINGS_ERR_SQL;
+}
+
+/* Writes chunk v[0..n-1] of (p, o) in place of the row keyed by *old
+ * (none when old is NULL): deleted when n is 0, its rest rewritten when
+ * its first entry is still old's, else deleted and inserted under the
+ * new key.  0 or ICX_POSTINGS_ERR_*. */
+static int
+table_write(icx_postings_table *t, icx_id p, icx_id o, const icx_posting *old,
+            const icx_posting *v, size_t n)
+{
+  unsigned char rest[ICX_POSTINGS_REST_MAX];
+  sqlite3_stmt *st;
+  int len;
+
+  if (n == 0 || (old && icx_posting_cmp(*old, v[0]) != 0)) {
+    if (old && table_run(table_bind(t, T_DELETE, p, o, *old)))
+      return ICX_POSTINGS_ERR_SQL;
+    old = NULL;
+  }
+  if (n == 0)
+    return 0;
+  if ((len = icx_postings_encode(v, n, rest)) < 0)
+    return ICX_POSTINGS_ERR_DAMAGED;   /* not reached: v came from a chunk */
+  st = table_bind(t, old ? T_SET : T_INSERT, p, o, v[0]);
+  if (len)
+    sqlite3_bind_blob(st, 5, rest, len, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(st, 5);
+  return table_run(st);
+}
+
+int
+icx_postings_table_add(icx_postings_table *t, icx_id p, icx_id o, icx_posting e)
+{
+  icx_posting v[ICX_POSTINGS_CHUNK], right[ICX_POSTINGS_CHUNK], key;
+  size_t n, m, k;
+  int got, rc;
+
+  if (e.s < 1 || e.g < 1)
+    return ICX_POSTINGS_ERR_DAMAGED;
+  if ((got = table_find(t, p, o, e, v, &key, 1)) < 0)
+    return got;
+  if (got == 0)
+    return table_write(t, p, o, NULL, &e, 1) ? ICX_POSTINGS_ERR_SQL : 1;
+  n = (size_t)got;
+  rc = icx_postings_add(v, &n, ICX_POSTINGS_CHUNK, e);
+  if (rc == 0)
+    return 0;
+  if (rc == 1)
+    return (rc = table_write(t, p, o, &key, v, n)) ? rc : 1;
+  /* Full: cut in two, e into the half it sorts in. */
+  k = icx_postings_split(v, n, e);
+  m = n - k;
+  memcpy(right, v + k, m * sizeof *v);
+  n = k;
+  if (m == 0)
+    right[m++] = e;
+  else if (icx_posting_cmp(e, right[0]) < 0)
+    icx_postings_add(v, &n, ICX_POSTINGS_CHUNK, e);
+  else
+    icx_postings_add(right, &m, ICX_POSTINGS_CHUNK, e);
+  if ((rc = table_write(t, p, o, &key, v, n)) || (rc = table_write(t, p, o, NULL, right, m)))
+    return rc;
+  return 1;
+}
+
+int
+icx_postings_table_remove(icx_postings_table *t, icx_id p, icx_id o, icx_posting e)
+{
+  icx_posting v[ICX_POSTINGS_CHUNK], key;
+  size_t n;
+  int got, rc;
+
+  if ((got = table_find(t, p, o, e, v, &key, 0)) <= 0)
+    return got;
+  n = (size_t)got;
+  if (!icx_postings_remove(v, &n, e))
+    return 0;
+  return (rc = table_write(t, p, o, &key, v, n)) ? rc : 1;
+}
+
+int
+icx_postings_table_walk(icx_postings_table *t, icx_id p, icx_id o, icx_postings_fn fn,
+                        void *ud)
+{
+  icx_posting v[ICX_POSTINGS_CHUNK], none = { 0, 0 };
+  sqlite3_stmt *st = table_bind(t, o ? T_WALK_PO : T_WALK_P, p, o, none);
+  int rc = SQLITE_DONE, n, stop = 0;
+
+  while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if ((n = table_chunk(st, 1, v)) < 0) {
+      sqlite3_reset(st);
+      return n;
+    }
+    stop = fn(ud, sqlite3_column_int64(st, 0), v, (size_t)n);
+  }
+  sqlite3_reset(st);
+  if (stop)
+    return stop;
+  return rc == SQLITE_DONE ? 0 : ICX_POSTINGS_ERR_SQL;
+}
