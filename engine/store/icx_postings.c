@@ -13,9 +13,9 @@ enum { MODE_ONE_GRAPH = 1, MODE_GRAPHS = 2 };
 int
 icx_posting_cmp(icx_posting a, icx_posting b)
 {
-  if (a.s != b.s)
-    return a.s < b.s ? -1 : 1;
-  return a.g < b.g ? -1 : a.g > b.g;
+  if (a.x != b.x)
+    return a.x < b.x ? -1 : 1;
+  return a.y < b.y ? -1 : a.y > b.y;
 }
 
 /* Writes x as a varint at out; the bytes written. */
@@ -84,18 +84,18 @@ icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out)
   if (!v || n < 1 || n > ICX_POSTINGS_CHUNK || !out)
     return -1;
   for (i = 0; i < n; i++) {
-    if (v[i].s < 1 || v[i].g < 1 || (i > 0 && icx_posting_cmp(v[i - 1], v[i]) >= 0))
+    if (v[i].x < 1 || v[i].y < 1 || (i > 0 && icx_posting_cmp(v[i - 1], v[i]) >= 0))
       return -1;
-    if (v[i].g != v[0].g)
+    if (v[i].y != v[0].y)
       mode = MODE_GRAPHS;
   }
   if (n == 1)
     return 0;
   out[len++] = (unsigned char)mode;
   for (i = 1; i < n; i++) {
-    len += put_varint(out + len, (uint64_t)(v[i].s - v[i - 1].s));
+    len += put_varint(out + len, (uint64_t)(v[i].x - v[i - 1].x));
     if (mode == MODE_GRAPHS)
-      len += put_varint(out + len, zigzag(v[i].g - v[i - 1].g));
+      len += put_varint(out + len, zigzag(v[i].y - v[i - 1].y));
   }
   return (int)len;
 }
@@ -107,7 +107,7 @@ icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
   size_t at = 1, n = 1;
   int mode, other_graph = 0;
 
-  if (first.s < 1 || first.g < 1 || !out || (len && !rest))
+  if (first.x < 1 || first.y < 1 || !out || (len && !rest))
     return -1;
   out[0] = first;
   if (len == 0)
@@ -121,19 +121,19 @@ icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
     int64_t d;
 
     if (n == ICX_POSTINGS_CHUNK || get_varint(rest, len, &at, &gap) ||
-        gap > (uint64_t)(INT64_MAX - prev.s))
+        gap > (uint64_t)(INT64_MAX - prev.x))
       return -1;
-    e.s = prev.s + (icx_id)gap;
-    e.g = prev.g;
+    e.x = prev.x + (icx_id)gap;
+    e.y = prev.y;
     if (mode == MODE_GRAPHS) {
       if (get_varint(rest, len, &at, &z))
         return -1;
       d = unzigzag(z);
-      /* prev.g is in [1, 2^63 - 1]: the sum must be too. */
-      if ((d > 0 && d > INT64_MAX - prev.g) || (d < 0 && prev.g + d < 1))
+      /* prev.y is in [1, 2^63 - 1]: the sum must be too. */
+      if ((d > 0 && d > INT64_MAX - prev.y) || (d < 0 && prev.y + d < 1))
         return -1;
-      e.g = prev.g + d;
-      if (e.g != first.g)
+      e.y = prev.y + d;
+      if (e.y != first.y)
         other_graph = 1;
     }
     if (icx_posting_cmp(prev, e) >= 0)

@@ -1,29 +1,34 @@
-/* icx_postings.h - posting chunks: the subjects, with their graphs, that
- * share one predicate and one object, packed into a few bytes (internal).
+/* icx_postings.h - posting chunks: sorted pairs of term ids that share
+ * a key of two ids, packed into a few bytes (internal).
  *
- * The layout that would bring a store under 35 bytes a triple keeps the
- * quads by (p, o) not as one index row per quad (quads_pos, 13.5 bytes a
- * triple at 1M clouds) but as rows of up to ICX_POSTINGS_CHUNK entries
- * (doc/performance.md, "What posting lists would weigh"):
+ * The layout that would bring a store under 35 bytes a triple
+ * (doc/architecture.md, "Format 6, planned") keeps its quads not as one
+ * SQLite row per quad in each order but as rows of up to
+ * ICX_POSTINGS_CHUNK pairs under a key, twice:
  *
- *   (p, o, s0, g0) -> rest
+ *   postings      (p, o, s0, g0) -> rest   pairs (s, g): the subjects,
+ *                                          with their graphs, that have
+ *                                          predicate p and object o
+ *   subject rows  (s, g, p0, o0) -> rest   pairs (p, o): what subject s
+ *                                          says in graph g
  *
- * where (s0, g0) is the chunk's first entry, kept in the row's key so
- * that a chunk is found by a seek, and rest the others, encoded here.
- * This module is that encoding and the edits of one chunk in memory; it
- * knows nothing of SQLite (icx_postings_table.h keeps chunks in a table).
- * The store does not use either yet (format 5 still has quads_pos): the
- * next step is a format whose writes and reads go through them.
+ * where the third and fourth ids of the key are the chunk's first pair,
+ * kept in the row's key so that a chunk is found by a seek, and rest the
+ * others, encoded here.  This module is that encoding and the edits of
+ * one chunk in memory; it knows nothing of SQLite (icx_postings_table.h
+ * keeps chunks in a table).  The store does not use either yet (format 5
+ * still has quads_pos): the next step is a format whose writes and reads
+ * go through them.
  *
- * A chunk is n entries (s, g), 1 <= n <= ICX_POSTINGS_CHUNK, ids >= 1,
- * strictly ascending by s then g (a subject may come twice, in two
- * graphs).  Its rest is empty when n is 1, else one mode byte and n - 1
- * entries:
+ * A chunk is n pairs (x, y), 1 <= n <= ICX_POSTINGS_CHUNK, ids >= 1,
+ * strictly ascending by x then y (a subject may come twice in postings,
+ * in two graphs; a predicate many times in a subject row).  Its rest is
+ * empty when n is 1, else one mode byte and n - 1 pairs:
  *
- *   mode 1  every entry has g0's graph: each entry is the varint gap
- *           s - s_before (>= 1)
- *   mode 2  the graphs differ: each entry is the varint gap s - s_before
- *           (>= 0), then g - g_before zigzagged into a varint (not 0 when
+ *   mode 1  every pair has the first's y (a chunk of postings in one
+ *           graph): each pair is the varint gap x - x_before (>= 1)
+ *   mode 2  the y differ: each pair is the varint gap x - x_before
+ *           (>= 0), then y - y_before zigzagged into a varint (not 0 when
  *           the gap is 0)
  *
  * Varints are LEB128: 7 bits a byte, lowest first, the high bit set on
@@ -31,6 +36,11 @@
  * group.  The encoding is canonical: a chunk has one rest, and
  * icx_postings_decode() refuses any other bytes (a store's check can
  * tell damage from data by decoding alone).
+ *
+ * Measured on copies (tests/bench/layout_estimate.py, 50k clouds
+ * published one document each): postings 5.45 bytes a triple, subject
+ * rows in this encoding 5.90 (an encoding of their own, o whole after
+ * each new p, would take 4.91: not worth a second codec).
  */
 #ifndef ICX_POSTINGS_H
 #define ICX_POSTINGS_H
@@ -39,21 +49,21 @@
 
 #include "icx_id.h"
 
-/* The most entries a chunk holds: large enough that a posting's key
- * weighs little against its entries (3.96 bytes a triple appended at 1M
+/* The most pairs a chunk holds: large enough that a row's key weighs
+ * little against its pairs (postings: 3.96 bytes a triple appended at 1M
  * clouds with 128), small enough that an edit rewrites a small row. */
 #define ICX_POSTINGS_CHUNK 128
 
-/* The most bytes a chunk's rest takes: the mode byte, then per entry a
- * gap and a graph delta of at most 10 bytes each. */
+/* The most bytes a chunk's rest takes: the mode byte, then per pair a
+ * gap and a delta of at most 10 bytes each. */
 #define ICX_POSTINGS_REST_MAX (1 + (ICX_POSTINGS_CHUNK - 1) * 20)
 
-/* One entry of a chunk. */
+/* One pair of a chunk: (s, g) in postings, (p, o) in subject rows. */
 typedef struct icx_posting {
-  icx_id s, g;
+  icx_id x, y;
 } icx_posting;
 
-/* -1, 0 or 1 as a sorts before, with or after b (by s, then g). */
+/* -1, 0 or 1 as a sorts before, with or after b (by x, then y). */
 int icx_posting_cmp(icx_posting a, icx_posting b);
 
 /* Writes the rest of chunk v[0..n-1] to out, which has room for

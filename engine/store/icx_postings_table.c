@@ -9,22 +9,51 @@
 
 #include "icx_postings_table.h"
 
-enum { T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_PO, T_WALK_P, T_COUNT };
+enum { T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_AB, T_WALK_A, T_COUNT };
 
-/* Each statement's text, %s the table's name.  ?1 p, ?2 o, ?3 s0, ?4 g0,
+/* Each statement's text: @T the table, @A @B the key's ids, @X @Y the
+ * first pair's columns (icx_postings_layout).  ?1 a, ?2 b, ?3 x0, ?4 y0,
  * ?5 rest. */
 static const char *const table_sql[T_COUNT] = {
-  /* The chunk an entry (?3, ?4) belongs to: the last whose key is not
+  /* The chunk a pair (?3, ?4) belongs to: the last whose key is not
    * after it. */
-  "SELECT s0, g0, rest FROM %s WHERE p = ?1 AND o = ?2 AND (s0, g0) <= (?3, ?4)"
-  " ORDER BY s0 DESC, g0 DESC LIMIT 1",
-  "SELECT s0, g0, rest FROM %s WHERE p = ?1 AND o = ?2 ORDER BY s0, g0 LIMIT 1",
-  "INSERT INTO %s (p, o, s0, g0, rest) VALUES (?1, ?2, ?3, ?4, ?5)",
-  "DELETE FROM %s WHERE p = ?1 AND o = ?2 AND s0 = ?3 AND g0 = ?4",
-  "UPDATE %s SET rest = ?5 WHERE p = ?1 AND o = ?2 AND s0 = ?3 AND g0 = ?4",
-  "SELECT o, s0, g0, rest FROM %s WHERE p = ?1 AND o = ?2 ORDER BY s0, g0",
-  "SELECT o, s0, g0, rest FROM %s WHERE p = ?1 ORDER BY o, s0, g0",
+  "SELECT @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 AND (@X, @Y) <= (?3, ?4)"
+  " ORDER BY @X DESC, @Y DESC LIMIT 1",
+  "SELECT @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 ORDER BY @X, @Y LIMIT 1",
+  "INSERT INTO @T (@A, @B, @X, @Y, rest) VALUES (?1, ?2, ?3, ?4, ?5)",
+  "DELETE FROM @T WHERE @A = ?1 AND @B = ?2 AND @X = ?3 AND @Y = ?4",
+  "UPDATE @T SET rest = ?5 WHERE @A = ?1 AND @B = ?2 AND @X = ?3 AND @Y = ?4",
+  "SELECT @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 ORDER BY @X, @Y",
+  "SELECT @B, @X, @Y, rest FROM @T WHERE @A = ?1 ORDER BY @B, @X, @Y",
 };
+
+/* tmpl with the layout's names in place of its @ tokens, as a new string
+ * (sqlite3_free()), or NULL. */
+static char *
+table_text(const char *tmpl, const icx_postings_layout *l)
+{
+  sqlite3_str *out = sqlite3_str_new(NULL);
+  const char *c;
+
+  for (c = tmpl; *c; c++) {
+    const char *name = NULL;
+    if (c[0] == '@')
+      switch (c[1]) {
+      case 'T': name = l->table; break;
+      case 'A': name = l->a; break;
+      case 'B': name = l->b; break;
+      case 'X': name = l->x0; break;
+      case 'Y': name = l->y0; break;
+      }
+    if (name) {
+      sqlite3_str_appendall(out, name);
+      c++;
+    } else {
+      sqlite3_str_appendchar(out, 1, *c);
+    }
+  }
+  return sqlite3_str_finish(out);
+}
 
 struct icx_postings_table {
   sqlite3 *db;
@@ -32,7 +61,7 @@ struct icx_postings_table {
 };
 
 icx_postings_table *
-icx_postings_table_new(sqlite3 *db, const char *name)
+icx_postings_table_new(sqlite3 *db, const icx_postings_layout *layout)
 {
   icx_postings_table *t = calloc(1, sizeof *t);
   int i;
@@ -41,7 +70,7 @@ icx_postings_table_new(sqlite3 *db, const char *name)
     return NULL;
   t->db = db;
   for (i = 0; i < T_COUNT; i++) {
-    char *sql = sqlite3_mprintf(table_sql[i], name);
+    char *sql = table_text(table_sql[i], layout);
     int rc = sql ? sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->q[i], NULL)
                  : SQLITE_NOMEM;
     sqlite3_free(sql);
@@ -65,18 +94,18 @@ icx_postings_table_free(icx_postings_table *t)
   free(t);
 }
 
-/* Binds ?1 to ?4 of statement k: p, o and an entry. */
+/* Binds ?1 to ?4 of statement k: the key's a and b, and a pair. */
 static sqlite3_stmt *
-table_bind(icx_postings_table *t, int k, icx_id p, icx_id o, icx_posting e)
+table_bind(icx_postings_table *t, int k, icx_id a, icx_id b, icx_posting e)
 {
   sqlite3_stmt *st = t->q[k];
 
   sqlite3_reset(st);
-  sqlite3_bind_int64(st, 1, p);
-  sqlite3_bind_int64(st, 2, o);
-  if (k != T_FIRST && k != T_WALK_PO && k != T_WALK_P) {
-    sqlite3_bind_int64(st, 3, e.s);
-    sqlite3_bind_int64(st, 4, e.g);
+  sqlite3_bind_int64(st, 1, a);
+  sqlite3_bind_int64(st, 2, b);
+  if (k != T_FIRST && k != T_WALK_AB && k != T_WALK_A) {
+    sqlite3_bind_int64(st, 3, e.x);
+    sqlite3_bind_int64(st, 4, e.y);
   }
   return st;
 }
@@ -97,19 +126,19 @@ table_chunk(sqlite3_stmt *st, int c, icx_posting *v)
   return n < 0 ? ICX_POSTINGS_ERR_DAMAGED : n;
 }
 
-/* Reads the chunk under (p, o) that e belongs to into v and its first
- * entry, as stored, into *key: its size, 0 when (p, o) has none, or
+/* Reads the chunk under (a, b) that e belongs to into v and its first
+ * entry, as stored, into *key: its size, 0 when (a, b) has none, or
  * ICX_POSTINGS_ERR_*. */
 static int
-table_find(icx_postings_table *t, icx_id p, icx_id o, icx_posting e, icx_posting *v,
+table_find(icx_postings_table *t, icx_id a, icx_id b, icx_posting e, icx_posting *v,
            icx_posting *key, int or_first)
 {
-  sqlite3_stmt *st = table_bind(t, T_FLOOR, p, o, e);
+  sqlite3_stmt *st = table_bind(t, T_FLOOR, a, b, e);
   int rc = sqlite3_step(st), n;
 
   if (rc == SQLITE_DONE && or_first) {
     sqlite3_reset(st);
-    st = table_bind(t, T_FIRST, p, o, e);
+    st = table_bind(t, T_FIRST, a, b, e);
     rc = sqlite3_step(st);
   }
   if (rc == SQLITE_DONE) {
@@ -121,8 +150,8 @@ table_find(icx_postings_table *t, icx_id p, icx_id o, icx_posting e, icx_posting
     return ICX_POSTINGS_ERR_SQL;
   }
   n = table_chunk(st, 0, v);
-  key->s = sqlite3_column_int64(st, 0);
-  key->g = sqlite3_column_int64(st, 1);
+  key->x = sqlite3_column_int64(st, 0);
+  key->y = sqlite3_column_int64(st, 1);
   sqlite3_reset(st);
   return n;
 }
@@ -137,12 +166,12 @@ table_run(sqlite3_stmt *st)
   return rc == SQLITE_DONE ? 0 : ICX_POSTINGS_ERR_SQL;
 }
 
-/* Writes chunk v[0..n-1] of (p, o) in place of the row keyed by *old
+/* Writes chunk v[0..n-1] of (a, b) in place of the row keyed by *old
  * (none when old is NULL): deleted when n is 0, its rest rewritten when
  * its first entry is still old's, else deleted and inserted under the
  * new key.  0 or ICX_POSTINGS_ERR_*. */
 static int
-table_write(icx_postings_table *t, icx_id p, icx_id o, const icx_posting *old,
+table_write(icx_postings_table *t, icx_id a, icx_id b, const icx_posting *old,
             const icx_posting *v, size_t n)
 {
   unsigned char rest[ICX_POSTINGS_REST_MAX];
@@ -150,7 +179,7 @@ table_write(icx_postings_table *t, icx_id p, icx_id o, const icx_posting *old,
   int len;
 
   if (n == 0 || (old && icx_posting_cmp(*old, v[0]) != 0)) {
-    if (old && table_run(table_bind(t, T_DELETE, p, o, *old)))
+    if (old && table_run(table_bind(t, T_DELETE, a, b, *old)))
       return ICX_POSTINGS_ERR_SQL;
     old = NULL;
   }
@@ -158,7 +187,7 @@ table_write(icx_postings_table *t, icx_id p, icx_id o, const icx_posting *old,
     return 0;
   if ((len = icx_postings_encode(v, n, rest)) < 0)
     return ICX_POSTINGS_ERR_DAMAGED;   /* not reached: v came from a chunk */
-  st = table_bind(t, old ? T_SET : T_INSERT, p, o, v[0]);
+  st = table_bind(t, old ? T_SET : T_INSERT, a, b, v[0]);
   if (len)
     sqlite3_bind_blob(st, 5, rest, len, SQLITE_TRANSIENT);
   else
@@ -167,24 +196,24 @@ table_write(icx_postings_table *t, icx_id p, icx_id o, const icx_posting *old,
 }
 
 int
-icx_postings_table_add(icx_postings_table *t, icx_id p, icx_id o, icx_posting e)
+icx_postings_table_add(icx_postings_table *t, icx_id a, icx_id b, icx_posting e)
 {
   icx_posting v[ICX_POSTINGS_CHUNK], right[ICX_POSTINGS_CHUNK], key;
   size_t n, m, k;
   int got, rc;
 
-  if (e.s < 1 || e.g < 1)
+  if (e.x < 1 || e.y < 1)
     return ICX_POSTINGS_ERR_DAMAGED;
-  if ((got = table_find(t, p, o, e, v, &key, 1)) < 0)
+  if ((got = table_find(t, a, b, e, v, &key, 1)) < 0)
     return got;
   if (got == 0)
-    return table_write(t, p, o, NULL, &e, 1) ? ICX_POSTINGS_ERR_SQL : 1;
+    return table_write(t, a, b, NULL, &e, 1) ? ICX_POSTINGS_ERR_SQL : 1;
   n = (size_t)got;
   rc = icx_postings_add(v, &n, ICX_POSTINGS_CHUNK, e);
   if (rc == 0)
     return 0;
   if (rc == 1)
-    return (rc = table_write(t, p, o, &key, v, n)) ? rc : 1;
+    return (rc = table_write(t, a, b, &key, v, n)) ? rc : 1;
   /* Full: cut in two, e into the half it sorts in. */
   k = icx_postings_split(v, n, e);
   m = n - k;
@@ -196,32 +225,32 @@ icx_postings_table_add(icx_postings_table *t, icx_id p, icx_id o, icx_posting e)
     icx_postings_add(v, &n, ICX_POSTINGS_CHUNK, e);
   else
     icx_postings_add(right, &m, ICX_POSTINGS_CHUNK, e);
-  if ((rc = table_write(t, p, o, &key, v, n)) || (rc = table_write(t, p, o, NULL, right, m)))
+  if ((rc = table_write(t, a, b, &key, v, n)) || (rc = table_write(t, a, b, NULL, right, m)))
     return rc;
   return 1;
 }
 
 int
-icx_postings_table_remove(icx_postings_table *t, icx_id p, icx_id o, icx_posting e)
+icx_postings_table_remove(icx_postings_table *t, icx_id a, icx_id b, icx_posting e)
 {
   icx_posting v[ICX_POSTINGS_CHUNK], key;
   size_t n;
   int got, rc;
 
-  if ((got = table_find(t, p, o, e, v, &key, 0)) <= 0)
+  if ((got = table_find(t, a, b, e, v, &key, 0)) <= 0)
     return got;
   n = (size_t)got;
   if (!icx_postings_remove(v, &n, e))
     return 0;
-  return (rc = table_write(t, p, o, &key, v, n)) ? rc : 1;
+  return (rc = table_write(t, a, b, &key, v, n)) ? rc : 1;
 }
 
 int
-icx_postings_table_walk(icx_postings_table *t, icx_id p, icx_id o, icx_postings_fn fn,
+icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_fn fn,
                         void *ud)
 {
   icx_posting v[ICX_POSTINGS_CHUNK], none = { 0, 0 };
-  sqlite3_stmt *st = table_bind(t, o ? T_WALK_PO : T_WALK_P, p, o, none);
+  sqlite3_stmt *st = table_bind(t, b ? T_WALK_AB : T_WALK_A, a, b, none);
   int rc = SQLITE_DONE, n, stop = 0;
 
   while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {

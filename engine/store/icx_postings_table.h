@@ -1,7 +1,7 @@
 /* icx_postings_table.h - posting chunks (icx_postings.h) kept in an
- * SQLite table, one row a chunk: an entry added or removed by a seek, a
- * decode and a write of one row; the chunks of a predicate and object
- * walked in order (internal).  Not used by the store yet.
+ * SQLite table, one row a chunk: a pair added or removed by a seek, a
+ * decode and a write of one row; the chunks of a key walked in order
+ * (internal).  Not used by the store yet.
  */
 #ifndef ICX_POSTINGS_TABLE_H
 #define ICX_POSTINGS_TABLE_H
@@ -10,12 +10,23 @@
 
 #include "icx_postings.h"
 
-/* A table of chunks on one SQLite connection, made by
- * ICX_POSTINGS_TABLE_SQL(name) (name a literal): one row a chunk, its key
- * (p, o, s0, g0), rest NULL for one entry. */
-#define ICX_POSTINGS_TABLE_SQL(name) \
-  "CREATE TABLE " name " (p INTEGER NOT NULL, o INTEGER NOT NULL, s0 INTEGER NOT NULL," \
-  " g0 INTEGER NOT NULL, rest BLOB, PRIMARY KEY (p, o, s0, g0)) WITHOUT ROWID"
+/* Where a table of chunks keeps them: its name, its key's two ids (a,
+ * b) and the columns of the chunk's first pair (x0, y0); SQL identifiers
+ * fixed by the caller, never input.  The store's two (doc/architecture.md,
+ * "Format 6, planned"): */
+typedef struct icx_postings_layout {
+  const char *table, *a, *b, *x0, *y0;
+} icx_postings_layout;
+#define ICX_POSTINGS_BY_PO { "postings", "p", "o", "s0", "g0" }
+#define ICX_POSTINGS_BY_SG { "subject_rows", "s", "g", "p0", "o0" }
+
+/* The table, made by ICX_POSTINGS_TABLE_SQL() with the layout's names
+ * (literals): one row a chunk, key (a, b, x0, y0), rest NULL for a chunk
+ * of one pair. */
+#define ICX_POSTINGS_TABLE_SQL(table, a, b, x0, y0) \
+  "CREATE TABLE " table " (" a " INTEGER NOT NULL, " b " INTEGER NOT NULL, " x0 \
+  " INTEGER NOT NULL, " y0 " INTEGER NOT NULL, rest BLOB, PRIMARY KEY (" a ", " b ", " x0 \
+  ", " y0 ")) WITHOUT ROWID"
 
 /* What the table calls return besides their counts. */
 #define ICX_POSTINGS_ERR_SQL (-1)      /* SQLite failed: sqlite3_errmsg() of the connection */
@@ -23,35 +34,34 @@
 
 typedef struct icx_postings_table icx_postings_table;
 
-/* The statements for the table name (an SQL identifier fixed by the
- * caller, never input) on db, which must outlive them.  NULL when SQLite
- * refuses one (no such table: sqlite3_errmsg(db) says) or memory runs
- * out. */
-icx_postings_table *icx_postings_table_new(sqlite3 *db, const char *name);
+/* The statements for the table of layout (copied) on db, which must
+ * outlive them.  NULL when SQLite refuses one (no such table or column:
+ * sqlite3_errmsg(db) says) or memory runs out. */
+icx_postings_table *icx_postings_table_new(sqlite3 *db, const icx_postings_layout *layout);
 /* Finalizes the statements.  NULL is a no-op. */
 void icx_postings_table_free(icx_postings_table *t);
 
-/* Adds entry e under (p, o): into the chunk whose key is the last not
+/* Adds pair e under the key (a, b): into the chunk whose key is the last not
  * after e (the first chunk when e comes before all), split as
  * icx_postings_split() says when full.  1 when added, 0 when there
  * already, or ICX_POSTINGS_ERR_*.  Runs in the caller's transaction;
  * on an error the table may hold part of the change: roll it back. */
-int icx_postings_table_add(icx_postings_table *t, icx_id p, icx_id o, icx_posting e);
+int icx_postings_table_add(icx_postings_table *t, icx_id a, icx_id b, icx_posting e);
 
-/* Removes entry e from under (p, o); a chunk left empty is deleted, one
+/* Removes pair e from under (a, b); a chunk left empty is deleted, one
  * that lost its first entry is keyed by its new first.  Chunks are not
  * merged.  1 when removed, 0 when not there, or ICX_POSTINGS_ERR_*. */
-int icx_postings_table_remove(icx_postings_table *t, icx_id p, icx_id o, icx_posting e);
+int icx_postings_table_remove(icx_postings_table *t, icx_id a, icx_id b, icx_posting e);
 
-/* Called for each chunk a walk reads, in key order: its object and its n
- * entries (lent for the call).  Nonzero stops the walk, which returns
+/* Called for each chunk a walk reads, in key order: its key's b and its
+ * n pairs (lent for the call).  Nonzero stops the walk, which returns
  * it.  It must not write the table. */
-typedef int (*icx_postings_fn)(void *ud, icx_id o, const icx_posting *v, size_t n);
+typedef int (*icx_postings_fn)(void *ud, icx_id b, const icx_posting *v, size_t n);
 
-/* Calls fn for every chunk under (p, o), or under p whatever the object
- * when o is 0.  0 when every chunk was read, fn's nonzero result, or
+/* Calls fn for every chunk under (a, b), or under a whatever b when b
+ * is 0.  0 when every chunk was read, fn's nonzero result, or
  * ICX_POSTINGS_ERR_*. */
-int icx_postings_table_walk(icx_postings_table *t, icx_id p, icx_id o, icx_postings_fn fn,
+int icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_fn fn,
                             void *ud);
 
 #endif

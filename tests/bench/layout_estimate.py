@@ -13,8 +13,8 @@ three tables that hold the same quads differently:
                single one.
                What quads_pos (p, o, s) answers.
   postings_pn  the same by (p, num): what quads_num (p, num, s) answers.
-  subject_rows (s, g) -> the subject's (p, o) pairs in that graph, varint
-               gaps of p, o given whole after each new p and as gaps after.
+  subject_rows (s, g, p0, o0) -> rest: the subject's (p, o) pairs in
+               that graph, chunked and encoded as the postings are.
                What the quads table's (s, p, o, g) order answers.
 
 Each table is measured twice with dbstat: as written in key order (what
@@ -48,10 +48,10 @@ def zigzag(d):
 
 
 def chunk_row(key, chunk):
-    """A chunk as engine/store/icx_postings.c encodes it: the first entry
-    in the row's key, the rest NULL for one entry, else a mode byte (1:
-    every graph g0's; 2: graphs differ) and per entry the subject's gap,
-    with mode 2 the graph's change zigzagged."""
+    """A chunk of pairs (x, y) as engine/store/icx_postings.c encodes it:
+    the first pair in the row's key, the rest NULL for one pair, else a
+    mode byte (1: every y the first's; 2: they differ) and per pair the
+    gap of x, with mode 2 the change of y zigzagged."""
     s0, g0 = chunk[0]
     if len(chunk) == 1:
         return key + (s0, g0, None)
@@ -90,28 +90,25 @@ def write_postings(db, table, key_col, select, chunk_max):
     return n_keys
 
 
-def write_subject_rows(db):
+def write_subject_rows(db, chunk_max):
     db.execute("CREATE TABLE subject_rows (s INTEGER NOT NULL, g INTEGER NOT NULL,"
-               " pairs BLOB NOT NULL, PRIMARY KEY (s, g)) WITHOUT ROWID")
-    insert = "INSERT INTO subject_rows VALUES (?, ?, ?)"
-    rows, key, pairs, last_p, last_o, n = [], None, None, 0, 0, 0
-    for s, p, o, g in db.execute("SELECT s, p, o, g FROM src.quads ORDER BY s, g, p, o"):
-        if (s, g) != key:
-            if key:
-                rows.append(key + (bytes(pairs),))
-            key, pairs, last_p, last_o, n = (s, g), bytearray(), 0, 0, n + 1
-        if p != last_p:
-            varint((p - last_p) * 2 + 1, pairs)
-            varint(o, pairs)
-            last_p = p
-        else:
-            varint((o - last_o) * 2, pairs)
-        last_o = o
+               " p0 INTEGER NOT NULL, o0 INTEGER NOT NULL, rest BLOB,"
+               " PRIMARY KEY (s, g, p0, o0)) WITHOUT ROWID")
+    insert = "INSERT INTO subject_rows VALUES (?, ?, ?, ?, ?)"
+    rows, key, chunk, n = [], None, [], 0
+    for s, g, p, o in db.execute("SELECT s, g, p, o FROM src.quads ORDER BY s, g, p, o"):
+        if (s, g) != key or len(chunk) >= chunk_max:
+            if chunk:
+                rows.append(chunk_row(key, chunk))
+            if (s, g) != key:
+                n += 1
+            key, chunk = (s, g), []
+        chunk.append((p, o))
         if len(rows) >= 100000:
             db.executemany(insert, rows)
             rows = []
-    if key:
-        rows.append(key + (bytes(pairs),))
+    if chunk:
+        rows.append(chunk_row(key, chunk))
     db.executemany(insert, rows)
     db.commit()
     return n
@@ -153,7 +150,7 @@ def main():
     n_pn = write_postings(db, "postings_pn", "num REAL",
                           "SELECT p, num, s, g FROM src.quads INDEXED BY quads_num"
                           " WHERE num IS NOT NULL ORDER BY p, num, s, g", chunk_max)
-    n_s = write_subject_rows(db)
+    n_s = write_subject_rows(db, chunk_max)
     for name in ("postings_po", "postings_pn", "subject_rows"):
         packed_copy(db, name)
     print("%d triples; %d (p, o) pairs, %d (p, num) pairs, %d (s, g) rows; chunks of %d;"

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (got < 0)
     return 0;
   n = (size_t)got;
-  if (n < 1 || n > ICX_POSTINGS_CHUNK || v[0].s != first.s || v[0].g != first.g)
+  if (n < 1 || n > ICX_POSTINGS_CHUNK || v[0].x != first.x || v[0].y != first.y)
     abort();
   enc = icx_postings_encode(v, n, out);
   if (enc < 0 || (size_t)enc != len || (len && memcmp(out, rest, len)))
@@ -62,14 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcmp(w, v, n * sizeof *v) || icx_postings_add(w, &m, ICX_POSTINGS_CHUNK, v[i]) != 0)
       abort();
   }
-  if (n == ICX_POSTINGS_CHUNK && v[n - 1].g < INT64_MAX) {
+  if (n == ICX_POSTINGS_CHUNK && v[n - 1].y < INT64_MAX) {
     /* Full: an entry after the last starts a chunk alone; one before
      * the first moves half of the entries. */
-    icx_posting after = { v[n - 1].s, v[n - 1].g + 1 }, before = { v[0].s, v[0].g - 1 };
+    icx_posting after = { v[n - 1].x, v[n - 1].y + 1 }, before = { v[0].x, v[0].y - 1 };
     m = n;
     if (icx_postings_add(v, &m, ICX_POSTINGS_CHUNK, after) != -1 || m != n ||
         icx_postings_split(v, n, after) != n ||
-        (before.g >= 1 && icx_postings_split(v, n, before) != n / 2))
+        (before.y >= 1 && icx_postings_split(v, n, before) != n / 2))
       abort();
   }
   return 0;

@@ -30,7 +30,7 @@ START_TEST(one_entry_has_no_rest)
 
   ck_assert_int_eq(icx_postings_encode(v, 1, buf), 0);
   ck_assert_int_eq(decode(v[0], buf, 0, out), 1);
-  ck_assert(out[0].s == 7 && out[0].g == 3);
+  ck_assert(out[0].x == 7 && out[0].y == 3);
 }
 END_TEST
 
@@ -228,7 +228,7 @@ START_TEST(edits_agree_with_a_model)
   memset(model, 0, sizeof model);
   for (round = 0; round < 4000; round++) {
     icx_posting e = P(1 + rand_r(&seed) % 64, 1 + rand_r(&seed) % 4);
-    int had = model[e.s - 1][e.g - 1], rc;
+    int had = model[e.x - 1][e.y - 1], rc;
 
     if (rand_r(&seed) % 3) {
       rc = icx_postings_add(v, &n, cap, e);
@@ -240,26 +240,26 @@ START_TEST(edits_agree_with_a_model)
         ck_assert(k == n ? icx_posting_cmp(v[n - 1], e) < 0 : k == n / 2);
         /* The new chunk is dropped from this model: only the first k stay. */
         for (i = k; i < n; i++)
-          model[v[i].s - 1][v[i].g - 1] = 0;
+          model[v[i].x - 1][v[i].y - 1] = 0;
         n = k;
         if (n < cap) {
           ck_assert_int_eq(icx_postings_add(v, &n, cap, e), 1);
-          model[e.s - 1][e.g - 1] = 1;
+          model[e.x - 1][e.y - 1] = 1;
         }
       } else {
         ck_assert_int_eq(rc, 1);
-        model[e.s - 1][e.g - 1] = 1;
+        model[e.x - 1][e.y - 1] = 1;
       }
     } else {
       ck_assert_int_eq(icx_postings_remove(v, &n, e), had);
-      model[e.s - 1][e.g - 1] = 0;
+      model[e.x - 1][e.y - 1] = 0;
     }
     {
       size_t want = 0, j, k = 0;
       for (i = 0; i < 64; i++)
         for (j = 0; j < 4; j++)
           if (model[i][j]) {
-            ck_assert(k < n && v[k].s == (icx_id)i + 1 && v[k].g == (icx_id)j + 1);
+            ck_assert(k < n && v[k].x == (icx_id)i + 1 && v[k].y == (icx_id)j + 1);
             k++;
             want++;
           }
@@ -282,10 +282,12 @@ static icx_postings_table *tt;
 static void
 table_setup(void)
 {
+  static const icx_postings_layout by_po = ICX_POSTINGS_BY_PO;
+
   ck_assert_int_eq(sqlite3_open(":memory:", &tdb), SQLITE_OK);
-  ck_assert_int_eq(sqlite3_exec(tdb, ICX_POSTINGS_TABLE_SQL("postings"), NULL, NULL, NULL),
-                   SQLITE_OK);
-  ck_assert_ptr_nonnull(tt = icx_postings_table_new(tdb, "postings"));
+  ck_assert_int_eq(sqlite3_exec(tdb, ICX_POSTINGS_TABLE_SQL("postings", "p", "o", "s0", "g0"),
+                                NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_ptr_nonnull(tt = icx_postings_table_new(tdb, &by_po));
 }
 
 static void
@@ -377,8 +379,8 @@ START_TEST(table_edits_agree_with_a_model)
           for (s = 0; s < TS; s++)
             for (g = 0; g < TG; g++)
               if (model[p][o][s][g]) {
-                ck_assert(k < got.n && got.o[k] == o + 1 && got.v[k].s == s + 1 &&
-                          got.v[k].g == g + 1);
+                ck_assert(k < got.n && got.o[k] == o + 1 && got.v[k].x == s + 1 &&
+                          got.v[k].y == g + 1);
                 k++;
               }
         ck_assert_int_eq(k, got.n);
@@ -386,7 +388,7 @@ START_TEST(table_edits_agree_with_a_model)
         got.n = got.chunks = 0;
         ck_assert_int_eq(icx_postings_table_walk(tt, p + 1, 2, gather, &got), 0);
         for (k = 0; k < got.n; k++)
-          ck_assert(got.o[k] == 2 && model[p][1][got.v[k].s - 1][got.v[k].g - 1]);
+          ck_assert(got.o[k] == 2 && model[p][1][got.v[k].x - 1][got.v[k].y - 1]);
       }
     }
   }
@@ -443,7 +445,39 @@ START_TEST(a_damaged_row_is_said)
   ck_assert_int_eq(sqlite3_exec(tdb, "UPDATE postings SET rest = 'text'", NULL, NULL, NULL),
                    SQLITE_OK);
   ck_assert_int_eq(icx_postings_table_walk(tt, 1, 0, gather, &got), ICX_POSTINGS_ERR_DAMAGED);
-  ck_assert_ptr_null(icx_postings_table_new(tdb, "no_such_table"));
+  {
+    static const icx_postings_layout none = { "no_such_table", "p", "o", "s0", "g0" },
+                                     wrong = { "postings", "s", "g", "p0", "o0" };
+    ck_assert_ptr_null(icx_postings_table_new(tdb, &none));
+    ck_assert_ptr_null(icx_postings_table_new(tdb, &wrong));
+  }
+}
+END_TEST
+
+/* The same calls keep subject rows: pairs (p, o) under (s, g). */
+START_TEST(subject_rows_are_chunks_too)
+{
+  static const icx_postings_layout by_sg = ICX_POSTINGS_BY_SG;
+  static const icx_posting said[] = { { 3, 40 }, { 7, 2 }, { 7, 9 }, { 12, 1 } };
+  static gathered got;
+  icx_postings_table *rows;
+  size_t i;
+
+  ck_assert_int_eq(sqlite3_exec(tdb, ICX_POSTINGS_TABLE_SQL("subject_rows", "s", "g", "p0", "o0"),
+                                NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_ptr_nonnull(rows = icx_postings_table_new(tdb, &by_sg));
+  for (i = 4; i-- > 0;)
+    ck_assert_int_eq(icx_postings_table_add(rows, 100, 5, said[i]), 1);
+  ck_assert_int_eq(icx_postings_table_add(rows, 100, 6, said[0]), 1);   /* another graph */
+  ck_assert_int_eq(icx_postings_table_walk(rows, 100, 5, gather, &got), 0);
+  ck_assert_int_eq(got.n, 4);
+  ck_assert_int_eq(got.chunks, 1);
+  ck_assert_mem_eq(got.v, said, sizeof said);
+  got.n = got.chunks = 0;
+  ck_assert_int_eq(icx_postings_table_walk(rows, 100, 0, gather, &got), 0);
+  ck_assert_int_eq(got.n, 5);
+  ck_assert(got.o[4] == 6 && got.v[4].x == 3 && got.v[4].y == 40);
+  icx_postings_table_free(rows);
 }
 END_TEST
 
@@ -468,6 +502,7 @@ postings_suite(void)
   tcase_add_loop_test(tc, table_edits_agree_with_a_model, 0, 3);
   tcase_add_test(tc, entries_added_in_order_fill_chunks);
   tcase_add_test(tc, a_damaged_row_is_said);
+  tcase_add_test(tc, subject_rows_are_chunks_too);
   suite_add_tcase(s, tc);
   return s;
 }
