@@ -195,3 +195,35 @@ icx_postings_split(const icx_posting *v, size_t n, icx_posting e)
     return n;
   return n / 2;
 }
+
+/* IEEE 754 doubles order as their bits do once negative ones have every
+ * bit flipped and the others their sign bit set; then the top bit is
+ * flipped to order them as signed integers. */
+int
+icx_postings_num_key(double v, icx_id *key)
+{
+  uint64_t bits;
+
+  if (v != v)
+    return -1;
+  if (v == 0)
+    v = 0;                      /* -0 is 0 */
+  memcpy(&bits, &v, sizeof bits);
+  bits = bits >> 63 ? ~bits : bits | (UINT64_C(1) << 63);
+  bits ^= UINT64_C(1) << 63;
+  memcpy(key, &bits, sizeof bits);
+  return 0;
+}
+
+double
+icx_postings_num_value(icx_id key)
+{
+  uint64_t bits;
+  double v;
+
+  memcpy(&bits, &key, sizeof bits);
+  bits ^= UINT64_C(1) << 63;
+  bits = bits >> 63 ? bits & ~(UINT64_C(1) << 63) : ~bits;
+  memcpy(&v, &bits, sizeof v);
+  return v;
+}

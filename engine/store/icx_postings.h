@@ -102,4 +102,12 @@ int icx_postings_remove(icx_posting *v, size_t *n, icx_posting e);
  * chunks whole; else half of the entries move. */
 size_t icx_postings_split(const icx_posting *v, size_t n, icx_posting e);
 
+/* The key that stands for the number v in postings by number (p, num):
+ * an integer whose order is v's (-0 and 0 one key, infinities at the
+ * ends), so that a range of numbers is a range of keys and the table
+ * layer needs no REAL.  0 and *key set, or -1 when v is NaN. */
+int icx_postings_num_key(double v, icx_id *key);
+/* The number a key of icx_postings_num_key() stands for. */
+double icx_postings_num_value(icx_id key);
+
 #endif

@@ -58,6 +58,13 @@ table_text(const char *tmpl, const icx_postings_layout *l)
 struct icx_postings_table {
   sqlite3 *db;
   sqlite3_stmt *q[T_COUNT];
+  /* The chunk icx_postings_table_append() builds: n pairs under (a, b),
+   * the last appended (flushed or not) last; started once anything was
+   * appended. */
+  icx_posting chunk[ICX_POSTINGS_CHUNK], last;
+  size_t n;
+  icx_id a, b;
+  int started;
 };
 
 icx_postings_table *
@@ -264,4 +271,37 @@ icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_
   if (stop)
     return stop;
   return rc == SQLITE_DONE ? 0 : ICX_POSTINGS_ERR_SQL;
+}
+
+int
+icx_postings_table_append(icx_postings_table *t, icx_id a, icx_id b, icx_posting e)
+{
+  int rc;
+
+  if (e.x < 1 || e.y < 1)
+    return ICX_POSTINGS_ERR_DAMAGED;
+  if (t->started &&
+      (a < t->a || (a == t->a && (b < t->b || (b == t->b && icx_posting_cmp(e, t->last) <= 0)))))
+    return ICX_POSTINGS_ERR_ORDER;
+  if (t->started && (a != t->a || b != t->b || t->n == ICX_POSTINGS_CHUNK) &&
+      (rc = icx_postings_table_flush(t)))
+    return rc;
+  t->started = 1;
+  t->a = a;
+  t->b = b;
+  t->last = e;
+  t->chunk[t->n++] = e;
+  return 0;
+}
+
+int
+icx_postings_table_flush(icx_postings_table *t)
+{
+  int rc;
+
+  if (!t->n)
+    return 0;
+  rc = table_write(t, t->a, t->b, NULL, t->chunk, t->n);
+  t->n = 0;
+  return rc ? ICX_POSTINGS_ERR_SQL : 0;
 }

@@ -31,6 +31,7 @@ typedef struct icx_postings_layout {
 /* What the table calls return besides their counts. */
 #define ICX_POSTINGS_ERR_SQL (-1)      /* SQLite failed: sqlite3_errmsg() of the connection */
 #define ICX_POSTINGS_ERR_DAMAGED (-2)  /* a row is not a chunk (icx_postings_decode()) */
+#define ICX_POSTINGS_ERR_ORDER (-3)    /* icx_postings_table_append() out of order */
 
 typedef struct icx_postings_table icx_postings_table;
 
@@ -38,7 +39,8 @@ typedef struct icx_postings_table icx_postings_table;
  * outlive them.  NULL when SQLite refuses one (no such table or column:
  * sqlite3_errmsg(db) says) or memory runs out. */
 icx_postings_table *icx_postings_table_new(sqlite3 *db, const icx_postings_layout *layout);
-/* Finalizes the statements.  NULL is a no-op. */
+/* Finalizes the statements; a chunk appended and not flushed is lost.
+ * NULL is a no-op. */
 void icx_postings_table_free(icx_postings_table *t);
 
 /* Adds pair e under the key (a, b): into the chunk whose key is the last not
@@ -52,6 +54,19 @@ int icx_postings_table_add(icx_postings_table *t, icx_id a, icx_id b, icx_postin
  * that lost its first entry is keyed by its new first.  Chunks are not
  * merged.  1 when removed, 0 when not there, or ICX_POSTINGS_ERR_*. */
 int icx_postings_table_remove(icx_postings_table *t, icx_id a, icx_id b, icx_posting e);
+
+/* Appends pair e under (a, b) to the chunk being built, which is
+ * written, full, when the next append needs a new one, and by
+ * icx_postings_table_flush(): how a first load or an upgrade writes its
+ * sorted quads, chunks filled whole, a row insert a chunk.  Appends come
+ * in strictly ascending (a, b, e) order, after every chunk the table
+ * holds (an empty table, as a first load's), with no other call on t
+ * between them but walks of keys already flushed.  0, or
+ * ICX_POSTINGS_ERR_ORDER (nothing appended), ICX_POSTINGS_ERR_SQL or
+ * ICX_POSTINGS_ERR_DAMAGED (a pair with an id < 1). */
+int icx_postings_table_append(icx_postings_table *t, icx_id a, icx_id b, icx_posting e);
+/* Writes the chunk being built, if any.  0 or ICX_POSTINGS_ERR_SQL. */
+int icx_postings_table_flush(icx_postings_table *t);
 
 /* Called for each chunk a walk reads, in key order: its key's b and its
  * n pairs (lent for the call).  Nonzero stops the walk, which returns

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <check.h>
+#include <float.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -269,6 +271,45 @@ START_TEST(edits_agree_with_a_model)
 }
 END_TEST
 
+START_TEST(numbers_order_as_their_keys)
+{
+  static const double ordered[] = { -INFINITY, -DBL_MAX, -1e300, -2.5, -1, -DBL_MIN,
+                                    -4.9e-324, 0, 4.9e-324, DBL_MIN, 0.5, 1, 99.999, 1e300,
+                                    DBL_MAX, INFINITY };
+  size_t n = sizeof ordered / sizeof *ordered, i;
+  unsigned seed = 3;
+  icx_id k, k2, last = 0;
+  int round;
+
+  for (i = 0; i < n; i++) {
+    ck_assert_int_eq(icx_postings_num_key(ordered[i], &k), 0);
+    ck_assert(i == 0 || k > last);
+    ck_assert(icx_postings_num_value(k) == ordered[i]);
+    last = k;
+  }
+  ck_assert_int_eq(icx_postings_num_key(-0.0, &k), 0);
+  ck_assert_int_eq(icx_postings_num_key(0.0, &k2), 0);
+  ck_assert(k == k2 && !signbit(icx_postings_num_value(k)));
+  ck_assert_int_eq(icx_postings_num_key(NAN, &k), -1);
+  /* Any two numbers, from random bits. */
+  for (round = 0; round < 100000; round++) {
+    uint64_t b1 = ((uint64_t)rand_r(&seed) << 33) ^ ((uint64_t)rand_r(&seed) << 11) ^
+                  (uint64_t)rand_r(&seed),
+             b2 = ((uint64_t)rand_r(&seed) << 33) ^ ((uint64_t)rand_r(&seed) << 11) ^
+                  (uint64_t)rand_r(&seed);
+    double x, y;
+    memcpy(&x, &b1, sizeof x);
+    memcpy(&y, &b2, sizeof y);
+    if (isnan(x) || isnan(y))
+      continue;
+    ck_assert_int_eq(icx_postings_num_key(x, &k), 0);
+    ck_assert_int_eq(icx_postings_num_key(y, &k2), 0);
+    ck_assert_int_eq((x > y) - (x < y), (k > k2) - (k < k2));
+    ck_assert(icx_postings_num_value(k) == x && icx_postings_num_value(k2) == y);
+  }
+}
+END_TEST
+
 /* --- chunks in a table ---------------------------------------------------- */
 
 #define TP 2                        /* predicates 1..TP */
@@ -454,6 +495,35 @@ START_TEST(a_damaged_row_is_said)
 }
 END_TEST
 
+START_TEST(sorted_pairs_append_whole_chunks)
+{
+  static gathered got;
+  icx_id s;
+
+  for (s = 1; s <= 300; s++)
+    ck_assert_int_eq(icx_postings_table_append(tt, 1, 1, P(s, 1 + s / 50)), 0);
+  ck_assert_int_eq(icx_postings_table_append(tt, 1, 1, P(300, 8)), 0);   /* same s, next g */
+  ck_assert_int_eq(icx_postings_table_append(tt, 1, 1, P(300, 8)), ICX_POSTINGS_ERR_ORDER);
+  ck_assert_int_eq(icx_postings_table_append(tt, 1, 3, P(5, 1)), 0);
+  ck_assert_int_eq(icx_postings_table_append(tt, 1, 2, P(9, 1)), ICX_POSTINGS_ERR_ORDER);
+  ck_assert_int_eq(icx_postings_table_flush(tt), 0);
+  ck_assert_int_eq(icx_postings_table_append(tt, 1, 3, P(5, 1)), ICX_POSTINGS_ERR_ORDER);
+  ck_assert_int_eq(icx_postings_table_append(tt, 2, 1, P(1, 1)), 0);
+  ck_assert_int_eq(icx_postings_table_flush(tt), 0);
+  ck_assert_int_eq(icx_postings_table_flush(tt), 0);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 0, gather, &got), 0);
+  ck_assert_int_eq(got.n, 302);
+  ck_assert_int_eq(got.chunks, 4);              /* 128 + 128 + 45 under (1, 1), 1 under (1, 3) */
+  ck_assert(got.v[300].x == 300 && got.v[300].y == 8 && got.o[301] == 3);
+  rows_are_chunks();
+  /* Edits after a build find its chunks. */
+  ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(300, 8)), 0);
+  ck_assert_int_eq(icx_postings_table_remove(tt, 1, 1, P(129, 3)), 1);
+  ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(129, 3)), 1);
+  rows_are_chunks();
+}
+END_TEST
+
 /* The same calls keep subject rows: pairs (p, o) under (s, g). */
 START_TEST(subject_rows_are_chunks_too)
 {
@@ -496,6 +566,7 @@ postings_suite(void)
   tcase_add_test(tc, the_largest_rest_fits);
   tcase_add_loop_test(tc, random_chunks_read_back, 0, 4);
   tcase_add_loop_test(tc, edits_agree_with_a_model, 0, 4);
+  tcase_add_test(tc, numbers_order_as_their_keys);
   suite_add_tcase(s, tc);
   tc = tcase_create("table");
   tcase_add_checked_fixture(tc, table_setup, table_teardown);
@@ -503,6 +574,7 @@ postings_suite(void)
   tcase_add_test(tc, entries_added_in_order_fill_chunks);
   tcase_add_test(tc, a_damaged_row_is_said);
   tcase_add_test(tc, subject_rows_are_chunks_too);
+  tcase_add_test(tc, sorted_pairs_append_whole_chunks);
   suite_add_tcase(s, tc);
   return s;
 }
