@@ -17,8 +17,8 @@ enum { T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_AB, T_WALK_A, T_COUNT
 static const char *const table_sql[T_COUNT] = {
   /* The chunk a pair (?3, ?4) belongs to: the last whose key is not
    * after it. */
-  "SELECT @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 AND (@X, @Y) <= (?3, ?4)"
-  " ORDER BY @X DESC, @Y DESC LIMIT 1",
+  ("SELECT @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 AND (@X, @Y) <= (?3, ?4)"
+   " ORDER BY @X DESC, @Y DESC LIMIT 1"),
   "SELECT @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 ORDER BY @X, @Y LIMIT 1",
   "INSERT INTO @T (@A, @B, @X, @Y, rest) VALUES (?1, ?2, ?3, ?4, ?5)",
   "DELETE FROM @T WHERE @A = ?1 AND @B = ?2 AND @X = ?3 AND @Y = ?4",

@@ -5,7 +5,8 @@ Checks, reading the sources as text (nothing is built or run):
 
   1. sqlite3.h: only engine/store and engine/query include it (directly
      or through one of their headers), and, among
-     the tests, the suites of modules of those two folders and the bench
+     the tests, the suites and fuzz targets of modules of those two
+     folders and the bench
      (its hand-written SQL is the baseline icx is measured against).
   2. Layers: a file in engine/<layer>/ includes icx headers of its own
      layer or of the layers below it only (LAYERS gives the order);
@@ -93,7 +94,7 @@ for path in code + tests:
         continue
     if path.startswith(SCHEMA_FOLDERS) or path.startswith("tests/bench/"):
         continue
-    m = re.match(r"tests/unit/check_(\w+)\.c$", path)
+    m = re.match(r"tests/(?:unit/check|fuzz/fuzz)_(\w+)\.c$", path)
     if m and "icx_" + m.group(1) in schema_modules:
         continue
     problems.append(f"{path}: includes sqlite3.h, itself or through a header "
