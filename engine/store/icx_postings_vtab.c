@@ -1,0 +1,406 @@
+/* icx_postings_vtab.c - the virtual table icx_postings: a table of
+ * posting chunks read by SQL as one row a pair (icx_postings_vtab.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "icx_postings.h"
+#include "icx_postings_vtab.h"
+
+/* The plans xBestIndex chooses from: which of a, b and x are bound. */
+enum { BOUND_A = 1, BOUND_B = 2, BOUND_X = 4 };
+
+typedef struct pv_table {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  char *name[5];                /* table, a, b, x0, y0 */
+} pv_table;
+
+typedef struct pv_cursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_stmt *st;             /* the chunks, in key order: one of by_plan */
+  /* Each plan's statement, prepared by the first xFilter that needs it:
+   * a join calls xFilter once a row of the other side, and preparing
+   * costs more than a seek. */
+  sqlite3_stmt *by_plan[8];
+  int plan;
+  icx_id a, b, x;               /* the row's key; x the bound one */
+  icx_posting v[ICX_POSTINGS_CHUNK];
+  size_t n, i;
+  sqlite3_int64 rowid;
+  int eof;
+  int pending;                  /* st stands on a row pv_fill() has not read */
+} pv_cursor;
+
+static int
+pv_ident(const char *s)
+{
+  const char *c;
+
+  if (!s || !*s || (*s >= '0' && *s <= '9'))
+    return 0;
+  for (c = s; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+          *c == '_'))
+      return 0;
+  return 1;
+}
+
+static void
+pv_table_free(pv_table *t)
+{
+  int i;
+
+  if (!t)
+    return;
+  for (i = 0; i < 5; i++)
+    sqlite3_free(t->name[i]);
+  sqlite3_free(t);
+}
+
+static int
+pv_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+           char **err)
+{
+  pv_table *t;
+  char *decl;
+  int i, rc;
+
+  (void)aux;
+  if (argc != 10) {
+    *err = sqlite3_mprintf("icx_postings: give the table, its key's four columns and the "
+                           "pair's two names");
+    return SQLITE_ERROR;
+  }
+  for (i = 3; i < 10; i++)
+    if (!pv_ident(argv[i])) {
+      *err = sqlite3_mprintf("icx_postings: \"%s\" is not a plain identifier", argv[i]);
+      return SQLITE_ERROR;
+    }
+  if (!(t = sqlite3_malloc(sizeof *t)))
+    return SQLITE_NOMEM;
+  memset(t, 0, sizeof *t);
+  t->db = db;
+  for (i = 0; i < 5; i++)
+    if (!(t->name[i] = sqlite3_mprintf("%s", argv[3 + i]))) {
+      pv_table_free(t);
+      return SQLITE_NOMEM;
+    }
+  decl = sqlite3_mprintf("CREATE TABLE x(%s INTEGER, %s INTEGER, %s INTEGER, %s INTEGER)",
+                         argv[4], argv[5], argv[8], argv[9]);
+  rc = decl ? sqlite3_declare_vtab(db, decl) : SQLITE_NOMEM;
+  sqlite3_free(decl);
+  if (rc != SQLITE_OK) {
+    pv_table_free(t);
+    return rc;
+  }
+  *out = &t->base;
+  return SQLITE_OK;
+}
+
+static int
+pv_disconnect(sqlite3_vtab *vt)
+{
+  pv_table_free((pv_table *)vt);
+  return SQLITE_OK;
+}
+
+static int
+pv_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+  int use[3] = { -1, -1, -1 }, plan = 0, argv = 0, i;
+
+  (void)vt;
+  for (i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (c->usable && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn >= 0 && c->iColumn < 3)
+      use[c->iColumn] = i;
+  }
+  if (use[0] >= 0) {
+    plan |= BOUND_A;
+    if (use[1] >= 0) {
+      plan |= BOUND_B;
+      if (use[2] >= 0)
+        plan |= BOUND_X;
+    }
+  }
+  for (i = 0; i < 3; i++)
+    if (plan & (1 << i)) {
+      info->aConstraintUsage[use[i]].argvIndex = ++argv;
+      info->aConstraintUsage[use[i]].omit = 1;
+    }
+  info->idxNum = plan;
+  info->estimatedRows = plan & BOUND_X ? 2 : plan & BOUND_B ? 1000 : plan & BOUND_A ? 100000
+                                                                    : 10000000;
+  info->estimatedCost = (double)info->estimatedRows;
+  /* Rows come in (a, b, x, y) order: an ORDER BY on a prefix, ascending. */
+  info->orderByConsumed = info->nOrderBy > 0;
+  for (i = 0; i < info->nOrderBy; i++)
+    if (info->aOrderBy[i].iColumn != i || info->aOrderBy[i].desc)
+      info->orderByConsumed = 0;
+  return SQLITE_OK;
+}
+
+static int
+pv_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+  pv_cursor *c = sqlite3_malloc(sizeof *c);
+
+  (void)vt;
+  if (!c)
+    return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->eof = 1;
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int
+pv_close(sqlite3_vtab_cursor *cur)
+{
+  pv_cursor *c = (pv_cursor *)cur;
+  int i;
+
+  for (i = 0; i < 8; i++)
+    sqlite3_finalize(c->by_plan[i]);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* Reads chunks until one has a pair to give (under the plan's x when x
+ * is bound), or the chunks end. */
+static int
+pv_fill(pv_cursor *c)
+{
+  pv_table *t = (pv_table *)c->base.pVtab;
+
+  for (;;) {
+    int rc, n, col;
+    icx_posting first;
+    const void *rest;
+
+    while (c->i < c->n) {
+      if (!(c->plan & BOUND_X) || c->v[c->i].x == c->x)
+        return SQLITE_OK;
+      if (c->v[c->i].x > c->x)
+        break;
+      c->i++;
+    }
+    if (c->i < c->n) {          /* past the bound x: nothing more */
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    rc = c->pending ? SQLITE_ROW : sqlite3_step(c->st);
+    c->pending = 0;
+    if (rc == SQLITE_DONE) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    if (rc != SQLITE_ROW) {
+      sqlite3_free(t->base.zErrMsg);
+      t->base.zErrMsg = sqlite3_mprintf("%s", sqlite3_errmsg(t->db));
+      return rc;
+    }
+    col = 0;
+    c->a = (c->plan & BOUND_A) ? c->a : sqlite3_column_int64(c->st, col++);
+    c->b = (c->plan & BOUND_B) ? c->b : sqlite3_column_int64(c->st, col++);
+    first.x = sqlite3_column_int64(c->st, col);
+    first.y = sqlite3_column_int64(c->st, col + 1);
+    rest = sqlite3_column_blob(c->st, col + 2);
+    n = (sqlite3_column_type(c->st, col + 2) == SQLITE_NULL ||
+         sqlite3_column_type(c->st, col + 2) == SQLITE_BLOB)
+          ? icx_postings_decode(first, sqlite3_column_bytes(c->st, col + 2) ? rest : NULL,
+                                (size_t)sqlite3_column_bytes(c->st, col + 2), c->v)
+          : -1;
+    if (n < 0) {
+      sqlite3_free(t->base.zErrMsg);
+      t->base.zErrMsg = sqlite3_mprintf("%s: a row is not a posting chunk", t->name[0]);
+      return SQLITE_CORRUPT;
+    }
+    c->n = (size_t)n;
+    c->i = 0;
+  }
+}
+
+/* The slot of the statement that reads the chunks that may hold a bound
+ * x when the chunk the first seek found starts at x (x's pairs may begin
+ * in the chunk before): a plan xBestIndex never gives. */
+#define SLOT_X_RANGE (BOUND_A | BOUND_X)
+
+/* The text of slot's statement, a new string (sqlite3_free()), or NULL. */
+static char *
+pv_sql(const pv_table *t, int slot)
+{
+  /* name[0] table, [1] a, [2] b, [3] x0, [4] y0. */
+  const char *const *n = (const char *const *)t->name;
+
+  switch (slot) {
+  case BOUND_A | BOUND_B | BOUND_X:
+    /* The chunk holding the last pair not after (x, any y): x's pairs
+     * are in it unless it starts at x. */
+    return sqlite3_mprintf("SELECT %s, %s, rest FROM %s WHERE %s = ?1 AND %s = ?2 AND (%s, %s)"
+                           " <= (?3, 9223372036854775807) ORDER BY %s DESC, %s DESC LIMIT 1",
+                           n[3], n[4], n[0], n[1], n[2], n[3], n[4], n[3], n[4]);
+  case SLOT_X_RANGE:
+    /* From the last chunk starting before x to those starting at x. */
+    return sqlite3_mprintf("SELECT %s, %s, rest FROM %s WHERE %s = ?1 AND %s = ?2 AND %s <= ?3"
+                           " AND %s >= coalesce((SELECT %s FROM %s WHERE %s = ?1 AND %s = ?2"
+                           " AND %s < ?3 ORDER BY %s DESC LIMIT 1), ?3) ORDER BY %s, %s",
+                           n[3], n[4], n[0], n[1], n[2], n[3], n[3], n[3], n[0], n[1], n[2],
+                           n[3], n[3], n[3], n[4]);
+  case BOUND_A | BOUND_B:
+    return sqlite3_mprintf("SELECT %s, %s, rest FROM %s WHERE %s = ?1 AND %s = ?2"
+                           " ORDER BY %s, %s", n[3], n[4], n[0], n[1], n[2], n[3], n[4]);
+  case BOUND_A:
+    return sqlite3_mprintf("SELECT %s, %s, %s, rest FROM %s WHERE %s = ?1 ORDER BY %s, %s, %s",
+                           n[2], n[3], n[4], n[0], n[1], n[2], n[3], n[4]);
+  default:
+    return sqlite3_mprintf("SELECT %s, %s, %s, %s, rest FROM %s ORDER BY %s, %s, %s, %s",
+                           n[1], n[2], n[3], n[4], n[0], n[1], n[2], n[3], n[4]);
+  }
+}
+
+/* Slot's statement, reset, with the cursor's bound ids bound; prepared
+ * by the first call that needs it.  NULL when SQLite refuses it (the
+ * message on the table). */
+static sqlite3_stmt *
+pv_stmt(pv_cursor *c, int slot)
+{
+  pv_table *t = (pv_table *)c->base.pVtab;
+  sqlite3_stmt *st = c->by_plan[slot];
+
+  if (!st) {
+    char *sql = pv_sql(t, slot);
+    int rc = sql ? sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)
+                 : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(t->base.zErrMsg);
+      t->base.zErrMsg = sqlite3_mprintf("%s", sqlite3_errmsg(t->db));
+      return NULL;
+    }
+    c->by_plan[slot] = st;
+  }
+  sqlite3_reset(st);
+  if (c->plan & BOUND_A)
+    sqlite3_bind_int64(st, 1, c->a);
+  if (c->plan & BOUND_B)
+    sqlite3_bind_int64(st, 2, c->b);
+  if (c->plan & BOUND_X)
+    sqlite3_bind_int64(st, 3, c->x);
+  return st;
+}
+
+static int
+pv_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx, int argc, sqlite3_value **argv)
+{
+  pv_cursor *c = (pv_cursor *)cur;
+  int rc, k;
+
+  (void)idx;
+  if (plan < 0 || plan > 7 || plan == SLOT_X_RANGE)
+    return SQLITE_INTERNAL;
+  c->plan = plan;
+  c->n = c->i = 0;
+  c->rowid = 0;
+  c->eof = 0;
+  c->pending = 0;
+  for (k = 0; k < argc && k < 3; k++) {
+    /* A bound value that is no whole number matches no id. */
+    sqlite3_int64 v;
+    int type = sqlite3_value_numeric_type(argv[k]);
+    double d = sqlite3_value_double(argv[k]);
+    if (type != SQLITE_INTEGER &&
+        (type != SQLITE_FLOAT || !(d >= -9.2e18 && d <= 9.2e18) || d != (double)(icx_id)d)) {
+      c->eof = 1;
+      return SQLITE_OK;
+    }
+    v = type == SQLITE_INTEGER ? sqlite3_value_int64(argv[k]) : (icx_id)d;
+    if (k == 0)
+      c->a = v;
+    else if (k == 1)
+      c->b = v;
+    else
+      c->x = v;
+  }
+  if (!(c->st = pv_stmt(c, plan)))
+    return SQLITE_ERROR;
+  if (plan & BOUND_X) {
+    /* One seek; the range of chunks only when x's pairs may begin in
+     * the chunk before the one found. */
+    rc = sqlite3_step(c->st);
+    if (rc == SQLITE_ROW && sqlite3_column_int64(c->st, 0) == c->x) {
+      if (!(c->st = pv_stmt(c, SLOT_X_RANGE)))
+        return SQLITE_ERROR;
+    } else if (rc == SQLITE_ROW) {
+      c->pending = 1;
+    } else if (rc == SQLITE_DONE) {
+      c->eof = 1;
+      return SQLITE_OK;
+    } else {
+      return rc;
+    }
+  }
+  return pv_fill(c);
+}
+
+static int
+pv_next(sqlite3_vtab_cursor *cur)
+{
+  pv_cursor *c = (pv_cursor *)cur;
+
+  c->i++;
+  c->rowid++;
+  return pv_fill(c);
+}
+
+static int
+pv_eof(sqlite3_vtab_cursor *cur)
+{
+  return ((pv_cursor *)cur)->eof;
+}
+
+static int
+pv_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+  pv_cursor *c = (pv_cursor *)cur;
+
+  switch (col) {
+  case 0: sqlite3_result_int64(ctx, c->a); break;
+  case 1: sqlite3_result_int64(ctx, c->b); break;
+  case 2: sqlite3_result_int64(ctx, c->v[c->i].x); break;
+  default: sqlite3_result_int64(ctx, c->v[c->i].y); break;
+  }
+  return SQLITE_OK;
+}
+
+static int
+pv_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+  *rowid = ((pv_cursor *)cur)->rowid;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module pv_module = {
+  .iVersion = 0,
+  .xCreate = pv_connect,
+  .xConnect = pv_connect,
+  .xBestIndex = pv_best_index,
+  .xDisconnect = pv_disconnect,
+  .xDestroy = pv_disconnect,
+  .xOpen = pv_open,
+  .xClose = pv_close,
+  .xFilter = pv_filter,
+  .xNext = pv_next,
+  .xEof = pv_eof,
+  .xColumn = pv_column,
+  .xRowid = pv_rowid,
+};
+
+int
+icx_postings_vtab_register(sqlite3 *db)
+{
+  return sqlite3_create_module_v2(db, "icx_postings", &pv_module, NULL, NULL);
+}

@@ -1,0 +1,24 @@
+/* icx_postings_vtab.h - a table of posting chunks (icx_postings_table.h)
+ * read by SQL as one row a pair: an SQLite virtual table, so that SQL
+ * written for an index of rows (the SQL path's joins over quads_pos)
+ * can read chunks instead (internal).  Not used by the store yet.
+ *
+ *   CREATE VIRTUAL TABLE temp.pos USING icx_postings(postings, p, o, s0, g0, s, g)
+ *
+ * reads the table postings, whose key is (p, o, s0, g0), as rows
+ * (p, o, s, g).  The arguments are the table, its key's four columns
+ * (icx_postings_layout) and the names of the pair's two columns; each a
+ * plain identifier.  Read only.  A seek is used for p = ?, p = ? AND
+ * o = ?, and p = ? AND o = ? AND s = ?; rows come in (p, o, s, g) order,
+ * which an ORDER BY on a prefix of it is told.  A row that is not a chunk
+ * fails the statement with SQLITE_CORRUPT.
+ */
+#ifndef ICX_POSTINGS_VTAB_H
+#define ICX_POSTINGS_VTAB_H
+
+#include <sqlite3.h>
+
+/* Makes the module icx_postings known to db.  An SQLite result code. */
+int icx_postings_vtab_register(sqlite3 *db);
+
+#endif
