@@ -4,12 +4,13 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "icx_postings_table.h"
 
-enum { T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_AB, T_WALK_A, T_COUNT };
+enum { T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_AB, T_WALK_A, T_ALL, T_COUNT };
 
 /* Each statement's text: @T the table, @A @B the key's ids, @X @Y the
  * first pair's columns (icx_postings_layout).  ?1 a, ?2 b, ?3 x0, ?4 y0,
@@ -25,6 +26,7 @@ static const char *const table_sql[T_COUNT] = {
   "UPDATE @T SET rest = ?5 WHERE @A = ?1 AND @B = ?2 AND @X = ?3 AND @Y = ?4",
   "SELECT @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 ORDER BY @X, @Y",
   "SELECT @B, @X, @Y, rest FROM @T WHERE @A = ?1 ORDER BY @B, @X, @Y",
+  "SELECT @A, @B, @X, @Y, rest FROM @T ORDER BY @A, @B, @X, @Y",
 };
 
 /* tmpl with the layout's names in place of its @ tokens, as a new string
@@ -110,6 +112,8 @@ table_bind(icx_postings_table *t, int k, icx_id a, icx_id b, icx_posting e)
   sqlite3_reset(st);
   sqlite3_bind_int64(st, 1, a);
   sqlite3_bind_int64(st, 2, b);
+  if (k == T_ALL)
+    return st;
   if (k != T_FIRST && k != T_WALK_AB && k != T_WALK_A) {
     sqlite3_bind_int64(st, 3, e.x);
     sqlite3_bind_int64(st, 4, e.y);
@@ -304,4 +308,39 @@ icx_postings_table_flush(icx_postings_table *t)
   rc = table_write(t, t->a, t->b, NULL, t->chunk, t->n);
   t->n = 0;
   return rc ? ICX_POSTINGS_ERR_SQL : 0;
+}
+
+long long
+icx_postings_table_check(icx_postings_table *t, char *why, size_t len)
+{
+  icx_posting v[ICX_POSTINGS_CHUNK], last = { 0, 0 }, none = { 0, 0 };
+  sqlite3_stmt *st = table_bind(t, T_ALL, 0, 0, none);
+  icx_id a = 0, b = 0;
+  long long pairs = 0;
+  int rc, n, any = 0;
+
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    icx_id ra = sqlite3_column_int64(st, 0), rb = sqlite3_column_int64(st, 1);
+    if ((n = table_chunk(st, 2, v)) < 0) {
+      if (why && len)
+        snprintf(why, len, "the chunk (%lld, %lld, %lld, %lld) is not a posting chunk", ra, rb,
+                 sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+      sqlite3_reset(st);
+      return ICX_POSTINGS_ERR_DAMAGED;
+    }
+    if (any && ra == a && rb == b && icx_posting_cmp(last, v[0]) >= 0) {
+      if (why && len)
+        snprintf(why, len, "the chunk (%lld, %lld, %lld, %lld) starts before the end of the one "
+                 "before it (%lld, %lld)", ra, rb, v[0].x, v[0].y, last.x, last.y);
+      sqlite3_reset(st);
+      return ICX_POSTINGS_ERR_DAMAGED;
+    }
+    any = 1;
+    a = ra;
+    b = rb;
+    last = v[n - 1];
+    pairs += n;
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? pairs : ICX_POSTINGS_ERR_SQL;
 }

@@ -68,6 +68,13 @@ int icx_postings_table_append(icx_postings_table *t, icx_id a, icx_id b, icx_pos
 /* Writes the chunk being built, if any.  0 or ICX_POSTINGS_ERR_SQL. */
 int icx_postings_table_flush(icx_postings_table *t);
 
+/* Reads every row of the table, for a store's check: each must be a
+ * chunk, and the chunks of one key must not overlap (each starts after
+ * the last pair of the one before).  The number of pairs (>= 0), or
+ * ICX_POSTINGS_ERR_DAMAGED with what is wrong and where in why (n
+ * bytes), or ICX_POSTINGS_ERR_SQL. */
+long long icx_postings_table_check(icx_postings_table *t, char *why, size_t n);
+
 /* Called for each chunk a walk reads, in key order: its key's b and its
  * n pairs (lent for the call).  Nonzero stops the walk, which returns
  * it.  It must not write the table. */

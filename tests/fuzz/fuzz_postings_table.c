@@ -9,7 +9,8 @@
  * touch (damage).  Until damage, each call must answer as the model says
  * (1 or 0), and after the edits every key's walk must give exactly the
  * model's pairs, each row a chunk keyed by its first pair, the chunks of
- * a key in order.  After damage (which may well be another valid chunk)
+ * a key in order, and the table's check must count the model's pairs.
+ * After damage (which may well be another valid chunk)
  * every call must return a count or ICX_POSTINGS_ERR_DAMAGED, never
  * crash.  Any difference aborts. */
 #include "config.h"
@@ -121,6 +122,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   for (a = 0; !damaged && a < FA; a++)
     fp_check(t, a);
+  {
+    /* The table's own check: the model's count, or damage said. */
+    long long pairs = 0, got;
+    char why[256];
+    for (i = 0; i < sizeof model; i++)
+      pairs += ((unsigned char *)model)[i];
+    got = icx_postings_table_check(t, why, sizeof why);
+    if (damaged ? got < 0 && got != ICX_POSTINGS_ERR_DAMAGED : got != pairs)
+      abort();
+  }
   if (damaged) {
     /* Every call still answers: edits on every key, then the walks. */
     for (i = 0; i < 64; i++) {

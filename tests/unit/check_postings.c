@@ -411,8 +411,12 @@ START_TEST(table_edits_agree_with_a_model)
     }
     if (round % 500 == 499) {
       static gathered got;
-      size_t k;
+      size_t k, total = 0;
+      char why[256];
       rows_are_chunks();
+      for (k = 0; k < sizeof model; k++)
+        total += ((unsigned char *)model)[k];
+      ck_assert_int_eq(icx_postings_table_check(tt, why, sizeof why), (long long)total);
       for (p = 0; p < TP; p++) {
         got.n = got.chunks = 0;
         ck_assert_int_eq(icx_postings_table_walk(tt, p + 1, 0, gather, &got), 0);
@@ -475,13 +479,26 @@ stop_at_first(void *ud, icx_id o, const icx_posting *v, size_t n)
 START_TEST(a_damaged_row_is_said)
 {
   static gathered got;
+  char why[256];
 
   ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(5, 1)), 1);
   ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(6, 1)), 1);
   ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, stop_at_first, NULL), 7);
+  ck_assert_int_eq(icx_postings_table_check(tt, why, sizeof why), 2);
+  /* A chunk that starts inside the one before it. */
+  ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(9, 1)), 1);
+  ck_assert_int_eq(sqlite3_exec(tdb, "INSERT INTO postings VALUES (1, 1, 6, 2, NULL)", NULL,
+                                NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(icx_postings_table_check(tt, why, sizeof why), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_str_eq(why, "the chunk (1, 1, 6, 2) starts before the end of the one before it "
+                   "(9, 1)");
+  ck_assert_int_eq(sqlite3_exec(tdb, "DELETE FROM postings WHERE s0 = 6", NULL, NULL, NULL),
+                   SQLITE_OK);
   ck_assert_int_eq(sqlite3_exec(tdb, "UPDATE postings SET rest = x'0301'", NULL, NULL, NULL),
                    SQLITE_OK);
   ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, gather, &got), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_int_eq(icx_postings_table_check(tt, why, sizeof why), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_str_eq(why, "the chunk (1, 1, 5, 1) is not a posting chunk");
   ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(7, 1)), ICX_POSTINGS_ERR_DAMAGED);
   ck_assert_int_eq(icx_postings_table_remove(tt, 1, 1, P(6, 1)), ICX_POSTINGS_ERR_DAMAGED);
   ck_assert_int_eq(sqlite3_exec(tdb, "UPDATE postings SET rest = 'text'", NULL, NULL, NULL),
