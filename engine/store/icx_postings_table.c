@@ -236,7 +236,9 @@ icx_postings_table_add(icx_postings_table *t, icx_id a, icx_id b, icx_posting e)
     icx_postings_add(v, &n, ICX_POSTINGS_CHUNK, e);
   else
     icx_postings_add(right, &m, ICX_POSTINGS_CHUNK, e);
-  if ((rc = table_write(t, a, b, &key, v, n)) || (rc = table_write(t, a, b, NULL, right, m)))
+  /* A pair after the last leaves the full chunk as it is. */
+  if ((k < ICX_POSTINGS_CHUNK && (rc = table_write(t, a, b, &key, v, n))) ||
+      (rc = table_write(t, a, b, NULL, right, m)))
     return rc;
   return 1;
 }

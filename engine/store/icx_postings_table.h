@@ -35,8 +35,8 @@ typedef struct icx_postings_layout {
 
 typedef struct icx_postings_table icx_postings_table;
 
-/* The statements for the table of layout (copied) on db, which must
- * outlive them.  NULL when SQLite refuses one (no such table or column:
+/* The statements for the table of layout on db, which must outlive
+ * them (layout is not kept).  NULL when SQLite refuses one (no such table or column:
  * sqlite3_errmsg(db) says) or memory runs out. */
 icx_postings_table *icx_postings_table_new(sqlite3 *db, const icx_postings_layout *layout);
 /* Finalizes the statements; a chunk appended and not flushed is lost.
