@@ -29,10 +29,8 @@ static const char *const table_sql[T_COUNT] = {
   "SELECT @A, @B, @X, @Y, rest FROM @T ORDER BY @A, @B, @X, @Y",
 };
 
-/* tmpl with the layout's names in place of its @ tokens, as a new string
- * (sqlite3_free()), or NULL. */
-static char *
-table_text(const char *tmpl, const icx_postings_layout *l)
+char *
+icx_postings_layout_sql(const char *tmpl, const icx_postings_layout *l)
 {
   sqlite3_str *out = sqlite3_str_new(NULL);
   const char *c;
@@ -79,7 +77,7 @@ icx_postings_table_new(sqlite3 *db, const icx_postings_layout *layout)
     return NULL;
   t->db = db;
   for (i = 0; i < T_COUNT; i++) {
-    char *sql = table_text(table_sql[i], layout);
+    char *sql = icx_postings_layout_sql(table_sql[i], layout);
     int rc = sql ? sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->q[i], NULL)
                  : SQLITE_NOMEM;
     sqlite3_free(sql);
@@ -103,17 +101,19 @@ icx_postings_table_free(icx_postings_table *t)
   free(t);
 }
 
-/* Binds ?1 to ?4 of statement k: the key's a and b, and a pair. */
+/* Statement k, reset, with the parameters it has of ?1 to ?4 bound: the
+ * key's a and b, and a pair. */
 static sqlite3_stmt *
 table_bind(icx_postings_table *t, int k, icx_id a, icx_id b, icx_posting e)
 {
   sqlite3_stmt *st = t->q[k];
 
   sqlite3_reset(st);
-  sqlite3_bind_int64(st, 1, a);
-  sqlite3_bind_int64(st, 2, b);
   if (k == T_ALL)
     return st;
+  sqlite3_bind_int64(st, 1, a);
+  if (k != T_WALK_A)
+    sqlite3_bind_int64(st, 2, b);
   if (k != T_FIRST && k != T_WALK_AB && k != T_WALK_A) {
     sqlite3_bind_int64(st, 3, e.x);
     sqlite3_bind_int64(st, 4, e.y);
@@ -121,17 +121,15 @@ table_bind(icx_postings_table *t, int k, icx_id a, icx_id b, icx_posting e)
   return st;
 }
 
-/* Decodes the chunk of the row st stands on, whose columns from c are
- * s0, g0, rest, into v.  Its size, or ICX_POSTINGS_ERR_DAMAGED. */
-static int
-table_chunk(sqlite3_stmt *st, int c, icx_posting *v)
+int
+icx_postings_row_chunk(sqlite3_stmt *st, int col, icx_posting *v)
 {
-  icx_posting first = { sqlite3_column_int64(st, c), sqlite3_column_int64(st, c + 1) };
-  const unsigned char *rest = sqlite3_column_blob(st, c + 2);
-  int len = sqlite3_column_bytes(st, c + 2), n;
+  icx_posting first = { sqlite3_column_int64(st, col), sqlite3_column_int64(st, col + 1) };
+  int type = sqlite3_column_type(st, col + 2), n;
+  const unsigned char *rest = sqlite3_column_blob(st, col + 2);
+  int len = sqlite3_column_bytes(st, col + 2);
 
-  if (sqlite3_column_type(st, c + 2) != SQLITE_NULL &&
-      sqlite3_column_type(st, c + 2) != SQLITE_BLOB)
+  if (type != SQLITE_NULL && type != SQLITE_BLOB)
     return ICX_POSTINGS_ERR_DAMAGED;
   n = icx_postings_decode(first, len ? rest : NULL, (size_t)len, v);
   return n < 0 ? ICX_POSTINGS_ERR_DAMAGED : n;
@@ -160,7 +158,7 @@ table_find(icx_postings_table *t, icx_id a, icx_id b, icx_posting e, icx_posting
     sqlite3_reset(st);
     return ICX_POSTINGS_ERR_SQL;
   }
-  n = table_chunk(st, 0, v);
+  n = icx_postings_row_chunk(st, 0, v);
   key->x = sqlite3_column_int64(st, 0);
   key->y = sqlite3_column_int64(st, 1);
   sqlite3_reset(st);
@@ -267,7 +265,7 @@ icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_
   int rc = SQLITE_DONE, n, stop = 0;
 
   while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if ((n = table_chunk(st, 1, v)) < 0) {
+    if ((n = icx_postings_row_chunk(st, 1, v)) < 0) {
       sqlite3_reset(st);
       return n;
     }
@@ -323,7 +321,7 @@ icx_postings_table_check(icx_postings_table *t, char *why, size_t len)
 
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     icx_id ra = sqlite3_column_int64(st, 0), rb = sqlite3_column_int64(st, 1);
-    if ((n = table_chunk(st, 2, v)) < 0) {
+    if ((n = icx_postings_row_chunk(st, 2, v)) < 0) {
       if (why && len)
         snprintf(why, len, "the chunk (%lld, %lld, %lld, %lld) is not a posting chunk", ra, rb,
                  sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));

@@ -28,6 +28,12 @@ typedef struct icx_postings_layout {
   " INTEGER NOT NULL, " y0 " INTEGER NOT NULL, rest BLOB, PRIMARY KEY (" a ", " b ", " x0 \
   ", " y0 ")) WITHOUT ROWID"
 
+/* tmpl with @T, @A, @B, @X and @Y replaced by layout's table, a, b, x0
+ * and y0: a new string (sqlite3_free()), or NULL when memory runs out.
+ * The statements of this module and of the virtual table
+ * (icx_postings_vtab.c) are written so. */
+char *icx_postings_layout_sql(const char *tmpl, const icx_postings_layout *layout);
+
 /* What the table calls return besides their counts. */
 #define ICX_POSTINGS_ERR_SQL (-1)      /* SQLite failed: sqlite3_errmsg() of the connection */
 #define ICX_POSTINGS_ERR_DAMAGED (-2)  /* a row is not a chunk (icx_postings_decode()) */
@@ -74,6 +80,13 @@ int icx_postings_table_flush(icx_postings_table *t);
  * ICX_POSTINGS_ERR_DAMAGED with what is wrong and where in why (n
  * bytes), or ICX_POSTINGS_ERR_SQL. */
 long long icx_postings_table_check(icx_postings_table *t, char *why, size_t n);
+
+/* The chunk of the row st stands on, whose columns col, col + 1 and
+ * col + 2 are x0, y0 and rest, decoded into v (ICX_POSTINGS_CHUNK
+ * pairs): its size, or ICX_POSTINGS_ERR_DAMAGED when the row is not a
+ * chunk (rest neither NULL nor a blob, or not what icx_postings_decode()
+ * reads). */
+int icx_postings_row_chunk(sqlite3_stmt *st, int col, icx_posting *v);
 
 /* Called for each chunk a walk reads, in key order: its key's b and its
  * n pairs (lent for the call).  Nonzero stops the walk, which returns

@@ -6,16 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "icx_postings.h"
+#include "icx_postings_table.h"
 #include "icx_postings_vtab.h"
 
-/* The plans xBestIndex chooses from: which of a, b and x are bound. */
-enum { BOUND_A = 1, BOUND_B = 2, BOUND_X = 4 };
+/* The plans xBestIndex chooses from: which of a, b and x are bound;
+ * with the statement the cursor keeps for each, PV_SLOTS in all. */
+enum { BOUND_A = 1, BOUND_B = 2, BOUND_X = 4, PV_SLOTS = 8 };
 
 typedef struct pv_table {
   sqlite3_vtab base;
   sqlite3 *db;
   char *name[5];                /* table, a, b, x0, y0 */
+  icx_postings_layout layout;   /* the same names */
 } pv_table;
 
 typedef struct pv_cursor {
@@ -24,7 +26,7 @@ typedef struct pv_cursor {
   /* Each plan's statement, prepared by the first xFilter that needs it:
    * a join calls xFilter once a row of the other side, and preparing
    * costs more than a seek. */
-  sqlite3_stmt *by_plan[8];
+  sqlite3_stmt *by_plan[PV_SLOTS];
   int plan;
   icx_id a, b, x;               /* the row's key; x the bound one */
   icx_posting v[ICX_POSTINGS_CHUNK];
@@ -88,6 +90,11 @@ pv_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vt
       pv_table_free(t);
       return SQLITE_NOMEM;
     }
+  t->layout.table = t->name[0];
+  t->layout.a = t->name[1];
+  t->layout.b = t->name[2];
+  t->layout.x0 = t->name[3];
+  t->layout.y0 = t->name[4];
   decl = sqlite3_mprintf("CREATE TABLE x(%s INTEGER, %s INTEGER, %s INTEGER, %s INTEGER)",
                          argv[4], argv[5], argv[8], argv[9]);
   rc = decl ? sqlite3_declare_vtab(db, decl) : SQLITE_NOMEM;
@@ -163,7 +170,7 @@ pv_close(sqlite3_vtab_cursor *cur)
   pv_cursor *c = (pv_cursor *)cur;
   int i;
 
-  for (i = 0; i < 8; i++)
+  for (i = 0; i < PV_SLOTS; i++)
     sqlite3_finalize(c->by_plan[i]);
   sqlite3_free(c);
   return SQLITE_OK;
@@ -177,9 +184,7 @@ pv_fill(pv_cursor *c)
   pv_table *t = (pv_table *)c->base.pVtab;
 
   for (;;) {
-    int rc, n, col;
-    icx_posting first;
-    const void *rest;
+    int rc, n;
 
     while (c->i < c->n) {
       if (!(c->plan & BOUND_X) || c->v[c->i].x == c->x)
@@ -203,17 +208,9 @@ pv_fill(pv_cursor *c)
       t->base.zErrMsg = sqlite3_mprintf("%s", sqlite3_errmsg(t->db));
       return rc;
     }
-    col = 0;
-    c->a = (c->plan & BOUND_A) ? c->a : sqlite3_column_int64(c->st, col++);
-    c->b = (c->plan & BOUND_B) ? c->b : sqlite3_column_int64(c->st, col++);
-    first.x = sqlite3_column_int64(c->st, col);
-    first.y = sqlite3_column_int64(c->st, col + 1);
-    rest = sqlite3_column_blob(c->st, col + 2);
-    n = (sqlite3_column_type(c->st, col + 2) == SQLITE_NULL ||
-         sqlite3_column_type(c->st, col + 2) == SQLITE_BLOB)
-          ? icx_postings_decode(first, sqlite3_column_bytes(c->st, col + 2) ? rest : NULL,
-                                (size_t)sqlite3_column_bytes(c->st, col + 2), c->v)
-          : -1;
+    c->a = sqlite3_column_int64(c->st, 0);
+    c->b = sqlite3_column_int64(c->st, 1);
+    n = icx_postings_row_chunk(c->st, 2, c->v);
     if (n < 0) {
       sqlite3_free(t->base.zErrMsg);
       t->base.zErrMsg = sqlite3_mprintf("%s: a row is not a posting chunk", t->name[0]);
@@ -229,36 +226,28 @@ pv_fill(pv_cursor *c)
  * in the chunk before): a plan xBestIndex never gives. */
 #define SLOT_X_RANGE (BOUND_A | BOUND_X)
 
-/* The text of slot's statement, a new string (sqlite3_free()), or NULL. */
-static char *
-pv_sql(const pv_table *t, int slot)
+/* Each slot's statement (icx_postings_layout_sql()'s tokens), every one
+ * reading the columns a, b, x0, y0, rest of the chunks in key order. */
+static const char *
+pv_sql(int slot)
 {
-  /* name[0] table, [1] a, [2] b, [3] x0, [4] y0. */
-  const char *const *n = (const char *const *)t->name;
-
   switch (slot) {
   case BOUND_A | BOUND_B | BOUND_X:
     /* The chunk holding the last pair not after (x, any y): x's pairs
      * are in it unless it starts at x. */
-    return sqlite3_mprintf("SELECT %s, %s, rest FROM %s WHERE %s = ?1 AND %s = ?2 AND (%s, %s)"
-                           " <= (?3, 9223372036854775807) ORDER BY %s DESC, %s DESC LIMIT 1",
-                           n[3], n[4], n[0], n[1], n[2], n[3], n[4], n[3], n[4]);
+    return "SELECT @A, @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 AND (@X, @Y)"
+           " <= (?3, 9223372036854775807) ORDER BY @X DESC, @Y DESC LIMIT 1";
   case SLOT_X_RANGE:
     /* From the last chunk starting before x to those starting at x. */
-    return sqlite3_mprintf("SELECT %s, %s, rest FROM %s WHERE %s = ?1 AND %s = ?2 AND %s <= ?3"
-                           " AND %s >= coalesce((SELECT %s FROM %s WHERE %s = ?1 AND %s = ?2"
-                           " AND %s < ?3 ORDER BY %s DESC LIMIT 1), ?3) ORDER BY %s, %s",
-                           n[3], n[4], n[0], n[1], n[2], n[3], n[3], n[3], n[0], n[1], n[2],
-                           n[3], n[3], n[3], n[4]);
+    return "SELECT @A, @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 AND @X <= ?3"
+           " AND @X >= coalesce((SELECT @X FROM @T WHERE @A = ?1 AND @B = ?2 AND @X < ?3"
+           " ORDER BY @X DESC LIMIT 1), ?3) ORDER BY @X, @Y";
   case BOUND_A | BOUND_B:
-    return sqlite3_mprintf("SELECT %s, %s, rest FROM %s WHERE %s = ?1 AND %s = ?2"
-                           " ORDER BY %s, %s", n[3], n[4], n[0], n[1], n[2], n[3], n[4]);
+    return "SELECT @A, @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 ORDER BY @X, @Y";
   case BOUND_A:
-    return sqlite3_mprintf("SELECT %s, %s, %s, rest FROM %s WHERE %s = ?1 ORDER BY %s, %s, %s",
-                           n[2], n[3], n[4], n[0], n[1], n[2], n[3], n[4]);
+    return "SELECT @A, @B, @X, @Y, rest FROM @T WHERE @A = ?1 ORDER BY @B, @X, @Y";
   default:
-    return sqlite3_mprintf("SELECT %s, %s, %s, %s, rest FROM %s ORDER BY %s, %s, %s, %s",
-                           n[1], n[2], n[3], n[4], n[0], n[1], n[2], n[3], n[4]);
+    return "SELECT @A, @B, @X, @Y, rest FROM @T ORDER BY @A, @B, @X, @Y";
   }
 }
 
@@ -272,7 +261,7 @@ pv_stmt(pv_cursor *c, int slot)
   sqlite3_stmt *st = c->by_plan[slot];
 
   if (!st) {
-    char *sql = pv_sql(t, slot);
+    char *sql = icx_postings_layout_sql(pv_sql(slot), &t->layout);
     int rc = sql ? sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)
                  : SQLITE_NOMEM;
     sqlite3_free(sql);
@@ -300,7 +289,7 @@ pv_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx, int argc, sqlite3
   int rc, k;
 
   (void)idx;
-  if (plan < 0 || plan > 7 || plan == SLOT_X_RANGE)
+  if (plan < 0 || plan >= PV_SLOTS || plan == SLOT_X_RANGE)
     return SQLITE_INTERNAL;
   c->plan = plan;
   c->n = c->i = 0;
@@ -331,7 +320,7 @@ pv_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx, int argc, sqlite3
     /* One seek; the range of chunks only when x's pairs may begin in
      * the chunk before the one found. */
     rc = sqlite3_step(c->st);
-    if (rc == SQLITE_ROW && sqlite3_column_int64(c->st, 0) == c->x) {
+    if (rc == SQLITE_ROW && sqlite3_column_int64(c->st, 2) == c->x) {
       if (!(c->st = pv_stmt(c, SLOT_X_RANGE)))
         return SQLITE_ERROR;
     } else if (rc == SQLITE_ROW) {
