@@ -66,20 +66,24 @@ def chunk_row(key, chunk):
     return key + (s0, g0, bytes(rest))
 
 
-def write_postings(db, table, key_col, select, chunk_max):
-    db.execute("CREATE TABLE %s (p INTEGER NOT NULL, %s NOT NULL, s0 INTEGER NOT NULL,"
-               " g0 INTEGER NOT NULL, rest BLOB, PRIMARY KEY (p, %s, s0, g0)) WITHOUT ROWID"
-               % (table, key_col, key_col.split()[0]))
+def write_chunks(db, table, cols, select, chunk_max):
+    """Writes the rows of select, (a, b, x, y) sorted, into a new table of
+    chunks whose columns are cols (a, b, x0, y0, each with its type):
+    the pairs (x, y) of each key (a, b), CHUNK at most a row.  Returns
+    the number of keys."""
+    names = [c.split()[0] for c in cols]
+    db.execute("CREATE TABLE %s (%s NOT NULL, %s NOT NULL, %s NOT NULL, %s NOT NULL, rest BLOB,"
+               " PRIMARY KEY (%s)) WITHOUT ROWID" % ((table,) + tuple(cols) + (", ".join(names),)))
     insert = "INSERT INTO %s VALUES (?, ?, ?, ?, ?)" % table
     rows, key, chunk, n_keys = [], None, [], 0
-    for p, k, s, g in db.execute(select):
-        if (p, k) != key or len(chunk) >= chunk_max:
+    for a, b, x, y in db.execute(select):
+        if (a, b) != key or len(chunk) >= chunk_max:
             if chunk:
                 rows.append(chunk_row(key, chunk))
-            if (p, k) != key:
+            if (a, b) != key:
                 n_keys += 1
-            key, chunk = (p, k), []
-        chunk.append((s, g))
+            key, chunk = (a, b), []
+        chunk.append((x, y))
         if len(rows) >= 100000:
             db.executemany(insert, rows)
             rows = []
@@ -88,30 +92,6 @@ def write_postings(db, table, key_col, select, chunk_max):
     db.executemany(insert, rows)
     db.commit()
     return n_keys
-
-
-def write_subject_rows(db, chunk_max):
-    db.execute("CREATE TABLE subject_rows (s INTEGER NOT NULL, g INTEGER NOT NULL,"
-               " p0 INTEGER NOT NULL, o0 INTEGER NOT NULL, rest BLOB,"
-               " PRIMARY KEY (s, g, p0, o0)) WITHOUT ROWID")
-    insert = "INSERT INTO subject_rows VALUES (?, ?, ?, ?, ?)"
-    rows, key, chunk, n = [], None, [], 0
-    for s, g, p, o in db.execute("SELECT s, g, p, o FROM src.quads ORDER BY s, g, p, o"):
-        if (s, g) != key or len(chunk) >= chunk_max:
-            if chunk:
-                rows.append(chunk_row(key, chunk))
-            if (s, g) != key:
-                n += 1
-            key, chunk = (s, g), []
-        chunk.append((p, o))
-        if len(rows) >= 100000:
-            db.executemany(insert, rows)
-            rows = []
-    if chunk:
-        rows.append(chunk_row(key, chunk))
-    db.executemany(insert, rows)
-    db.commit()
-    return n
 
 
 def table_bytes(db, schema, name):
@@ -144,13 +124,15 @@ def main():
         sys.exit("layout_estimate: the store's pages are not %d bytes" % PAGE)
 
     t0 = time.time()
-    n_po = write_postings(db, "postings_po", "o INTEGER",
-                          "SELECT p, o, s, g FROM src.quads INDEXED BY quads_pos"
-                          " ORDER BY p, o, s, g", chunk_max)
-    n_pn = write_postings(db, "postings_pn", "num REAL",
-                          "SELECT p, num, s, g FROM src.quads INDEXED BY quads_num"
-                          " WHERE num IS NOT NULL ORDER BY p, num, s, g", chunk_max)
-    n_s = write_subject_rows(db, chunk_max)
+    key = ("s0 INTEGER", "g0 INTEGER")
+    n_po = write_chunks(db, "postings_po", ("p INTEGER", "o INTEGER") + key,
+                        "SELECT p, o, s, g FROM src.quads INDEXED BY quads_pos"
+                        " ORDER BY p, o, s, g", chunk_max)
+    n_pn = write_chunks(db, "postings_pn", ("p INTEGER", "num REAL") + key,
+                        "SELECT p, num, s, g FROM src.quads INDEXED BY quads_num"
+                        " WHERE num IS NOT NULL ORDER BY p, num, s, g", chunk_max)
+    n_s = write_chunks(db, "subject_rows", ("s INTEGER", "g INTEGER", "p0 INTEGER", "o0 INTEGER"),
+                       "SELECT s, g, p, o FROM src.quads ORDER BY s, g, p, o", chunk_max)
     for name in ("postings_po", "postings_pn", "subject_rows"):
         packed_copy(db, name)
     print("%d triples; %d (p, o) pairs, %d (p, num) pairs, %d (s, g) rows; chunks of %d;"
