@@ -193,10 +193,10 @@ sql_find_var(tr *t, const char *name)
 
 /* Appends the numeric value of variable v: qN.num when v is first bound
  * as an object (quads carry their object's number), else the term's.  The
- * unary + keeps SQLite from reading quads_num (p, num, s) to join qN, which
+ * unary + keeps SQLite from reading an index by number to join qN, which
  * would scan the whole range for every row: the pattern is joined by its
- * subject, and only a pattern that starts the join reads that index
- * (icx_sql_write_from()). */
+ * subject, and only a pattern that starts the join reads its range, from
+ * postings_num (icx_sql_write_from()). */
 static void
 sql_append_num(icx_buf *b, const var *v)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_postings.h"
 #include "icx_schema.h"
 #include "icx_sql_internal.h"
 
@@ -104,32 +105,54 @@ sql_probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
   return PROBE_CAP * scale;
 }
 
+/* The keys of postings_num (icx_postings_num_key()) from lo's to hi's,
+ * for a range of numbers read through ICX_SCHEMA_NUMS_VTAB, which the
+ * store makes on its connection here.  0, or -1 (t->failed set). */
+static int
+sql_range_keys(tr *t, double lo, double hi, icx_id *klo, icx_id *khi)
+{
+  if (icx_store_nums_vtab(t->store) || icx_postings_num_key(lo, klo) ||
+      icx_postings_num_key(hi, khi)) {
+    t->failed = 1;
+    return -1;
+  }
+  return 0;
+}
+
 /* Quads with predicate p whose number lies in [lo, hi] and whose subject
- * id lies in [s_min, s_max), counted up to cap.  With s_max, the slice of
- * subjects is read on the primary key (the + keep SQLite off quads_num,
- * whose whole range it would read). */
+ * id lies in [s_min, s_max), counted up to cap: without s_max, pairs of
+ * postings_num (a subject and object in several graphs once); with it,
+ * the slice of subjects read on the primary key. */
 static double
 sql_range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_min,
                 sqlite3_int64 s_max, double cap)
 {
   static const char *const sql[2] = {
-    "SELECT count(*) FROM (SELECT 1 FROM quads WHERE p = ?1 "
-    "AND num >= ?2 AND num <= ?3 LIMIT ?4)",
+    "SELECT count(*) FROM (SELECT 1 FROM " ICX_SCHEMA_NUMS_VTAB " WHERE p = ?1 "
+    "AND n >= ?2 AND n <= ?3 LIMIT ?4)",
     "SELECT count(*) FROM (SELECT 1 FROM quads WHERE s >= ?6 AND s < ?5 AND +p = ?1 "
     "AND +num >= ?2 AND +num <= ?3 LIMIT ?4)"
   };
   int sliced = s_max < INT64_MAX;
+  icx_id klo = 0, khi = 0;
   sqlite3_stmt *st;
   double n = cap;
 
+  if (!sliced && sql_range_keys(t, lo, hi, &klo, &khi))
+    return n;
   if (!t->ranges[sliced] && !(t->ranges[sliced] = icx_store_stmt_get(t->store, sql[sliced]))) {
     t->failed = 1;
     return n;
   }
   st = t->ranges[sliced];
   sqlite3_bind_int64(st, 1, p);
-  sqlite3_bind_double(st, 2, lo);
-  sqlite3_bind_double(st, 3, hi);
+  if (sliced) {
+    sqlite3_bind_double(st, 2, lo);
+    sqlite3_bind_double(st, 3, hi);
+  } else {
+    sqlite3_bind_int64(st, 2, klo);
+    sqlite3_bind_int64(st, 3, khi);
+  }
   sqlite3_bind_int64(st, 4, (sqlite3_int64)cap);
   if (s_max < INT64_MAX) {
     sqlite3_bind_int64(st, 5, s_max);
@@ -142,7 +165,7 @@ sql_range_count(tr *t, sqlite3_int64 p, double lo, double hi, sqlite3_int64 s_mi
 }
 
 /* About how many quads have predicate p and a number in [lo, hi]: counted
- * on quads_num up to PROBE_CAP; past it, counted among the quads of the
+ * on postings_num up to PROBE_CAP; past it, counted among the quads of the
  * subjects in RANGE_SLICES slices of RANGE_SLICE_IDS ids spread over the
  * id range (read on the primary key: every quad of those subjects, a few
  * times as many as the ids) and scaled up, as sql_probe() does.  Cost: some
@@ -200,7 +223,7 @@ sql_estimate(tr *t, pat *x)
     x->tier = TIER_NUMERIC;
 }
 
-/* Numeric patterns may start the join too, from quads_num, when their
+/* Numeric patterns may start the join too, from postings_num, when their
  * range holds fewer quads than the other patterns' estimates. */
 static void
 sql_estimate_ranges(tr *t)
@@ -253,21 +276,31 @@ sql_better(const cand *x, const cand *best)
   return x->est < best->est;
 }
 
-/* The range a numeric pattern that starts the join reads from quads_num:
- * conditions the FILTERs imply, written so that the index serves them. */
+/* A numeric pattern that starts the join reads its range from
+ * postings_num, through the virtual table (qnN): the keys of the numbers
+ * the FILTERs imply, then each pair's quads by primary key (qN), whose
+ * number the FILTERs test as before.  Written after "quads qN" in FROM. */
 static void
-sql_drive_range(tr *t, const pat *x)
+sql_drive_range(tr *t, const pat *x, icx_buf *from)
 {
   int v = x->var[2];
+  icx_id klo, khi;
 
+  if (sql_range_keys(t, t->lo[v], t->hi[v], &klo, &khi))
+    return;
+  icx_buf_appendf(from, " CROSS JOIN quads q%d", x->alias);
+  icx_buf_appendf(&t->where, "%sqn%d.p = ", t->where.len ? " AND " : "", x->alias);
+  icx_sql_append_int_param(t, &t->where, x->p);
   if (t->lo[v] > -HUGE_VAL) {
-    icx_buf_appendf(&t->where, "%sq%d.num >= ", t->where.len ? " AND " : "", x->alias);
-    icx_sql_append_double_param(t, &t->where, t->lo[v]);
+    icx_buf_appendf(&t->where, " AND qn%d.n >= ", x->alias);
+    icx_sql_append_int_param(t, &t->where, klo);
   }
   if (t->hi[v] < HUGE_VAL) {
-    icx_buf_appendf(&t->where, "%sq%d.num <= ", t->where.len ? " AND " : "", x->alias);
-    icx_sql_append_double_param(t, &t->where, t->hi[v]);
+    icx_buf_appendf(&t->where, " AND qn%d.n <= ", x->alias);
+    icx_sql_append_int_param(t, &t->where, khi);
   }
+  icx_buf_appendf(&t->where, " AND q%d.s = qn%d.s AND q%d.p = qn%d.p AND q%d.o = qn%d.o",
+                  x->alias, x->alias, x->alias, x->alias, x->alias, x->alias);
 }
 
 /* The values an IN pattern that starts the join reads from quads_pos. */
@@ -433,9 +466,11 @@ icx_sql_write_from(tr *t, icx_buf *from)
     for (j = 0; j < 3; j++)
       if (t->pats[best].var[j] >= 0)
         bound[t->pats[best].var[j]] = 1;
-    icx_buf_appendf(from, "%squads q%d", step ? " CROSS JOIN " : "", t->pats[best].alias);
-    if (step == 0 && t->pats[best].tier == TIER_NUMERIC)
-      sql_drive_range(t, &t->pats[best]);
+    if (step == 0 && t->pats[best].tier == TIER_NUMERIC) {
+      icx_buf_appendf(from, ICX_SCHEMA_NUMS_VTAB " qn%d", t->pats[best].alias);
+      sql_drive_range(t, &t->pats[best], from);
+    } else
+      icx_buf_appendf(from, "%squads q%d", step ? " CROSS JOIN " : "", t->pats[best].alias);
     if (step == 0 && t->pats[best].tier == TIER_IN)
       sql_drive_in(t, &t->pats[best]);
     if (step == 0)

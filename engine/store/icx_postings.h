@@ -2,7 +2,7 @@
  * a key of two ids, packed into a few bytes (internal).
  *
  * The layout that would bring a store under 35 bytes a triple
- * (doc/architecture.md, "Format 6, planned") keeps its quads not as one
+ * (doc/architecture.md, "Posting lists") keeps its quads not as one
  * SQLite row per quad in each order but as rows of up to
  * ICX_POSTINGS_CHUNK pairs under a key, twice:
  *
@@ -16,9 +16,9 @@
  * kept in the row's key so that a chunk is found by a seek, and rest the
  * others, encoded here.  This module is that encoding and the edits of
  * one chunk in memory; it knows nothing of SQLite (icx_postings_table.h
- * keeps chunks in a table).  The store does not use either yet (format 5
- * still has quads_pos): the next step is a format whose writes and reads
- * go through them.
+ * keeps chunks in a table).  The store keeps its numeric quads so
+ * (postings_num, format 6: pairs (s, o) under (p, a number's key));
+ * postings by object and subject rows are the formats planned next.
  *
  * A chunk is n pairs (x, y), 1 <= n <= ICX_POSTINGS_CHUNK, ids >= 1,
  * strictly ascending by x then y (a subject may come twice in postings,

@@ -7,7 +7,7 @@
  * engine/store writes it (the DDL below is run by icx_storage_schema.c
  * alone).  tests/tree.test checks that no other folder includes sqlite3.h.
  *
- *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '5')
+ *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '6')
  *   namespaces (id, iri)           the leading parts of IRIs, each once
  *     iri  an IRI's text up to and including its last '/', '#' or ':'
  *          (icx_schema_ns_len()); never empty; unique
@@ -33,8 +33,15 @@
  *   quads (s, p, o, g, num)        g = term id of the context IRI, 0 = none
  *     num  terms.num of o, copied when the quad is added (the insert reads
  *          it from term_rows), so that numeric comparisons read the quad alone
- *     primary key (s, p, o, g); indexes quads_pos (p, o, s) and quads_num
- *     (p, num, s) over the quads whose num is not NULL
+ *     primary key (s, p, o, g); index quads_pos (p, o, s)
+ *   postings_num (p, n, s0, o0, rest)   the quads whose num is not NULL,
+ *     by predicate and number: chunks of up to 128 pairs (s, o) under the
+ *     key (p, n), n = icx_postings_num_key(num), an integer in the
+ *     number's order (engine/store/icx_postings.h, the encoding;
+ *     icx_postings_table.h, the rows).  A pair stands for the quads
+ *     (s, p, o, g) of every graph g: it leaves with the last of them.
+ *     Kept by the storage as it writes quads (icx_storage_nums.c), like
+ *     graph_subjects; a program writing quads by itself must keep it too.
  *   graph_subjects (g, s)          the distinct subjects of each graph
  *     primary key (g, s); kept by the storage as it writes quads (see
  *     ICX_SCHEMA_SUBJECTS_SQL).  A graph's quads are read
@@ -62,7 +69,9 @@
  *     before the log opens and reads as it is (format version 3 still);
  *     icx_storage_log_change() keeps the last ICX_SCHEMA_CHANGES_KEEP rows.
  *
- * Version 4 had a table terms (id, kind, lex, dt, lang, num) with a
+ * Version 5 had, instead of postings_num, an index quads_num (p, num, s)
+ * of quads WHERE num IS NOT NULL: 3.7 bytes a triple of the 1M bench
+ * store, where the chunks take about 0.3.  Version 4 had a table terms (id, kind, lex, dt, lang, num) with a
  * unique index terms_key (lex, kind, dt, lang): every IRI's whole text
  * twice, 16 bytes a triple of the 1M bench store where term_rows and its
  * key take about 9 (doc/performance.md, "Namespaces out of the term
@@ -77,12 +86,13 @@
 #include <sqlite3.h>
 #include <string.h>
 #include "icx_id.h"
+#include "icx_postings_table.h"
 
 struct icx_store;
 
 /* What icx_meta says of a store of this schema. */
 #define ICX_STORAGE_FORMAT "icx-store"
-#define ICX_STORAGE_VERSION "5"
+#define ICX_STORAGE_VERSION "6"
 /* The oldest version icx_storage_upgrade() makes a store of this version
  * from (the versions between are upgraded too). */
 #define ICX_STORAGE_VERSION_OLD "3"
@@ -91,9 +101,17 @@ struct icx_store;
  * again (icx_storage_bulk.c). */
 #define ICX_SCHEMA_QUADS_POS_SQL "CREATE INDEX quads_pos ON quads (p, o, s)"
 /* Numeric objects only: a comparison such as availability >= 99.999 reads
- * a range of it (icx_sql.c). */
-#define ICX_SCHEMA_QUADS_NUM_SQL \
-  "CREATE INDEX quads_num ON quads (p, num, s) WHERE num IS NOT NULL"
+ * a range of it (icx_storage_nums.c; icx_sql_plan.c through the virtual
+ * table ICX_SCHEMA_NUMS_VTAB). */
+#define ICX_SCHEMA_NUMS_SQL ICX_POSTINGS_TABLE_SQL("postings_num", "p", "n", "s0", "o0")
+#define ICX_SCHEMA_NUMS_LAYOUT { "postings_num", "p", "n", "s0", "o0" }
+/* postings_num read by SQL as rows (p, n, s, o) (icx_postings_vtab.h):
+ * made in a connection's temp schema when its first query needs it
+ * (icx_store_nums_vtab()). */
+#define ICX_SCHEMA_NUMS_VTAB "icx_nums"
+#define ICX_SCHEMA_NUMS_VTAB_SQL \
+  "CREATE VIRTUAL TABLE IF NOT EXISTS temp." ICX_SCHEMA_NUMS_VTAB \
+  " USING icx_postings(postings_num, p, n, s0, o0, s, o)"
 
 /* The subjects of each graph.  The storage keeps it as it writes quads
  * (icx_storage.c, icx_storage_bulk.c): an insert of the rows of one
@@ -143,7 +161,7 @@ struct icx_store;
   "CREATE TABLE quads (" \
   "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL," \
   "  num REAL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;" \
-  ICX_SCHEMA_QUADS_POS_SQL ";" ICX_SCHEMA_QUADS_NUM_SQL ";" ICX_SCHEMA_SUBJECTS_SQL \
+  ICX_SCHEMA_QUADS_POS_SQL ";" ICX_SCHEMA_NUMS_SQL ";" ICX_SCHEMA_SUBJECTS_SQL \
   "INSERT INTO icx_meta (key, value) VALUES ('format', '" ICX_STORAGE_FORMAT "')," \
   "  ('version', '" ICX_STORAGE_VERSION "');"
 
@@ -203,6 +221,10 @@ icx_schema_literal_dt(const char *dt)
 
 /* The SQLite connection of store, lent for the life of store. */
 sqlite3 *icx_store_db(struct icx_store *store);
+
+/* Makes ICX_SCHEMA_NUMS_VTAB readable on icx_store_db(store), once
+ * (icx_storage_nums_vtab()).  0, or -1 with the store's context told. */
+int icx_store_nums_vtab(struct icx_store *store);
 
 /* A prepared statement for sql on the store's connection, from the few
  * the handle keeps: on a small store, preparing a query's statement costs

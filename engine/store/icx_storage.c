@@ -37,9 +37,10 @@ static const char *const fixed_sql[Q_COUNT] = {
   " VALUES (?2, ?5, ?1, ?3, ?4, ?6)",
   "SELECT id FROM namespaces WHERE iri = ?1",
   "INSERT OR IGNORE INTO namespaces (iri) VALUES (?1)",
+  /* A row back when the quad is new (with its number for postings_num). */
   "INSERT OR IGNORE INTO quads (s, p, o, g, num) VALUES (?1, ?2, ?3, ?4,"
-  " (SELECT num FROM term_rows WHERE id = ?3))",
-  "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4",
+  " (SELECT num FROM term_rows WHERE id = ?3)) RETURNING num",
+  "DELETE FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 RETURNING num",
   /* A graph's quads: its subjects, each one's range of the primary key. */
   "DELETE FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1) AND g = ?1",
   /* graph_subjects, kept as quads are written (icx_schema.h). */
@@ -47,8 +48,12 @@ static const char *const fixed_sql[Q_COUNT] = {
   "DELETE FROM graph_subjects WHERE g = ?1 AND s = ?2"
   " AND NOT EXISTS (SELECT 1 FROM quads WHERE s = ?2 AND g = ?1)",
   "DELETE FROM graph_subjects WHERE g = ?1",
+  /* A graph's quads with a number, before they go (postings_num). */
+  "SELECT s, p, o, num FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
+  " AND g = ?1 AND num IS NOT NULL",
   "SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g <> ?4 LIMIT 1",
-  "SELECT count(*) FROM quads WHERE g <> ?1"
+  "SELECT count(*) FROM quads WHERE g <> ?1",
+  "SELECT num FROM term_rows WHERE id = ?1"
 };
 
 static const char *const sync_names[] = { "off", "normal", "full", NULL };
@@ -201,7 +206,7 @@ storage_prepare_all(icx_storage_inst *t)
     if (sqlite3_prepare_v3(t->db, fixed_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &t->q[i],
                            NULL) != SQLITE_OK)
       return icx_storage_fail(t, "cannot prepare the storage's statements");
-  return 0;
+  return icx_storage_nums_open(t);
 }
 
 /* SQLite's busy handler: waits for another connection's lock, in growing
@@ -353,9 +358,9 @@ icx_storage_close(icx_storage_inst *t)
     sqlite3_finalize(t->find[i]);
   for (i = 0; i < (int)(sizeof t->ids_q / sizeof t->ids_q[0]); i++)
     sqlite3_finalize(t->ids_q[i]);
-  sqlite3_finalize(t->ins_rows);
   sqlite3_finalize(t->ins_rows_num);
   sqlite3_finalize(t->ins_num);
+  icx_postings_table_free(t->nums);
   if (t->db)
     sqlite3_close(t->db);
   icx_storage_cache_clear(&t->cache);
@@ -486,13 +491,38 @@ icx_storage_valid_statement(librdf_statement *st)
          librdf_node_is_resource(p);
 }
 
+/* Runs st, Q_QUAD_INS or Q_QUAD_DEL on the quad (s, p, o, g), which gives
+ * a row back, the quad's number, when it wrote one.  1 with *has_num and
+ * *num set when it did, 0 when it changed nothing, -1 on failure (said
+ * as what). */
+static int
+storage_write_quad(icx_storage_inst *t, sqlite3_stmt *st, sqlite3_int64 s, sqlite3_int64 p,
+                   sqlite3_int64 o, sqlite3_int64 g, int *has_num, double *num, const char *what)
+{
+  int rc;
+
+  sqlite3_bind_int64(st, 1, s);
+  sqlite3_bind_int64(st, 2, p);
+  sqlite3_bind_int64(st, 3, o);
+  sqlite3_bind_int64(st, 4, g);
+  if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : icx_storage_fail(t, what);
+  }
+  *has_num = sqlite3_column_type(st, 0) != SQLITE_NULL;
+  *num = sqlite3_column_double(st, 0);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 1 : icx_storage_fail(t, what);
+}
+
 /* Adds one quad.  1 if new, 0 if it was there, -1 on error. */
 static int
 storage_add_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
 {
-  sqlite3_stmt *st = t->q[Q_QUAD_INS];
   sqlite3_int64 s, p, o;
-  int rc;
+  double num = 0;
+  int rc, has_num = 0;
 
   if (!icx_storage_valid_statement(x)) {
     snprintf(t->errmsg, sizeof t->errmsg, "a statement needs an IRI or blank subject and an "
@@ -505,16 +535,11 @@ storage_add_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
       (p = icx_storage_term_id(t, librdf_statement_get_predicate(x), 1)) <= 0 ||
       (o = icx_storage_term_id(t, librdf_statement_get_object(x), 1)) <= 0)
     return -1;
-  sqlite3_bind_int64(st, 1, s);
-  sqlite3_bind_int64(st, 2, p);
-  sqlite3_bind_int64(st, 3, o);
-  sqlite3_bind_int64(st, 4, g);
-  rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE)
-    return icx_storage_fail(t, "cannot add a statement");
-  if (sqlite3_changes(t->db) == 0)
-    return 0;
+  if ((rc = storage_write_quad(t, t->q[Q_QUAD_INS], s, p, o, g, &has_num, &num,
+                               "cannot add a statement")) <= 0)
+    return rc;
+  if (has_num && icx_storage_nums_add(t, s, p, o, num))
+    return -1;
   return storage_run2(t, Q_SUBJ_INS, g, s, "cannot add a statement") ? -1 : 1;
 }
 
@@ -585,9 +610,9 @@ storage_add_statements(librdf_storage *storage, librdf_stream *stream)
 static int
 storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
 {
-  sqlite3_stmt *st = t->q[Q_QUAD_DEL];
   sqlite3_int64 s, p, o;
-  int rc;
+  double num = 0;
+  int rc, has_num = 0;
 
   if (!icx_storage_valid_statement(x))
     return -1;
@@ -598,17 +623,13 @@ storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
     return -1;
   if (!s || !p || !o)
     return 0;                 /* an unknown term: nothing to remove */
-  sqlite3_bind_int64(st, 1, s);
-  sqlite3_bind_int64(st, 2, p);
-  sqlite3_bind_int64(st, 3, o);
-  sqlite3_bind_int64(st, 4, g);
-  rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE)
-    return icx_storage_fail(t, "cannot remove a statement");
+  if ((rc = storage_write_quad(t, t->q[Q_QUAD_DEL], s, p, o, g, &has_num, &num,
+                               "cannot remove a statement")) <= 0)
+    return rc;
+  if (has_num && icx_storage_nums_remove(t, s, p, o, g, num))
+    return -1;
   /* s leaves the graph's subjects with its last quad there. */
-  return sqlite3_changes(t->db) == 0 ? 0
-         : storage_run2(t, Q_SUBJ_DEL, g, s, "cannot remove a statement");
+  return storage_run2(t, Q_SUBJ_DEL, g, s, "cannot remove a statement");
 }
 
 static int
@@ -635,6 +656,26 @@ storage_remove_statement(librdf_storage *storage, librdf_statement *statement)
   return storage_context_remove_statement(storage, NULL, statement);
 }
 
+/* Before graph g's quads go: the pairs of its numeric quads leave
+ * postings_num (icx_storage_nums_remove() keeps those another graph
+ * holds).  0 or -1. */
+static int
+storage_remove_context_nums(icx_storage_inst *t, sqlite3_int64 g)
+{
+  sqlite3_stmt *st = t->q[Q_QUAD_NUMS_G];
+  int rc;
+
+  sqlite3_bind_int64(st, 1, g);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (icx_storage_nums_remove(t, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                sqlite3_column_int64(st, 2), g, sqlite3_column_double(st, 3)))
+      break;
+  sqlite3_reset(st);
+  if (rc == SQLITE_ROW)
+    return -1;
+  return rc == SQLITE_DONE ? 0 : icx_storage_fail(t, "cannot remove a context");
+}
+
 static int
 storage_context_remove_statements(librdf_storage *storage, librdf_node *context)
 {
@@ -649,7 +690,7 @@ storage_context_remove_statements(librdf_storage *storage, librdf_node *context)
   if (icx_storage_batch_begin(t, &own))
     return 1;
   /* The quads first: they are found through the graph's subjects. */
-  ok = !icx_storage_note_write(t) &&
+  ok = !icx_storage_note_write(t) && !storage_remove_context_nums(t, g) &&
        !storage_run2(t, Q_QUAD_DEL_G, g, 0, "cannot remove a context") &&
        !storage_run2(t, Q_SUBJ_DEL_G, g, 0, "cannot remove a context");
   return icx_storage_batch_end(t, own, ok) ? 1 : 0;

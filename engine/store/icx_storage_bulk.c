@@ -80,33 +80,23 @@ storage_memo_term_id(icx_storage_inst *t, storage_pmemo *m, librdf_node *n)
  * 4.5 s one row at a time, 2.7 s 32 at a time). */
 #define INSERT_ROWS 32
 
-/* The statement inserting rows quads (INSERT_ROWS or 1), prepared on
- * first use.  With nums, each row's number is a parameter; else it is
- * copied from terms, as Q_QUAD_INS does (store format 3). */
+/* The statement inserting rows quads (INSERT_ROWS or 1), each row's
+ * number a parameter, prepared on first use. */
 static sqlite3_stmt *
-storage_insert_stmt(icx_storage_inst *t, size_t rows, int nums)
+storage_insert_stmt(icx_storage_inst *t, size_t rows)
 {
-  sqlite3_stmt **slot = rows > 1 ? (nums ? &t->ins_rows_num : &t->ins_rows) : &t->ins_num;
-  char sql[80 + 96 * INSERT_ROWS];
+  sqlite3_stmt **slot = rows > 1 ? &t->ins_rows_num : &t->ins_num;
+  char sql[80 + 48 * INSERT_ROWS];
   size_t k, len;
 
-  if (rows == 1 && !nums)
-    return t->q[Q_QUAD_INS];
   if (*slot)
     return *slot;
   len = (size_t)snprintf(sql, sizeof sql,
                          "INSERT OR IGNORE INTO quads (s, p, o, g, num) VALUES ");
-  for (k = 0; k < rows; k++) {
-    if (nums)
-      len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?%zu,?%zu,?%zu,?%zu,?%zu)",
-                              k ? "," : "", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4,
-                              5 * k + 5);
-    else
-      len += (size_t)snprintf(sql + len, sizeof sql - len,
-                              "%s(?%zu,?%zu,?%zu,?%zu,(SELECT num FROM term_rows WHERE id = ?%zu))",
-                              k ? "," : "", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4,
-                              5 * k + 3);
-  }
+  for (k = 0; k < rows; k++)
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s(?%zu,?%zu,?%zu,?%zu,?%zu)",
+                            k ? "," : "", 5 * k + 1, 5 * k + 2, 5 * k + 3, 5 * k + 4,
+                            5 * k + 5);
   if (sqlite3_prepare_v3(t->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
     icx_storage_fail(t, "cannot prepare the bulk insert");
     return NULL;
@@ -115,12 +105,12 @@ storage_insert_stmt(icx_storage_inst *t, size_t rows, int nums)
 }
 
 /* Writes the quads ids[0..n-1] (sorted by storage_cmp_id3; duplicates are dropped
- * in place) into g; *count grows by the number that were new.  With nums,
- * each quad's number is its has_num/num (the caller worked it out from the
- * literal, as the terms row has it); else it is read from terms, a seek per
- * quad.  Progress, when given, runs over the second half of n.  0 or -1. */
+ * in place) into g; *count grows by the number that were new.  Each
+ * quad's number is its has_num/num, as the terms row of its object has
+ * it (the caller worked it out).  Progress, when given, runs over the
+ * second half of n.  0 or -1. */
 static int
-storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int64 g, int nums,
+storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int64 g,
                    size_t *count, icx_storage_progress_fn progress, void *userdata)
 {
   sqlite3_stmt *st;
@@ -132,18 +122,17 @@ storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int6
       ids[u++] = ids[i];
   for (i = 0; i < u;) {
     size_t rows = u - i >= INSERT_ROWS ? INSERT_ROWS : 1;
-    int base = rows > 1 || nums ? 5 : 4;    /* Q_QUAD_INS has 4 parameters a row */
-    if (!(st = storage_insert_stmt(t, rows, nums)))
+    if (!(st = storage_insert_stmt(t, rows)))
       return -1;
     for (k = 0; k < rows; k++, i++) {
-      int at = (int)k * base;
+      int at = (int)k * 5;
       sqlite3_bind_int64(st, at + 1, ids[i].s);
       sqlite3_bind_int64(st, at + 2, ids[i].p);
       sqlite3_bind_int64(st, at + 3, ids[i].o);
       sqlite3_bind_int64(st, at + 4, g);
-      if (nums && ids[i].has_num)
+      if (ids[i].has_num)
         sqlite3_bind_double(st, at + 5, ids[i].num);
-      else if (nums)
+      else
         sqlite3_bind_null(st, at + 5);
       if (progress && i % PROGRESS_EVERY == PROGRESS_EVERY - 1)
         progress(userdata, n / 2 + (i + 1) * n / u / 2, n);
@@ -154,6 +143,11 @@ storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int6
       return icx_storage_fail(t, "cannot add a statement");
     *count += (size_t)sqlite3_changes(t->db);
   }
+  /* Their numbers' postings, new or not (adds are idempotent); nothing
+   * while the indexes are set aside (icx_storage_nums.c). */
+  for (i = 0; !t->indexes_dropped && i < u; i++)
+    if (ids[i].has_num && icx_storage_nums_add(t, ids[i].s, ids[i].p, ids[i].o, ids[i].num))
+      return -1;
   /* The graph's subjects: one row a subject, not a trigger a quad
    * (icx_schema.h); rows sorted by subject come in runs. */
   st = t->q[Q_SUBJ_INS];
@@ -168,6 +162,26 @@ storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int6
       return icx_storage_fail(t, "cannot add a statement");
   }
   return 0;
+}
+
+/* The number of a quad's object, as its terms row has it (x->o resolved):
+ * x->has_num and x->num set.  0 or -1. */
+static int
+storage_object_num(icx_storage_inst *t, librdf_node *o, storage_id3 *x)
+{
+  sqlite3_stmt *st = t->q[Q_TERM_NUM];
+  int rc;
+
+  x->has_num = 0;
+  if (!librdf_node_is_literal(o))
+    return 0;
+  sqlite3_bind_int64(st, 1, x->o);
+  if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    x->has_num = 1;
+    x->num = sqlite3_column_double(st, 0);
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : icx_storage_fail(t, "cannot add a statement");
 }
 
 int
@@ -212,7 +226,8 @@ icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
     ids[i].s = storage_memo_term_id(t, memo, librdf_statement_get_subject(v[i]));
     ids[i].p = storage_memo_term_id(t, memo, librdf_statement_get_predicate(v[i]));
     ids[i].o = storage_memo_term_id(t, memo, librdf_statement_get_object(v[i]));
-    if (ids[i].s <= 0 || ids[i].p <= 0 || ids[i].o <= 0)
+    if (ids[i].s <= 0 || ids[i].p <= 0 || ids[i].o <= 0 ||
+        storage_object_num(t, librdf_statement_get_object(v[i]), &ids[i]))
       ok = 0;
     if (progress && (i + 1) % PROGRESS_EVERY == 0)
       progress(userdata, (i + 1) / 2, n);
@@ -226,7 +241,7 @@ icx_storage_context_add_array(librdf_storage *storage, librdf_node *context,
     else
       reindex = 1;
   }
-  if (ok && storage_insert_ids(t, ids, n, g, 0, &count, progress, userdata))
+  if (ok && storage_insert_ids(t, ids, n, g, &count, progress, userdata))
     ok = 0;
   if (ok && reindex && icx_storage_schema_build_indexes(t))
     ok = 0;
@@ -450,7 +465,7 @@ icx_storage_bulk_add(icx_storage_bulk *b, const icx_storage_term *v, size_t n)
   }
   if (ok && n > 1)
     qsort(b->ids, n, sizeof *b->ids, storage_cmp_id3);
-  if (ok && storage_insert_ids(t, b->ids, n, b->g, 1, &b->added, NULL, NULL))
+  if (ok && storage_insert_ids(t, b->ids, n, b->g, &b->added, NULL, NULL))
     ok = 0;
   t->quiet = 0;
   if (!ok)

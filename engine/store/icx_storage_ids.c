@@ -114,9 +114,9 @@ icx_storage_term_text(icx_storage_inst *t, sqlite3_int64 id)
  * 20M quads of a million clouds, a seek a subject); the probe counts the
  * other graphs' subjects up to WALK_SCAN_OTHERS on each side (two
  * seeks).  The + keeps the predicate-and-object shape on quads_pos (p,
- * o, s), g checked on the rows found.  The subjects' walks read
- * quads_num (p, num, s) or quads_pos: both cover the subject, so SQLite
- * reads the index alone. */
+ * o, s), g checked on the rows found.  The subjects' walk reads
+ * quads_pos, which covers the subject, so SQLite reads the index alone
+ * (walks by number read postings_num: icx_storage_nums.c). */
 static const char *const ids_sql[IDS_COUNT] = {
   [IDS_GRAPH_BY_SUBJECT] =
     "SELECT s, p, o FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
@@ -128,7 +128,6 @@ static const char *const ids_sql[IDS_COUNT] = {
     " graph_subjects WHERE g > ?1 LIMIT " WALK_STR(WALK_SCAN_OTHERS) "))",
   [IDS_SUBJECT_PREDICATE] = "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
   [IDS_PREDICATE_OBJECT] = "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1",
-  [IDS_SUBJECTS_IN_RANGE] = "SELECT s FROM quads WHERE p = ?1 AND num >= ?2 AND num <= ?3",
   [IDS_SUBJECTS_WITH] = "SELECT s FROM quads WHERE p = ?1 AND o = ?2"
 };
 
@@ -221,21 +220,6 @@ storage_walk_subjects(icx_storage_inst *t, sqlite3_stmt *st, icx_storage_id_fn f
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return icx_storage_fail(t, "cannot read subjects");
   return 0;
-}
-
-int
-icx_storage_subjects_in_range(icx_storage_inst *t, icx_id p, double lo, double hi,
-                              icx_storage_id_fn fn, void *ud)
-{
-  sqlite3_stmt *st;
-
-  if (!t || t->magic != icx_storage_magic || !fn ||
-      !(st = storage_ids_stmt(t, IDS_SUBJECTS_IN_RANGE, "cannot prepare a subject walk")))
-    return -1;
-  sqlite3_bind_int64(st, 1, p);
-  sqlite3_bind_double(st, 2, lo);
-  sqlite3_bind_double(st, 3, hi);
-  return storage_walk_subjects(t, st, fn, ud);
 }
 
 int

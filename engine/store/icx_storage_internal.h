@@ -14,6 +14,8 @@
  *                         subject walks
  *   icx_storage_schema.c  creating and checking the schema, the secondary
  *                         indexes, and probing a file
+ *   icx_storage_nums.c    the postings by number: kept as quads are
+ *                         written, built whole, walked by range
  * The schema itself (documentation and DDL) is icx_schema.h.
  */
 #ifndef ICX_STORAGE_INTERNAL_H
@@ -23,6 +25,7 @@
 #include <stdint.h>
 #include <librdf.h>
 #include <sqlite3.h>
+#include "icx_postings_table.h"
 #include "icx_storage.h"
 
 /* The module's own cross-file calls stay inside the library (libicx.so
@@ -62,23 +65,23 @@ enum {
   Q_SUBJ_INS,
   Q_SUBJ_DEL,
   Q_SUBJ_DEL_G,
+  Q_QUAD_NUMS_G,
   Q_CONTAINS,
   Q_SIZE,
+  Q_TERM_NUM,
   Q_COUNT
 };
 
 /* The statements icx_storage_ids.c prepares when first used (their text
  * is there): a graph's quads read subject by subject, in one scan, and
  * the probe that chooses; a subject's quads with a predicate; the quads
- * with a predicate and object; the subjects with a number in a range, or
- * with an object. */
+ * with a predicate and object; the subjects with an object. */
 enum ids_slot {
   IDS_GRAPH_BY_SUBJECT,
   IDS_GRAPH_SCAN,
   IDS_GRAPH_PROBE,
   IDS_SUBJECT_PREDICATE,
   IDS_PREDICATE_OBJECT,
-  IDS_SUBJECTS_IN_RANGE,
   IDS_SUBJECTS_WITH,
   IDS_COUNT
 };
@@ -115,12 +118,14 @@ struct icx_storage_inst {
   int in_tx;                  /* a librdf transaction is open */
   int indexes_dropped;        /* a bulk load dropped the secondary indexes
                                  of quads in the open transaction: built
-                                 again before it commits (icx_storage_bulk_end()) */
+                                 again before it commits (icx_storage_bulk_end()),
+                                 postings_num with them */
   int cache_on;               /* a transaction of ours or the caller's is open */
   int quiet;                  /* icx_storage_fail() records, does not log (bulk adds) */
   sqlite3_stmt *ids_q[IDS_COUNT]; /* icx_storage_ids.c's statements, by ids_slot */
-  sqlite3_stmt *ins_rows;     /* INSERT_ROWS quads in one statement */
-  sqlite3_stmt *ins_rows_num; /* the same, each number given */
+  icx_postings_table *nums;   /* postings_num (icx_storage_nums.c) */
+  int nums_vtab;              /* temp.icx_nums made on db (icx_storage_nums_vtab()) */
+  sqlite3_stmt *ins_rows_num; /* INSERT_ROWS quads in one statement, numbers given */
   sqlite3_stmt *ins_num;      /* one quad, its number given */
   icx_storage_cache cache;
   size_t cache_max;           /* its bound in bytes (term-cache-mb) */
@@ -230,6 +235,31 @@ sqlite3_int64 icx_storage_term_id(icx_storage_inst *t, librdf_node *n, int creat
 ICX_STORAGE_LOCAL
 librdf_node *icx_storage_node_new(icx_storage_inst *t, int kind, const unsigned char *lex,
                                   int len, const unsigned char *lang, const unsigned char *dt);
+
+/* --- icx_storage_nums.c ---------------------------------------------------------- */
+
+/* Prepares t->nums on t's connection.  0, or -1 after icx_storage_fail(). */
+ICX_STORAGE_LOCAL
+int icx_storage_nums_open(icx_storage_inst *t);
+
+/* After the quad (s, p, o, g) whose object's number is num was written
+ * (new or there already): its pair added to postings_num.  Nothing while
+ * a bulk load has set the indexes aside.  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_nums_add(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o,
+                         double num);
+
+/* After the quad (s, p, o, g) whose object's number is num was removed:
+ * its pair removed unless another graph holds (s, p, o).  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_nums_remove(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p,
+                            sqlite3_int64 o, sqlite3_int64 g, double num);
+
+/* Makes postings_num again from the quads on db, in the caller's
+ * transaction: a first load's end, the upgrade from version 5.  0, or -1
+ * with why in err (n bytes). */
+ICX_STORAGE_LOCAL
+int icx_storage_nums_build(sqlite3 *db, char *err, size_t n);
 
 /* --- icx_storage_find.c ---------------------------------------------------------- */
 

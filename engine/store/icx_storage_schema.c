@@ -26,7 +26,7 @@ icx_storage_schema_create(icx_storage_inst *t)
   if (icx_storage_exec(t, "DROP TABLE IF EXISTS quads; DROP VIEW IF EXISTS terms;"
                        "DROP TABLE IF EXISTS term_rows; DROP TABLE IF EXISTS namespaces;"
                        "DROP TABLE IF EXISTS icx_meta; DROP TABLE IF EXISTS icx_changes;"
-                       "DROP TABLE IF EXISTS graph_subjects") ||
+                       "DROP TABLE IF EXISTS graph_subjects; DROP TABLE IF EXISTS postings_num") ||
       icx_storage_exec(t, ICX_SCHEMA_SQL)) {
     sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
@@ -77,8 +77,11 @@ bad:
 int
 icx_storage_schema_drop_indexes(icx_storage_inst *t)
 {
-  return icx_storage_exec(t, "DROP INDEX quads_pos") ||
-         icx_storage_exec(t, "DROP INDEX quads_num") ? -1 : 0;
+  if (icx_storage_exec(t, "DROP INDEX quads_pos"))
+    return -1;
+  /* postings_num is left as it is until the build makes it again. */
+  t->indexes_dropped = 1;
+  return 0;
 }
 
 int
@@ -97,8 +100,11 @@ icx_storage_schema_build_indexes(icx_storage_inst *t)
   snprintf(pragma, sizeof pragma, "PRAGMA threads = %ld", cpus > 1 ? (cpus < 4 ? cpus : 4) : 0);
   if (icx_storage_exec(t, pragma) || icx_storage_exec(t, "PRAGMA cache_size = -8192"))
     return -1;
-  rc = icx_storage_exec(t, ICX_SCHEMA_QUADS_POS_SQL) ||
-       icx_storage_exec(t, ICX_SCHEMA_QUADS_NUM_SQL) ? -1 : 0;
+  rc = icx_storage_exec(t, ICX_SCHEMA_QUADS_POS_SQL);
+  if (!rc && icx_storage_nums_build(t->db, t->errmsg, sizeof t->errmsg))
+    rc = -1;
+  if (!rc)
+    t->indexes_dropped = 0;
   snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", t->cache_mb * 1024);
   if (icx_storage_exec(t, "PRAGMA threads = 0") || icx_storage_exec(t, pragma))
     rc = -1;
@@ -146,9 +152,8 @@ static const char *const schema_edges[] = {
   "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p DESC, o DESC, s DESC",
   "SELECT g FROM graph_subjects ORDER BY g, s",
   "SELECT g FROM graph_subjects ORDER BY g DESC, s DESC",
-  "SELECT p FROM quads INDEXED BY quads_num WHERE num IS NOT NULL ORDER BY p, num, s",
-  "SELECT p FROM quads INDEXED BY quads_num WHERE num IS NOT NULL"
-  " ORDER BY p DESC, num DESC, s DESC",
+  "SELECT p FROM postings_num ORDER BY p, n, s0, o0",
+  "SELECT p FROM postings_num ORDER BY p DESC, n DESC, s0 DESC, o0 DESC",
   NULL
 };
 
@@ -326,6 +331,8 @@ failed:
 static const struct {
   const char *from;
   const char *sql;
+  int (*build)(sqlite3 *db, char *err, size_t n);   /* after sql, when not NULL */
+  const char *sql_after;                            /* after build, when not NULL */
 } upgrade_steps[] = {
   /* 3 -> 4: graph_subjects from the index it replaces, read in its
    * order, and the index dropped. */
@@ -333,7 +340,7 @@ static const struct {
     ICX_SCHEMA_SUBJECTS_SQL
     "INSERT INTO graph_subjects (g, s) SELECT DISTINCT g, s FROM quads INDEXED BY quads_g"
     " ORDER BY g, s;"
-    "DROP INDEX quads_g;" },
+    "DROP INDEX quads_g;", NULL, NULL },
   /* 4 -> 5: the term dictionary split into namespaces and the rest, in
    * SQL with the split writers make in C (ICX_SCHEMA_NS_OF()), ids kept;
    * the old table dropped and its view put where it was. */
@@ -347,7 +354,10 @@ static const struct {
     " t.dt, t.lang, t.num FROM terms t LEFT JOIN namespaces n ON t.kind = 1"
     " AND n.iri = " ICX_SCHEMA_NS_OF("t.lex") " ORDER BY t.id;"
     "DROP TABLE terms;"
-    ICX_SCHEMA_TERMS_VIEW_SQL },
+    ICX_SCHEMA_TERMS_VIEW_SQL, NULL, NULL },
+  /* 5 -> 6: postings_num built from the quads, read in the order of the
+   * index it replaces, which is then dropped. */
+  { "5", ICX_SCHEMA_NUMS_SQL, icx_storage_nums_build, "DROP INDEX quads_num" },
 };
 
 /* 1 when icx_storage_upgrade() makes a store of version ver this one. */
@@ -411,6 +421,11 @@ icx_storage_upgrade(const char *path, char *err, size_t n)
     from = 1;
     if (sqlite3_exec(db, upgrade_steps[i].sql, NULL, NULL, &msg) != SQLITE_OK)
       goto failed;
+    if (upgrade_steps[i].build && upgrade_steps[i].build(db, err, n))
+      goto built;
+    if (upgrade_steps[i].sql_after &&
+        sqlite3_exec(db, upgrade_steps[i].sql_after, NULL, NULL, &msg) != SQLITE_OK)
+      goto failed;
   }
   if (!done && sqlite3_exec(db, "UPDATE icx_meta SET value = '" ICX_STORAGE_VERSION "'"
                             " WHERE key = 'version'", NULL, NULL, &msg) != SQLITE_OK)
@@ -426,6 +441,7 @@ icx_storage_upgrade(const char *path, char *err, size_t n)
 failed:
   if (n)
     snprintf(err, n, "%s", msg ? msg : db ? sqlite3_errmsg(db) : "out of memory");
+built:                        /* a build step said why in err */
   sqlite3_free(msg);
   sqlite3_finalize(st);
   if (db && !sqlite3_get_autocommit(db))

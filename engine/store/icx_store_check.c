@@ -6,7 +6,8 @@
  *
  * The invariants: every quad's terms exist and are of the right kind;
  * literals' numbers are those their lexical forms give, and every quad
- * carries its object's number; the bookkeeping graph <urn:icx:meta> and
+ * carries its object's number; postings_num holds chunks, which hold the
+ * numeric quads' pairs and nothing else; the bookkeeping graph <urn:icx:meta> and
  * the document graphs agree (each graph has its entry, each entry its
  * graph, with one source, format, load time and triple count, the count
  * that of the graph's quads); the bookkeeping describes documents only.
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "icx_ctx_internal.h"
+#include "icx_postings_vtab.h"
 #include "icx_schema.h"
 #include "icx_storage_internal.h"
 #include "icx_store_internal.h"
@@ -288,6 +290,96 @@ check_numbers(check_run *c)
   sqlite3_finalize(st);
 }
 
+/* Key order of postings_num's rows (p, key, s, o): -1, 0 or 1. */
+static int
+check_cmp4(const icx_id *a, const icx_id *b)
+{
+  int i;
+
+  for (i = 0; i < 4; i++)
+    if (a[i] != b[i])
+      return a[i] < b[i] ? -1 : 1;
+  return 0;
+}
+
+/* postings_num: every row a chunk, no two overlapping
+ * (icx_postings_table_check()), and its pairs exactly the numeric quads'
+ * (s, o) under (p, key): both read in that order and merged. */
+static void
+check_nums(check_run *c)
+{
+  static const icx_postings_layout layout = ICX_SCHEMA_NUMS_LAYOUT;
+  static const char what[] = "the postings by number";
+  icx_postings_table *pt;
+  sqlite3_stmt *q = NULL, *n = NULL;
+  icx_id a[4] = { 0 }, b[4] = { 0 };
+  long long got;
+  long missing = 0, extra = 0;
+  int qrc, nrc, cmp, i;
+  char why[256];
+
+  if (c->unreadable)
+    return;
+  if (!(pt = icx_postings_table_new(c->db, &layout))) {
+    check_say(c, "cannot check %s: %s", what, sqlite3_errmsg(c->db));
+    return;
+  }
+  got = icx_postings_table_check(pt, why, sizeof why);
+  icx_postings_table_free(pt);
+  if (got == ICX_POSTINGS_ERR_DAMAGED) {
+    check_say(c, "postings_num: %s", why);
+    return;                   /* the merge would read the same damage */
+  }
+  if (got < 0) {
+    check_step_failed(c, what, sqlite3_errcode(c->db));
+    return;
+  }
+  if (icx_postings_vtab_register(c->db) != SQLITE_OK ||
+      sqlite3_exec(c->db, ICX_SCHEMA_NUMS_VTAB_SQL, NULL, NULL, NULL) != SQLITE_OK) {
+    check_say(c, "cannot check %s: %s", what, sqlite3_errmsg(c->db));
+    return;
+  }
+  q = check_prepare(c, what, "SELECT DISTINCT p, num, s, o FROM quads WHERE num IS NOT NULL"
+                    " ORDER BY p, num, s, o");
+  n = check_prepare(c, what, "SELECT p, n, s, o FROM " ICX_SCHEMA_NUMS_VTAB);
+  if (!q || !n)
+    goto done;
+  qrc = sqlite3_step(q);
+  nrc = sqlite3_step(n);
+  while (qrc == SQLITE_ROW || nrc == SQLITE_ROW) {
+    if (qrc == SQLITE_ROW) {
+      a[0] = sqlite3_column_int64(q, 0);
+      if (icx_postings_num_key(sqlite3_column_double(q, 1), &a[1])) {
+        qrc = sqlite3_step(q);  /* NaN: no term has it (check_numbers()) */
+        continue;
+      }
+      a[2] = sqlite3_column_int64(q, 2);
+      a[3] = sqlite3_column_int64(q, 3);
+    }
+    for (i = 0; nrc == SQLITE_ROW && i < 4; i++)
+      b[i] = sqlite3_column_int64(n, i);
+    cmp = qrc != SQLITE_ROW ? 1 : nrc != SQLITE_ROW ? -1 : check_cmp4(a, b);
+    if (cmp < 0 && missing++ < CHECK_SHOW)
+      check_say(c, "postings_num lacks the quad (%lld %lld %lld) of number %.17g",
+                (long long)a[2], (long long)a[0], (long long)a[3], icx_postings_num_value(a[1]));
+    else if (cmp > 0 && extra++ < CHECK_SHOW)
+      check_say(c, "postings_num holds (%lld %lld %lld) of number %.17g, which no quad has",
+                (long long)b[2], (long long)b[0], (long long)b[3], icx_postings_num_value(b[1]));
+    else if (cmp)
+      c->problems++;
+    if (cmp <= 0)
+      qrc = sqlite3_step(q);
+    if (cmp >= 0)
+      nrc = sqlite3_step(n);
+  }
+  check_step_failed(c, what, qrc);
+  if (!c->unreadable)
+    check_step_failed(c, what, nrc);
+done:
+  sqlite3_finalize(q);
+  sqlite3_finalize(n);
+}
+
 static void check_counts(check_run *c);
 
 /* Documents: graphs and bookkeeping agree. */
@@ -435,6 +527,7 @@ icx_store_check(icx_ctx *ctx, const char *path, int quick, icx_store_problem_fn 
   c.doc = check_iri(&c, ICX_MATCH_NS "Document");
   check_terms(&c);
   check_numbers(&c);
+  check_nums(&c);
   check_documents(&c);
   sqlite3_exec(c.db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close(c.db);

@@ -262,11 +262,10 @@ icx_store_text_terms(icx_store *store, const char *text, icx_store_id_fn fn, voi
   return 0;
 }
 
-/* Runs sql (bound to p) and hands each row's two columns to fn, as ids
- * (numbers: 0) or as a number and an id (numbers: 1). */
+/* Runs sql (bound to p) and hands each row's two columns to fn. */
 static int
-store_walk_predicate(icx_store *store, const char *sql, icx_id p, int numbers,
-                     icx_store_pair_fn pair_fn, icx_store_number_fn num_fn, void *ud)
+store_walk_predicate(icx_store *store, const char *sql, icx_id p, icx_store_pair_fn fn,
+                     void *ud)
 {
   sqlite3 *db = icx_store_db(store);
   sqlite3_stmt *st = NULL;
@@ -279,8 +278,7 @@ store_walk_predicate(icx_store *store, const char *sql, icx_id p, int numbers,
   }
   sqlite3_bind_int64(st, 1, p);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (numbers ? num_fn(ud, sqlite3_column_double(st, 0), sqlite3_column_int64(st, 1))
-                : pair_fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)))
+    if (fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)))
       break;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
     icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read a predicate: %s",
@@ -296,16 +294,19 @@ int
 icx_store_predicate_pairs(icx_store *store, icx_id p, icx_store_pair_fn fn, void *userdata)
 {
   /* quads_pos (p, o, s) holds every column asked: the index alone is read. */
-  return store_walk_predicate(store, "SELECT o, s FROM quads WHERE p = ?1 ORDER BY o, s", p, 0,
-                              fn, NULL, userdata);
+  return store_walk_predicate(store, "SELECT o, s FROM quads WHERE p = ?1 ORDER BY o, s", p,
+                              fn, userdata);
 }
 
 int
 icx_store_predicate_numbers(icx_store *store, icx_id p, icx_store_number_fn fn, void *userdata)
 {
-  /* quads_num (p, num, s), likewise. */
-  return store_walk_predicate(store, "SELECT num, s FROM quads WHERE p = ?1 AND num IS NOT NULL "
-                              "ORDER BY num, s", p, 1, NULL, fn, userdata);
+  /* postings_num, in its chunks' order. */
+  if (icx_storage_predicate_numbers(icx_store_inst(store), p, fn, userdata) == 0)
+    return 0;
+  icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "%s",
+           icx_storage_errmsg(icx_store_inst(store)));
+  return -1;
 }
 
 int

@@ -58,7 +58,8 @@ typedef int (*icx_store_id_fn)(void *userdata, icx_id id);
 
 /* The subjects, in every graph, of the quads of predicate p whose object
  * is a number in [lo, hi] (-HUGE_VAL and HUGE_VAL: no bound), read from
- * one index range; a subject comes once per quad.  0 or -1. */
+ * one range of the postings by number; a subject comes once per object
+ * (the quads of one subject and object in several graphs once).  0 or -1. */
 int icx_store_subjects_in_range(icx_store *store, icx_id p, double lo, double hi,
                                 icx_store_id_fn fn, void *userdata);
 
@@ -156,8 +157,9 @@ int icx_store_predicate_pairs(icx_store *store, icx_id p, icx_store_pair_fn fn, 
 typedef int (*icx_store_number_fn)(void *userdata, double num, icx_id s);
 
 /* Every quad of predicate p whose object is a number, as (number,
- * subject), ordered by number then subject (one scan of an index).  0, or
- * -1 with the message of the store's context set. */
+ * subject), ordered by number then subject (one walk of the postings by
+ * number; the quads of one subject and object in several graphs come
+ * once).  0, or -1 with the message of the store's context set. */
 int icx_store_predicate_numbers(icx_store *store, icx_id p, icx_store_number_fn fn,
                                 void *userdata);
 

@@ -455,7 +455,7 @@ check_ids(const char *sparql, lines *expected, int ordered)
   ck_assert_msg(q != NULL, "ids path refused: %s\n%s", why, sparql);
   {
     /* No text in the projection: it ends where FROM begins. */
-    const char *from = strstr(icx_sql_text(q), " FROM quads");
+    const char *from = strstr(icx_sql_text(q), " FROM ");
     const char *lex = strstr(icx_sql_text(q), "lex");
     ck_assert_ptr_nonnull(from);
     ck_assert_msg(!lex || lex > from, "%s", icx_sql_text(q));

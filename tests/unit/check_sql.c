@@ -159,10 +159,12 @@ START_TEST(statement_text)
     { PFX "SELECT ?c ?x WHERE { ?c res:offers ?s . ?s res:availability ?a ; "
       "res:storageAccess ?x FILTER (?a >= 99.5 && ?x IN (res:NFS)) "
       "OPTIONAL { ?s res:replicationFactor ?r FILTER (?r > 3) } }", 1,
-      "SELECT q0.s, q2.o FROM quads q1 CROSS JOIN quads q0 CROSS JOIN quads q2 "
+      "SELECT q0.s, q2.o FROM icx_nums qn1 CROSS JOIN quads q1 CROSS JOIN quads q0 "
+      "CROSS JOIN quads q2 "
       "LEFT JOIN quads q3 ON (q3.s = q0.o AND q3.p = ?4 AND (+q3.num > ?5)) WHERE "
       "q0.p = ?1 AND q1.s = q0.o AND q1.p = ?2 AND q2.s = q0.o AND q2.p = ?3 AND "
-      "((+q1.num >= ?6) AND (+q2.o IN (?7))) AND q1.num >= ?8 AND icx_in(?9, q1.s)" },
+      "((+q1.num >= ?6) AND (+q2.o IN (?7))) AND qn1.p = ?8 AND qn1.n >= ?9 AND "
+      "q1.s = qn1.s AND q1.p = qn1.p AND q1.o = qn1.o AND icx_in(?10, q1.s)" },
   };
   size_t i;
 

@@ -128,6 +128,31 @@ add(const char *context, librdf_node *s, librdf_node *p, librdf_node *o)
     librdf_free_node(c);
 }
 
+/* Removes (s p o) from context (a local name); takes the nodes.  librdf's
+ * result. */
+static int
+remove_in(const char *context, librdf_node *s, librdf_node *p, librdf_node *o)
+{
+  librdf_statement *x = st3(s, p, o);
+  librdf_node *c = iri(context);
+  int rc = librdf_model_context_remove_statement(model, c, x);
+
+  librdf_free_statement(x);
+  librdf_free_node(c);
+  return rc;
+}
+
+/* Removes every statement of context (a local name).  librdf's result. */
+static int
+remove_graph(const char *context)
+{
+  librdf_node *c = iri(context);
+  int rc = librdf_model_context_remove_statements(model, c);
+
+  librdf_free_node(c);
+  return rc;
+}
+
 static int
 count_stream(librdf_stream *st)
 {
@@ -940,9 +965,16 @@ END_TEST
 /* A store of the version before (an index quads_g where graph_subjects
  * is) probes as such and is upgraded in place: the same statements, every
  * graph's subjects listed, the index gone, and finds by graph answer. */
-/* What turns a store of this version into one of version 4: the term
- * dictionary as one table of whole texts. */
+/* What turns a store of this version into one of version 5: the index
+ * quads_num where postings_num is. */
+#define DOWNGRADE_TO_5 \
+  "DROP TABLE postings_num;" \
+  "CREATE INDEX quads_num ON quads (p, num, s) WHERE num IS NOT NULL;" \
+  "UPDATE icx_meta SET value = '5' WHERE key = 'version';"
+/* And into one of version 4: the term dictionary as one table of whole
+ * texts. */
 #define DOWNGRADE_TO_4 \
+  DOWNGRADE_TO_5 \
   "CREATE TABLE old_terms (id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, lex TEXT NOT NULL," \
   " dt INTEGER NOT NULL DEFAULT 0, lang TEXT NOT NULL DEFAULT '', num REAL);" \
   "INSERT INTO old_terms SELECT id, kind, lex, dt, lang, num FROM terms;" \
@@ -1044,6 +1076,65 @@ START_TEST(a_version_4_store_is_upgraded)
   free(before);
   ck_assert_int_eq(librdf_model_size(model), 5);
   ck_assert_int_eq(count_in("g2", NULL, NULL, NULL), 2);
+}
+END_TEST
+
+/* A store of version 5 (an index quads_num) is upgraded in place to
+ * postings_num: a pair for each numeric (s, p, o) whatever its graphs,
+ * read back by range in number order, the index gone; and the storage
+ * keeps the pairs from then on, a pair leaving with the last graph that
+ * holds its quad. */
+START_TEST(a_version_5_store_is_upgraded)
+{
+  static const char *const pairs =
+    "SELECT group_concat(p || ':' || n || ':' || s || ':' || o, ' ') FROM"
+    " (SELECT * FROM " ICX_SCHEMA_NUMS_VTAB " ORDER BY p, n, s, o)";
+  char err[256], *before, *after, *got;
+  sqlite3 *h;
+
+  add("g1", iri("a"), iri("p"), typed("7", "integer"));
+  add("g2", iri("a"), iri("p"), typed("7", "integer"));      /* the same pair */
+  add("g1", iri("a"), iri("p"), typed("7.0", "decimal"));    /* same number, another object */
+  add("g1", iri("b"), iri("p"), typed("-2.5", "double"));
+  add("g1", iri("b"), iri("q"), typed("1e300", "double"));
+  add("g1", iri("c"), iri("p"), plain("8", NULL));            /* no number */
+  ck_assert_int_eq(icx_storage_nums_vtab(icx_storage_inst_of(storage)), 0);
+  before = sql1(pairs, NULL);
+  ck_assert_ptr_nonnull(before);
+  close_model();
+  ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(h, DOWNGRADE_TO_5, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(h);
+  ck_assert_int_eq(icx_storage_probe(db, err, sizeof err), ICX_STORAGE_PROBE_OLD);
+  ck_assert_str_eq(err, "5");
+  ck_assert_int_eq(icx_storage_upgrade(db, err, sizeof err), 0);
+  ck_assert_int_eq(icx_storage_probe(db, NULL, 0), ICX_STORAGE_PROBE_OK);
+  open_model("new='no'");
+  ck_assert_int_eq(icx_storage_nums_vtab(icx_storage_inst_of(storage)), 0);
+  after = sql1(pairs, NULL);
+  ck_assert_str_eq(after, before);
+  free(after);
+  free(before);
+  got = sql1("SELECT count(*) || '|' || (SELECT count(*) FROM sqlite_master"
+             " WHERE name = 'quads_num') FROM " ICX_SCHEMA_NUMS_VTAB, NULL);
+  ck_assert_str_eq(got, "4|0");
+  free(got);
+  /* g1's copy goes, g2's keeps the pair; then g2's, and it goes. */
+  ck_assert_int_eq(remove_in("g1", iri("a"), iri("p"), typed("7", "integer")), 0);
+  got = sql1("SELECT count(*) FROM " ICX_SCHEMA_NUMS_VTAB, NULL);
+  ck_assert_str_eq(got, "4");
+  free(got);
+  ck_assert_int_eq(remove_in("g2", iri("a"), iri("p"), typed("7", "integer")), 0);
+  got = sql1("SELECT count(*) FROM " ICX_SCHEMA_NUMS_VTAB, NULL);
+  ck_assert_str_eq(got, "3");
+  free(got);
+  /* A whole graph: its numbers leave with it. */
+  add("g2", iri("d"), iri("p"), typed("3", "integer"));
+  ck_assert_int_eq(remove_graph("g1"), 0);
+  got = sql1("SELECT count(*) || '|' || sum(s = (SELECT id FROM terms WHERE lex = ?1))"
+             " FROM " ICX_SCHEMA_NUMS_VTAB, EX "d");
+  ck_assert_str_eq(got, "1|1");
+  free(got);
 }
 END_TEST
 
@@ -1195,6 +1286,7 @@ storage_suite(void)
   tcase_add_test(tc, graph_subjects_follow_the_quads);
   tcase_add_test(tc, a_version_3_store_is_upgraded);
   tcase_add_test(tc, a_version_4_store_is_upgraded);
+  tcase_add_test(tc, a_version_5_store_is_upgraded);
   tcase_add_test(tc, walks_by_object_seek);
   tcase_add_test(tc, two_worlds_share_a_file);
   tcase_add_test(tc, worlds_in_threads);

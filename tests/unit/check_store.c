@@ -691,6 +691,19 @@ START_TEST(check_finds_broken_invariants)
                        "look them up, such as \"urn:unsplit\""), "%s", problems);
   ck_assert_msg(strstr(problems, "1 terms are in a namespace that does not exist, such as "
                        "\"orphan\""), "%s", problems);
+  /* The number changed behind postings_num's back: 98 held, 1 lacked. */
+  ck_assert_msg(strstr(problems, "which no quad has"), "%s", problems);
+  ck_assert_msg(strstr(problems, "of number 98,"), "%s", problems);
+  ck_assert_msg(strstr(problems, "postings_num lacks the quad"), "%s", problems);
+  ck_assert_msg(strstr(problems, "of number 1\n"), "%s", problems);
+  /* A chunk that does not decode. */
+  problems[0] = '\0';
+  ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(raw, "UPDATE postings_num SET rest = x'07'", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(raw);
+  ck_assert_int_eq(icx_store_check(ctx, db, 0, collect_problem, problems), ICX_ERR_DAMAGED);
+  ck_assert_msg(strstr(problems, "postings_num: "), "%s", problems);
   ck_assert_int_eq(icx_store_check(ctx, "/nonexistent/store.db", 0, NULL, NULL),
                    ICX_ERR_NOT_FOUND);
 }

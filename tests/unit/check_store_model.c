@@ -260,6 +260,21 @@ reading_start(reading *r, bag *want)
   want->n = 0;
 }
 
+/* 1 when quad i of document d is the first of the model's copies of its
+ * (s, p, o) in every document: a walk by number reads such copies once. */
+static int
+model_first_copy(int d, int i)
+{
+  int e, j;
+
+  for (e = 0; e <= d; e++)
+    for (j = 0; j < (e == d ? i : m.n[e]); j++)
+      if (m.v[e][j].s == m.v[d][i].s && m.v[e][j].p == m.v[d][i].p &&
+          m.v[e][j].o == m.v[d][i].o)
+        return 0;
+  return 1;
+}
+
 /* What r read is what the model has (and, ordered set, in the order the
  * call promises). */
 static void
@@ -362,7 +377,7 @@ check_all(int round)
       ck_assert_int_eq(icx_store_predicate_numbers(store, pid, on_number, &r), 0);
     for (d = 0; d < N_DOCS; d++)
       for (i = 0; i < m.n[d]; i++)
-        if (m.v[d][i].p == p && m.v[d][i].o / 1000 == O_NUM)
+        if (m.v[d][i].p == p && m.v[d][i].o / 1000 == O_NUM && model_first_copy(d, i))
           bag_add(&want, m.v[d][i].o % 1000, m.v[d][i].s, 0);
     snprintf(what, sizeof what, "round %d, the numbers of p%d", round, p);
     reading_agrees(&r, &want, what, 1);
@@ -387,7 +402,7 @@ check_all(int round)
         ck_assert_int_eq(icx_store_subjects_in_range(store, pid, lo, hi, on_subject, &r), 0);
       for (d = 0; d < N_DOCS; d++)
         for (i = 0; i < m.n[d]; i++)
-          if (m.v[d][i].p == p && m.v[d][i].o / 1000 == O_NUM &&
+          if (m.v[d][i].p == p && m.v[d][i].o / 1000 == O_NUM && model_first_copy(d, i) &&
               m.v[d][i].o % 1000 >= lo && m.v[d][i].o % 1000 <= hi)
             bag_add(&want, m.v[d][i].s, 0, 0);
       snprintf(what, sizeof what, "round %d, the subjects of p%d in [%d, %d]", round, p, lo,
