@@ -99,4 +99,12 @@ typedef int (*icx_postings_fn)(void *ud, icx_id b, const icx_posting *v, size_t 
 int icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_fn fn,
                             void *ud);
 
+/* Calls fn for every chunk under a whose b is in [b_lo, b_hi], both
+ * included, in key order (b, then the pairs): one seek to the first,
+ * none past the last, so that a range of numbers (keys of
+ * icx_postings_num_key()) reads only its chunks.  Nothing when b_lo >
+ * b_hi.  Returns as icx_postings_table_walk(). */
+int icx_postings_table_walk_range(icx_postings_table *t, icx_id a, icx_id b_lo, icx_id b_hi,
+                                  icx_postings_fn fn, void *ud);
+
 #endif
