@@ -10,11 +10,13 @@
 
 #include "icx_postings_table.h"
 
-enum { T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_AB, T_WALK_A, T_ALL, T_COUNT };
+enum {
+  T_FLOOR, T_FIRST, T_INSERT, T_DELETE, T_SET, T_WALK_AB, T_WALK_A, T_WALK_RANGE, T_ALL, T_COUNT
+};
 
 /* Each statement's text: @T the table, @A @B the key's ids, @X @Y the
  * first pair's columns (icx_postings_layout).  ?1 a, ?2 b, ?3 x0, ?4 y0,
- * ?5 rest. */
+ * ?5 rest; in T_WALK_RANGE ?2 and ?3 the first and last b. */
 static const char *const table_sql[T_COUNT] = {
   /* The chunk a pair (?3, ?4) belongs to: the last whose key is not
    * after it. */
@@ -26,6 +28,8 @@ static const char *const table_sql[T_COUNT] = {
   "UPDATE @T SET rest = ?5 WHERE @A = ?1 AND @B = ?2 AND @X = ?3 AND @Y = ?4",
   "SELECT @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 ORDER BY @X, @Y",
   "SELECT @B, @X, @Y, rest FROM @T WHERE @A = ?1 ORDER BY @B, @X, @Y",
+  /* One seek to (a, first b), then in key order to past the last b. */
+  "SELECT @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B >= ?2 AND @B <= ?3 ORDER BY @B, @X, @Y",
   "SELECT @A, @B, @X, @Y, rest FROM @T ORDER BY @A, @B, @X, @Y",
 };
 
@@ -114,7 +118,7 @@ table_bind(icx_postings_table *t, int k, icx_id a, icx_id b, icx_posting e)
   sqlite3_bind_int64(st, 1, a);
   if (k != T_WALK_A)
     sqlite3_bind_int64(st, 2, b);
-  if (k != T_FIRST && k != T_WALK_AB && k != T_WALK_A) {
+  if (k != T_FIRST && k != T_WALK_AB && k != T_WALK_A && k != T_WALK_RANGE) {
     sqlite3_bind_int64(st, 3, e.x);
     sqlite3_bind_int64(st, 4, e.y);
   }
@@ -256,12 +260,12 @@ icx_postings_table_remove(icx_postings_table *t, icx_id a, icx_id b, icx_posting
   return (rc = table_write(t, a, b, &key, v, n)) ? rc : 1;
 }
 
-int
-icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_fn fn,
-                        void *ud)
+/* Calls fn for every chunk st reads (b, x0, y0, rest a row), then
+ * resets st: icx_postings_table_walk()'s result. */
+static int
+table_walk_rows(sqlite3_stmt *st, icx_postings_fn fn, void *ud)
 {
-  icx_posting v[ICX_POSTINGS_CHUNK], none = { 0, 0 };
-  sqlite3_stmt *st = table_bind(t, b ? T_WALK_AB : T_WALK_A, a, b, none);
+  icx_posting v[ICX_POSTINGS_CHUNK];
   int rc = SQLITE_DONE, n, stop = 0;
 
   while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -275,6 +279,26 @@ icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_
   if (stop)
     return stop;
   return rc == SQLITE_DONE ? 0 : ICX_POSTINGS_ERR_SQL;
+}
+
+int
+icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_fn fn,
+                        void *ud)
+{
+  icx_posting none = { 0, 0 };
+
+  return table_walk_rows(table_bind(t, b ? T_WALK_AB : T_WALK_A, a, b, none), fn, ud);
+}
+
+int
+icx_postings_table_walk_range(icx_postings_table *t, icx_id a, icx_id b_lo, icx_id b_hi,
+                              icx_postings_fn fn, void *ud)
+{
+  icx_posting none = { 0, 0 };
+  sqlite3_stmt *st = table_bind(t, T_WALK_RANGE, a, b_lo, none);
+
+  sqlite3_bind_int64(st, 3, b_hi);
+  return table_walk_rows(st, fn, ud);
 }
 
 int

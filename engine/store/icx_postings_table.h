@@ -1,7 +1,8 @@
 /* icx_postings_table.h - posting chunks (icx_postings.h) kept in an
  * SQLite table, one row a chunk: a pair added or removed by a seek, a
  * decode and a write of one row; the chunks of a key walked in order
- * (internal).  Not used by the store yet.
+ * (internal).  The store's postings_num is such a table
+ * (icx_storage_nums.c).
  */
 #ifndef ICX_POSTINGS_TABLE_H
 #define ICX_POSTINGS_TABLE_H
@@ -12,8 +13,9 @@
 
 /* Where a table of chunks keeps them: its name, its key's two ids (a,
  * b) and the columns of the chunk's first pair (x0, y0); SQL identifiers
- * fixed by the caller, never input.  The store's two (doc/architecture.md,
- * "Format 6, planned"): */
+ * fixed by the caller, never input.  The two of the formats planned
+ * (doc/architecture.md, "Posting lists"; format 6's postings_num is
+ * ICX_SCHEMA_NUMS_LAYOUT, icx_schema.h): */
 typedef struct icx_postings_layout {
   const char *table, *a, *b, *x0, *y0;
 } icx_postings_layout;
@@ -98,5 +100,13 @@ typedef int (*icx_postings_fn)(void *ud, icx_id b, const icx_posting *v, size_t 
  * ICX_POSTINGS_ERR_*. */
 int icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_fn fn,
                             void *ud);
+
+/* Calls fn for every chunk under a whose b is in [b_lo, b_hi], both
+ * included, in key order (b, then the pairs): one seek to the first,
+ * none past the last, so that a range of numbers (keys of
+ * icx_postings_num_key()) reads only its chunks.  Nothing when b_lo >
+ * b_hi.  Returns as icx_postings_table_walk(). */
+int icx_postings_table_walk_range(icx_postings_table *t, icx_id a, icx_id b_lo, icx_id b_hi,
+                                  icx_postings_fn fn, void *ud);
 
 #endif

@@ -3,15 +3,28 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "icx_postings_table.h"
 #include "icx_postings_vtab.h"
 
-/* The plans xBestIndex chooses from: which of a, b and x are bound;
- * with the statement the cursor keeps for each, PV_SLOTS in all. */
-enum { BOUND_A = 1, BOUND_B = 2, BOUND_X = 4, PV_SLOTS = 8 };
+/* The plans xBestIndex chooses from (idxNum): which of a, b and x are
+ * bound by equality, or a bound and b's range by a lower bound (B_GT,
+ * B_GE), an upper (B_LT, B_LE) or both. */
+enum { BOUND_A = 1, BOUND_B = 2, BOUND_X = 4, B_GT = 8, B_GE = 16, B_LT = 32, B_LE = 64 };
+#define B_LOWER (B_GT | B_GE)
+#define B_UPPER (B_LT | B_LE)
+
+/* The statements a cursor keeps: one for each plan of ids bound, in
+ * the slot of its bits; SLOT_X_RANGE, a plan xBestIndex never gives, for
+ * the chunks that may hold a bound x when the chunk the first seek found
+ * starts at x (x's pairs may begin in the chunk before); one for every
+ * plan of a range of b. */
+#define SLOT_X_RANGE (BOUND_A | BOUND_X)
+#define SLOT_B_RANGE 8
+#define PV_SLOTS 9
 
 typedef struct pv_table {
   sqlite3_vtab base;
@@ -29,6 +42,7 @@ typedef struct pv_cursor {
   sqlite3_stmt *by_plan[PV_SLOTS];
   int plan;
   icx_id a, b, x;               /* the row's key; x the bound one */
+  icx_id lo, hi;                /* b's range, both included, under a plan of one */
   icx_posting v[ICX_POSTINGS_CHUNK];
   size_t n, i;
   sqlite3_int64 rowid;
@@ -117,13 +131,21 @@ pv_disconnect(sqlite3_vtab *vt)
 static int
 pv_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 {
-  int use[3] = { -1, -1, -1 }, plan = 0, argv = 0, i;
+  int use[3] = { -1, -1, -1 }, lower = -1, upper = -1, plan = 0, argv = 0, i;
 
   (void)vt;
   for (i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-    if (c->usable && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->iColumn >= 0 && c->iColumn < 3)
+    if (!c->usable || c->iColumn < 0 || c->iColumn >= 3)
+      continue;
+    if (c->op == SQLITE_INDEX_CONSTRAINT_EQ)
       use[c->iColumn] = i;
+    else if (c->iColumn == 1 && (c->op == SQLITE_INDEX_CONSTRAINT_GT ||
+                                 c->op == SQLITE_INDEX_CONSTRAINT_GE))
+      lower = i;
+    else if (c->iColumn == 1 && (c->op == SQLITE_INDEX_CONSTRAINT_LT ||
+                                 c->op == SQLITE_INDEX_CONSTRAINT_LE))
+      upper = i;
   }
   if (use[0] >= 0) {
     plan |= BOUND_A;
@@ -131,6 +153,13 @@ pv_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
       plan |= BOUND_B;
       if (use[2] >= 0)
         plan |= BOUND_X;
+    } else {
+      /* One bound a side (a second one SQLite checks); each is checked
+       * exactly (pv_bound()), so SQLite need not. */
+      if (lower >= 0)
+        plan |= info->aConstraint[lower].op == SQLITE_INDEX_CONSTRAINT_GT ? B_GT : B_GE;
+      if (upper >= 0)
+        plan |= info->aConstraint[upper].op == SQLITE_INDEX_CONSTRAINT_LT ? B_LT : B_LE;
     }
   }
   for (i = 0; i < 3; i++)
@@ -138,9 +167,23 @@ pv_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
       info->aConstraintUsage[use[i]].argvIndex = ++argv;
       info->aConstraintUsage[use[i]].omit = 1;
     }
+  if (plan & B_LOWER) {
+    info->aConstraintUsage[lower].argvIndex = ++argv;
+    info->aConstraintUsage[lower].omit = 1;
+  }
+  if (plan & B_UPPER) {
+    info->aConstraintUsage[upper].argvIndex = ++argv;
+    info->aConstraintUsage[upper].omit = 1;
+  }
   info->idxNum = plan;
-  info->estimatedRows = plan & BOUND_X ? 2 : plan & BOUND_B ? 1000 : plan & BOUND_A ? 100000
-                                                                    : 10000000;
+  /* A range of b: a part of a's rows, a smaller one when closed, more
+   * than one b's. */
+  info->estimatedRows = plan & BOUND_X ? 2
+                        : plan & BOUND_B ? 1000
+                        : (plan & B_LOWER) && (plan & B_UPPER) ? 5000
+                        : plan & (B_LOWER | B_UPPER) ? 25000
+                        : plan & BOUND_A ? 100000
+                        : 10000000;
   info->estimatedCost = (double)info->estimatedRows;
   /* Rows come in (a, b, x, y) order: an ORDER BY on a prefix, ascending. */
   info->orderByConsumed = info->nOrderBy > 0;
@@ -221,11 +264,6 @@ pv_fill(pv_cursor *c)
   }
 }
 
-/* The slot of the statement that reads the chunks that may hold a bound
- * x when the chunk the first seek found starts at x (x's pairs may begin
- * in the chunk before): a plan xBestIndex never gives. */
-#define SLOT_X_RANGE (BOUND_A | BOUND_X)
-
 /* Each slot's statement (icx_postings_layout_sql()'s tokens), every one
  * reading the columns a, b, x0, y0, rest of the chunks in key order. */
 static const char *
@@ -242,6 +280,10 @@ pv_sql(int slot)
     return "SELECT @A, @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 AND @X <= ?3"
            " AND @X >= coalesce((SELECT @X FROM @T WHERE @A = ?1 AND @B = ?2 AND @X < ?3"
            " ORDER BY @X DESC LIMIT 1), ?3) ORDER BY @X, @Y";
+  case SLOT_B_RANGE:
+    /* One seek to (a, lo), then in key order to past hi. */
+    return "SELECT @A, @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B >= ?2 AND @B <= ?3"
+           " ORDER BY @B, @X, @Y";
   case BOUND_A | BOUND_B:
     return "SELECT @A, @B, @X, @Y, rest FROM @T WHERE @A = ?1 AND @B = ?2 ORDER BY @X, @Y";
   case BOUND_A:
@@ -279,42 +321,117 @@ pv_stmt(pv_cursor *c, int slot)
     sqlite3_bind_int64(st, 2, c->b);
   if (c->plan & BOUND_X)
     sqlite3_bind_int64(st, 3, c->x);
+  if (c->plan & (B_LOWER | B_UPPER)) {
+    sqlite3_bind_int64(st, 2, c->lo);
+    sqlite3_bind_int64(st, 3, c->hi);
+  }
   return st;
+}
+
+/* The number of values xFilter takes for plan, or -1 when xBestIndex
+ * gives no such plan. */
+static int
+pv_plan_args(int plan)
+{
+  int lower = plan & B_LOWER, upper = plan & B_UPPER;
+
+  switch (plan & ~(B_LOWER | B_UPPER)) {
+  case 0: return lower || upper ? -1 : 0;
+  case BOUND_A: return lower == B_LOWER || upper == B_UPPER ? -1 : 1 + !!lower + !!upper;
+  case BOUND_A | BOUND_B: return lower || upper ? -1 : 2;
+  case BOUND_A | BOUND_B | BOUND_X: return lower || upper ? -1 : 3;
+  default: return -1;
+  }
+}
+
+/* The id v is, in *id; 0 when v is no whole number, which matches no
+ * id. */
+static int
+pv_id(sqlite3_value *v, icx_id *id)
+{
+  int type = sqlite3_value_numeric_type(v);
+  double d = sqlite3_value_double(v);
+
+  if (type != SQLITE_INTEGER &&
+      (type != SQLITE_FLOAT || !(d >= -9.2e18 && d <= 9.2e18) || d != (double)(icx_id)d))
+    return 0;
+  *id = type == SQLITE_INTEGER ? sqlite3_value_int64(v) : (icx_id)d;
+  return 1;
+}
+
+/* Sets *at to the first id b may be under a lower bound v (upper 0:
+ * b > v when strict, else b >= v) or the last under an upper one
+ * (upper 1: b < v, b <= v), comparing as SQLite does for an INTEGER
+ * column, so that SQLite need not check again: a text that reads as a
+ * number is that number, a REAL between two ids stands for the next one
+ * inward, any other text or a blob sorts after every number, NULL
+ * matches nothing.  0 when no b can be; 1 when *at is set, or when every
+ * b can be (*at left as it is). */
+static int
+pv_bound(sqlite3_value *v, int upper, int strict, icx_id *at)
+{
+  int type = sqlite3_value_numeric_type(v);
+  icx_id n;
+
+  if (type == SQLITE_NULL)
+    return 0;
+  if (type == SQLITE_TEXT || type == SQLITE_BLOB)
+    return upper;
+  if (type == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(v);
+    /* Past either end of the ids, b is on one side of v whatever it
+     * is; else v is converted without overflow. */
+    if (d >= 9223372036854775808.0)
+      return upper;
+    if (!(d >= -9223372036854775808.0))   /* or NaN, which SQLite keeps as NULL */
+      return !upper;
+    n = (icx_id)d;
+    if ((double)n != d) {       /* a fraction: the bound itself is no id */
+      if (upper && d < 0)
+        n--;
+      else if (!upper && d > 0)
+        n++;
+      strict = 0;
+    }
+  } else {
+    n = sqlite3_value_int64(v);
+  }
+  if (strict) {
+    if (n == (upper ? INT64_MIN : INT64_MAX))
+      return 0;
+    n += upper ? -1 : 1;
+  }
+  *at = n;
+  return 1;
 }
 
 static int
 pv_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx, int argc, sqlite3_value **argv)
 {
   pv_cursor *c = (pv_cursor *)cur;
-  int rc, k;
+  icx_id *id[3] = { &c->a, &c->b, &c->x };
+  int rc, i, k = 0;
 
   (void)idx;
-  if (plan < 0 || plan >= PV_SLOTS || plan == SLOT_X_RANGE)
+  if (pv_plan_args(plan) != argc)
     return SQLITE_INTERNAL;
   c->plan = plan;
   c->n = c->i = 0;
   c->rowid = 0;
   c->eof = 0;
   c->pending = 0;
-  for (k = 0; k < argc && k < 3; k++) {
-    /* A bound value that is no whole number matches no id. */
-    sqlite3_int64 v;
-    int type = sqlite3_value_numeric_type(argv[k]);
-    double d = sqlite3_value_double(argv[k]);
-    if (type != SQLITE_INTEGER &&
-        (type != SQLITE_FLOAT || !(d >= -9.2e18 && d <= 9.2e18) || d != (double)(icx_id)d)) {
+  c->lo = INT64_MIN;
+  c->hi = INT64_MAX;
+  for (i = 0; i < 3; i++)
+    if ((plan & (1 << i)) && !pv_id(argv[k++], id[i]))
       c->eof = 1;
-      return SQLITE_OK;
-    }
-    v = type == SQLITE_INTEGER ? sqlite3_value_int64(argv[k]) : (icx_id)d;
-    if (k == 0)
-      c->a = v;
-    else if (k == 1)
-      c->b = v;
-    else
-      c->x = v;
-  }
-  if (!(c->st = pv_stmt(c, plan)))
+  if ((plan & B_LOWER) && !pv_bound(argv[k++], 0, plan & B_GT, &c->lo))
+    c->eof = 1;
+  if ((plan & B_UPPER) && !pv_bound(argv[k++], 1, plan & B_LT, &c->hi))
+    c->eof = 1;
+  if (c->eof)
+    return SQLITE_OK;
+  if (!(c->st = pv_stmt(c, plan & (B_LOWER | B_UPPER) ? SLOT_B_RANGE : plan)))
     return SQLITE_ERROR;
   if (plan & BOUND_X) {
     /* One seek; the range of chunks only when x's pairs may begin in

@@ -105,7 +105,7 @@ struct icx_store;
  * table ICX_SCHEMA_NUMS_VTAB). */
 #define ICX_SCHEMA_NUMS_SQL ICX_POSTINGS_TABLE_SQL("postings_num", "p", "n", "s0", "o0")
 #define ICX_SCHEMA_NUMS_LAYOUT { "postings_num", "p", "n", "s0", "o0" }
-/* postings_num read by SQL as rows (p, n, s, o) (icx_postings_vtab.h):
+/* postings_num read by SQL, one row (p, n, s, o) a pair (icx_postings_vtab.h):
  * made in a connection's temp schema when its first query needs it
  * (icx_store_nums_vtab()). */
 #define ICX_SCHEMA_NUMS_VTAB "icx_nums"

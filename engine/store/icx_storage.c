@@ -92,22 +92,6 @@ storage_cache_off(icx_storage_inst *t)
   t->cache_on = 0;
 }
 
-/* Runs the fixed statement q with ?1 = a and ?2 = b (when q has it).
- * 0, or -1 with the failure said as what. */
-static int
-storage_run2(icx_storage_inst *t, int q, sqlite3_int64 a, sqlite3_int64 b, const char *what)
-{
-  sqlite3_stmt *st = t->q[q];
-  int rc;
-
-  sqlite3_bind_int64(st, 1, a);
-  if (sqlite3_bind_parameter_count(st) > 1)
-    sqlite3_bind_int64(st, 2, b);
-  rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : icx_storage_fail(t, what);
-}
-
 /* --- transactions ----------------------------------------------------------- */
 
 /* Opens a unit of work: a savepoint inside the caller's transaction, else a
@@ -475,86 +459,7 @@ storage_size(librdf_storage *storage)
   return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
-/* --- adding and removing ------------------------------------------------------ */
-
-int
-icx_storage_valid_statement(librdf_statement *st)
-{
-  librdf_node *s, *p, *o;
-
-  if (!st)
-    return 0;
-  s = librdf_statement_get_subject(st);
-  p = librdf_statement_get_predicate(st);
-  o = librdf_statement_get_object(st);
-  return s && p && o && (librdf_node_is_resource(s) || librdf_node_is_blank(s)) &&
-         librdf_node_is_resource(p);
-}
-
-/* Runs st, Q_QUAD_INS or Q_QUAD_DEL on the quad (s, p, o, g), which gives
- * a row back, the quad's number, when it wrote one.  1 with *has_num and
- * *num set when it did, 0 when it changed nothing, -1 on failure (said
- * as what). */
-static int
-storage_write_quad(icx_storage_inst *t, sqlite3_stmt *st, sqlite3_int64 s, sqlite3_int64 p,
-                   sqlite3_int64 o, sqlite3_int64 g, int *has_num, double *num, const char *what)
-{
-  int rc;
-
-  sqlite3_bind_int64(st, 1, s);
-  sqlite3_bind_int64(st, 2, p);
-  sqlite3_bind_int64(st, 3, o);
-  sqlite3_bind_int64(st, 4, g);
-  if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : icx_storage_fail(t, what);
-  }
-  *has_num = sqlite3_column_type(st, 0) != SQLITE_NULL;
-  *num = sqlite3_column_double(st, 0);
-  rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 1 : icx_storage_fail(t, what);
-}
-
-/* Adds one quad.  1 if new, 0 if it was there, -1 on error. */
-static int
-storage_add_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
-{
-  sqlite3_int64 s, p, o;
-  double num = 0;
-  int rc, has_num = 0;
-
-  if (!icx_storage_valid_statement(x)) {
-    snprintf(t->errmsg, sizeof t->errmsg, "a statement needs an IRI or blank subject and an "
-             "IRI predicate");
-    librdf_log(t->world, 0, LIBRDF_LOG_ERROR, LIBRDF_FROM_STORAGE, NULL, "icx storage %s: %s",
-               t->path, t->errmsg);
-    return -1;
-  }
-  if ((s = icx_storage_term_id(t, librdf_statement_get_subject(x), 1)) <= 0 ||
-      (p = icx_storage_term_id(t, librdf_statement_get_predicate(x), 1)) <= 0 ||
-      (o = icx_storage_term_id(t, librdf_statement_get_object(x), 1)) <= 0)
-    return -1;
-  if ((rc = storage_write_quad(t, t->q[Q_QUAD_INS], s, p, o, g, &has_num, &num,
-                               "cannot add a statement")) <= 0)
-    return rc;
-  if (has_num && icx_storage_nums_add(t, s, p, o, num))
-    return -1;
-  return storage_run2(t, Q_SUBJ_INS, g, s, "cannot add a statement") ? -1 : 1;
-}
-
-/* The id of a context node, created when missing; 0 for NULL; -1 on error. */
-sqlite3_int64
-icx_storage_context_id(icx_storage_inst *t, librdf_node *context, int create)
-{
-  if (!context)
-    return 0;
-  if (!librdf_node_is_resource(context)) {
-    snprintf(t->errmsg, sizeof t->errmsg, "a context must be an IRI");
-    return -1;
-  }
-  return icx_storage_term_id(t, context, create);
-}
+/* --- adding and removing (one quad: icx_storage_quads.c) ----------------------- */
 
 static int
 storage_context_add_statement(librdf_storage *storage, librdf_node *context,
@@ -567,7 +472,7 @@ storage_context_add_statement(librdf_storage *storage, librdf_node *context,
   if (icx_storage_batch_begin(t, &own))
     return 1;
   g = icx_storage_context_id(t, context, 1);
-  ok = g >= 0 && !icx_storage_note_write(t) && storage_add_quad(t, statement, g) >= 0;
+  ok = g >= 0 && !icx_storage_note_write(t) && icx_storage_add_quad(t, statement, g) >= 0;
   return icx_storage_batch_end(t, own, ok) ? 1 : 0;
 }
 
@@ -594,7 +499,7 @@ storage_context_add_statements(librdf_storage *storage, librdf_node *context,
     ok = 0;
   for (; ok && !librdf_stream_end(stream); librdf_stream_next(stream)) {
     librdf_statement *x = librdf_stream_get_object(stream);
-    if (!x || storage_add_quad(t, x, g) < 0)
+    if (!x || icx_storage_add_quad(t, x, g) < 0)
       ok = 0;
   }
   return icx_storage_batch_end(t, own, ok) ? 1 : 0;
@@ -604,32 +509,6 @@ static int
 storage_add_statements(librdf_storage *storage, librdf_stream *stream)
 {
   return storage_context_add_statements(storage, NULL, stream);
-}
-
-/* Removes the quad (statement, g).  0 or -1. */
-static int
-storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
-{
-  sqlite3_int64 s, p, o;
-  double num = 0;
-  int rc, has_num = 0;
-
-  if (!icx_storage_valid_statement(x))
-    return -1;
-  s = icx_storage_term_id(t, librdf_statement_get_subject(x), 0);
-  p = icx_storage_term_id(t, librdf_statement_get_predicate(x), 0);
-  o = icx_storage_term_id(t, librdf_statement_get_object(x), 0);
-  if (s < 0 || p < 0 || o < 0)
-    return -1;
-  if (!s || !p || !o)
-    return 0;                 /* an unknown term: nothing to remove */
-  if ((rc = storage_write_quad(t, t->q[Q_QUAD_DEL], s, p, o, g, &has_num, &num,
-                               "cannot remove a statement")) <= 0)
-    return rc;
-  if (has_num && icx_storage_nums_remove(t, s, p, o, g, num))
-    return -1;
-  /* s leaves the graph's subjects with its last quad there. */
-  return storage_run2(t, Q_SUBJ_DEL, g, s, "cannot remove a statement");
 }
 
 static int
@@ -646,7 +525,7 @@ storage_context_remove_statement(librdf_storage *storage, librdf_node *context,
     return 0;                 /* an unknown context holds nothing */
   if (icx_storage_batch_begin(t, &own))
     return 1;
-  ok = !icx_storage_note_write(t) && !storage_remove_quad(t, statement, g);
+  ok = !icx_storage_note_write(t) && !icx_storage_remove_quad(t, statement, g);
   return icx_storage_batch_end(t, own, ok) ? 1 : 0;
 }
 
@@ -654,26 +533,6 @@ static int
 storage_remove_statement(librdf_storage *storage, librdf_statement *statement)
 {
   return storage_context_remove_statement(storage, NULL, statement);
-}
-
-/* Before graph g's quads go: the pairs of its numeric quads leave
- * postings_num (icx_storage_nums_remove() keeps those another graph
- * holds).  0 or -1. */
-static int
-storage_remove_context_nums(icx_storage_inst *t, sqlite3_int64 g)
-{
-  sqlite3_stmt *st = t->q[Q_QUAD_NUMS_G];
-  int rc;
-
-  sqlite3_bind_int64(st, 1, g);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (icx_storage_nums_remove(t, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                sqlite3_column_int64(st, 2), g, sqlite3_column_double(st, 3)))
-      break;
-  sqlite3_reset(st);
-  if (rc == SQLITE_ROW)
-    return -1;
-  return rc == SQLITE_DONE ? 0 : icx_storage_fail(t, "cannot remove a context");
 }
 
 static int
@@ -690,9 +549,7 @@ storage_context_remove_statements(librdf_storage *storage, librdf_node *context)
   if (icx_storage_batch_begin(t, &own))
     return 1;
   /* The quads first: they are found through the graph's subjects. */
-  ok = !icx_storage_note_write(t) && !storage_remove_context_nums(t, g) &&
-       !storage_run2(t, Q_QUAD_DEL_G, g, 0, "cannot remove a context") &&
-       !storage_run2(t, Q_SUBJ_DEL_G, g, 0, "cannot remove a context");
+  ok = !icx_storage_note_write(t) && !icx_storage_remove_graph(t, g);
   return icx_storage_batch_end(t, own, ok) ? 1 : 0;
 }
 

@@ -220,8 +220,8 @@ int icx_storage_subjects_with(icx_storage_inst *t, icx_id p, icx_id o,
 typedef int (*icx_storage_number_fn)(void *userdata, double num, icx_id s);
 
 /* The numbers of the quads of predicate p and their subjects, ascending
- * by number, then subject (postings_num: the quads of one subject and
- * object in several graphs once).  0, or -1 on an error. */
+ * by number, then subject; from postings_num, so the quads of one subject
+ * and object in several graphs come once.  0, or -1 on an error. */
 int icx_storage_predicate_numbers(icx_storage_inst *t, icx_id p, icx_storage_number_fn fn,
                                   void *userdata);
 

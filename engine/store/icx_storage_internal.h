@@ -5,6 +5,7 @@
  * The module's files:
  *   icx_storage.c         the factory and librdf's storage methods: open,
  *                         close, size, add, remove, contains, transactions
+ *   icx_storage_quads.c   a quad added or removed, a graph's quads removed
  *   icx_storage_find.c    find_statements, serialise and get_contexts:
  *                         streams and iterators over SQL
  *   icx_storage_terms.c   the term dictionary and its bounded cache
@@ -189,14 +190,6 @@ int icx_storage_fail(icx_storage_inst *t, const char *what);
 ICX_STORAGE_LOCAL
 int icx_storage_exec(icx_storage_inst *t, const char *sql);
 
-/* 1 when st has an IRI or blank subject, an IRI predicate and an object. */
-ICX_STORAGE_LOCAL
-int icx_storage_valid_statement(librdf_statement *st);
-
-/* The id of a context node (an IRI), created when missing with create; 0
- * for NULL; -1 on error. */
-ICX_STORAGE_LOCAL
-sqlite3_int64 icx_storage_context_id(icx_storage_inst *t, librdf_node *context, int create);
 
 /* A unit of work: a savepoint inside the caller's transaction, else a
  * transaction of its own (*own set).  0 or -1.  batch_end keeps it when
@@ -235,6 +228,32 @@ sqlite3_int64 icx_storage_term_id(icx_storage_inst *t, librdf_node *n, int creat
 ICX_STORAGE_LOCAL
 librdf_node *icx_storage_node_new(icx_storage_inst *t, int kind, const unsigned char *lex,
                                   int len, const unsigned char *lang, const unsigned char *dt);
+
+/* --- icx_storage_quads.c --------------------------------------------------------- */
+
+/* 1 when st has an IRI or blank subject, an IRI predicate and an object. */
+ICX_STORAGE_LOCAL
+int icx_storage_valid_statement(librdf_statement *st);
+
+/* The id of a context node (an IRI), created when missing with create; 0
+ * for NULL; -1 on error. */
+ICX_STORAGE_LOCAL
+sqlite3_int64 icx_storage_context_id(icx_storage_inst *t, librdf_node *context, int create);
+
+/* Adds statement x to graph g (a term id, 0 for none), its terms made
+ * when missing, graph_subjects and postings_num kept.  1 if new, 0 if it
+ * was there, -1 on error (t->errmsg). */
+ICX_STORAGE_LOCAL
+int icx_storage_add_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g);
+
+/* Removes statement x from graph g, with what is kept beside it.  0
+ * (also when a term is unknown: nothing to remove) or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g);
+
+/* Removes every quad of graph g, with what is kept beside them.  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_remove_graph(icx_storage_inst *t, sqlite3_int64 g);
 
 /* --- icx_storage_nums.c ---------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /* check_postings_table.c - posting chunks in an SQLite table
  * (engine/store/icx_postings_table.h): edits at random against a model,
  * the rows checked for the layout the header promises after each batch;
- * fills in either order; sorted appends; subject rows; damage said. */
+ * walks of a range of keys against a model; fills in either order; sorted
+ * appends; subject rows; damage said. */
 #include "config.h"
 
 #include <check.h>
@@ -143,6 +144,76 @@ START_TEST(table_edits_agree_with_a_model)
 }
 END_TEST
 
+/* The keys b of the range walks: sparse, negative too, and at both ends
+ * of the ids, as icx_postings_num_key() makes them. */
+static const icx_id range_b[] = { INT64_MIN, INT64_MIN + 1, -1000, -2, 0, 1, 2, 3, 7, 8, 9,
+                                  100, 102, (icx_id)1 << 40, INT64_MAX - 1, INT64_MAX };
+#define RB ((int)(sizeof range_b / sizeof *range_b))
+#define RS 300                      /* subjects 1..RS */
+
+/* A walk of a's range [lo, hi] gives the model's pairs there, in key
+ * order; m is the model's part under a. */
+static void
+range_walk_agrees(unsigned char (*m)[RS][2], icx_id a, icx_id lo, icx_id hi)
+{
+  static gathered got;
+  size_t k = 0;
+  int b, s, g;
+
+  got.n = got.chunks = 0;
+  ck_assert_int_eq(icx_postings_table_walk_range(tt, a, lo, hi, gather, &got), 0);
+  for (b = 0; b < RB; b++)
+    if (range_b[b] >= lo && range_b[b] <= hi)
+      for (s = 0; s < RS; s++)
+        for (g = 0; g < 2; g++)
+          if (m[b][s][g]) {
+            ck_assert_msg(k < got.n && got.o[k] == range_b[b] && got.v[k].x == s + 1 &&
+                          got.v[k].y == g + 1, "walk of %lld, [%lld, %lld]: pair %zu is not "
+                          "(%lld, %d, %d)", a, lo, hi, k, range_b[b], s + 1, g + 1);
+            k++;
+          }
+  ck_assert_msg(k == got.n, "walk of %lld, [%lld, %lld]: %zu pairs, not %zu", a, lo, hi, got.n,
+                k);
+}
+
+START_TEST(range_walks_agree_with_a_model)
+{
+  static unsigned char model[2][RB][RS][2];
+  icx_id ends[3 * RB];
+  unsigned seed = 31 + (unsigned)_i;
+  int round, a, i, j, n = 0;
+
+  memset(model, 0, sizeof model);
+  for (round = 0; round < 6000; round++) {
+    int ai = rand_r(&seed) % 2, b = rand_r(&seed) % RB, s = rand_r(&seed) % RS,
+        g = rand_r(&seed) % 2;
+    /* Some keys have no chunks under one a: ranges of nothing between
+     * keys that have. */
+    if ((b + ai) % 4 == 0)
+      continue;
+    ck_assert_int_eq(icx_postings_table_add(tt, ai + 1, range_b[b], P(s + 1, g + 1)),
+                     !model[ai][b][s][g]);
+    model[ai][b][s][g] = 1;
+  }
+  /* Every range whose ends are keys or their neighbours: single keys,
+   * empty ones, ones with lo > hi, ones at the ends of the ids. */
+  for (i = 0; i < RB; i++) {
+    ends[n++] = range_b[i];
+    if (range_b[i] > INT64_MIN)
+      ends[n++] = range_b[i] - 1;
+    if (range_b[i] < INT64_MAX)
+      ends[n++] = range_b[i] + 1;
+  }
+  for (a = 0; a < 2; a++)
+    for (i = 0; i < n; i++)
+      for (j = 0; j < n; j++)
+        range_walk_agrees(model[a], a + 1, ends[i], ends[j]);
+  /* An a with no chunks at all. */
+  range_walk_agrees(model[0], 3, 1, 0);
+  range_walk_agrees(model[0], 3, 5, 5);
+}
+END_TEST
+
 START_TEST(entries_added_in_order_fill_chunks)
 {
   static gathered got;
@@ -186,6 +257,7 @@ START_TEST(a_damaged_row_is_said)
   ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(5, 1)), 1);
   ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(6, 1)), 1);
   ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, stop_at_first, NULL), 7);
+  ck_assert_int_eq(icx_postings_table_walk_range(tt, 1, 0, 1, stop_at_first, NULL), 7);
   ck_assert_int_eq(icx_postings_table_check(tt, why, sizeof why), 2);
   /* A chunk that starts inside the one before it. */
   ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(9, 1)), 1);
@@ -199,6 +271,8 @@ START_TEST(a_damaged_row_is_said)
   ck_assert_int_eq(sqlite3_exec(tdb, "UPDATE postings SET rest = x'0301'", NULL, NULL, NULL),
                    SQLITE_OK);
   ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, gather, &got), ICX_POSTINGS_ERR_DAMAGED);
+  ck_assert_int_eq(icx_postings_table_walk_range(tt, 1, 1, 1, gather, &got),
+                   ICX_POSTINGS_ERR_DAMAGED);
   ck_assert_int_eq(icx_postings_table_check(tt, why, sizeof why), ICX_POSTINGS_ERR_DAMAGED);
   ck_assert_str_eq(why, "the chunk (1, 1, 5, 1) is not a posting chunk");
   ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(7, 1)), ICX_POSTINGS_ERR_DAMAGED);
@@ -279,6 +353,7 @@ postings_table_suite(void)
 
   tcase_add_checked_fixture(tc, table_setup, table_teardown);
   tcase_add_loop_test(tc, table_edits_agree_with_a_model, 0, 3);
+  tcase_add_loop_test(tc, range_walks_agree_with_a_model, 0, 2);
   tcase_add_test(tc, entries_added_in_order_fill_chunks);
   tcase_add_test(tc, a_damaged_row_is_said);
   tcase_add_test(tc, subject_rows_are_chunks_too);
