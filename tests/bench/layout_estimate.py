@@ -2,7 +2,7 @@
 """layout_estimate.py - what an icx store would weigh if its quads were kept
 as posting lists rather than as one SQLite row per triple in each order.
 
-Reads a store (format 5, read only) and writes, into a new SQLite file,
+Reads a store (format 5 or 6, read only) and writes, into a new SQLite file,
 three tables that hold the same quads differently:
 
   postings_po  (p, o, s0, g0) -> rest: the subjects with a predicate and
@@ -128,9 +128,14 @@ def main():
     n_po = write_chunks(db, "postings_po", ("p INTEGER", "o INTEGER") + key,
                         "SELECT p, o, s, g FROM src.quads INDEXED BY quads_pos"
                         " ORDER BY p, o, s, g", chunk_max)
+    # Format 5 has the index quads_num; format 6 keeps postings_num, so
+    # SQLite sorts the numeric quads.
+    has_num_index = db.execute("SELECT count(*) FROM src.sqlite_master"
+                               " WHERE name = 'quads_num'").fetchone()[0]
     n_pn = write_chunks(db, "postings_pn", ("p INTEGER", "num REAL") + key,
-                        "SELECT p, num, s, g FROM src.quads INDEXED BY quads_num"
-                        " WHERE num IS NOT NULL ORDER BY p, num, s, g", chunk_max)
+                        "SELECT p, num, s, g FROM src.quads %s"
+                        " WHERE num IS NOT NULL ORDER BY p, num, s, g"
+                        % ("INDEXED BY quads_num" if has_num_index else ""), chunk_max)
     n_s = write_chunks(db, "subject_rows", ("s INTEGER", "g INTEGER", "p0 INTEGER", "o0 INTEGER"),
                        "SELECT s, g, p, o FROM src.quads ORDER BY s, g, p, o", chunk_max)
     for name in ("postings_po", "postings_pn", "subject_rows"):
@@ -160,6 +165,7 @@ def main():
           % (whole / triples, sum(own.values()) / triples))
     for kind in ("", "_packed"):
         a = (sum(own.values()) - own.get("quads_pos", 0) - own.get("quads_num", 0)
+             - own.get("postings_num", 0)
              + new["postings_po" + kind] + new["postings_pn" + kind])
         b = a - own.get("quads", 0) + new["subject_rows" + kind]
         print("%s: postings for quads_pos and quads_num %.1f bytes per triple;"
