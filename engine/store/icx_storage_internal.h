@@ -275,10 +275,10 @@ int icx_storage_nums_remove(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 
                             sqlite3_int64 o, sqlite3_int64 g, double num);
 
 /* Makes postings_num again from the quads on db, in the caller's
- * transaction: a first load's end, the upgrade from version 5.  0, or -1
- * with why in err (n bytes). */
+ * transaction: a first load's end, the upgrade from version 5 (which
+ * reads quads_num: from_index).  0, or -1 with why in err (n bytes). */
 ICX_STORAGE_LOCAL
-int icx_storage_nums_build(sqlite3 *db, char *err, size_t n);
+int icx_storage_nums_build(sqlite3 *db, int from_index, char *err, size_t n);
 
 /* --- icx_storage_find.c ---------------------------------------------------------- */
 

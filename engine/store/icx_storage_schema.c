@@ -101,7 +101,7 @@ icx_storage_schema_build_indexes(icx_storage_inst *t)
   if (icx_storage_exec(t, pragma) || icx_storage_exec(t, "PRAGMA cache_size = -8192"))
     return -1;
   rc = icx_storage_exec(t, ICX_SCHEMA_QUADS_POS_SQL);
-  if (!rc && icx_storage_nums_build(t->db, t->errmsg, sizeof t->errmsg))
+  if (!rc && icx_storage_nums_build(t->db, 0, t->errmsg, sizeof t->errmsg))
     rc = -1;
   if (!rc)
     t->indexes_dropped = 0;
@@ -325,6 +325,13 @@ failed:
 
 /* --- upgrading a store of an older version -------------------------------- */
 
+/* 5 -> 6's build: postings_num from quads_num, in its order. */
+static int
+schema_nums_from_index(sqlite3 *db, char *err, size_t n)
+{
+  return icx_storage_nums_build(db, 1, err, n);
+}
+
 /* Each step makes a store of one version one of the next, run in order
  * from the store's version in one transaction; pages a step frees go to
  * the file's free list (VACUUM gives them back to the file system). */
@@ -357,7 +364,7 @@ static const struct {
     ICX_SCHEMA_TERMS_VIEW_SQL, NULL, NULL },
   /* 5 -> 6: postings_num built from the quads, read in the order of the
    * index it replaces, which is then dropped. */
-  { "5", ICX_SCHEMA_NUMS_SQL, icx_storage_nums_build, "DROP INDEX quads_num" },
+  { "5", ICX_SCHEMA_NUMS_SQL, schema_nums_from_index, "DROP INDEX quads_num" },
 };
 
 /* 1 when icx_storage_upgrade() makes a store of version ver this one. */
