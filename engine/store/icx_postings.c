@@ -84,7 +84,7 @@ icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out)
   if (!v || n < 1 || n > ICX_POSTINGS_CHUNK || !out)
     return -1;
   for (i = 0; i < n; i++) {
-    if (v[i].x < 1 || v[i].y < 1 || (i > 0 && icx_posting_cmp(v[i - 1], v[i]) >= 0))
+    if (v[i].x < 1 || v[i].y < 0 || (i > 0 && icx_posting_cmp(v[i - 1], v[i]) >= 0))
       return -1;
     if (v[i].y != v[0].y)
       mode = MODE_GRAPHS;
@@ -107,7 +107,7 @@ icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
   size_t at = 1, n = 1;
   int mode, other_graph = 0;
 
-  if (first.x < 1 || first.y < 1 || !out || (len && !rest))
+  if (first.x < 1 || first.y < 0 || !out || (len && !rest))
     return -1;
   out[0] = first;
   if (len == 0)
@@ -129,8 +129,8 @@ icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
       if (get_varint(rest, len, &at, &z))
         return -1;
       d = unzigzag(z);
-      /* prev.y is in [1, 2^63 - 1]: the sum must be too. */
-      if ((d > 0 && d > INT64_MAX - prev.y) || (d < 0 && prev.y + d < 1))
+      /* prev.y is in [0, 2^63 - 1]: the sum must be too. */
+      if ((d > 0 && d > INT64_MAX - prev.y) || (d < 0 && prev.y + d < 0))
         return -1;
       e.y = prev.y + d;
       if (e.y != first.y)

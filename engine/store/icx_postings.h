@@ -16,12 +16,13 @@
  * kept in the row's key so that a chunk is found by a seek, and rest the
  * others, encoded here.  This module is that encoding and the edits of
  * one chunk in memory; it knows nothing of SQLite (icx_postings_table.h
- * keeps chunks in a table).  The store keeps its numeric quads so
- * (postings_num, format 6: pairs (s, o) under (p, a number's key));
- * postings by object and subject rows are the formats planned next.
+ * keeps chunks in a table).  The store keeps its quads so by object
+ * (postings_po, pairs (s, g) under (p, o)) and by number (postings_num,
+ * pairs (s, o) under (p, a number's key)); subject rows are the format
+ * planned next.
  *
- * A chunk is n pairs (x, y), 1 <= n <= ICX_POSTINGS_CHUNK, ids >= 1,
- * strictly ascending by x then y (a subject may come twice in postings,
+ * A chunk is n pairs (x, y), 1 <= n <= ICX_POSTINGS_CHUNK, x >= 1 and
+ * y >= 0 (a graph's id, 0 for a quad of no graph), strictly ascending by x then y (a subject may come twice in postings,
  * in two graphs; a predicate many times in a subject row).  Its rest is
  * empty when n is 1, else one mode byte and n - 1 pairs:
  *
@@ -69,7 +70,7 @@ int icx_posting_cmp(icx_posting a, icx_posting b);
 /* Writes the rest of chunk v[0..n-1] to out, which has room for
  * ICX_POSTINGS_REST_MAX bytes; v[0] is the row's key and is not written.
  * Returns the bytes written (0 when n is 1), or -1 when v is not a chunk
- * (n out of range, an id < 1, entries not strictly ascending). */
+ * (n out of range, an x < 1 or a y < 0, entries not strictly ascending). */
 int icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out);
 
 /* Reads the chunk whose first entry is first and whose rest is the len
@@ -77,7 +78,8 @@ int icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out);
  * ICX_POSTINGS_CHUNK entries.  Returns the number of entries, or -1 when
  * the bytes are not a rest icx_postings_encode() writes for any chunk
  * starting at first: an unknown mode, a varint longer than 10 bytes or
- * not minimal, an id past 2^63 - 1 or below 1, entries not ascending,
+ * not minimal, an id past 2^63 - 1, an x below 1 or a y below 0, entries
+ * not ascending,
  * mode 2 where every graph is first's, more than ICX_POSTINGS_CHUNK
  * entries, a mode byte and no entry, a byte left over.  Such bytes in a
  * store are damage. */

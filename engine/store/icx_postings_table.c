@@ -215,7 +215,7 @@ icx_postings_table_add(icx_postings_table *t, icx_id a, icx_id b, icx_posting e)
   size_t n, m, k;
   int got, rc;
 
-  if (e.x < 1 || e.y < 1)
+  if (e.x < 1 || e.y < 0)
     return ICX_POSTINGS_ERR_DAMAGED;
   if ((got = table_find(t, a, b, e, v, &key, 1)) < 0)
     return got;
@@ -286,8 +286,12 @@ icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_
                         void *ud)
 {
   icx_posting none = { 0, 0 };
+  int k = b ? T_WALK_AB : T_WALK_A;
 
-  return table_walk_rows(table_bind(t, b ? T_WALK_AB : T_WALK_A, a, b, none), fn, ud);
+  /* A walk of this kind from inside its own callback would reset it. */
+  if (sqlite3_stmt_busy(t->q[k]))
+    return ICX_POSTINGS_ERR_BUSY;
+  return table_walk_rows(table_bind(t, k, a, b, none), fn, ud);
 }
 
 int
@@ -295,7 +299,11 @@ icx_postings_table_walk_range(icx_postings_table *t, icx_id a, icx_id b_lo, icx_
                               icx_postings_fn fn, void *ud)
 {
   icx_posting none = { 0, 0 };
-  sqlite3_stmt *st = table_bind(t, T_WALK_RANGE, a, b_lo, none);
+  sqlite3_stmt *st;
+
+  if (sqlite3_stmt_busy(t->q[T_WALK_RANGE]))
+    return ICX_POSTINGS_ERR_BUSY;
+  st = table_bind(t, T_WALK_RANGE, a, b_lo, none);
 
   sqlite3_bind_int64(st, 3, b_hi);
   return table_walk_rows(st, fn, ud);
@@ -306,7 +314,7 @@ icx_postings_table_append(icx_postings_table *t, icx_id a, icx_id b, icx_posting
 {
   int rc;
 
-  if (e.x < 1 || e.y < 1)
+  if (e.x < 1 || e.y < 0)
     return ICX_POSTINGS_ERR_DAMAGED;
   if (t->started &&
       (a < t->a || (a == t->a && (b < t->b || (b == t->b && icx_posting_cmp(e, t->last) <= 0)))))

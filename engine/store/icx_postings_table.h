@@ -2,7 +2,7 @@
  * SQLite table, one row a chunk: a pair added or removed by a seek, a
  * decode and a write of one row; the chunks of a key walked in order
  * (internal).  The store's postings_num is such a table
- * (icx_storage_nums.c).
+ * (icx_storage_postings.c).
  */
 #ifndef ICX_POSTINGS_TABLE_H
 #define ICX_POSTINGS_TABLE_H
@@ -40,6 +40,7 @@ char *icx_postings_layout_sql(const char *tmpl, const icx_postings_layout *layou
 #define ICX_POSTINGS_ERR_SQL (-1)      /* SQLite failed: sqlite3_errmsg() of the connection */
 #define ICX_POSTINGS_ERR_DAMAGED (-2)  /* a row is not a chunk (icx_postings_decode()) */
 #define ICX_POSTINGS_ERR_ORDER (-3)    /* icx_postings_table_append() out of order */
+#define ICX_POSTINGS_ERR_BUSY (-4)     /* a walk from inside a walk of its kind on t */
 
 typedef struct icx_postings_table icx_postings_table;
 
@@ -71,7 +72,7 @@ int icx_postings_table_remove(icx_postings_table *t, icx_id a, icx_id b, icx_pos
  * holds (an empty table, as a first load's), with no other call on t
  * between them but walks of keys already flushed.  0, or
  * ICX_POSTINGS_ERR_ORDER (nothing appended), ICX_POSTINGS_ERR_SQL or
- * ICX_POSTINGS_ERR_DAMAGED (a pair with an id < 1). */
+ * ICX_POSTINGS_ERR_DAMAGED (a pair with an x < 1 or a y < 0). */
 int icx_postings_table_append(icx_postings_table *t, icx_id a, icx_id b, icx_posting e);
 /* Writes the chunk being built, if any.  0 or ICX_POSTINGS_ERR_SQL. */
 int icx_postings_table_flush(icx_postings_table *t);
@@ -97,7 +98,9 @@ typedef int (*icx_postings_fn)(void *ud, icx_id b, const icx_posting *v, size_t 
 
 /* Calls fn for every chunk under (a, b), or under a whatever b when b
  * is 0.  0 when every chunk was read, fn's nonzero result, or
- * ICX_POSTINGS_ERR_*. */
+ * ICX_POSTINGS_ERR_* (ICX_POSTINGS_ERR_BUSY, nothing read, when called
+ * from inside a walk of the same kind on t: a walk under (a, b), under
+ * a alone, or of a range each have one statement). */
 int icx_postings_table_walk(icx_postings_table *t, icx_id a, icx_id b, icx_postings_fn fn,
                             void *ud);
 

@@ -75,7 +75,7 @@ START_TEST(encode_refuses_what_is_not_a_chunk)
   ck_assert_int_eq(icx_postings_encode(v, 5, buf), -1);
   v[3] = P(2, 1);                               /* going down */
   ck_assert_int_eq(icx_postings_encode(v, 5, buf), -1);
-  v[3] = P(4, 0);                               /* no graph */
+  v[3] = P(4, -1);                              /* a graph below 0 */
   ck_assert_int_eq(icx_postings_encode(v, 5, buf), -1);
   v[3] = P(4, 1);
   v[0] = P(0, 1);                               /* no subject */
@@ -105,7 +105,7 @@ START_TEST(decode_refuses_damage)
     { "mode 2 with one graph", { 2, 1, 0 }, 3 },
     { "the same entry twice", { 2, 0, 0 }, 3 },
     { "a graph below the entry's", { 2, 0, 1 }, 3 },
-    { "a graph below 1", { 2, 1, 9 }, 3 },              /* 5 - 5 = 0 */
+    { "a graph below 0", { 2, 1, 11 }, 3 },             /* 5 - 6 = -1 */
     { "a graph left out", { 2, 1 }, 2 },
     { "a last varint begun, not ended", { 1, 1, 0x80 }, 3 },
   };
@@ -117,7 +117,8 @@ START_TEST(decode_refuses_damage)
                   bad[i].why);
   /* A first entry that is no entry. */
   ck_assert_int_eq(decode(P(0, 5), NULL, 0, out), -1);
-  ck_assert_int_eq(decode(P(10, 0), NULL, 0, out), -1);
+  ck_assert_int_eq(decode(P(10, -1), NULL, 0, out), -1);
+  ck_assert_int_eq(decode(P(10, 0), NULL, 0, out), 1);     /* no graph */
 }
 END_TEST
 

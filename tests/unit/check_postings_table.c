@@ -249,6 +249,40 @@ stop_at_first(void *ud, icx_id o, const icx_posting *v, size_t n)
   return 7;
 }
 
+/* From inside a walk: the same kind of walk is refused, another kind
+ * runs; the outer walk then goes on to its end. */
+static int
+walk_inside(void *ud, icx_id o, const icx_posting *v, size_t n)
+{
+  gathered *g = ud;
+  static gathered inner;
+
+  gather(g, o, v, n);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, gather, &inner), ICX_POSTINGS_ERR_BUSY);
+  ck_assert_int_eq(icx_postings_table_walk_range(tt, 1, 2, 2, gather, &inner), 0);
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 0, stop_at_first, NULL), 7);
+  return 0;
+}
+
+START_TEST(a_walk_inside_its_own_kind_is_refused)
+{
+  static gathered got;
+  icx_id s;
+
+  for (s = 1; s <= 300; s++) {
+    ck_assert_int_eq(icx_postings_table_add(tt, 1, 1, P(s, 1)), 1);
+    ck_assert_int_eq(icx_postings_table_add(tt, 1, 2, P(s, 1)), 1);
+  }
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, walk_inside, &got), 0);
+  ck_assert_int_eq(got.n, 300);
+  ck_assert_int_eq(got.v[299].x, 300);
+  /* And once it ended, the same walk runs again. */
+  got.n = got.chunks = 0;
+  ck_assert_int_eq(icx_postings_table_walk(tt, 1, 1, gather, &got), 0);
+  ck_assert_int_eq(got.n, 300);
+}
+END_TEST
+
 START_TEST(a_damaged_row_is_said)
 {
   static gathered got;
@@ -356,6 +390,7 @@ postings_table_suite(void)
   tcase_add_loop_test(tc, range_walks_agree_with_a_model, 0, 2);
   tcase_add_test(tc, entries_added_in_order_fill_chunks);
   tcase_add_test(tc, a_damaged_row_is_said);
+  tcase_add_test(tc, a_walk_inside_its_own_kind_is_refused);
   tcase_add_test(tc, subject_rows_are_chunks_too);
   tcase_add_test(tc, sorted_pairs_append_whole_chunks);
   suite_add_tcase(s, tc);
