@@ -144,8 +144,8 @@ semi_set_bit(void *userdata, icx_id id)
 }
 
 /* Sets in into the subject of every quad part x matches, each read as one
- * index range by the store: ranges from quads_num (p, num, s), objects
- * from quads_pos (p, o, s).  0, or -1 on a store error. */
+ * walk of the store's postings: ranges from postings_num, objects from
+ * postings_po.  0, or -1 on a store error. */
 static int
 semi_read_part(icx_store *store, const part *x, semi_into *into)
 {

@@ -7,8 +7,8 @@
  * services and keeps 31k.  A set of subjects says, before the join runs,
  * which subjects can meet the other patterns on them: each such pattern
  * (a constant predicate, its object a number in a range, one of a list of
- * terms, or one term) is read as one range of an index that SQLite
- * streams (quads_num or quads_pos, some 50 ns per entry), the subject
+ * terms, or one term) is read as one walk of the store's postings
+ * (postings_num or postings_po, chunks of pairs decoded), the subject
  * ids go into a bitmap, and the bitmaps of one subject variable are
  * intersected.  The statement then tests its first rows against the set
  * with the SQL function icx_in(set, id) and seeks only for the survivors.

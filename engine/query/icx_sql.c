@@ -979,7 +979,8 @@ done:
   if (t.failed && rc == ICX_OK)
     rc = icx_fail(ctx, ICX_ERR_NOMEM, "cannot translate the query (%s)", sqlite3_errmsg(db));
   icx_store_stmt_put(store, t.lookup);
-  icx_store_stmt_put(store, t.probe);
+  icx_store_stmt_put(store, t.probes[0]);
+  icx_store_stmt_put(store, t.probes[1]);
   icx_store_stmt_put(store, t.ranges[0]);
   icx_store_stmt_put(store, t.ranges[1]);
   {

@@ -72,7 +72,7 @@ typedef struct tr {
   icx_store *store;         /* its kept statements: icx_store_stmt_get() */
   sqlite3 *db;
   sqlite3_stmt *lookup;
-  sqlite3_stmt *probe;
+  sqlite3_stmt *probes[2];  /* sql_probe_count(): pairs, chunks */
   sqlite3_stmt *ranges[2];  /* sql_range_count(): whole range, slice of subjects */
   sqlite3_int64 max_id;     /* largest term id, 0 until a probe needs it */
   icx_buf ljoins;           /* the OPTIONALs' LEFT JOINs, in order */

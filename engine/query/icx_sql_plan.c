@@ -14,13 +14,15 @@
 #include "icx_schema.h"
 #include "icx_sql_internal.h"
 
-/* Join order: a probe counts the quads of one (p, o) pair up to PROBE_CAP;
- * past it, those whose subject id lies in the first 1/16, 1/256, ... of
- * the id range, scaled up (ids are handed out in load order, so any slice
- * of them is a fair sample).  Cost: a few index ranges of at most
- * PROBE_CAP entries, whatever the size of the store. */
+/* Join order: a probe counts the quads of one (p, o) pair up to PROBE_CAP
+ * through the virtual table over postings_po; past it, the chunks of the
+ * pair, read on the table's key alone, times PROBE_PER_CHUNK (chunks an
+ * append filled hold 128 pairs, chunks a split made 64 to 128).  Cost: a
+ * few hundred pairs decoded, or one range of chunk keys, whatever the
+ * size of the store. */
 #define PROBE_CAP 1024
-#define PROBE_SLICES 5          /* down to 1/16^5 of the ids */
+#define PROBE_CHUNKS_CAP 65536
+#define PROBE_PER_CHUNK 100
 #define EST_P_ONLY 1e12       /* a pattern with only its predicate fixed */
 #define EST_NOTHING 1e15      /* no constant at all */
 
@@ -44,26 +46,32 @@ enum { TIER_NUMERIC = 0, TIER_IN = 1, TIER_CONSTANT = 2, TIER_FREE = 3 };
  * protocols asked), so it is joined last. */
 #define TIER_IN_SET 5
 
-/* Quads with predicate p, object o and subject id below s_max, counted up
- * to PROBE_CAP. */
+/* Quads with predicate p and object o, counted up to PROBE_CAP (chunks:
+ * their chunks, up to PROBE_CHUNKS_CAP). */
 static double
-sql_probe_count(tr *t, sqlite3_int64 p, sqlite3_int64 o, sqlite3_int64 s_max)
+sql_probe_count(tr *t, sqlite3_int64 p, sqlite3_int64 o, int chunks)
 {
+  static const char *const sql[2] = {
+    "SELECT count(*) FROM (SELECT 1 FROM " ICX_SCHEMA_POS_VTAB " WHERE p = ?1 AND o = ?2"
+    " LIMIT ?3)",
+    "SELECT count(*) FROM (SELECT 1 FROM postings_po WHERE p = ?1 AND o = ?2 LIMIT ?3)"
+  };
+  sqlite3_stmt *st;
   double n = PROBE_CAP;
 
-  if (!t->probe &&
-      !(t->probe = icx_store_stmt_get(t->store, "SELECT count(*) FROM (SELECT 1 FROM quads "
-                                      "WHERE p = ?1 AND o = ?2 AND s < ?3 LIMIT ?4)"))) {
+  if (!t->probes[chunks] &&
+      (icx_store_vtabs(t->store) ||
+       !(t->probes[chunks] = icx_store_stmt_get(t->store, sql[chunks])))) {
     t->failed = 1;
     return n;
   }
-  sqlite3_bind_int64(t->probe, 1, p);
-  sqlite3_bind_int64(t->probe, 2, o);
-  sqlite3_bind_int64(t->probe, 3, s_max);
-  sqlite3_bind_int(t->probe, 4, PROBE_CAP);
-  if (sqlite3_step(t->probe) == SQLITE_ROW)
-    n = (double)sqlite3_column_int64(t->probe, 0);
-  sqlite3_reset(t->probe);
+  st = t->probes[chunks];
+  sqlite3_bind_int64(st, 1, p);
+  sqlite3_bind_int64(st, 2, o);
+  sqlite3_bind_int(st, 3, chunks ? PROBE_CHUNKS_CAP : PROBE_CAP);
+  if (sqlite3_step(st) == SQLITE_ROW)
+    n = (double)sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
   return n;
 }
 
@@ -87,22 +95,16 @@ sql_max_id(tr *t)
 static double
 sql_probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
 {
-  double n, scale = 1;
-  int k;
+  double n;
 
   if (p < 0 || o < 0)
     return 0;               /* a term the store does not have: no quad */
-  n = sql_probe_count(t, p, o, INT64_MAX);
+  n = sql_probe_count(t, p, o, 0);
   if (n < PROBE_CAP)
     return n;
-  sql_max_id(t);
-  for (k = 0; k < PROBE_SLICES; k++) {
-    scale *= 16;
-    n = sql_probe_count(t, p, o, (sqlite3_int64)((double)t->max_id / scale) + 1);
-    if (n < PROBE_CAP)
-      return n * scale;
-  }
-  return PROBE_CAP * scale;
+  /* Never less than counted: the pairs of the last chunks may be few. */
+  n = sql_probe_count(t, p, o, 1) * PROBE_PER_CHUNK;
+  return n > PROBE_CAP ? n : PROBE_CAP;
 }
 
 /* The keys of postings_num (icx_postings_num_key()) from lo's to hi's,
@@ -111,7 +113,7 @@ sql_probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
 static int
 sql_range_keys(tr *t, double lo, double hi, icx_id *klo, icx_id *khi)
 {
-  if (icx_store_nums_vtab(t->store) || icx_postings_num_key(lo, klo) ||
+  if (icx_store_vtabs(t->store) || icx_postings_num_key(lo, klo) ||
       icx_postings_num_key(hi, khi)) {
     t->failed = 1;
     return -1;
@@ -303,20 +305,55 @@ sql_drive_range(tr *t, const pat *x, icx_buf *from)
                   x->alias, x->alias, x->alias, x->alias, x->alias, x->alias);
 }
 
-/* The values an IN pattern that starts the join reads from quads_pos. */
+/* The values an IN pattern that starts the join reads from postings_po,
+ * as conditions on the alias qN, or qpN (prefix "q" or "qp"). */
 static void
-sql_drive_in(tr *t, const pat *x)
+sql_drive_in(tr *t, const pat *x, const char *prefix)
 {
   const in_ids *in = &t->ins[x->in];
   int k;
 
-  icx_buf_appendf(&t->where, "%sq%d.o IN (", t->where.len ? " AND " : "", x->alias);
+  icx_buf_appendf(&t->where, "%s%s%d.o IN (", t->where.len ? " AND " : "", prefix, x->alias);
   for (k = 0; k < in->n; k++) {
     if (k)
       icx_buf_append(&t->where, ", ");
     icx_sql_append_int_param(t, &t->where, in->ids[k]);
   }
   icx_buf_append(&t->where, ")");
+}
+
+/* A pattern whose subject the join has not bound where it comes (step of
+ * order; bound: the variables bound before it) reads postings_po through
+ * the virtual table (qpN) by its predicate and, when known there, its
+ * object: a constant, a variable an earlier pattern bound (its column
+ * there), or the IN list of a pattern that starts the join; then its quad
+ * by primary key (qN), on which the other conditions are written. */
+static void
+sql_drive_postings(tr *t, const pat *x, const int *order, int step, const unsigned char *bound)
+{
+  static const char cols[] = "spo";
+  int v = x->var[2], k, a;
+
+  icx_buf_appendf(&t->where, "%sqp%d.p = ", t->where.len ? " AND " : "", x->alias);
+  icx_sql_append_int_param(t, &t->where, x->p);
+  if (v < 0) {
+    icx_buf_appendf(&t->where, " AND qp%d.o = ", x->alias);
+    icx_sql_append_int_param(t, &t->where, x->o);
+  } else if (bound[v]) {
+    for (k = 0; k < step; k++)
+      for (a = 0; a < 3; a++)
+        if (t->pats[order[k]].var[a] == v) {
+          icx_buf_appendf(&t->where, " AND qp%d.o = q%d.%c", x->alias,
+                          t->pats[order[k]].alias, cols[a]);
+          k = step;
+          break;
+        }
+  } else if (step == 0 && x->tier == TIER_IN) {
+    sql_drive_in(t, x, "qp");
+  }
+  icx_buf_appendf(&t->where, " AND q%d.s = qp%d.s AND q%d.p = qp%d.p AND q%d.o = qp%d.o"
+                  " AND q%d.g = qp%d.g", x->alias, x->alias, x->alias, x->alias, x->alias,
+                  x->alias, x->alias, x->alias);
 }
 
 /* What streaming one index entry into a set costs, in index seeks
@@ -437,6 +474,7 @@ icx_sql_write_from(tr *t, icx_buf *from)
   unsigned char placed[SQL_MAX_PATTERNS] = { 0 }, bound[SQL_MAX_VARS] = { 0 };
   int order[SQL_MAX_PATTERNS];
   int step, i, j;
+  pat *chosen;
 
   for (i = 0; i < t->n_pats; i++)
     sql_estimate(t, &t->pats[i]);
@@ -461,20 +499,28 @@ icx_sql_write_from(tr *t, icx_buf *from)
         bestc = c;
     }
     best = bestc.i;
+    chosen = &t->pats[best];
     order[step] = best;
+    if (step == 0 && chosen->tier == TIER_NUMERIC) {
+      icx_buf_appendf(from, ICX_SCHEMA_NUMS_VTAB " qn%d", chosen->alias);
+      sql_drive_range(t, chosen, from);
+    } else if (chosen->var[1] < 0 && chosen->p > 0 && chosen->var[0] >= 0 &&
+               !bound[chosen->var[0]]) {
+      /* Its subject unknown where the join reaches it: by predicate (and
+       * object) from postings_po. */
+      icx_buf_appendf(from, "%s" ICX_SCHEMA_POS_VTAB " qp%d CROSS JOIN quads q%d",
+                      step ? " CROSS JOIN " : "", chosen->alias, chosen->alias);
+      sql_drive_postings(t, chosen, order, step, bound);
+    } else
+      icx_buf_appendf(from, "%squads q%d", step ? " CROSS JOIN " : "", chosen->alias);
     placed[best] = 1;
     for (j = 0; j < 3; j++)
-      if (t->pats[best].var[j] >= 0)
-        bound[t->pats[best].var[j]] = 1;
-    if (step == 0 && t->pats[best].tier == TIER_NUMERIC) {
-      icx_buf_appendf(from, ICX_SCHEMA_NUMS_VTAB " qn%d", t->pats[best].alias);
-      sql_drive_range(t, &t->pats[best], from);
-    } else
-      icx_buf_appendf(from, "%squads q%d", step ? " CROSS JOIN " : "", t->pats[best].alias);
-    if (step == 0 && t->pats[best].tier == TIER_IN)
-      sql_drive_in(t, &t->pats[best]);
+      if (chosen->var[j] >= 0)
+        bound[chosen->var[j]] = 1;
+    if (step == 0 && chosen->tier == TIER_IN)
+      sql_drive_in(t, chosen, "q");
     if (step == 0)
-      sql_choose_sets(t, &t->pats[best]);
+      sql_choose_sets(t, chosen);
   }
   if (t->n_pats)
     sql_test_sets(t, order);

@@ -1,7 +1,8 @@
 /* icx_postings_vtab.h - a table of posting chunks (icx_postings_table.h)
  * read by SQL as one row a pair: an SQLite virtual table, so that SQL
  * written for an index of rows can read chunks instead (internal): the
- * SQL path reads postings_num so (temp.icx_nums, icx_schema.h).
+ * store's SQL reads its postings so (temp.icx_pos, temp.icx_nums,
+ * icx_schema.h).
  *
  *   CREATE VIRTUAL TABLE temp.pos USING icx_postings(postings, p, o, s0, g0, s, g)
  *

@@ -7,7 +7,7 @@
  * engine/store writes it (the DDL below is run by icx_storage_schema.c
  * alone).  tests/tree.test checks that no other folder includes sqlite3.h.
  *
- *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '6')
+ *   icx_meta (key, value)          ('format', 'icx-store'), ('version', '7')
  *   namespaces (id, iri)           the leading parts of IRIs, each once
  *     iri  an IRI's text up to and including its last '/', '#' or ':'
  *          (icx_schema_ns_len()); never empty; unique
@@ -33,15 +33,19 @@
  *   quads (s, p, o, g, num)        g = term id of the context IRI, 0 = none
  *     num  terms.num of o, copied when the quad is added (the insert reads
  *          it from term_rows), so that numeric comparisons read the quad alone
- *     primary key (s, p, o, g); index quads_pos (p, o, s)
+ *     primary key (s, p, o, g), the only index of the quads: a quad
+ *     is found by anything else through the postings below
+ *   postings_po (p, o, s0, g0, rest)   every quad by predicate and
+ *     object: chunks of up to 128 pairs (s, g) under the key (p, o)
+ *     (engine/store/icx_postings.h, the encoding; icx_postings_table.h,
+ *     the rows), a pair a quad.  Kept by the storage as it writes quads
+ *     (icx_storage_postings.c), like graph_subjects; a program writing
+ *     quads by itself must keep it too.
  *   postings_num (p, n, s0, o0, rest)   the quads whose num is not NULL,
- *     by predicate and number: chunks of up to 128 pairs (s, o) under the
- *     key (p, n), n = icx_postings_num_key(num), an integer in the
- *     number's order (engine/store/icx_postings.h, the encoding;
- *     icx_postings_table.h, the rows).  A pair stands for the quads
- *     (s, p, o, g) of every graph g: it leaves with the last of them.
- *     Kept by the storage as it writes quads (icx_storage_nums.c), like
- *     graph_subjects; a program writing quads by itself must keep it too.
+ *     by predicate and number: chunks of pairs (s, o) under the key
+ *     (p, n), n = icx_postings_num_key(num), an integer in the number's
+ *     order.  A pair stands for the quads (s, p, o, g) of every graph g:
+ *     it leaves with the last of them.  Kept as postings_po is.
  *   graph_subjects (g, s)          the distinct subjects of each graph
  *     primary key (g, s); kept by the storage as it writes quads (see
  *     ICX_SCHEMA_SUBJECTS_SQL).  A graph's quads are read
@@ -69,9 +73,11 @@
  *     before the log opens and reads as it is (format version 3 still);
  *     icx_storage_log_change() keeps the last ICX_SCHEMA_CHANGES_KEEP rows.
  *
- * Version 5 had, instead of postings_num, an index quads_num (p, num, s)
- * of quads WHERE num IS NOT NULL: 3.7 bytes a triple of the 1M bench
- * store, where the chunks take about 0.3.  Version 4 had a table terms (id, kind, lex, dt, lang, num) with a
+ * Version 6 had, instead of postings_po, an index quads_pos (p, o, s) of
+ * quads: 13.5 bytes a triple of the 1M bench store, where the chunks
+ * take about 4.  Version 5 had, instead of postings_num, an index
+ * quads_num (p, num, s) of quads WHERE num IS NOT NULL: 3.7 bytes a
+ * triple, where the chunks take about 0.3.  Version 4 had a table terms (id, kind, lex, dt, lang, num) with a
  * unique index terms_key (lex, kind, dt, lang): every IRI's whole text
  * twice, 16 bytes a triple of the 1M bench store where term_rows and its
  * key take about 9 (doc/performance.md, "Namespaces out of the term
@@ -92,24 +98,30 @@ struct icx_store;
 
 /* What icx_meta says of a store of this schema. */
 #define ICX_STORAGE_FORMAT "icx-store"
-#define ICX_STORAGE_VERSION "6"
+#define ICX_STORAGE_VERSION "7"
 /* The oldest version icx_storage_upgrade() makes a store of this version
  * from (the versions between are upgraded too). */
 #define ICX_STORAGE_VERSION_OLD "3"
 
-/* The secondary indexes of quads, which a large bulk load drops and builds
- * again (icx_storage_bulk.c). */
-#define ICX_SCHEMA_QUADS_POS_SQL "CREATE INDEX quads_pos ON quads (p, o, s)"
+/* The quads by predicate and object: a constraint such as tierCountry =
+ * JP reads the chunks of one key (icx_storage_postings.c; the SQL path
+ * and a few statements of engine/store through the virtual table
+ * ICX_SCHEMA_POS_VTAB). */
+#define ICX_SCHEMA_POS_SQL ICX_POSTINGS_TABLE_SQL("postings_po", "p", "o", "s0", "g0")
+#define ICX_SCHEMA_POS_LAYOUT { "postings_po", "p", "o", "s0", "g0" }
 /* Numeric objects only: a comparison such as availability >= 99.999 reads
- * a range of it (icx_storage_nums.c; icx_sql_plan.c through the virtual
+ * a range of it (icx_storage_postings.c; icx_sql_plan.c through the virtual
  * table ICX_SCHEMA_NUMS_VTAB). */
 #define ICX_SCHEMA_NUMS_SQL ICX_POSTINGS_TABLE_SQL("postings_num", "p", "n", "s0", "o0")
 #define ICX_SCHEMA_NUMS_LAYOUT { "postings_num", "p", "n", "s0", "o0" }
-/* postings_num read by SQL, one row (p, n, s, o) a pair (icx_postings_vtab.h):
- * made in a connection's temp schema when its first query needs it
- * (icx_store_nums_vtab()). */
+/* The two read by SQL, one row (p, o, s, g) or (p, n, s, o) a pair
+ * (icx_postings_vtab.h): made in a connection's temp schema when its
+ * first statement needs them (icx_store_vtabs(), icx_storage_vtabs()). */
+#define ICX_SCHEMA_POS_VTAB "icx_pos"
 #define ICX_SCHEMA_NUMS_VTAB "icx_nums"
-#define ICX_SCHEMA_NUMS_VTAB_SQL \
+#define ICX_SCHEMA_VTABS_SQL \
+  "CREATE VIRTUAL TABLE IF NOT EXISTS temp." ICX_SCHEMA_POS_VTAB \
+  " USING icx_postings(postings_po, p, o, s0, g0, s, g);" \
   "CREATE VIRTUAL TABLE IF NOT EXISTS temp." ICX_SCHEMA_NUMS_VTAB \
   " USING icx_postings(postings_num, p, n, s0, o0, s, o)"
 
@@ -154,14 +166,14 @@ struct icx_store;
   "  ELSE (SELECT n.iri FROM namespaces n WHERE n.id = ns) || local END," \
   "  dt, lang, num FROM term_rows;"
 
-/* A new store: the tables, their indexes and icx_meta's rows. */
+/* A new store: the tables and icx_meta's rows. */
 #define ICX_SCHEMA_SQL \
   "CREATE TABLE icx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;" \
   ICX_SCHEMA_TERM_TABLES_SQL ICX_SCHEMA_TERMS_VIEW_SQL \
   "CREATE TABLE quads (" \
   "  s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL, g INTEGER NOT NULL," \
   "  num REAL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;" \
-  ICX_SCHEMA_QUADS_POS_SQL ";" ICX_SCHEMA_NUMS_SQL ";" ICX_SCHEMA_SUBJECTS_SQL \
+  ICX_SCHEMA_POS_SQL ";" ICX_SCHEMA_NUMS_SQL ";" ICX_SCHEMA_SUBJECTS_SQL \
   "INSERT INTO icx_meta (key, value) VALUES ('format', '" ICX_STORAGE_FORMAT "')," \
   "  ('version', '" ICX_STORAGE_VERSION "');"
 
@@ -222,9 +234,10 @@ icx_schema_literal_dt(const char *dt)
 /* The SQLite connection of store, lent for the life of store. */
 sqlite3 *icx_store_db(struct icx_store *store);
 
-/* Makes ICX_SCHEMA_NUMS_VTAB readable on icx_store_db(store), once
- * (icx_storage_nums_vtab()).  0, or -1 with the store's context told. */
-int icx_store_nums_vtab(struct icx_store *store);
+/* Makes ICX_SCHEMA_POS_VTAB and ICX_SCHEMA_NUMS_VTAB readable on
+ * icx_store_db(store), once (icx_storage_vtabs()).  0, or -1 with the
+ * store's context told. */
+int icx_store_vtabs(struct icx_store *store);
 
 /* A prepared statement for sql on the store's connection, from the few
  * the handle keeps: on a small store, preparing a query's statement costs

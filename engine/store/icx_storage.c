@@ -48,9 +48,9 @@ static const char *const fixed_sql[Q_COUNT] = {
   "DELETE FROM graph_subjects WHERE g = ?1 AND s = ?2"
   " AND NOT EXISTS (SELECT 1 FROM quads WHERE s = ?2 AND g = ?1)",
   "DELETE FROM graph_subjects WHERE g = ?1",
-  /* A graph's quads with a number, before they go (postings_num). */
+  /* A graph's quads, before they go (the postings). */
   "SELECT s, p, o, num FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
-  " AND g = ?1 AND num IS NOT NULL",
+  " AND g = ?1",
   "SELECT 1 FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g <> ?4 LIMIT 1",
   "SELECT count(*) FROM quads WHERE g <> ?1",
   "SELECT num FROM term_rows WHERE id = ?1"
@@ -190,7 +190,7 @@ storage_prepare_all(icx_storage_inst *t)
     if (sqlite3_prepare_v3(t->db, fixed_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &t->q[i],
                            NULL) != SQLITE_OK)
       return icx_storage_fail(t, "cannot prepare the storage's statements");
-  return icx_storage_nums_open(t);
+  return icx_storage_postings_open(t);
 }
 
 /* SQLite's busy handler: waits for another connection's lock, in growing
@@ -281,7 +281,10 @@ storage_open_db(icx_storage_inst *t)
   /* A connection taken over from the probe has had its icx_meta read. */
   if (t->is_new ? icx_storage_schema_create(t) : !adopted && icx_storage_schema_check(t))
     return -1;
-  return storage_prepare_all(t);
+  /* The postings read by SQL (temp.icx_pos, temp.icx_nums), made now,
+   * outside any transaction: made inside one, a rollback would take them
+   * away. */
+  return storage_prepare_all(t) || icx_storage_vtabs(t) ? -1 : 0;
 }
 
 /* The storage icx_storage_wrap() is making on this thread, which
@@ -344,7 +347,7 @@ icx_storage_close(icx_storage_inst *t)
     sqlite3_finalize(t->ids_q[i]);
   sqlite3_finalize(t->ins_rows_num);
   sqlite3_finalize(t->ins_num);
-  icx_postings_table_free(t->nums);
+  icx_storage_postings_close(t);
   if (t->db)
     sqlite3_close(t->db);
   icx_storage_cache_clear(&t->cache);

@@ -210,11 +210,21 @@ typedef int (*icx_storage_id_fn)(void *userdata, icx_id id);
 
 /* The subjects, in every graph, of the quads of predicate p whose number
  * lies in [lo, hi] (postings_num: a subject once for each object in the
- * range), or whose object is o (quads_pos).  0, or -1 on an error. */
+ * range), or whose object is o (postings_po: a subject once for each
+ * graph).  0, or -1 on an error. */
 int icx_storage_subjects_in_range(icx_storage_inst *t, icx_id p, double lo, double hi,
                                   icx_storage_id_fn fn, void *userdata);
 int icx_storage_subjects_with(icx_storage_inst *t, icx_id p, icx_id o,
                               icx_storage_id_fn fn, void *userdata);
+
+/* Called with each (object, subject) of a predicate's walk; non-0 stops it. */
+typedef int (*icx_storage_pair_fn)(void *userdata, icx_id o, icx_id s);
+
+/* Every quad of predicate p, in every graph, as (object, subject), in
+ * that order (a walk of postings_po: a pair stated in two graphs comes
+ * twice).  0, or -1 on an error. */
+int icx_storage_predicate_pairs(icx_storage_inst *t, icx_id p, icx_storage_pair_fn fn,
+                                void *userdata);
 
 /* Called with each number and subject of a walk by number; non-0 stops it. */
 typedef int (*icx_storage_number_fn)(void *userdata, double num, icx_id s);
@@ -225,10 +235,10 @@ typedef int (*icx_storage_number_fn)(void *userdata, double num, icx_id s);
 int icx_storage_predicate_numbers(icx_storage_inst *t, icx_id p, icx_storage_number_fn fn,
                                   void *userdata);
 
-/* Makes the table postings_num readable by SQL on t's connection, as
- * temp.icx_nums (ICX_SCHEMA_NUMS_VTAB, icx_schema.h); once per
- * connection, later calls do nothing.  0, or -1. */
-int icx_storage_nums_vtab(icx_storage_inst *t);
+/* Makes the tables postings_po and postings_num readable by SQL on t's
+ * connection, as temp.icx_pos and temp.icx_nums (ICX_SCHEMA_VTABS_SQL,
+ * icx_schema.h); once per connection, later calls do nothing.  0, or -1. */
+int icx_storage_vtabs(icx_storage_inst *t);
 
 /* Called once a storage has waited ICX_STORAGE_WAIT_SAY_MS for a lock
  * (another writer), once per wait; timeout_ms is how long it will wait in

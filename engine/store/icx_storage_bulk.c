@@ -143,10 +143,11 @@ storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int6
       return icx_storage_fail(t, "cannot add a statement");
     *count += (size_t)sqlite3_changes(t->db);
   }
-  /* Their numbers' postings, new or not (adds are idempotent); nothing
-   * while the indexes are set aside (icx_storage_nums.c). */
+  /* Their postings, new or not (adds are idempotent); nothing while
+   * they are set aside (icx_storage_postings.c). */
   for (i = 0; !t->indexes_dropped && i < u; i++)
-    if (ids[i].has_num && icx_storage_nums_add(t, ids[i].s, ids[i].p, ids[i].o, ids[i].num))
+    if (icx_storage_postings_add(t, ids[i].s, ids[i].p, ids[i].o, g, ids[i].has_num,
+                                 ids[i].num))
       return -1;
   /* The graph's subjects: one row a subject, not a trigger a quad
    * (icx_schema.h); rows sorted by subject come in runs. */

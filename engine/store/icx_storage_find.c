@@ -12,13 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "icx_schema.h"
 #include "icx_storage_internal.h"
 
-/* Every find returns the quad's terms, joined in from quads outwards. */
+/* Every find returns the quad's terms, joined in from the quads (%s)
+ * outwards: the table quads, or, for a pattern with a predicate and no
+ * subject, the postings by object read as rows (ICX_SCHEMA_POS_VTAB). */
 static const char find_head[] =
   "SELECT q.g, ts.kind, ts.lex, tp.lex, tob.kind, tob.lex, tob.lang,"
   " (SELECT d.lex FROM terms d WHERE d.id = tob.dt), tg.lex"
-  " FROM quads q CROSS JOIN terms ts ON ts.id = q.s CROSS JOIN terms tp ON tp.id = q.p"
+  " FROM %s q CROSS JOIN terms ts ON ts.id = q.s CROSS JOIN terms tp ON tp.id = q.p"
   " CROSS JOIN terms tob ON tob.id = q.o LEFT JOIN terms tg ON tg.id = q.g";
 
 /* --- finding: streams of statements ---------------------------------------------- */
@@ -40,13 +43,21 @@ storage_find_stmt(icx_storage_inst *t, int shape, int *slot)
   char sql[1024];
   sqlite3_stmt *st = NULL;
   size_t n;
+  int by_po;
 
   if (t->find[shape] && !t->find_busy[shape]) {
     t->find_busy[shape] = 1;
     *slot = shape;
     return t->find[shape];
   }
-  n = (size_t)snprintf(sql, sizeof sql, "%s WHERE 1", find_head);
+  /* A predicate without subject is read by predicate (and object): from
+   * the postings, unless a graph is bound with no object, whose subjects
+   * then lead (below). */
+  by_po = (shape & BOUND_P) && !(shape & BOUND_S) && ((shape & BOUND_O) || !(shape & BOUND_G));
+  if (by_po && icx_storage_vtabs(t))
+    return NULL;
+  n = (size_t)snprintf(sql, sizeof sql, find_head, by_po ? ICX_SCHEMA_POS_VTAB : "quads");
+  n += (size_t)snprintf(sql + n, sizeof sql - n, " WHERE 1");
   if (shape & BOUND_S)
     n += (size_t)snprintf(sql + n, sizeof sql - n, " AND q.s = ?1");
   if (shape & BOUND_P)

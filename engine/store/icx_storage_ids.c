@@ -113,10 +113,8 @@ icx_storage_term_text(icx_storage_inst *t, sqlite3_int64 id)
  * is nearly the whole store (the same order: 1.0 s against 2.4 for the
  * 20M quads of a million clouds, a seek a subject); the probe counts the
  * other graphs' subjects up to WALK_SCAN_OTHERS on each side (two
- * seeks).  The + keeps the predicate-and-object shape on quads_pos (p,
- * o, s), g checked on the rows found.  The subjects' walk reads
- * quads_pos, which covers the subject, so SQLite reads the index alone
- * (walks by number read postings_num: icx_storage_nums.c). */
+ * seeks).  The quads with a predicate and object, and every walk by
+ * object or number, read the postings (icx_storage_postings.c). */
 static const char *const ids_sql[IDS_COUNT] = {
   [IDS_GRAPH_BY_SUBJECT] =
     "SELECT s, p, o FROM quads WHERE s IN (SELECT s FROM graph_subjects WHERE g = ?1)"
@@ -127,8 +125,6 @@ static const char *const ids_sql[IDS_COUNT] = {
     " LIMIT " WALK_STR(WALK_SCAN_OTHERS) ")) + (SELECT count(*) FROM (SELECT 1 FROM"
     " graph_subjects WHERE g > ?1 LIMIT " WALK_STR(WALK_SCAN_OTHERS) "))",
   [IDS_SUBJECT_PREDICATE] = "SELECT s, p, o FROM quads WHERE s = ?2 AND p = ?3 AND g = ?1",
-  [IDS_PREDICATE_OBJECT] = "SELECT s, p, o FROM quads WHERE p = ?3 AND o = ?4 AND +g = ?1",
-  [IDS_SUBJECTS_WITH] = "SELECT s FROM quads WHERE p = ?1 AND o = ?2"
 };
 
 /* The statement of slot k, prepared at its first use.  NULL when it
@@ -146,11 +142,8 @@ storage_ids_stmt(icx_storage_inst *t, enum ids_slot k, const char *what)
   return sqlite3_stmt_busy(t->ids_q[k]) ? NULL : t->ids_q[k];
 }
 
-/* Whether graph g is (nearly) the whole store: the other graphs list
- * fewer than WALK_SCAN_OTHERS subjects between them, as during a first
- * load.  1, 0, or -1. */
-static int
-storage_graph_is_store(icx_storage_inst *t, sqlite3_int64 g)
+int
+icx_storage_graph_is_store(icx_storage_inst *t, sqlite3_int64 g)
 {
   sqlite3_stmt *st = storage_ids_stmt(t, IDS_GRAPH_PROBE, "cannot prepare a scan");
   int rc, others = 0;
@@ -177,24 +170,22 @@ icx_storage_context_ids(icx_storage_inst *t, sqlite3_int64 g, sqlite3_int64 s,
   if (!t || t->magic != icx_storage_magic || !fn)
     return -1;
   if (!s && !p && !o) {
-    if ((rc = storage_graph_is_store(t, g)) < 0)
+    if ((rc = icx_storage_graph_is_store(t, g)) < 0)
       return -1;
     k = rc ? IDS_GRAPH_SCAN : IDS_GRAPH_BY_SUBJECT;
   } else if (s && p && !o)
     k = IDS_SUBJECT_PREDICATE;
   else if (!s && p && o)
-    k = IDS_PREDICATE_OBJECT;
+    return icx_storage_predicate_object_ids(t, g, p, o, fn, ud);
   else
     return -1;
   if (!(st = storage_ids_stmt(t, k, "cannot prepare a scan")))
     return -1;                /* or the same shape from inside its own callback */
   sqlite3_bind_int64(st, 1, g);
-  if (k == IDS_SUBJECT_PREDICATE)
+  if (k == IDS_SUBJECT_PREDICATE) {
     sqlite3_bind_int64(st, 2, s);
-  if (k == IDS_SUBJECT_PREDICATE || k == IDS_PREDICATE_OBJECT)
     sqlite3_bind_int64(st, 3, p);
-  if (k == IDS_PREDICATE_OBJECT)
-    sqlite3_bind_int64(st, 4, o);
+  }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     if (fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
            sqlite3_column_int64(st, 2)))
@@ -205,34 +196,3 @@ icx_storage_context_ids(icx_storage_inst *t, sqlite3_int64 g, sqlite3_int64 s,
     return icx_storage_fail(t, "cannot read a graph");
   return 0;
 }
-
-/* Steps st, bound, handing column 0 of each row to fn.  0 or -1. */
-static int
-storage_walk_subjects(icx_storage_inst *t, sqlite3_stmt *st, icx_storage_id_fn fn, void *ud)
-{
-  int rc;
-
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (fn(ud, sqlite3_column_int64(st, 0)))
-      break;
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return icx_storage_fail(t, "cannot read subjects");
-  return 0;
-}
-
-int
-icx_storage_subjects_with(icx_storage_inst *t, icx_id p, icx_id o,
-                          icx_storage_id_fn fn, void *ud)
-{
-  sqlite3_stmt *st;
-
-  if (!t || t->magic != icx_storage_magic || !fn ||
-      !(st = storage_ids_stmt(t, IDS_SUBJECTS_WITH, "cannot prepare a subject walk")))
-    return -1;
-  sqlite3_bind_int64(st, 1, p);
-  sqlite3_bind_int64(st, 2, o);
-  return storage_walk_subjects(t, st, fn, ud);
-}
-

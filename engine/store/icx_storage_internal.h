@@ -15,7 +15,7 @@
  *                         subject walks
  *   icx_storage_schema.c  creating and checking the schema, the secondary
  *                         indexes, and probing a file
- *   icx_storage_nums.c    the postings by number: kept as quads are
+ *   icx_storage_postings.c    the postings by number: kept as quads are
  *                         written, built whole, walked by range
  * The schema itself (documentation and DDL) is icx_schema.h.
  */
@@ -66,7 +66,7 @@ enum {
   Q_SUBJ_INS,
   Q_SUBJ_DEL,
   Q_SUBJ_DEL_G,
-  Q_QUAD_NUMS_G,
+  Q_QUADS_G,
   Q_CONTAINS,
   Q_SIZE,
   Q_TERM_NUM,
@@ -75,17 +75,20 @@ enum {
 
 /* The statements icx_storage_ids.c prepares when first used (their text
  * is there): a graph's quads read subject by subject, in one scan, and
- * the probe that chooses; a subject's quads with a predicate; the quads
- * with a predicate and object; the subjects with an object. */
+ * the probe that chooses; a subject's quads with a predicate. */
 enum ids_slot {
   IDS_GRAPH_BY_SUBJECT,
   IDS_GRAPH_SCAN,
   IDS_GRAPH_PROBE,
   IDS_SUBJECT_PREDICATE,
-  IDS_PREDICATE_OBJECT,
-  IDS_SUBJECTS_WITH,
   IDS_COUNT
 };
+
+/* The walks of the postings (icx_storage_postings.c), each with a table
+ * handle of its own: a graph's quads with a predicate and object, the
+ * subjects with an object, a predicate's (object, subject) pairs, its
+ * numbers, the subjects with a number in a range. */
+enum walk_kind { W_GRAPH_PO, W_SUBJECTS_WITH, W_PAIRS, W_NUMBERS, W_NUMS_RANGE, W_COUNT };
 
 /* Shapes of find patterns: which parts are bound. */
 enum { BOUND_S = 1, BOUND_P = 2, BOUND_O = 4, BOUND_G = 8, N_SHAPES = 16 };
@@ -124,8 +127,10 @@ struct icx_storage_inst {
   int cache_on;               /* a transaction of ours or the caller's is open */
   int quiet;                  /* icx_storage_fail() records, does not log (bulk adds) */
   sqlite3_stmt *ids_q[IDS_COUNT]; /* icx_storage_ids.c's statements, by ids_slot */
-  icx_postings_table *nums;   /* postings_num (icx_storage_nums.c) */
-  int nums_vtab;              /* temp.icx_nums made on db (icx_storage_nums_vtab()) */
+  icx_postings_table *pos;    /* postings_po and postings_num, written */
+  icx_postings_table *nums;
+  icx_postings_table *walks[W_COUNT]; /* the same, walked (made at first use) */
+  int vtabs;                  /* temp.icx_pos and icx_nums made on db (icx_storage_vtabs()) */
   sqlite3_stmt *ins_rows_num; /* INSERT_ROWS quads in one statement, numbers given */
   sqlite3_stmt *ins_num;      /* one quad, its number given */
   icx_storage_cache cache;
@@ -255,30 +260,57 @@ int icx_storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_in
 ICX_STORAGE_LOCAL
 int icx_storage_remove_graph(icx_storage_inst *t, sqlite3_int64 g);
 
-/* --- icx_storage_nums.c ---------------------------------------------------------- */
+/* --- icx_storage_ids.c ------------------------------------------------------------ */
 
-/* Prepares t->nums on t's connection.  0, or -1 after icx_storage_fail(). */
+/* Whether graph g is (nearly) the whole store: the other graphs list
+ * fewer than 64 subjects between them, as during a first load.  1, 0,
+ * or -1. */
 ICX_STORAGE_LOCAL
-int icx_storage_nums_open(icx_storage_inst *t);
+int icx_storage_graph_is_store(icx_storage_inst *t, sqlite3_int64 g);
 
-/* After the quad (s, p, o, g) whose object's number is num was written
- * (new or there already): its pair added to postings_num.  Nothing while
- * a bulk load has set the indexes aside.  0 or -1. */
+/* --- icx_storage_postings.c ---------------------------------------------------------- */
+
+/* Prepares t->pos and t->nums on t's connection.  0, or -1 after
+ * icx_storage_fail().  Close frees them and the walks' handles. */
 ICX_STORAGE_LOCAL
-int icx_storage_nums_add(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o,
-                         double num);
-
-/* After the quad (s, p, o, g) whose object's number is num was removed:
- * its pair removed unless another graph holds (s, p, o).  0 or -1. */
+int icx_storage_postings_open(icx_storage_inst *t);
 ICX_STORAGE_LOCAL
-int icx_storage_nums_remove(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p,
-                            sqlite3_int64 o, sqlite3_int64 g, double num);
+void icx_storage_postings_close(icx_storage_inst *t);
 
-/* Makes postings_num again from the quads on db, in the caller's
- * transaction: a first load's end, the upgrade from version 5 (which
- * reads quads_num: from_index).  0, or -1 with why in err (n bytes). */
+/* After the quad (s, p, o, g) was written (new or there already): its
+ * pair added to postings_po and, when it has a number num (has_num), to
+ * postings_num.  Nothing while a bulk load has set the postings aside
+ * (t->indexes_dropped).  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_postings_add(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p,
+                             sqlite3_int64 o, sqlite3_int64 g, int has_num, double num);
+
+/* When the quad (s, p, o, g) is removed (before or after its row goes):
+ * its pair removed from postings_po, and from postings_num unless
+ * another graph holds (s, p, o).  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_postings_remove(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p,
+                                sqlite3_int64 o, sqlite3_int64 g, int has_num, double num);
+
+/* Makes postings_po, or postings_num, again from the quads on db, in the
+ * caller's transaction: a first load's end, or an upgrade's step, which
+ * reads the index the table replaces (from_index: quads_pos, quads_num).
+ * 0, or -1 with why in err (n bytes). */
+ICX_STORAGE_LOCAL
+int icx_storage_pos_build(sqlite3 *db, int from_index, char *err, size_t n);
 ICX_STORAGE_LOCAL
 int icx_storage_nums_build(sqlite3 *db, int from_index, char *err, size_t n);
+
+/* Both, on t's connection, sorting with helper threads: a first load's
+ * end (icx_storage_schema_build_indexes()).  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_postings_build(icx_storage_inst *t);
+
+/* The quads of graph g with predicate p and object o, as (s, p, o) to
+ * fn (a walk of postings_po).  0 or -1. */
+ICX_STORAGE_LOCAL
+int icx_storage_predicate_object_ids(icx_storage_inst *t, icx_id g, icx_id p, icx_id o,
+                                     icx_storage_ids_fn fn, void *ud);
 
 /* --- icx_storage_find.c ---------------------------------------------------------- */
 

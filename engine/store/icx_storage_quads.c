@@ -1,6 +1,6 @@
 /* icx_storage_quads.c - the icx storage's writes of quads one at a time:
  * a statement added to or removed from a graph, a graph's quads removed,
- * with what is kept beside the quads (graph_subjects, postings_num:
+ * with what is kept beside the quads (graph_subjects, the postings:
  * icx_schema.h).  The bulk path (icx_storage_bulk.c) writes many at once;
  * librdf's methods that call these are icx_storage.c's.
  */
@@ -86,7 +86,7 @@ icx_storage_add_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
   if ((rc = quads_write(t, t->q[Q_QUAD_INS], s, p, o, g, &has_num, &num,
                         "cannot add a statement")) <= 0)
     return rc;
-  if (has_num && icx_storage_nums_add(t, s, p, o, num))
+  if (icx_storage_postings_add(t, s, p, o, g, has_num, num))
     return -1;
   return quads_run2(t, Q_SUBJ_INS, g, s, "cannot add a statement") ? -1 : 1;
 }
@@ -123,7 +123,7 @@ icx_storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 
   if ((rc = quads_write(t, t->q[Q_QUAD_DEL], s, p, o, g, &has_num, &num,
                         "cannot remove a statement")) <= 0)
     return rc;
-  if (has_num && icx_storage_nums_remove(t, s, p, o, g, num))
+  if (icx_storage_postings_remove(t, s, p, o, g, has_num, num))
     return -1;
   /* s leaves the graph's subjects with its last quad there. */
   return quads_run2(t, Q_SUBJ_DEL, g, s, "cannot remove a statement");
@@ -132,23 +132,34 @@ icx_storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 
 int
 icx_storage_remove_graph(icx_storage_inst *t, sqlite3_int64 g)
 {
-  sqlite3_stmt *st = t->q[Q_QUAD_NUMS_G];
-  int rc;
+  sqlite3_stmt *st = t->q[Q_QUADS_G];
+  int rc, whole;
 
-  /* First the pairs of its numeric quads leave postings_num
-   * (icx_storage_nums_remove() keeps those another graph holds). */
-
+  /* A graph that is (nearly) the whole store, as one large document: its
+   * quads go, then the postings are made again from the few left (a
+   * chunk edit a quad would take minutes for millions). */
+  if ((whole = icx_storage_graph_is_store(t, g)) < 0)
+    return -1;
+  if (whole || t->indexes_dropped)   /* set aside: built at the end anyway */
+    return quads_run2(t, Q_QUAD_DEL_G, g, 0, "cannot remove a context") ||
+           quads_run2(t, Q_SUBJ_DEL_G, g, 0, "cannot remove a context") ||
+           (!t->indexes_dropped && icx_storage_postings_build(t)) ? -1 : 0;
+  /* Else first the pairs of its quads leave the postings
+   * (icx_storage_postings_remove() keeps a pair by number that another
+   * graph holds), then the quads, then the subjects through which they
+   * were found. */
   sqlite3_bind_int64(st, 1, g);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (icx_storage_nums_remove(t, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                sqlite3_column_int64(st, 2), g, sqlite3_column_double(st, 3)))
+    if (icx_storage_postings_remove(t, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                    sqlite3_column_int64(st, 2), g,
+                                    sqlite3_column_type(st, 3) != SQLITE_NULL,
+                                    sqlite3_column_double(st, 3)))
       break;
   sqlite3_reset(st);
   if (rc == SQLITE_ROW)
     return -1;
   if (rc != SQLITE_DONE)
     return icx_storage_fail(t, "cannot remove a context");
-  /* The quads, then the subjects through which they were found. */
   return quads_run2(t, Q_QUAD_DEL_G, g, 0, "cannot remove a context") ||
          quads_run2(t, Q_SUBJ_DEL_G, g, 0, "cannot remove a context") ? -1 : 0;
 }

@@ -26,7 +26,8 @@ icx_storage_schema_create(icx_storage_inst *t)
   if (icx_storage_exec(t, "DROP TABLE IF EXISTS quads; DROP VIEW IF EXISTS terms;"
                        "DROP TABLE IF EXISTS term_rows; DROP TABLE IF EXISTS namespaces;"
                        "DROP TABLE IF EXISTS icx_meta; DROP TABLE IF EXISTS icx_changes;"
-                       "DROP TABLE IF EXISTS graph_subjects; DROP TABLE IF EXISTS postings_num") ||
+                       "DROP TABLE IF EXISTS graph_subjects; DROP TABLE IF EXISTS postings_num;"
+                       "DROP TABLE IF EXISTS postings_po") ||
       icx_storage_exec(t, ICX_SCHEMA_SQL)) {
     sqlite3_exec(t->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
@@ -77,9 +78,8 @@ bad:
 int
 icx_storage_schema_drop_indexes(icx_storage_inst *t)
 {
-  if (icx_storage_exec(t, "DROP INDEX quads_pos"))
-    return -1;
-  /* postings_num is left as it is until the build makes it again. */
+  /* The quads have no index but their key: the postings are left as they
+   * are, unread and unwritten, until the build makes them again. */
   t->indexes_dropped = 1;
   return 0;
 }
@@ -87,28 +87,10 @@ icx_storage_schema_drop_indexes(icx_storage_inst *t)
 int
 icx_storage_schema_build_indexes(icx_storage_inst *t)
 {
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  char pragma[64];
-  int rc;
-
-  /* SQLite sorts an index's keys in pieces as large as the page cache,
-   * then merges them.  Pieces of 8 MiB stay in the processor's caches,
-   * and helper threads sort and merge them beside the main one: 20M
-   * quads' quads_pos built in 11 to 12 s against 19.5 to 21 s with the
-   * connection's 64 MiB and no helper (doc/performance.md, "Indexes
-   * built after a first load"). */
-  snprintf(pragma, sizeof pragma, "PRAGMA threads = %ld", cpus > 1 ? (cpus < 4 ? cpus : 4) : 0);
-  if (icx_storage_exec(t, pragma) || icx_storage_exec(t, "PRAGMA cache_size = -8192"))
+  if (icx_storage_postings_build(t))
     return -1;
-  rc = icx_storage_exec(t, ICX_SCHEMA_QUADS_POS_SQL);
-  if (!rc && icx_storage_nums_build(t->db, 0, t->errmsg, sizeof t->errmsg))
-    rc = -1;
-  if (!rc)
-    t->indexes_dropped = 0;
-  snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", t->cache_mb * 1024);
-  if (icx_storage_exec(t, "PRAGMA threads = 0") || icx_storage_exec(t, pragma))
-    rc = -1;
-  return rc;
+  t->indexes_dropped = 0;
+  return 0;
 }
 
 /* What a failed SQLite call on the probe's connection says of the file;
@@ -148,8 +130,8 @@ static const char *const schema_edges[] = {
   "SELECT iri FROM namespaces ORDER BY iri DESC",
   "SELECT s FROM quads ORDER BY s, p, o, g",
   "SELECT s FROM quads ORDER BY s DESC, p DESC, o DESC, g DESC",
-  "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p, o, s",
-  "SELECT p FROM quads INDEXED BY quads_pos ORDER BY p DESC, o DESC, s DESC",
+  "SELECT p FROM postings_po ORDER BY p, o, s0, g0",
+  "SELECT p FROM postings_po ORDER BY p DESC, o DESC, s0 DESC, g0 DESC",
   "SELECT g FROM graph_subjects ORDER BY g, s",
   "SELECT g FROM graph_subjects ORDER BY g DESC, s DESC",
   "SELECT p FROM postings_num ORDER BY p, n, s0, o0",
@@ -325,11 +307,18 @@ failed:
 
 /* --- upgrading a store of an older version -------------------------------- */
 
-/* 5 -> 6's build: postings_num from quads_num, in its order. */
+/* 5 -> 6's build: postings_num from quads_num, in its order; 6 -> 7's:
+ * postings_po from quads_pos. */
 static int
 schema_nums_from_index(sqlite3 *db, char *err, size_t n)
 {
   return icx_storage_nums_build(db, 1, err, n);
+}
+
+static int
+schema_pos_from_index(sqlite3 *db, char *err, size_t n)
+{
+  return icx_storage_pos_build(db, 1, err, n);
 }
 
 /* Each step makes a store of one version one of the next, run in order
@@ -365,6 +354,9 @@ static const struct {
   /* 5 -> 6: postings_num built from the quads, read in the order of the
    * index it replaces, which is then dropped. */
   { "5", ICX_SCHEMA_NUMS_SQL, schema_nums_from_index, "DROP INDEX quads_num" },
+  /* 6 -> 7: postings_po built from the quads, read in the order of the
+   * index it replaces, which is then dropped. */
+  { "6", ICX_SCHEMA_POS_SQL, schema_pos_from_index, "DROP INDEX quads_pos" },
 };
 
 /* 1 when icx_storage_upgrade() makes a store of version ver this one. */

@@ -6,8 +6,8 @@
  *
  * The invariants: every quad's terms exist and are of the right kind;
  * literals' numbers are those their lexical forms give, and every quad
- * carries its object's number; postings_num holds chunks, which hold the
- * numeric quads' pairs and nothing else; the bookkeeping graph <urn:icx:meta> and
+ * carries its object's number; the postings by object and by number
+ * hold chunks, which hold the quads' pairs and nothing else; the bookkeeping graph <urn:icx:meta> and
  * the document graphs agree (each graph has its entry, each entry its
  * graph, with one source, format, load time and triple count, the count
  * that of the graph's quads); the bookkeeping describes documents only.
@@ -302,69 +302,76 @@ check_cmp4(const icx_id *a, const icx_id *b)
   return 0;
 }
 
-/* postings_num: every row a chunk, no two overlapping
- * (icx_postings_table_check()), and its pairs exactly the numeric quads'
- * (s, o) under (p, key): both read in that order and merged. */
-static void
-check_nums(check_run *c)
+/* A key's second id as text: the number it stands for with numbers. */
+static const char *
+check_key(icx_id b, int numbers, char *out, size_t n)
 {
-  static const icx_postings_layout layout = ICX_SCHEMA_NUMS_LAYOUT;
-  static const char what[] = "the postings by number";
+  if (numbers)
+    snprintf(out, n, "number %.17g", icx_postings_num_value(b));
+  else
+    snprintf(out, n, "%lld", (long long)b);
+  return out;
+}
+
+/* A table of postings: every row a chunk, no two overlapping
+ * (icx_postings_table_check()), and its pairs exactly those of the quads
+ * that quads_sql gives in the table's key order (four ids, or with
+ * numbers an id, a number keyed by icx_postings_num_key() and two ids):
+ * both read in that order and merged.  vtab_sql reads the table through
+ * the virtual table.  what names it in the problems told. */
+static void
+check_postings(check_run *c, const icx_postings_layout *layout, const char *quads_sql,
+               const char *vtab_sql, int numbers)
+{
+  const char *what = layout->table;
   icx_postings_table *pt;
   sqlite3_stmt *q = NULL, *n = NULL;
   icx_id a[4] = { 0 }, b[4] = { 0 };
   long long got;
   long missing = 0, extra = 0;
   int qrc, nrc, cmp, i;
-  char why[256];
+  char why[256], key[40];
 
   if (c->unreadable)
     return;
-  if (!(pt = icx_postings_table_new(c->db, &layout))) {
+  if (!(pt = icx_postings_table_new(c->db, layout))) {
     check_say(c, "cannot check %s: %s", what, sqlite3_errmsg(c->db));
     return;
   }
   got = icx_postings_table_check(pt, why, sizeof why);
   icx_postings_table_free(pt);
   if (got == ICX_POSTINGS_ERR_DAMAGED) {
-    check_say(c, "postings_num: %s", why);
+    check_say(c, "%s: %s", what, why);
     return;                   /* the merge would read the same damage */
   }
   if (got < 0) {
     check_step_failed(c, what, sqlite3_errcode(c->db));
     return;
   }
-  if (icx_postings_vtab_register(c->db) != SQLITE_OK ||
-      sqlite3_exec(c->db, ICX_SCHEMA_NUMS_VTAB_SQL, NULL, NULL, NULL) != SQLITE_OK) {
-    check_say(c, "cannot check %s: %s", what, sqlite3_errmsg(c->db));
-    return;
-  }
-  q = check_prepare(c, what, "SELECT DISTINCT p, num, s, o FROM quads WHERE num IS NOT NULL"
-                    " ORDER BY p, num, s, o");
-  n = check_prepare(c, what, "SELECT p, n, s, o FROM " ICX_SCHEMA_NUMS_VTAB);
+  q = check_prepare(c, what, quads_sql);
+  n = check_prepare(c, what, vtab_sql);
   if (!q || !n)
     goto done;
   qrc = sqlite3_step(q);
   nrc = sqlite3_step(n);
   while (qrc == SQLITE_ROW || nrc == SQLITE_ROW) {
-    if (qrc == SQLITE_ROW) {
-      a[0] = sqlite3_column_int64(q, 0);
-      if (icx_postings_num_key(sqlite3_column_double(q, 1), &a[1])) {
-        qrc = sqlite3_step(q);  /* NaN: no term has it (check_numbers()) */
-        continue;
-      }
-      a[2] = sqlite3_column_int64(q, 2);
-      a[3] = sqlite3_column_int64(q, 3);
+    for (i = 0; qrc == SQLITE_ROW && i < 4; i++)
+      a[i] = sqlite3_column_int64(q, i);
+    if (qrc == SQLITE_ROW && numbers &&
+        icx_postings_num_key(sqlite3_column_double(q, 1), &a[1])) {
+      qrc = sqlite3_step(q);    /* NaN: no term has it (check_numbers()) */
+      continue;
     }
     for (i = 0; nrc == SQLITE_ROW && i < 4; i++)
       b[i] = sqlite3_column_int64(n, i);
     cmp = qrc != SQLITE_ROW ? 1 : nrc != SQLITE_ROW ? -1 : check_cmp4(a, b);
     if (cmp < 0 && missing++ < CHECK_SHOW)
-      check_say(c, "postings_num lacks the quad (%lld %lld %lld) of number %.17g",
-                (long long)a[2], (long long)a[0], (long long)a[3], icx_postings_num_value(a[1]));
+      check_say(c, "%s lacks the pair (%lld %lld) of key (%lld %s)", what, (long long)a[2],
+                (long long)a[3], (long long)a[0], check_key(a[1], numbers, key, sizeof key));
     else if (cmp > 0 && extra++ < CHECK_SHOW)
-      check_say(c, "postings_num holds (%lld %lld %lld) of number %.17g, which no quad has",
-                (long long)b[2], (long long)b[0], (long long)b[3], icx_postings_num_value(b[1]));
+      check_say(c, "%s holds the pair (%lld %lld) of key (%lld %s), which no quad has", what,
+                (long long)b[2], (long long)b[3], (long long)b[0],
+                check_key(b[1], numbers, key, sizeof key));
     else if (cmp)
       c->problems++;
     if (cmp <= 0)
@@ -378,6 +385,26 @@ check_nums(check_run *c)
 done:
   sqlite3_finalize(q);
   sqlite3_finalize(n);
+}
+
+/* Both tables of postings, as icx_schema.h has them, read through the virtual
+ * tables made on the check's connection. */
+static void
+check_postings_both(check_run *c)
+{
+  static const icx_postings_layout pos = ICX_SCHEMA_POS_LAYOUT, nums = ICX_SCHEMA_NUMS_LAYOUT;
+
+  if (c->unreadable)
+    return;
+  if (icx_postings_vtab_register(c->db) != SQLITE_OK ||
+      sqlite3_exec(c->db, ICX_SCHEMA_VTABS_SQL, NULL, NULL, NULL) != SQLITE_OK) {
+    check_say(c, "cannot check the postings: %s", sqlite3_errmsg(c->db));
+    return;
+  }
+  check_postings(c, &pos, "SELECT p, o, s, g FROM quads ORDER BY p, o, s, g",
+                 "SELECT p, o, s, g FROM " ICX_SCHEMA_POS_VTAB, 0);
+  check_postings(c, &nums, "SELECT DISTINCT p, num, s, o FROM quads WHERE num IS NOT NULL"
+                 " ORDER BY p, num, s, o", "SELECT p, n, s, o FROM " ICX_SCHEMA_NUMS_VTAB, 1);
 }
 
 static void check_counts(check_run *c);
@@ -527,7 +554,7 @@ icx_store_check(icx_ctx *ctx, const char *path, int quick, icx_store_problem_fn 
   c.doc = check_iri(&c, ICX_MATCH_NS "Document");
   check_terms(&c);
   check_numbers(&c);
-  check_nums(&c);
+  check_postings_both(&c);
   check_documents(&c);
   sqlite3_exec(c.db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close(c.db);

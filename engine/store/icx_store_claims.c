@@ -21,7 +21,8 @@
  * Read straight from the tables inside the document's transaction, by
  * index: the document's quads through its subjects (graph_subjects) and
  * the primary key, a name's other holders
- * through term_rows_key (ICX_SCHEMA_TEXT_IDS()) and quads_pos (p, o), a subject's other graphs
+ * through term_rows_key (ICX_SCHEMA_TEXT_IDS()) and the postings by
+ * object (ICX_SCHEMA_POS_VTAB, seeking on p and o), a subject's other graphs
  * through the primary key (s, p, ...).  Blank nodes are the loader's own
  * per document, so they never meet another document's. */
 
@@ -30,26 +31,24 @@
   "SELECT q.s, t.lex FROM graph_subjects x CROSS JOIN quads q ON q.s = x.s AND q.p = ?2" \
   " AND q.g = x.g JOIN terms t ON t.id = q.o WHERE x.g = ?1"
 /* The same when no other document has a subject (store_claims.alone):
- * every name quad of graph ?1 is one of its names, read in a range of
- * quads_pos instead of a seek per subject (a first load of a million
- * clouds: 0.3 s against 1.1).  The caller has the secondary indexes
- * built (a first load sets them aside until its writes end). */
+ * every name quad of graph ?1 is one of its names, read from the
+ * postings of the name property instead of a seek per subject (a first
+ * load of a million clouds: 0.3 s against 1.1).  The caller has the
+ * postings built (a first load sets them aside until its writes end). */
 #define CLAIM_NAMES_ALONE_SQL \
-  "SELECT q.s, t.lex FROM quads q INDEXED BY quads_pos JOIN terms t ON t.id = q.o" \
-  " WHERE q.p = ?2 AND q.g = ?1"
+  "SELECT q.s, t.lex FROM " ICX_SCHEMA_POS_VTAB " q JOIN terms t ON t.id = q.o" \
+  " WHERE q.p = ?2 AND +q.g = ?1"
 /* A document other than ?1 (and the bookkeeping graph ?4) giving the name
- * ?3, as text.  CROSS JOIN keeps the terms first: without statistics the
- * planner would rather read every name quad (quads_pos by p alone) and
- * look each one's text up, a scan of all the store's clouds per name. */
+ * ?3, as text.  CROSS JOIN keeps the terms first: the postings of the
+ * name and its text's term, not every name looked up. */
 #define CLAIM_NAME_ELSEWHERE_SQL \
-  "SELECT q.g FROM " ICX_SCHEMA_TEXT_IDS("?3") " t CROSS JOIN quads q ON q.p = ?2" \
-  " AND q.o = t.id WHERE q.g <> ?1 AND q.g <> ?4 LIMIT 1"
+  "SELECT q.g FROM " ICX_SCHEMA_TEXT_IDS("?3") " t CROSS JOIN " ICX_SCHEMA_POS_VTAB " q" \
+  " ON q.p = ?2 AND q.o = t.id WHERE q.g <> ?1 AND q.g <> ?4 LIMIT 1"
 /* Another subject of the document giving the name ?3, as text (a subject
- * other than ?5), the same way: by quads_pos (the unary + keeps g a
- * check on the rows found, whatever the planner would make of it). */
+ * other than ?5), the same way. */
 #define CLAIM_NAME_TWICE_SQL \
-  "SELECT q.s FROM " ICX_SCHEMA_TEXT_IDS("?3") " t CROSS JOIN quads q ON q.p = ?2" \
-  " AND q.o = t.id WHERE +q.g = ?1 AND q.s <> ?5 LIMIT 1"
+  "SELECT q.s FROM " ICX_SCHEMA_TEXT_IDS("?3") " t CROSS JOIN " ICX_SCHEMA_POS_VTAB " q" \
+  " ON q.p = ?2 AND q.o = t.id WHERE +q.g = ?1 AND q.s <> ?5 LIMIT 1"
 /* Another document naming subject ?3. */
 #define CLAIM_NAMED_ELSEWHERE_SQL \
   "SELECT g FROM quads WHERE s = ?3 AND p = ?2 AND g <> ?1 AND g <> ?4 LIMIT 1"
@@ -376,7 +375,7 @@ icx_store_check_claims(icx_store *s, const char *source)
   if (c.g == 0)                 /* an empty document: nothing of it to check */
     return ICX_OK;
   /* Built now if a first load set them aside (else at the commit). */
-  if (icx_storage_indexes_ready(s->inst))
+  if (icx_storage_indexes_ready(s->inst) || icx_storage_vtabs(s->inst))
     return icx_fail(s->ctx, ICX_ERR_STORE, "%s: cannot check its clouds: %s", source,
                     icx_storage_errmsg(s->inst));
   for (i = 0; i < CLAIM_N && rc == ICX_OK; i++)

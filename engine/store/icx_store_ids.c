@@ -262,46 +262,19 @@ icx_store_text_terms(icx_store *store, const char *text, icx_store_id_fn fn, voi
   return 0;
 }
 
-/* Runs sql (bound to p) and hands each row's two columns to fn. */
-static int
-store_walk_predicate(icx_store *store, const char *sql, icx_id p, icx_store_pair_fn fn,
-                     void *ud)
-{
-  sqlite3 *db = icx_store_db(store);
-  sqlite3_stmt *st = NULL;
-  int rc;
-
-  if (!db || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read a predicate: %s",
-             db ? sqlite3_errmsg(db) : "no store");
-    return -1;
-  }
-  sqlite3_bind_int64(st, 1, p);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)))
-      break;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "cannot read a predicate: %s",
-             sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return -1;
-  }
-  sqlite3_finalize(st);
-  return 0;
-}
-
 int
 icx_store_predicate_pairs(icx_store *store, icx_id p, icx_store_pair_fn fn, void *userdata)
 {
-  /* quads_pos (p, o, s) holds every column asked: the index alone is read. */
-  return store_walk_predicate(store, "SELECT o, s FROM quads WHERE p = ?1 ORDER BY o, s", p,
-                              fn, userdata);
+  if (icx_storage_predicate_pairs(icx_store_inst(store), p, fn, userdata) == 0)
+    return 0;
+  icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "%s",
+           icx_storage_errmsg(icx_store_inst(store)));
+  return -1;
 }
 
 int
 icx_store_predicate_numbers(icx_store *store, icx_id p, icx_store_number_fn fn, void *userdata)
 {
-  /* postings_num, in its chunks' order. */
   if (icx_storage_predicate_numbers(icx_store_inst(store), p, fn, userdata) == 0)
     return 0;
   icx_fail(icx_store_ctx(store), ICX_ERR_STORE, "%s",

@@ -148,8 +148,8 @@ void icx_store_hide_bookkeeping(icx_store *store, int on);
 typedef int (*icx_store_pair_fn)(void *userdata, icx_id o, icx_id s);
 
 /* Every quad of predicate p, in every graph, as (object, subject), ordered
- * by object then subject (one scan of an index); a pair stated in two
- * graphs comes twice.  0, or -1 with the message of the store's context
+ * by object then subject (one walk of the postings by object); a pair
+ * stated in two graphs comes twice.  0, or -1 with the message of the store's context
  * set. */
 int icx_store_predicate_pairs(icx_store *store, icx_id p, icx_store_pair_fn fn, void *userdata);
 

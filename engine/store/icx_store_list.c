@@ -493,16 +493,18 @@ icx_store_stats_get(icx_store *s, const icx_vocab *vocab, icx_store_stats *stats
 /* --- owners ---------------------------------------------------------------- */
 
 /* The owners the bookkeeping graph records: ?1 the owner property, ?2 the
- * bookkeeping graph.  quads_pos gives the owner quads by predicate. */
+ * bookkeeping graph.  The postings by object give the owner quads by
+ * predicate. */
 #define STORE_OWNERS_SQL \
-  "SELECT DISTINCT t.lex FROM quads q JOIN terms t ON t.id = q.o " \
+  "SELECT DISTINCT t.lex FROM " ICX_SCHEMA_POS_VTAB " q JOIN terms t ON t.id = q.o " \
   "WHERE q.p = ?1 AND q.g = ?2 AND t.kind = 3 ORDER BY t.lex"
 /* The owner of the document naming a cloud ?3 (by the text of the name
  * property ?4): the name's term first (term_rows_key: a literal has no
- * namespace), its quads by (p, o) (quads_pos), the document's owner by
- * its primary key. */
+ * namespace), its quads by (p, o) (the postings by object), the
+ * document's owner by its primary key. */
 #define STORE_CLOUD_OWNER_SQL \
-  "SELECT tw.lex FROM term_rows t CROSS JOIN quads q ON q.p = ?4 AND q.o = t.id " \
+  "SELECT tw.lex FROM term_rows t CROSS JOIN " ICX_SCHEMA_POS_VTAB " q" \
+  " ON q.p = ?4 AND q.o = t.id " \
   "JOIN quads qo ON qo.s = q.g AND qo.p = ?1 AND qo.g = ?2 " \
   "JOIN terms tw ON tw.id = qo.o " \
   "WHERE t.local = ?3 AND t.ns = 0 AND t.kind = 3 AND q.g <> ?2 LIMIT 1"
@@ -523,6 +525,9 @@ store_owner_stmt(icx_store *s, const char *sql, sqlite3_stmt **st)
                     icx_storage_errmsg(s->inst));
   if (owner_p == 0 || meta == 0)
     return ICX_OK;
+  if (icx_storage_vtabs(s->inst))
+    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the owners in %s: %s", s->path,
+                    icx_storage_errmsg(s->inst));
   if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
     icx_rc rc = icx_fail(s->ctx, icx_schema_damage(sqlite3_errcode(db)) ? ICX_ERR_DAMAGED
                                                                          : ICX_ERR_STORE,

@@ -150,21 +150,26 @@ START_TEST(statement_text)
 {
   static const struct { const char *sparql; int ids; const char *sql; } cases[] = {
     { PFX "SELECT ?n WHERE { ?c a res:Cloud ; res:cloudName ?n } ORDER BY ?n", 0,
-      "SELECT q1.o, (SELECT lex FROM terms WHERE id = q1.o) FROM quads q0 CROSS "
-      "JOIN quads q1 WHERE q0.p = ?1 AND q0.o = ?2 AND q1.s = q0.s AND q1.p = ?3 "
+      "SELECT q1.o, (SELECT lex FROM terms WHERE id = q1.o) FROM icx_pos qp0 CROSS "
+      "JOIN quads q0 CROSS JOIN quads q1 WHERE q0.p = ?1 AND q0.o = ?2 AND q1.s = q0.s "
+      "AND q1.p = ?3 AND qp0.p = ?4 AND qp0.o = ?5 AND q0.s = qp0.s AND q0.p = qp0.p "
+      "AND q0.o = qp0.o AND q0.g = qp0.g "
       "ORDER BY +q1.num ASC, (SELECT lex FROM terms WHERE id = q1.o) ASC" },
     { PFX "SELECT ?n WHERE { ?c a res:Cloud ; res:cloudName ?n } ORDER BY ?n", 1,
-      "SELECT q1.o FROM quads q0 CROSS JOIN quads q1 WHERE q0.p = ?1 AND q0.o = ?2 "
-      "AND q1.s = q0.s AND q1.p = ?3" },
+      "SELECT q1.o FROM icx_pos qp0 CROSS JOIN quads q0 CROSS JOIN quads q1 WHERE "
+      "q0.p = ?1 AND q0.o = ?2 AND q1.s = q0.s AND q1.p = ?3 AND qp0.p = ?4 AND "
+      "qp0.o = ?5 AND q0.s = qp0.s AND q0.p = qp0.p AND q0.o = qp0.o AND q0.g = qp0.g" },
     { PFX "SELECT ?c ?x WHERE { ?c res:offers ?s . ?s res:availability ?a ; "
       "res:storageAccess ?x FILTER (?a >= 99.5 && ?x IN (res:NFS)) "
       "OPTIONAL { ?s res:replicationFactor ?r FILTER (?r > 3) } }", 1,
-      "SELECT q0.s, q2.o FROM icx_nums qn1 CROSS JOIN quads q1 CROSS JOIN quads q0 "
-      "CROSS JOIN quads q2 "
+      "SELECT q0.s, q2.o FROM icx_nums qn1 CROSS JOIN quads q1 CROSS JOIN icx_pos qp0 "
+      "CROSS JOIN quads q0 CROSS JOIN quads q2 "
       "LEFT JOIN quads q3 ON (q3.s = q0.o AND q3.p = ?4 AND (+q3.num > ?5)) WHERE "
       "q0.p = ?1 AND q1.s = q0.o AND q1.p = ?2 AND q2.s = q0.o AND q2.p = ?3 AND "
       "((+q1.num >= ?6) AND (+q2.o IN (?7))) AND qn1.p = ?8 AND qn1.n >= ?9 AND "
-      "q1.s = qn1.s AND q1.p = qn1.p AND q1.o = qn1.o AND icx_in(?10, q1.s)" },
+      "q1.s = qn1.s AND q1.p = qn1.p AND q1.o = qn1.o AND qp0.p = ?10 AND qp0.o = q1.s "
+      "AND q0.s = qp0.s AND q0.p = qp0.p AND q0.o = qp0.o AND q0.g = qp0.g AND "
+      "icx_in(?11, q1.s)" },
   };
   size_t i;
 
@@ -213,7 +218,7 @@ START_TEST(str_equality_starts_the_join)
               "ORDER BY ?c", EX "c2 " EX "c3");
   ck_assert_int_eq(icx_sql_translate_ids(ctx, store, q, &sq, &why), ICX_OK);
   ck_assert_msg(sq != NULL, "refused: %s", why);
-  ck_assert_msg(strstr(icx_sql_text(sq), "FROM quads q1 CROSS JOIN") &&
+  ck_assert_msg(strstr(icx_sql_text(sq), "FROM icx_pos qp1 CROSS JOIN quads q1 CROSS JOIN") &&
                 strstr(icx_sql_text(sq), "q1.o IN ("),
                 "the name pattern does not start the join: %s", icx_sql_text(sq));
   icx_sql_free(sq);
