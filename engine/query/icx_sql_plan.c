@@ -60,8 +60,7 @@ sql_probe_count(tr *t, sqlite3_int64 p, sqlite3_int64 o, int chunks)
   double n = PROBE_CAP;
 
   if (!t->probes[chunks] &&
-      (icx_store_vtabs(t->store) ||
-       !(t->probes[chunks] = icx_store_stmt_get(t->store, sql[chunks])))) {
+      !(t->probes[chunks] = icx_store_stmt_get(t->store, sql[chunks]))) {
     t->failed = 1;
     return n;
   }
@@ -108,13 +107,12 @@ sql_probe(tr *t, sqlite3_int64 p, sqlite3_int64 o)
 }
 
 /* The keys of postings_num (icx_postings_num_key()) from lo's to hi's,
- * for a range of numbers read through ICX_SCHEMA_NUMS_VTAB, which the
- * store makes on its connection here.  0, or -1 (t->failed set). */
+ * for a range of numbers read through ICX_SCHEMA_NUMS_VTAB.  0, or -1
+ * (t->failed set). */
 static int
 sql_range_keys(tr *t, double lo, double hi, icx_id *klo, icx_id *khi)
 {
-  if (icx_store_vtabs(t->store) || icx_postings_num_key(lo, klo) ||
-      icx_postings_num_key(hi, khi)) {
+  if (icx_postings_num_key(lo, klo) || icx_postings_num_key(hi, khi)) {
     t->failed = 1;
     return -1;
   }

@@ -115,8 +115,8 @@ struct icx_store;
 #define ICX_SCHEMA_NUMS_SQL ICX_POSTINGS_TABLE_SQL("postings_num", "p", "n", "s0", "o0")
 #define ICX_SCHEMA_NUMS_LAYOUT { "postings_num", "p", "n", "s0", "o0" }
 /* The two read by SQL, one row (p, o, s, g) or (p, n, s, o) a pair
- * (icx_postings_vtab.h): made in a connection's temp schema when its
- * first statement needs them (icx_store_vtabs(), icx_storage_vtabs()). */
+ * (icx_postings_vtab.h): made in a connection's temp schema as it
+ * opens, outside any transaction (icx_storage_vtabs()). */
 #define ICX_SCHEMA_POS_VTAB "icx_pos"
 #define ICX_SCHEMA_NUMS_VTAB "icx_nums"
 #define ICX_SCHEMA_VTABS_SQL \
@@ -233,11 +233,6 @@ icx_schema_literal_dt(const char *dt)
 
 /* The SQLite connection of store, lent for the life of store. */
 sqlite3 *icx_store_db(struct icx_store *store);
-
-/* Makes ICX_SCHEMA_POS_VTAB and ICX_SCHEMA_NUMS_VTAB readable on
- * icx_store_db(store), once (icx_storage_vtabs()).  0, or -1 with the
- * store's context told. */
-int icx_store_vtabs(struct icx_store *store);
 
 /* A prepared statement for sql on the store's connection, from the few
  * the handle keeps: on a small store, preparing a query's statement costs

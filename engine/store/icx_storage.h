@@ -237,7 +237,9 @@ int icx_storage_predicate_numbers(icx_storage_inst *t, icx_id p, icx_storage_num
 
 /* Makes the tables postings_po and postings_num readable by SQL on t's
  * connection, as temp.icx_pos and temp.icx_nums (ICX_SCHEMA_VTABS_SQL,
- * icx_schema.h); once per connection, later calls do nothing.  0, or -1. */
+ * icx_schema.h): called as the connection opens, since made inside a
+ * transaction they would go with its rollback; later calls do nothing.
+ * 0, or -1. */
 int icx_storage_vtabs(icx_storage_inst *t);
 
 /* Called once a storage has waited ICX_STORAGE_WAIT_SAY_MS for a lock

@@ -54,8 +54,6 @@ storage_find_stmt(icx_storage_inst *t, int shape, int *slot)
    * the postings, unless a graph is bound with no object, whose subjects
    * then lead (below). */
   by_po = (shape & BOUND_P) && !(shape & BOUND_S) && ((shape & BOUND_O) || !(shape & BOUND_G));
-  if (by_po && icx_storage_vtabs(t))
-    return NULL;
   n = (size_t)snprintf(sql, sizeof sql, find_head, by_po ? ICX_SCHEMA_POS_VTAB : "quads");
   n += (size_t)snprintf(sql + n, sizeof sql - n, " WHERE 1");
   if (shape & BOUND_S)

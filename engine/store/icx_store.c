@@ -559,17 +559,6 @@ librdf_storage *icx_store_storage(icx_store *s) { return s && !icx_store_rdf(s) 
 icx_storage_inst *icx_store_inst(icx_store *s) { return s ? s->inst : NULL; }
 sqlite3 *icx_store_db(icx_store *s) { return s ? s->db : NULL; }
 
-int
-icx_store_vtabs(icx_store *s)
-{
-  if (!s || !s->inst)
-    return -1;
-  if (icx_storage_vtabs(s->inst) == 0)
-    return 0;
-  icx_fail(s->ctx, ICX_ERR_STORE, "%s", icx_storage_errmsg(s->inst));
-  return -1;
-}
-
 void
 icx_store_set_progress(icx_store *s, icx_store_progress_fn fn, void *userdata)
 {

@@ -375,7 +375,7 @@ icx_store_check_claims(icx_store *s, const char *source)
   if (c.g == 0)                 /* an empty document: nothing of it to check */
     return ICX_OK;
   /* Built now if a first load set them aside (else at the commit). */
-  if (icx_storage_indexes_ready(s->inst) || icx_storage_vtabs(s->inst))
+  if (icx_storage_indexes_ready(s->inst))
     return icx_fail(s->ctx, ICX_ERR_STORE, "%s: cannot check its clouds: %s", source,
                     icx_storage_errmsg(s->inst));
   for (i = 0; i < CLAIM_N && rc == ICX_OK; i++)

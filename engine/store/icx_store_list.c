@@ -525,9 +525,6 @@ store_owner_stmt(icx_store *s, const char *sql, sqlite3_stmt **st)
                     icx_storage_errmsg(s->inst));
   if (owner_p == 0 || meta == 0)
     return ICX_OK;
-  if (icx_storage_vtabs(s->inst))
-    return icx_fail(s->ctx, ICX_ERR_STORE, "cannot read the owners in %s: %s", s->path,
-                    icx_storage_errmsg(s->inst));
   if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
     icx_rc rc = icx_fail(s->ctx, icx_schema_damage(sqlite3_errcode(db)) ? ICX_ERR_DAMAGED
                                                                          : ICX_ERR_STORE,
