@@ -18,9 +18,8 @@ icx_posting_cmp(icx_posting a, icx_posting b)
   return a.y < b.y ? -1 : a.y > b.y;
 }
 
-/* Writes x as a varint at out; the bytes written. */
-static size_t
-put_varint(unsigned char *out, uint64_t x)
+size_t
+icx_postings_varint_put(unsigned char *out, uint64_t x)
 {
   size_t n = 0;
 
@@ -35,8 +34,8 @@ put_varint(unsigned char *out, uint64_t x)
 /* Reads a minimal varint from p[*at..len) into *x: 0, or -1 when the
  * bytes end inside it, it is longer than 10 bytes or past 64 bits, or it
  * ends in a needless zero group. */
-static int
-get_varint(const unsigned char *p, size_t len, size_t *at, uint64_t *x)
+int
+icx_postings_varint_get(const unsigned char *p, size_t len, size_t *at, uint64_t *x)
 {
   uint64_t v = 0;
   unsigned shift = 0;
@@ -93,9 +92,9 @@ icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out)
     return 0;
   out[len++] = (unsigned char)mode;
   for (i = 1; i < n; i++) {
-    len += put_varint(out + len, (uint64_t)(v[i].x - v[i - 1].x));
+    len += icx_postings_varint_put(out + len, (uint64_t)(v[i].x - v[i - 1].x));
     if (mode == MODE_GRAPHS)
-      len += put_varint(out + len, zigzag(v[i].y - v[i - 1].y));
+      len += icx_postings_varint_put(out + len, zigzag(v[i].y - v[i - 1].y));
   }
   return (int)len;
 }
@@ -120,13 +119,13 @@ icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
     uint64_t gap, z;
     int64_t d;
 
-    if (n == ICX_POSTINGS_CHUNK || get_varint(rest, len, &at, &gap) ||
+    if (n == ICX_POSTINGS_CHUNK || icx_postings_varint_get(rest, len, &at, &gap) ||
         gap > (uint64_t)(INT64_MAX - prev.x))
       return -1;
     e.x = prev.x + (icx_id)gap;
     e.y = prev.y;
     if (mode == MODE_GRAPHS) {
-      if (get_varint(rest, len, &at, &z))
+      if (icx_postings_varint_get(rest, len, &at, &z))
         return -1;
       d = unzigzag(z);
       /* prev.y is in [0, 2^63 - 1]: the sum must be too. */

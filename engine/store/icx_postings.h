@@ -47,6 +47,7 @@
 #define ICX_POSTINGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "icx_id.h"
 
@@ -63,6 +64,13 @@
 typedef struct icx_posting {
   icx_id x, y;
 } icx_posting;
+
+/* Writes x as a varint at out (room for 10 bytes); the bytes written. */
+size_t icx_postings_varint_put(unsigned char *out, uint64_t x);
+/* Reads the varint at p[*at..len) into *x and moves *at past it: 0, or
+ * -1 when the bytes end inside it, it is longer than 10 bytes or past 64
+ * bits, or it ends in a needless zero group. */
+int icx_postings_varint_get(const unsigned char *p, size_t len, size_t *at, uint64_t *x);
 
 /* -1, 0 or 1 as a sorts before, with or after b (by x, then y). */
 int icx_posting_cmp(icx_posting a, icx_posting b);

@@ -292,17 +292,18 @@ ICX_STORAGE_LOCAL
 int icx_storage_postings_remove(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p,
                                 sqlite3_int64 o, sqlite3_int64 g, int has_num, double num);
 
-/* Makes postings_po, or postings_num, again from the quads on db, in the
- * caller's transaction: a first load's end, or an upgrade's step, which
- * reads the index the table replaces (from_index: quads_pos, quads_num).
- * 0, or -1 with why in err (n bytes). */
+/* Makes postings_po, or postings_num, again on db in the caller's
+ * transaction from the index it replaces (quads_pos, quads_num): an
+ * upgrade's step.  0, or -1 with why in err (n bytes). */
 ICX_STORAGE_LOCAL
-int icx_storage_pos_build(sqlite3 *db, int from_index, char *err, size_t n);
+int icx_storage_pos_build(sqlite3 *db, char *err, size_t n);
 ICX_STORAGE_LOCAL
-int icx_storage_nums_build(sqlite3 *db, int from_index, char *err, size_t n);
+int icx_storage_nums_build(sqlite3 *db, char *err, size_t n);
 
-/* Both, on t's connection, sorting with helper threads: a first load's
- * end (icx_storage_schema_build_indexes()).  0 or -1. */
+/* Both again on t's connection from one scan of the quads, gathered by
+ * icx_postings_sort.h: a first load's end, or a graph's removal that
+ * took most of the store (icx_storage_schema_build_indexes()).  0 or
+ * -1. */
 ICX_STORAGE_LOCAL
 int icx_storage_postings_build(icx_storage_inst *t);
 

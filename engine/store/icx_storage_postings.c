@@ -19,9 +19,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
+#include <string.h>
 
+#include "icx_postings_sort.h"
 #include "icx_postings_vtab.h"
 #include "icx_schema.h"
 #include "icx_storage_internal.h"
@@ -115,103 +117,160 @@ icx_storage_postings_remove(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 
   return rc < 0 ? postings_fail(t, rc, "cannot remove a statement") : 0;
 }
 
-/* Makes the table of layout again from sql's rows (four ids, or with
- * numbers an id, a number and two ids), which come in its key's order
- * (by number where numbers are keyed), copies of a pair once.  0, or -1
- * with why in err (n bytes). */
+/* The table being made again: pairs come sorted, a copy of the pair
+ * before them (a quad's number in another graph) taken once. */
+typedef struct build_sink {
+  icx_postings_table *pt;
+  icx_id a, b;
+  icx_posting last;
+  int prc;                    /* what the table said, when it refused */
+} build_sink;
+
 static int
-postings_build(sqlite3 *db, const icx_postings_layout *layout, const char *sql, int numbers,
-               char *err, size_t n)
+build_append(void *ud, icx_id a, icx_id b, icx_posting e)
 {
-  icx_postings_table *pt = NULL;
-  sqlite3_stmt *st = NULL;
-  icx_posting last = { 0, 0 };
-  icx_id last_a = 0, last_b = 0;
+  build_sink *k = ud;
+
+  if (a == k->a && b == k->b && !icx_posting_cmp(e, k->last))
+    return 0;
+  if ((k->prc = icx_postings_table_append(k->pt, a, b, e)) < 0)
+    return -1;
+  k->a = a, k->b = b, k->last = e;
+  return 0;
+}
+
+/* The table of layout emptied, and its handle for build_append(); NULL
+ * with why in err. */
+static icx_postings_table *
+build_start(sqlite3 *db, const icx_postings_layout *layout, char *err, size_t n)
+{
+  icx_postings_table *pt;
   char del[64];
-  int rc = SQLITE_OK, prc = 0;
 
   snprintf(del, sizeof del, "DELETE FROM %s", layout->table);
-  if (sqlite3_exec(db, del, NULL, NULL, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-      !(pt = icx_postings_table_new(db, layout)))
-    goto failed;
+  if (sqlite3_exec(db, del, NULL, NULL, NULL) == SQLITE_OK &&
+      (pt = icx_postings_table_new(db, layout)))
+    return pt;
+  if (n)
+    snprintf(err, n, "cannot build %s: %s", layout->table, sqlite3_errmsg(db));
+  return NULL;
+}
+
+/* Flushes k's table, frees it, and says why a build failed in err: 0
+ * when it did not (failed 0), else -1. */
+static int
+build_end(sqlite3 *db, const icx_postings_layout *layout, build_sink *k, int failed, int sorter,
+          char *err, size_t n)
+{
+  if (!failed && (k->prc = icx_postings_table_flush(k->pt)) < 0)
+    failed = 1;
+  icx_postings_table_free(k->pt);
+  k->pt = NULL;
+  if (failed && n)
+    snprintf(err, n, "cannot build %s: %s", layout->table,
+             k->prc == ICX_POSTINGS_ERR_DAMAGED ? "a quad with an id below 1"
+             : k->prc == ICX_POSTINGS_ERR_ORDER ? "the quads came out of order"
+             : sorter && !k->prc ? strerror(errno)
+             : sqlite3_errmsg(db));
+  return failed ? -1 : 0;
+}
+
+/* An upgrade's build: the table of layout made again from sql's rows
+ * (four ids, or with numbers an id, a number and two ids), which come in
+ * its key's order from the index the table replaces.  0, or -1 with why
+ * in err (n bytes). */
+static int
+postings_from_index(sqlite3 *db, const icx_postings_layout *layout, const char *sql, int numbers,
+                    char *err, size_t n)
+{
+  build_sink k = { 0 };
+  sqlite3_stmt *st = NULL;
+  int rc = SQLITE_OK;
+
+  if (!(k.pt = build_start(db, layout, err, n)))
+    return -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    return build_end(db, layout, &k, 1, 0, err, n);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     icx_id a = sqlite3_column_int64(st, 0), b = sqlite3_column_int64(st, 1);
     icx_posting e = { sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3) };
     if (numbers && icx_postings_num_key(sqlite3_column_double(st, 1), &b))
       continue;
-    if (a == last_a && b == last_b && !icx_posting_cmp(e, last))
-      continue;
-    if ((prc = icx_postings_table_append(pt, a, b, e)) < 0)
-      goto failed;
-    last_a = a, last_b = b, last = e;
+    if (build_append(&k, a, b, e))
+      break;
   }
-  if (rc != SQLITE_DONE || (prc = icx_postings_table_flush(pt)) < 0)
-    goto failed;
   sqlite3_finalize(st);
-  icx_postings_table_free(pt);
-  return 0;
-failed:
-  if (n)
-    snprintf(err, n, "cannot build %s: %s", layout->table,
-             prc == ICX_POSTINGS_ERR_DAMAGED ? "a quad with an id below 1"
-             : prc == ICX_POSTINGS_ERR_ORDER ? "the quads came out of order"
-             : sqlite3_errmsg(db));
-  sqlite3_finalize(st);
-  icx_postings_table_free(pt);
-  return -1;
+  return build_end(db, layout, &k, rc != SQLITE_DONE, 0, err, n);
 }
 
 int
-icx_storage_pos_build(sqlite3 *db, int from_index, char *err, size_t n)
+icx_storage_pos_build(sqlite3 *db, char *err, size_t n)
 {
-  /* A first load's quads scanned and sorted (the unary + keeps SQLite
-   * off any index of the table WITHOUT ROWID; NOT INDEXED does not); an
-   * upgrade reads quads_pos, (p, o, s) and the key's g, in the order
-   * wanted. */
-  return postings_build(db, &pos_layout, from_index
-                        ? "SELECT p, o, s, g FROM quads INDEXED BY quads_pos"
-                          " ORDER BY p, o, s, g"
-                        : "SELECT p, o, s, g FROM quads ORDER BY +p, o, s, g", 0, err, n);
+  return postings_from_index(db, &pos_layout, "SELECT p, o, s, g FROM quads INDEXED BY quads_pos"
+                             " ORDER BY p, o, s, g", 0, err, n);
 }
 
 int
-icx_storage_nums_build(sqlite3 *db, int from_index, char *err, size_t n)
+icx_storage_nums_build(sqlite3 *db, char *err, size_t n)
 {
-  /* By num, whose order icx_postings_num_key() keeps: the table scanned
-   * and the numeric quads sorted, as CREATE INDEX quads_num did (left to
-   * itself, SQLite read format 6's quads_pos for the order of p and
-   * looked every number up by key: 14 s against 2.6 at a million
-   * clouds); an upgrade from 5 reads quads_num. */
-  return postings_build(db, &nums_layout, from_index
-                        ? "SELECT p, num, s, o FROM quads INDEXED BY quads_num"
-                          " WHERE num IS NOT NULL ORDER BY p, num, s, o"
-                        : "SELECT p, num, s, o FROM quads WHERE num IS NOT NULL"
-                          " ORDER BY +p, num, s, o", 1, err, n);
+  return postings_from_index(db, &nums_layout, "SELECT p, num, s, o FROM quads INDEXED BY"
+                             " quads_num WHERE num IS NOT NULL ORDER BY p, num, s, o", 1, err, n);
+}
+
+/* One table made again from its sorter. */
+static int
+build_from_sorter(sqlite3 *db, const icx_postings_layout *layout, icx_postings_sort *ps,
+                  char *err, size_t n)
+{
+  build_sink k = { 0 };
+  int rc;
+
+  if (!(k.pt = build_start(db, layout, err, n)))
+    return -1;
+  errno = 0;
+  rc = icx_postings_sort_walk(ps, build_append, &k);
+  return build_end(db, layout, &k, rc != 0, 1, err, n);
 }
 
 int
 icx_storage_postings_build(icx_storage_inst *t)
 {
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  char pragma[64];
-  int rc;
+  /* The quads in their key's order (s, p, o, g) give the pairs of each
+   * key of both tables in order: the sorters gather them by key
+   * (icx_postings_sort.h). */
+  icx_postings_sort *pos = icx_postings_sort_new(0),
+                    *nums = icx_postings_sort_new(ICX_POSTINGS_SORT_RUN / 4);
+  sqlite3_stmt *st = NULL;
+  int rc = SQLITE_OK, failed = !pos || !nums;
 
-  /* SQLite sorts in pieces as large as the page cache, then merges them.
-   * Pieces of 8 MiB stay in the processor's caches, and helper threads
-   * sort and merge them beside the main one (the same sort CREATE INDEX
-   * quads_pos made: 11 to 12 s for 20M quads against 19.5 to 21 s with
-   * the connection's 64 MiB and no helper; doc/performance.md, "Indexes
-   * built after a first load"). */
-  snprintf(pragma, sizeof pragma, "PRAGMA threads = %ld", cpus > 1 ? (cpus < 4 ? cpus : 4) : 0);
-  if (icx_storage_exec(t, pragma) || icx_storage_exec(t, "PRAGMA cache_size = -8192"))
-    return -1;
-  rc = icx_storage_pos_build(t->db, 0, t->errmsg, sizeof t->errmsg) ||
-       icx_storage_nums_build(t->db, 0, t->errmsg, sizeof t->errmsg) ? -1 : 0;
-  snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", t->cache_mb * 1024);
-  if (icx_storage_exec(t, "PRAGMA threads = 0") || icx_storage_exec(t, pragma))
-    rc = -1;
-  return rc;
+  if (!failed && sqlite3_prepare_v2(t->db, "SELECT s, p, o, g, num FROM quads"
+                                    " ORDER BY s, p, o, g", -1, &st, NULL) != SQLITE_OK)
+    failed = 2;
+  while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    icx_id s = sqlite3_column_int64(st, 0), p = sqlite3_column_int64(st, 1),
+           o = sqlite3_column_int64(st, 2), key;
+    icx_posting sg = { s, sqlite3_column_int64(st, 3) }, so = { s, o };
+    if (icx_postings_sort_add(pos, p, o, sg) ||
+        (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+         !icx_postings_num_key(sqlite3_column_double(st, 4), &key) &&
+         icx_postings_sort_add(nums, p, key, so)))
+      failed = 1;
+  }
+  if (!failed && rc != SQLITE_DONE)
+    failed = 2;
+  sqlite3_finalize(st);
+  if (failed == 1)
+    snprintf(t->errmsg, sizeof t->errmsg, "cannot build the postings: %s", strerror(errno));
+  else if (failed)
+    snprintf(t->errmsg, sizeof t->errmsg, "cannot build the postings: %s",
+             sqlite3_errmsg(t->db));
+  if (!failed && build_from_sorter(t->db, &pos_layout, pos, t->errmsg, sizeof t->errmsg))
+    failed = 3;
+  icx_postings_sort_free(pos);
+  if (!failed && build_from_sorter(t->db, &nums_layout, nums, t->errmsg, sizeof t->errmsg))
+    failed = 3;
+  icx_postings_sort_free(nums);
+  return failed ? -1 : 0;
 }
 
 /* --- walks ------------------------------------------------------------------------ */

@@ -312,13 +312,13 @@ failed:
 static int
 schema_nums_from_index(sqlite3 *db, char *err, size_t n)
 {
-  return icx_storage_nums_build(db, 1, err, n);
+  return icx_storage_nums_build(db, err, n);
 }
 
 static int
 schema_pos_from_index(sqlite3 *db, char *err, size_t n)
 {
-  return icx_storage_pos_build(db, 1, err, n);
+  return icx_storage_pos_build(db, err, n);
 }
 
 /* Each step makes a store of one version one of the next, run in order
