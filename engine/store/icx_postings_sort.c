@@ -1,9 +1,11 @@
 /* icx_postings_sort.c - pairs gathered by key in runs sorted by radix,
  * merged from a temporary file (icx_postings_sort.h says why).
  */
+#define _GNU_SOURCE 1               /* mkostemp() */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +143,39 @@ pack(unsigned char *out, const rec *prev, const rec *r)
   return n;
 }
 
+/* An unnamed file for the runs, where SQLite puts its own temporary
+ * files: $TMPDIR, else /var/tmp, else /tmp.  NULL with errno set. */
+static FILE *
+temp_file(void)
+{
+  static const char *const dirs[] = { NULL, "/var/tmp", "/tmp" };
+  char path[4096];
+  size_t i;
+  int fd = -1, err = ENOENT;
+  FILE *f;
+
+  for (i = 0; i < sizeof dirs / sizeof *dirs && fd < 0; i++) {
+    const char *dir = i ? dirs[i] : getenv("TMPDIR");
+    if (!dir || !*dir ||
+        (size_t)snprintf(path, sizeof path, "%s/icx-sort-XXXXXX", dir) >= sizeof path)
+      continue;
+    if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+      err = errno;
+    else
+      unlink(path);
+  }
+  if (fd < 0) {
+    errno = err;
+    return NULL;
+  }
+  if (!(f = fdopen(fd, "w+"))) {
+    err = errno;
+    close(fd);
+    errno = err;
+  }
+  return f;
+}
+
 /* Sorts the run in memory and writes it, packed, after the runs before
  * it.  0, or -1. */
 static int
@@ -154,7 +189,7 @@ spill(icx_postings_sort *ps)
 
   if (sort_run(ps))
     return -1;
-  if (!ps->f && !(ps->f = tmpfile()))
+  if (!ps->f && !(ps->f = temp_file()))
     return -1;
   if (ps->n_runs == ps->cap_runs) {
     size_t cap = ps->cap_runs ? 2 * ps->cap_runs : 16;

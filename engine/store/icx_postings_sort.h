@@ -10,8 +10,10 @@
  * so what is left is to gather the pairs by key keeping the order they
  * came in: a stable sort on the key alone, done here by radix on its
  * bytes, in runs of a bounded size.  A run that fills is sorted and
- * written, packed, to a temporary file; the runs are then merged by key,
- * a key's pairs taken from the earlier run first.
+ * written, packed (3.3 bytes a pair at a million clouds), to an unnamed
+ * temporary file where SQLite keeps its own ($TMPDIR, else /var/tmp,
+ * else /tmp); the runs are then merged by key, a key's pairs taken from
+ * the earlier run first.
  *
  * The caller's promise: under any one key, pairs are added in the order
  * wanted back.  The sorter does not look (icx_postings_table_append(),

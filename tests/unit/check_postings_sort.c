@@ -1,14 +1,17 @@
 /* check_postings_sort.c - pairs gathered by key (engine/store/
  * icx_postings_sort.h): random pairs given back against a sort of our
  * own, in memory and through runs written to the temporary file, the
- * order kept under one key across runs, ids at their extremes, and a
- * walk stopped by its callback. */
+ * order kept under one key across runs, ids at their extremes, a walk
+ * stopped by its callback, and where the temporary file goes. */
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "icx_postings_sort.h"
@@ -203,6 +206,54 @@ START_TEST(a_callback_stops_the_walk)
 }
 END_TEST
 
+/* The number of entries in folder dir, . and .. aside. */
+static int
+entries_in(const char *dir)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+
+  ck_assert_ptr_nonnull(d);
+  while ((e = readdir(d)))
+    n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+  closedir(d);
+  return n;
+}
+
+START_TEST(runs_go_to_tmpdir_and_leave_no_name)
+{
+  /* _i 0: $TMPDIR a folder, which the runs' file never shows in; 1: a
+   * folder that is not there, passed over for /var/tmp or /tmp. */
+  char dir[] = "/tmp/check-postings-sort-XXXXXX", gone[64];
+  const char *old = getenv("TMPDIR");
+  char *keep = old ? strdup(old) : NULL;
+  icx_postings_sort *ps = icx_postings_sort_new(4);
+  got g = { calloc(100, sizeof *g.v), 0, 100, 0 };
+  size_t i;
+
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(gone, sizeof gone, "%s/not-there", dir);
+  setenv("TMPDIR", _i ? gone : dir, 1);
+  for (i = 0; i < 100; i++)
+    ck_assert_int_eq(icx_postings_sort_add(ps, 1, (icx_id)(i % 10), (icx_posting){ (icx_id)i, 0 }),
+                     0);
+  ck_assert_uint_ge(icx_postings_sort_runs(ps), 24);
+  ck_assert_int_eq(entries_in(dir), 0);
+  ck_assert_int_eq(icx_postings_sort_walk(ps, take, &g), 0);
+  ck_assert_uint_eq(g.n, 100);
+  ck_assert(g.v[0].b == 0 && g.v[0].e.x == 0 && g.v[99].b == 9 && g.v[99].e.x == 99);
+  icx_postings_sort_free(ps);
+  if (keep)
+    setenv("TMPDIR", keep, 1);
+  else
+    unsetenv("TMPDIR");
+  free(keep);
+  free(g.v);
+  ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *
 postings_sort_suite(void)
 {
@@ -215,6 +266,7 @@ postings_sort_suite(void)
   tcase_add_test(tc, a_key_split_across_runs_keeps_its_order);
   tcase_add_loop_test(tc, ids_at_their_extremes_come_back_whole, 0, 2);
   tcase_add_loop_test(tc, a_callback_stops_the_walk, 0, 2);
+  tcase_add_loop_test(tc, runs_go_to_tmpdir_and_leave_no_name, 0, 2);
   suite_add_tcase(s, tc);
   return s;
 }
