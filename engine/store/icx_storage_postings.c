@@ -164,14 +164,16 @@ build_end(sqlite3 *db, const icx_postings_layout *layout, build_sink *k, int fai
 {
   if (!failed && (k->prc = icx_postings_table_flush(k->pt)) < 0)
     failed = 1;
-  icx_postings_table_free(k->pt);
-  k->pt = NULL;
+  /* Said before the table's statements are finalized, which would take
+   * SQLite's message away. */
   if (failed && n)
     snprintf(err, n, "cannot build %s: %s", layout->table,
              k->prc == ICX_POSTINGS_ERR_DAMAGED ? "a quad with an id below 1"
              : k->prc == ICX_POSTINGS_ERR_ORDER ? "the quads came out of order"
              : sorter && !k->prc ? strerror(errno)
              : sqlite3_errmsg(db));
+  icx_postings_table_free(k->pt);
+  k->pt = NULL;
   return failed ? -1 : 0;
 }
 
@@ -199,8 +201,9 @@ postings_from_index(sqlite3 *db, const icx_postings_layout *layout, const char *
     if (build_append(&k, a, b, e))
       break;
   }
+  rc = build_end(db, layout, &k, rc != SQLITE_DONE, 0, err, n);
   sqlite3_finalize(st);
-  return build_end(db, layout, &k, rc != SQLITE_DONE, 0, err, n);
+  return rc;
 }
 
 int
@@ -258,12 +261,12 @@ icx_storage_postings_build(icx_storage_inst *t)
   }
   if (!failed && rc != SQLITE_DONE)
     failed = 2;
-  sqlite3_finalize(st);
   if (failed == 1)
     snprintf(t->errmsg, sizeof t->errmsg, "cannot build the postings: %s", strerror(errno));
   else if (failed)
     snprintf(t->errmsg, sizeof t->errmsg, "cannot build the postings: %s",
              sqlite3_errmsg(t->db));
+  sqlite3_finalize(st);
   if (!failed && build_from_sorter(t->db, &pos_layout, pos, t->errmsg, sizeof t->errmsg))
     failed = 3;
   icx_postings_sort_free(pos);
