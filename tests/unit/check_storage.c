@@ -1228,6 +1228,34 @@ START_TEST(a_removed_graph_leaves_the_postings)
 }
 END_TEST
 
+/* A build of the postings that fails halfway (a graph's removal that
+ * builds them again) says SQLite's reason and leaves the store as it
+ * was. */
+START_TEST(a_failed_build_says_why)
+{
+  sqlite3 *h = icx_storage_db(storage);
+  char name[32], *got;
+  int i;
+
+  for (i = 0; i < 70; i++) {
+    snprintf(name, sizeof name, "s%d", i);
+    add("big", iri(name), iri("p"), iri("x"));
+  }
+  add("g1", iri("a"), iri("p"), iri("x"));
+  ck_assert_int_eq(sqlite3_exec(h, "CREATE TEMP TRIGGER full BEFORE INSERT ON postings_po"
+                                " BEGIN SELECT RAISE(ABORT, 'no room for postings'); END",
+                                NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_ne(remove_graph("big"), 0);       /* nearly everything: built again */
+  ck_assert_ptr_nonnull(strstr(icx_storage_errmsg(icx_storage_inst_of(storage)),
+                               "no room for postings"));
+  ck_assert_int_eq(sqlite3_exec(h, "DROP TRIGGER temp.full", NULL, NULL, NULL), SQLITE_OK);
+  got = sql1("SELECT (SELECT count(*) FROM quads) || '|' || (SELECT count(*) FROM "
+             ICX_SCHEMA_POS_VTAB ")", NULL);
+  ck_assert_str_eq(got, "71|71");
+  free(got);
+}
+END_TEST
+
 /* Finding who offers a service (the loader's graph check) reads the
  * chunks of that predicate and object, not the whole graph: the graph's
  * index (g, ...) had been chosen for it once, and at 20M triples a load
@@ -1379,6 +1407,7 @@ storage_suite(void)
   tcase_add_test(tc, a_version_5_store_is_upgraded);
   tcase_add_test(tc, a_version_6_store_is_upgraded);
   tcase_add_test(tc, a_removed_graph_leaves_the_postings);
+  tcase_add_test(tc, a_failed_build_says_why);
   tcase_add_test(tc, walks_by_object_seek);
   tcase_add_test(tc, two_worlds_share_a_file);
   tcase_add_test(tc, worlds_in_threads);
