@@ -61,19 +61,6 @@ icx_postings_varint_get(const unsigned char *p, size_t len, size_t *at, uint64_t
   return 0;
 }
 
-static uint64_t
-zigzag(int64_t d)
-{
-  return ((uint64_t)d << 1) ^ (d < 0 ? UINT64_MAX : 0);
-}
-
-static int64_t
-unzigzag(uint64_t z)
-{
-  uint64_t m = z >> 1;
-  return z & 1 ? -(int64_t)m - 1 : (int64_t)m;
-}
-
 int
 icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out)
 {
@@ -94,7 +81,8 @@ icx_postings_encode(const icx_posting *v, size_t n, unsigned char *out)
   for (i = 1; i < n; i++) {
     len += icx_postings_varint_put(out + len, (uint64_t)(v[i].x - v[i - 1].x));
     if (mode == MODE_GRAPHS)
-      len += icx_postings_varint_put(out + len, zigzag(v[i].y - v[i - 1].y));
+      len += icx_postings_varint_put(out + len,
+                                     icx_postings_zigzag((uint64_t)(v[i].y - v[i - 1].y)));
   }
   return (int)len;
 }
@@ -127,7 +115,7 @@ icx_postings_decode(icx_posting first, const unsigned char *rest, size_t len,
     if (mode == MODE_GRAPHS) {
       if (icx_postings_varint_get(rest, len, &at, &z))
         return -1;
-      d = unzigzag(z);
+      d = (int64_t)icx_postings_unzigzag(z);
       /* prev.y is in [0, 2^63 - 1]: the sum must be too. */
       if ((d > 0 && d > INT64_MAX - prev.y) || (d < 0 && prev.y + d < 0))
         return -1;

@@ -65,6 +65,21 @@ typedef struct icx_posting {
   icx_id x, y;
 } icx_posting;
 
+/* A difference of two ids, taken modulo 2^64, as an unsigned value that
+ * is small when the difference is small of either sign (0, -1, 1, -2
+ * ... as 0, 1, 2, 3 ...); and back. */
+static inline uint64_t
+icx_postings_zigzag(uint64_t d)
+{
+  return d << 1 ^ (uint64_t)-(int64_t)(d >> 63);
+}
+
+static inline uint64_t
+icx_postings_unzigzag(uint64_t z)
+{
+  return z >> 1 ^ (uint64_t)-(int64_t)(z & 1);
+}
+
 /* Writes x as a varint at out (room for 10 bytes); the bytes written. */
 size_t icx_postings_varint_put(unsigned char *out, uint64_t x);
 /* Reads the varint at p[*at..len) into *x and moves *at past it: 0, or

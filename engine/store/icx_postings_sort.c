@@ -117,9 +117,6 @@ sort_run(icx_postings_sort *ps)
   return 0;
 }
 
-static uint64_t zigzag(uint64_t d) { return d << 1 ^ (uint64_t)-(int64_t)(d >> 63); }
-static uint64_t unzigzag(uint64_t z) { return z >> 1 ^ (uint64_t)-(int64_t)(z & 1); }
-
 /* Writes the pair r packed after prev: a tag (same key, a new b under
  * the same a, a new a), what changed of the key, then the changes of x
  * and y zigzagged.  The bytes written to out. */
@@ -138,8 +135,8 @@ pack(unsigned char *out, const rec *prev, const rec *r)
   } else {
     out[0] = TAG_SAME_KEY;
   }
-  n += icx_postings_varint_put(out + n, zigzag((uint64_t)r->x - (uint64_t)prev->x));
-  n += icx_postings_varint_put(out + n, zigzag((uint64_t)r->y - (uint64_t)prev->y));
+  n += icx_postings_varint_put(out + n, icx_postings_zigzag((uint64_t)r->x - (uint64_t)prev->x));
+  n += icx_postings_varint_put(out + n, icx_postings_zigzag((uint64_t)r->y - (uint64_t)prev->y));
   return n;
 }
 
@@ -303,10 +300,10 @@ reader_next(FILE *f, reader *r)
   }
   if (icx_postings_varint_get(r->buf, r->len, &at, &d))
     goto bad;
-  c.x = (icx_id)((uint64_t)c.x + unzigzag(d));
+  c.x = (icx_id)((uint64_t)c.x + icx_postings_unzigzag(d));
   if (icx_postings_varint_get(r->buf, r->len, &at, &d))
     goto bad;
-  c.y = (icx_id)((uint64_t)c.y + unzigzag(d));
+  c.y = (icx_id)((uint64_t)c.y + icx_postings_unzigzag(d));
   r->pos = at;
   r->cur = c;
   return r->has = 1;
