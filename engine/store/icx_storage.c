@@ -181,16 +181,17 @@ storage_transaction_rollback(librdf_storage *storage)
 
 /* --- init / terminate --------------------------------------------------------- */
 
-static int
-storage_prepare_all(icx_storage_inst *t)
+sqlite3_stmt *
+icx_storage_q(icx_storage_inst *t, int which)
 {
-  int i;
-
-  for (i = 0; i < Q_COUNT; i++)
-    if (sqlite3_prepare_v3(t->db, fixed_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &t->q[i],
-                           NULL) != SQLITE_OK)
-      return icx_storage_fail(t, "cannot prepare the storage's statements");
-  return icx_storage_postings_open(t);
+  if (!t->q[which] && sqlite3_prepare_v3(t->db, fixed_sql[which], -1,
+                                         SQLITE_PREPARE_PERSISTENT, &t->q[which],
+                                         NULL) != SQLITE_OK) {
+    sqlite3_finalize(t->q[which]);
+    t->q[which] = NULL;
+    icx_storage_fail(t, "cannot prepare the storage's statements");
+  }
+  return t->q[which];
 }
 
 /* SQLite's busy handler: waits for another connection's lock, in growing
@@ -283,8 +284,11 @@ storage_open_db(icx_storage_inst *t)
     return -1;
   /* The postings read by SQL (temp.icx_pos, temp.icx_nums), made now,
    * outside any transaction: made inside one, a rollback would take them
-   * away. */
-  return storage_prepare_all(t) || icx_storage_vtabs(t) ? -1 : 0;
+   * away.  The fixed statements and the postings' are prepared when first
+   * used (icx_storage_q()): a reader that matches on the saved index uses
+   * few of them, and preparing all 32 took 0.3 to 0.4 ms of its cold
+   * start (doc/performance.md). */
+  return icx_storage_vtabs(t);
 }
 
 /* The storage icx_storage_wrap() is making on this thread, which
@@ -450,9 +454,11 @@ static int
 storage_size(librdf_storage *storage)
 {
   icx_storage_inst *t = icx_storage_inst_of(storage);
-  sqlite3_stmt *st = t->q[Q_SIZE];
+  sqlite3_stmt *st = icx_storage_q(t, Q_SIZE);
   sqlite3_int64 n = -1;
 
+  if (!st)
+    return -1;
   sqlite3_bind_int64(st, 1, icx_storage_hidden(t));
   if (sqlite3_step(st) == SQLITE_ROW)
     n = sqlite3_column_int64(st, 0);
@@ -560,11 +566,11 @@ static int
 storage_contains_statement(librdf_storage *storage, librdf_statement *statement)
 {
   icx_storage_inst *t = icx_storage_inst_of(storage);
-  sqlite3_stmt *st = t->q[Q_CONTAINS];
+  sqlite3_stmt *st = icx_storage_q(t, Q_CONTAINS);
   sqlite3_int64 s, p, o;
   int rc;
 
-  if (!icx_storage_valid_statement(statement))
+  if (!st || !icx_storage_valid_statement(statement))
     return 0;
   s = icx_storage_term_id(t, librdf_statement_get_subject(statement), 0);
   p = icx_storage_term_id(t, librdf_statement_get_predicate(statement), 0);

@@ -151,7 +151,8 @@ storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int6
       return -1;
   /* The graph's subjects: one row a subject, not a trigger a quad
    * (icx_schema.h); rows sorted by subject come in runs. */
-  st = t->q[Q_SUBJ_INS];
+  if (!(st = icx_storage_q(t, Q_SUBJ_INS)))
+    return -1;
   for (i = 0; i < u; i++) {
     if (i && ids[i].s == ids[i - 1].s)
       continue;
@@ -170,12 +171,14 @@ storage_insert_ids(icx_storage_inst *t, storage_id3 *ids, size_t n, sqlite3_int6
 static int
 storage_object_num(icx_storage_inst *t, librdf_node *o, storage_id3 *x)
 {
-  sqlite3_stmt *st = t->q[Q_TERM_NUM];
+  sqlite3_stmt *st;
   int rc;
 
   x->has_num = 0;
   if (!librdf_node_is_literal(o))
     return 0;
+  if (!(st = icx_storage_q(t, Q_TERM_NUM)))
+    return -1;
   sqlite3_bind_int64(st, 1, x->o);
   if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
     x->has_num = 1;

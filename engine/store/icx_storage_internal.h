@@ -53,8 +53,8 @@
  * terms fit). */
 #define ICX_STORAGE_CACHE_MAX_BYTES ((size_t)64 << 20)
 
-/* The fixed statements every storage prepares when it opens (their text
- * is in icx_storage.c). */
+/* The fixed statements of a storage, each prepared when first used
+ * (icx_storage_q(); their text is in icx_storage.c). */
 enum {
   Q_TERM_GET,
   Q_TERM_INS,
@@ -189,6 +189,11 @@ int icx_storage_note_write(icx_storage_inst *t);
  * in the message. */
 ICX_STORAGE_LOCAL
 int icx_storage_fail(icx_storage_inst *t, const char *what);
+/* Fixed statement which (Q_*), prepared on t's connection when first
+ * asked for and kept until the storage closes; NULL after
+ * icx_storage_fail() when SQLite refuses it. */
+ICX_STORAGE_LOCAL
+sqlite3_stmt *icx_storage_q(icx_storage_inst *t, int which);
 
 /* Runs sql (fixed text) on t's connection.  0, or -1 after
  * icx_storage_fail(). */
@@ -270,10 +275,8 @@ int icx_storage_graph_is_store(icx_storage_inst *t, sqlite3_int64 g);
 
 /* --- icx_storage_postings.c ---------------------------------------------------------- */
 
-/* Prepares t->pos and t->nums on t's connection.  0, or -1 after
- * icx_storage_fail().  Close frees them and the walks' handles. */
-ICX_STORAGE_LOCAL
-int icx_storage_postings_open(icx_storage_inst *t);
+/* Frees t->pos and t->nums (prepared by the first write of a posting)
+ * and the walks' handles. */
 ICX_STORAGE_LOCAL
 void icx_storage_postings_close(icx_storage_inst *t);
 

@@ -49,11 +49,15 @@ postings_fail(icx_storage_inst *t, int rc, const char *what)
   return icx_storage_fail(t, what);
 }
 
-int
-icx_storage_postings_open(icx_storage_inst *t)
+/* t->pos and t->nums prepared, on the first write of a posting (a
+ * reader never needs them).  0, or -1 after icx_storage_fail(). */
+static int
+postings_tables(icx_storage_inst *t)
 {
-  if (!(t->pos = icx_postings_table_new(t->db, &pos_layout)) ||
-      !(t->nums = icx_postings_table_new(t->db, &nums_layout)))
+  if (t->pos && t->nums)
+    return 0;
+  if ((!t->pos && !(t->pos = icx_postings_table_new(t->db, &pos_layout))) ||
+      (!t->nums && !(t->nums = icx_postings_table_new(t->db, &nums_layout))))
     return icx_storage_fail(t, "cannot prepare the postings");
   return 0;
 }
@@ -79,6 +83,8 @@ icx_storage_postings_add(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p,
 
   if (t->indexes_dropped)
     return 0;                 /* built whole when they are restored */
+  if (postings_tables(t))
+    return -1;
   if ((rc = icx_postings_table_add(t->pos, p, o, by_o)) < 0)
     return postings_fail(t, rc, "cannot add a statement");
   if (!has_num || icx_postings_num_key(num, &key))
@@ -91,13 +97,15 @@ int
 icx_storage_postings_remove(icx_storage_inst *t, sqlite3_int64 s, sqlite3_int64 p,
                             sqlite3_int64 o, sqlite3_int64 g, int has_num, double num)
 {
-  sqlite3_stmt *st = t->q[Q_CONTAINS];
+  sqlite3_stmt *st;
   icx_posting by_o = { s, g }, by_num = { s, o };
   icx_id key;
   int rc;
 
   if (t->indexes_dropped)
     return 0;
+  if (postings_tables(t) || !(st = icx_storage_q(t, Q_CONTAINS)))
+    return -1;
   if ((rc = icx_postings_table_remove(t->pos, p, o, by_o)) < 0)
     return postings_fail(t, rc, "cannot remove a statement");
   if (!has_num || icx_postings_num_key(num, &key))

@@ -15,9 +15,11 @@
 static int
 quads_run2(icx_storage_inst *t, int q, sqlite3_int64 a, sqlite3_int64 b, const char *what)
 {
-  sqlite3_stmt *st = t->q[q];
+  sqlite3_stmt *st = icx_storage_q(t, q);
   int rc;
 
+  if (!st)
+    return -1;
   sqlite3_bind_int64(st, 1, a);
   if (sqlite3_bind_parameter_count(st) > 1)
     sqlite3_bind_int64(st, 2, b);
@@ -45,11 +47,14 @@ icx_storage_valid_statement(librdf_statement *st)
  * *num set when it did, 0 when it changed nothing, -1 on failure (said
  * as what). */
 static int
-quads_write(icx_storage_inst *t, sqlite3_stmt *st, sqlite3_int64 s, sqlite3_int64 p,
-            sqlite3_int64 o, sqlite3_int64 g, int *has_num, double *num, const char *what)
+quads_write(icx_storage_inst *t, int q, sqlite3_int64 s, sqlite3_int64 p, sqlite3_int64 o,
+            sqlite3_int64 g, int *has_num, double *num, const char *what)
 {
+  sqlite3_stmt *st = icx_storage_q(t, q);
   int rc;
 
+  if (!st)
+    return -1;
   sqlite3_bind_int64(st, 1, s);
   sqlite3_bind_int64(st, 2, p);
   sqlite3_bind_int64(st, 3, o);
@@ -83,7 +88,7 @@ icx_storage_add_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 g)
       (p = icx_storage_term_id(t, librdf_statement_get_predicate(x), 1)) <= 0 ||
       (o = icx_storage_term_id(t, librdf_statement_get_object(x), 1)) <= 0)
     return -1;
-  if ((rc = quads_write(t, t->q[Q_QUAD_INS], s, p, o, g, &has_num, &num,
+  if ((rc = quads_write(t, Q_QUAD_INS, s, p, o, g, &has_num, &num,
                         "cannot add a statement")) <= 0)
     return rc;
   if (icx_storage_postings_add(t, s, p, o, g, has_num, num))
@@ -120,7 +125,7 @@ icx_storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 
     return -1;
   if (!s || !p || !o)
     return 0;                 /* an unknown term: nothing to remove */
-  if ((rc = quads_write(t, t->q[Q_QUAD_DEL], s, p, o, g, &has_num, &num,
+  if ((rc = quads_write(t, Q_QUAD_DEL, s, p, o, g, &has_num, &num,
                         "cannot remove a statement")) <= 0)
     return rc;
   if (icx_storage_postings_remove(t, s, p, o, g, has_num, num))
@@ -132,7 +137,7 @@ icx_storage_remove_quad(icx_storage_inst *t, librdf_statement *x, sqlite3_int64 
 int
 icx_storage_remove_graph(icx_storage_inst *t, sqlite3_int64 g)
 {
-  sqlite3_stmt *st = t->q[Q_QUADS_G];
+  sqlite3_stmt *st;
   int rc, whole;
 
   /* A graph that is (nearly) the whole store, as one large document: its
@@ -148,6 +153,8 @@ icx_storage_remove_graph(icx_storage_inst *t, sqlite3_int64 g)
    * (icx_storage_postings_remove() keeps a pair by number that another
    * graph holds), then the quads, then the subjects through which they
    * were found. */
+  if (!(st = icx_storage_q(t, Q_QUADS_G)))
+    return -1;
   sqlite3_bind_int64(st, 1, g);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     if (icx_storage_postings_remove(t, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),

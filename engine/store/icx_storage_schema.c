@@ -145,41 +145,32 @@ static const char *const schema_log_edges[] = {
   NULL
 };
 
-/* 0 when every edge reads, else the failing SQLite result. */
+/* 0 when every edge reads, else the failing SQLite result.  The edges
+ * are read by one statement, each a scalar subquery: one prepare where
+ * twenty took a quarter of a millisecond of every cold start.  has_log:
+ * the store has the change log (made by its first logged write; a store
+ * made before it has none). */
 static int
-schema_probe_edges(sqlite3 *db)
+schema_probe_edges(sqlite3 *db, int has_log)
 {
-  int i, rc;
+  const char *const *lists[2] = { schema_edges, schema_log_edges };
+  sqlite3_str *sql = sqlite3_str_new(db);
   sqlite3_stmt *st;
+  char *text;
+  int i, k, rc;
 
-  for (i = 0; schema_edges[i]; i++) {
-    if ((rc = sqlite3_prepare_v2(db, schema_edges[i], -1, &st, NULL)) != SQLITE_OK)
-      return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;   /* a table or index gone */
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-      return rc;
-  }
-  /* The change log, when the store has one (made by its first logged
-   * write; a store made before it has none). */
-  if ((rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND"
-                               " name = 'icx_changes'", -1, &st, NULL)) != SQLITE_OK)
-    return rc;
+  for (k = 0; k < (has_log ? 2 : 1); k++)
+    for (i = 0; lists[k][i]; i++)
+      sqlite3_str_appendf(sql, "%s(%s LIMIT 1)", k || i ? ", " : "SELECT ", lists[k][i]);
+  if (!(text = sqlite3_str_finish(sql)))
+    return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(db, text, -1, &st, NULL);
+  sqlite3_free(text);
+  if (rc != SQLITE_OK)
+    return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;   /* a table or index gone */
   rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc == SQLITE_DONE)
-    return 0;
-  if (rc != SQLITE_ROW)
-    return rc;
-  for (i = 0; schema_log_edges[i]; i++) {
-    if ((rc = sqlite3_prepare_v2(db, schema_log_edges[i], -1, &st, NULL)) != SQLITE_OK)
-      return (rc & 0xff) == SQLITE_ERROR ? SQLITE_CORRUPT : rc;
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-      return rc;
-  }
-  return 0;
+  return rc == SQLITE_ROW ? 0 : rc;
 }
 
 icx_storage_probe_result
@@ -198,7 +189,7 @@ icx_storage_probe_keep(const char *path, char *version, size_t n, sqlite3 **keep
   sqlite3_file *file = NULL;
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
-  int redland = 0, meta = 0, rc;
+  int redland = 0, meta = 0, has_log = 0, rc;
   icx_storage_probe_result res = ICX_STORAGE_PROBE_FOREIGN;
 
   if (version && n)
@@ -246,6 +237,8 @@ icx_storage_probe_keep(const char *path, char *version, size_t n, sqlite3 **keep
       continue;
     if (!strcmp(name, "icx_meta"))
       meta = 1;
+    else if (!strcmp(name, "icx_changes"))
+      has_log = 1;
     else if (!strcmp(name, "uris") || !strcmp(name, "blanks") || !strcmp(name, "literals") ||
              !strcmp(name, "triples"))
       redland++;
@@ -279,7 +272,7 @@ icx_storage_probe_keep(const char *path, char *version, size_t n, sqlite3 **keep
       res = ICX_STORAGE_PROBE_OLD;
     else if (strcmp(ver, ICX_STORAGE_VERSION) != 0)
       res = ICX_STORAGE_PROBE_VERSION;
-    else if ((rc = schema_probe_edges(db)) != 0)
+    else if ((rc = schema_probe_edges(db, has_log)) != 0)
       goto failed;
     else
       res = ICX_STORAGE_PROBE_OK;

@@ -250,6 +250,7 @@ static sqlite3_int64
 storage_ns_lookup(icx_storage_inst *t, const unsigned char *iri, size_t len, int create)
 {
   sqlite3_int64 id = 0;
+  sqlite3_stmt *st;
   uint64_t h = 0;
   size_t klen = 0;
 
@@ -260,13 +261,17 @@ storage_ns_lookup(icx_storage_inst *t, const unsigned char *iri, size_t len, int
       return id;
   }
   if (create) {
-    sqlite3_bind_text(t->q[Q_NS_INS], 1, (const char *)iri, (int)len, SQLITE_STATIC);
-    if ((id = storage_step_id(t, t->q[Q_NS_INS], 1, "cannot add a namespace")) < 0)
+    if (!(st = icx_storage_q(t, Q_NS_INS)))
+      return -1;
+    sqlite3_bind_text(st, 1, (const char *)iri, (int)len, SQLITE_STATIC);
+    if ((id = storage_step_id(t, st, 1, "cannot add a namespace")) < 0)
       return -1;
   }
   if (!id) {
-    sqlite3_bind_text(t->q[Q_NS_GET], 1, (const char *)iri, (int)len, SQLITE_STATIC);
-    if ((id = storage_step_id(t, t->q[Q_NS_GET], 0, "cannot look up a namespace")) < 0)
+    if (!(st = icx_storage_q(t, Q_NS_GET)))
+      return -1;
+    sqlite3_bind_text(st, 1, (const char *)iri, (int)len, SQLITE_STATIC);
+    if ((id = storage_step_id(t, st, 0, "cannot look up a namespace")) < 0)
       return -1;
     if (!id && create)
       return icx_storage_fail(t, "a namespace vanished while being added");
@@ -305,7 +310,8 @@ icx_storage_term_lookup(icx_storage_inst *t, int kind, const unsigned char *lex,
   /* The insert first (ignored when the term is there), then the select;
    * both take the same parameters, the insert a number too. */
   for (pass = create ? 0 : 1; !id && pass < 2; pass++) {
-    st = t->q[pass == 0 ? Q_TERM_INS : Q_TERM_GET];
+    if (!(st = icx_storage_q(t, pass == 0 ? Q_TERM_INS : Q_TERM_GET)))
+      return -1;
     sqlite3_bind_text(st, 1, (const char *)lex + nslen, (int)(lexlen - nslen), SQLITE_STATIC);
     sqlite3_bind_int(st, 2, kind);
     sqlite3_bind_int64(st, 3, dt);

@@ -444,6 +444,36 @@ START_TEST(a_reader_goes_on_with_the_probes_connection)
 }
 END_TEST
 
+/* A reader prepares a statement when it first uses it, not every one it
+ * might when it opens (a cold start's fraction of a millisecond). */
+START_TEST(a_reader_prepares_what_it_uses)
+{
+  char err[256];
+  icx_storage_options o = { 0 };
+  icx_storage_inst *t;
+  sqlite3_stmt *st = NULL;
+  int n = 0;
+
+  add("g", iri("s"), iri("p"), iri("o"));
+  close_model();
+  o.readonly = 1;
+  t = icx_storage_open(db, &o, err, sizeof err);
+  ck_assert_msg(t != NULL, "%s", err);
+  ck_assert_ptr_null(sqlite3_next_stmt(icx_storage_inst_db(t), NULL));
+  ck_assert_int_gt(icx_storage_iri_id(t, EX "s"), 0);
+  while ((st = sqlite3_next_stmt(icx_storage_inst_db(t), st)) != NULL)
+    n++;
+  ck_assert_int_ge(n, 1);
+  ck_assert_int_le(n, 2);                   /* the namespace's and the term's */
+  ck_assert_int_gt(icx_storage_iri_id(t, EX "p"), 0);
+  for (n = 0, st = NULL; (st = sqlite3_next_stmt(icx_storage_inst_db(t), st)) != NULL;)
+    n++;
+  ck_assert_int_le(n, 2);                   /* kept, not made again */
+  icx_storage_close(t);
+  open_model("new='no'");
+}
+END_TEST
+
 START_TEST(duplicates_are_no_ops)
 {
   librdf_statement *x = st3(iri("s"), iri("p"), plain("v", NULL));
@@ -1394,6 +1424,7 @@ storage_suite(void)
   tcase_add_test(tc, statements_and_term_ids_persist);
   tcase_add_test(tc, foreign_files_do_not_open);
   tcase_add_test(tc, a_reader_goes_on_with_the_probes_connection);
+  tcase_add_test(tc, a_reader_prepares_what_it_uses);
   tcase_add_test(tc, duplicates_are_no_ops);
   tcase_add_test(tc, literal_kinds);
   tcase_add_test(tc, serialise_a_context_and_parse_it_back);
