@@ -65,6 +65,7 @@ typedef struct xslot {
   size_t n_items;
   int simple;                 /* no soft constraint and none graded */
   roaring_bitmap_t *subjects; /* services (slot 0: clouds) meeting the required ones */
+  int bound;                  /* something bound subjects before the deferred parts */
   roaring_bitmap_t *clouds;   /* dense numbers of the clouds with such a service */
   /* Not simple: each cloud with a service and its best, by cloud (as
    * the services come, then settled), and n_items degrees per entry.
@@ -414,36 +415,72 @@ match_index_settle(xrun *x, xslot *s)
   return 0;
 }
 
+/* -1, 0 or 1 as bitmap a has fewer, as many or more members than b
+ * (qsort() over pointers to them). */
+static int
+match_index_by_size(const void *a, const void *b)
+{
+  uint64_t na = roaring_bitmap_get_cardinality(*(roaring_bitmap_t *const *)a);
+  uint64_t nb = roaring_bitmap_get_cardinality(*(roaring_bitmap_t *const *)b);
+
+  return (na > nb) - (na < nb);
+}
+
+/* Slot si's subjects from what binds them before the deferred parts:
+ * the clouds (slot 0) and the bitmaps of its required, positive parts,
+ * met smallest first, the first two into a new bitmap (nothing copied
+ * whole); s->subjects stays NULL and s->bound 0 when nothing binds it.
+ * 0, or -1 when memory runs out. */
+static int
+match_index_bind(xrun *x, size_t si)
+{
+  xslot *s = &x->slots[si];
+  const roaring_bitmap_t **bm;
+  size_t j, k, n = 0, cap = 1;
+
+  for (j = 0; j < s->n_items; j++)
+    cap += x->items[s->items[j]].it->n_parts;
+  if (!(bm = icx_calloc(x->ctx, cap, sizeof *bm)))
+    return -1;
+  if (si == 0)
+    bm[n++] = icx_index_cloud_ids(x->ix);
+  for (j = 0; j < s->n_items; j++) {
+    const xitem *xi = &x->items[s->items[j]];
+    if (!xi->it->required || xi->it->negative)
+      continue;
+    for (k = 0; k < xi->it->n_parts; k++)
+      if (!match_index_deferred(xi->it, k))
+        bm[n++] = xi->sat[k];
+  }
+  qsort(bm, n, sizeof *bm, match_index_by_size);
+  s->bound = n > 0;
+  if (n == 1)
+    s->subjects = roaring_bitmap_copy(bm[0]);
+  else if (n > 1)
+    s->subjects = roaring_bitmap_and(bm[0], bm[1]);
+  for (k = 2; s->subjects && k < n; k++)
+    roaring_bitmap_and_inplace(s->subjects, bm[k]);
+  icx_free(x->ctx, bm);
+  return n > 0 && !s->subjects ? -1 : 0;
+}
+
 /* Slot si: its services, then the clouds with one and their best. */
 static int
 match_index_slot(xrun *x, size_t si)
 {
   xslot *s = &x->slots[si];
   size_t j, k, nc = icx_index_cloud_count(x->ix);
-  int bound = 0;
+  int bound;
 
-  if (!(s->subjects = roaring_bitmap_create()) || !(s->clouds = roaring_bitmap_create()))
+  if (!(s->clouds = roaring_bitmap_create()) || match_index_bind(x, si) ||
+      (!s->subjects && !(s->subjects = roaring_bitmap_create())))
     return -1;
-  if (si == 0) {
-    roaring_bitmap_or_inplace(s->subjects, icx_index_cloud_ids(x->ix));
-    bound = 1;
-  }
+  bound = s->bound;
   s->simple = 1;
   for (j = 0; j < s->n_items; j++) {
     const xitem *xi = &x->items[s->items[j]];
     if (!xi->it->required || xi->it->graded)
       s->simple = 0;
-    if (!xi->it->required || xi->it->negative)
-      continue;
-    for (k = 0; k < xi->it->n_parts; k++) {
-      if (match_index_deferred(xi->it, k))
-        continue;
-      if (bound)
-        roaring_bitmap_and_inplace(s->subjects, xi->sat[k]);
-      else
-        roaring_bitmap_or_inplace(s->subjects, xi->sat[k]);
-      bound = 1;
-    }
   }
   /* The deferred parts meet what the others left (the first made whole
    * when nothing else binds the slot). */
